@@ -1,0 +1,168 @@
+"""The ``gridqueue`` command: a thin front end that maps errors to messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim._version import __version__
+from sim.errors import GridqueueError
+
+__all__ = ["main"]
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+DESCRIPTION = """\
+Simulate businesses waiting for an electricity-grid connection.
+
+A scenario file (YAML) describes the grid (capacity, upgrades), the applicants (a waiting list,
+arrival streams per sector, named projects) and the queue policy (fifo, social_priority, or
+your own). gridqueue runs independent replications and writes tables of who waited how long,
+who gave up, and how many jobs and megawatts were held back, with 95% confidence intervals.
+"""
+
+EPILOG = """\
+examples:
+  gridqueue run scenarios/flevoland/social_priority.yaml -o results/sp
+  gridqueue run scenarios/flevoland/fifo.yaml --set replications=50 --set grid.capacity_mw=8
+  gridqueue validate scenarios/flevoland/fifo.yaml
+  gridqueue schema -o scenario.schema.json
+
+Exit codes: 0 done, 2 bad input (the message names the file, key and what was expected),
+130 interrupted. Scenario keys and units: docs/scenario-reference.md.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except GridqueueError as exc:
+        print(f"gridqueue: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("gridqueue: interrupted; earlier results are untouched and nothing partial "
+              "was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gridqueue", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"gridqueue {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run", help="run a scenario and write its result tables",
+        description="Run every replication of a scenario and write applicants.csv, "
+        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml and run.json "
+        "into the output directory (written completely or not at all).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _scenario_arguments(run)
+    run.add_argument("-o", "--output", type=Path, metavar="DIR",
+                     help="results directory (default: results/<scenario name>)")
+    run.add_argument("--replications", type=int, metavar="N",
+                     help="number of replications (overrides the scenario's)")
+    run.add_argument("--seed", type=int, metavar="S", help="root seed (overrides the scenario's)")
+    run.add_argument("--only-replication", type=int, metavar="R", action="append",
+                     help="run only replication R (repeatable), e.g. to re-run one that failed")
+    run.add_argument("--workers", type=int, metavar="W",
+                     help="worker processes (default: all cores); results do not depend on it")
+    run.add_argument("--force", action="store_true",
+                     help="replace the output directory if it exists")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress bar and no summary table")
+    run.set_defaults(handler=_run)
+
+    validate = commands.add_parser(
+        "validate", help="check a scenario (and the CSV it names) without running it",
+        description="Check a scenario file, its extends chain, overrides, policies and "
+        "waiting-list CSV. Exit code 0 if it can run, 2 with a message if not.",
+    )
+    _scenario_arguments(validate)
+    validate.set_defaults(handler=_validate)
+
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema of scenario files (for editors)",
+        description="Write the JSON Schema of scenario files, so editors (e.g. VS Code with the "
+        "YAML extension) can check scenario files while you type.",
+    )
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write to FILE instead of standard output")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE",
+                        help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
+                        "--set policy.order=fifo (repeatable; lists index by number: "
+                        "grid.upgrades.0.date=2031-01-01)")
+
+
+def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+    from sim.loading import load_scenario
+
+    return load_scenario(args.scenario, [*args.overrides, *extra])
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.results import check_writable
+    from sim.runner import run
+    from sim.summary_table import format_summary
+
+    extra = []
+    if args.replications is not None:
+        extra.append(f"replications={args.replications}")
+    if args.seed is not None:
+        extra.append(f"seed={args.seed}")
+    scenario = _load(args, extra)
+    output = args.output or Path("results") / scenario.name
+    check_writable(output, args.force)
+    if args.only_replication:
+        bad = [r for r in args.only_replication if not 0 <= r < scenario.replications]
+        if bad:
+            raise GridqueueError(f"--only-replication {bad[0]}: expected a replication from 0 "
+                                 f"to {scenario.replications - 1}")
+    results = run(scenario, workers=args.workers, progress=not args.quiet,
+                  replications=args.only_replication)
+    results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
+    results.write(output, force=args.force)
+    if not args.quiet:
+        print(format_summary(results))
+    count = len(args.only_replication or range(scenario.replications))
+    print(f"results: {output}/ ({count} replications in "
+          f"{results.run_info['wall_time_seconds']:.1f} s)")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    areas = ", ".join(scenario.area_names)
+    print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
+          f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
+          f"{scenario.replications} replications")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from sim.scenario import Scenario
+
+    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"schema: {args.output}")
+    return 0

@@ -1,0 +1,228 @@
+"""Sampling specifications, written the same way everywhere in a scenario file.
+
+A distribution is a mapping with ``dist`` naming the family and named parameters, for example
+``{dist: lognormal, median: 1.2, sigma: 0.9}``; a plain number means that fixed value. Each
+knows its analytic mean, so the engine can be checked against queueing theory, and samples in
+blocks from an explicit numpy ``Generator`` (no global random state).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Lognormal",
+    "Triangular",
+    "Uniform",
+    "Weibull",
+]
+
+_FINITE = {"allow_inf_nan": False}
+
+
+class _Spec(BaseModel, ABC):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` values as a float array."""
+
+    @property
+    @abstractmethod
+    def mean(self) -> float:
+        """The analytic mean."""
+
+    @property
+    def upper_bound(self) -> float:
+        """The largest value the family can draw (infinite for unbounded families)."""
+        return math.inf
+
+
+class Fixed(_Spec):
+    """Always the same value."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float = Field(ge=0, description="The value.", **_FINITE)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.value, dtype=float)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    @property
+    def upper_bound(self) -> float:
+        return self.value
+
+
+class Exponential(_Spec):
+    """Exponential with the given mean (memoryless: a constant hazard of 1/mean)."""
+
+    dist: Literal["exponential"]
+    mean_value: float = Field(alias="mean", gt=0, description="The mean.", **_FINITE)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean_value, size)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+
+class Uniform(_Spec):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: float = Field(ge=0, **_FINITE)
+    high: float = Field(ge=0, **_FINITE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must be at least low")
+        return self
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def upper_bound(self) -> float:
+        return self.high
+
+
+class Triangular(_Spec):
+    """Triangular from ``low`` through the most likely ``mode`` to ``high``."""
+
+    dist: Literal["triangular"]
+    low: float = Field(ge=0, **_FINITE)
+    mode: float = Field(ge=0, **_FINITE)
+    high: float = Field(ge=0, **_FINITE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("needs low <= mode <= high")
+        return self
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        if self.low == self.high:
+            return np.full(size, self.low, dtype=float)
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    @property
+    def upper_bound(self) -> float:
+        return self.high
+
+
+class Lognormal(_Spec):
+    """Lognormal given by its ``median`` (or ``mean``) and the ``sigma`` of its logarithm."""
+
+    dist: Literal["lognormal"]
+    median: float | None = Field(default=None, gt=0, **_FINITE)
+    mean_value: float | None = Field(default=None, alias="mean", gt=0, **_FINITE)
+    sigma: float = Field(ge=0, le=5, description="Standard deviation of log(x).", **_FINITE)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_location(self) -> Lognormal:
+        if (self.median is None) == (self.mean_value is None):
+            raise ValueError("give exactly one of median or mean, with sigma")
+        return self
+
+    @property
+    def mu(self) -> float:
+        """The mean of log(x)."""
+        if self.median is not None:
+            return math.log(self.median)
+        assert self.mean_value is not None
+        return math.log(self.mean_value) - self.sigma**2 / 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.lognormal(self.mu, self.sigma, size)
+
+    @property
+    def mean(self) -> float:
+        return math.exp(self.mu + self.sigma**2 / 2)
+
+
+class Weibull(_Spec):
+    """Weibull with ``shape`` k and ``scale`` lambda (shape < 1: early give-ups dominate)."""
+
+    dist: Literal["weibull"]
+    shape: float = Field(gt=0, **_FINITE)
+    scale: float = Field(gt=0, **_FINITE)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.scale * rng.weibull(self.shape, size)
+
+    @property
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+
+class Empirical(_Spec):
+    """A list of ``values`` drawn with the given ``weights`` (equal weights by default)."""
+
+    dist: Literal["empirical"]
+    values: list[Annotated[float, Field(ge=0, **_FINITE)]] = Field(min_length=1)
+    weights: list[Annotated[float, Field(ge=0, **_FINITE)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have one entry per value")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+    def _probabilities(self) -> np.ndarray:
+        weights = np.ones(len(self.values)) if self.weights is None else np.array(self.weights)
+        return weights / weights.sum()
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.choice(np.array(self.values, dtype=float), size=size, p=self._probabilities())
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self.values, self._probabilities()))
+
+    @property
+    def upper_bound(self) -> float:
+        return max(self.values)
+
+
+def _number_means_fixed(value: Any) -> Any:
+    """Let a plain number stand for ``{dist: fixed, value: number}``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"dist": "fixed", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Fixed | Exponential | Uniform | Triangular | Lognormal | Weibull | Empirical,
+    Field(discriminator="dist"),
+    BeforeValidator(_number_means_fixed),
+]
+"""Any of the families above, chosen by the ``dist`` key; a plain number means fixed."""

@@ -1,0 +1,82 @@
+"""User-facing errors and their wording.
+
+Every problem a user can cause (a bad scenario, a bad CSV row, an output directory in the way)
+is raised as a :class:`GridqueueError`. The command line prints its one-line message and exits
+with code 2; nothing else in the package phrases user-facing errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "GridqueueError",
+    "InputError",
+    "OutputError",
+    "ReplicationError",
+    "SchemaProblem",
+    "nearest",
+]
+
+
+class GridqueueError(Exception):
+    """A problem the user can fix; its message is one line, fit to print as it is."""
+
+    exit_code = 2
+
+
+class InputError(GridqueueError):
+    """Bad input: names the file (and line), the key path and what was expected."""
+
+    def __init__(
+        self,
+        source: str | Path | None,
+        key_path: str,
+        expected: str,
+        line: int | None = None,
+    ) -> None:
+        self.source = str(source) if source is not None else None
+        self.key_path = key_path
+        self.expected = expected
+        self.line = line
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = self.source or "<scenario>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        key = f" {self.key_path}:" if self.key_path else ""
+        return f"{where}:{key} {self.expected}"
+
+
+class SchemaProblem(ValueError):
+    """A cross-field problem found inside the schema, at a key path other than the model's."""
+
+    def __init__(self, key_path: str, expected: str) -> None:
+        self.key_path = key_path
+        self.expected = expected
+        super().__init__(f"{key_path}: {expected}")
+
+
+class OutputError(GridqueueError):
+    """The output directory cannot be written as asked (exists, not writable, disk full)."""
+
+
+class ReplicationError(GridqueueError):
+    """A replication failed; names the replication and seed so it can be re-run alone."""
+
+    def __init__(self, replication: int, seed: int, cause: str) -> None:
+        self.replication = replication
+        self.seed = seed
+        super().__init__(
+            f"replication {replication} (seed {seed}) failed: {cause}; "
+            f"re-run it alone with --seed {seed} --only-replication {replication}"
+        )
+
+
+def nearest(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean ...?)' hint for a misspelt name, or '' when nothing is close."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

@@ -1,0 +1,121 @@
+"""Key figures of one replication, per category and overall. Pure functions over tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.applicants import CATEGORIES
+
+__all__ = ["ALL", "METRICS", "Metric", "replication_metrics"]
+
+ALL = "all"
+"""The group name of figures over every applicant."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A key figure: its unit and what it counts."""
+
+    unit: str
+    description: str
+
+
+WITHIN_YEARS = (1, 2, 5)
+
+METRICS: dict[str, Metric] = {
+    "applicants": Metric("count", "applicants who asked for a connection"),
+    "connected": Metric("count", "applicants connected by the end"),
+    "withdrawn": Metric("count", "applicants who gave up and withdrew"),
+    "waiting": Metric("count", "applicants still waiting at the end"),
+    "wait_mean_years": Metric("years", "mean wait of those connected, request to connection"),
+    "wait_median_years": Metric("years", "median wait of those connected"),
+    "wait_p90_years": Metric("years", "90th percentile of the wait of those connected"),
+    **{
+        f"connected_within_{n}y": Metric(
+            "share",
+            f"share connected within {n} year{'s' if n > 1 else ''} of the request, among "
+            f"applicants who asked at least {n} year{'s' if n > 1 else ''} before the end",
+        )
+        for n in WITHIN_YEARS
+    },
+    "jobs_connected": Metric("jobs", "jobs of the applicants connected"),
+    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal"),
+    "jobs_waiting": Metric("jobs", "jobs still waiting at the end"),
+    "job_years_waiting": Metric(
+        "job-years", "jobs times years waited, to connection, withdrawal or the end"
+    ),
+    "mw_connected": Metric("MW", "grid MW connected (requested, after on-site generation)"),
+    "mw_withdrawn": Metric("MW", "grid MW withdrawn"),
+    "mw_waiting": Metric("MW", "grid MW still waiting at the end"),
+    "idle_mw_years": Metric(
+        "MW-years", "capacity left free while an applicant of the group waited in its area"
+    ),
+}
+"""Every key figure of ``summary.csv``, in the order it is reported."""
+
+
+def replication_metrics(
+    applicants: pd.DataFrame,
+    request_time: np.ndarray,
+    horizon_years: float,
+    idle_by_category: dict[str, float],
+    idle_overall: float,
+) -> pd.DataFrame:
+    """Key figures of one replication as tidy rows: ``group``, ``metric``, ``value``.
+
+    ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
+    their request time in years since the start, in the same order.
+    """
+    category = applicants["category"].to_numpy().astype(str)
+    groups = [(c, category == c) for c in CATEGORIES]
+    groups.append((ALL, np.ones(len(category), dtype=bool)))
+    outcome = applicants["outcome"].to_numpy().astype(str)
+    columns = {
+        "wait": applicants["wait_years"].to_numpy(dtype=float),
+        "jobs": applicants["jobs"].to_numpy(dtype=float),
+        "mw": applicants["requested_mw"].to_numpy(dtype=float),
+        "connected": outcome == "connected",
+        "withdrawn": outcome == "withdrawn",
+        "waiting": outcome == "waiting",
+        "request_time": np.asarray(request_time, dtype=float),
+    }
+    rows = []
+    for group, mask in groups:
+        idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
+        values = _figures({k: v[mask] for k, v in columns.items()}, horizon_years, idle)
+        rows.extend((group, metric, values[metric]) for metric in METRICS)
+    return pd.DataFrame(rows, columns=["group", "metric", "value"])
+
+
+def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dict[str, float]:
+    connected, withdrawn, waiting = c["connected"], c["withdrawn"], c["waiting"]
+    waits = c["wait"][connected]
+    has_waits = len(waits) > 0
+    figures = {
+        "applicants": float(len(connected)),
+        "connected": float(connected.sum()),
+        "withdrawn": float(withdrawn.sum()),
+        "waiting": float(waiting.sum()),
+        "wait_mean_years": float(waits.mean()) if has_waits else np.nan,
+        "wait_median_years": float(np.median(waits)) if has_waits else np.nan,
+        "wait_p90_years": float(np.quantile(waits, 0.9)) if has_waits else np.nan,
+        "jobs_connected": float(c["jobs"][connected].sum()),
+        "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
+        "jobs_waiting": float(c["jobs"][waiting].sum()),
+        "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
+        "mw_connected": float(c["mw"][connected].sum()),
+        "mw_withdrawn": float(c["mw"][withdrawn].sum()),
+        "mw_waiting": float(c["mw"][waiting].sum()),
+        "idle_mw_years": float(idle),
+    }
+    for years in WITHIN_YEARS:
+        # Only applicants observed for the full window count, so the end does not censor.
+        observed = c["request_time"] <= horizon_years - years
+        within = connected & (c["wait"] <= years) & observed
+        figures[f"connected_within_{years}y"] = (
+            float(within.sum() / observed.sum()) if observed.any() else np.nan
+        )
+    return figures

@@ -1,0 +1,317 @@
+"""The SimPy model: applicants arrive, wait, withdraw or connect, and later free capacity.
+
+Everything random was drawn before the run (see :mod:`sim.sources`), so this module only
+orders events. Each event is one callback on the calendar; none holds state of its own:
+
+- arrival: the applicant joins its area's queue (and, with finite patience, books its
+  withdrawal);
+- withdrawal: an applicant still waiting at the end of its patience leaves the queue;
+- release: a connection with a finite lifetime ends and frees its capacity;
+- upgrade: capacity is added to an area or to the upstream limit;
+- policy change: a new policy re-ranks the waiting applicants;
+- allocation: after any of the above, once per instant, the queues are served;
+- snapshot: the state is recorded for the timeseries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.applicants import CATEGORIES, ApplicantTable
+from sim.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
+from sim.events import ALLOCATE, SNAPSHOT, Calendar
+from sim.policies.base import QueuePolicy
+from sim.queues import WaitingQueue, make_queue
+
+__all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]
+
+_NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CapacityStep:
+    """Capacity added at a time (years since start) to an area index or ``UPSTREAM``."""
+
+    time: float
+    area: int
+    add_mw: float
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A queue policy and allocation rule in force from ``time`` on."""
+
+    time: float
+    policy: QueuePolicy
+    allocation: str
+
+
+@dataclass(frozen=True)
+class GridSetup:
+    """The grid of one replication, with upgrade delays already drawn."""
+
+    areas: list[str]
+    capacity_mw: list[float]
+    upstream_capacity_mw: float | None
+    steps: list[CapacityStep]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """What happened to each applicant, and the state over time.
+
+    Times are years since the start; NaN where the event did not happen.
+    ``snapshots`` has one tuple per (time, area) with the fields of :data:`SNAPSHOT_FIELDS`.
+    ``idle_mw_years[a, c]`` integrates the capacity free in area ``a`` while an applicant of
+    category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
+    """
+
+    connect_time: np.ndarray
+    withdraw_time: np.ndarray
+    release_time: np.ndarray
+    snapshots: list[tuple]
+    idle_mw_years: np.ndarray
+    idle_any_mw_years: np.ndarray
+
+
+SNAPSHOT_FIELDS = (
+    "time_years", "area", "capacity_mw", "connected_mw", "free_mw",
+    *(f"queue_{c}" for c in CATEGORIES), *(f"queued_mw_{c}" for c in CATEGORIES),
+)
+"""The fields of each snapshot row (queue counts and queued MW by category)."""
+
+
+def simulate(
+    table: ApplicantTable,
+    grid: GridSetup,
+    regimes: list[Regime],
+    horizon_years: float,
+    snapshot_times: list[float],
+) -> Trajectory:
+    """Run one replication to the horizon and return its trajectory."""
+    return _Simulation(table, grid, regimes, horizon_years, snapshot_times).run()
+
+
+class _Simulation:
+    """State of one run; each ``_on_*`` method is the callback of one kind of event."""
+
+    def __init__(
+        self,
+        table: ApplicantTable,
+        grid: GridSetup,
+        regimes: list[Regime],
+        horizon_years: float,
+        snapshot_times: list[float],
+    ) -> None:
+        self.table = table
+        self.horizon = horizon_years
+        self.env = Calendar()
+        self.areas = grid.areas
+        self.ledger = CapacityLedger(grid.capacity_mw, grid.upstream_capacity_mw)
+        n = len(table)
+        # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
+        self.request_time: list[float] = table.request_time.tolist()
+        self.requested: list[float] = table.requested_mw.tolist()
+        self.patience: list[float] = table.patience_years.tolist()
+        self.lifetime: list[float] = table.lifetime_years.tolist()
+        area_index = {name: i for i, name in enumerate(grid.areas)}
+        category_index = {name: i for i, name in enumerate(CATEGORIES)}
+        self.area_of = [area_index[a] for a in table.area.tolist()]
+        self.category_of = [category_index[c] for c in table.category.tolist()]
+        self.state = [_NOT_YET] * n
+        self.connect_time = [math.nan] * n
+        self.withdraw_time = [math.nan] * n
+        self.release_time = [math.nan] * n
+        n_areas, n_categories = len(grid.areas), len(CATEGORIES)
+        self.queue_count = [[0] * n_categories for _ in range(n_areas)]
+        self.queue_mw = [[0.0] * n_categories for _ in range(n_areas)]
+        self.waiting_in_area = [0] * n_areas
+        self.idle = np.zeros((n_areas, n_categories))
+        self.idle_any = np.zeros(n_areas)
+        self.last_change = 0.0
+        self.allocation_due = False
+        self.regimes = regimes
+        self.rank_of: list[int] = []
+        self.index_at: list[int] = []
+        self.queues: list[WaitingQueue] = []
+        self.snapshots: list[tuple] = []
+        self._schedule(grid.steps, snapshot_times)
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def _schedule(self, steps: list[CapacityStep], snapshot_times: list[float]) -> None:
+        env = self.env
+        self._apply_regime(self.regimes[0])
+        for regime in self.regimes[1:]:
+            env.call_at(regime.time, self._on_policy_change, regime)
+        for step in steps:
+            if step.time < self.horizon:
+                env.call_at(max(step.time, 0.0), self._on_upgrade, step)
+        for time in snapshot_times:
+            env.call_at(time, self._on_snapshot, None, priority=SNAPSHOT)
+        self.next_arrival = 0
+        if self.request_time:
+            env.call_at(max(self.request_time[0], 0.0), self._on_arrivals)
+
+    def run(self) -> Trajectory:
+        """Process every event before the horizon, then take the final snapshot."""
+        self.env.run(until=self.horizon)
+        self._accrue_idle(self.horizon)
+        self._on_snapshot(None, at=self.horizon)
+        return Trajectory(
+            connect_time=np.array(self.connect_time),
+            withdraw_time=np.array(self.withdraw_time),
+            release_time=np.array(self.release_time),
+            snapshots=self.snapshots,
+            idle_mw_years=self.idle,
+            idle_any_mw_years=self.idle_any,
+        )
+
+    # --- events ---------------------------------------------------------------------------
+
+    def _on_arrivals(self, event: simpy.Event) -> None:
+        """Every applicant requesting at this instant joins the queue (the waiting list at 0)."""
+        now = self.env.now
+        self._accrue_idle(now)
+        i, n = self.next_arrival, len(self.request_time)
+        while i < n and self.request_time[i] <= now:
+            self._join(i, now)
+            i += 1
+        self.next_arrival = i
+        if i < n:
+            self.env.call_at(self.request_time[i], self._on_arrivals)
+        self._allocate_soon()
+
+    def _join(self, i: int, now: float) -> None:
+        self.state[i] = _WAITING
+        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        self.queues[area].add(self.rank_of[i], mw)
+        self.queue_count[area][category] += 1
+        self.queue_mw[area][category] += mw
+        self.waiting_in_area[area] += 1
+        give_up = now + self.patience[i]
+        if give_up < self.horizon:
+            self.env.call_at(give_up, self._on_withdrawal, i)
+
+    def _on_withdrawal(self, event: simpy.Event) -> None:
+        i = event.value
+        if self.state[i] != _WAITING:
+            return  # connected before patience ran out
+        now = self.env.now
+        self._accrue_idle(now)
+        self.state[i] = _WITHDRAWN
+        self.withdraw_time[i] = now
+        self._leave_queue(i)
+        self._allocate_soon()  # a withdrawing head of the line unblocks those behind it
+
+    def _on_release(self, event: simpy.Event) -> None:
+        i = event.value
+        now = self.env.now
+        self._accrue_idle(now)
+        self.release_time[i] = now
+        self.ledger.release(self.area_of[i], self.requested[i])
+        self._allocate_soon()
+
+    def _on_upgrade(self, event: simpy.Event) -> None:
+        step: CapacityStep = event.value
+        self._accrue_idle(self.env.now)
+        self.ledger.add(step.area, step.add_mw)
+        self._allocate_soon()
+
+    def _on_policy_change(self, event: simpy.Event) -> None:
+        self._apply_regime(event.value)
+        self._allocate_soon()
+
+    def _on_snapshot(self, event: simpy.Event | None, at: float | None = None) -> None:
+        now = self.env.now if at is None else at
+        ledger = self.ledger
+        for a, area in enumerate(self.areas):
+            self.snapshots.append((
+                now, area, ledger.capacity_mw[a], ledger.connected_mw[a], ledger.free_mw(a),
+                *self.queue_count[a], *self.queue_mw[a],
+            ))
+        if ledger.has_upstream:
+            totals = [sum(column) for column in zip(*self.queue_count)]
+            mw = [sum(column) for column in zip(*self.queue_mw)]
+            self.snapshots.append((
+                now, "upstream", ledger.upstream_capacity_mw, ledger.upstream_connected_mw,
+                ledger.area_free_mw(UPSTREAM), *totals, *mw,
+            ))
+
+    # --- allocation -------------------------------------------------------------------------
+
+    def _allocate_soon(self) -> None:
+        """Ask for one allocation pass at the end of this instant."""
+        if not self.allocation_due:
+            self.allocation_due = True
+            self.env.call_at(self.env.now, self._on_allocate, priority=ALLOCATE)
+
+    def _on_allocate(self, event: simpy.Event) -> None:
+        """Connect applicants in policy order while their requests fit.
+
+        Each area offers a candidate (strict: its head if the head fits; first fit: the first
+        applicant in policy order who fits); the best-ranked candidate across areas connects,
+        and the areas are asked again, because each connection also uses upstream capacity.
+        Walking the policy order once gives the same result: free capacity only shrinks
+        during a pass, so nobody passed over could fit later in it.
+        """
+        self.allocation_due = False
+        queues, ledger, index_at = self.queues, self.ledger, self.index_at
+        while True:
+            best_rank = -1
+            for area, queue in enumerate(queues):
+                rank = queue.candidate(ledger.free_mw(area) + FIT_TOLERANCE_MW)
+                if rank is not None and (best_rank < 0 or rank < best_rank):
+                    best_rank = rank
+            if best_rank < 0:
+                return
+            self._connect(index_at[best_rank])
+
+    def _connect(self, i: int) -> None:
+        now = self.env.now
+        self._accrue_idle(now)
+        self.state[i] = _CONNECTED
+        self.connect_time[i] = now
+        self._leave_queue(i)
+        self.ledger.connect(self.area_of[i], self.requested[i])
+        end = now + self.lifetime[i]
+        if end < self.horizon:
+            self.env.call_at(end, self._on_release, i)
+
+    def _leave_queue(self, i: int) -> None:
+        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        self.queues[area].remove(self.rank_of[i])
+        self.queue_count[area][category] -= 1
+        self.queue_mw[area][category] -= mw
+        self.waiting_in_area[area] -= 1
+
+    def _apply_regime(self, regime: Regime) -> None:
+        """Rank everyone under the new policy and rebuild the queues of those waiting."""
+        ranks = regime.policy.ranks(self.table)
+        self.rank_of = ranks.tolist()
+        self.index_at = np.argsort(ranks).tolist()
+        self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+        for i, state in enumerate(self.state):
+            if state == _WAITING:
+                self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+
+    def _accrue_idle(self, now: float) -> None:
+        """Add capacity left free while someone waited, since the last change of state."""
+        elapsed = now - self.last_change
+        if elapsed <= 0:
+            return
+        self.last_change = now
+        for area, waiting in enumerate(self.waiting_in_area):
+            if not waiting:
+                continue
+            free = self.ledger.free_mw(area)
+            if free <= FIT_TOLERANCE_MW:
+                continue
+            self.idle_any[area] += free * elapsed
+            for category, count in enumerate(self.queue_count[area]):
+                if count:
+                    self.idle[area, category] += free * elapsed

@@ -1,0 +1,68 @@
+"""The built-in queue policies: first come first served, social priority, smallest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.applicants import Applicant, ApplicantTable
+from sim.policies.base import QueuePolicy, _positions
+from sim.policies.registry import register_policy
+
+__all__ = ["FIFOPolicy", "SmallestFirstPolicy", "SocialPriorityPolicy"]
+
+
+@register_policy
+class FIFOPolicy(QueuePolicy):
+    """First come, first served by request time: the Dutch rule until 1 October 2024."""
+
+    name = "fifo"
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        # The table is sorted by request time with ties in id order: the rank is the id.
+        return np.arange(len(table), dtype=np.int64)
+
+
+@register_policy
+class SocialPriorityPolicy(QueuePolicy):
+    """Category order first, first come first served within a category.
+
+    Priority is granted on request only: an applicant of a priority category who did not ask
+    for it queues as ``other`` (ACM code decision of 12 April 2024, Netcode art. 7.0a-7.0d).
+    """
+
+    name = "social_priority"
+
+    def priority_class(self, category: str, priority_requested: bool) -> int:
+        """Position of the applicant's effective category in ``category_order``."""
+        effective = category if priority_requested else "other"
+        return self.category_order.index(effective)
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        klass = self.priority_class(applicant.category, applicant.priority_requested)
+        return (klass, applicant.request_time)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        effective = np.where(table.priority_requested, table.category, "other")
+        klass = np.zeros(len(table), dtype=np.int64)
+        for position, category in enumerate(self.category_order):
+            klass[effective == category] = position
+        order = np.lexsort((table.applicant_id, table.request_time, klass))
+        return _positions(order)
+
+    def describe(self) -> str:
+        return f"social_priority ({' > '.join(self.category_order)})"
+
+
+@register_policy
+class SmallestFirstPolicy(QueuePolicy):
+    """Smallest grid request first: an example of a policy that is not about categories."""
+
+    name = "smallest_first"
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.requested_mw,)

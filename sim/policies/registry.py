@@ -1,0 +1,63 @@
+"""Policies by name: the built-ins, those registered by users, and ``module:Class`` paths."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from sim.policies.base import QueuePolicy
+
+__all__ = ["POLICIES", "register_policy", "resolve_policy"]
+
+POLICIES: dict[str, type[QueuePolicy]] = {}
+"""Every registered policy class by its name."""
+
+
+def register_policy(cls: type[QueuePolicy]) -> type[QueuePolicy]:
+    """Class decorator: make a policy available to scenario files under ``cls.name``."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} needs a class attribute 'name' to be registered")
+    POLICIES[cls.name] = cls
+    return cls
+
+
+def resolve_policy(order: str, search_dir: Path | None = None) -> type[QueuePolicy]:
+    """The policy class a scenario names: a registered name or ``module:Class``.
+
+    A ``module:Class`` is imported from the Python path or from ``search_dir`` (the scenario's
+    own folder). This runs that module's code: scenario files are otherwise plain data.
+    Raises LookupError with a message fit for the user when the policy cannot be found.
+    """
+    if ":" not in order:
+        if order in POLICIES:
+            return POLICIES[order]
+        from sim.errors import nearest
+
+        raise LookupError(
+            f"unknown queue policy '{order}'{nearest(order, POLICIES)}; expected one of "
+            f"{', '.join(sorted(POLICIES))} or 'module:Class'"
+        )
+    module_name, _, class_name = order.partition(":")
+    module = _import(module_name, search_dir)
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
+        raise LookupError(
+            f"'{order}': module {module_name} has no QueuePolicy subclass named '{class_name}'"
+        )
+    return cls
+
+
+def _import(module_name: str, search_dir: Path | None):  # type: ignore[no-untyped-def]
+    added = search_dir is not None and str(search_dir) not in sys.path
+    if added:
+        sys.path.insert(0, str(search_dir))
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:  # an import runs user code: any failure is the user's to see
+        raise LookupError(
+            f"cannot import policy module '{module_name}': {type(exc).__name__}: {exc}"
+        ) from None
+    finally:
+        if added:
+            sys.path.remove(str(search_dir))

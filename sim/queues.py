@@ -1,0 +1,101 @@
+"""Waiting queues of one grid area, ordered by policy rank (0 is served first).
+
+A queue answers one question for the allocation pass: which waiting applicant, if any, is the
+next to connect given the free capacity? The two allocation rules need different structures:
+
+- :class:`HeadOfLineQueue` (``strict``): only the head matters; a binary heap of ranks.
+- :class:`FirstFitQueue` (``first_fit``): the first applicant in policy order whose request fits.
+  A min-segment tree over ranks finds it in O(log n) and skips the search at once when even
+  the smallest waiting request does not fit, so a long queue behind a small capacity step
+  costs no full rescan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Protocol
+
+__all__ = ["FirstFitQueue", "HeadOfLineQueue", "WaitingQueue", "make_queue"]
+
+
+class WaitingQueue(Protocol):
+    """What the allocation pass needs of a queue."""
+
+    def add(self, rank: int, requested_mw: float) -> None:
+        """Put an applicant, known by its policy rank, in the queue."""
+
+    def remove(self, rank: int) -> None:
+        """Take an applicant out (connected or withdrawn)."""
+
+    def candidate(self, free_mw: float) -> int | None:
+        """The rank of the next applicant to connect with ``free_mw`` available, or None."""
+
+
+class HeadOfLineQueue:
+    """Strict order: the head connects if it fits; nobody behind it may pass."""
+
+    def __init__(self, size: int) -> None:
+        self._heap: list[int] = []
+        self._requested = [0.0] * size
+        self._removed: set[int] = set()  # lazy deletion: withdrawn ranks still in the heap
+
+    def add(self, rank: int, requested_mw: float) -> None:
+        self._requested[rank] = requested_mw
+        heapq.heappush(self._heap, rank)
+
+    def remove(self, rank: int) -> None:
+        if self._heap and self._heap[0] == rank:
+            heapq.heappop(self._heap)
+        else:
+            self._removed.add(rank)
+
+    def candidate(self, free_mw: float) -> int | None:
+        heap, removed = self._heap, self._removed
+        while heap and heap[0] in removed:
+            removed.discard(heapq.heappop(heap))
+        if heap and self._requested[heap[0]] <= free_mw:
+            return heap[0]
+        return None
+
+
+class FirstFitQueue:
+    """First fit in policy order, over a segment tree of the smallest request below each node."""
+
+    def __init__(self, size: int) -> None:
+        self._leaves = 1 << max(0, size - 1).bit_length()
+        self._tree = [math.inf] * (2 * self._leaves)
+
+    def add(self, rank: int, requested_mw: float) -> None:
+        self._set(rank, requested_mw)
+
+    def remove(self, rank: int) -> None:
+        self._set(rank, math.inf)
+
+    def candidate(self, free_mw: float) -> int | None:
+        tree = self._tree
+        if tree[1] > free_mw:  # not even the smallest waiting request fits
+            return None
+        node, leaves = 1, self._leaves
+        while node < leaves:
+            node <<= 1
+            if tree[node] > free_mw:  # nothing in the left half fits: go right
+                node += 1
+        return node - leaves
+
+    def _set(self, rank: int, value: float) -> None:
+        tree = self._tree
+        node = rank + self._leaves
+        tree[node] = value
+        node >>= 1
+        while node:
+            smallest = min(tree[2 * node], tree[2 * node + 1])
+            if tree[node] == smallest:  # ancestors cannot change either
+                break
+            tree[node] = smallest
+            node >>= 1
+
+
+def make_queue(allocation: str, size: int) -> WaitingQueue:
+    """The queue structure for an allocation rule (``strict`` or ``first_fit``)."""
+    return HeadOfLineQueue(size) if allocation == "strict" else FirstFitQueue(size)

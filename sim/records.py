@@ -1,0 +1,94 @@
+"""The output tables' columns, defined once, and how one replication fills them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sim.applicants import CATEGORIES, ApplicantTable
+from sim.model import SNAPSHOT_FIELDS, Trajectory
+from sim.scenario import DAYS_PER_YEAR
+
+__all__ = [
+    "APPLICANT_COLUMNS",
+    "OUTCOMES",
+    "TIMESERIES_COLUMNS",
+    "applicant_records",
+    "timeseries_records",
+    "to_dates",
+]
+
+OUTCOMES = ("connected", "withdrawn", "waiting")
+"""Every applicant ends the run with exactly one of these."""
+
+APPLICANT_COLUMNS = (
+    "replication", "applicant_id", "name", "source", "stream", "category",
+    "priority_requested", "area", "request_date", "demand_mw", "requested_mw", "self_supply",
+    "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years",
+)
+"""Columns of ``applicants.csv``: one row per applicant per replication."""
+
+TIMESERIES_COLUMNS = (
+    "replication", "date", *SNAPSHOT_FIELDS[:2], "capacity_mw", "connected_mw", "free_mw",
+    "queue_total", "queued_mw_total", *SNAPSHOT_FIELDS[5:],
+)
+"""Columns of ``timeseries.csv``: one row per replication, snapshot time and area."""
+
+
+def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
+    """Calendar dates (datetime64[D]) of simulation times; NaT where the time is NaN."""
+    days = np.floor(np.asarray(years, dtype=float) * DAYS_PER_YEAR + 1e-6)
+    result = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[D]")
+    known = ~np.isnan(days)
+    result[known] = np.datetime64(start, "D") + days[known].astype("timedelta64[D]")
+    return result
+
+
+def applicant_records(
+    replication: int,
+    table: ApplicantTable,
+    trajectory: Trajectory,
+    start: dt.date,
+    horizon_years: float,
+) -> pd.DataFrame:
+    """One tidy row per applicant: who they are and what happened to them."""
+    connected = ~np.isnan(trajectory.connect_time)
+    withdrawn = ~np.isnan(trajectory.withdraw_time)
+    outcome = np.where(connected, "connected", np.where(withdrawn, "withdrawn", "waiting"))
+    end_of_wait = np.where(
+        connected, trajectory.connect_time,
+        np.where(withdrawn, trajectory.withdraw_time, horizon_years),
+    )
+    frame = pd.DataFrame({
+        "replication": np.full(len(table), replication, dtype=np.int64),
+        "applicant_id": table.applicant_id,
+        "name": table.name,
+        "source": table.source,
+        "stream": table.stream,
+        "category": pd.Categorical(table.category, categories=CATEGORIES),
+        "priority_requested": table.priority_requested,
+        "area": table.area,
+        "request_date": to_dates(start, table.request_time),
+        "demand_mw": table.demand_mw,
+        "requested_mw": table.requested_mw,
+        "self_supply": table.self_supply,
+        "jobs": table.jobs,
+        "outcome": pd.Categorical(outcome, categories=OUTCOMES),
+        "connect_date": to_dates(start, trajectory.connect_time),
+        "withdraw_date": to_dates(start, trajectory.withdraw_time),
+        "release_date": to_dates(start, trajectory.release_time),
+        "wait_years": end_of_wait - table.request_time,
+    })
+    return frame[list(APPLICANT_COLUMNS)]
+
+
+def timeseries_records(replication: int, trajectory: Trajectory, start: dt.date) -> pd.DataFrame:
+    """One row per snapshot and area, with queue totals next to the per-category columns."""
+    frame = pd.DataFrame(trajectory.snapshots, columns=list(SNAPSHOT_FIELDS))
+    frame.insert(0, "replication", replication)
+    frame.insert(1, "date", to_dates(start, frame["time_years"].to_numpy()))
+    frame["queue_total"] = frame[[f"queue_{c}" for c in CATEGORIES]].sum(axis=1)
+    frame["queued_mw_total"] = frame[[f"queued_mw_{c}" for c in CATEGORIES]].sum(axis=1)
+    return frame[list(TIMESERIES_COLUMNS)]

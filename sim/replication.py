@@ -1,0 +1,123 @@
+"""One replication, start to finish: draw the world, simulate, tabulate. A pure function of
+(scenario, replication index), which is what makes results independent of the workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.applicants import CATEGORIES
+from sim.capacity import UPSTREAM
+from sim.loading import build_policy
+from sim.metrics import replication_metrics
+from sim.model import CapacityStep, GridSetup, Regime, simulate
+from sim.records import applicant_records, timeseries_records
+from sim.rng import RandomStreams
+from sim.scenario import Scenario, Upgrade
+from sim.sources import generate_applicants
+from sim.waiting_list_csv import WaitingRows
+
+__all__ = ["ReplicationOutput", "grid_setup", "regimes", "run_replication", "snapshot_times"]
+
+
+@dataclass(frozen=True)
+class ReplicationOutput:
+    """The tables of one replication."""
+
+    replication: int
+    applicants: pd.DataFrame
+    timeseries: pd.DataFrame
+    metrics: pd.DataFrame
+
+
+def run_replication(
+    scenario: Scenario, replication: int, waiting_rows: WaitingRows | None = None
+) -> ReplicationOutput:
+    """Simulate replication ``replication`` of ``scenario``."""
+    streams = RandomStreams(scenario.seed, replication)
+    table = generate_applicants(scenario, streams, waiting_rows)
+    trajectory = simulate(
+        table,
+        grid_setup(scenario, streams),
+        regimes(scenario),
+        scenario.horizon_years,
+        snapshot_times(scenario),
+    )
+    applicants = applicant_records(
+        replication, table, trajectory, scenario.start, scenario.horizon_years
+    )
+    idle = trajectory.idle_mw_years.sum(axis=0)
+    metrics = replication_metrics(
+        applicants,
+        table.request_time,
+        scenario.horizon_years,
+        idle_by_category=dict(zip(CATEGORIES, idle.tolist())),
+        idle_overall=float(trajectory.idle_any_mw_years.sum()),
+    )
+    metrics.insert(0, "replication", replication)
+    return ReplicationOutput(
+        replication=replication,
+        applicants=applicants,
+        timeseries=timeseries_records(replication, trajectory, scenario.start),
+        metrics=metrics,
+    )
+
+
+def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
+    """Areas, starting capacity and the upgrades with this replication's delays."""
+    areas = scenario.grid.resolved_areas
+    names = list(areas)
+    steps = [
+        _step(scenario, streams, f"{name}:{i}:{upgrade.name}", index, upgrade)
+        for index, name in enumerate(names)
+        for i, upgrade in enumerate(areas[name].upgrades)
+    ]
+    upstream = scenario.grid.upstream
+    if upstream is not None:
+        steps += [
+            _step(scenario, streams, f"upstream:{i}:{upgrade.name}", UPSTREAM, upgrade)
+            for i, upgrade in enumerate(upstream.upgrades)
+        ]
+    return GridSetup(
+        areas=names,
+        capacity_mw=[areas[name].capacity_mw for name in names],
+        upstream_capacity_mw=None if upstream is None else upstream.capacity_mw,
+        steps=steps,
+    )
+
+
+def _step(
+    scenario: Scenario, streams: RandomStreams, key: str, area: int, upgrade: Upgrade
+) -> CapacityStep:
+    delay = 0.0
+    if upgrade.delay_years is not None:
+        delay = float(upgrade.delay_years.sample(streams.generator("upgrade_delay", key), 1)[0])
+    return CapacityStep(scenario.years_since_start(upgrade.date) + delay, area, upgrade.add_mw)
+
+
+def regimes(scenario: Scenario) -> list[Regime]:
+    """The policy regimes in force over time, with their policies built."""
+    return [
+        Regime(
+            time=0.0 if date is None else scenario.years_since_start(date),
+            policy=build_policy(
+                regime.order, regime.category_order, regime.params, scenario.base_dir
+            ),
+            allocation=regime.allocation,
+        )
+        for date, regime in scenario.policy.regimes()
+    ]
+
+
+def snapshot_times(scenario: Scenario) -> list[float]:
+    """Timeseries times: every ``timestep_months`` calendar months from the start."""
+    times = []
+    step = 0
+    while True:
+        date = (pd.Timestamp(scenario.start) + pd.DateOffset(months=step)).date()
+        if date >= scenario.end:
+            return times
+        times.append(scenario.years_since_start(date))
+        step += scenario.timestep_months

@@ -1,0 +1,174 @@
+"""Results of a run: the tables, the resolved scenario and provenance; written atomically.
+
+A results directory holds ``applicants.csv``, ``timeseries.csv``, ``summary.csv``,
+``replication_metrics.csv``, ``projects.csv``, ``scenario.yaml`` (the fully resolved scenario,
+loadable as it is) and ``run.json`` (versions, seeds, hashes, workers, wall time). It is written
+to a temporary directory beside the target and moved into place only when complete, so an
+interrupted or failed write never leaves half a result or damages an earlier one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.errors import OutputError
+from sim.scenario import Scenario
+
+__all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
+
+TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+DATE_COLUMNS = {
+    "applicants": ["request_date", "connect_date", "withdraw_date", "release_date"],
+    "timeseries": ["date"],
+    "projects": ["request_date", "connect_date_mean", "connect_date_p10", "connect_date_p50",
+                 "connect_date_p90"],
+}
+DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm")
+
+
+@dataclass
+class Results:
+    """Everything one run produced, as pandas DataFrames plus provenance."""
+
+    scenario: Scenario
+    applicants: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    replication_metrics: pd.DataFrame
+    projects: pd.DataFrame
+    run_info: dict[str, Any]
+
+    def figure(self, group: str, metric: str) -> tuple[float, float, float]:
+        """(mean, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``."""
+        row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
+        if row.empty:
+            raise KeyError(f"no key figure {metric!r} for group {group!r}")
+        return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
+
+    def write(self, directory: str | Path, force: bool = False) -> Path:
+        """Write every table into ``directory``, atomically; refuse to replace it unless
+        ``force``.
+        """
+        target = Path(directory)
+        check_writable(target, force)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        try:
+            self._write_files(staging)
+            _replace(staging, target)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise OutputError(f"{target}: could not write the results ({exc.strerror or exc}); "
+                              "nothing was changed") from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    def _write_files(self, folder: Path) -> None:
+        for name in TABLES:
+            getattr(self, name).to_csv(folder / f"{name}.csv", index=False,
+                                       date_format="%Y-%m-%d")
+        csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
+        if csv is not None:
+            shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
+        (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
+                                         encoding="utf-8")
+
+    @classmethod
+    def read(cls, directory: str | Path) -> Results:
+        """Read a results directory written by :meth:`write`."""
+        from sim.loading import load_scenario
+
+        folder = Path(directory)
+        if not (folder / "run.json").is_file():
+            raise OutputError(f"{folder}: expected a results directory with run.json; "
+                              "none found")
+        tables = {
+            name: pd.read_csv(folder / f"{name}.csv", parse_dates=DATE_COLUMNS.get(name, []),
+                              keep_default_na=True)
+            for name in TABLES
+        }
+        tables["applicants"]["name"] = tables["applicants"]["name"].fillna("")
+        return cls(
+            scenario=load_scenario(folder / "scenario.yaml"),
+            run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
+            **tables,
+        )
+
+
+def check_writable(target: Path, force: bool) -> None:
+    """Refuse early, before any work, to overwrite a directory without ``force``."""
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists; choose another output directory or "
+                          "pass --force to replace it")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a directory")
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Move the finished staging directory into place; the old one goes only after."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.replace(target, old / "results")
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(old / "results", target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML, loadable as it is (CSV copied beside it)."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    if data.get("waiting_list") and data["waiting_list"].get("csv"):
+        data["waiting_list"]["csv"] = "waiting_list.csv"
+    _drop_none(data)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _drop_none(data: Any) -> None:
+    """Leave unset optional keys out, so the file reads like one a person would write."""
+    if isinstance(data, dict):
+        for key in [k for k, v in data.items() if v is None]:
+            del data[key]
+        for value in data.values():
+            _drop_none(value)
+    elif isinstance(data, list):
+        for value in data:
+            _drop_none(value)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario and the waiting-list file it names."""
+    digest = hashlib.sha256(json.dumps(scenario.model_dump(mode="json", by_alias=True),
+                                       sort_keys=True).encode("utf-8"))
+    if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
+        digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
+    return digest.hexdigest()
+
+
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the packages results depend on."""
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

@@ -1,0 +1,178 @@
+"""Running replications: serially (the reference path) or in worker processes, with progress.
+
+Each replication is a pure function of (scenario, replication index), and results are put
+back in replication order, so one worker and many give identical tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim._version import __version__
+from sim.errors import GridqueueError, ReplicationError
+from sim.loading import load_waiting_rows
+from sim.replication import ReplicationOutput, run_replication
+from sim.results import Results, dependency_versions, scenario_hash
+from sim.scenario import Scenario
+from sim.stats import summarise, summarise_projects
+from sim.waiting_list_csv import WaitingRows
+
+__all__ = ["default_workers", "map_replications", "run", "run_replications"]
+
+T = TypeVar("T")
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: Iterable[int] | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    label: str | None = None,
+) -> Iterator[ReplicationOutput]:
+    """Yield the output of each replication, in replication order."""
+    indices = list(range(scenario.replications)) if replications is None else list(replications)
+    rows = load_waiting_rows(scenario)
+    task = _ReplicationTask(scenario, rows)
+    yield from map_replications(task, indices, workers, progress, label or scenario.name,
+                                seed=scenario.seed)
+
+
+class _ReplicationTask:
+    """A picklable callable: one replication of one scenario."""
+
+    def __init__(self, scenario: Scenario, rows: WaitingRows | None) -> None:
+        self.scenario = scenario
+        self.rows = rows
+
+    def __call__(self, replication: int) -> ReplicationOutput:
+        return run_replication(self.scenario, replication, self.rows)
+
+
+def map_replications(
+    task: Callable[[int], T],
+    indices: list[int],
+    workers: int | None,
+    progress: bool,
+    label: str,
+    seed: int,
+) -> Iterator[T]:
+    """Apply ``task`` to each index with ``workers`` processes; yield results in index order.
+
+    Results that finish early wait in memory until those before them are done, so output is
+    streamed in order without holding every replication at once.
+    """
+    workers = max(1, min(workers or default_workers(), len(indices) or 1))
+    bar = tqdm(total=len(indices), desc=label, unit="rep", disable=None if progress else True,
+               file=sys.stderr, leave=False, dynamic_ncols=True)
+    try:
+        if workers == 1:
+            for index in indices:
+                yield _guarded(task, index, seed)
+                bar.update()
+            return
+        yield from _parallel(task, indices, workers, bar, seed)
+    finally:
+        bar.close()
+
+
+def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
+    try:
+        return task(index)
+    except GridqueueError:
+        raise
+    except Exception as exc:  # any other failure inside a replication: name it to re-run it
+        raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _parallel(
+    task: Callable[[int], T], indices: list[int], workers: int, bar: tqdm, seed: int
+) -> Iterator[T]:
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    # fork lets workers see policies registered in the parent, e.g. in a notebook.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_guarded, task, index, seed): index for index in indices}
+        done: dict[int, T] = {}
+        position = 0
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    done[index] = future.result()
+                except BrokenProcessPool:
+                    raise ReplicationError(index, seed, "its worker process died "
+                                           "(killed, or out of memory)") from None
+                bar.update()
+                while position < len(indices) and indices[position] in done:
+                    yield done.pop(indices[position])
+                    position += 1
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def run(
+    scenario: Scenario,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    replications: Iterable[int] | None = None,
+) -> Results:
+    """Run every replication of a scenario and gather the tables.
+
+    Args:
+        scenario: from :func:`sim.load_scenario` (or built in code).
+        workers: worker processes; default all cores. Results do not depend on it.
+        progress: show a progress bar on standard error.
+        replications: run only these replication indices (default all), e.g. to re-run one
+            that failed.
+    """
+    started = time.perf_counter()
+    created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    workers = workers or default_workers()
+    outputs = list(run_replications(scenario, replications, workers, progress))
+    applicants = pd.concat([o.applicants for o in outputs], ignore_index=True)
+    metrics = pd.concat([o.metrics for o in outputs], ignore_index=True)
+    indices = [o.replication for o in outputs]
+    run_info = {
+        "gridqueue_version": __version__,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "seed": scenario.seed,
+        "replications": indices if replications is not None else len(indices),
+        "workers": workers,
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        "created_utc": created,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "dependencies": dependency_versions(),
+    }
+    return Results(
+        scenario=scenario,
+        applicants=applicants,
+        timeseries=pd.concat([o.timeseries for o in outputs], ignore_index=True),
+        summary=summarise(metrics),
+        replication_metrics=metrics,
+        projects=summarise_projects(applicants, len(indices)),
+        run_info=run_info,
+    )
