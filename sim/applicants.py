@@ -6,6 +6,7 @@ hundred thousand applicants); :class:`Applicant` is the one-row view that queue 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -81,11 +82,15 @@ class ApplicantTable:
 
     def applicant(self, i: int) -> Applicant:
         """Row ``i`` as an :class:`Applicant`."""
-        values = {f.name: getattr(self, f.name)[i].item() for f in fields(self)}
-        return Applicant(applicant_id=i, **values)
+        return Applicant(applicant_id=i, **{
+            f.name: getattr(self, f.name)[i : i + 1].tolist()[0] for f in fields(self)})
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return (self.applicant(i) for i in range(len(self)))
+    def __iter__(self) -> Iterator[Applicant]:
+        """Every row as an :class:`Applicant`, in id order."""
+        names = [f.name for f in fields(self)]
+        rows = zip(*(getattr(self, name).tolist() for name in names), strict=True)
+        return (Applicant(applicant_id=i, **dict(zip(names, row, strict=True)))
+                for i, row in enumerate(rows))
 
     @classmethod
     def concat_sorted(cls, parts: list[ApplicantTable]) -> ApplicantTable:

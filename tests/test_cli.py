@@ -1,0 +1,67 @@
+"""The gridqueue command: outputs of a run, validate, schema, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from tests.test_loading import BASE
+
+OUTPUTS = {"applicants.csv", "timeseries.csv", "summary.csv", "replication_metrics.csv",
+           "projects.csv", "scenario.yaml", "run.json"}
+
+
+def gridqueue(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_run_writes_every_table_and_says_where(tmp_path):
+    """A run writes the documented files and ends by naming the results directory."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "3", "--workers", "2",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
+    assert done.stdout.strip().splitlines()[-1].startswith("results: out/")
+    applicants = pd.read_csv(tmp_path / "out" / "applicants.csv")
+    assert sorted(applicants["replication"].unique()) == [0, 1, 2]
+    info = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert info["seed"] == 1 and info["replications"] == 3 and info["workers"] == 2
+
+
+def test_run_refuses_to_overwrite_without_force(tmp_path):
+    """An existing results directory is kept unless --force is given."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("earlier results")
+    refused = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", cwd=tmp_path)
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert (tmp_path / "out" / "keep.txt").exists()
+    forced = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", "--force", "-q",
+                       cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert not (tmp_path / "out" / "keep.txt").exists()
+
+
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
+    """Negative MW: one line naming file, line, key path; exit 2; nothing written."""
+    (tmp_path / "s.yaml").write_text(BASE.replace("capacity_mw: 4", "capacity_mw: -4"))
+    done = gridqueue("run", "s.yaml", "-o", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "gridqueue: error: s.yaml:5: grid.capacity_mw: expected a number >= 0.0, got -4"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_and_schema(tmp_path):
+    """validate says ok for a good file; schema writes a JSON Schema with every top key."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    assert gridqueue("validate", "s.yaml", cwd=tmp_path).returncode == 0
+    done = gridqueue("schema", "-o", "schema.json", cwd=tmp_path)
+    assert done.returncode == 0
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    assert {"start", "end", "grid", "streams", "policy"} <= set(schema["properties"])

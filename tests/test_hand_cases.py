@@ -1,0 +1,217 @@
+"""Hand-computed cases: a few applicants and capacity steps whose exact outcome is known.
+
+The world of the main case, worked out by hand in each test below:
+
+    capacity 1.0 MW at 2024-01-01; +2.0 MW on 2025-01-01; +1.0 MW on 2026-01-01
+    A 2024-01-01 other        0.8 MW
+    B 2024-02-01 other        0.5 MW
+    C 2024-03-01 basic_needs  1.5 MW
+    D 2024-04-01 other        0.2 MW
+    E 2024-05-01 safety       1.0 MW
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from sim import run
+from tests.builders import project, scenario
+
+UPGRADES = [
+    {"name": "first", "date": "2025-01-01", "add_mw": 2.0},
+    {"name": "second", "date": "2026-01-01", "add_mw": 1.0},
+]
+
+
+def world(order: str, allocation: str, **changes) -> dict:
+    projects = [
+        project("A", "2024-01-01", 0.8),
+        project("B", "2024-02-01", 0.5),
+        project("C", "2024-03-01", 1.5, "basic_needs"),
+        project("D", "2024-04-01", 0.2),
+        project("E", "2024-05-01", 1.0, "safety"),
+    ]
+    for name, fields in changes.items():
+        projects = [{**p, **fields} if p["name"] == name else p for p in projects]
+    return {
+        "grid": {"capacity_mw": 1.0, "upgrades": UPGRADES},
+        "projects": projects,
+        "policy": {"order": order, "allocation": allocation},
+    }
+
+
+def outcomes(**fields) -> pd.DataFrame:
+    results = run(scenario(**fields), workers=1)
+    return results.applicants.set_index("name")
+
+
+def connect_dates(frame: pd.DataFrame) -> dict[str, str]:
+    return {name: str(date.date()) for name, date in frame["connect_date"].items()}
+
+
+def years(start: str, end: str) -> float:
+    """Years of 365.25 days between two dates, as the engine counts them."""
+    return (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days / 365.25
+
+
+def test_fifo_strict_blocks_behind_the_head():
+    """FIFO strict: D (0.2 MW) would fit from April 2024 but waits behind B until 2025."""
+    frame = outcomes(**world("fifo", "strict"))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2025-01-01", "D": "2025-01-01",
+        "E": "2026-01-01",
+    }
+    assert frame.loc["B", "wait_years"] == pytest.approx(years("2024-02-01", "2025-01-01"),
+                                                         abs=1e-12)
+
+
+def test_fifo_first_fit_fills_around_a_blocked_head():
+    """FIFO first fit: D takes the 0.2 MW left by A as soon as it asks."""
+    frame = outcomes(**world("fifo", "first_fit"))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2025-01-01", "D": "2024-04-01",
+        "E": "2026-01-01",
+    }
+    assert frame.loc["D", "wait_years"] == 0.0
+
+
+def test_social_priority_strict_serves_categories_first_and_blocks():
+    """Social priority strict: E (safety) first in 2025; then C (1.5 MW) blocks B and D."""
+    frame = outcomes(**world("social_priority", "strict"))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2026-01-01", "C": "2026-01-01", "D": "2026-01-01",
+        "E": "2025-01-01",
+    }
+
+
+def test_social_priority_first_fit_skips_what_does_not_fit():
+    """Social priority first fit: 2025 serves E, skips C, serves B; C waits for 2026."""
+    frame = outcomes(**world("social_priority", "first_fit"))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2026-01-01", "D": "2024-04-01",
+        "E": "2025-01-01",
+    }
+
+
+def test_onsite_generation_shrinks_the_request_and_unblocks_the_line():
+    """C generating 40% on site asks 0.9 MW, fits in 2025 after E and no longer blocks."""
+    frame = outcomes(**world("social_priority", "strict", C={"self_supply": 0.4}))
+    assert frame.loc["C", "requested_mw"] == pytest.approx(0.9)
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2026-01-01", "C": "2025-01-01", "D": "2026-01-01",
+        "E": "2025-01-01",
+    }
+
+
+def test_onsite_generation_with_fifo_first_fit():
+    """FIFO first fit with C at 0.9 MW: 2025 serves B and C, E (1.0) waits for 2026."""
+    frame = outcomes(**world("fifo", "first_fit", C={"self_supply": 0.4}))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2025-01-01", "D": "2024-04-01",
+        "E": "2026-01-01",
+    }
+
+
+def test_priority_counts_only_when_requested():
+    """E did not ask for priority: it queues as 'other', so C goes first and blocks E."""
+    frame = outcomes(**world("social_priority", "strict", E={"priority_requested": False}))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2025-01-01", "D": "2025-01-01",
+        "E": "2026-01-01",
+    }
+
+
+def test_withdrawing_head_unblocks_those_behind():
+    """B gives up after half a year; D (0.2 MW) fits behind it at once under strict FIFO."""
+    frame = outcomes(**world("fifo", "strict", B={"patience_years": 0.5}))
+    withdraw_time = years("2024-01-01", "2024-02-01") + 0.5
+    assert frame.loc["B", "outcome"] == "withdrawn"
+    assert frame.loc["B", "wait_years"] == pytest.approx(0.5, abs=1e-12)
+    # C (1.5 MW) is the new head and does not fit: D stays behind it under strict.
+    assert pd.isna(frame.loc["B", "connect_date"])
+    assert connect_dates(frame.drop(index="B")) == {
+        "A": "2024-01-01", "C": "2025-01-01", "D": "2025-01-01", "E": "2026-01-01",
+    }
+    assert frame.loc["B", "withdraw_date"] == pd.Timestamp("2024-01-01") + pd.Timedelta(
+        days=int(withdraw_time * 365.25))
+
+
+def test_withdrawal_unblocks_when_the_next_request_fits():
+    """A 0.2 MW request behind a withdrawing 0.5 MW head connects the instant the head leaves."""
+    frame = outcomes(
+        grid={"capacity_mw": 0.4},
+        projects=[
+            project("big", "2024-01-01", 0.5, patience_years=1.0),
+            project("small", "2024-02-01", 0.2),
+        ],
+    )
+    assert frame.loc["big", "outcome"] == "withdrawn"
+    assert frame.loc["small", "outcome"] == "connected"
+    assert frame.loc["small", "wait_years"] == pytest.approx(
+        1.0 - years("2024-01-01", "2024-02-01"), abs=1e-12)
+
+
+def test_finite_lifetime_releases_capacity():
+    """A temporary 1 MW connection for 2 years (730.5 days) hands its capacity to the next."""
+    frame = outcomes(
+        projects=[
+            project("site", "2024-01-01", 1.0, lifetime_years=2.0),
+            project("shop", "2024-03-01", 0.6),
+        ],
+    )
+    assert frame.loc["site", "release_date"] == pd.Timestamp("2025-12-31")  # noon, floored
+    assert frame.loc["shop", "wait_years"] == pytest.approx(
+        2.0 - years("2024-01-01", "2024-03-01"), abs=1e-12)
+
+
+def test_same_instant_arrival_and_upgrade_follow_policy_order():
+    """An upgrade and a safety request on one date: allocation waits for both, so the
+    safety request goes first although capacity arrived before it in the calendar."""
+    frame = outcomes(
+        grid={"capacity_mw": 0.0, "upgrades": [{"name": "u", "date": "2025-01-01",
+                                                 "add_mw": 1.0}]},
+        projects=[
+            project("office", "2024-01-01", 1.0),
+            project("fire station", "2025-01-01", 1.0, "safety"),
+        ],
+        policy={"order": "social_priority"},
+    )
+    assert connect_dates(frame.dropna(subset=["connect_date"])) == {
+        "fire station": "2025-01-01"}
+    assert frame.loc["office", "outcome"] == "waiting"
+
+
+def test_policy_change_reorders_the_waiting_line():
+    """FIFO until mid 2024, then social priority: by the 2025 upgrade E and C lead the line."""
+    fields = world("fifo", "strict")
+    fields["policy"] = {"order": "fifo", "changes": [
+        {"date": "2024-06-01", "order": "social_priority"}]}
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == connect_dates(outcomes(**world("social_priority", "strict")))
+
+
+def test_waiting_at_the_end_counts_wait_to_the_end():
+    """An applicant never connected is 'waiting', its wait runs to the end of the horizon."""
+    frame = outcomes(projects=[project("huge", "2024-01-01", 5.0)])
+    assert frame.loc["huge", "outcome"] == "waiting"
+    assert frame.loc["huge", "wait_years"] == pytest.approx(years("2024-01-01", "2030-01-01"))
+
+
+def test_upstream_limit_binds_across_areas():
+    """Two areas with room each, but a shared 1 MW upstream: only the first in line connects
+    until the upstream upgrade."""
+    frame = outcomes(
+        grid={
+            "areas": {"almere": {"capacity_mw": 1.0}, "lelystad": {"capacity_mw": 1.0}},
+            "upstream": {"capacity_mw": 1.0, "upgrades": [
+                {"name": "380 kV", "date": "2027-01-01", "add_mw": 1.0}]},
+        },
+        projects=[
+            project("north", "2024-01-01", 0.7, area="lelystad"),
+            project("south", "2024-02-01", 0.7, area="almere"),
+        ],
+    )
+    assert connect_dates(frame) == {"north": "2024-01-01", "south": "2027-01-01"}

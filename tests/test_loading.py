@@ -1,0 +1,90 @@
+"""Loading scenarios: extends chains, overrides, and where an error is reported."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from sim import InputError, load_scenario
+from sim.results import scenario_yaml
+
+BASE = """\
+name: base
+start: 2024-01-01
+end: 2030-01-01
+grid:
+  capacity_mw: 4
+  upgrades:
+    - {name: station, date: 2028-01-01, add_mw: 50}
+streams:
+  firms:
+    category: other
+    rate_per_year: 12
+    demand_mw: {dist: lognormal, median: 0.4, sigma: 0.8}
+policy: {order: fifo}
+"""
+
+
+@pytest.fixture
+def family(tmp_path):
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "child.yaml").write_text(textwrap.dedent("""\
+        extends: base.yaml
+        name: child
+        grid:
+          capacity_mw: 6
+        policy: {order: social_priority}
+        """))
+    return tmp_path
+
+
+def test_extends_merges_mappings_and_keeps_the_rest(family):
+    """A child overrides only what it names; nested mappings merge key by key."""
+    child = load_scenario(family / "child.yaml")
+    assert child.grid.capacity_mw == 6
+    assert child.grid.upgrades[0].add_mw == 50  # from the base
+    assert child.policy.order == "social_priority"
+    assert child.streams["firms"].rate_per_year == 12
+
+
+def test_overrides_as_strings_and_as_a_mapping(family):
+    """--set style strings and a Python mapping give the same scenario."""
+    by_text = load_scenario(family / "child.yaml",
+                            ["grid.upgrades.0.add_mw=20", "replications=3"])
+    by_dict = load_scenario(family / "child.yaml",
+                            {"grid.upgrades.0.add_mw": 20, "replications": 3})
+    assert by_text.model_dump() == by_dict.model_dump()
+    assert by_text.grid.upgrades[0].add_mw == 20
+
+
+def test_error_names_the_file_and_line_that_gave_the_key(family):
+    """A bad value inherited from the base is reported in base.yaml at its line."""
+    (family / "base.yaml").write_text(BASE.replace("rate_per_year: 12", "rate_per_year: -1"))
+    with pytest.raises(InputError) as caught:
+        load_scenario(family / "child.yaml")
+    error = caught.value
+    assert error.source.endswith("base.yaml") and error.line == 11
+    assert error.key_path == "streams.firms.rate_per_year"
+    assert "expected a number >= 0" in str(error)
+
+
+def test_error_from_an_override_names_the_override(family):
+    """A bad --set value is reported as coming from that --set."""
+    with pytest.raises(InputError, match=r"--set grid.capacity_mw=-2: grid.capacity_mw"):
+        load_scenario(family / "child.yaml", ["grid.capacity_mw=-2"])
+
+
+def test_misspelt_key_suggests_the_nearest(family):
+    """An unknown key names the nearest valid one."""
+    (family / "child.yaml").write_text("extends: base.yaml\nreplicatons: 4\n")
+    with pytest.raises(InputError, match="did you mean 'replications'"):
+        load_scenario(family / "child.yaml")
+
+
+def test_resolved_scenario_loads_back_to_the_same_scenario(family, tmp_path):
+    """scenario.yaml written with results is the full scenario, loadable as it is."""
+    child = load_scenario(family / "child.yaml")
+    copy = tmp_path / "resolved.yaml"
+    copy.write_text(scenario_yaml(child))
+    assert load_scenario(copy).model_dump() == child.model_dump()
