@@ -58,7 +58,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
 
 
 def test_validate_and_schema(tmp_path):
-    """validate says ok for a good file; schema writes a JSON Schema with every top key."""
+    """Validate says ok for a good file; schema writes a JSON Schema with every top key."""
     (tmp_path / "s.yaml").write_text(BASE)
     assert gridqueue("validate", "s.yaml", cwd=tmp_path).returncode == 0
     done = gridqueue("schema", "-o", "schema.json", cwd=tmp_path)

@@ -168,8 +168,10 @@ def test_finite_lifetime_releases_capacity():
 
 
 def test_same_instant_arrival_and_upgrade_follow_policy_order():
-    """An upgrade and a safety request on one date: allocation waits for both, so the
-    safety request goes first although capacity arrived before it in the calendar."""
+    """An upgrade and a safety request on one date: the safety request is served first.
+
+    Allocation waits for every event of the instant, whatever their order in the calendar.
+    """
     frame = outcomes(
         grid={"capacity_mw": 0.0, "upgrades": [{"name": "u", "date": "2025-01-01",
                                                  "add_mw": 1.0}]},
@@ -201,8 +203,7 @@ def test_waiting_at_the_end_counts_wait_to_the_end():
 
 
 def test_upstream_limit_binds_across_areas():
-    """Two areas with room each, but a shared 1 MW upstream: only the first in line connects
-    until the upstream upgrade."""
+    """Two areas with room, one shared 1 MW upstream: the second waits for the upstream upgrade."""
     frame = outcomes(
         grid={
             "areas": {"almere": {"capacity_mw": 1.0}, "lelystad": {"capacity_mw": 1.0}},

@@ -1,5 +1,7 @@
-"""Same scenario and seed: identical results, whatever the number of worker processes; and
-scenarios that differ only in policy see the same applicants (common random numbers)."""
+"""Same scenario and seed give identical results, whatever the number of worker processes.
+
+Scenarios that differ only in policy see the same applicants (common random numbers).
+"""
 
 from __future__ import annotations
 
