@@ -1,0 +1,185 @@
+"""The bundled Flevoland scenarios: they load, run, stay paired and cite their numbers.
+
+Also keeps docs/scenario-reference.md in step with the scenario schema.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from sim import Results, Scenario, load_scenario, run
+from sim.differences import draws_key
+
+ROOT = Path(__file__).resolve().parents[1]
+FAMILY = ROOT / "scenarios" / "flevoland"
+REFERENCE = ROOT / "docs" / "scenario-reference.md"
+SCENARIO_FILES = sorted(FAMILY.glob("*.yaml"))
+REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
+            "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas")
+NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
+SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
+SHORT_RUN = {"replications": 2}
+PAIRED = [
+    ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
+     "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite"),
+]
+
+
+@cache
+def _short_run(name: str) -> Results:
+    """Two replications of a bundled scenario, run serially (shared between tests)."""
+    return run(load_scenario(FAMILY / f"{name}.yaml", SHORT_RUN), workers=1)
+
+
+def test_the_family_has_every_required_scenario():
+    """Each scenario the documentation promises is bundled."""
+    assert set(REQUIRED) <= {path.stem for path in SCENARIO_FILES}
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_bundled_scenario_validates(path: Path):
+    """Every bundled scenario loads and validates, named after its file."""
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+    assert scenario.description
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_bundled_scenario_runs_and_fills_every_table(path: Path):
+    """Every bundled scenario runs two replications and produces non-empty tables."""
+    results = _short_run(path.stem)
+    for table in ("applicants", "timeseries", "summary", "replication_metrics"):
+        assert len(getattr(results, table)) > 0, table
+    assert set(results.applicants["replication"]) == {0, 1}
+    assert (results.applicants["outcome"] == "connected").any()
+    has_projects = bool(results.scenario.projects)
+    assert (len(results.projects) > 0) == has_projects
+
+
+def test_bundled_family_shares_one_seed():
+    """All family members use the same root seed, so their replications are paired."""
+    seeds = {load_scenario(path).seed for path in SCENARIO_FILES}
+    assert len(seeds) == 1
+
+
+def test_policy_variants_see_the_same_applicants():
+    """FIFO and social priority draw identical applicants (common random numbers)."""
+    fifo = _short_run("fifo").applicants
+    social = _short_run("social_priority").applicants
+    same = ["replication", "request_date", "stream", "demand_mw", "jobs", "priority_requested"]
+    assert fifo[same].equals(social[same])
+    assert not fifo["outcome"].equals(social["outcome"])
+
+
+def test_social_priority_shortens_the_wait_of_basic_needs():
+    """With the same applicants, social priority connects basic needs sooner than FIFO."""
+    fifo = _short_run("fifo").figure("basic_needs", "wait_mean_years")[0]
+    social = _short_run("social_priority").figure("basic_needs", "wait_mean_years")[0]
+    assert social < fifo
+
+
+def test_base_queue_matches_the_october_2023_waiting_list():
+    """The calibrated arrivals give a queue near the ~210 reported in October 2023."""
+    timeseries = _short_run("base").timeseries
+    october = timeseries[timeseries["date"] == "2023-10-17"]
+    assert 160 <= october["queue_total"].mean() <= 260
+
+
+def test_upgrade_variants_change_only_the_reinforcement_date():
+    """The upgrade variants restate base.yaml's upgrades and move only the last one's date."""
+    base = load_scenario(FAMILY / "base.yaml").grid.upgrades
+    for name, year in (("upgrades_delayed", 2035), ("upgrades_on_time", 2029)):
+        upgrades = load_scenario(FAMILY / f"{name}.yaml").grid.upgrades
+        assert upgrades[:-1] == base[:-1], name
+        assert upgrades[-1].date.year == year
+        assert upgrades[-1].model_copy(update={"date": base[-1].date}) == base[-1]
+
+
+@pytest.mark.parametrize("group", PAIRED, ids=lambda g: "+".join(g))
+def test_family_members_are_paired(group: tuple[str, ...]):
+    """Members differing in policy, on-site generation, upgrade dates or projects draw alike."""
+    keys = {draws_key(load_scenario(FAMILY / f"{name}.yaml")) for name in group}
+    assert len(keys) == 1
+
+
+def _numeric_lines(node: yaml.Node) -> list[int]:
+    """Zero-based lines of every number or date given as a value in a composed YAML tree."""
+    if isinstance(node, yaml.MappingNode):
+        return [line for _, value in node.value for line in _numeric_lines(value)]
+    if isinstance(node, yaml.SequenceNode):
+        return [line for item in node.value for line in _numeric_lines(item)]
+    if isinstance(node, yaml.ScalarNode) and node.tag in NUMERIC_TAGS:
+        return [node.start_mark.line]
+    return []
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_every_number_carries_its_source_or_says_assumption(path: Path):
+    """Each line giving a number or date has a comment naming a source or an assumption."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    missing = []
+    for line in sorted(set(_numeric_lines(yaml.compose(text, Loader=yaml.SafeLoader)))):
+        _, hash_sign, comment = lines[line].partition(" #")
+        if not hash_sign or not SOURCE_OR_ASSUMPTION.search(comment):
+            missing.append(f"{path.name}:{line + 1}: {lines[line].strip()}")
+    assert not missing, "\n".join(missing)
+
+
+def _models(annotation: typing.Any) -> list[type[BaseModel]]:
+    """The pydantic models inside a field annotation (through Optional, lists, dicts)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return []
+    if origin is typing.Annotated:
+        return _models(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, dict):
+        return [model for arg in typing.get_args(annotation) for model in _models(arg)]
+    return []
+
+
+def _schema_keys() -> dict[str, set[str]]:
+    """Every model reachable from Scenario, by class name, with the keys a file may use."""
+    keys: dict[str, set[str]] = {}
+    pending: list[type[BaseModel]] = [Scenario]
+    while pending:
+        model = pending.pop()
+        if model.__name__ in keys:
+            continue
+        fields = model.model_fields
+        keys[model.__name__] = {field.alias or name for name, field in fields.items()}
+        pending.extend(m for field in fields.values() for m in _models(field.annotation))
+    return keys
+
+
+def _reference_sections() -> dict[str, set[str]]:
+    """Keys in the table rows of each section of the reference, by the heading's first word."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].split()[0].strip("`:"), set())
+        elif current is not None and (row := re.match(r"\|\s*`([^`]+)`\s*\|", line)):
+            current.add(row.group(1))
+    return sections
+
+
+def test_scenario_reference_lists_every_key():
+    """docs/scenario-reference.md has a section per schema model listing exactly its keys."""
+    documented = _reference_sections()
+    for model, keys in _schema_keys().items():
+        assert model in documented, f"no section '## {model}' in {REFERENCE.name}"
+        assert documented[model] == keys, (
+            f"{model}: missing {sorted(keys - documented[model])}, "
+            f"not in the schema {sorted(documented[model] - keys)}"
+        )
