@@ -7,8 +7,17 @@ The public API::
     results = run(scenario)
     results.summary            # key figures with 95% confidence intervals
 
+Scenarios side by side, and parameter grids::
+
+    from sim import compare, sweep
+    comparison = compare(["fifo.yaml", "social_priority.yaml"])   # .table, .*_figure()
+    grid = sweep("fifo.yaml", {"grid.capacity_mw": [4, 8, 16]})  # .table, .figure()
+
 Queue policies are small classes; see :class:`QueuePolicy` to write your own.
 """
+
+import importlib
+from typing import Any
 
 from sim._version import __version__
 from sim.applicants import CATEGORIES, Applicant, ApplicantTable
@@ -20,19 +29,35 @@ from sim.results import Results
 from sim.runner import run
 from sim.scenario import Scenario
 
+_PLOTTING = {"Comparison": "sim.comparison", "compare": "sim.comparison",
+             "Sweep": "sim.sweeps", "sweep": "sim.sweeps"}
+"""Loaded on first use: they import matplotlib, which ``gridqueue run`` does not need."""
+
+
+def __getattr__(name: str) -> Any:
+    """The comparison and sweep API, imported on first use."""
+    if name in _PLOTTING:
+        return getattr(importlib.import_module(_PLOTTING[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
 __all__ = [
     "CATEGORIES",
     "METRICS",
     "POLICIES",
     "Applicant",
     "ApplicantTable",
+    "Comparison",
     "GridqueueError",
     "InputError",
     "QueuePolicy",
     "Results",
     "Scenario",
+    "Sweep",
     "__version__",
+    "compare",
     "load_scenario",
     "register_policy",
     "run",
+    "sweep",
 ]

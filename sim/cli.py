@@ -13,6 +13,7 @@ from sim.errors import GridqueueError
 
 __all__ = ["main"]
 
+EXIT_DIFFERENT = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -31,9 +32,11 @@ examples:
   gridqueue run scenarios/flevoland/fifo.yaml --set replications=50 --set grid.capacity_mw=8
   gridqueue validate scenarios/flevoland/fifo.yaml
   gridqueue schema -o scenario.schema.json
+  gridqueue compare results/fifo scenarios/flevoland/social_priority.yaml -o results/cmp
+  gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.capacity_mw=0,5,10 -o results/sw
 
-Exit codes: 0 done, 2 bad input (the message names the file, key and what was expected),
-130 interrupted. Scenario keys and units: docs/scenario-reference.md.
+Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
+key and what was expected), 130 interrupted. Scenario keys and units: docs/scenario-reference.md.
 """
 
 
@@ -99,6 +102,22 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
     schema.set_defaults(handler=_schema)
+
+    reproduce = commands.add_parser(
+        "reproduce", help="re-run a results directory and check the tables come out identical",
+        description="Re-run the resolved scenario.yaml of a results directory with the seed and "
+        "replications in its run.json, in a temporary directory, and compare every table byte "
+        "for byte. Prints what differs and which versions changed since; exit code 1 if "
+        "anything differs.",
+    )
+    reproduce.add_argument("directory", type=Path, metavar="DIR",
+                           help="results directory written by gridqueue run")
+    reproduce.add_argument("--workers", type=int, metavar="W",
+                           help="worker processes (default: all cores)")
+    reproduce.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reproduce.set_defaults(handler=_reproduce)
+    _compare_parser(commands)
+    _sweep_parser(commands)
     return parser
 
 
@@ -165,4 +184,137 @@ def _schema(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"schema: {args.output}")
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from sim.reproduce import reproduce
+
+    found = reproduce(args.directory, workers=args.workers, progress=not args.quiet)
+    print(found.report())
+    return 0 if found.identical else EXIT_DIFFERENT
+
+
+COMPARE_EPILOG = """\
+examples:
+  gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
+      scenarios/flevoland/social_priority_onsite.yaml -o results/comparison
+  gridqueue compare results/fifo results/social_priority -o results/comparison --force
+  gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
+      --set replications=50 --workers 2 -o results/comparison-50
+
+The first input is the reference. Each other scenario's difference from it is computed per
+replication (paired) when both share the seed and the assumptions the applicants are drawn
+from (period, streams, waiting list, projects, priority uptake, upgrade delays): replication i
+of both then sees the same applicants, which makes the interval much narrower. Otherwise the
+interval is Welch's, for two independent means. comparison.csv says which in its paired column.
+"""
+
+SWEEP_EPILOG = """\
+examples:
+  gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.upgrades.0.delay_years=0,1,2,4 \\
+      -o results/sweep-delay
+  gridqueue sweep scenarios/flevoland/fifo.yaml --vary policy.order=fifo,social_priority \\
+      --vary grid.upgrades.0.delay_years=0,1,2,4 --metric wait_mean_years --group basic_needs \\
+      -o results/sweep-policy-delay
+
+Instead of --vary, the scenario file may hold a block (--vary wins for a key in both):
+  sweep:
+    policy.order: [fifo, social_priority]
+    grid.upgrades.0.delay_years: [0, 1, 2, 4]
+
+Every cell keeps the scenario's seed (common random numbers). sweep.csv has one row per cell,
+group and key figure with its 95% interval; cells/ holds each cell's per-replication figures.
+One varied key gives a line figure, two a heat map.
+"""
+
+
+def _compare_parser(commands: argparse._SubParsersAction) -> None:
+    compare = commands.add_parser(
+        "compare", help="compare scenarios with paired differences, figures and report.html",
+        description="Compare scenarios against the first: run the scenario files, read the\n"
+        "results directories, and write comparison.csv (every key figure, and each difference\n"
+        "from the reference with its 95% interval), figures/ (PNG and SVG), a self-contained\n"
+        "report.html, comparison.json and runs/ (the results of the scenarios run here).",
+        epilog=COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("inputs", nargs="+", type=Path, metavar="SCENARIO_OR_RESULTS",
+                         help="scenario files (run now) or results directories (read)")
+    compare.add_argument("-o", "--output", type=Path, metavar="DIR",
+                         default=Path("results") / "comparison",
+                         help="output directory (default: results/comparison)")
+    compare.add_argument("--set", dest="overrides", action="append", default=[],
+                         metavar="KEY=VALUE",
+                         help="override a key of every scenario file (not of results "
+                         "directories), e.g. --set replications=50 (repeatable)")
+    compare.add_argument("--replications", type=int, metavar="N",
+                         help="replications of each scenario file (overrides the files')")
+    compare.add_argument("--workers", type=int, metavar="W",
+                         help="worker processes (default: all cores); results do not depend "
+                         "on it")
+    compare.add_argument("--force", action="store_true",
+                         help="replace the output directory if it exists")
+    compare.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bars and no summary sentences")
+    compare.set_defaults(handler=_compare)
+
+
+def _sweep_parser(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="run a scenario over a grid of parameter values",
+        description="Run every combination of the varied keys of a scenario, with common\n"
+        "random numbers, and write sweep.csv, cells/, a figure of one key figure across the\n"
+        "grid (sweep.png, sweep.svg), the base scenario.yaml and run.json.",
+        epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _scenario_arguments(sweep)
+    sweep.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
+                       help="a key and the values it takes (repeatable; each value is read as "
+                       "YAML, e.g. --vary grid.capacity_mw=4,8,16)")
+    sweep.add_argument("-o", "--output", type=Path, metavar="DIR",
+                       help="output directory (default: results/sweep-<scenario file name>)")
+    sweep.add_argument("--metric", default="wait_mean_years", metavar="NAME",
+                       help="key figure of the figure (default: wait_mean_years; see "
+                       "summary.csv for the names)")
+    sweep.add_argument("--group", default="all", metavar="GROUP",
+                       help="category of the figure, or all (default)")
+    sweep.add_argument("--replications", type=int, metavar="N",
+                       help="replications per cell (overrides the scenario's)")
+    sweep.add_argument("--workers", type=int, metavar="W",
+                       help="worker processes (default: all cores); results do not depend "
+                       "on it")
+    sweep.add_argument("--force", action="store_true",
+                       help="replace the output directory if it exists")
+    sweep.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar and no summary")
+    sweep.set_defaults(handler=_sweep)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.comparison import compare
+    from sim.results import check_writable
+
+    check_writable(args.output, args.force)
+    comparison = compare(args.inputs, args.overrides, replications=args.replications,
+                         workers=args.workers, progress=not args.quiet)
+    comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
+    if not args.quiet:
+        print("\n".join(comparison.sentences()))
+    print(f"comparison: {args.output}/ (report.html, comparison.csv, figures/)")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.sweep_grid import parse_vary
+    from sim.sweeps import sweep_to_directory
+
+    output = args.output or Path("results") / f"sweep-{args.scenario.stem}"
+    result = sweep_to_directory(
+        output, args.scenario, parse_vary(args.vary), args.overrides, metric=args.metric,
+        group=args.group, force=args.force, command=["gridqueue", *sys.argv[1:]],
+        replications=args.replications, workers=args.workers, progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(result.describe(args.metric, args.group))
+    print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv, sweep.png)")
     return 0

@@ -1,0 +1,197 @@
+"""Comparing scenarios: pairing, paired and Welch differences, the table and the command."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from sim import Comparison, GridqueueError, compare, load_scenario, run
+from sim.cli import main
+from sim.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
+from sim.narrative import sentences
+from tests.comparison_family import write_family
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_family(tmp_path_factory.mktemp("family"))
+
+
+@pytest.fixture(scope="module")
+def comparison(family: dict[str, Path]) -> Comparison:
+    return compare([family[n] for n in ("fifo", "social_priority", "onsite", "other_seed")],
+                   workers=1)
+
+
+def _row(table: pd.DataFrame, scenario: str, group: str, metric: str) -> pd.Series:
+    rows = table[(table["scenario"] == scenario) & (table["group"] == group)
+                 & (table["metric"] == metric)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_paired_difference_of_identical_scenarios_is_exactly_zero(family: dict[str, Path]):
+    """The same scenario twice: every paired difference and both its bounds are exactly 0."""
+    same = compare([family["fifo"], family["fifo"]], workers=1)
+    assert list(same.results) == ["fifo", "fifo (2)"]
+    rows = same.differences
+    assert rows["paired"].all()
+    known = rows.dropna(subset=["difference"])
+    assert len(known) > 40
+    for column in ("difference", "difference_ci_low", "difference_ci_high"):
+        assert (known[column] == 0.0).all(), column
+
+
+def test_policy_only_difference_is_paired_and_narrower_than_unpaired(comparison: Comparison):
+    """Social priority against FIFO is paired, and its intervals are narrower than Welch's."""
+    assert comparison.paired["social_priority"] is True
+    reference = comparison.results["fifo"].replication_metrics
+    other = comparison.results["social_priority"].replication_metrics
+    unpaired = difference_table(reference, other, paired=False).set_index(["group", "metric"])
+    table = comparison.table
+    for key in [("all", "withdrawn"), ("all", "jobs_withdrawn"), ("all", "applicants")]:
+        row = _row(table, "social_priority", *key)
+        assert row["paired"]
+        paired_width = row["difference_ci_high"] - row["difference_ci_low"]
+        welch = unpaired.loc[key]
+        welch_width = welch["difference_ci_high"] - welch["difference_ci_low"]
+        assert paired_width < welch_width, key
+    # The same applicants in every replication: their number does not differ at all.
+    assert _row(table, "social_priority", "all", "applicants")["difference_ci_high"] == 0.0
+
+
+def test_paired_difference_is_the_mean_of_per_replication_differences(comparison: Comparison):
+    """A paired difference is the Student-t interval of the differences per replication."""
+    values = {label: comparison.results[label].replication_metrics.query(
+        "group == 'all' and metric == 'jobs_withdrawn'").set_index("replication")["value"]
+        for label in ("fifo", "onsite")}
+    differences = (values["onsite"] - values["fifo"]).to_numpy()
+    low, high = scipy_stats.t.interval(0.95, len(differences) - 1, loc=differences.mean(),
+                                       scale=scipy_stats.sem(differences))
+    row = _row(comparison.table, "onsite", "all", "jobs_withdrawn")
+    assert comparison.paired["onsite"] is True  # on-site generation keeps the pairing
+    assert row["difference"] == pytest.approx(differences.mean())
+    assert (row["difference_ci_low"], row["difference_ci_high"]) == pytest.approx((low, high))
+
+
+def test_other_seed_is_compared_unpaired_with_welch(comparison: Comparison):
+    """A scenario with another seed draws other applicants: its interval is Welch's."""
+    assert comparison.paired["other_seed"] is False
+    row = _row(comparison.table, "other_seed", "all", "wait_mean_years")
+    assert not row["paired"]
+    a = comparison.results["fifo"].replication_metrics.query(
+        "group == 'all' and metric == 'wait_mean_years'")["value"].to_numpy()
+    b = comparison.results["other_seed"].replication_metrics.query(
+        "group == 'all' and metric == 'wait_mean_years'")["value"].to_numpy()
+    expected = scipy_stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert row["difference"] == pytest.approx(b.mean() - a.mean())
+    assert (row["difference_ci_low"], row["difference_ci_high"]) == pytest.approx(
+        (expected.low, expected.high))
+
+
+def test_welch_interval_of_constant_samples_is_their_difference():
+    """Two samples without spread give a zero-width interval at their difference."""
+    assert welch_interval(np.array([1.0, 1.0]), np.array([3.0, 3.0, np.nan])) == (2.0, 2.0, 2.0)
+    assert math.isnan(welch_interval(np.array([1.0]), np.array([2.0, 3.0]))[1])
+
+
+@pytest.mark.parametrize(("override", "paired"), [
+    ({"policy.order": "social_priority"}, True),
+    ({"policy.allocation": "first_fit"}, True),
+    ({"onsite_generation": {"share": 0.3, "cover": 0.2}}, True),
+    ({"grid.capacity_mw": 3}, True),
+    ({"grid.upgrades.0.date": "2024-01-01"}, True),
+    ({"replications": 9, "name": "renamed", "timestep_months": 1}, True),
+    ({"seed": 2}, False),
+    ({"end": "2027-01-01"}, False),
+    ({"streams.basic.rate_per_year": 6}, False),
+    ({"priority_uptake": {"basic_needs": 0.5}}, False),
+    ({"grid.upgrades.0.delay_years": 1}, False),
+    ({"projects.0.demand_mw": 2}, True),
+])
+def test_draws_key_changes_only_with_what_the_draws_depend_on(
+    family: dict[str, Path], override: dict, paired: bool
+):
+    """Policy, on-site generation, grid sizes and projects keep pairing; drawn assumptions not."""
+    base = load_scenario(family["fifo"])
+    changed = load_scenario(family["fifo"], override)
+    assert (draws_key(base) == draws_key(changed)) is paired
+
+
+def test_results_directory_compares_like_its_scenario_file(
+    family: dict[str, Path], tmp_path: Path
+):
+    """A results directory written by run gives the same comparison as its scenario file."""
+    run(load_scenario(family["fifo"]), workers=1).write(tmp_path / "fifo")
+    from_dir = compare([tmp_path / "fifo", family["social_priority"]], workers=1)
+    from_file = compare([family["fifo"], family["social_priority"]], workers=1)
+    assert from_dir.ran == ["social_priority"]
+    assert from_dir.sources["fifo"] == str(tmp_path / "fifo")
+    pd.testing.assert_frame_equal(from_dir.table, from_file.table, check_exact=False, rtol=1e-12)
+
+
+def test_compare_command_writes_everything_and_refuses_to_overwrite(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The command writes table, figures, report and runs; it replaces DIR only with --force."""
+    output = tmp_path / "cmp"
+    args = ["compare", str(family["fifo"]), str(family["social_priority"]), "-o", str(output),
+            "--workers", "1", "--replications", "3"]
+    assert main(args) == 0
+    assert "Compared with fifo, under social_priority" in capsys.readouterr().out
+    table = pd.read_csv(output / "comparison.csv")
+    assert tuple(table.columns) == COMPARISON_COLUMNS
+    assert table.loc[table["scenario"] == "fifo", "paired"].isna().all()
+    assert table.loc[table["scenario"] == "social_priority", "paired"].eq(True).all()
+    figures = {p.name for p in (output / "figures").iterdir()}
+    names = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "differences",
+             "projects")
+    assert figures == {f"{n}.{s}" for n in names for s in ("png", "svg")}
+    assert (output / "report.html").stat().st_size > 10_000
+    for label in ("fifo", "social_priority"):
+        assert json.loads((output / "runs" / label / "run.json").read_text())["replications"] == 3
+    provenance = json.loads((output / "comparison.json").read_text())
+    assert [s["paired_with_reference"] for s in provenance["scenarios"]] == [None, True]
+    assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging left behind
+
+    assert main(args) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main([*args, "--force", "-q"]) == 0
+
+
+def test_compare_needs_two_inputs(family: dict[str, Path]):
+    """One scenario alone is not a comparison."""
+    with pytest.raises(GridqueueError, match="at least two"):
+        compare([family["fifo"]])
+
+
+def test_sentences_state_direction_and_interval():
+    """A difference is worded as less or more with its interval; one spanning zero as alike."""
+    rows = []
+    for group, applicants, wait in (("basic_needs", 10, (-2.1, -2.4, -1.8)),
+                                    ("other", 50, (0.6, 0.4, 0.8)),
+                                    ("safety", 5, (0.1, -0.2, 0.3))):
+        rows.append(("sp", group, "applicants", applicants, 0.0, 0.0, 0.0))
+        rows.append(("sp", group, "wait_mean_years", 1.0, *wait))
+    rows.append(("sp", "all", "applicants", 65, 0.0, 0.0, 0.0))
+    rows.append(("sp", "all", "connected_within_2y", 0.3, 0.05, 0.02, 0.08))
+    rows.append(("sp", "all", "jobs_withdrawn", 100, -120.0, -160.0, -80.0))
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "mean", "difference",
+                                        "difference_ci_low", "difference_ci_high"])
+    table["reference"] = "fifo"
+    table["paired"] = True
+    texts = sentences(table)
+    assert texts[0] == (
+        "Compared with fifo, under sp safety applicants wait about as long (-0.20 to 0.30 "
+        "years); basic-needs applicants wait 2.1 years less (1.8 to 2.4); other businesses "
+        "wait 0.60 years more (0.40 to 0.80) (paired over common replications).")
+    assert texts[1] == (
+        "Over all applicants under sp: share connected within two years of the request: 5.0 "
+        "percentage points higher (2.0 to 8.0); jobs lost to withdrawal: 120 fewer (80.0 to "
+        "160).")

@@ -1,0 +1,126 @@
+"""Parameter sweeps: the grid, common random numbers, the table, the cells and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.image import AxesImage
+
+from sim import InputError, Sweep, sweep
+from sim.cli import main
+from sim.metrics import METRICS
+from sim.sweep_grid import cell_id, parse_vary
+from tests.comparison_family import write_family
+
+GRID = {"policy.order": ["fifo", "social_priority"], "grid.capacity_mw": [1, 3]}
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_family(tmp_path_factory.mktemp("family"), projects=False)
+
+
+@pytest.fixture(scope="module")
+def result(family: dict[str, Path]) -> Sweep:
+    return sweep(family["fifo"], GRID, replications=3, workers=1)
+
+
+def test_sweep_runs_every_combination_into_a_tidy_table(result: Sweep):
+    """One row per combination, group and key figure, each with its interval."""
+    assert len(result.cells) == 4
+    assert result.cells[["policy.order", "grid.capacity_mw"]].values.tolist() == [
+        ["fifo", "1"], ["fifo", "3"], ["social_priority", "1"], ["social_priority", "3"]]
+    assert len(result.table) == 4 * 5 * len(METRICS)
+    assert not result.table.duplicated(["cell", "group", "metric"]).any()
+    assert {"mean", "ci_low", "ci_high", "replications"} <= set(result.table.columns)
+    assert (result.table["replications"] <= 3).all()
+
+
+def test_every_cell_sees_the_same_applicants(result: Sweep):
+    """Common random numbers: replication i has the same applicants in every cell."""
+    applicants = result.metrics.query("group == 'all' and metric == 'applicants'")
+    per_cell = applicants.pivot(index="replication", columns="cell", values="value")
+    assert per_cell.nunique(axis=1).eq(1).all()
+    waits = result.metrics.query("group == 'all' and metric == 'wait_mean_years'")
+    assert waits.groupby("cell")["value"].mean().nunique() > 1  # the cells do differ
+
+
+def test_sweep_figure_is_a_heat_map_for_two_keys_and_lines_for_one(
+    result: Sweep, family: dict[str, Path]
+):
+    """Two varied keys give a heat map; one gives a line with intervals."""
+    heat = result.figure("wait_mean_years", "other")
+    assert any(isinstance(image, AxesImage) for image in heat.axes[0].images)
+    assert heat.axes[0].get_xlabel() == "policy.order"
+    single = sweep(family["fifo"], {"grid.capacity_mw": [1, 2, 4]}, replications=2, workers=1)
+    lines = single.figure("jobs_withdrawn", "all")
+    assert list(lines.axes[0].get_lines()[0].get_xdata()) == [1.0, 2.0, 4.0]
+    assert lines.axes[0].get_ylabel() == "jobs_withdrawn (jobs)"
+
+
+def test_sweep_block_in_the_scenario_file_is_read_and_vary_wins(
+    family: dict[str, Path], tmp_path: Path
+):
+    """A sweep: block gives the grid; --vary replaces a key it also names."""
+    path = tmp_path / "swept.yaml"
+    path.write_text(f"extends: {family['fifo']}\nsweep:\n  grid.capacity_mw: [1, 2]\n"
+                    "  policy.order: [fifo, social_priority]\n", encoding="utf-8")
+    result = sweep(path, {"grid.capacity_mw": [5]}, replications=2, workers=1)
+    assert result.cells[["grid.capacity_mw", "policy.order"]].values.tolist() == [
+        ["5", "fifo"], ["5", "social_priority"]]
+
+
+def test_sweep_command_writes_table_cells_and_figure(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The command writes sweep.csv, a file per cell and the figure; it will not overwrite."""
+    output = tmp_path / "sweep"
+    args = ["sweep", str(family["fifo"]), "--vary", "policy.order=fifo,social_priority",
+            "--replications", "2", "--workers", "1", "--group", "basic_needs", "-o",
+            str(output)]
+    assert main(args) == 0
+    assert "policy.order=social_priority:" in capsys.readouterr().out
+    table = pd.read_csv(output / "sweep.csv")
+    assert set(table["policy.order"]) == {"fifo", "social_priority"}
+    for order in ("fifo", "social_priority"):
+        cell = cell_id({"policy.order": order})
+        about = json.loads((output / "cells" / f"{cell}.json").read_text())
+        assert about["overrides"] == {"policy.order": order}
+        metrics = pd.read_csv(output / "cells" / f"{cell}.csv")
+        assert sorted(metrics["replication"].unique()) == [0, 1]
+        assert set(table.loc[table["cell"] == cell, "policy.order"]) == {order}
+    assert (output / "sweep.png").stat().st_size > 0 and (output / "sweep.svg").exists()
+    assert json.loads((output / "run.json").read_text())["vary"] == {
+        "policy.order": ["fifo", "social_priority"]}
+    assert main(args) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_bad_choices_are_refused_before_anything_runs(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """An unknown key figure, a bad value or nothing to vary: exit code 2 and no output."""
+    base = ["sweep", str(family["fifo"]), "-o", str(tmp_path / "out"), "--workers", "1"]
+    assert main([*base, "--vary", "grid.capacity_mw=1,2", "--metric", "wait_men_years"]) == 2
+    assert "did you mean 'wait_mean_years'" in capsys.readouterr().err
+    assert main([*base, "--vary", "policy.order=fifo,bogus"]) == 2
+    assert "policy.order" in capsys.readouterr().err
+    assert main(base) == 2
+    assert "expected something to vary" in capsys.readouterr().err
+    assert main([*base, "--vary", "grid.capacity_mw=1,1"]) == 2
+    assert "expected different values" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_parse_vary_reads_each_value_as_yaml():
+    """Values are YAML: numbers, text, and mappings with commas inside braces."""
+    grid = parse_vary(["a.b=0,1.5,x",
+                       "d={dist: fixed, value: 1},{dist: uniform, low: 0, high: 2}"])
+    assert grid == {"a.b": [0, 1.5, "x"],
+                    "d": [{"dist": "fixed", "value": 1},
+                          {"dist": "uniform", "low": 0, "high": 2}]}
+    with pytest.raises(InputError, match="expected key.path=value1,value2"):
+        parse_vary(["policy.order"])
