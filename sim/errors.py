@@ -18,6 +18,7 @@ __all__ = [
     "ReplicationError",
     "SchemaProblem",
     "nearest",
+    "one_line",
 ]
 
 
@@ -43,12 +44,16 @@ class InputError(GridqueueError):
         self.line = line
         super().__init__(self._format())
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its parts when it crosses from a worker process to the main one.
+        return (type(self), (self.source, self.key_path, self.expected, self.line))
+
     def _format(self) -> str:
         where = self.source or "<scenario>"
         if self.line is not None:
             where = f"{where}:{self.line}"
         key = f" {self.key_path}:" if self.key_path else ""
-        return f"{where}:{key} {self.expected}"
+        return one_line(f"{where}:{key} {self.expected}")
 
 
 class SchemaProblem(ValueError):
@@ -70,10 +75,19 @@ class ReplicationError(GridqueueError):
     def __init__(self, replication: int, seed: int, cause: str) -> None:
         self.replication = replication
         self.seed = seed
-        super().__init__(
+        self.cause = cause
+        super().__init__(one_line(
             f"replication {replication} (seed {seed}) failed: {cause}; "
             f"re-run it alone with --seed {seed} --only-replication {replication}"
-        )
+        ))
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.replication, self.seed, self.cause))
+
+
+def one_line(text: str) -> str:
+    """The text with line breaks shown as escapes, so a message stays on one line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def nearest(word: str, choices: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ path and what was expected.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -109,7 +110,9 @@ def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple, expected:
 
 
 def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> InputError:
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the real key look missing: report the misspelling.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = _data_path(error["loc"], source.data)
     ctx = error.get("ctx") or {}
     problem = ctx.get("error")
@@ -146,6 +149,7 @@ def _is_tag(part: Any) -> bool:
 
 _DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognormal",
                        "weibull", "empirical")
+_DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
 def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
@@ -157,14 +161,17 @@ def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
         hint = nearest(str(loc[-1]), allowed)
         listing = f"; expected one of {', '.join(allowed)}" if allowed else ""
         return f"unknown key{hint}{listing}"
+    if kind == "invalid_key":
+        return f"expected a key name (text){got}"
     if kind == "missing":
         return "missing: this key is required"
     if kind == "union_tag_invalid":
-        return (f"unknown distribution {ctx.get('tag')!r}{nearest(str(ctx.get('tag')), _DISTRIBUTION_NAMES)}; "
+        tag = str(ctx.get("tag"))
+        return (f"unknown distribution '{tag}'{nearest(tag, _DISTRIBUTION_NAMES)}; "
                 f"expected dist: one of {', '.join(_DISTRIBUTION_NAMES)}")
     if kind == "union_tag_not_found":
-        return ("expected a number or a distribution such as {dist: lognormal, median: 0.5, "
-                f"sigma: 0.9}} (dist: one of {', '.join(_DISTRIBUTION_NAMES)})")
+        return (f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE} "
+                f"(dist: one of {', '.join(_DISTRIBUTION_NAMES)})")
     if kind in _BOUNDS:
         return f"expected a number {_BOUNDS[kind]} {ctx.get(_BOUND_KEYS[kind])}{got}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
@@ -175,16 +182,19 @@ def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
     if kind.startswith("date"):
         return f"expected an ISO date such as 2029-01-01{got}"
     if kind == "literal_error":
-        return f"expected {ctx.get('expected')}{got}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        hint = nearest(str(value), re.findall(r"'([^']*)'", str(ctx.get("expected"))))
+        return f"expected {ctx.get('expected')}{got}{hint}"
+    if kind == "model_attributes_type":  # only distributions are tagged unions
+        return f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE}{got}"
+    if kind in ("dict_type", "model_type"):
         return f"expected a mapping of keys{got or ', got a ' + type(value).__name__}"
     if kind == "list_type":
         return f"expected a list{got}"
     if kind in ("string_type", "bool_type", "bool_parsing"):
         what = "text" if kind == "string_type" else "true or false"
         return f"expected {what}{got}"
-    if kind == "value_error":
-        return f"expected {str(ctx.get('error', error['msg']))}"
+    if kind == "value_error":  # the schema's own wording, already saying what is expected
+        return str(ctx.get("error", error["msg"]))
     message = error["msg"]
     return f"{message[0].lower()}{message[1:]}{got}"
 

@@ -1,5 +1,7 @@
-"""One replication, start to finish: draw the world, simulate, tabulate. A pure function of
-(scenario, replication index), which is what makes results independent of the workers.
+"""One replication, start to finish: draw the world, simulate, tabulate.
+
+A pure function of (scenario, replication index), which is what makes results independent of
+the workers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sim.capacity import UPSTREAM
 from sim.loading import build_policy
 from sim.metrics import replication_metrics
 from sim.model import CapacityStep, GridSetup, Regime, simulate
+from sim.policies.checked import CheckedPolicy
 from sim.records import applicant_records, timeseries_records
 from sim.rng import RandomStreams
 from sim.scenario import Scenario, Upgrade
@@ -53,7 +56,7 @@ def run_replication(
         applicants,
         table.request_time,
         scenario.horizon_years,
-        idle_by_category=dict(zip(CATEGORIES, idle.tolist())),
+        idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=float(trajectory.idle_any_mw_years.sum()),
     )
     metrics.insert(0, "replication", replication)
@@ -98,17 +101,21 @@ def _step(
 
 
 def regimes(scenario: Scenario) -> list[Regime]:
-    """The policy regimes in force over time, with their policies built."""
-    return [
-        Regime(
+    """The policy regimes in force over time, with their policies built and guarded."""
+    source = str(scenario.source_path or scenario.name)
+    result = []
+    key_path = "policy.order"
+    for index, (date, regime) in enumerate(scenario.policy.regimes()):
+        if index and scenario.policy.changes[index - 1].order is not None:
+            key_path = f"policy.changes.{index - 1}.order"
+        policy = build_policy(regime.order, regime.category_order, regime.params,
+                              scenario.base_dir)
+        result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),
-            policy=build_policy(
-                regime.order, regime.category_order, regime.params, scenario.base_dir
-            ),
+            policy=CheckedPolicy(policy, regime.order, source, key_path),
             allocation=regime.allocation,
-        )
-        for date, regime in scenario.policy.regimes()
-    ]
+        ))
+    return result
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:

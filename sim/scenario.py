@@ -9,10 +9,19 @@ Unknown keys are refused everywhere, so a misspelt key never silently falls back
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sim.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.distributions import Distribution, Fixed
@@ -39,6 +48,22 @@ DEFAULT_AREA = "main"
 DAYS_PER_YEAR = 365.25
 """Simulation years are Julian years: 365.25 days, so leap years need no special case."""
 
+# Upper bounds far beyond any real case: they turn a typo (an extra zero, 1e300) into a clear
+# message before a run, instead of an overflow or an out-of-memory error inside one.
+MAX_MW = 1_000_000.0
+"""Largest capacity or upgrade of a grid area, in MW (the Dutch peak load is about 20 GW)."""
+MAX_REQUEST_MW = 10_000.0
+"""Largest (mean) request of one applicant, in MW."""
+MAX_JOBS = 1_000_000
+"""Largest (mean) number of jobs behind one request."""
+MAX_YEARS = 1_000.0
+"""Largest (mean) patience, lifetime or upgrade delay, in years."""
+MAX_ARRIVALS = 10_000_000
+"""Largest expected number of requests of one stream in one replication."""
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""Simulated periods lie between these dates."""
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -52,19 +77,26 @@ class Upgrade(_Model):
 
     name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
     date: dt.date = Field(description="Planned date it comes into service (ISO date).")
-    add_mw: float = Field(gt=0, allow_inf_nan=False, description="Capacity it adds, in MW.")
+    add_mw: float = Field(
+        gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
+    )
     delay_years: Distribution | None = Field(
         default=None,
         description="Delay after the planned date, in years, drawn once per replication. "
         "None: on time.",
     )
 
+    @field_validator("delay_years")
+    @classmethod
+    def _plausible_delay(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_YEARS, "years")
+
 
 class Area(_Model):
     """One grid area (or the shared upstream limit): capacity at the start and upgrades."""
 
     capacity_mw: float = Field(
-        ge=0, allow_inf_nan=False, description="Free capacity at the start, in MW."
+        ge=0, le=MAX_MW, allow_inf_nan=False, description="Free capacity at the start, in MW."
     )
     upgrades: list[Upgrade] = Field(default=[], description="Capacity added later.")
 
@@ -75,6 +107,7 @@ class Grid(_Model):
     capacity_mw: float | None = Field(
         default=None,
         ge=0,
+        le=MAX_MW,
         allow_inf_nan=False,
         description="Free capacity at the start, in MW, of the one area of a single-area grid.",
     )
@@ -173,6 +206,45 @@ class Stream(_Model):
         default=None, description="On-site generation in this stream (overrides the defaults)."
     )
 
+    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years")
+    @classmethod
+    def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
+        limit, unit = _STREAM_LIMITS[info.field_name]
+        if info.field_name == "demand_mw" and value.mean <= 0:
+            raise ValueError("expected a demand above 0 MW")
+        return _bounded_mean(value, limit, unit)
+
+    def expected_arrivals(self, horizon_years: float) -> float:
+        """Expected number of requests in ``horizon_years``: the integral of the growing rate."""
+        log_growth = math.log1p(self.growth_per_year)
+        if abs(log_growth) < 1e-12:
+            return self.rate_per_year * horizon_years
+        try:
+            return self.rate_per_year * math.expm1(log_growth * horizon_years) / log_growth
+        except OverflowError:
+            return math.inf
+
+
+_STREAM_LIMITS = {
+    "demand_mw": (MAX_REQUEST_MW, "MW"),
+    "jobs": (MAX_JOBS, "jobs"),
+    "patience_years": (MAX_YEARS, "years"),
+    "lifetime_years": (MAX_YEARS, "years"),
+}
+
+
+def _bounded_mean(value: Any, limit: float, unit: str) -> Any:
+    """Refuse a distribution whose mean is beyond ``limit`` (or overflows)."""
+    if value is None:
+        return value
+    try:
+        mean = value.mean
+    except OverflowError:
+        mean = math.inf
+    if not mean <= limit:
+        raise ValueError(f"expected a mean of at most {limit:g} {unit}, got {mean:.3g}")
+    return value
+
 
 class WaitingList(_Model):
     """Applicants already waiting at the start: read from a CSV file or generated."""
@@ -204,6 +276,11 @@ class WaitingList(_Model):
         "None: they wait forever.",
     )
 
+    @field_validator("patience_years")
+    @classmethod
+    def _plausible_patience(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_YEARS, "years")
+
     @model_validator(mode="after")
     def _one_source(self) -> WaitingList:
         if (self.csv is None) == (self.count is None):
@@ -224,7 +301,9 @@ class Project(_Model):
     date: dt.date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
-    demand_mw: float = Field(gt=0, allow_inf_nan=False, description="Demand, in MW.")
+    demand_mw: float = Field(
+        gt=0, le=MAX_REQUEST_MW, allow_inf_nan=False, description="Demand, in MW."
+    )
     self_supply: float = Field(
         default=0.0,
         ge=0,
@@ -232,15 +311,19 @@ class Project(_Model):
         allow_inf_nan=False,
         description="Fraction of demand generated on site (0 to below 1).",
     )
-    jobs: int = Field(default=0, ge=0, description="Jobs it brings when connected.")
+    jobs: int = Field(
+        default=0, ge=0, le=MAX_JOBS, description="Jobs it brings when connected."
+    )
     priority_requested: bool = Field(
         default=True, description="Whether it asks for priority under its category."
     )
     patience_years: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False, description="Patience. None: waits forever."
+        default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Patience. None: waits forever.",
     )
     lifetime_years: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False, description="Lifetime. None: permanent."
+        default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Lifetime. None: permanent.",
     )
 
 
@@ -329,7 +412,7 @@ class Scenario(_Model):
     )
     projects: list[Project] = Field(default=[], description="Named projects.")
     policy: Policy = Field(default=Policy(), description="Queue policy and allocation rule.")
-    priority_uptake: dict[Category, float] = Field(
+    priority_uptake: dict[Category, Annotated[float, Field(**_PROBABILITY)]] = Field(
         default={c: 1.0 for c in PRIORITY_CATEGORIES},
         description="Share of each eligible category's applicants who ask for priority "
         "(priority is granted on request only). Categories left out: 1.",
@@ -353,11 +436,10 @@ class Scenario(_Model):
     @field_validator("priority_uptake")
     @classmethod
     def _uptake(cls, value: dict[str, float]) -> dict[str, float]:
-        for category, share in value.items():
+        for category in value:
             if category not in PRIORITY_CATEGORIES:
-                raise ValueError(f"'{category}' has no priority to ask for")
-            if not 0 <= share <= 1:
-                raise ValueError(f"the share for {category} must be between 0 and 1")
+                raise ValueError(f"'{category}' has no priority to ask for; expected "
+                                 f"categories from {', '.join(PRIORITY_CATEGORIES)}")
         return {**{c: 1.0 for c in PRIORITY_CATEGORIES}, **value}
 
     @model_validator(mode="after")
@@ -390,6 +472,10 @@ class Scenario(_Model):
 def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
     """Checks that span several fields, as (key path, what was expected) pairs."""
     problems: list[tuple[str, str]] = []
+    for key, date in (("start", s.start), ("end", s.end)):
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            problems.append((key, f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, "
+                             f"got {date}"))
     if s.end <= s.start:
         problems.append(("end", f"expected a date after start ({s.start}), got {s.end}"))
     areas = s.area_names
@@ -404,6 +490,12 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
 
     for name, stream in s.streams.items():
         check_area(f"streams.{name}", stream.area)
+        arrivals = stream.expected_arrivals(max(s.horizon_years, 0.0))
+        if not arrivals <= MAX_ARRIVALS:
+            problems.append((f"streams.{name}.rate_per_year", f"expected at most "
+                             f"{MAX_ARRIVALS} requests per replication, got about "
+                             f"{arrivals:.3g} (lower rate_per_year or growth_per_year, or "
+                             "shorten the period)"))
     for i, project in enumerate(s.projects):
         check_area(f"projects.{i}", project.area)
         if not s.start <= project.date < s.end:

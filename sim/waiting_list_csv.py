@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 
 from sim.applicants import CATEGORIES
 from sim.errors import InputError, nearest
+from sim.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
 __all__ = ["WaitingRows", "read_waiting_list"]
 
@@ -19,6 +21,8 @@ REQUIRED = ("request_date", "category", "demand_mw")
 OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
+MAX_FILE_BYTES = 200_000_000
+"""Largest waiting-list file read (about two million rows)."""
 
 
 @dataclass(frozen=True)
@@ -48,32 +52,25 @@ def read_waiting_list(
 ) -> WaitingRows:
     """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row."""
     label = shown_as or str(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise InputError(label, "waiting_list.csv", "expected an existing CSV file; "
-                         "it was not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(label, "waiting_list.csv", f"expected a readable UTF-8 CSV file "
-                         f"({exc.__class__.__name__})") from None
-    if not lines or not any(cell.strip() for cell in lines[0]):
+    records = _records(_read_text(path, label), label)
+    if not records or not any(cell.strip() for cell in records[0][1]):
         raise InputError(label, "", f"expected a header row with {', '.join(REQUIRED)}; "
                          "the file is empty", line=1)
-    header = [cell.strip() for cell in lines[0]]
+    header = [cell.strip() for cell in records[0][1]]
     _check_header(label, header)
     rows = WaitingRows([], [], [], [], [], np.zeros(0), np.zeros(0), [], np.zeros(0))
     demand, jobs, self_supply = [], [], []
-    for line_number, cells in enumerate(lines[1:], start=2):
+    for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
             raise InputError(label, "", f"expected {len(header)} columns like the header, "
                              f"got {len(cells)}", line=line_number)
-        row = dict(zip(header, (cell.strip() for cell in cells)))
+        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
 
-        def fail(column: str, expected: str, _line: int = line_number) -> InputError:
-            return InputError(label, column, f"{expected}, got '{row[column]}'", line=_line)
+        def fail(column: str, expected: str, _line: int = line_number,
+                 _row: dict[str, str] = row) -> InputError:
+            return InputError(label, column, f"{expected}, got {_row[column]!r}", line=_line)
 
         rows.request_date.append(_date(row, fail, start))
         category = row["category"]
@@ -81,14 +78,15 @@ def read_waiting_list(
             raise fail("category", f"expected one of {', '.join(CATEGORIES)}"
                        f"{nearest(category, CATEGORIES)}")
         rows.category.append(category)
-        demand.append(_number(row, "demand_mw", fail, positive=True))
+        demand.append(_number(row, "demand_mw", fail, MAX_REQUEST_MW, positive=True))
         rows.name.append(row.get("name", ""))
         rows.stream.append(_known(row, "stream", streams, fail))
         rows.area.append(_known(row, "area", areas, fail))
-        jobs.append(_number(row, "jobs", fail, default=0.0) if "jobs" in row else 0.0)
+        jobs.append(_number(row, "jobs", fail, MAX_JOBS, default=0.0) if "jobs" in row
+                    else 0.0)
         rows.priority_requested.append(_flag(row, fail))
-        share = _number(row, "self_supply", fail, default=math.nan) if "self_supply" in row \
-            else math.nan
+        share = _number(row, "self_supply", fail, 1.0, default=math.nan) \
+            if "self_supply" in row else math.nan
         if not math.isnan(share) and not 0 <= share < 1:
             raise fail("self_supply", "expected a fraction from 0 to below 1")
         self_supply.append(share)
@@ -108,11 +106,48 @@ def read_waiting_list(
     )
 
 
+def _read_text(path: Path, label: str) -> str:
+    """The file's text; a BOM is dropped, a byte that is not UTF-8 is reported by line."""
+    key = "waiting_list.csv"
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(label, key, "expected an existing CSV file; it was not found") from None
+    except IsADirectoryError:
+        raise InputError(label, key, "expected a CSV file, found a directory") from None
+    except OSError as exc:
+        raise InputError(label, key, f"expected a readable CSV file ({exc.strerror or exc})"
+                         ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(label, "", f"expected UTF-8 text, got the byte {data[exc.start]:#04x} "
+                         "(save the file as UTF-8 CSV)", line=line) from None
+
+
+def _records(text: str, label: str) -> list[tuple[int, list[str]]]:
+    """The CSV records with the line each starts on (a quoted value may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    line = 1
+    try:
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(label, "", f"expected well-formed CSV ({exc}; is a quote (\") left "
+                         "open?)", line=line) from None
+    return records
+
+
 def _check_header(label: str, header: list[str]) -> None:
     known = REQUIRED + OPTIONAL
     for column in header:
         if column not in known:
-            raise InputError(label, column, f"unknown column{nearest(column, known)}; "
+            raise InputError(label, "", f"unknown column {column!r}{nearest(column, known)}; "
                              f"expected columns from {', '.join(known)}", line=1)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
@@ -130,10 +165,12 @@ def _date(row: dict[str, str], fail, start: dt.date) -> dt.date:  # type: ignore
     if value > start:
         raise fail("request_date", f"expected a date on or before the start ({start}): "
                    "later requests belong in streams or projects")
+    if value < EARLIEST_DATE:
+        raise fail("request_date", f"expected a date from {EARLIEST_DATE} on")
     return value
 
 
-def _number(row, column, fail, positive=False, default=None):  # type: ignore[no-untyped-def]
+def _number(row, column, fail, limit, positive=False, default=None):  # type: ignore[no-untyped-def]
     text = row[column]
     if text == "" and default is not None:
         return default
@@ -141,9 +178,9 @@ def _number(row, column, fail, positive=False, default=None):  # type: ignore[no
         value = float(text)
     except ValueError:
         raise fail(column, "expected a number") from None
-    if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > 1e6:
-        raise fail(column, "expected a number above 0 and at most 1e6" if positive
-                   else "expected a number from 0 to 1e6")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > limit:
+        raise fail(column, f"expected a number above 0 and at most {limit:.10g}" if positive
+                   else f"expected a number from 0 to {limit:.10g}")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from sim.policies.base import QueuePolicy
 
@@ -48,16 +49,40 @@ def resolve_policy(order: str, search_dir: Path | None = None) -> type[QueuePoli
     return cls
 
 
-def _import(module_name: str, search_dir: Path | None):  # type: ignore[no-untyped-def]
+def _import(module_name: str, search_dir: Path | None) -> ModuleType:
+    local = _local_file(module_name, search_dir)
+    loaded = sys.modules.get(module_name)
+    loaded_file = getattr(loaded, "__file__", None)
+    if local is not None and loaded is not None and (
+        loaded_file is None or Path(loaded_file).resolve() != local
+    ):
+        raise LookupError(
+            f"cannot import policy module '{module_name}' from {local}: a module of that name "
+            f"is already loaded from {loaded_file or 'elsewhere'}; give the file another name"
+        )
     added = search_dir is not None and str(search_dir) not in sys.path
     if added:
         sys.path.insert(0, str(search_dir))
     try:
         return importlib.import_module(module_name)
     except Exception as exc:  # an import runs user code: any failure is the user's to see
+        where = "the Python path" + (f" and {search_dir}" if search_dir is not None else "")
         raise LookupError(
-            f"cannot import policy module '{module_name}': {type(exc).__name__}: {exc}"
+            f"cannot import policy module '{module_name}' (looked on {where}): "
+            f"{type(exc).__name__}: {exc}"
         ) from None
     finally:
         if added:
             sys.path.remove(str(search_dir))
+
+
+def _local_file(module_name: str, search_dir: Path | None) -> Path | None:
+    """The file in ``search_dir`` that would provide ``module_name``, if there is one."""
+    parts = module_name.split(".")
+    if search_dir is None or not all(part.isidentifier() for part in parts):
+        return None
+    for candidate in (search_dir.joinpath(*parts).with_suffix(".py"),
+                      search_dir.joinpath(*parts, "__init__.py")):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None

@@ -1,0 +1,80 @@
+"""Custom queue policies that break their contract, or misbehave on purpose, for the tests."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim import QueuePolicy
+from sim.applicants import Applicant, ApplicantTable
+
+
+class Raises(QueuePolicy):
+    """Its sort key divides by zero."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time / 0,)
+
+
+class Unorderable(QueuePolicy):
+    """Its sort keys mix text and numbers in the same place, so they cannot be compared."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return ("late",) if applicant.applicant_id % 2 else (applicant.request_time,)
+
+
+class NotATuple(QueuePolicy):
+    """Its sort key is a bare number instead of a tuple."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return applicant.request_time  # type: ignore[return-value]
+
+
+class TiedRanks(QueuePolicy):
+    """Its vectorised ranks put everyone in first place."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (0,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        return np.zeros(len(table), dtype=np.int64)
+
+
+class Slow(QueuePolicy):
+    """First come, first served, but it writes its process id to ``marker``, then sleeps."""
+
+    def __init__(self, category_order: Any, marker: str, seconds: float) -> None:
+        super().__init__(category_order)
+        self.marker = Path(marker)
+        self.seconds = seconds
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        self.marker.write_text(str(os.getpid()))
+        time.sleep(self.seconds)
+        return np.arange(len(table), dtype=np.int64)
+
+
+class DiesInWorker(QueuePolicy):
+    """First come, first served; the worker ranking ``applicants`` applicants dies, others wait."""
+
+    def __init__(self, category_order: Any, applicants: int, seconds: float) -> None:
+        super().__init__(category_order)
+        self.applicants = applicants
+        self.seconds = seconds
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        if len(table) == self.applicants and multiprocessing.parent_process() is not None:
+            os._exit(3)
+        time.sleep(self.seconds)
+        return np.arange(len(table), dtype=np.int64)

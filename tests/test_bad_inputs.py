@@ -1,0 +1,154 @@
+"""The malformed-input corpus, and the rules that keep scenario files plain data.
+
+Every case in ``tests/bad_inputs/cases.yaml`` goes through the real command line: it must fail
+with exit code 2 and one line naming the file (and line), the key path and what was expected,
+with no traceback and no output left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim import InputError, load_scenario
+from sim.cli import main
+
+BAD = Path(__file__).parent / "bad_inputs"
+CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``gridqueue ARGS`` in this process; return the exit code, stdout and stderr."""
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_corpus_covers_at_least_forty_malformed_inputs():
+    """The corpus holds at least 40 cases, each naming where the problem is and what to expect."""
+    assert len(CASES) >= 40
+    assert all({"file", "where", "expected"} <= set(case) for case in CASES)
+    assert len({(case["file"], tuple(case.get("args", []))) for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: " ".join([c["file"], *c.get("args", [])]))
+def test_malformed_input_gives_one_clear_line_exit_2_and_no_output(case, tmp_path, monkeypatch,
+                                                                     capsys):
+    """A malformed input fails with exit 2, one line naming where, what key, what was expected."""
+    monkeypatch.chdir(BAD)
+    before = sorted(p.name for p in BAD.iterdir())
+    output = tmp_path / "out"
+    code, out, err = run_cli(["run", case["file"], "-o", str(output), "-q", "--workers", "1",
+                              *case.get("args", [])], capsys)
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    key = f"{case['key']}: " if case.get("key") else ""
+    prefix = f"gridqueue: error: {case['where']}: {key}"
+    assert lines[0].startswith(prefix), lines[0]
+    assert lines[0][len(prefix):].startswith(case["expected"]), lines[0]
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in BAD.iterdir() if p.name != "__pycache__") == \
+        [name for name in before if name != "__pycache__"]
+
+
+def test_yaml_tags_that_build_python_objects_are_refused_and_never_run(tmp_path, capsys):
+    """A !!python/object tag is refused with a clear message, and the code it names never runs."""
+    witness = tmp_path / "witness"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "start: 2024-01-01\nend: 2026-01-01\n"
+        f"grid: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path "
+        f"['{witness}']]\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(["validate", str(scenario)], capsys)
+    assert code == 2
+    assert "grid: the YAML tag !!python/object/apply:pathlib.Path.touch is refused" in err
+    assert not witness.exists()
+
+
+def test_numbers_in_exponent_notation_are_numbers(tmp_path):
+    """1e3 and 2.5e-1 are read as numbers (YAML 1.2), not as text."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("start: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 1e3}\n"
+                        "onsite_generation: {share: 2.5e-1, cover: 0.3}\n", encoding="utf-8")
+    loaded = load_scenario(scenario)
+    assert loaded.grid.capacity_mw == 1000.0
+    assert loaded.onsite_generation is not None
+    assert loaded.onsite_generation.share == 0.25
+
+
+def test_relative_csv_and_extends_paths_resolve_in_the_scenario_folder(tmp_path, monkeypatch,
+                                                                      capsys):
+    """A scenario's CSV and extends: are found beside it, never in the current directory."""
+    home = tmp_path / "scenarios"
+    home.mkdir()
+    shutil.copy(BAD / "valid.yaml", home / "parent.yaml")
+    shutil.copy(BAD / "waiting_list.csv", home / "waiting_list.csv")
+    (home / "child.yaml").write_text("extends: parent.yaml\nname: child\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "parent.yaml").write_text("start: 1999-01-01\n", encoding="utf-8")
+    (elsewhere / "waiting_list.csv").write_text("request_date,category,demand_mw\n"
+                                                "2023-01-01,other,9\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run_cli(["run", str(home / "child.yaml"), "-o", str(tmp_path / "out"), "-q",
+                            "--workers", "1"], capsys)
+    assert code == 0, err
+    copied = (tmp_path / "out" / "waiting_list.csv").read_bytes()
+    assert copied == (BAD / "waiting_list.csv").read_bytes()
+    applicants = pd.read_csv(tmp_path / "out" / "applicants.csv")
+    assert set(applicants.loc[applicants["source"] == "waiting_list", "name"]) == \
+        {"bakery", "school", "clinic"}
+
+
+def test_custom_policy_is_found_beside_the_scenario_not_in_the_current_directory(
+        tmp_path, monkeypatch):
+    """A module:Class policy is imported from the scenario's folder or the Python path only."""
+    home = tmp_path / "scenarios"
+    home.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    policy = ("from sim import QueuePolicy\n\n\nclass Newest(QueuePolicy):\n"
+              "    def sort_key(self, applicant):\n        return (-applicant.request_time,)\n")
+    (elsewhere / "policy_in_the_current_directory.py").write_text(policy, encoding="utf-8")
+    (home / "policy_beside_the_scenario.py").write_text(policy, encoding="utf-8")
+    scenario = home / "s.yaml"
+    scenario.write_text("start: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 1}\n",
+                        encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", os.getcwd())])
+    found = load_scenario(scenario, {"policy.order": "policy_beside_the_scenario:Newest"})
+    assert found.policy.order == "policy_beside_the_scenario:Newest"
+    with pytest.raises(InputError, match="cannot import policy module "
+                                         "'policy_in_the_current_directory'"):
+        load_scenario(scenario, {"policy.order": "policy_in_the_current_directory:Newest"})
+    assert "policy_in_the_current_directory" not in sys.modules
+
+
+def test_two_policy_modules_of_the_same_name_are_not_confused(tmp_path):
+    """A policy module named like one already loaded from elsewhere is refused, not mixed up."""
+    for folder in ("first", "second"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same_name_policy.py").write_text(
+            "from sim.policies import FIFOPolicy\n\n\nclass Mine(FIFOPolicy):\n    pass\n",
+            encoding="utf-8")
+        (tmp_path / folder / "s.yaml").write_text(
+            "start: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 1}\n"
+            "policy: {order: 'same_name_policy:Mine'}\n", encoding="utf-8")
+    try:
+        load_scenario(tmp_path / "first" / "s.yaml")
+        with pytest.raises(InputError, match="a module of that name is already loaded from"):
+            load_scenario(tmp_path / "second" / "s.yaml")
+    finally:
+        sys.modules.pop("same_name_policy", None)

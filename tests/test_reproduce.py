@@ -1,0 +1,131 @@
+"""``gridqueue reproduce``: a results directory re-runs to identical tables, and tampering shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.results import TABLES
+
+BAD = Path(__file__).parent / "bad_inputs"
+
+
+def gridqueue(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main([*args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A results directory of the corpus's valid scenario (waiting list CSV included), 2 reps."""
+    output = tmp_path / "results"
+    code, _, err = gridqueue("run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
+                             "--replications", "2", "--workers", "1", capsys=capsys)
+    assert code == 0, err
+    return output
+
+
+def test_run_json_holds_what_a_rerun_needs(results):
+    """run.json records version, seed, replications, dependency versions and the inputs' hash."""
+    info = json.loads((results / "run.json").read_text(encoding="utf-8"))
+    assert {"gridqueue_version", "seed", "replications", "python", "dependencies",
+            "scenario_sha256"} <= set(info)
+    assert {"numpy", "pandas", "simpy", "pydantic"} <= set(info["dependencies"])
+    assert (info["seed"], info["replications"]) == (11, 2)
+    inputs = (results / "scenario.yaml").read_bytes() + (results / "waiting_list.csv").read_bytes()
+    assert info["scenario_sha256"] == hashlib.sha256(inputs).hexdigest()
+
+
+def test_reproduce_finds_every_table_identical(results, capsys):
+    """Re-running an untouched results directory gives identical tables and exit code 0."""
+    code, out, err = gridqueue("reproduce", str(results), "-q", "--workers", "2", capsys=capsys)
+    assert code == 0, err
+    for name in TABLES:
+        assert f"  {name}.csv: identical" in out.splitlines()
+    assert out.splitlines()[-1] == f"reproduced: all {len(TABLES)} tables identical"
+
+
+def test_reproduce_reports_a_tampered_table_and_exits_non_zero(results, capsys):
+    """A value changed in a stored table is reported by file, line and column; exit code 1."""
+    path = results / "replication_metrics.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[3].rstrip("\n").split(",")
+    cells[header.index("value")] = "12345"
+    lines[3] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert "  replication_metrics.csv: differs from line 4, column value: '12345' then" in out
+    assert "  applicants.csv: identical" in out
+    assert out.splitlines()[-1] == f"not reproduced: 1 of {len(TABLES)} tables differ"
+
+
+def test_reproduce_reports_a_truncated_table(results, capsys):
+    """A stored table that lost its last rows is reported with both lengths."""
+    path = results / "applicants.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]), encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert f"  applicants.csv: {len(lines) - 2} lines then, {len(lines)} lines now" in out
+
+
+def test_reproduce_reruns_only_the_replications_that_were_run(tmp_path, capsys):
+    """A run of chosen replications (--only-replication) re-runs those same replications."""
+    output = tmp_path / "one"
+    code, _, err = gridqueue("run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
+                             "--replications", "3", "--only-replication", "2", "--workers", "1",
+                             capsys=capsys)
+    assert code == 0, err
+    code, out, err = gridqueue("reproduce", str(output), "-q", "--workers", "1", capsys=capsys)
+    assert code == 0, out + err
+    assert out.splitlines()[0].endswith("re-ran 1 replications (seed 11)")
+
+
+def test_reproduce_reports_changed_inputs(results, capsys):
+    """An edited scenario.yaml is reported even when the tables still come out the same."""
+    with (results / "scenario.yaml").open("a", encoding="utf-8") as scenario:
+        scenario.write("# edited after the run\n")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert "scenario.yaml or waiting_list.csv: changed since the run" in out
+    assert out.splitlines()[-1] == ("not reproduced: the inputs changed since the run; "
+                                    f"all {len(TABLES)} tables identical")
+
+
+def test_reproduce_lists_versions_that_changed_since_the_run(results, capsys):
+    """Versions in run.json that differ from those installed now are listed."""
+    info = json.loads((results / "run.json").read_text(encoding="utf-8"))
+    info["dependencies"]["numpy"] = "0.0.1"
+    info["gridqueue_version"] = "0.0.0"
+    (results / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 0
+    changes = [line for line in out.splitlines() if line.startswith("  version changed: ")]
+    assert [line.split()[2:4] for line in changes] == [["gridqueue", "0.0.0"],
+                                                       ["numpy", "0.0.1"]]
+
+
+@pytest.mark.parametrize("damage", ["no run.json", "bad json", "bad replications"])
+def test_reproduce_of_something_else_is_one_clear_line(results, capsys, damage):
+    """A directory that is not an intact results directory gives exit 2 and one line."""
+    run_json = results / "run.json"
+    if damage == "no run.json":
+        run_json.unlink()
+    elif damage == "bad json":
+        run_json.write_text("{not json", encoding="utf-8")
+    else:
+        run_json.write_text(json.dumps({"replications": "all"}), encoding="utf-8")
+    code, out, err = gridqueue("reproduce", str(results), "-q", capsys=capsys)
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert re.match(rf"gridqueue: error: {re.escape(str(run_json))}: (replications: )?expected ",
+                    err), err
