@@ -14,7 +14,7 @@ import pandas as pd
 from sim.applicants import CATEGORIES
 from sim.metrics import ALL
 
-__all__ = ["sentences"]
+__all__ = ["sentences", "sentences_by_scenario"]
 
 WHO = {
     "congestion_relief": "congestion-relief applicants",
@@ -27,15 +27,25 @@ WHO = {
 
 
 def sentences(table: pd.DataFrame) -> list[str]:
-    """Sentences stating each scenario's main differences from the reference.
+    """Sentences stating each scenario's main differences from the reference, in one list.
+
+    See :func:`sentences_by_scenario`, whose groups this joins in scenario order.
+    """
+    return [text for texts in sentences_by_scenario(table).values() for text in texts]
+
+
+def sentences_by_scenario(table: pd.DataFrame) -> dict[str, list[str]]:
+    """Each scenario's main differences from the reference, by scenario label.
 
     ``table`` is a comparison table (:func:`sim.differences.comparison_table`). Per scenario:
     the mean wait of the connected in each category that has applicants, then, over all
-    applicants, the share connected within two years and the jobs lost to withdrawal.
+    applicants, the share connected within two years and the jobs lost to withdrawal. A
+    scenario with nothing to say has an empty list.
     """
     reference = str(table["reference"].iloc[0])
-    texts = []
+    groups: dict[str, list[str]] = {}
     for scenario, rows in table[table["scenario"] != reference].groupby("scenario", sort=False):
+        texts = groups.setdefault(str(scenario), [])
         get = rows.set_index(["group", "metric"])
         applicants = get.xs("applicants", level="metric")["mean"]
         waits = [_wait(g, get.loc[(g, "wait_mean_years")]) for g in CATEGORIES
@@ -55,7 +65,7 @@ def sentences(table: pd.DataFrame) -> list[str]:
         overall = [o for o in overall if o]
         if overall:
             texts.append(f"Over all applicants under {scenario}: " + "; ".join(overall) + ".")
-    return texts
+    return groups
 
 
 def _wait(group: str, row: pd.Series) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from sim import Comparison, compare
 from sim.comparison import FIGURES
-from sim.palette import CATEGORY_COLOURS
+from sim.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
+from sim.plots import queue_figure, wait_figure, withdrawals_figure
 from tests.comparison_family import write_family
 
 
@@ -42,7 +45,24 @@ def test_every_figure_is_made_with_data_and_labelled_axes(comparison: Comparison
         assert _data_points(ax) > 0
     assert any(ax.get_xlabel() for ax in shown)
     assert any(ax.get_ylabel() or ax.get_yticklabels() for ax in shown)
-    assert any(ax.get_legend() is not None for ax in shown) or name in ("wait", "projects")
+    names_scenarios = {t.get_text() for t in shown[0].get_yticklabels()} >= set(
+        comparison.results)
+    assert fig.legends or names_scenarios or name == "projects"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_legend_covers_an_axes(comparison: Comparison, name: str):
+    """Legends sit outside every axes, so they hide no data."""
+    fig = getattr(comparison, f"{name}_figure")()
+    fig.canvas = FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if ax.get_visible():
+                assert not box.overlaps(ax.get_window_extent(renderer)), name
 
 
 def test_figures_lists_every_figure_and_omits_projects_when_none(
@@ -79,3 +99,64 @@ def test_time_to_connection_curves_end_at_the_estimated_shares(comparison: Compa
     ends = [line.get_ydata()[-1] for line in fig.axes[0].get_lines()
             if to_hex(line.get_color()) == CATEGORY_COLOURS["other"]]
     assert np.isclose(ends, expected).any()
+
+
+def _twelve_labels() -> list[str]:
+    return [f"scenario_number_{i}" for i in range(12)]
+
+
+def test_twelve_scenarios_each_get_a_distinct_style():
+    """Twelve scenarios differ in colour, marker and hatch, and in line style with marker."""
+    looks = [scenario_style(i) for i in range(12)]
+    for attribute in ("colour", "marker", "hatch"):
+        assert len({getattr(look, attribute) for look in looks}) == 12, attribute
+    assert len({(str(look.linestyle), look.marker) for look in looks}) == 12
+    assert not {look.colour for look in looks} & set(CATEGORY_COLOURS.values()) - {"#000000"}
+    later = [scenario_style(i) for i in range(12 * len(SCENARIO_COLOURS))]
+    assert len({(look.colour, look.marker) for look in later}) == len(later)
+
+
+def test_twelve_scenario_lines_are_drawn_distinctly():
+    """In a figure of twelve scenarios, each median line has its own colour and marker."""
+    dates = pd.date_range("2024-01-01", periods=5, freq="MS")
+    table = pd.DataFrame([(d, r, "main", 10 * r + k, 1.0 * k) for r in range(3)
+                          for k, d in enumerate(dates)],
+                         columns=["date", "replication", "area", "queue_total",
+                                  "queued_mw_total"])
+    fig = queue_figure({label: table for label in _twelve_labels()})
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 12
+    assert len({to_hex(line.get_color()) for line in lines}) == 12
+    assert len({line.get_marker() for line in lines}) == 12
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == _twelve_labels()
+
+
+def _synthetic_applicants(count: int) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(3)
+    rows = pd.DataFrame({"category": ["basic_needs", "other"] * 20, "outcome": "connected",
+                         "wait_years": rng.uniform(0, 5, 40)})
+    return {label: rows for label in _twelve_labels()[:count]}
+
+
+def _synthetic_summaries(count: int) -> dict[str, pd.DataFrame]:
+    rows = [(g, m, v, v * 0.9, v * 1.1) for g in ("basic_needs", "other")
+            for m, v in (("applicants", 50.0), ("withdrawn", 7.0), ("jobs_withdrawn", 90.0))]
+    table = pd.DataFrame(rows, columns=["group", "metric", "mean", "ci_low", "ci_high"])
+    return {label: table for label in _twelve_labels()[:count]}
+
+
+@pytest.mark.parametrize("make", [lambda n: wait_figure(_synthetic_applicants(n)),
+                                  lambda n: withdrawals_figure(_synthetic_summaries(n))],
+                         ids=["wait", "withdrawals"])
+def test_per_scenario_panels_grow_and_keep_names_apart(make):
+    """Wait and withdrawal panels give each scenario a named row; names never overlap."""
+    small, large = make(2), make(12)
+    assert large.get_figheight() > small.get_figheight() + 2
+    large.canvas = FigureCanvasAgg(large)
+    renderer = large.canvas.get_renderer()
+    large.draw(renderer)
+    ticks = large.axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == _twelve_labels()
+    boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.y0)
+    assert all(low.y1 <= high.y0 for low, high in zip(boxes, boxes[1:], strict=False))
+    assert min(t.get_fontsize() for t in ticks) >= 8

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import Comparison, compare
+from sim import Comparison, compare, load_scenario
+from sim.report_assumptions import assumptions_html
 from tests.comparison_family import write_family
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -63,6 +64,52 @@ def report(comparison: Comparison, tmp_path_factory: pytest.TempPathFactory) -> 
     return comparison.write(tmp_path_factory.mktemp("out") / "cmp") / "report.html"
 
 
+def _section(html: str, start: str, end: str) -> str:
+    return html[html.index(start):html.index(end, html.index(start))]
+
+
+def test_report_shows_shared_assumptions_once_and_differing_ones_per_scenario(report: Path):
+    """Only the policy differs: it is shown per scenario, the rest once as shared."""
+    html = report.read_text(encoding="utf-8")
+    differing = _section(html, "Assumptions that differ", "Shared by every scenario")
+    shared = _section(html, "Shared by every scenario", '<h2 id="figures">')
+    assert "<th>Queue policy</th>" in differing
+    assert "<tr><th>fifo</th><td>fifo (strict)</td></tr>" in differing
+    assert "<tr><th>social_priority</th><td>social_priority (strict)</td></tr>" in differing
+    for name in ("Period", "Grid", "Arrival streams", "Named projects"):
+        assert f"<th>{name}</th>" in shared and f"<th>{name}</th>" not in differing
+    assert html.count("Shared by every scenario") == 1
+
+
+def test_differing_assumptions_bring_forward_what_is_unlike_the_reference(tmp_path: Path):
+    """A long list is folded, its entries unlike the reference shown; equal values say so."""
+    family = write_family(tmp_path)
+    upgrades = [{"name": f"release {y}", "date": f"{y}-06-01", "add_mw": 1} for y in (2022, 2023)]
+    upgrades += [{"name": "station", "date": "2024-06-01", "add_mw": 5},
+                 {"name": "cable", "date": "2025-06-01", "add_mw": 2}]
+    base = load_scenario(family["fifo"], {"grid.upgrades": upgrades})
+    late = [*upgrades[:2], {**upgrades[2], "date": "2025-09-01"}, upgrades[3]]
+    delayed = load_scenario(family["fifo"], {"grid.upgrades": late, "name": "delayed"})
+    html = assumptions_html({"fifo": base, "delayed": delayed})
+    differing = _section(html, "Assumptions that differ", "Shared by every scenario")
+    assert differing.count("<tr>") == 3  # the header and a row per scenario
+    row = _section(differing, "<th>delayed</th>", "</tr>")
+    assert "Unlike fifo:<ul><li>station +5 MW on 2025-09-01</li></ul>" in row
+    assert "<details><summary>all 4 entries</summary>" in row
+    assert "release 2023" not in row.split("<details>")[0]
+    same = assumptions_html({"fifo": base, "again": base})
+    assert "None: every key assumption below is the same." in same
+
+
+def test_main_differences_are_grouped_under_each_scenario(report: Path):
+    """Each compared scenario has a heading, its sentences listed beneath it."""
+    html = report.read_text(encoding="utf-8")
+    group = _section(html, '<div class="group"><h3>social_priority', "</div>")
+    assert '<span class="tag">paired</span>' in group
+    assert group.count("<li>") == 2
+    assert "<li>Compared with fifo, under social_priority" in group
+
+
 @pytest.fixture
 def chromium() -> str:
     found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
@@ -74,7 +121,7 @@ def chromium() -> str:
 
 
 def test_report_is_self_contained(report: Path, comparison: Comparison):
-    """No scripts, no stylesheets or images from elsewhere: every figure is embedded."""
+    """Nothing from elsewhere (no scripts, styles, images); figures embedded at one scale."""
     html = report.read_text(encoding="utf-8")
     parser = _Images()
     parser.feed(html)
@@ -82,6 +129,10 @@ def test_report_is_self_contained(report: Path, comparison: Comparison):
     assert all(str(image["src"]).startswith("data:image/png;base64,")
                for image in parser.images)
     assert not re.search(r"<script|<link|<iframe|\bsrc=\"(?!data:)|url\(", html)
+    widths = {image["alt"]: int(str(image["width"])) for image in parser.images}
+    queue = comparison.queue_figure().get_figwidth() * 100  # shown at 100 CSS px per inch
+    assert [w for alt, w in widths.items() if str(alt).startswith("Applicants waiting")] == [
+        round(queue)]
     for label, results in comparison.results.items():
         assert f"<th>{label}</th>" in html
         assert results.scenario.description in html
