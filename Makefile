@@ -14,14 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The Flevoland family against FIFO (the first is the reference of every difference).
+FAMILY := $(addprefix scenarios/flevoland/,fifo.yaml social_priority.yaml fifo_onsite.yaml \
+	social_priority_onsite.yaml upgrades_on_time.yaml upgrades_delayed.yaml campus.yaml \
+	campus_onsite.yaml areas.yaml)
+
 run: $(STAMP)
-	$(BIN)/gridqueue run scenarios/fifo.yaml -o results/fifo --force
-	$(BIN)/gridqueue run scenarios/social_priority.yaml -o results/social_priority --force
-	$(BIN)/gridqueue run scenarios/social_priority_onsite.yaml -o results/social_priority_onsite --force
-	@echo "results: results/fifo/ results/social_priority/ results/social_priority_onsite/"
+	$(BIN)/gridqueue compare $(FAMILY) -o results/flevoland --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Speed and memory benchmarks (not part of the tests): prints a table of figures.
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m tests.benchmarks
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests

@@ -1,0 +1,43 @@
+"""The notebooks are stored clean: valid nbformat 4, no outputs, no execution counts.
+
+The test suite runs them top to bottom (``pytest --nbmake``); these checks keep the stored
+files free of results, which would otherwise go stale and bloat the history.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+TUTORIALS = ("01_quick_start.ipynb", "02_comparing_policies.ipynb",
+             "03_changing_assumptions.ipynb")
+
+
+def test_tutorial_notebooks_are_present():
+    """The three tutorial notebooks are in notebooks/, so the checks below are not vacuous."""
+    assert set(TUTORIALS) <= {path.name for path in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_is_stored_without_outputs(path: Path):
+    """Every code cell of a stored notebook has no outputs and no execution count."""
+    notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert notebook.nbformat == 4, f"{path.name}: nbformat {notebook.nbformat}, expected 4"
+    nbformat.validate(notebook)
+    dirty = [number for number, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code"
+             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    assert not dirty, (f"{path.name}: cells {dirty} hold outputs or execution counts; "
+                       "clear them before saving (see notebooks/README.md)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_has_a_title_and_ends_with_checks(path: Path):
+    """A notebook opens with a markdown title and its last code cell asserts on its results."""
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[0].cell_type == "markdown"
+    assert notebook.cells[0].source.startswith("# ")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code and "assert " in code[-1].source, f"{path.name}: the last code cell checks nothing"
