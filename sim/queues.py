@@ -89,7 +89,8 @@ class FirstFitQueue:
         tree[node] = value
         node >>= 1
         while node:
-            smallest = min(tree[2 * node], tree[2 * node + 1])
+            left, right = tree[2 * node], tree[2 * node + 1]
+            smallest = left if left <= right else right  # min() costs a call per level
             if tree[node] == smallest:  # ancestors cannot change either
                 break
             tree[node] = smallest

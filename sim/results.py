@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import yaml
 
 from sim.errors import OutputError
 from sim.scenario import Scenario
+from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
 
 __all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
 
@@ -34,20 +34,67 @@ DATE_COLUMNS = {
     "projects": ["request_date", "connect_date_mean", "connect_date_p10", "connect_date_p50",
                  "connect_date_p90"],
 }
-DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm")
+DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
+                "pyarrow")
 
 
-@dataclass
 class Results:
-    """Everything one run produced, as pandas DataFrames plus provenance."""
+    """Everything one run produced, as pandas DataFrames plus provenance.
+
+    The applicant rows of a run too large to keep in memory wait on disk (see
+    :mod:`sim.spool`): :attr:`applicants` reads them in the first time it is used, and
+    :meth:`write` streams them into ``applicants.csv`` without doing so.
+    """
 
     scenario: Scenario
-    applicants: pd.DataFrame
+    """The resolved scenario that was run."""
     timeseries: pd.DataFrame
+    """State per replication, snapshot time and area (``timeseries.csv``)."""
     summary: pd.DataFrame
+    """Key figures with 95% confidence intervals (``summary.csv``)."""
     replication_metrics: pd.DataFrame
+    """Key figures per replication (``replication_metrics.csv``)."""
     projects: pd.DataFrame
+    """When each named project connects, across replications (``projects.csv``)."""
     run_info: dict[str, Any]
+    """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        applicants: pd.DataFrame | ApplicantSpool,
+        timeseries: pd.DataFrame,
+        summary: pd.DataFrame,
+        replication_metrics: pd.DataFrame,
+        projects: pd.DataFrame,
+        run_info: dict[str, Any],
+    ) -> None:
+        self.scenario = scenario
+        self.applicants = applicants
+        self.timeseries = timeseries
+        self.summary = summary
+        self.replication_metrics = replication_metrics
+        self.projects = projects
+        self.run_info = run_info
+
+    @property
+    def applicants(self) -> pd.DataFrame:
+        """One row per applicant and replication (``applicants.csv``)."""
+        if self._applicants is None:
+            assert self._spool is not None
+            self._applicants, self._spool = self._spool.frame(), None
+        return self._applicants
+
+    @applicants.setter
+    def applicants(self, rows: pd.DataFrame | ApplicantSpool) -> None:
+        if isinstance(rows, ApplicantSpool):
+            self._applicants, self._spool = None, rows
+        else:
+            self._applicants, self._spool = rows, None
+
+    def __repr__(self) -> str:
+        return (f"Results(scenario={self.scenario.name!r}, "
+                f"replications={self.run_info.get('replications')!r})")
 
     def figure(self, group: str, metric: str) -> tuple[float, float, float]:
         """(mean, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``."""
@@ -57,9 +104,7 @@ class Results:
         return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
-        """Write every table into ``directory``, atomically; refuse to replace it unless
-        ``force``.
-        """
+        """Write every table into ``directory``, atomically; replace it only with ``force``."""
         target = Path(directory)
         check_writable(target, force)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,8 +123,13 @@ class Results:
 
     def _write_files(self, folder: Path) -> None:
         for name in TABLES:
+            if name == "applicants" and self._spool is not None:
+                # Never all in memory; formatted by as many processes as simulated it.
+                self._spool.write_csv(folder / "applicants.csv",
+                                      workers=int(self.run_info.get("workers") or 1))
+                continue
             getattr(self, name).to_csv(folder / f"{name}.csv", index=False,
-                                       date_format="%Y-%m-%d")
+                                       date_format=CSV_DATE_FORMAT)
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
@@ -155,9 +205,12 @@ def _drop_none(data: Any) -> None:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the resolved scenario and the waiting-list file it names."""
-    digest = hashlib.sha256(json.dumps(scenario.model_dump(mode="json", by_alias=True),
-                                       sort_keys=True).encode("utf-8"))
+    """SHA-256 of the resolved scenario and the waiting-list file it names.
+
+    The same bytes as ``scenario.yaml`` and ``waiting_list.csv`` in a results directory, so
+    ``gridqueue reproduce`` can tell whether they were changed after the run.
+    """
+    digest = hashlib.sha256(scenario_yaml(scenario).encode("utf-8"))
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()

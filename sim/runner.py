@@ -1,7 +1,9 @@
-"""Running replications: serially (the reference path) or in worker processes, with progress.
+"""Running replications: serially (the reference path), in processes or on a Dask cluster.
 
 Each replication is a pure function of (scenario, replication index), and results are put
-back in replication order, so one worker and many give identical tables.
+back in replication order, so one worker, many, or a cluster give identical tables. A run
+keeps per-replication figures in memory and hands applicant rows to a spool that moves them to
+disk when there are too many (:mod:`sim.spool`), so memory does not grow with replications.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import TypeVar
 
 import pandas as pd
@@ -26,6 +29,7 @@ from sim.loading import load_waiting_rows
 from sim.replication import ReplicationOutput, run_replication
 from sim.results import Results, dependency_versions, scenario_hash
 from sim.scenario import Scenario
+from sim.spool import ApplicantSpool
 from sim.stats import summarise, summarise_projects
 from sim.waiting_list_csv import WaitingRows
 
@@ -48,13 +52,17 @@ def run_replications(
     workers: int | None = None,
     progress: bool = True,
     label: str | None = None,
+    scheduler: str | None = None,
 ) -> Iterator[ReplicationOutput]:
-    """Yield the output of each replication, in replication order."""
+    """Yield the output of each replication, in replication order.
+
+    ``scheduler`` is the address of a Dask scheduler to run on (see :func:`map_replications`).
+    """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
     task = _ReplicationTask(scenario, rows)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
-                                seed=scenario.seed)
+                                seed=scenario.seed, scheduler=scheduler)
 
 
 class _ReplicationTask:
@@ -75,16 +83,26 @@ def map_replications(
     progress: bool,
     label: str,
     seed: int,
+    scheduler: str | None = None,
 ) -> Iterator[T]:
     """Apply ``task`` to each index with ``workers`` processes; yield results in index order.
 
     Results that finish early wait in memory until those before them are done, so output is
-    streamed in order without holding every replication at once.
+    streamed in order without holding every replication at once. With ``scheduler`` (the
+    address of a Dask scheduler, e.g. ``tcp://10.0.0.5:8786``) the tasks run on that cluster
+    instead and ``workers`` is not used; ``task`` must then be picklable, as it must for
+    worker processes.
     """
-    workers = max(1, min(workers or default_workers(), len(indices) or 1))
     bar = tqdm(total=len(indices), desc=label, unit="rep", disable=None if progress else True,
                file=sys.stderr, leave=False, dynamic_ncols=True)
     try:
+        if scheduler:
+            from sim.distributed import map_on_cluster
+
+            yield from map_on_cluster(partial(_guarded, task, seed=seed), indices, scheduler,
+                                      seed, on_done=bar.update)
+            return
+        workers = max(1, min(workers or default_workers(), len(indices) or 1))
         if workers == 1:
             for index in indices:
                 yield _guarded(task, index, seed)
@@ -115,7 +133,7 @@ def _parallel(
         position = 0
         try:
             for future in as_completed(futures):
-                index = futures[future]
+                index = futures.pop(future)  # a finished future holds its result: let it go
                 try:
                     done[index] = future.result()
                 except BrokenProcessPool:
@@ -137,6 +155,7 @@ def run(
     workers: int | None = None,
     progress: bool = False,
     replications: Iterable[int] | None = None,
+    scheduler: str | None = None,
 ) -> Results:
     """Run every replication of a scenario and gather the tables.
 
@@ -146,14 +165,23 @@ def run(
         progress: show a progress bar on standard error.
         replications: run only these replication indices (default all), e.g. to re-run one
             that failed.
+        scheduler: address of a Dask scheduler (``tcp://host:port``) to run the replications
+            on a cluster instead of local processes; results are identical.
     """
     started = time.perf_counter()
     created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     workers = workers or default_workers()
-    outputs = list(run_replications(scenario, replications, workers, progress))
-    applicants = pd.concat([o.applicants for o in outputs], ignore_index=True)
-    metrics = pd.concat([o.metrics for o in outputs], ignore_index=True)
-    indices = [o.replication for o in outputs]
+    applicants = ApplicantSpool()
+    projects, metrics, timeseries, indices = [], [], [], []
+    for output in run_replications(scenario, replications, workers, progress,
+                                   scheduler=scheduler):
+        applicants.add(output.applicants)
+        if scenario.projects or not projects:  # the first, if empty, gives the columns
+            projects.append(output.applicants[output.applicants["source"] == "project"])
+        metrics.append(output.metrics)
+        timeseries.append(output.timeseries)
+        indices.append(output.replication)
+    metric_table = pd.concat(metrics, ignore_index=True)
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
@@ -161,6 +189,7 @@ def run(
         "seed": scenario.seed,
         "replications": indices if replications is not None else len(indices),
         "workers": workers,
+        **({"scheduler": scheduler} if scheduler else {}),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         "created_utc": created,
         "python": platform.python_version(),
@@ -170,9 +199,9 @@ def run(
     return Results(
         scenario=scenario,
         applicants=applicants,
-        timeseries=pd.concat([o.timeseries for o in outputs], ignore_index=True),
-        summary=summarise(metrics),
-        replication_metrics=metrics,
-        projects=summarise_projects(applicants, len(indices)),
+        timeseries=pd.concat(timeseries, ignore_index=True),
+        summary=summarise(metric_table),
+        replication_metrics=metric_table,
+        projects=summarise_projects(pd.concat(projects, ignore_index=True), len(indices)),
         run_info=run_info,
     )

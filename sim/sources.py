@@ -64,7 +64,9 @@ def arrival_times(
     return np.log1p(cumulative * log_growth / rate_per_year) / log_growth
 
 
-def _onsite_for(scenario: Scenario, stream: Stream | None, category: str) -> OnsiteGeneration | None:
+def _onsite_for(
+    scenario: Scenario, stream: Stream | None, category: str
+) -> OnsiteGeneration | None:
     """The on-site generation setting that applies: the stream's, the category's, the default."""
     if stream is not None and stream.onsite_generation is not None:
         return stream.onsite_generation
@@ -115,11 +117,11 @@ def _draw(
     jobs = np.rint(stream.jobs.sample(streams.generator("jobs", key), size)).astype(np.int64)
     area = stream.area or scenario.area_names[0]
     return ApplicantTable(
-        name=np.full(size, "", dtype=object),
-        source=np.full(size, source, dtype=object),
-        stream=np.full(size, stream_name, dtype=object),
-        category=np.full(size, stream.category, dtype=object),
-        area=np.full(size, area, dtype=object),
+        name=_repeat("", size),
+        source=_repeat(source, size),
+        stream=_repeat(stream_name, size),
+        category=_repeat(stream.category, size),
+        area=_repeat(area, size),
         request_time=np.asarray(times, dtype=float),
         demand_mw=demand,
         requested_mw=demand * (1.0 - self_supply),
@@ -184,7 +186,7 @@ def _csv_waiting_list(
     priority &= np.array([c != "other" for c in rows.category], dtype=bool)
     return ApplicantTable(
         name=np.array(rows.name, dtype=object),
-        source=np.full(size, "waiting_list", dtype=object),
+        source=_repeat("waiting_list", size),
         stream=np.array([s or "waiting_list" for s in rows.stream], dtype=object),
         category=np.array(rows.category, dtype=object),
         area=np.array([a or scenario.area_names[0] for a in rows.area], dtype=object),
@@ -205,8 +207,8 @@ def _projects(scenario: Scenario) -> ApplicantTable:
     self_supply = np.array([p.self_supply for p in projects], dtype=float)
     return ApplicantTable(
         name=np.array([p.name for p in projects], dtype=object),
-        source=np.full(len(projects), "project", dtype=object),
-        stream=np.full(len(projects), "project", dtype=object),
+        source=_repeat("project", len(projects)),
+        stream=_repeat("project", len(projects)),
         category=np.array([p.category for p in projects], dtype=object),
         area=np.array([p.area or scenario.area_names[0] for p in projects], dtype=object),
         request_time=np.array([scenario.years_since_start(p.date) for p in projects]),
@@ -219,6 +221,17 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         patience_years=np.array([p.patience_years or np.inf for p in projects]),
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
     )
+
+
+def _repeat(text: str, size: int) -> np.ndarray:
+    """An object array holding ``text`` ``size`` times.
+
+    Speed: ``np.full(size, text, dtype=object)`` makes a new string object per row, which took
+    longer than drawing a stream's random numbers; this shares the one string.
+    """
+    column = np.empty(size, dtype=object)
+    column.fill(text)
+    return column
 
 
 def _empty() -> ApplicantTable:

@@ -1,0 +1,97 @@
+"""Replications on a Dask cluster: the same tasks as on local processes, sent to a scheduler.
+
+``gridqueue run --scheduler tcp://host:8786`` (or the environment variable
+``GRIDQUEUE_SCHEDULER``) hands each replication to the workers of a running
+``dask.distributed`` cluster instead of local processes. A replication is a pure function of
+(scenario, replication index) and results come back in replication order, so the tables are
+identical, row for row, to a local run with the same seed.
+
+The workers need gridqueue installed (the same version, with its dependencies) and, for a policy
+named as ``module:Class``, that module importable there too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from sim.errors import GridqueueError, ReplicationError
+
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "SCHEDULER_VARIABLE", "map_on_cluster"]
+
+T = TypeVar("T")
+
+SCHEDULER_VARIABLE = "GRIDQUEUE_SCHEDULER"
+"""Environment variable the command line reads the scheduler address from."""
+
+CONNECT_TIMEOUT_SECONDS = 30
+"""How long to wait for the scheduler to answer before giving up."""
+
+
+def map_on_cluster(
+    function: Callable[[int], T],
+    indices: list[int],
+    address: str,
+    seed: int,
+    on_done: Callable[[], None] = lambda: None,
+) -> Iterator[T]:
+    """Apply ``function`` to each index on the cluster at ``address``; yield in index order.
+
+    ``function`` is sent to the workers once; each index is one task. A result that arrives
+    early waits until those before it are yielded, and is released on the cluster as soon as it
+    has been fetched, so neither side holds the whole run.
+
+    Raises:
+        GridqueueError: Dask is not installed or the scheduler cannot be reached.
+        ReplicationError: a replication failed or its worker died.
+    """
+    from distributed import as_completed
+
+    client = _connect(address)
+    try:
+        shared = client.scatter(function, broadcast=True)
+        futures = client.map(_call, indices, function=shared, pure=False)
+        position = {future.key: k for k, future in enumerate(futures)}
+        pending = as_completed(futures, loop=client.loop)
+        del futures  # as_completed holds them now; each goes once it has been fetched
+        done: dict[int, T] = {}
+        next_position = 0
+        for future in pending:
+            k = position[future.key]
+            done[k] = _result(future, indices[k], seed)
+            on_done()
+            while next_position in done:
+                yield done.pop(next_position)
+                next_position += 1
+    finally:
+        client.close()
+
+
+def _call(index: int, function: Callable[[int], T]) -> T:
+    """One task on a worker: run ``function`` for one replication index."""
+    return function(index)
+
+
+def _result(future: Any, index: int, seed: int) -> Any:
+    from distributed.scheduler import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        raise ReplicationError(index, seed, "its Dask worker died (killed, or out of "
+                               "memory)") from None
+
+
+def _connect(address: str) -> Any:
+    """A client of the scheduler at ``address``, or an error the user can act on."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise GridqueueError("--scheduler needs Dask: install it with "
+                             "pip install 'gridqueue[dask]'") from None
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise GridqueueError(f"cannot reach the Dask scheduler at {address!r} ({exc}); "
+                             "expected the address of a running scheduler, e.g. "
+                             "tcp://10.0.0.5:8786") from None

@@ -1,0 +1,174 @@
+"""Run the benchmarks and print their figures as Markdown tables.
+
+``python -m tests.benchmarks`` runs all three (about ten minutes on two cores);
+``--only peers`` (or ``long``, ``replications``) runs one, ``--quick`` runs small versions to
+check the benchmarks themselves, and ``--profile`` prints where gridqueue spends its time on
+the peer workload (needs pyinstrument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from collections.abc import Sequence
+
+from tests.benchmarks import long_queues, peers, replications
+
+HOURS_PER_YEAR = 365.25 * 24
+
+GOALS = {
+    "Ciw": ("at least 3x faster", 3.0),
+    "SimPy (minimal)": ("at least 1.5x faster", 1.5),
+    "heapq loop": ("within 4x (ratio >= 0.25)", 0.25),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chosen benchmarks and print a table for each."""
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("peers", "long", "replications"), action="append",
+                        help="run only this benchmark (repeatable)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, to check that the benchmarks run")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each single-process measurement; the fastest counts")
+    parser.add_argument("--replications", type=int, default=replications.REPLICATIONS,
+                        help="replications of the Flevoland base scenario (benchmark 3)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a profile of gridqueue on the peer workload and stop")
+    args = parser.parse_args(argv)
+    chosen = args.only or ["peers", "long", "replications"]
+    print(machine())
+    if args.profile:
+        print(profile())
+        return 0
+    repeats = 1 if args.quick else args.repeats
+    if "peers" in chosen:
+        if args.quick:
+            peers.YEARS = 1.0
+        print(peer_table(*peers.run_peers(repeats)))
+    if "long" in chosen:
+        sizes = (1_000, 10_000) if args.quick else long_queues.SIZES
+        print(long_queue_table(long_queues.run_long_queues(sizes, repeats=repeats)))
+    if "replications" in chosen:
+        count = 20 if args.quick else args.replications
+        print(replication_table(replications.run_replication_benchmark(count)))
+    return 0
+
+
+def machine() -> str:
+    """The machine and load the figures were measured under."""
+    from sim.runner import default_workers
+    from tests.benchmarks.timing import parallel_capacity
+
+    cores = default_workers()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"\nMachine: {cores} cores ({_cpu_name()}), Python {platform.python_version()}, "
+            f"{platform.platform(terse=True)}; load average at start {load}; a plain CPU loop "
+            f"runs {parallel_capacity(cores):.2f}x as fast in {cores} processes as in one.\n")
+
+
+def peer_table(results: list[peers.PeerResult], cobham: list[float]) -> str:
+    """Benchmark 1 as a table: speed, gridqueue's speed relative to each, and mean waits."""
+    ours = results[0]
+    lines = [
+        f"## 1. Peer comparison: priority M/M/{peers.SERVERS}, {ours.applicants:,} applicants "
+        f"({peers.YEARS:g} years)",
+        "",
+        "| implementation | applicants | CPU s | wall s | applicants/s | gridqueue speed / "
+        "this | goal | mean wait class 1 / 2 / 3 (hours) |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for result in results:
+        ratio = ours.per_second / result.per_second
+        goal, needed = GOALS.get(result.name, ("", 0.0))
+        verdict = f"{goal}: {'met' if ratio >= needed else 'NOT met'}" if goal else ""
+        lines.append(
+            f"| {result.name} | {result.applicants:,} | {result.cpu_seconds:.2f} | "
+            f"{result.wall_seconds:.2f} | {result.per_second:,.0f} | {ratio:.2f}x | {verdict} | "
+            f"{_hours(result.mean_waits)} |")
+    lines.append(f"| Cobham's formula | | | | | | | {_hours(cobham)} |")
+    lines.append("\nSpeed is applicants per second of CPU time, each implementation's fastest "
+                 "run; gridqueue's time includes drawing, simulating and building every table.")
+    return "\n".join(lines) + "\n"
+
+
+def long_queue_table(results: list[long_queues.LongQueueResult]) -> str:
+    """Benchmark 2 as a table: time per waiting applicant at each size."""
+    lines = [
+        "## 2. Long queues behind small capacity steps (social priority)",
+        "",
+        "| allocation | waiting | connected | run us/applicant | growth | "
+        "engine us/applicant | growth |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    smallest: dict[str, long_queues.LongQueueResult] = {}
+    for result in results:
+        first = smallest.setdefault(result.allocation, result)
+        run_us, engine_us = (result.microseconds_per_applicant,
+                             result.engine_microseconds_per_applicant)
+        lines.append(
+            f"| {result.allocation} | {result.size:,} | {result.connected:,} | {run_us:.1f} | "
+            f"{run_us / first.microseconds_per_applicant:.2f}x | {engine_us:.1f} | "
+            f"{engine_us / first.engine_microseconds_per_applicant:.2f}x |")
+    lines.append("\nGoal: time per applicant grows by less than 1.5x from the smallest to the "
+                 "largest queue. 'run' is all of sim.run; 'engine' the event simulation alone.")
+    return "\n".join(lines) + "\n"
+
+
+def replication_table(results: list[replications.ReplicationsResult]) -> str:
+    """Benchmark 3 as a table: wall time serial and parallel, speed-up and peak memory."""
+    serial = results[0]
+    lines = [
+        f"## 3. {serial.replications:,} replications of the Flevoland base scenario",
+        "",
+        "| workers | applicant rows | simulate s | write s | total s | speed-up (simulate) | "
+        "speed-up (total) | CPU-loop ceiling | peak memory MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        total = result.run_seconds + result.write_seconds
+        serial_total = serial.run_seconds + serial.write_seconds
+        lines.append(
+            f"| {result.workers} | {result.applicant_rows:,} | {result.run_seconds:.1f} | "
+            f"{result.write_seconds:.1f} | {total:.1f} | "
+            f"{serial.run_seconds / result.run_seconds:.2f}x | {serial_total / total:.2f}x | "
+            f"{result.ceiling:.2f}x | {result.peak_mb:,.0f} |")
+    lines.append("\nWall time of `sim.run` (simulate) and `Results.write` (write, with "
+                 "applicants.csv), each configuration in a fresh process; peak memory of the "
+                 "whole process tree (PSS). The ceiling is the speed-up a plain CPU loop got in "
+                 "as many processes just before: on a shared machine, the most any run could "
+                 "get. Goals: speed-up at least 0.9 x cores; peak memory under 2 GB.")
+    return "\n".join(lines) + "\n"
+
+
+def profile() -> str:
+    """Where gridqueue spends its time on the peer workload (pyinstrument's call tree)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        peers.run_gridqueue()
+    return profiler.output_text(show_all=False)
+
+
+def _hours(waits_years: list[float]) -> str:
+    return " / ".join(f"{w * HOURS_PER_YEAR:.3f}" for w in waits_years)
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The event calendar: exact times, a defined order within an instant, SimPy still usable."""
+
+from __future__ import annotations
+
+import pytest
+from simpy.events import URGENT
+
+from sim import run
+from sim.events import ALLOCATE, NORMAL, SNAPSHOT, Calendar
+from tests.builders import project, scenario
+
+
+def test_callbacks_run_at_exact_times_in_priority_then_insertion_order():
+    """Same instant: normal events in the order booked, then allocation, then the snapshot."""
+    calendar = Calendar()
+    seen: list[tuple[float, str]] = []
+
+    def note(label: str) -> None:
+        seen.append((calendar.now, label))
+
+    calendar.call_at(0.1 + 0.2, note, "snapshot", priority=SNAPSHOT)
+    calendar.call_at(0.1 + 0.2, note, "allocate", priority=ALLOCATE)
+    calendar.call_at(0.1 + 0.2, note, "first")
+    calendar.call_at(0.1 + 0.2, note, "second", priority=NORMAL)
+    calendar.call_at(0.05, note, "earlier")
+    calendar.run(until=1.0)
+    assert seen == [(0.05, "earlier"), (0.1 + 0.2, "first"), (0.1 + 0.2, "second"),
+                    (0.1 + 0.2, "allocate"), (0.1 + 0.2, "snapshot")]
+
+
+def test_runs_next_tells_whether_anything_else_is_due_first():
+    """An event at (time, priority) runs next only if every booked one comes strictly later."""
+    calendar = Calendar()
+    assert calendar.runs_next(0.0, ALLOCATE)
+    calendar.call_at(1.0, print, priority=NORMAL)
+    assert calendar.runs_next(0.5, NORMAL)
+    assert calendar.runs_next(1.0, URGENT)
+    assert not calendar.runs_next(1.0, NORMAL)  # booked earlier at the same place: it goes first
+    assert not calendar.runs_next(1.0, ALLOCATE)
+
+
+def test_simpy_processes_share_the_calendar_with_callbacks():
+    """A SimPy process and plain callbacks interleave by time on the one calendar."""
+    calendar = Calendar()
+    seen: list[tuple[float, str]] = []
+
+    def ticker():  # type: ignore[no-untyped-def]
+        for _ in range(3):
+            yield calendar.timeout(1.0)
+            seen.append((calendar.now, "tick"))
+
+    calendar.process(ticker())
+    calendar.call_at(1.5, lambda label: seen.append((calendar.now, label)), "call")
+    calendar.run(until=10.0)
+    assert seen == [(1.0, "tick"), (1.5, "call"), (2.0, "tick"), (3.0, "tick")]
+
+
+def test_booking_in_the_past_is_refused():
+    """A callback cannot be booked before the current time."""
+    calendar = Calendar()
+    calendar.call_at(2.0, lambda _: None)
+    calendar.run(until=3.0)
+    with pytest.raises(ValueError, match="before now"):
+        calendar.call_at(1.0, lambda _: None)
+
+
+def test_no_patience_means_withdrawing_on_arrival_even_with_capacity_free():
+    """Applicants with zero patience leave at their request, before the allocation pass."""
+    results = run(scenario(
+        grid={"capacity_mw": 100.0},
+        streams={"hasty": {"category": "other", "rate_per_year": 20, "demand_mw": 0.1,
+                           "patience_years": 0}},
+    ), workers=1)
+    frame = results.applicants
+    assert len(frame) > 0
+    assert (frame["outcome"] == "withdrawn").all()
+    assert (frame["wait_years"] == 0).all()
+
+
+def test_patience_ending_as_capacity_arrives_withdraws_first():
+    """Patience that ends at the very instant an upgrade lands means withdrawn, not connected."""
+    results = run(scenario(
+        start="2024-01-01", end="2030-01-01",
+        grid={"capacity_mw": 0.0,
+              "upgrades": [{"name": "station", "date": "2028-01-01", "add_mw": 5.0}]},
+        projects=[project("patient", "2024-01-01", 1.0, patience_years=4.0),  # 1461 days
+                  project("later", "2025-01-01", 1.0)],
+    ), workers=1)
+    frame = results.applicants.set_index("name")
+    assert frame.loc["patient", "outcome"] == "withdrawn"
+    assert frame.loc["patient", "withdraw_date"] == frame.loc["later", "connect_date"]
+    assert frame.loc["later", "outcome"] == "connected"

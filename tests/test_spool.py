@@ -1,0 +1,85 @@
+"""A run too large for memory keeps its applicant rows on disk, with the same results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import Results, run
+from sim.spool import ApplicantSpool
+from tests.builders import project, scenario
+
+TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+
+
+def world():  # type: ignore[no-untyped-def]
+    """Four replications of a queue with withdrawals, releases and a named project."""
+    return scenario(
+        start="2024-01-01", end="2029-01-01", replications=4, seed=5,
+        grid={"capacity_mw": 1.5, "upgrades": [{"name": "u", "date": "2026-06-01",
+                                                "add_mw": 3.0}]},
+        waiting_list={"count": 30, "earliest": "2021-01-01"},
+        streams={"firms": {"category": "other", "rate_per_year": 30,
+                           "demand_mw": {"dist": "lognormal", "mean": 0.3, "sigma": 1.0},
+                           "patience_years": {"dist": "exponential", "mean": 2},
+                           "lifetime_years": {"dist": "exponential", "mean": 3}}},
+        projects=[project("Depot", "2025-02-01", 0.8, category="safety")],
+    )
+
+
+@pytest.fixture
+def spilled(monkeypatch: pytest.MonkeyPatch) -> Results:
+    """The world run with a budget of 50 rows in memory, so its rows go to disk."""
+    monkeypatch.setattr("sim.spool.DEFAULT_BUDGET_ROWS", 50)
+    return run(world(), workers=2)
+
+
+def test_small_runs_stay_in_memory() -> None:
+    """Under the default budget a run's applicant rows are never written to disk."""
+    spool = ApplicantSpool()
+    spool.add(run(world(), workers=1).applicants)
+    assert not spool.on_disk
+
+
+def test_spilled_run_writes_the_same_files(spilled: Results, tmp_path: Path) -> None:
+    """Every table file of a run whose rows went to disk is byte-identical to a normal run."""
+    normal = run(world(), workers=1).write(tmp_path / "normal")
+    written = spilled.write(tmp_path / "spilled")
+    for name in TABLES:
+        assert (written / f"{name}.csv").read_bytes() == (normal / f"{name}.csv").read_bytes()
+
+
+def test_spilled_applicants_read_back_exactly(spilled: Results) -> None:
+    """The applicants table read back from disk has the same values and dtypes as in memory."""
+    normal = run(world(), workers=1).applicants
+    pd.testing.assert_frame_equal(spilled.applicants, normal, check_exact=True)
+
+
+def test_spool_refuses_rows_after_reading_back() -> None:
+    """Rows added after the spool was read would be lost, so adding them is an error."""
+    spool = ApplicantSpool(budget_rows=1)
+    frame = run(world(), workers=1).applicants
+    spool.add(frame.iloc[:5])
+    spool.add(frame.iloc[5:10])
+    assert spool.on_disk and len(spool.frame()) == 10
+    with pytest.raises(RuntimeError):
+        spool.add(frame.iloc[10:12])
+
+
+@pytest.mark.parametrize("budget_rows", [10**9, 50])
+def test_csv_formatted_in_several_processes_is_identical(
+    budget_rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """applicants.csv written by two forked processes equals the one written by one."""
+    monkeypatch.setattr("sim.spool.PARALLEL_CSV_ROWS", 0)
+    frame = run(world(), workers=1).applicants
+    spool = ApplicantSpool(budget_rows=budget_rows)
+    for _, rows in frame.groupby("replication", sort=True):
+        spool.add(rows.reset_index(drop=True))
+    spool.write_csv(tmp_path / "parallel.csv", workers=2)
+    spool.write_csv(tmp_path / "serial.csv", workers=1)
+    expected = frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+    assert (tmp_path / "parallel.csv").read_bytes() == expected
+    assert (tmp_path / "serial.csv").read_bytes() == expected
