@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     run.add_argument("--workers", type=int, metavar="W",
                      help="worker processes (default: all cores); results do not depend on it")
+    _scheduler_argument(run)
     run.add_argument("--force", action="store_true",
                      help="replace the output directory if it exists")
     run.add_argument("-q", "--quiet", action="store_true",
@@ -130,6 +132,17 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
                         "grid.upgrades.0.date=2031-01-01)")
 
 
+def _scheduler_argument(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler``: run the replications on a Dask cluster (default from the environment)."""
+    from sim.distributed import SCHEDULER_VARIABLE
+
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        default=os.environ.get(SCHEDULER_VARIABLE) or None,
+                        help="run the replications on the Dask cluster whose scheduler is at "
+                        f"ADDRESS, e.g. tcp://10.0.0.5:8786 (default: ${SCHEDULER_VARIABLE} "
+                        "if set, else local processes); results are identical")
+
+
 def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
     from sim.loading import load_scenario
 
@@ -155,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
             raise GridqueueError(f"--only-replication {bad[0]}: expected a replication from 0 "
                                  f"to {scenario.replications - 1}")
     results = run(scenario, workers=args.workers, progress=not args.quiet,
-                  replications=args.only_replication)
+                  replications=args.only_replication, scheduler=args.scheduler)
     results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
     results.write(output, force=args.force)
     if not args.quiet:
@@ -225,7 +238,8 @@ Instead of --vary, the scenario file may hold a block (--vary wins for a key in 
 
 Every cell keeps the scenario's seed (common random numbers). sweep.csv has one row per cell,
 group and key figure with its 95% interval; cells/ holds each cell's per-replication figures.
-One varied key gives a line figure, two a heat map.
+One varied key gives a line figure, two a heat map. An interrupted sweep keeps its finished
+cells; the same command with --resume runs only the rest.
 """
 
 
@@ -284,7 +298,11 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        help="worker processes (default: all cores); results do not depend "
                        "on it")
     sweep.add_argument("--force", action="store_true",
-                       help="replace the output directory if it exists")
+                       help="replace the output directory if it exists (and discard an "
+                       "unfinished sweep kept for --resume)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="continue an interrupted sweep: reuse its finished cells and run "
+                       "the others; the result equals an uninterrupted run's")
     sweep.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no summary")
     sweep.set_defaults(handler=_sweep)
@@ -311,7 +329,8 @@ def _sweep(args: argparse.Namespace) -> int:
     output = args.output or Path("results") / f"sweep-{args.scenario.stem}"
     result = sweep_to_directory(
         output, args.scenario, parse_vary(args.vary), args.overrides, metric=args.metric,
-        group=args.group, force=args.force, command=["gridqueue", *sys.argv[1:]],
+        group=args.group, force=args.force, resume=args.resume,
+        command=["gridqueue", *sys.argv[1:]],
         replications=args.replications, workers=args.workers, progress=not args.quiet,
     )
     if not args.quiet:

@@ -14,6 +14,7 @@ from pathlib import Path
 __all__ = [
     "GridqueueError",
     "InputError",
+    "Interrupted",
     "OutputError",
     "ReplicationError",
     "SchemaProblem",
@@ -67,6 +68,12 @@ class SchemaProblem(ValueError):
 
 class OutputError(GridqueueError):
     """The output directory cannot be written as asked (exists, not writable, disk full)."""
+
+
+class Interrupted(GridqueueError):
+    """A run stopped part-way (Ctrl-C); the message says what was kept and how to go on."""
+
+    exit_code = 130
 
 
 class ReplicationError(GridqueueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from sim.errors import OutputError
 from sim.results import _replace, check_writable
 
-__all__ = ["staged_directory"]
+__all__ = ["partial_directory", "resumable_directory", "staged_directory"]
 
 
 @contextmanager
@@ -42,6 +42,48 @@ def staged_directory(target: str | Path, force: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def partial_directory(target: str | Path) -> Path:
+    """Where a resumable output collects its finished parts until it is complete."""
+    target = Path(target)
+    return target.parent / f".{target.name}.partial"
+
+
+@contextmanager
+def resumable_directory(target: str | Path, force: bool = False,
+                        resume: bool = False) -> Iterator[Path]:
+    """Like :func:`staged_directory`, but the staging directory keeps what it holds when the
+    block fails or is interrupted, so a later call with ``resume`` continues in it.
+
+    Without ``resume`` an unfinished staging directory is refused (or, with ``force``,
+    discarded), so finished work is never thrown away by accident.
+    """
+    target = Path(target)
+    check_writable(target, force)
+    partial = partial_directory(target)
+    if partial.exists() and not resume:
+        if not force:
+            raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass --resume "
+                              "to continue it or --force to start again")
+        shutil.rmtree(partial)
+    try:
+        partial.mkdir(parents=True, exist_ok=True)
+        yield partial
+        _replace(partial, target)
+    except OSError as exc:
+        _drop_if_empty(partial)
+        raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
+                          "finished parts, if any, are kept for --resume") from None
+    except BaseException:
+        _drop_if_empty(partial)
+        raise
+
+
+def _drop_if_empty(folder: Path) -> None:
+    """Remove a staging directory that kept nothing worth resuming."""
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _umask() -> int:

@@ -13,7 +13,9 @@ applicants (common random numbers) and differences across the grid are not sampl
 The grid comes from ``vary`` and from a ``sweep:`` block in the scenario file (a mapping of
 key paths to lists of values); ``vary`` wins for a key given in both. Each finished cell's
 per-replication figures go to ``cells/<id>.csv`` (``<id>`` a hash of the cell's overrides),
-with ``cells/<id>.json`` naming the overrides, written last, so finished cells can be found.
+with ``cells/<id>.json`` naming the overrides, written last, so finished cells can be found:
+an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses every cell whose
+scenario is unchanged, so the final result equals an uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
+from sim.errors import Interrupted
 from sim.metrics import METRICS
 from sim.results import dependency_versions, scenario_hash, scenario_yaml
 from sim.runner import default_workers, run_replications
 from sim.scenario import Scenario
-from sim.staging import staged_directory
+from sim.staging import resumable_directory, staged_directory
 from sim.stats import summarise
 from sim.sweep_grid import cell_id, cell_scenario, read_grid, value_text
 from sim.sweep_plots import check_choice, sweep_figure
 from sim.yaml_source import parse_override
 
-__all__ = ["Sweep", "sweep", "sweep_to_directory", "write_cell"]
+__all__ = ["Sweep", "read_cell", "sweep", "sweep_to_directory", "write_cell"]
 
 
 @dataclass
@@ -123,6 +126,7 @@ def sweep(
     workers: int | None = None,
     progress: bool = False,
     cells_dir: Path | None = None,
+    reuse_cells: bool = False,
 ) -> Sweep:
     """Run every combination of the varied keys of a scenario file.
 
@@ -135,6 +139,8 @@ def sweep(
         workers: worker processes; results do not depend on it.
         progress: show one progress bar over every replication of every cell.
         cells_dir: if given, write each cell's per-replication figures there as it finishes.
+        reuse_cells: take a cell already stored in ``cells_dir`` for the same scenario (same
+            hash) instead of running it again.
     """
     started = time.perf_counter()
     common = [parse_override(o) for o in overrides or []]
@@ -153,13 +159,18 @@ def sweep(
         for number, (cell, scenario, combo) in enumerate(
                 zip(ids, scenarios, combos, strict=True), start=1):
             bar.set_postfix_str(f"cell {number}/{len(ids)}")
-            outputs = []
-            for output in run_replications(scenario, workers=workers, progress=False):
-                outputs.append(output.metrics)
-                bar.update()
-            metrics = pd.concat(outputs, ignore_index=True)
-            if cells_dir is not None:
-                write_cell(cells_dir, cell, combo, metrics, scenario_hash(scenario))
+            sha256 = scenario_hash(scenario)
+            metrics = read_cell(cells_dir, cell, sha256) if reuse_cells and cells_dir else None
+            if metrics is not None:
+                bar.update(scenario.replications)
+            else:
+                outputs = []
+                for output in run_replications(scenario, workers=workers, progress=False):
+                    outputs.append(output.metrics)
+                    bar.update()
+                metrics = pd.concat(outputs, ignore_index=True)
+                if cells_dir is not None:
+                    write_cell(cells_dir, cell, combo, metrics, sha256)
             parts.append(metrics.assign(cell=cell))
     finally:
         bar.close()
@@ -176,6 +187,20 @@ def write_cell(
     about = {"cell": cell, "overrides": dict(overrides), "scenario_sha256": sha256}
     (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
                                          encoding="utf-8")
+
+
+def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
+    """A stored cell's per-replication figures, if it finished for this very scenario."""
+    about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
+    if not (about.is_file() and table.is_file()):
+        return None
+    try:
+        stored = json.loads(about.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stored.get("scenario_sha256") != sha256:
+        return None
+    return pd.read_csv(table)
 
 
 def _gather(
@@ -218,18 +243,27 @@ def sweep_to_directory(
     metric: str = "wait_mean_years",
     group: str = "all",
     force: bool = False,
+    resume: bool = False,
     command: Sequence[str] | None = None,
     **options: Any,
 ) -> Sweep:
     """Run a sweep straight into ``directory`` (what ``gridqueue sweep`` does).
 
     Each cell is stored under the output's staging area as soon as it finishes; the output
-    appears, complete, only when every cell is done. ``command`` (the command line) is kept
-    in ``run.json``; ``options`` go to :func:`sweep`.
+    appears, complete, only when every cell is done. If the sweep is interrupted, the finished
+    cells stay there and ``resume`` continues with the others. ``command`` (the command line)
+    is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric, group)
-    with staged_directory(directory, force) as staging:
-        result = sweep(path, vary, overrides, cells_dir=staging / "cells", **options)
+    with resumable_directory(directory, force, resume) as staging:
+        cells = staging / "cells"
+        try:
+            result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,
+                           **options)
+        except KeyboardInterrupt:
+            done = len(list(cells.glob("*.json"))) if cells.is_dir() else 0
+            raise Interrupted(f"sweep interrupted: {done} finished cell(s) kept in {staging}; "
+                              "run the same command with --resume to continue") from None
         if command is not None:
             result.run_info["command"] = list(command)
         result.write_summary(staging, metric, group)
