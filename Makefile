@@ -34,7 +34,7 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests
+	$(BIN)/ruff check sim tests notebooks
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

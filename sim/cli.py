@@ -270,6 +270,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
                          help="replace the output directory if it exists")
     compare.add_argument("-q", "--quiet", action="store_true",
                          help="no progress bars and no summary sentences")
+    _scheduler_argument(compare)
     compare.set_defaults(handler=_compare)
 
 
@@ -305,6 +306,7 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        "the others; the result equals an uninterrupted run's")
     sweep.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no summary")
+    _scheduler_argument(sweep)
     sweep.set_defaults(handler=_sweep)
 
 
@@ -314,7 +316,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     check_writable(args.output, args.force)
     comparison = compare(args.inputs, args.overrides, replications=args.replications,
-                         workers=args.workers, progress=not args.quiet)
+                         workers=args.workers, progress=not args.quiet,
+                         scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
     if not args.quiet:
         print("\n".join(comparison.sentences()))
@@ -332,6 +335,7 @@ def _sweep(args: argparse.Namespace) -> int:
         group=args.group, force=args.force, resume=args.resume,
         command=["gridqueue", *sys.argv[1:]],
         replications=args.replications, workers=args.workers, progress=not args.quiet,
+        scheduler=args.scheduler,
     )
     if not args.quiet:
         print(result.describe(args.metric, args.group))

@@ -203,6 +203,7 @@ def compare(
     replications: int | None = None,
     workers: int | None = None,
     progress: bool = False,
+    scheduler: str | None = None,
 ) -> Comparison:
     """Compare scenarios against the first: run those not yet run, read the others.
 
@@ -214,6 +215,8 @@ def compare(
         replications: replications of each scenario that is run (default: the scenario's).
         workers: worker processes per run; results do not depend on it.
         progress: show a progress bar per run.
+        scheduler: address of a Dask scheduler to run the replications on (default: local
+            processes); results are identical.
     """
     if len(inputs) < 2:
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
@@ -231,7 +234,8 @@ def compare(
             results[label] = loaded
         else:
             label = _unique(loaded.name, results)
-            results[label] = run(loaded, workers=workers, progress=progress)
+            results[label] = run(loaded, workers=workers, progress=progress,
+                                 scheduler=scheduler)
             ran.append(label)
         sources[label] = source
     reference = next(iter(results.values()))

@@ -177,7 +177,7 @@ def _replace(staging: Path, target: Path) -> None:
     os.replace(target, old / "results")
     try:
         os.replace(staging, target)
-    except OSError:
+    except BaseException:  # even Ctrl-C between the two renames puts the old results back
         os.replace(old / "results", target)
         raise
     shutil.rmtree(old, ignore_errors=True)

@@ -53,8 +53,10 @@ def partial_directory(target: str | Path) -> Path:
 @contextmanager
 def resumable_directory(target: str | Path, force: bool = False,
                         resume: bool = False) -> Iterator[Path]:
-    """Like :func:`staged_directory`, but the staging directory keeps what it holds when the
-    block fails or is interrupted, so a later call with ``resume`` continues in it.
+    """Like :func:`staged_directory`, but the staging directory survives a failure.
+
+    What it holds stays when the block fails or is interrupted, so a later call with
+    ``resume`` continues in it.
 
     Without ``resume`` an unfinished staging directory is refused (or, with ``force``,
     discarded), so finished work is never thrown away by accident.

@@ -34,9 +34,10 @@ def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[f
 
 
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
-    """From tidy per-replication figures (``replication, group, metric, value``) to the
-    summary: one row per group and metric with mean, interval, standard deviation and the
-    number of replications that had a value.
+    """Summarise tidy per-replication figures (``replication, group, metric, value``).
+
+    One row per group and metric with mean, interval, standard deviation and the number of
+    replications that had a value.
     """
     rows = []
     for (group, metric), values in per_replication.groupby(["group", "metric"], sort=False)[

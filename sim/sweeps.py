@@ -127,6 +127,7 @@ def sweep(
     progress: bool = False,
     cells_dir: Path | None = None,
     reuse_cells: bool = False,
+    scheduler: str | None = None,
 ) -> Sweep:
     """Run every combination of the varied keys of a scenario file.
 
@@ -141,6 +142,8 @@ def sweep(
         cells_dir: if given, write each cell's per-replication figures there as it finishes.
         reuse_cells: take a cell already stored in ``cells_dir`` for the same scenario (same
             hash) instead of running it again.
+        scheduler: address of a Dask scheduler to run the replications on (default: local
+            processes); results are identical.
     """
     started = time.perf_counter()
     common = [parse_override(o) for o in overrides or []]
@@ -165,7 +168,8 @@ def sweep(
                 bar.update(scenario.replications)
             else:
                 outputs = []
-                for output in run_replications(scenario, workers=workers, progress=False):
+                for output in run_replications(scenario, workers=workers, progress=False,
+                                               scheduler=scheduler):
                     outputs.append(output.metrics)
                     bar.update()
                 metrics = pd.concat(outputs, ignore_index=True)

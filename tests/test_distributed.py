@@ -86,3 +86,16 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("sim.distributed.CONNECT_TIMEOUT_SECONDS", 1)
     with pytest.raises(GridqueueError, match="tcp://127.0.0.1:9"):
         run(world(), scheduler="tcp://127.0.0.1:9")
+
+
+def test_sweep_cells_on_the_cluster_match_local_cells(scheduler: str, tmp_path: Path) -> None:
+    """Sweep cells run on the cluster give the same table as cells run locally."""
+    from sim import sweep
+
+    path = tmp_path / "world.yaml"
+    path.write_text(json.dumps(world().model_dump(mode="json", exclude_none=True)),
+                    encoding="utf-8")
+    vary = {"policy.order": ["fifo", "social_priority"]}
+    local = sweep(path, vary, replications=3, workers=1)
+    remote = sweep(path, vary, replications=3, scheduler=scheduler)
+    pd.testing.assert_frame_equal(remote.table, local.table, check_exact=True)
