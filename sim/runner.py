@@ -13,12 +13,14 @@ import multiprocessing
 import os
 import platform
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -127,8 +129,10 @@ def _parallel(
 ) -> Iterator[T]:
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     # fork lets workers see policies registered in the parent, e.g. in a notebook.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_guarded, task, index, seed): index for index in indices}
+    with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
+            ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        marked = partial(_marked, task, Path(running), seed)
+        futures = {pool.submit(marked, index): index for index in indices}
         done: dict[int, T] = {}
         position = 0
         try:
@@ -137,8 +141,7 @@ def _parallel(
                 try:
                     done[index] = future.result()
                 except BrokenProcessPool:
-                    raise ReplicationError(index, seed, "its worker process died "
-                                           "(killed, or out of memory)") from None
+                    raise _who_broke_the_pool(task, Path(running), seed, context) from None
                 bar.update()
                 while position < len(indices) and indices[position] in done:
                     yield done.pop(indices[position])
@@ -147,6 +150,43 @@ def _parallel(
             for future in futures:
                 future.cancel()
             raise
+
+
+def _marked(task: Callable[[int], T], running: Path, seed: int, index: int) -> T:
+    """Run one replication in a worker, leaving a mark while it runs.
+
+    A worker that dies cannot say which replication it was running; the marks it leaves
+    behind can (the pool stops the other workers too, so their marks stay as well).
+    """
+    mark = running / str(index)
+    mark.touch()
+    result = _guarded(task, index, seed)
+    mark.unlink()
+    return result
+
+
+def _who_broke_the_pool(
+    task: Callable[[int], Any], running: Path, seed: int, context: Any
+) -> GridqueueError:
+    """Name the replication that killed its worker.
+
+    Each replication that was running when the pool broke is re-run alone; the first whose
+    own worker dies is the one to name. If none does, the worker was killed from outside.
+    """
+    suspects = sorted(int(mark.name) for mark in running.iterdir())
+    for index in suspects:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
+            try:
+                alone.submit(_guarded, task, index, seed).result()
+            except BrokenProcessPool:
+                return ReplicationError(index, seed, "its worker process died (it crashed, "
+                                        "was killed, or ran out of memory)")
+            except GridqueueError as error:
+                return error
+    running_now = ", ".join(map(str, suspects)) or "unknown"
+    return GridqueueError(f"a worker process died while replications {running_now} ran "
+                          "(killed from outside, or out of memory); each ran fine alone "
+                          "afterwards, so run the command again")
 
 
 def run(

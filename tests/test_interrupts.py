@@ -107,8 +107,8 @@ def test_killed_run_keeps_earlier_results_and_writes_nothing(folder):
     assert leftovers(folder) == []
 
 
-def test_killed_worker_fails_the_run_with_a_replication_to_rerun(folder):
-    """A worker killed part-way fails the run: exit 2, one line naming a replication and seed."""
+def test_killed_worker_fails_the_run_and_says_what_was_running(folder):
+    """A worker killed from outside fails the run: exit 2, one line naming what was running."""
     before = snapshot(folder / "out")
     process = start_slow_run(folder, workers=2)
     worker = wait_for_marker(process, folder / "started")
@@ -117,9 +117,9 @@ def test_killed_worker_fails_the_run_with_a_replication_to_rerun(folder):
     _, err = process.communicate(timeout=STARTUP_SECONDS)
     assert process.returncode == 2, err
     assert len(err.splitlines()) == 1, err
-    assert re.fullmatch(r"gridqueue: error: replication (\d+) \(seed 3\) failed: its worker "
-                        r"process died \(killed, or out of memory\); re-run it alone with "
-                        r"--seed 3 --only-replication \1\n", err), err
+    assert re.fullmatch(r"gridqueue: error: a worker process died while replications "
+                        r"\d+(, \d+)* ran \(killed from outside, or out of memory\); each ran "
+                        r"fine alone afterwards, so run the command again\n", err), err
     assert snapshot(folder / "out") == before
     assert leftovers(folder) == []
 
@@ -132,8 +132,6 @@ def applicant_counts(folder: Path, replications: int) -> list[int]:
     return results.applicants.groupby("replication").size().reindex(range(replications)).tolist()
 
 
-@pytest.mark.xfail(strict=True, reason="sim/runner.py names the first unfinished replication "
-                   "when the pool breaks, not the one whose worker died")
 def test_worker_that_dies_is_named_by_its_replication_and_seed(folder):
     """A worker that dies in one replication fails the run naming that replication and seed."""
     counts = applicant_counts(folder, 2)
