@@ -150,8 +150,8 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.results import check_writable
     from sim.runner import run
+    from sim.staging import check_writable
     from sim.summary_table import format_summary
 
     extra = []
@@ -312,7 +312,7 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from sim.comparison import compare
-    from sim.results import check_writable
+    from sim.staging import check_writable
 
     check_writable(args.output, args.force)
     comparison = compare(args.inputs, args.overrides, replications=args.replications,

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import yaml
 from sim.errors import OutputError
 from sim.scenario import Scenario
 from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
+from sim.staging import staged_directory
 
 __all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
 
@@ -106,19 +105,8 @@ class Results:
     def write(self, directory: str | Path, force: bool = False) -> Path:
         """Write every table into ``directory``, atomically; replace it only with ``force``."""
         target = Path(directory)
-        check_writable(target, force)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-        try:
+        with staged_directory(target, force, what="results") as staging:
             self._write_files(staging)
-            _replace(staging, target)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise OutputError(f"{target}: could not write the results ({exc.strerror or exc}); "
-                              "nothing was changed") from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return target
 
     def _write_files(self, folder: Path) -> None:
@@ -157,30 +145,6 @@ class Results:
             run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
             **tables,
         )
-
-
-def check_writable(target: Path, force: bool) -> None:
-    """Refuse early, before any work, to overwrite a directory without ``force``."""
-    if target.exists() and not force:
-        raise OutputError(f"{target}: already exists; choose another output directory or "
-                          "pass --force to replace it")
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target}: exists and is not a directory")
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Move the finished staging directory into place; the old one goes only after."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.replace(target, old / "results")
-    try:
-        os.replace(staging, target)
-    except BaseException:  # even Ctrl-C between the two renames puts the old results back
-        os.replace(old / "results", target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def scenario_yaml(scenario: Scenario) -> str:

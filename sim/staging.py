@@ -1,8 +1,8 @@
 """Writing an output directory atomically: fill a staging directory, then move it into place.
 
-The same guarantee as :meth:`sim.results.Results.write` (whose checks and final move this
-reuses), for outputs made of many files such as a comparison or a sweep: an interrupted or
-failed write never leaves half an output or damages an earlier one.
+Every output (a run's results, a comparison, a sweep) is written this way: an interrupted or
+failed write never leaves half an output or damages an earlier one, and an existing output is
+replaced only when asked to.
 """
 
 from __future__ import annotations
@@ -15,13 +15,38 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import OutputError
-from sim.results import _replace, check_writable
 
-__all__ = ["partial_directory", "resumable_directory", "staged_directory"]
+__all__ = ["check_writable", "partial_directory", "resumable_directory", "staged_directory"]
+
+
+def check_writable(target: Path, force: bool) -> None:
+    """Refuse early, before any work, to overwrite a directory without ``force``."""
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists; choose another output directory or "
+                          "pass --force to replace it")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a directory")
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Move the finished staging directory into place; the old one goes only after."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.replace(target, old / "results")
+    try:
+        os.replace(staging, target)
+    except BaseException:  # even Ctrl-C between the two renames puts the old results back
+        os.replace(old / "results", target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
-def staged_directory(target: str | Path, force: bool = False) -> Iterator[Path]:
+def staged_directory(
+    target: str | Path, force: bool = False, what: str = "output"
+) -> Iterator[Path]:
     """Yield an empty staging directory beside ``target``; on success it becomes ``target``.
 
     Refuses to replace an existing ``target`` unless ``force``. If the block raises, the
@@ -37,7 +62,7 @@ def staged_directory(target: str | Path, force: bool = False) -> Iterator[Path]:
         _replace(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
+        raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
                           "nothing was changed") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
