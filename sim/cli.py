@@ -79,9 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, metavar="S", help="root seed (overrides the scenario's)")
     run.add_argument("--only-replication", type=int, metavar="R", action="append",
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
-    run.add_argument("--workers", type=int, metavar="W",
-                     help="worker processes (default: all cores); results do not depend on it")
-    _scheduler_argument(run)
+    _execution_arguments(run)
     run.add_argument("--force", action="store_true",
                      help="replace the output directory if it exists")
     run.add_argument("-q", "--quiet", action="store_true",
@@ -132,10 +130,12 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
                         "grid.upgrades.0.date=2031-01-01)")
 
 
-def _scheduler_argument(parser: argparse.ArgumentParser) -> None:
-    """``--scheduler``: run the replications on a Dask cluster (default from the environment)."""
+def _execution_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
     from sim.distributed import SCHEDULER_VARIABLE
 
+    parser.add_argument("--workers", type=int, metavar="W",
+                        help="worker processes (default: all cores); results do not depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
                         help="run the replications on the Dask cluster whose scheduler is at "
@@ -263,14 +263,11 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
                          "directories), e.g. --set replications=50 (repeatable)")
     compare.add_argument("--replications", type=int, metavar="N",
                          help="replications of each scenario file (overrides the files')")
-    compare.add_argument("--workers", type=int, metavar="W",
-                         help="worker processes (default: all cores); results do not depend "
-                         "on it")
     compare.add_argument("--force", action="store_true",
                          help="replace the output directory if it exists")
     compare.add_argument("-q", "--quiet", action="store_true",
                          help="no progress bars and no summary sentences")
-    _scheduler_argument(compare)
+    _execution_arguments(compare)
     compare.set_defaults(handler=_compare)
 
 
@@ -295,9 +292,6 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        help="category of the figure, or all (default)")
     sweep.add_argument("--replications", type=int, metavar="N",
                        help="replications per cell (overrides the scenario's)")
-    sweep.add_argument("--workers", type=int, metavar="W",
-                       help="worker processes (default: all cores); results do not depend "
-                       "on it")
     sweep.add_argument("--force", action="store_true",
                        help="replace the output directory if it exists (and discard an "
                        "unfinished sweep kept for --resume)")
@@ -306,7 +300,7 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        "the others; the result equals an uninterrupted run's")
     sweep.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no summary")
-    _scheduler_argument(sweep)
+    _execution_arguments(sweep)
     sweep.set_defaults(handler=_sweep)
 
 
