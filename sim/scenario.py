@@ -39,6 +39,7 @@ __all__ = [
     "Stream",
     "Upgrade",
     "WaitingList",
+    "integrated_rate",
     "DEFAULT_AREA",
 ]
 
@@ -216,13 +217,18 @@ class Stream(_Model):
 
     def expected_arrivals(self, horizon_years: float) -> float:
         """Expected number of requests in ``horizon_years``: the integral of the growing rate."""
-        log_growth = math.log1p(self.growth_per_year)
-        if abs(log_growth) < 1e-12:
-            return self.rate_per_year * horizon_years
-        try:
-            return self.rate_per_year * math.expm1(log_growth * horizon_years) / log_growth
-        except OverflowError:
-            return math.inf
+        return integrated_rate(self.rate_per_year, self.growth_per_year, horizon_years)
+
+
+def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) -> float:
+    """The integral of ``rate * (1 + growth) ** t`` over [0, years): expected arrivals."""
+    log_growth = math.log1p(growth_per_year)
+    if abs(log_growth) < 1e-12:
+        return rate_per_year * years
+    try:
+        return rate_per_year * math.expm1(log_growth * years) / log_growth
+    except OverflowError:
+        return math.inf
 
 
 _STREAM_LIMITS = {

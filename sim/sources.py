@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.applicants import ApplicantTable
 from sim.rng import RandomStreams
-from sim.scenario import OnsiteGeneration, Scenario, Stream
+from sim.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
 from sim.waiting_list_csv import WaitingRows
 
 __all__ = ["arrival_times", "generate_applicants"]
@@ -53,10 +53,7 @@ def arrival_times(
     if rate_per_year <= 0:
         return np.zeros(0)
     log_growth = math.log1p(growth_per_year)
-    if abs(log_growth) < 1e-12:
-        total = rate_per_year * horizon_years
-    else:
-        total = rate_per_year * math.expm1(log_growth * horizon_years) / log_growth
+    total = integrated_rate(rate_per_year, growth_per_year, horizon_years)
     count = rng.poisson(total)
     cumulative = np.sort(rng.uniform(0.0, total, count))
     if abs(log_growth) < 1e-12:
