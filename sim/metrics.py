@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.applicants import CATEGORIES
+from sim.records import OUTCOMES
 
 __all__ = ["ALL", "METRICS", "Metric", "replication_metrics"]
 
@@ -69,17 +70,15 @@ def replication_metrics(
     ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
     their request time in years since the start, in the same order.
     """
-    category = applicants["category"].to_numpy().astype(str)
-    groups = [(c, category == c) for c in CATEGORIES]
+    category = _codes(applicants["category"], CATEGORIES)
+    groups = [(c, category == k) for k, c in enumerate(CATEGORIES)]
     groups.append((ALL, np.ones(len(category), dtype=bool)))
-    outcome = applicants["outcome"].to_numpy().astype(str)
+    outcome = _codes(applicants["outcome"], OUTCOMES)
     columns = {
         "wait": applicants["wait_years"].to_numpy(dtype=float),
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
-        "connected": outcome == "connected",
-        "withdrawn": outcome == "withdrawn",
-        "waiting": outcome == "waiting",
+        **{name: outcome == k for k, name in enumerate(OUTCOMES)},
         "request_time": np.asarray(request_time, dtype=float),
     }
     rows = []
@@ -88,6 +87,11 @@ def replication_metrics(
         values = _figures({k: v[mask] for k, v in columns.items()}, horizon_years, idle)
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
+
+
+def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
+    """Each value's position in ``categories`` (-1 if absent), cheaply for a categorical column."""
+    return pd.Categorical(column, categories=categories).codes
 
 
 def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dict[str, float]:

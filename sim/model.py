@@ -152,11 +152,11 @@ class _Simulation:
         for step in steps:
             if step.time < self.horizon:
                 env.call_at(max(step.time, 0.0), self._on_upgrade, step)
-        for time in snapshot_times:
-            env.call_at(time, self._on_snapshot, None, priority=SNAPSHOT)
-        self.next_arrival = 0
+        self.snapshot_times = [t for t in snapshot_times if t < self.horizon]
+        if self.snapshot_times:
+            env.call_at(self.snapshot_times[0], self._on_snapshot, 0, priority=SNAPSHOT)
         if self.request_time:
-            env.call_at(max(self.request_time[0], 0.0), self._on_arrivals)
+            env.call_at(max(self.request_time[0], 0.0), self._on_arrivals, 0)
         if self.give_up_time:
             env.call_at(self.give_up_time[0], self._on_withdrawals)
 
@@ -181,7 +181,7 @@ class _Simulation:
         """Process every event before the horizon, then take the final snapshot."""
         self.env.run(until=self.horizon)
         self._accrue_idle(self.horizon)
-        self._on_snapshot(None, at=self.horizon)
+        self._record_snapshot(self.horizon)
         return Trajectory(
             connect_time=np.array(self.connect_time),
             withdraw_time=np.array(self.withdraw_time),
@@ -193,23 +193,47 @@ class _Simulation:
 
     # --- events ---------------------------------------------------------------------------
 
-    def _on_arrivals(self, _: None) -> None:
-        """Every applicant requesting at this instant joins the queue (the waiting list at 0)."""
+    def _on_arrivals(self, first: int) -> None:
+        """Applicant ``first`` and any others requesting at this instant join the queue.
+
+        Two shortcuts, each giving what the allocation pass would, without it:
+
+        - a lone arrival who finds nobody waiting connects at once if it fits and nothing else
+          is due at this instant (the pass would pick it, the only one waiting); in a grid
+          with room most applicants never wait, and are spared the queue structures;
+        - otherwise a pass is asked for only if a newcomer fits: the last pass left nobody
+          who fits, and an arrival changes who waits, not the free capacity. In a congested
+          grid most arrivals find it full.
+        """
         env = self.env
         now = env.now
-        self._accrue_idle(now)
         times = self.request_time
-        i = self.next_arrival
-        while i < len(times) and times[i] <= now:
+        end = first + 1
+        while end < len(times) and times[end] <= now:
+            end += 1
+        if end < len(times):
+            env.call_at(times[end], self._on_arrivals, end)
+        if self.waiting_total:
+            self._accrue_idle(now)
+        elif (end == first + 1 and now + self.patience[first] > now and self._fits(first)
+              and env.runs_next(now, ALLOCATE)):
+            self._start_connection(first, now)
+            return
+        someone_fits = False
+        for i in range(first, end):
             self._join(i, now)
-            i += 1
-        self.next_arrival = i
-        if i < len(times):
-            env.call_at(times[i], self._on_arrivals)
-        self._allocate_soon(now)
+            someone_fits = someone_fits or self._fits(i)
+        if someone_fits:
+            self._allocate_soon(now)
+
+    def _fits(self, i: int) -> bool:
+        """Whether applicant ``i``'s request fits the capacity free in its area now."""
+        return self.requested[i] <= self.ledger.free_mw(self.area_of[i]) + FIT_TOLERANCE_MW
 
     def _join(self, i: int, now: float) -> None:
         """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
+        if not self.waiting_total:
+            self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
         self.state[i] = _WAITING
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
         self.queues[area].add(self.rank_of[i], mw)
@@ -252,10 +276,13 @@ class _Simulation:
 
     def _on_release(self, i: int) -> None:
         now = self.env.now
-        self._accrue_idle(now)
         self.release_time[i] = now
-        self.ledger.release(self.area_of[i], self.requested[i])
-        self._allocate_soon(now)
+        if self.waiting_total:  # speed: with nobody waiting there is nothing to accrue or serve
+            self._accrue_idle(now)
+            self.ledger.release(self.area_of[i], self.requested[i])
+            self._allocate_soon(now)
+        else:
+            self.ledger.release(self.area_of[i], self.requested[i])
 
     def _on_upgrade(self, step: CapacityStep) -> None:
         now = self.env.now
@@ -264,11 +291,18 @@ class _Simulation:
         self._allocate_soon(now)
 
     def _on_policy_change(self, regime: Regime) -> None:
+        self._accrue_idle(self.env.now)
         self._apply_regime(regime)
         self._allocate_soon(self.env.now)
 
-    def _on_snapshot(self, _: None, at: float | None = None) -> None:
-        now = self.env.now if at is None else at
+    def _on_snapshot(self, k: int) -> None:
+        """Record snapshot ``k`` and book the next (one at a time keeps the calendar short)."""
+        self._record_snapshot(self.env.now)
+        if k + 1 < len(self.snapshot_times):
+            self.env.call_at(self.snapshot_times[k + 1], self._on_snapshot, k + 1,
+                             priority=SNAPSHOT)
+
+    def _record_snapshot(self, now: float) -> None:
         ledger = self.ledger
         for a, area in enumerate(self.areas):
             self.snapshots.append((
@@ -311,7 +345,7 @@ class _Simulation:
         """
         self.allocation_due = False
         queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
-        waiting = self.waiting_in_area
+        waiting, connect = self.waiting_in_area, self._connect
         while self.waiting_total:
             best_rank = -1
             for area, queue in enumerate(queues):
@@ -322,13 +356,20 @@ class _Simulation:
                     best_rank = rank
             if best_rank < 0:
                 return
-            self._connect(index_at[best_rank], now)
+            connect(index_at[best_rank], now)
 
     def _connect(self, i: int, now: float) -> None:
-        self._accrue_idle(now)
+        """Waiting applicant ``i`` leaves the queue and connects.
+
+        Every event accrues idle capacity before it changes anything, so the pass needs not.
+        """
+        self._leave_queue(i)
+        self._start_connection(i, now)
+
+    def _start_connection(self, i: int, now: float) -> None:
+        """Applicant ``i``, out of the queue, takes its capacity; book the end if it has one."""
         self.state[i] = _CONNECTED
         self.connect_time[i] = now
-        self._leave_queue(i)
         self.ledger.connect(self.area_of[i], self.requested[i])
         end = now + self.lifetime[i]
         if end < self.horizon:
@@ -353,13 +394,16 @@ class _Simulation:
                 self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
 
     def _accrue_idle(self, now: float) -> None:
-        """Add capacity left free while someone waited, since the last change of state."""
+        """Add capacity left free while someone waited, since the last change of state.
+
+        Nothing accrues while nobody waits; the first to join restarts the clock.
+        """
+        if not self.waiting_total:
+            return
         elapsed = now - self.last_change
         if elapsed <= 0:
             return
         self.last_change = now
-        if not self.waiting_total:
-            return
         for area, waiting in enumerate(self.waiting_in_area):
             if not waiting:
                 continue

@@ -56,7 +56,7 @@ def applicant_records(
     """One tidy row per applicant: who they are and what happened to them."""
     connected = ~np.isnan(trajectory.connect_time)
     withdrawn = ~np.isnan(trajectory.withdraw_time)
-    outcome = np.where(connected, "connected", np.where(withdrawn, "withdrawn", "waiting"))
+    outcome = np.where(connected, 0, np.where(withdrawn, 1, 2)).astype(np.int8)  # in OUTCOMES
     end_of_wait = np.where(
         connected, trajectory.connect_time,
         np.where(withdrawn, trajectory.withdraw_time, horizon_years),
@@ -75,7 +75,7 @@ def applicant_records(
         "requested_mw": table.requested_mw,
         "self_supply": table.self_supply,
         "jobs": table.jobs,
-        "outcome": pd.Categorical(outcome, categories=OUTCOMES),
+        "outcome": pd.Categorical.from_codes(outcome, categories=OUTCOMES),
         "connect_date": to_dates(start, trajectory.connect_time),
         "withdraw_date": to_dates(start, trajectory.withdraw_time),
         "release_date": to_dates(start, trajectory.release_time),
