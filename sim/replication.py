@@ -20,6 +20,7 @@ from sim.records import applicant_records, timeseries_records
 from sim.rng import RandomStreams
 from sim.scenario import Scenario, Upgrade
 from sim.sources import generate_applicants
+from sim.spool import EncodedRows
 from sim.waiting_list_csv import WaitingRows
 
 __all__ = ["ReplicationOutput", "grid_setup", "regimes", "run_replication", "snapshot_times"]
@@ -30,7 +31,10 @@ class ReplicationOutput:
     """The tables of one replication."""
 
     replication: int
-    applicants: pd.DataFrame
+    applicants: pd.DataFrame | EncodedRows
+    """Every applicant's row; encoded (:mod:`sim.spool`) when made in another process."""
+    projects: pd.DataFrame
+    """The rows of the named projects, the same as in ``applicants``."""
     timeseries: pd.DataFrame
     metrics: pd.DataFrame
 
@@ -63,6 +67,7 @@ def run_replication(
     return ReplicationOutput(
         replication=replication,
         applicants=applicants,
+        projects=applicants[applicants["source"] == "project"],
         timeseries=timeseries_records(replication, trajectory, scenario.start),
         metrics=metrics,
     )

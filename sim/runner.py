@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from sim.loading import load_waiting_rows
 from sim.replication import ReplicationOutput, run_replication
 from sim.results import Results, dependency_versions, scenario_hash
 from sim.scenario import Scenario
-from sim.spool import ApplicantSpool
+from sim.spool import ApplicantSpool, encode_rows
 from sim.stats import summarise, summarise_projects
 from sim.waiting_list_csv import WaitingRows
 
@@ -62,20 +63,36 @@ def run_replications(
     """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
-    task = _ReplicationTask(scenario, rows)
+    elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
+    task = _ReplicationTask(scenario, rows, encode_rows=elsewhere)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
                                 seed=scenario.seed, scheduler=scheduler)
 
 
 class _ReplicationTask:
-    """A picklable callable: one replication of one scenario."""
+    """A picklable callable: one replication of one scenario.
 
-    def __init__(self, scenario: Scenario, rows: WaitingRows | None) -> None:
+    With ``encode_rows`` the applicant rows come back encoded (:func:`sim.spool.encode_rows`):
+    the main process then has only a bytes object to receive and store, which leaves the
+    cores to the workers.
+    """
+
+    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encode_rows: bool) -> None:
         self.scenario = scenario
         self.rows = rows
+        self.encode_rows = encode_rows
 
     def __call__(self, replication: int) -> ReplicationOutput:
-        return run_replication(self.scenario, replication, self.rows)
+        output = run_replication(self.scenario, replication, self.rows)
+        if self.encode_rows:
+            assert isinstance(output.applicants, pd.DataFrame)
+            output = replace(output, applicants=encode_rows(output.applicants))
+        return output
+
+
+def _worker_count(workers: int | None, indices: list[int]) -> int:
+    """Worker processes for these replications: as asked (default all cores), at most one each."""
+    return max(1, min(workers or default_workers(), len(indices) or 1))
 
 
 def map_replications(
@@ -104,7 +121,7 @@ def map_replications(
             yield from map_on_cluster(partial(_guarded, task, seed=seed), indices, scheduler,
                                       seed, on_done=bar.update)
             return
-        workers = max(1, min(workers or default_workers(), len(indices) or 1))
+        workers = _worker_count(workers, indices)
         if workers == 1:
             for index in indices:
                 yield _guarded(task, index, seed)
@@ -124,6 +141,26 @@ def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
         raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc}") from exc
 
 
+MAX_BATCH = 8
+"""Replications per task sent to a worker process, at most."""
+
+
+def _batches(indices: list[int], workers: int) -> list[list[int]]:
+    """Consecutive replications in tasks of up to :data:`MAX_BATCH`, smaller towards the end.
+
+    Each task costs the main process about a millisecond of the cores it shares with the
+    workers; batching spares most of that. A batch is at most a quarter of what remains per
+    worker (guided self-scheduling), so the last tasks are single replications and the
+    workers finish together, and the progress bar keeps moving.
+    """
+    batches, start = [], 0
+    while start < len(indices):
+        size = max(1, min(MAX_BATCH, (len(indices) - start) // (4 * workers)))
+        batches.append(indices[start:start + size])
+        start += size
+    return batches
+
+
 def _parallel(
     task: Callable[[int], T], indices: list[int], workers: int, bar: tqdm, seed: int
 ) -> Iterator[T]:
@@ -132,17 +169,17 @@ def _parallel(
     with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
             ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         marked = partial(_marked, task, Path(running), seed)
-        futures = {pool.submit(marked, index): index for index in indices}
+        futures = {pool.submit(marked, batch): batch for batch in _batches(indices, workers)}
         done: dict[int, T] = {}
         position = 0
         try:
             for future in as_completed(futures):
-                index = futures.pop(future)  # a finished future holds its result: let it go
+                batch = futures.pop(future)  # a finished future holds its results: let go
                 try:
-                    done[index] = future.result()
+                    done.update(zip(batch, future.result(), strict=True))
                 except BrokenProcessPool:
                     raise _who_broke_the_pool(task, Path(running), seed, context) from None
-                bar.update()
+                bar.update(len(batch))
                 while position < len(indices) and indices[position] in done:
                     yield done.pop(indices[position])
                     position += 1
@@ -152,17 +189,19 @@ def _parallel(
             raise
 
 
-def _marked(task: Callable[[int], T], running: Path, seed: int, index: int) -> T:
-    """Run one replication in a worker, leaving a mark while it runs.
+def _marked(task: Callable[[int], T], running: Path, seed: int, batch: list[int]) -> list[T]:
+    """Run a batch of replications in a worker, leaving a mark while each runs.
 
     A worker that dies cannot say which replication it was running; the marks it leaves
     behind can (the pool stops the other workers too, so their marks stay as well).
     """
-    mark = running / str(index)
-    mark.touch()
-    result = _guarded(task, index, seed)
-    mark.unlink()
-    return result
+    results = []
+    for index in batch:
+        mark = running / str(index)
+        mark.touch()
+        results.append(_guarded(task, index, seed))
+        mark.unlink()
+    return results
 
 
 def _who_broke_the_pool(
@@ -217,7 +256,7 @@ def run(
                                    scheduler=scheduler):
         applicants.add(output.applicants)
         if scenario.projects or not projects:  # the first, if empty, gives the columns
-            projects.append(output.applicants[output.applicants["source"] == "project"])
+            projects.append(output.projects)
         metrics.append(output.metrics)
         timeseries.append(output.timeseries)
         indices.append(output.replication)

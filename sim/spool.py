@@ -1,15 +1,18 @@
 """The applicants table of a run, gathered replication by replication within a memory budget.
 
-A run of a few replications keeps its applicant rows in memory, as DataFrames. Thousands of
-replications would not fit: once the rows pass a budget, the spool moves them to an Arrow file
-in a temporary directory (one compressed record batch per replication) and writes every later
-replication there too, so memory holds about one replication's rows at a time however long the
-run. Reading the whole table back (:meth:`ApplicantSpool.frame`) is then the caller's choice;
-:meth:`ApplicantSpool.write_csv` streams it into ``applicants.csv`` batch by batch, formatting
-the batches in several processes when asked to (formatting CSV costs more than simulating).
+A run of a few replications keeps its applicant rows in memory. Thousands of replications
+would not fit: once the rows pass a budget, the spool moves them to a file in a temporary
+directory (one compressed Arrow IPC stream per replication, one after the other) and writes
+every later replication there too, so memory holds about one replication's rows at a time
+however long the run. Reading the whole table back (:meth:`ApplicantSpool.frame`) is then the
+caller's choice; :meth:`ApplicantSpool.write_csv` streams it into ``applicants.csv`` batch by
+batch, formatting the batches in several processes when asked to (formatting CSV costs more
+than simulating).
 
-The Arrow IPC file format rather than Parquet: writing a replication's rows takes a tenth of
-the time, which matters because the main process writes them while the workers simulate.
+Worker processes hand their rows over already encoded (:func:`encode_rows`): a single bytes
+object crosses between processes far more cheaply than a DataFrame of text columns, and the
+main process, which shares the cores with the workers, only stores the bytes as they are.
+Arrow IPC rather than Parquet: encoding a replication's rows takes a tenth of the time.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["CSV_DATE_FORMAT", "DEFAULT_BUDGET_ROWS", "ApplicantSpool"]
+__all__ = [
+    "CSV_DATE_FORMAT", "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows",
+    "encode_rows",
+]
 
 DEFAULT_BUDGET_ROWS = 1_000_000
 """Rows kept in memory before the spool moves to disk (a few hundred MB of applicant rows)."""
@@ -34,6 +41,44 @@ CSV_DATE_FORMAT = "%Y-%m-%d"
 
 PARALLEL_CSV_ROWS = 200_000
 """Fewer rows than this are formatted in the calling process: forking would cost more."""
+
+
+@dataclass(frozen=True)
+class EncodedRows:
+    """One replication's applicant rows as a compressed Arrow IPC stream."""
+
+    data: bytes
+    rows: int
+
+
+def encode_rows(frame: pd.DataFrame) -> EncodedRows:
+    """Encode applicant rows for another process or for the spool's file."""
+    import pyarrow as pa
+
+    # One thread: for a replication's few thousand rows, Arrow's thread pool costs more
+    # than it saves.
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return EncodedRows(sink.getvalue().to_pybytes(), len(frame))
+
+
+def decode_rows(data: Any, empty: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows encoded by :func:`encode_rows` (bytes or an Arrow buffer).
+
+    Arrow's pandas metadata restores the dtypes; any column that still differs from
+    ``empty``'s, if given, is cast back.
+    """
+    import pyarrow as pa
+
+    frame = pa.ipc.open_stream(data).read_all().to_pandas(use_threads=False)
+    if empty is None:
+        return frame
+    dtypes = empty.dtypes.to_dict()
+    differing = {name: dtype for name, dtype in dtypes.items() if frame[name].dtype != dtype}
+    return frame.astype(differing) if differing else frame
 
 
 class ApplicantSpool:
@@ -52,13 +97,12 @@ class ApplicantSpool:
         self.budget_rows = DEFAULT_BUDGET_ROWS if budget_rows is None else budget_rows
         self.directory = directory
         self.rows = 0
-        self._frames: list[pd.DataFrame] = []
+        self._held: list[pd.DataFrame | EncodedRows] = []  # while in memory
         self._empty: pd.DataFrame | None = None  # columns and dtypes, to rebuild what is read
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._path: Path | None = None
-        self._sink: Any = None  # the open file and Arrow writer while rows are being added
-        self._writer: Any = None
-        self._schema: Any = None  # the Arrow schema of the first replication, kept for all
+        self._file: Any = None  # open for appending while rows are being added
+        self._extents: list[tuple[int, int]] = []  # (offset, length) of each chunk on disk
         self._sealed = False
 
     @property
@@ -66,17 +110,18 @@ class ApplicantSpool:
         """Whether the rows have moved to disk."""
         return self._path is not None
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Append one replication's rows."""
+    def add(self, rows: pd.DataFrame | EncodedRows) -> None:
+        """Append one replication's rows, as a DataFrame or as encoded by a worker."""
         if self._sealed:
             raise RuntimeError("rows were added after the spool was read back")
-        if self._empty is None:
-            self._empty = frame.iloc[:0].copy()
-        self.rows += len(frame)
+        if self._empty is None:  # the first rows give the columns and dtypes of all
+            first = decode_rows(rows.data) if isinstance(rows, EncodedRows) else rows
+            self._empty = first.iloc[:0].copy()
+        self.rows += rows.rows if isinstance(rows, EncodedRows) else len(rows)
         if self._path is not None:
-            self._write(frame)
+            self._write(rows)
             return
-        self._frames.append(frame)
+        self._held.append(rows)
         if self.rows > self.budget_rows:
             self._move_to_disk()
 
@@ -88,13 +133,9 @@ class ApplicantSpool:
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def chunks(self) -> Iterator[pd.DataFrame]:
-        """The rows about one replication at a time, in the order added."""
-        if self._path is None:
-            yield from self._frames
-            return
-        path, dtypes = self._finish()
-        for index in range(_batch_count(path)):
-            yield _read_batch(path, dtypes, index)
+        """The rows one replication at a time, in the order added."""
+        for index in range(self._seal()):
+            yield self._chunk(index)
 
     def write_csv(self, path: str | Path, workers: int = 1) -> None:
         """Write ``applicants.csv``: the same bytes as one ``to_csv`` of :meth:`frame`.
@@ -102,9 +143,7 @@ class ApplicantSpool:
         The rows are formatted chunk by chunk, in ``workers`` forked processes if more than
         one and the rows are many (the processes inherit the spool rather than receive a copy).
         """
-        if self._path is not None:
-            self._finish()
-        count = len(self._frames) if self._path is None else _batch_count(self._path)
+        count = self._seal()
         with open(path, "w", encoding="utf-8", newline="") as file:
             if self._empty is not None:
                 file.write(self._empty.to_csv(index=False))  # the header line
@@ -120,62 +159,40 @@ class ApplicantSpool:
 
     def _chunk(self, index: int) -> pd.DataFrame:
         if self._path is None:
-            return self._frames[index]
-        path, dtypes = self._finish()
-        return _read_batch(path, dtypes, index)
+            held = self._held[index]
+            if isinstance(held, pd.DataFrame):
+                return held
+            data: Any = held.data
+        else:
+            import pyarrow as pa
+
+            offset, length = self._extents[index]
+            with pa.memory_map(str(self._path)) as source:
+                data = source.read_at(length, offset)
+        assert self._empty is not None
+        return decode_rows(data, self._empty)
 
     def _move_to_disk(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="gridqueue-applicants-",
                                                    dir=self.directory)
-        self._path = Path(self._folder.name) / "applicants.arrow"
-        held, self._frames = self._frames, []
-        for frame in held:
-            self._write(frame)
+        self._path = Path(self._folder.name) / "applicants.arrows"
+        self._file = open(self._path, "wb")  # closed by _seal, once the last rows are in
+        held, self._held = self._held, []
+        for rows in held:
+            self._write(rows)
 
-    def _write(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
+    def _write(self, rows: pd.DataFrame | EncodedRows) -> None:
+        encoded = rows if isinstance(rows, EncodedRows) else encode_rows(rows)
+        self._extents.append((self._file.tell(), len(encoded.data)))
+        self._file.write(encoded.data)
 
-        # One thread: for a replication's few thousand rows, Arrow's thread pool costs more
-        # than it saves, and this runs in the main process while workers simulate.
-        table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False,
-                                     nthreads=1)
-        if self._writer is None:
-            self._schema = table.schema
-            self._sink = pa.OSFile(str(self._path), "wb")
-            options = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
-            self._writer = pa.ipc.new_file(self._sink, table.schema, options=options)
-        self._writer.write_table(table)
-
-    def _finish(self) -> tuple[Path, dict[str, Any]]:
-        """Close the file for reading (no rows may follow); its path and the rows' dtypes."""
+    def _seal(self) -> int:
+        """Stop adding (no rows may follow) and close the file; how many chunks there are."""
         self._sealed = True
-        if self._writer is not None:
-            self._writer.close()
-            self._sink.close()
-            self._writer = self._sink = None
-        assert self._path is not None and self._empty is not None
-        return self._path, self._empty.dtypes.to_dict()
-
-
-def _batch_count(path: Path) -> int:
-    import pyarrow as pa
-
-    with pa.memory_map(str(path)) as source:
-        return pa.ipc.open_file(source).num_record_batches
-
-
-def _read_batch(path: Path, dtypes: dict[str, Any], index: int) -> pd.DataFrame:
-    """Record batch ``index`` as a DataFrame with the dtypes its rows were added with.
-
-    Arrow's pandas metadata restores the dtypes; any column that still differs is cast back.
-    """
-    import pyarrow as pa
-
-    with pa.memory_map(str(path)) as source:
-        batch = pa.ipc.open_file(source).get_batch(index)
-    frame = batch.to_pandas(use_threads=False)
-    differing = {name: dtype for name, dtype in dtypes.items() if frame[name].dtype != dtype}
-    return frame.astype(differing) if differing else frame
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        return len(self._held) if self._path is None else len(self._extents)
 
 
 _ADOPTED: ApplicantSpool | None = None
