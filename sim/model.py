@@ -111,6 +111,7 @@ class _Simulation:
         self.env = Calendar()
         self.areas = grid.areas
         self.ledger = CapacityLedger(grid.capacity_mw, grid.upstream_capacity_mw)
+        self.areas_compete = len(grid.areas) > 1 and self.ledger.has_upstream
         n = len(table)
         # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
         self.request_time: list[float] = table.request_time.tolist()
@@ -338,14 +339,19 @@ class _Simulation:
         """Connect applicants in policy order while their requests fit.
 
         Each area offers a candidate (strict: its head if the head fits; first fit: the first
-        applicant in policy order who fits); the best-ranked candidate across areas connects,
-        and the areas are asked again, because each connection also uses upstream capacity.
-        Walking the policy order once gives the same result: free capacity only shrinks
-        during a pass, so nobody passed over could fit later in it.
+        applicant in policy order who fits). Areas behind a shared upstream limit compete for
+        it: the best-ranked candidate across areas connects, and the areas are asked again.
+        Otherwise each area is served alone, with the same connections. Walking the policy
+        order once gives the same result: free capacity only shrinks during a pass, so
+        nobody passed over could fit later in it.
         """
         self.allocation_due = False
+        if not self.areas_compete:
+            for area, queue in enumerate(self.queues):
+                self._serve_area(area, queue, now)
+            return
         queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
-        waiting, connect = self.waiting_in_area, self._connect
+        waiting = self.waiting_in_area
         while self.waiting_total:
             best_rank = -1
             for area, queue in enumerate(queues):
@@ -356,7 +362,16 @@ class _Simulation:
                     best_rank = rank
             if best_rank < 0:
                 return
-            connect(index_at[best_rank], now)
+            self._connect(index_at[best_rank], now)
+
+    def _serve_area(self, area: int, queue: WaitingQueue, now: float) -> None:
+        """Connect the candidates of one area, one after the other, while there are any."""
+        free_mw, index_at, waiting = self.ledger.free_mw, self.index_at, self.waiting_in_area
+        while waiting[area]:
+            rank = queue.candidate(free_mw(area) + FIT_TOLERANCE_MW)
+            if rank is None:
+                return
+            self._connect(index_at[rank], now)
 
     def _connect(self, i: int, now: float) -> None:
         """Waiting applicant ``i`` leaves the queue and connects.
@@ -410,8 +425,9 @@ class _Simulation:
             free = self.ledger.free_mw(area)
             if free <= FIT_TOLERANCE_MW:
                 continue
-            self.idle_any[area] += free * elapsed
+            gain = free * elapsed
+            self.idle_any[area] += gain
             idle = self.idle[area]
             for category, count in enumerate(self.queue_count[area]):
                 if count:
-                    idle[category] += free * elapsed
+                    idle[category] += gain
