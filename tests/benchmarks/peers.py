@@ -20,7 +20,10 @@ import numpy as np
 from sim.theory import cobham_waits
 from tests.benchmarks.timing import Stopwatch
 
-__all__ = ["PeerResult", "RATES", "SERVERS", "SERVICE_RATE", "YEARS", "run_peers"]
+__all__ = [
+    "Breakdown", "PeerResult", "RATES", "SERVERS", "SERVICE_RATE", "YEARS",
+    "gridqueue_breakdown", "run_peers",
+]
 
 WORKLOAD = Path(__file__).with_name("peers.yaml")
 RATES = (1000.0, 2000.0, 5000.0)
@@ -50,12 +53,18 @@ class PeerResult:
         return self.applicants / self.cpu_seconds
 
 
-def run_gridqueue() -> PeerResult:
-    """The gridqueue engine through its public API, every table built as in a normal run."""
-    from sim import load_scenario, run
+def _workload():  # type: ignore[no-untyped-def]
+    from sim import load_scenario
 
     end = dt.date(2000, 1, 1) + dt.timedelta(days=round(YEARS * 365.25))  # YEARS may be changed
-    scenario = load_scenario(WORKLOAD, {"end": end.isoformat()})
+    return load_scenario(WORKLOAD, {"end": end.isoformat()})
+
+
+def run_gridqueue() -> PeerResult:
+    """The gridqueue engine through its public API, every table built as in a normal run."""
+    from sim import run
+
+    scenario = _workload()
     with Stopwatch() as watch:
         results = run(scenario, workers=1)
     frame = results.applicants
@@ -171,6 +180,73 @@ def run_heapq() -> PeerResult:
                 free += 1
     return PeerResult("heapq loop", n, watch.cpu_seconds, watch.wall_seconds,
                       _class_means(waits, klass))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Where gridqueue's time on the workload goes, in CPU seconds (fastest of several runs)."""
+
+    draws: float
+    """Drawing every applicant (:func:`sim.sources.generate_applicants`)."""
+    simulation: float
+    """The event simulation (:func:`sim.model.simulate`)."""
+    run: float
+    """All of ``sim.run``: the two above, the tables and the summary."""
+    calendar: float
+    """The same arrivals and releases as bare callbacks on gridqueue's calendar, no model."""
+
+
+def gridqueue_breakdown(repeats: int = 1) -> Breakdown:
+    """Time the parts of a gridqueue run, and the calendar alone, on the peer workload.
+
+    The calendar alone books each arrival and each release as a callback that does nothing
+    but book the next: the dispatch cost any model on that calendar pays before its own work.
+    """
+    from sim import run
+    from sim.model import simulate
+    from sim.replication import grid_setup, regimes, snapshot_times
+    from sim.rng import RandomStreams
+    from sim.sources import generate_applicants
+
+    scenario = _workload()
+    times: dict[str, list[float]] = {"draws": [], "simulation": [], "run": [], "calendar": []}
+    for _ in range(repeats):
+        streams = RandomStreams(scenario.seed, 0)
+        with Stopwatch() as watch:
+            table = generate_applicants(scenario, streams)
+        times["draws"].append(watch.cpu_seconds)
+        setup = (grid_setup(scenario, streams), regimes(scenario), scenario.horizon_years,
+                 snapshot_times(scenario))
+        with Stopwatch() as watch:
+            simulate(table, *setup)
+        times["simulation"].append(watch.cpu_seconds)
+        with Stopwatch() as watch:
+            run(scenario, workers=1)
+        times["run"].append(watch.cpu_seconds)
+        times["calendar"].append(_calendar_alone(table.request_time.tolist(),
+                                                 table.lifetime_years.tolist(),
+                                                 scenario.horizon_years))
+    return Breakdown(**{part: min(values) for part, values in times.items()})
+
+
+def _calendar_alone(arrival: list[float], lifetime: list[float], horizon: float) -> float:
+    """CPU seconds to run every arrival and release as a callback doing nothing else."""
+    from sim.events import Calendar
+
+    calendar = Calendar()
+
+    def release(_: int) -> None:
+        pass
+
+    def arrive(i: int) -> None:
+        if i + 1 < len(arrival):
+            calendar.call_at(arrival[i + 1], arrive, i + 1)
+        calendar.call_at(calendar.now + lifetime[i], release, i)
+
+    with Stopwatch() as watch:
+        calendar.call_at(arrival[0], arrive, 0)
+        calendar.run(until=horizon)
+    return watch.cpu_seconds
 
 
 RUNNERS: dict[str, Callable[[], PeerResult]] = {
