@@ -9,6 +9,7 @@ interrupted or failed write never leaves half a result or damages an earlier one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -181,7 +182,13 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def dependency_versions() -> dict[str, str]:
-    """Installed versions of the packages results depend on."""
+    """Installed versions of the packages results depend on (looked up once per process)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> dict[str, str]:
+    # Looking in every installed package's metadata takes a few ms per package, for each run.
     versions = {}
     for name in DEPENDENCIES:
         try:
