@@ -1,11 +1,12 @@
 """The SimPy model: applicants arrive, wait, withdraw or connect, and later free capacity.
 
 Everything random was drawn before the run (see :mod:`sim.sources`), so this module only
-orders events. Each event is one callback on the calendar; none holds state of its own:
+orders events. Each event is one callback on the calendar; none holds state of its own.
+Arrivals, withdrawals, upgrades and snapshots happen at times known from the start: each kind
+comes from one sorted list, its next event booked as one runs, which keeps the calendar short.
 
 - arrival: the applicant joins its area's queue;
-- withdrawal: an applicant still waiting at the end of its patience leaves the queue (these
-  times are known from the start, so arrivals and withdrawals each come from one sorted list);
+- withdrawal: an applicant still waiting at the end of its patience leaves the queue;
 - release: a connection with a finite lifetime ends and frees its capacity;
 - upgrade: capacity is added to an area or to the upstream limit;
 - policy change: a new policy re-ranks the waiting applicants;
@@ -150,9 +151,12 @@ class _Simulation:
         self._apply_regime(self.regimes[0])
         for regime in self.regimes[1:]:
             env.call_at(regime.time, self._on_policy_change, regime)
-        for step in steps:
-            if step.time < self.horizon:
-                env.call_at(max(step.time, 0.0), self._on_upgrade, step)
+        # Upgrades, like arrivals, withdrawals and snapshots, are booked one at a time: a
+        # calendar holding thousands of future steps would make every booking slower.
+        due = [step for step in steps if step.time < self.horizon]
+        self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
+        if self.steps:
+            env.call_at(max(self.steps[0].time, 0.0), self._on_upgrade, 0)
         self.snapshot_times = [t for t in snapshot_times if t < self.horizon]
         if self.snapshot_times:
             env.call_at(self.snapshot_times[0], self._on_snapshot, 0, priority=SNAPSHOT)
@@ -285,10 +289,14 @@ class _Simulation:
         else:
             self.ledger.release(self.area_of[i], self.requested[i])
 
-    def _on_upgrade(self, step: CapacityStep) -> None:
+    def _on_upgrade(self, k: int) -> None:
+        """Upgrade ``k`` adds its capacity; book the next."""
         now = self.env.now
         self._accrue_idle(now)
+        step = self.steps[k]
         self.ledger.add(step.area, step.add_mw)
+        if k + 1 < len(self.steps):
+            self.env.call_at(max(self.steps[k + 1].time, 0.0), self._on_upgrade, k + 1)
         self._allocate_soon(now)
 
     def _on_policy_change(self, regime: Regime) -> None:
@@ -297,7 +305,7 @@ class _Simulation:
         self._allocate_soon(self.env.now)
 
     def _on_snapshot(self, k: int) -> None:
-        """Record snapshot ``k`` and book the next (one at a time keeps the calendar short)."""
+        """Record snapshot ``k`` and book the next."""
         self._record_snapshot(self.env.now)
         if k + 1 < len(self.snapshot_times):
             self.env.call_at(self.snapshot_times[k + 1], self._on_snapshot, k + 1,
