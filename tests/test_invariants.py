@@ -5,8 +5,8 @@
 - nobody connects before their request or after withdrawing;
 - under strict allocation, nobody connects while someone ahead of them in policy order (same
   area) still waits;
-- at the end, no waiting applicant could have been connected (strict: the head does not fit;
-  first fit: nobody fits).
+- after every instant at which anything happens, and so at the end, no waiting applicant
+  could be connected (strict: the head does not fit; first fit: nobody fits).
 """
 
 from __future__ import annotations
@@ -125,21 +125,28 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
         ranks = ranks_of[id(regime)]
         ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i])
         assert not ahead.any(), f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
-    # at the end, what waits could not have been connected
-    final = regime_at(regimes, HORIZON)
-    still = waiting(HORIZON - 1e-9) & (arrival < HORIZON)
-    ranks = final.policy.ranks(table)
-    held = holding(HORIZON)
-    upstream_free = math.inf if grid.upstream_capacity_mw is None else (
-        capacity_at(grid, UPSTREAM, HORIZON) - table.requested_mw[held].sum())
-    for a in range(len(grid.areas)):
-        mine = np.flatnonzero(still & (area == a))
-        if not len(mine):
-            continue
-        free = min(capacity_at(grid, a, HORIZON) - table.requested_mw[held & (area == a)].sum(),
-                   upstream_free)
-        candidates = mine if final.allocation == "first_fit" else [mine[np.argmin(ranks[mine])]]
-        assert all(table.requested_mw[j] > free + FIT_TOLERANCE_MW - TOL for j in candidates)
+    # after every instant at which anything happens, and so at the end, nobody who waits
+    # could be connected: the allocation ran, and none of its shortcuts skipped a connection
+    instants = {0.0, *arrival.tolist(), *out.connect_time[connected].tolist(),
+                *out.withdraw_time[withdrawn].tolist(), *out.release_time[released].tolist(),
+                *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes)}
+    for t in sorted(x for x in instants if x < HORIZON):
+        regime = regime_at(regimes, t)
+        ranks = ranks_of[id(regime)]
+        held, still = holding(t), waiting(t)
+        upstream_free = math.inf if grid.upstream_capacity_mw is None else (
+            capacity_at(grid, UPSTREAM, t) - table.requested_mw[held].sum())
+        for a in range(len(grid.areas)):
+            mine = np.flatnonzero(still & (area == a))
+            if not len(mine):
+                continue
+            free = min(capacity_at(grid, a, t) - table.requested_mw[held & (area == a)].sum(),
+                       upstream_free)
+            candidates = (mine if regime.allocation == "first_fit"
+                          else [mine[np.argmin(ranks[mine])]])
+            fitting = [j for j in candidates
+                       if table.requested_mw[j] <= free + FIT_TOLERANCE_MW - TOL]
+            assert not fitting, f"{fitting} still waited at {t} with {free} MW free in area {a}"
     assert n == len(out.connect_time)
 
 
