@@ -1,0 +1,30 @@
+"""The benchmarks still run, at small sizes, and their peers agree where they must.
+
+Timings are never checked here (they belong to ``make bench``); this only keeps the
+benchmark code from breaking unnoticed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmarks_print_every_table():
+    """``--quick`` runs all three benchmarks and prints their tables and the breakdown."""
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for heading in ("## 1. Peer comparison", "### Where gridqueue's time goes",
+                    "## 2. Long queues", "## 3. 20 replications"):
+        assert heading in done.stdout
+    rows = {line.split("|")[1].strip(): line.split("|")
+            for line in done.stdout.splitlines() if line.startswith("| ")}
+    for name in ("gridqueue", "Ciw", "SimPy (minimal)", "heapq loop", "Cobham's formula"):
+        assert name in rows
+    # SimPy and the heapq loop draw the same customers in the same order: same waits exactly.
+    assert rows["SimPy (minimal)"][-2] == rows["heapq loop"][-2]
+    assert rows["SimPy (minimal)"][2] == rows["heapq loop"][2]  # and as many of them
