@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import Results, run
-from sim.spool import ApplicantSpool
+from sim.spool import ApplicantSpool, decode_rows, encode_rows
 from tests.builders import project, scenario
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
@@ -83,3 +83,17 @@ def test_csv_formatted_in_several_processes_is_identical(
     expected = frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
     assert (tmp_path / "parallel.csv").read_bytes() == expected
     assert (tmp_path / "serial.csv").read_bytes() == expected
+
+
+@pytest.mark.parametrize("budget_rows", [10**9, 50])
+def test_rows_encoded_by_workers_read_back_exactly(budget_rows: int) -> None:
+    """Rows added encoded, as worker processes send them, or as DataFrames, read back alike."""
+    frame = run(world(), workers=1).applicants
+    parts = [rows.reset_index(drop=True) for _, rows in frame.groupby("replication", sort=True)]
+    spool = ApplicantSpool(budget_rows=budget_rows)
+    for k, part in enumerate(parts):
+        spool.add(encode_rows(part) if k % 2 == 0 else part)
+    assert spool.on_disk == (budget_rows == 50)
+    pd.testing.assert_frame_equal(spool.frame(), frame, check_exact=True)
+    for part in parts:
+        pd.testing.assert_frame_equal(decode_rows(encode_rows(part).data), part, check_exact=True)
