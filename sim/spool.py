@@ -55,13 +55,14 @@ def encode_rows(frame: pd.DataFrame) -> EncodedRows:
     """Encode applicant rows for another process or for the spool's file."""
     import pyarrow as pa
 
-    # One thread: for a replication's few thousand rows, Arrow's thread pool costs more
-    # than it saves.
-    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
+    # One record batch, even of no rows: it carries each categorical column's categories,
+    # which a table of no rows would lose. One thread: for a replication's few thousand rows,
+    # Arrow's thread pool costs more than it saves.
+    batch = pa.RecordBatch.from_pandas(frame, preserve_index=False, nthreads=1)
     sink = pa.BufferOutputStream()
     options = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
-    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
+    with pa.ipc.new_stream(sink, batch.schema, options=options) as writer:
+        writer.write_batch(batch)
     return EncodedRows(sink.getvalue().to_pybytes(), len(frame))
 
 

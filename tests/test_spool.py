@@ -97,3 +97,13 @@ def test_rows_encoded_by_workers_read_back_exactly(budget_rows: int) -> None:
     pd.testing.assert_frame_equal(spool.frame(), frame, check_exact=True)
     for part in parts:
         pd.testing.assert_frame_equal(decode_rows(encode_rows(part).data), part, check_exact=True)
+
+
+def test_parallel_run_whose_first_replication_is_empty_matches_a_serial_one() -> None:
+    """The rows of a replication with no applicants still say what the columns are."""
+    rare = scenario(end="2025-01-01", replications=6, seed=0, streams={
+        "rare": {"category": "other", "rate_per_year": 0.7, "demand_mw": 0.1}})
+    serial, parallel = run(rare, workers=1), run(rare, workers=2)
+    rows = serial.applicants.groupby("replication").size().reindex(range(6), fill_value=0)
+    assert rows[0] == 0 and rows.sum() > 0  # the world this test needs
+    pd.testing.assert_frame_equal(parallel.applicants, serial.applicants, check_exact=True)
