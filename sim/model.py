@@ -402,7 +402,10 @@ class _Simulation:
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
         self.queues[area].remove(self.rank_of[i])
         self.queue_count[area][category] -= 1
-        self.queue_mw[area][category] -= mw
+        if self.queue_count[area][category]:
+            self.queue_mw[area][category] -= mw
+        else:  # nobody left: exactly zero, not the rounding left over from the sums
+            self.queue_mw[area][category] = 0.0
         self.waiting_in_area[area] -= 1
         self.waiting_total -= 1
 
