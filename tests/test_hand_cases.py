@@ -216,3 +216,33 @@ def test_upstream_limit_binds_across_areas():
         ],
     )
     assert connect_dates(frame) == {"north": "2024-01-01", "south": "2027-01-01"}
+
+
+def test_upgrades_on_one_day_are_handed_out_together():
+    """Two 0.5 MW steps on one day make 1 MW at once: first fit serves the 1 MW head first."""
+    frame = outcomes(
+        grid={"capacity_mw": 0.0, "upgrades": [
+            {"name": "half", "date": "2025-01-01", "add_mw": 0.5},
+            {"name": "other half", "date": "2025-01-01", "add_mw": 0.5}]},
+        projects=[project("head", "2024-01-01", 1.0), project("small", "2024-02-01", 0.5)],
+        policy={"order": "fifo", "allocation": "first_fit"},
+    )
+    assert connect_dates(frame) == {"head": "2025-01-01", "small": "NaT"}
+
+
+def test_areas_behind_one_upstream_limit_are_served_in_policy_order():
+    """Both areas gain room on one day; the upstream limit lets one in: the earlier request."""
+    frame = outcomes(
+        grid={
+            "areas": {
+                "almere": {"capacity_mw": 0.0, "upgrades": [
+                    {"name": "a", "date": "2025-01-01", "add_mw": 1.0}]},
+                "lelystad": {"capacity_mw": 0.0, "upgrades": [
+                    {"name": "l", "date": "2025-01-01", "add_mw": 1.0}]},
+            },
+            "upstream": {"capacity_mw": 1.0},
+        },
+        projects=[project("first", "2024-01-01", 1.0, area="lelystad"),
+                  project("second", "2024-02-01", 1.0, area="almere")],
+    )
+    assert connect_dates(frame) == {"first": "2025-01-01", "second": "NaT"}

@@ -1,5 +1,8 @@
 """Invariants of the model, checked on random small worlds (hypothesis).
 
+The worlds share instants on a quarter-year grid; patience and lifetimes run from zero to
+infinite.
+
 - connected MW never exceeds capacity in any area or upstream;
 - every applicant ends with exactly one outcome;
 - nobody connects before their request or after withdrawing;
@@ -32,7 +35,7 @@ def worlds(draw):
     n_areas = draw(st.integers(1, 3))
     n = draw(st.integers(0, 30))
     times = sorted(draw(st.lists(quarter_years, min_size=n, max_size=n)))
-    maybe_inf = st.one_of(st.just(math.inf), st.integers(1, 16).map(lambda q: q / 4))
+    maybe_inf = st.one_of(st.just(math.inf), st.just(0.0), st.integers(1, 16).map(lambda q: q / 4))
     table = ApplicantTable(
         name=np.full(n, "", dtype=object),
         source=np.full(n, "stream", dtype=object),
