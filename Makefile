@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Speed and memory benchmarks (not part of the tests): prints a table of figures.
+# Speed and memory benchmarks: prints tables of figures (make test only runs them small).
 $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@

@@ -61,16 +61,19 @@ class Calendar(simpy.Environment):
         first = queue[0]
         return first[0] > time or (first[0] == time and first[1] > priority)
 
-    def run(self, until: float | None = None) -> None:
-        """Process events until ``until`` (exclusive, as in SimPy), or until none are left.
+    def run(self, until: float | simpy.Event | None = None) -> Any:
+        """Process events until the time ``until`` (exclusive, as in SimPy), or none are left.
 
         Speed: SimPy's own loop calls :meth:`step` for every event and checks for the end on
         each; here plain callbacks are popped and run in the loop itself, and only SimPy's own
-        events go through SimPy. The order is the same either way.
+        events go through SimPy. The order is the same either way. Until an event, SimPy's
+        own loop runs (calling this class's :meth:`step`).
         """
+        if isinstance(until, simpy.Event):
+            return super().run(until)
         limit = math.inf if until is None else float(until)
-        if limit < self._now:
-            raise ValueError(f"until ({limit}) must not be before now ({self._now})")
+        if limit <= self._now:
+            raise ValueError(f"until ({limit}) must be after now ({self._now})")
         queue = self._queue
         while queue and queue[0][0] < limit:
             if len(queue[0]) == 5:  # an entry of call_at; SimPy's own entries have 4
@@ -80,6 +83,7 @@ class Calendar(simpy.Environment):
                 super().step()
         if until is not None:
             self._now = limit
+        return None
 
     def step(self) -> None:
         """Process the next event: a plain callback here, anything else as SimPy does."""

@@ -10,7 +10,8 @@ comes from one sorted list, its next event booked as one runs, which keeps the c
 - release: a connection with a finite lifetime ends and frees its capacity;
 - upgrade: capacity is added to an area or to the upstream limit;
 - policy change: a new policy re-ranks the waiting applicants;
-- allocation: after any of the above, once per instant, the queues are served;
+- allocation: after any of the above that could let someone connect, once per instant, the
+  queues are served;
 - snapshot: the state is recorded for the timeseries.
 """
 
@@ -157,7 +158,7 @@ class _Simulation:
         self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
         if self.steps:
             env.call_at(max(self.steps[0].time, 0.0), self._on_upgrade, 0)
-        self.snapshot_times = [t for t in snapshot_times if t < self.horizon]
+        self.snapshot_times = sorted(t for t in snapshot_times if t < self.horizon)
         if self.snapshot_times:
             env.call_at(self.snapshot_times[0], self._on_snapshot, 0, priority=SNAPSHOT)
         if self.request_time:
@@ -220,8 +221,9 @@ class _Simulation:
             env.call_at(times[end], self._on_arrivals, end)
         if self.waiting_total:
             self._accrue_idle(now)
-        elif (end == first + 1 and now + self.patience[first] > now and self._fits(first)
-              and env.runs_next(now, ALLOCATE)):
+        elif (end == first + 1
+              and now + self.patience[first] > now  # with no patience it withdraws at once
+              and self._fits(first) and env.runs_next(now, ALLOCATE)):
             self._start_connection(first, now)
             return
         someone_fits = False
@@ -349,9 +351,9 @@ class _Simulation:
         Each area offers a candidate (strict: its head if the head fits; first fit: the first
         applicant in policy order who fits). Areas behind a shared upstream limit compete for
         it: the best-ranked candidate across areas connects, and the areas are asked again.
-        Otherwise each area is served alone, with the same connections. Walking the policy
-        order once gives the same result: free capacity only shrinks during a pass, so
-        nobody passed over could fit later in it.
+        Otherwise each area is served alone, with the same connections. Asking again after
+        each connection finds what one walk down the policy order would: free capacity only
+        shrinks during a pass, so nobody passed over could fit later in it.
         """
         self.allocation_due = False
         if not self.areas_compete:
@@ -384,7 +386,8 @@ class _Simulation:
     def _connect(self, i: int, now: float) -> None:
         """Waiting applicant ``i`` leaves the queue and connects.
 
-        Every event accrues idle capacity before it changes anything, so the pass needs not.
+        The event that asked for the pass has accrued idle capacity up to now already (while
+        nobody waits there is none to accrue).
         """
         self._leave_queue(i)
         self._start_connection(i, now)

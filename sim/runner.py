@@ -64,7 +64,7 @@ def run_replications(
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
     elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
-    task = _ReplicationTask(scenario, rows, encode_rows=elsewhere)
+    task = _ReplicationTask(scenario, rows, encoded=elsewhere)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
                                 seed=scenario.seed, scheduler=scheduler)
 
@@ -72,19 +72,19 @@ def run_replications(
 class _ReplicationTask:
     """A picklable callable: one replication of one scenario.
 
-    With ``encode_rows`` the applicant rows come back encoded (:func:`sim.spool.encode_rows`):
+    With ``encoded`` the applicant rows come back encoded (:func:`sim.spool.encode_rows`):
     the main process then has only a bytes object to receive and store, which leaves the
     cores to the workers.
     """
 
-    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encode_rows: bool) -> None:
+    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encoded: bool) -> None:
         self.scenario = scenario
         self.rows = rows
-        self.encode_rows = encode_rows
+        self.encoded = encoded
 
     def __call__(self, replication: int) -> ReplicationOutput:
         output = run_replication(self.scenario, replication, self.rows)
-        if self.encode_rows:
+        if self.encoded:
             assert isinstance(output.applicants, pd.DataFrame)
             output = replace(output, applicants=encode_rows(output.applicants))
         return output
@@ -151,7 +151,8 @@ def _batches(indices: list[int], workers: int) -> list[list[int]]:
     Each task costs the main process about a millisecond of the cores it shares with the
     workers; batching spares most of that. A batch is at most a quarter of what remains per
     worker (guided self-scheduling), so the last tasks are single replications and the
-    workers finish together, and the progress bar keeps moving.
+    workers finish together, and the progress bar keeps moving. The price: an error in one
+    replication is reported once the batches already running are done.
     """
     batches, start = [], 0
     while start < len(indices):

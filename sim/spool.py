@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_BUDGET_ROWS = 1_000_000
-"""Rows kept in memory before the spool moves to disk (a few hundred MB of applicant rows)."""
+"""Rows kept in memory before the spool moves to disk (a few hundred MB as DataFrames, about
+a fifth of that as rows encoded by workers)."""
 
 CSV_DATE_FORMAT = "%Y-%m-%d"
 """How dates are written in the output tables."""
@@ -102,7 +103,6 @@ class ApplicantSpool:
         self._empty: pd.DataFrame | None = None  # columns and dtypes, to rebuild what is read
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._path: Path | None = None
-        self._file: Any = None  # open for appending while rows are being added
         self._extents: list[tuple[int, int]] = []  # (offset, length) of each chunk on disk
         self._sealed = False
 
@@ -177,22 +177,21 @@ class ApplicantSpool:
         self._folder = tempfile.TemporaryDirectory(prefix="gridqueue-applicants-",
                                                    dir=self.directory)
         self._path = Path(self._folder.name) / "applicants.arrows"
-        self._file = open(self._path, "wb")  # closed by _seal, once the last rows are in
+        self._path.touch()
         held, self._held = self._held, []
         for rows in held:
             self._write(rows)
 
     def _write(self, rows: pd.DataFrame | EncodedRows) -> None:
         encoded = rows if isinstance(rows, EncodedRows) else encode_rows(rows)
-        self._extents.append((self._file.tell(), len(encoded.data)))
-        self._file.write(encoded.data)
+        assert self._path is not None
+        with open(self._path, "ab") as file:  # opened per write: nothing is left open
+            self._extents.append((file.tell(), len(encoded.data)))
+            file.write(encoded.data)
 
     def _seal(self) -> int:
-        """Stop adding (no rows may follow) and close the file; how many chunks there are."""
+        """Stop adding (no rows may follow); how many chunks there are."""
         self._sealed = True
-        if self._file is not None:
-            self._file.close()
-            self._file = None
         return len(self._held) if self._path is None else len(self._extents)
 
 

@@ -90,3 +90,17 @@ def test_patience_ending_as_capacity_arrives_withdraws_first():
     assert frame.loc["patient", "outcome"] == "withdrawn"
     assert frame.loc["patient", "withdraw_date"] == frame.loc["later", "connect_date"]
     assert frame.loc["later", "outcome"] == "connected"
+
+
+def test_running_until_an_event_or_a_time_works_as_in_simpy():
+    """``run`` stops at a SimPy event as SimPy does, and refuses an end that is not ahead."""
+    calendar = Calendar()
+    seen: list[float] = []
+    for time in (1.0, 2.0, 3.0):
+        calendar.call_at(time, lambda _: seen.append(calendar.now))
+    calendar.run(until=calendar.timeout(2.5))
+    assert seen == [1.0, 2.0] and calendar.now == 2.5
+    calendar.run(until=10.0)
+    assert seen == [1.0, 2.0, 3.0] and calendar.now == 10.0
+    with pytest.raises(ValueError, match="after now"):
+        calendar.run(until=10.0)

@@ -1,6 +1,6 @@
 """Run the benchmarks and print their figures as Markdown tables.
 
-``python -m tests.benchmarks`` runs all three (about ten minutes on two cores);
+``python -m tests.benchmarks`` runs all three (about six minutes on two cores);
 ``--only peers`` (or ``long``, ``replications``) runs one, ``--quick`` runs small versions to
 check the benchmarks themselves, and ``--profile`` prints where gridqueue spends its time on
 the peer workload (needs pyinstrument).
