@@ -282,14 +282,15 @@ class _Simulation:
         return True
 
     def _on_release(self, i: int) -> None:
+        """Applicant ``i``'s connection ends and frees its capacity for those waiting."""
         now = self.env.now
         self.release_time[i] = now
-        if self.waiting_total:  # speed: with nobody waiting there is nothing to accrue or serve
+        waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
+        if waiting:
             self._accrue_idle(now)
-            self.ledger.release(self.area_of[i], self.requested[i])
+        self.ledger.release(self.area_of[i], self.requested[i])
+        if waiting:
             self._allocate_soon(now)
-        else:
-            self.ledger.release(self.area_of[i], self.requested[i])
 
     def _on_upgrade(self, k: int) -> None:
         """Upgrade ``k`` adds its capacity; book the next."""
