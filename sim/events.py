@@ -10,7 +10,7 @@ after that.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
@@ -52,6 +52,32 @@ class Calendar(simpy.Environment):
         # Speed: a 5-tuple with the callback itself instead of a simpy.Event holding it.
         # Creating an Event object per arrival or release cost more than the model's own work.
         heappush(self._queue, (time, priority, next(self._eid), callback, value))
+
+    def call_in_turn(
+        self,
+        times: Sequence[float],
+        callback: Callable[[int, int], None],
+        priority: int = NORMAL,
+    ) -> None:
+        """Run ``callback(first, end)`` once per instant of the sorted ``times``.
+
+        ``times[first:end]`` are the times due at that instant (any before now are due at
+        once). Only the next instant is on the calendar at any time: a hundred thousand future
+        entries would slow down every booking. It is booked before ``callback`` runs, so that
+        :meth:`runs_next` sees it there.
+        """
+
+        def due(first: int) -> None:
+            now = self._now
+            end = first + 1
+            while end < len(times) and times[end] <= now:
+                end += 1
+            if end < len(times):
+                self.call_at(times[end], due, end, priority)
+            callback(first, end)
+
+        if len(times):
+            self.call_at(max(times[0], self._now), due, 0, priority)
 
     def runs_next(self, time: float, priority: int) -> bool:
         """Whether an event scheduled now at (``time``, ``priority``) would be the next to run."""

@@ -3,7 +3,8 @@
 Everything random was drawn before the run (see :mod:`sim.sources`), so this module only
 orders events. Each event is one callback on the calendar; none holds state of its own.
 Arrivals, withdrawals, upgrades and snapshots happen at times known from the start: each kind
-comes from one sorted list, its next event booked as one runs, which keeps the calendar short.
+comes from one sorted list, one instant at a time (:meth:`Calendar.call_in_turn`), which keeps
+the calendar short.
 
 - arrival: the applicant joins its area's queue;
 - withdrawal: an applicant still waiting at the end of its patience leaves the queue;
@@ -152,19 +153,13 @@ class _Simulation:
         self._apply_regime(self.regimes[0])
         for regime in self.regimes[1:]:
             env.call_at(regime.time, self._on_policy_change, regime)
-        # Upgrades, like arrivals, withdrawals and snapshots, are booked one at a time: a
-        # calendar holding thousands of future steps would make every booking slower.
         due = [step for step in steps if step.time < self.horizon]
         self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
-        if self.steps:
-            env.call_at(max(self.steps[0].time, 0.0), self._on_upgrade, 0)
-        self.snapshot_times = sorted(t for t in snapshot_times if t < self.horizon)
-        if self.snapshot_times:
-            env.call_at(self.snapshot_times[0], self._on_snapshot, 0, priority=SNAPSHOT)
-        if self.request_time:
-            env.call_at(max(self.request_time[0], 0.0), self._on_arrivals, 0)
-        if self.give_up_time:
-            env.call_at(self.give_up_time[0], self._on_withdrawals)
+        env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
+        env.call_in_turn(sorted(t for t in snapshot_times if t < self.horizon),
+                         self._on_snapshots, priority=SNAPSHOT)
+        env.call_in_turn(self.request_time, self._on_arrivals)
+        env.call_in_turn(self.give_up_time, self._on_withdrawals)
 
     def _plan_withdrawals(self, table: ApplicantTable) -> None:
         """Order the withdrawals before the run: patience ends at a time known from the start.
@@ -181,7 +176,6 @@ class _Simulation:
         order = due[np.argsort(give_up[due], kind="stable")]  # ties: in order of joining
         self.withdrawal_order: list[int] = order.tolist()
         self.give_up_time: list[float] = give_up[order].tolist()
-        self.next_withdrawal = 0
 
     def run(self) -> Trajectory:
         """Process every event before the horizon, then take the final snapshot."""
@@ -199,8 +193,8 @@ class _Simulation:
 
     # --- events ---------------------------------------------------------------------------
 
-    def _on_arrivals(self, first: int) -> None:
-        """Applicant ``first`` and any others requesting at this instant join the queue.
+    def _on_arrivals(self, first: int, end: int) -> None:
+        """Applicants ``first`` to ``end`` (exclusive), requesting at this instant, join the queue.
 
         Two shortcuts, each giving what the allocation pass would, without it:
 
@@ -213,12 +207,6 @@ class _Simulation:
         """
         env = self.env
         now = env.now
-        times = self.request_time
-        end = first + 1
-        while end < len(times) and times[end] <= now:
-            end += 1
-        if end < len(times):
-            env.call_at(times[end], self._on_arrivals, end)
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
@@ -251,18 +239,12 @@ class _Simulation:
         if now + self.patience[i] == now and now < self.horizon:
             self.env.call_at(now, self._on_withdrawal, i)  # no patience: gives up on joining
 
-    def _on_withdrawals(self, _: None) -> None:
+    def _on_withdrawals(self, first: int, end: int) -> None:
         """Those whose patience ends at this instant and who still wait leave the queue."""
         now = self.env.now
-        order, times = self.withdrawal_order, self.give_up_time
-        k = self.next_withdrawal
         withdrew = False
-        while k < len(times) and times[k] <= now:
-            withdrew |= self._withdraw(order[k], now)
-            k += 1
-        self.next_withdrawal = k
-        if k < len(times):
-            self.env.call_at(times[k], self._on_withdrawals)
+        for i in self.withdrawal_order[first:end]:
+            withdrew |= self._withdraw(i, now)
         if withdrew:
             self._allocate_soon(now)  # a withdrawing head of the line unblocks those behind it
 
@@ -292,14 +274,12 @@ class _Simulation:
         if waiting:
             self._allocate_soon(now)
 
-    def _on_upgrade(self, k: int) -> None:
-        """Upgrade ``k`` adds its capacity; book the next."""
+    def _on_upgrades(self, first: int, end: int) -> None:
+        """The upgrades due at this instant add their capacity."""
         now = self.env.now
         self._accrue_idle(now)
-        step = self.steps[k]
-        self.ledger.add(step.area, step.add_mw)
-        if k + 1 < len(self.steps):
-            self.env.call_at(max(self.steps[k + 1].time, 0.0), self._on_upgrade, k + 1)
+        for step in self.steps[first:end]:
+            self.ledger.add(step.area, step.add_mw)
         self._allocate_soon(now)
 
     def _on_policy_change(self, regime: Regime) -> None:
@@ -307,12 +287,10 @@ class _Simulation:
         self._apply_regime(regime)
         self._allocate_soon(self.env.now)
 
-    def _on_snapshot(self, k: int) -> None:
-        """Record snapshot ``k`` and book the next."""
-        self._record_snapshot(self.env.now)
-        if k + 1 < len(self.snapshot_times):
-            self.env.call_at(self.snapshot_times[k + 1], self._on_snapshot, k + 1,
-                             priority=SNAPSHOT)
+    def _on_snapshots(self, first: int, end: int) -> None:
+        """Record the snapshots due at this instant."""
+        for _ in range(first, end):
+            self._record_snapshot(self.env.now)
 
     def _record_snapshot(self, now: float) -> None:
         ledger = self.ledger
