@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.scenario import Scenario
 from sim.theory import cobham_waits
+from tests.benchmarks.long_queues import engine_times
 from tests.benchmarks.timing import Stopwatch
 
 __all__ = [
@@ -53,7 +55,7 @@ class PeerResult:
         return self.applicants / self.cpu_seconds
 
 
-def _workload():  # type: ignore[no-untyped-def]
+def _workload() -> Scenario:
     from sim import load_scenario
 
     end = dt.date(2000, 1, 1) + dt.timedelta(days=round(YEARS * 365.25))  # YEARS may be changed
@@ -203,28 +205,18 @@ def gridqueue_breakdown(repeats: int = 1) -> Breakdown:
     but book the next: the dispatch cost any model on that calendar pays before its own work.
     """
     from sim import run
-    from sim.model import simulate
-    from sim.replication import grid_setup, regimes, snapshot_times
-    from sim.rng import RandomStreams
-    from sim.sources import generate_applicants
 
     scenario = _workload()
     times: dict[str, list[float]] = {"draws": [], "simulation": [], "run": [], "calendar": []}
     for _ in range(repeats):
-        streams = RandomStreams(scenario.seed, 0)
-        with Stopwatch() as watch:
-            table = generate_applicants(scenario, streams)
-        times["draws"].append(watch.cpu_seconds)
-        setup = (grid_setup(scenario, streams), regimes(scenario), scenario.horizon_years,
-                 snapshot_times(scenario))
-        with Stopwatch() as watch:
-            simulate(table, *setup)
-        times["simulation"].append(watch.cpu_seconds)
+        engine = engine_times(scenario)
+        times["draws"].append(engine.draws)
+        times["simulation"].append(engine.simulation)
         with Stopwatch() as watch:
             run(scenario, workers=1)
         times["run"].append(watch.cpu_seconds)
-        times["calendar"].append(_calendar_alone(table.request_time.tolist(),
-                                                 table.lifetime_years.tolist(),
+        times["calendar"].append(_calendar_alone(engine.table.request_time.tolist(),
+                                                 engine.table.lifetime_years.tolist(),
                                                  scenario.horizon_years))
     return Breakdown(**{part: min(values) for part, values in times.items()})
 
