@@ -3,8 +3,9 @@
 Everything random was drawn before the run (see :mod:`sim.sources`), so this module only
 orders events. Each event is one callback on the calendar; none holds state of its own.
 Arrivals, withdrawals, upgrades and snapshots happen at times known from the start: each kind
-comes from one sorted list, one instant at a time (:meth:`Calendar.call_in_turn`), which keeps
-the calendar short.
+comes from one sorted list, one instant at a time (:meth:`Calendar.call_in_turn`; arrivals,
+one per applicant, are merged in without the calendar's queue: :meth:`Calendar.merge_in_turn`),
+which keeps the calendar short.
 
 - arrival: the applicant joins its area's queue;
 - withdrawal: an applicant still waiting at the end of its patience leaves the queue;
@@ -158,7 +159,7 @@ class _Simulation:
         env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
         env.call_in_turn(sorted(t for t in snapshot_times if t < self.horizon),
                          self._on_snapshots, priority=SNAPSHOT)
-        env.call_in_turn(self.request_time, self._on_arrivals)
+        env.merge_in_turn(self.request_time, self._on_arrivals)
         env.call_in_turn(self.give_up_time, self._on_withdrawals)
 
     def _plan_withdrawals(self, table: ApplicantTable) -> None:

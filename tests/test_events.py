@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 from simpy.events import URGENT
 
 from sim import run
@@ -104,3 +107,58 @@ def test_running_until_an_event_or_a_time_works_as_in_simpy():
     assert seen == [1.0, 2.0, 3.0] and calendar.now == 10.0
     with pytest.raises(ValueError, match="after now"):
         calendar.run(until=10.0)
+
+
+def _stream_order(merge: bool, streams: list[list[float]], bookings: list[float],
+                  until: float | simpy.Event) -> list[tuple[float, str]]:
+    """What runs when: streams (the first merged or not) and single bookings, one calendar."""
+    calendar = Calendar()
+    seen: list[tuple[float, str]] = []
+
+    def note(label: str) -> None:
+        seen.append((calendar.now, label))
+
+    def instants(name: str):  # type: ignore[no-untyped-def]
+        return lambda first, end: note(f"{name}{first}-{end}")
+
+    for k, times in enumerate(streams):
+        book = calendar.merge_in_turn if merge and k == 0 else calendar.call_in_turn
+        book(times, instants(f"s{k}:"))
+
+    def rebook(label: str) -> None:  # a callback that books another at the same instant
+        note(label)
+        calendar.call_at(calendar.now, note, f"{label}+")
+
+    for j, time in enumerate(bookings):
+        calendar.call_at(time, rebook, f"b{j}")
+    calendar.run(until=until)
+    return seen
+
+
+times_on_a_grid = st.lists(st.integers(0, 6).map(lambda k: k / 2), max_size=8).map(sorted)
+
+
+@given(st.lists(times_on_a_grid, min_size=1, max_size=3), st.lists(st.integers(0, 6).map(
+    lambda k: k / 2), max_size=6))
+def test_a_merged_stream_runs_in_the_order_its_bookings_would_have(
+        streams: list[list[float]], bookings: list[float]) -> None:
+    """merge_in_turn and call_in_turn give the same order, ties with other bookings included."""
+    assert _stream_order(True, streams, bookings, 2.6) == _stream_order(
+        False, streams, bookings, 2.6)
+
+
+def test_a_merged_stream_is_seen_by_runs_next_step_and_peek():
+    """The merged stream's next instant counts as booked: for runs_next, step and peek."""
+    calendar = Calendar()
+    seen: list[tuple[float, int, int]] = []
+    calendar.merge_in_turn([1.0, 1.0, 2.0], lambda first, end: seen.append(
+        (calendar.now, first, end)))
+    assert calendar.peek() == 1.0
+    assert not calendar.runs_next(1.0, ALLOCATE) and calendar.runs_next(0.5, ALLOCATE)
+    assert calendar.runs_next(1.0, URGENT)
+    calendar.step()
+    assert seen == [(1.0, 0, 2)] and calendar.peek() == 2.0
+    calendar.run(until=calendar.timeout(4.0))  # SimPy's own loop, through step()
+    assert seen == [(1.0, 0, 2), (2.0, 2, 3)] and calendar.now == 5.0
+    with pytest.raises(ValueError, match="one stream"):
+        calendar.merge_in_turn([3.0], lambda first, end: None)
