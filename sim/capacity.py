@@ -17,7 +17,9 @@ class CapacityLedger:
     """Capacity and connected MW of each area and of the shared upstream limit (if any).
 
     A connection counts against its own area and against the upstream limit, so the capacity
-    free to an area is the smaller of the two.
+    free to an area is the smaller of the two. ``free_mw[area]`` holds it, kept up to date by
+    every change: the allocation pass reads it for each candidate, and a list lookup costs
+    less than working it out each time.
     """
 
     def __init__(self, area_capacity_mw: list[float], upstream_capacity_mw: float | None) -> None:
@@ -26,17 +28,11 @@ class CapacityLedger:
         self.upstream_capacity_mw = math.inf if upstream_capacity_mw is None \
             else upstream_capacity_mw
         self.upstream_connected_mw = 0.0
-
-    @property
-    def has_upstream(self) -> bool:
+        self.has_upstream = upstream_capacity_mw is not None
         """Whether a shared upstream limit applies."""
-        return self.upstream_capacity_mw != math.inf
-
-    def free_mw(self, area: int) -> float:
-        """Capacity a new connection in ``area`` may take: the area's and upstream's minimum."""
-        own = self.capacity_mw[area] - self.connected_mw[area]
-        shared = self.upstream_capacity_mw - self.upstream_connected_mw
-        return own if own <= shared else shared  # min() costs a call on the hot path
+        self.free_mw = [0.0] * len(area_capacity_mw)
+        """Capacity a new connection in each area may take: the area's and upstream's minimum."""
+        self._update_free()
 
     def area_free_mw(self, area: int) -> float:
         """Free capacity of the area itself (``UPSTREAM`` for the upstream limit)."""
@@ -47,12 +43,20 @@ class CapacityLedger:
     def connect(self, area: int, mw: float) -> None:
         """Book a new connection of ``mw`` in ``area``."""
         self.connected_mw[area] += mw
-        self.upstream_connected_mw += mw
+        if self.has_upstream:
+            self.upstream_connected_mw += mw
+            self._update_free()
+        else:  # speed: only this area's free capacity changes
+            self.free_mw[area] = self.capacity_mw[area] - self.connected_mw[area]
 
     def release(self, area: int, mw: float) -> None:
         """A connection of ``mw`` in ``area`` ends and frees its capacity."""
         self.connected_mw[area] -= mw
-        self.upstream_connected_mw -= mw
+        if self.has_upstream:
+            self.upstream_connected_mw -= mw
+            self._update_free()
+        else:
+            self.free_mw[area] = self.capacity_mw[area] - self.connected_mw[area]
 
     def add(self, area: int, mw: float) -> None:
         """An upgrade adds ``mw`` to ``area`` (or to the upstream limit)."""
@@ -60,3 +64,10 @@ class CapacityLedger:
             self.upstream_capacity_mw += mw
         else:
             self.capacity_mw[area] += mw
+        self._update_free()
+
+    def _update_free(self) -> None:
+        shared = self.upstream_capacity_mw - self.upstream_connected_mw
+        for area, capacity in enumerate(self.capacity_mw):
+            own = capacity - self.connected_mw[area]
+            self.free_mw[area] = own if own <= shared else shared  # min() costs a call

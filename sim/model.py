@@ -224,7 +224,7 @@ class _Simulation:
 
     def _fits(self, i: int) -> bool:
         """Whether applicant ``i``'s request fits the capacity free in its area now."""
-        return self.requested[i] <= self.ledger.free_mw(self.area_of[i]) + FIT_TOLERANCE_MW
+        return self.requested[i] <= self.ledger.free_mw[self.area_of[i]] + FIT_TOLERANCE_MW
 
     def _join(self, i: int, now: float) -> None:
         """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
@@ -297,7 +297,7 @@ class _Simulation:
         ledger = self.ledger
         for a, area in enumerate(self.areas):
             self.snapshots.append((
-                now, area, ledger.capacity_mw[a], ledger.connected_mw[a], ledger.free_mw(a),
+                now, area, ledger.capacity_mw[a], ledger.connected_mw[a], ledger.free_mw[a],
                 *self.queue_count[a], *self.queue_mw[a],
             ))
         if ledger.has_upstream:
@@ -336,32 +336,27 @@ class _Simulation:
         shrinks during a pass, so nobody passed over could fit later in it.
         """
         self.allocation_due = False
-        if not self.areas_compete:
-            for area, queue in enumerate(self.queues):
-                self._serve_area(area, queue, now)
-            return
         queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
         waiting = self.waiting_in_area
+        if not self.areas_compete:  # each area alone: its candidates, one after the other
+            for area, queue in enumerate(queues):
+                while waiting[area]:
+                    rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
+                    if rank is None:
+                        break
+                    self._connect(index_at[rank], now)
+            return
         while self.waiting_total:
             best_rank = -1
             for area, queue in enumerate(queues):
                 if not waiting[area]:
                     continue  # an empty queue has no candidate: skip the capacity lookup
-                rank = queue.candidate(free_mw(area) + FIT_TOLERANCE_MW)
+                rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
                 if rank is not None and (best_rank < 0 or rank < best_rank):
                     best_rank = rank
             if best_rank < 0:
                 return
             self._connect(index_at[best_rank], now)
-
-    def _serve_area(self, area: int, queue: WaitingQueue, now: float) -> None:
-        """Connect the candidates of one area, one after the other, while there are any."""
-        free_mw, index_at, waiting = self.ledger.free_mw, self.index_at, self.waiting_in_area
-        while waiting[area]:
-            rank = queue.candidate(free_mw(area) + FIT_TOLERANCE_MW)
-            if rank is None:
-                return
-            self._connect(index_at[rank], now)
 
     def _connect(self, i: int, now: float) -> None:
         """Waiting applicant ``i`` leaves the queue and connects.
@@ -398,6 +393,8 @@ class _Simulation:
         self.rank_of = ranks.tolist()
         self.index_at = np.argsort(ranks).tolist()
         self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+        if not self.waiting_total:
+            return  # before the run starts, say: nobody to put back
         for i, state in enumerate(self.state):
             if state == _WAITING:
                 self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
@@ -416,7 +413,7 @@ class _Simulation:
         for area, waiting in enumerate(self.waiting_in_area):
             if not waiting:
                 continue
-            free = self.ledger.free_mw(area)
+            free = self.ledger.free_mw[area]
             if free <= FIT_TOLERANCE_MW:
                 continue
             gain = free * elapsed
