@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -74,6 +75,16 @@ class ApplicantTable:
 
     def __len__(self) -> int:
         return len(self.request_time)
+
+    @cached_property
+    def category_code(self) -> np.ndarray:
+        """Each applicant's category as its place in :data:`CATEGORIES` (int8).
+
+        Worked out once per table: comparing small integers is far cheaper than comparing
+        the names, which the engine, the policies and the output tables all need.
+        """
+        place = {name: code for code, name in enumerate(CATEGORIES)}
+        return np.array([place[name] for name in self.category.tolist()], dtype=np.int8)
 
     @property
     def applicant_id(self) -> np.ndarray:

@@ -123,9 +123,8 @@ class _Simulation:
         self.patience: list[float] = table.patience_years.tolist()
         self.lifetime: list[float] = table.lifetime_years.tolist()
         area_index = {name: i for i, name in enumerate(grid.areas)}
-        category_index = {name: i for i, name in enumerate(CATEGORIES)}
         self.area_of = [area_index[a] for a in table.area.tolist()]
-        self.category_of = [category_index[c] for c in table.category.tolist()]
+        self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
         self.state = [_NOT_YET] * n
         self.connect_time = [math.nan] * n
         self.withdraw_time = [math.nan] * n

@@ -67,7 +67,7 @@ def applicant_records(
         "name": table.name,
         "source": table.source,
         "stream": table.stream,
-        "category": pd.Categorical(table.category, categories=CATEGORIES),
+        "category": pd.Categorical.from_codes(table.category_code, categories=CATEGORIES),
         "priority_requested": table.priority_requested,
         "area": table.area,
         "request_date": to_dates(start, table.request_time),

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.applicants import Applicant, ApplicantTable
+from sim.applicants import CATEGORIES, Applicant, ApplicantTable
 from sim.policies.base import QueuePolicy, _positions
 from sim.policies.registry import register_policy
 
@@ -47,10 +47,11 @@ class SocialPriorityPolicy(QueuePolicy):
         return (klass, applicant.request_time)
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
-        effective = np.where(table.priority_requested, table.category, "other")
-        klass = np.zeros(len(table), dtype=np.int64)
-        for position, category in enumerate(self.category_order):
-            klass[effective == category] = position
+        other = CATEGORIES.index("other")
+        effective = np.where(table.priority_requested, table.category_code, other)
+        order = self.category_order
+        position = np.array([order.index(c) if c in order else 0 for c in CATEGORIES])
+        klass = position[effective]
         order = np.lexsort((table.applicant_id, table.request_time, klass))
         return _positions(order)
 
