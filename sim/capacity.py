@@ -67,6 +67,7 @@ class CapacityLedger:
         self._update_free()
 
     def _update_free(self) -> None:
+        """Work out every area's free capacity again (after a change upstream, say)."""
         shared = self.upstream_capacity_mw - self.upstream_connected_mw
         for area, capacity in enumerate(self.capacity_mw):
             own = capacity - self.connected_mw[area]
