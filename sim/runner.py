@@ -56,15 +56,18 @@ def run_replications(
     progress: bool = True,
     label: str | None = None,
     scheduler: str | None = None,
+    keep_applicants: bool = True,
 ) -> Iterator[ReplicationOutput]:
     """Yield the output of each replication, in replication order.
 
     ``scheduler`` is the address of a Dask scheduler to run on (see :func:`map_replications`).
+    Without ``keep_applicants`` the applicant rows are dropped where they were made (the
+    outputs keep an empty table with their columns): a sweep needs only the key figures.
     """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
     elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
-    task = _ReplicationTask(scenario, rows, encoded=elsewhere)
+    task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
                                 seed=scenario.seed, scheduler=scheduler)
 
@@ -74,16 +77,21 @@ class _ReplicationTask:
 
     With ``encoded`` the applicant rows come back encoded (:func:`sim.spool.encode_rows`):
     the main process then has only a bytes object to receive and store, which leaves the
-    cores to the workers.
+    cores to the workers. Without ``keep_applicants`` they do not come back at all.
     """
 
-    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encoded: bool) -> None:
+    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encoded: bool,
+                 keep_applicants: bool = True) -> None:
         self.scenario = scenario
         self.rows = rows
         self.encoded = encoded
+        self.keep_applicants = keep_applicants
 
     def __call__(self, replication: int) -> ReplicationOutput:
         output = run_replication(self.scenario, replication, self.rows)
+        if not self.keep_applicants:
+            assert isinstance(output.applicants, pd.DataFrame)
+            output = replace(output, applicants=output.applicants.iloc[:0])
         if self.encoded:
             assert isinstance(output.applicants, pd.DataFrame)
             output = replace(output, applicants=encode_rows(output.applicants))

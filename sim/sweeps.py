@@ -169,7 +169,7 @@ def sweep(
             else:
                 outputs = []
                 for output in run_replications(scenario, workers=workers, progress=False,
-                                               scheduler=scheduler):
+                                               scheduler=scheduler, keep_applicants=False):
                     outputs.append(output.metrics)
                     bar.update()
                 metrics = pd.concat(outputs, ignore_index=True)

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from matplotlib.image import AxesImage
 
-from sim import InputError, Sweep, sweep
+from sim import InputError, Sweep, load_scenario, sweep
 from sim.cli import main
 from sim.metrics import METRICS
+from sim.runner import run_replications
+from sim.spool import EncodedRows, decode_rows
 from sim.sweep_grid import cell_id, parse_vary
 from tests.comparison_family import write_family
 
@@ -124,3 +126,24 @@ def test_parse_vary_reads_each_value_as_yaml():
                           {"dist": "uniform", "low": 0, "high": 2}]}
     with pytest.raises(InputError, match="expected key.path=value1,value2"):
         parse_vary(["policy.order"])
+
+
+def _rows(applicants: pd.DataFrame | EncodedRows) -> pd.DataFrame:
+    return applicants if isinstance(applicants, pd.DataFrame) else decode_rows(applicants.data)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_replications_without_applicant_rows_keep_every_other_table(
+        family: dict[str, Path], workers: int) -> None:
+    """A sweep's replications drop the applicant rows where they are made, and nothing else."""
+    scenario = load_scenario(family["fifo"], {"replications": 2})
+    kept = list(run_replications(scenario, workers=workers, progress=False))
+    lean = list(run_replications(scenario, workers=workers, progress=False,
+                                 keep_applicants=False))
+    for full, without in zip(kept, lean, strict=True):
+        rows, empty = _rows(full.applicants), _rows(without.applicants)
+        assert len(rows) > 0 and len(empty) == 0
+        assert list(empty.columns) == list(rows.columns)
+        pd.testing.assert_frame_equal(without.metrics, full.metrics)
+        pd.testing.assert_frame_equal(without.timeseries, full.timeseries)
+        pd.testing.assert_frame_equal(without.projects, full.projects)
