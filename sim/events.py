@@ -27,22 +27,23 @@ SNAPSHOT = NORMAL + 2
 
 
 class Calendar(simpy.Environment):
-    """A SimPy environment that also runs plain callbacks, ``callback(value)``, at exact times.
+    """A SimPy environment that also runs plain callbacks at exact times.
 
-    SimPy processes, timeouts and events work as usual and share the one ordered queue with
-    the callbacks. Streams of times known in advance run one instant at a time
-    (:meth:`call_in_turn`); the most frequent of them can be merged in without the queue
-    (:meth:`merge_in_turn`).
+    A callback is given the time it runs at, ``callback(now, ...)``: the handlers need it, and
+    reading SimPy's ``now`` property instead cost a call per event. SimPy processes, timeouts
+    and events work as usual and share the one ordered queue with the callbacks. Streams of
+    times known in advance run one instant at a time (:meth:`call_in_turn`); the most frequent
+    of them can be merged in without the queue (:meth:`merge_in_turn`).
     """
 
     def call_at(
         self,
         time: float,
-        callback: Callable[[Any], None],
+        callback: Callable[[float, Any], None],
         value: Any = None,
         priority: int = NORMAL,
     ) -> None:
-        """Run ``callback(value)`` at ``time``, after what is already due at that instant.
+        """Run ``callback(time, value)`` at ``time``, after what is already due at that instant.
 
         SimPy only schedules by delay (``now + delay``), and that float sum can miss a planned
         date by one ulp, which would split events meant to be simultaneous. So the callback is
@@ -58,10 +59,10 @@ class Calendar(simpy.Environment):
     def call_in_turn(
         self,
         times: Sequence[float],
-        callback: Callable[[int, int], None],
+        callback: Callable[[float, int, int], None],
         priority: int = NORMAL,
     ) -> None:
-        """Run ``callback(first, end)`` once per instant of the sorted ``times``.
+        """Run ``callback(now, first, end)`` once per instant of the sorted ``times``.
 
         ``times[first:end]`` are the times due at that instant (any before now are due at
         once). Only the next instant is on the calendar at any time: a hundred thousand future
@@ -69,14 +70,13 @@ class Calendar(simpy.Environment):
         :meth:`runs_next` sees it there.
         """
 
-        def due(first: int) -> None:
-            now = self._now
+        def due(now: float, first: int) -> None:
             end = first + 1
             while end < len(times) and times[end] <= now:
                 end += 1
             if end < len(times):
                 self.call_at(times[end], due, end, priority)
-            callback(first, end)
+            callback(now, first, end)
 
         if len(times):
             self.call_at(max(times[0], self._now), due, 0, priority)
@@ -88,7 +88,7 @@ class Calendar(simpy.Environment):
     def merge_in_turn(
         self,
         times: Sequence[float],
-        callback: Callable[[int, int], None],
+        callback: Callable[[float, int, int], None],
         priority: int = NORMAL,
     ) -> None:
         """Like :meth:`call_in_turn`, for the one stream with an instant per applicant.
@@ -142,7 +142,7 @@ class Calendar(simpy.Environment):
                     break
                 if len(queue[0]) == 5:  # an entry of call_at; SimPy's own entries have 4
                     self._now, _, _, callback, value = heappop(queue)
-                    callback(value)
+                    callback(self._now, value)
                 else:
                     super().step()
             elif self._merged_next[0] < limit:
@@ -160,7 +160,7 @@ class Calendar(simpy.Environment):
             self._run_merged_instant()
         elif queue and len(queue[0]) == 5:  # an entry of call_at; SimPy's own entries have 4
             self._now, _, _, callback, value = heappop(queue)
-            callback(value)
+            callback(self._now, value)
         else:
             super().step()
 
@@ -175,4 +175,4 @@ class Calendar(simpy.Environment):
         self._merged_first = end
         self._merged_next = ((times[end], priority, next(self._eid)) if end < count
                              else (math.inf, 0, 0))
-        callback(first, end)
+        callback(now, first, end)

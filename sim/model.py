@@ -193,7 +193,7 @@ class _Simulation:
 
     # --- events ---------------------------------------------------------------------------
 
-    def _on_arrivals(self, first: int, end: int) -> None:
+    def _on_arrivals(self, now: float, first: int, end: int) -> None:
         """Applicants ``first`` to ``end`` (exclusive), requesting at this instant, join the queue.
 
         Two shortcuts, each giving what the allocation pass would, without it:
@@ -205,13 +205,11 @@ class _Simulation:
           who fits, and an arrival changes who waits, not the free capacity. In a congested
           grid most arrivals find it full.
         """
-        env = self.env
-        now = env.now
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
               and now + self.patience[first] > now  # with no patience it withdraws at once
-              and self._fits(first) and env.runs_next(now, ALLOCATE)):
+              and self._fits(first) and self.env.runs_next(now, ALLOCATE)):
             self._start_connection(first, now)
             return
         someone_fits = False
@@ -239,17 +237,15 @@ class _Simulation:
         if now + self.patience[i] == now and now < self.horizon:
             self.env.call_at(now, self._on_withdrawal, i)  # no patience: gives up on joining
 
-    def _on_withdrawals(self, first: int, end: int) -> None:
+    def _on_withdrawals(self, now: float, first: int, end: int) -> None:
         """Those whose patience ends at this instant and who still wait leave the queue."""
-        now = self.env.now
         withdrew = False
         for i in self.withdrawal_order[first:end]:
             withdrew |= self._withdraw(i, now)
         if withdrew:
             self._allocate_soon(now)  # a withdrawing head of the line unblocks those behind it
 
-    def _on_withdrawal(self, i: int) -> None:
-        now = self.env.now
+    def _on_withdrawal(self, now: float, i: int) -> None:
         if self._withdraw(i, now):
             self._allocate_soon(now)
 
@@ -263,9 +259,8 @@ class _Simulation:
         self._leave_queue(i)
         return True
 
-    def _on_release(self, i: int) -> None:
+    def _on_release(self, now: float, i: int) -> None:
         """Applicant ``i``'s connection ends and frees its capacity for those waiting."""
-        now = self.env.now
         self.release_time[i] = now
         waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
         if waiting:
@@ -274,23 +269,22 @@ class _Simulation:
         if waiting:
             self._allocate_soon(now)
 
-    def _on_upgrades(self, first: int, end: int) -> None:
+    def _on_upgrades(self, now: float, first: int, end: int) -> None:
         """The upgrades due at this instant add their capacity."""
-        now = self.env.now
         self._accrue_idle(now)
         for step in self.steps[first:end]:
             self.ledger.add(step.area, step.add_mw)
         self._allocate_soon(now)
 
-    def _on_policy_change(self, regime: Regime) -> None:
-        self._accrue_idle(self.env.now)
+    def _on_policy_change(self, now: float, regime: Regime) -> None:
+        self._accrue_idle(now)
         self._apply_regime(regime)
-        self._allocate_soon(self.env.now)
+        self._allocate_soon(now)
 
-    def _on_snapshots(self, first: int, end: int) -> None:
+    def _on_snapshots(self, now: float, first: int, end: int) -> None:
         """Record the snapshots due at this instant."""
         for _ in range(first, end):
-            self._record_snapshot(self.env.now)
+            self._record_snapshot(now)
 
     def _record_snapshot(self, now: float) -> None:
         ledger = self.ledger
@@ -322,9 +316,9 @@ class _Simulation:
             self._allocate(now)
         else:
             self.allocation_due = True
-            self.env.call_at(now, self._allocate, now, priority=ALLOCATE)
+            self.env.call_at(now, self._allocate, priority=ALLOCATE)
 
-    def _allocate(self, now: float) -> None:
+    def _allocate(self, now: float, _: None = None) -> None:
         """Connect applicants in policy order while their requests fit.
 
         Each area offers a candidate (strict: its head if the head fits; first fit: the first

@@ -18,8 +18,9 @@ def test_callbacks_run_at_exact_times_in_priority_then_insertion_order():
     calendar = Calendar()
     seen: list[tuple[float, str]] = []
 
-    def note(label: str) -> None:
-        seen.append((calendar.now, label))
+    def note(now: float, label: str) -> None:
+        assert now == calendar.now
+        seen.append((now, label))
 
     calendar.call_at(0.1 + 0.2, note, "snapshot", priority=SNAPSHOT)
     calendar.call_at(0.1 + 0.2, note, "allocate", priority=ALLOCATE)
@@ -53,7 +54,7 @@ def test_simpy_processes_share_the_calendar_with_callbacks():
             seen.append((calendar.now, "tick"))
 
     calendar.process(ticker())
-    calendar.call_at(1.5, lambda label: seen.append((calendar.now, label)), "call")
+    calendar.call_at(1.5, lambda now, label: seen.append((now, label)), "call")
     calendar.run(until=10.0)
     assert seen == [(1.0, "tick"), (1.5, "call"), (2.0, "tick"), (3.0, "tick")]
 
@@ -61,10 +62,10 @@ def test_simpy_processes_share_the_calendar_with_callbacks():
 def test_booking_in_the_past_is_refused():
     """A callback cannot be booked before the current time."""
     calendar = Calendar()
-    calendar.call_at(2.0, lambda _: None)
+    calendar.call_at(2.0, lambda now, _: None)
     calendar.run(until=3.0)
     with pytest.raises(ValueError, match="before now"):
-        calendar.call_at(1.0, lambda _: None)
+        calendar.call_at(1.0, lambda now, _: None)
 
 
 def test_no_patience_means_withdrawing_on_arrival_even_with_capacity_free():
@@ -100,7 +101,7 @@ def test_running_until_an_event_or_a_time_works_as_in_simpy():
     calendar = Calendar()
     seen: list[float] = []
     for time in (1.0, 2.0, 3.0):
-        calendar.call_at(time, lambda _: seen.append(calendar.now))
+        calendar.call_at(time, lambda now, _: seen.append(now))
     calendar.run(until=calendar.timeout(2.5))
     assert seen == [1.0, 2.0] and calendar.now == 2.5
     calendar.run(until=10.0)
@@ -115,19 +116,20 @@ def _stream_order(merge: bool, streams: list[list[float]], bookings: list[float]
     calendar = Calendar()
     seen: list[tuple[float, str]] = []
 
-    def note(label: str) -> None:
-        seen.append((calendar.now, label))
+    def note(now: float, label: str) -> None:
+        assert now == calendar.now
+        seen.append((now, label))
 
     def instants(name: str):  # type: ignore[no-untyped-def]
-        return lambda first, end: note(f"{name}{first}-{end}")
+        return lambda now, first, end: note(now, f"{name}{first}-{end}")
 
     for k, times in enumerate(streams):
         book = calendar.merge_in_turn if merge and k == 0 else calendar.call_in_turn
         book(times, instants(f"s{k}:"))
 
-    def rebook(label: str) -> None:  # a callback that books another at the same instant
-        note(label)
-        calendar.call_at(calendar.now, note, f"{label}+")
+    def rebook(now: float, label: str) -> None:  # a callback that books another at this instant
+        note(now, label)
+        calendar.call_at(now, note, f"{label}+")
 
     for j, time in enumerate(bookings):
         calendar.call_at(time, rebook, f"b{j}")
@@ -151,8 +153,8 @@ def test_a_merged_stream_is_seen_by_runs_next_step_and_peek():
     """The merged stream's next instant counts as booked: for runs_next, step and peek."""
     calendar = Calendar()
     seen: list[tuple[float, int, int]] = []
-    calendar.merge_in_turn([1.0, 1.0, 2.0], lambda first, end: seen.append(
-        (calendar.now, first, end)))
+    calendar.merge_in_turn([1.0, 1.0, 2.0], lambda now, first, end: seen.append(
+        (now, first, end)))
     assert calendar.peek() == 1.0
     assert not calendar.runs_next(1.0, ALLOCATE) and calendar.runs_next(0.5, ALLOCATE)
     assert calendar.runs_next(1.0, URGENT)
@@ -161,4 +163,4 @@ def test_a_merged_stream_is_seen_by_runs_next_step_and_peek():
     calendar.run(until=calendar.timeout(4.0))  # SimPy's own loop, through step()
     assert seen == [(1.0, 0, 2), (2.0, 2, 3)] and calendar.now == 5.0
     with pytest.raises(ValueError, match="one stream"):
-        calendar.merge_in_turn([3.0], lambda first, end: None)
+        calendar.merge_in_turn([3.0], lambda now, first, end: None)

@@ -230,12 +230,12 @@ def _calendar_alone(arrival: list[float], lifetime: list[float], horizon: float)
 
     calendar = Calendar()
 
-    def release(_: int) -> None:
+    def release(now: float, _: int) -> None:
         pass
 
-    def arrive(first: int, end: int) -> None:
+    def arrive(now: float, first: int, end: int) -> None:
         for i in range(first, end):
-            calendar.call_at(calendar.now + lifetime[i], release, i)
+            calendar.call_at(now + lifetime[i], release, i)
 
     with Stopwatch() as watch:
         calendar.merge_in_turn(arrival, arrive)
