@@ -31,7 +31,7 @@ import numpy as np
 
 from sim.applicants import CATEGORIES, Applicant, ApplicantTable
 
-__all__ = ["QueuePolicy"]
+__all__ = ["QueuePolicy", "inverse_permutation"]
 
 
 class QueuePolicy(ABC):
@@ -59,15 +59,18 @@ class QueuePolicy(ABC):
         """Each applicant's position in policy order (0 is served first)."""
         keys = [(*self.sort_key(applicant), applicant.applicant_id) for applicant in table]
         order = sorted(range(len(keys)), key=keys.__getitem__)
-        return _positions(np.asarray(order, dtype=np.int64))
+        return inverse_permutation(np.asarray(order, dtype=np.int64))
 
     def describe(self) -> str:
         """One line for reports: the policy's name and settings."""
         return self.name or type(self).__name__
 
 
-def _positions(order: np.ndarray) -> np.ndarray:
-    """Invert a permutation: from 'who is at place k' to 'at which place is applicant i'."""
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order))
-    return ranks
+def inverse_permutation(permutation: np.ndarray) -> np.ndarray:
+    """Invert a permutation of 0..n-1: from who is at each place to each one's place, and back.
+
+    A scatter, O(n): cheaper than the argsort that gives the same answer.
+    """
+    inverse = np.empty(len(permutation), dtype=np.int64)
+    inverse[permutation] = np.arange(len(permutation))
+    return inverse

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from sim.applicants import CATEGORIES, Applicant, ApplicantTable
-from sim.policies.base import QueuePolicy, _positions
+from sim.policies.base import QueuePolicy, inverse_permutation
 from sim.policies.registry import register_policy
 
 __all__ = ["FIFOPolicy", "SmallestFirstPolicy", "SocialPriorityPolicy"]
@@ -53,7 +53,7 @@ class SocialPriorityPolicy(QueuePolicy):
         position = np.array([order.index(c) if c in order else 0 for c in CATEGORIES])
         klass = position[effective]
         order = np.lexsort((table.applicant_id, table.request_time, klass))
-        return _positions(order)
+        return inverse_permutation(order)
 
     def describe(self) -> str:
         return f"social_priority ({' > '.join(self.category_order)})"
