@@ -204,27 +204,26 @@ class _Simulation:
         - otherwise a pass is asked for only if a newcomer fits: the last pass left nobody
           who fits, and an arrival changes who waits, not the free capacity. In a congested
           grid most arrivals find it full.
+
+        A request fits if it is within the capacity free in its area (up to
+        ``FIT_TOLERANCE_MW``); speed: the test is written out, not a method, as it runs for
+        every arrival.
         """
+        requested, area_of, free_mw = self.requested, self.area_of, self.ledger.free_mw
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
               and now + self.patience[first] > now  # with no patience it withdraws at once
-              # speed: _fits(first) written out, as this runs for most arrivals
-              and self.requested[first] <= self.ledger.free_mw[self.area_of[first]]
-              + FIT_TOLERANCE_MW
+              and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
               and self.env.runs_next(now, ALLOCATE)):
             self._start_connection(first, now)
             return
         someone_fits = False
         for i in range(first, end):
             self._join(i, now)
-            someone_fits = someone_fits or self._fits(i)
+            someone_fits = someone_fits or requested[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
         if someone_fits:
             self._allocate_soon(now)
-
-    def _fits(self, i: int) -> bool:
-        """Whether applicant ``i``'s request fits the capacity free in its area now."""
-        return self.requested[i] <= self.ledger.free_mw[self.area_of[i]] + FIT_TOLERANCE_MW
 
     def _join(self, i: int, now: float) -> None:
         """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
