@@ -1,15 +1,16 @@
 """Applicants as plain data: the categories, one applicant, and a replication's table of them.
 
 No SimPy here. The table holds one numpy array per attribute (a replication can have a
-hundred thousand applicants); :class:`Applicant` is the one-row view that queue policies see.
+hundred thousand applicants), text as integer codes (:class:`Labels`); :class:`Applicant` is
+the one-row view that queue policies see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,6 +20,8 @@ __all__ = [
     "Applicant",
     "ApplicantTable",
     "Category",
+    "Labels",
+    "TEXT_COLUMNS",
 ]
 
 Category = Literal["congestion_relief", "safety", "basic_needs", "other"]
@@ -51,19 +54,75 @@ class Applicant:
     lifetime_years: float
 
 
+TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
+"""The applicant attributes that are text, which tables hold as :class:`Labels`."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A column of text as integer codes into its distinct values.
+
+    Applicant tables hold their text this way: a replication's hundred thousand applicants
+    share a handful of source, stream, category and area names, and joining, sorting and
+    tabulating integer codes costs a fraction of doing so with arrays of Python strings.
+    """
+
+    codes: np.ndarray
+    """Each row's place in :attr:`values` (int32)."""
+    values: tuple[str, ...]
+    """The distinct texts; one may occur in no row."""
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def repeat(cls, text: str, size: int) -> Labels:
+        """``text`` in each of ``size`` rows."""
+        return cls(np.zeros(size, dtype=np.int32), (text,))
+
+    @classmethod
+    def encode(cls, texts: Iterable[str]) -> Labels:
+        """Texts given one per row, coded in the order each first occurs."""
+        place: dict[str, int] = {}
+        codes = [place.setdefault(text, len(place)) for text in texts]
+        return cls(np.array(codes, dtype=np.int32), tuple(place))
+
+    @classmethod
+    def concat(cls, parts: Sequence[Labels]) -> Labels:
+        """The rows of ``parts`` one after the other, their values merged."""
+        place: dict[str, int] = {}
+        codes = []
+        for part in parts:
+            recode = np.array([place.setdefault(v, len(place)) for v in part.values],
+                              dtype=np.int32)
+            codes.append(recode[part.codes])
+        return cls(np.concatenate(codes), tuple(place))
+
+    def take(self, rows: np.ndarray) -> Labels:
+        """The given rows, in the given order."""
+        return Labels(self.codes[rows], self.values)
+
+    def decode(self) -> np.ndarray:
+        """The text of each row, as an object array."""
+        return np.array(self.values, dtype=object)[self.codes]
+
+    def codes_in(self, values: Sequence[str]) -> np.ndarray:
+        """Each row's place in ``values``, which must hold every text of the column."""
+        place = {value: code for code, value in enumerate(values)}
+        return np.array([place[v] for v in self.values], dtype=np.intp)[self.codes]
+
+
 @dataclass(frozen=True)
 class ApplicantTable:
     """All applicants of one replication, sorted by request time; ``applicant_id`` is the row.
 
     ``patience_years`` and ``lifetime_years`` are ``inf`` for applicants who wait forever or
     hold their connection for good. A waiting-list applicant's patience counts from the start.
+    The text attributes are held coded (:attr:`labels`) and read as object arrays of text.
     """
 
-    name: np.ndarray
-    source: np.ndarray
-    stream: np.ndarray
-    category: np.ndarray
-    area: np.ndarray
+    labels: dict[str, Labels]
+    """The text attributes by name (:data:`TEXT_COLUMNS`), coded."""
     request_time: np.ndarray
     demand_mw: np.ndarray
     requested_mw: np.ndarray
@@ -76,6 +135,41 @@ class ApplicantTable:
     def __len__(self) -> int:
         return len(self.request_time)
 
+    @classmethod
+    def from_columns(cls, **columns: Sequence[Any]) -> ApplicantTable:
+        """A table from one sequence per attribute of :class:`Applicant` but the id.
+
+        The easiest form to write by hand (e.g. to test a policy): text as strings, the
+        rest as numbers, all in request order.
+        """
+        labels = {name: Labels.encode(columns.pop(name)) for name in TEXT_COLUMNS}
+        return cls(labels=labels, **{name: np.asarray(c) for name, c in columns.items()})
+
+    @cached_property
+    def name(self) -> np.ndarray:
+        """Each applicant's name (empty for applicants of a stream)."""
+        return self.labels["name"].decode()
+
+    @cached_property
+    def source(self) -> np.ndarray:
+        """Where each applicant comes from: ``waiting_list``, ``stream`` or ``project``."""
+        return self.labels["source"].decode()
+
+    @cached_property
+    def stream(self) -> np.ndarray:
+        """Each applicant's stream (``project`` or ``waiting_list`` if none)."""
+        return self.labels["stream"].decode()
+
+    @cached_property
+    def category(self) -> np.ndarray:
+        """Each applicant's category, one of :data:`CATEGORIES`."""
+        return self.labels["category"].decode()
+
+    @cached_property
+    def area(self) -> np.ndarray:
+        """The grid area each applicant asks to connect in."""
+        return self.labels["area"].decode()
+
     @cached_property
     def category_code(self) -> np.ndarray:
         """Each applicant's category as its place in :data:`CATEGORIES` (int8).
@@ -83,8 +177,7 @@ class ApplicantTable:
         Worked out once per table: comparing small integers is far cheaper than comparing
         the names, which the engine, the policies and the output tables all need.
         """
-        place = {name: code for code, name in enumerate(CATEGORIES)}
-        return np.array([place[name] for name in self.category.tolist()], dtype=np.int8)
+        return self.labels["category"].codes_in(CATEGORIES).astype(np.int8)
 
     @property
     def applicant_id(self) -> np.ndarray:
@@ -94,20 +187,29 @@ class ApplicantTable:
     def applicant(self, i: int) -> Applicant:
         """Row ``i`` as an :class:`Applicant`."""
         return Applicant(applicant_id=i, **{
-            f.name: getattr(self, f.name)[i : i + 1].tolist()[0] for f in fields(self)})
+            name: getattr(self, name)[i : i + 1].tolist()[0] for name in _ATTRIBUTES})
 
     def __iter__(self) -> Iterator[Applicant]:
         """Every row as an :class:`Applicant`, in id order."""
-        names = [f.name for f in fields(self)]
-        rows = zip(*(getattr(self, name).tolist() for name in names), strict=True)
-        return (Applicant(applicant_id=i, **dict(zip(names, row, strict=True)))
+        rows = zip(*(getattr(self, name).tolist() for name in _ATTRIBUTES), strict=True)
+        return (Applicant(applicant_id=i, **dict(zip(_ATTRIBUTES, row, strict=True)))
                 for i, row in enumerate(rows))
 
     @classmethod
     def concat_sorted(cls, parts: list[ApplicantTable]) -> ApplicantTable:
         """Join tables and sort by request time; a stable sort keeps the parts' order on ties."""
-        columns = {
-            f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)
+        numbers = {
+            name: np.concatenate([getattr(p, name) for p in parts]) for name in _NUMBERS
         }
-        order = np.argsort(columns["request_time"], kind="stable")
-        return cls(**{name: column[order] for name, column in columns.items()})
+        order = np.argsort(numbers["request_time"], kind="stable")
+        labels = {
+            name: Labels.concat([p.labels[name] for p in parts]).take(order)
+            for name in TEXT_COLUMNS
+        }
+        return cls(labels=labels, **{name: column[order] for name, column in numbers.items()})
+
+
+_ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
+"""What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""
+_NUMBERS = tuple(f.name for f in fields(ApplicantTable) if f.name != "labels")
+"""The attributes a table holds as numeric arrays."""

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from sim.applicants import ApplicantTable
+from sim.applicants import TEXT_COLUMNS, ApplicantTable, Labels
 from sim.rng import RandomStreams
 from sim.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
 from sim.waiting_list_csv import WaitingRows
@@ -114,11 +114,13 @@ def _draw(
     jobs = np.rint(stream.jobs.sample(streams.generator("jobs", key), size)).astype(np.int64)
     area = stream.area or scenario.area_names[0]
     return ApplicantTable(
-        name=_repeat("", size),
-        source=_repeat(source, size),
-        stream=_repeat(stream_name, size),
-        category=_repeat(stream.category, size),
-        area=_repeat(area, size),
+        labels={
+            "name": Labels.repeat("", size),
+            "source": Labels.repeat(source, size),
+            "stream": Labels.repeat(stream_name, size),
+            "category": Labels.repeat(stream.category, size),
+            "area": Labels.repeat(area, size),
+        },
         request_time=np.asarray(times, dtype=float),
         demand_mw=demand,
         requested_mw=demand * (1.0 - self_supply),
@@ -182,11 +184,13 @@ def _csv_waiting_list(
             scenario, streams, key, rows.category[i], 1)[0]
     priority &= np.array([c != "other" for c in rows.category], dtype=bool)
     return ApplicantTable(
-        name=np.array(rows.name, dtype=object),
-        source=_repeat("waiting_list", size),
-        stream=np.array([s or "waiting_list" for s in rows.stream], dtype=object),
-        category=np.array(rows.category, dtype=object),
-        area=np.array([a or scenario.area_names[0] for a in rows.area], dtype=object),
+        labels={
+            "name": Labels.encode(rows.name),
+            "source": Labels.repeat("waiting_list", size),
+            "stream": Labels.encode(s or "waiting_list" for s in rows.stream),
+            "category": Labels.encode(rows.category),
+            "area": Labels.encode(a or scenario.area_names[0] for a in rows.area),
+        },
         request_time=times,
         demand_mw=rows.demand_mw,
         requested_mw=rows.demand_mw * (1.0 - self_supply),
@@ -203,11 +207,13 @@ def _projects(scenario: Scenario) -> ApplicantTable:
     demand = np.array([p.demand_mw for p in projects], dtype=float)
     self_supply = np.array([p.self_supply for p in projects], dtype=float)
     return ApplicantTable(
-        name=np.array([p.name for p in projects], dtype=object),
-        source=_repeat("project", len(projects)),
-        stream=_repeat("project", len(projects)),
-        category=np.array([p.category for p in projects], dtype=object),
-        area=np.array([p.area or scenario.area_names[0] for p in projects], dtype=object),
+        labels={
+            "name": Labels.encode(p.name for p in projects),
+            "source": Labels.repeat("project", len(projects)),
+            "stream": Labels.repeat("project", len(projects)),
+            "category": Labels.encode(p.category for p in projects),
+            "area": Labels.encode(p.area or scenario.area_names[0] for p in projects),
+        },
         request_time=np.array([scenario.years_since_start(p.date) for p in projects]),
         demand_mw=demand,
         requested_mw=demand * (1.0 - self_supply),
@@ -220,19 +226,12 @@ def _projects(scenario: Scenario) -> ApplicantTable:
     )
 
 
-def _repeat(text: str, size: int) -> np.ndarray:
-    """An object array holding ``text`` ``size`` times.
-
-    Speed: ``np.full(size, text, dtype=object)`` makes a new string object per row, which took
-    longer than drawing a stream's random numbers; this shares the one string.
-    """
-    column = np.empty(size, dtype=object)
-    column.fill(text)
-    return column
-
-
 def _empty() -> ApplicantTable:
+    """A table of no applicants (a scenario with no streams, waiting list or projects)."""
     none = np.zeros(0)
-    text = np.zeros(0, dtype=object)
-    return ApplicantTable(text, text, text, text, text, none, none, none, none,
-                          np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), none, none)
+    return ApplicantTable(
+        labels={name: Labels.encode([]) for name in TEXT_COLUMNS},
+        request_time=none, demand_mw=none, requested_mw=none, self_supply=none,
+        jobs=np.zeros(0, dtype=np.int64), priority_requested=np.zeros(0, dtype=bool),
+        patience_years=none, lifetime_years=none,
+    )

@@ -15,6 +15,7 @@ infinite.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -36,13 +37,12 @@ def worlds(draw):
     n = draw(st.integers(0, 30))
     times = sorted(draw(st.lists(quarter_years, min_size=n, max_size=n)))
     maybe_inf = st.one_of(st.just(math.inf), st.just(0.0), st.integers(1, 16).map(lambda q: q / 4))
-    table = ApplicantTable(
-        name=np.full(n, "", dtype=object),
-        source=np.full(n, "stream", dtype=object),
-        stream=np.full(n, "s", dtype=object),
-        category=np.array(draw(st.lists(st.sampled_from(CATEGORIES), min_size=n, max_size=n)),
-                          dtype=object),
-        area=np.array([f"a{draw(st.integers(0, n_areas - 1))}" for _ in range(n)], dtype=object),
+    table = ApplicantTable.from_columns(
+        name=[""] * n,
+        source=["stream"] * n,
+        stream=["s"] * n,
+        category=draw(st.lists(st.sampled_from(CATEGORIES), min_size=n, max_size=n)),
+        area=[f"a{draw(st.integers(0, n_areas - 1))}" for _ in range(n)],
         request_time=np.array(times, dtype=float),
         demand_mw=np.zeros(n),
         requested_mw=np.array(draw(st.lists(st.integers(1, 20), min_size=n, max_size=n)),
@@ -54,7 +54,7 @@ def worlds(draw):
         patience_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
         lifetime_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
     )
-    table = ApplicantTable(**{**table.__dict__, "demand_mw": table.requested_mw})
+    table = replace(table, demand_mw=table.requested_mw)
     upstream = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda x: x / 10)))
     targets = list(range(n_areas)) + ([UPSTREAM] if upstream is not None else [])
     steps = draw(st.lists(

@@ -24,11 +24,10 @@ def tables(draw):
         draw(st.lists(strategy, min_size=n, max_size=n)), dtype=dtype)
     times = np.sort(column(st.integers(-4, 12).map(lambda q: q / 4)))
     requested = column(st.integers(1, 9).map(lambda x: x / 4))
-    return ApplicantTable(
-        name=np.full(n, "", dtype=object), source=np.full(n, "stream", dtype=object),
-        stream=np.full(n, "s", dtype=object),
+    return ApplicantTable.from_columns(
+        name=[""] * n, source=["stream"] * n, stream=["s"] * n,
         category=column(st.sampled_from(CATEGORIES), object),
-        area=np.full(n, "main", dtype=object), request_time=times, demand_mw=requested,
+        area=["main"] * n, request_time=times, demand_mw=requested,
         requested_mw=requested, self_supply=np.zeros(n), jobs=column(st.integers(0, 50), int),
         priority_requested=column(st.booleans(), bool), patience_years=np.full(n, np.inf),
         lifetime_years=np.full(n, np.inf),

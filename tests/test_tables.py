@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.records import _text
 from sim.replication import add_months
 
 
@@ -17,3 +20,52 @@ def test_add_months_agrees_with_pandas(start):
     for months in range(0, 60):
         expected = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
         assert add_months(start, months) == expected
+
+
+def test_labels_round_trip_in_first_seen_order():
+    """Encoding keeps each row's text and lists the values in the order they first occur."""
+    labels = Labels.encode(["b", "a", "b", "c"])
+    assert labels.values == ("b", "a", "c")
+    assert labels.decode().tolist() == ["b", "a", "b", "c"]
+    assert labels.codes_in(("a", "b", "c")).tolist() == [1, 0, 1, 2]
+
+
+def test_labels_concat_merges_values_and_take_reorders_rows():
+    """Joined parts keep their rows' text though each part coded it its own way."""
+    joined = Labels.concat([Labels.encode(["x", "y"]), Labels.repeat("y", 2),
+                            Labels.encode([])])
+    assert joined.values == ("x", "y")
+    assert joined.decode().tolist() == ["x", "y", "y", "y"]
+    assert joined.take(np.array([3, 0])).decode().tolist() == ["y", "x"]
+
+
+def small_table(names: list[str], times: list[float]) -> ApplicantTable:
+    """A table of applicants with these names, in stream ``s`` of category safety."""
+    n = len(names)
+    return ApplicantTable.from_columns(
+        name=names, source=["stream"] * n, stream=["s"] * n, category=["safety"] * n,
+        area=["main"] * n, request_time=np.array(times, dtype=float), demand_mw=np.ones(n),
+        requested_mw=np.ones(n), self_supply=np.zeros(n), jobs=np.zeros(n, dtype=np.int64),
+        priority_requested=np.zeros(n, dtype=bool), patience_years=np.full(n, np.inf),
+        lifetime_years=np.full(n, np.inf),
+    )
+
+
+def test_tables_read_their_coded_text_as_plain_strings():
+    """Text attributes read as object arrays; policies see rows of plain ``str``."""
+    table = ApplicantTable.concat_sorted([small_table(["late", "later"], [2.0, 3.0]),
+                                          small_table(["early"], [1.0])])
+    assert table.name.dtype == object and table.name.tolist() == ["early", "late", "later"]
+    assert table.category_code.tolist() == [CATEGORIES.index("safety")] * 3
+    rows = list(table)
+    assert rows[0] == table.applicant(0)
+    assert type(rows[2].name) is str and rows[2].name == "later" and rows[2].area == "main"
+
+
+@pytest.mark.parametrize("texts", [["a", "", "a", "b"], []])
+def test_text_columns_are_what_pandas_makes_of_the_strings(texts):
+    """A coded column becomes the same column, and dtype, as the object array it stands for."""
+    expected = pd.DataFrame({"text": np.array(texts, dtype=object)})
+    made = pd.DataFrame({"text": _text(Labels.encode(texts))})
+    assert made["text"].dtype == expected["text"].dtype
+    pd.testing.assert_frame_equal(made, expected)
