@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.metrics import ALL, _by_category, _wait_figures
 from sim.records import _text
 from sim.replication import add_months
 
@@ -69,3 +70,24 @@ def test_text_columns_are_what_pandas_makes_of_the_strings(texts):
     made = pd.DataFrame({"text": _text(Labels.encode(texts))})
     assert made["text"].dtype == expected["text"].dtype
     pd.testing.assert_frame_equal(made, expected)
+
+
+def test_category_groups_hold_the_same_rows_as_masks():
+    """Each category's slice of the sorted columns is its boolean mask's rows, in order."""
+    rng = np.random.default_rng(5)
+    category = rng.choice([0, 1, 3], size=500).astype(np.int8)  # one category has nobody
+    columns = {"x": rng.random(500), "flag": rng.random(500) < 0.5}
+    groups = dict(_by_category(category, columns))
+    assert list(groups) == [*CATEGORIES, ALL]
+    for code, name in enumerate(CATEGORIES):
+        for column, values in columns.items():
+            np.testing.assert_array_equal(groups[name][column], values[category == code])
+    assert groups[ALL] is columns
+
+
+def test_wait_figures_match_numpy_on_an_untouched_copy():
+    """Working on the waits in place gives numpy's median and percentile exactly."""
+    waits = np.random.default_rng(6).exponential(size=1000)  # even: the median averages two
+    expected = (float(waits.mean()), float(np.median(waits)), float(np.quantile(waits, 0.9)))
+    assert tuple(_wait_figures(waits.copy()).values()) == expected
+    assert all(np.isnan(v) for v in _wait_figures(np.zeros(0)).values())
