@@ -10,7 +10,7 @@ import pytest
 
 from sim.applicants import CATEGORIES, ApplicantTable, Labels
 from sim.metrics import ALL, _by_category, _wait_figures
-from sim.records import _text
+from sim.records import _text, to_dates
 from sim.replication import add_months
 
 
@@ -91,3 +91,11 @@ def test_wait_figures_match_numpy_on_an_untouched_copy():
     expected = (float(waits.mean()), float(np.median(waits)), float(np.quantile(waits, 0.9)))
     assert tuple(_wait_figures(waits.copy()).values()) == expected
     assert all(np.isnan(v) for v in _wait_figures(np.zeros(0)).values())
+
+
+def test_dates_round_down_to_the_day_and_nan_is_nat():
+    """Simulation times become whole days after the start, in seconds; NaN becomes NaT."""
+    dates = to_dates(dt.date(2024, 1, 1), np.array([0.0, 1.0, 0.5, np.nan]))
+    assert dates.dtype == np.dtype("datetime64[s]")
+    assert dates.astype("datetime64[D]").astype(str).tolist() == [
+        "2024-01-01", "2024-12-31", "2024-07-01", "NaT"]
