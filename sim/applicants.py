@@ -88,19 +88,18 @@ class Labels:
         return cls(np.array(codes, dtype=np.int32), tuple(place))
 
     @classmethod
-    def concat(cls, parts: Sequence[Labels]) -> Labels:
-        """The rows of ``parts`` one after the other, their values merged."""
-        place: dict[str, int] = {}
-        codes = []
-        for part in parts:
-            recode = np.array([place.setdefault(v, len(place)) for v in part.values],
-                              dtype=np.int32)
-            codes.append(recode[part.codes])
-        return cls(np.concatenate(codes), tuple(place))
+    def join(cls, parts: Sequence[Labels], places: Sequence[np.ndarray]) -> Labels:
+        """One column of the rows of ``parts``, each part's rows at its ``places``.
 
-    def take(self, rows: np.ndarray) -> Labels:
-        """The given rows, in the given order."""
-        return Labels(self.codes[rows], self.values)
+        The parts' values are merged, each coded in the order it first occurs.
+        """
+        index: dict[str, int] = {}
+        recoded = [
+            np.array([index.setdefault(v, len(index)) for v in part.values],
+                     dtype=np.int32)[part.codes]
+            for part in parts
+        ]
+        return cls(_placed(recoded, places), tuple(index))
 
     def decode(self) -> np.ndarray:
         """The text of each row, as an object array."""
@@ -197,16 +196,33 @@ class ApplicantTable:
 
     @classmethod
     def concat_sorted(cls, parts: list[ApplicantTable]) -> ApplicantTable:
-        """Join tables and sort by request time; a stable sort keeps the parts' order on ties."""
-        numbers = {
-            name: np.concatenate([getattr(p, name) for p in parts]) for name in _NUMBERS
-        }
-        order = np.argsort(numbers["request_time"], kind="stable")
+        """Join tables and sort by request time; a stable sort keeps the parts' order on ties.
+
+        Speed: each part's rows are written straight to their places in the result, where
+        joining the parts and then reordering the rows made every column twice.
+        """
+        places = _sorted_places([p.request_time for p in parts])
         labels = {
-            name: Labels.concat([p.labels[name] for p in parts]).take(order)
-            for name in TEXT_COLUMNS
+            name: Labels.join([p.labels[name] for p in parts], places) for name in TEXT_COLUMNS
         }
-        return cls(labels=labels, **{name: column[order] for name, column in numbers.items()})
+        numbers = {name: _placed([getattr(p, name) for p in parts], places) for name in _NUMBERS}
+        return cls(labels=labels, **numbers)
+
+
+def _sorted_places(times: list[np.ndarray]) -> list[np.ndarray]:
+    """Where each part's rows go when the parts are joined and stably sorted by time."""
+    order = np.argsort(np.concatenate(times), kind="stable")
+    place = np.empty(len(order), dtype=np.intp)
+    place[order] = np.arange(len(order))
+    return np.split(place, np.cumsum([len(t) for t in times])[:-1])
+
+
+def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.ndarray:
+    """One column of a joined table: each part's values written at its places."""
+    joined = np.empty(sum(len(c) for c in columns), dtype=np.result_type(*columns))
+    for column, place in zip(columns, places, strict=True):
+        joined[place] = column
+    return joined
 
 
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")

@@ -31,13 +31,14 @@ def test_labels_round_trip_in_first_seen_order():
     assert labels.codes_in(("a", "b", "c")).tolist() == [1, 0, 1, 2]
 
 
-def test_labels_concat_merges_values_and_take_reorders_rows():
+def test_labels_join_merges_values_and_puts_rows_in_place():
     """Joined parts keep their rows' text though each part coded it its own way."""
-    joined = Labels.concat([Labels.encode(["x", "y"]), Labels.repeat("y", 2),
-                            Labels.encode([])])
+    joined = Labels.join(
+        [Labels.encode(["x", "y"]), Labels.repeat("y", 2), Labels.encode([])],
+        [np.array([3, 0]), np.array([1, 2]), np.array([], dtype=np.intp)],
+    )
     assert joined.values == ("x", "y")
-    assert joined.decode().tolist() == ["x", "y", "y", "y"]
-    assert joined.take(np.array([3, 0])).decode().tolist() == ["y", "x"]
+    assert joined.decode().tolist() == ["y", "y", "y", "x"]
 
 
 def small_table(names: list[str], times: list[float]) -> ApplicantTable:
@@ -53,14 +54,16 @@ def small_table(names: list[str], times: list[float]) -> ApplicantTable:
 
 
 def test_tables_read_their_coded_text_as_plain_strings():
-    """Text attributes read as object arrays; policies see rows of plain ``str``."""
+    """Joined tables sort by time, ties in part order; text reads as plain ``str``."""
     table = ApplicantTable.concat_sorted([small_table(["late", "later"], [2.0, 3.0]),
-                                          small_table(["early"], [1.0])])
-    assert table.name.dtype == object and table.name.tolist() == ["early", "late", "later"]
-    assert table.category_code.tolist() == [CATEGORIES.index("safety")] * 3
+                                          small_table(["early", "tied"], [1.0, 2.0])])
+    assert table.name.dtype == object
+    assert table.name.tolist() == ["early", "late", "tied", "later"]
+    assert table.request_time.tolist() == [1.0, 2.0, 2.0, 3.0]
+    assert table.category_code.tolist() == [CATEGORIES.index("safety")] * 4
     rows = list(table)
     assert rows[0] == table.applicant(0)
-    assert type(rows[2].name) is str and rows[2].name == "later" and rows[2].area == "main"
+    assert type(rows[3].name) is str and rows[3].name == "later" and rows[3].area == "main"
 
 
 @pytest.mark.parametrize("texts", [["a", "", "a", "b"], []])
