@@ -72,7 +72,7 @@ def run_replication(
     return ReplicationOutput(
         replication=replication,
         applicants=applicants,
-        projects=applicants[applicants["source"] == "project"],
+        projects=applicants[table.labels["source"].matches("project")],
         timeseries=timeseries_records(replication, trajectory, scenario.start),
         metrics=metrics,
     )

@@ -29,6 +29,8 @@ def test_labels_round_trip_in_first_seen_order():
     assert labels.values == ("b", "a", "c")
     assert labels.decode().tolist() == ["b", "a", "b", "c"]
     assert labels.codes_in(("a", "b", "c")).tolist() == [1, 0, 1, 2]
+    assert labels.matches("b").tolist() == [True, False, True, False]
+    assert not labels.matches("d").any()
 
 
 def test_labels_join_merges_values_and_puts_rows_in_place():
