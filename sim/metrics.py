@@ -112,12 +112,17 @@ def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
 
 
 def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dict[str, float]:
+    """Every key figure of one group of applicants, from its columns ``c``.
+
+    Speed: rows are counted with ``count_nonzero``, many times faster than summing booleans
+    and exact all the same.
+    """
     connected, withdrawn, waiting = c["connected"], c["withdrawn"], c["waiting"]
     figures = {
         "applicants": float(len(connected)),
-        "connected": float(connected.sum()),
-        "withdrawn": float(withdrawn.sum()),
-        "waiting": float(waiting.sum()),
+        "connected": float(np.count_nonzero(connected)),
+        "withdrawn": float(np.count_nonzero(withdrawn)),
+        "waiting": float(np.count_nonzero(waiting)),
         **_wait_figures(c["wait"][connected]),
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
@@ -132,8 +137,9 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
         # Only applicants observed for the full window count, so the end does not censor.
         observed = c["request_time"] <= horizon_years - years
         within = connected & (c["wait"] <= years) & observed
+        count = np.count_nonzero(observed)
         figures[f"connected_within_{years}y"] = (
-            float(within.sum() / observed.sum()) if observed.any() else np.nan
+            np.count_nonzero(within) / count if count else np.nan
         )
     return figures
 
