@@ -9,7 +9,7 @@ import pytest
 
 from sim.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
 from sim.rng import RandomStreams
-from sim.sources import arrival_times, generate_applicants
+from sim.sources import _priority, arrival_times, generate_applicants
 from tests.builders import project, scenario
 
 
@@ -87,3 +87,12 @@ def test_projects_keep_their_date_and_size():
     assert table.name[0] == "campus"
     assert table.request_time[0] == s.years_since_start(s.projects[0].date)
     assert table.requested_mw[0] == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("uptake", [0.0, 0.3, 1.0])
+def test_priority_requests_are_what_the_draws_give(uptake):
+    """An uptake of 0 or 1 skips the draws, with the answer the draws would give."""
+    s = scenario(priority_uptake={"safety": uptake})
+    streams = RandomStreams(s.seed, 0)
+    drawn = streams.generator("priority", "key").random(500) < uptake
+    np.testing.assert_array_equal(_priority(s, streams, "key", "safety", 500), drawn)
