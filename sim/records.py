@@ -44,7 +44,9 @@ def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
     were converted again on the way into a DataFrame, which cost more than working them out.
     NaN days cast to NaT, so no mask is needed.
     """
-    days = np.floor(np.asarray(years, dtype=float) * DAYS_PER_YEAR + 1e-6)
+    days = np.asarray(years, dtype=float) * DAYS_PER_YEAR
+    days += 1e-6  # in place: a new array per step cost as much as the arithmetic
+    np.floor(days, out=days)
     return np.datetime64(start, "s") + days.astype("timedelta64[D]")
 
 
@@ -58,11 +60,15 @@ def applicant_records(
     """One tidy row per applicant: who they are and what happened to them."""
     connected = ~np.isnan(trajectory.connect_time)
     withdrawn = ~np.isnan(trajectory.withdraw_time)
-    outcome = np.where(connected, 0, np.where(withdrawn, 1, 2)).astype(np.int8)  # in OUTCOMES
-    end_of_wait = np.where(
-        connected, trajectory.connect_time,
-        np.where(withdrawn, trajectory.withdraw_time, horizon_years),
-    )
+    # Speed: each column is made in one array, filled in place; an array of intermediate
+    # results per step cost as much as the steps.
+    outcome = np.full(len(table), OUTCOMES.index("waiting"), dtype=np.int8)
+    outcome[withdrawn] = OUTCOMES.index("withdrawn")
+    outcome[connected] = OUTCOMES.index("connected")
+    # The wait lasts to the connection, the withdrawal or the end.
+    wait_years = np.where(withdrawn, trajectory.withdraw_time, horizon_years)
+    np.copyto(wait_years, trajectory.connect_time, where=connected)
+    wait_years -= table.request_time
     # Speed: the columns are new arrays or the table's, which nothing changes afterwards;
     # sharing them (copy=False) spares pandas copying each numeric column into 2D blocks.
     frame = pd.DataFrame({
@@ -83,7 +89,7 @@ def applicant_records(
         "connect_date": to_dates(start, trajectory.connect_time),
         "withdraw_date": to_dates(start, trajectory.withdraw_time),
         "release_date": to_dates(start, trajectory.release_time),
-        "wait_years": end_of_wait - table.request_time,
+        "wait_years": wait_years,
     }, copy=False)
     return frame[list(APPLICANT_COLUMNS)]
 
