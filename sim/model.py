@@ -122,8 +122,7 @@ class _Simulation:
         self.requested: list[float] = table.requested_mw.tolist()
         self.patience: list[float] = table.patience_years.tolist()
         self.lifetime: list[float] = table.lifetime_years.tolist()
-        area_index = {name: i for i, name in enumerate(grid.areas)}
-        self.area_of = [area_index[a] for a in table.area.tolist()]
+        self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
         self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
         self.state = [_NOT_YET] * n
         self.connect_time = [math.nan] * n
