@@ -15,10 +15,9 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from sim.scenario import Scenario
-from sim.stats import CONFIDENCE, mean_interval
+from sim.stats import CONFIDENCE, mean_interval, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -93,7 +92,7 @@ def welch_interval(
     if va + vb == 0:
         return difference, difference, difference
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = float(scipy_stats.t.ppf((1 + confidence) / 2, df)) * float(np.sqrt(va + vb))
+    half = t_quantile(confidence, float(df)) * float(np.sqrt(va + vb))
     return difference, difference - half, difference + half
 
 
