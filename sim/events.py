@@ -69,17 +69,28 @@ class Calendar(simpy.Environment):
         entries would slow down every booking. It is booked before ``callback`` runs, so that
         :meth:`runs_next` sees it there.
         """
-
-        def due(now: float, first: int) -> None:
-            end = first + 1
-            while end < len(times) and times[end] <= now:
-                end += 1
-            if end < len(times):
-                self.call_at(times[end], due, end, priority)
-            callback(now, first, end)
-
         if len(times):
-            self.call_at(max(times[0], self._now), due, 0, priority)
+            self.call_at(max(times[0], self._now), self._run_instant_in_turn,
+                         (times, 0, callback, priority), priority)
+
+    def _run_instant_in_turn(
+        self,
+        now: float,
+        stream: tuple[Sequence[float], int, Callable[[float, int, int], None], int],
+    ) -> None:
+        """Run the instant of a :meth:`call_in_turn` stream starting at ``first``; book the next.
+
+        A method rather than a closure that books itself: such a closure refers to itself,
+        and that cycle would keep ``callback``'s owner alive after :meth:`close`.
+        """
+        times, first, callback, priority = stream
+        end = first + 1
+        while end < len(times) and times[end] <= now:
+            end += 1
+        if end < len(times):
+            self.call_at(times[end], self._run_instant_in_turn,
+                         (times, end, callback, priority), priority)
+        callback(now, first, end)
 
     _merged_next: tuple[float, int, int] = (math.inf, 0, 0)
     """(time, priority, booking order) of the merged stream's next instant (see
@@ -163,6 +174,18 @@ class Calendar(simpy.Environment):
             callback(self._now, value)
         else:
             super().step()
+
+    def close(self) -> None:
+        """Drop every booking still due, and the merged stream: the calendar is done.
+
+        Bookings hold callbacks, usually bound methods of a model that holds the calendar in
+        turn. Dropping them breaks that reference cycle, so the model and its data are freed
+        as soon as nothing else refers to them, not by the next garbage collection.
+        """
+        self._queue.clear()
+        if hasattr(self, "_merged"):
+            del self._merged
+        self._merged_next = (math.inf, 0, 0)
 
     def _run_merged_instant(self) -> None:
         """Run the merged stream's next instant, numbering the one after it as a booking."""

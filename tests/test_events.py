@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 import simpy
 from hypothesis import given
@@ -164,3 +167,50 @@ def test_a_merged_stream_is_seen_by_runs_next_step_and_peek():
     assert seen == [(1.0, 0, 2), (2.0, 2, 3)] and calendar.now == 5.0
     with pytest.raises(ValueError, match="one stream"):
         calendar.merge_in_turn([3.0], lambda now, first, end: None)
+
+
+def test_a_closed_calendar_leaves_no_reference_cycle():
+    """close() drops the bookings, so a model holding its calendar is freed without the GC."""
+
+    class Model:
+        def __init__(self) -> None:
+            self.calendar = Calendar()
+            self.calendar.call_in_turn([1.0, 2.0, 3.0], self.on_instant)
+            self.calendar.merge_in_turn([0.5, 4.0], self.on_instant)
+            self.calendar.call_at(5.0, self.on_booking)
+
+        def on_instant(self, now: float, first: int, end: int) -> None:
+            pass
+
+        def on_booking(self, now: float, value: object) -> None:
+            pass
+
+    gc.collect()
+    gc.disable()
+    try:
+        model = Model()
+        model.calendar.run(until=2.5)
+        model.calendar.close()
+        gone = weakref.ref(model)
+        del model
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_a_simulation_run_leaves_no_garbage_cycle():
+    """The engine's per-applicant lists go when a run ends, not at the next garbage collection."""
+    world = scenario(
+        streams={"s": {"category": "other", "rate_per_year": 50, "demand_mw": 0.5,
+                       "patience_years": 1.0, "lifetime_years": 0.5}},
+        grid={"capacity_mw": 3.0,
+              "upgrades": [{"name": "u", "date": "2025-06-01", "add_mw": 2.0}]},
+    )
+    assert len(run(world, workers=1).applicants) > 0  # also warms up what runs once
+    gc.collect()
+    gc.disable()
+    try:
+        run(world, workers=1)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
