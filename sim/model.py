@@ -120,7 +120,6 @@ class _Simulation:
         # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
         self.request_time: list[float] = table.request_time.tolist()
         self.requested: list[float] = table.requested_mw.tolist()
-        self.patience: list[float] = table.patience_years.tolist()
         self.lifetime: list[float] = table.lifetime_years.tolist()
         self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
         self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
@@ -166,8 +165,8 @@ class _Simulation:
         An applicant joins the queue at its request time (the waiting list at 0) and gives up
         ``patience`` later. Speed: taking these in one sorted pass, as the arrivals are, keeps a
         hundred thousand withdrawals off the calendar, whose every operation would otherwise
-        slow down with the length of the queue. Those with no patience at all are booked when
-        they join (see :meth:`_join`), after their own arrival.
+        slow down with the length of the queue. Those with no patience at all (or too little to
+        move the clock) are booked when they join (see :meth:`_join`), after their own arrival.
         """
         joined = np.maximum(table.request_time, 0.0)
         give_up = joined + table.patience_years
@@ -175,6 +174,7 @@ class _Simulation:
         order = due[np.argsort(give_up[due], kind="stable")]  # ties: in order of joining
         self.withdrawal_order: list[int] = order.tolist()
         self.give_up_time: list[float] = give_up[order].tolist()
+        self.gives_up_on_joining: set[int] = set(np.flatnonzero(give_up == joined).tolist())
 
     def run(self) -> Trajectory:
         """Process every event before the horizon, then take the final snapshot.
@@ -219,7 +219,7 @@ class _Simulation:
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
-              and now + self.patience[first] > now  # with no patience it withdraws at once
+              and first not in self.gives_up_on_joining  # who withdraws at once
               and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
               and self.env.runs_next(now, ALLOCATE)):
             self._start_connection(first, now)
@@ -242,8 +242,8 @@ class _Simulation:
         self.queue_mw[area][category] += mw
         self.waiting_in_area[area] += 1
         self.waiting_total += 1
-        if now + self.patience[i] == now and now < self.horizon:
-            self.env.call_at(now, self._on_withdrawal, i)  # no patience: gives up on joining
+        if i in self.gives_up_on_joining and now < self.horizon:
+            self.env.call_at(now, self._on_withdrawal, i)
 
     def _on_withdrawals(self, now: float, first: int, end: int) -> None:
         """Those whose patience ends at this instant and who still wait leave the queue."""
