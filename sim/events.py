@@ -148,12 +148,13 @@ class Calendar(simpy.Environment):
         while True:
             # Entries and the merged instant share the first three fields: (time, priority,
             # booking order), so one tuple comparison tells which is next.
-            if queue and queue[0] < self._merged_next:
-                if queue[0][0] >= limit:
+            if queue and (first := queue[0]) < self._merged_next:
+                if first[0] >= limit:
                     break
-                if len(queue[0]) == 5:  # an entry of call_at; SimPy's own entries have 4
-                    self._now, _, _, callback, value = heappop(queue)
-                    callback(self._now, value)
+                if len(first) == 5:  # an entry of call_at; SimPy's own entries have 4
+                    now, _, _, callback, value = heappop(queue)
+                    self._now = now
+                    callback(now, value)
                 else:
                     super().step()
             elif self._merged_next[0] < limit:
