@@ -23,7 +23,7 @@ from tests.benchmarks.long_queues import engine_times
 from tests.benchmarks.timing import Stopwatch
 
 __all__ = [
-    "Breakdown", "PeerResult", "RATES", "SERVERS", "SERVICE_RATE", "YEARS",
+    "Breakdown", "PeerComparison", "PeerResult", "RATES", "SERVERS", "SERVICE_RATE", "YEARS",
     "gridqueue_breakdown", "run_peers",
 ]
 
@@ -252,13 +252,36 @@ RUNNERS: dict[str, Callable[[], PeerResult]] = {
 """Every implementation by name, gridqueue first: the others are compared with it."""
 
 
-def run_peers(repeats: int = 1) -> tuple[list[PeerResult], list[float]]:
-    """Run each implementation ``repeats`` times in this process and keep its fastest run.
+def run_peers(repeats: int = 1) -> PeerComparison:
+    """Run the implementations in turn, ``repeats`` rounds, all in this process.
 
-    Also returns Cobham's mean waits per class, the answer all four should approach.
+    Round by round rather than one implementation's runs after another's: a burst of load
+    from elsewhere on the machine then slows one round of every implementation, and each
+    round's ratios compare runs made a second apart (paired, like common random numbers).
     """
-    fastest = []
-    for runner in RUNNERS.values():
-        runs = [runner() for _ in range(repeats)]
-        fastest.append(min(runs, key=lambda result: result.cpu_seconds))
-    return fastest, cobham_waits(list(RATES), SERVICE_RATE, SERVERS)
+    runs: dict[str, list[PeerResult]] = {name: [] for name in RUNNERS}
+    for _ in range(repeats):
+        for name, runner in RUNNERS.items():
+            runs[name].append(runner())
+    ours = runs["gridqueue"]
+    return PeerComparison(
+        fastest=[min(done, key=lambda result: result.cpu_seconds) for done in runs.values()],
+        cobham=cobham_waits(list(RATES), SERVICE_RATE, SERVERS),
+        round_ratios={
+            name: [mine.per_second / theirs.per_second
+                   for mine, theirs in zip(ours, done, strict=True)]
+            for name, done in runs.items()
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    """Every implementation's fastest run, the theory, and gridqueue's speed round by round."""
+
+    fastest: list[PeerResult]
+    """Each implementation's fastest run, gridqueue first."""
+    cobham: list[float]
+    """Cobham's mean wait per class, the answer all should approach, in years."""
+    round_ratios: dict[str, list[float]]
+    """gridqueue's speed over each implementation's, in each round."""
