@@ -40,7 +40,7 @@ def t_quantile(confidence: float, dof: float) -> float:
     """The Student-t quantile of a two-sided interval with ``dof`` degrees of freedom.
 
     ``scipy.special.stdtrit`` is what ``scipy.stats.t.ppf`` computes, to the bit; importing
-    ``scipy.stats`` instead took 0.7 s and left some 30,000 more objects for every full
+    ``scipy.stats`` instead took 0.7 s and left some 27,000 more objects for every full
     garbage collection to walk. Cached: a summary asks for the same quantile for each of its
     hundred-odd figures.
     """
