@@ -78,9 +78,10 @@ class Calendar(simpy.Environment):
         now: float,
         stream: tuple[Sequence[float], int, Callable[[float, int, int], None], int],
     ) -> None:
-        """Run the instant of a :meth:`call_in_turn` stream starting at ``first``; book the next.
+        """Run one instant of a :meth:`call_in_turn` stream and book the stream's next one.
 
-        A method rather than a closure that books itself: such a closure refers to itself,
+        ``stream`` is ``(times, first, callback, priority)``, ``first`` the instant's first
+        time. A method rather than a closure that books itself: such a closure refers to itself,
         and that cycle would keep ``callback``'s owner alive after :meth:`close`.
         """
         times, first, callback, priority = stream
@@ -148,10 +149,10 @@ class Calendar(simpy.Environment):
         while True:
             # Entries and the merged instant share the first three fields: (time, priority,
             # booking order), so one tuple comparison tells which is next.
-            if queue and (first := queue[0]) < self._merged_next:
-                if first[0] >= limit:
+            if queue and (head := queue[0]) < self._merged_next:
+                if head[0] >= limit:
                     break
-                if len(first) == 5:  # an entry of call_at; SimPy's own entries have 4
+                if len(head) == 5:  # an entry of call_at; SimPy's own entries have 4
                     now, _, _, callback, value = heappop(queue)
                     self._now = now
                     callback(now, value)
