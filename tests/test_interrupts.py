@@ -22,6 +22,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
+from tests.processes import ctrl_c_as_in_a_terminal
 
 BAD = Path(__file__).parent / "bad_inputs"
 SLOW = """\
@@ -63,7 +64,7 @@ def start_slow_run(folder: Path, workers: int, policy: str = "broken_policies:Sl
         [sys.executable, "-m", "sim", "run", "slow.yaml", "-o", "out", "--force", "-q",
          "--workers", str(workers)],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import ctrl_c_as_in_a_terminal
+
 SCENARIO = """\
 start: 2024-01-01
 end: 2030-01-01
@@ -50,7 +52,8 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted)
     (tmp_path / "s.yaml").write_text(SCENARIO)
     partial = tmp_path / ".cut.partial" / "cells"
     process = subprocess.Popen(sweep_command(tmp_path, "cut"), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while len(list(partial.glob("*.json"))) < 2 and process.poll() is None:
         assert time.monotonic() < deadline, "the sweep never finished a cell"
