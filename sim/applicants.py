@@ -22,6 +22,7 @@ __all__ = [
     "Category",
     "Labels",
     "TEXT_COLUMNS",
+    "inverse_permutation",
 ]
 
 Category = Literal["congestion_relief", "safety", "basic_needs", "other"]
@@ -216,10 +217,18 @@ class ApplicantTable:
 
 def _sorted_places(times: list[np.ndarray]) -> list[np.ndarray]:
     """Where each part's rows go when the parts are joined and stably sorted by time."""
-    order = np.argsort(np.concatenate(times), kind="stable")
-    place = np.empty(len(order), dtype=np.intp)
-    place[order] = np.arange(len(order))
+    place = inverse_permutation(np.argsort(np.concatenate(times), kind="stable"))
     return np.split(place, np.cumsum([len(t) for t in times])[:-1])
+
+
+def inverse_permutation(permutation: np.ndarray) -> np.ndarray:
+    """Invert a permutation of 0..n-1: from who is at each place to each one's place, and back.
+
+    A scatter, O(n): cheaper than the argsort that gives the same answer.
+    """
+    inverse = np.empty(len(permutation), dtype=np.int64)
+    inverse[permutation] = np.arange(len(permutation))
+    return inverse
 
 
 def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.ndarray:

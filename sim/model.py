@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.applicants import CATEGORIES, ApplicantTable
+from sim.applicants import CATEGORIES, ApplicantTable, inverse_permutation
 from sim.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
 from sim.events import ALLOCATE, SNAPSHOT, Calendar
-from sim.policies.base import QueuePolicy, inverse_permutation
+from sim.policies.base import QueuePolicy
 from sim.queues import WaitingQueue, make_queue
 
 __all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.applicants import CATEGORIES, Applicant, ApplicantTable
-from sim.policies.base import QueuePolicy, inverse_permutation
+from sim.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
+from sim.policies.base import QueuePolicy
 from sim.policies.registry import register_policy
 
 __all__ = ["FIFOPolicy", "SmallestFirstPolicy", "SocialPriorityPolicy"]
