@@ -11,7 +11,7 @@ import pandas as pd
 from sim.applicants import CATEGORIES
 from sim.records import OUTCOMES
 
-__all__ = ["ALL", "METRICS", "Metric", "replication_metrics"]
+__all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
 
 ALL = "all"
 """The group name of figures over every applicant."""
@@ -19,44 +19,55 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class Metric:
-    """A key figure: its unit and what it counts."""
+    """A key figure: its unit, what it counts, and the plain label shown to readers."""
 
     unit: str
     description: str
+    label: str
+    """Plain words with the unit, for tables and figures, e.g. 'Mean wait, connected (years)'."""
 
 
 WITHIN_YEARS = (1, 2, 5)
 
 METRICS: dict[str, Metric] = {
-    "applicants": Metric("count", "applicants who asked for a connection"),
-    "connected": Metric("count", "applicants connected by the end"),
-    "withdrawn": Metric("count", "applicants who gave up and withdrew"),
-    "waiting": Metric("count", "applicants still waiting at the end"),
-    "wait_mean_years": Metric("years", "mean wait of those connected, request to connection"),
-    "wait_median_years": Metric("years", "median wait of those connected"),
-    "wait_p90_years": Metric("years", "90th percentile of the wait of those connected"),
+    "applicants": Metric("count", "applicants who asked for a connection", "Applicants"),
+    "connected": Metric("count", "applicants connected by the end", "Connected by the end"),
+    "withdrawn": Metric("count", "applicants who gave up and withdrew", "Withdrew"),
+    "waiting": Metric("count", "applicants still waiting at the end", "Still waiting at the end"),
+    "wait_mean_years": Metric("years", "mean wait of those connected, request to connection", "Mean wait of those connected (years)"),
+    "wait_median_years": Metric("years", "median wait of those connected", "Median wait of those connected (years)"),
+    "wait_p90_years": Metric("years", "90th percentile of the wait of those connected", "90th percentile wait of those connected (years)"),
     **{
         f"connected_within_{n}y": Metric(
             "share",
             f"share connected within {n} year{'s' if n > 1 else ''} of the request, among "
             f"applicants who asked at least {n} year{'s' if n > 1 else ''} before the end",
+            f"Connected within {n} year{'s' if n > 1 else ''} (%)",
         )
         for n in WITHIN_YEARS
     },
-    "jobs_connected": Metric("jobs", "jobs of the applicants connected"),
-    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal"),
-    "jobs_waiting": Metric("jobs", "jobs still waiting at the end"),
+    "jobs_connected": Metric("jobs", "jobs of the applicants connected", "Jobs connected"),
+    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal", "Jobs lost to withdrawal"),
+    "jobs_waiting": Metric("jobs", "jobs still waiting at the end", "Jobs still waiting at the end"),
     "job_years_waiting": Metric(
-        "job-years", "jobs times years waited, to connection, withdrawal or the end"
+        "job-years", "jobs times years waited, to connection, withdrawal or the end",
+        "Job-years waited",
     ),
-    "mw_connected": Metric("MW", "grid MW connected (requested, after on-site generation)"),
-    "mw_withdrawn": Metric("MW", "grid MW withdrawn"),
-    "mw_waiting": Metric("MW", "grid MW still waiting at the end"),
+    "mw_connected": Metric("MW", "grid MW connected (requested, after on-site generation)", "MW connected"),
+    "mw_withdrawn": Metric("MW", "grid MW withdrawn", "MW withdrawn"),
+    "mw_waiting": Metric("MW", "grid MW still waiting at the end", "MW still waiting at the end"),
     "idle_mw_years": Metric(
-        "MW-years", "capacity left free while an applicant of the group waited in its area"
+        "MW-years", "capacity left free while an applicant of the group waited in its area",
+        "MW-years left idle while someone waited",
     ),
 }
 """Every key figure of ``summary.csv``, in the order it is reported."""
+
+HEADLINE_METRICS: tuple[str, ...] = (
+    "wait_median_years", "connected_within_2y", "withdrawn", "jobs_waiting", "job_years_waiting",
+)
+"""The key figures a reader sees first: the terminal summary, the report's answers and the
+differences figure lead with these."""
 
 
 def replication_metrics(
