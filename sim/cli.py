@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
-                     help="replace the output directory if it exists")
+                     help="replace the output directory if gridqueue wrote it (never "
+                     "a folder of your own)")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bar and no summary table")
     run.set_defaults(handler=_run)
@@ -101,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    schema.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (only a schema gridqueue wrote)")
     schema.set_defaults(handler=_schema)
 
     reproduce = commands.add_parser(
@@ -161,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
         extra.append(f"seed={args.seed}")
     scenario = _load(args, extra)
     output = args.output or Path("results") / scenario.name
-    check_writable(output, args.force)
+    check_writable(output, args.force, inputs=scenario.input_files)
     if args.only_replication:
         bad = [r for r in args.only_replication if not 0 <= r < scenario.replications]
         if bad:
@@ -188,14 +191,21 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+SCHEMA_SIGNATURE = "Written by gridqueue schema"
+"""Put in every schema file written, so that ``schema -o FILE --force`` replaces only those."""
+
+
 def _schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
+    from sim.staging import write_file
 
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    schema = {"$comment": f"{SCHEMA_SIGNATURE} {__version__}; regenerate rather than edit.",
+              **Scenario.model_json_schema(by_alias=True)}
+    text = json.dumps(schema, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        write_file(args.output, text, force=args.force, is_ours=SCHEMA_SIGNATURE)
         print(f"schema: {args.output}")
     return 0
 
@@ -264,7 +274,8 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--replications", type=int, metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",
-                         help="replace the output directory if it exists")
+                         help="replace the output directory if gridqueue wrote it (never "
+                         "a folder of your own)")
     compare.add_argument("-q", "--quiet", action="store_true",
                          help="no progress bars and no summary sentences")
     _execution_arguments(compare)
@@ -293,8 +304,8 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--replications", type=int, metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",
-                       help="replace the output directory if it exists (and discard an "
-                       "unfinished sweep kept for --resume)")
+                       help="replace the output directory if gridqueue wrote it (never a "
+                       "folder of your own), and discard an unfinished sweep kept for --resume")
     sweep.add_argument("--resume", action="store_true",
                        help="continue an interrupted sweep: reuse its finished cells and run "
                        "the others; the result equals an uninterrupted run's")
@@ -308,7 +319,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.comparison import compare
     from sim.staging import check_writable
 
-    check_writable(args.output, args.force)
+    check_writable(args.output, args.force, inputs=args.inputs)
     comparison = compare(args.inputs, args.overrides, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,
                          scheduler=args.scheduler)

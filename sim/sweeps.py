@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.errors import Interrupted
+from sim.loading import load_scenario
 from sim.metrics import METRICS
 from sim.results import dependency_versions, scenario_hash, scenario_yaml
 from sim.runner import default_workers, run_replications
@@ -98,7 +99,8 @@ class Sweep:
         SVG), the base ``scenario.yaml`` and ``run.json``.
         """
         target = Path(directory)
-        with staged_directory(target, force) as staging:
+        with staged_directory(target, force, what="sweep",
+                              inputs=self.scenario.input_files) as staging:
             for cell, overrides in self.overrides.items():
                 mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
                 write_cell(staging / "cells", cell, overrides, mine,
@@ -259,7 +261,8 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric, group)
-    with resumable_directory(directory, force, resume) as staging:
+    inputs = load_scenario(path, overrides).input_files
+    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
         cells = staging / "cells"
         try:
             result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,
