@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.staging import MARKER, check_writable, staged_directory, write_file
+from sim.runs.staging import MARKER, check_writable, staged_directory, write_file
 from tests.test_loading import BASE
 
 SMALL = ["--set", "replications=2", "--workers", "1", "-q"]

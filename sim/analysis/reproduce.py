@@ -1,0 +1,167 @@
+"""Re-running a results directory and checking that every table comes out the same.
+
+``gridqueue reproduce DIR`` reads the resolved ``scenario.yaml`` (with the ``waiting_list.csv``
+copied beside it) and ``run.json`` of a results directory, runs the same replications with the
+same seed into a temporary directory, and compares the tables byte for byte. Version changes
+since the run (the package, Python, the dependencies) are listed too, as the likely reason when
+something differs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import platform
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim._version import __version__
+from sim.errors import InputError
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.runs.results import TABLES, dependency_versions
+from sim.runs.runner import run
+
+__all__ = ["Reproduction", "compare_files", "read_run_info", "reproduce", "version_changes"]
+
+SHOWN_CHARS = 80
+"""Longest part of a differing line shown in a report."""
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """What re-running a results directory found."""
+
+    directory: Path
+    replications: int
+    seed: int
+    tables: dict[str, str | None]
+    """Each table file: None if identical, else where it first differs."""
+    inputs_changed: bool
+    """Whether scenario.yaml or waiting_list.csv differ from what run.json recorded."""
+    versions: list[str]
+    """Versions that changed since the run, e.g. ``numpy 2.4.6 then, 2.5.0 now``."""
+
+    @property
+    def identical(self) -> bool:
+        """True when every table is identical and the inputs are as the run wrote them."""
+        return not self.inputs_changed and all(d is None for d in self.tables.values())
+
+    def report(self) -> str:
+        """The findings as lines for the terminal."""
+        lines = [f"{self.directory}: re-ran {self.replications} replications (seed {self.seed})"]
+        if self.inputs_changed:
+            lines.append("  scenario.yaml or waiting_list.csv: changed since the run (their "
+                         "SHA-256 differs from run.json)")
+        for name, difference in self.tables.items():
+            lines.append(f"  {name}: {difference or 'identical'}")
+        lines += [f"  version changed: {change}" for change in self.versions]
+        differing = sum(d is not None for d in self.tables.values())
+        verdict = "reproduced" if self.identical else "not reproduced"
+        tables = (f"{differing} of {len(self.tables)} tables differ" if differing
+                  else f"all {len(self.tables)} tables identical")
+        changed = "the inputs changed since the run; " if self.inputs_changed else ""
+        lines.append(f"{verdict}: {changed}{tables}")
+        return "\n".join(lines)
+
+
+def reproduce(directory: str | Path, workers: int | None = None,
+              progress: bool = False) -> Reproduction:
+    """Re-run the results in ``directory`` and compare every table with the one stored there."""
+    folder = Path(directory)
+    info = read_run_info(folder)
+    scenario = load_scenario(folder / "scenario.yaml")
+    subset = info["replications"] if isinstance(info["replications"], list) else None
+    results = run(scenario, workers=workers, progress=progress, replications=subset)
+    with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
+        rerun = results.write(Path(temporary) / "rerun")
+        tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
+                  for name in TABLES}
+    recorded = info.get("scenario_sha256")
+    return Reproduction(
+        directory=folder,
+        replications=len(subset) if subset is not None else scenario.replications,
+        seed=scenario.seed,
+        tables=tables,
+        inputs_changed=recorded is not None and recorded != _inputs_hash(folder, scenario),
+        versions=version_changes(info),
+    )
+
+
+def read_run_info(folder: Path) -> dict[str, Any]:
+    """The provenance of a results directory, checked for what a re-run needs."""
+    path = folder / "run.json"
+    if not folder.is_dir():
+        raise InputError(folder, "", "expected a results directory written by gridqueue run")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "", "expected a results directory with run.json (written by "
+                         "gridqueue run); it was not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, "", f"expected readable JSON ({exc})") from None
+    if not isinstance(info, dict):
+        raise InputError(path, "", "expected a JSON object")
+    replications = info.get("replications")
+    if not (_is_count(replications) or (
+            isinstance(replications, list) and replications
+            and all(_is_count(r, minimum=0) for r in replications))):
+        raise InputError(path, "replications", "expected a number of replications or a "
+                         f"list of replication indices, got {replications!r}")
+    return info
+
+
+def compare_files(stored: Path, rerun: Path) -> str | None:
+    """None if the two files are identical, else where the stored one first differs."""
+    if not stored.is_file():
+        return "missing from the results directory"
+    old, new = stored.read_bytes(), rerun.read_bytes()
+    if old == new:
+        return None
+    old_lines = old.decode("utf-8", errors="replace").splitlines()
+    new_lines = new.decode("utf-8", errors="replace").splitlines()
+    header = next(csv.reader(old_lines[:1]), [])
+    for number, (then, now) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if then != now:
+            return f"differs from line {number}{_first_field(header, then, now)}"
+    return f"{len(old_lines)} lines then, {len(new_lines)} lines now"
+
+
+def version_changes(info: dict[str, Any]) -> list[str]:
+    """The versions recorded in run.json that differ from those installed now."""
+    then = {"gridqueue": info.get("gridqueue_version"), "python": info.get("python")}
+    dependencies = info.get("dependencies")
+    then.update(dependencies if isinstance(dependencies, dict) else {})
+    now = {"gridqueue": __version__, "python": platform.python_version(),
+           **dependency_versions()}
+    return [f"{name} {version} then, {now.get(name, 'not installed')} now"
+            for name, version in then.items() if version is not None and version != now.get(name)]
+
+
+def _inputs_hash(folder: Path, scenario: Scenario) -> str:
+    """SHA-256 of scenario.yaml and the waiting list beside it, as run.json records it."""
+    digest = hashlib.sha256((folder / "scenario.yaml").read_bytes())
+    if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
+        digest.update((folder / scenario.waiting_list.csv).read_bytes())
+    return digest.hexdigest()
+
+
+def _is_count(value: Any, minimum: int = 1) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _first_field(header: list[str], then: str, now: str) -> str:
+    """Where two CSV lines first differ: the column and both values."""
+    old, new = next(csv.reader([then])), next(csv.reader([now]))
+    for index, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            column = header[index] if index < len(header) else f"field {index + 1}"
+            return f", column {column}: {_shown(a)} then, {_shown(b)} now"
+    return f": {_shown(then)} then, {_shown(now)} now"
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "...")

@@ -1,0 +1,425 @@
+"""The SimPy model: applicants arrive, wait, withdraw or connect, and later free capacity.
+
+Everything random was drawn before the run (see :mod:`sim.inputs.sources`), so this module only
+orders events. Each event is one callback on the calendar; none holds state of its own.
+Arrivals, withdrawals, upgrades and snapshots happen at times known from the start: each kind
+comes from one sorted list, one instant at a time (:meth:`Calendar.call_in_turn`; arrivals,
+one per applicant, are merged in without the calendar's queue: :meth:`Calendar.merge_in_turn`),
+which keeps the calendar short.
+
+- arrival: the applicant joins its area's queue;
+- withdrawal: an applicant still waiting at the end of its patience leaves the queue;
+- release: a connection with a finite lifetime ends and frees its capacity;
+- upgrade: capacity is added to an area or to the upstream limit;
+- policy change: a new policy re-ranks the waiting applicants;
+- allocation: after any of the above that could let someone connect, once per instant, the
+  queues are served;
+- snapshot: the state is recorded for the timeseries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
+from sim.engine.events import ALLOCATE, SNAPSHOT, Calendar
+from sim.engine.queues import WaitingQueue, make_queue
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, inverse_permutation
+from sim.policies.base import QueuePolicy
+
+__all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]
+
+_NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CapacityStep:
+    """Capacity added at a time (years since start) to an area index or ``UPSTREAM``."""
+
+    time: float
+    area: int
+    add_mw: float
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A queue policy and allocation rule in force from ``time`` on."""
+
+    time: float
+    policy: QueuePolicy
+    allocation: str
+
+
+@dataclass(frozen=True)
+class GridSetup:
+    """The grid of one replication, with upgrade delays already drawn."""
+
+    areas: list[str]
+    capacity_mw: list[float]
+    upstream_capacity_mw: float | None
+    steps: list[CapacityStep]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """What happened to each applicant, and the state over time.
+
+    Times are years since the start; NaN where the event did not happen.
+    ``snapshots`` has one tuple per (time, area) with the fields of :data:`SNAPSHOT_FIELDS`.
+    ``idle_mw_years[a, c]`` integrates the capacity free in area ``a`` while an applicant of
+    category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
+    """
+
+    connect_time: np.ndarray
+    withdraw_time: np.ndarray
+    release_time: np.ndarray
+    snapshots: list[tuple]
+    idle_mw_years: np.ndarray
+    idle_any_mw_years: np.ndarray
+
+
+SNAPSHOT_FIELDS = (
+    "time_years", "area", "capacity_mw", "connected_mw", "free_mw",
+    *(f"queue_{c}" for c in CATEGORIES), *(f"queued_mw_{c}" for c in CATEGORIES),
+)
+"""The fields of each snapshot row (queue counts and queued MW by category)."""
+
+
+def simulate(
+    table: ApplicantTable,
+    grid: GridSetup,
+    regimes: list[Regime],
+    horizon_years: float,
+    snapshot_times: list[float],
+) -> Trajectory:
+    """Run one replication to the horizon and return its trajectory."""
+    return _Simulation(table, grid, regimes, horizon_years, snapshot_times).run()
+
+
+class _Simulation:
+    """State of one run; each ``_on_*`` method is the callback of one kind of event."""
+
+    def __init__(
+        self,
+        table: ApplicantTable,
+        grid: GridSetup,
+        regimes: list[Regime],
+        horizon_years: float,
+        snapshot_times: list[float],
+    ) -> None:
+        self.table = table
+        self.horizon = horizon_years
+        self.env = Calendar()
+        self.areas = grid.areas
+        self.ledger = CapacityLedger(grid.capacity_mw, grid.upstream_capacity_mw)
+        self.areas_compete = len(grid.areas) > 1 and self.ledger.has_upstream
+        n = len(table)
+        # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
+        self.request_time: list[float] = table.request_time.tolist()
+        self.requested: list[float] = table.requested_mw.tolist()
+        self.smallest_request = min(self.requested, default=math.inf)
+        """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
+        self.lifetime: list[float] = table.lifetime_years.tolist()
+        self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
+        self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
+        self.state = [_NOT_YET] * n
+        self.connect_time = [math.nan] * n
+        self.withdraw_time = [math.nan] * n
+        self.release_time = [math.nan] * n
+        n_areas, n_categories = len(grid.areas), len(CATEGORIES)
+        self.queue_count = [[0] * n_categories for _ in range(n_areas)]
+        self.queue_mw = [[0.0] * n_categories for _ in range(n_areas)]
+        self.waiting_in_area = [0] * n_areas
+        self.waiting_total = 0
+        self.idle = [[0.0] * n_categories for _ in range(n_areas)]
+        self.idle_any = [0.0] * n_areas
+        self.last_change = 0.0
+        self.allocation_due = False
+        self.regimes = regimes
+        self.rank_of: list[int] = []
+        self.index_at: list[int] = []
+        self.queues: list[WaitingQueue] = []
+        self.snapshots: list[tuple] = []
+        self._plan_withdrawals(table)
+        self._schedule(grid.steps, snapshot_times)
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def _schedule(self, steps: list[CapacityStep], snapshot_times: list[float]) -> None:
+        env = self.env
+        self._apply_regime(self.regimes[0])
+        for regime in self.regimes[1:]:
+            env.call_at(regime.time, self._on_policy_change, regime)
+        due = [step for step in steps if step.time < self.horizon]
+        self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
+        env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
+        env.call_in_turn(sorted(t for t in snapshot_times if t < self.horizon),
+                         self._on_snapshots, priority=SNAPSHOT)
+        env.merge_in_turn(self.request_time, self._on_arrivals)
+        env.call_in_turn(self.give_up_time, self._on_withdrawals)
+
+    def _plan_withdrawals(self, table: ApplicantTable) -> None:
+        """Order the withdrawals before the run: patience ends at a time known from the start.
+
+        An applicant joins the queue at its request time (the waiting list at 0) and gives up
+        ``patience`` later. Speed: taking these in one sorted pass, as the arrivals are, keeps a
+        hundred thousand withdrawals off the calendar, whose every operation would otherwise
+        slow down with the length of the queue. Those with no patience at all (or too little to
+        move the clock) are booked when they join (see :meth:`_join`), after their own arrival.
+        """
+        joined = np.maximum(table.request_time, 0.0)
+        give_up = joined + table.patience_years
+        due = np.flatnonzero((give_up < self.horizon) & (give_up > joined))
+        order = due[np.argsort(give_up[due], kind="stable")]  # ties: in order of joining
+        self.withdrawal_order: list[int] = order.tolist()
+        self.give_up_time: list[float] = give_up[order].tolist()
+        self.gives_up_on_joining: set[int] = set(np.flatnonzero(give_up == joined).tolist())
+
+    def run(self) -> Trajectory:
+        """Process every event before the horizon, then take the final snapshot.
+
+        The calendar is closed at the end: its bookings hold this simulation's handlers, so
+        the two would otherwise keep each other, and the per-applicant lists, alive until the
+        next garbage collection, which walks every item of those lists to free them (25 ms on
+        the peer workload, paid at some later allocation). Closed, they go when the run ends.
+        """
+        self.env.run(until=self.horizon)
+        self.env.close()
+        self._accrue_idle(self.horizon)
+        self._record_snapshot(self.horizon)
+        return Trajectory(  # dtype given: numpy then skips inspecting every item (1 ms each)
+            connect_time=np.array(self.connect_time, dtype=float),
+            withdraw_time=np.array(self.withdraw_time, dtype=float),
+            release_time=np.array(self.release_time, dtype=float),
+            snapshots=self.snapshots,
+            idle_mw_years=np.array(self.idle),
+            idle_any_mw_years=np.array(self.idle_any),
+        )
+
+    # --- events ---------------------------------------------------------------------------
+
+    def _on_arrivals(self, now: float, first: int, end: int) -> None:
+        """Applicants ``first`` to ``end`` (exclusive), requesting at this instant, join the queue.
+
+        Two shortcuts, each giving what the allocation pass would, without it:
+
+        - a lone arrival who finds nobody waiting connects at once if it fits and nothing else
+          is due at this instant (the pass would pick it, the only one waiting); in a grid
+          with room most applicants never wait, and are spared the queue structures;
+        - otherwise a pass is asked for only if a newcomer fits: the last pass left nobody
+          who fits, and an arrival changes who waits, not the free capacity. In a congested
+          grid most arrivals find it full.
+
+        A request fits if it is within the capacity free in its area (up to
+        ``FIT_TOLERANCE_MW``); speed: the test is written out, not a method, as it runs for
+        every arrival.
+        """
+        requested, area_of, free_mw = self.requested, self.area_of, self.ledger.free_mw
+        if self.waiting_total:
+            self._accrue_idle(now)
+        elif (end == first + 1
+              and first not in self.gives_up_on_joining  # who withdraws at once
+              and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
+              and self.env.runs_next(now, ALLOCATE)):
+            self._start_connection(first, now)
+            return
+        someone_fits = False
+        for i in range(first, end):
+            self._join(i, now)
+            someone_fits = someone_fits or requested[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
+        if someone_fits:
+            self._allocate_soon(now)
+
+    def _join(self, i: int, now: float) -> None:
+        """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
+        if not self.waiting_total:
+            self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
+        self.state[i] = _WAITING
+        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        self.queues[area].add(self.rank_of[i], mw)
+        self.queue_count[area][category] += 1
+        self.queue_mw[area][category] += mw
+        self.waiting_in_area[area] += 1
+        self.waiting_total += 1
+        if i in self.gives_up_on_joining and now < self.horizon:
+            self.env.call_at(now, self._on_withdrawal, i)
+
+    def _on_withdrawals(self, now: float, first: int, end: int) -> None:
+        """Those whose patience ends at this instant and who still wait leave the queue."""
+        withdrew = False
+        for i in self.withdrawal_order[first:end]:
+            withdrew |= self._withdraw(i, now)
+        if withdrew:
+            self._allocate_soon(now)  # a withdrawing head of the line unblocks those behind it
+
+    def _on_withdrawal(self, now: float, i: int) -> None:
+        if self._withdraw(i, now):
+            self._allocate_soon(now)
+
+    def _withdraw(self, i: int, now: float) -> bool:
+        """Applicant ``i`` leaves the queue if it still waits; whether it did."""
+        if self.state[i] != _WAITING:
+            return False  # connected before patience ran out
+        self._accrue_idle(now)
+        self.state[i] = _WITHDRAWN
+        self.withdraw_time[i] = now
+        self._leave_queue(i)
+        return True
+
+    def _on_release(self, now: float, i: int) -> None:
+        """Applicant ``i``'s connection ends and frees its capacity for those waiting."""
+        self.release_time[i] = now
+        waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
+        if waiting:
+            self._accrue_idle(now)
+        self.ledger.release(self.area_of[i], self.requested[i])
+        if waiting:
+            self._allocate_soon(now)
+
+    def _on_upgrades(self, now: float, first: int, end: int) -> None:
+        """The upgrades due at this instant add their capacity."""
+        self._accrue_idle(now)
+        for step in self.steps[first:end]:
+            self.ledger.add(step.area, step.add_mw)
+        self._allocate_soon(now)
+
+    def _on_policy_change(self, now: float, regime: Regime) -> None:
+        self._accrue_idle(now)
+        self._apply_regime(regime)
+        self._allocate_soon(now)
+
+    def _on_snapshots(self, now: float, first: int, end: int) -> None:
+        """Record the snapshots due at this instant."""
+        for _ in range(first, end):
+            self._record_snapshot(now)
+
+    def _record_snapshot(self, now: float) -> None:
+        ledger = self.ledger
+        for a, area in enumerate(self.areas):
+            self.snapshots.append((
+                now, area, ledger.capacity_mw[a], ledger.connected_mw[a], ledger.free_mw[a],
+                *self.queue_count[a], *self.queue_mw[a],
+            ))
+        if ledger.has_upstream:
+            totals = [sum(column) for column in zip(*self.queue_count, strict=True)]
+            mw = [sum(column) for column in zip(*self.queue_mw, strict=True)]
+            self.snapshots.append((
+                now, "upstream", ledger.upstream_capacity_mw, ledger.upstream_connected_mw,
+                ledger.area_free_mw(UPSTREAM), *totals, *mw,
+            ))
+
+    # --- allocation -------------------------------------------------------------------------
+
+    def _allocate_soon(self, now: float) -> None:
+        """Ask for one allocation pass at the end of this instant.
+
+        Callers ask last thing, once the instant's own events are scheduled. When nothing else
+        is due in this instant, the pass runs at once: the same state an allocation event would
+        see, without the cost of one more event per arrival and per release.
+        """
+        if self.allocation_due or not self.waiting_total:
+            return  # a pass is due already, or nobody waits (a later arrival asks again)
+        if self.env.runs_next(now, ALLOCATE):
+            self._allocate(now)
+        else:
+            self.allocation_due = True
+            self.env.call_at(now, self._allocate, priority=ALLOCATE)
+
+    def _allocate(self, now: float, _: None = None) -> None:
+        """Connect applicants in policy order while their requests fit.
+
+        Each area offers a candidate (strict: its head if the head fits; first fit: the first
+        applicant in policy order who fits). Areas behind a shared upstream limit compete for
+        it: the best-ranked candidate across areas connects, and the areas are asked again.
+        Otherwise each area is served alone, with the same connections. Asking again after
+        each connection finds what one walk down the policy order would: free capacity only
+        shrinks during a pass, so nobody passed over could fit later in it. The event that
+        asked for the pass has accrued idle capacity up to now already.
+        """
+        self.allocation_due = False
+        queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
+        waiting, smallest = self.waiting_in_area, self.smallest_request
+        if not self.areas_compete:  # each area alone: its candidates, one after the other
+            for area, queue in enumerate(queues):
+                # Speed: the smallest request of all tells most often, without a search,
+                # that a connection has left too little for anyone.
+                while waiting[area] and free_mw[area] + FIT_TOLERANCE_MW >= smallest:
+                    rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
+                    if rank is None:
+                        break
+                    i = index_at[rank]
+                    self._leave_queue(i)
+                    self._start_connection(i, now)
+            return
+        while self.waiting_total:
+            best_rank = -1
+            for area, queue in enumerate(queues):
+                if not waiting[area] or free_mw[area] + FIT_TOLERANCE_MW < smallest:
+                    continue  # an empty queue, or too little free for anyone: no candidate
+                rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
+                if rank is not None and (best_rank < 0 or rank < best_rank):
+                    best_rank = rank
+            if best_rank < 0:
+                return
+            i = index_at[best_rank]
+            self._leave_queue(i)
+            self._start_connection(i, now)
+
+    def _start_connection(self, i: int, now: float) -> None:
+        """Applicant ``i``, out of the queue, takes its capacity; book the end if it has one."""
+        self.state[i] = _CONNECTED
+        self.connect_time[i] = now
+        self.ledger.connect(self.area_of[i], self.requested[i])
+        end = now + self.lifetime[i]
+        if end < self.horizon:
+            self.env.call_at(end, self._on_release, i)
+
+    def _leave_queue(self, i: int) -> None:
+        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        self.queues[area].remove(self.rank_of[i])
+        self.queue_count[area][category] -= 1
+        if self.queue_count[area][category]:
+            self.queue_mw[area][category] -= mw
+        else:  # nobody left: exactly zero, not the rounding left over from the sums
+            self.queue_mw[area][category] = 0.0
+        self.waiting_in_area[area] -= 1
+        self.waiting_total -= 1
+
+    def _apply_regime(self, regime: Regime) -> None:
+        """Rank everyone under the new policy and rebuild the queues of those waiting."""
+        ranks = regime.policy.ranks(self.table)
+        self.rank_of = ranks.tolist()
+        self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
+        self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+        if not self.waiting_total:
+            return  # before the run starts, say: nobody to put back
+        for i, state in enumerate(self.state):
+            if state == _WAITING:
+                self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+
+    def _accrue_idle(self, now: float) -> None:
+        """Add capacity left free while someone waited, since the last change of state.
+
+        Nothing accrues while nobody waits; the first to join restarts the clock.
+        """
+        if not self.waiting_total:
+            return
+        elapsed = now - self.last_change
+        if elapsed <= 0:
+            return
+        self.last_change = now
+        for area, waiting in enumerate(self.waiting_in_area):
+            if not waiting:
+                continue
+            free = self.ledger.free_mw[area]
+            if free <= FIT_TOLERANCE_MW:
+                continue
+            gain = free * elapsed
+            self.idle_any[area] += gain
+            idle = self.idle[area]
+            for category, count in enumerate(self.queue_count[area]):
+                if count:
+                    idle[category] += gain

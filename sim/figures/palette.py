@@ -1,0 +1,132 @@
+"""The look shared by every figure: category colours and labels, scenario styles, legends.
+
+Categories keep one colour everywhere, from a palette that colour-blind readers can tell
+apart (Okabe and Ito); scenarios are told apart by line style, marker or hatch as well as
+colour, so figures stay readable in black-and-white print.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.runs.metrics import ALL
+
+__all__ = [
+    "CATEGORY_COLOURS",
+    "CATEGORY_LABELS",
+    "HATCHES",
+    "LINESTYLES",
+    "MARKERS",
+    "SCENARIO_COLOURS",
+    "ScenarioStyle",
+    "new_figure",
+    "outside_legend",
+    "scenario_handle",
+    "scenario_style",
+    "style",
+]
+
+CATEGORY_COLOURS: dict[str, str] = {
+    "congestion_relief": "#0072b2",
+    "safety": "#d55e00",
+    "basic_needs": "#009e73",
+    "other": "#6e6e6e",
+    ALL: "#000000",
+}
+"""The colour of each category (and of all applicants together), the same in every figure."""
+
+CATEGORY_LABELS: dict[str, str] = {
+    "congestion_relief": "Congestion relief",
+    "safety": "Safety",
+    "basic_needs": "Basic needs",
+    "other": "Other businesses",
+    ALL: "All applicants",
+}
+"""How categories are named in legends and axis labels."""
+
+SCENARIO_COLOURS = ("#000000", "#e69f00", "#56b4e9", "#cc79a7", "#332288", "#999933",
+                    "#882255", "#44aa99", "#8c564b", "#7570b3", "#ee3377", "#117733")
+"""Colours of scenarios, in input order: twelve, none a category colour, none so light that
+it fades on white paper."""
+
+LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (6, 1.5, 1, 1.5, 1, 1.5)),
+              (0, (11, 3)))
+"""Line styles: solid, dashed, dotted, dash-dot, dash-dot-dot, long dashes."""
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "d", "h")
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "----", "||", "/o", "\\.", "O.")
+
+T = TypeVar("T")
+
+
+def style(i: int, sequence: tuple[T, ...]) -> T:
+    """The ``i``-th style of a sequence, starting again from the first when it runs out."""
+    return sequence[i % len(sequence)]
+
+
+@dataclass(frozen=True)
+class ScenarioStyle:
+    """How one scenario is drawn: its colour with a line style and marker, or a bar hatch."""
+
+    colour: str
+    linestyle: str | tuple[int, tuple[float, ...]]
+    marker: str
+    hatch: str
+
+    def line(self) -> dict[str, Any]:
+        """Keyword arguments of ``Axes.plot`` for this scenario's line."""
+        return {"color": self.colour, "linestyle": self.linestyle, "marker": self.marker}
+
+
+def scenario_style(i: int) -> ScenarioStyle:
+    """The style of the ``i``-th scenario (0 is the reference).
+
+    The first twelve differ in colour, marker and hatch alike, and in line style and marker
+    together (for print); later ones shift the marker against the colour, so up to 144
+    scenarios still differ in colour and marker together.
+    """
+    shifted = i + i // len(SCENARIO_COLOURS)
+    return ScenarioStyle(colour=style(i, SCENARIO_COLOURS), linestyle=style(shifted, LINESTYLES),
+                         marker=style(shifted, MARKERS), hatch=style(shifted, HATCHES))
+
+
+def scenario_handle(
+    i: int, label: str, line: bool = True, colour: str | None = None
+) -> Line2D:
+    """A legend entry for the ``i``-th scenario: its line and marker, or its marker alone.
+
+    ``colour`` replaces the scenario's colour where colour stands for something else.
+    """
+    look = scenario_style(i).line()
+    if not line:
+        look["linestyle"] = ""
+    if colour is not None:
+        look["color"] = colour
+    return Line2D([], [], label=label, markersize=6, **look)
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` by ``height`` inches whose layout keeps labels and legends in."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def outside_legend(
+    fig: Figure, handles: Sequence[Artist], title: str, below: bool = False
+) -> None:
+    """A legend for the whole figure, outside every axes so it never covers data.
+
+    On the right in one column (two beyond 14 entries), or ``below`` in rows of up to six.
+    """
+    if below:
+        fig.legend(handles=list(handles), title=title, loc="outside lower center",
+                   ncols=min(len(handles), 6), fontsize="medium", frameon=False)
+    else:
+        fig.legend(handles=list(handles), title=title, loc="outside right upper",
+                   ncols=math.ceil(len(handles) / 14), fontsize="medium", frameon=False)
