@@ -22,7 +22,8 @@ import yaml
 
 from sim.errors import OutputError
 from sim.inputs.scenario import Scenario
-from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
+from sim.runs.csv_writer import write_csv
+from sim.runs.spool import ApplicantSpool
 from sim.runs.staging import staged_directory
 
 __all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
@@ -118,8 +119,8 @@ class Results:
                 self._spool.write_csv(folder / "applicants.csv",
                                       workers=int(self.run_info.get("workers") or 1))
                 continue
-            getattr(self, name).to_csv(folder / f"{name}.csv", index=False,
-                                       date_format=CSV_DATE_FORMAT)
+            with open(folder / f"{name}.csv", "wb") as file:
+                write_csv(file, [getattr(self, name)])
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")

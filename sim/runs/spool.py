@@ -6,8 +6,8 @@ directory (one compressed Arrow IPC stream per replication, one after the other)
 every later replication there too, so memory holds about one replication's rows at a time
 however long the run. Reading the whole table back (:meth:`ApplicantSpool.frame`) is then the
 caller's choice; :meth:`ApplicantSpool.write_csv` streams it into ``applicants.csv`` batch by
-batch, formatting the batches in several processes when asked to (formatting CSV costs more
-than simulating).
+batch, straight from the stored Arrow batches (:mod:`sim.runs.csv_writer`), formatting them in
+several processes when asked to.
 
 Worker processes hand their rows over already encoded (:func:`encode_rows`): a single bytes
 object crosses between processes far more cheaply than a DataFrame of text columns, and the
@@ -28,6 +28,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.runs.csv_writer import CSV_DATE_FORMAT, csv_header, csv_lines
+
 __all__ = [
     "CSV_DATE_FORMAT", "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows",
     "encode_rows",
@@ -37,11 +39,11 @@ DEFAULT_BUDGET_ROWS = 1_000_000
 """Rows kept in memory before the spool moves to disk (a few hundred MB as DataFrames, about
 a fifth of that as rows encoded by workers)."""
 
-CSV_DATE_FORMAT = "%Y-%m-%d"
-"""How dates are written in the output tables."""
-
 PARALLEL_CSV_ROWS = 200_000
 """Fewer rows than this are formatted in the calling process: forking would cost more."""
+
+PARALLEL_CHUNKS = 16
+"""Chunks a formatting process is handed at a time (one chunk is one replication's rows)."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,15 @@ def encode_rows(frame: pd.DataFrame) -> EncodedRows:
 
 
 def decode_rows(data: Any, empty: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows encoded by :func:`encode_rows` (bytes or an Arrow buffer).
+    """Rows encoded by :func:`encode_rows` (bytes, an Arrow buffer or the record batch read).
 
     Arrow's pandas metadata restores the dtypes; any column that still differs from
     ``empty``'s, if given, is cast back.
     """
     import pyarrow as pa
 
-    frame = pa.ipc.open_stream(data).read_all().to_pandas(use_threads=False)
+    batch = data if isinstance(data, pa.RecordBatch) else pa.ipc.open_stream(data).read_all()
+    frame = batch.to_pandas(use_threads=False)
     if empty is None:
         return frame
     dtypes = empty.dtypes.to_dict()
@@ -141,37 +144,46 @@ class ApplicantSpool:
     def write_csv(self, path: str | Path, workers: int = 1) -> None:
         """Write ``applicants.csv``: the same bytes as one ``to_csv`` of :meth:`frame`.
 
-        The rows are formatted chunk by chunk, in ``workers`` forked processes if more than
-        one and the rows are many (the processes inherit the spool rather than receive a copy).
+        The rows are formatted chunk by chunk from the stored Arrow batches, without a detour
+        through pandas, in ``workers`` forked processes if more than one and the rows are many
+        (the processes inherit the spool rather than receive a copy).
         """
         count = self._seal()
-        with open(path, "w", encoding="utf-8", newline="") as file:
+        with open(path, "wb") as file:
             if self._empty is not None:
-                file.write(self._empty.to_csv(index=False))  # the header line
+                file.write(csv_header(list(self._empty.columns)))
             if workers <= 1 or count <= 1 or self.rows < PARALLEL_CSV_ROWS or not _can_fork():
                 for index in range(count):
-                    file.write(_csv_text(self._chunk(index)))
+                    for lines in csv_lines(self._stored(index)):
+                        file.write(lines)
                 return
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                      initializer=_adopt, initargs=(self,)) as pool:
-                for text in pool.map(_format_chunk, range(count)):
+                for text in pool.map(_format_chunk, range(count), chunksize=PARALLEL_CHUNKS):
                     file.write(text)
 
     def _chunk(self, index: int) -> pd.DataFrame:
+        stored = self._stored(index)
+        if isinstance(stored, pd.DataFrame):
+            return stored
+        assert self._empty is not None
+        return decode_rows(stored, self._empty)
+
+    def _stored(self, index: int) -> Any:
+        """Chunk ``index`` as it was added: a DataFrame, or an Arrow record batch."""
+        import pyarrow as pa
+
         if self._path is None:
             held = self._held[index]
             if isinstance(held, pd.DataFrame):
                 return held
             data: Any = held.data
         else:
-            import pyarrow as pa
-
             offset, length = self._extents[index]
             with pa.memory_map(str(self._path)) as source:
                 data = source.read_at(length, offset)
-        assert self._empty is not None
-        return decode_rows(data, self._empty)
+        return pa.ipc.open_stream(data).read_next_batch()
 
     def _move_to_disk(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="gridqueue-applicants-",
@@ -204,15 +216,12 @@ def _adopt(spool: ApplicantSpool) -> None:
     _ADOPTED = spool
 
 
-def _format_chunk(index: int) -> str:
-    """Chunk ``index`` of the inherited spool as CSV text without the header (in a worker)."""
+def _format_chunk(index: int) -> bytes:
+    """Chunk ``index`` of the inherited spool as CSV lines without the header (in a worker)."""
     assert _ADOPTED is not None
-    return _csv_text(_ADOPTED._chunk(index))
+    return b"".join(csv_lines(_ADOPTED._stored(index)))
 
 
 def _can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
-
-def _csv_text(chunk: pd.DataFrame) -> str:
-    return chunk.to_csv(header=False, index=False, date_format=CSV_DATE_FORMAT)
