@@ -2,9 +2,11 @@
 
 Each configuration runs in a fresh process, as ``gridqueue run`` would: simulate with
 ``sim.run`` and write the results directory (``applicants.csv`` included). That process times
-the two steps; from outside, this module samples the memory of the whole process tree (the
-main process and its workers) and keeps the peak. Memory is the proportional set size (PSS):
-pages the forked workers share with the main process are counted once, not once per process.
+the two steps, then writes the same tables again with the writer of earlier versions
+(:mod:`tests.benchmarks.previous_writer`), timing it and checking that the bytes agree. From
+outside, this module samples the memory of the whole process tree (the main process and its
+workers) and keeps the peak. Memory is the proportional set size (PSS): pages the forked
+workers share with the main process are counted once, not once per process.
 
 Run one configuration alone with
 ``python -m tests.benchmarks.replications --workers 2 --replications 1000``.
@@ -13,6 +15,7 @@ Run one configuration alone with
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import subprocess
 import sys
@@ -39,6 +42,10 @@ class ReplicationsResult:
     applicant_rows: int
     run_seconds: float
     write_seconds: float
+    previous_write_seconds: float
+    """The same tables written by the writer of earlier versions, in the same process."""
+    identical: bool
+    """Whether both writers wrote the same bytes in every table."""
     peak_mb: float
     ceiling: float
     """Speed-up a plain CPU loop got in as many processes just before (1 for one worker)."""
@@ -124,6 +131,8 @@ def _main() -> None:
     args = parser.parse_args()
 
     from sim import load_scenario, run
+    from sim.runs.results import TABLES
+    from tests.benchmarks.previous_writer import write_tables
 
     scenario = load_scenario(args.scenario, {"replications": args.replications})
     started = time.perf_counter()
@@ -133,8 +142,14 @@ def _main() -> None:
     rows = metrics[(metrics["group"] == "all") & (metrics["metric"] == "applicants")]["value"]
     results.write(args.output)
     written = time.perf_counter()
+    previous = args.output.with_name("previous")
+    write_tables(results, previous, args.workers)
+    previous_written = time.perf_counter()
+    identical = all(filecmp.cmp(args.output / f"{name}.csv", previous / f"{name}.csv",
+                                shallow=False) for name in TABLES)
     print(json.dumps({"run_seconds": simulated - started, "write_seconds": written - simulated,
-                      "applicant_rows": int(rows.sum())}))
+                      "previous_write_seconds": previous_written - written,
+                      "identical": identical, "applicant_rows": int(rows.sum())}))
 
 
 if __name__ == "__main__":
