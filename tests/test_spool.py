@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,3 +108,11 @@ def test_parallel_run_whose_first_replication_is_empty_matches_a_serial_one() ->
     rows = serial.applicants.groupby("replication").size().reindex(range(6), fill_value=0)
     assert rows[0] == 0 and rows.sum() > 0  # the world this test needs
     pd.testing.assert_frame_equal(parallel.applicants, serial.applicants, check_exact=True)
+
+
+def test_rows_of_python_objects_are_encoded_by_their_values() -> None:
+    """A column of objects, empty in one replication and text in the next, reads back as text."""
+    empty = pd.DataFrame({"name": np.array([], dtype=object), "n": np.array([], dtype=np.int64)})
+    text = pd.DataFrame({"name": pd.Series(["a", "b"], dtype=object), "n": np.array([1, 2])})
+    assert decode_rows(encode_rows(empty).data).empty
+    assert decode_rows(encode_rows(text).data)["name"].tolist() == ["a", "b"]
