@@ -42,6 +42,9 @@ class ReplicationsResult:
     applicant_rows: int
     run_seconds: float
     write_seconds: float
+    run_cpu_seconds: float
+    """CPU time of simulating, the worker processes' included: what running in parallel costs,
+    which other programs on the machine hardly change."""
     previous_write_seconds: float
     """The same tables written by the writer of earlier versions, in the same process."""
     identical: bool
@@ -121,6 +124,15 @@ def _tree_megabytes(process) -> float:  # type: ignore[no-untyped-def]
     return total / 1024**2
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its child processes that have ended."""
+    import resource
+
+    return sum(usage.ru_utime + usage.ru_stime for usage in
+               (resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def _main() -> None:
     """Simulate and write one configuration; print its timings as one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -135,9 +147,9 @@ def _main() -> None:
     from tests.benchmarks.previous_writer import write_tables
 
     scenario = load_scenario(args.scenario, {"replications": args.replications})
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     results = run(scenario, workers=args.workers)
-    simulated = time.perf_counter()
+    simulated, cpu_simulated = time.perf_counter(), _cpu_seconds()
     metrics = results.replication_metrics
     rows = metrics[(metrics["group"] == "all") & (metrics["metric"] == "applicants")]["value"]
     results.write(args.output)
@@ -148,6 +160,7 @@ def _main() -> None:
     identical = all(filecmp.cmp(args.output / f"{name}.csv", previous / f"{name}.csv",
                                 shallow=False) for name in TABLES)
     print(json.dumps({"run_seconds": simulated - started, "write_seconds": written - simulated,
+                      "run_cpu_seconds": cpu_simulated - cpu_started,
                       "previous_write_seconds": previous_written - written,
                       "identical": identical, "applicant_rows": int(rows.sum())}))
 
