@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
+from sim.runs import csv_writer
 from tests.processes import ctrl_c_as_in_a_terminal
 
 BAD = Path(__file__).parent / "bad_inputs"
@@ -156,16 +156,16 @@ def test_full_disk_while_writing_keeps_earlier_results(folder, monkeypatch, caps
     if not earlier:
         shutil.rmtree(folder / "out")
     before = snapshot(folder / "out") if earlier else None
-    write_csv = pd.DataFrame.to_csv
+    csv_lines = csv_writer.csv_lines
     calls = []
 
-    def to_csv_until_full(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def lines_until_full(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return write_csv(self, *args, **kwargs)
+        return csv_lines(*args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv_until_full)
+    monkeypatch.setattr(csv_writer, "csv_lines", lines_until_full)
     code = main(["run", str(BAD / "valid.yaml"), "-o", str(folder / "out"), "--force", "-q",
                  "--workers", "1"])
     err = capsys.readouterr().err
