@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sim.runs.runner import default_workers
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -21,6 +23,7 @@ def test_quick_benchmarks_print_every_table():
     for heading in ("## 1. Peer comparison", "### Where gridqueue's time goes",
                     "## 2. Long queues", "## 3. 20 replications"):
         assert heading in done.stdout
+    assert ("### Scaling on" in done.stdout) == (default_workers() > 1)
     rows = {line.split("|")[1].strip(): line.split("|")
             for line in done.stdout.splitlines() if line.startswith("| ")}
     for name in ("gridqueue", "Ciw", "SimPy (minimal)", "heapq loop", "Cobham's formula"):

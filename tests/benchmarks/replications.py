@@ -25,11 +25,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BASE_SCENARIO", "ReplicationsResult", "measure", "run_replication_benchmark"]
+__all__ = ["BASE_SCENARIO", "ReplicationsResult", "ScalingRound", "measure",
+           "run_replication_benchmark", "scaling_rounds"]
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_SCENARIO = ROOT / "scenarios" / "flevoland" / "base.yaml"
 REPLICATIONS = 1000
+SCALING_REPLICATIONS = 300
+SCALING_ROUNDS = 5
 SAMPLE_SECONDS = 0.2
 
 
@@ -77,6 +80,50 @@ def measure(workers: int, replications: int = REPLICATIONS,
     figures = json.loads(output.strip().splitlines()[-1])
     return ReplicationsResult(workers=workers, replications=replications,
                               peak_mb=peak.megabytes, ceiling=ceiling, **figures)
+
+
+@dataclass(frozen=True)
+class ScalingRound:
+    """A serial run, the CPU-loop ceiling and a parallel run, taken one right after another."""
+
+    serial_seconds: float
+    parallel_seconds: float
+    ceiling: float
+
+    @property
+    def speedup(self) -> float:
+        """How many times as fast the parallel run simulated."""
+        return self.serial_seconds / self.parallel_seconds
+
+
+def scaling_rounds(workers: int, rounds: int = SCALING_ROUNDS,
+                   replications: int = SCALING_REPLICATIONS) -> list[ScalingRound]:
+    """Simulate (without writing) serially and on ``workers`` workers, in turns, round by round.
+
+    On a shared machine the speed-up of two runs minutes apart says more about the machine
+    than about the code; runs taken one right after the other, with the ceiling measured
+    between them, are paired in time. The order alternates so a drift favours neither.
+    """
+    from tests.benchmarks.timing import parallel_capacity
+
+    results = []
+    for round_number in range(rounds):
+        serial_first = round_number % 2 == 0
+        serial = _simulate_seconds(1, replications) if serial_first else None
+        ceiling = parallel_capacity(workers)
+        parallel = _simulate_seconds(workers, replications)
+        if serial is None:
+            serial = _simulate_seconds(1, replications)
+        results.append(ScalingRound(serial, parallel, ceiling))
+    return results
+
+
+def _simulate_seconds(workers: int, replications: int) -> float:
+    """Wall time of ``sim.run`` in a fresh process."""
+    command = [sys.executable, "-m", "tests.benchmarks.replications", "--workers",
+               str(workers), "--replications", str(replications)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["run_seconds"])
 
 
 def run_replication_benchmark(
@@ -134,12 +181,13 @@ def _cpu_seconds() -> float:
 
 
 def _main() -> None:
-    """Simulate and write one configuration; print its timings as one JSON line."""
+    """Simulate (and write) one configuration; print its timings as one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, required=True)
     parser.add_argument("--replications", type=int, default=REPLICATIONS)
     parser.add_argument("--scenario", type=Path, default=BASE_SCENARIO)
-    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--output", type=Path,
+                        help="write the results here (without it, only simulate)")
     args = parser.parse_args()
 
     from sim import load_scenario, run
@@ -150,6 +198,9 @@ def _main() -> None:
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     results = run(scenario, workers=args.workers)
     simulated, cpu_simulated = time.perf_counter(), _cpu_seconds()
+    if args.output is None:
+        print(json.dumps({"run_seconds": simulated - started}))
+        return
     metrics = results.replication_metrics
     rows = metrics[(metrics["group"] == "all") & (metrics["metric"] == "applicants")]["value"]
     results.write(args.output)
