@@ -98,9 +98,12 @@ def test_another_arrow_float_format_costs_speed_not_bytes(
     pd.DataFrame({"t": np.array(["0999-01-01", "12000-01-01"], dtype="M8[s]"),
                   "n": [1, 2]}),  # years of three and five digits
     pd.DataFrame({"mixed": [1, "a"], "n": [1, 2]}),  # mixed types in a column
+    pd.DataFrame({"numbers": pd.Series([1, 2.5, None], dtype=object), "n": [1, 2, 3]}),
+    pd.DataFrame({"text": pd.Series(["a", None, "b,c"], dtype=object), "n": [1, 2, 3]}),
     pd.DataFrame({"small": np.array([0.1, 1.0], dtype=np.float32), "n": [1, 2]}),
     pd.DataFrame({"x": pd.Series([], dtype=float), "y": pd.Series([], dtype="str")}),
-], ids=["one-column", "time-of-day", "odd-years", "mixed", "float32", "no-rows"])
+], ids=["one-column", "time-of-day", "odd-years", "mixed", "object-numbers", "object-text",
+     "float32", "no-rows"])
 def test_unusual_tables_are_written_as_pandas_writes_them(frame: pd.DataFrame) -> None:
     """Unusual tables, most of them left to pandas, come out the same."""
     assert written(frame) == pandas_bytes(frame)

@@ -14,8 +14,8 @@ writes with newline (LF) line ends, so earlier results compare byte for byte:
 - Text quoted only where Python's ``csv`` module quotes it (a comma, a double quote, a line
   break), with ``""`` for a double quote inside.
 
-A table with a column of any other kind (or a date with a time of day) is written by pandas,
-so the bytes are the same either way; only the speed differs.
+A table with a column of any other kind (objects other than text, a date with a time of day)
+is written by pandas, so the bytes are the same either way; only the speed differs.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def csv_lines(part: pd.DataFrame | Any) -> Iterable[Any]:
 
     if isinstance(part, pd.DataFrame):
         table = None
-        if len(part.columns) >= 2:  # a lone empty field is quoted: leave such tables to pandas
+        if len(part.columns) >= 2 and _objects_are_text(part):
+            # A lone empty field is quoted: tables of one column are left to pandas.
             try:
                 table = pa.Table.from_pandas(part, preserve_index=False, nthreads=1)
             except (pa.ArrowException, TypeError, ValueError):  # e.g. mixed types in a column
@@ -90,6 +91,16 @@ def csv_lines(part: pd.DataFrame | Any) -> Iterable[Any]:
             yield _pandas_lines(part.iloc[start:start + SLICE_ROWS])
         else:
             yield _pandas_lines(part.slice(start, SLICE_ROWS).to_pandas())
+
+
+def _objects_are_text(frame: pd.DataFrame) -> bool:
+    """Whether every column of Python objects holds text (or nothing).
+
+    Arrow would turn other objects into one type, e.g. ``1`` into ``1.0`` beside ``2.5``,
+    where pandas writes each object as it is.
+    """
+    return all(pd.api.types.infer_dtype(frame[name], skipna=True) in ("string", "empty")
+               for name, dtype in frame.dtypes.items() if dtype == np.dtype(object))
 
 
 def _arrow_lines(table: Any) -> Any:
