@@ -5,17 +5,39 @@ At every instant at which anything happens, it first applies everything that hap
 queues in full: the best-ranked candidate of any area connects, and again, until nobody fits.
 Connections that end at once are applied and the queues served again. No shortcuts, no
 calendar, no queue structures: what the engine must equal, applicant by applicant.
+
+Rules that change on a date: each regime ranks everyone with the categories in force (the
+table's categories replaced); under allocation in rounds, only applicants with priority in a
+category served between rounds are candidates, except at the instant of a round.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
 from sim.engine.model import GridSetup, Regime
-from sim.inputs.applicants import ApplicantTable
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+
+
+def table_under(table: ApplicantTable, regime: Regime) -> ApplicantTable:
+    """The table as the regime sees it: each applicant with the category in force."""
+    if regime.categories is None:
+        return table
+    return replace(table, labels={**table.labels,
+                                  "category": Labels(regime.categories, CATEGORIES)})
+
+
+def served_between_rounds(table: ApplicantTable, regime: Regime) -> list[bool]:
+    """Who the regime serves outside a round: everyone, unless it allocates in rounds."""
+    if regime.rounds is None:
+        return [True] * len(table)
+    seen = table_under(table, regime)
+    return [bool(p) and int(c) in regime.rounds.between_rounds
+            for p, c in zip(seen.priority_requested, seen.category_code, strict=True)]
 
 
 def reference_outcomes(
@@ -27,7 +49,8 @@ def reference_outcomes(
     requested = table.requested_mw.tolist()
     patience, lifetime = table.patience_years.tolist(), table.lifetime_years.tolist()
     area = [grid.areas.index(a) for a in table.area.tolist()]
-    ranks = {id(r): r.policy.ranks(table).tolist() for r in regimes}
+    ranks = {id(r): r.policy.ranks(table_under(table, r)).tolist() for r in regimes}
+    between = {id(r): served_between_rounds(table, r) for r in regimes}
     connect, withdraw, release = [math.nan] * n, [math.nan] * n, [math.nan] * n
     capacity, used = list(grid.capacity_mw), [0.0] * len(grid.areas)
     upstream = math.inf if grid.upstream_capacity_mw is None else grid.upstream_capacity_mw
@@ -37,6 +60,7 @@ def reference_outcomes(
 
     steps = [(max(s.time, 0.0), s) for s in grid.steps if s.time < horizon]
     instants = set(arrival) | {t for t, _ in steps} | {r.time for r in regimes}
+    instants |= {t for r in regimes if r.rounds for t in r.rounds.times}
     instants |= {a + p for a, p in zip(arrival, patience, strict=True)}
     pending = sorted(t for t in instants if t < horizon)
     while pending:
@@ -56,6 +80,8 @@ def reference_outcomes(
                     capacity[step.area] += step.add_mw
         regime = [r for r in regimes if r.time <= now][-1]
         rank = ranks[id(regime)]
+        in_round = regime.rounds is not None and now in regime.rounds.times
+        eligible = between[id(regime)]
         while True:
             for i in ending.pop(now, []):
                 release[i] = now
@@ -65,7 +91,8 @@ def reference_outcomes(
                 best = None
                 for a in range(len(grid.areas)):
                     free = min(capacity[a] - used[a], upstream - upstream_used)
-                    mine = sorted((i for i in waiting if area[i] == a), key=rank.__getitem__)
+                    mine = sorted((i for i in waiting if area[i] == a
+                                   and (in_round or eligible[i])), key=rank.__getitem__)
                     if regime.allocation == "strict":
                         mine = mine[:1]
                     fits = [i for i in mine if requested[i] <= free + FIT_TOLERANCE_MW]

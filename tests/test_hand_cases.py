@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim import run
+from sim.engine.rules import with_categories
+from sim.inputs.rng import RandomStreams
+from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
+from sim.runs.replication import grid_setup
+from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
+from tests.reference_model import reference_outcomes
 
 UPGRADES = [
     {"name": "first", "date": "2025-01-01", "add_mw": 2.0},
@@ -246,3 +253,161 @@ def test_areas_behind_one_upstream_limit_are_served_in_policy_order():
                   project("second", "2024-02-01", 1.0, area="almere")],
     )
     assert connect_dates(frame) == {"first": "2025-01-01", "second": "NaT"}
+
+
+# --- Rules that change on a date -------------------------------------------------------------
+#
+# Each case below is worked out by hand in its docstring, and checked against the engine (a
+# whole run) and against the reference model (tests/reference_model.py) on the same applicants.
+
+
+def reference_connect_dates(fields: dict) -> dict[str, str]:
+    """Connection dates of the named projects by the reference model, on the run's own world."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams)
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    connect, _, _ = reference_outcomes(table, grid_setup(s, streams), regimes, s.horizon_years)
+    return {name: str(s.date_at(t)) if t == t else "NaT"
+            for name, t in zip(table.name.tolist(), connect.tolist(), strict=True)}
+
+
+def both_models(fields: dict) -> pd.DataFrame:
+    """The run's applicant rows, after checking that the reference model connects them alike."""
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == reference_connect_dates(fields)
+    return frame
+
+
+def recategorised_world(change_date: str) -> dict:
+    """An office and a water company (both 'other' at first) wait for two 1 MW upgrades."""
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "second", "date": "2027-01-01", "add_mw": 1.0}]},
+        "projects": [
+            project("office", "2024-01-01", 1.0),
+            project("water", "2024-02-01", 1.0, category_changes=[
+                {"date": change_date, "category": "safety"}]),
+        ],
+        "policy": {"order": "social_priority"},
+    }
+
+
+def test_a_category_change_before_the_upgrade_moves_the_applicant_up():
+    """Drinking water becomes 'safety' in mid 2024: it passes the office at the 2025 upgrade."""
+    frame = both_models(recategorised_world("2024-06-01"))
+    assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
+    assert frame.loc["water", "category"] == "other"  # as it asked
+    assert frame.loc["water", "final_category"] == "safety"  # as it was served
+
+
+def test_a_category_change_after_the_upgrade_changes_nothing_before_it():
+    """The change in 2026 comes after the 2025 upgrade went to the office, first in line."""
+    frame = both_models(recategorised_world("2026-01-01"))
+    assert connect_dates(frame) == {"office": "2025-01-01", "water": "2027-01-01"}
+    assert frame.loc["office", "final_category"] == "other"
+
+
+def test_a_request_after_the_change_asks_in_its_new_category():
+    """A project requesting after its change date is 'safety' from its request on."""
+    fields = recategorised_world("2024-06-01")
+    fields["projects"][1] = project("water", "2024-08-01", 1.0, category_changes=[
+        {"date": "2024-06-01", "category": "safety"}])
+    frame = both_models(fields)
+    assert frame.loc["water", "category"] == "safety"
+    assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
+
+
+def rounds_world(fit: str) -> dict:
+    """A business, a fire station and a shop; rounds on 2025-06-01 and 2027-01-01.
+
+    capacity 0; +1.0 MW on 2025-01-01; +0.1 MW on 2026-01-01
+    A 2024-01-01 other   0.5 MW
+    B 2024-02-01 safety  0.3 MW (served between rounds)
+    C 2025-03-01 other   0.3 MW
+    """
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "small", "date": "2026-01-01", "add_mw": 0.1}]},
+        "projects": [
+            project("A", "2024-01-01", 0.5),
+            project("B", "2024-02-01", 0.3, "safety"),
+            project("C", "2025-03-01", 0.3),
+        ],
+        "policy": {"order": "social_priority", "allocation": "rounds", "rounds": {
+            "dates": ["2025-06-01", "2027-01-01"], "fit": fit, "between_rounds": ["safety"]}},
+    }
+
+
+@pytest.mark.parametrize("fit", ["strict", "first_fit"])
+def test_rounds_serve_the_rest_only_at_their_dates(fit):
+    """B (safety) connects with the upgrade; A waits for the 2025 round, C for the 2027 one.
+
+    At the round of 2025-06-01, 0.7 MW is free: A (0.5) connects, C (0.3) no longer fits. The
+    0.1 MW of 2026 makes room for C, but C connects only at the next round, 2027-01-01.
+    """
+    frame = both_models(rounds_world(fit))
+    assert connect_dates(frame) == {"A": "2025-06-01", "B": "2025-01-01", "C": "2027-01-01"}
+
+
+def test_without_rounds_the_same_world_connects_as_capacity_comes():
+    """The comparison: first fit continuously connects A and B in 2025 and C in 2026."""
+    fields = rounds_world("first_fit")
+    fields["policy"] = {"order": "social_priority", "allocation": "first_fit"}
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "2025-01-01", "C": "2026-01-01"}
+
+
+def test_a_strict_round_is_one_line_in_policy_order():
+    """In a strict round the head of the whole line must fit: a big head blocks the round.
+
+    capacity 0; +0.5 MW on 2025-01-01; one round on 2025-06-01, FIFO, nobody between rounds.
+    big 2024-01-01 1.0 MW; small 2024-02-01 0.3 MW: small waits behind big at the round.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("big", "2024-01-01", 1.0), project("small", "2024-02-01", 0.3)],
+        "policy": {"order": "fifo", "allocation": "rounds", "rounds": {
+            "dates": ["2025-06-01"], "fit": "strict"}},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"big": "NaT", "small": "NaT"}
+    fields["policy"]["rounds"]["fit"] = "first_fit"
+    assert connect_dates(both_models(fields)) == {"big": "NaT", "small": "2025-06-01"}
+
+
+def test_rounds_end_when_the_policy_leaves_them():
+    """Rounds until 2025-03-01, then first fit: A connects at the change, not at a round."""
+    fields = rounds_world("first_fit")
+    fields["policy"]["changes"] = [{"date": "2025-03-01", "allocation": "first_fit"}]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2025-03-01", "B": "2025-01-01", "C": "2026-01-01"}
+
+
+def test_a_stream_with_a_period_asks_only_within_it():
+    """Requests of a stream with a period fall inside it; the draws are the same, shifted."""
+    stream = {"category": "other", "rate_per_year": 200, "demand_mw": 0.1}
+    late = scenario(streams={"shops": {**stream, "period": {"start": "2026-07-01",
+                                                             "end": "2028-01-01"}}})
+    table = generate_applicants(late, RandomStreams(late.seed, 0))
+    first, last = late.years_since_start(dt.date(2026, 7, 1)), late.years_since_start(
+        dt.date(2028, 1, 1))
+    assert len(table) > 200
+    assert table.request_time.min() >= first and table.request_time.max() < last
+    expected = first + arrival_times(200, 0.0, last - first,
+                                     RandomStreams(late.seed, 0).generator("arrivals", "shops"))
+    np.testing.assert_array_equal(table.request_time, expected)
+
+
+def test_homes_are_a_stream_of_blocks_of_two_kilowatt_homes():
+    """A block of 50 homes of 2 kW asks 0.1 MW; ten 0.1 MW blocks fill 1 MW, the rest wait."""
+    s = {"streams": {"homes": {"category": "basic_needs", "rate_per_year": 30,
+                               "demand_mw": 0.002, "homes_per_request": 50}}}
+    frame = outcomes(**s)
+    assert (frame["homes"] == 50).all()
+    assert frame["requested_mw"].to_numpy() == pytest.approx(0.1)
+    assert (frame["outcome"] == "connected").sum() == 10
+    assert frame.loc[frame["outcome"] == "connected", "request_date"].is_monotonic_increasing

@@ -9,7 +9,10 @@ infinite.
 - under strict allocation, nobody connects while someone ahead of them in policy order (same
   area) still waits;
 - after every instant at which anything happens, and so at the end, no waiting applicant
-  could be connected (strict: the head does not fit; first fit: nobody fits).
+  could be connected (strict: the head does not fit; first fit: nobody fits);
+- under allocation in rounds, nobody connects between rounds but those with priority in a
+  category served between rounds; category definitions that change on a date re-rank the
+  line (each regime's order is the policy's order of the categories in force).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
-from sim.engine.model import CapacityStep, GridSetup, Regime, Trajectory, simulate
+from sim.engine.model import CapacityStep, GridSetup, Regime, RoundSchedule, Trajectory, simulate
+from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.policies import POLICIES
+from tests.reference_model import served_between_rounds, table_under
 
 HORIZON = 6.0
 TOL = 1e-6
@@ -72,10 +77,24 @@ def worlds(draw):
         quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
     regimes = [
         Regime(t, POLICIES[draw(st.sampled_from(sorted(POLICIES)))](),
-               draw(st.sampled_from(["strict", "first_fit"])))
+               draw(st.sampled_from(["strict", "first_fit"])), draw(rounds()))
         for t in regime_times
     ]
-    return table, grid, regimes
+    change_times = sorted(set(draw(st.lists(
+        quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
+    timeline = [(t, np.array(draw(st.lists(st.integers(0, len(CATEGORIES) - 1), min_size=n,
+                                           max_size=n)), dtype=np.int32))
+                for t in change_times]
+    return table, grid, with_categories(regimes, timeline)
+
+
+def rounds():
+    """No rounds (most often), or rounds at a few shared instants."""
+    schedule = st.builds(
+        RoundSchedule,
+        st.frozensets(quarter_years.filter(lambda t: 0 <= t < HORIZON), min_size=1, max_size=3),
+        st.frozensets(st.integers(0, len(CATEGORIES) - 2), max_size=3))
+    return st.one_of(st.none(), st.none(), schedule)
 
 
 def capacity_at(grid: GridSetup, area: int, time: float) -> float:
@@ -119,24 +138,34 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
             assert table.requested_mw[held & (area == a)].sum() <= capacity_at(grid, a, t) + TOL
         if grid.upstream_capacity_mw is not None:
             assert table.requested_mw[held].sum() <= capacity_at(grid, UPSTREAM, t) + TOL
-    ranks_of = {id(r): r.policy.ranks(table) for r in regimes}
+    ranks_of = {id(r): r.policy.ranks(table_under(table, r)) for r in regimes}
+    between_of = {id(r): np.array(served_between_rounds(table, r), dtype=bool) for r in regimes}
+
+    def eligible(regime: Regime, t: float) -> np.ndarray:
+        """Who the regime may serve at t: everyone, or between rounds only some."""
+        if regime.rounds is not None and t in regime.rounds.times:
+            return np.ones(n, dtype=bool)
+        return between_of[id(regime)]
+
     for i in np.flatnonzero(connected):
         t = out.connect_time[i]
         regime = regime_at(regimes, t)
+        assert eligible(regime, t)[i], f"{i} connected at {t} between rounds"
         if regime.allocation != "strict":
             continue
         ranks = ranks_of[id(regime)]
-        ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i])
+        ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i]) & eligible(regime, t)
         assert not ahead.any(), f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
     # after every instant at which anything happens, and so at the end, nobody who waits
     # could be connected: the allocation ran, and none of its shortcuts skipped a connection
     instants = {0.0, *arrival.tolist(), *out.connect_time[connected].tolist(),
                 *out.withdraw_time[withdrawn].tolist(), *out.release_time[released].tolist(),
-                *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes)}
+                *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes),
+                *(t for r in regimes if r.rounds for t in r.rounds.times)}
     for t in sorted(x for x in instants if x < HORIZON):
         regime = regime_at(regimes, t)
         ranks = ranks_of[id(regime)]
-        held, still = holding(t), waiting(t)
+        held, still = holding(t), waiting(t) & eligible(regime, t)
         upstream_free = math.inf if grid.upstream_capacity_mw is None else (
             capacity_at(grid, UPSTREAM, t) - table.requested_mw[held].sum())
         for a in range(len(grid.areas)):
@@ -151,6 +180,13 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
                        if table.requested_mw[j] <= free + FIT_TOLERANCE_MW - TOL]
             assert not fitting, f"{fitting} still waited at {t} with {free} MW free in area {a}"
     assert n == len(out.connect_time)
+    # the category each leaves with is the one in force when it leaves (or at the end)
+    exit_time = np.where(connected, out.connect_time,
+                         np.where(withdrawn, out.withdraw_time, HORIZON))
+    for i in range(n):
+        in_force = regime_at(regimes, exit_time[i]).categories
+        expected = table.category_code[i] if in_force is None else in_force[i]
+        assert out.final_category[i] == expected, f"{i} left as {out.final_category[i]}"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

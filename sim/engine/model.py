@@ -11,7 +11,8 @@ which keeps the calendar short.
 - withdrawal: an applicant still waiting at the end of its patience leaves the queue;
 - release: a connection with a finite lifetime ends and frees its capacity;
 - upgrade: capacity is added to an area or to the upstream limit;
-- policy change: a new policy re-ranks the waiting applicants;
+- policy change: a new policy (or new category definitions) re-ranks the waiting applicants;
+- round: under allocation in rounds, everyone waiting may be served at this instant;
 - allocation: after any of the above that could let someone connect, once per instant, the
   queues are served;
 - snapshot: the state is recorded for the timeseries.
@@ -20,17 +21,17 @@ which keeps the calendar short.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
-from sim.engine.events import ALLOCATE, SNAPSHOT, Calendar
-from sim.engine.queues import WaitingQueue, make_queue
-from sim.inputs.applicants import CATEGORIES, ApplicantTable, inverse_permutation
-from sim.policies.base import QueuePolicy
+from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, Calendar
+from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
+from sim.engine.rules import Regime, RoundSchedule
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels, inverse_permutation
 
-__all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]
+__all__ = ["CapacityStep", "GridSetup", "Regime", "RoundSchedule", "Trajectory", "simulate"]
 
 _NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
 
@@ -42,15 +43,6 @@ class CapacityStep:
     time: float
     area: int
     add_mw: float
-
-
-@dataclass(frozen=True)
-class Regime:
-    """A queue policy and allocation rule in force from ``time`` on."""
-
-    time: float
-    policy: QueuePolicy
-    allocation: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +63,9 @@ class Trajectory:
     ``snapshots`` has one tuple per (time, area) with the fields of :data:`SNAPSHOT_FIELDS`.
     ``idle_mw_years[a, c]`` integrates the capacity free in area ``a`` while an applicant of
     category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
+    ``final_category`` is each applicant's category (place in ``CATEGORIES``) when it
+    connected or withdrew, or at the end: the category of its request unless the
+    definitions changed.
     """
 
     connect_time: np.ndarray
@@ -79,6 +74,7 @@ class Trajectory:
     snapshots: list[tuple]
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
+    final_category: np.ndarray
 
 
 SNAPSHOT_FIELDS = (
@@ -139,6 +135,9 @@ class _Simulation:
         self.last_change = 0.0
         self.allocation_due = False
         self.regimes = regimes
+        self.regime = regimes[0]
+        self.connects_on_arrival = True
+        """Whether a lone arrival finding nobody waiting may connect at once (not in rounds)."""
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
@@ -150,9 +149,11 @@ class _Simulation:
 
     def _schedule(self, steps: list[CapacityStep], snapshot_times: list[float]) -> None:
         env = self.env
-        self._apply_regime(self.regimes[0])
+        self._apply_regime(self.regimes[0], 0.0)
         for regime in self.regimes[1:]:
             env.call_at(regime.time, self._on_policy_change, regime)
+        rounds = {t for r in self.regimes if r.rounds for t in r.rounds.times if t < self.horizon}
+        env.call_in_turn(sorted(rounds), self._on_rounds)
         due = [step for step in steps if step.time < self.horizon]
         self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
         env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
@@ -197,6 +198,9 @@ class _Simulation:
             snapshots=self.snapshots,
             idle_mw_years=np.array(self.idle),
             idle_any_mw_years=np.array(self.idle_any),
+            final_category=self.table.category_code if all(
+                r.categories is None for r in self.regimes)
+            else np.array(self.category_of, dtype=np.int8),
         )
 
     # --- events ---------------------------------------------------------------------------
@@ -221,6 +225,7 @@ class _Simulation:
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
+              and self.connects_on_arrival
               and first not in self.gives_up_on_joining  # who withdraws at once
               and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
               and self.env.runs_next(now, ALLOCATE)):
@@ -288,8 +293,32 @@ class _Simulation:
 
     def _on_policy_change(self, now: float, regime: Regime) -> None:
         self._accrue_idle(now)
-        self._apply_regime(regime)
+        self._apply_regime(regime, now)
         self._allocate_soon(now)
+
+    def _on_rounds(self, now: float, first: int, end: int) -> None:
+        """A round of the rules in force opens: everyone waiting may be served this instant."""
+        if self._sync_round(now):
+            self._allocate_soon(now)
+
+    def _sync_round(self, now: float) -> bool:
+        """Open the queues if ``now`` is a round of the rules in force; whether it is.
+
+        A round lasts the whole instant: it closes after every pass of the instant (a
+        connection ending at once frees capacity for the same round).
+        """
+        rounds = self.regime.rounds
+        if rounds is None or now not in rounds.times:
+            return False
+        for queue in self.queues:
+            queue.open = True  # type: ignore[attr-defined]
+        self.env.call_at(now, self._close_round, priority=ROUND_END)
+        return True
+
+    def _close_round(self, now: float, _: None = None) -> None:
+        if self.regime.rounds is not None:
+            for queue in self.queues:
+                queue.open = False  # type: ignore[attr-defined]
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:
         """Record the snapshots due at this instant."""
@@ -388,17 +417,44 @@ class _Simulation:
         self.waiting_in_area[area] -= 1
         self.waiting_total -= 1
 
-    def _apply_regime(self, regime: Regime) -> None:
-        """Rank everyone under the new policy and rebuild the queues of those waiting."""
-        ranks = regime.policy.ranks(self.table)
+    def _apply_regime(self, regime: Regime, now: float) -> None:
+        """Rank everyone under the new rules and rebuild the queues of those waiting."""
+        self.regime = regime
+        table = self.table
+        if regime.categories is not None:
+            table = replace(table, labels={
+                **table.labels, "category": Labels(regime.categories, CATEGORIES)})
+            self._recategorise(regime.categories.tolist())
+        ranks = regime.policy.ranks(table)
         self.rank_of = ranks.tolist()
         self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
-        self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
-        if not self.waiting_total:
-            return  # before the run starts, say: nobody to put back
-        for i, state in enumerate(self.state):
-            if state == _WAITING:
-                self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+        self.connects_on_arrival = regime.rounds is None
+        if regime.rounds is None:
+            self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+        else:
+            between = regime.rounds.between_rounds
+            served = (table.priority_requested & np.isin(table.category_code, list(between)))
+            served_between = served[self.index_at].tolist()  # by rank
+            self.queues = [RoundsQueue(regime.allocation, len(ranks), served_between)
+                           for _ in self.areas]
+        if self.waiting_total:  # before the run starts, say: nobody to put back
+            for i, state in enumerate(self.state):
+                if state == _WAITING:
+                    self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+        self._sync_round(now)
+
+    def _recategorise(self, categories: list[int]) -> None:
+        """New category definitions: those not yet connected or withdrawn take their new one."""
+        category_of, state = self.category_of, self.state
+        for i, category in enumerate(categories):
+            if state[i] <= _WAITING:
+                category_of[i] = category
+        self.queue_count = [[0] * len(CATEGORIES) for _ in self.areas]
+        self.queue_mw = [[0.0] * len(CATEGORIES) for _ in self.areas]
+        for i, s in enumerate(state):
+            if s == _WAITING:
+                self.queue_count[self.area_of[i]][category_of[i]] += 1
+                self.queue_mw[self.area_of[i]][category_of[i]] += self.requested[i]
 
     def _accrue_idle(self, now: float) -> None:
         """Add capacity left free while someone waited, since the last change of state.

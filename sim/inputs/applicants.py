@@ -53,6 +53,7 @@ class Applicant:
     priority_requested: bool
     patience_years: float
     lifetime_years: float
+    homes: int = 0
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
@@ -123,7 +124,9 @@ class ApplicantTable:
 
     ``patience_years`` and ``lifetime_years`` are ``inf`` for applicants who wait forever or
     hold their connection for good. A waiting-list applicant's patience counts from the start.
-    The text attributes are held coded (:attr:`labels`) and read as object arrays of text.
+    ``homes`` is the number of homes of a housing request (0 for any other), ``category`` the
+    category at the request. The text attributes are held coded (:attr:`labels`) and read as
+    object arrays of text.
     """
 
     labels: dict[str, Labels]
@@ -136,6 +139,11 @@ class ApplicantTable:
     priority_requested: np.ndarray
     patience_years: np.ndarray
     lifetime_years: np.ndarray
+    homes: np.ndarray = None  # type: ignore[assignment]  # None: no homes in any request
+
+    def __post_init__(self) -> None:
+        if self.homes is None:
+            object.__setattr__(self, "homes", np.zeros(len(self.request_time), dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.request_time)

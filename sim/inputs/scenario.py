@@ -29,12 +29,15 @@ from sim.inputs.distributions import Distribution, Fixed
 
 __all__ = [
     "Area",
+    "CategoryChange",
     "Grid",
     "OnsiteGeneration",
     "OnsiteDefaults",
     "Policy",
     "PolicyChange",
+    "Period",
     "Project",
+    "Rounds",
     "Scenario",
     "Stream",
     "Upgrade",
@@ -59,6 +62,8 @@ MAX_JOBS = 1_000_000
 """Largest (mean) number of jobs behind one request."""
 MAX_YEARS = 1_000.0
 """Largest (mean) patience, lifetime or upgrade delay, in years."""
+MAX_HOMES = 100_000
+"""Largest (mean) number of homes in one housing request."""
 MAX_ARRIVALS = 10_000_000
 """Largest expected number of requests of one stream in one replication."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -173,6 +178,25 @@ class OnsiteDefaults(OnsiteGeneration):
     )
 
 
+class Period(_Model):
+    """When a stream's requests arrive: from ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    start: dt.date | None = Field(
+        default=None, description="First day requests may arrive. None: the scenario start."
+    )
+    end: dt.date | None = Field(
+        default=None, description="First day no more requests arrive. None: the scenario end."
+    )
+
+
+class CategoryChange(_Model):
+    """From ``date`` on, requests count in another category: the definitions changed."""
+
+    date: dt.date = Field(description="Date the new category applies, to those already "
+                          "waiting and to later requests.")
+    category: Category = Field(description="The category from that date on.")
+
+
 class Stream(_Model):
     """A sector whose requests arrive as a Poisson process."""
 
@@ -206,8 +230,24 @@ class Stream(_Model):
     onsite_generation: OnsiteGeneration | None = Field(
         default=None, description="On-site generation in this stream (overrides the defaults)."
     )
+    period: Period | None = Field(
+        default=None,
+        description="When the stream's requests arrive; rate_per_year is then the rate at the "
+        "period's start. None: over the whole scenario.",
+    )
+    homes_per_request: Distribution | None = Field(
+        default=None,
+        description="Each request is a block of this many homes (rounded, at least 1) and "
+        "demand_mw is the demand of one home (about 0.002 MW). None: not homes.",
+    )
+    category_changes: list[CategoryChange] = Field(
+        default=[],
+        description="Later categories of this stream's requests, in date order (e.g. a "
+        "sector added to a category by a new framework).",
+    )
 
-    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years")
+    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years",
+                     "homes_per_request")
     @classmethod
     def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
         limit, unit = _STREAM_LIMITS[info.field_name]
@@ -232,6 +272,7 @@ def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) 
 
 
 _STREAM_LIMITS = {
+    "homes_per_request": (MAX_HOMES, "homes"),
     "demand_mw": (MAX_REQUEST_MW, "MW"),
     "jobs": (MAX_JOBS, "jobs"),
     "patience_years": (MAX_YEARS, "years"),
@@ -331,6 +372,36 @@ class Project(_Model):
         default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
         description="Lifetime. None: permanent.",
     )
+    category_changes: list[CategoryChange] = Field(
+        default=[], description="Later categories of the project, in date order."
+    )
+
+
+class Rounds(_Model):
+    """Allocation in rounds: capacity is offered at fixed dates, not continuously."""
+
+    dates: list[dt.date] = Field(
+        min_length=1, description="Dates of the rounds, in order (e.g. a 2027 round)."
+    )
+    fit: Literal["strict", "first_fit"] = Field(
+        default="first_fit",
+        description="How each round serves the line: strict (stop at the first request that "
+        "does not fit) or first_fit (everyone, in policy order, whose request fits).",
+    )
+    between_rounds: list[Category] = Field(
+        default=[],
+        description="Categories whose applicants with priority are also served between "
+        "rounds, as they come (the same fit rule); everyone else waits for a round.",
+    )
+
+    @field_validator("between_rounds")
+    @classmethod
+    def _prioritised(cls, value: list[str]) -> list[str]:
+        for category in value:
+            if category not in PRIORITY_CATEGORIES:
+                raise ValueError(f"'{category}' has no priority; expected categories from "
+                                 f"{', '.join(PRIORITY_CATEGORIES)}")
+        return value
 
 
 class _Regime(_Model):
@@ -339,11 +410,14 @@ class _Regime(_Model):
         description="Queue policy: fifo, social_priority, another registered name, or "
         "'module:Class' for your own (runs your code).",
     )
-    allocation: Literal["strict", "first_fit"] = Field(
+    allocation: Literal["strict", "first_fit", "rounds"] = Field(
         default="strict",
         description="strict: serve in policy order and stop at the first request that does "
         "not fit (head-of-line blocking). first_fit: connect everyone, in policy order, whose "
-        "request fits what is left.",
+        "request fits what is left. rounds: serve only at the dates of rounds.",
+    )
+    rounds: Rounds | None = Field(
+        default=None, description="The rounds, with allocation: rounds (and only then)."
     )
     category_order: list[Category] = Field(
         default=list(CATEGORIES),
@@ -364,9 +438,10 @@ class PolicyChange(_Model):
 
     date: dt.date = Field(description="Date the change takes effect.")
     order: str | None = Field(default=None, description="New queue policy.")
-    allocation: Literal["strict", "first_fit"] | None = Field(
+    allocation: Literal["strict", "first_fit", "rounds"] | None = Field(
         default=None, description="New allocation rule."
     )
+    rounds: Rounds | None = Field(default=None, description="New rounds.")
     category_order: list[Category] | None = Field(
         default=None, description="New category order."
     )
@@ -386,12 +461,15 @@ class Policy(_Regime):
         current = _Regime(
             order=self.order,
             allocation=self.allocation,
+            rounds=self.rounds,
             category_order=self.category_order,
             params=self.params,
         )
         timeline: list[tuple[dt.date | None, _Regime]] = [(None, current)]
         for change in self.changes:
             updates = change.model_dump(exclude={"date"}, exclude_none=True)
+            if updates.get("allocation", "rounds") != "rounds":
+                updates.setdefault("rounds", None)  # leaving rounds ends them
             current = _Regime.model_validate({**current.model_dump(), **updates})
             timeline.append((change.date, current))
         return timeline
@@ -559,8 +637,77 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"waiting_list.mix.{stream}", f"unknown stream "
                                  f"'{stream}'{nearest(stream, s.streams)}, expected one of "
                                  f"{', '.join(s.streams) or '(no streams defined)'}"))
-        rates = sum(stream.rate_per_year for stream in s.streams.values())
+            elif waiting.mix[stream] and starts_later(s, s.streams[stream]):
+                problems.append((f"waiting_list.mix.{stream}", "expected 0 for a stream whose "
+                                 "period starts after start: it has nobody on the list"))
+        rates = sum(stream.rate_per_year for stream in s.streams.values()
+                    if not starts_later(s, stream))
         if waiting.mix is None and waiting.count and rates <= 0:
             problems.append(("waiting_list.mix", "expected stream weights (no stream has a "
                              "positive rate_per_year to take the mix from)"))
+    return problems + _dated_rule_problems(s)
+
+
+def starts_later(s: Scenario, stream: Stream) -> bool:
+    """Whether a stream's period starts after the scenario's start."""
+    return stream.period is not None and stream.period.start is not None and \
+        stream.period.start > s.start
+
+
+def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Checks of the rules that change on a date: periods, category changes, rounds."""
+    problems: list[tuple[str, str]] = []
+    for name, stream in s.streams.items():
+        period = stream.period
+        if period is not None:
+            first, last = period.start or s.start, period.end or s.end
+            if not s.start <= first < last <= s.end:
+                problems.append((f"streams.{name}.period", f"expected start ({s.start}) <= "
+                                 f"period start < period end <= end ({s.end}), got {first} to "
+                                 f"{last}"))
+        problems += _category_change_problems(f"streams.{name}", stream.category,
+                                              stream.category_changes, s)
+    names = [p.name for p in s.projects]
+    for i, project in enumerate(s.projects):
+        problems += _category_change_problems(f"projects.{i}", project.category,
+                                              project.category_changes, s)
+        if project.category_changes and names.count(project.name) > 1:
+            problems.append((f"projects.{i}.name", f"expected a name no other project has "
+                             f"(its category changes are applied by name), got "
+                             f"'{project.name}' twice"))
+    for index, (_, regime) in enumerate(s.policy.regimes()):
+        path = "policy" if index == 0 else f"policy.changes.{index - 1}"
+        if regime.allocation == "rounds" and regime.rounds is None:
+            problems.append((f"{path}.rounds", "expected the rounds (dates) with allocation "
+                             "rounds"))
+        elif regime.allocation != "rounds" and regime.rounds is not None:
+            problems.append((f"{path}.allocation", f"expected allocation rounds where rounds "
+                             f"are given (they would do nothing with {regime.allocation})"))
+        elif regime.rounds is not None:
+            previous = None
+            for j, date in enumerate(regime.rounds.dates):
+                if not s.start <= date < s.end or (previous is not None and date <= previous):
+                    after = f"after {previous}" if previous is not None else f"from {s.start}"
+                    problems.append((f"{path}.rounds.dates.{j}", f"expected a date {after} "
+                                     f"and before end ({s.end}), got {date}"))
+                previous = date
+    return problems
+
+
+def _category_change_problems(
+    path: str, category: str, changes: list[CategoryChange], s: Scenario
+) -> list[tuple[str, str]]:
+    """Category changes must be dated in order inside the period and each change something."""
+    problems: list[tuple[str, str]] = []
+    previous_date, previous = s.start, category
+    for i, change in enumerate(changes):
+        key = f"{path}.category_changes.{i}"
+        if not previous_date < change.date < s.end:
+            problems.append((f"{key}.date", f"expected a date after {previous_date} and before "
+                             f"end ({s.end}), got {change.date}"))
+        if change.category == previous:
+            problems.append((f"{key}.category", f"expected a category other than "
+                             f"'{previous}', which applies already (a change that changes "
+                             "nothing)"))
+        previous_date, previous = change.date, change.category
     return problems

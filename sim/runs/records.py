@@ -26,7 +26,8 @@ OUTCOMES = ("connected", "withdrawn", "waiting")
 APPLICANT_COLUMNS = (
     "replication", "applicant_id", "name", "source", "stream", "category",
     "priority_requested", "area", "request_date", "demand_mw", "requested_mw", "self_supply",
-    "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years",
+    "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
+    "final_category",
 )
 """Columns of ``applicants.csv``: one row per applicant per replication."""
 
@@ -90,6 +91,9 @@ def applicant_records(
         "withdraw_date": to_dates(start, trajectory.withdraw_time),
         "release_date": to_dates(start, trajectory.release_time),
         "wait_years": wait_years,
+        "homes": table.homes,
+        "final_category": pd.Categorical.from_codes(trajectory.final_category,
+                                                    categories=CATEGORIES),
     }, copy=False)
     return frame[list(APPLICANT_COLUMNS)]
 

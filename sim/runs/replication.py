@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.engine.capacity import UPSTREAM
-from sim.engine.model import CapacityStep, GridSetup, Regime, simulate
+from sim.engine.model import CapacityStep, GridSetup, Regime, RoundSchedule, simulate
+from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import build_policy
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario, Upgrade
-from sim.inputs.sources import generate_applicants
+from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
 from sim.runs.metrics import replication_metrics
@@ -53,7 +54,7 @@ def run_replication(
     trajectory = simulate(
         table,
         grid_setup(scenario, streams),
-        regimes(scenario),
+        with_categories(regimes(scenario), category_timeline(scenario, table)),
         scenario.horizon_years,
         snapshot_times(scenario),
     )
@@ -120,10 +121,14 @@ def regimes(scenario: Scenario) -> list[Regime]:
             key_path = f"policy.changes.{index - 1}.order"
         policy = build_policy(regime.order, regime.category_order, regime.params,
                               scenario.base_dir)
+        rounds = regime.rounds
         result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),
             policy=CheckedPolicy(policy, regime.order, source, key_path),
-            allocation=regime.allocation,
+            allocation=regime.allocation if rounds is None else rounds.fit,
+            rounds=None if rounds is None else RoundSchedule(
+                times=frozenset(scenario.years_since_start(d) for d in rounds.dates),
+                between_rounds=frozenset(CATEGORIES.index(c) for c in rounds.between_rounds)),
         ))
     return result
 
