@@ -11,6 +11,7 @@ import typing
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from pydantic import BaseModel
@@ -23,7 +24,8 @@ FAMILY = ROOT / "scenarios" / "flevoland"
 REFERENCE = ROOT / "docs" / "scenario-reference.md"
 SCENARIO_FILES = sorted(FAMILY.glob("*.yaml"))
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
-            "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas")
+            "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
+            "public_services", "framework_2026", "small_connections", "housing", "rounds_2027")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
 SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
 SHORT_RUN = {"replications": 2}
@@ -84,6 +86,39 @@ def test_social_priority_shortens_the_wait_of_basic_needs():
     fifo = _short_run("fifo").figure("basic_needs", "wait_mean_years")[0]
     social = _short_run("social_priority").figure("basic_needs", "wait_mean_years")[0]
     assert social < fifo
+
+
+def test_the_2026_framework_moves_public_services_up():
+    """Public services wait less once they count in categories 2 and 3, the same requests."""
+    before = _short_run("public_services").applicants
+    after = _short_run("framework_2026").applicants
+    same = ["replication", "request_date", "stream", "demand_mw"]
+    assert before[same].equals(after[same])
+    services = after["stream"].isin(["utilities", "public_transport_waste"])
+    assert after.loc[services, "wait_years"].mean() < before.loc[services, "wait_years"].mean()
+    moved = after.loc[services & (after["request_date"] < "2026-01-01"), "final_category"]
+    assert set(moved.astype(str)) <= {"other", "safety", "basic_needs"}
+    assert (moved.astype(str) != "other").any()
+
+
+def test_new_streams_ask_only_within_their_period():
+    """Small connections ask from 2026-07-01, homes from 2026-10-01, in blocks of homes."""
+    small = _short_run("small_connections").applicants
+    assert small.loc[small["stream"] == "small_business", "request_date"].min() >= \
+        pd.Timestamp("2026-07-01")
+    homes = _short_run("housing").applicants
+    blocks = homes[homes["stream"] == "new_homes"]
+    assert blocks["request_date"].min() >= pd.Timestamp("2026-10-01")
+    assert blocks["homes"].between(50, 250).all()
+    assert (homes.loc[homes["stream"] != "new_homes", "homes"] == 0).all()
+
+
+def test_rounds_connect_those_without_priority_only_on_round_dates():
+    """From 2026-07-01, applicants without priority connect only on 1 January of a year."""
+    frame = _short_run("rounds_2027").applicants
+    late = frame[(frame["connect_date"] >= "2026-07-01") & ~frame["priority_requested"]]
+    assert len(late) > 0
+    assert ((late["connect_date"].dt.month == 1) & (late["connect_date"].dt.day == 1)).all()
 
 
 def test_base_queue_matches_the_october_2023_waiting_list():
