@@ -6,6 +6,10 @@ queues in full: the best-ranked candidate of any area connects, and again, until
 Connections that end at once are applied and the queues served again. No shortcuts, no
 calendar, no queue structures: what the engine must equal, applicant by applicant.
 
+Partial offers: a candidate is one whose rest, or whose minimum share of its request, fits; it
+takes its rest if that fits, else all that is free, and waits for the rest in its place; once
+partly connected it no longer withdraws.
+
 Rules that change on a date: each regime ranks everyone with the categories in force (the
 table's categories replaced); under allocation in rounds, only applicants with priority in a
 category served between rounds are candidates, except at the instant of a round.
@@ -44,6 +48,14 @@ def reference_outcomes(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Connection, withdrawal and release time of every applicant (NaN where none)."""
+    run = reference_run(table, grid, regimes, horizon)
+    return run["connect"], run["withdraw"], run["release"]
+
+
+def reference_run(
+    table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
+) -> dict[str, np.ndarray]:
+    """First connection, withdrawal, release and full connection times, and MW held at most."""
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()
@@ -52,6 +64,9 @@ def reference_outcomes(
     ranks = {id(r): r.policy.ranks(table_under(table, r)).tolist() for r in regimes}
     between = {id(r): served_between_rounds(table, r) for r in regimes}
     connect, withdraw, release = [math.nan] * n, [math.nan] * n, [math.nan] * n
+    full, held = [math.nan] * n, [0.0] * n
+    rest = list(requested)
+    share_mw = (table.partial_min_share * table.requested_mw).tolist()
     capacity, used = list(grid.capacity_mw), [0.0] * len(grid.areas)
     upstream = math.inf if grid.upstream_capacity_mw is None else grid.upstream_capacity_mw
     upstream_used = 0.0
@@ -69,7 +84,7 @@ def reference_outcomes(
             if arrival[i] == now:
                 waiting.add(i)
         for i in sorted(waiting):
-            if arrival[i] + patience[i] == now:  # patience ends (at once, if it is zero)
+            if arrival[i] + patience[i] == now and not held[i]:  # patience ends, none held
                 waiting.discard(i)
                 withdraw[i] = now
         for t, step in steps:
@@ -80,35 +95,49 @@ def reference_outcomes(
                     capacity[step.area] += step.add_mw
         regime = [r for r in regimes if r.time <= now][-1]
         rank = ranks[id(regime)]
-        in_round = regime.rounds is not None and now in regime.rounds.times
         eligible = between[id(regime)]
-        while True:
-            for i in ending.pop(now, []):
-                release[i] = now
-                used[area[i]] -= requested[i]
-                upstream_used -= requested[i]
-            while True:  # one pass: connect the best candidate of any area while one fits
-                best = None
-                for a in range(len(grid.areas)):
-                    free = min(capacity[a] - used[a], upstream - upstream_used)
-                    mine = sorted((i for i in waiting if area[i] == a
-                                   and (in_round or eligible[i])), key=rank.__getitem__)
-                    if regime.allocation == "strict":
-                        mine = mine[:1]
-                    fits = [i for i in mine if requested[i] <= free + FIT_TOLERANCE_MW]
-                    if fits and (best is None or rank[fits[0]] < rank[best]):
-                        best = fits[0]
-                if best is None:
-                    break
-                waiting.discard(best)
-                connect[best] = now
-                used[area[best]] += requested[best]
-                upstream_used += requested[best]
-                end = now + lifetime[best]
-                if end < horizon:
-                    ending.setdefault(end, []).append(best)
-                    if end not in pending and end != now:
-                        pending = sorted([*pending, end])
-            if not ending.get(now):
-                break  # nothing more ends at this instant
-    return np.array(connect), np.array(withdraw), np.array(release)
+        # a round's instant is served twice: everyone, then those served between rounds
+        for in_round in ([True, False] if regime.rounds and now in regime.rounds.times
+                         else [False]):
+            while True:
+                for i in ending.pop(now, []):
+                    release[i] = now
+                    used[area[i]] -= requested[i]
+                    upstream_used -= requested[i]
+                while True:  # one pass: connect the best candidate of any area while one fits
+                    best = None
+                    for a in range(len(grid.areas)):
+                        free = min(capacity[a] - used[a], upstream - upstream_used)
+                        mine = sorted((i for i in waiting if area[i] == a
+                                       and (in_round or eligible[i])), key=rank.__getitem__)
+                        if regime.allocation == "strict":
+                            mine = mine[:1]
+                        fits = [i for i in mine
+                                if min(rest[i], share_mw[i]) <= free + FIT_TOLERANCE_MW]
+                        if fits and (best is None or rank[fits[0]] < rank[best]):
+                            best = fits[0]
+                    if best is None:
+                        break
+                    free = min(capacity[area[best]] - used[area[best]], upstream - upstream_used)
+                    whole = rest[best] <= free + FIT_TOLERANCE_MW
+                    grant = rest[best] if whole else free
+                    rest[best] -= grant
+                    held[best] += grant
+                    used[area[best]] += grant
+                    upstream_used += grant
+                    if math.isnan(connect[best]):
+                        connect[best] = now
+                    if not whole:
+                        continue  # a partial connection: it waits for the rest in its place
+                    waiting.discard(best)
+                    full[best] = now
+                    end = now + lifetime[best]
+                    if end < horizon:
+                        ending.setdefault(end, []).append(best)
+                        if end not in pending and end != now:
+                            pending = sorted([*pending, end])
+                if not ending.get(now):
+                    break  # nothing more ends at this instant
+    return {"connect": np.array(connect), "withdraw": np.array(withdraw),
+            "release": np.array(release), "full_connect": np.array(full),
+            "held": np.array(held)}

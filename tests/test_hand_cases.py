@@ -25,7 +25,7 @@ from sim.inputs.sources import arrival_times, category_timeline, generate_applic
 from sim.runs.replication import grid_setup
 from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
-from tests.reference_model import reference_outcomes
+from tests.reference_model import reference_outcomes, reference_run
 
 UPGRADES = [
     {"name": "first", "date": "2025-01-01", "add_mw": 2.0},
@@ -411,3 +411,93 @@ def test_homes_are_a_stream_of_blocks_of_two_kilowatt_homes():
     assert frame["requested_mw"].to_numpy() == pytest.approx(0.1)
     assert (frame["outcome"] == "connected").sum() == 10
     assert frame.loc[frame["outcome"] == "connected", "request_date"].is_monotonic_increasing
+
+
+# --- Partial connections and expansions ------------------------------------------------------
+
+
+def reference_run_of(fields: dict) -> dict[str, dict[str, float]]:
+    """First and full connection times and MW held, by name, from the reference model."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams)
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    out = reference_run(table, grid_setup(s, streams), regimes, s.horizon_years)
+    names = table.name.tolist()
+    return {key: dict(zip(names, out[key].tolist(), strict=True))
+            for key in ("connect", "full_connect", "held")}
+
+
+def shop_world(**shop: object) -> dict:
+    """A shop asking 0.63 MW where 0.25 MW is free (the supermarket of audaxrenewables.nl).
+
+    capacity 0.25 MW on 2024-01-01; +0.5 MW on 2025-01-01; first come, first served, strict
+    shop   2024-01-01 0.63 MW
+    bakery 2024-02-01 0.10 MW
+    """
+    return {
+        "grid": {"capacity_mw": 0.25, "upgrades": [
+            {"name": "station", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("shop", "2024-01-01", 0.63, **shop),
+                     project("bakery", "2024-02-01", 0.1)],
+    }
+
+
+def test_a_partial_offer_connects_part_now_and_the_rest_later():
+    """The shop takes the 0.25 MW free at once and the other 0.38 MW with the 2025 upgrade.
+
+    0.25 is at least 30% of 0.63 (0.189). The bakery waits behind the shop (strict) and takes
+    0.1 of the 0.12 MW left in 2025.
+    """
+    fields = shop_world(partial_min_share=0.3)
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == {"shop": "2024-01-01", "bakery": "2025-01-01"}
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert frame.loc["shop", "connected_mw"] == pytest.approx(0.63, abs=1e-12)
+    assert frame.loc["shop", "wait_years"] == 0.0  # the wait to the first connection
+    reference = reference_run_of(fields)
+    for name in ("shop", "bakery"):
+        assert reference["connect"][name] == scenario(**fields).years_since_start(
+            frame.loc[name, "connect_date"].date())
+    assert reference["full_connect"]["shop"] == years("2024-01-01", "2025-01-01")
+    assert reference["held"]["shop"] == pytest.approx(0.63, abs=1e-12)
+
+
+def test_no_partial_offer_below_the_minimum_share():
+    """At a 50% minimum (0.315 MW) the 0.25 MW free is too little: the shop waits whole."""
+    frame = both_models(shop_world(partial_min_share=0.5))
+    assert connect_dates(frame) == {"shop": "2025-01-01", "bakery": "2025-01-01"}
+    assert frame.loc["shop", "full_connect_date"] == frame.loc["shop", "connect_date"]
+
+
+def test_a_partly_connected_applicant_keeps_waiting_past_its_patience():
+    """With half a year of patience the shop, partly connected, still waits for its rest."""
+    frame = both_models(shop_world(partial_min_share=0.3, patience_years=0.5))
+    assert frame.loc["shop", "outcome"] == "connected"
+    assert pd.isna(frame.loc["shop", "withdraw_date"])
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+
+
+def test_partial_offers_in_a_stream_only_to_those_who_accept():
+    """A stream whose applicants never accept connects whole, as without partial offers."""
+    stream = {"category": "other", "rate_per_year": 20, "demand_mw": 0.3}
+    never = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": {
+        **stream, "partial_offer": {"min_share": 0.2, "accept_share": 0.0}}})
+    whole = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": stream})
+    assert never["connect_date"].equals(whole["connect_date"])
+    always = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": {
+        **stream, "partial_offer": {"min_share": 0.2}}})
+    # three whole 0.3 MW requests fill 0.9 MW; the fourth takes the last 0.1 MW in part
+    assert (always["connected_mw"] > 0).sum() == 4
+    assert always["connected_mw"].sum() == pytest.approx(1.0)
+
+
+def test_an_expansion_carries_its_existing_connection():
+    """An expansion asks only for its extra MW; the MW already in place are reported."""
+    frame = outcomes(projects=[project("plant", "2024-01-01", 0.5, existing_mw=2.0)])
+    assert frame.loc["plant", "existing_mw"] == 2.0
+    assert frame.loc["plant", "requested_mw"] == 0.5
+    assert str(frame.loc["plant", "connect_date"].date()) == "2024-01-01"
+    streams = {"plants": {"category": "other", "rate_per_year": 50, "demand_mw": 0.1,
+                          "expansion": {"share": 1.0, "existing_mw": 1.5}}}
+    assert (outcomes(streams=streams)["existing_mw"] == 1.5).all()

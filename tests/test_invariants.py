@@ -10,6 +10,9 @@ infinite.
   area) still waits;
 - after every instant at which anything happens, and so at the end, no waiting applicant
   could be connected (strict: the head does not fit; first fit: nobody fits);
+- with partial offers, no MW is created or lost: each applicant's connections add up to at
+  most its request, to the whole of it once fully connected; nobody is connected in full
+  twice, and a partly connected applicant does not withdraw;
 - under allocation in rounds, nobody connects between rounds but those with priority in a
   category served between rounds; category definitions that change on a date re-rank the
   line (each regime's order is the policy's order of the categories in force).
@@ -59,7 +62,12 @@ def worlds(draw):
         patience_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
         lifetime_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
     )
-    table = replace(table, demand_mw=table.requested_mw)
+    shares = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 0.25, 0.5]), min_size=n,
+                                    max_size=n)))
+    if not draw(st.booleans()):
+        shares[:] = 1.0  # half the worlds without partial offers
+    shares[table.lifetime_years < math.inf] = 1.0  # partial offers only to permanent ones
+    table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares)
     upstream = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda x: x / 10)))
     targets = list(range(n_areas)) + ([UPSTREAM] if upstream is not None else [])
     steps = draw(st.lists(
@@ -123,65 +131,94 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     assert np.all(out.release_time[released] == out.connect_time[released]
                   + table.lifetime_years[released])
 
-    def holding(t: float) -> np.ndarray:
-        """Connections in place just after the allocation at time t."""
-        return connected & (out.connect_time <= t) & ~(released & (out.release_time <= t))
+    full = ~np.isnan(out.full_connect_time)
+    assert np.all(connected[full])
+    assert np.all(out.full_connect_time[full] >= out.connect_time[full])
+    grants = out.grants or [(out.connect_time[i], i, table.requested_mw[i])
+                            for i in np.flatnonzero(connected)]
+    granted = np.zeros(n)
+    for _, i, mw in grants:
+        assert mw > 0
+        granted[i] += mw
+    # no MW created or lost: connections add up to the request once it is connected in full
+    np.testing.assert_allclose(granted, out.connected_mw, atol=TOL)
+    assert np.all(granted <= table.requested_mw + TOL)
+    np.testing.assert_allclose(granted[full], table.requested_mw[full], atol=TOL)
+    # nobody connected twice: no grant after the connection in full
+    assert all(not full[i] or when <= out.full_connect_time[i] for when, i, _ in grants)
+    assert np.all(np.isnan(out.withdraw_time[granted > 0]))  # partly connected never withdraw
+
+    def held_mw(t: float) -> np.ndarray:
+        """MW each applicant holds just after the allocation at time t."""
+        held = np.zeros(n)
+        for when, i, mw in grants:
+            if when <= t:
+                held[i] += mw
+        held[released & (out.release_time <= t)] = 0.0
+        return held
 
     def waiting(t: float) -> np.ndarray:
         """Applicants still in the queue just after the allocation at time t."""
-        return ((arrival <= t) & ~(connected & (out.connect_time <= t))
+        return ((arrival <= t) & ~(full & (out.full_connect_time <= t))
                 & ~(withdrawn & (out.withdraw_time <= t)))
 
-    for t in sorted(set(out.connect_time[connected].tolist()) | {HORIZON}):
-        held = holding(t)
+    for t in sorted({when for when, _, _ in grants} | {HORIZON}):
+        held = held_mw(t)
         for a in range(len(grid.areas)):
-            assert table.requested_mw[held & (area == a)].sum() <= capacity_at(grid, a, t) + TOL
+            assert held[area == a].sum() <= capacity_at(grid, a, t) + TOL
         if grid.upstream_capacity_mw is not None:
-            assert table.requested_mw[held].sum() <= capacity_at(grid, UPSTREAM, t) + TOL
+            assert held.sum() <= capacity_at(grid, UPSTREAM, t) + TOL
     ranks_of = {id(r): r.policy.ranks(table_under(table, r)) for r in regimes}
     between_of = {id(r): np.array(served_between_rounds(table, r), dtype=bool) for r in regimes}
 
-    def eligible(regime: Regime, t: float) -> np.ndarray:
-        """Who the regime may serve at t: everyone, or between rounds only some."""
+    def lines(regime: Regime, t: float) -> list[np.ndarray]:
+        """Who the regime serves at t, line by line.
+
+        At a round everyone, then those served between rounds (a strict round may block
+        them); otherwise these alone.
+        """
         if regime.rounds is not None and t in regime.rounds.times:
-            return np.ones(n, dtype=bool)
-        return between_of[id(regime)]
+            return [np.ones(n, dtype=bool), between_of[id(regime)]]
+        return [between_of[id(regime)]]
 
     for i in np.flatnonzero(connected):
         t = out.connect_time[i]
         regime = regime_at(regimes, t)
-        assert eligible(regime, t)[i], f"{i} connected at {t} between rounds"
+        served_in = [line for line in lines(regime, t) if line[i]]
+        assert served_in, f"{i} connected at {t} between rounds"
         if regime.allocation != "strict":
             continue
         ranks = ranks_of[id(regime)]
-        ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i]) & eligible(regime, t)
-        assert not ahead.any(), f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
+        ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i])
+        assert any(not (ahead & line).any() for line in served_in), \
+            f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
     # after every instant at which anything happens, and so at the end, nobody who waits
     # could be connected: the allocation ran, and none of its shortcuts skipped a connection
-    instants = {0.0, *arrival.tolist(), *out.connect_time[connected].tolist(),
+    instants = {0.0, *arrival.tolist(), *(when for when, _, _ in grants),
                 *out.withdraw_time[withdrawn].tolist(), *out.release_time[released].tolist(),
                 *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes),
                 *(t for r in regimes if r.rounds for t in r.rounds.times)}
     for t in sorted(x for x in instants if x < HORIZON):
         regime = regime_at(regimes, t)
         ranks = ranks_of[id(regime)]
-        held, still = holding(t), waiting(t) & eligible(regime, t)
+        held = held_mw(t)
         upstream_free = math.inf if grid.upstream_capacity_mw is None else (
-            capacity_at(grid, UPSTREAM, t) - table.requested_mw[held].sum())
-        for a in range(len(grid.areas)):
-            mine = np.flatnonzero(still & (area == a))
+            capacity_at(grid, UPSTREAM, t) - held.sum())
+        least = np.minimum(table.requested_mw - held,
+                           table.partial_min_share * table.requested_mw)
+        for a, line in ((a, line) for a in range(len(grid.areas)) for line in lines(regime, t)):
+            mine = np.flatnonzero(waiting(t) & line & (area == a))
             if not len(mine):
                 continue
-            free = min(capacity_at(grid, a, t) - table.requested_mw[held & (area == a)].sum(),
-                       upstream_free)
+            free = min(capacity_at(grid, a, t) - held[area == a].sum(), upstream_free)
             candidates = (mine if regime.allocation == "first_fit"
                           else [mine[np.argmin(ranks[mine])]])
             fitting = [j for j in candidates
-                       if table.requested_mw[j] <= free + FIT_TOLERANCE_MW - TOL]
+                       if least[j] <= free + FIT_TOLERANCE_MW - TOL]
             assert not fitting, f"{fitting} still waited at {t} with {free} MW free in area {a}"
     assert n == len(out.connect_time)
     # the category each leaves with is the one in force when it leaves (or at the end)
-    exit_time = np.where(connected, out.connect_time,
+    exit_time = np.where(full, out.full_connect_time,
                          np.where(withdrawn, out.withdraw_time, HORIZON))
     for i in range(n):
         in_force = regime_at(regimes, exit_time[i]).categories

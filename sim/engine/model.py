@@ -13,6 +13,8 @@ which keeps the calendar short.
 - upgrade: capacity is added to an area or to the upstream limit;
 - policy change: a new policy (or new category definitions) re-ranks the waiting applicants;
 - round: under allocation in rounds, everyone waiting may be served at this instant;
+- partial connection: with partial offers, an applicant whose request does not fit whole
+  takes what is free, if that is at least its minimum share, and waits for the rest;
 - allocation: after any of the above that could let someone connect, once per instant, the
   queues are served;
 - snapshot: the state is recorded for the timeseries.
@@ -65,7 +67,10 @@ class Trajectory:
     category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
     ``final_category`` is each applicant's category (place in ``CATEGORIES``) when it
     connected or withdrew, or at the end: the category of its request unless the
-    definitions changed.
+    definitions changed. ``connect_time`` is the first connection, ``full_connect_time``
+    the one that completed the request (the same but for partial connections);
+    ``connected_mw`` the MW each held at most. ``grants`` lists (time, applicant, MW) of
+    every connection, partial or whole, when any applicant takes partial offers (else empty).
     """
 
     connect_time: np.ndarray
@@ -75,6 +80,9 @@ class Trajectory:
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
     final_category: np.ndarray
+    full_connect_time: np.ndarray
+    connected_mw: np.ndarray
+    grants: list[tuple[float, int, float]]
 
 
 SNAPSHOT_FIELDS = (
@@ -116,7 +124,16 @@ class _Simulation:
         # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
         self.request_time: list[float] = table.request_time.tolist()
         self.requested: list[float] = table.requested_mw.tolist()
-        self.smallest_request = min(self.requested, default=math.inf)
+        self.partial = bool((table.partial_min_share < 1.0).any())
+        """Whether any applicant takes partial offers (see :meth:`_serve_partly`)."""
+        self.waiting_mw = self.requested
+        """MW each applicant still waits for: its request, less any partial connections."""
+        self.fit_mw = self.requested
+        """The least free capacity that lets each applicant connect (in full or in part)."""
+        self.grants: list[tuple[float, int, float]] = []
+        if self.partial:
+            self._set_up_partial(table)
+        self.smallest_request = min(self.fit_mw, default=math.inf)
         """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
         self.lifetime: list[float] = table.lifetime_years.tolist()
         self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
@@ -191,8 +208,9 @@ class _Simulation:
         self.env.close()
         self._accrue_idle(self.horizon)
         self._record_snapshot(self.horizon)
+        connect_time = np.array(self.connect_time, dtype=float)
         return Trajectory(  # dtype given: numpy then skips inspecting every item (1 ms each)
-            connect_time=np.array(self.connect_time, dtype=float),
+            connect_time=connect_time,
             withdraw_time=np.array(self.withdraw_time, dtype=float),
             release_time=np.array(self.release_time, dtype=float),
             snapshots=self.snapshots,
@@ -201,6 +219,7 @@ class _Simulation:
             final_category=self.table.category_code if all(
                 r.categories is None for r in self.regimes)
             else np.array(self.category_of, dtype=np.int8),
+            **self._connections(connect_time),
         )
 
     # --- events ---------------------------------------------------------------------------
@@ -222,6 +241,7 @@ class _Simulation:
         every arrival.
         """
         requested, area_of, free_mw = self.requested, self.area_of, self.ledger.free_mw
+        fit_mw = self.fit_mw
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
@@ -234,7 +254,7 @@ class _Simulation:
         someone_fits = False
         for i in range(first, end):
             self._join(i, now)
-            someone_fits = someone_fits or requested[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
+            someone_fits = someone_fits or fit_mw[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
         if someone_fits:
             self._allocate_soon(now)
 
@@ -244,7 +264,7 @@ class _Simulation:
             self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
         self.state[i] = _WAITING
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
-        self.queues[area].add(self.rank_of[i], mw)
+        self.queues[area].add(self.rank_of[i], self.fit_mw[i])
         self.queue_count[area][category] += 1
         self.queue_mw[area][category] += mw
         self.waiting_in_area[area] += 1
@@ -305,7 +325,8 @@ class _Simulation:
         """Open the queues if ``now`` is a round of the rules in force; whether it is.
 
         A round lasts the whole instant: it closes after every pass of the instant (a
-        connection ending at once frees capacity for the same round).
+        connection ending at once frees capacity for the same round), and a last pass then
+        serves those served between rounds.
         """
         rounds = self.regime.rounds
         if rounds is None or now not in rounds.times:
@@ -316,9 +337,15 @@ class _Simulation:
         return True
 
     def _close_round(self, now: float, _: None = None) -> None:
+        """The round ends; those served between rounds are served again, without the rest.
+
+        Under ``strict``, the head of the whole line may have blocked the round while the
+        head of those served between rounds fits.
+        """
         if self.regime.rounds is not None:
             for queue in self.queues:
                 queue.open = False  # type: ignore[attr-defined]
+            self._allocate_soon(now)
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:
         """Record the snapshots due at this instant."""
@@ -407,7 +434,7 @@ class _Simulation:
             self.env.call_at(end, self._on_release, i)
 
     def _leave_queue(self, i: int) -> None:
-        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        area, category, mw = self.area_of[i], self.category_of[i], self.waiting_mw[i]
         self.queues[area].remove(self.rank_of[i])
         self.queue_count[area][category] -= 1
         if self.queue_count[area][category]:
@@ -428,7 +455,7 @@ class _Simulation:
         ranks = regime.policy.ranks(table)
         self.rank_of = ranks.tolist()
         self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
-        self.connects_on_arrival = regime.rounds is None
+        self.connects_on_arrival = regime.rounds is None and not self.partial
         if regime.rounds is None:
             self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
         else:
@@ -440,7 +467,7 @@ class _Simulation:
         if self.waiting_total:  # before the run starts, say: nobody to put back
             for i, state in enumerate(self.state):
                 if state == _WAITING:
-                    self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+                    self.queues[self.area_of[i]].add(self.rank_of[i], self.fit_mw[i])
         self._sync_round(now)
 
     def _recategorise(self, categories: list[int]) -> None:
@@ -454,7 +481,7 @@ class _Simulation:
         for i, s in enumerate(state):
             if s == _WAITING:
                 self.queue_count[self.area_of[i]][category_of[i]] += 1
-                self.queue_mw[self.area_of[i]][category_of[i]] += self.requested[i]
+                self.queue_mw[self.area_of[i]][category_of[i]] += self.waiting_mw[i]
 
     def _accrue_idle(self, now: float) -> None:
         """Add capacity left free while someone waited, since the last change of state.
@@ -479,3 +506,91 @@ class _Simulation:
             for category, count in enumerate(self.queue_count[area]):
                 if count:
                     idle[category] += gain
+
+    # --- partial connections ---------------------------------------------------------------
+
+    def _set_up_partial(self, table: ApplicantTable) -> None:
+        """Partial offers: the lists they need, and the pass and withdrawal that honour them.
+
+        Only a run in which someone takes partial offers pays for them: the other runs keep
+        the methods and lists of whole connections.
+        """
+        n = len(table)
+        self.waiting_mw = list(self.requested)
+        self.min_share_mw: list[float] = (table.partial_min_share * table.requested_mw).tolist()
+        self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
+        self.held_mw = [0.0] * n
+        self.full_connect_time = [math.nan] * n
+        self._allocate = self._allocate_partly  # type: ignore[method-assign]
+        self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
+
+    def _allocate_partly(self, now: float, _: None = None) -> None:
+        """The allocation pass when some take partial offers: the best candidate of any area.
+
+        A candidate is the applicant whose least acceptable connection fits (its whole rest,
+        or its minimum share); it takes what it can (:meth:`_serve_partly`), and the areas are
+        asked again. Areas that share no upstream limit get the same connections this way as
+        one at a time.
+        """
+        self.allocation_due = False
+        queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
+        waiting = self.waiting_in_area
+        while self.waiting_total:
+            best_rank = -1
+            for area, queue in enumerate(queues):
+                if not waiting[area] or free_mw[area] + FIT_TOLERANCE_MW < self.smallest_request:
+                    continue
+                rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
+                if rank is not None and (best_rank < 0 or rank < best_rank):
+                    best_rank = rank
+            if best_rank < 0:
+                return
+            self._serve_partly(index_at[best_rank], now)
+
+    def _serve_partly(self, i: int, now: float) -> None:
+        """Applicant ``i`` connects its whole rest if it fits, else takes what is free.
+
+        After a partial connection it keeps its place in line and waits for the rest; it can
+        then connect with its rest, or with its minimum share if the rest is larger.
+        """
+        area = self.area_of[i]
+        rest = self.waiting_mw[i]
+        free = self.ledger.free_mw[area]
+        if rest <= free + FIT_TOLERANCE_MW:
+            grant = rest
+            self._leave_queue(i)
+            self.state[i] = _CONNECTED
+            self.full_connect_time[i] = now
+            end = now + self.lifetime[i]
+            if end < self.horizon:
+                self.env.call_at(end, self._on_release, i)
+        else:
+            grant = free
+            rank, category = self.rank_of[i], self.category_of[i]
+            self.queues[area].remove(rank)
+            self.waiting_mw[i] = rest = rest - grant
+            self.queue_mw[area][category] -= grant
+            fit = rest if rest < self.min_share_mw[i] else self.min_share_mw[i]
+            self.fit_mw[i] = fit
+            self.queues[area].add(rank, fit)
+            if fit < self.smallest_request:
+                self.smallest_request = fit
+        if math.isnan(self.connect_time[i]):
+            self.connect_time[i] = now
+        self.held_mw[i] += grant
+        self.ledger.connect(area, grant)
+        self.grants.append((now, i, grant))
+
+    def _withdraw_unless_connected(self, i: int, now: float) -> bool:
+        """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest."""
+        if self.held_mw[i]:
+            return False
+        return _Simulation._withdraw(self, i, now)
+
+    def _connections(self, connect_time: np.ndarray) -> dict:
+        """The trajectory's fields on connections: full connection times, MW held, grants."""
+        if not self.partial:
+            held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
+            return {"full_connect_time": connect_time, "connected_mw": held, "grants": []}
+        return {"full_connect_time": np.array(self.full_connect_time, dtype=float),
+                "connected_mw": np.array(self.held_mw, dtype=float), "grants": self.grants}

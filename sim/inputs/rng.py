@@ -27,6 +27,8 @@ PURPOSES: dict[str, int] = {
     "upgrade_delay": 9,
     "waiting_list": 10,
     "homes": 11,
+    "partial": 12,
+    "expansion": 13,
 }
 """Each purpose's fixed number in the spawn key; never renumber (it would change results)."""
 

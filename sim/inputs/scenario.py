@@ -30,9 +30,11 @@ from sim.inputs.distributions import Distribution, Fixed
 __all__ = [
     "Area",
     "CategoryChange",
+    "Expansion",
     "Grid",
     "OnsiteGeneration",
     "OnsiteDefaults",
+    "PartialOffer",
     "Policy",
     "PolicyChange",
     "Period",
@@ -197,6 +199,37 @@ class CategoryChange(_Model):
     category: Category = Field(description="The category from that date on.")
 
 
+class PartialOffer(_Model):
+    """Partial offers: when part of a request fits, the applicant may take it now."""
+
+    min_share: float = Field(
+        gt=0, lt=1, allow_inf_nan=False,
+        description="Smallest share of the request the applicant takes as a partial connection "
+        "(0 to below 1); it takes what is free and waits for the rest.",
+    )
+    accept_share: float = Field(
+        default=1.0, description="Share of applicants who accept a partial offer (drawn per "
+        "applicant); the others wait for their whole request.", **_PROBABILITY,
+    )
+
+
+class Expansion(_Model):
+    """Expansions: requests of more MW for a connection already in place."""
+
+    share: float = Field(
+        description="Share of requests that expand an existing connection (drawn per "
+        "applicant).", **_PROBABILITY,
+    )
+    existing_mw: Distribution = Field(
+        description="MW of the connection already in place (not part of the free capacity)."
+    )
+
+    @field_validator("existing_mw")
+    @classmethod
+    def _plausible_existing(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_REQUEST_MW, "MW")
+
+
 class Stream(_Model):
     """A sector whose requests arrive as a Poisson process."""
 
@@ -244,6 +277,14 @@ class Stream(_Model):
         default=[],
         description="Later categories of this stream's requests, in date order (e.g. a "
         "sector added to a category by a new framework).",
+    )
+    partial_offer: PartialOffer | None = Field(
+        default=None, description="Partial offers to this stream's applicants. None: a "
+        "request is connected whole or not at all.",
+    )
+    expansion: Expansion | None = Field(
+        default=None, description="Share of requests that expand an existing connection. "
+        "None: all are new connections.",
     )
 
     @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years",
@@ -374,6 +415,15 @@ class Project(_Model):
     )
     category_changes: list[CategoryChange] = Field(
         default=[], description="Later categories of the project, in date order."
+    )
+    partial_min_share: float | None = Field(
+        default=None, gt=0, lt=1, allow_inf_nan=False,
+        description="Smallest share of the request the project takes as a partial connection. "
+        "None: connected whole or not at all.",
+    )
+    existing_mw: float = Field(
+        default=0.0, ge=0, le=MAX_REQUEST_MW, allow_inf_nan=False,
+        description="MW of a connection already in place that this request expands.",
     )
 
 
@@ -667,10 +717,18 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
                                  f"{last}"))
         problems += _category_change_problems(f"streams.{name}", stream.category,
                                               stream.category_changes, s)
+        if stream.partial_offer is not None and stream.lifetime_years is not None:
+            problems.append((f"streams.{name}.partial_offer", "expected no lifetime_years with "
+                             "partial offers (a partly connected applicant holds its MW for "
+                             "good)"))
     names = [p.name for p in s.projects]
     for i, project in enumerate(s.projects):
         problems += _category_change_problems(f"projects.{i}", project.category,
                                               project.category_changes, s)
+        if project.partial_min_share is not None and project.lifetime_years is not None:
+            problems.append((f"projects.{i}.partial_min_share", "expected no lifetime_years "
+                             "with a partial connection (a partly connected applicant holds "
+                             "its MW for good)"))
         if project.category_changes and names.count(project.name) > 1:
             problems.append((f"projects.{i}.name", f"expected a name no other project has "
                              f"(its category changes are applied by name), got "

@@ -206,6 +206,15 @@ def _draw(
         homes = np.maximum(np.rint(drawn), 1).astype(np.int64)
         demand = demand * homes  # on-site generation then covers a share of the whole block
     asking = _asking_category(stream.category, stream.category_changes)
+    partial = None
+    if stream.partial_offer is not None:
+        accepts = streams.generator("partial", key).random(size) < stream.partial_offer.accept_share
+        partial = np.where(accepts, stream.partial_offer.min_share, 1.0)
+    existing = None
+    if stream.expansion is not None:
+        rng = streams.generator("expansion", key)
+        expands = rng.random(size) < stream.expansion.share
+        existing = np.where(expands, stream.expansion.existing_mw.sample(rng, size), 0.0)
     return ApplicantTable(
         labels={
             "name": Labels.repeat("", size),
@@ -224,6 +233,8 @@ def _draw(
         patience_years=durations["patience_years"],
         lifetime_years=durations["lifetime_years"],
         homes=homes,
+        partial_min_share=partial,
+        existing_mw=existing,
     )
 
 
@@ -321,6 +332,8 @@ def _projects(scenario: Scenario) -> ApplicantTable:
              for p in projects], dtype=bool),
         patience_years=np.array([p.patience_years or np.inf for p in projects]),
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
+        partial_min_share=np.array([p.partial_min_share or 1.0 for p in projects]),
+        existing_mw=np.array([p.existing_mw for p in projects], dtype=float),
     )
 
 
