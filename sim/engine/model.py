@@ -455,7 +455,7 @@ class _Simulation:
         ranks = regime.policy.ranks(table)
         self.rank_of = ranks.tolist()
         self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
-        self.connects_on_arrival = regime.rounds is None and not self.partial
+        self.connects_on_arrival = regime.rounds is None
         if regime.rounds is None:
             self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
         else:
@@ -523,6 +523,7 @@ class _Simulation:
         self.full_connect_time = [math.nan] * n
         self._allocate = self._allocate_partly  # type: ignore[method-assign]
         self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
+        self._start_connection = self._start_whole  # type: ignore[method-assign]
 
     def _allocate_partly(self, now: float, _: None = None) -> None:
         """The allocation pass when some take partial offers: the best candidate of any area.
@@ -580,6 +581,17 @@ class _Simulation:
         self.held_mw[i] += grant
         self.ledger.connect(area, grant)
         self.grants.append((now, i, grant))
+
+    def _start_whole(self, i: int, now: float) -> None:
+        """A lone arrival whose whole request fits connects at once, as without partial offers.
+
+        The arrival shortcut (see :meth:`_on_arrivals`) asks only whether the whole request
+        fits; what it connects is recorded as :meth:`_serve_partly` records it.
+        """
+        _Simulation._start_connection(self, i, now)
+        self.held_mw[i] = self.requested[i]
+        self.full_connect_time[i] = now
+        self.grants.append((now, i, self.requested[i]))
 
     def _withdraw_unless_connected(self, i: int, now: float) -> bool:
         """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest."""
