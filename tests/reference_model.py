@@ -10,6 +10,10 @@ Partial offers: a candidate is one whose rest, or whose minimum share of its req
 takes its rest if that fits, else all that is free, and waits for the rest in its place; once
 partly connected it no longer withdraws.
 
+Capacity-release mechanisms: at each review, before anything else of the instant, every user
+connected long enough and not reviewed before is reviewed once; those who take part give up a
+share of the MW they hold. A connection that ends frees what it holds.
+
 Rules that change on a date: each regime ranks everyone with the categories in force (the
 table's categories replaced); under allocation in rounds, only applicants with priority in a
 category served between rounds are candidates, except at the instant of a round.
@@ -55,7 +59,7 @@ def reference_outcomes(
 def reference_run(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> dict[str, np.ndarray]:
-    """First connection, withdrawal, release and full connection times, and MW held at most."""
+    """First connection, withdrawal, release and full connection times, and MW held last."""
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()
@@ -76,10 +80,25 @@ def reference_run(
     steps = [(max(s.time, 0.0), s) for s in grid.steps if s.time < horizon]
     instants = set(arrival) | {t for t, _ in steps} | {r.time for r in regimes}
     instants |= {t for r in regimes if r.rounds for t in r.rounds.times}
+    instants |= {t for reclaim in grid.reclaims for t in reclaim.times}
+    reviewed = [[False] * n for _ in grid.reclaims]
     instants |= {a + p for a, p in zip(arrival, patience, strict=True)}
     pending = sorted(t for t in instants if t < horizon)
     while pending:
         now = pending.pop(0)
+        for k, reclaim in enumerate(grid.reclaims):
+            if now not in reclaim.times:
+                continue
+            for i in range(n):
+                if (held[i] and not reviewed[k][i] and connect[i] <= now - reclaim.after_years
+                        and math.isnan(release[i])
+                        and reclaim.area in (None, area[i])):
+                    reviewed[k][i] = True
+                    if reclaim.takes_part[i]:
+                        taken = held[i] * reclaim.mw_share
+                        held[i] -= taken
+                        used[area[i]] -= taken
+                        upstream_used -= taken
         for i in range(n):
             if arrival[i] == now:
                 waiting.add(i)
@@ -102,8 +121,8 @@ def reference_run(
             while True:
                 for i in ending.pop(now, []):
                     release[i] = now
-                    used[area[i]] -= requested[i]
-                    upstream_used -= requested[i]
+                    used[area[i]] -= held[i]
+                    upstream_used -= held[i]
                 while True:  # one pass: connect the best candidate of any area while one fits
                     best = None
                     for a in range(len(grid.areas)):

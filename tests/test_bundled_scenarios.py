@@ -26,7 +26,7 @@ SCENARIO_FILES = sorted(FAMILY.glob("*.yaml"))
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
             "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
-            "partial_offers")
+            "partial_offers", "use_it_or_lose_it", "capacity_limiting")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
 SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
 SHORT_RUN = {"replications": 2}
@@ -120,6 +120,17 @@ def test_rounds_connect_those_without_priority_only_on_round_dates():
     late = frame[(frame["connect_date"] >= "2026-07-01") & ~frame["priority_requested"]]
     assert len(late) > 0
     assert ((late["connect_date"].dt.month == 1) & (late["connect_date"].dt.day == 1)).all()
+
+
+def test_capacity_release_mechanisms_take_mw_back_from_connected_users():
+    """Under use-it-or-lose-it some connected users hold less than they asked; not without."""
+    for name in ("use_it_or_lose_it", "capacity_limiting"):
+        frame = _short_run(name).applicants
+        connected = frame[frame["outcome"] == "connected"]
+        assert (connected["connected_mw"] < connected["requested_mw"] - 1e-9).any(), name
+    plain = _short_run("social_priority").applicants
+    connected = plain[plain["outcome"] == "connected"]
+    assert (connected["connected_mw"] == connected["requested_mw"]).all()
 
 
 def test_base_queue_matches_the_october_2023_waiting_list():

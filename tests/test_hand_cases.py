@@ -19,10 +19,12 @@ import pandas as pd
 import pytest
 
 from sim import run
+from sim.engine.model import GridSetup
 from sim.engine.rules import with_categories
 from sim.inputs.rng import RandomStreams
+from sim.inputs.scenario import Scenario
 from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
-from sim.runs.replication import grid_setup
+from sim.runs.replication import grid_setup, with_capacity_releases
 from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
 from tests.reference_model import reference_outcomes, reference_run
@@ -261,13 +263,19 @@ def test_areas_behind_one_upstream_limit_are_served_in_policy_order():
 # whole run) and against the reference model (tests/reference_model.py) on the same applicants.
 
 
+def world_grid(s: Scenario, streams: RandomStreams, size: int) -> GridSetup:
+    """The grid of replication 0, with its capacity-release mechanisms, as a run builds it."""
+    return with_capacity_releases(grid_setup(s, streams), s, streams, size)
+
+
 def reference_connect_dates(fields: dict) -> dict[str, str]:
     """Connection dates of the named projects by the reference model, on the run's own world."""
     s = scenario(**fields)
     streams = RandomStreams(s.seed, 0)
     table = generate_applicants(s, streams)
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    connect, _, _ = reference_outcomes(table, grid_setup(s, streams), regimes, s.horizon_years)
+    connect, _, _ = reference_outcomes(table, world_grid(s, streams, len(table)), regimes,
+                                       s.horizon_years)
     return {name: str(s.date_at(t)) if t == t else "NaT"
             for name, t in zip(table.name.tolist(), connect.tolist(), strict=True)}
 
@@ -422,7 +430,7 @@ def reference_run_of(fields: dict) -> dict[str, dict[str, float]]:
     streams = RandomStreams(s.seed, 0)
     table = generate_applicants(s, streams)
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    out = reference_run(table, grid_setup(s, streams), regimes, s.horizon_years)
+    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
     names = table.name.tolist()
     return {key: dict(zip(names, out[key].tolist(), strict=True))
             for key in ("connect", "full_connect", "held")}
@@ -501,3 +509,70 @@ def test_an_expansion_carries_its_existing_connection():
     streams = {"plants": {"category": "other", "rate_per_year": 50, "demand_mw": 0.1,
                           "expansion": {"share": 1.0, "existing_mw": 1.5}}}
     assert (outcomes(streams=streams)["existing_mw"] == 1.5).all()
+
+
+# --- Capacity taken back by mechanisms -------------------------------------------------------
+
+
+def reclaim_world(**release: object) -> dict:
+    """A user holding all 1 MW; use-it-or-lose-it reviews yearly from 2025-01-01.
+
+    capacity 1.0 MW
+    A 2024-01-01 1.00 MW (connects at once)
+    B 2024-02-01 0.50 MW
+    C 2025-06-01 0.25 MW
+    """
+    return {
+        "projects": [project("A", "2024-01-01", 1.0), project("B", "2024-02-01", 0.5),
+                     project("C", "2025-06-01", 0.25)],
+        "capacity_releases": [{"name": "use-it-or-lose-it", "start": "2025-01-01",
+                               "user_share": 1.0, "mw_share": 0.5, "after_years": 1.0,
+                               **release}],
+    }
+
+
+def test_use_it_or_lose_it_takes_back_half_of_what_went_unused():
+    """2025: A (connected 1.002 years) gives up 0.5 MW, so B connects; C waits for 2027.
+
+    In 2026, B has been connected 0.999 years (365 of 365.25 days): too short to be reviewed.
+    In 2027, B gives up 0.25 MW and C connects; C gives up 0.125 MW in 2029 (in 2028 it has
+    been connected 0.999 years). A is reviewed once only.
+    """
+    frame = both_models(reclaim_world())
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
+    assert frame["connected_mw"].to_dict() == pytest.approx({"A": 0.5, "B": 0.25, "C": 0.125})
+
+
+def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
+    """Two years before a review: B waits to 2026, C to 2029; nobody taking part: both wait.
+
+    B connected in 2026 is first reviewed in 2029 (3.0 years later; in 2028, 1.999).
+    """
+    assert connect_dates(both_models(reclaim_world(after_years=2.0))) == {
+        "A": "2024-01-01", "B": "2026-01-01", "C": "2029-01-01"}
+    assert connect_dates(both_models(reclaim_world(user_share=0.0))) == {
+        "A": "2024-01-01", "B": "NaT", "C": "NaT"}
+
+
+def test_a_connection_that_ends_frees_what_it_still_holds():
+    """A (3-year lifetime) keeps 0.5 MW after 2025; its end frees 0.5, not 1.0, MW.
+
+    So C asking 0.75 MW waits past A's end (2026-12-31) to B's review in 2027, which frees
+    0.25 MW more; C asking 0.5 MW connects at A's end.
+    """
+    fields = reclaim_world()
+    fields["projects"] = [project("A", "2024-01-01", 1.0, lifetime_years=3.0),
+                          project("B", "2024-02-01", 0.5), project("C", "2025-06-01", 0.75)]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
+    fields["projects"][2] = project("C", "2025-06-01", 0.5)
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2026-12-31"}
+
+
+def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_review():
+    """600 MW in place, 10% of users give up half: 30 MW freed at the first review, 2025."""
+    fields = reclaim_world(existing_mw=600.0, user_share=0.1)
+    fields["projects"] = [project("A", "2024-01-01", 1.0), project("big", "2024-02-01", 30.0)]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "big": "2025-01-01"}

@@ -10,9 +10,10 @@ infinite.
   area) still waits;
 - after every instant at which anything happens, and so at the end, no waiting applicant
   could be connected (strict: the head does not fit; first fit: nobody fits);
-- with partial offers, no MW is created or lost: each applicant's connections add up to at
-  most its request, to the whole of it once fully connected; nobody is connected in full
-  twice, and a partly connected applicant does not withdraw;
+- with partial offers and capacity taken back by mechanisms, no MW is created or lost: each
+  applicant's connections less what was taken back add up to the MW it holds, at most its
+  request; its connections add up to the whole request once it is fully connected; nobody
+  is connected in full twice, and a partly connected applicant does not withdraw;
 - under allocation in rounds, nobody connects between rounds but those with priority in a
   category served between rounds; category definitions that change on a date re-rank the
   line (each regime's order is the policy's order of the categories in force).
@@ -27,7 +28,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, Reclaim
 from sim.engine.model import CapacityStep, GridSetup, Regime, RoundSchedule, Trajectory, simulate
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES, ApplicantTable
@@ -80,6 +81,15 @@ def worlds(draw):
                                   min_size=n_areas, max_size=n_areas)),
         upstream_capacity_mw=upstream,
         steps=steps,
+        reclaims=[Reclaim(
+            times=sorted(set(draw(st.lists(quarter_years.filter(lambda t: 0 <= t < HORIZON),
+                                           min_size=1, max_size=4)))),
+            area=draw(st.one_of(st.none(), st.integers(0, n_areas - 1))),
+            takes_part=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                                dtype=bool),
+            mw_share=draw(st.sampled_from([0.25, 0.5, 1.0])),
+            after_years=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        ) for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0)],
     )
     regime_times = [0.0] + sorted(set(draw(st.lists(
         quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
@@ -141,7 +151,11 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
         assert mw > 0
         granted[i] += mw
     # no MW created or lost: connections add up to the request once it is connected in full
-    np.testing.assert_allclose(granted, out.connected_mw, atol=TOL)
+    taken = np.zeros(n)
+    for _, i, mw in out.reclaimed:
+        assert mw > 0
+        taken[i] += mw
+    np.testing.assert_allclose(granted - taken, out.connected_mw, atol=TOL)
     assert np.all(granted <= table.requested_mw + TOL)
     np.testing.assert_allclose(granted[full], table.requested_mw[full], atol=TOL)
     # nobody connected twice: no grant after the connection in full
@@ -154,6 +168,9 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
         for when, i, mw in grants:
             if when <= t:
                 held[i] += mw
+        for when, i, mw in out.reclaimed:
+            if when <= t:
+                held[i] -= mw
         held[released & (out.release_time <= t)] = 0.0
         return held
 
@@ -163,6 +180,7 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
                 & ~(withdrawn & (out.withdraw_time <= t)))
 
     for t in sorted({when for when, _, _ in grants} | {HORIZON}):
+        assert np.all(held_mw(t) >= -TOL)
         held = held_mw(t)
         for a in range(len(grid.areas)):
             assert held[area == a].sum() <= capacity_at(grid, a, t) + TOL
@@ -197,7 +215,8 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     instants = {0.0, *arrival.tolist(), *(when for when, _, _ in grants),
                 *out.withdraw_time[withdrawn].tolist(), *out.release_time[released].tolist(),
                 *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes),
-                *(t for r in regimes if r.rounds for t in r.rounds.times)}
+                *(t for r in regimes if r.rounds for t in r.rounds.times),
+                *(t for reclaim in grid.reclaims for t in reclaim.times)}
     for t in sorted(x for x in instants if x < HORIZON):
         regime = regime_at(regimes, t)
         ranks = ranks_of[id(regime)]

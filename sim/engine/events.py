@@ -15,9 +15,9 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
-__all__ = ["ALLOCATE", "Calendar", "NORMAL", "ROUND_END", "SNAPSHOT"]
+__all__ = ["ALLOCATE", "Calendar", "NORMAL", "ROUND_END", "SNAPSHOT", "URGENT"]
 
 ALLOCATE = NORMAL + 1
 """Allocation runs once all arrivals, withdrawals, releases and upgrades of an instant are in."""

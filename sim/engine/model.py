@@ -13,6 +13,8 @@ which keeps the calendar short.
 - upgrade: capacity is added to an area or to the upstream limit;
 - policy change: a new policy (or new category definitions) re-ranks the waiting applicants;
 - round: under allocation in rounds, everyone waiting may be served at this instant;
+- reclaim: a capacity-release mechanism takes back part of connected users' MW (before
+  anything else of its instant);
 - partial connection: with partial offers, an applicant whose request does not fit whole
   takes what is free, if that is at least its minimum share, and waits for the rest;
 - allocation: after any of the above that could let someone connect, once per instant, the
@@ -23,17 +25,20 @@ which keeps the calendar short.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
-from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, Calendar
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger, Reclaim
+from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, URGENT, Calendar
 from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
 from sim.engine.rules import Regime, RoundSchedule
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels, inverse_permutation
 
-__all__ = ["CapacityStep", "GridSetup", "Regime", "RoundSchedule", "Trajectory", "simulate"]
+__all__ = [
+    "CapacityStep", "GridSetup", "Reclaim", "Regime", "RoundSchedule", "Trajectory", "simulate",
+]
 
 _NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
 
@@ -55,6 +60,8 @@ class GridSetup:
     capacity_mw: list[float]
     upstream_capacity_mw: float | None
     steps: list[CapacityStep]
+    reclaims: list[Reclaim] = field(default_factory=list)
+    """Capacity-release mechanisms (use-it-or-lose-it, capacity-limiting contracts)."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,10 @@ class Trajectory:
     connected or withdrew, or at the end: the category of its request unless the
     definitions changed. ``connect_time`` is the first connection, ``full_connect_time``
     the one that completed the request (the same but for partial connections);
-    ``connected_mw`` the MW each held at most. ``grants`` lists (time, applicant, MW) of
-    every connection, partial or whole, when any applicant takes partial offers (else empty).
+    ``connected_mw`` the MW each held last (at the end, or when its connection ended).
+    ``grants`` lists (time, applicant, MW) of every connection, partial or whole, and
+    ``reclaimed`` (time, applicant, MW) of every MW taken back by a mechanism, when any
+    applicant takes partial offers or any mechanism takes MW back (else both are empty).
     """
 
     connect_time: np.ndarray
@@ -83,6 +92,7 @@ class Trajectory:
     full_connect_time: np.ndarray
     connected_mw: np.ndarray
     grants: list[tuple[float, int, float]]
+    reclaimed: list[tuple[float, int, float]]
 
 
 SNAPSHOT_FIELDS = (
@@ -131,7 +141,9 @@ class _Simulation:
         self.fit_mw = self.requested
         """The least free capacity that lets each applicant connect (in full or in part)."""
         self.grants: list[tuple[float, int, float]] = []
-        if self.partial:
+        self.reclaimed: list[tuple[float, int, float]] = []
+        self.reclaims = grid.reclaims
+        if self.partial or self.reclaims:
             self._set_up_partial(table)
         self.smallest_request = min(self.fit_mw, default=math.inf)
         """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
@@ -171,6 +183,9 @@ class _Simulation:
             env.call_at(regime.time, self._on_policy_change, regime)
         rounds = {t for r in self.regimes if r.rounds for t in r.rounds.times if t < self.horizon}
         env.call_in_turn(sorted(rounds), self._on_rounds)
+        for k, reclaim in enumerate(self.reclaims):
+            env.call_in_turn([t for t in reclaim.times if t < self.horizon],
+                             partial(self._on_reclaim, k), priority=URGENT)
         due = [step for step in steps if step.time < self.horizon]
         self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
         env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
@@ -510,9 +525,10 @@ class _Simulation:
     # --- partial connections ---------------------------------------------------------------
 
     def _set_up_partial(self, table: ApplicantTable) -> None:
-        """Partial offers: the lists they need, and the pass and withdrawal that honour them.
+        """Connections that can change size: the lists they need, and the methods.
 
-        Only a run in which someone takes partial offers pays for them: the other runs keep
+        Partial offers connect part of a request; capacity-release mechanisms take part of a
+        connection back. Only a run that uses one of them pays for this: the other runs keep
         the methods and lists of whole connections.
         """
         n = len(table)
@@ -524,6 +540,8 @@ class _Simulation:
         self._allocate = self._allocate_partly  # type: ignore[method-assign]
         self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
         self._start_connection = self._start_whole  # type: ignore[method-assign]
+        self._on_release = self._release_held  # type: ignore[method-assign]
+        self.reviewed = [[False] * n for _ in self.reclaims]
 
     def _allocate_partly(self, now: float, _: None = None) -> None:
         """The allocation pass when some take partial offers: the best candidate of any area.
@@ -601,8 +619,48 @@ class _Simulation:
 
     def _connections(self, connect_time: np.ndarray) -> dict:
         """The trajectory's fields on connections: full connection times, MW held, grants."""
-        if not self.partial:
+        if not (self.partial or self.reclaims):
             held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
-            return {"full_connect_time": connect_time, "connected_mw": held, "grants": []}
+            return {"full_connect_time": connect_time, "connected_mw": held, "grants": [],
+                    "reclaimed": []}
         return {"full_connect_time": np.array(self.full_connect_time, dtype=float),
-                "connected_mw": np.array(self.held_mw, dtype=float), "grants": self.grants}
+                "connected_mw": np.array(self.held_mw, dtype=float), "grants": self.grants,
+                "reclaimed": self.reclaimed}
+
+    # --- capacity taken back -----------------------------------------------------------------
+
+    def _release_held(self, now: float, i: int) -> None:
+        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
+        self.release_time[i] = now
+        if self.waiting_total:
+            self._accrue_idle(now)
+        self.ledger.release(self.area_of[i], self.held_mw[i])
+        self._allocate_soon(now)
+
+    def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
+        """Mechanism ``k`` reviews the users connected long enough and not reviewed before.
+
+        Each is reviewed once; those who take part give up a share of the MW they hold, which
+        is free at once for those waiting. Runs before anything else of its instant.
+        """
+        reclaim = self.reclaims[k]
+        reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
+        due = now - reclaim.after_years
+        taken_any = False
+        for i, mw in enumerate(held):
+            if (not mw or reviewed[i] or not connected[i] <= due
+                    or not math.isnan(self.release_time[i])
+                    or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
+                continue
+            reviewed[i] = True
+            if not reclaim.takes_part[i]:
+                continue
+            if not taken_any:
+                self._accrue_idle(now)
+                taken_any = True
+            taken = mw * reclaim.mw_share
+            held[i] = mw - taken
+            self.ledger.release(self.area_of[i], taken)
+            self.reclaimed.append((now, i, taken))
+        if taken_any:
+            self._allocate_soon(now)

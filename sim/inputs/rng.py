@@ -29,6 +29,7 @@ PURPOSES: dict[str, int] = {
     "homes": 11,
     "partial": 12,
     "expansion": 13,
+    "capacity_release": 14,
 }
 """Each purpose's fixed number in the spawn key; never renumber (it would change results)."""
 

@@ -29,6 +29,7 @@ from sim.inputs.distributions import Distribution, Fixed
 
 __all__ = [
     "Area",
+    "CapacityRelease",
     "CategoryChange",
     "Expansion",
     "Grid",
@@ -427,6 +428,45 @@ class Project(_Model):
     )
 
 
+class CapacityRelease(_Model):
+    """Capacity taken back from connected users by a mechanism, at a stated frequency.
+
+    Use-it-or-lose-it takes back firm capacity that users leave largely unused; a
+    capacity-limiting contract frees part of a user's MW at the peak in exchange for payment.
+    At each date, every connected user not yet reviewed by this mechanism who has been
+    connected at least ``after_years`` is reviewed: a share ``user_share`` of them (drawn per
+    applicant) give up ``mw_share`` of their MW, which becomes free for those waiting.
+    """
+
+    name: str = Field(min_length=1, description="What the mechanism is, e.g. 'use-it-or-lose-it'.")
+    area: str | None = Field(
+        default=None, description="The grid area it applies in. None: every area."
+    )
+    start: dt.date = Field(description="Date of the first review.")
+    every_months: int = Field(
+        default=12, ge=1, le=120, description="Calendar months between reviews."
+    )
+    user_share: float = Field(
+        description="Share of the users reviewed who give up part of their MW (drawn per "
+        "applicant).", **_PROBABILITY,
+    )
+    mw_share: float = Field(
+        gt=0, le=1, allow_inf_nan=False,
+        description="Share of such a user's connected MW that is freed.",
+    )
+    after_years: float = Field(
+        default=0.0, ge=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Years a user must have been connected before it is reviewed (use-it-or-"
+        "lose-it looks back 12 months: 1).",
+    )
+    existing_mw: float = Field(
+        default=0.0, ge=0, le=MAX_MW, allow_inf_nan=False,
+        description="MW of users connected before the start (not applicants of the run) that "
+        "the mechanism also reviews, once, at its first review: user_share * mw_share of it "
+        "is freed then (split evenly over the areas if no area is named).",
+    )
+
+
 class Rounds(_Model):
     """Allocation in rounds: capacity is offered at fixed dates, not continuously."""
 
@@ -557,6 +597,10 @@ class Scenario(_Model):
     )
     onsite_generation: OnsiteDefaults | None = Field(
         default=None, description="On-site generation for all streams, unless they say else."
+    )
+    capacity_releases: list[CapacityRelease] = Field(
+        default=[], description="Capacity taken back from connected users by mechanisms "
+        "(use-it-or-lose-it, capacity-limiting contracts)."
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
@@ -733,6 +777,15 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append((f"projects.{i}.name", f"expected a name no other project has "
                              f"(its category changes are applied by name), got "
                              f"'{project.name}' twice"))
+    areas = s.area_names
+    for i, release in enumerate(s.capacity_releases):
+        if release.area is not None and release.area not in areas:
+            problems.append((f"capacity_releases.{i}.area", f"unknown area '{release.area}'"
+                             f"{nearest(release.area, areas)}, expected one of "
+                             f"{', '.join(areas)}"))
+        if not s.start <= release.start < s.end:
+            problems.append((f"capacity_releases.{i}.start", f"expected a date from start "
+                             f"({s.start}) to before end ({s.end}), got {release.start}"))
     for index, (_, regime) in enumerate(s.policy.regimes()):
         path = "policy" if index == 0 else f"policy.changes.{index - 1}"
         if regime.allocation == "rounds" and regime.rounds is None:

@@ -33,7 +33,8 @@ APPLICANT_COLUMNS = (
 
 ``connect_date`` and ``wait_years`` are those of the first connection, partial or whole;
 ``full_connect_date`` is when the whole request was connected, ``connected_mw`` the MW it
-held at most (its request, or less if only part of it was ever connected).
+held last, at the end or when its connection ended (its request, or less if only part of it
+was connected or a mechanism took some back).
 """
 
 TIMESERIES_COLUMNS = (
