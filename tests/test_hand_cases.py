@@ -576,3 +576,24 @@ def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_rev
     fields["projects"] = [project("A", "2024-01-01", 1.0), project("big", "2024-02-01", 30.0)]
     frame = both_models(fields)
     assert connect_dates(frame) == {"A": "2024-01-01", "big": "2025-01-01"}
+
+
+def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
+    """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
+
+    capacity 0; +0.5 MW on 2025-01-01, also the day of the only round (strict, FIFO).
+    big 2024-01-01 other 1.0 MW; fire 2024-02-01 safety 0.3 MW; shop 2025-06-01 other 0.1 MW
+    In the round the head (big) does not fit; when the round ends, fire heads its own line
+    and connects the same day. The shop, arriving later, waits for a round that never comes.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "station", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("big", "2024-01-01", 1.0),
+                     project("fire", "2024-02-01", 0.3, "safety"),
+                     project("shop", "2025-06-01", 0.1)],
+        "policy": {"order": "fifo", "allocation": "rounds", "rounds": {
+            "dates": ["2025-01-01"], "fit": "strict", "between_rounds": ["safety"]}},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"big": "NaT", "fire": "2025-01-01", "shop": "NaT"}
