@@ -33,14 +33,15 @@ import numpy as np
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger, Reclaim
 from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, URGENT, Calendar
 from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
+from sim.engine.resizing import ResizableConnections
 from sim.engine.rules import Regime, RoundSchedule
+from sim.engine.states import CONNECTED, NOT_YET, WAITING, WITHDRAWN
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels, inverse_permutation
 
 __all__ = [
     "CapacityStep", "GridSetup", "Reclaim", "Regime", "RoundSchedule", "Trajectory", "simulate",
 ]
 
-_NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def simulate(
     return _Simulation(table, grid, regimes, horizon_years, snapshot_times).run()
 
 
-class _Simulation:
+class _Simulation(ResizableConnections):
     """State of one run; each ``_on_*`` method is the callback of one kind of event."""
 
     def __init__(
@@ -150,7 +151,7 @@ class _Simulation:
         self.lifetime: list[float] = table.lifetime_years.tolist()
         self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
         self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
-        self.state = [_NOT_YET] * n
+        self.state = [NOT_YET] * n
         self.connect_time = [math.nan] * n
         self.withdraw_time = [math.nan] * n
         self.release_time = [math.nan] * n
@@ -277,7 +278,7 @@ class _Simulation:
         """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
         if not self.waiting_total:
             self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
-        self.state[i] = _WAITING
+        self.state[i] = WAITING
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
         self.queues[area].add(self.rank_of[i], self.fit_mw[i])
         self.queue_count[area][category] += 1
@@ -301,10 +302,10 @@ class _Simulation:
 
     def _withdraw(self, i: int, now: float) -> bool:
         """Applicant ``i`` leaves the queue if it still waits; whether it did."""
-        if self.state[i] != _WAITING:
+        if self.state[i] != WAITING:
             return False  # connected before patience ran out
         self._accrue_idle(now)
-        self.state[i] = _WITHDRAWN
+        self.state[i] = WITHDRAWN
         self.withdraw_time[i] = now
         self._leave_queue(i)
         return True
@@ -441,7 +442,7 @@ class _Simulation:
 
     def _start_connection(self, i: int, now: float) -> None:
         """Applicant ``i``, out of the queue, takes its capacity; book the end if it has one."""
-        self.state[i] = _CONNECTED
+        self.state[i] = CONNECTED
         self.connect_time[i] = now
         self.ledger.connect(self.area_of[i], self.requested[i])
         end = now + self.lifetime[i]
@@ -481,7 +482,7 @@ class _Simulation:
                            for _ in self.areas]
         if self.waiting_total:  # before the run starts, say: nobody to put back
             for i, state in enumerate(self.state):
-                if state == _WAITING:
+                if state == WAITING:
                     self.queues[self.area_of[i]].add(self.rank_of[i], self.fit_mw[i])
         self._sync_round(now)
 
@@ -489,12 +490,12 @@ class _Simulation:
         """New category definitions: those not yet connected or withdrawn take their new one."""
         category_of, state = self.category_of, self.state
         for i, category in enumerate(categories):
-            if state[i] <= _WAITING:
+            if state[i] <= WAITING:
                 category_of[i] = category
         self.queue_count = [[0] * len(CATEGORIES) for _ in self.areas]
         self.queue_mw = [[0.0] * len(CATEGORIES) for _ in self.areas]
         for i, s in enumerate(state):
-            if s == _WAITING:
+            if s == WAITING:
                 self.queue_count[self.area_of[i]][category_of[i]] += 1
                 self.queue_mw[self.area_of[i]][category_of[i]] += self.waiting_mw[i]
 
@@ -521,146 +522,3 @@ class _Simulation:
             for category, count in enumerate(self.queue_count[area]):
                 if count:
                     idle[category] += gain
-
-    # --- partial connections ---------------------------------------------------------------
-
-    def _set_up_partial(self, table: ApplicantTable) -> None:
-        """Connections that can change size: the lists they need, and the methods.
-
-        Partial offers connect part of a request; capacity-release mechanisms take part of a
-        connection back. Only a run that uses one of them pays for this: the other runs keep
-        the methods and lists of whole connections.
-        """
-        n = len(table)
-        self.waiting_mw = list(self.requested)
-        self.min_share_mw: list[float] = (table.partial_min_share * table.requested_mw).tolist()
-        self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
-        self.held_mw = [0.0] * n
-        self.full_connect_time = [math.nan] * n
-        self._allocate = self._allocate_partly  # type: ignore[method-assign]
-        self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
-        self._start_connection = self._start_whole  # type: ignore[method-assign]
-        self._on_release = self._release_held  # type: ignore[method-assign]
-        self.reviewed = [[False] * n for _ in self.reclaims]
-
-    def _allocate_partly(self, now: float, _: None = None) -> None:
-        """The allocation pass when some take partial offers: the best candidate of any area.
-
-        A candidate is the applicant whose least acceptable connection fits (its whole rest,
-        or its minimum share); it takes what it can (:meth:`_serve_partly`), and the areas are
-        asked again. Areas that share no upstream limit get the same connections this way as
-        one at a time.
-        """
-        self.allocation_due = False
-        queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
-        waiting = self.waiting_in_area
-        while self.waiting_total:
-            best_rank = -1
-            for area, queue in enumerate(queues):
-                if not waiting[area] or free_mw[area] + FIT_TOLERANCE_MW < self.smallest_request:
-                    continue
-                rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
-                if rank is not None and (best_rank < 0 or rank < best_rank):
-                    best_rank = rank
-            if best_rank < 0:
-                return
-            self._serve_partly(index_at[best_rank], now)
-
-    def _serve_partly(self, i: int, now: float) -> None:
-        """Applicant ``i`` connects its whole rest if it fits, else takes what is free.
-
-        After a partial connection it keeps its place in line and waits for the rest; it can
-        then connect with its rest, or with its minimum share if the rest is larger.
-        """
-        area = self.area_of[i]
-        rest = self.waiting_mw[i]
-        free = self.ledger.free_mw[area]
-        if rest <= free + FIT_TOLERANCE_MW:
-            grant = rest
-            self._leave_queue(i)
-            self.state[i] = _CONNECTED
-            self.full_connect_time[i] = now
-            end = now + self.lifetime[i]
-            if end < self.horizon:
-                self.env.call_at(end, self._on_release, i)
-        else:
-            grant = free
-            rank, category = self.rank_of[i], self.category_of[i]
-            self.queues[area].remove(rank)
-            self.waiting_mw[i] = rest = rest - grant
-            self.queue_mw[area][category] -= grant
-            fit = rest if rest < self.min_share_mw[i] else self.min_share_mw[i]
-            self.fit_mw[i] = fit
-            self.queues[area].add(rank, fit)
-            if fit < self.smallest_request:
-                self.smallest_request = fit
-        if math.isnan(self.connect_time[i]):
-            self.connect_time[i] = now
-        self.held_mw[i] += grant
-        self.ledger.connect(area, grant)
-        self.grants.append((now, i, grant))
-
-    def _start_whole(self, i: int, now: float) -> None:
-        """A lone arrival whose whole request fits connects at once, as without partial offers.
-
-        The arrival shortcut (see :meth:`_on_arrivals`) asks only whether the whole request
-        fits; what it connects is recorded as :meth:`_serve_partly` records it.
-        """
-        _Simulation._start_connection(self, i, now)
-        self.held_mw[i] = self.requested[i]
-        self.full_connect_time[i] = now
-        self.grants.append((now, i, self.requested[i]))
-
-    def _withdraw_unless_connected(self, i: int, now: float) -> bool:
-        """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest."""
-        if self.held_mw[i]:
-            return False
-        return _Simulation._withdraw(self, i, now)
-
-    def _connections(self, connect_time: np.ndarray) -> dict:
-        """The trajectory's fields on connections: full connection times, MW held, grants."""
-        if not (self.partial or self.reclaims):
-            held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
-            return {"full_connect_time": connect_time, "connected_mw": held, "grants": [],
-                    "reclaimed": []}
-        return {"full_connect_time": np.array(self.full_connect_time, dtype=float),
-                "connected_mw": np.array(self.held_mw, dtype=float), "grants": self.grants,
-                "reclaimed": self.reclaimed}
-
-    # --- capacity taken back -----------------------------------------------------------------
-
-    def _release_held(self, now: float, i: int) -> None:
-        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
-        self.release_time[i] = now
-        if self.waiting_total:
-            self._accrue_idle(now)
-        self.ledger.release(self.area_of[i], self.held_mw[i])
-        self._allocate_soon(now)
-
-    def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
-        """Mechanism ``k`` reviews the users connected long enough and not reviewed before.
-
-        Each is reviewed once; those who take part give up a share of the MW they hold, which
-        is free at once for those waiting. Runs before anything else of its instant.
-        """
-        reclaim = self.reclaims[k]
-        reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
-        due = now - reclaim.after_years
-        taken_any = False
-        for i, mw in enumerate(held):
-            if (not mw or reviewed[i] or not connected[i] <= due
-                    or not math.isnan(self.release_time[i])
-                    or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
-                continue
-            reviewed[i] = True
-            if not reclaim.takes_part[i]:
-                continue
-            if not taken_any:
-                self._accrue_idle(now)
-                taken_any = True
-            taken = mw * reclaim.mw_share
-            held[i] = mw - taken
-            self.ledger.release(self.area_of[i], taken)
-            self.reclaimed.append((now, i, taken))
-        if taken_any:
-            self._allocate_soon(now)
