@@ -153,6 +153,7 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.runs.observed import agreement_sentences
     from sim.runs.runner import run
     from sim.runs.staging import check_writable
     from sim.runs.summary_table import format_summary
@@ -176,6 +177,8 @@ def _run(args: argparse.Namespace) -> int:
     results.write(output, force=args.force)
     if not args.quiet:
         print(format_summary(results))
+        if scenario.observations:
+            print("\n".join(agreement_sentences(results.observations())))
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replications in "
           f"{results.run_info['wall_time_seconds']:.1f} s)")

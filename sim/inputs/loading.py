@@ -19,6 +19,7 @@ import pydantic
 from pydantic import BaseModel
 
 from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
@@ -47,12 +48,21 @@ def validate_data(source: ScenarioSource) -> Scenario:
     """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
     data.setdefault("name", source.path.stem)
+    files = [file for file, _ in source.files]
+    if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
+        observations = source.path.parent / data["observations"]
+        if not observations.is_file():
+            file, line = source.locate(("observations",))
+            raise InputError(file, "observations", "expected a list of observations or the "
+                             f"name of a file of them; '{observations}' was not found", line)
+        data["observations"] = read_observations(observations, shown_as=str(observations))
+        files.append(observations)
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
         raise _first_problem(exc, source) from None
     scenario._source_path = source.path
-    scenario._source_files = tuple(file for file, _ in source.files)
+    scenario._source_files = tuple(files)
     return scenario
 
 

@@ -26,6 +26,7 @@ from pydantic import (
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.distributions import Distribution, Fixed
+from sim.inputs.observations import Observation
 
 __all__ = [
     "Area",
@@ -430,6 +431,11 @@ class Scenario(_Model):
     onsite_generation: OnsiteDefaults | None = Field(
         default=None, description="On-site generation for all streams, unless they say else."
     )
+    observations: list[Observation] = Field(
+        default=[],
+        description="Published figures to set the results beside (observations.csv), or the "
+        "name of a YAML file holding them under observations: (relative to the scenario file).",
+    )
 
     _source_path: Path | None = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
@@ -477,6 +483,22 @@ class Scenario(_Model):
         if problems:
             key_path, expected = problems[0]
             raise SchemaProblem(key_path, expected)
+        return self
+
+    @model_validator(mode="after")
+    def _observations_fit(self) -> Scenario:
+        for i, observation in enumerate(self.observations):
+            path = f"observations.{i}"
+            if observation.area is not None and observation.area not in self.area_names:
+                raise SchemaProblem(f"{path}.area", f"unknown area '{observation.area}'"
+                                    f"{nearest(observation.area, self.area_names)}, expected "
+                                    f"one of {', '.join(self.area_names)}")
+            dates = {"date": observation.date, "since": observation.since,
+                     "relative_to.date": observation.relative_to and observation.relative_to.date}
+            for key, date in dates.items():
+                if date is not None and not self.start <= date <= self.end:
+                    raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
+                                        f"({self.start}) to end ({self.end}), got {date}")
         return self
 
     @property

@@ -1,7 +1,8 @@
 """Results of a run: the tables, the resolved scenario and provenance; written atomically.
 
 A results directory holds ``applicants.csv``, ``timeseries.csv``, ``summary.csv``,
-``replication_metrics.csv``, ``projects.csv``, ``scenario.yaml`` (the fully resolved scenario,
+``replication_metrics.csv``, ``projects.csv``, ``observations.csv`` (if the scenario states
+published observations), ``scenario.yaml`` (the fully resolved scenario,
 loadable as it is) and ``run.json`` (versions, seeds, hashes, workers, wall time). It is written
 to a temporary directory beside the target and moved into place only when complete, so an
 interrupted or failed write never leaves half a result or damages an earlier one.
@@ -22,6 +23,7 @@ import yaml
 
 from sim.errors import OutputError
 from sim.inputs.scenario import Scenario
+from sim.runs.observed import observation_table, observed_values
 from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
 from sim.runs.staging import staged_directory
 
@@ -103,6 +105,20 @@ class Results:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
         return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
 
+    def observations(self) -> pd.DataFrame:
+        """The scenario's published observations beside the simulated values (may be empty).
+
+        One row per observation with the simulated mean, its 95% interval, the band of 90% of
+        replications and whether they agree (:mod:`sim.runs.observed`); ``observations.csv``.
+        """
+        observations = self.scenario.observations
+        if self._spool is not None:
+            chunks = self._spool.chunks()
+        else:
+            chunks = (rows for _, rows in self.applicants.groupby("replication", sort=True))
+        per_replication = (observed_values(observations, rows) for rows in chunks)
+        return observation_table(observations, per_replication if observations else [])
+
     def write(self, directory: str | Path, force: bool = False) -> Path:
         """Write every table into ``directory``, atomically; replace it only with ``force``."""
         target = Path(directory)
@@ -120,6 +136,8 @@ class Results:
                 continue
             getattr(self, name).to_csv(folder / f"{name}.csv", index=False,
                                        date_format=CSV_DATE_FORMAT)
+        if self.scenario.observations:
+            self.observations().to_csv(folder / "observations.csv", index=False)
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
