@@ -35,6 +35,7 @@ examples:
   gridqueue schema -o scenario.schema.json
   gridqueue compare results/fifo scenarios/flevoland/social_priority.yaml -o results/cmp
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.capacity_mw=0,5,10 -o results/sw
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 -o results/cal
 
 Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
 key and what was expected), 130 interrupted. Scenario keys and units: docs/scenario-reference.md.
@@ -121,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.set_defaults(handler=_reproduce)
     _compare_parser(commands)
     _sweep_parser(commands)
+    _calibrate_parser(commands)
     return parser
 
 
@@ -348,4 +350,76 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.describe(args.metric, args.group))
     print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv, sweep.png)")
+    return 0
+
+
+CALIBRATE_EPILOG = """\
+examples:
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 \\
+      -o results/calibration
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 \\
+      --fit withdrawal.hazard_scale=0.25:4 --replications 10 -o results/calibration-2
+
+Parameters are dotted keys as --set takes them (streams.logistics.rate_per_year) or span
+every stream: arrivals.rate_scale, arrivals.<category>.rate_scale, arrivals.growth_per_year,
+withdrawal.hazard_scale. Every candidate runs the same replications (common random numbers).
+The output holds calibrated.yaml (a scenario extending the one calibrated, with the fitted
+values), calibration.csv (each estimate with its plausible interval and whether the data pin
+it down), calibration.txt (the same in words), observations.csv and calibration.png (model
+against observations at the fit), evaluations.csv and run.json. An interrupted calibration
+keeps its evaluations; the same command with --resume reuses them. Method: docs/calibration.md.
+"""
+
+
+def _calibrate_parser(commands: argparse._SubParsersAction) -> None:
+    calibrate = commands.add_parser(
+        "calibrate", help="estimate scenario parameters from its published observations",
+        description="Estimate chosen parameters of a scenario so that the simulated\n"
+        "observations match the published ones, with the uncertainty of each estimate and a\n"
+        "plain statement of which parameters the observations can and cannot pin down.",
+        epilog=CALIBRATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _scenario_arguments(calibrate)
+    calibrate.add_argument("--fit", action="append", default=[], required=True,
+                           metavar="KEY=LOW:HIGH",
+                           help="a parameter to estimate and the range searched (repeatable)")
+    calibrate.add_argument("-o", "--output", type=Path, metavar="DIR",
+                           help="output directory (default: results/calibrate-<scenario "
+                           "file name>)")
+    calibrate.add_argument("--replications", type=int, metavar="N",
+                           help="replications per candidate (overrides the scenario's)")
+    calibrate.add_argument("--iterations", type=int, default=8, metavar="N",
+                           help="generations of the search (default: 8)")
+    calibrate.add_argument("--population", type=int, default=6, metavar="N",
+                           help="candidates per generation and parameter (default: 6)")
+    calibrate.add_argument("--force", action="store_true",
+                           help="replace the output directory if gridqueue wrote it, and "
+                           "discard an unfinished calibration kept for --resume")
+    calibrate.add_argument("--resume", action="store_true",
+                           help="continue an interrupted calibration from its evaluations")
+    calibrate.add_argument("-q", "--quiet", action="store_true",
+                           help="no progress bar and no statements")
+    _execution_arguments(calibrate)
+    calibrate.set_defaults(handler=_calibrate)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.analysis.calibration import calibrate_to_directory, parse_fit
+
+    for name in ("iterations", "population", "replications"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise GridqueueError(f"--{name} {value}: expected a whole number of at least 1")
+    parameters = [parse_fit(text) for text in args.fit]
+    output = args.output or Path("results") / f"calibrate-{args.scenario.stem}"
+    result = calibrate_to_directory(
+        output, args.scenario, parameters, args.overrides, force=args.force,
+        resume=args.resume, command=["gridqueue", *sys.argv[1:]],
+        replications=args.replications, iterations=args.iterations,
+        population=args.population, workers=args.workers, progress=not args.quiet,
+        scheduler=args.scheduler,
+    )
+    if not args.quiet:
+        print("\n".join(result.statements()))
+    print(f"calibration: {output}/ (calibrated.yaml, calibration.csv, calibration.png)")
     return 0

@@ -25,7 +25,7 @@ from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies import QueuePolicy, resolve_policy
 
-__all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
+__all__ = ["build_policy", "load_scenario", "load_variant", "load_waiting_rows", "validate_data"]
 
 
 def load_scenario(
@@ -44,15 +44,31 @@ def load_scenario(
     return scenario
 
 
+def load_variant(
+    source: ScenarioSource, overrides: Sequence[str | Override] | dict[str, Any]
+) -> Scenario:
+    """A scenario file already read (:func:`read_scenario_source`) with more overrides.
+
+    What :func:`load_scenario` does, without reading the files again: for the many variants
+    of one scenario that calibration and exploration run.
+    """
+    variant = source.with_overrides(_as_overrides(overrides))
+    scenario = validate_data(variant)
+    check_runnable(scenario, variant)
+    return scenario
+
+
 def validate_data(source: ScenarioSource) -> Scenario:
     """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
     data.setdefault("name", source.path.stem)
     files = [file for file, _ in source.files]
     if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
-        observations = source.path.parent / data["observations"]
+        # Relative to the file that names it, so a file extending it from elsewhere finds it.
+        file, line = source.locate(("observations",))
+        named_in = Path.cwd() if file.startswith("--set ") else Path(file).parent
+        observations = named_in / data["observations"]
         if not observations.is_file():
-            file, line = source.locate(("observations",))
             raise InputError(file, "observations", "expected a list of observations or the "
                              f"name of a file of them; '{observations}' was not found", line)
         data["observations"] = read_observations(observations, shown_as=str(observations))

@@ -434,7 +434,7 @@ class Scenario(_Model):
     observations: list[Observation] = Field(
         default=[],
         description="Published figures to set the results beside (observations.csv), or the "
-        "name of a YAML file holding them under observations: (relative to the scenario file).",
+        "name of a YAML file holding them under observations: (relative to the file naming it).",
     )
 
     _source_path: Path | None = PrivateAttr(default=None)

@@ -106,6 +106,14 @@ class ScenarioSource:
                     return str(file), node.start_mark.line + 1
         return str(self.path), None
 
+    def with_overrides(self, overrides: list[Override]) -> ScenarioSource:
+        """A copy with more overrides applied; the files are not read again (for many variants)."""
+        data = copy.deepcopy(self.data)
+        for override in overrides:
+            _apply_override(data, override)
+        return ScenarioSource(path=self.path, data=data, files=self.files,
+                              overrides=[*self.overrides, *overrides])
+
     def _in_files(self, key_path: tuple[str, ...]) -> bool:
         return any(_find_node(root, key_path) is not None for _, root in self.files)
 
