@@ -113,3 +113,11 @@ def test_the_observations_file_is_an_input_never_overwritten():
     scenario = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
     assert ROOT / "scenarios/flevoland/observations.yaml" in {
         Path(p).resolve() for p in scenario.input_files}
+
+
+def test_observations_do_not_unpair_scenarios():
+    """Stating observations changes no draw, so the scenario stays paired with one without."""
+    from sim.analysis.differences import draws_key
+
+    base = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
+    assert draws_key(base) == draws_key(base.model_copy(update={"observations": []}))

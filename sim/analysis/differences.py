@@ -35,10 +35,11 @@ COMPARISON_COLUMNS = (
 the reference's own rows. ``paired`` says whether its interval is paired (true) or Welch's."""
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
-              "onsite_generation", "grid", "projects")
+              "onsite_generation", "grid", "projects", "observations")
 """Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
 cover come from their own streams, so on-site generation may differ too; named projects are
-fixed and draw nothing, so adding one keeps the others' draws)."""
+fixed and draw nothing, so adding one keeps the others' draws; observations are only read
+beside the results)."""
 
 
 def draws_key(scenario: Scenario) -> str:
