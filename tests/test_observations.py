@@ -38,13 +38,14 @@ def test_each_quantity_is_counted_as_published():
         _observation(date=dt.date(2024, 3, 15), quantity="mw_waiting"),
         _observation(date=dt.date(2024, 4, 1), quantity="applicants_waiting"),  # 2 connected
         _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting", area="north"),
+        _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting"),  # 1 withdrew
         _observation(date=dt.date(2024, 5, 1), quantity="requests_received",
                      since=dt.date(2024, 2, 1)),
         _observation(date=dt.date(2024, 12, 1), quantity="connections_made",
                      since=dt.date(2024, 1, 1), area="south"),
     ]
     values = observed_values(observations, _applicants())
-    assert values.tolist() == [3, 7.0, 2, 2, 3, 0]
+    assert values.tolist() == [3, 7.0, 2, 2, 2, 3, 0]
 
 
 def test_growth_is_the_ratio_to_the_reference_date():
