@@ -122,3 +122,20 @@ def test_observations_do_not_unpair_scenarios():
 
     base = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
     assert draws_key(base) == draws_key(base.model_copy(update={"observations": []}))
+
+
+def test_the_json_schema_takes_a_list_or_a_file_name():
+    """Editors checking files against `gridqueue schema` accept both forms of observations."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from sim import Scenario
+
+    schema = Scenario.model_json_schema(by_alias=True)
+
+    def check(observations: object) -> None:
+        jsonschema.validate({"start": "2024-01-01", "end": "2025-01-01",
+                             "grid": {"capacity_mw": 1}, "observations": observations}, schema)
+
+    check("observations.yaml")
+    check([{"date": "2024-06-01", "quantity": "applicants_waiting", "value": 3, "source": "x"}])
+    with pytest.raises(jsonschema.ValidationError):
+        check(3)

@@ -398,6 +398,12 @@ class Policy(_Regime):
         return timeline
 
 
+def _list_or_file(schema: dict[str, Any]) -> None:
+    """In a file, observations may also be a file name (the loader reads it in)."""
+    listed = {key: schema.pop(key) for key in ("type", "items")}
+    schema["anyOf"] = [listed, {"type": "string"}]
+
+
 class Scenario(_Model):
     """A whole scenario: the world (grid, applicants) and the policy applied to it."""
 
@@ -435,6 +441,7 @@ class Scenario(_Model):
         default=[],
         description="Published figures to set the results beside (observations.csv), or the "
         "name of a YAML file holding them under observations: (relative to the file naming it).",
+        json_schema_extra=_list_or_file,
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
