@@ -208,3 +208,18 @@ def test_calibration_on_a_dask_cluster_equals_the_local_one(published, fitted):
                            scheduler=cluster.scheduler_address)
     assert remote.best == fitted.best
     pd.testing.assert_frame_equal(remote.evaluations, fitted.evaluations)
+
+
+def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(published,
+                                                                              tmp_path):
+    """A fitted list entry is written as the whole list; --set changes are written too."""
+    fit = [FitParameter("grid.upgrades.0.add_mw", 5.0, 40.0)]
+    result = calibrate_to_directory(tmp_path / "out", published, fit,
+                                    ["policy.allocation=first_fit"], replications=2,
+                                    iterations=1, population=3, workers=1)
+    written = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    assert written.grid.upgrades[0].add_mw == pytest.approx(
+        result.best["grid.upgrades.0.add_mw"], rel=1e-5)
+    assert written.grid.upgrades[0].name == "release"
+    assert written.policy.allocation == "first_fit"
+    assert written.replications == load_scenario(published).replications

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy import optimize, special
 from tqdm import tqdm
 
@@ -137,6 +138,7 @@ class Calibration:
 
     Attributes:
         path: the scenario file calibrated.
+        overrides: the ``--set`` changes applied before calibrating (key path to value).
         parameters: what was estimated, with the ranges searched.
         best: the fitted value of each parameter.
         scenario: the scenario at the fitted values.
@@ -148,6 +150,7 @@ class Calibration:
     """
 
     path: Path
+    overrides: dict[str, Any]
     parameters: list[FitParameter]
     best: dict[str, float]
     scenario: Scenario
@@ -198,20 +201,51 @@ class Calibration:
             f"  {self.path.stem} with parameters fitted to its published observations",
             f"  ({', '.join(p.key for p in self.parameters)}).",
         ]
-        by_key = self.estimates.set_index("parameter")
-        plain = {p.key: self.best[p.key] for p in self.parameters if p.key not in SPANNING}
-        spanning = {p.key: self.best[p.key] for p in self.parameters if p.key in SPANNING}
-        base = load_with_parameters(self.path, plain)
-        written = {**plain, **stream_overrides(base, spanning)}
-        tree: dict[str, Any] = {}
-        for key, value in written.items():
-            node = tree
-            *parents, last = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[last] = value
-        lines += _yaml_lines(tree, by_key, spanning, 0)
+        lines += _yaml_lines(self._written(), self._notes(), 0)
         return "\n".join(lines) + "\n"
+
+    def _written(self) -> dict[str, Any]:
+        """The keys calibrated.yaml sets, nested: the --set overrides and the fitted values.
+
+        A spanning parameter becomes each stream's own key; a key inside a list (lists are
+        replaced whole by extends) becomes the whole list, as resolved with the fitted value.
+        """
+        fitted = {p.key: self.best[p.key] for p in self.parameters}
+        spanning = {k: v for k, v in fitted.items() if k in SPANNING}
+        plain = {k: v for k, v in {**self.overrides, **fitted}.items()
+                 if k not in SPANNING and k != "replications"}
+        before = load_with_parameters(self.path, {**self.overrides, **plain})
+        resolved = self.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+        tree: dict[str, Any] = {}
+        for key, value in {**plain, **stream_overrides(before, spanning)}.items():
+            parts = key.split(".")
+            listed = next((i for i, part in enumerate(parts) if part.isdigit()), None)
+            if listed is not None:
+                parts = parts[:listed]
+                value = resolved
+                for part in parts:
+                    value = value[part]
+            node = tree
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+        return tree
+
+    def _notes(self) -> dict[str, str]:
+        """The comment of each key path written: which fitted value it comes from."""
+        notes = {key: "as --set for the calibration" for key in self.overrides}
+        for row in self.estimates.to_dict("records"):
+            note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
+                    f"{row['high']:.3g}")
+            key = row["parameter"]
+            if key in SPANNING:
+                notes[_SPANNED[key.rsplit(".", 1)[-1]]] = (
+                    notes.get(_SPANNED[key.rsplit(".", 1)[-1]], "") + f"; {note}").lstrip("; ")
+            else:
+                parts = key.split(".")
+                listed = next((i for i, part in enumerate(parts) if part.isdigit()), len(parts))
+                notes[".".join(parts[:listed])] = note
+        return notes
 
     def figure(self):  # type: ignore[no-untyped-def]
         """The published observations against the simulation at the fitted values."""
@@ -239,26 +273,34 @@ _SPANNED = {"rate_scale": "rate_per_year", "growth_per_year": "growth_per_year",
 """The stream key each spanning parameter sets, by the last part of its name."""
 
 
-def _yaml_lines(tree: dict[str, Any], by_key: pd.DataFrame, spanning: dict[str, float],
-                depth: int, path: str = "") -> list[str]:
-    """The fitted keys as nested YAML, each value commented with its calibration source."""
+def _yaml_lines(tree: dict[str, Any], notes: dict[str, str], depth: int,
+                path: str = "") -> list[str]:
+    """Nested YAML of the keys written, each commented with where its value comes from.
+
+    A stream key set by a spanning parameter is noted under its last part (``rate_per_year``).
+    """
     lines = []
+    indent = "  " * depth
     for key, value in tree.items():
         full = f"{path}.{key}" if path else key
-        indent = "  " * depth
+        note = notes.get(full) or notes.get(key)
+        comment = f"  # gridqueue calibrate: {note}" if note else ""
         if isinstance(value, dict) and "dist" not in value:
-            lines.append(f"{indent}{key}:")
-            lines += _yaml_lines(value, by_key, spanning, depth + 1, full)
-            continue
-        shown = (f"{{dist: {value['dist']}, mean: {value['mean']:.6g}}}"
-                 if isinstance(value, dict) else f"{value:.6g}")
-        sources = [full] if full in by_key.index else [
-            k for k in spanning if _SPANNED[k.rsplit(".", 1)[-1]] == key]
-        note = "gridqueue calibrate: " + "; ".join(
-            f"{'fitted' if k == full else k} {by_key.loc[k, 'estimate']:.3g}, plausible "
-            f"{by_key.loc[k, 'low']:.3g} to {by_key.loc[k, 'high']:.3g}" for k in sources)
-        lines.append(f"{indent}{key}: {shown}  # {note}")
+            lines.append(f"{indent}{key}:{comment}")
+            lines += _yaml_lines(value, notes, depth + 1, full)
+        elif isinstance(value, (dict, list)):
+            flow = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
+            lines.append(f"{indent}{key}: {flow.strip()}{comment}")
+        else:
+            lines.append(f"{indent}{key}: {_scalar(value)}{comment}")
     return lines
+
+
+def _scalar(value: Any) -> str:
+    """A plain value as YAML: numbers to six significant digits, the rest as YAML writes it."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return yaml.safe_dump(value).removesuffix("...\n").strip()
 
 
 def calibrate(
@@ -474,7 +516,8 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
-    return Calibration(path=path, parameters=list(parameters), best=best, scenario=scenario,
+    return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,
+                       scenario=scenario,
                        estimates=pd.DataFrame(rows), evaluations=evaluations,
                        observations=observation_table(scenario.observations, simulated),
                        run_info=run_info)
