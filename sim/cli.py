@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run a scenario and write its result tables",
         description="Run every replication of a scenario and write applicants.csv, "
         "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml and run.json "
-        "into the output directory (written completely or not at all).",
+        "into the output directory (written completely or not at all), and observations.csv "
+        "if the scenario states published observations.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)

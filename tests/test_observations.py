@@ -139,3 +139,15 @@ def test_the_json_schema_takes_a_list_or_a_file_name():
     check([{"date": "2024-06-01", "quantity": "applicants_waiting", "value": 3, "source": "x"}])
     with pytest.raises(jsonschema.ValidationError):
         check(3)
+
+
+def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys):
+    """The run command prints a sentence per observation and how many agree."""
+    from sim.cli import main
+
+    code = main(["run", str(ROOT / "scenarios/flevoland/base.yaml"), "--replications", "2",
+                 "--workers", "1", "-o", str(tmp_path / "base")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
+    assert "of 4 published figures lie within the band of the simulation." in out
