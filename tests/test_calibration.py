@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +24,7 @@ from sim.cli import main
 from sim.errors import GridqueueError, Interrupted
 from sim.runs.observed import observed_values
 from sim.runs.replication import run_replication
+from tests.processes import ctrl_c_as_in_a_terminal
 
 SMALL = {"iterations": 2, "population": 3, "workers": 1}
 """A search just large enough to find the fit of two parameters of the tiny world."""
@@ -223,3 +230,50 @@ def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(pub
     assert written.grid.upgrades[0].name == "release"
     assert written.policy.allocation == "first_fit"
     assert written.replications == load_scenario(published).replications
+
+
+SLOW_WORLD = """\
+start: 2024-01-01
+end: 2025-01-01
+seed: 3
+replications: 2
+grid: {capacity_mw: 2}
+streams:
+  industry: {category: other, rate_per_year: 10, demand_mw: 0.5}
+policy: {order: 'broken_policies:Slow', params: {marker: started, seconds: 0.2}}
+observations:
+  - {date: 2024-12-31, quantity: requests_received, since: 2024-01-01, value: 10,
+     uncertainty: 0.1, source: a test}
+"""
+
+
+def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
+    """A real Ctrl-C exits 130 naming what was kept; --resume then finishes the calibration."""
+    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", tmp_path)
+    (tmp_path / "slow.yaml").write_text(SLOW_WORLD, encoding="utf-8")
+    command = [sys.executable, "-m", "sim", "calibrate", "slow.yaml", "--fit",
+               "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "3",
+               "--workers", "1", "-q", "-o", "out"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=ctrl_c_as_in_a_terminal)
+    kept = tmp_path / ".out.partial" / "evaluations.csv"
+    deadline = time.monotonic() + 60
+    while not kept.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("gridqueue: error: calibration interrupted: ")
+    assert "run the same command with --resume to continue" in err
+    stored = pd.read_csv(kept)
+    assert len(stored) >= 3
+    assert not (tmp_path / "out").exists()
+    done = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
+    pd.testing.assert_frame_equal(final.iloc[:len(stored)][stored.columns[:-1]],
+                                  stored[stored.columns[:-1]])
+    assert not (tmp_path / ".out.partial").exists()
