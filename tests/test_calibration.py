@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from sim import load_scenario
-from sim.analysis import calibration
+from sim.analysis import calibration, candidates
 from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_directory, parse_fit
 from sim.analysis.exploration import key_figures
 from sim.analysis.parameters import load_with_parameters
@@ -121,7 +121,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
     """Ctrl-C keeps every finished evaluation; --resume reuses them and ends as a whole run."""
     whole = fitted
     calls = {"n": 0}
-    real = calibration._CandidateTask.__call__
+    real = candidates.CandidateTask.__call__
 
     def interrupted(self, index):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -129,7 +129,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
             raise KeyboardInterrupt
         return real(self, index)
 
-    monkeypatch.setattr(calibration._CandidateTask, "__call__", interrupted)
+    monkeypatch.setattr(candidates.CandidateTask, "__call__", interrupted)
     with pytest.raises(Interrupted, match="--resume"):
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
     kept = pd.read_csv(tmp_path / ".out.partial" / "evaluations.csv")
@@ -259,7 +259,10 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
                                preexec_fn=ctrl_c_as_in_a_terminal)
     kept = tmp_path / ".out.partial" / "evaluations.csv"
     deadline = time.monotonic() + 60
-    while not kept.exists() and process.poll() is None and time.monotonic() < deadline:
+    def stored_rows() -> int:
+        return len(kept.read_text(encoding="utf-8").splitlines()) - 1 if kept.exists() else 0
+
+    while stored_rows() < 3 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)

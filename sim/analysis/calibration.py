@@ -33,39 +33,31 @@ most of its search range is one the observations cannot pin down, and the result
 from __future__ import annotations
 
 import datetime
-import json
 import math
-import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import optimize, special
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.parameters import (
-    SPANNING,
-    ParameterisedScenario,
-    load_with_parameters,
-    stream_overrides,
-)
+from sim.analysis.calibration_result import Calibration, FitParameter
+from sim.analysis.candidates import EVALUATIONS, CandidateEvaluator, CandidateTask
+from sim.analysis.parameters import SPANNING, load_with_parameters
 from sim.errors import GridqueueError, Interrupted, nearest
 from sim.inputs.scenario import Scenario
-from sim.runs.observed import observation_table, observed_values
-from sim.runs.replication import run_replication
+from sim.inputs.yaml_source import parse_override
+from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
 from sim.runs.runner import default_workers, map_replications
 from sim.runs.staging import resumable_directory
 
-__all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory",
-           "parse_fit", "synthetic_loss"]
+__all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory", "parse_fit"]
 
 CONFIDENCE = 0.95
 """Level of the plausible region (likelihood-ratio rule)."""
@@ -73,16 +65,6 @@ PINNED_SHARE = 0.5
 """A parameter is pinned down when its plausible values span less than this share of its range."""
 SCAN_POINTS = 9
 """Points of the one-parameter scan around the best candidate."""
-EVALUATIONS = "evaluations.csv"
-
-
-@dataclass(frozen=True)
-class FitParameter:
-    """A parameter to estimate and the range searched."""
-
-    key: str
-    low: float
-    high: float
 
 
 def parse_fit(text: str) -> FitParameter:
@@ -99,208 +81,6 @@ def parse_fit(text: str) -> FitParameter:
         raise GridqueueError(f"--fit {text}: expected key=low:high with low < high, e.g. "
                              "--fit arrivals.rate_scale=0.5:2")
     return parameter
-
-
-def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
-                   simulated: np.ndarray) -> float:
-    """Minus twice the Gaussian log-likelihood of the published values (constant left out).
-
-    Args:
-        observed: the published values (one per observation).
-        uncertainty: their relative uncertainties.
-        simulated: replications by observations.
-    """
-    count = len(simulated)
-    mean = simulated.mean(axis=0)
-    spread = simulated.var(axis=0, ddof=1) if count > 1 else np.zeros_like(mean)
-    variance = (uncertainty * observed) ** 2 + spread * (1 + 1 / count)
-    variance = np.maximum(variance, (1e-3 * np.maximum(np.abs(observed), 1.0)) ** 2)
-    terms = (mean - observed) ** 2 / variance + np.log(variance)
-    return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
-
-
-class _CandidateTask:
-    """A picklable callable: replication ``i % R`` of candidate ``i // R``, observed values."""
-
-    def __init__(self, scenarios: list[Scenario], replications: int) -> None:
-        self.scenarios = scenarios
-        self.replications = replications
-
-    def __call__(self, index: int) -> np.ndarray:
-        scenario = self.scenarios[index // self.replications]
-        output = run_replication(scenario, index % self.replications)
-        return observed_values(scenario.observations, output.applicants)
-
-
-@dataclass
-class Calibration:
-    """The result of a calibration.
-
-    Attributes:
-        path: the scenario file calibrated.
-        overrides: the ``--set`` changes applied before calibrating (key path to value).
-        parameters: what was estimated, with the ranges searched.
-        best: the fitted value of each parameter.
-        scenario: the scenario at the fitted values.
-        estimates: one row per parameter: ``parameter``, ``estimate``, ``low``, ``high`` (the
-            plausible interval), ``search_low``, ``search_high`` and ``pinned_down``.
-        evaluations: one row per candidate evaluated: its values, ``loss``, ``plausible``.
-        observations: the observations beside the simulation at the fitted values.
-        run_info: provenance (versions, seed, replications, loss threshold, wall time).
-    """
-
-    path: Path
-    overrides: dict[str, Any]
-    parameters: list[FitParameter]
-    best: dict[str, float]
-    scenario: Scenario
-    estimates: pd.DataFrame
-    evaluations: pd.DataFrame
-    observations: pd.DataFrame
-    run_info: dict[str, Any]
-
-    def statements(self) -> list[str]:
-        """Plain words: each estimate, what the data can and cannot pin down, the fit."""
-        count = len(self.scenario.observations)
-        lines = [f"Fitted {len(self.parameters)} parameter(s) to {count} published "
-                 f"figure(s) of {self.path.name}, {self.run_info['replications']} "
-                 f"replications per candidate, {len(self.evaluations)} candidates."]
-        for row in self.estimates.to_dict("records"):
-            where = (f"{row['parameter']} = {row['estimate']:.3g} (plausible "
-                     f"{row['low']:.3g} to {row['high']:.3g}, searched {row['search_low']:g} "
-                     f"to {row['search_high']:g})")
-            if row["pinned_down"]:
-                lines.append(f"{where}: the data pin it down.")
-            else:
-                lines.append(f"{where}: the data cannot pin it down; values across most of "
-                             "the range fit about as well.")
-            if row["pinned_down"] and (row["low"] <= row["search_low"]
-                                       or row["high"] >= row["search_high"]):
-                lines.append(f"  Its plausible values reach the edge of the search: widen "
-                             f"the range of {row['parameter']}.")
-        if len(self.parameters) > count:
-            lines.append(f"More parameters ({len(self.parameters)}) than published figures "
-                         f"({count}): they cannot all be pinned down.")
-        agreeing = int((self.observations["agreement"] == "agrees").sum())
-        lines.append(f"At the fitted values {agreeing} of {count} published figures lie within "
-                     "the band of the simulation.")
-        return lines
-
-    def scenario_text(self, folder: Path) -> str:
-        """A scenario file for ``folder`` that extends the one calibrated with the fitted values.
-
-        Each value says it comes from this calibration, with its plausible interval.
-        """
-        relative = Path(os.path.relpath(self.path.resolve(), folder.resolve()))
-        today = self.run_info["created_utc"][:10]
-        lines = [
-            f"# Fitted by gridqueue calibrate ({today}) to the observations of {self.path.name};",
-            "# calibration.csv gives each estimate's plausible interval, calibration.png the fit.",
-            f"extends: {relative.as_posix()}",
-            "description: >-",
-            f"  {self.path.stem} with parameters fitted to its published observations",
-            f"  ({', '.join(p.key for p in self.parameters)}).",
-        ]
-        lines += _yaml_lines(self._written(), self._notes(), 0)
-        return "\n".join(lines) + "\n"
-
-    def _written(self) -> dict[str, Any]:
-        """The keys calibrated.yaml sets, nested: the --set overrides and the fitted values.
-
-        A spanning parameter becomes each stream's own key; a key inside a list (lists are
-        replaced whole by extends) becomes the whole list, as resolved with the fitted value.
-        """
-        fitted = {p.key: self.best[p.key] for p in self.parameters}
-        spanning = {k: v for k, v in fitted.items() if k in SPANNING}
-        plain = {k: v for k, v in {**self.overrides, **fitted}.items()
-                 if k not in SPANNING and k != "replications"}
-        before = load_with_parameters(self.path, {**self.overrides, **plain})
-        resolved = self.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-        tree: dict[str, Any] = {}
-        for key, value in {**plain, **stream_overrides(before, spanning)}.items():
-            parts = key.split(".")
-            listed = next((i for i, part in enumerate(parts) if part.isdigit()), None)
-            if listed is not None:
-                parts = parts[:listed]
-                value = resolved
-                for part in parts:
-                    value = value[part]
-            node = tree
-            for part in parts[:-1]:
-                node = node.setdefault(part, {})
-            node[parts[-1]] = value
-        return tree
-
-    def _notes(self) -> dict[str, str]:
-        """The comment of each key path written: which fitted value it comes from."""
-        notes = {key: "as --set for the calibration" for key in self.overrides}
-        for row in self.estimates.to_dict("records"):
-            note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
-                    f"{row['high']:.3g}")
-            key = row["parameter"]
-            if key in SPANNING:
-                notes[_SPANNED[key.rsplit(".", 1)[-1]]] = (
-                    notes.get(_SPANNED[key.rsplit(".", 1)[-1]], "") + f"; {note}").lstrip("; ")
-            else:
-                parts = key.split(".")
-                listed = next((i for i, part in enumerate(parts) if part.isdigit()), len(parts))
-                notes[".".join(parts[:listed])] = note
-        return notes
-
-    def figure(self):  # type: ignore[no-untyped-def]
-        """The published observations against the simulation at the fitted values."""
-        from sim.figures.observations import observations_figure
-
-        return observations_figure({"calibrated": self.observations})
-
-    def write_summary(self, folder: Path) -> None:
-        """Write every file into ``folder``; evaluations.csv replaces the running store."""
-        self.evaluations.to_csv(folder / EVALUATIONS, index=False)
-        (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
-        self.estimates.to_csv(folder / "calibration.csv", index=False)
-        self.observations.to_csv(folder / "observations.csv", index=False)
-        fig = self.figure()
-        for suffix in ("png", "svg"):
-            fig.savefig(folder / f"calibration.{suffix}", dpi=150)
-        (folder / "calibration.txt").write_text("\n".join(self.statements()) + "\n",
-                                                encoding="utf-8")
-        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
-                                         + "\n", encoding="utf-8")
-
-
-_SPANNED = {"rate_scale": "rate_per_year", "growth_per_year": "growth_per_year",
-            "hazard_scale": "patience_years"}
-"""The stream key each spanning parameter sets, by the last part of its name."""
-
-
-def _yaml_lines(tree: dict[str, Any], notes: dict[str, str], depth: int,
-                path: str = "") -> list[str]:
-    """Nested YAML of the keys written, each commented with where its value comes from.
-
-    A stream key set by a spanning parameter is noted under its last part (``rate_per_year``).
-    """
-    lines = []
-    indent = "  " * depth
-    for key, value in tree.items():
-        full = f"{path}.{key}" if path else key
-        note = notes.get(full) or notes.get(key)
-        comment = f"  # gridqueue calibrate: {note}" if note else ""
-        if isinstance(value, dict) and "dist" not in value:
-            lines.append(f"{indent}{key}:{comment}")
-            lines += _yaml_lines(value, notes, depth + 1, full)
-        elif isinstance(value, (dict, list)):
-            flow = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
-            lines.append(f"{indent}{key}: {flow.strip()}{comment}")
-        else:
-            lines.append(f"{indent}{key}: {_scalar(value)}{comment}")
-    return lines
-
-
-def _scalar(value: Any) -> str:
-    """A plain value as YAML: numbers to six significant digits, the rest as YAML writes it."""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return yaml.safe_dump(value).removesuffix("...\n").strip()
 
 
 def calibrate(
@@ -349,7 +129,8 @@ def calibrate(
                                  f"{nearest(parameter.key, SPANNING)}; expected a scenario "
                                  f"key or one of {', '.join(SPANNING)}")
         load_with_parameters(path, {**common, parameter.key: parameter.low})
-    evaluator = _Evaluator(path, common, parameters, base, workers, scheduler, store)
+    evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
+                                   scheduler, store)
     bounds = [(p.low, p.high) for p in parameters]
     budget = (iterations + 1) * population * len(parameters) + SCAN_POINTS * len(parameters)
     with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
@@ -374,110 +155,15 @@ def _scan(best: list[float], index: int, bounds: list[tuple[float, float]]) -> l
 
 
 def _common_overrides(overrides: Sequence[str], replications: int | None) -> dict[str, Any]:
-    from sim.inputs.yaml_source import parse_override
-
+    """The ``--set`` changes (and the replications asked for) as key paths and values."""
     common = {o.key_path: o.value for o in map(parse_override, overrides)}
     if replications is not None:
         common["replications"] = replications
     return common
 
 
-class _Evaluator:
-    """Runs candidates (in batches, in parallel) and remembers every loss."""
-
-    def __init__(self, path: Path, common: dict[str, Any], parameters: Sequence[FitParameter],
-                 base: Scenario, workers: int | None, scheduler: str | None,
-                 store: Path | None) -> None:
-        self.path = path
-        self.variants = ParameterisedScenario(path)
-        self.common = common
-        self.keys = [p.key for p in parameters]
-        self.base = base
-        self.workers = workers
-        self.scheduler = scheduler
-        self.store = store
-        self.observed = np.array([o.observed for o in base.observations])
-        self.uncertainty = np.array([o.uncertainty for o in base.observations])
-        self.losses: dict[tuple[float, ...], float] = {}
-        self.rows: list[dict[str, Any]] = []
-        self.stored = _read_store(store)
-        self.on_done: Callable[[int], Any] = lambda n: None
-
-    def scenario(self, values: Sequence[float]) -> Scenario:
-        return self.variants.load({**self.common, **dict(zip(self.keys, values, strict=True))})
-
-    def loss(self, values: Sequence[float]) -> float:
-        key = tuple(float(v) for v in values)
-        if key not in self.losses:
-            self.many([list(key)])
-        return self.losses[key]
-
-    def map(self, function: Callable[[Any], float], candidates: Any) -> list[float]:
-        """A map for differential evolution: the whole generation is run at once."""
-        candidates = [list(map(float, c)) for c in candidates]
-        self.many(candidates)
-        return [function(c) for c in candidates]
-
-    def many(self, candidates: list[list[float]]) -> None:
-        """Evaluate the candidates not yet known, their replications all in one batch."""
-        todo, scenarios = [], []
-        for values in candidates:
-            key = tuple(values)
-            if key in self.losses or key in [tuple(t) for t in todo]:
-                continue
-            scenario = self.scenario(values)
-            sha256 = scenario_hash(scenario)
-            if (key, sha256) in self.stored:
-                self._record(key, sha256, self.stored[(key, sha256)], store=False)
-                continue
-            todo.append(values)
-            scenarios.append((scenario, sha256))
-        if not todo:
-            return
-        count = self.base.replications
-        task = _CandidateTask([s for s, _ in scenarios], count)
-        indices = list(range(len(todo) * count))
-        values = list(map_replications(task, indices, self.workers, False, "calibrate",
-                                       seed=self.base.seed, scheduler=self.scheduler))
-        for number, (candidate, (_, sha256)) in enumerate(zip(todo, scenarios, strict=True)):
-            simulated = np.vstack(values[number * count:(number + 1) * count])
-            loss = synthetic_loss(self.observed, self.uncertainty, simulated)
-            self._record(tuple(candidate), sha256, loss, store=True)
-
-    def _record(self, key: tuple[float, ...], sha256: str, loss: float, store: bool) -> None:
-        self.losses[key] = loss
-        row = {**dict(zip(self.keys, key, strict=True)), "loss": loss, "scenario_sha256": sha256}
-        self.rows.append(row)
-        if store and self.store is not None:
-            _append_store(self.store, row)
-        self.on_done(1)
-
-
-def _read_store(store: Path | None) -> dict[tuple[tuple[float, ...], str], float]:
-    """Evaluations kept by an earlier, interrupted calibration, by (values, scenario hash)."""
-    if store is None or not (store / EVALUATIONS).is_file():
-        return {}
-    try:
-        table = pd.read_csv(store / EVALUATIONS)
-    except (OSError, ValueError, pd.errors.EmptyDataError):
-        return {}
-    keys = [c for c in table.columns if c not in ("loss", "scenario_sha256")]
-    return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])): float(row["loss"])
-            for row in table.to_dict("records")}
-
-
-def _append_store(store: Path, row: dict[str, Any]) -> None:
-    """Append one evaluation, with a header first; a line is written whole, with full precision."""
-    store.mkdir(parents=True, exist_ok=True)
-    file = store / EVALUATIONS
-    new = not file.is_file()
-    line = pd.DataFrame([row]).to_csv(index=False, header=new, float_format="%.17g")
-    with open(file, "a", encoding="utf-8") as handle:
-        handle.write(line)
-
-
 def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
-            evaluator: _Evaluator, base: Scenario, started: float,
+            evaluator: CandidateEvaluator, base: Scenario, started: float,
             workers: int | None) -> Calibration:
     evaluations = pd.DataFrame(evaluator.rows).drop(columns="scenario_sha256")
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
@@ -493,7 +179,7 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
                      "pinned_down": bool(high - low < PINNED_SHARE * (p.high - p.low))})
     best = {p.key: float(best_row[p.key]) for p in parameters}
     scenario = load_with_parameters(path, {**common, **best})
-    task = _CandidateTask([scenario], scenario.replications)
+    task = CandidateTask([scenario], scenario.replications)
     simulated = list(map_replications(task, list(range(scenario.replications)), workers,
                                       False, "calibrate", seed=scenario.seed,
                                       scheduler=evaluator.scheduler))
