@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import ema_workbench as ema
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ import yaml
 from sim import load_scenario
 from sim.analysis import calibration, candidates
 from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_directory, parse_fit
-from sim.analysis.exploration import key_figures
+from sim.analysis.exploration import ema_function, key_figures
 from sim.analysis.parameters import load_with_parameters
 from sim.cli import main
 from sim.errors import GridqueueError, Interrupted
@@ -191,9 +192,6 @@ def test_key_figures_is_a_plain_function_with_common_random_numbers(published):
 
 def test_a_tiny_ema_workbench_experiment_runs_the_model(published):
     """The EMA workbench samples parameters and replications and gets every outcome back."""
-    ema = pytest.importorskip("ema_workbench")
-    from sim.analysis.exploration import ema_function
-
     model = ema.ReplicatorModel("tiny", function=ema_function(published))
     model.replications = [{"seed": seed} for seed in (1, 2)]
     model.uncertainties = [ema.RealParameter("arrivals.rate_scale", 0.5, 1.5)]
