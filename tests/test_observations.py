@@ -32,7 +32,7 @@ def _observation(**fields) -> Observation:
 
 
 def test_each_quantity_is_counted_as_published():
-    """Waiting (count and MW) on a date, requests and connections over a period, by area."""
+    """Waiting (count and MW) on a date; requests, connections, leavers over a period; by area."""
     observations = [
         _observation(date=dt.date(2024, 3, 15), quantity="applicants_waiting"),
         _observation(date=dt.date(2024, 3, 15), quantity="mw_waiting"),
@@ -43,9 +43,12 @@ def test_each_quantity_is_counted_as_published():
                      since=dt.date(2024, 2, 1)),
         _observation(date=dt.date(2024, 12, 1), quantity="connections_made",
                      since=dt.date(2024, 1, 1), area="south"),
+        # Of the 3 waiting on 15 Mar, one connects and one withdraws; a later arrival is not in it.
+        _observation(date=dt.date(2024, 12, 1), quantity="share_leaving",
+                     since=dt.date(2024, 3, 15)),
     ]
     values = observed_values(observations, _applicants())
-    assert values.tolist() == [3, 7.0, 2, 2, 2, 3, 0]
+    assert values.tolist() == [3, 7.0, 2, 2, 2, 3, 0, pytest.approx(2 / 3)]
 
 
 def test_growth_is_the_ratio_to_the_reference_date():
@@ -84,7 +87,7 @@ def test_run_writes_observations_csv_beside_the_other_tables(base_results, tmp_p
     """observations.csv has a row per published figure; read back, it is computed the same."""
     folder = base_results.write(tmp_path / "base")
     written = pd.read_csv(folder / "observations.csv")
-    assert len(written) == len(base_results.scenario.observations) == 4
+    assert len(written) == len(base_results.scenario.observations) == 5
     assert (written["replications"] == 3).all()
     assert (written["simulated_band_low"] <= written["simulated_band_high"]).all()
     again = Results.read(folder).observations()
@@ -150,4 +153,4 @@ def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0
     assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
-    assert "of 4 published figures lie within the band of the simulation." in out
+    assert "of 5 published figures lie within the band of the simulation." in out

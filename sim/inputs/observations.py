@@ -1,9 +1,10 @@
 """Published observations a scenario is set beside: what was counted, when, where, by whom.
 
 A scenario's ``observations:`` key holds a list of them, or the name of a YAML file (relative
-to the scenario file) whose ``observations:`` key holds the list, so a family of scenarios
+to the file naming it) whose ``observations:`` key holds the list, so a family of scenarios
 can share one file. Each observation is a count the model also produces: applicants or MW
-waiting on a date, or requests received or connections made over a period. An observation
+waiting on a date, requests received or connections made over a period, or the share of those
+waiting when a period began who left the list (connected or withdrew) by its end. An observation
 with ``relative_to`` is compared as growth: its value divided by the value at an earlier
 date, e.g. a national list whose level is not the scenario's but whose growth may be.
 """
@@ -22,15 +23,17 @@ from sim.inputs.yaml_source import read_scenario_source
 
 __all__ = ["QUANTITIES", "Observation", "Quantity", "ReferencePoint", "read_observations"]
 
-Quantity = Literal["applicants_waiting", "mw_waiting", "requests_received", "connections_made"]
+Quantity = Literal["applicants_waiting", "mw_waiting", "requests_received", "connections_made",
+                   "share_leaving"]
 QUANTITIES: dict[str, str] = {
     "applicants_waiting": "applicants waiting",
     "mw_waiting": "MW waiting",
     "requests_received": "requests received",
     "connections_made": "connections made",
+    "share_leaving": "share leaving the list",
 }
 """Each quantity an observation may count, with the words a reader sees."""
-FLOWS = ("requests_received", "connections_made")
+FLOWS = ("requests_received", "connections_made", "share_leaving")
 """Quantities counted over a period (``since`` to ``date``), not on a date."""
 
 
@@ -50,8 +53,9 @@ class Observation(_Model):
 
     date: dt.date = Field(description="Date the figure refers to (the end of a period).")
     quantity: Quantity = Field(
-        description="What was counted: applicants_waiting, mw_waiting, requests_received or "
-        "connections_made."
+        description="What was counted: applicants_waiting, mw_waiting, requests_received, "
+        "connections_made, or share_leaving (of those waiting when the period began, the share "
+        "connected or withdrawn by its end)."
     )
     value: float = Field(ge=0, allow_inf_nan=False, description="The published value.")
     source: str = Field(min_length=1, description="Where it was published (outlet, date).")

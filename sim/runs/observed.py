@@ -1,8 +1,9 @@
 """The model beside the data: each published observation with the simulated value and its band.
 
 Pure functions over applicant rows. A replication's value of an observation is counted the
-way the observation was: applicants (or their MW) waiting on the date, or requests received
-or connections made over its period, in its area or the whole scenario; a growth observation
+way the observation was: applicants (or their MW) waiting on the date, requests received or
+connections made over its period, or the share of those waiting when it began who left by its
+end, in its area or the whole scenario; a growth observation
 divides by the same count at its reference date. Across replications the table gives the
 mean with its 95% confidence interval and the band within which 90% of replications fall:
 one published figure is one realisation, so the band, not the interval of the mean, is what
@@ -54,6 +55,10 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
             rows &= (request < end) & ~(connect < end) & ~(withdraw < end)
             return float(mw[rows].sum() if observation.quantity == "mw_waiting" else rows.sum())
         begin = np.datetime64(observation.since, "s")  # from the start of that day
+        if observation.quantity == "share_leaving":
+            rows &= (request < begin) & ~(connect < begin) & ~(withdraw < begin)
+            left = ((connect >= begin) & (connect < end)) | ((withdraw >= begin) & (withdraw < end))
+            return float((rows & left).sum() / rows.sum()) if rows.any() else np.nan
         when = request if observation.quantity == "requests_received" else connect
         return float((rows & (when >= begin) & (when < end)).sum())
 
