@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from sim.stats import CONFIDENCE, mean_interval, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "Question",
     "comparison_table",
     "difference_table",
     "draws_key",
@@ -28,11 +30,30 @@ __all__ = [
 ]
 
 COMPARISON_COLUMNS = (
-    "scenario", "reference", "group", "metric", "unit", "mean", "ci_low", "ci_high",
+    "scenario", "reference", "question", "group", "metric", "unit", "mean", "ci_low", "ci_high",
     "replications", "difference", "difference_ci_low", "difference_ci_high", "paired",
 )
-"""Columns of ``comparison.csv``. The difference is scenario minus reference; it is empty in
-the reference's own rows. ``paired`` says whether its interval is paired (true) or Welch's."""
+"""Columns of ``comparison.csv``. The difference is scenario minus reference, for the question
+named in ``question``; ``reference``, ``question`` and the difference are empty in the rows of a
+scenario compared with nothing. ``paired`` says whether the interval is paired (true) or
+Welch's."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question a comparison answers: how ``variant`` differs from ``reference``.
+
+    Attributes:
+        question: the question in words, e.g. "What does social priority do?".
+        reference: label of the scenario compared with.
+        variant: label of the scenario whose difference from the reference is taken.
+        paired: whether the difference is paired (common random numbers) or Welch's.
+    """
+
+    question: str
+    reference: str
+    variant: str
+    paired: bool
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
               "onsite_generation", "grid", "projects")
@@ -139,30 +160,34 @@ def _wide(metrics: pd.DataFrame) -> pd.DataFrame:
 def comparison_table(
     summaries: Mapping[str, pd.DataFrame],
     metrics: Mapping[str, pd.DataFrame],
-    paired: Mapping[str, bool],
+    questions: Sequence[Question],
 ) -> pd.DataFrame:
-    """Every key figure of every scenario, and each scenario's difference from the first.
+    """Every key figure of every scenario, and each question's difference, variant minus reference.
 
     Args:
-        summaries: ``summary.csv`` tables by scenario label; the first is the reference.
+        summaries: ``summary.csv`` tables by scenario label, in input order.
         metrics: ``replication_metrics.csv`` tables by the same labels.
-        paired: for each label but the reference, whether it is paired with the reference.
+        questions: the pairs to difference. A scenario gets a block of rows per question it is
+            the variant of (``reference`` and ``question`` filled); one that is the variant of
+            none gets one block with both empty and no difference.
     """
-    labels = list(summaries)
-    reference = labels[0]
     parts = []
-    for label in labels:
-        part = summaries[label][["group", "metric", "unit", "mean", "ci_low", "ci_high",
-                                 "replications"]].copy()
-        part.insert(0, "scenario", label)
-        part.insert(1, "reference", reference)
-        if label == reference:
-            part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
-            part["paired"] = pd.NA
-        else:
-            diff = difference_table(metrics[reference], metrics[label], paired[label])
-            part = part.merge(diff, on=["group", "metric"], how="left")
-        parts.append(part)
+    for label, summary in summaries.items():
+        mine = [q for q in questions if q.variant == label]
+        for question in mine or [None]:
+            part = summary[["group", "metric", "unit", "mean", "ci_low", "ci_high",
+                            "replications"]].copy()
+            part.insert(0, "scenario", label)
+            part.insert(1, "reference", "" if question is None else question.reference)
+            part.insert(2, "question", "" if question is None else question.question)
+            if question is None:
+                part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+                part["paired"] = pd.NA
+            else:
+                diff = difference_table(metrics[question.reference], metrics[label],
+                                        question.paired)
+                part = part.merge(diff, on=["group", "metric"], how="left")
+            parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]

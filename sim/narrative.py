@@ -1,8 +1,10 @@
-"""The main differences of a comparison in plain words, each with its 95% interval.
+"""Each question of a comparison answered in plain words, with numbers a reader can quote.
 
-For example: "Compared with fifo, under social_priority basic-needs applicants wait 2.1 years
-less (1.8 to 2.4); other businesses wait 0.6 years more (0.4 to 0.8)." A difference whose
-interval includes zero is called "about as long" or "about the same", never a gain or a loss.
+For example: "Social priority: basic-needs applicants 1.2 years shorter (median wait of those
+connected; 95% CI 0.9 to 1.5); other businesses 0.40 years longer (0.20 to 0.60)." The lead
+key figure is the first of :data:`sim.metrics.HEADLINE_METRICS`, named by its label. A
+difference whose interval includes zero is called "about the same", never a gain or a loss;
+a category with nobody connected in a scenario says so instead of vanishing.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ import math
 import pandas as pd
 
 from sim.applicants import CATEGORIES
-from sim.metrics import ALL
+from sim.metrics import ALL, HEADLINE_METRICS, METRICS
 
-__all__ = ["sentences", "sentences_by_scenario"]
+__all__ = [
+    "WHO",
+    "answer",
+    "difference_text",
+    "format_value",
+    "metric_phrase",
+    "present_groups",
+    "sentences",
+]
 
 WHO = {
     "congestion_relief": "congestion-relief applicants",
@@ -25,85 +35,129 @@ WHO = {
 }
 """How each group is named in a sentence."""
 
+WORDS = {
+    "years": ("shorter", "longer"),
+    "share": ("lower", "higher"),
+    "count": ("fewer", "more"),
+    "jobs": ("fewer", "more"),
+    "job-years": ("fewer", "more"),
+}
+"""Words for a decrease and an increase, by unit; any other unit takes 'less' and 'more'."""
+
+UNIT_WORDS = {"share": "percentage points", "count": "", "jobs": "jobs"}
+"""How a difference's unit is written, where it is not the unit's own name."""
+
 
 def sentences(table: pd.DataFrame) -> list[str]:
-    """Sentences stating each scenario's main differences from the reference, in one list.
+    """One sentence per question of a comparison table, in the table's order."""
+    questions = table[table["question"].fillna("") != ""]
+    return [answer(table, str(question))
+            for question in dict.fromkeys(questions["question"])]
 
-    See :func:`sentences_by_scenario`, whose groups this joins in scenario order.
+
+def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str:
+    """The answer to one question: ``metric`` (the lead headline figure) in each category.
+
+    A question may compare several pairs (each a variant and its reference); each is then
+    named. Categories with applicants come in framework order; the overall figure only when
+    there is a single category. A category with nobody connected in a scenario says so.
     """
-    return [text for texts in sentences_by_scenario(table).values() for text in texts]
+    metric = metric or HEADLINE_METRICS[0]
+    rows = table[table["question"] == question]
+    pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
+    answers = []
+    for variant, reference in pairs:
+        mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
+        text = _pair_answer(table, mine, metric, first=not answers)
+        answers.append(text if len(pairs) == 1 else f"{variant} against {reference}: {text}")
+    return f"{question} ({metric_phrase(metric)}): {'. '.join(answers)}."
 
 
-def sentences_by_scenario(table: pd.DataFrame) -> dict[str, list[str]]:
-    """Each scenario's main differences from the reference, by scenario label.
+def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool) -> str:
+    """One variant's difference from its reference in ``metric``, category by category."""
+    variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
+    means = {reference: _means(table, reference), variant: _means(rows, variant)}
+    get = rows.set_index(["group", "metric"])
+    parts = []
+    for group in present_groups(rows):
+        missing = [label for label, own in means.items()
+                   if math.isnan(own.get((group, metric), math.nan))]
+        if missing:
+            nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
+            why = "none connected" if nobody else "not defined"
+            parts.append(f"{WHO[group]}: {why} in {' and '.join(missing)}")
+        else:
+            prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
+            parts.append(f"{WHO[group]} " + difference_text(
+                get.loc[(group, metric)], METRICS[metric].unit, prefix))
+    return "; ".join(parts) or "no applicants"
 
-    ``table`` is a comparison table (:func:`sim.differences.comparison_table`). Per scenario:
-    the mean wait of the connected in each category that has applicants, then, over all
-    applicants, the share connected within two years and the jobs lost to withdrawal. A
-    scenario with nothing to say has an empty list.
+
+def present_groups(rows: pd.DataFrame) -> list[str]:
+    """Categories with applicants in ``rows`` (framework order); ``all`` alone if one or none."""
+    applicants = rows[rows["metric"] == "applicants"].groupby("group")["mean"].max()
+    groups = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
+    return groups if len(groups) > 1 else [ALL]
+
+
+def metric_phrase(metric: str) -> str:
+    """A key figure's label in running text: 'median wait of those connected'."""
+    label = METRICS[metric].label
+    if label.endswith(")") and " (" in label:
+        label = label[:label.rindex(" (")]
+    return label[:1].lower() + label[1:]
+
+
+def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
+    """A difference in words with its interval: '1.2 years shorter (0.9 to 1.5)'.
+
+    When the interval includes zero: 'about the same (-0.10 to 0.30 years)'. ``prefix`` goes
+    before the interval, e.g. '95% CI '.
     """
-    reference = str(table["reference"].iloc[0])
-    groups: dict[str, list[str]] = {}
-    for scenario, rows in table[table["scenario"] != reference].groupby("scenario", sort=False):
-        texts = groups.setdefault(str(scenario), [])
-        get = rows.set_index(["group", "metric"])
-        applicants = get.xs("applicants", level="metric")["mean"]
-        waits = [_wait(g, get.loc[(g, "wait_mean_years")]) for g in CATEGORIES
-                 if applicants.get(g, 0) > 0 and (g, "wait_mean_years") in get.index
-                 and not math.isnan(get.loc[(g, "wait_mean_years"), "difference"])]
-        paired = bool(rows["paired"].iloc[0])
-        how = ("paired over common replications" if paired
-               else "unpaired: other applicants or random draws, Welch interval")
-        if waits:
-            texts.append(f"Compared with {reference}, under {scenario} " + "; ".join(waits)
-                         + f" ({how}).")
-        overall = [_change(get.loc[(ALL, "connected_within_2y")], "share connected within two "
-                           "years of the request", 100.0, "percentage points",
-                           ("lower", "higher")),
-                   _change(get.loc[(ALL, "jobs_withdrawn")], "jobs lost to withdrawal", 1.0,
-                           "", ("fewer", "more"))]
-        overall = [o for o in overall if o]
-        if overall:
-            texts.append(f"Over all applicants under {scenario}: " + "; ".join(overall) + ".")
-    return groups
-
-
-def _wait(group: str, row: pd.Series) -> str:
-    return f"{WHO[group]} wait " + _amount(row, 1.0, "years", ("less", "more"), "about as long")
-
-
-def _change(row: pd.Series, subject: str, scale: float, unit: str, words: tuple[str, str]) -> str:
-    if math.isnan(row["difference"]):
-        return ""
-    return f"{subject}: " + _amount(row, scale, unit, words, "about the same")
-
-
-def _amount(
-    row: pd.Series, scale: float, unit: str, words: tuple[str, str], same: str
-) -> str:
-    """A difference in words: '2.1 years less (1.8 to 2.4)'.
-
-    When the interval includes zero: 'about as long (-0.1 to 0.3 years)'. ``unit`` may be
-    empty when the subject already names it.
-    """
+    scale = 100.0 if unit == "share" else 1.0
     value = row["difference"] * scale
     low, high = row["difference_ci_low"] * scale, row["difference_ci_high"] * scale
+    down, up = WORDS.get(unit, ("less", "more"))
+    written = UNIT_WORDS.get(unit, unit)
+    if math.isnan(value):
+        return "not comparable (no replication has a value in both)"
     if math.isnan(low) or math.isnan(high):
-        word = words[1] if value > 0 else words[0]
-        return _join(_number(abs(value)), unit, word, "(no interval: too few replications)")
+        word = up if value > 0 else down
+        return _join(_number(abs(value)), written, word, "(no interval: too few replications)")
     if low <= 0 <= high:
-        return f"{same} ({_join(_number(low), 'to', _number(high), unit)})"
+        return f"about the same ({prefix}{_join(_number(low), 'to', _number(high), written)})"
     if value < 0:
-        return _join(_number(-value), unit, words[0], f"({_number(-high)} to {_number(-low)})")
-    return _join(_number(value), unit, words[1], f"({_number(low)} to {_number(high)})")
+        return _join(_number(-value), written, down,
+                     f"({prefix}{_number(-high)} to {_number(-low)})")
+    return _join(_number(value), written, up, f"({prefix}{_number(low)} to {_number(high)})")
+
+
+def format_value(value: float, unit: str) -> str:
+    """A key figure for a table: shares as percentages, never an exponent."""
+    if math.isnan(value):
+        return "–"
+    if unit == "share":
+        return f"{_number(value * 100)}%"
+    return _number(value)
+
+
+def _number(value: float) -> str:
+    """Two significant digits below 1, one decimal below 100, none above; never an exponent."""
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1 or size == 0:
+        return f"{value:.1f}"
+    decimals = min(1 - math.floor(math.log10(size)), 6)
+    return f"{value:.{decimals}f}"
+
+
+def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:
+    """Mean of each (group, metric) of a scenario, from the first block of its rows."""
+    rows = table[table["scenario"] == label].drop_duplicates(["group", "metric"])
+    return dict(zip(zip(rows["group"], rows["metric"], strict=True), rows["mean"],
+                    strict=True))
 
 
 def _join(*words: str) -> str:
     return " ".join(w for w in words if w)
-
-
-def _number(value: float) -> str:
-    """Two decimals below 1, one below 100, none above: precise enough, never noisy."""
-    size = abs(value)
-    decimals = 2 if size < 1 else 1 if size < 100 else 0
-    return f"{value:.{decimals}f}"

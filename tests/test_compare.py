@@ -14,6 +14,7 @@ from scipy import stats as scipy_stats
 from sim import Comparison, GridqueueError, compare, load_scenario, run
 from sim.cli import main
 from sim.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
+from sim.metrics import HEADLINE_METRICS, METRICS
 from sim.narrative import sentences
 from tests.comparison_family import write_family
 
@@ -70,8 +71,8 @@ def test_paired_difference_is_the_mean_of_per_replication_differences(comparison
     """A paired difference is the Student-t interval of the differences per replication."""
     values = {label: comparison.results[label].replication_metrics.query(
         "group == 'all' and metric == 'jobs_withdrawn'").set_index("replication")["value"]
-        for label in ("fifo", "onsite")}
-    differences = (values["onsite"] - values["fifo"]).to_numpy()
+        for label in ("social_priority", "onsite")}
+    differences = (values["onsite"] - values["social_priority"]).to_numpy()
     low, high = scipy_stats.t.interval(0.95, len(differences) - 1, loc=differences.mean(),
                                        scale=scipy_stats.sem(differences))
     row = _row(comparison.table, "onsite", "all", "jobs_withdrawn")
@@ -144,11 +145,13 @@ def test_compare_command_writes_everything_and_refuses_to_overwrite(
     args = ["compare", str(family["fifo"]), str(family["social_priority"]), "-o", str(output),
             "--workers", "1", "--replications", "3"]
     assert main(args) == 0
-    assert "Compared with fifo, under social_priority" in capsys.readouterr().out
+    assert "social_priority against fifo (" in capsys.readouterr().out
     table = pd.read_csv(output / "comparison.csv")
     assert tuple(table.columns) == COMPARISON_COLUMNS
     assert table.loc[table["scenario"] == "fifo", "paired"].isna().all()
+    assert table.loc[table["scenario"] == "fifo", "reference"].isna().all()
     assert table.loc[table["scenario"] == "social_priority", "paired"].eq(True).all()
+    assert table.loc[table["scenario"] == "social_priority", "reference"].eq("fifo").all()
     figures = {p.name for p in (output / "figures").iterdir()}
     names = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "differences",
              "projects")
@@ -157,7 +160,9 @@ def test_compare_command_writes_everything_and_refuses_to_overwrite(
     for label in ("fifo", "social_priority"):
         assert json.loads((output / "runs" / label / "run.json").read_text())["replications"] == 3
     provenance = json.loads((output / "comparison.json").read_text())
-    assert [s["paired_with_reference"] for s in provenance["scenarios"]] == [None, True]
+    assert provenance["questions"] == [{"question": "social_priority against fifo",
+                                        "reference": "fifo", "variant": "social_priority",
+                                        "paired": True}]
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging left behind
 
     assert main(args) == 2
@@ -172,26 +177,44 @@ def test_compare_needs_two_inputs(family: dict[str, Path]):
 
 
 def test_sentences_state_direction_and_interval():
-    """A difference is worded as less or more with its interval; one spanning zero as alike."""
+    """A difference is worded with its direction and interval; one spanning zero as alike."""
     rows = []
     for group, applicants, wait in (("basic_needs", 10, (-2.1, -2.4, -1.8)),
                                     ("other", 50, (0.6, 0.4, 0.8)),
                                     ("safety", 5, (0.1, -0.2, 0.3))):
         rows.append(("sp", group, "applicants", applicants, 0.0, 0.0, 0.0))
-        rows.append(("sp", group, "wait_mean_years", 1.0, *wait))
-    rows.append(("sp", "all", "applicants", 65, 0.0, 0.0, 0.0))
-    rows.append(("sp", "all", "connected_within_2y", 0.3, 0.05, 0.02, 0.08))
-    rows.append(("sp", "all", "jobs_withdrawn", 100, -120.0, -160.0, -80.0))
+        rows.append(("sp", group, "connected", 3.0, 0.0, 0.0, 0.0))
+        rows.append(("sp", group, HEADLINE_METRICS[0], 1.0, *wait))
     table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "mean", "difference",
                                         "difference_ci_low", "difference_ci_high"])
-    table["reference"] = "fifo"
+    table = pd.concat([table.assign(scenario="fifo", question="", reference=""),
+                       table.assign(question="What does priority do?", reference="fifo")])
     table["paired"] = True
-    texts = sentences(table)
-    assert texts[0] == (
-        "Compared with fifo, under sp safety applicants wait about as long (-0.20 to 0.30 "
-        "years); basic-needs applicants wait 2.1 years less (1.8 to 2.4); other businesses "
-        "wait 0.60 years more (0.40 to 0.80) (paired over common replications).")
-    assert texts[1] == (
-        "Over all applicants under sp: share connected within two years of the request: 5.0 "
-        "percentage points higher (2.0 to 8.0); jobs lost to withdrawal: 120 fewer (80.0 to "
-        "160).")
+    metric = METRICS[HEADLINE_METRICS[0]]
+    assert metric.unit == "years"
+    name = metric.label[:metric.label.rindex(" (")]
+    assert sentences(table) == [
+        f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants about the "
+        "same (95% CI -0.20 to 0.30 years); basic-needs applicants 2.1 years shorter "
+        "(1.8 to 2.4); other businesses 0.60 years longer (0.40 to 0.80)."]
+
+
+def test_sentences_say_none_connected_where_nobody_was():
+    """A category with nobody connected in one scenario says so instead of vanishing."""
+    rows = []
+    for scenario, connected, value in (("fifo", 0.0, float("nan")), ("sp", 2.0, 1.5)):
+        for group in ("basic_needs", "other"):
+            rows += [(scenario, group, "applicants", 4.0), (scenario, group, "connected",
+                                                            connected if group == "basic_needs"
+                                                            else 3.0),
+                     (scenario, group, HEADLINE_METRICS[0],
+                      value if group == "basic_needs" else 2.0)]
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "mean"])
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+    table.loc[table["scenario"] == "sp", ["difference", "difference_ci_low",
+                                          "difference_ci_high"]] = 0.0
+    (text,) = sentences(table)
+    assert "basic-needs applicants: none connected in fifo" in text
+    assert "other businesses about the same" in text
