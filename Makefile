@@ -14,13 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The Flevoland family against FIFO (the first is the reference of every difference).
-FAMILY := $(addprefix scenarios/flevoland/,fifo.yaml social_priority.yaml fifo_onsite.yaml \
-	social_priority_onsite.yaml upgrades_on_time.yaml upgrades_delayed.yaml campus.yaml \
-	campus_onsite.yaml areas.yaml)
-
+# The Flevoland family's questions, each variant against its own reference (questions.yaml).
 run: $(STAMP)
-	$(BIN)/gridqueue compare $(FAMILY) -o results/flevoland --force
+	$(BIN)/gridqueue compare --questions scenarios/flevoland/questions.yaml \
+		-o results/flevoland --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -31,6 +31,7 @@ EPILOG = """\
 examples:
   gridqueue run scenarios/flevoland/social_priority.yaml -o results/sp
   gridqueue run scenarios/flevoland/fifo.yaml --set replications=50 --set grid.capacity_mw=8
+  gridqueue report results/sp
   gridqueue validate scenarios/flevoland/fifo.yaml
   gridqueue schema -o scenario.schema.json
   gridqueue compare results/fifo scenarios/flevoland/social_priority.yaml -o results/cmp
@@ -67,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run a scenario and write its result tables",
         description="Run every replication of a scenario and write applicants.csv, "
-        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml and run.json "
-        "into the output directory (written completely or not at all).",
+        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json, "
+        "figures/ and report.html into the output directory (written completely or not at "
+        "all).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
@@ -82,9 +84,21 @@ def _parser() -> argparse.ArgumentParser:
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
                      help="replace the output directory if it exists")
+    run.add_argument("--no-report", action="store_true",
+                     help="write the tables only, without figures/ and report.html")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bar and no summary table")
     run.set_defaults(handler=_run)
+
+    report = commands.add_parser(
+        "report", help="write the figures and report.html of a results directory",
+        description="Write figures/ (PNG and SVG) and a self-contained report.html, leading "
+        "with the headline figures by category, into a results directory written by "
+        "gridqueue run; an earlier report there is replaced, the tables are untouched.",
+    )
+    report.add_argument("directory", type=Path, metavar="DIR",
+                        help="results directory (from gridqueue run)")
+    report.set_defaults(handler=_report)
 
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
@@ -170,12 +184,26 @@ def _run(args: argparse.Namespace) -> int:
     results = run(scenario, workers=args.workers, progress=not args.quiet,
                   replications=args.only_replication, scheduler=args.scheduler)
     results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
-    results.write(output, force=args.force)
+    if args.no_report:
+        results.write(output, force=args.force)
+    else:
+        from sim.run_report import write_report_files
+
+        results.write(output, force=args.force, also=lambda folder: write_report_files(
+            results, folder, str(args.scenario)))
     if not args.quiet:
         print(format_summary(results))
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replications in "
-          f"{results.run_info['wall_time_seconds']:.1f} s)")
+          f"{results.run_info['wall_time_seconds']:.1f} s)"
+          + ("" if args.no_report else "; report.html"))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sim.run_report import write_report
+
+    print(f"report: {write_report(args.directory)}")
     return 0
 
 
@@ -216,11 +244,17 @@ examples:
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       --set replications=50 --workers 2 -o results/comparison-50
 
-The first input is the reference. Each other scenario's difference from it is computed per
-replication (paired) when both share the seed and the assumptions the applicants are drawn
-from (period, streams, waiting list, projects, priority uptake, upgrade delays): replication i
-of both then sees the same applicants, which makes the interval much narrower. Otherwise the
-interval is Welch's, for two independent means. comparison.csv says which in its paired column.
+  gridqueue compare --questions scenarios/flevoland/questions.yaml -o results/flevoland
+
+Each scenario file is compared with the file it extends when that file is an input too, else
+with the first input; --reference NAME compares every scenario with one, and --questions FILE
+lists the pairs outright (a YAML list of question, reference and variant, paths relative to
+the file; pairs sharing a question's words are answered together). A difference is computed
+per replication (paired) when both share the seed and the assumptions the applicants are
+drawn from (period, streams, waiting list, priority uptake, upgrade delays): replication i of
+both then sees the same applicants, which makes the interval much narrower. Otherwise the
+interval is Welch's, for two independent means. comparison.csv names each row's reference and
+question, and says which in its paired column.
 """
 
 SWEEP_EPILOG = """\
@@ -246,14 +280,21 @@ cells; the same command with --resume runs only the rest.
 def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="compare scenarios with paired differences, figures and report.html",
-        description="Compare scenarios against the first: run the scenario files, read the\n"
-        "results directories, and write comparison.csv (every key figure, and each difference\n"
-        "from the reference with its 95% interval), figures/ (PNG and SVG), a self-contained\n"
-        "report.html, comparison.json and runs/ (the results of the scenarios run here).",
+        description="Compare scenarios, each with its reference: run the scenario files, read\n"
+        "the results directories, and write comparison.csv (every key figure, and each\n"
+        "difference from its reference with its 95% interval), figures/ (PNG and SVG), a\n"
+        "self-contained report.html that leads with the answers, comparison.json and runs/\n"
+        "(the results of the scenarios run here).",
         epilog=COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    compare.add_argument("inputs", nargs="+", type=Path, metavar="SCENARIO_OR_RESULTS",
+    compare.add_argument("inputs", nargs="*", type=Path, metavar="SCENARIO_OR_RESULTS",
                          help="scenario files (run now) or results directories (read)")
+    compare.add_argument("--reference", metavar="NAME",
+                         help="compare every scenario with this one (a scenario name or one "
+                         "of the input paths) instead of each with the file it extends")
+    compare.add_argument("--questions", type=Path, metavar="FILE",
+                         help="a YAML list of questions, each a reference and a variant; "
+                         "their files join the inputs and only these pairs are compared")
     compare.add_argument("-o", "--output", type=Path, metavar="DIR",
                          default=Path("results") / "comparison",
                          help="output directory (default: results/comparison)")
@@ -309,7 +350,8 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.staging import check_writable
 
     check_writable(args.output, args.force)
-    comparison = compare(args.inputs, args.overrides, replications=args.replications,
+    comparison = compare(args.inputs, args.overrides, reference=args.reference,
+                         questions=args.questions, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,
                          scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])

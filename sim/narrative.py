@@ -19,6 +19,7 @@ from sim.metrics import ALL, HEADLINE_METRICS, METRICS
 __all__ = [
     "WHO",
     "answer",
+    "answer_body",
     "difference_text",
     "format_value",
     "metric_phrase",
@@ -63,6 +64,11 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str
     there is a single category. A category with nobody connected in a scenario says so.
     """
     metric = metric or HEADLINE_METRICS[0]
+    return f"{question} ({metric_phrase(metric)}): {answer_body(table, question, metric)}."
+
+
+def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
+    """What :func:`answer` says after the question and the key figure's name."""
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
     answers = []
@@ -70,7 +76,7 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         text = _pair_answer(table, mine, metric, first=not answers)
         answers.append(text if len(pairs) == 1 else f"{variant} against {reference}: {text}")
-    return f"{question} ({metric_phrase(metric)}): {'. '.join(answers)}."
+    return ". ".join(answers)
 
 
 def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool) -> str:
@@ -124,12 +130,14 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     if math.isnan(low) or math.isnan(high):
         word = up if value > 0 else down
         return _join(_number(abs(value)), written, word, "(no interval: too few replications)")
+    # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'.
+    value_text, low_text, high_text = _numbers(abs(value), low, high) if value >= 0 else \
+        _numbers(-value, -high, -low)
     if low <= 0 <= high:
-        return f"about the same ({prefix}{_join(_number(low), 'to', _number(high), written)})"
-    if value < 0:
-        return _join(_number(-value), written, down,
-                     f"({prefix}{_number(-high)} to {_number(-low)})")
-    return _join(_number(value), written, up, f"({prefix}{_number(low)} to {_number(high)})")
+        low_text, high_text = _numbers(low, high)
+        return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
+    return _join(value_text, written, down if value < 0 else up,
+                 f"({prefix}{low_text} to {high_text})")
 
 
 def format_value(value: float, unit: str) -> str:
@@ -143,13 +151,16 @@ def format_value(value: float, unit: str) -> str:
 
 def _number(value: float) -> str:
     """Two significant digits below 1, one decimal below 100, none above; never an exponent."""
-    size = abs(value)
+    return _numbers(value)[0]
+
+
+def _numbers(*values: float) -> list[str]:
+    """The values written with one precision, set by the largest as :func:`_number` says."""
+    size = max(abs(v) for v in values)
     if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 1 or size == 0:
-        return f"{value:.1f}"
-    decimals = min(1 - math.floor(math.log10(size)), 6)
-    return f"{value:.{decimals}f}"
+        return [f"{v:,.0f}" for v in values]
+    decimals = 1 if size >= 1 or size == 0 else min(1 - math.floor(math.log10(size)), 6)
+    return [f"{v:.{decimals}f}" for v in values]
 
 
 def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:

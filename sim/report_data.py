@@ -19,7 +19,7 @@ import pandas as pd
 from sim._version import __version__
 from sim.applicants import CATEGORIES
 from sim.metrics import ALL, HEADLINE_METRICS, METRICS
-from sim.narrative import answer, format_value
+from sim.narrative import answer, answer_body, format_value, metric_phrase
 from sim.palette import CATEGORY_LABELS
 from sim.report_assumptions import assumptions_html
 from sim.scenario import Scenario
@@ -82,6 +82,9 @@ class Answer:
 
     question: str
     sentence: str
+    """The whole answer, as ``gridqueue compare`` prints it."""
+    body: str
+    """The answer after the question and the lead key figure's name (shown once above)."""
     pairs: list[str]
     """Each compared pair in words, e.g. 'social_priority against fifo (paired)'."""
     detail: KeyTable
@@ -104,6 +107,8 @@ class Page:
     title: str
     made: str
     answers: list[Answer]
+    lead: str
+    """What the answers measure, said once above them."""
     headline: KeyTable | None
     """One run's headline figures by category (a single-scenario report), else None."""
     figures: list[FigureData]
@@ -127,6 +132,8 @@ def comparison_page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q) for q in questions],
+        lead=f"Change in the {metric_phrase(HEADLINE_METRICS[0])}, each variant against its "
+             "reference, with its 95% confidence interval:",
         headline=None,
         figures=figures(images),
         key_tables=key_tables(table),
@@ -146,6 +153,7 @@ def run_page(
         title=f"Scenario {scenario.name}",
         made=_made(),
         answers=[],
+        lead="",
         headline=_by_group(table),
         figures=figures(images),
         key_tables=[],
@@ -166,7 +174,8 @@ def _answer(table: pd.DataFrame, question: str) -> Answer:
     pairs = [f"{b.scenario} against {b.reference} "
              f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
              for b in blocks.itertuples()]
-    return Answer(question=question, sentence=answer(table, question), pairs=pairs,
+    return Answer(question=question, sentence=answer(table, question),
+                  body=answer_body(table, question, HEADLINE_METRICS[0]), pairs=pairs,
                   detail=_question_table(table, rows))
 
 
@@ -195,15 +204,15 @@ def _question_table(table: pd.DataFrame, rows: pd.DataFrame) -> KeyTable:
 
 def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     """A table per group (all applicants first): a row per scenario, headline figures across."""
-    blocks = list(table.groupby(["scenario", "question"], sort=False))
+    blocks = list(table.groupby(["scenario", "reference", "question"], sort=False))
     cells = {key: _cells(table, block) for key, block in blocks}
     tables = []
     for group in groups_of(table):
         rows = []
-        for (scenario, question), block in blocks:
-            reference = str(block["reference"].iloc[0])
+        for key, _ in blocks:
+            scenario, reference, question = key
             rows.append((str(scenario), f"against {reference}" if question else "",
-                         [cells[(scenario, question)][(group, m)] for m in HEADLINE_METRICS]))
+                         [cells[key][(group, m)] for m in HEADLINE_METRICS]))
         tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
     return tables
 

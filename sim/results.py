@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,20 @@ class Results:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
         return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
 
-    def write(self, directory: str | Path, force: bool = False) -> Path:
-        """Write every table into ``directory``, atomically; replace it only with ``force``."""
+    def write(
+        self, directory: str | Path, force: bool = False,
+        also: Callable[[Path], None] | None = None,
+    ) -> Path:
+        """Write every table into ``directory``, atomically; replace it only with ``force``.
+
+        ``also`` may add files (such as a report) to the folder before it is moved into
+        place, so they arrive with the tables or not at all.
+        """
         target = Path(directory)
         with staged_directory(target, force, what="results") as staging:
             self._write_files(staging)
+            if also is not None:
+                also(staging)
         return target
 
     def _write_files(self, folder: Path) -> None:

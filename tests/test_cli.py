@@ -25,12 +25,29 @@ def test_run_writes_every_table_and_says_where(tmp_path):
     done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "3", "--workers", "2",
                      cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS | {"figures",
+                                                                        "report.html"}
     assert done.stdout.strip().splitlines()[-1].startswith("results: out/")
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert html.index("Headline figures") < html.index('id="figures"')
     applicants = pd.read_csv(tmp_path / "out" / "applicants.csv")
     assert sorted(applicants["replication"].unique()) == [0, 1, 2]
     info = json.loads((tmp_path / "out" / "run.json").read_text())
     assert info["seed"] == 1 and info["replications"] == 3 and info["workers"] == 2
+
+
+def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
+    """report DIR adds figures and report.html to a run written without them."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "2", "--no-report", "-q",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
+    made = gridqueue("report", "out", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS | {"figures",
+                                                                        "report.html"}
+    assert (tmp_path / "out" / "figures" / "queue.png").stat().st_size > 1000
 
 
 def test_run_refuses_to_overwrite_without_force(tmp_path):

@@ -218,3 +218,92 @@ def test_sentences_say_none_connected_where_nobody_was():
     (text,) = sentences(table)
     assert "basic-needs applicants: none connected in fifo" in text
     assert "other businesses about the same" in text
+
+
+def _references(comparison: Comparison) -> dict[str, set[str]]:
+    rows = comparison.table
+    return {str(s): set(rows.loc[rows["scenario"] == s, "reference"]) for s in rows["scenario"]}
+
+
+def test_a_child_is_compared_with_its_parent_by_default(comparison: Comparison):
+    """Each file is differenced against the file it extends when that is compared too."""
+    assert _references(comparison) == {"fifo": {""}, "social_priority": {"fifo"},
+                                       "onsite": {"social_priority"}, "other_seed": {"fifo"}}
+    assert [(q.reference, q.variant) for q in comparison.questions] == [
+        ("fifo", "social_priority"), ("social_priority", "onsite"), ("fifo", "other_seed")]
+
+
+def test_a_child_without_its_parent_is_compared_with_the_first(family: dict[str, Path]):
+    """When the file a scenario extends is not compared, the first input is its reference."""
+    alone = compare([family["other_seed"], family["onsite"]], replications=2, workers=1)
+    assert _references(alone) == {"other_seed": {""}, "onsite": {"other_seed"}}
+
+
+def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):
+    """--reference names one scenario, by name or path, that every other is compared with."""
+    inputs = [family[n] for n in ("fifo", "social_priority", "onsite")]
+    by_name = compare(inputs, replications=2, workers=1, reference="social_priority")
+    assert _references(by_name) == {"fifo": {"social_priority"}, "social_priority": {""},
+                                    "onsite": {"social_priority"}}
+    by_path = compare(inputs, replications=2, workers=1, reference=str(family["fifo"]))
+    assert _references(by_path)["onsite"] == {"fifo"}
+    with pytest.raises(GridqueueError, match="--reference nowhere: expected a scenario name"):
+        compare(inputs, replications=2, workers=1, reference="nowhere")
+
+
+QUESTIONS = """\
+- question: What does priority do?
+  reference: fifo.yaml
+  variant: social_priority.yaml
+- question: What does on-site generation do?
+  reference: social_priority.yaml
+  variant: onsite.yaml
+- question: What does on-site generation do?
+  reference: fifo.yaml
+  variant: onsite.yaml
+"""
+
+
+def test_questions_file_names_each_pair_and_runs_each_file_once(
+    family: dict[str, Path], tmp_path: Path
+):
+    """Each question is a pair; a scenario named twice runs once and gets a block per pair."""
+    path = family["fifo"].parent / "questions.yaml"
+    path.write_text(QUESTIONS, encoding="utf-8")
+    asked = compare([], questions=path, replications=2, workers=1)
+    assert asked.ran == ["fifo", "social_priority", "onsite"]
+    assert _references(asked) == {"fifo": {""}, "social_priority": {"fifo"},
+                                  "onsite": {"social_priority", "fifo"}}
+    onsite = asked.table[asked.table["scenario"] == "onsite"]
+    assert set(onsite["question"]) == {"What does on-site generation do?"}
+    texts = asked.sentences()
+    assert len(texts) == 2
+    assert texts[1].startswith("What does on-site generation do? (")
+    assert "onsite against social_priority: " in texts[1]
+    assert "onsite against fifo: " in texts[1]
+    output = tmp_path / "asked"
+    assert main(["compare", "--questions", str(path), "-o", str(output), "--workers", "1",
+                 "--replications", "2", "-q"]) == 0
+    table = pd.read_csv(output / "comparison.csv", keep_default_na=False)
+    assert set(zip(table["scenario"], table["reference"], strict=True)) == {
+        ("fifo", ""), ("social_priority", "fifo"), ("onsite", "social_priority"),
+        ("onsite", "fifo")}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- {question: Q, reference: fifo.yaml}\n", "0: expected exactly the keys"),
+    ("- {question: Q, reference: fifo.yaml, variant: gone.yaml}\n",
+     "0.variant: expected an existing scenario file"),
+    ("- {question: '', reference: fifo.yaml, variant: fifo.yaml}\n", "0.question: expected"),
+    ("question: Q\n", "expected a non-empty list of questions"),
+])
+def test_a_bad_questions_file_is_one_message_with_exit_2(
+    family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]
+):
+    """A bad questions file names the file and the key path, exit code 2, no traceback."""
+    path = family["fifo"].parent / "bad_questions.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["compare", "--questions", str(path), "-o", str(path.parent / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gridqueue: error: {path}: ") and message in err
+    assert len(err.strip().splitlines()) == 1

@@ -111,9 +111,9 @@ def test_summary_block_comes_first_and_answers_each_question(
     html = report.read_text(encoding="utf-8")
     assert html.index('<section class="answers" id="answers">') < html.index('id="figures"')
     block = _section(html, '<section class="answers"', "</section>")
-    items = re.findall(r"<li>(.*?)</li>", block)
-    assert [item.split(" (")[0] for item in items] == [q.question for q in comparison.questions]
-    assert all("95% CI" in item and " to " in item for item in items)
+    items = re.findall(r"<li><strong>(.*?)</strong> (.*?)</li>", block)
+    assert [question for question, _ in items] == [q.question for q in comparison.questions]
+    assert all("95% CI" in body and " to " in body for _, body in items)
 
 
 @pytest.fixture
