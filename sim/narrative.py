@@ -21,6 +21,7 @@ __all__ = [
     "answer",
     "answer_body",
     "difference_text",
+    "format_estimate",
     "format_value",
     "metric_phrase",
     "present_groups",
@@ -147,6 +148,26 @@ def format_value(value: float, unit: str) -> str:
     if unit == "share":
         return f"{_number(value * 100)}%"
     return _number(value)
+
+
+def format_estimate(value: float, low: float, high: float, unit: str, signed: bool = False
+                    ) -> str:
+    """A mean (or, ``signed``, a difference) with its interval, in one precision.
+
+    '6.1 (5.8 to 6.4)', '2.6% (2.4 to 2.7%)', or signed '+2.5 pp (+2.4 to +2.7)' for a
+    difference of shares; without an interval, the value alone.
+    """
+    scale = 100.0 if unit == "share" else 1.0
+    known = [v * scale for v in (value, low, high) if not math.isnan(v)]
+    texts = _numbers(*known)
+    if signed:
+        texts = [t if t.startswith("-") or float(t.replace(",", "")) == 0 else f"+{t}"
+                 for t in texts]
+    mark = (" pp" if signed else "%") if unit == "share" else ""
+    if len(texts) < 3:
+        return texts[0] + mark
+    close = "" if signed else mark
+    return f"{texts[0]}{mark} ({texts[1]} to {texts[2]}{close})"
 
 
 def _number(value: float) -> str:

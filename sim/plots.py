@@ -40,8 +40,8 @@ __all__ = [
     "withdrawals_figure",
 ]
 
-UNCLEAR = "#9a9a9a"
-"""Colour of a difference whose interval includes zero."""
+UNCLEAR = "#c4c4c4"
+"""Colour of a difference whose interval includes zero: lighter than any category's."""
 
 
 def differences_figure(

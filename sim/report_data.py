@@ -19,7 +19,7 @@ import pandas as pd
 from sim._version import __version__
 from sim.applicants import CATEGORIES
 from sim.metrics import ALL, HEADLINE_METRICS, METRICS
-from sim.narrative import answer, answer_body, format_value, metric_phrase
+from sim.narrative import answer, answer_body, format_estimate, metric_phrase
 from sim.palette import CATEGORY_LABELS
 from sim.report_assumptions import assumptions_html
 from sim.scenario import Scenario
@@ -232,31 +232,16 @@ def _cells(table: pd.DataFrame, block: pd.DataFrame) -> dict[tuple[str, str], Ce
     for row in block.itertuples():
         unit = str(row.unit)
         if math.isnan(row.mean):
-            nobody = connected.get(row.group) == 0
-            text = "none connected" if nobody else "no value"
+            text = "none connected" if connected.get(row.group) == 0 else "no value"
         else:
-            text = format_value(row.mean, unit) + _interval(row.ci_low, row.ci_high, unit)
+            text = format_estimate(row.mean, row.ci_low, row.ci_high, unit)
         note, unclear = "", False
         if row.question and not math.isnan(row.difference):
-            spread = _interval(row.difference_ci_low, row.difference_ci_high, unit, signed=True)
-            note = f"{_signed(row.difference, unit)}{spread} against {row.reference}"
+            note = format_estimate(row.difference, row.difference_ci_low,
+                                   row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         cells[(row.group, row.metric)] = Cell(text, note, unclear)
     return cells
-
-
-def _interval(low: float, high: float, unit: str, signed: bool = False) -> str:
-    if math.isnan(low) or math.isnan(high):
-        return ""
-    write = _signed if signed else format_value
-    return f" ({write(low, unit)} to {write(high, unit)})"
-
-
-def _signed(value: float, unit: str) -> str:
-    """A difference with its sign; a share's in percentage points."""
-    if unit == "share":
-        return ("+" if value > 0 else "") + format_value(value * 100, "") + " pp"
-    return ("+" if value > 0 else "") + format_value(value, unit)
 
 
 def _scenarios_table(
