@@ -23,6 +23,7 @@ from sim.stats import CONFIDENCE, mean_interval, t_quantile
 __all__ = [
     "COMPARISON_COLUMNS",
     "Question",
+    "cell_differences",
     "comparison_table",
     "difference_table",
     "draws_key",
@@ -191,3 +192,20 @@ def comparison_table(
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]
+
+
+def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:
+    """Each sweep cell's difference from the first cell, from per-replication figures.
+
+    Args:
+        metrics: tidy per-replication figures with a ``cell`` column, the first cell first.
+        paired: for each cell, whether it draws the same applicants as the first.
+
+    Returns:
+        :func:`difference_table` rows with a ``cell`` column; the first cell's are zero.
+    """
+    cells = list(dict.fromkeys(metrics["cell"]))
+    first = metrics[metrics["cell"] == cells[0]].drop(columns="cell")
+    parts = [difference_table(first, metrics[metrics["cell"] == cell].drop(columns="cell"),
+                              paired[cell]).assign(cell=cell) for cell in cells]
+    return pd.concat(parts, ignore_index=True)

@@ -179,9 +179,11 @@ def _numbers(*values: float) -> list[str]:
     """The values written with one precision, set by the largest as :func:`_number` says."""
     size = max(abs(v) for v in values)
     if size >= 100:
-        return [f"{v:,.0f}" for v in values]
-    decimals = 1 if size >= 1 or size == 0 else min(1 - math.floor(math.log10(size)), 6)
-    return [f"{v:.{decimals}f}" for v in values]
+        texts = [f"{v:,.0f}" for v in values]
+    else:
+        decimals = 1 if size >= 1 or size == 0 else min(1 - math.floor(math.log10(size)), 6)
+        texts = [f"{v:.{decimals}f}" for v in values]
+    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0
 
 
 def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:

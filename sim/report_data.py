@@ -222,7 +222,7 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
     cells = _cells(table, table)
     rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
             for g in groups_of(table)]
-    return KeyTable(title="Headline figures", columns=_headings(), rows=rows)
+    return KeyTable(title="Group", columns=_headings(), rows=rows)
 
 
 def _cells(table: pd.DataFrame, block: pd.DataFrame) -> dict[tuple[str, str], Cell]:

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
+from sim.differences import cell_differences, draws_key
 from sim.errors import Interrupted
 from sim.metrics import METRICS
 from sim.results import dependency_versions, scenario_hash, scenario_yaml
@@ -64,6 +65,8 @@ class Sweep:
         table: the tidy summary: one row per cell, group and key figure with its mean and 95%
             confidence interval, the varied keys as columns.
         run_info: provenance (versions, seed, hashes, workers, wall time).
+        paired: for each cell, whether it draws the same applicants as the first cell, so
+            its difference from it is paired.
     """
 
     scenario: Scenario
@@ -73,10 +76,16 @@ class Sweep:
     metrics: pd.DataFrame
     table: pd.DataFrame
     run_info: dict[str, Any]
+    paired: dict[str, bool]
 
     def figure(self, metric: str = "wait_mean_years", group: str = "all") -> Figure:
-        """One key figure across the grid: lines for one varied key, a heat map for two."""
-        return sweep_figure(self.table, list(self.vary), metric, group)
+        """One key figure across the grid: lines for one varied key, a heat map for two.
+
+        The heat map is coloured by each cell's difference from the first cell, with cells
+        whose interval includes zero hatched.
+        """
+        differences = cell_differences(self.metrics, self.paired)
+        return sweep_figure(self.table, list(self.vary), metric, group, differences)
 
     def describe(self, metric: str = "wait_mean_years", group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
@@ -234,8 +243,10 @@ def _gather(
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
+    first = draws_key(scenarios[0])
+    paired = {cell: draws_key(s) == first for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
-                 table=table, run_info=run_info)
+                 table=table, run_info=run_info, paired=paired)
 
 
 def sweep_to_directory(
