@@ -37,7 +37,7 @@ def test_run_writes_every_table_and_says_where(tmp_path):
 
 
 def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
-    """report DIR adds figures and report.html to a run written without them."""
+    """The report command adds figures and report.html to a run written without them."""
     (tmp_path / "s.yaml").write_text(BASE)
     done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "2", "--no-report", "-q",
                      cwd=tmp_path)

@@ -1,0 +1,94 @@
+"""The report's content: answers first, readable numbers, 'none connected' where nobody was."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import load_scenario, run
+from sim.metrics import HEADLINE_METRICS, METRICS
+from sim.report import render_report
+from sim.report_data import key_tables, run_page
+from sim.run_report import write_report
+from tests.comparison_family import write_family
+
+
+@pytest.fixture(scope="module")
+def summary_and_scenario(tmp_path_factory: pytest.TempPathFactory):
+    family = write_family(tmp_path_factory.mktemp("family"))
+    scenario = load_scenario(family["fifo"], {"replications": 2})
+    return run(scenario, workers=1).summary, scenario
+
+
+def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The summary as if nobody of ``group`` had been connected: no waits, no shares."""
+    table = summary.copy()
+    mine = table["group"] == group
+    table.loc[mine & (table["metric"] == "connected"), ["mean", "ci_low", "ci_high"]] = 0.0
+    undefined = mine & table["metric"].str.startswith(("wait_", "connect"))
+    undefined &= table["metric"] != "connected"
+    table.loc[undefined, ["mean", "ci_low", "ci_high"]] = math.nan
+    return table
+
+
+def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario):
+    """One run's page starts with its headline figures, labelled, by category."""
+    summary, scenario = summary_and_scenario
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
+    lead = html[html.index('<section class="answers"'):html.index("</section>")]
+    assert "Headline figures by category" in lead
+    for metric in HEADLINE_METRICS:
+        assert f"<th>{METRICS[metric].label}</th>" in lead
+        assert metric not in lead
+    for group in ("All applicants", "Basic needs", "Other businesses"):
+        assert f"<th>{group}" in lead
+    assert html.index("Headline figures") < html.index('id="figures"')
+
+
+def test_shares_are_percentages_and_no_number_has_an_exponent(summary_and_scenario):
+    """A share reads '12.3% (10.1 to 14.5%)'; a tiny number is written out, never 3.45e-05."""
+    summary, scenario = summary_and_scenario
+    table = summary.copy()
+    tiny = table["metric"] == "idle_mw_years"
+    table.loc[tiny, ["mean", "ci_low", "ci_high"]] = [3.45e-05, 1e-05, 6e-05]
+    html = render_report(run_page(table, scenario, "fifo.yaml", {}))
+    assert not re.search(r"\d[eE][-+]\d", html)
+    share = next(m for m in HEADLINE_METRICS if METRICS[m].unit == "share")
+    row = summary[(summary["group"] == "all") & (summary["metric"] == share)].iloc[0]
+    assert f"{row['mean'] * 100:.1f}%" in html or f"{row['mean'] * 100:.2f}%" in html
+
+
+def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scenario):
+    """Where nobody of a category was connected, its cells say 'none connected'."""
+    summary, scenario = summary_and_scenario
+    table = _nobody_connected(summary, "basic_needs")
+    html = render_report(run_page(table, scenario, "fifo.yaml", {}))
+    row = html[html.index("<th>Basic needs"):]
+    row = row[:row.index("</tr>")]
+    undefined = [m for m in HEADLINE_METRICS if math.isnan(
+        table[(table["group"] == "basic_needs") & (table["metric"] == m)]["mean"].iloc[0])]
+    assert undefined, "the lead headline figure is undefined when nobody is connected"
+    assert row.count("none connected") == len(undefined)
+    comparison = pd.concat([
+        table.assign(scenario="fifo", reference="", question=""),
+        summary.assign(scenario="sp", reference="fifo", question="Q")])
+    comparison[["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
+    (everyone, *_) = key_tables(comparison)
+    assert everyone.title == "All applicants"
+    basic = next(t for t in key_tables(comparison) if t.title == "Basic needs")
+    assert [c.text for c in basic.rows[0][2]].count("none connected") == len(undefined)
+
+
+def test_report_command_page_is_escaped(tmp_path: Path):
+    """Text from a scenario file is escaped in the page (the template autoescapes)."""
+    family = write_family(tmp_path / "family")
+    scenario = load_scenario(family["fifo"], {"replications": 2,
+                                              "description": "<script>x</script> & more"})
+    run(scenario, workers=1).write(tmp_path / "out")
+    html = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; more" in html
