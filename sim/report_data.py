@@ -12,20 +12,20 @@ import base64
 import datetime
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from sim._version import __version__
 from sim.applicants import CATEGORIES
 from sim.metrics import ALL, HEADLINE_METRICS, METRICS
-from sim.narrative import answer, answer_body, format_estimate, metric_phrase
+from sim.narrative import answer_body, format_estimate, metric_phrase
 from sim.palette import CATEGORY_LABELS
 from sim.report_assumptions import assumptions_html
 from sim.scenario import Scenario
 
-__all__ = ["CAPTIONS", "ANSWERS_SHOWN", "Answer", "Cell", "FigureData", "KeyTable", "Page",
-           "comparison_page", "run_page"]
+__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
+           "comparison_page", "figures", "key_tables", "run_page"]
 
 ANSWERS_SHOWN = 6
 """Answers listed on the first screen; further ones are folded away beneath them."""
@@ -81,8 +81,6 @@ class Answer:
     """One question answered in a sentence, with every headline figure behind it."""
 
     question: str
-    sentence: str
-    """The whole answer, as ``gridqueue compare`` prints it."""
     body: str
     """The answer after the question and the lead key figure's name (shown once above)."""
     pairs: list[str]
@@ -116,7 +114,6 @@ class Page:
     scenarios: KeyTable
     assumptions: str
     """The assumptions section as HTML (built with every value escaped)."""
-    notes: list[str] = field(default_factory=list)
 
 
 def comparison_page(
@@ -174,12 +171,11 @@ def _answer(table: pd.DataFrame, question: str) -> Answer:
     pairs = [f"{b.scenario} against {b.reference} "
              f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
              for b in blocks.itertuples()]
-    return Answer(question=question, sentence=answer(table, question),
-                  body=answer_body(table, question, HEADLINE_METRICS[0]), pairs=pairs,
-                  detail=_question_table(table, rows))
+    return Answer(question=question, body=answer_body(table, question, HEADLINE_METRICS[0]),
+                  pairs=pairs, detail=_question_table(rows))
 
 
-def groups_of(table: pd.DataFrame) -> list[str]:
+def _groups(table: pd.DataFrame) -> list[str]:
     """All applicants, then each category with applicants in some scenario."""
     sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
     return [ALL, *(c for c in CATEGORIES if sizes.get(c, 0) > 0)]
@@ -189,13 +185,14 @@ def _headings() -> list[str]:
     return [METRICS[m].label for m in HEADLINE_METRICS]
 
 
-def _question_table(table: pd.DataFrame, rows: pd.DataFrame) -> KeyTable:
-    """A question's headline figures: a row per pair and group, reference -> variant, change."""
+def _question_table(rows: pd.DataFrame) -> KeyTable:
+    """A question's headline figures: a row per pair and group, the variant and its change."""
     out = []
-    for (variant, reference), block in rows.groupby(["scenario", "reference"], sort=False):
-        cells = _cells(table, block)
-        several = rows["scenario"].nunique() > 1
-        for group in groups_of(rows):
+    blocks = list(rows.groupby(["scenario", "reference"], sort=False))
+    several = len(blocks) > 1
+    for (variant, reference), block in blocks:
+        cells = _cells(block)
+        for group in _groups(rows):
             out.append((CATEGORY_LABELS[group],
                         f"{variant} against {reference}" if several else "",
                         [cells[(group, m)] for m in HEADLINE_METRICS]))
@@ -205,9 +202,9 @@ def _question_table(table: pd.DataFrame, rows: pd.DataFrame) -> KeyTable:
 def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     """A table per group (all applicants first): a row per scenario, headline figures across."""
     blocks = list(table.groupby(["scenario", "reference", "question"], sort=False))
-    cells = {key: _cells(table, block) for key, block in blocks}
+    cells = {key: _cells(block) for key, block in blocks}
     tables = []
-    for group in groups_of(table):
+    for group in _groups(table):
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
@@ -219,13 +216,13 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
 
 def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
-    cells = _cells(table, table)
+    cells = _cells(table)
     rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
-            for g in groups_of(table)]
+            for g in _groups(table)]
     return KeyTable(title="Group", columns=_headings(), rows=rows)
 
 
-def _cells(table: pd.DataFrame, block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
+def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     """Each (group, metric) of a block: mean with its interval, and the difference if any."""
     connected = block[block["metric"] == "connected"].set_index("group")["mean"]
     cells = {}
