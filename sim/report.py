@@ -3,29 +3,18 @@
 Figures are embedded as base64 PNG; the page has no scripts and links to nothing outside
 itself, so it can be mailed, archived or opened offline. It leads with the answer (one line
 per question, or one run's headline figures by category), then the figures, then the detail.
-The layout is ``sim/templates/report.html.j2`` and ``report.css``; what it shows is a
-:class:`sim.report_data.Page` of plain data.
+The layout is ``sim/templates/report.html.j2`` (with ``assumptions.html.j2`` and
+``report.css``); what it shows is a :class:`sim.report_data.Page` of plain data.
 """
 
 from __future__ import annotations
 
-import functools
-
-import jinja2
-
 from sim.report_data import ANSWERS_SHOWN, Page
+from sim.report_templates import environment
 
 __all__ = ["render_report"]
 
 
 def render_report(page: Page) -> str:
     """The whole page as HTML text."""
-    return _environment().get_template("report.html.j2").render(page=page, shown=ANSWERS_SHOWN)
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    """Templates from the package, every value escaped unless marked safe."""
-    return jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True)
+    return environment().get_template("report.html.j2").render(page=page, shown=ANSWERS_SHOWN)

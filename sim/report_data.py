@@ -21,7 +21,7 @@ from sim.applicants import CATEGORIES
 from sim.metrics import ALL, HEADLINE_METRICS, METRICS
 from sim.narrative import answer_body, format_estimate, metric_phrase
 from sim.palette import CATEGORY_LABELS
-from sim.report_assumptions import assumptions_html
+from sim.report_assumptions import AssumptionsView, assumptions_view
 from sim.scenario import Scenario
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
@@ -112,8 +112,7 @@ class Page:
     figures: list[FigureData]
     key_tables: list[KeyTable]
     scenarios: KeyTable
-    assumptions: str
-    """The assumptions section as HTML (built with every value escaped)."""
+    assumptions: AssumptionsView
 
 
 def comparison_page(
@@ -135,7 +134,7 @@ def comparison_page(
         figures=figures(images),
         key_tables=key_tables(table),
         scenarios=_scenarios_table(table, scenarios, sources),
-        assumptions=assumptions_html(scenarios),
+        assumptions=assumptions_view(scenarios),
     )
 
 
@@ -156,7 +155,7 @@ def run_page(
         key_tables=[],
         scenarios=_scenarios_table(table, {scenario.name: scenario},
                                    {scenario.name: source}),
-        assumptions=assumptions_html({scenario.name: scenario}),
+        assumptions=assumptions_view({scenario.name: scenario}),
     )
 
 
