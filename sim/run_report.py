@@ -19,10 +19,7 @@ from sim.report import render_report
 from sim.report_data import run_page
 from sim.results import Results
 
-__all__ = ["REPORT_FILES", "run_figures", "write_report", "write_report_files"]
-
-REPORT_FILES = ("report.html", "figures")
-"""What the report adds to a results directory."""
+__all__ = ["run_figures", "write_report", "write_report_files"]
 
 
 def run_figures(results: Results) -> dict[str, Figure]:
@@ -60,10 +57,10 @@ def write_report(directory: str | Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".report.partial-", dir=folder))
     try:
         write_report_files(results, staging, str(folder))
-        old = folder / "figures"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(staging / "figures", old)
+        figures = folder / "figures"
+        if figures.exists():
+            os.replace(figures, staging / "old-figures")  # removed with the staging folder
+        os.replace(staging / "figures", figures)
         os.replace(staging / "report.html", folder / "report.html")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
