@@ -1,8 +1,9 @@
 """Each question of a comparison answered in plain words, with numbers a reader can quote.
 
-For example: "Social priority: basic-needs applicants 1.2 years shorter (median wait of those
-connected; 95% CI 0.9 to 1.5); other businesses 0.40 years longer (0.20 to 0.60)." The lead
-key figure is the first of :data:`sim.metrics.HEADLINE_METRICS`, named by its label. A
+For example: "What does social priority do? (median wait of those connected): basic-needs
+applicants: 1.2 years shorter (95% CI 0.9 to 1.5); other businesses: 0.40 years longer (0.20
+to 0.60)." The lead key figure is the first of :data:`sim.metrics.HEADLINE_METRICS`, named by
+its label, so the words follow whatever that tuple holds. A
 difference whose interval includes zero is called "about the same", never a gain or a loss;
 a category with nobody connected in a scenario says so instead of vanishing.
 """
@@ -95,7 +96,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             parts.append(f"{WHO[group]}: {why} in {' and '.join(missing)}")
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
-            parts.append(f"{WHO[group]} " + difference_text(
+            parts.append(f"{WHO[group]}: " + difference_text(
                 get.loc[(group, metric)], METRICS[metric].unit, prefix))
     return "; ".join(parts) or "no applicants"
 

@@ -194,9 +194,9 @@ def test_sentences_state_direction_and_interval():
     assert metric.unit == "years"
     name = metric.label[:metric.label.rindex(" (")]
     assert sentences(table) == [
-        f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants about the "
-        "same (95% CI -0.20 to 0.30 years); basic-needs applicants 2.1 years shorter "
-        "(1.8 to 2.4); other businesses 0.60 years longer (0.40 to 0.80)."]
+        f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants: about the "
+        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter "
+        "(1.8 to 2.4); other businesses: 0.60 years longer (0.40 to 0.80)."]
 
 
 def test_sentences_say_none_connected_where_nobody_was():
@@ -217,7 +217,7 @@ def test_sentences_say_none_connected_where_nobody_was():
                                           "difference_ci_high"]] = 0.0
     (text,) = sentences(table)
     assert "basic-needs applicants: none connected in fifo" in text
-    assert "other businesses about the same" in text
+    assert "other businesses: about the same" in text
 
 
 def _references(comparison: Comparison) -> dict[str, set[str]]:
