@@ -77,7 +77,7 @@ def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         text = _pair_answer(table, mine, metric, first=not answers)
-        answers.append(text if len(pairs) == 1 else f"{variant} against {reference}: {text}")
+        answers.append(text if len(pairs) == 1 else f"{variant} against {reference} — {text}")
     return ". ".join(answers)
 
 

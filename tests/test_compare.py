@@ -279,8 +279,8 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     texts = asked.sentences()
     assert len(texts) == 2
     assert texts[1].startswith("What does on-site generation do? (")
-    assert "onsite against social_priority: " in texts[1]
-    assert "onsite against fifo: " in texts[1]
+    assert "onsite against social_priority — " in texts[1]
+    assert "onsite against fifo — " in texts[1]
     output = tmp_path / "asked"
     assert main(["compare", "--questions", str(path), "-o", str(output), "--workers", "1",
                  "--replications", "2", "-q"]) == 0
