@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -92,3 +93,19 @@ def test_report_command_page_is_escaped(tmp_path: Path):
     html = write_report(tmp_path / "out").read_text(encoding="utf-8")
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; more" in html
+
+
+def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):
+    """More than six questions: six answers are listed, the others folded beneath them."""
+    from sim.report_data import ANSWERS_SHOWN, Answer, KeyTable
+
+    summary, scenario = summary_and_scenario
+    page = run_page(summary, scenario, "fifo.yaml", {})
+    answers = [Answer(f"Question {i}?", f"answer {i}", [], KeyTable("", [], []))
+               for i in range(8)]
+    html = render_report(dataclasses.replace(page, answers=answers, lead="Change:"))
+    block = html[html.index('<section class="answers"'):html.index("</section>")]
+    listed, folded = block.split("<details>")
+    assert ANSWERS_SHOWN == 6
+    assert listed.count("<li>") == 6 and folded.count("<li>") == 2
+    assert "2 more answers" in folded and '<ol start="7">' in folded
