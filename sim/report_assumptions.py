@@ -123,14 +123,16 @@ class ShownAssumption:
     """How one assumption is shown in a cell: as the reference's, or its summary and entries.
 
     Attributes:
-        same_as: the reference's label when the value equals the reference's, else "".
+        reference: the label of the scenario it is set against ("" for none).
+        same: whether it equals the reference's value (then only that is said).
         summary: the short words.
         shown: entries listed whole (a short list).
         unlike: entries of a long list that differ from the reference's, brought forward.
         folded: every entry of a long list, folded away.
     """
 
-    same_as: str
+    reference: str
+    same: bool
     summary: str
     shown: tuple[str, ...] = ()
     unlike: tuple[str, ...] = ()
@@ -141,31 +143,39 @@ class ShownAssumption:
 class AssumptionsView:
     """The assumptions section: those that differ, a row per scenario, then those shared."""
 
-    reference: str
     differing: list[str]
     rows: list[tuple[str, list[ShownAssumption]]]
     shared: list[tuple[str, ShownAssumption]]
 
 
-def assumptions_view(scenarios: Mapping[str, Scenario]) -> AssumptionsView:
+def assumptions_view(
+    scenarios: Mapping[str, Scenario], against: Mapping[str, str] | None = None
+) -> AssumptionsView:
     """The differing assumptions, a row per scenario, then those every scenario shares.
 
-    ``scenarios`` is keyed by label; the first is the one the others are set against.
+    ``scenarios`` is keyed by label. Each row is set against the scenario ``against`` names
+    for it (in a comparison, its reference), else against the first; entries equal to it
+    say so, and in long lists those unlike it are brought forward.
     """
     table = {label: assumptions(s) for label, s in scenarios.items()}
-    reference = next(iter(table))
-    names = list(table[reference])
-    differing = [n for n in names if any(row[n] != table[reference][n] for row in table.values())]
-    rows = [(label, [_shown(row[n], None if label == reference else table[reference][n],
-                            reference) for n in differing]) for label, row in table.items()]
-    shared = [(n, _shown(table[reference][n])) for n in names if n not in differing]
-    return AssumptionsView(reference, differing, rows if differing else [], shared)
+    first = next(iter(table))
+    names = list(table[first])
+    differing = [n for n in names if any(row[n] != table[first][n] for row in table.values())]
+    rows = []
+    for label, row in table.items():
+        reference = (against or {}).get(label) or (first if label != first else "")
+        rows.append((label, [_shown(row[n], table[reference][n] if reference else None,
+                                    reference) for n in differing]))
+    shared = [(n, _shown(table[first][n])) for n in names if n not in differing]
+    return AssumptionsView(differing, rows if differing else [], shared)
 
 
-def assumptions_html(scenarios: Mapping[str, Scenario]) -> str:
+def assumptions_html(
+    scenarios: Mapping[str, Scenario], against: Mapping[str, str] | None = None
+) -> str:
     """The assumptions section as HTML (the report's ``assumptions.html.j2``)."""
     return environment().get_template("assumptions.html.j2").render(
-        view=assumptions_view(scenarios))
+        view=assumptions_view(scenarios, against))
 
 
 def _shown(value: Assumption, reference: Assumption | None = None, name: str = ""
@@ -176,10 +186,10 @@ def _shown(value: Assumption, reference: Assumption | None = None, name: str = "
     and for shared values); a value equal to it just says so.
     """
     if reference is not None and value == reference:
-        return ShownAssumption(same_as=name, summary=value.summary)
+        return ShownAssumption(name, True, value.summary)
     if len(value.items) <= SHOWN:
-        return ShownAssumption("", value.summary, shown=value.items)
+        return ShownAssumption(name, False, value.summary, shown=value.items)
     unlike = () if reference is None else tuple(i for i in value.items
                                                 if i not in reference.items)
-    return ShownAssumption("", value.summary, unlike=unlike if len(unlike) <= SHOWN else (),
-                           folded=value.items)
+    return ShownAssumption(name, False, value.summary,
+                           unlike=unlike if len(unlike) <= SHOWN else (), folded=value.items)

@@ -134,7 +134,7 @@ def comparison_page(
         figures=figures(images),
         key_tables=key_tables(table),
         scenarios=_scenarios_table(table, scenarios, sources),
-        assumptions=assumptions_view(scenarios),
+        assumptions=assumptions_view(scenarios, _references(table)),
     )
 
 
@@ -157,6 +157,12 @@ def run_page(
                                    {scenario.name: source}),
         assumptions=assumptions_view({scenario.name: scenario}),
     )
+
+
+def _references(table: pd.DataFrame) -> dict[str, str]:
+    """Each compared scenario's reference (of its first question)."""
+    compared = table[table["question"].fillna("") != ""].drop_duplicates("scenario")
+    return dict(zip(compared["scenario"], compared["reference"], strict=True))
 
 
 def _made() -> str:

@@ -109,3 +109,20 @@ def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario)
     assert ANSWERS_SHOWN == 6
     assert listed.count("<li>") == 6 and folded.count("<li>") == 2
     assert "2 more answers" in folded and '<ol start="7">' in folded
+
+
+def test_each_scenario_assumptions_are_set_against_its_own_reference(tmp_path: Path):
+    """A child's assumptions say 'as <its reference>' where they equal its reference's."""
+    from sim.report_assumptions import assumptions_html
+
+    family = write_family(tmp_path)
+    scenarios = {name: load_scenario(family[name]) for name in
+                 ("fifo", "social_priority", "onsite")}
+    html = assumptions_html(scenarios, {"social_priority": "fifo",
+                                        "onsite": "social_priority"})
+    onsite = html[html.index("<th>onsite</th>"):]
+    onsite = onsite[:onsite.index("</tr>")]
+    assert '<span class="same">as social_priority</span>' in onsite  # its queue policy
+    assert "as fifo" not in onsite
+    first = assumptions_html(scenarios)  # without references: set against the first
+    assert "<th>onsite</th><td>social_priority (strict)</td>" in first
