@@ -184,19 +184,22 @@ def _run(args: argparse.Namespace) -> int:
     results = run(scenario, workers=args.workers, progress=not args.quiet,
                   replications=args.only_replication, scheduler=args.scheduler)
     results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
-    if args.no_report:
-        results.write(output, force=args.force)
-    else:
+    report = not args.no_report and not results.applicants_on_disk
+    if report:
         from sim.run_report import write_report_files
 
         results.write(output, force=args.force, also=lambda folder: write_report_files(
             results, folder, str(args.scenario)))
+    else:
+        results.write(output, force=args.force)
+    if not args.no_report and not report:
+        print("report: not made, the applicant rows are too many to hold in memory; "
+              f"gridqueue report {output} makes it (reading them all in)", file=sys.stderr)
     if not args.quiet:
         print(format_summary(results))
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replications in "
-          f"{results.run_info['wall_time_seconds']:.1f} s)"
-          + ("" if args.no_report else "; report.html"))
+          f"{results.run_info['wall_time_seconds']:.1f} s)" + ("; report.html" if report else ""))
     return 0
 
 

@@ -93,6 +93,11 @@ class Results:
         else:
             self._applicants, self._spool = rows, None
 
+    @property
+    def applicants_on_disk(self) -> bool:
+        """Whether the applicant rows wait on disk (a run too large to hold them in memory)."""
+        return self._spool is not None and self._spool.on_disk
+
     def __repr__(self) -> str:
         return (f"Results(scenario={self.scenario.name!r}, "
                 f"replications={self.run_info.get('replications')!r})")

@@ -82,3 +82,16 @@ def test_validate_and_schema(tmp_path):
     assert done.returncode == 0
     schema = json.loads((tmp_path / "schema.json").read_text())
     assert {"start", "end", "grid", "streams", "policy"} <= set(schema["properties"])
+
+
+def test_run_too_large_for_memory_says_its_report_was_not_made(tmp_path, monkeypatch, capsys):
+    """Applicant rows kept on disk are not all read back for figures; the run says so."""
+    from sim.cli import main
+
+    monkeypatch.setattr("sim.spool.DEFAULT_BUDGET_ROWS", 5)
+    (tmp_path / "s.yaml").write_text(BASE)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(out), "--replications", "2",
+                 "--workers", "1", "-q"]) == 0
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert f"gridqueue report {out} makes it" in capsys.readouterr().err
