@@ -11,7 +11,7 @@ The Python API behind ``gridqueue compare``::
 
 Each scenario is compared with the file it ``extends`` when that file is compared too, else
 with the first input; ``reference=`` names one scenario for all instead, and ``questions=`` (a
-questions file, see :mod:`sim.questions`) lists the pairs outright.
+questions file, see :mod:`sim.analysis.questions`) lists the pairs outright.
 """
 
 from __future__ import annotations
@@ -27,21 +27,21 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import plots
 from sim._version import __version__
-from sim.differences import Question, comparison_table, draws_key
+from sim.analysis.differences import Question, comparison_table, draws_key
+from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError
-from sim.figure_files import write_figures
-from sim.loading import load_scenario
-from sim.narrative import sentences
-from sim.questions import QuestionSpec, read_questions
-from sim.report import render_report
-from sim.report_data import comparison_page
-from sim.results import Results, scenario_hash
-from sim.runner import run
-from sim.scenario import Scenario
-from sim.staging import staged_directory
-from sim.yaml_source import read_scenario_source
+from sim.figures import plots
+from sim.figures.files import write_figures
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import read_scenario_source
+from sim.report.data import comparison_page
+from sim.report.html import render_report
+from sim.report.narrative import sentences
+from sim.runs.results import Results, scenario_hash
+from sim.runs.runner import run
+from sim.runs.staging import staged_directory
 
 __all__ = ["FIGURES", "Comparison", "compare"]
 
@@ -63,7 +63,7 @@ class Comparison:
         sources: where each came from: a scenario file, a results directory, or ``python``.
         questions: the pairs compared, in order: each names its reference and variant and
             whether their difference is paired.
-        table: the comparison table (columns :data:`sim.differences.COMPARISON_COLUMNS`).
+        table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
     """
 
@@ -192,7 +192,7 @@ def is_paired(reference: Results, other: Results) -> bool:
     """Whether ``other``'s differences from ``reference`` can be paired.
 
     Paired when both draw the same applicants and upgrade delays in replication *i* (see
-    :func:`sim.differences.draws_key`) and they share at least two replications.
+    :func:`sim.analysis.differences.draws_key`) and they share at least two replications.
     """
     common = set(replication_indices(reference)) & set(replication_indices(other))
     return len(common) >= 2 and draws_key(reference.scenario) == draws_key(other.scenario)

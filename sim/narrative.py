@@ -2,7 +2,7 @@
 
 For example: "What does social priority do? (median wait of those connected): basic-needs
 applicants: 1.2 years shorter (95% CI 0.9 to 1.5); other businesses: 0.40 years longer (0.20
-to 0.60)." The lead key figure is the first of :data:`sim.metrics.HEADLINE_METRICS`, named by
+to 0.60)." The lead key figure is the first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by
 its label, so the words follow whatever that tuple holds. A
 difference whose interval includes zero is called "about the same", never a gain or a loss;
 a category with nobody connected in a scenario says so instead of vanishing.
@@ -14,8 +14,8 @@ import math
 
 import pandas as pd
 
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 
 __all__ = [
     "WHO",

@@ -17,9 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL
-from sim.palette import (
+from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
     new_figure,
@@ -27,6 +25,8 @@ from sim.palette import (
     scenario_handle,
     scenario_style,
 )
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL
 
 __all__ = ["BAND", "connected_figure", "queue_figure"]
 

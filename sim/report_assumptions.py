@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.applicants import CATEGORIES
-from sim.distributions import Distribution
-from sim.report_templates import environment
-from sim.scenario import Area, Scenario
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.distributions import Distribution
+from sim.inputs.scenario import Area, Scenario
+from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
            "assumptions_html", "assumptions_view"]

@@ -1,7 +1,7 @@
 """What a report shows, as plain data: answers, figures, key-figure tables, scenarios.
 
 Built from tables (a comparison table or one run's summary) and the scenarios, never from a
-Comparison, so :mod:`sim.report` only fills a template and imports nothing back. Every number
+Comparison, so :mod:`sim.report.html` only fills a template and imports nothing back. Every number
 is already written out for readers here (shares as percentages, no exponents, "none
 connected" where nobody was), so the template holds layout only.
 """
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim._version import __version__
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL, HEADLINE_METRICS, METRICS
-from sim.narrative import answer_body, format_estimate, metric_phrase
-from sim.palette import CATEGORY_LABELS
-from sim.report_assumptions import AssumptionsView, assumptions_view
-from sim.scenario import Scenario
+from sim.figures.palette import CATEGORY_LABELS
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import Scenario
+from sim.report.assumptions import AssumptionsView, assumptions_view
+from sim.report.narrative import answer_body, format_estimate, metric_phrase
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
            "comparison_page", "figures", "key_tables", "run_page"]

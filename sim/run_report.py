@@ -13,11 +13,11 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim import plots
-from sim.figure_files import write_figures
-from sim.report import render_report
-from sim.report_data import run_page
-from sim.results import Results
+from sim.figures import plots
+from sim.figures.files import write_figures
+from sim.report.data import run_page
+from sim.report.html import render_report
+from sim.runs.results import Results
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
 

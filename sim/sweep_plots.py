@@ -16,11 +16,11 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from sim.applicants import CATEGORIES
 from sim.errors import GridqueueError, nearest
-from sim.metrics import ALL, METRICS
-from sim.narrative import format_estimate
-from sim.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
+from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
+from sim.inputs.applicants import CATEGORIES
+from sim.report.narrative import format_estimate
+from sim.runs.metrics import ALL, METRICS
 
 __all__ = ["check_choice", "sweep_figure"]
 
@@ -35,7 +35,7 @@ def sweep_figure(
     """``metric`` of ``group`` across the sweep ``table`` (one column per varied key).
 
     ``differences`` holds each cell's difference from the first cell
-    (:func:`sim.differences.cell_differences`); the heat map is coloured by it.
+    (:func:`sim.analysis.differences.cell_differences`); the heat map is coloured by it.
     """
     check_choice(metric, group)
     chosen = (table["metric"] == metric) & (table["group"] == group)

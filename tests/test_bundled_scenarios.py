@@ -16,9 +16,9 @@ import yaml
 from pydantic import BaseModel
 
 from sim import Results, Scenario, load_scenario, run
-from sim.differences import draws_key
-from sim.questions import read_questions
-from sim.yaml_source import read_scenario_source
+from sim.analysis.differences import draws_key
+from sim.analysis.questions import read_questions
+from sim.inputs.yaml_source import read_scenario_source
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = ROOT / "scenarios" / "flevoland"

@@ -88,7 +88,7 @@ def test_run_too_large_for_memory_says_its_report_was_not_made(tmp_path, monkeyp
     """Applicant rows kept on disk are not all read back for figures; the run says so."""
     from sim.cli import main
 
-    monkeypatch.setattr("sim.spool.DEFAULT_BUDGET_ROWS", 5)
+    monkeypatch.setattr("sim.runs.spool.DEFAULT_BUDGET_ROWS", 5)
     (tmp_path / "s.yaml").write_text(BASE)
     out = tmp_path / "out"
     assert main(["run", str(tmp_path / "s.yaml"), "-o", str(out), "--replications", "2",

@@ -12,10 +12,10 @@ import pytest
 from scipy import stats as scipy_stats
 
 from sim import Comparison, GridqueueError, compare, load_scenario, run
+from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.cli import main
-from sim.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
-from sim.metrics import HEADLINE_METRICS, METRICS
-from sim.narrative import sentences
+from sim.report.narrative import sentences
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
 from tests.comparison_family import write_family
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.metrics import HEADLINE_METRICS, METRICS
-from sim.report import render_report
-from sim.report_data import key_tables, run_page
-from sim.run_report import write_report
+from sim.report.data import key_tables, run_page
+from sim.report.html import render_report
+from sim.report.run import write_report
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
 from tests.comparison_family import write_family
 
 
@@ -97,7 +97,7 @@ def test_report_command_page_is_escaped(tmp_path: Path):
 
 def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):
     """More than six questions: six answers are listed, the others folded beneath them."""
-    from sim.report_data import ANSWERS_SHOWN, Answer, KeyTable
+    from sim.report.data import ANSWERS_SHOWN, Answer, KeyTable
 
     summary, scenario = summary_and_scenario
     page = run_page(summary, scenario, "fifo.yaml", {})
@@ -113,7 +113,7 @@ def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario)
 
 def test_each_scenario_assumptions_are_set_against_its_own_reference(tmp_path: Path):
     """A child's assumptions say 'as <its reference>' where they equal its reference's."""
-    from sim.report_assumptions import assumptions_html
+    from sim.report.assumptions import assumptions_html
 
     family = write_family(tmp_path)
     scenarios = {name: load_scenario(family[name]) for name in

@@ -10,11 +10,11 @@ import pytest
 from matplotlib.image import AxesImage
 
 from sim import InputError, Sweep, load_scenario, sweep
+from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.cli import main
-from sim.metrics import METRICS
-from sim.runner import run_replications
-from sim.spool import EncodedRows, decode_rows
-from sim.sweep_grid import cell_id, parse_vary
+from sim.runs.metrics import METRICS
+from sim.runs.runner import run_replications
+from sim.runs.spool import EncodedRows, decode_rows
 from tests.comparison_family import write_family
 
 GRID = {"policy.order": ["fifo", "social_priority"], "grid.capacity_mw": [1, 3]}
@@ -153,7 +153,7 @@ def test_heat_map_is_centred_on_zero_and_hatches_differences_within_noise(result
     """Colour is the difference from the first cell, centred on zero; unclear cells hatched."""
     from matplotlib.patches import Rectangle
 
-    from sim.differences import cell_differences
+    from sim.analysis.differences import cell_differences
 
     metric, group = "wait_mean_years", "all"
     fig = result.figure(metric, group)
