@@ -6,11 +6,12 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, GridqueueWarning
 
 __all__ = ["main"]
 
@@ -46,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", GridqueueWarning)
+            warnings.showwarning = _show_warning
+            return int(args.handler(args) or 0)
     except GridqueueError as exc:
         print(f"gridqueue: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -54,6 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gridqueue: interrupted; earlier results are untouched and nothing partial "
               "was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _show_warning(message, category, *_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Our warnings as one line each; others as Python shows them."""
+    if issubclass(category, GridqueueWarning):
+        print(f"gridqueue: warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, *_args, **_kwargs), end="",
+              file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

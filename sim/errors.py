@@ -13,6 +13,7 @@ from pathlib import Path
 
 __all__ = [
     "GridqueueError",
+    "GridqueueWarning",
     "InputError",
     "Interrupted",
     "OutputError",
@@ -55,6 +56,10 @@ class InputError(GridqueueError):
             where = f"{where}:{self.line}"
         key = f" {self.key_path}:" if self.key_path else ""
         return one_line(f"{where}:{key} {self.expected}")
+
+
+class GridqueueWarning(UserWarning):
+    """A setting that may not do all it seems to; the run goes on and the message says why."""
 
 
 class SchemaProblem(ValueError):

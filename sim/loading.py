@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.policies import QueuePolicy, resolve_policy
 from sim.scenario import Scenario
+from sim.shadowing import check_shadowed, emit_notes
 from sim.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 
@@ -66,6 +67,9 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> 
         except TypeError as exc:
             raise _at(source, scenario, (*prefix.split("."), "params"),
                       f"the policy's parameters do not fit: {exc}") from None
+    if source is not None:
+        emit_notes(source)
+        check_shadowed(scenario, source)
     load_waiting_rows(scenario)
 
 

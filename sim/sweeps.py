@@ -42,7 +42,7 @@ from sim.runner import default_workers, run_replications
 from sim.scenario import Scenario
 from sim.staging import resumable_directory, staged_directory
 from sim.stats import summarise
-from sim.sweep_grid import cell_id, cell_scenario, read_grid, value_text
+from sim.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
 from sim.sweep_plots import check_choice, sweep_figure
 from sim.yaml_source import parse_override
 
@@ -153,6 +153,7 @@ def sweep(
     base, grid = read_grid(Path(path), common, given)
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
     scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
+    check_distinct(Path(path), combos, scenarios)
     ids = [cell_id(combo) for combo in combos]
     total = sum(s.replications for s in scenarios)
     bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from sim.errors import InputError
+from sim.errors import InputError, nearest
 
-__all__ = ["Override", "ScenarioSource", "parse_override", "read_scenario_source"]
+__all__ = ["Override", "ScenarioSource", "find_node", "parse_override", "read_scenario_source"]
 
 MAX_FILE_BYTES = 10_000_000
 MAX_VALUES = 1_000_000
@@ -90,6 +90,8 @@ class ScenarioSource:
     data: dict[str, Any]
     files: list[tuple[Path, yaml.Node]] = field(default_factory=list)  # most derived first
     overrides: list[Override] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the merge did that a reader might not expect, to show as warnings."""
 
     def locate(self, key_path: tuple[str | int, ...]) -> tuple[str, int | None]:
         """The file (or ``--set``) that gave ``key_path``, and its line when known."""
@@ -101,13 +103,13 @@ class ScenarioSource:
                 return f"--set {override.text}", None
         for path in (key_path[:n] for n in range(len(key_path), -1, -1)):
             for file, root in self.files:
-                node = _find_node(root, path)
+                node = find_node(root, path)
                 if node is not None:
                     return str(file), node.start_mark.line + 1
         return str(self.path), None
 
     def _in_files(self, key_path: tuple[str, ...]) -> bool:
-        return any(_find_node(root, key_path) is not None for _, root in self.files)
+        return any(find_node(root, key_path) is not None for _, root in self.files)
 
 
 def _common_length(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -126,8 +128,14 @@ def read_scenario_source(
     """Read a scenario file, follow its ``extends:`` chain, and apply overrides."""
     path = Path(path)
     files: list[tuple[Path, yaml.Node]] = []
-    data = _read_with_parents(path, files, chain=[])
-    source = ScenarioSource(path=path, data=data, files=files, overrides=list(overrides or []))
+    notes: list[str] = []
+    data = _read_with_parents(path, files, notes, chain=[])
+    source = ScenarioSource(path=path, data=data, files=files, overrides=list(overrides or []),
+                            notes=notes)
+    orders = [o for o in source.overrides if o.path == ("policy", "order")]
+    if orders and not any(o.path in (("policy",), ("policy", "changes"))
+                          for o in source.overrides):
+        source.notes += _drop_schedule(source.data, "--set/--vary", "policy.order")
     for override in source.overrides:
         _apply_override(source.data, override)
     return source
@@ -155,8 +163,8 @@ _Site = tuple[Path, int | None]
 """Where an ``extends:`` was written: the file and line, for errors about its target."""
 
 
-def _read_with_parents(path: Path, files: list, chain: list[Path], site: _Site | None = None
-                       ) -> dict[str, Any]:
+def _read_with_parents(path: Path, files: list, notes: list[str], chain: list[Path],
+                       site: _Site | None = None) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
         loop = " -> ".join(p.name for p in [*chain, resolved])
@@ -172,8 +180,12 @@ def _read_with_parents(path: Path, files: list, chain: list[Path], site: _Site |
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(path, "extends", "expected the path of another scenario file",
                          line=line)
-    base = _read_with_parents(path.parent / parent, files, [*chain, resolved], (path, line))
-    return _merge(base, data)
+    base = _read_with_parents(path.parent / parent, files, notes, [*chain, resolved],
+                              (path, line))
+    if _replaces_schedule(data):
+        notes += _drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
+                                "policy.order")
+    return _merge(base, data, _Place(path, root))
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
@@ -272,15 +284,82 @@ def _read_text(path: Path, site: _Site | None) -> str:
                          f"{type(exc).__name__}", line=line) from None
 
 
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: mappings merge key by key; anything else (lists too) is replaced."""
+@dataclass(frozen=True)
+class _Place:
+    """A file being merged onto its parent, for errors that name its lines."""
+
+    file: Path
+    root: yaml.Node
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any], place: _Place,
+           path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Deep merge: mappings merge key by key; anything else (lists too) is replaced.
+
+    ``null`` removes an inherited key (a stream, an area, a block); ``{remove: [names], add:
+    [items]}`` edits an inherited list of named items (upgrades, projects).
+    """
     merged = copy.deepcopy(base)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        here = (*path, str(key))
+        if value is None:
+            if key not in merged:
+                raise InputError(place.file, ".".join(here), "expected a key the parent file "
+                                 "gives (null removes an inherited key); nothing to remove here"
+                                 f"{nearest(str(key), merged)}", line=_line(place.root, here))
+            del merged[key]
+        elif _is_list_edit(value):
+            merged[key] = _edit_list(merged.get(key), value, place, here)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, place, here)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _is_list_edit(value: Any) -> bool:
+    """Whether a child's value is ``{remove: [...], add: [...]}``, an edit of a named list."""
+    return (isinstance(value, dict) and bool(value) and set(value) <= {"remove", "add"}
+            and all(isinstance(v, list) for v in value.values()))
+
+
+def _edit_list(items: Any, edit: dict[str, list], place: _Place, here: tuple[str, ...]
+               ) -> list[Any]:
+    """The inherited list without the items named in ``remove``, then those in ``add``."""
+    if not isinstance(items, list):
+        raise InputError(place.file, f"{'.'.join(here)}.remove", "expected an inherited list "
+                         "of named items (upgrades, projects) to edit; the parent file gives "
+                         "none here", line=_line(place.root, here))
+    kept = list(items)
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    for index, name in enumerate(edit.get("remove", [])):
+        if name not in names:
+            where = (*here, "remove", str(index))
+            listing = ", ".join(f"'{n}'" for n in names) or "(none)"
+            raise InputError(place.file, ".".join(where), f"expected the name of an inherited "
+                             f"item, one of {listing}; got {name!r}",
+                             line=_line(place.root, where))
+        kept = [item for item in kept if not (isinstance(item, dict) and item.get("name") == name)]
+    return [*kept, *copy.deepcopy(edit.get("add", []))]
+
+
+def _replaces_schedule(layer: dict[str, Any]) -> bool:
+    """Whether a file sets ``policy.order`` without giving ``policy.changes`` of its own."""
+    policy = layer.get("policy")
+    return isinstance(policy, dict) and "order" in policy and "changes" not in policy
+
+
+def _drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
+    """Drop inherited ``policy.changes`` (the rule for a new ``policy.order``); say so."""
+    policy = data.get("policy")
+    changes = policy.get("changes") if isinstance(policy, dict) else None
+    if not changes:
+        return []
+    del policy["changes"]
+    first = changes[0].get("date") if isinstance(changes[0], dict) else None
+    return [f"{where}: {key} applies for the whole period: it replaces the inherited schedule "
+            f"policy.changes ({len(changes)} change(s) from {first}); give policy.changes as "
+            "well to keep a schedule"]
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:
@@ -293,12 +372,19 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
             if not part.isdigit() or int(part) >= len(target):
                 raise InputError(where, so_far, f"expected a list index from 0 to "
                                  f"{len(target) - 1}")
-            if last:
+            if last and override.value is None:
+                del target[int(part)]
+            elif last:
                 target[int(part)] = override.value
             else:
                 target = target[int(part)]
         elif isinstance(target, dict):
-            if last:
+            if last and override.value is None:
+                if part not in target:
+                    raise InputError(where, so_far, "expected a key the scenario gives (null "
+                                     f"removes it); nothing to remove here{nearest(part, target)}")
+                del target[part]
+            elif last:
                 target[part] = override.value
             else:
                 target = target.setdefault(part, {})
@@ -307,7 +393,8 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
                              f"found the value {target!r}")
 
 
-def _find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
+def find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
+    """The YAML node at a key path (list items by index), or None if the file has none."""
     node = root
     for part in path:
         if isinstance(node, yaml.MappingNode):
@@ -325,5 +412,5 @@ def _find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None
 
 
 def _line(root: yaml.Node, path: tuple[str, ...]) -> int | None:
-    node = _find_node(root, path)
+    node = find_node(root, path)
     return node.start_mark.line + 1 if node is not None else None
