@@ -293,16 +293,19 @@ class _Place:
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any], place: _Place,
-           path: tuple[str, ...] = ()) -> dict[str, Any]:
+           path: tuple[str, ...] = (), fresh: bool = False) -> dict[str, Any]:
     """Deep merge: mappings merge key by key; anything else (lists too) is replaced.
 
     ``null`` removes an inherited key (a stream, an area, a block); ``{remove: [names], add:
-    [items]}`` edits an inherited list of named items (upgrades, projects).
+    [items]}`` edits an inherited list of named items (upgrades, projects). Inside a mapping
+    the parent does not have (``fresh``), ``null`` is an ordinary value.
     """
     merged = copy.deepcopy(base)
     for key, value in child.items():
         here = (*path, str(key))
-        if value is None:
+        if value is None and fresh:
+            merged[key] = None
+        elif value is None:
             if key not in merged:
                 raise InputError(place.file, ".".join(here), "expected a key the parent file "
                                  "gives (null removes an inherited key); nothing to remove here"
@@ -311,7 +314,9 @@ def _merge(base: dict[str, Any], child: dict[str, Any], place: _Place,
         elif _is_list_edit(value):
             merged[key] = _edit_list(merged.get(key), value, place, here)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value, place, here)
+            merged[key] = _merge(merged[key], value, place, here, fresh)
+        elif isinstance(value, dict) and key not in merged:
+            merged[key] = _merge({}, value, place, here, fresh=True)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
