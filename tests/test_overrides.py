@@ -198,3 +198,20 @@ def test_null_inside_a_new_mapping_is_an_ordinary_value(history: Path):
             patience_years: null
         """)
     assert quiet_load(path).streams["new"].patience_years is None
+
+
+def test_the_reference_example_of_removal_loads(tmp_path: Path):
+    """The YAML example in docs/scenario-reference.md runs beside the bundled scenarios."""
+    import re
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                   if "remove:" in block)
+    shutil.copytree(root / "scenarios" / "flevoland", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    scenario = quiet_load(tmp_path / "example.yaml")
+    assert "storage" not in scenario.streams and len(scenario.streams) == 8
+    assert len(scenario.grid.upgrades) == 8
+    assert [p.name for p in scenario.projects] == ["Business park hub"]
