@@ -154,6 +154,18 @@ class OnsiteGeneration(_Model):
         "demand_mw * (1 - cover)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _cover_with_share(cls, data: Any) -> Any:
+        # No default cover: it would be a number no source gives, entering results unseen.
+        if isinstance(data, dict) and "share" in data and "cover" not in data:
+            raise ValueError(
+                "expected cover next to share: the fraction of demand that adopters cover on "
+                "site, e.g. cover: {dist: uniform, low: 0.0, high: 0.4} (it has no default); "
+                "or start from a file that has it, such as social_priority_onsite.yaml"
+            )
+        return data
+
     @field_validator("cover")
     @classmethod
     def _cover_below_one(cls, value: Any) -> Any:

@@ -215,3 +215,13 @@ def test_the_reference_example_of_removal_loads(tmp_path: Path):
     assert "storage" not in scenario.streams and len(scenario.streams) == 8
     assert len(scenario.grid.upgrades) == 8
     assert [p.name for p in scenario.projects] == ["Business park hub"]
+
+
+def test_a_share_without_cover_says_what_is_missing(history: Path):
+    """onsite_generation.share alone is refused with what cover is and that it has no default."""
+    with pytest.raises(InputError, match=r"--set onsite_generation.share=0.3: onsite_generation"
+                       r": expected cover next to share: .*it has no default"):
+        load_scenario(history, ["onsite_generation.share=0.3"])
+    scenario = quiet_load(history, ["onsite_generation.share=0.3",
+                                    "onsite_generation.cover=0.2"])
+    assert scenario.onsite_generation.cover.mean == pytest.approx(0.2)
