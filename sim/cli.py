@@ -102,7 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
         description="Check a scenario file, its extends chain, overrides, policies and "
-        "waiting-list CSV. Exit code 0 if it can run, 2 with a message if not.",
+        "waiting-list CSV, and print what will run: the policy periods, the capacity of each "
+        "area with its upgrades, the streams' expected requests and MW per year, the "
+        "waiting-list rows and the named projects. Exit code 0 if it can run, 2 with a "
+        "message if not.",
     )
     _scenario_arguments(validate)
     validate.set_defaults(handler=_validate)
@@ -193,7 +196,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sim.loading import load_waiting_rows
+    from sim.scenario_outline import outline
+
     scenario = _load(args)
+    print("\n".join(outline(scenario, load_waiting_rows(scenario))))
     areas = ", ".join(scenario.area_names)
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
           f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
