@@ -235,6 +235,12 @@ examples:
   gridqueue compare results/fifo results/social_priority -o results/comparison --force
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       --set replications=50 --workers 2 -o results/comparison-50
+  gridqueue compare scenarios/flevoland/social_priority.yaml \\
+      scenarios/flevoland/social_priority.yaml --set 2:grid.upgrades.8.date=2031-01-01 \\
+      -o results/comparison-fgu-2031
+
+--set KEY=VALUE changes every scenario file; --set N:KEY=VALUE only the N-th input (1 is the
+reference), --set NAME:KEY=VALUE only the file NAME.yaml.
 
 The first input is the reference. Each other scenario's difference from it is computed per
 replication (paired) when both share the seed and the assumptions the applicants are drawn
@@ -280,7 +286,10 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="KEY=VALUE",
                          help="override a key of every scenario file (not of results "
-                         "directories), e.g. --set replications=50 (repeatable)")
+                         "directories), e.g. --set replications=50; or of one: "
+                         "--set social_priority:replications=50 (by file name) or "
+                         "--set 2:grid.capacity_mw=8 (by position, 1 is the reference) "
+                         "(repeatable)")
     compare.add_argument("--replications", type=int, metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",

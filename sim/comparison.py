@@ -29,6 +29,7 @@ from sim.differences import comparison_table, draws_key
 from sim.errors import GridqueueError
 from sim.loading import load_scenario
 from sim.narrative import sentences
+from sim.override_targets import overrides_for
 from sim.report import render_report
 from sim.results import Results, scenario_hash
 from sim.runner import run
@@ -211,7 +212,8 @@ def compare(
         inputs: scenario files, results directories (from ``gridqueue run``), Scenario or
             Results objects; at least two. The first is the reference.
         overrides: ``key.path=value`` changes applied to every scenario file before it runs
-            (results directories are used as they are).
+            (results directories are used as they are); ``N:key.path=value`` or
+            ``NAME:key.path=value`` changes only the N-th input or the file named NAME.
         replications: replications of each scenario that is run (default: the scenario's).
         workers: worker processes per run; results do not depend on it.
         progress: show a progress bar per run.
@@ -223,12 +225,12 @@ def compare(
                              f"got {len(inputs)}")
     if replications is not None and replications < 1:
         raise GridqueueError(f"--replications {replications}: expected at least 1")
-    changes = _changes(overrides, replications)
+    changes = overrides_for(inputs, _changes(overrides, replications))
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
     ran: list[str] = []
-    for item in inputs:
-        loaded, source = _read_or_load(item, changes, replications)
+    for item, mine in zip(inputs, changes, strict=True):
+        loaded, source = _read_or_load(item, mine, replications)
         if isinstance(loaded, Results):
             label = _unique(loaded.scenario.name, results)
             results[label] = loaded
