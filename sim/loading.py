@@ -19,7 +19,7 @@ import pydantic
 from pydantic import BaseModel
 
 from sim.errors import InputError, SchemaProblem, nearest
-from sim.policies import QueuePolicy, resolve_policy
+from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.scenario import Scenario
 from sim.shadowing import check_shadowed, emit_notes
 from sim.waiting_list_csv import WaitingRows, read_waiting_list
@@ -58,10 +58,16 @@ def validate_data(source: ScenarioSource) -> Scenario:
 
 def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> None:
     """Checks that need more than the file: policies import and build, the CSV reads."""
+    for index, module in enumerate(scenario.policy.imports or []):
+        try:
+            import_policy_modules([module], scenario.base_dir)
+        except LookupError as exc:
+            raise _at(source, scenario, ("policy", "import", index), str(exc)) from None
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         prefix = "policy" if index == 0 else f"policy.changes.{index - 1}"
         try:
-            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir)
+            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir,
+                         scenario.policy.imports or ())
         except LookupError as exc:
             raise _at(source, scenario, (*prefix.split("."), "order"), str(exc)) from None
         except TypeError as exc:
@@ -74,10 +80,11 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> 
 
 
 def build_policy(
-    order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None
+    order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
+    imports: Sequence[str] = (),
 ) -> QueuePolicy:
-    """An instance of the named policy with its settings."""
-    cls = resolve_policy(order, search_dir)
+    """An instance of the named policy with its settings (``imports``: ``policy.import``)."""
+    cls = resolve_policy(order, search_dir, imports)
     try:
         return cls(category_order=category_order, **params)
     except TypeError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sim.policies import resolve_policy
@@ -54,9 +53,10 @@ class PolicyPeriod:
             other.order, other.allocation, other.category_order, other.params)
 
 
-def uses_category_order(order: str, search_dir: Path | None) -> bool:
-    """Whether the named policy's order depends on ``category_order``."""
-    return resolve_policy(order, search_dir).uses_category_order
+def uses_category_order(order: str, scenario: Scenario) -> bool:
+    """Whether the policy the scenario names ``order`` depends on ``category_order``."""
+    cls = resolve_policy(order, scenario.base_dir, scenario.policy.imports or ())
+    return cls.uses_category_order
 
 
 def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]:
@@ -66,7 +66,7 @@ def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]
     ends = [*starts[1:], scenario.end]
     periods: list[PolicyPeriod] = []
     for (_, regime), start, end in zip(regimes, starts, ends, strict=True):
-        used = uses_category_order(regime.order, scenario.base_dir)
+        used = uses_category_order(regime.order, scenario)
         period = PolicyPeriod(start, end, regime.order, regime.allocation,
                               tuple(regime.category_order) if used else None,
                               dict(regime.params))

@@ -392,6 +392,22 @@ class Policy(_Regime):
         default=[],
         description="Later changes in date order, e.g. social priority from 2024-10-01.",
     )
+    imports: list[str] | None = Field(
+        default=None,
+        alias="import",
+        description="Python modules to import before the policies are looked up, from the "
+        "scenario's folder or the Python path, so the policies they register can be named "
+        "(runs their code). None: none.",
+    )
+
+    @field_validator("imports")
+    @classmethod
+    def _module_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f"expected Python module names (such as mypolicies), got "
+                                 f"{name!r}")
+        return value
 
     def regimes(self) -> list[tuple[dt.date | None, _Regime]]:
         """The regimes in force over time: (start date or None for the start, regime)."""

@@ -65,7 +65,7 @@ def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
         shadow = f"policy.changes.{j}.{setting.field} ({file}{f':{line}' if line else ''})"
         acting = regimes[setting.period:j + 1]
         if setting.field == "category_order" and not any(
-                uses_category_order(r.order, scenario.base_dir) for r in acting):
+                uses_category_order(r.order, scenario) for r in acting):
             orders = ", ".join(sorted({r.order for r in acting}))
             raise InputError(setting.where, setting.key_path, f"changes nothing: {shadow} "
                              f"replaces it from {changes[j].date}, and until then {orders} "
