@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ $(VENV)/.bench-installed: $(STAMP)
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks
+
+# The tutorials in JupyterLab, from the project's environment (installs the notebooks extra).
+$(VENV)/.notebooks-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	touch $@
+
+notebooks: $(VENV)/.notebooks-installed
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests notebooks

@@ -232,15 +232,15 @@ COMPARE_EPILOG = """\
 examples:
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       scenarios/flevoland/social_priority_onsite.yaml -o results/comparison
-  gridqueue compare results/fifo results/social_priority -o results/comparison --force
+  gridqueue compare results/comparison/runs/fifo results/comparison/runs/social_priority \\
+      -o results/comparison-read
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       --set replications=50 --workers 2 -o results/comparison-50
-  gridqueue compare scenarios/flevoland/social_priority.yaml \\
-      scenarios/flevoland/social_priority.yaml --set 2:grid.upgrades.8.date=2031-01-01 \\
-      -o results/comparison-fgu-2031
 
+A results directory is read, not run: the second example reads the runs the first kept.
 --set KEY=VALUE changes every scenario file; --set N:KEY=VALUE only the N-th input (1 is the
-reference), --set NAME:KEY=VALUE only the file NAME.yaml.
+reference), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
+2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
 
 The first input is the reference. Each other scenario's difference from it is computed per
 replication (paired) when both share the seed and the assumptions the applicants are drawn
