@@ -21,7 +21,7 @@ from typing import Any
 
 from sim._version import __version__
 from sim.applicants import CATEGORIES, Applicant, ApplicantTable
-from sim.errors import GridqueueError, InputError
+from sim.errors import GridqueueError, GridqueueWarning, InputError
 from sim.loading import load_scenario
 from sim.metrics import METRICS
 from sim.policies import POLICIES, QueuePolicy, register_policy
@@ -49,6 +49,7 @@ __all__ = [
     "ApplicantTable",
     "Comparison",
     "GridqueueError",
+    "GridqueueWarning",
     "InputError",
     "QueuePolicy",
     "Results",
