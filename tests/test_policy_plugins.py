@@ -95,3 +95,16 @@ def test_an_unknown_name_says_where_names_come_from(tmp_path, clean_registry):
     with pytest.raises(InputError, match=r"policy.order: unknown queue policy "
                        r"'jobs_first_nowhere'.*policy.import.*gridqueue.policies"):
         load_scenario(path)
+
+
+def test_the_policy_guide_lists_every_applicant_attribute():
+    """docs/policies.md documents exactly the attributes a policy's sort_key receives."""
+    import dataclasses
+    import re
+
+    from sim import Applicant
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
+    table = guide.split("## What a policy may use", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    assert documented == [field.name for field in dataclasses.fields(Applicant)]
