@@ -143,7 +143,8 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
                         "--set policy.order=fifo (repeatable; lists index by number: "
-                        "grid.upgrades.0.date=2031-01-01)")
+                        "grid.upgrades.0.date=2031-01-01; KEY=null removes the key, e.g. "
+                        "streams.storage=null)")
 
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:

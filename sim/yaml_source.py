@@ -7,7 +7,6 @@ can name the file and line that caused it.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError, nearest
+from sim.scenario_merge import Place, drop_schedule, merge, replaces_schedule
 
 __all__ = ["Override", "ScenarioSource", "find_node", "parse_override", "read_scenario_source"]
 
@@ -135,7 +135,7 @@ def read_scenario_source(
     orders = [o for o in source.overrides if o.path == ("policy", "order")]
     if orders and not any(o.path in (("policy",), ("policy", "changes"))
                           for o in source.overrides):
-        source.notes += _drop_schedule(source.data, "--set/--vary", "policy.order")
+        source.notes += drop_schedule(source.data, "--set/--vary", "policy.order")
     for override in source.overrides:
         _apply_override(source.data, override)
     return source
@@ -182,10 +182,10 @@ def _read_with_parents(path: Path, files: list, notes: list[str], chain: list[Pa
                          line=line)
     base = _read_with_parents(path.parent / parent, files, notes, [*chain, resolved],
                               (path, line))
-    if _replaces_schedule(data):
-        notes += _drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
-                                "policy.order")
-    return _merge(base, data, _Place(path, root))
+    if replaces_schedule(data):
+        notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
+                               "policy.order")
+    return merge(base, data, Place(path, lambda key_path: _line(root, key_path)))
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
@@ -282,89 +282,6 @@ def _read_text(path: Path, site: _Site | None) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(who, key, f"expected a readable UTF-8 file, '{path}' gave "
                          f"{type(exc).__name__}", line=line) from None
-
-
-@dataclass(frozen=True)
-class _Place:
-    """A file being merged onto its parent, for errors that name its lines."""
-
-    file: Path
-    root: yaml.Node
-
-
-def _merge(base: dict[str, Any], child: dict[str, Any], place: _Place,
-           path: tuple[str, ...] = (), fresh: bool = False) -> dict[str, Any]:
-    """Deep merge: mappings merge key by key; anything else (lists too) is replaced.
-
-    ``null`` removes an inherited key (a stream, an area, a block); ``{remove: [names], add:
-    [items]}`` edits an inherited list of named items (upgrades, projects). Inside a mapping
-    the parent does not have (``fresh``), ``null`` is an ordinary value.
-    """
-    merged = copy.deepcopy(base)
-    for key, value in child.items():
-        here = (*path, str(key))
-        if value is None and fresh:
-            merged[key] = None
-        elif value is None:
-            if key not in merged:
-                raise InputError(place.file, ".".join(here), "expected a key the parent file "
-                                 "gives (null removes an inherited key); nothing to remove here"
-                                 f"{nearest(str(key), merged)}", line=_line(place.root, here))
-            del merged[key]
-        elif _is_list_edit(value):
-            merged[key] = _edit_list(merged.get(key), value, place, here)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value, place, here, fresh)
-        elif isinstance(value, dict) and key not in merged:
-            merged[key] = _merge({}, value, place, here, fresh=True)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def _is_list_edit(value: Any) -> bool:
-    """Whether a child's value is ``{remove: [...], add: [...]}``, an edit of a named list."""
-    return (isinstance(value, dict) and bool(value) and set(value) <= {"remove", "add"}
-            and all(isinstance(v, list) for v in value.values()))
-
-
-def _edit_list(items: Any, edit: dict[str, list], place: _Place, here: tuple[str, ...]
-               ) -> list[Any]:
-    """The inherited list without the items named in ``remove``, then those in ``add``."""
-    if not isinstance(items, list):
-        raise InputError(place.file, f"{'.'.join(here)}.remove", "expected an inherited list "
-                         "of named items (upgrades, projects) to edit; the parent file gives "
-                         "none here", line=_line(place.root, here))
-    kept = list(items)
-    names = [item.get("name") for item in items if isinstance(item, dict)]
-    for index, name in enumerate(edit.get("remove", [])):
-        if name not in names:
-            where = (*here, "remove", str(index))
-            listing = ", ".join(f"'{n}'" for n in names) or "(none)"
-            raise InputError(place.file, ".".join(where), f"expected the name of an inherited "
-                             f"item, one of {listing}; got {name!r}",
-                             line=_line(place.root, where))
-        kept = [item for item in kept if not (isinstance(item, dict) and item.get("name") == name)]
-    return [*kept, *copy.deepcopy(edit.get("add", []))]
-
-
-def _replaces_schedule(layer: dict[str, Any]) -> bool:
-    """Whether a file sets ``policy.order`` without giving ``policy.changes`` of its own."""
-    policy = layer.get("policy")
-    return isinstance(policy, dict) and "order" in policy and "changes" not in policy
-
-
-def _drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
-    """Drop inherited ``policy.changes`` (the rule for a new ``policy.order``); say so."""
-    policy = data.get("policy")
-    changes = policy.get("changes") if isinstance(policy, dict) else None
-    if not changes:
-        return []
-    del policy["changes"]
-    first = changes[0].get("date") if isinstance(changes[0], dict) else None
-    return [f"{where}: {key} applies for the whole period: it replaces the inherited schedule "
-            f"policy.changes ({len(changes)} change(s) from {first}); give policy.changes as "
-            "well to keep a schedule"]
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:

@@ -148,7 +148,7 @@ def test_sweep_with_some_equal_cells_warns_naming_them(history: Path):
 
 
 def test_a_child_removes_an_inherited_stream_upgrade_and_project(history: Path):
-    """null removes a stream; {remove: [names]} drops upgrades and projects by name."""
+    """A null removes a stream; {remove: [names]} drops upgrades and projects by name."""
     path = child(history.parent, """\
         streams: {basic: null}
         grid:
