@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import GridqueueError
-from sim.scenario import Scenario
+from sim.inputs.scenario import Scenario
 
 __all__ = ["overrides_for"]
 

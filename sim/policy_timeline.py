@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sim.inputs.scenario import Scenario
 from sim.policies import resolve_policy
-from sim.scenario import Scenario
 
 __all__ = ["PolicyPeriod", "policy_periods", "uses_category_order"]
 

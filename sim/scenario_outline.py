@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sim.applicants import CATEGORIES
-from sim.policy_timeline import policy_periods
-from sim.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade
-from sim.sources import onsite_for
-from sim.waiting_list_csv import WaitingRows
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade
+from sim.inputs.sources import onsite_for
+from sim.inputs.waiting_list_csv import WaitingRows
+from sim.policies.timeline import policy_periods
 
 __all__ = ["outline"]
 

@@ -5,7 +5,7 @@ or ``policy.params`` sets the policy from the start; an inherited ``policy.chang
 sets the same key replaces it from its date on. When the setting then acts in no period (a
 category order while only ``fifo`` is in force) it is an error; when it acts only until the
 change, a warning names the change. ``policy.order`` never needs this: setting it without
-``policy.changes`` replaces the inherited schedule (see :mod:`sim.yaml_source`).
+``policy.changes`` replaces the inherited schedule (see :mod:`sim.inputs.yaml_source`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import yaml
 
 from sim.errors import GridqueueWarning, InputError
-from sim.policy_timeline import uses_category_order
-from sim.scenario import Scenario
-from sim.yaml_source import ScenarioSource, find_node
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import ScenarioSource, find_node
+from sim.policies.timeline import uses_category_order
 
 __all__ = ["FIELDS", "check_shadowed", "emit_notes"]
 

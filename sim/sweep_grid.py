@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 
 from sim.errors import GridqueueWarning, InputError
-from sim.loading import check_runnable, validate_data
-from sim.policy_timeline import policy_periods
-from sim.scenario import Scenario
-from sim.yaml_source import Override, parse_override, read_scenario_source
+from sim.inputs.loading import check_runnable, validate_data
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.policies.timeline import policy_periods
 
 __all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
            "read_grid", "value_text"]
@@ -112,7 +112,7 @@ def effective_key(scenario: Scenario) -> str:
     """What a run of the scenario depends on, as text: equal texts give equal results.
 
     The name and description are left out, and the policy is taken as its periods
-    (:func:`sim.policy_timeline.policy_periods`), so a category order that no policy in
+    (:func:`sim.policies.timeline.policy_periods`), so a category order that no policy in
     force uses, or a change to the policy already in force, makes no difference.
     """
     data = scenario.model_dump(mode="json", exclude={"name", "description", "policy"})

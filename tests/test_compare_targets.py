@@ -8,7 +8,7 @@ import pytest
 
 from sim import GridqueueError, compare
 from sim.cli import main
-from sim.override_targets import overrides_for
+from sim.inputs.override_targets import overrides_for
 from tests.comparison_family import write_family
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import InputError
-from sim.waiting_list_csv import read_waiting_list
+from sim.inputs.waiting_list_csv import read_waiting_list
 
 START = dt.date(2024, 1, 1)
 STREAMS = ["firms"]
