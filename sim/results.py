@@ -97,11 +97,15 @@ class Results:
                 f"replications={self.run_info.get('replications')!r})")
 
     def figure(self, group: str, metric: str) -> tuple[float, float, float]:
-        """(mean, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``."""
+        """(estimate, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``.
+
+        The estimate is the mean across replications, or the median for the figures
+        summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
+        """
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
-        return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
+        return tuple(float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))  # type: ignore[return-value]
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
         """Write every table into ``directory``, atomically; replace it only with ``force``."""
