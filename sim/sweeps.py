@@ -61,8 +61,8 @@ class Sweep:
         overrides: each cell's overrides (key path to value), by cell id.
         metrics: per-replication key figures: ``cell``, ``replication``, ``group``, ``metric``,
             ``value``.
-        table: the tidy summary: one row per cell, group and key figure with its mean and 95%
-            confidence interval, the varied keys as columns.
+        table: the tidy summary: one row per cell, group and key figure with its estimate and
+            95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
         run_info: provenance (versions, seed, hashes, workers, wall time).
     """
 
@@ -81,10 +81,11 @@ class Sweep:
     def describe(self, metric: str = "wait_mean_years", group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
-        lines = [f"{metric} ({METRICS[metric].unit}), {group}: mean [95% CI]"]
+        lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
+                 "[95% CI]"]
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
-            lines.append(f"  {cell}: {row['mean']:.3g} [{row['ci_low']:.3g}, "
+            lines.append(f"  {cell}: {row['estimate']:.3g} [{row['ci_low']:.3g}, "
                          f"{row['ci_high']:.3g}]")
         return "\n".join(lines)
 
