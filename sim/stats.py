@@ -216,14 +216,14 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 
     One row per project: how often it was connected by the end, the mean and the 10th, 50th
     and 90th percentile of its connection date over the replications in which it connected,
-    and its mean wait with a confidence interval.
+    and its mean wait then, with a log-scale t interval (a wait is never negative).
     """
     projects = applicants[applicants["source"] == "project"]
     rows = []
     for name, rows_of_project in projects.groupby("name", sort=False):
         connected = rows_of_project[rows_of_project["outcome"] == "connected"]
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
-        mean, low, high = mean_interval(connected["wait_years"].to_numpy())
+        mean, low, high = log_interval(connected["wait_years"].to_numpy())
         quantiles = dates.quantile([0.1, 0.5, 0.9]) if len(dates) else pd.Series([pd.NaT] * 3)
         rows.append({
             "project": name,
