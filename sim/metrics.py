@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ class Metric:
     by it, totals over the run. Figures read within a fixed window of each request do not."""
     bounds: tuple[float, float] = (0.0, np.inf)
     """The values the figure can take; its interval across replications stays inside them."""
-    estimator: str = "mean"
+    estimator: Literal["mean", "median"] = "mean"
     """``mean`` across replications, or ``median`` for a figure that may be not reached
     (``inf``) in some replications, whose mean would say nothing."""
 
@@ -44,6 +45,7 @@ CONNECT_SHARES = {"connect_p25_years": 0.25, "connect_median_years": 0.5}
 
 
 def _years(n: int) -> str:
+    """'1 year', '2 years': a window's length in words."""
     return f"{n} year{'s' if n > 1 else ''}"
 
 

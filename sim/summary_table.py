@@ -10,7 +10,7 @@ from sim.results import Results
 __all__ = ["NOT_REACHED", "SHOWN", "format_summary"]
 
 SHOWN = (
-    *HEADLINE_METRICS, "applicants", "connected", "waiting", "connect_p25_years",
+    *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
     "wait_mean_years", "wait_p90_years", "jobs_connected", "jobs_withdrawn", "mw_connected",
     "mw_waiting",
 )
