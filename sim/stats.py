@@ -64,9 +64,9 @@ def logit_interval(
     """Mean and a t interval on the logit scale of where the mean lies between ``bounds``.
 
     With ``p = (m - low) / (high - low)``, the delta method gives ``logit(p) ± t * s /
-    (sqrt(n) * (high - low) * p * (1 - p))``, taken back: always strictly inside the bounds
-    unless every value is on one of them (then the interval is that bound). NaN values are
-    left out; fewer than two values give a NaN interval.
+    (sqrt(n) * (high - low) * p * (1 - p))``, taken back: always inside the bounds, and
+    the bound itself if every value is on it. NaN values are left out; fewer than two values
+    give a NaN interval.
     """
     values = _known(values)
     mean, half = _mean_and_half_width(values, confidence)
