@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.scenario import DAYS_PER_YEAR
+from sim.inputs.scenario import DAYS_PER_YEAR
 
 __all__ = [
     "INCIDENCE_COLUMNS", "IncidenceCurve", "cumulative_incidence", "incidence_by_group",

@@ -9,9 +9,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.applicants import CATEGORIES
-from sim.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
-from sim.records import OUTCOMES
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
+from sim.runs.records import OUTCOMES
 
 __all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import InputError
-from sim.loading import load_scenario
-from sim.results import TABLES, dependency_versions
-from sim.runner import run
-from sim.scenario import Scenario
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.runs.results import TABLES, dependency_versions
+from sim.runs.runner import run
 
 __all__ = ["Reproduction", "compare_files", "read_run_info", "reproduce", "version_changes"]
 

@@ -21,9 +21,9 @@ import pandas as pd
 import yaml
 
 from sim.errors import OutputError
-from sim.scenario import Scenario
-from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
-from sim.staging import staged_directory
+from sim.inputs.scenario import Scenario
+from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
+from sim.runs.staging import staged_directory
 
 __all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
 
@@ -42,7 +42,7 @@ class Results:
     """Everything one run produced, as pandas DataFrames plus provenance.
 
     The applicant rows of a run too large to keep in memory wait on disk (see
-    :mod:`sim.spool`): :attr:`applicants` reads them in the first time it is used, and
+    :mod:`sim.runs.spool`): :attr:`applicants` reads them in the first time it is used, and
     :meth:`write` streams them into ``applicants.csv`` without doing so.
     """
 
@@ -133,7 +133,7 @@ class Results:
     @classmethod
     def read(cls, directory: str | Path) -> Results:
         """Read a results directory written by :meth:`write`."""
-        from sim.loading import load_scenario
+        from sim.inputs.loading import load_scenario
 
         folder = Path(directory)
         if not (folder / "run.json").is_file():

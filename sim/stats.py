@@ -2,9 +2,9 @@
 
 A plain Student-t interval of a share near 0 or of a short wait can reach below zero, which no
 replication could show. Each key figure is therefore summarised with an interval that keeps
-to the figure's bounds (:attr:`sim.metrics.Metric.bounds`): a t interval on the log or logit
+to the figure's bounds (:attr:`sim.runs.metrics.Metric.bounds`): a t interval on the log or logit
 scale around the mean, or order statistics around the median. Plain t intervals remain for
-unbounded quantities such as differences between scenarios (:mod:`sim.differences`).
+unbounded quantities such as differences between scenarios (:mod:`sim.analysis.differences`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.metrics import METRICS, Metric
+from sim.runs.metrics import METRICS, Metric
 
 __all__ = [
     "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "log_interval",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from sim.metrics import HEADLINE_METRICS, METRICS
-from sim.results import Results
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from sim.runs.results import Results
 
 __all__ = ["NOT_REACHED", "SHOWN", "format_summary"]
 

@@ -35,16 +35,16 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
+from sim.analysis.sweep_grid import cell_id, cell_scenario, read_grid, value_text
 from sim.errors import Interrupted
-from sim.metrics import METRICS
-from sim.results import dependency_versions, scenario_hash, scenario_yaml
-from sim.runner import default_workers, run_replications
-from sim.scenario import Scenario
-from sim.staging import resumable_directory, staged_directory
-from sim.stats import summarise
-from sim.sweep_grid import cell_id, cell_scenario, read_grid, value_text
-from sim.sweep_plots import check_choice, sweep_figure
-from sim.yaml_source import parse_override
+from sim.figures.sweep import check_choice, sweep_figure
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import parse_override
+from sim.runs.metrics import METRICS
+from sim.runs.results import dependency_versions, scenario_hash, scenario_yaml
+from sim.runs.runner import default_workers, run_replications
+from sim.runs.staging import resumable_directory, staged_directory
+from sim.runs.stats import summarise
 
 __all__ = ["Sweep", "read_cell", "sweep", "sweep_to_directory", "write_cell"]
 

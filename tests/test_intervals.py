@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import METRICS
-from sim.stats import (
+from sim.runs.metrics import METRICS
+from sim.runs.stats import (
     CI_METHODS,
     bounded_interval,
     log_interval,

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.applicants import CATEGORIES
-from sim.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
-from sim.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
-from sim.stats import summarise
-from sim.summary_table import NOT_REACHED, format_summary
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
+from sim.runs.stats import summarise
+from sim.runs.summary_table import NOT_REACHED, format_summary
 
 HORIZON = 8.0
 # Six applicants of one category in a run of 8 years: (request time in years since the start,
