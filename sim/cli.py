@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim._version import __version__
@@ -74,10 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_arguments(run)
     run.add_argument("-o", "--output", type=Path, metavar="DIR",
                      help="results directory (default: results/<scenario name>)")
-    run.add_argument("--replications", type=int, metavar="N",
+    run.add_argument("--replications", type=at_least(1), metavar="N",
                      help="number of replications (overrides the scenario's)")
-    run.add_argument("--seed", type=int, metavar="S", help="root seed (overrides the scenario's)")
-    run.add_argument("--only-replication", type=int, metavar="R", action="append",
+    run.add_argument("--seed", type=at_least(0), metavar="S",
+                     help="root seed (overrides the scenario's)")
+    run.add_argument("--only-replication", type=at_least(0), metavar="R", action="append",
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
@@ -112,13 +113,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("directory", type=Path, metavar="DIR",
                            help="results directory written by gridqueue run")
-    reproduce.add_argument("--workers", type=int, metavar="W",
+    reproduce.add_argument("--workers", type=at_least(1), metavar="W",
                            help="worker processes (default: all cores)")
     reproduce.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     reproduce.set_defaults(handler=_reproduce)
     _compare_parser(commands)
     _sweep_parser(commands)
     return parser
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``, refused with a clear message."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, "
+                                             f"got {value}")
+        return value
+
+    whole_number.__name__ = f"a whole number of at least {minimum}"
+    return whole_number
 
 
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,7 +152,7 @@ def _execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
     from sim.distributed import SCHEDULER_VARIABLE
 
-    parser.add_argument("--workers", type=int, metavar="W",
+    parser.add_argument("--workers", type=at_least(1), metavar="W",
                         help="worker processes (default: all cores); results do not depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
@@ -163,6 +181,10 @@ def _run(args: argparse.Namespace) -> int:
     output = args.output or Path("results") / scenario.name
     check_writable(output, args.force)
     if args.only_replication:
+        twice = sorted({r for r in args.only_replication if args.only_replication.count(r) > 1})
+        if twice:
+            raise GridqueueError(f"--only-replication {twice[0]}: given more than once; "
+                                 "expected each replication once")
         bad = [r for r in args.only_replication if not 0 <= r < scenario.replications]
         if bad:
             raise GridqueueError(f"--only-replication {bad[0]}: expected a replication from 0 "
@@ -261,7 +283,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
                          metavar="KEY=VALUE",
                          help="override a key of every scenario file (not of results "
                          "directories), e.g. --set replications=50 (repeatable)")
-    compare.add_argument("--replications", type=int, metavar="N",
+    compare.add_argument("--replications", type=at_least(1), metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",
                          help="replace the output directory if it exists")
@@ -290,7 +312,7 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        "summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
-    sweep.add_argument("--replications", type=int, metavar="N",
+    sweep.add_argument("--replications", type=at_least(1), metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",
                        help="replace the output directory if it exists (and discard an "

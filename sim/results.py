@@ -24,6 +24,7 @@ from sim.errors import OutputError
 from sim.scenario import Scenario
 from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
 from sim.staging import staged_directory
+from sim.yaml_source import CoreSchemaDumper
 
 __all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
 
@@ -154,7 +155,7 @@ def scenario_yaml(scenario: Scenario) -> str:
     if data.get("waiting_list") and data["waiting_list"].get("csv"):
         data["waiting_list"]["csv"] = "waiting_list.csv"
     _drop_none(data)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=CoreSchemaDumper, sort_keys=False, allow_unicode=True)
 
 
 def _drop_none(data: Any) -> None:

@@ -98,6 +98,21 @@ class _ReplicationTask:
         return output
 
 
+def _check_request(scenario: Scenario, workers: int | None,
+                   replications: list[int] | None) -> None:
+    """Refuse worker counts below one and replication indices out of range or given twice."""
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+    indices = replications or []
+    for index in indices:
+        if not 0 <= index < scenario.replications:
+            raise GridqueueError(f"replication {index}: expected a replication from 0 to "
+                                 f"{scenario.replications - 1}")
+        if indices.count(index) > 1:
+            raise GridqueueError(f"replication {index}: given more than once; expected each "
+                                 "replication once")
+
+
 def _worker_count(workers: int | None, indices: list[int]) -> int:
     """Worker processes for these replications: as asked (default all cores), at most one each."""
     return max(1, min(workers or default_workers(), len(indices) or 1))
@@ -258,6 +273,8 @@ def run(
     """
     started = time.perf_counter()
     created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    replications = None if replications is None else list(replications)
+    _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     applicants = ApplicantSpool()
     projects, metrics, timeseries, indices = [], [], [], []

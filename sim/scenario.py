@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -66,6 +67,17 @@ LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -77,7 +89,7 @@ class Upgrade(_Model):
     """A planned capacity increase: a new substation, a transformer, a released reservation."""
 
     name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
-    date: dt.date = Field(description="Planned date it comes into service (ISO date).")
+    date: Date = Field(description="Planned date it comes into service (ISO date).")
     add_mw: float = Field(
         gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
     )
@@ -264,10 +276,10 @@ class WaitingList(_Model):
     count: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
     )
-    earliest: dt.date | None = Field(
+    earliest: Date | None = Field(
         default=None, description="Earliest request date of generated applicants."
     )
-    latest: dt.date | None = Field(
+    latest: Date | None = Field(
         default=None,
         description="Latest request date of generated applicants (default: the start).",
     )
@@ -304,7 +316,7 @@ class Project(_Model):
     """A named project with a fixed request date, e.g. a high-tech campus."""
 
     name: str = Field(min_length=1, description="Name shown in the outputs.")
-    date: dt.date = Field(description="Request date.")
+    date: Date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
     demand_mw: float = Field(
@@ -362,7 +374,7 @@ class _Regime(_Model):
 class PolicyChange(_Model):
     """From ``date`` on, another policy applies; fields left out stay as they were."""
 
-    date: dt.date = Field(description="Date the change takes effect.")
+    date: Date = Field(description="Date the change takes effect.")
     order: str | None = Field(default=None, description="New queue policy.")
     allocation: Literal["strict", "first_fit"] | None = Field(
         default=None, description="New allocation rule."
@@ -402,8 +414,8 @@ class Scenario(_Model):
 
     name: str = Field(default="scenario", description="Short name used in tables and plots.")
     description: str = Field(default="", description="What this scenario represents.")
-    start: dt.date = Field(description="Start of the simulated period (ISO date).")
-    end: dt.date = Field(description="End of the simulated period (ISO date), after start.")
+    start: Date = Field(description="Start of the simulated period (ISO date).")
+    end: Date = Field(description="End of the simulated period (ISO date), after start.")
     seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
     replications: int = Field(
         default=10, ge=1, le=100_000, description="Independent replications to run."

@@ -152,3 +152,53 @@ def test_two_policy_modules_of_the_same_name_are_not_confused(tmp_path):
             load_scenario(tmp_path / "second" / "s.yaml")
     finally:
         sys.modules.pop("same_name_policy", None)
+
+
+def test_yaml_is_read_by_the_yaml_1_2_core_schema(tmp_path):
+    """010 is ten, 0o10 eight, NO and true are names: YAML 1.2, not PyYAML's YAML 1.1."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "start: 2024-01-01\nend: 2026-01-01\nreplications: 010\n"
+        "grid:\n  areas:\n    NO: {capacity_mw: 010}\n    on: {capacity_mw: 0o10}\n"
+        "streams:\n  true: {category: other, rate_per_year: 2, demand_mw: 1, area: NO}\n",
+        encoding="utf-8")
+    loaded = load_scenario(scenario)
+    assert loaded.replications == 10
+    assert {name: area.capacity_mw for name, area in loaded.grid.resolved_areas.items()} == \
+        {"NO": 10.0, "on": 8.0}
+    assert list(loaded.streams) == ["true"]
+    assert loaded.streams["true"].area == "NO"
+
+
+def test_resolved_scenario_yaml_reads_back_as_the_same_values(tmp_path):
+    """Names that look like YAML 1.2 numbers or booleans are quoted in scenario.yaml."""
+    from sim.results import scenario_yaml
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: '0o10'\nstart: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 2}\n"
+        "streams:\n  'false': {category: other, rate_per_year: 2, demand_mw: 1}\n",
+        encoding="utf-8")
+    loaded = load_scenario(scenario)
+    (tmp_path / "again.yaml").write_text(scenario_yaml(loaded), encoding="utf-8")
+    again = load_scenario(tmp_path / "again.yaml")
+    assert again.name == "0o10"
+    assert again.model_dump() == loaded.model_dump()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "-3"], "argument --workers: expected a whole number of at least 1, got -3"),
+    (["--workers", "0"], "argument --workers: expected a whole number of at least 1, got 0"),
+    (["--replications", "0"], "argument --replications: expected a whole number of at least 1"),
+    (["--seed", "-1"], "argument --seed: expected a whole number of at least 0, got -1"),
+    (["--only-replication", "-1"], "argument --only-replication: expected a whole number of "
+                                   "at least 0"),
+    (["--workers", "two"], "argument --workers: expected a whole number, got 'two'"),
+])
+def test_numeric_options_are_bounded(args, message, tmp_path, capsys):
+    """A numeric command-line option out of its range is refused with exit 2, before any run."""
+    with pytest.raises(SystemExit) as exited:
+        main(["run", str(BAD / "valid.yaml"), "-o", str(tmp_path / "out"), *args])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"gridqueue run: error: {message}")
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,35 @@ class DiesInWorker(QueuePolicy):
             os._exit(3)
         time.sleep(self.seconds)
         return np.arange(len(table), dtype=np.int64)
+
+
+class NaNKey(QueuePolicy):
+    """Sorts by self-supply, which is NaN for the applicants here (none was given)."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (float("nan"),)
+
+
+class ExitsWhenBuilt(QueuePolicy):
+    """Calls sys.exit in its constructor."""
+
+    def __init__(self, category_order: Any) -> None:
+        super().__init__(category_order)
+        sys.exit(0)
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+
+class ExitsWhenRanking(QueuePolicy):
+    """Calls sys.exit in its sort key."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        sys.exit(0)
+
+
+class HardExitWhenRanking(QueuePolicy):
+    """Calls os._exit in its sort key, which would end the process at once."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        os._exit(0)
