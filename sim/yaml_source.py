@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError
+from sim.input_files import NotARegularFile, TooLarge, read_limited
 
 __all__ = [
     "CoreSchemaDumper", "Override", "ScenarioSource", "parse_override",
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 10_000_000
+"""Largest scenario file read (10 MB; the bundled ones are a few kB)."""
 MAX_VALUES = 1_000_000
 """At most this many values in one file once aliases are expanded (no 'billion laughs')."""
 
@@ -315,15 +317,19 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
 def _read_text(path: Path, site: _Site | None) -> str:
     who, key, line = (site[0], "extends", site[1]) if site else (path, "", None)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(path, "", f"expected a scenario file under {MAX_FILE_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
+        return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError(who, key, f"expected an existing scenario file, '{path}' was not "
                          "found", line=line) from None
     except IsADirectoryError:
         raise InputError(who, key, f"expected a scenario file, '{path}' is a directory",
                          line=line) from None
+    except NotARegularFile as exc:
+        raise InputError(who, key, f"expected a scenario file, '{path}' is a {exc.kind}",
+                         line=line) from None
+    except TooLarge:
+        raise InputError(who, key, f"expected a scenario file under {MAX_FILE_BYTES} bytes, "
+                         f"'{path}' is larger", line=line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(who, key, f"expected a readable UTF-8 file, '{path}' gave "
                          f"{type(exc).__name__}", line=line) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -202,3 +203,56 @@ def test_numeric_options_are_bounded(args, message, tmp_path, capsys):
     assert exited.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith(f"gridqueue run: error: {message}")
     assert not (tmp_path / "out").exists()
+
+
+def unblock_later(fifo: Path) -> threading.Timer:
+    """Open the pipe for writing after a while, so a reader that waits on it gets an end."""
+    timer = threading.Timer(10, lambda: os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("which", ["scenario", "extends", "csv"])
+def test_a_named_pipe_is_refused_rather_than_read(which, tmp_path, capsys):
+    """A FIFO as the scenario, its extends target or its CSV fails at once, naming it."""
+    fifo = tmp_path / ("pipe.csv" if which == "csv" else "pipe.yaml")
+    os.mkfifo(fifo)
+    shutil.copy(BAD / "valid.yaml", tmp_path / "valid.yaml")
+    scenario = {"scenario": fifo, "extends": tmp_path / "child.yaml",
+                "csv": tmp_path / "valid.yaml"}[which]
+    (tmp_path / "child.yaml").write_text("extends: pipe.yaml\n", encoding="utf-8")
+    args = ["--set", "waiting_list.csv=pipe.csv"] if which == "csv" else []
+    timer = unblock_later(fifo)
+    try:
+        code, out, err = run_cli(["validate", str(scenario), *args], capsys)
+    finally:
+        timer.cancel()
+    assert code == 2
+    assert err.count("\n") == 1, err
+    if which == "csv":
+        assert err == (f"gridqueue: error: {fifo}: waiting_list.csv: expected a CSV file, "
+                       "found a named pipe (FIFO)\n")
+    else:
+        where = f"{tmp_path / 'child.yaml'}:1: extends" if which == "extends" else str(fifo)
+        assert err == (f"gridqueue: error: {where}: expected a scenario file, '{fifo}' is a "
+                       "named pipe (FIFO)\n")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_is_refused_rather_than_read(capsys):
+    """/dev/zero as a scenario (endless zero bytes) is refused before reading."""
+    code, _, err = run_cli(["validate", "/dev/zero"], capsys)
+    assert code == 2
+    assert err == "gridqueue: error: /dev/zero: expected a scenario file, '/dev/zero' is a " \
+        "device\n"
+
+
+def test_a_scenario_file_above_the_size_limit_is_refused(tmp_path, monkeypatch, capsys):
+    """A scenario file larger than the limit is refused, naming the file and the limit."""
+    monkeypatch.setattr("sim.yaml_source.MAX_FILE_BYTES", 100)
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text("# " + "x" * 200 + "\nstart: 2024-01-01\n", encoding="utf-8")
+    code, _, err = run_cli(["validate", str(scenario)], capsys)
+    assert code == 2
+    assert err == (f"gridqueue: error: {scenario}: expected a scenario file under 100 bytes, "
+                   f"'{scenario}' is larger\n")
