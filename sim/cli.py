@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, Interrupted, Terminated
 
 __all__ = ["main"]
 
 EXIT_DIFFERENT = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 DESCRIPTION = """\
 Simulate businesses waiting for an electricity-grid connection.
@@ -37,7 +41,8 @@ examples:
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.capacity_mw=0,5,10 -o results/sw
 
 Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
-key and what was expected), 130 interrupted. Scenario keys and units: docs/scenario-reference.md.
+key and what was expected), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Scenario keys
+and units: docs/scenario-reference.md.
 """
 
 
@@ -45,15 +50,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _sigterm_as_interrupt() as terminated:
+        try:
+            return int(args.handler(args) or 0)
+        except GridqueueError as exc:
+            print(f"gridqueue: error: {exc}", file=sys.stderr)
+            return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
+                else exc.exit_code
+        except KeyboardInterrupt as exc:
+            stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+            print(f"gridqueue: {stop}; earlier results are untouched and nothing partial "
+                  "was written", file=sys.stderr)
+            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[bool]]:
+    """While a command runs, SIGTERM raises :class:`Terminated`, so it stops as on Ctrl-C.
+
+    Worker processes are stopped and reaped, temporary folders removed and nothing partial
+    written; further SIGTERMs during that clean-up are ignored. Yields a list that holds True
+    once SIGTERM has been received.
+    """
+    received: list[bool] = []
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.append(True)
+        raise Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # only the main thread may handle signals
+        return
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        return int(args.handler(args) or 0)
-    except GridqueueError as exc:
-        print(f"gridqueue: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("gridqueue: interrupted; earlier results are untouched and nothing partial "
-              "was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -70,9 +70,10 @@ class CheckedPolicy(QueuePolicy):
         except GridqueueError:
             raise
         except SystemExit as exc:
-            raise self._broken(f"called sys.exit or os._exit ({exc.code!r}) while ranking "
-                               "applicants; a policy must return its order, not end the "
-                               "program") from None
+            raise InputError(self.source, self.key_path, f"the queue policy '{self.order}' "
+                             f"called sys.exit or os._exit ({exc.code!r}) while ranking "
+                             "applicants; expected it to return an order, not end the "
+                             "program") from None
         except Exception as exc:  # the policy is user code: any failure is a broken contract
             raise self._broken(f"failed while ranking applicants ({type(exc).__name__}: "
                                f"{exc})") from None

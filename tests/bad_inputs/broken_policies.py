@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -76,7 +77,7 @@ class DiesInWorker(QueuePolicy):
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         if len(table) == self.applicants and multiprocessing.parent_process() is not None:
-            os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)  # as a crash or the out-of-memory killer would
         time.sleep(self.seconds)
         return np.arange(len(table), dtype=np.int64)
 
@@ -111,3 +112,22 @@ class HardExitWhenRanking(QueuePolicy):
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         os._exit(0)
+
+
+class Hangs(QueuePolicy):
+    """Writes its process id to ``marker``, then never returns, not even on Ctrl-C."""
+
+    def __init__(self, category_order: Any, marker: str) -> None:
+        super().__init__(category_order)
+        self.marker = Path(marker)
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        self.marker.write_text(str(os.getpid()))
+        while True:
+            try:
+                time.sleep(1)
+            except KeyboardInterrupt:
+                pass
