@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError, Interrupted, Terminated
+from sim.errors import GridqueueError, Interrupted, OutputError, Terminated
 
 __all__ = ["main"]
 
@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gridqueue: error: {exc}", file=sys.stderr)
             return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
                 else exc.exit_code
+        except OSError as exc:  # the system refused a file operation (permissions, space...)
+            print(f"gridqueue: error: {exc.filename or ''}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_INPUT
         except KeyboardInterrupt as exc:
             stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
             print(f"gridqueue: {stop}; earlier results are untouched and nothing partial "
@@ -250,7 +254,11 @@ def _schema(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"{args.output}: could not write the schema "
+                              f"({exc.strerror or exc})") from None
         print(f"schema: {args.output}")
     return 0
 

@@ -227,8 +227,10 @@ def compare(
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
     ran: list[str] = []
-    for item in inputs:
-        loaded, source = _read_or_load(item, changes, replications)
+    gathered = [_read_or_load(item, changes, replications) for item in inputs]
+    for loaded, source in gathered:
+        _check_replications(loaded, source)
+    for loaded, source in gathered:
         if isinstance(loaded, Results):
             label = _unique(loaded.scenario.name, results)
             results[label] = loaded
@@ -266,6 +268,22 @@ def _read_or_load(
     if path.is_dir():
         return Results.read(path), str(path)
     return load_scenario(path, changes), str(path)
+
+
+MIN_REPLICATIONS = 2
+"""Fewest replications of a compared scenario: one gives a mean but no interval."""
+
+
+def _check_replications(loaded: Results | Scenario, source: str) -> None:
+    """Refuse a scenario with too few replications for an interval, before anything runs."""
+    count = (len(replication_indices(loaded)) if isinstance(loaded, Results)
+             else loaded.replications)
+    if count < MIN_REPLICATIONS:
+        where = loaded.scenario.name if isinstance(loaded, Results) else loaded.name
+        raise GridqueueError(
+            f"{source if source != 'python' else where}: compare needs at least "
+            f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
+            f"{count}; run it with --replications {MIN_REPLICATIONS} or more")
 
 
 def _unique(name: str, taken: Mapping[str, Any]) -> str:

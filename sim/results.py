@@ -21,12 +21,15 @@ import pandas as pd
 import yaml
 
 from sim.errors import OutputError
+from sim.policy_code import code_hashes, copy_policy_code
 from sim.scenario import Scenario
 from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
 from sim.staging import staged_directory
 from sim.yaml_source import CoreSchemaDumper
 
-__all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
+__all__ = [
+    "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
+]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
 DATE_COLUMNS = {
@@ -124,6 +127,7 @@ class Results:
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        copy_policy_code(self.scenario, folder)
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
                                          encoding="utf-8")
 
@@ -180,6 +184,18 @@ def scenario_hash(scenario: Scenario) -> str:
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()
+
+
+def definition_hash(scenario: Scenario, replications: list[int] | None = None) -> str:
+    """SHA-256 of everything that defines a run's tables.
+
+    That is the resolved scenario (its seed and replication count included) and its waiting
+    list (:func:`scenario_hash`), the source of its ``module:Class`` policies, and which
+    replications ran (None: all). ``reproduce`` and ``sweep --resume`` compare it.
+    """
+    parts = {"scenario": scenario_hash(scenario), "policy_code": code_hashes(scenario),
+             "replications": replications}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def dependency_versions() -> dict[str, str]:

@@ -30,8 +30,9 @@ from tqdm import tqdm
 from sim._version import __version__
 from sim.errors import GridqueueError, ReplicationError
 from sim.loading import load_waiting_rows
+from sim.policy_code import code_hashes
 from sim.replication import ReplicationOutput, run_replication
-from sim.results import Results, dependency_versions, scenario_hash
+from sim.results import Results, definition_hash, dependency_versions, scenario_hash
 from sim.scenario import Scenario
 from sim.spool import ApplicantSpool, encode_rows
 from sim.stats import summarise, summarise_projects
@@ -334,6 +335,8 @@ def run(
         "gridqueue_version": __version__,
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
+        "inputs_sha256": definition_hash(scenario, replications),
+        "policy_code": code_hashes(scenario),
         "seed": scenario.seed,
         "replications": indices if replications is not None else len(indices),
         "workers": workers,

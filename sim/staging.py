@@ -54,8 +54,15 @@ def staged_directory(
     """
     target = Path(target)
     check_writable(target, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as exc:  # e.g. a parent is a file, or the folder is read-only
+        reason = (f"{exc.filename} is a file, not a folder"
+                  if isinstance(exc, (FileExistsError, NotADirectoryError))
+                  else exc.strerror or str(exc))
+        raise OutputError(f"{target}: could not create the {what} there ({reason}); "
+                          "nothing was changed") from None
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
         yield staging

@@ -256,3 +256,56 @@ def test_a_scenario_file_above_the_size_limit_is_refused(tmp_path, monkeypatch, 
     assert code == 2
     assert err == (f"gridqueue: error: {scenario}: expected a scenario file under 100 bytes, "
                    f"'{scenario}' is larger\n")
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "schema"])
+def test_an_output_path_below_a_file_is_one_line_not_a_traceback(command, tmp_path, capsys):
+    """An output path whose parent is a file fails with exit 2 and one line naming it."""
+    (tmp_path / "a_file").write_text("not a folder\n", encoding="utf-8")
+    output = tmp_path / "a_file" / "out"
+    valid = str(BAD / "valid.yaml")
+    args = {"run": ["run", valid, "--workers", "1"],
+            "compare": ["compare", valid, valid, "--replications", "2", "--workers", "1"],
+            "sweep": ["sweep", valid, "--vary", "seed=1,2", "--workers", "1"],
+            "schema": ["schema"]}[command]
+    code, _, err = run_cli([*args, "-o", str(output), *(["-q"] if command != "schema" else [])],
+                           capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"gridqueue: error: {output}: could not "), err
+    assert (tmp_path / "a_file").read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_read_only_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    """A folder the results cannot be created in fails with exit 2 and one line."""
+    def refuse(*args, **kwargs):  # as mkdtemp does in a read-only folder (even as root here)
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr("sim.staging.tempfile.mkdtemp", refuse)
+    output = tmp_path / "out"
+    code, _, err = run_cli(["run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
+                            "--workers", "1"], capsys)
+    assert code == 2
+    assert err == (f"gridqueue: error: {output}: could not create the results there "
+                   "(Permission denied); nothing was changed\n")
+
+
+def test_schema_into_a_folder_is_one_line(tmp_path, capsys):
+    """gridqueue schema -o FOLDER fails with exit 2 and one line, leaving the folder alone."""
+    code, out, err = run_cli(["schema", "-o", str(tmp_path)], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"gridqueue: error: {tmp_path}: could not write the schema ("), err
+    assert err.count("\n") == 1
+
+
+def test_compare_refuses_a_scenario_of_one_replication_before_running(tmp_path, capsys):
+    """One replication gives no interval: compare says so before running anything."""
+    valid = str(BAD / "valid.yaml")
+    code, out, err = run_cli(["compare", valid, valid, "--replications", "1", "-q",
+                              "--workers", "1", "-o", str(tmp_path / "cmp")], capsys)
+    assert code == 2
+    assert out == ""
+    assert err == (f"gridqueue: error: {valid}: compare needs at least 2 replications of each "
+                   "scenario for a 95% interval, got 1; run it with --replications 2 or more\n")
+    assert not (tmp_path / "cmp").exists()
