@@ -291,7 +291,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
 
 
 def test_schema_into_a_folder_is_one_line(tmp_path, capsys):
-    """gridqueue schema -o FOLDER fails with exit 2 and one line, leaving the folder alone."""
+    """Writing the schema into a folder fails with exit 2 and one line, leaving it alone."""
     code, out, err = run_cli(["schema", "-o", str(tmp_path)], capsys)
     assert code == 2
     assert out == ""
