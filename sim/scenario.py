@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -80,6 +82,23 @@ Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false where a number belongs: pydantic would read true as 1."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {m for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
 
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
