@@ -15,7 +15,6 @@ import shutil
 import sys
 from pathlib import Path
 
-from sim.errors import GridqueueError
 from sim.policies import resolve_policy
 from sim.scenario import Scenario
 
@@ -26,24 +25,32 @@ def policy_files(scenario: Scenario) -> dict[str, tuple[Path, Path]]:
     """Each ``module:Class`` policy module the scenario uses: its source file and its copy.
 
     The copy's path is relative to a results directory: ``mypolicies.py``, ``pkg/sub.py`` or
-    ``pkg/__init__.py``, where the scenario's folder is searched for the module.
+    ``pkg/__init__.py``, where the scenario's folder is searched for the module. Modules of
+    gridqueue itself (its version is recorded) and modules without a source file (defined in
+    a notebook) are left out: there is no file to keep.
     """
     files = {}
     for _, regime in scenario.policy.regimes():
         module_name, colon, _ = regime.order.partition(":")
-        if not colon or module_name in files:
+        if not colon or module_name in files or not _user_module(module_name):
             continue
         resolve_policy(regime.order, scenario.base_dir)  # imported already when it was loaded
-        source = inspect.getsourcefile(sys.modules[module_name])
+        try:
+            source = inspect.getsourcefile(sys.modules[module_name])
+        except TypeError:  # a module without a file, e.g. one made in a notebook
+            source = None
         if source is None:
-            raise GridqueueError(f"policy module '{module_name}' has no Python source file to "
-                                 "keep with the results (a compiled module cannot be "
-                                 "reproduced)")
+            continue
         parts = module_name.split(".")
         kept = (Path(*parts, "__init__.py") if Path(source).name == "__init__.py"
                 else Path(*parts).with_suffix(".py"))
         files[module_name] = (Path(source), kept)
     return files
+
+
+def _user_module(name: str) -> bool:
+    """Whether a policy module is the user's: gridqueue's own are versioned with it."""
+    return name not in ("__main__", "sim") and not name.startswith("sim.")
 
 
 def code_hashes(scenario: Scenario) -> dict[str, str]:
