@@ -22,7 +22,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
-from tests.processes import ctrl_c_as_in_a_terminal
+from tests.processes import ctrl_c_as_in_a_terminal, is_running
 
 BAD = Path(__file__).parent / "bad_inputs"
 SLOW = """\
@@ -78,15 +78,6 @@ def finish(process: subprocess.Popen[str]) -> str:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         pytest.fail("the run did not end after the signal")
-
-
-def is_running(pid: int) -> bool:
-    """Whether a process of that id still exists (and is not a zombie)."""
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return status.rpartition(")")[2].split()[0] != "Z"
 
 
 def wait_for_marker(process: subprocess.Popen[str], marker: Path) -> int:

@@ -50,7 +50,8 @@ def uninterrupted(tmp_path_factory) -> bytes:
     return (folder / "whole" / "sweep.csv").read_bytes()
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM],
+                         ids=["kill", "ctrl-c", "sigterm"])
 def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted):
     """Stop a real sweep after its first cells, resume it: sweep.csv is byte-identical."""
     (tmp_path / "s.yaml").write_text(SCENARIO)
@@ -67,8 +68,8 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted)
     _, stderr = process.communicate(timeout=60)
     kept = sorted(p.name for p in partial.glob("*.json"))
     assert 2 <= len(kept) < 6 and not (tmp_path / "cut").exists()
-    if how == signal.SIGINT:
-        assert process.returncode == 130
+    if how != signal.SIGKILL:
+        assert process.returncode == (130 if how == signal.SIGINT else 143)
         assert "--resume" in stderr and "Traceback" not in stderr
 
     refused = subprocess.run(sweep_command(tmp_path, "cut"), capture_output=True, text=True)
