@@ -58,8 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
                 else exc.exit_code
         except OSError as exc:  # the system refused a file operation (permissions, space...)
-            print(f"gridqueue: error: {exc.filename or ''}: {exc.strerror or exc}",
-                  file=sys.stderr)
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"gridqueue: error: {where}{exc.strerror or exc}", file=sys.stderr)
             return EXIT_INPUT
         except KeyboardInterrupt as exc:
             stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"

@@ -105,14 +105,15 @@ def _check_request(scenario: Scenario, workers: int | None,
     """Refuse worker counts below one and replication indices out of range or given twice."""
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
-    indices = replications or []
-    for index in indices:
+    seen: set[int] = set()
+    for index in replications or []:
         if not 0 <= index < scenario.replications:
             raise GridqueueError(f"replication {index}: expected a replication from 0 to "
                                  f"{scenario.replications - 1}")
-        if indices.count(index) > 1:
+        if index in seen:
             raise GridqueueError(f"replication {index}: given more than once; expected each "
                                  "replication once")
+        seen.add(index)
 
 
 def _worker_count(workers: int | None, indices: list[int]) -> int:
