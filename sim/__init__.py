@@ -20,17 +20,17 @@ import importlib
 from typing import Any
 
 from sim._version import __version__
-from sim.applicants import CATEGORIES, Applicant, ApplicantTable
 from sim.errors import GridqueueError, InputError
-from sim.loading import load_scenario
-from sim.metrics import METRICS
+from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
 from sim.policies import POLICIES, QueuePolicy, register_policy
-from sim.results import Results
-from sim.runner import run
-from sim.scenario import Scenario
+from sim.runs.metrics import METRICS
+from sim.runs.results import Results
+from sim.runs.runner import run
 
-_PLOTTING = {"Comparison": "sim.comparison", "compare": "sim.comparison",
-             "Sweep": "sim.sweeps", "sweep": "sim.sweeps"}
+_PLOTTING = {"Comparison": "sim.analysis.comparison", "compare": "sim.analysis.comparison",
+             "Sweep": "sim.analysis.sweeps", "sweep": "sim.analysis.sweeps"}
 """Loaded on first use: they import matplotlib, which ``gridqueue run`` does not need."""
 
 

@@ -187,7 +187,7 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
-    from sim.distributed import SCHEDULER_VARIABLE
+    from sim.runs.distributed import SCHEDULER_VARIABLE
 
     parser.add_argument("--workers", type=at_least(1), metavar="W",
                         help="worker processes (default: all cores); results do not depend on it")
@@ -199,15 +199,15 @@ def _execution_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
-    from sim.loading import load_scenario
+    from sim.inputs.loading import load_scenario
 
     return load_scenario(args.scenario, [*args.overrides, *extra])
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.runner import run
-    from sim.staging import check_writable
-    from sim.summary_table import format_summary
+    from sim.runs.runner import run
+    from sim.runs.staging import check_writable
+    from sim.runs.summary_table import format_summary
 
     extra = []
     if args.replications is not None:
@@ -248,7 +248,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from sim.scenario import Scenario
+    from sim.inputs.scenario import Scenario
 
     text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
     if args.output is None:
@@ -264,7 +264,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from sim.reproduce import reproduce
+    from sim.analysis.reproduce import reproduce
 
     found = reproduce(args.directory, workers=args.workers, progress=not args.quiet)
     print(found.report())
@@ -368,8 +368,8 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.comparison import compare
-    from sim.staging import check_writable
+    from sim.analysis.comparison import compare
+    from sim.runs.staging import check_writable
 
     check_writable(args.output, args.force)
     comparison = compare(args.inputs, args.overrides, replications=args.replications,
@@ -383,8 +383,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.sweep_grid import parse_vary
-    from sim.sweeps import sweep_to_directory
+    from sim.analysis.sweep_grid import parse_vary
+    from sim.analysis.sweeps import sweep_to_directory
 
     output = args.output or Path("results") / f"sweep-{args.scenario.stem}"
     result = sweep_to_directory(

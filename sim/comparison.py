@@ -23,17 +23,17 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import plots
 from sim._version import __version__
-from sim.differences import comparison_table, draws_key
+from sim.analysis.differences import comparison_table, draws_key
+from sim.analysis.narrative import sentences
 from sim.errors import GridqueueError
-from sim.loading import load_scenario
-from sim.narrative import sentences
-from sim.report import render_report
-from sim.results import Results, scenario_hash
-from sim.runner import run
-from sim.scenario import Scenario
-from sim.staging import staged_directory
+from sim.figures import plots
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.report.html import render_report
+from sim.runs.results import Results, scenario_hash
+from sim.runs.runner import run
+from sim.runs.staging import staged_directory
 
 __all__ = ["FIGURES", "Comparison", "compare"]
 
@@ -54,7 +54,7 @@ class Comparison:
             two share a name), reference first.
         sources: where each came from: a scenario file, a results directory, or ``python``.
         paired: for each label but the reference, whether its differences are paired.
-        table: the comparison table (columns :data:`sim.differences.COMPARISON_COLUMNS`).
+        table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
     """
 
@@ -190,7 +190,7 @@ def is_paired(reference: Results, other: Results) -> bool:
     """Whether ``other``'s differences from ``reference`` can be paired.
 
     Paired when both draw the same applicants and upgrade delays in replication *i* (see
-    :func:`sim.differences.draws_key`) and they share at least two replications.
+    :func:`sim.analysis.differences.draws_key`) and they share at least two replications.
     """
     common = set(replication_indices(reference)) & set(replication_indices(other))
     return len(common) >= 2 and draws_key(reference.scenario) == draws_key(other.scenario)

@@ -1,8 +1,8 @@
 """Differences between scenarios: when they are paired, and their confidence intervals.
 
 Replication *i* of two scenarios draws the same applicants and upgrade delays when both share
-the seed and every assumption those draws depend on (see :mod:`sim.rng` and
-:mod:`sim.sources`). Their difference is then computed per replication and summarised with a
+the seed and every assumption those draws depend on (see :mod:`sim.inputs.rng` and
+:mod:`sim.inputs.sources`). Their difference is then computed per replication and summarised with a
 Student-t interval (common random numbers: much narrower than comparing two independent
 means). Otherwise the two means are compared with Welch's unpaired interval.
 """
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sim.scenario import Scenario
-from sim.stats import CONFIDENCE, mean_interval, t_quantile
+from sim.inputs.scenario import Scenario
+from sim.runs.stats import CONFIDENCE, mean_interval, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",

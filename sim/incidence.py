@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.scenario import DAYS_PER_YEAR
+from sim.inputs.scenario import DAYS_PER_YEAR
 
 __all__ = ["INCIDENCE_COLUMNS", "cumulative_incidence", "incidence_by_group"]
 

@@ -19,11 +19,11 @@ import pydantic
 from pydantic import BaseModel
 
 from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
+from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies import QueuePolicy, resolve_policy
 from sim.policies.checked import exits_refused
-from sim.scenario import Scenario
-from sim.waiting_list_csv import WaitingRows, read_waiting_list
-from sim.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 
 __all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
 

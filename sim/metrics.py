@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.applicants import CATEGORIES
-from sim.records import OUTCOMES
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.records import OUTCOMES
 
 __all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
 

@@ -1,6 +1,6 @@
 """The SimPy model: applicants arrive, wait, withdraw or connect, and later free capacity.
 
-Everything random was drawn before the run (see :mod:`sim.sources`), so this module only
+Everything random was drawn before the run (see :mod:`sim.inputs.sources`), so this module only
 orders events. Each event is one callback on the calendar; none holds state of its own.
 Arrivals, withdrawals, upgrades and snapshots happen at times known from the start: each kind
 comes from one sorted list, one instant at a time (:meth:`Calendar.call_in_turn`; arrivals,
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.applicants import CATEGORIES, ApplicantTable, inverse_permutation
-from sim.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
-from sim.events import ALLOCATE, SNAPSHOT, Calendar
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
+from sim.engine.events import ALLOCATE, SNAPSHOT, Calendar
+from sim.engine.queues import WaitingQueue, make_queue
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, inverse_permutation
 from sim.policies.base import QueuePolicy
-from sim.queues import WaitingQueue, make_queue
 
 __all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]
 

@@ -11,8 +11,8 @@ import math
 
 import pandas as pd
 
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL
 
 __all__ = ["sentences", "sentences_by_scenario"]
 
@@ -37,7 +37,8 @@ def sentences(table: pd.DataFrame) -> list[str]:
 def sentences_by_scenario(table: pd.DataFrame) -> dict[str, list[str]]:
     """Each scenario's main differences from the reference, by scenario label.
 
-    ``table`` is a comparison table (:func:`sim.differences.comparison_table`). Per scenario:
+    ``table`` is a comparison table
+    (:func:`sim.analysis.differences.comparison_table`). Per scenario:
     the mean wait of the connected in each category that has applicants, then, over all
     applicants, the share connected within two years and the jobs lost to withdrawal. A
     scenario with nothing to say has an empty list.

@@ -16,7 +16,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.metrics import ALL
+from sim.runs.metrics import ALL
 
 __all__ = [
     "CATEGORY_COLOURS",

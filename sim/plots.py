@@ -2,9 +2,9 @@
 
 Pure functions over the result tables, keyed by scenario label (the first is the reference).
 Nothing is saved or shown, so callers can restyle a figure before writing it. Colours and
-styles come from :mod:`sim.palette`, so a category looks the same in every figure. Figures
-over calendar time are in :mod:`sim.plots_time`, those split by category in
-:mod:`sim.plots_categories`; this module gathers them and adds the differences and projects.
+styles come from :mod:`sim.figures.palette`, so a category looks the same in every figure. Figures
+over calendar time are in :mod:`sim.figures.timelines`, those split by category in
+:mod:`sim.figures.categories`; this module gathers them and adds the differences and projects.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from matplotlib.dates import ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL, METRICS
-from sim.palette import (
+from sim.figures.categories import time_to_connection_figure, wait_figure, withdrawals_figure
+from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
     new_figure,
@@ -27,8 +26,9 @@ from sim.palette import (
     scenario_handle,
     scenario_style,
 )
-from sim.plots_categories import time_to_connection_figure, wait_figure, withdrawals_figure
-from sim.plots_time import connected_figure, queue_figure
+from sim.figures.timelines import connected_figure, queue_figure
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL, METRICS
 
 __all__ = [
     "FOREST_METRICS",
@@ -48,7 +48,8 @@ FOREST_METRICS = ("wait_mean_years", "connected_within_2y", "withdrawn", "jobs_w
 def differences_figure(table: pd.DataFrame, metrics: tuple[str, ...] = FOREST_METRICS) -> Figure:
     """Forest plot: each scenario's difference from the reference with its 95% interval.
 
-    ``table`` is a comparison table (:func:`sim.differences.comparison_table`). A block of rows
+    ``table`` is a comparison table
+    (:func:`sim.analysis.differences.comparison_table`). A block of rows
     per category, headed by its name; filled markers are paired intervals (common random
     numbers), hollow ones unpaired (Welch).
     """

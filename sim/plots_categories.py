@@ -18,15 +18,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from sim.applicants import CATEGORIES
-from sim.incidence import incidence_by_group
-from sim.palette import (
+from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
     new_figure,
     outside_legend,
     scenario_style,
 )
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_by_group
 
 __all__ = ["present_categories", "time_to_connection_figure", "wait_figure",
            "withdrawals_figure"]

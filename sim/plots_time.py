@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.palette import new_figure, outside_legend, scenario_handle, scenario_style
+from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
 
 __all__ = ["BAND", "connected_figure", "queue_figure"]
 

@@ -2,7 +2,7 @@
 
 A ``module:Class`` policy is code outside the scenario file, and the tables depend on it as much
 as on the scenario. Its source file's SHA-256 is part of what defines a run (see
-:func:`sim.results.definition_hash`), and the file is copied into the results directory,
+:func:`sim.runs.results.definition_hash`), and the file is copied into the results directory,
 beside ``scenario.yaml``, where the scenario finds it again: ``gridqueue reproduce`` re-runs
 that very code, and ``gridqueue sweep --resume`` refuses cells made with other code.
 """
@@ -15,8 +15,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from sim.inputs.scenario import Scenario
 from sim.policies import resolve_policy
-from sim.scenario import Scenario
 
 __all__ = ["code_hashes", "copy_policy_code", "policy_files"]
 

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.applicants import CATEGORIES, ApplicantTable, Labels
-from sim.model import SNAPSHOT_FIELDS, Trajectory
-from sim.scenario import DAYS_PER_YEAR
+from sim.engine.model import SNAPSHOT_FIELDS, Trajectory
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.inputs.scenario import DAYS_PER_YEAR
 
 __all__ = [
     "APPLICANT_COLUMNS",

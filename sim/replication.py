@@ -12,18 +12,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.applicants import CATEGORIES
-from sim.capacity import UPSTREAM
-from sim.loading import build_policy
-from sim.metrics import replication_metrics
-from sim.model import CapacityStep, GridSetup, Regime, simulate
+from sim.engine.capacity import UPSTREAM
+from sim.engine.model import CapacityStep, GridSetup, Regime, simulate
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.loading import build_policy
+from sim.inputs.rng import RandomStreams
+from sim.inputs.scenario import Scenario, Upgrade
+from sim.inputs.sources import generate_applicants
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
-from sim.records import applicant_records, timeseries_records
-from sim.rng import RandomStreams
-from sim.scenario import Scenario, Upgrade
-from sim.sources import generate_applicants
-from sim.spool import EncodedRows
-from sim.waiting_list_csv import WaitingRows
+from sim.runs.metrics import replication_metrics
+from sim.runs.records import applicant_records, timeseries_records
+from sim.runs.spool import EncodedRows
 
 __all__ = [
     "ReplicationOutput", "add_months", "grid_setup", "regimes", "run_replication",
@@ -37,7 +37,7 @@ class ReplicationOutput:
 
     replication: int
     applicants: pd.DataFrame | EncodedRows
-    """Every applicant's row; encoded (:mod:`sim.spool`) when made in another process."""
+    """Every applicant's row; encoded (:mod:`sim.runs.spool`) when made in another process."""
     projects: pd.DataFrame
     """The rows of the named projects, the same as in ``applicants``."""
     timeseries: pd.DataFrame

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim._version import __version__
-from sim.applicants import CATEGORIES
-from sim.metrics import ALL
-from sim.narrative import sentences_by_scenario
-from sim.palette import CATEGORY_LABELS
-from sim.report_assumptions import assumptions_html
+from sim.analysis.narrative import sentences_by_scenario
+from sim.figures.palette import CATEGORY_LABELS
+from sim.inputs.applicants import CATEGORIES
+from sim.report.assumptions import assumptions_html
+from sim.runs.metrics import ALL
 
 if TYPE_CHECKING:
-    from sim.comparison import Comparison
+    from sim.analysis.comparison import Comparison
 
 __all__ = ["REPORT_METRICS", "render_report"]
 

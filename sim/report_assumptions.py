@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from sim.applicants import CATEGORIES
-from sim.distributions import Distribution
-from sim.scenario import Area, Scenario
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.distributions import Distribution
+from sim.inputs.scenario import Area, Scenario
 
 __all__ = ["SHOWN", "Assumption", "assumptions", "assumptions_html"]
 

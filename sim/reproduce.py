@@ -23,12 +23,12 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import InputError
-from sim.input_files import read_limited
-from sim.loading import load_scenario
-from sim.policy_code import code_hashes
-from sim.results import TABLES, definition_hash, dependency_versions
-from sim.runner import run
-from sim.scenario import Scenario
+from sim.inputs.files import read_limited
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.runs.policy_code import code_hashes
+from sim.runs.results import TABLES, definition_hash, dependency_versions
+from sim.runs.runner import run
 
 __all__ = [
     "Reproduction", "compare_files", "input_changes", "read_run_info", "reproduce",

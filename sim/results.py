@@ -21,11 +21,11 @@ import pandas as pd
 import yaml
 
 from sim.errors import OutputError
-from sim.policy_code import code_hashes, copy_policy_code
-from sim.scenario import Scenario
-from sim.spool import CSV_DATE_FORMAT, ApplicantSpool
-from sim.staging import staged_directory
-from sim.yaml_source import CoreSchemaDumper
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import CoreSchemaDumper
+from sim.runs.policy_code import code_hashes, copy_policy_code
+from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
+from sim.runs.staging import staged_directory
 
 __all__ = [
     "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
@@ -46,7 +46,7 @@ class Results:
     """Everything one run produced, as pandas DataFrames plus provenance.
 
     The applicant rows of a run too large to keep in memory wait on disk (see
-    :mod:`sim.spool`): :attr:`applicants` reads them in the first time it is used, and
+    :mod:`sim.runs.spool`): :attr:`applicants` reads them in the first time it is used, and
     :meth:`write` streams them into ``applicants.csv`` without doing so.
     """
 
@@ -134,7 +134,7 @@ class Results:
     @classmethod
     def read(cls, directory: str | Path) -> Results:
         """Read a results directory written by :meth:`write`."""
-        from sim.loading import load_scenario
+        from sim.inputs.loading import load_scenario
 
         folder = Path(directory)
         if not (folder / "run.json").is_file():

@@ -3,7 +3,7 @@
 Each replication is a pure function of (scenario, replication index), and results are put
 back in replication order, so one worker, many, or a cluster give identical tables. A run
 keeps per-replication figures in memory and hands applicant rows to a spool that moves them to
-disk when there are too many (:mod:`sim.spool`), so memory does not grow with replications.
+disk when there are too many (:mod:`sim.runs.spool`), so memory does not grow with replications.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.errors import GridqueueError, ReplicationError
-from sim.loading import load_waiting_rows
-from sim.policy_code import code_hashes
-from sim.replication import ReplicationOutput, run_replication
-from sim.results import Results, definition_hash, dependency_versions, scenario_hash
-from sim.scenario import Scenario
-from sim.spool import ApplicantSpool, encode_rows
-from sim.stats import summarise, summarise_projects
-from sim.waiting_list_csv import WaitingRows
+from sim.inputs.loading import load_waiting_rows
+from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows
+from sim.runs.policy_code import code_hashes
+from sim.runs.replication import ReplicationOutput, run_replication
+from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
+from sim.runs.spool import ApplicantSpool, encode_rows
+from sim.runs.stats import summarise, summarise_projects
 
 __all__ = ["default_workers", "map_replications", "run", "run_replications"]
 
@@ -77,7 +77,7 @@ def run_replications(
 class _ReplicationTask:
     """A picklable callable: one replication of one scenario.
 
-    With ``encoded`` the applicant rows come back encoded (:func:`sim.spool.encode_rows`):
+    With ``encoded`` the applicant rows come back encoded (:func:`sim.runs.spool.encode_rows`):
     the main process then has only a bytes object to receive and store, which leaves the
     cores to the workers. Without ``keep_applicants`` they do not come back at all.
     """
@@ -142,7 +142,7 @@ def map_replications(
                file=sys.stderr, leave=False, dynamic_ncols=True)
     try:
         if scheduler:
-            from sim.distributed import map_on_cluster
+            from sim.runs.distributed import map_on_cluster
 
             yield from map_on_cluster(partial(_guarded, task, seed=seed), indices, scheduler,
                                       seed, on_done=bar.update)

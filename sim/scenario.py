@@ -26,9 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from sim.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
-from sim.distributions import Distribution, Fixed
 from sim.errors import SchemaProblem, nearest
+from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
+from sim.inputs.distributions import Distribution, Fixed
 
 __all__ = [
     "Area",

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from sim.applicants import TEXT_COLUMNS, ApplicantTable, Labels
-from sim.rng import RandomStreams
-from sim.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
-from sim.waiting_list_csv import WaitingRows
+from sim.inputs.applicants import TEXT_COLUMNS, ApplicantTable, Labels
+from sim.inputs.rng import RandomStreams
+from sim.inputs.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
+from sim.inputs.waiting_list_csv import WaitingRows
 
 __all__ = ["arrival_times", "generate_applicants"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.metrics import METRICS
+from sim.runs.metrics import METRICS
 
 __all__ = ["CONFIDENCE", "mean_interval", "summarise", "summarise_projects", "t_quantile"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sim.results import Results
+from sim.runs.results import Results
 
 __all__ = ["format_summary"]
 

@@ -1,7 +1,7 @@
 """The finished cells of a sweep on disk: stored as each finishes, found again on --resume.
 
 Each cell is ``cells/<id>.csv`` (its per-replication key figures) and ``cells/<id>.json``
-(its overrides and ``cell_sha256``, the :func:`~sim.results.definition_hash` of its scenario,
+(its overrides and ``cell_sha256``, the :func:`~sim.runs.results.definition_hash` of its scenario,
 waiting list and policy code), the JSON written last so a cell with one is finished. A resumed
 sweep reuses a kept cell only when its hash matches the cell as now asked, and refuses to go
 on when a kept cell belongs to another sweep; a damaged cell is simply run again.
@@ -26,7 +26,7 @@ def write_cell(
 ) -> None:
     """Store one finished cell: its per-replication figures, then (last) what it is.
 
-    ``sha256`` is the cell's :func:`~sim.results.definition_hash`: its scenario with the
+    ``sha256`` is the cell's :func:`~sim.runs.results.definition_hash`: its scenario with the
     overrides applied, its waiting list and its policy code.
     """
     folder.mkdir(parents=True, exist_ok=True)

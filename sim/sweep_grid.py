@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError
-from sim.loading import check_runnable, validate_data
-from sim.scenario import Scenario
-from sim.yaml_source import Override, parse_override, read_scenario_source
+from sim.inputs.loading import check_runnable, validate_data
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 
 __all__ = ["cell_id", "cell_scenario", "parse_vary", "read_grid", "value_text"]
 

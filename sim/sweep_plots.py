@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.applicants import CATEGORIES
 from sim.errors import GridqueueError, nearest
-from sim.metrics import ALL, METRICS
-from sim.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
+from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL, METRICS
 
 __all__ = ["check_choice", "sweep_figure"]
 

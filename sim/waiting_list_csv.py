@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.applicants import CATEGORIES
 from sim.errors import InputError, nearest
-from sim.input_files import NotARegularFile, TooLarge, read_limited
-from sim.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
 __all__ = ["WaitingRows", "read_waiting_list"]
 

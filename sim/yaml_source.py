@@ -1,6 +1,6 @@
 """Scenario files as data: safe YAML with line numbers, ``extends:`` chains and overrides.
 
-Nothing here judges the content (that is :mod:`sim.scenario`); this module only gathers the
+Nothing here judges the content (that is :mod:`sim.inputs.scenario`); this module only gathers the
 raw mapping a scenario is validated from, and remembers where each key came from, so an error
 can name the file and line that caused it.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError
-from sim.input_files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 
 __all__ = [
     "CoreSchemaDumper", "Override", "ScenarioSource", "parse_override",

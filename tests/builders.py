@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.scenario import Scenario
+from sim.inputs.scenario import Scenario
 
 
 def scenario(**fields: Any) -> Scenario:

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from sim.applicants import ApplicantTable
-from sim.capacity import FIT_TOLERANCE_MW, UPSTREAM
-from sim.model import GridSetup, Regime
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
+from sim.engine.model import GridSetup, Regime
+from sim.inputs.applicants import ApplicantTable
 
 
 def reference_outcomes(

@@ -173,7 +173,7 @@ def test_yaml_is_read_by_the_yaml_1_2_core_schema(tmp_path):
 
 def test_resolved_scenario_yaml_reads_back_as_the_same_values(tmp_path):
     """Names that look like YAML 1.2 numbers or booleans are quoted in scenario.yaml."""
-    from sim.results import scenario_yaml
+    from sim.runs.results import scenario_yaml
 
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
@@ -249,7 +249,7 @@ def test_a_device_is_refused_rather_than_read(capsys):
 
 def test_a_scenario_file_above_the_size_limit_is_refused(tmp_path, monkeypatch, capsys):
     """A scenario file larger than the limit is refused, naming the file and the limit."""
-    monkeypatch.setattr("sim.yaml_source.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("sim.inputs.yaml_source.MAX_FILE_BYTES", 100)
     scenario = tmp_path / "big.yaml"
     scenario.write_text("# " + "x" * 200 + "\nstart: 2024-01-01\n", encoding="utf-8")
     code, _, err = run_cli(["validate", str(scenario)], capsys)
@@ -281,7 +281,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
     def refuse(*args, **kwargs):  # as mkdtemp does in a read-only folder (even as root here)
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr("sim.staging.tempfile.mkdtemp", refuse)
+    monkeypatch.setattr("sim.runs.staging.tempfile.mkdtemp", refuse)
     output = tmp_path / "out"
     code, _, err = run_cli(["run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
                             "--workers", "1"], capsys)

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from sim import Results, Scenario, load_scenario, run
-from sim.differences import draws_key
+from sim.analysis.differences import draws_key
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = ROOT / "scenarios" / "flevoland"

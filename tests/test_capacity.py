@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.capacity import UPSTREAM, CapacityLedger
+from sim.engine.capacity import UPSTREAM, CapacityLedger
 
 AREAS = 3
 operations = st.lists(st.tuples(

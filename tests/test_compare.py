@@ -12,9 +12,9 @@ import pytest
 from scipy import stats as scipy_stats
 
 from sim import Comparison, GridqueueError, compare, load_scenario, run
+from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
+from sim.analysis.narrative import sentences
 from sim.cli import main
-from sim.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
-from sim.narrative import sentences
 from tests.comparison_family import write_family
 
 

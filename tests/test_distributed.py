@@ -83,7 +83,7 @@ def test_scheduler_from_the_environment_gives_identical_files(
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """A scheduler nobody answers at is reported as the user's problem, naming the address."""
-    monkeypatch.setattr("sim.distributed.CONNECT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr("sim.runs.distributed.CONNECT_TIMEOUT_SECONDS", 1)
     with pytest.raises(GridqueueError, match="tcp://127.0.0.1:9"):
         run(world(), scheduler="tcp://127.0.0.1:9")
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from simpy.events import URGENT
 
 from sim import run
-from sim.events import ALLOCATE, NORMAL, SNAPSHOT, Calendar
+from sim.engine.events import ALLOCATE, NORMAL, SNAPSHOT, Calendar
 from tests.builders import project, scenario
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.incidence import cumulative_incidence, incidence_by_group
+from sim.runs.incidence import cumulative_incidence, incidence_by_group
 
 # Seven applicants: (years from request to the end of the wait, how it ended).
 HAND_CASE = [

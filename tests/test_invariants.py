@@ -21,9 +21,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.applicants import CATEGORIES, ApplicantTable
-from sim.capacity import FIT_TOLERANCE_MW, UPSTREAM
-from sim.model import CapacityStep, GridSetup, Regime, Trajectory, simulate
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
+from sim.engine.model import CapacityStep, GridSetup, Regime, Trajectory, simulate
+from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.policies import POLICIES
 
 HORIZON = 6.0

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from sim import InputError, load_scenario
-from sim.results import scenario_yaml
+from sim.runs.results import scenario_yaml
 
 BASE = """\
 name: base

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.results import TABLES
+from sim.runs.results import TABLES
 
 BAD = Path(__file__).parent / "bad_inputs"
 VALID = ["valid.yaml", "valid_areas.yaml"]

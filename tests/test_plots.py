@@ -13,9 +13,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from sim import Comparison, compare
-from sim.comparison import FIGURES
-from sim.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
-from sim.plots import queue_figure, wait_figure, withdrawals_figure
+from sim.analysis.comparison import FIGURES
+from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
+from sim.figures.plots import queue_figure, wait_figure, withdrawals_figure
 from tests.comparison_family import write_family
 
 
@@ -91,7 +91,7 @@ def test_category_colours_are_the_same_in_every_figure(comparison: Comparison):
 
 def test_time_to_connection_curves_end_at_the_estimated_shares(comparison: Comparison):
     """The drawn curve of a category ends at its Aalen-Johansen share connected."""
-    from sim.incidence import incidence_by_group
+    from sim.runs.incidence import incidence_by_group
 
     fig = comparison.time_to_connection_figure()
     curves = incidence_by_group(comparison.results["fifo"].applicants)

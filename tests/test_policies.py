@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.applicants import CATEGORIES, ApplicantTable
+from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.policies import (
     POLICIES,
     QueuePolicy,

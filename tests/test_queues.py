@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.queues import FirstFitQueue, HeadOfLineQueue
+from sim.engine.queues import FirstFitQueue, HeadOfLineQueue
 
 operations = st.lists(
     st.tuples(st.sampled_from(["add", "remove", "ask"]), st.integers(0, 63),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-from sim.model import simulate
+from sim.engine.model import simulate
 from tests.reference_model import reference_outcomes
 from tests.test_invariants import HORIZON, worlds
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim import Comparison, compare, load_scenario
-from sim.report_assumptions import assumptions_html
+from sim.report.assumptions import assumptions_html
 from tests.comparison_family import write_family
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

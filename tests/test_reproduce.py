@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.results import TABLES
+from sim.runs.results import TABLES
 
 BAD = Path(__file__).parent / "bad_inputs"
 

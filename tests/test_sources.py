@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
-from sim.rng import RandomStreams
-from sim.sources import _priority, arrival_times, generate_applicants
+from sim.inputs.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
+from sim.inputs.rng import RandomStreams
+from sim.inputs.sources import _priority, arrival_times, generate_applicants
 from tests.builders import project, scenario
 
 
@@ -70,7 +70,7 @@ def test_csv_waiting_list_keeps_rows_and_draws_what_they_leave_out(tmp_path):
         "          patience_years: {dist: exponential, mean: 3}}\n"
         "waiting_list: {csv: list.csv}\n"
     )
-    from sim.loading import load_scenario, load_waiting_rows
+    from sim.inputs.loading import load_scenario, load_waiting_rows
 
     s = load_scenario(tmp_path / "s.yaml")
     table = generate_applicants(s, RandomStreams(s.seed, 0), load_waiting_rows(s))

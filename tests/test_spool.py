@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import Results, run
-from sim.spool import ApplicantSpool, decode_rows, encode_rows
+from sim.runs.spool import ApplicantSpool, decode_rows, encode_rows
 from tests.builders import project, scenario
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
@@ -32,7 +32,7 @@ def world():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def spilled(monkeypatch: pytest.MonkeyPatch) -> Results:
     """The world run with a budget of 50 rows in memory, so its rows go to disk."""
-    monkeypatch.setattr("sim.spool.DEFAULT_BUDGET_ROWS", 50)
+    monkeypatch.setattr("sim.runs.spool.DEFAULT_BUDGET_ROWS", 50)
     return run(world(), workers=2)
 
 
@@ -73,7 +73,7 @@ def test_csv_formatted_in_several_processes_is_identical(
     budget_rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """applicants.csv written by two forked processes equals the one written by one."""
-    monkeypatch.setattr("sim.spool.PARALLEL_CSV_ROWS", 0)
+    monkeypatch.setattr("sim.runs.spool.PARALLEL_CSV_ROWS", 0)
     frame = run(world(), workers=1).applicants
     spool = ApplicantSpool(budget_rows=budget_rows)
     for _, rows in frame.groupby("replication", sort=True):

@@ -10,11 +10,11 @@ import pytest
 from matplotlib.image import AxesImage
 
 from sim import InputError, Sweep, load_scenario, sweep
+from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.cli import main
-from sim.metrics import METRICS
-from sim.runner import run_replications
-from sim.spool import EncodedRows, decode_rows
-from sim.sweep_grid import cell_id, parse_vary
+from sim.runs.metrics import METRICS
+from sim.runs.runner import run_replications
+from sim.runs.spool import EncodedRows, decode_rows
 from tests.comparison_family import write_family
 
 GRID = {"policy.order": ["fifo", "social_priority"], "grid.capacity_mw": [1, 3]}

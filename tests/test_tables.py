@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.applicants import CATEGORIES, ApplicantTable, Labels
-from sim.metrics import ALL, _by_category, _wait_figures
-from sim.records import _text, to_dates
-from sim.replication import add_months
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.runs.metrics import ALL, _by_category, _wait_figures
+from sim.runs.records import _text, to_dates
+from sim.runs.replication import add_months
 
 
 @pytest.mark.parametrize("start", [dt.date(2000, 1, 31), dt.date(2024, 2, 29),

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.stats import mean_interval
-from sim.theory import cobham_waits, erlang_c, erlang_c_wait
+from sim.analysis.theory import cobham_waits, erlang_c, erlang_c_wait
+from sim.runs.stats import mean_interval
 from tests.builders import scenario
 
 SERVERS = 10  # MW of capacity, one per unit-size connection

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
+from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
 
 __all__ = ["QueuePolicy"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
+from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
 from sim.policies.base import QueuePolicy
 from sim.policies.registry import register_policy
 

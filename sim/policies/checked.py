@@ -20,8 +20,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from sim.applicants import Applicant, ApplicantTable
 from sim.errors import GridqueueError, InputError
+from sim.inputs.applicants import Applicant, ApplicantTable
 from sim.policies.base import QueuePolicy
 
 __all__ = ["CONTRACT", "CheckedPolicy", "exits_refused"]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim import QueuePolicy
-from sim.applicants import Applicant, ApplicantTable
+from sim.inputs.applicants import Applicant, ApplicantTable
 
 
 class Raises(QueuePolicy):

@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def machine() -> str:
     """The machine and load the figures were measured under."""
-    from sim.runner import default_workers
+    from sim.runs.runner import default_workers
     from tests.benchmarks.timing import parallel_capacity
 
     cores = default_workers()

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sim import Scenario, run
-from sim.applicants import ApplicantTable
+from sim.inputs.applicants import ApplicantTable
 from tests.benchmarks.timing import Stopwatch
 
 __all__ = [
@@ -39,7 +39,7 @@ class LongQueueResult:
     cpu_seconds: float
     """CPU time of ``sim.run`` (draws, simulation, tables, summary)."""
     engine_cpu_seconds: float
-    """CPU time of the event simulation alone (:func:`sim.model.simulate`)."""
+    """CPU time of the event simulation alone (:func:`sim.engine.model.simulate`)."""
     connected: int
 
     @property
@@ -101,10 +101,10 @@ class EngineTimes:
 
 def engine_times(scenario: Scenario) -> EngineTimes:
     """Time drawing replication 0's applicants and simulating it, without the tables."""
-    from sim.model import simulate
-    from sim.replication import grid_setup, regimes, snapshot_times
-    from sim.rng import RandomStreams
-    from sim.sources import generate_applicants
+    from sim.engine.model import simulate
+    from sim.inputs.rng import RandomStreams
+    from sim.inputs.sources import generate_applicants
+    from sim.runs.replication import grid_setup, regimes, snapshot_times
 
     streams = RandomStreams(scenario.seed, 0)
     with Stopwatch() as drawing:

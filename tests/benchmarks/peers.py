@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.scenario import Scenario
-from sim.theory import cobham_waits
+from sim.analysis.theory import cobham_waits
+from sim.inputs.scenario import Scenario
 from tests.benchmarks.long_queues import engine_times
 from tests.benchmarks.timing import Stopwatch
 
@@ -189,9 +189,9 @@ class Breakdown:
     """Where gridqueue's time on the workload goes, in CPU seconds (fastest of several runs)."""
 
     draws: float
-    """Drawing every applicant (:func:`sim.sources.generate_applicants`)."""
+    """Drawing every applicant (:func:`sim.inputs.sources.generate_applicants`)."""
     simulation: float
-    """The event simulation (:func:`sim.model.simulate`)."""
+    """The event simulation (:func:`sim.engine.model.simulate`)."""
     run: float
     """All of ``sim.run``: the two above, the tables and the summary."""
     calendar: float
@@ -226,7 +226,7 @@ def _calendar_alone(arrival: list[float], lifetime: list[float], horizon: float)
 
     Arrivals are merged in from their sorted list, and releases booked, as the model does.
     """
-    from sim.events import Calendar
+    from sim.engine.events import Calendar
 
     calendar = Calendar()
 

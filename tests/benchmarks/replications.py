@@ -73,7 +73,7 @@ def run_replication_benchmark(
     replications: int = REPLICATIONS, workers: tuple[int, ...] | None = None
 ) -> list[ReplicationsResult]:
     """One worker, then all cores (or the given worker counts)."""
-    from sim.runner import default_workers
+    from sim.runs.runner import default_workers
 
     counts = workers or tuple(sorted({1, default_workers()}))
     return [measure(count, replications) for count in counts]
