@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError, Interrupted, OutputError, Terminated
+from sim.errors import GridqueueError, Interrupted, Terminated
 
 __all__ = ["main"]
 
@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
-                     help="replace the output directory if it exists")
+                     help="replace the output directory if gridqueue wrote it (never "
+                     "a folder of your own)")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bar and no summary table")
     run.set_defaults(handler=_run)
@@ -139,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    schema.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (only a schema gridqueue wrote)")
     schema.set_defaults(handler=_schema)
 
     reproduce = commands.add_parser(
@@ -216,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
         extra.append(f"seed={args.seed}")
     scenario = _load(args, extra)
     output = args.output or Path("results") / scenario.name
-    check_writable(output, args.force)
+    check_writable(output, args.force, inputs=scenario.input_files)
     if args.only_replication:
         twice = sorted({r for r in args.only_replication if args.only_replication.count(r) > 1})
         if twice:
@@ -247,18 +250,21 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+SCHEMA_SIGNATURE = "Written by gridqueue schema"
+"""Put in every schema file written, so that ``schema -o FILE --force`` replaces only those."""
+
+
 def _schema(args: argparse.Namespace) -> int:
     from sim.inputs.scenario import Scenario
+    from sim.runs.staging import write_file
 
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    schema = {"$comment": f"{SCHEMA_SIGNATURE} {__version__}; regenerate rather than edit.",
+              **Scenario.model_json_schema(by_alias=True)}
+    text = json.dumps(schema, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(f"{args.output}: could not write the schema "
-                              f"({exc.strerror or exc})") from None
+        write_file(args.output, text, force=args.force, is_ours=SCHEMA_SIGNATURE)
         print(f"schema: {args.output}")
     return 0
 
@@ -327,7 +333,8 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--replications", type=at_least(1), metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",
-                         help="replace the output directory if it exists")
+                         help="replace the output directory if gridqueue wrote it (never "
+                         "a folder of your own)")
     compare.add_argument("-q", "--quiet", action="store_true",
                          help="no progress bars and no summary sentences")
     _execution_arguments(compare)
@@ -356,8 +363,8 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--replications", type=at_least(1), metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",
-                       help="replace the output directory if it exists (and discard an "
-                       "unfinished sweep kept for --resume)")
+                       help="replace the output directory if gridqueue wrote it (never a "
+                       "folder of your own), and discard an unfinished sweep kept for --resume")
     sweep.add_argument("--resume", action="store_true",
                        help="continue an interrupted sweep: reuse its finished cells and run "
                        "the others; the result equals an uninterrupted run's")
@@ -371,7 +378,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.comparison import compare
     from sim.runs.staging import check_writable
 
-    check_writable(args.output, args.force)
+    check_writable(args.output, args.force, inputs=args.inputs)
     comparison = compare(args.inputs, args.overrides, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,
                          scheduler=args.scheduler)

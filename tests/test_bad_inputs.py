@@ -272,7 +272,8 @@ def test_an_output_path_below_a_file_is_one_line_not_a_traceback(command, tmp_pa
                            capsys)
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err, err
-    assert err.startswith(f"gridqueue: error: {output}: could not "), err
+    assert err.startswith(f"gridqueue: error: {output}: "), err
+    assert f"{tmp_path / 'a_file'} is a file, not a folder" in err, err
     assert (tmp_path / "a_file").read_text(encoding="utf-8") == "not a folder\n"
 
 
@@ -286,7 +287,7 @@ def test_a_read_only_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
     code, _, err = run_cli(["run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
                             "--workers", "1"], capsys)
     assert code == 2
-    assert err == (f"gridqueue: error: {output}: could not create the results there "
+    assert err == (f"gridqueue: error: {output}: could not write the results "
                    "(Permission denied); nothing was changed\n")
 
 
@@ -295,7 +296,7 @@ def test_schema_into_a_folder_is_one_line(tmp_path, capsys):
     code, out, err = run_cli(["schema", "-o", str(tmp_path)], capsys)
     assert code == 2
     assert out == ""
-    assert err.startswith(f"gridqueue: error: {tmp_path}: could not write the schema ("), err
+    assert err.startswith(f"gridqueue: error: {tmp_path}: is a directory"), err
     assert err.count("\n") == 1
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from sim import sweep
 from sim.cli import main
+from sim.runs.staging import MARKER
 from tests.processes import ctrl_c_as_in_a_terminal
 
 SCENARIO = """\
@@ -109,6 +110,7 @@ def kept(tmp_path: Path) -> Iterator[Path]:
     (tmp_path / "resume_policy.py").write_text(POLICY, encoding="utf-8")
     sweep(tmp_path / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1,
           cells_dir=tmp_path / ".out.partial" / "cells")
+    (tmp_path / ".out.partial" / MARKER).write_text('{"written_by": "gridqueue"}\n')
     yield tmp_path
     sys.modules.pop("resume_policy", None)
 

@@ -53,6 +53,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
     except pydantic.ValidationError as exc:
         raise _first_problem(exc, source) from None
     scenario._source_path = source.path
+    scenario._source_files = tuple(file for file, _ in source.files)
     return scenario
 
 

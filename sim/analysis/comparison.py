@@ -129,7 +129,8 @@ class Comparison:
         running them again.
         """
         target = Path(directory)
-        with staged_directory(target, force) as staging:
+        with staged_directory(target, force, what="comparison",
+                              inputs=self.input_paths()) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
             (staging / "figures").mkdir()
             images = {}
@@ -145,6 +146,11 @@ class Comparison:
             (staging / "comparison.json").write_text(
                 json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         return target
+
+    def input_paths(self) -> list[Path]:
+        """The files and results directories this comparison was computed from."""
+        given = [Path(source) for source in self.sources.values() if source != "python"]
+        return [*given, *(f for r in self.results.values() for f in r.scenario.input_files)]
 
     def run_dirs(self) -> dict[str, str]:
         """The directory under ``runs/`` of each scenario run here: its label, made safe."""

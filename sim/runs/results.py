@@ -110,7 +110,8 @@ class Results:
     def write(self, directory: str | Path, force: bool = False) -> Path:
         """Write every table into ``directory``, atomically; replace it only with ``force``."""
         target = Path(directory)
-        with staged_directory(target, force, what="results") as staging:
+        with staged_directory(target, force, what="results",
+                              inputs=self.scenario.input_files) as staging:
             self._write_files(staging)
         return target
 

@@ -41,6 +41,7 @@ from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import cell_id, cell_scenario, read_grid, value_text
 from sim.errors import Interrupted
 from sim.figures.sweep import check_choice, sweep_figure
+from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.metrics import METRICS
@@ -101,7 +102,8 @@ class Sweep:
         SVG), the base ``scenario.yaml`` and ``run.json``.
         """
         target = Path(directory)
-        with staged_directory(target, force) as staging:
+        with staged_directory(target, force, what="sweep",
+                              inputs=self.scenario.input_files) as staging:
             for cell, overrides in self.overrides.items():
                 mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
                 write_cell(staging / "cells", cell, overrides, mine,
@@ -240,7 +242,8 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric, group)
-    with resumable_directory(directory, force, resume) as staging:
+    inputs = load_scenario(path, overrides).input_files
+    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
         cells = staging / "cells"
         try:
             result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,

@@ -431,7 +431,11 @@ class Policy(_Regime):
 class Scenario(_Model):
     """A whole scenario: the world (grid, applicants) and the policy applied to it."""
 
-    name: str = Field(default="scenario", description="Short name used in tables and plots.")
+    name: str = Field(
+        default="scenario",
+        description="Short name used in tables, plots and the default output folder "
+        "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
+    )
     description: str = Field(default="", description="What this scenario represents.")
     start: Date = Field(description="Start of the simulated period (ISO date).")
     end: Date = Field(description="End of the simulated period (ISO date), after start.")
@@ -459,6 +463,7 @@ class Scenario(_Model):
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
+    _source_files: tuple[Path, ...] = PrivateAttr(default=())
 
     @property
     def source_path(self) -> Path | None:
@@ -466,9 +471,27 @@ class Scenario(_Model):
         return self._source_path
 
     @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file this scenario was read from: its YAML files and its waiting-list CSV.
+
+        An output must never overwrite one of these (:func:`sim.runs.staging.check_writable`).
+        """
+        csv = self.waiting_list.csv if self.waiting_list else None
+        return (*self._source_files, *([self.base_dir / csv] if csv else []))
+
+    @property
     def base_dir(self) -> Path:
         """The folder relative paths (the waiting-list CSV, custom policies) are resolved in."""
         return self._source_path.resolve().parent if self._source_path else Path.cwd()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if not value or value.startswith(".") or any(c in value for c in "/\\") or any(
+                ord(c) < 32 for c in value):
+            raise ValueError("expected a name, not a path: no / or \\, no control characters, "
+                             f"not starting with a dot (got {value!r})")
+        return value
 
     @field_validator("priority_uptake")
     @classmethod

@@ -34,9 +34,18 @@ METRICS: dict[str, Metric] = {
     "connected": Metric("count", "applicants connected by the end", "Connected by the end"),
     "withdrawn": Metric("count", "applicants who gave up and withdrew", "Withdrew"),
     "waiting": Metric("count", "applicants still waiting at the end", "Still waiting at the end"),
-    "wait_mean_years": Metric("years", "mean wait of those connected, request to connection", "Mean wait of those connected (years)"),
-    "wait_median_years": Metric("years", "median wait of those connected", "Median wait of those connected (years)"),
-    "wait_p90_years": Metric("years", "90th percentile of the wait of those connected", "90th percentile wait of those connected (years)"),
+    "wait_mean_years": Metric(
+        "years", "mean wait of those connected, request to connection",
+        "Mean wait of those connected (years)",
+    ),
+    "wait_median_years": Metric(
+        "years", "median wait of those connected",
+        "Median wait of those connected (years)",
+    ),
+    "wait_p90_years": Metric(
+        "years", "90th percentile of the wait of those connected",
+        "90th percentile wait of those connected (years)",
+    ),
     **{
         f"connected_within_{n}y": Metric(
             "share",
@@ -48,12 +57,18 @@ METRICS: dict[str, Metric] = {
     },
     "jobs_connected": Metric("jobs", "jobs of the applicants connected", "Jobs connected"),
     "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal", "Jobs lost to withdrawal"),
-    "jobs_waiting": Metric("jobs", "jobs still waiting at the end", "Jobs still waiting at the end"),
+    "jobs_waiting": Metric(
+        "jobs", "jobs still waiting at the end",
+        "Jobs still waiting at the end",
+    ),
     "job_years_waiting": Metric(
         "job-years", "jobs times years waited, to connection, withdrawal or the end",
         "Job-years waited",
     ),
-    "mw_connected": Metric("MW", "grid MW connected (requested, after on-site generation)", "MW connected"),
+    "mw_connected": Metric(
+        "MW", "grid MW connected (requested, after on-site generation)",
+        "MW connected",
+    ),
     "mw_withdrawn": Metric("MW", "grid MW withdrawn", "MW withdrawn"),
     "mw_waiting": Metric("MW", "grid MW still waiting at the end", "MW still waiting at the end"),
     "idle_mw_years": Metric(
