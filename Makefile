@@ -22,8 +22,9 @@ FAMILY := $(addprefix scenarios/flevoland/,fifo.yaml social_priority.yaml fifo_o
 run: $(STAMP)
 	$(BIN)/gridqueue compare $(FAMILY) -o results/flevoland --force
 
+# Coverage of sim/ is measured on the way (workers and subprocesses too) and printed last.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest --cov --cov-report=term
 
 # Speed and memory benchmarks: prints tables of figures (make test only runs them small).
 $(VENV)/.bench-installed: $(STAMP)
@@ -45,4 +46,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check sim tests notebooks
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache .coverage .coverage.*

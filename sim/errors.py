@@ -19,6 +19,7 @@ __all__ = [
     "OutputError",
     "ReplicationError",
     "SchemaProblem",
+    "Terminated",
     "nearest",
     "one_line",
 ]
@@ -79,6 +80,10 @@ class Interrupted(GridqueueError):
     """A run stopped part-way (Ctrl-C); the message says what was kept and how to go on."""
 
     exit_code = 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received: raised in the main process so a run stops and cleans up as on Ctrl-C."""
 
 
 class ReplicationError(GridqueueError):

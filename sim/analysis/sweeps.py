@@ -14,8 +14,10 @@ The grid comes from ``vary`` and from a ``sweep:`` block in the scenario file (a
 key paths to lists of values); ``vary`` wins for a key given in both. Each finished cell's
 per-replication figures go to ``cells/<id>.csv`` (``<id>`` a hash of the cell's overrides),
 with ``cells/<id>.json`` naming the overrides, written last, so finished cells can be found:
-an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses every cell whose
-scenario is unchanged, so the final result equals an uninterrupted run's.
+an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses them, so the final
+result equals an uninterrupted run's. Resuming is refused when a kept cell is no longer part
+of the sweep or was made with another scenario, waiting list or policy code (each cell's
+JSON holds a hash of all that); a damaged cell is run again.
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.metrics import METRICS
 from sim.runs.results import dependency_versions, scenario_hash, scenario_yaml
+from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+from sim.analysis.sweep_grid import cell_id, cell_scenario, read_grid, value_text
+from sim.inputs.loading import load_scenario
+from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["Sweep", "read_cell", "sweep", "sweep_to_directory", "write_cell"]
+__all__ = ["Sweep", "sweep", "sweep_to_directory"]
 
 
 @dataclass
@@ -61,8 +67,8 @@ class Sweep:
         overrides: each cell's overrides (key path to value), by cell id.
         metrics: per-replication key figures: ``cell``, ``replication``, ``group``, ``metric``,
             ``value``.
-        table: the tidy summary: one row per cell, group and key figure with its mean and 95%
-            confidence interval, the varied keys as columns.
+        table: the tidy summary: one row per cell, group and key figure with its estimate and
+            95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
         run_info: provenance (versions, seed, hashes, workers, wall time).
     """
 
@@ -81,10 +87,11 @@ class Sweep:
     def describe(self, metric: str = "wait_mean_years", group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
-        lines = [f"{metric} ({METRICS[metric].unit}), {group}: mean [95% CI]"]
+        lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
+                 "[95% CI]"]
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
-            lines.append(f"  {cell}: {row['mean']:.3g} [{row['ci_low']:.3g}, "
+            lines.append(f"  {cell}: {row['estimate']:.3g} [{row['ci_low']:.3g}, "
                          f"{row['ci_high']:.3g}]")
         return "\n".join(lines)
 
@@ -98,11 +105,12 @@ class Sweep:
         SVG), the base ``scenario.yaml`` and ``run.json``.
         """
         target = Path(directory)
-        with staged_directory(target, force) as staging:
+        with staged_directory(target, force, what="sweep",
+                              inputs=self.scenario.input_files) as staging:
             for cell, overrides in self.overrides.items():
                 mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
                 write_cell(staging / "cells", cell, overrides, mine,
-                           self.run_info["cells"][cell]["scenario_sha256"])
+                           self.run_info["cells"][cell]["cell_sha256"])
             self.write_summary(staging, metric, group)
         return target
 
@@ -155,15 +163,17 @@ def sweep(
     scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
     check_distinct(Path(path), combos, scenarios)
     ids = [cell_id(combo) for combo in combos]
+    keys = [definition_hash(scenario) for scenario in scenarios]
+    if reuse_cells and cells_dir is not None:
+        check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
     total = sum(s.replications for s in scenarios)
     bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,
                file=sys.stderr, dynamic_ncols=True)
     parts = []
     try:
-        for number, (cell, scenario, combo) in enumerate(
-                zip(ids, scenarios, combos, strict=True), start=1):
+        for number, (cell, scenario, combo, sha256) in enumerate(
+                zip(ids, scenarios, combos, keys, strict=True), start=1):
             bar.set_postfix_str(f"cell {number}/{len(ids)}")
-            sha256 = scenario_hash(scenario)
             metrics = read_cell(cells_dir, cell, sha256) if reuse_cells and cells_dir else None
             if metrics is not None:
                 bar.update(scenario.replications)
@@ -181,31 +191,6 @@ def sweep(
         bar.close()
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
                    workers or default_workers(), started, Path(path))
-
-
-def write_cell(
-    folder: Path, cell: str, overrides: Mapping[str, Any], metrics: pd.DataFrame, sha256: str
-) -> None:
-    """Store one finished cell: its per-replication figures, then (last) what it is."""
-    folder.mkdir(parents=True, exist_ok=True)
-    metrics.to_csv(folder / f"{cell}.csv", index=False)
-    about = {"cell": cell, "overrides": dict(overrides), "scenario_sha256": sha256}
-    (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
-                                         encoding="utf-8")
-
-
-def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
-    """A stored cell's per-replication figures, if it finished for this very scenario."""
-    about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
-    if not (about.is_file() and table.is_file()):
-        return None
-    try:
-        stored = json.loads(about.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if stored.get("scenario_sha256") != sha256:
-        return None
-    return pd.read_csv(table)
 
 
 def _gather(
@@ -228,7 +213,8 @@ def _gather(
         "seed": base.seed,
         "vary": {k: [value_text(v) for v in values] for k, values in grid.items()},
         "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
-                         "scenario_sha256": scenario_hash(s), "replications": s.replications}
+                         "scenario_sha256": scenario_hash(s), "cell_sha256": definition_hash(s),
+                         "replications": s.replications}
                   for (cell, combo), s in zip(overrides.items(), scenarios, strict=True)},
         "workers": workers,
         "wall_time_seconds": round(time.perf_counter() - started, 3),
@@ -260,7 +246,8 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric, group)
-    with resumable_directory(directory, force, resume) as staging:
+    inputs = load_scenario(path, overrides).input_files
+    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
         cells = staging / "cells"
         try:
             result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -66,8 +69,36 @@ LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false where a number belongs: pydantic would read true as 1."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {m for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
 
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
@@ -77,7 +108,7 @@ class Upgrade(_Model):
     """A planned capacity increase: a new substation, a transformer, a released reservation."""
 
     name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
-    date: dt.date = Field(description="Planned date it comes into service (ISO date).")
+    date: Date = Field(description="Planned date it comes into service (ISO date).")
     add_mw: float = Field(
         gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
     )
@@ -276,10 +307,10 @@ class WaitingList(_Model):
     count: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
     )
-    earliest: dt.date | None = Field(
+    earliest: Date | None = Field(
         default=None, description="Earliest request date of generated applicants."
     )
-    latest: dt.date | None = Field(
+    latest: Date | None = Field(
         default=None,
         description="Latest request date of generated applicants (default: the start).",
     )
@@ -316,7 +347,7 @@ class Project(_Model):
     """A named project with a fixed request date, e.g. a high-tech campus."""
 
     name: str = Field(min_length=1, description="Name shown in the outputs.")
-    date: dt.date = Field(description="Request date.")
+    date: Date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
     demand_mw: float = Field(
@@ -374,7 +405,7 @@ class _Regime(_Model):
 class PolicyChange(_Model):
     """From ``date`` on, another policy applies; fields left out stay as they were."""
 
-    date: dt.date = Field(description="Date the change takes effect.")
+    date: Date = Field(description="Date the change takes effect.")
     order: str | None = Field(default=None, description="New queue policy.")
     allocation: Literal["strict", "first_fit"] | None = Field(
         default=None, description="New allocation rule."
@@ -428,10 +459,14 @@ class Policy(_Regime):
 class Scenario(_Model):
     """A whole scenario: the world (grid, applicants) and the policy applied to it."""
 
-    name: str = Field(default="scenario", description="Short name used in tables and plots.")
+    name: str = Field(
+        default="scenario",
+        description="Short name used in tables, plots and the default output folder "
+        "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
+    )
     description: str = Field(default="", description="What this scenario represents.")
-    start: dt.date = Field(description="Start of the simulated period (ISO date).")
-    end: dt.date = Field(description="End of the simulated period (ISO date), after start.")
+    start: Date = Field(description="Start of the simulated period (ISO date).")
+    end: Date = Field(description="End of the simulated period (ISO date), after start.")
     seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
     replications: int = Field(
         default=10, ge=1, le=100_000, description="Independent replications to run."
@@ -456,6 +491,7 @@ class Scenario(_Model):
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
+    _source_files: tuple[Path, ...] = PrivateAttr(default=())
 
     @property
     def source_path(self) -> Path | None:
@@ -463,9 +499,27 @@ class Scenario(_Model):
         return self._source_path
 
     @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file this scenario was read from: its YAML files and its waiting-list CSV.
+
+        An output must never overwrite one of these (:func:`sim.runs.staging.check_writable`).
+        """
+        csv = self.waiting_list.csv if self.waiting_list else None
+        return (*self._source_files, *([self.base_dir / csv] if csv else []))
+
+    @property
     def base_dir(self) -> Path:
         """The folder relative paths (the waiting-list CSV, custom policies) are resolved in."""
         return self._source_path.resolve().parent if self._source_path else Path.cwd()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if not value or value.startswith(".") or any(c in value for c in "/\\") or any(
+                ord(c) < 32 for c in value):
+            raise ValueError("expected a name, not a path: no / or \\, no control characters, "
+                             f"not starting with a dot (got {value!r})")
+        return value
 
     @field_validator("priority_uptake")
     @classmethod

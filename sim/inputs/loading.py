@@ -24,6 +24,8 @@ from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.shadowing import check_shadowed, emit_notes
+from sim.policies import QueuePolicy, resolve_policy
+from sim.policies.checked import exits_refused
 
 __all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
 
@@ -53,6 +55,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
     except pydantic.ValidationError as exc:
         raise _first_problem(exc, source) from None
     scenario._source_path = source.path
+    scenario._source_files = tuple(file for file, _ in source.files)
     return scenario
 
 
@@ -83,14 +86,25 @@ def build_policy(
     order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
     imports: Sequence[str] = (),
 ) -> QueuePolicy:
-    """An instance of the named policy with its settings (``imports``: ``policy.import``)."""
-    cls = resolve_policy(order, search_dir, imports)
+    """An instance of the named policy with its settings (``imports``: ``policy.import``).
+
+    Importing a ``module:Class`` policy (or a module of ``imports``) and building it run user
+    code: a ``sys.exit`` or ``os._exit`` there is refused as a LookupError naming the policy,
+    not an exit.
+    """
     try:
-        return cls(category_order=category_order, **params)
-    except TypeError:
-        raise
-    except Exception as exc:  # a custom policy's constructor is user code
-        raise TypeError(f"{type(exc).__name__}: {exc}") from None
+        with exits_refused():
+            cls = resolve_policy(order, search_dir, imports)
+            try:
+                return cls(category_order=category_order, **params)
+            except TypeError:
+                raise
+            except Exception as exc:  # a custom policy's constructor is user code
+                raise TypeError(f"{type(exc).__name__}: {exc}") from None
+    except SystemExit as exc:
+        raise LookupError(f"the queue policy '{order}' called sys.exit or os._exit "
+                          f"({exc.code!r}) while being imported or built; a policy module "
+                          "must define its class, not end the program") from None
 
 
 def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:

@@ -130,7 +130,8 @@ class Comparison:
         running them again.
         """
         target = Path(directory)
-        with staged_directory(target, force) as staging:
+        with staged_directory(target, force, what="comparison",
+                              inputs=self.input_paths()) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
             (staging / "figures").mkdir()
             images = {}
@@ -146,6 +147,11 @@ class Comparison:
             (staging / "comparison.json").write_text(
                 json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         return target
+
+    def input_paths(self) -> list[Path]:
+        """The files and results directories this comparison was computed from."""
+        given = [Path(source) for source in self.sources.values() if source != "python"]
+        return [*given, *(f for r in self.results.values() for f in r.scenario.input_files)]
 
     def run_dirs(self) -> dict[str, str]:
         """The directory under ``runs/`` of each scenario run here: its label, made safe."""
@@ -229,8 +235,11 @@ def compare(
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
     ran: list[str] = []
-    for item, mine in zip(inputs, changes, strict=True):
-        loaded, source = _read_or_load(item, mine, replications)
+    gathered = [_read_or_load(item, mine, replications)
+                for item, mine in zip(inputs, changes, strict=True)]
+    for loaded, source in gathered:
+        _check_replications(loaded, source)
+    for loaded, source in gathered:
         if isinstance(loaded, Results):
             label = _unique(loaded.scenario.name, results)
             results[label] = loaded
@@ -268,6 +277,22 @@ def _read_or_load(
     if path.is_dir():
         return Results.read(path), str(path)
     return load_scenario(path, changes), str(path)
+
+
+MIN_REPLICATIONS = 2
+"""Fewest replications of a compared scenario: one gives a mean but no interval."""
+
+
+def _check_replications(loaded: Results | Scenario, source: str) -> None:
+    """Refuse a scenario with too few replications for an interval, before anything runs."""
+    count = (len(replication_indices(loaded)) if isinstance(loaded, Results)
+             else loaded.replications)
+    if count < MIN_REPLICATIONS:
+        where = loaded.scenario.name if isinstance(loaded, Results) else loaded.name
+        raise GridqueueError(
+            f"{source if source != 'python' else where}: compare needs at least "
+            f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
+            f"{count}; run it with --replications {MIN_REPLICATIONS} or more")
 
 
 def _unique(name: str, taken: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.errors import InputError, nearest
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
 __all__ = ["WaitingRows", "read_waiting_list"]
@@ -128,13 +129,16 @@ def _read_text(path: Path, label: str) -> str:
     """The file's text; a BOM is dropped, a byte that is not UTF-8 is reported by line."""
     key = "waiting_list.csv"
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise InputError(label, key, "expected an existing CSV file; it was not found") from None
     except IsADirectoryError:
         raise InputError(label, key, "expected a CSV file, found a directory") from None
+    except NotARegularFile as exc:
+        raise InputError(label, key, f"expected a CSV file, found a {exc.kind}") from None
+    except TooLarge:
+        raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes") \
+            from None
     except OSError as exc:
         raise InputError(label, key, f"expected a readable CSV file ({exc.strerror or exc})"
                          ) from None

@@ -22,10 +22,14 @@ import yaml
 
 from sim.errors import OutputError
 from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import CoreSchemaDumper
+from sim.runs.policy_code import code_hashes, copy_policy_code
 from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
 from sim.runs.staging import staged_directory
 
-__all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
+__all__ = [
+    "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
+]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
 DATE_COLUMNS = {
@@ -97,16 +101,21 @@ class Results:
                 f"replications={self.run_info.get('replications')!r})")
 
     def figure(self, group: str, metric: str) -> tuple[float, float, float]:
-        """(mean, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``."""
+        """(estimate, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``.
+
+        The estimate is the mean across replications, or the median for the figures
+        summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
+        """
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
-        return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
+        return tuple(float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))  # type: ignore[return-value]
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
         """Write every table into ``directory``, atomically; replace it only with ``force``."""
         target = Path(directory)
-        with staged_directory(target, force, what="results") as staging:
+        with staged_directory(target, force, what="results",
+                              inputs=self.scenario.input_files) as staging:
             self._write_files(staging)
         return target
 
@@ -123,6 +132,7 @@ class Results:
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        copy_policy_code(self.scenario, folder)
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
                                          encoding="utf-8")
 
@@ -154,7 +164,7 @@ def scenario_yaml(scenario: Scenario) -> str:
     if data.get("waiting_list") and data["waiting_list"].get("csv"):
         data["waiting_list"]["csv"] = "waiting_list.csv"
     _drop_none(data)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=CoreSchemaDumper, sort_keys=False, allow_unicode=True)
 
 
 def _drop_none(data: Any) -> None:
@@ -179,6 +189,18 @@ def scenario_hash(scenario: Scenario) -> str:
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()
+
+
+def definition_hash(scenario: Scenario, replications: list[int] | None = None) -> str:
+    """SHA-256 of everything that defines a run's tables.
+
+    That is the resolved scenario (its seed and replication count included) and its waiting
+    list (:func:`scenario_hash`), the source of its ``module:Class`` policies, and which
+    replications ran (None: all). ``reproduce`` and ``sweep --resume`` compare it.
+    """
+    parts = {"scenario": scenario_hash(scenario), "policy_code": code_hashes(scenario),
+             "replications": replications}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def dependency_versions() -> dict[str, str]:

@@ -28,11 +28,13 @@ __all__ = [
 ]
 
 COMPARISON_COLUMNS = (
-    "scenario", "reference", "group", "metric", "unit", "mean", "ci_low", "ci_high",
-    "replications", "difference", "difference_ci_low", "difference_ci_high", "paired",
+    "scenario", "reference", "group", "metric", "unit", "estimator", "estimate", "ci_low",
+    "ci_high", "ci_method", "mean", "replications", "difference", "difference_ci_low",
+    "difference_ci_high", "paired",
 )
 """Columns of ``comparison.csv``. The difference is scenario minus reference; it is empty in
-the reference's own rows. ``paired`` says whether its interval is paired (true) or Welch's."""
+the reference's own rows. ``paired`` says whether its interval is paired (true) or Welch's.
+``estimate`` and its interval are as in ``summary.csv``; the difference is of the means."""
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
               "onsite_generation", "grid", "projects")
@@ -110,17 +112,24 @@ def difference_table(
 
     Returns:
         One row per group and metric of ``reference``: ``difference``, ``difference_ci_low``,
-        ``difference_ci_high`` and ``paired``.
+        ``difference_ci_high`` and ``paired``. The difference is NaN for a figure not reached
+        (``inf``) in some replication of either: such a figure has no mean.
     """
     left = _wide(reference)
     right = _wide(other).reindex(index=left.index)
     common = left.columns.intersection(right.columns)
+    # A figure not reached (inf) in some replication has no mean, so no difference of means.
+    unreached = (np.isinf(left.to_numpy(float)).any(axis=1)
+                 | np.isinf(right.to_numpy(float)).any(axis=1))
+    undefined = (np.nan, np.nan, np.nan)
     if paired:
-        pairs = right[common].to_numpy(float) - left[common].to_numpy(float)
-        estimates = [mean_interval(values) for values in pairs]
+        with np.errstate(invalid="ignore"):  # inf - inf, in the rows left out
+            pairs = right[common].to_numpy(float) - left[common].to_numpy(float)
+        estimates = [undefined if skip else mean_interval(values)
+                     for values, skip in zip(pairs, unreached, strict=True)]
     else:
-        estimates = [welch_interval(a, b) for a, b in
-                     zip(left.to_numpy(float), right.to_numpy(float), strict=True)]
+        estimates = [undefined if skip else welch_interval(a, b) for a, b, skip in
+                     zip(left.to_numpy(float), right.to_numpy(float), unreached, strict=True)]
     frame = pd.DataFrame(estimates, columns=["difference", "difference_ci_low",
                                              "difference_ci_high"])
     frame.insert(0, "group", left.index.get_level_values("group"))
@@ -152,8 +161,8 @@ def comparison_table(
     reference = labels[0]
     parts = []
     for label in labels:
-        part = summaries[label][["group", "metric", "unit", "mean", "ci_low", "ci_high",
-                                 "replications"]].copy()
+        part = summaries[label][["group", "metric", "unit", "estimator", "estimate", "ci_low",
+                                 "ci_high", "ci_method", "mean", "replications"]].copy()
         part.insert(0, "scenario", label)
         part.insert(1, "reference", reference)
         if label == reference:
