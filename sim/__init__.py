@@ -21,7 +21,6 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import GridqueueError, GridqueueWarning, InputError
-from sim.errors import GridqueueError, InputError
 from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario

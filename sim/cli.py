@@ -7,15 +7,14 @@ import json
 import os
 import signal
 import sys
-import warnings
-from collections.abc import Sequence
-from pathlib import Path
-from sim._version import __version__
-from sim.errors import GridqueueError, GridqueueWarning
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from sim.errors import GridqueueError, Interrupted, Terminated
+from pathlib import Path
+
+from sim._version import __version__
+from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
 
 __all__ = ["main"]
 

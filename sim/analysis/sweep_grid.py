@@ -22,7 +22,6 @@ from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.policies.timeline import policy_periods
-from sim.errors import InputError
 
 __all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
            "read_grid", "value_text"]

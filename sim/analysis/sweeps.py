@@ -37,16 +37,14 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
+from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
 from sim.errors import Interrupted
 from sim.figures.sweep import check_choice, sweep_figure
+from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.metrics import METRICS
-from sim.runs.results import dependency_versions, scenario_hash, scenario_yaml
-from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
-from sim.analysis.sweep_grid import cell_id, cell_scenario, read_grid, value_text
-from sim.inputs.loading import load_scenario
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import resumable_directory, staged_directory

@@ -23,9 +23,8 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
-from sim.policies.shadowing import check_shadowed, emit_notes
-from sim.policies import QueuePolicy, resolve_policy
 from sim.policies.checked import exits_refused
+from sim.policies.shadowing import check_shadowed, emit_notes
 
 __all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
 
