@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
 
 __all__ = ["main"]
 
 EXIT_DIFFERENT = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 DESCRIPTION = """\
 Simulate businesses waiting for an electricity-grid connection.
@@ -38,7 +43,8 @@ examples:
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.capacity_mw=0,5,10 -o results/sw
 
 Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
-key and what was expected), 130 interrupted. Scenario keys and units: docs/scenario-reference.md.
+key and what was expected), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Scenario keys
+and units: docs/scenario-reference.md.
 """
 
 
@@ -46,15 +52,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _sigterm_as_interrupt() as terminated:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("default", GridqueueWarning)
+                warnings.showwarning = _show_warning
+                return int(args.handler(args) or 0)
+        except GridqueueError as exc:
+            print(f"gridqueue: error: {exc}", file=sys.stderr)
+            return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
+                else exc.exit_code
+        except OSError as exc:  # the system refused a file operation (permissions, space...)
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"gridqueue: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except KeyboardInterrupt as exc:
+            stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+            print(f"gridqueue: {stop}; earlier results are untouched and nothing partial "
+                  "was written", file=sys.stderr)
+            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[bool]]:
+    """While a command runs, SIGTERM raises :class:`Terminated`, so it stops as on Ctrl-C.
+
+    Worker processes are stopped and reaped, temporary folders removed and nothing partial
+    written; further SIGTERMs during that clean-up are ignored. Yields a list that holds True
+    once SIGTERM has been received.
+    """
+    received: list[bool] = []
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.append(True)
+        raise Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # only the main thread may handle signals
+        return
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        return int(args.handler(args) or 0)
-    except GridqueueError as exc:
-        print(f"gridqueue: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("gridqueue: interrupted; earlier results are untouched and nothing partial "
-              "was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _show_warning(message, category, *_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Our warnings as one line each; others as Python shows them."""
+    if issubclass(category, GridqueueWarning):
+        print(f"gridqueue: warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, *_args, **_kwargs), end="",
+              file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,14 +126,16 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_arguments(run)
     run.add_argument("-o", "--output", type=Path, metavar="DIR",
                      help="results directory (default: results/<scenario name>)")
-    run.add_argument("--replications", type=int, metavar="N",
+    run.add_argument("--replications", type=at_least(1), metavar="N",
                      help="number of replications (overrides the scenario's)")
-    run.add_argument("--seed", type=int, metavar="S", help="root seed (overrides the scenario's)")
-    run.add_argument("--only-replication", type=int, metavar="R", action="append",
+    run.add_argument("--seed", type=at_least(0), metavar="S",
+                     help="root seed (overrides the scenario's)")
+    run.add_argument("--only-replication", type=at_least(0), metavar="R", action="append",
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
-                     help="replace the output directory if it exists")
+                     help="replace the output directory if gridqueue wrote it (never "
+                     "a folder of your own)")
     run.add_argument("--no-report", action="store_true",
                      help="write the tables only, without figures/ and report.html")
     run.add_argument("-q", "--quiet", action="store_true",
@@ -103,7 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
         description="Check a scenario file, its extends chain, overrides, policies and "
-        "waiting-list CSV. Exit code 0 if it can run, 2 with a message if not.",
+        "waiting-list CSV, and print what will run: the policy periods, the capacity of each "
+        "area with its upgrades, the streams' expected requests and MW per year, the "
+        "waiting-list rows and the named projects. Exit code 0 if it can run, 2 with a "
+        "message if not.",
     )
     _scenario_arguments(validate)
     validate.set_defaults(handler=_validate)
@@ -115,6 +170,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
+    schema.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (only a schema gridqueue wrote)")
     schema.set_defaults(handler=_schema)
 
     reproduce = commands.add_parser(
@@ -126,7 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("directory", type=Path, metavar="DIR",
                            help="results directory written by gridqueue run")
-    reproduce.add_argument("--workers", type=int, metavar="W",
+    reproduce.add_argument("--workers", type=at_least(1), metavar="W",
                            help="worker processes (default: all cores)")
     reproduce.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     reproduce.set_defaults(handler=_reproduce)
@@ -135,20 +192,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``, refused with a clear message."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, "
+                                             f"got {value}")
+        return value
+
+    whole_number.__name__ = f"a whole number of at least {minimum}"
+    return whole_number
+
+
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario file (YAML)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
                         "--set policy.order=fifo (repeatable; lists index by number: "
-                        "grid.upgrades.0.date=2031-01-01)")
+                        "grid.upgrades.0.date=2031-01-01; KEY=null removes the key, e.g. "
+                        "streams.storage=null)")
 
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
     from sim.runs.distributed import SCHEDULER_VARIABLE
 
-    parser.add_argument("--workers", type=int, metavar="W",
+    parser.add_argument("--workers", type=at_least(1), metavar="W",
                         help="worker processes (default: all cores); results do not depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
@@ -175,8 +250,12 @@ def _run(args: argparse.Namespace) -> int:
         extra.append(f"seed={args.seed}")
     scenario = _load(args, extra)
     output = args.output or Path("results") / scenario.name
-    check_writable(output, args.force)
+    check_writable(output, args.force, inputs=scenario.input_files)
     if args.only_replication:
+        twice = sorted({r for r in args.only_replication if args.only_replication.count(r) > 1})
+        if twice:
+            raise GridqueueError(f"--only-replication {twice[0]}: given more than once; "
+                                 "expected each replication once")
         bad = [r for r in args.only_replication if not 0 <= r < scenario.replications]
         if bad:
             raise GridqueueError(f"--only-replication {bad[0]}: expected a replication from 0 "
@@ -211,7 +290,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sim.analysis.scenario_outline import outline
+    from sim.inputs.loading import load_waiting_rows
+
     scenario = _load(args)
+    print("\n".join(outline(scenario, load_waiting_rows(scenario))))
     areas = ", ".join(scenario.area_names)
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
           f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
@@ -219,14 +302,21 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+SCHEMA_SIGNATURE = "Written by gridqueue schema"
+"""Put in every schema file written, so that ``schema -o FILE --force`` replaces only those."""
+
+
 def _schema(args: argparse.Namespace) -> int:
     from sim.inputs.scenario import Scenario
+    from sim.runs.staging import write_file
 
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    schema = {"$comment": f"{SCHEMA_SIGNATURE} {__version__}; regenerate rather than edit.",
+              **Scenario.model_json_schema(by_alias=True)}
+    text = json.dumps(schema, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        write_file(args.output, text, force=args.force, is_ours=SCHEMA_SIGNATURE)
         print(f"schema: {args.output}")
     return 0
 
@@ -243,11 +333,17 @@ COMPARE_EPILOG = """\
 examples:
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       scenarios/flevoland/social_priority_onsite.yaml -o results/comparison
-  gridqueue compare results/fifo results/social_priority -o results/comparison --force
+  gridqueue compare results/comparison/runs/fifo results/comparison/runs/social_priority \\
+      -o results/comparison-read
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       --set replications=50 --workers 2 -o results/comparison-50
 
   gridqueue compare --questions scenarios/flevoland/questions.yaml -o results/flevoland
+
+A results directory is read, not run: the second example reads the runs the first kept.
+--set KEY=VALUE changes every scenario file; --set N:KEY=VALUE only the N-th input (1 is the
+first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
+2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
 
 Each scenario file is compared with the file it extends when that file is an input too, else
 with the first input; --reference NAME compares every scenario with one, and --questions FILE
@@ -304,11 +400,15 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="KEY=VALUE",
                          help="override a key of every scenario file (not of results "
-                         "directories), e.g. --set replications=50 (repeatable)")
-    compare.add_argument("--replications", type=int, metavar="N",
+                         "directories), e.g. --set replications=50; or of one: "
+                         "--set social_priority:replications=50 (by file name) or "
+                         "--set 2:grid.capacity_mw=8 (by position, 1 is the reference) "
+                         "(repeatable)")
+    compare.add_argument("--replications", type=at_least(1), metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",
-                         help="replace the output directory if it exists")
+                         help="replace the output directory if gridqueue wrote it (never "
+                         "a folder of your own)")
     compare.add_argument("-q", "--quiet", action="store_true",
                          help="no progress bars and no summary sentences")
     _execution_arguments(compare)
@@ -334,11 +434,11 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        "summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
-    sweep.add_argument("--replications", type=int, metavar="N",
+    sweep.add_argument("--replications", type=at_least(1), metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",
-                       help="replace the output directory if it exists (and discard an "
-                       "unfinished sweep kept for --resume)")
+                       help="replace the output directory if gridqueue wrote it (never a "
+                       "folder of your own), and discard an unfinished sweep kept for --resume")
     sweep.add_argument("--resume", action="store_true",
                        help="continue an interrupted sweep: reuse its finished cells and run "
                        "the others; the result equals an uninterrupted run's")
@@ -352,7 +452,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.comparison import compare
     from sim.runs.staging import check_writable
 
-    check_writable(args.output, args.force)
+    check_writable(args.output, args.force, inputs=args.inputs)
     comparison = compare(args.inputs, args.overrides, reference=args.reference,
                          questions=args.questions, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,

@@ -10,8 +10,8 @@ import pandas as pd
 
 from tests.test_loading import BASE
 
-OUTPUTS = {"applicants.csv", "timeseries.csv", "summary.csv", "replication_metrics.csv",
-           "projects.csv", "scenario.yaml", "run.json"}
+OUTPUTS = {".gridqueue-output", "applicants.csv", "timeseries.csv", "summary.csv",
+           "replication_metrics.csv", "projects.csv", "scenario.yaml", "run.json"}
 
 
 def gridqueue(*args, cwd):
@@ -51,17 +51,18 @@ def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
 
 
 def test_run_refuses_to_overwrite_without_force(tmp_path):
-    """An existing results directory is kept unless --force is given."""
+    """Earlier results are kept unless --force is given; with it they are replaced."""
     (tmp_path / "s.yaml").write_text(BASE)
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "keep.txt").write_text("earlier results")
+    first = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", "-q", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "out" / "summary.csv").write_text("earlier results")
     refused = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", cwd=tmp_path)
     assert refused.returncode == 2 and "--force" in refused.stderr
-    assert (tmp_path / "out" / "keep.txt").exists()
+    assert (tmp_path / "out" / "summary.csv").read_text() == "earlier results"
     forced = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", "--force", "-q",
                        cwd=tmp_path)
     assert forced.returncode == 0, forced.stderr
-    assert not (tmp_path / "out" / "keep.txt").exists()
+    assert (tmp_path / "out" / "summary.csv").read_text() != "earlier results"
 
 
 def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):

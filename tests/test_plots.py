@@ -143,6 +143,7 @@ def _synthetic_summaries(count: int) -> dict[str, pd.DataFrame]:
     rows = [(g, m, v, v * 0.9, v * 1.1) for g in ("basic_needs", "other")
             for m, v in (("applicants", 50.0), ("withdrawn", 7.0), ("jobs_withdrawn", 90.0))]
     table = pd.DataFrame(rows, columns=["group", "metric", "mean", "ci_low", "ci_high"])
+    table["estimate"] = table["mean"]
     return {label: table for label in _twelve_labels()[:count]}
 
 

@@ -26,13 +26,21 @@ def summary_and_scenario(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
-    """The summary as if nobody of ``group`` had been connected: no waits, no shares."""
+    """The summary as if nobody of ``group`` had been connected, as the key figures then read.
+
+    The waits of those connected are undefined (NaN); the times to connection are never
+    reached (inf); the shares connected are 0; the mean wait within the window is the whole
+    window, as nobody's wait ends in it by a connection.
+    """
     table = summary.copy()
     mine = table["group"] == group
-    table.loc[mine & (table["metric"] == "connected"), ["mean", "ci_low", "ci_high"]] = 0.0
-    undefined = mine & table["metric"].str.startswith(("wait_", "connect"))
-    undefined &= table["metric"] != "connected"
-    table.loc[undefined, ["mean", "ci_low", "ci_high"]] = math.nan
+    columns = ["estimate", "mean", "ci_low", "ci_high"]
+    for metric, value in (("connected", 0.0), ("wait_mean_years", math.nan),
+                          ("wait_median_years", math.nan), ("wait_p90_years", math.nan),
+                          ("connect_median_years", math.inf), ("connect_p25_years", math.inf),
+                          ("connected_within_1y", 0.0), ("connected_within_2y", 0.0),
+                          ("connected_within_5y", 0.0), ("wait_rmst_5y_years", 5.0)):
+        table.loc[mine & (table["metric"] == metric), columns] = value
     return table
 
 
@@ -64,16 +72,19 @@ def test_shares_are_percentages_and_no_number_has_an_exponent(summary_and_scenar
 
 
 def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scenario):
-    """Where nobody of a category was connected, its cells say 'none connected'."""
+    """Nobody of a category connected: its row says so, it does not vanish or show a dash.
+
+    A time to connection reads "not reached"; a wait of those connected, where shown, reads
+    "none connected"; figures that count everyone keep their values.
+    """
     summary, scenario = summary_and_scenario
     table = _nobody_connected(summary, "basic_needs")
     html = render_report(run_page(table, scenario, "fifo.yaml", {}))
     row = html[html.index("<th>Basic needs"):]
     row = row[:row.index("</tr>")]
-    undefined = [m for m in HEADLINE_METRICS if math.isnan(
-        table[(table["group"] == "basic_needs") & (table["metric"] == m)]["mean"].iloc[0])]
-    assert undefined, "the lead headline figure is undefined when nobody is connected"
-    assert row.count("none connected") == len(undefined)
+    never = [m for m in HEADLINE_METRICS if m.startswith("connect_")]
+    assert never and row.count("not reached") == len(never)
+    assert "no value" not in row and "–" not in row
     comparison = pd.concat([
         table.assign(scenario="fifo", reference="", question=""),
         summary.assign(scenario="sp", reference="fifo", question="Q")])
@@ -81,7 +92,14 @@ def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scen
     (everyone, *_) = key_tables(comparison)
     assert everyone.title == "All applicants"
     basic = next(t for t in key_tables(comparison) if t.title == "Basic needs")
-    assert [c.text for c in basic.rows[0][2]].count("none connected") == len(undefined)
+    texts = [c.text for c in basic.rows[0][2]]
+    assert texts.count("not reached") == len(never)
+    undefined = table.copy()  # a figure with no value where nobody connected: says why
+    lead = (undefined["group"] == "basic_needs") & (undefined["metric"] == HEADLINE_METRICS[0])
+    undefined.loc[lead, ["estimate", "mean", "ci_low", "ci_high"]] = math.nan
+    shown = render_report(run_page(undefined, scenario, "fifo.yaml", {}))
+    row = shown[shown.index("<th>Basic needs"):]
+    assert "none connected" in row[:row.index("</tr>")]
 
 
 def test_report_command_page_is_escaped(tmp_path: Path):

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim._version import __version__
+from sim.figures.numbers import format_estimate
 from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
-from sim.report.narrative import answer_body, format_estimate, metric_phrase
+from sim.report.narrative import answer_body, lead_metric, metric_phrase
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
@@ -124,12 +125,13 @@ def comparison_page(
     """The report of a comparison, from its table, scenarios, sources and PNG figures."""
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
+    lead = lead_metric(table)
     return Page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
-        answers=[_answer(table, q) for q in questions],
-        lead=f"Change in the {metric_phrase(HEADLINE_METRICS[0])}, each variant against its "
-             "reference, with its 95% confidence interval:",
+        answers=[_answer(table, q, lead) for q in questions],
+        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its "
+             "95% confidence interval:",
         headline=None,
         figures=figures(images),
         key_tables=key_tables(table),
@@ -170,13 +172,13 @@ def _made() -> str:
     return f"Made by gridqueue {__version__} on {created}."
 
 
-def _answer(table: pd.DataFrame, question: str) -> Answer:
+def _answer(table: pd.DataFrame, question: str, metric: str) -> Answer:
     rows = table[table["question"] == question]
     blocks = rows.drop_duplicates(["scenario", "reference"])
     pairs = [f"{b.scenario} against {b.reference} "
              f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
              for b in blocks.itertuples()]
-    return Answer(question=question, body=answer_body(table, question, HEADLINE_METRICS[0]),
+    return Answer(question=question, body=answer_body(table, question, metric),
                   pairs=pairs, detail=_question_table(rows))
 
 
@@ -233,10 +235,10 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     cells = {}
     for row in block.itertuples():
         unit = str(row.unit)
-        if math.isnan(row.mean):
+        if math.isnan(row.estimate):
             text = "none connected" if connected.get(row.group) == 0 else "no value"
         else:
-            text = format_estimate(row.mean, row.ci_low, row.ci_high, unit)
+            text = format_estimate(row.estimate, row.ci_low, row.ci_high, unit)
         note, unclear = "", False
         if row.question and not math.isnan(row.difference):
             note = format_estimate(row.difference, row.difference_ci_low,

@@ -1,0 +1,220 @@
+"""Differences between scenarios: when they are paired, and their confidence intervals.
+
+Replication *i* of two scenarios draws the same applicants and upgrade delays when both share
+the seed and every assumption those draws depend on (see :mod:`sim.inputs.rng` and
+:mod:`sim.inputs.sources`). Their difference is then computed per replication and summarised with a
+Student-t interval (common random numbers: much narrower than comparing two independent
+means). Otherwise the two means are compared with Welch's unpaired interval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.inputs.scenario import Scenario
+from sim.runs.stats import CONFIDENCE, mean_interval, t_quantile
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "Question",
+    "cell_differences",
+    "comparison_table",
+    "difference_table",
+    "draws_key",
+    "welch_interval",
+]
+
+COMPARISON_COLUMNS = (
+    "scenario", "reference", "question", "group", "metric", "unit", "estimator", "estimate",
+    "ci_low", "ci_high", "ci_method", "mean", "replications", "difference", "difference_ci_low",
+    "difference_ci_high", "paired",
+)
+"""Columns of ``comparison.csv``. The difference is scenario minus reference, for the question
+named in ``question``; ``reference``, ``question`` and the difference are empty in the rows of a
+scenario compared with nothing. ``paired`` says whether the interval is paired (true) or
+Welch's. ``estimate`` and its interval are as in ``summary.csv``; the difference is of the
+means."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question a comparison answers: how ``variant`` differs from ``reference``.
+
+    Attributes:
+        question: the question in words, e.g. "What does social priority do?".
+        reference: label of the scenario compared with.
+        variant: label of the scenario whose difference from the reference is taken.
+        paired: whether the difference is paired (common random numbers) or Welch's.
+    """
+
+    question: str
+    reference: str
+    variant: str
+    paired: bool
+
+_NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
+              "onsite_generation", "grid", "projects")
+"""Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
+cover come from their own streams, so on-site generation may differ too; named projects are
+fixed and draw nothing, so adding one keeps the others' draws)."""
+
+
+def draws_key(scenario: Scenario) -> str:
+    """A digest of what a replication's draws of applicants and upgrade delays depend on.
+
+    That is the seed, the period, the streams, the waiting list (and its file's content),
+    priority uptake and each upgrade's delay distribution; not the policy, the grid's sizes and
+    dates, named projects (fixed, no draws) or on-site generation (drawn from streams of its
+    own). Two scenarios with
+    the same key draw the same applicants and upgrade delays in replication *i*; with on-site
+    generation, the same applicants may ask for less.
+    """
+    data = scenario.model_dump(mode="json", by_alias=True)
+    for key in _NOT_DRAWN:
+        data.pop(key, None)
+    for stream in data["streams"].values():
+        stream.pop("onsite_generation", None)
+    waiting = scenario.waiting_list
+    if waiting is not None and waiting.csv is not None:
+        content = (scenario.base_dir / waiting.csv).read_bytes()
+        data["waiting_list"]["csv"] = hashlib.sha256(content).hexdigest()
+    grid = scenario.grid
+    areas = [(name, area.upgrades) for name, area in grid.resolved_areas.items()]
+    if grid.upstream is not None:
+        areas.append(("upstream", grid.upstream.upgrades))
+    data["upgrade_delays"] = {
+        f"{name}:{i}:{upgrade.name}": None if upgrade.delay_years is None
+        else upgrade.delay_years.model_dump(mode="json")
+        for name, upgrades in areas for i, upgrade in enumerate(upgrades)
+    }
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def welch_interval(
+    a: np.ndarray, b: np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """Difference of means ``mean(b) - mean(a)`` of independent samples, with Welch's interval.
+
+    NaN values are left out; with fewer than two values on either side the interval is NaN.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) == 0 or len(b) == 0:
+        return np.nan, np.nan, np.nan
+    difference = float(b.mean() - a.mean())
+    if len(a) < 2 or len(b) < 2:
+        return difference, np.nan, np.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0:
+        return difference, difference, difference
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = t_quantile(confidence, float(df)) * float(np.sqrt(va + vb))
+    return difference, difference - half, difference + half
+
+
+def difference_table(
+    reference: pd.DataFrame, other: pd.DataFrame, paired: bool
+) -> pd.DataFrame:
+    """Difference ``other - reference`` of each key figure, from per-replication tables.
+
+    Args:
+        reference: tidy per-replication figures (``replication, group, metric, value``), as
+            in ``replication_metrics.csv``.
+        other: the same for the scenario compared with the reference.
+        paired: difference per replication over the replications both ran (those where both
+            have a value), then a Student-t interval; otherwise Welch's interval of the means.
+
+    Returns:
+        One row per group and metric of ``reference``: ``difference``, ``difference_ci_low``,
+        ``difference_ci_high`` and ``paired``. The difference is NaN for a figure not reached
+        (``inf``) in some replication of either: such a figure has no mean.
+    """
+    left = _wide(reference)
+    right = _wide(other).reindex(index=left.index)
+    common = left.columns.intersection(right.columns)
+    # A figure not reached (inf) in some replication has no mean, so no difference of means.
+    unreached = (np.isinf(left.to_numpy(float)).any(axis=1)
+                 | np.isinf(right.to_numpy(float)).any(axis=1))
+    undefined = (np.nan, np.nan, np.nan)
+    if paired:
+        with np.errstate(invalid="ignore"):  # inf - inf, in the rows left out
+            pairs = right[common].to_numpy(float) - left[common].to_numpy(float)
+        estimates = [undefined if skip else mean_interval(values)
+                     for values, skip in zip(pairs, unreached, strict=True)]
+    else:
+        estimates = [undefined if skip else welch_interval(a, b) for a, b, skip in
+                     zip(left.to_numpy(float), right.to_numpy(float), unreached, strict=True)]
+    frame = pd.DataFrame(estimates, columns=["difference", "difference_ci_low",
+                                             "difference_ci_high"])
+    frame.insert(0, "group", left.index.get_level_values("group"))
+    frame.insert(1, "metric", left.index.get_level_values("metric"))
+    frame["paired"] = paired
+    return frame
+
+
+def _wide(metrics: pd.DataFrame) -> pd.DataFrame:
+    """(group, metric) rows by replication columns, in the table's own row order."""
+    wide = metrics.pivot(index=["group", "metric"], columns="replication", values="value")
+    order = metrics[["group", "metric"]].drop_duplicates()
+    return wide.reindex(pd.MultiIndex.from_frame(order))
+
+
+def comparison_table(
+    summaries: Mapping[str, pd.DataFrame],
+    metrics: Mapping[str, pd.DataFrame],
+    questions: Sequence[Question],
+) -> pd.DataFrame:
+    """Every key figure of every scenario, and each question's difference, variant minus reference.
+
+    Args:
+        summaries: ``summary.csv`` tables by scenario label, in input order.
+        metrics: ``replication_metrics.csv`` tables by the same labels.
+        questions: the pairs to difference. A scenario gets a block of rows per question it is
+            the variant of (``reference`` and ``question`` filled); one that is the variant of
+            none gets one block with both empty and no difference.
+    """
+    parts = []
+    for label, summary in summaries.items():
+        mine = [q for q in questions if q.variant == label]
+        for question in mine or [None]:
+            part = summary[["group", "metric", "unit", "estimator", "estimate", "ci_low",
+                            "ci_high", "ci_method", "mean", "replications"]].copy()
+            part.insert(0, "scenario", label)
+            part.insert(1, "reference", "" if question is None else question.reference)
+            part.insert(2, "question", "" if question is None else question.question)
+            if question is None:
+                part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+                part["paired"] = pd.NA
+            else:
+                diff = difference_table(metrics[question.reference], metrics[label],
+                                        question.paired)
+                part = part.merge(diff, on=["group", "metric"], how="left")
+            parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["paired"] = table["paired"].astype("boolean")
+    return table[list(COMPARISON_COLUMNS)]
+
+
+def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:
+    """Each sweep cell's difference from the first cell, from per-replication figures.
+
+    Args:
+        metrics: tidy per-replication figures with a ``cell`` column, the first cell first.
+        paired: for each cell, whether it draws the same applicants as the first.
+
+    Returns:
+        :func:`difference_table` rows with a ``cell`` column; the first cell's are zero.
+    """
+    cells = list(dict.fromkeys(metrics["cell"]))
+    first = metrics[metrics["cell"] == cells[0]].drop(columns="cell")
+    parts = [difference_table(first, metrics[metrics["cell"] == cell].drop(columns="cell"),
+                              paired[cell]).assign(cell=cell) for cell in cells]
+    return pd.concat(parts, ignore_index=True)

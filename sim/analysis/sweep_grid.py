@@ -1,0 +1,139 @@
+"""The grid of a sweep: from ``--vary`` and a scenario's ``sweep:`` block to cell scenarios.
+
+A ``sweep:`` block maps key paths to lists of values. The scenario schema does not know it, so
+it is taken out of the raw scenario before validation; ``--vary`` wins for a key in both.
+Every cell is the base scenario (with the common overrides) plus its own overrides, validated
+before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import GridqueueWarning, InputError
+from sim.inputs.loading import check_runnable, validate_data
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.policies.timeline import policy_periods
+
+__all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
+           "read_grid", "value_text"]
+
+
+def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
+    """``key.path=v1,v2,...`` strings (as ``--vary`` takes them) to a grid.
+
+    Each value is read as YAML, so ``0,1,2`` are numbers and ``{dist: fixed, value: 1}`` a
+    mapping; a comma inside brackets or braces does not split.
+    """
+    grid: dict[str, list[Any]] = {}
+    for text in texts:
+        key, sep, raw = text.partition("=")
+        where = f"--vary {text}"
+        if not sep or not key.strip() or not raw.strip():
+            raise InputError(where, key.strip(), "expected key.path=value1,value2,... e.g. "
+                             "--vary policy.order=fifo,social_priority")
+        try:
+            values = parse_override(f"{key}=[{raw}]").value
+        except InputError:
+            raise InputError(where, key.strip(), "expected values separated by commas, "
+                             "each a YAML value") from None
+        grid[key.strip()] = values
+    return grid
+
+
+def cell_id(overrides: Mapping[str, Any]) -> str:
+    """A short, stable id of a cell: a hash of its overrides (key paths and values)."""
+    text = json.dumps(sorted(overrides.items()), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def read_grid(
+    path: Path, common: list[Override], vary: dict[str, list[Any]]
+) -> tuple[Scenario, dict[str, list[Any]]]:
+    """The base scenario and the grid: the file's ``sweep:`` block updated by ``vary``."""
+    source = read_scenario_source(path, common)
+    block = source.data.pop("sweep", None) or {}
+    if not isinstance(block, dict):
+        file, line = source.locate(("sweep",))
+        raise InputError(file, "sweep", "expected a mapping of key paths to lists of values",
+                         line=line)
+    grid = {str(k): v for k, v in block.items()}
+    grid.update(vary)
+    for key, values in grid.items():
+        from_file = key in block and key not in vary
+        where, line = source.locate(("sweep", key)) if from_file else (f"--vary {key}", None)
+        path_shown = f"sweep.{key}" if from_file else key
+        if not isinstance(values, list) or not values:
+            raise InputError(where, path_shown, "expected a non-empty list of values", line=line)
+        texts = [value_text(v) for v in values]
+        if len(set(texts)) < len(texts):
+            raise InputError(where, path_shown, f"expected different values, got "
+                             f"{', '.join(texts)}", line=line)
+    if not grid:
+        raise InputError(path, "sweep", "expected something to vary: give --vary "
+                         "key.path=v1,v2 or a sweep: block in the scenario file")
+    scenario = validate_data(source)
+    check_runnable(scenario, source)
+    return scenario, grid
+
+
+def cell_scenario(path: Path, common: list[Override], cell: dict[str, Any]) -> Scenario:
+    """The scenario of one cell: the base with the common overrides, then the cell's."""
+    changes = [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
+    source = read_scenario_source(path, [*common, *changes])
+    source.data.pop("sweep", None)
+    try:
+        scenario = validate_data(source)
+        check_runnable(scenario, source)
+    except InputError as exc:
+        mine = {f"--set {change.text}": change.text for change in changes}
+        if exc.source not in mine:
+            raise
+        raise InputError(f"sweep value {mine[exc.source]}", exc.key_path, exc.expected) from None
+    return scenario
+
+
+def value_text(value: Any) -> str:
+    """A value as it would be typed: YAML flow style for lists and mappings."""
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True).strip()
+    return str(value)
+
+
+def effective_key(scenario: Scenario) -> str:
+    """What a run of the scenario depends on, as text: equal texts give equal results.
+
+    The name and description are left out, and the policy is taken as its periods
+    (:func:`sim.policies.timeline.policy_periods`), so a category order that no policy in
+    force uses, or a change to the policy already in force, makes no difference.
+    """
+    data = scenario.model_dump(mode="json", exclude={"name", "description", "policy"})
+    periods = [[str(p.start), p.order, p.allocation, p.category_order, p.params]
+               for p in policy_periods(scenario)]
+    return json.dumps([data, periods], sort_keys=True, default=str)
+
+
+def check_distinct(path: Path, cells: list[dict[str, Any]], scenarios: list[Scenario]) -> None:
+    """Refuse a sweep whose cells all run the same scenario; warn about cells that coincide."""
+    groups: dict[str, list[str]] = {}
+    for cell, scenario in zip(cells, scenarios, strict=True):
+        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+        groups.setdefault(effective_key(scenario), []).append(label)
+    same = [labels for labels in groups.values() if len(labels) > 1]
+    if len(groups) == 1 and len(cells) > 1:
+        raise InputError(path, "sweep", f"expected cells that differ; every cell "
+                         f"({'; '.join(same[0])}) runs the same scenario, so the varied "
+                         f"{'key changes' if len(cells[0]) == 1 else 'keys change'} nothing "
+                         "the simulation uses")
+    for labels in same:
+        warnings.warn(f"sweep cells {'; '.join(labels)} run the same scenario (the varied keys "
+                      "change nothing the simulation uses there): their rows will be equal",
+                      GridqueueWarning, stacklevel=2)

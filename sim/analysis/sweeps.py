@@ -1,0 +1,271 @@
+"""Parameter sweeps: run every combination of a grid of scenario overrides.
+
+The Python API behind ``gridqueue sweep``::
+
+    from sim import sweep
+    result = sweep("fifo.yaml", {"policy.order": ["fifo", "social_priority"],
+                                 "grid.upgrades.0.delay_years": [0, 1, 2, 4]})
+    result.table                          # one row per cell, group and key figure, with CIs
+    fig = result.figure("wait_mean_years", group="basic_needs")
+
+Every cell keeps the base scenario's seed, so replication *i* of each cell draws the same
+applicants (common random numbers) and differences across the grid are not sampling noise.
+The grid comes from ``vary`` and from a ``sweep:`` block in the scenario file (a mapping of
+key paths to lists of values); ``vary`` wins for a key given in both. Each finished cell's
+per-replication figures go to ``cells/<id>.csv`` (``<id>`` a hash of the cell's overrides),
+with ``cells/<id>.json`` naming the overrides, written last, so finished cells can be found:
+an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses them, so the final
+result equals an uninterrupted run's. Resuming is refused when a kept cell is no longer part
+of the sweep or was made with another scenario, waiting list or policy code (each cell's
+JSON holds a hash of all that); a damaged cell is run again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+from tqdm import tqdm
+
+from sim._version import __version__
+from sim.analysis.differences import cell_differences, draws_key
+from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
+from sim.errors import Interrupted
+from sim.figures.sweep import check_choice, sweep_figure
+from sim.inputs.loading import load_scenario
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import parse_override
+from sim.runs.metrics import METRICS
+from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
+from sim.runs.runner import default_workers, run_replications
+from sim.runs.staging import resumable_directory, staged_directory
+from sim.runs.stats import summarise
+
+__all__ = ["Sweep", "sweep", "sweep_to_directory"]
+
+
+@dataclass
+class Sweep:
+    """The results of a sweep.
+
+    Attributes:
+        scenario: the base scenario (with the common overrides, without the sweep).
+        vary: the varied key paths and their values, in grid order.
+        cells: one row per cell: ``cell`` (its id) and one column per varied key (the value
+            as text).
+        overrides: each cell's overrides (key path to value), by cell id.
+        metrics: per-replication key figures: ``cell``, ``replication``, ``group``, ``metric``,
+            ``value``.
+        table: the tidy summary: one row per cell, group and key figure with its estimate and
+            95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
+        run_info: provenance (versions, seed, hashes, workers, wall time).
+        paired: for each cell, whether it draws the same applicants as the first cell, so
+            its difference from it is paired.
+    """
+
+    scenario: Scenario
+    vary: dict[str, list[Any]]
+    cells: pd.DataFrame
+    overrides: dict[str, dict[str, Any]]
+    metrics: pd.DataFrame
+    table: pd.DataFrame
+    run_info: dict[str, Any]
+    paired: dict[str, bool]
+
+    def figure(self, metric: str = "wait_mean_years", group: str = "all") -> Figure:
+        """One key figure across the grid: lines for one varied key, a heat map for two.
+
+        The heat map is coloured by each cell's difference from the first cell, with cells
+        whose interval includes zero hatched.
+        """
+        differences = cell_differences(self.metrics, self.paired)
+        return sweep_figure(self.table, list(self.vary), metric, group, differences)
+
+    def describe(self, metric: str = "wait_mean_years", group: str = "all") -> str:
+        """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
+        rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
+        lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
+                 "[95% CI]"]
+        for row in rows.to_dict("records"):
+            cell = " ".join(f"{key}={row[key]}" for key in self.vary)
+            lines.append(f"  {cell}: {row['estimate']:.3g} [{row['ci_low']:.3g}, "
+                         f"{row['ci_high']:.3g}]")
+        return "\n".join(lines)
+
+    def write(
+        self, directory: str | Path, force: bool = False, metric: str = "wait_mean_years",
+        group: str = "all",
+    ) -> Path:
+        """Write the sweep into ``directory``, atomically.
+
+        It holds ``sweep.csv``, ``cells/``, the figure of ``metric`` for ``group`` (PNG and
+        SVG), the base ``scenario.yaml`` and ``run.json``.
+        """
+        target = Path(directory)
+        with staged_directory(target, force, what="sweep",
+                              inputs=self.scenario.input_files) as staging:
+            for cell, overrides in self.overrides.items():
+                mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
+                write_cell(staging / "cells", cell, overrides, mine,
+                           self.run_info["cells"][cell]["cell_sha256"])
+            self.write_summary(staging, metric, group)
+        return target
+
+    def write_summary(self, folder: Path, metric: str, group: str) -> None:
+        """Write every file but the cells into ``folder``."""
+        self.table.to_csv(folder / "sweep.csv", index=False)
+        fig = self.figure(metric, group)
+        for suffix in ("png", "svg"):
+            fig.savefig(folder / f"sweep.{suffix}", dpi=150)
+        (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
+                                         + "\n", encoding="utf-8")
+
+
+def sweep(
+    path: str | Path,
+    vary: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] | None = None,
+    *,
+    replications: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    cells_dir: Path | None = None,
+    reuse_cells: bool = False,
+    scheduler: str | None = None,
+) -> Sweep:
+    """Run every combination of the varied keys of a scenario file.
+
+    Args:
+        path: the base scenario file; its ``sweep:`` block, if any, adds to ``vary``.
+        vary: key paths and the values each takes, e.g. ``{"policy.order": ["fifo",
+            "social_priority"]}``.
+        overrides: ``key.path=value`` changes common to every cell.
+        replications: replications per cell (default: the scenario's).
+        workers: worker processes; results do not depend on it.
+        progress: show one progress bar over every replication of every cell.
+        cells_dir: if given, write each cell's per-replication figures there as it finishes.
+        reuse_cells: take a cell already stored in ``cells_dir`` for the same scenario (same
+            hash) instead of running it again.
+        scheduler: address of a Dask scheduler to run the replications on (default: local
+            processes); results are identical.
+    """
+    started = time.perf_counter()
+    common = [parse_override(o) for o in overrides or []]
+    if replications is not None:
+        common.append(parse_override(f"replications={replications}"))
+    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
+    base, grid = read_grid(Path(path), common, given)
+    combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
+    scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
+    check_distinct(Path(path), combos, scenarios)
+    ids = [cell_id(combo) for combo in combos]
+    keys = [definition_hash(scenario) for scenario in scenarios]
+    if reuse_cells and cells_dir is not None:
+        check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
+    total = sum(s.replications for s in scenarios)
+    bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,
+               file=sys.stderr, dynamic_ncols=True)
+    parts = []
+    try:
+        for number, (cell, scenario, combo, sha256) in enumerate(
+                zip(ids, scenarios, combos, keys, strict=True), start=1):
+            bar.set_postfix_str(f"cell {number}/{len(ids)}")
+            metrics = read_cell(cells_dir, cell, sha256) if reuse_cells and cells_dir else None
+            if metrics is not None:
+                bar.update(scenario.replications)
+            else:
+                outputs = []
+                for output in run_replications(scenario, workers=workers, progress=False,
+                                               scheduler=scheduler, keep_applicants=False):
+                    outputs.append(output.metrics)
+                    bar.update()
+                metrics = pd.concat(outputs, ignore_index=True)
+                if cells_dir is not None:
+                    write_cell(cells_dir, cell, combo, metrics, sha256)
+            parts.append(metrics.assign(cell=cell))
+    finally:
+        bar.close()
+    return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
+                   workers or default_workers(), started, Path(path))
+
+
+def _gather(
+    base: Scenario, grid: dict[str, list[Any]], overrides: dict[str, dict[str, Any]],
+    scenarios: list[Scenario], parts: list[pd.DataFrame], workers: int, started: float,
+    path: Path,
+) -> Sweep:
+    cells = pd.DataFrame([[cell, *(value_text(v) for v in combo.values())]
+                          for cell, combo in overrides.items()], columns=["cell", *grid])
+    metrics = pd.concat(parts, ignore_index=True)
+    metrics = metrics[["cell", *(c for c in metrics.columns if c != "cell")]]
+    summaries = [summarise(m.drop(columns="cell")).assign(cell=cell)
+                 for cell, m in zip(overrides, parts, strict=True)]
+    table = cells.merge(pd.concat(summaries, ignore_index=True), on="cell")
+    run_info = {
+        "gridqueue_version": __version__,
+        "scenario": base.name,
+        "scenario_file": str(path),
+        "scenario_sha256": scenario_hash(base),
+        "seed": base.seed,
+        "vary": {k: [value_text(v) for v in values] for k, values in grid.items()},
+        "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
+                         "scenario_sha256": scenario_hash(s), "cell_sha256": definition_hash(s),
+                         "replications": s.replications}
+                  for (cell, combo), s in zip(overrides.items(), scenarios, strict=True)},
+        "workers": workers,
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "dependencies": dependency_versions(),
+    }
+    first = draws_key(scenarios[0])
+    paired = {cell: draws_key(s) == first for cell, s in zip(overrides, scenarios, strict=True)}
+    return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
+                 table=table, run_info=run_info, paired=paired)
+
+
+def sweep_to_directory(
+    directory: str | Path,
+    path: str | Path,
+    vary: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] | None = None,
+    *,
+    metric: str = "wait_mean_years",
+    group: str = "all",
+    force: bool = False,
+    resume: bool = False,
+    command: Sequence[str] | None = None,
+    **options: Any,
+) -> Sweep:
+    """Run a sweep straight into ``directory`` (what ``gridqueue sweep`` does).
+
+    Each cell is stored under the output's staging area as soon as it finishes; the output
+    appears, complete, only when every cell is done. If the sweep is interrupted, the finished
+    cells stay there and ``resume`` continues with the others. ``command`` (the command line)
+    is kept in ``run.json``; ``options`` go to :func:`sweep`.
+    """
+    check_choice(metric, group)
+    inputs = load_scenario(path, overrides).input_files
+    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
+        cells = staging / "cells"
+        try:
+            result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,
+                           **options)
+        except KeyboardInterrupt:
+            done = len(list(cells.glob("*.json"))) if cells.is_dir() else 0
+            raise Interrupted(f"sweep interrupted: {done} finished cell(s) kept in {staging}; "
+                              "run the same command with --resume to continue") from None
+        if command is not None:
+            result.run_info["command"] = list(command)
+        result.write_summary(staging, metric, group)
+    return result

@@ -1,0 +1,1 @@
+"""Figures (matplotlib) of runs, comparisons and sweeps, in one palette."""

@@ -1,0 +1,206 @@
+"""Figures split by category: time to connection, waits, withdrawals.
+
+A category is drawn in its own colour; where scenarios share a panel they are named on the
+axis (one row each, the reference on top), so no legend is needed and names stay readable
+with many scenarios. Figures grow with the number of scenarios instead of squeezing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from sim.figures.palette import (
+    CATEGORY_COLOURS,
+    CATEGORY_LABELS,
+    new_figure,
+    outside_legend,
+    scenario_style,
+)
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_by_group
+
+__all__ = ["present_categories", "time_to_connection_figure", "wait_figure",
+           "withdrawals_figure"]
+
+ROW_INCHES = 0.3
+"""Height of one scenario's row in the panels that give each scenario a row."""
+
+HATCH = {"hatchcolor": "#00000099", "hatch_linewidth": 0.7}
+"""Scenario hatches drawn thin and half dark, so medians and error bars stay visible."""
+
+
+def present_categories(applicants: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Categories with at least one applicant in some scenario, in framework order."""
+    seen = set().union(*(set(a["category"].astype(str)) for a in applicants.values()))
+    return [c for c in CATEGORIES if c in seen]
+
+
+def time_to_connection_figure(
+    applicants: Mapping[str, pd.DataFrame], starts: Mapping[str, dt.date] | None = None
+) -> Figure:
+    """Cumulative share connected (solid) and withdrawn (dashed) against years since request.
+
+    Withdrawal is a competing outcome and applicants still waiting at the end are censored
+    (Aalen-Johansen estimator, replications pooled), so no wait is counted as over too early.
+    With each scenario's start date, a waiting list enters at the wait it had then.
+    """
+    count = len(applicants)
+    columns = math.ceil(count / math.ceil(count / 3))
+    rows = math.ceil(count / columns)
+    fig = new_figure(3.6 * columns + 0.8, 2.9 * rows + 1.0)
+    grid = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    axes = grid.ravel()
+    categories = present_categories(applicants)
+    for ax, (label, table) in zip(axes, applicants.items(), strict=False):
+        curves = incidence_by_group(table, (starts or {}).get(label))
+        for category in categories:
+            curve = curves[curves["category"] == category]
+            if curve.empty:
+                continue
+            x = np.concatenate(([0.0], curve["time_years"].to_numpy()))
+            for column, dashes in (("cif_connected", "-"), ("cif_withdrawn", "--")):
+                y = np.concatenate(([0.0], curve[column].to_numpy()))
+                ax.step(x, y, where="post", color=CATEGORY_COLOURS[category], linestyle=dashes)
+        ax.set(title=label, ylim=(0, 1))
+        ax.grid(alpha=0.3)
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    for ax in axes[max(count - columns, 0):count]:  # the lowest panel of each column
+        ax.set_xlabel("Years since request")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in grid[:, 0]:
+        ax.set_ylabel("Cumulative share of applicants")
+    handles = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c])
+               for c in categories]
+    handles += [Line2D([], [], color="black", linestyle="-", label="connected"),
+                Line2D([], [], color="black", linestyle="--", label="withdrawn")]
+    outside_legend(fig, handles, "Category (colour) and outcome (line)", below=True)
+    return fig
+
+
+def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
+    """Wait of connected applicants: a horizontal box per scenario, a panel per category.
+
+    A scenario in which nobody of a category was connected says "none connected" in its row.
+    """
+    categories = present_categories(applicants)
+    labels = list(applicants)
+    fig, axes = _panels(len(categories), len(labels), columns=min(len(categories), 2),
+                        width=4.6, sharex=True)
+    for ax, category in zip(axes, categories, strict=False):
+        waits = []
+        for table in applicants.values():
+            mine = table[(table["category"].astype(str) == category)
+                         & (table["outcome"].astype(str) == "connected")]
+            waits.append(mine["wait_years"].to_numpy(dtype=float))
+        boxes = ax.boxplot(waits, positions=np.arange(len(labels)), orientation="horizontal",
+                           patch_artist=True, widths=0.6,
+                           medianprops={"color": "black", "linewidth": 2.2},
+                           flierprops={"markersize": 2.5, "alpha": 0.5})
+        for i, box in enumerate(boxes["boxes"]):
+            box.set(facecolor=CATEGORY_COLOURS[category], alpha=0.65, edgecolor="#222222",
+                    hatch=scenario_style(i).hatch, **HATCH)
+        for i, values in enumerate(waits):
+            if not len(values):  # said, so an empty row is not read as a wait of zero
+                ax.text(0.02, i, "none connected", transform=ax.get_yaxis_transform(),
+                        va="center", fontsize="small", color="#444444")
+        ax.set_title(CATEGORY_LABELS[category])
+        ax.grid(axis="x", alpha=0.3)
+    _scenario_axis(axes, labels, "Wait of connected applicants (years)")
+    return fig
+
+
+def withdrawals_figure(summaries: Mapping[str, pd.DataFrame]) -> Figure:
+    """Applicants withdrawn (top row) and jobs lost (bottom row) per category and scenario.
+
+    One panel per category and key figure, each on its own scale so small categories stay
+    readable; bars are means with 95% intervals and the dotted line is the reference's mean.
+    """
+    present = [c for c in CATEGORIES if any(
+        _interval(s, c, "applicants")[0] > 0 for s in summaries.values())]
+    labels = list(summaries)
+    metrics = (("withdrawn", "Applicants withdrawn (count)"),
+               ("jobs_withdrawn", "Jobs lost to withdrawal (jobs)"))
+    fig, axes = _panels(2 * len(present), len(labels), columns=len(present), width=2.7)
+    for row, (metric, unit) in enumerate(metrics):
+        for ax, category in zip(axes[row * len(present):], present, strict=False):
+            values = np.array([_interval(s, category, metric) for s in summaries.values()])
+            _bars(ax, values, category)
+            ax.set_title(CATEGORY_LABELS[category] if row == 0 else "")
+            ax.set_xlabel(unit)
+    _scenario_axis(axes, labels, None)
+    return fig
+
+
+def _bars(ax: Axes, values: np.ndarray, category: str) -> None:
+    """A bar per scenario (rows of mean, low, high) with its interval and the reference line."""
+    mean = values[:, 0]
+    error = np.nan_to_num(np.abs(values[:, 1:].T - mean))
+    bars = ax.barh(np.arange(len(values)), mean, 0.7, xerr=error, capsize=2.5,
+                   color=CATEGORY_COLOURS[category], alpha=0.75, edgecolor="#222222",
+                   linewidth=0.6, error_kw={"elinewidth": 1.2})
+    for i, bar in enumerate(bars):
+        bar.set(hatch=scenario_style(i).hatch, **HATCH)
+    ax.grid(axis="x", alpha=0.3)
+    if not np.nanmax(np.abs(mean), initial=0.0) > 0:
+        ax.text(0.5, 0.5, "none in any scenario", transform=ax.transAxes, ha="center",
+                va="center", color="#444444")
+        ax.set_xticks([])
+        return
+    if not np.isnan(mean[0]):
+        ax.axvline(mean[0], color="black", linestyle=":", linewidth=1.0)
+    ax.set_xlim(left=0.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+
+
+def _panels(
+    count: int, scenarios: int, columns: int, width: float, sharex: bool = False
+) -> tuple[Figure, list[Axes]]:
+    """``count`` panels in rows of ``columns``, each tall enough for a row per scenario."""
+    columns = max(columns, 1)
+    rows = max(math.ceil(count / columns), 1)
+    height = max(ROW_INCHES * scenarios + 0.9, 1.9)
+    fig = new_figure(width * columns + 1.9, height * rows + 0.4)
+    grid = fig.subplots(rows, columns, sharey=True, sharex=sharex, squeeze=False)
+    axes = list(grid.ravel())
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return fig, axes[:max(count, 1)]
+
+
+def _scenario_axis(axes: list[Axes], labels: list[str], xlabel: str | None) -> None:
+    """Name the scenarios on the shared y axis, reference on top; label the lowest x axes."""
+    shown = [ax for ax in axes if ax.get_visible()]
+    shown[0].set_yticks(np.arange(len(labels)), labels)
+    shown[0].set_ylim(len(labels) - 0.5, -0.5)
+    for ax in shown:
+        ax.tick_params(axis="y", length=0)
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("Scenario")
+        if xlabel is not None and not _has_panel_below(ax, shown):
+            ax.set_xlabel(xlabel)
+            ax.xaxis.set_tick_params(labelbottom=True)
+
+
+def _has_panel_below(ax: Axes, shown: list[Axes]) -> bool:
+    spec = ax.get_subplotspec()
+    return any(o.get_subplotspec().colspan == spec.colspan
+               and o.get_subplotspec().rowspan.start > spec.rowspan.start for o in shown)
+
+
+def _interval(summary: pd.DataFrame, group: str, metric: str) -> tuple[float, float, float]:
+    """Mean and 95% interval of a key figure; NaN when the summary lacks it."""
+    row = summary[(summary["group"] == group) & (summary["metric"] == metric)]
+    if row.empty:
+        return math.nan, math.nan, math.nan
+    mean, low, high = (float(row[c].iloc[0]) for c in ("estimate", "ci_low", "ci_high"))
+    return mean, low, high

@@ -1,0 +1,158 @@
+"""The comparison figures: one function per figure, each returning a matplotlib Figure.
+
+Pure functions over the result tables, keyed by scenario label (the first is the reference).
+Nothing is saved or shown, so callers can restyle a figure before writing it. Colours and
+styles come from :mod:`sim.figures.palette`, so a category looks the same in every figure. Figures
+over calendar time are in :mod:`sim.figures.timelines`, those split by category in
+:mod:`sim.figures.categories`; this module gathers them and adds the differences and projects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.dates import ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.figures.categories import time_to_connection_figure, wait_figure, withdrawals_figure
+from sim.figures.numbers import NOT_REACHED
+from sim.figures.palette import (
+    CATEGORY_COLOURS,
+    CATEGORY_LABELS,
+    new_figure,
+    outside_legend,
+    scenario_style,
+)
+from sim.figures.timelines import connected_figure, queue_figure
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+
+__all__ = [
+    "UNCLEAR",
+    "connected_figure",
+    "differences_figure",
+    "projects_figure",
+    "queue_figure",
+    "time_to_connection_figure",
+    "wait_figure",
+    "withdrawals_figure",
+]
+
+UNCLEAR = "#c4c4c4"
+"""Colour of a difference whose interval includes zero: lighter than any category's."""
+
+
+def differences_figure(
+    table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> Figure:
+    """Forest plot: each question's difference, variant minus reference, with its 95% interval.
+
+    ``table`` is a comparison table
+    (:func:`sim.analysis.differences.comparison_table`). A panel per
+    key figure, titled with its label; a block of rows per category, headed by its name, a row
+    per compared pair. Filled markers are paired intervals (common random numbers), hollow ones
+    unpaired (Welch); an interval that includes zero is grey. A row without a difference says
+    why ("none connected" when nobody was).
+    """
+    compared = table[table["question"].fillna("") != ""]
+    sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
+    groups = [g for g in (*CATEGORIES, ALL) if sizes.get(g, 0) > 0]
+    pairs = list(dict.fromkeys(zip(compared["scenario"], compared["reference"], strict=True)))
+    order = list(dict.fromkeys(table["scenario"]))  # each scenario keeps its marker
+    block = len(pairs) + 1.5  # a header row and a gap per category
+    headers = {g: -gi * block for gi, g in enumerate(groups)}
+    positions = {(g, p): headers[g] - 1 - pi for g in groups for pi, p in enumerate(pairs)}
+    own = table.drop_duplicates(["scenario", "group", "metric"]).set_index(
+        ["scenario", "group", "metric"])["estimate"]  # a scenario's rows repeat per question
+    fig = new_figure(2.9 * len(metrics) + 3.2, 0.24 * block * len(groups) + 2.2)
+    axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
+    rows = compared.set_index(["scenario", "reference", "group", "metric"])
+    for ax, metric in zip(axes, metrics, strict=True):
+        scale = 100.0 if METRICS[metric].unit == "share" else 1.0
+        for group in groups:
+            for pair in pairs:
+                key = (*pair, group, metric)
+                if key not in rows.index:
+                    continue
+                row = rows.loc[key]
+                y = positions[(group, pair)]
+                if np.isnan(row["difference"]):
+                    ax.text(0, y, _why_no_difference(own, pair, group, metric), ha="center",
+                            va="center", fontsize="small", color="#444444")
+                    continue
+                value, low, high = (row[c] * scale for c in
+                                    ("difference", "difference_ci_low", "difference_ci_high"))
+                clear = low > 0 or high < 0
+                colour = CATEGORY_COLOURS[group] if clear else UNCLEAR
+                error = None if np.isnan(low) else [[value - low], [high - value]]
+                ax.errorbar(value, y, xerr=error, fmt=scenario_style(order.index(pair[0])).marker,
+                            color=colour, capsize=2.5, markersize=5.5,
+                            markerfacecolor=colour if row["paired"] else "white")
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
+        ax.set_title(METRICS[metric].label, fontsize="medium", wrap=True)
+        ax.set_xlabel(f"Difference ({unit})")
+        ax.grid(axis="x", alpha=0.3)
+    ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
+             **{y: f"{v} vs {r}" for (_, (v, r)), y in positions.items()}}
+    axes[0].set_yticks(list(ticks), list(ticks.values()))
+    axes[0].set_ylim(min(ticks) - 0.7, 0.7)
+    for label, group in zip(axes[0].get_yticklabels()[:len(groups)], groups, strict=True):
+        label.set(fontweight="bold", color=CATEGORY_COLOURS[group])
+    fig.suptitle("Difference, variant minus reference (mean, 95% CI)")
+    handles = [Line2D([], [], color="black", marker="o", linestyle="", label="paired"),
+               Line2D([], [], color="black", marker="o", markerfacecolor="white",
+                      linestyle="", label="unpaired (Welch)"),
+               Line2D([], [], color=UNCLEAR, marker="o", linestyle="",
+                      label="interval includes zero")]
+    outside_legend(fig, handles, "Marker", below=True)
+    return fig
+
+
+def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
+    """When each named project gets connected, across replications.
+
+    One dot per replication that connected it, the median as a bar and the request date as a
+    tick, so the wait shows as the distance between them.
+    """
+    projects = {label: a[a["source"].astype(str) == "project"] for label, a in applicants.items()}
+    names = list(dict.fromkeys(n for p in projects.values() for n in p["name"].astype(str)))
+    rows = [(name, si, label, mine) for name in names
+            for si, (label, table) in enumerate(projects.items())
+            if not (mine := table[table["name"].astype(str) == name]).empty]
+    if not rows:
+        raise ValueError("no scenario names a project")
+    fig = new_figure(9.5, 0.5 * len(rows) + 0.4 * len(names) + 1.9)
+    ax = fig.subplots()
+    ticks, tick_labels = [], []
+    for i, (name, si, label, mine) in enumerate(rows):
+        y = -(i + names.index(name))  # a blank row between projects
+        colour = CATEGORY_COLOURS[str(mine["category"].iloc[0])]
+        dates = mine.loc[mine["outcome"].astype(str) == "connected", "connect_date"]
+        ax.plot(dates, np.full(len(dates), y), linestyle="", alpha=0.7, color=colour,
+                marker=scenario_style(si).marker, markersize=8, zorder=3)
+        if len(dates):
+            ax.plot([dates.median()] * 2, [y - 0.35, y + 0.35], color="black", zorder=2)
+        ax.plot(mine["request_date"].iloc[:1], [y], linestyle="", marker="|", markersize=14,
+                color="black")
+        ticks.append(y)
+        tick_labels.append(f"{name}\n{label}: {len(dates)}/{len(mine)} connected")
+    ax.set_yticks(ticks, tick_labels)
+    ax.set_ylim(min(ticks) - 0.7, max(ticks) + 0.7)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set(xlabel="Date: request (|), connection in each replication (markers), median (bar)",
+           title="When named projects get connected")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _why_no_difference(own: pd.Series, pair: tuple[str, str], group: str, metric: str) -> str:
+    """Why a pair has no difference in a figure: nobody connected, never reached, or neither."""
+    if any(own.get((s, group, "connected")) == 0 for s in pair):
+        return "none connected"
+    if any(np.isinf(own.get((s, group, metric), np.nan)) for s in pair):
+        return NOT_REACHED
+    return "no value"

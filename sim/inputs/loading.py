@@ -1,0 +1,278 @@
+"""Loading a scenario: read, validate, and turn any problem into one clear message.
+
+``load_scenario`` is the front door for scenario files, from Python and the command line. It
+validates everything a run will need (the schema, the policies named, the waiting-list CSV)
+before anything runs, and raises :class:`~sim.errors.InputError` naming the file, line, key
+path and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
+from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
+from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
+from sim.policies.checked import exits_refused
+from sim.policies.shadowing import check_shadowed, emit_notes
+
+__all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
+
+
+def load_scenario(
+    path: str | Path, overrides: Sequence[str | Override] | dict[str, Any] | None = None
+) -> Scenario:
+    """Read, merge and validate a scenario file.
+
+    Args:
+        path: the YAML scenario file.
+        overrides: ``key.path=value`` strings (as ``--set`` takes them), or a mapping of key
+            paths to values, e.g. ``{"policy.order": "fifo", "replications": 5}``.
+    """
+    source = read_scenario_source(path, _as_overrides(overrides))
+    scenario = validate_data(source)
+    check_runnable(scenario, source)
+    return scenario
+
+
+def validate_data(source: ScenarioSource) -> Scenario:
+    """Validate a raw scenario mapping against the schema."""
+    data = dict(source.data)
+    data.setdefault("name", source.path.stem)
+    try:
+        scenario = Scenario.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _first_problem(exc, source) from None
+    scenario._source_path = source.path
+    scenario._source_files = tuple(file for file, _ in source.files)
+    return scenario
+
+
+def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> None:
+    """Checks that need more than the file: policies import and build, the CSV reads."""
+    for index, module in enumerate(scenario.policy.imports or []):
+        try:
+            import_policy_modules([module], scenario.base_dir)
+        except LookupError as exc:
+            raise _at(source, scenario, ("policy", "import", index), str(exc)) from None
+    for index, (_, regime) in enumerate(scenario.policy.regimes()):
+        prefix = "policy" if index == 0 else f"policy.changes.{index - 1}"
+        try:
+            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir,
+                         scenario.policy.imports or ())
+        except LookupError as exc:
+            raise _at(source, scenario, (*prefix.split("."), "order"), str(exc)) from None
+        except TypeError as exc:
+            raise _at(source, scenario, (*prefix.split("."), "params"),
+                      f"the policy's parameters do not fit: {exc}") from None
+    if source is not None:
+        emit_notes(source)
+        check_shadowed(scenario, source)
+    load_waiting_rows(scenario)
+
+
+def build_policy(
+    order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
+    imports: Sequence[str] = (),
+) -> QueuePolicy:
+    """An instance of the named policy with its settings (``imports``: ``policy.import``).
+
+    Importing a ``module:Class`` policy (or a module of ``imports``) and building it run user
+    code: a ``sys.exit`` or ``os._exit`` there is refused as a LookupError naming the policy,
+    not an exit.
+    """
+    try:
+        with exits_refused():
+            cls = resolve_policy(order, search_dir, imports)
+            try:
+                return cls(category_order=category_order, **params)
+            except TypeError:
+                raise
+            except Exception as exc:  # a custom policy's constructor is user code
+                raise TypeError(f"{type(exc).__name__}: {exc}") from None
+    except SystemExit as exc:
+        raise LookupError(f"the queue policy '{order}' called sys.exit or os._exit "
+                          f"({exc.code!r}) while being imported or built; a policy module "
+                          "must define its class, not end the program") from None
+
+
+def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
+    """The rows of the scenario's waiting-list CSV, if it names one."""
+    if scenario.waiting_list is None or scenario.waiting_list.csv is None:
+        return None
+    csv = Path(scenario.waiting_list.csv)
+    shown = csv if scenario.source_path is None else scenario.source_path.parent / csv
+    return read_waiting_list(
+        scenario.base_dir / csv, scenario.start, list(scenario.streams), scenario.area_names,
+        shown_as=str(shown),
+    )
+
+
+def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -> list[Override]:
+    if overrides is None:
+        return []
+    if isinstance(overrides, dict):
+        return [Override(tuple(k.split(".")), v, f"{k}={v}") for k, v in overrides.items()]
+    return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
+
+
+def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple, expected: str) -> InputError:
+    if source is None:
+        return InputError(scenario.name, ".".join(map(str, loc)), expected)
+    file, line = source.locate(loc)
+    return InputError(file, ".".join(map(str, loc)), expected, line=line)
+
+
+def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> InputError:
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the real key look missing: report the misspelling.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = _data_path(error["loc"], source.data)
+    ctx = error.get("ctx") or {}
+    problem = ctx.get("error")
+    if isinstance(problem, SchemaProblem):
+        loc = tuple(problem.key_path.split("."))
+        file, line = source.locate(loc)
+        return InputError(file, problem.key_path, problem.expected, line=line)
+    file, line = source.locate(loc)
+    return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
+
+
+def _data_path(loc: tuple, data: Any) -> tuple:
+    """Drop the parts pydantic adds to a location (union tags, validator names)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and part not in node and path and _is_tag(part):
+            continue
+        else:
+            path.append(part)
+            node = None
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _is_tag(part: Any) -> bool:
+    return isinstance(part, str) and (part in _DISTRIBUTION_NAMES or "[" in part)
+
+
+_DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognormal",
+                       "weibull", "empirical")
+_DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
+
+
+def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
+    kind, value = error["type"], error.get("input")
+    got = f", got {value!r}" if not isinstance(value, (dict, list)) else ""
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1], data)
+        hint = nearest(str(loc[-1]), allowed)
+        listing = f"; expected one of {', '.join(allowed)}" if allowed else ""
+        return f"unknown key{hint}{listing}"
+    if kind == "invalid_key":
+        return f"expected a key name (text){got}"
+    if kind == "missing":
+        return "missing: this key is required"
+    if kind == "union_tag_invalid":
+        tag = str(ctx.get("tag"))
+        return (f"unknown distribution '{tag}'{nearest(tag, _DISTRIBUTION_NAMES)}; "
+                f"expected dist: one of {', '.join(_DISTRIBUTION_NAMES)}")
+    if kind == "union_tag_not_found":
+        return (f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE} "
+                f"(dist: one of {', '.join(_DISTRIBUTION_NAMES)})")
+    if kind in _BOUNDS:
+        return f"expected a number {_BOUNDS[kind]} {ctx.get(_BOUND_KEYS[kind])}{got}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        what = "a whole number" if kind.startswith("int") else "a number"
+        return f"expected {what}{got}"
+    if kind == "finite_number":
+        return f"expected a finite number{got}"
+    if kind.startswith("date"):
+        return f"expected an ISO date such as 2029-01-01{got}"
+    if kind == "literal_error":
+        hint = nearest(str(value), re.findall(r"'([^']*)'", str(ctx.get("expected"))))
+        return f"expected {ctx.get('expected')}{got}{hint}"
+    if kind == "model_attributes_type":  # only distributions are tagged unions
+        return f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE}{got}"
+    if kind in ("dict_type", "model_type"):
+        return f"expected a mapping of keys{got or ', got a ' + type(value).__name__}"
+    if kind == "list_type":
+        return f"expected a list{got}"
+    if kind in ("string_type", "bool_type", "bool_parsing"):
+        what = "text" if kind == "string_type" else "true or false"
+        return f"expected {what}{got}"
+    if kind == "value_error":  # the schema's own wording, already saying what is expected
+        return str(ctx.get("error", error["msg"]))
+    message = error["msg"]
+    return f"{message[0].lower()}{message[1:]}{got}"
+
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+           "less_than_equal": "<="}
+_BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
+               "less_than_equal": "le"}
+
+
+def _allowed_keys(loc: tuple, data: Any) -> list[str]:
+    """The keys the schema accepts at a location, for 'did you mean' hints."""
+    annotation: Any = Scenario
+    node = data
+    for part in loc:
+        annotation = _unwrap(annotation, node)
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node)
+            else None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = _field(annotation, part)
+            annotation = field.annotation if field is not None else None
+        else:
+            args = typing.get_args(annotation)
+            annotation = args[-1] if args else None
+        if annotation is None:
+            return []
+    annotation = _unwrap(annotation, node)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or name for name, f in annotation.model_fields.items()]
+    return []
+
+
+def _field(model: type[BaseModel], key: Any):  # type: ignore[no-untyped-def]
+    for name, field in model.model_fields.items():
+        if key in (name, field.alias):
+            return field
+    return None
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Optional/Annotated; pick a union member by the data's ``dist`` tag."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            tag = node.get("dist") if isinstance(node, dict) else None
+            tagged = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
+                      and tag is not None and _field(m, "dist") is not None
+                      and tag in typing.get_args(_field(m, "dist").annotation)]
+            annotation = tagged[0] if tagged else members[0]
+            if len(members) > 1 and not tagged and tag is None:
+                return annotation
+        else:
+            return annotation

@@ -1,0 +1,625 @@
+"""The scenario schema: the only place a user's scenario is judged.
+
+Units are in the field names (``_mw``, ``_years``, ``_per_year``); dates are ISO dates.
+Simulation time is measured in years from ``start``. Every field carries a description, which
+``gridqueue schema`` writes into the JSON Schema and ``docs/scenario-reference.md`` repeats.
+Unknown keys are refused everywhere, so a misspelt key never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from sim.errors import SchemaProblem, nearest
+from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
+from sim.inputs.distributions import Distribution, Fixed
+
+__all__ = [
+    "Area",
+    "Grid",
+    "OnsiteGeneration",
+    "OnsiteDefaults",
+    "Policy",
+    "PolicyChange",
+    "Project",
+    "Scenario",
+    "Stream",
+    "Upgrade",
+    "WaitingList",
+    "integrated_rate",
+    "DEFAULT_AREA",
+]
+
+DEFAULT_AREA = "main"
+"""The name of the one grid area of a scenario that does not declare ``grid.areas``."""
+
+DAYS_PER_YEAR = 365.25
+"""Simulation years are Julian years: 365.25 days, so leap years need no special case."""
+
+# Upper bounds far beyond any real case: they turn a typo (an extra zero, 1e300) into a clear
+# message before a run, instead of an overflow or an out-of-memory error inside one.
+MAX_MW = 1_000_000.0
+"""Largest capacity or upgrade of a grid area, in MW (the Dutch peak load is about 20 GW)."""
+MAX_REQUEST_MW = 10_000.0
+"""Largest (mean) request of one applicant, in MW."""
+MAX_JOBS = 1_000_000
+"""Largest (mean) number of jobs behind one request."""
+MAX_YEARS = 1_000.0
+"""Largest (mean) patience, lifetime or upgrade delay, in years."""
+MAX_ARRIVALS = 10_000_000
+"""Largest expected number of requests of one stream in one replication."""
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""Simulated periods lie between these dates."""
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false where a number belongs: pydantic would read true as 1."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {m for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
+
+
+_PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
+
+
+class Upgrade(_Model):
+    """A planned capacity increase: a new substation, a transformer, a released reservation."""
+
+    name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
+    date: Date = Field(description="Planned date it comes into service (ISO date).")
+    add_mw: float = Field(
+        gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
+    )
+    delay_years: Distribution | None = Field(
+        default=None,
+        description="Delay after the planned date, in years, drawn once per replication. "
+        "None: on time.",
+    )
+
+    @field_validator("delay_years")
+    @classmethod
+    def _plausible_delay(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_YEARS, "years")
+
+
+class Area(_Model):
+    """One grid area (or the shared upstream limit): capacity at the start and upgrades."""
+
+    capacity_mw: float = Field(
+        ge=0, le=MAX_MW, allow_inf_nan=False, description="Free capacity at the start, in MW."
+    )
+    upgrades: list[Upgrade] = Field(default=[], description="Capacity added later.")
+
+
+class Grid(_Model):
+    """The grid: either one area (``capacity_mw`` and ``upgrades``) or several ``areas``."""
+
+    capacity_mw: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_MW,
+        allow_inf_nan=False,
+        description="Free capacity at the start, in MW, of the one area of a single-area grid.",
+    )
+    upgrades: list[Upgrade] = Field(default=[], description="Upgrades of a single-area grid.")
+    areas: dict[str, Area] | None = Field(
+        default=None, description="Several areas by name, each with its own capacity."
+    )
+    upstream: Area | None = Field(
+        default=None,
+        description="A shared upstream limit (e.g. the regional high-voltage grid) that every "
+        "area's connections also count against. None: no shared limit.",
+    )
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> Grid:
+        if self.areas is None and self.capacity_mw is None:
+            raise ValueError("give either capacity_mw (one area) or areas (several)")
+        if self.areas is not None and (self.capacity_mw is not None or self.upgrades):
+            raise ValueError(
+                "give either capacity_mw and upgrades (one area) or areas (several), not both"
+            )
+        if self.areas is not None and not self.areas:
+            raise ValueError("areas must name at least one area")
+        return self
+
+    @property
+    def resolved_areas(self) -> dict[str, Area]:
+        """The areas by name; a single-area grid has one area called ``main``."""
+        if self.areas is not None:
+            return dict(self.areas)
+        assert self.capacity_mw is not None
+        return {DEFAULT_AREA: Area(capacity_mw=self.capacity_mw, upgrades=self.upgrades)}
+
+
+class OnsiteGeneration(_Model):
+    """Partial on-site generation: who adopts it and how much of their demand it covers."""
+
+    share: float = Field(
+        description="Share of applicants who adopt on-site generation (0 to 1).", **_PROBABILITY
+    )
+    cover: Distribution = Field(
+        description="Fraction of demand covered on site (0 to below 1); the grid request is "
+        "demand_mw * (1 - cover)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cover_with_share(cls, data: Any) -> Any:
+        # No default cover: it would be a number no source gives, entering results unseen.
+        if isinstance(data, dict) and "share" in data and "cover" not in data:
+            raise ValueError(
+                "expected cover next to share: the fraction of demand that adopters cover on "
+                "site, e.g. cover: {dist: uniform, low: 0.0, high: 0.4} (it has no default); "
+                "or start from a file that has it, such as social_priority_onsite.yaml"
+            )
+        return data
+
+    @field_validator("cover")
+    @classmethod
+    def _cover_below_one(cls, value: Any) -> Any:
+        if value.upper_bound >= 1:
+            raise ValueError(
+                "cover must stay below 1: use a bounded family (fixed, uniform, triangular or "
+                "empirical) with values below 1"
+            )
+        return value
+
+
+class OnsiteDefaults(OnsiteGeneration):
+    """Scenario-wide on-site generation, with optional overrides per category."""
+
+    by_category: dict[Category, OnsiteGeneration] = Field(
+        default={}, description="Overrides for some categories; a stream's own setting wins."
+    )
+
+
+class Stream(_Model):
+    """A sector whose requests arrive as a Poisson process."""
+
+    category: Category = Field(description="Category under the prioritisation framework.")
+    area: str | None = Field(
+        default=None, description="Grid area of its requests (may be left out with one area)."
+    )
+    rate_per_year: float = Field(
+        ge=0, allow_inf_nan=False, description="Requests per year at the start."
+    )
+    growth_per_year: float = Field(
+        default=0.0,
+        gt=-1,
+        le=10,
+        allow_inf_nan=False,
+        description="Relative growth of the rate per year: 0.05 means 5% more each year.",
+    )
+    demand_mw: Distribution = Field(description="Demand of one request, in MW.")
+    jobs: Distribution = Field(
+        default=Fixed(value=0), description="Jobs behind one request (rounded)."
+    )
+    patience_years: Distribution | None = Field(
+        default=None,
+        description="Time after the request at which the applicant withdraws if still waiting, "
+        "in years. None: waits forever.",
+    )
+    lifetime_years: Distribution | None = Field(
+        default=None,
+        description="How long a connection holds its capacity, in years. None: permanent.",
+    )
+    onsite_generation: OnsiteGeneration | None = Field(
+        default=None, description="On-site generation in this stream (overrides the defaults)."
+    )
+
+    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years")
+    @classmethod
+    def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
+        limit, unit = _STREAM_LIMITS[info.field_name]
+        if info.field_name == "demand_mw" and value.mean <= 0:
+            raise ValueError("expected a demand above 0 MW")
+        return _bounded_mean(value, limit, unit)
+
+    def expected_arrivals(self, horizon_years: float) -> float:
+        """Expected number of requests in ``horizon_years``: the integral of the growing rate."""
+        return integrated_rate(self.rate_per_year, self.growth_per_year, horizon_years)
+
+
+def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) -> float:
+    """The integral of ``rate * (1 + growth) ** t`` over [0, years): expected arrivals."""
+    log_growth = math.log1p(growth_per_year)
+    if abs(log_growth) < 1e-12:
+        return rate_per_year * years
+    try:
+        return rate_per_year * math.expm1(log_growth * years) / log_growth
+    except OverflowError:
+        return math.inf
+
+
+_STREAM_LIMITS = {
+    "demand_mw": (MAX_REQUEST_MW, "MW"),
+    "jobs": (MAX_JOBS, "jobs"),
+    "patience_years": (MAX_YEARS, "years"),
+    "lifetime_years": (MAX_YEARS, "years"),
+}
+
+
+def _bounded_mean(value: Any, limit: float, unit: str) -> Any:
+    """Refuse a distribution whose mean is beyond ``limit`` (or overflows)."""
+    if value is None:
+        return value
+    try:
+        mean = value.mean
+    except OverflowError:
+        mean = math.inf
+    if not mean <= limit:
+        raise ValueError(f"expected a mean of at most {limit:g} {unit}, got {mean:.3g}")
+    return value
+
+
+class WaitingList(_Model):
+    """Applicants already waiting at the start: read from a CSV file or generated."""
+
+    csv: str | None = Field(
+        default=None,
+        description="CSV file of the waiting list, relative to the scenario file. Columns: "
+        "request_date, category, demand_mw (required); name, stream, area, jobs, "
+        "priority_requested, self_supply (optional).",
+    )
+    count: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
+    )
+    earliest: Date | None = Field(
+        default=None, description="Earliest request date of generated applicants."
+    )
+    latest: Date | None = Field(
+        default=None,
+        description="Latest request date of generated applicants (default: the start).",
+    )
+    mix: dict[str, float] | None = Field(
+        default=None,
+        description="Relative weight of each stream among generated applicants "
+        "(default: the streams' arrival rates).",
+    )
+    patience_years: Distribution | None = Field(
+        default=None,
+        description="Patience of CSV rows that name no stream, counted from the start. "
+        "None: they wait forever.",
+    )
+
+    @field_validator("patience_years")
+    @classmethod
+    def _plausible_patience(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_YEARS, "years")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WaitingList:
+        if (self.csv is None) == (self.count is None):
+            raise ValueError("give either csv (a file) or count (generated), not both")
+        if self.count is not None and self.earliest is None:
+            raise ValueError("a generated waiting list needs earliest (first request date)")
+        if self.mix is not None and any(w < 0 for w in self.mix.values()):
+            raise ValueError("mix weights must not be negative")
+        if self.mix is not None and sum(self.mix.values()) <= 0:
+            raise ValueError("mix weights must not all be zero")
+        return self
+
+
+class Project(_Model):
+    """A named project with a fixed request date, e.g. a high-tech campus."""
+
+    name: str = Field(min_length=1, description="Name shown in the outputs.")
+    date: Date = Field(description="Request date.")
+    category: Category = Field(default="other", description="Category.")
+    area: str | None = Field(default=None, description="Grid area.")
+    demand_mw: float = Field(
+        gt=0, le=MAX_REQUEST_MW, allow_inf_nan=False, description="Demand, in MW."
+    )
+    self_supply: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="Fraction of demand generated on site (0 to below 1).",
+    )
+    jobs: int = Field(
+        default=0, ge=0, le=MAX_JOBS, description="Jobs it brings when connected."
+    )
+    priority_requested: bool = Field(
+        default=True, description="Whether it asks for priority under its category."
+    )
+    patience_years: float | None = Field(
+        default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Patience. None: waits forever.",
+    )
+    lifetime_years: float | None = Field(
+        default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Lifetime. None: permanent.",
+    )
+
+
+class _Regime(_Model):
+    order: str = Field(
+        default="fifo",
+        description="Queue policy: fifo, social_priority, another registered name, or "
+        "'module:Class' for your own (runs your code).",
+    )
+    allocation: Literal["strict", "first_fit"] = Field(
+        default="strict",
+        description="strict: serve in policy order and stop at the first request that does "
+        "not fit (head-of-line blocking). first_fit: connect everyone, in policy order, whose "
+        "request fits what is left.",
+    )
+    category_order: list[Category] = Field(
+        default=list(CATEGORIES),
+        description="Categories from highest to lowest priority (used by social_priority).",
+    )
+    params: dict[str, Any] = Field(default={}, description="Parameters of a custom policy.")
+
+    @field_validator("category_order")
+    @classmethod
+    def _all_categories_once(cls, value: list[str]) -> list[str]:
+        if sorted(value) != sorted(CATEGORIES):
+            raise ValueError(f"must list each of {', '.join(CATEGORIES)} exactly once")
+        return value
+
+
+class PolicyChange(_Model):
+    """From ``date`` on, another policy applies; fields left out stay as they were."""
+
+    date: Date = Field(description="Date the change takes effect.")
+    order: str | None = Field(default=None, description="New queue policy.")
+    allocation: Literal["strict", "first_fit"] | None = Field(
+        default=None, description="New allocation rule."
+    )
+    category_order: list[Category] | None = Field(
+        default=None, description="New category order."
+    )
+    params: dict[str, Any] | None = Field(default=None, description="New custom parameters.")
+
+
+class Policy(_Regime):
+    """The queue policy in force at the start and, optionally, later changes to it."""
+
+    changes: list[PolicyChange] = Field(
+        default=[],
+        description="Later changes in date order, e.g. social priority from 2024-10-01.",
+    )
+    imports: list[str] | None = Field(
+        default=None,
+        alias="import",
+        description="Python modules to import before the policies are looked up, from the "
+        "scenario's folder or the Python path, so the policies they register can be named "
+        "(runs their code). None: none.",
+    )
+
+    @field_validator("imports")
+    @classmethod
+    def _module_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f"expected Python module names (such as mypolicies), got "
+                                 f"{name!r}")
+        return value
+
+    def regimes(self) -> list[tuple[dt.date | None, _Regime]]:
+        """The regimes in force over time: (start date or None for the start, regime)."""
+        current = _Regime(
+            order=self.order,
+            allocation=self.allocation,
+            category_order=self.category_order,
+            params=self.params,
+        )
+        timeline: list[tuple[dt.date | None, _Regime]] = [(None, current)]
+        for change in self.changes:
+            updates = change.model_dump(exclude={"date"}, exclude_none=True)
+            current = _Regime.model_validate({**current.model_dump(), **updates})
+            timeline.append((change.date, current))
+        return timeline
+
+
+class Scenario(_Model):
+    """A whole scenario: the world (grid, applicants) and the policy applied to it."""
+
+    name: str = Field(
+        default="scenario",
+        description="Short name used in tables, plots and the default output folder "
+        "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
+    )
+    description: str = Field(default="", description="What this scenario represents.")
+    start: Date = Field(description="Start of the simulated period (ISO date).")
+    end: Date = Field(description="End of the simulated period (ISO date), after start.")
+    seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
+    replications: int = Field(
+        default=10, ge=1, le=100_000, description="Independent replications to run."
+    )
+    timestep_months: int = Field(
+        default=1, ge=1, le=120, description="Months between rows of timeseries.csv."
+    )
+    grid: Grid = Field(description="Grid capacity and upgrades.")
+    streams: dict[str, Stream] = Field(default={}, description="Arrival streams by sector.")
+    waiting_list: WaitingList | None = Field(
+        default=None, description="Applicants already waiting at the start."
+    )
+    projects: list[Project] = Field(default=[], description="Named projects.")
+    policy: Policy = Field(default=Policy(), description="Queue policy and allocation rule.")
+    priority_uptake: dict[Category, Annotated[float, Field(**_PROBABILITY)]] = Field(
+        default={c: 1.0 for c in PRIORITY_CATEGORIES},
+        description="Share of each eligible category's applicants who ask for priority "
+        "(priority is granted on request only). Categories left out: 1.",
+    )
+    onsite_generation: OnsiteDefaults | None = Field(
+        default=None, description="On-site generation for all streams, unless they say else."
+    )
+
+    _source_path: Path | None = PrivateAttr(default=None)
+    _source_files: tuple[Path, ...] = PrivateAttr(default=())
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this scenario was loaded from, as the user named it (None if built in code)."""
+        return self._source_path
+
+    @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file this scenario was read from: its YAML files and its waiting-list CSV.
+
+        An output must never overwrite one of these (:func:`sim.runs.staging.check_writable`).
+        """
+        csv = self.waiting_list.csv if self.waiting_list else None
+        return (*self._source_files, *([self.base_dir / csv] if csv else []))
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths (the waiting-list CSV, custom policies) are resolved in."""
+        return self._source_path.resolve().parent if self._source_path else Path.cwd()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if not value or value.startswith(".") or any(c in value for c in "/\\") or any(
+                ord(c) < 32 for c in value):
+            raise ValueError("expected a name, not a path: no / or \\, no control characters, "
+                             f"not starting with a dot (got {value!r})")
+        return value
+
+    @field_validator("priority_uptake")
+    @classmethod
+    def _uptake(cls, value: dict[str, float]) -> dict[str, float]:
+        for category in value:
+            if category not in PRIORITY_CATEGORIES:
+                raise ValueError(f"'{category}' has no priority to ask for; expected "
+                                 f"categories from {', '.join(PRIORITY_CATEGORIES)}")
+        return {**{c: 1.0 for c in PRIORITY_CATEGORIES}, **value}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = _cross_field_problems(self)
+        if problems:
+            key_path, expected = problems[0]
+            raise SchemaProblem(key_path, expected)
+        return self
+
+    @property
+    def horizon_years(self) -> float:
+        """Length of the simulated period in years."""
+        return self.years_since_start(self.end)
+
+    def years_since_start(self, date: dt.date) -> float:
+        """Simulation time of a date: years (of 365.25 days) since ``start``."""
+        return (date - self.start).days / DAYS_PER_YEAR
+
+    def date_at(self, years: float) -> dt.date:
+        """The calendar date at a simulation time (rounded down to the day)."""
+        return self.start + dt.timedelta(days=int(years * DAYS_PER_YEAR))
+
+    @property
+    def area_names(self) -> list[str]:
+        """Names of the grid areas, in file order."""
+        return list(self.grid.resolved_areas)
+
+
+def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Checks that span several fields, as (key path, what was expected) pairs."""
+    problems: list[tuple[str, str]] = []
+    for key, date in (("start", s.start), ("end", s.end)):
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            problems.append((key, f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, "
+                             f"got {date}"))
+    if s.end <= s.start:
+        problems.append(("end", f"expected a date after start ({s.start}), got {s.end}"))
+    areas = s.area_names
+
+    def check_area(path: str, area: str | None) -> None:
+        if area is None and len(areas) > 1:
+            problems.append((f"{path}.area", f"expected one of {', '.join(areas)}"))
+        elif area is not None and area not in areas:
+            hint = nearest(area, areas)
+            problems.append((f"{path}.area", f"unknown area '{area}'{hint}, expected one of "
+                             f"{', '.join(areas)}"))
+
+    for name, stream in s.streams.items():
+        check_area(f"streams.{name}", stream.area)
+        arrivals = stream.expected_arrivals(max(s.horizon_years, 0.0))
+        if not arrivals <= MAX_ARRIVALS:
+            problems.append((f"streams.{name}.rate_per_year", f"expected at most "
+                             f"{MAX_ARRIVALS} requests per replication, got about "
+                             f"{arrivals:.3g} (lower rate_per_year or growth_per_year, or "
+                             "shorten the period)"))
+    for i, project in enumerate(s.projects):
+        check_area(f"projects.{i}", project.area)
+        if not s.start <= project.date < s.end:
+            problems.append((f"projects.{i}.date", f"expected a date from start ({s.start}) "
+                             f"to before end ({s.end}), got {project.date}"))
+    if s.grid.areas is None:
+        upgrade_lists = [("grid", s.grid.upgrades)]
+    else:
+        upgrade_lists = [(f"grid.areas.{a}", area.upgrades) for a, area in s.grid.areas.items()]
+    if s.grid.upstream is not None:
+        upgrade_lists.append(("grid.upstream", s.grid.upstream.upgrades))
+    for path, upgrades in upgrade_lists:
+        for i, upgrade in enumerate(upgrades):
+            if not s.start < upgrade.date < s.end:
+                problems.append((f"{path}.upgrades.{i}.date", f"expected a date after start "
+                                 f"({s.start}) and before end ({s.end}), got {upgrade.date} "
+                                 "(capacity present at the start belongs in capacity_mw)"))
+    previous = s.start
+    for i, change in enumerate(s.policy.changes):
+        if not previous < change.date < s.end:
+            problems.append((f"policy.changes.{i}.date", f"expected a date after {previous} "
+                             f"and before end ({s.end}), got {change.date}"))
+        previous = change.date
+    waiting = s.waiting_list
+    if waiting is not None and waiting.count is not None:
+        latest = waiting.latest or s.start
+        if waiting.earliest is not None and not waiting.earliest <= latest <= s.start:
+            problems.append(("waiting_list", f"expected earliest <= latest <= start "
+                             f"({s.start}), got earliest {waiting.earliest}, latest {latest}"))
+        for stream in waiting.mix or {}:
+            if stream not in s.streams:
+                problems.append((f"waiting_list.mix.{stream}", f"unknown stream "
+                                 f"'{stream}'{nearest(stream, s.streams)}, expected one of "
+                                 f"{', '.join(s.streams) or '(no streams defined)'}"))
+        rates = sum(stream.rate_per_year for stream in s.streams.values())
+        if waiting.mix is None and waiting.count and rates <= 0:
+            problems.append(("waiting_list.mix", "expected stream weights (no stream has a "
+                             "positive rate_per_year to take the mix from)"))
+    return problems

@@ -1,0 +1,246 @@
+"""Where applicants come from: the waiting list, Poisson streams and named projects.
+
+One pure function, :func:`generate_applicants`, turns a scenario and a replication's random
+streams into the table of every applicant who will ask for a connection before the end. The
+draws do not depend on the queue policy, which is what makes policy comparisons paired.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.inputs.applicants import TEXT_COLUMNS, ApplicantTable, Labels
+from sim.inputs.rng import RandomStreams
+from sim.inputs.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
+from sim.inputs.waiting_list_csv import WaitingRows
+
+__all__ = ["arrival_times", "generate_applicants", "onsite_for"]
+
+
+def generate_applicants(
+    scenario: Scenario, streams: RandomStreams, waiting_rows: WaitingRows | None = None
+) -> ApplicantTable:
+    """Every applicant of one replication, sorted by request time (waiting list first)."""
+    parts: list[ApplicantTable] = []
+    if waiting_rows is not None:
+        parts.append(_csv_waiting_list(scenario, streams, waiting_rows))
+    elif scenario.waiting_list is not None and scenario.waiting_list.count:
+        parts.append(_generated_waiting_list(scenario, streams))
+    horizon = scenario.horizon_years
+    for name, stream in scenario.streams.items():
+        times = arrival_times(
+            stream.rate_per_year, stream.growth_per_year, horizon,
+            streams.generator("arrivals", name),
+        )
+        parts.append(_draw(scenario, streams, name, stream, times, key=name))
+    if scenario.projects:
+        parts.append(_projects(scenario))
+    if not parts:
+        return _empty()
+    return ApplicantTable.concat_sorted(parts)
+
+
+def arrival_times(
+    rate_per_year: float, growth_per_year: float, horizon_years: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Arrival times of a Poisson process with rate ``rate * (1 + growth) ** t`` on [0, horizon).
+
+    Exact: the count is Poisson with the integrated rate, and the times are sorted uniform
+    draws on the integrated-rate scale mapped back through its inverse.
+    """
+    if rate_per_year <= 0:
+        return np.zeros(0)
+    log_growth = math.log1p(growth_per_year)
+    total = integrated_rate(rate_per_year, growth_per_year, horizon_years)
+    count = rng.poisson(total)
+    cumulative = np.sort(rng.uniform(0.0, total, count))
+    if abs(log_growth) < 1e-12:
+        return cumulative / rate_per_year
+    return np.log1p(cumulative * log_growth / rate_per_year) / log_growth
+
+
+def onsite_for(
+    scenario: Scenario, stream: Stream | None, category: str
+) -> OnsiteGeneration | None:
+    """The on-site generation setting that applies: the stream's, the category's, the default."""
+    if stream is not None and stream.onsite_generation is not None:
+        return stream.onsite_generation
+    defaults = scenario.onsite_generation
+    if defaults is None:
+        return None
+    return defaults.by_category.get(category, defaults)  # type: ignore[call-overload]
+
+
+def _self_supply(
+    onsite: OnsiteGeneration | None, streams: RandomStreams, key: str, size: int
+) -> np.ndarray:
+    """Fraction of demand generated on site, per applicant (zero for those who do not adopt)."""
+    if onsite is None or size == 0:
+        return np.zeros(size)
+    adopts = streams.generator("onsite_adoption", key).random(size) < onsite.share
+    cover = onsite.cover.sample(streams.generator("onsite_cover", key), size)
+    return np.where(adopts, cover, 0.0)
+
+
+def _priority(
+    scenario: Scenario, streams: RandomStreams, key: str, category: str, size: int
+) -> np.ndarray:
+    """Whether each applicant asks for priority: each does with the category's uptake.
+
+    Speed: with an uptake of 0 or 1 (the defaults) the answer is known without drawing, as
+    the draws lie in [0, 1); each draw has a generator of its own, so none other changes.
+    """
+    uptake = scenario.priority_uptake.get(category, 0.0)
+    if uptake in (0.0, 1.0):
+        return np.full(size, uptake == 1.0)
+    return streams.generator("priority", key).random(size) < uptake
+
+
+def _draw(
+    scenario: Scenario,
+    streams: RandomStreams,
+    stream_name: str,
+    stream: Stream,
+    times: np.ndarray,
+    key: str,
+    source: str = "stream",
+) -> ApplicantTable:
+    """Attributes of ``len(times)`` applicants of one stream, each from its own generator."""
+    size = len(times)
+    demand = stream.demand_mw.sample(streams.generator("demand", key), size)
+    self_supply = _self_supply(onsite_for(scenario, stream, stream.category), streams, key, size)
+    optional = {
+        "patience_years": stream.patience_years,
+        "lifetime_years": stream.lifetime_years,
+    }
+    durations = {
+        column: np.full(size, np.inf) if spec is None
+        else spec.sample(streams.generator(column.split("_")[0], key), size)
+        for column, spec in optional.items()
+    }
+    jobs = np.rint(stream.jobs.sample(streams.generator("jobs", key), size)).astype(np.int64)
+    area = stream.area or scenario.area_names[0]
+    return ApplicantTable(
+        labels={
+            "name": Labels.repeat("", size),
+            "source": Labels.repeat(source, size),
+            "stream": Labels.repeat(stream_name, size),
+            "category": Labels.repeat(stream.category, size),
+            "area": Labels.repeat(area, size),
+        },
+        request_time=np.asarray(times, dtype=float),
+        demand_mw=demand,
+        requested_mw=demand * (1.0 - self_supply),
+        self_supply=self_supply,
+        jobs=jobs,
+        priority_requested=_priority(scenario, streams, key, stream.category, size),
+        patience_years=durations["patience_years"],
+        lifetime_years=durations["lifetime_years"],
+    )
+
+
+def _generated_waiting_list(scenario: Scenario, streams: RandomStreams) -> ApplicantTable:
+    """``count`` applicants spread uniformly over past request dates, by the stream mix."""
+    waiting = scenario.waiting_list
+    assert waiting is not None and waiting.count is not None and waiting.earliest is not None
+    names = list(scenario.streams)
+    weights = np.array(
+        [(waiting.mix or {}).get(n, 0.0) if waiting.mix is not None
+         else scenario.streams[n].rate_per_year for n in names],
+        dtype=float,
+    )
+    rng = streams.generator("waiting_list")
+    chosen = rng.choice(len(names), size=waiting.count, p=weights / weights.sum())
+    earliest = scenario.years_since_start(waiting.earliest)
+    latest = scenario.years_since_start(waiting.latest or scenario.start)
+    times = rng.uniform(earliest, latest, waiting.count)
+    parts = []
+    for index, name in enumerate(names):
+        mine = np.sort(times[chosen == index])
+        if len(mine):
+            parts.append(_draw(scenario, streams, name, scenario.streams[name], mine,
+                               key=f"waiting_list:{name}", source="waiting_list"))
+    return ApplicantTable.concat_sorted(parts) if parts else _empty()
+
+
+def _csv_waiting_list(
+    scenario: Scenario, streams: RandomStreams, rows: WaitingRows
+) -> ApplicantTable:
+    """The planner's own list; what a row leaves out is drawn from its stream or defaults."""
+    size = len(rows)
+    waiting = scenario.waiting_list
+    assert waiting is not None
+    times = np.array([scenario.years_since_start(d) for d in rows.request_date])
+    self_supply = np.array(rows.self_supply, dtype=float)
+    patience = np.full(size, np.inf)
+    lifetime = np.full(size, np.inf)
+    priority = np.zeros(size, dtype=bool)
+    for i in range(size):
+        key = f"waiting_list:row{i}"
+        stream = scenario.streams.get(rows.stream[i] or "")
+        patience_spec = stream.patience_years if stream else waiting.patience_years
+        if patience_spec is not None:
+            patience[i] = patience_spec.sample(streams.generator("patience", key), 1)[0]
+        if stream is not None and stream.lifetime_years is not None:
+            lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
+        if math.isnan(self_supply[i]):
+            onsite = onsite_for(scenario, stream, rows.category[i])
+            self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
+        asked = rows.priority_requested[i]
+        priority[i] = asked if asked is not None else _priority(
+            scenario, streams, key, rows.category[i], 1)[0]
+    priority &= np.array([c != "other" for c in rows.category], dtype=bool)
+    return ApplicantTable(
+        labels={
+            "name": Labels.encode(rows.name),
+            "source": Labels.repeat("waiting_list", size),
+            "stream": Labels.encode(s or "waiting_list" for s in rows.stream),
+            "category": Labels.encode(rows.category),
+            "area": Labels.encode(a or scenario.area_names[0] for a in rows.area),
+        },
+        request_time=times,
+        demand_mw=rows.demand_mw,
+        requested_mw=rows.demand_mw * (1.0 - self_supply),
+        self_supply=self_supply,
+        jobs=np.rint(rows.jobs).astype(np.int64),
+        priority_requested=priority,
+        patience_years=patience,
+        lifetime_years=lifetime,
+    )
+
+
+def _projects(scenario: Scenario) -> ApplicantTable:
+    projects = scenario.projects
+    demand = np.array([p.demand_mw for p in projects], dtype=float)
+    self_supply = np.array([p.self_supply for p in projects], dtype=float)
+    return ApplicantTable(
+        labels={
+            "name": Labels.encode(p.name for p in projects),
+            "source": Labels.repeat("project", len(projects)),
+            "stream": Labels.repeat("project", len(projects)),
+            "category": Labels.encode(p.category for p in projects),
+            "area": Labels.encode(p.area or scenario.area_names[0] for p in projects),
+        },
+        request_time=np.array([scenario.years_since_start(p.date) for p in projects]),
+        demand_mw=demand,
+        requested_mw=demand * (1.0 - self_supply),
+        self_supply=self_supply,
+        jobs=np.array([p.jobs for p in projects], dtype=np.int64),
+        priority_requested=np.array(
+            [p.priority_requested and p.category != "other" for p in projects], dtype=bool),
+        patience_years=np.array([p.patience_years or np.inf for p in projects]),
+        lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
+    )
+
+
+def _empty() -> ApplicantTable:
+    """A table of no applicants (a scenario with no streams, waiting list or projects)."""
+    none = np.zeros(0)
+    return ApplicantTable(
+        labels={name: Labels.encode([]) for name in TEXT_COLUMNS},
+        request_time=none, demand_mw=none, requested_mw=none, self_supply=none,
+        jobs=np.zeros(0, dtype=np.int64), priority_requested=np.zeros(0, dtype=bool),
+        patience_years=none, lifetime_years=none,
+    )

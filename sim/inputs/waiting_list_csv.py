@@ -1,0 +1,246 @@
+"""Reading a planner's waiting list from CSV, row by row, with errors that name the line.
+
+Both the international form (comma-separated, decimal points, ISO dates) and what Excel saves
+with Dutch settings (semicolon-separated, decimal commas such as ``0,5``, dates such as
+``31-05-2023``, ``WAAR``/``ONWAAR``, often a UTF-8 byte-order mark) are read. The separator is
+taken from the header line; decimal commas and day-first dates are read only in
+semicolon-separated files, where they cannot be confused with the separator.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import InputError, nearest
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
+
+__all__ = ["WaitingRows", "read_waiting_list"]
+
+REQUIRED = ("request_date", "category", "demand_mw")
+OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply")
+_TRUE = {"true", "yes", "1", "y", "waar", "ja", "j"}
+_FALSE = {"false", "no", "0", "n", "", "onwaar", "nee"}
+NUMBER_COLUMNS = ("demand_mw", "jobs", "self_supply")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+|[+-]?\d+,?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+MAX_FILE_BYTES = 200_000_000
+"""Largest waiting-list file read (about two million rows)."""
+
+
+@dataclass(frozen=True)
+class WaitingRows:
+    """The rows of a waiting-list file; missing optional values are None (or NaN)."""
+
+    name: list[str]
+    stream: list[str | None]
+    category: list[str]
+    area: list[str | None]
+    request_date: list[dt.date]
+    demand_mw: np.ndarray
+    jobs: np.ndarray
+    priority_requested: list[bool | None]
+    self_supply: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.category)
+
+
+def read_waiting_list(
+    path: Path,
+    start: dt.date,
+    streams: list[str],
+    areas: list[str],
+    shown_as: str | None = None,
+) -> WaitingRows:
+    """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row."""
+    label = shown_as or str(path)
+    text = _read_text(path, label)
+    delimiter = _delimiter(text)
+    records = _records(text, label, delimiter)
+    if not records or not any(cell.strip() for cell in records[0][1]):
+        raise InputError(label, "", f"expected a header row with {', '.join(REQUIRED)}; "
+                         "the file is empty", line=1)
+    header = [cell.strip() for cell in records[0][1]]
+    _check_header(label, header)
+    rows = WaitingRows([], [], [], [], [], np.zeros(0), np.zeros(0), [], np.zeros(0))
+    demand, jobs, self_supply = [], [], []
+    for line_number, cells in records[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            hint = ("; a decimal comma in a comma-separated file? Save it with semicolons "
+                    "(Excel: CSV with list separator) or use decimal points"
+                    if delimiter == "," and len(cells) > len(header) else "")
+            raise InputError(label, "", f"expected {len(header)} columns like the header, "
+                             f"got {len(cells)}{hint}", line=line_number)
+        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        if delimiter == ";":
+            _read_dutch(row)
+
+        def fail(column: str, expected: str, _line: int = line_number,
+                 _row: dict[str, str] = row) -> InputError:
+            return InputError(label, column, f"{expected}, got {_row[column]!r}", line=_line)
+
+        rows.request_date.append(_date(row, fail, start))
+        category = row["category"]
+        if category not in CATEGORIES:
+            raise fail("category", f"expected one of {', '.join(CATEGORIES)}"
+                       f"{nearest(category, CATEGORIES)}")
+        rows.category.append(category)
+        demand.append(_number(row, "demand_mw", fail, MAX_REQUEST_MW, positive=True))
+        rows.name.append(row.get("name", ""))
+        rows.stream.append(_known(row, "stream", streams, fail))
+        rows.area.append(_known(row, "area", areas, fail))
+        jobs.append(_number(row, "jobs", fail, MAX_JOBS, default=0.0) if "jobs" in row
+                    else 0.0)
+        rows.priority_requested.append(_flag(row, fail))
+        share = _number(row, "self_supply", fail, 1.0, default=math.nan) \
+            if "self_supply" in row else math.nan
+        if not math.isnan(share) and not 0 <= share < 1:
+            raise fail("self_supply", "expected a fraction from 0 to below 1")
+        self_supply.append(share)
+    if len(rows) == 0:
+        raise InputError(label, "", "expected at least one applicant row below the header",
+                         line=2)
+    return WaitingRows(
+        name=rows.name,
+        stream=rows.stream,
+        category=rows.category,
+        area=rows.area,
+        request_date=rows.request_date,
+        demand_mw=np.array(demand, dtype=float),
+        jobs=np.array(jobs, dtype=float),
+        priority_requested=rows.priority_requested,
+        self_supply=np.array(self_supply, dtype=float),
+    )
+
+
+def _read_text(path: Path, label: str) -> str:
+    """The file's text; a BOM is dropped, a byte that is not UTF-8 is reported by line."""
+    key = "waiting_list.csv"
+    try:
+        data = read_limited(path, MAX_FILE_BYTES)
+    except FileNotFoundError:
+        raise InputError(label, key, "expected an existing CSV file; it was not found") from None
+    except IsADirectoryError:
+        raise InputError(label, key, "expected a CSV file, found a directory") from None
+    except NotARegularFile as exc:
+        raise InputError(label, key, f"expected a CSV file, found a {exc.kind}") from None
+    except TooLarge:
+        raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes") \
+            from None
+    except OSError as exc:
+        raise InputError(label, key, f"expected a readable CSV file ({exc.strerror or exc})"
+                         ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(label, "", f"expected UTF-8 text, got the byte {data[exc.start]:#04x} "
+                         "(save the file as UTF-8 CSV)", line=line) from None
+
+
+def _delimiter(text: str) -> str:
+    """``;`` when the header line is separated by semicolons (Excel, Dutch settings), else ``,``."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_dutch(row: dict[str, str]) -> None:
+    """Rewrite a semicolon file's decimal commas and day-first dates in the usual form."""
+    for column in NUMBER_COLUMNS:
+        if column in row and _DECIMAL_COMMA.fullmatch(row[column]):
+            row[column] = row[column].replace(",", ".")
+    day_first = _DAY_FIRST.fullmatch(row["request_date"])
+    if day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+        row["request_date"] = f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _records(text: str, label: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The CSV records with the line each starts on (a quoted value may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+    records = []
+    line = 1
+    try:
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(label, "", f"expected well-formed CSV ({exc}; is a quote (\") left "
+                         "open?)", line=line) from None
+    return records
+
+
+def _check_header(label: str, header: list[str]) -> None:
+    known = REQUIRED + OPTIONAL
+    for column in header:
+        if column not in known:
+            raise InputError(label, "", f"unknown column {column!r}{nearest(column, known)}; "
+                             f"expected columns from {', '.join(known)}", line=1)
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise InputError(label, missing[0], f"missing column; expected {', '.join(REQUIRED)} "
+                         "in the header", line=1)
+    if len(set(header)) != len(header):
+        raise InputError(label, "", "expected each column once in the header", line=1)
+
+
+def _date(row: dict[str, str], fail, start: dt.date) -> dt.date:  # type: ignore[no-untyped-def]
+    try:
+        value = dt.date.fromisoformat(row["request_date"])
+    except ValueError:
+        raise fail("request_date", "expected an ISO date such as 2023-05-31 (or 31-05-2023 in "
+                   "a file separated by semicolons)") from None
+    if value > start:
+        raise fail("request_date", f"expected a date on or before the start ({start}): "
+                   "later requests belong in streams or projects")
+    if value < EARLIEST_DATE:
+        raise fail("request_date", f"expected a date from {EARLIEST_DATE} on")
+    return value
+
+
+def _number(row, column, fail, limit, positive=False, default=None):  # type: ignore[no-untyped-def]
+    text = row[column]
+    if text == "" and default is not None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise fail(column, "expected a number, such as 0.5 (or 0,5 in a file separated by "
+                   "semicolons), without thousands separators") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > limit:
+        raise fail(column, f"expected a number above 0 and at most {limit:.10g}" if positive
+                   else f"expected a number from 0 to {limit:.10g}")
+    return value
+
+
+def _known(row, column, names, fail):  # type: ignore[no-untyped-def]
+    value = row.get(column, "")
+    if value == "":
+        return None
+    if value not in names:
+        raise fail(column, f"expected one of {', '.join(names) or '(none defined)'}"
+                   f"{nearest(value, names)}")
+    return value
+
+
+def _flag(row, fail):  # type: ignore[no-untyped-def]
+    if "priority_requested" not in row:
+        return None
+    text = row["priority_requested"].lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False if text else None
+    raise fail("priority_requested", "expected true or false")

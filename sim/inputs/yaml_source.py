@@ -1,0 +1,401 @@
+"""Scenario files as data: safe YAML with line numbers, ``extends:`` chains and overrides.
+
+Nothing here judges the content (that is :mod:`sim.inputs.scenario`); this module only gathers the
+raw mapping a scenario is validated from, and remembers where each key came from, so an error
+can name the file and line that caused it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import InputError, nearest
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.scenario_merge import Place, drop_schedule, merge, replaces_schedule
+
+__all__ = [
+    "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "parse_override",
+    "read_scenario_source",
+]
+
+MAX_FILE_BYTES = 10_000_000
+"""Largest scenario file read (10 MB; the bundled ones are a few kB)."""
+MAX_VALUES = 1_000_000
+"""At most this many values in one file once aliases are expanded (no 'billion laughs')."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML (no code, no Python objects) read by the YAML 1.2 core schema.
+
+    PyYAML follows YAML 1.1, where ``yes``, ``on`` and ``NO`` are booleans, ``010`` is octal
+    8, ``1:30`` is 90 (base 60) and ``1_000`` is 1000: a planner typing those means a word or
+    a decimal number. Here only ``true``/``false`` are booleans, integers are decimal (``0o``
+    and ``0x`` for octal and hex), and anything else that is not a number, a null or an ISO
+    date is text, so a scenario key that wants a number refuses it with a message. ISO dates
+    stay dates (not part of the core schema, but every scenario has them). A key given twice
+    in one mapping is refused.
+    """
+
+    yaml_implicit_resolvers: dict = {}  # only those added below, not YAML 1.1's
+
+
+_CORE_SCHEMA = (
+    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", list("-+.0123456789")),
+    ("tag:yaml.org,2002:timestamp",
+     r"[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+     r"(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
+     r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?", list("0123456789")),
+)
+"""The YAML 1.2 core schema's plain-scalar rules (first match wins), plus ISO dates."""
+
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
+
+
+def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    """A YAML 1.2 integer: decimal (``010`` is ten), ``0o17`` octal, ``0x1F`` hex."""
+    text = loader.construct_scalar(node)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text)
+
+
+_TEXT_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT_TAGS = {tag for tag, _, _ in _CORE_SCHEMA}
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    """A mapping whose keys are names, as typed; a key given twice is refused.
+
+    Every key in a scenario is a name (a stream, an area, a category, a key path), so a key
+    that looks like a boolean, number, null or date (``true:``, ``2030:``) is read as the text
+    typed, not turned into a value that no name can match.
+    """
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "expected a plain key (a name), got a "
+                f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
+                key_node.start_mark,
+            )
+        if key_node.tag in _IMPLICIT_TAGS and key_node.style is None:
+            key_node.tag = _TEXT_TAG
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected each key once, got '{key}' twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+class _BadDate(yaml.constructor.ConstructorError):
+    """A value written like a date that is not one, e.g. 2024-02-30."""
+
+
+def _timestamp_or_error(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise _BadDate(None, None, f"'{node.value}' ({exc})", node.start_mark) from None
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_error)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+
+
+class CoreSchemaDumper(yaml.SafeDumper):
+    """Writes YAML that :func:`read_scenario_source` reads back as the same values.
+
+    It quotes exactly the text that the YAML 1.2 core schema would read as something else
+    (``'0o10'``, ``'true'``), and no longer needs to quote YAML 1.1's ``NO`` or ``on``.
+    """
+
+    yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``--set key.path=value`` from the command line or the Python API."""
+
+    path: tuple[str, ...]
+    value: Any
+    text: str
+
+    @property
+    def key_path(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass
+class ScenarioSource:
+    """The merged raw mapping of a scenario and where its keys came from."""
+
+    path: Path
+    data: dict[str, Any]
+    files: list[tuple[Path, yaml.Node]] = field(default_factory=list)  # most derived first
+    overrides: list[Override] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the merge did that a reader might not expect, to show as warnings."""
+
+    def locate(self, key_path: tuple[str | int, ...]) -> tuple[str, int | None]:
+        """The file (or ``--set``) that gave ``key_path``, and its line when known."""
+        path = tuple(str(p) for p in key_path)
+        for override in reversed(self.overrides):
+            shared = _common_length(path, override.path)
+            if shared and (shared == min(len(path), len(override.path))
+                           or not self._in_files(path[:shared])):
+                return f"--set {override.text}", None
+        for path in (key_path[:n] for n in range(len(key_path), -1, -1)):
+            for file, root in self.files:
+                node = find_node(root, path)
+                if node is not None:
+                    return str(file), node.start_mark.line + 1
+        return str(self.path), None
+
+    def _in_files(self, key_path: tuple[str, ...]) -> bool:
+        return any(find_node(root, key_path) is not None for _, root in self.files)
+
+
+def _common_length(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many leading parts two key paths share."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def read_scenario_source(
+    path: str | Path, overrides: list[Override] | None = None
+) -> ScenarioSource:
+    """Read a scenario file, follow its ``extends:`` chain, and apply overrides."""
+    path = Path(path)
+    files: list[tuple[Path, yaml.Node]] = []
+    notes: list[str] = []
+    data = _read_with_parents(path, files, notes, chain=[])
+    source = ScenarioSource(path=path, data=data, files=files, overrides=list(overrides or []),
+                            notes=notes)
+    orders = [o for o in source.overrides if o.path == ("policy", "order")]
+    if orders and not any(o.path in (("policy",), ("policy", "changes"))
+                          for o in source.overrides):
+        source.notes += drop_schedule(source.data, "--set/--vary", "policy.order")
+    for override in source.overrides:
+        _apply_override(source.data, override)
+    return source
+
+
+def parse_override(text: str) -> Override:
+    """Parse ``key.path=value``; the value is read as YAML (``2`` a number, ``[a, b]`` a list)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(f"--set {text}", "", "expected key.path=value, e.g. "
+                         "--set grid.capacity_mw=12")
+    try:
+        value = yaml.load(raw, Loader=_StrictLoader) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
+                         ) from None
+    parts = tuple(part.strip() for part in key.strip().split("."))
+    if any(not part for part in parts):
+        raise InputError(f"--set {text}", key, "expected a key path of names joined by dots")
+    return Override(path=parts, value=value, text=text)
+
+
+_Site = tuple[Path, int | None]
+"""Where an ``extends:`` was written: the file and line, for errors about its target."""
+
+
+def _read_with_parents(path: Path, files: list, notes: list[str], chain: list[Path],
+                       site: _Site | None = None) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        loop = " -> ".join(p.name for p in [*chain, resolved])
+        assert site is not None
+        raise InputError(site[0], "extends", f"expected a chain without loops, got {loop}",
+                         line=site[1])
+    root, data = _parse(path, _read_text(path, site))
+    files.append((path, root))
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    line = _line(root, ("extends",))
+    if not isinstance(parent, str) or not parent.strip():
+        raise InputError(path, "extends", "expected the path of another scenario file",
+                         line=line)
+    base = _read_with_parents(path.parent / parent, files, notes, [*chain, resolved],
+                              (path, line))
+    if replaces_schedule(data):
+        notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
+                               "policy.order")
+    return merge(base, data, Place(path, lambda key_path: _line(root, key_path)))
+
+
+def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
+    """The YAML node tree (for line numbers) and the data of one scenario file."""
+    root = None
+    try:
+        root = yaml.compose(text, Loader=_StrictLoader)
+        if root is not None and _expanded_size(root, {}) > MAX_VALUES:
+            raise InputError(path, "", f"expected at most {MAX_VALUES} values once YAML "
+                             "aliases (*name) are expanded")
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        key_path = _path_at(root, mark.index) if root is not None and mark else None
+        raise InputError(path, ".".join(key_path or ()), _yaml_problem(exc), line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, "", f"YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise InputError(path, "", "expected a scenario nested less deeply") from None
+    if data is None:
+        raise InputError(path, "", "expected a scenario mapping (start, end, grid, ...); "
+                         "the file is empty")
+    if not isinstance(data, dict):
+        raise InputError(path, "", f"expected a mapping of keys at the top level, got "
+                         f"{type(data).__name__}", line=1)
+    return root, data
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = " ".join(str(exc.problem or exc).split())
+    if problem.startswith("could not determine a constructor for the tag"):
+        tag = problem.rpartition(" ")[2].strip("'").replace("tag:yaml.org,2002:", "!!")
+        return (f"the YAML tag {tag} is refused: scenario files are plain data (no tags that "
+                "build objects or run code)")
+    if isinstance(exc, _BadDate):
+        return f"expected an ISO date such as 2029-01-01, got {problem}"
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return problem if problem.startswith("expected") else f"expected plain YAML data: {problem}"
+    return f"YAML syntax error: {problem}"
+
+
+def _path_at(node: yaml.Node, index: int) -> tuple[str, ...] | None:
+    """The key path of the key or value that starts at character ``index``, if any."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if key.start_mark.index == index:
+                return (str(key.value),) if isinstance(key, yaml.ScalarNode) else ()
+        pairs = [(str(key.value), value) for key, value in node.value
+                 if isinstance(key, yaml.ScalarNode)]
+    elif isinstance(node, yaml.SequenceNode):
+        pairs = [(str(i), value) for i, value in enumerate(node.value)]
+    else:
+        pairs = []
+    if node.start_mark.index == index:
+        return ()
+    for key, value in pairs:
+        if value.start_mark.index <= index <= value.end_mark.index:
+            found = _path_at(value, index)
+            if found is not None:
+                return (key, *found)
+    return None
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the node holds with every alias expanded (aliases share nodes)."""
+    if sizes.get(id(node)) == 0:  # a node that holds itself expands without end
+        return MAX_VALUES + 1
+    if id(node) not in sizes:
+        sizes[id(node)] = 0
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        sizes[id(node)] = min(MAX_VALUES + 1,
+                              1 + sum(_expanded_size(child, sizes) for child in children))
+    return sizes[id(node)]
+
+
+def _read_text(path: Path, site: _Site | None) -> str:
+    who, key, line = (site[0], "extends", site[1]) if site else (path, "", None)
+    try:
+        return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(who, key, f"expected an existing scenario file, '{path}' was not "
+                         "found", line=line) from None
+    except IsADirectoryError:
+        raise InputError(who, key, f"expected a scenario file, '{path}' is a directory",
+                         line=line) from None
+    except NotARegularFile as exc:
+        raise InputError(who, key, f"expected a scenario file, '{path}' is a {exc.kind}",
+                         line=line) from None
+    except TooLarge:
+        raise InputError(who, key, f"expected a scenario file under {MAX_FILE_BYTES} bytes, "
+                         f"'{path}' is larger", line=line) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(who, key, f"expected a readable UTF-8 file, '{path}' gave "
+                         f"{type(exc).__name__}", line=line) from None
+
+
+def _apply_override(data: dict[str, Any], override: Override) -> None:
+    where = f"--set {override.text}"
+    target: Any = data
+    for depth, part in enumerate(override.path):
+        last = depth == len(override.path) - 1
+        so_far = ".".join(override.path[: depth + 1])
+        if isinstance(target, list):
+            if not part.isdigit() or int(part) >= len(target):
+                raise InputError(where, so_far, f"expected a list index from 0 to "
+                                 f"{len(target) - 1}")
+            if last and override.value is None:
+                del target[int(part)]
+            elif last:
+                target[int(part)] = override.value
+            else:
+                target = target[int(part)]
+        elif isinstance(target, dict):
+            if last and override.value is None:
+                if part not in target:
+                    raise InputError(where, so_far, "expected a key the scenario gives (null "
+                                     f"removes it); nothing to remove here{nearest(part, target)}")
+                del target[part]
+            elif last:
+                target[part] = override.value
+            else:
+                target = target.setdefault(part, {})
+        else:
+            raise InputError(where, so_far, "expected a mapping or list to set a key in, "
+                             f"found the value {target!r}")
+
+
+def find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
+    """The YAML node at a key path (list items by index), or None if the file has none."""
+    node = root
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if str(k.value) == str(part)), None)
+            if match is None:
+                return None
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and str(part).isdigit():
+            if int(part) >= len(node.value):
+                return None
+            node = node.value[int(part)]
+        else:
+            return None
+    return node
+
+
+def _line(root: yaml.Node, path: tuple[str, ...]) -> int | None:
+    node = find_node(root, path)
+    return node.start_mark.line + 1 if node is not None else None

@@ -1,0 +1,257 @@
+"""Key figures of one replication, per category and overall. Pure functions over tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
+from sim.runs.records import OUTCOMES
+
+__all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
+
+ALL = "all"
+"""The group name of figures over every applicant."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A key figure: its unit, what it counts, its label, and how replications summarise it."""
+
+    unit: str
+    description: str
+    label: str
+    """Plain words with the unit, for tables and figures, e.g. 'Mean wait, connected (years)'."""
+    depends_on_end: bool
+    """Whether the figure changes with where the run stops: counts at the end, waits cut off
+    by it, totals over the run. Figures read within a fixed window of each request do not."""
+    bounds: tuple[float, float] = (0.0, np.inf)
+    """The values the figure can take; its interval across replications stays inside them."""
+    estimator: Literal["mean", "median"] = "mean"
+    """``mean`` across replications, or ``median`` for a figure that may be not reached
+    (``inf``) in some replications, whose mean would say nothing."""
+
+
+WITHIN_YEARS = (1, 2, 5)
+RMST_YEARS = 5
+"""The window of the restricted mean time to connection, in years after each request."""
+CONNECT_SHARES = {"connect_p25_years": 0.25, "connect_median_years": 0.5}
+"""Time-to-connection quantiles: the share of the group's applicants connected by then."""
+
+
+def _years(n: int) -> str:
+    """'1 year', '2 years': a window's length in words."""
+    return f"{n} year{'s' if n > 1 else ''}"
+
+
+METRICS: dict[str, Metric] = {
+    "applicants": Metric("count", "applicants who asked for a connection before the end of "
+                         "the run", "Applicants", depends_on_end=True),
+    "connected": Metric("count", "applicants connected by the end of the run",
+                        "Connected by the end of the run", depends_on_end=True),
+    "withdrawn": Metric("count", "applicants who gave up and withdrew before the end of the "
+                        "run", "Withdrew by the end of the run", depends_on_end=True),
+    "waiting": Metric("count", "applicants still waiting at the end of the run",
+                      "Still waiting at the end of the run", depends_on_end=True),
+    "connect_median_years": Metric(
+        "years", "years from request by which half of the group's applicants are connected, "
+        "counting everyone (withdrawn as never connected, still waiting censored at the end), "
+        "read from the cumulative incidence of connection; inf (not reached) where fewer than "
+        "half connect within the longest wait the run observes. Median across replications",
+        "Median time to connection, everyone (years)", depends_on_end=True,
+        estimator="median"),
+    "connect_p25_years": Metric(
+        "years", "years from request by which a quarter of the group's applicants are "
+        "connected, counting everyone, as connect_median_years; inf (not reached) where fewer "
+        "than a quarter connect within the longest wait the run observes. Median across "
+        "replications",
+        "Time to connect the first quarter, everyone (years)", depends_on_end=True,
+        estimator="median"),
+    f"wait_rmst_{RMST_YEARS}y_years": Metric(
+        "years", f"mean years waited within the first {_years(RMST_YEARS)} after the request, "
+        "counting everyone: the area under the not-connected curve (restricted mean time to "
+        f"connection) from 0 to {RMST_YEARS} years; withdrawn count as not connected for the "
+        "rest of the window, still waiting are censored",
+        f"Mean wait in the first {_years(RMST_YEARS)}, everyone (years)",
+        depends_on_end=False, bounds=(0.0, float(RMST_YEARS))),
+    "wait_mean_years": Metric(
+        "years", "mean wait of those connected by the end of the run, request to connection; "
+        "leaves out those withdrawn and still waiting (name kept for compatibility)",
+        "Mean wait of those connected (years)", depends_on_end=True),
+    "wait_median_years": Metric(
+        "years", "median wait of those connected by the end of the run; leaves out those "
+        "withdrawn and still waiting (name kept for compatibility)",
+        "Median wait of those connected (years)", depends_on_end=True),
+    "wait_p90_years": Metric(
+        "years", "90th percentile of the wait of those connected by the end of the run; leaves "
+        "out those withdrawn and still waiting (name kept for compatibility)",
+        "90th percentile wait of those connected (years)", depends_on_end=True),
+    **{
+        f"connected_within_{n}y": Metric(
+            "share",
+            f"share connected within {_years(n)} of the request; denominator: applicants who "
+            f"asked at least {_years(n)} before the end of the run (observed {_years(n)})",
+            f"Connected within {_years(n)}, of those observed {_years(n)} (%)",
+            depends_on_end=False, bounds=(0.0, 1.0))
+        for n in WITHIN_YEARS
+    },
+    "jobs_connected": Metric("jobs", "jobs of the applicants connected by the end of the run",
+                             "Jobs connected by the end of the run", depends_on_end=True),
+    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal before the end of the run",
+                             "Jobs lost to withdrawal by the end of the run",
+                             depends_on_end=True),
+    "jobs_waiting": Metric("jobs", "jobs still waiting at the end of the run",
+                           "Jobs still waiting at the end of the run", depends_on_end=True),
+    "job_years_waiting": Metric(
+        "job-years", "jobs times years waited, to connection, withdrawal or the end of the run",
+        "Job-years waited, to the end of the run", depends_on_end=True),
+    "mw_connected": Metric("MW", "grid MW connected by the end of the run (requested, after "
+                           "on-site generation)", "MW connected by the end of the run",
+                           depends_on_end=True),
+    "mw_withdrawn": Metric("MW", "grid MW withdrawn before the end of the run",
+                           "MW withdrawn by the end of the run", depends_on_end=True),
+    "mw_waiting": Metric("MW", "grid MW still waiting at the end of the run",
+                         "MW still waiting at the end of the run", depends_on_end=True),
+    "mw_years_waiting": Metric(
+        "MW-years", "grid MW requested times years waited, to connection, withdrawal or the "
+        "end of the run", "MW-years waited, to the end of the run", depends_on_end=True),
+    "idle_mw_years": Metric(
+        "MW-years", "capacity left free while an applicant of the group waited in its area, "
+        "over the run", "MW-years left idle while someone waited, over the run",
+        depends_on_end=True),
+}
+"""Every key figure of ``summary.csv``, in the order it is reported."""
+
+HEADLINE_METRICS: tuple[str, ...] = (
+    f"wait_rmst_{RMST_YEARS}y_years", "connect_median_years", "connected_within_2y",
+    "withdrawn", "jobs_waiting", "job_years_waiting", "mw_years_waiting",
+)
+"""The key figures a reader sees first: the terminal summary, the report's answers and the
+differences figure lead with these. The first three count everyone who asked. The report's
+one-line answers use the first: the mean wait within a fixed window after each request counts
+everyone, does not depend on where the run ends, and its difference between scenarios always
+has a paired interval (a median time to connection is often not reached, and then has none)."""
+
+
+def replication_metrics(
+    applicants: pd.DataFrame,
+    request_time: np.ndarray,
+    horizon_years: float,
+    idle_by_category: dict[str, float],
+    idle_overall: float,
+) -> pd.DataFrame:
+    """Key figures of one replication as tidy rows: ``group``, ``metric``, ``value``.
+
+    ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
+    their request time in years since the start, in the same order. Applicants who asked
+    before the start (a waiting list) enter the time-to-connection curve late, at the wait
+    they already had at the start.
+    """
+    request_time = np.asarray(request_time, dtype=float)
+    wait = applicants["wait_years"].to_numpy(dtype=float)
+    outcome = _codes(applicants["outcome"], OUTCOMES)
+    columns = {
+        "wait": wait,
+        "jobs": applicants["jobs"].to_numpy(dtype=float),
+        "mw": applicants["requested_mw"].to_numpy(dtype=float),
+        **{name: outcome == k for k, name in enumerate(OUTCOMES)},
+        "request_time": request_time,
+        "entry": np.clip(-request_time, 0.0, wait),
+    }
+    rows = []
+    for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
+                                             columns):
+        idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
+        values = _figures(group_columns, horizon_years, idle)
+        rows.extend((group, metric, values[metric]) for metric in METRICS)
+    return pd.DataFrame(rows, columns=["group", "metric", "value"])
+
+
+def _by_category(
+    category: np.ndarray, columns: dict[str, np.ndarray]
+) -> Iterator[tuple[str, dict[str, np.ndarray]]]:
+    """Each category's rows of ``columns`` (by ``category``'s codes), then every row as ALL.
+
+    Speed: one stable sort by category puts each category's rows together in their own
+    order, so a group is a slice of the sorted columns instead of a boolean mask applied to
+    every column. The rows, and so every sum over them, are the same either way.
+    """
+    order = np.argsort(category, kind="stable")
+    starts = np.searchsorted(category[order], np.arange(len(CATEGORIES) + 1)).tolist()
+    by_category = {name: column[order] for name, column in columns.items()}
+    for code, group in enumerate(CATEGORIES):
+        rows = slice(starts[code], starts[code + 1])
+        yield group, {name: column[rows] for name, column in by_category.items()}
+    yield ALL, columns
+
+
+def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
+    """Each value's position in ``categories`` (-1 if absent), cheaply for a categorical column."""
+    return pd.Categorical(column, categories=categories).codes
+
+
+def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dict[str, float]:
+    """Every key figure of one group of applicants, from its columns ``c``.
+
+    Speed: rows are counted with ``count_nonzero``, many times faster than summing booleans
+    and exact all the same.
+    """
+    connected, withdrawn, waiting = c["connected"], c["withdrawn"], c["waiting"]
+    figures = {
+        "applicants": float(len(connected)),
+        "connected": float(np.count_nonzero(connected)),
+        "withdrawn": float(np.count_nonzero(withdrawn)),
+        "waiting": float(np.count_nonzero(waiting)),
+        **_connection_figures(c),
+        **_wait_figures(c["wait"][connected]),
+        "jobs_connected": float(c["jobs"][connected].sum()),
+        "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
+        "jobs_waiting": float(c["jobs"][waiting].sum()),
+        "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
+        "mw_connected": float(c["mw"][connected].sum()),
+        "mw_withdrawn": float(c["mw"][withdrawn].sum()),
+        "mw_waiting": float(c["mw"][waiting].sum()),
+        "mw_years_waiting": float((c["mw"] * c["wait"]).sum()),
+        "idle_mw_years": float(idle),
+    }
+    for years in WITHIN_YEARS:
+        # Only applicants observed for the full window count, so the end does not censor.
+        observed = c["request_time"] <= horizon_years - years
+        within = connected & (c["wait"] <= years) & observed
+        count = np.count_nonzero(observed)
+        figures[f"connected_within_{years}y"] = (
+            np.count_nonzero(within) / count if count else np.nan
+        )
+    return figures
+
+
+def _connection_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
+    """Figures of the time to connection that count everyone, from one incidence curve."""
+    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"])
+    return {
+        **{name: time_to_share_connected(curve, share) for name, share in CONNECT_SHARES.items()},
+        f"wait_rmst_{RMST_YEARS}y_years": restricted_mean_wait(curve, RMST_YEARS),
+    }
+
+
+def _wait_figures(waits: np.ndarray) -> dict[str, float]:
+    """Mean, median and 90th percentile of the waits of those connected (NaN if none).
+
+    ``waits`` must be the caller's own copy. Speed: the median and the percentile may reorder
+    it in place (``overwrite_input``), which spares copying it twice; they depend only on the
+    sorted values, so the result is the same. The mean, whose rounding depends on the order,
+    is taken first.
+    """
+    if not len(waits):
+        return dict.fromkeys(("wait_mean_years", "wait_median_years", "wait_p90_years"), np.nan)
+    mean = float(waits.mean())
+    return {
+        "wait_mean_years": mean,
+        "wait_median_years": float(np.median(waits, overwrite_input=True)),
+        "wait_p90_years": float(np.quantile(waits, 0.9, overwrite_input=True)),
+    }

@@ -1,0 +1,235 @@
+"""Results of a run: the tables, the resolved scenario and provenance; written atomically.
+
+A results directory holds ``applicants.csv``, ``timeseries.csv``, ``summary.csv``,
+``replication_metrics.csv``, ``projects.csv``, ``scenario.yaml`` (the fully resolved scenario,
+loadable as it is) and ``run.json`` (versions, seeds, hashes, workers, wall time). It is written
+to a temporary directory beside the target and moved into place only when complete, so an
+interrupted or failed write never leaves half a result or damages an earlier one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.errors import OutputError
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import CoreSchemaDumper
+from sim.runs.policy_code import code_hashes, copy_policy_code
+from sim.runs.spool import CSV_DATE_FORMAT, ApplicantSpool
+from sim.runs.staging import staged_directory
+
+__all__ = [
+    "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
+]
+
+TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+DATE_COLUMNS = {
+    "applicants": ["request_date", "connect_date", "withdraw_date", "release_date"],
+    "timeseries": ["date"],
+    "projects": ["request_date", "connect_date_mean", "connect_date_p10", "connect_date_p50",
+                 "connect_date_p90"],
+}
+DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
+                "pyarrow")
+
+
+class Results:
+    """Everything one run produced, as pandas DataFrames plus provenance.
+
+    The applicant rows of a run too large to keep in memory wait on disk (see
+    :mod:`sim.runs.spool`): :attr:`applicants` reads them in the first time it is used, and
+    :meth:`write` streams them into ``applicants.csv`` without doing so.
+    """
+
+    scenario: Scenario
+    """The resolved scenario that was run."""
+    timeseries: pd.DataFrame
+    """State per replication, snapshot time and area (``timeseries.csv``)."""
+    summary: pd.DataFrame
+    """Key figures with 95% confidence intervals (``summary.csv``)."""
+    replication_metrics: pd.DataFrame
+    """Key figures per replication (``replication_metrics.csv``)."""
+    projects: pd.DataFrame
+    """When each named project connects, across replications (``projects.csv``)."""
+    run_info: dict[str, Any]
+    """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        applicants: pd.DataFrame | ApplicantSpool,
+        timeseries: pd.DataFrame,
+        summary: pd.DataFrame,
+        replication_metrics: pd.DataFrame,
+        projects: pd.DataFrame,
+        run_info: dict[str, Any],
+    ) -> None:
+        self.scenario = scenario
+        self.applicants = applicants
+        self.timeseries = timeseries
+        self.summary = summary
+        self.replication_metrics = replication_metrics
+        self.projects = projects
+        self.run_info = run_info
+
+    @property
+    def applicants(self) -> pd.DataFrame:
+        """One row per applicant and replication (``applicants.csv``)."""
+        if self._applicants is None:
+            assert self._spool is not None
+            self._applicants, self._spool = self._spool.frame(), None
+        return self._applicants
+
+    @applicants.setter
+    def applicants(self, rows: pd.DataFrame | ApplicantSpool) -> None:
+        if isinstance(rows, ApplicantSpool):
+            self._applicants, self._spool = None, rows
+        else:
+            self._applicants, self._spool = rows, None
+
+    @property
+    def applicants_on_disk(self) -> bool:
+        """Whether the applicant rows wait on disk (a run too large to hold them in memory)."""
+        return self._spool is not None and self._spool.on_disk
+
+    def __repr__(self) -> str:
+        return (f"Results(scenario={self.scenario.name!r}, "
+                f"replications={self.run_info.get('replications')!r})")
+
+    def figure(self, group: str, metric: str) -> tuple[float, float, float]:
+        """(estimate, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``.
+
+        The estimate is the mean across replications, or the median for the figures
+        summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
+        """
+        row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
+        if row.empty:
+            raise KeyError(f"no key figure {metric!r} for group {group!r}")
+        return tuple(float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))  # type: ignore[return-value]
+
+    def write(
+        self, directory: str | Path, force: bool = False,
+        also: Callable[[Path], None] | None = None,
+    ) -> Path:
+        """Write every table into ``directory``, atomically; replace it only with ``force``.
+
+        ``also`` may add files (such as a report) to the folder before it is moved into
+        place, so they arrive with the tables or not at all.
+        """
+        target = Path(directory)
+        with staged_directory(target, force, what="results",
+                              inputs=self.scenario.input_files) as staging:
+            self._write_files(staging)
+            if also is not None:
+                also(staging)
+        return target
+
+    def _write_files(self, folder: Path) -> None:
+        for name in TABLES:
+            if name == "applicants" and self._spool is not None:
+                # Never all in memory; formatted by as many processes as simulated it.
+                self._spool.write_csv(folder / "applicants.csv",
+                                      workers=int(self.run_info.get("workers") or 1))
+                continue
+            getattr(self, name).to_csv(folder / f"{name}.csv", index=False,
+                                       date_format=CSV_DATE_FORMAT)
+        csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
+        if csv is not None:
+            shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
+        (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        copy_policy_code(self.scenario, folder)
+        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
+                                         encoding="utf-8")
+
+    @classmethod
+    def read(cls, directory: str | Path) -> Results:
+        """Read a results directory written by :meth:`write`."""
+        from sim.inputs.loading import load_scenario
+
+        folder = Path(directory)
+        if not (folder / "run.json").is_file():
+            raise OutputError(f"{folder}: expected a results directory with run.json; "
+                              "none found")
+        tables = {
+            name: pd.read_csv(folder / f"{name}.csv", parse_dates=DATE_COLUMNS.get(name, []),
+                              keep_default_na=True)
+            for name in TABLES
+        }
+        tables["applicants"]["name"] = tables["applicants"]["name"].fillna("")
+        return cls(
+            scenario=load_scenario(folder / "scenario.yaml"),
+            run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
+            **tables,
+        )
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML, loadable as it is (CSV copied beside it)."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    if data.get("waiting_list") and data["waiting_list"].get("csv"):
+        data["waiting_list"]["csv"] = "waiting_list.csv"
+    _drop_none(data)
+    return yaml.dump(data, Dumper=CoreSchemaDumper, sort_keys=False, allow_unicode=True)
+
+
+def _drop_none(data: Any) -> None:
+    """Leave unset optional keys out, so the file reads like one a person would write."""
+    if isinstance(data, dict):
+        for key in [k for k, v in data.items() if v is None]:
+            del data[key]
+        for value in data.values():
+            _drop_none(value)
+    elif isinstance(data, list):
+        for value in data:
+            _drop_none(value)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario and the waiting-list file it names.
+
+    The same bytes as ``scenario.yaml`` and ``waiting_list.csv`` in a results directory, so
+    ``gridqueue reproduce`` can tell whether they were changed after the run.
+    """
+    digest = hashlib.sha256(scenario_yaml(scenario).encode("utf-8"))
+    if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
+        digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
+    return digest.hexdigest()
+
+
+def definition_hash(scenario: Scenario, replications: list[int] | None = None) -> str:
+    """SHA-256 of everything that defines a run's tables.
+
+    That is the resolved scenario (its seed and replication count included) and its waiting
+    list (:func:`scenario_hash`), the source of its ``module:Class`` policies, and which
+    replications ran (None: all). ``reproduce`` and ``sweep --resume`` compare it.
+    """
+    parts = {"scenario": scenario_hash(scenario), "policy_code": code_hashes(scenario),
+             "replications": replications}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the packages results depend on (looked up once per process)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> dict[str, str]:
+    # Looking in every installed package's metadata takes a few ms per package, for each run.
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

@@ -1,0 +1,359 @@
+"""Running replications: serially (the reference path), in processes or on a Dask cluster.
+
+Each replication is a pure function of (scenario, replication index), and results are put
+back in replication order, so one worker, many, or a cluster give identical tables. A run
+keeps per-replication figures in memory and hands applicant rows to a spool that moves them to
+disk when there are too many (:mod:`sim.runs.spool`), so memory does not grow with replications.
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import platform
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim._version import __version__
+from sim.errors import GridqueueError, ReplicationError
+from sim.inputs.loading import load_waiting_rows
+from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows
+from sim.runs.policy_code import code_hashes
+from sim.runs.replication import ReplicationOutput, run_replication
+from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
+from sim.runs.spool import ApplicantSpool, encode_rows
+from sim.runs.stats import summarise, summarise_projects
+
+__all__ = ["default_workers", "map_replications", "run", "run_replications"]
+
+T = TypeVar("T")
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: Iterable[int] | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    label: str | None = None,
+    scheduler: str | None = None,
+    keep_applicants: bool = True,
+) -> Iterator[ReplicationOutput]:
+    """Yield the output of each replication, in replication order.
+
+    ``scheduler`` is the address of a Dask scheduler to run on (see :func:`map_replications`).
+    Without ``keep_applicants`` the applicant rows are dropped where they were made (the
+    outputs keep an empty table with their columns): a sweep needs only the key figures.
+    """
+    indices = list(range(scenario.replications)) if replications is None else list(replications)
+    rows = load_waiting_rows(scenario)
+    elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
+    task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants)
+    yield from map_replications(task, indices, workers, progress, label or scenario.name,
+                                seed=scenario.seed, scheduler=scheduler)
+
+
+class _ReplicationTask:
+    """A picklable callable: one replication of one scenario.
+
+    With ``encoded`` the applicant rows come back encoded (:func:`sim.runs.spool.encode_rows`):
+    the main process then has only a bytes object to receive and store, which leaves the
+    cores to the workers. Without ``keep_applicants`` they do not come back at all.
+    """
+
+    def __init__(self, scenario: Scenario, rows: WaitingRows | None, encoded: bool,
+                 keep_applicants: bool = True) -> None:
+        self.scenario = scenario
+        self.rows = rows
+        self.encoded = encoded
+        self.keep_applicants = keep_applicants
+
+    def __call__(self, replication: int) -> ReplicationOutput:
+        output = run_replication(self.scenario, replication, self.rows)
+        if not self.keep_applicants:
+            assert isinstance(output.applicants, pd.DataFrame)
+            output = replace(output, applicants=output.applicants.iloc[:0])
+        if self.encoded:
+            assert isinstance(output.applicants, pd.DataFrame)
+            output = replace(output, applicants=encode_rows(output.applicants))
+        return output
+
+
+def _check_request(scenario: Scenario, workers: int | None,
+                   replications: list[int] | None) -> None:
+    """Refuse worker counts below one and replication indices out of range or given twice."""
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+    seen: set[int] = set()
+    for index in replications or []:
+        if not 0 <= index < scenario.replications:
+            raise GridqueueError(f"replication {index}: expected a replication from 0 to "
+                                 f"{scenario.replications - 1}")
+        if index in seen:
+            raise GridqueueError(f"replication {index}: given more than once; expected each "
+                                 "replication once")
+        seen.add(index)
+
+
+def _worker_count(workers: int | None, indices: list[int]) -> int:
+    """Worker processes for these replications: as asked (default all cores), at most one each."""
+    return max(1, min(workers or default_workers(), len(indices) or 1))
+
+
+def map_replications(
+    task: Callable[[int], T],
+    indices: list[int],
+    workers: int | None,
+    progress: bool,
+    label: str,
+    seed: int,
+    scheduler: str | None = None,
+) -> Iterator[T]:
+    """Apply ``task`` to each index with ``workers`` processes; yield results in index order.
+
+    Results that finish early wait in memory until those before them are done, so output is
+    streamed in order without holding every replication at once. With ``scheduler`` (the
+    address of a Dask scheduler, e.g. ``tcp://10.0.0.5:8786``) the tasks run on that cluster
+    instead and ``workers`` is not used; ``task`` must then be picklable, as it must for
+    worker processes.
+    """
+    bar = tqdm(total=len(indices), desc=label, unit="rep", disable=None if progress else True,
+               file=sys.stderr, leave=False, dynamic_ncols=True)
+    try:
+        if scheduler:
+            from sim.runs.distributed import map_on_cluster
+
+            yield from map_on_cluster(partial(_guarded, task, seed=seed), indices, scheduler,
+                                      seed, on_done=bar.update)
+            return
+        workers = _worker_count(workers, indices)
+        if workers == 1:
+            for index in indices:
+                yield _guarded(task, index, seed)
+                bar.update()
+            return
+        yield from _parallel(task, indices, workers, bar, seed)
+    finally:
+        bar.close()
+
+
+def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
+    try:
+        return task(index)
+    except GridqueueError:
+        raise
+    except Exception as exc:  # any other failure inside a replication: name it to re-run it
+        raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc}") from exc
+
+
+MAX_BATCH = 8
+"""Replications per task sent to a worker process, at most."""
+
+
+def _batches(indices: list[int], workers: int) -> list[list[int]]:
+    """Consecutive replications in tasks of up to :data:`MAX_BATCH`, smaller towards the end.
+
+    Each task costs the main process about a millisecond of the cores it shares with the
+    workers; batching spares most of that. A batch is at most a quarter of what remains per
+    worker (guided self-scheduling), so the last tasks are single replications and the
+    workers finish together, and the progress bar keeps moving. The price: an error in one
+    replication is reported once the batches already running are done.
+    """
+    batches, start = [], 0
+    while start < len(indices):
+        size = max(1, min(MAX_BATCH, (len(indices) - start) // (4 * workers)))
+        batches.append(indices[start:start + size])
+        start += size
+    return batches
+
+
+def _parallel(
+    task: Callable[[int], T], indices: list[int], workers: int, bar: tqdm, seed: int
+) -> Iterator[T]:
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    # fork lets workers see policies registered in the parent, e.g. in a notebook.
+    with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
+            _pool(workers, context) as pool:
+        marked = partial(_marked, task, Path(running), seed)
+        futures = {pool.submit(marked, batch): batch for batch in _batches(indices, workers)}
+        done: dict[int, T] = {}
+        position = 0
+        try:
+            for future in as_completed(futures):
+                batch = futures.pop(future)  # a finished future holds its results: let go
+                try:
+                    done.update(zip(batch, future.result(), strict=True))
+                except BrokenProcessPool:
+                    raise _who_broke_the_pool(task, Path(running), seed, context) from None
+                bar.update(len(batch))
+                while position < len(indices) and indices[position] in done:
+                    yield done.pop(indices[position])
+                    position += 1
+        except BaseException:
+            # Ctrl-C, SIGTERM, an error, or the caller stopped early: the workers may be in
+            # the middle of a replication (or stuck in a policy) that nobody will read.
+            _stop_workers(pool)
+            raise
+
+
+def _pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    """Worker processes that leave Ctrl-C and SIGTERM to the main process, which stops them."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_leave_signals_to_the_main_process)
+
+
+def _leave_signals_to_the_main_process() -> None:
+    """In a worker: ignore Ctrl-C and let SIGTERM end the process.
+
+    A terminal sends Ctrl-C to every process of the run; the main process stops the workers.
+    The main process may have set SIGTERM to raise, and fork copied that to the worker.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now and reap them, rather than wait for their tasks.
+
+    The tasks not yet started are not cancelled first: the pool then fails them itself when
+    it sees its workers gone (Python 3.11 raises InvalidStateError in its own thread if it
+    finds a cancelled one).
+    """
+    # The executor keeps its processes in a private mapping; Python 3.14 adds a public
+    # terminate_workers() for this.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True)
+
+
+STOP_SECONDS = 5
+"""How long a worker may take to end after SIGTERM before it is killed."""
+
+
+def _marked(task: Callable[[int], T], running: Path, seed: int, batch: list[int]) -> list[T]:
+    """Run a batch of replications in a worker, leaving a mark while each runs.
+
+    A worker that dies cannot say which replication it was running; the marks it leaves
+    behind can (the pool stops the other workers too, so their marks stay as well).
+    """
+    results = []
+    for index in batch:
+        mark = running / str(index)
+        mark.touch()
+        results.append(_guarded(task, index, seed))
+        mark.unlink()
+    return results
+
+
+def _who_broke_the_pool(
+    task: Callable[[int], Any], running: Path, seed: int, context: Any
+) -> GridqueueError:
+    """Name the replication that killed its worker.
+
+    Each replication that was running when the pool broke is re-run alone; the first whose
+    own worker dies is the one to name. If none does, the worker was killed from outside.
+    """
+    suspects = sorted(int(mark.name) for mark in running.iterdir())
+    for index in suspects:
+        with _pool(1, context) as alone:
+            try:
+                alone.submit(_guarded, task, index, seed).result()
+            except BrokenProcessPool:
+                return ReplicationError(index, seed, "its worker process died (it crashed, "
+                                        "was killed, or ran out of memory)")
+            except GridqueueError as error:
+                return error
+    running_now = ", ".join(map(str, suspects)) or "unknown"
+    return GridqueueError(f"a worker process died while replications {running_now} ran "
+                          "(killed from outside, or out of memory); each ran fine alone "
+                          "afterwards, so run the command again")
+
+
+def run(
+    scenario: Scenario,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    replications: Iterable[int] | None = None,
+    scheduler: str | None = None,
+) -> Results:
+    """Run every replication of a scenario and gather the tables.
+
+    Args:
+        scenario: from :func:`sim.load_scenario` (or built in code).
+        workers: worker processes; default all cores. Results do not depend on it.
+        progress: show a progress bar on standard error.
+        replications: run only these replication indices (default all), e.g. to re-run one
+            that failed.
+        scheduler: address of a Dask scheduler (``tcp://host:port``) to run the replications
+            on a cluster instead of local processes; results are identical.
+    """
+    started = time.perf_counter()
+    created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    replications = None if replications is None else list(replications)
+    _check_request(scenario, workers, replications)
+    workers = workers or default_workers()
+    applicants = ApplicantSpool()
+    projects, metrics, timeseries, indices = [], [], [], []
+    for output in run_replications(scenario, replications, workers, progress,
+                                   scheduler=scheduler):
+        applicants.add(output.applicants)
+        if scenario.projects or not projects:  # the first, if empty, gives the columns
+            projects.append(output.projects)
+        metrics.append(output.metrics)
+        timeseries.append(output.timeseries)
+        indices.append(output.replication)
+    metric_table = pd.concat(metrics, ignore_index=True)
+    run_info = {
+        "gridqueue_version": __version__,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "inputs_sha256": definition_hash(scenario, replications),
+        "policy_code": code_hashes(scenario),
+        "seed": scenario.seed,
+        "replications": indices if replications is not None else len(indices),
+        "workers": workers,
+        **({"scheduler": scheduler} if scheduler else {}),
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        "created_utc": created,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "dependencies": dependency_versions(),
+    }
+    return Results(
+        scenario=scenario,
+        applicants=applicants,
+        timeseries=pd.concat(timeseries, ignore_index=True),
+        summary=summarise(metric_table),
+        replication_metrics=metric_table,
+        projects=summarise_projects(pd.concat(projects, ignore_index=True), len(indices)),
+        run_info=run_info,
+    )

@@ -1,0 +1,273 @@
+"""Writing an output directory atomically: fill a staging directory, then move it into place.
+
+Every output (a run's results, a comparison, a sweep) is written this way: an interrupted or
+failed write never leaves half an output or damages an earlier one, and an existing output is
+replaced only when asked to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sim._version import __version__
+from sim.errors import OutputError
+
+__all__ = [
+    "MARKER",
+    "check_writable",
+    "partial_directory",
+    "resumable_directory",
+    "staged_directory",
+    "write_file",
+]
+
+MARKER = ".gridqueue-output"
+"""The file gridqueue puts in every directory it writes: ``--force`` replaces only these."""
+
+_LEGACY_NAMES = frozenset({
+    "applicants.csv", "timeseries.csv", "summary.csv", "projects.csv",
+    "replication_metrics.csv", "scenario.yaml", "run.json", "waiting_list.csv",
+    "comparison.csv", "comparison.json", "report.html", "figures", "runs",
+    "sweep.csv", "sweep.png", "sweep.svg", "cells",
+})
+"""Everything an output of gridqueue 0.x before the marker could hold."""
+
+
+def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse early, before any work, a write that could lose something.
+
+    ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
+    directory). An existing ``target`` is replaced only with ``force``, and only if it is
+    empty or gridqueue wrote it (it holds :data:`MARKER`): never a folder of the user's.
+    """
+    _check_no_overlap(target, inputs)
+    if not os.path.lexists(target):
+        return
+    if target.is_symlink():
+        raise OutputError(f"{target}: is a symbolic link; name the directory itself")
+    if not target.is_dir():
+        raise OutputError(f"{target}: exists and is not a directory")
+    if not force:
+        raise OutputError(f"{target}: already exists; choose another output directory or "
+                          "pass --force to replace it")
+    if not written_by_gridqueue(target):
+        raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
+                          f"{MARKER} file), so --force will not replace it; choose another "
+                          "output directory, or empty or remove this one yourself")
+
+
+def written_by_gridqueue(folder: Path) -> bool:
+    """Whether ``folder`` is empty or an output of gridqueue, and so safe to replace."""
+    try:
+        entries = {entry.name for entry in os.scandir(folder)}
+    except OSError:
+        return False
+    if not entries or MARKER in entries:
+        return True
+    return entries <= _LEGACY_NAMES and _has_legacy_provenance(folder)
+
+
+def _has_legacy_provenance(folder: Path) -> bool:
+    """An output written before the marker existed: its provenance names gridqueue."""
+    for name in ("run.json", "comparison.json"):
+        try:
+            info = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(info, dict) and "gridqueue_version" in info:
+            return True
+    return False
+
+
+def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse an output that is, contains or lies inside one of the inputs."""
+    where = Path(os.path.abspath(target))
+    resolved = where.resolve()
+    for given in inputs:
+        source = Path(os.path.abspath(given))
+        for out, into in ((where, source), (resolved, source.resolve())):
+            inside_input = source.is_dir() and out.is_relative_to(into)
+            if into.is_relative_to(out) or inside_input:
+                raise OutputError(f"{target}: overlaps the input {given}; an output must not "
+                                  "be, contain or lie inside what it is computed from; choose "
+                                  "another output directory")
+
+
+def _mark(folder: Path, what: str) -> None:
+    """Sign ``folder`` as gridqueue's own, so a later ``--force`` may replace it."""
+    (folder / MARKER).write_text(
+        json.dumps({"written_by": "gridqueue", "version": __version__, "what": what}) + "\n",
+        encoding="utf-8")
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Move the finished staging directory into place; the old one goes only after."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    try:
+        os.replace(target, old / "results")
+    except BaseException:
+        old.rmdir()
+        raise
+    try:
+        os.replace(staging, target)
+    except BaseException:  # even Ctrl-C between the two renames puts the old results back
+        os.replace(old / "results", target)
+        old.rmdir()
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _make_parent(target: Path) -> None:
+    """Create the folder an output goes in, or say plainly why it cannot be."""
+    blocking = next((p for p in target.parents if os.path.lexists(p) and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{target}: {blocking} is a file, not a folder; choose another "
+                          "output path")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create its folder {target.parent} "
+                          f"({exc.strerror or exc}); nothing was written") from None
+
+
+@contextmanager
+def staged_directory(
+    target: str | Path, force: bool = False, what: str = "output",
+    inputs: Iterable[str | Path] = (),
+) -> Iterator[Path]:
+    """Yield an empty staging directory beside ``target``; on success it becomes ``target``.
+
+    Refuses what :func:`check_writable` refuses. If the block raises, the staging directory
+    is removed and ``target`` is left as it was.
+    """
+    target = Path(target)
+    check_writable(target, force, inputs)
+    _make_parent(target)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
+                          "nothing was changed") from None
+    try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
+        yield staging
+        _mark(staging, what)
+        _replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
+                          "nothing was changed") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def partial_directory(target: str | Path) -> Path:
+    """Where a resumable output collects its finished parts until it is complete."""
+    target = Path(target)
+    return target.parent / f".{target.name}.partial"
+
+
+@contextmanager
+def resumable_directory(target: str | Path, force: bool = False, resume: bool = False,
+                        inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Like :func:`staged_directory`, but the staging directory survives a failure.
+
+    What it holds stays when the block fails or is interrupted, so a later call with
+    ``resume`` continues in it.
+
+    Without ``resume`` an unfinished staging directory is refused (or, with ``force``,
+    discarded), so finished work is never thrown away by accident.
+    """
+    target = Path(target)
+    check_writable(target, force, inputs)
+    partial = partial_directory(target)
+    if os.path.lexists(partial):
+        if not partial.is_dir() or partial.is_symlink() or not written_by_gridqueue(partial):
+            raise OutputError(f"{partial}: is in the way of the output and was not written "
+                              "by gridqueue; move or remove it yourself")
+        if not resume and not force:
+            raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass --resume "
+                              "to continue it or --force to start again")
+        if not resume:
+            shutil.rmtree(partial)
+    _make_parent(target)
+    try:
+        partial.mkdir(exist_ok=True)
+        _mark(partial, "output")
+        yield partial
+        _replace(partial, target)
+    except OSError as exc:
+        _drop_if_empty(partial)
+        raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
+                          "finished parts, if any, are kept for --resume") from None
+    except BaseException:
+        _drop_if_empty(partial)
+        raise
+
+
+def _drop_if_empty(folder: Path) -> None:
+    """Remove a staging directory that kept nothing worth resuming (its marker aside)."""
+    if folder.is_dir() and {entry.name for entry in os.scandir(folder)} <= {MARKER}:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None:
+    """Write one text file atomically, replacing an existing one only as directories are.
+
+    An existing ``target`` is replaced only with ``force``, and only if it contains the
+    text ``is_ours`` (the signature gridqueue writes into such files).
+    """
+    target = Path(target)
+    if os.path.lexists(target):
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory; name a file to write")
+        if not force:
+            raise OutputError(f"{target}: already exists; choose another file or pass --force "
+                              "to replace it")
+        if target.is_symlink() or not target.is_file() or not _contains(target, is_ours):
+            raise OutputError(f"{target}: exists and was not written by gridqueue, so --force "
+                              "will not replace it; choose another file")
+    _make_parent(target)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); nothing "
+                          "was changed") from None
+    staging = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        staging.chmod(0o666 & ~_umask())
+        os.replace(staging, target)
+    except BaseException as exc:
+        staging.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); "
+                              "nothing was changed") from None
+        raise
+
+
+def _contains(path: Path, text: str, limit: int = 4096) -> bool:
+    """Whether the first ``limit`` bytes of a file hold ``text``."""
+    try:
+        with open(path, "rb") as file:
+            return text.encode() in file.read(limit)
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    """The process's file-mode creation mask (reading it means setting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

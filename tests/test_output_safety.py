@@ -1,0 +1,203 @@
+"""Nothing lost: ``--force`` replaces only what gridqueue wrote, outputs never overlap inputs.
+
+Every command that writes (``run``, ``compare``, ``sweep``, ``schema``) goes through the real
+command line here; each refusal must be exit code 2 with one line, and must leave every file
+as it was and no staging folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.runs.staging import MARKER, check_writable, staged_directory, write_file
+from tests.test_loading import BASE
+
+SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a scenario beside a file of the user's own."""
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "s.yaml").write_text(BASE)
+    (tmp_path / "sc" / "notes.txt").write_text("mine")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (hidden ones too) with its bytes."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def refused(args: list[str], capsys: pytest.CaptureFixture[str], root: Path, says: str) -> None:
+    """``gridqueue ARGS`` exits 2 with one line containing ``says`` and changes nothing."""
+    before = snapshot(root)
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert says in err and len(err.strip().splitlines()) == 1, err
+    assert snapshot(root) == before
+
+
+def test_force_never_deletes_the_scenario_folder(folder, capsys):
+    """The reported case: ``-o`` the scenario's own folder with --force."""
+    refused(["run", "sc/s.yaml", "-o", "sc", "--force", *SMALL], capsys, folder,
+            "overlaps the input sc/s.yaml")
+
+
+def test_force_never_replaces_an_ancestor_of_an_input(folder, capsys):
+    """The working folder (which holds the scenario) is refused too."""
+    refused(["run", "sc/s.yaml", "-o", ".", "--force", *SMALL], capsys, folder, "overlaps")
+
+
+def test_force_never_replaces_a_folder_gridqueue_did_not_write(folder, capsys):
+    """A folder of the user's own, with no marker, is never replaced."""
+    (folder / "mine").mkdir()
+    (folder / "mine" / "thesis.tex").write_text("years of work")
+    refused(["run", "sc/s.yaml", "-o", "mine", "--force", *SMALL], capsys, folder,
+            f"no {MARKER} file")
+
+
+def test_force_replaces_what_gridqueue_wrote(folder, capsys):
+    """Results of an earlier run carry the marker, so --force may replace them."""
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    assert json.loads((folder / "out" / MARKER).read_text())["written_by"] == "gridqueue"
+    (folder / "out" / "summary.csv").write_text("stale")
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+    assert (folder / "out" / "summary.csv").read_text() != "stale"
+    assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
+
+
+def test_force_replaces_an_empty_folder(folder, capsys):
+    """An empty folder holds nothing to lose."""
+    (folder / "empty").mkdir()
+    assert main(["run", "sc/s.yaml", "-o", "empty", "--force", *SMALL]) == 0
+    assert (folder / "empty" / "summary.csv").is_file()
+
+
+def test_results_written_before_the_marker_are_recognised(folder, capsys):
+    """An output of an older gridqueue (its own files only, its provenance) may be replaced."""
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    (folder / "out" / MARKER).unlink()
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+    (folder / "out" / MARKER).unlink()
+    (folder / "out" / "my-notes.txt").write_text("added by hand")
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "not written by gridqueue")
+
+
+@pytest.mark.parametrize("name", [".", "..", "/tmp/elsewhere", "../results", "a/b", ".hidden",
+                                  "a\\b"])
+def test_a_scenario_name_is_a_name_never_a_path(folder, capsys, name):
+    """``name`` becomes the default folder results/<name>: a path there is refused."""
+    (folder / "results").mkdir()
+    assert main(["run", "sc/s.yaml", *SMALL]) == 0
+    refused(["run", "sc/s.yaml", "--set", f"name={json.dumps(name)}", "--force", *SMALL],
+            capsys, folder, "expected a name, not a path")
+
+
+def test_compare_never_writes_over_its_own_inputs(folder, capsys):
+    """A comparison's output may not be, contain or lie inside a results folder it reads."""
+    assert main(["run", "sc/s.yaml", "-o", "res", *SMALL]) == 0
+    for output in ("res", "res/cmp"):
+        refused(["compare", "res", "sc/s.yaml", "-o", output, "--force", *SMALL], capsys,
+                folder, "overlaps the input res")
+
+
+def test_compare_never_replaces_the_comparison_it_reads(folder, capsys):
+    """Reading a comparison's runs/ and writing over that same comparison is refused."""
+    assert main(["compare", "sc/s.yaml", "sc/s.yaml", "-o", "cmp", *SMALL]) == 0
+    run = next((folder / "cmp" / "runs").iterdir())
+    refused(["compare", str(run.relative_to(folder)), "sc/s.yaml", "-o", "cmp", "--force",
+             *SMALL], capsys, folder, "overlaps the input")
+
+
+def test_sweep_never_writes_over_its_scenario(folder, capsys):
+    """A sweep's output is checked against the scenario (and its extends chain)."""
+    (folder / "child").mkdir()
+    (folder / "child" / "c.yaml").write_text("extends: ../sc/s.yaml\n")
+    refused(["sweep", "child/c.yaml", "--vary", "grid.capacity_mw=1,2", "-o", "sc",
+             "--force", *SMALL], capsys, folder, "overlaps the input")
+
+
+def test_schema_never_overwrites_a_file_it_did_not_write(folder, capsys):
+    """``schema -o FILE`` refuses an existing file; --force replaces only its own schema."""
+    refused(["schema", "-o", "sc/s.yaml"], capsys, folder, "--force")
+    refused(["schema", "-o", "sc/s.yaml", "--force"], capsys, folder, "not written by gridqueue")
+    refused(["schema", "-o", "sc"], capsys, folder, "is a directory")
+    assert main(["schema", "-o", "schema.json"]) == 0
+    assert main(["schema", "-o", "schema.json"]) == 2
+    assert main(["schema", "-o", "schema.json", "--force"]) == 0
+    assert json.loads((folder / "schema.json").read_text())["title"] == "Scenario"
+    assert sorted(p.name for p in folder.iterdir()) == ["sc", "schema.json"]
+
+
+def test_an_output_below_a_file_is_a_message(folder, capsys):
+    """A path through an existing file is one clear line, not a traceback."""
+    refused(["run", "sc/s.yaml", "-o", "sc/notes.txt/out", *SMALL], capsys, folder,
+            "sc/notes.txt is a file, not a folder")
+    refused(["schema", "-o", "sc/notes.txt/schema.json"], capsys, folder, "is a file")
+
+
+def test_a_folder_without_write_permission_is_a_message(folder, capsys, monkeypatch):
+    """No permission to write (simulated: tests may run as root): one line, nothing left."""
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    (folder / "ro").mkdir()
+    refused(["run", "sc/s.yaml", "-o", "ro/out", *SMALL], capsys, folder, "Permission denied")
+    refused(["schema", "-o", "ro/schema.json"], capsys, folder, "Permission denied")
+
+
+def test_a_failed_replace_puts_the_old_output_back_and_leaves_nothing(tmp_path, monkeypatch):
+    """If moving the new output into place fails, the old one is back and no temp is left."""
+    target = tmp_path / "out"
+    with staged_directory(target) as staging:
+        (staging / "a.csv").write_text("old")
+    real_replace = os.replace
+
+    def fail_second(src, dst):
+        if Path(src).name.startswith(".out.partial-"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_second)
+    with pytest.raises(Exception, match="nothing was changed"):
+        with staged_directory(target, force=True) as staging:
+            (staging / "a.csv").write_text("new")
+    assert (target / "a.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_check_writable_refuses_a_symbolic_link(tmp_path):
+    """--force on a link would replace the link's target folder's name: refused."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(Exception, match="symbolic link"):
+        check_writable(tmp_path / "link", force=True)
+
+
+def test_write_file_is_atomic_and_leaves_no_partial(tmp_path, monkeypatch):
+    """A failing write keeps the old file whole and leaves no temporary file."""
+    target = tmp_path / "schema.json"
+    write_file(target, "ours v1", force=False, is_ours="ours")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(Exception, match="nothing was changed"):
+        write_file(target, "ours v2", force=True, is_ours="ours")
+    assert target.read_text() == "ours v1"
+    assert [p.name for p in tmp_path.iterdir()] == ["schema.json"]
