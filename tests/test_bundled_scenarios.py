@@ -17,12 +17,16 @@ from pydantic import BaseModel
 
 from sim import Results, Scenario, load_scenario, run
 from sim.analysis.differences import draws_key
+from sim.analysis.questions import read_questions
+from sim.inputs.yaml_source import read_scenario_source
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = ROOT / "scenarios" / "flevoland"
 REFERENCE = ROOT / "docs" / "scenario-reference.md"
 OBSERVATIONS = FAMILY / "observations.yaml"
-SCENARIO_FILES = sorted(path for path in FAMILY.glob("*.yaml") if path != OBSERVATIONS)
+QUESTIONS = FAMILY / "questions.yaml"
+"""The questions the family answers (make run), not a scenario."""
+SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml") if p not in (OBSERVATIONS, QUESTIONS))
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
@@ -43,6 +47,23 @@ def _short_run(name: str) -> Results:
 def test_the_family_has_every_required_scenario():
     """Each scenario the documentation promises is bundled."""
     assert set(REQUIRED) <= {path.stem for path in SCENARIO_FILES}
+
+
+def _chain(path: Path) -> list[Path]:
+    return [file.resolve() for file, _ in read_scenario_source(path).files]
+
+
+def test_each_question_compares_a_variant_with_a_scenario_it_extends():
+    """The family's questions difference each variant against what it is built on.
+
+    That is a file it extends (directly or not), or a sibling: another child of its parent.
+    """
+    questions = read_questions(QUESTIONS)
+    assert len({q.question for q in questions}) <= 6  # one line each in the report
+    for question in questions:
+        chain, reference = _chain(question.variant), _chain(question.reference)
+        assert reference[0] in chain[1:] or reference[1:] == chain[1:], question
+    assert {q.variant.stem for q in questions} == set(REQUIRED) - {"base", "fifo"}
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
