@@ -18,11 +18,17 @@ from pydantic import BaseModel
 
 from sim import Results, Scenario, load_scenario, run
 from sim.analysis.differences import draws_key
+from sim.analysis.questions import read_questions
+from sim.inputs.yaml_source import read_scenario_source
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = ROOT / "scenarios" / "flevoland"
 REFERENCE = ROOT / "docs" / "scenario-reference.md"
-SCENARIO_FILES = sorted(FAMILY.glob("*.yaml"))
+OBSERVATIONS = FAMILY / "observations.yaml"
+QUESTION_FILES = (FAMILY / "questions.yaml", FAMILY / "questions_2026.yaml")
+"""The questions the family answers (make run), not scenarios."""
+SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml")
+                        if p != OBSERVATIONS and p not in QUESTION_FILES)
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
             "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
@@ -45,6 +51,27 @@ def _short_run(name: str) -> Results:
 def test_the_family_has_every_required_scenario():
     """Each scenario the documentation promises is bundled."""
     assert set(REQUIRED) <= {path.stem for path in SCENARIO_FILES}
+
+
+def _chain(path: Path) -> list[Path]:
+    return [file.resolve() for file, _ in read_scenario_source(path).files]
+
+
+def test_each_question_compares_a_variant_with_a_scenario_it_extends():
+    """The family's questions difference each variant against what it is built on.
+
+    That is a file it extends (directly or not), or a sibling: another child of its parent.
+    """
+    variants = set()
+    for path in QUESTION_FILES:
+        questions = read_questions(path)
+        assert len({q.question for q in questions}) <= 6  # one line each in the report
+        for question in questions:
+            chain, reference = _chain(question.variant), _chain(question.reference)
+            assert reference[0] in chain[1:] or reference[1:] == chain[1:], question
+        variants |= {q.variant.stem for q in questions}
+    # public_services is only the reference of framework_2026, which adds one lever to it
+    assert variants == set(REQUIRED) - {"base", "fifo", "public_services"}
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
@@ -168,7 +195,7 @@ def _numeric_lines(node: yaml.Node) -> list[int]:
     return []
 
 
-@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*SCENARIO_FILES, OBSERVATIONS], ids=lambda p: p.stem)
 def test_every_number_carries_its_source_or_says_assumption(path: Path):
     """Each line giving a number or date has a comment naming a source or an assumption."""
     text = path.read_text(encoding="utf-8")

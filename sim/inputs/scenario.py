@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -26,6 +29,7 @@ from pydantic import (
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.distributions import Distribution, Fixed
+from sim.inputs.observations import Observation
 
 __all__ = [
     "Area",
@@ -74,8 +78,36 @@ LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false where a number belongs: pydantic would read true as 1."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {m for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
 
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
@@ -85,7 +117,7 @@ class Upgrade(_Model):
     """A planned capacity increase: a new substation, a transformer, a released reservation."""
 
     name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
-    date: dt.date = Field(description="Planned date it comes into service (ISO date).")
+    date: Date = Field(description="Planned date it comes into service (ISO date).")
     add_mw: float = Field(
         gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
     )
@@ -161,6 +193,18 @@ class OnsiteGeneration(_Model):
         description="Fraction of demand covered on site (0 to below 1); the grid request is "
         "demand_mw * (1 - cover)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cover_with_share(cls, data: Any) -> Any:
+        # No default cover: it would be a number no source gives, entering results unseen.
+        if isinstance(data, dict) and "share" in data and "cover" not in data:
+            raise ValueError(
+                "expected cover next to share: the fraction of demand that adopters cover on "
+                "site, e.g. cover: {dist: uniform, low: 0.0, high: 0.4} (it has no default); "
+                "or start from a file that has it, such as social_priority_onsite.yaml"
+            )
+        return data
 
     @field_validator("cover")
     @classmethod
@@ -347,10 +391,10 @@ class WaitingList(_Model):
     count: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
     )
-    earliest: dt.date | None = Field(
+    earliest: Date | None = Field(
         default=None, description="Earliest request date of generated applicants."
     )
-    latest: dt.date | None = Field(
+    latest: Date | None = Field(
         default=None,
         description="Latest request date of generated applicants (default: the start).",
     )
@@ -387,7 +431,7 @@ class Project(_Model):
     """A named project with a fixed request date, e.g. a high-tech campus."""
 
     name: str = Field(min_length=1, description="Name shown in the outputs.")
-    date: dt.date = Field(description="Request date.")
+    date: Date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
     demand_mw: float = Field(
@@ -526,7 +570,7 @@ class _Regime(_Model):
 class PolicyChange(_Model):
     """From ``date`` on, another policy applies; fields left out stay as they were."""
 
-    date: dt.date = Field(description="Date the change takes effect.")
+    date: Date = Field(description="Date the change takes effect.")
     order: str | None = Field(default=None, description="New queue policy.")
     allocation: Literal["strict", "first_fit", "rounds"] | None = Field(
         default=None, description="New allocation rule."
@@ -545,6 +589,22 @@ class Policy(_Regime):
         default=[],
         description="Later changes in date order, e.g. social priority from 2024-10-01.",
     )
+    imports: list[str] | None = Field(
+        default=None,
+        alias="import",
+        description="Python modules to import before the policies are looked up, from the "
+        "scenario's folder or the Python path, so the policies they register can be named "
+        "(runs their code). None: none.",
+    )
+
+    @field_validator("imports")
+    @classmethod
+    def _module_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f"expected Python module names (such as mypolicies), got "
+                                 f"{name!r}")
+        return value
 
     def regimes(self) -> list[tuple[dt.date | None, _Regime]]:
         """The regimes in force over time: (start date or None for the start, regime)."""
@@ -565,6 +625,12 @@ class Policy(_Regime):
         return timeline
 
 
+def _list_or_file(schema: dict[str, Any]) -> None:
+    """In a file, observations may also be a file name (the loader reads it in)."""
+    listed = {key: schema.pop(key) for key in ("type", "items")}
+    schema["anyOf"] = [listed, {"type": "string"}]
+
+
 class Scenario(_Model):
     """A whole scenario: the world (grid, applicants) and the policy applied to it."""
 
@@ -574,8 +640,8 @@ class Scenario(_Model):
         "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
     )
     description: str = Field(default="", description="What this scenario represents.")
-    start: dt.date = Field(description="Start of the simulated period (ISO date).")
-    end: dt.date = Field(description="End of the simulated period (ISO date), after start.")
+    start: Date = Field(description="Start of the simulated period (ISO date).")
+    end: Date = Field(description="End of the simulated period (ISO date), after start.")
     seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
     replications: int = Field(
         default=10, ge=1, le=100_000, description="Independent replications to run."
@@ -601,6 +667,12 @@ class Scenario(_Model):
     capacity_releases: list[CapacityRelease] = Field(
         default=[], description="Capacity taken back from connected users by mechanisms "
         "(use-it-or-lose-it, capacity-limiting contracts)."
+    )
+    observations: list[Observation] = Field(
+        default=[],
+        description="Published figures to set the results beside (observations.csv), or the "
+        "name of a YAML file holding them under observations: (relative to the file naming it).",
+        json_schema_extra=_list_or_file,
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
@@ -649,6 +721,22 @@ class Scenario(_Model):
         if problems:
             key_path, expected = problems[0]
             raise SchemaProblem(key_path, expected)
+        return self
+
+    @model_validator(mode="after")
+    def _observations_fit(self) -> Scenario:
+        for i, observation in enumerate(self.observations):
+            path = f"observations.{i}"
+            if observation.area is not None and observation.area not in self.area_names:
+                raise SchemaProblem(f"{path}.area", f"unknown area '{observation.area}'"
+                                    f"{nearest(observation.area, self.area_names)}, expected "
+                                    f"one of {', '.join(self.area_names)}")
+            dates = {"date": observation.date, "since": observation.since,
+                     "relative_to.date": observation.relative_to and observation.relative_to.date}
+            for key, date in dates.items():
+                if date is not None and not self.start <= date <= self.end:
+                    raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
+                                        f"({self.start}) to end ({self.end}), got {date}")
         return self
 
     @property

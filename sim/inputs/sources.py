@@ -29,7 +29,7 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.waiting_list_csv import WaitingRows
 
-__all__ = ["arrival_times", "category_timeline", "generate_applicants"]
+__all__ = ["arrival_times", "category_timeline", "generate_applicants", "onsite_for"]
 
 
 def generate_applicants(
@@ -139,7 +139,7 @@ def arrival_times(
     return np.log1p(cumulative * log_growth / rate_per_year) / log_growth
 
 
-def _onsite_for(
+def onsite_for(
     scenario: Scenario, stream: Stream | None, category: str
 ) -> OnsiteGeneration | None:
     """The on-site generation setting that applies: the stream's, the category's, the default."""
@@ -188,7 +188,7 @@ def _draw(
     """Attributes of ``len(times)`` applicants of one stream, each from its own generator."""
     size = len(times)
     demand = stream.demand_mw.sample(streams.generator("demand", key), size)
-    self_supply = _self_supply(_onsite_for(scenario, stream, stream.category), streams, key, size)
+    self_supply = _self_supply(onsite_for(scenario, stream, stream.category), streams, key, size)
     optional = {
         "patience_years": stream.patience_years,
         "lifetime_years": stream.lifetime_years,
@@ -284,7 +284,7 @@ def _csv_waiting_list(
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
         if math.isnan(self_supply[i]):
-            onsite = _onsite_for(scenario, stream, rows.category[i])
+            onsite = onsite_for(scenario, stream, rows.category[i])
             self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
         asked = rows.priority_requested[i]
         priority[i] = asked if asked is not None else _priority(
