@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,16 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The Flevoland family against FIFO (the first is the reference of every difference).
-FAMILY := $(addprefix scenarios/flevoland/,fifo.yaml social_priority.yaml fifo_onsite.yaml \
-	social_priority_onsite.yaml upgrades_on_time.yaml upgrades_delayed.yaml campus.yaml \
-	campus_onsite.yaml areas.yaml)
-
+# The Flevoland family's questions, each variant against its own reference (questions.yaml),
+# then those of the 2026 toolbox (questions_2026.yaml): one report each, six answers at most.
 run: $(STAMP)
-	$(BIN)/gridqueue compare $(FAMILY) -o results/flevoland --force
+	$(BIN)/gridqueue compare --questions scenarios/flevoland/questions.yaml \
+		-o results/flevoland --force
+	$(BIN)/gridqueue compare --questions scenarios/flevoland/questions_2026.yaml \
+		-o results/flevoland-2026 --force
 
+# Coverage of sim/ is measured on the way (workers and subprocesses too) and printed last.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest --cov --cov-report=term
 
 # Speed and memory benchmarks: prints tables of figures (make test only runs them small).
 $(VENV)/.bench-installed: $(STAMP)
@@ -33,8 +34,16 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks
 
+# The tutorials in JupyterLab, from the project's environment (installs the notebooks extra).
+$(VENV)/.notebooks-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	touch $@
+
+notebooks: $(VENV)/.notebooks-installed
+	$(BIN)/jupyter lab notebooks/
+
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests notebooks
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache .coverage .coverage.*

@@ -20,7 +20,7 @@ import importlib
 from typing import Any
 
 from sim._version import __version__
-from sim.errors import GridqueueError, InputError
+from sim.errors import GridqueueError, GridqueueWarning, InputError
 from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
@@ -49,6 +49,7 @@ __all__ = [
     "ApplicantTable",
     "Comparison",
     "GridqueueError",
+    "GridqueueWarning",
     "InputError",
     "QueuePolicy",
     "Results",

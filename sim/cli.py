@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
 
 __all__ = ["main"]
 
 EXIT_DIFFERENT = 1
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 DESCRIPTION = """\
 Simulate businesses waiting for an electricity-grid connection.
@@ -31,13 +36,16 @@ EPILOG = """\
 examples:
   gridqueue run scenarios/flevoland/social_priority.yaml -o results/sp
   gridqueue run scenarios/flevoland/fifo.yaml --set replications=50 --set grid.capacity_mw=8
+  gridqueue report results/sp
   gridqueue validate scenarios/flevoland/fifo.yaml
   gridqueue schema -o scenario.schema.json
   gridqueue compare results/fifo scenarios/flevoland/social_priority.yaml -o results/cmp
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.capacity_mw=0,5,10 -o results/sw
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 -o results/cal
 
 Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
-key and what was expected), 130 interrupted. Scenario keys and units: docs/scenario-reference.md.
+key and what was expected), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Scenario keys
+and units: docs/scenario-reference.md.
 """
 
 
@@ -45,15 +53,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _sigterm_as_interrupt() as terminated:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("default", GridqueueWarning)
+                warnings.showwarning = _show_warning
+                return int(args.handler(args) or 0)
+        except GridqueueError as exc:
+            print(f"gridqueue: error: {exc}", file=sys.stderr)
+            return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
+                else exc.exit_code
+        except OSError as exc:  # the system refused a file operation (permissions, space...)
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"gridqueue: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except KeyboardInterrupt as exc:
+            stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+            print(f"gridqueue: {stop}; earlier results are untouched and nothing partial "
+                  "was written", file=sys.stderr)
+            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[bool]]:
+    """While a command runs, SIGTERM raises :class:`Terminated`, so it stops as on Ctrl-C.
+
+    Worker processes are stopped and reaped, temporary folders removed and nothing partial
+    written; further SIGTERMs during that clean-up are ignored. Yields a list that holds True
+    once SIGTERM has been received.
+    """
+    received: list[bool] = []
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.append(True)
+        raise Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # only the main thread may handle signals
+        return
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        return int(args.handler(args) or 0)
-    except GridqueueError as exc:
-        print(f"gridqueue: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("gridqueue: interrupted; earlier results are untouched and nothing partial "
-              "was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _show_warning(message, category, *_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Our warnings as one line each; others as Python shows them."""
+    if issubclass(category, GridqueueWarning):
+        print(f"gridqueue: warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, *_args, **_kwargs), end="",
+              file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,30 +119,47 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run a scenario and write its result tables",
         description="Run every replication of a scenario and write applicants.csv, "
-        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml and run.json "
-        "into the output directory (written completely or not at all).",
+        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json, "
+        "figures/ and report.html into the output directory (written completely or not at "
+        "all), and observations.csv if the scenario states published observations.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
     run.add_argument("-o", "--output", type=Path, metavar="DIR",
                      help="results directory (default: results/<scenario name>)")
-    run.add_argument("--replications", type=int, metavar="N",
+    run.add_argument("--replications", type=at_least(1), metavar="N",
                      help="number of replications (overrides the scenario's)")
-    run.add_argument("--seed", type=int, metavar="S", help="root seed (overrides the scenario's)")
-    run.add_argument("--only-replication", type=int, metavar="R", action="append",
+    run.add_argument("--seed", type=at_least(0), metavar="S",
+                     help="root seed (overrides the scenario's)")
+    run.add_argument("--only-replication", type=at_least(0), metavar="R", action="append",
                      help="run only replication R (repeatable), e.g. to re-run one that failed")
     _execution_arguments(run)
     run.add_argument("--force", action="store_true",
                      help="replace the output directory if gridqueue wrote it (never "
                      "a folder of your own)")
+    run.add_argument("--no-report", action="store_true",
+                     help="write the tables only, without figures/ and report.html")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bar and no summary table")
     run.set_defaults(handler=_run)
 
+    report = commands.add_parser(
+        "report", help="write the figures and report.html of a results directory",
+        description="Write figures/ (PNG and SVG) and a self-contained report.html, leading "
+        "with the headline figures by category, into a results directory written by "
+        "gridqueue run; an earlier report there is replaced, the tables are untouched.",
+    )
+    report.add_argument("directory", type=Path, metavar="DIR",
+                        help="results directory (from gridqueue run)")
+    report.set_defaults(handler=_report)
+
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
         description="Check a scenario file, its extends chain, overrides, policies and "
-        "waiting-list CSV. Exit code 0 if it can run, 2 with a message if not.",
+        "waiting-list CSV, and print what will run: the policy periods, the capacity of each "
+        "area with its upgrades, the streams' expected requests and MW per year, the "
+        "waiting-list rows and the named projects. Exit code 0 if it can run, 2 with a "
+        "message if not.",
     )
     _scenario_arguments(validate)
     validate.set_defaults(handler=_validate)
@@ -115,13 +184,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("directory", type=Path, metavar="DIR",
                            help="results directory written by gridqueue run")
-    reproduce.add_argument("--workers", type=int, metavar="W",
+    reproduce.add_argument("--workers", type=at_least(1), metavar="W",
                            help="worker processes (default: all cores)")
     reproduce.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     reproduce.set_defaults(handler=_reproduce)
     _compare_parser(commands)
     _sweep_parser(commands)
+    _calibrate_parser(commands)
     return parser
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``, refused with a clear message."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, "
+                                             f"got {value}")
+        return value
+
+    whole_number.__name__ = f"a whole number of at least {minimum}"
+    return whole_number
 
 
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -130,14 +217,15 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
                         "--set policy.order=fifo (repeatable; lists index by number: "
-                        "grid.upgrades.0.date=2031-01-01)")
+                        "grid.upgrades.0.date=2031-01-01; KEY=null removes the key, e.g. "
+                        "streams.storage=null)")
 
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
     from sim.runs.distributed import SCHEDULER_VARIABLE
 
-    parser.add_argument("--workers", type=int, metavar="W",
+    parser.add_argument("--workers", type=at_least(1), metavar="W",
                         help="worker processes (default: all cores); results do not depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
@@ -153,6 +241,7 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.runs.observed import agreement_sentences
     from sim.runs.runner import run
     from sim.runs.staging import check_writable
     from sim.runs.summary_table import format_summary
@@ -166,6 +255,10 @@ def _run(args: argparse.Namespace) -> int:
     output = args.output or Path("results") / scenario.name
     check_writable(output, args.force, inputs=scenario.input_files)
     if args.only_replication:
+        twice = sorted({r for r in args.only_replication if args.only_replication.count(r) > 1})
+        if twice:
+            raise GridqueueError(f"--only-replication {twice[0]}: given more than once; "
+                                 "expected each replication once")
         bad = [r for r in args.only_replication if not 0 <= r < scenario.replications]
         if bad:
             raise GridqueueError(f"--only-replication {bad[0]}: expected a replication from 0 "
@@ -173,17 +266,40 @@ def _run(args: argparse.Namespace) -> int:
     results = run(scenario, workers=args.workers, progress=not args.quiet,
                   replications=args.only_replication, scheduler=args.scheduler)
     results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
-    results.write(output, force=args.force)
+    report = not args.no_report and not results.applicants_on_disk
+    if report:
+        from sim.report.run import write_report_files
+
+        results.write(output, force=args.force, also=lambda folder: write_report_files(
+            results, folder, str(args.scenario)))
+    else:
+        results.write(output, force=args.force)
+    if not args.no_report and not report:
+        print("report: not made, the applicant rows are too many to hold in memory; "
+              f"gridqueue report {output} makes it (reading them all in)", file=sys.stderr)
     if not args.quiet:
         print(format_summary(results))
+        if scenario.observations:
+            print("\n".join(agreement_sentences(results.observations())))
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replications in "
-          f"{results.run_info['wall_time_seconds']:.1f} s)")
+          f"{results.run_info['wall_time_seconds']:.1f} s)" + ("; report.html" if report else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sim.report.run import write_report
+
+    print(f"report: {write_report(args.directory)}")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sim.analysis.scenario_outline import outline
+    from sim.inputs.loading import load_waiting_rows
+
     scenario = _load(args)
+    print("\n".join(outline(scenario, load_waiting_rows(scenario))))
     areas = ", ".join(scenario.area_names)
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
           f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
@@ -222,15 +338,27 @@ COMPARE_EPILOG = """\
 examples:
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       scenarios/flevoland/social_priority_onsite.yaml -o results/comparison
-  gridqueue compare results/fifo results/social_priority -o results/comparison --force
+  gridqueue compare results/comparison/runs/fifo results/comparison/runs/social_priority \\
+      -o results/comparison-read
   gridqueue compare scenarios/flevoland/fifo.yaml scenarios/flevoland/social_priority.yaml \\
       --set replications=50 --workers 2 -o results/comparison-50
 
-The first input is the reference. Each other scenario's difference from it is computed per
-replication (paired) when both share the seed and the assumptions the applicants are drawn
-from (period, streams, waiting list, projects, priority uptake, upgrade delays): replication i
-of both then sees the same applicants, which makes the interval much narrower. Otherwise the
-interval is Welch's, for two independent means. comparison.csv says which in its paired column.
+  gridqueue compare --questions scenarios/flevoland/questions.yaml -o results/flevoland
+
+A results directory is read, not run: the second example reads the runs the first kept.
+--set KEY=VALUE changes every scenario file; --set N:KEY=VALUE only the N-th input (1 is the
+first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
+2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
+
+Each scenario file is compared with the file it extends when that file is an input too, else
+with the first input; --reference NAME compares every scenario with one, and --questions FILE
+lists the pairs outright (a YAML list of question, reference and variant, paths relative to
+the file; pairs sharing a question's words are answered together). A difference is computed
+per replication (paired) when both share the seed and the assumptions the applicants are
+drawn from (period, streams, waiting list, priority uptake, upgrade delays): replication i of
+both then sees the same applicants, which makes the interval much narrower. Otherwise the
+interval is Welch's, for two independent means. comparison.csv names each row's reference and
+question, and says which in its paired column.
 """
 
 SWEEP_EPILOG = """\
@@ -256,22 +384,32 @@ cells; the same command with --resume runs only the rest.
 def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="compare scenarios with paired differences, figures and report.html",
-        description="Compare scenarios against the first: run the scenario files, read the\n"
-        "results directories, and write comparison.csv (every key figure, and each difference\n"
-        "from the reference with its 95% interval), figures/ (PNG and SVG), a self-contained\n"
-        "report.html, comparison.json and runs/ (the results of the scenarios run here).",
+        description="Compare scenarios, each with its reference: run the scenario files, read\n"
+        "the results directories, and write comparison.csv (every key figure, and each\n"
+        "difference from its reference with its 95% interval), figures/ (PNG and SVG), a\n"
+        "self-contained report.html that leads with the answers, comparison.json and runs/\n"
+        "(the results of the scenarios run here).",
         epilog=COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    compare.add_argument("inputs", nargs="+", type=Path, metavar="SCENARIO_OR_RESULTS",
+    compare.add_argument("inputs", nargs="*", type=Path, metavar="SCENARIO_OR_RESULTS",
                          help="scenario files (run now) or results directories (read)")
+    compare.add_argument("--reference", metavar="NAME",
+                         help="compare every scenario with this one (a scenario name or one "
+                         "of the input paths) instead of each with the file it extends")
+    compare.add_argument("--questions", type=Path, metavar="FILE",
+                         help="a YAML list of questions, each a reference and a variant; "
+                         "their files join the inputs and only these pairs are compared")
     compare.add_argument("-o", "--output", type=Path, metavar="DIR",
                          default=Path("results") / "comparison",
                          help="output directory (default: results/comparison)")
     compare.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="KEY=VALUE",
                          help="override a key of every scenario file (not of results "
-                         "directories), e.g. --set replications=50 (repeatable)")
-    compare.add_argument("--replications", type=int, metavar="N",
+                         "directories), e.g. --set replications=50; or of one: "
+                         "--set social_priority:replications=50 (by file name) or "
+                         "--set 2:grid.capacity_mw=8 (by position, 1 is the reference) "
+                         "(repeatable)")
+    compare.add_argument("--replications", type=at_least(1), metavar="N",
                          help="replications of each scenario file (overrides the files')")
     compare.add_argument("--force", action="store_true",
                          help="replace the output directory if gridqueue wrote it (never "
@@ -301,7 +439,7 @@ def _sweep_parser(commands: argparse._SubParsersAction) -> None:
                        "summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
-    sweep.add_argument("--replications", type=int, metavar="N",
+    sweep.add_argument("--replications", type=at_least(1), metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",
                        help="replace the output directory if gridqueue wrote it (never a "
@@ -320,7 +458,8 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.runs.staging import check_writable
 
     check_writable(args.output, args.force, inputs=args.inputs)
-    comparison = compare(args.inputs, args.overrides, replications=args.replications,
+    comparison = compare(args.inputs, args.overrides, reference=args.reference,
+                         questions=args.questions, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,
                          scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
@@ -345,4 +484,76 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.describe(args.metric, args.group))
     print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv, sweep.png)")
+    return 0
+
+
+CALIBRATE_EPILOG = """\
+examples:
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 \\
+      -o results/calibration
+  gridqueue calibrate scenarios/flevoland/base.yaml --fit arrivals.rate_scale=0.5:2 \\
+      --fit withdrawal.hazard_scale=0.25:4 --replications 10 -o results/calibration-2
+
+Parameters are dotted keys as --set takes them (streams.logistics.rate_per_year) or span
+every stream: arrivals.rate_scale, arrivals.<category>.rate_scale, arrivals.growth_per_year,
+withdrawal.hazard_scale. Every candidate runs the same replications (common random numbers).
+The output holds calibrated.yaml (a scenario extending the one calibrated, with the fitted
+values), calibration.csv (each estimate with its plausible interval and whether the data pin
+it down), calibration.txt (the same in words), observations.csv and calibration.png (model
+against observations at the fit), evaluations.csv and run.json. An interrupted calibration
+keeps its evaluations; the same command with --resume reuses them. Method: docs/calibration.md.
+"""
+
+
+def _calibrate_parser(commands: argparse._SubParsersAction) -> None:
+    calibrate = commands.add_parser(
+        "calibrate", help="estimate scenario parameters from its published observations",
+        description="Estimate chosen parameters of a scenario so that the simulated\n"
+        "observations match the published ones, with the uncertainty of each estimate and a\n"
+        "plain statement of which parameters the observations can and cannot pin down.",
+        epilog=CALIBRATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _scenario_arguments(calibrate)
+    calibrate.add_argument("--fit", action="append", default=[], required=True,
+                           metavar="KEY=LOW:HIGH",
+                           help="a parameter to estimate and the range searched (repeatable)")
+    calibrate.add_argument("-o", "--output", type=Path, metavar="DIR",
+                           help="output directory (default: results/calibrate-<scenario "
+                           "file name>)")
+    calibrate.add_argument("--replications", type=int, metavar="N",
+                           help="replications per candidate (overrides the scenario's)")
+    calibrate.add_argument("--iterations", type=int, default=8, metavar="N",
+                           help="generations of the search (default: 8)")
+    calibrate.add_argument("--population", type=int, default=6, metavar="N",
+                           help="candidates per generation and parameter (default: 6)")
+    calibrate.add_argument("--force", action="store_true",
+                           help="replace the output directory if gridqueue wrote it, and "
+                           "discard an unfinished calibration kept for --resume")
+    calibrate.add_argument("--resume", action="store_true",
+                           help="continue an interrupted calibration from its evaluations")
+    calibrate.add_argument("-q", "--quiet", action="store_true",
+                           help="no progress bar and no statements")
+    _execution_arguments(calibrate)
+    calibrate.set_defaults(handler=_calibrate)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.analysis.calibration import calibrate_to_directory, parse_fit
+
+    for name in ("iterations", "population", "replications"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise GridqueueError(f"--{name} {value}: expected a whole number of at least 1")
+    parameters = [parse_fit(text) for text in args.fit]
+    output = args.output or Path("results") / f"calibrate-{args.scenario.stem}"
+    result = calibrate_to_directory(
+        output, args.scenario, parameters, args.overrides, force=args.force,
+        resume=args.resume, command=["gridqueue", *sys.argv[1:]],
+        replications=args.replications, iterations=args.iterations,
+        population=args.population, workers=args.workers, progress=not args.quiet,
+        scheduler=args.scheduler,
+    )
+    if not args.quiet:
+        print("\n".join(result.statements()))
+    print(f"calibration: {output}/ (calibrated.yaml, calibration.csv, calibration.png)")
     return 0

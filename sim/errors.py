@@ -13,11 +13,13 @@ from pathlib import Path
 
 __all__ = [
     "GridqueueError",
+    "GridqueueWarning",
     "InputError",
     "Interrupted",
     "OutputError",
     "ReplicationError",
     "SchemaProblem",
+    "Terminated",
     "nearest",
     "one_line",
 ]
@@ -57,6 +59,10 @@ class InputError(GridqueueError):
         return one_line(f"{where}:{key} {self.expected}")
 
 
+class GridqueueWarning(UserWarning):
+    """A setting that may not do all it seems to; the run goes on and the message says why."""
+
+
 class SchemaProblem(ValueError):
     """A cross-field problem found inside the schema, at a key path other than the model's."""
 
@@ -74,6 +80,10 @@ class Interrupted(GridqueueError):
     """A run stopped part-way (Ctrl-C); the message says what was kept and how to go on."""
 
     exit_code = 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received: raised in the main process so a run stops and cleans up as on Ctrl-C."""
 
 
 class ReplicationError(GridqueueError):

@@ -5,30 +5,72 @@ At every instant at which anything happens, it first applies everything that hap
 queues in full: the best-ranked candidate of any area connects, and again, until nobody fits.
 Connections that end at once are applied and the queues served again. No shortcuts, no
 calendar, no queue structures: what the engine must equal, applicant by applicant.
+
+Partial offers: a candidate is one whose rest, or whose minimum share of its request, fits; it
+takes its rest if that fits, else all that is free, and waits for the rest in its place; once
+partly connected it no longer withdraws.
+
+Capacity-release mechanisms: at each review, before anything else of the instant, every user
+connected long enough and not reviewed before is reviewed once; those who take part give up a
+share of the MW they hold. A connection that ends frees what it holds.
+
+Rules that change on a date: each regime ranks everyone with the categories in force (the
+table's categories replaced); under allocation in rounds, only applicants with priority in a
+category served between rounds are candidates, except at the instant of a round.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
 from sim.engine.model import GridSetup, Regime
-from sim.inputs.applicants import ApplicantTable
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+
+
+def table_under(table: ApplicantTable, regime: Regime) -> ApplicantTable:
+    """The table as the regime sees it: each applicant with the category in force."""
+    if regime.categories is None:
+        return table
+    return replace(table, labels={**table.labels,
+                                  "category": Labels(regime.categories, CATEGORIES)})
+
+
+def served_between_rounds(table: ApplicantTable, regime: Regime) -> list[bool]:
+    """Who the regime serves outside a round: everyone, unless it allocates in rounds."""
+    if regime.rounds is None:
+        return [True] * len(table)
+    seen = table_under(table, regime)
+    return [bool(p) and int(c) in regime.rounds.between_rounds
+            for p, c in zip(seen.priority_requested, seen.category_code, strict=True)]
 
 
 def reference_outcomes(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Connection, withdrawal and release time of every applicant (NaN where none)."""
+    run = reference_run(table, grid, regimes, horizon)
+    return run["connect"], run["withdraw"], run["release"]
+
+
+def reference_run(
+    table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
+) -> dict[str, np.ndarray]:
+    """First connection, withdrawal, release and full connection times, and MW held last."""
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()
     patience, lifetime = table.patience_years.tolist(), table.lifetime_years.tolist()
     area = [grid.areas.index(a) for a in table.area.tolist()]
-    ranks = {id(r): r.policy.ranks(table).tolist() for r in regimes}
+    ranks = {id(r): r.policy.ranks(table_under(table, r)).tolist() for r in regimes}
+    between = {id(r): served_between_rounds(table, r) for r in regimes}
     connect, withdraw, release = [math.nan] * n, [math.nan] * n, [math.nan] * n
+    full, held = [math.nan] * n, [0.0] * n
+    rest = list(requested)
+    share_mw = (table.partial_min_share * table.requested_mw).tolist()
     capacity, used = list(grid.capacity_mw), [0.0] * len(grid.areas)
     upstream = math.inf if grid.upstream_capacity_mw is None else grid.upstream_capacity_mw
     upstream_used = 0.0
@@ -37,15 +79,31 @@ def reference_outcomes(
 
     steps = [(max(s.time, 0.0), s) for s in grid.steps if s.time < horizon]
     instants = set(arrival) | {t for t, _ in steps} | {r.time for r in regimes}
+    instants |= {t for r in regimes if r.rounds for t in r.rounds.times}
+    instants |= {t for reclaim in grid.reclaims for t in reclaim.times}
+    reviewed = [[False] * n for _ in grid.reclaims]
     instants |= {a + p for a, p in zip(arrival, patience, strict=True)}
     pending = sorted(t for t in instants if t < horizon)
     while pending:
         now = pending.pop(0)
+        for k, reclaim in enumerate(grid.reclaims):
+            if now not in reclaim.times:
+                continue
+            for i in range(n):
+                if (held[i] and not reviewed[k][i] and connect[i] <= now - reclaim.after_years
+                        and math.isnan(release[i])
+                        and reclaim.area in (None, area[i])):
+                    reviewed[k][i] = True
+                    if reclaim.takes_part[i]:
+                        taken = held[i] * reclaim.mw_share
+                        held[i] -= taken
+                        used[area[i]] -= taken
+                        upstream_used -= taken
         for i in range(n):
             if arrival[i] == now:
                 waiting.add(i)
         for i in sorted(waiting):
-            if arrival[i] + patience[i] == now:  # patience ends (at once, if it is zero)
+            if arrival[i] + patience[i] == now and not held[i]:  # patience ends, none held
                 waiting.discard(i)
                 withdraw[i] = now
         for t, step in steps:
@@ -56,32 +114,49 @@ def reference_outcomes(
                     capacity[step.area] += step.add_mw
         regime = [r for r in regimes if r.time <= now][-1]
         rank = ranks[id(regime)]
-        while True:
-            for i in ending.pop(now, []):
-                release[i] = now
-                used[area[i]] -= requested[i]
-                upstream_used -= requested[i]
-            while True:  # one pass: connect the best candidate of any area while one fits
-                best = None
-                for a in range(len(grid.areas)):
-                    free = min(capacity[a] - used[a], upstream - upstream_used)
-                    mine = sorted((i for i in waiting if area[i] == a), key=rank.__getitem__)
-                    if regime.allocation == "strict":
-                        mine = mine[:1]
-                    fits = [i for i in mine if requested[i] <= free + FIT_TOLERANCE_MW]
-                    if fits and (best is None or rank[fits[0]] < rank[best]):
-                        best = fits[0]
-                if best is None:
-                    break
-                waiting.discard(best)
-                connect[best] = now
-                used[area[best]] += requested[best]
-                upstream_used += requested[best]
-                end = now + lifetime[best]
-                if end < horizon:
-                    ending.setdefault(end, []).append(best)
-                    if end not in pending and end != now:
-                        pending = sorted([*pending, end])
-            if not ending.get(now):
-                break  # nothing more ends at this instant
-    return np.array(connect), np.array(withdraw), np.array(release)
+        eligible = between[id(regime)]
+        # a round's instant is served twice: everyone, then those served between rounds
+        for in_round in ([True, False] if regime.rounds and now in regime.rounds.times
+                         else [False]):
+            while True:
+                for i in ending.pop(now, []):
+                    release[i] = now
+                    used[area[i]] -= held[i]
+                    upstream_used -= held[i]
+                while True:  # one pass: connect the best candidate of any area while one fits
+                    best = None
+                    for a in range(len(grid.areas)):
+                        free = min(capacity[a] - used[a], upstream - upstream_used)
+                        mine = sorted((i for i in waiting if area[i] == a
+                                       and (in_round or eligible[i])), key=rank.__getitem__)
+                        if regime.allocation == "strict":
+                            mine = mine[:1]
+                        fits = [i for i in mine
+                                if min(rest[i], share_mw[i]) <= free + FIT_TOLERANCE_MW]
+                        if fits and (best is None or rank[fits[0]] < rank[best]):
+                            best = fits[0]
+                    if best is None:
+                        break
+                    free = min(capacity[area[best]] - used[area[best]], upstream - upstream_used)
+                    whole = rest[best] <= free + FIT_TOLERANCE_MW
+                    grant = rest[best] if whole else free
+                    rest[best] -= grant
+                    held[best] += grant
+                    used[area[best]] += grant
+                    upstream_used += grant
+                    if math.isnan(connect[best]):
+                        connect[best] = now
+                    if not whole:
+                        continue  # a partial connection: it waits for the rest in its place
+                    waiting.discard(best)
+                    full[best] = now
+                    end = now + lifetime[best]
+                    if end < horizon:
+                        ending.setdefault(end, []).append(best)
+                        if end not in pending and end != now:
+                            pending = sorted([*pending, end])
+                if not ending.get(now):
+                    break  # nothing more ends at this instant
+    return {"connect": np.array(connect), "withdraw": np.array(withdraw),
+            "release": np.array(release), "full_connect": np.array(full),
+            "held": np.array(held)}

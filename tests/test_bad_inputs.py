@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -152,3 +153,160 @@ def test_two_policy_modules_of_the_same_name_are_not_confused(tmp_path):
             load_scenario(tmp_path / "second" / "s.yaml")
     finally:
         sys.modules.pop("same_name_policy", None)
+
+
+def test_yaml_is_read_by_the_yaml_1_2_core_schema(tmp_path):
+    """010 is ten, 0o10 eight, NO and true are names: YAML 1.2, not PyYAML's YAML 1.1."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "start: 2024-01-01\nend: 2026-01-01\nreplications: 010\n"
+        "grid:\n  areas:\n    NO: {capacity_mw: 010}\n    on: {capacity_mw: 0o10}\n"
+        "streams:\n  true: {category: other, rate_per_year: 2, demand_mw: 1, area: NO}\n",
+        encoding="utf-8")
+    loaded = load_scenario(scenario)
+    assert loaded.replications == 10
+    assert {name: area.capacity_mw for name, area in loaded.grid.resolved_areas.items()} == \
+        {"NO": 10.0, "on": 8.0}
+    assert list(loaded.streams) == ["true"]
+    assert loaded.streams["true"].area == "NO"
+
+
+def test_resolved_scenario_yaml_reads_back_as_the_same_values(tmp_path):
+    """Names that look like YAML 1.2 numbers or booleans are quoted in scenario.yaml."""
+    from sim.runs.results import scenario_yaml
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: '0o10'\nstart: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 2}\n"
+        "streams:\n  'false': {category: other, rate_per_year: 2, demand_mw: 1}\n",
+        encoding="utf-8")
+    loaded = load_scenario(scenario)
+    (tmp_path / "again.yaml").write_text(scenario_yaml(loaded), encoding="utf-8")
+    again = load_scenario(tmp_path / "again.yaml")
+    assert again.name == "0o10"
+    assert again.model_dump() == loaded.model_dump()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "-3"], "argument --workers: expected a whole number of at least 1, got -3"),
+    (["--workers", "0"], "argument --workers: expected a whole number of at least 1, got 0"),
+    (["--replications", "0"], "argument --replications: expected a whole number of at least 1"),
+    (["--seed", "-1"], "argument --seed: expected a whole number of at least 0, got -1"),
+    (["--only-replication", "-1"], "argument --only-replication: expected a whole number of "
+                                   "at least 0"),
+    (["--workers", "two"], "argument --workers: expected a whole number, got 'two'"),
+])
+def test_numeric_options_are_bounded(args, message, tmp_path, capsys):
+    """A numeric command-line option out of its range is refused with exit 2, before any run."""
+    with pytest.raises(SystemExit) as exited:
+        main(["run", str(BAD / "valid.yaml"), "-o", str(tmp_path / "out"), *args])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"gridqueue run: error: {message}")
+    assert not (tmp_path / "out").exists()
+
+
+def unblock_later(fifo: Path) -> threading.Timer:
+    """Open the pipe for writing after a while, so a reader that waits on it gets an end."""
+    timer = threading.Timer(10, lambda: os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("which", ["scenario", "extends", "csv"])
+def test_a_named_pipe_is_refused_rather_than_read(which, tmp_path, capsys):
+    """A FIFO as the scenario, its extends target or its CSV fails at once, naming it."""
+    fifo = tmp_path / ("pipe.csv" if which == "csv" else "pipe.yaml")
+    os.mkfifo(fifo)
+    shutil.copy(BAD / "valid.yaml", tmp_path / "valid.yaml")
+    scenario = {"scenario": fifo, "extends": tmp_path / "child.yaml",
+                "csv": tmp_path / "valid.yaml"}[which]
+    (tmp_path / "child.yaml").write_text("extends: pipe.yaml\n", encoding="utf-8")
+    args = ["--set", "waiting_list.csv=pipe.csv"] if which == "csv" else []
+    timer = unblock_later(fifo)
+    try:
+        code, out, err = run_cli(["validate", str(scenario), *args], capsys)
+    finally:
+        timer.cancel()
+    assert code == 2
+    assert err.count("\n") == 1, err
+    if which == "csv":
+        assert err == (f"gridqueue: error: {fifo}: waiting_list.csv: expected a CSV file, "
+                       "found a named pipe (FIFO)\n")
+    else:
+        where = f"{tmp_path / 'child.yaml'}:1: extends" if which == "extends" else str(fifo)
+        assert err == (f"gridqueue: error: {where}: expected a scenario file, '{fifo}' is a "
+                       "named pipe (FIFO)\n")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_is_refused_rather_than_read(capsys):
+    """/dev/zero as a scenario (endless zero bytes) is refused before reading."""
+    code, _, err = run_cli(["validate", "/dev/zero"], capsys)
+    assert code == 2
+    assert err == "gridqueue: error: /dev/zero: expected a scenario file, '/dev/zero' is a " \
+        "device\n"
+
+
+def test_a_scenario_file_above_the_size_limit_is_refused(tmp_path, monkeypatch, capsys):
+    """A scenario file larger than the limit is refused, naming the file and the limit."""
+    monkeypatch.setattr("sim.inputs.yaml_source.MAX_FILE_BYTES", 100)
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text("# " + "x" * 200 + "\nstart: 2024-01-01\n", encoding="utf-8")
+    code, _, err = run_cli(["validate", str(scenario)], capsys)
+    assert code == 2
+    assert err == (f"gridqueue: error: {scenario}: expected a scenario file under 100 bytes, "
+                   f"'{scenario}' is larger\n")
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "schema"])
+def test_an_output_path_below_a_file_is_one_line_not_a_traceback(command, tmp_path, capsys):
+    """An output path whose parent is a file fails with exit 2 and one line naming it."""
+    (tmp_path / "a_file").write_text("not a folder\n", encoding="utf-8")
+    output = tmp_path / "a_file" / "out"
+    valid = str(BAD / "valid.yaml")
+    args = {"run": ["run", valid, "--workers", "1"],
+            "compare": ["compare", valid, valid, "--replications", "2", "--workers", "1"],
+            "sweep": ["sweep", valid, "--vary", "seed=1,2", "--workers", "1"],
+            "schema": ["schema"]}[command]
+    code, _, err = run_cli([*args, "-o", str(output), *(["-q"] if command != "schema" else [])],
+                           capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"gridqueue: error: {output}: "), err
+    assert f"{tmp_path / 'a_file'} is a file, not a folder" in err, err
+    assert (tmp_path / "a_file").read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_read_only_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    """A folder the results cannot be created in fails with exit 2 and one line."""
+    def refuse(*args, **kwargs):  # as mkdtemp does in a read-only folder (even as root here)
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr("sim.runs.staging.tempfile.mkdtemp", refuse)
+    output = tmp_path / "out"
+    code, _, err = run_cli(["run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
+                            "--workers", "1"], capsys)
+    assert code == 2
+    assert err == (f"gridqueue: error: {output}: could not write the results "
+                   "(Permission denied); nothing was changed\n")
+
+
+def test_schema_into_a_folder_is_one_line(tmp_path, capsys):
+    """Writing the schema into a folder fails with exit 2 and one line, leaving it alone."""
+    code, out, err = run_cli(["schema", "-o", str(tmp_path)], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"gridqueue: error: {tmp_path}: is a directory"), err
+    assert err.count("\n") == 1
+
+
+def test_compare_refuses_a_scenario_of_one_replication_before_running(tmp_path, capsys):
+    """One replication gives no interval: compare says so before running anything."""
+    valid = str(BAD / "valid.yaml")
+    code, out, err = run_cli(["compare", valid, valid, "--replications", "1", "-q",
+                              "--workers", "1", "-o", str(tmp_path / "cmp")], capsys)
+    assert code == 2
+    assert out == ""
+    assert err == (f"gridqueue: error: {valid}: compare needs at least 2 replications of each "
+                   "scenario for a 95% interval, got 1; run it with --replications 2 or more\n")
+    assert not (tmp_path / "cmp").exists()

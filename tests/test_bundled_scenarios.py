@@ -11,19 +11,28 @@ import typing
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from pydantic import BaseModel
 
 from sim import Results, Scenario, load_scenario, run
 from sim.analysis.differences import draws_key
+from sim.analysis.questions import read_questions
+from sim.inputs.yaml_source import read_scenario_source
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = ROOT / "scenarios" / "flevoland"
 REFERENCE = ROOT / "docs" / "scenario-reference.md"
-SCENARIO_FILES = sorted(FAMILY.glob("*.yaml"))
+OBSERVATIONS = FAMILY / "observations.yaml"
+QUESTION_FILES = (FAMILY / "questions.yaml", FAMILY / "questions_2026.yaml")
+"""The questions the family answers (make run), not scenarios."""
+SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml")
+                        if p != OBSERVATIONS and p not in QUESTION_FILES)
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
-            "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas")
+            "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
+            "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
+            "partial_offers", "use_it_or_lose_it", "capacity_limiting")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
 SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
 SHORT_RUN = {"replications": 2}
@@ -42,6 +51,27 @@ def _short_run(name: str) -> Results:
 def test_the_family_has_every_required_scenario():
     """Each scenario the documentation promises is bundled."""
     assert set(REQUIRED) <= {path.stem for path in SCENARIO_FILES}
+
+
+def _chain(path: Path) -> list[Path]:
+    return [file.resolve() for file, _ in read_scenario_source(path).files]
+
+
+def test_each_question_compares_a_variant_with_a_scenario_it_extends():
+    """The family's questions difference each variant against what it is built on.
+
+    That is a file it extends (directly or not), or a sibling: another child of its parent.
+    """
+    variants = set()
+    for path in QUESTION_FILES:
+        questions = read_questions(path)
+        assert len({q.question for q in questions}) <= 6  # one line each in the report
+        for question in questions:
+            chain, reference = _chain(question.variant), _chain(question.reference)
+            assert reference[0] in chain[1:] or reference[1:] == chain[1:], question
+        variants |= {q.variant.stem for q in questions}
+    # public_services is only the reference of framework_2026, which adds one lever to it
+    assert variants == set(REQUIRED) - {"base", "fifo", "public_services"}
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
@@ -86,6 +116,50 @@ def test_social_priority_shortens_the_wait_of_basic_needs():
     assert social < fifo
 
 
+def test_the_2026_framework_moves_public_services_up():
+    """Public services wait less once they count in categories 2 and 3, the same requests."""
+    before = _short_run("public_services").applicants
+    after = _short_run("framework_2026").applicants
+    same = ["replication", "request_date", "stream", "demand_mw"]
+    assert before[same].equals(after[same])
+    services = after["stream"].isin(["utilities", "public_transport_waste"])
+    assert after.loc[services, "wait_years"].mean() < before.loc[services, "wait_years"].mean()
+    moved = after.loc[services & (after["request_date"] < "2026-01-01"), "final_category"]
+    assert set(moved.astype(str)) <= {"other", "safety", "basic_needs"}
+    assert (moved.astype(str) != "other").any()
+
+
+def test_new_streams_ask_only_within_their_period():
+    """Small connections ask from 2026-07-01, homes from 2026-10-01, in blocks of homes."""
+    small = _short_run("small_connections").applicants
+    assert small.loc[small["stream"] == "small_business", "request_date"].min() >= \
+        pd.Timestamp("2026-07-01")
+    homes = _short_run("housing").applicants
+    blocks = homes[homes["stream"] == "new_homes"]
+    assert blocks["request_date"].min() >= pd.Timestamp("2026-10-01")
+    assert blocks["homes"].between(50, 250).all()
+    assert (homes.loc[homes["stream"] != "new_homes", "homes"] == 0).all()
+
+
+def test_rounds_connect_those_without_priority_only_on_round_dates():
+    """From 2026-07-01, applicants without priority connect only on 1 January of a year."""
+    frame = _short_run("rounds_2027").applicants
+    late = frame[(frame["connect_date"] >= "2026-07-01") & ~frame["priority_requested"]]
+    assert len(late) > 0
+    assert ((late["connect_date"].dt.month == 1) & (late["connect_date"].dt.day == 1)).all()
+
+
+def test_capacity_release_mechanisms_take_mw_back_from_connected_users():
+    """Under use-it-or-lose-it some connected users hold less than they asked; not without."""
+    for name in ("use_it_or_lose_it", "capacity_limiting"):
+        frame = _short_run(name).applicants
+        connected = frame[frame["outcome"] == "connected"]
+        assert (connected["connected_mw"] < connected["requested_mw"] - 1e-9).any(), name
+    plain = _short_run("social_priority").applicants
+    connected = plain[plain["outcome"] == "connected"]
+    assert (connected["connected_mw"] == connected["requested_mw"]).all()
+
+
 def test_base_queue_matches_the_october_2023_waiting_list():
     """The calibrated arrivals give a queue near the ~210 reported in October 2023."""
     timeseries = _short_run("base").timeseries
@@ -121,7 +195,7 @@ def _numeric_lines(node: yaml.Node) -> list[int]:
     return []
 
 
-@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*SCENARIO_FILES, OBSERVATIONS], ids=lambda p: p.stem)
 def test_every_number_carries_its_source_or_says_assumption(path: Path):
     """Each line giving a number or date has a comment naming a source or an assumption."""
     text = path.read_text(encoding="utf-8")

@@ -25,12 +25,29 @@ def test_run_writes_every_table_and_says_where(tmp_path):
     done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "3", "--workers", "2",
                      cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS | {"figures",
+                                                                        "report.html"}
     assert done.stdout.strip().splitlines()[-1].startswith("results: out/")
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert html.index("Headline figures") < html.index('id="figures"')
     applicants = pd.read_csv(tmp_path / "out" / "applicants.csv")
     assert sorted(applicants["replication"].unique()) == [0, 1, 2]
     info = json.loads((tmp_path / "out" / "run.json").read_text())
     assert info["seed"] == 1 and info["replications"] == 3 and info["workers"] == 2
+
+
+def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
+    """The report command adds figures and report.html to a run written without them."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "2", "--no-report", "-q",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
+    made = gridqueue("report", "out", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS | {"figures",
+                                                                        "report.html"}
+    assert (tmp_path / "out" / "figures" / "queue.png").stat().st_size > 1000
 
 
 def test_run_refuses_to_overwrite_without_force(tmp_path):
@@ -66,3 +83,16 @@ def test_validate_and_schema(tmp_path):
     assert done.returncode == 0
     schema = json.loads((tmp_path / "schema.json").read_text())
     assert {"start", "end", "grid", "streams", "policy"} <= set(schema["properties"])
+
+
+def test_run_too_large_for_memory_says_its_report_was_not_made(tmp_path, monkeypatch, capsys):
+    """Applicant rows kept on disk are not all read back for figures; the run says so."""
+    from sim.cli import main
+
+    monkeypatch.setattr("sim.runs.spool.DEFAULT_BUDGET_ROWS", 5)
+    (tmp_path / "s.yaml").write_text(BASE)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(out), "--replications", "2",
+                 "--workers", "1", "-q"]) == 0
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert f"gridqueue report {out} makes it" in capsys.readouterr().err

@@ -14,11 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim import run
+from sim.engine.model import GridSetup
+from sim.engine.rules import with_categories
+from sim.inputs.rng import RandomStreams
+from sim.inputs.scenario import Scenario
+from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
+from sim.runs.replication import grid_setup, with_capacity_releases
+from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
+from tests.reference_model import reference_outcomes, reference_run
 
 UPGRADES = [
     {"name": "first", "date": "2025-01-01", "add_mw": 2.0},
@@ -246,3 +255,345 @@ def test_areas_behind_one_upstream_limit_are_served_in_policy_order():
                   project("second", "2024-02-01", 1.0, area="almere")],
     )
     assert connect_dates(frame) == {"first": "2025-01-01", "second": "NaT"}
+
+
+# --- Rules that change on a date -------------------------------------------------------------
+#
+# Each case below is worked out by hand in its docstring, and checked against the engine (a
+# whole run) and against the reference model (tests/reference_model.py) on the same applicants.
+
+
+def world_grid(s: Scenario, streams: RandomStreams, size: int) -> GridSetup:
+    """The grid of replication 0, with its capacity-release mechanisms, as a run builds it."""
+    return with_capacity_releases(grid_setup(s, streams), s, streams, size)
+
+
+def reference_connect_dates(fields: dict) -> dict[str, str]:
+    """Connection dates of the named projects by the reference model, on the run's own world."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams)
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    connect, _, _ = reference_outcomes(table, world_grid(s, streams, len(table)), regimes,
+                                       s.horizon_years)
+    return {name: str(s.date_at(t)) if t == t else "NaT"
+            for name, t in zip(table.name.tolist(), connect.tolist(), strict=True)}
+
+
+def both_models(fields: dict) -> pd.DataFrame:
+    """The run's applicant rows, after checking that the reference model connects them alike."""
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == reference_connect_dates(fields)
+    return frame
+
+
+def recategorised_world(change_date: str) -> dict:
+    """An office and a water company (both 'other' at first) wait for two 1 MW upgrades."""
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "second", "date": "2027-01-01", "add_mw": 1.0}]},
+        "projects": [
+            project("office", "2024-01-01", 1.0),
+            project("water", "2024-02-01", 1.0, category_changes=[
+                {"date": change_date, "category": "safety"}]),
+        ],
+        "policy": {"order": "social_priority"},
+    }
+
+
+def test_a_category_change_before_the_upgrade_moves_the_applicant_up():
+    """Drinking water becomes 'safety' in mid 2024: it passes the office at the 2025 upgrade."""
+    frame = both_models(recategorised_world("2024-06-01"))
+    assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
+    assert frame.loc["water", "category"] == "other"  # as it asked
+    assert frame.loc["water", "final_category"] == "safety"  # as it was served
+
+
+def test_a_category_change_after_the_upgrade_changes_nothing_before_it():
+    """The change in 2026 comes after the 2025 upgrade went to the office, first in line."""
+    frame = both_models(recategorised_world("2026-01-01"))
+    assert connect_dates(frame) == {"office": "2025-01-01", "water": "2027-01-01"}
+    assert frame.loc["office", "final_category"] == "other"
+
+
+def test_a_request_after_the_change_asks_in_its_new_category():
+    """A project requesting after its change date is 'safety' from its request on."""
+    fields = recategorised_world("2024-06-01")
+    fields["projects"][1] = project("water", "2024-08-01", 1.0, category_changes=[
+        {"date": "2024-06-01", "category": "safety"}])
+    frame = both_models(fields)
+    assert frame.loc["water", "category"] == "safety"
+    assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
+
+
+def rounds_world(fit: str) -> dict:
+    """A business, a fire station and a shop; rounds on 2025-06-01 and 2027-01-01.
+
+    capacity 0; +1.0 MW on 2025-01-01; +0.1 MW on 2026-01-01
+    A 2024-01-01 other   0.5 MW
+    B 2024-02-01 safety  0.3 MW (served between rounds)
+    C 2025-03-01 other   0.3 MW
+    """
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "small", "date": "2026-01-01", "add_mw": 0.1}]},
+        "projects": [
+            project("A", "2024-01-01", 0.5),
+            project("B", "2024-02-01", 0.3, "safety"),
+            project("C", "2025-03-01", 0.3),
+        ],
+        "policy": {"order": "social_priority", "allocation": "rounds", "rounds": {
+            "dates": ["2025-06-01", "2027-01-01"], "fit": fit, "between_rounds": ["safety"]}},
+    }
+
+
+@pytest.mark.parametrize("fit", ["strict", "first_fit"])
+def test_rounds_serve_the_rest_only_at_their_dates(fit):
+    """B (safety) connects with the upgrade; A waits for the 2025 round, C for the 2027 one.
+
+    At the round of 2025-06-01, 0.7 MW is free: A (0.5) connects, C (0.3) no longer fits. The
+    0.1 MW of 2026 makes room for C, but C connects only at the next round, 2027-01-01.
+    """
+    frame = both_models(rounds_world(fit))
+    assert connect_dates(frame) == {"A": "2025-06-01", "B": "2025-01-01", "C": "2027-01-01"}
+
+
+def test_without_rounds_the_same_world_connects_as_capacity_comes():
+    """The comparison: first fit continuously connects A and B in 2025 and C in 2026."""
+    fields = rounds_world("first_fit")
+    fields["policy"] = {"order": "social_priority", "allocation": "first_fit"}
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "2025-01-01", "C": "2026-01-01"}
+
+
+def test_a_strict_round_is_one_line_in_policy_order():
+    """In a strict round the head of the whole line must fit: a big head blocks the round.
+
+    capacity 0; +0.5 MW on 2025-01-01; one round on 2025-06-01, FIFO, nobody between rounds.
+    big 2024-01-01 1.0 MW; small 2024-02-01 0.3 MW: small waits behind big at the round.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("big", "2024-01-01", 1.0), project("small", "2024-02-01", 0.3)],
+        "policy": {"order": "fifo", "allocation": "rounds", "rounds": {
+            "dates": ["2025-06-01"], "fit": "strict"}},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"big": "NaT", "small": "NaT"}
+    fields["policy"]["rounds"]["fit"] = "first_fit"
+    assert connect_dates(both_models(fields)) == {"big": "NaT", "small": "2025-06-01"}
+
+
+def test_rounds_end_when_the_policy_leaves_them():
+    """Rounds until 2025-03-01, then first fit: A connects at the change, not at a round."""
+    fields = rounds_world("first_fit")
+    fields["policy"]["changes"] = [{"date": "2025-03-01", "allocation": "first_fit"}]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2025-03-01", "B": "2025-01-01", "C": "2026-01-01"}
+
+
+def test_a_stream_with_a_period_asks_only_within_it():
+    """Requests of a stream with a period fall inside it; the draws are the same, shifted."""
+    stream = {"category": "other", "rate_per_year": 200, "demand_mw": 0.1}
+    late = scenario(streams={"shops": {**stream, "period": {"start": "2026-07-01",
+                                                             "end": "2028-01-01"}}})
+    table = generate_applicants(late, RandomStreams(late.seed, 0))
+    first, last = late.years_since_start(dt.date(2026, 7, 1)), late.years_since_start(
+        dt.date(2028, 1, 1))
+    assert len(table) > 200
+    assert table.request_time.min() >= first and table.request_time.max() < last
+    expected = first + arrival_times(200, 0.0, last - first,
+                                     RandomStreams(late.seed, 0).generator("arrivals", "shops"))
+    np.testing.assert_array_equal(table.request_time, expected)
+
+
+def test_homes_are_a_stream_of_blocks_of_two_kilowatt_homes():
+    """A block of 50 homes of 2 kW asks 0.1 MW; ten 0.1 MW blocks fill 1 MW, the rest wait."""
+    s = {"streams": {"homes": {"category": "basic_needs", "rate_per_year": 30,
+                               "demand_mw": 0.002, "homes_per_request": 50}}}
+    frame = outcomes(**s)
+    assert (frame["homes"] == 50).all()
+    assert frame["requested_mw"].to_numpy() == pytest.approx(0.1)
+    assert (frame["outcome"] == "connected").sum() == 10
+    assert frame.loc[frame["outcome"] == "connected", "request_date"].is_monotonic_increasing
+
+
+# --- Partial connections and expansions ------------------------------------------------------
+
+
+def reference_run_of(fields: dict) -> dict[str, dict[str, float]]:
+    """First and full connection times and MW held, by name, from the reference model."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams)
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
+    names = table.name.tolist()
+    return {key: dict(zip(names, out[key].tolist(), strict=True))
+            for key in ("connect", "full_connect", "held")}
+
+
+def shop_world(**shop: object) -> dict:
+    """A shop asking 0.63 MW where 0.25 MW is free (the supermarket of audaxrenewables.nl).
+
+    capacity 0.25 MW on 2024-01-01; +0.5 MW on 2025-01-01; first come, first served, strict
+    shop   2024-01-01 0.63 MW
+    bakery 2024-02-01 0.10 MW
+    """
+    return {
+        "grid": {"capacity_mw": 0.25, "upgrades": [
+            {"name": "station", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("shop", "2024-01-01", 0.63, **shop),
+                     project("bakery", "2024-02-01", 0.1)],
+    }
+
+
+def test_a_partial_offer_connects_part_now_and_the_rest_later():
+    """The shop takes the 0.25 MW free at once and the other 0.38 MW with the 2025 upgrade.
+
+    0.25 is at least 30% of 0.63 (0.189). The bakery waits behind the shop (strict) and takes
+    0.1 of the 0.12 MW left in 2025.
+    """
+    fields = shop_world(partial_min_share=0.3)
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == {"shop": "2024-01-01", "bakery": "2025-01-01"}
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert frame.loc["shop", "connected_mw"] == pytest.approx(0.63, abs=1e-12)
+    assert frame.loc["shop", "wait_years"] == 0.0  # the wait to the first connection
+    reference = reference_run_of(fields)
+    for name in ("shop", "bakery"):
+        assert reference["connect"][name] == scenario(**fields).years_since_start(
+            frame.loc[name, "connect_date"].date())
+    assert reference["full_connect"]["shop"] == years("2024-01-01", "2025-01-01")
+    assert reference["held"]["shop"] == pytest.approx(0.63, abs=1e-12)
+
+
+def test_no_partial_offer_below_the_minimum_share():
+    """At a 50% minimum (0.315 MW) the 0.25 MW free is too little: the shop waits whole."""
+    frame = both_models(shop_world(partial_min_share=0.5))
+    assert connect_dates(frame) == {"shop": "2025-01-01", "bakery": "2025-01-01"}
+    assert frame.loc["shop", "full_connect_date"] == frame.loc["shop", "connect_date"]
+
+
+def test_a_partly_connected_applicant_keeps_waiting_past_its_patience():
+    """With half a year of patience the shop, partly connected, still waits for its rest."""
+    frame = both_models(shop_world(partial_min_share=0.3, patience_years=0.5))
+    assert frame.loc["shop", "outcome"] == "connected"
+    assert pd.isna(frame.loc["shop", "withdraw_date"])
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+
+
+def test_partial_offers_in_a_stream_only_to_those_who_accept():
+    """A stream whose applicants never accept connects whole, as without partial offers."""
+    stream = {"category": "other", "rate_per_year": 20, "demand_mw": 0.3}
+    never = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": {
+        **stream, "partial_offer": {"min_share": 0.2, "accept_share": 0.0}}})
+    whole = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": stream})
+    assert never["connect_date"].equals(whole["connect_date"])
+    always = outcomes(grid={"capacity_mw": 1.0}, streams={"shops": {
+        **stream, "partial_offer": {"min_share": 0.2}}})
+    # three whole 0.3 MW requests fill 0.9 MW; the fourth takes the last 0.1 MW in part
+    assert (always["connected_mw"] > 0).sum() == 4
+    assert always["connected_mw"].sum() == pytest.approx(1.0)
+
+
+def test_an_expansion_carries_its_existing_connection():
+    """An expansion asks only for its extra MW; the MW already in place are reported."""
+    frame = outcomes(projects=[project("plant", "2024-01-01", 0.5, existing_mw=2.0)])
+    assert frame.loc["plant", "existing_mw"] == 2.0
+    assert frame.loc["plant", "requested_mw"] == 0.5
+    assert str(frame.loc["plant", "connect_date"].date()) == "2024-01-01"
+    streams = {"plants": {"category": "other", "rate_per_year": 50, "demand_mw": 0.1,
+                          "expansion": {"share": 1.0, "existing_mw": 1.5}}}
+    assert (outcomes(streams=streams)["existing_mw"] == 1.5).all()
+
+
+# --- Capacity taken back by mechanisms -------------------------------------------------------
+
+
+def reclaim_world(**release: object) -> dict:
+    """A user holding all 1 MW; use-it-or-lose-it reviews yearly from 2025-01-01.
+
+    capacity 1.0 MW
+    A 2024-01-01 1.00 MW (connects at once)
+    B 2024-02-01 0.50 MW
+    C 2025-06-01 0.25 MW
+    """
+    return {
+        "projects": [project("A", "2024-01-01", 1.0), project("B", "2024-02-01", 0.5),
+                     project("C", "2025-06-01", 0.25)],
+        "capacity_releases": [{"name": "use-it-or-lose-it", "start": "2025-01-01",
+                               "user_share": 1.0, "mw_share": 0.5, "after_years": 1.0,
+                               **release}],
+    }
+
+
+def test_use_it_or_lose_it_takes_back_half_of_what_went_unused():
+    """2025: A (connected 1.002 years) gives up 0.5 MW, so B connects; C waits for 2027.
+
+    In 2026, B has been connected 0.999 years (365 of 365.25 days): too short to be reviewed.
+    In 2027, B gives up 0.25 MW and C connects; C gives up 0.125 MW in 2029 (in 2028 it has
+    been connected 0.999 years). A is reviewed once only.
+    """
+    frame = both_models(reclaim_world())
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
+    assert frame["connected_mw"].to_dict() == pytest.approx({"A": 0.5, "B": 0.25, "C": 0.125})
+
+
+def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
+    """Two years before a review: B waits to 2026, C to 2029; nobody taking part: both wait.
+
+    B connected in 2026 is first reviewed in 2029 (3.0 years later; in 2028, 1.999).
+    """
+    assert connect_dates(both_models(reclaim_world(after_years=2.0))) == {
+        "A": "2024-01-01", "B": "2026-01-01", "C": "2029-01-01"}
+    assert connect_dates(both_models(reclaim_world(user_share=0.0))) == {
+        "A": "2024-01-01", "B": "NaT", "C": "NaT"}
+
+
+def test_a_connection_that_ends_frees_what_it_still_holds():
+    """A (3-year lifetime) keeps 0.5 MW after 2025; its end frees 0.5, not 1.0, MW.
+
+    So C asking 0.75 MW waits past A's end (2026-12-31) to B's review in 2027, which frees
+    0.25 MW more; C asking 0.5 MW connects at A's end.
+    """
+    fields = reclaim_world()
+    fields["projects"] = [project("A", "2024-01-01", 1.0, lifetime_years=3.0),
+                          project("B", "2024-02-01", 0.5), project("C", "2025-06-01", 0.75)]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
+    fields["projects"][2] = project("C", "2025-06-01", 0.5)
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2026-12-31"}
+
+
+def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_review():
+    """600 MW in place, 10% of users give up half: 30 MW freed at the first review, 2025."""
+    fields = reclaim_world(existing_mw=600.0, user_share=0.1)
+    fields["projects"] = [project("A", "2024-01-01", 1.0), project("big", "2024-02-01", 30.0)]
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "big": "2025-01-01"}
+
+
+def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
+    """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
+
+    capacity 0; +0.5 MW on 2025-01-01, also the day of the only round (strict, FIFO).
+    big 2024-01-01 other 1.0 MW; fire 2024-02-01 safety 0.3 MW; shop 2025-06-01 other 0.1 MW
+    In the round the head (big) does not fit; when the round ends, fire heads its own line
+    and connects the same day. The shop, arriving later, waits for a round that never comes.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "station", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("big", "2024-01-01", 1.0),
+                     project("fire", "2024-02-01", 0.3, "safety"),
+                     project("shop", "2025-06-01", 0.1)],
+        "policy": {"order": "fifo", "allocation": "rounds", "rounds": {
+            "dates": ["2025-01-01"], "fit": "strict", "between_rounds": ["safety"]}},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"big": "NaT", "fire": "2025-01-01", "shop": "NaT"}

@@ -22,7 +22,7 @@ import pytest
 from sim import load_scenario, run
 from sim.cli import main
 from sim.runs import csv_writer
-from tests.processes import ctrl_c_as_in_a_terminal
+from tests.processes import ctrl_c_as_in_a_terminal, is_running
 
 BAD = Path(__file__).parent / "bad_inputs"
 SLOW = """\
@@ -60,12 +60,24 @@ def start_slow_run(folder: Path, workers: int, policy: str = "broken_policies:Sl
     """Start ``gridqueue run`` in its own process group, as a terminal would."""
     (folder / "slow.yaml").write_text(
         SLOW + f"policy: {{order: '{policy}', params: {params}}}\n", encoding="utf-8")
+    (folder / "tmp").mkdir(exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-m", "sim", "run", "slow.yaml", "-o", "out", "--force", "-q",
          "--workers", str(workers)],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal,
+        env={**os.environ, "TMPDIR": str(folder / "tmp")},
     )
+
+
+def finish(process: subprocess.Popen[str]) -> str:
+    """Wait for the run to end and return its standard error; kill its processes if it hangs."""
+    try:
+        return process.communicate(timeout=STARTUP_SECONDS)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the run did not end after the signal")
 
 
 def wait_for_marker(process: subprocess.Popen[str], marker: Path) -> int:
@@ -176,4 +188,40 @@ def test_full_disk_while_writing_keeps_earlier_results(folder, monkeypatch, caps
         assert snapshot(folder / "out") == before
     else:
         assert not (folder / "out").exists()
+    assert leftovers(folder) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process_or_folder(folder, workers):
+    """SIGTERM to the run exits 143 with one line; workers and temporary folders are gone."""
+    before = snapshot(folder / "out")
+    process = start_slow_run(folder, workers)
+    worker = wait_for_marker(process, folder / "started")
+    process.send_signal(signal.SIGTERM)
+    err = finish(process)
+    assert process.returncode == 143, err
+    assert err.splitlines() == ["gridqueue: terminated (SIGTERM); earlier results are "
+                                "untouched and nothing partial was written"]
+    assert not is_running(worker)
+    assert list((folder / "tmp").iterdir()) == []
+    assert snapshot(folder / "out") == before
+    assert leftovers(folder) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_ctrl_c_while_a_policy_hangs_stops_its_workers(folder):
+    """Ctrl-C while a policy never returns still ends the run: workers stopped, folders gone."""
+    before = snapshot(folder / "out")
+    process = start_slow_run(folder, 2, policy="broken_policies:Hangs",
+                             params="{marker: started}")
+    worker = wait_for_marker(process, folder / "started")
+    os.killpg(process.pid, signal.SIGINT)
+    err = finish(process)
+    assert process.returncode == 130, err
+    assert err.splitlines() == ["gridqueue: interrupted; earlier results are untouched and "
+                                "nothing partial was written"]
+    assert not is_running(worker)
+    assert list((folder / "tmp").iterdir()) == []
+    assert snapshot(folder / "out") == before
     assert leftovers(folder) == []

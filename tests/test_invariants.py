@@ -9,7 +9,14 @@ infinite.
 - under strict allocation, nobody connects while someone ahead of them in policy order (same
   area) still waits;
 - after every instant at which anything happens, and so at the end, no waiting applicant
-  could be connected (strict: the head does not fit; first fit: nobody fits).
+  could be connected (strict: the head does not fit; first fit: nobody fits);
+- with partial offers and capacity taken back by mechanisms, no MW is created or lost: each
+  applicant's connections less what was taken back add up to the MW it holds, at most its
+  request; its connections add up to the whole request once it is fully connected; nobody
+  is connected in full twice, and a partly connected applicant does not withdraw;
+- under allocation in rounds, nobody connects between rounds but those with priority in a
+  category served between rounds; category definitions that change on a date re-rank the
+  line (each regime's order is the policy's order of the categories in force).
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
-from sim.engine.model import CapacityStep, GridSetup, Regime, Trajectory, simulate
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, Reclaim
+from sim.engine.model import CapacityStep, GridSetup, Regime, RoundSchedule, Trajectory, simulate
+from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.policies import POLICIES
+from tests.reference_model import served_between_rounds, table_under
 
 HORIZON = 6.0
 TOL = 1e-6
@@ -54,7 +63,12 @@ def worlds(draw):
         patience_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
         lifetime_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
     )
-    table = replace(table, demand_mw=table.requested_mw)
+    shares = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 0.25, 0.5]), min_size=n,
+                                    max_size=n)))
+    if not draw(st.booleans()):
+        shares[:] = 1.0  # half the worlds without partial offers
+    shares[table.lifetime_years < math.inf] = 1.0  # partial offers only to permanent ones
+    table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares)
     upstream = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda x: x / 10)))
     targets = list(range(n_areas)) + ([UPSTREAM] if upstream is not None else [])
     steps = draw(st.lists(
@@ -67,15 +81,38 @@ def worlds(draw):
                                   min_size=n_areas, max_size=n_areas)),
         upstream_capacity_mw=upstream,
         steps=steps,
+        reclaims=[Reclaim(
+            times=sorted(set(draw(st.lists(quarter_years.filter(lambda t: 0 <= t < HORIZON),
+                                           min_size=1, max_size=4)))),
+            area=draw(st.one_of(st.none(), st.integers(0, n_areas - 1))),
+            takes_part=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                                dtype=bool),
+            mw_share=draw(st.sampled_from([0.25, 0.5, 1.0])),
+            after_years=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        ) for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0)],
     )
     regime_times = [0.0] + sorted(set(draw(st.lists(
         quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
     regimes = [
         Regime(t, POLICIES[draw(st.sampled_from(sorted(POLICIES)))](),
-               draw(st.sampled_from(["strict", "first_fit"])))
+               draw(st.sampled_from(["strict", "first_fit"])), draw(rounds()))
         for t in regime_times
     ]
-    return table, grid, regimes
+    change_times = sorted(set(draw(st.lists(
+        quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
+    timeline = [(t, np.array(draw(st.lists(st.integers(0, len(CATEGORIES) - 1), min_size=n,
+                                           max_size=n)), dtype=np.int32))
+                for t in change_times]
+    return table, grid, with_categories(regimes, timeline)
+
+
+def rounds():
+    """No rounds (most often), or rounds at a few shared instants."""
+    schedule = st.builds(
+        RoundSchedule,
+        st.frozensets(quarter_years.filter(lambda t: 0 <= t < HORIZON), min_size=1, max_size=3),
+        st.frozensets(st.integers(0, len(CATEGORIES) - 2), max_size=3))
+    return st.one_of(st.none(), st.none(), schedule)
 
 
 def capacity_at(grid: GridSetup, area: int, time: float) -> float:
@@ -104,53 +141,108 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     assert np.all(out.release_time[released] == out.connect_time[released]
                   + table.lifetime_years[released])
 
-    def holding(t: float) -> np.ndarray:
-        """Connections in place just after the allocation at time t."""
-        return connected & (out.connect_time <= t) & ~(released & (out.release_time <= t))
+    full = ~np.isnan(out.full_connect_time)
+    assert np.all(connected[full])
+    assert np.all(out.full_connect_time[full] >= out.connect_time[full])
+    grants = out.grants or [(out.connect_time[i], i, table.requested_mw[i])
+                            for i in np.flatnonzero(connected)]
+    granted = np.zeros(n)
+    for _, i, mw in grants:
+        assert mw > 0
+        granted[i] += mw
+    # no MW created or lost: connections add up to the request once it is connected in full
+    taken = np.zeros(n)
+    for _, i, mw in out.reclaimed:
+        assert mw > 0
+        taken[i] += mw
+    np.testing.assert_allclose(granted - taken, out.connected_mw, atol=TOL)
+    assert np.all(granted <= table.requested_mw + TOL)
+    np.testing.assert_allclose(granted[full], table.requested_mw[full], atol=TOL)
+    # nobody connected twice: no grant after the connection in full
+    assert all(not full[i] or when <= out.full_connect_time[i] for when, i, _ in grants)
+    assert np.all(np.isnan(out.withdraw_time[granted > 0]))  # partly connected never withdraw
+
+    def held_mw(t: float) -> np.ndarray:
+        """MW each applicant holds just after the allocation at time t."""
+        held = np.zeros(n)
+        for when, i, mw in grants:
+            if when <= t:
+                held[i] += mw
+        for when, i, mw in out.reclaimed:
+            if when <= t:
+                held[i] -= mw
+        held[released & (out.release_time <= t)] = 0.0
+        return held
 
     def waiting(t: float) -> np.ndarray:
         """Applicants still in the queue just after the allocation at time t."""
-        return ((arrival <= t) & ~(connected & (out.connect_time <= t))
+        return ((arrival <= t) & ~(full & (out.full_connect_time <= t))
                 & ~(withdrawn & (out.withdraw_time <= t)))
 
-    for t in sorted(set(out.connect_time[connected].tolist()) | {HORIZON}):
-        held = holding(t)
+    for t in sorted({when for when, _, _ in grants} | {HORIZON}):
+        assert np.all(held_mw(t) >= -TOL)
+        held = held_mw(t)
         for a in range(len(grid.areas)):
-            assert table.requested_mw[held & (area == a)].sum() <= capacity_at(grid, a, t) + TOL
+            assert held[area == a].sum() <= capacity_at(grid, a, t) + TOL
         if grid.upstream_capacity_mw is not None:
-            assert table.requested_mw[held].sum() <= capacity_at(grid, UPSTREAM, t) + TOL
-    ranks_of = {id(r): r.policy.ranks(table) for r in regimes}
+            assert held.sum() <= capacity_at(grid, UPSTREAM, t) + TOL
+    ranks_of = {id(r): r.policy.ranks(table_under(table, r)) for r in regimes}
+    between_of = {id(r): np.array(served_between_rounds(table, r), dtype=bool) for r in regimes}
+
+    def lines(regime: Regime, t: float) -> list[np.ndarray]:
+        """Who the regime serves at t, line by line.
+
+        At a round everyone, then those served between rounds (a strict round may block
+        them); otherwise these alone.
+        """
+        if regime.rounds is not None and t in regime.rounds.times:
+            return [np.ones(n, dtype=bool), between_of[id(regime)]]
+        return [between_of[id(regime)]]
+
     for i in np.flatnonzero(connected):
         t = out.connect_time[i]
         regime = regime_at(regimes, t)
+        served_in = [line for line in lines(regime, t) if line[i]]
+        assert served_in, f"{i} connected at {t} between rounds"
         if regime.allocation != "strict":
             continue
         ranks = ranks_of[id(regime)]
         ahead = waiting(t) & (area == area[i]) & (ranks < ranks[i])
-        assert not ahead.any(), f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
+        assert any(not (ahead & line).any() for line in served_in), \
+            f"{i} connected at {t} while {np.flatnonzero(ahead)} waited"
     # after every instant at which anything happens, and so at the end, nobody who waits
     # could be connected: the allocation ran, and none of its shortcuts skipped a connection
-    instants = {0.0, *arrival.tolist(), *out.connect_time[connected].tolist(),
+    instants = {0.0, *arrival.tolist(), *(when for when, _, _ in grants),
                 *out.withdraw_time[withdrawn].tolist(), *out.release_time[released].tolist(),
-                *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes)}
+                *(max(s.time, 0.0) for s in grid.steps), *(r.time for r in regimes),
+                *(t for r in regimes if r.rounds for t in r.rounds.times),
+                *(t for reclaim in grid.reclaims for t in reclaim.times)}
     for t in sorted(x for x in instants if x < HORIZON):
         regime = regime_at(regimes, t)
         ranks = ranks_of[id(regime)]
-        held, still = holding(t), waiting(t)
+        held = held_mw(t)
         upstream_free = math.inf if grid.upstream_capacity_mw is None else (
-            capacity_at(grid, UPSTREAM, t) - table.requested_mw[held].sum())
-        for a in range(len(grid.areas)):
-            mine = np.flatnonzero(still & (area == a))
+            capacity_at(grid, UPSTREAM, t) - held.sum())
+        least = np.minimum(table.requested_mw - held,
+                           table.partial_min_share * table.requested_mw)
+        for a, line in ((a, line) for a in range(len(grid.areas)) for line in lines(regime, t)):
+            mine = np.flatnonzero(waiting(t) & line & (area == a))
             if not len(mine):
                 continue
-            free = min(capacity_at(grid, a, t) - table.requested_mw[held & (area == a)].sum(),
-                       upstream_free)
+            free = min(capacity_at(grid, a, t) - held[area == a].sum(), upstream_free)
             candidates = (mine if regime.allocation == "first_fit"
                           else [mine[np.argmin(ranks[mine])]])
             fitting = [j for j in candidates
-                       if table.requested_mw[j] <= free + FIT_TOLERANCE_MW - TOL]
+                       if least[j] <= free + FIT_TOLERANCE_MW - TOL]
             assert not fitting, f"{fitting} still waited at {t} with {free} MW free in area {a}"
     assert n == len(out.connect_time)
+    # the category each leaves with is the one in force when it leaves (or at the end)
+    exit_time = np.where(full, out.full_connect_time,
+                         np.where(withdrawn, out.withdraw_time, HORIZON))
+    for i in range(n):
+        in_force = regime_at(regimes, exit_time[i]).categories
+        expected = table.category_code[i] if in_force is None else in_force[i]
+        assert out.final_category[i] == expected, f"{i} left as {out.final_category[i]}"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,6 +16,7 @@ from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
 from sim.figures.plots import queue_figure, wait_figure, withdrawals_figure
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
 from tests.comparison_family import write_family
 
 
@@ -142,6 +143,7 @@ def _synthetic_summaries(count: int) -> dict[str, pd.DataFrame]:
     rows = [(g, m, v, v * 0.9, v * 1.1) for g in ("basic_needs", "other")
             for m, v in (("applicants", 50.0), ("withdrawn", 7.0), ("jobs_withdrawn", 90.0))]
     table = pd.DataFrame(rows, columns=["group", "metric", "mean", "ci_low", "ci_high"])
+    table["estimate"] = table["mean"]
     return {label: table for label in _twelve_labels()[:count]}
 
 
@@ -160,3 +162,54 @@ def test_per_scenario_panels_grow_and_keep_names_apart(make):
     boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.y0)
     assert all(low.y1 <= high.y0 for low, high in zip(boxes, boxes[1:], strict=False))
     assert min(t.get_fontsize() for t in ticks) >= 8
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every title, axis label and tick label of a figure, with its suptitle."""
+    fig.canvas = FigureCanvasAgg(fig)
+    fig.draw(fig.canvas.get_renderer())
+    texts = [fig._suptitle.get_text()] if fig._suptitle else []
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    return texts
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_name_key_figures_by_label_not_by_key(comparison: Comparison, name: str):
+    """No title or axis label shows a raw key such as wait_mean_years."""
+    texts = _texts(getattr(comparison, f"{name}_figure")())
+    for key in (k for k in METRICS if "_" in k):  # plain words like "withdrawn" are fine
+        assert not any(key in text for text in texts), (name, key)
+
+
+def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comparison):
+    """The forest plot has a panel per headline figure, titled with its label."""
+    fig = comparison.differences_figure()
+    assert [ax.get_title() for ax in fig.axes] == [METRICS[m].label for m in HEADLINE_METRICS]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "social_priority vs fifo" in ticks and "other_seed vs fifo" in ticks
+
+
+def test_wait_figure_says_none_connected_where_nobody_was():
+    """A scenario in which nobody of a category was connected says so in its row."""
+    rows = _synthetic_applicants(2)
+    nobody = rows["scenario_number_1"].assign(
+        outcome=np.where(rows["scenario_number_1"]["category"] == "basic_needs", "waiting",
+                         "connected"))
+    fig = wait_figure({"scenario_number_0": rows["scenario_number_0"],
+                       "scenario_number_1": nobody})
+    basic = fig.axes[0]
+    assert basic.get_title() == "Basic needs"
+    assert [t.get_text() for t in basic.texts] == ["none connected"]
+    assert not fig.axes[1].texts  # everybody's waits are drawn in the other panel
+
+
+def test_queue_figure_has_a_panel_per_category_and_a_line_per_scenario(comparison: Comparison):
+    """The queue is split by category, so a policy's effect on one category shows."""
+    fig = comparison.queue_figure()
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["All applicants", "Basic needs",
+                                                "Other businesses"]
+    assert all(len(ax.get_lines()) == len(comparison.results) for ax in shown)
+    assert "Nobody waits in: Congestion relief, Safety" in fig._supxlabel.get_text()

@@ -11,17 +11,19 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 from sim.engine.model import simulate
-from tests.reference_model import reference_outcomes
+from tests.reference_model import reference_run
 from tests.test_invariants import HORIZON, worlds
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_engine_matches_the_reference_model(world):
-    """Connection, withdrawal and release times equal the reference model's, exactly."""
+    """Connection, withdrawal, release and full connection times equal the reference's."""
     table, grid, regimes = world
     out = simulate(table, grid, regimes, HORIZON, snapshot_times=[0.0])
-    connect, withdraw, release = reference_outcomes(table, grid, regimes, HORIZON)
-    np.testing.assert_array_equal(out.connect_time, connect)
-    np.testing.assert_array_equal(out.withdraw_time, withdraw)
-    np.testing.assert_array_equal(out.release_time, release)
+    reference = reference_run(table, grid, regimes, HORIZON)
+    np.testing.assert_array_equal(out.connect_time, reference["connect"])
+    np.testing.assert_array_equal(out.withdraw_time, reference["withdraw"])
+    np.testing.assert_array_equal(out.release_time, reference["release"])
+    np.testing.assert_array_equal(out.full_connect_time, reference["full_connect"])
+    np.testing.assert_allclose(out.connected_mw, reference["held"], rtol=0, atol=1e-12)

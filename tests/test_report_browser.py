@@ -18,7 +18,7 @@ from tests.comparison_family import write_family
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--virtual-time-budget=15000", "--dump-dom")
+         "--virtual-time-budget=15000", "--window-size=1280,900", "--dump-dom")
 
 # Added to a copy of the report: after the page has loaded, mark each image as loaded or not
 # and count resources fetched from anywhere but the page itself.
@@ -32,6 +32,9 @@ window.addEventListener("load", () => {
   const fetched = performance.getEntriesByType("resource")
     .filter((entry) => !entry.name.startsWith("data:"));
   document.body.dataset.fetched = String(fetched.length);
+  const answers = document.getElementById("answers").getBoundingClientRect();
+  document.body.dataset.answersBottom = String(Math.round(answers.bottom));
+  document.body.dataset.firstHeading = document.querySelector("h2").textContent;
   document.body.dataset.checked = "yes";
 });
 </script>
@@ -72,7 +75,7 @@ def test_report_shows_shared_assumptions_once_and_differing_ones_per_scenario(re
     """Only the policy differs: it is shown per scenario, the rest once as shared."""
     html = report.read_text(encoding="utf-8")
     differing = _section(html, "Assumptions that differ", "Shared by every scenario")
-    shared = _section(html, "Shared by every scenario", '<h2 id="figures">')
+    shared = _section(html, "Shared by every scenario", "</body>")
     assert "<th>Queue policy</th>" in differing
     assert "<tr><th>fifo</th><td>fifo (strict)</td></tr>" in differing
     assert "<tr><th>social_priority</th><td>social_priority (strict)</td></tr>" in differing
@@ -101,13 +104,16 @@ def test_differing_assumptions_bring_forward_what_is_unlike_the_reference(tmp_pa
     assert "None: every key assumption below is the same." in same
 
 
-def test_main_differences_are_grouped_under_each_scenario(report: Path):
-    """Each compared scenario has a heading, its sentences listed beneath it."""
+def test_summary_block_comes_first_and_answers_each_question(
+    report: Path, comparison: Comparison
+):
+    """The answers lead the page: one line per question, with its effect and interval."""
     html = report.read_text(encoding="utf-8")
-    group = _section(html, '<div class="group"><h3>social_priority', "</div>")
-    assert '<span class="tag">paired</span>' in group
-    assert group.count("<li>") == 2
-    assert "<li>Compared with fifo, under social_priority" in group
+    assert html.index('<section class="answers" id="answers">') < html.index('id="figures"')
+    block = _section(html, '<section class="answers"', "</section>")
+    items = re.findall(r"<li><strong>(.*?)</strong> (.*?)</li>", block)
+    assert [question for question, _ in items] == [q.question for q in comparison.questions]
+    assert all("95% CI" in body and " to " in body for _, body in items)
 
 
 @pytest.fixture
@@ -136,7 +142,7 @@ def test_report_is_self_contained(report: Path, comparison: Comparison):
     for label, results in comparison.results.items():
         assert f"<th>{label}</th>" in html
         assert results.scenario.description in html
-    assert "Compared with fifo, under social_priority" in html
+    assert "social_priority against fifo (" in html
 
 
 def test_report_opens_in_headless_chromium_with_every_image_loaded(
@@ -156,6 +162,8 @@ def test_report_opens_in_headless_chromium_with_every_image_loaded(
     dom.feed(done.stdout)
     assert dom.body.get("data-checked") == "yes", "the check did not run after loading"
     assert dom.body.get("data-fetched") == "0"
+    assert dom.body.get("data-first-heading") == "The answers"
+    assert int(str(dom.body.get("data-answers-bottom"))) <= 900, "answers below the first screen"
     figures = [image for image in dom.images if image.get("id") != "broken-control"]
     control = [image for image in dom.images if image.get("id") == "broken-control"]
     assert len(figures) == 7

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,72 @@ def test_reproduce_of_something_else_is_one_clear_line(results, capsys, damage):
     assert len(err.splitlines()) == 1
     assert re.match(rf"gridqueue: error: {re.escape(str(run_json))}: (replications: )?expected ",
                     err), err
+
+
+@pytest.mark.parametrize("key, value, finding", [
+    ("seed", 12, "run.json: seed 12, but scenario.yaml has 11"),
+    ("replications", 1, "run.json: replications 1, but scenario.yaml has 2"),
+])
+def test_reproduce_checks_the_seed_and_replications_in_run_json(results, capsys, key, value,
+                                                                finding):
+    """A seed or replication count edited in run.json is re-run as recorded and reported."""
+    info = json.loads((results / "run.json").read_text(encoding="utf-8"))
+    info[key] = value
+    (results / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert f"  {finding}" in out.splitlines()
+    assert out.splitlines()[-1].startswith("not reproduced: the inputs changed since the run")
+
+
+POLICY = """\
+from sim import QueuePolicy
+
+
+class LargestFirst(QueuePolicy):
+    def sort_key(self, applicant):
+        return (-applicant.requested_mw,)
+"""
+
+
+@pytest.fixture
+def custom_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+    """Results of a scenario whose policy is a module beside it, which is then deleted."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "reproduce_policy.py").write_text(POLICY, encoding="utf-8")
+    shutil.copy(BAD / "valid.yaml", source / "s.yaml")
+    shutil.copy(BAD / "waiting_list.csv", source / "waiting_list.csv")
+    output = tmp_path / "results"
+    code, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
+                             "--replications", "2", "--workers", "1", "--set",
+                             "policy.order=reproduce_policy:LargestFirst", capsys=capsys)
+    assert code == 0, err
+    shutil.rmtree(source)
+    del sys.modules["reproduce_policy"]  # as in a new process
+    yield output
+    sys.modules.pop("reproduce_policy", None)
+
+
+def test_a_custom_policy_run_is_reproduced_from_its_results_folder_alone(custom_results,
+                                                                         capsys):
+    """The policy module is kept with the results; reproduce runs that copy."""
+    assert (custom_results / "reproduce_policy.py").read_text(encoding="utf-8") == POLICY
+    info = json.loads((custom_results / "run.json").read_text(encoding="utf-8"))
+    assert info["policy_code"] == {
+        "reproduce_policy": hashlib.sha256(POLICY.encode("utf-8")).hexdigest()}
+    code, out, err = gridqueue("reproduce", str(custom_results), "-q", "--workers", "1",
+                               capsys=capsys)
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == f"reproduced: all {len(TABLES)} tables identical"
+
+
+def test_reproduce_reports_changed_policy_code(custom_results, capsys):
+    """Policy code edited after the run is reported, even when it orders the same way."""
+    with (custom_results / "reproduce_policy.py").open("a", encoding="utf-8") as module:
+        module.write("# edited after the run\n")
+    code, out, _ = gridqueue("reproduce", str(custom_results), "-q", "--workers", "1",
+                             capsys=capsys)
+    assert code == 1
+    assert ("  policy module reproduce_policy: its code differs from the run's (SHA-256 in "
+            "run.json)") in out.splitlines()

@@ -60,7 +60,7 @@ def test_sweep_figure_is_a_heat_map_for_two_keys_and_lines_for_one(
     single = sweep(family["fifo"], {"grid.capacity_mw": [1, 2, 4]}, replications=2, workers=1)
     lines = single.figure("jobs_withdrawn", "all")
     assert list(lines.axes[0].get_lines()[0].get_xdata()) == [1.0, 2.0, 4.0]
-    assert lines.axes[0].get_ylabel() == "jobs_withdrawn (jobs)"
+    assert lines.axes[0].get_ylabel() == METRICS["jobs_withdrawn"].label
 
 
 def test_sweep_block_in_the_scenario_file_is_read_and_vary_wins(
@@ -147,3 +147,25 @@ def test_replications_without_applicant_rows_keep_every_other_table(
         pd.testing.assert_frame_equal(without.metrics, full.metrics)
         pd.testing.assert_frame_equal(without.timeseries, full.timeseries)
         pd.testing.assert_frame_equal(without.projects, full.projects)
+
+
+def test_heat_map_is_centred_on_zero_and_hatches_differences_within_noise(result: Sweep):
+    """Colour is the difference from the first cell, centred on zero; unclear cells hatched."""
+    from matplotlib.patches import Rectangle
+
+    from sim.analysis.differences import cell_differences
+
+    metric, group = "wait_mean_years", "all"
+    fig = result.figure(metric, group)
+    ax = fig.axes[0]
+    image = ax.images[0]
+    assert image.norm.vcenter == 0.0 and image.norm.vmin == -image.norm.vmax
+    differences = cell_differences(result.metrics, result.paired)
+    mine = differences[(differences["metric"] == metric) & (differences["group"] == group)]
+    within = mine.iloc[1:].query("difference_ci_low <= 0 <= difference_ci_high")
+    hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert 0 < len(within) < len(mine) - 1  # some cells clearly differ, some do not
+    assert len(hatched) == len(within)
+    assert "(reference)" in ax.texts[0].get_text()
+    assert METRICS[metric].label in ax.get_title()
+    assert all(result.paired.values())  # only the policy and capacity vary: same applicants

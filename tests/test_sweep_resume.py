@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sim import sweep
+from sim.cli import main
+from sim.runs.staging import MARKER
 from tests.processes import ctrl_c_as_in_a_terminal
 
 SCENARIO = """\
@@ -46,7 +51,8 @@ def uninterrupted(tmp_path_factory) -> bytes:
     return (folder / "whole" / "sweep.csv").read_bytes()
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM],
+                         ids=["kill", "ctrl-c", "sigterm"])
 def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted):
     """Stop a real sweep after its first cells, resume it: sweep.csv is byte-identical."""
     (tmp_path / "s.yaml").write_text(SCENARIO)
@@ -63,8 +69,8 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted)
     _, stderr = process.communicate(timeout=60)
     kept = sorted(p.name for p in partial.glob("*.json"))
     assert 2 <= len(kept) < 6 and not (tmp_path / "cut").exists()
-    if how == signal.SIGINT:
-        assert process.returncode == 130
+    if how != signal.SIGKILL:
+        assert process.returncode == (130 if how == signal.SIGINT else 143)
         assert "--resume" in stderr and "Traceback" not in stderr
 
     refused = subprocess.run(sweep_command(tmp_path, "cut"), capture_output=True, text=True)
@@ -75,3 +81,75 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted)
     assert resumed.returncode == 0, resumed.stderr
     assert (tmp_path / "cut" / "sweep.csv").read_bytes() == uninterrupted
     assert not (tmp_path / ".cut.partial").exists()
+
+
+SMALL = """\
+start: 2024-01-01
+end: 2026-01-01
+replications: 2
+seed: 5
+grid: {capacity_mw: 2}
+streams:
+  firms: {category: other, rate_per_year: 20, demand_mw: 0.2}
+policy: {order: 'resume_policy:Smallest'}
+"""
+POLICY = """\
+from sim import QueuePolicy
+
+
+class Smallest(QueuePolicy):
+    def sort_key(self, applicant):
+        return (applicant.requested_mw,)
+"""
+
+
+@pytest.fixture
+def kept(tmp_path: Path) -> Iterator[Path]:
+    """A sweep over capacities 1 and 2 whose cells were kept, as after an interruption."""
+    (tmp_path / "s.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "resume_policy.py").write_text(POLICY, encoding="utf-8")
+    sweep(tmp_path / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1,
+          cells_dir=tmp_path / ".out.partial" / "cells")
+    (tmp_path / ".out.partial" / MARKER).write_text('{"written_by": "gridqueue"}\n')
+    yield tmp_path
+    sys.modules.pop("resume_policy", None)
+
+
+def resume(folder: Path, capsys: pytest.CaptureFixture[str], values: str = "1,2"
+           ) -> tuple[int, str]:
+    """``gridqueue sweep --resume`` of the kept sweep; the exit code and standard error."""
+    code = main(["sweep", str(folder / "s.yaml"), "--vary", f"grid.capacity_mw={values}",
+                 "-o", str(folder / "out"), "--workers", "1", "-q", "--resume"])
+    return code, capsys.readouterr().err
+
+
+def test_resume_refuses_cells_of_another_grid(kept, capsys):
+    """Kept cells that are not in the grid now asked are refused, not mixed in."""
+    code, err = resume(kept, capsys, values="1,3")
+    assert code == 2
+    assert re.fullmatch(r"gridqueue: error: \S+\.json: the kept cell \w+ is not in the sweep as "
+                        r"now asked \(the varied keys or values changed\); resuming would mix "
+                        r"old and new cells: run the sweep without --resume, with --force, to "
+                        r"start again\n", err), err
+    assert not (kept / "out").exists()
+
+
+def test_resume_refuses_cells_made_with_other_policy_code(kept, capsys):
+    """A policy module changed since the cells were kept makes --resume refuse."""
+    with (kept / "resume_policy.py").open("a", encoding="utf-8") as module:
+        module.write("# changed\n")
+    code, err = resume(kept, capsys)
+    assert code == 2
+    assert "was made with another scenario, waiting list or policy code" in err
+    assert not (kept / "out").exists()
+
+
+def test_resume_runs_a_damaged_cell_again(kept, capsys):
+    """A kept cell whose table is empty is run again; the result equals a fresh sweep's."""
+    damaged = sorted((kept / ".out.partial" / "cells").glob("*.csv"))[0]
+    damaged.write_text("", encoding="utf-8")
+    code, err = resume(kept, capsys)
+    assert code == 0, err
+    fresh = sweep(kept / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1)
+    assert (kept / "out" / "sweep.csv").read_text(encoding="utf-8") == \
+        fresh.table.to_csv(index=False)

@@ -1,18 +1,22 @@
-"""Comparing scenarios: run or read each one, difference them against the first, write it all.
+"""Comparing scenarios: run or read each one, difference each with its reference, write it all.
 
 The Python API behind ``gridqueue compare``::
 
     from sim import compare
     comparison = compare(["fifo.yaml", "social_priority.yaml", "results/onsite"])
-    comparison.table                      # every key figure, and differences from the first
+    comparison.questions                  # which scenario is compared with which
+    comparison.table                      # every key figure, and each question's difference
     fig = comparison.time_to_connection_figure()
     comparison.write("results/comparison")
+
+Each scenario is compared with the file it ``extends`` when that file is compared too, else
+with the first input; ``reference=`` names one scenario for all instead, and ``questions=`` (a
+questions file, see :mod:`sim.analysis.questions`) lists the pairs outright.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -24,13 +28,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim._version import __version__
-from sim.analysis.differences import comparison_table, draws_key
-from sim.analysis.narrative import sentences
+from sim.analysis.differences import Question, comparison_table, draws_key
+from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError
 from sim.figures import plots
+from sim.figures.files import write_figures
 from sim.inputs.loading import load_scenario
+from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import read_scenario_source
+from sim.report.data import comparison_page
 from sim.report.html import render_report
+from sim.report.narrative import sentences
 from sim.runs.results import Results, scenario_hash
 from sim.runs.runner import run
 from sim.runs.staging import staged_directory
@@ -47,32 +56,36 @@ Input = str | Path | Scenario | Results
 
 @dataclass
 class Comparison:
-    """Scenarios side by side; the first is the reference every other is compared with.
+    """Scenarios side by side, each question comparing a variant with its reference.
 
     Attributes:
         results: each scenario's results, by unique label (the scenario name, numbered when
-            two share a name), reference first.
+            two share a name), in input order.
         sources: where each came from: a scenario file, a results directory, or ``python``.
-        paired: for each label but the reference, whether its differences are paired.
+        questions: the pairs compared, in order: each names its reference and variant and
+            whether their difference is paired.
         table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
     """
 
     results: dict[str, Results]
     sources: dict[str, str]
-    paired: dict[str, bool]
+    questions: list[Question]
     table: pd.DataFrame
     ran: list[str] = field(default_factory=list)
 
     @property
-    def reference(self) -> str:
-        """Label of the reference scenario (the first)."""
-        return next(iter(self.results))
+    def paired(self) -> dict[str, bool]:
+        """Whether each variant's difference is paired, by label (its first question)."""
+        paired: dict[str, bool] = {}
+        for question in self.questions:
+            paired.setdefault(question.variant, question.paired)
+        return paired
 
     @property
     def differences(self) -> pd.DataFrame:
-        """The rows of :attr:`table` that compare a scenario with the reference."""
-        return self.table[self.table["scenario"] != self.reference].reset_index(drop=True)
+        """The rows of :attr:`table` that compare a scenario with a reference."""
+        return self.table[self.table["question"] != ""].reset_index(drop=True)
 
     def _tables(self, name: str) -> dict[str, pd.DataFrame]:
         return {label: getattr(r, name) for label, r in self.results.items()}
@@ -99,7 +112,7 @@ class Comparison:
         return plots.withdrawals_figure(self._tables("summary"))
 
     def differences_figure(self) -> Figure:
-        """Forest plot of the differences from the reference with 95% intervals."""
+        """Forest plot of each question's differences with 95% intervals."""
         return plots.differences_figure(self.table)
 
     def projects_figure(self) -> Figure | None:
@@ -115,7 +128,7 @@ class Comparison:
         return {name: fig for name, fig in made.items() if fig is not None}
 
     def sentences(self) -> list[str]:
-        """The main differences in plain words, with their intervals."""
+        """The answer to each question in plain words, with its interval."""
         return sentences(self.table)
 
     def write(
@@ -132,15 +145,13 @@ class Comparison:
         with staged_directory(target, force, what="comparison",
                               inputs=self.input_paths()) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
-            (staging / "figures").mkdir()
-            images = {}
-            for name, fig in self.figures().items():
-                images[name] = _png(fig)
-                (staging / "figures" / f"{name}.png").write_bytes(images[name])
-                fig.savefig(staging / "figures" / f"{name}.svg")
+            images = write_figures(self.figures(), staging / "figures")
             for label, name in self.run_dirs().items():
                 self.results[label].write(staging / "runs" / name)
-            (staging / "report.html").write_text(render_report(self, images), encoding="utf-8")
+            page = comparison_page(
+                self.table, {label: r.scenario for label, r in self.results.items()},
+                self.sources, images)
+            (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}
             (staging / "comparison.json").write_text(
@@ -167,24 +178,16 @@ class Comparison:
         return {
             "gridqueue_version": __version__,
             "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "reference": self.reference,
+            "questions": [{"question": q.question, "reference": q.reference,
+                           "variant": q.variant, "paired": q.paired} for q in self.questions],
             "scenarios": [
                 {"label": label, "source": self.sources[label],
                  "run_dir": f"runs/{runs[label]}" if label in runs else None,
                  "scenario_sha256": scenario_hash(r.scenario), "seed": r.scenario.seed,
-                 "replications": replication_indices(r),
-                 "paired_with_reference": self.paired.get(label)}
+                 "replications": replication_indices(r)}
                 for label, r in self.results.items()
             ],
         }
-
-
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG; its layout is then kept, so a second format needs no new layout."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)
-    fig.set_layout_engine("none")
-    return buffer.getvalue()
 
 
 def replication_indices(results: Results) -> list[int]:
@@ -206,49 +209,123 @@ def compare(
     inputs: Sequence[Input],
     overrides: Sequence[str] | Mapping[str, Any] | None = None,
     *,
+    reference: str | None = None,
+    questions: str | Path | Sequence[QuestionSpec] | None = None,
     replications: int | None = None,
     workers: int | None = None,
     progress: bool = False,
     scheduler: str | None = None,
 ) -> Comparison:
-    """Compare scenarios against the first: run those not yet run, read the others.
+    """Compare scenarios, each with its reference: run those not yet run, read the others.
 
     Args:
         inputs: scenario files, results directories (from ``gridqueue run``), Scenario or
-            Results objects; at least two. The first is the reference.
+            Results objects; at least two in all, counting those the questions name.
         overrides: ``key.path=value`` changes applied to every scenario file before it runs
-            (results directories are used as they are).
+            (results directories are used as they are); ``N:key.path=value`` or
+            ``NAME:key.path=value`` changes only the N-th input or the file named NAME.
+        reference: the label (scenario name) or input path of the scenario every other is
+            compared with. By default each scenario file is compared with the file it
+            ``extends`` when that is an input too, else with the first input.
+        questions: a questions file (or its questions) naming each pair to compare; their
+            files join ``inputs``, each run once. Only these pairs are compared.
         replications: replications of each scenario that is run (default: the scenario's).
         workers: worker processes per run; results do not depend on it.
         progress: show a progress bar per run.
         scheduler: address of a Dask scheduler to run the replications on (default: local
             processes); results are identical.
     """
-    if len(inputs) < 2:
+    if questions is not None and reference is not None:
+        raise GridqueueError("--reference and --questions: expected one or the other; a "
+                             "questions file names the reference of each question")
+    specs = read_questions(questions) if isinstance(questions, (str, Path)) else questions
+    items = _with_question_inputs(list(inputs), specs or [])
+    if len(items) < 2:
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
-                             f"got {len(inputs)}")
+                             f"got {len(items)}")
     if replications is not None and replications < 1:
         raise GridqueueError(f"--replications {replications}: expected at least 1")
-    changes = _changes(overrides, replications)
+    changes = overrides_for(items, _changes(overrides, replications))
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
+    paths: dict[Path, str] = {}
     ran: list[str] = []
-    for item in inputs:
-        loaded, source = _read_or_load(item, changes, replications)
+    gathered = [_read_or_load(item, mine, replications)
+                for item, mine in zip(items, changes, strict=True)]
+    for loaded, source in gathered:
+        _check_replications(loaded, source)
+    for item, (loaded, source) in zip(items, gathered, strict=True):
+        label = _unique(loaded.scenario.name if isinstance(loaded, Results) else loaded.name,
+                        results)
         if isinstance(loaded, Results):
-            label = _unique(loaded.scenario.name, results)
             results[label] = loaded
         else:
-            label = _unique(loaded.name, results)
             results[label] = run(loaded, workers=workers, progress=progress,
                                  scheduler=scheduler)
             ran.append(label)
         sources[label] = source
-    reference = next(iter(results.values()))
-    paired = {label: is_paired(reference, r) for label, r in list(results.items())[1:]}
+        if isinstance(item, (str, Path)):
+            paths.setdefault(Path(item).resolve(), label)
+    if specs:
+        pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
+                 for s in specs]
+    elif reference is not None:
+        pairs = _against(_label_of(reference, results, paths), list(results))
+    else:
+        pairs = _against_parents(items, list(results), paths)
+    asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
+             for text, ref, variant in pairs]
     table = comparison_table({k: r.summary for k, r in results.items()},
-                             {k: r.replication_metrics for k, r in results.items()}, paired)
-    return Comparison(results=results, sources=sources, paired=paired, table=table, ran=ran)
+                             {k: r.replication_metrics for k, r in results.items()}, asked)
+    return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran)
+
+
+def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) -> list[Input]:
+    """The inputs, then each file a question names that is not among them yet (once each)."""
+    seen = {Path(i).resolve() for i in inputs if isinstance(i, (str, Path))}
+    for spec in specs:
+        for path in (spec.reference, spec.variant):
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                inputs.append(path)
+    return inputs
+
+
+def _label_of(name: str, results: Mapping[str, Results], paths: Mapping[Path, str]) -> str:
+    """The label of the scenario ``name`` names: a label, or the path of an input."""
+    if name in results:
+        return name
+    found = paths.get(Path(name).resolve())
+    if found is None:
+        raise GridqueueError(f"--reference {name}: expected a scenario name or input path; "
+                             f"the scenarios are {', '.join(results)}")
+    return found
+
+
+def _against(reference: str, labels: list[str]) -> list[tuple[str, str, str]]:
+    """Every scenario but ``reference`` compared with it."""
+    return [(f"{label} against {reference}", reference, label) for label in labels
+            if label != reference]
+
+
+def _against_parents(
+    items: Sequence[Input], labels: list[str], paths: Mapping[Path, str]
+) -> list[tuple[str, str, str]]:
+    """Each scenario after the first compared with the file it extends, else the first."""
+    pairs = []
+    for item, label in list(zip(items, labels, strict=True))[1:]:
+        parent = _parent_file(item)
+        reference = labels[0] if parent is None else paths.get(parent, labels[0])
+        pairs.append((f"{label} against {reference}", reference, label))
+    return pairs
+
+
+def _parent_file(item: Input) -> Path | None:
+    """The file a scenario file ``extends`` (resolved), or None for anything else."""
+    if not isinstance(item, (str, Path)) or Path(item).is_dir():
+        return None
+    chain = read_scenario_source(item).files
+    return chain[1][0].resolve() if len(chain) > 1 else None
 
 
 def _changes(
@@ -272,6 +349,22 @@ def _read_or_load(
     if path.is_dir():
         return Results.read(path), str(path)
     return load_scenario(path, changes), str(path)
+
+
+MIN_REPLICATIONS = 2
+"""Fewest replications of a compared scenario: one gives a mean but no interval."""
+
+
+def _check_replications(loaded: Results | Scenario, source: str) -> None:
+    """Refuse a scenario with too few replications for an interval, before anything runs."""
+    count = (len(replication_indices(loaded)) if isinstance(loaded, Results)
+             else loaded.replications)
+    if count < MIN_REPLICATIONS:
+        where = loaded.scenario.name if isinstance(loaded, Results) else loaded.name
+        raise GridqueueError(
+            f"{source if source != 'python' else where}: compare needs at least "
+            f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
+            f"{count}; run it with --replications {MIN_REPLICATIONS} or more")
 
 
 def _unique(name: str, taken: Mapping[str, Any]) -> str:

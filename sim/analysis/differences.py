@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from sim.runs.stats import CONFIDENCE, mean_interval, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "Question",
+    "cell_differences",
     "comparison_table",
     "difference_table",
     "draws_key",
@@ -28,17 +31,42 @@ __all__ = [
 ]
 
 COMPARISON_COLUMNS = (
-    "scenario", "reference", "group", "metric", "unit", "mean", "ci_low", "ci_high",
-    "replications", "difference", "difference_ci_low", "difference_ci_high", "paired",
+    "scenario", "reference", "question", "group", "metric", "unit", "estimator", "estimate",
+    "ci_low", "ci_high", "ci_method", "mean", "replications", "difference", "difference_ci_low",
+    "difference_ci_high", "paired",
 )
-"""Columns of ``comparison.csv``. The difference is scenario minus reference; it is empty in
-the reference's own rows. ``paired`` says whether its interval is paired (true) or Welch's."""
+"""Columns of ``comparison.csv``. The difference is scenario minus reference, for the question
+named in ``question``; ``reference``, ``question`` and the difference are empty in the rows of a
+scenario compared with nothing. ``paired`` says whether the interval is paired (true) or
+Welch's. ``estimate`` and its interval are as in ``summary.csv``; the difference is of the
+means."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question a comparison answers: how ``variant`` differs from ``reference``.
+
+    Attributes:
+        question: the question in words, e.g. "What does social priority do?".
+        reference: label of the scenario compared with.
+        variant: label of the scenario whose difference from the reference is taken.
+        paired: whether the difference is paired (common random numbers) or Welch's.
+    """
+
+    question: str
+    reference: str
+    variant: str
+    paired: bool
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
-              "onsite_generation", "grid", "projects")
+              "onsite_generation", "grid", "projects", "observations", "capacity_releases")
 """Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
 cover come from their own streams, so on-site generation may differ too; named projects are
-fixed and draw nothing, so adding one keeps the others' draws)."""
+fixed and draw nothing, so adding one keeps the others' draws; observations are only read
+beside the results; who takes part in a capacity release is drawn from its own stream)."""
+
+_NOT_DRAWN_BY_STREAM = ("onsite_generation", "partial_offer", "expansion")
+"""Stream keys whose draws come from their own random streams, leaving the applicants'."""
 
 
 def draws_key(scenario: Scenario) -> str:
@@ -55,7 +83,8 @@ def draws_key(scenario: Scenario) -> str:
     for key in _NOT_DRAWN:
         data.pop(key, None)
     for stream in data["streams"].values():
-        stream.pop("onsite_generation", None)
+        for key in _NOT_DRAWN_BY_STREAM:
+            stream.pop(key, None)
     waiting = scenario.waiting_list
     if waiting is not None and waiting.csv is not None:
         content = (scenario.base_dir / waiting.csv).read_bytes()
@@ -110,17 +139,24 @@ def difference_table(
 
     Returns:
         One row per group and metric of ``reference``: ``difference``, ``difference_ci_low``,
-        ``difference_ci_high`` and ``paired``.
+        ``difference_ci_high`` and ``paired``. The difference is NaN for a figure not reached
+        (``inf``) in some replication of either: such a figure has no mean.
     """
     left = _wide(reference)
     right = _wide(other).reindex(index=left.index)
     common = left.columns.intersection(right.columns)
+    # A figure not reached (inf) in some replication has no mean, so no difference of means.
+    unreached = (np.isinf(left.to_numpy(float)).any(axis=1)
+                 | np.isinf(right.to_numpy(float)).any(axis=1))
+    undefined = (np.nan, np.nan, np.nan)
     if paired:
-        pairs = right[common].to_numpy(float) - left[common].to_numpy(float)
-        estimates = [mean_interval(values) for values in pairs]
+        with np.errstate(invalid="ignore"):  # inf - inf, in the rows left out
+            pairs = right[common].to_numpy(float) - left[common].to_numpy(float)
+        estimates = [undefined if skip else mean_interval(values)
+                     for values, skip in zip(pairs, unreached, strict=True)]
     else:
-        estimates = [welch_interval(a, b) for a, b in
-                     zip(left.to_numpy(float), right.to_numpy(float), strict=True)]
+        estimates = [undefined if skip else welch_interval(a, b) for a, b, skip in
+                     zip(left.to_numpy(float), right.to_numpy(float), unreached, strict=True)]
     frame = pd.DataFrame(estimates, columns=["difference", "difference_ci_low",
                                              "difference_ci_high"])
     frame.insert(0, "group", left.index.get_level_values("group"))
@@ -139,30 +175,51 @@ def _wide(metrics: pd.DataFrame) -> pd.DataFrame:
 def comparison_table(
     summaries: Mapping[str, pd.DataFrame],
     metrics: Mapping[str, pd.DataFrame],
-    paired: Mapping[str, bool],
+    questions: Sequence[Question],
 ) -> pd.DataFrame:
-    """Every key figure of every scenario, and each scenario's difference from the first.
+    """Every key figure of every scenario, and each question's difference, variant minus reference.
 
     Args:
-        summaries: ``summary.csv`` tables by scenario label; the first is the reference.
+        summaries: ``summary.csv`` tables by scenario label, in input order.
         metrics: ``replication_metrics.csv`` tables by the same labels.
-        paired: for each label but the reference, whether it is paired with the reference.
+        questions: the pairs to difference. A scenario gets a block of rows per question it is
+            the variant of (``reference`` and ``question`` filled); one that is the variant of
+            none gets one block with both empty and no difference.
     """
-    labels = list(summaries)
-    reference = labels[0]
     parts = []
-    for label in labels:
-        part = summaries[label][["group", "metric", "unit", "mean", "ci_low", "ci_high",
-                                 "replications"]].copy()
-        part.insert(0, "scenario", label)
-        part.insert(1, "reference", reference)
-        if label == reference:
-            part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
-            part["paired"] = pd.NA
-        else:
-            diff = difference_table(metrics[reference], metrics[label], paired[label])
-            part = part.merge(diff, on=["group", "metric"], how="left")
-        parts.append(part)
+    for label, summary in summaries.items():
+        mine = [q for q in questions if q.variant == label]
+        for question in mine or [None]:
+            part = summary[["group", "metric", "unit", "estimator", "estimate", "ci_low",
+                            "ci_high", "ci_method", "mean", "replications"]].copy()
+            part.insert(0, "scenario", label)
+            part.insert(1, "reference", "" if question is None else question.reference)
+            part.insert(2, "question", "" if question is None else question.question)
+            if question is None:
+                part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+                part["paired"] = pd.NA
+            else:
+                diff = difference_table(metrics[question.reference], metrics[label],
+                                        question.paired)
+                part = part.merge(diff, on=["group", "metric"], how="left")
+            parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]
+
+
+def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:
+    """Each sweep cell's difference from the first cell, from per-replication figures.
+
+    Args:
+        metrics: tidy per-replication figures with a ``cell`` column, the first cell first.
+        paired: for each cell, whether it draws the same applicants as the first.
+
+    Returns:
+        :func:`difference_table` rows with a ``cell`` column; the first cell's are zero.
+    """
+    cells = list(dict.fromkeys(metrics["cell"]))
+    first = metrics[metrics["cell"] == cells[0]].drop(columns="cell")
+    parts = [difference_table(first, metrics[metrics["cell"] == cell].drop(columns="cell"),
+                              paired[cell]).assign(cell=cell) for cell in cells]
+    return pd.concat(parts, ignore_index=True)

@@ -1,10 +1,13 @@
 """Re-running a results directory and checking that every table comes out the same.
 
 ``gridqueue reproduce DIR`` reads the resolved ``scenario.yaml`` (with the ``waiting_list.csv``
-copied beside it) and ``run.json`` of a results directory, runs the same replications with the
-same seed into a temporary directory, and compares the tables byte for byte. Version changes
-since the run (the package, Python, the dependencies) are listed too, as the likely reason when
-something differs.
+and the code of its ``module:Class`` policies copied beside it) and ``run.json`` of a results
+directory, runs the replications run.json names with the seed it names into a temporary
+directory, and compares the tables byte for byte. Every input it relies on is checked against
+the hashes run.json recorded (the files, the policy code, and the seed and replications in
+run.json itself), so an edit after the run is reported even when the tables still agree.
+Version changes since the run (the package, Python, the dependencies) are listed too, as the
+likely reason when something differs.
 """
 
 from __future__ import annotations
@@ -20,13 +23,20 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import InputError
+from sim.inputs.files import read_limited
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
-from sim.runs.results import TABLES, dependency_versions
+from sim.runs.policy_code import code_hashes
+from sim.runs.results import TABLES, definition_hash, dependency_versions
 from sim.runs.runner import run
 
-__all__ = ["Reproduction", "compare_files", "read_run_info", "reproduce", "version_changes"]
+__all__ = [
+    "Reproduction", "compare_files", "input_changes", "read_run_info", "reproduce",
+    "version_changes",
+]
 
+MAX_RUN_JSON_BYTES = 10_000_000
+"""Largest run.json read (a run of every replication listed by index stays far below)."""
 SHOWN_CHARS = 80
 """Longest part of a differing line shown in a report."""
 
@@ -40,10 +50,15 @@ class Reproduction:
     seed: int
     tables: dict[str, str | None]
     """Each table file: None if identical, else where it first differs."""
-    inputs_changed: bool
-    """Whether scenario.yaml or waiting_list.csv differ from what run.json recorded."""
+    changes: list[str]
+    """Inputs that differ from what run.json recorded, one line each."""
     versions: list[str]
     """Versions that changed since the run, e.g. ``numpy 2.4.6 then, 2.5.0 now``."""
+
+    @property
+    def inputs_changed(self) -> bool:
+        """Whether any recorded input differs from what the run used."""
+        return bool(self.changes)
 
     @property
     def identical(self) -> bool:
@@ -53,9 +68,7 @@ class Reproduction:
     def report(self) -> str:
         """The findings as lines for the terminal."""
         lines = [f"{self.directory}: re-ran {self.replications} replications (seed {self.seed})"]
-        if self.inputs_changed:
-            lines.append("  scenario.yaml or waiting_list.csv: changed since the run (their "
-                         "SHA-256 differs from run.json)")
+        lines += [f"  {change}" for change in self.changes]
         for name, difference in self.tables.items():
             lines.append(f"  {name}: {difference or 'identical'}")
         lines += [f"  version changed: {change}" for change in self.versions]
@@ -70,25 +83,59 @@ class Reproduction:
 
 def reproduce(directory: str | Path, workers: int | None = None,
               progress: bool = False) -> Reproduction:
-    """Re-run the results in ``directory`` and compare every table with the one stored there."""
+    """Re-run the results in ``directory`` and compare every table with the one stored there.
+
+    The re-run uses the seed and replications recorded in run.json; when they disagree with
+    ``scenario.yaml``, or any recorded hash disagrees with the files, the reproduction fails.
+    """
     folder = Path(directory)
     info = read_run_info(folder)
-    scenario = load_scenario(folder / "scenario.yaml")
+    written = load_scenario(folder / "scenario.yaml")
     subset = info["replications"] if isinstance(info["replications"], list) else None
+    recorded = {"seed": info.get("seed", written.seed),
+                "replications": written.replications if subset else info["replications"]}
+    scenario = load_scenario(folder / "scenario.yaml", recorded)
     results = run(scenario, workers=workers, progress=progress, replications=subset)
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
                   for name in TABLES}
-    recorded = info.get("scenario_sha256")
     return Reproduction(
         directory=folder,
         replications=len(subset) if subset is not None else scenario.replications,
         seed=scenario.seed,
         tables=tables,
-        inputs_changed=recorded is not None and recorded != _inputs_hash(folder, scenario),
+        changes=input_changes(folder, info, written, scenario, subset),
         versions=version_changes(info),
     )
+
+
+def input_changes(folder: Path, info: dict[str, Any], written: Scenario, scenario: Scenario,
+                  subset: list[int] | None) -> list[str]:
+    """What differs between the run's recorded inputs and those found now, one line each.
+
+    ``written`` is scenario.yaml as it stands; ``scenario`` the same with run.json's seed and
+    replications, as it was re-run.
+    """
+    changes = []
+    if info.get("scenario_sha256") not in (None, _inputs_hash(folder, written)):
+        changes.append("scenario.yaml or waiting_list.csv: changed since the run (their "
+                       "SHA-256 differs from run.json)")
+    for key in ("seed", "replications"):
+        if getattr(scenario, key) != getattr(written, key):
+            changes.append(f"run.json: {key} {getattr(scenario, key)}, but scenario.yaml has "
+                           f"{getattr(written, key)}")
+    recorded_code = info.get("policy_code") or {}
+    code_now = code_hashes(scenario)
+    for module in sorted(set(recorded_code) | set(code_now)):
+        if recorded_code.get(module) != code_now.get(module):
+            changes.append(f"policy module {module}: its code differs from the run's (SHA-256 "
+                           "in run.json)")
+    recorded_inputs = info.get("inputs_sha256")
+    if not changes and recorded_inputs not in (None, definition_hash(scenario, subset)):
+        changes.append("run.json: inputs_sha256 differs from the inputs found now (seed, "
+                       "replications, scenario, waiting list or policy code)")
+    return changes
 
 
 def read_run_info(folder: Path) -> dict[str, Any]:
@@ -97,7 +144,7 @@ def read_run_info(folder: Path) -> dict[str, Any]:
     if not folder.is_dir():
         raise InputError(folder, "", "expected a results directory written by gridqueue run")
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
+        info = json.loads(read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise InputError(path, "", "expected a results directory with run.json (written by "
                          "gridqueue run); it was not found") from None
@@ -111,6 +158,15 @@ def read_run_info(folder: Path) -> dict[str, Any]:
             and all(_is_count(r, minimum=0) for r in replications))):
         raise InputError(path, "replications", "expected a number of replications or a "
                          f"list of replication indices, got {replications!r}")
+    seed = info.get("seed")
+    if seed is not None and not (_is_count(seed, minimum=0) and seed < 2**63):
+        raise InputError(path, "seed", f"expected a whole number from 0 to 2**63 - 1, got "
+                         f"{seed!r}")
+    code = info.get("policy_code")
+    if code is not None and not (isinstance(code, dict)
+                                 and all(isinstance(v, str) for v in code.values())):
+        raise InputError(path, "policy_code", "expected a mapping of module names to SHA-256 "
+                         f"hashes, got {code!r}")
     return info
 
 

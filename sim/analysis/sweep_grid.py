@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sim.errors import InputError
+from sim.errors import GridqueueWarning, InputError
 from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.policies.timeline import policy_periods
 
-__all__ = ["cell_id", "cell_scenario", "parse_vary", "read_grid", "value_text"]
+__all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
+           "read_grid", "value_text"]
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -103,3 +106,34 @@ def value_text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return yaml.safe_dump(value, default_flow_style=True).strip()
     return str(value)
+
+
+def effective_key(scenario: Scenario) -> str:
+    """What a run of the scenario depends on, as text: equal texts give equal results.
+
+    The name and description are left out, and the policy is taken as its periods
+    (:func:`sim.policies.timeline.policy_periods`), so a category order that no policy in
+    force uses, or a change to the policy already in force, makes no difference.
+    """
+    data = scenario.model_dump(mode="json", exclude={"name", "description", "policy"})
+    periods = [[str(p.start), p.order, p.allocation, p.category_order, p.params]
+               for p in policy_periods(scenario)]
+    return json.dumps([data, periods], sort_keys=True, default=str)
+
+
+def check_distinct(path: Path, cells: list[dict[str, Any]], scenarios: list[Scenario]) -> None:
+    """Refuse a sweep whose cells all run the same scenario; warn about cells that coincide."""
+    groups: dict[str, list[str]] = {}
+    for cell, scenario in zip(cells, scenarios, strict=True):
+        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+        groups.setdefault(effective_key(scenario), []).append(label)
+    same = [labels for labels in groups.values() if len(labels) > 1]
+    if len(groups) == 1 and len(cells) > 1:
+        raise InputError(path, "sweep", f"expected cells that differ; every cell "
+                         f"({'; '.join(same[0])}) runs the same scenario, so the varied "
+                         f"{'key changes' if len(cells[0]) == 1 else 'keys change'} nothing "
+                         "the simulation uses")
+    for labels in same:
+        warnings.warn(f"sweep cells {'; '.join(labels)} run the same scenario (the varied keys "
+                      "change nothing the simulation uses there): their rows will be equal",
+                      GridqueueWarning, stacklevel=2)

@@ -14,8 +14,10 @@ The grid comes from ``vary`` and from a ``sweep:`` block in the scenario file (a
 key paths to lists of values); ``vary`` wins for a key given in both. Each finished cell's
 per-replication figures go to ``cells/<id>.csv`` (``<id>`` a hash of the cell's overrides),
 with ``cells/<id>.json`` naming the overrides, written last, so finished cells can be found:
-an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses every cell whose
-scenario is unchanged, so the final result equals an uninterrupted run's.
+an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses them, so the final
+result equals an uninterrupted run's. Resuming is refused when a kept cell is no longer part
+of the sweep or was made with another scenario, waiting list or policy code (each cell's
+JSON holds a hash of all that); a damaged cell is run again.
 """
 
 from __future__ import annotations
@@ -35,19 +37,21 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.sweep_grid import cell_id, cell_scenario, read_grid, value_text
+from sim.analysis.differences import cell_differences, draws_key
+from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
 from sim.errors import Interrupted
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.metrics import METRICS
-from sim.runs.results import dependency_versions, scenario_hash, scenario_yaml
+from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["Sweep", "read_cell", "sweep", "sweep_to_directory", "write_cell"]
+__all__ = ["Sweep", "sweep", "sweep_to_directory"]
 
 
 @dataclass
@@ -62,9 +66,11 @@ class Sweep:
         overrides: each cell's overrides (key path to value), by cell id.
         metrics: per-replication key figures: ``cell``, ``replication``, ``group``, ``metric``,
             ``value``.
-        table: the tidy summary: one row per cell, group and key figure with its mean and 95%
-            confidence interval, the varied keys as columns.
+        table: the tidy summary: one row per cell, group and key figure with its estimate and
+            95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
         run_info: provenance (versions, seed, hashes, workers, wall time).
+        paired: for each cell, whether it draws the same applicants as the first cell, so
+            its difference from it is paired.
     """
 
     scenario: Scenario
@@ -74,18 +80,25 @@ class Sweep:
     metrics: pd.DataFrame
     table: pd.DataFrame
     run_info: dict[str, Any]
+    paired: dict[str, bool]
 
     def figure(self, metric: str = "wait_mean_years", group: str = "all") -> Figure:
-        """One key figure across the grid: lines for one varied key, a heat map for two."""
-        return sweep_figure(self.table, list(self.vary), metric, group)
+        """One key figure across the grid: lines for one varied key, a heat map for two.
+
+        The heat map is coloured by each cell's difference from the first cell, with cells
+        whose interval includes zero hatched.
+        """
+        differences = cell_differences(self.metrics, self.paired)
+        return sweep_figure(self.table, list(self.vary), metric, group, differences)
 
     def describe(self, metric: str = "wait_mean_years", group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
-        lines = [f"{metric} ({METRICS[metric].unit}), {group}: mean [95% CI]"]
+        lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
+                 "[95% CI]"]
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
-            lines.append(f"  {cell}: {row['mean']:.3g} [{row['ci_low']:.3g}, "
+            lines.append(f"  {cell}: {row['estimate']:.3g} [{row['ci_low']:.3g}, "
                          f"{row['ci_high']:.3g}]")
         return "\n".join(lines)
 
@@ -104,7 +117,7 @@ class Sweep:
             for cell, overrides in self.overrides.items():
                 mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
                 write_cell(staging / "cells", cell, overrides, mine,
-                           self.run_info["cells"][cell]["scenario_sha256"])
+                           self.run_info["cells"][cell]["cell_sha256"])
             self.write_summary(staging, metric, group)
         return target
 
@@ -155,16 +168,19 @@ def sweep(
     base, grid = read_grid(Path(path), common, given)
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
     scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
+    check_distinct(Path(path), combos, scenarios)
     ids = [cell_id(combo) for combo in combos]
+    keys = [definition_hash(scenario) for scenario in scenarios]
+    if reuse_cells and cells_dir is not None:
+        check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
     total = sum(s.replications for s in scenarios)
     bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,
                file=sys.stderr, dynamic_ncols=True)
     parts = []
     try:
-        for number, (cell, scenario, combo) in enumerate(
-                zip(ids, scenarios, combos, strict=True), start=1):
+        for number, (cell, scenario, combo, sha256) in enumerate(
+                zip(ids, scenarios, combos, keys, strict=True), start=1):
             bar.set_postfix_str(f"cell {number}/{len(ids)}")
-            sha256 = scenario_hash(scenario)
             metrics = read_cell(cells_dir, cell, sha256) if reuse_cells and cells_dir else None
             if metrics is not None:
                 bar.update(scenario.replications)
@@ -182,31 +198,6 @@ def sweep(
         bar.close()
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
                    workers or default_workers(), started, Path(path))
-
-
-def write_cell(
-    folder: Path, cell: str, overrides: Mapping[str, Any], metrics: pd.DataFrame, sha256: str
-) -> None:
-    """Store one finished cell: its per-replication figures, then (last) what it is."""
-    folder.mkdir(parents=True, exist_ok=True)
-    metrics.to_csv(folder / f"{cell}.csv", index=False)
-    about = {"cell": cell, "overrides": dict(overrides), "scenario_sha256": sha256}
-    (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
-                                         encoding="utf-8")
-
-
-def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
-    """A stored cell's per-replication figures, if it finished for this very scenario."""
-    about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
-    if not (about.is_file() and table.is_file()):
-        return None
-    try:
-        stored = json.loads(about.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if stored.get("scenario_sha256") != sha256:
-        return None
-    return pd.read_csv(table)
 
 
 def _gather(
@@ -229,15 +220,18 @@ def _gather(
         "seed": base.seed,
         "vary": {k: [value_text(v) for v in values] for k, values in grid.items()},
         "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
-                         "scenario_sha256": scenario_hash(s), "replications": s.replications}
+                         "scenario_sha256": scenario_hash(s), "cell_sha256": definition_hash(s),
+                         "replications": s.replications}
                   for (cell, combo), s in zip(overrides.items(), scenarios, strict=True)},
         "workers": workers,
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
+    first = draws_key(scenarios[0])
+    paired = {cell: draws_key(s) == first for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
-                 table=table, run_info=run_info)
+                 table=table, run_info=run_info, paired=paired)
 
 
 def sweep_to_directory(

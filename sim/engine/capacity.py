@@ -1,16 +1,39 @@
-"""The capacity ledger: capacity and connected MW per area and upstream. Pure bookkeeping."""
+"""The capacity ledger: capacity and connected MW per area and upstream. Pure bookkeeping.
+
+Also the plain data of a capacity-release mechanism (:class:`Reclaim`), which takes MW back
+from connected users.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-__all__ = ["UPSTREAM", "CapacityLedger", "FIT_TOLERANCE_MW"]
+import numpy as np
+
+__all__ = ["UPSTREAM", "CapacityLedger", "FIT_TOLERANCE_MW", "Reclaim"]
 
 UPSTREAM = -1
 """Area index that stands for the shared upstream limit."""
 
 FIT_TOLERANCE_MW = 1e-9
 """A request fits if it exceeds the free capacity by no more than this (rounding of sums)."""
+
+
+@dataclass(frozen=True)
+class Reclaim:
+    """A mechanism that takes back part of connected users' MW at ``times`` (years).
+
+    At each time, every user connected at least ``after_years`` (in ``area``, or any area if
+    None) and not reviewed before is reviewed once: those for whom ``takes_part`` holds give
+    up ``mw_share`` of the MW they hold.
+    """
+
+    times: list[float]
+    area: int | None
+    takes_part: np.ndarray
+    mw_share: float
+    after_years: float
 
 
 class CapacityLedger:

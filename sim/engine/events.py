@@ -15,15 +15,18 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
-__all__ = ["ALLOCATE", "Calendar", "NORMAL", "SNAPSHOT"]
+__all__ = ["ALLOCATE", "Calendar", "NORMAL", "ROUND_END", "SNAPSHOT", "URGENT"]
 
 ALLOCATE = NORMAL + 1
 """Allocation runs once all arrivals, withdrawals, releases and upgrades of an instant are in."""
 
 SNAPSHOT = NORMAL + 2
 """Timeseries snapshots see the state after that instant's allocation."""
+
+ROUND_END = NORMAL + 2
+"""An allocation round closes after every allocation pass of its instant."""
 
 
 class Calendar(simpy.Environment):

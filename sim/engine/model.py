@@ -11,7 +11,12 @@ which keeps the calendar short.
 - withdrawal: an applicant still waiting at the end of its patience leaves the queue;
 - release: a connection with a finite lifetime ends and frees its capacity;
 - upgrade: capacity is added to an area or to the upstream limit;
-- policy change: a new policy re-ranks the waiting applicants;
+- policy change: a new policy (or new category definitions) re-ranks the waiting applicants;
+- round: under allocation in rounds, everyone waiting may be served at this instant;
+- reclaim: a capacity-release mechanism takes back part of connected users' MW (before
+  anything else of its instant);
+- partial connection: with partial offers, an applicant whose request does not fit whole
+  takes what is free, if that is at least its minimum share, and waits for the rest;
 - allocation: after any of the above that could let someone connect, once per instant, the
   queues are served;
 - snapshot: the state is recorded for the timeseries.
@@ -20,19 +25,23 @@ which keeps the calendar short.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger
-from sim.engine.events import ALLOCATE, SNAPSHOT, Calendar
-from sim.engine.queues import WaitingQueue, make_queue
-from sim.inputs.applicants import CATEGORIES, ApplicantTable, inverse_permutation
-from sim.policies.base import QueuePolicy
+from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger, Reclaim
+from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, URGENT, Calendar
+from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
+from sim.engine.resizing import ResizableConnections
+from sim.engine.rules import Regime, RoundSchedule
+from sim.engine.states import CONNECTED, NOT_YET, WAITING, WITHDRAWN
+from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels, inverse_permutation
 
-__all__ = ["CapacityStep", "GridSetup", "Regime", "Trajectory", "simulate"]
+__all__ = [
+    "CapacityStep", "GridSetup", "Reclaim", "Regime", "RoundSchedule", "Trajectory", "simulate",
+]
 
-_NOT_YET, _WAITING, _CONNECTED, _WITHDRAWN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -45,15 +54,6 @@ class CapacityStep:
 
 
 @dataclass(frozen=True)
-class Regime:
-    """A queue policy and allocation rule in force from ``time`` on."""
-
-    time: float
-    policy: QueuePolicy
-    allocation: str
-
-
-@dataclass(frozen=True)
 class GridSetup:
     """The grid of one replication, with upgrade delays already drawn."""
 
@@ -61,6 +61,8 @@ class GridSetup:
     capacity_mw: list[float]
     upstream_capacity_mw: float | None
     steps: list[CapacityStep]
+    reclaims: list[Reclaim] = field(default_factory=list)
+    """Capacity-release mechanisms (use-it-or-lose-it, capacity-limiting contracts)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,14 @@ class Trajectory:
     ``snapshots`` has one tuple per (time, area) with the fields of :data:`SNAPSHOT_FIELDS`.
     ``idle_mw_years[a, c]`` integrates the capacity free in area ``a`` while an applicant of
     category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
+    ``final_category`` is each applicant's category (place in ``CATEGORIES``) when it
+    connected or withdrew, or at the end: the category of its request unless the
+    definitions changed. ``connect_time`` is the first connection, ``full_connect_time``
+    the one that completed the request (the same but for partial connections);
+    ``connected_mw`` the MW each held last (at the end, or when its connection ended).
+    ``grants`` lists (time, applicant, MW) of every connection, partial or whole, and
+    ``reclaimed`` (time, applicant, MW) of every MW taken back by a mechanism, when any
+    applicant takes partial offers or any mechanism takes MW back (else both are empty).
     """
 
     connect_time: np.ndarray
@@ -79,6 +89,11 @@ class Trajectory:
     snapshots: list[tuple]
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
+    final_category: np.ndarray
+    full_connect_time: np.ndarray
+    connected_mw: np.ndarray
+    grants: list[tuple[float, int, float]]
+    reclaimed: list[tuple[float, int, float]]
 
 
 SNAPSHOT_FIELDS = (
@@ -99,7 +114,7 @@ def simulate(
     return _Simulation(table, grid, regimes, horizon_years, snapshot_times).run()
 
 
-class _Simulation:
+class _Simulation(ResizableConnections):
     """State of one run; each ``_on_*`` method is the callback of one kind of event."""
 
     def __init__(
@@ -120,12 +135,23 @@ class _Simulation:
         # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
         self.request_time: list[float] = table.request_time.tolist()
         self.requested: list[float] = table.requested_mw.tolist()
-        self.smallest_request = min(self.requested, default=math.inf)
+        self.partial = bool((table.partial_min_share < 1.0).any())
+        """Whether any applicant takes partial offers (see :meth:`_serve_partly`)."""
+        self.waiting_mw = self.requested
+        """MW each applicant still waits for: its request, less any partial connections."""
+        self.fit_mw = self.requested
+        """The least free capacity that lets each applicant connect (in full or in part)."""
+        self.grants: list[tuple[float, int, float]] = []
+        self.reclaimed: list[tuple[float, int, float]] = []
+        self.reclaims = grid.reclaims
+        if self.partial or self.reclaims:
+            self._set_up_partial(table)
+        self.smallest_request = min(self.fit_mw, default=math.inf)
         """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
         self.lifetime: list[float] = table.lifetime_years.tolist()
         self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
         self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
-        self.state = [_NOT_YET] * n
+        self.state = [NOT_YET] * n
         self.connect_time = [math.nan] * n
         self.withdraw_time = [math.nan] * n
         self.release_time = [math.nan] * n
@@ -139,6 +165,9 @@ class _Simulation:
         self.last_change = 0.0
         self.allocation_due = False
         self.regimes = regimes
+        self.regime = regimes[0]
+        self.connects_on_arrival = True
+        """Whether a lone arrival finding nobody waiting may connect at once (not in rounds)."""
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
@@ -150,9 +179,14 @@ class _Simulation:
 
     def _schedule(self, steps: list[CapacityStep], snapshot_times: list[float]) -> None:
         env = self.env
-        self._apply_regime(self.regimes[0])
+        self._apply_regime(self.regimes[0], 0.0)
         for regime in self.regimes[1:]:
             env.call_at(regime.time, self._on_policy_change, regime)
+        rounds = {t for r in self.regimes if r.rounds for t in r.rounds.times if t < self.horizon}
+        env.call_in_turn(sorted(rounds), self._on_rounds)
+        for k, reclaim in enumerate(self.reclaims):
+            env.call_in_turn([t for t in reclaim.times if t < self.horizon],
+                             partial(self._on_reclaim, k), priority=URGENT)
         due = [step for step in steps if step.time < self.horizon]
         self.steps = sorted(due, key=lambda step: max(step.time, 0.0))  # stable: ties in order
         env.call_in_turn([max(step.time, 0.0) for step in self.steps], self._on_upgrades)
@@ -190,13 +224,18 @@ class _Simulation:
         self.env.close()
         self._accrue_idle(self.horizon)
         self._record_snapshot(self.horizon)
+        connect_time = np.array(self.connect_time, dtype=float)
         return Trajectory(  # dtype given: numpy then skips inspecting every item (1 ms each)
-            connect_time=np.array(self.connect_time, dtype=float),
+            connect_time=connect_time,
             withdraw_time=np.array(self.withdraw_time, dtype=float),
             release_time=np.array(self.release_time, dtype=float),
             snapshots=self.snapshots,
             idle_mw_years=np.array(self.idle),
             idle_any_mw_years=np.array(self.idle_any),
+            final_category=self.table.category_code if all(
+                r.categories is None for r in self.regimes)
+            else np.array(self.category_of, dtype=np.int8),
+            **self._connections(connect_time),
         )
 
     # --- events ---------------------------------------------------------------------------
@@ -218,9 +257,11 @@ class _Simulation:
         every arrival.
         """
         requested, area_of, free_mw = self.requested, self.area_of, self.ledger.free_mw
+        fit_mw = self.fit_mw
         if self.waiting_total:
             self._accrue_idle(now)
         elif (end == first + 1
+              and self.connects_on_arrival
               and first not in self.gives_up_on_joining  # who withdraws at once
               and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
               and self.env.runs_next(now, ALLOCATE)):
@@ -229,7 +270,7 @@ class _Simulation:
         someone_fits = False
         for i in range(first, end):
             self._join(i, now)
-            someone_fits = someone_fits or requested[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
+            someone_fits = someone_fits or fit_mw[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
         if someone_fits:
             self._allocate_soon(now)
 
@@ -237,9 +278,9 @@ class _Simulation:
         """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
         if not self.waiting_total:
             self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
-        self.state[i] = _WAITING
+        self.state[i] = WAITING
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
-        self.queues[area].add(self.rank_of[i], mw)
+        self.queues[area].add(self.rank_of[i], self.fit_mw[i])
         self.queue_count[area][category] += 1
         self.queue_mw[area][category] += mw
         self.waiting_in_area[area] += 1
@@ -261,10 +302,10 @@ class _Simulation:
 
     def _withdraw(self, i: int, now: float) -> bool:
         """Applicant ``i`` leaves the queue if it still waits; whether it did."""
-        if self.state[i] != _WAITING:
+        if self.state[i] != WAITING:
             return False  # connected before patience ran out
         self._accrue_idle(now)
-        self.state[i] = _WITHDRAWN
+        self.state[i] = WITHDRAWN
         self.withdraw_time[i] = now
         self._leave_queue(i)
         return True
@@ -288,8 +329,39 @@ class _Simulation:
 
     def _on_policy_change(self, now: float, regime: Regime) -> None:
         self._accrue_idle(now)
-        self._apply_regime(regime)
+        self._apply_regime(regime, now)
         self._allocate_soon(now)
+
+    def _on_rounds(self, now: float, first: int, end: int) -> None:
+        """A round of the rules in force opens: everyone waiting may be served this instant."""
+        if self._sync_round(now):
+            self._allocate_soon(now)
+
+    def _sync_round(self, now: float) -> bool:
+        """Open the queues if ``now`` is a round of the rules in force; whether it is.
+
+        A round lasts the whole instant: it closes after every pass of the instant (a
+        connection ending at once frees capacity for the same round), and a last pass then
+        serves those served between rounds.
+        """
+        rounds = self.regime.rounds
+        if rounds is None or now not in rounds.times:
+            return False
+        for queue in self.queues:
+            queue.open = True  # type: ignore[attr-defined]
+        self.env.call_at(now, self._close_round, priority=ROUND_END)
+        return True
+
+    def _close_round(self, now: float, _: None = None) -> None:
+        """The round ends; those served between rounds are served again, without the rest.
+
+        Under ``strict``, the head of the whole line may have blocked the round while the
+        head of those served between rounds fits.
+        """
+        if self.regime.rounds is not None:
+            for queue in self.queues:
+                queue.open = False  # type: ignore[attr-defined]
+            self._allocate_soon(now)
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:
         """Record the snapshots due at this instant."""
@@ -370,7 +442,7 @@ class _Simulation:
 
     def _start_connection(self, i: int, now: float) -> None:
         """Applicant ``i``, out of the queue, takes its capacity; book the end if it has one."""
-        self.state[i] = _CONNECTED
+        self.state[i] = CONNECTED
         self.connect_time[i] = now
         self.ledger.connect(self.area_of[i], self.requested[i])
         end = now + self.lifetime[i]
@@ -378,7 +450,7 @@ class _Simulation:
             self.env.call_at(end, self._on_release, i)
 
     def _leave_queue(self, i: int) -> None:
-        area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
+        area, category, mw = self.area_of[i], self.category_of[i], self.waiting_mw[i]
         self.queues[area].remove(self.rank_of[i])
         self.queue_count[area][category] -= 1
         if self.queue_count[area][category]:
@@ -388,17 +460,44 @@ class _Simulation:
         self.waiting_in_area[area] -= 1
         self.waiting_total -= 1
 
-    def _apply_regime(self, regime: Regime) -> None:
-        """Rank everyone under the new policy and rebuild the queues of those waiting."""
-        ranks = regime.policy.ranks(self.table)
+    def _apply_regime(self, regime: Regime, now: float) -> None:
+        """Rank everyone under the new rules and rebuild the queues of those waiting."""
+        self.regime = regime
+        table = self.table
+        if regime.categories is not None:
+            table = replace(table, labels={
+                **table.labels, "category": Labels(regime.categories, CATEGORIES)})
+            self._recategorise(regime.categories.tolist())
+        ranks = regime.policy.ranks(table)
         self.rank_of = ranks.tolist()
         self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
-        self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
-        if not self.waiting_total:
-            return  # before the run starts, say: nobody to put back
-        for i, state in enumerate(self.state):
-            if state == _WAITING:
-                self.queues[self.area_of[i]].add(self.rank_of[i], self.requested[i])
+        self.connects_on_arrival = regime.rounds is None
+        if regime.rounds is None:
+            self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+        else:
+            between = regime.rounds.between_rounds
+            served = (table.priority_requested & np.isin(table.category_code, list(between)))
+            served_between = served[self.index_at].tolist()  # by rank
+            self.queues = [RoundsQueue(regime.allocation, len(ranks), served_between)
+                           for _ in self.areas]
+        if self.waiting_total:  # before the run starts, say: nobody to put back
+            for i, state in enumerate(self.state):
+                if state == WAITING:
+                    self.queues[self.area_of[i]].add(self.rank_of[i], self.fit_mw[i])
+        self._sync_round(now)
+
+    def _recategorise(self, categories: list[int]) -> None:
+        """New category definitions: those not yet connected or withdrawn take their new one."""
+        category_of, state = self.category_of, self.state
+        for i, category in enumerate(categories):
+            if state[i] <= WAITING:
+                category_of[i] = category
+        self.queue_count = [[0] * len(CATEGORIES) for _ in self.areas]
+        self.queue_mw = [[0.0] * len(CATEGORIES) for _ in self.areas]
+        for i, s in enumerate(state):
+            if s == WAITING:
+                self.queue_count[self.area_of[i]][category_of[i]] += 1
+                self.queue_mw[self.area_of[i]][category_of[i]] += self.waiting_mw[i]
 
     def _accrue_idle(self, now: float) -> None:
         """Add capacity left free while someone waited, since the last change of state.

@@ -16,7 +16,7 @@ import heapq
 import math
 from typing import Protocol
 
-__all__ = ["FirstFitQueue", "HeadOfLineQueue", "WaitingQueue", "make_queue"]
+__all__ = ["FirstFitQueue", "HeadOfLineQueue", "RoundsQueue", "WaitingQueue", "make_queue"]
 
 
 class WaitingQueue(Protocol):
@@ -58,6 +58,17 @@ class HeadOfLineQueue:
             return heap[0]
         return None
 
+    def head(self) -> int | None:
+        """The rank at the head of the line, whether it fits or not (None if empty)."""
+        heap, removed = self._heap, self._removed
+        while heap and heap[0] in removed:
+            removed.discard(heapq.heappop(heap))
+        return heap[0] if heap else None
+
+    def requested_mw(self, rank: int) -> float:
+        """The request of the applicant of ``rank``."""
+        return self._requested[rank]
+
 
 class FirstFitQueue:
     """First fit in policy order, over a segment tree of the smallest request below each node."""
@@ -95,6 +106,45 @@ class FirstFitQueue:
                 break
             tree[node] = smallest
             node >>= 1
+
+
+class RoundsQueue:
+    """Allocation in rounds: between rounds only some are served; in a round, everyone.
+
+    ``served_between[rank]`` says whether the applicant of that rank is served between rounds
+    (priority in a category of the schedule's ``between_rounds``). The model sets ``open``
+    for the instant of a round. In a round the two lines are one, in policy order: under
+    ``strict`` its head connects if it fits; under ``first_fit`` the first who fits.
+    """
+
+    def __init__(self, allocation: str, size: int, served_between: list[bool]) -> None:
+        self.open = False
+        self._strict = allocation == "strict"
+        self._between = make_queue(allocation, size)
+        self._rounds = make_queue(allocation, size)
+        self._served_between = served_between
+
+    def add(self, rank: int, requested_mw: float) -> None:
+        (self._between if self._served_between[rank] else self._rounds).add(rank, requested_mw)
+
+    def remove(self, rank: int) -> None:
+        (self._between if self._served_between[rank] else self._rounds).remove(rank)
+
+    def candidate(self, free_mw: float) -> int | None:
+        if not self.open:
+            return self._between.candidate(free_mw)
+        if self._strict:
+            between, rounds = self._between, self._rounds
+            assert isinstance(between, HeadOfLineQueue) and isinstance(rounds, HeadOfLineQueue)
+            heads = [(rank, line) for line in (between, rounds)
+                     if (rank := line.head()) is not None]
+            if not heads:
+                return None
+            rank, line = min(heads, key=lambda head: head[0])
+            return rank if line.requested_mw(rank) <= free_mw else None
+        fits = [rank for line in (self._between, self._rounds)
+                if (rank := line.candidate(free_mw)) is not None]
+        return min(fits) if fits else None
 
 
 def make_queue(allocation: str, size: int) -> WaitingQueue:

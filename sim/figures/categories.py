@@ -88,7 +88,10 @@ def time_to_connection_figure(
 
 
 def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
-    """Wait of connected applicants: a horizontal box per scenario, a panel per category."""
+    """Wait of connected applicants: a horizontal box per scenario, a panel per category.
+
+    A scenario in which nobody of a category was connected says "none connected" in its row.
+    """
     categories = present_categories(applicants)
     labels = list(applicants)
     fig, axes = _panels(len(categories), len(labels), columns=min(len(categories), 2),
@@ -106,6 +109,10 @@ def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
         for i, box in enumerate(boxes["boxes"]):
             box.set(facecolor=CATEGORY_COLOURS[category], alpha=0.65, edgecolor="#222222",
                     hatch=scenario_style(i).hatch, **HATCH)
+        for i, values in enumerate(waits):
+            if not len(values):  # said, so an empty row is not read as a wait of zero
+                ax.text(0.02, i, "none connected", transform=ax.get_yaxis_transform(),
+                        va="center", fontsize="small", color="#444444")
         ax.set_title(CATEGORY_LABELS[category])
         ax.grid(axis="x", alpha=0.3)
     _scenario_axis(axes, labels, "Wait of connected applicants (years)")
@@ -195,5 +202,5 @@ def _interval(summary: pd.DataFrame, group: str, metric: str) -> tuple[float, fl
     row = summary[(summary["group"] == group) & (summary["metric"] == metric)]
     if row.empty:
         return math.nan, math.nan, math.nan
-    mean, low, high = (float(row[c].iloc[0]) for c in ("mean", "ci_low", "ci_high"))
+    mean, low, high = (float(row[c].iloc[0]) for c in ("estimate", "ci_low", "ci_high"))
     return mean, low, high

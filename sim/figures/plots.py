@@ -18,20 +18,20 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures.categories import time_to_connection_figure, wait_figure, withdrawals_figure
+from sim.figures.numbers import NOT_REACHED
 from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
     new_figure,
     outside_legend,
-    scenario_handle,
     scenario_style,
 )
 from sim.figures.timelines import connected_figure, queue_figure
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, METRICS
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 
 __all__ = [
-    "FOREST_METRICS",
+    "UNCLEAR",
     "connected_figure",
     "differences_figure",
     "projects_figure",
@@ -41,54 +41,74 @@ __all__ = [
     "withdrawals_figure",
 ]
 
-FOREST_METRICS = ("wait_mean_years", "connected_within_2y", "withdrawn", "jobs_withdrawn")
-"""Key figures shown in the forest plot of differences against the reference."""
+UNCLEAR = "#c4c4c4"
+"""Colour of a difference whose interval includes zero: lighter than any category's."""
 
 
-def differences_figure(table: pd.DataFrame, metrics: tuple[str, ...] = FOREST_METRICS) -> Figure:
-    """Forest plot: each scenario's difference from the reference with its 95% interval.
+def differences_figure(
+    table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> Figure:
+    """Forest plot: each question's difference, variant minus reference, with its 95% interval.
 
     ``table`` is a comparison table
-    (:func:`sim.analysis.differences.comparison_table`). A block of rows
-    per category, headed by its name; filled markers are paired intervals (common random
-    numbers), hollow ones unpaired (Welch).
+    (:func:`sim.analysis.differences.comparison_table`). A panel per
+    key figure, titled with its label; a block of rows per category, headed by its name, a row
+    per compared pair. Filled markers are paired intervals (common random numbers), hollow ones
+    unpaired (Welch); an interval that includes zero is grey. A row without a difference says
+    why ("none connected" when nobody was).
     """
+    compared = table[table["question"].fillna("") != ""]
     sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
-    rows = table[table["metric"].isin(metrics) & table["paired"].notna()
-                 & table["group"].map(sizes).gt(0) & table["difference_ci_low"].notna()]
-    order = list(dict.fromkeys(table["scenario"]))  # the reference first, as in every figure
-    scenarios = list(dict.fromkeys(rows["scenario"]))
-    groups = [g for g in (*CATEGORIES, ALL) if g in set(rows["group"])]
-    block = len(scenarios) + 1.5  # a header row and a gap per category
+    groups = [g for g in (*CATEGORIES, ALL) if sizes.get(g, 0) > 0]
+    pairs = list(dict.fromkeys(zip(compared["scenario"], compared["reference"], strict=True)))
+    order = list(dict.fromkeys(table["scenario"]))  # each scenario keeps its marker
+    block = len(pairs) + 1.5  # a header row and a gap per category
     headers = {g: -gi * block for gi, g in enumerate(groups)}
-    positions = {(g, s): headers[g] - 1 - si for g in groups for si, s in enumerate(scenarios)}
-    fig = new_figure(2.6 * len(metrics) + 2.4, 0.24 * block * len(groups) + 2.0)
+    positions = {(g, p): headers[g] - 1 - pi for g in groups for pi, p in enumerate(pairs)}
+    own = table.drop_duplicates(["scenario", "group", "metric"]).set_index(
+        ["scenario", "group", "metric"])["estimate"]  # a scenario's rows repeat per question
+    fig = new_figure(2.9 * len(metrics) + 3.2, 0.24 * block * len(groups) + 2.2)
     axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
+    rows = compared.set_index(["scenario", "reference", "group", "metric"])
     for ax, metric in zip(axes, metrics, strict=True):
-        for row in rows[rows["metric"] == metric].itertuples():
-            colour = CATEGORY_COLOURS[row.group]
-            ax.errorbar(row.difference, positions[(row.group, row.scenario)],
-                        xerr=[[row.difference - row.difference_ci_low],
-                              [row.difference_ci_high - row.difference]],
-                        fmt=scenario_style(order.index(row.scenario)).marker, color=colour,
-                        capsize=2.5, markersize=5.5,
-                        markerfacecolor=colour if row.paired else "white")
+        scale = 100.0 if METRICS[metric].unit == "share" else 1.0
+        for group in groups:
+            for pair in pairs:
+                key = (*pair, group, metric)
+                if key not in rows.index:
+                    continue
+                row = rows.loc[key]
+                y = positions[(group, pair)]
+                if np.isnan(row["difference"]):
+                    ax.text(0, y, _why_no_difference(own, pair, group, metric), ha="center",
+                            va="center", fontsize="small", color="#444444")
+                    continue
+                value, low, high = (row[c] * scale for c in
+                                    ("difference", "difference_ci_low", "difference_ci_high"))
+                clear = low > 0 or high < 0
+                colour = CATEGORY_COLOURS[group] if clear else UNCLEAR
+                error = None if np.isnan(low) else [[value - low], [high - value]]
+                ax.errorbar(value, y, xerr=error, fmt=scenario_style(order.index(pair[0])).marker,
+                            color=colour, capsize=2.5, markersize=5.5,
+                            markerfacecolor=colour if row["paired"] else "white")
         ax.axvline(0.0, color="black", linewidth=0.8)
-        ax.set(title=metric, xlabel=f"Difference ({METRICS[metric].unit})")
+        unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
+        ax.set_title(METRICS[metric].label, fontsize="medium", wrap=True)
+        ax.set_xlabel(f"Difference ({unit})")
         ax.grid(axis="x", alpha=0.3)
     ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
-             **{y: s for (_, s), y in positions.items()}}
+             **{y: f"{v} vs {r}" for (_, (v, r)), y in positions.items()}}
     axes[0].set_yticks(list(ticks), list(ticks.values()))
     axes[0].set_ylim(min(ticks) - 0.7, 0.7)
     for label, group in zip(axes[0].get_yticklabels()[:len(groups)], groups, strict=True):
         label.set(fontweight="bold", color=CATEGORY_COLOURS[group])
-    fig.suptitle(f"Difference from {table['reference'].iloc[0]} (mean, 95% CI)")
-    handles = [scenario_handle(order.index(s), s, line=False, colour="black")
-               for s in scenarios]
-    handles += [Line2D([], [], color="black", marker="o", linestyle="", label="paired"),
-                Line2D([], [], color="black", marker="o", markerfacecolor="white",
-                       linestyle="", label="unpaired (Welch)")]
-    outside_legend(fig, handles, "Scenario (marker)", below=True)
+    fig.suptitle("Difference, variant minus reference (mean, 95% CI)")
+    handles = [Line2D([], [], color="black", marker="o", linestyle="", label="paired"),
+               Line2D([], [], color="black", marker="o", markerfacecolor="white",
+                      linestyle="", label="unpaired (Welch)"),
+               Line2D([], [], color=UNCLEAR, marker="o", linestyle="",
+                      label="interval includes zero")]
+    outside_legend(fig, handles, "Marker", below=True)
     return fig
 
 
@@ -127,3 +147,12 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
            title="When named projects get connected")
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _why_no_difference(own: pd.Series, pair: tuple[str, str], group: str, metric: str) -> str:
+    """Why a pair has no difference in a figure: nobody connected, never reached, or neither."""
+    if any(own.get((s, group, "connected")) == 0 for s in pair):
+        return "none connected"
+    if any(np.isinf(own.get((s, group, metric), np.nan)) for s in pair):
+        return NOT_REACHED
+    return "no value"

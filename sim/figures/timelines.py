@@ -1,19 +1,32 @@
-"""Figures over calendar time: queue length and queued MW, MW and jobs connected.
+"""Figures over calendar time: queue length by category, MW and jobs connected.
 
 Each scenario is one line (median across replications) with a shaded 90% band, drawn in its
-own colour, line style and markers, with the legend beside the axes so it covers no data.
+own colour, line style and markers, with the legend beside the axes so it covers no data. The
+queue has a panel per category, so a policy that moves one category ahead shows as lines
+parting in that category's panel.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
+from sim.figures.palette import (
+    CATEGORY_COLOURS,
+    CATEGORY_LABELS,
+    new_figure,
+    outside_legend,
+    scenario_handle,
+    scenario_style,
+)
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL
 
 __all__ = ["BAND", "connected_figure", "queue_figure"]
 
@@ -25,18 +38,58 @@ MARK_EVERY = 0.09
 
 
 def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
-    """Queue length and queued MW over time: median and 90% band across replications."""
-    fig, axes = _pair(len(timeseries))
-    for i, table in enumerate(timeseries.values()):
-        areas = table[table["area"].astype(str) != "upstream"]
-        totals = areas.groupby(["date", "replication"])[["queue_total", "queued_mw_total"]].sum()
-        for ax, column in zip(axes, ("queue_total", "queued_mw_total"), strict=True):
-            wide = totals[column].unstack("replication")
-            _band(ax, wide.index.to_numpy(), wide, i, len(timeseries))
-    axes[0].set(ylabel="Applicants waiting (count)", title="Queue length")
-    axes[1].set(ylabel="Grid capacity requested by those waiting (MW)", title="Queued MW")
-    _finish(fig, axes, list(timeseries))
+    """Applicants waiting over time, a panel per category (and all together), a line per scenario.
+
+    Median and 90% band across replications; each panel on its own scale, so a small
+    category stays readable. Categories nobody ever waits in are named in a note instead.
+    """
+    totals = {label: _queue_totals(table) for label, table in timeseries.items()}
+    columns = [f"queue_{c}" for c in CATEGORIES]
+    waited = [c for c, column in zip(CATEGORIES, columns, strict=True)
+              if any(column in t and (t[column] > 0).any() for t in totals.values())]
+    groups = [ALL, *waited]
+    width = min(len(groups), 3)
+    rows = math.ceil(len(groups) / width)
+    fig = new_figure(3.7 * width + 2.4, 2.7 * rows + 0.9)
+    axes = list(np.atleast_1d(fig.subplots(rows, width, sharex=True, squeeze=False)).ravel())
+    for ax, group in zip(axes, groups, strict=False):
+        column = "queue_total" if group == ALL else f"queue_{group}"
+        for i, table in enumerate(totals.values()):
+            wide = table[column].unstack("replication")
+            _band(ax, wide.index.to_numpy(), wide, i, len(totals))
+        ax.set_title(CATEGORY_LABELS[group], color=CATEGORY_COLOURS[group])
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        _dates(ax)
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    for i, ax in enumerate(axes[:len(groups)]):
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("Applicants waiting (count)")
+        if i + width >= len(groups):  # no panel below: this one shows the dates
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel("Date")
+    absent = [CATEGORY_LABELS[c] for c in CATEGORIES if c not in waited]
+    if absent:
+        fig.supxlabel(f"Nobody waits in: {', '.join(absent)}", fontsize="medium",
+                      color="#444444")
+    handles = [scenario_handle(i, label) for i, label in enumerate(timeseries)]
+    outside_legend(fig, handles, "Scenario\n(median, 90% band)")
     return fig
+
+
+def _queue_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Queue columns summed over the areas (not the upstream row), by date and replication."""
+    areas = table[table["area"].astype(str) != "upstream"]
+    columns = [c for c in areas.columns if c.startswith("queue_")]
+    return areas.groupby(["date", "replication"])[columns].sum()
+
+
+def _dates(ax: Axes) -> None:
+    """Short date labels that never overlap."""
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def connected_figure(
@@ -82,6 +135,7 @@ def _finish(fig: Figure, axes: list[Axes], labels: list[str]) -> None:
     for ax in axes:
         ax.set_xlabel("Date")
         ax.grid(alpha=0.3)
+        _dates(ax)
     handles = [scenario_handle(i, label) for i, label in enumerate(labels)]
     outside_legend(fig, handles, "Scenario\n(median, 90% band)")
 

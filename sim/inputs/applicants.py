@@ -53,6 +53,9 @@ class Applicant:
     priority_requested: bool
     patience_years: float
     lifetime_years: float
+    homes: int = 0
+    partial_min_share: float = 1.0
+    existing_mw: float = 0.0
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
@@ -123,7 +126,11 @@ class ApplicantTable:
 
     ``patience_years`` and ``lifetime_years`` are ``inf`` for applicants who wait forever or
     hold their connection for good. A waiting-list applicant's patience counts from the start.
-    The text attributes are held coded (:attr:`labels`) and read as object arrays of text.
+    ``homes`` is the number of homes of a housing request (0 for any other), ``category`` the
+    category at the request. ``partial_min_share`` is the smallest share of its request an
+    applicant takes as a partial connection (1: whole or nothing); ``existing_mw`` the MW of
+    the connection an expansion adds to (0 for a new connection). The text attributes are
+    held coded (:attr:`labels`) and read as object arrays of text.
     """
 
     labels: dict[str, Labels]
@@ -136,6 +143,15 @@ class ApplicantTable:
     priority_requested: np.ndarray
     patience_years: np.ndarray
     lifetime_years: np.ndarray
+    homes: np.ndarray = None  # type: ignore[assignment]  # None: no homes in any request
+    partial_min_share: np.ndarray = None  # type: ignore[assignment]  # None: all whole
+    existing_mw: np.ndarray = None  # type: ignore[assignment]  # None: all new connections
+
+    def __post_init__(self) -> None:
+        size = len(self.request_time)
+        for name, fill, dtype in _OPTIONAL:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(size, fill, dtype=dtype))
 
     def __len__(self) -> int:
         return len(self.request_time)
@@ -239,6 +255,9 @@ def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.n
     return joined
 
 
+_OPTIONAL = (("homes", 0, np.int64), ("partial_min_share", 1.0, float),
+             ("existing_mw", 0.0, float))
+"""Columns a table may be built without: (name, value of every row, dtype)."""
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
 """What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""
 _NUMBERS = tuple(f.name for f in fields(ApplicantTable) if f.name != "labels")

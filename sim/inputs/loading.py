@@ -19,12 +19,15 @@ import pydantic
 from pydantic import BaseModel
 
 from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
-from sim.policies import QueuePolicy, resolve_policy
+from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
+from sim.policies.checked import exits_refused
+from sim.policies.shadowing import check_shadowed, emit_notes
 
-__all__ = ["build_policy", "load_scenario", "load_waiting_rows", "validate_data"]
+__all__ = ["build_policy", "load_scenario", "load_variant", "load_waiting_rows", "validate_data"]
 
 
 def load_scenario(
@@ -43,44 +46,90 @@ def load_scenario(
     return scenario
 
 
+def load_variant(
+    source: ScenarioSource, overrides: Sequence[str | Override] | dict[str, Any]
+) -> Scenario:
+    """A scenario file already read (:func:`read_scenario_source`) with more overrides.
+
+    What :func:`load_scenario` does, without reading the files again: for the many variants
+    of one scenario that calibration and exploration run.
+    """
+    variant = source.with_overrides(_as_overrides(overrides))
+    scenario = validate_data(variant)
+    check_runnable(scenario, variant)
+    return scenario
+
+
 def validate_data(source: ScenarioSource) -> Scenario:
     """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
     data.setdefault("name", source.path.stem)
+    files = [file for file, _ in source.files]
+    if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
+        # Relative to the file that names it, so a file extending it from elsewhere finds it.
+        file, line = source.locate(("observations",))
+        named_in = Path.cwd() if file.startswith("--set ") else Path(file).parent
+        observations = named_in / data["observations"]
+        if not observations.is_file():
+            raise InputError(file, "observations", "expected a list of observations or the "
+                             f"name of a file of them; '{observations}' was not found", line)
+        data["observations"] = read_observations(observations, shown_as=str(observations))
+        files.append(observations)
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
         raise _first_problem(exc, source) from None
     scenario._source_path = source.path
-    scenario._source_files = tuple(file for file, _ in source.files)
+    scenario._source_files = tuple(files)
     return scenario
 
 
 def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> None:
     """Checks that need more than the file: policies import and build, the CSV reads."""
+    for index, module in enumerate(scenario.policy.imports or []):
+        try:
+            import_policy_modules([module], scenario.base_dir)
+        except LookupError as exc:
+            raise _at(source, scenario, ("policy", "import", index), str(exc)) from None
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         prefix = "policy" if index == 0 else f"policy.changes.{index - 1}"
         try:
-            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir)
+            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir,
+                         scenario.policy.imports or ())
         except LookupError as exc:
             raise _at(source, scenario, (*prefix.split("."), "order"), str(exc)) from None
         except TypeError as exc:
             raise _at(source, scenario, (*prefix.split("."), "params"),
                       f"the policy's parameters do not fit: {exc}") from None
+    if source is not None:
+        emit_notes(source)
+        check_shadowed(scenario, source)
     load_waiting_rows(scenario)
 
 
 def build_policy(
-    order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None
+    order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
+    imports: Sequence[str] = (),
 ) -> QueuePolicy:
-    """An instance of the named policy with its settings."""
-    cls = resolve_policy(order, search_dir)
+    """An instance of the named policy with its settings (``imports``: ``policy.import``).
+
+    Importing a ``module:Class`` policy (or a module of ``imports``) and building it run user
+    code: a ``sys.exit`` or ``os._exit`` there is refused as a LookupError naming the policy,
+    not an exit.
+    """
     try:
-        return cls(category_order=category_order, **params)
-    except TypeError:
-        raise
-    except Exception as exc:  # a custom policy's constructor is user code
-        raise TypeError(f"{type(exc).__name__}: {exc}") from None
+        with exits_refused():
+            cls = resolve_policy(order, search_dir, imports)
+            try:
+                return cls(category_order=category_order, **params)
+            except TypeError:
+                raise
+            except Exception as exc:  # a custom policy's constructor is user code
+                raise TypeError(f"{type(exc).__name__}: {exc}") from None
+    except SystemExit as exc:
+        raise LookupError(f"the queue policy '{order}' called sys.exit or os._exit "
+                          f"({exc.code!r}) while being imported or built; a policy module "
+                          "must define its class, not end the program") from None
 
 
 def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:

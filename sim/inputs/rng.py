@@ -26,6 +26,10 @@ PURPOSES: dict[str, int] = {
     "priority": 8,
     "upgrade_delay": 9,
     "waiting_list": 10,
+    "homes": 11,
+    "partial": 12,
+    "expansion": 13,
+    "capacity_release": 14,
 }
 """Each purpose's fixed number in the spawn key; never renumber (it would change results)."""
 

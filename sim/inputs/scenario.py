@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -26,15 +29,22 @@ from pydantic import (
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.distributions import Distribution, Fixed
+from sim.inputs.observations import Observation
 
 __all__ = [
     "Area",
+    "CapacityRelease",
+    "CategoryChange",
+    "Expansion",
     "Grid",
     "OnsiteGeneration",
     "OnsiteDefaults",
+    "PartialOffer",
     "Policy",
     "PolicyChange",
+    "Period",
     "Project",
+    "Rounds",
     "Scenario",
     "Stream",
     "Upgrade",
@@ -59,6 +69,8 @@ MAX_JOBS = 1_000_000
 """Largest (mean) number of jobs behind one request."""
 MAX_YEARS = 1_000.0
 """Largest (mean) patience, lifetime or upgrade delay, in years."""
+MAX_HOMES = 100_000
+"""Largest (mean) number of homes in one housing request."""
 MAX_ARRIVALS = 10_000_000
 """Largest expected number of requests of one stream in one replication."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -66,8 +78,36 @@ LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false where a number belongs: pydantic would read true as 1."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {m for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
 
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
@@ -77,7 +117,7 @@ class Upgrade(_Model):
     """A planned capacity increase: a new substation, a transformer, a released reservation."""
 
     name: str = Field(description="What the upgrade is, e.g. 'Almere 150 kV station'.")
-    date: dt.date = Field(description="Planned date it comes into service (ISO date).")
+    date: Date = Field(description="Planned date it comes into service (ISO date).")
     add_mw: float = Field(
         gt=0, le=MAX_MW, allow_inf_nan=False, description="Capacity it adds, in MW."
     )
@@ -154,6 +194,18 @@ class OnsiteGeneration(_Model):
         "demand_mw * (1 - cover)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _cover_with_share(cls, data: Any) -> Any:
+        # No default cover: it would be a number no source gives, entering results unseen.
+        if isinstance(data, dict) and "share" in data and "cover" not in data:
+            raise ValueError(
+                "expected cover next to share: the fraction of demand that adopters cover on "
+                "site, e.g. cover: {dist: uniform, low: 0.0, high: 0.4} (it has no default); "
+                "or start from a file that has it, such as social_priority_onsite.yaml"
+            )
+        return data
+
     @field_validator("cover")
     @classmethod
     def _cover_below_one(cls, value: Any) -> Any:
@@ -171,6 +223,56 @@ class OnsiteDefaults(OnsiteGeneration):
     by_category: dict[Category, OnsiteGeneration] = Field(
         default={}, description="Overrides for some categories; a stream's own setting wins."
     )
+
+
+class Period(_Model):
+    """When a stream's requests arrive: from ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    start: dt.date | None = Field(
+        default=None, description="First day requests may arrive. None: the scenario start."
+    )
+    end: dt.date | None = Field(
+        default=None, description="First day no more requests arrive. None: the scenario end."
+    )
+
+
+class CategoryChange(_Model):
+    """From ``date`` on, requests count in another category: the definitions changed."""
+
+    date: dt.date = Field(description="Date the new category applies, to those already "
+                          "waiting and to later requests.")
+    category: Category = Field(description="The category from that date on.")
+
+
+class PartialOffer(_Model):
+    """Partial offers: when part of a request fits, the applicant may take it now."""
+
+    min_share: float = Field(
+        gt=0, lt=1, allow_inf_nan=False,
+        description="Smallest share of the request the applicant takes as a partial connection "
+        "(0 to below 1); it takes what is free and waits for the rest.",
+    )
+    accept_share: float = Field(
+        default=1.0, description="Share of applicants who accept a partial offer (drawn per "
+        "applicant); the others wait for their whole request.", **_PROBABILITY,
+    )
+
+
+class Expansion(_Model):
+    """Expansions: requests of more MW for a connection already in place."""
+
+    share: float = Field(
+        description="Share of requests that expand an existing connection (drawn per "
+        "applicant).", **_PROBABILITY,
+    )
+    existing_mw: Distribution = Field(
+        description="MW of the connection already in place (not part of the free capacity)."
+    )
+
+    @field_validator("existing_mw")
+    @classmethod
+    def _plausible_existing(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_REQUEST_MW, "MW")
 
 
 class Stream(_Model):
@@ -206,8 +308,32 @@ class Stream(_Model):
     onsite_generation: OnsiteGeneration | None = Field(
         default=None, description="On-site generation in this stream (overrides the defaults)."
     )
+    period: Period | None = Field(
+        default=None,
+        description="When the stream's requests arrive; rate_per_year is then the rate at the "
+        "period's start. None: over the whole scenario.",
+    )
+    homes_per_request: Distribution | None = Field(
+        default=None,
+        description="Each request is a block of this many homes (rounded, at least 1) and "
+        "demand_mw is the demand of one home (about 0.002 MW). None: not homes.",
+    )
+    category_changes: list[CategoryChange] = Field(
+        default=[],
+        description="Later categories of this stream's requests, in date order (e.g. a "
+        "sector added to a category by a new framework).",
+    )
+    partial_offer: PartialOffer | None = Field(
+        default=None, description="Partial offers to this stream's applicants. None: a "
+        "request is connected whole or not at all.",
+    )
+    expansion: Expansion | None = Field(
+        default=None, description="Share of requests that expand an existing connection. "
+        "None: all are new connections.",
+    )
 
-    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years")
+    @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years",
+                     "homes_per_request")
     @classmethod
     def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
         limit, unit = _STREAM_LIMITS[info.field_name]
@@ -232,6 +358,7 @@ def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) 
 
 
 _STREAM_LIMITS = {
+    "homes_per_request": (MAX_HOMES, "homes"),
     "demand_mw": (MAX_REQUEST_MW, "MW"),
     "jobs": (MAX_JOBS, "jobs"),
     "patience_years": (MAX_YEARS, "years"),
@@ -264,10 +391,10 @@ class WaitingList(_Model):
     count: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
     )
-    earliest: dt.date | None = Field(
+    earliest: Date | None = Field(
         default=None, description="Earliest request date of generated applicants."
     )
-    latest: dt.date | None = Field(
+    latest: Date | None = Field(
         default=None,
         description="Latest request date of generated applicants (default: the start).",
     )
@@ -304,7 +431,7 @@ class Project(_Model):
     """A named project with a fixed request date, e.g. a high-tech campus."""
 
     name: str = Field(min_length=1, description="Name shown in the outputs.")
-    date: dt.date = Field(description="Request date.")
+    date: Date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
     demand_mw: float = Field(
@@ -331,6 +458,84 @@ class Project(_Model):
         default=None, gt=0, le=MAX_YEARS, allow_inf_nan=False,
         description="Lifetime. None: permanent.",
     )
+    category_changes: list[CategoryChange] = Field(
+        default=[], description="Later categories of the project, in date order."
+    )
+    partial_min_share: float | None = Field(
+        default=None, gt=0, lt=1, allow_inf_nan=False,
+        description="Smallest share of the request the project takes as a partial connection. "
+        "None: connected whole or not at all.",
+    )
+    existing_mw: float = Field(
+        default=0.0, ge=0, le=MAX_REQUEST_MW, allow_inf_nan=False,
+        description="MW of a connection already in place that this request expands.",
+    )
+
+
+class CapacityRelease(_Model):
+    """Capacity taken back from connected users by a mechanism, at a stated frequency.
+
+    Use-it-or-lose-it takes back firm capacity that users leave largely unused; a
+    capacity-limiting contract frees part of a user's MW at the peak in exchange for payment.
+    At each date, every connected user not yet reviewed by this mechanism who has been
+    connected at least ``after_years`` is reviewed: a share ``user_share`` of them (drawn per
+    applicant) give up ``mw_share`` of their MW, which becomes free for those waiting.
+    """
+
+    name: str = Field(min_length=1, description="What the mechanism is, e.g. 'use-it-or-lose-it'.")
+    area: str | None = Field(
+        default=None, description="The grid area it applies in. None: every area."
+    )
+    start: dt.date = Field(description="Date of the first review.")
+    every_months: int = Field(
+        default=12, ge=1, le=120, description="Calendar months between reviews."
+    )
+    user_share: float = Field(
+        description="Share of the users reviewed who give up part of their MW (drawn per "
+        "applicant).", **_PROBABILITY,
+    )
+    mw_share: float = Field(
+        gt=0, le=1, allow_inf_nan=False,
+        description="Share of such a user's connected MW that is freed.",
+    )
+    after_years: float = Field(
+        default=0.0, ge=0, le=MAX_YEARS, allow_inf_nan=False,
+        description="Years a user must have been connected before it is reviewed (use-it-or-"
+        "lose-it looks back 12 months: 1).",
+    )
+    existing_mw: float = Field(
+        default=0.0, ge=0, le=MAX_MW, allow_inf_nan=False,
+        description="MW of users connected before the start (not applicants of the run) that "
+        "the mechanism also reviews, once, at its first review: user_share * mw_share of it "
+        "is freed then (split evenly over the areas if no area is named).",
+    )
+
+
+class Rounds(_Model):
+    """Allocation in rounds: capacity is offered at fixed dates, not continuously."""
+
+    dates: list[dt.date] = Field(
+        min_length=1, description="Dates of the rounds, in order (e.g. a 2027 round)."
+    )
+    fit: Literal["strict", "first_fit"] = Field(
+        default="first_fit",
+        description="How each round serves the line: strict (stop at the first request that "
+        "does not fit) or first_fit (everyone, in policy order, whose request fits).",
+    )
+    between_rounds: list[Category] = Field(
+        default=[],
+        description="Categories whose applicants with priority are also served between "
+        "rounds, as they come (the same fit rule); everyone else waits for a round.",
+    )
+
+    @field_validator("between_rounds")
+    @classmethod
+    def _prioritised(cls, value: list[str]) -> list[str]:
+        for category in value:
+            if category not in PRIORITY_CATEGORIES:
+                raise ValueError(f"'{category}' has no priority; expected categories from "
+                                 f"{', '.join(PRIORITY_CATEGORIES)}")
+        return value
 
 
 class _Regime(_Model):
@@ -339,11 +544,14 @@ class _Regime(_Model):
         description="Queue policy: fifo, social_priority, another registered name, or "
         "'module:Class' for your own (runs your code).",
     )
-    allocation: Literal["strict", "first_fit"] = Field(
+    allocation: Literal["strict", "first_fit", "rounds"] = Field(
         default="strict",
         description="strict: serve in policy order and stop at the first request that does "
         "not fit (head-of-line blocking). first_fit: connect everyone, in policy order, whose "
-        "request fits what is left.",
+        "request fits what is left. rounds: serve only at the dates of rounds.",
+    )
+    rounds: Rounds | None = Field(
+        default=None, description="The rounds, with allocation: rounds (and only then)."
     )
     category_order: list[Category] = Field(
         default=list(CATEGORIES),
@@ -362,11 +570,12 @@ class _Regime(_Model):
 class PolicyChange(_Model):
     """From ``date`` on, another policy applies; fields left out stay as they were."""
 
-    date: dt.date = Field(description="Date the change takes effect.")
+    date: Date = Field(description="Date the change takes effect.")
     order: str | None = Field(default=None, description="New queue policy.")
-    allocation: Literal["strict", "first_fit"] | None = Field(
+    allocation: Literal["strict", "first_fit", "rounds"] | None = Field(
         default=None, description="New allocation rule."
     )
+    rounds: Rounds | None = Field(default=None, description="New rounds.")
     category_order: list[Category] | None = Field(
         default=None, description="New category order."
     )
@@ -380,21 +589,46 @@ class Policy(_Regime):
         default=[],
         description="Later changes in date order, e.g. social priority from 2024-10-01.",
     )
+    imports: list[str] | None = Field(
+        default=None,
+        alias="import",
+        description="Python modules to import before the policies are looked up, from the "
+        "scenario's folder or the Python path, so the policies they register can be named "
+        "(runs their code). None: none.",
+    )
+
+    @field_validator("imports")
+    @classmethod
+    def _module_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ValueError(f"expected Python module names (such as mypolicies), got "
+                                 f"{name!r}")
+        return value
 
     def regimes(self) -> list[tuple[dt.date | None, _Regime]]:
         """The regimes in force over time: (start date or None for the start, regime)."""
         current = _Regime(
             order=self.order,
             allocation=self.allocation,
+            rounds=self.rounds,
             category_order=self.category_order,
             params=self.params,
         )
         timeline: list[tuple[dt.date | None, _Regime]] = [(None, current)]
         for change in self.changes:
             updates = change.model_dump(exclude={"date"}, exclude_none=True)
+            if updates.get("allocation", "rounds") != "rounds":
+                updates.setdefault("rounds", None)  # leaving rounds ends them
             current = _Regime.model_validate({**current.model_dump(), **updates})
             timeline.append((change.date, current))
         return timeline
+
+
+def _list_or_file(schema: dict[str, Any]) -> None:
+    """In a file, observations may also be a file name (the loader reads it in)."""
+    listed = {key: schema.pop(key) for key in ("type", "items")}
+    schema["anyOf"] = [listed, {"type": "string"}]
 
 
 class Scenario(_Model):
@@ -406,8 +640,8 @@ class Scenario(_Model):
         "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
     )
     description: str = Field(default="", description="What this scenario represents.")
-    start: dt.date = Field(description="Start of the simulated period (ISO date).")
-    end: dt.date = Field(description="End of the simulated period (ISO date), after start.")
+    start: Date = Field(description="Start of the simulated period (ISO date).")
+    end: Date = Field(description="End of the simulated period (ISO date), after start.")
     seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
     replications: int = Field(
         default=10, ge=1, le=100_000, description="Independent replications to run."
@@ -429,6 +663,16 @@ class Scenario(_Model):
     )
     onsite_generation: OnsiteDefaults | None = Field(
         default=None, description="On-site generation for all streams, unless they say else."
+    )
+    capacity_releases: list[CapacityRelease] = Field(
+        default=[], description="Capacity taken back from connected users by mechanisms "
+        "(use-it-or-lose-it, capacity-limiting contracts)."
+    )
+    observations: list[Observation] = Field(
+        default=[],
+        description="Published figures to set the results beside (observations.csv), or the "
+        "name of a YAML file holding them under observations: (relative to the file naming it).",
+        json_schema_extra=_list_or_file,
     )
 
     _source_path: Path | None = PrivateAttr(default=None)
@@ -477,6 +721,22 @@ class Scenario(_Model):
         if problems:
             key_path, expected = problems[0]
             raise SchemaProblem(key_path, expected)
+        return self
+
+    @model_validator(mode="after")
+    def _observations_fit(self) -> Scenario:
+        for i, observation in enumerate(self.observations):
+            path = f"observations.{i}"
+            if observation.area is not None and observation.area not in self.area_names:
+                raise SchemaProblem(f"{path}.area", f"unknown area '{observation.area}'"
+                                    f"{nearest(observation.area, self.area_names)}, expected "
+                                    f"one of {', '.join(self.area_names)}")
+            dates = {"date": observation.date, "since": observation.since,
+                     "relative_to.date": observation.relative_to and observation.relative_to.date}
+            for key, date in dates.items():
+                if date is not None and not self.start <= date <= self.end:
+                    raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
+                                        f"({self.start}) to end ({self.end}), got {date}")
         return self
 
     @property
@@ -559,8 +819,94 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"waiting_list.mix.{stream}", f"unknown stream "
                                  f"'{stream}'{nearest(stream, s.streams)}, expected one of "
                                  f"{', '.join(s.streams) or '(no streams defined)'}"))
-        rates = sum(stream.rate_per_year for stream in s.streams.values())
+            elif waiting.mix[stream] and starts_later(s, s.streams[stream]):
+                problems.append((f"waiting_list.mix.{stream}", "expected 0 for a stream whose "
+                                 "period starts after start: it has nobody on the list"))
+        rates = sum(stream.rate_per_year for stream in s.streams.values()
+                    if not starts_later(s, stream))
         if waiting.mix is None and waiting.count and rates <= 0:
             problems.append(("waiting_list.mix", "expected stream weights (no stream has a "
                              "positive rate_per_year to take the mix from)"))
+    return problems + _dated_rule_problems(s)
+
+
+def starts_later(s: Scenario, stream: Stream) -> bool:
+    """Whether a stream's period starts after the scenario's start."""
+    return stream.period is not None and stream.period.start is not None and \
+        stream.period.start > s.start
+
+
+def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Checks of the rules that change on a date: periods, category changes, rounds."""
+    problems: list[tuple[str, str]] = []
+    for name, stream in s.streams.items():
+        period = stream.period
+        if period is not None:
+            first, last = period.start or s.start, period.end or s.end
+            if not s.start <= first < last <= s.end:
+                problems.append((f"streams.{name}.period", f"expected start ({s.start}) <= "
+                                 f"period start < period end <= end ({s.end}), got {first} to "
+                                 f"{last}"))
+        problems += _category_change_problems(f"streams.{name}", stream.category,
+                                              stream.category_changes, s)
+        if stream.partial_offer is not None and stream.lifetime_years is not None:
+            problems.append((f"streams.{name}.partial_offer", "expected no lifetime_years with "
+                             "partial offers (a partly connected applicant holds its MW for "
+                             "good)"))
+    names = [p.name for p in s.projects]
+    for i, project in enumerate(s.projects):
+        problems += _category_change_problems(f"projects.{i}", project.category,
+                                              project.category_changes, s)
+        if project.partial_min_share is not None and project.lifetime_years is not None:
+            problems.append((f"projects.{i}.partial_min_share", "expected no lifetime_years "
+                             "with a partial connection (a partly connected applicant holds "
+                             "its MW for good)"))
+        if project.category_changes and names.count(project.name) > 1:
+            problems.append((f"projects.{i}.name", f"expected a name no other project has "
+                             f"(its category changes are applied by name), got "
+                             f"'{project.name}' twice"))
+    areas = s.area_names
+    for i, release in enumerate(s.capacity_releases):
+        if release.area is not None and release.area not in areas:
+            problems.append((f"capacity_releases.{i}.area", f"unknown area '{release.area}'"
+                             f"{nearest(release.area, areas)}, expected one of "
+                             f"{', '.join(areas)}"))
+        if not s.start <= release.start < s.end:
+            problems.append((f"capacity_releases.{i}.start", f"expected a date from start "
+                             f"({s.start}) to before end ({s.end}), got {release.start}"))
+    for index, (_, regime) in enumerate(s.policy.regimes()):
+        path = "policy" if index == 0 else f"policy.changes.{index - 1}"
+        if regime.allocation == "rounds" and regime.rounds is None:
+            problems.append((f"{path}.rounds", "expected the rounds (dates) with allocation "
+                             "rounds"))
+        elif regime.allocation != "rounds" and regime.rounds is not None:
+            problems.append((f"{path}.allocation", f"expected allocation rounds where rounds "
+                             f"are given (they would do nothing with {regime.allocation})"))
+        elif regime.rounds is not None:
+            previous = None
+            for j, date in enumerate(regime.rounds.dates):
+                if not s.start <= date < s.end or (previous is not None and date <= previous):
+                    after = f"after {previous}" if previous is not None else f"from {s.start}"
+                    problems.append((f"{path}.rounds.dates.{j}", f"expected a date {after} "
+                                     f"and before end ({s.end}), got {date}"))
+                previous = date
+    return problems
+
+
+def _category_change_problems(
+    path: str, category: str, changes: list[CategoryChange], s: Scenario
+) -> list[tuple[str, str]]:
+    """Category changes must be dated in order inside the period and each change something."""
+    problems: list[tuple[str, str]] = []
+    previous_date, previous = s.start, category
+    for i, change in enumerate(changes):
+        key = f"{path}.category_changes.{i}"
+        if not previous_date < change.date < s.end:
+            problems.append((f"{key}.date", f"expected a date after {previous_date} and before "
+                             f"end ({s.end}), got {change.date}"))
+        if change.category == previous:
+            problems.append((f"{key}.category", f"expected a category other than "
+                             f"'{previous}', which applies already (a change that changes "
+                             "nothing)"))
+        previous_date, previous = change.date, change.category
     return problems

@@ -11,12 +11,25 @@ import math
 
 import numpy as np
 
-from sim.inputs.applicants import TEXT_COLUMNS, ApplicantTable, Labels
+from sim.inputs.applicants import (
+    CATEGORIES,
+    PRIORITY_CATEGORIES,
+    TEXT_COLUMNS,
+    ApplicantTable,
+    Labels,
+)
 from sim.inputs.rng import RandomStreams
-from sim.inputs.scenario import OnsiteGeneration, Scenario, Stream, integrated_rate
+from sim.inputs.scenario import (
+    CategoryChange,
+    OnsiteGeneration,
+    Scenario,
+    Stream,
+    integrated_rate,
+    starts_later,
+)
 from sim.inputs.waiting_list_csv import WaitingRows
 
-__all__ = ["arrival_times", "generate_applicants"]
+__all__ = ["arrival_times", "category_timeline", "generate_applicants", "onsite_for"]
 
 
 def generate_applicants(
@@ -28,10 +41,10 @@ def generate_applicants(
         parts.append(_csv_waiting_list(scenario, streams, waiting_rows))
     elif scenario.waiting_list is not None and scenario.waiting_list.count:
         parts.append(_generated_waiting_list(scenario, streams))
-    horizon = scenario.horizon_years
     for name, stream in scenario.streams.items():
-        times = arrival_times(
-            stream.rate_per_year, stream.growth_per_year, horizon,
+        first, last = _period_years(scenario, stream)
+        times = first + arrival_times(
+            stream.rate_per_year, stream.growth_per_year, last - first,
             streams.generator("arrivals", name),
         )
         parts.append(_draw(scenario, streams, name, stream, times, key=name))
@@ -40,6 +53,71 @@ def generate_applicants(
     if not parts:
         return _empty()
     return ApplicantTable.concat_sorted(parts)
+
+
+def _period_years(scenario: Scenario, stream: Stream) -> tuple[float, float]:
+    """When a stream's requests arrive, in years since the start (the whole run by default)."""
+    period = stream.period
+    first = period.start if period is not None and period.start is not None else scenario.start
+    last = period.end if period is not None and period.end is not None else scenario.end
+    return scenario.years_since_start(first), scenario.years_since_start(last)
+
+
+def category_timeline(
+    scenario: Scenario, table: ApplicantTable
+) -> list[tuple[float, np.ndarray]]:
+    """Each applicant's category (its place in ``CATEGORIES``) from each date a category changes.
+
+    Empty when no stream or project changes category. A stream's changes apply to its
+    requests, those of the waiting list included; a project's to the project of that name.
+    """
+    changing = [(table.labels["stream"].matches(name) & ~table.labels["source"].matches(
+        "project"), stream.category, stream.category_changes)
+        for name, stream in scenario.streams.items() if stream.category_changes]
+    projects = table.labels["source"].matches("project")
+    changing += [(projects & table.labels["name"].matches(p.name), p.category,
+                  p.category_changes) for p in scenario.projects if p.category_changes]
+    dates = sorted({c.date for _, _, changes in changing for c in changes})
+    timeline = []
+    for date in dates:
+        codes = table.category_code.astype(np.int32)
+        for rows, base, changes in changing:
+            codes[rows] = CATEGORIES.index(_category_on(base, changes, date))
+        timeline.append((scenario.years_since_start(date), codes))
+    return timeline
+
+
+def _category_on(base: str, changes: list[CategoryChange], date: object) -> str:
+    """The category in force on ``date``: the last change on or before it, else ``base``."""
+    current = base
+    for change in changes:
+        if change.date <= date:  # type: ignore[operator]
+            current = change.category
+    return current
+
+
+def _categories_at(
+    scenario: Scenario, base: str, changes: list[CategoryChange], times: np.ndarray
+) -> Labels:
+    """Each request's category at its request time."""
+    if not changes:
+        return Labels.repeat(base, len(times))
+    values = (base, *(c.category for c in changes))
+    change_times = [scenario.years_since_start(c.date) for c in changes]
+    codes = np.searchsorted(change_times, times, side="right").astype(np.int32)
+    return Labels(codes, values)
+
+
+def _asking_category(base: str, changes: list[CategoryChange]) -> str:
+    """The category whose priority uptake applies: the first with priority the requests get.
+
+    Whether an applicant asks for priority is drawn once; a request of a stream that moves
+    into a priority category asks with that category's uptake.
+    """
+    for category in (base, *(c.category for c in changes)):
+        if category in PRIORITY_CATEGORIES:
+            return category
+    return base
 
 
 def arrival_times(
@@ -61,7 +139,7 @@ def arrival_times(
     return np.log1p(cumulative * log_growth / rate_per_year) / log_growth
 
 
-def _onsite_for(
+def onsite_for(
     scenario: Scenario, stream: Stream | None, category: str
 ) -> OnsiteGeneration | None:
     """The on-site generation setting that applies: the stream's, the category's, the default."""
@@ -110,7 +188,7 @@ def _draw(
     """Attributes of ``len(times)`` applicants of one stream, each from its own generator."""
     size = len(times)
     demand = stream.demand_mw.sample(streams.generator("demand", key), size)
-    self_supply = _self_supply(_onsite_for(scenario, stream, stream.category), streams, key, size)
+    self_supply = _self_supply(onsite_for(scenario, stream, stream.category), streams, key, size)
     optional = {
         "patience_years": stream.patience_years,
         "lifetime_years": stream.lifetime_years,
@@ -122,12 +200,28 @@ def _draw(
     }
     jobs = np.rint(stream.jobs.sample(streams.generator("jobs", key), size)).astype(np.int64)
     area = stream.area or scenario.area_names[0]
+    homes = None
+    if stream.homes_per_request is not None:
+        drawn = stream.homes_per_request.sample(streams.generator("homes", key), size)
+        homes = np.maximum(np.rint(drawn), 1).astype(np.int64)
+        demand = demand * homes  # on-site generation then covers a share of the whole block
+    asking = _asking_category(stream.category, stream.category_changes)
+    partial = None
+    if stream.partial_offer is not None:
+        accepts = streams.generator("partial", key).random(size) < stream.partial_offer.accept_share
+        partial = np.where(accepts, stream.partial_offer.min_share, 1.0)
+    existing = None
+    if stream.expansion is not None:
+        rng = streams.generator("expansion", key)
+        expands = rng.random(size) < stream.expansion.share
+        existing = np.where(expands, stream.expansion.existing_mw.sample(rng, size), 0.0)
     return ApplicantTable(
         labels={
             "name": Labels.repeat("", size),
             "source": Labels.repeat(source, size),
             "stream": Labels.repeat(stream_name, size),
-            "category": Labels.repeat(stream.category, size),
+            "category": _categories_at(scenario, stream.category, stream.category_changes,
+                                       np.asarray(times, dtype=float)),
             "area": Labels.repeat(area, size),
         },
         request_time=np.asarray(times, dtype=float),
@@ -135,9 +229,12 @@ def _draw(
         requested_mw=demand * (1.0 - self_supply),
         self_supply=self_supply,
         jobs=jobs,
-        priority_requested=_priority(scenario, streams, key, stream.category, size),
+        priority_requested=_priority(scenario, streams, key, asking, size),
         patience_years=durations["patience_years"],
         lifetime_years=durations["lifetime_years"],
+        homes=homes,
+        partial_min_share=partial,
+        existing_mw=existing,
     )
 
 
@@ -146,8 +243,9 @@ def _generated_waiting_list(scenario: Scenario, streams: RandomStreams) -> Appli
     waiting = scenario.waiting_list
     assert waiting is not None and waiting.count is not None and waiting.earliest is not None
     names = list(scenario.streams)
-    weights = np.array(
+    weights = np.array(  # a stream that starts later has nobody on the list
         [(waiting.mix or {}).get(n, 0.0) if waiting.mix is not None
+         else 0.0 if starts_later(scenario, scenario.streams[n])
          else scenario.streams[n].rate_per_year for n in names],
         dtype=float,
     )
@@ -186,7 +284,7 @@ def _csv_waiting_list(
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
         if math.isnan(self_supply[i]):
-            onsite = _onsite_for(scenario, stream, rows.category[i])
+            onsite = onsite_for(scenario, stream, rows.category[i])
             self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
         asked = rows.priority_requested[i]
         priority[i] = asked if asked is not None else _priority(
@@ -220,7 +318,8 @@ def _projects(scenario: Scenario) -> ApplicantTable:
             "name": Labels.encode(p.name for p in projects),
             "source": Labels.repeat("project", len(projects)),
             "stream": Labels.repeat("project", len(projects)),
-            "category": Labels.encode(p.category for p in projects),
+            "category": Labels.encode(_category_on(p.category, p.category_changes, p.date)
+                                      for p in projects),
             "area": Labels.encode(p.area or scenario.area_names[0] for p in projects),
         },
         request_time=np.array([scenario.years_since_start(p.date) for p in projects]),
@@ -229,9 +328,12 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         self_supply=self_supply,
         jobs=np.array([p.jobs for p in projects], dtype=np.int64),
         priority_requested=np.array(
-            [p.priority_requested and p.category != "other" for p in projects], dtype=bool),
+            [p.priority_requested and _asking_category(p.category, p.category_changes) != "other"
+             for p in projects], dtype=bool),
         patience_years=np.array([p.patience_years or np.inf for p in projects]),
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
+        partial_min_share=np.array([p.partial_min_share or 1.0 for p in projects]),
+        existing_mw=np.array([p.existing_mw for p in projects], dtype=float),
     )
 
 

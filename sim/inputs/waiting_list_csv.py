@@ -1,4 +1,11 @@
-"""Reading a planner's waiting list from CSV, row by row, with errors that name the line."""
+"""Reading a planner's waiting list from CSV, row by row, with errors that name the line.
+
+Both the international form (comma-separated, decimal points, ISO dates) and what Excel saves
+with Dutch settings (semicolon-separated, decimal commas such as ``0,5``, dates such as
+``31-05-2023``, ``WAAR``/``ONWAAR``, often a UTF-8 byte-order mark) are read. The separator is
+taken from the header line; decimal commas and day-first dates are read only in
+semicolon-separated files, where they cannot be confused with the separator.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,14 +21,18 @@ import numpy as np
 
 from sim.errors import InputError, nearest
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
 __all__ = ["WaitingRows", "read_waiting_list"]
 
 REQUIRED = ("request_date", "category", "demand_mw")
 OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply")
-_TRUE = {"true", "yes", "1", "y"}
-_FALSE = {"false", "no", "0", "n", ""}
+_TRUE = {"true", "yes", "1", "y", "waar", "ja", "j"}
+_FALSE = {"false", "no", "0", "n", "", "onwaar", "nee"}
+NUMBER_COLUMNS = ("demand_mw", "jobs", "self_supply")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+|[+-]?\d+,?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 MAX_FILE_BYTES = 200_000_000
 """Largest waiting-list file read (about two million rows)."""
 
@@ -52,7 +64,9 @@ def read_waiting_list(
 ) -> WaitingRows:
     """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row."""
     label = shown_as or str(path)
-    records = _records(_read_text(path, label), label)
+    text = _read_text(path, label)
+    delimiter = _delimiter(text)
+    records = _records(text, label, delimiter)
     if not records or not any(cell.strip() for cell in records[0][1]):
         raise InputError(label, "", f"expected a header row with {', '.join(REQUIRED)}; "
                          "the file is empty", line=1)
@@ -64,9 +78,14 @@ def read_waiting_list(
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
+            hint = ("; a decimal comma in a comma-separated file? Save it with semicolons "
+                    "(Excel: CSV with list separator) or use decimal points"
+                    if delimiter == "," and len(cells) > len(header) else "")
             raise InputError(label, "", f"expected {len(header)} columns like the header, "
-                             f"got {len(cells)}", line=line_number)
+                             f"got {len(cells)}{hint}", line=line_number)
         row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        if delimiter == ";":
+            _read_dutch(row)
 
         def fail(column: str, expected: str, _line: int = line_number,
                  _row: dict[str, str] = row) -> InputError:
@@ -110,13 +129,16 @@ def _read_text(path: Path, label: str) -> str:
     """The file's text; a BOM is dropped, a byte that is not UTF-8 is reported by line."""
     key = "waiting_list.csv"
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes")
-        data = path.read_bytes()
+        data = read_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise InputError(label, key, "expected an existing CSV file; it was not found") from None
     except IsADirectoryError:
         raise InputError(label, key, "expected a CSV file, found a directory") from None
+    except NotARegularFile as exc:
+        raise InputError(label, key, f"expected a CSV file, found a {exc.kind}") from None
+    except TooLarge:
+        raise InputError(label, key, f"expected a CSV file under {MAX_FILE_BYTES} bytes") \
+            from None
     except OSError as exc:
         raise InputError(label, key, f"expected a readable CSV file ({exc.strerror or exc})"
                          ) from None
@@ -128,9 +150,26 @@ def _read_text(path: Path, label: str) -> str:
                          "(save the file as UTF-8 CSV)", line=line) from None
 
 
-def _records(text: str, label: str) -> list[tuple[int, list[str]]]:
+def _delimiter(text: str) -> str:
+    """``;`` when the header line is separated by semicolons (Excel, Dutch settings), else ``,``."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_dutch(row: dict[str, str]) -> None:
+    """Rewrite a semicolon file's decimal commas and day-first dates in the usual form."""
+    for column in NUMBER_COLUMNS:
+        if column in row and _DECIMAL_COMMA.fullmatch(row[column]):
+            row[column] = row[column].replace(",", ".")
+    day_first = _DAY_FIRST.fullmatch(row["request_date"])
+    if day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+        row["request_date"] = f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _records(text: str, label: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """The CSV records with the line each starts on (a quoted value may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     records = []
     line = 1
     try:
@@ -161,7 +200,8 @@ def _date(row: dict[str, str], fail, start: dt.date) -> dt.date:  # type: ignore
     try:
         value = dt.date.fromisoformat(row["request_date"])
     except ValueError:
-        raise fail("request_date", "expected an ISO date such as 2023-05-31") from None
+        raise fail("request_date", "expected an ISO date such as 2023-05-31 (or 31-05-2023 in "
+                   "a file separated by semicolons)") from None
     if value > start:
         raise fail("request_date", f"expected a date on or before the start ({start}): "
                    "later requests belong in streams or projects")
@@ -177,7 +217,8 @@ def _number(row, column, fail, limit, positive=False, default=None):  # type: ig
     try:
         value = float(text)
     except ValueError:
-        raise fail(column, "expected a number") from None
+        raise fail(column, "expected a number, such as 0.5 (or 0,5 in a file separated by "
+                   "semicolons), without thousands separators") from None
     if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > limit:
         raise fail(column, f"expected a number above 0 and at most {limit:.10g}" if positive
                    else f"expected a number from 0 to {limit:.10g}")

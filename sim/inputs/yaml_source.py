@@ -15,20 +15,73 @@ from typing import Any
 
 import yaml
 
-from sim.errors import InputError
+from sim.errors import InputError, nearest
+from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.scenario_merge import Place, drop_schedule, merge, replaces_schedule
 
-__all__ = ["Override", "ScenarioSource", "parse_override", "read_scenario_source"]
+__all__ = [
+    "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "parse_override",
+    "read_scenario_source",
+]
 
 MAX_FILE_BYTES = 10_000_000
+"""Largest scenario file read (10 MB; the bundled ones are a few kB)."""
 MAX_VALUES = 1_000_000
 """At most this many values in one file once aliases are expanded (no 'billion laughs')."""
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML (no code, no Python objects) that refuses a key given twice in one mapping."""
+    """Safe YAML (no code, no Python objects) read by the YAML 1.2 core schema.
+
+    PyYAML follows YAML 1.1, where ``yes``, ``on`` and ``NO`` are booleans, ``010`` is octal
+    8, ``1:30`` is 90 (base 60) and ``1_000`` is 1000: a planner typing those means a word or
+    a decimal number. Here only ``true``/``false`` are booleans, integers are decimal (``0o``
+    and ``0x`` for octal and hex), and anything else that is not a number, a null or an ISO
+    date is text, so a scenario key that wants a number refuses it with a message. ISO dates
+    stay dates (not part of the core schema, but every scenario has them). A key given twice
+    in one mapping is refused.
+    """
+
+    yaml_implicit_resolvers: dict = {}  # only those added below, not YAML 1.1's
+
+
+_CORE_SCHEMA = (
+    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", list("-+.0123456789")),
+    ("tag:yaml.org,2002:timestamp",
+     r"[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+     r"(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
+     r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?", list("0123456789")),
+)
+"""The YAML 1.2 core schema's plain-scalar rules (first match wins), plus ISO dates."""
+
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
+
+
+def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    """A YAML 1.2 integer: decimal (``010`` is ten), ``0o17`` octal, ``0x1F`` hex."""
+    text = loader.construct_scalar(node)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text)
+
+
+_TEXT_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT_TAGS = {tag for tag, _, _ in _CORE_SCHEMA}
 
 
 def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    """A mapping whose keys are names, as typed; a key given twice is refused.
+
+    Every key in a scenario is a name (a stream, an area, a category, a key path), so a key
+    that looks like a boolean, number, null or date (``true:``, ``2030:``) is read as the text
+    typed, not turned into a value that no name can match.
+    """
     seen: set[Any] = set()
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -37,6 +90,8 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
                 f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
                 key_node.start_mark,
             )
+        if key_node.tag in _IMPLICIT_TAGS and key_node.style is None:
+            key_node.tag = _TEXT_TAG
         key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -61,12 +116,17 @@ _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
 )
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_error)
-# YAML 1.1 reads 1e6 and 1.5e-3 as text; read them as numbers, as YAML 1.2 and people do.
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+.0123456789"),
-)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+
+
+class CoreSchemaDumper(yaml.SafeDumper):
+    """Writes YAML that :func:`read_scenario_source` reads back as the same values.
+
+    It quotes exactly the text that the YAML 1.2 core schema would read as something else
+    (``'0o10'``, ``'true'``), and no longer needs to quote YAML 1.1's ``NO`` or ``on``.
+    """
+
+    yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
 
 
 @dataclass(frozen=True)
@@ -90,6 +150,8 @@ class ScenarioSource:
     data: dict[str, Any]
     files: list[tuple[Path, yaml.Node]] = field(default_factory=list)  # most derived first
     overrides: list[Override] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the merge did that a reader might not expect, to show as warnings."""
 
     def locate(self, key_path: tuple[str | int, ...]) -> tuple[str, int | None]:
         """The file (or ``--set``) that gave ``key_path``, and its line when known."""
@@ -101,13 +163,20 @@ class ScenarioSource:
                 return f"--set {override.text}", None
         for path in (key_path[:n] for n in range(len(key_path), -1, -1)):
             for file, root in self.files:
-                node = _find_node(root, path)
+                node = find_node(root, path)
                 if node is not None:
                     return str(file), node.start_mark.line + 1
         return str(self.path), None
 
+    def with_overrides(self, overrides: list[Override]) -> ScenarioSource:
+        """A copy with more overrides applied; the files are not read again (for many variants)."""
+        data = copy.deepcopy(self.data)
+        notes = [*self.notes, *_apply_overrides(data, overrides, [*self.overrides, *overrides])]
+        return ScenarioSource(path=self.path, data=data, files=self.files,
+                              overrides=[*self.overrides, *overrides], notes=notes)
+
     def _in_files(self, key_path: tuple[str, ...]) -> bool:
-        return any(_find_node(root, key_path) is not None for _, root in self.files)
+        return any(find_node(root, key_path) is not None for _, root in self.files)
 
 
 def _common_length(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -126,11 +195,29 @@ def read_scenario_source(
     """Read a scenario file, follow its ``extends:`` chain, and apply overrides."""
     path = Path(path)
     files: list[tuple[Path, yaml.Node]] = []
-    data = _read_with_parents(path, files, chain=[])
-    source = ScenarioSource(path=path, data=data, files=files, overrides=list(overrides or []))
-    for override in source.overrides:
-        _apply_override(source.data, override)
+    notes: list[str] = []
+    data = _read_with_parents(path, files, notes, chain=[])
+    source = ScenarioSource(path=path, data=data, files=files, overrides=list(overrides or []),
+                            notes=notes)
+    source.notes += _apply_overrides(source.data, source.overrides, source.overrides)
     return source
+
+
+def _apply_overrides(
+    data: dict[str, Any], overrides: list[Override], every: list[Override]
+) -> list[str]:
+    """Apply ``overrides`` in order and return notes on what they replaced.
+
+    A ``policy.order`` among them with no ``policy.changes`` in ``every`` override of the
+    scenario replaces the inherited policy schedule (the rule of the scenario reference).
+    """
+    notes = []
+    if any(o.path == ("policy", "order") for o in overrides) and not any(
+            o.path in (("policy",), ("policy", "changes")) for o in every):
+        notes = drop_schedule(data, "--set/--vary", "policy.order")
+    for override in overrides:
+        _apply_override(data, override)
+    return notes
 
 
 def parse_override(text: str) -> Override:
@@ -155,8 +242,8 @@ _Site = tuple[Path, int | None]
 """Where an ``extends:`` was written: the file and line, for errors about its target."""
 
 
-def _read_with_parents(path: Path, files: list, chain: list[Path], site: _Site | None = None
-                       ) -> dict[str, Any]:
+def _read_with_parents(path: Path, files: list, notes: list[str], chain: list[Path],
+                       site: _Site | None = None) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
         loop = " -> ".join(p.name for p in [*chain, resolved])
@@ -172,8 +259,12 @@ def _read_with_parents(path: Path, files: list, chain: list[Path], site: _Site |
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(path, "extends", "expected the path of another scenario file",
                          line=line)
-    base = _read_with_parents(path.parent / parent, files, [*chain, resolved], (path, line))
-    return _merge(base, data)
+    base = _read_with_parents(path.parent / parent, files, notes, [*chain, resolved],
+                              (path, line))
+    if replaces_schedule(data):
+        notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
+                               "policy.order")
+    return merge(base, data, Place(path, lambda key_path: _line(root, key_path)))
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
@@ -258,29 +349,22 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
 def _read_text(path: Path, site: _Site | None) -> str:
     who, key, line = (site[0], "extends", site[1]) if site else (path, "", None)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(path, "", f"expected a scenario file under {MAX_FILE_BYTES} bytes")
-        return path.read_text(encoding="utf-8")
+        return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError(who, key, f"expected an existing scenario file, '{path}' was not "
                          "found", line=line) from None
     except IsADirectoryError:
         raise InputError(who, key, f"expected a scenario file, '{path}' is a directory",
                          line=line) from None
+    except NotARegularFile as exc:
+        raise InputError(who, key, f"expected a scenario file, '{path}' is a {exc.kind}",
+                         line=line) from None
+    except TooLarge:
+        raise InputError(who, key, f"expected a scenario file under {MAX_FILE_BYTES} bytes, "
+                         f"'{path}' is larger", line=line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(who, key, f"expected a readable UTF-8 file, '{path}' gave "
                          f"{type(exc).__name__}", line=line) from None
-
-
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: mappings merge key by key; anything else (lists too) is replaced."""
-    merged = copy.deepcopy(base)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:
@@ -293,12 +377,19 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
             if not part.isdigit() or int(part) >= len(target):
                 raise InputError(where, so_far, f"expected a list index from 0 to "
                                  f"{len(target) - 1}")
-            if last:
+            if last and override.value is None:
+                del target[int(part)]
+            elif last:
                 target[int(part)] = override.value
             else:
                 target = target[int(part)]
         elif isinstance(target, dict):
-            if last:
+            if last and override.value is None:
+                if part not in target:
+                    raise InputError(where, so_far, "expected a key the scenario gives (null "
+                                     f"removes it); nothing to remove here{nearest(part, target)}")
+                del target[part]
+            elif last:
                 target[part] = override.value
             else:
                 target = target.setdefault(part, {})
@@ -307,7 +398,8 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
                              f"found the value {target!r}")
 
 
-def _find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
+def find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
+    """The YAML node at a key path (list items by index), or None if the file has none."""
     node = root
     for part in path:
         if isinstance(node, yaml.MappingNode):
@@ -325,5 +417,5 @@ def _find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None
 
 
 def _line(root: yaml.Node, path: tuple[str, ...]) -> int | None:
-    node = _find_node(root, path)
+    node = find_node(root, path)
     return node.start_mark.line + 1 if node is not None else None

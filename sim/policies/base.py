@@ -45,6 +45,10 @@ class QueuePolicy(ABC):
     name: ClassVar[str] = ""
     """The name scenario files use for this policy."""
 
+    uses_category_order: ClassVar[bool] = True
+    """Whether the order depends on ``category_order``; False lets gridqueue tell a user that
+    a ``category_order`` given for this policy changes nothing."""
+
     def __init__(self, category_order: Sequence[str] = CATEGORIES, **params: Any) -> None:
         if params:
             unexpected = ", ".join(sorted(params))

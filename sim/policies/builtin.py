@@ -18,6 +18,7 @@ class FIFOPolicy(QueuePolicy):
     """First come, first served by request time: the Dutch rule until 1 October 2024."""
 
     name = "fifo"
+    uses_category_order = False
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         return (applicant.request_time,)
@@ -64,6 +65,7 @@ class SmallestFirstPolicy(QueuePolicy):
     """Smallest grid request first: an example of a policy that is not about categories."""
 
     name = "smallest_first"
+    uses_category_order = False
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         return (applicant.requested_mw,)

@@ -1,14 +1,22 @@
 """A guard around a queue policy, so a policy that breaks its contract fails with a clear message.
 
-Custom policies are user code: a ``sort_key`` that raises, returns keys that cannot be compared,
-or a ``ranks`` that does not return a ranking would otherwise surface as a bare traceback from
-deep inside the engine. :class:`CheckedPolicy` turns each into an
-:class:`~sim.errors.InputError` that names the policy and the scenario key that chose it.
+Custom policies are user code: a ``sort_key`` that raises, returns keys that cannot be compared
+or that hold NaN (which compares false with everything, so the order would be arbitrary), or a
+``ranks`` that does not return a ranking would otherwise surface as a bare traceback from deep
+inside the engine, or as a silently wrong queue. A policy that calls ``sys.exit`` or
+``os._exit`` would end the whole run as if it had finished. :class:`CheckedPolicy` turns each
+into an :class:`~sim.errors.InputError` that names the policy and the scenario key that chose
+it; :func:`exits_refused` guards the other places user policy code runs (import, ``__init__``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -16,7 +24,7 @@ from sim.errors import GridqueueError, InputError
 from sim.inputs.applicants import Applicant, ApplicantTable
 from sim.policies.base import QueuePolicy
 
-__all__ = ["CONTRACT", "CheckedPolicy"]
+__all__ = ["CONTRACT", "CheckedPolicy", "exits_refused"]
 
 CONTRACT = (
     "expected sort_key to return tuples that compare with each other (numbers, or text in the "
@@ -43,13 +51,29 @@ class CheckedPolicy(QueuePolicy):
         self.key_path = key_path
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
-        return self.policy.sort_key(applicant)
+        key = self.policy.sort_key(applicant)
+        if isinstance(key, tuple) and any(isinstance(k, float) and math.isnan(k) for k in key):
+            raise self._broken(f"returned a sort key holding NaN, {key!r}, for applicant "
+                               f"{applicant.applicant_id} ({_nan_attributes(applicant)}); NaN "
+                               "is neither smaller nor larger than anything, so the order "
+                               "would be arbitrary")
+        return key
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
+        # A policy that keeps the default ranks is ranked through this class's sort_key, so
+        # every key it returns is checked; a vectorised ranks is checked on its result.
+        uses_sort_key = type(self.policy).ranks is QueuePolicy.ranks
         try:
-            ranks = np.asarray(self.policy.ranks(table))
+            with exits_refused():
+                ranks = np.asarray(QueuePolicy.ranks(self, table) if uses_sort_key
+                                   else self.policy.ranks(table))
         except GridqueueError:
             raise
+        except SystemExit as exc:
+            raise InputError(self.source, self.key_path, f"the queue policy '{self.order}' "
+                             f"called sys.exit or os._exit ({exc.code!r}) while ranking "
+                             "applicants; expected it to return an order, not end the "
+                             "program") from None
         except Exception as exc:  # the policy is user code: any failure is a broken contract
             raise self._broken(f"failed while ranking applicants ({type(exc).__name__}: "
                                f"{exc})") from None
@@ -65,6 +89,35 @@ class CheckedPolicy(QueuePolicy):
     def _broken(self, what: str) -> InputError:
         return InputError(self.source, self.key_path,
                           f"the queue policy '{self.order}' {what}; {CONTRACT}")
+
+
+def _nan_attributes(applicant: Applicant) -> str:
+    """The applicant's attributes that are NaN, as the message names them."""
+    nan = [field.name for field in dataclasses.fields(applicant)
+           if isinstance(getattr(applicant, field.name), float)
+           and math.isnan(getattr(applicant, field.name))]
+    return (f"its {', '.join(nan)} {'is' if len(nan) == 1 else 'are'} NaN: not known for "
+            "this applicant" if nan else "none of its attributes is NaN")
+
+
+@contextmanager
+def exits_refused() -> Iterator[None]:
+    """While user policy code runs, ``os._exit`` raises SystemExit instead of ending the process.
+
+    ``sys.exit`` already raises SystemExit; ``os._exit`` would end the process at once, and a
+    run in one process would then stop with exit code 0 as if it had finished. The caller
+    catches the SystemExit and names the policy.
+    """
+    real = os._exit
+    os._exit = _refuse_exit
+    try:
+        yield
+    finally:
+        os._exit = real
+
+
+def _refuse_exit(code: int) -> NoReturn:
+    raise SystemExit(code)
 
 
 def _is_ranking(ranks: np.ndarray, size: int) -> bool:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
 from sim.policies.base import QueuePolicy
 
-__all__ = ["POLICIES", "register_policy", "resolve_policy"]
+__all__ = ["ENTRY_POINT_GROUP", "POLICIES", "import_policy_modules", "register_policy",
+           "resolve_policy"]
 
 POLICIES: dict[str, type[QueuePolicy]] = {}
 """Every registered policy class by its name."""
@@ -23,21 +26,44 @@ def register_policy(cls: type[QueuePolicy]) -> type[QueuePolicy]:
     return cls
 
 
-def resolve_policy(order: str, search_dir: Path | None = None) -> type[QueuePolicy]:
+ENTRY_POINT_GROUP = "gridqueue.policies"
+"""Installed packages offer policies under this entry-point group: ``name = module:Class``."""
+
+
+def import_policy_modules(modules: Sequence[str], search_dir: Path | None = None) -> None:
+    """Import the modules a scenario's ``policy.import`` names, so their policies register.
+
+    Raises LookupError (naming the module) when one cannot be imported.
+    """
+    for module_name in modules:
+        _import(module_name, search_dir)
+
+
+def resolve_policy(
+    order: str, search_dir: Path | None = None, imports: Sequence[str] = ()
+) -> type[QueuePolicy]:
     """The policy class a scenario names: a registered name or ``module:Class``.
 
-    A ``module:Class`` is imported from the Python path or from ``search_dir`` (the scenario's
-    own folder). This runs that module's code: scenario files are otherwise plain data.
-    Raises LookupError with a message fit for the user when the policy cannot be found.
+    A name is looked up among the registered policies, after importing ``imports`` (the
+    scenario's ``policy.import``), then among the installed packages' entry points of the
+    group ``gridqueue.policies``. A ``module:Class`` is imported from the Python path or from
+    ``search_dir`` (the scenario's own folder). Both run that module's code: scenario files
+    are otherwise plain data. Raises LookupError with a message fit for the user when the
+    policy cannot be found.
     """
+    import_policy_modules(imports, search_dir)
     if ":" not in order:
         if order in POLICIES:
             return POLICIES[order]
+        offered = _entry_point(order)
+        if offered is not None:
+            return offered
         from sim.errors import nearest
 
         raise LookupError(
             f"unknown queue policy '{order}'{nearest(order, POLICIES)}; expected one of "
-            f"{', '.join(sorted(POLICIES))} or 'module:Class'"
+            f"{', '.join(sorted(POLICIES))}, a name that policy.import registers or an "
+            f"installed package offers ({ENTRY_POINT_GROUP}), or 'module:Class'"
         )
     module_name, _, class_name = order.partition(":")
     module = _import(module_name, search_dir)
@@ -46,6 +72,23 @@ def resolve_policy(order: str, search_dir: Path | None = None) -> type[QueuePoli
         raise LookupError(
             f"'{order}': module {module_name} has no QueuePolicy subclass named '{class_name}'"
         )
+    return cls
+
+
+def _entry_point(name: str) -> type[QueuePolicy] | None:
+    """The policy an installed package offers under ``name``, or None if none does."""
+    found = entry_points(group=ENTRY_POINT_GROUP, name=name)
+    if not found:
+        return None
+    entry = next(iter(found))
+    try:
+        cls = entry.load()
+    except Exception as exc:  # loading runs the package's code: any failure is reported
+        raise LookupError(f"queue policy '{name}' ({entry.value}, offered by an installed "
+                          f"package): {type(exc).__name__}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
+        raise LookupError(f"queue policy '{name}': the installed package's entry point "
+                          f"{entry.value} is not a QueuePolicy subclass")
     return cls
 
 

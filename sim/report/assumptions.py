@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Area, Scenario
+from sim.report.rendering import environment
 
-__all__ = ["SHOWN", "Assumption", "assumptions", "assumptions_html"]
+__all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
+           "assumptions_html", "assumptions_view"]
 
 SHOWN = 3
 """Lists up to this long are shown whole; longer ones are folded away."""
@@ -117,55 +118,78 @@ def _delay(delay: Distribution | None) -> str:
     return "" if delay is None else f" (delay mean {delay.mean:.2g} years)"
 
 
-def assumptions_html(scenarios: Mapping[str, Scenario]) -> str:
+@dataclass(frozen=True)
+class ShownAssumption:
+    """How one assumption is shown in a cell: as the reference's, or its summary and entries.
+
+    Attributes:
+        reference: the label of the scenario it is set against ("" for none).
+        same: whether it equals the reference's value (then only that is said).
+        summary: the short words.
+        shown: entries listed whole (a short list).
+        unlike: entries of a long list that differ from the reference's, brought forward.
+        folded: every entry of a long list, folded away.
+    """
+
+    reference: str
+    same: bool
+    summary: str
+    shown: tuple[str, ...] = ()
+    unlike: tuple[str, ...] = ()
+    folded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssumptionsView:
+    """The assumptions section: those that differ, a row per scenario, then those shared."""
+
+    differing: list[str]
+    rows: list[tuple[str, list[ShownAssumption]]]
+    shared: list[tuple[str, ShownAssumption]]
+
+
+def assumptions_view(
+    scenarios: Mapping[str, Scenario], against: Mapping[str, str] | None = None
+) -> AssumptionsView:
     """The differing assumptions, a row per scenario, then those every scenario shares.
 
-    ``scenarios`` is keyed by label, the reference first.
+    ``scenarios`` is keyed by label. Each row is set against the scenario ``against`` names
+    for it (in a comparison, its reference), else against the first; entries equal to it
+    say so, and in long lists those unlike it are brought forward.
     """
     table = {label: assumptions(s) for label, s in scenarios.items()}
-    reference = next(iter(table))
-    names = list(table[reference])
-    differing = [n for n in names if any(row[n] != table[reference][n] for row in table.values())]
-    shared = [n for n in names if n not in differing]
-    parts = ["<h3>Assumptions that differ</h3>"]
-    if differing:
-        head = "".join(f"<th>{escape(n)}</th>" for n in differing)
-        body = "".join(
-            f"<tr><th>{escape(label)}</th>" + "".join(
-                "<td>" + _cell(row[n], None if label == reference else table[reference][n],
-                               reference) + "</td>" for n in differing) + "</tr>"
-            for label, row in table.items())
-        parts.append(f'<div class="wide"><table class="assumptions"><thead><tr><th>Scenario'
-                     f"</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
-    else:
-        parts.append('<p class="note">None: every key assumption below is the same.</p>')
-    parts.append("<h3>Shared by every scenario</h3>")
-    if shared:
-        rows = "".join(f"<tr><th>{escape(n)}</th><td>{_cell(table[reference][n])}</td></tr>"
-                       for n in shared)
-        parts.append(f'<table class="shared"><tbody>{rows}</tbody></table>')
-    else:
-        parts.append('<p class="note">None: every key assumption differs somewhere.</p>')
-    return "\n".join(parts)
+    first = next(iter(table))
+    names = list(table[first])
+    differing = [n for n in names if any(row[n] != table[first][n] for row in table.values())]
+    rows = []
+    for label, row in table.items():
+        reference = (against or {}).get(label) or (first if label != first else "")
+        rows.append((label, [_shown(row[n], table[reference][n] if reference else None,
+                                    reference) for n in differing]))
+    shared = [(n, _shown(table[first][n])) for n in names if n not in differing]
+    return AssumptionsView(differing, rows if differing else [], shared)
 
 
-def _cell(value: Assumption, reference: Assumption | None = None, name: str = "") -> str:
+def assumptions_html(
+    scenarios: Mapping[str, Scenario], against: Mapping[str, str] | None = None
+) -> str:
+    """The assumptions section as HTML (the report's ``assumptions.html.j2``)."""
+    return environment().get_template("assumptions.html.j2").render(
+        view=assumptions_view(scenarios, against))
+
+
+def _shown(value: Assumption, reference: Assumption | None = None, name: str = ""
+           ) -> ShownAssumption:
     """A summary with its entries: all when few, else folded, those unlike the reference first.
 
     ``reference`` is the reference's value, named ``name`` (None in the reference's own row
     and for shared values); a value equal to it just says so.
     """
     if reference is not None and value == reference:
-        return f'<span class="same">as {escape(name)}</span>'
-    html = escape(value.summary)
+        return ShownAssumption(name, True, value.summary)
     if len(value.items) <= SHOWN:
-        return html + _list(value.items)
-    unlike = [] if reference is None else [i for i in value.items if i not in reference.items]
-    if 0 < len(unlike) <= SHOWN:
-        html += f'<div class="unlike">Unlike {escape(name)}:{_list(unlike)}</div>'
-    return (html + f"<details><summary>all {len(value.items)} entries</summary>"
-            f"{_list(value.items)}</details>")
-
-
-def _list(items: tuple[str, ...] | list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>" if items else ""
+        return ShownAssumption(name, False, value.summary, shown=value.items)
+    unlike = () if reference is None else tuple(i for i in value.items
+                                                if i not in reference.items)
+    return ShownAssumption(name, False, value.summary,
+                           unlike=unlike if len(unlike) <= SHOWN else (), folded=value.items)

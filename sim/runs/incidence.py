@@ -11,13 +11,17 @@ had then.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sim.inputs.scenario import DAYS_PER_YEAR
 
-__all__ = ["INCIDENCE_COLUMNS", "cumulative_incidence", "incidence_by_group"]
+__all__ = [
+    "INCIDENCE_COLUMNS", "IncidenceCurve", "cumulative_incidence", "incidence_by_group",
+    "incidence_curve", "restricted_mean_wait", "time_to_share_connected",
+]
 
 INCIDENCE_COLUMNS = (
     "time_years", "at_risk", "connected", "withdrawn", "censored",
@@ -25,6 +29,72 @@ INCIDENCE_COLUMNS = (
 )
 """Columns of an incidence table: one row per distinct time at which a wait ended or was
 censored; the estimates hold from that time on."""
+
+
+@dataclass(frozen=True)
+class IncidenceCurve:
+    """The Aalen-Johansen estimate as arrays, one entry per distinct time a wait ended.
+
+    The columns of :data:`INCIDENCE_COLUMNS`, before they become a table: the key figures of
+    every replication read quantiles and areas from it without building a DataFrame.
+    """
+
+    time_years: np.ndarray
+    at_risk: np.ndarray
+    connected: np.ndarray
+    withdrawn: np.ndarray
+    censored: np.ndarray
+    still_waiting: np.ndarray
+    cif_connected: np.ndarray
+    cif_withdrawn: np.ndarray
+
+
+def incidence_curve(
+    wait_years: np.ndarray, connected: np.ndarray, withdrawn: np.ndarray, entry_years: np.ndarray
+) -> IncidenceCurve:
+    """Aalen-Johansen estimate from plain arrays: waits, boolean outcomes, delayed entries.
+
+    Rows neither connected nor withdrawn are still waiting, censored at their wait. The
+    arguments are trusted (see :func:`cumulative_incidence` for the checked version); no rows
+    give empty arrays.
+    """
+    if not len(wait_years):
+        return IncidenceCurve(*([np.empty(0)] * len(INCIDENCE_COLUMNS)))
+    order = np.argsort(wait_years, kind="stable")
+    waits = wait_years[order]
+    # The last row of each distinct time; counts up to it, differenced, are counts at it.
+    # Speed: twice as fast as np.unique with bincounts, and the same counts.
+    last = np.flatnonzero(np.concatenate((waits[1:] != waits[:-1], [True])))
+    distinct = waits[last]
+    ended_by = last + 1.0
+    ended_before = np.concatenate(([0.0], ended_by[:-1]))
+    connections = _counts_at(np.cumsum(connected[order])[last])
+    withdrawals = _counts_at(np.cumsum(withdrawn[order])[last])
+    ended = ended_by - ended_before
+    if entry_years.any():
+        entered = np.searchsorted(np.sort(entry_years), distinct, side="right")
+    else:  # everyone observed from the request: the usual case, spared a sort
+        entered = len(waits)
+    at_risk = entered - ended_before
+    still_waiting = np.cumprod(1.0 - (connections + withdrawals) / at_risk)
+    before = np.concatenate(([1.0], still_waiting[:-1]))
+    return IncidenceCurve(
+        time_years=distinct,
+        at_risk=at_risk,
+        connected=connections,
+        withdrawn=withdrawals,
+        censored=ended - connections - withdrawals,
+        still_waiting=still_waiting,
+        cif_connected=np.cumsum(before * connections / at_risk),
+        cif_withdrawn=np.cumsum(before * withdrawals / at_risk),
+    )
+
+
+def _counts_at(running: np.ndarray) -> np.ndarray:
+    """Counts at each time from running totals up to it."""
+    counts = running.astype(float)
+    counts[1:] -= running[:-1]
+    return counts
 
 
 def cumulative_incidence(
@@ -58,27 +128,46 @@ def cumulative_incidence(
                          "waiting")
     if np.isnan(times).any() or np.isnan(entry).any() or (entry > times).any():
         raise ValueError("wait_years and entry_years must be numbers, entry before the end")
-    distinct, index = np.unique(times, return_inverse=True)
-    size = len(distinct)
-    connected = np.bincount(index, weights=outcome == "connected", minlength=size)
-    withdrawn = np.bincount(index, weights=outcome == "withdrawn", minlength=size)
-    censored = np.bincount(index, weights=outcome == "waiting", minlength=size)
-    ended_before = np.concatenate(([0.0], np.cumsum(connected + withdrawn + censored)[:-1]))
-    entered = np.searchsorted(np.sort(entry), distinct, side="right")
-    at_risk = entered - ended_before
-    hazard = (connected + withdrawn) / at_risk
-    still_waiting = np.cumprod(1.0 - hazard)
-    before = np.concatenate(([1.0], still_waiting[:-1]))
+    curve = incidence_curve(times, outcome == "connected", outcome == "withdrawn", entry)
+    counts = ("at_risk", "connected", "withdrawn", "censored")
     return pd.DataFrame({
-        "time_years": distinct,
-        "at_risk": at_risk.astype(np.int64),
-        "connected": connected.astype(np.int64),
-        "withdrawn": withdrawn.astype(np.int64),
-        "censored": censored.astype(np.int64),
-        "still_waiting": still_waiting,
-        "cif_connected": np.cumsum(before * connected / at_risk),
-        "cif_withdrawn": np.cumsum(before * withdrawn / at_risk),
+        column: getattr(curve, column).astype(np.int64) if column in counts
+        else getattr(curve, column)
+        for column in INCIDENCE_COLUMNS
     }, columns=list(INCIDENCE_COLUMNS))
+
+
+def time_to_share_connected(curve: IncidenceCurve, share: float) -> float:
+    """Years from request by which ``share`` of the applicants are connected; inf if never.
+
+    The first time the cumulative incidence of connection reaches ``share`` (the generalised
+    inverse of a step function, as for any distribution's quantile). If the curve stays below
+    it up to the longest wait observed, because too many withdraw or are still waiting at the
+    end, the share is not reached and the answer is ``inf``. A tolerance of 1e-12 keeps a
+    curve that reaches ``share`` exactly from missing it by rounding. NaN without applicants.
+    """
+    if not len(curve.time_years):
+        return np.nan
+    first = int(np.searchsorted(curve.cif_connected, share - 1e-12, side="left"))
+    return float(curve.time_years[first]) if first < len(curve.time_years) else np.inf
+
+
+def restricted_mean_wait(curve: IncidenceCurve, window_years: float) -> float:
+    """Mean years not yet connected within ``window_years`` of the request, counting everyone.
+
+    The area under the not-connected curve (one minus the cumulative incidence of
+    connection) from 0 to ``window_years``: the restricted mean of the time to connection.
+    Withdrawal is a competing outcome, so one who withdraws counts as not connected for the
+    rest of the window: giving up is not a shorter wait. NaN without applicants, or if the
+    curve is not known that far (the longest wait observed is shorter and someone was still
+    waiting at it).
+    """
+    times = curve.time_years
+    if not len(times) or (times[-1] < window_years and curve.still_waiting[-1] > 0):
+        return np.nan
+    knots = np.minimum(times, window_years)
+    widths = np.diff(knots, append=window_years)
+    return float(window_years - np.dot(curve.cif_connected, widths))
 
 
 def incidence_by_group(

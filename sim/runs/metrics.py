@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.records import OUTCOMES
 
 __all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
@@ -19,70 +21,121 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class Metric:
-    """A key figure: its unit, what it counts, and the plain label shown to readers."""
+    """A key figure: its unit, what it counts, its label, and how replications summarise it."""
 
     unit: str
     description: str
     label: str
     """Plain words with the unit, for tables and figures, e.g. 'Mean wait, connected (years)'."""
+    depends_on_end: bool
+    """Whether the figure changes with where the run stops: counts at the end, waits cut off
+    by it, totals over the run. Figures read within a fixed window of each request do not."""
+    bounds: tuple[float, float] = (0.0, np.inf)
+    """The values the figure can take; its interval across replications stays inside them."""
+    estimator: Literal["mean", "median"] = "mean"
+    """``mean`` across replications, or ``median`` for a figure that may be not reached
+    (``inf``) in some replications, whose mean would say nothing."""
 
 
 WITHIN_YEARS = (1, 2, 5)
+RMST_YEARS = 5
+"""The window of the restricted mean time to connection, in years after each request."""
+CONNECT_SHARES = {"connect_p25_years": 0.25, "connect_median_years": 0.5}
+"""Time-to-connection quantiles: the share of the group's applicants connected by then."""
+
+
+def _years(n: int) -> str:
+    """'1 year', '2 years': a window's length in words."""
+    return f"{n} year{'s' if n > 1 else ''}"
+
 
 METRICS: dict[str, Metric] = {
-    "applicants": Metric("count", "applicants who asked for a connection", "Applicants"),
-    "connected": Metric("count", "applicants connected by the end", "Connected by the end"),
-    "withdrawn": Metric("count", "applicants who gave up and withdrew", "Withdrew"),
-    "waiting": Metric("count", "applicants still waiting at the end", "Still waiting at the end"),
+    "applicants": Metric("count", "applicants who asked for a connection before the end of "
+                         "the run", "Applicants", depends_on_end=True),
+    "connected": Metric("count", "applicants connected by the end of the run",
+                        "Connected by the end of the run", depends_on_end=True),
+    "withdrawn": Metric("count", "applicants who gave up and withdrew before the end of the "
+                        "run", "Withdrew by the end of the run", depends_on_end=True),
+    "waiting": Metric("count", "applicants still waiting at the end of the run",
+                      "Still waiting at the end of the run", depends_on_end=True),
+    "connect_median_years": Metric(
+        "years", "years from request by which half of the group's applicants are connected, "
+        "counting everyone (withdrawn as never connected, still waiting censored at the end), "
+        "read from the cumulative incidence of connection; inf (not reached) where fewer than "
+        "half connect within the longest wait the run observes. Median across replications",
+        "Median time to connection, everyone (years)", depends_on_end=True,
+        estimator="median"),
+    "connect_p25_years": Metric(
+        "years", "years from request by which a quarter of the group's applicants are "
+        "connected, counting everyone, as connect_median_years; inf (not reached) where fewer "
+        "than a quarter connect within the longest wait the run observes. Median across "
+        "replications",
+        "Time to connect the first quarter, everyone (years)", depends_on_end=True,
+        estimator="median"),
+    f"wait_rmst_{RMST_YEARS}y_years": Metric(
+        "years", f"mean years waited within the first {_years(RMST_YEARS)} after the request, "
+        "counting everyone: the area under the not-connected curve (restricted mean time to "
+        f"connection) from 0 to {RMST_YEARS} years; withdrawn count as not connected for the "
+        "rest of the window, still waiting are censored",
+        f"Mean wait in the first {_years(RMST_YEARS)}, everyone (years)",
+        depends_on_end=False, bounds=(0.0, float(RMST_YEARS))),
     "wait_mean_years": Metric(
-        "years", "mean wait of those connected, request to connection",
-        "Mean wait of those connected (years)",
-    ),
+        "years", "mean wait of those connected by the end of the run, request to connection; "
+        "leaves out those withdrawn and still waiting (name kept for compatibility)",
+        "Mean wait of those connected (years)", depends_on_end=True),
     "wait_median_years": Metric(
-        "years", "median wait of those connected",
-        "Median wait of those connected (years)",
-    ),
+        "years", "median wait of those connected by the end of the run; leaves out those "
+        "withdrawn and still waiting (name kept for compatibility)",
+        "Median wait of those connected (years)", depends_on_end=True),
     "wait_p90_years": Metric(
-        "years", "90th percentile of the wait of those connected",
-        "90th percentile wait of those connected (years)",
-    ),
+        "years", "90th percentile of the wait of those connected by the end of the run; leaves "
+        "out those withdrawn and still waiting (name kept for compatibility)",
+        "90th percentile wait of those connected (years)", depends_on_end=True),
     **{
         f"connected_within_{n}y": Metric(
             "share",
-            f"share connected within {n} year{'s' if n > 1 else ''} of the request, among "
-            f"applicants who asked at least {n} year{'s' if n > 1 else ''} before the end",
-            f"Connected within {n} year{'s' if n > 1 else ''} (%)",
-        )
+            f"share connected within {_years(n)} of the request; denominator: applicants who "
+            f"asked at least {_years(n)} before the end of the run (observed {_years(n)})",
+            f"Connected within {_years(n)}, of those observed {_years(n)} (%)",
+            depends_on_end=False, bounds=(0.0, 1.0))
         for n in WITHIN_YEARS
     },
-    "jobs_connected": Metric("jobs", "jobs of the applicants connected", "Jobs connected"),
-    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal", "Jobs lost to withdrawal"),
-    "jobs_waiting": Metric(
-        "jobs", "jobs still waiting at the end",
-        "Jobs still waiting at the end",
-    ),
+    "jobs_connected": Metric("jobs", "jobs of the applicants connected by the end of the run",
+                             "Jobs connected by the end of the run", depends_on_end=True),
+    "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal before the end of the run",
+                             "Jobs lost to withdrawal by the end of the run",
+                             depends_on_end=True),
+    "jobs_waiting": Metric("jobs", "jobs still waiting at the end of the run",
+                           "Jobs still waiting at the end of the run", depends_on_end=True),
     "job_years_waiting": Metric(
-        "job-years", "jobs times years waited, to connection, withdrawal or the end",
-        "Job-years waited",
-    ),
-    "mw_connected": Metric(
-        "MW", "grid MW connected (requested, after on-site generation)",
-        "MW connected",
-    ),
-    "mw_withdrawn": Metric("MW", "grid MW withdrawn", "MW withdrawn"),
-    "mw_waiting": Metric("MW", "grid MW still waiting at the end", "MW still waiting at the end"),
+        "job-years", "jobs times years waited, to connection, withdrawal or the end of the run",
+        "Job-years waited, to the end of the run", depends_on_end=True),
+    "mw_connected": Metric("MW", "grid MW connected by the end of the run (requested, after "
+                           "on-site generation)", "MW connected by the end of the run",
+                           depends_on_end=True),
+    "mw_withdrawn": Metric("MW", "grid MW withdrawn before the end of the run",
+                           "MW withdrawn by the end of the run", depends_on_end=True),
+    "mw_waiting": Metric("MW", "grid MW still waiting at the end of the run",
+                         "MW still waiting at the end of the run", depends_on_end=True),
+    "mw_years_waiting": Metric(
+        "MW-years", "grid MW requested times years waited, to connection, withdrawal or the "
+        "end of the run", "MW-years waited, to the end of the run", depends_on_end=True),
     "idle_mw_years": Metric(
-        "MW-years", "capacity left free while an applicant of the group waited in its area",
-        "MW-years left idle while someone waited",
-    ),
+        "MW-years", "capacity left free while an applicant of the group waited in its area, "
+        "over the run", "MW-years left idle while someone waited, over the run",
+        depends_on_end=True),
 }
 """Every key figure of ``summary.csv``, in the order it is reported."""
 
 HEADLINE_METRICS: tuple[str, ...] = (
-    "wait_median_years", "connected_within_2y", "withdrawn", "jobs_waiting", "job_years_waiting",
+    f"wait_rmst_{RMST_YEARS}y_years", "connect_median_years", "connected_within_2y",
+    "withdrawn", "jobs_waiting", "job_years_waiting", "mw_years_waiting",
 )
 """The key figures a reader sees first: the terminal summary, the report's answers and the
-differences figure lead with these."""
+differences figure lead with these. The first three count everyone who asked. The report's
+one-line answers use the first: the mean wait within a fixed window after each request counts
+everyone, does not depend on where the run ends, and its difference between scenarios always
+has a paired interval (a median time to connection is often not reached, and then has none)."""
 
 
 def replication_metrics(
@@ -95,15 +148,20 @@ def replication_metrics(
     """Key figures of one replication as tidy rows: ``group``, ``metric``, ``value``.
 
     ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
-    their request time in years since the start, in the same order.
+    their request time in years since the start, in the same order. Applicants who asked
+    before the start (a waiting list) enter the time-to-connection curve late, at the wait
+    they already had at the start.
     """
+    request_time = np.asarray(request_time, dtype=float)
+    wait = applicants["wait_years"].to_numpy(dtype=float)
     outcome = _codes(applicants["outcome"], OUTCOMES)
     columns = {
-        "wait": applicants["wait_years"].to_numpy(dtype=float),
+        "wait": wait,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
         **{name: outcome == k for k, name in enumerate(OUTCOMES)},
-        "request_time": np.asarray(request_time, dtype=float),
+        "request_time": request_time,
+        "entry": np.clip(-request_time, 0.0, wait),
     }
     rows = []
     for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
@@ -149,6 +207,7 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
         "connected": float(np.count_nonzero(connected)),
         "withdrawn": float(np.count_nonzero(withdrawn)),
         "waiting": float(np.count_nonzero(waiting)),
+        **_connection_figures(c),
         **_wait_figures(c["wait"][connected]),
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
@@ -157,6 +216,7 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
         "mw_connected": float(c["mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
         "mw_waiting": float(c["mw"][waiting].sum()),
+        "mw_years_waiting": float((c["mw"] * c["wait"]).sum()),
         "idle_mw_years": float(idle),
     }
     for years in WITHIN_YEARS:
@@ -168,6 +228,15 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
             np.count_nonzero(within) / count if count else np.nan
         )
     return figures
+
+
+def _connection_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
+    """Figures of the time to connection that count everyone, from one incidence curve."""
+    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"])
+    return {
+        **{name: time_to_share_connected(curve, share) for name, share in CONNECT_SHARES.items()},
+        f"wait_rmst_{RMST_YEARS}y_years": restricted_mean_wait(curve, RMST_YEARS),
+    }
 
 
 def _wait_figures(waits: np.ndarray) -> dict[str, float]:

@@ -26,9 +26,16 @@ OUTCOMES = ("connected", "withdrawn", "waiting")
 APPLICANT_COLUMNS = (
     "replication", "applicant_id", "name", "source", "stream", "category",
     "priority_requested", "area", "request_date", "demand_mw", "requested_mw", "self_supply",
-    "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years",
+    "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
+    "final_category", "existing_mw", "connected_mw", "full_connect_date",
 )
-"""Columns of ``applicants.csv``: one row per applicant per replication."""
+"""Columns of ``applicants.csv``: one row per applicant per replication.
+
+``connect_date`` and ``wait_years`` are those of the first connection, partial or whole;
+``full_connect_date`` is when the whole request was connected, ``connected_mw`` the MW it
+held last, at the end or when its connection ended (its request, or less if only part of it
+was connected or a mechanism took some back).
+"""
 
 TIMESERIES_COLUMNS = (
     "replication", "date", *SNAPSHOT_FIELDS[:2], "capacity_mw", "connected_mw", "free_mw",
@@ -69,6 +76,7 @@ def applicant_records(
     wait_years = np.where(withdrawn, trajectory.withdraw_time, horizon_years)
     np.copyto(wait_years, trajectory.connect_time, where=connected)
     wait_years -= table.request_time
+    connect_date = to_dates(start, trajectory.connect_time)
     # Speed: the columns are new arrays or the table's, which nothing changes afterwards;
     # sharing them (copy=False) spares pandas copying each numeric column into 2D blocks.
     frame = pd.DataFrame({
@@ -86,10 +94,17 @@ def applicant_records(
         "self_supply": table.self_supply,
         "jobs": table.jobs,
         "outcome": pd.Categorical.from_codes(outcome, categories=OUTCOMES),
-        "connect_date": to_dates(start, trajectory.connect_time),
+        "connect_date": connect_date,
         "withdraw_date": to_dates(start, trajectory.withdraw_time),
         "release_date": to_dates(start, trajectory.release_time),
         "wait_years": wait_years,
+        "homes": table.homes,
+        "existing_mw": table.existing_mw,
+        "connected_mw": trajectory.connected_mw,
+        "full_connect_date": connect_date if trajectory.full_connect_time is
+        trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
+        "final_category": pd.Categorical.from_codes(trajectory.final_category,
+                                                    categories=CATEGORIES),
     }, copy=False)
     return frame[list(APPLICANT_COLUMNS)]
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from sim.engine.capacity import UPSTREAM
-from sim.engine.model import CapacityStep, GridSetup, Regime, simulate
+from sim.engine.model import CapacityStep, GridSetup, Reclaim, Regime, RoundSchedule, simulate
+from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import build_policy
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario, Upgrade
-from sim.inputs.sources import generate_applicants
+from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
 from sim.runs.metrics import replication_metrics
@@ -26,6 +27,7 @@ from sim.runs.records import applicant_records, timeseries_records
 from sim.runs.spool import EncodedRows
 
 __all__ = [
+    "with_capacity_releases",
     "ReplicationOutput", "add_months", "grid_setup", "regimes", "run_replication",
     "snapshot_times",
 ]
@@ -52,8 +54,8 @@ def run_replication(
     table = generate_applicants(scenario, streams, waiting_rows)
     trajectory = simulate(
         table,
-        grid_setup(scenario, streams),
-        regimes(scenario),
+        with_capacity_releases(grid_setup(scenario, streams), scenario, streams, len(table)),
+        with_categories(regimes(scenario), category_timeline(scenario, table)),
         scenario.horizon_years,
         snapshot_times(scenario),
     )
@@ -101,6 +103,36 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
     )
 
 
+def with_capacity_releases(
+    grid: GridSetup, scenario: Scenario, streams: RandomStreams, size: int
+) -> GridSetup:
+    """The grid with its capacity-release mechanisms, who takes part drawn per applicant.
+
+    The MW connected before the start (``existing_mw``) are freed in expectation, as a
+    capacity step at the mechanism's first review (connected before the start, they have been
+    connected long enough): they belong to no applicant of the run. Without areas named, the
+    freed MW are split evenly over the areas.
+    """
+    reclaims, steps = [], list(grid.steps)
+    areas = scenario.area_names
+    for k, release in enumerate(scenario.capacity_releases):
+        times = []
+        months = 0
+        while (date := add_months(release.start, months)) < scenario.end:
+            times.append(scenario.years_since_start(date))
+            months += release.every_months
+        area = None if release.area is None else areas.index(release.area)
+        rng = streams.generator("capacity_release", f"{k}:{release.name}")
+        reclaims.append(Reclaim(times=times, area=area,
+                                takes_part=rng.random(size) < release.user_share,
+                                mw_share=release.mw_share, after_years=release.after_years))
+        freed = release.existing_mw * release.user_share * release.mw_share
+        if freed:
+            steps += [CapacityStep(times[0], a, freed / (len(areas) if area is None else 1))
+                      for a in (range(len(areas)) if area is None else [area])]
+    return replace(grid, steps=steps, reclaims=reclaims)
+
+
 def _step(
     scenario: Scenario, streams: RandomStreams, key: str, area: int, upgrade: Upgrade
 ) -> CapacityStep:
@@ -119,11 +151,15 @@ def regimes(scenario: Scenario) -> list[Regime]:
         if index and scenario.policy.changes[index - 1].order is not None:
             key_path = f"policy.changes.{index - 1}.order"
         policy = build_policy(regime.order, regime.category_order, regime.params,
-                              scenario.base_dir)
+                              scenario.base_dir, scenario.policy.imports or ())
+        rounds = regime.rounds
         result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),
             policy=CheckedPolicy(policy, regime.order, source, key_path),
-            allocation=regime.allocation,
+            allocation=regime.allocation if rounds is None else rounds.fit,
+            rounds=None if rounds is None else RoundSchedule(
+                times=frozenset(scenario.years_since_start(d) for d in rounds.dates),
+                between_rounds=frozenset(CATEGORIES.index(c) for c in rounds.between_rounds)),
         ))
     return result
 

@@ -1,7 +1,8 @@
 """Results of a run: the tables, the resolved scenario and provenance; written atomically.
 
 A results directory holds ``applicants.csv``, ``timeseries.csv``, ``summary.csv``,
-``replication_metrics.csv``, ``projects.csv``, ``scenario.yaml`` (the fully resolved scenario,
+``replication_metrics.csv``, ``projects.csv``, ``observations.csv`` (if the scenario states
+published observations), ``scenario.yaml`` (the fully resolved scenario,
 loadable as it is) and ``run.json`` (versions, seeds, hashes, workers, wall time). It is written
 to a temporary directory beside the target and moved into place only when complete, so an
 interrupted or failed write never leaves half a result or damages an earlier one.
@@ -13,6 +14,7 @@ import functools
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,16 @@ import yaml
 
 from sim.errors import OutputError
 from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.csv_writer import write_csv
+from sim.runs.observed import observation_table, observed_values
+from sim.runs.policy_code import code_hashes, copy_policy_code
 from sim.runs.spool import ApplicantSpool
 from sim.runs.staging import staged_directory
 
-__all__ = ["Results", "dependency_versions", "scenario_hash", "scenario_yaml"]
+__all__ = [
+    "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
+]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
 DATE_COLUMNS = {
@@ -93,23 +100,55 @@ class Results:
         else:
             self._applicants, self._spool = rows, None
 
+    @property
+    def applicants_on_disk(self) -> bool:
+        """Whether the applicant rows wait on disk (a run too large to hold them in memory)."""
+        return self._spool is not None and self._spool.on_disk
+
     def __repr__(self) -> str:
         return (f"Results(scenario={self.scenario.name!r}, "
                 f"replications={self.run_info.get('replications')!r})")
 
     def figure(self, group: str, metric: str) -> tuple[float, float, float]:
-        """(mean, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``."""
+        """(estimate, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``.
+
+        The estimate is the mean across replications, or the median for the figures
+        summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
+        """
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
-        return tuple(float(row.iloc[0][c]) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
+        return tuple(float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))  # type: ignore[return-value]
 
-    def write(self, directory: str | Path, force: bool = False) -> Path:
-        """Write every table into ``directory``, atomically; replace it only with ``force``."""
+    def observations(self) -> pd.DataFrame:
+        """The scenario's published observations beside the simulated values (may be empty).
+
+        One row per observation with the simulated mean, its 95% interval, the band of 90% of
+        replications and whether they agree (:mod:`sim.runs.observed`); ``observations.csv``.
+        """
+        observations = self.scenario.observations
+        if self._spool is not None:
+            chunks = self._spool.chunks()
+        else:
+            chunks = (rows for _, rows in self.applicants.groupby("replication", sort=True))
+        per_replication = (observed_values(observations, rows) for rows in chunks)
+        return observation_table(observations, per_replication if observations else [])
+
+    def write(
+        self, directory: str | Path, force: bool = False,
+        also: Callable[[Path], None] | None = None,
+    ) -> Path:
+        """Write every table into ``directory``, atomically; replace it only with ``force``.
+
+        ``also`` may add files (such as a report) to the folder before it is moved into
+        place, so they arrive with the tables or not at all.
+        """
         target = Path(directory)
         with staged_directory(target, force, what="results",
                               inputs=self.scenario.input_files) as staging:
             self._write_files(staging)
+            if also is not None:
+                also(staging)
         return target
 
     def _write_files(self, folder: Path) -> None:
@@ -121,10 +160,14 @@ class Results:
                 continue
             with open(folder / f"{name}.csv", "wb") as file:
                 write_csv(file, [getattr(self, name)])
+        if self.scenario.observations:
+            with open(folder / "observations.csv", "wb") as file:
+                write_csv(file, [self.observations()])
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
+        copy_policy_code(self.scenario, folder)
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
                                          encoding="utf-8")
 
@@ -156,7 +199,7 @@ def scenario_yaml(scenario: Scenario) -> str:
     if data.get("waiting_list") and data["waiting_list"].get("csv"):
         data["waiting_list"]["csv"] = "waiting_list.csv"
     _drop_none(data)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=CoreSchemaDumper, sort_keys=False, allow_unicode=True)
 
 
 def _drop_none(data: Any) -> None:
@@ -181,6 +224,18 @@ def scenario_hash(scenario: Scenario) -> str:
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()
+
+
+def definition_hash(scenario: Scenario, replications: list[int] | None = None) -> str:
+    """SHA-256 of everything that defines a run's tables.
+
+    That is the resolved scenario (its seed and replication count included) and its waiting
+    list (:func:`scenario_hash`), the source of its ``module:Class`` policies, and which
+    replications ran (None: all). ``reproduce`` and ``sweep --resume`` compare it.
+    """
+    parts = {"scenario": scenario_hash(scenario), "policy_code": code_hashes(scenario),
+             "replications": replications}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def dependency_versions() -> dict[str, str]:

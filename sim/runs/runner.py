@@ -12,6 +12,7 @@ import datetime
 import multiprocessing
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -31,8 +32,9 @@ from sim.errors import GridqueueError, ReplicationError
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
+from sim.runs.policy_code import code_hashes
 from sim.runs.replication import ReplicationOutput, run_replication
-from sim.runs.results import Results, dependency_versions, scenario_hash
+from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
 from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
 
@@ -96,6 +98,22 @@ class _ReplicationTask:
             assert isinstance(output.applicants, pd.DataFrame)
             output = replace(output, applicants=encode_rows(output.applicants))
         return output
+
+
+def _check_request(scenario: Scenario, workers: int | None,
+                   replications: list[int] | None) -> None:
+    """Refuse worker counts below one and replication indices out of range or given twice."""
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+    seen: set[int] = set()
+    for index in replications or []:
+        if not 0 <= index < scenario.replications:
+            raise GridqueueError(f"replication {index}: expected a replication from 0 to "
+                                 f"{scenario.replications - 1}")
+        if index in seen:
+            raise GridqueueError(f"replication {index}: given more than once; expected each "
+                                 "replication once")
+        seen.add(index)
 
 
 def _worker_count(workers: int | None, indices: list[int]) -> int:
@@ -176,7 +194,7 @@ def _parallel(
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     # fork lets workers see policies registered in the parent, e.g. in a notebook.
     with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
-            ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            _pool(workers, context) as pool:
         marked = partial(_marked, task, Path(running), seed)
         futures = {pool.submit(marked, batch): batch for batch in _batches(indices, workers)}
         done: dict[int, T] = {}
@@ -193,9 +211,51 @@ def _parallel(
                     yield done.pop(indices[position])
                     position += 1
         except BaseException:
-            for future in futures:
-                future.cancel()
+            # Ctrl-C, SIGTERM, an error, or the caller stopped early: the workers may be in
+            # the middle of a replication (or stuck in a policy) that nobody will read.
+            _stop_workers(pool)
             raise
+
+
+def _pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    """Worker processes that leave Ctrl-C and SIGTERM to the main process, which stops them."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_leave_signals_to_the_main_process)
+
+
+def _leave_signals_to_the_main_process() -> None:
+    """In a worker: ignore Ctrl-C and let SIGTERM end the process.
+
+    A terminal sends Ctrl-C to every process of the run; the main process stops the workers.
+    The main process may have set SIGTERM to raise, and fork copied that to the worker.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now and reap them, rather than wait for their tasks.
+
+    The tasks not yet started are not cancelled first: the pool then fails them itself when
+    it sees its workers gone (Python 3.11 raises InvalidStateError in its own thread if it
+    finds a cancelled one).
+    """
+    # The executor keeps its processes in a private mapping; Python 3.14 adds a public
+    # terminate_workers() for this.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True)
+
+
+STOP_SECONDS = 5
+"""How long a worker may take to end after SIGTERM before it is killed."""
 
 
 def _marked(task: Callable[[int], T], running: Path, seed: int, batch: list[int]) -> list[T]:
@@ -223,7 +283,7 @@ def _who_broke_the_pool(
     """
     suspects = sorted(int(mark.name) for mark in running.iterdir())
     for index in suspects:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
+        with _pool(1, context) as alone:
             try:
                 alone.submit(_guarded, task, index, seed).result()
             except BrokenProcessPool:
@@ -258,6 +318,8 @@ def run(
     """
     started = time.perf_counter()
     created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    replications = None if replications is None else list(replications)
+    _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     applicants = ApplicantSpool()
     projects, metrics, timeseries, indices = [], [], [], []
@@ -274,6 +336,8 @@ def run(
         "gridqueue_version": __version__,
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
+        "inputs_sha256": definition_hash(scenario, replications),
+        "policy_code": code_hashes(scenario),
         "seed": scenario.seed,
         "replications": indices if replications is not None else len(indices),
         "workers": workers,

@@ -29,11 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.runs.csv_writer import CSV_DATE_FORMAT, csv_header, csv_lines
+from sim.runs.csv_writer import csv_header, csv_lines
 
 __all__ = [
-    "CSV_DATE_FORMAT", "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows",
-    "encode_rows",
+    "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows", "encode_rows",
 ]
 
 DEFAULT_BUDGET_ROWS = 1_000_000

@@ -1,4 +1,11 @@
-"""Statistics across replications: means with Student-t confidence intervals."""
+"""Statistics across replications: estimates with confidence intervals inside their bounds.
+
+A plain Student-t interval of a share near 0 or of a short wait can reach below zero, which no
+replication could show. Each key figure is therefore summarised with an interval that keeps
+to the figure's bounds (:attr:`sim.runs.metrics.Metric.bounds`): a t interval on the log or logit
+scale around the mean, or order statistics around the median. Plain t intervals remain for
+unbounded quantities such as differences between scenarios (:mod:`sim.analysis.differences`).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.runs.metrics import METRICS
+from sim.runs.metrics import METRICS, Metric
 
-__all__ = ["CONFIDENCE", "mean_interval", "summarise", "summarise_projects", "t_quantile"]
+__all__ = [
+    "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "log_interval",
+    "logit_interval", "mean_interval", "median_interval", "summarise", "summarise_projects",
+    "t_quantile",
+]
 
 CONFIDENCE = 0.95
 """Confidence level of every interval gridqueue reports."""
@@ -22,17 +33,139 @@ def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[f
     NaN values (e.g. a mean wait in a replication where nobody connected) are left out; with
     fewer than two values the interval is NaN.
     """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
+    mean, half = _mean_and_half_width(_known(values), confidence)
+    return mean, mean - half, mean + half
+
+
+def log_interval(
+    values: np.ndarray, lower: float = 0.0, confidence: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """Mean and a t interval on the log scale of ``mean - lower``: never below ``lower``.
+
+    The delta method: ``log(m - lower) ± t * s / (sqrt(n) * (m - lower))``, taken back.
+    Close to the plain t interval when the spread is small against the mean, skewed upwards
+    when it is not. If the mean sits on the bound, every value does and the interval is the
+    bound itself. NaN values are left out; fewer than two values give a NaN interval.
+    """
+    values = _known(values)
+    mean, half = _mean_and_half_width(values, confidence)
+    if np.isnan(half) or half == 0 or mean <= lower:
+        return mean, mean - half, mean + half
+    spread = half / (mean - lower)
+    ends = lower + (mean - lower) * np.exp(np.array([-spread, spread]))
+    # Taking the log and back may move the mean's own end by a rounding error.
+    return mean, min(float(ends[0]), mean), max(float(ends[1]), mean)
+
+
+def logit_interval(
+    values: np.ndarray, bounds: tuple[float, float] = (0.0, 1.0),
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float, float]:
+    """Mean and a t interval on the logit scale of where the mean lies between ``bounds``.
+
+    With ``p = (m - low) / (high - low)``, the delta method gives ``logit(p) ± t * s /
+    (sqrt(n) * (high - low) * p * (1 - p))``, taken back: always inside the bounds, and
+    the bound itself if every value is on it. NaN values are left out; fewer than two values
+    give a NaN interval.
+    """
+    values = _known(values)
+    mean, half = _mean_and_half_width(values, confidence)
+    low, high = bounds
+    width = high - low
+    share = (mean - low) / width
+    if np.isnan(half) or half == 0 or not 0 < share < 1:
+        return mean, mean - half, mean + half
+    centre, spread = special.logit(share), half / (width * share * (1 - share))
+    ends = low + width * special.expit(np.array([centre - spread, centre + spread]))
+    # Taking the logit and back may move the mean's own end by a rounding error.
+    return mean, min(float(ends[0]), mean), max(float(ends[1]), mean)
+
+
+def median_interval(
+    values: np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """Median and the distribution-free order-statistic interval of the median.
+
+    Values may be ``inf`` (e.g. a share not reached in that replication): they sort last, so
+    the median and the interval's ends read ``inf`` when enough replications have it. The
+    interval is ``[x_(k), x_(n+1-k)]`` of the sorted values, with the largest ``k`` for which
+    the number of values below the true median (binomial, n and 1/2) leaves at least the
+    confidence between them. Below six values no such pair exists for 95% and the interval
+    is NaN. NaN values are left out.
+    """
+    values = np.sort(_known(values))
+    n = len(values)
+    if n == 0:
         return np.nan, np.nan, np.nan
+    median = float(np.median(values))
+    k = _order_statistic_rank(n, confidence)
+    if k == 0:
+        return median, np.nan, np.nan
+    return median, float(values[k - 1]), float(values[n - k])
+
+
+@functools.lru_cache(maxsize=1024)
+def _order_statistic_rank(n: int, confidence: float) -> int:
+    """The largest k with P(k <= B <= n - k) >= confidence for B ~ Binomial(n, 1/2); 0 if none.
+
+    ``P(k <= B <= n - k) = 1 - 2 P(B <= k - 1)``, so k is one more than the largest j with
+    ``P(B <= j) <= (1 - confidence) / 2``.
+    """
+    tail = (1 - confidence) / 2
+    below = special.bdtr(np.arange(n // 2 + 1), n, 0.5)
+    return int(np.count_nonzero(below <= tail))
+
+
+def bounded_interval(
+    values: np.ndarray, metric: Metric, confidence: float = CONFIDENCE
+) -> tuple[float, float, float, str]:
+    """A key figure's estimate across replications, an interval inside its bounds, the method.
+
+    The median with order statistics for figures summarised by their median; otherwise the
+    mean with a t interval on the logit scale (bounded both sides), the log scale (bounded
+    below) or a plain t interval (unbounded).
+    """
+    method = _ci_method(metric)
+    if method == "order statistics":
+        return (*median_interval(values, confidence), method)
+    if method == "logit t":
+        return (*logit_interval(values, metric.bounds, confidence), method)
+    if method == "log t":
+        return (*log_interval(values, metric.bounds[0], confidence), method)
+    return (*mean_interval(values, confidence), method)
+
+
+CI_METHODS = ("order statistics", "logit t", "log t", "t")
+"""Interval methods of ``summary.csv``'s ``ci_method`` column, see :func:`bounded_interval`."""
+
+
+def _ci_method(metric: Metric) -> str:
+    """Which of :data:`CI_METHODS` keeps the figure's interval inside its bounds."""
+    low, high = metric.bounds
+    if metric.estimator == "median":
+        return "order statistics"
+    if np.isfinite(low) and np.isfinite(high):
+        return "logit t"
+    if np.isfinite(low):
+        return "log t"
+    return "t"
+
+
+def _known(values: np.ndarray) -> np.ndarray:
+    """The values as floats, NaN left out."""
+    values = np.asarray(values, dtype=float)
+    return values[~np.isnan(values)]
+
+
+def _mean_and_half_width(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Mean and Student-t half width of values without NaN (NaN where undefined)."""
+    if len(values) == 0:
+        return np.nan, np.nan
     mean = float(values.mean())
     if len(values) < 2:
-        return mean, np.nan, np.nan
-    half = t_quantile(confidence, len(values) - 1) * float(
-        values.std(ddof=1) / np.sqrt(len(values))
-    )
-    return mean, mean - half, mean + half
+        return mean, np.nan
+    return mean, t_quantile(confidence, len(values) - 1) * float(
+        values.std(ddof=1) / np.sqrt(len(values)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -47,25 +180,35 @@ def t_quantile(confidence: float, dof: float) -> float:
     return float(special.stdtrit(dof, (1 + confidence) / 2))
 
 
+SUMMARY_COLUMNS = (
+    "group", "metric", "unit", "estimator", "estimate", "ci_low", "ci_high", "ci_method",
+    "mean", "std", "replications",
+)
+"""Columns of ``summary.csv``. ``estimate`` is the figure across replications (``estimator``:
+their mean, or their median where a replication may not reach the figure), ``ci_low`` and
+``ci_high`` its interval by ``ci_method``; ``mean`` and ``std`` are the plain mean and
+standard deviation over the replications that had a value (``inf`` and NaN where one did not
+reach the figure)."""
+
+
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
     """Summarise tidy per-replication figures (``replication, group, metric, value``).
 
-    One row per group and metric with mean, interval, standard deviation and the number of
-    replications that had a value.
+    One row per group and metric: the columns of :data:`SUMMARY_COLUMNS`.
     """
     rows = []
     for (group, metric), values in per_replication.groupby(["group", "metric"], sort=False)[
         "value"
     ]:
-        data = values.to_numpy(dtype=float)
-        mean, low, high = mean_interval(data)
-        known = data[~np.isnan(data)]
-        std = float(known.std(ddof=1)) if len(known) > 1 else np.nan
-        rows.append((group, metric, METRICS[metric].unit, mean, low, high, std, len(known)))
-    return pd.DataFrame(
-        rows,
-        columns=["group", "metric", "unit", "mean", "ci_low", "ci_high", "std", "replications"],
-    )
+        figure = METRICS[metric]
+        known = _known(values.to_numpy(dtype=float))
+        estimate, low, high, method = bounded_interval(known, figure)
+        mean = float(known.mean()) if len(known) else np.nan
+        with np.errstate(invalid="ignore"):
+            std = float(known.std(ddof=1)) if len(known) > 1 else np.nan
+        rows.append((group, metric, figure.unit, figure.estimator, estimate, low, high, method,
+                     mean, std, len(known)))
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
 def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFrame:
@@ -73,14 +216,14 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 
     One row per project: how often it was connected by the end, the mean and the 10th, 50th
     and 90th percentile of its connection date over the replications in which it connected,
-    and its mean wait with a confidence interval.
+    and its mean wait then, with a log-scale t interval (a wait is never negative).
     """
     projects = applicants[applicants["source"] == "project"]
     rows = []
     for name, rows_of_project in projects.groupby("name", sort=False):
         connected = rows_of_project[rows_of_project["outcome"] == "connected"]
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
-        mean, low, high = mean_interval(connected["wait_years"].to_numpy())
+        mean, low, high = log_interval(connected["wait_years"].to_numpy())
         quantiles = dates.quantile([0.1, 0.5, 0.9]) if len(dates) else pd.Series([pd.NaT] * 3)
         rows.append({
             "project": name,

@@ -4,42 +4,62 @@ from __future__ import annotations
 
 import math
 
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
 from sim.runs.results import Results
 
-__all__ = ["format_summary"]
+__all__ = ["NOT_REACHED", "SHOWN", "format_summary"]
 
 SHOWN = (
-    "applicants", "connected", "withdrawn", "waiting", "wait_mean_years", "wait_p90_years",
-    "connected_within_2y", "jobs_connected", "jobs_withdrawn", "mw_connected", "mw_waiting",
+    *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
+    "wait_mean_years", "wait_p90_years", "jobs_connected", "jobs_withdrawn", "mw_connected",
+    "mw_waiting",
 )
+"""The rows of the table: the headline figures first, then the counts and waits behind them."""
+
+NOT_REACHED = "not reached"
+"""What an infinite figure reads as: that share of applicants was not connected in the run."""
 
 
 def format_summary(results: Results) -> str:
-    """Key figures by category: the mean with its 95% interval in brackets."""
+    """Key figures by category: the estimate with its 95% interval in brackets.
+
+    Rows are the figures' labels, shares are percentages, and a time to connection that the
+    run never reaches reads "not reached".
+    """
     summary = results.summary
     groups = [g for g in summary["group"].unique()
               if summary[(summary["group"] == g) & (summary["metric"] == "applicants")]["mean"]
               .iloc[0] > 0]
-    cells = {(row.group, row.metric): _cell(row.mean, row.ci_low, row.ci_high)
+    cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,
+                                            METRICS[row.metric].unit == "share")
              for row in summary.itertuples()}
-    width = max(len(m) for m in SHOWN)
-    column = max([len(g) for g in groups] + [len(c) for c in cells.values()])
-    lines = [f"{'':{width}}  " + "  ".join(f"{g:>{column}}" for g in groups)]
+    labels = {metric: METRICS[metric].label for metric in SHOWN}
+    width = max(len(label) for label in labels.values())
+    columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in SHOWN]) for g in groups}
+    lines = [f"{'':{width}}  " + "  ".join(f"{g:>{columns[g]}}" for g in groups)]
     for metric in SHOWN:
-        lines.append(f"{metric:{width}}  " + "  ".join(
-            f"{cells.get((g, metric), ''):>{column}}" for g in groups))
+        lines.append(f"{labels[metric]:{width}}  " + "  ".join(
+            f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
     return "\n".join(lines)
 
 
-def _cell(mean: float, low: float, high: float) -> str:
-    if math.isnan(mean):
+def _cell(estimate: float, low: float, high: float, share: bool) -> str:
+    """An estimate and its interval, '-' without a value, 'not reached' if it is infinite."""
+    if math.isnan(estimate):
         return "-"
+    if math.isinf(low):  # the estimate and the whole interval: not reached
+        return NOT_REACHED
+    scale = 100.0 if share else 1.0
+    text = _fmt(estimate * scale)
     if math.isnan(low):
-        return _fmt(mean)
-    return f"{_fmt(mean)} [{_fmt(low)}-{_fmt(high)}]"
+        return text
+    return f"{text} [{_fmt(low * scale)}-{_fmt(high * scale)}]"
 
 
 def _fmt(value: float) -> str:
+    """A value to three significant figures or so; 'not reached' if infinite."""
+    if math.isinf(value):
+        return NOT_REACHED
     if abs(value) >= 100:
         return f"{value:.0f}"
     if abs(value) >= 10:

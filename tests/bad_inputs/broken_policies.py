@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,57 @@ class DiesInWorker(QueuePolicy):
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         if len(table) == self.applicants and multiprocessing.parent_process() is not None:
-            os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)  # as a crash or the out-of-memory killer would
         time.sleep(self.seconds)
         return np.arange(len(table), dtype=np.int64)
+
+
+class NaNKey(QueuePolicy):
+    """Sorts by self-supply, which is NaN for the applicants here (none was given)."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (float("nan"),)
+
+
+class ExitsWhenBuilt(QueuePolicy):
+    """Calls sys.exit in its constructor."""
+
+    def __init__(self, category_order: Any) -> None:
+        super().__init__(category_order)
+        sys.exit(0)
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+
+class ExitsWhenRanking(QueuePolicy):
+    """Calls sys.exit in its sort key."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        sys.exit(0)
+
+
+class HardExitWhenRanking(QueuePolicy):
+    """Calls os._exit in its sort key, which would end the process at once."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        os._exit(3)  # not 0: were it obeyed in a test process, that would end with a failure
+
+
+class Hangs(QueuePolicy):
+    """Writes its process id to ``marker``, then never returns, not even on Ctrl-C."""
+
+    def __init__(self, category_order: Any, marker: str) -> None:
+        super().__init__(category_order)
+        self.marker = Path(marker)
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+    def ranks(self, table: ApplicantTable) -> np.ndarray:
+        self.marker.write_text(str(os.getpid()))
+        while True:
+            try:
+                time.sleep(1)
+            except KeyboardInterrupt:
+                pass

@@ -1,0 +1,250 @@
+"""Calibration: estimate chosen scenario parameters from the scenario's published observations.
+
+The Python API behind ``gridqueue calibrate``::
+
+    from sim.analysis.calibration import FitParameter, calibrate
+    fit = calibrate("scenarios/flevoland/base.yaml",
+                    [FitParameter("arrivals.rate_scale", 0.5, 2.0)], replications=10)
+    fit.estimates        # estimate, plausible interval and whether the data pin it down
+    fit.statements()     # the same in plain words
+
+How a candidate is judged (a Gaussian synthetic likelihood, Wood 2010): each candidate runs
+the same replications (the scenario's seed: common random numbers, so two candidates differ
+by their parameters, not by their luck); for each observation the replications give a mean m
+and a spread s. A published value y with relative uncertainty u is one realisation, so it is
+judged against a normal with mean m and variance (u y)^2 + s^2 (1 + 1/R) for R replications.
+The loss is minus twice the log-likelihood, summed over observations.
+
+How the candidates are chosen: scipy's differential evolution (``scipy.optimize``), a
+population-based global search that needs no gradients. The loss of a simulation with common
+random numbers is a step function of the parameters (one more or one fewer arrival), which
+stalls gradient and simplex methods; a population steps over the plateaus, its seeded
+proposals make a re-run propose the same candidates (so an interrupted calibration resumes
+from its stored evaluations), and it evaluates a whole generation at once, which runs in
+parallel on local processes or a Dask cluster. After it, each parameter is scanned alone
+around the best candidate.
+
+Uncertainty: every candidate whose loss is within the 95% chi-square threshold (with as many
+degrees of freedom as parameters) of the best is plausible, by the likelihood-ratio rule; a
+parameter's interval spans its plausible values. A parameter whose plausible values cover
+most of its search range is one the observations cannot pin down, and the result says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+from tqdm import tqdm
+
+from sim._version import __version__
+from sim.analysis.calibration_result import Calibration, FitParameter
+from sim.analysis.candidates import EVALUATIONS, CandidateEvaluator, CandidateTask
+from sim.analysis.parameters import SPANNING, load_with_parameters
+from sim.errors import GridqueueError, Interrupted, nearest
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import parse_override
+from sim.runs.observed import observation_table
+from sim.runs.results import dependency_versions, scenario_hash
+from sim.runs.runner import default_workers, map_replications
+from sim.runs.staging import resumable_directory
+
+__all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory", "parse_fit"]
+
+CONFIDENCE = 0.95
+"""Level of the plausible region (likelihood-ratio rule)."""
+PINNED_SHARE = 0.5
+"""A parameter is pinned down when its plausible values span less than this share of its range."""
+SCAN_POINTS = 9
+"""Points of the one-parameter scan around the best candidate."""
+
+
+def parse_fit(text: str) -> FitParameter:
+    """Parse ``key=low:high``, e.g. ``arrivals.rate_scale=0.5:2``."""
+    key, sep, bounds = text.partition("=")
+    low, colon, high = bounds.partition(":")
+    try:
+        parameter = FitParameter(key.strip(), float(low), float(high))
+    except ValueError:
+        parameter = None
+    if not sep or not colon or parameter is None or not key.strip() or not (
+            math.isfinite(parameter.low) and math.isfinite(parameter.high)
+            and parameter.low < parameter.high):
+        raise GridqueueError(f"--fit {text}: expected key=low:high with low < high, e.g. "
+                             "--fit arrivals.rate_scale=0.5:2")
+    return parameter
+
+
+def calibrate(
+    path: str | Path,
+    parameters: Sequence[FitParameter],
+    overrides: Sequence[str] = (),
+    *,
+    replications: int | None = None,
+    iterations: int = 8,
+    population: int = 6,
+    workers: int | None = None,
+    progress: bool = False,
+    scheduler: str | None = None,
+    store: Path | None = None,
+) -> Calibration:
+    """Estimate ``parameters`` of a scenario file from its observations.
+
+    Args:
+        path: the scenario file; it must state observations.
+        parameters: the parameters to estimate, each with the range searched.
+        overrides: ``key.path=value`` changes applied first (as ``--set``).
+        replications: replications per candidate (default: the scenario's).
+        iterations: generations of differential evolution.
+        population: candidates per generation per parameter.
+        workers: worker processes; results do not depend on it.
+        progress: show a progress bar over the candidates.
+        scheduler: address of a Dask scheduler to run the replications on.
+        store: if given, every evaluation is appended to ``store/evaluations.csv`` as it
+            finishes, and evaluations found there (of the very same candidate scenario) are
+            reused rather than run again.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    common = _common_overrides(overrides, replications)
+    base = load_with_parameters(path, common)
+    if not base.observations:
+        raise GridqueueError(f"{path}: states no observations to calibrate to; add an "
+                             "observations: list or file (docs/calibration.md)")
+    if not parameters:
+        raise GridqueueError("calibrate: name at least one parameter, e.g. "
+                             "--fit arrivals.rate_scale=0.5:2")
+    for parameter in parameters:  # a bad key fails here, once, with the loader's message
+        if parameter.key.split(".")[0] in ("arrivals", "withdrawal") and (
+                parameter.key not in SPANNING):
+            raise GridqueueError(f"--fit {parameter.key}: unknown parameter"
+                                 f"{nearest(parameter.key, SPANNING)}; expected a scenario "
+                                 f"key or one of {', '.join(SPANNING)}")
+        load_with_parameters(path, {**common, parameter.key: parameter.low})
+    evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
+                                   scheduler, store)
+    bounds = [(p.low, p.high) for p in parameters]
+    budget = (iterations + 1) * population * len(parameters) + SCAN_POINTS * len(parameters)
+    with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
+              disable=None if progress else True, dynamic_ncols=True) as bar:
+        evaluator.on_done = bar.update
+        result = optimize.differential_evolution(
+            evaluator.loss, bounds, maxiter=iterations, popsize=population,
+            init="latinhypercube", seed=base.seed % 2**32, polish=False, tol=0.0,
+            updating="deferred", workers=evaluator.map,
+        )
+        best = [float(x) for x in result.x]
+        evaluator.many([point for i in range(len(parameters))
+                        for point in _scan(best, i, bounds)])
+    return _gather(path, parameters, common, evaluator, base, started, workers)
+
+
+def _scan(best: list[float], index: int, bounds: list[tuple[float, float]]) -> list[list[float]]:
+    """Points along one parameter, the others at their best values."""
+    low, high = bounds[index]
+    return [[*best[:index], float(value), *best[index + 1:]]
+            for value in np.linspace(low, high, SCAN_POINTS)]
+
+
+def _common_overrides(overrides: Sequence[str], replications: int | None) -> dict[str, Any]:
+    """The ``--set`` changes (and the replications asked for) as key paths and values."""
+    common = {o.key_path: o.value for o in map(parse_override, overrides)}
+    if replications is not None:
+        common["replications"] = replications
+    return common
+
+
+def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
+            evaluator: CandidateEvaluator, base: Scenario, started: float,
+            workers: int | None) -> Calibration:
+    evaluations = pd.DataFrame(evaluator.rows).drop(columns="scenario_sha256")
+    evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
+    best_row = evaluations.loc[evaluations["loss"].idxmin()]
+    threshold = float(special.chdtri(len(parameters), 1 - CONFIDENCE))
+    evaluations["plausible"] = evaluations["loss"] <= best_row["loss"] + threshold
+    plausible = evaluations[evaluations["plausible"]]
+    rows = []
+    for p in parameters:
+        low, high = float(plausible[p.key].min()), float(plausible[p.key].max())
+        rows.append({"parameter": p.key, "estimate": float(best_row[p.key]), "low": low,
+                     "high": high, "search_low": p.low, "search_high": p.high,
+                     "pinned_down": bool(high - low < PINNED_SHARE * (p.high - p.low))})
+    best = {p.key: float(best_row[p.key]) for p in parameters}
+    scenario = load_with_parameters(path, {**common, **best})
+    task = CandidateTask([scenario], scenario.replications)
+    simulated = list(map_replications(task, list(range(scenario.replications)), workers,
+                                      False, "calibrate", seed=scenario.seed,
+                                      scheduler=evaluator.scheduler))
+    run_info = {
+        "gridqueue_version": __version__,
+        "scenario_file": str(path),
+        "scenario_sha256": scenario_hash(base),
+        "seed": base.seed,
+        "replications": base.replications,
+        "parameters": {p.key: [p.low, p.high] for p in parameters},
+        "best": best,
+        "best_loss": float(best_row["loss"]),
+        "plausible_threshold": threshold,
+        "confidence": CONFIDENCE,
+        "method": "Gaussian synthetic likelihood, common random numbers, "
+                  "scipy.optimize.differential_evolution, then a scan of each parameter",
+        "workers": workers or default_workers(),
+        **({"scheduler": evaluator.scheduler} if evaluator.scheduler else {}),
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "dependencies": dependency_versions(),
+    }
+    return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,
+                       scenario=scenario,
+                       estimates=pd.DataFrame(rows), evaluations=evaluations,
+                       observations=observation_table(scenario.observations, simulated),
+                       run_info=run_info)
+
+
+def calibrate_to_directory(
+    directory: str | Path,
+    path: str | Path,
+    parameters: Sequence[FitParameter],
+    overrides: Sequence[str] = (),
+    *,
+    force: bool = False,
+    resume: bool = False,
+    command: Sequence[str] | None = None,
+    **options: Any,
+) -> Calibration:
+    """Calibrate straight into ``directory`` (what ``gridqueue calibrate`` does).
+
+    Every evaluation is stored in the output's staging area as it finishes; the output appears,
+    complete, only at the end. Interrupted, the evaluations stay, and ``resume`` reuses them
+    (the search proposes the same candidates again), so the result equals an uninterrupted
+    one's. ``options`` go to :func:`calibrate`.
+    """
+    inputs = load_with_parameters(path, _common_overrides(overrides, None)).input_files
+    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
+        try:
+            result = calibrate(path, parameters, overrides, store=staging, **options)
+        except KeyboardInterrupt:
+            done = _count_lines(staging / EVALUATIONS)
+            raise Interrupted(f"calibration interrupted: {done} evaluation(s) kept in "
+                              f"{staging}; run the same command with --resume to continue"
+                              ) from None
+        if command is not None:
+            result.run_info["command"] = list(command)
+        result.write_summary(staging)
+    return result
+
+
+def _count_lines(file: Path) -> int:
+    """Evaluations in a store file (its lines but the header)."""
+    if not file.is_file():
+        return 0
+    with open(file, encoding="utf-8") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)

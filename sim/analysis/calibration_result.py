@@ -1,0 +1,198 @@
+"""The result of a calibration: estimates, plain statements, and the calibrated scenario file."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from sim.analysis.candidates import EVALUATIONS
+from sim.analysis.parameters import SPANNING, load_with_parameters, stream_overrides
+from sim.figures.observations import observations_figure
+from sim.inputs.scenario import Scenario
+
+__all__ = ["Calibration", "FitParameter"]
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """A parameter to estimate and the range searched."""
+
+    key: str
+    low: float
+    high: float
+
+
+@dataclass
+class Calibration:
+    """The result of a calibration.
+
+    Attributes:
+        path: the scenario file calibrated.
+        overrides: the ``--set`` changes applied before calibrating (key path to value).
+        parameters: what was estimated, with the ranges searched.
+        best: the fitted value of each parameter.
+        scenario: the scenario at the fitted values.
+        estimates: one row per parameter: ``parameter``, ``estimate``, ``low``, ``high`` (the
+            plausible interval), ``search_low``, ``search_high`` and ``pinned_down``.
+        evaluations: one row per candidate evaluated: its values, ``loss``, ``plausible``.
+        observations: the observations beside the simulation at the fitted values.
+        run_info: provenance (versions, seed, replications, loss threshold, wall time).
+    """
+
+    path: Path
+    overrides: dict[str, Any]
+    parameters: list[FitParameter]
+    best: dict[str, float]
+    scenario: Scenario
+    estimates: pd.DataFrame
+    evaluations: pd.DataFrame
+    observations: pd.DataFrame
+    run_info: dict[str, Any]
+
+    def statements(self) -> list[str]:
+        """Plain words: each estimate, what the data can and cannot pin down, the fit."""
+        count = len(self.scenario.observations)
+        lines = [f"Fitted {len(self.parameters)} parameter(s) to {count} published "
+                 f"figure(s) of {self.path.name}, {self.run_info['replications']} "
+                 f"replications per candidate, {len(self.evaluations)} candidates."]
+        for row in self.estimates.to_dict("records"):
+            where = (f"{row['parameter']} = {row['estimate']:.3g} (plausible "
+                     f"{row['low']:.3g} to {row['high']:.3g}, searched {row['search_low']:g} "
+                     f"to {row['search_high']:g})")
+            if row["pinned_down"]:
+                lines.append(f"{where}: the data pin it down.")
+            else:
+                lines.append(f"{where}: the data cannot pin it down; values across most of "
+                             "the range fit about as well.")
+            if row["pinned_down"] and (row["low"] <= row["search_low"]
+                                       or row["high"] >= row["search_high"]):
+                lines.append(f"  Its plausible values reach the edge of the search: widen "
+                             f"the range of {row['parameter']}.")
+        if len(self.parameters) > count:
+            lines.append(f"More parameters ({len(self.parameters)}) than published figures "
+                         f"({count}): they cannot all be pinned down.")
+        agreeing = int((self.observations["agreement"] == "agrees").sum())
+        lines.append(f"At the fitted values {agreeing} of {count} published figures lie within "
+                     "the band of the simulation.")
+        return lines
+
+    def scenario_text(self, folder: Path) -> str:
+        """A scenario file for ``folder`` that extends the one calibrated with the fitted values.
+
+        Each value says it comes from this calibration, with its plausible interval.
+        """
+        relative = Path(os.path.relpath(self.path.resolve(), folder.resolve()))
+        today = self.run_info["created_utc"][:10]
+        lines = [
+            f"# Fitted by gridqueue calibrate ({today}) to the observations of {self.path.name};",
+            "# calibration.csv gives each estimate's plausible interval, calibration.png the fit.",
+            f"extends: {relative.as_posix()}",
+            "description: >-",
+            f"  {self.path.stem} with parameters fitted to its published observations",
+            f"  ({', '.join(p.key for p in self.parameters)}).",
+        ]
+        lines += _yaml_lines(self._written(), self._notes(), 0)
+        return "\n".join(lines) + "\n"
+
+    def _written(self) -> dict[str, Any]:
+        """The keys calibrated.yaml sets, nested: the --set overrides and the fitted values.
+
+        A spanning parameter becomes each stream's own key; a key inside a list (lists are
+        replaced whole by extends) becomes the whole list, as resolved with the fitted value.
+        """
+        fitted = {p.key: self.best[p.key] for p in self.parameters}
+        spanning = {k: v for k, v in fitted.items() if k in SPANNING}
+        plain = {k: v for k, v in {**self.overrides, **fitted}.items()
+                 if k not in SPANNING and k != "replications"}
+        before = load_with_parameters(self.path, {**self.overrides, **plain})
+        resolved = self.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+        tree: dict[str, Any] = {}
+        for key, value in {**plain, **stream_overrides(before, spanning)}.items():
+            parts = key.split(".")
+            listed = next((i for i, part in enumerate(parts) if part.isdigit()), None)
+            if listed is not None:
+                parts = parts[:listed]
+                value = resolved
+                for part in parts:
+                    value = value[part]
+            node = tree
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+        return tree
+
+    def _notes(self) -> dict[str, str]:
+        """The comment of each key path written: which fitted value it comes from."""
+        notes = {key: "as --set for the calibration" for key in self.overrides}
+        for row in self.estimates.to_dict("records"):
+            note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
+                    f"{row['high']:.3g}")
+            key = row["parameter"]
+            if key in SPANNING:
+                notes[_SPANNED[key.rsplit(".", 1)[-1]]] = (
+                    notes.get(_SPANNED[key.rsplit(".", 1)[-1]], "") + f"; {note}").lstrip("; ")
+            else:
+                parts = key.split(".")
+                listed = next((i for i, part in enumerate(parts) if part.isdigit()), len(parts))
+                notes[".".join(parts[:listed])] = note
+        return notes
+
+    def figure(self) -> Figure:
+        """The published observations against the simulation at the fitted values."""
+        return observations_figure({"calibrated": self.observations})
+
+    def write_summary(self, folder: Path) -> None:
+        """Write every file into ``folder``; evaluations.csv replaces the running store."""
+        self.evaluations.to_csv(folder / EVALUATIONS, index=False)
+        (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
+        self.estimates.to_csv(folder / "calibration.csv", index=False)
+        self.observations.to_csv(folder / "observations.csv", index=False)
+        fig = self.figure()
+        for suffix in ("png", "svg"):
+            fig.savefig(folder / f"calibration.{suffix}", dpi=150)
+        (folder / "calibration.txt").write_text("\n".join(self.statements()) + "\n",
+                                                encoding="utf-8")
+        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
+                                         + "\n", encoding="utf-8")
+
+
+_SPANNED = {"rate_scale": "rate_per_year", "growth_per_year": "growth_per_year",
+            "hazard_scale": "patience_years"}
+"""The stream key each spanning parameter sets, by the last part of its name."""
+
+
+def _yaml_lines(tree: dict[str, Any], notes: dict[str, str], depth: int,
+                path: str = "") -> list[str]:
+    """Nested YAML of the keys written, each commented with where its value comes from.
+
+    A stream key set by a spanning parameter is noted under its last part (``rate_per_year``).
+    """
+    lines = []
+    indent = "  " * depth
+    for key, value in tree.items():
+        full = f"{path}.{key}" if path else key
+        note = notes.get(full) or notes.get(key)
+        comment = f"  # gridqueue calibrate: {note}" if note else ""
+        if isinstance(value, dict) and "dist" not in value:
+            lines.append(f"{indent}{key}:{comment}")
+            lines += _yaml_lines(value, notes, depth + 1, full)
+        elif isinstance(value, (dict, list)):
+            flow = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
+            lines.append(f"{indent}{key}: {flow.strip()}{comment}")
+        else:
+            lines.append(f"{indent}{key}: {_scalar(value)}{comment}")
+    return lines
+
+
+def _scalar(value: Any) -> str:
+    """A plain value as YAML: numbers to six significant digits, the rest as YAML writes it."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return yaml.safe_dump(value).removesuffix("...\n").strip()

@@ -1,0 +1,169 @@
+"""Judging candidate parameter values: simulate each with common random numbers, score the fit.
+
+Each candidate is a scenario; its replications use the scenario's seed, so two candidates
+differ by their parameters, not by their luck. A candidate's score is a Gaussian synthetic
+likelihood of the published observations (:func:`synthetic_loss`). The evaluator runs the
+candidates it is given in one batch (local processes or a Dask cluster), stores each score as
+soon as the candidate's replications are in, and reuses stored scores of the very same
+candidate scenario, so an interrupted calibration loses only the candidates still running.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.parameters import ParameterisedScenario
+from sim.inputs.scenario import Scenario
+from sim.runs.observed import observed_values
+from sim.runs.replication import run_replication
+from sim.runs.results import scenario_hash
+from sim.runs.runner import map_replications
+
+__all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "synthetic_loss"]
+
+EVALUATIONS = "evaluations.csv"
+"""The file every evaluation is appended to as it finishes."""
+
+
+def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
+                   simulated: np.ndarray) -> float:
+    """Minus twice the Gaussian log-likelihood of the published values (constant left out).
+
+    Args:
+        observed: the published values (one per observation).
+        uncertainty: their relative uncertainties.
+        simulated: replications by observations.
+    """
+    count = len(simulated)
+    mean = simulated.mean(axis=0)
+    spread = simulated.var(axis=0, ddof=1) if count > 1 else np.zeros_like(mean)
+    variance = (uncertainty * observed) ** 2 + spread * (1 + 1 / count)
+    variance = np.maximum(variance, (1e-3 * np.maximum(np.abs(observed), 1.0)) ** 2)
+    terms = (mean - observed) ** 2 / variance + np.log(variance)
+    return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
+
+
+
+class CandidateTask:
+    """A picklable callable: replication ``i % R`` of candidate ``i // R``, observed values."""
+
+    def __init__(self, scenarios: list[Scenario], replications: int) -> None:
+        self.scenarios = scenarios
+        self.replications = replications
+
+    def __call__(self, index: int) -> np.ndarray:
+        scenario = self.scenarios[index // self.replications]
+        output = run_replication(scenario, index % self.replications)
+        return observed_values(scenario.observations, output.applicants)
+
+
+class CandidateEvaluator:
+    """Runs candidates (in batches, in parallel) and remembers every loss.
+
+    ``map`` is the map differential evolution is given: it runs a whole generation at once.
+    """
+
+    def __init__(self, path: Path, common: dict[str, Any], keys: Sequence[str],
+                 base: Scenario, workers: int | None, scheduler: str | None,
+                 store: Path | None) -> None:
+        self.path = path
+        self.variants = ParameterisedScenario(path)
+        self.common = common
+        self.keys = list(keys)
+        self.base = base
+        self.workers = workers
+        self.scheduler = scheduler
+        self.store = store
+        self.observed = np.array([o.observed for o in base.observations])
+        self.uncertainty = np.array([o.uncertainty for o in base.observations])
+        self.losses: dict[tuple[float, ...], float] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.stored = _read_store(store)
+        self.on_done: Callable[[int], Any] = lambda n: None
+
+    def scenario(self, values: Sequence[float]) -> Scenario:
+        """The candidate scenario of these parameter values."""
+        return self.variants.load({**self.common, **dict(zip(self.keys, values, strict=True))})
+
+    def loss(self, values: Sequence[float]) -> float:
+        """The loss of one candidate (run now, unless known)."""
+        key = tuple(float(v) for v in values)
+        if key not in self.losses:
+            self.many([list(key)])
+        return self.losses[key]
+
+    def map(self, function: Callable[[Any], float], candidates: Any) -> list[float]:
+        """A map for differential evolution: the whole generation is run at once."""
+        candidates = [list(map(float, c)) for c in candidates]
+        self.many(candidates)
+        return [function(c) for c in candidates]
+
+    def many(self, candidates: list[list[float]]) -> None:
+        """Evaluate the candidates not yet known, their replications all in one batch."""
+        todo, scenarios, seen = [], [], set()
+        for values in candidates:
+            key = tuple(values)
+            if key in self.losses or key in seen:
+                continue
+            seen.add(key)
+            scenario = self.scenario(values)
+            sha256 = scenario_hash(scenario)
+            if (key, sha256) in self.stored:
+                self._record(key, sha256, self.stored[(key, sha256)], store=False)
+                continue
+            todo.append(values)
+            scenarios.append((scenario, sha256))
+        if not todo:
+            return
+        count = self.base.replications
+        task = CandidateTask([s for s, _ in scenarios], count)
+        indices = list(range(len(todo) * count))
+        results = map_replications(task, indices, self.workers, False, "calibrate",
+                                   seed=self.base.seed, scheduler=self.scheduler)
+        done: list[np.ndarray] = []
+        for values in results:  # in order: a candidate is stored once its last one is in
+            done.append(values)
+            if len(done) % count == 0:
+                number = len(done) // count - 1
+                simulated = np.vstack(done[-count:])
+                loss = synthetic_loss(self.observed, self.uncertainty, simulated)
+                self._record(tuple(todo[number]), scenarios[number][1], loss, store=True)
+
+    def _record(self, key: tuple[float, ...], sha256: str, loss: float, store: bool) -> None:
+        """Remember one candidate's loss and, if new, append it to the store."""
+        self.losses[key] = loss
+        row = {**dict(zip(self.keys, key, strict=True)), "loss": loss, "scenario_sha256": sha256}
+        self.rows.append(row)
+        if store and self.store is not None:
+            _append_store(self.store, row)
+        self.on_done(1)
+
+
+def _read_store(store: Path | None) -> dict[tuple[tuple[float, ...], str], float]:
+    """Evaluations kept by an earlier, interrupted calibration, by (values, scenario hash)."""
+    if store is None or not (store / EVALUATIONS).is_file():
+        return {}
+    try:
+        table = pd.read_csv(store / EVALUATIONS)
+    except (OSError, ValueError, pd.errors.EmptyDataError):
+        return {}
+    table = table.dropna()  # a line cut short by a killed process
+    keys = [c for c in table.columns if c not in ("loss", "scenario_sha256")]
+    return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])): float(row["loss"])
+            for row in table.to_dict("records")}
+
+
+def _append_store(store: Path, row: dict[str, Any]) -> None:
+    """Append one evaluation, with a header first; a line is written whole, with full precision."""
+    store.mkdir(parents=True, exist_ok=True)
+    file = store / EVALUATIONS
+    new = not file.is_file()
+    line = pd.DataFrame([row]).to_csv(index=False, header=new, float_format="%.17g")
+    with open(file, "a", encoding="utf-8") as handle:
+        handle.write(line)

@@ -1,0 +1,84 @@
+"""Scenario parameters by name: dotted keys as ``--set`` takes them, plus a few that span streams.
+
+Calibration and exploration tools vary a handful of numbers. Most are one key of the file
+(``grid.upgrades.8.add_mw``); some questions need a number that moves every stream at once:
+
+- ``arrivals.rate_scale``: multiplies every stream's ``rate_per_year``;
+- ``arrivals.<category>.rate_scale``: the same for the streams of one category (a category mix);
+- ``arrivals.growth_per_year``: sets every stream's ``growth_per_year``;
+- ``withdrawal.hazard_scale``: multiplies every stream's withdrawal hazard, i.e. divides the
+  mean of each exponential ``patience_years`` (streams that wait forever stay so).
+
+Each is turned into plain ``--set`` overrides of the scenario it is applied to, so the
+scenario written with fitted values says in its own keys what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.errors import GridqueueError
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.distributions import Exponential
+from sim.inputs.loading import load_variant
+from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import read_scenario_source
+
+__all__ = ["SPANNING", "ParameterisedScenario", "load_with_parameters", "stream_overrides"]
+
+SPANNING: dict[str, str] = {
+    "arrivals.rate_scale": "multiplies every stream's rate_per_year",
+    **{f"arrivals.{c}.rate_scale": f"multiplies the rate_per_year of every {c} stream"
+       for c in CATEGORIES},
+    "arrivals.growth_per_year": "sets every stream's growth_per_year",
+    "withdrawal.hazard_scale": "multiplies every stream's withdrawal hazard (divides the mean "
+    "of each exponential patience_years)",
+}
+"""The parameters that span streams, with what each does."""
+
+
+def load_with_parameters(path: str | Path, parameters: Mapping[str, Any]) -> Scenario:
+    """The scenario file with ``parameters`` applied: dotted keys first, then spanning ones."""
+    return ParameterisedScenario(path).load(parameters)
+
+
+class ParameterisedScenario:
+    """A scenario file read once, loaded with many sets of parameters."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.source = read_scenario_source(self.path)
+
+    def load(self, parameters: Mapping[str, Any]) -> Scenario:
+        """The scenario with ``parameters`` applied: dotted keys first, then spanning ones."""
+        plain = {k: v for k, v in parameters.items() if k not in SPANNING}
+        spanning = {k: v for k, v in parameters.items() if k in SPANNING}
+        scenario = load_variant(self.source, plain)
+        if not spanning:
+            return scenario
+        return load_variant(self.source, {**plain, **stream_overrides(scenario, spanning)})
+
+
+def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-stream ``--set`` overrides that the spanning parameters stand for."""
+    overrides: dict[str, Any] = {}
+    for name, stream in scenario.streams.items():
+        rate = stream.rate_per_year * float(spanning.get("arrivals.rate_scale", 1.0))
+        rate *= float(spanning.get(f"arrivals.{stream.category}.rate_scale", 1.0))
+        if rate != stream.rate_per_year:
+            overrides[f"streams.{name}.rate_per_year"] = rate
+        if "arrivals.growth_per_year" in spanning:
+            overrides[f"streams.{name}.growth_per_year"] = float(
+                spanning["arrivals.growth_per_year"])
+        scale = float(spanning.get("withdrawal.hazard_scale", 1.0))
+        if scale != 1.0 and stream.patience_years is not None:
+            if not isinstance(stream.patience_years, Exponential) or scale <= 0:
+                raise GridqueueError(
+                    f"withdrawal.hazard_scale={scale:g}: expected a number above 0 and "
+                    f"exponential patience_years in every stream that withdraws; stream "
+                    f"'{name}' has {stream.patience_years.dist}")
+            overrides[f"streams.{name}.patience_years"] = {
+                "dist": "exponential", "mean": stream.patience_years.mean / scale}
+    return overrides

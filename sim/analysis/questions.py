@@ -1,0 +1,69 @@
+"""A questions file: the comparisons a family of scenarios answers, each a named pair.
+
+``gridqueue compare --questions questions.yaml`` reads a YAML list such as::
+
+    - question: What does social priority do?
+      reference: fifo.yaml
+      variant: social_priority.yaml
+
+Paths are relative to the questions file and may name scenario files or results directories.
+Each scenario is run once however many questions name it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sim.errors import InputError
+
+__all__ = ["QuestionSpec", "read_questions"]
+
+KEYS = ("question", "reference", "variant")
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """One question as written: its words and the two inputs it compares."""
+
+    question: str
+    reference: Path
+    variant: Path
+
+
+def read_questions(path: str | Path) -> list[QuestionSpec]:
+    """The questions of a file, in order; a bad file raises one :class:`InputError`."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(path, "", f"expected a readable questions file ({exc.strerror})"
+                         ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, "", "expected YAML: a list of questions",
+                         line=None if mark is None else mark.line + 1) from None
+    if not isinstance(data, list) or not data:
+        raise InputError(path, "", "expected a non-empty list of questions, each with "
+                         "question, reference and variant")
+    specs = []
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict) or set(entry) != set(KEYS):
+            got = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+            raise InputError(path, str(i), f"expected exactly the keys {', '.join(KEYS)}; "
+                             f"got {got}")
+        for key in KEYS:
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise InputError(path, f"{i}.{key}", "expected a non-empty text")
+        reference, variant = (path.parent / entry[k] for k in ("reference", "variant"))
+        for key, target in (("reference", reference), ("variant", variant)):
+            if not target.exists():
+                raise InputError(path, f"{i}.{key}", f"expected an existing scenario file or "
+                                 f"results directory; {entry[key]} not found")
+        if reference.resolve() == variant.resolve():
+            raise InputError(path, f"{i}.variant", "expected a scenario other than the "
+                             "reference")
+        specs.append(QuestionSpec(entry["question"].strip(), reference, variant))
+    return specs

@@ -1,0 +1,100 @@
+"""What a scenario will run, in plain lines: the policy periods, capacity, arrivals, projects.
+
+``gridqueue validate`` prints this, so a planner sees the effective scenario (after
+``extends``, overrides and the policy rules) before spending time on a run. Pure functions of
+a validated scenario; figures are expectations from the inputs, not simulation results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade
+from sim.inputs.sources import onsite_for
+from sim.inputs.waiting_list_csv import WaitingRows
+from sim.policies.timeline import policy_periods
+
+__all__ = ["outline"]
+
+
+def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+    """Lines describing what will run (the caller adds its verdict)."""
+    return [
+        f"scenario '{scenario.name}': {scenario.start} to {scenario.end}, "
+        f"{scenario.replications} replications, seed {scenario.seed}",
+        "policy:",
+        *(f"  {period.describe()}" for period in policy_periods(scenario)),
+        "capacity:",
+        *_capacity(scenario),
+        "arrival streams (expected, from the inputs):",
+        *_streams(scenario),
+        f"waiting list at the start: {_waiting(scenario, waiting)}",
+        "named projects:" if scenario.projects else "named projects: none",
+        *(f"  {p.name}: {p.category}, {p.demand_mw * (1 - p.self_supply):g} MW asked "
+          f"({p.demand_mw:g} MW demand) on {p.date}, {p.jobs} jobs"
+          + (f", area {p.area}" if p.area else "") for p in scenario.projects),
+    ]
+
+
+def _capacity(scenario: Scenario) -> list[str]:
+    areas: dict[str, Area] = dict(scenario.grid.resolved_areas)
+    if scenario.grid.upstream is not None:
+        areas["upstream (shared)"] = scenario.grid.upstream
+    lines = []
+    for name, area in areas.items():
+        total = area.capacity_mw + sum(u.add_mw for u in area.upgrades)
+        lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
+                     f"{len(area.upgrades)} upgrade(s)")
+        lines += [f"    + {u.add_mw:g} MW {_when(u, scenario.end)}: {u.name}"
+                  for u in sorted(area.upgrades, key=lambda u: u.date)]
+    return lines
+
+
+def _when(upgrade: Upgrade, end: dt.date) -> str:
+    """The upgrade's date, or the range its delay spreads it over."""
+    delay = upgrade.delay_years
+    if delay is None or delay.upper_bound == 0:
+        return f"on {upgrade.date}"
+    if math.isinf(delay.upper_bound):
+        return (f"from {upgrade.date}, delayed by {delay.mean:.2g} years on average "
+                "(no upper bound)")
+    latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
+    after = " (not at all if after the end)" if latest >= end else ""
+    return f"between {upgrade.date} and {min(latest, end)}{after}"
+
+
+def _streams(scenario: Scenario) -> list[str]:
+    if not scenario.streams:
+        return ["  none"]
+    lines = []
+    per_category = {c: [0.0, 0.0] for c in CATEGORIES}
+    for name, stream in scenario.streams.items():
+        onsite = onsite_for(scenario, stream, stream.category)
+        kept = 1.0 if onsite is None else 1 - onsite.share * onsite.cover.mean
+        mw = stream.rate_per_year * stream.demand_mw.mean * kept
+        per_category[stream.category][0] += stream.rate_per_year
+        per_category[stream.category][1] += mw
+        growth = f", growing {stream.growth_per_year:.1%}/year" if stream.growth_per_year else ""
+        area = f", {stream.area}" if stream.area else ""
+        lines.append(f"  {name} ({stream.category}{area}): {stream.rate_per_year:g} requests/"
+                     f"year x {stream.demand_mw.mean:.2g} MW = {mw:.3g} MW/year asked"
+                     + (f" after on-site generation ({onsite.share:.0%} of them cover "
+                        f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
+                     + growth)
+    lines.append("  per category, at the start:")
+    lines += [f"    {c}: {rate:g} requests/year, {mw:.3g} MW/year"
+              for c, (rate, mw) in per_category.items() if rate]
+    return lines
+
+
+def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
+    spec = scenario.waiting_list
+    if spec is None:
+        return "none"
+    if waiting is not None:
+        return (f"{len(waiting)} rows read from {spec.csv}, {waiting.demand_mw.sum():.3g} MW "
+                "demand")
+    latest = spec.latest or scenario.start
+    return f"{spec.count} generated, requested from {spec.earliest} to {latest}"

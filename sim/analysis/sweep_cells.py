@@ -1,0 +1,87 @@
+"""The finished cells of a sweep on disk: stored as each finishes, found again on --resume.
+
+Each cell is ``cells/<id>.csv`` (its per-replication key figures) and ``cells/<id>.json``
+(its overrides and ``cell_sha256``, the :func:`~sim.runs.results.definition_hash` of its scenario,
+waiting list and policy code), the JSON written last so a cell with one is finished. A resumed
+sweep reuses a kept cell only when its hash matches the cell as now asked, and refuses to go
+on when a kept cell belongs to another sweep; a damaged cell is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import GridqueueError
+
+__all__ = ["check_kept_cells", "read_cell", "write_cell"]
+
+
+def write_cell(
+    folder: Path, cell: str, overrides: Mapping[str, Any], metrics: pd.DataFrame, sha256: str
+) -> None:
+    """Store one finished cell: its per-replication figures, then (last) what it is.
+
+    ``sha256`` is the cell's :func:`~sim.runs.results.definition_hash`: its scenario with the
+    overrides applied, its waiting list and its policy code.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    metrics.to_csv(folder / f"{cell}.csv", index=False)
+    about = {"cell": cell, "overrides": dict(overrides), "cell_sha256": sha256}
+    (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
+                                         encoding="utf-8")
+
+
+def check_kept_cells(folder: Path, wanted: Mapping[str, str]) -> None:
+    """Refuse to resume when a kept cell was made for another sweep than the one asked now.
+
+    ``wanted`` maps each cell id of the sweep to its definition hash. A kept cell whose id is
+    not in the sweep (the grid changed), or whose hash differs (the scenario, waiting list or
+    policy code changed), would mix old and new cells in one result.
+    """
+    for about in sorted(folder.glob("*.json")):
+        stored = _read_about(about)
+        if stored is None:
+            continue  # damaged: read_cell finds it unusable, and the cell runs again
+        cell = about.stem
+        if cell not in wanted:
+            what = "is not in the sweep as now asked (the varied keys or values changed)"
+        elif stored.get("cell_sha256") != wanted[cell]:
+            what = ("was made with another scenario, waiting list or policy code than the "
+                    "sweep now asked")
+        else:
+            continue
+        raise GridqueueError(f"{about}: the kept cell {cell} {what}; resuming would mix old "
+                             "and new cells: run the sweep without --resume, with --force, to "
+                             "start again")
+
+
+def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
+    """A stored cell's per-replication figures, if it finished for this very cell definition.
+
+    A cell whose files are damaged (unreadable, empty) counts as not finished.
+    """
+    about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
+    if not table.is_file():
+        return None
+    stored = _read_about(about)
+    if stored is None or stored.get("cell_sha256") != sha256:
+        return None
+    try:
+        metrics = pd.read_csv(table)
+    except (OSError, ValueError):  # pandas' EmptyDataError and ParserError are ValueErrors
+        return None
+    return metrics if list(metrics.columns)[:1] == ["replication"] and len(metrics) else None
+
+
+def _read_about(about: Path) -> dict[str, Any] | None:
+    """The JSON that names a kept cell, or None when it is missing or damaged."""
+    try:
+        stored = json.loads(about.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored if isinstance(stored, dict) else None

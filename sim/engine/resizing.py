@@ -1,0 +1,172 @@
+"""Connections that change size: partial offers and capacity taken back by mechanisms.
+
+A mixin of the model's simulation (:mod:`sim.engine.model`): the state and methods a run needs
+only when some applicant takes partial offers or a mechanism takes MW back. Such a run swaps
+in the methods here for the allocation pass, the arrival shortcut, withdrawals and releases
+(:meth:`ResizableConnections._set_up_partial`); every other run keeps the model's own, which
+know connections only whole.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.engine.capacity import FIT_TOLERANCE_MW
+from sim.engine.states import CONNECTED
+from sim.inputs.applicants import ApplicantTable
+
+__all__ = ["ResizableConnections"]
+
+
+class ResizableConnections:
+    """Partial connections and MW taken back, for the model's simulation to inherit.
+
+    It relies on the simulation's state (ledger, queues, per-applicant lists) and methods
+    (``_leave_queue``, ``_allocate_soon``, ``_accrue_idle``, ``_withdraw``,
+    ``_start_connection``), which :mod:`sim.engine.model` defines.
+    """
+
+    # --- partial connections ---------------------------------------------------------------
+
+    def _set_up_partial(self, table: ApplicantTable) -> None:
+        """Connections that can change size: the lists they need, and the methods.
+
+        Partial offers connect part of a request; capacity-release mechanisms take part of a
+        connection back. Only a run that uses one of them pays for this: the other runs keep
+        the methods and lists of whole connections.
+        """
+        n = len(table)
+        self.waiting_mw = list(self.requested)
+        self.min_share_mw: list[float] = (table.partial_min_share * table.requested_mw).tolist()
+        self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
+        self.held_mw = [0.0] * n
+        self.full_connect_time = [math.nan] * n
+        self._allocate = self._allocate_partly  # type: ignore[method-assign]
+        self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
+        self._start_connection = self._start_whole  # type: ignore[method-assign]
+        self._on_release = self._release_held  # type: ignore[method-assign]
+        self.reviewed = [[False] * n for _ in self.reclaims]
+
+    def _allocate_partly(self, now: float, _: None = None) -> None:
+        """The allocation pass when some take partial offers: the best candidate of any area.
+
+        A candidate is the applicant whose least acceptable connection fits (its whole rest,
+        or its minimum share); it takes what it can (:meth:`_serve_partly`), and the areas are
+        asked again. Areas that share no upstream limit get the same connections this way as
+        one at a time.
+        """
+        self.allocation_due = False
+        queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
+        waiting = self.waiting_in_area
+        while self.waiting_total:
+            best_rank = -1
+            for area, queue in enumerate(queues):
+                if not waiting[area] or free_mw[area] + FIT_TOLERANCE_MW < self.smallest_request:
+                    continue
+                rank = queue.candidate(free_mw[area] + FIT_TOLERANCE_MW)
+                if rank is not None and (best_rank < 0 or rank < best_rank):
+                    best_rank = rank
+            if best_rank < 0:
+                return
+            self._serve_partly(index_at[best_rank], now)
+
+    def _serve_partly(self, i: int, now: float) -> None:
+        """Applicant ``i`` connects its whole rest if it fits, else takes what is free.
+
+        After a partial connection it keeps its place in line and waits for the rest; it can
+        then connect with its rest, or with its minimum share if the rest is larger.
+        """
+        area = self.area_of[i]
+        rest = self.waiting_mw[i]
+        free = self.ledger.free_mw[area]
+        if rest <= free + FIT_TOLERANCE_MW:
+            grant = rest
+            self._leave_queue(i)
+            self.state[i] = CONNECTED
+            self.full_connect_time[i] = now
+            end = now + self.lifetime[i]
+            if end < self.horizon:
+                self.env.call_at(end, self._on_release, i)
+        else:
+            grant = free
+            rank, category = self.rank_of[i], self.category_of[i]
+            self.queues[area].remove(rank)
+            self.waiting_mw[i] = rest = rest - grant
+            self.queue_mw[area][category] -= grant
+            fit = rest if rest < self.min_share_mw[i] else self.min_share_mw[i]
+            self.fit_mw[i] = fit
+            self.queues[area].add(rank, fit)
+            if fit < self.smallest_request:
+                self.smallest_request = fit
+        if math.isnan(self.connect_time[i]):
+            self.connect_time[i] = now
+        self.held_mw[i] += grant
+        self.ledger.connect(area, grant)
+        self.grants.append((now, i, grant))
+
+    def _start_whole(self, i: int, now: float) -> None:
+        """A lone arrival whose whole request fits connects at once, as without partial offers.
+
+        The arrival shortcut (see :meth:`_on_arrivals`) asks only whether the whole request
+        fits; what it connects is recorded as :meth:`_serve_partly` records it.
+        """
+        type(self)._start_connection(self, i, now)
+        self.held_mw[i] = self.requested[i]
+        self.full_connect_time[i] = now
+        self.grants.append((now, i, self.requested[i]))
+
+    def _withdraw_unless_connected(self, i: int, now: float) -> bool:
+        """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest."""
+        if self.held_mw[i]:
+            return False
+        return type(self)._withdraw(self, i, now)
+
+    def _connections(self, connect_time: np.ndarray) -> dict:
+        """The trajectory's fields on connections: full connection times, MW held, grants."""
+        if not (self.partial or self.reclaims):
+            held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
+            return {"full_connect_time": connect_time, "connected_mw": held, "grants": [],
+                    "reclaimed": []}
+        return {"full_connect_time": np.array(self.full_connect_time, dtype=float),
+                "connected_mw": np.array(self.held_mw, dtype=float), "grants": self.grants,
+                "reclaimed": self.reclaimed}
+
+    # --- capacity taken back -----------------------------------------------------------------
+
+    def _release_held(self, now: float, i: int) -> None:
+        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
+        self.release_time[i] = now
+        if self.waiting_total:
+            self._accrue_idle(now)
+        self.ledger.release(self.area_of[i], self.held_mw[i])
+        self._allocate_soon(now)
+
+    def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
+        """Mechanism ``k`` reviews the users connected long enough and not reviewed before.
+
+        Each is reviewed once; those who take part give up a share of the MW they hold, which
+        is free at once for those waiting. Runs before anything else of its instant.
+        """
+        reclaim = self.reclaims[k]
+        reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
+        due = now - reclaim.after_years
+        taken_any = False
+        for i, mw in enumerate(held):
+            if (not mw or reviewed[i] or not connected[i] <= due
+                    or not math.isnan(self.release_time[i])
+                    or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
+                continue
+            reviewed[i] = True
+            if not reclaim.takes_part[i]:
+                continue
+            if not taken_any:
+                self._accrue_idle(now)
+                taken_any = True
+            taken = mw * reclaim.mw_share
+            held[i] = mw - taken
+            self.ledger.release(self.area_of[i], taken)
+            self.reclaimed.append((now, i, taken))
+        if taken_any:
+            self._allocate_soon(now)

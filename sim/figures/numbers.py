@@ -1,0 +1,62 @@
+"""Numbers as readers see them, in figures, the report and its sentences.
+
+Shares as percentages, one precision per estimate and its interval, never an exponent or a
+"-0", and "not reached" for a time to connection the run never got to.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["NOT_REACHED", "format_estimate", "format_numbers", "format_value"]
+
+NOT_REACHED = "not reached"
+"""How an infinite time to connection reads: the share was never reached within the run."""
+
+
+def format_value(value: float, unit: str) -> str:
+    """A key figure for a table: shares as percentages, never an exponent."""
+    if math.isnan(value):
+        return "–"
+    if unit == "share":
+        return f"{_number(value * 100)}%"
+    return _number(value)
+
+
+def format_estimate(value: float, low: float, high: float, unit: str, signed: bool = False
+                    ) -> str:
+    """A mean (or, ``signed``, a difference) with its interval, in one precision.
+
+    '6.1 (5.8 to 6.4)', '2.6% (2.4 to 2.7%)', or signed '+2.5 pp (+2.4 to +2.7)' for a
+    difference of shares; without an interval, the value alone.
+    """
+    if math.isinf(value):
+        return NOT_REACHED
+    scale = 100.0 if unit == "share" else 1.0
+    known = [v * scale for v in (value, low, high) if not math.isnan(v)]
+    texts = format_numbers(*known)
+    if signed:
+        texts = [t if t.startswith("-") or t == NOT_REACHED or float(t.replace(",", "")) == 0
+                 else f"+{t}" for t in texts]
+    mark = (" pp" if signed else "%") if unit == "share" else ""
+    if len(texts) < 3:
+        return texts[0] + mark
+    close = "" if signed else mark
+    return f"{texts[0]}{mark} ({texts[1]} to {texts[2]}{close})"
+
+
+def _number(value: float) -> str:
+    """Two significant digits below 1, one decimal below 100, none above; never an exponent."""
+    return format_numbers(value)[0]
+
+
+def format_numbers(*values: float) -> list[str]:
+    """The values written with one precision, set by the largest as :func:`_number` says."""
+    size = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if size >= 100:
+        texts = [f"{v:,.0f}" for v in values]
+    else:
+        decimals = 1 if size >= 1 or size == 0 else min(1 - math.floor(math.log10(size)), 6)
+        texts = [f"{v:.{decimals}f}" for v in values]
+    texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
+    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0

@@ -1,0 +1,67 @@
+"""``compare --set`` for one scenario: ``NAME:key.path=value`` or ``N:key.path=value``.
+
+An override whose key starts with a target applies only to that input: ``N`` is its position
+among the inputs (1 is the reference), ``NAME`` its file name without ``.yaml`` (or a Scenario
+object's name). Overrides without a target apply to every scenario file, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.errors import GridqueueError
+from sim.inputs.scenario import Scenario
+
+__all__ = ["overrides_for"]
+
+Overrides = dict[str, Any] | list[str]
+
+
+def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> list[Overrides]:
+    """Each input's overrides: the untargeted ones, then those whose target names it."""
+    names = [_name(item) for item in inputs]
+    if isinstance(overrides, Mapping):
+        pairs = [(key, (key, value)) for key, value in overrides.items()]
+    else:
+        pairs = [(text.partition("=")[0], text) for text in overrides]
+    mine: list[list[Any]] = [[] for _ in inputs]
+    for key, entry in pairs:
+        target, sep, rest = key.partition(":")
+        if not sep:
+            for chosen in mine:
+                chosen.append(entry)
+            continue
+        index = _index(target.strip(), names, entry)
+        if Path(str(inputs[index])).is_dir():
+            raise GridqueueError(f"--set {_text(entry)}: expected a scenario file as its "
+                                 f"target; {inputs[index]} is a results directory, used as it is")
+        mine[index].append((rest, entry[1]) if isinstance(entry, tuple)
+                           else rest + entry[len(key):])
+    if isinstance(overrides, Mapping):
+        return [dict(chosen) for chosen in mine]
+    return mine
+
+
+def _name(item: Any) -> str:
+    if isinstance(item, Scenario):
+        return item.name
+    return Path(str(item)).stem if isinstance(item, (str, Path)) else ""
+
+
+def _index(target: str, names: list[str], entry: Any) -> int:
+    """The input a target names: a position from 1, or a file name."""
+    if target.isdigit() and 1 <= int(target) <= len(names):
+        return int(target) - 1
+    matches = [i for i, name in enumerate(names) if name == target]
+    if len(matches) == 1:
+        return matches[0]
+    choices = ", ".join(n for n in names if n)
+    problem = "names two inputs" if matches else "names no input"
+    raise GridqueueError(f"--set {_text(entry)}: the target '{target}' {problem}; expected a "
+                         f"position from 1 to {len(names)} or one of the file names: {choices}")
+
+
+def _text(entry: Any) -> str:
+    return f"{entry[0]}={entry[1]}" if isinstance(entry, tuple) else str(entry)

@@ -1,0 +1,104 @@
+"""Merging a scenario file onto the file it ``extends``, and the rules that go with it.
+
+Mappings merge key by key and anything else is replaced, with two ways to take away what a
+parent gives (``null`` for a key, ``{remove: [names], add: [items]}`` for a list of named
+items) and one rule for the policy: a file that sets ``policy.order`` without
+``policy.changes`` replaces the inherited schedule. Plain data in, plain data out; errors
+name the file, line and key path.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError, nearest
+
+__all__ = ["Place", "drop_schedule", "merge", "replaces_schedule"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A file being merged onto its parent, for errors that name its lines."""
+
+    file: Path
+    line: Callable[[tuple[str, ...]], int | None]
+    """The line of a key path in the file, when it has one."""
+
+
+def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
+          path: tuple[str, ...] = (), fresh: bool = False) -> dict[str, Any]:
+    """Deep merge: mappings merge key by key; anything else (lists too) is replaced.
+
+    ``null`` removes an inherited key (a stream, an area, a block); ``{remove: [names], add:
+    [items]}`` edits an inherited list of named items (upgrades, projects). Inside a mapping
+    the parent does not have (``fresh``), ``null`` is an ordinary value.
+    """
+    merged = copy.deepcopy(base)
+    for key, value in child.items():
+        here = (*path, str(key))
+        if value is None and fresh:
+            merged[key] = None
+        elif value is None:
+            if key not in merged:
+                raise InputError(place.file, ".".join(here), "expected a key the parent file "
+                                 "gives (null removes an inherited key); nothing to remove here"
+                                 f"{nearest(str(key), merged)}", line=place.line(here))
+            del merged[key]
+        elif _is_list_edit(value):
+            merged[key] = _edit_list(merged.get(key), value, place, here)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value, place, here, fresh)
+        elif isinstance(value, dict) and key not in merged:
+            merged[key] = merge({}, value, place, here, fresh=True)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _is_list_edit(value: Any) -> bool:
+    """Whether a child's value is ``{remove: [...], add: [...]}``, an edit of a named list."""
+    return (isinstance(value, dict) and bool(value) and set(value) <= {"remove", "add"}
+            and all(isinstance(v, list) for v in value.values()))
+
+
+def _edit_list(items: Any, edit: dict[str, list], place: Place, here: tuple[str, ...]
+               ) -> list[Any]:
+    """The inherited list without the items named in ``remove``, then those in ``add``."""
+    if not isinstance(items, list):
+        raise InputError(place.file, f"{'.'.join(here)}.remove", "expected an inherited list "
+                         "of named items (upgrades, projects) to edit; the parent file gives "
+                         "none here", line=place.line(here))
+    kept = list(items)
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    for index, name in enumerate(edit.get("remove", [])):
+        if name not in names:
+            where = (*here, "remove", str(index))
+            listing = ", ".join(f"'{n}'" for n in names) or "(none)"
+            raise InputError(place.file, ".".join(where), f"expected the name of an inherited "
+                             f"item, one of {listing}; got {name!r}",
+                             line=place.line(where))
+        kept = [item for item in kept if not (isinstance(item, dict) and item.get("name") == name)]
+    return [*kept, *copy.deepcopy(edit.get("add", []))]
+
+
+def replaces_schedule(layer: dict[str, Any]) -> bool:
+    """Whether a file sets ``policy.order`` without giving ``policy.changes`` of its own."""
+    policy = layer.get("policy")
+    return isinstance(policy, dict) and "order" in policy and "changes" not in policy
+
+
+def drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
+    """Drop inherited ``policy.changes`` (the rule for a new ``policy.order``); say so."""
+    policy = data.get("policy")
+    changes = policy.get("changes") if isinstance(policy, dict) else None
+    if not changes:
+        return []
+    del policy["changes"]
+    first = changes[0].get("date") if isinstance(changes[0], dict) else None
+    return [f"{where}: {key} applies for the whole period: it replaces the inherited schedule "
+            f"policy.changes ({len(changes)} change(s) from {first}); give policy.changes as "
+            "well to keep a schedule"]

@@ -1,0 +1,78 @@
+"""The policy in force over time, as periods a reader can check: what will actually run.
+
+``policy.order`` and the other keys of ``policy`` hold from the start; each entry of
+``policy.changes`` changes some of them from its date. :func:`policy_periods` resolves that
+into complete periods, leaving out what a policy ignores (the category order of ``fifo``), so
+that two scenarios whose policies act the same have the same periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sim.inputs.scenario import Scenario
+from sim.policies import resolve_policy
+
+__all__ = ["PolicyPeriod", "policy_periods", "uses_category_order"]
+
+
+@dataclass(frozen=True)
+class PolicyPeriod:
+    """One period with one queue policy and allocation rule.
+
+    Attributes:
+        start: first day of the period.
+        end: the day after its last (the next period's start, or the scenario's end).
+        order: the queue policy's name as the scenario gives it.
+        allocation: ``strict`` or ``first_fit``.
+        category_order: the category order, or None when the policy does not use it.
+        params: the custom policy's parameters.
+    """
+
+    start: dt.date
+    end: dt.date
+    order: str
+    allocation: str
+    category_order: tuple[str, ...] | None
+    params: dict[str, Any]
+
+    def describe(self) -> str:
+        """One line: dates, order, allocation and the settings the policy uses."""
+        text = f"{self.start} to {self.end}: {self.order}, {self.allocation} allocation"
+        if self.category_order is not None:
+            text += f", categories {' > '.join(self.category_order)}"
+        if self.params:
+            text += f", params {self.params}"
+        return text
+
+    def same_policy(self, other: PolicyPeriod) -> bool:
+        """Whether two periods apply the same policy (their dates aside)."""
+        return (self.order, self.allocation, self.category_order, self.params) == (
+            other.order, other.allocation, other.category_order, other.params)
+
+
+def uses_category_order(order: str, scenario: Scenario) -> bool:
+    """Whether the policy the scenario names ``order`` depends on ``category_order``."""
+    cls = resolve_policy(order, scenario.base_dir, scenario.policy.imports or ())
+    return cls.uses_category_order
+
+
+def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]:
+    """The periods of the scenario's policy; with ``merge``, equal neighbours are joined."""
+    regimes = scenario.policy.regimes()
+    starts = [scenario.start if date is None else date for date, _ in regimes]
+    ends = [*starts[1:], scenario.end]
+    periods: list[PolicyPeriod] = []
+    for (_, regime), start, end in zip(regimes, starts, ends, strict=True):
+        used = uses_category_order(regime.order, scenario)
+        period = PolicyPeriod(start, end, regime.order, regime.allocation,
+                              tuple(regime.category_order) if used else None,
+                              dict(regime.params))
+        if merge and periods and periods[-1].same_policy(period):
+            last = periods.pop()
+            period = PolicyPeriod(last.start, end, last.order, last.allocation,
+                                  last.category_order, last.params)
+        periods.append(period)
+    return periods

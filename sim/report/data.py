@@ -1,0 +1,285 @@
+"""What a report shows, as plain data: answers, figures, key-figure tables, scenarios.
+
+Built from tables (a comparison table or one run's summary) and the scenarios, never from a
+Comparison, so :mod:`sim.report.html` only fills a template and imports nothing back. Every number
+is already written out for readers here (shares as percentages, no exponents, "none
+connected" where nobody was), so the template holds layout only.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim._version import __version__
+from sim.figures.numbers import format_estimate
+from sim.figures.palette import CATEGORY_LABELS
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import Scenario
+from sim.report.assumptions import AssumptionsView, assumptions_view
+from sim.report.narrative import answer_body, lead_metric, metric_phrase
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+
+__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
+           "comparison_page", "figures", "key_tables", "run_page"]
+
+ANSWERS_SHOWN = 6
+"""Answers listed on the first screen; further ones are folded away beneath them."""
+
+CAPTIONS = {
+    "queue": "Applicants waiting over time, one panel per category: median across "
+             "replications, shaded 90% band.",
+    "time_to_connection": "Time to connection: cumulative share of applicants connected "
+                          "(solid) and withdrawn (dashed) by years since their request. "
+                          "Withdrawal is a competing outcome; applicants still waiting at the "
+                          "end are censored (Aalen-Johansen estimate, replications pooled).",
+    "wait": "Wait of the applicants who were connected, by category (all replications): box "
+            "from the first to the third quartile, thick line at the median, whiskers to the "
+            "furthest wait within 1.5 box lengths, dots beyond.",
+    "connected": "Cumulative grid MW and jobs connected: median across replications, shaded "
+                 "90% band.",
+    "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
+                   "panel per category on its own scale: mean with 95% confidence interval; "
+                   "the dotted line marks the first scenario's mean.",
+    "differences": "Each question's difference, variant minus reference, with its 95% "
+                   "confidence interval; filled markers are paired (common random numbers), "
+                   "hollow ones unpaired (Welch). Intervals that include zero are grey.",
+    "projects": "Connection dates of named projects: one marker per replication, bar at the "
+                "median; the label counts the replications in which the project connected.",
+}
+"""The caption of each figure, by name."""
+
+PX_PER_INCH = 100
+"""CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, an optional second line, and whether it is within noise."""
+
+    text: str
+    note: str = ""
+    unclear: bool = False
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """A small table: a title, column headings and rows of a heading and cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, str, list[Cell]]]
+    """Each row: its heading, a second line under the heading (may be empty), its cells."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One question answered in a sentence, with every headline figure behind it."""
+
+    question: str
+    body: str
+    """The answer after the question and the lead key figure's name (shown once above)."""
+    pairs: list[str]
+    """Each compared pair in words, e.g. 'social_priority against fifo (paired)'."""
+    detail: KeyTable
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """An embedded figure: its name, caption, PNG as a data URI and width in CSS pixels."""
+
+    name: str
+    caption: str
+    src: str
+    width: int | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the report template shows, in reading order."""
+
+    title: str
+    made: str
+    answers: list[Answer]
+    lead: str
+    """What the answers measure, said once above them."""
+    headline: KeyTable | None
+    """One run's headline figures by category (a single-scenario report), else None."""
+    figures: list[FigureData]
+    key_tables: list[KeyTable]
+    scenarios: KeyTable
+    assumptions: AssumptionsView
+
+
+def comparison_page(
+    table: pd.DataFrame,
+    scenarios: Mapping[str, Scenario],
+    sources: Mapping[str, str],
+    images: Mapping[str, bytes],
+) -> Page:
+    """The report of a comparison, from its table, scenarios, sources and PNG figures."""
+    questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
+    labels = list(scenarios)
+    lead = lead_metric(table)
+    return Page(
+        title=f"Comparison of {len(labels)} scenarios",
+        made=_made(),
+        answers=[_answer(table, q, lead) for q in questions],
+        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its "
+             "95% confidence interval:",
+        headline=None,
+        figures=figures(images),
+        key_tables=key_tables(table),
+        scenarios=_scenarios_table(table, scenarios, sources),
+        assumptions=assumptions_view(scenarios, _references(table)),
+    )
+
+
+def run_page(
+    summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes]
+) -> Page:
+    """The report of one run, leading with its headline figures by category."""
+    table = summary.assign(scenario=scenario.name, reference="", question="",
+                           difference=math.nan, difference_ci_low=math.nan,
+                           difference_ci_high=math.nan)
+    return Page(
+        title=f"Scenario {scenario.name}",
+        made=_made(),
+        answers=[],
+        lead="",
+        headline=_by_group(table),
+        figures=figures(images),
+        key_tables=[],
+        scenarios=_scenarios_table(table, {scenario.name: scenario},
+                                   {scenario.name: source}),
+        assumptions=assumptions_view({scenario.name: scenario}),
+    )
+
+
+def _references(table: pd.DataFrame) -> dict[str, str]:
+    """Each compared scenario's reference (of its first question)."""
+    compared = table[table["question"].fillna("") != ""].drop_duplicates("scenario")
+    return dict(zip(compared["scenario"], compared["reference"], strict=True))
+
+
+def _made() -> str:
+    created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Made by gridqueue {__version__} on {created}."
+
+
+def _answer(table: pd.DataFrame, question: str, metric: str) -> Answer:
+    rows = table[table["question"] == question]
+    blocks = rows.drop_duplicates(["scenario", "reference"])
+    pairs = [f"{b.scenario} against {b.reference} "
+             f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
+             for b in blocks.itertuples()]
+    return Answer(question=question, body=answer_body(table, question, metric),
+                  pairs=pairs, detail=_question_table(rows))
+
+
+def _groups(table: pd.DataFrame) -> list[str]:
+    """All applicants, then each category with applicants in some scenario."""
+    sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
+    return [ALL, *(c for c in CATEGORIES if sizes.get(c, 0) > 0)]
+
+
+def _headings() -> list[str]:
+    return [METRICS[m].label for m in HEADLINE_METRICS]
+
+
+def _question_table(rows: pd.DataFrame) -> KeyTable:
+    """A question's headline figures: a row per pair and group, the variant and its change."""
+    out = []
+    blocks = list(rows.groupby(["scenario", "reference"], sort=False))
+    several = len(blocks) > 1
+    for (variant, reference), block in blocks:
+        cells = _cells(block)
+        for group in _groups(rows):
+            out.append((CATEGORY_LABELS[group],
+                        f"{variant} against {reference}" if several else "",
+                        [cells[(group, m)] for m in HEADLINE_METRICS]))
+    return KeyTable(title="", columns=_headings(), rows=out)
+
+
+def key_tables(table: pd.DataFrame) -> list[KeyTable]:
+    """A table per group (all applicants first): a row per scenario, headline figures across."""
+    blocks = list(table.groupby(["scenario", "reference", "question"], sort=False))
+    cells = {key: _cells(block) for key, block in blocks}
+    tables = []
+    for group in _groups(table):
+        rows = []
+        for key, _ in blocks:
+            scenario, reference, question = key
+            rows.append((str(scenario), f"against {reference}" if question else "",
+                         [cells[key][(group, m)] for m in HEADLINE_METRICS]))
+        tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
+    return tables
+
+
+def _by_group(table: pd.DataFrame) -> KeyTable:
+    """One run's headline figures: a row per group, each figure with its interval."""
+    cells = _cells(table)
+    rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
+            for g in _groups(table)]
+    return KeyTable(title="Group", columns=_headings(), rows=rows)
+
+
+def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
+    """Each (group, metric) of a block: mean with its interval, and the difference if any."""
+    connected = block[block["metric"] == "connected"].set_index("group")["mean"]
+    cells = {}
+    for row in block.itertuples():
+        unit = str(row.unit)
+        if math.isnan(row.estimate):
+            text = "none connected" if connected.get(row.group) == 0 else "no value"
+        else:
+            text = format_estimate(row.estimate, row.ci_low, row.ci_high, unit)
+        note, unclear = "", False
+        if row.question and not math.isnan(row.difference):
+            note = format_estimate(row.difference, row.difference_ci_low,
+                                   row.difference_ci_high, unit, signed=True)
+            unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
+        cells[(row.group, row.metric)] = Cell(text, note, unclear)
+    return cells
+
+
+def _scenarios_table(
+    table: pd.DataFrame, scenarios: Mapping[str, Scenario], sources: Mapping[str, str]
+) -> KeyTable:
+    """A row per scenario: its description, what it is compared with, where it came from."""
+    compared = {}
+    for block in table.drop_duplicates(["scenario", "reference"]).itertuples():
+        if block.question:
+            how = "paired" if block.paired else "unpaired"
+            compared.setdefault(block.scenario, []).append(f"{block.reference} ({how})")
+    rows = [(label, "", [Cell(s.description or "(none given)"),
+                         Cell(", ".join(compared.get(label, [])) or "nothing"),
+                         Cell(sources[label])]) for label, s in scenarios.items()]
+    return KeyTable(title="Scenarios", columns=["Description", "Compared with", "Source"],
+                    rows=rows)
+
+
+def figures(images: Mapping[str, bytes]) -> list[FigureData]:
+    """The figures to embed, as data URIs shown at one scale."""
+    return [FigureData(name, CAPTIONS.get(name, name),
+                       "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+                       _css_width(png)) for name, png in images.items()]
+
+
+def _css_width(png: bytes) -> int | None:
+    """Display width in CSS pixels at PX_PER_INCH, from the PNG's size and resolution.
+
+    Shown at one scale, every figure's text has the same size on the page (wider figures
+    still shrink to the page). None when the PNG does not record its resolution.
+    """
+    chunk = png.find(b"pHYs")
+    if png[1:4] != b"PNG" or chunk < 0 or png[chunk + 12] != 1:  # 1: pixels per metre
+        return None
+    per_metre = int.from_bytes(png[chunk + 4:chunk + 8], "big")
+    width = int.from_bytes(png[16:20], "big")
+    return round(width / (per_metre * 0.0254) * PX_PER_INCH) if per_metre else None

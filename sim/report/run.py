@@ -1,0 +1,67 @@
+"""The report of one run: the comparison's figures for a single scenario, and report.html.
+
+``gridqueue run`` writes it beside the tables; ``gridqueue report DIR`` (re)writes it for a
+results directory. It leads with the headline figures by category.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from sim.figures import plots
+from sim.figures.files import write_figures
+from sim.report.data import run_page
+from sim.report.html import render_report
+from sim.runs.results import Results
+
+__all__ = ["run_figures", "write_report", "write_report_files"]
+
+
+def run_figures(results: Results) -> dict[str, Figure]:
+    """Every comparison figure that applies to one run (no differences: nothing to compare)."""
+    label = results.scenario.name
+    applicants = {label: results.applicants}
+    figures = {
+        "queue": plots.queue_figure({label: results.timeseries}),
+        "time_to_connection": plots.time_to_connection_figure(
+            applicants, {label: results.scenario.start}),
+        "wait": plots.wait_figure(applicants),
+        "connected": plots.connected_figure(applicants, {label: results.timeseries}),
+        "withdrawals": plots.withdrawals_figure({label: results.summary}),
+    }
+    if (results.applicants["source"].astype(str) == "project").any():
+        figures["projects"] = plots.projects_figure(applicants)
+    return figures
+
+
+def write_report_files(results: Results, folder: Path, source: str) -> None:
+    """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``."""
+    images = write_figures(run_figures(results), folder / "figures")
+    page = run_page(results.summary, results.scenario, source, images)
+    (folder / "report.html").write_text(render_report(page), encoding="utf-8")
+
+
+def write_report(directory: str | Path) -> Path:
+    """(Re)write the report of a results directory; returns the path of report.html.
+
+    Made aside and moved in when complete: the tables are untouched and an earlier report
+    stays whole until the new one replaces it.
+    """
+    folder = Path(directory)
+    results = Results.read(folder)
+    staging = Path(tempfile.mkdtemp(prefix=".report.partial-", dir=folder))
+    try:
+        write_report_files(results, staging, str(folder))
+        figures = folder / "figures"
+        if figures.exists():
+            os.replace(figures, staging / "old-figures")  # removed with the staging folder
+        os.replace(staging / "figures", figures)
+        os.replace(staging / "report.html", folder / "report.html")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder / "report.html"

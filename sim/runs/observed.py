@@ -1,0 +1,140 @@
+"""The model beside the data: each published observation with the simulated value and its band.
+
+Pure functions over applicant rows. A replication's value of an observation is counted the
+way the observation was: applicants (or their MW) waiting on the date, requests received or
+connections made over its period, or the share of those waiting when it began who left by its
+end, in its area or the whole scenario; a growth observation
+divides by the same count at its reference date. Across replications the table gives the
+mean with its 95% confidence interval and the band within which 90% of replications fall:
+one published figure is one realisation, so the band, not the interval of the mean, is what
+it should lie in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.inputs.observations import Observation
+from sim.runs.stats import mean_interval
+
+__all__ = [
+    "BAND",
+    "OBSERVATION_COLUMNS",
+    "agreement_sentences",
+    "observation_table",
+    "observed_values",
+]
+
+BAND = (0.05, 0.95)
+"""Quantiles of the replications that bound the simulated band (90% of them fall inside)."""
+
+OBSERVATION_COLUMNS = (
+    "observation", "label", "date", "quantity", "area", "observed", "observed_low",
+    "observed_high", "simulated_mean", "simulated_ci_low", "simulated_ci_high",
+    "simulated_band_low", "simulated_band_high", "replications", "agreement", "source",
+)
+"""Columns of ``observations.csv``: one row per observation."""
+
+
+def observed_values(observations: Sequence[Observation], applicants: pd.DataFrame) -> np.ndarray:
+    """The simulated value of each observation in one replication's applicant rows."""
+    request = applicants["request_date"].to_numpy(dtype="datetime64[s]")
+    connect = applicants["connect_date"].to_numpy(dtype="datetime64[s]")
+    withdraw = applicants["withdraw_date"].to_numpy(dtype="datetime64[s]")
+    area = applicants["area"].astype(str).to_numpy()
+    mw = applicants["requested_mw"].to_numpy(dtype=float)
+
+    def count(observation: Observation, date: object) -> float:
+        end = np.datetime64(date, "s") + np.timedelta64(1, "D")  # to the end of the day
+        rows = area == observation.area if observation.area else np.ones(len(area), bool)
+        if observation.quantity in ("applicants_waiting", "mw_waiting"):
+            # NaT compares False, so those never connected or withdrawn stay in.
+            rows &= (request < end) & ~(connect < end) & ~(withdraw < end)
+            return float(mw[rows].sum() if observation.quantity == "mw_waiting" else rows.sum())
+        begin = np.datetime64(observation.since, "s")  # from the start of that day
+        if observation.quantity == "share_leaving":
+            rows &= (request < begin) & ~(connect < begin) & ~(withdraw < begin)
+            left = ((connect >= begin) & (connect < end)) | ((withdraw >= begin) & (withdraw < end))
+            return float((rows & left).sum() / rows.sum()) if rows.any() else np.nan
+        when = request if observation.quantity == "requests_received" else connect
+        return float((rows & (when >= begin) & (when < end)).sum())
+
+    values = []
+    for observation in observations:
+        value = count(observation, observation.date)
+        if observation.relative_to is not None:
+            base = count(observation, observation.relative_to.date)
+            value = value / base if base > 0 else np.nan
+        values.append(value)
+    return np.asarray(values, dtype=float)
+
+
+def observation_table(
+    observations: Sequence[Observation], per_replication: Iterable[np.ndarray]
+) -> pd.DataFrame:
+    """One row per observation: published, simulated (mean, 95% CI, 90% band), agreement."""
+    values = np.vstack(list(per_replication)) if observations else np.empty((0, 0))
+    rows = []
+    for i, observation in enumerate(observations):
+        column = values[:, i] if len(values) else np.array([])
+        finite = column[~np.isnan(column)]
+        mean, ci_low, ci_high = mean_interval(finite)
+        low, high = (np.quantile(finite, BAND) if len(finite) else (np.nan, np.nan))
+        observed = observation.observed
+        spread = observed * observation.uncertainty
+        rows.append({
+            "observation": i, "label": observation.label, "date": observation.date,
+            "quantity": observation.quantity, "area": observation.area or "all",
+            "observed": observed, "observed_low": observed - spread,
+            "observed_high": observed + spread, "simulated_mean": mean,
+            "simulated_ci_low": ci_low, "simulated_ci_high": ci_high,
+            "simulated_band_low": float(low), "simulated_band_high": float(high),
+            "replications": len(finite),
+            "agreement": _agreement(observed - spread, observed + spread, float(low),
+                                    float(high)),
+            "source": observation.source,
+        })
+    return pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
+
+
+def _agreement(observed_low: float, observed_high: float, low: float, high: float) -> str:
+    """'agrees' if the published range meets the simulated band, else where the model lies."""
+    if np.isnan(low) or np.isnan(high):
+        return "no simulated value"
+    if high < observed_low:
+        return "model below"
+    if low > observed_high:
+        return "model above"
+    return "agrees"
+
+
+def agreement_sentences(table: pd.DataFrame) -> list[str]:
+    """Plain statements: one per observation, then how many agree."""
+    lines = []
+    for row in table.to_dict("records"):
+        shown = _number(row["observed"])
+        if row["observed_high"] > row["observed_low"]:
+            shown += f" ({_number(row['observed_low'])} to {_number(row['observed_high'])})"
+        verdict = {"agrees": "agrees", "model below": "the model is lower",
+                   "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
+        lines.append(
+            f"{row['label'][0].upper()}{row['label'][1:]}: published {shown} ({row['source']}); "
+            f"simulated {_number(row['simulated_mean'])}, 90% of replications "
+            f"{_number(row['simulated_band_low'])} to {_number(row['simulated_band_high'])}: "
+            f"{verdict}."
+        )
+    agreeing = int((table["agreement"] == "agrees").sum())
+    if len(table):
+        lines.append(f"{agreeing} of {len(table)} published figures lie within the band of "
+                     "the simulation.")
+    return lines
+
+
+def _number(value: float) -> str:
+    """A figure as a reader would write it: growth ratios with two decimals, counts whole."""
+    if np.isnan(value):
+        return "n/a"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:,.0f}"

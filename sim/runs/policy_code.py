@@ -1,0 +1,69 @@
+"""The code of a scenario's own queue policies: where it is, its hash, and a copy kept with results.
+
+A ``module:Class`` policy is code outside the scenario file, and the tables depend on it as much
+as on the scenario. Its source file's SHA-256 is part of what defines a run (see
+:func:`sim.runs.results.definition_hash`), and the file is copied into the results directory,
+beside ``scenario.yaml``, where the scenario finds it again: ``gridqueue reproduce`` re-runs
+that very code, and ``gridqueue sweep --resume`` refuses cells made with other code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import shutil
+import sys
+from pathlib import Path
+
+from sim.inputs.scenario import Scenario
+from sim.policies import resolve_policy
+
+__all__ = ["code_hashes", "copy_policy_code", "policy_files"]
+
+
+def policy_files(scenario: Scenario) -> dict[str, tuple[Path, Path]]:
+    """Each ``module:Class`` policy module the scenario uses: its source file and its copy.
+
+    The copy's path is relative to a results directory: ``mypolicies.py``, ``pkg/sub.py`` or
+    ``pkg/__init__.py``, where the scenario's folder is searched for the module. Modules of
+    gridqueue itself (its version is recorded) and modules without a source file (defined in
+    a notebook) are left out: there is no file to keep.
+    """
+    files = {}
+    for _, regime in scenario.policy.regimes():
+        module_name, colon, _ = regime.order.partition(":")
+        if not colon or module_name in files or not _user_module(module_name):
+            continue
+        resolve_policy(regime.order, scenario.base_dir)  # imported already when it was loaded
+        try:
+            source = inspect.getsourcefile(sys.modules[module_name])
+        except TypeError:  # a module without a file, e.g. one made in a notebook
+            source = None
+        if source is None:
+            continue
+        parts = module_name.split(".")
+        kept = (Path(*parts, "__init__.py") if Path(source).name == "__init__.py"
+                else Path(*parts).with_suffix(".py"))
+        files[module_name] = (Path(source), kept)
+    return files
+
+
+def _user_module(name: str) -> bool:
+    """Whether a policy module is the user's: gridqueue's own are versioned with it."""
+    return name not in ("__main__", "sim") and not name.startswith("sim.")
+
+
+def code_hashes(scenario: Scenario) -> dict[str, str]:
+    """SHA-256 of the source of each ``module:Class`` policy module, by module name."""
+    return {module: hashlib.sha256(source.read_bytes()).hexdigest()
+            for module, (source, _) in policy_files(scenario).items()}
+
+
+def copy_policy_code(scenario: Scenario, folder: Path) -> None:
+    """Copy each policy module's source into ``folder`` where the scenario will find it."""
+    for source, kept in policy_files(scenario).values():
+        target = folder / kept
+        if target.resolve() == source.resolve():
+            continue  # the results directory is where the scenario came from
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)

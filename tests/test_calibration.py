@@ -1,0 +1,280 @@
+"""Calibration recovers known parameters, says what the data cannot pin down, and loses nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ema_workbench as ema
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import load_scenario
+from sim.analysis import calibration, candidates
+from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_directory, parse_fit
+from sim.analysis.exploration import ema_function, key_figures
+from sim.analysis.parameters import load_with_parameters
+from sim.cli import main
+from sim.errors import GridqueueError, Interrupted
+from sim.runs.observed import observed_values
+from sim.runs.replication import run_replication
+from tests.processes import ctrl_c_as_in_a_terminal
+
+SMALL = {"iterations": 2, "population": 3, "workers": 1}
+"""A search just large enough to find the fit of two parameters of the tiny world."""
+FIT = [FitParameter("arrivals.rate_scale", 0.5, 2.0),
+       FitParameter("withdrawal.hazard_scale", 0.25, 4.0)]
+
+
+def _world(observations: list[dict]) -> dict:
+    """Three years of one sector, no room until an upgrade: the queue grows, some withdraw."""
+    return {
+        "start": "2024-01-01", "end": "2027-01-01", "seed": 5, "replications": 3,
+        "grid": {"capacity_mw": 0,
+                 "upgrades": [{"name": "release", "date": "2026-01-01", "add_mw": 20}]},
+        "streams": {"firms": {"category": "other", "rate_per_year": 60,
+                              "demand_mw": {"dist": "lognormal", "mean": 0.5, "sigma": 0.8},
+                              "patience_years": {"dist": "exponential", "mean": 4}}},
+        "observations": observations,
+    }
+
+
+OBSERVED = [
+    {"date": "2024-12-31", "quantity": "requests_received", "since": "2024-01-01"},
+    {"date": "2025-06-30", "quantity": "applicants_waiting"},
+    {"date": "2025-12-31", "quantity": "applicants_waiting"},
+    {"date": "2026-06-30", "quantity": "connections_made", "since": "2026-01-01"},
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The tiny world with observations simulated at known parameters (scale 1, seed 99)."""
+    folder = tmp_path_factory.mktemp("published")
+    draft = folder / "draft.yaml"
+    placeholders = [{**o, "value": 1, "source": "simulated"} for o in OBSERVED]
+    draft.write_text(yaml.safe_dump(_world(placeholders)), encoding="utf-8")
+    truth = load_scenario(draft, {"seed": 99})
+    values = np.mean([observed_values(truth.observations, run_replication(truth, r).applicants)
+                      for r in range(6)], axis=0)
+    observations = [{**o, "value": float(v), "uncertainty": 0.05, "source": "simulated at "
+                     "rate and hazard scale 1"} for o, v in zip(OBSERVED, values, strict=True)]
+    path = folder / "world.yaml"
+    path.write_text(yaml.safe_dump(_world(observations)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted(published) -> calibration.Calibration:
+    """The calibration of both parameters to the four simulated observations."""
+    return calibrate(published, FIT, **SMALL)
+
+
+def test_calibration_recovers_known_parameters_within_their_uncertainty(fitted):
+    """Observations simulated at scale 1 give back 1 inside each plausible interval."""
+    fit = fitted
+    for row in fit.estimates.to_dict("records"):
+        assert row["low"] <= 1.0 <= row["high"], row
+    rate = fit.estimates.set_index("parameter").loc["arrivals.rate_scale"]
+    assert rate["pinned_down"]
+    assert rate["high"] - rate["low"] < 0.5
+    assert (fit.observations["agreement"] == "agrees").all()
+
+
+def test_one_count_cannot_pin_down_two_parameters(published, tmp_path):
+    """With one published figure, the statement says plainly what the data cannot fix."""
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["observations"] = world["observations"][2:3]
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    fit = calibrate(path, FIT, **SMALL)
+    words = "\n".join(fit.statements())
+    assert "cannot pin it down" in words
+    assert "More parameters (2) than published figures (1)" in words
+    assert not fit.estimates["pinned_down"].all()
+
+
+def test_calibrated_scenario_extends_the_original_with_the_fitted_values(published, tmp_path):
+    """calibrated.yaml loads from the output folder and holds the fitted rate and patience."""
+    result = calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+    written = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    firms = written.streams["firms"]
+    assert firms.rate_per_year == pytest.approx(60 * result.best["arrivals.rate_scale"],
+                                                rel=1e-5)
+    assert firms.patience_years.mean == pytest.approx(
+        4 / result.best["withdrawal.hazard_scale"], rel=1e-5)
+    text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
+    assert "gridqueue calibrate: arrivals.rate_scale" in text
+    for name in ("calibration.csv", "calibration.png", "observations.csv", "evaluations.csv",
+                 "calibration.txt", "run.json"):
+        assert (tmp_path / "out" / name).is_file(), name
+
+
+def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted, tmp_path,
+                                                               monkeypatch):
+    """Ctrl-C keeps every finished evaluation; --resume reuses them and ends as a whole run."""
+    whole = fitted
+    calls = {"n": 0}
+    real = candidates.CandidateTask.__call__
+
+    def interrupted(self, index):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 40:
+            raise KeyboardInterrupt
+        return real(self, index)
+
+    monkeypatch.setattr(candidates.CandidateTask, "__call__", interrupted)
+    with pytest.raises(Interrupted, match="--resume"):
+        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+    kept = pd.read_csv(tmp_path / ".out.partial" / "evaluations.csv")
+    assert len(kept) >= 10
+    calls["n"] = -10**9
+    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
+    assert resumed.best == whole.best
+    pd.testing.assert_frame_equal(resumed.estimates, whole.estimates)
+    # Only the evaluations not kept ran again (3 replications each), and the final check.
+    assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + 3
+
+
+def test_parse_fit_and_unknown_parameters_say_what_was_expected(published):
+    """A malformed --fit or an unknown spanning parameter is one clear message."""
+    assert parse_fit("arrivals.rate_scale=0.5:2") == FitParameter("arrivals.rate_scale", 0.5, 2)
+    for bad in ("arrivals.rate_scale", "arrivals.rate_scale=2:1", "x=a:b", "=1:2"):
+        with pytest.raises(GridqueueError, match="expected key=low:high"):
+            parse_fit(bad)
+    with pytest.raises(GridqueueError, match="did you mean 'arrivals.rate_scale'"):
+        calibrate(published, [FitParameter("arrivals.rate_scal", 0.5, 2)], **SMALL)
+
+
+def test_calibrate_command_writes_the_output_and_refuses_bad_input(published, tmp_path, capsys):
+    """The calibrate command writes its output; bad input exits 2 with one line."""
+    out = tmp_path / "cal"
+    code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
+                 "--iterations", "2", "--population", "3", "--workers", "1", "-q",
+                 "-o", str(out)])
+    assert code == 0
+    assert (out / "calibrated.yaml").is_file()
+    capsys.readouterr()
+    code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=2:1",
+                 "-o", str(tmp_path / "bad")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1 and "expected key=low:high" in err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_spanning_parameters_move_every_stream(published):
+    """rate_scale multiplies every rate; hazard_scale divides exponential patience means."""
+    scenario = load_with_parameters(published, {"arrivals.rate_scale": 1.5,
+                                                "withdrawal.hazard_scale": 2.0,
+                                                "arrivals.growth_per_year": 0.1})
+    firms = scenario.streams["firms"]
+    assert (firms.rate_per_year, firms.patience_years.mean, firms.growth_per_year) == (
+        90, 2, 0.1)
+
+
+def test_key_figures_is_a_plain_function_with_common_random_numbers(published):
+    """Same parameters and seed, same figures; a higher arrival rate, more applicants."""
+    first = key_figures(published, {"arrivals.rate_scale": 1.0}, seed=3)
+    again = key_figures(published, {"arrivals.rate_scale": 1.0}, seed=3)
+    assert pd.Series(first).equals(pd.Series(again))  # NaN (nobody in a group) equals NaN
+    more = key_figures(published, {"arrivals.rate_scale": 1.5}, seed=3)
+    assert more["all.applicants"] > first["all.applicants"]
+    assert {"all.wait_mean_years", "observed.0", "other.withdrawn"} <= set(first)
+    assert all(isinstance(v, float) for v in first.values())
+
+
+def test_a_tiny_ema_workbench_experiment_runs_the_model(published):
+    """The EMA workbench samples parameters and replications and gets every outcome back."""
+    model = ema.ReplicatorModel("tiny", function=ema_function(published))
+    model.replications = [{"seed": seed} for seed in (1, 2)]
+    model.uncertainties = [ema.RealParameter("arrivals.rate_scale", 0.5, 1.5)]
+    model.outcomes = [ema.ScalarOutcome("all.applicants", function=np.mean),
+                      ema.ScalarOutcome("observed.1", function=np.mean)]
+    experiments, outcomes = ema.perform_experiments(model, scenarios=4)
+    assert len(experiments) == 4
+    order = np.argsort(experiments["arrivals.rate_scale"].to_numpy())
+    assert np.all(np.diff(outcomes["all.applicants"][order]) > 0)
+
+
+def test_calibration_on_a_dask_cluster_equals_the_local_one(published, fitted):
+    """The replications of each generation run on the cluster; the fit is the same."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        remote = calibrate(published, FIT, **{**SMALL, "workers": None},
+                           scheduler=cluster.scheduler_address)
+    assert remote.best == fitted.best
+    pd.testing.assert_frame_equal(remote.evaluations, fitted.evaluations)
+
+
+def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(published,
+                                                                              tmp_path):
+    """A fitted list entry is written as the whole list; --set changes are written too."""
+    fit = [FitParameter("grid.upgrades.0.add_mw", 5.0, 40.0)]
+    result = calibrate_to_directory(tmp_path / "out", published, fit,
+                                    ["policy.allocation=first_fit"], replications=2,
+                                    iterations=1, population=3, workers=1)
+    written = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    assert written.grid.upgrades[0].add_mw == pytest.approx(
+        result.best["grid.upgrades.0.add_mw"], rel=1e-5)
+    assert written.grid.upgrades[0].name == "release"
+    assert written.policy.allocation == "first_fit"
+    assert written.replications == load_scenario(published).replications
+
+
+SLOW_WORLD = """\
+start: 2024-01-01
+end: 2025-01-01
+seed: 3
+replications: 2
+grid: {capacity_mw: 2}
+streams:
+  industry: {category: other, rate_per_year: 10, demand_mw: 0.5}
+policy: {order: 'broken_policies:Slow', params: {marker: started, seconds: 0.2}}
+observations:
+  - {date: 2024-12-31, quantity: requests_received, since: 2024-01-01, value: 10,
+     uncertainty: 0.1, source: a test}
+"""
+
+
+def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
+    """A real Ctrl-C exits 130 naming what was kept; --resume then finishes the calibration."""
+    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", tmp_path)
+    (tmp_path / "slow.yaml").write_text(SLOW_WORLD, encoding="utf-8")
+    command = [sys.executable, "-m", "sim", "calibrate", "slow.yaml", "--fit",
+               "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "3",
+               "--workers", "1", "-q", "-o", "out"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=ctrl_c_as_in_a_terminal)
+    kept = tmp_path / ".out.partial" / "evaluations.csv"
+    deadline = time.monotonic() + 60
+    def stored_rows() -> int:
+        return len(kept.read_text(encoding="utf-8").splitlines()) - 1 if kept.exists() else 0
+
+    while stored_rows() < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("gridqueue: error: calibration interrupted: ")
+    assert "run the same command with --resume to continue" in err
+    stored = pd.read_csv(kept)
+    assert len(stored) >= 3
+    assert not (tmp_path / "out").exists()
+    done = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
+    pd.testing.assert_frame_equal(final.iloc[:len(stored)][stored.columns[:-1]],
+                                  stored[stored.columns[:-1]])
+    assert not (tmp_path / ".out.partial").exists()

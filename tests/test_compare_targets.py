@@ -1,0 +1,51 @@
+"""compare --set for one scenario: by position or by file name; untargeted means every file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim import GridqueueError, compare
+from sim.cli import main
+from sim.inputs.override_targets import overrides_for
+from tests.comparison_family import write_family
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_family(tmp_path_factory.mktemp("family"), projects=False)
+
+
+def test_targets_pick_their_input_and_untargeted_go_to_all(family):
+    """N: and NAME: reach one input; a plain key reaches every one; the prefix is dropped."""
+    inputs = [family["fifo"], family["social_priority"], family["onsite"]]
+    mine = overrides_for(inputs, ["replications=2", "2:grid.capacity_mw=8",
+                                  "onsite:policy.order=mod:Cls"])
+    assert mine == [["replications=2"], ["replications=2", "grid.capacity_mw=8"],
+                    ["replications=2", "policy.order=mod:Cls"]]
+    as_mapping = overrides_for(inputs, {"seed": 3, "fifo:replications": 4})
+    assert as_mapping == [{"seed": 3, "replications": 4}, {"seed": 3}, {"seed": 3}]
+
+
+def test_compare_applies_a_targeted_set_to_one_scenario(family):
+    """--set social_priority:replications=3 runs only that scenario with 3 replications."""
+    comparison = compare([family["fifo"], family["social_priority"]],
+                         ["replications=2", "social_priority:replications=3",
+                          "1:grid.capacity_mw=2"], workers=1)
+    scenarios = {label: r.scenario for label, r in comparison.results.items()}
+    assert scenarios["fifo"].replications == 2 and scenarios["fifo"].grid.capacity_mw == 2
+    assert scenarios["social_priority"].replications == 3
+    assert scenarios["social_priority"].grid.capacity_mw == 1
+
+
+def test_an_unknown_or_ambiguous_target_is_an_error(family, capsys):
+    """A target naming no input, or two, says which it can be; exit 2."""
+    with pytest.raises(GridqueueError, match=r"target 'sp' names no input; expected a position "
+                       r"from 1 to 2 or one of the file names: fifo, social_priority"):
+        overrides_for([family["fifo"], family["social_priority"]], ["sp:seed=2"])
+    with pytest.raises(GridqueueError, match="target 'fifo' names two inputs"):
+        overrides_for([family["fifo"], family["fifo"]], ["fifo:seed=2"])
+    code = main(["compare", str(family["fifo"]), str(family["social_priority"]), "--set",
+                 "3:seed=2", "-o", str(family["fifo"].parent / "out")])
+    assert code == 2 and "target '3' names no input" in capsys.readouterr().err

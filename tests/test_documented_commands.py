@@ -1,0 +1,169 @@
+"""Every command the README, the docs and ``gridqueue --help`` show runs, at a small size.
+
+The commands are taken from the ```sh blocks of README.md, scenarios/README.md,
+notebooks/README.md and docs/*.md, and from the examples of the argparse epilogs in
+sim/cli.py. Each source runs in order in its own copy of scenarios/, with ``gridqueue``
+given ``--replications 2 --workers 1 -q`` where the command takes them, so a command that
+no longer works fails this test with its text. Plain ``gridqueue`` commands run in-process
+(two worker processes share the sources); shell constructs such as loops run in bash with a
+``gridqueue`` on the PATH that adds the same options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sim import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", ROOT / "scenarios" / "README.md",
+             ROOT / "notebooks" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+EPILOGS = {"gridqueue --help": cli.EPILOG, "gridqueue compare --help": cli.COMPARE_EPILOG,
+           "gridqueue sweep --help": cli.SWEEP_EPILOG}
+
+EXCEPTIONS = {
+    r"^make ": "make builds .venv and runs the full suite or the whole family; the commands "
+               "it runs are tested on their own",
+    r"--scheduler tcp://SCHEDULER": "needs a running Dask scheduler at a real address "
+                                    "(tests/test_distributed.py runs one locally)",
+    r"^export GRIDQUEUE_SCHEDULER=": "points later commands at a Dask scheduler",
+    r"^\.venv/bin/pytest --nbmake notebooks/": "the suite itself runs the notebooks",
+}
+"""Commands not run here, by pattern, and why; each pattern must still match a command."""
+
+SMALL = {"run": ["--replications", "2", "--workers", "1", "-q"],
+         "compare": ["--replications", "2", "--workers", "1", "-q"],
+         "sweep": ["--replications", "2", "--workers", "1", "-q"],
+         "reproduce": ["--workers", "1", "-q"]}
+WRAPPER = f"""#!{sys.executable}
+import sys
+from sim.cli import main
+SMALL = {SMALL!r}
+args = sys.argv[1:]
+sys.exit(main(args + SMALL.get(args[0], []) if args else args))
+"""
+
+
+def shell_commands(block: str) -> list[str]:
+    """A shell block's commands: continuation lines joined, a loop kept whole."""
+    commands, pending = [], ""
+    for line in block.splitlines():
+        if not line.strip() and not pending:
+            continue
+        pending += line + "\n"
+        if line.rstrip().endswith("\\"):
+            continue
+        check = subprocess.run(["bash", "-n", "-c", pending], capture_output=True)
+        if check.returncode == 0:
+            commands.append(pending.strip())
+            pending = ""
+    assert not pending, f"an unfinished shell command: {pending!r}"
+    return commands
+
+
+def documented_commands() -> dict[str, list[str]]:
+    """Commands by source: each document's ```sh blocks, each epilog's examples."""
+    found = {}
+    for path in DOCUMENTS:
+        blocks = re.findall(r"^ *```sh\n(.*?)^ *```", path.read_text(encoding="utf-8"),
+                            re.S | re.M)
+        if blocks:
+            found[str(path.relative_to(ROOT))] = [
+                command for block in blocks for command in shell_commands(
+                    "\n".join(line.strip() for line in block.splitlines()))]
+    for name, epilog in EPILOGS.items():
+        examples = epilog.split("examples:\n", 1)[1]
+        lines, keep = [], False
+        for line in examples.splitlines():
+            keep = line.startswith("  gridqueue ") or (keep and line.startswith("      "))
+            if keep:
+                lines.append(line.strip())
+        found[name] = shell_commands("\n".join(lines))
+    return found
+
+
+def exception(command: str) -> str | None:
+    return next((why for pattern, why in EXCEPTIONS.items()
+                 if re.search(pattern, command, re.M)), None)
+
+
+def run_source(source: str, commands: list[str], folder: Path) -> list[str]:
+    """Run one source's commands in order in ``folder``; the failures, with their output."""
+    shutil.copytree(ROOT / "scenarios", folder / "scenarios")
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "gridqueue"
+    wrapper.write_text(WRAPPER, encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    env.pop("GRIDQUEUE_SCHEDULER", None)
+    os.chdir(folder)  # a worker process of its own: the directory is its alone
+    for command in commands:
+        if exception(command):
+            continue
+        code, output = _in_process(command) if _plain(command) else _in_bash(command, env)
+        if code != 0:
+            # Later commands of the source may need this one's output: stop here.
+            return [f"{source}: `{command}` failed with exit {code}:\n{output[-2000:]}"]
+    return []
+
+
+def _plain(command: str) -> bool:
+    """Whether a command is one ``gridqueue`` call, with no shell constructs."""
+    text = command.replace("\\\n", " ")
+    return text.startswith("gridqueue ") and not re.search(r"[;&|$<>`\n]", text)
+
+
+def _in_process(command: str) -> tuple[int, str]:
+    args = shlex.split(command.replace("\\\n", " "))[1:]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            code = cli.main(args + SMALL.get(args[0], []))
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 2
+    return code, output.getvalue()
+
+
+def _in_bash(command: str, env: dict[str, str]) -> tuple[int, str]:
+    done = subprocess.run(["bash", "-e", "-c", command], env=env, capture_output=True,
+                          text=True, timeout=300)
+    return done.returncode, done.stderr
+
+
+def test_documented_commands_are_found():
+    """The extraction sees the commands (so the main test cannot pass by running nothing)."""
+    found = documented_commands()
+    assert {"README.md", "scenarios/README.md", "docs/policies.md", *EPILOGS} <= set(found)
+    commands = [c for cs in found.values() for c in cs]
+    assert sum("gridqueue compare" in c for c in commands) >= 4
+    assert sum("gridqueue sweep" in c for c in commands) >= 3
+    assert any(c.startswith("for s in") for c in commands)
+    for pattern in EXCEPTIONS:
+        assert any(re.search(pattern, c, re.M) for c in commands), f"unused: {pattern}"
+
+
+@pytest.mark.slow
+def test_every_documented_command_runs(tmp_path):
+    """Each documented command exits 0 at a small size; a failure names the command."""
+    found = documented_commands()
+    folders = [tmp_path / str(number) for number in range(len(found))]
+    with ProcessPoolExecutor(max_workers=2,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        outcomes = list(pool.map(run_source, found, found.values(), folders))
+    failures = [failure for outcome in outcomes for failure in outcome]
+    assert not failures, "\n\n".join(failures)

@@ -1,0 +1,73 @@
+"""A waiting list saved by Excel with Dutch settings reads the same as the international form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import InputError
+from sim.inputs.waiting_list_csv import read_waiting_list
+
+START = dt.date(2024, 1, 1)
+STREAMS = ["firms"]
+AREAS = ["main"]
+
+INTERNATIONAL = (
+    "request_date,category,demand_mw,jobs,priority_requested,self_supply,name\n"
+    "2022-11-17,basic_needs,0.45,12,true,0.1,School\n"
+    "2023-05-03,other,1.5,0,false,,Depot\n"
+)
+DUTCH = (
+    "request_date;category;demand_mw;jobs;priority_requested;self_supply;name\r\n"
+    "17-11-2022;basic_needs;0,45;12;WAAR;0,1;School\r\n"
+    "3-5-2023;other;1,5;0;ONWAAR;;Depot\r\n"
+)
+
+
+def read(tmp_path: Path, data: bytes):  # type: ignore[no-untyped-def]
+    path = tmp_path / "waiting.csv"
+    path.write_bytes(data)
+    return read_waiting_list(path, START, STREAMS, AREAS)
+
+
+def test_dutch_excel_csv_reads_like_the_international_form(tmp_path):
+    """Semicolons, decimal commas, day-first dates, WAAR/ONWAAR and a BOM read correctly."""
+    expected = read(tmp_path, INTERNATIONAL.encode("utf-8"))
+    dutch = read(tmp_path, b"\xef\xbb\xbf" + DUTCH.encode("utf-8"))
+    assert dutch.request_date == expected.request_date == [dt.date(2022, 11, 17),
+                                                           dt.date(2023, 5, 3)]
+    np.testing.assert_array_equal(dutch.demand_mw, [0.45, 1.5])
+    np.testing.assert_array_equal(dutch.demand_mw, expected.demand_mw)
+    np.testing.assert_array_equal(dutch.self_supply, expected.self_supply)
+    np.testing.assert_array_equal(dutch.jobs, expected.jobs)
+    assert dutch.priority_requested == expected.priority_requested == [True, False]
+    assert dutch.name == ["School", "Depot"]
+
+
+def test_thousands_separators_are_refused_with_how_to_save(tmp_path):
+    """1.234,5 is ambiguous: the message says which number forms are read."""
+    text = "request_date;category;demand_mw\n17-11-2022;other;1.234,5\n"
+    with pytest.raises(InputError, match=r"waiting.csv:2: demand_mw: expected a number, such "
+                       r"as 0.5 \(or 0,5 in a file separated by semicolons\), without thousands "
+                       r"separators, got '1.234,5'"):
+        read(tmp_path, text.encode("utf-8"))
+
+
+def test_decimal_commas_in_a_comma_separated_file_say_how_to_save(tmp_path):
+    """A comma-separated file whose numbers have decimal commas names the cause and the fix."""
+    text = "request_date,category,demand_mw\n2022-11-17,other,0,45\n"
+    with pytest.raises(InputError, match=r"waiting.csv:2: expected 3 columns like the header, "
+                       r"got 4; a decimal comma in a comma-separated file\? Save it with "
+                       "semicolons"):
+        read(tmp_path, text.encode("utf-8"))
+
+
+def test_a_day_first_date_that_does_not_exist_is_refused(tmp_path):
+    """31-02-2023 is no date: the message names the line and the forms that are read."""
+    text = "request_date;category;demand_mw\n31-02-2023;other;0,5\n"
+    with pytest.raises(InputError, match=r"waiting.csv:2: request_date: expected an ISO date "
+                       r"such as 2023-05-31 \(or 31-05-2023"):
+        read(tmp_path, text.encode("utf-8"))

@@ -1,0 +1,162 @@
+"""Key figures that count everyone: time to connection, restricted mean wait, job- and MW-years."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
+from sim.runs.stats import summarise
+from sim.runs.summary_table import NOT_REACHED, format_summary
+
+HORIZON = 8.0
+# Six applicants of one category in a run of 8 years: (request time in years since the start,
+# outcome, wait in years, jobs, MW). E asked 2 years before the start (a waiting list), so it
+# enters the curve at a wait of 2: it could not have connected or withdrawn before.
+HAND_CASE = [
+    (0.0, "connected", 1.0, 10, 1.0),   # A
+    (0.0, "withdrawn", 2.0, 20, 2.0),   # B
+    (1.0, "connected", 3.0, 5, 0.5),    # C
+    (5.0, "waiting", 3.0, 40, 4.0),     # D: still waiting at the end, censored at 3
+    (-2.0, "connected", 4.0, 1, 0.25),  # E: delayed entry at 2
+    (0.0, "waiting", 8.0, 2, 3.0),      # F: still waiting at the end, censored at 8
+]
+
+
+def hand_case_figures(rows: list[tuple] = HAND_CASE) -> pd.Series:
+    """The ``all`` figures of ``replication_metrics`` for rows of ``HAND_CASE``'s shape."""
+    table = replication_metrics(_frame(rows), _requests(rows), HORIZON, {}, 0.0)
+    return table[table["group"] == ALL].set_index("metric")["value"]
+
+
+def test_hand_case_matches_the_figures_worked_out_by_hand():
+    """Quantiles, restricted mean, job- and MW-years of a small case equal the hand values."""
+    figures = hand_case_figures()
+    # Aalen-Johansen with delayed entry; C is the cumulative share connected, S still waiting:
+    #   t=1: at risk A B C D F (E enters at 2):  5, A connects:   C = 1/5,  S = 4/5
+    #   t=2: at risk B C D E F:                  5, B withdraws:  W = 4/5 * 1/5 = 4/25,
+    #                                                              S = 16/25
+    #   t=3: at risk C D E F:                    4, C connects, D censored:
+    #                                             C = 1/5 + 16/25 * 1/4 = 9/25, S = 12/25
+    #   t=4: at risk E F:                        2, E connects:   C = 9/25 + 12/25 * 1/2 = 3/5
+    #   t=8: F censored.
+    # A quarter connected first at t=3 (9/25 >= 1/4); half at t=4 (3/5 >= 1/2).
+    assert figures["connect_p25_years"] == 3.0
+    assert figures["connect_median_years"] == 4.0
+    # Not connected within 5 years: 5 - integral of C from 0 to 5
+    #   = 5 - (1/5 * (3 - 1) + 9/25 * (4 - 3) + 3/5 * (5 - 4)) = 5 - 34/25 = 3.64
+    assert figures["wait_rmst_5y_years"] == pytest.approx(3.64, abs=1e-12)
+    # jobs x wait: 10*1 + 20*2 + 5*3 + 40*3 + 1*4 + 2*8 = 205
+    assert figures["job_years_waiting"] == 205.0
+    # MW x wait: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*4 + 3*8 = 43.5
+    assert figures["mw_years_waiting"] == 43.5
+    assert figures["jobs_waiting"] == 42.0 and figures["mw_waiting"] == 7.0
+    # Observed 2 years (asked by year 6): all six, of whom A connected within 2 years.
+    assert figures["connected_within_2y"] == pytest.approx(1 / 6)
+    # Observed 5 years (asked by year 3): all but D; A, C and E connected within 5 years.
+    assert figures["connected_within_5y"] == pytest.approx(3 / 5)
+    # Of those connected only: A, C and E waited 1, 3 and 4 years.
+    assert figures["wait_mean_years"] == pytest.approx(8 / 3)
+
+
+def test_the_same_case_without_the_waiting_list_differs_as_worked_out():
+    """Had E asked at the start, it would be at risk from t=0 and the figures would move."""
+    figures = hand_case_figures([row if row[0] >= 0 else (0.0, *row[1:]) for row in HAND_CASE])
+    # By hand: t=1: 6 at risk, C = 1/6, S = 5/6;   t=2: 5 at risk, B withdraws, S = 2/3;
+    #          t=3: 4 at risk, C = 1/6 + 2/3 * 1/4 = 1/3, S = 1/2;   t=4: C = 1/3 + 1/4 = 7/12.
+    # Restricted mean: 5 - (1/6 * 2 + 1/3 * 1 + 7/12 * 1) = 5 - 15/12 = 3.75 (3.64 with entry).
+    assert figures["connect_p25_years"] == 3.0
+    assert figures["connect_median_years"] == 4.0
+    assert figures["wait_rmst_5y_years"] == pytest.approx(3.75, abs=1e-12)
+
+
+def test_median_not_reached_is_infinite_and_reads_not_reached():
+    """Fewer than half ever connected: the median is inf, summarised and shown as not reached."""
+    rows = [
+        (0.0, "connected", 1.0, 1, 1.0),
+        (0.0, "withdrawn", 2.0, 1, 1.0),
+        (0.0, "withdrawn", 3.0, 1, 1.0),
+        (0.0, "waiting", 8.0, 1, 1.0),
+    ]
+    figures = hand_case_figures(rows)
+    assert figures["connect_median_years"] == np.inf  # the curve stops at 1/4
+    assert figures["connect_p25_years"] == 1.0
+    per_replication = pd.concat(
+        [replication_metrics(_frame(rows), _requests(rows), HORIZON, {}, 0.0).assign(replication=r)
+         for r in range(8)], ignore_index=True)
+    summary = summarise(per_replication)
+    median = summary[(summary["group"] == ALL) & (summary["metric"] == "connect_median_years")]
+    assert median[["estimate", "ci_low", "ci_high"]].iloc[0].tolist() == [np.inf] * 3
+    assert median["ci_method"].iloc[0] == "order statistics"
+    text = format_summary(SimpleNamespace(summary=summary))
+    line = next(row for row in text.splitlines()
+                if row.startswith(METRICS["connect_median_years"].label))
+    assert line.split()[-1] == "reached" and NOT_REACHED in line
+    assert "inf" not in text
+
+
+def test_a_share_reached_exactly_counts_as_reached():
+    """A curve that reaches one half exactly (one of two connects) has its median there."""
+    curve = incidence_curve(np.array([1.0, 2.0]), np.array([True, False]),
+                            np.array([False, True]), np.zeros(2))
+    assert time_to_share_connected(curve, 0.5) == 1.0
+    assert time_to_share_connected(curve, 0.51) == np.inf
+
+
+def test_restricted_mean_needs_the_curve_through_the_window():
+    """Past the longest wait, with someone still waiting, the area is unknown (NaN)."""
+    still = incidence_curve(np.array([1.0, 3.0]), np.array([True, False]),
+                            np.array([False, False]), np.zeros(2))
+    assert np.isnan(restricted_mean_wait(still, 5.0))
+    # With everyone done before the window ends, the curve stays flat and the area is known.
+    done = incidence_curve(np.array([1.0, 3.0]), np.array([True, True]),
+                           np.array([False, False]), np.zeros(2))
+    # Not connected: 1 until t=1, 1/2 until t=3, then 0: area 1 + 1 = 2.
+    assert restricted_mean_wait(done, 5.0) == 2.0
+
+
+def test_every_figure_says_whether_it_depends_on_the_end():
+    """Window figures do not depend on the end; counts and waits cut off by it do, and say so."""
+    independent = {name for name, metric in METRICS.items() if not metric.depends_on_end}
+    assert independent == {"wait_rmst_5y_years", "connected_within_1y", "connected_within_2y",
+                           "connected_within_5y"}
+    for name in ("connected", "withdrawn", "waiting", "jobs_waiting", "mw_waiting"):
+        assert "end of the run" in METRICS[name].label, name
+    for name in ("wait_mean_years", "wait_median_years", "wait_p90_years"):
+        assert "of those connected" in METRICS[name].label, name
+
+
+def test_headline_figures_lead_the_terminal_summary():
+    """The headline list names real figures and the terminal table lists them first."""
+    assert HEADLINE_METRICS[:2] == ("wait_rmst_5y_years", "connect_median_years")
+    assert set(HEADLINE_METRICS) <= set(METRICS)
+    per_replication = pd.concat(
+        [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
+         .assign(replication=r) for r in range(3)],
+        ignore_index=True)
+    lines = format_summary(SimpleNamespace(summary=summarise(per_replication))).splitlines()
+    labels = [METRICS[name].label for name in HEADLINE_METRICS]
+    assert [line[:len(label)] for line, label in zip(lines[1:], labels, strict=False)] == labels
+    share = METRICS["connected_within_2y"].label
+    within = next(line for line in lines if line.startswith(share))
+    # One in six, in percent, the same in every replication.
+    assert within.split()[-2:] == ["16.7", "[16.7-16.7]"]
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    """An applicants table of ``HAND_CASE``-shaped rows, all of category ``other``."""
+    _, outcome, wait, jobs, mw = (list(column) for column in zip(*rows, strict=True))
+    return pd.DataFrame({
+        "category": pd.Categorical(["other"] * len(rows), categories=CATEGORIES),
+        "outcome": outcome, "wait_years": wait, "jobs": jobs, "requested_mw": mw,
+    })
+
+
+def _requests(rows: list[tuple]) -> np.ndarray:
+    """The request times of ``HAND_CASE``-shaped rows."""
+    return np.array([row[0] for row in rows])

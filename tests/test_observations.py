@@ -1,0 +1,156 @@
+"""Published observations beside the model: counted as published, banded, judged plainly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import Results, load_scenario, run
+from sim.inputs.observations import Observation
+from sim.runs.observed import agreement_sentences, observation_table, observed_values
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _applicants() -> pd.DataFrame:
+    """Four hand-made applicants in two areas."""
+    return pd.DataFrame({
+        "request_date": pd.to_datetime(["2024-01-10", "2024-02-01", "2024-03-01", "2024-05-01"]),
+        "connect_date": pd.to_datetime([None, "2024-04-01", None, None]),
+        "withdraw_date": pd.to_datetime([None, None, "2024-06-01", None]),
+        "area": ["north", "north", "south", "north"],
+        "requested_mw": [1.0, 2.0, 4.0, 8.0],
+    })
+
+
+def _observation(**fields) -> Observation:
+    return Observation(source="hand-made", value=1, **fields)
+
+
+def test_each_quantity_is_counted_as_published():
+    """Waiting (count and MW) on a date; requests, connections, leavers over a period; by area."""
+    observations = [
+        _observation(date=dt.date(2024, 3, 15), quantity="applicants_waiting"),
+        _observation(date=dt.date(2024, 3, 15), quantity="mw_waiting"),
+        _observation(date=dt.date(2024, 4, 1), quantity="applicants_waiting"),  # 2 connected
+        _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting", area="north"),
+        _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting"),  # 1 withdrew
+        _observation(date=dt.date(2024, 5, 1), quantity="requests_received",
+                     since=dt.date(2024, 2, 1)),
+        _observation(date=dt.date(2024, 12, 1), quantity="connections_made",
+                     since=dt.date(2024, 1, 1), area="south"),
+        # Of the 3 waiting on 15 Mar, one connects and one withdraws; a later arrival is not in it.
+        _observation(date=dt.date(2024, 12, 1), quantity="share_leaving",
+                     since=dt.date(2024, 3, 15)),
+    ]
+    values = observed_values(observations, _applicants())
+    assert values.tolist() == [3, 7.0, 2, 2, 2, 3, 0, pytest.approx(2 / 3)]
+
+
+def test_growth_is_the_ratio_to_the_reference_date():
+    """A growth observation divides the count at its date by the count at its reference."""
+    growth = _observation(date=dt.date(2024, 5, 1), quantity="applicants_waiting",
+                          relative_to={"date": "2024-01-31", "value": 10})
+    assert observed_values([growth], _applicants()).tolist() == [3.0]  # 3 waiting / 1
+    assert growth.observed == 0.1
+
+
+@pytest.mark.parametrize(("replications", "verdict"), [
+    ([90, 100, 110], "agrees"),
+    ([130, 140, 150], "model above"),
+    ([40, 50, 60], "model below"),
+])
+def test_agreement_compares_the_published_range_with_the_simulated_band(replications, verdict):
+    """Agreement means the published value +- its uncertainty meets the band of replications."""
+    observation = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting",
+                              value=100, uncertainty=0.2, source="a newspaper")
+    table = observation_table([observation], [np.array([v]) for v in replications])
+    assert table.loc[0, "agreement"] == verdict
+    assert table.loc[0, "observed_low"] == pytest.approx(80)
+    sentences = agreement_sentences(table)
+    assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures lie within "
+                             "the band of the simulation.")
+
+
+@pytest.fixture(scope="module")
+def base_results() -> Results:
+    """Three replications of the Flevoland base, which names the observations file."""
+    return run(load_scenario(ROOT / "scenarios/flevoland/base.yaml", {"replications": 3}),
+               workers=1)
+
+
+def test_run_writes_observations_csv_beside_the_other_tables(base_results, tmp_path):
+    """observations.csv has a row per published figure; read back, it is computed the same."""
+    folder = base_results.write(tmp_path / "base")
+    written = pd.read_csv(folder / "observations.csv")
+    assert len(written) == len(base_results.scenario.observations) == 5
+    assert (written["replications"] == 3).all()
+    assert (written["simulated_band_low"] <= written["simulated_band_high"]).all()
+    again = Results.read(folder).observations()
+    pd.testing.assert_frame_equal(again.assign(date=again["date"].astype(str)),
+                                  written.assign(date=written["date"].astype(str)),
+                                  check_dtype=False)
+
+
+def test_base_agrees_with_the_october_2023_count(base_results):
+    """The Flevoland base reproduces about 210 waiting in Oct 2023 within its band."""
+    table = base_results.observations()
+    october = table[table["date"] == dt.date(2023, 10, 15)].iloc[0]
+    assert october["observed"] == 210
+    assert october["agreement"] == "agrees"
+
+
+def test_a_scenario_without_observations_writes_no_observations_csv(tmp_path):
+    """No observations, no observations.csv (and no empty table pretending otherwise)."""
+    scenario = load_scenario(ROOT / "tests/bad_inputs/valid.yaml")
+    assert not scenario.observations
+    folder = run(scenario, workers=1).write(tmp_path / "plain")
+    assert not (folder / "observations.csv").exists()
+
+
+def test_the_observations_file_is_an_input_never_overwritten():
+    """The file named by observations: counts among the scenario's inputs."""
+    scenario = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
+    assert ROOT / "scenarios/flevoland/observations.yaml" in {
+        Path(p).resolve() for p in scenario.input_files}
+
+
+def test_observations_do_not_unpair_scenarios():
+    """Stating observations changes no draw, so the scenario stays paired with one without."""
+    from sim.analysis.differences import draws_key
+
+    base = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
+    assert draws_key(base) == draws_key(base.model_copy(update={"observations": []}))
+
+
+def test_the_json_schema_takes_a_list_or_a_file_name():
+    """Editors checking files against `gridqueue schema` accept both forms of observations."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from sim import Scenario
+
+    schema = Scenario.model_json_schema(by_alias=True)
+
+    def check(observations: object) -> None:
+        jsonschema.validate({"start": "2024-01-01", "end": "2025-01-01",
+                             "grid": {"capacity_mw": 1}, "observations": observations}, schema)
+
+    check("observations.yaml")
+    check([{"date": "2024-06-01", "quantity": "applicants_waiting", "value": 3, "source": "x"}])
+    with pytest.raises(jsonschema.ValidationError):
+        check(3)
+
+
+def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys):
+    """The run command prints a sentence per observation and how many agree."""
+    from sim.cli import main
+
+    code = main(["run", str(ROOT / "scenarios/flevoland/base.yaml"), "--replications", "2",
+                 "--workers", "1", "-o", str(tmp_path / "base")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
+    assert "of 5 published figures lie within the band of the simulation." in out

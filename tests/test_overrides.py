@@ -1,0 +1,227 @@
+"""Overrides that say what they do: the policy schedule rule, shadowed settings, removal."""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+
+from sim import InputError, load_scenario, sweep
+from sim.cli import main
+from sim.errors import GridqueueWarning
+from tests.comparison_family import FIFO
+
+HISTORY = FIFO + textwrap.dedent("""\
+    policy:
+      order: fifo
+      allocation: first_fit
+      changes:
+        - {date: 2023-01-01, order: social_priority,
+           category_order: [congestion_relief, safety, basic_needs, other]}
+        - {date: 2024-06-01, allocation: strict}
+    projects:
+      - {name: Campus, date: 2022-06-01, demand_mw: 0.8, jobs: 300}
+      - {name: Depot, date: 2023-03-01, demand_mw: 0.5, jobs: 40}
+    """)
+ORDER = ["safety", "congestion_relief", "basic_needs", "other"]
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY.replace("name: fifo", "name: history"), encoding="utf-8")
+    return path
+
+
+def child(folder: Path, text: str, name: str = "child.yaml") -> Path:
+    path = folder / name
+    path.write_text("extends: history.yaml\n" + textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def quiet_load(path: Path, overrides: list[str] | None = None):  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        return load_scenario(path, overrides)
+
+
+def test_a_child_order_replaces_the_inherited_schedule(history: Path):
+    """policy.order in a child file applies throughout, and a warning says what it replaced."""
+    path = child(history.parent, "policy: {order: smallest_first}\n")
+    with pytest.warns(GridqueueWarning, match=r"child.yaml:2: policy.order .*policy.changes "
+                      r"\(2 change\(s\) from 2023-01-01\)"):
+        scenario = load_scenario(path)
+    assert scenario.policy.changes == []
+    assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first"]
+    assert scenario.policy.allocation == "first_fit"  # other keys still merge
+
+
+def test_a_set_order_replaces_the_inherited_schedule(history: Path):
+    """--set policy.order=X means X for the whole period, as in a child file."""
+    with pytest.warns(GridqueueWarning, match="--set/--vary: policy.order"):
+        scenario = load_scenario(history, ["policy.order=social_priority"])
+    assert scenario.policy.changes == []
+
+
+def test_an_order_given_with_changes_keeps_them(history: Path):
+    """A file or --set that gives policy.changes itself keeps its schedule, without a note."""
+    path = child(history.parent, """\
+        policy:
+          order: smallest_first
+          changes: [{date: 2023-01-01, order: fifo}]
+        """)
+    assert [r.order for _, r in quiet_load(path).policy.regimes()] == ["smallest_first", "fifo"]
+    scenario = quiet_load(history, ["policy.order=smallest_first",
+                                    "policy.changes=[{date: 2024-01-01, order: fifo}]"])
+    assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first", "fifo"]
+
+
+def test_a_category_order_that_acts_nowhere_is_an_error(history: Path):
+    """A category order shadowed by an inherited change, with only fifo before it, is refused."""
+    with pytest.raises(InputError) as error:
+        load_scenario(history, [f"policy.category_order=[{','.join(ORDER)}]"])
+    message = str(error.value)
+    assert message.startswith("--set policy.category_order=")
+    assert "policy.changes.0.category_order (" in message and "history.yaml:" in message
+    assert "changes nothing" in message
+    path = child(history.parent, f"policy: {{category_order: [{', '.join(ORDER)}]}}\n")
+    with pytest.raises(InputError, match=r"child.yaml:2: policy.category_order: changes "
+                       r"nothing: policy.changes.0.category_order"):
+        load_scenario(path)
+
+
+def test_cli_refuses_a_shadowed_setting_with_exit_2(history: Path, capsys):
+    """The command line prints one line naming the option and the shadowing key; exit 2."""
+    code = main(["validate", str(history), "--set",
+                 f"policy.category_order=[{','.join(ORDER)}]"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "policy.changes.0.category_order" in err
+
+
+def test_a_setting_that_acts_in_part_warns(history: Path):
+    """An allocation replaced by a later inherited change acts until then: a warning says so."""
+    with pytest.warns(GridqueueWarning, match=r"policy.allocation holds only until 2024-06-01:"
+                      r" policy.changes.1.allocation"):
+        scenario = load_scenario(history, ["policy.allocation=strict"])
+    assert scenario.policy.allocation == "strict"
+    with pytest.warns(GridqueueWarning, match=r"policy.changes.0.order holds only until"):
+        load_scenario(history, ["policy.changes.1.order=fifo", "policy.changes.0.order=fifo"])
+
+
+def test_settings_nothing_shadows_are_quiet(history: Path):
+    """A key no later change sets, or set where the schedule is written, gives no warning."""
+    quiet_load(history, ["grid.capacity_mw=3", "policy.params={}"])
+    quiet_load(history)
+
+
+def test_sweep_over_the_order_of_a_file_with_a_schedule_differs(history: Path):
+    """The planner's case: --vary policy.order on a file with a schedule gives different rows."""
+    with pytest.warns(GridqueueWarning, match="policy.order applies for the whole period"):
+        result = sweep(history, {"policy.order": ["fifo", "social_priority"]},
+                       replications=3, workers=1)
+    waits = result.table.query("group == 'basic_needs' and metric == 'wait_mean_years'")
+    assert waits["mean"].nunique() == 2
+
+
+def test_sweep_whose_cells_all_run_the_same_scenario_is_an_error(history: Path):
+    """Every cell the same scenario (a category order under fifo) is refused, naming cells."""
+    orders = [ORDER, ["congestion_relief", "safety", "basic_needs", "other"]]
+    with pytest.raises(InputError, match=r"history.yaml: sweep: expected cells that differ; "
+                       r"every cell \(policy.category_order=\[safety.*\]; policy.category_order="
+                       r"\[congestion_relief.*\]\) runs the same scenario"):
+        sweep(history, {"policy.category_order": orders}, ["policy.changes=[]"],
+              replications=2, workers=1)
+
+
+def test_sweep_with_some_equal_cells_warns_naming_them(history: Path):
+    """Cells that coincide while others differ are named in a warning; the sweep runs."""
+    orders = [ORDER, ["congestion_relief", "safety", "basic_needs", "other"]]
+    with pytest.warns(GridqueueWarning, match=r"sweep cells policy.order=fifo policy."
+                      r"category_order=\[safety.*; policy.order=fifo .* run the same scenario"):
+        result = sweep(history, {"policy.order": ["fifo", "social_priority"],
+                                 "policy.category_order": orders},
+                       ["policy.changes=[]"], replications=2, workers=1)
+    assert len(result.cells) == 4
+
+
+def test_a_child_removes_an_inherited_stream_upgrade_and_project(history: Path):
+    """A null removes a stream; {remove: [names]} drops upgrades and projects by name."""
+    path = child(history.parent, """\
+        streams: {basic: null}
+        grid:
+          upgrades: {remove: [station]}
+        projects:
+          remove: [Campus]
+          add: [{name: School, date: 2023-01-01, demand_mw: 0.3, category: basic_needs}]
+        """)
+    scenario = quiet_load(path)
+    assert list(scenario.streams) == ["other"]
+    assert scenario.grid.upgrades == []
+    assert [p.name for p in scenario.projects] == ["Depot", "School"]
+
+
+def test_removing_what_is_not_inherited_is_an_error(history: Path):
+    """A null or a name to remove that the parent does not give names the key and line."""
+    path = child(history.parent, "streams: {basics: null}\n")
+    with pytest.raises(InputError, match=r"child.yaml:2: streams.basics: expected a key the "
+                       r"parent file gives .*did you mean 'basic'"):
+        load_scenario(path)
+    path = child(history.parent, "projects: {remove: [Campus, Stadium]}\n")
+    with pytest.raises(InputError, match=r"child.yaml:2: projects.remove.1: expected the name "
+                       r"of an inherited item, one of 'Campus', 'Depot'; got 'Stadium'"):
+        load_scenario(path)
+    path = child(history.parent, "grid: {upstream: {upgrades: {remove: [x]}}}\n")
+    with pytest.raises(InputError, match=r"grid.upstream.upgrades.remove: expected an "
+                       "inherited list"):
+        load_scenario(path)
+
+
+def test_set_null_removes_a_key_and_refuses_a_missing_one(history: Path):
+    """--set streams.basic=null removes the stream; a key that is not there is an error."""
+    assert list(quiet_load(history, ["streams.basic=null"]).streams) == ["other"]
+    with pytest.raises(InputError, match=r"--set streams.basik=null: streams.basik: .*nothing "
+                       "to remove"):
+        load_scenario(history, ["streams.basik=null"])
+
+
+def test_null_inside_a_new_mapping_is_an_ordinary_value(history: Path):
+    """A new stream may say patience_years: null (wait forever); nothing is removed there."""
+    path = child(history.parent, """\
+        streams:
+          new:
+            category: safety
+            rate_per_year: 2
+            demand_mw: 0.2
+            patience_years: null
+        """)
+    assert quiet_load(path).streams["new"].patience_years is None
+
+
+def test_the_reference_example_of_removal_loads(tmp_path: Path):
+    """The YAML example in docs/scenario-reference.md runs beside the bundled scenarios."""
+    import re
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                   if "remove:" in block)
+    shutil.copytree(root / "scenarios" / "flevoland", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    scenario = quiet_load(tmp_path / "example.yaml")
+    assert "storage" not in scenario.streams and len(scenario.streams) == 8
+    assert len(scenario.grid.upgrades) == 8
+    assert [p.name for p in scenario.projects] == ["Business park hub"]
+
+
+def test_a_share_without_cover_says_what_is_missing(history: Path):
+    """onsite_generation.share alone is refused with what cover is and that it has no default."""
+    with pytest.raises(InputError, match=r"--set onsite_generation.share=0.3: onsite_generation"
+                       r": expected cover next to share: .*it has no default"):
+        load_scenario(history, ["onsite_generation.share=0.3"])
+    scenario = quiet_load(history, ["onsite_generation.share=0.3",
+                                    "onsite_generation.cover=0.2"])
+    assert scenario.onsite_generation.cover.mean == pytest.approx(0.2)

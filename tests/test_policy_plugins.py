@@ -1,0 +1,110 @@
+"""A policy named in a scenario file without Python glue: policy.import and entry points."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim import InputError, load_scenario, run
+from sim.policies import registry
+from tests.comparison_family import FIFO
+
+POLICY_MODULE = '''\
+from sim import QueuePolicy, register_policy
+
+
+@register_policy
+class JobsPerMWPolicy(QueuePolicy):
+    """Most jobs per MW asked first."""
+
+    name = "{name}"
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (-applicant.jobs / applicant.requested_mw,)
+'''
+
+
+@pytest.fixture
+def clean_registry(monkeypatch):
+    """Policies registered by a test do not outlive it, nor do its modules."""
+    monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith("gq_test_"):
+            del sys.modules[name]
+
+
+def scenario_file(folder: Path, policy: str) -> Path:
+    path = folder / "s.yaml"
+    path.write_text(FIFO + textwrap.dedent(policy), encoding="utf-8")
+    return path
+
+
+def test_policy_import_registers_a_policy_beside_the_scenario(tmp_path, clean_registry):
+    """policy.import: [module] imports it from the scenario's folder; its name then works."""
+    (tmp_path / "gq_test_mine.py").write_text(POLICY_MODULE.format(name="jobs_first_import"))
+    path = scenario_file(tmp_path, """\
+        policy:
+          import: [gq_test_mine]
+          order: jobs_first_import
+        """)
+    scenario = load_scenario(path, {"replications": 2})
+    assert scenario.policy.imports == ["gq_test_mine"]
+    results = run(scenario, workers=1)
+    assert "jobs_first_import" in registry.POLICIES
+    assert len(results.summary) > 0
+
+
+def test_a_policy_import_that_fails_names_the_key(tmp_path, clean_registry):
+    """A module that cannot be imported is reported at policy.import.N."""
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_missing], order: fifo}\n")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: policy.import.0: cannot import policy "
+                       "module 'gq_test_missing'"):
+        load_scenario(path)
+    path = scenario_file(tmp_path, "policy: {import: [not-a-module], order: fifo}\n")
+    with pytest.raises(InputError, match="policy.import: expected Python module names"):
+        load_scenario(path)
+
+
+def test_an_installed_package_offers_a_policy_by_entry_point(tmp_path, monkeypatch,
+                                                              clean_registry):
+    """A name under the entry-point group gridqueue.policies works with no import at all."""
+    site = tmp_path / "site"
+    info = site / "gq_test_dist-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gq-test-dist\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[gridqueue.policies]\njobs_first_ep = gq_test_offered:JobsPerMWPolicy\n")
+    (site / "gq_test_offered.py").write_text(POLICY_MODULE.format(name="jobs_first_ep"))
+    monkeypatch.syspath_prepend(str(site))
+    path = scenario_file(tmp_path, "policy: {order: jobs_first_ep}\n")
+    scenario = load_scenario(path, {"replications": 2})
+    cls = registry.resolve_policy("jobs_first_ep")
+    assert cls.__module__ == "gq_test_offered" and cls.name == "jobs_first_ep"
+    assert len(run(scenario, workers=1).summary) > 0
+
+
+def test_an_unknown_name_says_where_names_come_from(tmp_path, clean_registry):
+    """The message for an unknown policy names the built-ins, policy.import and the group."""
+    path = scenario_file(tmp_path, "policy: {order: jobs_first_nowhere}\n")
+    with pytest.raises(InputError, match=r"policy.order: unknown queue policy "
+                       r"'jobs_first_nowhere'.*policy.import.*gridqueue.policies"):
+        load_scenario(path)
+
+
+def test_the_policy_guide_lists_every_applicant_attribute():
+    """docs/policies.md documents exactly the attributes a policy's sort_key receives."""
+    import dataclasses
+    import re
+
+    from sim import Applicant
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
+    table = guide.split("## What a policy may use", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    assert documented == [field.name for field in dataclasses.fields(Applicant)]

@@ -1,0 +1,146 @@
+"""The report's content: answers first, readable numbers, 'none connected' where nobody was."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import load_scenario, run
+from sim.report.data import key_tables, run_page
+from sim.report.html import render_report
+from sim.report.run import write_report
+from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from tests.comparison_family import write_family
+
+
+@pytest.fixture(scope="module")
+def summary_and_scenario(tmp_path_factory: pytest.TempPathFactory):
+    family = write_family(tmp_path_factory.mktemp("family"))
+    scenario = load_scenario(family["fifo"], {"replications": 2})
+    return run(scenario, workers=1).summary, scenario
+
+
+def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The summary as if nobody of ``group`` had been connected, as the key figures then read.
+
+    The waits of those connected are undefined (NaN); the times to connection are never
+    reached (inf); the shares connected are 0; the mean wait within the window is the whole
+    window, as nobody's wait ends in it by a connection.
+    """
+    table = summary.copy()
+    mine = table["group"] == group
+    columns = ["estimate", "mean", "ci_low", "ci_high"]
+    for metric, value in (("connected", 0.0), ("wait_mean_years", math.nan),
+                          ("wait_median_years", math.nan), ("wait_p90_years", math.nan),
+                          ("connect_median_years", math.inf), ("connect_p25_years", math.inf),
+                          ("connected_within_1y", 0.0), ("connected_within_2y", 0.0),
+                          ("connected_within_5y", 0.0), ("wait_rmst_5y_years", 5.0)):
+        table.loc[mine & (table["metric"] == metric), columns] = value
+    return table
+
+
+def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario):
+    """One run's page starts with its headline figures, labelled, by category."""
+    summary, scenario = summary_and_scenario
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
+    lead = html[html.index('<section class="answers"'):html.index("</section>")]
+    assert "Headline figures by category" in lead
+    for metric in HEADLINE_METRICS:
+        assert f"<th>{METRICS[metric].label}</th>" in lead
+        assert metric not in lead
+    for group in ("All applicants", "Basic needs", "Other businesses"):
+        assert f"<th>{group}" in lead
+    assert html.index("Headline figures") < html.index('id="figures"')
+
+
+def test_shares_are_percentages_and_no_number_has_an_exponent(summary_and_scenario):
+    """A share reads '12.3% (10.1 to 14.5%)'; a tiny number is written out, never 3.45e-05."""
+    summary, scenario = summary_and_scenario
+    table = summary.copy()
+    tiny = table["metric"] == "idle_mw_years"
+    table.loc[tiny, ["mean", "ci_low", "ci_high"]] = [3.45e-05, 1e-05, 6e-05]
+    html = render_report(run_page(table, scenario, "fifo.yaml", {}))
+    assert not re.search(r"\d[eE][-+]\d", html)
+    share = next(m for m in HEADLINE_METRICS if METRICS[m].unit == "share")
+    row = summary[(summary["group"] == "all") & (summary["metric"] == share)].iloc[0]
+    assert f"{row['mean'] * 100:.1f}%" in html or f"{row['mean'] * 100:.2f}%" in html
+
+
+def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scenario):
+    """Nobody of a category connected: its row says so, it does not vanish or show a dash.
+
+    A time to connection reads "not reached"; a wait of those connected, where shown, reads
+    "none connected"; figures that count everyone keep their values.
+    """
+    summary, scenario = summary_and_scenario
+    table = _nobody_connected(summary, "basic_needs")
+    html = render_report(run_page(table, scenario, "fifo.yaml", {}))
+    row = html[html.index("<th>Basic needs"):]
+    row = row[:row.index("</tr>")]
+    never = [m for m in HEADLINE_METRICS if m.startswith("connect_")]
+    assert never and row.count("not reached") == len(never)
+    assert "no value" not in row and "–" not in row
+    comparison = pd.concat([
+        table.assign(scenario="fifo", reference="", question=""),
+        summary.assign(scenario="sp", reference="fifo", question="Q")])
+    comparison[["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
+    (everyone, *_) = key_tables(comparison)
+    assert everyone.title == "All applicants"
+    basic = next(t for t in key_tables(comparison) if t.title == "Basic needs")
+    texts = [c.text for c in basic.rows[0][2]]
+    assert texts.count("not reached") == len(never)
+    undefined = table.copy()  # a figure with no value where nobody connected: says why
+    lead = (undefined["group"] == "basic_needs") & (undefined["metric"] == HEADLINE_METRICS[0])
+    undefined.loc[lead, ["estimate", "mean", "ci_low", "ci_high"]] = math.nan
+    shown = render_report(run_page(undefined, scenario, "fifo.yaml", {}))
+    row = shown[shown.index("<th>Basic needs"):]
+    assert "none connected" in row[:row.index("</tr>")]
+
+
+def test_report_command_page_is_escaped(tmp_path: Path):
+    """Text from a scenario file is escaped in the page (the template autoescapes)."""
+    family = write_family(tmp_path / "family")
+    scenario = load_scenario(family["fifo"], {"replications": 2,
+                                              "description": "<script>x</script> & more"})
+    run(scenario, workers=1).write(tmp_path / "out")
+    html = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; more" in html
+
+
+def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):
+    """More than six questions: six answers are listed, the others folded beneath them."""
+    from sim.report.data import ANSWERS_SHOWN, Answer, KeyTable
+
+    summary, scenario = summary_and_scenario
+    page = run_page(summary, scenario, "fifo.yaml", {})
+    answers = [Answer(f"Question {i}?", f"answer {i}", [], KeyTable("", [], []))
+               for i in range(8)]
+    html = render_report(dataclasses.replace(page, answers=answers, lead="Change:"))
+    block = html[html.index('<section class="answers"'):html.index("</section>")]
+    listed, folded = block.split("<details>")
+    assert ANSWERS_SHOWN == 6
+    assert listed.count("<li>") == 6 and folded.count("<li>") == 2
+    assert "2 more answers" in folded and '<ol start="7">' in folded
+
+
+def test_each_scenario_assumptions_are_set_against_its_own_reference(tmp_path: Path):
+    """A child's assumptions say 'as <its reference>' where they equal its reference's."""
+    from sim.report.assumptions import assumptions_html
+
+    family = write_family(tmp_path)
+    scenarios = {name: load_scenario(family[name]) for name in
+                 ("fifo", "social_priority", "onsite")}
+    html = assumptions_html(scenarios, {"social_priority": "fifo",
+                                        "onsite": "social_priority"})
+    onsite = html[html.index("<th>onsite</th>"):]
+    onsite = onsite[:onsite.index("</tr>")]
+    assert '<span class="same">as social_priority</span>' in onsite  # its queue policy
+    assert "as fifo" not in onsite
+    first = assumptions_html(scenarios)  # without references: set against the first
+    assert "<th>onsite</th><td>social_priority (strict)</td>" in first

@@ -1,0 +1,40 @@
+"""gridqueue validate prints what will actually run, then its ok line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from sim.cli import main
+from tests.test_overrides import HISTORY
+
+
+def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
+    """Policy periods, capacity with upgrade ranges, stream MW/year, CSV rows, projects, ok."""
+    (tmp_path / "waiting.csv").write_text(
+        "request_date,category,demand_mw\n2021-05-01,other,0.5\n2021-06-01,safety,1.5\n",
+        encoding="utf-8")
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY + textwrap.dedent("""\
+        waiting_list: {csv: waiting.csv}
+        onsite_generation: {share: 0.5, cover: 0.2}
+        """), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:5] == [
+        "policy:",
+        "  2022-01-01 to 2023-01-01: fifo, first_fit allocation",
+        "  2023-01-01 to 2024-06-01: social_priority, first_fit allocation, categories "
+        "congestion_relief > safety > basic_needs > other",
+        "  2024-06-01 to 2026-01-01: social_priority, strict allocation, categories "
+        "congestion_relief > safety > basic_needs > other",
+    ]
+    assert "  main: 1 MW at the start, 6 MW after 1 upgrade(s)" in lines
+    assert "    + 5 MW between 2023-06-01 and 2024-05-31: station" in lines
+    # 5 requests/year x mean 0.4 x exp(0.5**2 / 2) MW x (1 - 0.5 x 0.2) on-site generation
+    basic = next(line for line in lines if line.startswith("  basic (basic_needs)"))
+    assert "= 2.04 MW/year asked after on-site generation (50% of them cover 20%" in basic
+    assert "    basic_needs: 5 requests/year, 2.04 MW/year" in lines
+    assert "waiting list at the start: 2 rows read from waiting.csv, 2 MW demand" in lines
+    assert "  Depot: other, 0.5 MW asked (0.5 MW demand) on 2023-03-01, 40 jobs" in lines
+    assert lines[-1].startswith(f"{path}: ok - 'fifo', 2022-01-01 to 2026-01-01")
