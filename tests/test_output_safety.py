@@ -160,6 +160,19 @@ def test_a_folder_without_write_permission_is_a_message(folder, capsys, monkeypa
     refused(["schema", "-o", "ro/schema.json"], capsys, folder, "Permission denied")
 
 
+def test_a_folder_without_permission_is_refused_before_the_run(folder, capsys, monkeypatch):
+    """No write permission is found before anything runs, not after the simulation."""
+    import sim.runs.runner
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path).name == "ro"
+                        else real_access(path, mode))
+    monkeypatch.setattr(sim.runs.runner, "run", lambda *a, **k: pytest.fail("it ran"))
+    (folder / "ro").mkdir()
+    refused(["run", "sc/s.yaml", "-o", "ro/out", *SMALL], capsys, folder,
+            "no permission to write in")
+
+
 def test_a_failed_replace_puts_the_old_output_back_and_leaves_nothing(tmp_path, monkeypatch):
     """If moving the new output into place fails, the old one is back and no temp is left."""
     target = tmp_path / "out"

@@ -9,6 +9,8 @@ blocks from an explicit numpy ``Generator`` (no global random state).
 from __future__ import annotations
 
 import math
+import types
+import typing
 from abc import ABC, abstractmethod
 from typing import Annotated, Any, Literal
 
@@ -29,8 +31,63 @@ __all__ = [
 _FINITE = {"allow_inf_nan": False}
 
 
+def refuse_booleans_as_numbers(model: type[BaseModel], value: Any, field_name: str) -> Any:
+    """Refuse true/false where a number belongs (pydantic would read true as 1).
+
+    ``value`` is what a field of ``model`` was given: a number itself, or the values of a
+    mapping or list of numbers (``priority_uptake``, ``weights``). Used as a ``before``
+    validator of every field of the scenario's models.
+    """
+    field = model.model_fields.get(field_name) or next(
+        (f for f in model.model_fields.values() if f.alias == field_name), None)
+    if field is None:
+        return value
+    annotation = _unwrap(field.annotation)
+    if _holds_numbers(annotation) and isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is dict and len(args) == 2 and _holds_numbers(_unwrap(args[1])) \
+            and isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, bool):
+                raise ValueError(f"expected a number for {key}, got {item!r}")
+    if origin is list and args and _holds_numbers(_unwrap(args[0])) and isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, bool):
+                raise ValueError(f"expected a number at position {index}, got {item!r}")
+    return value
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``, where there is one."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(annotation) if m is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return annotation
+
+
+def _holds_numbers(annotation: Any) -> bool:
+    """Whether a type is a number (int or float, perhaps optional), never a boolean."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
+        typing.Union, types.UnionType) else (annotation,)
+    kinds = {_unwrap(m) for m in members if m is not type(None)}
+    return bool(kinds) and kinds <= {int, float}
+
+
 class _Spec(BaseModel, ABC):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, data: Any) -> Any:
+        # A model validator: pydantic allows no field validator on the discriminator ``dist``.
+        if isinstance(data, dict):
+            for name, value in data.items():
+                refuse_booleans_as_numbers(cls, value, str(name))
+        return data
 
     @abstractmethod
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import types
-import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +26,7 @@ from pydantic import (
 
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
-from sim.inputs.distributions import Distribution, Fixed
+from sim.inputs.distributions import Distribution, Fixed, refuse_booleans_as_numbers
 from sim.inputs.observations import Observation
 
 __all__ = [
@@ -95,19 +93,7 @@ class _Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """Refuse true/false where a number belongs: pydantic would read true as 1."""
-        field = cls.model_fields.get(info.field_name or "")
-        if isinstance(value, bool) and field is not None and _is_number(field.annotation):
-            raise ValueError(f"expected a number, got {value!r}")
-        return value
-
-
-def _is_number(annotation: Any) -> bool:
-    """Whether a field holds a number (int or float, perhaps optional), never a boolean."""
-    members = typing.get_args(annotation) if typing.get_origin(annotation) in (
-        typing.Union, types.UnionType) else (annotation,)
-    kinds = {m for m in members if m is not type(None)}
-    return bool(kinds) and kinds <= {int, float}
+        return refuse_booleans_as_numbers(cls, value, info.field_name or "")
 
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}

@@ -47,6 +47,7 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
     empty or gridqueue wrote it (it holds :data:`MARKER`): never a folder of the user's.
     """
     _check_no_overlap(target, inputs)
+    _check_folder_writable(target)
     if not os.path.lexists(target):
         return
     if target.is_symlink():
@@ -60,6 +61,17 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
         raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
                           f"{MARKER} file), so --force will not replace it; choose another "
                           "output directory, or empty or remove this one yourself")
+
+
+def _check_folder_writable(target: Path) -> None:
+    """Refuse, before any work, an output whose folder is a file or may not be written."""
+    folder = next(p for p in Path(os.path.abspath(target)).parents if os.path.lexists(p))
+    if not folder.is_dir():
+        raise OutputError(f"{target}: {folder} is a file, not a folder; choose another output "
+                          "path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{target}: no permission to write in {folder}; choose another "
+                          "output folder")
 
 
 def written_by_gridqueue(folder: Path) -> bool:
