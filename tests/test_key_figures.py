@@ -51,6 +51,8 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     # Not connected within 5 years: 5 - integral of C from 0 to 5
     #   = 5 - (1/5 * (3 - 1) + 9/25 * (4 - 3) + 3/5 * (5 - 4)) = 5 - 34/25 = 3.64
     assert figures["wait_rmst_5y_years"] == pytest.approx(3.64, abs=1e-12)
+    # Within 10 years: F, still waiting, is censored at 8, so the curve is unknown that far.
+    assert np.isnan(figures["wait_rmst_10y_years"])
     # jobs x wait: 10*1 + 20*2 + 5*3 + 40*3 + 1*4 + 2*8 = 205
     assert figures["job_years_waiting"] == 205.0
     # MW x wait: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*4 + 3*8 = 43.5
@@ -73,6 +75,16 @@ def test_the_same_case_without_the_waiting_list_differs_as_worked_out():
     assert figures["connect_p25_years"] == 3.0
     assert figures["connect_median_years"] == 4.0
     assert figures["wait_rmst_5y_years"] == pytest.approx(3.75, abs=1e-12)
+
+
+def test_the_ten_year_window_is_worked_out_where_the_curve_reaches_it():
+    """Had F waited 10 years (still waiting), the ten-year restricted mean is known.
+
+    The curve of connection is as before (F only censored, later): 10 - integral of C from 0
+    to 10 = 10 - (1/5 * 2 + 9/25 * 1 + 3/5 * 6) = 10 - 4.36 = 5.64.
+    """
+    rows = [*HAND_CASE[:-1], (0.0, "waiting", 10.0, 2, 3.0)]
+    assert hand_case_figures(rows)["wait_rmst_10y_years"] == pytest.approx(5.64, abs=1e-12)
 
 
 def test_median_not_reached_is_infinite_and_reads_not_reached():
@@ -123,8 +135,8 @@ def test_restricted_mean_needs_the_curve_through_the_window():
 def test_every_figure_says_whether_it_depends_on_the_end():
     """Window figures do not depend on the end; counts and waits cut off by it do, and say so."""
     independent = {name for name, metric in METRICS.items() if not metric.depends_on_end}
-    assert independent == {"wait_rmst_5y_years", "connected_within_1y", "connected_within_2y",
-                           "connected_within_5y"}
+    assert independent == {"wait_rmst_5y_years", "wait_rmst_10y_years", "connected_within_1y",
+                           "connected_within_2y", "connected_within_5y"}
     for name in ("connected", "withdrawn", "waiting", "jobs_waiting", "mw_waiting"):
         assert "end of the run" in METRICS[name].label, name
     for name in ("wait_mean_years", "wait_median_years", "wait_p90_years"):
@@ -133,7 +145,7 @@ def test_every_figure_says_whether_it_depends_on_the_end():
 
 def test_headline_figures_lead_the_terminal_summary():
     """The headline list names real figures and the terminal table lists them first."""
-    assert HEADLINE_METRICS[:2] == ("wait_rmst_5y_years", "connect_median_years")
+    assert HEADLINE_METRICS[:2] == ("wait_rmst_10y_years", "connect_median_years")
     assert set(HEADLINE_METRICS) <= set(METRICS)
     per_replication = pd.concat(
         [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)

@@ -39,7 +39,8 @@ def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
                           ("wait_median_years", math.nan), ("wait_p90_years", math.nan),
                           ("connect_median_years", math.inf), ("connect_p25_years", math.inf),
                           ("connected_within_1y", 0.0), ("connected_within_2y", 0.0),
-                          ("connected_within_5y", 0.0), ("wait_rmst_5y_years", 5.0)):
+                          ("connected_within_5y", 0.0), ("wait_rmst_5y_years", 5.0),
+                          ("wait_rmst_10y_years", 10.0)):
         table.loc[mine & (table["metric"] == metric), columns] = value
     return table
 
