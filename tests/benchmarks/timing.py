@@ -50,10 +50,14 @@ def parallel_capacity(processes: int) -> float:
     """
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     alone = min(_spin(0) for _ in range(2))
-    with context.Pool(processes) as pool:
+    pool = context.Pool(processes)
+    try:
         started = time.perf_counter()
         pool.map(_spin, range(processes))
         together = time.perf_counter() - started
+    finally:  # workers end on their own, not by SIGTERM mid-task (which can leave a lock held)
+        pool.close()
+        pool.join()
     return processes * alone / together
 
 
