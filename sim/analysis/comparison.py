@@ -51,9 +51,9 @@ from sim.runs.staging import staged_directory
 __all__ = ["FIGURES", "Comparison", "compare"]
 
 FIGURES = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "differences",
-           "projects", "observations")
-"""The figures of a comparison, by file name; ``projects`` only when a scenario names one,
-``observations`` only when a scenario states published observations."""
+           "projects")
+"""The figures of a comparison, by file name; ``projects`` only when a scenario names one.
+:meth:`Comparison.figures` adds ``observations`` when a scenario states observations."""
 
 Input = str | Path | Scenario | Results
 """What can be compared: a scenario file, a results directory, a Scenario or a Results."""
@@ -149,8 +149,8 @@ class Comparison:
                              *(f"  {s}" for s in agreement_sentences(table)))]
 
     def figures(self) -> dict[str, Figure]:
-        """Every figure that applies, by name (see :data:`FIGURES`)."""
-        made = {name: getattr(self, f"{name}_figure")() for name in FIGURES}
+        """Every figure that applies, by name (:data:`FIGURES`, then ``observations``)."""
+        made = {name: getattr(self, f"{name}_figure")() for name in (*FIGURES, "observations")}
         return {name: fig for name, fig in made.items() if fig is not None}
 
     def sentences(self) -> list[str]:
