@@ -7,6 +7,7 @@ The Python API behind ``gridqueue compare``::
     comparison.questions                  # which scenario is compared with which
     comparison.table                      # every key figure, and each question's difference
     fig = comparison.time_to_connection_figure()
+    comparison.observations               # published figures beside each scenario's band
     comparison.write("results/comparison")
 
 Each scenario is compared with the file it ``extends`` when that file is compared too, else
