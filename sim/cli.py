@@ -464,8 +464,9 @@ def _compare(args: argparse.Namespace) -> int:
                          scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
     if not args.quiet:
-        print("\n".join(comparison.sentences()))
-    print(f"comparison: {args.output}/ (report.html, comparison.csv, figures/)")
+        print("\n".join([*comparison.sentences(), *comparison.observation_sentences()]))
+    tables = "comparison.csv, observations.csv" if comparison.observations else "comparison.csv"
+    print(f"comparison: {args.output}/ (report.html, {tables}, figures/)")
     return 0
 
 

@@ -62,3 +62,28 @@ def write_family(folder: Path, projects: bool = True) -> dict[str, Path]:
         paths[name] = folder / f"{name}.yaml"
         paths[name].write_text(text, encoding="utf-8")
     return paths
+
+
+OBSERVATIONS = """\
+observations:
+  - {date: 2024-01-01, quantity: requests_received, since: 2023-01-01, value: 20,
+     uncertainty: 0.9, source: a count}
+  - {date: 2025-06-01, quantity: connections_made, since: 2023-01-01, value: 1000,
+     source: far more than the family connects}
+"""
+"""Two published figures: requests in 2023 (about the family's 20 a year, loosely stated) and
+a count of connections no member comes near, so one verdict is always 'model below'."""
+
+
+def write_observed(folder: Path) -> dict[str, Path]:
+    """Write the family and two members stating :data:`OBSERVATIONS`; return every path.
+
+    ``observed_fifo`` is ``fifo`` and ``observed_sp`` is ``social_priority``, each with the
+    observations added (which changes no draw).
+    """
+    paths = write_family(folder, projects=False)
+    for name, parent in (("observed_fifo", "fifo"), ("observed_sp", "social_priority")):
+        paths[name] = folder / f"{name}.yaml"
+        paths[name].write_text(f"extends: {parent}.yaml\nname: {name}\n{OBSERVATIONS}",
+                               encoding="utf-8")
+    return paths

@@ -16,7 +16,7 @@ from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws
 from sim.cli import main
 from sim.report.narrative import sentences
 from sim.runs.metrics import HEADLINE_METRICS, METRICS
-from tests.comparison_family import write_family
+from tests.comparison_family import write_family, write_observed
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +157,8 @@ def test_compare_command_writes_everything_and_refuses_to_overwrite(
              "projects")
     assert figures == {f"{n}.{s}" for n in names for s in ("png", "svg")}
     assert (output / "report.html").stat().st_size > 10_000
+    assert not (output / "observations.csv").exists()  # no scenario states observations
+    assert 'id="observed"' not in (output / "report.html").read_text(encoding="utf-8")
     for label in ("fifo", "social_priority"):
         assert json.loads((output / "runs" / label / "run.json").read_text())["replications"] == 3
     provenance = json.loads((output / "comparison.json").read_text())
@@ -309,3 +311,43 @@ def test_a_bad_questions_file_is_one_message_with_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"gridqueue: error: {path}: ") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_compare_sets_each_scenario_stating_observations_beside_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """observations.csv has a row per scenario and observation; the report and output say so.
+
+    fifo states none: it has no rows and no line. The figure is written with the others and
+    shown in the section after the figures, below the answers.
+    """
+    family = write_observed(tmp_path / "family")
+    output = tmp_path / "cmp"
+    assert main(["compare", str(family["fifo"]), str(family["observed_fifo"]),
+                 str(family["observed_sp"]), "-o", str(output), "--workers", "1",
+                 "--replications", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "observed_sp beside published figures:" in out
+    assert not [line for line in out.splitlines() if line.startswith("fifo beside")]
+    assert "published 1,000 (far more than the family connects)" in out
+    assert "the model is lower." in out
+    written = pd.read_csv(output / "observations.csv")
+    assert written.columns[0] == "scenario"
+    assert sorted(zip(written["scenario"], written["observation"], strict=True)) == [
+        ("observed_fifo", 0), ("observed_fifo", 1), ("observed_sp", 0), ("observed_sp", 1)]
+    assert (written.loc[written["observation"] == 1, "agreement"] == "model below").all()
+    assert {"observations.png", "observations.svg"} <= {
+        p.name for p in (output / "figures").iterdir()}
+    html = (output / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<h2 id="observed">'):html.index('<h2 id="detail">')]
+    assert html.index('id="answers"') < html.index('id="figures"') < html.index('id="observed"')
+    assert "Model beside published figures" in section
+    for label in ("observed_fifo", "observed_sp"):
+        agreeing = (written.loc[written["scenario"] == label, "agreement"] == "agrees").sum()
+        assert (f"{label}: {agreeing} of 2 published figures lie within the band of 90% of "
+                "replications.") in section
+        assert f"<th>{label}" in section
+    assert "<th>fifo" not in section
+    assert section.count("model below") == 2
+    assert 'id="figure-observations"' in section
+    assert html.count('id="figure-observations"') == 1  # not among the other figures

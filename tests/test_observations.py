@@ -154,3 +154,23 @@ def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys)
     assert code == 0
     assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
     assert "of 5 published figures lie within the band of the simulation." in out
+
+
+def test_figure_draws_each_scenario_only_beside_the_observations_it_states():
+    """A panel per distinct observation; a scenario lacking one is not drawn in its panel."""
+    from sim.figures.observations import observations_figure
+
+    waiting, requests = (
+        Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting", value=10,
+                    source="a newspaper"),
+        Observation(date=dt.date(2024, 1, 1), quantity="requests_received", value=40,
+                    since=dt.date(2023, 1, 1), source="a report"))
+    fig = observations_figure({
+        "one": observation_table([requests], [np.array([41.0])] * 2),
+        "both": observation_table([requests, waiting], [np.array([60.0, 9.0])] * 2)})
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Requests received, 2023-01-01 to 2024-01-01 (a report)",
+                      "Applicants waiting, 2024-01-01 (a newspaper)"]
+    # The published diamond, then a band and a mean per scenario stating it.
+    assert [len(ax.get_lines()) for ax in fig.axes] == [5, 3]
+    assert fig.axes[1].get_lines()[1].get_xdata().tolist() == [9.0, 9.0]

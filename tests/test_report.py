@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,7 +17,7 @@ from sim.report.data import key_tables, run_page
 from sim.report.html import render_report
 from sim.report.run import write_report
 from sim.runs.metrics import HEADLINE_METRICS, METRICS
-from tests.comparison_family import write_family
+from tests.comparison_family import write_family, write_observed
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +114,7 @@ def test_report_command_page_is_escaped(tmp_path: Path):
     html = write_report(tmp_path / "out").read_text(encoding="utf-8")
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; more" in html
+    assert 'id="observed"' not in html  # no observations stated, no section
 
 
 def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):
@@ -145,3 +148,50 @@ def test_each_scenario_assumptions_are_set_against_its_own_reference(tmp_path: P
     assert "as fifo" not in onsite
     first = assumptions_html(scenarios)  # without references: set against the first
     assert "<th>onsite</th><td>social_priority (strict)</td>" in first
+
+
+def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
+    """A run stating observations: its report has the section, verdicts and figure."""
+    family = write_observed(tmp_path / "family")
+    scenario = load_scenario(family["observed_fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    results.write(tmp_path / "out")
+    html = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    section = html[html.index('<h2 id="observed">'):html.index('<h2 id="detail">')]
+    agreeing = (results.observations()["agreement"] == "agrees").sum()
+    assert (f"observed_fifo: {agreeing} of 2 published figures lie within the band of 90% "
+            "of replications.") in section
+    assert "model below" in section and "far more than the family connects" in section
+    assert 'id="figure-observations"' in section
+    assert (tmp_path / "out" / "figures" / "observations.png").exists()
+    assert html.index("Headline figures") < html.index('id="observed"')
+
+
+def test_observations_not_stated_by_a_scenario_say_so():
+    """Scenarios stating different observations: each is shown only beside its own."""
+    from sim.inputs.observations import Observation
+    from sim.report.data import observed_section
+    from sim.runs.observed import observation_table
+
+    waiting, requests = (
+        Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting", value=10,
+                    source="a newspaper"),
+        Observation(date=dt.date(2024, 1, 1), quantity="requests_received", value=40,
+                    uncertainty=0.1, since=dt.date(2023, 1, 1), source="a report"))
+    tables = {"both": observation_table([waiting, requests], [np.array([9.0, 60.0])] * 2),
+              "one": observation_table([requests], [np.array([41.0])] * 2),
+              "none": observation_table([], [])}
+    section = observed_section(tables, {})
+    assert section is not None and section.figure is None
+    assert section.sentences == [
+        "both: 0 of 2 published figures lie within the band of 90% of replications",
+        "one: 1 of 1 published figures lie within the band of 90% of replications"]
+    assert section.table.columns == ["Applicants waiting, 2024-01-01",
+                                     "Requests received, 2023-01-01 to 2024-01-01"]
+    published, both, one = section.table.rows
+    assert [(c.text, c.note) for c in published[2]] == [("10", "a newspaper"),
+                                                        ("40 (36 to 44)", "a report")]
+    assert [(c.text, c.note) for c in both[2]] == [("9.00 to 9.00", "model below"),
+                                                   ("60 to 60", "model above")]
+    assert [(c.text, c.note) for c in one[2]] == [("not stated", ""), ("41 to 41", "agrees")]
+    assert observed_section({"none": tables["none"]}, {}) is None

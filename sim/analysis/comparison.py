@@ -7,6 +7,7 @@ The Python API behind ``gridqueue compare``::
     comparison.questions                  # which scenario is compared with which
     comparison.table                      # every key figure, and each question's difference
     fig = comparison.time_to_connection_figure()
+    comparison.observations               # published figures beside each scenario's band
     comparison.write("results/comparison")
 
 Each scenario is compared with the file it ``extends`` when that file is compared too, else
@@ -17,6 +18,7 @@ questions file, see :mod:`sim.analysis.questions`) lists the pairs outright.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -33,6 +35,7 @@ from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError
 from sim.figures import plots
 from sim.figures.files import write_figures
+from sim.figures.observations import observations_figure
 from sim.inputs.loading import load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
@@ -40,6 +43,8 @@ from sim.inputs.yaml_source import read_scenario_source
 from sim.report.data import comparison_page
 from sim.report.html import render_report
 from sim.report.narrative import sentences
+from sim.runs.csv_writer import write_csv
+from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash
 from sim.runs.runner import run
 from sim.runs.staging import staged_directory
@@ -48,7 +53,8 @@ __all__ = ["FIGURES", "Comparison", "compare"]
 
 FIGURES = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "differences",
            "projects")
-"""The figures of a comparison, by file name; ``projects`` only when a scenario names one."""
+"""The figures of a comparison, by file name; ``projects`` only when a scenario names one.
+:meth:`Comparison.figures` adds ``observations`` when a scenario states observations."""
 
 Input = str | Path | Scenario | Results
 """What can be compared: a scenario file, a results directory, a Scenario or a Results."""
@@ -122,9 +128,30 @@ class Comparison:
             return None
         return plots.projects_figure(applicants)
 
+    @functools.cached_property
+    def observations(self) -> dict[str, pd.DataFrame]:
+        """The observations table of each scenario stating published observations, by label."""
+        return {label: r.observations() for label, r in self.results.items()
+                if r.scenario.observations}
+
+    def observations_figure(self) -> Figure | None:
+        """Published observations beside each scenario's band; None when none states any."""
+        return observations_figure(self.observations) if self.observations else None
+
+    def observation_table(self) -> pd.DataFrame:
+        """Every scenario's observations in one table, a ``scenario`` column first."""
+        return pd.concat([t.assign(scenario=label)[["scenario", *t.columns]]
+                          for label, t in self.observations.items()], ignore_index=True)
+
+    def observation_sentences(self) -> list[str]:
+        """Each scenario stating observations: its name, then its agreement sentences."""
+        return [line for label, table in self.observations.items()
+                for line in (f"{label} beside published figures:",
+                             *(f"  {s}" for s in agreement_sentences(table)))]
+
     def figures(self) -> dict[str, Figure]:
-        """Every figure that applies, by name (see :data:`FIGURES`)."""
-        made = {name: getattr(self, f"{name}_figure")() for name in FIGURES}
+        """Every figure that applies, by name (:data:`FIGURES`, then ``observations``)."""
+        made = {name: getattr(self, f"{name}_figure")() for name in (*FIGURES, "observations")}
         return {name: fig for name, fig in made.items() if fig is not None}
 
     def sentences(self) -> list[str]:
@@ -136,21 +163,24 @@ class Comparison:
     ) -> Path:
         """Write the comparison into ``directory``, atomically.
 
-        It holds ``comparison.csv``, ``figures/`` (PNG and SVG), ``report.html``,
-        ``comparison.json`` (provenance, with ``command`` if given) and, under ``runs/``, the
-        results of the scenarios run here, so a later comparison can read them instead of
-        running them again.
+        It holds ``comparison.csv``, ``observations.csv`` (when a scenario states published
+        observations), ``figures/`` (PNG and SVG), ``report.html``, ``comparison.json``
+        (provenance, with ``command`` if given) and, under ``runs/``, the results of the
+        scenarios run here, so a later comparison can read them instead of running them again.
         """
         target = Path(directory)
         with staged_directory(target, force, what="comparison",
                               inputs=self.input_paths()) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
+            if self.observations:
+                with open(staging / "observations.csv", "wb") as file:
+                    write_csv(file, [self.observation_table()])
             images = write_figures(self.figures(), staging / "figures")
             for label, name in self.run_dirs().items():
                 self.results[label].write(staging / "runs" / name)
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
-                self.sources, images)
+                self.sources, images, self.observations)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

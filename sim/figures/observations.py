@@ -9,18 +9,21 @@ its marker, with a line across the band of 90% of its replications.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
 
-__all__ = ["observations_figure"]
+__all__ = ["IDENTITY", "distinct_observations", "observations_figure", "same_observation"]
 
 PUBLISHED = "#d55e00"
 """The published figure's colour: the palette's vermilion, which no scenario uses."""
 SOURCE_CHARS = 60
 """A source longer than this is cut in panel titles (observations.csv has it whole)."""
+IDENTITY = ("label", "source", "observed", "observed_low", "observed_high")
+"""Columns that tell one published observation from another across scenarios."""
 
 
 def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
@@ -28,20 +31,25 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
 
     Args:
         tables: ``observations.csv`` tables (:meth:`sim.Results.observations`) by scenario
-            label; they list the same observations, as members of one family do.
+            label. A panel per distinct observation (the same label, source and value), in
+            order of first mention, so scenarios stating different ones are each drawn only
+            beside their own.
     """
     labels = list(tables)
-    first = next(iter(tables.values()))
-    count = max(len(first), 1)
+    published = distinct_observations(tables)
+    count = max(len(published), 1)
     fig = new_figure(8.0, 0.9 + 0.75 * count * max(1, len(labels)) ** 0.5)
     axes = fig.subplots(count, 1, squeeze=False)[:, 0]
-    for ax, (position, observation) in zip(axes, first.iterrows(), strict=False):
+    for ax, observation in zip(axes, published.to_dict("records"), strict=False):
         ax.axvspan(observation["observed_low"], observation["observed_high"], color="0.85",
                    zorder=0)
         ax.plot([observation["observed"]], [len(labels)], marker="D", color=PUBLISHED,
                 linestyle="")
         for i, label in enumerate(labels):
-            row = tables[label].iloc[position]
+            rows = same_observation(tables[label], observation)
+            if rows.empty:
+                continue
+            row = rows.iloc[0]
             look = scenario_style(i)
             y = len(labels) - 1 - i
             ax.plot([row["simulated_band_low"], row["simulated_band_high"]], [y, y],
@@ -61,3 +69,17 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
                 for i, label in enumerate(labels)]
     outside_legend(fig, handles, "Model beside data", below=True)
     return fig
+
+
+def distinct_observations(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each observation the tables state, once, in order of first mention."""
+    stated = pd.concat(list(tables.values()), ignore_index=True)
+    return stated.drop_duplicates(list(IDENTITY)).reset_index(drop=True)
+
+
+def same_observation(table: pd.DataFrame, observation: Mapping[str, Any]) -> pd.DataFrame:
+    """The rows of ``table`` stating ``observation`` (the same label, source and value)."""
+    match = pd.Series(True, index=table.index)
+    for column in IDENTITY:
+        match &= table[column] == observation[column]
+    return table[match]

@@ -18,18 +18,24 @@ import pandas as pd
 
 from sim._version import __version__
 from sim.figures.numbers import format_estimate
+from sim.figures.observations import distinct_observations, same_observation
 from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
 from sim.report.narrative import answer_body, lead_metric, metric_phrase
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.observed import band_text, published_text
 
-__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "Answer", "Cell", "FigureData", "KeyTable", "Page",
-           "comparison_page", "figures", "key_tables", "run_page"]
+__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
+           "KeyTable", "ObservedSection", "Page", "comparison_page", "figures", "key_tables",
+           "observed_section", "run_page"]
 
 ANSWERS_SHOWN = 6
 """Answers listed on the first screen; further ones are folded away beneath them."""
+
+OBSERVED_FIGURE = "observations"
+"""The figure of the observations, shown in their own section rather than among the others."""
 
 CAPTIONS = {
     "queue": "Applicants waiting over time, one panel per category: median across "
@@ -49,6 +55,9 @@ CAPTIONS = {
     "differences": "Each question's difference, variant minus reference, with its 95% "
                    "confidence interval; filled markers are paired (common random numbers), "
                    "hollow ones unpaired (Welch). Intervals that include zero are grey.",
+    OBSERVED_FIGURE: "Each published figure (vermilion diamond, its stated range shaded grey) "
+                     "beside each scenario's simulated mean (marker) and the band within which "
+                     "90% of its replications fall (line).",
     "projects": "Connection dates of named projects: one marker per replication, bar at the "
                 "median; the label counts the replications in which the project connected.",
 }
@@ -114,6 +123,17 @@ class Page:
     key_tables: list[KeyTable]
     scenarios: KeyTable
     assumptions: AssumptionsView
+    observed: ObservedSection | None = None
+    """The model beside published figures, when a scenario states observations."""
+
+
+@dataclass(frozen=True)
+class ObservedSection:
+    """The model beside published figures: the figure, a sentence per scenario, a table."""
+
+    figure: FigureData | None
+    sentences: list[str]
+    table: KeyTable
 
 
 def comparison_page(
@@ -121,8 +141,13 @@ def comparison_page(
     scenarios: Mapping[str, Scenario],
     sources: Mapping[str, str],
     images: Mapping[str, bytes],
+    observations: Mapping[str, pd.DataFrame] | None = None,
 ) -> Page:
-    """The report of a comparison, from its table, scenarios, sources and PNG figures."""
+    """The report of a comparison, from its table, scenarios, sources and PNG figures.
+
+    ``observations`` holds the observations table of each scenario stating any, by label;
+    the figure named ``observations`` is then shown beside them, not among the others.
+    """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
     lead = lead_metric(table)
@@ -133,17 +158,22 @@ def comparison_page(
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its "
              "95% confidence interval:",
         headline=None,
-        figures=figures(images),
+        figures=figures(_without_observed(images)),
         key_tables=key_tables(table),
         scenarios=_scenarios_table(table, scenarios, sources),
         assumptions=assumptions_view(scenarios, _references(table)),
+        observed=observed_section(observations or {}, images),
     )
 
 
 def run_page(
-    summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes]
+    summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes],
+    observations: pd.DataFrame | None = None,
 ) -> Page:
-    """The report of one run, leading with its headline figures by category."""
+    """The report of one run, leading with its headline figures by category.
+
+    ``observations`` is the run's observations table when its scenario states any.
+    """
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
                            difference_ci_high=math.nan)
@@ -153,12 +183,53 @@ def run_page(
         answers=[],
         lead="",
         headline=_by_group(table),
-        figures=figures(images),
+        figures=figures(_without_observed(images)),
         key_tables=[],
         scenarios=_scenarios_table(table, {scenario.name: scenario},
                                    {scenario.name: source}),
         assumptions=assumptions_view({scenario.name: scenario}),
+        observed=observed_section(
+            {} if observations is None or observations.empty
+            else {scenario.name: observations}, images),
     )
+
+
+def observed_section(
+    tables: Mapping[str, pd.DataFrame], images: Mapping[str, bytes]
+) -> ObservedSection | None:
+    """Each scenario's observations beside the model; None when no scenario states any.
+
+    A sentence per scenario counts the published figures within its band of 90% of
+    replications. The table has a column per distinct observation (there are fewer of them
+    than scenarios, as a rule): its published value and source, then a row per scenario with
+    its band and the verdict beneath (or "not stated" where the scenario does not state it).
+    """
+    tables = {label: t for label, t in tables.items() if not t.empty}
+    if not tables:
+        return None
+    sentences = [f"{label}: {int((t['agreement'] == 'agrees').sum())} of {len(t)} published "
+                 "figures lie within the band of 90% of replications" for label, t in
+                 tables.items()]
+    published = distinct_observations(tables).to_dict("records")
+    rows = [("Published", "source beneath",
+             [Cell(published_text(o), str(o["source"])) for o in published])]
+    for label, table in tables.items():
+        cells = []
+        for observation in published:
+            mine = same_observation(table, observation)
+            cells.append(Cell("not stated") if mine.empty else
+                         Cell(band_text(mine.iloc[0]), str(mine.iloc[0]["agreement"])))
+        rows.append((label, "", cells))
+    columns = [str(o["label"])[:1].upper() + str(o["label"])[1:] for o in published]
+    shown = figures({name: png for name, png in images.items() if name == OBSERVED_FIGURE})
+    return ObservedSection(
+        figure=shown[0] if shown else None, sentences=sentences,
+        table=KeyTable(title="", columns=columns, rows=rows))
+
+
+def _without_observed(images: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The figures shown among the others: all but the one beside the observations."""
+    return {name: png for name, png in images.items() if name != OBSERVED_FIGURE}
 
 
 def _references(table: pd.DataFrame) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The report of one run: the comparison's figures for a single scenario, and report.html.
 
 ``gridqueue run`` writes it beside the tables; ``gridqueue report DIR`` (re)writes it for a
-results directory. It leads with the headline figures by category.
+results directory. It leads with the headline figures by category; a scenario stating
+published observations also gets their figure and the section setting the model beside them.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.figures import plots
 from sim.figures.files import write_figures
+from sim.figures.observations import observations_figure
 from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.runs.results import Results
@@ -22,8 +25,13 @@ from sim.runs.results import Results
 __all__ = ["run_figures", "write_report", "write_report_files"]
 
 
-def run_figures(results: Results) -> dict[str, Figure]:
-    """Every comparison figure that applies to one run (no differences: nothing to compare)."""
+def run_figures(results: Results, observations: pd.DataFrame | None = None
+                ) -> dict[str, Figure]:
+    """Every comparison figure that applies to one run (no differences: nothing to compare).
+
+    ``observations`` is the run's observations table (:meth:`Results.observations`), given
+    when its scenario states published observations: their figure is then made too.
+    """
     label = results.scenario.name
     applicants = {label: results.applicants}
     figures = {
@@ -36,13 +44,16 @@ def run_figures(results: Results) -> dict[str, Figure]:
     }
     if (results.applicants["source"].astype(str) == "project").any():
         figures["projects"] = plots.projects_figure(applicants)
+    if observations is not None and not observations.empty:
+        figures["observations"] = observations_figure({label: observations})
     return figures
 
 
 def write_report_files(results: Results, folder: Path, source: str) -> None:
     """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``."""
-    images = write_figures(run_figures(results), folder / "figures")
-    page = run_page(results.summary, results.scenario, source, images)
+    observations = results.observations() if results.scenario.observations else None
+    images = write_figures(run_figures(results, observations), folder / "figures")
+    page = run_page(results.summary, results.scenario, source, images, observations)
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")
 
 

@@ -12,7 +12,8 @@ it should lie in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,11 @@ __all__ = [
     "BAND",
     "OBSERVATION_COLUMNS",
     "agreement_sentences",
+    "band_text",
+    "format_observed",
     "observation_table",
     "observed_values",
+    "published_text",
 ]
 
 BAND = (0.05, 0.95)
@@ -115,16 +119,12 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     """Plain statements: one per observation, then how many agree."""
     lines = []
     for row in table.to_dict("records"):
-        shown = _number(row["observed"])
-        if row["observed_high"] > row["observed_low"]:
-            shown += f" ({_number(row['observed_low'])} to {_number(row['observed_high'])})"
         verdict = {"agrees": "agrees", "model below": "the model is lower",
                    "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
         lines.append(
-            f"{row['label'][0].upper()}{row['label'][1:]}: published {shown} ({row['source']}); "
-            f"simulated {_number(row['simulated_mean'])}, 90% of replications "
-            f"{_number(row['simulated_band_low'])} to {_number(row['simulated_band_high'])}: "
-            f"{verdict}."
+            f"{row['label'][0].upper()}{row['label'][1:]}: published {published_text(row)} "
+            f"({row['source']}); simulated {format_observed(row['simulated_mean'])}, 90% of "
+            f"replications {band_text(row)}: {verdict}."
         )
     agreeing = int((table["agreement"] == "agrees").sum())
     if len(table):
@@ -133,7 +133,22 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _number(value: float) -> str:
+def published_text(row: Mapping[str, Any]) -> str:
+    """A published figure with its range when it has one: '210 (189 to 231)'."""
+    shown = format_observed(row["observed"])
+    if row["observed_high"] > row["observed_low"]:
+        shown += (f" ({format_observed(row['observed_low'])} to "
+                  f"{format_observed(row['observed_high'])})")
+    return shown
+
+
+def band_text(row: Mapping[str, Any]) -> str:
+    """The band of 90% of replications of one observation: '183 to 224'."""
+    return (f"{format_observed(row['simulated_band_low'])} to "
+            f"{format_observed(row['simulated_band_high'])}")
+
+
+def format_observed(value: float) -> str:
     """A figure as a reader would write it: growth ratios with two decimals, counts whole."""
     if np.isnan(value):
         return "n/a"
