@@ -144,10 +144,18 @@ class Comparison:
                           for label, t in self.observations.items()], ignore_index=True)
 
     def observation_sentences(self) -> list[str]:
-        """Each scenario stating observations: its name, then its agreement sentences."""
-        return [line for label, table in self.observations.items()
-                for line in (f"{label} beside published figures:",
-                             *(f"  {s}" for s in agreement_sentences(table)))]
+        """Each scenario stating observations: how many agree, then those that do not.
+
+        One line per scenario when all agree, so a comparison of many scenarios stays short;
+        every observation is in ``observations.csv`` and the report.
+        """
+        lines = []
+        for label, table in self.observations.items():
+            *each, count = agreement_sentences(table)
+            lines.append(f"{label} beside published figures: {count}")
+            lines += [f"  {sentence}" for sentence, agrees
+                      in zip(each, table["agreement"] == "agrees", strict=True) if not agrees]
+        return lines
 
     def figures(self) -> dict[str, Figure]:
         """Every figure that applies, by name (:data:`FIGURES`, then ``observations``)."""
