@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench notebooks clean
+.PHONY: run test coverage lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ run: $(STAMP)
 	$(BIN)/gridqueue compare --questions scenarios/flevoland/questions_2026.yaml \
 		-o results/flevoland-2026 --force
 
-# Coverage of sim/ is measured on the way (workers and subprocesses too) and printed last.
 test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# The same suite with coverage of sim/ (workers and subprocesses too), printed last. Tracing
+# every line makes the simulations several times slower, so it is not part of make test:
+# docs/coverage.md has the figures of the last measurement.
+coverage: $(STAMP)
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/python -m pytest --cov --cov-report=term
 
 # Speed and memory benchmarks: prints tables of figures (make test only runs them small).

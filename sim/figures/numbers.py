@@ -8,19 +8,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NOT_REACHED", "format_estimate", "format_numbers", "format_value"]
+__all__ = ["NOT_REACHED", "format_estimate", "format_numbers"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
-
-
-def format_value(value: float, unit: str) -> str:
-    """A key figure for a table: shares as percentages, never an exponent."""
-    if math.isnan(value):
-        return "–"
-    if unit == "share":
-        return f"{_number(value * 100)}%"
-    return _number(value)
 
 
 def format_estimate(value: float, low: float, high: float, unit: str, signed: bool = False
@@ -45,13 +36,12 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     return f"{texts[0]}{mark} ({texts[1]} to {texts[2]}{close})"
 
 
-def _number(value: float) -> str:
-    """Two significant digits below 1, one decimal below 100, none above; never an exponent."""
-    return format_numbers(value)[0]
-
-
 def format_numbers(*values: float) -> list[str]:
-    """The values written with one precision, set by the largest as :func:`_number` says."""
+    """The values written with one precision, set by the largest.
+
+    Two significant digits below 1, one decimal below 100, none above; never an exponent;
+    "not reached" for an infinite value.
+    """
     size = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
     if size >= 100:
         texts = [f"{v:,.0f}" for v in values]
