@@ -59,8 +59,8 @@ def published(tmp_path_factory) -> Path:
     """The tiny world with observations simulated at known parameters (scale 1, seed 99)."""
     folder = tmp_path_factory.mktemp("published")
     draft = folder / "draft.yaml"
-    placeholders = [{**o, "value": 1, "source": "simulated"} for o in OBSERVED]
-    draft.write_text(yaml.safe_dump(_world(placeholders)), encoding="utf-8")
+    unmeasured = [{**o, "value": 1, "source": "simulated"} for o in OBSERVED]
+    draft.write_text(yaml.safe_dump(_world(unmeasured)), encoding="utf-8")
     truth = load_scenario(draft, {"seed": 99})
     values = np.mean([observed_values(truth.observations, run_replication(truth, r).applicants)
                       for r in range(6)], axis=0)
