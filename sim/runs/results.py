@@ -95,6 +95,7 @@ class Results:
 
     @applicants.setter
     def applicants(self, rows: pd.DataFrame | ApplicantSpool) -> None:
+        self._observed: pd.DataFrame | None = None  # worked out from these rows, once
         if isinstance(rows, ApplicantSpool):
             self._applicants, self._spool = None, rows
         else:
@@ -126,13 +127,16 @@ class Results:
         One row per observation with the simulated mean, its 95% interval, the band of 90% of
         replications and whether they agree (:mod:`sim.runs.observed`); ``observations.csv``.
         """
-        observations = self.scenario.observations
-        if self._spool is not None:
-            chunks = self._spool.chunks()
-        else:
-            chunks = (rows for _, rows in self.applicants.groupby("replication", sort=True))
-        per_replication = (observed_values(observations, rows) for rows in chunks)
-        return observation_table(observations, per_replication if observations else [])
+        if self._observed is None:  # one pass over every row, however often it is asked for
+            observations = self.scenario.observations
+            if self._spool is not None:
+                chunks = self._spool.chunks()
+            else:
+                chunks = (rows for _, rows in self.applicants.groupby("replication", sort=True))
+            per_replication = (observed_values(observations, rows) for rows in chunks)
+            self._observed = observation_table(observations,
+                                               per_replication if observations else [])
+        return self._observed.copy()
 
     def write(
         self, directory: str | Path, force: bool = False,
