@@ -125,7 +125,7 @@ class ResizableConnections:
 
     def _connections(self, connect_time: np.ndarray) -> dict:
         """The trajectory's fields on connections: full connection times, MW held, grants."""
-        if not (self.partial or self.reclaims):
+        if not self.resizable:
             held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
             return {"full_connect_time": connect_time, "connected_mw": held, "grants": [],
                     "reclaimed": []}
