@@ -14,6 +14,14 @@ Capacity-release mechanisms: at each review, before anything else of the instant
 connected long enough and not reviewed before is reviewed once; those who take part give up a
 share of the MW they hold. A connection that ends frees what it holds.
 
+Non-firm rights: after every serving of the firm queues, each area's pool serves those still
+waiting firm who accept a right and hold none, in the policy's order (strict: the head of
+that line only): in policy order while the rest they wait for fits what the pool has left, or,
+when the pool is shared (rotation, proportional), everyone while the pool has any MW. One who
+keeps its firm place stays in the firm queue and, connected there in full, gives its right
+back; one who does not leaves the firm queue and holds the right for its lifetime (and the
+firm queues are served again: it may have blocked their head). A holder does not withdraw.
+
 Rules that change on a date: each regime ranks everyone with the categories in force (the
 table's categories replaced); under allocation in rounds, only applicants with priority in a
 category served between rounds are candidates, except at the instant of a round.
@@ -59,7 +67,7 @@ def reference_outcomes(
 def reference_run(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> dict[str, np.ndarray]:
-    """First connection, withdrawal, release and full connection times, and MW held last."""
+    """First connection, withdrawal, release and full connection times, MW held last, rights."""
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()
@@ -76,9 +84,50 @@ def reference_run(
     upstream_used = 0.0
     waiting: set[int] = set()
     ending: dict[float, list[int]] = {}
+    nf = grid.non_firm
+    pool = [0.0] * len(grid.areas) if nf is None else list(nf.pool_mw)
+    pool_used = [0.0] * len(grid.areas)
+    accepts = [r >= 0 for r in table.non_firm_right.tolist()]
+    keeps = table.keeps_firm_place.tolist()
+    right_start, right_end, right_mw = [math.nan] * n, [math.nan] * n, [0.0] * n
+    moved = [False] * n
+    right_ending: dict[float, list[int]] = {}
+    pool_steps = [] if nf is None else [(max(s.time, 0.0), s) for s in nf.steps if s.time < horizon]
+
+    def serve_pools(now: float, rank: list[int], allocation: str) -> bool:
+        """Grant rights in policy order (see the module's docstring); whether one left."""
+        nonlocal pending
+        left = False
+        for a in range(len(grid.areas)):
+            line = sorted((i for i in waiting if area[i] == a and accepts[i]
+                           and math.isnan(right_start[i])), key=rank.__getitem__)
+            while line:
+                shared = nf is not None and nf.order != "policy"
+                room = (math.inf if pool[a] > 0 else -math.inf) if shared \
+                    else pool[a] - pool_used[a] + FIT_TOLERANCE_MW
+                heads = line[:1] if allocation == "strict" else line
+                fits = [i for i in heads if rest[i] <= room]
+                if not fits:
+                    break
+                i = fits[0]
+                line.remove(i)
+                right_start[i], right_mw[i] = now, rest[i]
+                pool_used[a] += rest[i]
+                if math.isnan(connect[i]):
+                    connect[i] = now
+                if not keeps[i]:
+                    left = True
+                    waiting.discard(i)
+                    end = now + lifetime[i]
+                    if end < horizon:
+                        right_ending.setdefault(end, []).append(i)
+                        if end not in pending and end != now:
+                            pending = sorted([*pending, end])
+        return left
 
     steps = [(max(s.time, 0.0), s) for s in grid.steps if s.time < horizon]
     instants = set(arrival) | {t for t, _ in steps} | {r.time for r in regimes}
+    instants |= {t for t, _ in pool_steps}
     instants |= {t for r in regimes if r.rounds for t in r.rounds.times}
     instants |= {t for reclaim in grid.reclaims for t in reclaim.times}
     reviewed = [[False] * n for _ in grid.reclaims]
@@ -103,7 +152,7 @@ def reference_run(
             if arrival[i] == now:
                 waiting.add(i)
         for i in sorted(waiting):
-            if arrival[i] + patience[i] == now and not held[i]:  # patience ends, none held
+            if arrival[i] + patience[i] == now and not held[i] and not right_mw[i]:
                 waiting.discard(i)
                 withdraw[i] = now
         for t, step in steps:
@@ -112,6 +161,9 @@ def reference_run(
                     upstream += step.add_mw
                 else:
                     capacity[step.area] += step.add_mw
+        for t, step in pool_steps:
+            if t == now:
+                pool[step.area] += step.add_mw
         regime = [r for r in regimes if r.time <= now][-1]
         rank = ranks[id(regime)]
         eligible = between[id(regime)]
@@ -123,6 +175,9 @@ def reference_run(
                     release[i] = now
                     used[area[i]] -= held[i]
                     upstream_used -= held[i]
+                for i in right_ending.pop(now, []):
+                    right_end[i] = release[i] = now
+                    pool_used[area[i]] -= right_mw[i]
                 while True:  # one pass: connect the best candidate of any area while one fits
                     best = None
                     for a in range(len(grid.areas)):
@@ -150,13 +205,20 @@ def reference_run(
                         continue  # a partial connection: it waits for the rest in its place
                     waiting.discard(best)
                     full[best] = now
+                    if right_mw[best] and math.isnan(right_end[best]):  # moves to firm
+                        right_end[best], moved[best] = now, True
+                        pool_used[area[best]] -= right_mw[best]
                     end = now + lifetime[best]
                     if end < horizon:
                         ending.setdefault(end, []).append(best)
                         if end not in pending and end != now:
                             pending = sorted([*pending, end])
-                if not ending.get(now):
-                    break  # nothing more ends at this instant
+                # one who left the firm queue for a right may have blocked its head: again
+                left = serve_pools(now, rank, regime.allocation)
+                if not left and not ending.get(now) and not right_ending.get(now):
+                    break  # nothing more ends, and nobody left, at this instant
     return {"connect": np.array(connect), "withdraw": np.array(withdraw),
             "release": np.array(release), "full_connect": np.array(full),
-            "held": np.array(held)}
+            "held": np.array(held), "non_firm_start": np.array(right_start),
+            "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
+            "moved_to_firm": np.array(moved)}

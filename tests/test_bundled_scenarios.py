@@ -32,7 +32,7 @@ SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml")
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
             "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
-            "partial_offers", "use_it_or_lose_it", "capacity_limiting")
+            "partial_offers", "use_it_or_lose_it", "capacity_limiting", "non_firm")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
 SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
 SHORT_RUN = {"replications": 2}

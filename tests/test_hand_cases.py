@@ -597,3 +597,157 @@ def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_d
     }
     frame = both_models(fields)
     assert connect_dates(frame) == {"big": "NaT", "fire": "2025-01-01", "shop": "NaT"}
+
+
+# --- Non-firm transport rights ----------------------------------------------------------------
+
+
+def non_firm_world(allocation: str = "strict", order: str = "policy", **non_firm: object) -> dict:
+    """Three firms wait for a 1 MW upgrade in 2026; a 0.5 MW non-firm pool exists from the start.
+
+    capacity 0 MW; +1.0 MW on 2026-01-01; pool 0.5 MW (firm_85: 85% of the hours)
+    A 2024-01-01 0.4 MW  accepts a right, keeps its firm place
+    B 2024-02-01 0.3 MW  accepts a right, keeps its firm place
+    C 2024-03-01 0.1 MW  accepts a right, leaves the firm queue when it has one
+    """
+    rights = {"firm_85": {"hours_share": 0.85}}
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "station", "date": "2026-01-01", "add_mw": 1.0}]},
+        "projects": [
+            project("A", "2024-01-01", 0.4, non_firm_right="firm_85"),
+            project("B", "2024-02-01", 0.3, non_firm_right="firm_85"),
+            project("C", "2024-03-01", 0.1, non_firm_right="firm_85", keep_firm_place=False),
+        ],
+        "policy": {"order": "fifo", "allocation": allocation},
+        "non_firm": {"rights": rights, "pools": {"main": {"capacity_mw": 0.5}}, "order": order,
+                     **non_firm},
+    }
+
+
+def rights_of(frame: pd.DataFrame) -> dict[str, str]:
+    return {name: str(date.date()) if date == date else "NaT"
+            for name, date in frame["non_firm_date"].items()}
+
+
+def check_rights_against_reference(fields: dict, frame: pd.DataFrame) -> None:
+    """The reference model grants the same rights, at the same times, with the same moves."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams)
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
+    expected = {name: str(s.date_at(t)) if t == t else "NaT"
+                for name, t in zip(table.name.tolist(), out["non_firm_start"].tolist(),
+                                   strict=True)}
+    assert rights_of(frame) == expected
+    assert frame["moved_to_firm"].tolist() == out["moved_to_firm"].tolist()
+
+
+def test_a_non_firm_right_then_a_firm_connection_strict():
+    """A takes a right at once; B does not fit what is left and, strict, blocks C.
+
+    A takes 0.4 of the 0.5 MW pool; B (0.3) does not fit the 0.1 left. In 2026 the 1 MW
+    upgrade connects all three firm (0.8 MW): A moves from its right to firm, B and C never
+    had one. A's first connection is its right; it used 85% of the hours.
+    """
+    fields = non_firm_world()
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "2024-01-01", "B": "NaT", "C": "NaT"}
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2026-01-01", "C": "2026-01-01"}
+    assert str(frame.loc["A", "full_connect_date"].date()) == "2026-01-01"
+    assert frame.loc["A", "moved_to_firm"] and not frame.loc["B", "moved_to_firm"]
+    assert str(frame.loc["A", "non_firm_end_date"].date()) == "2026-01-01"
+    assert frame.loc["A", "non_firm_mw"] == pytest.approx(0.4)
+    assert frame.loc["A", "non_firm_hours_share"] == 0.85
+    assert frame.loc["A", "non_firm_mw_share"] == 1.0
+    assert frame.loc["A", "non_firm_right"] == "firm_85"
+    check_rights_against_reference(fields, frame)
+
+
+def test_first_fit_gives_the_small_request_a_right_and_it_leaves_the_firm_queue():
+    """First fit: C takes the last 0.1 MW of the pool and leaves the firm queue.
+
+    C (0.1 MW) gets its right in March 2024 and, not keeping its place, is connected non-firm
+    for good, never firm.
+    """
+    fields = non_firm_world(allocation="first_fit")
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "2024-01-01", "B": "NaT", "C": "2024-03-01"}
+    assert frame.loc["C", "outcome"] == "connected"
+    assert pd.isna(frame.loc["C", "full_connect_date"])
+    assert frame.loc["C", "connected_mw"] == 0.0  # no firm MW
+    assert pd.isna(frame.loc["C", "non_firm_end_date"]) and not frame.loc["C", "moved_to_firm"]
+    check_rights_against_reference(fields, frame)
+
+
+def test_a_holder_of_a_right_does_not_withdraw():
+    """With half a year of patience, A (holding a right) stays; B (none) withdraws in August.
+
+    B's withdrawal unblocks the pool's line (strict): C's 0.1 MW fits the 0.1 MW left, so C
+    gets a right that day, a month before its own patience would end, and leaves the firm queue.
+    """
+    fields = non_firm_world()
+    fields["projects"] = [{**p, "patience_years": 0.5} for p in fields["projects"]]
+    frame = both_models(fields)
+    assert frame.loc["A", "outcome"] == "connected" and pd.isna(frame.loc["A", "withdraw_date"])
+    assert frame["outcome"].tolist() == ["connected", "withdrawn", "connected"]
+    assert frame.loc["C", "non_firm_date"] == frame.loc["B", "withdraw_date"]
+    check_rights_against_reference(fields, frame)
+
+
+def sharing_world(order: str) -> dict:
+    """Two 1 MW firms share a 1 MW pool with no firm capacity at all, 2024 to 2028.
+
+    A 2024-01-01 1.0 MW  alone in the pool for one year, then shares it for three:
+                         it can use (1 x 1 + 0.5 x 3) / 4 = 0.625 of its right
+    B 2025-01-01 1.0 MW  shares it for three years: 0.5
+    """
+    rights = {"variable": {"hours_share": 0.6}}
+    return {
+        "end": "2028-01-01",
+        "grid": {"capacity_mw": 0.0},
+        "projects": [project("A", "2024-01-01", 1.0, non_firm_right="variable"),
+                     project("B", "2025-01-01", 1.0, non_firm_right="variable")],
+        "non_firm": {"rights": rights, "pools": {"main": {"capacity_mw": 1.0}}, "order": order},
+    }
+
+
+@pytest.mark.parametrize("order", ["rotation", "proportional", "policy"])
+def test_how_an_oversubscribed_pool_is_shared(order):
+    """Rotation cuts the hours, proportional the MW; in policy order B gets no right at all."""
+    frame = outcomes(**sharing_world(order))
+    hours, mw = frame["non_firm_hours_share"], frame["non_firm_mw_share"]
+    a = years("2024-01-01", "2025-01-01") / years("2024-01-01", "2028-01-01")
+    share_a = a + 0.5 * (1 - a)  # the exact form of 0.625: years of 365.25 days
+    if order == "rotation":
+        assert hours["A"] == pytest.approx(0.6 * share_a) and hours["B"] == pytest.approx(0.3)
+        assert mw.tolist() == [1.0, 1.0]
+    elif order == "proportional":
+        assert hours.tolist() == [0.6, 0.6]
+        assert mw["A"] == pytest.approx(share_a) and mw["B"] == pytest.approx(0.5)
+    else:
+        assert rights_of(frame) == {"A": "2024-01-01", "B": "NaT"}
+        assert hours["A"] == 0.6 and mw["A"] == 1.0
+    check_rights_against_reference(sharing_world(order), frame)
+
+
+def test_a_pool_that_grows_later_serves_the_line_then():
+    """A pool of 0 MW that gains 0.4 MW in 2025 gives A its right on that day, not before."""
+    fields = non_firm_world()
+    fields["non_firm"]["pools"] = {"main": {"capacity_mw": 0.0, "upgrades": [
+        {"name": "study", "date": "2025-01-01", "add_mw": 0.4}]}}
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "2025-01-01", "B": "NaT", "C": "NaT"}
+    check_rights_against_reference(fields, frame)
+
+
+def test_an_offer_nobody_accepts_changes_nothing():
+    """A stream offered rights that nobody accepts connects as without them."""
+    stream = {"category": "other", "rate_per_year": 20, "demand_mw": 0.3}
+    pools = {"rights": {"firm_85": {"hours_share": 0.85}}, "pools": {"main": {"capacity_mw": 5}}}
+    never = outcomes(streams={"firms": {**stream, "non_firm": {
+        "right": "firm_85", "accept_share": 0.0}}}, non_firm=pools)
+    plain = outcomes(streams={"firms": stream})
+    assert never["connect_date"].equals(plain["connect_date"])
+    assert never["non_firm_date"].isna().all()

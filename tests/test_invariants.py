@@ -16,7 +16,12 @@ infinite.
   is connected in full twice, and a partly connected applicant does not withdraw;
 - under allocation in rounds, nobody connects between rounds but those with priority in a
   category served between rounds; category definitions that change on a date re-rank the
-  line (each regime's order is the policy's order of the categories in force).
+  line (each regime's order is the policy's order of the categories in force);
+- with non-firm pools: a right starts while its holder waits firm, before its patience ends,
+  and ends when the holder connects firm in full or its lifetime ends; a holder never
+  withdraws; under the policy order the rights in an area never exceed its pool, and after
+  every instant nobody in a pool's line could get a right; firm connections stay within the
+  firm capacity as before, so firm plus non-firm never exceeds what exists.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from hypothesis import strategies as st
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, Reclaim
 from sim.engine.model import CapacityStep, GridSetup, Regime, RoundSchedule, Trajectory, simulate
+from sim.engine.non_firm import NON_FIRM_ORDERS, NonFirmSetup
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.policies import POLICIES
@@ -91,6 +97,20 @@ def worlds(draw):
             after_years=draw(st.sampled_from([0.0, 0.5, 1.0])),
         ) for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0)],
     )
+    if draw(st.booleans()):  # half the worlds with non-firm pools
+        accepts = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+        table = replace(
+            table, non_firm_right=np.where(accepts, 0, -1).astype(np.int64),
+            keeps_firm_place=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                                      dtype=bool))
+        grid = replace(grid, non_firm=NonFirmSetup(
+            pool_mw=draw(st.lists(st.integers(0, 20).map(lambda x: x / 10),
+                                  min_size=n_areas, max_size=n_areas)),
+            steps=draw(st.lists(st.builds(CapacityStep, quarter_years.filter(lambda t: t >= 0),
+                                          st.integers(0, n_areas - 1),
+                                          st.integers(1, 20).map(lambda x: x / 10)),
+                                max_size=3)),
+            order=draw(st.sampled_from(NON_FIRM_ORDERS)), rights=["r"], hours_share=[0.5]))
     regime_times = [0.0] + sorted(set(draw(st.lists(
         quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
     regimes = [
@@ -138,14 +158,16 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     assert np.all(out.withdraw_time[withdrawn] == deadline[withdrawn])
     released = ~np.isnan(out.release_time)
     assert np.all(connected[released])
-    assert np.all(out.release_time[released] == out.connect_time[released]
-                  + table.lifetime_years[released])
-
     full = ~np.isnan(out.full_connect_time)
+    held_from = np.where(full, out.full_connect_time, out.connect_time)  # firm, else non-firm
+    assert np.all(out.release_time[released] == held_from[released]
+                  + table.lifetime_years[released])
+    left_for_right = check_non_firm(table, grid, regimes, out)
+
     assert np.all(connected[full])
     assert np.all(out.full_connect_time[full] >= out.connect_time[full])
-    grants = out.grants or [(out.connect_time[i], i, table.requested_mw[i])
-                            for i in np.flatnonzero(connected)]
+    grants = out.grants or [(out.full_connect_time[i], i, table.requested_mw[i])
+                            for i in np.flatnonzero(full)]  # firm connections, all whole
     granted = np.zeros(n)
     for _, i, mw in grants:
         assert mw > 0
@@ -177,7 +199,8 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     def waiting(t: float) -> np.ndarray:
         """Applicants still in the queue just after the allocation at time t."""
         return ((arrival <= t) & ~(full & (out.full_connect_time <= t))
-                & ~(withdrawn & (out.withdraw_time <= t)))
+                & ~(withdrawn & (out.withdraw_time <= t))
+                & ~(left_for_right & (out.connect_time <= t)))
 
     for t in sorted({when for when, _, _ in grants} | {HORIZON}):
         assert np.all(held_mw(t) >= -TOL)
@@ -199,8 +222,11 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
             return [np.ones(n, dtype=bool), between_of[id(regime)]]
         return [between_of[id(regime)]]
 
-    for i in np.flatnonzero(connected):
-        t = out.connect_time[i]
+    first_firm = np.full(n, np.inf)  # the first firm connection, partial or whole
+    for when, i, _ in grants:
+        first_firm[i] = min(first_firm[i], when)
+    for i in np.flatnonzero(first_firm < np.inf):
+        t = first_firm[i]
         regime = regime_at(regimes, t)
         served_in = [line for line in lines(regime, t) if line[i]]
         assert served_in, f"{i} connected at {t} between rounds"
@@ -238,11 +264,80 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     assert n == len(out.connect_time)
     # the category each leaves with is the one in force when it leaves (or at the end)
     exit_time = np.where(full, out.full_connect_time,
-                         np.where(withdrawn, out.withdraw_time, HORIZON))
+                         np.where(withdrawn, out.withdraw_time,
+                                  np.where(left_for_right, out.connect_time, HORIZON)))
     for i in range(n):
         in_force = regime_at(regimes, exit_time[i]).categories
         expected = table.category_code[i] if in_force is None else in_force[i]
         assert out.final_category[i] == expected, f"{i} left as {out.final_category[i]}"
+
+
+def check_non_firm(
+    table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Trajectory
+) -> np.ndarray:
+    """The invariants of non-firm rights; who left the firm queue for a right."""
+    n = len(table)
+    nf = out.non_firm
+    if grid.non_firm is None:
+        assert nf is None
+        return np.zeros(n, dtype=bool)
+    assert nf is not None
+    holds = ~np.isnan(nf.time)
+    arrival = np.maximum(table.request_time, 0.0)
+    accepts = table.non_firm_right >= 0
+    assert np.all(accepts[holds])
+    assert np.all(np.isnan(out.withdraw_time[holds]))  # a holder never withdraws
+    assert np.all(nf.time[holds] >= arrival[holds])
+    assert np.all(nf.time[holds] < (arrival + table.patience_years)[holds])
+    assert np.all(out.connect_time[holds] <= nf.time[holds])  # its first connection, or later
+    full = ~np.isnan(out.full_connect_time)
+    assert np.all(nf.time[holds & full] <= out.full_connect_time[holds & full])
+    np.testing.assert_array_equal(nf.moved, holds & full)
+    np.testing.assert_array_equal(nf.end[nf.moved], out.full_connect_time[nf.moved])
+    left = holds & ~table.keeps_firm_place
+    assert not np.any(full[left])  # one who left the firm queue never connects firm
+    shares = np.concatenate([nf.hours_share[holds], nf.mw_share[holds]])
+    assert np.all((shares > 0) & (shares <= 1 + TOL))
+    assert np.all(np.isnan(nf.mw[~holds]))
+    if grid.non_firm.order != "policy":
+        return left
+    area = np.array([grid.areas.index(a) for a in table.area])
+
+    def pool_at(a: int, t: float) -> float:
+        steps = grid.non_firm.steps
+        return grid.non_firm.pool_mw[a] + sum(s.add_mw for s in steps
+                                              if s.area == a and max(s.time, 0.0) <= t)
+
+    def rights_at(t: float) -> np.ndarray:
+        """Who holds a right just after the allocation at time t."""
+        return holds & (nf.time <= t) & ~(nf.end <= t)
+
+    instants = {0.0, *arrival.tolist(), *nf.time[holds].tolist(),
+                *nf.end[~np.isnan(nf.end)].tolist(),
+                *out.full_connect_time[full].tolist(),
+                *out.withdraw_time[~np.isnan(out.withdraw_time)].tolist(),
+                *(max(s.time, 0.0) for s in grid.non_firm.steps), *(r.time for r in regimes)}
+    held_mw = np.nan_to_num(nf.mw)
+    for t in sorted(x for x in instants if x < HORIZON):
+        holding = rights_at(t)
+        regime = regime_at(regimes, t)
+        ranks = regime.policy.ranks(table_under(table, regime))
+        in_line = (accepts & (arrival <= t) & ~(holds & (nf.time <= t))
+                   & ~(full & (out.full_connect_time <= t))
+                   & ~(~np.isnan(out.withdraw_time) & (out.withdraw_time <= t)))
+        for a in range(len(grid.areas)):
+            used = held_mw[holding & (area == a)].sum()
+            assert used <= pool_at(a, t) + TOL, f"rights above the pool in area {a} at {t}"
+            mine = np.flatnonzero(in_line & (area == a))
+            if not len(mine) or regime.rounds is not None:
+                continue  # the rest each waits for may have shrunk in part (rounds: see above)
+            candidates = mine if regime.allocation == "first_fit" \
+                else [mine[np.argmin(ranks[mine])]]
+            free = pool_at(a, t) - used
+            fitting = [j for j in candidates if table.requested_mw[j] <= free - TOL
+                       and table.partial_min_share[j] == 1.0]
+            assert not fitting, f"{fitting} could have had a right at {t} in area {a}"
+    return left
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,3 +27,9 @@ def test_engine_matches_the_reference_model(world):
     np.testing.assert_array_equal(out.release_time, reference["release"])
     np.testing.assert_array_equal(out.full_connect_time, reference["full_connect"])
     np.testing.assert_allclose(out.connected_mw, reference["held"], rtol=0, atol=1e-12)
+    if out.non_firm is not None:
+        np.testing.assert_array_equal(out.non_firm.time, reference["non_firm_start"])
+        np.testing.assert_array_equal(out.non_firm.end, reference["non_firm_end"])
+        np.testing.assert_array_equal(out.non_firm.moved, reference["moved_to_firm"])
+        np.testing.assert_allclose(np.nan_to_num(out.non_firm.mw), reference["non_firm_mw"],
+                                   rtol=0, atol=1e-12)

@@ -23,6 +23,7 @@ capacity, and non-firm use within the pool (by the sharing factor, for the last 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,8 +159,12 @@ class NonFirmConnections:
     def _serve_moving(self, i: int, now: float) -> None:
         """A firm connection, as usual; connected in full, it leaves the pool (or its line)."""
         self._serve_firm(i, now)
-        if self.state[i] != CONNECTED:
-            return  # partly connected: it keeps its right, or its place for one
+        if self.state[i] != CONNECTED:  # partly connected: it keeps its right, or its place
+            if self.nf_queued[i]:  # in the pool's line for what it still waits for
+                queue = self.nf_queues[self.area_of[i]]
+                queue.remove(self.rank_of[i])
+                queue.add(self.rank_of[i], self.waiting_mw[i])
+            return
         if self.nf_queued[i]:
             self._leave_pool_line(i)
         elif self.nf_mw[i] and math.isnan(self.nf_end[i]):
@@ -169,24 +174,36 @@ class NonFirmConnections:
     # --- the pools ------------------------------------------------------------------------
 
     def _allocate_both(self, now: float, _: None = None) -> None:
-        """The firm pass, then the pools: a firm connection comes first in its instant."""
-        self._allocate_firm(now)
-        self._serve_pools(now)
+        """The firm pass, then the pools: a firm connection comes first in its instant.
 
-    def _serve_pools(self, now: float) -> None:
-        """Connect candidates to their area's pool, in policy order, while they may."""
+        One who leaves the firm queue for a right may have blocked its head (strict): the firm
+        queue is served again then, and the pools after it, until nobody leaves.
+        """
+        self._allocate_firm(now)
+        while self._serve_pools(now):
+            self._allocate_firm(now)
+
+    def _serve_pools(self, now: float) -> bool:
+        """Grant rights from each area's pool, in policy order, while they may.
+
+        Returns whether someone left the firm queue for a right.
+        """
+        left_firm_queue = False
         index_at, queued = self.index_at, self.nf_queued_in_area
         for area, queue in enumerate(self.nf_queues):
             while queued[area]:
                 pool = self.non_firm_pool[area]
-                if self.nf_shares_pool:
-                    room = math.inf if pool > 0 else -math.inf
+                if self.nf_shares_pool:  # any request, if there is a pool (finite: an empty
+                    room = sys.float_info.max if pool > 0 else -1.0  # queue slot is inf)
                 else:
                     room = pool - self.non_firm_connected[area] + FIT_TOLERANCE_MW
                 rank = queue.candidate(room)
                 if rank is None:
                     break
-                self._grant_right(index_at[rank], now)
+                i = index_at[rank]
+                self._grant_right(i, now)
+                left_firm_queue = left_firm_queue or not self.nf_keeps[i]
+        return left_firm_queue
 
     def _grant_right(self, i: int, now: float) -> None:
         """Applicant ``i`` gets a non-firm right of the MW it still waits for."""
@@ -262,7 +279,7 @@ class NonFirmConnections:
                 factor[i] = self._sharing_factor(area) if held <= 0 else \
                     (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
         held = np.array(self.nf_mw, dtype=float) > 0
-        right = np.array(self.nf_right)
+        right = np.array(self.nf_right, dtype=np.int64)
         hours = np.array(self.non_firm_setup.hours_share + [math.nan])[np.where(held, right, -1)]
         factor_array = np.where(held, np.array(factor, dtype=float), math.nan)
         order = self.non_firm_setup.order

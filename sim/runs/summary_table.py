@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
-from sim.runs.metrics import HEADLINE_METRICS, METRICS
+import pandas as pd
+
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 from sim.runs.results import Results
 
-__all__ = ["NOT_REACHED", "SHOWN", "format_summary"]
+__all__ = ["NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_summary"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -15,6 +17,10 @@ SHOWN = (
     "mw_waiting",
 )
 """The rows of the table: the headline figures first, then the counts and waits behind them."""
+
+NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
+                  "non_firm_usable_share")
+"""Rows added when some applicant got a non-firm right: who, how much, and how usable."""
 
 NOT_REACHED = "not reached"
 """What an infinite figure reads as: that share of applicants was not connected in the run."""
@@ -33,14 +39,21 @@ def format_summary(results: Results) -> str:
     cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,
                                             METRICS[row.metric].unit == "share")
              for row in summary.itertuples()}
-    labels = {metric: METRICS[metric].label for metric in SHOWN}
+    shown = SHOWN + (NON_FIRM_SHOWN if _any_non_firm(summary) else ())
+    labels = {metric: METRICS[metric].label for metric in shown}
     width = max(len(label) for label in labels.values())
-    columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in SHOWN]) for g in groups}
+    columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in shown]) for g in groups}
     lines = [f"{'':{width}}  " + "  ".join(f"{g:>{columns[g]}}" for g in groups)]
-    for metric in SHOWN:
+    for metric in shown:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
     return "\n".join(lines)
+
+
+def _any_non_firm(summary: pd.DataFrame) -> bool:
+    """Whether any replication granted a non-firm right."""
+    rows = summary[(summary["group"] == ALL) & (summary["metric"] == "non_firm_connected")]
+    return bool(len(rows)) and bool(rows["mean"].iloc[0] > 0)
 
 
 def _cell(estimate: float, low: float, high: float, share: bool) -> str:
