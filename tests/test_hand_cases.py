@@ -21,6 +21,7 @@ import pytest
 from sim import run
 from sim.engine.model import GridSetup
 from sim.engine.rules import with_categories
+from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario
 from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
@@ -272,7 +273,7 @@ def reference_connect_dates(fields: dict) -> dict[str, str]:
     """Connection dates of the named projects by the reference model, on the run's own world."""
     s = scenario(**fields)
     streams = RandomStreams(s.seed, 0)
-    table = generate_applicants(s, streams)
+    table = generate_applicants(s, streams, load_waiting_rows(s))
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
     connect, _, _ = reference_outcomes(table, world_grid(s, streams, len(table)), regimes,
                                        s.horizon_years)
@@ -428,7 +429,7 @@ def reference_run_of(fields: dict) -> dict[str, dict[str, float]]:
     """First and full connection times and MW held, by name, from the reference model."""
     s = scenario(**fields)
     streams = RandomStreams(s.seed, 0)
-    table = generate_applicants(s, streams)
+    table = generate_applicants(s, streams, load_waiting_rows(s))
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
     out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
     names = table.name.tolist()
@@ -597,3 +598,66 @@ def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_d
     }
     frame = both_models(fields)
     assert connect_dates(frame) == {"big": "NaT", "fire": "2025-01-01", "shop": "NaT"}
+
+
+# --- Congestion relievers ranked by efficiency -----------------------------------------------
+
+
+def batteries_world(**policy: object) -> dict:
+    """Three batteries (congestion relievers with priority) wait for two 1 MW upgrades.
+
+    capacity 0; +1 MW on 2025-01-01; +1 MW on 2027-01-01; social priority
+    A 2024-01-01 1 MW efficiency 0.3
+    B 2024-02-01 1 MW no score
+    C 2024-03-01 1 MW efficiency 0.8
+    """
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "second", "date": "2027-01-01", "add_mw": 1.0}]},
+        "projects": [project("A", "2024-01-01", 1.0, "congestion_relief", efficiency=0.3),
+                     project("B", "2024-02-01", 1.0, "congestion_relief"),
+                     project("C", "2024-03-01", 1.0, "congestion_relief", efficiency=0.8)],
+        "policy": {"order": "social_priority", **policy},
+    }
+
+
+def test_congestion_relievers_first_come_first_served_without_efficiency_ranking():
+    """By request date: A takes the 2025 upgrade, B the 2027 one; C, the best offer, waits."""
+    frame = both_models(batteries_world())
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "2027-01-01", "C": "NaT"}
+
+
+def test_congestion_relievers_ranked_by_efficiency_best_offer_first():
+    """By efficiency: C (0.8) takes 2025, A (0.3) 2027; B, without a score, comes last."""
+    frame = both_models(batteries_world(
+        within_category={"congestion_relief": "efficiency"}))
+    assert connect_dates(frame) == {"A": "2027-01-01", "B": "NaT", "C": "2025-01-01"}
+
+
+def test_efficiency_ranking_from_2026_reorders_those_still_waiting():
+    """The 2026 framework: A got the 2025 upgrade by date; from 2026 C (0.8) passes B."""
+    frame = both_models(batteries_world(changes=[
+        {"date": "2026-01-01", "within_category": {"congestion_relief": "efficiency"}}]))
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "NaT", "C": "2027-01-01"}
+
+
+def test_waiting_list_rows_give_efficiency_scores_or_take_the_default(tmp_path):
+    """The batteries on a waiting-list CSV, B's score left blank.
+
+    With no default B comes last (C 2025, A 2027); with waiting_list.efficiency fixed at 0.9,
+    B is the best offer (B 2025, C 2027) and A waits.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,efficiency\n"
+                   "2023-01-01,congestion_relief,1.0,A,0.3\n"
+                   "2023-02-01,congestion_relief,1.0,B,\n"
+                   "2023-03-01,congestion_relief,1.0,C,0.8\n", encoding="utf-8")
+    fields = batteries_world(within_category={"congestion_relief": "efficiency"})
+    fields["projects"] = []
+    fields["waiting_list"] = {"csv": str(csv)}
+    assert connect_dates(both_models(fields)) == {
+        "A": "2027-01-01", "B": "NaT", "C": "2025-01-01"}
+    fields["waiting_list"]["efficiency"] = {"dist": "fixed", "value": 0.9}
+    assert connect_dates(both_models(fields)) == {
+        "A": "NaT", "B": "2025-01-01", "C": "2027-01-01"}

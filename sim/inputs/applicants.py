@@ -56,6 +56,7 @@ class Applicant:
     homes: int = 0
     partial_min_share: float = 1.0
     existing_mw: float = 0.0
+    efficiency: float = float("nan")
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
@@ -129,8 +130,10 @@ class ApplicantTable:
     ``homes`` is the number of homes of a housing request (0 for any other), ``category`` the
     category at the request. ``partial_min_share`` is the smallest share of its request an
     applicant takes as a partial connection (1: whole or nothing); ``existing_mw`` the MW of
-    the connection an expansion adds to (0 for a new connection). The text attributes are
-    held coded (:attr:`labels`) and read as object arrays of text.
+    the connection an expansion adds to (0 for a new connection). ``efficiency`` is the score
+    of a congestion reliever's offer, higher ranking first where a policy ranks by it (NaN: no
+    score). The text attributes are held coded (:attr:`labels`) and read as object arrays of
+    text.
     """
 
     labels: dict[str, Labels]
@@ -146,6 +149,7 @@ class ApplicantTable:
     homes: np.ndarray = None  # type: ignore[assignment]  # None: no homes in any request
     partial_min_share: np.ndarray = None  # type: ignore[assignment]  # None: all whole
     existing_mw: np.ndarray = None  # type: ignore[assignment]  # None: all new connections
+    efficiency: np.ndarray = None  # type: ignore[assignment]  # None: nobody has a score
 
     def __post_init__(self) -> None:
         size = len(self.request_time)
@@ -256,7 +260,7 @@ def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.n
 
 
 _OPTIONAL = (("homes", 0, np.int64), ("partial_min_share", 1.0, float),
-             ("existing_mw", 0.0, float))
+             ("existing_mw", 0.0, float), ("efficiency", np.nan, float))
 """Columns a table may be built without: (name, value of every row, dtype)."""
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
 """What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""

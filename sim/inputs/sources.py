@@ -215,6 +215,9 @@ def _draw(
         rng = streams.generator("expansion", key)
         expands = rng.random(size) < stream.expansion.share
         existing = np.where(expands, stream.expansion.existing_mw.sample(rng, size), 0.0)
+    efficiency = None
+    if stream.efficiency is not None:
+        efficiency = stream.efficiency.sample(streams.generator("efficiency", key), size)
     return ApplicantTable(
         labels={
             "name": Labels.repeat("", size),
@@ -235,6 +238,7 @@ def _draw(
         homes=homes,
         partial_min_share=partial,
         existing_mw=existing,
+        efficiency=efficiency,
     )
 
 
@@ -275,12 +279,16 @@ def _csv_waiting_list(
     patience = np.full(size, np.inf)
     lifetime = np.full(size, np.inf)
     priority = np.zeros(size, dtype=bool)
+    efficiency = np.array(rows.efficiency, dtype=float)
     for i in range(size):
         key = f"waiting_list:row{i}"
         stream = scenario.streams.get(rows.stream[i] or "")
         patience_spec = stream.patience_years if stream else waiting.patience_years
         if patience_spec is not None:
             patience[i] = patience_spec.sample(streams.generator("patience", key), 1)[0]
+        score_spec = stream.efficiency if stream else waiting.efficiency
+        if math.isnan(efficiency[i]) and score_spec is not None:
+            efficiency[i] = score_spec.sample(streams.generator("efficiency", key), 1)[0]
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
         if math.isnan(self_supply[i]):
@@ -306,6 +314,7 @@ def _csv_waiting_list(
         priority_requested=priority,
         patience_years=patience,
         lifetime_years=lifetime,
+        efficiency=efficiency,
     )
 
 
@@ -334,6 +343,8 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
         partial_min_share=np.array([p.partial_min_share or 1.0 for p in projects]),
         existing_mw=np.array([p.existing_mw for p in projects], dtype=float),
+        efficiency=np.array([np.nan if p.efficiency is None else p.efficiency
+                             for p in projects], dtype=float),
     )
 
 
