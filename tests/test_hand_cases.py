@@ -501,6 +501,38 @@ def test_partial_offers_in_a_stream_only_to_those_who_accept():
     assert always["connected_mw"].sum() == pytest.approx(1.0)
 
 
+def test_waiting_list_rows_take_partial_offers(tmp_path):
+    """The shop world, with the shop and the bakery on the waiting list at the start.
+
+    The shop (no stream) takes waiting_list.partial_offer: 0.25 MW at the start, the other
+    0.38 MW with the 2025 upgrade, as the project did. The bakery (0.2 MW) names a stream whose
+    applicants take parts of at least half: in 2025 it takes the 0.12 MW left and waits for
+    the rest. Without partial offers the shop waits whole until 2025 and the bakery for ever.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,stream\n"
+                   "2023-01-01,other,0.63,shop,\n2023-02-01,other,0.2,bakery,bakeries\n",
+                   encoding="utf-8")
+    fields = shop_world()
+    fields["projects"] = []
+    fields["streams"] = {"bakeries": {"category": "other", "rate_per_year": 0,
+                                      "demand_mw": 0.1, "partial_offer": {"min_share": 0.5}}}
+    fields["waiting_list"] = {"csv": str(csv), "partial_offer": {"min_share": 0.3}}
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == {"shop": "2024-01-01", "bakery": "2025-01-01"}
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert pd.isna(frame.loc["bakery", "full_connect_date"])
+    assert frame["connected_mw"].to_dict() == pytest.approx({"shop": 0.63, "bakery": 0.12},
+                                                            abs=1e-12)
+    reference = reference_run_of(fields)
+    assert reference["connect"] == {"shop": 0.0, "bakery": years("2024-01-01", "2025-01-01")}
+    assert reference["full_connect"]["shop"] == years("2024-01-01", "2025-01-01")
+    assert reference["held"] == pytest.approx({"shop": 0.63, "bakery": 0.12}, abs=1e-12)
+    del fields["waiting_list"]["partial_offer"]
+    del fields["streams"]["bakeries"]["partial_offer"]
+    assert connect_dates(outcomes(**fields)) == {"shop": "2025-01-01", "bakery": "NaT"}
+
+
 def test_an_expansion_carries_its_existing_connection():
     """An expansion asks only for its extra MW; the MW already in place are reported."""
     frame = outcomes(projects=[project("plant", "2024-01-01", 0.5, existing_mw=2.0)])

@@ -407,6 +407,10 @@ class WaitingList(_Model):
         default=None, description=EFFICIENCY_TEXT + " For CSV rows that give none and name "
         "no stream that draws one. None: no score.",
     )
+    partial_offer: PartialOffer | None = Field(
+        default=None, description="Partial offers to CSV rows that name no stream (a row "
+        "naming a stream takes the stream's). None: they connect whole or not at all.",
+    )
 
     @field_validator("patience_years")
     @classmethod

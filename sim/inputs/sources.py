@@ -280,6 +280,7 @@ def _csv_waiting_list(
     lifetime = np.full(size, np.inf)
     priority = np.zeros(size, dtype=bool)
     efficiency = np.array(rows.efficiency, dtype=float)
+    partial = np.ones(size)
     for i in range(size):
         key = f"waiting_list:row{i}"
         stream = scenario.streams.get(rows.stream[i] or "")
@@ -289,6 +290,9 @@ def _csv_waiting_list(
         score_spec = stream.efficiency if stream else waiting.efficiency
         if math.isnan(efficiency[i]) and score_spec is not None:
             efficiency[i] = score_spec.sample(streams.generator("efficiency", key), 1)[0]
+        offer = stream.partial_offer if stream else waiting.partial_offer
+        if offer is not None and streams.generator("partial", key).random() < offer.accept_share:
+            partial[i] = offer.min_share
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
         if math.isnan(self_supply[i]):
@@ -314,6 +318,7 @@ def _csv_waiting_list(
         priority_requested=priority,
         patience_years=patience,
         lifetime_years=lifetime,
+        partial_min_share=partial,
         efficiency=efficiency,
     )
 
