@@ -57,7 +57,7 @@ def policy_ranks(table: ApplicantTable, regime: Regime) -> list[int]:
         queued_as = category if asked else "other"
         if queued_as not in policy.by_efficiency:
             within: tuple[int, float] = (0, 0.0)
-        elif math.isnan(score):
+        elif score == -math.inf:
             within = (1, 0.0)  # no score: after every scored applicant of the category
         else:
             within = (0, -score)

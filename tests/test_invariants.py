@@ -68,7 +68,7 @@ def worlds(draw):
     if not draw(st.booleans()):
         shares[:] = 1.0  # half the worlds without partial offers
     shares[table.lifetime_years < math.inf] = 1.0  # partial offers only to permanent ones
-    scores = np.array(draw(st.lists(st.sampled_from([math.nan, 0.0, 0.5, 0.5, 1.0]),
+    scores = np.array(draw(st.lists(st.sampled_from([-math.inf, 0.0, 0.5, 0.5, 1.0]),
                                     min_size=n, max_size=n)))  # ties and missing scores
     table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares,
                     efficiency=scores)

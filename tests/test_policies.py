@@ -31,7 +31,7 @@ def tables(draw):
         requested_mw=requested, self_supply=np.zeros(n), jobs=column(st.integers(0, 50), int),
         priority_requested=column(st.booleans(), bool), patience_years=np.full(n, np.inf),
         lifetime_years=np.full(n, np.inf),
-        efficiency=column(st.sampled_from([np.nan, 0.0, 0.25, 0.25, 1.0])),
+        efficiency=column(st.sampled_from([-np.inf, 0.0, 0.25, 0.25, 1.0])),
     )
 
 
@@ -67,7 +67,7 @@ def test_efficiency_ranks_the_best_offer_first_within_its_category():
         self_supply=np.zeros(6), jobs=np.zeros(6, dtype=int),
         priority_requested=np.ones(6, dtype=bool), patience_years=np.full(6, np.inf),
         lifetime_years=np.full(6, np.inf),
-        efficiency=np.array([0.2, np.nan, 0.9, 0.2, 0.9, 0.1]))
+        efficiency=np.array([0.2, -np.inf, 0.9, 0.2, 0.9, 0.1]))
     policy = SocialPriorityPolicy(within_category={"congestion_relief": "efficiency"})
     line = np.argsort(policy.ranks(table))
     assert "".join(table.name[line]) == "cadbef"

@@ -56,7 +56,7 @@ class Applicant:
     homes: int = 0
     partial_min_share: float = 1.0
     existing_mw: float = 0.0
-    efficiency: float = float("nan")
+    efficiency: float = float("-inf")
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
@@ -131,9 +131,9 @@ class ApplicantTable:
     category at the request. ``partial_min_share`` is the smallest share of its request an
     applicant takes as a partial connection (1: whole or nothing); ``existing_mw`` the MW of
     the connection an expansion adds to (0 for a new connection). ``efficiency`` is the score
-    of a congestion reliever's offer, higher ranking first where a policy ranks by it (NaN: no
-    score). The text attributes are held coded (:attr:`labels`) and read as object arrays of
-    text.
+    of a congestion reliever's offer, higher ranking first where a policy ranks by it (-inf: no
+    score, below every score). The text attributes are held coded (:attr:`labels`) and read as
+    object arrays of text.
     """
 
     labels: dict[str, Labels]
@@ -260,7 +260,7 @@ def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.n
 
 
 _OPTIONAL = (("homes", 0, np.int64), ("partial_min_share", 1.0, float),
-             ("existing_mw", 0.0, float), ("efficiency", np.nan, float))
+             ("existing_mw", 0.0, float), ("efficiency", -np.inf, float))
 """Columns a table may be built without: (name, value of every row, dtype)."""
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
 """What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""

@@ -288,7 +288,7 @@ def _csv_waiting_list(
         if patience_spec is not None:
             patience[i] = patience_spec.sample(streams.generator("patience", key), 1)[0]
         score_spec = stream.efficiency if stream else waiting.efficiency
-        if math.isnan(efficiency[i]) and score_spec is not None:
+        if efficiency[i] == -np.inf and score_spec is not None:
             efficiency[i] = score_spec.sample(streams.generator("efficiency", key), 1)[0]
         offer = stream.partial_offer if stream else waiting.partial_offer
         if offer is not None and streams.generator("partial", key).random() < offer.accept_share:
@@ -348,7 +348,7 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
         partial_min_share=np.array([p.partial_min_share or 1.0 for p in projects]),
         existing_mw=np.array([p.existing_mw for p in projects], dtype=float),
-        efficiency=np.array([np.nan if p.efficiency is None else p.efficiency
+        efficiency=np.array([-np.inf if p.efficiency is None else p.efficiency
                              for p in projects], dtype=float),
     )
 

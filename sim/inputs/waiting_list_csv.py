@@ -54,6 +54,7 @@ class WaitingRows:
     priority_requested: list[bool | None]
     self_supply: np.ndarray
     efficiency: np.ndarray
+    """Each row's score; -inf where the row gives none."""
 
     def __len__(self) -> int:
         return len(self.category)
@@ -61,7 +62,7 @@ class WaitingRows:
     @property
     def scored(self) -> bool:
         """Whether any row gives an efficiency score."""
-        return bool(np.any(~np.isnan(self.efficiency)))
+        return bool(np.any(np.isfinite(self.efficiency)))
 
 
 def read_waiting_list(
@@ -119,8 +120,8 @@ def read_waiting_list(
         if not math.isnan(share) and not 0 <= share < 1:
             raise fail("self_supply", "expected a fraction from 0 to below 1")
         self_supply.append(share)
-        efficiency.append(_number(row, "efficiency", fail, MAX_SCORE, default=math.nan)
-                          if "efficiency" in row else math.nan)
+        efficiency.append(_number(row, "efficiency", fail, MAX_SCORE, default=-math.inf)
+                          if "efficiency" in row else -math.inf)
     if len(rows) == 0:
         raise InputError(label, "", "expected at least one applicant row below the header",
                          line=2)

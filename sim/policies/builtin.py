@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -75,12 +74,9 @@ class SocialPriorityPolicy(QueuePolicy):
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         effective = self._effective(applicant.category, applicant.priority_requested)
-        score = applicant.efficiency
-        if effective not in self.by_efficiency:
-            within: tuple[Any, ...] = (0, 0.0)
-        else:
-            within = (1, 0.0) if math.isnan(score) else (0, -score)
-        return (self.category_order.index(effective), *within, applicant.request_time)
+        # no score is -inf: after every scored applicant, among themselves by request date
+        within = -applicant.efficiency if effective in self.by_efficiency else 0.0
+        return (self.category_order.index(effective), within, applicant.request_time)
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         other = CATEGORIES.index("other")
@@ -89,10 +85,8 @@ class SocialPriorityPolicy(QueuePolicy):
         position = np.array([order.index(c) if c in order else 0 for c in CATEGORIES])
         klass = position[effective]
         ranked = np.isin(effective, [CATEGORIES.index(c) for c in self.by_efficiency])
-        unscored = ranked & np.isnan(table.efficiency)
-        minus_score = np.where(ranked & ~unscored, -table.efficiency, 0.0)
-        order = np.lexsort((table.applicant_id, table.request_time, minus_score, unscored,
-                            klass))
+        minus_score = np.where(ranked, -table.efficiency, 0.0)
+        order = np.lexsort((table.applicant_id, table.request_time, minus_score, klass))
         return inverse_permutation(order)
 
     def describe(self) -> str:
