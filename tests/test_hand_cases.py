@@ -611,6 +611,26 @@ def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_rev
     assert connect_dates(frame) == {"A": "2024-01-01", "big": "2025-01-01"}
 
 
+def test_a_user_holding_nothing_at_a_review_is_reviewed_once_it_holds_again():
+    """A second mechanism that finds the shop holding nothing reviews it a year later.
+
+    Both review on 2025-01-01: the first takes all the shop holds, so the second finds
+    nothing. The freed 0.5 MW go back to the shop the same day (its rest); the second
+    mechanism reviews it at its next review, 2026-01-01, and takes half: 0.25 MW.
+
+    capacity 0.5 MW; shop 2024-01-01 1.0 MW, takes parts of at least 0.3 (0.5 at once)
+    """
+    reviews = {"start": "2025-01-01", "user_share": 1.0}
+    fields = {"grid": {"capacity_mw": 0.5},
+              "projects": [project("shop", "2024-01-01", 1.0, partial_min_share=0.3)],
+              "capacity_releases": [{"name": "all", "mw_share": 1.0, **reviews},
+                                    {"name": "half", "mw_share": 0.5, **reviews}]}
+    frame = outcomes(**fields)
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert frame.loc["shop", "connected_mw"] == pytest.approx(0.25, abs=1e-12)
+    assert reference_run_of(fields)["held"]["shop"] == pytest.approx(0.25, abs=1e-12)
+
+
 def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
     """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
 
