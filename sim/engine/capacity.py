@@ -11,13 +11,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["UPSTREAM", "CapacityLedger", "FIT_TOLERANCE_MW", "Reclaim"]
+__all__ = ["UPSTREAM", "CapacityLedger", "CapacityStep", "FIT_TOLERANCE_MW", "Reclaim"]
 
 UPSTREAM = -1
 """Area index that stands for the shared upstream limit."""
 
 FIT_TOLERANCE_MW = 1e-9
 """A request fits if it exceeds the free capacity by no more than this (rounding of sums)."""
+
+
+@dataclass(frozen=True)
+class CapacityStep:
+    """Capacity added at a time (years since start) to an area index or ``UPSTREAM``."""
+
+    time: float
+    area: int
+    add_mw: float
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,15 @@ from functools import partial
 
 import numpy as np
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM, CapacityLedger, Reclaim
+from sim.engine.capacity import (
+    FIT_TOLERANCE_MW,
+    UPSTREAM,
+    CapacityLedger,
+    CapacityStep,
+    Reclaim,
+)
 from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, URGENT, Calendar
+from sim.engine.non_firm import NonFirmConnections, NonFirmOutcome, NonFirmSetup
 from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
 from sim.engine.resizing import ResizableConnections
 from sim.engine.rules import Regime, RoundSchedule
@@ -39,18 +46,10 @@ from sim.engine.states import CONNECTED, NOT_YET, WAITING, WITHDRAWN
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels, inverse_permutation
 
 __all__ = [
-    "CapacityStep", "GridSetup", "Reclaim", "Regime", "RoundSchedule", "Trajectory", "simulate",
+    "CapacityStep", "GridSetup", "NonFirmSetup", "Reclaim", "Regime", "RoundSchedule",
+    "Trajectory", "simulate",
 ]
 
-
-
-@dataclass(frozen=True)
-class CapacityStep:
-    """Capacity added at a time (years since start) to an area index or ``UPSTREAM``."""
-
-    time: float
-    area: int
-    add_mw: float
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,8 @@ class GridSetup:
     steps: list[CapacityStep]
     reclaims: list[Reclaim] = field(default_factory=list)
     """Capacity-release mechanisms (use-it-or-lose-it, capacity-limiting contracts)."""
+    non_firm: NonFirmSetup | None = None
+    """Non-firm pools beside the firm capacity (None: firm connections only)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class Trajectory:
     ``grants`` lists (time, applicant, MW) of every connection, partial or whole, and
     ``reclaimed`` (time, applicant, MW) of every MW taken back by a mechanism, when any
     applicant takes partial offers or any mechanism takes MW back (else both are empty).
+    A non-firm right counts as a first connection (``connect_time``); ``full_connect_time``
+    is always firm.
     """
 
     connect_time: np.ndarray
@@ -94,11 +97,14 @@ class Trajectory:
     connected_mw: np.ndarray
     grants: list[tuple[float, int, float]]
     reclaimed: list[tuple[float, int, float]]
+    non_firm: NonFirmOutcome | None = None
+    """Each applicant's non-firm right, if the scenario has non-firm pools."""
 
 
 SNAPSHOT_FIELDS = (
     "time_years", "area", "capacity_mw", "connected_mw", "free_mw",
     *(f"queue_{c}" for c in CATEGORIES), *(f"queued_mw_{c}" for c in CATEGORIES),
+    "non_firm_capacity_mw", "non_firm_connected_mw",
 )
 """The fields of each snapshot row (queue counts and queued MW by category)."""
 
@@ -114,7 +120,7 @@ def simulate(
     return _Simulation(table, grid, regimes, horizon_years, snapshot_times).run()
 
 
-class _Simulation(ResizableConnections):
+class _Simulation(ResizableConnections, NonFirmConnections):
     """State of one run; each ``_on_*`` method is the callback of one kind of event."""
 
     def __init__(
@@ -144,7 +150,9 @@ class _Simulation(ResizableConnections):
         self.grants: list[tuple[float, int, float]] = []
         self.reclaimed: list[tuple[float, int, float]] = []
         self.reclaims = grid.reclaims
-        if self.partial or self.reclaims:
+        self.resizable = self.partial or bool(self.reclaims) or grid.non_firm is not None
+        """Whether connections may change size or kind (partial, taken back, non-firm)."""
+        if self.resizable:
             self._set_up_partial(table)
         self.smallest_request = min(self.fit_mw, default=math.inf)
         """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
@@ -172,6 +180,11 @@ class _Simulation(ResizableConnections):
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
         self.snapshots: list[tuple] = []
+        self.non_firm_setup = grid.non_firm
+        self.non_firm_pool = [0.0] * n_areas
+        self.non_firm_connected = [0.0] * n_areas
+        if grid.non_firm is not None:
+            self._set_up_non_firm(table, grid.non_firm)
         self._plan_withdrawals(table)
         self._schedule(grid.steps, snapshot_times)
 
@@ -236,6 +249,7 @@ class _Simulation(ResizableConnections):
                 r.categories is None for r in self.regimes)
             else np.array(self.category_of, dtype=np.int8),
             **self._connections(connect_time),
+            non_firm=None if self.non_firm_setup is None else self._non_firm_outcome(),
         )
 
     # --- events ---------------------------------------------------------------------------
@@ -374,6 +388,7 @@ class _Simulation(ResizableConnections):
             self.snapshots.append((
                 now, area, ledger.capacity_mw[a], ledger.connected_mw[a], ledger.free_mw[a],
                 *self.queue_count[a], *self.queue_mw[a],
+                self.non_firm_pool[a], self.non_firm_connected[a],
             ))
         if ledger.has_upstream:
             totals = [sum(column) for column in zip(*self.queue_count, strict=True)]
@@ -381,6 +396,7 @@ class _Simulation(ResizableConnections):
             self.snapshots.append((
                 now, "upstream", ledger.upstream_capacity_mw, ledger.upstream_connected_mw,
                 ledger.area_free_mw(UPSTREAM), *totals, *mw,
+                sum(self.non_firm_pool), sum(self.non_firm_connected),
             ))
 
     # --- allocation -------------------------------------------------------------------------

@@ -128,7 +128,7 @@ class ResizableConnections:
 
     def _connections(self, connect_time: np.ndarray) -> dict:
         """The trajectory's fields on connections: full connection times, MW held, grants."""
-        if not (self.partial or self.reclaims):
+        if not self.resizable:
             held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)
             return {"full_connect_time": connect_time, "connected_mw": held, "grants": [],
                     "reclaimed": []}
@@ -151,19 +151,20 @@ class ResizableConnections:
 
         Each is reviewed once; those who take part give up a share of the MW they hold, which
         is free at once for those waiting. Runs before anything else of its instant. Users are
-        reviewed in id order, from :meth:`_due_for_review`.
+        reviewed in id order, from those granted MW so far (:meth:`_granted_since`).
         """
         reclaim = self.reclaims[k]
-        reviewed, held = self.reviewed[k], self.held_mw
+        reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
+        due = now - reclaim.after_years
         taken_any = False
-        holding_none = []
-        for i in sorted(self._due_for_review(k, now - reclaim.after_years)):
+        later = []
+        for i in sorted(self._granted_since(k, now)):
             mw = held[i]
             if (reviewed[i] or not math.isnan(self.release_time[i])
                     or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
                 continue  # none of these will ever be due again
-            if not mw:
-                holding_none.append(i)  # holds nothing now: due again if it is granted more
+            if not mw or not connected[i] <= due:
+                later.append(i)  # holds nothing now, or not connected long enough yet
                 continue
             reviewed[i] = True
             if not reclaim.takes_part[i]:
@@ -175,26 +176,26 @@ class ResizableConnections:
             held[i] = mw - taken
             self.ledger.release(self.area_of[i], taken)
             self.reclaimed.append((now, i, taken))
-        self.review_later[k] = holding_none
+        self.review_later[k] = later
         if taken_any:
             self._allocate_soon(now)
 
-    def _due_for_review(self, k: int, due: float) -> list[int]:
-        """Users mechanism ``k`` may review: first connected by ``due``, not yet looked at.
+    def _granted_since(self, k: int, now: float) -> list[int]:
+        """Users mechanism ``k`` may review: granted MW by ``now``, not yet ruled out by it.
 
-        Speed: the grants are in time order, so those first connected by ``due`` are read
-        from where the last review stopped, not found among every applicant at each review
-        (which cost more than the rest of a long run); with them come those the last review
-        left for later.
+        Only a user granted MW holds any. Speed: the grants are in time order, so the new
+        ones are read from where the last review stopped, not found among every applicant at
+        each review (which cost more than the rest of a long run); with them come those the
+        last review left for later.
         """
         grants, passed = self.grants, self.passed[k]
         cursor = self.review_cursor[k]
-        due_now = self.review_later[k]
-        while cursor < len(grants) and grants[cursor][0] <= due:
+        candidates = self.review_later[k]
+        while cursor < len(grants) and grants[cursor][0] <= now:
             i = grants[cursor][1]
             if not passed[i]:
                 passed[i] = True
-                due_now.append(i)
+                candidates.append(i)
             cursor += 1
         self.review_cursor[k] = cursor
-        return due_now
+        return candidates

@@ -56,6 +56,8 @@ class Applicant:
     homes: int = 0
     partial_min_share: float = 1.0
     existing_mw: float = 0.0
+    non_firm_right: int = -1
+    keeps_firm_place: bool = True
     efficiency: float = float("-inf")
 
 
@@ -130,10 +132,12 @@ class ApplicantTable:
     ``homes`` is the number of homes of a housing request (0 for any other), ``category`` the
     category at the request. ``partial_min_share`` is the smallest share of its request an
     applicant takes as a partial connection (1: whole or nothing); ``existing_mw`` the MW of
-    the connection an expansion adds to (0 for a new connection). ``efficiency`` is the score
-    of a congestion reliever's offer, higher ranking first where a policy ranks by it (-inf: no
-    score, below every score). The text attributes are held coded (:attr:`labels`) and read as
-    object arrays of text.
+    the connection an expansion adds to (0 for a new connection); ``non_firm_right`` the kind
+    of non-firm right it accepts while it waits (its place in the scenario's rights, -1: none)
+    and ``keeps_firm_place`` whether it then stays in the firm queue. ``efficiency`` is the
+    score of a congestion reliever's offer, higher ranking first where a policy ranks by it
+    (-inf: no score, below every score). The text attributes are held coded (:attr:`labels`)
+    and read as object arrays of text.
     """
 
     labels: dict[str, Labels]
@@ -149,6 +153,8 @@ class ApplicantTable:
     homes: np.ndarray = None  # type: ignore[assignment]  # None: no homes in any request
     partial_min_share: np.ndarray = None  # type: ignore[assignment]  # None: all whole
     existing_mw: np.ndarray = None  # type: ignore[assignment]  # None: all new connections
+    non_firm_right: np.ndarray = None  # type: ignore[assignment]  # None: no non-firm offers
+    keeps_firm_place: np.ndarray = None  # type: ignore[assignment]  # None: all keep it
     efficiency: np.ndarray = None  # type: ignore[assignment]  # None: nobody has a score
 
     def __post_init__(self) -> None:
@@ -260,7 +266,8 @@ def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.n
 
 
 _OPTIONAL = (("homes", 0, np.int64), ("partial_min_share", 1.0, float),
-             ("existing_mw", 0.0, float), ("efficiency", -np.inf, float))
+             ("existing_mw", 0.0, float), ("non_firm_right", -1, np.int64),
+             ("keeps_firm_place", True, bool), ("efficiency", -np.inf, float))
 """Columns a table may be built without: (name, value of every row, dtype)."""
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
 """What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""

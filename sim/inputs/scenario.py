@@ -266,6 +266,71 @@ class Expansion(_Model):
         return _bounded_mean(value, MAX_REQUEST_MW, "MW")
 
 
+class NonFirmRight(_Model):
+    """A kind of non-firm transport right: the share of the hours of a year it may be used.
+
+    ACM (Staatscourant 2024-23594) allows, since 1 Apr 2025, fully variable rights, rights firm
+    for at least 85% of the hours of a year, and rights firm only in agreed time blocks.
+    """
+
+    hours_share: float = Field(
+        gt=0, le=1, allow_inf_nan=False,
+        description="Share of the hours of a year the right may be used (0.85 for a right "
+        "firm for 85% of the hours; an assumption for variable and time-block rights).",
+    )
+
+
+class NonFirmPool(_Model):
+    """Capacity of one area offered as non-firm rights, beside (not part of) the firm capacity."""
+
+    capacity_mw: float = Field(
+        ge=0, le=MAX_MW, allow_inf_nan=False,
+        description="MW available outside the peak for non-firm rights at the start.",
+    )
+    upgrades: list[Upgrade] = Field(
+        default=[], description="MW added to the pool later (e.g. found by a new study)."
+    )
+
+
+class NonFirm(_Model):
+    """Non-firm transport rights: a pool per area, the kinds of right, the order of offers."""
+
+    rights: dict[str, NonFirmRight] = Field(
+        min_length=1, description="The kinds of right on offer, by name (e.g. firm_85, "
+        "time_blocks, variable).",
+    )
+    pools: dict[str, NonFirmPool] = Field(
+        min_length=1, description="The non-firm pool of each area, by area name (a "
+        "single-area grid's area is 'main').",
+    )
+    order: Literal["policy", "rotation", "proportional"] = Field(
+        default="policy",
+        description="How the pool is shared. policy: offered in the queue policy's order, "
+        "while the request fits what is left of the pool. rotation or proportional: every "
+        "applicant who accepts gets a right at once and the pool is shared; when more is "
+        "connected than the pool holds, rotation cuts the hours each may use and proportional "
+        "the MW, in proportion.",
+    )
+
+
+class NonFirmOffer(_Model):
+    """Which applicants accept a non-firm right while they wait, and whether they stay in line."""
+
+    right: str = Field(min_length=1, description="The kind of right offered (a name in "
+                       "non_firm.rights).")
+    accept_share: float = Field(
+        description="Share of applicants who accept a non-firm right (drawn per applicant).",
+        **_PROBABILITY,
+    )
+    keep_firm_place_share: float = Field(
+        default=1.0,
+        description="Share of those who accept who keep their place in the firm queue and "
+        "move to a firm connection when it comes (drawn per applicant); the others leave the "
+        "firm queue when connected non-firm.",
+        **_PROBABILITY,
+    )
+
+
 class Stream(_Model):
     """A sector whose requests arrive as a Poisson process."""
 
@@ -321,6 +386,10 @@ class Stream(_Model):
     expansion: Expansion | None = Field(
         default=None, description="Share of requests that expand an existing connection. "
         "None: all are new connections.",
+    )
+    non_firm: NonFirmOffer | None = Field(
+        default=None, description="Non-firm rights offered to this stream's applicants "
+        "while they wait (needs non_firm at the top level). None: no offer.",
     )
     efficiency: Distribution | None = Field(
         default=None, description=EFFICIENCY_TEXT + " Drawn per applicant. None: no score.",
@@ -472,6 +541,14 @@ class Project(_Model):
     existing_mw: float = Field(
         default=0.0, ge=0, le=MAX_REQUEST_MW, allow_inf_nan=False,
         description="MW of a connection already in place that this request expands.",
+    )
+    non_firm_right: str | None = Field(
+        default=None, description="The kind of non-firm right (a name in non_firm.rights) the "
+        "project accepts while it waits. None: it waits for a firm connection only.",
+    )
+    keep_firm_place: bool = Field(
+        default=True, description="Whether, connected non-firm, it keeps its place in the "
+        "firm queue.",
     )
     efficiency: float | None = Field(
         default=None, allow_inf_nan=False, description=EFFICIENCY_TEXT + " None: no score.",
@@ -689,6 +766,10 @@ class Scenario(_Model):
         default=[], description="Capacity taken back from connected users by mechanisms "
         "(use-it-or-lose-it, capacity-limiting contracts)."
     )
+    non_firm: NonFirm | None = Field(
+        default=None, description="Non-firm transport rights: pools beside the firm capacity "
+        "and how they are offered. None: firm connections only.",
+    )
     observations: list[Observation] = Field(
         default=[],
         description="Published figures to set the results beside (observations.csv), or the "
@@ -895,6 +976,7 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
         if not s.start <= release.start < s.end:
             problems.append((f"capacity_releases.{i}.start", f"expected a date from start "
                              f"({s.start}) to before end ({s.end}), got {release.start}"))
+    problems += _non_firm_problems(s)
     for index, (_, regime) in enumerate(s.policy.regimes()):
         path = "policy" if index == 0 else f"policy.changes.{index - 1}"
         if regime.allocation == "rounds" and regime.rounds is None:
@@ -958,4 +1040,42 @@ def _category_change_problems(
                              f"'{previous}', which applies already (a change that changes "
                              "nothing)"))
         previous_date, previous = change.date, change.category
+    return problems
+
+
+def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Non-firm rights: pools in known areas, offers of known rights where a pool exists.
+
+    Pools nobody is offered, or offers without a pool, would do nothing: both are refused.
+    """
+    problems: list[tuple[str, str]] = []
+    offers = [(f"streams.{name}.non_firm", stream.non_firm.right, stream.area)
+              for name, stream in s.streams.items() if stream.non_firm is not None]
+    offers += [(f"projects.{i}.non_firm_right", project.non_firm_right, project.area)
+               for i, project in enumerate(s.projects) if project.non_firm_right is not None]
+    if s.non_firm is None:
+        return [(path, "expected non_firm at the top level (its pools and rights) for a "
+                 "non-firm offer") for path, _, _ in offers]
+    areas = s.area_names
+    for area, pool in s.non_firm.pools.items():
+        if area not in areas:
+            problems.append((f"non_firm.pools.{area}", f"unknown area '{area}'"
+                             f"{nearest(area, areas)}, expected one of {', '.join(areas)}"))
+        for i, upgrade in enumerate(pool.upgrades):
+            if not s.start < upgrade.date < s.end:
+                problems.append((f"non_firm.pools.{area}.upgrades.{i}.date", f"expected a date "
+                                 f"after start ({s.start}) and before end ({s.end}), got "
+                                 f"{upgrade.date}"))
+    rights = s.non_firm.rights
+    for path, right, area in offers:
+        key = path if path.endswith("non_firm_right") else f"{path}.right"
+        if right not in rights:
+            problems.append((key, f"unknown right '{right}'{nearest(right, rights)}, expected "
+                             f"one of {', '.join(rights)}"))
+        if (area or areas[0]) not in s.non_firm.pools:
+            problems.append((path, f"expected a pool for area '{area or areas[0]}' in "
+                             "non_firm.pools (without one the offer does nothing)"))
+    if not offers:
+        problems.append(("non_firm", "expected a non_firm offer on a stream or a "
+                         "non_firm_right on a project (nobody would take the pools)"))
     return problems

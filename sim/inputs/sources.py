@@ -215,6 +215,7 @@ def _draw(
         rng = streams.generator("expansion", key)
         expands = rng.random(size) < stream.expansion.share
         existing = np.where(expands, stream.expansion.existing_mw.sample(rng, size), 0.0)
+    non_firm_right, keeps_place = _non_firm_offers(scenario, streams, stream, key, size)
     efficiency = None
     if stream.efficiency is not None:
         efficiency = stream.efficiency.sample(streams.generator("efficiency", key), size)
@@ -238,8 +239,24 @@ def _draw(
         homes=homes,
         partial_min_share=partial,
         existing_mw=existing,
+        non_firm_right=non_firm_right,
+        keeps_firm_place=keeps_place,
         efficiency=efficiency,
     )
+
+
+def _non_firm_offers(
+    scenario: Scenario, streams: RandomStreams, stream: Stream, key: str, size: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Who of a stream accepts a non-firm right (its code, else -1) and who keeps its place."""
+    offer = stream.non_firm
+    if offer is None or scenario.non_firm is None:
+        return None, None
+    rng = streams.generator("non_firm", key)
+    accepts = rng.random(size) < offer.accept_share
+    keeps = rng.random(size) < offer.keep_firm_place_share
+    code = list(scenario.non_firm.rights).index(offer.right)
+    return np.where(accepts, code, -1), keeps | ~accepts
 
 
 def _generated_waiting_list(scenario: Scenario, streams: RandomStreams) -> ApplicantTable:
@@ -348,9 +365,19 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         lifetime_years=np.array([p.lifetime_years or np.inf for p in projects]),
         partial_min_share=np.array([p.partial_min_share or 1.0 for p in projects]),
         existing_mw=np.array([p.existing_mw for p in projects], dtype=float),
+        non_firm_right=np.array([_right_code(scenario, p.non_firm_right) for p in projects],
+                                dtype=np.int64),
+        keeps_firm_place=np.array([p.keep_firm_place for p in projects], dtype=bool),
         efficiency=np.array([-np.inf if p.efficiency is None else p.efficiency
                              for p in projects], dtype=float),
     )
+
+
+def _right_code(scenario: Scenario, right: str | None) -> int:
+    """A non-firm right's place in the scenario's rights (-1: none)."""
+    if right is None or scenario.non_firm is None:
+        return -1
+    return list(scenario.non_firm.rights).index(right)
 
 
 def _empty() -> ApplicantTable:

@@ -129,6 +129,25 @@ METRICS: dict[str, Metric] = {
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
         "over the run", "MW-years left idle while someone waited, over the run",
         depends_on_end=True),
+    "non_firm_connected": Metric(
+        "count", "applicants who got a non-firm transport right by the end of the run (they "
+        "count as connected from then on)", "Got a non-firm right by the end of the run",
+        depends_on_end=True),
+    "mw_non_firm": Metric("MW", "MW of the non-firm rights granted by the end of the run",
+                          "MW of non-firm rights granted by the end of the run",
+                          depends_on_end=True),
+    "jobs_non_firm": Metric("jobs", "jobs of the applicants who got a non-firm right by the "
+                            "end of the run", "Jobs with a non-firm right by the end of the run",
+                            depends_on_end=True),
+    "moved_to_firm": Metric("count", "applicants who held a non-firm right and then got a "
+                            "firm connection, by the end of the run",
+                            "Moved from non-firm to firm by the end of the run",
+                            depends_on_end=True),
+    "non_firm_usable_share": Metric(
+        "share", "share of the MW-hours of their non-firm rights that holders could use "
+        "(the hours their right allows, less what sharing an oversubscribed pool took), "
+        "weighted by MW; empty where nobody held one", "Usable share of non-firm rights (%)",
+        depends_on_end=True, bounds=(0.0, 1.0)),
 }
 """Every key figure of ``summary.csv``, in the order it is reported."""
 
@@ -168,6 +187,7 @@ def replication_metrics(
         **{name: outcome == k for k, name in enumerate(OUTCOMES)},
         "request_time": request_time,
         "entry": np.clip(-request_time, 0.0, wait),
+        **_non_firm_columns(applicants),
     }
     rows = []
     for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
@@ -176,6 +196,23 @@ def replication_metrics(
         values = _figures(group_columns, horizon_years, idle)
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
+
+
+def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
+    """MW of each applicant's non-firm right, the share it could use, whether it moved to firm.
+
+    Tables of runs without the non-firm columns (written before they existed, or built by
+    hand) count as nobody holding a right.
+    """
+    if "non_firm_mw" not in applicants:
+        none = np.zeros(len(applicants))
+        return {"non_firm_mw": none, "non_firm_usable": none,
+                "moved_to_firm": np.zeros(len(applicants), dtype=bool)}
+    usable = (applicants["non_firm_hours_share"].to_numpy(dtype=float)
+              * applicants["non_firm_mw_share"].to_numpy(dtype=float))
+    return {"non_firm_mw": np.nan_to_num(applicants["non_firm_mw"].to_numpy(dtype=float)),
+            "non_firm_usable": np.nan_to_num(usable),
+            "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
 
 
 def _by_category(
@@ -224,6 +261,7 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
         "mw_waiting": float(c["mw"][waiting].sum()),
         "mw_years_waiting": float((c["mw"] * c["wait"]).sum()),
         "idle_mw_years": float(idle),
+        **_non_firm_figures(c),
     }
     for years in WITHIN_YEARS:
         # Only applicants observed for the full window count, so the end does not censor.
@@ -234,6 +272,21 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
             np.count_nonzero(within) / count if count else np.nan
         )
     return figures
+
+
+def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
+    """How many got non-firm rights, of how many MW and jobs, and how much they could use."""
+    mw = c["non_firm_mw"]
+    held = mw > 0
+    total = float(mw.sum())
+    return {
+        "non_firm_connected": float(np.count_nonzero(held)),
+        "mw_non_firm": total,
+        "jobs_non_firm": float(c["jobs"][held].sum()),
+        "moved_to_firm": float(np.count_nonzero(c["moved_to_firm"])),
+        "non_firm_usable_share": float((mw * c["non_firm_usable"]).sum() / total) if total
+        else np.nan,
+    }
 
 
 def _connection_figures(c: dict[str, np.ndarray]) -> dict[str, float]:

@@ -28,13 +28,21 @@ APPLICANT_COLUMNS = (
     "priority_requested", "area", "request_date", "demand_mw", "requested_mw", "self_supply",
     "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
     "final_category", "existing_mw", "connected_mw", "full_connect_date",
+    "non_firm_date", "non_firm_right", "non_firm_mw", "non_firm_hours_share",
+    "non_firm_mw_share", "non_firm_end_date", "moved_to_firm",
 )
 """Columns of ``applicants.csv``: one row per applicant per replication.
 
 ``connect_date`` and ``wait_years`` are those of the first connection, partial or whole;
 ``full_connect_date`` is when the whole request was connected, ``connected_mw`` the MW it
 held last, at the end or when its connection ended (its request, or less if only part of it
-was connected or a mechanism took some back).
+was connected or a mechanism took some back). ``connected_mw`` and ``full_connect_date``
+are firm; a non-firm right counts as a first connection. ``non_firm_date`` is when the
+applicant got a non-firm right (of ``non_firm_mw``, of the kind ``non_firm_right``) and
+``non_firm_end_date`` when it ended (empty: held to the end); ``moved_to_firm`` whether it
+ended by a firm connection; ``non_firm_hours_share`` and ``non_firm_mw_share`` the share of
+the hours of a year and of its MW it could use, averaged over the time it held the right
+(empty where it held none).
 """
 
 TIMESERIES_COLUMNS = (
@@ -105,8 +113,27 @@ def applicant_records(
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
         "final_category": pd.Categorical.from_codes(trajectory.final_category,
                                                     categories=CATEGORIES),
+        **_non_firm_columns(trajectory, start, len(table)),
     }, copy=False)
     return frame[list(APPLICANT_COLUMNS)]
+
+
+def _non_firm_columns(trajectory: Trajectory, start: dt.date, size: int) -> dict[str, object]:
+    """The columns of non-firm rights: empty (NaT, NaN, "", False) where nobody held one."""
+    outcome = trajectory.non_firm
+    if outcome is None:
+        nothing = np.full(size, np.nan)
+        never = to_dates(start, nothing)
+        return {"non_firm_date": never, "non_firm_right": _text(Labels.repeat("", size)),
+                "non_firm_mw": nothing, "non_firm_hours_share": nothing,
+                "non_firm_mw_share": nothing, "non_firm_end_date": never,
+                "moved_to_firm": np.zeros(size, dtype=bool)}
+    right = Labels(np.where(outcome.right >= 0, outcome.right + 1, 0).astype(np.int32),
+                   ("", *outcome.rights))
+    return {"non_firm_date": to_dates(start, outcome.time), "non_firm_right": _text(right),
+            "non_firm_mw": outcome.mw, "non_firm_hours_share": outcome.hours_share,
+            "non_firm_mw_share": outcome.mw_share,
+            "non_firm_end_date": to_dates(start, outcome.end), "moved_to_firm": outcome.moved}
 
 
 def _text(labels: Labels) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -13,7 +13,15 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from sim.engine.capacity import UPSTREAM
-from sim.engine.model import CapacityStep, GridSetup, Reclaim, Regime, RoundSchedule, simulate
+from sim.engine.model import (
+    CapacityStep,
+    GridSetup,
+    NonFirmSetup,
+    Reclaim,
+    Regime,
+    RoundSchedule,
+    simulate,
+)
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import build_policy
@@ -100,6 +108,26 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
         capacity_mw=[areas[name].capacity_mw for name in names],
         upstream_capacity_mw=None if upstream is None else upstream.capacity_mw,
         steps=steps,
+        non_firm=_non_firm_setup(scenario, streams, names),
+    )
+
+
+def _non_firm_setup(
+    scenario: Scenario, streams: RandomStreams, names: list[str]
+) -> NonFirmSetup | None:
+    """The non-firm pools by area index, their upgrades with this replication's delays."""
+    non_firm = scenario.non_firm
+    if non_firm is None:
+        return None
+    pools = non_firm.pools
+    return NonFirmSetup(
+        pool_mw=[pools[name].capacity_mw if name in pools else 0.0 for name in names],
+        steps=[_step(scenario, streams, f"non_firm:{name}:{i}:{upgrade.name}", index, upgrade)
+               for index, name in enumerate(names) if name in pools
+               for i, upgrade in enumerate(pools[name].upgrades)],
+        order=non_firm.order,
+        rights=list(non_firm.rights),
+        hours_share=[right.hours_share for right in non_firm.rights.values()],
     )
 
 

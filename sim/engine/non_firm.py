@@ -1,0 +1,278 @@
+"""Non-firm transport rights: a pool of capacity per area, offered beside the firm queue.
+
+A mixin of the model's simulation (:mod:`sim.engine.model`), used only by a run whose
+scenario has non-firm pools. An applicant who accepts a non-firm right joins the firm queue as
+anyone does and is also a candidate for its area's pool. Connected non-firm it holds a right
+(of its request still waiting) and no longer withdraws; if it keeps its place in the firm
+queue it moves to a firm connection when its turn comes, freeing its share of the pool, else
+it leaves the firm queue and holds the right for its lifetime.
+
+The pool is shared in one of three ways (``NonFirmSetup.order``):
+
+- ``policy``: offered in the queue policy's order, with the allocation rule in force, while
+  a request fits what is left of the pool; those connected can use the hours of their right;
+- ``rotation`` and ``proportional``: every candidate gets a right at once while the area has
+  a pool; when more is connected than the pool holds, each can use only
+  ``pool / connected`` of it: rotation takes turns (fewer hours at full MW), proportional
+  cuts everyone's MW (all the hours of the right, less MW).
+
+Firm and non-firm never add up to more than exists: firm connections stay within the firm
+capacity, and non-firm use within the pool (by the sharing factor, for the last two).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.capacity import FIT_TOLERANCE_MW, CapacityStep
+from sim.engine.queues import WaitingQueue, make_queue
+from sim.engine.rules import Regime
+from sim.engine.states import CONNECTED, WAITING
+from sim.inputs.applicants import ApplicantTable
+
+__all__ = ["NON_FIRM_ORDERS", "NonFirmConnections", "NonFirmOutcome", "NonFirmSetup"]
+
+NON_FIRM_ORDERS = ("policy", "rotation", "proportional")
+"""How a non-firm pool is offered: in policy order while requests fit, or shared by all."""
+
+
+@dataclass(frozen=True)
+class NonFirmSetup:
+    """The non-firm pools of one replication (upgrade delays drawn) and how they are shared."""
+
+    pool_mw: list[float]
+    """MW of each area's pool at the start (0 where an area has none)."""
+    steps: list[CapacityStep]
+    """MW added to the pools later, by area index."""
+    order: str
+    """One of :data:`NON_FIRM_ORDERS`."""
+    rights: list[str]
+    """The kinds of right, in the order of the applicants' ``non_firm_right`` codes."""
+    hours_share: list[float]
+    """The share of the hours of a year each kind of right may be used."""
+
+
+@dataclass(frozen=True)
+class NonFirmOutcome:
+    """What non-firm rights did for each applicant (NaN where it held none).
+
+    ``time`` and ``end`` are when its right started and ended (NaN end: held to the end of the
+    run); ``mw`` the MW of the right; ``moved`` whether it ended by a firm connection;
+    ``hours_share`` the share of the hours it could use and ``mw_share`` the share of its MW,
+    averaged over the time it held the right.
+    """
+
+    time: np.ndarray
+    end: np.ndarray
+    mw: np.ndarray
+    moved: np.ndarray
+    right: np.ndarray
+    hours_share: np.ndarray
+    mw_share: np.ndarray
+    rights: list[str]
+
+
+class NonFirmConnections:
+    """Non-firm rights, for the model's simulation to inherit (see the module's docstring).
+
+    It relies on the simulation's state and methods (``queues``, ``rank_of``, ``index_at``,
+    ``waiting_mw``, ``state``, ``_leave_queue``, ``_allocate_soon``, ``_serve_partly``, ...)
+    and on connections that change size (:class:`sim.engine.resizing.ResizableConnections`),
+    whose allocation pass connects through ``_serve_partly``.
+    """
+
+    def _set_up_non_firm(self, table: ApplicantTable, setup: NonFirmSetup) -> None:
+        """The lists and methods of non-firm rights; called before the first regime applies."""
+        n, n_areas = len(table), len(setup.pool_mw)
+        self.non_firm_pool = list(setup.pool_mw)
+        self.non_firm_connected = [0.0] * n_areas
+        self.nf_shares_pool = setup.order != "policy"
+        self.nf_right: list[int] = table.non_firm_right.tolist()
+        self.nf_keeps: list[bool] = table.keeps_firm_place.tolist()
+        self.nf_queued = [False] * n
+        self.nf_queued_in_area = [0] * n_areas
+        self.nf_queues: list[WaitingQueue] = []
+        self.nf_time = [math.nan] * n
+        self.nf_end = [math.nan] * n
+        self.nf_mw = [0.0] * n
+        self.nf_moved = [False] * n
+        self.nf_factor_mean = [math.nan] * n
+        self.nf_integral = [0.0] * n_areas  # of the sharing factor over time, per area
+        self.nf_integral_at_start = [0.0] * n
+        self.nf_last = [0.0] * n_areas
+        self.nf_joined = False
+        self._allocate_firm = self._allocate
+        self._allocate = self._allocate_both  # type: ignore[method-assign]
+        self._join_firm = self._join
+        self._join = self._join_offered  # type: ignore[method-assign]
+        self._arrive = self._on_arrivals
+        self._on_arrivals = self._arrivals_offered  # type: ignore[method-assign]
+        self._withdraw_firm = self._withdraw
+        self._withdraw = self._withdraw_unless_non_firm  # type: ignore[method-assign]
+        self._serve_firm = self._serve_partly
+        self._serve_partly = self._serve_moving  # type: ignore[method-assign]
+        self._apply_firm_regime = self._apply_regime
+        self._apply_regime = self._apply_regime_both  # type: ignore[method-assign]
+        due = sorted((s for s in setup.steps if s.time < self.horizon),
+                     key=lambda step: max(step.time, 0.0))
+        self.non_firm_steps = due
+        self.env.call_in_turn([max(s.time, 0.0) for s in due], self._on_pool_growth)
+
+    # --- joining and leaving --------------------------------------------------------------
+
+    def _join_offered(self, i: int, now: float) -> None:
+        """Applicant ``i`` joins the firm queue and, if it accepts a right, the pool's line."""
+        self._join_firm(i, now)
+        if self.nf_right[i] >= 0 and self.state[i] == WAITING:
+            area = self.area_of[i]
+            self.nf_queues[area].add(self.rank_of[i], self.waiting_mw[i])
+            self.nf_queued[i] = True
+            self.nf_queued_in_area[area] += 1
+            self.nf_joined = True
+
+    def _arrivals_offered(self, now: float, first: int, end: int) -> None:
+        """Arrivals as usual; a pass follows if one of them is a candidate for a pool."""
+        self._arrive(now, first, end)
+        if self.nf_joined:
+            self.nf_joined = False
+            self._allocate_soon(now)
+
+    def _leave_pool_line(self, i: int) -> None:
+        area = self.area_of[i]
+        self.nf_queues[area].remove(self.rank_of[i])
+        self.nf_queued[i] = False
+        self.nf_queued_in_area[area] -= 1
+
+    def _withdraw_unless_non_firm(self, i: int, now: float) -> bool:
+        """Like :meth:`_withdraw`, but one holding a non-firm right does not withdraw."""
+        if self.nf_mw[i]:
+            return False
+        withdrew = self._withdraw_firm(i, now)
+        if withdrew and self.nf_queued[i]:
+            self._leave_pool_line(i)
+        return withdrew
+
+    def _serve_moving(self, i: int, now: float) -> None:
+        """A firm connection, as usual; connected in full, it leaves the pool (or its line)."""
+        self._serve_firm(i, now)
+        if self.state[i] != CONNECTED:
+            return  # partly connected: it keeps its right, or its place for one
+        if self.nf_queued[i]:
+            self._leave_pool_line(i)
+        elif self.nf_mw[i] and math.isnan(self.nf_end[i]):
+            self.nf_moved[i] = True
+            self._end_right(i, now)
+
+    # --- the pools ------------------------------------------------------------------------
+
+    def _allocate_both(self, now: float, _: None = None) -> None:
+        """The firm pass, then the pools: a firm connection comes first in its instant."""
+        self._allocate_firm(now)
+        self._serve_pools(now)
+
+    def _serve_pools(self, now: float) -> None:
+        """Connect candidates to their area's pool, in policy order, while they may."""
+        index_at, queued = self.index_at, self.nf_queued_in_area
+        for area, queue in enumerate(self.nf_queues):
+            while queued[area]:
+                pool = self.non_firm_pool[area]
+                if self.nf_shares_pool:
+                    room = math.inf if pool > 0 else -math.inf
+                else:
+                    room = pool - self.non_firm_connected[area] + FIT_TOLERANCE_MW
+                rank = queue.candidate(room)
+                if rank is None:
+                    break
+                self._grant_right(index_at[rank], now)
+
+    def _grant_right(self, i: int, now: float) -> None:
+        """Applicant ``i`` gets a non-firm right of the MW it still waits for."""
+        area = self.area_of[i]
+        self._leave_pool_line(i)
+        self._accrue_sharing(area, now)
+        mw = self.waiting_mw[i]
+        self.nf_mw[i] = mw
+        self.nf_time[i] = now
+        self.nf_integral_at_start[i] = self.nf_integral[area]
+        self.non_firm_connected[area] += mw
+        if math.isnan(self.connect_time[i]):
+            self.connect_time[i] = now
+        if not self.nf_keeps[i]:  # it leaves the firm queue and holds the right for good
+            self._leave_queue(i)
+            self.state[i] = CONNECTED
+            end = now + self.lifetime[i]
+            if end < self.horizon:
+                self.env.call_at(end, self._on_right_ends, i)
+
+    def _on_right_ends(self, now: float, i: int) -> None:
+        """The lifetime of a non-firm connection (of one that left the firm queue) ends."""
+        self.release_time[i] = now
+        self._end_right(i, now)
+        self._allocate_soon(now)
+
+    def _end_right(self, i: int, now: float) -> None:
+        """Applicant ``i``'s right ends; its MW go back to the pool."""
+        area = self.area_of[i]
+        factor = self._sharing_factor(area)
+        self._accrue_sharing(area, now)
+        held = now - self.nf_time[i]
+        self.nf_factor_mean[i] = factor if held <= 0 else \
+            (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
+        self.nf_end[i] = now
+        self.non_firm_connected[area] -= self.nf_mw[i]
+
+    def _on_pool_growth(self, now: float, first: int, end: int) -> None:
+        """MW are added to the pools at this instant."""
+        for step in self.non_firm_steps[first:end]:
+            self._accrue_sharing(step.area, now)
+            self.non_firm_pool[step.area] += step.add_mw
+        self._allocate_soon(now)
+
+    def _sharing_factor(self, area: int) -> float:
+        """The share of its right each holder in ``area`` can use now (1 unless oversubscribed)."""
+        connected = self.non_firm_connected[area]
+        pool = self.non_firm_pool[area]
+        return 1.0 if connected <= pool + FIT_TOLERANCE_MW else pool / connected
+
+    def _accrue_sharing(self, area: int, now: float) -> None:
+        """Integrate the sharing factor of ``area`` up to ``now`` (before any change to it)."""
+        self.nf_integral[area] += self._sharing_factor(area) * (now - self.nf_last[area])
+        self.nf_last[area] = now
+
+    def _apply_regime_both(self, regime: Regime, now: float) -> None:
+        """New rules rank the firm queue and the pools' lines alike."""
+        self._apply_firm_regime(regime, now)
+        size = len(self.rank_of)
+        self.nf_queues = [make_queue(regime.allocation, size) for _ in self.non_firm_pool]
+        for i, queued in enumerate(self.nf_queued):
+            if queued:
+                self.nf_queues[self.area_of[i]].add(self.rank_of[i], self.waiting_mw[i])
+
+    def _non_firm_outcome(self) -> NonFirmOutcome:
+        """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
+        factor = list(self.nf_factor_mean)
+        for i, mw in enumerate(self.nf_mw):
+            if mw and math.isnan(self.nf_end[i]):  # held to the end: averaged up to it
+                area = self.area_of[i]
+                held = self.horizon - self.nf_time[i]
+                self._accrue_sharing(area, self.horizon)
+                factor[i] = self._sharing_factor(area) if held <= 0 else \
+                    (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
+        held = np.array(self.nf_mw, dtype=float) > 0
+        right = np.array(self.nf_right)
+        hours = np.array(self.non_firm_setup.hours_share + [math.nan])[np.where(held, right, -1)]
+        factor_array = np.where(held, np.array(factor, dtype=float), math.nan)
+        order = self.non_firm_setup.order
+        return NonFirmOutcome(
+            time=np.array(self.nf_time, dtype=float),
+            end=np.array(self.nf_end, dtype=float),
+            mw=np.where(held, np.array(self.nf_mw, dtype=float), math.nan),
+            moved=np.array(self.nf_moved, dtype=bool),
+            right=np.where(held, right, -1),
+            hours_share=hours * factor_array if order == "rotation" else hours,
+            mw_share=factor_array if order == "proportional" else np.where(held, 1.0, math.nan),
+            rights=list(self.non_firm_setup.rights),
+        )
