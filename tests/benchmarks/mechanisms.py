@@ -71,6 +71,9 @@ MECHANISMS: list[Mechanism] = [
     Mechanism("capacity releases", lambda s: {"capacity_releases": [{
         "name": "use-it-or-lose-it", "start": s.start.isoformat(), "every_months": 1,
         "user_share": 1.0, "mw_share": 1.0, "after_years": 0.08}]}),
+    Mechanism("non-firm rights", lambda s: {"non_firm": {
+        "rights": {"firm_85": {"hours_share": 0.85}}, "pools": {"main": {"capacity_mw": 1}}},
+        "streams.other.non_firm": {"right": "firm_85", "accept_share": 0.5}}),
 ]
 """Every mechanism, switched on in this order (later entries may build on earlier ones).
 
@@ -79,7 +82,8 @@ then on serve every class with priority as capacity comes and only the shops (``
 wait for a round. Shops hold their MW for good, so the capacity releases take it back after
 a month or two, and they come with half a MW more, which they rarely fill:
 the peers' classes find the ten MW of the plain workload, so the comparison measures the
-mechanisms rather than a busier grid.
+mechanisms rather than a busier grid. Half of the largest class accept a right firm for 85%
+of the hours from a non-firm pool of one MW while they wait, keeping their firm place.
 """
 
 
