@@ -25,6 +25,10 @@ firm queues are served again: it may have blocked their head). A holder does not
 Rules that change on a date: each regime ranks everyone with the categories in force (the
 table's categories replaced); under allocation in rounds, only applicants with priority in a
 category served between rounds are candidates, except at the instant of a round.
+
+Social priority is ranked here from its definition, one applicant at a time: category order
+(priority on request only), then, in a category ranked by efficiency, the scored applicants
+best first and the unscored after them, then request order. Other policies rank themselves.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import numpy as np
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
 from sim.engine.model import GridSetup, Regime
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.policies.builtin import SocialPriorityPolicy
 
 
 def table_under(table: ApplicantTable, regime: Regime) -> ApplicantTable:
@@ -45,6 +50,28 @@ def table_under(table: ApplicantTable, regime: Regime) -> ApplicantTable:
         return table
     return replace(table, labels={**table.labels,
                                   "category": Labels(regime.categories, CATEGORIES)})
+
+
+def policy_ranks(table: ApplicantTable, regime: Regime) -> list[int]:
+    """Each applicant's place in line under the regime's policy (0 is served first)."""
+    seen = table_under(table, regime)
+    policy = getattr(regime.policy, "policy", regime.policy)  # unwrapped from its guard
+    if not isinstance(policy, SocialPriorityPolicy):
+        return policy.ranks(seen).tolist()
+    keys = []
+    for i, (category, asked, score) in enumerate(zip(
+            seen.category.tolist(), seen.priority_requested.tolist(),
+            seen.efficiency.tolist(), strict=True)):
+        queued_as = category if asked else "other"
+        if queued_as not in policy.by_efficiency:
+            within: tuple[int, float] = (0, 0.0)
+        elif score == -math.inf:
+            within = (1, 0.0)  # no score: after every scored applicant of the category
+        else:
+            within = (0, -score)
+        keys.append((policy.category_order.index(queued_as), *within, i))
+    line = sorted(range(len(keys)), key=keys.__getitem__)
+    return [line.index(i) for i in range(len(keys))]
 
 
 def served_between_rounds(table: ApplicantTable, regime: Regime) -> list[bool]:
@@ -73,7 +100,7 @@ def reference_run(
     requested = table.requested_mw.tolist()
     patience, lifetime = table.patience_years.tolist(), table.lifetime_years.tolist()
     area = [grid.areas.index(a) for a in table.area.tolist()]
-    ranks = {id(r): r.policy.ranks(table_under(table, r)).tolist() for r in regimes}
+    ranks = {id(r): policy_ranks(table, r) for r in regimes}
     between = {id(r): served_between_rounds(table, r) for r in regimes}
     connect, withdraw, release = [math.nan] * n, [math.nan] * n, [math.nan] * n
     full, held = [math.nan] * n, [0.0] * n

@@ -11,17 +11,19 @@ import sys
 from pathlib import Path
 
 from sim.runs.runner import default_workers
+from tests.benchmarks.mechanisms import MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quick_benchmarks_print_every_table():
-    """``--quick`` runs all three benchmarks and prints their tables and the breakdown."""
+    """``--quick`` runs all four benchmarks and prints their tables and the breakdown."""
     done = subprocess.run([sys.executable, "-m", "tests.benchmarks", "--quick"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     for heading in ("## 1. Peer comparison", "### Where gridqueue's time goes",
-                    "## 2. Long queues", "## 3. 20 replications"):
+                    "## 2. Long queues", "## 3. 20 replications",
+                    "## 4. Every 2026 mechanism on the peer workload"):
         assert heading in done.stdout
     assert ("### Scaling on" in done.stdout) == (default_workers() > 1)
     rows = {line.split("|")[1].strip(): line.split("|")
@@ -35,3 +37,6 @@ def test_quick_benchmarks_print_every_table():
     # SimPy and the heapq loop draw the same customers in the same order: same waits exactly.
     assert rows["SimPy (minimal)"][-2] == rows["heapq loop"][-2]
     assert rows["SimPy (minimal)"][2] == rows["heapq loop"][2]  # and as many of them
+    table_4 = done.stdout.split("## 4.")[1]
+    assert all(m.name in table_4 for m in MECHANISMS)
+    assert "goal at most 1.5x" in table_4

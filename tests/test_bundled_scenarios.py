@@ -32,7 +32,8 @@ SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml")
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
             "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
-            "partial_offers", "use_it_or_lose_it", "capacity_limiting", "non_firm")
+            "partial_offers", "use_it_or_lose_it", "capacity_limiting", "non_firm",
+            "efficiency_2026")
 NUMERIC_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "timestamp")}
 SOURCE_OR_ASSUMPTION = re.compile(r"assumption|\b(19|20)\d\d\b|\.nl\b|Staatscourant")
 SHORT_RUN = {"replications": 2}
@@ -127,6 +128,18 @@ def test_the_2026_framework_moves_public_services_up():
     moved = after.loc[services & (after["request_date"] < "2026-01-01"), "final_category"]
     assert set(moved.astype(str)) <= {"other", "safety", "basic_needs"}
     assert (moved.astype(str) != "other").any()
+
+
+def test_ranking_by_efficiency_reorders_only_the_congestion_relievers_after_2026():
+    """The same requests; from 2026 storage with priority is served in another order."""
+    before = _short_run("social_priority").applicants
+    after = _short_run("efficiency_2026").applicants
+    same = ["replication", "request_date", "stream", "demand_mw", "priority_requested"]
+    assert before[same].equals(after[same])
+    early = before["connect_date"] < "2026-01-01"
+    assert before.loc[early, "connect_date"].equals(after.loc[early, "connect_date"])
+    changed = before["connect_date"].ne(after["connect_date"]) & ~early
+    assert (after.loc[changed, "stream"] == "storage").any()
 
 
 def test_new_streams_ask_only_within_their_period():

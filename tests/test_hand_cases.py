@@ -21,13 +21,14 @@ import pytest
 from sim import run
 from sim.engine.model import GridSetup
 from sim.engine.rules import with_categories
+from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario
 from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
 from sim.runs.replication import grid_setup, with_capacity_releases
 from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
-from tests.reference_model import reference_outcomes, reference_run
+from tests.reference_model import reference_run
 
 UPGRADES = [
     {"name": "first", "date": "2025-01-01", "add_mw": 2.0},
@@ -268,16 +269,21 @@ def world_grid(s: Scenario, streams: RandomStreams, size: int) -> GridSetup:
     return with_capacity_releases(grid_setup(s, streams), s, streams, size)
 
 
-def reference_connect_dates(fields: dict) -> dict[str, str]:
-    """Connection dates of the named projects by the reference model, on the run's own world."""
+def reference_of(fields: dict) -> tuple[Scenario, list[str], dict[str, np.ndarray]]:
+    """The reference model's run of replication 0's world: the scenario, names, outcomes."""
     s = scenario(**fields)
     streams = RandomStreams(s.seed, 0)
-    table = generate_applicants(s, streams)
+    table = generate_applicants(s, streams, load_waiting_rows(s))
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    connect, _, _ = reference_outcomes(table, world_grid(s, streams, len(table)), regimes,
-                                       s.horizon_years)
+    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
+    return s, table.name.tolist(), out
+
+
+def reference_connect_dates(fields: dict) -> dict[str, str]:
+    """Connection dates of the named projects by the reference model, on the run's own world."""
+    s, names, out = reference_of(fields)
     return {name: str(s.date_at(t)) if t == t else "NaT"
-            for name, t in zip(table.name.tolist(), connect.tolist(), strict=True)}
+            for name, t in zip(names, out["connect"].tolist(), strict=True)}
 
 
 def both_models(fields: dict) -> pd.DataFrame:
@@ -426,12 +432,7 @@ def test_homes_are_a_stream_of_blocks_of_two_kilowatt_homes():
 
 def reference_run_of(fields: dict) -> dict[str, dict[str, float]]:
     """First and full connection times and MW held, by name, from the reference model."""
-    s = scenario(**fields)
-    streams = RandomStreams(s.seed, 0)
-    table = generate_applicants(s, streams)
-    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
-    names = table.name.tolist()
+    _, names, out = reference_of(fields)
     return {key: dict(zip(names, out[key].tolist(), strict=True))
             for key in ("connect", "full_connect", "held")}
 
@@ -498,6 +499,38 @@ def test_partial_offers_in_a_stream_only_to_those_who_accept():
     # three whole 0.3 MW requests fill 0.9 MW; the fourth takes the last 0.1 MW in part
     assert (always["connected_mw"] > 0).sum() == 4
     assert always["connected_mw"].sum() == pytest.approx(1.0)
+
+
+def test_waiting_list_rows_take_partial_offers(tmp_path):
+    """The shop world, with the shop and the bakery on the waiting list at the start.
+
+    The shop (no stream) takes waiting_list.partial_offer: 0.25 MW at the start, the other
+    0.38 MW with the 2025 upgrade, as the project did. The bakery (0.2 MW) names a stream whose
+    applicants take parts of at least half: in 2025 it takes the 0.12 MW left and waits for
+    the rest. Without partial offers the shop waits whole until 2025 and the bakery for ever.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,stream\n"
+                   "2023-01-01,other,0.63,shop,\n2023-02-01,other,0.2,bakery,bakeries\n",
+                   encoding="utf-8")
+    fields = shop_world()
+    fields["projects"] = []
+    fields["streams"] = {"bakeries": {"category": "other", "rate_per_year": 0,
+                                      "demand_mw": 0.1, "partial_offer": {"min_share": 0.5}}}
+    fields["waiting_list"] = {"csv": str(csv), "partial_offer": {"min_share": 0.3}}
+    frame = outcomes(**fields)
+    assert connect_dates(frame) == {"shop": "2024-01-01", "bakery": "2025-01-01"}
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert pd.isna(frame.loc["bakery", "full_connect_date"])
+    assert frame["connected_mw"].to_dict() == pytest.approx({"shop": 0.63, "bakery": 0.12},
+                                                            abs=1e-12)
+    reference = reference_run_of(fields)
+    assert reference["connect"] == {"shop": 0.0, "bakery": years("2024-01-01", "2025-01-01")}
+    assert reference["full_connect"]["shop"] == years("2024-01-01", "2025-01-01")
+    assert reference["held"] == pytest.approx({"shop": 0.63, "bakery": 0.12}, abs=1e-12)
+    del fields["waiting_list"]["partial_offer"]
+    del fields["streams"]["bakeries"]["partial_offer"]
+    assert connect_dates(outcomes(**fields)) == {"shop": "2025-01-01", "bakery": "NaT"}
 
 
 def test_an_expansion_carries_its_existing_connection():
@@ -578,6 +611,26 @@ def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_rev
     assert connect_dates(frame) == {"A": "2024-01-01", "big": "2025-01-01"}
 
 
+def test_a_user_holding_nothing_at_a_review_is_reviewed_once_it_holds_again():
+    """A second mechanism that finds the shop holding nothing reviews it a year later.
+
+    Both review on 2025-01-01: the first takes all the shop holds, so the second finds
+    nothing. The freed 0.5 MW go back to the shop the same day (its rest); the second
+    mechanism reviews it at its next review, 2026-01-01, and takes half: 0.25 MW.
+
+    capacity 0.5 MW; shop 2024-01-01 1.0 MW, takes parts of at least 0.3 (0.5 at once)
+    """
+    reviews = {"start": "2025-01-01", "user_share": 1.0}
+    fields = {"grid": {"capacity_mw": 0.5},
+              "projects": [project("shop", "2024-01-01", 1.0, partial_min_share=0.3)],
+              "capacity_releases": [{"name": "all", "mw_share": 1.0, **reviews},
+                                    {"name": "half", "mw_share": 0.5, **reviews}]}
+    frame = outcomes(**fields)
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert frame.loc["shop", "connected_mw"] == pytest.approx(0.25, abs=1e-12)
+    assert reference_run_of(fields)["held"]["shop"] == pytest.approx(0.25, abs=1e-12)
+
+
 def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
     """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
 
@@ -632,14 +685,9 @@ def rights_of(frame: pd.DataFrame) -> dict[str, str]:
 
 def check_rights_against_reference(fields: dict, frame: pd.DataFrame) -> None:
     """The reference model grants the same rights, at the same times, with the same moves."""
-    s = scenario(**fields)
-    streams = RandomStreams(s.seed, 0)
-    table = generate_applicants(s, streams)
-    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
+    s, names, out = reference_of(fields)
     expected = {name: str(s.date_at(t)) if t == t else "NaT"
-                for name, t in zip(table.name.tolist(), out["non_firm_start"].tolist(),
-                                   strict=True)}
+                for name, t in zip(names, out["non_firm_start"].tolist(), strict=True)}
     assert rights_of(frame) == expected
     assert frame["moved_to_firm"].tolist() == out["moved_to_firm"].tolist()
 
@@ -751,3 +799,85 @@ def test_an_offer_nobody_accepts_changes_nothing():
     plain = outcomes(streams={"firms": stream})
     assert never["connect_date"].equals(plain["connect_date"])
     assert never["non_firm_date"].isna().all()
+# --- Congestion relievers ranked by efficiency -----------------------------------------------
+
+
+def batteries_world(**policy: object) -> dict:
+    """Three batteries (congestion relievers with priority) wait for two 1 MW upgrades.
+
+    capacity 0; +1 MW on 2025-01-01; +1 MW on 2027-01-01; social priority
+    A 2024-01-01 1 MW efficiency 0.3
+    B 2024-02-01 1 MW no score
+    C 2024-03-01 1 MW efficiency 0.8
+    """
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "first", "date": "2025-01-01", "add_mw": 1.0},
+            {"name": "second", "date": "2027-01-01", "add_mw": 1.0}]},
+        "projects": [project("A", "2024-01-01", 1.0, "congestion_relief", efficiency=0.3),
+                     project("B", "2024-02-01", 1.0, "congestion_relief"),
+                     project("C", "2024-03-01", 1.0, "congestion_relief", efficiency=0.8)],
+        "policy": {"order": "social_priority", **policy},
+    }
+
+
+def test_congestion_relievers_first_come_first_served_without_efficiency_ranking():
+    """By request date: A takes the 2025 upgrade, B the 2027 one; C, the best offer, waits."""
+    frame = both_models(batteries_world())
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "2027-01-01", "C": "NaT"}
+
+
+def test_congestion_relievers_ranked_by_efficiency_best_offer_first():
+    """By efficiency: C (0.8) takes 2025, A (0.3) 2027; B, without a score, comes last."""
+    frame = both_models(batteries_world(
+        within_category={"congestion_relief": "efficiency"}))
+    assert connect_dates(frame) == {"A": "2027-01-01", "B": "NaT", "C": "2025-01-01"}
+
+
+def test_efficiency_ranking_from_2026_reorders_those_still_waiting():
+    """The 2026 framework: A got the 2025 upgrade by date; from 2026 C (0.8) passes B."""
+    frame = both_models(batteries_world(changes=[
+        {"date": "2026-01-01", "within_category": {"congestion_relief": "efficiency"}}]))
+    assert connect_dates(frame) == {"A": "2025-01-01", "B": "NaT", "C": "2027-01-01"}
+
+
+def test_waiting_list_rows_give_efficiency_scores_or_take_the_default(tmp_path):
+    """The batteries on a waiting-list CSV, B's score left blank.
+
+    With no default B comes last (C 2025, A 2027); with waiting_list.efficiency fixed at 0.9,
+    B is the best offer (B 2025, C 2027) and A waits.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,efficiency\n"
+                   "2023-01-01,congestion_relief,1.0,A,0.3\n"
+                   "2023-02-01,congestion_relief,1.0,B,\n"
+                   "2023-03-01,congestion_relief,1.0,C,0.8\n", encoding="utf-8")
+    fields = batteries_world(within_category={"congestion_relief": "efficiency"})
+    fields["projects"] = []
+    fields["waiting_list"] = {"csv": str(csv)}
+    assert connect_dates(both_models(fields)) == {
+        "A": "2027-01-01", "B": "NaT", "C": "2025-01-01"}
+    fields["waiting_list"]["efficiency"] = {"dist": "fixed", "value": 0.9}
+    assert connect_dates(both_models(fields)) == {
+        "A": "NaT", "B": "2025-01-01", "C": "2027-01-01"}
+
+
+def test_waiting_list_rows_take_their_streams_non_firm_offer(tmp_path):
+    """A CSV row naming a stream takes the stream's offer; a row naming none gets no right.
+
+    The non-firm world with A and C on the waiting list: A (0.4 MW, stream 'firms', which
+    always accepts) takes 0.4 of the 0.5 MW pool at the start; C (0.1 MW, no stream) waits
+    for the 2026 upgrade without a right.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,stream\n"
+                   "2023-01-01,other,0.4,A,firms\n2023-03-01,other,0.1,C,\n", encoding="utf-8")
+    fields = non_firm_world()
+    fields["projects"] = []
+    fields["streams"] = {"firms": {"category": "other", "rate_per_year": 0, "demand_mw": 0.4,
+                                   "non_firm": {"right": "firm_85", "accept_share": 1.0}}}
+    fields["waiting_list"] = {"csv": str(csv)}
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "2024-01-01", "C": "NaT"}
+    assert connect_dates(frame) == {"A": "2024-01-01", "C": "2026-01-01"}
+    check_rights_against_reference(fields, frame)

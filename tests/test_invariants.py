@@ -74,7 +74,10 @@ def worlds(draw):
     if not draw(st.booleans()):
         shares[:] = 1.0  # half the worlds without partial offers
     shares[table.lifetime_years < math.inf] = 1.0  # partial offers only to permanent ones
-    table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares)
+    scores = np.array(draw(st.lists(st.sampled_from([-math.inf, 0.0, 0.5, 0.5, 1.0]),
+                                    min_size=n, max_size=n)))  # ties and missing scores
+    table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares,
+                    efficiency=scores)
     upstream = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda x: x / 10)))
     targets = list(range(n_areas)) + ([UPSTREAM] if upstream is not None else [])
     steps = draw(st.lists(
@@ -114,8 +117,8 @@ def worlds(draw):
     regime_times = [0.0] + sorted(set(draw(st.lists(
         quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
     regimes = [
-        Regime(t, POLICIES[draw(st.sampled_from(sorted(POLICIES)))](),
-               draw(st.sampled_from(["strict", "first_fit"])), draw(rounds()))
+        Regime(t, draw(policies()), draw(st.sampled_from(["strict", "first_fit"])),
+               draw(rounds()))
         for t in regime_times
     ]
     change_times = sorted(set(draw(st.lists(
@@ -124,6 +127,14 @@ def worlds(draw):
                                            max_size=n)), dtype=np.int32))
                 for t in change_times]
     return table, grid, with_categories(regimes, timeline)
+
+
+def policies():
+    """A registered policy; social priority ranks some categories by efficiency at times."""
+    by_efficiency = st.dictionaries(st.sampled_from(CATEGORIES), st.just("efficiency"))
+    return st.sampled_from(sorted(POLICIES)).flatmap(
+        lambda name: by_efficiency.map(lambda within: POLICIES[name](within_category=within))
+        if POLICIES[name].ranks_within_category else st.just(POLICIES[name]()))
 
 
 def rounds():

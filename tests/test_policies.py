@@ -31,6 +31,7 @@ def tables(draw):
         requested_mw=requested, self_supply=np.zeros(n), jobs=column(st.integers(0, 50), int),
         priority_requested=column(st.booleans(), bool), patience_years=np.full(n, np.inf),
         lifetime_years=np.full(n, np.inf),
+        efficiency=column(st.sampled_from([-np.inf, 0.0, 0.25, 0.25, 1.0])),
     )
 
 
@@ -45,6 +46,32 @@ def test_fast_ranks_agree_with_sort_keys(table, name, order):
     """Each built-in policy's vectorised ranks equal ranking by its sort key."""
     policy = POLICIES[name](category_order=order)
     np.testing.assert_array_equal(policy.ranks(table), reference_ranks(policy, table))
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables(), st.permutations(CATEGORIES),
+       st.dictionaries(st.sampled_from(CATEGORIES), st.sampled_from(["request_date",
+                                                                      "efficiency"])))
+def test_ranks_within_categories_agree_with_sort_keys(table, order, within):
+    """Social priority's vectorised ranks equal its sort key with categories ranked inside."""
+    policy = SocialPriorityPolicy(category_order=order, within_category=within)
+    np.testing.assert_array_equal(policy.ranks(table), reference_ranks(policy, table))
+
+
+def test_efficiency_ranks_the_best_offer_first_within_its_category():
+    """Congestion relievers by score (unscored last, ties by request); safety by request."""
+    table = ApplicantTable.from_columns(
+        name=list("abcdef"), source=["project"] * 6, stream=["project"] * 6,
+        category=["congestion_relief"] * 4 + ["safety", "safety"], area=["main"] * 6,
+        request_time=np.arange(6.0), demand_mw=np.ones(6), requested_mw=np.ones(6),
+        self_supply=np.zeros(6), jobs=np.zeros(6, dtype=int),
+        priority_requested=np.ones(6, dtype=bool), patience_years=np.full(6, np.inf),
+        lifetime_years=np.full(6, np.inf),
+        efficiency=np.array([0.2, -np.inf, 0.9, 0.2, 0.9, 0.1]))
+    policy = SocialPriorityPolicy(within_category={"congestion_relief": "efficiency"})
+    line = np.argsort(policy.ranks(table))
+    assert "".join(table.name[line]) == "cadbef"
+    assert "".join(table.name[np.argsort(SocialPriorityPolicy().ranks(table))]) == "abcdef"
 
 
 def test_social_priority_ignores_category_without_request():

@@ -116,7 +116,8 @@ def effective_key(scenario: Scenario) -> str:
     force uses, or a change to the policy already in force, makes no difference.
     """
     data = scenario.model_dump(mode="json", exclude={"name", "description", "policy"})
-    periods = [[str(p.start), p.order, p.allocation, p.category_order, p.params]
+    periods = [[str(p.start), p.order, p.allocation, p.category_order, p.params,
+                p.within_category]
                for p in policy_periods(scenario)]
     return json.dumps([data, periods], sort_keys=True, default=str)
 

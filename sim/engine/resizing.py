@@ -48,6 +48,9 @@ class ResizableConnections:
         self._start_connection = self._start_whole  # type: ignore[method-assign]
         self._on_release = self._release_held  # type: ignore[method-assign]
         self.reviewed = [[False] * n for _ in self.reclaims]
+        self.passed = [[False] * n for _ in self.reclaims]  # seen by the mechanism's cursor
+        self.review_cursor = [0] * len(self.reclaims)  # into grants, per mechanism
+        self.review_later: list[list[int]] = [[] for _ in self.reclaims]
 
     def _allocate_partly(self, now: float, _: None = None) -> None:
         """The allocation pass when some take partial offers: the best candidate of any area.
@@ -147,16 +150,21 @@ class ResizableConnections:
         """Mechanism ``k`` reviews the users connected long enough and not reviewed before.
 
         Each is reviewed once; those who take part give up a share of the MW they hold, which
-        is free at once for those waiting. Runs before anything else of its instant.
+        is free at once for those waiting. Runs before anything else of its instant. Users are
+        reviewed in id order, from those granted MW so far (:meth:`_granted_since`).
         """
         reclaim = self.reclaims[k]
         reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
         due = now - reclaim.after_years
         taken_any = False
-        for i, mw in enumerate(held):
-            if (not mw or reviewed[i] or not connected[i] <= due
-                    or not math.isnan(self.release_time[i])
+        later = []
+        for i in sorted(self._granted_since(k, now)):
+            mw = held[i]
+            if (reviewed[i] or not math.isnan(self.release_time[i])
                     or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
+                continue  # none of these will ever be due again
+            if not mw or not connected[i] <= due:
+                later.append(i)  # holds nothing now, or not connected long enough yet
                 continue
             reviewed[i] = True
             if not reclaim.takes_part[i]:
@@ -168,5 +176,26 @@ class ResizableConnections:
             held[i] = mw - taken
             self.ledger.release(self.area_of[i], taken)
             self.reclaimed.append((now, i, taken))
+        self.review_later[k] = later
         if taken_any:
             self._allocate_soon(now)
+
+    def _granted_since(self, k: int, now: float) -> list[int]:
+        """Users mechanism ``k`` may review: granted MW by ``now``, not yet ruled out by it.
+
+        Only a user granted MW holds any. Speed: the grants are in time order, so the new
+        ones are read from where the last review stopped, not found among every applicant at
+        each review (which cost more than the rest of a long run); with them come those the
+        last review left for later.
+        """
+        grants, passed = self.grants, self.passed[k]
+        cursor = self.review_cursor[k]
+        candidates = self.review_later[k]
+        while cursor < len(grants) and grants[cursor][0] <= now:
+            i = grants[cursor][1]
+            if not passed[i]:
+                passed[i] = True
+                candidates.append(i)
+            cursor += 1
+        self.review_cursor[k] = cursor
+        return candidates

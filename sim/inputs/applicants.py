@@ -58,6 +58,7 @@ class Applicant:
     existing_mw: float = 0.0
     non_firm_right: int = -1
     keeps_firm_place: bool = True
+    efficiency: float = float("-inf")
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("name", "source", "stream", "category", "area")
@@ -133,8 +134,10 @@ class ApplicantTable:
     applicant takes as a partial connection (1: whole or nothing); ``existing_mw`` the MW of
     the connection an expansion adds to (0 for a new connection); ``non_firm_right`` the kind
     of non-firm right it accepts while it waits (its place in the scenario's rights, -1: none)
-    and ``keeps_firm_place`` whether it then stays in the firm queue. The text attributes are
-    held coded (:attr:`labels`) and read as object arrays of text.
+    and ``keeps_firm_place`` whether it then stays in the firm queue. ``efficiency`` is the
+    score of a congestion reliever's offer, higher ranking first where a policy ranks by it
+    (-inf: no score, below every score). The text attributes are held coded (:attr:`labels`)
+    and read as object arrays of text.
     """
 
     labels: dict[str, Labels]
@@ -152,6 +155,7 @@ class ApplicantTable:
     existing_mw: np.ndarray = None  # type: ignore[assignment]  # None: all new connections
     non_firm_right: np.ndarray = None  # type: ignore[assignment]  # None: no non-firm offers
     keeps_firm_place: np.ndarray = None  # type: ignore[assignment]  # None: all keep it
+    efficiency: np.ndarray = None  # type: ignore[assignment]  # None: nobody has a score
 
     def __post_init__(self) -> None:
         size = len(self.request_time)
@@ -263,7 +267,7 @@ def _placed(columns: Sequence[np.ndarray], places: Sequence[np.ndarray]) -> np.n
 
 _OPTIONAL = (("homes", 0, np.int64), ("partial_min_share", 1.0, float),
              ("existing_mw", 0.0, float), ("non_firm_right", -1, np.int64),
-             ("keeps_firm_place", True, bool))
+             ("keeps_firm_place", True, bool), ("efficiency", -np.inf, float))
 """Columns a table may be built without: (name, value of every row, dtype)."""
 _ATTRIBUTES = tuple(f.name for f in fields(Applicant) if f.name != "applicant_id")
 """What a table holds of each applicant (the id is the row), in :class:`Applicant` order."""

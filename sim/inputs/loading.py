@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.observations import read_observations
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
@@ -94,24 +94,54 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> 
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         prefix = "policy" if index == 0 else f"policy.changes.{index - 1}"
         try:
-            build_policy(regime.order, regime.category_order, regime.params, scenario.base_dir,
-                         scenario.policy.imports or ())
+            build_policy(regime.order, regime.category_order, regime.params,
+                         scenario.base_dir, scenario.policy.imports or (),
+                         regime.within_category)
         except LookupError as exc:
             raise _at(source, scenario, (*prefix.split("."), "order"), str(exc)) from None
         except TypeError as exc:
             raise _at(source, scenario, (*prefix.split("."), "params"),
                       f"the policy's parameters do not fit: {exc}") from None
+    _check_within_category_acts(scenario, source)
     if source is not None:
         emit_notes(source)
         check_shadowed(scenario, source)
-    load_waiting_rows(scenario)
+    rows = load_waiting_rows(scenario)
+    ranked = efficiency_ranked_at(scenario)
+    if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:
+        raise _at(source, scenario, tuple(ranked[0].split(".")), "expected efficiency scores "
+                  f"to rank by: no stream or project gives efficiency and the waiting list "
+                  f"{scenario.waiting_list.csv} has no efficiency column with values "  # type: ignore[union-attr]
+                  "(give the congestion relievers' stream an efficiency distribution)")
+
+
+def _check_within_category_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Refuse a ``within_category`` that no policy in force until it is set again uses."""
+    policy = scenario.policy
+    regimes = [regime for _, regime in policy.regimes()]
+    given = [policy.within_category, *(change.within_category for change in policy.changes)]
+    for index, within in enumerate(given):
+        if not within:
+            continue
+        until = next((j for j in range(index + 1, len(given)) if given[j] is not None),
+                     len(given))
+        orders = sorted({regime.order for regime in regimes[index:until]})
+        if not any(resolve_policy(order, scenario.base_dir, policy.imports or ())
+                   .ranks_within_category for order in orders):
+            prefix = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+            raise _at(source, scenario, (*prefix, "within_category"), "expected "
+                      "within_category only with a policy that orders categories inside "
+                      f"(social_priority); {', '.join(orders)} would ignore it")
 
 
 def build_policy(
     order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
-    imports: Sequence[str] = (),
+    imports: Sequence[str] = (), within_category: dict[str, str] | None = None,
 ) -> QueuePolicy:
     """An instance of the named policy with its settings (``imports``: ``policy.import``).
+
+    ``within_category`` reaches only a policy that orders categories inside
+    (``ranks_within_category``); :func:`check_runnable` refuses one that no policy uses.
 
     Importing a ``module:Class`` policy (or a module of ``imports``) and building it run user
     code: a ``sys.exit`` or ``os._exit`` there is refused as a LookupError naming the policy,
@@ -121,7 +151,9 @@ def build_policy(
         with exits_refused():
             cls = resolve_policy(order, search_dir, imports)
             try:
-                return cls(category_order=category_order, **params)
+                within = ({"within_category": within_category}
+                          if within_category and cls.ranks_within_category else {})
+                return cls(category_order=category_order, **within, **params)
             except TypeError:
                 raise
             except Exception as exc:  # a custom policy's constructor is user code

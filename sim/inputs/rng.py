@@ -30,6 +30,7 @@ PURPOSES: dict[str, int] = {
     "partial": 12,
     "expansion": 13,
     "capacity_release": 14,
+    "efficiency": 15,
     "non_firm": 16,
 }
 """Each purpose's fixed number in the spawn key; never renumber (it would change results)."""

@@ -98,6 +98,11 @@ class _Model(BaseModel):
 
 _PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
 
+EFFICIENCY_TEXT = ("Efficiency score of a congestion reliever's offer (location against the "
+                   "bottleneck, MW it controls, when and how long, price), higher is better; "
+                   "a policy with within_category efficiency ranks by it.")
+"""What an efficiency score is, for every key that gives one."""
+
 
 class Upgrade(_Model):
     """A planned capacity increase: a new substation, a transformer, a released reservation."""
@@ -386,6 +391,9 @@ class Stream(_Model):
         default=None, description="Non-firm rights offered to this stream's applicants "
         "while they wait (needs non_firm at the top level). None: no offer.",
     )
+    efficiency: Distribution | None = Field(
+        default=None, description=EFFICIENCY_TEXT + " Drawn per applicant. None: no score.",
+    )
 
     @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years",
                      "homes_per_request")
@@ -441,7 +449,7 @@ class WaitingList(_Model):
         default=None,
         description="CSV file of the waiting list, relative to the scenario file. Columns: "
         "request_date, category, demand_mw (required); name, stream, area, jobs, "
-        "priority_requested, self_supply (optional).",
+        "priority_requested, self_supply, efficiency (optional).",
     )
     count: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Number of applicants to generate."
@@ -462,6 +470,15 @@ class WaitingList(_Model):
         default=None,
         description="Patience of CSV rows that name no stream, counted from the start. "
         "None: they wait forever.",
+    )
+
+    efficiency: Distribution | None = Field(
+        default=None, description=EFFICIENCY_TEXT + " For CSV rows that give none and name "
+        "no stream that draws one. None: no score.",
+    )
+    partial_offer: PartialOffer | None = Field(
+        default=None, description="Partial offers to CSV rows that name no stream (a row "
+        "naming a stream takes the stream's). None: they connect whole or not at all.",
     )
 
     @field_validator("patience_years")
@@ -533,6 +550,9 @@ class Project(_Model):
         default=True, description="Whether, connected non-firm, it keeps its place in the "
         "firm queue.",
     )
+    efficiency: float | None = Field(
+        default=None, allow_inf_nan=False, description=EFFICIENCY_TEXT + " None: no score.",
+    )
 
 
 class CapacityRelease(_Model):
@@ -601,6 +621,10 @@ class Rounds(_Model):
         return value
 
 
+WithinCategory = Literal["request_date", "efficiency"]
+"""How a category is ordered inside: first come first served, or by efficiency score."""
+
+
 class _Regime(_Model):
     order: str = Field(
         default="fifo",
@@ -619,6 +643,12 @@ class _Regime(_Model):
     category_order: list[Category] = Field(
         default=list(CATEGORIES),
         description="Categories from highest to lowest priority (used by social_priority).",
+    )
+    within_category: dict[Category, WithinCategory] = Field(
+        default={},
+        description="How social_priority orders a category inside: request_date (first come, "
+        "first served) or efficiency (highest efficiency score first, request date breaking "
+        "ties; those without a score last). Categories left out: request_date.",
     )
     params: dict[str, Any] = Field(default={}, description="Parameters of a custom policy.")
 
@@ -641,6 +671,10 @@ class PolicyChange(_Model):
     rounds: Rounds | None = Field(default=None, description="New rounds.")
     category_order: list[Category] | None = Field(
         default=None, description="New category order."
+    )
+    within_category: dict[Category, WithinCategory] | None = Field(
+        default=None, description="New order within categories (e.g. congestion_relief: "
+        "efficiency from 2026-01-01)."
     )
     params: dict[str, Any] | None = Field(default=None, description="New custom parameters.")
 
@@ -676,6 +710,7 @@ class Policy(_Regime):
             allocation=self.allocation,
             rounds=self.rounds,
             category_order=self.category_order,
+            within_category=self.within_category,
             params=self.params,
         )
         timeline: list[tuple[dt.date | None, _Regime]] = [(None, current)]
@@ -958,7 +993,35 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
                     problems.append((f"{path}.rounds.dates.{j}", f"expected a date {after} "
                                      f"and before end ({s.end}), got {date}"))
                 previous = date
-    return problems
+    return problems + _efficiency_problems(s)
+
+
+def efficiency_ranked_at(s: Scenario) -> list[str]:
+    """Key paths of the policy regimes that rank some category by efficiency score."""
+    return [f"{'policy' if index == 0 else f'policy.changes.{index - 1}'}.within_category"
+            for index, (_, regime) in enumerate(s.policy.regimes())
+            if "efficiency" in regime.within_category.values()]
+
+
+def scores_drawn(s: Scenario) -> bool:
+    """Whether a stream, a project or the waiting list's default gives efficiency scores."""
+    waiting = s.waiting_list
+    return (any(stream.efficiency is not None for stream in s.streams.values())
+            or any(project.efficiency is not None for project in s.projects)
+            or (waiting is not None and waiting.efficiency is not None))
+
+
+def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Ranking by efficiency needs scores: refuse it where no applicant could have one.
+
+    A waiting-list CSV may hold them in a column; that is checked when the file is read.
+    """
+    ranked = efficiency_ranked_at(s)
+    if not ranked or scores_drawn(s) or (s.waiting_list and s.waiting_list.csv):
+        return []
+    return [(ranked[0], "expected efficiency scores to rank by: no stream, project or "
+             "waiting list gives efficiency, so every applicant would keep its request-date "
+             "order (give the congestion relievers' stream an efficiency distribution)")]
 
 
 def _category_change_problems(

@@ -216,6 +216,9 @@ def _draw(
         expands = rng.random(size) < stream.expansion.share
         existing = np.where(expands, stream.expansion.existing_mw.sample(rng, size), 0.0)
     non_firm_right, keeps_place = _non_firm_offers(scenario, streams, stream, key, size)
+    efficiency = None
+    if stream.efficiency is not None:
+        efficiency = stream.efficiency.sample(streams.generator("efficiency", key), size)
     return ApplicantTable(
         labels={
             "name": Labels.repeat("", size),
@@ -238,6 +241,7 @@ def _draw(
         existing_mw=existing,
         non_firm_right=non_firm_right,
         keeps_firm_place=keeps_place,
+        efficiency=efficiency,
     )
 
 
@@ -292,14 +296,28 @@ def _csv_waiting_list(
     patience = np.full(size, np.inf)
     lifetime = np.full(size, np.inf)
     priority = np.zeros(size, dtype=bool)
+    efficiency = np.array(rows.efficiency, dtype=float)
+    partial = np.ones(size)
+    non_firm_right = np.full(size, -1, dtype=np.int64)
+    keeps_place = np.ones(size, dtype=bool)
     for i in range(size):
         key = f"waiting_list:row{i}"
         stream = scenario.streams.get(rows.stream[i] or "")
         patience_spec = stream.patience_years if stream else waiting.patience_years
         if patience_spec is not None:
             patience[i] = patience_spec.sample(streams.generator("patience", key), 1)[0]
+        score_spec = stream.efficiency if stream else waiting.efficiency
+        if efficiency[i] == -np.inf and score_spec is not None:
+            efficiency[i] = score_spec.sample(streams.generator("efficiency", key), 1)[0]
+        offer = stream.partial_offer if stream else waiting.partial_offer
+        if offer is not None and streams.generator("partial", key).random() < offer.accept_share:
+            partial[i] = offer.min_share
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
+        right, keeps = _non_firm_offers(scenario, streams, stream, key, 1) if stream \
+            else (None, None)
+        if right is not None and keeps is not None:
+            non_firm_right[i], keeps_place[i] = right[0], keeps[0]
         if math.isnan(self_supply[i]):
             onsite = onsite_for(scenario, stream, rows.category[i])
             self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
@@ -323,6 +341,10 @@ def _csv_waiting_list(
         priority_requested=priority,
         patience_years=patience,
         lifetime_years=lifetime,
+        partial_min_share=partial,
+        efficiency=efficiency,
+        non_firm_right=non_firm_right,
+        keeps_firm_place=keeps_place,
     )
 
 
@@ -354,6 +376,8 @@ def _projects(scenario: Scenario) -> ApplicantTable:
         non_firm_right=np.array([_right_code(scenario, p.non_firm_right) for p in projects],
                                 dtype=np.int64),
         keeps_firm_place=np.array([p.keep_firm_place for p in projects], dtype=bool),
+        efficiency=np.array([-np.inf if p.efficiency is None else p.efficiency
+                             for p in projects], dtype=float),
     )
 
 

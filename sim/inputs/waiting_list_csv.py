@@ -27,12 +27,15 @@ from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 __all__ = ["WaitingRows", "read_waiting_list"]
 
 REQUIRED = ("request_date", "category", "demand_mw")
-OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply")
+OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply",
+            "efficiency")
 _TRUE = {"true", "yes", "1", "y", "waar", "ja", "j"}
 _FALSE = {"false", "no", "0", "n", "", "onwaar", "nee"}
-NUMBER_COLUMNS = ("demand_mw", "jobs", "self_supply")
+NUMBER_COLUMNS = ("demand_mw", "jobs", "self_supply", "efficiency")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+|[+-]?\d+,?")
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+MAX_SCORE = 1e9
+"""Largest efficiency score in a file (only the order of scores matters)."""
 MAX_FILE_BYTES = 200_000_000
 """Largest waiting-list file read (about two million rows)."""
 
@@ -50,9 +53,16 @@ class WaitingRows:
     jobs: np.ndarray
     priority_requested: list[bool | None]
     self_supply: np.ndarray
+    efficiency: np.ndarray
+    """Each row's score; -inf where the row gives none."""
 
     def __len__(self) -> int:
         return len(self.category)
+
+    @property
+    def scored(self) -> bool:
+        """Whether any row gives an efficiency score."""
+        return bool(np.any(np.isfinite(self.efficiency)))
 
 
 def read_waiting_list(
@@ -72,8 +82,9 @@ def read_waiting_list(
                          "the file is empty", line=1)
     header = [cell.strip() for cell in records[0][1]]
     _check_header(label, header)
-    rows = WaitingRows([], [], [], [], [], np.zeros(0), np.zeros(0), [], np.zeros(0))
-    demand, jobs, self_supply = [], [], []
+    rows = WaitingRows([], [], [], [], [], np.zeros(0), np.zeros(0), [], np.zeros(0),
+                       np.zeros(0))
+    demand, jobs, self_supply, efficiency = [], [], [], []
     for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue
@@ -109,6 +120,8 @@ def read_waiting_list(
         if not math.isnan(share) and not 0 <= share < 1:
             raise fail("self_supply", "expected a fraction from 0 to below 1")
         self_supply.append(share)
+        efficiency.append(_number(row, "efficiency", fail, MAX_SCORE, default=-math.inf)
+                          if "efficiency" in row else -math.inf)
     if len(rows) == 0:
         raise InputError(label, "", "expected at least one applicant row below the header",
                          line=2)
@@ -122,6 +135,7 @@ def read_waiting_list(
         jobs=np.array(jobs, dtype=float),
         priority_requested=rows.priority_requested,
         self_supply=np.array(self_supply, dtype=float),
+        efficiency=np.array(efficiency, dtype=float),
     )
 
 

@@ -49,6 +49,10 @@ class QueuePolicy(ABC):
     """Whether the order depends on ``category_order``; False lets gridqueue tell a user that
     a ``category_order`` given for this policy changes nothing."""
 
+    ranks_within_category: ClassVar[bool] = False
+    """Whether the policy takes ``within_category`` (how each category is ordered inside);
+    False lets gridqueue refuse a ``within_category`` that would change nothing."""
+
     def __init__(self, category_order: Sequence[str] = CATEGORIES, **params: Any) -> None:
         if params:
             unexpected = ", ".join(sorted(params))

@@ -1,11 +1,12 @@
 """Settings an inherited policy schedule would override: refused or reported before a run.
 
-A child file, ``--set`` or ``--vary`` that sets ``policy.allocation``, ``policy.category_order``
-or ``policy.params`` sets the policy from the start; an inherited ``policy.changes`` entry that
-sets the same key replaces it from its date on. When the setting then acts in no period (a
-category order while only ``fifo`` is in force) it is an error; when it acts only until the
-change, a warning names the change. ``policy.order`` never needs this: setting it without
-``policy.changes`` replaces the inherited schedule (see :mod:`sim.inputs.yaml_source`).
+A child file, ``--set`` or ``--vary`` that sets ``policy.allocation``, ``policy.category_order``,
+``policy.within_category`` or ``policy.params`` sets the policy from the start; an inherited
+``policy.changes`` entry that sets the same key replaces it from its date on. When the setting
+then acts in no period (a category order while only ``fifo`` is in force) it is an error; when
+it acts only until the change, a warning names the change. ``policy.order`` never needs this:
+setting it without ``policy.changes`` replaces the inherited schedule (see
+:mod:`sim.inputs.yaml_source`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sim.policies.timeline import uses_category_order
 
 __all__ = ["FIELDS", "check_shadowed", "emit_notes"]
 
-FIELDS = ("order", "allocation", "category_order", "params")
+FIELDS = ("order", "allocation", "category_order", "within_category", "params")
 """The keys of ``policy`` that a change entry may set again."""
 
 

@@ -9,7 +9,7 @@ that two scenarios whose policies act the same have the same periods.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sim.inputs.scenario import Scenario
@@ -29,6 +29,7 @@ class PolicyPeriod:
         allocation: ``strict`` or ``first_fit``.
         category_order: the category order, or None when the policy does not use it.
         params: the custom policy's parameters.
+        within_category: how categories are ordered inside, where not by request date.
     """
 
     start: dt.date
@@ -37,20 +38,24 @@ class PolicyPeriod:
     allocation: str
     category_order: tuple[str, ...] | None
     params: dict[str, Any]
+    within_category: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line: dates, order, allocation and the settings the policy uses."""
         text = f"{self.start} to {self.end}: {self.order}, {self.allocation} allocation"
         if self.category_order is not None:
             text += f", categories {' > '.join(self.category_order)}"
+        if self.within_category:
+            text += ", " + ", ".join(f"{c} by {rule}" for c, rule in self.within_category.items())
         if self.params:
             text += f", params {self.params}"
         return text
 
     def same_policy(self, other: PolicyPeriod) -> bool:
         """Whether two periods apply the same policy (their dates aside)."""
-        return (self.order, self.allocation, self.category_order, self.params) == (
-            other.order, other.allocation, other.category_order, other.params)
+        return (self.order, self.allocation, self.category_order, self.params,
+                self.within_category) == (other.order, other.allocation, other.category_order,
+                                          other.params, other.within_category)
 
 
 def uses_category_order(order: str, scenario: Scenario) -> bool:
@@ -67,12 +72,13 @@ def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]
     periods: list[PolicyPeriod] = []
     for (_, regime), start, end in zip(regimes, starts, ends, strict=True):
         used = uses_category_order(regime.order, scenario)
+        within = {c: rule for c, rule in regime.within_category.items() if rule != "request_date"}
         period = PolicyPeriod(start, end, regime.order, regime.allocation,
                               tuple(regime.category_order) if used else None,
-                              dict(regime.params))
+                              dict(regime.params), within)
         if merge and periods and periods[-1].same_policy(period):
             last = periods.pop()
             period = PolicyPeriod(last.start, end, last.order, last.allocation,
-                                  last.category_order, last.params)
+                                  last.category_order, last.params, last.within_category)
         periods.append(period)
     return periods

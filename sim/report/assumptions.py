@@ -37,7 +37,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     policy = scenario.policy
     changes = tuple(f"from {c.date}: {c.order or 'same order'}"
                     + (f" ({c.allocation})" if c.allocation else "")
-                    + _settings(c.category_order, c.params) for c in policy.changes)
+                    + _settings(c.category_order, c.params, c.within_category)
+                    for c in policy.changes)
     streams = scenario.streams.values()
     growing = " (some growing)" if any(s.growth_per_year for s in streams) else ""
     waiting = scenario.waiting_list
@@ -53,7 +54,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Period": Assumption(f"{scenario.start} to {scenario.end}"),
         "Seed, replications": Assumption(f"{scenario.seed}, {scenario.replications}"),
         "Queue policy": Assumption(f"{policy.order} ({policy.allocation})"
-                                   + _settings(policy.category_order, policy.params), changes),
+                                   + _settings(policy.category_order, policy.params,
+                                               policy.within_category), changes),
         "Priority uptake": Assumption(", ".join(
             f"{c} {v:.0%}" for c, v in scenario.priority_uptake.items()) or "none"),
         "On-site generation": Assumption(
@@ -78,9 +80,12 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     }
 
 
-def _settings(order: list[str] | None, params: dict[str, Any] | None) -> str:
-    """A policy's category order (when not the framework's) and parameters, if any."""
+def _settings(
+    order: list[str] | None, params: dict[str, Any] | None, within: dict[str, str] | None
+) -> str:
+    """A policy's category order (when not the framework's), order within, parameters."""
     text = "" if order is None or order == list(CATEGORIES) else ", " + " > ".join(order)
+    text += "".join(f", {c} by {rule}" for c, rule in (within or {}).items())
     return text + (f", {params}" if params else "")
 
 

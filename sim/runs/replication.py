@@ -179,7 +179,8 @@ def regimes(scenario: Scenario) -> list[Regime]:
         if index and scenario.policy.changes[index - 1].order is not None:
             key_path = f"policy.changes.{index - 1}.order"
         policy = build_policy(regime.order, regime.category_order, regime.params,
-                              scenario.base_dir, scenario.policy.imports or ())
+                              scenario.base_dir, scenario.policy.imports or (),
+                              regime.within_category)
         rounds = regime.rounds
         result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),

@@ -1,9 +1,9 @@
 """Run the benchmarks and print their figures as Markdown tables.
 
-``python -m tests.benchmarks`` runs all three (about six minutes on two cores);
-``--only peers`` (or ``long``, ``replications``) runs one, ``--quick`` runs small versions to
-check the benchmarks themselves, and ``--profile`` prints where gridqueue spends its time on
-the peer workload (needs pyinstrument).
+``python -m tests.benchmarks`` runs all four (about six minutes on two cores);
+``--only peers`` (or ``long``, ``replications``, ``mechanisms``) runs one, ``--quick`` runs
+small versions to check the benchmarks themselves, and ``--profile`` prints where gridqueue
+spends its time on the peer workload (needs pyinstrument).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import statistics
 import sys
 from collections.abc import Sequence
 
-from tests.benchmarks import long_queues, peers, replications
+from tests.benchmarks import long_queues, mechanisms, peers, replications
 
 HOURS_PER_YEAR = 365.25 * 24
 
@@ -30,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen benchmarks and print a table for each."""
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("peers", "long", "replications"), action="append",
+    parser.add_argument("--only", choices=("peers", "long", "replications", "mechanisms"),
+                        action="append",
                         help="run only this benchmark (repeatable)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, to check that the benchmarks run")
@@ -41,15 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="print a profile of gridqueue on the peer workload and stop")
     args = parser.parse_args(argv)
-    chosen = args.only or ["peers", "long", "replications"]
+    chosen = args.only or ["peers", "long", "replications", "mechanisms"]
     print(machine())
     if args.profile:
         print(profile())
         return 0
     repeats = 1 if args.quick else args.repeats
+    if args.quick:
+        peers.YEARS = 1.0  # the peer workload, also under the mechanisms
     if "peers" in chosen:
-        if args.quick:
-            peers.YEARS = 1.0
         comparison = peers.run_peers(repeats)
         print(peer_table(comparison))
         print(breakdown_table(peers.gridqueue_breakdown(repeats), comparison.fastest))
@@ -65,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             rounds = (replications.scaling_rounds(default_workers(), rounds=2, replications=20)
                       if args.quick else replications.scaling_rounds(default_workers()))
             print(scaling_table(rounds, default_workers()))
+    if "mechanisms" in chosen:
+        comparison_4 = mechanisms.run_mechanisms(1 if args.quick else mechanisms.ROUNDS)
+        print(mechanisms.mechanism_table(comparison_4))
     return 0
 
 

@@ -24,7 +24,7 @@ from tests.benchmarks.timing import Stopwatch
 
 __all__ = [
     "Breakdown", "PeerComparison", "PeerResult", "RATES", "SERVERS", "SERVICE_RATE", "YEARS",
-    "gridqueue_breakdown", "run_peers",
+    "gridqueue_breakdown", "run_peers", "workload",
 ]
 
 WORKLOAD = Path(__file__).with_name("peers.yaml")
@@ -55,7 +55,8 @@ class PeerResult:
         return self.applicants / self.cpu_seconds
 
 
-def _workload() -> Scenario:
+def workload() -> Scenario:
+    """The peer workload of ``peers.yaml``, over ``YEARS`` years."""
     from sim import load_scenario
 
     end = dt.date(2000, 1, 1) + dt.timedelta(days=round(YEARS * 365.25))  # YEARS may be changed
@@ -66,7 +67,7 @@ def run_gridqueue() -> PeerResult:
     """The gridqueue engine through its public API, every table built as in a normal run."""
     from sim import run
 
-    scenario = _workload()
+    scenario = workload()
     with Stopwatch() as watch:
         results = run(scenario, workers=1)
     frame = results.applicants
@@ -206,7 +207,7 @@ def gridqueue_breakdown(repeats: int = 1) -> Breakdown:
     """
     from sim import run
 
-    scenario = _workload()
+    scenario = workload()
     times: dict[str, list[float]] = {"draws": [], "simulation": [], "run": [], "calendar": []}
     for _ in range(repeats):
         engine = engine_times(scenario)
