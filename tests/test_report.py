@@ -13,10 +13,17 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.report.data import key_tables, run_page
+from sim.analysis.differences import Population, Question, comparison_table
+from sim.report.data import comparison_page, key_tables, run_page
 from sim.report.html import render_report
 from sim.report.run import write_report
-from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    EVERY_APPLICANT,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    ONLY_IN_VARIANT,
+)
 from tests.comparison_family import write_family, write_observed
 
 
@@ -92,6 +99,7 @@ def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scen
         table.assign(scenario="fifo", reference="", question=""),
         summary.assign(scenario="sp", reference="fifo", question="Q")])
     comparison[["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
+    comparison[["population", "origin"]] = [EVERY_APPLICANT, ""]
     (everyone, *_) = key_tables(comparison)
     assert everyone.title == "All applicants"
     basic = next(t for t in key_tables(comparison) if t.title == "Basic needs")
@@ -195,3 +203,31 @@ def test_observations_not_stated_by_a_scenario_say_so():
                                                    ("60 to 60", "model above")]
     assert [(c.text, c.note) for c in one[2]] == [("not stated", ""), ("41 to 41", "agrees")]
     assert observed_section({"none": tables["none"]}, {}) is None
+
+
+def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_count(
+    tmp_path: Path,
+):
+    """A question's table: categories over the applicants of both, then the stream apart.
+
+    The tables by category hold the like-with-like rows only, one per scenario.
+    """
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    metrics = results.replication_metrics
+    question = Question("Q?", "fifo", "homes", paired=True)
+    table = comparison_table(
+        {"fifo": results.summary, "homes": results.summary},
+        {"fifo": metrics, "homes": metrics}, [question],
+        {question: [Population(IN_BOTH, "", metrics, metrics),
+                    Population(ONLY_IN_VARIANT, "homes", None, metrics)]})
+    page = comparison_page(table, {"fifo": scenario, "homes": scenario},
+                           {"fifo": "fifo.yaml", "homes": "homes.yaml"}, {})
+    (answer,) = page.answers
+    headings = [(heading, sub) for heading, sub, _ in answer.detail.rows]
+    assert headings[-1] == ("homes", "only in homes: its own figures")
+    assert {sub for _, sub in headings[:-1]} == {"applicants of both scenarios"}
+    assert "the applicants of both scenarios — " in answer.body
+    for key_table in page.key_tables:
+        assert [(h, sub) for h, sub, _ in key_table.rows] == [
+            ("fifo", ""), ("homes", "against fifo, applicants of both scenarios")]

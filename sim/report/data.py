@@ -24,7 +24,17 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
 from sim.report.narrative import answer_body, lead_metric, metric_phrase
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    ALL,
+    CATEGORY_CHANGED,
+    COMPARED,
+    EVERY_APPLICANT,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    ONLY_IN_VARIANT,
+    STREAMS_DIFFER,
+)
 from sim.runs.observed import band_text, published_text
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
@@ -62,6 +72,15 @@ CAPTIONS = {
                 "median; the label counts the replications in which the project connected.",
 }
 """The caption of each figure, by name."""
+
+POPULATION_WORDS = {
+    EVERY_APPLICANT: "",
+    IN_BOTH: "applicants of both scenarios",
+    STREAMS_DIFFER: "every applicant, not like with like: the streams differ",
+    ONLY_IN_VARIANT: "only in {variant}: its own figures",
+    CATEGORY_CHANGED: "changes category: all its applicants",
+}
+"""What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
@@ -264,29 +283,49 @@ def _headings() -> list[str]:
 
 
 def _question_table(rows: pd.DataFrame) -> KeyTable:
-    """A question's headline figures: a row per pair and group, the variant and its change."""
+    """A question's headline figures: a row per pair, population and group.
+
+    The categories count the applicants of both scenarios; each stream or project set apart
+    follows in a row of its own, named, with what sets it apart beneath.
+    """
     out = []
     blocks = list(rows.groupby(["scenario", "reference"], sort=False))
     several = len(blocks) > 1
     for (variant, reference), block in blocks:
-        cells = _cells(block)
-        for group in _groups(rows):
-            out.append((CATEGORY_LABELS[group],
-                        f"{variant} against {reference}" if several else "",
-                        [cells[(group, m)] for m in HEADLINE_METRICS]))
+        pair = f"{variant} against {reference}" if several else ""
+        for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
+            cells = _cells(mine)
+            if kind in COMPARED:
+                notes = [pair, POPULATION_WORDS[kind]]
+                out += [(CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
+                         [cells[(group, m)] for m in HEADLINE_METRICS])
+                        for group in _groups(rows)]
+            else:
+                notes = [pair, POPULATION_WORDS[kind].format(variant=variant)]
+                out.append((str(origin), ", ".join(n for n in notes if n),
+                            [cells[(ALL, m)] for m in HEADLINE_METRICS]))
     return KeyTable(title="", columns=_headings(), rows=out)
 
 
 def key_tables(table: pd.DataFrame) -> list[KeyTable]:
-    """A table per group (all applicants first): a row per scenario, headline figures across."""
-    blocks = list(table.groupby(["scenario", "reference", "question"], sort=False))
+    """A table per group (all applicants first): a row per scenario, headline figures across.
+
+    Only the rows that compare categories like with like; a stream or project set apart is
+    in its question's table.
+    """
+    compared = table[table["population"].isin(COMPARED)]
+    blocks = list(compared.groupby(["scenario", "reference", "question"], sort=False))
     cells = {key: _cells(block) for key, block in blocks}
+    kinds = {key: str(block["population"].iloc[0]) for key, block in blocks}
     tables = []
-    for group in _groups(table):
+    for group in _groups(compared):
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
-            rows.append((str(scenario), f"against {reference}" if question else "",
+            against = f"against {reference}" if question else ""
+            if kinds[key] in (IN_BOTH, STREAMS_DIFFER):
+                against += f", {POPULATION_WORDS[kinds[key]]}"
+            rows.append((str(scenario), against,
                          [cells[key][(group, m)] for m in HEADLINE_METRICS]))
         tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
     return tables

@@ -17,7 +17,16 @@ import pandas as pd
 
 from sim.figures.numbers import format_numbers
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    ALL,
+    CATEGORY_CHANGED,
+    COMPARED,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    RMST_YEARS,
+    STREAMS_DIFFER,
+)
 
 __all__ = [
     "WHO",
@@ -25,9 +34,11 @@ __all__ = [
     "answer_body",
     "lead_metric",
     "difference_text",
+    "level_text",
     "metric_phrase",
     "present_groups",
     "sentences",
+    "streams_differ_words",
 ]
 
 WHO = {
@@ -50,6 +61,13 @@ WORDS = {
 
 UNIT_WORDS = {"share": "percentage points", "count": "", "jobs": "jobs"}
 """How a difference's unit is written, where it is not the unit's own name."""
+
+IN_BOTH_WORDS = "the applicants of both scenarios"
+"""How an answer names the applicants it compares when a stream or project is set apart."""
+
+OWN_FIGURES = (*(f"wait_rmst_{n}y_years" for n in RMST_YEARS), "connect_median_years",
+               "connect_p25_years")
+"""Figures a stream only in the variant is given in when the lead figure has no value."""
 
 
 def sentences(table: pd.DataFrame) -> list[str]:
@@ -98,12 +116,17 @@ def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
 
 
 def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool) -> str:
-    """One variant's difference from its reference in ``metric``, category by category."""
+    """One variant's difference from its reference in ``metric``, category by category.
+
+    Categories are compared over the same applicants in both scenarios; a stream or project
+    set apart (:data:`sim.runs.metrics.POPULATIONS`) follows on its own.
+    """
+    compared = rows[rows["population"].isin(COMPARED)]
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
-    means = {reference: _means(table, reference), variant: _means(rows, variant)}
-    get = rows.set_index(["group", "metric"])
+    means = {reference: _means(table, reference), variant: _means(compared, variant)}
+    get = compared.set_index(["group", "metric"])
     parts = []
-    for group in present_groups(rows):
+    for group in present_groups(compared):
         missing = [label for label, own in means.items()
                    if math.isnan(own.get((group, metric), math.nan))]
         if missing:
@@ -114,7 +137,55 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{WHO[group]}: " + difference_text(
                 get.loc[(group, metric)], METRICS[metric].unit, prefix))
-    return "; ".join(parts) or "no applicants"
+    text = "; ".join(parts) or "no applicants"
+    kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
+    if kind == IN_BOTH:
+        text = f"{IN_BOTH_WORDS} — {text}"
+    elif kind == STREAMS_DIFFER:
+        text = f"{streams_differ_words(origin)} — {text}"
+    apart = [_set_apart(block, metric, variant)
+             for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
+                 ["population", "origin"], sort=False)]
+    return "; ".join([text, *apart])
+
+
+def streams_differ_words(origin: str, shown: int = 3) -> str:
+    """Says that a comparison counts every applicant though the streams differ, naming some."""
+    names = origin.split(", ")
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return (f"every applicant, not like with like: the streams differ "
+            f"({', '.join(names[:shown])}{more})")
+
+
+def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
+    """A stream or project set apart: its own figure, or its change if both scenarios have it.
+
+    A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
+    ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has.
+    """
+    row = block.set_index("metric")
+    origin = str(block["origin"].iloc[0])
+    if block["population"].iloc[0] == CATEGORY_CHANGED:
+        return f"{origin}, whose category changes: " + difference_text(
+            row.loc[metric], METRICS[metric].unit)
+    shown = next((m for m in (metric, *OWN_FIGURES) if np.isfinite(row.loc[m, "estimate"])),
+                 None)
+    if shown is None:
+        return f"{origin} (only in {variant}): not defined"
+    words = "" if shown == metric else f"; {metric_phrase(shown)}"
+    return f"{origin} (only in {variant}{words}): " + level_text(row.loc[shown],
+                                                                  METRICS[shown].unit)
+
+
+def level_text(row: pd.Series, unit: str) -> str:
+    """A figure's own value in words with its interval: '4.9 years (95% CI 4.8 to 5.1)'."""
+    scale = 100.0 if unit == "share" else 1.0
+    value, low, high = (row[c] * scale for c in ("estimate", "ci_low", "ci_high"))
+    written = "%" if unit == "share" else UNIT_WORDS.get(unit, unit)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return _join(format_numbers(value)[0], written)
+    value_text, low_text, high_text = format_numbers(value, low, high)
+    return _join(value_text, written, f"(95% CI {low_text} to {high_text})").replace(" %", "%")
 
 
 def present_groups(rows: pd.DataFrame) -> list[str]:
