@@ -14,7 +14,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
-from sim.report.data import comparison_page, key_tables, run_page
+from sim.report.data import HEADINGS, comparison_page, key_tables, run_page
 from sim.report.html import render_report
 from sim.report.run import write_report
 from sim.runs.metrics import (
@@ -61,7 +61,7 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     lead = html[html.index('<section class="answers"'):html.index("</section>")]
     assert "Headline figures by category" in lead
     for metric in HEADLINE_METRICS:
-        assert f"<th>{METRICS[metric].label}</th>" in lead
+        assert f"<th>{HEADINGS.get(metric, METRICS[metric].label)}</th>" in lead
         assert metric not in lead
     for group in ("All applicants", "Basic needs", "Other businesses"):
         assert f"<th>{group}" in lead
@@ -231,3 +231,26 @@ def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_cou
     for key_table in page.key_tables:
         assert [(h, sub) for h, sub, _ in key_table.rows] == [
             ("fifo", ""), ("homes", "against fifo, applicants of both scenarios")]
+
+
+def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
+    """Fewer than half ever connected: the column shows the time to connect a quarter.
+
+    Marked, with its own interval, under a heading that says so; a group whose quarter is
+    not reached either still reads "not reached".
+    """
+    summary, scenario = summary_and_scenario
+    table = summary.copy()
+    half = (table["group"] == "all") & (table["metric"] == "connect_median_years")
+    table.loc[half, ["estimate", "ci_low", "ci_high"]] = [math.inf, 3.0, math.inf]
+    quarter = (table["group"] == "all") & (table["metric"] == "connect_p25_years")
+    table.loc[quarter, ["estimate", "ci_low", "ci_high"]] = [1.25, 1.0, 1.5]
+    headline = run_page(table, scenario, "fifo.yaml", {}).headline
+    column = HEADLINE_METRICS.index("connect_median_years")
+    assert "a quarter" in headline.columns[column]
+    cells = {heading: row[column].text for heading, _, row in headline.rows}
+    assert cells["All applicants"] == "¼: 1.2 (1.0 to 1.5)"
+    nobody = _nobody_connected(summary, "basic_needs")
+    cells = {h: r[column].text for h, _, r in run_page(nobody, scenario, "fifo.yaml",
+                                                         {}).headline.rows}
+    assert cells["Basic needs"] == "not reached"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim._version import __version__
-from sim.figures.numbers import format_estimate
+from sim.figures.numbers import NOT_REACHED, format_estimate
 from sim.figures.observations import distinct_observations, same_observation
 from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
@@ -81,6 +81,14 @@ POPULATION_WORDS = {
     CATEGORY_CHANGED: "changes category: all its applicants",
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
+
+HALF, QUARTER = "connect_median_years", "connect_p25_years"
+QUARTER_MARK = "¼:"
+"""Marks a cell showing the time to connect a quarter, where half are never connected."""
+
+HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
+                  "where fewer than half are by the end of the run)"}
+"""Column headings that say more than the key figure's label."""
 
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
@@ -279,7 +287,8 @@ def _groups(table: pd.DataFrame) -> list[str]:
 
 
 def _headings() -> list[str]:
-    return [METRICS[m].label for m in HEADLINE_METRICS]
+    """The headline figures' labels, as column headings."""
+    return [HEADINGS.get(m, METRICS[m].label) for m in HEADLINE_METRICS]
 
 
 def _question_table(rows: pd.DataFrame) -> KeyTable:
@@ -355,6 +364,24 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
                                    row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         cells[(row.group, row.metric)] = Cell(text, note, unclear)
+    return _quarter_where_half_unreached(block, cells)
+
+
+def _quarter_where_half_unreached(
+    block: pd.DataFrame, cells: dict[tuple[str, str], Cell]
+) -> dict[tuple[str, str], Cell]:
+    """The time to connect a quarter, marked, in the cells whose median is not reached.
+
+    In a long queue fewer than half of a group connect before the run ends, and a column of
+    "not reached" tells a reader nothing; the quarter usually is reached and moves with the
+    policy. The column's heading (:data:`HEADINGS`) says so.
+    """
+    medians = block[block["metric"] == HALF]
+    for group, estimate in zip(medians["group"], medians["estimate"], strict=True):
+        quarter = cells.get((group, QUARTER))
+        if math.isinf(estimate) and quarter is not None and quarter.text != NOT_REACHED:
+            cells[(group, HALF)] = Cell(f"{QUARTER_MARK} {quarter.text}", quarter.note,
+                                        quarter.unclear)
     return cells
 
 
