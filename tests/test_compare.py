@@ -408,6 +408,10 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     counted = homes[(homes["population"] == IN_BOTH) & (homes["metric"] == "applicants")]
     assert set(counted["group"]) >= {"basic_needs", "other", "all"}
     assert (counted["difference"] == 0).all()
+    # The homes draw from random streams of their own: the others are drawn alike, paired,
+    # though the scenarios as a whole are not.
+    assert not variants.paired["homes"] and counted["paired"].all()
+    assert (counted["difference_ci_low"] == 0).all()
     alone = homes[homes["population"] == ONLY_IN_VARIANT].set_index("metric")
     assert list(alone["group"].unique()) == ["all"]
     assert alone.loc["applicants", "mean"] > 40  # 20 a year for four years

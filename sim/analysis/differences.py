@@ -78,12 +78,16 @@ class Population:
         origin: the stream or project set apart; empty for ``every_applicant`` and ``in_both``.
         reference: their tidy per-replication figures in the reference, None when it has none.
         variant: the same in the variant.
+        paired: whether their difference is paired; None to follow the question. Applicants
+            of the streams both scenarios have may be drawn alike where the scenarios as a
+            whole are not, when the variant adds a stream with draws of its own.
     """
 
     kind: str
     origin: str
     reference: pd.DataFrame | None
     variant: pd.DataFrame
+    paired: bool | None = None
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
               "onsite_generation", "grid", "projects", "observations", "capacity_releases")
@@ -252,7 +256,8 @@ def _block(
         part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
         part["paired"] = pd.NA
         return part
-    diff = difference_table(population.reference, population.variant, question.paired)
+    paired = question.paired if population.paired is None else population.paired
+    diff = difference_table(population.reference, population.variant, paired)
     return part.merge(diff, on=["group", "metric"], how="left")
 
 

@@ -18,7 +18,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population
+from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, draws_key
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
 from sim.runs.metrics import (
@@ -34,6 +34,7 @@ from sim.runs.results import Results
 __all__ = [
     "categories_by_origin",
     "definitions",
+    "drawn_alike",
     "origins",
     "population_metrics",
     "question_populations",
@@ -92,13 +93,37 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
         return [Population(EVERY_APPLICANT, "", reference.replication_metrics,
                            variant.replication_metrics)]
     populations = [Population(IN_BOTH, "", population_metrics(reference, same),
-                              population_metrics(variant, same))]
+                              population_metrics(variant, same),
+                              paired=drawn_alike(reference, variant, same))]
     populations += [Population(ONLY_IN_VARIANT, o, None, population_metrics(variant, [o]))
                     for o in mine if o not in theirs]
     populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]))
                     for o in mine if o in theirs and theirs[o] != mine[o]]
     return populations
+
+
+def drawn_alike(reference: Results, variant: Results, among: list[str]) -> bool:
+    """Whether replication *i* of both draws the same applicants of the origins ``among``.
+
+    Each stream draws from random streams of its own (:mod:`sim.inputs.rng`), so a stream
+    only the variant has leaves the others' draws as they were: the scenarios restricted to
+    the origins both have are then compared as :func:`draws_key` compares whole scenarios.
+    Both must also share at least two replications.
+    """
+    common = (set(reference.replication_metrics["replication"])
+              & set(variant.replication_metrics["replication"]))
+    return len(common) >= 2 and (draws_key(_restricted(reference.scenario, among))
+                                 == draws_key(_restricted(variant.scenario, among)))
+
+
+def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
+    """The scenario with only the streams and projects of the origins ``among``."""
+    kept = set(among)
+    streams = {name: stream for name, stream in scenario.streams.items()
+               if name in kept or f"{name} (waiting list)" in kept}
+    projects = [project for project in scenario.projects if project.name in kept]
+    return scenario.model_copy(update={"streams": streams, "projects": projects})
 
 
 def definitions(scenario: Scenario) -> dict[str, str]:
