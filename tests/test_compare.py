@@ -208,8 +208,9 @@ def test_sentences_state_direction_and_interval():
     name = metric.label[:metric.label.rindex(" (")]
     assert sentences(table) == [
         f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants: about the "
-        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter "
-        "(1.8 to 2.4); other businesses: 0.60 years longer (0.40 to 0.80)."]
+        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter, from "
+        "3.1 to 1.0 (1.8 to 2.4); other businesses: 0.60 years longer, from 0.40 to 1.00 (0.40 "
+        "to 0.80)."]
 
 
 def test_sentences_say_none_connected_where_nobody_was():
@@ -419,6 +420,7 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     text = next(s for s in variants.sentences() if s.startswith("homes against"))
     assert "the applicants of both scenarios — " in text
     assert "; homes (only in homes" in text
+    assert text.endswith(" connected by the end of the run, 0.0 withdrew.")  # homes stay
 
 
 def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Comparison):

@@ -254,3 +254,24 @@ def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
     cells = {h: r[column].text for h, _, r in run_page(nobody, scenario, "fifo.yaml",
                                                          {}).headline.rows}
     assert cells["Basic needs"] == "not reached"
+
+
+def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
+    """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
+
+    The family's four years do not see the ten-year window the answers lead with: its
+    difference is set by hand.
+    """
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    question = Question("Q?", "fifo", "again", paired=True)
+    table = comparison_table({"fifo": results.summary, "again": results.summary},
+                             {"fifo": results.replication_metrics,
+                              "again": results.replication_metrics}, [question])
+    lead = table["metric"] == HEADLINE_METRICS[0]
+    table.loc[lead, ["difference", "difference_ci_low", "difference_ci_high"]] = [0.2, 0.1, 0.3]
+    page = comparison_page(table, {"fifo": scenario, "again": scenario},
+                           {"fifo": "fifo.yaml", "again": "again.yaml"}, {})
+    assert HEADLINE_METRICS[0].startswith("wait_rmst_")
+    assert "averaged over everyone who asked: one who withdraws counts as waiting" in page.lead
+    assert "from the reference's mean to the variant's" in page.lead

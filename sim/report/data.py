@@ -33,6 +33,7 @@ from sim.runs.metrics import (
     IN_BOTH,
     METRICS,
     ONLY_IN_VARIANT,
+    RMST_YEARS,
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
@@ -89,6 +90,14 @@ QUARTER_MARK = "¼:"
 HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
                   "where fewer than half are by the end of the run)"}
 """Column headings that say more than the key figure's label."""
+
+MEANINGS = {
+    f"wait_rmst_{n}y_years": f" (the years an applicant waits within {n} years of the "
+    f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
+    f"rest of the {n} years, so {n} would mean that nobody was connected)"
+    for n in RMST_YEARS
+}
+"""What a lead figure means, in the words of the answers' lead, where its label is terse."""
 
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
@@ -182,8 +191,9 @@ def comparison_page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q, lead) for q in questions],
-        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its "
-             "95% confidence interval:",
+        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”"
+             f"{MEANINGS.get(lead, '')}, with its 95% confidence interval; a change reads "
+             "from the reference's mean to the variant's:",
         headline=None,
         figures=figures(_without_observed(images)),
         key_tables=key_tables(table),

@@ -1,11 +1,13 @@
 """Each question of a comparison answered in plain words, with numbers a reader can quote.
 
-For example: "What does social priority do? (median wait of those connected): basic-needs
-applicants: 1.2 years shorter (95% CI 0.9 to 1.5); other businesses: 0.40 years longer (0.20
-to 0.60)." The lead key figure is the first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by
-its label, so the words follow whatever that tuple holds. A
-difference whose interval includes zero is called "about the same", never a gain or a loss;
-a category with nobody connected in a scenario says so instead of vanishing.
+For example: "What does social priority do? (mean wait in the first 10 years, everyone):
+basic-needs applicants: 1.7 years shorter, from 8.5 to 6.8 (95% CI 1.6 to 1.8); other
+businesses: 0.49 years longer, from 9.0 to 9.5 (0.46 to 0.52)." The lead key figure is the
+first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by its label, so the words follow
+whatever that tuple holds. A difference whose interval includes zero is called "about the
+same", never a gain or a loss; a category with nobody connected in a scenario says so
+instead of vanishing. Categories count the same applicants in both scenarios; a stream or
+project only one has is set apart (:data:`sim.runs.metrics.POPULATIONS`).
 """
 
 from __future__ import annotations
@@ -161,7 +163,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
     """A stream or project set apart: its own figure, or its change if both scenarios have it.
 
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
-    ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has.
+    ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has. Then
+    how many of its applicants were connected and how many withdrew.
     """
     row = block.set_index("metric")
     origin = str(block["origin"].iloc[0])
@@ -173,8 +176,16 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
     if shown is None:
         return f"{origin} (only in {variant}): not defined"
     words = "" if shown == metric else f"; {metric_phrase(shown)}"
-    return f"{origin} (only in {variant}{words}): " + level_text(row.loc[shown],
-                                                                  METRICS[shown].unit)
+    return (f"{origin} (only in {variant}{words}): "
+            + level_text(row.loc[shown], METRICS[shown].unit) + _outcomes(row))
+
+
+def _outcomes(row: pd.DataFrame) -> str:
+    """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means)."""
+    asked, connected, withdrawn = format_numbers(
+        *(row.loc[m, "mean"] for m in ("applicants", "connected", "withdrawn")))
+    return (f"; on average {connected} of {asked} connected by the end of the run, "
+            f"{withdrawn} withdrew")
 
 
 def level_text(row: pd.Series, unit: str) -> str:
@@ -204,8 +215,10 @@ def metric_phrase(metric: str) -> str:
 
 
 def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
-    """A difference in words with its interval: '1.2 years shorter (0.9 to 1.5)'.
+    """A difference in words with both levels and its interval.
 
+    '1.2 years shorter, from 7.9 to 6.7 (0.9 to 1.5)': the reference's mean, then the
+    variant's (``row``'s ``mean``), so a reader can tell a large change from a small one.
     When the interval includes zero: 'about the same (-0.10 to 0.30 years)'. ``prefix`` goes
     before the interval, e.g. '95% CI '.
     """
@@ -226,8 +239,28 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
-    return _join(value_text, written, down if value < 0 else up,
-                 f"({prefix}{low_text} to {high_text})")
+    return _join(value_text, written, down if value < 0 else up) + \
+        _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+
+
+def _levels(row: pd.Series, unit: str, decimals: int) -> str:
+    """', from 7.9 to 6.7': the reference's mean and the variant's, or nothing if unknown.
+
+    The reference's is the variant's mean less the difference of the means. Both are written
+    with the difference's ``decimals``, so a small change does not read 'from 9.5 to 9.5'.
+    """
+    variant = float(row.get("mean", math.nan))
+    if not math.isfinite(variant):
+        return ""
+    scale = 100.0 if unit == "share" else 1.0
+    before, after = ((variant - row["difference"]) * scale, variant * scale)
+    mark = "%" if unit == "share" else ""
+    return f", from {before:,.{decimals}f}{mark} to {after:,.{decimals}f}{mark}"
+
+
+def _decimals(text: str) -> int:
+    """Decimals of a number as written: 2 for '0.73', 0 for '1,204'."""
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:
