@@ -477,3 +477,21 @@ def test_the_differences_figure_draws_the_like_with_like_rows(variants: Comparis
     fig = variants.differences_figure()
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
     assert {"homes vs social_priority", "moved vs social_priority"} <= labels
+
+
+def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
+    """A single applicant set apart: in how many replications it connected, not '1.0 of 1.0'."""
+    rows = [("sp", IN_BOTH, "", group, metric, 10.0, 2.0, 1.0, 3.0)
+            for group in ("basic_needs", "other")
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    rows += [("sp", ONLY_IN_VARIANT, "Campus", "all", metric, mean, math.nan, math.nan,
+              math.nan) for metric, mean in (("applicants", 1.0), ("connected", 0.8),
+                                             ("withdrawn", 0.0), (HEADLINE_METRICS[0], 7.5))]
+    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
+                                        "mean", "difference", "difference_ci_low",
+                                        "difference_ci_high"])
+    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
+    table[["question", "reference", "paired"]] = ["Q", "fifo", True]
+    (text,) = sentences(table)
+    assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
+                         "the end of the run in 80% of replications.")

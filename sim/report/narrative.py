@@ -181,9 +181,15 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
 
 
 def _outcomes(row: pd.DataFrame) -> str:
-    """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means)."""
-    asked, connected, withdrawn = format_numbers(
-        *(row.loc[m, "mean"] for m in ("applicants", "connected", "withdrawn")))
+    """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means).
+
+    A single applicant, such as a named project, says in how many replications it was
+    connected instead: '; connected by the end of the run in 80% of replications'.
+    """
+    means = [row.loc[m, "mean"] for m in ("applicants", "connected", "withdrawn")]
+    if means[0] == 1:
+        return f"; connected by the end of the run in {means[1]:.0%} of replications"
+    asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
             f"{withdrawn} withdrew")
 
