@@ -50,13 +50,16 @@ def origins(applicants: pd.DataFrame) -> np.ndarray:
     source = applicants["source"].astype(str).to_numpy()
     stream = applicants["stream"].fillna("").astype(str).to_numpy()
     name = applicants["name"].fillna("").astype(str).to_numpy()
-    listed = np.char.add(stream.astype(str), " (waiting list)")
+    listed = np.char.add(stream, " (waiting list)")
     return np.where(source == "project", name,
                     np.where(source == "waiting_list", listed, stream)).astype(object)
 
 
 def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
-    """The categories each origin's applicants hold, at their request or later, in order."""
+    """The categories each origin's applicants hold, at their request or later.
+
+    Origins in the order they first appear, so answers name them in a stable order.
+    """
     frame = pd.DataFrame({
         "origin": origins(applicants),
         "category": applicants["category"].astype(str).to_numpy(),
