@@ -13,9 +13,18 @@ from scipy import stats as scipy_stats
 
 from sim import Comparison, GridqueueError, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
+from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
 from sim.report.narrative import sentences
-from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    CATEGORY_CHANGED,
+    EVERY_APPLICANT,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    ONLY_IN_VARIANT,
+    STREAMS_DIFFER,
+)
 from tests.comparison_family import write_family, write_observed
 
 
@@ -193,13 +202,15 @@ def test_sentences_state_direction_and_interval():
     table = pd.concat([table.assign(scenario="fifo", question="", reference=""),
                        table.assign(question="What does priority do?", reference="fifo")])
     table["paired"] = True
+    table[["population", "origin"]] = [EVERY_APPLICANT, ""]
     metric = METRICS[HEADLINE_METRICS[0]]
     assert metric.unit == "years"
     name = metric.label[:metric.label.rindex(" (")]
     assert sentences(table) == [
         f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants: about the "
-        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter "
-        "(1.8 to 2.4); other businesses: 0.60 years longer (0.40 to 0.80)."]
+        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter, from "
+        "3.1 to 1.0 (1.8 to 2.4); other businesses: 0.60 years longer, from 0.40 to 1.00 (0.40 "
+        "to 0.80)."]
 
 
 def test_sentences_say_none_connected_where_nobody_was():
@@ -216,6 +227,7 @@ def test_sentences_say_none_connected_where_nobody_was():
     table["estimate"] = table["mean"]
     table["question"] = np.where(table["scenario"] == "sp", "Q", "")
     table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["population", "origin"]] = [EVERY_APPLICANT, ""]
     table[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
     table.loc[table["scenario"] == "sp", ["difference", "difference_ci_low",
                                           "difference_ci_high"]] = 0.0
@@ -351,3 +363,135 @@ def test_compare_sets_each_scenario_stating_observations_beside_them(
     assert section.count("model below") == 2
     assert 'id="figure-observations"' in section
     assert html.count('id="figure-observations"') == 1  # not among the other figures
+
+
+VARIANTS = {
+    # Small basic-needs requests, connected quickly: a new stream that would shorten the
+    # basic-needs mean on its own, however the applicants already there fare.
+    "homes": "extends: social_priority.yaml\nname: homes\nstreams:\n  homes:\n"
+             "    category: basic_needs\n    rate_per_year: 20\n    demand_mw: 0.01\n"
+             "    jobs: 0\n",
+    # The same applicants, but the 'other' stream moves up to basic needs in 2023.
+    "moved": "extends: social_priority.yaml\nname: moved\nstreams:\n  other:\n"
+             "    category_changes: [{date: 2023-01-01, category: basic_needs}]\n",
+    # The 'other' stream drawn at another rate: no stream can be matched with its own.
+    "redrawn": "extends: social_priority.yaml\nname: redrawn\nstreams:\n  other:\n"
+               "    rate_per_year: 10\n",
+}
+
+
+@pytest.fixture(scope="module")
+def variants(family: dict[str, Path]) -> Comparison:
+    folder = family["fifo"].parent
+    for name, text in VARIANTS.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return compare([family["social_priority"], *(folder / f"{n}.yaml" for n in VARIANTS)],
+                   reference="social_priority", workers=1)
+
+
+def _populations(comparison: Comparison, variant: str) -> pd.DataFrame:
+    rows = comparison.differences
+    return rows[rows["scenario"] == variant].drop_duplicates(["population", "origin"])
+
+
+def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
+    variants: Comparison,
+):
+    """A stream only in the variant is reported on its own, not mixed into its category.
+
+    The categories then count the same applicants in both: their numbers do not differ at
+    all, where the whole basic-needs group would have gained the homes.
+    """
+    rows = variants.differences
+    homes = rows[rows["scenario"] == "homes"]
+    assert list(zip(*_populations(variants, "homes")[["population", "origin"]].T.values,
+                    strict=True)) == [(IN_BOTH, ""), (ONLY_IN_VARIANT, "homes")]
+    counted = homes[(homes["population"] == IN_BOTH) & (homes["metric"] == "applicants")]
+    assert set(counted["group"]) >= {"basic_needs", "other", "all"}
+    assert (counted["difference"] == 0).all()
+    # The homes draw from random streams of their own: the others are drawn alike, paired,
+    # though the scenarios as a whole are not.
+    assert not variants.paired["homes"] and counted["paired"].all()
+    assert (counted["difference_ci_low"] == 0).all()
+    alone = homes[homes["population"] == ONLY_IN_VARIANT].set_index("metric")
+    assert list(alone["group"].unique()) == ["all"]
+    assert alone.loc["applicants", "mean"] > 40  # 20 a year for four years
+    assert alone["difference"].isna().all()  # nothing in the reference to compare with
+    text = next(s for s in variants.sentences() if s.startswith("homes against"))
+    assert "the applicants of both scenarios — " in text
+    assert "; homes (only in homes" in text
+    assert text.endswith(" connected by the end of the run, 0.0 withdrew.")  # homes stay
+
+
+def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Comparison):
+    """A stream moved to another category is compared as one group, all its applicants."""
+    assert list(zip(*_populations(variants, "moved")[["population", "origin"]].T.values,
+                    strict=True)) == [(IN_BOTH, ""), (CATEGORY_CHANGED, "other")]
+    rows = variants.differences
+    moved = rows[(rows["scenario"] == "moved") & (rows["population"] == IN_BOTH)]
+    counted = moved[moved["metric"] == "applicants"].set_index("group")
+    assert counted.loc["other", "mean"] == 0  # no 'other' applicant left in both alike
+    assert (counted["difference"] == 0).all()
+    text = next(s for s in variants.sentences() if s.startswith("moved against"))
+    assert "; other, whose category changes: " in text
+
+
+def test_a_redrawn_stream_compares_everyone_and_says_it_is_not_like_with_like(
+    variants: Comparison,
+):
+    """No stream can be matched when the variant draws one differently: everyone, marked."""
+    (population,) = _populations(variants, "redrawn")[["population", "origin"]].values
+    assert list(population) == [STREAMS_DIFFER, "other"]
+    text = next(s for s in variants.sentences() if s.startswith("redrawn against"))
+    assert "every applicant, not like with like: the streams differ (other) — " in text
+
+
+def test_same_streams_compare_every_applicant(comparison: Comparison):
+    """A variant with the reference's streams compares every applicant, as before."""
+    assert set(comparison.table["population"]) == {EVERY_APPLICANT}
+    assert set(comparison.table["origin"]) == {""}
+
+
+def test_figures_of_every_origin_are_the_run_s_own(comparison: Comparison):
+    """Figures over a part of the applicants are worked out as the run's: over all, the same.
+
+    MW-years left idle belong to an area's capacity, not to a part of its queue: empty. The
+    request times come from the request dates, to the day, so a share connected within a
+    window may count one request more or less at the window's edge.
+    """
+    results = comparison.results["social_priority"]
+    every = list(categories_by_origin(results.applicants))
+    mine = population_metrics(results, every).set_index(["replication", "group", "metric"])
+    own = results.replication_metrics.set_index(["replication", "group", "metric"])
+    assert mine.index.equals(own.index)
+    metric = own.index.get_level_values("metric")
+    idle, edge = metric == "idle_mw_years", metric.str.startswith("connected_within_")
+    assert mine.loc[idle, "value"].isna().all()
+    exact = ~idle & ~edge
+    np.testing.assert_allclose(mine.loc[exact, "value"], own.loc[exact, "value"], rtol=1e-12)
+    np.testing.assert_allclose(mine.loc[edge, "value"], own.loc[edge, "value"], atol=0.02)
+
+
+def test_the_differences_figure_draws_the_like_with_like_rows(variants: Comparison):
+    """Rows set apart have no category: the forest plot leaves them to the tables."""
+    fig = variants.differences_figure()
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert {"homes vs social_priority", "moved vs social_priority"} <= labels
+
+
+def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
+    """A single applicant set apart: in how many replications it connected, not '1.0 of 1.0'."""
+    rows = [("sp", IN_BOTH, "", group, metric, 10.0, 2.0, 1.0, 3.0)
+            for group in ("basic_needs", "other")
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    rows += [("sp", ONLY_IN_VARIANT, "Campus", "all", metric, mean, math.nan, math.nan,
+              math.nan) for metric, mean in (("applicants", 1.0), ("connected", 0.8),
+                                             ("withdrawn", 0.0), (HEADLINE_METRICS[0], 7.5))]
+    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
+                                        "mean", "difference", "difference_ci_low",
+                                        "difference_ci_high"])
+    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
+    table[["question", "reference", "paired"]] = ["Q", "fifo", True]
+    (text,) = sentences(table)
+    assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
+                         "the end of the run in 80% of replications.")

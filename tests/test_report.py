@@ -13,10 +13,17 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run
-from sim.report.data import key_tables, run_page
+from sim.analysis.differences import Population, Question, comparison_table
+from sim.report.data import HEADINGS, comparison_page, key_tables, run_page
 from sim.report.html import render_report
 from sim.report.run import write_report
-from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    EVERY_APPLICANT,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    ONLY_IN_VARIANT,
+)
 from tests.comparison_family import write_family, write_observed
 
 
@@ -54,7 +61,7 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     lead = html[html.index('<section class="answers"'):html.index("</section>")]
     assert "Headline figures by category" in lead
     for metric in HEADLINE_METRICS:
-        assert f"<th>{METRICS[metric].label}</th>" in lead
+        assert f"<th>{HEADINGS.get(metric, METRICS[metric].label)}</th>" in lead
         assert metric not in lead
     for group in ("All applicants", "Basic needs", "Other businesses"):
         assert f"<th>{group}" in lead
@@ -92,6 +99,7 @@ def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scen
         table.assign(scenario="fifo", reference="", question=""),
         summary.assign(scenario="sp", reference="fifo", question="Q")])
     comparison[["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
+    comparison[["population", "origin"]] = [EVERY_APPLICANT, ""]
     (everyone, *_) = key_tables(comparison)
     assert everyone.title == "All applicants"
     basic = next(t for t in key_tables(comparison) if t.title == "Basic needs")
@@ -195,3 +203,75 @@ def test_observations_not_stated_by_a_scenario_say_so():
                                                    ("60 to 60", "model above")]
     assert [(c.text, c.note) for c in one[2]] == [("not stated", ""), ("41 to 41", "agrees")]
     assert observed_section({"none": tables["none"]}, {}) is None
+
+
+def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_count(
+    tmp_path: Path,
+):
+    """A question's table: categories over the applicants of both, then the stream apart.
+
+    The tables by category hold the like-with-like rows only, one per scenario.
+    """
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    metrics = results.replication_metrics
+    question = Question("Q?", "fifo", "homes", paired=True)
+    table = comparison_table(
+        {"fifo": results.summary, "homes": results.summary},
+        {"fifo": metrics, "homes": metrics}, [question],
+        {question: [Population(IN_BOTH, "", metrics, metrics),
+                    Population(ONLY_IN_VARIANT, "homes", None, metrics)]})
+    page = comparison_page(table, {"fifo": scenario, "homes": scenario},
+                           {"fifo": "fifo.yaml", "homes": "homes.yaml"}, {})
+    (answer,) = page.answers
+    headings = [(heading, sub) for heading, sub, _ in answer.detail.rows]
+    assert headings[-1] == ("homes", "only in homes: its own figures")
+    assert {sub for _, sub in headings[:-1]} == {"applicants of both scenarios"}
+    assert "the applicants of both scenarios — " in answer.body
+    for key_table in page.key_tables:
+        assert [(h, sub) for h, sub, _ in key_table.rows] == [
+            ("fifo", ""), ("homes", "against fifo, applicants of both scenarios")]
+
+
+def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
+    """Fewer than half ever connected: the column shows the time to connect a quarter.
+
+    Marked, with its own interval, under a heading that says so; a group whose quarter is
+    not reached either still reads "not reached".
+    """
+    summary, scenario = summary_and_scenario
+    table = summary.copy()
+    half = (table["group"] == "all") & (table["metric"] == "connect_median_years")
+    table.loc[half, ["estimate", "ci_low", "ci_high"]] = [math.inf, 3.0, math.inf]
+    quarter = (table["group"] == "all") & (table["metric"] == "connect_p25_years")
+    table.loc[quarter, ["estimate", "ci_low", "ci_high"]] = [1.25, 1.0, 1.5]
+    headline = run_page(table, scenario, "fifo.yaml", {}).headline
+    column = HEADLINE_METRICS.index("connect_median_years")
+    assert "a quarter" in headline.columns[column]
+    cells = {heading: row[column].text for heading, _, row in headline.rows}
+    assert cells["All applicants"] == "¼: 1.2 (1.0 to 1.5)"
+    nobody = _nobody_connected(summary, "basic_needs")
+    cells = {h: r[column].text for h, _, r in run_page(nobody, scenario, "fifo.yaml",
+                                                         {}).headline.rows}
+    assert cells["Basic needs"] == "not reached"
+
+
+def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
+    """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
+
+    The family's four years do not see the ten-year window the answers lead with: its
+    difference is set by hand.
+    """
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    question = Question("Q?", "fifo", "again", paired=True)
+    table = comparison_table({"fifo": results.summary, "again": results.summary},
+                             {"fifo": results.replication_metrics,
+                              "again": results.replication_metrics}, [question])
+    lead = table["metric"] == HEADLINE_METRICS[0]
+    table.loc[lead, ["difference", "difference_ci_low", "difference_ci_high"]] = [0.2, 0.1, 0.3]
+    page = comparison_page(table, {"fifo": scenario, "again": scenario},
+                           {"fifo": "fifo.yaml", "again": "again.yaml"}, {})
+    assert HEADLINE_METRICS[0].startswith("wait_rmst_")
+    assert "averaged over everyone who asked: one who withdraws counts as waiting" in page.lead
+    assert "from the reference's mean to the variant's" in page.lead

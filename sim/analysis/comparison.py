@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 from sim._version import __version__
 from sim.analysis.differences import Question, comparison_table, draws_key
+from sim.analysis.populations import question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError
 from sim.figures import plots
@@ -313,8 +314,11 @@ def compare(
         pairs = _against_parents(items, list(results), paths)
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
+    populations = {q: question_populations(results[q.reference], results[q.variant])
+                   for q in asked}
     table = comparison_table({k: r.summary for k, r in results.items()},
-                             {k: r.replication_metrics for k, r in results.items()}, asked)
+                             {k: r.replication_metrics for k, r in results.items()}, asked,
+                             populations)
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran)
 
 

@@ -18,10 +18,17 @@ import numpy as np
 import pandas as pd
 
 from sim.inputs.scenario import Scenario
-from sim.runs.stats import CONFIDENCE, mean_interval, t_quantile
+from sim.runs.metrics import (
+    ALL,
+    COMPARED,
+    EVERY_APPLICANT,
+)
+from sim.runs.stats import CONFIDENCE, mean_interval, summarise, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "NOT_DRAWN_BY_STREAM",
+    "Population",
     "Question",
     "cell_differences",
     "comparison_table",
@@ -31,15 +38,18 @@ __all__ = [
 ]
 
 COMPARISON_COLUMNS = (
-    "scenario", "reference", "question", "group", "metric", "unit", "estimator", "estimate",
-    "ci_low", "ci_high", "ci_method", "mean", "replications", "difference", "difference_ci_low",
-    "difference_ci_high", "paired",
+    "scenario", "reference", "question", "population", "origin", "group", "metric", "unit",
+    "estimator", "estimate", "ci_low", "ci_high", "ci_method", "mean", "replications",
+    "difference", "difference_ci_low", "difference_ci_high", "paired",
 )
 """Columns of ``comparison.csv``. The difference is scenario minus reference, for the question
 named in ``question``; ``reference``, ``question`` and the difference are empty in the rows of a
 scenario compared with nothing. ``paired`` says whether the interval is paired (true) or
 Welch's. ``estimate`` and its interval are as in ``summary.csv``; the difference is of the
-means."""
+means. ``population`` says which applicants a row counts
+(:data:`sim.runs.metrics.POPULATIONS`) and ``origin`` names the stream or project of a row set
+apart (empty otherwise)."""
+
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,27 @@ class Question:
     variant: str
     paired: bool
 
+
+@dataclass(frozen=True)
+class Population:
+    """The applicants one block of a question's rows counts, and their per-replication figures.
+
+    Attributes:
+        kind: one of :data:`sim.runs.metrics.POPULATIONS`.
+        origin: the stream or project set apart; empty for ``every_applicant`` and ``in_both``.
+        reference: their tidy per-replication figures in the reference, None when it has none.
+        variant: the same in the variant.
+        paired: whether their difference is paired; None to follow the question. Applicants
+            of the streams both scenarios have may be drawn alike where the scenarios as a
+            whole are not, when the variant adds a stream with draws of its own.
+    """
+
+    kind: str
+    origin: str
+    reference: pd.DataFrame | None
+    variant: pd.DataFrame
+    paired: bool | None = None
+
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
               "onsite_generation", "grid", "projects", "observations", "capacity_releases")
 """Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
@@ -65,7 +96,7 @@ cover come from their own streams, so on-site generation may differ too; named p
 fixed and draw nothing, so adding one keeps the others' draws; observations are only read
 beside the results; who takes part in a capacity release is drawn from its own stream)."""
 
-_NOT_DRAWN_BY_STREAM = ("onsite_generation", "partial_offer", "expansion")
+NOT_DRAWN_BY_STREAM = ("onsite_generation", "partial_offer", "expansion")
 """Stream keys whose draws come from their own random streams, leaving the applicants'."""
 
 
@@ -83,7 +114,7 @@ def draws_key(scenario: Scenario) -> str:
     for key in _NOT_DRAWN:
         data.pop(key, None)
     for stream in data["streams"].values():
-        for key in _NOT_DRAWN_BY_STREAM:
+        for key in NOT_DRAWN_BY_STREAM:
             stream.pop(key, None)
     waiting = scenario.waiting_list
     if waiting is not None and waiting.csv is not None:
@@ -176,6 +207,7 @@ def comparison_table(
     summaries: Mapping[str, pd.DataFrame],
     metrics: Mapping[str, pd.DataFrame],
     questions: Sequence[Question],
+    populations: Mapping[Question, Sequence[Population]] | None = None,
 ) -> pd.DataFrame:
     """Every key figure of every scenario, and each question's difference, variant minus reference.
 
@@ -185,27 +217,48 @@ def comparison_table(
         questions: the pairs to difference. A scenario gets a block of rows per question it is
             the variant of (``reference`` and ``question`` filled); one that is the variant of
             none gets one block with both empty and no difference.
+        populations: the applicants each question compares (see
+            :data:`sim.runs.metrics.POPULATIONS`); a question not named here compares every
+            applicant. A population set apart gets
+            the rows of all its applicants together only (group ``all``): its categories
+            differ between the scenarios, or it has nothing to be compared with.
     """
+    populations = populations or {}
     parts = []
     for label, summary in summaries.items():
         mine = [q for q in questions if q.variant == label]
         for question in mine or [None]:
-            part = summary[["group", "metric", "unit", "estimator", "estimate", "ci_low",
-                            "ci_high", "ci_method", "mean", "replications"]].copy()
-            part.insert(0, "scenario", label)
-            part.insert(1, "reference", "" if question is None else question.reference)
-            part.insert(2, "question", "" if question is None else question.question)
-            if question is None:
-                part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
-                part["paired"] = pd.NA
-            else:
-                diff = difference_table(metrics[question.reference], metrics[label],
-                                        question.paired)
-                part = part.merge(diff, on=["group", "metric"], how="left")
-            parts.append(part)
+            everyone = [Population(EVERY_APPLICANT, "", None if question is None
+                                   else metrics[question.reference], metrics[label])]
+            for population in populations.get(question, everyone) if question else everyone:
+                own = summary if population.kind == EVERY_APPLICANT \
+                    else summarise(population.variant)
+                parts.append(_block(own, label, question, population))
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]
+
+
+def _block(
+    summary: pd.DataFrame, label: str, question: Question | None, population: Population
+) -> pd.DataFrame:
+    """One population's rows of a scenario: its figures and, for a question, the difference."""
+    part = summary[["group", "metric", "unit", "estimator", "estimate", "ci_low", "ci_high",
+                    "ci_method", "mean", "replications"]].copy()
+    if population.kind not in COMPARED:
+        part = part[part["group"] == ALL]
+    part.insert(0, "scenario", label)
+    part.insert(1, "reference", "" if question is None else question.reference)
+    part.insert(2, "question", "" if question is None else question.question)
+    part.insert(3, "population", population.kind)
+    part.insert(4, "origin", population.origin)
+    if question is None or population.reference is None:
+        part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+        part["paired"] = pd.NA
+        return part
+    paired = question.paired if population.paired is None else population.paired
+    diff = difference_table(population.reference, population.variant, paired)
+    return part.merge(diff, on=["group", "metric"], how="left")
 
 
 def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:

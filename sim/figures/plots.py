@@ -28,7 +28,7 @@ from sim.figures.palette import (
 )
 from sim.figures.timelines import connected_figure, queue_figure
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import ALL, COMPARED, HEADLINE_METRICS, METRICS
 
 __all__ = [
     "UNCLEAR",
@@ -57,6 +57,8 @@ def differences_figure(
     unpaired (Welch); an interval that includes zero is grey. A row without a difference says
     why ("none connected" when nobody was).
     """
+    # Categories are compared like with like; a stream or project set apart has no category.
+    table = table[table["population"].isin(COMPARED)]
     compared = table[table["question"].fillna("") != ""]
     sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
     groups = [g for g in (*CATEGORIES, ALL) if sizes.get(g, 0) > 0]

@@ -17,14 +17,25 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim._version import __version__
-from sim.figures.numbers import format_estimate
+from sim.figures.numbers import NOT_REACHED, format_estimate
 from sim.figures.observations import distinct_observations, same_observation
 from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
 from sim.report.narrative import answer_body, lead_metric, metric_phrase
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    ALL,
+    CATEGORY_CHANGED,
+    COMPARED,
+    EVERY_APPLICANT,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    ONLY_IN_VARIANT,
+    RMST_YEARS,
+    STREAMS_DIFFER,
+)
 from sim.runs.observed import band_text, published_text
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
@@ -62,6 +73,31 @@ CAPTIONS = {
                 "median; the label counts the replications in which the project connected.",
 }
 """The caption of each figure, by name."""
+
+POPULATION_WORDS = {
+    EVERY_APPLICANT: "",
+    IN_BOTH: "applicants of both scenarios",
+    STREAMS_DIFFER: "every applicant, not like with like: the streams differ",
+    ONLY_IN_VARIANT: "only in {variant}: its own figures",
+    CATEGORY_CHANGED: "changes category: all its applicants",
+}
+"""What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
+
+HALF, QUARTER = "connect_median_years", "connect_p25_years"
+QUARTER_MARK = "¼:"
+"""Marks a cell showing the time to connect a quarter, where half are never connected."""
+
+HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
+                  "where fewer than half are by the end of the run)"}
+"""Column headings that say more than the key figure's label."""
+
+MEANINGS = {
+    f"wait_rmst_{n}y_years": f" (the years an applicant waits within {n} years of the "
+    f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
+    f"rest of the {n} years, so {n} would mean that nobody was connected)"
+    for n in RMST_YEARS
+}
+"""What a lead figure means, in the words of the answers' lead, where its label is terse."""
 
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
@@ -155,8 +191,9 @@ def comparison_page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q, lead) for q in questions],
-        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its "
-             "95% confidence interval:",
+        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”"
+             f"{MEANINGS.get(lead, '')}, with its 95% confidence interval; a change reads "
+             "from the reference's mean to the variant's:",
         headline=None,
         figures=figures(_without_observed(images)),
         key_tables=key_tables(table),
@@ -260,33 +297,54 @@ def _groups(table: pd.DataFrame) -> list[str]:
 
 
 def _headings() -> list[str]:
-    return [METRICS[m].label for m in HEADLINE_METRICS]
+    """The headline figures' labels, as column headings."""
+    return [HEADINGS.get(m, METRICS[m].label) for m in HEADLINE_METRICS]
 
 
 def _question_table(rows: pd.DataFrame) -> KeyTable:
-    """A question's headline figures: a row per pair and group, the variant and its change."""
+    """A question's headline figures: a row per pair, population and group.
+
+    The categories count the applicants of both scenarios; each stream or project set apart
+    follows in a row of its own, named, with what sets it apart beneath.
+    """
     out = []
     blocks = list(rows.groupby(["scenario", "reference"], sort=False))
     several = len(blocks) > 1
     for (variant, reference), block in blocks:
-        cells = _cells(block)
-        for group in _groups(rows):
-            out.append((CATEGORY_LABELS[group],
-                        f"{variant} against {reference}" if several else "",
-                        [cells[(group, m)] for m in HEADLINE_METRICS]))
+        pair = f"{variant} against {reference}" if several else ""
+        for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
+            cells = _cells(mine)
+            if kind in COMPARED:
+                notes = [pair, POPULATION_WORDS[kind]]
+                out += [(CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
+                         [cells[(group, m)] for m in HEADLINE_METRICS])
+                        for group in _groups(rows)]
+            else:
+                notes = [pair, POPULATION_WORDS[kind].format(variant=variant)]
+                out.append((str(origin), ", ".join(n for n in notes if n),
+                            [cells[(ALL, m)] for m in HEADLINE_METRICS]))
     return KeyTable(title="", columns=_headings(), rows=out)
 
 
 def key_tables(table: pd.DataFrame) -> list[KeyTable]:
-    """A table per group (all applicants first): a row per scenario, headline figures across."""
-    blocks = list(table.groupby(["scenario", "reference", "question"], sort=False))
+    """A table per group (all applicants first): a row per scenario, headline figures across.
+
+    Only the rows that compare categories like with like; a stream or project set apart is
+    in its question's table.
+    """
+    compared = table[table["population"].isin(COMPARED)]
+    blocks = list(compared.groupby(["scenario", "reference", "question"], sort=False))
     cells = {key: _cells(block) for key, block in blocks}
+    kinds = {key: str(block["population"].iloc[0]) for key, block in blocks}
     tables = []
-    for group in _groups(table):
+    for group in _groups(compared):
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
-            rows.append((str(scenario), f"against {reference}" if question else "",
+            against = f"against {reference}" if question else ""
+            if kinds[key] in (IN_BOTH, STREAMS_DIFFER):
+                against += f", {POPULATION_WORDS[kinds[key]]}"
+            rows.append((str(scenario), against,
                          [cells[key][(group, m)] for m in HEADLINE_METRICS]))
         tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
     return tables
@@ -316,6 +374,24 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
                                    row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         cells[(row.group, row.metric)] = Cell(text, note, unclear)
+    return _quarter_where_half_unreached(block, cells)
+
+
+def _quarter_where_half_unreached(
+    block: pd.DataFrame, cells: dict[tuple[str, str], Cell]
+) -> dict[tuple[str, str], Cell]:
+    """The time to connect a quarter, marked, in the cells whose median is not reached.
+
+    In a long queue fewer than half of a group connect before the run ends, and a column of
+    "not reached" tells a reader nothing; the quarter usually is reached and moves with the
+    policy. The column's heading (:data:`HEADINGS`) says so.
+    """
+    medians = block[block["metric"] == HALF]
+    for group, estimate in zip(medians["group"], medians["estimate"], strict=True):
+        quarter = cells.get((group, QUARTER))
+        if math.isinf(estimate) and quarter is not None and quarter.text != NOT_REACHED:
+            cells[(group, HALF)] = Cell(f"{QUARTER_MARK} {quarter.text}", quarter.note,
+                                        quarter.unclear)
     return cells
 
 

@@ -1,11 +1,13 @@
 """Each question of a comparison answered in plain words, with numbers a reader can quote.
 
-For example: "What does social priority do? (median wait of those connected): basic-needs
-applicants: 1.2 years shorter (95% CI 0.9 to 1.5); other businesses: 0.40 years longer (0.20
-to 0.60)." The lead key figure is the first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by
-its label, so the words follow whatever that tuple holds. A
-difference whose interval includes zero is called "about the same", never a gain or a loss;
-a category with nobody connected in a scenario says so instead of vanishing.
+For example: "What does social priority do? (mean wait in the first 10 years, everyone):
+basic-needs applicants: 1.7 years shorter, from 8.5 to 6.8 (95% CI 1.6 to 1.8); other
+businesses: 0.49 years longer, from 9.0 to 9.5 (0.46 to 0.52)." The lead key figure is the
+first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by its label, so the words follow
+whatever that tuple holds. A difference whose interval includes zero is called "about the
+same", never a gain or a loss; a category with nobody connected in a scenario says so
+instead of vanishing. Categories count the same applicants in both scenarios; a stream or
+project only one has is set apart (:data:`sim.runs.metrics.POPULATIONS`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ import pandas as pd
 
 from sim.figures.numbers import format_numbers
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    ALL,
+    CATEGORY_CHANGED,
+    COMPARED,
+    HEADLINE_METRICS,
+    IN_BOTH,
+    METRICS,
+    RMST_YEARS,
+    STREAMS_DIFFER,
+)
 
 __all__ = [
     "WHO",
@@ -25,9 +36,11 @@ __all__ = [
     "answer_body",
     "lead_metric",
     "difference_text",
+    "level_text",
     "metric_phrase",
     "present_groups",
     "sentences",
+    "streams_differ_words",
 ]
 
 WHO = {
@@ -50,6 +63,13 @@ WORDS = {
 
 UNIT_WORDS = {"share": "percentage points", "count": "", "jobs": "jobs"}
 """How a difference's unit is written, where it is not the unit's own name."""
+
+IN_BOTH_WORDS = "the applicants of both scenarios"
+"""How an answer names the applicants it compares when a stream or project is set apart."""
+
+OWN_FIGURES = (*(f"wait_rmst_{n}y_years" for n in RMST_YEARS), "connect_median_years",
+               "connect_p25_years")
+"""Figures a stream only in the variant is given in when the lead figure has no value."""
 
 
 def sentences(table: pd.DataFrame) -> list[str]:
@@ -98,12 +118,17 @@ def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
 
 
 def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool) -> str:
-    """One variant's difference from its reference in ``metric``, category by category."""
+    """One variant's difference from its reference in ``metric``, category by category.
+
+    Categories are compared over the same applicants in both scenarios; a stream or project
+    set apart (:data:`sim.runs.metrics.POPULATIONS`) follows on its own.
+    """
+    compared = rows[rows["population"].isin(COMPARED)]
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
-    means = {reference: _means(table, reference), variant: _means(rows, variant)}
-    get = rows.set_index(["group", "metric"])
+    means = {reference: _means(table, reference), variant: _means(compared, variant)}
+    get = compared.set_index(["group", "metric"])
     parts = []
-    for group in present_groups(rows):
+    for group in present_groups(compared):
         missing = [label for label, own in means.items()
                    if math.isnan(own.get((group, metric), math.nan))]
         if missing:
@@ -114,7 +139,70 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{WHO[group]}: " + difference_text(
                 get.loc[(group, metric)], METRICS[metric].unit, prefix))
-    return "; ".join(parts) or "no applicants"
+    text = "; ".join(parts) or "no applicants"
+    kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
+    if kind == IN_BOTH:
+        text = f"{IN_BOTH_WORDS} — {text}"
+    elif kind == STREAMS_DIFFER:
+        text = f"{streams_differ_words(origin)} — {text}"
+    apart = [_set_apart(block, metric, variant)
+             for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
+                 ["population", "origin"], sort=False)]
+    return "; ".join([text, *apart])
+
+
+def streams_differ_words(origin: str, shown: int = 3) -> str:
+    """Says that a comparison counts every applicant though the streams differ, naming some."""
+    names = origin.split(", ")
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return (f"every applicant, not like with like: the streams differ "
+            f"({', '.join(names[:shown])}{more})")
+
+
+def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
+    """A stream or project set apart: its own figure, or its change if both scenarios have it.
+
+    A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
+    ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has. Then
+    how many of its applicants were connected and how many withdrew.
+    """
+    row = block.set_index("metric")
+    origin = str(block["origin"].iloc[0])
+    if block["population"].iloc[0] == CATEGORY_CHANGED:
+        return f"{origin}, whose category changes: " + difference_text(
+            row.loc[metric], METRICS[metric].unit)
+    shown = next((m for m in (metric, *OWN_FIGURES) if np.isfinite(row.loc[m, "estimate"])),
+                 None)
+    if shown is None:
+        return f"{origin} (only in {variant}): not defined"
+    words = "" if shown == metric else f"; {metric_phrase(shown)}"
+    return (f"{origin} (only in {variant}{words}): "
+            + level_text(row.loc[shown], METRICS[shown].unit) + _outcomes(row))
+
+
+def _outcomes(row: pd.DataFrame) -> str:
+    """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means).
+
+    A single applicant, such as a named project, says in how many replications it was
+    connected instead: '; connected by the end of the run in 80% of replications'.
+    """
+    means = [row.loc[m, "mean"] for m in ("applicants", "connected", "withdrawn")]
+    if means[0] == 1:
+        return f"; connected by the end of the run in {means[1]:.0%} of replications"
+    asked, connected, withdrawn = format_numbers(*means)
+    return (f"; on average {connected} of {asked} connected by the end of the run, "
+            f"{withdrawn} withdrew")
+
+
+def level_text(row: pd.Series, unit: str) -> str:
+    """A figure's own value in words with its interval: '4.9 years (95% CI 4.8 to 5.1)'."""
+    scale = 100.0 if unit == "share" else 1.0
+    value, low, high = (row[c] * scale for c in ("estimate", "ci_low", "ci_high"))
+    written = "%" if unit == "share" else UNIT_WORDS.get(unit, unit)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return _join(format_numbers(value)[0], written)
+    value_text, low_text, high_text = format_numbers(value, low, high)
+    return _join(value_text, written, f"(95% CI {low_text} to {high_text})").replace(" %", "%")
 
 
 def present_groups(rows: pd.DataFrame) -> list[str]:
@@ -133,8 +221,10 @@ def metric_phrase(metric: str) -> str:
 
 
 def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
-    """A difference in words with its interval: '1.2 years shorter (0.9 to 1.5)'.
+    """A difference in words with both levels and its interval.
 
+    '1.2 years shorter, from 7.9 to 6.7 (0.9 to 1.5)': the reference's mean, then the
+    variant's (``row``'s ``mean``), so a reader can tell a large change from a small one.
     When the interval includes zero: 'about the same (-0.10 to 0.30 years)'. ``prefix`` goes
     before the interval, e.g. '95% CI '.
     """
@@ -155,8 +245,28 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
-    return _join(value_text, written, down if value < 0 else up,
-                 f"({prefix}{low_text} to {high_text})")
+    return _join(value_text, written, down if value < 0 else up) + \
+        _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+
+
+def _levels(row: pd.Series, unit: str, decimals: int) -> str:
+    """', from 7.9 to 6.7': the reference's mean and the variant's, or nothing if unknown.
+
+    The reference's is the variant's mean less the difference of the means. Both are written
+    with the difference's ``decimals``, so a small change does not read 'from 9.5 to 9.5'.
+    """
+    variant = float(row.get("mean", math.nan))
+    if not math.isfinite(variant):
+        return ""
+    scale = 100.0 if unit == "share" else 1.0
+    before, after = ((variant - row["difference"]) * scale, variant * scale)
+    mark = "%" if unit == "share" else ""
+    return f", from {before:,.{decimals}f}{mark} to {after:,.{decimals}f}{mark}"
+
+
+def _decimals(text: str) -> int:
+    """Decimals of a number as written: 2 for '0.73', 0 for '1,204'."""
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:

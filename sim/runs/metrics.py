@@ -13,10 +13,40 @@ from sim.inputs.applicants import CATEGORIES
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.records import OUTCOMES
 
-__all__ = ["ALL", "HEADLINE_METRICS", "METRICS", "Metric", "replication_metrics"]
+__all__ = [
+    "ALL",
+    "CATEGORY_CHANGED",
+    "COMPARED",
+    "EVERY_APPLICANT",
+    "HEADLINE_METRICS",
+    "IN_BOTH",
+    "METRICS",
+    "ONLY_IN_VARIANT",
+    "POPULATIONS",
+    "STREAMS_DIFFER",
+    "Metric",
+    "replication_metrics",
+]
 
 ALL = "all"
 """The group name of figures over every applicant."""
+
+EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, STREAMS_DIFFER = (
+    "every_applicant", "in_both", "only_in_variant", "category_changed", "streams_differ")
+POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, STREAMS_DIFFER)
+"""Which applicants a row of a comparison table counts, in both scenarios alike:
+``every_applicant`` when both have the same streams and projects in the same categories.
+When the variant adds some or moves some into another category: ``in_both``, the applicants
+of the streams and projects both scenarios have in the same categories, and, set apart, one
+stream or project (``origin``) that only the variant has (``only_in_variant``: its own
+figures, nothing to compare with) or that changes category between the two
+(``category_changed``: its applicants compared as one group). When the variant draws a
+stream of the reference differently (another rate, say): ``streams_differ``, every applicant
+of each, as no stream can be matched with its counterpart; ``origin`` then lists the streams
+and projects that differ."""
+
+COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER)
+"""The populations whose rows compare categories, like with like."""
 
 
 @dataclass(frozen=True)

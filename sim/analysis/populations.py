@@ -1,0 +1,179 @@
+"""Like with like: which applicants a question compares, the same ones in both scenarios.
+
+A variant that adds a stream or a named project (homes, small connections, a campus) or moves
+a stream into another category (the 2026 framework) changes who is in a category. Comparing
+the category as a whole then mixes who is in it with how long they wait: homes are small and
+connected quickly, so adding them shortens the basic-needs mean even if every school waits
+longer. Each question therefore compares the applicants of the streams and projects that both
+scenarios have, in the same categories, and sets each other stream or project apart (see
+:data:`sim.runs.metrics.POPULATIONS`). A variant that draws a stream of its reference
+differently (its rate split over areas, say) leaves no stream to match: it is compared in
+every applicant, and its answer says that this is not like with like.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, draws_key
+from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
+from sim.runs.metrics import (
+    CATEGORY_CHANGED,
+    EVERY_APPLICANT,
+    IN_BOTH,
+    ONLY_IN_VARIANT,
+    STREAMS_DIFFER,
+    replication_metrics,
+)
+from sim.runs.results import Results
+
+__all__ = [
+    "categories_by_origin",
+    "definitions",
+    "drawn_alike",
+    "origins",
+    "population_metrics",
+    "question_populations",
+]
+
+
+def origins(applicants: pd.DataFrame) -> np.ndarray:
+    """Where each applicant comes from: its stream, its project's name, or the waiting list.
+
+    Applicants of a stream drawn onto the waiting list at the start are an origin of their
+    own, '<stream> (waiting list)', so a scenario that adds a waiting list sets it apart.
+    """
+    source = applicants["source"].astype(str).to_numpy()
+    stream = applicants["stream"].fillna("").astype(str).to_numpy()
+    name = applicants["name"].fillna("").astype(str).to_numpy()
+    listed = np.char.add(stream, " (waiting list)")
+    return np.where(source == "project", name,
+                    np.where(source == "waiting_list", listed, stream)).astype(object)
+
+
+def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The categories each origin's applicants hold, at their request or later.
+
+    Origins in the order they first appear, so answers name them in a stable order.
+    """
+    frame = pd.DataFrame({
+        "origin": origins(applicants),
+        "category": applicants["category"].astype(str).to_numpy(),
+        "final": applicants["final_category"].astype(str).to_numpy(),
+    })
+    held: dict[str, frozenset[str]] = {}
+    for origin, rows in frame.groupby("origin", sort=False):
+        held[str(origin)] = frozenset(rows["category"]) | frozenset(rows["final"])
+    return held
+
+
+def question_populations(reference: Results, variant: Results) -> list[Population]:
+    """The populations a question compares: everyone, or those in both and each set apart.
+
+    When the variant draws an origin both have differently (:func:`definitions`), none can
+    be matched: everyone, marked. Else everyone when both scenarios have the same streams and
+    projects in the same categories. When the variant adds some or moves some into another
+    category: the applicants of the origins both have in the same categories, then each
+    origin only the variant has (its own figures), then each whose category changes (its
+    applicants in both, compared as one group); an origin only the reference has is left out.
+    """
+    mine = categories_by_origin(variant.applicants)
+    theirs = categories_by_origin(reference.applicants)
+    drawn = {"reference": definitions(reference.scenario),
+             "variant": definitions(variant.scenario)}
+    redrawn = [o for o in mine if o in theirs
+               and drawn["reference"].get(o) != drawn["variant"].get(o)]
+    if redrawn:
+        differ = [*redrawn, *(o for o in mine if o not in theirs)]
+        return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
+                           variant.replication_metrics)]
+    same = [o for o in mine if theirs.get(o) == mine[o]]
+    if len(same) == len(mine) == len(theirs):
+        return [Population(EVERY_APPLICANT, "", reference.replication_metrics,
+                           variant.replication_metrics)]
+    populations = [Population(IN_BOTH, "", population_metrics(reference, same),
+                              population_metrics(variant, same),
+                              paired=drawn_alike(reference, variant, same))]
+    populations += [Population(ONLY_IN_VARIANT, o, None, population_metrics(variant, [o]))
+                    for o in mine if o not in theirs]
+    populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
+                               population_metrics(variant, [o]))
+                    for o in mine if o in theirs and theirs[o] != mine[o]]
+    return populations
+
+
+def drawn_alike(reference: Results, variant: Results, among: list[str]) -> bool:
+    """Whether replication *i* of both draws the same applicants of the origins ``among``.
+
+    Each stream draws from random streams of its own (:mod:`sim.inputs.rng`), so a stream
+    only the variant has leaves the others' draws as they were: the scenarios restricted to
+    the origins both have are then compared as :func:`draws_key` compares whole scenarios.
+    Both must also share at least two replications.
+    """
+    common = (set(reference.replication_metrics["replication"])
+              & set(variant.replication_metrics["replication"]))
+    return len(common) >= 2 and (draws_key(_restricted(reference.scenario, among))
+                                 == draws_key(_restricted(variant.scenario, among)))
+
+
+def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
+    """The scenario with only the streams and projects of the origins ``among``."""
+    kept = set(among)
+    streams = {name: stream for name, stream in scenario.streams.items()
+               if name in kept or f"{name} (waiting list)" in kept}
+    projects = [project for project in scenario.projects if project.name in kept]
+    return scenario.model_copy(update={"streams": streams, "projects": projects})
+
+
+def definitions(scenario: Scenario) -> dict[str, str]:
+    """What draws each origin's applicants, as comparable text, by origin (see :func:`origins`).
+
+    Left out are the keys that change how applicants are served, not who asks: a stream's
+    category, area, on-site generation, partial offers and expansion (the last three draw
+    from random streams of their own) and a project's category, area and self-supply. So a
+    lever that changes only those compares the same applicants.
+    """
+    drawn = {name: _text(stream.model_dump(mode="json", exclude={
+        *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
+        for name, stream in scenario.streams.items()}
+    listed = {}
+    if scenario.waiting_list is not None:
+        waiting = _text(scenario.waiting_list.model_dump(mode="json"))
+        listed = {f"{name} (waiting list)": waiting + text for name, text in drawn.items()}
+    projects = {project.name: _text(project.model_dump(mode="json", exclude={
+        "category", "category_changes", "area", "self_supply"}))
+        for project in scenario.projects}
+    return {**drawn, **listed, **projects}
+
+
+def _text(data: object) -> str:
+    """A definition as text that is equal for equal definitions."""
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def population_metrics(results: Results, among: list[str]) -> pd.DataFrame:
+    """Per-replication key figures of the applicants of the origins ``among``.
+
+    The same figures as ``replication_metrics.csv``, over part of the applicants; MW-years
+    left idle are a property of an area's capacity, not of a part of its queue, so they are
+    left empty. Request times come from the request dates, to the day.
+    """
+    applicants = results.applicants
+    rows = applicants[np.isin(origins(applicants), among)]
+    start = pd.Timestamp(results.scenario.start)
+    idle = dict.fromkeys(CATEGORIES, np.nan)
+    parts = []
+    by_replication = dict(tuple(rows.groupby("replication", sort=True)))
+    for replication in sorted(results.replication_metrics["replication"].unique()):
+        mine = by_replication.get(replication, rows.iloc[:0])
+        days = (pd.to_datetime(mine["request_date"]) - start) / pd.Timedelta(days=1)
+        metrics = replication_metrics(mine.reset_index(drop=True),
+                                      days.to_numpy(dtype=float) / DAYS_PER_YEAR,
+                                      results.scenario.horizon_years, idle, np.nan)
+        metrics.insert(0, "replication", int(replication))
+        parts.append(metrics)
+    return pd.concat(parts, ignore_index=True)
