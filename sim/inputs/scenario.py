@@ -26,7 +26,12 @@ from pydantic import (
 
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
-from sim.inputs.distributions import Distribution, Fixed, refuse_booleans_as_numbers
+from sim.inputs.distributions import (
+    Distribution,
+    Fixed,
+    ProbabilityField,
+    refuse_booleans_as_numbers,
+)
 from sim.inputs.observations import Observation
 
 __all__ = [
@@ -96,7 +101,7 @@ class _Model(BaseModel):
         return refuse_booleans_as_numbers(cls, value, info.field_name or "")
 
 
-_PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
+_PROBABILITY: ProbabilityField = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
 
 
 class Upgrade(_Model):
