@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "CATEGORIES",
@@ -71,7 +72,7 @@ class Labels:
     tabulating integer codes costs a fraction of doing so with arrays of Python strings.
     """
 
-    codes: np.ndarray
+    codes: npt.NDArray[np.int32]
     """Each row's place in :attr:`values` (int32)."""
     values: tuple[str, ...]
     """The distinct texts; one may occur in no row."""

@@ -270,7 +270,8 @@ class Empirical(_Spec):
 
     def _probabilities(self) -> np.ndarray:
         weights = np.ones(len(self.values)) if self.weights is None else np.array(self.weights)
-        return weights / weights.sum()
+        probabilities: np.ndarray = weights / weights.sum()
+        return probabilities
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.choice(np.array(self.values, dtype=float), size=size, p=self._probabilities())

@@ -17,6 +17,7 @@ from typing import Any
 
 import pydantic
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.observations import read_observations
@@ -152,7 +153,8 @@ def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -
     return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
 
-def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple, expected: str) -> InputError:
+def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple[str | int, ...],
+        expected: str) -> InputError:
     if source is None:
         return InputError(scenario.name, ".".join(map(str, loc)), expected)
     file, line = source.locate(loc)
@@ -174,9 +176,9 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
     return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
 
 
-def _data_path(loc: tuple, data: Any) -> tuple:
+def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
     """Drop the parts pydantic adds to a location (union tags, validator names)."""
-    path: list[Any] = []
+    path: list[str | int] = []
     node = data
     for part in loc:
         if isinstance(node, dict) and part in node:
@@ -202,7 +204,7 @@ _DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognorm
 _DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
-def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
+def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str:
     kind, value = error["type"], error.get("input")
     got = f", got {value!r}" if not isinstance(value, (dict, list)) else ""
     ctx = error.get("ctx") or {}
@@ -255,7 +257,7 @@ _BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "l
                "less_than_equal": "le"}
 
 
-def _allowed_keys(loc: tuple, data: Any) -> list[str]:
+def _allowed_keys(loc: tuple[str | int, ...], data: Any) -> list[str]:
     """The keys the schema accepts at a location, for 'did you mean' hints."""
     annotation: Any = Scenario
     node = data

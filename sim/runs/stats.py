@@ -154,7 +154,8 @@ def _ci_method(metric: Metric) -> str:
 def _known(values: np.ndarray) -> np.ndarray:
     """The values as floats, NaN left out."""
     values = np.asarray(values, dtype=float)
-    return values[~np.isnan(values)]
+    known: np.ndarray = values[~np.isnan(values)]
+    return known
 
 
 def _mean_and_half_width(values: np.ndarray, confidence: float) -> tuple[float, float]:
