@@ -29,10 +29,10 @@ __all__ = [
 Category = Literal["congestion_relief", "safety", "basic_needs", "other"]
 """A category of the social prioritisation framework (ACM, Netcode articles 7.0a-7.0d)."""
 
-CATEGORIES: tuple[str, ...] = ("congestion_relief", "safety", "basic_needs", "other")
+CATEGORIES: tuple[Category, ...] = ("congestion_relief", "safety", "basic_needs", "other")
 """All categories, from the framework's highest priority to none."""
 
-PRIORITY_CATEGORIES: tuple[str, ...] = CATEGORIES[:-1]
+PRIORITY_CATEGORIES: tuple[Category, ...] = CATEGORIES[:-1]
 """Categories that may ask for priority; ``other`` has none to ask for."""
 
 

@@ -53,8 +53,8 @@ class SocialPriorityPolicy(QueuePolicy):
         order = self.category_order
         position = np.array([order.index(c) if c in order else 0 for c in CATEGORIES])
         klass = position[effective]
-        order = np.lexsort((table.applicant_id, table.request_time, klass))
-        return inverse_permutation(order)
+        sorted_rows = np.lexsort((table.applicant_id, table.request_time, klass))
+        return inverse_permutation(sorted_rows)
 
     def describe(self) -> str:
         return f"social_priority ({' > '.join(self.category_order)})"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Area, Scenario
 from sim.report.rendering import environment
@@ -78,7 +78,7 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     }
 
 
-def _settings(order: list[str] | None, params: dict[str, Any] | None) -> str:
+def _settings(order: list[Category] | None, params: dict[str, Any] | None) -> str:
     """A policy's category order (when not the framework's) and parameters, if any."""
     text = "" if order is None or order == list(CATEGORIES) else ", " + " > ".join(order)
     return text + (f", {params}" if params else "")
