@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import InputError, nearest
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
@@ -44,7 +44,7 @@ class WaitingRows:
 
     name: list[str]
     stream: list[str | None]
-    category: list[str]
+    category: list[Category]
     area: list[str | None]
     request_date: list[dt.date]
     demand_mw: np.ndarray
