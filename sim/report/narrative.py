@@ -89,7 +89,7 @@ def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
-    answers = []
+    answers: list[str] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         text = _pair_answer(table, mine, metric, first=not answers)
@@ -101,7 +101,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     """One variant's difference from its reference in ``metric``, category by category."""
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
     means = {reference: _means(table, reference), variant: _means(rows, variant)}
-    get = rows.set_index(["group", "metric"])
+    get = rows.set_index(["group", "metric"])  # a row by (group, metric): its stubs say a value
     parts = []
     for group in present_groups(rows):
         missing = [label for label, own in means.items()
@@ -113,14 +113,14 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{WHO[group]}: " + difference_text(
-                get.loc[(group, metric)], METRICS[metric].unit, prefix))
+                get.loc[(group, metric)], METRICS[metric].unit, prefix))  # type: ignore[arg-type]
     return "; ".join(parts) or "no applicants"
 
 
 def present_groups(rows: pd.DataFrame) -> list[str]:
     """Categories with applicants in ``rows`` (framework order); ``all`` alone if one or none."""
     applicants = rows[rows["metric"] == "applicants"].groupby("group")["mean"].max()
-    groups = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
+    groups: list[str] = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
     return groups if len(groups) > 1 else [ALL]
 
 

@@ -66,6 +66,9 @@ class Results:
     """When each named project connects, across replications (``projects.csv``)."""
     run_info: dict[str, Any]
     """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
+    _applicants: pd.DataFrame | None
+    _spool: ApplicantSpool | None
+    """The rows in memory, or still on disk until first read (see :attr:`applicants`)."""
 
     def __init__(
         self,
