@@ -381,7 +381,7 @@ cells; the same command with --resume runs only the rest.
 """
 
 
-def _compare_parser(commands: argparse._SubParsersAction) -> None:
+def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     compare = commands.add_parser(
         "compare", help="compare scenarios with paired differences, figures and report.html",
         description="Compare scenarios, each with its reference: run the scenario files, read\n"
@@ -420,7 +420,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.set_defaults(handler=_compare)
 
 
-def _sweep_parser(commands: argparse._SubParsersAction) -> None:
+def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweep = commands.add_parser(
         "sweep", help="run a scenario over a grid of parameter values",
         description="Run every combination of the varied keys of a scenario, with common\n"
@@ -506,7 +506,7 @@ keeps its evaluations; the same command with --resume reuses them. Method: docs/
 """
 
 
-def _calibrate_parser(commands: argparse._SubParsersAction) -> None:
+def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     calibrate = commands.add_parser(
         "calibrate", help="estimate scenario parameters from its published observations",
         description="Estimate chosen parameters of a scenario so that the simulated\n"

@@ -86,7 +86,7 @@ class Trajectory:
     connect_time: np.ndarray
     withdraw_time: np.ndarray
     release_time: np.ndarray
-    snapshots: list[tuple]
+    snapshots: list[tuple[float | str, ...]]
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
     final_category: np.ndarray
@@ -171,7 +171,7 @@ class _Simulation(ResizableConnections):
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
-        self.snapshots: list[tuple] = []
+        self.snapshots: list[tuple[float | str, ...]] = []
         self._plan_withdrawals(table)
         self._schedule(grid.steps, snapshot_times)
 
