@@ -92,7 +92,7 @@ class CandidateEvaluator:
         """The candidate scenario of these parameter values."""
         return self.variants.load({**self.common, **dict(zip(self.keys, values, strict=True))})
 
-    def loss(self, values: Sequence[float]) -> float:
+    def loss(self, values: np.ndarray) -> float:
         """The loss of one candidate (run now, unless known)."""
         key = tuple(float(v) for v in values)
         if key not in self.losses:

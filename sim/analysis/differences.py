@@ -188,7 +188,7 @@ def comparison_table(
     """
     parts = []
     for label, summary in summaries.items():
-        mine = [q for q in questions if q.variant == label]
+        mine: list[Question | None] = [q for q in questions if q.variant == label]
         for question in mine or [None]:
             part = summary[["group", "metric", "unit", "estimator", "estimate", "ci_low",
                             "ci_high", "ci_method", "mean", "replications"]].copy()

@@ -77,7 +77,7 @@ def applicant_records(
     np.copyto(wait_years, trajectory.connect_time, where=connected)
     wait_years -= table.request_time
     connect_date = to_dates(start, trajectory.connect_time)
-    # pandas-stubs want an Index of categories for from_codes; pandas takes any list (ignored).
+    # The ignores: pandas takes any list of categories in from_codes; pandas-stubs an Index.
     # Speed: the columns are new arrays or the table's, which nothing changes afterwards;
     # sharing them (copy=False) spares pandas copying each numeric column into 2D blocks.
     frame = pd.DataFrame({
