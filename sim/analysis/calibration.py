@@ -168,7 +168,7 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
             workers: int | None) -> Calibration:
     evaluations = pd.DataFrame(evaluator.rows).drop(columns="scenario_sha256")
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
-    best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a label
+    best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a row label
     threshold = float(special.chdtri(len(parameters), 1 - CONFIDENCE))
     evaluations["plausible"] = evaluations["loss"] <= best_row["loss"] + threshold
     plausible = evaluations[evaluations["plausible"]]

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.capacity import FIT_TOLERANCE_MW, CapacityLedger, Reclaim
-from sim.engine.events import Calendar
-from sim.engine.queues import WaitingQueue
+from sim.engine.capacity import FIT_TOLERANCE_MW
 from sim.engine.states import CONNECTED
 from sim.inputs.applicants import ApplicantTable
+
+if TYPE_CHECKING:
+    from sim.engine.capacity import CapacityLedger, Reclaim
+    from sim.engine.events import Calendar
+    from sim.engine.queues import WaitingQueue
 
 __all__ = ["ResizableConnections"]
 

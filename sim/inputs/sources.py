@@ -235,7 +235,7 @@ def _draw(
         lifetime_years=durations["lifetime_years"],
         homes=homes,  # type: ignore[arg-type]  # None: the table fills in its default
         partial_min_share=partial,  # type: ignore[arg-type]  # None: likewise
-        existing_mw=existing,  # type: ignore[arg-type]
+        existing_mw=existing,  # type: ignore[arg-type]  # None: likewise
     )
 
 

@@ -101,7 +101,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     """One variant's difference from its reference in ``metric``, category by category."""
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
     means = {reference: _means(table, reference), variant: _means(rows, variant)}
-    get = rows.set_index(["group", "metric"])  # a row by (group, metric): its stubs say a value
+    get = rows.set_index(["group", "metric"])  # .loc[(group, metric)]: a row (stubs: a value)
     parts = []
     for group in present_groups(rows):
         missing = [label for label, own in means.items()
