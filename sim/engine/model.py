@@ -348,7 +348,7 @@ class _Simulation(ResizableConnections):
         if rounds is None or now not in rounds.times:
             return False
         for queue in self.queues:
-            queue.open = True  # type: ignore[attr-defined]
+            queue.open = True  # type: ignore[attr-defined]  # in rounds: RoundsQueue
         self.env.call_at(now, self._close_round, priority=ROUND_END)
         return True
 
@@ -360,7 +360,7 @@ class _Simulation(ResizableConnections):
         """
         if self.regime.rounds is not None:
             for queue in self.queues:
-                queue.open = False  # type: ignore[attr-defined]
+                queue.open = False  # type: ignore[attr-defined]  # as above
             self._allocate_soon(now)
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:

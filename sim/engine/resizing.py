@@ -82,6 +82,7 @@ class ResizableConnections:
         self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
         self.held_mw = [0.0] * n
         self.full_connect_time = [math.nan] * n
+        # The ignores: this run's methods are swapped on purpose (see the module's docstring).
         self._allocate = self._allocate_partly  # type: ignore[method-assign]
         self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
         self._start_connection = self._start_whole  # type: ignore[method-assign]

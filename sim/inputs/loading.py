@@ -17,6 +17,7 @@ from typing import Any
 
 import pydantic
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, SchemaProblem, nearest
@@ -280,7 +281,7 @@ def _allowed_keys(loc: tuple[str | int, ...], data: Any) -> list[str]:
     return []
 
 
-def _field(model: type[BaseModel], key: Any):  # type: ignore[no-untyped-def]
+def _field(model: type[BaseModel], key: str | int) -> FieldInfo | None:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
             return field
@@ -297,8 +298,8 @@ def _unwrap(annotation: Any, node: Any) -> Any:
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             tag = node.get("dist") if isinstance(node, dict) else None
             tagged = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
-                      and tag is not None and _field(m, "dist") is not None
-                      and tag in typing.get_args(_field(m, "dist").annotation)]
+                      and tag is not None and (dist := _field(m, "dist")) is not None
+                      and tag in typing.get_args(dist.annotation)]
             annotation = tagged[0] if tagged else members[0]
             if len(members) > 1 and not tagged and tag is None:
                 return annotation

@@ -7,6 +7,7 @@ draws do not depend on the queue policy, which is what makes policy comparisons 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -88,11 +89,11 @@ def category_timeline(
     return timeline
 
 
-def _category_on(base: str, changes: list[CategoryChange], date: object) -> str:
+def _category_on(base: str, changes: list[CategoryChange], date: dt.date) -> str:
     """The category in force on ``date``: the last change on or before it, else ``base``."""
     current = base
     for change in changes:
-        if change.date <= date:  # type: ignore[operator]
+        if change.date <= date:
             current = change.category
     return current
 
