@@ -49,6 +49,7 @@ notebooks: $(VENV)/.notebooks-installed
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests notebooks
+	$(BIN)/python -m mypy
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .coverage .coverage.*
+	rm -rf $(VENV) results .pytest_cache .mypy_cache .coverage .coverage.*

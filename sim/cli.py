@@ -12,9 +12,13 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sim._version import __version__
 from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
+
+if TYPE_CHECKING:
+    from sim.inputs.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -99,7 +103,8 @@ def _sigterm_as_interrupt() -> Iterator[list[bool]]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _show_warning(message, category, *_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+def _show_warning(message: Warning | str, category: type[Warning], *_args: Any,
+                  **_kwargs: Any) -> None:
     """Our warnings as one line each; others as Python shows them."""
     if issubclass(category, GridqueueWarning):
         print(f"gridqueue: warning: {message}", file=sys.stderr)
@@ -234,7 +239,7 @@ def _execution_arguments(parser: argparse.ArgumentParser) -> None:
                         "if set, else local processes); results are identical")
 
 
-def _load(args: argparse.Namespace, extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+def _load(args: argparse.Namespace, extra: Sequence[str] = ()) -> Scenario:
     from sim.inputs.loading import load_scenario
 
     return load_scenario(args.scenario, [*args.overrides, *extra])
@@ -381,7 +386,7 @@ cells; the same command with --resume runs only the rest.
 """
 
 
-def _compare_parser(commands: argparse._SubParsersAction) -> None:
+def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     compare = commands.add_parser(
         "compare", help="compare scenarios with paired differences, figures and report.html",
         description="Compare scenarios, each with its reference: run the scenario files, read\n"
@@ -420,7 +425,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     compare.set_defaults(handler=_compare)
 
 
-def _sweep_parser(commands: argparse._SubParsersAction) -> None:
+def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweep = commands.add_parser(
         "sweep", help="run a scenario over a grid of parameter values",
         description="Run every combination of the varied keys of a scenario, with common\n"
@@ -506,7 +511,7 @@ keeps its evaluations; the same command with --resume reuses them. Method: docs/
 """
 
 
-def _calibrate_parser(commands: argparse._SubParsersAction) -> None:
+def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     calibrate = commands.add_parser(
         "calibrate", help="estimate scenario parameters from its published observations",
         description="Estimate chosen parameters of a scenario so that the simulated\n"

@@ -47,7 +47,7 @@ class InputError(GridqueueError):
         self.line = line
         super().__init__(self._format())
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[InputError], tuple[str | None, str, str, int | None]]:
         # Rebuilt from its parts when it crosses from a worker process to the main one.
         return (type(self), (self.source, self.key_path, self.expected, self.line))
 
@@ -98,7 +98,7 @@ class ReplicationError(GridqueueError):
             f"re-run it alone with --seed {seed} --only-replication {replication}"
         ))
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[ReplicationError], tuple[int, int, str]]:
         return (type(self), (self.replication, self.seed, self.cause))
 
 

@@ -136,8 +136,9 @@ def calibrate(
     with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
               disable=None if progress else True, dynamic_ncols=True) as bar:
         evaluator.on_done = bar.update
+        # The ignore: scipy takes bounds as (low, high) pairs too; scipy-stubs only a Bounds.
         result = optimize.differential_evolution(
-            evaluator.loss, bounds, maxiter=iterations, popsize=population,
+            evaluator.loss, bounds, maxiter=iterations, popsize=population,  # type: ignore[arg-type]
             init="latinhypercube", seed=base.seed % 2**32, polish=False, tol=0.0,
             updating="deferred", workers=evaluator.map,
         )
@@ -167,7 +168,7 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
             workers: int | None) -> Calibration:
     evaluations = pd.DataFrame(evaluator.rows).drop(columns="scenario_sha256")
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
-    best_row = evaluations.loc[evaluations["loss"].idxmin()]
+    best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a row label
     threshold = float(special.chdtri(len(parameters), 1 - CONFIDENCE))
     evaluations["plausible"] = evaluations["loss"] <= best_row["loss"] + threshold
     plausible = evaluations[evaluations["plausible"]]

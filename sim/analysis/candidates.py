@@ -60,7 +60,8 @@ class CandidateTask:
     def __call__(self, index: int) -> np.ndarray:
         scenario = self.scenarios[index // self.replications]
         output = run_replication(scenario, index % self.replications)
-        return observed_values(scenario.observations, output.applicants)
+        # In this process the rows are a DataFrame; only workers' rows come back encoded.
+        return observed_values(scenario.observations, output.applicants)  # type: ignore[arg-type]
 
 
 class CandidateEvaluator:
@@ -91,7 +92,7 @@ class CandidateEvaluator:
         """The candidate scenario of these parameter values."""
         return self.variants.load({**self.common, **dict(zip(self.keys, values, strict=True))})
 
-    def loss(self, values: Sequence[float]) -> float:
+    def loss(self, values: np.ndarray) -> float:
         """The loss of one candidate (run now, unless known)."""
         key = tuple(float(v) for v in values)
         if key not in self.losses:
@@ -127,8 +128,8 @@ class CandidateEvaluator:
         results = map_replications(task, indices, self.workers, False, "calibrate",
                                    seed=self.base.seed, scheduler=self.scheduler)
         done: list[np.ndarray] = []
-        for values in results:  # in order: a candidate is stored once its last one is in
-            done.append(values)
+        for row in results:  # in order: a candidate is stored once its last one is in
+            done.append(row)
             if len(done) % count == 0:
                 number = len(done) // count - 1
                 simulated = np.vstack(done[-count:])

@@ -226,7 +226,7 @@ def comparison_table(
     populations = populations or {}
     parts = []
     for label, summary in summaries.items():
-        mine = [q for q in questions if q.variant == label]
+        mine: list[Question | None] = [q for q in questions if q.variant == label]
         for question in mine or [None]:
             everyone = [Population(EVERY_APPLICANT, "", None if question is None
                                    else metrics[question.reference], metrics[label])]

@@ -59,9 +59,10 @@ def key_figures(
     """
     scenario = load_with_parameters(path, {**parameters, "seed": seed})
     output = run_replication(scenario, replication)
-    figures = {f"{row.group}.{row.metric}": float(row.value)
+    figures = {f"{row.group}.{row.metric}": float(row.value)  # type: ignore[arg-type]  # a float column
                for row in output.metrics.itertuples(index=False)}
-    observed = observed_values(scenario.observations, output.applicants)
+    # In this process the rows are a DataFrame; only workers' rows come back encoded.
+    observed = observed_values(scenario.observations, output.applicants)  # type: ignore[arg-type]
     figures.update({f"observed.{i}": float(v) for i, v in enumerate(observed)})
     return figures
 

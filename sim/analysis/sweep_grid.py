@@ -56,7 +56,7 @@ def cell_id(overrides: Mapping[str, Any]) -> str:
 
 
 def read_grid(
-    path: Path, common: list[Override], vary: dict[str, list[Any]]
+    path: Path, common: list[Override], vary: Mapping[str, object]
 ) -> tuple[Scenario, dict[str, list[Any]]]:
     """The base scenario and the grid: the file's ``sweep:`` block updated by ``vary``."""
     source = read_scenario_source(path, common)

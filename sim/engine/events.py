@@ -57,7 +57,8 @@ class Calendar(simpy.Environment):
             raise ValueError(f"cannot schedule at {time}, before now ({self._now})")
         # Speed: a 5-tuple with the callback itself instead of a simpy.Event holding it.
         # Creating an Event object per arrival or release cost more than the model's own work.
-        heappush(self._queue, (time, priority, next(self._eid), callback, value))
+        heappush(self._queue,  # type: ignore[misc]  # SimPy types its entries as 4-tuples
+                 (time, priority, next(self._eid), callback, value))
 
     def call_in_turn(
         self,

@@ -89,7 +89,7 @@ class Trajectory:
     connect_time: np.ndarray
     withdraw_time: np.ndarray
     release_time: np.ndarray
-    snapshots: list[tuple]
+    snapshots: list[tuple[float | str, ...]]
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
     final_category: np.ndarray
@@ -179,7 +179,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
-        self.snapshots: list[tuple] = []
+        self.snapshots: list[tuple[float | str, ...]] = []
         self.non_firm_setup = grid.non_firm
         self.non_firm_pool = [0.0] * n_areas
         self.non_firm_connected = [0.0] * n_areas
@@ -362,7 +362,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         if rounds is None or now not in rounds.times:
             return False
         for queue in self.queues:
-            queue.open = True  # type: ignore[attr-defined]
+            queue.open = True  # type: ignore[attr-defined]  # in rounds: RoundsQueue
         self.env.call_at(now, self._close_round, priority=ROUND_END)
         return True
 
@@ -374,7 +374,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         """
         if self.regime.rounds is not None:
             for queue in self.queues:
-                queue.open = False  # type: ignore[attr-defined]
+                queue.open = False  # type: ignore[attr-defined]  # as above
             self._allocate_soon(now)
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:

@@ -10,12 +10,18 @@ know connections only whole.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW
 from sim.engine.states import CONNECTED
 from sim.inputs.applicants import ApplicantTable
+
+if TYPE_CHECKING:
+    from sim.engine.capacity import CapacityLedger, Reclaim
+    from sim.engine.events import Calendar
+    from sim.engine.queues import WaitingQueue
 
 __all__ = ["ResizableConnections"]
 
@@ -27,6 +33,39 @@ class ResizableConnections:
     (``_leave_queue``, ``_allocate_soon``, ``_accrue_idle``, ``_withdraw``,
     ``_start_connection``), which :mod:`sim.engine.model` defines.
     """
+
+    if TYPE_CHECKING:  # what the simulation defines and the methods below use, for mypy
+        table: ApplicantTable
+        env: Calendar
+        horizon: float
+        ledger: CapacityLedger
+        queues: list[WaitingQueue]
+        reclaims: list[Reclaim]
+        partial: bool
+        requested: list[float]
+        lifetime: list[float]
+        area_of: list[int]
+        category_of: list[int]
+        rank_of: list[int]
+        index_at: list[int]
+        state: list[int]
+        connect_time: list[float]
+        release_time: list[float]
+        queue_mw: list[list[float]]
+        waiting_in_area: list[int]
+        waiting_total: int
+        smallest_request: float
+        allocation_due: bool
+        grants: list[tuple[float, int, float]]
+        reclaimed: list[tuple[float, int, float]]
+
+        def _leave_queue(self, i: int) -> None: ...
+        def _accrue_idle(self, now: float) -> None: ...
+        def _allocate_soon(self, now: float) -> None: ...
+        def _allocate(self, now: float, _: None = None) -> None: ...
+        def _withdraw(self, i: int, now: float) -> bool: ...
+        def _start_connection(self, i: int, now: float) -> None: ...
+        def _on_release(self, now: float, i: int) -> None: ...
 
     # --- partial connections ---------------------------------------------------------------
 
@@ -43,6 +82,7 @@ class ResizableConnections:
         self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
         self.held_mw = [0.0] * n
         self.full_connect_time = [math.nan] * n
+        # The ignores: this run's methods are swapped on purpose (see the module's docstring).
         self._allocate = self._allocate_partly  # type: ignore[method-assign]
         self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
         self._start_connection = self._start_whole  # type: ignore[method-assign]
@@ -126,7 +166,7 @@ class ResizableConnections:
             return False
         return type(self)._withdraw(self, i, now)
 
-    def _connections(self, connect_time: np.ndarray) -> dict:
+    def _connections(self, connect_time: np.ndarray) -> dict[str, Any]:
         """The trajectory's fields on connections: full connection times, MW held, grants."""
         if not self.resizable:
             held = np.where(np.isnan(connect_time), 0.0, self.table.requested_mw)

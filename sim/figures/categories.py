@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.gridspec import SubplotSpec
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
@@ -184,7 +185,7 @@ def _scenario_axis(axes: list[Axes], labels: list[str], xlabel: str | None) -> N
     shown[0].set_ylim(len(labels) - 0.5, -0.5)
     for ax in shown:
         ax.tick_params(axis="y", length=0)
-        if ax.get_subplotspec().is_first_col():
+        if _spec(ax).is_first_col():
             ax.set_ylabel("Scenario")
         if xlabel is not None and not _has_panel_below(ax, shown):
             ax.set_xlabel(xlabel)
@@ -192,9 +193,16 @@ def _scenario_axis(axes: list[Axes], labels: list[str], xlabel: str | None) -> N
 
 
 def _has_panel_below(ax: Axes, shown: list[Axes]) -> bool:
+    spec = _spec(ax)
+    return any(_spec(o).colspan == spec.colspan
+               and _spec(o).rowspan.start > spec.rowspan.start for o in shown)
+
+
+def _spec(ax: Axes) -> SubplotSpec:
+    """Where a panel sits in the figure's grid (every panel here is laid out on one)."""
     spec = ax.get_subplotspec()
-    return any(o.get_subplotspec().colspan == spec.colspan
-               and o.get_subplotspec().rowspan.start > spec.rowspan.start for o in shown)
+    assert spec is not None
+    return spec
 
 
 def _interval(summary: pd.DataFrame, group: str, metric: str) -> tuple[float, float, float]:

@@ -8,7 +8,7 @@ its marker, with a line across the band of 90% of its replications.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -77,7 +77,8 @@ def distinct_observations(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return stated.drop_duplicates(list(IDENTITY)).reset_index(drop=True)
 
 
-def same_observation(table: pd.DataFrame, observation: Mapping[str, Any]) -> pd.DataFrame:
+def same_observation(table: pd.DataFrame, observation: Mapping[Hashable, Any]
+                     ) -> pd.DataFrame:
     """The rows of ``table`` stating ``observation`` (the same label, source and value)."""
     match = pd.Series(True, index=table.index)
     for column in IDENTITY:

@@ -56,8 +56,8 @@ SCENARIO_COLOURS = ("#000000", "#e69f00", "#56b4e9", "#cc79a7", "#332288", "#999
 """Colours of scenarios, in input order: twelve, none a category colour, none so light that
 it fades on white paper."""
 
-LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (6, 1.5, 1, 1.5, 1, 1.5)),
-              (0, (11, 3)))
+LINESTYLES: tuple[str | tuple[int, tuple[float, ...]], ...] = (
+    "-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (11, 3)))
 """Line styles: solid, dashed, dotted, dash-dot, dash-dot-dot, long dashes."""
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "d", "h")

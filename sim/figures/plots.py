@@ -79,7 +79,7 @@ def differences_figure(
                 key = (*pair, group, metric)
                 if key not in rows.index:
                     continue
-                row = rows.loc[key]
+                row = rows.loc[key]  # type: ignore[index]  # a row of a four-level index
                 y = positions[(group, pair)]
                 if np.isnan(row["difference"]):
                     ax.text(0, y, _why_no_difference(own, pair, group, metric), ha="center",

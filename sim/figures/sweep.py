@@ -138,7 +138,8 @@ def _lines(rows: pd.DataFrame, keys: list[str], label: str, group: str, scale: f
         x = np.array([x_of[v] for v in line[keys[0]]], dtype=float) + dodge
         mean = line["estimate"].to_numpy(dtype=float) * scale
         error = np.abs(line[["ci_low", "ci_high"]].to_numpy(dtype=float).T * scale - mean)
-        name = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(combo), strict=True))
+        # The ignore: numpy's stubs take no tuple of group keys (Hashable), which it accepts.
+        name = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(combo), strict=True))  # type: ignore[arg-type]
         ax.errorbar(x, mean, yerr=np.nan_to_num(error), capsize=3,
                     color=CATEGORY_COLOURS[group] if not others else None,
                     linestyle=style(i, LINESTYLES),

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "CATEGORIES",
@@ -28,10 +29,10 @@ __all__ = [
 Category = Literal["congestion_relief", "safety", "basic_needs", "other"]
 """A category of the social prioritisation framework (ACM, Netcode articles 7.0a-7.0d)."""
 
-CATEGORIES: tuple[str, ...] = ("congestion_relief", "safety", "basic_needs", "other")
+CATEGORIES: tuple[Category, ...] = ("congestion_relief", "safety", "basic_needs", "other")
 """All categories, from the framework's highest priority to none."""
 
-PRIORITY_CATEGORIES: tuple[str, ...] = CATEGORIES[:-1]
+PRIORITY_CATEGORIES: tuple[Category, ...] = CATEGORIES[:-1]
 """Categories that may ask for priority; ``other`` has none to ask for."""
 
 
@@ -74,7 +75,7 @@ class Labels:
     tabulating integer codes costs a fraction of doing so with arrays of Python strings.
     """
 
-    codes: np.ndarray
+    codes: npt.NDArray[np.int32]
     """Each row's place in :attr:`values` (int32)."""
     values: tuple[str, ...]
     """The distinct texts; one may occur in no row."""

@@ -12,7 +12,7 @@ import math
 import types
 import typing
 from abc import ABC, abstractmethod
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -28,7 +28,21 @@ __all__ = [
     "Weibull",
 ]
 
-_FINITE = {"allow_inf_nan": False}
+
+class FiniteField(TypedDict):
+    """Keyword arguments of ``Field`` shared by several fields, typed so the calls are checked."""
+
+    allow_inf_nan: bool
+
+
+class ProbabilityField(FiniteField):
+    """Keyword arguments of ``Field`` for a probability: finite, from 0 to 1."""
+
+    ge: float
+    le: float
+
+
+_FINITE: FiniteField = {"allow_inf_nan": False}
 
 
 def refuse_booleans_as_numbers(model: type[BaseModel], value: Any, field_name: str) -> Any:
@@ -256,7 +270,8 @@ class Empirical(_Spec):
 
     def _probabilities(self) -> np.ndarray:
         weights = np.ones(len(self.values)) if self.weights is None else np.array(self.weights)
-        return weights / weights.sum()
+        probabilities: np.ndarray = weights / weights.sum()
+        return probabilities
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.choice(np.array(self.values, dtype=float), size=size, p=self._probabilities())

@@ -17,6 +17,8 @@ from typing import Any
 
 import pydantic
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.observations import read_observations
@@ -184,7 +186,8 @@ def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -
     return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
 
-def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple, expected: str) -> InputError:
+def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple[str | int, ...],
+        expected: str) -> InputError:
     if source is None:
         return InputError(scenario.name, ".".join(map(str, loc)), expected)
     file, line = source.locate(loc)
@@ -206,9 +209,9 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
     return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
 
 
-def _data_path(loc: tuple, data: Any) -> tuple:
+def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
     """Drop the parts pydantic adds to a location (union tags, validator names)."""
-    path: list[Any] = []
+    path: list[str | int] = []
     node = data
     for part in loc:
         if isinstance(node, dict) and part in node:
@@ -234,7 +237,7 @@ _DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognorm
 _DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
-def _expected(error: dict[str, Any], loc: tuple, data: Any) -> str:
+def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str:
     kind, value = error["type"], error.get("input")
     got = f", got {value!r}" if not isinstance(value, (dict, list)) else ""
     ctx = error.get("ctx") or {}
@@ -287,7 +290,7 @@ _BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "l
                "less_than_equal": "le"}
 
 
-def _allowed_keys(loc: tuple, data: Any) -> list[str]:
+def _allowed_keys(loc: tuple[str | int, ...], data: Any) -> list[str]:
     """The keys the schema accepts at a location, for 'did you mean' hints."""
     annotation: Any = Scenario
     node = data
@@ -310,7 +313,7 @@ def _allowed_keys(loc: tuple, data: Any) -> list[str]:
     return []
 
 
-def _field(model: type[BaseModel], key: Any):  # type: ignore[no-untyped-def]
+def _field(model: type[BaseModel], key: str | int) -> FieldInfo | None:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
             return field
@@ -327,8 +330,8 @@ def _unwrap(annotation: Any, node: Any) -> Any:
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             tag = node.get("dist") if isinstance(node, dict) else None
             tagged = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
-                      and tag is not None and _field(m, "dist") is not None
-                      and tag in typing.get_args(_field(m, "dist").annotation)]
+                      and tag is not None and (dist := _field(m, "dist")) is not None
+                      and tag in typing.get_args(dist.annotation)]
             annotation = tagged[0] if tagged else members[0]
             if len(members) > 1 and not tagged and tag is None:
                 return annotation

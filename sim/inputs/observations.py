@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, nearest
 from sim.inputs.yaml_source import read_scenario_source
@@ -137,7 +138,7 @@ def read_observations(path: Path, shown_as: str) -> list[dict[str, Any]]:
     return [o.model_dump(mode="json", exclude_defaults=True) for o in checked.observations]
 
 
-def _expected(error: dict[str, Any], loc: tuple) -> str:
+def _expected(error: ErrorDetails, loc: tuple[str | int, ...]) -> str:
     """What was expected at ``loc``, in the words of the scenario messages."""
     if error["type"] == "extra_forbidden":
         allowed = (list(Observation.model_fields) if len(loc) == 3

@@ -19,9 +19,10 @@ __all__ = ["overrides_for"]
 Overrides = dict[str, Any] | list[str]
 
 
-def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> list[Overrides]:
+def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overrides]:
     """Each input's overrides: the untargeted ones, then those whose target names it."""
     names = [_name(item) for item in inputs]
+    pairs: list[tuple[str, tuple[str, Any] | str]]
     if isinstance(overrides, Mapping):
         pairs = [(key, (key, value)) for key, value in overrides.items()]
     else:

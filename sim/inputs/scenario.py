@@ -26,7 +26,12 @@ from pydantic import (
 
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
-from sim.inputs.distributions import Distribution, Fixed, refuse_booleans_as_numbers
+from sim.inputs.distributions import (
+    Distribution,
+    Fixed,
+    ProbabilityField,
+    refuse_booleans_as_numbers,
+)
 from sim.inputs.observations import Observation
 
 __all__ = [
@@ -96,7 +101,7 @@ class _Model(BaseModel):
         return refuse_booleans_as_numbers(cls, value, info.field_name or "")
 
 
-_PROBABILITY = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
+_PROBABILITY: ProbabilityField = {"ge": 0.0, "le": 1.0, "allow_inf_nan": False}
 
 EFFICIENCY_TEXT = ("Efficiency score of a congestion reliever's offer (location against the "
                    "bottleneck, MW it controls, when and how long, price), higher is better; "
@@ -399,7 +404,7 @@ class Stream(_Model):
                      "homes_per_request")
     @classmethod
     def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
-        limit, unit = _STREAM_LIMITS[info.field_name]
+        limit, unit = _STREAM_LIMITS[info.field_name or ""]
         if info.field_name == "demand_mw" and value.mean <= 0:
             raise ValueError("expected a demand above 0 MW")
         return _bounded_mean(value, limit, unit)
@@ -834,7 +839,8 @@ class Scenario(_Model):
                                     f"{nearest(observation.area, self.area_names)}, expected "
                                     f"one of {', '.join(self.area_names)}")
             dates = {"date": observation.date, "since": observation.since,
-                     "relative_to.date": observation.relative_to and observation.relative_to.date}
+                     "relative_to.date": observation.relative_to.date if observation.relative_to
+                     else None}
             for key, date in dates.items():
                 if date is not None and not self.start <= date <= self.end:
                     raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
@@ -879,9 +885,9 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append((f"{path}.area", f"unknown area '{area}'{hint}, expected one of "
                              f"{', '.join(areas)}"))
 
-    for name, stream in s.streams.items():
-        check_area(f"streams.{name}", stream.area)
-        arrivals = stream.expected_arrivals(max(s.horizon_years, 0.0))
+    for name, spec in s.streams.items():
+        check_area(f"streams.{name}", spec.area)
+        arrivals = spec.expected_arrivals(max(s.horizon_years, 0.0))
         if not arrivals <= MAX_ARRIVALS:
             problems.append((f"streams.{name}.rate_per_year", f"expected at most "
                              f"{MAX_ARRIVALS} requests per replication, got about "
@@ -916,12 +922,12 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
         if waiting.earliest is not None and not waiting.earliest <= latest <= s.start:
             problems.append(("waiting_list", f"expected earliest <= latest <= start "
                              f"({s.start}), got earliest {waiting.earliest}, latest {latest}"))
-        for stream in waiting.mix or {}:
+        for stream, weight in (waiting.mix or {}).items():
             if stream not in s.streams:
                 problems.append((f"waiting_list.mix.{stream}", f"unknown stream "
                                  f"'{stream}'{nearest(stream, s.streams)}, expected one of "
                                  f"{', '.join(s.streams) or '(no streams defined)'}"))
-            elif waiting.mix[stream] and starts_later(s, s.streams[stream]):
+            elif weight and starts_later(s, s.streams[stream]):
                 problems.append((f"waiting_list.mix.{stream}", "expected 0 for a stream whose "
                                  "period starts after start: it has nobody on the list"))
         rates = sum(stream.rate_per_year for stream in s.streams.values()

@@ -65,7 +65,7 @@ def _is_list_edit(value: Any) -> bool:
             and all(isinstance(v, list) for v in value.values()))
 
 
-def _edit_list(items: Any, edit: dict[str, list], place: Place, here: tuple[str, ...]
+def _edit_list(items: Any, edit: dict[str, list[Any]], place: Place, here: tuple[str, ...]
                ) -> list[Any]:
     """The inherited list without the items named in ``remove``, then those in ``add``."""
     if not isinstance(items, list):
@@ -95,7 +95,7 @@ def drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
     """Drop inherited ``policy.changes`` (the rule for a new ``policy.order``); say so."""
     policy = data.get("policy")
     changes = policy.get("changes") if isinstance(policy, dict) else None
-    if not changes:
+    if not isinstance(policy, dict) or not changes:
         return []
     del policy["changes"]
     first = changes[0].get("date") if isinstance(changes[0], dict) else None

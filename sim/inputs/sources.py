@@ -7,6 +7,7 @@ draws do not depend on the queue policy, which is what makes policy comparisons 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -16,6 +17,7 @@ from sim.inputs.applicants import (
     PRIORITY_CATEGORIES,
     TEXT_COLUMNS,
     ApplicantTable,
+    Category,
     Labels,
 )
 from sim.inputs.rng import RandomStreams
@@ -87,11 +89,11 @@ def category_timeline(
     return timeline
 
 
-def _category_on(base: str, changes: list[CategoryChange], date: object) -> str:
+def _category_on(base: str, changes: list[CategoryChange], date: dt.date) -> str:
     """The category in force on ``date``: the last change on or before it, else ``base``."""
     current = base
     for change in changes:
-        if change.date <= date:  # type: ignore[operator]
+        if change.date <= date:
             current = change.category
     return current
 
@@ -108,7 +110,7 @@ def _categories_at(
     return Labels(codes, values)
 
 
-def _asking_category(base: str, changes: list[CategoryChange]) -> str:
+def _asking_category(base: Category, changes: list[CategoryChange]) -> Category:
     """The category whose priority uptake applies: the first with priority the requests get.
 
     Whether an applicant asks for priority is drawn once; a request of a stream that moves
@@ -140,7 +142,7 @@ def arrival_times(
 
 
 def onsite_for(
-    scenario: Scenario, stream: Stream | None, category: str
+    scenario: Scenario, stream: Stream | None, category: Category
 ) -> OnsiteGeneration | None:
     """The on-site generation setting that applies: the stream's, the category's, the default."""
     if stream is not None and stream.onsite_generation is not None:
@@ -148,7 +150,7 @@ def onsite_for(
     defaults = scenario.onsite_generation
     if defaults is None:
         return None
-    return defaults.by_category.get(category, defaults)  # type: ignore[call-overload]
+    return defaults.by_category.get(category, defaults)
 
 
 def _self_supply(
@@ -163,7 +165,7 @@ def _self_supply(
 
 
 def _priority(
-    scenario: Scenario, streams: RandomStreams, key: str, category: str, size: int
+    scenario: Scenario, streams: RandomStreams, key: str, category: Category, size: int
 ) -> np.ndarray:
     """Whether each applicant asks for priority: each does with the category's uptake.
 
@@ -236,11 +238,11 @@ def _draw(
         priority_requested=_priority(scenario, streams, key, asking, size),
         patience_years=durations["patience_years"],
         lifetime_years=durations["lifetime_years"],
-        homes=homes,
-        partial_min_share=partial,
-        existing_mw=existing,
-        non_firm_right=non_firm_right,
-        keeps_firm_place=keeps_place,
+        homes=homes,  # type: ignore[arg-type]  # None: the table fills in its default
+        partial_min_share=partial,  # type: ignore[arg-type]  # None: likewise
+        existing_mw=existing,  # type: ignore[arg-type]  # None: likewise
+        non_firm_right=non_firm_right,  # type: ignore[arg-type]  # None: likewise
+        keeps_firm_place=keeps_place,  # type: ignore[arg-type]  # None: likewise
         efficiency=efficiency,
     )
 

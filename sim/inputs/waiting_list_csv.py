@@ -14,13 +14,14 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sim.errors import InputError, nearest
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
@@ -46,7 +47,7 @@ class WaitingRows:
 
     name: list[str]
     stream: list[str | None]
-    category: list[str]
+    category: list[Category]
     area: list[str | None]
     request_date: list[dt.date]
     demand_mw: np.ndarray
@@ -210,7 +211,11 @@ def _check_header(label: str, header: list[str]) -> None:
         raise InputError(label, "", "expected each column once in the header", line=1)
 
 
-def _date(row: dict[str, str], fail, start: dt.date) -> dt.date:  # type: ignore[no-untyped-def]
+_Fail = Callable[[str, str], InputError]
+"""A row's error for a column: ``fail(column, expected)``, naming file and line."""
+
+
+def _date(row: dict[str, str], fail: _Fail, start: dt.date) -> dt.date:
     try:
         value = dt.date.fromisoformat(row["request_date"])
     except ValueError:
@@ -224,7 +229,8 @@ def _date(row: dict[str, str], fail, start: dt.date) -> dt.date:  # type: ignore
     return value
 
 
-def _number(row, column, fail, limit, positive=False, default=None):  # type: ignore[no-untyped-def]
+def _number(row: dict[str, str], column: str, fail: _Fail, limit: float, positive: bool = False,
+            default: float | None = None) -> float:
     text = row[column]
     if text == "" and default is not None:
         return default
@@ -239,7 +245,7 @@ def _number(row, column, fail, limit, positive=False, default=None):  # type: ig
     return value
 
 
-def _known(row, column, names, fail):  # type: ignore[no-untyped-def]
+def _known(row: dict[str, str], column: str, names: list[str], fail: _Fail) -> str | None:
     value = row.get(column, "")
     if value == "":
         return None
@@ -249,7 +255,7 @@ def _known(row, column, names, fail):  # type: ignore[no-untyped-def]
     return value
 
 
-def _flag(row, fail):  # type: ignore[no-untyped-def]
+def _flag(row: dict[str, str], fail: _Fail) -> bool | None:
     if "priority_requested" not in row:
         return None
     text = row["priority_requested"].lower()

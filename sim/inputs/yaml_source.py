@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ class _StrictLoader(yaml.SafeLoader):
     in one mapping is refused.
     """
 
-    yaml_implicit_resolvers: dict = {}  # only those added below, not YAML 1.1's
+    # Only those added below, not YAML 1.1's: first character -> (tag, pattern) in order.
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
 
 _CORE_SCHEMA = (
@@ -75,7 +77,8 @@ _TEXT_TAG = "tag:yaml.org,2002:str"
 _IMPLICIT_TAGS = {tag for tag, _, _ in _CORE_SCHEMA}
 
 
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode
+                                ) -> dict[Hashable, Any]:
     """A mapping whose keys are names, as typed; a key given twice is refused.
 
     Every key in a scenario is a name (a stream, an area, a category, a key path), so a key
@@ -92,7 +95,7 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
             )
         if key_node.tag in _IMPLICIT_TAGS and key_node.style is None:
             key_node.tag = _TEXT_TAG
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected each key once, got '{key}' twice", key_node.start_mark
@@ -161,9 +164,9 @@ class ScenarioSource:
             if shared and (shared == min(len(path), len(override.path))
                            or not self._in_files(path[:shared])):
                 return f"--set {override.text}", None
-        for path in (key_path[:n] for n in range(len(key_path), -1, -1)):
+        for prefix in (key_path[:n] for n in range(len(key_path), -1, -1)):
             for file, root in self.files:
-                node = find_node(root, path)
+                node = find_node(root, prefix)
                 if node is not None:
                     return str(file), node.start_mark.line + 1
         return str(self.path), None
@@ -242,8 +245,8 @@ _Site = tuple[Path, int | None]
 """Where an ``extends:`` was written: the file and line, for errors about its target."""
 
 
-def _read_with_parents(path: Path, files: list, notes: list[str], chain: list[Path],
-                       site: _Site | None = None) -> dict[str, Any]:
+def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: list[str],
+                       chain: list[Path], site: _Site | None = None) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
         loop = " -> ".join(p.name for p in [*chain, resolved])
@@ -285,7 +288,7 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
         raise InputError(path, "", f"YAML syntax error: {exc}") from None
     except RecursionError:
         raise InputError(path, "", "expected a scenario nested less deeply") from None
-    if data is None:
+    if data is None or root is None:  # an empty file: no document, so no node either
         raise InputError(path, "", "expected a scenario mapping (start, end, grid, ...); "
                          "the file is empty")
     if not isinstance(data, dict):

@@ -116,8 +116,8 @@ def exits_refused() -> Iterator[None]:
         os._exit = real
 
 
-def _refuse_exit(code: int) -> NoReturn:
-    raise SystemExit(code)
+def _refuse_exit(status: int) -> NoReturn:
+    raise SystemExit(status)
 
 
 def _is_ranking(ranks: np.ndarray, size: int) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Area, Scenario
 from sim.report.rendering import environment
@@ -81,7 +81,7 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
 
 
 def _settings(
-    order: list[str] | None, params: dict[str, Any] | None, within: dict[str, str] | None
+    order: list[Category] | None, params: dict[str, Any] | None, within: dict[str, str] | None
 ) -> str:
     """A policy's category order (when not the framework's), order within, parameters."""
     text = "" if order is None or order == list(CATEGORIES) else ", " + " > ".join(order)

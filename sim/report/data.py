@@ -13,6 +13,7 @@ import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -361,7 +362,8 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
 def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     """Each (group, metric) of a block: mean with its interval, and the difference if any."""
     connected = block[block["metric"] == "connected"].set_index("group")["mean"]
-    cells = {}
+    cells: dict[tuple[str, str], Cell] = {}
+    row: Any  # a row: pandas-stubs type its columns as any scalar at all
     for row in block.itertuples():
         unit = str(row.unit)
         if math.isnan(row.estimate):
@@ -399,7 +401,8 @@ def _scenarios_table(
     table: pd.DataFrame, scenarios: Mapping[str, Scenario], sources: Mapping[str, str]
 ) -> KeyTable:
     """A row per scenario: its description, what it is compared with, where it came from."""
-    compared = {}
+    compared: dict[str, list[str]] = {}
+    block: Any  # a row: pandas-stubs type its columns as any scalar at all
     for block in table.drop_duplicates(["scenario", "reference"]).itertuples():
         if block.question:
             how = "paired" if block.paired else "unpaired"

@@ -109,7 +109,7 @@ def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
-    answers = []
+    answers: list[str] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         text = _pair_answer(table, mine, metric, first=not answers)
@@ -126,7 +126,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     compared = rows[rows["population"].isin(COMPARED)]
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
     means = {reference: _means(table, reference), variant: _means(compared, variant)}
-    get = compared.set_index(["group", "metric"])
+    get = compared.set_index(["group", "metric"])  # .loc[(group, metric)]: a row (stubs: a value)
     parts = []
     for group in present_groups(compared):
         missing = [label for label, own in means.items()
@@ -138,7 +138,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{WHO[group]}: " + difference_text(
-                get.loc[(group, metric)], METRICS[metric].unit, prefix))
+                get.loc[(group, metric)], METRICS[metric].unit, prefix))  # type: ignore[arg-type]
     text = "; ".join(parts) or "no applicants"
     kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
@@ -208,7 +208,7 @@ def level_text(row: pd.Series, unit: str) -> str:
 def present_groups(rows: pd.DataFrame) -> list[str]:
     """Categories with applicants in ``rows`` (framework order); ``all`` alone if one or none."""
     applicants = rows[rows["metric"] == "applicants"].groupby("group")["mean"].max()
-    groups = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
+    groups: list[str] = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
     return groups if len(groups) > 1 else [ALL]
 
 

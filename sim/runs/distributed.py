@@ -33,7 +33,7 @@ def map_on_cluster(
     indices: list[int],
     address: str,
     seed: int,
-    on_done: Callable[[], None] = lambda: None,
+    on_done: Callable[[], object] = lambda: None,
 ) -> Iterator[T]:
     """Apply ``function`` to each index on the cluster at ``address``; yield in index order.
 

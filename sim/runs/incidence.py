@@ -71,6 +71,7 @@ def incidence_curve(
     connections = _counts_at(np.cumsum(connected[order])[last])
     withdrawals = _counts_at(np.cumsum(withdrawn[order])[last])
     ended = ended_by - ended_before
+    entered: np.ndarray | int
     if entry_years.any():
         entered = np.searchsorted(np.sort(entry_years), distinct, side="right")
     else:  # everyone observed from the request: the usual case, spared a sort

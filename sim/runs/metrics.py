@@ -219,7 +219,7 @@ def replication_metrics(
         "entry": np.clip(-request_time, 0.0, wait),
         **_non_firm_columns(applicants),
     }
-    rows = []
+    rows: list[tuple[str, str, float]] = []
     for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
                                              columns):
         idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)

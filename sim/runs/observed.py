@@ -12,7 +12,8 @@ it should lie in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
     area = applicants["area"].astype(str).to_numpy()
     mw = applicants["requested_mw"].to_numpy(dtype=float)
 
-    def count(observation: Observation, date: object) -> float:
+    def count(observation: Observation, date: dt.date) -> float:
         end = np.datetime64(date, "s") + np.timedelta64(1, "D")  # to the end of the day
         rows = area == observation.area if observation.area else np.ones(len(area), bool)
         if observation.quantity in ("applicants_waiting", "mw_waiting"):
@@ -133,7 +134,7 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def published_text(row: Mapping[str, Any]) -> str:
+def published_text(row: Mapping[Hashable, Any]) -> str:
     """A published figure with its range when it has one: '210 (189 to 231)'."""
     shown = format_observed(row["observed"])
     if row["observed_high"] > row["observed_low"]:
@@ -142,7 +143,7 @@ def published_text(row: Mapping[str, Any]) -> str:
     return shown
 
 
-def band_text(row: Mapping[str, Any]) -> str:
+def band_text(row: Mapping[Hashable, Any] | pd.Series) -> str:
     """The band of 90% of replications of one observation: '183 to 224'."""
     return (f"{format_observed(row['simulated_band_low'])} to "
             f"{format_observed(row['simulated_band_high'])}")

@@ -85,6 +85,7 @@ def applicant_records(
     np.copyto(wait_years, trajectory.connect_time, where=connected)
     wait_years -= table.request_time
     connect_date = to_dates(start, trajectory.connect_time)
+    # The ignores: pandas takes any list of categories in from_codes; pandas-stubs an Index.
     # Speed: the columns are new arrays or the table's, which nothing changes afterwards;
     # sharing them (copy=False) spares pandas copying each numeric column into 2D blocks.
     frame = pd.DataFrame({
@@ -93,7 +94,7 @@ def applicant_records(
         "name": _text(table.labels["name"]),
         "source": _text(table.labels["source"]),
         "stream": _text(table.labels["stream"]),
-        "category": pd.Categorical.from_codes(table.category_code, categories=CATEGORIES),
+        "category": pd.Categorical.from_codes(table.category_code, categories=CATEGORIES),  # type: ignore[call-overload]
         "priority_requested": table.priority_requested,
         "area": _text(table.labels["area"]),
         "request_date": to_dates(start, table.request_time),
@@ -101,7 +102,7 @@ def applicant_records(
         "requested_mw": table.requested_mw,
         "self_supply": table.self_supply,
         "jobs": table.jobs,
-        "outcome": pd.Categorical.from_codes(outcome, categories=OUTCOMES),
+        "outcome": pd.Categorical.from_codes(outcome, categories=OUTCOMES),  # type: ignore[call-overload]
         "connect_date": connect_date,
         "withdraw_date": to_dates(start, trajectory.withdraw_time),
         "release_date": to_dates(start, trajectory.release_time),
@@ -111,7 +112,7 @@ def applicant_records(
         "connected_mw": trajectory.connected_mw,
         "full_connect_date": connect_date if trajectory.full_connect_time is
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
-        "final_category": pd.Categorical.from_codes(trajectory.final_category,
+        "final_category": pd.Categorical.from_codes(trajectory.final_category,  # type: ignore[call-overload]
                                                     categories=CATEGORIES),
         **_non_firm_columns(trajectory, start, len(table)),
     }, copy=False)

@@ -195,7 +195,7 @@ def regimes(scenario: Scenario) -> list[Regime]:
 
 def snapshot_times(scenario: Scenario) -> list[float]:
     """Timeseries times: every ``timestep_months`` calendar months from the start."""
-    times = []
+    times: list[float] = []
     step = 0
     while True:
         date = add_months(scenario.start, step)

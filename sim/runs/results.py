@@ -66,6 +66,9 @@ class Results:
     """When each named project connects, across replications (``projects.csv``)."""
     run_info: dict[str, Any]
     """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
+    _applicants: pd.DataFrame | None
+    _spool: ApplicantSpool | None
+    """The rows in memory, or still on disk until first read (see :attr:`applicants`)."""
 
     def __init__(
         self,
@@ -119,7 +122,8 @@ class Results:
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
             raise KeyError(f"no key figure {metric!r} for group {group!r}")
-        return tuple(float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))  # type: ignore[return-value]
+        estimate, low, high = (float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))
+        return estimate, low, high
 
     def observations(self) -> pd.DataFrame:
         """The scenario's published observations beside the simulated values (may be empty).

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -189,7 +189,7 @@ def _batches(indices: list[int], workers: int) -> list[list[int]]:
 
 
 def _parallel(
-    task: Callable[[int], T], indices: list[int], workers: int, bar: tqdm, seed: int
+    task: Callable[[int], T], indices: list[int], workers: int, bar: tqdm[NoReturn], seed: int
 ) -> Iterator[T]:
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     # fork lets workers see policies registered in the parent, e.g. in a notebook.
@@ -322,6 +322,7 @@ def run(
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     applicants = ApplicantSpool()
+    projects: list[pd.DataFrame]
     projects, metrics, timeseries, indices = [], [], [], []
     for output in run_replications(scenario, replications, workers, progress,
                                    scheduler=scheduler):

@@ -103,7 +103,7 @@ def decode_rows(data: Any, empty: pd.DataFrame | None = None) -> pd.DataFrame:
     import pyarrow as pa
 
     batch = data if isinstance(data, pa.RecordBatch) else pa.ipc.open_stream(data).read_all()
-    frame = batch.to_pandas(use_threads=False)
+    frame: pd.DataFrame = batch.to_pandas(use_threads=False)
     if empty is None:
         return frame
     dtypes = empty.dtypes.to_dict()

@@ -154,7 +154,8 @@ def _ci_method(metric: Metric) -> str:
 def _known(values: np.ndarray) -> np.ndarray:
     """The values as floats, NaN left out."""
     values = np.asarray(values, dtype=float)
-    return values[~np.isnan(values)]
+    known: np.ndarray = values[~np.isnan(values)]
+    return known
 
 
 def _mean_and_half_width(values: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -200,7 +201,7 @@ def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
     for (group, metric), values in per_replication.groupby(["group", "metric"], sort=False)[
         "value"
     ]:
-        figure = METRICS[metric]
+        figure = METRICS[metric]  # type: ignore[index]  # a group key: a metric's name
         known = _known(values.to_numpy(dtype=float))
         estimate, low, high, method = bounded_interval(known, figure)
         mean = float(known.mean()) if len(known) else np.nan
@@ -224,7 +225,8 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
         connected = rows_of_project[rows_of_project["outcome"] == "connected"]
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
         mean, low, high = log_interval(connected["wait_years"].to_numpy())
-        quantiles = dates.quantile([0.1, 0.5, 0.9]) if len(dates) else pd.Series([pd.NaT] * 3)
+        # The ignore: pandas-stubs allow quantile on numbers only, not on dates.
+        quantiles = dates.quantile([0.1, 0.5, 0.9]) if len(dates) else pd.Series([pd.NaT] * 3)  # type: ignore[misc]
         rows.append({
             "project": name,
             "request_date": rows_of_project["request_date"].iloc[0],

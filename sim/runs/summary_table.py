@@ -36,8 +36,9 @@ def format_summary(results: Results) -> str:
     groups = [g for g in summary["group"].unique()
               if summary[(summary["group"] == g) & (summary["metric"] == "applicants")]["mean"]
               .iloc[0] > 0]
-    cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,
-                                            METRICS[row.metric].unit == "share")
+    # The ignores: pandas-stubs type the columns of a row as any scalar at all.
+    cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,  # type: ignore[arg-type]
+                                            METRICS[row.metric].unit == "share")  # type: ignore[index]
              for row in summary.itertuples()}
     shown = SHOWN + (NON_FIRM_SHOWN if _any_non_firm(summary) else ())
     labels = {metric: METRICS[metric].label for metric in shown}
