@@ -48,7 +48,7 @@ def origins(applicants: pd.DataFrame) -> np.ndarray:
     own, '<stream> (waiting list)', so a scenario that adds a waiting list sets it apart.
     """
     source = applicants["source"].astype(str).to_numpy()
-    stream = applicants["stream"].fillna("").astype(str).to_numpy()
+    stream = applicants["stream"].fillna("").astype(str).to_numpy(dtype=str)
     name = applicants["name"].fillna("").astype(str).to_numpy()
     listed = np.char.add(stream, " (waiting list)")
     return np.where(source == "project", name,
@@ -165,7 +165,7 @@ def population_metrics(results: Results, among: list[str]) -> pd.DataFrame:
     applicants = results.applicants
     rows = applicants[np.isin(origins(applicants), among)]
     start = pd.Timestamp(results.scenario.start)
-    idle = dict.fromkeys(CATEGORIES, np.nan)
+    idle: dict[str, float] = dict.fromkeys(CATEGORIES, np.nan)
     parts = []
     by_replication = dict(tuple(rows.groupby("replication", sort=True)))
     for replication in sorted(results.replication_metrics["replication"].unique()):

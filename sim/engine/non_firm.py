@@ -25,10 +25,12 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, CapacityStep
+from sim.engine.events import Calendar
 from sim.engine.queues import WaitingQueue, make_queue
 from sim.engine.rules import Regime
 from sim.engine.states import CONNECTED, WAITING
@@ -85,9 +87,33 @@ class NonFirmConnections:
     whose allocation pass connects through ``_serve_partly``.
     """
 
+    if TYPE_CHECKING:  # what the simulation defines and the methods below use, for mypy
+        env: Calendar
+        horizon: float
+        non_firm_pool: list[float]
+        non_firm_connected: list[float]
+        waiting_mw: list[float]
+        lifetime: list[float]
+        area_of: list[int]
+        rank_of: list[int]
+        index_at: list[int]
+        state: list[int]
+        connect_time: list[float]
+        release_time: list[float]
+
+        def _leave_queue(self, i: int) -> None: ...
+        def _allocate_soon(self, now: float) -> None: ...
+        def _allocate(self, now: float, _: None = None) -> None: ...
+        def _join(self, i: int, now: float) -> None: ...
+        def _on_arrivals(self, now: float, first: int, end: int) -> None: ...
+        def _withdraw(self, i: int, now: float) -> bool: ...
+        def _serve_partly(self, i: int, now: float) -> None: ...
+        def _apply_regime(self, regime: Regime, now: float) -> None: ...
+
     def _set_up_non_firm(self, table: ApplicantTable, setup: NonFirmSetup) -> None:
         """The lists and methods of non-firm rights; called before the first regime applies."""
         n, n_areas = len(table), len(setup.pool_mw)
+        self.nf_setup = setup
         self.non_firm_pool = list(setup.pool_mw)
         self.non_firm_connected = [0.0] * n_areas
         self.nf_shares_pool = setup.order != "policy"
@@ -252,7 +278,7 @@ class NonFirmConnections:
         """The share of its right each holder in ``area`` can use now (1 unless oversubscribed)."""
         connected = self.non_firm_connected[area]
         pool = self.non_firm_pool[area]
-        return 1.0 if connected <= pool + FIT_TOLERANCE_MW else pool / connected
+        return 1.0 if connected <= pool + FIT_TOLERANCE_MW else float(pool / connected)
 
     def _accrue_sharing(self, area: int, now: float) -> None:
         """Integrate the sharing factor of ``area`` up to ``now`` (before any change to it)."""
@@ -274,15 +300,15 @@ class NonFirmConnections:
         for i, mw in enumerate(self.nf_mw):
             if mw and math.isnan(self.nf_end[i]):  # held to the end: averaged up to it
                 area = self.area_of[i]
-                held = self.horizon - self.nf_time[i]
+                years_held = self.horizon - self.nf_time[i]
                 self._accrue_sharing(area, self.horizon)
-                factor[i] = self._sharing_factor(area) if held <= 0 else \
-                    (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
+                factor[i] = self._sharing_factor(area) if years_held <= 0 else \
+                    (self.nf_integral[area] - self.nf_integral_at_start[i]) / years_held
         held = np.array(self.nf_mw, dtype=float) > 0
         right = np.array(self.nf_right, dtype=np.int64)
-        hours = np.array(self.non_firm_setup.hours_share + [math.nan])[np.where(held, right, -1)]
+        hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
         factor_array = np.where(held, np.array(factor, dtype=float), math.nan)
-        order = self.non_firm_setup.order
+        order = self.nf_setup.order
         return NonFirmOutcome(
             time=np.array(self.nf_time, dtype=float),
             end=np.array(self.nf_end, dtype=float),
@@ -291,5 +317,5 @@ class NonFirmConnections:
             right=np.where(held, right, -1),
             hours_share=hours * factor_array if order == "rotation" else hours,
             mw_share=factor_array if order == "proportional" else np.where(held, 1.0, math.nan),
-            rights=list(self.non_firm_setup.rights),
+            rights=list(self.nf_setup.rights),
         )

@@ -42,6 +42,7 @@ class ResizableConnections:
         queues: list[WaitingQueue]
         reclaims: list[Reclaim]
         partial: bool
+        resizable: bool
         requested: list[float]
         lifetime: list[float]
         area_of: list[int]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.applicants import Category
 from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
@@ -138,7 +139,7 @@ def _check_within_category_acts(scenario: Scenario, source: ScenarioSource | Non
 
 def build_policy(
     order: str, category_order: Sequence[str], params: dict[str, Any], search_dir: Path | None,
-    imports: Sequence[str] = (), within_category: dict[str, str] | None = None,
+    imports: Sequence[str] = (), within_category: Mapping[Category, str] | None = None,
 ) -> QueuePolicy:
     """An instance of the named policy with its settings (``imports``: ``policy.import``).
 

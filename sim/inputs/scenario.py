@@ -1055,10 +1055,12 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
     Pools nobody is offered, or offers without a pool, would do nothing: both are refused.
     """
     problems: list[tuple[str, str]] = []
-    offers = [(f"streams.{name}.non_firm", stream.non_firm.right, stream.area)
-              for name, stream in s.streams.items() if stream.non_firm is not None]
-    offers += [(f"projects.{i}.non_firm_right", project.non_firm_right, project.area)
-               for i, project in enumerate(s.projects) if project.non_firm_right is not None]
+    offers: list[tuple[str, str, str | None]] = [
+        (f"streams.{name}.non_firm", stream.non_firm.right, stream.area)
+        for name, stream in s.streams.items() if stream.non_firm is not None]
+    offers += [(f"projects.{i}.non_firm_right", right, project.area)
+               for i, project in enumerate(s.projects)
+               if (right := project.non_firm_right) is not None]
     if s.non_firm is None:
         return [(path, "expected non_firm at the top level (its pools and rights) for a "
                  "non-firm offer") for path, _, _ in offers]
@@ -1073,13 +1075,13 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
                                  f"after start ({s.start}) and before end ({s.end}), got "
                                  f"{upgrade.date}"))
     rights = s.non_firm.rights
-    for path, right, area in offers:
+    for path, right, offer_area in offers:
         key = path if path.endswith("non_firm_right") else f"{path}.right"
         if right not in rights:
             problems.append((key, f"unknown right '{right}'{nearest(right, rights)}, expected "
                              f"one of {', '.join(rights)}"))
-        if (area or areas[0]) not in s.non_firm.pools:
-            problems.append((path, f"expected a pool for area '{area or areas[0]}' in "
+        if (offer_area or areas[0]) not in s.non_firm.pools:
+            problems.append((path, f"expected a pool for area '{offer_area or areas[0]}' in "
                              "non_firm.pools (without one the offer does nothing)"))
     if not offers:
         problems.append(("non_firm", "expected a non_firm offer on a stream or a "

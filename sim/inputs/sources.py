@@ -243,7 +243,7 @@ def _draw(
         existing_mw=existing,  # type: ignore[arg-type]  # None: likewise
         non_firm_right=non_firm_right,  # type: ignore[arg-type]  # None: likewise
         keeps_firm_place=keeps_place,  # type: ignore[arg-type]  # None: likewise
-        efficiency=efficiency,
+        efficiency=efficiency,  # type: ignore[arg-type]  # None: likewise
     )
 
 

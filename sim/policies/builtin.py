@@ -86,8 +86,8 @@ class SocialPriorityPolicy(QueuePolicy):
         klass = position[effective]
         ranked = np.isin(effective, [CATEGORIES.index(c) for c in self.by_efficiency])
         minus_score = np.where(ranked, -table.efficiency, 0.0)
-        order = np.lexsort((table.applicant_id, table.request_time, minus_score, klass))
-        return inverse_permutation(order)
+        sorted_rows = np.lexsort((table.applicant_id, table.request_time, minus_score, klass))
+        return inverse_permutation(sorted_rows)
 
     def describe(self) -> str:
         text = f"social_priority ({' > '.join(self.category_order)})"

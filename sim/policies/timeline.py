@@ -9,9 +9,11 @@ that two scenarios whose policies act the same have the same periods.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.inputs.applicants import Category
 from sim.inputs.scenario import Scenario
 from sim.policies import resolve_policy
 
@@ -38,7 +40,7 @@ class PolicyPeriod:
     allocation: str
     category_order: tuple[str, ...] | None
     params: dict[str, Any]
-    within_category: dict[str, str] = field(default_factory=dict)
+    within_category: Mapping[Category, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line: dates, order, allocation and the settings the policy uses."""

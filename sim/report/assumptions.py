@@ -81,7 +81,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
 
 
 def _settings(
-    order: list[Category] | None, params: dict[str, Any] | None, within: dict[str, str] | None
+    order: list[Category] | None, params: dict[str, Any] | None,
+    within: Mapping[Category, str] | None,
 ) -> str:
     """A policy's category order (when not the framework's), order within, parameters."""
     text = "" if order is None or order == list(CATEGORIES) else ", " + " > ".join(order)

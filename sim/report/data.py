@@ -321,7 +321,7 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
                          [cells[(group, m)] for m in HEADLINE_METRICS])
                         for group in _groups(rows)]
             else:
-                notes = [pair, POPULATION_WORDS[kind].format(variant=variant)]
+                notes = [pair, POPULATION_WORDS[str(kind)].format(variant=variant)]
                 out.append((str(origin), ", ".join(n for n in notes if n),
                             [cells[(ALL, m)] for m in HEADLINE_METRICS]))
     return KeyTable(title="", columns=_headings(), rows=out)

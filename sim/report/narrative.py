@@ -170,14 +170,15 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
     origin = str(block["origin"].iloc[0])
     if block["population"].iloc[0] == CATEGORY_CHANGED:
         return f"{origin}, whose category changes: " + difference_text(
-            row.loc[metric], METRICS[metric].unit)
-    shown = next((m for m in (metric, *OWN_FIGURES) if np.isfinite(row.loc[m, "estimate"])),
-                 None)
+            row.loc[metric], METRICS[metric].unit)  # type: ignore[arg-type]  # one label: a row
+    shown = next((m for m in (metric, *OWN_FIGURES)
+                  if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:
         return f"{origin} (only in {variant}): not defined"
     words = "" if shown == metric else f"; {metric_phrase(shown)}"
     return (f"{origin} (only in {variant}{words}): "
-            + level_text(row.loc[shown], METRICS[shown].unit) + _outcomes(row))
+            + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row
+            + _outcomes(row))
 
 
 def _outcomes(row: pd.DataFrame) -> str:
@@ -186,7 +187,8 @@ def _outcomes(row: pd.DataFrame) -> str:
     A single applicant, such as a named project, says in how many replications it was
     connected instead: '; connected by the end of the run in 80% of replications'.
     """
-    means = [row.loc[m, "mean"] for m in ("applicants", "connected", "withdrawn")]
+    means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
+             for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
         return f"; connected by the end of the run in {means[1]:.0%} of replications"
     asked, connected, withdrawn = format_numbers(*means)
