@@ -495,3 +495,28 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     (text,) = sentences(table)
     assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
                          "the end of the run in 80% of replications.")
+
+
+def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
+    """A right ends the lead figure's wait: the answer adds the firm wait and who got rights."""
+    figures = {HEADLINE_METRICS[0]: (6.0, -1.0), "wait_firm_rmst_10y_years": (9.5, 0.5),
+               "applicants": (100.0, 0.0), "connected": (60.0, 10.0),
+               "non_firm_connected": (40.0, 40.0), "mw_non_firm": (20.0, 20.0),
+               "moved_to_firm": (12.0, 12.0), "non_firm_usable_share": (0.85, 0.85)}
+    rows = [("nf", IN_BOTH, "", group, metric, mean, difference, difference - 0.1,
+             difference + 0.1) for group in ("other", "all")
+            for metric, (mean, difference) in figures.items()]
+    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
+                                        "mean", "difference", "difference_ci_low",
+                                        "difference_ci_high"])
+    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
+    table[["question", "reference", "paired"]] = ["Q", "base", True]
+    (text,) = sentences(table)
+    assert "; to a full firm connection (a partial one or a non-firm right does not count), " \
+           "everyone compared: 0.50 years longer" in text
+    assert text.endswith("; on average 40.0 applicants got a non-firm right (20.0 MW), usable "
+                         "for 85% of their MW-hours, and 12.0 of them moved to firm.")
+    same = table.assign(mean=np.where(table["metric"] == "wait_firm_rmst_10y_years", 6.0,
+                                      table["mean"]))
+    same["estimate"] = same["mean"]
+    assert "firm" not in sentences(same)[0]

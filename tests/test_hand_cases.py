@@ -881,3 +881,18 @@ def test_waiting_list_rows_take_their_streams_non_firm_offer(tmp_path):
     assert rights_of(frame) == {"A": "2024-01-01", "C": "NaT"}
     assert connect_dates(frame) == {"A": "2024-01-01", "C": "2026-01-01"}
     check_rights_against_reference(fields, frame)
+
+
+def test_the_wait_for_a_firm_connection_runs_on_past_a_right():
+    """In the strict non-firm world all three connect firm on 2026-01-01, A after a right.
+
+    Waits to the first connection: A 0 (its right), B and C to 2026 (1.92 and 1.84 years):
+    mean 1.25. Waits to a full firm connection: A 2.00, B 1.92, C 1.84: mean 1.92. Everyone
+    connects within ten years, so each mean within ten years is the plain mean.
+    """
+    metrics = run(scenario(**non_firm_world()), workers=1).replication_metrics
+    mine = metrics[metrics["group"] == "all"].set_index("metric")["value"]
+    waits = [years("2024-01-01", "2026-01-01"), years("2024-02-01", "2026-01-01"),
+             years("2024-03-01", "2026-01-01")]
+    assert mine["wait_rmst_10y_years"] == pytest.approx((0 + waits[1] + waits[2]) / 3)
+    assert mine["wait_firm_rmst_10y_years"] == pytest.approx(sum(waits) / 3)

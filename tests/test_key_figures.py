@@ -136,7 +136,8 @@ def test_every_figure_says_whether_it_depends_on_the_end():
     """Window figures do not depend on the end; counts and waits cut off by it do, and say so."""
     independent = {name for name, metric in METRICS.items() if not metric.depends_on_end}
     assert independent == {"wait_rmst_5y_years", "wait_rmst_10y_years", "connected_within_1y",
-                           "connected_within_2y", "connected_within_5y"}
+                           "connected_within_2y", "connected_within_5y",
+                           "wait_firm_rmst_10y_years"}
     for name in ("connected", "withdrawn", "waiting", "jobs_waiting", "mw_waiting"):
         assert "end of the run" in METRICS[name].label, name
     for name in ("wait_mean_years", "wait_median_years", "wait_p90_years"):

@@ -90,13 +90,17 @@ class Population:
     paired: bool | None = None
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
-              "onsite_generation", "grid", "projects", "observations", "capacity_releases")
+              "onsite_generation", "grid", "projects", "observations", "capacity_releases",
+              "non_firm")
 """Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
 cover come from their own streams, so on-site generation may differ too; named projects are
 fixed and draw nothing, so adding one keeps the others' draws; observations are only read
-beside the results; who takes part in a capacity release is drawn from its own stream)."""
+beside the results; who takes part in a capacity release is drawn from its own stream, and
+the delays of non-firm pools' upgrades from keys of their own)."""
 
-NOT_DRAWN_BY_STREAM = ("onsite_generation", "partial_offer", "expansion")
+NOT_DRAWN_BY_STREAM = (
+    "onsite_generation", "partial_offer", "expansion", "non_firm", "efficiency",
+)
 """Stream keys whose draws come from their own random streams, leaving the applicants'."""
 
 

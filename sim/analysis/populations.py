@@ -133,9 +133,10 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     """What draws each origin's applicants, as comparable text, by origin (see :func:`origins`).
 
     Left out are the keys that change how applicants are served, not who asks: a stream's
-    category, area, on-site generation, partial offers and expansion (the last three draw
-    from random streams of their own) and a project's category, area and self-supply. So a
-    lever that changes only those compares the same applicants.
+    category, area, on-site generation, partial offers, expansion, non-firm offer and
+    efficiency score (the last five draw from random streams of their own) and a project's
+    category, area, self-supply, non-firm right and efficiency. So a lever that changes only
+    those compares the same applicants.
     """
     drawn = {name: _text(stream.model_dump(mode="json", exclude={
         *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
@@ -145,7 +146,8 @@ def definitions(scenario: Scenario) -> dict[str, str]:
         waiting = _text(scenario.waiting_list.model_dump(mode="json"))
         listed = {f"{name} (waiting list)": waiting + text for name, text in drawn.items()}
     projects = {project.name: _text(project.model_dump(mode="json", exclude={
-        "category", "category_changes", "area", "self_supply"}))
+        "category", "category_changes", "area", "self_supply", "non_firm_right",
+        "keep_firm_place", "efficiency"}))
         for project in scenario.projects}
     return {**drawn, **listed, **projects}
 

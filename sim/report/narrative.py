@@ -145,10 +145,39 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         text = f"{IN_BOTH_WORDS} — {text}"
     elif kind == STREAMS_DIFFER:
         text = f"{streams_differ_words(origin)} — {text}"
+    text += _firm_words(get, means[variant], metric)
     apart = [_set_apart(block, metric, variant)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     return "; ".join([text, *apart])
+
+
+FIRM = "wait_firm_rmst_10y_years"
+"""The wait for a full firm connection, which neither a partial connection nor a right ends."""
+
+
+def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric: str) -> str:
+    """When first connections in the variant are partial or non-firm, what else to say.
+
+    The lead figure then counts a partial connection or a non-firm right as the end of the
+    wait: the answer adds the wait for a full firm connection (everyone compared) and, with
+    non-firm rights, how many got one, of how many MW, how usable, and how many moved to firm.
+    """
+    if metric != "wait_rmst_10y_years" or variant.get((ALL, metric)) == variant.get((ALL, FIRM)):
+        return ""
+    words = ""
+    if (ALL, FIRM) in get.index and math.isfinite(variant.get((ALL, FIRM), math.nan)):
+        words = ("; to a full firm connection (a partial one or a non-firm right does not "
+                 "count), everyone compared: " + difference_text(
+                     get.loc[(ALL, FIRM)], METRICS[FIRM].unit))  # type: ignore[arg-type]
+    rights = variant.get((ALL, "non_firm_connected"), 0.0)
+    if rights > 0:
+        count, mw, moved = (format_numbers(value)[0] for value in (
+            rights, variant[(ALL, "mw_non_firm")], variant[(ALL, "moved_to_firm")]))
+        usable = variant[(ALL, "non_firm_usable_share")]
+        words += (f"; on average {count} applicants got a non-firm right ({mw} MW), usable "
+                  f"for {usable:.0%} of their MW-hours, and {moved} of them moved to firm")
+    return words
 
 
 def streams_differ_words(origin: str, shown: int = 3) -> str:

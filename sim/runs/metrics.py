@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import DAYS_PER_YEAR
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.records import OUTCOMES
 
@@ -114,6 +115,13 @@ METRICS: dict[str, Metric] = {
             depends_on_end=False, bounds=(0.0, float(n)))
         for n in RMST_YEARS
     },
+    "wait_firm_rmst_10y_years": Metric(
+        "years", "mean years waited for a firm connection of the whole request within the first "
+        "10 years after the request, counting everyone: as wait_rmst_10y_years, but neither a "
+        "partial connection nor a non-firm right ends the wait (one who holds only a right is "
+        "not connected firm, to the end of the run)",
+        "Mean wait for a full firm connection in the first 10 years, everyone (years)",
+        depends_on_end=False, bounds=(0.0, 10.0)),
     "wait_mean_years": Metric(
         "years", "mean wait of those connected by the end of the run, request to connection; "
         "leaves out those withdrawn and still waiting (name kept for compatibility)",
@@ -218,6 +226,8 @@ def replication_metrics(
         "request_time": request_time,
         "entry": np.clip(-request_time, 0.0, wait),
         **_non_firm_columns(applicants),
+        **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
+                        horizon_years - request_time),
     }
     rows: list[tuple[str, str, float]] = []
     for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
@@ -243,6 +253,26 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
     return {"non_firm_mw": np.nan_to_num(applicants["non_firm_mw"].to_numpy(dtype=float)),
             "non_firm_usable": np.nan_to_num(usable),
             "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
+
+
+def _firm_columns(
+    applicants: pd.DataFrame, wait: np.ndarray, connected: np.ndarray, to_end: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The wait for a full firm connection, and who got one.
+
+    The same as the wait to a first connection, except for one whose first connection was
+    partial or a non-firm right: its wait runs on to its full firm connection (the days
+    between the two dates), or, never connected firm in full, to the end of the run. Tables
+    without ``full_connect_date`` have connections that are whole and firm.
+    """
+    if "full_connect_date" not in applicants:
+        return {"firm_wait": wait, "firm_connected": connected}
+    full = pd.to_datetime(applicants["full_connect_date"]).to_numpy()
+    first = pd.to_datetime(applicants["connect_date"]).to_numpy()
+    firm = ~np.isnat(full)
+    later = (full - first) / np.timedelta64(1, "D") / DAYS_PER_YEAR
+    firm_wait = np.where(firm, wait + np.nan_to_num(later), np.where(connected, to_end, wait))
+    return {"firm_wait": firm_wait, "firm_connected": firm}
 
 
 def _by_category(
@@ -322,10 +352,17 @@ def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
 def _connection_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
     """Figures of the time to connection that count everyone, from one incidence curve."""
     curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"])
-    return {
+    figures = {
         **{name: time_to_share_connected(curve, share) for name, share in CONNECT_SHARES.items()},
         **{f"wait_rmst_{n}y_years": restricted_mean_wait(curve, n) for n in RMST_YEARS},
     }
+    firm_wait, firm = c["firm_wait"], c["firm_connected"]
+    if np.array_equal(firm_wait, c["wait"]) and np.array_equal(firm, c["connected"]):
+        figures["wait_firm_rmst_10y_years"] = figures["wait_rmst_10y_years"]
+    else:  # someone's first connection was partial or non-firm
+        firm_curve = incidence_curve(firm_wait, firm, c["withdrawn"], c["entry"])
+        figures["wait_firm_rmst_10y_years"] = restricted_mean_wait(firm_curve, 10)
+    return figures
 
 
 def _wait_figures(waits: np.ndarray) -> dict[str, float]:
