@@ -122,7 +122,7 @@ def test_welch_interval_of_constant_samples_is_their_difference():
     ({"end": "2027-01-01"}, False),
     ({"streams.basic.rate_per_year": 6}, False),
     ({"priority_uptake": {"basic_needs": 0.5}}, False),
-    ({"grid.upgrades.0.delay_years": 1}, False),
+    ({"grid.upgrades.0.delay_years": 1}, True),  # a lever of the grid: the same stream
     ({"projects.0.demand_mw": 2}, True),
 ])
 def test_draws_key_changes_only_with_what_the_draws_depend_on(

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sim.inputs.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
-from sim.inputs.rng import RandomStreams
+from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.sources import _priority, arrival_times, generate_applicants
+from sim.runs.replication import grid_setup
 from tests.builders import project, scenario
 
 
@@ -96,3 +97,18 @@ def test_priority_requests_are_what_the_draws_give(uptake):
     streams = RandomStreams(s.seed, 0)
     drawn = streams.generator("priority", "key").random(500) < uptake
     np.testing.assert_array_equal(_priority(s, streams, "key", "safety", 500), drawn)
+
+
+def test_an_upgrade_keeps_its_delay_whichever_other_upgrades_a_variant_has():
+    """Delays are drawn by area and upgrade name, not by place in the list.
+
+    Removing one upgrade leaves the delays of the others as they were, so variants stay paired.
+    """
+    delay = {"dist": "uniform", "low": 0, "high": 1}
+    upgrades = [{"name": name, "date": date, "add_mw": 1, "delay_years": delay}
+                for name, date in (("take-back", "2025-01-01"), ("station", "2027-01-01"))]
+    both = scenario(grid={"capacity_mw": 1, "upgrades": upgrades})
+    one = scenario(grid={"capacity_mw": 1, "upgrades": upgrades[1:]})
+    times = [grid_setup(s, RandomStreams(s.seed, 3)).steps[-1].time for s in (both, one)]
+    assert times[0] == times[1]
+    assert upgrade_keys("main", ["a", "b", "a"]) == ["main:a", "main:b", "main:a#2"]

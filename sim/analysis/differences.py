@@ -105,14 +105,16 @@ NOT_DRAWN_BY_STREAM = (
 
 
 def draws_key(scenario: Scenario) -> str:
-    """A digest of what a replication's draws of applicants and upgrade delays depend on.
+    """A digest of what a replication's draws of applicants depend on.
 
-    That is the seed, the period, the streams, the waiting list (and its file's content),
-    priority uptake and each upgrade's delay distribution; not the policy, the grid's sizes and
-    dates, named projects (fixed, no draws) or on-site generation (drawn from streams of its
-    own). Two scenarios with
-    the same key draw the same applicants and upgrade delays in replication *i*; with on-site
-    generation, the same applicants may ask for less.
+    That is the seed, the period, the streams and the waiting list (and its file's content)
+    and priority uptake; not the policy, the grid (its sizes, dates and upgrades), named
+    projects (fixed, no draws) or on-site generation (drawn from streams of its own). Two
+    scenarios with the same key draw the same applicants in replication *i*; with on-site
+    generation, the same applicants may ask for less. Each upgrade draws its delay from a
+    stream named after its area and its own name (:func:`sim.inputs.rng.upgrade_keys`), so
+    the upgrades two scenarios share are delayed alike in replication *i*, whichever others
+    either adds.
     """
     data = scenario.model_dump(mode="json", by_alias=True)
     for key in _NOT_DRAWN:
@@ -124,15 +126,6 @@ def draws_key(scenario: Scenario) -> str:
     if waiting is not None and waiting.csv is not None:
         content = (scenario.base_dir / waiting.csv).read_bytes()
         data["waiting_list"]["csv"] = hashlib.sha256(content).hexdigest()
-    grid = scenario.grid
-    areas = [(name, area.upgrades) for name, area in grid.resolved_areas.items()]
-    if grid.upstream is not None:
-        areas.append(("upstream", grid.upstream.upgrades))
-    data["upgrade_delays"] = {
-        f"{name}:{i}:{upgrade.name}": None if upgrade.delay_years is None
-        else upgrade.delay_years.model_dump(mode="json")
-        for name, upgrades in areas for i, upgrade in enumerate(upgrades)
-    }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["PURPOSES", "RandomStreams"]
+__all__ = ["PURPOSES", "RandomStreams", "upgrade_keys"]
 
 PURPOSES: dict[str, int] = {
     "arrivals": 1,
@@ -47,3 +47,18 @@ class RandomStreams:
         """A fresh generator for one purpose (and one stream, upgrade or source name)."""
         key = (self.replication, PURPOSES[purpose], zlib.crc32(name.encode("utf-8")))
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+
+
+def upgrade_keys(owner: str, names: list[str]) -> list[str]:
+    """The name of each upgrade's random stream of delays: its owner and its own name.
+
+    Not its place in the list, so that a variant which adds or removes other upgrades draws
+    the same delays for the upgrades both have (and is compared paired). A name repeated in
+    one list is told apart by its count: 'main:transformer', 'main:transformer#2'.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        keys.append(f"{owner}:{name}" + (f"#{seen[name]}" if seen[name] > 1 else ""))
+    return keys

@@ -25,7 +25,7 @@ from sim.engine.model import (
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import build_policy
-from sim.inputs.rng import RandomStreams
+from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.scenario import Scenario, Upgrade
 from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -93,16 +93,14 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
     areas = scenario.grid.resolved_areas
     names = list(areas)
     steps = [
-        _step(scenario, streams, f"{name}:{i}:{upgrade.name}", index, upgrade)
+        _step(scenario, streams, key, index, upgrade)
         for index, name in enumerate(names)
-        for i, upgrade in enumerate(areas[name].upgrades)
+        for key, upgrade in _keyed(name, areas[name].upgrades)
     ]
     upstream = scenario.grid.upstream
     if upstream is not None:
-        steps += [
-            _step(scenario, streams, f"upstream:{i}:{upgrade.name}", UPSTREAM, upgrade)
-            for i, upgrade in enumerate(upstream.upgrades)
-        ]
+        steps += [_step(scenario, streams, key, UPSTREAM, upgrade)
+                  for key, upgrade in _keyed("upstream", upstream.upgrades)]
     return GridSetup(
         areas=names,
         capacity_mw=[areas[name].capacity_mw for name in names],
@@ -122,9 +120,9 @@ def _non_firm_setup(
     pools = non_firm.pools
     return NonFirmSetup(
         pool_mw=[pools[name].capacity_mw if name in pools else 0.0 for name in names],
-        steps=[_step(scenario, streams, f"non_firm:{name}:{i}:{upgrade.name}", index, upgrade)
+        steps=[_step(scenario, streams, key, index, upgrade)
                for index, name in enumerate(names) if name in pools
-               for i, upgrade in enumerate(pools[name].upgrades)],
+               for key, upgrade in _keyed(f"non_firm:{name}", pools[name].upgrades)],
         order=non_firm.order,
         rights=list(non_firm.rights),
         hours_share=[right.hours_share for right in non_firm.rights.values()],
@@ -159,6 +157,12 @@ def with_capacity_releases(
             steps += [CapacityStep(times[0], a, freed / (len(areas) if area is None else 1))
                       for a in (range(len(areas)) if area is None else [area])]
     return replace(grid, steps=steps, reclaims=reclaims)
+
+
+def _keyed(owner: str, upgrades: list[Upgrade]) -> list[tuple[str, Upgrade]]:
+    """Each upgrade with the name of its random stream of delays (:func:`upgrade_keys`)."""
+    keys = upgrade_keys(owner, [upgrade.name for upgrade in upgrades])
+    return list(zip(keys, upgrades, strict=True))
 
 
 def _step(
