@@ -121,6 +121,8 @@ class NonFirmConnections:
         self.nf_keeps: list[bool] = table.keeps_firm_place.tolist()
         self.nf_queued = [False] * n
         self.nf_queued_in_area = [0] * n_areas
+        self.nf_changed = False
+        """Whether a pool or its line changed since the pools were last served."""
         self.nf_queues: list[WaitingQueue] = []
         self.nf_time = [math.nan] * n
         self.nf_end = [math.nan] * n
@@ -158,6 +160,7 @@ class NonFirmConnections:
             self.nf_queues[area].add(self.rank_of[i], self.waiting_mw[i])
             self.nf_queued[i] = True
             self.nf_queued_in_area[area] += 1
+            self.nf_changed = True
             self.nf_joined = True
 
     def _arrivals_offered(self, now: float, first: int, end: int) -> None:
@@ -172,6 +175,7 @@ class NonFirmConnections:
         self.nf_queues[area].remove(self.rank_of[i])
         self.nf_queued[i] = False
         self.nf_queued_in_area[area] -= 1
+        self.nf_changed = True
 
     def _withdraw_unless_non_firm(self, i: int, now: float) -> bool:
         """Like :meth:`_withdraw`, but one holding a non-firm right does not withdraw."""
@@ -190,6 +194,7 @@ class NonFirmConnections:
                 queue = self.nf_queues[self.area_of[i]]
                 queue.remove(self.rank_of[i])
                 queue.add(self.rank_of[i], self.waiting_mw[i])
+                self.nf_changed = True
             return
         if self.nf_queued[i]:
             self._leave_pool_line(i)
@@ -203,11 +208,14 @@ class NonFirmConnections:
         """The firm pass, then the pools: a firm connection comes first in its instant.
 
         One who leaves the firm queue for a right may have blocked its head (strict): the firm
-        queue is served again then, and the pools after it, until nobody leaves.
+        queue is served again then, and the pools after it, until nobody leaves. The pools are
+        served only if they or their lines changed since they were last served.
         """
         self._allocate_firm(now)
-        while self._serve_pools(now):
-            self._allocate_firm(now)
+        while self.nf_changed:  # speed: a pass that changed nothing would grant nothing
+            self.nf_changed = False
+            if self._serve_pools(now):
+                self._allocate_firm(now)
 
     def _serve_pools(self, now: float) -> bool:
         """Grant rights from each area's pool, in policy order, while they may.
@@ -266,12 +274,14 @@ class NonFirmConnections:
             (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
         self.nf_end[i] = now
         self.non_firm_connected[area] -= self.nf_mw[i]
+        self.nf_changed = True
 
     def _on_pool_growth(self, now: float, first: int, end: int) -> None:
         """MW are added to the pools at this instant."""
         for step in self.non_firm_steps[first:end]:
             self._accrue_sharing(step.area, now)
             self.non_firm_pool[step.area] += step.add_mw
+        self.nf_changed = True
         self._allocate_soon(now)
 
     def _sharing_factor(self, area: int) -> float:
@@ -290,6 +300,7 @@ class NonFirmConnections:
         self._apply_firm_regime(regime, now)
         size = len(self.rank_of)
         self.nf_queues = [make_queue(regime.allocation, size) for _ in self.non_firm_pool]
+        self.nf_changed = True
         for i, queued in enumerate(self.nf_queued):
             if queued:
                 self.nf_queues[self.area_of[i]].add(self.rank_of[i], self.waiting_mw[i])
