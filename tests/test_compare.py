@@ -479,6 +479,19 @@ def test_the_differences_figure_draws_the_like_with_like_rows(variants: Comparis
     assert {"homes vs social_priority", "moved vs social_priority"} <= labels
 
 
+def answer_table(rows: list[tuple], reference: str) -> pd.DataFrame:
+    """A comparison table of question Q, each estimate its mean.
+
+    Rows are (scenario, population, origin, group, metric, mean, difference, its interval).
+    """
+    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
+                                        "mean", "difference", "difference_ci_low",
+                                        "difference_ci_high"])
+    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
+    table[["question", "reference", "paired"]] = ["Q", reference, True]
+    return table
+
+
 def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     """A single applicant set apart: in how many replications it connected, not '1.0 of 1.0'."""
     rows = [("sp", IN_BOTH, "", group, metric, 10.0, 2.0, 1.0, 3.0)
@@ -487,12 +500,7 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     rows += [("sp", ONLY_IN_VARIANT, "Campus", "all", metric, mean, math.nan, math.nan,
               math.nan) for metric, mean in (("applicants", 1.0), ("connected", 0.8),
                                              ("withdrawn", 0.0), (HEADLINE_METRICS[0], 7.5))]
-    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
-                                        "mean", "difference", "difference_ci_low",
-                                        "difference_ci_high"])
-    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
-    table[["question", "reference", "paired"]] = ["Q", "fifo", True]
-    (text,) = sentences(table)
+    (text,) = sentences(answer_table(rows, reference="fifo"))
     assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
                          "the end of the run in 80% of replications.")
 
@@ -506,11 +514,7 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     rows = [("nf", IN_BOTH, "", group, metric, mean, difference, difference - 0.1,
              difference + 0.1) for group in ("other", "all")
             for metric, (mean, difference) in figures.items()]
-    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
-                                        "mean", "difference", "difference_ci_low",
-                                        "difference_ci_high"])
-    table[["estimate", "ci_low", "ci_high"]] = table[["mean", "mean", "mean"]].to_numpy()
-    table[["question", "reference", "paired"]] = ["Q", "base", True]
+    table = answer_table(rows, reference="base")
     (text,) = sentences(table)
     assert "; to a full firm connection (a partial one or a non-firm right does not count), " \
            "everyone compared: 0.50 years longer" in text
