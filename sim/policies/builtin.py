@@ -84,10 +84,11 @@ class SocialPriorityPolicy(QueuePolicy):
         order = self.category_order
         position = np.array([order.index(c) if c in order else 0 for c in CATEGORIES])
         klass = position[effective]
-        ranked = np.isin(effective, [CATEGORIES.index(c) for c in self.by_efficiency])
-        minus_score = np.where(ranked, -table.efficiency, 0.0)
-        sorted_rows = np.lexsort((table.applicant_id, table.request_time, minus_score, klass))
-        return inverse_permutation(sorted_rows)
+        keys = [table.applicant_id, table.request_time, klass]
+        if self.by_efficiency:  # speed: a sort key less where no category is ranked by score
+            ranked = np.isin(effective, [CATEGORIES.index(c) for c in self.by_efficiency])
+            keys.insert(2, np.where(ranked, -table.efficiency, 0.0))
+        return inverse_permutation(np.lexsort(keys))
 
     def describe(self) -> str:
         text = f"social_priority ({' > '.join(self.category_order)})"

@@ -242,9 +242,9 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
     """MW of each applicant's non-firm right, the share it could use, whether it moved to firm.
 
     Tables of runs without the non-firm columns (written before they existed, or built by
-    hand) count as nobody holding a right.
+    hand) count as nobody holding a right, as do those of runs in which nobody held one.
     """
-    if "non_firm_mw" not in applicants:
+    if "non_firm_mw" not in applicants or not applicants["non_firm_mw"].notna().any():
         none = np.zeros(len(applicants))
         return {"non_firm_mw": none, "non_firm_usable": none,
                 "moved_to_firm": np.zeros(len(applicants), dtype=bool)}
@@ -265,7 +265,8 @@ def _firm_columns(
     between the two dates), or, never connected firm in full, to the end of the run. Tables
     without ``full_connect_date`` have connections that are whole and firm.
     """
-    if "full_connect_date" not in applicants:
+    if "full_connect_date" not in applicants or applicants["full_connect_date"].equals(
+            applicants["connect_date"]):  # every first connection whole and firm
         return {"firm_wait": wait, "firm_connected": connected}
     full = pd.to_datetime(applicants["full_connect_date"]).to_numpy()
     first = pd.to_datetime(applicants["connect_date"]).to_numpy()
