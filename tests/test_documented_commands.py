@@ -3,10 +3,12 @@
 The commands are taken from the ```sh blocks of README.md, scenarios/README.md,
 notebooks/README.md and docs/*.md, and from the examples of the argparse epilogs in
 sim/cli.py. Each source runs in order in its own copy of scenarios/, with ``gridqueue``
-given ``--replications 2 --workers 1 -q`` where the command takes them, so a command that
-no longer works fails this test with its text. Plain ``gridqueue`` commands run in-process
-(two worker processes share the sources); shell constructs such as loops run in bash with a
-``gridqueue`` on the PATH that adds the same options.
+given ``--replications 2 --workers 1 -q`` where the command takes them (and ``calibrate`` a
+search of one generation of two candidates per parameter), so a command that no longer works
+fails this test with its text. A command that an earlier source already runs word for word,
+reading nothing but the scenarios, runs once: its outcome cannot differ. Plain ``gridqueue``
+commands run in-process (two worker processes share the sources); shell constructs such as
+loops run in bash with a ``gridqueue`` on the PATH that adds the same options.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ EXCEPTIONS = {
 SMALL = {"run": ["--replications", "2", "--workers", "1", "-q"],
          "compare": ["--replications", "2", "--workers", "1", "-q"],
          "sweep": ["--replications", "2", "--workers", "1", "-q"],
+         "calibrate": ["--replications", "2", "--iterations", "1", "--population", "2",
+                       "--workers", "1", "-q"],
          "reproduce": ["--workers", "1", "-q"]}
 WRAPPER = f"""#!{sys.executable}
 import sys
@@ -100,8 +104,45 @@ def exception(command: str) -> str | None:
                  if re.search(pattern, command, re.M)), None)
 
 
-def run_source(source: str, commands: list[str], folder: Path) -> list[str]:
-    """Run one source's commands in order in ``folder``; the failures, with their output."""
+def repeated_commands(found: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Per source, the commands an earlier source runs word for word that read only scenarios/.
+
+    In a fresh copy of scenarios/ such a command would do the very same again.
+    """
+    earlier: set[str] = set()
+    repeats = {}
+    for source, commands in found.items():
+        repeats[source] = {c for c in commands if c in earlier and _reads_only_scenarios(c)}
+        earlier |= set(commands)
+    return repeats
+
+
+def _words(command: str) -> list[str]:
+    return shlex.split(command.replace("\\\n", " "))
+
+
+def _output(command: str) -> str | None:
+    """The output folder a plain command names with ``-o``, if any."""
+    words = _words(command)
+    flags = [i for i, word in enumerate(words) if word in ("-o", "--output")]
+    return words[flags[-1] + 1] if flags else None
+
+
+def _reads_only_scenarios(command: str) -> bool:
+    """Whether a plain command names no path outside scenarios/ but its own output folder."""
+    if not _plain(command):
+        return False
+    paths = [word for word in _words(command) if "/" in word and word != _output(command)]
+    return all(path.startswith("scenarios/") for path in paths)
+
+
+def run_source(source: str, commands: list[str], folder: Path,
+               repeats: set[str] = frozenset()) -> list[str]:
+    """Run one source's commands in order in ``folder``; the failures, with their output.
+
+    A command in ``repeats`` is left out unless its output folder already exists here (then
+    it would not start as it did in the source that ran it).
+    """
     shutil.copytree(ROOT / "scenarios", folder / "scenarios")
     bin_dir = folder / "bin"
     bin_dir.mkdir()
@@ -113,7 +154,9 @@ def run_source(source: str, commands: list[str], folder: Path) -> list[str]:
     env.pop("GRIDQUEUE_SCHEDULER", None)
     os.chdir(folder)  # a worker process of its own: the directory is its alone
     for command in commands:
-        if exception(command):
+        output = _output(command)
+        if exception(command) or (
+                command in repeats and output and not (folder / output).exists()):
             continue
         code, output = _in_process(command) if _plain(command) else _in_bash(command, env)
         if code != 0:
@@ -129,7 +172,7 @@ def _plain(command: str) -> bool:
 
 
 def _in_process(command: str) -> tuple[int, str]:
-    args = shlex.split(command.replace("\\\n", " "))[1:]
+    args = _words(command)[1:]
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         try:
@@ -157,13 +200,23 @@ def test_documented_commands_are_found():
         assert any(re.search(pattern, c, re.M) for c in commands), f"unused: {pattern}"
 
 
+def test_a_command_runs_once_only_if_it_reads_nothing_but_the_scenarios():
+    """Word for word repeats run once; one reading an earlier command's output runs each time."""
+    run = "gridqueue run scenarios/x.yaml -o results/x"
+    report, loop = "gridqueue report results/x", "for s in a b; do\ngridqueue run $s\ndone"
+    found = {"first": [run, report, loop], "second": [run, report, loop, "gridqueue schema"]}
+    assert repeated_commands(found) == {"first": set(), "second": {run}}
+
+
 @pytest.mark.slow
 def test_every_documented_command_runs(tmp_path):
     """Each documented command exits 0 at a small size; a failure names the command."""
     found = documented_commands()
     folders = [tmp_path / str(number) for number in range(len(found))]
+    repeats = repeated_commands(found)
     with ProcessPoolExecutor(max_workers=2,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        outcomes = list(pool.map(run_source, found, found.values(), folders))
+        outcomes = list(pool.map(run_source, found, found.values(), folders,
+                                 repeats.values()))
     failures = [failure for outcome in outcomes for failure in outcome]
     assert not failures, "\n\n".join(failures)
