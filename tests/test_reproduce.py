@@ -24,14 +24,20 @@ def gridqueue(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
-@pytest.fixture
-def results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results directory of the corpus's valid scenario (waiting list CSV included), 2 reps."""
-    output = tmp_path / "results"
-    code, _, err = gridqueue("run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
-                             "--replications", "2", "--workers", "1", capsys=capsys)
-    assert code == 0, err
+    output = tmp_path_factory.mktemp("pristine") / "results"
+    code = main(["run", str(BAD / "valid.yaml"), "-o", str(output), "-q",
+                 "--replications", "2", "--workers", "1"])
+    assert code == 0
     return output
+
+
+@pytest.fixture
+def results(pristine: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the pristine results directory, free to tamper with."""
+    return Path(shutil.copytree(pristine, tmp_path / "results"))
 
 
 def test_run_json_holds_what_a_rerun_needs(results):
