@@ -10,10 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sim.runs.runner import default_workers
 from tests.benchmarks.mechanisms import MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
 
 
 def test_quick_benchmarks_print_every_table():

@@ -19,12 +19,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.runs.results import TABLES
+
+pytestmark = pytest.mark.slow
 
 BAD = Path(__file__).parent / "bad_inputs"
 VALID = ["valid.yaml", "valid_areas.yaml"]

@@ -8,11 +8,16 @@ both must connect, withdraw and release every applicant at the same time.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sim.engine.model import simulate
 from tests.reference_model import reference_run
 from tests.test_invariants import HORIZON, worlds
+
+# A thousand random worlds through the engine's hot loop: not traced for coverage, which the
+# hand cases, the invariants and every other run measure (tracing would double its time).
+pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
