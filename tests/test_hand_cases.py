@@ -863,11 +863,12 @@ def test_waiting_list_rows_give_efficiency_scores_or_take_the_default(tmp_path):
 
 
 def test_waiting_list_rows_take_their_streams_non_firm_offer(tmp_path):
-    """A CSV row naming a stream takes the stream's offer; a row naming none gets no right.
+    """A CSV row naming a stream takes the stream's offer; a row naming none, the list's.
 
     The non-firm world with A and C on the waiting list: A (0.4 MW, stream 'firms', which
     always accepts) takes 0.4 of the 0.5 MW pool at the start; C (0.1 MW, no stream) waits
-    for the 2026 upgrade without a right.
+    for the 2026 upgrade without a right, or, offered one by waiting_list.non_firm, takes the
+    last 0.1 MW of the pool at the start too.
     """
     csv = tmp_path / "waiting.csv"
     csv.write_text("request_date,category,demand_mw,name,stream\n"
@@ -880,6 +881,10 @@ def test_waiting_list_rows_take_their_streams_non_firm_offer(tmp_path):
     frame = both_models(fields)
     assert rights_of(frame) == {"A": "2024-01-01", "C": "NaT"}
     assert connect_dates(frame) == {"A": "2024-01-01", "C": "2026-01-01"}
+    check_rights_against_reference(fields, frame)
+    fields["waiting_list"]["non_firm"] = {"right": "firm_85", "accept_share": 1.0}
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "2024-01-01", "C": "2024-01-01"}
     check_rights_against_reference(fields, frame)
 
 

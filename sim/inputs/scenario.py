@@ -485,6 +485,11 @@ class WaitingList(_Model):
         default=None, description="Partial offers to CSV rows that name no stream (a row "
         "naming a stream takes the stream's). None: they connect whole or not at all.",
     )
+    non_firm: NonFirmOffer | None = Field(
+        default=None, description="Non-firm rights offered to CSV rows that name no stream "
+        "(a row naming a stream takes the stream's offer; needs non_firm at the top level). "
+        "None: no offer.",
+    )
 
     @field_validator("patience_years")
     @classmethod
@@ -1058,6 +1063,9 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
     offers: list[tuple[str, str, str | None]] = [
         (f"streams.{name}.non_firm", stream.non_firm.right, stream.area)
         for name, stream in s.streams.items() if stream.non_firm is not None]
+    waiting = s.waiting_list
+    if waiting is not None and waiting.non_firm is not None:
+        offers.append(("waiting_list.non_firm", waiting.non_firm.right, None))
     offers += [(f"projects.{i}.non_firm_right", right, project.area)
                for i, project in enumerate(s.projects)
                if (right := project.non_firm_right) is not None]

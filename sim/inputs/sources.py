@@ -26,6 +26,7 @@ from sim.inputs.scenario import (
     OnsiteGeneration,
     Scenario,
     Stream,
+    WaitingList,
     integrated_rate,
     starts_later,
 )
@@ -248,10 +249,14 @@ def _draw(
 
 
 def _non_firm_offers(
-    scenario: Scenario, streams: RandomStreams, stream: Stream, key: str, size: int
+    scenario: Scenario, streams: RandomStreams, source: Stream | WaitingList, key: str, size: int
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Who of a stream accepts a non-firm right (its code, else -1) and who keeps its place."""
-    offer = stream.non_firm
+    """Who accepts a non-firm right (its code, else -1) and who keeps its place.
+
+    ``source`` is the stream the applicants come from, or the waiting list for CSV rows that
+    name no stream.
+    """
+    offer = source.non_firm
     if offer is None or scenario.non_firm is None:
         return None, None
     rng = streams.generator("non_firm", key)
@@ -316,8 +321,7 @@ def _csv_waiting_list(
             partial[i] = offer.min_share
         if stream is not None and stream.lifetime_years is not None:
             lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
-        right, keeps = _non_firm_offers(scenario, streams, stream, key, 1) if stream \
-            else (None, None)
+        right, keeps = _non_firm_offers(scenario, streams, stream or waiting, key, 1)
         if right is not None and keeps is not None:
             non_firm_right[i], keeps_place[i] = right[0], keeps[0]
         if math.isnan(self_supply[i]):
