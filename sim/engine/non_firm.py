@@ -137,7 +137,7 @@ class NonFirmConnections:
         self._allocate = self._allocate_both  # type: ignore[method-assign]
         self._join_firm = self._join
         self._join = self._join_offered  # type: ignore[method-assign]
-        self._arrive = self._on_arrivals
+        self._on_arrivals_firm = self._on_arrivals
         self._on_arrivals = self._arrivals_offered  # type: ignore[method-assign]
         self._withdraw_firm = self._withdraw
         self._withdraw = self._withdraw_unless_non_firm  # type: ignore[method-assign]
@@ -165,12 +165,13 @@ class NonFirmConnections:
 
     def _arrivals_offered(self, now: float, first: int, end: int) -> None:
         """Arrivals as usual; a pass follows if one of them is a candidate for a pool."""
-        self._arrive(now, first, end)
+        self._on_arrivals_firm(now, first, end)
         if self.nf_joined:
             self.nf_joined = False
             self._allocate_soon(now)
 
     def _leave_pool_line(self, i: int) -> None:
+        """Applicant ``i`` is no longer a candidate for its area's pool."""
         area = self.area_of[i]
         self.nf_queues[area].remove(self.rank_of[i])
         self.nf_queued[i] = False
