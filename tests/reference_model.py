@@ -8,7 +8,7 @@ calendar, no queue structures: what the engine must equal, applicant by applican
 
 Partial offers: a candidate is one whose rest, or whose minimum share of its request, fits; it
 takes its rest if that fits, else all that is free, and waits for the rest in its place; once
-partly connected it no longer withdraws.
+partly connected it no longer withdraws, even once a mechanism has taken back all it held.
 
 Capacity-release mechanisms: at each review, before anything else of the instant, every user
 connected long enough and not reviewed before is reviewed once; those who take part give up a
@@ -179,7 +179,7 @@ def reference_run(
             if arrival[i] == now:
                 waiting.add(i)
         for i in sorted(waiting):
-            if arrival[i] + patience[i] == now and not held[i] and not right_mw[i]:
+            if arrival[i] + patience[i] == now and math.isnan(connect[i]):  # none yet
                 waiting.discard(i)
                 withdraw[i] = now
         for t, step in steps:

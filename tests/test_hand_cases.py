@@ -901,3 +901,20 @@ def test_the_wait_for_a_firm_connection_runs_on_past_a_right():
              years("2024-03-01", "2026-01-01")]
     assert mine["wait_rmst_10y_years"] == pytest.approx((0 + waits[1] + waits[2]) / 3)
     assert mine["wait_firm_rmst_10y_years"] == pytest.approx(sum(waits) / 3)
+
+
+def test_a_partly_connected_applicant_stays_when_all_it_held_is_taken_back():
+    """A partly connected shop does not withdraw after a review took back all it held.
+
+    The shop, partly connected (0.25 MW), loses all of it to a review on 2024-07-01, the very
+    instant its patience ends: it has started on site, so it keeps waiting, takes the 0.25 MW
+    back at once and the rest in 2025.
+    """
+    fields = shop_world(partial_min_share=0.3, patience_years=182 / 365.25)  # to 2024-07-01
+    fields["projects"] = fields["projects"][:1]
+    fields["capacity_releases"] = [{"name": "take-back", "start": "2024-07-01",
+                                    "every_months": 120, "user_share": 1.0, "mw_share": 1.0}]
+    frame = both_models(fields)
+    assert frame.loc["shop", "outcome"] == "connected"
+    assert pd.isna(frame.loc["shop", "withdraw_date"])
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"

@@ -162,8 +162,12 @@ class ResizableConnections:
         self.grants.append((now, i, self.requested[i]))
 
     def _withdraw_unless_connected(self, i: int, now: float) -> bool:
-        """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest."""
-        if self.held_mw[i]:
+        """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest.
+
+        Once connected in part it has started on site: it stays even if a mechanism has since
+        taken back all it held.
+        """
+        if not math.isnan(self.connect_time[i]):
             return False
         return type(self)._withdraw(self, i, now)
 
