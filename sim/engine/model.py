@@ -181,7 +181,9 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.queues: list[WaitingQueue] = []
         self.snapshots: list[tuple[float | str, ...]] = []
         self.non_firm_setup = grid.non_firm
-        self.non_firm_pool = [0.0] * n_areas
+        self.non_firm_pool = [0.0] * n_areas if grid.non_firm is None \
+            else list(grid.non_firm.pool_mw)
+        """MW of each area's non-firm pool, and of the rights granted from it."""
         self.non_firm_connected = [0.0] * n_areas
         if grid.non_firm is not None:
             self._set_up_non_firm(table, grid.non_firm)

@@ -114,8 +114,6 @@ class NonFirmConnections:
         """The lists and methods of non-firm rights; called before the first regime applies."""
         n, n_areas = len(table), len(setup.pool_mw)
         self.nf_setup = setup
-        self.non_firm_pool = list(setup.pool_mw)
-        self.non_firm_connected = [0.0] * n_areas
         self.nf_shares_pool = setup.order != "policy"
         self.nf_right: list[int] = table.non_firm_right.tolist()
         self.nf_keeps: list[bool] = table.keeps_firm_place.tolist()
@@ -179,9 +177,11 @@ class NonFirmConnections:
         self.nf_changed = True
 
     def _withdraw_unless_non_firm(self, i: int, now: float) -> bool:
-        """Like :meth:`_withdraw`, but one holding a non-firm right does not withdraw."""
-        if self.nf_mw[i]:
-            return False
+        """Like :meth:`_withdraw`, and one who withdraws leaves the pool's line too.
+
+        A holder of a right does not withdraw: a right is a connection, and the method this
+        wraps (that of connections that change size) keeps whoever has been connected.
+        """
         withdrew = self._withdraw_firm(i, now)
         if withdrew and self.nf_queued[i]:
             self._leave_pool_line(i)
