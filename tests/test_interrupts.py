@@ -225,3 +225,66 @@ def test_ctrl_c_while_a_policy_hangs_stops_its_workers(folder):
     assert list((folder / "tmp").iterdir()) == []
     assert snapshot(folder / "out") == before
     assert leftovers(folder) == []
+
+
+def start_patched_run(folder: Path, patch: str, scenario: str) -> subprocess.Popen[str]:
+    """Start ``gridqueue run`` on two workers after running ``patch`` (Python) in its process.
+
+    The patch widens a moment that is otherwise a few milliseconds, so that a test can send
+    its signal inside it every time.
+    """
+    (folder / "patched.yaml").write_text(scenario, encoding="utf-8")
+    (folder / "tmp").mkdir(exist_ok=True)
+    code = (f"{patch}\nfrom sim.cli import main\n"
+            "raise SystemExit(main(['run', 'patched.yaml', '-o', 'out', '--force', '-q', "
+            "'--workers', '2']))\n")
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal,
+        env={**os.environ, "TMPDIR": str(folder / "tmp"),
+             "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+SLOW_WORKER_START = """\
+import pathlib, time
+from sim.runs import workers
+start = workers._start_worker
+def slow_start(*args):
+    pathlib.Path('started').write_text('1')
+    time.sleep(3)
+    start(*args)
+workers._start_worker = slow_start
+"""
+
+SLOW_CSV_CHUNKS = """\
+import os, pathlib, time
+from sim.runs import spool
+spool.PARALLEL_CSV_ROWS = 1
+def slow_chunk(index):
+    pathlib.Path('started').write_text(str(os.getpid()))
+    time.sleep(60)
+spool._format_chunk = slow_chunk
+"""
+
+
+@pytest.mark.parametrize("patch", [SLOW_WORKER_START, SLOW_CSV_CHUNKS],
+                         ids=["worker-starting", "csv-formatting"])
+def test_ctrl_c_while_workers_start_or_format_csv_prints_one_line(folder, patch):
+    """Ctrl-C reaches workers before they set their own handlers, or while they format CSV.
+
+    Workers are forked with Ctrl-C held, so neither moment prints a worker's traceback, and
+    the main process stops the workers at once instead of waiting for their tasks.
+    """
+    before = snapshot(folder / "out")
+    process = start_patched_run(folder, patch, SLOW.replace("replications: 20",
+                                                            "replications: 4"))
+    wait_for_marker(process, folder / "started")
+    os.killpg(process.pid, signal.SIGINT)
+    err = finish(process)
+    assert process.returncode == 130, err
+    assert err.splitlines() == ["gridqueue: interrupted; earlier results are untouched and "
+                                "nothing partial was written"]
+    assert snapshot(folder / "out") == before
+    assert leftovers(folder) == []

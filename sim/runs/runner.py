@@ -12,12 +12,11 @@ import datetime
 import multiprocessing
 import os
 import platform
-import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import partial
@@ -37,6 +36,7 @@ from sim.runs.replication import ReplicationOutput, run_replication
 from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
 from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
+from sim.runs.workers import signals_held, stop_workers, worker_pool
 
 __all__ = ["default_workers", "map_replications", "run", "run_replications"]
 
@@ -194,12 +194,15 @@ def _parallel(
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     # fork lets workers see policies registered in the parent, e.g. in a notebook.
     with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
-            _pool(workers, context) as pool:
+            worker_pool(workers, context) as pool:
         marked = partial(_marked, task, Path(running), seed)
-        futures = {pool.submit(marked, batch): batch for batch in _batches(indices, workers)}
+        futures: dict[Future[list[T]], list[int]] = {}
         done: dict[int, T] = {}
         position = 0
         try:
+            with signals_held():  # the first submit forks the workers
+                for batch in _batches(indices, workers):
+                    futures[pool.submit(marked, batch)] = batch
             for future in as_completed(futures):
                 batch = futures.pop(future)  # a finished future holds its results: let go
                 try:
@@ -213,49 +216,8 @@ def _parallel(
         except BaseException:
             # Ctrl-C, SIGTERM, an error, or the caller stopped early: the workers may be in
             # the middle of a replication (or stuck in a policy) that nobody will read.
-            _stop_workers(pool)
+            stop_workers(pool)
             raise
-
-
-def _pool(workers: int, context: Any) -> ProcessPoolExecutor:
-    """Worker processes that leave Ctrl-C and SIGTERM to the main process, which stops them."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_leave_signals_to_the_main_process)
-
-
-def _leave_signals_to_the_main_process() -> None:
-    """In a worker: ignore Ctrl-C and let SIGTERM end the process.
-
-    A terminal sends Ctrl-C to every process of the run; the main process stops the workers.
-    The main process may have set SIGTERM to raise, and fork copied that to the worker.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's worker processes now and reap them, rather than wait for their tasks.
-
-    The tasks not yet started are not cancelled first: the pool then fails them itself when
-    it sees its workers gone (Python 3.11 raises InvalidStateError in its own thread if it
-    finds a cancelled one).
-    """
-    # The executor keeps its processes in a private mapping; Python 3.14 adds a public
-    # terminate_workers() for this.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(STOP_SECONDS)
-        if process.is_alive():
-            process.kill()
-            process.join()
-    pool.shutdown(wait=True)
-
-
-STOP_SECONDS = 5
-"""How long a worker may take to end after SIGTERM before it is killed."""
 
 
 def _marked(task: Callable[[int], T], running: Path, seed: int, batch: list[int]) -> list[T]:
@@ -283,9 +245,11 @@ def _who_broke_the_pool(
     """
     suspects = sorted(int(mark.name) for mark in running.iterdir())
     for index in suspects:
-        with _pool(1, context) as alone:
+        with worker_pool(1, context) as alone:
             try:
-                alone.submit(_guarded, task, index, seed).result()
+                with signals_held():
+                    future = alone.submit(_guarded, task, index, seed)
+                future.result()
             except BrokenProcessPool:
                 return ReplicationError(index, seed, "its worker process died (it crashed, "
                                         "was killed, or ran out of memory)")

@@ -21,7 +21,6 @@ import multiprocessing
 import sys
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.csv_writer import csv_header, csv_lines
+from sim.runs.workers import signals_held, stop_workers, worker_pool
 
 __all__ = [
     "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows", "encode_rows",
@@ -183,10 +183,15 @@ class ApplicantSpool:
                         file.write(lines)
                 return
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                     initializer=_adopt, initargs=(self,)) as pool:
-                for text in pool.map(_format_chunk, range(count), chunksize=PARALLEL_CHUNKS):
-                    file.write(text)
+            with worker_pool(workers, context, _adopt, (self,)) as pool:
+                try:
+                    with signals_held():  # map submits every chunk now, forking the workers
+                        texts = pool.map(_format_chunk, range(count), chunksize=PARALLEL_CHUNKS)
+                    for text in texts:
+                        file.write(text)
+                except BaseException:  # Ctrl-C, SIGTERM or a full disk: no chunk is wanted
+                    stop_workers(pool)
+                    raise
 
     def _chunk(self, index: int) -> pd.DataFrame:
         stored = self._stored(index)

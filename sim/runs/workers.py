@@ -1,0 +1,86 @@
+"""Worker processes that leave Ctrl-C and SIGTERM to the main process, which stops them.
+
+A terminal sends Ctrl-C to every process of a run. Workers ignore it and end on SIGTERM; the
+main process, which may print one line and clean up, stops them (:func:`stop_workers`). Both
+the replication pool and the pool that formats ``applicants.csv`` are made here.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["STOP_SECONDS", "signals_held", "stop_workers", "worker_pool"]
+
+STOP_SECONDS = 5
+"""How long a worker may take to end after SIGTERM before it is killed."""
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def worker_pool(workers: int, context: Any, initializer: Callable[..., None] | None = None,
+                initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+    """A process pool whose workers leave signals to this process, then run ``initializer``.
+
+    Submit to it inside :func:`signals_held`: with fork, the first submit starts the workers.
+    """
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_start_worker, initargs=(initializer, initargs))
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """In a worker: ignore Ctrl-C, let SIGTERM end the process, then run ``initializer``.
+
+    The main process may have set SIGTERM to raise, and fork copied that to the worker. The
+    worker was forked with both signals held (:func:`signals_held`), so one that came before
+    this point is only delivered now, under the new handlers.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM in this thread while it forks workers.
+
+    A forked worker starts with the main process's handlers, which raise; a Ctrl-C in the
+    moment before the worker replaces them would print a traceback from the worker. Workers
+    inherit the held signals and release them once their own handlers are set. Here, a
+    signal that came meanwhile is delivered when the block ends, and the run stops as usual.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: spawned workers start afresh
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now and reap them, rather than wait for their tasks.
+
+    The tasks not yet started are not cancelled first: the pool then fails them itself when
+    it sees its workers gone (Python 3.11 raises InvalidStateError in its own thread if it
+    finds a cancelled one).
+    """
+    # The executor keeps its processes in a private mapping; Python 3.14 adds a public
+    # terminate_workers() for this.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True)
