@@ -193,7 +193,8 @@ class Results:
                               keep_default_na=True)
             for name in TABLES
         }
-        tables["applicants"]["name"] = tables["applicants"]["name"].fillna("")
+        names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
+        tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
         return cls(
             scenario=load_scenario(folder / "scenario.yaml"),
             run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
