@@ -26,6 +26,10 @@ Rules that change on a date: each regime ranks everyone with the categories in f
 table's categories replaced); under allocation in rounds, only applicants with priority in a
 category served between rounds are candidates, except at the instant of a round.
 
+Idle capacity: between two instants, each area's free capacity (its own or upstream's, the
+smaller) counts as idle if it is above the fit tolerance and someone waits there, for the
+area and for each category with someone waiting (categories as the rules in force give them).
+
 Social priority is ranked here from its definition, one applicant at a time: category order
 (priority on request only), then, in a category ranked by efficiency, the scored applicants
 best first and the unscored after them, then request order. Other policies rank themselves.
@@ -94,7 +98,8 @@ def reference_outcomes(
 def reference_run(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> dict[str, np.ndarray]:
-    """First connection, withdrawal, release and full connection times, MW held last, rights."""
+    """First connection, withdrawal, release and full connection times, MW held last, rights,
+    and idle MW-years by area and category, and by area."""
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()
@@ -160,8 +165,27 @@ def reference_run(
     reviewed = [[False] * n for _ in grid.reclaims]
     instants |= {a + p for a, p in zip(arrival, patience, strict=True)}
     pending = sorted(t for t in instants if t < horizon)
+    idle = [[0.0] * len(CATEGORIES) for _ in grid.areas]
+    idle_any = [0.0] * len(grid.areas)
+    last, in_force = 0.0, regimes[0]
+
+    def accrue_idle(until: float) -> None:
+        """Idle MW-years from ``last`` to ``until``, in the state the last instant left."""
+        categories = table.category_code if in_force.categories is None \
+            else in_force.categories
+        for a in range(len(grid.areas)):
+            free = min(capacity[a] - used[a], upstream - upstream_used)
+            mine = [i for i in waiting if area[i] == a]
+            if not mine or free <= FIT_TOLERANCE_MW:
+                continue
+            idle_any[a] += free * (until - last)
+            for c in {int(categories[i]) for i in mine}:
+                idle[a][c] += free * (until - last)
+
     while pending:
         now = pending.pop(0)
+        accrue_idle(now)
+        last = now
         for k, reclaim in enumerate(grid.reclaims):
             if now not in reclaim.times:
                 continue
@@ -191,7 +215,7 @@ def reference_run(
         for t, step in pool_steps:
             if t == now:
                 pool[step.area] += step.add_mw
-        regime = [r for r in regimes if r.time <= now][-1]
+        regime = in_force = [r for r in regimes if r.time <= now][-1]
         rank = ranks[id(regime)]
         eligible = between[id(regime)]
         # a round's instant is served twice: everyone, then those served between rounds
@@ -244,8 +268,10 @@ def reference_run(
                 left = serve_pools(now, rank, regime.allocation)
                 if not left and not ending.get(now) and not right_ending.get(now):
                     break  # nothing more ends, and nobody left, at this instant
+    accrue_idle(horizon)
     return {"connect": np.array(connect), "withdraw": np.array(withdraw),
             "release": np.array(release), "full_connect": np.array(full),
             "held": np.array(held), "non_firm_start": np.array(right_start),
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
-            "moved_to_firm": np.array(moved)}
+            "moved_to_firm": np.array(moved), "idle": np.array(idle),
+            "idle_any": np.array(idle_any)}

@@ -78,6 +78,25 @@ def test_fifo_strict_blocks_behind_the_head():
                                                          abs=1e-12)
 
 
+def test_idle_capacity_counts_free_mw_while_each_category_waits():
+    """FIFO strict: 0.2 MW lie idle behind B from February 2024 until the 2025 upgrade.
+
+    Each category counts the idle MW-years of the spells in which one of its own waited:
+    other (B, D) from 1 Feb 2024, basic needs (C) from 1 Mar, safety (E) from 1 May, all
+    until the 2025 upgrade, after which E waits with nothing free. Congestion relief never
+    waits; everyone together counts from B's arrival.
+    """
+    results = run(scenario(**world("fifo", "strict")), workers=1)
+    metrics = results.replication_metrics
+    idle = metrics[metrics["metric"] == "idle_mw_years"].set_index("group")["value"]
+    expected = {"other": 0.2 * years("2024-02-01", "2025-01-01"),
+                "basic_needs": 0.2 * years("2024-03-01", "2025-01-01"),
+                "safety": 0.2 * years("2024-05-01", "2025-01-01"),
+                "congestion_relief": 0.0,
+                "all": 0.2 * years("2024-02-01", "2025-01-01")}
+    assert idle.to_dict() == pytest.approx(expected, abs=1e-12)
+
+
 def test_fifo_first_fit_fills_around_a_blocked_head():
     """FIFO first fit: D takes the 0.2 MW left by A as soon as it asks."""
     frame = outcomes(**world("fifo", "first_fit"))

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_engine_matches_the_reference_model(world):
-    """Connection, withdrawal, release and full connection times equal the reference's."""
+    """Connection, withdrawal, release and full connection times, and idle MW-years, agree."""
     table, grid, regimes = world
     out = simulate(table, grid, regimes, HORIZON, snapshot_times=[0.0])
     reference = reference_run(table, grid, regimes, HORIZON)
@@ -32,6 +32,9 @@ def test_engine_matches_the_reference_model(world):
     np.testing.assert_array_equal(out.release_time, reference["release"])
     np.testing.assert_array_equal(out.full_connect_time, reference["full_connect"])
     np.testing.assert_allclose(out.connected_mw, reference["held"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out.idle_mw_years, reference["idle"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(out.idle_any_mw_years, reference["idle_any"], rtol=1e-9,
+                               atol=1e-12)
     if out.non_firm is not None:
         np.testing.assert_array_equal(out.non_firm.time, reference["non_firm_start"])
         np.testing.assert_array_equal(out.non_firm.end, reference["non_firm_end"])

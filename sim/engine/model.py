@@ -350,6 +350,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
 
     def _on_rounds(self, now: float, first: int, end: int) -> None:
         """A round of the rules in force opens: everyone waiting may be served this instant."""
+        self._accrue_idle(now)  # what lay free since the last event, before the round fills it
         if self._sync_round(now):
             self._allocate_soon(now)
 
