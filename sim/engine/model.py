@@ -169,7 +169,10 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.waiting_in_area = [0] * n_areas
         self.waiting_total = 0
         self.idle = [[0.0] * n_categories for _ in range(n_areas)]
+        """Idle MW-years by area and category, of the category's spells of waiting that ended."""
         self.idle_any = [0.0] * n_areas
+        self.idle_since = [[0.0] * n_categories for _ in range(n_areas)]
+        """``idle_any`` of the area when the category's current spell of waiting began."""
         self.last_change = 0.0
         self.allocation_due = False
         self.regimes = regimes
@@ -238,6 +241,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.env.run(until=self.horizon)
         self.env.close()
         self._accrue_idle(self.horizon)
+        self._end_idle_spells()
         self._record_snapshot(self.horizon)
         connect_time = np.array(self.connect_time, dtype=float)
         return Trajectory(  # dtype given: numpy then skips inspecting every item (1 ms each)
@@ -297,7 +301,10 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.state[i] = WAITING
         area, category, mw = self.area_of[i], self.category_of[i], self.requested[i]
         self.queues[area].add(self.rank_of[i], self.fit_mw[i])
-        self.queue_count[area][category] += 1
+        counts = self.queue_count[area]
+        if not counts[category]:  # a spell of waiting begins (see _accrue_idle)
+            self.idle_since[area][category] = self.idle_any[area]
+        counts[category] += 1
         self.queue_mw[area][category] += mw
         self.waiting_in_area[area] += 1
         self.waiting_total += 1
@@ -471,11 +478,13 @@ class _Simulation(ResizableConnections, NonFirmConnections):
     def _leave_queue(self, i: int) -> None:
         area, category, mw = self.area_of[i], self.category_of[i], self.waiting_mw[i]
         self.queues[area].remove(self.rank_of[i])
-        self.queue_count[area][category] -= 1
-        if self.queue_count[area][category]:
+        counts = self.queue_count[area]
+        counts[category] -= 1
+        if counts[category]:
             self.queue_mw[area][category] -= mw
         else:  # nobody left: exactly zero, not the rounding left over from the sums
             self.queue_mw[area][category] = 0.0
+            self.idle[area][category] += self.idle_any[area] - self.idle_since[area][category]
         self.waiting_in_area[area] -= 1
         self.waiting_total -= 1
 
@@ -511,17 +520,22 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         for i, category in enumerate(categories):
             if state[i] <= WAITING:
                 category_of[i] = category
+        self._end_idle_spells()
         self.queue_count = [[0] * len(CATEGORIES) for _ in self.areas]
         self.queue_mw = [[0.0] * len(CATEGORIES) for _ in self.areas]
         for i, s in enumerate(state):
             if s == WAITING:
                 self.queue_count[self.area_of[i]][category_of[i]] += 1
                 self.queue_mw[self.area_of[i]][category_of[i]] += self.waiting_mw[i]
+        self.idle_since = [[self.idle_any[a]] * len(CATEGORIES) for a in range(len(self.areas))]
 
     def _accrue_idle(self, now: float) -> None:
         """Add capacity left free while someone waited, since the last change of state.
 
-        Nothing accrues while nobody waits; the first to join restarts the clock.
+        Nothing accrues while nobody waits; the first to join restarts the clock. Speed: only
+        each area's total accrues here, at every change; a category's share is the growth of
+        that total over each spell in which one of its own waited (see :meth:`_join` and
+        :meth:`_leave_queue`), taken when the spell ends rather than at every change.
         """
         if not self.waiting_total:
             return
@@ -529,15 +543,16 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         if elapsed <= 0:
             return
         self.last_change = now
+        free_mw, idle_any = self.ledger.free_mw, self.idle_any
         for area, waiting in enumerate(self.waiting_in_area):
-            if not waiting:
-                continue
-            free = self.ledger.free_mw[area]
-            if free <= FIT_TOLERANCE_MW:
-                continue
-            gain = free * elapsed
-            self.idle_any[area] += gain
-            idle = self.idle[area]
-            for category, count in enumerate(self.queue_count[area]):
+            if waiting and free_mw[area] > FIT_TOLERANCE_MW:
+                idle_any[area] += free_mw[area] * elapsed
+
+    def _end_idle_spells(self) -> None:
+        """Close every spell of waiting still open: add its idle MW-years to its category."""
+        for area, counts in enumerate(self.queue_count):
+            for category, count in enumerate(counts):
                 if count:
-                    idle[category] += gain
+                    self.idle[area][category] += (self.idle_any[area]
+                                                  - self.idle_since[area][category])
+                    self.idle_since[area][category] = self.idle_any[area]
