@@ -235,15 +235,17 @@ def scenario_hash(scenario: Scenario) -> str:
     return digest.hexdigest()
 
 
-def definition_hash(scenario: Scenario, replications: list[int] | None = None) -> str:
+def definition_hash(scenario: Scenario, replications: list[int] | None = None,
+                    scenario_sha256: str | None = None) -> str:
     """SHA-256 of everything that defines a run's tables.
 
     That is the resolved scenario (its seed and replication count included) and its waiting
-    list (:func:`scenario_hash`), the source of its ``module:Class`` policies, and which
-    replications ran (None: all). ``reproduce`` and ``sweep --resume`` compare it.
+    list (:func:`scenario_hash`, or ``scenario_sha256`` if the caller has it already), the
+    source of its ``module:Class`` policies, and which replications ran (None: all).
+    ``reproduce`` and ``sweep --resume`` compare it.
     """
-    parts = {"scenario": scenario_hash(scenario), "policy_code": code_hashes(scenario),
-             "replications": replications}
+    parts = {"scenario": scenario_sha256 or scenario_hash(scenario),
+             "policy_code": code_hashes(scenario), "replications": replications}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
