@@ -98,8 +98,10 @@ def reference_outcomes(
 def reference_run(
     table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
 ) -> dict[str, np.ndarray]:
-    """First connection, withdrawal, release and full connection times, MW held last, rights,
-    and idle MW-years by area and category, and by area."""
+    """Every applicant's dates, MW held last and right; idle MW-years by area and category.
+
+    Dates: first connection, withdrawal, release and full connection.
+    """
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
     requested = table.requested_mw.tolist()

@@ -230,10 +230,10 @@ def replication_metrics(
                         horizon_years - request_time),
     }
     rows: list[tuple[str, str, float]] = []
-    for group, group_columns in _by_category(_codes(applicants["category"], CATEGORIES),
-                                             columns):
+    for group, group_columns, by_wait in _by_category(
+            _codes(applicants["category"], CATEGORIES), columns, np.argsort(wait, kind="stable")):
         idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
-        values = _figures(group_columns, horizon_years, idle)
+        values = _figures(group_columns, horizon_years, idle, by_wait)
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
 
@@ -277,21 +277,30 @@ def _firm_columns(
 
 
 def _by_category(
-    category: np.ndarray, columns: dict[str, np.ndarray]
-) -> Iterator[tuple[str, dict[str, np.ndarray]]]:
+    category: np.ndarray, columns: dict[str, np.ndarray], by_wait: np.ndarray
+) -> Iterator[tuple[str, dict[str, np.ndarray], np.ndarray]]:
     """Each category's rows of ``columns`` (by ``category``'s codes), then every row as ALL.
+
+    With each group comes its rows in order of wait (positions in the group's columns),
+    from ``by_wait``, every row in order of wait.
 
     Speed: one stable sort by category puts each category's rows together in their own
     order, so a group is a slice of the sorted columns instead of a boolean mask applied to
-    every column. The rows, and so every sum over them, are the same either way.
+    every column. The rows, and so every sum over them, are the same either way. A group's
+    order of wait is ``by_wait`` sorted stably by category (small integers: a radix sort),
+    which spares sorting each group's waits again.
     """
     order = np.argsort(category, kind="stable")
     starts = np.searchsorted(category[order], np.arange(len(CATEGORIES) + 1)).tolist()
     by_category = {name: column[order] for name, column in columns.items()}
+    place = np.empty(len(order), dtype=np.intp)  # each row's position in category order
+    place[order] = np.arange(len(order))
+    grouped_by_wait = place[by_wait][np.argsort(category[by_wait], kind="stable")]
     for code, group in enumerate(CATEGORIES):
         rows = slice(starts[code], starts[code + 1])
-        yield group, {name: column[rows] for name, column in by_category.items()}
-    yield ALL, columns
+        yield (group, {name: column[rows] for name, column in by_category.items()},
+               grouped_by_wait[rows] - starts[code])
+    yield ALL, columns, by_wait
 
 
 def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
@@ -299,8 +308,10 @@ def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
     return pd.Categorical(column, categories=categories).codes
 
 
-def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dict[str, float]:
-    """Every key figure of one group of applicants, from its columns ``c``.
+def _figures(
+    c: dict[str, np.ndarray], horizon_years: float, idle: float, by_wait: np.ndarray
+) -> dict[str, float]:
+    """Every key figure of one group of applicants: its columns ``c``, its rows by wait.
 
     Speed: rows are counted with ``count_nonzero``, many times faster than summing booleans
     and exact all the same.
@@ -311,7 +322,7 @@ def _figures(c: dict[str, np.ndarray], horizon_years: float, idle: float) -> dic
         "connected": float(np.count_nonzero(connected)),
         "withdrawn": float(np.count_nonzero(withdrawn)),
         "waiting": float(np.count_nonzero(waiting)),
-        **_connection_figures(c),
+        **_connection_figures(c, by_wait),
         **_wait_figures(c["wait"][connected]),
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
@@ -350,9 +361,9 @@ def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _connection_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
+def _connection_figures(c: dict[str, np.ndarray], by_wait: np.ndarray) -> dict[str, float]:
     """Figures of the time to connection that count everyone, from one incidence curve."""
-    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"])
+    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"], by_wait)
     figures = {
         **{name: time_to_share_connected(curve, share) for name, share in CONNECT_SHARES.items()},
         **{f"wait_rmst_{n}y_years": restricted_mean_wait(curve, n) for n in RMST_YEARS},
