@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -96,11 +97,13 @@ def reference_outcomes(
 
 
 def reference_run(
-    table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float
-) -> dict[str, np.ndarray]:
+    table: ApplicantTable, grid: GridSetup, regimes: list[Regime], horizon: float,
+    snapshot_times: tuple[float, ...] = (),
+) -> dict[str, Any]:
     """Every applicant's dates, MW held last and right; idle MW-years by area and category.
 
-    Dates: first connection, withdrawal, release and full connection.
+    Dates: first connection, withdrawal, release and full connection. ``snapshots`` are the
+    rows of the timeseries at each of ``snapshot_times`` and at the horizon, as the engine's.
     """
     n = len(table)
     arrival = [max(t, 0.0) for t in table.request_time.tolist()]
@@ -166,8 +169,29 @@ def reference_run(
     instants |= {t for reclaim in grid.reclaims for t in reclaim.times}
     reviewed = [[False] * n for _ in grid.reclaims]
     instants |= {a + p for a, p in zip(arrival, patience, strict=True)}
+    instants |= set(snapshot_times)
     pending = sorted(t for t in instants if t < horizon)
     idle = [[0.0] * len(CATEGORIES) for _ in grid.areas]
+    snapshots: list[tuple[Any, ...]] = []
+
+    def record_snapshot(now: float) -> None:
+        """The timeseries rows: each area's capacity and queue, then upstream's if any."""
+        categories = table.category_code if in_force.categories is None \
+            else in_force.categories
+        rows = []
+        for a, name in enumerate(grid.areas):
+            mine = [i for i in waiting if area[i] == a]
+            counts = [sum(1 for i in mine if categories[i] == c) for c in range(len(CATEGORIES))]
+            mw = [sum(rest[i] for i in mine if categories[i] == c)
+                  for c in range(len(CATEGORIES))]
+            rows.append((now, name, capacity[a], used[a],
+                         min(capacity[a] - used[a], upstream - upstream_used), *counts, *mw,
+                         pool[a], pool_used[a]))
+        snapshots.extend(rows)
+        if grid.upstream_capacity_mw is not None:
+            totals = [sum(row[5 + c] for row in rows) for c in range(2 * len(CATEGORIES))]
+            snapshots.append((now, "upstream", upstream, upstream_used,
+                              upstream - upstream_used, *totals, sum(pool), sum(pool_used)))
     idle_any = [0.0] * len(grid.areas)
     last, in_force = 0.0, regimes[0]
 
@@ -270,10 +294,13 @@ def reference_run(
                 left = serve_pools(now, rank, regime.allocation)
                 if not left and not ending.get(now) and not right_ending.get(now):
                     break  # nothing more ends, and nobody left, at this instant
+        if now in snapshot_times:
+            record_snapshot(now)
     accrue_idle(horizon)
+    record_snapshot(horizon)
     return {"connect": np.array(connect), "withdraw": np.array(withdraw),
             "release": np.array(release), "full_connect": np.array(full),
             "held": np.array(held), "non_firm_start": np.array(right_start),
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
             "moved_to_firm": np.array(moved), "idle": np.array(idle),
-            "idle_any": np.array(idle_any)}
+            "idle_any": np.array(idle_any), "snapshots": snapshots}

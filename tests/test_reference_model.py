@@ -20,13 +20,17 @@ from tests.test_invariants import HORIZON, worlds
 pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
 
 
+SNAPSHOT_TIMES = tuple(q / 4 for q in range(int(HORIZON * 4)))
+"""A snapshot every quarter: at the instants at which the random worlds' events happen."""
+
+
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_engine_matches_the_reference_model(world):
-    """Connection, withdrawal, release and full connection times, and idle MW-years, agree."""
+    """Every applicant's dates, idle MW-years and the timeseries agree with the reference."""
     table, grid, regimes = world
-    out = simulate(table, grid, regimes, HORIZON, snapshot_times=[0.0])
-    reference = reference_run(table, grid, regimes, HORIZON)
+    out = simulate(table, grid, regimes, HORIZON, snapshot_times=list(SNAPSHOT_TIMES))
+    reference = reference_run(table, grid, regimes, HORIZON, SNAPSHOT_TIMES)
     np.testing.assert_array_equal(out.connect_time, reference["connect"])
     np.testing.assert_array_equal(out.withdraw_time, reference["withdraw"])
     np.testing.assert_array_equal(out.release_time, reference["release"])
@@ -41,3 +45,7 @@ def test_engine_matches_the_reference_model(world):
         np.testing.assert_array_equal(out.non_firm.moved, reference["moved_to_firm"])
         np.testing.assert_allclose(np.nan_to_num(out.non_firm.mw), reference["non_firm_mw"],
                                    rtol=0, atol=1e-12)
+    assert [row[:2] for row in out.snapshots] == [row[:2] for row in reference["snapshots"]]
+    np.testing.assert_allclose(np.array([row[2:] for row in out.snapshots], dtype=float),
+                               np.array([row[2:] for row in reference["snapshots"]], dtype=float),
+                               rtol=1e-9, atol=1e-9)
