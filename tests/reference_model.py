@@ -102,7 +102,9 @@ def reference_run(
 ) -> dict[str, Any]:
     """Every applicant's dates, MW held last and right; idle MW-years by area and category.
 
-    Dates: first connection, withdrawal, release and full connection. ``snapshots`` are the
+    Dates: first connection, withdrawal, release and full connection. ``non_firm_usable`` is
+    the share of its right a holder could use, averaged over its hold (NaN for a hold of no
+    length, or none). ``snapshots`` are the
     rows of the timeseries at each of ``snapshot_times`` and at the horizon, as the engine's.
     """
     n = len(table)
@@ -149,6 +151,7 @@ def reference_run(
                 i = fits[0]
                 line.remove(i)
                 right_start[i], right_mw[i] = now, rest[i]
+                usable_at_start[i] = usable[a]
                 pool_used[a] += rest[i]
                 if math.isnan(connect[i]):
                     connect[i] = now
@@ -195,10 +198,21 @@ def reference_run(
     idle_any = [0.0] * len(grid.areas)
     last, in_force = 0.0, regimes[0]
 
+    usable = [0.0] * len(grid.areas)  # integral of the share of its right a holder can use
+    usable_at_start, usable_mean = [math.nan] * n, [math.nan] * n
+
+    def end_usable(i: int, now: float) -> None:
+        """The share of its right ``i`` could use, averaged over a hold of positive length."""
+        if now > right_start[i]:
+            usable_mean[i] = (usable[area[i]] - usable_at_start[i]) / (now - right_start[i])
+
     def accrue_idle(until: float) -> None:
         """Idle MW-years from ``last`` to ``until``, in the state the last instant left."""
         categories = table.category_code if in_force.categories is None \
             else in_force.categories
+        for a in range(len(grid.areas)):  # oversubscribed, a pool is shared out
+            usable[a] += (until - last) * (1.0 if pool_used[a] <= pool[a] + FIT_TOLERANCE_MW
+                                           else pool[a] / pool_used[a])
         for a in range(len(grid.areas)):
             free = min(capacity[a] - used[a], upstream - upstream_used)
             mine = [i for i in waiting if area[i] == a]
@@ -254,6 +268,7 @@ def reference_run(
                     upstream_used -= held[i]
                 for i in right_ending.pop(now, []):
                     right_end[i] = release[i] = now
+                    end_usable(i, now)
                     pool_used[area[i]] -= right_mw[i]
                 while True:  # one pass: connect the best candidate of any area while one fits
                     best = None
@@ -284,6 +299,7 @@ def reference_run(
                     full[best] = now
                     if right_mw[best] and math.isnan(right_end[best]):  # moves to firm
                         right_end[best], moved[best] = now, True
+                        end_usable(best, now)
                         pool_used[area[best]] -= right_mw[best]
                     end = now + lifetime[best]
                     if end < horizon:
@@ -298,9 +314,13 @@ def reference_run(
             record_snapshot(now)
     accrue_idle(horizon)
     record_snapshot(horizon)
+    for i in range(n):
+        if right_mw[i] and math.isnan(right_end[i]):  # held to the end
+            end_usable(i, horizon)
     return {"connect": np.array(connect), "withdraw": np.array(withdraw),
             "release": np.array(release), "full_connect": np.array(full),
             "held": np.array(held), "non_firm_start": np.array(right_start),
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
             "moved_to_firm": np.array(moved), "idle": np.array(idle),
-            "idle_any": np.array(idle_any), "snapshots": snapshots}
+            "idle_any": np.array(idle_any), "snapshots": snapshots,
+            "non_firm_usable": np.array(usable_mean)}

@@ -45,6 +45,15 @@ def test_engine_matches_the_reference_model(world):
         np.testing.assert_array_equal(out.non_firm.moved, reference["moved_to_firm"])
         np.testing.assert_allclose(np.nan_to_num(out.non_firm.mw), reference["non_firm_mw"],
                                    rtol=0, atol=1e-12)
+        # The share of its right each holder could use: of its hours under rotation, of its MW
+        # under proportional sharing (1 under the policy's order, which never oversubscribes).
+        usable = out.non_firm.mw_share if grid.non_firm.order == "proportional" \
+            else out.non_firm.hours_share / np.array(grid.non_firm.hours_share)[
+                np.maximum(out.non_firm.right, 0)] if grid.non_firm.order == "rotation" \
+            else out.non_firm.mw_share
+        held = ~np.isnan(reference["non_firm_usable"])
+        np.testing.assert_allclose(usable[held], reference["non_firm_usable"][held],
+                                   rtol=1e-9, atol=1e-12)
     assert [row[:2] for row in out.snapshots] == [row[:2] for row in reference["snapshots"]]
     np.testing.assert_allclose(np.array([row[2:] for row in out.snapshots], dtype=float),
                                np.array([row[2:] for row in reference["snapshots"]], dtype=float),

@@ -3,8 +3,8 @@
 The model needs no SimPy process per applicant: an arrival, a withdrawal or the end of a
 connection is one scheduled callback, which keeps a replication of a hundred thousand applicants
 fast. Events are ordered by (time, priority, insertion order); the priorities below make the
-allocation pass run after every other event of the same instant, and the timeseries snapshot
-after that.
+allocation pass run after every other event of the same instant, a round close after that, and
+the timeseries snapshot last.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ __all__ = ["ALLOCATE", "Calendar", "NORMAL", "ROUND_END", "SNAPSHOT", "URGENT"]
 ALLOCATE = NORMAL + 1
 """Allocation runs once all arrivals, withdrawals, releases and upgrades of an instant are in."""
 
-SNAPSHOT = NORMAL + 2
-"""Timeseries snapshots see the state after that instant's allocation."""
-
 ROUND_END = NORMAL + 2
 """An allocation round closes after every allocation pass of its instant."""
+
+SNAPSHOT = NORMAL + 3
+"""Timeseries snapshots see the state after that instant's allocation, a round's last pass
+(when it closes) included."""
 
 
 class Calendar(simpy.Environment):
