@@ -174,29 +174,3 @@ def _requests(rows: list[tuple]) -> np.ndarray:
     """The request times of ``HAND_CASE``-shaped rows."""
     return np.array([row[0] for row in rows])
 
-
-@pytest.mark.parametrize("seed", range(5))
-def test_each_category_is_given_its_rows_in_order_of_wait(seed):
-    """The per-category order of wait, derived from one sort of every row, sorts each group.
-
-    Ties (many waits of zero) may come in any order; each group must be its own rows, every
-    one once, with the waits ascending, so that its incidence curve is the one its own sort
-    would give.
-    """
-    from sim.runs.metrics import _by_category
-
-    rng = np.random.default_rng(seed)
-    n = 500
-    category = rng.integers(0, len(CATEGORIES), n).astype(np.int8)
-    wait = np.where(rng.random(n) < 0.5, 0.0, rng.choice([0.1, 0.25, 1.0, 2.0], n))
-    columns = {"wait": wait, "connected": rng.random(n) < 0.7}
-    groups = list(_by_category(category, columns, np.argsort(wait, kind="stable")))
-    assert [g for g, _, _ in groups] == [*CATEGORIES, ALL]
-    for _, c, by_wait in groups:
-        assert sorted(by_wait.tolist()) == list(range(len(c["wait"])))
-        assert np.all(np.diff(c["wait"][by_wait]) >= 0)
-        own = incidence_curve(c["wait"], c["connected"], ~c["connected"], np.zeros(len(by_wait)))
-        given = incidence_curve(c["wait"], c["connected"], ~c["connected"],
-                                np.zeros(len(by_wait)), by_wait)
-        for field in ("time_years", "at_risk", "connected", "cif_connected"):
-            np.testing.assert_array_equal(getattr(own, field), getattr(given, field))
