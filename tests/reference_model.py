@@ -24,7 +24,9 @@ firm queues are served again: it may have blocked their head). A holder does not
 
 Rules that change on a date: each regime ranks everyone with the categories in force (the
 table's categories replaced); under allocation in rounds, only applicants with priority in a
-category served between rounds are candidates, except at the instant of a round.
+category served between rounds are candidates, except at the instant of a round. New
+category definitions come first in their instant: everyone who has not yet connected in full,
+withdrawn or left for a right takes them, even one who does so at that very instant.
 
 Idle capacity: between two instants, each area's free capacity (its own or upstream's, the
 smaller) counts as idle if it is above the fit tolerance and someone waits there, for the
@@ -104,7 +106,8 @@ def reference_run(
 
     Dates: first connection, withdrawal, release and full connection. ``non_firm_usable`` is
     the share of its right a holder could use, averaged over its hold (NaN for a hold of no
-    length, or none). ``snapshots`` are the
+    length, or none). ``final_category`` is each one's category under the last definitions in
+    force while it still waited (or had yet to ask). ``snapshots`` are the
     rows of the timeseries at each of ``snapshot_times`` and at the horizon, as the engine's.
     """
     n = len(table)
@@ -197,6 +200,8 @@ def reference_run(
                               upstream - upstream_used, *totals, sum(pool), sum(pool_used)))
     idle_any = [0.0] * len(grid.areas)
     last, in_force = 0.0, regimes[0]
+    final_category = (table.category_code if in_force.categories is None
+                      else in_force.categories).tolist()
 
     usable = [0.0] * len(grid.areas)  # integral of the share of its right a holder can use
     usable_at_start, usable_mean = [math.nan] * n, [math.nan] * n
@@ -226,6 +231,13 @@ def reference_run(
         now = pending.pop(0)
         accrue_idle(now)
         last = now
+        regime = [r for r in regimes if r.time <= now][-1]
+        if regime is not in_force and regime.categories is not None:
+            for i in range(n):  # new definitions, first thing: for all still waiting
+                if (math.isnan(full[i]) and math.isnan(withdraw[i])
+                        and (math.isnan(right_start[i]) or keeps[i])):
+                    final_category[i] = int(regime.categories[i])
+        in_force = regime
         for k, reclaim in enumerate(grid.reclaims):
             if now not in reclaim.times:
                 continue
@@ -255,7 +267,7 @@ def reference_run(
         for t, step in pool_steps:
             if t == now:
                 pool[step.area] += step.add_mw
-        regime = in_force = [r for r in regimes if r.time <= now][-1]
+        regime = in_force
         rank = ranks[id(regime)]
         eligible = between[id(regime)]
         # a round's instant is served twice: everyone, then those served between rounds
@@ -323,4 +335,4 @@ def reference_run(
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
             "moved_to_firm": np.array(moved), "idle": np.array(idle),
             "idle_any": np.array(idle_any), "snapshots": snapshots,
-            "non_firm_usable": np.array(usable_mean)}
+            "non_firm_usable": np.array(usable_mean), "final_category": np.array(final_category)}

@@ -36,6 +36,7 @@ def test_engine_matches_the_reference_model(world):
     np.testing.assert_array_equal(out.release_time, reference["release"])
     np.testing.assert_array_equal(out.full_connect_time, reference["full_connect"])
     np.testing.assert_allclose(out.connected_mw, reference["held"], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(out.final_category, reference["final_category"])
     np.testing.assert_allclose(out.idle_mw_years, reference["idle"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(out.idle_any_mw_years, reference["idle_any"], rtol=1e-9,
                                atol=1e-12)
