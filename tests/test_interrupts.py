@@ -60,13 +60,22 @@ def start_slow_run(folder: Path, workers: int, policy: str = "broken_policies:Sl
     """Start ``gridqueue run`` in its own process group, as a terminal would."""
     (folder / "slow.yaml").write_text(
         SLOW + f"policy: {{order: '{policy}', params: {params}}}\n", encoding="utf-8")
+    return start_python(folder, "-m", "sim", "run", "slow.yaml", "-o", "out", "--force", "-q",
+                        "--workers", str(workers))
+
+
+def start_python(folder: Path, *args: str) -> subprocess.Popen[str]:
+    """Start Python with ``args`` in ``folder``, in its own process group as a terminal would.
+
+    Its temporary files go to ``folder/tmp``, where a test can see what it leaves behind.
+    """
     (folder / "tmp").mkdir(exist_ok=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", "slow.yaml", "-o", "out", "--force", "-q",
-         "--workers", str(workers)],
+        [sys.executable, *args],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal,
-        env={**os.environ, "TMPDIR": str(folder / "tmp")},
+        env={**os.environ, "TMPDIR": str(folder / "tmp"),
+             "PYTHONPATH": os.pathsep.join(sys.path)},
     )
 
 
@@ -234,17 +243,9 @@ def start_patched_run(folder: Path, patch: str, scenario: str) -> subprocess.Pop
     its signal inside it every time.
     """
     (folder / "patched.yaml").write_text(scenario, encoding="utf-8")
-    (folder / "tmp").mkdir(exist_ok=True)
-    code = (f"{patch}\nfrom sim.cli import main\n"
-            "raise SystemExit(main(['run', 'patched.yaml', '-o', 'out', '--force', '-q', "
-            "'--workers', '2']))\n")
-    return subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal,
-        env={**os.environ, "TMPDIR": str(folder / "tmp"),
-             "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
+    return start_python(folder, "-c", f"{patch}\nfrom sim.cli import main\n"
+                        "raise SystemExit(main(['run', 'patched.yaml', '-o', 'out', '--force', "
+                        "'-q', '--workers', '2']))\n")
 
 
 SLOW_WORKER_START = """\
