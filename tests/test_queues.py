@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.queues import FirstFitQueue, HeadOfLineQueue
+from sim.engine.queues import FirstFitQueue, HeadOfLineQueue, RoundsQueue
 
 operations = st.lists(
-    st.tuples(st.sampled_from(["add", "remove", "ask"]), st.integers(0, 63),
+    st.tuples(st.sampled_from(["add", "remove", "ask", "newcomer"]), st.integers(0, 63),
               st.integers(0, 30).map(lambda x: x / 10)),
     max_size=200,
 )
@@ -24,12 +24,33 @@ def replay(queue, ops, first_fit: bool) -> None:
             queue.remove(rank)
             del waiting[rank]
         elif op == "ask":
-            ordered = sorted(waiting)
-            if first_fit:
-                expected = next((r for r in ordered if waiting[r] <= mw), None)
-            else:
-                expected = ordered[0] if ordered and waiting[ordered[0]] <= mw else None
+            expected = first_who_fits(waiting, mw, first_fit)
             assert queue.candidate(mw) == expected
+        elif op == "newcomer" and rank not in waiting:
+            check_newcomer(queue, waiting, rank, mw, first_fit)
+
+
+def first_who_fits(waiting: dict[int, float], free_mw: float, first_fit: bool) -> int | None:
+    """The rank the allocation rule picks among ``waiting`` (rank: MW), by a plain scan."""
+    ordered = sorted(waiting)
+    if first_fit:
+        return next((r for r in ordered if waiting[r] <= free_mw), None)
+    return ordered[0] if ordered and waiting[ordered[0]] <= free_mw else None
+
+
+def check_newcomer(queue, waiting: dict[int, float], rank: int, free_mw: float,
+                   first_fit: bool) -> None:
+    """``takes_newcomer`` says yes exactly when a newcomer that fits would be picked first.
+
+    The promise holds for a queue in which nobody fits (as the allocation pass leaves it);
+    otherwise a yes must still be right.
+    """
+    picked = first_who_fits({**waiting, rank: free_mw}, free_mw, first_fit) == rank
+    answer = queue.takes_newcomer(rank, free_mw)
+    if first_who_fits(waiting, free_mw, first_fit) is None:
+        assert answer == picked
+    else:
+        assert picked or not answer
 
 
 @settings(max_examples=200, deadline=None)
@@ -53,3 +74,14 @@ def test_first_fit_queue_of_one():
     queue.add(0, 2.0)
     assert queue.candidate(1.0) is None
     assert queue.candidate(2.0) == 0
+
+
+def test_rounds_queue_takes_a_newcomer_only_between_rounds_and_if_served_then():
+    """Between rounds only those served then are taken at once; in a round, the pass decides."""
+    queue = RoundsQueue("strict", 4, served_between=[True, False, True, False])
+    queue.add(2, 5.0)  # served between rounds, waiting for more than is free
+    assert queue.takes_newcomer(0, 1.0)  # ahead of it in line, and served between rounds
+    assert not queue.takes_newcomer(1, 1.0)  # waits for a round
+    assert not queue.takes_newcomer(3, 1.0)
+    queue.open = True
+    assert not queue.takes_newcomer(0, 1.0)

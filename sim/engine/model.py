@@ -265,9 +265,12 @@ class _Simulation(ResizableConnections, NonFirmConnections):
 
         Two shortcuts, each giving what the allocation pass would, without it:
 
-        - a lone arrival who finds nobody waiting connects at once if it fits and nothing else
-          is due at this instant (the pass would pick it, the only one waiting); in a grid
-          with room most applicants never wait, and are spared the queue structures;
+        - a lone arrival connects at once if it fits, nothing else is due at this instant and
+          its queue says the pass would take it first (:meth:`WaitingQueue.takes_newcomer`:
+          under ``strict``, ahead of everyone waiting; under ``first_fit``, always, as nobody
+          waiting fits). In a grid with room most applicants never wait, and are spared the
+          queue structures; so are, in a queue held up by a large request or by those waiting
+          for a round, those who would pass it at once;
         - otherwise a pass is asked for only if a newcomer fits: the last pass left nobody
           who fits, and an arrival changes who waits, not the free capacity. In a congested
           grid most arrivals find it full.
@@ -278,13 +281,17 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         """
         requested, area_of, free_mw = self.requested, self.area_of, self.ledger.free_mw
         fit_mw = self.fit_mw
-        if self.waiting_total:
+        waiting = self.waiting_total
+        if waiting:
             self._accrue_idle(now)
-        elif (end == first + 1
-              and self.connects_on_arrival
-              and first not in self.gives_up_on_joining  # who withdraws at once
-              and requested[first] <= free_mw[area_of[first]] + FIT_TOLERANCE_MW
-              and self.env.runs_next(now, ALLOCATE)):
+        area = area_of[first]
+        if (end == first + 1
+                and requested[first] <= free_mw[area] + FIT_TOLERANCE_MW
+                and first not in self.gives_up_on_joining  # who withdraws at once
+                and (not waiting and self.connects_on_arrival
+                     or self.queues[area].takes_newcomer(
+                         self.rank_of[first], free_mw[area] + FIT_TOLERANCE_MW))
+                and self.env.runs_next(now, ALLOCATE)):
             self._start_connection(first, now)
             return
         someone_fits = False

@@ -31,6 +31,13 @@ class WaitingQueue(Protocol):
     def candidate(self, free_mw: float) -> int | None:
         """The rank of the next applicant to connect with ``free_mw`` available, or None."""
 
+    def takes_newcomer(self, rank: int, free_mw: float) -> bool:
+        """Whether a newcomer of ``rank`` whose request fits ``free_mw`` would connect first.
+
+        Asked of a queue the last allocation pass left with nobody who fits: a true answer
+        means that the next pass would connect the newcomer before anyone else.
+        """
+
 
 class HeadOfLineQueue:
     """Strict order: the head connects if it fits; nobody behind it may pass."""
@@ -57,6 +64,10 @@ class HeadOfLineQueue:
         if heap and self._requested[heap[0]] <= free_mw:
             return heap[0]
         return None
+
+    def takes_newcomer(self, rank: int, free_mw: float) -> bool:
+        head = self.head()
+        return head is None or rank < head  # ahead of the line, and it fits
 
     def head(self) -> int | None:
         """The rank at the head of the line, whether it fits or not (None if empty)."""
@@ -93,6 +104,9 @@ class FirstFitQueue:
             if tree[node] > free_mw:  # nothing in the left half fits: go right
                 node += 1
         return node - leaves
+
+    def takes_newcomer(self, rank: int, free_mw: float) -> bool:
+        return self._tree[1] > free_mw  # nobody else fits: it is the first who does
 
     def _set(self, rank: int, value: float) -> None:
         tree = self._tree
@@ -145,6 +159,14 @@ class RoundsQueue:
         fits = [rank for line in (self._between, self._rounds)
                 if (rank := line.candidate(free_mw)) is not None]
         return min(fits) if fits else None
+
+    def takes_newcomer(self, rank: int, free_mw: float) -> bool:
+        """Between rounds, one served then, as its line would take it; in a round, never.
+
+        A round serves both lines as one: the allocation pass decides.
+        """
+        return (not self.open and self._served_between[rank]
+                and self._between.takes_newcomer(rank, free_mw))
 
 
 def make_queue(allocation: str, size: int) -> WaitingQueue:
