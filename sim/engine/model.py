@@ -188,6 +188,8 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             else list(grid.non_firm.pool_mw)
         """MW of each area's non-firm pool, and of the rights granted from it."""
         self.non_firm_connected = [0.0] * n_areas
+        self.nf_changed = False
+        """Whether a non-firm pool or its line changed since the pools were last served."""
         if grid.non_firm is not None:
             self._set_up_non_firm(table, grid.non_firm)
         self._plan_withdrawals(table)
@@ -271,9 +273,9 @@ class _Simulation(ResizableConnections, NonFirmConnections):
           waiting fits). In a grid with room most applicants never wait, and are spared the
           queue structures; so are, in a queue held up by a large request or by those waiting
           for a round, those who would pass it at once;
-        - otherwise a pass is asked for only if a newcomer fits: the last pass left nobody
-          who fits, and an arrival changes who waits, not the free capacity. In a congested
-          grid most arrivals find it full.
+        - otherwise a pass is asked for only if a newcomer fits, or joins the line of a
+          non-firm pool: the last pass left nobody who fits, and an arrival changes who
+          waits, not the free capacity. In a congested grid most arrivals find it full.
 
         A request fits if it is within the capacity free in its area (up to
         ``FIT_TOLERANCE_MW``); speed: the test is written out, not a method, as it runs for
@@ -298,7 +300,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         for i in range(first, end):
             self._join(i, now)
             someone_fits = someone_fits or fit_mw[i] <= free_mw[area_of[i]] + FIT_TOLERANCE_MW
-        if someone_fits:
+        if someone_fits or self.nf_changed:  # or a newcomer is a candidate for a pool
             self._allocate_soon(now)
 
     def _join(self, i: int, now: float) -> None:

@@ -106,7 +106,6 @@ class NonFirmConnections:
         def _allocate_soon(self, now: float) -> None: ...
         def _allocate(self, now: float, _: None = None) -> None: ...
         def _join(self, i: int, now: float) -> None: ...
-        def _on_arrivals(self, now: float, first: int, end: int) -> None: ...
         def _withdraw(self, i: int, now: float) -> bool: ...
         def _serve_partly(self, i: int, now: float) -> None: ...
         def _apply_regime(self, regime: Regime, now: float) -> None: ...
@@ -120,8 +119,6 @@ class NonFirmConnections:
         self.nf_keeps: list[bool] = table.keeps_firm_place.tolist()
         self.nf_queued = [False] * n
         self.nf_queued_in_area = [0] * n_areas
-        self.nf_changed = False
-        """Whether a pool or its line changed since the pools were last served."""
         self.nf_queues: list[WaitingQueue] = []
         self.nf_time = [math.nan] * n
         self.nf_end = [math.nan] * n
@@ -131,13 +128,10 @@ class NonFirmConnections:
         self.nf_integral = [0.0] * n_areas  # of the sharing factor over time, per area
         self.nf_integral_at_start = [0.0] * n
         self.nf_last = [0.0] * n_areas
-        self.nf_joined = False
         self._allocate_firm = self._allocate
         self._allocate = self._allocate_both  # type: ignore[method-assign]
         self._join_firm = self._join
         self._join = self._join_offered  # type: ignore[method-assign]
-        self._on_arrivals_firm = self._on_arrivals
-        self._on_arrivals = self._arrivals_offered  # type: ignore[method-assign]
         self._withdraw_firm = self._withdraw
         self._withdraw = self._withdraw_unless_non_firm  # type: ignore[method-assign]
         self._serve_firm = self._serve_partly
@@ -159,15 +153,7 @@ class NonFirmConnections:
             self.nf_queues[area].add(self.rank_of[i], self.waiting_mw[i])
             self.nf_queued[i] = True
             self.nf_queued_in_area[area] += 1
-            self.nf_changed = True
-            self.nf_joined = True
-
-    def _arrivals_offered(self, now: float, first: int, end: int) -> None:
-        """Arrivals as usual; a pass follows if one of them is a candidate for a pool."""
-        self._on_arrivals_firm(now, first, end)
-        if self.nf_joined:
-            self.nf_joined = False
-            self._allocate_soon(now)
+            self.nf_changed = True  # the arrivals then ask for a pass (see _on_arrivals)
 
     def _leave_pool_line(self, i: int) -> None:
         """Applicant ``i`` is no longer a candidate for its area's pool."""
@@ -215,8 +201,9 @@ class NonFirmConnections:
         """
         self._allocate_firm(now)
         while self.nf_changed:  # speed: a pass that changed nothing would grant nothing
-            self.nf_changed = False
-            if self._serve_pools(now):
+            left_firm_queue = self._serve_pools(now)
+            self.nf_changed = False  # served out: only the firm pass can change them again
+            if left_firm_queue:
                 self._allocate_firm(now)
 
     def _serve_pools(self, now: float) -> bool:
