@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, CapacityStep
-from sim.engine.events import Calendar
+from sim.engine.events import ALLOCATE, Calendar
 from sim.engine.queues import WaitingQueue, make_queue
 from sim.engine.rules import Regime
 from sim.engine.states import CONNECTED, WAITING
@@ -92,6 +92,7 @@ class NonFirmConnections:
         horizon: float
         non_firm_pool: list[float]
         non_firm_connected: list[float]
+        allocation_due: bool
         waiting_mw: list[float]
         lifetime: list[float]
         area_of: list[int]
@@ -196,15 +197,24 @@ class NonFirmConnections:
         """The firm pass, then the pools: a firm connection comes first in its instant.
 
         One who leaves the firm queue for a right may have blocked its head (strict): the firm
-        queue is served again then, and the pools after it, until nobody leaves. The pools are
-        served only if they or their lines changed since they were last served.
+        queue is served again then, and the pools after it, until nobody leaves; in a new pass
+        at the end of the instant if a connection ended at once in the meantime (its release
+        comes first, as everywhere else). The pools are served only if they or their lines
+        changed since they were last served.
         """
         self._allocate_firm(now)
         while self.nf_changed:  # speed: a pass that changed nothing would grant nothing
             left_firm_queue = self._serve_pools(now)
             self.nf_changed = False  # served out: only the firm pass can change them again
-            if left_firm_queue:
-                self._allocate_firm(now)
+            if not left_firm_queue:
+                return
+            if not self.env.runs_next(now, ALLOCATE):
+                # A connection of this pass that ended at once frees its MW first: the firm
+                # queue is served again in a pass of its own after it.
+                self.allocation_due = True
+                self.env.call_at(now, self._allocate, priority=ALLOCATE)
+                return
+            self._allocate_firm(now)
 
     def _serve_pools(self, now: float) -> bool:
         """Grant rights from each area's pool, in policy order, while they may.
