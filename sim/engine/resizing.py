@@ -186,10 +186,12 @@ class ResizableConnections:
     def _release_held(self, now: float, i: int) -> None:
         """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
         self.release_time[i] = now
-        if self.waiting_total:
+        waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
+        if waiting:
             self._accrue_idle(now)
         self.ledger.release(self.area_of[i], self.held_mw[i])
-        self._allocate_soon(now)
+        if waiting:
+            self._allocate_soon(now)
 
     def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
         """Mechanism ``k`` reviews the users connected long enough and not reviewed before.
