@@ -84,7 +84,7 @@ def test_category_groups_hold_the_same_rows_as_masks():
     category = rng.choice([0, 1, 3], size=500).astype(np.int8)  # one category has nobody
     columns = {"x": rng.random(500), "flag": rng.random(500) < 0.5}
     by_x = np.argsort(columns["x"], kind="stable")
-    groups = {name: group for name, group, _ in _by_category(category, columns, by_x)}
+    groups = {name: group for name, group, _ in _by_category(category, columns, {"x": by_x})}
     assert list(groups) == [*CATEGORIES, ALL]
     for code, name in enumerate(CATEGORIES):
         for column, values in columns.items():
@@ -94,27 +94,30 @@ def test_category_groups_hold_the_same_rows_as_masks():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_each_category_is_given_its_rows_in_order_of_wait(seed):
-    """The per-category order of wait, derived from one sort of every row, sorts each group.
+    """Each per-category order, derived from one sort of every row, sorts each group.
 
     Ties (many waits of zero) may come in any order; each group must be its own rows, every
     one once, with the waits ascending, so that its incidence curve is the one its own sort
-    would give.
+    would give. Two orders (of the wait and of the firm wait) are grouped alike.
     """
     rng = np.random.default_rng(seed)
     n = 500
     category = rng.integers(0, len(CATEGORIES), n).astype(np.int8)
     wait = np.where(rng.random(n) < 0.5, 0.0, rng.choice([0.1, 0.25, 1.0, 2.0], n))
-    columns = {"wait": wait, "connected": rng.random(n) < 0.7}
-    groups = list(_by_category(category, columns, np.argsort(wait, kind="stable")))
+    columns = {"wait": wait, "firm_wait": wait + rng.choice([0.0, 0.5], n),
+               "connected": rng.random(n) < 0.7}
+    orders = {name: np.argsort(columns[name], kind="stable") for name in ("wait", "firm_wait")}
+    groups = list(_by_category(category, columns, orders))
     assert [g for g, _, _ in groups] == [*CATEGORIES, ALL]
-    for _, c, by_wait in groups:
-        assert sorted(by_wait.tolist()) == list(range(len(c["wait"])))
-        assert np.all(np.diff(c["wait"][by_wait]) >= 0)
-        own = incidence_curve(c["wait"], c["connected"], ~c["connected"], np.zeros(len(by_wait)))
-        given = incidence_curve(c["wait"], c["connected"], ~c["connected"],
-                                np.zeros(len(by_wait)), by_wait)
-        for field in ("time_years", "at_risk", "connected", "cif_connected"):
-            np.testing.assert_array_equal(getattr(own, field), getattr(given, field))
+    for _, c, group_orders in groups:
+        for name, in_order in group_orders.items():
+            assert sorted(in_order.tolist()) == list(range(len(c[name])))
+            assert np.all(np.diff(c[name][in_order]) >= 0)
+            own = incidence_curve(c[name], c["connected"], ~c["connected"], np.zeros(len(c[name])))
+            given = incidence_curve(c[name], c["connected"], ~c["connected"],
+                                    np.zeros(len(c[name])), in_order)
+            for field in ("time_years", "at_risk", "connected", "cif_connected"):
+                np.testing.assert_array_equal(getattr(own, field), getattr(given, field))
 
 
 def test_wait_figures_match_numpy_on_an_untouched_copy():

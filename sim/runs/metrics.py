@@ -230,10 +230,10 @@ def replication_metrics(
                         horizon_years - request_time),
     }
     rows: list[tuple[str, str, float]] = []
-    for group, group_columns, by_wait in _by_category(
-            _codes(applicants["category"], CATEGORIES), columns, np.argsort(wait, kind="stable")):
+    for group, group_columns, orders in _by_category(
+            _codes(applicants["category"], CATEGORIES), columns, _orders(columns)):
         idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
-        values = _figures(group_columns, horizon_years, idle, by_wait)
+        values = _figures(group_columns, horizon_years, idle, orders)
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
 
@@ -276,31 +276,45 @@ def _firm_columns(
     return {"firm_wait": firm_wait, "firm_connected": firm}
 
 
+def _orders(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every row in order of ``wait``, and of ``firm_wait`` where that differs.
+
+    Speed: the order of the firm wait is sorted once here and grouped by category with the
+    other, which spared sorting each category's firm waits again (5 sorts, 15 ms with every
+    mechanism on).
+    """
+    orders = {"wait": np.argsort(columns["wait"], kind="stable")}
+    if columns["firm_wait"] is not columns["wait"]:
+        orders["firm_wait"] = np.argsort(columns["firm_wait"], kind="stable")
+    return orders
+
+
 def _by_category(
-    category: np.ndarray, columns: dict[str, np.ndarray], by_wait: np.ndarray
-) -> Iterator[tuple[str, dict[str, np.ndarray], np.ndarray]]:
+    category: np.ndarray, columns: dict[str, np.ndarray], orders: dict[str, np.ndarray]
+) -> Iterator[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]]:
     """Each category's rows of ``columns`` (by ``category``'s codes), then every row as ALL.
 
-    With each group comes its rows in order of wait (positions in the group's columns),
-    from ``by_wait``, every row in order of wait.
+    With each group come its rows in each of ``orders`` (positions in the group's columns),
+    from ``orders``, every row in that order (e.g. of wait).
 
     Speed: one stable sort by category puts each category's rows together in their own
     order, so a group is a slice of the sorted columns instead of a boolean mask applied to
     every column. The rows, and so every sum over them, are the same either way. A group's
-    order of wait is ``by_wait`` sorted stably by category (small integers: a radix sort),
-    which spares sorting each group's waits again.
+    order is the whole order sorted stably by category (small integers: a radix sort),
+    which spares sorting each group's values again.
     """
     order = np.argsort(category, kind="stable")
     starts = np.searchsorted(category[order], np.arange(len(CATEGORIES) + 1)).tolist()
     by_category = {name: column[order] for name, column in columns.items()}
     place = np.empty(len(order), dtype=np.intp)  # each row's position in category order
     place[order] = np.arange(len(order))
-    grouped_by_wait = place[by_wait][np.argsort(category[by_wait], kind="stable")]
+    grouped = {name: place[rows][np.argsort(category[rows], kind="stable")]
+               for name, rows in orders.items()}
     for code, group in enumerate(CATEGORIES):
         rows = slice(starts[code], starts[code + 1])
         yield (group, {name: column[rows] for name, column in by_category.items()},
-               grouped_by_wait[rows] - starts[code])
-    yield ALL, columns, by_wait
+               {name: in_order[rows] - starts[code] for name, in_order in grouped.items()})
+    yield ALL, columns, orders
 
 
 def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
@@ -309,7 +323,7 @@ def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
 
 
 def _figures(
-    c: dict[str, np.ndarray], horizon_years: float, idle: float, by_wait: np.ndarray
+    c: dict[str, np.ndarray], horizon_years: float, idle: float, orders: dict[str, np.ndarray]
 ) -> dict[str, float]:
     """Every key figure of one group of applicants: its columns ``c``, its rows by wait.
 
@@ -322,7 +336,7 @@ def _figures(
         "connected": float(np.count_nonzero(connected)),
         "withdrawn": float(np.count_nonzero(withdrawn)),
         "waiting": float(np.count_nonzero(waiting)),
-        **_connection_figures(c, by_wait),
+        **_connection_figures(c, orders),
         **_wait_figures(c["wait"][connected]),
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
@@ -361,9 +375,16 @@ def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _connection_figures(c: dict[str, np.ndarray], by_wait: np.ndarray) -> dict[str, float]:
-    """Figures of the time to connection that count everyone, from one incidence curve."""
-    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"], by_wait)
+def _connection_figures(
+    c: dict[str, np.ndarray], orders: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Figures of the time to connection that count everyone, from one incidence curve.
+
+    ``orders`` holds the group's rows in order of ``wait``, and of ``firm_wait`` where the
+    two differ.
+    """
+    curve = incidence_curve(c["wait"], c["connected"], c["withdrawn"], c["entry"],
+                            orders["wait"])
     figures = {
         **{name: time_to_share_connected(curve, share) for name, share in CONNECT_SHARES.items()},
         **{f"wait_rmst_{n}y_years": restricted_mean_wait(curve, n) for n in RMST_YEARS},
@@ -372,7 +393,8 @@ def _connection_figures(c: dict[str, np.ndarray], by_wait: np.ndarray) -> dict[s
     if np.array_equal(firm_wait, c["wait"]) and np.array_equal(firm, c["connected"]):
         figures["wait_firm_rmst_10y_years"] = figures["wait_rmst_10y_years"]
     else:  # someone's first connection was partial or non-firm
-        firm_curve = incidence_curve(firm_wait, firm, c["withdrawn"], c["entry"])
+        firm_curve = incidence_curve(firm_wait, firm, c["withdrawn"], c["entry"],
+                                     orders.get("firm_wait"))
         figures["wait_firm_rmst_10y_years"] = restricted_mean_wait(firm_curve, 10)
     return figures
 
