@@ -57,12 +57,17 @@ def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
 
     Speed: in seconds (datetime64[s]) because pandas holds no coarser unit: dates in days
     were converted again on the way into a DataFrame, which cost more than working them out.
-    NaN days cast to NaT, so no mask is needed.
+    NaN days cast to NaT, so no mask is needed. The whole days are turned into seconds as
+    floats (exact: whole numbers far below 2**53) and the start added in place, a quarter of
+    the cost of adding whole days to a date in seconds, which numpy converts one by one.
     """
-    days = np.asarray(years, dtype=float) * DAYS_PER_YEAR
+    days = np.multiply(years, DAYS_PER_YEAR, dtype=float)
     days += 1e-6  # in place: a new array per step cost as much as the arithmetic
     np.floor(days, out=days)
-    return np.datetime64(start, "s") + days.astype("timedelta64[D]")
+    days *= 24 * 60 * 60
+    dates: np.ndarray = days.astype("timedelta64[s]").view("datetime64[s]")
+    dates += np.datetime64(start, "s") - np.datetime64(0, "s")
+    return dates
 
 
 def applicant_records(
@@ -88,7 +93,7 @@ def applicant_records(
     # The ignores: pandas takes any list of categories in from_codes; pandas-stubs an Index.
     # Speed: the columns are new arrays or the table's, which nothing changes afterwards;
     # sharing them (copy=False) spares pandas copying each numeric column into 2D blocks.
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "replication": np.full(len(table), replication, dtype=np.int64),
         "applicant_id": table.applicant_id,
         "name": _text(table.labels["name"]),
@@ -108,15 +113,14 @@ def applicant_records(
         "release_date": to_dates(start, trajectory.release_time),
         "wait_years": wait_years,
         "homes": table.homes,
+        "final_category": pd.Categorical.from_codes(trajectory.final_category,  # type: ignore[call-overload]
+                                                    categories=CATEGORIES),
         "existing_mw": table.existing_mw,
         "connected_mw": trajectory.connected_mw,
         "full_connect_date": connect_date if trajectory.full_connect_time is
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
-        "final_category": pd.Categorical.from_codes(trajectory.final_category,  # type: ignore[call-overload]
-                                                    categories=CATEGORIES),
         **_non_firm_columns(trajectory, start, len(table)),
-    }, copy=False)
-    return frame[list(APPLICANT_COLUMNS)]
+    }, columns=list(APPLICANT_COLUMNS), copy=False)
 
 
 def _non_firm_columns(trajectory: Trajectory, start: dt.date, size: int) -> dict[str, object]:
