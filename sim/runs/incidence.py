@@ -71,8 +71,8 @@ def incidence_curve(
     distinct = waits[last]
     ended_by = last + 1.0
     ended_before = np.concatenate(([0.0], ended_by[:-1]))
-    connections = _counts_at(np.cumsum(connected[order])[last])
-    withdrawals = _counts_at(np.cumsum(withdrawn[order])[last])
+    connections = _counts_by_time(connected, order, last)
+    withdrawals = _counts_by_time(withdrawn, order, last)
     ended = ended_by - ended_before
     entered: np.ndarray | int
     if entry_years.any():
@@ -92,6 +92,17 @@ def incidence_curve(
         cif_connected=np.cumsum(before * connections / at_risk),
         cif_withdrawn=np.cumsum(before * withdrawals / at_risk),
     )
+
+
+def _counts_by_time(flags: np.ndarray, order: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """How many rows flagged end at each distinct time: ``last`` is each time's last row.
+
+    Speed: where no row is flagged (nobody withdrew, say) the counts are zeros without a
+    running total over every row in order of wait.
+    """
+    if not flags.any():
+        return np.zeros(len(last))
+    return _counts_at(np.cumsum(flags[order])[last])
 
 
 def _counts_at(running: np.ndarray) -> np.ndarray:
