@@ -178,7 +178,8 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.regimes = regimes
         self.regime = regimes[0]
         self.connects_on_arrival = True
-        """Whether a lone arrival finding nobody waiting may connect at once (not in rounds)."""
+        """Whether a lone arrival finding nobody waiting may connect at once without asking its
+        queue (not in rounds: then only one served between rounds may)."""
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
