@@ -301,29 +301,31 @@ class NonFirmConnections:
         size = len(self.rank_of)
         self.nf_queues = [make_queue(regime.allocation, size) for _ in self.non_firm_pool]
         self.nf_changed = True
-        for i, queued in enumerate(self.nf_queued):
-            if queued:
+        if any(self.nf_queued_in_area):  # speed: at the start nobody is in a line yet
+            for i in np.flatnonzero(self.nf_queued).tolist():
                 self.nf_queues[self.area_of[i]].add(self.rank_of[i], self.waiting_mw[i])
 
     def _non_firm_outcome(self) -> NonFirmOutcome:
         """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
-        factor = list(self.nf_factor_mean)
-        for i, mw in enumerate(self.nf_mw):
-            if mw and math.isnan(self.nf_end[i]):  # held to the end: averaged up to it
-                area = self.area_of[i]
-                years_held = self.horizon - self.nf_time[i]
-                self._accrue_sharing(area, self.horizon)
-                factor[i] = self._sharing_factor(area) if years_held <= 0 else \
-                    (self.nf_integral[area] - self.nf_integral_at_start[i]) / years_held
-        held = np.array(self.nf_mw, dtype=float) > 0
+        mw = np.array(self.nf_mw, dtype=float)
+        end = np.array(self.nf_end, dtype=float)
+        held = mw > 0
+        factor = np.array(self.nf_factor_mean, dtype=float)
+        # Those who held their right to the end: its use averaged up to the end.
+        for i in np.flatnonzero(held & np.isnan(end)).tolist():
+            area = self.area_of[i]
+            years_held = self.horizon - self.nf_time[i]
+            self._accrue_sharing(area, self.horizon)
+            factor[i] = self._sharing_factor(area) if years_held <= 0 else \
+                (self.nf_integral[area] - self.nf_integral_at_start[i]) / years_held
         right = np.array(self.nf_right, dtype=np.int64)
         hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
-        factor_array = np.where(held, np.array(factor, dtype=float), math.nan)
+        factor_array = np.where(held, factor, math.nan)
         order = self.nf_setup.order
         return NonFirmOutcome(
             time=np.array(self.nf_time, dtype=float),
-            end=np.array(self.nf_end, dtype=float),
-            mw=np.where(held, np.array(self.nf_mw, dtype=float), math.nan),
+            end=end,
+            mw=np.where(held, mw, math.nan),
             moved=np.array(self.nf_moved, dtype=bool),
             right=np.where(held, right, -1),
             hours_share=hours * factor_array if order == "rotation" else hours,
