@@ -17,11 +17,12 @@ infinite.
 - under allocation in rounds, nobody connects between rounds but those with priority in a
   category served between rounds; category definitions that change on a date re-rank the
   line (each regime's order is the policy's order of the categories in force);
-- with non-firm pools: a right starts while its holder waits firm, before its patience ends,
-  and ends when the holder connects firm in full or its lifetime ends; a holder never
-  withdraws; under the policy order the rights in an area never exceed its pool, and after
-  every instant nobody in a pool's line could get a right; firm connections stay within the
-  firm capacity as before, so firm plus non-firm never exceeds what exists.
+- with non-firm pools: a right starts while its holder waits firm, before its patience ends
+  (unless it was partly connected first, and so no longer withdraws), and ends when the
+  holder connects firm in full or its lifetime ends; a holder never withdraws; under the
+  policy order the rights in an area never exceed its pool, and after every instant nobody in
+  a pool's line could get a right; firm connections stay within the firm capacity as before,
+  so firm plus non-firm never exceeds what exists.
 """
 
 from __future__ import annotations
@@ -299,7 +300,9 @@ def check_non_firm(
     assert np.all(accepts[holds])
     assert np.all(np.isnan(out.withdraw_time[holds]))  # a holder never withdraws
     assert np.all(nf.time[holds] >= arrival[holds])
-    assert np.all(nf.time[holds] < (arrival + table.patience_years)[holds])
+    # Before its patience ends, unless partly connected first (then it no longer withdraws).
+    waited = holds & ~(out.connect_time < nf.time)
+    assert np.all(nf.time[waited] < (arrival + table.patience_years)[waited])
     assert np.all(out.connect_time[holds] <= nf.time[holds])  # its first connection, or later
     full = ~np.isnan(out.full_connect_time)
     assert np.all(nf.time[holds & full] <= out.full_connect_time[holds & full])
@@ -357,4 +360,30 @@ def test_invariants_hold_in_random_worlds(world):
     """Capacity, outcomes, timing and strict order hold for any small world."""
     table, grid, regimes = world
     trajectory = simulate(table, grid, regimes, HORIZON, snapshot_times=[0.0, 1.0])
+    check(table, grid, regimes, trajectory)
+
+
+def test_a_partly_connected_applicant_may_get_a_right_after_its_patience():
+    """Partly connected at 0, A no longer withdraws: its right at 0.25 comes as patience ends.
+
+    capacity 1.2 MW, +0.5 MW at 0.25; a pool of 0.1 MW. A asks 1.8 MW at 0 (partial offers of
+    at least a quarter, patience 0.25): 1.2 MW at 0, 0.5 MW at 0.25, and the last 0.1 MW as a
+    right from the pool that same instant.
+    """
+    table = ApplicantTable.from_columns(
+        name=["A"], source=["project"], stream=["project"], category=["other"], area=["main"],
+        request_time=np.zeros(1), demand_mw=np.array([1.8]), requested_mw=np.array([1.8]),
+        self_supply=np.zeros(1), jobs=np.zeros(1, dtype=np.int64),
+        priority_requested=np.zeros(1, dtype=bool), patience_years=np.array([0.25]),
+        lifetime_years=np.array([math.inf]))
+    table = replace(table, partial_min_share=np.array([0.25]), non_firm_right=np.array([0]),
+                    keeps_firm_place=np.zeros(1, dtype=bool))
+    grid = GridSetup(areas=["main"], capacity_mw=[1.2], upstream_capacity_mw=None,
+                     steps=[CapacityStep(0.25, 0, 0.5)],
+                     non_firm=NonFirmSetup(pool_mw=[0.1], steps=[], order="policy",
+                                           rights=["r"], hours_share=[0.5]))
+    regimes = [Regime(0.0, POLICIES["fifo"](), "strict")]
+    trajectory = simulate(table, grid, regimes, HORIZON, snapshot_times=[])
+    assert trajectory.connect_time[0] == 0.0 and trajectory.non_firm.time[0] == 0.25
+    assert math.isnan(trajectory.withdraw_time[0])
     check(table, grid, regimes, trajectory)
