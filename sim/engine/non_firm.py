@@ -198,8 +198,9 @@ class NonFirmConnections:
 
         One who leaves the firm queue for a right may have blocked its head (strict): the firm
         queue is served again then, and the pools after it, until nobody leaves; in a new pass
-        at the end of the instant if a connection ended at once in the meantime (its release
-        comes first, as everywhere else). The pools are served only if they or their lines
+        at the end of the instant if an event of this instant is still due (the end of a
+        connection or right of no lifetime, booked by this pass: it comes first, as
+        everywhere else). The pools are served only if they or their lines
         changed since they were last served.
         """
         self._allocate_firm(now)
