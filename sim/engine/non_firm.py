@@ -92,7 +92,6 @@ class NonFirmConnections:
         horizon: float
         non_firm_pool: list[float]
         non_firm_connected: list[float]
-        allocation_due: bool
         waiting_mw: list[float]
         lifetime: list[float]
         area_of: list[int]
@@ -212,8 +211,7 @@ class NonFirmConnections:
             if not self.env.runs_next(now, ALLOCATE):
                 # A connection of this pass that ended at once frees its MW first: the firm
                 # queue is served again in a pass of its own after it.
-                self.allocation_due = True
-                self.env.call_at(now, self._allocate, priority=ALLOCATE)
+                self._allocate_soon(now)
                 return
             self._allocate_firm(now)
 
