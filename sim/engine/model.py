@@ -137,6 +137,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.areas = grid.areas
         self.ledger = CapacityLedger(grid.capacity_mw, grid.upstream_capacity_mw)
         self.areas_compete = len(grid.areas) > 1 and self.ledger.has_upstream
+        self.one_area = len(grid.areas) == 1
         n = len(table)
         # Hot-path attributes as plain Python lists: indexing numpy scalars is far slower.
         self.request_time: list[float] = table.request_time.tolist()
@@ -556,6 +557,10 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             return
         self.last_change = now
         free_mw, idle_any = self.ledger.free_mw, self.idle_any
+        if self.one_area:  # speed: the usual case, without the loop (someone waits there)
+            if free_mw[0] > FIT_TOLERANCE_MW:
+                idle_any[0] += free_mw[0] * elapsed
+            return
         for area, waiting in enumerate(self.waiting_in_area):
             if waiting and free_mw[area] > FIT_TOLERANCE_MW:
                 idle_any[area] += free_mw[area] * elapsed
