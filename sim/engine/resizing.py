@@ -10,6 +10,8 @@ know connections only whole.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +40,7 @@ class ResizableConnections:
         table: ApplicantTable
         env: Calendar
         horizon: float
+        areas_compete: bool
         ledger: CapacityLedger
         queues: list[WaitingQueue]
         reclaims: list[Reclaim]
@@ -154,12 +157,19 @@ class ResizableConnections:
         """A lone arrival whose whole request fits connects at once, as without partial offers.
 
         The arrival shortcut (see :meth:`_on_arrivals`) asks only whether the whole request
-        fits; what it connects is recorded as :meth:`_serve_partly` records it.
+        fits; what it connects is recorded as :meth:`_serve_partly` records it. Speed: the
+        whole connection is written out here rather than calling the model's, as it runs for
+        most arrivals.
         """
-        type(self)._start_connection(self, i, now)
-        self.held_mw[i] = self.requested[i]
-        self.full_connect_time[i] = now
-        self.grants.append((now, i, self.requested[i]))
+        mw = self.requested[i]
+        self.state[i] = CONNECTED
+        self.connect_time[i] = self.full_connect_time[i] = now
+        self.ledger.connect(self.area_of[i], mw)
+        self.held_mw[i] = mw
+        self.grants.append((now, i, mw))
+        end = now + self.lifetime[i]
+        if end < self.horizon:
+            self.env.call_at(end, self._on_release, i)
 
     def _withdraw_unless_connected(self, i: int, now: float) -> bool:
         """Like :meth:`_withdraw`, but a partly connected applicant keeps waiting for the rest.
@@ -184,13 +194,23 @@ class ResizableConnections:
     # --- capacity taken back -----------------------------------------------------------------
 
     def _release_held(self, now: float, i: int) -> None:
-        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
+        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken).
+
+        A pass is asked for only if someone in the area's queue now fits (or the areas share
+        an upstream limit, which the MW freed may let another area use). Speed: in these runs
+        someone nearly always waits (for a round, or for the rest of a request) while nobody
+        fits, and a pass would find nothing.
+        """
         self.release_time[i] = now
-        waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
-        if waiting:
-            self._accrue_idle(now)
-        self.ledger.release(self.area_of[i], self.held_mw[i])
-        if waiting:
+        area = self.area_of[i]
+        if not self.waiting_total:  # nothing to accrue or serve
+            self.ledger.release(area, self.held_mw[i])
+            return
+        self._accrue_idle(now)
+        self.ledger.release(area, self.held_mw[i])
+        room = self.ledger.free_mw[area] + FIT_TOLERANCE_MW
+        if self.areas_compete or (room >= self.smallest_request and self.waiting_in_area[area]
+                                  and self.queues[area].candidate(room) is not None):
             self._allocate_soon(now)
 
     def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
@@ -237,12 +257,15 @@ class ResizableConnections:
         """
         grants, passed = self.grants, self.passed[k]
         cursor = self.review_cursor[k]
+        stop = bisect_right(grants, now, lo=cursor, key=_grant_time)
         candidates = self.review_later[k]
-        while cursor < len(grants) and grants[cursor][0] <= now:
-            i = grants[cursor][1]
+        for _, i, _ in grants[cursor:stop]:
             if not passed[i]:
                 passed[i] = True
                 candidates.append(i)
-            cursor += 1
-        self.review_cursor[k] = cursor
+        self.review_cursor[k] = stop
         return candidates
+
+
+_grant_time = itemgetter(0)
+"""The time of a grant, ``(time, applicant, MW)``."""
