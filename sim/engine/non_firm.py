@@ -89,6 +89,7 @@ class NonFirmConnections:
 
     if TYPE_CHECKING:  # what the simulation defines and the methods below use, for mypy
         env: Calendar
+        table: ApplicantTable
         horizon: float
         non_firm_pool: list[float]
         non_firm_connected: list[float]
@@ -146,14 +147,21 @@ class NonFirmConnections:
     # --- joining and leaving --------------------------------------------------------------
 
     def _join_offered(self, i: int, now: float) -> None:
-        """Applicant ``i`` joins the firm queue and, if it accepts a right, the pool's line."""
+        """Applicant ``i`` joins the firm queue and, if it accepts a right, the pool's line.
+
+        The pools are marked changed (and the arrivals then ask for a pass, see
+        :meth:`_on_arrivals`) only if the newcomer fits what is left of its pool: the last
+        pass left nobody in the line who fits, so one who does not fit either changes nothing.
+        Speed: a pool is usually full, and most who join its line would ask for a pass in vain.
+        """
         self._join_firm(i, now)
         if self.nf_right[i] >= 0 and self.state[i] == WAITING:
-            area = self.area_of[i]
-            self.nf_queues[area].add(self.rank_of[i], self.waiting_mw[i])
+            area, mw = self.area_of[i], self.waiting_mw[i]
+            self.nf_queues[area].add(self.rank_of[i], mw)
             self.nf_queued[i] = True
             self.nf_queued_in_area[area] += 1
-            self.nf_changed = True  # the arrivals then ask for a pass (see _on_arrivals)
+            if mw <= self._pool_room(area):
+                self.nf_changed = True
 
     def _leave_pool_line(self, i: int) -> None:
         """Applicant ``i`` is no longer a candidate for its area's pool."""
@@ -224,18 +232,20 @@ class NonFirmConnections:
         index_at, queued = self.index_at, self.nf_queued_in_area
         for area, queue in enumerate(self.nf_queues):
             while queued[area]:
-                pool = self.non_firm_pool[area]
-                if self.nf_shares_pool:  # any request, if there is a pool (finite: an empty
-                    room = sys.float_info.max if pool > 0 else -1.0  # queue slot is inf)
-                else:
-                    room = pool - self.non_firm_connected[area] + FIT_TOLERANCE_MW
-                rank = queue.candidate(room)
+                rank = queue.candidate(self._pool_room(area))
                 if rank is None:
                     break
                 i = index_at[rank]
                 self._grant_right(i, now)
                 left_firm_queue = left_firm_queue or not self.nf_keeps[i]
         return left_firm_queue
+
+    def _pool_room(self, area: int) -> float:
+        """The largest request the pool of ``area`` can grant now (up to the tolerance)."""
+        pool = self.non_firm_pool[area]
+        if self.nf_shares_pool:  # any request, if there is a pool (finite: an empty queue
+            return sys.float_info.max if pool > 0 else -1.0  # slot is inf)
+        return pool - self.non_firm_connected[area] + FIT_TOLERANCE_MW
 
     def _grant_right(self, i: int, now: float) -> None:
         """Applicant ``i`` gets a non-firm right of the MW it still waits for."""
@@ -308,21 +318,27 @@ class NonFirmConnections:
         """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
         mw = np.array(self.nf_mw, dtype=float)
         end = np.array(self.nf_end, dtype=float)
+        time = np.array(self.nf_time, dtype=float)
         held = mw > 0
         factor = np.array(self.nf_factor_mean, dtype=float)
         # Those who held their right to the end: its use averaged up to the end.
-        for i in np.flatnonzero(held & np.isnan(end)).tolist():
-            area = self.area_of[i]
-            years_held = self.horizon - self.nf_time[i]
-            self._accrue_sharing(area, self.horizon)
-            factor[i] = self._sharing_factor(area) if years_held <= 0 else \
-                (self.nf_integral[area] - self.nf_integral_at_start[i]) / years_held
-        right = np.array(self.nf_right, dtype=np.int64)
+        to_end = np.flatnonzero(held & np.isnan(end))
+        if to_end.size:
+            for area in range(len(self.non_firm_pool)):
+                self._accrue_sharing(area, self.horizon)
+            areas = [self.area_of[i] for i in to_end.tolist()]
+            integral = np.array([self.nf_integral[a] for a in areas])
+            at_start = np.array([self.nf_integral_at_start[i] for i in to_end.tolist()])
+            years_held = self.horizon - time[to_end]
+            now_factor = np.array([self._sharing_factor(a) for a in areas])
+            factor[to_end] = np.divide(integral - at_start, years_held, out=now_factor,
+                                       where=years_held > 0)
+        right = self.table.non_firm_right.astype(np.int64)
         hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
         factor_array = np.where(held, factor, math.nan)
         order = self.nf_setup.order
         return NonFirmOutcome(
-            time=np.array(self.nf_time, dtype=float),
+            time=time,
             end=end,
             mw=np.where(held, mw, math.nan),
             moved=np.array(self.nf_moved, dtype=bool),
