@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,6 +18,7 @@ from sim.policies import (
     register_policy,
     resolve_policy,
 )
+from sim.policies.checked import exits_refused
 
 
 @st.composite
@@ -113,3 +117,52 @@ def test_unknown_policy_suggests_the_nearest_name():
     """A misspelt policy name gets a 'did you mean' hint."""
     with pytest.raises(LookupError, match="did you mean 'social_priority'"):
         resolve_policy("social_priorty")
+
+
+def test_refusals_of_os_exit_that_overlap_in_two_threads_end_with_the_last():
+    """Two replications ranking at once (a Dask cluster of threads) leave os._exit as it was.
+
+    Each guard used to put back what it found: the second found the first's refusal and, ending
+    last, left the process refusing for good, so a process pool's workers forked later could
+    not end, and hung the run.
+    """
+    real_exit = os._exit
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    refused_after_the_first_ended = []
+
+    def first() -> None:
+        with exits_refused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with exits_refused():
+            second_in.set()
+            first_out.wait(5)
+            refused_after_the_first_ended.append(os._exit is not real_exit)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert refused_after_the_first_ended == [True]  # the second block was still open
+    assert os._exit is real_exit
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_process_forked_while_exits_are_refused_can_end():
+    """A child forked while another thread ranks ends with os._exit, as a pool's worker does."""
+    real_exit = os._exit
+    with exits_refused():
+        pid = os.fork()
+        if pid == 0:  # the child: exit 0 if os._exit works, else 1 through the real one
+            try:
+                os._exit(0)
+            finally:
+                real_exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert os._exit is real_exit

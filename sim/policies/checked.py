@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -100,6 +101,13 @@ def _nan_attributes(applicant: Applicant) -> str:
             "this applicant" if nan else "none of its attributes is NaN")
 
 
+_REAL_EXIT = os._exit
+"""``os._exit`` as it was when gridqueue was imported: what every refusal gives back."""
+_refusals_lock = threading.Lock()
+_refusals = 0
+"""How many :func:`exits_refused` blocks are open in this process, in any thread."""
+
+
 @contextmanager
 def exits_refused() -> Iterator[None]:
     """While user policy code runs, ``os._exit`` raises SystemExit instead of ending the process.
@@ -107,17 +115,46 @@ def exits_refused() -> Iterator[None]:
     ``sys.exit`` already raises SystemExit; ``os._exit`` would end the process at once, and a
     run in one process would then stop with exit code 0 as if it had finished. The caller
     catches the SystemExit and names the policy.
+
+    ``os._exit`` is one for the whole process, and replications may rank in several threads
+    at once (a Dask cluster of threads): the refusal is counted, and ends when the last open
+    block does, not when the first that began. A process forked meanwhile starts with the
+    real ``os._exit`` (see :func:`_exits_allowed_in_child`): a worker of a process pool ends
+    with it, and refused, it would run on in a copy of its parent's stack.
     """
-    real = os._exit
-    os._exit = _refuse_exit
+    global _refusals
+    with _refusals_lock:
+        _refusals += 1
+        os._exit = _refuse_exit
+    pid = os.getpid()
     try:
         yield
     finally:
-        os._exit = real
+        with _refusals_lock:
+            if os.getpid() == pid:  # a child forked inside the block has its own count
+                _refusals -= 1
+                if not _refusals:
+                    os._exit = _REAL_EXIT
 
 
 def _refuse_exit(status: int) -> NoReturn:
     raise SystemExit(status)
+
+
+def _exits_allowed_in_child() -> None:
+    """In a forked child: no block is open, and ``os._exit`` ends the process again.
+
+    The lock is new too: another thread of the parent may have held it at the fork, and
+    that thread does not exist in the child to release it.
+    """
+    global _refusals, _refusals_lock
+    _refusals = 0
+    _refusals_lock = threading.Lock()
+    os._exit = _REAL_EXIT
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_exits_allowed_in_child)
 
 
 def _is_ranking(ranks: np.ndarray, size: int) -> bool:
