@@ -166,3 +166,15 @@ def test_a_process_forked_while_exits_are_refused_can_end():
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert os._exit is real_exit
+
+
+def test_the_last_refusal_gives_back_the_os_exit_it_found(monkeypatch):
+    """One set by someone else before a run (a test tool, say) is there again after it."""
+
+    def their_exit(status: int) -> None:
+        raise AssertionError("not to be called here")
+
+    monkeypatch.setattr(os, "_exit", their_exit)
+    with exits_refused(), exits_refused():
+        assert os._exit is not their_exit
+    assert os._exit is their_exit

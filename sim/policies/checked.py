@@ -101,11 +101,11 @@ def _nan_attributes(applicant: Applicant) -> str:
             "this applicant" if nan else "none of its attributes is NaN")
 
 
-_REAL_EXIT = os._exit
-"""``os._exit`` as it was when gridqueue was imported: what every refusal gives back."""
 _refusals_lock = threading.Lock()
 _refusals = 0
 """How many :func:`exits_refused` blocks are open in this process, in any thread."""
+_exit_outside = os._exit
+"""``os._exit`` as the first of the open blocks found it: what the last one gives back."""
 
 
 @contextmanager
@@ -122,10 +122,12 @@ def exits_refused() -> Iterator[None]:
     real ``os._exit`` (see :func:`_exits_allowed_in_child`): a worker of a process pool ends
     with it, and refused, it would run on in a copy of its parent's stack.
     """
-    global _refusals
+    global _refusals, _exit_outside
     with _refusals_lock:
+        if not _refusals:
+            _exit_outside = os._exit
+            os._exit = _refuse_exit
         _refusals += 1
-        os._exit = _refuse_exit
     pid = os.getpid()
     try:
         yield
@@ -134,7 +136,7 @@ def exits_refused() -> Iterator[None]:
             if os.getpid() == pid:  # a child forked inside the block has its own count
                 _refusals -= 1
                 if not _refusals:
-                    os._exit = _REAL_EXIT
+                    os._exit = _exit_outside
 
 
 def _refuse_exit(status: int) -> NoReturn:
@@ -148,9 +150,10 @@ def _exits_allowed_in_child() -> None:
     that thread does not exist in the child to release it.
     """
     global _refusals, _refusals_lock
+    if _refusals:
+        os._exit = _exit_outside
     _refusals = 0
     _refusals_lock = threading.Lock()
-    os._exit = _REAL_EXIT
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
