@@ -118,9 +118,10 @@ def exits_refused() -> Iterator[None]:
 
     ``os._exit`` is one for the whole process, and replications may rank in several threads
     at once (a Dask cluster of threads): the refusal is counted, and ends when the last open
-    block does, not when the first that began. A process forked meanwhile starts with the
-    real ``os._exit`` (see :func:`_exits_allowed_in_child`): a worker of a process pool ends
-    with it, and refused, it would run on in a copy of its parent's stack.
+    block does, not when the first that began, and gives back the ``os._exit`` the first one
+    found. A process forked meanwhile starts with that one (see
+    :func:`_exits_allowed_in_child`): a worker of a process pool ends with it, and refused, it
+    would run on in a copy of its parent's stack.
     """
     global _refusals, _exit_outside
     with _refusals_lock:
