@@ -40,7 +40,6 @@ class ResizableConnections:
         table: ApplicantTable
         env: Calendar
         horizon: float
-        areas_compete: bool
         ledger: CapacityLedger
         queues: list[WaitingQueue]
         reclaims: list[Reclaim]
@@ -194,23 +193,13 @@ class ResizableConnections:
     # --- capacity taken back -----------------------------------------------------------------
 
     def _release_held(self, now: float, i: int) -> None:
-        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken).
-
-        A pass is asked for only if someone in the area's queue now fits (or the areas share
-        an upstream limit, which the MW freed may let another area use). Speed: in these runs
-        someone nearly always waits (for a round, or for the rest of a request) while nobody
-        fits, and a pass would find nothing.
-        """
+        """Like :meth:`_on_release`, freeing what the connection holds (less what was taken)."""
         self.release_time[i] = now
-        area = self.area_of[i]
-        if not self.waiting_total:  # nothing to accrue or serve
-            self.ledger.release(area, self.held_mw[i])
-            return
-        self._accrue_idle(now)
-        self.ledger.release(area, self.held_mw[i])
-        room = self.ledger.free_mw[area] + FIT_TOLERANCE_MW
-        if self.areas_compete or (room >= self.smallest_request and self.waiting_in_area[area]
-                                  and self.queues[area].candidate(room) is not None):
+        waiting = self.waiting_total  # speed: with nobody waiting, nothing to accrue or serve
+        if waiting:
+            self._accrue_idle(now)
+        self.ledger.release(self.area_of[i], self.held_mw[i])
+        if waiting:
             self._allocate_soon(now)
 
     def _on_reclaim(self, k: int, now: float, first: int, end: int) -> None:
