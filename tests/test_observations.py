@@ -96,6 +96,21 @@ def test_run_writes_observations_csv_beside_the_other_tables(base_results, tmp_p
                                   check_dtype=False)
 
 
+def test_replications_count_their_observations_as_the_rows_would(monkeypatch, tmp_path):
+    """Each replication counts its observations where its rows are made (a large run need not
+    read them back): the same table as counting them from the rows, workers and a spool on disk
+    changing nothing."""
+    monkeypatch.setattr("sim.runs.spool.DEFAULT_BUDGET_ROWS", 50)  # the rows go to disk
+    scenario = load_scenario(ROOT / "scenarios/flevoland/base.yaml", {"replications": 4})
+    counted = run(scenario, workers=2)
+    assert counted.applicants_on_disk
+    from_rows = Results(counted.scenario, counted.applicants, counted.timeseries,
+                        counted.summary, counted.replication_metrics, counted.projects,
+                        counted.run_info)  # no values given: counted from the rows
+    pd.testing.assert_frame_equal(counted.observations(), from_rows.observations())
+    assert counted.observations()["replications"].eq(4).all()
+
+
 def test_base_agrees_with_the_october_2023_count(base_results):
     """The Flevoland base reproduces about 210 waiting in Oct 2023 within its band."""
     table = base_results.observations()

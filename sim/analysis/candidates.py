@@ -20,7 +20,6 @@ import pandas as pd
 
 from sim.analysis.parameters import ParameterisedScenario
 from sim.inputs.scenario import Scenario
-from sim.runs.observed import observed_values
 from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
 from sim.runs.runner import map_replications
@@ -59,9 +58,7 @@ class CandidateTask:
 
     def __call__(self, index: int) -> np.ndarray:
         scenario = self.scenarios[index // self.replications]
-        output = run_replication(scenario, index % self.replications)
-        # In this process the rows are a DataFrame; only workers' rows come back encoded.
-        return observed_values(scenario.observations, output.applicants)  # type: ignore[arg-type]
+        return run_replication(scenario, index % self.replications).observed
 
 
 class CandidateEvaluator:

@@ -29,7 +29,6 @@ from typing import Any
 
 from sim.analysis.parameters import load_with_parameters
 from sim.runs.metrics import ALL, HEADLINE_METRICS
-from sim.runs.observed import observed_values
 from sim.runs.replication import run_replication
 
 __all__ = ["KEY_FIGURES", "ema_function", "key_figures"]
@@ -61,9 +60,7 @@ def key_figures(
     output = run_replication(scenario, replication)
     figures = {f"{row.group}.{row.metric}": float(row.value)  # type: ignore[arg-type]  # a float column
                for row in output.metrics.itertuples(index=False)}
-    # In this process the rows are a DataFrame; only workers' rows come back encoded.
-    observed = observed_values(scenario.observations, output.applicants)  # type: ignore[arg-type]
-    figures.update({f"observed.{i}": float(v) for i, v in enumerate(observed)})
+    figures.update({f"observed.{i}": float(v) for i, v in enumerate(output.observed)})
     return figures
 
 

@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from sim.engine.capacity import UPSTREAM
@@ -31,6 +32,7 @@ from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
 from sim.runs.metrics import replication_metrics
+from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, timeseries_records
 from sim.runs.spool import EncodedRows
 
@@ -52,6 +54,10 @@ class ReplicationOutput:
     """The rows of the named projects, the same as in ``applicants``."""
     timeseries: pd.DataFrame
     metrics: pd.DataFrame
+    observed: np.ndarray
+    """The simulated value of each of the scenario's published observations (none: empty),
+    counted here from the rows while they are a DataFrame: a run of many replications need
+    not decode its rows again to compare the model with the data."""
 
 
 def run_replication(
@@ -79,12 +85,15 @@ def run_replication(
         idle_overall=float(trajectory.idle_any_mw_years.sum()),
     )
     metrics.insert(0, "replication", replication)
+    observed = (observed_values(scenario.observations, applicants) if scenario.observations
+                else np.empty(0))
     return ReplicationOutput(
         replication=replication,
         applicants=applicants,
         projects=applicants[table.labels["source"].matches("project")],
         timeseries=timeseries_records(replication, trajectory, scenario.start),
         metrics=metrics,
+        observed=observed,
     )
 
 

@@ -14,11 +14,12 @@ import functools
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -67,6 +68,8 @@ class Results:
     run_info: dict[str, Any]
     """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
     _applicants: pd.DataFrame | None
+    _observed_values: np.ndarray | None
+    """Each replication's value of each observation, if counted where the rows were made."""
     _spool: ApplicantSpool | None
     """The rows in memory, or still on disk until first read (see :attr:`applicants`)."""
 
@@ -79,9 +82,17 @@ class Results:
         replication_metrics: pd.DataFrame,
         projects: pd.DataFrame,
         run_info: dict[str, Any],
+        observed: np.ndarray | None = None,
     ) -> None:
+        """Gather a run's tables.
+
+        ``observed`` holds each replication's value of each of the scenario's observations (a
+        row per replication, in the order of the tables), as counted where the rows were made;
+        without it :meth:`observations` counts them from the rows.
+        """
         self.scenario = scenario
         self.applicants = applicants
+        self._observed_values = observed
         self.timeseries = timeseries
         self.summary = summary
         self.replication_metrics = replication_metrics
@@ -99,6 +110,7 @@ class Results:
     @applicants.setter
     def applicants(self, rows: pd.DataFrame | ApplicantSpool) -> None:
         self._observed: pd.DataFrame | None = None  # worked out from these rows, once
+        self._observed_values = None  # counted from the rows these replace: no longer theirs
         if isinstance(rows, ApplicantSpool):
             self._applicants, self._spool = None, rows
         else:
@@ -133,11 +145,16 @@ class Results:
         """
         if self._observed is None:  # one pass over every row, however often it is asked for
             observations = self.scenario.observations
-            if self._spool is not None:
-                chunks = self._spool.chunks()
+            per_replication: Iterable[np.ndarray]
+            if self._observed_values is not None:  # counted by the replications themselves
+                per_replication = list(self._observed_values)
+            elif self._spool is not None:
+                per_replication = (observed_values(observations, rows)
+                                   for rows in self._spool.chunks())
             else:
-                chunks = (rows for _, rows in self.applicants.groupby("replication", sort=True))
-            per_replication = (observed_values(observations, rows) for rows in chunks)
+                per_replication = (
+                    observed_values(observations, rows)
+                    for _, rows in self.applicants.groupby("replication", sort=True))
             self._observed = observation_table(observations,
                                                per_replication if observations else [])
         return self._observed.copy()
@@ -197,8 +214,12 @@ class Results:
         tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
         return cls(
             scenario=load_scenario(folder / "scenario.yaml"),
+            applicants=tables["applicants"],
+            timeseries=tables["timeseries"],
+            summary=tables["summary"],
+            replication_metrics=tables["replication_metrics"],
+            projects=tables["projects"],
             run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
-            **tables,
         )
 
 

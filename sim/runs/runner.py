@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -288,6 +289,7 @@ def run(
     applicants = ApplicantSpool()
     projects: list[pd.DataFrame]
     projects, metrics, timeseries, indices = [], [], [], []
+    observed: list[np.ndarray] = []
     for output in run_replications(scenario, replications, workers, progress,
                                    scheduler=scheduler):
         applicants.add(output.applicants)
@@ -296,6 +298,7 @@ def run(
         metrics.append(output.metrics)
         timeseries.append(output.timeseries)
         indices.append(output.replication)
+        observed.append(output.observed)
     metric_table = pd.concat(metrics, ignore_index=True)
     scenario_sha256 = scenario_hash(scenario)  # the scenario as YAML: 5 ms, so only once
     run_info = {
@@ -322,4 +325,5 @@ def run(
         replication_metrics=metric_table,
         projects=summarise_projects(pd.concat(projects, ignore_index=True), len(indices)),
         run_info=run_info,
+        observed=np.array(observed, dtype=float) if scenario.observations else None,
     )
