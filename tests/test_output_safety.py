@@ -75,6 +75,42 @@ def test_force_replaces_what_gridqueue_wrote(folder, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
 
 
+def test_force_never_deletes_files_added_to_an_output(folder, capsys):
+    """Notes or a scenario put into an earlier output make --force refuse, naming them."""
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    (folder / "out" / "my_notes.txt").write_text("what the board asked")
+    (folder / "out" / "s.yaml").write_text(BASE)
+    (folder / "out" / "figures" / "annotated.png").write_bytes(b"mine")
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "holds files gridqueue did not write (figures/annotated.png, my_notes.txt, s.yaml)")
+    for name in ("my_notes.txt", "s.yaml", "figures/annotated.png"):
+        (folder / "out" / name).unlink()
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # its own files only
+
+
+def test_an_output_marked_before_markers_listed_files_is_judged_by_its_names(folder, capsys):
+    """A marker without a list of files vouches for the names gridqueue's outputs have."""
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    marker = folder / "out" / MARKER
+    marker.write_text(json.dumps({"written_by": "gridqueue", "what": "results"}))
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+    marker.write_text(json.dumps({"written_by": "gridqueue", "what": "results"}))
+    (folder / "out" / "my_notes.txt").write_text("mine")
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "holds files gridqueue did not write (my_notes.txt)")
+
+
+def test_a_sweep_lists_its_files_and_can_be_replaced(folder, capsys):
+    """A sweep's output, kept resumable while it runs, lists its files when complete."""
+    sweep = ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2", "-o", "sw", *SMALL]
+    assert main(sweep) == 0
+    listed = json.loads((folder / "sw" / MARKER).read_text())["files"]
+    assert "sweep.csv" in listed and MARKER not in listed
+    assert main([*sweep, "--force"]) == 0
+    (folder / "sw" / "mine.txt").write_text("mine")
+    refused([*sweep, "--force"], capsys, folder, "holds files gridqueue did not write")
+
+
 def test_force_replaces_an_empty_folder(folder, capsys):
     """An empty folder holds nothing to lose."""
     (folder / "empty").mkdir()

@@ -28,7 +28,8 @@ __all__ = [
 ]
 
 MARKER = ".gridqueue-output"
-"""The file gridqueue puts in every directory it writes: ``--force`` replaces only these."""
+"""The file gridqueue puts in every directory it writes, listing every file it wrote there:
+``--force`` replaces only such a directory, and only while it holds nothing else."""
 
 _LEGACY_NAMES = frozenset({
     "applicants.csv", "timeseries.csv", "summary.csv", "projects.csv",
@@ -38,13 +39,21 @@ _LEGACY_NAMES = frozenset({
 })
 """Everything an output of gridqueue 0.x before the marker could hold."""
 
+_UNLISTED_NAMES = _LEGACY_NAMES | {
+    "observations.csv", "calibration.csv", "calibration.txt", "calibrated.yaml",
+    "evaluations.csv", MARKER,
+}
+"""What a marker that lists no files (written before markers listed them) counts as the
+output's own, by the first part of each file's path."""
+
 
 def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse early, before any work, a write that could lose something.
 
     ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
     directory). An existing ``target`` is replaced only with ``force``, and only if it is
-    empty or gridqueue wrote it (it holds :data:`MARKER`): never a folder of the user's.
+    empty or gridqueue wrote it (it holds :data:`MARKER`) and it holds no file added since:
+    never a folder of the user's, nor notes the user put in an output.
     """
     _check_no_overlap(target, inputs)
     _check_folder_writable(target)
@@ -61,6 +70,12 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
         raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
                           f"{MARKER} file), so --force will not replace it; choose another "
                           "output directory, or empty or remove this one yourself")
+    added = _files_added(target)
+    if added:
+        shown = ", ".join(added[:3]) + (f" and {len(added) - 3} more" if len(added) > 3 else "")
+        raise OutputError(f"{target}: holds files gridqueue did not write ({shown}), so --force "
+                          "will not replace it; move them out first, or choose another output "
+                          "directory")
 
 
 def _check_folder_writable(target: Path) -> None:
@@ -83,6 +98,33 @@ def written_by_gridqueue(folder: Path) -> bool:
     if not entries or MARKER in entries:
         return True
     return entries <= _LEGACY_NAMES and _has_legacy_provenance(folder)
+
+
+def _files_added(folder: Path) -> list[str]:
+    """Files in an output of gridqueue that it did not write there (paths inside ``folder``).
+
+    Those its marker lists are gridqueue's; a marker that lists none (from before markers
+    listed files) vouches for the names outputs have always had. An output without a marker
+    (from before markers) holds only those names already (:func:`written_by_gridqueue`).
+    """
+    try:
+        listed = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    files = _files_in(folder)
+    if isinstance(listed, list):
+        return [name for name in files if name not in set(listed) and name != MARKER]
+    return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
+
+
+def _files_in(folder: Path) -> list[str]:
+    """Every file below ``folder`` (symbolic links too, never followed), as relative paths."""
+    found = []
+    for here, folders, files in os.walk(folder):
+        links = [name for name in folders if os.path.islink(os.path.join(here, name))]
+        for name in files + links:
+            found.append(Path(here, name).relative_to(folder).as_posix())
+    return sorted(found)
 
 
 def _has_legacy_provenance(folder: Path) -> bool:
@@ -112,9 +154,14 @@ def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
 
 
 def _mark(folder: Path, what: str) -> None:
-    """Sign ``folder`` as gridqueue's own, so a later ``--force`` may replace it."""
+    """Sign ``folder`` as gridqueue's own, listing its files: a later ``--force`` may replace it.
+
+    Only while it holds nothing added since (a user's notes, say): see :func:`check_writable`.
+    """
+    files = [name for name in _files_in(folder) if name != MARKER]
     (folder / MARKER).write_text(
-        json.dumps({"written_by": "gridqueue", "version": __version__, "what": what}) + "\n",
+        json.dumps({"written_by": "gridqueue", "version": __version__, "what": what,
+                    "files": files}, indent=1) + "\n",
         encoding="utf-8")
 
 
@@ -217,6 +264,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         partial.mkdir(exist_ok=True)
         _mark(partial, "output")
         yield partial
+        _mark(partial, "output")  # now listing what it holds
         _replace(partial, target)
     except OSError as exc:
         _drop_if_empty(partial)
