@@ -356,8 +356,8 @@ def test_compare_sets_each_scenario_stating_observations_beside_them(
     assert "Model beside published figures" in section
     for label in ("observed_fifo", "observed_sp"):
         agreeing = (written.loc[written["scenario"] == label, "agreement"] == "agrees").sum()
-        assert (f"{label}: {agreeing} of 2 published figures lie within the band of 90% of "
-                "replications.") in section
+        assert (f"{label}: {agreeing} of 2 published figures agree (their published range "
+                "meets the band of 90% of replications).") in section
         assert f"<th>{label}" in section
     assert "<th>fifo" not in section
     assert section.count("model below") == 2

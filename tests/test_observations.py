@@ -72,8 +72,9 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert table.loc[0, "agreement"] == verdict
     assert table.loc[0, "observed_low"] == pytest.approx(80)
     sentences = agreement_sentences(table)
-    assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures lie within "
-                             "the band of the simulation.")
+    assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures agree with "
+                             "the simulation: their published range meets the band of 90% of "
+                             "replications.")
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +97,11 @@ def test_run_writes_observations_csv_beside_the_other_tables(base_results, tmp_p
                                   check_dtype=False)
 
 
-def test_replications_count_their_observations_as_the_rows_would(monkeypatch, tmp_path):
-    """Each replication counts its observations where its rows are made (a large run need not
-    read them back): the same table as counting them from the rows, workers and a spool on disk
-    changing nothing."""
+def test_replications_count_their_observations_as_the_rows_would(monkeypatch):
+    """Each replication counts its observations where its rows are made: as from the rows.
+
+    A large run then need not read its rows back; workers and a spool on disk change nothing.
+    """
     monkeypatch.setattr("sim.runs.spool.DEFAULT_BUDGET_ROWS", 50)  # the rows go to disk
     scenario = load_scenario(ROOT / "scenarios/flevoland/base.yaml", {"replications": 4})
     counted = run(scenario, workers=2)
@@ -168,7 +170,8 @@ def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0
     assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
-    assert "of 5 published figures lie within the band of the simulation." in out
+    assert ("of 5 published figures agree with the simulation: their published range meets "
+            "the band of 90% of replications.") in out
 
 
 def test_figure_draws_each_scenario_only_beside_the_observations_it_states():

@@ -167,8 +167,8 @@ def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     html = write_report(tmp_path / "out").read_text(encoding="utf-8")
     section = html[html.index('<h2 id="observed">'):html.index('<h2 id="detail">')]
     agreeing = (results.observations()["agreement"] == "agrees").sum()
-    assert (f"observed_fifo: {agreeing} of 2 published figures lie within the band of 90% "
-            "of replications.") in section
+    assert (f"observed_fifo: {agreeing} of 2 published figures agree (their published range "
+            "meets the band of 90% of replications).") in section
     assert "model below" in section and "far more than the family connects" in section
     assert 'id="figure-observations"' in section
     assert (tmp_path / "out" / "figures" / "observations.png").exists()
@@ -192,8 +192,10 @@ def test_observations_not_stated_by_a_scenario_say_so():
     section = observed_section(tables, {})
     assert section is not None and section.figure is None
     assert section.sentences == [
-        "both: 0 of 2 published figures lie within the band of 90% of replications",
-        "one: 1 of 1 published figures lie within the band of 90% of replications"]
+        "both: 0 of 2 published figures agree (their published range meets the band of 90% of "
+        "replications)",
+        "one: 1 of 1 published figures agree (their published range meets the band of 90% of "
+        "replications)"]
     assert section.table.columns == ["Applicants waiting, 2024-01-01",
                                      "Requests received, 2023-01-01 to 2024-01-01"]
     published, both, one = section.table.rows

@@ -246,8 +246,8 @@ def observed_section(
     if not tables:
         return None
     sentences = [f"{label}: {int((t['agreement'] == 'agrees').sum())} of {len(t)} published "
-                 "figures lie within the band of 90% of replications" for label, t in
-                 tables.items()]
+                 "figures agree (their published range meets the band of 90% of replications)"
+                 for label, t in tables.items()]
     published = distinct_observations(tables).to_dict("records")
     rows = [("Published", "source beneath",
              [Cell(published_text(o), str(o["source"])) for o in published])]

@@ -129,8 +129,9 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
         )
     agreeing = int((table["agreement"] == "agrees").sum())
     if len(table):
-        lines.append(f"{agreeing} of {len(table)} published figures lie within the band of "
-                     "the simulation.")
+        lines.append(f"{agreeing} of {len(table)} published figures agree with the "
+                     "simulation: their published range meets the band of 90% of "
+                     "replications.")
     return lines
 
 
