@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.differences import difference_table
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
@@ -85,6 +86,54 @@ def test_the_ten_year_window_is_worked_out_where_the_curve_reaches_it():
     """
     rows = [*HAND_CASE[:-1], (0.0, "waiting", 10.0, 2, 3.0)]
     assert hand_case_figures(rows)["wait_rmst_10y_years"] == pytest.approx(5.64, abs=1e-12)
+
+
+def _two_replications(second: list[tuple]) -> pd.DataFrame:
+    """Tidy figures of the hand case (ten-year window unknown) and of ``second``."""
+    return pd.concat([
+        replication_metrics(_frame(rows), _requests(rows), HORIZON, {}, 0.0).assign(replication=r)
+        for r, rows in enumerate([HAND_CASE, second])], ignore_index=True)
+
+
+def test_a_window_some_replication_cannot_see_has_no_value_across_replications():
+    """The mean of the replications that saw ten years would be a subset chosen by the outcome.
+
+    The hand case does not know its ten-year window (F censored at 8); the second replication
+    does (5.64). Across both the figure has no estimate or interval, while its ``mean`` and
+    ``replications`` still tell the one that had a value; the five-year window, known in
+    both, is summarised as usual. The paired difference is undefined likewise.
+    """
+    seen = [*HAND_CASE[:-1], (0.0, "waiting", 10.0, 2, 3.0)]
+    summary = summarise(_two_replications(seen)).set_index(["group", "metric"])
+    ten = summary.loc[(ALL, "wait_rmst_10y_years")]
+    assert np.isnan(ten["estimate"]) and np.isnan(ten["ci_low"]) and np.isnan(ten["ci_high"])
+    assert ten["replications"] == 1 and ten["mean"] == pytest.approx(5.64, abs=1e-12)
+    five = summary.loc[(ALL, "wait_rmst_5y_years")]
+    assert five["estimate"] == pytest.approx((3.64 + 3.64) / 2) and five["replications"] == 2
+    both = summarise(pd.concat([_two_replications(seen).query("replication == 1")
+                                .assign(replication=r) for r in range(2)], ignore_index=True))
+    assert both.set_index(["group", "metric"]).loc[(ALL, "wait_rmst_10y_years"),
+                                                   "estimate"] == pytest.approx(5.64)
+    differences = difference_table(_two_replications(seen), _two_replications(seen), True)
+    row = differences.set_index(["group", "metric"]).loc[(ALL, "wait_rmst_10y_years")]
+    assert np.isnan(row["difference"])
+    five_row = differences.set_index(["group", "metric"]).loc[(ALL, "wait_rmst_5y_years")]
+    assert five_row["difference"] == 0.0
+
+
+def test_a_replication_without_the_groups_applicants_does_not_count_against_it():
+    """A category with nobody in some replication is summarised over those it had applicants in."""
+    seen = [*HAND_CASE[:-1], (0.0, "waiting", 10.0, 2, 3.0)]
+    table = pd.concat([
+        replication_metrics(_frame(seen), _requests(seen), HORIZON, {}, 0.0).assign(
+            replication=0),
+        replication_metrics(_frame(seen).assign(category=pd.Categorical(
+            ["safety"] * len(seen), categories=CATEGORIES)), _requests(seen), HORIZON, {},
+            0.0).assign(replication=1)], ignore_index=True)
+    summary = summarise(table).set_index(["group", "metric"])
+    for group in ("other", "safety"):  # each had applicants in one replication only
+        assert summary.loc[(group, "wait_rmst_10y_years"), "estimate"] == pytest.approx(5.64)
+        assert summary.loc[(group, "wait_rmst_10y_years"), "replications"] == 1
 
 
 def test_median_not_reached_is_infinite_and_reads_not_reached():
@@ -174,3 +223,15 @@ def _requests(rows: list[tuple]) -> np.ndarray:
     """The request times of ``HAND_CASE``-shaped rows."""
     return np.array([row[0] for row in rows])
 
+
+
+def test_answers_lead_with_the_five_year_window_where_ten_years_is_not_known():
+    """Without an interval for the ten-year window anywhere, the answers use the five-year one."""
+    from sim.report.narrative import lead_metric
+
+    table = pd.DataFrame({"question": ["q", "q", "q"],
+                          "metric": ["wait_rmst_10y_years", "wait_rmst_5y_years",
+                                     "connect_median_years"],
+                          "difference_ci_low": [np.nan, 0.1, 0.2]})
+    assert lead_metric(table) == "wait_rmst_5y_years"
+    assert lead_metric(table.assign(difference_ci_low=[0.3, 0.1, 0.2])) == "wait_rmst_10y_years"

@@ -22,6 +22,7 @@ from sim.runs.metrics import (
     ALL,
     COMPARED,
     EVERY_APPLICANT,
+    incomplete_figures,
 )
 from sim.runs.stats import CONFIDENCE, mean_interval, summarise, t_quantile
 
@@ -168,14 +169,18 @@ def difference_table(
     Returns:
         One row per group and metric of ``reference``: ``difference``, ``difference_ci_low``,
         ``difference_ci_high`` and ``paired``. The difference is NaN for a figure not reached
-        (``inf``) in some replication of either: such a figure has no mean.
+        (``inf``) in some replication of either: such a figure has no mean; and for one that
+        needs every replication and lacks a value in one of either
+        (:attr:`sim.runs.metrics.Metric.every_replication`).
     """
     left = _wide(reference)
     right = _wide(other).reindex(index=left.index)
     common = left.columns.intersection(right.columns)
     # A figure not reached (inf) in some replication has no mean, so no difference of means.
+    incomplete = incomplete_figures(reference) | incomplete_figures(other)
     unreached = (np.isinf(left.to_numpy(float)).any(axis=1)
-                 | np.isinf(right.to_numpy(float)).any(axis=1))
+                 | np.isinf(right.to_numpy(float)).any(axis=1)
+                 | np.array([key in incomplete for key in left.index], dtype=bool))
     undefined = (np.nan, np.nan, np.nan)
     if paired:
         with np.errstate(invalid="ignore"):  # inf - inf, in the rows left out

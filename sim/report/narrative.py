@@ -3,11 +3,12 @@
 For example: "What does social priority do? (mean wait in the first 10 years, everyone):
 basic-needs applicants: 1.7 years shorter, from 8.5 to 6.8 (95% CI 1.6 to 1.8); other
 businesses: 0.49 years longer, from 9.0 to 9.5 (0.46 to 0.52)." The lead key figure is the
-first of :data:`sim.runs.metrics.HEADLINE_METRICS`, named by its label, so the words follow
-whatever that tuple holds. A difference whose interval includes zero is called "about the
-same", never a gain or a loss; a category with nobody connected in a scenario says so
-instead of vanishing. Categories count the same applicants in both scenarios; a stream or
-project only one has is set apart (:data:`sim.runs.metrics.POPULATIONS`).
+first of :data:`sim.runs.metrics.LEAD_METRICS` the comparison can tell apart, named by its
+label, so the words follow whatever that tuple holds. A difference whose interval includes
+zero is called "about the same", never a gain or a loss; a category with nobody connected in
+a scenario says so instead of vanishing. Categories count the same applicants in both
+scenarios; a stream or project only one has is set apart
+(:data:`sim.runs.metrics.POPULATIONS`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
     COMPARED,
-    HEADLINE_METRICS,
     IN_BOTH,
+    LEAD_METRICS,
     METRICS,
     RMST_YEARS,
     STREAMS_DIFFER,
@@ -93,16 +94,16 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str
 def lead_metric(table: pd.DataFrame) -> str:
     """The headline figure the answers lead with: the first the comparison can tell apart.
 
-    The first of :data:`HEADLINE_METRICS` whose difference has an interval in some question
-    of ``table``: a run too short to see the whole window of the restricted mean wait, say,
-    leads with the next figure instead of answering every question with "not defined".
+    The first of :data:`LEAD_METRICS` whose difference has an interval in some question of
+    ``table``: a run in which some replication cannot see ten years after the requests, say,
+    leads with the mean wait within five years instead of answering with "not defined".
     """
     compared = table[table["question"].fillna("") != ""]
-    for metric in HEADLINE_METRICS:
+    for metric in LEAD_METRICS:
         lows = compared.loc[compared["metric"] == metric, "difference_ci_low"]
         if np.isfinite(lows.to_numpy(dtype=float)).any():
             return metric
-    return HEADLINE_METRICS[0]
+    return LEAD_METRICS[0]
 
 
 def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
@@ -134,7 +135,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
             why = "none connected" if nobody else "not defined"
-            parts.append(f"{WHO[group]}: {why} in {' and '.join(missing)}")
+            because = " (not known in every replication)" \
+                if METRICS[metric].every_replication and not nobody else ""
+            parts.append(f"{WHO[group]}: {why} in {' and '.join(missing)}{because}")
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{WHO[group]}: " + difference_text(

@@ -19,13 +19,16 @@ __all__ = [
     "CATEGORY_CHANGED",
     "COMPARED",
     "EVERY_APPLICANT",
+    "EVERY_REPLICATION",
     "HEADLINE_METRICS",
     "IN_BOTH",
+    "LEAD_METRICS",
     "METRICS",
     "ONLY_IN_VARIANT",
     "POPULATIONS",
     "STREAMS_DIFFER",
     "Metric",
+    "incomplete_figures",
     "replication_metrics",
 ]
 
@@ -66,6 +69,12 @@ class Metric:
     estimator: Literal["mean", "median"] = "mean"
     """``mean`` across replications, or ``median`` for a figure that may be not reached
     (``inf``) in some replications, whose mean would say nothing."""
+    every_replication: bool = False
+    """Whether the figure has a value across replications only if it has one in every
+    replication whose group had applicants. A replication may not know a restricted mean
+    wait (nobody in it was seen that long after a request while some still waited), and
+    which replications do depends on how they turned out: the mean of the others would
+    answer another question (how long the wait is when the queue empties early, say)."""
 
 
 WITHIN_YEARS = (1, 2, 5)
@@ -112,7 +121,7 @@ METRICS: dict[str, Metric] = {
             f"to connection) from 0 to {n} years; withdrawn count as not connected for the "
             "rest of the window, still waiting are censored",
             f"Mean wait in the first {_years(n)}, everyone (years)",
-            depends_on_end=False, bounds=(0.0, float(n)))
+            depends_on_end=False, bounds=(0.0, float(n)), every_replication=True)
         for n in RMST_YEARS
     },
     "wait_firm_rmst_10y_years": Metric(
@@ -121,7 +130,7 @@ METRICS: dict[str, Metric] = {
         "partial connection nor a non-firm right ends the wait (one who holds only a right is "
         "not connected firm, to the end of the run)",
         "Mean wait for a full firm connection in the first 10 years, everyone (years)",
-        depends_on_end=False, bounds=(0.0, 10.0)),
+        depends_on_end=False, bounds=(0.0, 10.0), every_replication=True),
     "wait_mean_years": Metric(
         "years", "mean wait of those connected by the end of the run, request to connection; "
         "leaves out those withdrawn and still waiting (name kept for compatibility)",
@@ -199,6 +208,31 @@ one-line answers use the first the comparison can tell apart, which is the first
 run: the mean wait within ten years of each request counts everyone, does not depend on where
 the run ends, sees a reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
+
+LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_rmst_5y_years",
+                                 *HEADLINE_METRICS[1:])
+"""The figures the one-line answers may lead with, in this order: the headline figures, with
+the mean wait within five years after the one within ten, for a run in which some replication
+cannot see ten years after the requests (see :attr:`Metric.every_replication`)."""
+
+EVERY_REPLICATION = tuple(name for name, metric in METRICS.items() if metric.every_replication)
+"""The figures that need a value in every replication whose group had applicants."""
+
+
+def incomplete_figures(per_replication: pd.DataFrame) -> set[tuple[str, str]]:
+    """(group, metric) of each figure of :data:`EVERY_REPLICATION` that some replication lacks.
+
+    ``per_replication`` is a tidy table (``replication, group, metric, value``, as
+    ``replication_metrics.csv``); a replication in which the group had no applicants lacks
+    every figure and is not counted against it.
+    """
+    table = per_replication
+    applicants = table.loc[table["metric"] == "applicants", ["replication", "group", "value"]]
+    needed = table[table["metric"].isin(EVERY_REPLICATION)]
+    merged = needed.merge(applicants.rename(columns={"value": "applicants"}),
+                          on=["replication", "group"], how="left")
+    lacking = merged[merged["value"].isna() & (merged["applicants"] > 0)]
+    return set(zip(lacking["group"], lacking["metric"], strict=True))
 
 
 def replication_metrics(

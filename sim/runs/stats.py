@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.runs.metrics import METRICS, Metric
+from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
     "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "log_interval",
@@ -195,8 +195,12 @@ reach the figure)."""
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
     """Summarise tidy per-replication figures (``replication, group, metric, value``).
 
-    One row per group and metric: the columns of :data:`SUMMARY_COLUMNS`.
+    One row per group and metric: the columns of :data:`SUMMARY_COLUMNS`. A figure that
+    needs every replication (:attr:`Metric.every_replication`) and lacks a value in one gets
+    no estimate or interval; ``mean``, ``std`` and ``replications`` still tell those that had
+    one.
     """
+    incomplete = incomplete_figures(per_replication)
     rows = []
     for (group, metric), values in per_replication.groupby(["group", "metric"], sort=False)[
         "value"
@@ -204,6 +208,8 @@ def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
         figure = METRICS[metric]  # type: ignore[index]  # a group key: a metric's name
         known = _known(values.to_numpy(dtype=float))
         estimate, low, high, method = bounded_interval(known, figure)
+        if (group, metric) in incomplete:
+            estimate = low = high = np.nan
         mean = float(known.mean()) if len(known) else np.nan
         with np.errstate(invalid="ignore"):
             std = float(known.std(ddof=1)) if len(known) > 1 else np.nan

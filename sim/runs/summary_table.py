@@ -9,7 +9,7 @@ import pandas as pd
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 from sim.runs.results import Results
 
-__all__ = ["NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_summary"]
+__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_summary"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -48,7 +48,16 @@ def format_summary(results: Results) -> str:
     for metric in shown:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
-    return "\n".join(lines)
+    return "\n".join([*lines, *LEGEND])
+
+
+LEGEND = (
+    "[a-b]: the 95% interval across replications (of the mean; of the median for the times "
+    "to connection).",
+    "-: no value: nobody of the group connected, or, for a mean wait within a window, some "
+    "replication did not see that long after the requests.",
+)
+"""What the table's brackets and dashes mean, printed beneath it."""
 
 
 def _any_non_firm(summary: pd.DataFrame) -> bool:
