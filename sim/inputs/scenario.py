@@ -502,6 +502,19 @@ class WaitingList(_Model):
             raise ValueError("give either csv (a file) or count (generated), not both")
         if self.count is not None and self.earliest is None:
             raise ValueError("a generated waiting list needs earliest (first request date)")
+        # A key that cannot act is refused rather than ignored.
+        csv_only = [key for key in ("patience_years", "efficiency", "partial_offer", "non_firm")
+                    if getattr(self, key) is not None]
+        if self.count is not None and csv_only:
+            raise ValueError(f"{', '.join(csv_only)}: apply only to rows of a csv waiting list "
+                             "that name no stream; a generated list (count) draws each "
+                             "applicant from a stream, which gives its own; remove it")
+        generated_only = [key for key in ("earliest", "latest", "mix")
+                          if getattr(self, key) is not None]
+        if self.csv is not None and generated_only:
+            raise ValueError(f"{', '.join(generated_only)}: apply only to a generated waiting "
+                             "list (count); the csv file gives each row's request date and "
+                             "stream; remove it")
         if self.mix is not None and any(w < 0 for w in self.mix.values()):
             raise ValueError("mix weights must not be negative")
         if self.mix is not None and sum(self.mix.values()) <= 0:
