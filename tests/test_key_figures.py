@@ -225,22 +225,13 @@ def _requests(rows: list[tuple]) -> np.ndarray:
 
 
 
-def test_answers_lead_with_a_figure_every_category_can_tell():
-    """Without the ten-year window for every category, the answers use the five-year one."""
+def test_answers_lead_with_the_five_year_window_where_ten_years_is_not_known():
+    """Without an interval for the ten-year window anywhere, the answers use the five-year one."""
     from sim.report.narrative import lead_metric
 
-    def table(ten_safety: float) -> pd.DataFrame:
-        rows = [("applicants", group, 5.0, 1.0) for group in ("safety", "other")]
-        rows += [("wait_rmst_10y_years", "other", 1.0, 0.1),
-                 ("wait_rmst_10y_years", "safety", np.nan, ten_safety),
-                 ("wait_rmst_5y_years", "other", 1.0, 0.1),
-                 ("wait_rmst_5y_years", "safety", 1.0, 0.2)]
-        frame = pd.DataFrame(rows, columns=["metric", "group", "estimate", "difference_ci_low"])
-        return frame.assign(scenario="b", reference="a", question="q",
-                            population="every_applicant", origin="")
-
-    assert lead_metric(table(np.nan)) == "wait_rmst_5y_years"
-    assert lead_metric(table(0.3)) == "wait_rmst_10y_years"
-    no_window = table(np.nan).assign(difference_ci_low=lambda t: np.where(
-        t["metric"].str.startswith("wait_rmst"), np.nan, t["difference_ci_low"]))
-    assert lead_metric(no_window) == "wait_rmst_10y_years"  # nothing to tell: the first
+    table = pd.DataFrame({"question": ["q", "q", "q"],
+                          "metric": ["wait_rmst_10y_years", "wait_rmst_5y_years",
+                                     "connect_median_years"],
+                          "difference_ci_low": [np.nan, 0.1, 0.2]})
+    assert lead_metric(table) == "wait_rmst_5y_years"
+    assert lead_metric(table.assign(difference_ci_low=[0.3, 0.1, 0.2])) == "wait_rmst_10y_years"

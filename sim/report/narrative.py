@@ -94,24 +94,16 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str
 def lead_metric(table: pd.DataFrame) -> str:
     """The headline figure the answers lead with: the first the comparison can tell apart.
 
-    The first of :data:`LEAD_METRICS` whose difference has an interval for every category
-    with applicants in every question of ``table`` (compared like with like), else the one
-    with an interval for the most: a run in which some replication cannot see ten years after
-    the requests of a category, say, leads with the mean wait within five years rather than
-    answer "not defined" for that category.
+    The first of :data:`LEAD_METRICS` whose difference has an interval in some question of
+    ``table``: a run in which some replication cannot see ten years after the requests, say,
+    leads with the mean wait within five years instead of answering with "not defined".
     """
-    compared = table[(table["question"].fillna("") != "") & table["population"].isin(COMPARED)]
-    cell = ["scenario", "reference", "question", "population", "origin", "group"]
-    present = compared.loc[(compared["metric"] == "applicants") & (compared["estimate"] > 0),
-                           cell]
-    cells = compared.merge(present, on=cell)
-    told = {metric: int(np.isfinite(cells.loc[cells["metric"] == metric, "difference_ci_low"]
-                                    .to_numpy(dtype=float)).sum()) for metric in LEAD_METRICS}
+    compared = table[table["question"].fillna("") != ""]
     for metric in LEAD_METRICS:
-        if told[metric] == len(present) > 0:
+        lows = compared.loc[compared["metric"] == metric, "difference_ci_low"]
+        if np.isfinite(lows.to_numpy(dtype=float)).any():
             return metric
-    best = max(LEAD_METRICS, key=lambda metric: told[metric])  # the first of the most
-    return best if told[best] else LEAD_METRICS[0]
+    return LEAD_METRICS[0]
 
 
 def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:

@@ -204,11 +204,10 @@ HEADLINE_METRICS: tuple[str, ...] = (
 )
 """The key figures a reader sees first: the terminal summary, the report's answers and the
 differences figure lead with these. The first three count everyone who asked. The report's
-one-line answers use the first of :data:`LEAD_METRICS` that every category can tell apart,
-the first in a long run: the mean wait within ten years of each request counts everyone,
-does not depend on where the run ends, sees a reinforcement years away, and its difference
-between scenarios has a paired interval (a median time to connection is often not reached,
-and then has none)."""
+one-line answers use the first the comparison can tell apart, which is the first in a long
+run: the mean wait within ten years of each request counts everyone, does not depend on where
+the run ends, sees a reinforcement years away, and its difference between scenarios has a
+paired interval (a median time to connection is often not reached, and then has none)."""
 
 LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_rmst_5y_years",
                                  *HEADLINE_METRICS[1:])
