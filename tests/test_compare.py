@@ -236,6 +236,29 @@ def test_sentences_say_none_connected_where_nobody_was():
     assert "other businesses: about the same" in text
 
 
+def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
+    """Where not every replication knows ten years, that category gets five, and says so."""
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, ten in (("basic_needs", float("nan")), ("other", 6.0)):
+            rows += [(scenario, group, "applicants", 4.0, 0.0), (scenario, group, "connected",
+                                                                 3.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", ten, -1.0),
+                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "mean", "difference"])
+    table["estimate"] = table["mean"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["population", "origin"]] = [EVERY_APPLICANT, ""]
+    (text,) = sentences(table)
+    assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
+    assert ("basic-needs applicants (first 5 years: 10 not seen in every replication): 0.50 "
+            "years shorter, from 4.50 to 4.00") in text
+    assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
+
+
 def _references(comparison: Comparison) -> dict[str, set[str]]:
     rows = comparison.table
     return {str(s): set(rows.loc[rows["scenario"] == s, "reference"]) for s in rows["scenario"]}

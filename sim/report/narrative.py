@@ -130,18 +130,21 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     get = compared.set_index(["group", "metric"])  # .loc[(group, metric)]: a row (stubs: a value)
     parts = []
     for group in present_groups(compared):
-        missing = [label for label, own in means.items()
-                   if math.isnan(own.get((group, metric), math.nan))]
+        shown, who = metric, WHO[group]
+        missing = _missing(means, group, shown)
+        shorter, words = SHORTER_WINDOW.get(metric, (None, ""))
+        if missing and shorter is not None and not _missing(means, group, shorter):
+            shown, missing, who = shorter, [], f"{who} ({words})"
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
             why = "none connected" if nobody else "not defined"
             because = " (not known in every replication)" \
                 if METRICS[metric].every_replication and not nobody else ""
-            parts.append(f"{WHO[group]}: {why} in {' and '.join(missing)}{because}")
+            parts.append(f"{who}: {why} in {' and '.join(missing)}{because}")
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
-            parts.append(f"{WHO[group]}: " + difference_text(
-                get.loc[(group, metric)], METRICS[metric].unit, prefix))  # type: ignore[arg-type]
+            parts.append(f"{who}: " + difference_text(
+                get.loc[(group, shown)], METRICS[shown].unit, prefix))  # type: ignore[arg-type]
     text = "; ".join(parts) or "no applicants"
     kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
@@ -154,6 +157,12 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                  ["population", "origin"], sort=False)]
     return "; ".join([text, *apart])
 
+
+SHORTER_WINDOW = {"wait_rmst_10y_years": ("wait_rmst_5y_years",
+                                           "first 5 years: 10 not seen in every replication")}
+"""What a category's answer gives when its scenarios do not know the lead window in every
+replication (:attr:`sim.runs.metrics.Metric.every_replication`): the shorter window, and the
+words that say so."""
 
 FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
@@ -301,6 +310,13 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
 def _decimals(text: str) -> int:
     """Decimals of a number as written: 2 for '0.73', 0 for '1,204'."""
     return len(text.split(".")[1]) if "." in text else 0
+
+
+def _missing(means: dict[str, dict[tuple[str, str], float]], group: str,
+             metric: str) -> list[str]:
+    """The scenarios (of ``means``) in which ``group`` has no value of ``metric``."""
+    return [label for label, own in means.items() if math.isnan(own.get((group, metric),
+                                                                          math.nan))]
 
 
 def _means(table: pd.DataFrame, label: str) -> dict[tuple[str, str], float]:
