@@ -38,3 +38,19 @@ def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
     assert "waiting list at the start: 2 rows read from waiting.csv, 2 MW demand" in lines
     assert "  Depot: other, 0.5 MW asked (0.5 MW demand) on 2023-03-01, 40 jobs" in lines
     assert lines[-1].startswith(f"{path}: ok - 'fifo', 2022-01-01 to 2026-01-01")
+
+
+def test_validate_counts_homes_and_leaves_later_streams_out_of_the_start(capsys):
+    """A stream of homes asks demand_mw per home times the homes per request.
+
+    One starting later is named with its start and left out of the rates at the start.
+    """
+    housing = Path(__file__).resolve().parents[1] / "scenarios/flevoland/housing.yaml"
+    assert main(["validate", str(housing)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # 12 requests/year x uniform(50, 250) homes, mean 150, x 0.002 MW a home = 3.6 MW/year
+    assert ("  new_homes (basic_needs, from 2026-10-01): 12 requests/year x 150 homes x "
+            "0.002 MW = 3.6 MW/year asked") in lines
+    at_start = lines.index("  per category, at the start:")
+    basic = next(line for line in lines[at_start:] if line.startswith("    basic_needs:"))
+    assert basic == "    basic_needs: 29 requests/year, 12.4 MW/year"  # without new_homes

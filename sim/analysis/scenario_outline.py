@@ -11,7 +11,7 @@ import datetime as dt
 import math
 
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade
+from sim.inputs.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade, starts_later
 from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.timeline import policy_periods
@@ -73,13 +73,20 @@ def _streams(scenario: Scenario) -> list[str]:
     for name, stream in scenario.streams.items():
         onsite = onsite_for(scenario, stream, stream.category)
         kept = 1.0 if onsite is None else 1 - onsite.share * onsite.cover.mean
-        mw = stream.rate_per_year * stream.demand_mw.mean * kept
-        per_category[stream.category][0] += stream.rate_per_year
-        per_category[stream.category][1] += mw
+        homes = stream.homes_per_request  # each request a block of homes of demand_mw each
+        each = stream.demand_mw.mean * (1.0 if homes is None else homes.mean)
+        mw = stream.rate_per_year * each * kept
+        later = starts_later(scenario, stream)
+        if not later:
+            per_category[stream.category][0] += stream.rate_per_year
+            per_category[stream.category][1] += mw
         growth = f", growing {stream.growth_per_year:.1%}/year" if stream.growth_per_year else ""
         area = f", {stream.area}" if stream.area else ""
-        lines.append(f"  {name} ({stream.category}{area}): {stream.rate_per_year:g} requests/"
-                     f"year x {stream.demand_mw.mean:.2g} MW = {mw:.3g} MW/year asked"
+        size = (f"{stream.demand_mw.mean:.2g} MW" if homes is None else
+                f"{homes.mean:.3g} homes x {stream.demand_mw.mean:.2g} MW")
+        starts = f", from {stream.period.start}" if later and stream.period else ""
+        lines.append(f"  {name} ({stream.category}{area}{starts}): {stream.rate_per_year:g} "
+                     f"requests/year x {size} = {mw:.3g} MW/year asked"
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
                         f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
                      + growth)
