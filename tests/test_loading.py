@@ -48,6 +48,15 @@ def test_extends_merges_mappings_and_keeps_the_rest(family):
     assert child.streams["firms"].rate_per_year == 12
 
 
+def test_a_child_without_a_name_is_named_after_its_own_file(family):
+    """A parent's name is not inherited: it would send the child's results to its folder."""
+    (family / "unnamed.yaml").write_text("extends: base.yaml\nreplications: 2\n")
+    assert load_scenario(family / "unnamed.yaml").name == "unnamed"
+    assert load_scenario(family / "child.yaml").name == "child"
+    assert load_scenario(family / "base.yaml").name == "base"
+    assert load_scenario(family / "unnamed.yaml", {"name": "mine"}).name == "mine"
+
+
 def test_overrides_as_strings_and_as_a_mapping(family):
     """--set style strings and a Python mapping give the same scenario."""
     by_text = load_scenario(family / "child.yaml",

@@ -25,7 +25,13 @@ from sim.inputs.applicants import Category
 from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
-from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
+from sim.inputs.yaml_source import (
+    Override,
+    ScenarioSource,
+    find_node,
+    parse_override,
+    read_scenario_source,
+)
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.checked import exits_refused
 from sim.policies.shadowing import check_shadowed, emit_notes
@@ -63,10 +69,21 @@ def load_variant(
     return scenario
 
 
+def _names_itself(source: ScenarioSource) -> bool:
+    """Whether the loaded file or a ``--set`` gives the name, not a file it extends."""
+    if any(override.path[:1] == ("name",) for override in source.overrides):
+        return True
+    own = next((root for file, root in source.files if file == source.path), None)
+    if own is None:  # not read from a file: the data's own name, if any
+        return "name" in source.data
+    return find_node(own, ("name",)) is not None
+
+
 def validate_data(source: ScenarioSource) -> Scenario:
     """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
-    data.setdefault("name", source.path.stem)
+    if not _names_itself(source):  # a parent's name would give its results folder
+        data["name"] = source.path.stem
     files = [file for file, _ in source.files]
     if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
         # Relative to the file that names it, so a file extending it from elsewhere finds it.
