@@ -97,3 +97,20 @@ def test_resolved_scenario_loads_back_to_the_same_scenario(family, tmp_path):
     copy = tmp_path / "resolved.yaml"
     copy.write_text(scenario_yaml(child))
     assert load_scenario(copy).model_dump() == child.model_dump()
+
+
+def test_rounds_last_until_a_change_of_allocation_ends_them(family):
+    """A change of order keeps the rounds; one of allocation ends them.
+
+    A round after a change of order is held; after a change of allocation it would be held by
+    nobody, and is refused.
+    """
+    rounds = {"policy.allocation": "rounds", "policy.rounds": {"dates": ["2025-01-01",
+                                                                        "2029-01-01"]},
+              "policy.changes": [{"date": "2027-01-01", "order": "fifo"}]}
+    kept = load_scenario(family / "base.yaml", rounds)
+    assert kept.policy.regimes()[1][1].rounds == kept.policy.rounds
+    ended = {**rounds, "policy.changes": [{"date": "2027-01-01", "allocation": "strict"}]}
+    with pytest.raises(InputError, match=r"policy.rounds.dates.1: expected a date while these "
+                       r"rounds are in force, from 2024-01-01 to before 2027-01-01"):
+        load_scenario(family / "base.yaml", ended)

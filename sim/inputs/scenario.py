@@ -1017,7 +1017,37 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
                     problems.append((f"{path}.rounds.dates.{j}", f"expected a date {after} "
                                      f"and before end ({s.end}), got {date}"))
                 previous = date
-    return problems + _efficiency_problems(s)
+    return problems + _rounds_out_of_force(s) + _efficiency_problems(s)
+
+
+def _rounds_out_of_force(s: Scenario) -> list[tuple[str, str]]:
+    """Round dates that fall where no rules holding those rounds are in force.
+
+    Rounds given with a change last until a change of allocation ends them (a change of order
+    alone keeps them); a date outside that span would hold no round, silently.
+    """
+    timeline = s.policy.regimes()
+    bounds = [start or s.start for start, _ in timeline] + [s.end]
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}  # by the regime that gave the rounds
+    origin = -1
+    for index, (_, regime) in enumerate(timeline):
+        if regime.rounds is None:
+            continue
+        if index == 0 or timeline[index - 1][1].rounds != regime.rounds:
+            origin = index
+        spans.setdefault(origin, []).append((bounds[index], bounds[index + 1]))
+    problems = []
+    for index, held in spans.items():
+        rounds = timeline[index][1].rounds
+        assert rounds is not None
+        path = "policy" if index == 0 else f"policy.changes.{index - 1}"
+        first, last = held[0][0], held[-1][1]
+        for j, date in enumerate(rounds.dates):
+            if s.start <= date < s.end and not any(a <= date < b for a, b in held):
+                problems.append((f"{path}.rounds.dates.{j}", f"expected a date while these "
+                                 f"rounds are in force, from {first} to before {last}, got "
+                                 f"{date}: no round would be held then"))
+    return problems
 
 
 def efficiency_ranked_at(s: Scenario) -> list[str]:
