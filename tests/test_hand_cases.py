@@ -413,8 +413,13 @@ def test_a_strict_round_is_one_line_in_policy_order():
 
 
 def test_rounds_end_when_the_policy_leaves_them():
-    """Rounds until 2025-03-01, then first fit: A connects at the change, not at a round."""
+    """Rounds until 2025-03-01, then first fit: A connects at the change, not at a round.
+
+    The only round, on 2024-06-01, finds no capacity; the later dates of the rounds world
+    would fall after the change, which refuses them (no round would be held then).
+    """
     fields = rounds_world("first_fit")
+    fields["policy"]["rounds"]["dates"] = ["2024-06-01"]
     fields["policy"]["changes"] = [{"date": "2025-03-01", "allocation": "first_fit"}]
     frame = both_models(fields)
     assert connect_dates(frame) == {"A": "2025-03-01", "B": "2025-01-01", "C": "2026-01-01"}
