@@ -1126,15 +1126,31 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
                                  f"after start ({s.start}) and before end ({s.end}), got "
                                  f"{upgrade.date}"))
     rights = s.non_firm.rights
+    reached: set[str] = set()  # areas whose pool some offer reaches
     for path, right, offer_area in offers:
         key = path if path.endswith("non_firm_right") else f"{path}.right"
         if right not in rights:
             problems.append((key, f"unknown right '{right}'{nearest(right, rights)}, expected "
                              f"one of {', '.join(rights)}"))
-        if (offer_area or areas[0]) not in s.non_firm.pools:
+        if path.startswith("waiting_list"):  # CSV rows name their own areas: any may be
+            reached.update(areas)
+        elif (offer_area or areas[0]) not in s.non_firm.pools:
             problems.append((path, f"expected a pool for area '{offer_area or areas[0]}' in "
                              "non_firm.pools (without one the offer does nothing)"))
+        else:
+            reached.add(offer_area or areas[0])
     if not offers:
         problems.append(("non_firm", "expected a non_firm offer on a stream or a "
                          "non_firm_right on a project (nobody would take the pools)"))
+        return problems
+    for area in s.non_firm.pools:
+        if area in areas and area not in reached:
+            problems.append((f"non_firm.pools.{area}", f"expected a non_firm offer that reaches "
+                             f"area '{area}' (a stream or project there); nobody could use "
+                             "this pool"))
+    offered = {right for _, right, _ in offers}
+    for name in rights:
+        if name not in offered:
+            problems.append((f"non_firm.rights.{name}", "expected an offer of this right on a "
+                             "stream, a project or the waiting list; nobody would hold it"))
     return problems
