@@ -249,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.runs.observed import agreement_sentences
     from sim.runs.runner import run
     from sim.runs.staging import check_writable
-    from sim.runs.summary_table import format_summary
+    from sim.runs.summary_table import format_projects, format_summary
 
     extra = []
     if args.replications is not None:
@@ -284,6 +284,8 @@ def _run(args: argparse.Namespace) -> int:
               f"gridqueue report {output} makes it (reading them all in)", file=sys.stderr)
     if not args.quiet:
         print(format_summary(results))
+        for line in format_projects(results.projects):
+            print(line)
         if scenario.observations:
             print("\n".join(agreement_sentences(results.observations())))
     count = len(args.only_replication or range(scenario.replications))

@@ -235,3 +235,21 @@ def test_answers_lead_with_the_five_year_window_where_ten_years_is_not_known():
                           "difference_ci_low": [np.nan, 0.1, 0.2]})
     assert lead_metric(table) == "wait_rmst_5y_years"
     assert lead_metric(table.assign(difference_ci_low=[0.3, 0.1, 0.2])) == "wait_rmst_10y_years"
+
+
+def test_the_terminal_names_each_project_with_when_it_connects():
+    """A line per named project: how often, the median date and its spread, or never."""
+    from sim.runs.summary_table import format_projects
+
+    dates = pd.to_datetime(["2030-01-01", "2033-03-01", "2033-07-01", "2034-01-01"])
+    projects = pd.DataFrame({
+        "project": ["Campus", "Depot"], "request_date": [dates[0]] * 2, "replications": [5, 5],
+        "connected_share": [0.8, 0.0], "connect_date_mean": [dates[2], pd.NaT],
+        "connect_date_p10": [dates[1], pd.NaT], "connect_date_p50": [dates[2], pd.NaT],
+        "connect_date_p90": [dates[3], pd.NaT], "wait_mean_years": [3.5, np.nan],
+        "wait_ci_low": [3.0, np.nan], "wait_ci_high": [4.0, np.nan]})
+    assert format_projects(projects) == [
+        "Campus (asked 2030-01-01): connected in 4 of 5 replications, median 2033-07-01 (10% "
+        "to 90%: 2033-03-01 to 2034-01-01); mean wait 3.50 [3.00-4.00] years",
+        "Depot (asked 2030-01-01): not connected by the end of the run in any of 5 "
+        "replications"]

@@ -9,7 +9,8 @@ import pandas as pd
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 from sim.runs.results import Results
 
-__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_summary"]
+__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_projects",
+           "format_summary"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -88,3 +89,31 @@ def _fmt(value: float) -> str:
     if abs(value) >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
+
+
+def format_projects(projects: pd.DataFrame) -> list[str]:
+    """A line per named project: how often and when it was connected, and its wait.
+
+    The dates are the median and the 10th to 90th percentile over the replications in which
+    it was connected by the end of the run (``projects.csv``).
+    """
+    lines = []
+    for row in projects.itertuples():
+        runs = int(row.replications)  # type: ignore[arg-type]  # stubs: any scalar
+        connected = round(float(row.connected_share) * runs)  # type: ignore[arg-type]
+        head = f"{row.project} (asked {_day(row.request_date)}): "
+        if not connected:
+            lines.append(head + f"not connected by the end of the run in any of {runs} "
+                         "replications")
+            continue
+        wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
+                     float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
+        lines.append(head + f"connected in {connected} of {runs} replications, median "
+                     f"{_day(row.connect_date_p50)} (10% to 90%: {_day(row.connect_date_p10)} "
+                     f"to {_day(row.connect_date_p90)}); mean wait {wait} years")
+    return lines
+
+
+def _day(value: object) -> str:
+    """A date as YYYY-MM-DD."""
+    return str(pd.Timestamp(value).date())  # type: ignore[arg-type]  # a date of the table
