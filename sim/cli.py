@@ -373,7 +373,7 @@ examples:
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.upgrades.0.delay_years=0,1,2,4 \\
       -o results/sweep-delay
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary policy.order=fifo,social_priority \\
-      --vary grid.upgrades.0.delay_years=0,1,2,4 --metric wait_mean_years --group basic_needs \\
+      --vary grid.upgrades.0.delay_years=0,1,2,4 --metric wait_rmst_10y_years --group basic_needs \\
       -o results/sweep-policy-delay
 
 Instead of --vary, the scenario file may hold a block (--vary wins for a key in both):
@@ -441,9 +441,12 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "YAML, e.g. --vary grid.capacity_mw=4,8,16)")
     sweep.add_argument("-o", "--output", type=Path, metavar="DIR",
                        help="output directory (default: results/sweep-<scenario file name>)")
-    sweep.add_argument("--metric", default="wait_mean_years", metavar="NAME",
-                       help="key figure of the figure (default: wait_mean_years; see "
-                       "summary.csv for the names)")
+    sweep.add_argument("--metric", default="wait_rmst_5y_years", metavar="NAME",
+                       help="key figure of the figure (default: wait_rmst_5y_years, the mean "
+                       "wait within five years of the request, counting everyone; "
+                       "wait_rmst_10y_years sees further but has no value in a cell where a "
+                       "replication does not follow anyone for ten years; see summary.csv for "
+                       "the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
     sweep.add_argument("--replications", type=at_least(1), metavar="N",
