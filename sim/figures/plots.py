@@ -9,6 +9,7 @@ over calendar time are in :mod:`sim.figures.timelines`, those split by category 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -95,7 +96,9 @@ def differences_figure(
                             markerfacecolor=colour if row["paired"] else "white")
         ax.axvline(0.0, color="black", linewidth=0.8)
         unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
-        ax.set_title(METRICS[metric].label, fontsize="medium", wrap=True)
+        # Wrapped by hand: matplotlib's wrap=True wraps at the figure's edge, not the panel's,
+        # and the long labels of neighbouring panels ran into each other.
+        ax.set_title(textwrap.fill(METRICS[metric].label, 28), fontsize="medium")
         ax.set_xlabel(f"Difference ({unit})")
         ax.grid(axis="x", alpha=0.3)
     ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
