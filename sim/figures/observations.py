@@ -65,9 +65,9 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
                      f"({source})", fontsize="small", loc="left")
     handles = [scenario_handle(0, "published (range shaded)", line=False, colour=PUBLISHED)]
     handles[0].set_marker("D")
-    handles += [scenario_handle(i, f"{label}: mean, 90% band")
-                for i, label in enumerate(labels)]
-    outside_legend(fig, handles, "Model beside data", below=True)
+    handles += [scenario_handle(i, label) for i, label in enumerate(labels)]
+    outside_legend(fig, handles, "Model beside data: each scenario's mean (marker) and the band "
+                   "of 90% of its replications (line)", below=True)
     return fig
 
 

@@ -122,11 +122,16 @@ def outside_legend(
 ) -> None:
     """A legend for the whole figure, outside every axes so it never covers data.
 
-    On the right in one column (two beyond 14 entries), or ``below`` in rows of up to six.
+    On the right in one column (two beyond 14 entries), or ``below`` in rows of up to six, as
+    many as the figure's width holds (a wider legend would be cut at both sides).
     """
     if below:
+        longest = max((len(str(handle.get_label())) for handle in handles), default=0)
+        column_inches = 0.7 + 0.09 * longest  # the handle, then the text at medium size
+        fits = int(fig.get_figwidth() / column_inches)
         fig.legend(handles=list(handles), title=title, loc="outside lower center",
-                   ncols=min(len(handles), 6), fontsize="medium", frameon=False)
+                   ncols=max(1, min(len(handles), 6, fits)), fontsize="medium",
+                   frameon=False)
     else:
         fig.legend(handles=list(handles), title=title, loc="outside right upper",
                    ncols=math.ceil(len(handles) / 14), fontsize="medium", frameon=False)
