@@ -71,3 +71,20 @@ def test_a_day_first_date_that_does_not_exist_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"waiting.csv:2: request_date: expected an ISO date "
                        r"such as 2023-05-31 \(or 31-05-2023"):
         read(tmp_path, text.encode("utf-8"))
+
+
+def test_with_several_areas_a_row_without_one_takes_its_streams_or_is_refused(tmp_path):
+    """Not silently the first area: a row naming a stream takes the stream's area."""
+    path = tmp_path / "waiting.csv"
+    path.write_text("request_date,category,demand_mw,stream,area\n"
+                    "2023-01-10,other,0.3,shops,\n"
+                    "2023-01-11,other,0.3,,north\n", encoding="utf-8")
+    rows = read_waiting_list(path, START, ["shops"], ["north", "south"],
+                             stream_areas={"shops": "south"})
+    assert rows.area == ["south", "north"]
+    path.write_text("request_date,category,demand_mw,stream,area\n"
+                    "2023-01-11,other,0.3,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"waiting.csv:2: area: expected an area of the "
+                       r"scenario \(north, south\): it has several, and this row names none"):
+        read_waiting_list(path, START, ["shops"], ["north", "south"],
+                          stream_areas={"shops": "south"})

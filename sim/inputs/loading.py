@@ -193,6 +193,7 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     return read_waiting_list(
         scenario.base_dir / csv, scenario.start, list(scenario.streams), scenario.area_names,
         shown_as=str(shown),
+        stream_areas={name: stream.area for name, stream in scenario.streams.items()},
     )
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +72,13 @@ def read_waiting_list(
     streams: list[str],
     areas: list[str],
     shown_as: str | None = None,
+    stream_areas: Mapping[str, str | None] | None = None,
 ) -> WaitingRows:
-    """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row."""
+    """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row.
+
+    With several areas a row without an area takes its stream's (``stream_areas``, by stream
+    name); one that names neither is refused rather than put in the first area.
+    """
     label = shown_as or str(path)
     text = _read_text(path, label)
     delimiter = _delimiter(text)
@@ -112,7 +117,16 @@ def read_waiting_list(
         demand.append(_number(row, "demand_mw", fail, MAX_REQUEST_MW, positive=True))
         rows.name.append(row.get("name", ""))
         rows.stream.append(_known(row, "stream", streams, fail))
-        rows.area.append(_known(row, "area", areas, fail))
+        area = _known(row, "area", areas, fail)
+        stream = rows.stream[-1]
+        if area is None and len(areas) > 1:
+            area = (stream_areas or {}).get(stream or "")
+            if area is None:
+                raise InputError(label, "area", "expected an area of the scenario ("
+                                 f"{', '.join(areas)}): it has several, and this row names "
+                                 + ("none, nor does its stream" if stream else "none"),
+                                 line=line_number)
+        rows.area.append(area)
         jobs.append(_number(row, "jobs", fail, MAX_JOBS, default=0.0) if "jobs" in row
                     else 0.0)
         rows.priority_requested.append(_flag(row, fail))
