@@ -53,7 +53,11 @@ class CheckedPolicy(QueuePolicy):
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         key = self.policy.sort_key(applicant)
-        if isinstance(key, tuple) and any(isinstance(k, float) and math.isnan(k) for k in key):
+        if not isinstance(key, tuple | list):  # a number or text would not unpack as one
+            raise self._broken(f"returned {key!r} ({type(key).__name__}) as the sort key of "
+                               f"applicant {applicant.applicant_id}; expected a tuple, e.g. "
+                               "(applicant.requested_mw,) with the comma")
+        if any(isinstance(k, float) and math.isnan(k) for k in key):
             raise self._broken(f"returned a sort key holding NaN, {key!r}, for applicant "
                                f"{applicant.applicant_id} ({_nan_attributes(applicant)}); NaN "
                                "is neither smaller nor larger than anything, so the order "
