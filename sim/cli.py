@@ -67,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gridqueue: error: {exc}", file=sys.stderr)
             return EXIT_TERMINATED if terminated and isinstance(exc, Interrupted) \
                 else exc.exit_code
+        except BrokenPipeError:  # whoever read the output (``| head``) has had enough
+            # As Python's documentation advises: no message, and no second error when
+            # Python flushes standard output at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         except OSError as exc:  # the system refused a file operation (permissions, space...)
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"gridqueue: error: {where}{exc.strerror or exc}", file=sys.stderr)

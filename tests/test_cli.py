@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -96,3 +98,17 @@ def test_run_too_large_for_memory_says_its_report_was_not_made(tmp_path, monkeyp
                  "--workers", "1", "-q"]) == 0
     assert {p.name for p in out.iterdir()} == OUTPUTS
     assert f"gridqueue report {out} makes it" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """``gridqueue validate FILE | head``: no 'error: Broken pipe', exit code 1."""
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first line
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "validate",
+             str(Path(__file__).resolve().parents[1] / "scenarios/flevoland/base.yaml")],
+            stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")
