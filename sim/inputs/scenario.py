@@ -613,7 +613,8 @@ class CapacityRelease(_Model):
         default=0.0, ge=0, le=MAX_MW, allow_inf_nan=False,
         description="MW of users connected before the start (not applicants of the run) that "
         "the mechanism also reviews, once, at its first review: user_share * mw_share of it "
-        "is freed then (split evenly over the areas if no area is named).",
+        "is freed then (split evenly over the areas if no area is named). It raises the "
+        "areas' capacity only, not a shared upstream limit.",
     )
 
 
