@@ -8,6 +8,7 @@ path and what was expected.
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
@@ -190,6 +191,9 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
         return None
     csv = Path(scenario.waiting_list.csv)
     shown = csv if scenario.source_path is None else scenario.source_path.parent / csv
+    if not os.path.lexists(scenario.base_dir / csv):  # the mistake is in the scenario file
+        raise InputError(str(scenario.source_path or "the scenario"), "waiting_list.csv",
+                         f"expected an existing CSV file; '{shown}' was not found")
     return read_waiting_list(
         scenario.base_dir / csv, scenario.start, list(scenario.streams), scenario.area_names,
         shown_as=str(shown),
