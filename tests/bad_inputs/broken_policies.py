@@ -34,7 +34,7 @@ class NotATuple(QueuePolicy):
     """Its sort key is a bare number instead of a tuple."""
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
-        return applicant.request_time  # type: ignore[return-value]
+        return applicant.applicant_id  # type: ignore[return-value]
 
 
 class TiedRanks(QueuePolicy):
