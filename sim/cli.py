@@ -309,9 +309,12 @@ def _report(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from sim.analysis.scenario_outline import outline
     from sim.inputs.loading import load_waiting_rows
+    from sim.runs.replication import check_policies
 
     scenario = _load(args)
-    print("\n".join(outline(scenario, load_waiting_rows(scenario))))
+    rows = load_waiting_rows(scenario)
+    check_policies(scenario, rows)  # a custom policy that fails, fails here
+    print("\n".join(outline(scenario, rows)))
     areas = ", ".join(scenario.area_names)
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
           f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "

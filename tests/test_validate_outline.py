@@ -54,3 +54,12 @@ def test_validate_counts_homes_and_leaves_later_streams_out_of_the_start(capsys)
     at_start = lines.index("  per category, at the start:")
     basic = next(line for line in lines[at_start:] if line.startswith("    basic_needs:"))
     assert basic == "    basic_needs: 29 requests/year, 12.4 MW/year"  # without new_homes
+
+
+def test_validate_ranks_with_a_custom_policy_before_any_run(capsys):
+    """A policy that fails while ranking fails validate, with the run's one-line message."""
+    broken = Path(__file__).resolve().parent / "bad_inputs" / "policy_sort_key_raises.yaml"
+    assert main(["validate", str(broken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the queue policy 'broken_policies:Raises' failed while ranking " \
+        "applicants (ZeroDivisionError" in err[0]

@@ -37,6 +37,7 @@ from sim.runs.records import applicant_records, timeseries_records
 from sim.runs.spool import EncodedRows
 
 __all__ = [
+    "check_policies",
     "with_capacity_releases",
     "ReplicationOutput", "add_months", "grid_setup", "regimes", "run_replication",
     "snapshot_times",
@@ -204,6 +205,17 @@ def regimes(scenario: Scenario) -> list[Regime]:
                 between_rounds=frozenset(CATEGORIES.index(c) for c in rounds.between_rounds)),
         ))
     return result
+
+
+def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) -> None:
+    """Rank replication 0's applicants under every policy the scenario puts in force.
+
+    A custom policy that raises, or returns no ranking, fails here with the one clear error
+    a run would give, so ``gridqueue validate`` finds it before a run does.
+    """
+    table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
+    for regime in regimes(scenario):
+        regime.policy.ranks(table)
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:
