@@ -67,12 +67,13 @@ def write_family(folder: Path, projects: bool = True) -> dict[str, Path]:
 OBSERVATIONS = """\
 observations:
   - {date: 2024-01-01, quantity: requests_received, since: 2023-01-01, value: 20,
-     uncertainty: 0.9, source: a count}
+     uncertainty: 0.9, source: a count, note: requests for a new connection in 2023}
   - {date: 2025-06-01, quantity: connections_made, since: 2023-01-01, value: 1000,
      source: far more than the family connects}
 """
 """Two published figures: requests in 2023 (about the family's 20 a year, loosely stated) and
-a count of connections no member comes near, so one verdict is always 'model below'."""
+a count of connections no member comes near, so one verdict is always 'model below'. The
+first says what it counts (``note``), the second does not."""
 
 
 def write_observed(folder: Path) -> dict[str, Path]:

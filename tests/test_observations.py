@@ -91,6 +91,7 @@ def test_run_writes_observations_csv_beside_the_other_tables(base_results, tmp_p
     assert len(written) == len(base_results.scenario.observations) == 5
     assert (written["replications"] == 3).all()
     assert (written["simulated_band_low"] <= written["simulated_band_high"]).all()
+    assert list(written["note"]) == [o.note for o in base_results.scenario.observations]
     again = Results.read(folder).observations()
     pd.testing.assert_frame_equal(again.assign(date=again["date"].astype(str)),
                                   written.assign(date=written["date"].astype(str)),

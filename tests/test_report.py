@@ -170,6 +170,10 @@ def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     assert (f"observed_fifo: {agreeing} of 2 published figures agree (their published range "
             "meets the band of 90% of replications).") in section
     assert "model below" in section and "far more than the family connects" in section
+    # What each figure counts, where the scenario says it; no line for the one saying nothing.
+    assert ("<li><b>Requests received, 2023-01-01 to 2024-01-01</b>: requests for a new "
+            "connection in 2023</li>") in section
+    assert "<b>Connections made" not in section
     assert 'id="figure-observations"' in section
     assert (tmp_path / "out" / "figures" / "observations.png").exists()
     assert html.index("Headline figures") < html.index('id="observed"')

@@ -173,6 +173,8 @@ class ObservedSection:
     figure: FigureData | None
     sentences: list[str]
     table: KeyTable
+    counted: list[tuple[str, str]]
+    """What each published figure counts, by its column title (the observations' notes)."""
 
 
 def comparison_page(
@@ -261,10 +263,12 @@ def observed_section(
                          Cell(band_text(mine.iloc[0]), str(mine.iloc[0]["agreement"])))
         rows.append((label, "", cells))
     columns = [str(o["label"])[:1].upper() + str(o["label"])[1:] for o in published]
+    counted = [(column, str(o.get("note") or "")) for column, o in zip(columns, published)]
     shown = figures({name: png for name, png in images.items() if name == OBSERVED_FIGURE})
     return ObservedSection(
         figure=shown[0] if shown else None, sentences=sentences,
-        table=KeyTable(title="", columns=columns, rows=rows))
+        table=KeyTable(title="", columns=columns, rows=rows),
+        counted=[(column, note) for column, note in counted if note])
 
 
 def _without_observed(images: Mapping[str, bytes]) -> dict[str, bytes]:

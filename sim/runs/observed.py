@@ -40,6 +40,7 @@ OBSERVATION_COLUMNS = (
     "observation", "label", "date", "quantity", "area", "observed", "observed_low",
     "observed_high", "simulated_mean", "simulated_ci_low", "simulated_ci_high",
     "simulated_band_low", "simulated_band_high", "replications", "agreement", "source",
+    "note",
 )
 """Columns of ``observations.csv``: one row per observation."""
 
@@ -101,6 +102,7 @@ def observation_table(
             "agreement": _agreement(observed - spread, observed + spread, float(low),
                                     float(high)),
             "source": observation.source,
+            "note": observation.note,
         })
     return pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
 
