@@ -263,12 +263,13 @@ def observed_section(
                          Cell(band_text(mine.iloc[0]), str(mine.iloc[0]["agreement"])))
         rows.append((label, "", cells))
     columns = [str(o["label"])[:1].upper() + str(o["label"])[1:] for o in published]
-    counted = [(column, str(o.get("note") or "")) for column, o in zip(columns, published)]
+    counted = [(column, str(note)) for column, o in zip(columns, published, strict=True)
+               if isinstance(note := o.get("note"), str) and note]
     shown = figures({name: png for name, png in images.items() if name == OBSERVED_FIGURE})
     return ObservedSection(
         figure=shown[0] if shown else None, sentences=sentences,
         table=KeyTable(title="", columns=columns, rows=rows),
-        counted=[(column, note) for column, note in counted if note])
+        counted=counted)
 
 
 def _without_observed(images: Mapping[str, bytes]) -> dict[str, bytes]:
