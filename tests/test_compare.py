@@ -259,6 +259,39 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
     assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
 
 
+def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
+    """A stream set apart as its category changes falls back to five years as a category does.
+
+    Without that, its answer said "not comparable" though five years compare; and a
+    difference unknown in both windows says why: not every replication defines it.
+    """
+    rows = []
+    for scenario in ("fifo", "sp"):
+        rows += [(scenario, EVERY_APPLICANT, "", "other", "applicants", 4.0, 0.0),
+                 (scenario, EVERY_APPLICANT, "", "other", "connected", 3.0, 0.0),
+                 (scenario, EVERY_APPLICANT, "", "other", "wait_rmst_10y_years", 6.0, -1.0),
+                 (scenario, EVERY_APPLICANT, "", "other", "wait_rmst_5y_years", 4.0, -0.5)]
+    for origin, five in (("buses", -0.5), ("ferries", float("nan"))):
+        moved = [("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_10y_years", 6.0,
+                  float("nan")),
+                 ("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_5y_years", 4.0, five)]
+        table = pd.DataFrame(rows + moved, columns=["scenario", "population", "origin",
+                                                    "group", "metric", "mean", "difference"])
+        table["estimate"] = table["mean"]
+        table["difference_ci_low"] = table["difference"] - 0.1
+        table["difference_ci_high"] = table["difference"] + 0.1
+        table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+        table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+        (text,) = sentences(table)
+        if math.isnan(five):
+            assert text.endswith("; ferries, whose category changes: not comparable (not "
+                                 "defined in every replication of both).")
+        else:
+            assert text.endswith("; buses, whose category changes (first 5 years: 10 not "
+                                 "seen in every replication): 0.50 years shorter, from 4.50 "
+                                 "to 4.00 (0.40 to 0.60).")
+
+
 def _references(comparison: Comparison) -> dict[str, set[str]]:
     rows = comparison.table
     return {str(s): set(rows.loc[rows["scenario"] == s, "reference"]) for s in rows["scenario"]}

@@ -205,13 +205,20 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
 
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
     ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has. Then
-    how many of its applicants were connected and how many withdrew.
+    how many of its applicants were connected and how many withdrew. A stream whose category
+    changes is compared in the shorter window of :data:`SHORTER_WINDOW` when the lead one is
+    not known in every replication of both scenarios, as a category is.
     """
     row = block.set_index("metric")
     origin = str(block["origin"].iloc[0])
     if block["population"].iloc[0] == CATEGORY_CHANGED:
-        return f"{origin}, whose category changes: " + difference_text(
-            row.loc[metric], METRICS[metric].unit)  # type: ignore[arg-type]  # one label: a row
+        window, words = metric, ""
+        shorter, why = SHORTER_WINDOW.get(metric, (None, ""))
+        if (shorter is not None and math.isnan(float(row.loc[metric, "difference"]))  # type: ignore[arg-type]
+                and math.isfinite(float(row.loc[shorter, "difference"]))):  # type: ignore[arg-type]
+            window, words = shorter, f" ({why})"
+        return f"{origin}, whose category changes{words}: " + difference_text(
+            row.loc[window], METRICS[window].unit)  # type: ignore[arg-type]  # one label: a row
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:
@@ -277,7 +284,7 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     down, up = WORDS.get(unit, ("less", "more"))
     written = UNIT_WORDS.get(unit, unit)
     if math.isnan(value):
-        return "not comparable (no replication has a value in both)"
+        return "not comparable (not defined in every replication of both)"
     if math.isnan(low) or math.isnan(high):
         word = up if value > 0 else down
         return _join(format_numbers(abs(value))[0], written, word,
