@@ -292,6 +292,45 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
                                  "to 4.00 (0.40 to 0.60).")
 
 
+def test_a_new_stream_hardly_connected_within_the_window_says_so():
+    """A mean wait that fills its window is given with the share connected within it.
+
+    '5.0 years (95% CI 5.0 to 5.0)' read like a wait of five years; the figure has the
+    decimals that tell its ends apart, and the share says that hardly anyone was connected.
+    A figure well inside its window says nothing more.
+    """
+    rows = [("fifo", EVERY_APPLICANT, "", "other", m, v, v, v, 0.0)
+            for m, v in (("applicants", 4.0), ("connected", 3.0),
+                         ("wait_rmst_10y_years", 6.0))]
+    rows += [("sp", EVERY_APPLICANT, "", "other", m, v, v, v, 0.0)
+             for m, v in (("applicants", 4.0), ("connected", 3.0),
+                          ("wait_rmst_10y_years", 6.0))]
+    rows += [("sp", ONLY_IN_VARIANT, "small", "all", m, v, low, high, np.nan)
+             for m, v, low, high in (
+                 ("applicants", 1248.0, 1238.0, 1258.0), ("connected", 40.2, 35.1, 46.0),
+                 ("withdrawn", 701.7, 692.9, 710.7),
+                 ("wait_rmst_10y_years", np.nan, np.nan, np.nan),
+                 ("wait_rmst_5y_years", 4.98442, 4.98163, 4.98678),
+                 ("connect_median_years", np.inf, np.inf, np.inf),
+                 ("connect_p25_years", np.inf, np.inf, np.inf),
+                 ("connected_within_5y", 0.0084, 0.0073, 0.0097))]
+    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
+                                        "estimate", "ci_low", "ci_high", "difference"])
+    table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    (text,) = sentences(table)
+    assert text.endswith(
+        "; small (only in sp; mean wait in the first 5 years, everyone): 4.98 years (95% CI "
+        "4.98 to 4.99); 0.84% connected within 5 years; on average 40 of 1,248 connected "
+        "by the end of the run, 702 withdrew.")
+    table.loc[table["metric"] == "wait_rmst_5y_years", "estimate"] = 3.0
+    (text,) = sentences(table)
+    assert "connected within 5 years" not in text
+
+
 def _references(comparison: Comparison) -> dict[str, set[str]]:
     rows = comparison.table
     return {str(s): set(rows.loc[rows["scenario"] == s, "reference"]) for s in rows["scenario"]}

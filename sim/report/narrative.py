@@ -226,7 +226,26 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
     words = "" if shown == metric else f"; {metric_phrase(shown)}"
     return (f"{origin} (only in {variant}{words}): "
             + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row
-            + _outcomes(row))
+            + _window_filled(row, shown) + _outcomes(row))
+
+
+WINDOW_SHARES = {"wait_rmst_5y_years": (5, "connected_within_5y")}
+"""A mean wait within a window, and the share connected within that window."""
+
+
+def _window_filled(row: pd.DataFrame, metric: str) -> str:
+    """'; 1.2% connected within 5 years' when a mean wait within a window nearly fills it.
+
+    A mean wait of 5.0 within five years reads like a wait of five years; it says that hardly
+    anyone was connected within them, which the share says plainly.
+    """
+    if metric not in WINDOW_SHARES:
+        return ""
+    years, share_metric = WINDOW_SHARES[metric]
+    share = float(row.loc[share_metric, "estimate"])  # type: ignore[arg-type]  # stubs: scalar
+    if not float(row.loc[metric, "estimate"]) >= 0.9 * years or math.isnan(share):  # type: ignore[arg-type]
+        return ""
+    return f"; {format_numbers(100 * share)[0]}% connected within {years} years"
 
 
 def _outcomes(row: pd.DataFrame) -> str:
@@ -251,8 +270,21 @@ def level_text(row: pd.Series, unit: str) -> str:
     written = "%" if unit == "share" else UNIT_WORDS.get(unit, unit)
     if not (math.isfinite(low) and math.isfinite(high)):
         return _join(format_numbers(value)[0], written)
-    value_text, low_text, high_text = format_numbers(value, low, high)
+    value_text, low_text, high_text = _apart(value, low, high)
     return _join(value_text, written, f"(95% CI {low_text} to {high_text})").replace(" %", "%")
+
+
+def _apart(value: float, low: float, high: float) -> list[str]:
+    """The three with one precision, more decimals (up to four) if the ends would read alike.
+
+    '4.98 (95% CI 4.98 to 4.99)' rather than '5.0 (95% CI 5.0 to 5.0)'.
+    """
+    texts = format_numbers(value, low, high)
+    decimals = len(texts[0].partition(".")[2])
+    while texts[1] == texts[2] and low < high and decimals < 4 and abs(value) < 100:
+        decimals += 1
+        texts = [f"{v:.{decimals}f}" for v in (value, low, high)]
+    return texts
 
 
 def present_groups(rows: pd.DataFrame) -> list[str]:
