@@ -15,7 +15,7 @@ from sim import Comparison, GridqueueError, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
-from sim.report.narrative import sentences
+from sim.report.narrative import SHORTER_WINDOW_NOTE, notes, sentences
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
     EVERY_APPLICANT,
@@ -254,8 +254,9 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
     table[["population", "origin"]] = [EVERY_APPLICANT, ""]
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
-    assert ("basic-needs applicants (first 5 years: 10 not seen in every replication): 0.50 "
-            "years shorter, from 4.50 to 4.00") in text
+    assert ("basic-needs applicants (first 5 years): 0.50 years shorter, from 4.50 to 4.00"
+            ) in text
+    assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
     assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
 
 
@@ -287,9 +288,8 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
             assert text.endswith("; ferries, whose category changes: not comparable (not "
                                  "defined in every replication of both).")
         else:
-            assert text.endswith("; buses, whose category changes (first 5 years: 10 not "
-                                 "seen in every replication): 0.50 years shorter, from 4.50 "
-                                 "to 4.00 (0.40 to 0.60).")
+            assert text.endswith("; buses, whose category changes (first 5 years): 0.50 "
+                                 "years shorter, from 4.50 to 4.00 (0.40 to 0.60).")
 
 
 def test_a_new_stream_hardly_connected_within_the_window_says_so():

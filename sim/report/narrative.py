@@ -39,6 +39,7 @@ __all__ = [
     "difference_text",
     "level_text",
     "metric_phrase",
+    "notes",
     "present_groups",
     "sentences",
     "streams_differ_words",
@@ -158,11 +159,22 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     return "; ".join([text, *apart])
 
 
-SHORTER_WINDOW = {"wait_rmst_10y_years": ("wait_rmst_5y_years",
-                                           "first 5 years: 10 not seen in every replication")}
+SHORTER_WINDOW = {"wait_rmst_10y_years": ("wait_rmst_5y_years", "first 5 years")}
 """What a category's answer gives when its scenarios do not know the lead window in every
 replication (:attr:`sim.runs.metrics.Metric.every_replication`): the shorter window, and the
-words that say so."""
+mark that says so (explained once: :data:`SHORTER_WINDOW_NOTE`)."""
+
+SHORTER_WINDOW_NOTE = ("(first 5 years): that group is compared in its mean wait within 5 "
+                       "years of the request, as not every replication follows its applicants "
+                       "for 10 years.")
+"""What the mark of :data:`SHORTER_WINDOW` means, said once under answers that use it."""
+
+
+def notes(answers: list[str]) -> list[str]:
+    """What the marks used in ``answers`` mean: said once, under them, not in every answer."""
+    marked = any(f"({words})" in text for text in answers
+                 for _, words in SHORTER_WINDOW.values())
+    return [SHORTER_WINDOW_NOTE] if marked else []
 
 FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
