@@ -202,12 +202,36 @@ def test_headline_figures_lead_the_terminal_summary():
          .assign(replication=r) for r in range(3)],
         ignore_index=True)
     lines = format_summary(SimpleNamespace(summary=summarise(per_replication))).splitlines()
+    # Eight years: the five-year window follows the ten-year one, which no replication sees.
+    five = METRICS["wait_rmst_5y_years"].label
+    lines = [line for line in lines if not line.startswith(five)]
     labels = [METRICS[name].label for name in HEADLINE_METRICS]
     assert [line[:len(label)] for line, label in zip(lines[1:], labels, strict=False)] == labels
     share = METRICS["connected_within_2y"].label
     within = next(line for line in lines if line.startswith(share))
     # One in six, in percent, the same in every replication.
     assert within.split()[-2:] == ["16.7", "[16.7-16.7]"]
+
+
+def test_a_group_without_ten_years_gets_the_five_year_row_beneath():
+    """The terminal table adds the five-year window only when a group lacks the ten-year one.
+
+    As the comparisons' answers do: a '-' in the lead row then has a figure right below it.
+    """
+    per_replication = pd.concat(
+        [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
+         .assign(replication=r) for r in range(3)],
+        ignore_index=True)
+    summary = summarise(per_replication)  # eight years: ten are never seen, five are
+    ten, five = (METRICS[m].label for m in ("wait_rmst_10y_years", "wait_rmst_5y_years"))
+    lines = format_summary(SimpleNamespace(summary=summary)).splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith(ten))
+    assert lines[row].split()[-1] == "-" and lines[row + 1].startswith(five)
+    assert lines[row + 1].split()[-2:] == ["3.64", "[3.64-3.64]"]
+    known = summary["metric"] == "wait_rmst_10y_years"
+    summary.loc[known, ["estimate", "ci_low", "ci_high"]] = 4.0
+    lines = format_summary(SimpleNamespace(summary=summary)).splitlines()
+    assert not any(line.startswith(five) for line in lines)
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:

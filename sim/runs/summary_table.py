@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -41,7 +43,8 @@ def format_summary(results: Results) -> str:
     cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,  # type: ignore[arg-type]
                                             METRICS[row.metric].unit == "share")  # type: ignore[index]
              for row in summary.itertuples()}
-    shown = SHOWN + (NON_FIRM_SHOWN if _any_non_firm(summary) else ())
+    shown = _with_shorter_window(SHOWN, cells, groups) \
+        + (NON_FIRM_SHOWN if _any_non_firm(summary) else ())
     labels = {metric: METRICS[metric].label for metric in shown}
     width = max(len(label) for label in labels.values())
     columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in shown]) for g in groups}
@@ -59,6 +62,28 @@ LEGEND = (
     "replication did not see that long after the requests.",
 )
 """What the table's brackets and dashes mean, printed beneath it."""
+
+
+SHORTER_WINDOWS = {"wait_rmst_10y_years": "wait_rmst_5y_years"}
+"""A mean wait within a window, and the shorter one shown when a group lacks the first."""
+
+
+def _with_shorter_window(
+    shown: tuple[str, ...], cells: Mapping[tuple[Any, Any], str], groups: list[Any]
+) -> tuple[str, ...]:
+    """``shown``, with the five-year window after the ten-year one where a group needs it.
+
+    A group whose replications do not all see ten years after the requests has no ten-year
+    figure; its five-year figure, as the comparisons' answers give it, is then a row below.
+    """
+    rows: list[str] = []
+    for metric in shown:
+        rows.append(metric)
+        shorter = SHORTER_WINDOWS.get(metric)
+        if shorter is not None and any(cells.get((g, metric)) == "-"
+                                       and cells.get((g, shorter), "-") != "-" for g in groups):
+            rows.append(shorter)
+    return tuple(rows)
 
 
 def _any_non_firm(summary: pd.DataFrame) -> bool:
