@@ -90,3 +90,33 @@ def test_another_seed_gives_other_applicants():
     first = run(world(), workers=1).applicants
     second = run(world(seed=12), workers=1).applicants
     assert csv_text(first) != csv_text(second)
+
+
+KEY_FIGURE_IN_A_PROCESS = """
+import numpy as np
+from sim.runs.incidence import incidence_curve, restricted_mean_wait
+rng = np.random.default_rng(5)
+waits = rng.exponential(2.0, 200_000)
+outcome = rng.integers(0, 3, waits.size)
+curve = incidence_curve(waits, outcome == 0, outcome == 1, np.zeros(waits.size))
+print(restricted_mean_wait(curve, 10.0).hex(), restricted_mean_wait(curve, 5.0).hex())
+"""
+"""A mean wait within a window, over 200,000 distinct waits: a key figure of a large run."""
+
+
+def test_key_figures_do_not_depend_on_how_many_threads_blas_has():
+    """Same curve, same bits, with one BLAS thread (as in a Dask worker) or the machine's.
+
+    A long dot product is split among BLAS's threads; the mean wait within a window once
+    was one, and its last digit followed the number of cores.
+    """
+    import os
+    import subprocess
+    import sys
+
+    values = set()
+    for threads in ("1", str(os.cpu_count() or 2)):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
+        values.add(subprocess.run([sys.executable, "-c", KEY_FIGURE_IN_A_PROCESS], env=env,
+                                  check=True, capture_output=True, text=True).stdout)
+    assert len(values) == 1, values

@@ -182,7 +182,9 @@ def restricted_mean_wait(curve: IncidenceCurve, window_years: float) -> float:
         return np.nan
     knots = np.minimum(times, window_years)
     widths = np.diff(knots, append=window_years)
-    return float(window_years - np.dot(curve.cif_connected, widths))
+    # numpy's own sum, not np.dot: BLAS splits a long dot product among its threads, and the
+    # last digit would then depend on how many it has (one in a Dask worker, say).
+    return float(window_years - np.add.reduce(curve.cif_connected * widths))
 
 
 def incidence_by_group(
