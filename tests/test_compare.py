@@ -245,13 +245,7 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
                                                                  3.0, 0.0),
                      (scenario, group, "wait_rmst_10y_years", ten, -1.0),
                      (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
-    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "mean", "difference"])
-    table["estimate"] = table["mean"]
-    table["difference_ci_low"] = table["difference"] - 0.1
-    table["difference_ci_high"] = table["difference"] + 0.1
-    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
-    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
-    table[["population", "origin"]] = [EVERY_APPLICANT, ""]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
     assert ("basic-needs applicants (first 5 years): 0.50 years shorter, from 4.50 to 4.00"
@@ -276,13 +270,8 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
         moved = [("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_10y_years", 6.0,
                   float("nan")),
                  ("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_5y_years", 4.0, five)]
-        table = pd.DataFrame(rows + moved, columns=["scenario", "population", "origin",
-                                                    "group", "metric", "mean", "difference"])
-        table["estimate"] = table["mean"]
-        table["difference_ci_low"] = table["difference"] - 0.1
-        table["difference_ci_high"] = table["difference"] + 0.1
-        table["question"] = np.where(table["scenario"] == "sp", "Q", "")
-        table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+        table = _question_table(rows + moved, ["scenario", "population", "origin", "group",
+                                               "metric", "mean", "difference"])
         (text,) = sentences(table)
         if math.isnan(five):
             assert text.endswith("; ferries, whose category changes: not comparable (not "
@@ -314,13 +303,8 @@ def test_a_new_stream_hardly_connected_within_the_window_says_so():
                  ("connect_median_years", np.inf, np.inf, np.inf),
                  ("connect_p25_years", np.inf, np.inf, np.inf),
                  ("connected_within_5y", 0.0084, 0.0073, 0.0097))]
-    table = pd.DataFrame(rows, columns=["scenario", "population", "origin", "group", "metric",
-                                        "estimate", "ci_low", "ci_high", "difference"])
-    table["mean"] = table["estimate"]
-    table["difference_ci_low"] = table["difference"] - 0.1
-    table["difference_ci_high"] = table["difference"] + 0.1
-    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
-    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table = _question_table(rows, ["scenario", "population", "origin", "group", "metric",
+                                   "estimate", "ci_low", "ci_high", "difference"])
     (text,) = sentences(table)
     assert text.endswith(
         "; small (only in sp; mean wait in the first 5 years, everyone): 4.98 years (95% CI "
@@ -329,6 +313,26 @@ def test_a_new_stream_hardly_connected_within_the_window_says_so():
     table.loc[table["metric"] == "wait_rmst_5y_years", "estimate"] = 3.0
     (text,) = sentences(table)
     assert "connected within 5 years" not in text
+
+
+def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A comparison table of hand-made rows in which ``sp`` answers question Q against ``fifo``.
+
+    The mean doubles as the estimate (or the other way round), each difference gets an
+    interval of plus or minus 0.1, and rows without a population count every applicant.
+    """
+    table = pd.DataFrame(rows, columns=columns)
+    if "estimate" not in table:
+        table["estimate"] = table["mean"]
+    if "mean" not in table:
+        table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    if "population" not in table:
+        table[["population", "origin"]] = [EVERY_APPLICANT, ""]
+    return table
 
 
 def _references(comparison: Comparison) -> dict[str, set[str]]:
