@@ -233,7 +233,7 @@ def test_sentences_say_none_connected_where_nobody_was():
                                           "difference_ci_high"]] = 0.0
     (text,) = sentences(table)
     assert "basic-needs applicants: none connected in fifo" in text
-    assert "other businesses: about the same" in text
+    assert "other businesses: the same in every replication" in text  # differences all 0
 
 
 def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
@@ -313,6 +313,18 @@ def test_a_new_stream_hardly_connected_within_the_window_says_so():
     table.loc[table["metric"] == "wait_rmst_5y_years", "estimate"] = 3.0
     (text,) = sentences(table)
     assert "connected within 5 years" not in text
+
+
+def test_a_difference_that_is_zero_in_every_replication_says_so():
+    """'about the same (95% CI 0.0 to 0.0 years)' read like rounding; it is no change at all."""
+    from sim.report.narrative import difference_text
+
+    row = pd.Series({"difference": 0.0, "difference_ci_low": 0.0, "difference_ci_high": 0.0,
+                     "mean": 4.0})
+    assert difference_text(row, "years", "95% CI ") == "the same in every replication"
+    row[["difference_ci_low", "difference_ci_high"]] = [-0.01, 0.02]
+    assert difference_text(row, "years", "95% CI ") == \
+        "about the same (95% CI -0.010 to 0.020 years)"
 
 
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

@@ -97,7 +97,7 @@ MEANINGS = {
     f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
     f"rest of the {n} years, so {n} would mean that nobody was connected"
     + ("; a category that some replication does not follow for 10 years gets the first 5, "
-       "marked (first 5 years)" if n == 10 else "") + ")"
+       'marked "first 5 years"' if n == 10 else "") + ")"
     for n in RMST_YEARS
 }
 """What a lead figure means, in the words of the answers' lead, where its label is terse."""

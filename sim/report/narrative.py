@@ -319,7 +319,8 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
 
     '1.2 years shorter, from 7.9 to 6.7 (0.9 to 1.5)': the reference's mean, then the
     variant's (``row``'s ``mean``), so a reader can tell a large change from a small one.
-    When the interval includes zero: 'about the same (-0.10 to 0.30 years)'. ``prefix`` goes
+    When the interval includes zero: 'about the same (-0.10 to 0.30 years)'; when every
+    replication gives the same figure in both: 'the same in every replication'. ``prefix`` goes
     before the interval, e.g. '95% CI '.
     """
     scale = 100.0 if unit == "share" else 1.0
@@ -336,6 +337,8 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'.
     value_text, low_text, high_text = format_numbers(abs(value), low, high) if value >= 0 else \
         format_numbers(-value, -high, -low)
+    if low == high == value == 0:
+        return "the same in every replication"
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
