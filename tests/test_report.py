@@ -262,6 +262,30 @@ def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
     assert cells["Basic needs"] == "not reached"
 
 
+def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scenario):
+    """A group not followed 10 years in every replication: the column shows 5, marked.
+
+    As the answers do; without a figure within 5 years either, it still says "no value".
+    """
+    summary, scenario = summary_and_scenario
+    table = summary.copy()
+    ten = (table["group"] == "all") & (table["metric"] == "wait_rmst_10y_years")
+    table.loc[ten, ["estimate", "ci_low", "ci_high"]] = math.nan
+    five = (table["group"] == "all") & (table["metric"] == "wait_rmst_5y_years")
+    table.loc[five, ["estimate", "ci_low", "ci_high"]] = [3.25, 3.0, 3.5]
+    headline = run_page(table, scenario, "fifo.yaml", {}).headline
+    column = HEADLINE_METRICS.index("wait_rmst_10y_years")
+    assert "5y: in the first 5" in headline.columns[column]
+    cells = {heading: row[column].text for heading, _, row in headline.rows}
+    assert cells["All applicants"] == "5y: 3.2 (3.0 to 3.5)"
+    assert all(not text.startswith("5y:") for heading, text in cells.items()
+               if heading != "All applicants")
+    table.loc[five, ["estimate", "ci_low", "ci_high"]] = math.nan
+    cells = {h: r[column].text for h, _, r in run_page(table, scenario, "fifo.yaml",
+                                                         {}).headline.rows}
+    assert cells["All applicants"] == "no value"
+
+
 def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
 
