@@ -473,7 +473,6 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.comparison import compare
-    from sim.report.narrative import notes
     from sim.runs.staging import check_writable
 
     check_writable(args.output, args.force, inputs=args.inputs)
@@ -483,8 +482,8 @@ def _compare(args: argparse.Namespace) -> int:
                          scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
     if not args.quiet:
-        answers = comparison.sentences()
-        print("\n".join([*answers, *notes(answers), *comparison.observation_sentences()]))
+        print("\n".join([*comparison.sentences(), *comparison.notes(),
+                         *comparison.observation_sentences()]))
     tables = "comparison.csv, observations.csv" if comparison.observations else "comparison.csv"
     print(f"comparison: {args.output}/ (report.html, {tables}, figures/)")
     return 0

@@ -43,7 +43,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import read_scenario_source
 from sim.report.data import comparison_page
 from sim.report.html import render_report
-from sim.report.narrative import sentences
+from sim.report.narrative import notes, sentences
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash
@@ -166,6 +166,10 @@ class Comparison:
     def sentences(self) -> list[str]:
         """The answer to each question in plain words, with its interval."""
         return sentences(self.table)
+
+    def notes(self) -> list[str]:
+        """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say)."""
+        return notes(self.sentences())
 
     def write(
         self, directory: str | Path, force: bool = False, command: Sequence[str] | None = None
