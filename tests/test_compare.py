@@ -15,7 +15,7 @@ from sim import Comparison, GridqueueError, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
-from sim.report.narrative import SHORTER_WINDOW_NOTE, notes, sentences
+from sim.report.narrative import SHORTER_WINDOW_NOTE, notes, project_dates, sentences
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
     EVERY_APPLICANT,
@@ -614,6 +614,16 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     (text,) = sentences(answer_table(rows, reference="fifo"))
     assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
                          "the end of the run in 80% of replications.")
+    # With its projects.csv, it says when: the dates of the replications that connected it.
+    projects = pd.DataFrame({
+        "project": ["Campus", "Elsewhere"], "connected_share": [0.8, 0.0],
+        "connect_date_p10": ["2031-02-01", None], "connect_date_p50": ["2032-06-30", None],
+        "connect_date_p90": ["2033-01-15", None]})
+    dates = project_dates({"sp": projects})
+    assert list(dates) == [("sp", "Campus")]  # never connected: no dates to give
+    (text,) = sentences(answer_table(rows, reference="fifo"), dates)
+    assert text.endswith("connected by the end of the run in 80% of replications, median "
+                         "2032-06-30 (10% to 90%: 2031-02-01 to 2033-01-15).")
 
 
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():

@@ -79,8 +79,9 @@ class Calibration:
             lines.append(f"More parameters ({len(self.parameters)}) than published figures "
                          f"({count}): they cannot all be pinned down.")
         agreeing = int((self.observations["agreement"] == "agrees").sum())
-        lines.append(f"At the fitted values {agreeing} of {count} published figures lie within "
-                     "the band of the simulation.")
+        lines.append(f"At the fitted values {agreeing} of {count} published figures agree with "
+                     "the simulation: their published range meets the band of 90% of "
+                     "replications.")
         return lines
 
     def scenario_text(self, folder: Path) -> str:

@@ -43,7 +43,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import read_scenario_source
 from sim.report.data import comparison_page
 from sim.report.html import render_report
-from sim.report.narrative import notes, sentences
+from sim.report.narrative import notes, project_dates, sentences
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash
@@ -164,8 +164,16 @@ class Comparison:
         return {name: fig for name, fig in made.items() if fig is not None}
 
     def sentences(self) -> list[str]:
-        """The answer to each question in plain words, with its interval."""
-        return sentences(self.table)
+        """The answer to each question in plain words, with its interval.
+
+        A named project set apart in an answer (one only in the variant) says when it was
+        connected.
+        """
+        return sentences(self.table, self._project_dates())
+
+    def _project_dates(self) -> dict[tuple[str, str], str]:
+        """When each scenario's named projects were connected, in words (projects.csv)."""
+        return project_dates({label: r.projects for label, r in self.results.items()})
 
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say)."""
@@ -193,7 +201,7 @@ class Comparison:
                 self.results[label].write(staging / "runs" / name)
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
-                self.sources, images, self.observations)
+                self.sources, images, self.observations, self._project_dates())
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

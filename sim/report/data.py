@@ -24,7 +24,7 @@ from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
-from sim.report.narrative import answer_body, lead_metric, metric_phrase
+from sim.report.narrative import ProjectDates, answer_body, lead_metric, metric_phrase
 from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
@@ -189,11 +189,13 @@ def comparison_page(
     sources: Mapping[str, str],
     images: Mapping[str, bytes],
     observations: Mapping[str, pd.DataFrame] | None = None,
+    dates: ProjectDates | None = None,
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
     ``observations`` holds the observations table of each scenario stating any, by label;
     the figure named ``observations`` is then shown beside them, not among the others.
+    ``dates`` says when each named project set apart in an answer was connected.
     """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
@@ -201,7 +203,7 @@ def comparison_page(
     return Page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
-        answers=[_answer(table, q, lead) for q in questions],
+        answers=[_answer(table, q, lead, dates) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”"
              f"{MEANINGS.get(lead, '')}, with its 95% confidence interval; a change reads "
              "from the reference's mean to the variant's:",
@@ -294,13 +296,14 @@ def _made() -> str:
     return f"Made by gridqueue {__version__} on {created}."
 
 
-def _answer(table: pd.DataFrame, question: str, metric: str) -> Answer:
+def _answer(table: pd.DataFrame, question: str, metric: str,
+            dates: ProjectDates | None) -> Answer:
     rows = table[table["question"] == question]
     blocks = rows.drop_duplicates(["scenario", "reference"])
     pairs = [f"{b.scenario} against {b.reference} "
              f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
              for b in blocks.itertuples()]
-    return Answer(question=question, body=answer_body(table, question, metric),
+    return Answer(question=question, body=answer_body(table, question, metric, dates),
                   pairs=pairs, detail=_question_table(rows))
 
 

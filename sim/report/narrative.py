@@ -14,6 +14,7 @@ scenarios; a stream or project only one has is set apart
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,10 @@ from sim.runs.metrics import (
     RMST_YEARS,
     STREAMS_DIFFER,
 )
+from sim.runs.summary_table import connection_dates
 
 __all__ = [
+    "ProjectDates",
     "WHO",
     "answer",
     "answer_body",
@@ -41,6 +44,7 @@ __all__ = [
     "metric_phrase",
     "notes",
     "present_groups",
+    "project_dates",
     "sentences",
     "streams_differ_words",
 ]
@@ -74,14 +78,32 @@ OWN_FIGURES = (*(f"wait_rmst_{n}y_years" for n in RMST_YEARS), "connect_median_y
 """Figures a stream only in the variant is given in when the lead figure has no value."""
 
 
-def sentences(table: pd.DataFrame) -> list[str]:
-    """One sentence per question of a comparison table, in the table's order."""
+ProjectDates = Mapping[tuple[str, str], str]
+"""When each named project was connected, in words, by (scenario label, project name)."""
+
+
+def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """:data:`ProjectDates` from each scenario's ``projects.csv`` table, by label.
+
+    Only projects connected in some replication have dates.
+    """
+    return {(label, str(row.project)): connection_dates(row)
+            for label, table in projects.items() for row in table.itertuples()
+            if float(row.connected_share) > 0}  # type: ignore[arg-type]  # stubs: any scalar
+
+
+def sentences(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]:
+    """One sentence per question of a comparison table, in the table's order.
+
+    ``dates`` (:func:`project_dates`) lets a project set apart say when it was connected.
+    """
     questions = table[table["question"].fillna("") != ""]
-    return [answer(table, str(question))
+    return [answer(table, str(question), dates=dates)
             for question in dict.fromkeys(questions["question"])]
 
 
-def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str:
+def answer(table: pd.DataFrame, question: str, metric: str | None = None,
+           dates: ProjectDates | None = None) -> str:
     """The answer to one question: ``metric`` (the lead headline figure) in each category.
 
     A question may compare several pairs (each a variant and its reference); each is then
@@ -89,7 +111,8 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None) -> str
     there is a single category. A category with nobody connected in a scenario says so.
     """
     metric = metric or lead_metric(table)
-    return f"{question} ({metric_phrase(metric)}): {answer_body(table, question, metric)}."
+    body = answer_body(table, question, metric, dates)
+    return f"{question} ({metric_phrase(metric)}): {body}."
 
 
 def lead_metric(table: pd.DataFrame) -> str:
@@ -107,19 +130,21 @@ def lead_metric(table: pd.DataFrame) -> str:
     return LEAD_METRICS[0]
 
 
-def answer_body(table: pd.DataFrame, question: str, metric: str) -> str:
+def answer_body(table: pd.DataFrame, question: str, metric: str,
+                dates: ProjectDates | None = None) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
     answers: list[str] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
-        text = _pair_answer(table, mine, metric, first=not answers)
+        text = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
         answers.append(text if len(pairs) == 1 else f"{variant} against {reference} — {text}")
     return ". ".join(answers)
 
 
-def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool) -> str:
+def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool,
+                 dates: ProjectDates) -> str:
     """One variant's difference from its reference in ``metric``, category by category.
 
     Categories are compared over the same applicants in both scenarios; a stream or project
@@ -153,7 +178,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     elif kind == STREAMS_DIFFER:
         text = f"{streams_differ_words(origin)} — {text}"
     text += _firm_words(get, means[variant], metric)
-    apart = [_set_apart(block, metric, variant)
+    apart = [_set_apart(block, metric, variant, dates)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     return "; ".join([text, *apart])
@@ -212,7 +237,7 @@ def streams_differ_words(origin: str, shown: int = 3) -> str:
             f"({', '.join(names[:shown])}{more})")
 
 
-def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
+def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDates) -> str:
     """A stream or project set apart: its own figure, or its change if both scenarios have it.
 
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
@@ -238,7 +263,7 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str) -> str:
     words = "" if shown == metric else f"; {metric_phrase(shown)}"
     return (f"{origin} (only in {variant}{words}): "
             + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row
-            + _window_filled(row, shown) + _outcomes(row))
+            + _window_filled(row, shown) + _outcomes(row, dates.get((variant, origin))))
 
 
 WINDOW_SHARES = {"wait_rmst_5y_years": (5, "connected_within_5y")}
@@ -260,16 +285,18 @@ def _window_filled(row: pd.DataFrame, metric: str) -> str:
     return f"; {format_numbers(100 * share)[0]}% connected within {years} years"
 
 
-def _outcomes(row: pd.DataFrame) -> str:
+def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
     """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means).
 
     A single applicant, such as a named project, says in how many replications it was
-    connected instead: '; connected by the end of the run in 80% of replications'.
+    connected instead, and when if its ``dates`` are known: '; connected by the end of the
+    run in 80% of replications, median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)'.
     """
     means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
-        return f"; connected by the end of the run in {means[1]:.0%} of replications"
+        when = f", {dates}" if dates and means[1] > 0 else ""
+        return f"; connected by the end of the run in {means[1]:.0%} of replications{when}"
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
             f"{withdrawn} withdrew")

@@ -11,8 +11,8 @@ import pandas as pd
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
 from sim.runs.results import Results
 
-__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "format_projects",
-           "format_summary"]
+__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "connection_dates",
+           "format_projects", "format_summary"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -133,10 +133,18 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
             continue
         wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
                      float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
-        lines.append(head + f"connected in {connected} of {runs} replications, median "
-                     f"{_day(row.connect_date_p50)} (10% to 90%: {_day(row.connect_date_p10)} "
-                     f"to {_day(row.connect_date_p90)}); mean wait {wait} years")
+        lines.append(head + f"connected in {connected} of {runs} replications, "
+                     f"{connection_dates(row)}; mean wait {wait} years")
     return lines
+
+
+def connection_dates(row: Any) -> str:
+    """'median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)': a row of projects.csv.
+
+    Over the replications in which the project was connected by the end of the run.
+    """
+    return (f"median {_day(row.connect_date_p50)} (10% to 90%: {_day(row.connect_date_p10)} "
+            f"to {_day(row.connect_date_p90)})")
 
 
 def _day(value: object) -> str:
