@@ -15,7 +15,13 @@ from sim import Comparison, GridqueueError, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
-from sim.report.narrative import SHORTER_WINDOW_NOTE, notes, project_dates, sentences
+from sim.report.narrative import (
+    SHORTER_WINDOW_NOTE,
+    difference_text,
+    notes,
+    project_dates,
+    sentences,
+)
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
     EVERY_APPLICANT,
@@ -276,6 +282,11 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
         if math.isnan(five):
             assert text.endswith("; ferries, whose category changes: not comparable (not "
                                  "defined in every replication of both).")
+            # A figure that need not be known everywhere lacks a difference for other reasons.
+            row = table[table["origin"] == "ferries"].iloc[-1]
+            assert difference_text(row, "years") == (
+                "not comparable (not reached, or without a value, in some replication of "
+                "either)")
         else:
             assert text.endswith("; buses, whose category changes (first 5 years): 0.50 "
                                  "years shorter, from 4.50 to 4.00 (0.40 to 0.60).")
@@ -308,17 +319,16 @@ def test_a_new_stream_hardly_connected_within_the_window_says_so():
     (text,) = sentences(table)
     assert text.endswith(
         "; small (only in sp; mean wait in the first 5 years, everyone): 4.98 years (95% CI "
-        "4.98 to 4.99); 0.84% connected within 5 years; on average 40 of 1,248 connected "
+        "4.98 to 4.99); of those followed 5 years, 0.84% were connected within them; on "
+        "average 40 of 1,248 connected "
         "by the end of the run, 702 withdrew.")
     table.loc[table["metric"] == "wait_rmst_5y_years", "estimate"] = 3.0
     (text,) = sentences(table)
-    assert "connected within 5 years" not in text
+    assert "followed 5 years" not in text
 
 
 def test_a_difference_that_is_zero_in_every_replication_says_so():
     """'about the same (95% CI 0.0 to 0.0 years)' read like rounding; it is no change at all."""
-    from sim.report.narrative import difference_text
-
     row = pd.Series({"difference": 0.0, "difference_ci_low": 0.0, "difference_ci_high": 0.0,
                      "mean": 4.0})
     assert difference_text(row, "years", "95% CI ") == "the same in every replication"
@@ -622,8 +632,8 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     dates = project_dates({"sp": projects})
     assert list(dates) == [("sp", "Campus")]  # never connected: no dates to give
     (text,) = sentences(answer_table(rows, reference="fifo"), dates)
-    assert text.endswith("connected by the end of the run in 80% of replications, median "
-                         "2032-06-30 (10% to 90%: 2031-02-01 to 2033-01-15).")
+    assert text.endswith("connected by the end of the run in 80% of replications, in those, "
+                         "median 2032-06-30 (10% to 90%: 2031-02-01 to 2033-01-15).")
 
 
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():

@@ -273,7 +273,7 @@ def test_the_terminal_names_each_project_with_when_it_connects():
         "connect_date_p90": [dates[3], pd.NaT], "wait_mean_years": [3.5, np.nan],
         "wait_ci_low": [3.0, np.nan], "wait_ci_high": [4.0, np.nan]})
     assert format_projects(projects) == [
-        "Campus (asked 2030-01-01): connected in 4 of 5 replications, median 2033-07-01 (10% "
-        "to 90%: 2033-03-01 to 2034-01-01); mean wait 3.50 [3.00-4.00] years",
+        "Campus (asked 2030-01-01): connected in 4 of 5 replications, in those, median "
+        "2033-07-01 (10% to 90%: 2033-03-01 to 2034-01-01); mean wait 3.50 [3.00-4.00] years",
         "Depot (asked 2030-01-01): not connected by the end of the run in any of 5 "
         "replications"]

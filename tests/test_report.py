@@ -286,6 +286,35 @@ def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scen
     assert cells["All applicants"] == "no value"
 
 
+def test_a_column_never_sets_ten_years_beside_five(summary_and_scenario):
+    """One scenario without the 10-year figure: every row of that group's table shows 5 years.
+
+    Otherwise the reference's 10-year level would stand above the variant's 5-year one, with
+    a 5-year difference beneath. A group every scenario knows 10 years of keeps them.
+    """
+    summary, _ = summary_and_scenario
+    fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
+                          difference_ci_low=np.nan, difference_ci_high=np.nan)
+    sp = summary.assign(scenario="sp", reference="fifo", question="Q", difference=0.25,
+                        difference_ci_low=0.1, difference_ci_high=0.4)
+    for part in (fifo, sp):
+        part.loc[part["metric"] == "wait_rmst_10y_years", ["estimate", "ci_low", "ci_high"]] \
+            = 6.0
+        part.loc[part["metric"] == "wait_rmst_5y_years", ["estimate", "ci_low", "ci_high"]] \
+            = 4.0
+    unknown = (sp["group"] == "all") & (sp["metric"] == "wait_rmst_10y_years")
+    sp.loc[unknown, ["estimate", "ci_low", "ci_high", "difference"]] = np.nan
+    table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                             origin="", paired=True)
+    column = HEADLINE_METRICS.index("wait_rmst_10y_years")
+    by_group = {t.title: t for t in key_tables(table)}
+    cells = [row[2][column] for row in by_group["All applicants"].rows]
+    assert [(c.text, c.note) for c in cells] == [  # fifo, then sp with its 5-year difference
+        ("5y: 4.0 (4.0 to 4.0)", ""), ("5y: 4.0 (4.0 to 4.0)", "+0.25 (+0.10 to +0.40)")]
+    other = next(t for title, t in by_group.items() if title != "All applicants")
+    assert all(not row[2][column].text.startswith("5y:") for row in other.rows)
+
+
 def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,8 +102,9 @@ MEANINGS = {
     f"wait_rmst_{n}y_years": f" (the years an applicant waits within {n} years of the "
     f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
     f"rest of the {n} years, so {n} would mean that nobody was connected"
-    + ("; a category that some replication does not follow for 10 years gets the first 5, "
-       'marked "first 5 years"' if n == 10 else "") + ")"
+    + ("; a category (or a stream compared on its own) that some replication does not "
+       'follow for 10 years gets the first 5, marked "first 5 years"' if n == 10 else "")
+    + ")"
     for n in RMST_YEARS
 }
 """What a lead figure means, in the words of the answers' lead, where its label is terse."""
@@ -331,6 +332,8 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
         pair = f"{variant} against {reference}" if several else ""
         for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
             cells = _cells(mine)
+            for group in _groups(mine) if kind in COMPARED else [ALL]:
+                _five_where_ten_unknown([cells], group)
             if kind in COMPARED:
                 notes = [pair, POPULATION_WORDS[kind]]
                 out += [(CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
@@ -355,6 +358,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     kinds = {key: str(block["population"].iloc[0]) for key, block in blocks}
     tables = []
     for group in _groups(compared):
+        _five_where_ten_unknown(list(cells.values()), group)
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
@@ -370,6 +374,8 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
 def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
     cells = _cells(table)
+    for group in _groups(table):
+        _five_where_ten_unknown([cells], group)
     rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
             for g in _groups(table)]
     return KeyTable(title="Group", columns=_headings(), rows=rows)
@@ -392,24 +398,28 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
                                    row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         cells[(row.group, row.metric)] = Cell(text, note, unclear)
-    return _five_where_ten_unknown(block, _quarter_where_half_unreached(block, cells))
+    return _quarter_where_half_unreached(block, cells)
 
 
-def _five_where_ten_unknown(
-    block: pd.DataFrame, cells: dict[tuple[str, str], Cell]
-) -> dict[tuple[str, str], Cell]:
-    """The mean wait within 5 years, marked, in the cells without one within 10.
+def _five_where_ten_unknown(rows: Sequence[dict[tuple[str, str], Cell]], group: str) -> None:
+    """Show the mean wait within 5 years, marked, in every row of ``group`` if one needs it.
 
-    As the answers do: a group some replication does not follow for 10 years (a queue
-    reinforced late, a category that changes) still gets a figure. The heading says so.
+    A row needs it when it has no figure within 10 years, or no difference within 10 years
+    where it has one within 5 (its reference is not followed 10 years): as the answers do,
+    which then compare 5 years. All rows of a table change together, so that one column
+    never sets 10 years beside 5. The heading says so.
     """
-    for group, estimate in block.loc[block["metric"] == TEN, ["group", "estimate"]].itertuples(
-            index=False):
+    def lacks_ten(cells: dict[tuple[str, str], Cell]) -> bool:
+        ten, five = cells.get((group, TEN)), cells.get((group, FIVE))
+        return ten is not None and five is not None and (
+            ten.text == "no value" or (not ten.note and bool(five.note)))
+
+    if not any(lacks_ten(cells) for cells in rows):
+        return
+    for cells in rows:
         five = cells.get((group, FIVE))
-        if (math.isnan(estimate) and cells[(group, TEN)].text == "no value"
-                and five is not None and five.text != "no value"):
+        if five is not None and five.text != "no value":
             cells[(group, TEN)] = Cell(f"{FIVE_MARK} {five.text}", five.note, five.unclear)
-    return cells
 
 
 def _quarter_where_half_unreached(

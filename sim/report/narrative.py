@@ -170,7 +170,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{who}: " + difference_text(
-                get.loc[(group, shown)], METRICS[shown].unit, prefix))  # type: ignore[arg-type]
+                get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
+                every_replication=METRICS[shown].every_replication))
     text = "; ".join(parts) or "no applicants"
     kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
@@ -255,7 +256,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
                 and math.isfinite(float(row.loc[shorter, "difference"]))):  # type: ignore[arg-type]
             window, words = shorter, f" ({why})"
         return f"{origin}, whose category changes{words}: " + difference_text(
-            row.loc[window], METRICS[window].unit)  # type: ignore[arg-type]  # one label: a row
+            row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
+            every_replication=METRICS[window].every_replication)
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:
@@ -271,10 +273,12 @@ WINDOW_SHARES = {"wait_rmst_5y_years": (5, "connected_within_5y")}
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
-    """'; 1.2% connected within 5 years' when a mean wait within a window nearly fills it.
+    """The share connected within a window, when a mean wait within it nearly fills it.
 
-    A mean wait of 5.0 within five years reads like a wait of five years; it says that hardly
-    anyone was connected within them, which the share says plainly.
+    '; of those followed 5 years, 1.2% were connected within them'. A mean wait of 5.0
+    within five years reads like a wait of five years; it says that hardly anyone was
+    connected within them, which the share says plainly. The share counts those the run
+    follows for the whole window (``connected_within_5y``), the mean everyone.
     """
     if metric not in WINDOW_SHARES:
         return ""
@@ -282,7 +286,8 @@ def _window_filled(row: pd.DataFrame, metric: str) -> str:
     share = float(row.loc[share_metric, "estimate"])  # type: ignore[arg-type]  # stubs: scalar
     if not float(row.loc[metric, "estimate"]) >= 0.9 * years or math.isnan(share):  # type: ignore[arg-type]
         return ""
-    return f"; {format_numbers(100 * share)[0]}% connected within {years} years"
+    return (f"; of those followed {years} years, {format_numbers(100 * share)[0]}% were "
+            f"connected within them")
 
 
 def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
@@ -290,12 +295,14 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
 
     A single applicant, such as a named project, says in how many replications it was
     connected instead, and when if its ``dates`` are known: '; connected by the end of the
-    run in 80% of replications, median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)'.
+    run in 80% of replications, in those, median 2033-11-19 (10% to 90%: 2033-06-23 to
+    2034-09-09)'.
     """
     means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
-        when = f", {dates}" if dates and means[1] > 0 else ""
+        those = "" if means[1] == 1 else "in those, "  # dates: of the replications it connected
+        when = f", {those}{dates}" if dates and means[1] > 0 else ""
         return f"; connected by the end of the run in {means[1]:.0%} of replications{when}"
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
@@ -341,14 +348,17 @@ def metric_phrase(metric: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
+def difference_text(row: pd.Series, unit: str, prefix: str = "",
+                    every_replication: bool = False) -> str:
     """A difference in words with both levels and its interval.
 
     '1.2 years shorter, from 7.9 to 6.7 (0.9 to 1.5)': the reference's mean, then the
     variant's (``row``'s ``mean``), so a reader can tell a large change from a small one.
     When the interval includes zero: 'about the same (-0.10 to 0.30 years)'; when every
     replication gives the same figure in both: 'the same in every replication'. ``prefix`` goes
-    before the interval, e.g. '95% CI '.
+    before the interval, e.g. '95% CI '. Without a difference it says why: a figure that
+    needs ``every_replication`` lacked one in some; another was not reached (or had no
+    value) in some replication of either.
     """
     scale = 100.0 if unit == "share" else 1.0
     value = row["difference"] * scale
@@ -356,7 +366,9 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "") -> str:
     down, up = WORDS.get(unit, ("less", "more"))
     written = UNIT_WORDS.get(unit, unit)
     if math.isnan(value):
-        return "not comparable (not defined in every replication of both)"
+        if every_replication:
+            return "not comparable (not defined in every replication of both)"
+        return "not comparable (not reached, or without a value, in some replication of either)"
     if math.isnan(low) or math.isnan(high):
         word = up if value > 0 else down
         return _join(format_numbers(abs(value))[0], written, word,

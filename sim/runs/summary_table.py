@@ -133,7 +133,8 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
             continue
         wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
                      float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
-        lines.append(head + f"connected in {connected} of {runs} replications, "
+        those = "" if connected == runs else "in those, "  # the dates count only them
+        lines.append(head + f"connected in {connected} of {runs} replications, {those}"
                      f"{connection_dates(row)}; mean wait {wait} years")
     return lines
 
