@@ -247,19 +247,27 @@ def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
     """
     summary, scenario = summary_and_scenario
     table = summary.copy()
-    half = (table["group"] == "all") & (table["metric"] == "connect_median_years")
-    table.loc[half, ["estimate", "ci_low", "ci_high"]] = [math.inf, 3.0, math.inf]
-    quarter = (table["group"] == "all") & (table["metric"] == "connect_p25_years")
-    table.loc[quarter, ["estimate", "ci_low", "ci_high"]] = [1.25, 1.0, 1.5]
-    headline = run_page(table, scenario, "fifo.yaml", {}).headline
-    column = HEADLINE_METRICS.index("connect_median_years")
-    assert "a quarter" in headline.columns[column]
-    cells = {heading: row[column].text for heading, _, row in headline.rows}
+    _set_figure(table, "connect_median_years", [math.inf, 3.0, math.inf])
+    _set_figure(table, "connect_p25_years", [1.25, 1.0, 1.5])
+    heading, cells = _headline_column(table, scenario, "connect_median_years")
+    assert "a quarter" in heading
     assert cells["All applicants"] == "¼: 1.2 (1.0 to 1.5)"
     nobody = _nobody_connected(summary, "basic_needs")
-    cells = {h: r[column].text for h, _, r in run_page(nobody, scenario, "fifo.yaml",
-                                                         {}).headline.rows}
+    _, cells = _headline_column(nobody, scenario, "connect_median_years")
     assert cells["Basic needs"] == "not reached"
+
+
+def _set_figure(table: pd.DataFrame, metric: str, values: list[float]) -> None:
+    """Set the estimate and interval of ``metric`` for all applicants in a summary table."""
+    rows = (table["group"] == "all") & (table["metric"] == metric)
+    table.loc[rows, ["estimate", "ci_low", "ci_high"]] = values
+
+
+def _headline_column(table: pd.DataFrame, scenario, metric: str) -> tuple[str, dict[str, str]]:
+    """The heading of ``metric``'s column in a run's headline table, and its text by group."""
+    headline = run_page(table, scenario, "fifo.yaml", {}).headline
+    column = HEADLINE_METRICS.index(metric)
+    return headline.columns[column], {h: row[column].text for h, _, row in headline.rows}
 
 
 def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scenario):
@@ -269,20 +277,15 @@ def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scen
     """
     summary, scenario = summary_and_scenario
     table = summary.copy()
-    ten = (table["group"] == "all") & (table["metric"] == "wait_rmst_10y_years")
-    table.loc[ten, ["estimate", "ci_low", "ci_high"]] = math.nan
-    five = (table["group"] == "all") & (table["metric"] == "wait_rmst_5y_years")
-    table.loc[five, ["estimate", "ci_low", "ci_high"]] = [3.25, 3.0, 3.5]
-    headline = run_page(table, scenario, "fifo.yaml", {}).headline
-    column = HEADLINE_METRICS.index("wait_rmst_10y_years")
-    assert "5y: in the first 5" in headline.columns[column]
-    cells = {heading: row[column].text for heading, _, row in headline.rows}
+    _set_figure(table, "wait_rmst_10y_years", [math.nan] * 3)
+    _set_figure(table, "wait_rmst_5y_years", [3.25, 3.0, 3.5])
+    heading, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
+    assert "5y: in the first 5" in heading
     assert cells["All applicants"] == "5y: 3.2 (3.0 to 3.5)"
-    assert all(not text.startswith("5y:") for heading, text in cells.items()
-               if heading != "All applicants")
-    table.loc[five, ["estimate", "ci_low", "ci_high"]] = math.nan
-    cells = {h: r[column].text for h, _, r in run_page(table, scenario, "fifo.yaml",
-                                                         {}).headline.rows}
+    assert all(not text.startswith("5y:") for group, text in cells.items()
+               if group != "All applicants")
+    _set_figure(table, "wait_rmst_5y_years", [math.nan] * 3)
+    _, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
     assert cells["All applicants"] == "no value"
 
 
