@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -444,6 +445,26 @@ def test_a_bad_questions_file_is_one_message_with_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"gridqueue: error: {path}: ") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_scenarios_agreeing_with_every_published_figure_share_one_line():
+    """Nine scenarios that all agree print one line, not nine; one that does not, its own."""
+    from types import SimpleNamespace
+
+    from sim.inputs.observations import Observation
+    from sim.runs.observed import observation_table
+
+    waiting = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting", value=10,
+                          uncertainty=0.2, source="a newspaper")
+    tables = {name: observation_table([waiting], [np.array([value])] * 3)
+              for name, value in (("a", 10.0), ("b", 11.0), ("c", 30.0))}
+    lines = Comparison.observation_sentences(SimpleNamespace(observations=tables))
+    assert lines[0] == ("a, b beside published figures: in each, the one published figure "
+                        "agrees with the simulation (a figure agrees when its published range "
+                        "meets the band of 90% of replications).")
+    assert lines[1].startswith("c beside published figures: 0 of 1 published figures agree")
+    assert lines[2].endswith("simulated 30, 90% of replications 30 to 30: the model is higher.")
+    assert len(lines) == 3
 
 
 def test_compare_sets_each_scenario_stating_observations_beside_them(

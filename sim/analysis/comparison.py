@@ -21,6 +21,7 @@ import datetime
 import functools
 import json
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,16 +148,28 @@ class Comparison:
     def observation_sentences(self) -> list[str]:
         """Each scenario stating observations: how many agree, then those that do not.
 
-        One line per scenario when all agree, so a comparison of many scenarios stays short;
-        every observation is in ``observations.csv`` and the report.
+        The scenarios with which every figure they state agrees share one line (per number
+        of figures), so a comparison of many scenarios stays short; every observation is in
+        ``observations.csv`` and the report.
         """
-        lines = []
+        lines: list[str] = []
+        agreeing: defaultdict[int, list[str]] = defaultdict(list)
         for label, table in self.observations.items():
+            if (table["agreement"] == "agrees").all():
+                agreeing[len(table)].append(label)
+                continue
             *each, count = agreement_sentences(table)
             lines.append(f"{label} beside published figures: {count}")
             lines += [f"  {sentence}" for sentence, agrees
                       in zip(each, table["agreement"] == "agrees", strict=True) if not agrees]
-        return lines
+        shared = [f"{', '.join(labels)} beside published figures: "
+                  + ("in each, " if len(labels) > 1 else "")
+                  + (f"all {count} published figures agree" if count > 1
+                     else "the one published figure agrees")
+                  + " with the simulation (a figure agrees when its published range meets "
+                  "the band of 90% of replications)."
+                  for count, labels in agreeing.items()]
+        return shared + lines
 
     def figures(self) -> dict[str, Figure]:
         """Every figure that applies, by name (:data:`FIGURES`, then ``observations``)."""
