@@ -35,6 +35,7 @@ from sim.runs.metrics import (
     METRICS,
     ONLY_IN_VARIANT,
     RMST_YEARS,
+    SHORTER_WINDOW,
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
@@ -88,7 +89,8 @@ HALF, QUARTER = "connect_median_years", "connect_p25_years"
 QUARTER_MARK = "¼:"
 """Marks a cell showing the time to connect a quarter, where half are never connected."""
 
-TEN, FIVE = "wait_rmst_10y_years", "wait_rmst_5y_years"
+TEN = "wait_rmst_10y_years"
+FIVE = SHORTER_WINDOW[TEN]
 FIVE_MARK = "5y:"
 """Marks a cell showing the mean wait within 5 years, where 10 are not known."""
 

@@ -29,6 +29,7 @@ from sim.runs.metrics import (
     LEAD_METRICS,
     METRICS,
     RMST_YEARS,
+    SHORTER_WINDOW,
     STREAMS_DIFFER,
 )
 from sim.runs.summary_table import connection_dates
@@ -158,9 +159,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     for group in present_groups(compared):
         shown, who = metric, WHO[group]
         missing = _missing(means, group, shown)
-        shorter, words = SHORTER_WINDOW.get(metric, (None, ""))
+        shorter = SHORTER_WINDOW.get(metric)
         if missing and shorter is not None and not _missing(means, group, shorter):
-            shown, missing, who = shorter, [], f"{who} ({words})"
+            shown, missing, who = shorter, [], f"{who} ({SHORTER_MARK})"
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
             why = "none connected" if nobody else "not defined"
@@ -185,21 +186,20 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     return "; ".join([text, *apart])
 
 
-SHORTER_WINDOW = {"wait_rmst_10y_years": ("wait_rmst_5y_years", "first 5 years")}
-"""What a category's answer gives when its scenarios do not know the lead window in every
-replication (:attr:`sim.runs.metrics.Metric.every_replication`): the shorter window, and the
-mark that says so (explained once: :data:`SHORTER_WINDOW_NOTE`)."""
+SHORTER_MARK = "first 5 years"
+"""Marks a group answered in :data:`sim.runs.metrics.SHORTER_WINDOW`'s shorter window, as its
+scenarios do not know the lead one in every replication (explained once:
+:data:`SHORTER_WINDOW_NOTE`)."""
 
 SHORTER_WINDOW_NOTE = ("(first 5 years): that group is compared in its mean wait within 5 "
                        "years of the request, as not every replication follows its applicants "
                        "for 10 years.")
-"""What the mark of :data:`SHORTER_WINDOW` means, said once under answers that use it."""
+"""What :data:`SHORTER_MARK` means, said once under answers that use it."""
 
 
 def notes(answers: list[str]) -> list[str]:
     """What the marks used in ``answers`` mean: said once, under them, not in every answer."""
-    marked = any(f"({words})" in text for text in answers
-                 for _, words in SHORTER_WINDOW.values())
+    marked = any(f"({SHORTER_MARK})" in text for text in answers)
     return [SHORTER_WINDOW_NOTE] if marked else []
 
 FIRM = "wait_firm_rmst_10y_years"
@@ -244,17 +244,17 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
     ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has. Then
     how many of its applicants were connected and how many withdrew. A stream whose category
-    changes is compared in the shorter window of :data:`SHORTER_WINDOW` when the lead one is
-    not known in every replication of both scenarios, as a category is.
+    changes is compared in the shorter window (:data:`sim.runs.metrics.SHORTER_WINDOW`) when
+    the lead one is not known in every replication of both scenarios, as a category is.
     """
     row = block.set_index("metric")
     origin = str(block["origin"].iloc[0])
     if block["population"].iloc[0] == CATEGORY_CHANGED:
         window, words = metric, ""
-        shorter, why = SHORTER_WINDOW.get(metric, (None, ""))
+        shorter = SHORTER_WINDOW.get(metric)
         if (shorter is not None and math.isnan(float(row.loc[metric, "difference"]))  # type: ignore[arg-type]
                 and math.isfinite(float(row.loc[shorter, "difference"]))):  # type: ignore[arg-type]
-            window, words = shorter, f" ({why})"
+            window, words = shorter, f" ({SHORTER_MARK})"
         return f"{origin}, whose category changes{words}: " + difference_text(
             row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
             every_replication=METRICS[window].every_replication)
@@ -301,8 +301,7 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
     means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
-        those = "" if means[1] == 1 else "in those, "  # dates: of the replications it connected
-        when = f", {those}{dates}" if dates and means[1] > 0 else ""
+        when = f", {dates}" if dates and means[1] > 0 else ""
         return f"; connected by the end of the run in {means[1]:.0%} of replications{when}"
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
@@ -373,11 +372,11 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
         word = up if value > 0 else down
         return _join(format_numbers(abs(value))[0], written, word,
                      "(no interval: too few replications)")
+    if low == high == value == 0:
+        return "the same in every replication"
     # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'.
     value_text, low_text, high_text = format_numbers(abs(value), low, high) if value >= 0 else \
         format_numbers(-value, -high, -low)
-    if low == high == value == 0:
-        return "the same in every replication"
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"

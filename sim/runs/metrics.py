@@ -26,6 +26,7 @@ __all__ = [
     "METRICS",
     "ONLY_IN_VARIANT",
     "POPULATIONS",
+    "SHORTER_WINDOW",
     "STREAMS_DIFFER",
     "Metric",
     "incomplete_figures",
@@ -208,6 +209,11 @@ one-line answers use the first the comparison can tell apart, which is the first
 run: the mean wait within ten years of each request counts everyone, does not depend on where
 the run ends, sees a reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
+
+SHORTER_WINDOW = {"wait_rmst_10y_years": "wait_rmst_5y_years"}
+"""A mean wait within a window that some replication may not know, and the shorter window
+that stands in for it where a group lacks it: in the answers, the report's tables and the
+table of ``gridqueue run`` (see :attr:`Metric.every_replication`)."""
 
 LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_rmst_5y_years",
                                  *HEADLINE_METRICS[1:])

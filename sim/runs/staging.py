@@ -113,7 +113,8 @@ def _files_added(folder: Path) -> list[str]:
         listed = None
     files = _files_in(folder)
     if isinstance(listed, list):
-        return [name for name in files if name not in set(listed) and name != MARKER]
+        own = {*listed, MARKER}
+        return [name for name in files if name not in own]
     return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
 
 

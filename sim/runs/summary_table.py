@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
 from sim.runs.results import Results
 
 __all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "connection_dates",
@@ -64,10 +64,6 @@ LEGEND = (
 """What the table's brackets and dashes mean, printed beneath it."""
 
 
-SHORTER_WINDOWS = {"wait_rmst_10y_years": "wait_rmst_5y_years"}
-"""A mean wait within a window, and the shorter one shown when a group lacks the first."""
-
-
 def _with_shorter_window(
     shown: tuple[str, ...], cells: Mapping[tuple[Any, Any], str], groups: list[Any]
 ) -> tuple[str, ...]:
@@ -79,7 +75,7 @@ def _with_shorter_window(
     rows: list[str] = []
     for metric in shown:
         rows.append(metric)
-        shorter = SHORTER_WINDOWS.get(metric)
+        shorter = SHORTER_WINDOW.get(metric)
         if shorter is not None and any(cells.get((g, metric)) == "-"
                                        and cells.get((g, shorter), "-") != "-" for g in groups):
             rows.append(shorter)
@@ -133,8 +129,7 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
             continue
         wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
                      float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
-        those = "" if connected == runs else "in those, "  # the dates count only them
-        lines.append(head + f"connected in {connected} of {runs} replications, {those}"
+        lines.append(head + f"connected in {connected} of {runs} replications, "
                      f"{connection_dates(row)}; mean wait {wait} years")
     return lines
 
@@ -142,10 +137,12 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
 def connection_dates(row: Any) -> str:
     """'median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)': a row of projects.csv.
 
-    Over the replications in which the project was connected by the end of the run.
+    Over the replications in which the project was connected by the end of the run; when
+    that is not all of them, it begins 'in those, '.
     """
-    return (f"median {_day(row.connect_date_p50)} (10% to 90%: {_day(row.connect_date_p10)} "
-            f"to {_day(row.connect_date_p90)})")
+    those = "" if float(row.connected_share) >= 1 else "in those, "
+    return (f"{those}median {_day(row.connect_date_p50)} (10% to 90%: "
+            f"{_day(row.connect_date_p10)} to {_day(row.connect_date_p90)})")
 
 
 def _day(value: object) -> str:
