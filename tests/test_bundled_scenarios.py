@@ -190,6 +190,23 @@ def test_upgrade_variants_change_only_the_reinforcement_date():
         assert upgrades[-1].model_copy(update={"date": base[-1].date}) == base[-1]
 
 
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_a_restated_upgrade_keeps_all_but_its_date(path: Path):
+    """An upgrade a variant restates by its parent's name differs from it in the date at most.
+
+    Lists are replaced by ``extends``, so a variant that restates the upgrades to drop or move
+    one could silently lose another's delay: a second change its comparison would mix in.
+    """
+    extends = yaml.safe_load(path.read_text(encoding="utf-8")).get("extends")
+    if extends is None:
+        pytest.skip("extends no scenario")
+    parent = {u.name: u for u in load_scenario(path.parent / extends).grid.upgrades}
+    for upgrade in load_scenario(path).grid.upgrades:
+        if upgrade.name in parent:
+            kept = parent[upgrade.name]
+            assert upgrade.model_copy(update={"date": kept.date}) == kept, upgrade.name
+
+
 @pytest.mark.parametrize("group", PAIRED, ids=lambda g: "+".join(g))
 def test_family_members_are_paired(group: tuple[str, ...]):
     """Members differing in policy, on-site generation, upgrade dates or projects draw alike."""
