@@ -172,7 +172,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
-                every_replication=METRICS[shown].every_replication))
+                every_replication=METRICS[shown].every_replication)
+                + _window_ends_early(get, means, group, shown))
     text = "; ".join(parts) or "no applicants"
     kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
@@ -193,7 +194,8 @@ scenarios do not know the lead one in every replication (explained once:
 
 SHORTER_WINDOW_NOTE = ("(first 5 years): that group is compared in its mean wait within 5 "
                        "years of the request, as not every replication follows its applicants "
-                       "for 10 years.")
+                       "for 10 years. A longer wait counts as 5 years there, so where under "
+                       "half are connected within them, the change in that share follows.")
 """What :data:`SHORTER_MARK` means, said once under answers that use it."""
 
 
@@ -225,8 +227,9 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         count, mw, moved = (format_numbers(value)[0] for value in (
             rights, variant[(ALL, "mw_non_firm")], variant[(ALL, "moved_to_firm")]))
         usable = variant[(ALL, "non_firm_usable_share")]
-        words += (f"; on average {count} applicants got a non-firm right ({mw} MW), usable "
-                  f"for {usable:.0%} of their MW-hours, and {moved} of them moved to firm")
+        words += (f"; over the run, on average {count} applicants got a non-firm right ({mw} MW "
+                  f"in all, not at once), usable for {usable:.0%} of their MW-hours, and "
+                  f"{moved} of them moved to firm")
     return words
 
 
@@ -270,6 +273,32 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
 
 WINDOW_SHARES = {"wait_rmst_5y_years": (5, "connected_within_5y")}
 """A mean wait within a window, and the share connected within that window."""
+
+
+def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],
+                       group: str, metric: str) -> str:
+    """When under half are connected within a window, how the share connected within it moved.
+
+    A mean wait within 5 years counts every longer wait as 5 years, so it barely moves when
+    most wait longer, whatever a change does for them: a reinforcement four years earlier
+    read '0.10 years shorter'. The share connected within the window, of those followed
+    that long, shows it: ' — connected within 5 years (under half in both; of those followed
+    5 years): 12.2 percentage points higher, from 0.1% to 12.3% (11.0 to 13.4)'. Said only
+    when that share changed beyond its interval.
+    """
+    if metric not in WINDOW_SHARES:
+        return ""
+    years, share = WINDOW_SHARES[metric]
+    if (group, share) not in get.index:
+        return ""
+    row: pd.Series = get.loc[(group, share)]  # type: ignore[assignment]  # stubs: a scalar
+    low, high = float(row["difference_ci_low"]), float(row["difference_ci_high"])
+    under_half = [own.get((group, share), math.nan) < 0.5 for own in means.values()]
+    if not any(under_half) or not (low > 0 or high < 0):
+        return ""
+    where = "both" if all(under_half) else "one"
+    return (f" — connected within {years} years (under half in {where}; of those followed "
+            f"{years} years): " + difference_text(row, METRICS[share].unit))
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
