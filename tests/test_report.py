@@ -158,6 +158,27 @@ def test_each_scenario_assumptions_are_set_against_its_own_reference(tmp_path: P
     assert "<th>onsite</th><td>social_priority (strict)</td>" in first
 
 
+def test_the_assumptions_show_each_2026_lever_its_scenario_pulls():
+    """Each toolbox scenario differs from social_priority in its key assumptions.
+
+    Before, non_firm, partial_offers and capacity_limiting read "as social_priority" in every
+    row: the lever being tested was nowhere among the assumptions.
+    """
+    from sim.report.assumptions import assumptions
+
+    family = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
+    reference = assumptions(load_scenario(family / "social_priority.yaml"))
+    for name in ("non_firm", "partial_offers", "capacity_limiting", "use_it_or_lose_it",
+                 "framework_2026", "efficiency_2026", "small_connections", "housing"):
+        mine = assumptions(load_scenario(family / f"{name}.yaml"))
+        assert any(mine[key] != reference[key] for key in mine), name
+    housing = assumptions(load_scenario(family / "housing.yaml"))["Arrival streams"].items
+    assert any("new_homes (basic_needs): 12/year, mean 0.3 MW (150 homes of 0.002 MW)" in item
+               for item in housing)
+    non_firm = assumptions(load_scenario(family / "non_firm.yaml"))["Non-firm rights"]
+    assert non_firm.summary.startswith("0 MW of pools at the start, 50 MW added later")
+
+
 def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     """A run stating observations: its report has the section, verdicts and figure."""
     family = write_observed(tmp_path / "family")

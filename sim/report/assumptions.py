@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
-from sim.inputs.scenario import Area, Scenario
+from sim.inputs.scenario import Area, Scenario, Stream
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
@@ -67,17 +67,74 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Arrival streams": Assumption(
             f"{_count(len(streams), 'stream')}, {sum(s.rate_per_year for s in streams):g} "
             f"requests a year{growing}" if scenario.streams else "none",
-            tuple(f"{name} ({s.category}{', ' + s.area if s.area else ''}): "
-                  f"{s.rate_per_year:g}/year, mean {s.demand_mw.mean:.2g} MW"
-                  + ("" if s.patience_years is None
-                     else f", patience mean {s.patience_years.mean:.2g} years")
-                  for name, s in scenario.streams.items())),
+            tuple(_stream(name, s) for name, s in scenario.streams.items())),
         "Waiting list at the start": Assumption(waiting_text),
+        "Non-firm rights": _non_firm(scenario),
+        "Capacity releases": Assumption(
+            ", ".join(r.name for r in scenario.capacity_releases) or "none",
+            tuple(f"{r.name}{' in ' + r.area if r.area else ''}: every {r.every_months} "
+                  f"months from {r.start}, {r.user_share:.0%} of users connected "
+                  + (f"at least {r.after_years:g} years" if r.after_years else "any time")
+                  + f" give up {r.mw_share:.0%} of their MW"
+                  + (f"; also of {r.existing_mw:g} MW connected before the run"
+                     if r.existing_mw else "")
+                  for r in scenario.capacity_releases)),
         "Named projects": Assumption(
             _count(len(projects), "project") if projects else "none",
             tuple(f"{p.name} ({p.category}): {p.demand_mw:g} MW requested on {p.date}, "
                   f"{p.self_supply:.0%} generated on site, {p.jobs} jobs" for p in projects)),
     }
+
+
+def _stream(name: str, stream: Stream) -> str:
+    """A stream in short words, with each 2026 mechanism it uses (a block of homes, say)."""
+    demand = stream.demand_mw.mean
+    if stream.homes_per_request is None:
+        size = f"mean {demand:.2g} MW"
+    else:
+        homes = stream.homes_per_request.mean
+        size = f"mean {demand * homes:.2g} MW ({homes:.3g} homes of {demand:.2g} MW)"
+    words = [f"{stream.rate_per_year:g}/year", size]
+    if stream.period is not None:
+        words.append(f"from {stream.period.start or 'the start'} to "
+                     f"{stream.period.end or 'the end'}")
+    if stream.patience_years is not None:
+        words.append(f"patience mean {stream.patience_years.mean:.2g} years")
+    words += [f"{c.category} from {c.date}" for c in stream.category_changes]
+    if stream.efficiency is not None:
+        words.append(f"efficiency mean {stream.efficiency.mean:.2g}")
+    if stream.partial_offer is not None:
+        offer = stream.partial_offer
+        words.append(f"{offer.accept_share:.0%} take partial offers of at least "
+                     f"{offer.min_share:.0%}")
+    if stream.expansion is not None:
+        words.append(f"{stream.expansion.share:.0%} expansions of mean "
+                     f"{stream.expansion.existing_mw.mean:.2g} MW")
+    if stream.non_firm is not None:
+        offered = stream.non_firm
+        words.append(f"{offered.accept_share:.0%} accept a {offered.right} right, "
+                     f"{offered.keep_firm_place_share:.0%} of them keep their firm place")
+    return f"{name} ({stream.category}{', ' + stream.area if stream.area else ''}): " \
+        + ", ".join(words)
+
+
+def _non_firm(scenario: Scenario) -> Assumption:
+    """The non-firm pools, how they are shared, and the kinds of right on offer."""
+    non_firm = scenario.non_firm
+    if non_firm is None:
+        return Assumption("none")
+    pools = non_firm.pools.values()
+    added = sum(u.add_mw for pool in pools for u in pool.upgrades)
+    rights = ", ".join(f"{name} ({right.hours_share:.0%} of the hours)"
+                       for name, right in non_firm.rights.items())
+    return Assumption(
+        f"{sum(p.capacity_mw for p in pools):g} MW of pools at the start"
+        + (f", {added:g} MW added later" if added else "")
+        + f", offered by {non_firm.order}; rights: {rights}",
+        tuple(f"{area}: {pool.capacity_mw:g} MW"
+              + "".join(f", +{u.add_mw:g} MW on {u.date}" + _delay(u.delay_years)
+                        for u in pool.upgrades)
+              for area, pool in non_firm.pools.items()) if len(non_firm.pools) > 1 else ())
 
 
 def _settings(
