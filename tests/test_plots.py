@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
-from sim.figures.plots import queue_figure, wait_figure, withdrawals_figure
-from sim.runs.metrics import HEADLINE_METRICS, METRICS
+from sim.figures.plots import differences_figure, queue_figure, wait_figure, withdrawals_figure
+from sim.runs.metrics import EVERY_APPLICANT, HEADLINE_METRICS, METRICS
 from tests.comparison_family import write_family
 
 
@@ -191,6 +191,34 @@ def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comp
     assert all(len(line) <= 28 for t in titles for line in t.splitlines())  # within a panel
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "social_priority vs fifo" in ticks and "other_seed vs fifo" in ticks
+
+
+def test_differences_figure_stands_five_years_in_where_the_answers_do():
+    """A pair without a ten-year difference shows its five-year one, marked, as answers do.
+
+    A median not reached in one replication says so, rather than "no value".
+    """
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for metric, value, difference in (("applicants", 4.0, 0.0),
+                                          ("connected", 3.0, 0.0),
+                                          ("wait_rmst_10y_years", 6.0, np.nan),
+                                          ("wait_rmst_5y_years", 4.0, -0.5),
+                                          ("connect_median_years", 3.0, np.nan)):
+            rows.append((scenario, "all", metric, value, difference))
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "estimate",
+                                        "difference"])
+    table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
+    fig = differences_figure(table, ("wait_rmst_10y_years", "connect_median_years"))
+    ten, median = fig.axes[:2]
+    assert "5y: within 5 years" in ten.get_title().replace("\n", " ")
+    assert [t.get_text() for t in ten.texts] == ["5y"] and ten.lines
+    assert [t.get_text() for t in median.texts] == ["not reached in some replications"]
 
 
 def test_wait_figure_says_none_connected_where_nobody_was():

@@ -339,6 +339,29 @@ def test_a_column_never_sets_ten_years_beside_five(summary_and_scenario):
     assert all(not row[2][column].text.startswith("5y:") for row in other.rows)
 
 
+def test_a_difference_left_out_says_why(summary_and_scenario):
+    """A variant's figure without a difference says why beneath it, rather than nothing.
+
+    A median reached in most replications but not in one has no paired difference, and a
+    mean within a window needs every replication of both.
+    """
+    summary, _ = summary_and_scenario
+    fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
+                          difference_ci_low=np.nan, difference_ci_high=np.nan)
+    sp = summary.assign(scenario="sp", reference="fifo", question="Q", difference=0.25,
+                        difference_ci_low=0.1, difference_ci_high=0.4)
+    sp.loc[(sp["group"] == "all") & (sp["metric"] == "connect_median_years"),
+           "difference"] = np.nan
+    table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                             origin="", paired=True)
+    column = HEADLINE_METRICS.index("connect_median_years")
+    everyone = next(t for t in key_tables(table) if t.title == "All applicants")
+    variant = everyone.rows[1][2][column]
+    assert (variant.note, variant.unclear) == (
+        "no difference: not reached in some replication", True)
+    assert everyone.rows[0][2][column].note == ""  # the reference has no difference at all
+
+
 def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
 

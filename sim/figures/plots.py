@@ -29,7 +29,15 @@ from sim.figures.palette import (
 )
 from sim.figures.timelines import connected_figure, queue_figure
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, COMPARED, HEADLINE_METRICS, METRICS
+from sim.runs.metrics import (
+    ALL,
+    COMPARED,
+    CONNECT_SHARES,
+    HEADLINE_METRICS,
+    METRICS,
+    RMST_YEARS,
+    SHORTER_WINDOW,
+)
 
 __all__ = [
     "UNCLEAR",
@@ -41,6 +49,9 @@ __all__ = [
     "wait_figure",
     "withdrawals_figure",
 ]
+
+SHORTER_YEARS = min(RMST_YEARS)
+"""The years of the shorter window (:data:`SHORTER_WINDOW`) a row marks when it stands in."""
 
 UNCLEAR = "#c4c4c4"
 """Colour of a difference whose interval includes zero: lighter than any category's."""
@@ -75,13 +86,19 @@ def differences_figure(
     rows = compared.set_index(["scenario", "reference", "group", "metric"])
     for ax, metric in zip(axes, metrics, strict=True):
         scale = 100.0 if METRICS[metric].unit == "share" else 1.0
+        shorter_used = False
         for group in groups:
             for pair in pairs:
                 key = (*pair, group, metric)
                 if key not in rows.index:
                     continue
-                row = rows.loc[key]  # type: ignore[index]  # a row of a four-level index
+                row, stands_in = _shown_row(rows, key)
                 y = positions[(group, pair)]
+                if stands_in:
+                    shorter_used = True
+                    ax.annotate(f"{SHORTER_YEARS}y", (row["difference_ci_high"] * scale, y),
+                                xytext=(4, 0), textcoords="offset points", va="center",
+                                fontsize="small", color="#444444")
                 if np.isnan(row["difference"]):
                     ax.text(0, y, _why_no_difference(own, pair, group, metric), ha="center",
                             va="center", fontsize="small", color="#444444")
@@ -98,7 +115,9 @@ def differences_figure(
         unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
         # Wrapped by hand: matplotlib's wrap=True wraps at the figure's edge, not the panel's,
         # and the long labels of neighbouring panels ran into each other.
-        ax.set_title(textwrap.fill(METRICS[metric].label, 28), fontsize="medium")
+        title = METRICS[metric].label + (f" ({SHORTER_YEARS}y: within {SHORTER_YEARS} years, as "
+                                         "in the answers)" if shorter_used else "")
+        ax.set_title(textwrap.fill(title, 28), fontsize="medium")
         ax.set_xlabel(f"Difference ({unit})")
         ax.grid(axis="x", alpha=0.3)
     ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
@@ -154,10 +173,26 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     return fig
 
 
+def _shown_row(rows: pd.DataFrame, key: tuple[str, str, str, str]) -> tuple[pd.Series, bool]:
+    """The row a pair's figure shows, and whether the shorter window's stands in for it.
+
+    Where a mean wait within ten years has no difference but the one within five does, the
+    answers give five (:data:`SHORTER_WINDOW`), and so does the figure, marked.
+    """
+    row: pd.Series = rows.loc[key]  # type: ignore[index]  # a row of a four-level index
+    shorter = SHORTER_WINDOW.get(key[-1])
+    if shorter is None or not np.isnan(row["difference"]):
+        return row, False
+    stand_in: pd.Series = rows.loc[(*key[:-1], shorter)]  # type: ignore[index]  # as above
+    return (stand_in, True) if np.isfinite(stand_in["difference"]) else (row, False)
+
+
 def _why_no_difference(own: pd.Series, pair: tuple[str, str], group: str, metric: str) -> str:
     """Why a pair has no difference in a figure: nobody connected, never reached, or neither."""
     if any(own.get((s, group, "connected")) == 0 for s in pair):
         return "none connected"
     if any(np.isinf(own.get((s, group, metric), np.nan)) for s in pair):
         return NOT_REACHED
+    if metric in CONNECT_SHARES:  # reached in most replications, not in all
+        return f"{NOT_REACHED} in some replications"
     return "no value"

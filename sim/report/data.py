@@ -12,7 +12,7 @@ import base64
 import datetime
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
     COMPARED,
+    CONNECT_SHARES,
     EVERY_APPLICANT,
     HEADLINE_METRICS,
     IN_BOTH,
@@ -122,6 +123,8 @@ class Cell:
     text: str
     note: str = ""
     unclear: bool = False
+    compared: bool = False
+    """Whether the second line is a difference from a reference (else a note, or nothing)."""
 
 
 @dataclass(frozen=True)
@@ -394,13 +397,30 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
             text = "none connected" if connected.get(row.group) == 0 else "no value"
         else:
             text = format_estimate(row.estimate, row.ci_low, row.ci_high, unit)
-        note, unclear = "", False
+        note, unclear, compared = "", False, False
         if row.question and not math.isnan(row.difference):
+            compared = True
             note = format_estimate(row.difference, row.difference_ci_low,
                                    row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
-        cells[(row.group, row.metric)] = Cell(text, note, unclear)
+        elif row.question and not math.isnan(row.estimate):
+            note, unclear = _no_difference(str(row.metric)), True
+        cells[(row.group, row.metric)] = Cell(text, note, unclear, compared)
     return _quarter_where_half_unreached(block, cells)
+
+
+def _no_difference(metric: str) -> str:
+    """Why a figure the variant has has no difference from its reference, in a cell's words.
+
+    A time to connection not reached in some replication of either has no difference in
+    them; a mean wait within a window needs every replication of both (section 4.3 of the
+    model's docs); any other figure lacks one in the reference.
+    """
+    if metric in CONNECT_SHARES:
+        return f"no difference: {NOT_REACHED} in some replication"
+    if METRICS[metric].every_replication:
+        return "no difference: not known in every replication of both"
+    return "no difference: none in the reference"
 
 
 def _five_where_ten_unknown(rows: Sequence[dict[tuple[str, str], Cell]], group: str) -> None:
@@ -414,14 +434,14 @@ def _five_where_ten_unknown(rows: Sequence[dict[tuple[str, str], Cell]], group: 
     def lacks_ten(cells: dict[tuple[str, str], Cell]) -> bool:
         ten, five = cells.get((group, TEN)), cells.get((group, FIVE))
         return ten is not None and five is not None and (
-            ten.text == "no value" or (not ten.note and bool(five.note)))
+            ten.text == "no value" or (not ten.compared and five.compared))
 
     if not any(lacks_ten(cells) for cells in rows):
         return
     for cells in rows:
         five = cells.get((group, FIVE))
         if five is not None and five.text != "no value":
-            cells[(group, TEN)] = Cell(f"{FIVE_MARK} {five.text}", five.note, five.unclear)
+            cells[(group, TEN)] = replace(five, text=f"{FIVE_MARK} {five.text}")
 
 
 def _quarter_where_half_unreached(
@@ -437,8 +457,7 @@ def _quarter_where_half_unreached(
     for group, estimate in zip(medians["group"], medians["estimate"], strict=True):
         quarter = cells.get((group, QUARTER))
         if math.isinf(estimate) and quarter is not None and quarter.text != NOT_REACHED:
-            cells[(group, HALF)] = Cell(f"{QUARTER_MARK} {quarter.text}", quarter.note,
-                                        quarter.unclear)
+            cells[(group, HALF)] = replace(quarter, text=f"{QUARTER_MARK} {quarter.text}")
     return cells
 
 
