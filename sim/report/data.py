@@ -107,7 +107,8 @@ MEANINGS = {
     f"rest of the {n} years, so {n} would mean that nobody was connected"
     + ("; a category (or a stream compared on its own) that some replication does not "
        'follow for 10 years gets the first 5, marked "first 5 years"' if n == 10 else "")
-    + ")"
+    + f"; where under half are connected within {min(RMST_YEARS)} years, which such a mean "
+      "hardly shows, the change in that share follows)"
     for n in RMST_YEARS
 }
 """What a lead figure means, in the words of the answers' lead, where its label is terse."""
