@@ -102,6 +102,12 @@ def test_differing_assumptions_bring_forward_what_is_unlike_the_reference(tmp_pa
     assert "release 2023" not in row.split("<details>")[0]
     same = assumptions_html({"fifo": base, "again": base})
     assert "None: every key assumption below is the same." in same
+    # More entries unlike it than a cell lists: the first few, and how many more there are.
+    bigger = [{**u, "add_mw": u["add_mw"] + 1} for u in upgrades]
+    every = load_scenario(family["fifo"], {"grid.upgrades": bigger, "name": "every"})
+    row = _section(assumptions_html({"fifo": base, "every": every}), "<th>every</th>",
+                   "</tr>")
+    assert "<li>station +6 MW on 2024-06-01</li></ul>and 1 more, in the full list</div>" in row
 
 
 def test_summary_block_comes_first_and_answers_each_question(

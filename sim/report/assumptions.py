@@ -190,7 +190,8 @@ class ShownAssumption:
         same: whether it equals the reference's value (then only that is said).
         summary: the short words.
         shown: entries listed whole (a short list).
-        unlike: entries of a long list that differ from the reference's, brought forward.
+        unlike: entries of a long list that differ from the reference's, brought forward
+            (the first few of them).
         folded: every entry of a long list, folded away.
     """
 
@@ -199,6 +200,8 @@ class ShownAssumption:
     summary: str
     shown: tuple[str, ...] = ()
     unlike: tuple[str, ...] = ()
+    unlike_more: int = 0
+    """How many more entries are unlike the reference's than ``unlike`` lists."""
     folded: tuple[str, ...] = ()
 
 
@@ -254,5 +257,5 @@ def _shown(value: Assumption, reference: Assumption | None = None, name: str = "
         return ShownAssumption(name, False, value.summary, shown=value.items)
     unlike = () if reference is None else tuple(i for i in value.items
                                                 if i not in reference.items)
-    return ShownAssumption(name, False, value.summary,
-                           unlike=unlike if len(unlike) <= SHOWN else (), folded=value.items)
+    return ShownAssumption(name, False, value.summary, unlike=unlike[:SHOWN],
+                           unlike_more=len(unlike[SHOWN:]), folded=value.items)
