@@ -57,6 +57,66 @@ def test_a_child_without_a_name_is_named_after_its_own_file(family):
     assert load_scenario(family / "unnamed.yaml", {"name": "mine"}).name == "mine"
 
 
+def test_a_child_replaces_an_inherited_distribution_whole(family):
+    """A distribution is one value: a child's {dist: ...} replaces the parent's, family and all."""
+    (family / "child.yaml").write_text(textwrap.dedent("""\
+        extends: base.yaml
+        streams:
+          firms:
+            demand_mw: {dist: uniform, low: 0.1, high: 1.2}
+            patience_years: {dist: weibull, shape: 0.8, scale: 6}
+        """))
+    firms = load_scenario(family / "child.yaml").streams["firms"]
+    assert firms.demand_mw.model_dump() == {"dist": "uniform", "low": 0.1, "high": 1.2}
+    assert firms.patience_years.model_dump() == {"dist": "weibull", "shape": 0.8, "scale": 6}
+    assert firms.rate_per_year == 12  # the rest of the stream is still merged
+
+
+def test_a_child_of_a_bundled_scenario_changes_a_family(tmp_path):
+    """The bundled parents too: uniform demand and weibull patience replace their lognormal."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "flevoland", tmp_path,
+                    dirs_exist_ok=True)
+    (tmp_path / "mine.yaml").write_text(textwrap.dedent("""\
+        extends: social_priority.yaml
+        streams:
+          logistics:
+            demand_mw: {dist: uniform, low: 0.1, high: 1.2}
+            patience_years: {dist: weibull, shape: 0.7, scale: 9}
+        """))
+    logistics = load_scenario(tmp_path / "mine.yaml").streams["logistics"]
+    assert logistics.demand_mw.mean == pytest.approx(0.65)
+    assert logistics.patience_years.model_dump()["dist"] == "weibull"
+
+
+def test_a_bad_distribution_in_a_child_names_the_child(family):
+    """What a child's distribution lacks is its own mistake, reported at its own line.
+
+    Parameters without ``dist`` do not edit the parent's distribution either: a distribution
+    is given whole.
+    """
+    (family / "child.yaml").write_text(
+        "extends: base.yaml\nstreams:\n  firms:\n    demand_mw: {dist: uniform, low: 0.1}\n")
+    with pytest.raises(InputError, match=r"child.yaml:4: streams.firms.demand_mw.high: missing"):
+        load_scenario(family / "child.yaml")
+    (family / "child.yaml").write_text(
+        "extends: base.yaml\nstreams:\n  firms:\n    demand_mw: {median: 2}\n")
+    with pytest.raises(InputError, match=r"child.yaml:4: streams.firms.demand_mw: expected a "
+                       "number or a distribution"):
+        load_scenario(family / "child.yaml")
+
+
+def test_an_override_replaces_a_distribution_whole_as_a_child_does(family):
+    """--set with a distribution gives the same scenario as a child file with it."""
+    value = "{dist: uniform, low: 0.1, high: 1.2}"
+    (family / "uniform.yaml").write_text(
+        f"extends: child.yaml\nname: child\nstreams: {{firms: {{demand_mw: {value}}}}}\n")
+    by_set = load_scenario(family / "child.yaml", [f"streams.firms.demand_mw={value}"])
+    assert by_set.model_dump() == load_scenario(family / "uniform.yaml").model_dump()
+
+
 def test_overrides_as_strings_and_as_a_mapping(family):
     """--set style strings and a Python mapping give the same scenario."""
     by_text = load_scenario(family / "child.yaml",

@@ -1,8 +1,9 @@
 """Merging a scenario file onto the file it ``extends``, and the rules that go with it.
 
-Mappings merge key by key and anything else is replaced, with two ways to take away what a
-parent gives (``null`` for a key, ``{remove: [names], add: [items]}`` for a list of named
-items) and one rule for the policy: a file that sets ``policy.order`` without
+Mappings merge key by key and anything else is replaced; a distribution (a mapping whose
+``dist`` names a family) is one value, replaced whole too. There are two ways to take away
+what a parent gives (``null`` for a key, ``{remove: [names], add: [items]}`` for a list of
+named items) and one rule for the policy: a file that sets ``policy.order`` without
 ``policy.changes`` replaces the inherited schedule. Plain data in, plain data out; errors
 name the file, line and key path.
 """
@@ -33,9 +34,11 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
           path: tuple[str, ...] = (), fresh: bool = False) -> dict[str, Any]:
     """Deep merge: mappings merge key by key; anything else (lists too) is replaced.
 
-    ``null`` removes an inherited key (a stream, an area, a block); ``{remove: [names], add:
-    [items]}`` edits an inherited list of named items (upgrades, projects). Inside a mapping
-    the parent does not have (``fresh``), ``null`` is an ordinary value.
+    A distribution, the child's or the parent's, is one value and is replaced whole (merged
+    key by key, a new family would keep the old family's parameters). ``null`` removes an
+    inherited key (a stream, an area, a block); ``{remove: [names], add: [items]}`` edits an
+    inherited list of named items (upgrades, projects). Inside a mapping the parent does not
+    have (``fresh``), ``null`` is an ordinary value.
     """
     merged = copy.deepcopy(base)
     for key, value in child.items():
@@ -50,6 +53,8 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
             del merged[key]
         elif _is_list_edit(value):
             merged[key] = _edit_list(merged.get(key), value, place, here)
+        elif _is_distribution(value) or _is_distribution(merged.get(key)):
+            merged[key] = copy.deepcopy(value)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge(merged[key], value, place, here, fresh)
         elif isinstance(value, dict) and key not in merged:
@@ -57,6 +62,15 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _is_distribution(value: Any) -> bool:
+    """Whether a value is a distribution, ``{dist: family, ...}``, which merges as one value.
+
+    ``dist`` must name a family (text): a stream or area that happens to be called ``dist``
+    holds a mapping, and its neighbours still merge key by key.
+    """
+    return isinstance(value, dict) and isinstance(value.get("dist"), str)
 
 
 def _is_list_edit(value: Any) -> bool:
