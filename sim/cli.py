@@ -327,11 +327,11 @@ SCHEMA_SIGNATURE = "Written by gridqueue schema"
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from sim.inputs.scenario import Scenario
+    from sim.inputs.json_schema import scenario_json_schema
     from sim.runs.staging import write_file
 
     schema = {"$comment": f"{SCHEMA_SIGNATURE} {__version__}; regenerate rather than edit.",
-              **Scenario.model_json_schema(by_alias=True)}
+              **scenario_json_schema()}
     text = json.dumps(schema, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)

@@ -15,7 +15,16 @@ from abc import ABC, abstractmethod
 from typing import Annotated, Any, Literal, TypedDict
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 __all__ = [
     "Distribution",
@@ -292,9 +301,23 @@ def _number_means_fixed(value: Any) -> Any:
     return value
 
 
+class _NumberOrFamilySchema:
+    """Writes a distribution's JSON Schema as a plain number or a family, as files give it.
+
+    The number (``_number_means_fixed``) is turned into a family before validation, so
+    pydantic's schema would list the families only, and editors would mark ``jobs: 0`` wrong.
+    """
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
+        fixed = {"type": "number", "minimum": 0}  # the bounds of Fixed.value
+        return {"anyOf": [fixed, handler(schema)]}
+
+
 Distribution = Annotated[
     Fixed | Exponential | Uniform | Triangular | Lognormal | Weibull | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_number_means_fixed),
+    _NumberOrFamilySchema(),
 ]
 """Any of the families above, chosen by the ``dist`` key; a plain number means fixed."""

@@ -1,0 +1,132 @@
+"""The JSON Schema of scenario files as they are written, for editors (``gridqueue schema``).
+
+A file without ``extends`` is a whole scenario and must give every required key. A file with
+``extends`` gives only what it changes, merged onto its parent (:mod:`sim.inputs.scenario_merge`),
+so on its own it may leave out required keys, remove an inherited key with ``null`` and edit an
+inherited list of named items with ``{remove: [...], add: [...]}``. The schema says both: the
+top level lists the keys a file may use, in their looser form, and a file without ``extends``
+must also be a whole :class:`~sim.inputs.scenario.Scenario`. What a child gives whole (a
+distribution, the items of a list) is checked whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.inputs.scenario import Scenario
+
+__all__ = ["scenario_json_schema"]
+
+JsonSchema = dict[str, Any]
+
+EXTENDS = {
+    "type": "string",
+    "minLength": 1,
+    "title": "Extends",
+    "description": "Another scenario file, relative to this one, that this file builds on: "
+    "mappings merge key by key; lists, plain values and distributions are replaced whole; null "
+    "removes an inherited key.",
+}
+"""The ``extends`` key, read before validation (so it is not a field of the Scenario model)."""
+
+_REF = "#/$defs/"
+_WHOLE = "Scenario"
+"""The name under ``$defs`` of the schema of a whole scenario (a file without ``extends``)."""
+_ANNOTATIONS = ("title", "description", "default")
+"""Keys that describe a value rather than constrain it: kept outside a ``null`` alternative."""
+
+
+def scenario_json_schema() -> JsonSchema:
+    """The schema of a scenario file: a whole scenario, or a file that ``extends`` another."""
+    whole = Scenario.model_json_schema(by_alias=True)
+    defs: dict[str, JsonSchema] = whole.pop("$defs", {})
+    assert _WHOLE not in defs, "a model named Scenario would hide the whole scenario's schema"
+    defs[_WHOLE] = whole
+    layer = _Layers(defs).of_object(whole)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **layer,
+        "description": f"{whole['description']} A file with extends gives only what it "
+        "changes.",
+        "properties": {"extends": EXTENDS, **layer["properties"]},
+        "if": {"required": ["extends"]},
+        "else": {"$ref": _REF + _WHOLE},
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+class _Layers:
+    """Turns schemas of whole values into those of what a child file may give instead."""
+
+    def __init__(self, defs: dict[str, JsonSchema]) -> None:
+        self.defs = defs
+        self.made: set[str] = set()
+
+    def of(self, schema: JsonSchema) -> JsonSchema:
+        """What a child may give where a whole file gives ``schema``."""
+        if "discriminator" in schema:  # a distribution: one value, given whole
+            return schema
+        if "$ref" in schema:
+            name = schema["$ref"].removeprefix(_REF)
+            if self.defs[name].get("type") != "object":  # a category, say: one value
+                return schema
+            return {**schema, "$ref": _REF + self._layer_def(name)}
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                return {**schema, key: [self.of(member) for member in schema[key]]}
+        if schema.get("type") == "object":
+            return self.of_object(schema)
+        if schema.get("type") == "array" and self._named_items(schema):
+            return _or_list_edit(schema)
+        return schema
+
+    def of_object(self, schema: JsonSchema) -> JsonSchema:
+        """A mapping whose keys are all optional and may be null (removing what is inherited)."""
+        layer = {key: value for key, value in schema.items() if key != "required"}
+        if "properties" in schema:
+            layer["properties"] = {name: _or_null(self.of(value))
+                                   for name, value in schema["properties"].items()}
+        if isinstance(schema.get("additionalProperties"), dict):
+            layer["additionalProperties"] = _or_null(self.of(schema["additionalProperties"]))
+        return layer
+
+    def _layer_def(self, name: str) -> str:
+        """The name of the child's form of a model under ``$defs``, added on first use."""
+        layer = f"{name}Layer"
+        if layer not in self.made:
+            assert layer not in self.defs, f"a model named {layer} would be overwritten"
+            self.made.add(layer)  # before recursing, so a model that nests itself ends
+            self.defs[layer] = self.of(self.defs[name])
+        return layer
+
+    def _named_items(self, schema: JsonSchema) -> bool:
+        """Whether an array holds items with a ``name``, which a child may remove by name."""
+        items: JsonSchema = schema.get("items", {})
+        model = self.defs.get(items.get("$ref", "").removeprefix(_REF), items)
+        return "name" in model.get("properties", {})
+
+
+def _or_null(schema: JsonSchema) -> JsonSchema:
+    """The schema, or ``null``: in a child, null removes an inherited key."""
+    if any(member.get("type") == "null" for member in schema.get("anyOf", [])):
+        return schema
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    outside = {key: schema[key] for key in _ANNOTATIONS if key in schema}
+    inside = {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+    return {**outside, "anyOf": [inside, {"type": "null"}]}
+
+
+def _or_list_edit(schema: JsonSchema) -> JsonSchema:
+    """A list of named items, or ``{remove: [names], add: [items]}`` editing the inherited one."""
+    items = {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+    edit = {
+        "type": "object",
+        "description": "Edits the inherited list: drops the items named in remove, then "
+        "appends those in add.",
+        "properties": {"remove": {"type": "array", "items": {"type": "string"}}, "add": items},
+        "additionalProperties": False,
+        "minProperties": 1,
+    }
+    outside = {key: schema[key] for key in _ANNOTATIONS if key in schema}
+    return {**outside, "anyOf": [items, edit]}
