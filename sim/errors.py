@@ -107,7 +107,10 @@ def one_line(text: str) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def nearest(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean ...?)' hint for a misspelt name, or '' when nothing is close."""
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """A ' (did you mean ...?)' hint for a misspelt name, or '' when nothing is close.
+
+    ``cutoff`` is how alike (0 to 1, difflib's ratio) a choice must be to be suggested.
+    """
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{match[0]}'?)" if match else ""

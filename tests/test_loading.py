@@ -151,6 +151,60 @@ def test_misspelt_key_suggests_the_nearest(family):
         load_scenario(family / "child.yaml")
 
 
+def test_a_misspelt_stream_in_a_child_suggests_the_inherited_one(family):
+    """A child naming a stream its parents lack, close to one they have, says which."""
+    (family / "child.yaml").write_text("extends: base.yaml\nstreams:\n  firsm:\n"
+                                       "    rate_per_year: 100\n")
+    with pytest.raises(InputError, match=r"child.yaml:4: streams.firsm: a new stream, which "
+                       r"needs category and demand_mw \(did you mean 'firms'\?\)"):
+        load_scenario(family / "child.yaml")
+
+
+def test_a_misspelt_stream_in_an_override_suggests_the_inherited_one(family):
+    """--set naming a stream the files lack, close to one they have, says which."""
+    with pytest.raises(InputError, match=r"^--set streams.firsm.rate_per_year=3: streams.firsm: "
+                       r"a new stream, which needs category and demand_mw \(did you mean "
+                       r"'firms'\?\)$"):
+        load_scenario(family / "child.yaml", ["streams.firsm.rate_per_year=3"])
+
+
+def test_a_misspelt_stream_of_a_bundled_scenario_is_named(tmp_path):
+    """The bundled family too: logistcs in a child of social_priority.yaml means logistics."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "flevoland", tmp_path,
+                    dirs_exist_ok=True)
+    (tmp_path / "mine.yaml").write_text(
+        "extends: social_priority.yaml\nstreams: {logistcs: {rate_per_year: 100}}\n")
+    with pytest.raises(InputError, match=r"mine.yaml:2: streams.logistcs: a new stream, which "
+                       r"needs category and demand_mw \(did you mean 'logistics'\?\)"):
+        load_scenario(tmp_path / "mine.yaml")
+
+
+def test_a_misspelt_area_in_an_override_suggests_the_one_given():
+    """Areas are named entries too: a new area close to a given one is named."""
+    from pathlib import Path
+
+    valid = Path(__file__).resolve().parent / "bad_inputs" / "valid_areas.yaml"
+    with pytest.raises(InputError, match=r"grid.areas.almer: a new area, which needs "
+                       r"capacity_mw \(did you mean 'almere'\?\)"):
+        load_scenario(valid, ["grid.areas.almer.upgrades=[]"])
+
+
+def test_a_new_stream_unlike_any_other_only_says_what_it_lacks(family):
+    """Without a close inherited name, or in the file that first gives it, no guess is made."""
+    (family / "child.yaml").write_text("extends: base.yaml\nstreams: {farmers: {category: "
+                                       "other, rate_per_year: 3}}\n")  # 0.67 like firms
+    with pytest.raises(InputError, match=r"streams.farmers.demand_mw: missing: this key is "
+                       "required$"):
+        load_scenario(family / "child.yaml")
+    one_file = BASE.replace("policy:", "  firm: {rate_per_year: 2}\npolicy:")
+    (family / "base.yaml").write_text(one_file)
+    with pytest.raises(InputError, match=r"base.yaml:\d+: streams.firm.category: missing"):
+        load_scenario(family / "base.yaml")
+
+
 def test_resolved_scenario_loads_back_to_the_same_scenario(family, tmp_path):
     """scenario.yaml written with results is the full scenario, loadable as it is."""
     child = load_scenario(family / "child.yaml")

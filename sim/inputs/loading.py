@@ -220,7 +220,10 @@ def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple[str | int,
 def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> InputError:
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the real key look missing: report the misspelling.
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), None)
+    if error is None and (misspelt := _misspelt_entry(errors, source)) is not None:
+        return misspelt
+    error = error or errors[0]
     loc = _data_path(error["loc"], source.data)
     ctx = error.get("ctx") or {}
     problem = ctx.get("error")
@@ -230,6 +233,67 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
         return InputError(file, problem.key_path, problem.expected, line=line)
     file, line = source.locate(loc)
     return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
+
+
+_NAMED_ENTRIES: dict[tuple[str | int, ...], str] = {("streams",): "stream",
+                                                    ("grid", "areas"): "area",
+                                                    ("non_firm", "rights"): "right",
+                                                    ("non_firm", "pools"): "pool"}
+"""Mappings of entries by name, where a misspelt name adds an entry instead of changing one."""
+_LIKE_A_MISSPELLING = 0.75
+"""How alike a new entry's name must be to an existing one to be taken for a misspelling.
+
+Stricter than for keys: a new stream may well be meant, and 'shops' is not 'schools' (0.67),
+while 'logistcs' is 'logistics' (0.94) and 'firsm' is 'firms' (0.8).
+"""
+
+
+def _misspelt_entry(errors: list[ErrorDetails], source: ScenarioSource) -> InputError | None:
+    """A new named entry that lacks required keys, named like an existing one: say which.
+
+    A child file or ``--set`` that misspells an inherited stream's name adds a stream, which
+    then lacks the keys its parent gives; the nearest existing name says what was meant.
+    """
+    missing: dict[tuple[str | int, ...], list[str]] = {}
+    for error in errors:
+        loc = _data_path(error["loc"], source.data)
+        if error["type"] == "missing" and len(loc) >= 2 and loc[:-2] in _NAMED_ENTRIES:
+            missing.setdefault(loc[:-1], []).append(str(loc[-1]))
+    for entry, keys in missing.items():
+        within, name = entry[:-1], entry[-1]
+        siblings = [str(other) for other in _node_at(source.data, within) if other != name]
+        hint = nearest(str(name), siblings, _LIKE_A_MISSPELLING)
+        if hint and _new_in_a_child(source, entry):
+            file, line = source.locate(entry)
+            return InputError(file, ".".join(map(str, entry)),
+                              f"a new {_NAMED_ENTRIES[within]}, which needs {_and(keys)}{hint}",
+                              line)
+    return None
+
+
+def _node_at(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at a key path of the raw data (an empty mapping if there is none)."""
+    for part in path:
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data
+
+
+def _new_in_a_child(source: ScenarioSource, path: tuple[str | int, ...]) -> bool:
+    """Whether a child file or ``--set`` adds a key path that no file it extends gives.
+
+    The files are most derived first: a key that one file gives, and that file is not the
+    last (it extends another), is new in it; a key that no file gives came from ``--set``.
+    """
+    givers = [index for index, (_, root) in enumerate(source.files)
+              if find_node(root, path) is not None]
+    if not givers:
+        return bool(source.overrides)
+    return len(givers) == 1 and givers[0] < len(source.files) - 1
+
+
+def _and(words: list[str]) -> str:
+    """Words joined as in a sentence: 'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
 def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
