@@ -66,11 +66,8 @@ class _Layers:
         """What a child may give where a whole file gives ``schema``."""
         if "discriminator" in schema:  # a distribution: one value, given whole
             return schema
-        if "$ref" in schema:
-            name = schema["$ref"].removeprefix(_REF)
-            if self.defs[name].get("type") != "object":  # a category, say: one value
-                return schema
-            return {**schema, "$ref": _REF + self._layer_def(name)}
+        if "$ref" in schema:  # a model
+            return {**schema, "$ref": _REF + self._layer_def(schema["$ref"].removeprefix(_REF))}
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 return {**schema, key: [self.of(member) for member in schema[key]]}
