@@ -207,3 +207,48 @@ def test_reproduce_reports_changed_policy_code(custom_results, capsys):
     assert code == 1
     assert ("  policy module reproduce_policy: its code differs from the run's (SHA-256 in "
             "run.json)") in out.splitlines()
+
+
+REGISTERED = """\
+from sim import QueuePolicy, register_policy
+
+
+@register_policy
+class LargestFirst(QueuePolicy):
+    name = "largest_first_imported"
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (-applicant.requested_mw,)
+"""
+
+
+def test_a_policy_import_run_is_kept_hashed_and_reproduced_like_module_class(
+        tmp_path, capsys, monkeypatch):
+    """policy.import: the module is copied beside scenario.yaml and hashed, as module:Class is."""
+    from sim.policies import registry
+
+    monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "reproduce_import.py").write_text(REGISTERED, encoding="utf-8")
+    shutil.copy(BAD / "valid.yaml", source / "s.yaml")
+    shutil.copy(BAD / "waiting_list.csv", source / "waiting_list.csv")
+    output = tmp_path / "results"
+    code, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
+                             "--replications", "2", "--workers", "1",
+                             "--set", "policy.import=[reproduce_import]",
+                             "--set", "policy.order=largest_first_imported", capsys=capsys)
+    assert code == 0, err
+    shutil.rmtree(source)
+    monkeypatch.delitem(sys.modules, "reproduce_import")  # as in a new process
+    assert (output / "reproduce_import.py").read_text(encoding="utf-8") == REGISTERED
+    info = json.loads((output / "run.json").read_text(encoding="utf-8"))
+    assert info["policy_code"] == {
+        "reproduce_import": hashlib.sha256(REGISTERED.encode("utf-8")).hexdigest()}
+    code, out, err = gridqueue("reproduce", str(output), "-q", "--workers", "1", capsys=capsys)
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == f"reproduced: all {len(TABLES)} tables identical"
+    code, out, err = gridqueue("report", str(output), capsys=capsys)
+    assert code == 0, out + err
+    sys.modules.pop("reproduce_import", None)

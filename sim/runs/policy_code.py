@@ -1,7 +1,9 @@
 """The code of a scenario's own queue policies: where it is, its hash, and a copy kept with results.
 
-A ``module:Class`` policy is code outside the scenario file, and the tables depend on it as much
-as on the scenario. Its source file's SHA-256 is part of what defines a run (see
+A custom policy is code outside the scenario file, and the tables depend on it as much as on the
+scenario. Its module is named in one of two ways, ``policy.order: module:Class`` (or a
+``policy.changes`` entry) and ``policy.import: [module]``; both are kept the same way. The
+module's source file's SHA-256 is part of what defines a run (see
 :func:`sim.runs.results.definition_hash`), and the file is copied into the results directory,
 beside ``scenario.yaml``, where the scenario finds it again: ``gridqueue reproduce`` re-runs
 that very code, and ``gridqueue sweep --resume`` refuses cells made with other code.
@@ -16,13 +18,23 @@ import sys
 from pathlib import Path
 
 from sim.inputs.scenario import Scenario
-from sim.policies import resolve_policy
+from sim.policies import import_policy_modules
 
-__all__ = ["code_hashes", "copy_policy_code", "policy_files"]
+__all__ = ["code_hashes", "copy_policy_code", "policy_files", "policy_modules"]
+
+
+def policy_modules(scenario: Scenario) -> list[str]:
+    """The user modules the scenario's policies come from: policy.import and module:Class."""
+    named = list(scenario.policy.imports or [])
+    for _, regime in scenario.policy.regimes():
+        module_name, colon, _ = regime.order.partition(":")
+        if colon:
+            named.append(module_name)
+    return [name for name in dict.fromkeys(named) if _user_module(name)]
 
 
 def policy_files(scenario: Scenario) -> dict[str, tuple[Path, Path]]:
-    """Each ``module:Class`` policy module the scenario uses: its source file and its copy.
+    """Each policy module the scenario names (:func:`policy_modules`): its source and its copy.
 
     The copy's path is relative to a results directory: ``mypolicies.py``, ``pkg/sub.py`` or
     ``pkg/__init__.py``, where the scenario's folder is searched for the module. Modules of
@@ -30,11 +42,8 @@ def policy_files(scenario: Scenario) -> dict[str, tuple[Path, Path]]:
     a notebook) are left out: there is no file to keep.
     """
     files = {}
-    for _, regime in scenario.policy.regimes():
-        module_name, colon, _ = regime.order.partition(":")
-        if not colon or module_name in files or not _user_module(module_name):
-            continue
-        resolve_policy(regime.order, scenario.base_dir)  # imported already when it was loaded
+    for module_name in policy_modules(scenario):
+        import_policy_modules([module_name], scenario.base_dir)  # imported already at loading
         try:
             source = inspect.getsourcefile(sys.modules[module_name])
         except TypeError:  # a module without a file, e.g. one made in a notebook
@@ -54,7 +63,7 @@ def _user_module(name: str) -> bool:
 
 
 def code_hashes(scenario: Scenario) -> dict[str, str]:
-    """SHA-256 of the source of each ``module:Class`` policy module, by module name."""
+    """SHA-256 of the source of each policy module the scenario names, by module name."""
     return {module: hashlib.sha256(source.read_bytes()).hexdigest()
             for module, (source, _) in policy_files(scenario).items()}
 
