@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim import InputError, load_scenario, run
+from sim.cli import main
 from sim.policies import registry
 from tests.comparison_family import FIFO
 
@@ -69,6 +70,37 @@ def test_a_policy_import_that_fails_names_the_key(tmp_path, clean_registry):
     path = scenario_file(tmp_path, "policy: {import: [not-a-module], order: fifo}\n")
     with pytest.raises(InputError, match="policy.import: expected Python module names"):
         load_scenario(path)
+
+
+def test_a_module_that_registers_a_taken_name_is_refused(tmp_path, clean_registry, capsys):
+    """A policy registered as 'fifo' would replace the built-in everywhere: one line refuses it."""
+    (tmp_path / "gq_test_dup.py").write_text(POLICY_MODULE.format(name="fifo"))
+    builtin = registry.POLICIES["fifo"]
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_dup], order: fifo}\n")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: policy.import.0: policy module "
+                       r"'gq_test_dup' registers JobsPerMWPolicy as queue policy 'fifo', a name "
+                       r"sim.policies.builtin.FIFOPolicy already has"):
+        load_scenario(path)
+    assert registry.POLICIES["fifo"] is builtin
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_dup:JobsPerMWPolicy'}\n")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "policy.order: policy module 'gq_test_dup' registers" in err
+    assert registry.POLICIES["fifo"] is builtin
+
+
+def test_importing_a_policy_module_again_is_harmless(tmp_path, clean_registry):
+    """The same class registered again (its module imported anew) replaces only itself."""
+    (tmp_path / "gq_test_again.py").write_text(POLICY_MODULE.format(name="jobs_first_again"))
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_again], order: jobs_first_again}\n")
+    load_scenario(path)
+    first = registry.POLICIES["jobs_first_again"]
+    del sys.modules["gq_test_again"]  # imported anew, as from a results folder's copy
+    scenario = load_scenario(path)
+    again = sys.modules["gq_test_again"].JobsPerMWPolicy
+    assert again is not first and registry.POLICIES["jobs_first_again"] is again
+    assert scenario.policy.order == "jobs_first_again"
 
 
 def test_an_installed_package_offers_a_policy_by_entry_point(tmp_path, monkeypatch,

@@ -11,19 +11,41 @@ from types import ModuleType
 
 from sim.policies.base import QueuePolicy
 
-__all__ = ["ENTRY_POINT_GROUP", "POLICIES", "import_policy_modules", "register_policy",
-           "resolve_policy"]
+__all__ = ["ENTRY_POINT_GROUP", "POLICIES", "PolicyNameTaken", "import_policy_modules",
+           "register_policy", "resolve_policy"]
 
 POLICIES: dict[str, type[QueuePolicy]] = {}
 """Every registered policy class by its name."""
 
 
+class PolicyNameTaken(ValueError):
+    """A policy registered under a name that another policy already has."""
+
+
 def register_policy(cls: type[QueuePolicy]) -> type[QueuePolicy]:
-    """Class decorator: make a policy available to scenario files under ``cls.name``."""
+    """Class decorator: make a policy available to scenario files under ``cls.name``.
+
+    A name already taken by another policy (a built-in's, say) is refused with
+    :class:`PolicyNameTaken`: replacing it would change every scenario of the process that
+    names it. The same class registered again (its module imported again) replaces itself.
+    """
     if not cls.name:
         raise ValueError(f"{cls.__name__} needs a class attribute 'name' to be registered")
+    taken = POLICIES.get(cls.name)
+    if taken is not None and not _same_class(taken, cls):
+        raise PolicyNameTaken(
+            f"policy module '{cls.__module__}' registers {cls.__qualname__} as queue policy "
+            f"'{cls.name}', a name {taken.__module__}.{taken.__qualname__} already has; give "
+            "the policy another name"
+        )
     POLICIES[cls.name] = cls
     return cls
+
+
+def _same_class(registered: type[QueuePolicy], cls: type[QueuePolicy]) -> bool:
+    """Whether ``cls`` is the registered class, or that class of its module imported again."""
+    return registered is cls or (registered.__module__, registered.__qualname__) == (
+        cls.__module__, cls.__qualname__)
 
 
 ENTRY_POINT_GROUP = "gridqueue.policies"
@@ -108,6 +130,8 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
         sys.path.insert(0, str(search_dir))
     try:
         return importlib.import_module(module_name)
+    except PolicyNameTaken as exc:  # the module was found: what it registers is the problem
+        raise LookupError(str(exc)) from None
     except Exception as exc:  # an import runs user code: any failure is the user's to see
         where = "the Python path" + (f" and {search_dir}" if search_dir is not None else "")
         raise LookupError(
