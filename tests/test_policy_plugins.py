@@ -140,3 +140,48 @@ def test_the_policy_guide_lists_every_applicant_attribute():
     table = guide.split("## What a policy may use", 1)[1].split("\n## ", 1)[0]
     documented = re.findall(r"^\| `(\w+)` \|", table, re.M)
     assert documented == [field.name for field in dataclasses.fields(Applicant)]
+
+
+RUNTIME_ERROR = '''\
+from sim import QueuePolicy
+
+
+def per_job(applicant):
+    return applicant.requested_mw / applicant.jobz
+
+
+class Typo(QueuePolicy):
+    def sort_key(self, applicant):
+        return (per_job(applicant),)
+
+
+class Mixed(QueuePolicy):
+    def sort_key(self, applicant):
+        return ("late",) if applicant.applicant_id % 2 else (applicant.request_time,)
+'''
+
+
+def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_registry, capsys):
+    """The one line names the last frame in the policy's module, without the contract hint."""
+    module = tmp_path / "gq_test_runtime.py"
+    module.write_text(RUNTIME_ERROR)
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_runtime:Typo'}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "the queue policy 'gq_test_runtime:Typo' failed while ranking applicants " \
+           "(AttributeError: " in err[0] and "'jobz'" in err[0]
+    assert err[0].endswith(f") in per_job at {module}:5")
+    assert "expected sort_key to return" not in err[0]
+
+
+def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registry, capsys):
+    """An error outside the policy's code (comparing its keys) restates what it must return."""
+    (tmp_path / "gq_test_runtime.py").write_text(RUNTIME_ERROR)
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_runtime:Mixed'}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "failed while ranking applicants (TypeError: " in err[0]
+    assert err[0].endswith("; expected sort_key to return tuples that compare with each other "
+                           "(numbers, or text in the same places) and ranks to place each "
+                           "applicant once")

@@ -6,7 +6,9 @@ or that hold NaN (which compares false with everything, so the order would be ar
 inside the engine, or as a silently wrong queue. A policy that calls ``sys.exit`` or
 ``os._exit`` would end the whole run as if it had finished. :class:`CheckedPolicy` turns each
 into an :class:`~sim.errors.InputError` that names the policy and the scenario key that chose
-it; :func:`exits_refused` guards the other places user policy code runs (import, ``__init__``).
+it, and for an exception raised in the policy's own code, the function, file and line where it
+was raised; :func:`exits_refused` guards the other places user policy code runs (import,
+``__init__``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -79,9 +83,8 @@ class CheckedPolicy(QueuePolicy):
                              f"called sys.exit or os._exit ({exc.code!r}) while ranking "
                              "applicants; expected it to return an order, not end the "
                              "program") from None
-        except Exception as exc:  # the policy is user code: any failure is a broken contract
-            raise self._broken(f"failed while ranking applicants ({type(exc).__name__}: "
-                               f"{exc})") from None
+        except Exception as exc:  # the policy is user code: any failure is reported
+            raise self._failed(exc) from None
         size = len(table)
         if not _is_ranking(ranks, size):
             raise self._broken(f"returned ranks that are not a ranking of the {size} "
@@ -92,8 +95,52 @@ class CheckedPolicy(QueuePolicy):
         return self.policy.describe()
 
     def _broken(self, what: str) -> InputError:
+        """The error for a policy whose keys or ranks break the contract, which it restates."""
         return InputError(self.source, self.key_path,
                           f"the queue policy '{self.order}' {what}; {CONTRACT}")
+
+    def _failed(self, exc: Exception) -> InputError:
+        """The error for a policy that raised: where in its own code, else what it returned.
+
+        An exception raised in the policy's own code is the user's bug, so the message points
+        there; one raised outside it (comparing its keys, reading its ranks) means what it
+        returned breaks the contract, so only then does the message restate the contract.
+        """
+        what = f"failed while ranking applicants ({type(exc).__name__}: {exc})"
+        where = _raised_in(exc, type(self.policy))
+        if where is None:
+            return self._broken(what)
+        return InputError(self.source, self.key_path,
+                          f"the queue policy '{self.order}' {what} {where}")
+
+
+def _raised_in(exc: BaseException, policy: type[QueuePolicy]) -> str | None:
+    """``in FUNCTION at FILE:LINE``: the last traceback frame in the policy's own files."""
+    files = _own_files(policy)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename in files:
+            return f"in {frame.name} at {frame.filename}:{frame.lineno}"
+    return None
+
+
+def _own_files(policy: type[QueuePolicy]) -> set[str]:
+    """The files the policy's classes and their modules come from, gridqueue's own left out.
+
+    The code objects' file names are what a traceback shows, also for a class whose module
+    has no file (a notebook cell); the module's file covers its helper functions.
+    """
+    files: set[str] = set()
+    for cls in policy.__mro__:
+        if cls.__module__ in ("builtins", "abc", "sim") or cls.__module__.startswith("sim."):
+            continue
+        module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        if module_file is not None:
+            files.add(module_file)
+        for value in vars(cls).values():
+            code = getattr(getattr(value, "__func__", value), "__code__", None)
+            if code is not None:
+                files.add(code.co_filename)
+    return files
 
 
 def _nan_attributes(applicant: Applicant) -> str:
