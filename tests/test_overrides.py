@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import InputError, load_scenario, sweep
+from sim import InputError, Results, load_scenario, run, sweep
 from sim.cli import main
 from sim.errors import GridqueueWarning
 from tests.comparison_family import FIFO
@@ -99,6 +99,64 @@ def test_cli_refuses_a_shadowed_setting_with_exit_2(history: Path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert "policy.changes.0.category_order" in err
+
+
+IGNORES_CATEGORIES = """\
+from sim import QueuePolicy
+
+
+class Largest(QueuePolicy):
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (-applicant.requested_mw,)
+"""
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "compare"])
+def test_a_category_order_no_policy_uses_is_refused(command: str, tmp_path: Path, capsys):
+    """A category order under fifo: validate, run and compare refuse it, in one line."""
+    path = tmp_path / "fifo.yaml"
+    path.write_text(FIFO, encoding="utf-8")
+    output = ["-o", str(tmp_path / "out")] if command != "validate" else []
+    others = [str(path)] if command == "compare" else []
+    code = main([command, str(path), *others, *output, "--set",
+                 f"policy.category_order=[{','.join(ORDER)}]"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.endswith(f"--set policy.category_order=[{','.join(ORDER)}]: policy.category_order: "
+                        "changes nothing: fifo does not use a category order; give one only "
+                        "with a policy that orders by category (social_priority), or leave it "
+                        "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_category_order_a_custom_policy_ignores_is_refused_at_its_line(tmp_path: Path):
+    """A policy with uses_category_order = False: the file's category order is refused."""
+    (tmp_path / "ignores_categories.py").write_text(IGNORES_CATEGORIES, encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(FIFO + textwrap.dedent(f"""\
+        policy:
+          order: ignores_categories:Largest
+          category_order: [{', '.join(ORDER)}]
+        """), encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: policy.category_order: changes nothing: "
+                       r"ignores_categories:Largest does not use a category order"):
+        load_scenario(path)
+    later = ("policy.changes=[{date: 2023-01-01, order: social_priority}]")
+    assert quiet_load(path, [later]).policy.changes  # it acts from the change on
+
+
+def test_a_category_order_left_aside_by_a_later_policy_is_quiet(tmp_path: Path):
+    """A policy chosen after the category order was written (child, --set, results) is fine."""
+    parent = tmp_path / "history.yaml"
+    parent.write_text(FIFO + textwrap.dedent(f"""\
+        policy: {{order: social_priority, category_order: [{', '.join(ORDER)}]}}
+        """), encoding="utf-8")
+    quiet_load(child(tmp_path, "policy: {order: fifo}\n"))
+    scenario = quiet_load(parent, ["policy.order=fifo", "replications=2"])
+    folder = run(scenario, workers=1).write(tmp_path / "out")
+    assert Results.read(folder).scenario.policy.order == "fifo"  # its scenario.yaml has both
 
 
 def test_a_setting_that_acts_in_part_warns(history: Path):

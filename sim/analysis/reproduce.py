@@ -24,7 +24,7 @@ from typing import Any
 from sim._version import __version__
 from sim.errors import InputError
 from sim.inputs.files import read_limited
-from sim.inputs.loading import load_scenario
+from sim.inputs.loading import load_resolved
 from sim.inputs.scenario import Scenario
 from sim.runs.policy_code import code_hashes
 from sim.runs.results import TABLES, definition_hash, dependency_versions
@@ -90,11 +90,11 @@ def reproduce(directory: str | Path, workers: int | None = None,
     """
     folder = Path(directory)
     info = read_run_info(folder)
-    written = load_scenario(folder / "scenario.yaml")
+    written = load_resolved(folder / "scenario.yaml")
     subset = info["replications"] if isinstance(info["replications"], list) else None
     recorded = {"seed": info.get("seed", written.seed),
                 "replications": written.replications if subset else info["replications"]}
-    scenario = load_scenario(folder / "scenario.yaml", recorded)
+    scenario = load_resolved(folder / "scenario.yaml", recorded)
     results = run(scenario, workers=workers, progress=progress, replications=subset)
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")

@@ -92,7 +92,7 @@ def cell_scenario(path: Path, common: list[Override], cell: dict[str, Any]) -> S
     source.data.pop("sweep", None)
     try:
         scenario = validate_data(source)
-        check_runnable(scenario, source)
+        check_runnable(scenario, source, every_setting_acts=False)  # see check_distinct
     except InputError as exc:
         mine = {f"--set {change.text}": change.text for change in changes}
         if exc.source not in mine:

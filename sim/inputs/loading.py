@@ -35,9 +35,10 @@ from sim.inputs.yaml_source import (
 )
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.checked import exits_refused
-from sim.policies.shadowing import check_shadowed, emit_notes
+from sim.policies.shadowing import check_category_order_acts, check_shadowed, emit_notes
 
-__all__ = ["build_policy", "load_scenario", "load_variant", "load_waiting_rows", "validate_data"]
+__all__ = ["build_policy", "check_runnable", "load_resolved", "load_scenario", "load_variant",
+           "load_waiting_rows", "validate_data"]
 
 
 def load_scenario(
@@ -105,8 +106,28 @@ def validate_data(source: ScenarioSource) -> Scenario:
     return scenario
 
 
-def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> None:
-    """Checks that need more than the file: policies import and build, the CSV reads."""
+def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """A results folder's ``scenario.yaml``: written by gridqueue, checked when it ran.
+
+    It holds every setting in one file, a category order that a later file or option set
+    aside included (``--set policy.order=fifo`` on a file with an order of its own). Whether
+    each setting acts was judged when it ran, on the files and options that tell who wrote
+    what, and is not judged again here.
+    """
+    source = read_scenario_source(path, _as_overrides(overrides))
+    scenario = validate_data(source)
+    check_runnable(scenario, source, every_setting_acts=False)
+    return scenario
+
+
+def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
+                   every_setting_acts: bool = True) -> None:
+    """Checks that need more than the file: policies import and build, the CSV reads.
+
+    ``every_setting_acts=False`` leaves out refusing a category order no policy uses: for a
+    resolved scenario of results, and for a sweep's cell, whose values are judged over the
+    whole grid (cells that run the same scenario are reported there).
+    """
     for index, module in enumerate(scenario.policy.imports or []):
         try:
             import_policy_modules([module], scenario.base_dir)
@@ -127,6 +148,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None) -> 
     if source is not None:
         emit_notes(source)
         check_shadowed(scenario, source)
+    if every_setting_acts:  # after check_shadowed, which names the change that shadows one
+        check_category_order_acts(scenario, source)
     rows = load_waiting_rows(scenario)
     ranked = efficiency_ranked_at(scenario)
     if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:

@@ -46,8 +46,8 @@ class QueuePolicy(ABC):
     """The name scenario files use for this policy."""
 
     uses_category_order: ClassVar[bool] = True
-    """Whether the order depends on ``category_order``; False lets gridqueue tell a user that
-    a ``category_order`` given for this policy changes nothing."""
+    """Whether the order depends on ``category_order``; False lets gridqueue refuse a
+    ``category_order`` given for this policy, which would change nothing."""
 
     ranks_within_category: ClassVar[bool] = False
     """Whether the policy takes ``within_category`` (how each category is ordered inside);

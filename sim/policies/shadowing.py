@@ -1,4 +1,4 @@
-"""Settings an inherited policy schedule would override: refused or reported before a run.
+"""Policy settings that would change nothing, or less than they seem: refused or reported.
 
 A child file, ``--set`` or ``--vary`` that sets ``policy.allocation``, ``policy.category_order``,
 ``policy.within_category`` or ``policy.params`` sets the policy from the start; an inherited
@@ -7,6 +7,11 @@ then acts in no period (a category order while only ``fifo`` is in force) it is 
 it acts only until the change, a warning names the change. ``policy.order`` never needs this:
 setting it without ``policy.changes`` replaces the inherited schedule (see
 :mod:`sim.inputs.yaml_source`).
+
+The same rule holds without a schedule: a ``category_order`` that no policy in force until it
+is set again uses (``fifo``, ``smallest_first``, a policy with ``uses_category_order = False``)
+is an error (:func:`check_category_order_acts`), as a ``within_category`` that no policy uses
+is.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from dataclasses import dataclass
 import yaml
 
 from sim.errors import GridqueueWarning, InputError
+from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import ScenarioSource, find_node
 from sim.policies.timeline import uses_category_order
 
-__all__ = ["FIELDS", "check_shadowed", "emit_notes"]
+__all__ = ["FIELDS", "check_category_order_acts", "check_shadowed", "emit_notes"]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
 """The keys of ``policy`` that a change entry may set again."""
@@ -76,6 +82,65 @@ def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
         warnings.warn(f"{setting.where}{f':{setting.line}' if setting.line else ''}: "
                       f"{setting.key_path} holds only until {changes[j].date}: {shadow} "
                       "replaces it from then on", GridqueueWarning, stacklevel=2)
+
+
+def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Refuse a ``category_order`` that no policy in force until it is set again uses.
+
+    Only where it was written with, or after, the policies it spans: a later file or option
+    that chose a policy ignoring an inherited category order (``--set policy.order=fifo`` on
+    a file with ``social_priority``) leaves that order aside, as intended.
+    """
+    policy = scenario.policy
+    regimes = [regime for _, regime in policy.regimes()]
+    given = [_top_order_given(scenario),
+             *(change.category_order is not None for change in policy.changes)]
+    for period, is_given in enumerate(given):
+        until = next((j for j in range(period + 1, len(given)) if given[j]), len(given))
+        orders = sorted({regime.order for regime in regimes[period:until]})
+        if not is_given or any(uses_category_order(order, scenario) for order in orders):
+            continue
+        key = _period_key(period, "category_order")
+        if source is not None and _layer(source, key) < max(
+                _layer(source, _order_key(scenario, k)) for k in range(period, until)):
+            continue
+        where, line = (source.locate(key) if source is not None
+                       else (scenario.name, None))
+        raise InputError(where, ".".join(key), f"changes nothing: {', '.join(orders)} "
+                         f"{'does' if len(orders) == 1 else 'do'} not use a category order; "
+                         "give one only with a policy that orders by category "
+                         "(social_priority), or leave it out", line=line)
+
+
+def _top_order_given(scenario: Scenario) -> bool:
+    """Whether ``policy.category_order`` says something: an order other than the framework's.
+
+    The framework's order is what a scenario has unless it says otherwise, and what every
+    resolved ``scenario.yaml`` writes out, so giving it is never refused.
+    """
+    return scenario.policy.category_order != list(CATEGORIES)
+
+
+def _period_key(period: int, field: str) -> tuple[str, ...]:
+    """The key path of ``field`` in a period: ``policy.X`` or ``policy.changes.N.X``."""
+    return ("policy", field) if period == 0 else ("policy", "changes", str(period - 1), field)
+
+
+def _order_key(scenario: Scenario, period: int) -> tuple[str, ...]:
+    """The key path that chose the policy in force in ``period``: the last order given."""
+    changes = scenario.policy.changes
+    while period > 0 and changes[period - 1].order is None:
+        period -= 1
+    return _period_key(period, "order")
+
+
+def _layer(source: ScenarioSource, key: tuple[str, ...]) -> int:
+    """The last layer that gives ``key``: files from the base on, then the options; -1: none."""
+    files = [root for _, root in reversed(source.files)]
+    if any(override.path == key[:len(override.path)] for override in source.overrides):
+        return len(files)
+    return max((layer for layer, root in enumerate(files) if find_node(root, key) is not None),
+               default=-1)
 
 
 def _settings(source: ScenarioSource) -> tuple[list[_Setting], int]:

@@ -199,7 +199,7 @@ class Results:
     @classmethod
     def read(cls, directory: str | Path) -> Results:
         """Read a results directory written by :meth:`write`."""
-        from sim.inputs.loading import load_scenario
+        from sim.inputs.loading import load_resolved
 
         folder = Path(directory)
         if not (folder / "run.json").is_file():
@@ -213,7 +213,7 @@ class Results:
         names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
         tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
         return cls(
-            scenario=load_scenario(folder / "scenario.yaml"),
+            scenario=load_resolved(folder / "scenario.yaml"),
             applicants=tables["applicants"],
             timeseries=tables["timeseries"],
             summary=tables["summary"],
