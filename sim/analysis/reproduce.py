@@ -27,7 +27,12 @@ from sim.inputs.files import read_limited
 from sim.inputs.loading import load_resolved
 from sim.inputs.scenario import Scenario
 from sim.runs.policy_code import code_hashes
-from sim.runs.results import TABLES, definition_hash, dependency_versions
+from sim.runs.results import (
+    TABLES,
+    definition_hash,
+    dependency_versions,
+    written_by_another_command,
+)
 from sim.runs.runner import run
 
 __all__ = [
@@ -143,6 +148,8 @@ def read_run_info(folder: Path) -> dict[str, Any]:
     path = folder / "run.json"
     if not folder.is_dir():
         raise InputError(folder, "", "expected a results directory written by gridqueue run")
+    if (other := written_by_another_command(folder)) is not None:
+        raise InputError(folder, "", f"expected the results of gridqueue run; {other}")
     try:
         info = json.loads(read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8"))
     except FileNotFoundError:
