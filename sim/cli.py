@@ -128,9 +128,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run a scenario and write its result tables",
-        description="Run every replication of a scenario and write applicants.csv, "
-        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json, "
-        "figures/ and report.html into the output directory (written completely or not at "
+        description="Run every replication of a scenario and write applicants.csv,\n"
+        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json,\n"
+        "figures/ and report.html into the output directory (written completely or not at\n"
         "all), and observations.csv if the scenario states published observations.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
