@@ -75,6 +75,18 @@ def test_force_replaces_what_gridqueue_wrote(folder, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
 
 
+def test_force_refuses_the_output_one_works_in(folder, capsys, monkeypatch):
+    """Run from inside an earlier output, ``-o .`` is refused with a reason, not an OS error.
+
+    A folder in use cannot be renamed away: it read "could not write the results (Device or
+    resource busy)".
+    """
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    monkeypatch.chdir(folder / "out")
+    refused(["run", "../sc/s.yaml", "-o", ".", "--force", *SMALL], capsys, folder,
+            "is the current folder, or holds it")
+
+
 def test_force_never_deletes_files_added_to_an_output(folder, capsys):
     """Notes or a scenario put into an earlier output make --force refuse, naming them."""
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0

@@ -76,6 +76,10 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
         raise OutputError(f"{target}: holds files gridqueue did not write ({shown}), so --force "
                           "will not replace it; move them out first, or choose another output "
                           "directory")
+    if Path.cwd().resolve().is_relative_to(target.resolve()):
+        raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
+                          "cannot be replaced; run from another folder, or choose another "
+                          "output directory")
 
 
 def _check_folder_writable(target: Path) -> None:
