@@ -190,17 +190,19 @@ def test_upgrade_variants_change_only_the_reinforcement_date():
         assert upgrades[-1].model_copy(update={"date": base[-1].date}) == base[-1]
 
 
-@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+CHILDREN = {path: parent for path in SCENARIO_FILES
+            if (parent := yaml.safe_load(path.read_text(encoding="utf-8")).get("extends"))}
+"""Each bundled scenario that extends another, with the file it extends."""
+
+
+@pytest.mark.parametrize("path", CHILDREN, ids=lambda p: p.stem)
 def test_a_restated_upgrade_keeps_all_but_its_date(path: Path):
     """An upgrade a variant restates by its parent's name differs from it in the date at most.
 
     Lists are replaced by ``extends``, so a variant that restates the upgrades to drop or move
     one could silently lose another's delay: a second change its comparison would mix in.
     """
-    extends = yaml.safe_load(path.read_text(encoding="utf-8")).get("extends")
-    if extends is None:
-        pytest.skip("extends no scenario")
-    parent = {u.name: u for u in load_scenario(path.parent / extends).grid.upgrades}
+    parent = {u.name: u for u in load_scenario(path.parent / CHILDREN[path]).grid.upgrades}
     for upgrade in load_scenario(path).grid.upgrades:
         if upgrade.name in parent:
             kept = parent[upgrade.name]
