@@ -8,6 +8,7 @@ the replication pool and the pool that formats ``applicants.csv`` are made here.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -48,21 +49,47 @@ def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, 
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM in this thread while it forks workers.
+    """Hold Ctrl-C and SIGTERM while this thread forks workers; act on them after.
 
     A forked worker starts with the main process's handlers, which raise; a Ctrl-C in the
     moment before the worker replaces them would print a traceback from the worker. Workers
-    inherit the held signals and release them once their own handlers are set. Here, a
-    signal that came meanwhile is delivered when the block ends, and the run stops as usual.
+    inherit the held signals and release them once their own handlers are set.
+
+    Here, held in this thread alone, a signal may still reach another thread (one of
+    OpenBLAS's, say), and Python then runs its handler in this one, part-way through starting
+    a worker: the pool would not yet know that worker, so it was never stopped and outlived
+    the run. So the handlers only note a signal while the block lasts; one that came is
+    raised again when it ends, and the run stops as usual, with every worker known.
     """
     if not hasattr(signal, "pthread_sigmask"):  # Windows: spawned workers start afresh
         yield
         return
+    caught: list[int] = []
+    handlers = _note_signals(caught)
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         yield
     finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number in dict.fromkeys(caught):
+            signal.raise_signal(number)
+
+
+def _note_signals(caught: list[int]) -> dict[int, Any]:
+    """Set handlers that only note Ctrl-C and SIGTERM in ``caught``; return those they replace.
+
+    Only the main thread may set handlers, and only the main thread runs them: elsewhere
+    there is nothing to set. A handler not set from Python (None) is left alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    replaced: dict[int, Any] = {}
+    for number in _STOP_SIGNALS:
+        if signal.getsignal(number) is not None:
+            replaced[number] = signal.signal(number, lambda got, _: caught.append(got))
+    return replaced
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:
