@@ -14,6 +14,7 @@ import pytest
 
 from sim.cli import main
 from sim.runs.results import TABLES
+from tests.test_policy_plugins import POLICY_MODULE
 
 BAD = Path(__file__).parent / "bad_inputs"
 
@@ -166,22 +167,32 @@ class LargestFirst(QueuePolicy):
 """
 
 
-@pytest.fixture
-def custom_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
-    """Results of a scenario whose policy is a module beside it, which is then deleted."""
+def run_with_policy_module(tmp_path: Path, capsys: pytest.CaptureFixture[str], module: str,
+                           code: str, *overrides: str) -> Path:
+    """Results of a scenario whose policy is ``module`` beside it, which is then deleted.
+
+    The module is also forgotten by this process, as in a new one.
+    """
     source = tmp_path / "source"
     source.mkdir()
-    (source / "reproduce_policy.py").write_text(POLICY, encoding="utf-8")
+    (source / f"{module}.py").write_text(code, encoding="utf-8")
     shutil.copy(BAD / "valid.yaml", source / "s.yaml")
     shutil.copy(BAD / "waiting_list.csv", source / "waiting_list.csv")
     output = tmp_path / "results"
-    code, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
-                             "--replications", "2", "--workers", "1", "--set",
-                             "policy.order=reproduce_policy:LargestFirst", capsys=capsys)
-    assert code == 0, err
+    sets = [word for override in overrides for word in ("--set", override)]
+    status, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
+                               "--replications", "2", "--workers", "1", *sets, capsys=capsys)
+    assert status == 0, err
     shutil.rmtree(source)
-    del sys.modules["reproduce_policy"]  # as in a new process
-    yield output
+    del sys.modules[module]
+    return output
+
+
+@pytest.fixture
+def custom_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+    """Results of a scenario whose policy module (named ``module:Class``) is then deleted."""
+    yield run_with_policy_module(tmp_path, capsys, "reproduce_policy", POLICY,
+                                 "policy.order=reproduce_policy:LargestFirst")
     sys.modules.pop("reproduce_policy", None)
 
 
@@ -209,18 +220,8 @@ def test_reproduce_reports_changed_policy_code(custom_results, capsys):
             "run.json)") in out.splitlines()
 
 
-REGISTERED = """\
-from sim import QueuePolicy, register_policy
-
-
-@register_policy
-class LargestFirst(QueuePolicy):
-    name = "largest_first_imported"
-    uses_category_order = False
-
-    def sort_key(self, applicant):
-        return (-applicant.requested_mw,)
-"""
+REGISTERED = POLICY_MODULE.format(name="jobs_per_mw_imported")
+"""A module registering a policy by name, for ``policy.import``."""
 
 
 def test_a_policy_import_run_is_kept_hashed_and_reproduced_like_module_class(
@@ -229,19 +230,9 @@ def test_a_policy_import_run_is_kept_hashed_and_reproduced_like_module_class(
     from sim.policies import registry
 
     monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "reproduce_import.py").write_text(REGISTERED, encoding="utf-8")
-    shutil.copy(BAD / "valid.yaml", source / "s.yaml")
-    shutil.copy(BAD / "waiting_list.csv", source / "waiting_list.csv")
-    output = tmp_path / "results"
-    code, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
-                             "--replications", "2", "--workers", "1",
-                             "--set", "policy.import=[reproduce_import]",
-                             "--set", "policy.order=largest_first_imported", capsys=capsys)
-    assert code == 0, err
-    shutil.rmtree(source)
-    monkeypatch.delitem(sys.modules, "reproduce_import")  # as in a new process
+    output = run_with_policy_module(tmp_path, capsys, "reproduce_import", REGISTERED,
+                                    "policy.import=[reproduce_import]",
+                                    "policy.order=jobs_per_mw_imported")
     assert (output / "reproduce_import.py").read_text(encoding="utf-8") == REGISTERED
     info = json.loads((output / "run.json").read_text(encoding="utf-8"))
     assert info["policy_code"] == {
