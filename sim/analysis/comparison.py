@@ -182,15 +182,21 @@ class Comparison:
         A named project set apart in an answer (one only in the variant) says when it was
         connected.
         """
-        return sentences(self.table, self._project_dates())
-
-    def _project_dates(self) -> dict[tuple[str, str], str]:
-        """When each scenario's named projects were connected, in words (projects.csv)."""
-        return project_dates({label: r.projects for label, r in self.results.items()})
+        return list(self._answers)
 
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say)."""
-        return notes(self.sentences())
+        return notes(list(self._answers))
+
+    @functools.cached_property
+    def _answers(self) -> tuple[str, ...]:
+        """The answers, worked out once for :meth:`sentences` and :meth:`notes`."""
+        return tuple(sentences(self.table, self._project_dates))
+
+    @functools.cached_property
+    def _project_dates(self) -> dict[tuple[str, str], str]:
+        """When each scenario's named projects were connected, in words (projects.csv)."""
+        return project_dates({label: r.projects for label, r in self.results.items()})
 
     def write(
         self, directory: str | Path, force: bool = False, command: Sequence[str] | None = None
@@ -214,7 +220,7 @@ class Comparison:
                 self.results[label].write(staging / "runs" / name)
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
-                self.sources, images, self.observations, self._project_dates())
+                self.sources, images, self.observations, self._project_dates)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

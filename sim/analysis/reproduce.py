@@ -148,8 +148,8 @@ def read_run_info(folder: Path) -> dict[str, Any]:
     path = folder / "run.json"
     if not folder.is_dir():
         raise InputError(folder, "", "expected a results directory written by gridqueue run")
-    if (other := written_by_another_command(folder)) is not None:
-        raise InputError(folder, "", f"expected the results of gridqueue run; {other}")
+    if (why := written_by_another_command(folder)) is not None:
+        raise InputError(folder, "", why)
     try:
         info = json.loads(read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8"))
     except FileNotFoundError:

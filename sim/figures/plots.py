@@ -35,8 +35,8 @@ from sim.runs.metrics import (
     CONNECT_SHARES,
     HEADLINE_METRICS,
     METRICS,
-    RMST_YEARS,
     SHORTER_WINDOW,
+    SHORTER_YEARS,
 )
 
 __all__ = [
@@ -49,9 +49,6 @@ __all__ = [
     "wait_figure",
     "withdrawals_figure",
 ]
-
-SHORTER_YEARS = min(RMST_YEARS)
-"""The years of the shorter window (:data:`SHORTER_WINDOW`) a row marks when it stands in."""
 
 UNCLEAR = "#c4c4c4"
 """Colour of a difference whose interval includes zero: lighter than any category's."""

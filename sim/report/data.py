@@ -37,6 +37,7 @@ from sim.runs.metrics import (
     ONLY_IN_VARIANT,
     RMST_YEARS,
     SHORTER_WINDOW,
+    SHORTER_YEARS,
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
@@ -92,7 +93,7 @@ QUARTER_MARK = "¼:"
 
 TEN = "wait_rmst_10y_years"
 FIVE = SHORTER_WINDOW[TEN]
-FIVE_MARK = "5y:"
+FIVE_MARK = f"{SHORTER_YEARS}y:"
 """Marks a cell showing the mean wait within 5 years, where 10 are not known."""
 
 HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
@@ -107,7 +108,7 @@ MEANINGS = {
     f"rest of the {n} years, so {n} would mean that nobody was connected"
     + ("; a category (or a stream compared on its own) that some replication does not "
        'follow for 10 years gets the first 5, marked "first 5 years"' if n == 10 else "")
-    + f"; where under half are connected within {min(RMST_YEARS)} years, which such a mean "
+    + f"; where under half are connected within {SHORTER_YEARS} years, which such a mean "
       "hardly shows, the change in that share follows)"
     for n in RMST_YEARS
 }

@@ -30,6 +30,7 @@ from sim.runs.metrics import (
     METRICS,
     RMST_YEARS,
     SHORTER_WINDOW,
+    SHORTER_YEARS,
     STREAMS_DIFFER,
 )
 from sim.runs.summary_table import connection_dates
@@ -187,15 +188,16 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     return "; ".join([text, *apart])
 
 
-SHORTER_MARK = "first 5 years"
+SHORTER_MARK = f"first {SHORTER_YEARS} years"
 """Marks a group answered in :data:`sim.runs.metrics.SHORTER_WINDOW`'s shorter window, as its
 scenarios do not know the lead one in every replication (explained once:
 :data:`SHORTER_WINDOW_NOTE`)."""
 
-SHORTER_WINDOW_NOTE = ("(first 5 years): that group is compared in its mean wait within 5 "
-                       "years of the request, as not every replication follows its applicants "
-                       "for 10 years. A longer wait counts as 5 years there, so where under "
-                       "half are connected within them, the change in that share follows.")
+SHORTER_WINDOW_NOTE = (f"({SHORTER_MARK}): that group is compared in its mean wait within "
+                       f"{SHORTER_YEARS} years of the request, as not every replication follows "
+                       f"its applicants for 10 years. A longer wait counts as {SHORTER_YEARS} "
+                       "years there, so where under half are connected within them, the change "
+                       "in that share follows.")
 """What :data:`SHORTER_MARK` means, said once under answers that use it."""
 
 
@@ -271,7 +273,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
             + _window_filled(row, shown) + _outcomes(row, dates.get((variant, origin))))
 
 
-WINDOW_SHARES = {"wait_rmst_5y_years": (5, "connected_within_5y")}
+WINDOW_SHARES = {SHORTER_WINDOW["wait_rmst_10y_years"]: (
+    SHORTER_YEARS, f"connected_within_{SHORTER_YEARS}y")}
 """A mean wait within a window, and the share connected within that window."""
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "ONLY_IN_VARIANT",
     "POPULATIONS",
     "SHORTER_WINDOW",
+    "SHORTER_YEARS",
     "STREAMS_DIFFER",
     "Metric",
     "incomplete_figures",
@@ -210,7 +211,10 @@ run: the mean wait within ten years of each request counts everyone, does not de
 the run ends, sees a reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
 
-SHORTER_WINDOW = {"wait_rmst_10y_years": "wait_rmst_5y_years"}
+SHORTER_YEARS = min(RMST_YEARS)
+"""The years of the shorter window, which stands in where a group lacks the longer one."""
+
+SHORTER_WINDOW = {"wait_rmst_10y_years": f"wait_rmst_{SHORTER_YEARS}y_years"}
 """A mean wait within a window that some replication may not know, and the shorter window
 that stands in for it where a group lacks it: in the answers, the report's tables and the
 table of ``gridqueue run`` (see :attr:`Metric.every_replication`)."""

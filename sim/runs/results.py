@@ -202,8 +202,8 @@ class Results:
         from sim.inputs.loading import load_resolved
 
         folder = Path(directory)
-        if (other := written_by_another_command(folder)) is not None:
-            raise OutputError(f"{folder}: expected the results of gridqueue run; {other}")
+        if (why := written_by_another_command(folder)) is not None:
+            raise OutputError(f"{folder}: {why}")
         if not (folder / "run.json").is_file():
             raise OutputError(f"{folder}: expected a results directory with run.json; "
                               "none found")
@@ -226,22 +226,22 @@ class Results:
 
 
 OTHER_OUTPUTS = {
-    "sweep.csv": "this is the output of gridqueue sweep: its results are sweep.csv and "
-                 "sweep.png, one row and point per cell",
-    "evaluations.csv": "this is the output of gridqueue calibrate: its results are "
-                       "calibration.csv and calibration.txt, and calibrated.yaml runs the fit",
+    "sweep.csv": "gridqueue sweep: its results are sweep.csv and sweep.png, one row and point "
+                 "per cell",
+    "evaluations.csv": "gridqueue calibrate: its results are calibration.csv and "
+                       "calibration.txt, and calibrated.yaml runs the fit",
 }
-"""A file only another command's output folder holds, and what to say of that folder."""
+"""A file only another command's output folder holds, and what to say of that command."""
 
 
 def written_by_another_command(folder: Path) -> str | None:
-    """What to say of a folder another command wrote (a sweep's, say), or None.
+    """Why a folder another command wrote (a sweep's, say) is not a run's, or None.
 
     Both write run.json too, so without this a run's reader failed on a file the folder was
     never meant to hold.
     """
-    return next((words for name, words in OTHER_OUTPUTS.items() if (folder / name).is_file()),
-                None)
+    return next((f"expected the results of gridqueue run; this is the output of {words}"
+                 for name, words in OTHER_OUTPUTS.items() if (folder / name).is_file()), None)
 
 
 def scenario_yaml(scenario: Scenario) -> str:
