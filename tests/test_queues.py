@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.queues import FirstFitQueue, HeadOfLineQueue, RoundsQueue
+from sim.engine.queues import FirstFitQueue, HeadOfLineQueue, HeldForRound, RoundsQueue
 
 operations = st.lists(
     st.tuples(st.sampled_from(["add", "remove", "ask", "newcomer"]), st.integers(0, 63),
@@ -85,3 +85,24 @@ def test_rounds_queue_takes_a_newcomer_only_between_rounds_and_if_served_then():
     assert not queue.takes_newcomer(3, 1.0)
     queue.open = True
     assert not queue.takes_newcomer(0, 1.0)
+
+
+def test_rounds_queues_count_those_who_wait_for_a_round_together():
+    """The areas' queues share one count of those served only in rounds, kept by add and remove.
+
+    The model asks for no allocation pass between rounds while everyone waiting is counted.
+    """
+    held = HeldForRound()
+    served_between = [True, False, True, False]
+    north = RoundsQueue("first_fit", 4, served_between, held)
+    south = RoundsQueue("strict", 4, served_between, held)
+    north.add(1, 1.0)
+    south.add(3, 1.0)
+    south.add(2, 1.0)  # served between rounds: not counted
+    assert held.count == 2
+    north.remove(1)
+    south.remove(2)
+    assert held.count == 1
+    assert south.candidate(10.0) is None  # between rounds, nobody it may serve
+    south.open = True
+    assert south.candidate(10.0) == 3

@@ -39,7 +39,7 @@ from sim.engine.capacity import (
 )
 from sim.engine.events import ALLOCATE, ROUND_END, SNAPSHOT, URGENT, Calendar
 from sim.engine.non_firm import NonFirmConnections, NonFirmOutcome, NonFirmSetup
-from sim.engine.queues import RoundsQueue, WaitingQueue, make_queue
+from sim.engine.queues import HeldForRound, RoundsQueue, WaitingQueue, make_queue
 from sim.engine.resizing import ResizableConnections
 from sim.engine.rules import Regime, RoundSchedule
 from sim.engine.states import CONNECTED, NOT_YET, WAITING, WITHDRAWN
@@ -184,8 +184,15 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.rank_of: list[int] = []
         self.index_at: list[int] = []
         self.queues: list[WaitingQueue] = []
+        self.nobody_held = HeldForRound()
+        self.round_held = self.nobody_held
+        """Of those waiting, how many the rules in force serve only in a round."""
+        self.held = self.nobody_held
+        """Of those waiting, how many no pass may serve now: ``round_held`` between rounds."""
         self.snapshots: list[tuple[float | str, ...]] = []
         self.non_firm_setup = grid.non_firm
+        self.offers_rights = grid.non_firm is not None
+        """Whether some applicants accept non-firm rights (see :mod:`sim.engine.non_firm`)."""
         self.non_firm_pool = [0.0] * n_areas if grid.non_firm is None \
             else list(grid.non_firm.pool_mw)
         """MW of each area's non-firm pool, and of the rights granted from it."""
@@ -306,7 +313,10 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             self._allocate_soon(now)
 
     def _join(self, i: int, now: float) -> None:
-        """Applicant ``i`` waits in its area's queue (its withdrawal is planned already)."""
+        """Applicant ``i`` waits in its area's queue (its withdrawal is planned already).
+
+        One who accepts a non-firm right joins its pool's line as well.
+        """
         if not self.waiting_total:
             self.last_change = now  # idle capacity accrues from now on (see _accrue_idle)
         self.state[i] = WAITING
@@ -321,6 +331,8 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.waiting_total += 1
         if i in self.gives_up_on_joining and now < self.horizon:
             self.env.call_at(now, self._on_withdrawal, i)
+        if self.offers_rights and self.nf_right[i] >= 0:
+            self._join_pool_line(i)
 
     def _on_withdrawals(self, now: float, first: int, end: int) -> None:
         """Those whose patience ends at this instant and who still wait leave the queue."""
@@ -384,6 +396,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             return False
         for queue in self.queues:
             queue.open = True  # type: ignore[attr-defined]  # in rounds: RoundsQueue
+        self.held = self.nobody_held
         self.env.call_at(now, self._close_round, priority=ROUND_END)
         return True
 
@@ -396,6 +409,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         if self.regime.rounds is not None:
             for queue in self.queues:
                 queue.open = False  # type: ignore[attr-defined]  # as above
+            self.held = self.round_held
             self._allocate_soon(now)
 
     def _on_snapshots(self, now: float, first: int, end: int) -> None:
@@ -427,10 +441,13 @@ class _Simulation(ResizableConnections, NonFirmConnections):
 
         Callers ask last thing, once the instant's own events are scheduled. When nothing else
         is due in this instant, the pass runs at once: the same state an allocation event would
-        see, without the cost of one more event per arrival and per release.
+        see, without the cost of one more event per arrival and per release. No pass is asked
+        for while nobody may be served: nobody waits, or all who wait wait for the next round,
+        and no pool changed (a pool's line holds only those waiting). Whatever changes that in
+        this instant asks for a pass itself.
         """
-        if self.allocation_due or not self.waiting_total:
-            return  # a pass is due already, or nobody waits (a later arrival asks again)
+        if self.allocation_due or self.waiting_total <= self.held.count and not self.nf_changed:
+            return  # a pass is due already, or nobody may be served (a later event asks again)
         if self.env.runs_next(now, ALLOCATE):
             self._allocate(now)
         else:
@@ -513,12 +530,15 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.connects_on_arrival = regime.rounds is None
         if regime.rounds is None:
             self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
+            self.round_held = self.nobody_held
         else:
             between = regime.rounds.between_rounds
             served = (table.priority_requested & np.isin(table.category_code, list(between)))
             served_between = served[self.index_at].tolist()  # by rank
-            self.queues = [RoundsQueue(regime.allocation, len(ranks), served_between)
-                           for _ in self.areas]
+            self.round_held = HeldForRound()
+            self.queues = [RoundsQueue(regime.allocation, len(ranks), served_between,
+                                       self.round_held) for _ in self.areas]
+        self.held = self.round_held
         if self.waiting_total:  # before the run starts, say: nobody to put back
             for i, state in enumerate(self.state):
                 if state == WAITING:

@@ -33,7 +33,7 @@ from sim.engine.capacity import FIT_TOLERANCE_MW, CapacityStep
 from sim.engine.events import ALLOCATE, Calendar
 from sim.engine.queues import WaitingQueue, make_queue
 from sim.engine.rules import Regime
-from sim.engine.states import CONNECTED, WAITING
+from sim.engine.states import CONNECTED
 from sim.inputs.applicants import ApplicantTable
 
 __all__ = ["NON_FIRM_ORDERS", "NonFirmConnections", "NonFirmOutcome", "NonFirmSetup"]
@@ -82,9 +82,10 @@ class NonFirmConnections:
     """Non-firm rights, for the model's simulation to inherit (see the module's docstring).
 
     It relies on the simulation's state and methods (``queues``, ``rank_of``, ``index_at``,
-    ``waiting_mw``, ``state``, ``_leave_queue``, ``_allocate_soon``, ``_serve_partly``, ...)
-    and on connections that change size (:class:`sim.engine.resizing.ResizableConnections`),
-    whose allocation pass connects through ``_serve_partly``.
+    ``waiting_mw``, ``state``, ``_leave_queue``, ``_allocate_soon``, ...) and on connections
+    that change size (:class:`sim.engine.resizing.ResizableConnections`). The model's
+    ``_join`` and the firm pass's ``_serve_partly`` call :meth:`_join_pool_line` and
+    :meth:`_served_firm` for those who accept a right, and only for them: most do not.
     """
 
     if TYPE_CHECKING:  # what the simulation defines and the methods below use, for mypy
@@ -106,9 +107,7 @@ class NonFirmConnections:
         def _accrue_idle(self, now: float) -> None: ...
         def _allocate_soon(self, now: float) -> None: ...
         def _allocate(self, now: float, _: None = None) -> None: ...
-        def _join(self, i: int, now: float) -> None: ...
         def _withdraw(self, i: int, now: float) -> bool: ...
-        def _serve_partly(self, i: int, now: float) -> None: ...
         def _apply_regime(self, regime: Regime, now: float) -> None: ...
 
     def _set_up_non_firm(self, table: ApplicantTable, setup: NonFirmSetup) -> None:
@@ -128,17 +127,13 @@ class NonFirmConnections:
         self.nf_factor_mean = [math.nan] * n
         self.nf_holders: list[int] = []
         """Who got a right, in the order they got it (each at most once)."""
-        self.nf_integral = [0.0] * n_areas  # of the sharing factor over time, per area
+        # The sharing factor's integral over time, per area: kept only where the pools are
+        # shared (in policy order nobody is granted more than fits, so the factor stays 1).
+        self.nf_integral = [0.0] * n_areas
         self.nf_integral_at_start = [0.0] * n
         self.nf_last = [0.0] * n_areas
-        self._allocate_firm = self._allocate
-        self._allocate = self._allocate_both  # type: ignore[method-assign]
-        self._join_firm = self._join
-        self._join = self._join_offered  # type: ignore[method-assign]
         self._withdraw_firm = self._withdraw
         self._withdraw = self._withdraw_unless_non_firm  # type: ignore[method-assign]
-        self._serve_firm = self._serve_partly
-        self._serve_partly = self._serve_moving  # type: ignore[method-assign]
         self._apply_firm_regime = self._apply_regime
         self._apply_regime = self._apply_regime_both  # type: ignore[method-assign]
         due = sorted((s for s in setup.steps if s.time < self.horizon),
@@ -148,22 +143,21 @@ class NonFirmConnections:
 
     # --- joining and leaving --------------------------------------------------------------
 
-    def _join_offered(self, i: int, now: float) -> None:
-        """Applicant ``i`` joins the firm queue and, if it accepts a right, the pool's line.
+    def _join_pool_line(self, i: int) -> None:
+        """Applicant ``i``, who accepts a right and has just joined the firm queue, joins a line.
 
-        The pools are marked changed (and the arrivals then ask for a pass, see
-        :meth:`_on_arrivals`) only if the newcomer fits what is left of its pool: the last
-        pass left nobody in the line who fits, so one who does not fit either changes nothing.
-        Speed: a pool is usually full, and most who join its line would ask for a pass in vain.
+        It joins the line of its area's pool. The pools are marked changed (and the arrivals
+        then ask for a pass, see :meth:`_on_arrivals`) only if the newcomer fits what is left
+        of its pool: the last pass left nobody in the line who fits, so one who does not fit
+        either changes nothing. Speed: a pool is usually full, and most who join its line
+        would ask for a pass in vain.
         """
-        self._join_firm(i, now)
-        if self.nf_right[i] >= 0 and self.state[i] == WAITING:
-            area, mw = self.area_of[i], self.waiting_mw[i]
-            self.nf_queues[area].add(self.rank_of[i], mw)
-            self.nf_queued[i] = True
-            self.nf_queued_in_area[area] += 1
-            if mw <= self._pool_room(area):
-                self.nf_changed = True
+        area, mw = self.area_of[i], self.waiting_mw[i]
+        self.nf_queues[area].add(self.rank_of[i], mw)
+        self.nf_queued[i] = True
+        self.nf_queued_in_area[area] += 1
+        if mw <= self._pool_room(area):
+            self.nf_changed = True
 
     def _leave_pool_line(self, i: int) -> None:
         """Applicant ``i`` is no longer a candidate for its area's pool."""
@@ -184,11 +178,14 @@ class NonFirmConnections:
             self._leave_pool_line(i)
         return withdrew
 
-    def _serve_moving(self, i: int, now: float) -> None:
-        """A firm connection, as usual; connected in full, it leaves the pool (or its line)."""
-        self._serve_firm(i, now)
-        if self.state[i] != CONNECTED:  # partly connected: it keeps its right, or its place
-            if self.nf_queued[i]:  # in the pool's line for what it still waits for
+    def _served_firm(self, i: int, now: float) -> None:
+        """Applicant ``i``, who accepts rights, was just served firm MW (in full or in part).
+
+        Connected in full, it leaves the pool (or its line); in part, it keeps its right, or
+        its place in the line for what it still waits for.
+        """
+        if self.state[i] != CONNECTED:
+            if self.nf_queued[i]:
                 queue = self.nf_queues[self.area_of[i]]
                 queue.remove(self.rank_of[i])
                 queue.add(self.rank_of[i], self.waiting_mw[i])
@@ -202,33 +199,16 @@ class NonFirmConnections:
 
     # --- the pools ------------------------------------------------------------------------
 
-    def _allocate_both(self, now: float, _: None = None) -> None:
-        """The firm pass, then the pools: a firm connection comes first in its instant.
-
-        One who leaves the firm queue for a right may have blocked its head (strict): the firm
-        queue is served again then, and the pools after it, until nobody leaves; in a new pass
-        at the end of the instant if an event of this instant is still due (the end of a
-        connection or right of no lifetime, booked by this pass: it comes first, as
-        everywhere else). The pools are served only if they or their lines
-        changed since they were last served.
-        """
-        self._allocate_firm(now)
-        while self.nf_changed:  # speed: a pass that changed nothing would grant nothing
-            left_firm_queue = self._serve_pools(now)
-            self.nf_changed = False  # served out: only the firm pass can change them again
-            if not left_firm_queue:
-                return
-            if not self.env.runs_next(now, ALLOCATE):
-                # A connection of this pass that ended at once frees its MW first: the firm
-                # queue is served again in a pass of its own after it.
-                self._allocate_soon(now)
-                return
-            self._allocate_firm(now)
-
     def _serve_pools(self, now: float) -> bool:
-        """Grant rights from each area's pool, in policy order, while they may.
+        """After the firm pass, grant rights from the pools; whether to serve the firm queue again.
 
-        Returns whether someone left the firm queue for a right.
+        Each area's pool grants rights in policy order while it may; a firm connection comes
+        first in its instant. Called by the pass only when the pools or their lines changed
+        since they were last served. One who leaves the firm queue for a right may have
+        blocked its head (strict): the firm queue is then served again, and the pools after
+        it, until nobody leaves; in a new pass at the end of the instant if an event of this
+        instant is still due (the end of a connection or right of no lifetime, booked by this
+        pass: it comes first, as everywhere else).
         """
         left_firm_queue = False
         index_at, queued = self.index_at, self.nf_queued_in_area
@@ -240,7 +220,13 @@ class NonFirmConnections:
                 i = index_at[rank]
                 self._grant_right(i, now)
                 left_firm_queue = left_firm_queue or not self.nf_keeps[i]
-        return left_firm_queue
+        self.nf_changed = False  # served out: only the firm pass can change them again
+        if not left_firm_queue:
+            return False
+        if self.env.runs_next(now, ALLOCATE):
+            return True
+        self._allocate_soon(now)  # after what this pass booked for this instant
+        return False
 
     def _pool_room(self, area: int) -> float:
         """The largest request the pool of ``area`` can grant now (up to the tolerance)."""
@@ -253,12 +239,13 @@ class NonFirmConnections:
         """Applicant ``i`` gets a non-firm right of the MW it still waits for."""
         area = self.area_of[i]
         self._leave_pool_line(i)
-        self._accrue_sharing(area, now)
         mw = self.waiting_mw[i]
         self.nf_mw[i] = mw
         self.nf_time[i] = now
         self.nf_holders.append(i)
-        self.nf_integral_at_start[i] = self.nf_integral[area]
+        if self.nf_shares_pool:
+            self._accrue_sharing(area, now)
+            self.nf_integral_at_start[i] = self.nf_integral[area]
         self.non_firm_connected[area] += mw
         if math.isnan(self.connect_time[i]):
             self.connect_time[i] = now
@@ -279,11 +266,12 @@ class NonFirmConnections:
     def _end_right(self, i: int, now: float) -> None:
         """Applicant ``i``'s right ends; its MW go back to the pool."""
         area = self.area_of[i]
-        factor = self._sharing_factor(area)
-        self._accrue_sharing(area, now)
-        held = now - self.nf_time[i]
-        self.nf_factor_mean[i] = factor if held <= 0 else \
-            (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
+        if self.nf_shares_pool:
+            factor = self._sharing_factor(area)
+            self._accrue_sharing(area, now)
+            held = now - self.nf_time[i]
+            self.nf_factor_mean[i] = factor if held <= 0 else \
+                (self.nf_integral[area] - self.nf_integral_at_start[i]) / held
         self.nf_end[i] = now
         self.non_firm_connected[area] -= self.nf_mw[i]
         self.nf_changed = True
@@ -291,7 +279,8 @@ class NonFirmConnections:
     def _on_pool_growth(self, now: float, first: int, end: int) -> None:
         """MW are added to the pools at this instant."""
         for step in self.non_firm_steps[first:end]:
-            self._accrue_sharing(step.area, now)
+            if self.nf_shares_pool:
+                self._accrue_sharing(step.area, now)
             self.non_firm_pool[step.area] += step.add_mw
         self.nf_changed = True
         self._allocate_soon(now)
@@ -319,11 +308,31 @@ class NonFirmConnections:
 
     def _non_firm_outcome(self) -> NonFirmOutcome:
         """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
-        mw, end, time, factor = (self._holders_values(values, fill) for values, fill in (
-            (self.nf_mw, 0.0), (self.nf_end, math.nan), (self.nf_time, math.nan),
-            (self.nf_factor_mean, math.nan)))
+        mw, end, time = (self._holders_values(values, fill) for values, fill in (
+            (self.nf_mw, 0.0), (self.nf_end, math.nan), (self.nf_time, math.nan)))
         held = mw > 0
-        # Those who held their right to the end: its use averaged up to the end.
+        right = self.table.non_firm_right.astype(np.int64)
+        hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
+        order = self.nf_setup.order
+        whole = np.where(held, 1.0, math.nan)  # in policy order, everyone uses all its right
+        factor = self._mean_sharing(held, end, time) if self.nf_shares_pool else whole
+        return NonFirmOutcome(
+            time=time,
+            end=end,
+            mw=np.where(held, mw, math.nan),
+            moved=self._holders_values(self.nf_moved, False),
+            right=np.where(held, right, -1),
+            hours_share=hours * factor if order == "rotation" else hours,
+            mw_share=factor if order == "proportional" else whole,
+            rights=list(self.nf_setup.rights),
+        )
+
+    def _mean_sharing(self, held: np.ndarray, end: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """Each holder's sharing factor, averaged over the time it held its right (NaN: none).
+
+        Those who held their right to the end of the run are averaged up to the end.
+        """
+        factor = self._holders_values(self.nf_factor_mean, math.nan)
         to_end = np.flatnonzero(held & np.isnan(end))
         if to_end.size:
             for area in range(len(self.non_firm_pool)):
@@ -335,20 +344,7 @@ class NonFirmConnections:
             now_factor = np.array([self._sharing_factor(a) for a in areas])
             factor[to_end] = np.divide(integral - at_start, years_held, out=now_factor,
                                        where=years_held > 0)
-        right = self.table.non_firm_right.astype(np.int64)
-        hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
-        factor_array = np.where(held, factor, math.nan)
-        order = self.nf_setup.order
-        return NonFirmOutcome(
-            time=time,
-            end=end,
-            mw=np.where(held, mw, math.nan),
-            moved=self._holders_values(self.nf_moved, False),
-            right=np.where(held, right, -1),
-            hours_share=hours * factor_array if order == "rotation" else hours,
-            mw_share=factor_array if order == "proportional" else np.where(held, 1.0, math.nan),
-            rights=list(self.nf_setup.rights),
-        )
+        return np.where(held, factor, math.nan)
 
     def _holders_values(self, values: list[float] | list[bool], fill: float | bool) -> np.ndarray:
         """A per-applicant list as an array, read at the holders of rights only.

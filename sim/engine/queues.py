@@ -16,7 +16,9 @@ import heapq
 import math
 from typing import Protocol
 
-__all__ = ["FirstFitQueue", "HeadOfLineQueue", "RoundsQueue", "WaitingQueue", "make_queue"]
+__all__ = [
+    "FirstFitQueue", "HeadOfLineQueue", "HeldForRound", "RoundsQueue", "WaitingQueue", "make_queue",
+]
 
 
 class WaitingQueue(Protocol):
@@ -122,6 +124,15 @@ class FirstFitQueue:
             node >>= 1
 
 
+class HeldForRound:
+    """How many applicants wait, in the queues that share this count, for a round only."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class RoundsQueue:
     """Allocation in rounds: between rounds only some are served; in a round, everyone.
 
@@ -129,20 +140,32 @@ class RoundsQueue:
     (priority in a category of the schedule's ``between_rounds``). The model sets ``open``
     for the instant of a round. In a round the two lines are one, in policy order: under
     ``strict`` its head connects if it fits; under ``first_fit`` the first who fits.
+    ``held`` counts those in the line served only in rounds (shared by the areas' queues), so
+    that the model can tell, without asking a queue, that nobody may be served between rounds.
     """
 
-    def __init__(self, allocation: str, size: int, served_between: list[bool]) -> None:
+    def __init__(self, allocation: str, size: int, served_between: list[bool],
+                 held: HeldForRound | None = None) -> None:
         self.open = False
         self._strict = allocation == "strict"
         self._between = make_queue(allocation, size)
         self._rounds = make_queue(allocation, size)
         self._served_between = served_between
+        self.held = HeldForRound() if held is None else held
 
     def add(self, rank: int, requested_mw: float) -> None:
-        (self._between if self._served_between[rank] else self._rounds).add(rank, requested_mw)
+        if self._served_between[rank]:
+            self._between.add(rank, requested_mw)
+        else:
+            self._rounds.add(rank, requested_mw)
+            self.held.count += 1
 
     def remove(self, rank: int) -> None:
-        (self._between if self._served_between[rank] else self._rounds).remove(rank)
+        if self._served_between[rank]:
+            self._between.remove(rank)
+        else:
+            self._rounds.remove(rank)
+            self.held.count -= 1
 
     def candidate(self, free_mw: float) -> int | None:
         if not self.open:

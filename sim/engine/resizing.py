@@ -45,6 +45,10 @@ class ResizableConnections:
         reclaims: list[Reclaim]
         partial: bool
         resizable: bool
+        one_area: bool
+        offers_rights: bool
+        nf_changed: bool
+        nf_right: list[int]
         requested: list[float]
         lifetime: list[float]
         area_of: list[int]
@@ -69,6 +73,8 @@ class ResizableConnections:
         def _withdraw(self, i: int, now: float) -> bool: ...
         def _start_connection(self, i: int, now: float) -> None: ...
         def _on_release(self, now: float, i: int) -> None: ...
+        def _served_firm(self, i: int, now: float) -> None: ...
+        def _serve_pools(self, now: float) -> bool: ...
 
     # --- partial connections ---------------------------------------------------------------
 
@@ -91,7 +97,6 @@ class ResizableConnections:
         self._start_connection = self._start_whole  # type: ignore[method-assign]
         self._on_release = self._release_held  # type: ignore[method-assign]
         self.reviewed = [[False] * n for _ in self.reclaims]
-        self.passed = [[False] * n for _ in self.reclaims]  # seen by the mechanism's cursor
         self.review_cursor = [0] * len(self.reclaims)  # into grants, per mechanism
         self.review_later: list[list[int]] = [[] for _ in self.reclaims]
 
@@ -101,9 +106,26 @@ class ResizableConnections:
         A candidate is the applicant whose least acceptable connection fits (its whole rest,
         or its minimum share); it takes what it can (:meth:`_serve_partly`), and the areas are
         asked again. Areas that share no upstream limit get the same connections this way as
-        one at a time.
+        one at a time. Then the non-firm pools are served, if they or their lines changed,
+        and the firm queue again if someone left it for a right (:meth:`_serve_pools`).
         """
         self.allocation_due = False
+        queue, free_mw, index_at = self.queues[0], self.ledger.free_mw, self.index_at
+        waiting = self.waiting_in_area
+        while True:
+            if self.one_area:  # speed: the usual case, one candidate at a time, no search
+                while waiting[0] and free_mw[0] + FIT_TOLERANCE_MW >= self.smallest_request:
+                    rank = queue.candidate(free_mw[0] + FIT_TOLERANCE_MW)
+                    if rank is None:
+                        break
+                    self._serve_partly(index_at[rank], now)
+            else:
+                self._serve_best_of_areas(now)
+            if not self.nf_changed or not self._serve_pools(now):
+                return
+
+    def _serve_best_of_areas(self, now: float) -> None:
+        """Serve the best-ranked candidate of any area, and ask the areas again, while any."""
         queues, free_mw, index_at = self.queues, self.ledger.free_mw, self.index_at
         waiting = self.waiting_in_area
         while self.waiting_total:
@@ -122,7 +144,8 @@ class ResizableConnections:
         """Applicant ``i`` connects its whole rest if it fits, else takes what is free.
 
         After a partial connection it keeps its place in line and waits for the rest; it can
-        then connect with its rest, or with its minimum share if the rest is larger.
+        then connect with its rest, or with its minimum share if the rest is larger. One who
+        accepts a non-firm right then updates it (:meth:`_served_firm`).
         """
         area = self.area_of[i]
         rest = self.waiting_mw[i]
@@ -146,11 +169,14 @@ class ResizableConnections:
             self.queues[area].add(rank, fit)
             if fit < self.smallest_request:
                 self.smallest_request = fit
-        if math.isnan(self.connect_time[i]):
+        first = self.connect_time[i]
+        if first != first:  # NaN: its first connection (math.isnan costs a call)
             self.connect_time[i] = now
         self.held_mw[i] += grant
         self.ledger.connect(area, grant)
         self.grants.append((now, i, grant))
+        if self.offers_rights and self.nf_right[i] >= 0:
+            self._served_firm(i, now)
 
     def _start_whole(self, i: int, now: float) -> None:
         """A lone arrival whose whole request fits connects at once, as without partial offers.
@@ -211,14 +237,15 @@ class ResizableConnections:
         """
         reclaim = self.reclaims[k]
         reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
+        release_time, area_of, isnan = self.release_time, self.area_of, math.isnan
         due = now - reclaim.after_years
         taken_any = False
         later = []
         for i in sorted(self._granted_since(k, now)):
-            mw = held[i]
-            if (reviewed[i] or not math.isnan(self.release_time[i])
-                    or (reclaim.area is not None and self.area_of[i] != reclaim.area)):
+            if (reviewed[i] or not isnan(release_time[i])
+                    or (reclaim.area is not None and area_of[i] != reclaim.area)):
                 continue  # none of these will ever be due again
+            mw = held[i]
             if not mw or not connected[i] <= due:
                 later.append(i)  # holds nothing now, or not connected long enough yet
                 continue
@@ -230,30 +257,27 @@ class ResizableConnections:
                 taken_any = True
             taken = mw * reclaim.mw_share
             held[i] = mw - taken
-            self.ledger.release(self.area_of[i], taken)
+            self.ledger.release(area_of[i], taken)
             self.reclaimed.append((now, i, taken))
         self.review_later[k] = later
         if taken_any:
             self._allocate_soon(now)
 
-    def _granted_since(self, k: int, now: float) -> list[int]:
+    def _granted_since(self, k: int, now: float) -> set[int]:
         """Users mechanism ``k`` may review: granted MW by ``now``, not yet ruled out by it.
 
         Only a user granted MW holds any. Speed: the grants are in time order, so the new
         ones are read from where the last review stopped, not found among every applicant at
         each review (which cost more than the rest of a long run); with them come those the
-        last review left for later.
+        last review left for later. One granted MW again since it was ruled out (reviewed,
+        say) is ruled out again for the same reason, and so is one whose connection has
+        ended: most have, by the next review, and they are left out here at once.
         """
-        grants, passed = self.grants, self.passed[k]
-        cursor = self.review_cursor[k]
+        grants, cursor, ended = self.grants, self.review_cursor[k], self.release_time
         stop = bisect_right(grants, now, lo=cursor, key=_grant_time)
-        candidates = self.review_later[k]
-        for _, i, _ in grants[cursor:stop]:
-            if not passed[i]:
-                passed[i] = True
-                candidates.append(i)
         self.review_cursor[k] = stop
-        return candidates
+        new = {i for _, i, _ in grants[cursor:stop] if ended[i] != ended[i]}  # NaN: not ended
+        return new.union(self.review_later[k])
 
 
 _grant_time = itemgetter(0)
