@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TextIO
 
 from sim._version import __version__
 from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
@@ -108,14 +108,14 @@ def _sigterm_as_interrupt() -> Iterator[list[bool]]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_args: Any,
-                  **_kwargs: Any) -> None:
-    """Our warnings as one line each; others as Python shows them."""
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    """Our warnings as one line each; others as Python shows them (``warnings.showwarning``)."""
     if issubclass(category, GridqueueWarning):
         print(f"gridqueue: warning: {message}", file=sys.stderr)
     else:
-        print(warnings.formatwarning(message, category, *_args, **_kwargs), end="",
-              file=sys.stderr)
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="",
+              file=sys.stderr if file is None else file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -366,9 +366,10 @@ first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
 2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
 
 Each scenario file is compared with the file it extends when that file is an input too, else
-with the first input; --reference NAME compares every scenario with one, and --questions FILE
-lists the pairs outright (a YAML list of question, reference and variant, paths relative to
-the file; pairs sharing a question's words are answered together). A difference is computed
+with the first input that extends none of the others; --reference NAME compares every
+scenario with one, and --questions FILE lists the pairs outright (a YAML list of question,
+reference and variant, paths relative to the file; pairs sharing a question's words are
+answered together). A difference is computed
 per replication (paired) when both share the seed and the assumptions the applicants are
 drawn from (period, streams, waiting list, priority uptake, upgrade delays): replication i of
 both then sees the same applicants, which makes the interval much narrower. Otherwise the
@@ -378,16 +379,18 @@ question, and says which in its paired column.
 
 SWEEP_EPILOG = """\
 examples:
-  gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.upgrades.0.delay_years=0,1,2,4 \\
+  gridqueue sweep scenarios/flevoland/fifo.yaml --vary grid.upgrades.8.delay_years=0,1,2,4 \\
       -o results/sweep-delay
   gridqueue sweep scenarios/flevoland/fifo.yaml --vary policy.order=fifo,social_priority \\
-      --vary grid.upgrades.0.delay_years=0,1,2,4 --metric wait_rmst_10y_years --group basic_needs \\
+      --vary grid.upgrades.8.delay_years=0,1,2,4 --metric wait_rmst_10y_years --group basic_needs \\
       -o results/sweep-policy-delay
 
-Instead of --vary, the scenario file may hold a block (--vary wins for a key in both):
+The FGU reinforcement is the ninth upgrade of base.yaml (index 8); the years of delay replace
+its drawn delay. Instead of --vary, the scenario file may hold a block (--vary wins for a key
+in both):
   sweep:
     policy.order: [fifo, social_priority]
-    grid.upgrades.0.delay_years: [0, 1, 2, 4]
+    grid.upgrades.8.delay_years: [0, 1, 2, 4]
 
 Every cell keeps the scenario's seed (common random numbers). sweep.csv has one row per cell,
 group and key figure with its 95% interval; cells/ holds each cell's per-replication figures.
@@ -422,7 +425,7 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
                          help="override a key of every scenario file (not of results "
                          "directories), e.g. --set replications=50; or of one: "
                          "--set social_priority:replications=50 (by file name) or "
-                         "--set 2:grid.capacity_mw=8 (by position, 1 is the reference) "
+                         "--set 2:grid.capacity_mw=8 (by position, 1 is the first) "
                          "(repeatable)")
     compare.add_argument("--replications", type=at_least(1), metavar="N",
                          help="replications of each scenario file (overrides the files')")

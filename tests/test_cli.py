@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from sim import cli
 from sim.cli import main
 from tests.test_loading import BASE
 
@@ -132,3 +134,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_a_warning_from_a_library_is_shown_and_the_command_goes_on(monkeypatch, capsys):
+    """Another library's warning (matplotlib's, say) is printed as Python prints it."""
+    def handler(_args):
+        warnings.warn("an axis without a range", RuntimeWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "_validate", handler)
+    assert cli.main(["validate", "anything.yaml"]) == 0
+    assert "RuntimeWarning: an axis without a range" in capsys.readouterr().err

@@ -414,6 +414,14 @@ def test_a_child_without_its_parent_is_compared_with_the_first(family: dict[str,
     assert _references(alone) == {"other_seed": {""}, "onsite": {"other_seed"}}
 
 
+def test_a_first_input_that_extends_another_input_is_a_variant(family: dict[str, Path]):
+    """Given before its parent, a child is still compared with it: the answer keeps its sign."""
+    first = compare([family["onsite"], family["social_priority"]], replications=2, workers=1)
+    assert _references(first) == {"onsite": {"social_priority"}, "social_priority": {""}}
+    assert [(q.reference, q.variant) for q in first.questions] == [
+        ("social_priority", "onsite")]
+
+
 def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):
     """--reference names one scenario, by name or path, that every other is compared with."""
     inputs = [family[n] for n in ("fifo", "social_priority", "onsite")]

@@ -11,8 +11,9 @@ The Python API behind ``gridqueue compare``::
     comparison.write("results/comparison")
 
 Each scenario is compared with the file it ``extends`` when that file is compared too, else
-with the first input; ``reference=`` names one scenario for all instead, and ``questions=`` (a
-questions file, see :mod:`sim.analysis.questions`) lists the pairs outright.
+with the first input that extends none of the others; ``reference=`` names one scenario for
+all instead, and ``questions=`` (a questions file, see :mod:`sim.analysis.questions`) lists
+the pairs outright.
 """
 
 from __future__ import annotations
@@ -296,7 +297,8 @@ def compare(
             ``NAME:key.path=value`` changes only the N-th input or the file named NAME.
         reference: the label (scenario name) or input path of the scenario every other is
             compared with. By default each scenario file is compared with the file it
-            ``extends`` when that is an input too, else with the first input.
+            ``extends`` when that is an input too, else with the first input that extends
+            none of the others.
         questions: a questions file (or its questions) naming each pair to compare; their
             files join ``inputs``, each run once. Only these pairs are compared.
         replications: replications of each scenario that is run (default: the scenario's).
@@ -384,13 +386,26 @@ def _against(reference: str, labels: list[str]) -> list[tuple[str, str, str]]:
 def _against_parents(
     items: Sequence[Input], labels: list[str], paths: Mapping[Path, str]
 ) -> list[tuple[str, str, str]]:
-    """Each scenario after the first compared with the file it extends, else the first."""
+    """Each scenario compared with the file it extends if that is an input, else the first root.
+
+    The roots, the inputs whose parent is not an input, are compared with the first of them.
+    The first input is a variant too if it extends another input: read as the reference, its
+    answers would have the wrong sign.
+    """
+    parents = [_parent_label(item, paths) for item in items]
+    roots = [label for label, parent in zip(labels, parents, strict=True) if parent is None]
     pairs = []
-    for item, label in list(zip(items, labels, strict=True))[1:]:
-        parent = _parent_file(item)
-        reference = labels[0] if parent is None else paths.get(parent, labels[0])
-        pairs.append((f"{label} against {reference}", reference, label))
+    for label, parent in zip(labels, parents, strict=True):
+        reference = parent if parent is not None else roots[0]
+        if reference != label:
+            pairs.append((f"{label} against {reference}", reference, label))
     return pairs
+
+
+def _parent_label(item: Input, paths: Mapping[Path, str]) -> str | None:
+    """The label of the input that ``item`` extends, or None if it extends none of them."""
+    parent = _parent_file(item)
+    return None if parent is None else paths.get(parent)
 
 
 def _parent_file(item: Input) -> Path | None:
