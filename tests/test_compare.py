@@ -690,16 +690,19 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     (text,) = sentences(answer_table(rows, reference="fifo"))
     assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
                          "the end of the run in 80% of replications.")
-    # With its projects.csv, it says when: the dates of the replications that connected it.
+    # With its projects.csv, it says when, over every replication (not connected: later).
     projects = pd.DataFrame({
         "project": ["Campus", "Elsewhere"], "connected_share": [0.8, 0.0],
         "connect_date_p10": ["2031-02-01", None], "connect_date_p50": ["2032-06-30", None],
-        "connect_date_p90": ["2033-01-15", None]})
+        "connect_date_p90": [None, None]})
     dates = project_dates({"sp": projects})
     assert list(dates) == [("sp", "Campus")]  # never connected: no dates to give
     (text,) = sentences(answer_table(rows, reference="fifo"), dates)
-    assert text.endswith("connected by the end of the run in 80% of replications, in those, "
-                         "median 2032-06-30 (10% to 90%: 2031-02-01 to 2033-01-15).")
+    assert text.endswith("connected by the end of the run in 80% of replications, "
+                         "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end).")
+    rows[-2] = (*rows[-2][:5], 0.2, *rows[-2][6:])  # withdrawn in a fifth of them
+    (text,) = sentences(answer_table(rows, reference="fifo"))
+    assert text.endswith("80% of replications, withdrew in 20%.")
 
 
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():

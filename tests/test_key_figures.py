@@ -268,12 +268,38 @@ def test_the_terminal_names_each_project_with_when_it_connects():
     dates = pd.to_datetime(["2030-01-01", "2033-03-01", "2033-07-01", "2034-01-01"])
     projects = pd.DataFrame({
         "project": ["Campus", "Depot"], "request_date": [dates[0]] * 2, "replications": [5, 5],
-        "connected_share": [0.8, 0.0], "connect_date_mean": [dates[2], pd.NaT],
+        "connected_share": [0.8, 0.0], "withdrawn_share": [0.0, 0.4],
+        "connect_date_mean": [dates[2], pd.NaT],
         "connect_date_p10": [dates[1], pd.NaT], "connect_date_p50": [dates[2], pd.NaT],
-        "connect_date_p90": [dates[3], pd.NaT], "wait_mean_years": [3.5, np.nan],
+        "connect_date_p90": [pd.NaT, pd.NaT], "wait_mean_years": [3.5, np.nan],
         "wait_ci_low": [3.0, np.nan], "wait_ci_high": [4.0, np.nan]})
     assert format_projects(projects) == [
-        "Campus (asked 2030-01-01): connected in 4 of 5 replications, in those, median "
-        "2033-07-01 (10% to 90%: 2033-03-01 to 2034-01-01); mean wait 3.50 [3.00-4.00] years",
+        "Campus (asked 2030-01-01): connected in 4 of 5 replications, median 2033-07-01 "
+        "(10% to 90%: 2033-03-01 to not by the end); mean wait of the 4 connected "
+        "3.50 [3.00-4.00] years",
         "Depot (asked 2030-01-01): not connected by the end of the run in any of 5 "
-        "replications"]
+        "replications, withdrew in 2"]
+
+
+def test_a_projects_dates_count_every_replication():
+    """Percentiles of a project's date treat the replications that never connected it as later.
+
+    Three of five replications connected it, on days 0, 10 and 30: over five, the median is
+    the third date; its 90th percentile falls among the two never connected.
+    """
+    from sim.runs.stats import connection_quantiles, summarise_projects
+
+    day = pd.Timestamp("2030-01-01")
+    dates = pd.Series([day + pd.Timedelta(days=d) for d in (30, 0, 10)])
+    p10, p50, p90 = connection_quantiles(dates, 5, (0.1, 0.5, 0.9))
+    assert (p10, p50) == (day + pd.Timedelta(days=4), day + pd.Timedelta(days=30))
+    assert pd.isna(p90)
+    every = connection_quantiles(dates, 3, (0.1, 0.5, 0.9))
+    assert every == list(dates.quantile([0.1, 0.5, 0.9]))  # all connected: pandas' quantile
+    rows = pd.DataFrame({
+        "source": "project", "name": "Campus", "request_date": day,
+        "outcome": ["connected"] * 3 + ["withdrawn", "waiting"],
+        "connect_date": [*dates, pd.NaT, pd.NaT], "wait_years": [0.1, 0.0, 0.03, np.nan, np.nan]})
+    row = summarise_projects(rows, 5).iloc[0]
+    assert (row["connected_share"], row["withdrawn_share"]) == (0.6, 0.2)
+    assert row["connect_date_p50"] == day + pd.Timedelta(days=30)

@@ -68,6 +68,22 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     assert html.index("Headline figures") < html.index('id="figures"')
 
 
+def test_run_report_says_when_each_named_project_is_connected(summary_and_scenario):
+    """A project's line, as the terminal prints it, under the headline figures."""
+    summary, scenario = summary_and_scenario
+    day = pd.Timestamp("2031-05-02")
+    projects = pd.DataFrame({
+        "project": ["Campus"], "request_date": [day], "replications": [4],
+        "connected_share": [0.75], "withdrawn_share": [0.0], "connect_date_mean": [day],
+        "connect_date_p10": [day], "connect_date_p50": [day], "connect_date_p90": [pd.NaT],
+        "wait_mean_years": [2.0], "wait_ci_low": [1.5], "wait_ci_high": [2.5]})
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}, projects=projects))
+    assert "<h3 id=\"projects\">Named projects</h3>" in html
+    assert ("Campus (asked 2031-05-02): connected in 3 of 4 replications, median 2031-05-02 "
+            "(10% to 90%: 2031-05-02 to not by the end); mean wait of the 3 connected") in html
+    assert 'id="projects"' not in render_report(run_page(summary, scenario, "fifo.yaml", {}))
+
+
 def test_shares_are_percentages_and_no_number_has_an_exponent(summary_and_scenario):
     """A share reads '12.3% (10.1 to 14.5%)'; a tiny number is written out, never 3.45e-05."""
     summary, scenario = summary_and_scenario

@@ -38,6 +38,7 @@ from sim.runs.metrics import (
     SHORTER_WINDOW,
     SHORTER_YEARS,
 )
+from sim.runs.stats import connection_quantiles
 
 __all__ = [
     "UNCLEAR",
@@ -136,8 +137,9 @@ def differences_figure(
 def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     """When each named project gets connected, across replications.
 
-    One dot per replication that connected it, the median as a bar and the request date as a
-    tick, so the wait shows as the distance between them.
+    One dot per replication that connected it, the median over every replication as a bar
+    (none if half of them never connected it) and the request date as a tick, so the wait
+    shows as the distance between them.
     """
     projects = {label: a[a["source"].astype(str) == "project"] for label, a in applicants.items()}
     names = list(dict.fromkeys(n for p in projects.values() for n in p["name"].astype(str)))
@@ -155,8 +157,10 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
         dates = mine.loc[mine["outcome"].astype(str) == "connected", "connect_date"]
         ax.plot(dates, np.full(len(dates), y), linestyle="", alpha=0.7, color=colour,
                 marker=scenario_style(si).marker, markersize=8, zorder=3)
-        if len(dates):
-            ax.plot([dates.median()] * 2, [y - 0.35, y + 0.35], color="black", zorder=2)
+        median = connection_quantiles(dates, len(mine), (0.5,))[0]
+        if not pd.isna(median):
+            ax.plot([median, median], [y - 0.35, y + 0.35],  # type: ignore[arg-type]  # dates
+                    color="black", zorder=2)
         ax.plot(mine["request_date"].iloc[:1], [y], linestyle="", marker="|", markersize=14,
                 color="black")
         ticks.append(y)

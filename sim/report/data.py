@@ -12,7 +12,7 @@ import base64
 import datetime
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -41,6 +41,7 @@ from sim.runs.metrics import (
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
+from sim.runs.summary_table import format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
            "KeyTable", "ObservedSection", "Page", "comparison_page", "figures", "key_tables",
@@ -178,6 +179,8 @@ class Page:
     assumptions: AssumptionsView
     observed: ObservedSection | None = None
     """The model beside published figures, when a scenario states observations."""
+    projects: list[str] = field(default_factory=list)
+    """A line per named project of a single-scenario report: how often and when connected."""
 
 
 @dataclass(frozen=True)
@@ -226,11 +229,12 @@ def comparison_page(
 
 def run_page(
     summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes],
-    observations: pd.DataFrame | None = None,
+    observations: pd.DataFrame | None = None, projects: pd.DataFrame | None = None,
 ) -> Page:
     """The report of one run, leading with its headline figures by category.
 
-    ``observations`` is the run's observations table when its scenario states any.
+    ``observations`` is the run's observations table when its scenario states any;
+    ``projects`` its ``projects.csv`` table, said in a line per project under the figures.
     """
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
@@ -249,6 +253,7 @@ def run_page(
         observed=observed_section(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
+        projects=[] if projects is None else format_projects(projects),
     )
 
 

@@ -326,15 +326,17 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
     """'; on average 40 of 1,248 connected by the end of the run, 701 withdrew' (means).
 
     A single applicant, such as a named project, says in how many replications it was
-    connected instead, and when if its ``dates`` are known: '; connected by the end of the
-    run in 80% of replications, in those, median 2033-11-19 (10% to 90%: 2033-06-23 to
-    2034-09-09)'.
+    connected (and withdrew) instead, and when if its ``dates`` are known: '; connected by
+    the end of the run in 80% of replications, median 2033-11-19 (10% to 90%: 2033-06-23 to
+    not by the end)'.
     """
     means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
+        gave_up = f", withdrew in {means[2]:.0%}" if means[2] > 0 else ""
         when = f", {dates}" if dates and means[1] > 0 else ""
-        return f"; connected by the end of the run in {means[1]:.0%} of replications{when}"
+        return (f"; connected by the end of the run in {means[1]:.0%} of replications"
+                f"{gave_up}{when}")
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
             f"{withdrawn} withdrew")

@@ -53,7 +53,8 @@ def write_report_files(results: Results, folder: Path, source: str) -> None:
     """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``."""
     observations = results.observations() if results.scenario.observations else None
     images = write_figures(run_figures(results, observations), folder / "figures")
-    page = run_page(results.summary, results.scenario, source, images, observations)
+    page = run_page(results.summary, results.scenario, source, images, observations,
+                    results.projects)
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")
 
 

@@ -18,9 +18,9 @@ from scipy import special
 from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
-    "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "log_interval",
-    "logit_interval", "mean_interval", "median_interval", "summarise", "summarise_projects",
-    "t_quantile",
+    "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "connection_quantiles",
+    "log_interval", "logit_interval", "mean_interval", "median_interval", "summarise",
+    "summarise_projects", "t_quantile",
 ]
 
 CONFIDENCE = 0.95
@@ -221,32 +221,36 @@ def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
 def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFrame:
     """When each named project gets connected, across replications.
 
-    One row per project: how often it was connected by the end, the mean and the 10th, 50th
-    and 90th percentile of its connection date over the replications in which it connected,
-    and its mean wait then, with a log-scale t interval (a wait is never negative).
+    One row per project: how often it was connected by the end, and how often it withdrew;
+    the 10th, 50th and 90th
+    percentile of its connection date over every replication (:func:`connection_quantiles`:
+    empty where that many were not connected by the end); and over the replications in which
+    it connected, the mean date and its mean wait, with a log-scale t interval (a wait is
+    never negative).
     """
     projects = applicants[applicants["source"] == "project"]
     rows = []
     for name, rows_of_project in projects.groupby("name", sort=False):
         connected = rows_of_project[rows_of_project["outcome"] == "connected"]
+        withdrawn = (rows_of_project["outcome"] == "withdrawn").sum()
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
         mean, low, high = log_interval(connected["wait_years"].to_numpy())
-        # The ignore: pandas-stubs allow quantile on numbers only, not on dates.
-        quantiles = dates.quantile([0.1, 0.5, 0.9]) if len(dates) else pd.Series([pd.NaT] * 3)  # type: ignore[misc]
+        p10, p50, p90 = connection_quantiles(dates, replications, (0.1, 0.5, 0.9))
         rows.append({
             "project": name,
             "request_date": rows_of_project["request_date"].iloc[0],
             "replications": replications,
             "connected_share": len(connected) / replications,
+            "withdrawn_share": withdrawn / replications,
             "connect_date_mean": dates.mean() if len(dates) else pd.NaT,
-            "connect_date_p10": quantiles.iloc[0],
-            "connect_date_p50": quantiles.iloc[1],
-            "connect_date_p90": quantiles.iloc[2],
+            "connect_date_p10": p10,
+            "connect_date_p50": p50,
+            "connect_date_p90": p90,
             "wait_mean_years": mean,
             "wait_ci_low": low,
             "wait_ci_high": high,
         })
-    columns = ["project", "request_date", "replications", "connected_share",
+    columns = ["project", "request_date", "replications", "connected_share", "withdrawn_share",
                "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
                "wait_mean_years", "wait_ci_low", "wait_ci_high"]
     frame = pd.DataFrame(rows, columns=columns)
@@ -254,3 +258,27 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
         if column.startswith(("connect_date", "request_date")):
             frame[column] = pd.to_datetime(frame[column]).dt.floor("D")
     return frame
+
+
+def connection_quantiles(
+    dates: pd.Series, replications: int, quantiles: tuple[float, ...]
+) -> list[pd.Timestamp]:
+    """Quantiles of a project's connection date over all ``replications``.
+
+    ``dates`` are those of the replications that connected it; the others count as later
+    than any of them (not by the end of the run), so a quantile that falls among them is
+    NaT. Linear interpolation between order statistics, as pandas' own quantile: with every
+    replication connected, the two agree. Counting every replication keeps a date from
+    describing only the futures in which the project was lucky.
+    """
+    known = np.sort(dates.to_numpy(dtype="datetime64[ns]").astype(np.int64))
+    out: list[pd.Timestamp] = []
+    for q in quantiles:
+        position = (replications - 1) * q
+        below, above = int(np.floor(position)), int(np.ceil(position))
+        if above >= len(known):
+            out.append(pd.NaT)  # type: ignore[arg-type]  # pandas' missing Timestamp
+            continue
+        value = known[below] + (position - below) * (known[above] - known[below])
+        out.append(pd.Timestamp(int(round(value))))
+    return out

@@ -28,6 +28,9 @@ NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_t
 NOT_REACHED = "not reached"
 """What an infinite figure reads as: that share of applicants was not connected in the run."""
 
+NOT_BY_THE_END = "not by the end"
+"""What a project's date percentile reads as when that share of replications never connected it."""
+
 
 def format_summary(results: Results) -> str:
     """Key figures by category: the estimate with its 95% interval in brackets.
@@ -115,34 +118,44 @@ def _fmt(value: float) -> str:
 def format_projects(projects: pd.DataFrame) -> list[str]:
     """A line per named project: how often and when it was connected, and its wait.
 
-    The dates are the median and the 10th to 90th percentile over the replications in which
-    it was connected by the end of the run (``projects.csv``).
+    The dates are the median and the 10th to 90th percentile over every replication
+    (:func:`connection_dates`); the mean wait is that of the replications in which it was
+    connected by the end of the run (``projects.csv``).
     """
     lines = []
     for row in projects.itertuples():
         runs = int(row.replications)  # type: ignore[arg-type]  # stubs: any scalar
         connected = round(float(row.connected_share) * runs)  # type: ignore[arg-type]
+        # Results folders written before projects.csv had the column read as none withdrawn.
+        withdrew = round(float(getattr(row, "withdrawn_share", 0.0)) * runs)
         head = f"{row.project} (asked {_day(row.request_date)}): "
+        gave_up = f", withdrew in {withdrew}" if withdrew else ""
         if not connected:
             lines.append(head + f"not connected by the end of the run in any of {runs} "
-                         "replications")
+                         f"replications{gave_up}")
             continue
         wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
                      float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
-        lines.append(head + f"connected in {connected} of {runs} replications, "
-                     f"{connection_dates(row)}; mean wait {wait} years")
+        whose = "" if connected == runs else f" of the {connected} connected"
+        lines.append(head + f"connected in {connected} of {runs} replications{gave_up}, "
+                     f"{connection_dates(row)}; mean wait{whose} {wait} years")
     return lines
 
 
 def connection_dates(row: Any) -> str:
     """'median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)': a row of projects.csv.
 
-    Over the replications in which the project was connected by the end of the run; when
-    that is not all of them, it begins 'in those, '.
+    Over every replication: one in which the project was not connected by the end of the run
+    counts as later than any date, so a percentile that falls among those reads 'not by the
+    end'.
     """
-    those = "" if float(row.connected_share) >= 1 else "in those, "
-    return (f"{those}median {_day(row.connect_date_p50)} (10% to 90%: "
-            f"{_day(row.connect_date_p10)} to {_day(row.connect_date_p90)})")
+    return (f"median {_day_or_later(row.connect_date_p50)} (10% to 90%: "
+            f"{_day_or_later(row.connect_date_p10)} to {_day_or_later(row.connect_date_p90)})")
+
+
+def _day_or_later(value: Any) -> str:
+    """A date as YYYY-MM-DD, or 'not by the end' where there is none."""
+    return NOT_BY_THE_END if pd.isna(value) else _day(value)
 
 
 def _day(value: object) -> str:
