@@ -14,7 +14,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
-from sim.report.data import HEADINGS, comparison_page, key_tables, run_page
+from sim.report.data import HEADINGS, _question_table, comparison_page, key_tables, run_page
 from sim.report.html import render_report
 from sim.report.run import write_report
 from sim.runs.metrics import (
@@ -376,6 +376,13 @@ def test_a_difference_left_out_says_why(summary_and_scenario):
     assert (variant.note, variant.unclear) == (
         "no difference: not reached in some replication", True)
     assert everyone.rows[0][2][column].note == ""  # the reference has no difference at all
+    # A project only in the variant has nothing to be set against, whatever the figure.
+    campus = sp[sp["group"] == "all"].assign(population=ONLY_IN_VARIANT, origin="Campus",
+                                             difference=np.nan, paired=True)
+    question = _question_table(pd.concat([table, campus], ignore_index=True))
+    row = next(r for r in question.rows if r[0] == "Campus")
+    assert {cell.note for cell in row[2] if cell.text not in ("no value", "none connected")} \
+        == {"no difference: not in the reference"}
 
 
 def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):

@@ -411,18 +411,21 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
                                    row.difference_ci_high, unit, signed=True)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         elif row.question and not math.isnan(row.estimate):
-            note, unclear = _no_difference(str(row.metric)), True
+            note, unclear = _no_difference(str(row.metric), str(row.population)), True
         cells[(row.group, row.metric)] = Cell(text, note, unclear, compared)
     return _quarter_where_half_unreached(block, cells)
 
 
-def _no_difference(metric: str) -> str:
+def _no_difference(metric: str, population: str) -> str:
     """Why a figure the variant has has no difference from its reference, in a cell's words.
 
-    A time to connection not reached in some replication of either has no difference in
-    them; a mean wait within a window needs every replication of both (section 4.3 of the
-    model's docs); any other figure lacks one in the reference.
+    A stream or project only in the variant has nothing to be set against. Otherwise a time
+    to connection not reached in some replication of either has no difference in them; a
+    mean wait within a window needs every replication of both (section 4.3 of the model's
+    docs); any other figure lacks one in the reference.
     """
+    if population == ONLY_IN_VARIANT:
+        return "no difference: not in the reference"
     if metric in CONNECT_SHARES:
         return f"no difference: {NOT_REACHED} in some replication"
     if METRICS[metric].every_replication:
