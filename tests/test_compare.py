@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from sim import Comparison, GridqueueError, compare, load_scenario, run
+from sim import Comparison, GridqueueError, GridqueueWarning, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
@@ -420,6 +420,25 @@ def test_a_first_input_that_extends_another_input_is_a_variant(family: dict[str,
     assert _references(first) == {"onsite": {"social_priority"}, "social_priority": {""}}
     assert [(q.reference, q.variant) for q in first.questions] == [
         ("social_priority", "onsite")]
+
+
+def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Path]):
+    """Levels and difference over the same replications, and a warning that says which.
+
+    The reference ran 4 replications and the variant 6: the variant's figure, its
+    difference and the reference's level the answers work out from them all count the 4.
+    """
+    inputs = [family["fifo"], family["social_priority"]]
+    with pytest.warns(GridqueueWarning, match=r"social_priority against fifo: paired over the "
+                      r"4 replications both ran \(social_priority 6 and fifo 4\)"):
+        both = compare(inputs, ["1:replications=4", "2:replications=6"], workers=1)
+    variant = _row(both.table, "social_priority", "all", "withdrawn")
+    assert variant["replications"] == 4
+    metrics = {label: r.replication_metrics for label, r in both.results.items()}
+    shared = [m[(m["group"] == "all") & (m["metric"] == "withdrawn") & (m["replication"] < 4)]
+              ["value"].mean() for m in (metrics["fifo"], metrics["social_priority"])]
+    assert variant["mean"] == pytest.approx(shared[1])
+    assert variant["mean"] - variant["difference"] == pytest.approx(shared[0])
 
 
 def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):

@@ -22,6 +22,7 @@ import datetime
 import functools
 import json
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from sim._version import __version__
 from sim.analysis.differences import Question, comparison_table, draws_key
 from sim.analysis.populations import question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, GridqueueWarning
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -347,6 +348,8 @@ def compare(
         pairs = _against_parents(items, list(results), paths)
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
+    for question in asked:
+        _warn_if_partly_shared(question, results)
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
     table = comparison_table({k: r.summary for k, r in results.items()},
@@ -441,6 +444,21 @@ def _read_or_load(
 
 MIN_REPLICATIONS = 2
 """Fewest replications of a compared scenario: one gives a mean but no interval."""
+
+
+def _warn_if_partly_shared(question: Question, results: Mapping[str, Results]) -> None:
+    """Say when a paired question counts only some replications of one of its scenarios."""
+    if not question.paired:
+        return
+    ran = {label: replication_indices(results[label])
+           for label in (question.variant, question.reference)}
+    shared = set(ran[question.variant]) & set(ran[question.reference])
+    if all(len(indices) == len(shared) for indices in ran.values()):
+        return
+    counts = " and ".join(f"{label} {len(indices)}" for label, indices in ran.items())
+    warnings.warn(f"{question.variant} against {question.reference}: paired over the "
+                  f"{len(shared)} replications both ran ({counts}); the question's figures "
+                  f"count those {len(shared)}", GridqueueWarning, stacklevel=3)
 
 
 def _check_replications(loaded: Results | Scenario, source: str) -> None:

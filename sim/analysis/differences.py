@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ __all__ = [
     "comparison_table",
     "difference_table",
     "draws_key",
+    "over_shared_replications",
     "welch_interval",
 ]
 
@@ -233,12 +234,35 @@ def comparison_table(
             everyone = [Population(EVERY_APPLICANT, "", None if question is None
                                    else metrics[question.reference], metrics[label])]
             for population in populations.get(question, everyone) if question else everyone:
+                if question is not None and question.paired:
+                    population = over_shared_replications(population)
                 own = summary if population.kind == EVERY_APPLICANT \
+                    and len(population.variant) == len(metrics[label]) \
                     else summarise(population.variant)
                 parts.append(_block(own, label, question, population))
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]
+
+
+def over_shared_replications(population: Population) -> Population:
+    """The population's figures over the replications both scenarios ran, for pairing.
+
+    A paired difference can use only those; the variant's own figures then count the same
+    ones, so that a level, its difference and the reference's level the answers work out
+    from them (variant minus difference) describe the same replications.
+    """
+    if population.reference is None:
+        return population
+    shared = np.intersect1d(population.reference["replication"].unique(),
+                            population.variant["replication"].unique())
+    if len(shared) == population.variant["replication"].nunique() \
+            == population.reference["replication"].nunique():
+        return population
+    return replace(
+        population,
+        reference=population.reference[population.reference["replication"].isin(shared)],
+        variant=population.variant[population.variant["replication"].isin(shared)])
 
 
 def _block(

@@ -222,11 +222,10 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
     """When each named project gets connected, across replications.
 
     One row per project: how often it was connected by the end, and how often it withdrew;
-    the 10th, 50th and 90th
-    percentile of its connection date over every replication (:func:`connection_quantiles`:
-    empty where that many were not connected by the end); and over the replications in which
-    it connected, the mean date and its mean wait, with a log-scale t interval (a wait is
-    never negative).
+    the 10th, 50th and 90th percentile of its connection date over every replication
+    (:func:`connection_quantiles`: empty where that many were not connected by the end); and
+    over the replications in which it connected, the mean date and its mean wait, with a
+    log-scale t interval (a wait is never negative).
     """
     projects = applicants[applicants["source"] == "project"]
     rows = []
