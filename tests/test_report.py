@@ -14,7 +14,14 @@ import pytest
 
 from sim import load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
-from sim.report.data import HEADINGS, _question_table, comparison_page, key_tables, run_page
+from sim.report.data import (
+    HEADINGS,
+    _pairing,
+    _question_table,
+    comparison_page,
+    key_tables,
+    run_page,
+)
 from sim.report.html import render_report
 from sim.report.run import write_report
 from sim.runs.metrics import (
@@ -404,3 +411,11 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     assert HEADLINE_METRICS[0].startswith("wait_rmst_")
     assert "averaged over everyone who asked: one who withdraws counts as waiting" in page.lead
     assert "from the reference's mean to the variant's" in page.lead
+
+
+def test_a_pair_paired_for_some_applicants_says_so():
+    """A variant adding a stream: unpaired as a whole, paired for the streams both have."""
+    rows = pd.DataFrame({"paired": [True, True, False]})
+    assert _pairing(rows.iloc[:2]) == "paired"
+    assert _pairing(rows.iloc[2:], long=True) == "unpaired: other random draws, Welch interval"
+    assert _pairing(rows) == "paired for the streams both have, else unpaired"

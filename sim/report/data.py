@@ -312,10 +312,9 @@ def _made() -> str:
 def _answer(table: pd.DataFrame, question: str, metric: str,
             dates: ProjectDates | None) -> Answer:
     rows = table[table["question"] == question]
-    blocks = rows.drop_duplicates(["scenario", "reference"])
-    pairs = [f"{b.scenario} against {b.reference} "
-             f"({'paired' if b.paired else 'unpaired: other random draws, Welch interval'})"
-             for b in blocks.itertuples()]
+    pairs = [f"{scenario} against {reference} ({_pairing(block, long=True)})"
+             for (scenario, reference), block in rows.groupby(["scenario", "reference"],
+                                                              sort=False)]
     return Answer(question=question, body=answer_body(table, question, metric, dates),
                   pairs=pairs, detail=_question_table(rows))
 
@@ -471,16 +470,29 @@ def _quarter_where_half_unreached(
     return cells
 
 
+def _pairing(rows: pd.DataFrame, long: bool = False) -> str:
+    """How a pair's differences were taken: paired, unpaired, or paired for some applicants.
+
+    A variant that adds a stream draws other applicants as a whole (unpaired), while those
+    of the streams both scenarios have may still be drawn alike, and are compared paired.
+    """
+    paired = rows["paired"].dropna().astype(bool)
+    if paired.all():
+        return "paired"
+    if not paired.any():
+        return "unpaired: other random draws, Welch interval" if long else "unpaired"
+    return ("paired for the applicants of the streams both have; the rest unpaired, "
+            "Welch interval" if long else "paired for the streams both have, else unpaired")
+
+
 def _scenarios_table(
     table: pd.DataFrame, scenarios: Mapping[str, Scenario], sources: Mapping[str, str]
 ) -> KeyTable:
     """A row per scenario: its description, what it is compared with, where it came from."""
     compared: dict[str, list[str]] = {}
-    block: Any  # a row: pandas-stubs type its columns as any scalar at all
-    for block in table.drop_duplicates(["scenario", "reference"]).itertuples():
-        if block.question:
-            how = "paired" if block.paired else "unpaired"
-            compared.setdefault(block.scenario, []).append(f"{block.reference} ({how})")
+    asked = table[table["question"].astype(bool)]
+    for (scenario, reference), block in asked.groupby(["scenario", "reference"], sort=False):
+        compared.setdefault(str(scenario), []).append(f"{reference} ({_pairing(block)})")
     rows = [(label, "", [Cell(s.description or "(none given)"),
                          Cell(", ".join(compared.get(label, [])) or "nothing"),
                          Cell(sources[label])]) for label, s in scenarios.items()]
