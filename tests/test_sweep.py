@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from matplotlib.image import AxesImage
 
-from sim import InputError, Sweep, load_scenario, sweep
+from sim import GridqueueError, InputError, Sweep, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.cli import main
 from sim.runs.metrics import METRICS
@@ -169,3 +171,21 @@ def test_heat_map_is_centred_on_zero_and_hatches_differences_within_noise(result
     assert "(reference)" in ax.texts[0].get_text()
     assert METRICS[metric].label in ax.get_title()
     assert all(result.paired.values())  # only the policy and capacity vary: same applicants
+
+
+def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
+    """An unknown key figure or group is refused with the choices; inf reads 'not reached'."""
+    with pytest.raises(GridqueueError, match=r"metric 'wait_men_years': unknown key figure "
+                       r"\(did you mean 'wait_mean_years'\?\); expected one of applicants"):
+        result.describe("wait_men_years")
+    with pytest.raises(GridqueueError, match=r"group 'basic': unknown group.*basic_needs"):
+        result.describe("wait_mean_years", "basic")
+    table = result.table.copy()
+    chosen = (table["metric"] == "connect_median_years") & (table["group"] == "all")
+    first, second = table.index[chosen][:2]
+    table.loc[first, ["estimate", "ci_low", "ci_high"]] = [math.inf, math.inf, math.inf]
+    table.loc[second, ["estimate", "ci_low", "ci_high"]] = [2.5, 2.0, math.inf]
+    lines = replace(result, table=table).describe("connect_median_years").splitlines()
+    assert lines[0] == "connect_median_years (years), all: median [95% CI]"
+    assert lines[1].endswith(": not reached") and lines[2].endswith(": 2.5 [2, not reached]")
+    assert "inf" not in "\n".join(lines)

@@ -27,7 +27,7 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from sim.analysis.differences import cell_differences, draws_key
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
 from sim.errors import Interrupted
+from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
@@ -93,13 +94,15 @@ class Sweep:
         """One key figure across the grid: lines for one varied key, a heat map for two.
 
         The heat map is coloured by each cell's difference from the first cell, with cells
-        whose interval includes zero hatched.
+        whose interval includes zero hatched and those without a difference marked not
+        comparable.
         """
         differences = cell_differences(self.metrics, self.paired)
         return sweep_figure(self.table, list(self.vary), metric, group, differences)
 
     def describe(self, metric: str = SWEEP_METRIC, group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
+        check_choice(metric, group)
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
         lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
                  "[95% CI]"]
@@ -109,8 +112,7 @@ class Sweep:
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
-            lines.append(f"  {cell}: {row['estimate']:.3g} [{row['ci_low']:.3g}, "
-                         f"{row['ci_high']:.3g}]")
+            lines.append(f"  {cell}: {_estimate_text(row)}")
         return "\n".join(lines)
 
     def write(
@@ -141,6 +143,15 @@ class Sweep:
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                          + "\n", encoding="utf-8")
+
+
+def _estimate_text(row: Mapping[Hashable, Any]) -> str:
+    """'8.4 [7.1, 9.0]', with 'not reached' for an infinite end, or alone if all three are."""
+    if np.isinf(row["ci_low"]):
+        return NOT_REACHED
+    estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else f"{row[c]:.3g}"
+                           for c in ("estimate", "ci_low", "ci_high"))
+    return f"{estimate} [{low}, {high}]"
 
 
 def sweep(

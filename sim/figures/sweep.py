@@ -1,23 +1,33 @@
 """The sweep figure: one key figure across the grid of varied parameters.
 
 One varied key gives a line with 95% intervals; two give a heat map; more give one line per
-combination of the others against the first. The heat map is coloured by each cell's
-difference from the first cell on a scale centred on zero, so a colour says "more" or "less"
-and how much; a cell whose difference lies within its uncertainty (the 95% interval includes
-zero) is hatched and named so, and every cell states its mean and difference with intervals.
-Returns a matplotlib Figure; nothing is saved or shown.
+combination of the others against the first. A line's swept values that are numbers or dates
+sit in proportion along the axis, other values evenly. A figure not reached in the run sits at
+the top of the axes, labelled so, and an interval open above reaches the top as an arrow. The
+heat map is coloured by each cell's difference from the first cell on a scale centred on zero,
+so a colour says "more" or "less" and how much; a cell whose difference lies within its
+uncertainty (the 95% interval includes zero) is hatched and named so, one without a difference
+(not reached, or without a value, in some replication) is marked not comparable, and every
+cell states its estimate and difference with intervals. Returns a matplotlib Figure; nothing
+is saved or shown.
 """
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
+from matplotlib.dates import ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.typing import ColorType
 
 from sim.errors import GridqueueError, nearest
-from sim.figures.numbers import format_estimate
+from sim.figures.numbers import NOT_REACHED, format_estimate
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import ALL, METRICS
@@ -27,6 +37,15 @@ __all__ = ["check_choice", "sweep_figure"]
 
 WITHIN = "#bdbdbd"
 """Colour of a heat-map cell whose difference from the first cell is within its interval."""
+
+NOT_COMPARABLE = "#7f7f7f"
+"""Colour of the dots on a heat-map cell that has no difference from the first cell."""
+
+NO_DIFFERENCE = "not comparable (not reached, or without a value, in some replication of either)"
+"""Why a heat-map cell has no difference from the first, as the comparison's sentences say."""
+
+NOTE = "#444444"
+"""Colour of a figure's notes in words ("not reached"), as in the comparison's figures."""
 
 
 def sweep_figure(
@@ -40,28 +59,31 @@ def sweep_figure(
     check_choice(metric, group)
     chosen = (table["metric"] == metric) & (table["group"] == group)
     rows = table[chosen]
-    label = METRICS[metric].label
     if len(keys) == 2:
         mine = differences[(differences["metric"] == metric) & (differences["group"] == group)]
         rows = rows.merge(mine[["cell", "difference", "difference_ci_low",
                                 "difference_ci_high"]], on="cell", how="left")
         return _heat_map(rows, keys, metric, group)
-    return _lines(rows, keys, label, group, 100.0 if METRICS[metric].unit == "share" else 1.0)
+    return _lines(rows, keys, metric, group)
 
 
 def check_choice(metric: str, group: str) -> None:
-    """Refuse an unknown key figure or group, naming the choices."""
+    """Refuse an unknown key figure or group, naming the choices (for the API and the CLI)."""
     if metric not in METRICS:
-        raise GridqueueError(f"--metric {metric}: unknown key figure{nearest(metric, METRICS)}; "
+        raise GridqueueError(f"metric '{metric}': unknown key figure{nearest(metric, METRICS)}; "
                              f"expected one of {', '.join(METRICS)}")
     groups = (*CATEGORIES, ALL)
     if group not in groups:
-        raise GridqueueError(f"--group {group}: unknown group{nearest(group, groups)}; "
+        raise GridqueueError(f"group '{group}': unknown group{nearest(group, groups)}; "
                              f"expected one of {', '.join(groups)}")
 
 
 def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figure:
-    """Cells coloured by their difference from the first; within-noise cells hatched grey."""
+    """Cells coloured by their difference from the first; within-noise cells hatched grey.
+
+    A cell without a difference is dotted and named not comparable, not taken for one within
+    the noise: nothing is known about its difference.
+    """
     unit = METRICS[metric].unit
     columns, lines = (list(dict.fromkeys(rows[k])) for k in keys)
     fig = Figure(figsize=(2.1 * len(columns) + 3.4, 1.0 * len(lines) + 2.6),
@@ -72,8 +94,9 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     scale = 100.0 if unit == "share" else 1.0
     values = np.array([[cell[(r, c)]["difference"] * scale for c in columns] for r in lines],
                       dtype=float)
-    within = np.array([[_within(cell[(r, c)]) for c in columns] for r in lines])
-    within[0, 0] = False  # the reference itself: white, at the centre of the scale
+    unknown = np.isnan(values)
+    within = np.array([[_within(cell[(r, c)]) for c in columns] for r in lines]) & ~unknown
+    unknown[0, 0] = within[0, 0] = False  # the reference itself: white, at the scale's centre
     largest = float(np.nanmax(np.abs(values), initial=0.0)) or 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-largest, vmax=largest)
     image = ax.imshow(np.where(within, np.nan, values), cmap="RdBu_r", norm=norm, aspect="auto")
@@ -83,78 +106,151 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
             if within[i, j]:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=WITHIN,
                                        hatch="//", edgecolor="white", linewidth=0))
+            if unknown[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                                       hatch="..", edgecolor=NOT_COMPARABLE, linewidth=0))
             first = i == 0 and j == 0
             ax.text(j, i, _cell_text(here, unit, first), ha="center", va="center",
                     fontsize="small",
                     color="white" if abs(values[i, j]) > 0.6 * largest and not within[i, j]
-                    else "black")
+                    else "black",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+                    if unknown[i, j] else None)
     ax.set_xticks(range(len(columns)), columns)
     ax.set_yticks(range(len(lines)), lines)
     ax.set(xlabel=keys[0], ylabel=keys[1])
-    ax.set_title(f"{METRICS[metric].label}, {CATEGORY_LABELS[group]}: mean (95% CI) and "
-                 f"difference from the top-left cell", fontsize="medium", wrap=True)
+    ax.set_title(f"{METRICS[metric].label}, {CATEGORY_LABELS[group]}: "
+                 f"{METRICS[metric].estimator} across replications and mean difference from "
+                 "the top-left cell (95% CI)", fontsize="medium", wrap=True)
     difference_unit = "percentage points" if unit == "share" else unit
     fig.colorbar(image, ax=ax, label=f"Difference from the top-left cell ({difference_unit})")
-    fig.legend(handles=[Patch(facecolor=WITHIN, hatch="//", edgecolor="white",
-                              label="interval includes zero: no clear difference")],
-               loc="outside lower center", frameon=False)
+    handles = [Patch(facecolor=WITHIN, hatch="//", edgecolor="white",
+                     label="interval includes zero: no clear difference")]
+    if unknown.any():
+        handles.append(Patch(facecolor="white", hatch="..", edgecolor=NOT_COMPARABLE,
+                             label=NO_DIFFERENCE))
+    fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
 
 
 def _within(cell: pd.Series) -> bool:
-    """Whether a cell's difference from the first is within its uncertainty (or unknown)."""
+    """Whether a cell's difference from the first is within its uncertainty (or has no interval)."""
     low, high = cell["difference_ci_low"], cell["difference_ci_high"]
     return bool(np.isnan(low) or np.isnan(high) or low <= 0 <= high)
 
 
 def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
-    """The cell's mean with its interval, then its difference from the first cell."""
+    """The cell's estimate with its interval, then its difference from the first cell."""
     if np.isnan(cell["estimate"]):
         return "no value"
-    mean = format_estimate(cell["estimate"], cell["ci_low"], cell["ci_high"], unit)
+    estimate = format_estimate(cell["estimate"], cell["ci_low"], cell["ci_high"], unit)
     if first:
-        return f"{mean}\n(reference)"
+        return f"{estimate}\n(reference)"
     if np.isnan(cell["difference"]):
-        return mean
-    return mean + "\n" + format_estimate(cell["difference"], cell["difference_ci_low"],
-                                         cell["difference_ci_high"], unit, signed=True)
+        return f"{estimate}\nnot comparable"
+    return estimate + "\n" + format_estimate(cell["difference"], cell["difference_ci_low"],
+                                             cell["difference_ci_high"], unit, signed=True)
 
 
-def _lines(rows: pd.DataFrame, keys: list[str], label: str, group: str, scale: float
-           ) -> Figure:
+def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figure:
     """A line per combination of the other keys against the first; shares in percent."""
     values = list(dict.fromkeys(rows[keys[0]]))
-    numeric = _numbers(values)
-    x_of = dict(zip(values, numeric if numeric is not None else range(len(values)),
-                    strict=True))
+    positions, kind = _axis(values)
+    x_of = dict(zip(values, positions, strict=True))
+    scale = 100.0 if METRICS[metric].unit == "share" else 1.0
     fig = Figure(figsize=(7.0, 4.5), layout="constrained")
     ax = fig.subplots()
     others = keys[1:]
     series = rows.groupby(others, sort=False) if others else [((), rows)]
-    span = (max(x_of.values()) - min(x_of.values())) or 1.0
+    span = (max(positions) - min(positions)) or 1.0
     count = len(series) if others else 1
+    unreached: dict[str, None] = {}  # values whose estimate is not reached, in order
+    arrows = 0
     for i, (combo, line) in enumerate(series):
         dodge = (i - (count - 1) / 2) * 0.015 * span  # keep the intervals apart
         x = np.array([x_of[v] for v in line[keys[0]]], dtype=float) + dodge
-        mean = line["estimate"].to_numpy(dtype=float) * scale
-        error = np.abs(line[["ci_low", "ci_high"]].to_numpy(dtype=float).T * scale - mean)
+        estimate, low, high = (line[c].to_numpy(dtype=float) * scale
+                               for c in ("estimate", "ci_low", "ci_high"))
+        reached = np.isfinite(estimate)
+        # Only finite ends get a bar; _open_ends draws those not reached.
+        with np.errstate(invalid="ignore"):  # inf - inf, where the estimate is not reached
+            error = np.array([estimate - low, high - estimate])
+        error = np.where(np.isfinite(error) & reached, error, 0.0)
         # The ignore: numpy's stubs take no tuple of group keys (Hashable), which it accepts.
         name = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(combo), strict=True))  # type: ignore[arg-type]
-        ax.errorbar(x, mean, yerr=np.nan_to_num(error), capsize=3,
-                    color=CATEGORY_COLOURS[group] if not others else None,
-                    linestyle=style(i, LINESTYLES),
-                    marker=style(i, MARKERS), label=name or CATEGORY_LABELS[group])
-    if numeric is None:
-        ax.set_xticks(range(len(values)), values)
-    ax.set(xlabel=keys[0], ylabel=label, title=f"{CATEGORY_LABELS[group]}: estimate and 95% CI")
+        drawn = ax.errorbar(x, np.where(reached, estimate, np.nan), yerr=error, capsize=3,
+                            color=CATEGORY_COLOURS[group] if not others else None,
+                            linestyle=style(i, LINESTYLES),
+                            marker=style(i, MARKERS), label=name or CATEGORY_LABELS[group])
+        arrows += _open_ends(ax, x, estimate, low, high, drawn.lines[0].get_color(),
+                             style(i, MARKERS))
+        unreached.update(dict.fromkeys(line.loc[np.isposinf(estimate), keys[0]]))
+    for value in unreached:
+        ax.annotate(NOT_REACHED, (x_of[value], 1.0), xycoords=ax.get_xaxis_transform(),
+                    xytext=(0, -9), textcoords="offset points", ha="center", va="top",
+                    fontsize="small", color=NOTE, zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+    _x_axis(ax, kind, positions, values)
+    if unreached:
+        ax.margins(x=0.08, y=0.15)  # room for the labels at the top
+    if not np.isfinite(ax.dataLim.y0):
+        ax.set_yticks([])  # nothing reached anywhere: no scale to read
+    ax.set(xlabel=keys[0], ylabel=METRICS[metric].label,
+           title=f"{CATEGORY_LABELS[group]}: {METRICS[metric].estimator} across replications "
+                 "and 95% CI")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    handles = ax.get_legend_handles_labels()[0]
+    if arrows:
+        handles.append(Line2D([], [], color=NOTE, marker=r"$\uparrow$", linestyle="",
+                              markersize=9, label=f"95% CI open above: upper end {NOT_REACHED}"))
+    ax.legend(handles=handles, fontsize="small")
     return fig
 
 
-def _numbers(values: list[str]) -> list[float] | None:
-    """The values as numbers if every one is a number, else None (a categorical axis)."""
+def _open_ends(ax: Axes, x: np.ndarray, estimate: np.ndarray, low: np.ndarray,
+               high: np.ndarray, colour: ColorType, marker: str) -> int:
+    """Draw what a line cannot: intervals open above, and estimates not reached.
+
+    An interval whose upper end is not reached (``inf``) is an arrow from its estimate (or,
+    if that is not reached either, its lower end) to the top of the axes; an estimate not
+    reached is a hollow marker on the top edge. Returns the number of arrows.
+    """
+    top = ax.get_xaxis_transform()  # x in data, y from 0 (bottom) to 1 (top)
+    arrows = 0
+    for spot, value, lower, upper in zip(x, estimate, low, high, strict=True):
+        start = value if np.isfinite(value) else lower
+        if np.isposinf(upper) and np.isfinite(start):
+            ax.annotate("", xy=(spot, 1.0), xycoords=top, xytext=(spot, start),
+                        textcoords="data", arrowprops={"arrowstyle": "->", "color": colour,
+                                                       "shrinkA": 0, "shrinkB": 0})
+            ax.update_datalim([(spot, start)])
+            arrows += 1
+        if np.isposinf(value):
+            ax.plot([spot], [1.0], transform=top, marker=marker, color=colour,
+                    markerfacecolor="white", linestyle="", clip_on=False)
+    return arrows
+
+
+def _axis(values: list[str]) -> tuple[list[float], str]:
+    """Where the swept values sit along the x axis, and their kind.
+
+    Numbers and dates in proportion, so slopes are true; anything else (a policy's name, say)
+    evenly, as categories.
+    """
     try:
-        return [float(v) for v in values]
+        return [float(v) for v in values], "number"
     except ValueError:
-        return None
+        pass
+    try:
+        return [float(date2num(datetime.date.fromisoformat(v))) for v in values], "date"
+    except ValueError:
+        return [float(i) for i in range(len(values))], "category"
+
+
+def _x_axis(ax: Axes, kind: str, positions: list[float], values: list[str]) -> None:
+    """Dates as dates, categories by name at their places; numbers keep matplotlib's ticks."""
+    if kind == "date":
+        ax.xaxis_date()
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    elif kind == "category":
+        ax.set_xticks(positions, values)

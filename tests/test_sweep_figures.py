@@ -1,0 +1,99 @@
+"""The sweep figure over hand-made tables: open intervals, figures not reached, date axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
+
+from sim.figures.numbers import NOT_REACHED
+from sim.figures.sweep import sweep_figure
+
+INF = np.inf
+DATE = "grid.upgrades.8.date"
+
+
+def _table(keys: list[str], rows: list[list[object]], metric: str) -> pd.DataFrame:
+    """A sweep table of one key figure for all applicants: a cell per row."""
+    table = pd.DataFrame(rows, columns=[*keys, "estimate", "ci_low", "ci_high"])
+    table.insert(0, "cell", [f"cell{i}" for i in range(len(table))])
+    return table.assign(group="all", metric=metric)
+
+
+def _differences(table: pd.DataFrame, rows: list[tuple[float, float, float]]) -> pd.DataFrame:
+    """Each cell's difference from the first, with its interval, as cell_differences gives."""
+    frame = pd.DataFrame(rows, columns=["difference", "difference_ci_low", "difference_ci_high"])
+    return frame.assign(cell=table["cell"], group="all", metric=table["metric"])
+
+
+def _notes(ax: Axes) -> list[str]:
+    """The texts of the annotations on an axes: labels, and empty ones for arrows."""
+    return [child.get_text() for child in ax.get_children() if isinstance(child, Annotation)]
+
+
+def test_open_intervals_and_unreached_estimates_keep_the_line_readable():
+    """An interval open above is an arrow, an estimate not reached a labelled marker on top."""
+    table = _table([DATE], [["2030-01-01", 8.4, 7.1, INF], ["2031-01-01", 8.3, 8.0, 9.0],
+                            ["2032-01-01", INF, 8.9, INF], ["2033-01-01", INF, INF, INF]],
+                   "connect_p25_years")
+    ax = sweep_figure(table, [DATE], "connect_p25_years", "all", pd.DataFrame()).axes[0]
+    low, high = ax.get_ylim()
+    assert 5 < low < 7.1 and 9 < high < 12  # the finite values set the scale
+    assert _notes(ax).count(NOT_REACHED) == 2  # the two cells whose estimate is not reached
+    assert _notes(ax).count("") == 2  # arrows: from 8.4 and from 8.9 to the top
+    tops = [line for line in ax.get_lines() if list(line.get_ydata()) == [1.0]]
+    assert len(tops) == 2  # a marker on the top edge for each
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert any(NOT_REACHED in label for label in labels)
+    assert "median" in ax.get_title()
+
+
+def test_a_figure_not_reached_anywhere_shows_no_scale():
+    """When no cell reaches the figure, every cell says so and the y axis has no numbers."""
+    table = _table([DATE], [["2030-01-01", INF, INF, INF], ["2031-01-01", INF, INF, INF]],
+                   "connect_median_years")
+    ax = sweep_figure(table, [DATE], "connect_median_years", "all", pd.DataFrame()).axes[0]
+    assert _notes(ax).count(NOT_REACHED) == 2
+    assert len(ax.get_yticks()) == 0
+
+
+def test_dates_and_numbers_sit_in_proportion_and_names_evenly():
+    """2029, 2030 and 2033 are one and three years apart on the axis; policy names are not."""
+    rows = [[value, 5.0, 4.0, 6.0] for value in ("2029-01-01", "2030-01-01", "2033-01-01")]
+    fig = sweep_figure(_table([DATE], rows, "wait_mean_years"), [DATE], "wait_mean_years",
+                       "all", pd.DataFrame())
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    assert np.diff(ax.get_lines()[0].get_xdata()).tolist() == [365.0, 3 * 365.0 + 1]  # days
+    assert {"2029", "2030", "2033"} <= {t.get_text() for t in ax.get_xticklabels()}
+    rows = [[value, 5.0, 4.0, 6.0] for value in ("fifo", "social_priority", "area_first")]
+    ax = sweep_figure(_table(["policy.order"], rows, "wait_mean_years"), ["policy.order"],
+                      "wait_mean_years", "all", pd.DataFrame()).axes[0]
+    assert list(ax.get_lines()[0].get_xdata()) == [0.0, 1.0, 2.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fifo", "social_priority",
+                                                           "area_first"]
+
+
+def test_heat_map_marks_cells_without_a_difference_not_comparable():
+    """A cell with no difference (its reference not reached) is not taken for one in the noise."""
+    keys = [DATE, "policy.order"]
+    table = _table(keys, [["2026-01-01", "fifo", INF, INF, INF],
+                          ["2033-01-01", "fifo", 9.2, 8.8, 9.9],
+                          ["2026-01-01", "social_priority", 6.0, 5.0, 7.0],
+                          ["2033-01-01", "social_priority", 7.8, 7.4, 8.7]],
+                   "connect_median_years")
+    differences = _differences(table, [(np.nan,) * 3, (np.nan,) * 3, (-0.5, -1.0, 0.2),
+                                       (np.nan,) * 3])
+    fig = sweep_figure(table, keys, "connect_median_years", "all", differences)
+    ax = fig.axes[0]
+    hatches = [p.get_hatch() for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert sorted(hatches) == ["..", "..", "//"]  # two not comparable, one within the noise
+    texts = [t.get_text() for t in ax.texts]
+    assert sum("not comparable" in t for t in texts) == 2
+    assert "(reference)" in texts[0] and NOT_REACHED in texts[0]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(t.startswith("not comparable") for t in legend)
+    assert "median across replications" in ax.get_title()
+    assert "mean (95% CI)" not in ax.get_title()
