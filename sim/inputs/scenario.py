@@ -988,10 +988,10 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append((f"projects.{i}.partial_min_share", "expected no lifetime_years "
                              "with a partial connection (a partly connected applicant holds "
                              "its MW for good)"))
-        if project.category_changes and names.count(project.name) > 1:
+        if names.index(project.name) < i:
             problems.append((f"projects.{i}.name", f"expected a name no other project has "
-                             f"(its category changes are applied by name), got "
-                             f"'{project.name}' twice"))
+                             f"(the outputs follow each project by name), got "
+                             f"'{project.name}', the name of projects.{names.index(project.name)}"))
     areas = s.area_names
     for i, release in enumerate(s.capacity_releases):
         if release.area is not None and release.area not in areas:
