@@ -110,6 +110,9 @@ def test_other_seed_is_compared_unpaired_with_welch(comparison: Comparison):
     assert row["difference"] == pytest.approx(b.mean() - a.mean())
     assert (row["difference_ci_low"], row["difference_ci_high"]) == pytest.approx(
         (expected.low, expected.high))
+    # The terminal's notes under the answers say so; paired pairs need no note.
+    assert comparison.notes()[-1:] == [
+        "other_seed against fifo: unpaired: other random draws, Welch interval"]
 
 
 def test_welch_interval_of_constant_samples_is_their_difference():

@@ -16,10 +16,10 @@ from sim import load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
     HEADINGS,
-    _pairing,
     _question_table,
     comparison_page,
     key_tables,
+    pairing,
     run_page,
 )
 from sim.report.html import render_report
@@ -416,6 +416,6 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
 def test_a_pair_paired_for_some_applicants_says_so():
     """A variant adding a stream: unpaired as a whole, paired for the streams both have."""
     rows = pd.DataFrame({"paired": [True, True, False]})
-    assert _pairing(rows.iloc[:2]) == "paired"
-    assert _pairing(rows.iloc[2:], long=True) == "unpaired: other random draws, Welch interval"
-    assert _pairing(rows) == "paired for the streams both have, else unpaired"
+    assert pairing(rows.iloc[:2]) == "paired"
+    assert pairing(rows.iloc[2:], long=True) == "unpaired: other random draws, Welch interval"
+    assert pairing(rows) == "paired for the streams both have, else unpaired"

@@ -45,7 +45,7 @@ from sim.runs.summary_table import format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
            "KeyTable", "ObservedSection", "Page", "comparison_page", "figures", "key_tables",
-           "observed_section", "run_page"]
+           "observed_section", "pairing", "run_page"]
 
 ANSWERS_SHOWN = 6
 """Answers listed on the first screen; further ones are folded away beneath them."""
@@ -312,7 +312,7 @@ def _made() -> str:
 def _answer(table: pd.DataFrame, question: str, metric: str,
             dates: ProjectDates | None) -> Answer:
     rows = table[table["question"] == question]
-    pairs = [f"{scenario} against {reference} ({_pairing(block, long=True)})"
+    pairs = [f"{scenario} against {reference} ({pairing(block, long=True)})"
              for (scenario, reference), block in rows.groupby(["scenario", "reference"],
                                                               sort=False)]
     return Answer(question=question, body=answer_body(table, question, metric, dates),
@@ -470,7 +470,7 @@ def _quarter_where_half_unreached(
     return cells
 
 
-def _pairing(rows: pd.DataFrame, long: bool = False) -> str:
+def pairing(rows: pd.DataFrame, long: bool = False) -> str:
     """How a pair's differences were taken: paired, unpaired, or paired for some applicants.
 
     A variant that adds a stream draws other applicants as a whole (unpaired), while those
@@ -492,7 +492,7 @@ def _scenarios_table(
     compared: dict[str, list[str]] = {}
     asked = table[table["question"].astype(bool)]
     for (scenario, reference), block in asked.groupby(["scenario", "reference"], sort=False):
-        compared.setdefault(str(scenario), []).append(f"{reference} ({_pairing(block)})")
+        compared.setdefault(str(scenario), []).append(f"{reference} ({pairing(block)})")
     rows = [(label, "", [Cell(s.description or "(none given)"),
                          Cell(", ".join(compared.get(label, [])) or "nothing"),
                          Cell(sources[label])]) for label, s in scenarios.items()]
