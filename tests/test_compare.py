@@ -298,7 +298,7 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     assert "connected within 5 years" not in sentences(most)[0]
     one = table.copy()
     one.loc[one["metric"] == "connected_within_5y", "estimate"] = [0.4, 0.7]
-    assert "(under half in one;" in sentences(one)[0]
+    assert "(under half in fifo;" in sentences(one)[0]  # the scenario, named
 
 
 def test_a_stream_changing_category_without_ten_years_is_answered_within_five():

@@ -296,10 +296,11 @@ def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str],
         return ""
     row: pd.Series = get.loc[(group, share)]  # type: ignore[assignment]  # stubs: a scalar
     low, high = float(row["difference_ci_low"]), float(row["difference_ci_high"])
-    under_half = [own.get((group, share), math.nan) < 0.5 for own in means.values()]
-    if not any(under_half) or not (low > 0 or high < 0):
+    under_half = [label for label, own in means.items()
+                  if own.get((group, share), math.nan) < 0.5]
+    if not under_half or not (low > 0 or high < 0):
         return ""
-    where = "both" if all(under_half) else "one"
+    where = "both" if len(under_half) == len(means) else under_half[0]
     return (f" — connected within {years} years (under half in {where}; of those followed "
             f"{years} years): " + difference_text(row, METRICS[share].unit))
 
