@@ -49,7 +49,19 @@ examples:
 
 Exit codes: 0 done, 1 reproduce found differences, 2 bad input (the message names the file,
 key and what was expected), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Scenario keys
-and units: docs/scenario-reference.md.
+and units: docs/scenario-reference.md; a queue policy of your own: docs/policies.md.
+"""
+
+RUN_EPILOG = """\
+examples:
+  gridqueue run scenarios/flevoland/social_priority.yaml -o results/sp
+  gridqueue run scenarios/flevoland/fifo.yaml --replications 50 --set grid.capacity_mw=8
+  gridqueue run scenarios/flevoland/fifo.yaml --set policy.order=social_priority -o results/p
+
+A scenario of your own is a YAML file that extends a bundled one and sets only what it
+changes ("extends: scenarios/flevoland/social_priority.yaml", paths relative to the file;
+docs/scenario-reference.md). A queue policy of your own is a few lines of Python
+(docs/policies.md). Compare a run with its reference with gridqueue compare.
 """
 
 
@@ -132,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json,\n"
         "figures/ and report.html into the output directory (written completely or not at\n"
         "all), and observations.csv if the scenario states published observations.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
     run.add_argument("-o", "--output", type=Path, metavar="DIR",

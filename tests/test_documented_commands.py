@@ -33,7 +33,8 @@ from sim import cli
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", ROOT / "scenarios" / "README.md",
              ROOT / "notebooks" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-EPILOGS = {"gridqueue --help": cli.EPILOG, "gridqueue compare --help": cli.COMPARE_EPILOG,
+EPILOGS = {"gridqueue --help": cli.EPILOG, "gridqueue run --help": cli.RUN_EPILOG,
+           "gridqueue compare --help": cli.COMPARE_EPILOG,
            "gridqueue sweep --help": cli.SWEEP_EPILOG}
 
 EXCEPTIONS = {
