@@ -381,10 +381,11 @@ Each scenario file is compared with the file it extends when that file is an inp
 with the first input that extends none of the others; --reference NAME compares every
 scenario with one, and --questions FILE lists the pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
-answered together). A difference is computed
-per replication (paired) when both share the seed and the assumptions the applicants are
-drawn from (period, streams, waiting list, priority uptake, upgrade delays): replication i of
-both then sees the same applicants, which makes the interval much narrower. Otherwise the
+answered together). A difference is computed per replication (paired) when both share the
+seed and the assumptions the applicants are drawn from (period, streams, waiting list,
+upgrade delays; not the policy, the grid, projects, on-site generation or priority uptake,
+which draw from streams of their own): replication i of both then sees the same applicants,
+which makes the interval much narrower. Otherwise the
 interval is Welch's, for two independent means. comparison.csv names each row's reference and
 question, and says which in its paired column.
 """

@@ -131,14 +131,17 @@ def test_welch_interval_of_constant_samples_is_their_difference():
     ({"seed": 2}, False),
     ({"end": "2027-01-01"}, False),
     ({"streams.basic.rate_per_year": 6}, False),
-    ({"priority_uptake": {"basic_needs": 0.5}}, False),
+    ({"priority_uptake": {"basic_needs": 0.5}}, True),  # the same draws, another share
     ({"grid.upgrades.0.delay_years": 1}, True),  # a lever of the grid: the same stream
     ({"projects.0.demand_mw": 2}, True),
 ])
 def test_draws_key_changes_only_with_what_the_draws_depend_on(
     family: dict[str, Path], override: dict, paired: bool
 ):
-    """Policy, on-site generation, grid sizes and projects keep pairing; drawn assumptions not."""
+    """Policy, on-site generation, priority uptake, grid sizes and projects keep pairing.
+
+    The assumptions the applicants are drawn from do not.
+    """
     base = load_scenario(family["fifo"])
     changed = load_scenario(family["fifo"], override)
     assert (draws_key(base) == draws_key(changed)) is paired

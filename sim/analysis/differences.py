@@ -92,10 +92,11 @@ class Population:
     paired: bool | None = None
 
 _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy",
-              "onsite_generation", "grid", "projects", "observations", "capacity_releases",
-              "non_firm")
+              "onsite_generation", "priority_uptake", "grid", "projects", "observations",
+              "capacity_releases", "non_firm")
 """Scenario keys no draw of applicants or upgrade delays depends on (on-site adoption and
-cover come from their own streams, so on-site generation may differ too; named projects are
+cover come from their own streams, so on-site generation may differ too, and so does who asks
+for priority, each applicant's draw compared with the uptake; named projects are
 fixed and draw nothing, so adding one keeps the others' draws; observations are only read
 beside the results; who takes part in a capacity release is drawn from its own stream, and
 the delays of non-firm pools' upgrades from keys of their own)."""
@@ -109,14 +110,15 @@ NOT_DRAWN_BY_STREAM = (
 def draws_key(scenario: Scenario) -> str:
     """A digest of what a replication's draws of applicants depend on.
 
-    That is the seed, the period, the streams and the waiting list (and its file's content)
-    and priority uptake; not the policy, the grid (its sizes, dates and upgrades), named
-    projects (fixed, no draws) or on-site generation (drawn from streams of its own). Two
+    That is the seed, the period, the streams and the waiting list (and its file's content);
+    not the policy, the grid (its sizes, dates and upgrades), named projects (fixed, no
+    draws), on-site generation or priority uptake (drawn from streams of their own). Two
     scenarios with the same key draw the same applicants in replication *i*; with on-site
-    generation, the same applicants may ask for less. Each upgrade draws its delay from a
-    stream named after its area and its own name (:func:`sim.inputs.rng.upgrade_keys`), so
-    the upgrades two scenarios share are delayed alike in replication *i*, whichever others
-    either adds.
+    generation, the same applicants may ask for less, and with another uptake, more or fewer
+    of them ask for priority (the same draw of each set against another share). Each upgrade
+    draws its delay from a stream named after its area and its own name
+    (:func:`sim.inputs.rng.upgrade_keys`), so the upgrades two scenarios share are delayed
+    alike in replication *i*, whichever others either adds.
     """
     data = scenario.model_dump(mode="json", by_alias=True)
     for key in _NOT_DRAWN:
