@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
@@ -35,7 +36,12 @@ from sim.inputs.yaml_source import (
 )
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.checked import exits_refused
-from sim.policies.shadowing import check_category_order_acts, check_shadowed, emit_notes
+from sim.policies.shadowing import (
+    check_category_order_acts,
+    check_shadowed,
+    emit_notes,
+    order_key,
+)
 
 __all__ = ["build_policy", "check_runnable", "load_resolved", "load_scenario", "load_variant",
            "load_waiting_rows", "validate_data"]
@@ -81,11 +87,58 @@ def _names_itself(source: ScenarioSource) -> bool:
     return find_node(own, ("name",)) is not None
 
 
+def _describes_itself(source: ScenarioSource) -> bool:
+    """Whether the loaded file or a ``--set`` gives the description, or the file extends none."""
+    if len(source.files) < 2 or any(o.path[:1] == ("description",) for o in source.overrides):
+        return True
+    return find_node(source.files[0][1], ("description",)) is not None
+
+
+def _inherited_description(source: ScenarioSource, description: str) -> str:
+    """An inherited description, said to be another scenario's: 'Extends fifo: ...'.
+
+    A variant of fifo.yaml is not the counterfactual that fifo.yaml's description describes;
+    each file between the loaded one and the one that gives the description is named.
+    """
+    if not description:
+        return description
+    names = []
+    for file, root in source.files[1:]:
+        name = find_node(root, ("name",))
+        names.append(str(name.value) if isinstance(name, yaml.ScalarNode) else file.stem)
+        if find_node(root, ("description",)) is not None:
+            break
+    return f"Extends {', which extends '.join(names)}: {description}"
+
+
+def _csv_beside_the_scenario(data: dict[str, Any], source: ScenarioSource) -> None:
+    """Resolve the waiting-list CSV in the folder of the file that names it, and check it exists.
+
+    Every reader looks it up from the loaded file's folder (``Scenario.base_dir``), so a CSV
+    a file in another folder names is given by its absolute path. One a ``--set`` names is
+    relative to the loaded file.
+    """
+    waiting = data.get("waiting_list")
+    if not isinstance(waiting, dict) or not isinstance(csv := waiting.get("csv"), str):
+        return
+    origin = source.origin(("waiting_list", "csv"))
+    named_in = (source.path if origin is None else origin[0]).parent
+    if not os.path.lexists(named_in / csv):  # the mistake is in the file that names it
+        file, line = source.locate(("waiting_list", "csv"))
+        raise InputError(file, "waiting_list.csv", "expected an existing CSV file; "
+                         f"'{named_in / csv}' was not found", line)
+    if named_in.resolve() != source.path.resolve().parent:
+        data["waiting_list"] = {**waiting, "csv": str(named_in.resolve() / csv)}
+
+
 def validate_data(source: ScenarioSource) -> Scenario:
     """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
     if not _names_itself(source):  # a parent's name would give its results folder
         data["name"] = source.path.stem
+    if isinstance(data.get("description"), str) and not _describes_itself(source):
+        data["description"] = _inherited_description(source, data["description"])
+    _csv_beside_the_scenario(data, source)
     files = [file for file, _ in source.files]
     if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
         # Relative to the file that names it, so a file extending it from elsewhere finds it.
@@ -129,20 +182,24 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     whole grid (cells that run the same scenario are reported there).
     """
     for index, module in enumerate(scenario.policy.imports or []):
+        key = ("policy", "import", index)
         try:
-            import_policy_modules([module], scenario.base_dir)
+            import_policy_modules([module], _named_in(source, scenario, key))
+            import_policy_modules([module], scenario.base_dir)  # where later look-ups look
         except LookupError as exc:
-            raise _at(source, scenario, ("policy", "import", index), str(exc)) from None
+            raise _at(source, scenario, key, str(exc)) from None
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
-        prefix = "policy" if index == 0 else f"policy.changes.{index - 1}"
+        order = order_key(scenario, index)
         try:
             build_policy(regime.order, regime.category_order, regime.params,
-                         scenario.base_dir, scenario.policy.imports or (),
+                         _named_in(source, scenario, order), scenario.policy.imports or (),
                          regime.within_category)
+            resolve_policy(regime.order, scenario.base_dir, scenario.policy.imports or ())
         except LookupError as exc:
-            raise _at(source, scenario, (*prefix.split("."), "order"), str(exc)) from None
+            raise _at(source, scenario, order, str(exc)) from None
         except TypeError as exc:
-            raise _at(source, scenario, (*prefix.split("."), "params"),
+            prefix = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+            raise _at(source, scenario, (*prefix, "params"),
                       f"the policy's parameters do not fit: {exc}") from None
     _check_within_category_acts(scenario, source)
     if source is not None:
@@ -157,6 +214,19 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
                   f"to rank by: no stream or project gives efficiency and the waiting list "
                   f"{scenario.waiting_list.csv} has no efficiency column with values "  # type: ignore[union-attr]
                   "(give the congestion relievers' stream an efficiency distribution)")
+
+
+def _named_in(source: ScenarioSource | None, scenario: Scenario,
+              key: tuple[str | int, ...]) -> Path:
+    """The folder a module named at ``key`` is looked for in: that of the file naming it.
+
+    A parent file's policy modules lie beside it, wherever the file extending it is. One a
+    ``--set`` names is looked for beside the loaded file. Later look-ups (a run, the results'
+    copy of the code) find it imported, from the loaded file's folder: one of the same name
+    there is refused, rather than used elsewhere.
+    """
+    origin = source.origin(key) if source is not None else None
+    return scenario.base_dir if origin is None else origin[0].resolve().parent
 
 
 def _check_within_category_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -320,7 +390,11 @@ def _and(words: list[str]) -> str:
 
 
 def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
-    """Drop the parts pydantic adds to a location (union tags, validator names)."""
+    """The user's key path of a location: without the parts pydantic adds.
+
+    Those are union tags and validator names, and anything below a value the user gave
+    whole (``delay_years: -1`` read as a fixed distribution, a mapping's ``[key]``).
+    """
     path: list[str | int] = []
     node = data
     for part in loc:
@@ -328,14 +402,18 @@ def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
-        elif isinstance(node, dict) and part not in node and path and _is_tag(part):
+        elif isinstance(node, dict) and path and _is_tag(part):
             continue
+        elif node is not _ABSENT and not isinstance(node, (dict, list)):
+            break
         else:
-            path.append(part)
-            node = None
-            continue
+            node = _ABSENT
         path.append(part)
     return tuple(path)
+
+
+_ABSENT = object()
+"""Below a key the data does not have (a missing one), as opposed to a value such as null."""
 
 
 def _is_tag(part: Any) -> bool:

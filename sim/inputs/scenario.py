@@ -452,7 +452,8 @@ class WaitingList(_Model):
 
     csv: str | None = Field(
         default=None,
-        description="CSV file of the waiting list, relative to the scenario file. Columns: "
+        description="CSV file of the waiting list, relative to the scenario file naming "
+        "it. Columns: "
         "request_date, category, demand_mw (required); name, stream, area, jobs, "
         "priority_requested, self_supply, efficiency (optional).",
     )
@@ -714,7 +715,8 @@ class Policy(_Regime):
         default=None,
         alias="import",
         description="Python modules to import before the policies are looked up, from the "
-        "scenario's folder or the Python path, so the policies they register can be named "
+        "folder of the scenario file naming them or the Python path, so the policies they "
+        "register can be named "
         "(runs their code). None: none.",
     )
 
@@ -820,7 +822,11 @@ class Scenario(_Model):
 
     @property
     def base_dir(self) -> Path:
-        """The folder relative paths (the waiting-list CSV, custom policies) are resolved in."""
+        """The loaded file's folder, where readers look up the waiting-list CSV and policies.
+
+        A CSV a parent file in another folder names is stored by its absolute path; a parent's
+        policy modules are imported from its folder when the scenario is loaded.
+        """
         return self._source_path.resolve().parent if self._source_path else Path.cwd()
 
     @field_validator("name")

@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.errors import InputError, nearest
 
-__all__ = ["Place", "drop_schedule", "merge", "replaces_schedule"]
+__all__ = ["Place", "drop_schedule", "dropped_changes", "merge", "replaces_schedule"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Place:
     file: Path
     line: Callable[[tuple[str, ...]], int | None]
     """The line of a key path in the file, when it has one."""
+    blank: Callable[[tuple[str, ...]], bool]
+    """Whether the file leaves the value of a key path blank, which is no way to remove it."""
 
 
 def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
@@ -46,6 +48,10 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
         if value is None and fresh:
             merged[key] = None
         elif value is None:
+            if key in merged and place.blank(here):
+                raise InputError(place.file, ".".join(here), "expected a value; a blank one "
+                                 "would remove the inherited key: write null to remove it",
+                                 line=place.line(here))
             if key not in merged:
                 raise InputError(place.file, ".".join(here), "expected a key the parent file "
                                  "gives (null removes an inherited key); nothing to remove here"
@@ -116,3 +122,26 @@ def drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
     return [f"{where}: {key} applies for the whole period: it replaces the inherited schedule "
             f"policy.changes ({len(changes)} change(s) from {first}); give policy.changes as "
             "well to keep a schedule"]
+
+
+def dropped_changes(base: dict[str, Any], layer: dict[str, Any], where: str) -> list[str]:
+    """Say which inherited ``policy.changes`` a file's own list of changes drops.
+
+    A list replaces the inherited one whole, as ``policy.order`` does; a file that also sets
+    ``policy.order`` restates the whole policy, and a change given again (by its date), even
+    altered, is not dropped. Nothing is taken away silently.
+    """
+    policy, parents = layer.get("policy"), base.get("policy")
+    if not isinstance(policy, dict) or not isinstance(parents, dict) or "order" in policy:
+        return []
+    changes, inherited = policy.get("changes"), parents.get("changes")
+    if not isinstance(changes, list) or not isinstance(inherited, list):
+        return []
+    kept = {change.get("date") for change in changes if isinstance(change, dict)}
+    dropped = [str(change.get("date")) for change in inherited
+               if isinstance(change, dict) and change.get("date") not in kept]
+    if not dropped:
+        return []
+    return [f"{where}: policy.changes replaces the inherited schedule whole, dropping the "
+            f"change(s) from {', '.join(dropped)}; give policy.changes as {{add: [...]}} to "
+            "add changes to the inherited ones"]

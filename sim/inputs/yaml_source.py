@@ -18,7 +18,13 @@ import yaml
 
 from sim.errors import InputError, nearest
 from sim.inputs.files import NotARegularFile, TooLarge, read_limited
-from sim.inputs.scenario_merge import Place, drop_schedule, merge, replaces_schedule
+from sim.inputs.scenario_merge import (
+    Place,
+    drop_schedule,
+    dropped_changes,
+    merge,
+    replaces_schedule,
+)
 
 __all__ = [
     "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "parse_override",
@@ -157,20 +163,58 @@ class ScenarioSource:
     """Things the merge did that a reader might not expect, to show as warnings."""
 
     def locate(self, key_path: tuple[str | int, ...]) -> tuple[str, int | None]:
-        """The file (or ``--set``) that gave ``key_path``, and its line when known."""
+        """The file (or ``--set``) that gave ``key_path``, and its line when known.
+
+        Only a value still in force counts: a file whose value a later file replaced (a list,
+        a distribution, a plain value) is not blamed for what is under it.
+        """
         path = tuple(str(p) for p in key_path)
         for override in reversed(self.overrides):
             shared = _common_length(path, override.path)
             if shared and (shared == min(len(path), len(override.path))
                            or not self._in_files(path[:shared])):
                 return f"--set {override.text}", None
-        for prefix in (key_path[:n] for n in range(len(key_path), -1, -1)):
-            for file, root in self.files:
-                node = find_node(root, prefix)
-                if node is not None:
-                    return str(file), node.start_mark.line + 1
-        return str(self.path), None
+        found = self._giver(path)
+        if found is None:
+            return str(self.path), None
+        file, node, _ = found
+        return str(file), node.start_mark.line + 1
 
+    def origin(self, key_path: tuple[str | int, ...]) -> tuple[Path, yaml.Node] | None:
+        """The file whose value at ``key_path`` is in force, and its node there.
+
+        None when a ``--set`` gives it (or a key path around it) or no file does: relative
+        paths in a value are resolved in the folder of the file this names.
+        """
+        path = tuple(str(p) for p in key_path)
+        if any(override.path == path[:len(override.path)] for override in self.overrides):
+            return None
+        found = self._giver(path)
+        if found is None or found[2] < len(path):
+            return None
+        return found[0], found[1]
+
+    def _giver(self, path: tuple[str, ...]) -> tuple[Path, yaml.Node, int] | None:
+        """The most derived file giving the longest prefix of ``path`` still in force.
+
+        Returns that file, its node at the prefix and the prefix's length. Walking down the
+        key path, a file drops out below a value a more derived file replaced whole.
+        """
+        layers: list[tuple[Path, yaml.Node]] = list(self.files)  # most derived first
+        merged: Any = self.data
+        found = None
+        for depth in range(len(path) + 1):
+            if depth:
+                layers = [(file, node) for file, above in layers
+                          if (node := _step(above, path[depth - 1], merged)) is not None]
+                if isinstance(merged, list):  # an item of a list comes whole from one file
+                    layers = layers[:1]
+                merged = _item(merged, path[depth - 1])
+            if not layers:
+                break
+            found = (*layers[0], depth)
+            layers = _in_force(layers)
+        return found
     def with_overrides(self, overrides: list[Override]) -> ScenarioSource:
         """A copy with more overrides applied; the files are not read again (for many variants)."""
         data = copy.deepcopy(self.data)
@@ -180,6 +224,78 @@ class ScenarioSource:
 
     def _in_files(self, key_path: tuple[str, ...]) -> bool:
         return any(find_node(root, key_path) is not None for _, root in self.files)
+
+
+def _step(node: yaml.Node, part: str, merged: Any) -> yaml.Node | None:
+    """A file's node one key below ``node``; a list item is followed by its name if it has one.
+
+    ``merged`` is the merged value at ``node``'s key path: a list item an edit kept is found
+    in the file it came from by its name, and one it added in the edit's ``add``.
+    """
+    if isinstance(node, yaml.MappingNode) and _is_list_edit(node) and part.isdigit():
+        added = find_node(node, ("add",))
+        items = added.value if isinstance(added, yaml.SequenceNode) else []
+        name = _item_name(_item(merged, part))
+        offset = len(merged) - len(items) if isinstance(merged, list) else 0
+        return _list_item(items, int(part) - offset, name)
+    if isinstance(node, yaml.SequenceNode) and part.isdigit():
+        return _list_item(node.value, int(part), _item_name(_item(merged, part)))
+    return find_node(node, (part,))
+
+
+def _list_item(items: list[yaml.Node], index: int, name: str | None) -> yaml.Node | None:
+    """The item at ``index``, or else the item called ``name`` (the index of another file)."""
+    if 0 <= index < len(items) and (name is None or _node_name(items[index]) == name):
+        return items[index]
+    return next((item for item in items if name is not None and _node_name(item) == name),
+                None)
+
+
+def _item(merged: Any, part: str) -> Any:
+    """The merged value one key below ``merged`` (None where there is none)."""
+    if isinstance(merged, dict):
+        return merged.get(part)
+    if isinstance(merged, list) and part.isdigit() and int(part) < len(merged):
+        return merged[int(part)]
+    return None
+
+
+def _item_name(item: Any) -> str | None:
+    name = item.get("name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _node_name(node: yaml.Node) -> str | None:
+    name = find_node(node, ("name",))
+    return str(name.value) if isinstance(name, yaml.ScalarNode) else None
+
+
+def _in_force(layers: list[tuple[Path, yaml.Node]]) -> list[tuple[Path, yaml.Node]]:
+    """The layers down to the first whose value replaces the next's (merge's rules)."""
+    for index in range(len(layers) - 1):
+        if _replaces(layers[index][1], layers[index + 1][1]):
+            return layers[:index + 1]
+    return layers
+
+
+def _replaces(upper: yaml.Node, lower: yaml.Node) -> bool:
+    """Whether a file's value replaces its parent's whole, rather than merging into it."""
+    if _is_list_edit(upper):
+        return False
+    both_mappings = isinstance(upper, yaml.MappingNode) and isinstance(lower, yaml.MappingNode)
+    return not both_mappings or _is_distribution(upper) or _is_distribution(lower)
+
+
+def _is_distribution(node: yaml.Node) -> bool:
+    dist = find_node(node, ("dist",)) if isinstance(node, yaml.MappingNode) else None
+    return isinstance(dist, yaml.ScalarNode) and dist.tag == _TEXT_TAG
+
+
+def _is_list_edit(node: yaml.Node) -> bool:
+    """Whether a node is ``{remove: [...], add: [...]}``, an edit of an inherited list."""
+    return (isinstance(node, yaml.MappingNode) and bool(node.value)
+            and all(isinstance(key, yaml.ScalarNode) and key.value in ("remove", "add")
+                    and isinstance(value, yaml.SequenceNode) for key, value in node.value))
 
 
 def _common_length(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -229,8 +345,13 @@ def parse_override(text: str) -> Override:
     if not sep or not key.strip():
         raise InputError(f"--set {text}", "", "expected key.path=value, e.g. "
                          "--set grid.capacity_mw=12")
+    if not raw.strip():  # a forgotten value, not a removal: that is spelt out
+        raise InputError(f"--set {text}", key, f"expected a value after '='; {key.strip()}=null "
+                         "removes the key")
     try:
-        value = yaml.load(raw, Loader=_StrictLoader) if raw.strip() else None
+        value = yaml.load(raw, Loader=_StrictLoader)
+    except _BadDate as exc:  # worded as in a file
+        raise InputError(f"--set {text}", key, _yaml_problem(exc)) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
@@ -267,7 +388,9 @@ def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: l
     if replaces_schedule(data):
         notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
                                "policy.order")
-    return merge(base, data, Place(path, lambda key_path: _line(root, key_path)))
+    notes += dropped_changes(base, data, f"{path}:{_line(root, ('policy', 'changes'))}")
+    return merge(base, data, Place(path, lambda key_path: _line(root, key_path),
+                                   lambda key_path: _is_blank(find_node(root, key_path))))
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
@@ -417,6 +540,12 @@ def find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:
         else:
             return None
     return node
+
+
+def _is_blank(node: yaml.Node | None) -> bool:
+    """Whether a value was left blank (``key:`` and nothing), rather than written ``null``."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and \
+        node.value == ""
 
 
 def _line(root: yaml.Node, path: tuple[str, ...]) -> int | None:

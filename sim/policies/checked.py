@@ -21,12 +21,15 @@ import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+import yaml
 
 from sim.errors import GridqueueError, InputError
 from sim.inputs.applicants import Applicant, ApplicantTable
+from sim.inputs.yaml_source import read_scenario_source
 from sim.policies.base import QueuePolicy
 
 __all__ = ["CONTRACT", "CheckedPolicy", "exits_refused"]
@@ -79,10 +82,9 @@ class CheckedPolicy(QueuePolicy):
         except GridqueueError:
             raise
         except SystemExit as exc:
-            raise InputError(self.source, self.key_path, f"the queue policy '{self.order}' "
-                             f"called sys.exit or os._exit ({exc.code!r}) while ranking "
-                             "applicants; expected it to return an order, not end the "
-                             "program") from None
+            raise self._error(f"the queue policy '{self.order}' called sys.exit or os._exit "
+                              f"({exc.code!r}) while ranking applicants; expected it to "
+                              "return an order, not end the program") from None
         except Exception as exc:  # the policy is user code: any failure is reported
             raise self._failed(exc) from None
         size = len(table)
@@ -96,8 +98,7 @@ class CheckedPolicy(QueuePolicy):
 
     def _broken(self, what: str) -> InputError:
         """The error for a policy whose keys or ranks break the contract, which it restates."""
-        return InputError(self.source, self.key_path,
-                          f"the queue policy '{self.order}' {what}; {CONTRACT}")
+        return self._error(f"the queue policy '{self.order}' {what}; {CONTRACT}")
 
     def _failed(self, exc: Exception) -> InputError:
         """The error for a policy that raised: where in its own code, else what it returned.
@@ -110,8 +111,24 @@ class CheckedPolicy(QueuePolicy):
         where = _raised_in(exc, type(self.policy))
         if where is None:
             return self._broken(what)
-        return InputError(self.source, self.key_path,
-                          f"the queue policy '{self.order}' {what} {where}")
+        return self._error(f"the queue policy '{self.order}' {what} {where}")
+
+    def _error(self, expected: str) -> InputError:
+        """An error at the key that names the policy: its file and line where they are known.
+
+        The scenario file is read again to find them, and only a line that names this very
+        policy is taken (a ``--set`` may have named another, or the scenario none).
+        """
+        try:
+            origin = (read_scenario_source(self.source).origin(tuple(self.key_path.split(".")))
+                      if Path(self.source).is_file() else None)
+        except GridqueueError:
+            origin = None
+        if origin is None or not (isinstance(origin[1], yaml.ScalarNode)
+                                  and origin[1].value == self.order):
+            return InputError(self.source, self.key_path, expected)
+        file, node = origin
+        return InputError(file, self.key_path, expected, line=node.start_mark.line + 1)
 
 
 def _raised_in(exc: BaseException, policy: type[QueuePolicy]) -> str | None:

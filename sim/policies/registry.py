@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from sim.errors import nearest
 from sim.policies.base import QueuePolicy
 
 __all__ = ["ENTRY_POINT_GROUP", "POLICIES", "PolicyNameTaken", "import_policy_modules",
@@ -76,12 +77,10 @@ def resolve_policy(
     import_policy_modules(imports, search_dir)
     if ":" not in order:
         if order in POLICIES:
-            return POLICIES[order]
+            return _complete(POLICIES[order], order)
         offered = _entry_point(order)
         if offered is not None:
-            return offered
-        from sim.errors import nearest
-
+            return _complete(offered, order)
         raise LookupError(
             f"unknown queue policy '{order}'{nearest(order, POLICIES)}; expected one of "
             f"{', '.join(sorted(POLICIES))}, a name that policy.import registers or an "
@@ -94,7 +93,24 @@ def resolve_policy(
         raise LookupError(
             f"'{order}': module {module_name} has no QueuePolicy subclass named '{class_name}'"
         )
-    return cls
+    return _complete(cls, order)
+
+
+def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
+    """The class, if it defines every method a policy must have (``sort_key``, misspelt say).
+
+    Python would refuse it only when it is built, as if its parameters were wrong.
+    """
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    if not missing:
+        return cls
+    own = [name for name, value in vars(cls).items() if callable(value)]
+    hints = "".join(nearest(name, own) for name in missing)
+    raise LookupError(
+        f"queue policy '{order}': class {cls.__qualname__} in module {cls.__module__} does "
+        f"not define {', '.join(missing)}{hints}; a policy must define sort_key(self, "
+        "applicant), returning the applicant's place in line (see docs/policies.md)"
+    )
 
 
 def _entry_point(name: str) -> type[QueuePolicy] | None:

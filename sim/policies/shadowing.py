@@ -27,7 +27,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import ScenarioSource, find_node
 from sim.policies.timeline import uses_category_order
 
-__all__ = ["FIELDS", "check_category_order_acts", "check_shadowed", "emit_notes"]
+__all__ = ["FIELDS", "check_category_order_acts", "check_shadowed", "emit_notes", "order_key"]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
 """The keys of ``policy`` that a change entry may set again."""
@@ -102,7 +102,7 @@ def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None)
             continue
         key = _period_key(period, "category_order")
         if source is not None and _layer(source, key) < max(
-                _layer(source, _order_key(scenario, k)) for k in range(period, until)):
+                _layer(source, order_key(scenario, k)) for k in range(period, until)):
             continue
         where, line = (source.locate(key) if source is not None
                        else (scenario.name, None))
@@ -126,7 +126,7 @@ def _period_key(period: int, field: str) -> tuple[str, ...]:
     return ("policy", field) if period == 0 else ("policy", "changes", str(period - 1), field)
 
 
-def _order_key(scenario: Scenario, period: int) -> tuple[str, ...]:
+def order_key(scenario: Scenario, period: int) -> tuple[str, ...]:
     """The key path that chose the policy in force in ``period``: the last order given."""
     changes = scenario.policy.changes
     while period > 0 and changes[period - 1].order is None:

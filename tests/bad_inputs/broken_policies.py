@@ -37,6 +37,13 @@ class NotATuple(QueuePolicy):
         return applicant.applicant_id  # type: ignore[return-value]
 
 
+class NoSortKey(QueuePolicy):
+    """Its sort key method is misnamed, so the class lacks the one a policy must define."""
+
+    def sortkey(self, applicant: Applicant) -> tuple[Any, ...]:
+        return (applicant.request_time,)
+
+
 class TiedRanks(QueuePolicy):
     """Its vectorised ranks put everyone in first place."""
 

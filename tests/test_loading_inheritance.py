@@ -1,0 +1,195 @@
+"""What a file inherits: paths resolved where they are written, errors blamed where they are.
+
+A child file may live in another folder than its parent, replace a list or distribution of
+it, leave a value blank or give no description of its own; each case either works as the
+parent file reads or fails with one line naming the file and line that caused it.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sim import InputError, load_scenario
+from sim.cli import main
+from sim.errors import GridqueueWarning
+from sim.policies import registry
+from tests.comparison_family import FIFO
+
+BAD = Path(__file__).parent / "bad_inputs"
+
+POLICY = '''\
+from sim import QueuePolicy, register_policy
+
+
+@register_policy
+class SmallestFirst(QueuePolicy):
+    name = "gq_inherited_small"
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (applicant.requested_mw,)
+
+
+class LargestFirst(QueuePolicy):
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (-applicant.requested_mw,)
+
+
+class Raises(QueuePolicy):
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        raise ValueError("on purpose")
+'''
+
+HISTORY = FIFO + """\
+policy:
+  order: fifo
+  changes:
+    - {date: 2023-01-01, order: social_priority}
+    - {date: 2024-01-01, order: social_priority, allocation: strict}
+"""
+
+
+@pytest.fixture
+def modules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The policies and modules a test registers or imports do not outlive it."""
+    monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
+    yield
+    sys.modules.pop("gq_inherited", None)
+
+
+def folders(tmp_path: Path, parent: str) -> tuple[Path, Path]:
+    """A parent file (FIFO plus ``parent``) in one folder and a child extending it in another."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "a" / "parent.yaml").write_text(FIFO + parent, encoding="utf-8")
+    child = tmp_path / "c" / "child.yaml"
+    child.write_text("extends: ../a/parent.yaml\nreplications: 2\n", encoding="utf-8")
+    return tmp_path / "a", child
+
+
+@pytest.mark.parametrize("policy", [
+    "policy: {import: [gq_inherited], order: gq_inherited_small}\n",
+    "policy: {order: 'gq_inherited:LargestFirst'}\n",
+    "policy: {order: fifo, changes: [{date: 2023-01-01, order: 'gq_inherited:LargestFirst'}]}\n",
+])
+def test_a_parents_policy_module_is_found_beside_the_parent(tmp_path, monkeypatch, modules,
+                                                             capsys, policy):
+    """policy.import and module:Class in a parent are looked up in the parent's folder."""
+    parent, child = folders(tmp_path, policy)
+    (parent / "gq_inherited.py").write_text(POLICY, encoding="utf-8")
+    monkeypatch.chdir(child.parent)
+    assert main(["run", "child.yaml", "-o", "out", "-q", "--workers", "1", "--no-report"]) == 0
+    assert (child.parent / "out" / "gq_inherited.py").read_text(encoding="utf-8") == POLICY
+    del sys.modules["gq_inherited"]  # as in a new process: reproduce finds the copy
+    assert main(["reproduce", "out", "-q", "--workers", "1"]) == 0, capsys.readouterr()
+
+
+def test_a_missing_parent_policy_module_is_blamed_on_the_parent(tmp_path, modules):
+    """The error names the parent file and line, and the folder looked in: the parent's."""
+    parent, child = folders(tmp_path, "policy: {import: [gq_inherited], order: fifo}\n")
+    with pytest.raises(InputError) as error:
+        load_scenario(child)
+    assert error.value.source == str(child.parent / "../a/parent.yaml")
+    assert error.value.line == FIFO.count("\n") + 1
+    assert error.value.key_path == "policy.import.0"
+    assert f"looked on the Python path and {parent}" in error.value.expected
+
+
+def test_a_parents_waiting_list_is_read_beside_the_parent(tmp_path, monkeypatch):
+    """waiting_list.csv in a parent is relative to the parent; a missing one blames it."""
+    parent, child = folders(tmp_path, "waiting_list: {csv: list.csv}\n")
+    (parent / "list.csv").write_text("request_date,category,demand_mw,name\n"
+                                     "2021-06-01,other,0.5,bakery\n", encoding="utf-8")
+    monkeypatch.chdir(child.parent)
+    scenario = load_scenario("child.yaml")
+    assert (scenario.base_dir / scenario.waiting_list.csv).resolve() == \
+        (parent / "list.csv").resolve()
+    (parent / "list.csv").unlink()
+    with pytest.raises(InputError, match=r"^\.\./a/parent\.yaml:\d+: waiting_list\.csv: "
+                       r"expected an existing CSV file; '\.\./a/list\.csv' was not found"):
+        load_scenario("child.yaml")
+
+
+@pytest.mark.parametrize(("child", "key"), [
+    ("grid: {upgrades: [{date: 2023-01-01, add_mw: 10}]}\n", "grid.upgrades.0.name"),
+    ("streams: {basic: {demand_mw: {dist: lognormal, mean: 3}}}\n",
+     "streams.basic.demand_mw.sigma"),
+    ("policy: {changes: [{order: social_priority}]}\n", "policy.changes.0.date"),
+    ("grid: {upgrades: {add: [{date: 2023-01-01, add_mw: 10}]}}\n", "grid.upgrades.1.name"),
+])
+def test_an_error_in_what_a_child_replaced_is_blamed_on_the_child(tmp_path, child, key):
+    """The child's file and line, not the parent's, whose value was replaced."""
+    (tmp_path / "parent.yaml").write_text(HISTORY, encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(f"extends: parent.yaml\n{child}", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_scenario(tmp_path / "child.yaml")
+    assert (error.value.source, error.value.line) == (str(tmp_path / "child.yaml"), 2)
+    assert error.value.key_path == key
+
+
+def test_a_blank_value_does_not_remove_an_inherited_key(tmp_path):
+    """Only an explicit null removes: a blank value is refused, naming the file and line."""
+    (tmp_path / "parent.yaml").write_text(FIFO, encoding="utf-8")
+    (tmp_path / "blank.yaml").write_text("extends: parent.yaml\nstreams:\n  basic:\n")
+    with pytest.raises(InputError, match=r"blank\.yaml:3: streams\.basic: expected a value; a "
+                       "blank one would remove the inherited key: write null to remove it"):
+        load_scenario(tmp_path / "blank.yaml")
+    for null in ("null", "~"):
+        (tmp_path / "null.yaml").write_text(f"extends: parent.yaml\nstreams: {{basic: {null}}}\n")
+        assert list(load_scenario(tmp_path / "null.yaml").streams) == ["other"]
+    with pytest.raises(InputError, match=r"expected a value after '='; streams\.basic=null "
+                       "removes the key"):
+        load_scenario(tmp_path / "parent.yaml", ["streams.basic="])
+
+
+def test_a_child_without_a_description_says_whose_it_inherits(tmp_path):
+    """A variant is not described as the scenario it extends: the description names it."""
+    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text("extends: fifo.yaml\nname: mine\nseed: 2\n")
+    (tmp_path / "deeper.yaml").write_text("extends: mine.yaml\nseed: 3\n")
+    (tmp_path / "own.yaml").write_text("extends: mine.yaml\ndescription: My own.\n")
+    assert load_scenario(tmp_path / "mine.yaml").description == \
+        "Extends fifo: First come, first served."
+    assert load_scenario(tmp_path / "deeper.yaml").description == \
+        "Extends mine, which extends fifo: First come, first served."
+    assert load_scenario(tmp_path / "own.yaml").description == "My own."
+    assert load_scenario(tmp_path / "deeper.yaml", {"description": "Set."}).description == "Set."
+
+
+def test_a_childs_list_of_changes_that_drops_inherited_ones_is_named(tmp_path):
+    """Replacing policy.changes warns, as a new policy.order does; {add: [...]} keeps them."""
+    (tmp_path / "history.yaml").write_text(HISTORY, encoding="utf-8")
+    (tmp_path / "later.yaml").write_text(
+        "extends: history.yaml\npolicy:\n  changes: [{date: 2025-01-01, allocation: strict}]\n")
+    with pytest.warns(GridqueueWarning, match=r"later\.yaml:3: policy\.changes replaces the "
+                      r"inherited schedule whole, dropping the change\(s\) from 2023-01-01, "
+                      r"2024-01-01; give policy\.changes as \{add: \[\.\.\.\]\}"):
+        load_scenario(tmp_path / "later.yaml")
+    (tmp_path / "added.yaml").write_text(
+        "extends: history.yaml\npolicy:\n  changes: {add: [{date: 2025-01-01, "
+        "allocation: first_fit}]}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(load_scenario(tmp_path / "added.yaml").policy.changes) == 3
+
+
+def test_a_policy_that_fails_in_a_parent_is_named_at_the_parents_line(tmp_path, modules,
+                                                                       capsys):
+    """The failing policy's key is given with the file and line that name it."""
+    (tmp_path / "gq_inherited.py").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "parent.yaml").write_text(FIFO + "policy:\n  order: gq_inherited:Raises\n")
+    (tmp_path / "child.yaml").write_text("extends: parent.yaml\nseed: 5\n")
+    assert main(["validate", str(tmp_path / "child.yaml")]) == 2
+    line = FIFO.count("\n") + 2
+    assert capsys.readouterr().err.startswith(
+        f"gridqueue: error: {tmp_path / 'parent.yaml'}:{line}: policy.order: the queue policy "
+        "'gq_inherited:Raises' failed while ranking applicants (ValueError: on purpose)")
