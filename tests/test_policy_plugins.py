@@ -185,3 +185,9 @@ def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registr
     assert err[0].endswith("; expected sort_key to return tuples that compare with each other "
                            "(numbers, or text in the same places) and ranks to place each "
                            "applicant once")
+
+
+def test_a_module_named_with_its_file_suffix_gets_a_hint(tmp_path: Path):
+    """'mypolicies.py:MyPolicy' names a file, not a module: the message says to drop .py."""
+    with pytest.raises(LookupError, match=r"\(a module is named without \.py: 'mypolicies'\)"):
+        registry.resolve_policy("mypolicies.py:MyPolicy", tmp_path)

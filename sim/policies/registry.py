@@ -150,9 +150,11 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
         raise LookupError(str(exc)) from None
     except Exception as exc:  # an import runs user code: any failure is the user's to see
         where = "the Python path" + (f" and {search_dir}" if search_dir is not None else "")
+        hint = (f" (a module is named without .py: '{module_name.removesuffix('.py')}')"
+                if module_name.endswith(".py") else "")
         raise LookupError(
             f"cannot import policy module '{module_name}' (looked on {where}): "
-            f"{type(exc).__name__}: {exc}"
+            f"{type(exc).__name__}: {exc}{hint}"
         ) from None
     finally:
         if added:
