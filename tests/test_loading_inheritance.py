@@ -19,21 +19,11 @@ from sim.cli import main
 from sim.errors import GridqueueWarning
 from sim.policies import registry
 from tests.comparison_family import FIFO
+from tests.test_policy_plugins import POLICY_MODULE
 
 BAD = Path(__file__).parent / "bad_inputs"
 
-POLICY = '''\
-from sim import QueuePolicy, register_policy
-
-
-@register_policy
-class SmallestFirst(QueuePolicy):
-    name = "gq_inherited_small"
-    uses_category_order = False
-
-    def sort_key(self, applicant):
-        return (applicant.requested_mw,)
-
+POLICY = POLICY_MODULE.format(name="gq_inherited_small") + '''
 
 class LargestFirst(QueuePolicy):
     uses_category_order = False
@@ -48,6 +38,8 @@ class Raises(QueuePolicy):
     def sort_key(self, applicant):
         raise ValueError("on purpose")
 '''
+"""A module registering a policy by name (as the docs' example), and two classes named by
+``module:Class``: one that works and one that fails."""
 
 HISTORY = FIFO + """\
 policy:
