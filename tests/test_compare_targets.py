@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import GridqueueError, compare
+from sim import GridqueueError, GridqueueWarning, compare
 from sim.cli import main
 from sim.inputs.override_targets import overrides_for
 from tests.comparison_family import write_family
@@ -29,10 +29,14 @@ def test_targets_pick_their_input_and_untargeted_go_to_all(family):
 
 
 def test_compare_applies_a_targeted_set_to_one_scenario(family):
-    """--set social_priority:replications=3 runs only that scenario with 3 replications."""
-    comparison = compare([family["fifo"], family["social_priority"]],
-                         ["replications=2", "social_priority:replications=3",
-                          "1:grid.capacity_mw=2"], workers=1)
+    """--set social_priority:replications=3 runs only that scenario with 3 replications.
+
+    The pair is then compared over the 2 replications both ran, and a warning says so.
+    """
+    with pytest.warns(GridqueueWarning, match="paired over the 2 replications both ran"):
+        comparison = compare([family["fifo"], family["social_priority"]],
+                             ["replications=2", "social_priority:replications=3",
+                              "1:grid.capacity_mw=2"], workers=1)
     scenarios = {label: r.scenario for label, r in comparison.results.items()}
     assert scenarios["fifo"].replications == 2 and scenarios["fifo"].grid.capacity_mw == 2
     assert scenarios["social_priority"].replications == 3
