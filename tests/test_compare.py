@@ -499,21 +499,25 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("- {question: Q, reference: fifo.yaml}\n", "0: expected exactly the keys"),
+    ("- {question: Q, reference: fifo.yaml}\n", ":1: 0: expected exactly the keys"),
     ("- {question: Q, reference: fifo.yaml, variant: gone.yaml}\n",
-     "0.variant: expected an existing scenario file"),
-    ("- {question: '', reference: fifo.yaml, variant: fifo.yaml}\n", "0.question: expected"),
-    ("question: Q\n", "expected a non-empty list of questions"),
+     ":1: 0.variant: expected an existing scenario file"),
+    ("- {question: '', reference: fifo.yaml, variant: fifo.yaml}\n", ":1: 0.question: expected"),
+    ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n- question: R\n"
+     "  reference: fifo.yaml\n  varient: onsite.yaml\n",
+     ":2: 1: expected exactly the keys question, reference, variant; got ['question', "
+     "'reference', 'varient'] (did you mean 'variant'?)"),
+    ("question: Q\n", ": expected a non-empty list of questions"),
 ])
 def test_a_bad_questions_file_is_one_message_with_exit_2(
     family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]
 ):
-    """A bad questions file names the file and the key path, exit code 2, no traceback."""
+    """A bad questions file names the file, the line and the key path; exit 2, no traceback."""
     path = family["fifo"].parent / "bad_questions.yaml"
     path.write_text(text, encoding="utf-8")
     assert main(["compare", "--questions", str(path), "-o", str(path.parent / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"gridqueue: error: {path}: ") and message in err
+    assert err.startswith(f"gridqueue: error: {path}{message}"), err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.errors import InputError
+from sim.errors import InputError, nearest
 
 __all__ = ["QuestionSpec", "read_questions"]
 
@@ -37,7 +37,8 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
     """The questions of a file, in order; a bad file raises one :class:`InputError`."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data, root = yaml.safe_load(text), yaml.compose(text)
     except OSError as exc:
         raise InputError(path, "", f"expected a readable questions file ({exc.strerror})"
                          ) from None
@@ -52,18 +53,34 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or set(entry) != set(KEYS):
             got = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+            unknown = [k for k in entry if k not in KEYS] if isinstance(entry, dict) else []
+            hint = nearest(str(unknown[0]), KEYS) if unknown else ""
             raise InputError(path, str(i), f"expected exactly the keys {', '.join(KEYS)}; "
-                             f"got {got}")
+                             f"got {got}{hint}", line=_line(root, i))
         for key in KEYS:
             if not isinstance(entry[key], str) or not entry[key].strip():
-                raise InputError(path, f"{i}.{key}", "expected a non-empty text")
+                raise InputError(path, f"{i}.{key}", "expected a non-empty text",
+                                 line=_line(root, i, key))
         reference, variant = (path.parent / entry[k] for k in ("reference", "variant"))
         for key, target in (("reference", reference), ("variant", variant)):
             if not target.exists():
                 raise InputError(path, f"{i}.{key}", f"expected an existing scenario file or "
-                                 f"results directory; {entry[key]} not found")
+                                 f"results directory; {entry[key]} not found",
+                                 line=_line(root, i, key))
         if reference.resolve() == variant.resolve():
             raise InputError(path, f"{i}.variant", "expected a scenario other than the "
-                             "reference")
+                             "reference", line=_line(root, i, "variant"))
         specs.append(QuestionSpec(entry["question"].strip(), reference, variant))
     return specs
+
+
+def _line(root: yaml.Node | None, index: int, key: str | None = None) -> int | None:
+    """The line of question ``index`` in the file (of its ``key``'s value, if given)."""
+    if not isinstance(root, yaml.SequenceNode) or index >= len(root.value):
+        return None
+    node = root.value[index]
+    if key is not None and isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if name.value == key:
+                return int(value.start_mark.line) + 1
+    return int(node.start_mark.line) + 1
