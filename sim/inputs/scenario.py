@@ -932,9 +932,12 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
     for path, upgrades in upgrade_lists:
         for i, upgrade in enumerate(upgrades):
             if not s.start < upgrade.date < s.end:
+                why = (" (capacity present at the start belongs in capacity_mw)"
+                       if upgrade.date <= s.start else " (an upgrade after the end changes "
+                       "nothing in the run: leave it out, or move end)")
                 problems.append((f"{path}.upgrades.{i}.date", f"expected a date after start "
-                                 f"({s.start}) and before end ({s.end}), got {upgrade.date} "
-                                 "(capacity present at the start belongs in capacity_mw)"))
+                                 f"({s.start}) and before end ({s.end}), got {upgrade.date}"
+                                 + why))
     previous = s.start
     for i, change in enumerate(s.policy.changes):
         if not previous < change.date < s.end:
