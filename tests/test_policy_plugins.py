@@ -191,3 +191,27 @@ def test_a_module_named_with_its_file_suffix_gets_a_hint(tmp_path: Path):
     """'mypolicies.py:MyPolicy' names a file, not a module: the message says to drop .py."""
     with pytest.raises(LookupError, match=r"\(a module is named without \.py: 'mypolicies'\)"):
         registry.resolve_policy("mypolicies.py:MyPolicy", tmp_path)
+
+
+def test_validate_refuses_ranks_that_disagree_with_the_sort_key(tmp_path: Path, clean_registry,
+                                                                capsys):
+    """A policy's own ranks must give its sort_key's order; validate compares them."""
+    (tmp_path / "gq_test_reversed.py").write_text(textwrap.dedent("""\
+        from sim import QueuePolicy
+
+
+        class Reversed(QueuePolicy):
+            uses_category_order = False
+
+            def sort_key(self, applicant):
+                return (applicant.applicant_id,)
+
+            def ranks(self, table):
+                return super().ranks(table)[::-1].copy()
+        """), encoding="utf-8")
+    path = scenario_file(tmp_path, "policy:\n  order: gq_test_reversed:Reversed\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "policy.order: the queue policy 'gq_test_reversed:Reversed' ranks applicants in " \
+           "another order than its sort_key (applicant 0, say, is placed " in err, err
+    assert len(err.strip().splitlines()) == 1

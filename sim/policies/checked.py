@@ -96,6 +96,25 @@ class CheckedPolicy(QueuePolicy):
     def describe(self) -> str:
         return self.policy.describe()
 
+    def check_ranks_follow_sort_key(self, table: ApplicantTable) -> None:
+        """Refuse a policy whose own ``ranks`` give another order than its ``sort_key``.
+
+        A policy may write ``ranks`` out for speed; the docs ask that it give the order of
+        ``sort_key``, which is what a reader of the policy sees. Checked by ``validate`` on
+        one replication: a run would use the ranks without a word.
+        """
+        if type(self.policy).ranks is QueuePolicy.ranks:
+            return  # ranked through sort_key already
+        own, by_key = self.ranks(table), QueuePolicy.ranks(self, table)
+        differ = np.flatnonzero(own != by_key)
+        if differ.size:
+            first = int(table.applicant_id[differ[0]])
+            raise self._broken(
+                f"ranks applicants in another order than its sort_key (applicant {first}, "
+                f"say, is placed {int(own[differ[0]]) + 1} by ranks and "
+                f"{int(by_key[differ[0]]) + 1} by sort_key); ranks must give sort_key's order "
+                "(docs/policies.md)")
+
     def _broken(self, what: str) -> InputError:
         """The error for a policy whose keys or ranks break the contract, which it restates."""
         return self._error(f"the queue policy '{self.order}' {what}; {CONTRACT}")

@@ -211,11 +211,14 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) 
     """Rank replication 0's applicants under every policy the scenario puts in force.
 
     A custom policy that raises, or returns no ranking, fails here with the one clear error
-    a run would give, so ``gridqueue validate`` finds it before a run does.
+    a run would give, so ``gridqueue validate`` finds it before a run does; so does one whose
+    own ``ranks`` disagree with its ``sort_key``, which a run would not notice.
     """
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     for regime in regimes(scenario):
         regime.policy.ranks(table)
+        if isinstance(regime.policy, CheckedPolicy):  # as regimes() builds every one
+            regime.policy.check_ranks_follow_sort_key(table)
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:
