@@ -196,7 +196,8 @@ def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comp
 def test_differences_figure_stands_five_years_in_where_the_answers_do():
     """A pair without a ten-year difference shows its five-year one, marked, as answers do.
 
-    A median not reached in one replication says so, rather than "no value".
+    A median not reached in one replication says so, rather than "no value"; one never
+    reached in a scenario shows the time to a quarter connected, marked, as the tables do.
     """
     rows = []
     for scenario in ("fifo", "sp"):
@@ -219,6 +220,18 @@ def test_differences_figure_stands_five_years_in_where_the_answers_do():
     assert "5y: within 5 years" in ten.get_title().replace("\n", " ")
     assert [t.get_text() for t in ten.texts] == ["5y"] and ten.lines
     assert [t.get_text() for t in median.texts] == ["not reached in some replications"]
+    # A median never reached in a scenario: the time to a quarter, marked, as the tables.
+    never = table.copy()
+    medians = never["metric"] == "connect_median_years"
+    never.loc[medians & (never["scenario"] == "fifo"), "estimate"] = np.inf
+    quarters = never[medians].assign(metric="connect_p25_years", estimate=2.0, difference=0.4,
+                                     difference_ci_low=0.3, difference_ci_high=0.5)
+    never = pd.concat([never, quarters], ignore_index=True)
+    never["mean"] = never["estimate"]
+    median = differences_figure(never, ("connect_median_years",)).axes[0]
+    assert [t.get_text() for t in median.texts] == ["¼"] and median.lines
+    assert "¼: a quarter, where fewer than half are connected" in \
+        median.get_title().replace("\n", " ")
 
 
 def test_wait_figure_says_none_connected_where_nobody_was():

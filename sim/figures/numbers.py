@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NOT_REACHED", "format_estimate", "format_numbers"]
+__all__ = ["NOT_REACHED", "QUARTER_SIGN", "format_estimate", "format_numbers"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
+
+QUARTER_SIGN = "¼"
+"""Marks the time to connect a quarter, shown where half are never connected (tables, figures)."""
 
 
 def format_estimate(value: float, low: float, high: float, unit: str, signed: bool = False

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures.categories import time_to_connection_figure, wait_figure, withdrawals_figure
-from sim.figures.numbers import NOT_REACHED
+from sim.figures.numbers import NOT_REACHED, QUARTER_SIGN
 from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
@@ -84,17 +84,17 @@ def differences_figure(
     rows = compared.set_index(["scenario", "reference", "group", "metric"])
     for ax, metric in zip(axes, metrics, strict=True):
         scale = 100.0 if METRICS[metric].unit == "share" else 1.0
-        shorter_used = False
+        marks_used = False
         for group in groups:
             for pair in pairs:
                 key = (*pair, group, metric)
                 if key not in rows.index:
                     continue
-                row, stands_in = _shown_row(rows, key)
+                row, mark = _shown_row(rows, key, own)
                 y = positions[(group, pair)]
-                if stands_in:
-                    shorter_used = True
-                    ax.annotate(f"{SHORTER_YEARS}y", (row["difference_ci_high"] * scale, y),
+                if mark:
+                    marks_used = True
+                    ax.annotate(mark, (row["difference_ci_high"] * scale, y),
                                 xytext=(4, 0), textcoords="offset points", va="center",
                                 fontsize="small", color="#444444")
                 if np.isnan(row["difference"]):
@@ -113,8 +113,7 @@ def differences_figure(
         unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
         # Wrapped by hand: matplotlib's wrap=True wraps at the figure's edge, not the panel's,
         # and the long labels of neighbouring panels ran into each other.
-        title = METRICS[metric].label + (f" ({SHORTER_YEARS}y: within {SHORTER_YEARS} years, as "
-                                         "in the answers)" if shorter_used else "")
+        title = METRICS[metric].label + (STAND_IN_TITLES.get(metric, "") if marks_used else "")
         ax.set_title(textwrap.fill(title, 28), fontsize="medium")
         ax.set_xlabel(f"Difference ({unit})")
         ax.grid(axis="x", alpha=0.3)
@@ -174,18 +173,40 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     return fig
 
 
-def _shown_row(rows: pd.DataFrame, key: tuple[str, str, str, str]) -> tuple[pd.Series, bool]:
-    """The row a pair's figure shows, and whether the shorter window's stands in for it.
+STAND_INS = {**{ten: (five, f"{SHORTER_YEARS}y") for ten, five in SHORTER_WINDOW.items()},
+             "connect_median_years": ("connect_p25_years", QUARTER_SIGN)}
+"""The figure shown, marked, where a pair has no difference in another (as the answers and
+tables do): the shorter window's mean, or the time to a quarter connected for a median."""
+
+STAND_IN_TITLES = {
+    **{ten: f" ({SHORTER_YEARS}y: within {SHORTER_YEARS} years, as in the answers)"
+       for ten in SHORTER_WINDOW},
+    "connect_median_years": f" ({QUARTER_SIGN}: a quarter, where fewer than half are connected, "
+                            "as in the tables)",
+}
+"""What a panel's title adds when some of its rows show their stand-in."""
+
+
+def _shown_row(
+    rows: pd.DataFrame, key: tuple[str, str, str, str], own: pd.Series
+) -> tuple[pd.Series, str]:
+    """The row a pair's figure shows, and the mark of a stand-in figure ('' if none).
 
     Where a mean wait within ten years has no difference but the one within five does, the
-    answers give five (:data:`SHORTER_WINDOW`), and so does the figure, marked.
+    answers give five (:data:`SHORTER_WINDOW`), and so does the figure, marked. Where a
+    median is not reached in a scenario of the pair at all, the tables give the time to a
+    quarter connected, and so does the figure.
     """
     row: pd.Series = rows.loc[key]  # type: ignore[index]  # a row of a four-level index
-    shorter = SHORTER_WINDOW.get(key[-1])
-    if shorter is None or not np.isnan(row["difference"]):
-        return row, False
-    stand_in: pd.Series = rows.loc[(*key[:-1], shorter)]  # type: ignore[index]  # as above
-    return (stand_in, True) if np.isfinite(stand_in["difference"]) else (row, False)
+    stand_in = STAND_INS.get(key[-1])
+    if stand_in is None or not np.isnan(row["difference"]):
+        return row, ""
+    other, mark = stand_in
+    if key[-1] not in SHORTER_WINDOW and not any(
+            np.isinf(own.get((s, key[2], key[-1]), np.nan)) for s in key[:2]):
+        return row, ""  # reached in most replications: the tables show the median too
+    shown: pd.Series = rows.loc[(*key[:-1], other)]  # type: ignore[index]  # as above
+    return (shown, mark) if np.isfinite(shown["difference"]) else (row, "")
 
 
 def _why_no_difference(own: pd.Series, pair: tuple[str, str], group: str, metric: str) -> str:

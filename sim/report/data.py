@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sim._version import __version__
-from sim.figures.numbers import NOT_REACHED, format_estimate
+from sim.figures.numbers import NOT_REACHED, QUARTER_SIGN, format_estimate
 from sim.figures.observations import distinct_observations, same_observation
 from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
@@ -89,7 +89,7 @@ POPULATION_WORDS = {
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 
 HALF, QUARTER = "connect_median_years", "connect_p25_years"
-QUARTER_MARK = "¼:"
+QUARTER_MARK = f"{QUARTER_SIGN}:"
 """Marks a cell showing the time to connect a quarter, where half are never connected."""
 
 TEN = "wait_rmst_10y_years"
