@@ -110,6 +110,8 @@ def differences_figure(
                             color=colour, capsize=2.5, markersize=5.5,
                             markerfacecolor=colour if row["paired"] else "white")
         ax.axvline(0.0, color="black", linewidth=0.8)
+        if marks_used:
+            ax.margins(x=0.12)  # room for the marks right of the intervals
         unit = "percentage points" if scale == 100.0 else METRICS[metric].unit
         # Wrapped by hand: matplotlib's wrap=True wraps at the figure's edge, not the panel's,
         # and the long labels of neighbouring panels ran into each other.
