@@ -406,7 +406,9 @@ in both):
     grid.upgrades.8.delay_years: [0, 1, 2, 4]
 
 Every cell keeps the scenario's seed (common random numbers). sweep.csv has one row per cell,
-group and key figure with its 95% interval; cells/ holds each cell's per-replication figures.
+group and key figure with its 95% interval, and its difference from the first cell with that
+difference's interval (paired where the cell draws the same applicants, as the paired column
+says); cells/ holds each cell's per-replication figures.
 One varied key gives a line figure, two a heat map. An interrupted sweep keeps its finished
 cells; the same command with --resume runs only the rest.
 """

@@ -89,6 +89,12 @@ def test_sweep_command_writes_table_cells_and_figure(
     assert "policy.order=social_priority:" in capsys.readouterr().out
     table = pd.read_csv(output / "sweep.csv")
     assert set(table["policy.order"]) == {"fifo", "social_priority"}
+    # Each cell's difference from the first, as the heat map colours it: here paired.
+    first = table["policy.order"] == "fifo"
+    assert table.loc[first, "difference"].dropna().eq(0).all() and table["paired"].all()
+    withdrawn = table[(table["metric"] == "withdrawn") & (table["group"] == "basic_needs")]
+    assert withdrawn["difference"].iloc[1] == pytest.approx(
+        withdrawn["mean"].iloc[1] - withdrawn["mean"].iloc[0])
     for order in ("fifo", "social_priority"):
         cell = cell_id({"policy.order": order})
         about = json.loads((output / "cells" / f"{cell}.json").read_text())

@@ -152,4 +152,4 @@ def test_resume_runs_a_damaged_cell_again(kept, capsys):
     assert code == 0, err
     fresh = sweep(kept / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1)
     assert (kept / "out" / "sweep.csv").read_text(encoding="utf-8") == \
-        fresh.table.to_csv(index=False)
+        fresh.with_differences().to_csv(index=False)

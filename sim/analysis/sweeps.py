@@ -23,6 +23,7 @@ JSON holds a hash of all that); a damaged cell is run again.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import json
 import sys
@@ -97,8 +98,20 @@ class Sweep:
         whose interval includes zero hatched and those without a difference marked not
         comparable.
         """
-        differences = cell_differences(self.metrics, self.paired)
-        return sweep_figure(self.table, list(self.vary), metric, group, differences)
+        return sweep_figure(self.table, list(self.vary), metric, group, self.differences)
+
+    @functools.cached_property
+    def differences(self) -> pd.DataFrame:
+        """Each cell's difference from the first, by group and key figure, with its interval.
+
+        Paired where the cell draws the same applicants as the first (:attr:`paired`), else
+        Welch's; the first cell's are zero. ``sweep.csv`` gives them beside the estimates.
+        """
+        return cell_differences(self.metrics, self.paired)
+
+    def with_differences(self) -> pd.DataFrame:
+        """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first."""
+        return self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
 
     def describe(self, metric: str = SWEEP_METRIC, group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
@@ -136,7 +149,7 @@ class Sweep:
 
     def write_summary(self, folder: Path, metric: str, group: str) -> None:
         """Write every file but the cells into ``folder``."""
-        self.table.to_csv(folder / "sweep.csv", index=False)
+        self.with_differences().to_csv(folder / "sweep.csv", index=False)
         fig = self.figure(metric, group)
         for suffix in ("png", "svg"):
             fig.savefig(folder / f"sweep.{suffix}", dpi=150)
