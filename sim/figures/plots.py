@@ -35,6 +35,7 @@ from sim.runs.metrics import (
     CONNECT_SHARES,
     HEADLINE_METRICS,
     METRICS,
+    QUARTER_FOR_HALF,
     SHORTER_WINDOW,
     SHORTER_YEARS,
 )
@@ -176,15 +177,15 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
 
 
 STAND_INS = {**{ten: (five, f"{SHORTER_YEARS}y") for ten, five in SHORTER_WINDOW.items()},
-             "connect_median_years": ("connect_p25_years", QUARTER_SIGN)}
+             **{half: (quarter, QUARTER_SIGN) for half, quarter in QUARTER_FOR_HALF.items()}}
 """The figure shown, marked, where a pair has no difference in another (as the answers and
 tables do): the shorter window's mean, or the time to a quarter connected for a median."""
 
 STAND_IN_TITLES = {
     **{ten: f" ({SHORTER_YEARS}y: within {SHORTER_YEARS} years, as in the answers)"
        for ten in SHORTER_WINDOW},
-    "connect_median_years": f" ({QUARTER_SIGN}: a quarter, where fewer than half are connected, "
-                            "as in the tables)",
+    **{half: f" ({QUARTER_SIGN}: a quarter, where fewer than half are connected, as in the "
+             "tables)" for half in QUARTER_FOR_HALF},
 }
 """What a panel's title adds when some of its rows show their stand-in."""
 

@@ -215,6 +215,7 @@ class ScenarioSource:
             found = (*layers[0], depth)
             layers = _in_force(layers)
         return found
+
     def with_overrides(self, overrides: list[Override]) -> ScenarioSource:
         """A copy with more overrides applied; the files are not read again (for many variants)."""
         data = copy.deepcopy(self.data)

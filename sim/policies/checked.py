@@ -96,8 +96,8 @@ class CheckedPolicy(QueuePolicy):
     def describe(self) -> str:
         return self.policy.describe()
 
-    def check_ranks_follow_sort_key(self, table: ApplicantTable) -> None:
-        """Refuse a policy whose own ``ranks`` give another order than its ``sort_key``.
+    def check_ranks_follow_sort_key(self, table: ApplicantTable, own: np.ndarray) -> None:
+        """Refuse a policy whose own ``ranks`` (``own``, of ``table``) disagree with ``sort_key``.
 
         A policy may write ``ranks`` out for speed; the docs ask that it give the order of
         ``sort_key``, which is what a reader of the policy sees. Checked by ``validate`` on
@@ -105,7 +105,7 @@ class CheckedPolicy(QueuePolicy):
         """
         if type(self.policy).ranks is QueuePolicy.ranks:
             return  # ranked through sort_key already
-        own, by_key = self.ranks(table), QueuePolicy.ranks(self, table)
+        by_key = QueuePolicy.ranks(self, table)
         differ = np.flatnonzero(own != by_key)
         if differ.size:
             first = int(table.applicant_id[differ[0]])

@@ -35,6 +35,7 @@ from sim.runs.metrics import (
     IN_BOTH,
     METRICS,
     ONLY_IN_VARIANT,
+    QUARTER_FOR_HALF,
     RMST_YEARS,
     SHORTER_WINDOW,
     SHORTER_YEARS,
@@ -88,7 +89,7 @@ POPULATION_WORDS = {
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 
-HALF, QUARTER = "connect_median_years", "connect_p25_years"
+((HALF, QUARTER),) = QUARTER_FOR_HALF.items()
 QUARTER_MARK = f"{QUARTER_SIGN}:"
 """Marks a cell showing the time to connect a quarter, where half are never connected."""
 

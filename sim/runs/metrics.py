@@ -26,6 +26,7 @@ __all__ = [
     "METRICS",
     "ONLY_IN_VARIANT",
     "POPULATIONS",
+    "QUARTER_FOR_HALF",
     "SHORTER_WINDOW",
     "SHORTER_YEARS",
     "STREAMS_DIFFER",
@@ -218,6 +219,10 @@ SHORTER_WINDOW = {"wait_rmst_10y_years": f"wait_rmst_{SHORTER_YEARS}y_years"}
 """A mean wait within a window that some replication may not know, and the shorter window
 that stands in for it where a group lacks it: in the answers, the report's tables and the
 table of ``gridqueue run`` (see :attr:`Metric.every_replication`)."""
+
+QUARTER_FOR_HALF = {"connect_median_years": "connect_p25_years"}
+"""A median time to connection, and the time to a quarter connected that the report's tables
+and the differences figure show, marked, where the median is never reached."""
 
 LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_rmst_5y_years",
                                  *HEADLINE_METRICS[1:])

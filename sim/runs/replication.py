@@ -216,9 +216,9 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) 
     """
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     for regime in regimes(scenario):
-        regime.policy.ranks(table)
+        ranks = regime.policy.ranks(table)
         if isinstance(regime.policy, CheckedPolicy):  # as regimes() builds every one
-            regime.policy.check_ranks_follow_sort_key(table)
+            regime.policy.check_ranks_follow_sort_key(table, ranks)
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:
