@@ -299,8 +299,8 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
                 "moved_to_firm": np.zeros(len(applicants), dtype=bool)}
     usable = (applicants["non_firm_hours_share"].to_numpy(dtype=float)
               * applicants["non_firm_mw_share"].to_numpy(dtype=float))
-    return {"non_firm_mw": np.nan_to_num(applicants["non_firm_mw"].to_numpy(dtype=float)),
-            "non_firm_usable": np.nan_to_num(usable),
+    return {"non_firm_mw": _nan_as_zero(applicants["non_firm_mw"].to_numpy(dtype=float)),
+            "non_firm_usable": _nan_as_zero(usable),
             "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
 
 
@@ -321,8 +321,14 @@ def _firm_columns(
     first = pd.to_datetime(applicants["connect_date"]).to_numpy()
     firm = ~np.isnat(full)
     later = (full - first) / np.timedelta64(1, "D") / DAYS_PER_YEAR
-    firm_wait = np.where(firm, wait + np.nan_to_num(later), np.where(connected, to_end, wait))
+    firm_wait = np.where(firm, wait + _nan_as_zero(later), np.where(connected, to_end, wait))
     return {"firm_wait": firm_wait, "firm_connected": firm}
+
+
+def _nan_as_zero(values: np.ndarray) -> np.ndarray:
+    """``values`` with 0 for NaN. Speed: ``np.nan_to_num`` also looks for infinities, which
+    these columns never hold, and took twice as long."""
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _orders(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
