@@ -31,6 +31,8 @@ withdrawn or left for a right takes them, even one who does so at that very inst
 Idle capacity: between two instants, each area's free capacity (its own or upstream's, the
 smaller) counts as idle if it is above the fit tolerance and someone waits there, for the
 area and for each category with someone waiting (categories as the rules in force give them).
+The grid's, in all and by category: the idle capacity of the areas summed, at most the
+upstream's free MW.
 
 Social priority is ranked here from its definition, one applicant at a time: category order
 (priority on request only), then, in a category ranked by efficiency, the scored applicants
@@ -199,6 +201,8 @@ def reference_run(
             snapshots.append((now, "upstream", upstream, upstream_used,
                               upstream - upstream_used, *totals, sum(pool), sum(pool_used)))
     idle_any = [0.0] * len(grid.areas)
+    idle_grid = [0.0] * len(CATEGORIES)
+    idle_grid_any = 0.0
     last, in_force = 0.0, regimes[0]
     final_category = (table.category_code if in_force.categories is None
                       else in_force.categories).tolist()
@@ -213,6 +217,7 @@ def reference_run(
 
     def accrue_idle(until: float) -> None:
         """Idle MW-years from ``last`` to ``until``, in the state the last instant left."""
+        nonlocal idle_grid_any
         categories = table.category_code if in_force.categories is None \
             else in_force.categories
         for a in range(len(grid.areas)):  # oversubscribed, a pool is shared out
@@ -226,6 +231,20 @@ def reference_run(
             idle_any[a] += free * (until - last)
             for c in {int(categories[i]) for i in mine}:
                 idle[a][c] += free * (until - last)
+        shared = upstream - upstream_used
+        idle_grid_any += min(sum(idle_rate(a, None) for a in range(len(grid.areas))),
+                             shared) * (until - last)
+        for c in range(len(CATEGORIES)):
+            idle_grid[c] += min(sum(idle_rate(a, c) for a in range(len(grid.areas))),
+                                shared) * (until - last)
+
+    def idle_rate(a: int, c: int | None) -> float:
+        """Area ``a``'s free MW if someone (of category ``c``, if given) waits there, else 0."""
+        categories = table.category_code if in_force.categories is None \
+            else in_force.categories
+        free = min(capacity[a] - used[a], upstream - upstream_used)
+        waits = any(area[i] == a and (c is None or categories[i] == c) for i in waiting)
+        return free if waits and free > FIT_TOLERANCE_MW else 0.0
 
     while pending:
         now = pending.pop(0)
@@ -334,5 +353,6 @@ def reference_run(
             "held": np.array(held), "non_firm_start": np.array(right_start),
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
             "moved_to_firm": np.array(moved), "idle": np.array(idle),
-            "idle_any": np.array(idle_any), "snapshots": snapshots,
+            "idle_any": np.array(idle_any), "idle_grid": np.array(idle_grid),
+            "idle_grid_any": idle_grid_any, "snapshots": snapshots,
             "non_firm_usable": np.array(usable_mean), "final_category": np.array(final_category)}

@@ -247,6 +247,28 @@ def test_upstream_limit_binds_across_areas():
     assert connect_dates(frame) == {"north": "2024-01-01", "south": "2027-01-01"}
 
 
+def test_idle_capacity_behind_an_upstream_limit_counts_its_mw_once():
+    """Two areas of 1 MW behind a 1 MW upstream; each holds a request of 1.5 MW waiting.
+
+    Each area has 1 MW free, but both share the upstream's one MW: the grid left 1 MW idle
+    from north's request in January 2024 to the end of the run, not 2 MW once south waits
+    too (February). Basic needs (south alone) count what almere had free, the same 1 MW.
+    """
+    results = run(scenario(
+        grid={"areas": {"almere": {"capacity_mw": 1.0}, "lelystad": {"capacity_mw": 1.0}},
+              "upstream": {"capacity_mw": 1.0}},
+        projects=[project("north", "2024-01-01", 1.5, area="lelystad"),
+                  project("south", "2024-02-01", 1.5, category="basic_needs", area="almere")],
+    ), workers=1)
+    metrics = results.replication_metrics
+    idle = metrics[metrics["metric"] == "idle_mw_years"].set_index("group")["value"]
+    assert idle.to_dict() == pytest.approx({
+        "all": years("2024-01-01", "2030-01-01"),
+        "other": years("2024-01-01", "2030-01-01"),
+        "basic_needs": years("2024-02-01", "2030-01-01"),
+        "safety": 0.0, "congestion_relief": 0.0}, abs=1e-12)
+
+
 def test_upgrades_on_one_day_are_handed_out_together():
     """Two 0.5 MW steps on one day make 1 MW at once: first fit serves the 1 MW head first."""
     frame = outcomes(
@@ -598,6 +620,17 @@ def test_use_it_or_lose_it_takes_back_half_of_what_went_unused():
     frame = both_models(reclaim_world())
     assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
     assert frame["connected_mw"].to_dict() == pytest.approx({"A": 0.5, "B": 0.25, "C": 0.125})
+
+
+def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
+    """A, B and C ask 1.75 MW of a 1 MW grid and hold 0.5 + 0.25 + 0.125 MW at the end.
+
+    MW taken back from A and connected to B would count twice in the requests of those
+    connected: the key figure counts what each holds.
+    """
+    metrics = run(scenario(**reclaim_world()), workers=1).replication_metrics
+    mw = metrics[(metrics["group"] == "all") & (metrics["metric"] == "mw_connected")]
+    assert mw["value"].tolist() == pytest.approx([0.875], abs=1e-12)
 
 
 def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():

@@ -44,6 +44,10 @@ def test_engine_matches_the_reference_model(world):
     np.testing.assert_allclose(out.idle_mw_years, reference["idle"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(out.idle_any_mw_years, reference["idle_any"], rtol=1e-9,
                                atol=1e-12)
+    np.testing.assert_allclose(out.idle_by_category_mw_years, reference["idle_grid"],
+                               rtol=1e-9, atol=1e-12)
+    assert out.idle_overall_mw_years == pytest.approx(reference["idle_grid_any"], rel=1e-9,
+                                                      abs=1e-12)
     if out.non_firm is not None:
         np.testing.assert_array_equal(out.non_firm.time, reference["non_firm_start"])
         np.testing.assert_array_equal(out.non_firm.end, reference["non_firm_end"])

@@ -74,6 +74,10 @@ class Trajectory:
     ``snapshots`` has one tuple per (time, area) with the fields of :data:`SNAPSHOT_FIELDS`.
     ``idle_mw_years[a, c]`` integrates the capacity free in area ``a`` while an applicant of
     category ``c`` waited there; ``idle_any_mw_years[a]`` the same while anyone waited.
+    ``idle_by_category_mw_years[c]`` and ``idle_overall_mw_years`` are the grid's: the areas'
+    summed, but behind a shared upstream limit at most its free MW at any time (each area's
+    free capacity is bounded by the upstream's, so their sum would count its MW once per
+    area).
     ``final_category`` is each applicant's category (place in ``CATEGORIES``) when it
     connected or withdrew, or at the end: the category of its request unless the
     definitions changed. ``connect_time`` is the first connection, ``full_connect_time``
@@ -92,6 +96,8 @@ class Trajectory:
     snapshots: list[tuple[float | str, ...]]
     idle_mw_years: np.ndarray
     idle_any_mw_years: np.ndarray
+    idle_by_category_mw_years: np.ndarray
+    idle_overall_mw_years: float
     final_category: np.ndarray
     full_connect_time: np.ndarray
     connected_mw: np.ndarray
@@ -174,6 +180,10 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.idle_any = [0.0] * n_areas
         self.idle_since = [[0.0] * n_categories for _ in range(n_areas)]
         """``idle_any`` of the area when the category's current spell of waiting began."""
+        self.idle_shared = [0.0] * n_categories
+        self.idle_shared_any = 0.0
+        """Idle MW-years of the grid by category and in all, when areas share an upstream
+        limit (see :meth:`_accrue_shared_idle`)."""
         self.last_change = 0.0
         self.allocation_due = False
         self.regimes = regimes
@@ -255,13 +265,18 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self._end_idle_spells()
         self._record_snapshot(self.horizon)
         connect_time = np.array(self.connect_time, dtype=float)
+        idle, idle_any = np.array(self.idle), np.array(self.idle_any)
         return Trajectory(  # dtype given: numpy then skips inspecting every item (1 ms each)
             connect_time=connect_time,
             withdraw_time=np.array(self.withdraw_time, dtype=float),
             release_time=np.array(self.release_time, dtype=float),
             snapshots=self.snapshots,
-            idle_mw_years=np.array(self.idle),
-            idle_any_mw_years=np.array(self.idle_any),
+            idle_mw_years=idle,
+            idle_any_mw_years=idle_any,
+            idle_by_category_mw_years=np.array(self.idle_shared) if self.areas_compete
+            else idle.sum(axis=0),
+            idle_overall_mw_years=self.idle_shared_any if self.areas_compete
+            else float(idle_any.sum()),
             final_category=self.table.category_code if all(
                 r.categories is None for r in self.regimes)
             else np.array(self.category_of, dtype=np.int8),
@@ -584,6 +599,29 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         for area, waiting in enumerate(self.waiting_in_area):
             if waiting and free_mw[area] > FIT_TOLERANCE_MW:
                 idle_any[area] += free_mw[area] * elapsed
+        if self.areas_compete:
+            self._accrue_shared_idle(elapsed)
+
+    def _accrue_shared_idle(self, elapsed: float) -> None:
+        """Add the grid's idle capacity by category, when the areas share an upstream limit.
+
+        What those waiting could have used together is the free capacity of the areas they
+        wait in, summed, but at most the upstream's free MW, which every area's free capacity
+        includes. Per category, so at every change rather than per spell of waiting.
+        """
+        shared = self.ledger.area_free_mw(UPSTREAM)
+        free_mw, by_category, total = self.ledger.free_mw, [0.0] * len(CATEGORIES), 0.0
+        for area, counts in enumerate(self.queue_count):
+            free = free_mw[area]
+            if not self.waiting_in_area[area] or free <= FIT_TOLERANCE_MW:
+                continue
+            total += free
+            for category, count in enumerate(counts):
+                if count:
+                    by_category[category] += free
+        self.idle_shared_any += min(total, shared) * elapsed
+        for category, free in enumerate(by_category):
+            self.idle_shared[category] += min(free, shared) * elapsed
 
     def _end_idle_spells(self) -> None:
         """Close every spell of waiting still open: add its idle MW-years to its category."""

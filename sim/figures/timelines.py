@@ -43,8 +43,9 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
     Median and 90% band across replications; each panel on its own scale, so a small
     category stays readable. Categories nobody ever waits in are named in a note instead.
     """
-    totals = {label: _queue_totals(table) for label, table in timeseries.items()}
     columns = [f"queue_{c}" for c in CATEGORIES]
+    totals = {label: _area_totals(table, [c for c in table.columns if c.startswith("queue_")])
+              for label, table in timeseries.items()}
     waited = [c for c, column in zip(CATEGORIES, columns, strict=True)
               if any(column in t and (t[column] > 0).any() for t in totals.values())]
     groups = [ALL, *waited]
@@ -78,10 +79,9 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
     return fig
 
 
-def _queue_totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Queue columns summed over the areas (not the upstream row), by date and replication."""
+def _area_totals(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` summed over the areas (not the upstream row), by date and replication."""
     areas = table[table["area"].astype(str) != "upstream"]
-    columns = [c for c in areas.columns if c.startswith("queue_")]
     return areas.groupby(["date", "replication"])[columns].sum()
 
 
@@ -95,18 +95,25 @@ def _dates(ax: Axes) -> None:
 def connected_figure(
     applicants: Mapping[str, pd.DataFrame], timeseries: Mapping[str, pd.DataFrame]
 ) -> Figure:
-    """Cumulative MW and jobs connected over time: median and 90% band across replications."""
+    """Firm MW held and jobs connected over time: median and 90% band across replications.
+
+    The MW are the grid's own count at each snapshot (``connected_mw``, summed over the
+    areas), so they never exceed the grid: MW taken back by a mechanism and connected to
+    someone else count once, part of a request counts as the part, a non-firm right not at
+    all. The jobs are those of everyone connected by each date, first connections included.
+    """
     fig, axes = _pair(len(applicants))
     for i, (label, table) in enumerate(applicants.items()):
-        dates = np.sort(timeseries[label]["date"].unique())
-        replications = np.sort(timeseries[label]["replication"].unique())
+        held = _area_totals(timeseries[label], ["connected_mw"])["connected_mw"]
+        wide = held.unstack("replication")
+        dates = wide.index.to_numpy()
+        _band(axes[0], dates, wide, i, len(applicants))
         connected = table[table["outcome"].astype(str) == "connected"]
-        for ax, column in zip(axes, ("requested_mw", "jobs"), strict=True):
-            wide = pd.DataFrame(
-                {r: _cumulative_at(connected[connected["replication"] == r], column, dates)
-                 for r in replications}, index=dates)
-            _band(ax, dates, wide, i, len(applicants))
-    axes[0].set(ylabel="Grid capacity connected, cumulative (MW)", title="MW connected")
+        jobs = pd.DataFrame(
+            {r: _cumulative_at(connected[connected["replication"] == r], "jobs", dates)
+             for r in wide.columns}, index=dates)
+        _band(axes[1], dates, jobs, i, len(applicants))
+    axes[0].set(ylabel="Firm grid capacity held (MW)", title="MW connected (firm)")
     axes[1].set(ylabel="Jobs connected, cumulative (jobs)", title="Jobs connected")
     _finish(fig, axes, list(applicants))
     return fig

@@ -97,11 +97,15 @@ def _years(n: int) -> str:
 METRICS: dict[str, Metric] = {
     "applicants": Metric("count", "applicants who asked for a connection before the end of "
                          "the run", "Applicants", depends_on_end=True),
-    "connected": Metric("count", "applicants connected by the end of the run",
+    "connected": Metric("count", "applicants connected by the end of the run: whole, in part "
+                        "or by a non-firm right (see waiting)",
                         "Connected by the end of the run", depends_on_end=True),
     "withdrawn": Metric("count", "applicants who gave up and withdrew before the end of the "
                         "run", "Withdrew by the end of the run", depends_on_end=True),
-    "waiting": Metric("count", "applicants still waiting at the end of the run",
+    "waiting": Metric("count", "applicants still waiting at the end of the run without any "
+                      "connection; one connected in part or holding a non-firm right counts as "
+                      "connected, though it may still wait for firm MW (timeseries.csv's "
+                      "queue counts it)",
                       "Still waiting at the end of the run", depends_on_end=True),
     "connect_median_years": Metric(
         "years", "years from request by which half of the group's applicants are connected, "
@@ -160,17 +164,21 @@ METRICS: dict[str, Metric] = {
     "jobs_withdrawn": Metric("jobs", "jobs lost to withdrawal before the end of the run",
                              "Jobs lost to withdrawal by the end of the run",
                              depends_on_end=True),
-    "jobs_waiting": Metric("jobs", "jobs still waiting at the end of the run",
+    "jobs_waiting": Metric("jobs", "jobs of the applicants still waiting at the end of the "
+                           "run without any connection (see waiting)",
                            "Jobs still waiting at the end of the run", depends_on_end=True),
     "job_years_waiting": Metric(
         "job-years", "jobs times years waited, to connection, withdrawal or the end of the run",
         "Job-years waited, to the end of the run", depends_on_end=True),
-    "mw_connected": Metric("MW", "grid MW connected by the end of the run (requested, after "
-                           "on-site generation)", "MW connected by the end of the run",
-                           depends_on_end=True),
+    "mw_connected": Metric("MW", "firm grid MW held by the applicants connected by the end of "
+                           "the run, at the end or when their connection ended (their "
+                           "requests after on-site generation, less what was not connected "
+                           "or taken back; non-firm rights are in mw_non_firm)",
+                           "Firm MW connected by the end of the run", depends_on_end=True),
     "mw_withdrawn": Metric("MW", "grid MW withdrawn before the end of the run",
                            "MW withdrawn by the end of the run", depends_on_end=True),
-    "mw_waiting": Metric("MW", "grid MW still waiting at the end of the run",
+    "mw_waiting": Metric("MW", "grid MW requested by the applicants still waiting at the end "
+                         "of the run without any connection (see waiting)",
                          "MW still waiting at the end of the run", depends_on_end=True),
     "mw_years_waiting": Metric(
         "MW-years", "grid MW requested times years waited, to connection, withdrawal or the "
@@ -271,6 +279,7 @@ def replication_metrics(
         "wait": wait,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
+        "held_mw": _held_mw(applicants),
         **{name: outcome == k for k, name in enumerate(OUTCOMES)},
         "request_time": request_time,
         "entry": np.clip(-request_time, 0.0, wait),
@@ -285,6 +294,20 @@ def replication_metrics(
         values = _figures(group_columns, horizon_years, idle, orders)
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
+
+
+def _held_mw(applicants: pd.DataFrame) -> np.ndarray:
+    """The firm MW each applicant held last: at the end, or when its connection ended.
+
+    Less than its request if only part of it was connected, or a mechanism took some back;
+    none for a non-firm right alone. What those still connected hold never exceeds the grid,
+    which their requests can (MW taken back from one user and connected to another count
+    twice there). Tables without ``connected_mw`` (written before it existed) held their
+    whole requests.
+    """
+    if "connected_mw" not in applicants:
+        return applicants["requested_mw"].to_numpy(dtype=float)
+    return applicants["connected_mw"].to_numpy(dtype=float)
 
 
 def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -397,7 +420,7 @@ def _figures(
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
         "jobs_waiting": float(c["jobs"][waiting].sum()),
         "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
-        "mw_connected": float(c["mw"][connected].sum()),
+        "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
         "mw_waiting": float(c["mw"][waiting].sum()),
         "mw_years_waiting": float((c["mw"] * c["wait"]).sum()),

@@ -77,13 +77,13 @@ def run_replication(
     applicants = applicant_records(
         replication, table, trajectory, scenario.start, scenario.horizon_years
     )
-    idle = trajectory.idle_mw_years.sum(axis=0)
+    idle = trajectory.idle_by_category_mw_years
     metrics = replication_metrics(
         applicants,
         table.request_time,
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
-        idle_overall=float(trajectory.idle_any_mw_years.sum()),
+        idle_overall=trajectory.idle_overall_mw_years,
     )
     metrics.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
