@@ -734,6 +734,28 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     assert text.endswith("80% of replications, withdrew in 20%.")
 
 
+def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
+    """A variant changing a project (on-site generation, say): its dates in both, or 'in both'."""
+    rows = [(scenario, IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for scenario in ("onsite",) for metric in ("applicants", "connected",
+                                                       HEADLINE_METRICS[0])]
+
+    def connected(p50: str) -> pd.DataFrame:
+        return pd.DataFrame({"project": ["Campus"], "connected_share": [1.0],
+                             "connect_date_p10": ["2033-01-01"], "connect_date_p50": [p50],
+                             "connect_date_p90": ["2034-01-01"]})
+
+    later = project_dates({"onsite": connected("2033-06-30"), "campus": connected("2033-09-30")})
+    (text,) = sentences(answer_table(rows, reference="campus"), later)
+    assert text.endswith("; Campus: median 2033-06-30 (10% to 90%: 2033-01-01 to 2034-01-01), "
+                         "against median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in "
+                         "campus.")
+    same = project_dates({"onsite": connected("2033-06-30"), "campus": connected("2033-06-30")})
+    (text,) = sentences(answer_table(rows, reference="campus"), same)
+    assert text.endswith("; Campus: median 2033-06-30 (10% to 90%: 2033-01-01 to 2034-01-01) "
+                         "in both.")
+
+
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     """A right ends the lead figure's wait: the answer adds the firm wait and who got rights."""
     figures = {HEADLINE_METRICS[0]: (6.0, -1.0), "wait_firm_rmst_10y_years": (9.5, 0.5),

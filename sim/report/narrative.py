@@ -185,7 +185,23 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     apart = [_set_apart(block, metric, variant, dates)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
-    return "; ".join([text, *apart])
+    return "; ".join([text, *apart, *_projects_in_both(variant, reference, dates)])
+
+
+def _projects_in_both(variant: str, reference: str, dates: ProjectDates) -> list[str]:
+    """When each named project of both scenarios was connected in each (if in both at all).
+
+    A project in both is compared with the rest of its category; its own dates are what a
+    planner asks after (does on-site generation bring the campus forward?), so they follow.
+    """
+    texts = []
+    for label, name in dates:
+        if label != variant or (reference, name) not in dates:
+            continue
+        mine, theirs = dates[(variant, name)], dates[(reference, name)]
+        texts.append(f"{name}: {mine} in both" if mine == theirs
+                     else f"{name}: {mine}, against {theirs} in {reference}")
+    return texts
 
 
 SHORTER_MARK = f"first {SHORTER_YEARS} years"
