@@ -879,8 +879,16 @@ def batteries_world(**policy: object) -> dict:
 
 
 def test_congestion_relievers_first_come_first_served_without_efficiency_ranking():
-    """By request date: A takes the 2025 upgrade, B the 2027 one; C, the best offer, waits."""
-    frame = both_models(batteries_world())
+    """By request date: A takes the 2025 upgrade, B the 2027 one; C, the best offer, waits.
+
+    Scores that no rules rank by would do nothing, so they are refused: this world has none.
+    """
+    world = batteries_world()
+    with pytest.raises(ValueError, match="expected no efficiency scores here"):
+        scenario(**world)
+    for entry in world["projects"]:
+        entry.pop("efficiency", None)
+    frame = both_models(world)
     assert connect_dates(frame) == {"A": "2025-01-01", "B": "2027-01-01", "C": "NaT"}
 
 

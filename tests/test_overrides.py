@@ -283,3 +283,13 @@ def test_a_share_without_cover_says_what_is_missing(history: Path):
     scenario = quiet_load(history, ["onsite_generation.share=0.3",
                                     "onsite_generation.cover=0.2"])
     assert scenario.onsite_generation.cover.mean == pytest.approx(0.2)
+
+
+def test_overrides_given_as_a_mapping_are_not_changed_by_loading():
+    """A later override inside an earlier one's value edits a copy, not the caller's dict."""
+    project = {"name": "hall", "date": "2025-01-01", "demand_mw": 1.0}
+    overrides = {"projects": [project], "projects.0.jobs": 7}
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios/flevoland/fifo.yaml",
+                             overrides)
+    assert scenario.projects[0].jobs == 7
+    assert project == {"name": "hall", "date": "2025-01-01", "demand_mw": 1.0}

@@ -8,6 +8,7 @@ path and what was expected.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import types
@@ -297,8 +298,9 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
 def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -> list[Override]:
     if overrides is None:
         return []
-    if isinstance(overrides, dict):
-        return [Override(tuple(k.split(".")), v, f"{k}={v}") for k, v in overrides.items()]
+    if isinstance(overrides, dict):  # copies: applying them must not change the caller's
+        return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}")
+                for k, v in overrides.items()]
     return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
 

@@ -993,6 +993,11 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
     for i, project in enumerate(s.projects):
         problems += _category_change_problems(f"projects.{i}", project.category,
                                               project.category_changes, s)
+        held = {project.category, *(change.category for change in project.category_changes)}
+        if not project.priority_requested and not held.intersection(PRIORITY_CATEGORIES):
+            problems.append((f"projects.{i}.priority_requested", f"expected it left out: "
+                             f"'{project.category}' has no priority to ask for, so declining "
+                             f"it would do nothing"))
         if project.partial_min_share is not None and project.lifetime_years is not None:
             problems.append((f"projects.{i}.partial_min_share", "expected no lifetime_years "
                              "with a partial connection (a partly connected applicant holds "
@@ -1081,11 +1086,35 @@ def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
     A waiting-list CSV may hold them in a column; that is checked when the file is read.
     """
     ranked = efficiency_ranked_at(s)
+    unused = _scores_unused(s)
     if not ranked or scores_drawn(s) or (s.waiting_list and s.waiting_list.csv):
-        return []
+        return unused
     return [(ranked[0], "expected efficiency scores to rank by: no stream, project or "
              "waiting list gives efficiency, so every applicant would keep its request-date "
              "order (give the congestion relievers' stream an efficiency distribution)")]
+
+
+def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
+    """Efficiency scores of a stream or project that no rules in force would rank by.
+
+    Only a category ranked by efficiency (``within_category``) in some period reads them;
+    scores of applicants never in such a category would do nothing, silently.
+    """
+    ranked = {category for _, regime in s.policy.regimes()
+              for category, how in regime.within_category.items() if how == "efficiency"}
+    givers: list[tuple[str, Stream | Project]] = [
+        *((f"streams.{name}", stream) for name, stream in s.streams.items()),
+        *((f"projects.{i}", project) for i, project in enumerate(s.projects))]
+    problems = []
+    for path, giver in givers:
+        held = [giver.category, *(change.category for change in giver.category_changes)]
+        if giver.efficiency is not None and not ranked.intersection(held):
+            which = " or ".join(dict.fromkeys(held))
+            problems.append((f"{path}.efficiency", f"expected no efficiency scores here: no "
+                             f"rules in force rank {which} by efficiency (policy."
+                             f"within_category), so they would do nothing; rank the category "
+                             f"by efficiency there, or leave the scores out"))
+    return problems
 
 
 def _category_change_problems(

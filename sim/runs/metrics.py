@@ -349,8 +349,11 @@ def _firm_columns(
 
 
 def _nan_as_zero(values: np.ndarray) -> np.ndarray:
-    """``values`` with 0 for NaN. Speed: ``np.nan_to_num`` also looks for infinities, which
-    these columns never hold, and took twice as long."""
+    """``values`` with 0 for NaN.
+
+    Speed: ``np.nan_to_num`` also looks for infinities, which these columns never hold, and
+    took twice as long.
+    """
     return np.where(np.isnan(values), 0.0, values)
 
 
