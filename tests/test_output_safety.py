@@ -100,6 +100,22 @@ def test_force_never_deletes_files_added_to_an_output(folder, capsys):
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # its own files only
 
 
+def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
+    """``gridqueue report`` lists its files in the markers of the results and of their comparison.
+
+    It wrote them unlisted, so a later ``--force`` refused the results (and a comparison whose
+    run was reported) as holding files gridqueue did not write.
+    """
+    assert main(["run", "sc/s.yaml", "-o", "out", "--no-report", *SMALL]) == 0
+    assert main(["report", "out"]) == 0
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+    compare = ["compare", "sc/s.yaml", "out", "-o", "cmp", *SMALL]
+    assert main(compare) == 0
+    (run,) = (folder / "cmp" / "runs").iterdir()
+    assert main(["report", str(run)]) == 0
+    assert main([*compare, "--force"]) == 0
+
+
 def test_an_output_marked_before_markers_listed_files_is_judged_by_its_names(folder, capsys):
     """A marker without a list of files vouches for the names gridqueue's outputs have."""
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0

@@ -21,6 +21,7 @@ from sim.figures.observations import observations_figure
 from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.runs.results import Results
+from sim.runs.staging import claim
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
 
@@ -74,6 +75,7 @@ def write_report(directory: str | Path) -> Path:
             os.replace(figures, staging / "old-figures")  # removed with the staging folder
         os.replace(staging / "figures", figures)
         os.replace(staging / "report.html", folder / "report.html")
+        claim(folder, ["report.html", *(f"figures/{name}" for name in os.listdir(figures))])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / "report.html"

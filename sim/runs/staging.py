@@ -21,6 +21,7 @@ from sim.errors import OutputError
 __all__ = [
     "MARKER",
     "check_writable",
+    "claim",
     "partial_directory",
     "resumable_directory",
     "staged_directory",
@@ -168,6 +169,27 @@ def _mark(folder: Path, what: str) -> None:
         json.dumps({"written_by": "gridqueue", "version": __version__, "what": what,
                     "files": files}, indent=1) + "\n",
         encoding="utf-8")
+
+
+def claim(folder: Path, names: list[str]) -> None:
+    """List ``names`` (paths inside ``folder``) as gridqueue's in the markers that cover them.
+
+    For files written later into an output of gridqueue (a report of a results folder, say),
+    so that ``--force`` may still replace that output, and the output holding it (a results
+    folder under a comparison's ``runs/``). A marker that lists no files vouches for the
+    names outputs have always had already, and one that cannot be read is left as it is.
+    """
+    folder = folder.resolve()
+    for output in (folder, *folder.parents):
+        try:
+            marker = json.loads((output / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(marker, dict) and isinstance(marker.get("files"), list):
+            inside = folder.relative_to(output).as_posix()
+            paths = [name if inside == "." else f"{inside}/{name}" for name in names]
+            marker["files"] = sorted({*marker["files"], *paths})
+            (output / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
 
 
 def _replace(staging: Path, target: Path) -> None:
