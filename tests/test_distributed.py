@@ -88,6 +88,18 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
         run(world(), scheduler="tcp://127.0.0.1:9")
 
 
+@pytest.mark.parametrize("address", ["foo", "tcp://host:port"])
+def test_a_malformed_address_is_refused_before_any_client(
+        address: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No client is made for it: a half-made one waited a minute to close, with a traceback."""
+    made = []
+    monkeypatch.setattr("distributed.Client", lambda *args, **kwargs: made.append(args))
+    with pytest.raises(GridqueueError, match=f"expected the address of a Dask scheduler, such "
+                                             f"as tcp://10.0.0.5:8786, got '{address}'"):
+        run(world(), scheduler=address)
+    assert made == []
+
+
 def test_sweep_cells_on_the_cluster_match_local_cells(scheduler: str, tmp_path: Path) -> None:
     """Sweep cells run on the cluster give the same table as cells run locally."""
     from sim import sweep

@@ -82,6 +82,23 @@ def _result(future: Any, index: int, seed: int) -> Any:
                                "memory)") from None
 
 
+def _check_address(address: str) -> None:
+    """Refuse an address Dask cannot parse before a client is made for it.
+
+    A client made for such an address fails, but the half-made client then waits a minute
+    to close when it is collected, and prints a traceback.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise GridqueueError(f"expected the address of a Dask scheduler, such as "
+                             f"tcp://10.0.0.5:8786, got {address!r} ({exc})") from None
+
+
 def _connect(address: str) -> Any:
     """A client of the scheduler at ``address``, or an error the user can act on."""
     try:
@@ -89,6 +106,7 @@ def _connect(address: str) -> Any:
     except ImportError:
         raise GridqueueError("--scheduler needs Dask: install it with "
                              "pip install 'gridqueue[dask]'") from None
+    _check_address(address)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
