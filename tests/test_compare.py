@@ -636,7 +636,8 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     text = next(s for s in variants.sentences() if s.startswith("homes against"))
     assert "the applicants of both scenarios — " in text
     assert "; homes (only in homes" in text
-    assert text.endswith(" connected by the end of the run, 0.0 withdrew.")  # homes stay
+    assert " connected by the end of the run, 0.0 withdrew; " in text  # homes stay
+    assert text.endswith(" in both.")  # the campus both scenarios have, on the same dates
 
 
 def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Comparison):
@@ -732,6 +733,23 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     rows[-2] = (*rows[-2][:5], 0.2, *rows[-2][6:])  # withdrawn in a fifth of them
     (text,) = sentences(answer_table(rows, reference="fifo"))
     assert text.endswith("80% of replications, withdrew in 20%.")
+
+
+def test_an_answer_says_where_nobody_of_a_group_was_connected():
+    """A wait counting everyone is defined with nobody connected: the answer says so beside it."""
+    rows = [("mine", IN_BOTH, "", group, metric, mean, 2.9, 2.5, 3.3)
+            for group in ("congestion_relief", "other")
+            for metric, mean in (("applicants", 12.0), ("connected", float(group == "other")),
+                                 (HEADLINE_METRICS[0], 10.0))]
+    base = answer_table([("base", "every_applicant", "", group, metric, mean, *[math.nan] * 3)
+                         for group in ("congestion_relief", "other")
+                         for metric, mean in (("applicants", 12.0), ("connected", 3.0),
+                                              (HEADLINE_METRICS[0], 7.1))], reference="")
+    table = pd.concat([base.assign(question=""), answer_table(rows, reference="base")])
+    (text,) = sentences(table)
+    assert "congestion-relief applicants: 2.9 years longer, from 7.1 to 10.0 (95% CI 2.5 to " \
+           "3.3) (none connected in mine); other businesses: 2.9 years longer" in text
+    assert text.count("none connected") == 1
 
 
 def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
