@@ -680,9 +680,14 @@ class _Regime(_Model):
     @field_validator("category_order")
     @classmethod
     def _all_categories_once(cls, value: list[str]) -> list[str]:
-        if sorted(value) != sorted(CATEGORIES):
-            raise ValueError(f"must list each of {', '.join(CATEGORIES)} exactly once")
-        return value
+        return _each_category_once(value)
+
+
+def _each_category_once(value: list[str]) -> list[str]:
+    """A category order must list every category exactly once."""
+    if sorted(value) != sorted(CATEGORIES):
+        raise ValueError(f"must list each of {', '.join(CATEGORIES)} exactly once")
+    return value
 
 
 class PolicyChange(_Model):
@@ -697,6 +702,11 @@ class PolicyChange(_Model):
     category_order: list[Category] | None = Field(
         default=None, description="New category order."
     )
+
+    @field_validator("category_order")
+    @classmethod
+    def _all_categories_once(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _each_category_once(value)
     within_category: dict[Category, WithinCategory] | None = Field(
         default=None, description="New order within categories (e.g. congestion_relief: "
         "efficiency from 2026-01-01)."

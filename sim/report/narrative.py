@@ -171,12 +171,13 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             parts.append(f"{who}: {why} in {' and '.join(missing)}{because}")
         else:
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
-            nobody = [label for label in means if means[label].get((group, "connected")) == 0]
+            unconnected = [label for label in means
+                           if means[label].get((group, "connected")) == 0]
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication)
                 + _window_ends_early(get, means, group, shown)
-                + (f" (none connected in {' and '.join(nobody)})" if nobody else ""))
+                + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     text = "; ".join(parts) or "no applicants"
     kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
