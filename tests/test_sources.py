@@ -45,6 +45,21 @@ def test_sample_mean_matches_analytic_mean(spec):
     assert draws.mean() == pytest.approx(spec.mean, rel=0.02)
 
 
+@pytest.mark.parametrize("spec", [
+    Exponential(dist="exponential", mean=2.0),
+    Uniform(dist="uniform", low=1.0, high=3.0),
+    Triangular(dist="triangular", low=0.5, mode=1.0, high=5.0),
+    Lognormal(dist="lognormal", median=0.4, sigma=0.9),
+    Weibull(dist="weibull", shape=1.5, scale=2.0),
+    Empirical(dist="empirical", values=[0.1, 1.0, 5.0], weights=[0, 3, 2]),
+])
+def test_samples_stay_within_the_bounds_each_family_states(spec):
+    """The bounds the outline of ``validate`` uses (an upgrade's earliest and latest date)."""
+    draws = spec.sample(np.random.default_rng(3), 100_000)
+    assert spec.lower_bound <= draws.min() and draws.max() <= spec.upper_bound
+    assert draws.min() == pytest.approx(spec.lower_bound, abs=0.02)  # the bound is reached
+
+
 def test_generated_waiting_list_is_spread_over_past_dates():
     """A generated waiting list of 200 lies between 'earliest' and the start."""
     s = scenario(

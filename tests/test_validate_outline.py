@@ -63,3 +63,19 @@ def test_validate_ranks_with_a_custom_policy_before_any_run(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "the queue policy 'broken_policies:Raises' failed while ranking " \
         "applicants (ZeroDivisionError" in err[0]
+
+
+def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, capsys):
+    """Delayed by at least three years from mid-2023, the station comes after the 2026 end.
+
+    The capacity line counted it, and its window was cut at the end as if it might come.
+    """
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY, encoding="utf-8")
+    assert main(["validate", str(path), "--set",
+                 "grid.upgrades.0.delay_years={dist: uniform, low: 3, high: 4}"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  main: 1 MW at the start, 1 MW after 0 upgrade(s) (1 more only after the end)" \
+        in lines
+    assert ("    + 5 MW only after the end: 2026-05-31 at the earliest, so not in the run: "
+            "station") in lines

@@ -44,17 +44,28 @@ def _capacity(scenario: Scenario) -> list[str]:
         areas["upstream (shared)"] = scenario.grid.upstream
     lines = []
     for name, area in areas.items():
-        total = area.capacity_mw + sum(u.add_mw for u in area.upgrades)
+        within = [u for u in area.upgrades if _earliest(u) < scenario.end]
+        total = area.capacity_mw + sum(u.add_mw for u in within)
+        after = len(area.upgrades) - len(within)
         lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
-                     f"{len(area.upgrades)} upgrade(s)")
+                     f"{len(within)} upgrade(s)"
+                     + (f" ({after} more only after the end)" if after else ""))
         lines += [f"    + {u.add_mw:g} MW {_when(u, scenario.end)}: {u.name}"
                   for u in sorted(area.upgrades, key=lambda u: u.date)]
     return lines
 
 
+def _earliest(upgrade: Upgrade) -> dt.date:
+    """The first day the upgrade can come, its shortest delay included."""
+    delay = 0.0 if upgrade.delay_years is None else upgrade.delay_years.lower_bound
+    return upgrade.date + dt.timedelta(days=delay * DAYS_PER_YEAR)
+
+
 def _when(upgrade: Upgrade, end: dt.date) -> str:
     """The upgrade's date, or the range its delay spreads it over."""
     delay = upgrade.delay_years
+    if _earliest(upgrade) >= end:
+        return f"only after the end: {_earliest(upgrade)} at the earliest, so not in the run"
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):

@@ -126,6 +126,11 @@ class _Spec(BaseModel, ABC):
         """The largest value the family can draw (infinite for unbounded families)."""
         return math.inf
 
+    @property
+    def lower_bound(self) -> float:
+        """The smallest value the family can draw (0 for families that start at zero)."""
+        return 0.0
+
 
 class Fixed(_Spec):
     """Always the same value."""
@@ -142,6 +147,10 @@ class Fixed(_Spec):
 
     @property
     def upper_bound(self) -> float:
+        return self.value
+
+    @property
+    def lower_bound(self) -> float:
         return self.value
 
 
@@ -185,6 +194,10 @@ class Uniform(_Spec):
     def upper_bound(self) -> float:
         return self.high
 
+    @property
+    def lower_bound(self) -> float:
+        return self.low
+
 
 class Triangular(_Spec):
     """Triangular from ``low`` through the most likely ``mode`` to ``high``."""
@@ -212,6 +225,10 @@ class Triangular(_Spec):
     @property
     def upper_bound(self) -> float:
         return self.high
+
+    @property
+    def lower_bound(self) -> float:
+        return self.low
 
 
 class Lognormal(_Spec):
@@ -292,6 +309,10 @@ class Empirical(_Spec):
     @property
     def upper_bound(self) -> float:
         return max(self.values)
+
+    @property
+    def lower_bound(self) -> float:
+        return min(v for v, p in zip(self.values, self._probabilities(), strict=True) if p > 0)
 
 
 def _number_means_fixed(value: Any) -> Any:
