@@ -41,6 +41,10 @@ FAMILY = ROOT / "scenarios" / "flevoland"
 NOT_SCENARIOS = {"observations", "questions", "questions_2026"}
 """Files of the family that are no scenarios: published figures and the family's questions."""
 SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml") if p.stem not in NOT_SCENARIOS)
+# Some 430 runs of the bundled scenarios: not traced for coverage, which the other runs of
+# these scenarios measure (tracing would quadruple its time), and started first.
+pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
+
 SHORT = {"replications": 1}
 """One replication shows a change; over the whole period, since upgrades must lie inside it."""
 
