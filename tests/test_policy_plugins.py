@@ -175,6 +175,20 @@ def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_regi
     assert "expected sort_key to return" not in err[0]
 
 
+def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
+    """A policy may fail on the applicants of one replication only (validate ranks the first)."""
+    from sim.runs.runner import _guarded
+
+    def fails(index: int) -> None:
+        raise InputError("s.yaml", "policy.order", "the queue policy 'x' failed", line=3)
+
+    with pytest.raises(InputError) as caught:
+        _guarded(fails, 17, seed=5)
+    assert str(caught.value) == ("s.yaml:3: policy.order: the queue policy 'x' failed (in "
+                                 "replication 17: re-run it alone with --seed 5 "
+                                 "--only-replication 17)")
+
+
 def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registry, capsys):
     """An error outside the policy's code (comparing its keys) restates what it must return."""
     (tmp_path / "gq_test_runtime.py").write_text(RUNTIME_ERROR)

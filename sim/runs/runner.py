@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.errors import GridqueueError, ReplicationError
+from sim.errors import GridqueueError, InputError, ReplicationError
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -162,6 +162,10 @@ def map_replications(
 def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
     try:
         return task(index)
+    except InputError as exc:  # found only in this replication (a policy failing on it, say)
+        raise InputError(exc.source, exc.key_path, f"{exc.expected} (in replication {index}: "
+                         f"re-run it alone with --seed {seed} --only-replication {index})",
+                         line=exc.line) from exc
     except GridqueueError:
         raise
     except Exception as exc:  # any other failure inside a replication: name it to re-run it
