@@ -7,6 +7,7 @@ knows the run is under way and which process is working).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -129,6 +130,23 @@ def test_killed_run_keeps_earlier_results_and_writes_nothing(folder):
     assert process.returncode == -signal.SIGKILL
     assert snapshot(folder / "out") == before
     assert leftovers(folder) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_workers_end_when_the_run_is_killed_outright(folder):
+    """SIGKILL to the main process alone (not its group): its workers do not outlive it."""
+    process = start_slow_run(folder, workers=2)
+    worker = wait_for_marker(process, folder / "started")
+    process.kill()
+    process.wait(timeout=STARTUP_SECONDS)
+    deadline = time.monotonic() + 10
+    while is_running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    outlived = is_running(worker)
+    with contextlib.suppress(ProcessLookupError):  # leave nothing behind, whatever happened
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=STARTUP_SECONDS)
+    assert not outlived
 
 
 def test_killed_worker_fails_the_run_and_says_what_was_running(folder):

@@ -7,8 +7,10 @@ the replication pool and the pool that formats ``applicants.csv`` are made here.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -43,8 +45,30 @@ def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True,
+                     name="gridqueue-parent-watch").start()
     if initializer is not None:
         initializer(*initargs)
+
+
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker checks that the process that started it is still there."""
+
+_end_process = os._exit
+"""``os._exit`` as imported: while a user's policy ranks, ``os._exit`` raises instead (see
+:mod:`sim.policies.checked`), which would end only the thread that watches the parent."""
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker once the process that started it is gone.
+
+    The main process stops its workers however it ends, except when it is killed outright
+    (SIGKILL, or the kernel out of memory): then nobody would read what they make, and they
+    would wait for work forever.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    _end_process(1)
 
 
 @contextmanager
