@@ -175,6 +175,8 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     assert np.all(out.release_time[released] == held_from[released]
                   + table.lifetime_years[released])
     left_for_right = check_non_firm(table, grid, regimes, out)
+    # when they left: on getting the right, which may follow a partial first connection
+    left_at = np.full(n, np.nan) if out.non_firm is None else out.non_firm.time
 
     assert np.all(connected[full])
     assert np.all(out.full_connect_time[full] >= out.connect_time[full])
@@ -212,7 +214,7 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
         """Applicants still in the queue just after the allocation at time t."""
         return ((arrival <= t) & ~(full & (out.full_connect_time <= t))
                 & ~(withdrawn & (out.withdraw_time <= t))
-                & ~(left_for_right & (out.connect_time <= t)))
+                & ~(left_for_right & (left_at <= t)))
 
     for t in sorted({when for when, _, _ in grants} | {HORIZON}):
         assert np.all(held_mw(t) >= -TOL)
@@ -277,7 +279,7 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     # the category each leaves with is the one in force when it leaves (or at the end)
     exit_time = np.where(full, out.full_connect_time,
                          np.where(withdrawn, out.withdraw_time,
-                                  np.where(left_for_right, out.connect_time, HORIZON)))
+                                  np.where(left_for_right, left_at, HORIZON)))
     for i in range(n):
         in_force = regime_at(regimes, exit_time[i]).categories
         expected = table.category_code[i] if in_force is None else in_force[i]
@@ -386,4 +388,32 @@ def test_a_partly_connected_applicant_may_get_a_right_after_its_patience():
     trajectory = simulate(table, grid, regimes, HORIZON, snapshot_times=[])
     assert trajectory.connect_time[0] == 0.0 and trajectory.non_firm.time[0] == 0.25
     assert math.isnan(trajectory.withdraw_time[0])
+    check(table, grid, regimes, trajectory)
+
+
+def test_one_leaving_for_a_right_after_a_partial_connection_leaves_with_the_new_category():
+    """Partly connected at 0, A leaves the firm queue for a right at 0.25, as categories change.
+
+    capacity 1.2 MW; A asks 1.3 MW at 0 (partial offers of at least a quarter) and takes 1.2
+    MW; a pool of none grows by 0.1 MW at 0.25, when new definitions make A congestion
+    relief: new definitions come first in their instant, so A leaves (for the right) in the
+    new category. The checks took A's partial connection for when it left.
+    """
+    table = ApplicantTable.from_columns(
+        name=["A"], source=["project"], stream=["project"], category=["other"], area=["main"],
+        request_time=np.zeros(1), demand_mw=np.array([1.3]), requested_mw=np.array([1.3]),
+        self_supply=np.zeros(1), jobs=np.zeros(1, dtype=np.int64),
+        priority_requested=np.zeros(1, dtype=bool), patience_years=np.array([math.inf]),
+        lifetime_years=np.array([math.inf]))
+    table = replace(table, partial_min_share=np.array([0.25]), non_firm_right=np.array([0]),
+                    keeps_firm_place=np.zeros(1, dtype=bool))
+    grid = GridSetup(areas=["main"], capacity_mw=[1.2], upstream_capacity_mw=None, steps=[],
+                     non_firm=NonFirmSetup(pool_mw=[0.0], steps=[CapacityStep(0.25, 0, 0.1)],
+                                           order="policy", rights=["r"], hours_share=[0.5]))
+    relief = CATEGORIES.index("congestion_relief")
+    regimes = [Regime(0.0, POLICIES["fifo"](), "strict"),
+               Regime(0.25, POLICIES["fifo"](), "strict", categories=np.array([relief]))]
+    trajectory = simulate(table, grid, regimes, HORIZON, snapshot_times=[])
+    assert trajectory.connect_time[0] == 0.0 and trajectory.non_firm.time[0] == 0.25
+    assert trajectory.final_category[0] == relief
     check(table, grid, regimes, trajectory)
