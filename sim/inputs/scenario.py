@@ -1169,6 +1169,10 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
         if area not in areas:
             problems.append((f"non_firm.pools.{area}", f"unknown area '{area}'"
                              f"{nearest(area, areas)}, expected one of {', '.join(areas)}"))
+        if not pool.capacity_mw and not any(upgrade.add_mw for upgrade in pool.upgrades):
+            problems.append((f"non_firm.pools.{area}.capacity_mw", "expected some MW, at the "
+                             "start or from an upgrade: a pool of 0 MW that never grows "
+                             "grants no right (leave the pool out)"))
         for i, upgrade in enumerate(pool.upgrades):
             if not s.start < upgrade.date < s.end:
                 problems.append((f"non_firm.pools.{area}.upgrades.{i}.date", f"expected a date "
