@@ -56,22 +56,26 @@ def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
     assert (tmp_path / "out" / "figures" / "queue.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("written", ["sweep.csv", "evaluations.csv"])
-def test_commands_reading_a_run_say_what_wrote_another_folder(tmp_path, capsys, written):
-    """A sweep's or a calibration's folder is named as such, not as a run missing a file.
+@pytest.mark.parametrize("written, command", [("sweep.csv", "sweep"),
+                                               ("evaluations.csv", "calibrate"),
+                                               ("comparison.json", "compare")])
+def test_commands_reading_a_run_say_what_wrote_another_folder(tmp_path, capsys, written,
+                                                               command):
+    """A sweep's, a calibration's or a comparison's folder is named as such, not as a run.
 
-    Both hold a run.json, so report said 'applicants.csv: No such file or directory' and
-    reproduce 'replications: expected a number of replications ... got None'.
+    The first two hold a run.json, so report said 'applicants.csv: No such file or
+    directory' and reproduce 'replications: expected a number of replications ... got None';
+    a comparison's said it had no run.json.
     """
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "run.json").write_text("{}")
     (folder / written).write_text("")
-    for command in ("report", "reproduce"):
-        assert main([command, str(folder)]) == 2
+    for reader in ("report", "reproduce"):
+        assert main([reader, str(folder)]) == 2
         error = capsys.readouterr().err
         assert "expected the results of gridqueue run; this is the output of gridqueue " \
-               f"{'sweep' if written == 'sweep.csv' else 'calibrate'}" in error, command
+               f"{command}" in error, reader
 
 
 def test_run_refuses_to_overwrite_without_force(tmp_path):
