@@ -125,9 +125,26 @@ def _own_settings(path: Path) -> list[tuple[str, Any]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     parent = data.get("extends")
     inherited = read_scenario_source(path.parent / parent).data if parent else {}
+    merged = read_scenario_source(path).data
     return [(key, value) for key, value in _leaves(data) if key not in LABELS
             and not (key.startswith("projects.") and key.split(".")[-1] in PROJECT_LABELS)
-            and _at(inherited, key) != value]
+            and _at(inherited, key) != value
+            and all(_at(merged, other) != value for other in _sector_keys(key))]
+
+
+def _sector_keys(key: str) -> list[str]:
+    """The same setting of the sector's own stream, for a stream one area has of a sector.
+
+    ``areas.yaml`` gives each sector a stream per area (``lelystad_logistics`` beside
+    ``logistics``) that repeats the sector's category, sizes, jobs and patience: a value it
+    repeats is the sector's setting, tested where the sector's stream gives it. Each ending of
+    the name after an underscore may be the sector's.
+    """
+    parts = key.split(".")
+    if len(parts) < 3 or parts[0] != "streams":
+        return []
+    words = parts[1].split("_")
+    return [".".join(["streams", "_".join(words[i:]), *parts[2:]]) for i in range(1, len(words))]
 
 
 def _at(data: Any, key: str) -> Any:
