@@ -467,7 +467,8 @@ class WaitingList(_Model):
         default=None,
         description="Latest request date of generated applicants (default: the start).",
     )
-    mix: dict[str, float] | None = Field(
+    mix: dict[str, Annotated[float, Field(ge=0, le=MAX_ARRIVALS, allow_inf_nan=False)]] | None \
+        = Field(
         default=None,
         description="Relative weight of each stream among generated applicants "
         "(default: the streams' arrival rates).",
@@ -516,8 +517,6 @@ class WaitingList(_Model):
             raise ValueError(f"{', '.join(generated_only)}: apply only to a generated waiting "
                              "list (count); the csv file gives each row's request date and "
                              "stream; remove it")
-        if self.mix is not None and any(w < 0 for w in self.mix.values()):
-            raise ValueError("mix weights must not be negative")
         if self.mix is not None and sum(self.mix.values()) <= 0:
             raise ValueError("mix weights must not all be zero")
         return self
