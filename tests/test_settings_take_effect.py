@@ -172,7 +172,7 @@ def _shifted(day: dt.date, months: int) -> dt.date:
 
 
 def _other_distribution(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """Another family with half the mean (efficiency scores: another order)."""
+    """Another family with half the mean, or the same one halved (efficiency: another order)."""
     family = spec["dist"]
     if name == "efficiency":
         return SCORES
@@ -185,7 +185,13 @@ def _other_distribution(name: str, spec: dict[str, Any]) -> dict[str, Any]:
         return {"dist": "triangular", "low": spec["low"], "mode": spec["low"], "high": spec["high"]}
     if family == "triangular":
         return {"dist": "uniform", "low": spec["low"], "high": (spec["low"] + spec["high"]) / 2}
-    raise NotImplementedError(f"{name}: no other distribution known for {spec}")
+    if family == "weibull":
+        return {**spec, "scale": spec["scale"] / 2}
+    if family == "empirical":
+        return {**spec, "values": [value / 2 for value in spec["values"]]}
+    if family == "fixed":
+        return {**spec, "value": spec["value"] / 2 or 1.0}
+    raise ValueError(f"{name}: {family!r} is no distribution family of the schema")
 
 
 def _other_number(name: str, parents: list[str], value: float) -> float:
