@@ -701,16 +701,16 @@ class PolicyChange(_Model):
     category_order: list[Category] | None = Field(
         default=None, description="New category order."
     )
-
-    @field_validator("category_order")
-    @classmethod
-    def _all_categories_once(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _each_category_once(value)
     within_category: dict[Category, WithinCategory] | None = Field(
         default=None, description="New order within categories (e.g. congestion_relief: "
         "efficiency from 2026-01-01)."
     )
     params: dict[str, Any] | None = Field(default=None, description="New custom parameters.")
+
+    @field_validator("category_order")
+    @classmethod
+    def _all_categories_once(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _each_category_once(value)
 
 
 class Policy(_Regime):
@@ -1002,8 +1002,8 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
     for i, project in enumerate(s.projects):
         problems += _category_change_problems(f"projects.{i}", project.category,
                                               project.category_changes, s)
-        held = {project.category, *(change.category for change in project.category_changes)}
-        if not project.priority_requested and not held.intersection(PRIORITY_CATEGORIES):
+        if not project.priority_requested and not any(
+                category in PRIORITY_CATEGORIES for category in _categories_held(project)):
             problems.append((f"projects.{i}.priority_requested", f"expected it left out: "
                              f"'{project.category}' has no priority to ask for, so declining "
                              f"it would do nothing"))
@@ -1103,6 +1103,11 @@ def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
              "order (give the congestion relievers' stream an efficiency distribution)")]
 
 
+def _categories_held(giver: Stream | Project) -> dict[str, None]:
+    """The categories a stream's or project's applicants hold over time, first to last."""
+    return dict.fromkeys([giver.category, *(c.category for c in giver.category_changes)])
+
+
 def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
     """Efficiency scores of a stream or project that no rules in force would rank by.
 
@@ -1116,9 +1121,9 @@ def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
         *((f"projects.{i}", project) for i, project in enumerate(s.projects))]
     problems = []
     for path, giver in givers:
-        held = [giver.category, *(change.category for change in giver.category_changes)]
+        held = _categories_held(giver)
         if giver.efficiency is not None and not ranked.intersection(held):
-            which = " or ".join(dict.fromkeys(held))
+            which = " or ".join(held)
             problems.append((f"{path}.efficiency", f"expected no efficiency scores here: no "
                              f"rules in force rank {which} by efficiency (policy."
                              f"within_category), so they would do nothing; rank the category "
