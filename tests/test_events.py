@@ -198,14 +198,34 @@ def test_a_closed_calendar_leaves_no_reference_cycle():
         gc.enable()
 
 
-def test_a_simulation_run_leaves_no_garbage_cycle():
-    """The engine's per-applicant lists go when a run ends, not at the next garbage collection."""
-    world = scenario(
-        streams={"s": {"category": "other", "rate_per_year": 50, "demand_mw": 0.5,
-                       "patience_years": 1.0, "lifetime_years": 0.5}},
-        grid={"capacity_mw": 3.0,
-              "upgrades": [{"name": "u", "date": "2025-06-01", "add_mw": 2.0}]},
-    )
+STREAM = {"category": "other", "rate_per_year": 50, "demand_mw": 0.5, "patience_years": 1.0,
+          "lifetime_years": 0.5}
+"""Applicants who wait, connect and leave again within the run."""
+
+
+@pytest.mark.parametrize("mechanisms", [
+    {},
+    {"streams": {"s": {**STREAM, "non_firm": {"right": "firm_85", "accept_share": 0.5}},
+                 "shops": {"category": "other", "rate_per_year": 10, "demand_mw": 0.2,
+                           "partial_offer": {"min_share": 0.5}}},
+     "non_firm": {"rights": {"firm_85": {"hours_share": 0.85}},
+                  "pools": {"main": {"capacity_mw": 1.0}}},
+     "capacity_releases": [{"name": "use-it-or-lose-it", "start": "2025-01-01",
+                            "every_months": 3, "user_share": 1.0, "mw_share": 0.5,
+                            "after_years": 0.1}]},
+], ids=["whole connections", "partial, non-firm and taken back"])
+def test_a_simulation_run_leaves_no_garbage_cycle(mechanisms):
+    """The engine's per-applicant lists go when a run ends, not at the next garbage collection.
+
+    Runs with partial offers, capacity releases or non-firm rights swap in handlers of their
+    own (bound methods the simulation keeps): those must go at the end too.
+    """
+    world = scenario(**{
+        "streams": {"s": STREAM},
+        "grid": {"capacity_mw": 3.0,
+                 "upgrades": [{"name": "u", "date": "2025-06-01", "add_mw": 2.0}]},
+        **mechanisms,
+    })
     assert len(run(world, workers=1).applicants) > 0  # also warms up what runs once
     gc.collect()
     gc.disable()

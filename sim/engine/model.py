@@ -258,9 +258,11 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         the two would otherwise keep each other, and the per-applicant lists, alive until the
         next garbage collection, which walks every item of those lists to free them (25 ms on
         the peer workload, paid at some later allocation). Closed, they go when the run ends.
+        The handlers a mechanism swapped in are dropped for the same reason.
         """
         self.env.run(until=self.horizon)
         self.env.close()
+        self._drop_swapped_handlers()
         self._accrue_idle(self.horizon)
         self._end_idle_spells()
         self._record_snapshot(self.horizon)
@@ -283,6 +285,16 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             **self._connections(connect_time),
             non_firm=None if self.non_firm_setup is None else self._non_firm_outcome(),
         )
+
+    def _drop_swapped_handlers(self) -> None:
+        """Forget the handlers swapped in for this run (see :mod:`sim.engine.resizing`).
+
+        Each is a method bound to this simulation and kept in its own attributes: a reference
+        cycle. The handlers are not needed once the calendar is closed.
+        """
+        for name in [name for name, value in vars(self).items()
+                     if getattr(value, "__self__", None) is self]:
+            delattr(self, name)
 
     # --- events ---------------------------------------------------------------------------
 
