@@ -180,8 +180,10 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
 
     assert np.all(connected[full])
     assert np.all(out.full_connect_time[full] >= out.connect_time[full])
-    grants = out.grants or [(out.full_connect_time[i], i, table.requested_mw[i])
-                            for i in np.flatnonzero(full)]  # firm connections, all whole
+    in_parts = {i for _, i, _ in out.grants}  # the others connected whole, at once
+    grants = out.grants + [(out.full_connect_time[i], i, table.requested_mw[i])
+                           for i in np.flatnonzero(full).tolist() if i not in in_parts]
+    assert all(mw < table.requested_mw[i] for _, i, mw in out.grants)
     granted = np.zeros(n)
     for _, i, mw in grants:
         assert mw > 0

@@ -10,8 +10,6 @@ know connections only whole.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +24,10 @@ if TYPE_CHECKING:
     from sim.engine.queues import WaitingQueue
 
 __all__ = ["ResizableConnections"]
+
+REVIEW_MARGIN_YEARS = 1e-9
+"""A connection whose lifetime is this much shorter than a mechanism's ``after_years`` ends
+before a review could find it connected that long, whatever the rounding of the times."""
 
 
 class ResizableConnections:
@@ -96,8 +98,13 @@ class ResizableConnections:
         self._withdraw = self._withdraw_unless_connected  # type: ignore[method-assign]
         self._start_connection = self._start_whole  # type: ignore[method-assign]
         self._on_release = self._release_held  # type: ignore[method-assign]
+        self.granted: list[int] = []
+        """Who was granted MW that a review may find, in the order of the grants."""
+        self.reviewable_lifetime = min((r.after_years for r in self.reclaims),
+                                       default=math.inf) - REVIEW_MARGIN_YEARS
+        """A whole connection of a shorter lifetime ends before any review is due for it."""
         self.reviewed = [[False] * n for _ in self.reclaims]
-        self.review_cursor = [0] * len(self.reclaims)  # into grants, per mechanism
+        self.review_cursor = [0] * len(self.reclaims)  # into granted, per mechanism
         self.review_later: list[list[int]] = [[] for _ in self.reclaims]
 
     def _allocate_partly(self, now: float, _: None = None) -> None:
@@ -174,7 +181,11 @@ class ResizableConnections:
             self.connect_time[i] = now
         self.held_mw[i] += grant
         self.ledger.connect(area, grant)
-        self.grants.append((now, i, grant))
+        if grant != self.requested[i]:  # part of a request (see Trajectory.grants)
+            self.grants.append((now, i, grant))
+            self.granted.append(i)  # it holds MW until its full connection, and after
+        elif self.lifetime[i] >= self.reviewable_lifetime:
+            self.granted.append(i)
         if self.offers_rights and self.nf_right[i] >= 0:
             self._served_firm(i, now)
 
@@ -191,7 +202,8 @@ class ResizableConnections:
         self.connect_time[i] = self.full_connect_time[i] = now
         self.ledger.connect(self.area_of[i], mw)
         self.held_mw[i] = mw
-        self.grants.append((now, i, mw))
+        if self.lifetime[i] >= self.reviewable_lifetime:
+            self.granted.append(i)
         end = now + self.lifetime[i]
         if end < self.horizon:
             self.env.call_at(end, self._on_release, i)
@@ -266,19 +278,15 @@ class ResizableConnections:
     def _granted_since(self, k: int, now: float) -> set[int]:
         """Users mechanism ``k`` may review: granted MW by ``now``, not yet ruled out by it.
 
-        Only a user granted MW holds any. Speed: the grants are in time order, so the new
-        ones are read from where the last review stopped, not found among every applicant at
-        each review (which cost more than the rest of a long run); with them come those the
-        last review left for later. One granted MW again since it was ruled out (reviewed,
-        say) is ruled out again for the same reason, and so is one whose connection has
-        ended: most have, by the next review, and they are left out here at once.
+        Only a user granted MW holds any, and every grant so far came by ``now``. Speed: the
+        new grants are read from where the last review stopped, not found among every
+        applicant at each review (which cost more than the rest of a long run); with them
+        come those the last review left for later. One granted MW again since it was ruled
+        out (reviewed, say) is ruled out again for the same reason, and so is one whose
+        connection has ended: most have, by the next review, and they are left out here at
+        once. Whole connections too short for any review were never listed.
         """
-        grants, cursor, ended = self.grants, self.review_cursor[k], self.release_time
-        stop = bisect_right(grants, now, lo=cursor, key=_grant_time)
-        self.review_cursor[k] = stop
-        new = {i for _, i, _ in grants[cursor:stop] if ended[i] != ended[i]}  # NaN: not ended
+        granted, cursor, ended = self.granted, self.review_cursor[k], self.release_time
+        self.review_cursor[k] = len(granted)
+        new = {i for i in granted[cursor:] if ended[i] != ended[i]}  # NaN: not ended
         return new.union(self.review_later[k])
-
-
-_grant_time = itemgetter(0)
-"""The time of a grant, ``(time, applicant, MW)``."""
