@@ -167,7 +167,9 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         """No waiting applicant can fit less free capacity than this (up to the tolerance)."""
         self.lifetime: list[float] = table.lifetime_years.tolist()
         self.area_of: list[int] = table.labels["area"].codes_in(grid.areas).tolist()
-        self.category_of: list[int] = table.category_code.tolist()  # places in CATEGORIES
+        self.category_in_force = table.category_code
+        """Each applicant's category (its place in ``CATEGORIES``) under the rules in force."""
+        self.category_of: list[int] = self.category_in_force.tolist()  # the same, as a list
         self.state = [NOT_YET] * n
         self.connect_time = [math.nan] * n
         self.withdraw_time = [math.nan] * n
@@ -281,9 +283,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             else idle.sum(axis=0),
             idle_overall_mw_years=self.idle_shared_any if self.areas_compete
             else float(idle_any.sum()),
-            final_category=self.table.category_code if all(
-                r.categories is None for r in self.regimes)
-            else np.array(self.category_of, dtype=np.int8),
+            final_category=self.category_in_force.astype(np.int8, copy=False),
             **self._connections(connect_time),
             non_firm=None if self.non_firm_setup is None else self._non_firm_outcome(),
         )
@@ -546,16 +546,24 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         self.waiting_total -= 1
 
     def _apply_regime(self, regime: Regime, now: float) -> None:
-        """Rank everyone under the new rules and rebuild the queues of those waiting."""
+        """Rank everyone under the new rules and rebuild the queues of those waiting.
+
+        Speed: a list of an item per applicant takes 4-5 ms to turn into an array or back
+        (on the peer workload), so each is converted once here, and only if needed.
+        """
         self.regime = regime
         table = self.table
+        state = None if not self.waiting_total and regime.categories is None \
+            else np.array(self.state, dtype=np.int8)
         if regime.categories is not None:
             table = replace(table, labels={
                 **table.labels, "category": Labels(regime.categories, CATEGORIES)})
-            self._recategorise(regime.categories)
+            assert state is not None
+            self._recategorise(regime.categories, state)
         ranks = regime.policy.ranks(table)
+        holders = inverse_permutation(ranks)  # who holds each rank
         self.rank_of = ranks.tolist()
-        self.index_at = inverse_permutation(ranks).tolist()  # who holds each rank
+        self.index_at = holders.tolist()
         self.connects_on_arrival = regime.rounds is None
         if regime.rounds is None:
             self.queues = [make_queue(regime.allocation, len(ranks)) for _ in self.areas]
@@ -563,26 +571,25 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         else:
             between = regime.rounds.between_rounds
             served = (table.priority_requested & np.isin(table.category_code, list(between)))
-            served_between = served[self.index_at].tolist()  # by rank
+            served_between = served[holders].tolist()  # by rank
             self.round_held = HeldForRound()
             self.queues = [RoundsQueue(regime.allocation, len(ranks), served_between,
                                        self.round_held) for _ in self.areas]
         self.held = self.round_held
-        if self.waiting_total:  # before the run starts, say: nobody to put back
-            for i, state in enumerate(self.state):
-                if state == WAITING:
-                    self.queues[self.area_of[i]].add(self.rank_of[i], self.fit_mw[i])
+        if state is not None:  # before the run starts, say: nobody to put back
+            for i in np.flatnonzero(state == WAITING).tolist():
+                self.queues[self.area_of[i]].add(self.rank_of[i], self.fit_mw[i])
         self._sync_round(now)
 
-    def _recategorise(self, categories: np.ndarray) -> None:
+    def _recategorise(self, categories: np.ndarray, state: np.ndarray) -> None:
         """New category definitions: those not yet connected or withdrawn take their new one.
 
-        Speed: the states and categories of every applicant change as arrays; the queue's
-        counts are summed over those waiting only, in id order as before.
+        ``state`` is each applicant's state. Speed: the categories of every applicant change
+        as an array; the queue's counts are summed over those waiting only, in id order as
+        before.
         """
-        state = np.array(self.state, dtype=np.int8)
-        category_of = np.where(state <= WAITING, categories, self.category_of).tolist()
-        self.category_of = category_of
+        self.category_in_force = np.where(state <= WAITING, categories, self.category_in_force)
+        category_of = self.category_of = self.category_in_force.tolist()
         self._end_idle_spells()
         self.queue_count = [[0] * len(CATEGORIES) for _ in self.areas]
         self.queue_mw = [[0.0] * len(CATEGORIES) for _ in self.areas]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -303,7 +304,7 @@ class NonFirmConnections:
         self.nf_queues = [make_queue(regime.allocation, size) for _ in self.non_firm_pool]
         self.nf_changed = True
         if any(self.nf_queued_in_area):  # speed: at the start nobody is in a line yet
-            for i in np.flatnonzero(self.nf_queued).tolist():
+            for i in compress(range(len(self.nf_queued)), self.nf_queued):  # in id order
                 self.nf_queues[self.area_of[i]].add(self.rank_of[i], self.waiting_mw[i])
 
     def _non_firm_outcome(self) -> NonFirmOutcome:
