@@ -64,11 +64,17 @@ class GridqueueWarning(UserWarning):
 
 
 class SchemaProblem(ValueError):
-    """A cross-field problem found inside the schema, at a key path other than the model's."""
+    """A cross-field problem found inside the schema, at a key path other than the model's.
 
-    def __init__(self, key_path: str, expected: str) -> None:
+    A problem between two keys may name the other one as well (``other``: its key path and
+    what it expects there): the error then blames whichever of the two a ``--set`` gave.
+    """
+
+    def __init__(self, key_path: str, expected: str,
+                 other: tuple[str, str] | None = None) -> None:
         self.key_path = key_path
         self.expected = expected
+        self.other = other
         super().__init__(f"{key_path}: {expected}")
 
 

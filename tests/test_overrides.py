@@ -293,3 +293,16 @@ def test_overrides_given_as_a_mapping_are_not_changed_by_loading():
                              overrides)
     assert scenario.projects[0].jobs == 7
     assert project == {"name": "hall", "date": "2025-01-01", "demand_mw": 1.0}
+
+
+@pytest.mark.parametrize(("setting", "blamed"), [
+    ("start=2030-01-01", "--set start=2030-01-01: start: expected a date before end "
+                         "(2026-01-01), got 2030-01-01"),
+    ("end=2021-06-01", "--set end=2021-06-01: end: expected a date after start (2022-01-01), "
+                       "got 2021-06-01"),
+])
+def test_a_period_set_backwards_blames_the_key_that_was_set(history: Path, setting, blamed):
+    """``--set start=`` past the end names start and its --set, not the file's end."""
+    with pytest.raises(InputError) as caught:
+        quiet_load(history, [setting])
+    assert str(caught.value) == blamed

@@ -323,9 +323,13 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
     ctx = error.get("ctx") or {}
     problem = ctx.get("error")
     if isinstance(problem, SchemaProblem):
-        loc = tuple(problem.key_path.split("."))
-        file, line = source.locate(loc)
-        return InputError(file, problem.key_path, problem.expected, line=line)
+        key_path, expected = problem.key_path, problem.expected
+        file, line = source.locate(tuple(key_path.split(".")))
+        if problem.other is not None and not file.startswith("--set "):
+            other_file, other_line = source.locate(tuple(problem.other[0].split(".")))
+            if other_file.startswith("--set "):  # the change the user just made is the culprit
+                (key_path, expected), file, line = problem.other, other_file, other_line
+        return InputError(file, key_path, expected, line=line)
     file, line = source.locate(loc)
     return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
 

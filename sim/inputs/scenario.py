@@ -861,7 +861,10 @@ class Scenario(_Model):
         problems = _cross_field_problems(self)
         if problems:
             key_path, expected = problems[0]
-            raise SchemaProblem(key_path, expected)
+            other = None
+            if key_path == "end" and self.end <= self.start:  # or is it start that is late?
+                other = ("start", f"expected a date before end ({self.end}), got {self.start}")
+            raise SchemaProblem(key_path, expected, other)
         return self
 
     @model_validator(mode="after")
