@@ -794,3 +794,16 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
                                       table["mean"]))
     same["estimate"] = same["mean"]
     assert "firm" not in sentences(same)[0]
+
+
+def test_an_input_given_twice_as_it_is_is_refused(family: dict[str, Path], tmp_path: Path):
+    """The same results folder or scenario file twice would be compared with itself."""
+    run(load_scenario(family["fifo"], {"replications": 2}), workers=1).write(tmp_path / "fifo")
+    with pytest.raises(GridqueueError, match=r"fifo/\.\./fifo: given twice \(as .*fifo\); "
+                       r"compared with itself it differs in nothing. Give each input once$"):
+        compare([tmp_path / "fifo", tmp_path / "fifo" / ".." / "fifo"])
+    with pytest.raises(GridqueueError, match=r"fifo.yaml: given twice; .* --set N:KEY=VALUE"):
+        compare([family["fifo"], family["fifo"]])
+    changed = compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=9"],
+                      replications=2, workers=1)
+    assert len(changed.questions) == 1  # a changed copy is a variant

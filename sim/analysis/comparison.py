@@ -327,6 +327,7 @@ def compare(
     if replications is not None and replications < 1:
         raise GridqueueError(f"--replications {replications}: expected at least 1")
     changes = overrides_for(items, _changes(overrides, replications))
+    _refuse_repeats(items, changes)
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
     paths: dict[Path, str] = {}
@@ -364,6 +365,27 @@ def compare(
                              {k: r.replication_metrics for k, r in results.items()}, asked,
                              populations)
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran)
+
+
+def _refuse_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
+    """Refuse an input given twice as it is: compared with itself, it differs in nothing.
+
+    A scenario file may come twice with different ``--set N:...`` changes (a variant of it).
+    """
+    seen: dict[tuple[Path, str], Input] = {}
+    for item, mine in zip(items, changes, strict=True):
+        if not isinstance(item, (str, Path)):
+            continue
+        path = Path(item).resolve()
+        key = (path, "" if path.is_dir() else repr(mine))
+        if key in seen:
+            same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
+            hint = "" if path.is_dir() else (
+                ", or change one copy with --set N:KEY=VALUE (N its place among the inputs, "
+                "e.g. --set 2:grid.capacity_mw=8)")
+            raise GridqueueError(f"{item}: given twice{same}; compared with itself it differs "
+                                 f"in nothing. Give each input once{hint}")
+        seen[key] = item
 
 
 def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) -> list[Input]:
