@@ -688,6 +688,31 @@ def test_a_user_holding_nothing_at_a_review_is_reviewed_once_it_holds_again():
     assert reference_run_of(fields)["held"]["shop"] == pytest.approx(0.25, abs=1e-12)
 
 
+def test_a_right_then_a_short_firm_connection_is_reviewed_from_the_right():
+    """A review counts a user's time connected from its first connection, a right included.
+
+    capacity 1 MW, a pool of 1 MW; both 2024-01-01, 1.0 MW. early connects firm and ends a
+    year later, 2024-12-31 (years of 365.25 days); holder, keeping its firm place, gets a
+    right at once and its firm connection then, for half a year. The review of 2025-04-01
+    (after a year connected) finds holder connected since 2024-01-01, though its firm
+    connection lasts less than a year, and takes half: 0.5 MW.
+    """
+    fields = {
+        "end": "2028-01-01", "grid": {"capacity_mw": 1.0},
+        "projects": [project("early", "2024-01-01", 1.0, lifetime_years=1.0),
+                     project("holder", "2024-01-01", 1.0, lifetime_years=0.5,
+                             non_firm_right="flex")],
+        "non_firm": {"rights": {"flex": {"hours_share": 0.5}},
+                     "pools": {"main": {"capacity_mw": 1.0}}},
+        "capacity_releases": [{"name": "uioli", "start": "2025-04-01", "every_months": 12,
+                               "user_share": 1.0, "mw_share": 0.5, "after_years": 1.0}],
+    }
+    frame = outcomes(**fields)
+    assert str(frame.loc["holder", "full_connect_date"].date()) == "2024-12-31"
+    assert frame.loc["holder", "connected_mw"] == pytest.approx(0.5, abs=1e-12)
+    assert reference_run_of(fields)["held"]["holder"] == pytest.approx(0.5, abs=1e-12)
+
+
 def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
     """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
 

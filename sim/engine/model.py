@@ -289,7 +289,7 @@ class _Simulation(ResizableConnections, NonFirmConnections):
         )
 
     def _drop_swapped_handlers(self) -> None:
-        """Forget the handlers swapped in for this run (see :mod:`sim.engine.resizing`).
+        """Forget the handlers swapped in for this run (:mod:`sim.engine.resizing`, ``non_firm``).
 
         Each is a method bound to this simulation and kept in its own attributes: a reference
         cycle. The handlers are not needed once the calendar is closed.

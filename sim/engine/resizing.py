@@ -102,7 +102,7 @@ class ResizableConnections:
         """Who was granted MW that a review may find, in the order of the grants."""
         self.reviewable_lifetime = min((r.after_years for r in self.reclaims),
                                        default=math.inf) - REVIEW_MARGIN_YEARS
-        """A whole connection of a shorter lifetime ends before any review is due for it."""
+        """A first connection, whole, of a shorter lifetime ends before any review is due."""
         self.reviewed = [[False] * n for _ in self.reclaims]
         self.review_cursor = [0] * len(self.reclaims)  # into granted, per mechanism
         self.review_later: list[list[int]] = [[] for _ in self.reclaims]
@@ -184,8 +184,8 @@ class ResizableConnections:
         if grant != self.requested[i]:  # part of a request (see Trajectory.grants)
             self.grants.append((now, i, grant))
             self.granted.append(i)  # it holds MW until its full connection, and after
-        elif self.lifetime[i] >= self.reviewable_lifetime:
-            self.granted.append(i)
+        elif first == first or self.lifetime[i] >= self.reviewable_lifetime:
+            self.granted.append(i)  # connected before (by a right): reviews count from then
         if self.offers_rights and self.nf_right[i] >= 0:
             self._served_firm(i, now)
 
@@ -284,7 +284,7 @@ class ResizableConnections:
         come those the last review left for later. One granted MW again since it was ruled
         out (reviewed, say) is ruled out again for the same reason, and so is one whose
         connection has ended: most have, by the next review, and they are left out here at
-        once. Whole connections too short for any review were never listed.
+        once. A first connection, whole and too short for any review, was never listed.
         """
         granted, cursor, ended = self.granted, self.review_cursor[k], self.release_time
         self.review_cursor[k] = len(granted)
