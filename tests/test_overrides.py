@@ -306,3 +306,10 @@ def test_a_period_set_backwards_blames_the_key_that_was_set(history: Path, setti
     with pytest.raises(InputError) as caught:
         quiet_load(history, [setting])
     assert str(caught.value) == blamed
+
+
+def test_an_end_out_of_range_is_named_though_start_was_set(history: Path):
+    """The blame moves to a --set start only where the period is backwards, not out of range."""
+    path = child(history.parent, "end: 1850-01-01\n")
+    with pytest.raises(InputError, match=r"child.yaml:2: end: expected a date from 1900"):
+        quiet_load(path, ["start=2023-01-01"])

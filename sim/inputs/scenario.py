@@ -862,7 +862,8 @@ class Scenario(_Model):
         if problems:
             key_path, expected = problems[0]
             other = None
-            if key_path == "end" and self.end <= self.start:  # or is it start that is late?
+            if (key_path == "end" and self.end <= self.start  # or is it start that is late?
+                    and EARLIEST_DATE <= self.end <= LATEST_DATE):
                 other = ("start", f"expected a date before end ({self.end}), got {self.start}")
             raise SchemaProblem(key_path, expected, other)
         return self
