@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -796,14 +797,18 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     assert "firm" not in sentences(same)[0]
 
 
-def test_an_input_given_twice_as_it_is_is_refused(family: dict[str, Path], tmp_path: Path):
-    """The same results folder or scenario file twice would be compared with itself."""
+def test_an_input_given_twice_as_it_is_is_named_in_a_warning(
+    family: dict[str, Path], tmp_path: Path
+):
+    """The same results folder or scenario file twice is compared with itself: say so."""
     run(load_scenario(family["fifo"], {"replications": 2}), workers=1).write(tmp_path / "fifo")
-    with pytest.raises(GridqueueError, match=r"fifo/\.\./fifo: given twice \(as .*fifo\); "
-                       r"compared with itself it differs in nothing. Give each input once$"):
+    with pytest.warns(GridqueueWarning, match=r"fifo/\.\./fifo: given twice \(as .*fifo\), so "
+                      r"it is compared with itself: every paired difference is zero$"):
         compare([tmp_path / "fifo", tmp_path / "fifo" / ".." / "fifo"])
-    with pytest.raises(GridqueueError, match=r"fifo.yaml: given twice; .* --set N:KEY=VALUE"):
-        compare([family["fifo"], family["fifo"]])
-    changed = compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=9"],
-                      replications=2, workers=1)
-    assert len(changed.questions) == 1  # a changed copy is a variant
+    with pytest.warns(GridqueueWarning, match=r"fifo.yaml: given twice, .* --set N:KEY=VALUE"):
+        compare([family["fifo"], family["fifo"]], replications=2, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)  # a changed copy is a variant
+        changed = compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=9"],
+                          replications=2, workers=1)
+    assert len(changed.questions) == 1

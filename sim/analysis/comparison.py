@@ -327,7 +327,6 @@ def compare(
     if replications is not None and replications < 1:
         raise GridqueueError(f"--replications {replications}: expected at least 1")
     changes = overrides_for(items, _changes(overrides, replications))
-    _refuse_repeats(items, changes)
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
     paths: dict[Path, str] = {}
@@ -336,6 +335,7 @@ def compare(
                 for item, mine in zip(items, changes, strict=True)]
     for loaded, source in gathered:
         _check_replications(loaded, source)
+    _warn_of_repeats(items, changes)  # once every input is known to load
     for item, (loaded, source) in zip(items, gathered, strict=True):
         label = _unique(loaded.scenario.name if isinstance(loaded, Results) else loaded.name,
                         results)
@@ -367,10 +367,11 @@ def compare(
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran)
 
 
-def _refuse_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
-    """Refuse an input given twice as it is: compared with itself, it differs in nothing.
+def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
+    """Warn of an input given twice as it is: compared with itself, it differs in nothing.
 
-    A scenario file may come twice with different ``--set N:...`` changes (a variant of it).
+    Not refused: the same scenario twice is a check that paired differences are exactly
+    zero. A scenario file may come twice with different ``--set N:...`` changes (a variant).
     """
     seen: dict[tuple[Path, str], Input] = {}
     for item, mine in zip(items, changes, strict=True):
@@ -381,11 +382,12 @@ def _refuse_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
         if key in seen:
             same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
             hint = "" if path.is_dir() else (
-                ", or change one copy with --set N:KEY=VALUE (N its place among the inputs, "
-                "e.g. --set 2:grid.capacity_mw=8)")
-            raise GridqueueError(f"{item}: given twice{same}; compared with itself it differs "
-                                 f"in nothing. Give each input once{hint}")
-        seen[key] = item
+                "; to compare a variant, change one copy with --set N:KEY=VALUE (N its place "
+                "among the inputs, e.g. --set 2:grid.capacity_mw=8)")
+            warnings.warn(f"{item}: given twice{same}, so it is compared with itself: every "
+                          f"paired difference is zero{hint}", GridqueueWarning, stacklevel=3)
+        else:
+            seen[key] = item
 
 
 def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) -> list[Input]:
