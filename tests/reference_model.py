@@ -49,6 +49,7 @@ import numpy as np
 
 from sim.engine.capacity import FIT_TOLERANCE_MW, UPSTREAM
 from sim.engine.model import GridSetup, Regime
+from sim.engine.resizing import SMALLEST_PART_MW
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
 from sim.policies.builtin import SocialPriorityPolicy
 
@@ -122,7 +123,8 @@ def reference_run(
     connect, withdraw, release = [math.nan] * n, [math.nan] * n, [math.nan] * n
     full, held = [math.nan] * n, [0.0] * n
     rest = list(requested)
-    share_mw = (table.partial_min_share * table.requested_mw).tolist()
+    share_mw = [min(mw, max(share * mw, SMALLEST_PART_MW)) for share, mw in
+                zip(table.partial_min_share.tolist(), requested, strict=True)]
     capacity, used = list(grid.capacity_mw), [0.0] * len(grid.areas)
     upstream = math.inf if grid.upstream_capacity_mw is None else grid.upstream_capacity_mw
     upstream_used = 0.0

@@ -525,6 +525,28 @@ def test_no_partial_offer_below_the_minimum_share():
     assert frame.loc["shop", "full_connect_date"] == frame.loc["shop", "connect_date"]
 
 
+@pytest.mark.timeout(30)  # the pass granted 0 MW again and again, until memory ran out
+def test_a_minimum_share_of_next_to_nothing_takes_no_empty_part():
+    """A part is at least 1 W: a share of a millionth of a kW is not met by a full grid.
+
+    capacity 1 MW; A 2024-01-01 1 MW (for good); B 2024-02-01 1 kW, minimum share 1e-9;
+    C 2024-03-01 1 kW, minimum share 0.5, on a grid with 0.6 kW more from 2025-01-01.
+    B's minimum (1e-12 MW) is within the fit tolerance of the full grid's 0 MW: it waits,
+    unconnected. On 2025-01-01 B, first in line, takes the 0.6 kW; C then finds nothing.
+    """
+    fields = {"end": "2026-01-01",
+              "grid": {"capacity_mw": 1.0, "upgrades": [
+                  {"name": "u", "date": "2025-01-01", "add_mw": 0.0006}]},
+              "projects": [project("A", "2024-01-01", 1.0),
+                           project("B", "2024-02-01", 0.001, partial_min_share=1e-9),
+                           project("C", "2024-03-01", 0.001, partial_min_share=0.5)]}
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "NaT"}
+    assert frame.loc["B", "connected_mw"] == pytest.approx(0.0006, abs=1e-12)
+    assert frame.loc["C", "outcome"] == "waiting"
+    assert reference_run_of(fields)["held"]["B"] == pytest.approx(0.0006, abs=1e-12)
+
+
 def test_a_partly_connected_applicant_keeps_waiting_past_its_patience():
     """With half a year of patience the shop, partly connected, still waits for its rest."""
     frame = both_models(shop_world(partial_min_share=0.3, patience_years=0.5))

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from sim.engine.events import Calendar
     from sim.engine.queues import WaitingQueue
 
-__all__ = ["ResizableConnections"]
+__all__ = ["SMALLEST_PART_MW", "ResizableConnections", "smallest_parts_mw"]
+
+SMALLEST_PART_MW = 1e-6
+"""No partial connection is smaller than this (1 W), whatever the minimum share: a part within
+the fit tolerance of nothing would connect 0 MW, again and again, in a pass that never ends."""
 
 REVIEW_MARGIN_YEARS = 1e-9
 """A connection whose lifetime is this much shorter than a mechanism's ``after_years`` ends
@@ -89,7 +93,7 @@ class ResizableConnections:
         """
         n = len(table)
         self.waiting_mw = list(self.requested)
-        self.min_share_mw: list[float] = (table.partial_min_share * table.requested_mw).tolist()
+        self.min_share_mw: list[float] = smallest_parts_mw(table).tolist()
         self.fit_mw = list(self.min_share_mw)  # below the request only for those who take parts
         self.held_mw = [0.0] * n
         self.full_connect_time = [math.nan] * n
@@ -290,3 +294,15 @@ class ResizableConnections:
         self.review_cursor[k] = len(granted)
         new = {i for i in granted[cursor:] if ended[i] != ended[i]}  # NaN: not ended
         return new.union(self.review_later[k])
+
+
+def smallest_parts_mw(table: ApplicantTable) -> np.ndarray:
+    """Each applicant's smallest acceptable connection, in MW.
+
+    Its minimum share of its request, but at least :data:`SMALLEST_PART_MW`, and never more
+    than the request (which is what one who takes no parts needs).
+    """
+    requested = table.requested_mw
+    parts: np.ndarray = np.minimum(
+        np.maximum(table.partial_min_share * requested, SMALLEST_PART_MW), requested)
+    return parts
