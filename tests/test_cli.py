@@ -149,3 +149,34 @@ def test_a_warning_from_a_library_is_shown_and_the_command_goes_on(monkeypatch, 
     monkeypatch.setattr(cli, "_validate", handler)
     assert cli.main(["validate", "anything.yaml"]) == 0
     assert "RuntimeWarning: an axis without a range" in capsys.readouterr().err
+
+
+NOBODY = """\
+name: nobody
+start: 2024-01-01
+end: 2024-01-15
+grid: {capacity_mw: 1}
+streams:
+  shops: {category: other, rate_per_year: 0.001, demand_mw: 0.5}
+"""
+"""A run too short for anyone to ask: its tables have no applicants."""
+
+
+def test_a_run_in_which_nobody_asks_has_a_report_and_can_be_compared(tmp_path, capsys):
+    """The figures, report, a re-read report and a comparison say there is nobody to show.
+
+    They ended in tracebacks: an empty figure, date columns read back as text, a forest plot
+    with no group to draw.
+    """
+    (tmp_path / "nobody.yaml").write_text(NOBODY)
+    (tmp_path / "other.yaml").write_text(NOBODY.replace("nobody", "other").replace(
+        "shops: {", "offices: {"))
+    assert main(["run", str(tmp_path / "nobody.yaml"), "-o", str(tmp_path / "run"),
+                 "--replications", "2", "--workers", "1", "-q"]) == 0
+    assert pd.read_csv(tmp_path / "run" / "applicants.csv").empty
+    assert main(["report", str(tmp_path / "run")]) == 0
+    assert main(["compare", str(tmp_path / "run"), str(tmp_path / "other.yaml"),
+                 "-o", str(tmp_path / "cmp"), "--replications", "2", "--workers", "1",
+                 "-q"]) == 0
+    assert (tmp_path / "cmp" / "figures" / "differences.png").is_file()
+    assert "Traceback" not in capsys.readouterr().err

@@ -173,8 +173,12 @@ def _panels(
     fig = new_figure(width * columns + 1.9, height * rows + 0.4)
     grid = fig.subplots(rows, columns, sharey=True, sharex=sharex, squeeze=False)
     axes = list(grid.ravel())
-    for ax in axes[count:]:
+    for ax in axes[max(count, 1):]:
         ax.set_visible(False)
+    if not count:  # no category has anyone: one panel says so (a run too short for anyone)
+        axes[0].text(0.5, 0.5, "no applicants in any scenario", transform=axes[0].transAxes,
+                     ha="center", va="center", color="#444444")
+        axes[0].set_xticks([])
     return fig, axes[:max(count, 1)]
 
 

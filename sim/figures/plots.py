@@ -73,6 +73,14 @@ def differences_figure(
     compared = table[table["question"].fillna("") != ""]
     sizes = table[table["metric"] == "applicants"].groupby("group")["mean"].max()
     groups = [g for g in (*CATEGORIES, ALL) if sizes.get(g, 0) > 0]
+    if not groups:  # no scenario has applicants in a group both sides of a question have
+        fig = new_figure(6.0, 2.2)
+        ax = fig.subplots()
+        ax.text(0.5, 0.5, "no applicants to compare: no category has any in both scenarios "
+                "of a question", ha="center", va="center", color="#444444", wrap=True)
+        ax.set_axis_off()
+        fig.suptitle("Difference, variant minus reference (mean, 95% CI)")
+        return fig
     pairs = list(dict.fromkeys(zip(compared["scenario"], compared["reference"], strict=True)))
     order = list(dict.fromkeys(table["scenario"]))  # each scenario keeps its marker
     block = len(pairs) + 1.5  # a header row and a gap per category

@@ -214,6 +214,10 @@ class Results:
         }
         names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
         tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
+        for name, columns in DATE_COLUMNS.items():  # a table without rows: read as text
+            for column in columns:
+                if column in tables[name] and tables[name][column].empty:
+                    tables[name][column] = pd.to_datetime(tables[name][column])
         return cls(
             scenario=load_resolved(folder / "scenario.yaml"),
             applicants=tables["applicants"],
