@@ -74,6 +74,8 @@ MAX_YEARS = 1_000.0
 """Largest (mean) patience, lifetime or upgrade delay, in years."""
 MAX_HOMES = 100_000
 """Largest (mean) number of homes in one housing request."""
+MAX_SCORE = 1e9
+"""Largest (mean) efficiency score: scores only rank, so this bounds a typo, not a scale."""
 MAX_ARRIVALS = 10_000_000
 """Largest expected number of requests of one stream in one replication."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -401,7 +403,7 @@ class Stream(_Model):
     )
 
     @field_validator("demand_mw", "jobs", "patience_years", "lifetime_years",
-                     "homes_per_request")
+                     "homes_per_request", "efficiency")
     @classmethod
     def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
         limit, unit = _STREAM_LIMITS[info.field_name or ""]
@@ -431,6 +433,7 @@ _STREAM_LIMITS = {
     "jobs": (MAX_JOBS, "jobs"),
     "patience_years": (MAX_YEARS, "years"),
     "lifetime_years": (MAX_YEARS, "years"),
+    "efficiency": (MAX_SCORE, "as a score"),
 }
 
 
@@ -497,6 +500,11 @@ class WaitingList(_Model):
     @classmethod
     def _plausible_patience(cls, value: Any) -> Any:
         return _bounded_mean(value, MAX_YEARS, "years")
+
+    @field_validator("efficiency")
+    @classmethod
+    def _plausible_scores(cls, value: Any) -> Any:
+        return _bounded_mean(value, MAX_SCORE, "as a score")
 
     @model_validator(mode="after")
     def _one_source(self) -> WaitingList:
