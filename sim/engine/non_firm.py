@@ -310,32 +310,35 @@ class NonFirmConnections:
 
     def _non_firm_outcome(self) -> NonFirmOutcome:
         """Each applicant's right, its use averaged over the time it held it (to the horizon)."""
-        self.nf_holder_index = np.array(self.nf_holders, dtype=np.intp)
-        mw, end, time = (self._holders_values(values, fill) for values, fill in (
+        at = np.array(self.nf_holders, dtype=np.intp)  # the holders, once as an index
+        mw, end, time = (self._holders_values(values, fill, at) for values, fill in (
             (self.nf_mw, 0.0), (self.nf_end, math.nan), (self.nf_time, math.nan)))
         held = mw > 0
         right = self.table.non_firm_right.astype(np.int64)
         hours = np.array(self.nf_setup.hours_share + [math.nan])[np.where(held, right, -1)]
         order = self.nf_setup.order
         whole = np.where(held, 1.0, math.nan)  # in policy order, everyone uses all its right
-        factor = self._mean_sharing(held, end, time) if self.nf_shares_pool else whole
+        factor = self._mean_sharing(held, end, time, at) if self.nf_shares_pool else whole
         return NonFirmOutcome(
             time=time,
             end=end,
             mw=np.where(held, mw, math.nan),
-            moved=self._holders_values(self.nf_moved, False),
+            moved=self._holders_values(self.nf_moved, False, at),
             right=np.where(held, right, -1),
             hours_share=hours * factor if order == "rotation" else hours,
             mw_share=factor if order == "proportional" else whole,
             rights=list(self.nf_setup.rights),
         )
 
-    def _mean_sharing(self, held: np.ndarray, end: np.ndarray, time: np.ndarray) -> np.ndarray:
+    def _mean_sharing(
+        self, held: np.ndarray, end: np.ndarray, time: np.ndarray, at: np.ndarray
+    ) -> np.ndarray:
         """Each holder's sharing factor, averaged over the time it held its right (NaN: none).
 
-        Those who held their right to the end of the run are averaged up to the end.
+        Those who held their right to the end of the run are averaged up to the end. ``at``:
+        the holders as an index (see :meth:`_holders_values`).
         """
-        factor = self._holders_values(self.nf_factor_mean, math.nan)
+        factor = self._holders_values(self.nf_factor_mean, math.nan, at)
         to_end = np.flatnonzero(held & np.isnan(end))
         if to_end.size:
             for area in range(len(self.non_firm_pool)):
@@ -349,15 +352,18 @@ class NonFirmConnections:
                                        where=years_held > 0)
         return np.where(held, factor, math.nan)
 
-    def _holders_values(self, values: list[float] | list[bool], fill: float | bool) -> np.ndarray:
+    def _holders_values(
+        self, values: list[float] | list[bool], fill: float | bool, at: np.ndarray
+    ) -> np.ndarray:
         """A per-applicant list as an array, read at the holders of rights only.
 
-        The others keep the list's starting value, ``fill``. Speed: a few in a hundred
+        ``at`` holds ``nf_holders`` as an index; the others keep the list's starting value,
+        ``fill``. Speed: a few in a hundred
         thousand hold a right, and reading every item of five such lists cost 30 ms a run;
         read with ``itemgetter`` rather than item by item in Python, 21,600 holders' values
         of four lists take 2 ms rather than 15.
         """
         out = np.full(len(values), fill)
         if self.nf_holders:
-            out[self.nf_holder_index] = itemgetter(*self.nf_holders)(values)
+            out[at] = itemgetter(*self.nf_holders)(values)
         return out

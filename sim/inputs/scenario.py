@@ -496,15 +496,11 @@ class WaitingList(_Model):
         "None: no offer.",
     )
 
-    @field_validator("patience_years")
+    @field_validator("patience_years", "efficiency")
     @classmethod
-    def _plausible_patience(cls, value: Any) -> Any:
-        return _bounded_mean(value, MAX_YEARS, "years")
-
-    @field_validator("efficiency")
-    @classmethod
-    def _plausible_scores(cls, value: Any) -> Any:
-        return _bounded_mean(value, MAX_SCORE, "as a score")
+    def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
+        limit, unit = _STREAM_LIMITS[info.field_name or ""]
+        return _bounded_mean(value, limit, unit)
 
     @model_validator(mode="after")
     def _one_source(self) -> WaitingList:
