@@ -45,6 +45,19 @@ from tests.reference_model import served_between_rounds, table_under
 HORIZON = 6.0
 TOL = 1e-6
 quarter_years = st.integers(min_value=-8, max_value=23).map(lambda q: q / 4)  # shared instants
+# The worlds' building blocks, made once: a strategy built inside the composite would be made
+# and validated again for every world (half of the time it took to draw a thousand).
+from_start = quarter_years.filter(lambda t: t >= 0)
+before_horizon = quarter_years.filter(lambda t: 0 <= t < HORIZON)
+after_start = quarter_years.filter(lambda t: 0 < t < HORIZON)
+maybe_inf = st.one_of(st.just(math.inf), st.just(0.0), st.integers(1, 16).map(lambda q: q / 4))
+category_names = st.sampled_from(CATEGORIES)
+category_codes = st.integers(0, len(CATEGORIES) - 1)
+tenths_of_mw = st.integers(1, 20)
+up_to_2_mw = st.integers(0, 20).map(lambda x: x / 10)
+some_mw = st.integers(1, 20).map(lambda x: x / 10)
+min_shares = st.sampled_from([1.0, 1.0, 0.25, 0.5])
+efficiency_scores = st.sampled_from([-math.inf, 0.0, 0.5, 0.5, 1.0])  # ties and missing ones
 
 
 @st.composite
@@ -52,16 +65,16 @@ def worlds(draw):
     n_areas = draw(st.integers(1, 3))
     n = draw(st.integers(0, 30))
     times = sorted(draw(st.lists(quarter_years, min_size=n, max_size=n)))
-    maybe_inf = st.one_of(st.just(math.inf), st.just(0.0), st.integers(1, 16).map(lambda q: q / 4))
     table = ApplicantTable.from_columns(
         name=[""] * n,
         source=["stream"] * n,
         stream=["s"] * n,
-        category=draw(st.lists(st.sampled_from(CATEGORIES), min_size=n, max_size=n)),
-        area=[f"a{draw(st.integers(0, n_areas - 1))}" for _ in range(n)],
+        category=draw(st.lists(category_names, min_size=n, max_size=n)),
+        area=[f"a{a}" for a in draw(st.lists(st.integers(0, n_areas - 1), min_size=n,
+                                              max_size=n))],
         request_time=np.array(times, dtype=float),
         demand_mw=np.zeros(n),
-        requested_mw=np.array(draw(st.lists(st.integers(1, 20), min_size=n, max_size=n)),
+        requested_mw=np.array(draw(st.lists(tenths_of_mw, min_size=n, max_size=n)),
                               dtype=float) / 10,
         self_supply=np.zeros(n),
         jobs=np.zeros(n, dtype=np.int64),
@@ -70,30 +83,25 @@ def worlds(draw):
         patience_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
         lifetime_years=np.array(draw(st.lists(maybe_inf, min_size=n, max_size=n))),
     )
-    shares = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 0.25, 0.5]), min_size=n,
-                                    max_size=n)))
+    shares = np.array(draw(st.lists(min_shares, min_size=n, max_size=n)))
     if not draw(st.booleans()):
         shares[:] = 1.0  # half the worlds without partial offers
     shares[table.lifetime_years < math.inf] = 1.0  # partial offers only to permanent ones
-    scores = np.array(draw(st.lists(st.sampled_from([-math.inf, 0.0, 0.5, 0.5, 1.0]),
-                                    min_size=n, max_size=n)))  # ties and missing scores
+    scores = np.array(draw(st.lists(efficiency_scores, min_size=n, max_size=n)))
     table = replace(table, demand_mw=table.requested_mw, partial_min_share=shares,
                     efficiency=scores)
     upstream = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda x: x / 10)))
     targets = list(range(n_areas)) + ([UPSTREAM] if upstream is not None else [])
     steps = draw(st.lists(
-        st.builds(CapacityStep, quarter_years.filter(lambda t: t >= 0),
-                  st.sampled_from(targets), st.integers(1, 20).map(lambda x: x / 10)),
+        st.builds(CapacityStep, from_start, st.sampled_from(targets), some_mw),
         max_size=5))
     grid = GridSetup(
         areas=[f"a{i}" for i in range(n_areas)],
-        capacity_mw=draw(st.lists(st.integers(0, 20).map(lambda x: x / 10),
-                                  min_size=n_areas, max_size=n_areas)),
+        capacity_mw=draw(st.lists(up_to_2_mw, min_size=n_areas, max_size=n_areas)),
         upstream_capacity_mw=upstream,
         steps=steps,
         reclaims=[Reclaim(
-            times=sorted(set(draw(st.lists(quarter_years.filter(lambda t: 0 <= t < HORIZON),
-                                           min_size=1, max_size=4)))),
+            times=sorted(set(draw(st.lists(before_horizon, min_size=1, max_size=4)))),
             area=draw(st.one_of(st.none(), st.integers(0, n_areas - 1))),
             takes_part=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
                                 dtype=bool),
@@ -108,24 +116,19 @@ def worlds(draw):
             keeps_firm_place=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
                                       dtype=bool))
         grid = replace(grid, non_firm=NonFirmSetup(
-            pool_mw=draw(st.lists(st.integers(0, 20).map(lambda x: x / 10),
-                                  min_size=n_areas, max_size=n_areas)),
-            steps=draw(st.lists(st.builds(CapacityStep, quarter_years.filter(lambda t: t >= 0),
-                                          st.integers(0, n_areas - 1),
-                                          st.integers(1, 20).map(lambda x: x / 10)),
+            pool_mw=draw(st.lists(up_to_2_mw, min_size=n_areas, max_size=n_areas)),
+            steps=draw(st.lists(st.builds(CapacityStep, from_start, st.integers(0, n_areas - 1),
+                                          some_mw),
                                 max_size=3)),
             order=draw(st.sampled_from(NON_FIRM_ORDERS)), rights=["r"], hours_share=[0.5]))
-    regime_times = [0.0] + sorted(set(draw(st.lists(
-        quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
+    regime_times = [0.0] + sorted(set(draw(st.lists(after_start, max_size=2))))
     regimes = [
-        Regime(t, draw(policies()), draw(st.sampled_from(["strict", "first_fit"])),
-               draw(rounds()))
+        Regime(t, draw(any_policy), draw(allocations), draw(any_rounds))
         for t in regime_times
     ]
-    change_times = sorted(set(draw(st.lists(
-        quarter_years.filter(lambda t: 0 < t < HORIZON), max_size=2))))
-    timeline = [(t, np.array(draw(st.lists(st.integers(0, len(CATEGORIES) - 1), min_size=n,
-                                           max_size=n)), dtype=np.int32))
+    change_times = sorted(set(draw(st.lists(after_start, max_size=2))))
+    timeline = [(t, np.array(draw(st.lists(category_codes, min_size=n, max_size=n)),
+                             dtype=np.int32))
                 for t in change_times]
     return table, grid, with_categories(regimes, timeline)
 
@@ -142,9 +145,14 @@ def rounds():
     """No rounds (most often), or rounds at a few shared instants."""
     schedule = st.builds(
         RoundSchedule,
-        st.frozensets(quarter_years.filter(lambda t: 0 <= t < HORIZON), min_size=1, max_size=3),
+        st.frozensets(before_horizon, min_size=1, max_size=3),
         st.frozensets(st.integers(0, len(CATEGORIES) - 2), max_size=3))
     return st.one_of(st.none(), st.none(), schedule)
+
+
+any_policy = policies()
+any_rounds = rounds()
+allocations = st.sampled_from(["strict", "first_fit"])
 
 
 def capacity_at(grid: GridSetup, area: int, time: float) -> float:
