@@ -165,6 +165,8 @@ streams:
 def test_a_run_in_which_nobody_asks_has_a_report_and_can_be_compared(tmp_path, capsys):
     """The figures, report, a re-read report and a comparison say there is nobody to show.
 
+    The headline row says "no applicants", not "none connected", which implies some asked.
+
     They ended in tracebacks: an empty figure, date columns read back as text, a forest plot
     with no group to draw.
     """
@@ -175,6 +177,9 @@ def test_a_run_in_which_nobody_asks_has_a_report_and_can_be_compared(tmp_path, c
                  "--replications", "2", "--workers", "1", "-q"]) == 0
     assert pd.read_csv(tmp_path / "run" / "applicants.csv").empty
     assert main(["report", str(tmp_path / "run")]) == 0
+    page = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    headline = page.split("<th>All applicants</th>", 1)[1].split("</tr>", 1)[0]
+    assert "no applicants" in headline and "none connected" not in headline
     assert main(["compare", str(tmp_path / "run"), str(tmp_path / "other.yaml"),
                  "-o", str(tmp_path / "cmp"), "--replications", "2", "--workers", "1",
                  "-q"]) == 0

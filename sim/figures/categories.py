@@ -73,6 +73,9 @@ def time_to_connection_figure(
                 ax.step(x, y, where="post", color=CATEGORY_COLOURS[category], linestyle=dashes)
         ax.set(title=label, ylim=(0, 1))
         ax.grid(alpha=0.3)
+        if table.empty:  # a run too short for anyone: the panel says so, not a bare axis
+            ax.text(0.5, 0.5, "no applicants", transform=ax.transAxes, ha="center",
+                    va="center", color="#444444")
     for ax in axes[count:]:
         ax.set_visible(False)
     for ax in axes[max(count - columns, 0):count]:  # the lowest panel of each column

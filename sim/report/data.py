@@ -396,12 +396,14 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
 def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     """Each (group, metric) of a block: mean with its interval, and the difference if any."""
     connected = block[block["metric"] == "connected"].set_index("group")["mean"]
+    applicants = block[block["metric"] == "applicants"].set_index("group")["mean"]
     cells: dict[tuple[str, str], Cell] = {}
     row: Any  # a row: pandas-stubs type its columns as any scalar at all
     for row in block.itertuples():
         unit = str(row.unit)
         if math.isnan(row.estimate):
-            text = "none connected" if connected.get(row.group) == 0 else "no value"
+            text = ("no applicants" if applicants.get(row.group) == 0
+                    else "none connected" if connected.get(row.group) == 0 else "no value")
         else:
             text = format_estimate(row.estimate, row.ci_low, row.ci_high, unit)
         note, unclear, compared = "", False, False
