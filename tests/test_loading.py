@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -228,3 +229,33 @@ def test_rounds_last_until_a_change_of_allocation_ends_them(family):
     with pytest.raises(InputError, match=r"policy.rounds.dates.1: expected a date while these "
                        r"rounds are in force, from 2024-01-01 to before 2027-01-01"):
         load_scenario(family / "base.yaml", ended)
+
+
+
+@pytest.mark.parametrize("key, limit", [("homes_per_request", 100_000), ("demand_mw", 10_000),
+                                        ("jobs", 1_000_000)])
+def test_a_lognormal_stated_at_its_limit_is_accepted_and_one_above_is_not(key, limit,
+                                                                         tmp_path):
+    """The mean stated is the one checked: worked out again from mu it rounded above the limit.
+
+    A lognormal given a mean of exactly 100,000 homes (any sigma) was refused as
+    "at most 100000 homes, got 1e+05".
+    """
+    def scenario_with_mean(mean: float) -> Path:
+        path = tmp_path / "limit.yaml"
+        path.write_text(textwrap.dedent(f"""\
+            start: 2024-01-01
+            end: 2025-01-01
+            grid: {{capacity_mw: 1}}
+            streams:
+              s:
+                category: basic_needs
+                rate_per_year: 1
+                {"" if key == "demand_mw" else "demand_mw: 1.0"}
+                {key}: {{dist: lognormal, mean: {mean!r}, sigma: 5}}
+            """), encoding="utf-8")
+        return path
+
+    assert load_scenario(scenario_with_mean(float(limit))).streams["s"] is not None
+    with pytest.raises(InputError, match=rf"streams\.s\.{key}.*expected a mean of at most"):
+        load_scenario(scenario_with_mean(limit * 1.0001))

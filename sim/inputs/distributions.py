@@ -260,6 +260,9 @@ class Lognormal(_Spec):
 
     @property
     def mean(self) -> float:
+        """The stated mean if there is one (worked out from ``mu`` it can round past a limit)."""
+        if self.mean_value is not None:
+            return self.mean_value
         return math.exp(self.mu + self.sigma**2 / 2)
 
 
