@@ -58,12 +58,16 @@ def origins(applicants: pd.DataFrame) -> np.ndarray:
 def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
     """The categories each origin's applicants hold, at their request or later.
 
-    Origins in the order they first appear, so answers name them in a stable order.
+    Origins in the order they first appear, so answers name them in a stable order. Speed:
+    only the distinct kinds of applicant are looked at (reading a category of every applicant
+    in Python took 7 of the 70 s of the Flevoland family's comparisons).
     """
+    kinds = applicants[["source", "stream", "name", "category", "final_category"]]
+    kinds = kinds.drop_duplicates()  # the first of each kind, in order
     frame = pd.DataFrame({
-        "origin": origins(applicants),
-        "category": applicants["category"].astype(str).to_numpy(),
-        "final": applicants["final_category"].astype(str).to_numpy(),
+        "origin": origins(kinds),
+        "category": kinds["category"].astype(str).to_numpy(),
+        "final": kinds["final_category"].astype(str).to_numpy(),
     })
     held: dict[str, frozenset[str]] = {}
     for origin, rows in frame.groupby("origin", sort=False):

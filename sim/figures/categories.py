@@ -41,7 +41,7 @@ HATCH = {"hatchcolor": "#00000099", "hatch_linewidth": 0.7}
 
 def present_categories(applicants: Mapping[str, pd.DataFrame]) -> list[str]:
     """Categories with at least one applicant in some scenario, in framework order."""
-    seen = set().union(*(set(a["category"].astype(str)) for a in applicants.values()))
+    seen = {str(c) for a in applicants.values() for c in a["category"].unique()}
     return [c for c in CATEGORIES if c in seen]
 
 
@@ -100,12 +100,12 @@ def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     labels = list(applicants)
     fig, axes = _panels(len(categories), len(labels), columns=min(len(categories), 2),
                         width=4.6, sharex=True)
+    connected = [table[table["outcome"].astype(str) == "connected"]
+                 for table in applicants.values()]
+    of_category = [table["category"].astype(str).to_numpy() for table in connected]
     for ax, category in zip(axes, categories, strict=False):
-        waits = []
-        for table in applicants.values():
-            mine = table[(table["category"].astype(str) == category)
-                         & (table["outcome"].astype(str) == "connected")]
-            waits.append(mine["wait_years"].to_numpy(dtype=float))
+        waits = [table["wait_years"].to_numpy(dtype=float)[codes == category]
+                 for table, codes in zip(connected, of_category, strict=True)]
         boxes = ax.boxplot(waits, positions=np.arange(len(labels)), orientation="horizontal",
                            patch_artist=True, widths=0.6,
                            medianprops={"color": "black", "linewidth": 2.2},
