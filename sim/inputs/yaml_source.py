@@ -8,6 +8,7 @@ can name the file and line that caused it.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -398,11 +399,11 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
     """The YAML node tree (for line numbers) and the data of one scenario file."""
     root = None
     try:
-        root = yaml.compose(text, Loader=_StrictLoader)
+        root = _compose(text)
         if root is not None and _expanded_size(root, {}) > MAX_VALUES:
             raise InputError(path, "", f"expected at most {MAX_VALUES} values once YAML "
                              "aliases (*name) are expanded")
-        data = yaml.load(text, Loader=_StrictLoader)
+        data = copy.deepcopy(_load(text))  # the caller changes it (merges, pops extends)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -419,6 +420,22 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
         raise InputError(path, "", f"expected a mapping of keys at the top level, got "
                          f"{type(data).__name__}", line=1)
     return root, data
+
+
+# Speed: a family of scenarios extends the same parents, and a comparison (or a test) reads
+# each parent again for every member; composing and loading a file costs 20-50 ms. So each
+# text is read once per process. The node tree is shared (only read, for line numbers); the
+# data is copied for each caller. A text that fails is not kept, and fails again.
+@functools.lru_cache(maxsize=256)
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of a text (lines and columns of every key and value)."""
+    return yaml.compose(text, Loader=_StrictLoader)
+
+
+@functools.lru_cache(maxsize=256)
+def _load(text: str) -> Any:
+    """The plain data of a text; callers copy it before they change it."""
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
