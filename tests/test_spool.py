@@ -116,3 +116,26 @@ def test_rows_of_python_objects_are_encoded_by_their_values() -> None:
     text = pd.DataFrame({"name": pd.Series(["a", "b"], dtype=object), "n": np.array([1, 2])})
     assert decode_rows(encode_rows(empty).data).empty
     assert decode_rows(encode_rows(text).data)["name"].tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_rows_read_back_at_once_equal_those_read_one_replication_at_a_time(
+        on_disk: bool, tmp_path: Path) -> None:
+    """The whole frame, converted once, equals the replications' rows converted one by one.
+
+    Also when a replication's object column is empty (so its Arrow type differs) and when the
+    rows went to disk.
+    """
+    empty = pd.DataFrame({"name": np.array([], dtype=object), "n": np.array([], dtype=np.int64)})
+    parts = [pd.DataFrame({"name": pd.Series(["a", "b"], dtype=object), "n": np.array([1, 2])}),
+             empty,
+             pd.DataFrame({"name": pd.Series(["c"], dtype=object), "n": np.array([3])})]
+    for mixed in (parts[::2], parts):  # alike, then with an empty replication between
+        spool = ApplicantSpool(budget_rows=0 if on_disk else 10_000, directory=tmp_path)
+        for part in mixed:
+            spool.add(encode_rows(part))
+        assert spool.on_disk == on_disk
+        one_by_one = pd.concat(list(spool.chunks()), ignore_index=True)
+        pd.testing.assert_frame_equal(spool.frame(), one_by_one, check_exact=True)
+        assert spool.frame()["name"].tolist() == [p for part in mixed
+                                                  for p in part["name"].tolist()]
