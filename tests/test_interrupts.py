@@ -290,13 +290,23 @@ spool._format_chunk = slow_chunk
 """
 
 
-@pytest.mark.parametrize("patch", [SLOW_WORKER_START, SLOW_CSV_CHUNKS],
-                         ids=["worker-starting", "csv-formatting"])
-def test_ctrl_c_while_workers_start_or_format_csv_prints_one_line(folder, patch):
-    """Ctrl-C reaches workers before they set their own handlers, or while they format CSV.
+SLOW_FIGURES = """\
+import os, pathlib, time
+from sim.figures import files
+def slow_draw(name):
+    pathlib.Path('started').write_text(str(os.getpid()))
+    time.sleep(60)
+files._draw_adopted = slow_draw
+"""
 
-    Workers are forked with Ctrl-C held, so neither moment prints a worker's traceback, and
-    the main process stops the workers at once instead of waiting for their tasks.
+
+@pytest.mark.parametrize("patch", [SLOW_WORKER_START, SLOW_CSV_CHUNKS, SLOW_FIGURES],
+                         ids=["worker-starting", "csv-formatting", "figure-drawing"])
+def test_ctrl_c_while_workers_start_format_csv_or_draw_prints_one_line(folder, patch):
+    """Ctrl-C reaches workers as they start, format CSV or draw the report's figures.
+
+    Workers are forked with Ctrl-C held, so no moment prints a worker's traceback, and the
+    main process stops the workers at once instead of waiting for their tasks.
     """
     before = snapshot(folder / "out")
     process = start_patched_run(folder, patch, SLOW.replace("replications: 20",

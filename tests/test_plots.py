@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
+from sim.figures.files import write_figures
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
 from sim.figures.plots import differences_figure, queue_figure, wait_figure, withdrawals_figure
 from sim.runs.metrics import EVERY_APPLICANT, HEADLINE_METRICS, METRICS
@@ -256,3 +257,24 @@ def test_queue_figure_has_a_panel_per_category_and_a_line_per_scenario(compariso
                                                 "Other businesses"]
     assert all(len(ax.get_lines()) == len(comparison.results) for ax in shown)
     assert "Nobody waits in: Congestion relief, Safety" in fig._supxlabel.get_text()
+
+
+def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_path):
+    """Drawn in two forked processes or in this one: the same PNG bytes, and every SVG."""
+    def figures() -> dict[str, Figure]:
+        made = {}
+        for name, size in (("a", 3), ("b", 5), ("c", 7)):
+            fig = Figure(figsize=(3, 2), layout="constrained")
+            fig.subplots().plot(np.arange(size), np.arange(size) ** 2, marker="o")
+            fig.suptitle(name)
+            made[name] = fig
+        return made
+
+    alone = write_figures(figures(), tmp_path / "one", workers=1)
+    together = write_figures(figures(), tmp_path / "two", workers=2)
+    assert list(together) == list(alone) == ["a", "b", "c"]
+    assert together == alone
+    for name in alone:
+        assert (tmp_path / "two" / f"{name}.png").read_bytes() == alone[name]
+        svg = (tmp_path / "two" / f"{name}.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and "<svg" in svg

@@ -50,7 +50,7 @@ from sim.report.narrative import notes, project_dates, sentences
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash
-from sim.runs.runner import run
+from sim.runs.runner import default_workers, run
 from sim.runs.staging import staged_directory
 
 __all__ = ["FIGURES", "Comparison", "compare"]
@@ -76,6 +76,7 @@ class Comparison:
             whether their difference is paired.
         table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
+        workers: processes that draw the figures when it is written.
     """
 
     results: dict[str, Results]
@@ -83,6 +84,7 @@ class Comparison:
     questions: list[Question]
     table: pd.DataFrame
     ran: list[str] = field(default_factory=list)
+    workers: int = 1
 
     @property
     def paired(self) -> dict[str, bool]:
@@ -225,7 +227,7 @@ class Comparison:
             if self.observations:
                 with open(staging / "observations.csv", "wb") as file:
                     write_csv(file, [self.observation_table()])
-            images = write_figures(self.figures(), staging / "figures")
+            images = write_figures(self.figures(), staging / "figures", self.workers)
             for label, name in self.run_dirs().items():
                 self.results[label].write(staging / "runs" / name)
             page = comparison_page(
@@ -364,7 +366,8 @@ def compare(
     table = comparison_table({k: r.summary for k, r in results.items()},
                              {k: r.replication_metrics for k, r in results.items()}, asked,
                              populations)
-    return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran)
+    return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran,
+                      workers=workers or default_workers())
 
 
 def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:

@@ -51,9 +51,13 @@ def run_figures(results: Results, observations: pd.DataFrame | None = None
 
 
 def write_report_files(results: Results, folder: Path, source: str) -> None:
-    """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``."""
+    """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``.
+
+    The figures are drawn by as many processes as simulated the run.
+    """
     observations = results.observations() if results.scenario.observations else None
-    images = write_figures(run_figures(results, observations), folder / "figures")
+    images = write_figures(run_figures(results, observations), folder / "figures",
+                           workers=int(results.run_info.get("workers") or 1))
     page = run_page(results.summary, results.scenario, source, images, observations,
                     results.projects)
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")

@@ -18,7 +18,6 @@ Arrow IPC rather than Parquet: encoding a replication's rows takes a tenth of th
 from __future__ import annotations
 
 import multiprocessing
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.csv_writer import csv_header, csv_lines
-from sim.runs.workers import signals_held, stop_workers, worker_pool
+from sim.runs.workers import can_fork, signals_held, stop_workers, worker_pool
 
 __all__ = [
     "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows", "encode_rows",
@@ -191,7 +190,7 @@ class ApplicantSpool:
         with open(path, "wb") as file:
             if self._empty is not None:
                 file.write(csv_header(list(self._empty.columns)))
-            if workers <= 1 or count <= 1 or self.rows < PARALLEL_CSV_ROWS or not _can_fork():
+            if workers <= 1 or count <= 1 or self.rows < PARALLEL_CSV_ROWS or not can_fork():
                 for index in range(count):
                     for lines in csv_lines(self._stored(index)):
                         file.write(lines)
@@ -264,8 +263,4 @@ def _format_chunk(index: int) -> bytes:
     """Chunk ``index`` of the inherited spool as CSV lines without the header (in a worker)."""
     assert _ADOPTED is not None
     return b"".join(csv_lines(_ADOPTED._stored(index)))
-
-
-def _can_fork() -> bool:
-    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 

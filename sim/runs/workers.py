@@ -1,14 +1,17 @@
 """Worker processes that leave Ctrl-C and SIGTERM to the main process, which stops them.
 
 A terminal sends Ctrl-C to every process of a run. Workers ignore it and end on SIGTERM; the
-main process, which may print one line and clean up, stops them (:func:`stop_workers`). Both
-the replication pool and the pool that formats ``applicants.csv`` are made here.
+main process, which may print one line and clean up, stops them (:func:`stop_workers`). The
+replication pool, the pool that formats ``applicants.csv`` and the one that draws a report's
+figures are made here.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,12 +19,17 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["STOP_SECONDS", "signals_held", "stop_workers", "worker_pool"]
+__all__ = ["STOP_SECONDS", "can_fork", "signals_held", "stop_workers", "worker_pool"]
 
 STOP_SECONDS = 5
 """How long a worker may take to end after SIGTERM before it is killed."""
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked: they then inherit this process's data, unpickled."""
+    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def worker_pool(workers: int, context: Any, initializer: Callable[..., None] | None = None,
