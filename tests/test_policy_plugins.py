@@ -208,22 +208,26 @@ def test_a_module_named_with_its_file_suffix_gets_a_hint(tmp_path: Path):
         registry.resolve_policy("mypolicies.py:MyPolicy", tmp_path)
 
 
+REVERSED = textwrap.dedent("""\
+    from sim import QueuePolicy
+
+
+    class Reversed(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (applicant.applicant_id,)
+
+        def ranks(self, table):
+            return super().ranks(table)[::-1].copy()
+    """)
+"""A policy whose own ranks reverse its sort key's order (a module of its own)."""
+
+
 def test_validate_refuses_ranks_that_disagree_with_the_sort_key(tmp_path: Path, clean_registry,
                                                                 capsys):
     """A policy's own ranks must give its sort_key's order; validate compares them."""
-    (tmp_path / "gq_test_reversed.py").write_text(textwrap.dedent("""\
-        from sim import QueuePolicy
-
-
-        class Reversed(QueuePolicy):
-            uses_category_order = False
-
-            def sort_key(self, applicant):
-                return (applicant.applicant_id,)
-
-            def ranks(self, table):
-                return super().ranks(table)[::-1].copy()
-        """), encoding="utf-8")
+    (tmp_path / "gq_test_reversed.py").write_text(REVERSED, encoding="utf-8")
     path = scenario_file(tmp_path, "policy:\n  order: gq_test_reversed:Reversed\n")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
@@ -239,19 +243,7 @@ def test_validate_checks_each_distinct_policy_once_and_still_finds_a_late_one(
     Every change was checked against its sort key one applicant at a time: a file changing
     policy daily for three years (10,000 applicants a year) took over five minutes.
     """
-    (tmp_path / "gq_test_reversed.py").write_text(textwrap.dedent("""\
-        from sim import QueuePolicy
-
-
-        class Reversed(QueuePolicy):
-            uses_category_order = False
-
-            def sort_key(self, applicant):
-                return (applicant.applicant_id,)
-
-            def ranks(self, table):
-                return super().ranks(table)[::-1].copy()
-        """), encoding="utf-8")
+    (tmp_path / "gq_test_reversed.py").write_text(REVERSED, encoding="utf-8")
     days = [f"2024-02-{day:02d}" for day in range(1, 29)] + [
         f"2024-03-{day:02d}" for day in range(1, 14)]
     orders = ["social_priority", "fifo"] * 20 + ["gq_test_reversed:Reversed"]
