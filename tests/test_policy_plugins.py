@@ -258,3 +258,40 @@ def test_validate_checks_each_distinct_policy_once_and_still_finds_a_late_one(
     assert checked == ["policy.order", "policy.changes.0.order", "policy.changes.40.order"]
     err = capsys.readouterr().err
     assert "policy.changes.40.order: the queue policy 'gq_test_reversed:Reversed' ranks " in err
+
+
+def test_policies_whose_parameters_json_would_merge_are_checked_apart(tmp_path: Path,
+                                                                      clean_registry, capsys):
+    """A limit of inf, then of -inf: two policies, though both are null in JSON.
+
+    The check keyed the policies on their JSON, which writes inf and -inf alike, so a policy
+    broken only at -inf passed validate (found in review).
+    """
+    (tmp_path / "gq_test_limit.py").write_text(textwrap.dedent("""\
+        from sim import QueuePolicy
+
+
+        class Limited(QueuePolicy):
+            uses_category_order = False
+
+            def __init__(self, limit, **rest):
+                super().__init__(**rest)
+                self.limit = limit
+
+            def sort_key(self, applicant):
+                return (applicant.applicant_id,)
+
+            def ranks(self, table):
+                ranks = super().ranks(table)
+                return ranks[::-1].copy() if self.limit < 0 else ranks
+        """), encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        policy:
+          order: gq_test_limit:Limited
+          params: {limit: .inf}
+          changes:
+            - {date: 2024-01-01, params: {limit: -.inf}}
+        """)
+    assert main(["validate", str(path)]) == 2
+    assert "'gq_test_limit:Limited' ranks applicants in another order than its sort_key" \
+        in capsys.readouterr().err

@@ -53,14 +53,15 @@ def _draw(fig: Figure) -> tuple[bytes, bytes]:
 def _draw_in_processes(figures: Mapping[str, Figure], names: list[str],
                        workers: int) -> list[tuple[bytes, bytes]]:
     """Each figure drawn in one of ``workers`` forked processes, in the order of ``names``."""
-    workers = min(workers, len(names))
+    # A task per worker: all start at once, so none is left to cancel if the run is stopped
+    # (the pool fails a cancelled one in a thread of its own).
+    per_task = -(-len(names) // workers)
+    tasks = -(-len(names) // per_task)
     context = multiprocessing.get_context("fork")
-    with worker_pool(workers, context, _adopt, (figures,)) as pool:
+    with worker_pool(tasks, context, _adopt, (figures,)) as pool:
         try:
             with signals_held():  # map submits every figure now, forking the workers
-                # A task per worker: all start at once, so none is left to cancel if the
-                # run is stopped (the pool fails a cancelled one in a thread of its own).
-                drawn = pool.map(_draw_adopted, names, chunksize=-(-len(names) // workers))
+                drawn = pool.map(_draw_adopted, names, chunksize=per_task)
             return list(drawn)  # waited for outside the block, where Ctrl-C acts at once
         except BaseException:  # Ctrl-C or SIGTERM: no figure is wanted
             stop_workers(pool)

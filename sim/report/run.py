@@ -21,6 +21,7 @@ from sim.figures.observations import observations_figure
 from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.runs.results import Results
+from sim.runs.runner import default_workers
 from sim.runs.staging import claim
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
@@ -53,11 +54,12 @@ def run_figures(results: Results, observations: pd.DataFrame | None = None
 def write_report_files(results: Results, folder: Path, source: str) -> None:
     """Write ``figures/`` (PNG and SVG) and ``report.html`` of one run into ``folder``.
 
-    The figures are drawn by as many processes as simulated the run.
+    The figures are drawn by as many processes as simulated the run, at most this machine's
+    cores (a run read back may come from a larger machine).
     """
     observations = results.observations() if results.scenario.observations else None
-    images = write_figures(run_figures(results, observations), folder / "figures",
-                           workers=int(results.run_info.get("workers") or 1))
+    workers = min(int(results.run_info.get("workers") or 1), default_workers())
+    images = write_figures(run_figures(results, observations), folder / "figures", workers)
     page = run_page(results.summary, results.scenario, source, images, observations,
                     results.projects)
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")

@@ -217,12 +217,14 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) 
     Each distinct policy is checked once, where it first comes into force: the same order,
     category order, parameters and ranking within categories rank the same applicants the
     same way (a file changing policy daily for years took minutes to validate otherwise).
+    They are told apart by their ``repr``, which keeps what JSON would merge (``inf`` and
+    ``-inf``, a date and its text).
     """
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
     for (_, stated), regime in zip(scenario.policy.regimes(), regimes(scenario), strict=True):
-        ranking = stated.model_dump_json(include={"order", "category_order", "params",
-                                                  "within_category"})
+        ranking = repr(stated.model_dump(include={"order", "category_order", "params",
+                                                  "within_category"}))
         if ranking in checked:
             continue
         checked.add(ranking)

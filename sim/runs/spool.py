@@ -167,8 +167,7 @@ class ApplicantSpool:
         if not stored:
             return pd.DataFrame() if self._empty is None else self._empty.copy()
         if not any(isinstance(rows, pd.DataFrame) for rows in stored):
-            tables = [pa.Table.from_batches([rows]) if isinstance(rows, pa.RecordBatch)
-                      else pa.ipc.open_stream(rows).read_all() for rows in stored]
+            tables = [pa.Table.from_batches([batch]) for batch in stored]
             if all(table.schema.equals(tables[0].schema) for table in tables):
                 return decode_rows(pa.concat_tables(tables), self._empty)
         chunks = [self._chunk(index) for index in range(len(stored))]
