@@ -425,14 +425,15 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
 # Speed: a family of scenarios extends the same parents, and a comparison (or a test) reads
 # each parent again for every member; composing and loading a file costs 20-50 ms. So each
 # text is read once per process. The node tree is shared (only read, for line numbers); the
-# data is copied for each caller. A text that fails is not kept, and fails again.
-@functools.lru_cache(maxsize=256)
+# data is copied for each caller. A text that fails is not kept, and fails again. The last
+# 32 texts are kept: a family's files, not every file a long session reads.
+@functools.lru_cache(maxsize=32)
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree of a text (lines and columns of every key and value)."""
     return yaml.compose(text, Loader=_StrictLoader)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)
 def _load(text: str) -> Any:
     """The plain data of a text; callers copy it before they change it."""
     return yaml.load(text, Loader=_StrictLoader)
