@@ -324,5 +324,6 @@ def test_policies_whose_parameters_json_would_merge_are_checked_apart(tmp_path: 
             - {date: 2024-01-01, params: {limit: -.inf}}
         """)
     assert main(["validate", str(path)]) == 2
-    assert "'gq_test_limit:Limited' ranks applicants in another order than its sort_key" \
-        in capsys.readouterr().err
+    err = capsys.readouterr().err  # named by the change that broke it, not the order before
+    assert "policy.changes.0.params: the queue policy 'gq_test_limit:Limited' ranks " \
+           "applicants in another order than its sort_key" in err

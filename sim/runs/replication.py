@@ -184,14 +184,25 @@ def _step(
     return CapacityStep(scenario.years_since_start(upgrade.date) + delay, area, upgrade.add_mw)
 
 
+RANKING_KEYS = ("order", "params", "category_order", "within_category")
+"""The keys of a policy change that change how applicants rank; an error names the first set."""
+
+
 def regimes(scenario: Scenario) -> list[Regime]:
-    """The policy regimes in force over time, with their policies built and guarded."""
+    """The policy regimes in force over time, with their policies built and guarded.
+
+    An error of a policy names the key that put it in force: ``policy.order``, or the first of
+    :data:`RANKING_KEYS` that the change in force sets (a change of parameters alone can
+    break a policy that ranked well before it).
+    """
     source = str(scenario.source_path or scenario.name)
     result = []
     key_path = "policy.order"
     for index, (date, regime) in enumerate(scenario.policy.regimes()):
-        if index and scenario.policy.changes[index - 1].order is not None:
-            key_path = f"policy.changes.{index - 1}.order"
+        change = scenario.policy.changes[index - 1] if index else None
+        ranking = [key for key in RANKING_KEYS if getattr(change, key, None) is not None]
+        if ranking:
+            key_path = f"policy.changes.{index - 1}.{ranking[0]}"
         policy = build_policy(regime.order, regime.category_order, regime.params,
                               scenario.base_dir, scenario.policy.imports or (),
                               regime.within_category)
