@@ -185,3 +185,37 @@ def test_a_run_in_which_nobody_asks_has_a_report_and_can_be_compared(tmp_path, c
                  "-q"]) == 0
     assert (tmp_path / "cmp" / "figures" / "differences.png").is_file()
     assert "Traceback" not in capsys.readouterr().err
+
+
+FEW = NOBODY.replace("end: 2024-01-15", "end: 2026-01-01").replace("rate_per_year: 0.001",
+                                                                    "rate_per_year: 12")
+"""Two years of shops asking for half the grid each: a small run with outcomes to count."""
+
+
+@pytest.mark.parametrize("replications, caution", [
+    (3, "Only 3 replications: intervals about 6.7 times as wide as 30 would give; run 10 or "
+        "more for figures to quote."),
+    (10, None)])
+def test_intervals_of_few_replications_say_how_much_wider_they_are(tmp_path, capsys,
+                                                                   replications, caution):
+    """Beneath the terminal table and beside the report's intervals; not from ten on.
+
+    With two replications an interval is 24 times as wide as thirty would make it, which a
+    planner quoting "18.5 (1.67 to 205)" withdrawals was not told.
+    """
+    (tmp_path / "few.yaml").write_text(FEW)
+    assert main(["run", str(tmp_path / "few.yaml"), "-o", str(tmp_path / "out"),
+                 "--replications", str(replications), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    if caution is None:
+        assert "Only " not in printed and "<strong>Only " not in page
+    else:
+        assert caution in printed.splitlines()
+        assert f"<strong>{caution}</strong>" in page
+        (tmp_path / "more.yaml").write_text(FEW.replace("name: nobody", "name: more"))
+        assert main(["compare", str(tmp_path / "out"), str(tmp_path / "more.yaml"), "-o",
+                     str(tmp_path / "cmp"), "--replications", "12", "--workers", "1",
+                     "-q"]) == 0  # the smallest run is named: this one's 3
+        compared = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+        assert f"<strong>{caution}</strong>" in compared

@@ -42,7 +42,7 @@ from sim.runs.metrics import (
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
-from sim.runs.summary_table import format_projects
+from sim.runs.summary_table import few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
            "KeyTable", "ObservedSection", "Page", "comparison_page", "figures", "key_tables",
@@ -182,6 +182,8 @@ class Page:
     """The model beside published figures, when a scenario states observations."""
     projects: list[str] = field(default_factory=list)
     """A line per named project of a single-scenario report: how often and when connected."""
+    caution: str | None = None
+    """Said beside the intervals when they rest on too few replications to quote."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def comparison_page(
         scenarios=_scenarios_table(table, scenarios, sources),
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
+        caution=few_replications(table.groupby("scenario")["replications"].max().min()),
     )
 
 
@@ -255,6 +258,7 @@ def run_page(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
+        caution=few_replications(summary["replications"].max()),
     )
 
 

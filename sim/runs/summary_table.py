@@ -10,9 +10,10 @@ import pandas as pd
 
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
 from sim.runs.results import Results
+from sim.runs.stats import CONFIDENCE, t_quantile
 
-__all__ = ["LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN", "connection_dates",
-           "format_projects", "format_summary"]
+__all__ = ["FEW_REPLICATIONS", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN",
+           "connection_dates", "few_replications", "format_projects", "format_summary"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -55,7 +56,8 @@ def format_summary(results: Results) -> str:
     for metric in shown:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
-    return "\n".join([*lines, *LEGEND])
+    caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
+    return "\n".join([*lines, *LEGEND, *([caution] if caution else [])])
 
 
 LEGEND = (
@@ -65,6 +67,29 @@ LEGEND = (
     "replication did not see that long after the requests.",
 )
 """What the table's brackets and dashes mean, printed beneath it."""
+
+FEW_REPLICATIONS = 10
+"""Below this many replications the intervals are said to be too wide to quote."""
+
+
+def few_replications(replications: float) -> str | None:
+    """A caution when a run rests on fewer than :data:`FEW_REPLICATIONS` replications.
+
+    ``replications`` is the run's count (of a comparison, its smallest run's). It says how
+    much wider a mean's interval is than thirty replications would make it, other things
+    equal: Student's t over the square root of the count (24 times with two, 2.1 with nine).
+    """
+    if not replications < FEW_REPLICATIONS:  # NaN too: no run at all
+        return None
+    count = int(replications)
+    if count < 2:
+        wider = "no interval at all"
+    else:
+        ratio = (t_quantile(CONFIDENCE, count - 1) / math.sqrt(count)) \
+            / (t_quantile(CONFIDENCE, 29) / math.sqrt(30))
+        wider = f"intervals about {ratio:.2g} times as wide as 30 would give"
+    return (f"Only {count} replication{'s' if count != 1 else ''}: {wider}; run "
+            f"{FEW_REPLICATIONS} or more for figures to quote.")
 
 
 def _with_shorter_window(
