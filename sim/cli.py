@@ -248,7 +248,8 @@ def _execution_arguments(parser: argparse.ArgumentParser) -> None:
     from sim.runs.distributed import SCHEDULER_VARIABLE
 
     parser.add_argument("--workers", type=at_least(1), metavar="W",
-                        help="worker processes (default: all cores); results do not depend on it")
+                        help="worker processes, for the replications and for drawing the "
+                        "report's figures (default: all cores); results do not depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
                         help="run the replications on the Dask cluster whose scheduler is at "
