@@ -234,8 +234,7 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) 
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
     for (_, stated), regime in zip(scenario.policy.regimes(), regimes(scenario), strict=True):
-        ranking = repr(stated.model_dump(include={"order", "category_order", "params",
-                                                  "within_category"}))
+        ranking = repr(stated.model_dump(include=set(RANKING_KEYS)))
         if ranking in checked:
             continue
         checked.add(ranking)
