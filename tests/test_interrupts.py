@@ -300,8 +300,15 @@ files._draw_adopted = slow_draw
 """
 
 
-@pytest.mark.parametrize("patch", [SLOW_WORKER_START, SLOW_CSV_CHUNKS, SLOW_FIGURES],
-                         ids=["worker-starting", "csv-formatting", "figure-drawing"])
+SLOW_CSV_TASKS = SLOW_CSV_CHUNKS + "spool.PARALLEL_CHUNKS = 1\n"
+"""CSV formatting in more tasks than workers: a stopped pool failed those not yet started in a
+thread of its own, which printed a traceback beside the run's one line."""
+
+
+@pytest.mark.parametrize("patch", [SLOW_WORKER_START, SLOW_CSV_CHUNKS, SLOW_CSV_TASKS,
+                                   SLOW_FIGURES],
+                         ids=["worker-starting", "csv-formatting", "csv-formatting-in-tasks",
+                              "figure-drawing"])
 def test_ctrl_c_while_workers_start_format_csv_or_draw_prints_one_line(folder, patch):
     """Ctrl-C reaches workers as they start, format CSV or draw the report's figures.
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from sim.runs.workers import can_fork, signals_held, stop_workers, worker_pool
+from sim.runs.workers import can_fork, forked_map
 
 __all__ = ["png_bytes", "write_figures"]
 
@@ -53,19 +52,8 @@ def _draw(fig: Figure) -> tuple[bytes, bytes]:
 def _draw_in_processes(figures: Mapping[str, Figure], names: list[str],
                        workers: int) -> list[tuple[bytes, bytes]]:
     """Each figure drawn in one of ``workers`` forked processes, in the order of ``names``."""
-    # A task per worker: all start at once, so none is left to cancel if the run is stopped
-    # (the pool fails a cancelled one in a thread of its own).
-    per_task = -(-len(names) // workers)
-    tasks = -(-len(names) // per_task)
-    context = multiprocessing.get_context("fork")
-    with worker_pool(tasks, context, _adopt, (figures,)) as pool:
-        try:
-            with signals_held():  # map submits every figure now, forking the workers
-                drawn = pool.map(_draw_adopted, names, chunksize=per_task)
-            return list(drawn)  # waited for outside the block, where Ctrl-C acts at once
-        except BaseException:  # Ctrl-C or SIGTERM: no figure is wanted
-            stop_workers(pool)
-            raise
+    with forked_map(_draw_adopted, names, min(workers, len(names)), _adopt, figures) as drawn:
+        return list(drawn)
 
 
 _ADOPTED: Mapping[str, Figure] = {}

@@ -17,7 +17,6 @@ Arrow IPC rather than Parquet: encoding a replication's rows takes a tenth of th
 
 from __future__ import annotations
 
-import multiprocessing
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.csv_writer import csv_header, csv_lines
-from sim.runs.workers import can_fork, signals_held, stop_workers, worker_pool
+from sim.runs.workers import can_fork, forked_map
 
 __all__ = [
     "DEFAULT_BUDGET_ROWS", "ApplicantSpool", "EncodedRows", "decode_rows", "encode_rows",
@@ -194,16 +193,10 @@ class ApplicantSpool:
                     for lines in csv_lines(self._stored(index)):
                         file.write(lines)
                 return
-            context = multiprocessing.get_context("fork")
-            with worker_pool(workers, context, _adopt, (self,)) as pool:
-                try:
-                    with signals_held():  # map submits every chunk now, forking the workers
-                        texts = pool.map(_format_chunk, range(count), chunksize=PARALLEL_CHUNKS)
-                    for text in texts:
-                        file.write(text)
-                except BaseException:  # Ctrl-C, SIGTERM or a full disk: no chunk is wanted
-                    stop_workers(pool)
-                    raise
+            with forked_map(_format_chunk, range(count), workers, _adopt, self,
+                            chunksize=PARALLEL_CHUNKS) as texts:
+                for text in texts:
+                    file.write(text)
 
     def _chunk(self, index: int) -> pd.DataFrame:
         stored = self._stored(index)

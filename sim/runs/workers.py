@@ -14,12 +14,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["STOP_SECONDS", "can_fork", "signals_held", "stop_workers", "worker_pool"]
+__all__ = ["STOP_SECONDS", "can_fork", "forked_map", "signals_held", "stop_workers",
+           "worker_pool"]
 
 STOP_SECONDS = 5
 """How long a worker may take to end after SIGTERM before it is killed."""
@@ -30,6 +31,37 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 def can_fork() -> bool:
     """Whether workers can be forked: they then inherit this process's data, unpickled."""
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def forked_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int,
+               adopt: Callable[[Any], None], inherited: Any,
+               chunksize: int = 1) -> Iterator[Iterator[Any]]:
+    """``function`` of each item in ``workers`` forked processes, the results in order.
+
+    Each worker first calls ``adopt(inherited)``: forked, it inherits the data rather than
+    receive a pickled copy. The block gets the results as they come. If it ends by an error
+    (Ctrl-C, SIGTERM, a full disk), the workers are stopped at once and the error goes on.
+    The tasks are submitted one by one rather than by ``map``, whose iterator cancels the
+    tasks not yet started as an error passes through it: the pool, finding a cancelled task
+    once its workers are stopped, raised in a thread of its own (a traceback beside the
+    run's one line, whenever there were more tasks than workers).
+    """
+    chunks = [items[start:start + chunksize] for start in range(0, len(items), chunksize)]
+    context = multiprocessing.get_context("fork")
+    with worker_pool(workers, context, adopt, (inherited,)) as pool:
+        try:
+            with signals_held():  # the first submit forks the workers
+                futures = [pool.submit(_apply_to_each, function, chunk) for chunk in chunks]
+            yield (result for future in futures for result in future.result())
+        except BaseException:
+            stop_workers(pool)
+            raise
+
+
+def _apply_to_each(function: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
+    """``function`` of each item of ``chunk`` (in a worker)."""
+    return [function(item) for item in chunk]
 
 
 def worker_pool(workers: int, context: Any, initializer: Callable[..., None] | None = None,
