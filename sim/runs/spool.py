@@ -169,7 +169,8 @@ class ApplicantSpool:
             tables = [pa.Table.from_batches([batch]) for batch in stored]
             if all(table.schema.equals(tables[0].schema) for table in tables):
                 return decode_rows(pa.concat_tables(tables), self._empty)
-        chunks = [self._chunk(index) for index in range(len(stored))]
+        chunks = [rows if isinstance(rows, pd.DataFrame) else decode_rows(rows, self._empty)
+                  for rows in stored]  # as _chunk does, without reading them again
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def chunks(self) -> Iterator[pd.DataFrame]:
