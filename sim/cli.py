@@ -169,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="write the figures and report.html of a results directory",
         description="Write figures/ (PNG and SVG) and a self-contained report.html, leading "
         "with the headline figures by category, into a results directory written by "
-        "gridqueue run; an earlier report there is replaced, the tables are untouched.",
+        "gridqueue run; an earlier report there is replaced, the tables are untouched. A "
+        "file of your own in figures/ stops it, with nothing changed: move it out first.",
     )
     report.add_argument("directory", type=Path, metavar="DIR",
                         help="results directory (from gridqueue run)")

@@ -116,6 +116,25 @@ def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # and the rest
 
 
+def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, capsys):
+    """``gridqueue report`` replaces figures/ whole: a file of the user's there stops it first.
+
+    It deleted them without a word, where ``run --force`` on the same folder refused.
+    """
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    mine = folder / "out" / "figures" / "mine"
+    mine.mkdir()
+    (mine / "a.txt").write_text("keep")
+    (folder / "out" / "figures" / "my_plot.png").write_text("keep")
+    refused(["report", "out"], capsys, folder, "holds files gridqueue did not write "
+            "(figures/mine/a.txt, figures/my_plot.png), and a new report replaces report.html "
+            "and figures/; move them out first")  # and nothing changed
+    (mine / "a.txt").unlink()
+    mine.rmdir()
+    (folder / "out" / "figures" / "my_plot.png").unlink()
+    assert main(["report", "out"]) == 0
+
+
 def test_an_output_marked_before_markers_listed_files_is_judged_by_its_names(folder, capsys):
     """A marker without a list of files vouches for the names gridqueue's outputs have."""
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.errors import OutputError
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -22,7 +23,7 @@ from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.runs.results import Results
 from sim.runs.runner import default_workers
-from sim.runs.staging import claim
+from sim.runs.staging import claim, files_added, some
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
 
@@ -69,10 +70,18 @@ def write_report(directory: str | Path) -> Path:
     """(Re)write the report of a results directory; returns the path of report.html.
 
     Made aside and moved in when complete: the tables are untouched and an earlier report
-    stays whole until the new one replaces it.
+    stays whole until the new one replaces it. ``figures/`` is replaced whole, so a file the
+    user put there (or a ``report.html`` of their own) stops it before any work, as it would
+    stop ``--force``.
     """
     folder = Path(directory)
     results = Results.read(folder)
+    added = [name for name in files_added(folder)
+             if name == "report.html" or name.startswith("figures/")]
+    if added:
+        raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
+                          "and a new report replaces report.html and figures/; move them out "
+                          "first")
     staging = Path(tempfile.mkdtemp(prefix=".report.partial-", dir=folder))
     try:
         write_report_files(results, staging, str(folder))

@@ -22,8 +22,10 @@ __all__ = [
     "MARKER",
     "check_writable",
     "claim",
+    "files_added",
     "partial_directory",
     "resumable_directory",
+    "some",
     "staged_directory",
     "write_file",
 ]
@@ -71,12 +73,11 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
         raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
                           f"{MARKER} file), so --force will not replace it; choose another "
                           "output directory, or empty or remove this one yourself")
-    added = _files_added(target)
+    added = files_added(target)
     if added:
-        shown = ", ".join(added[:3]) + (f" and {len(added) - 3} more" if len(added) > 3 else "")
-        raise OutputError(f"{target}: holds files gridqueue did not write ({shown}), so --force "
-                          "will not replace it; move them out first, or choose another output "
-                          "directory")
+        raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
+                          "--force will not replace it; move them out first, or choose another "
+                          "output directory")
     if Path.cwd().resolve().is_relative_to(target.resolve()):
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
                           "cannot be replaced; run from another folder, or choose another "
@@ -105,7 +106,13 @@ def written_by_gridqueue(folder: Path) -> bool:
     return entries <= _LEGACY_NAMES and _has_legacy_provenance(folder)
 
 
-def _files_added(folder: Path) -> list[str]:
+def some(names: list[str], shown: int = 3) -> str:
+    """The first few of ``names``, and how many more: for a message that lists files."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def files_added(folder: Path) -> list[str]:
     """Files in an output of gridqueue that it did not write there (paths inside ``folder``).
 
     Those its marker lists are gridqueue's; a marker that lists none (from before markers
