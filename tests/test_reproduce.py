@@ -17,6 +17,7 @@ from sim.runs.results import TABLES
 from tests.test_policy_plugins import POLICY_MODULE
 
 BAD = Path(__file__).parent / "bad_inputs"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def gridqueue(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -243,3 +244,22 @@ def test_a_policy_import_run_is_kept_hashed_and_reproduced_like_module_class(
     code, out, err = gridqueue("report", str(output), capsys=capsys)
     assert code == 0, out + err
     sys.modules.pop("reproduce_import", None)
+
+
+def test_reproduce_checks_the_verdicts_of_published_observations(tmp_path, capsys):
+    """observations.csv is a table too: an edited verdict is not reproduced; exit code 1.
+
+    It was left out, so a run whose "agrees" had been edited to "model below" passed.
+    """
+    output = tmp_path / "base"
+    assert main(["run", str(ROOT / "scenarios/flevoland/base.yaml"), "-o", str(output), "-q",
+                 "--replications", "2", "--workers", "1", "--no-report"]) == 0
+    code, out, err = gridqueue("reproduce", str(output), "-q", "--workers", "1", capsys=capsys)
+    assert code == 0, err
+    assert "  observations.csv: identical" in out.splitlines()
+    path = output / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",agrees,", ",model below,", 1),
+                    encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(output), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert "  observations.csv: differs from line 2, column agreement: 'model below' then" in out

@@ -90,6 +90,9 @@ def reproduce(directory: str | Path, workers: int | None = None,
               progress: bool = False) -> Reproduction:
     """Re-run the results in ``directory`` and compare every table with the one stored there.
 
+    Every table: the five of every run and, where the scenario states published observations,
+    ``observations.csv``, whose verdicts a planner quotes.
+
     The re-run uses the seed and replications recorded in run.json; when they disagree with
     ``scenario.yaml``, or any recorded hash disagrees with the files, the reproduction fails.
     """
@@ -103,8 +106,9 @@ def reproduce(directory: str | Path, workers: int | None = None,
     results = run(scenario, workers=workers, progress=progress, replications=subset)
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
+        names = [*TABLES, *(["observations"] if scenario.observations else [])]
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
-                  for name in TABLES}
+                  for name in names}
     return Reproduction(
         directory=folder,
         replications=len(subset) if subset is not None else scenario.replications,
