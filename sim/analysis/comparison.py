@@ -44,7 +44,7 @@ from sim.inputs.loading import load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import read_scenario_source
-from sim.report.data import comparison_page, pairing
+from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import notes, project_dates, sentences
 from sim.runs.csv_writer import write_csv
@@ -191,14 +191,16 @@ class Comparison:
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say).
 
-        Then each pair not compared replication by replication, and how it was instead.
+        Then each pair not compared replication by replication, and how it was instead, and
+        last, as the report says it, whether the smallest run has too few replications to quote.
         """
         asked = self.table[self.table["question"].astype(bool)]
         unpaired = [f"{variant} against {reference}: {how}"
                     for (variant, reference), rows in asked.groupby(["scenario", "reference"],
                                                                    sort=False)
                     if (how := pairing(rows, long=True)) != "paired"]
-        return notes(list(self._answers)) + unpaired
+        caution = comparison_caution(self.table)
+        return [*notes(list(self._answers)), *unpaired, *([caution] if caution else [])]
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:

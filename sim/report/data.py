@@ -45,7 +45,8 @@ from sim.runs.observed import band_text, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
-           "KeyTable", "ObservedSection", "Page", "comparison_page", "figures", "key_tables",
+           "KeyTable", "ObservedSection", "Page", "comparison_caution", "comparison_page", "figures",
+           "key_tables",
            "observed_section", "pairing", "run_page"]
 
 ANSWERS_SHOWN = 6
@@ -227,8 +228,13 @@ def comparison_page(
         scenarios=_scenarios_table(table, scenarios, sources),
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
-        caution=few_replications(table.groupby("scenario")["replications"].max().min()),
+        caution=comparison_caution(table),
     )
+
+
+def comparison_caution(table: pd.DataFrame) -> str | None:
+    """The caution of a comparison whose smallest run has too few replications, if any."""
+    return few_replications(table.groupby("scenario")["replications"].max().min())
 
 
 def run_page(
