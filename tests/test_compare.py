@@ -112,7 +112,7 @@ def test_other_seed_is_compared_unpaired_with_welch(comparison: Comparison):
     assert (row["difference_ci_low"], row["difference_ci_high"]) == pytest.approx(
         (expected.low, expected.high))
     # The terminal's notes under the answers say so; paired pairs need no note.
-    assert comparison.notes()[-1:] == [
+    assert [note for note in comparison.notes() if " against " in note] == [
         "other_seed against fifo: unpaired: other random draws, Welch interval"]
 
 
@@ -245,7 +245,9 @@ def test_sentences_say_none_connected_where_nobody_was():
     table[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
     table.loc[table["scenario"] == "sp", ["difference", "difference_ci_low",
                                           "difference_ci_high"]] = 0.0
-    (text,) = sentences(table)
+    unknown = (table["group"] == "basic_needs") & (table["metric"] == HEADLINE_METRICS[0])
+    table.loc[unknown, ["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+    (text,) = sentences(table)  # (no value in fifo: no difference either)
     assert "basic-needs applicants: none connected in fifo" in text
     assert "other businesses: the same in every replication" in text  # differences all 0
 
@@ -257,7 +259,7 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
         for group, ten in (("basic_needs", float("nan")), ("other", 6.0)):
             rows += [(scenario, group, "applicants", 4.0, 0.0), (scenario, group, "connected",
                                                                  3.0, 0.0),
-                     (scenario, group, "wait_rmst_10y_years", ten, -1.0),
+                     (scenario, group, "wait_rmst_10y_years", ten, -1.0 * ten / ten),
                      (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
     table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
     (text,) = sentences(table)
@@ -266,6 +268,25 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
             ) in text
     assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
     assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
+
+
+def test_the_window_follows_the_replications_the_difference_counts():
+    """A reference whose own run lacks ten years is still compared in ten where the pair has it.
+
+    Seen when a results folder of 30 replications (one not followed ten years) was compared
+    with a variant run 10 times: the answer fell back to five years, where nothing moved, and
+    said "the same in every replication" beside a ten-year difference in comparison.csv.
+    """
+    rows = []
+    for scenario, ten, difference in (("fifo", float("nan"), float("nan")), ("sp", 6.0, 0.3)):
+        rows += [(scenario, "all", "applicants", 4.0, 0.0), (scenario, "all", "connected", 3.0,
+                                                             0.0),
+                 (scenario, "all", "wait_rmst_10y_years", ten, difference),
+                 (scenario, "all", "wait_rmst_5y_years", 4.0, 0.0)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    (text,) = sentences(table)
+    assert "first 5 years" not in text and "the same in every replication" not in text
+    assert "applicants overall: 0.30 years longer" in text
 
 
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():

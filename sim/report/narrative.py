@@ -159,9 +159,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     parts = []
     for group in present_groups(compared):
         shown, who = metric, WHO[group]
-        missing = _missing(means, group, shown)
+        missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
         shorter = SHORTER_WINDOW.get(metric)
-        if missing and shorter is not None and not _missing(means, group, shorter):
+        if missing and shorter is not None and _has_difference(get, group, shorter):
             shown, missing, who = shorter, [], f"{who} ({SHORTER_MARK})"
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
@@ -456,6 +456,17 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
 def _decimals(text: str) -> int:
     """Decimals of a number as written: 2 for '0.73', 0 for '1,204'."""
     return len(text.split(".")[1]) if "." in text else 0
+
+
+def _has_difference(get: pd.DataFrame, group: str, metric: str) -> bool:
+    """Whether the pair's rows (by group and metric) have a difference of ``metric``.
+
+    The window of an answer follows the replications its difference counts: a reference run
+    earlier with more replications, one of which does not follow ten years, has no 10-year
+    mean of its own, yet the pair's difference over the replications both ran may have one.
+    """
+    return (group, metric) in get.index and math.isfinite(
+        float(get.loc[(group, metric), "difference"]))  # type: ignore[arg-type]  # one row
 
 
 def _missing(means: dict[str, dict[tuple[str, str], float]], group: str,
