@@ -333,11 +333,12 @@ def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scen
     assert cells["All applicants"] == "no value"
 
 
-def test_a_column_never_sets_ten_years_beside_five(summary_and_scenario):
-    """One scenario without the 10-year figure: every row of that group's table shows 5 years.
+def test_each_row_of_a_key_table_takes_the_window_its_answer_takes(summary_and_scenario):
+    """A variant whose difference is known only within 5 years shows 5, marked; the rest 10.
 
-    Otherwise the reference's 10-year level would stand above the variant's 5-year one, with
-    a 5-year difference beneath. A group every scenario knows 10 years of keeps them.
+    All rows of a group once changed together, so a table of the Flevoland questions showed
+    social priority's 5-year difference (0.13 years shorter) where its answer gave the
+    10-year one (0.05 years longer), because another question lacked ten years.
     """
     summary, _ = summary_and_scenario
     fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
@@ -357,7 +358,7 @@ def test_a_column_never_sets_ten_years_beside_five(summary_and_scenario):
     by_group = {t.title: t for t in key_tables(table)}
     cells = [row[2][column] for row in by_group["All applicants"].rows]
     assert [(c.text, c.note) for c in cells] == [  # fifo, then sp with its 5-year difference
-        ("5y: 4.0 (4.0 to 4.0)", ""), ("5y: 4.0 (4.0 to 4.0)", "+0.25 (+0.10 to +0.40)")]
+        ("6.0 (6.0 to 6.0)", ""), ("5y: 4.0 (4.0 to 4.0)", "+0.25 (+0.10 to +0.40)")]
     other = next(t for title, t in by_group.items() if title != "All applicants")
     assert all(not row[2][column].text.startswith("5y:") for row in other.rows)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,9 +45,8 @@ from sim.runs.observed import band_text, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
-           "KeyTable", "ObservedSection", "Page", "comparison_caution", "comparison_page", "figures",
-           "key_tables",
-           "observed_section", "pairing", "run_page"]
+           "KeyTable", "ObservedSection", "Page", "comparison_caution", "comparison_page",
+           "figures", "key_tables", "observed_section", "pairing", "run_page"]
 
 ANSWERS_SHOWN = 6
 """Answers listed on the first screen; further ones are folded away beneath them."""
@@ -355,7 +354,7 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
         for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
             cells = _cells(mine)
             for group in _groups(mine) if kind in COMPARED else [ALL]:
-                _five_where_ten_unknown([cells], group)
+                _five_where_ten_unknown(cells, group)
             if kind in COMPARED:
                 notes = [pair, POPULATION_WORDS[kind]]
                 out += [(CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
@@ -380,7 +379,8 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     kinds = {key: str(block["population"].iloc[0]) for key, block in blocks}
     tables = []
     for group in _groups(compared):
-        _five_where_ten_unknown(list(cells.values()), group)
+        for row in cells.values():
+            _five_where_ten_unknown(row, group)
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
@@ -397,7 +397,7 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
     cells = _cells(table)
     for group in _groups(table):
-        _five_where_ten_unknown([cells], group)
+        _five_where_ten_unknown(cells, group)
     rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
             for g in _groups(table)]
     return KeyTable(title="Group", columns=_headings(), rows=rows)
@@ -445,25 +445,19 @@ def _no_difference(metric: str, population: str) -> str:
     return "no difference: none in the reference"
 
 
-def _five_where_ten_unknown(rows: Sequence[dict[tuple[str, str], Cell]], group: str) -> None:
-    """Show the mean wait within 5 years, marked, in every row of ``group`` if one needs it.
+def _five_where_ten_unknown(cells: dict[tuple[str, str], Cell], group: str) -> None:
+    """Show the mean wait within 5 years, marked, in a row of ``group`` that needs it.
 
     A row needs it when it has no figure within 10 years, or no difference within 10 years
-    where it has one within 5 (its reference is not followed 10 years): as the answers do,
-    which then compare 5 years. All rows of a table change together, so that one column
-    never sets 10 years beside 5. The heading says so.
+    where it has one within 5 (its reference is not followed 10 years): as its answer does,
+    which then compares 5 years. Each row follows its own answer, so that a table's
+    difference never reads otherwise than the answer to the same question; the mark and the
+    heading say which window a cell gives.
     """
-    def lacks_ten(cells: dict[tuple[str, str], Cell]) -> bool:
-        ten, five = cells.get((group, TEN)), cells.get((group, FIVE))
-        return ten is not None and five is not None and (
-            ten.text == "no value" or (not ten.compared and five.compared))
-
-    if not any(lacks_ten(cells) for cells in rows):
-        return
-    for cells in rows:
-        five = cells.get((group, FIVE))
-        if five is not None and five.text != "no value":
-            cells[(group, TEN)] = replace(five, text=f"{FIVE_MARK} {five.text}")
+    ten, five = cells.get((group, TEN)), cells.get((group, FIVE))
+    if (ten is not None and five is not None and five.text != "no value"
+            and (ten.text == "no value" or (not ten.compared and five.compared))):
+        cells[(group, TEN)] = replace(five, text=f"{FIVE_MARK} {five.text}")
 
 
 def _quarter_where_half_unreached(
