@@ -469,12 +469,12 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "YAML, e.g. --vary grid.capacity_mw=4,8,16)")
     sweep.add_argument("-o", "--output", type=Path, metavar="DIR",
                        help="output directory (default: results/sweep-<scenario file name>)")
-    sweep.add_argument("--metric", default="wait_rmst_5y_years", metavar="NAME",
-                       help="key figure of the figure (default: wait_rmst_5y_years, the mean "
-                       "wait within five years of the request, counting everyone; "
-                       "wait_rmst_10y_years sees further but has no value in a cell where a "
-                       "replication does not follow anyone for ten years; see summary.csv for "
-                       "the names)")
+    sweep.add_argument("--metric", default=None, metavar="NAME",
+                       help="key figure of the figure and the printed lines (default, as "
+                       "compare's answers: wait_rmst_10y_years, the mean wait within ten years "
+                       "of the request, counting everyone, where every cell has it, else "
+                       "wait_rmst_5y_years, within five, which cannot see what a later upgrade "
+                       "does; see summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
     sweep.add_argument("--replications", type=at_least(1), metavar="N",

@@ -13,6 +13,7 @@ from matplotlib.image import AxesImage
 
 from sim import GridqueueError, InputError, Sweep, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
+from sim.analysis.sweeps import lead_metric
 from sim.cli import main
 from sim.runs.metrics import METRICS
 from sim.runs.runner import run_replications
@@ -195,3 +196,31 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     assert lines[0] == "connect_median_years (years), all: median [95% CI]"
     assert lines[1].endswith(": not reached") and lines[2].endswith(": 2.5 [2, not reached]")
     assert "inf" not in "\n".join(lines)
+
+
+def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):
+    """As the answers of a comparison do: five years cannot see what a later upgrade does.
+
+    The sweep of the FGU reinforcement's delay read 4.97, 4.98, 4.98, 4.98 within five years
+    by default, where within ten the delays cost 0.26 to 1.13 years.
+    """
+    ten, five = "wait_rmst_10y_years", "wait_rmst_5y_years"
+    table = pd.DataFrame({"cell": [0, 1, 0, 1], "group": "all",
+                          "metric": [ten, ten, five, five], "estimate": [7.0, 8.0, 4.0, 4.1]})
+    assert lead_metric(table) == ten
+    assert lead_metric(table, "basic_needs") == five  # no rows of that group
+    table.loc[1, "estimate"] = math.nan  # a cell without ten years
+    assert lead_metric(table) == five
+    chosen = lead_metric(result.table)
+    assert result.describe().splitlines()[0].startswith(f"{chosen} (")
+    assert METRICS[chosen].label in result.figure().axes[0].get_title()
+
+
+def test_a_sweep_of_one_replication_is_refused_as_compare_refuses_it(family, tmp_path, capsys):
+    """One replication gives no interval: it printed '4.98 [nan, nan]' for every cell."""
+    code = main(["sweep", str(family["fifo"]), "--vary", "grid.capacity_mw=1,2", "-o",
+                 str(tmp_path / "sw"), "--replications", "1", "--workers", "1", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "sweep needs at least 2 replications of each cell for a 95% interval, got 1" in err
+    assert not (tmp_path / "sw").exists()

@@ -33,7 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim._version import __version__
-from sim.analysis.differences import Question, comparison_table, draws_key
+from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError, GridqueueWarning
@@ -477,10 +477,6 @@ def _read_or_load(
     if path.is_dir():
         return Results.read(path), str(path)
     return load_scenario(path, changes), str(path)
-
-
-MIN_REPLICATIONS = 2
-"""Fewest replications of a compared scenario: one gives a mean but no interval."""
 
 
 def _warn_if_partly_shared(question: Question, results: Mapping[str, Results]) -> None:

@@ -28,6 +28,7 @@ from sim.runs.stats import CONFIDENCE, mean_interval, summarise, t_quantile
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "MIN_REPLICATIONS",
     "NOT_DRAWN_BY_STREAM",
     "Population",
     "Question",
@@ -38,6 +39,10 @@ __all__ = [
     "over_shared_replications",
     "welch_interval",
 ]
+
+MIN_REPLICATIONS = 2
+"""Fewest replications of a compared scenario or a sweep's cell: one gives a mean but no
+interval."""
 
 COMPARISON_COLUMNS = (
     "scenario", "reference", "question", "population", "origin", "group", "metric", "unit",

@@ -39,28 +39,36 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.differences import cell_differences, draws_key
+from sim.analysis.differences import MIN_REPLICATIONS, cell_differences, draws_key
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
-from sim.errors import Interrupted
+from sim.errors import GridqueueError, Interrupted
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
-from sim.runs.metrics import METRICS
+from sim.runs.metrics import LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["SWEEP_METRIC", "Sweep", "sweep", "sweep_to_directory"]
+__all__ = ["Sweep", "lead_metric", "sweep", "sweep_to_directory"]
 
-SWEEP_METRIC = "wait_rmst_5y_years"
-"""The key figure a sweep's figure and summary show unless told: the mean wait within five
-years of the request, counting everyone. The ten-year window sees further, but has no value in
-a cell where some replication does not follow anyone that long (an early reinforcement that
-empties the queue, say)."""
+def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
+    """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
+
+    The mean wait within ten years of the request, counting everyone, where every cell has it
+    for ``group``; else within five. Five years after a request in 2023 is before the
+    Flevopolder's reinforcement, so only ten see what its date changes; but ten have no value
+    in a cell where some replication does not follow anyone that long (an early
+    reinforcement that empties the queue, say).
+    """
+    ten, five = LEAD_METRICS[:2]
+    rows = table[(table["metric"] == ten) & (table["group"] == group)]
+    known = len(rows) > 0 and bool(np.isfinite(rows["estimate"].to_numpy(dtype=float)).all())
+    return ten if known else five
 
 
 @dataclass
@@ -91,14 +99,15 @@ class Sweep:
     run_info: dict[str, Any]
     paired: dict[str, bool]
 
-    def figure(self, metric: str = SWEEP_METRIC, group: str = "all") -> Figure:
+    def figure(self, metric: str | None = None, group: str = "all") -> Figure:
         """One key figure across the grid: lines for one varied key, a heat map for two.
 
         The heat map is coloured by each cell's difference from the first cell, with cells
         whose interval includes zero hatched and those without a difference marked not
-        comparable.
+        comparable. Unless told, the key figure is :func:`lead_metric`'s.
         """
-        return sweep_figure(self.table, list(self.vary), metric, group, self.differences)
+        return sweep_figure(self.table, list(self.vary), metric or lead_metric(self.table, group),
+                            group, self.differences)
 
     @functools.cached_property
     def differences(self) -> pd.DataFrame:
@@ -113,8 +122,12 @@ class Sweep:
         """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first."""
         return self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
 
-    def describe(self, metric: str = SWEEP_METRIC, group: str = "all") -> str:
-        """One line per cell: its values and ``metric`` of ``group`` with the 95% interval."""
+    def describe(self, metric: str | None = None, group: str = "all") -> str:
+        """One line per cell: its values and ``metric`` of ``group`` with the 95% interval.
+
+        Unless told, the key figure is :func:`lead_metric`'s.
+        """
+        metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
         lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
@@ -129,7 +142,7 @@ class Sweep:
         return "\n".join(lines)
 
     def write(
-        self, directory: str | Path, force: bool = False, metric: str = SWEEP_METRIC,
+        self, directory: str | Path, force: bool = False, metric: str | None = None,
         group: str = "all",
     ) -> Path:
         """Write the sweep into ``directory``, atomically.
@@ -147,7 +160,7 @@ class Sweep:
             self.write_summary(staging, metric, group)
         return target
 
-    def write_summary(self, folder: Path, metric: str, group: str) -> None:
+    def write_summary(self, folder: Path, metric: str | None, group: str) -> None:
         """Write every file but the cells into ``folder``."""
         self.with_differences().to_csv(folder / "sweep.csv", index=False)
         fig = self.figure(metric, group)
@@ -204,6 +217,11 @@ def sweep(
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
     scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
     check_distinct(Path(path), combos, scenarios)
+    fewest = min(scenario.replications for scenario in scenarios)
+    if fewest < MIN_REPLICATIONS:
+        raise GridqueueError(
+            f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
+            f"95% interval, got {fewest}; run it with --replications {MIN_REPLICATIONS} or more")
     ids = [cell_id(combo) for combo in combos]
     keys = [definition_hash(scenario) for scenario in scenarios]
     if reuse_cells and cells_dir is not None:
@@ -275,7 +293,7 @@ def sweep_to_directory(
     vary: Mapping[str, Sequence[Any]] | None = None,
     overrides: Sequence[str] | None = None,
     *,
-    metric: str = SWEEP_METRIC,
+    metric: str | None = None,
     group: str = "all",
     force: bool = False,
     resume: bool = False,
@@ -289,7 +307,7 @@ def sweep_to_directory(
     cells stay there and ``resume`` continues with the others. ``command`` (the command line)
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
-    check_choice(metric, group)
+    check_choice(metric or LEAD_METRICS[0], group)
     inputs = load_scenario(path, overrides).input_files
     with resumable_directory(directory, force, resume, inputs=inputs) as staging:
         cells = staging / "cells"
