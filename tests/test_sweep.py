@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import AxesImage
 
-from sim import GridqueueError, InputError, Sweep, load_scenario, sweep
+from sim import GridqueueError, GridqueueWarning, InputError, Sweep, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.analysis.sweeps import lead_metric
 from sim.cli import main
@@ -224,3 +224,16 @@ def test_a_sweep_of_one_replication_is_refused_as_compare_refuses_it(family, tmp
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "sweep needs at least 2 replications of each cell for a 95% interval, got 1" in err
     assert not (tmp_path / "sw").exists()
+
+
+def test_cells_that_differ_but_give_the_same_figures_are_named(family):
+    """Priority on request under first come, first served: the uptake changes nothing.
+
+    The sweep's differences were all 0.0 without a word, where a setting that would do
+    nothing is otherwise refused or named.
+    """
+    with pytest.warns(GridqueueWarning, match=r"sweep cells priority_uptake.basic_needs=0; "
+                      r"priority_uptake.basic_needs=1 gave the same figures in every "
+                      r"replication: under these rules the varied keys changed nothing there"):
+        sweep(family["fifo"], {"priority_uptake.basic_needs": [0, 1]}, replications=2,
+              workers=1)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from sim.errors import GridqueueWarning, InputError
@@ -24,7 +25,7 @@ from sim.inputs.yaml_source import Override, parse_override, read_scenario_sourc
 from sim.policies.timeline import policy_periods
 
 __all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
-           "read_grid", "value_text"]
+           "read_grid", "value_text", "warn_same_results"]
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -106,6 +107,27 @@ def value_text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return yaml.safe_dump(value, default_flow_style=True).strip()
     return str(value)
+
+
+def warn_same_results(cells: list[dict[str, Any]], scenarios: list[Scenario],
+                      metrics: list[pd.DataFrame]) -> None:
+    """Warn about cells that run different scenarios yet give the same figures throughout.
+
+    Replication for replication: under the rules in force the varied keys changed nothing
+    there, such as ``priority_uptake`` where no period's policy serves priority: a setting that
+    would otherwise seem to have been measured as making no difference at all. Cells that
+    run the same scenario are named before the run already (:func:`check_distinct`).
+    """
+    groups: dict[bytes, list[tuple[str, str]]] = {}
+    for cell, scenario, part in zip(cells, scenarios, metrics, strict=True):
+        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+        values = part[["replication", "group", "metric", "value"]].to_numpy(dtype=str)
+        groups.setdefault(values.tobytes(), []).append((label, effective_key(scenario)))
+    for same in groups.values():
+        if len(same) > 1 and len({key for _, key in same}) > 1:
+            warnings.warn(f"sweep cells {'; '.join(label for label, _ in same)} gave the same "
+                          "figures in every replication: under these rules the varied keys "
+                          "changed nothing there", GridqueueWarning, stacklevel=3)
 
 
 def effective_key(scenario: Scenario) -> str:

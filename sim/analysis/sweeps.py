@@ -41,7 +41,14 @@ from tqdm import tqdm
 from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, cell_differences, draws_key
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
-from sim.analysis.sweep_grid import cell_id, cell_scenario, check_distinct, read_grid, value_text
+from sim.analysis.sweep_grid import (
+    cell_id,
+    cell_scenario,
+    check_distinct,
+    read_grid,
+    value_text,
+    warn_same_results,
+)
 from sim.errors import GridqueueError, Interrupted
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
@@ -249,6 +256,7 @@ def sweep(
             parts.append(metrics.assign(cell=cell))
     finally:
         bar.close()
+    warn_same_results(combos, scenarios, parts)
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
                    workers or default_workers(), started, Path(path))
 
