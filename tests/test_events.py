@@ -72,16 +72,19 @@ def test_booking_in_the_past_is_refused():
 
 
 def test_no_patience_means_withdrawing_on_arrival_even_with_capacity_free():
-    """Applicants with zero patience leave at their request, before the allocation pass."""
+    """Applicants with zero patience leave at their request, before the allocation pass.
+
+    A stream whose every patience is 0 is refused (everyone would withdraw); one that draws
+    0 for some applicants keeps the rule for those.
+    """
     results = run(scenario(
         grid={"capacity_mw": 100.0},
         streams={"hasty": {"category": "other", "rate_per_year": 20, "demand_mw": 0.1,
-                           "patience_years": 0}},
+                           "patience_years": {"dist": "empirical", "values": [0, 50]}}},
     ), workers=1)
     frame = results.applicants
-    assert len(frame) > 0
-    assert (frame["outcome"] == "withdrawn").all()
-    assert (frame["wait_years"] == 0).all()
+    assert set(frame["outcome"]) == {"withdrawn", "connected"}  # about half each
+    assert (frame["wait_years"] == 0).all()  # the rest connected at once: capacity was free
 
 
 def test_patience_ending_as_capacity_arrives_withdraws_first():

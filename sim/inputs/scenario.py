@@ -409,11 +409,23 @@ class Stream(_Model):
         limit, unit = _STREAM_LIMITS[info.field_name or ""]
         if info.field_name == "demand_mw" and value.mean <= 0:
             raise ValueError("expected a demand above 0 MW")
+        _check_patience(value, info)
         return _bounded_mean(value, limit, unit)
 
     def expected_arrivals(self, horizon_years: float) -> float:
         """Expected number of requests in ``horizon_years``: the integral of the growing rate."""
         return integrated_rate(self.rate_per_year, self.growth_per_year, horizon_years)
+
+
+def _check_patience(value: Any, info: ValidationInfo) -> None:
+    """Refuse a patience of none at all, as a project's is: every applicant would withdraw.
+
+    A withdrawal due at the request instant comes before that instant's allocation pass, so
+    with a patience of 0 everyone withdrew, with capacity free and none connected.
+    """
+    if info.field_name == "patience_years" and value is not None and value.mean <= 0:
+        raise ValueError("expected a patience above 0 years (leave patience_years out, or "
+                         "null, for applicants who wait forever)")
 
 
 def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) -> float:
@@ -500,6 +512,7 @@ class WaitingList(_Model):
     @classmethod
     def _plausible_mean(cls, value: Any, info: ValidationInfo) -> Any:
         limit, unit = _STREAM_LIMITS[info.field_name or ""]
+        _check_patience(value, info)
         return _bounded_mean(value, limit, unit)
 
     @model_validator(mode="after")
