@@ -141,9 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run a scenario and write its result tables",
         description="Run every replication of a scenario and write applicants.csv,\n"
-        "timeseries.csv, summary.csv, projects.csv, the resolved scenario.yaml, run.json,\n"
-        "figures/ and report.html into the output directory (written completely or not at\n"
-        "all), and observations.csv if the scenario states published observations.",
+        "timeseries.csv, summary.csv, replication_metrics.csv, projects.csv, the resolved\n"
+        "scenario.yaml, run.json, figures/ and report.html into the output directory (written\n"
+        "completely or not at all), and observations.csv if the scenario states published\n"
+        "observations.",
         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)

@@ -313,3 +313,13 @@ def test_an_end_out_of_range_is_named_though_start_was_set(history: Path):
     path = child(history.parent, "end: 1850-01-01\n")
     with pytest.raises(InputError, match=r"child.yaml:2: end: expected a date from 1900"):
         quiet_load(path, ["start=2023-01-01"])
+
+
+def test_a_target_outside_compare_says_where_targets_belong(history: Path, tmp_path, capsys):
+    """``run --set 3:replications=2`` said '3:replications: unknown key' and nothing more."""
+    code = main(["run", str(history), "--set", "3:replications=2", "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert ("--set 3:replications=2: 3:replications: expected a key path without a target: "
+            "'N:' or 'NAME:' picks one input of gridqueue compare, and this command has one "
+            "scenario") in err
