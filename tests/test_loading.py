@@ -156,7 +156,7 @@ def test_a_misspelt_stream_in_a_child_suggests_the_inherited_one(family):
     """A child naming a stream its parents lack, close to one they have, says which."""
     (family / "child.yaml").write_text("extends: base.yaml\nstreams:\n  firsm:\n"
                                        "    rate_per_year: 100\n")
-    with pytest.raises(InputError, match=r"child.yaml:4: streams.firsm: a new stream, which "
+    with pytest.raises(InputError, match=r"child.yaml:3: streams.firsm: a new stream, which "
                        r"needs category and demand_mw \(did you mean 'firms'\?\)"):
         load_scenario(family / "child.yaml")
 
@@ -259,3 +259,13 @@ def test_a_lognormal_stated_at_its_limit_is_accepted_and_one_above_is_not(key, l
     assert load_scenario(scenario_with_mean(float(limit))).streams["s"] is not None
     with pytest.raises(InputError, match=rf"streams\.s\.{key}.*expected a mean of at most"):
         load_scenario(scenario_with_mean(limit * 1.0001))
+
+
+def test_an_unknown_key_whose_value_is_a_block_is_named_on_its_own_line(family):
+    """Not on the first line of the block beneath it, as it was."""
+    (family / "block.yaml").write_text("extends: base.yaml\n\ngrid:\n  capacity_mw: 5\n"
+                                       "  upgradez:\n    - {name: x, date: 2030-01-01, "
+                                       "add_mw: 3}\n")
+    with pytest.raises(InputError, match=r"block.yaml:5: grid.upgradez: unknown key \(did you "
+                       r"mean 'upgrades'\?\)"):
+        load_scenario(family / "block.yaml")

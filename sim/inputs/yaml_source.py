@@ -178,8 +178,9 @@ class ScenarioSource:
         found = self._giver(path)
         if found is None:
             return str(self.path), None
-        file, node, _ = found
-        return str(file), node.start_mark.line + 1
+        file, node, depth = found
+        root = next(root for path_of, root in self.files if path_of == file)
+        return str(file), _key_line(root, path[:depth], node)
 
     def origin(self, key_path: tuple[str | int, ...]) -> tuple[Path, yaml.Node] | None:
         """The file whose value at ``key_path`` is in force, and its node there.
@@ -573,4 +574,18 @@ def _is_blank(node: yaml.Node | None) -> bool:
 
 def _line(root: yaml.Node, path: tuple[str, ...]) -> int | None:
     node = find_node(root, path)
-    return node.start_mark.line + 1 if node is not None else None
+    return _key_line(root, path, node) if node is not None else None
+
+
+def _key_line(root: yaml.Node, path: tuple[str, ...], node: yaml.Node) -> int:
+    """The line of ``node``, the value at ``path``: its key's, where a mapping gives it one.
+
+    A block written under its key starts on the next line, and an unknown key's message
+    named that line rather than the key's.
+    """
+    parent = find_node(root, path[:-1]) if path else None
+    if isinstance(parent, yaml.MappingNode):
+        key = next((k for k, v in parent.value if v is node), None)
+        if key is not None:
+            return int(key.start_mark.line) + 1
+    return int(node.start_mark.line) + 1
