@@ -26,6 +26,7 @@ from sim.report.narrative import (
 )
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
+    DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
     HEADLINE_METRICS,
     IN_BOTH,
@@ -612,9 +613,12 @@ VARIANTS = {
     # The same applicants, but the 'other' stream moves up to basic needs in 2023.
     "moved": "extends: social_priority.yaml\nname: moved\nstreams:\n  other:\n"
              "    category_changes: [{date: 2023-01-01, category: basic_needs}]\n",
-    # The 'other' stream drawn at another rate: no stream can be matched with its own.
+    # The 'other' stream drawn at another rate: the basic-needs applicants stay the same.
     "redrawn": "extends: social_priority.yaml\nname: redrawn\nstreams:\n  other:\n"
                "    rate_per_year: 10\n",
+    # Both streams drawn at other rates: no stream can be matched with its own.
+    "all_redrawn": "extends: social_priority.yaml\nname: all_redrawn\nstreams:\n  other:\n"
+                   "    rate_per_year: 10\n  basic:\n    rate_per_year: 4\n",
 }
 
 
@@ -675,14 +679,36 @@ def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Compari
     assert "; other, whose category changes: " in text
 
 
-def test_a_redrawn_stream_compares_everyone_and_says_it_is_not_like_with_like(
+def test_a_redrawn_stream_is_set_apart_and_the_others_stay_paired(variants: Comparison):
+    """A stream drawn at another rate is compared on its own; the rest like with like, paired.
+
+    Each stream draws from random streams of its own, so the others are the same applicants.
+    The whole comparison was once marked not like with like and unpaired, and a rate raised
+    in one sector read "about the same" for every category, where paired differences over
+    the unchanged streams showed knock-on waits beyond their intervals.
+    """
+    assert list(zip(*_populations(variants, "redrawn")[["population", "origin"]].T.values,
+                    strict=True)) == [(IN_BOTH, ""), (DRAWN_DIFFERENTLY, "other")]
+    rows = variants.differences
+    rows = rows[rows["scenario"] == "redrawn"]
+    both, apart = rows[rows["population"] == IN_BOTH], rows[rows["population"] != IN_BOTH]
+    assert both["paired"].all() and not apart["paired"].any()
+    counted = both[both["metric"] == "applicants"].set_index("group")
+    assert counted.loc["basic_needs", "difference"] == 0  # the same applicants
+    assert set(apart["group"]) == {"all"}
+    text = next(s for s in variants.sentences() if s.startswith("redrawn against"))
+    assert "): the applicants of both scenarios — " in text
+    assert "; other, drawn differently (other applicants, unpaired): " in text
+
+
+def test_a_variant_drawing_every_stream_anew_compares_everyone_not_like_with_like(
     variants: Comparison,
 ):
-    """No stream can be matched when the variant draws one differently: everyone, marked."""
-    (population,) = _populations(variants, "redrawn")[["population", "origin"]].values
-    assert list(population) == [STREAMS_DIFFER, "other"]
-    text = next(s for s in variants.sentences() if s.startswith("redrawn against"))
-    assert "every applicant, not like with like: the streams differ (other) — " in text
+    """No stream can be matched when the variant draws every one differently: all, marked."""
+    (population,) = _populations(variants, "all_redrawn")[["population", "origin"]].values
+    assert list(population) == [STREAMS_DIFFER, "basic, other"]
+    text = next(s for s in variants.sentences() if s.startswith("all_redrawn against"))
+    assert "every applicant, not like with like: the streams differ (basic, other) — " in text
 
 
 def test_same_streams_compare_every_applicant(comparison: Comparison):
@@ -745,10 +771,11 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     # With its projects.csv, it says when, over every replication (not connected: later).
     projects = pd.DataFrame({
         "project": ["Campus", "Elsewhere"], "connected_share": [0.8, 0.0],
+        "withdrawn_share": [0.0, 0.0],
         "connect_date_p10": ["2031-02-01", None], "connect_date_p50": ["2032-06-30", None],
         "connect_date_p90": [None, None]})
     dates = project_dates({"sp": projects})
-    assert list(dates) == [("sp", "Campus")]  # never connected: no dates to give
+    assert dates[("sp", "Elsewhere")] == "connected in no replication by the end of the run"
     (text,) = sentences(answer_table(rows, reference="fifo"), dates)
     assert text.endswith("connected by the end of the run in 80% of replications, "
                          "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end).")
@@ -780,8 +807,9 @@ def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
             for scenario in ("onsite",) for metric in ("applicants", "connected",
                                                        HEADLINE_METRICS[0])]
 
-    def connected(p50: str) -> pd.DataFrame:
-        return pd.DataFrame({"project": ["Campus"], "connected_share": [1.0],
+    def connected(p50: str | None, share: float = 1.0, withdrawn: float = 0.0) -> pd.DataFrame:
+        return pd.DataFrame({"project": ["Campus"], "connected_share": [share],
+                             "withdrawn_share": [withdrawn],
                              "connect_date_p10": ["2033-01-01"], "connect_date_p50": [p50],
                              "connect_date_p90": ["2034-01-01"]})
 
@@ -794,6 +822,12 @@ def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
     (text,) = sentences(answer_table(rows, reference="campus"), same)
     assert text.endswith("; Campus: median 2033-06-30 (10% to 90%: 2033-01-01 to 2034-01-01) "
                          "in both.")
+    # Never connected in the variant: said, not left out (a campus asked for in 2028 instead).
+    never = project_dates({"onsite": connected(None, share=0.0, withdrawn=0.3),
+                           "campus": connected("2033-09-30")})
+    (text,) = sentences(answer_table(rows, reference="campus"), never)
+    assert text.endswith("; Campus: connected in no replication (withdrew in 30%), against "
+                         "median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in campus.")
 
 
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():

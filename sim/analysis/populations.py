@@ -5,10 +5,12 @@ a stream into another category (the 2026 framework) changes who is in a category
 the category as a whole then mixes who is in it with how long they wait: homes are small and
 connected quickly, so adding them shortens the basic-needs mean even if every school waits
 longer. Each question therefore compares the applicants of the streams and projects that both
-scenarios have, in the same categories, and sets each other stream or project apart (see
-:data:`sim.runs.metrics.POPULATIONS`). A variant that draws a stream of its reference
-differently (its rate split over areas, say) leaves no stream to match: it is compared in
-every applicant, and its answer says that this is not like with like.
+scenarios have, drawn alike and in the same categories, and sets each other stream or project
+apart (see :data:`sim.runs.metrics.POPULATIONS`): one the variant draws differently (another
+rate, say) is compared on its own. Each stream draws from random streams of its own, so the
+others are still the same applicants. Only a variant that draws every stream both have
+differently (each rate split over areas, say) leaves none to match: it is compared in every
+applicant, and its answer says that this is not like with like.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
+    DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
     IN_BOTH,
     ONLY_IN_VARIANT,
@@ -78,12 +81,14 @@ def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
 def question_populations(reference: Results, variant: Results) -> list[Population]:
     """The populations a question compares: everyone, or those in both and each set apart.
 
-    When the variant draws an origin both have differently (:func:`definitions`), none can
-    be matched: everyone, marked. Else everyone when both scenarios have the same streams and
-    projects in the same categories. When the variant adds some or moves some into another
-    category: the applicants of the origins both have in the same categories, then each
-    origin only the variant has (its own figures), then each whose category changes (its
-    applicants in both, compared as one group); an origin only the reference has is left out.
+    Everyone when both scenarios have the same streams and projects, drawn alike
+    (:func:`definitions`), in the same categories. Otherwise the applicants of the origins
+    both have, drawn alike, in the same categories; then each origin only the variant has
+    (its own figures), each whose category changes (its applicants in both, compared as one
+    group) and each the variant draws differently (the same, unpaired: other applicants). An
+    origin only the reference has is left out. When no stream both have is drawn alike (a
+    named project alone may be) there is nobody to match but a project or two: everyone,
+    marked.
     """
     mine = categories_by_origin(variant.applicants)
     theirs = categories_by_origin(reference.applicants)
@@ -91,11 +96,12 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
              "variant": definitions(variant.scenario)}
     redrawn = [o for o in mine if o in theirs
                and drawn["reference"].get(o) != drawn["variant"].get(o)]
-    if redrawn:
+    same = [o for o in mine if o not in redrawn and theirs.get(o) == mine[o]]
+    projects = {project.name for project in reference.scenario.projects}
+    if redrawn and all(o in projects for o in same):
         differ = [*redrawn, *(o for o in mine if o not in theirs)]
         return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
                            variant.replication_metrics)]
-    same = [o for o in mine if theirs.get(o) == mine[o]]
     if len(same) == len(mine) == len(theirs):
         return [Population(EVERY_APPLICANT, "", reference.replication_metrics,
                            variant.replication_metrics)]
@@ -106,7 +112,10 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
                     for o in mine if o not in theirs]
     populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]))
-                    for o in mine if o in theirs and theirs[o] != mine[o]]
+                    for o in mine if o in theirs and o not in redrawn and theirs[o] != mine[o]]
+    populations += [Population(DRAWN_DIFFERENTLY, o, population_metrics(reference, [o]),
+                               population_metrics(variant, [o]), paired=False)
+                    for o in redrawn]
     return populations
 
 

@@ -30,6 +30,7 @@ from sim.runs.metrics import (
     CATEGORY_CHANGED,
     COMPARED,
     CONNECT_SHARES,
+    DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
     HEADLINE_METRICS,
     IN_BOTH,
@@ -86,6 +87,7 @@ POPULATION_WORDS = {
     STREAMS_DIFFER: "every applicant, not like with like: the streams differ",
     ONLY_IN_VARIANT: "only in {variant}: its own figures",
     CATEGORY_CHANGED: "changes category: all its applicants",
+    DRAWN_DIFFERENTLY: "drawn differently: all its applicants, unpaired",
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
     COMPARED,
+    DRAWN_DIFFERENTLY,
     IN_BOTH,
     LEAD_METRICS,
     METRICS,
@@ -87,11 +89,20 @@ ProjectDates = Mapping[tuple[str, str], str]
 def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """:data:`ProjectDates` from each scenario's ``projects.csv`` table, by label.
 
-    Only projects connected in some replication have dates.
+    A project connected in no replication says so (and how often it withdrew): a variant
+    that never connects the campus has answered its question as much as a later date would.
     """
-    return {(label, str(row.project)): connection_dates(row)
-            for label, table in projects.items() for row in table.itertuples()
-            if float(row.connected_share) > 0}  # type: ignore[arg-type]  # stubs: any scalar
+    return {(label, str(row.project)): _when_connected(row)
+            for label, table in projects.items() for row in table.itertuples()}
+
+
+def _when_connected(row: Any) -> str:
+    """A project's connection dates, or that it was connected in no replication."""
+    if float(row.connected_share) > 0:
+        return connection_dates(row)
+    withdrew = float(row.withdrawn_share)
+    return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else
+                                            " by the end of the run")
 
 
 def sentences(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]:
@@ -262,24 +273,31 @@ def streams_differ_words(origin: str, shown: int = 3) -> str:
             f"({', '.join(names[:shown])}{more})")
 
 
+SET_APART_WORDS = {CATEGORY_CHANGED: "whose category changes",
+                   DRAWN_DIFFERENTLY: "drawn differently (other applicants, unpaired)"}
+"""How an answer names a stream or project of both scenarios compared on its own."""
+
+
 def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDates) -> str:
     """A stream or project set apart: its own figure, or its change if both scenarios have it.
 
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
     ten-year window, say) is given in the first figure of :data:`OWN_FIGURES` it has. Then
     how many of its applicants were connected and how many withdrew. A stream whose category
-    changes is compared in the shorter window (:data:`sim.runs.metrics.SHORTER_WINDOW`) when
-    the lead one is not known in every replication of both scenarios, as a category is.
+    changes, or that the variant draws differently, is compared in the shorter window
+    (:data:`sim.runs.metrics.SHORTER_WINDOW`) when the lead one is not known in every
+    replication of both scenarios, as a category is.
     """
     row = block.set_index("metric")
     origin = str(block["origin"].iloc[0])
-    if block["population"].iloc[0] == CATEGORY_CHANGED:
+    kind = block["population"].iloc[0]
+    if kind in SET_APART_WORDS:
         window, words = metric, ""
         shorter = SHORTER_WINDOW.get(metric)
         if (shorter is not None and math.isnan(float(row.loc[metric, "difference"]))  # type: ignore[arg-type]
                 and math.isfinite(float(row.loc[shorter, "difference"]))):  # type: ignore[arg-type]
             window, words = shorter, f" ({SHORTER_MARK})"
-        return f"{origin}, whose category changes{words}: " + difference_text(
+        return f"{origin}, {SET_APART_WORDS[kind]}{words}: " + difference_text(
             row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
             every_replication=METRICS[window].every_replication)
     shown = next((m for m in (metric, *OWN_FIGURES)

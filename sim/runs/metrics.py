@@ -17,6 +17,7 @@ from sim.runs.records import OUTCOMES
 __all__ = [
     "ALL",
     "CATEGORY_CHANGED",
+    "DRAWN_DIFFERENTLY",
     "COMPARED",
     "EVERY_APPLICANT",
     "EVERY_REPLICATION",
@@ -38,19 +39,22 @@ __all__ = [
 ALL = "all"
 """The group name of figures over every applicant."""
 
-EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, STREAMS_DIFFER = (
-    "every_applicant", "in_both", "only_in_variant", "category_changed", "streams_differ")
-POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, STREAMS_DIFFER)
+EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, STREAMS_DIFFER = (
+    "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
+    "streams_differ")
+POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY,
+               STREAMS_DIFFER)
 """Which applicants a row of a comparison table counts, in both scenarios alike:
-``every_applicant`` when both have the same streams and projects in the same categories.
-When the variant adds some or moves some into another category: ``in_both``, the applicants
-of the streams and projects both scenarios have in the same categories, and, set apart, one
-stream or project (``origin``) that only the variant has (``only_in_variant``: its own
-figures, nothing to compare with) or that changes category between the two
-(``category_changed``: its applicants compared as one group). When the variant draws a
-stream of the reference differently (another rate, say): ``streams_differ``, every applicant
-of each, as no stream can be matched with its counterpart; ``origin`` then lists the streams
-and projects that differ."""
+``every_applicant`` when both have the same streams and projects, drawn alike, in the same
+categories. Otherwise ``in_both``, the applicants of the streams and projects both scenarios
+have, drawn alike and in the same categories, and, set apart, one stream or project
+(``origin``) that only the variant has (``only_in_variant``: its own figures, nothing to
+compare with), that changes category between the two (``category_changed``: its applicants
+compared as one group) or that the variant draws differently (``drawn_differently``: another
+rate, say; its applicants compared as one group, unpaired, as they are not the same ones).
+When no stream or project of both is drawn alike (each stream's rate split over areas, say):
+``streams_differ``, every applicant of each, as none can be matched with its counterpart;
+``origin`` then lists the streams and projects that differ."""
 
 COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER)
 """The populations whose rows compare categories, like with like."""
