@@ -287,3 +287,17 @@ def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_
             drawn = (tmp_path / "two" / f"{name}.{suffix}").read_bytes()
             assert drawn == (tmp_path / "one" / f"{name}.{suffix}").read_bytes()
         assert (tmp_path / "two" / f"{name}.png").read_bytes() == alone[name]
+
+
+def test_withdrawals_mark_a_reference_only_where_every_scenario_has_that_one():
+    """The dotted line marked the first scenario, the reference of one question in ten."""
+    summaries = _synthetic_summaries(3)
+    second = list(summaries)[1]
+    summaries[second] = summaries[second].assign(estimate=lambda t: t["estimate"] * 2)
+
+    def dotted(fig) -> list[float]:
+        return [line.get_xdata()[0] for line in fig.axes[0].get_lines()
+                if line.get_linestyle() == ":"]
+
+    assert dotted(withdrawals_figure(summaries)) == []
+    assert dotted(withdrawals_figure(summaries, reference=second)) == [14.0]

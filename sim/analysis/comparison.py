@@ -120,8 +120,13 @@ class Comparison:
         return plots.connected_figure(self._tables("applicants"), self._tables("timeseries"))
 
     def withdrawals_figure(self) -> Figure:
-        """Withdrawals and jobs lost per category and scenario."""
-        return plots.withdrawals_figure(self._tables("summary"))
+        """Withdrawals and jobs lost per category and scenario.
+
+        The reference's mean is marked only where every question has the same reference.
+        """
+        references = {question.reference for question in self.questions}
+        return plots.withdrawals_figure(
+            self._tables("summary"), references.pop() if len(references) == 1 else None)
 
     def differences_figure(self) -> Figure:
         """Forest plot of each question's differences with 95% intervals."""

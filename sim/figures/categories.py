@@ -123,30 +123,38 @@ def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     return fig
 
 
-def withdrawals_figure(summaries: Mapping[str, pd.DataFrame]) -> Figure:
+def withdrawals_figure(summaries: Mapping[str, pd.DataFrame],
+                       reference: str | None = None) -> Figure:
     """Applicants withdrawn (top row) and jobs lost (bottom row) per category and scenario.
 
     One panel per category and key figure, each on its own scale so small categories stay
-    readable; bars are means with 95% intervals and the dotted line is the reference's mean.
+    readable; bars are means with 95% intervals of every applicant of each scenario. A dotted
+    line marks the mean of ``reference`` (one of the labels), when every scenario is compared
+    with that one: a line at a scenario most are not compared with would read as their
+    baseline.
     """
     present = [c for c in CATEGORIES if any(
         _interval(s, c, "applicants")[0] > 0 for s in summaries.values())]
     labels = list(summaries)
+    marked = labels.index(reference) if reference in labels else None
     metrics = (("withdrawn", "Applicants withdrawn (count)"),
                ("jobs_withdrawn", "Jobs lost to withdrawal (jobs)"))
     fig, axes = _panels(2 * len(present), len(labels), columns=len(present), width=2.7)
     for row, (metric, unit) in enumerate(metrics):
         for ax, category in zip(axes[row * len(present):], present, strict=False):
             values = np.array([_interval(s, category, metric) for s in summaries.values()])
-            _bars(ax, values, category)
+            _bars(ax, values, category, marked)
             ax.set_title(CATEGORY_LABELS[category] if row == 0 else "")
             ax.set_xlabel(unit)
     _scenario_axis(axes, labels, None)
     return fig
 
 
-def _bars(ax: Axes, values: np.ndarray, category: str) -> None:
-    """A bar per scenario (rows of mean, low, high) with its interval and the reference line."""
+def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None) -> None:
+    """A bar per scenario (rows of mean, low, high) with its interval.
+
+    ``reference`` is the row whose mean a dotted line marks, if any.
+    """
     mean = values[:, 0]
     error = np.nan_to_num(np.abs(values[:, 1:].T - mean))
     bars = ax.barh(np.arange(len(values)), mean, 0.7, xerr=error, capsize=2.5,
@@ -160,8 +168,8 @@ def _bars(ax: Axes, values: np.ndarray, category: str) -> None:
                 va="center", color="#444444")
         ax.set_xticks([])
         return
-    if not np.isnan(mean[0]):
-        ax.axvline(mean[0], color="black", linestyle=":", linewidth=1.0)
+    if reference is not None and not np.isnan(mean[reference]):
+        ax.axvline(mean[reference], color="black", linestyle=":", linewidth=1.0)
     ax.set_xlim(left=0.0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
 

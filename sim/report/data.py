@@ -68,8 +68,10 @@ CAPTIONS = {
     "connected": "Cumulative grid MW and jobs connected: median across replications, shaded "
                  "90% band.",
     "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
-                   "panel per category on its own scale: mean with 95% confidence interval; "
-                   "the dotted line marks the first scenario's mean.",
+                   "panel per category on its own scale: mean with 95% confidence interval, "
+                   "over every applicant of each scenario (the answers and the differences "
+                   "figure count those both scenarios have alike); where every scenario is "
+                   "compared with the same reference, the dotted line marks its mean.",
     "differences": "Each question's difference, variant minus reference, with its 95% "
                    "confidence interval; filled markers are paired (common random numbers), "
                    "hollow ones unpaired (Welch). Intervals that include zero are grey.",
