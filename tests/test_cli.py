@@ -219,3 +219,24 @@ def test_intervals_of_few_replications_say_how_much_wider_they_are(tmp_path, cap
         compared = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
         assert f"<strong>{caution}</strong>" in compared  # the smallest run: this one's
         assert caution in capsys.readouterr().out.splitlines()  # under the answers too
+
+
+def test_names_that_look_like_numbers_are_read_back_as_names(tmp_path, recwarn):
+    """A project named 2030 came back from a results folder as 2030.0, without its dates.
+
+    pandas also warned of mixed types in the name column on every read of such a folder.
+    """
+    from sim import Results
+    from sim.report.narrative import project_dates
+
+    (tmp_path / "n.yaml").write_text(FEW.replace("name: nobody", "name: numbered").replace(
+        "capacity_mw: 1}", "capacity_mw: 100}").replace("shops:", "'7':") + (
+        "projects:\n  - {name: '2030', date: 2024-06-01, demand_mw: 0.5, jobs: 10}\n"))
+    assert main(["run", str(tmp_path / "n.yaml"), "-o", str(tmp_path / "run"),
+                 "--replications", "2", "--workers", "1", "-q", "--no-report"]) == 0
+    read = Results.read(tmp_path / "run")
+    assert read.projects["project"].tolist() == ["2030"]
+    assert "7" in set(read.applicants["stream"])  # a stream named 7
+    assert "2030" in set(read.applicants["name"])
+    assert project_dates({"n": read.projects})[("n", "2030")].startswith("median 2024-06-01")
+    assert not [w for w in recwarn if "mixed types" in str(w.message)]

@@ -323,3 +323,11 @@ def test_a_target_outside_compare_says_where_targets_belong(history: Path, tmp_p
     assert ("--set 3:replications=2: 3:replications: expected a key path without a target: "
             "'N:' or 'NAME:' picks one input of gridqueue compare, and this command has one "
             "scenario") in err
+
+
+def test_an_item_of_an_empty_list_says_the_list_is_empty(history: Path):
+    """It said 'expected a list index from 0 to -1'."""
+    with pytest.raises(InputError, match=r"^--set grid.upgrades.0.add_mw=3: grid.upgrades.0: "
+                       r"expected an item of the list, but the scenario gives none there \(the "
+                       r"list is empty\)$"):
+        quiet_load(history, ["grid.upgrades=[]", "grid.upgrades.0.add_mw=3"])

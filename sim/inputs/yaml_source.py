@@ -524,6 +524,9 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
         last = depth == len(override.path) - 1
         so_far = ".".join(override.path[: depth + 1])
         if isinstance(target, list):
+            if not target:
+                raise InputError(where, so_far, "expected an item of the list, but the scenario "
+                                 "gives none there (the list is empty)")
             if not part.isdigit() or int(part) >= len(target):
                 raise InputError(where, so_far, f"expected a list index from 0 to "
                                  f"{len(target) - 1}")

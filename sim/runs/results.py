@@ -37,6 +37,12 @@ __all__ = [
 ]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+TEXT_COLUMNS = {
+    "applicants": {"name": str, "stream": str, "area": str},
+    "timeseries": {"area": str},
+    "projects": {"project": str},
+}
+"""Columns of names, read back as text: a project named 2030 is not the number 2030.0."""
 DATE_COLUMNS = {
     "applicants": ["request_date", "connect_date", "withdraw_date", "release_date"],
     "timeseries": ["date"],
@@ -209,7 +215,7 @@ class Results:
                               "none found")
         tables = {
             name: pd.read_csv(folder / f"{name}.csv", parse_dates=DATE_COLUMNS.get(name, []),
-                              keep_default_na=True)
+                              dtype=TEXT_COLUMNS.get(name), keep_default_na=True)
             for name in TABLES
         }
         names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
