@@ -784,6 +784,21 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     assert text.endswith("80% of replications, withdrew in 20%.")
 
 
+def test_a_project_asked_too_late_for_any_figure_still_says_how_it_fared():
+    """A project asked for near the end has no wait to give: it said a bare 'not defined'."""
+    from sim.report.narrative import OWN_FIGURES
+
+    rows = [("sp", IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    figures = {"applicants": 1.0, "connected": 0.0, "withdrawn": 0.0,
+               **dict.fromkeys(OWN_FIGURES, math.nan)}
+    rows += [("sp", ONLY_IN_VARIANT, "Late school", "all", metric, mean, *[math.nan] * 3)
+             for metric, mean in figures.items()]
+    (text,) = sentences(answer_table(rows, reference="fifo"))
+    assert text.endswith("; Late school (only in sp): not defined; connected by the end of "
+                         "the run in 0% of replications.")
+
+
 def test_an_answer_says_where_nobody_of_a_group_was_connected():
     """A wait counting everyone is defined with nobody connected: the answer says so beside it."""
     rows = [("mine", IN_BOTH, "", group, metric, mean, 2.9, 2.5, 3.3)

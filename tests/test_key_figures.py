@@ -279,6 +279,10 @@ def test_the_terminal_names_each_project_with_when_it_connects():
         "3.50 [3.00-4.00] years",
         "Depot (asked 2030-01-01): not connected by the end of the run in any of 5 "
         "replications, withdrew in 2"]
+    # The replications without a date say why: the project withdrew there, or either.
+    for withdrawn, why in ((0.2, "withdrew"), (0.1, "not connected")):
+        projects.loc[0, "withdrawn_share"] = withdrawn
+        assert f"(10% to 90%: 2033-03-01 to {why});" in format_projects(projects)[0]
 
 
 def test_a_projects_dates_count_every_replication():

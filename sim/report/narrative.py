@@ -302,8 +302,9 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
             every_replication=METRICS[window].every_replication)
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
-    if shown is None:
-        return f"{origin} (only in {variant}): not defined"
+    if shown is None:  # asked too near the end for any figure, say: how it fared, at least
+        return (f"{origin} (only in {variant}): not defined"
+                + _outcomes(row, dates.get((variant, origin))))
     words = "" if shown == metric else f"; {metric_phrase(shown)}"
     return (f"{origin} (only in {variant}{words}): "
             + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row

@@ -170,17 +170,29 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
 def connection_dates(row: Any) -> str:
     """'median 2033-11-19 (10% to 90%: 2033-06-23 to 2034-09-09)': a row of projects.csv.
 
-    Over every replication: one in which the project was not connected by the end of the run
-    counts as later than any date, so a percentile that falls among those reads 'not by the
-    end'.
+    Over every replication: one in which the project was not connected counts as later than
+    any date, so a percentile that falls among those says why there is no date: 'not by the
+    end' of the run, 'withdrew' where every such replication saw the project withdraw, or
+    'not connected' where some did and some ran out of time.
     """
-    return (f"median {_day_or_later(row.connect_date_p50)} (10% to 90%: "
-            f"{_day_or_later(row.connect_date_p10)} to {_day_or_later(row.connect_date_p90)})")
+    never = _never_connected(row)
+    return (f"median {_day_or(row.connect_date_p50, never)} (10% to 90%: "
+            f"{_day_or(row.connect_date_p10, never)} to {_day_or(row.connect_date_p90, never)})")
 
 
-def _day_or_later(value: Any) -> str:
-    """A date as YYYY-MM-DD, or 'not by the end' where there is none."""
-    return NOT_BY_THE_END if pd.isna(value) else _day(value)
+def _never_connected(row: Any) -> str:
+    """What a replication without a connection of the project means, in words."""
+    # Results folders written before projects.csv had the column read as none withdrawn.
+    withdrew = float(getattr(row, "withdrawn_share", 0.0))
+    if not withdrew > 0:
+        return NOT_BY_THE_END
+    unconnected = 1.0 - float(row.connected_share)
+    return "withdrew" if withdrew >= unconnected - 1e-9 else "not connected"
+
+
+def _day_or(value: Any, never: str) -> str:
+    """A date as YYYY-MM-DD, or ``never`` where there is none."""
+    return never if pd.isna(value) else _day(value)
 
 
 def _day(value: object) -> str:
