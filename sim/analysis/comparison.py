@@ -287,8 +287,9 @@ def replication_indices(results: Results) -> list[int]:
 def is_paired(reference: Results, other: Results) -> bool:
     """Whether ``other``'s differences from ``reference`` can be paired.
 
-    Paired when both draw the same applicants and upgrade delays in replication *i* (see
-    :func:`sim.analysis.differences.draws_key`) and they share at least two replications.
+    Paired when both draw the same applicants in replication *i* (see
+    :func:`sim.analysis.differences.draws_key`) and they share at least two replications. An
+    upgrade both name alike is then delayed alike too; one renamed draws a delay of its own.
     """
     common = set(replication_indices(reference)) & set(replication_indices(other))
     return len(common) >= 2 and draws_key(reference.scenario) == draws_key(other.scenario)
