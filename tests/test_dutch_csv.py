@@ -66,10 +66,17 @@ def test_decimal_commas_in_a_comma_separated_file_say_how_to_save(tmp_path):
 
 
 def test_a_day_first_date_that_does_not_exist_is_refused(tmp_path):
-    """31-02-2023 is no date: the message names the line and the forms that are read."""
+    """31-02-2023 is no date: the message names the line and quotes the date as written.
+
+    It quoted '2023-02-31', a form the user never wrote, and asked for a form the date had.
+    """
     text = "request_date;category;demand_mw\n31-02-2023;other;0,5\n"
-    with pytest.raises(InputError, match=r"waiting.csv:2: request_date: expected an ISO date "
-                       r"such as 2023-05-31 \(or 31-05-2023"):
+    with pytest.raises(InputError, match=r"waiting.csv:2: request_date: expected a day that "
+                       r"exists in its month, got '31-02-2023'$"):
+        read(tmp_path, text.encode("utf-8"))
+    text = "request_date;category;demand_mw\n31-2023;other;0,5\n"  # no date at all
+    with pytest.raises(InputError, match=r"expected an ISO date such as 2023-05-31 \(or "
+                       r"31-05-2023 in a file separated by semicolons\), got '31-2023'$"):
         read(tmp_path, text.encode("utf-8"))
 
 

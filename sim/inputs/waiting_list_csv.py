@@ -35,6 +35,8 @@ _FALSE = {"false", "no", "0", "n", "", "onwaar", "nee"}
 NUMBER_COLUMNS = ("demand_mw", "jobs", "self_supply", "efficiency")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+|[+-]?\d+,?")
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+"""A date written as an ISO date is, with a month and a day in range (not that it exists)."""
 MAX_SCORE = 1e9
 """Largest efficiency score in a file (only the order of scores matters)."""
 MAX_FILE_BYTES = 200_000_000
@@ -101,11 +103,12 @@ def read_waiting_list(
             raise InputError(label, "", f"expected {len(header)} columns like the header, "
                              f"got {len(cells)}{hint}", line=line_number)
         row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        written = dict(row)  # quoted back as written, before a Dutch file's rewriting
         if delimiter == ";":
             _read_dutch(row)
 
         def fail(column: str, expected: str, _line: int = line_number,
-                 _row: dict[str, str] = row) -> InputError:
+                 _row: dict[str, str] = written) -> InputError:
             return InputError(label, column, f"{expected}, got {_row[column]!r}", line=_line)
 
         rows.request_date.append(_date(row, fail, start))
@@ -233,6 +236,8 @@ def _date(row: dict[str, str], fail: _Fail, start: dt.date) -> dt.date:
     try:
         value = dt.date.fromisoformat(row["request_date"])
     except ValueError:
+        if _ISO_SHAPE.fullmatch(row["request_date"]):  # 31 February, say
+            raise fail("request_date", "expected a day that exists in its month") from None
         raise fail("request_date", "expected an ISO date such as 2023-05-31 (or 31-05-2023 in "
                    "a file separated by semicolons)") from None
     if value > start:
