@@ -240,3 +240,12 @@ def test_names_that_look_like_numbers_are_read_back_as_names(tmp_path, recwarn):
     assert "2030" in set(read.applicants["name"])
     assert project_dates({"n": read.projects})[("n", "2030")].startswith("median 2024-06-01")
     assert not [w for w in recwarn if "mixed types" in str(w.message)]
+
+
+def test_an_unknown_name_of_the_package_is_an_attribute_error():
+    """``sim.<name>`` loads the comparison and sweep API on first use, and nothing else."""
+    import sim
+
+    assert sim.Comparison.__name__ == "Comparison"
+    with pytest.raises(AttributeError, match="module 'sim' has no attribute 'Comparsion'"):
+        sim.Comparsion  # noqa: B018  # the attribute access is the test

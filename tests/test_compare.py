@@ -711,6 +711,19 @@ def test_a_variant_drawing_every_stream_anew_compares_everyone_not_like_with_lik
     assert "every applicant, not like with like: the streams differ (basic, other) — " in text
 
 
+def test_a_waiting_list_s_applicants_are_an_origin_drawn_as_its_stream_and_the_list():
+    """A stream's applicants on the waiting list are told apart by both definitions."""
+    from sim.analysis.populations import definitions
+
+    areas = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "areas.yaml"
+    drawn = definitions(load_scenario(areas))
+    listed = "lelystad_logistics (waiting list)"
+    assert drawn[listed].endswith(drawn["lelystad_logistics"])
+    longer = definitions(load_scenario(areas, ["waiting_list.count=60"]))
+    assert longer[listed] != drawn[listed]
+    assert longer["lelystad_logistics"] == drawn["lelystad_logistics"]
+
+
 def test_same_streams_compare_every_applicant(comparison: Comparison):
     """A variant with the reference's streams compares every applicant, as before."""
     assert set(comparison.table["population"]) == {EVERY_APPLICANT}

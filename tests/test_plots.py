@@ -301,3 +301,12 @@ def test_withdrawals_mark_a_reference_only_where_every_scenario_has_that_one():
 
     assert dotted(withdrawals_figure(summaries)) == []
     assert dotted(withdrawals_figure(summaries, reference=second)) == [14.0]
+
+
+def test_time_to_connection_panels_left_over_in_the_grid_are_hidden(comparison: Comparison):
+    """Five scenarios in a grid of three columns: the sixth panel is not drawn, not bare."""
+    from sim.figures.plots import time_to_connection_figure
+
+    applicants = comparison.results["fifo"].applicants
+    fig = time_to_connection_figure({f"s{n}": applicants for n in range(5)})
+    assert [ax.get_visible() for ax in fig.axes] == [True] * 5 + [False]
