@@ -82,7 +82,7 @@ def time_to_connection_figure(
         ax.set_xlabel("Years since request")
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in grid[:, 0]:
-        ax.set_ylabel("Cumulative share of applicants")
+        ax.set_ylabel("Cumulative share\nof applicants")  # on one line, longer than a panel
     handles = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c])
                for c in categories]
     handles += [Line2D([], [], color="black", linestyle="-", label="connected"),
