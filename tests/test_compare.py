@@ -288,6 +288,19 @@ def test_the_window_follows_the_replications_the_difference_counts():
     (text,) = sentences(table)
     assert "first 5 years" not in text and "the same in every replication" not in text
     assert "applicants overall: 0.30 years longer" in text
+    # Both levels known, the pair's ten-year difference not (applicants of both, say): five,
+    # as the key table's row gives; it said "not comparable".
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, ten in (("basic_needs", math.nan), ("other", 0.3)):
+            rows += [(scenario, group, "applicants", 4.0, 0.0),
+                     (scenario, group, "connected", 3.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", 6.0, ten),
+                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
+    (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                               "difference"]))
+    assert "basic-needs applicants (first 5 years): 0.50 years shorter" in text
+    assert "not comparable" not in text and "other businesses: 0.30 years longer" in text
 
 
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():
@@ -722,6 +735,29 @@ def test_a_waiting_list_s_applicants_are_an_origin_drawn_as_its_stream_and_the_l
     longer = definitions(load_scenario(areas, ["waiting_list.count=60"]))
     assert longer[listed] != drawn[listed]
     assert longer["lelystad_logistics"] == drawn["lelystad_logistics"]
+    # With a mix, another stream's rate leaves the list as it was.
+    faster = definitions(load_scenario(areas, ["streams.lelystad_storage.rate_per_year=9"]))
+    assert faster[listed] == drawn[listed]
+
+
+def test_without_a_mix_one_stream_s_rate_redraws_every_stream_s_waiting_list(tmp_path):
+    """A generated list picks each applicant's stream by all the streams' rates at once.
+
+    So a variant drawing one stream at another rate draws the others' listed applicants
+    anew too: compared as the same applicants, their numbers differed (by 2.75 on average).
+    """
+    from sim.analysis.populations import definitions
+
+    (tmp_path / "listed.yaml").write_text(
+        "start: 2024-01-01\nend: 2030-01-01\ngrid: {capacity_mw: 4}\nstreams:\n"
+        "  industry: {category: other, rate_per_year: 12, demand_mw: 0.4}\n"
+        "  schools: {category: basic_needs, rate_per_year: 3, demand_mw: 0.2}\n"
+        "waiting_list: {count: 40, earliest: 2022-01-01}\n")
+    drawn = definitions(load_scenario(tmp_path / "listed.yaml"))
+    faster = definitions(load_scenario(tmp_path / "listed.yaml",
+                                       ["streams.industry.rate_per_year=24"]))
+    assert faster["schools"] == drawn["schools"]  # the stream's own applicants: alike
+    assert faster["schools (waiting list)"] != drawn["schools (waiting list)"]
 
 
 def test_same_streams_compare_every_applicant(comparison: Comparison):
@@ -789,6 +825,8 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
         "connect_date_p90": [None, None]})
     dates = project_dates({"sp": projects})
     assert dates[("sp", "Elsewhere")] == "connected in no replication by the end of the run"
+    older = project_dates({"sp": projects.drop(columns="withdrawn_share")})  # an older folder
+    assert older[("sp", "Elsewhere")] == dates[("sp", "Elsewhere")]
     (text,) = sentences(answer_table(rows, reference="fifo"), dates)
     assert text.endswith("connected by the end of the run in 80% of replications, "
                          "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end).")

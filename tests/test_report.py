@@ -419,4 +419,13 @@ def test_a_pair_paired_for_some_applicants_says_so():
     rows = pd.DataFrame({"paired": [True, True, False]})
     assert pairing(rows.iloc[:2]) == "paired"
     assert pairing(rows.iloc[2:], long=True) == "unpaired: other random draws, Welch interval"
-    assert pairing(rows) == "paired for the streams both have, else unpaired"
+    assert pairing(rows) == "paired for the streams both have alike, else unpaired"
+
+
+def test_a_run_s_withdrawals_caption_speaks_of_no_reference(summary_and_scenario):
+    """A single run compares nothing: its caption leaves out answers and reference lines."""
+    summary, scenario = summary_and_scenario
+    page = run_page(summary, scenario, "fifo.yaml", {"withdrawals": b"not a png"})
+    (figure,) = page.figures
+    assert figure.caption.startswith("Applicants who withdrew")
+    assert "reference" not in figure.caption and "answers" not in figure.caption

@@ -23,6 +23,7 @@ import pandas as pd
 from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, draws_key
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
+from sim.inputs.sources import waiting_list_weights
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
     DRAWN_DIFFERENTLY,
@@ -86,9 +87,9 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     both have, drawn alike, in the same categories; then each origin only the variant has
     (its own figures), each whose category changes (its applicants in both, compared as one
     group) and each the variant draws differently (the same, unpaired: other applicants). An
-    origin only the reference has is left out. When no stream both have is drawn alike (a
-    named project alone may be) there is nobody to match but a project or two: everyone,
-    marked.
+    origin only the reference has is left out. When some origin is drawn differently and no
+    stream both have is drawn alike in the same category (a named project alone may be),
+    there is nobody to match but a project or two: everyone, marked.
     """
     mine = categories_by_origin(variant.applicants)
     theirs = categories_by_origin(reference.applicants)
@@ -157,6 +158,9 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     listed = {}
     if scenario.waiting_list is not None:
         waiting = _text(scenario.waiting_list.model_dump(mode="json"))
+        if scenario.waiting_list.count is not None:  # generated: one draw picks every stream
+            waiting += _text([(name, weight) for name, weight in zip(
+                scenario.streams, waiting_list_weights(scenario), strict=True) if weight > 0])
         listed = {f"{name} (waiting list)": waiting + text for name, text in drawn.items()}
     projects = {project.name: _text(project.model_dump(mode="json", exclude={
         "category", "category_changes", "area", "self_supply", "non_firm_right",

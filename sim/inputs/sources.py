@@ -32,7 +32,8 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.waiting_list_csv import WaitingRows
 
-__all__ = ["arrival_times", "category_timeline", "generate_applicants", "onsite_for"]
+__all__ = ["arrival_times", "category_timeline", "generate_applicants", "onsite_for",
+           "waiting_list_weights"]
 
 
 def generate_applicants(
@@ -266,17 +267,26 @@ def _non_firm_offers(
     return np.where(accepts, code, -1), keeps | ~accepts
 
 
+def waiting_list_weights(scenario: Scenario) -> list[float]:
+    """Each stream's weight in a generated waiting list, in the order of the streams.
+
+    Its ``mix``, or else the stream's rate (0 for a stream that starts later: nobody of it is
+    on the list). One draw picks every listed applicant's stream by these weights, so each
+    stream's listed applicants depend on all of them.
+    """
+    waiting = scenario.waiting_list
+    assert waiting is not None
+    return [(waiting.mix or {}).get(n, 0.0) if waiting.mix is not None
+            else 0.0 if starts_later(scenario, stream)
+            else stream.rate_per_year for n, stream in scenario.streams.items()]
+
+
 def _generated_waiting_list(scenario: Scenario, streams: RandomStreams) -> ApplicantTable:
     """``count`` applicants spread uniformly over past request dates, by the stream mix."""
     waiting = scenario.waiting_list
     assert waiting is not None and waiting.count is not None and waiting.earliest is not None
     names = list(scenario.streams)
-    weights = np.array(  # a stream that starts later has nobody on the list
-        [(waiting.mix or {}).get(n, 0.0) if waiting.mix is not None
-         else 0.0 if starts_later(scenario, scenario.streams[n])
-         else scenario.streams[n].rate_per_year for n in names],
-        dtype=float,
-    )
+    weights = np.array(waiting_list_weights(scenario), dtype=float)
     rng = streams.generator("waiting_list")
     chosen = rng.choice(len(names), size=waiting.count, p=weights / weights.sum())
     earliest = scenario.years_since_start(waiting.earliest)

@@ -258,7 +258,7 @@ def run_page(
         answers=[],
         lead="",
         headline=_by_group(table),
-        figures=figures(_without_observed(images)),
+        figures=figures(_without_observed(images), RUN_CAPTIONS),
         key_tables=[],
         scenarios=_scenarios_table(table, {scenario.name: scenario},
                                    {scenario.name: source}),
@@ -492,8 +492,9 @@ def pairing(rows: pd.DataFrame, long: bool = False) -> str:
         return "paired"
     if not paired.any():
         return "unpaired: other random draws, Welch interval" if long else "unpaired"
-    return ("paired for the applicants of the streams both have; the rest unpaired, "
-            "Welch interval" if long else "paired for the streams both have, else unpaired")
+    return ("paired for the applicants of the streams both have, drawn alike; the rest "
+            "unpaired, Welch interval" if long
+            else "paired for the streams both have alike, else unpaired")
 
 
 def _scenarios_table(
@@ -511,9 +512,18 @@ def _scenarios_table(
                     rows=rows)
 
 
-def figures(images: Mapping[str, bytes]) -> list[FigureData]:
+RUN_CAPTIONS = {
+    **CAPTIONS,
+    "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
+                   "panel per category on its own scale: mean with 95% confidence interval.",
+}
+"""The captions of a single run's report: nothing there is compared with a reference."""
+
+
+def figures(images: Mapping[str, bytes],
+            captions: Mapping[str, str] = CAPTIONS) -> list[FigureData]:
     """The figures to embed, as data URIs shown at one scale."""
-    return [FigureData(name, CAPTIONS.get(name, name),
+    return [FigureData(name, captions.get(name, name),
                        "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
                        _css_width(png)) for name, png in images.items()]
 
