@@ -231,11 +231,12 @@ def test_names_that_look_like_numbers_are_read_back_as_names(tmp_path, recwarn):
 
     (tmp_path / "n.yaml").write_text(FEW.replace("name: nobody", "name: numbered").replace(
         "capacity_mw: 1}", "capacity_mw: 100}").replace("shops:", "'7':") + (
-        "projects:\n  - {name: '2030', date: 2024-06-01, demand_mw: 0.5, jobs: 10}\n"))
+        "projects:\n  - {name: '2030', date: 2024-06-01, demand_mw: 0.5, jobs: 10}\n"
+        "  - {name: 'NA', date: 2024-06-02, demand_mw: 0.5, jobs: 10}\n"))
     assert main(["run", str(tmp_path / "n.yaml"), "-o", str(tmp_path / "run"),
                  "--replications", "2", "--workers", "1", "-q", "--no-report"]) == 0
     read = Results.read(tmp_path / "run")
-    assert read.projects["project"].tolist() == ["2030"]
+    assert read.projects["project"].tolist() == ["2030", "NA"]  # not 2030.0, nor missing
     assert "7" in set(read.applicants["stream"])  # a stream named 7
     assert "2030" in set(read.applicants["name"])
     assert project_dates({"n": read.projects})[("n", "2030")].startswith("median 2024-06-01")

@@ -7,8 +7,9 @@ given ``--replications 2 --workers 1 -q`` where the command takes them (and ``ca
 search of one generation of two candidates per parameter), so a command that no longer works
 fails this test with its text. A command that an earlier source already runs word for word,
 reading nothing but the scenarios, runs once: its outcome cannot differ. Plain ``gridqueue``
-commands run in-process (two fresh Python processes share the sources); shell constructs such
-as loops run in bash with a ``gridqueue`` on the PATH that adds the same options.
+commands run in-process (each source in a fresh Python process, two at a time); shell
+constructs such as loops run in bash with a ``gridqueue`` on the PATH that adds the same
+options.
 
 The sources run untraced by coverage: every command here is a command the CLI tests run and
 measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000, not 135

@@ -133,6 +133,11 @@ def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, capsys
     mine.rmdir()
     (folder / "out" / "figures" / "my_plot.png").unlink()
     assert main(["report", "out"]) == 0
+    # An output marked before markers listed files: told apart by the figures' names.
+    marker = folder / "out" / MARKER
+    marker.write_text(json.dumps({"written_by": "gridqueue", "what": "results"}))
+    (folder / "out" / "figures" / "notes.txt").write_text("keep")
+    refused(["report", "out"], capsys, folder, "(figures/notes.txt)")
 
 
 def test_an_output_marked_before_markers_listed_files_is_judged_by_its_names(folder, capsys):

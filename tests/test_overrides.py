@@ -11,6 +11,7 @@ import pytest
 from sim import InputError, Results, load_scenario, run, sweep
 from sim.cli import main
 from sim.errors import GridqueueWarning
+from sim.inputs.yaml_source import parse_override
 from tests.comparison_family import FIFO
 
 HISTORY = FIFO + textwrap.dedent("""\
@@ -323,6 +324,9 @@ def test_a_target_outside_compare_says_where_targets_belong(history: Path, tmp_p
     assert ("--set 3:replications=2: 3:replications: expected a key path without a target: "
             "'N:' or 'NAME:' picks one input of gridqueue compare, and this command has one "
             "scenario") in err
+    # A colon further along is part of a name, as a stream may have one.
+    assert parse_override("streams.a:b.rate_per_year=5").path == (
+        "streams", "a:b", "rate_per_year")
 
 
 def test_an_item_of_an_empty_list_says_the_list_is_empty(history: Path):

@@ -100,7 +100,8 @@ def _when_connected(row: Any) -> str:
     """A project's connection dates, or that it was connected in no replication."""
     if float(row.connected_share) > 0:
         return connection_dates(row)
-    withdrew = float(row.withdrawn_share)
+    # Results folders written before projects.csv had the column read as none withdrawn.
+    withdrew = float(getattr(row, "withdrawn_share", 0.0))
     return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else
                                             " by the end of the run")
 
@@ -170,10 +171,11 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     parts = []
     for group in present_groups(compared):
         shown, who = metric, WHO[group]
-        missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
         shorter = SHORTER_WINDOW.get(metric)
-        if missing and shorter is not None and _has_difference(get, group, shorter):
-            shown, missing, who = shorter, [], f"{who} ({SHORTER_MARK})"
+        if (shorter is not None and not _has_difference(get, group, metric)
+                and _has_difference(get, group, shorter)):
+            shown, who = shorter, f"{who} ({SHORTER_MARK})"
+        missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
             why = "none connected" if nobody else "not defined"

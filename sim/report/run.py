@@ -66,6 +66,24 @@ def write_report_files(results: Results, folder: Path, source: str) -> None:
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")
 
 
+FIGURE_NAMES = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "projects",
+                "observations")
+"""The figures a run's report may hold (:func:`run_figures`), each as PNG and SVG."""
+
+
+def _not_a_figure(figures: Path) -> list[str]:
+    """Files in ``figures`` that no report of a run writes, by name.
+
+    An output from before markers listed their files tells nothing else of what is whose.
+    """
+    own = {f"{name}.{suffix}" for name in FIGURE_NAMES for suffix in ("png", "svg")}
+    if not figures.is_dir():
+        return []
+    return [f"figures/{path.relative_to(figures).as_posix()}"
+            for path in sorted(figures.rglob("*")) if not path.is_dir()
+            and path.relative_to(figures).as_posix() not in own]
+
+
 def write_report(directory: str | Path) -> Path:
     """(Re)write the report of a results directory; returns the path of report.html.
 
@@ -76,8 +94,9 @@ def write_report(directory: str | Path) -> Path:
     """
     folder = Path(directory)
     results = Results.read(folder)
-    added = [name for name in files_added(folder)
-             if name == "report.html" or name.startswith("figures/")]
+    added = sorted({*(name for name in files_added(folder)
+                      if name == "report.html" or name.startswith("figures/")),
+                    *_not_a_figure(folder / "figures")})
     if added:
         raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
                           "and a new report replaces report.html and figures/; move them out "

@@ -215,7 +215,9 @@ class Results:
                               "none found")
         tables = {
             name: pd.read_csv(folder / f"{name}.csv", parse_dates=DATE_COLUMNS.get(name, []),
-                              dtype=TEXT_COLUMNS.get(name), keep_default_na=True)
+                              dtype=TEXT_COLUMNS.get(name),
+                              # Only an empty field is missing: a project named NA is a name.
+                              keep_default_na=name not in TEXT_COLUMNS, na_values=[""])
             for name in TABLES
         }
         names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
