@@ -429,3 +429,25 @@ def test_a_run_s_withdrawals_caption_speaks_of_no_reference(summary_and_scenario
     (figure,) = page.figures
     assert figure.caption.startswith("Applicants who withdrew")
     assert "reference" not in figure.caption and "answers" not in figure.caption
+
+
+def test_a_row_counting_fewer_replications_than_its_reference_s_says_so(summary_and_scenario):
+    """A results folder of 30 against a run of 10: the rows' gap is not their difference.
+
+    The variant's difference is over the 10 both ran, the reference's row over its 30; a
+    planner read +1,916 jobs between the rows beside a difference of +873.
+    """
+    summary, _ = summary_and_scenario
+    fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
+                          difference_ci_low=np.nan, difference_ci_high=np.nan,
+                          replications=30)
+    sp = summary.assign(scenario="sp", reference="fifo", question="Q", difference=0.25,
+                        difference_ci_low=0.1, difference_ci_high=0.4, replications=10)
+    table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                             origin="", paired=True)
+    (first, *_) = key_tables(table)
+    assert [label for _, label, _ in first.rows] == [
+        "", "against fifo, over 10 replications (fifo's row: 30)"]
+    table["replications"] = 30
+    (first, *_) = key_tables(table)
+    assert [label for _, label, _ in first.rows] == ["", "against fifo"]

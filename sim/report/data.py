@@ -375,12 +375,17 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     """A table per group (all applicants first): a row per scenario, headline figures across.
 
     Only the rows that compare categories like with like; a stream or project set apart is
-    in its question's table.
+    in its question's table. A row that counts fewer replications than its reference's own
+    row (a results folder of 30 compared with a run of 10, say) says so: its difference
+    is over the replications both ran, not the gap between the two rows.
     """
     compared = table[table["population"].isin(COMPARED)]
     blocks = list(compared.groupby(["scenario", "reference", "question"], sort=False))
     cells = {key: _cells(block) for key, block in blocks}
     kinds = {key: str(block["population"].iloc[0]) for key, block in blocks}
+    runs = {str(label): float(count)
+            for label, count in table.groupby("scenario")["replications"].max().items()}
+    counted = {key: float(block["replications"].max()) for key, block in blocks}
     tables = []
     for group in _groups(compared):
         for row in cells.values():
@@ -391,6 +396,9 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
             against = f"against {reference}" if question else ""
             if kinds[key] in (IN_BOTH, STREAMS_DIFFER):
                 against += f", {POPULATION_WORDS[kinds[key]]}"
+            if question and counted[key] < runs.get(str(reference), counted[key]):
+                against += (f", over {counted[key]:.0f} replications ({reference}'s row: "
+                            f"{runs[str(reference)]:.0f})")
             rows.append((str(scenario), against,
                          [cells[key][(group, m)] for m in HEADLINE_METRICS]))
         tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
