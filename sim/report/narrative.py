@@ -35,7 +35,7 @@ from sim.runs.metrics import (
     SHORTER_YEARS,
     STREAMS_DIFFER,
 )
-from sim.runs.summary_table import connection_dates
+from sim.runs.summary_table import connection_dates, withdrawn_share
 
 __all__ = [
     "ProjectDates",
@@ -100,8 +100,7 @@ def _when_connected(row: Any) -> str:
     """A project's connection dates, or that it was connected in no replication."""
     if float(row.connected_share) > 0:
         return connection_dates(row)
-    # Results folders written before projects.csv had the column read as none withdrawn.
-    withdrew = float(getattr(row, "withdrawn_share", 0.0))
+    withdrew = withdrawn_share(row)
     return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else
                                             " by the end of the run")
 
@@ -170,11 +169,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     get = compared.set_index(["group", "metric"])  # .loc[(group, metric)]: a row (stubs: a value)
     parts = []
     for group in present_groups(compared):
-        shown, who = metric, WHO[group]
-        shorter = SHORTER_WINDOW.get(metric)
-        if (shorter is not None and not _has_difference(get, group, metric)
-                and _has_difference(get, group, shorter)):
-            shown, who = shorter, f"{who} ({SHORTER_MARK})"
+        shown = _window(get, group, metric)
+        who = WHO[group] if shown == metric else f"{WHO[group]} ({SHORTER_MARK})"
         missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
@@ -294,11 +290,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     origin = str(block["origin"].iloc[0])
     kind = block["population"].iloc[0]
     if kind in SET_APART_WORDS:
-        window, words = metric, ""
-        shorter = SHORTER_WINDOW.get(metric)
-        if (shorter is not None and math.isnan(float(row.loc[metric, "difference"]))  # type: ignore[arg-type]
-                and math.isfinite(float(row.loc[shorter, "difference"]))):  # type: ignore[arg-type]
-            window, words = shorter, f" ({SHORTER_MARK})"
+        window = _window(block.set_index(["group", "metric"]), ALL, metric)
+        words = "" if window == metric else f" ({SHORTER_MARK})"
         return f"{origin}, {SET_APART_WORDS[kind]}{words}: " + difference_text(
             row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
             every_replication=METRICS[window].every_replication)
@@ -477,6 +470,19 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
 def _decimals(text: str) -> int:
     """Decimals of a number as written: 2 for '0.73', 0 for '1,204'."""
     return len(text.split(".")[1]) if "." in text else 0
+
+
+def _window(get: pd.DataFrame, group: str, metric: str) -> str:
+    """``group``'s window: ``metric``, or its shorter one where only that has a difference.
+
+    ``get`` is the pair's rows by group and metric; the shorter window is
+    :data:`sim.runs.metrics.SHORTER_WINDOW`'s.
+    """
+    shorter = SHORTER_WINDOW.get(metric)
+    if (shorter is not None and not _has_difference(get, group, metric)
+            and _has_difference(get, group, shorter)):
+        return shorter
+    return metric
 
 
 def _has_difference(get: pd.DataFrame, group: str, metric: str) -> bool:

@@ -13,7 +13,8 @@ from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, t_quantile
 
 __all__ = ["FEW_REPLICATIONS", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN",
-           "connection_dates", "few_replications", "format_projects", "format_summary"]
+           "connection_dates", "few_replications", "format_projects", "format_summary",
+           "withdrawn_share"]
 
 SHOWN = (
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -151,8 +152,7 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
     for row in projects.itertuples():
         runs = int(row.replications)  # type: ignore[arg-type]  # stubs: any scalar
         connected = round(float(row.connected_share) * runs)  # type: ignore[arg-type]
-        # Results folders written before projects.csv had the column read as none withdrawn.
-        withdrew = round(float(getattr(row, "withdrawn_share", 0.0)) * runs)
+        withdrew = round(withdrawn_share(row) * runs)
         head = f"{row.project} (asked {_day(row.request_date)}): "
         gave_up = f", withdrew in {withdrew}" if withdrew else ""
         if not connected:
@@ -182,12 +182,19 @@ def connection_dates(row: Any) -> str:
 
 def _never_connected(row: Any) -> str:
     """What a replication without a connection of the project means, in words."""
-    # Results folders written before projects.csv had the column read as none withdrawn.
-    withdrew = float(getattr(row, "withdrawn_share", 0.0))
+    withdrew = withdrawn_share(row)
     if not withdrew > 0:
         return NOT_BY_THE_END
     unconnected = 1.0 - float(row.connected_share)
     return "withdrew" if withdrew >= unconnected - 1e-9 else "not connected"
+
+
+def withdrawn_share(row: Any) -> float:
+    """A row of projects.csv: the share of replications in which the project withdrew.
+
+    Results folders written before projects.csv had the column read as none withdrawn.
+    """
+    return float(getattr(row, "withdrawn_share", 0.0))
 
 
 def _day_or(value: Any, never: str) -> str:
