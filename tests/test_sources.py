@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from sim.errors import InputError
 from sim.inputs.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
 from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.sources import _priority, arrival_times, generate_applicants
@@ -93,6 +94,39 @@ def test_csv_waiting_list_keeps_rows_and_draws_what_they_leave_out(tmp_path):
     assert list(table.name) == ["depot", "school A"]
     assert list(table.demand_mw) == [1.5, 0.8]
     assert np.isfinite(table.patience_years[0]) and np.isinf(table.patience_years[1])
+
+
+def _listed(tmp_path, rows: str, uptake: str = "") -> np.ndarray:
+    """Whether each row of a CSV waiting list asks for priority; its stream moves in 2025."""
+    (tmp_path / "list.csv").write_text("request_date,category,demand_mw,stream,"
+                                       "priority_requested\n" + rows)
+    (tmp_path / "s.yaml").write_text(
+        "start: 2024-01-01\nend: 2030-01-01\ngrid: {capacity_mw: 1}\n"
+        "streams:\n  utilities: {category: other, rate_per_year: 0, demand_mw: 1,\n"
+        "    category_changes: [{date: 2025-01-01, category: safety}]}\n"
+        f"waiting_list: {{csv: list.csv}}\n{uptake}")
+    from sim.inputs.loading import load_scenario, load_waiting_rows
+
+    s = load_scenario(tmp_path / "s.yaml")
+    return generate_applicants(s, RandomStreams(s.seed, 0), load_waiting_rows(s)
+                               ).priority_requested
+
+
+def test_a_listed_row_asks_for_priority_as_its_stream_does(tmp_path):
+    """A row of a stream that moves into safety asks with safety's uptake, as the stream's
+    own requests do, and keeps a priority the list states (both were cleared as 'other')."""
+    rows = "2022-01-01,other,1,utilities,\n2022-02-01,other,1,utilities,false\n" \
+           "2022-03-01,other,1,utilities,true\n"
+    assert _listed(tmp_path, rows).tolist() == [True, False, True]
+    assert _listed(tmp_path, rows, "priority_uptake: {safety: 0}\n").tolist() == [
+        False, False, True]
+
+
+def test_a_listed_row_that_never_holds_priority_may_not_ask_for_it(tmp_path):
+    """Asking for priority in 'other', with no move out of it, would do nothing: refused."""
+    with pytest.raises(InputError, match=r"list.csv:2: priority_requested: expected false or "
+                       r"empty: 'other' has no priority to ask for, so asking would do nothing"):
+        _listed(tmp_path, "2022-01-01,other,1,,true\n")
 
 
 def test_projects_keep_their_date_and_size():

@@ -292,6 +292,8 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
         scenario.base_dir / csv, scenario.start, list(scenario.streams), scenario.area_names,
         shown_as=str(shown),
         stream_areas={name: stream.area for name, stream in scenario.streams.items()},
+        stream_moves={name: [change.category for change in stream.category_changes]
+                      for name, stream in scenario.streams.items()},
     )
 
 

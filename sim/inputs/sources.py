@@ -337,10 +337,11 @@ def _csv_waiting_list(
         if math.isnan(self_supply[i]):
             onsite = onsite_for(scenario, stream, rows.category[i])
             self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
+        # A row of a stream that moves into a priority category asks as the stream's do.
+        asking = _asking_category(rows.category[i], stream.category_changes if stream else [])
         asked = rows.priority_requested[i]
-        priority[i] = asked if asked is not None else _priority(
-            scenario, streams, key, rows.category[i], 1)[0]
-    priority &= np.array([c != "other" for c in rows.category], dtype=bool)
+        priority[i] = asking != "other" and (asked if asked is not None else _priority(
+            scenario, streams, key, asking, 1)[0])
     return ApplicantTable(
         labels={
             "name": Labels.encode(rows.name),

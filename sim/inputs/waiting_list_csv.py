@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import InputError, nearest
-from sim.inputs.applicants import CATEGORIES, Category
+from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
@@ -75,11 +75,14 @@ def read_waiting_list(
     areas: list[str],
     shown_as: str | None = None,
     stream_areas: Mapping[str, str | None] | None = None,
+    stream_moves: Mapping[str, list[str]] | None = None,
 ) -> WaitingRows:
     """Read and check a waiting-list CSV; raise :class:`InputError` at the first bad row.
 
     With several areas a row without an area takes its stream's (``stream_areas``, by stream
-    name); one that names neither is refused rather than put in the first area.
+    name); one that names neither is refused rather than put in the first area. A row that
+    asks for priority must hold a category with priority, now or after one of its stream's
+    category changes (``stream_moves``: the categories each stream moves into).
     """
     label = shown_as or str(path)
     text = _read_text(path, label)
@@ -132,7 +135,14 @@ def read_waiting_list(
         rows.area.append(area)
         jobs.append(_number(row, "jobs", fail, MAX_JOBS, default=0.0) if "jobs" in row
                     else 0.0)
-        rows.priority_requested.append(_flag(row, fail))
+        asked = _flag(row, fail)
+        moves = (stream_moves or {}).get(stream or "", [])
+        if asked and not any(c in PRIORITY_CATEGORIES for c in (category, *moves)):
+            raise fail("priority_requested", f"expected false or empty: '{category}' has no "
+                       "priority to ask for" + (f", nor has any category stream '{stream}' "
+                                                "moves into" if moves else "")
+                       + ", so asking would do nothing")
+        rows.priority_requested.append(asked)
         share = _number(row, "self_supply", fail, 1.0, default=math.nan) \
             if "self_supply" in row else math.nan
         if not math.isnan(share) and not 0 <= share < 1:
