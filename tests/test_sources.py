@@ -113,8 +113,11 @@ def _listed(tmp_path, rows: str, uptake: str = "") -> np.ndarray:
 
 
 def test_a_listed_row_asks_for_priority_as_its_stream_does(tmp_path):
-    """A row of a stream that moves into safety asks with safety's uptake, as the stream's
-    own requests do, and keeps a priority the list states (both were cleared as 'other')."""
+    """A listed row of a stream that moves into safety asks as the stream's requests do.
+
+    It asks with safety's uptake, and keeps a priority the list states (both were cleared,
+    as the row is listed as 'other').
+    """
     rows = "2022-01-01,other,1,utilities,\n2022-02-01,other,1,utilities,false\n" \
            "2022-03-01,other,1,utilities,true\n"
     assert _listed(tmp_path, rows).tolist() == [True, False, True]

@@ -78,6 +78,26 @@ def test_sweep_block_in_the_scenario_file_is_read_and_vary_wins(
         ["5", "fifo"], ["5", "social_priority"]]
 
 
+def test_the_command_reads_a_sweep_block_and_run_points_to_it(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """`gridqueue sweep` runs a file's sweep: block, as documented; `run` points to it.
+
+    The command refused the block as an unknown key; `run` says which command reads it.
+    """
+    path = tmp_path / "swept.yaml"
+    path.write_text(f"extends: {family['fifo']}\nsweep:\n  grid.capacity_mw: [1, 2]\n",
+                    encoding="utf-8")
+    assert main(["sweep", str(path), "--replications", "2", "--workers", "1", "-o",
+                 str(tmp_path / "out")]) == 0
+    assert set(pd.read_csv(tmp_path / "out" / "sweep.csv")["grid.capacity_mw"]) == {1, 2}
+    capsys.readouterr()
+    assert main(["run", str(path), "-o", str(tmp_path / "run")]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "swept.yaml:2: sweep: a sweep block, which only gridqueue sweep reads: run the file "
+        "with gridqueue sweep, or remove the block")
+
+
 def test_sweep_command_writes_table_cells_and_figure(
     family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -52,7 +52,6 @@ from sim.analysis.sweep_grid import (
 from sim.errors import GridqueueError, Interrupted
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
-from sim.inputs.loading import load_scenario
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.metrics import LEAD_METRICS, METRICS
@@ -316,7 +315,9 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric or LEAD_METRICS[0], group)
-    inputs = load_scenario(path, overrides).input_files
+    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
+    inputs = read_grid(Path(path), [parse_override(o) for o in overrides or []],
+                       given)[0].input_files
     with resumable_directory(directory, force, resume, inputs=inputs) as staging:
         cells = staging / "cells"
         try:

@@ -438,6 +438,9 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
     got = f", got {value!r}" if not isinstance(value, (dict, list)) else ""
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
+        if loc == ("sweep",):
+            return ("a sweep block, which only gridqueue sweep reads: run the file with "
+                    "gridqueue sweep, or remove the block")
         allowed = _allowed_keys(loc[:-1], data)
         hint = nearest(str(loc[-1]), allowed)
         listing = f"; expected one of {', '.join(allowed)}" if allowed else ""
