@@ -160,6 +160,40 @@ def test_a_category_order_left_aside_by_a_later_policy_is_quiet(tmp_path: Path):
     assert Results.read(folder).scenario.policy.order == "fifo"  # its scenario.yaml has both
 
 
+def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
+    """An uptake, or a project declining priority, under fifo throughout changes no wait.
+
+    A warning names it where added after the policy, or where no file chose one; an uptake
+    given beside fifo (a family's base), one a later fifo sets aside, or one that rounds serve
+    between rounds, is quiet.
+    """
+    path = tmp_path / "fifo.yaml"
+    path.write_text(FIFO + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"fifo.yaml:\d+: priority_uptake changes no wait: "
+                      r"fifo does not serve priority, and no rounds serve it between rounds; "
+                      r"it sets only who asks"):
+        load_scenario(path)  # no policy given: fifo by default
+    path.write_text(FIFO + "policy: {order: fifo}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.safety=0.5: "
+                      r"priority_uptake changes no wait"):
+        load_scenario(path, ["priority_uptake.safety=0.5"])
+    path.write_text(FIFO + "policy: {order: fifo}\npriority_uptake: {safety: 0.5}\n",
+                    encoding="utf-8")
+    quiet_load(path)  # beside its own fifo, as base.yaml has it for its family
+    (tmp_path / "campus.yaml").write_text(FIFO + "projects: [{name: Campus, date: 2022-06-01, "
+                                          "demand_mw: 0.8, category: safety}]\n")
+    with pytest.warns(GridqueueWarning, match=r"--set projects.0.priority_requested=false: "
+                      r"projects.0.priority_requested changes no wait: fifo does not"):
+        load_scenario(tmp_path / "campus.yaml", ["projects.0.priority_requested=false"])
+    path.write_text(FIFO + "priority_uptake: {safety: 0.5}\npolicy: {order: social_priority}\n",
+                    encoding="utf-8")
+    quiet_load(path)
+    quiet_load(path, ["policy.order=fifo"])  # the later policy sets the uptake aside
+    rounds = ("policy={order: fifo, allocation: rounds, rounds: {dates: [2023-01-01], "
+              "between_rounds: [safety]}}")
+    quiet_load(path, [rounds])
+
+
 def test_a_setting_that_acts_in_part_warns(history: Path):
     """An allocation replaced by a later inherited change acts until then: a warning says so."""
     with pytest.warns(GridqueueWarning, match=r"policy.allocation holds only until 2024-06-01:"

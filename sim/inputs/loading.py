@@ -39,6 +39,7 @@ from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.checked import exits_refused
 from sim.policies.shadowing import (
     check_category_order_acts,
+    check_priority_acts,
     check_shadowed,
     emit_notes,
     order_key,
@@ -208,6 +209,7 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_shadowed(scenario, source)
     if every_setting_acts:  # after check_shadowed, which names the change that shadows one
         check_category_order_acts(scenario, source)
+        check_priority_acts(scenario, source)
     rows = load_waiting_rows(scenario)
     ranked = efficiency_ranked_at(scenario)
     if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:

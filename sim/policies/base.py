@@ -49,6 +49,11 @@ class QueuePolicy(ABC):
     """Whether the order depends on ``category_order``; False lets gridqueue refuse a
     ``category_order`` given for this policy, which would change nothing."""
 
+    uses_priority: ClassVar[bool] = True
+    """Whether the order depends on who asked for priority (``priority_requested``); False
+    lets gridqueue refuse a ``priority_uptake`` given for this policy, which would change
+    nothing."""
+
     ranks_within_category: ClassVar[bool] = False
     """Whether the policy takes ``within_category`` (how each category is ordered inside);
     False lets gridqueue refuse a ``within_category`` that would change nothing."""

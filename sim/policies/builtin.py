@@ -20,6 +20,7 @@ class FIFOPolicy(QueuePolicy):
 
     name = "fifo"
     uses_category_order = False
+    uses_priority = False
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         return (applicant.request_time,)
@@ -102,6 +103,7 @@ class SmallestFirstPolicy(QueuePolicy):
 
     name = "smallest_first"
     uses_category_order = False
+    uses_priority = False
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         return (applicant.requested_mw,)

@@ -22,12 +22,15 @@ from dataclasses import dataclass
 import yaml
 
 from sim.errors import GridqueueWarning, InputError
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import ScenarioSource, find_node
-from sim.policies.timeline import uses_category_order
+from sim.policies.timeline import priority_served, uses_category_order
 
-__all__ = ["FIELDS", "check_category_order_acts", "check_shadowed", "emit_notes", "order_key"]
+__all__ = [
+    "FIELDS", "check_category_order_acts", "check_priority_acts", "check_shadowed", "emit_notes",
+    "order_key",
+]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
 """The keys of ``policy`` that a change entry may set again."""
@@ -112,6 +115,42 @@ def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None)
                          "(social_priority), or leave it out", line=line)
 
 
+def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Warn of a say in who asks for priority where nothing in force serves priority.
+
+    ``priority_uptake`` and a project's ``priority_requested`` change the waits only through
+    a policy that serves priority (not ``fifo`` or ``smallest_first``) or rounds that serve
+    those with priority between rounds; otherwise they set only who asks (the
+    ``priority_requested`` column), as a family's base file does for its children, next to
+    its own ``fifo``. So only a setting written after the policies it spans is named (a child
+    file or ``--set`` adding an uptake to a fifo scenario), or one where no file chose a
+    policy; ``--set policy.order=fifo`` on a file with an uptake sets that uptake aside.
+    """
+    if priority_served(scenario):
+        return
+    defaults = dict.fromkeys(PRIORITY_CATEGORIES, 1.0)
+    said: list[tuple[tuple[str, ...], bool]] = [  # each key, and whether it is not a default
+        (("priority_uptake",), scenario.priority_uptake != defaults),
+        *((("projects", str(i), "priority_requested"), not project.priority_requested)
+          for i, project in enumerate(scenario.projects)),
+    ]
+    periods = len(scenario.policy.changes) + 1
+    policies = -1 if source is None else max(
+        _layer(source, order_key(scenario, period)) for period in range(periods))
+    orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    for key, not_default in said:
+        if source is None and not not_default:
+            continue  # built in Python: only a value other than the default says something
+        layer = -1 if source is None else _layer_within(source, key)
+        if source is not None and (layer < 0 or 0 <= layer <= policies):
+            continue  # not given, or given with or before the policies that set it aside
+        where, line = source.locate(key) if source is not None else (scenario.name, None)
+        warnings.warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
+                      f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} not serve "
+                      "priority, and no rounds serve it between rounds; it sets only who "
+                      "asks (the priority_requested column)", GridqueueWarning, stacklevel=2)
+
+
 def _top_order_given(scenario: Scenario) -> bool:
     """Whether ``policy.category_order`` says something: an order other than the framework's.
 
@@ -141,6 +180,13 @@ def _layer(source: ScenarioSource, key: tuple[str, ...]) -> int:
         return len(files)
     return max((layer for layer, root in enumerate(files) if find_node(root, key) is not None),
                default=-1)
+
+
+def _layer_within(source: ScenarioSource, key: tuple[str, ...]) -> int:
+    """As :func:`_layer`, counting an option that sets a key below ``key`` as giving it."""
+    if any(override.path[:len(key)] == key for override in source.overrides):
+        return len(source.files)
+    return _layer(source, key)
 
 
 def _settings(source: ScenarioSource) -> tuple[list[_Setting], int]:

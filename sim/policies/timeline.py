@@ -17,7 +17,7 @@ from sim.inputs.applicants import Category
 from sim.inputs.scenario import Scenario
 from sim.policies import resolve_policy
 
-__all__ = ["PolicyPeriod", "policy_periods", "uses_category_order"]
+__all__ = ["PolicyPeriod", "policy_periods", "priority_served", "uses_category_order"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,18 @@ def uses_category_order(order: str, scenario: Scenario) -> bool:
     """Whether the policy the scenario names ``order`` depends on ``category_order``."""
     cls = resolve_policy(order, scenario.base_dir, scenario.policy.imports or ())
     return cls.uses_category_order
+
+
+def priority_served(scenario: Scenario) -> bool:
+    """Whether asking for priority can matter in the scenario.
+
+    It can where a policy in force serves priority (not ``fifo`` or ``smallest_first``), or
+    where rounds serve those with priority between rounds.
+    """
+    imports = scenario.policy.imports or ()
+    return any(resolve_policy(regime.order, scenario.base_dir, imports).uses_priority
+               or (regime.rounds is not None and bool(regime.rounds.between_rounds))
+               for _, regime in scenario.policy.regimes())
 
 
 def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]:
