@@ -44,7 +44,7 @@ def _capacity(scenario: Scenario) -> list[str]:
         areas["upstream (shared)"] = scenario.grid.upstream
     lines = []
     for name, area in areas.items():
-        within = [u for u in area.upgrades if _earliest(u) < scenario.end]
+        within = [u for u in area.upgrades if u.earliest() < scenario.end]
         total = area.capacity_mw + sum(u.add_mw for u in within)
         after = len(area.upgrades) - len(within)
         lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
@@ -55,17 +55,11 @@ def _capacity(scenario: Scenario) -> list[str]:
     return lines
 
 
-def _earliest(upgrade: Upgrade) -> dt.date:
-    """The first day the upgrade can come, its shortest delay included."""
-    delay = 0.0 if upgrade.delay_years is None else upgrade.delay_years.lower_bound
-    return upgrade.date + dt.timedelta(days=delay * DAYS_PER_YEAR)
-
-
 def _when(upgrade: Upgrade, end: dt.date) -> str:
     """The upgrade's date, or the range its delay spreads it over."""
     delay = upgrade.delay_years
-    if _earliest(upgrade) >= end:
-        return f"only after the end: {_earliest(upgrade)} at the earliest, so not in the run"
+    if upgrade.earliest() >= end:
+        return f"only after the end: {upgrade.earliest()} at the earliest, so not in the run"
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):

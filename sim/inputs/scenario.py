@@ -130,6 +130,11 @@ class Upgrade(_Model):
     def _plausible_delay(cls, value: Any) -> Any:
         return _bounded_mean(value, MAX_YEARS, "years")
 
+    def earliest(self) -> dt.date:
+        """The first day the upgrade can come, its shortest delay included."""
+        delay = 0.0 if self.delay_years is None else self.delay_years.lower_bound
+        return self.date + dt.timedelta(days=delay * DAYS_PER_YEAR)
+
 
 class Area(_Model):
     """One grid area (or the shared upstream limit): capacity at the start and upgrades."""
