@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.runs.staging import MARKER, check_writable, staged_directory, write_file
+from sim.errors import OutputError
+from sim.runs.staging import (
+    MARKER,
+    check_writable,
+    resumable_directory,
+    staged_directory,
+    write_file,
+)
 from tests.test_loading import BASE
 
 SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
@@ -140,16 +147,18 @@ def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, capsys
     refused(["report", "out"], capsys, folder, "(figures/notes.txt)")
 
 
-def test_an_output_marked_before_markers_listed_files_is_judged_by_its_names(folder, capsys):
-    """A marker without a list of files vouches for the names gridqueue's outputs have."""
+def test_an_output_whose_marker_lists_no_files_is_never_replaced(folder, capsys):
+    """--force refuses an output whose marker, from an earlier gridqueue, lists no files.
+
+    Judged by names, a file of the user's under figures/ or runs/ passed for gridqueue's and
+    was deleted.
+    """
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
-    marker = folder / "out" / MARKER
-    marker.write_text(json.dumps({"written_by": "gridqueue", "what": "results"}))
-    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
-    marker.write_text(json.dumps({"written_by": "gridqueue", "what": "results"}))
-    (folder / "out" / "my_notes.txt").write_text("mine")
+    (folder / "out" / MARKER).write_text(json.dumps({"written_by": "gridqueue"}))
+    (folder / "out" / "figures" / "wait_annotated.png").write_bytes(b"mine")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
-            "holds files gridqueue did not write (my_notes.txt)")
+            f"was written by an earlier gridqueue whose {MARKER} lists no files, so --force "
+            "cannot tell them from files added since")
 
 
 def test_a_sweep_lists_its_files_and_can_be_replaced(folder, capsys):
@@ -170,15 +179,54 @@ def test_force_replaces_an_empty_folder(folder, capsys):
     assert (folder / "empty" / "summary.csv").is_file()
 
 
-def test_results_written_before_the_marker_are_recognised(folder, capsys):
-    """An output of an older gridqueue (its own files only, its provenance) may be replaced."""
+def test_a_folder_without_a_marker_is_never_replaced(folder, capsys):
+    """--force never replaces a folder without a marker, even one that looks like an output.
+
+    A user's report.html, figures and a copied run.json naming gridqueue were replaced as if
+    gridqueue had written them.
+    """
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
     (folder / "out" / MARKER).unlink()
-    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
-    (folder / "out" / MARKER).unlink()
-    (folder / "out" / "my-notes.txt").write_text("added by hand")
+    (folder / "out" / "figures" / "fig1_final.png").write_bytes(b"mine")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
             "not written by gridqueue")
+
+
+def test_a_folder_that_appears_at_the_output_while_it_runs_is_left_alone(tmp_path):
+    """Checked at the start only, a folder made there during a long sweep was deleted.
+
+    It is judged again before the move: left as it is, and the finished output kept beside.
+    """
+    target = tmp_path / "out"
+    with pytest.raises(OutputError, match=r"out: appeared while this command ran, so it was "
+                       r"left as it is; the finished output is in .*out\.new$"):
+        with staged_directory(target) as staging:
+            (staging / "summary.csv").write_text("new")
+            target.mkdir()
+            (target / "thesis.txt").write_text("mine")
+    assert (target / "thesis.txt").read_text() == "mine"
+    assert (tmp_path / "out.new" / "summary.csv").read_text() == "new"
+    (tmp_path / "sweep.new").mkdir()  # a name taken already: the next free one
+    with pytest.raises(OutputError, match=r"appeared while .* output is in .*sweep\.new-2$"):
+        with resumable_directory(tmp_path / "sweep") as staging:
+            (staging / "sweep.csv").write_text("cells")
+            (tmp_path / "sweep").mkdir()
+    assert (tmp_path / "sweep.new-2" / "sweep.csv").read_text() == "cells"
+    assert not (tmp_path / "sweep").exists() or not any((tmp_path / "sweep").iterdir())
+
+
+def test_an_output_that_gains_a_file_while_it_is_replaced_is_left_alone(tmp_path):
+    """--force judged the old output at the start; a file added to it since is not lost."""
+    target = tmp_path / "out"
+    with staged_directory(target) as staging:
+        (staging / "summary.csv").write_text("old")
+    with pytest.raises(OutputError, match=r"out: changed while this command ran \(holds files "
+                       r"gridqueue did not write \(notes.txt\).*the finished output is in"):
+        with staged_directory(target, force=True) as staging:
+            (staging / "summary.csv").write_text("new")
+            (target / "notes.txt").write_text("mine")
+    assert (target / "notes.txt").read_text() == "mine"
+    assert (target / "summary.csv").read_text() == "old"
 
 
 @pytest.mark.parametrize("name", [".", "..", "/tmp/elsewhere", "../results", "a/b", ".hidden",

@@ -34,20 +34,16 @@ MARKER = ".gridqueue-output"
 """The file gridqueue puts in every directory it writes, listing every file it wrote there:
 ``--force`` replaces only such a directory, and only while it holds nothing else."""
 
-_LEGACY_NAMES = frozenset({
+_UNLISTED_NAMES = frozenset({
     "applicants.csv", "timeseries.csv", "summary.csv", "projects.csv",
     "replication_metrics.csv", "scenario.yaml", "run.json", "waiting_list.csv",
     "comparison.csv", "comparison.json", "report.html", "figures", "runs",
-    "sweep.csv", "sweep.png", "sweep.svg", "cells",
+    "sweep.csv", "sweep.png", "sweep.svg", "cells", "observations.csv", "calibration.csv",
+    "calibration.txt", "calibrated.yaml", "evaluations.csv", MARKER,
 })
-"""Everything an output of gridqueue 0.x before the marker could hold."""
-
-_UNLISTED_NAMES = _LEGACY_NAMES | {
-    "observations.csv", "calibration.csv", "calibration.txt", "calibrated.yaml",
-    "evaluations.csv", MARKER,
-}
 """What a marker that lists no files (written before markers listed them) counts as the
-output's own, by the first part of each file's path."""
+output's own, by the first part of each file's path: enough to tell a report what it may
+replace, not for ``--force`` to replace the whole output (see :func:`check_writable`)."""
 
 
 def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
@@ -73,6 +69,11 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
         raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
                           f"{MARKER} file), so --force will not replace it; choose another "
                           "output directory, or empty or remove this one yourself")
+    if _listed_files(target) is None and any(os.scandir(target)):
+        raise OutputError(f"{target}: was written by an earlier gridqueue whose {MARKER} "
+                          "lists no files, so --force cannot tell them from files added "
+                          "since and will not replace it; remove it yourself, or choose "
+                          "another output directory")
     added = files_added(target)
     if added:
         raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
@@ -101,9 +102,7 @@ def written_by_gridqueue(folder: Path) -> bool:
         entries = {entry.name for entry in os.scandir(folder)}
     except OSError:
         return False
-    if not entries or MARKER in entries:
-        return True
-    return entries <= _LEGACY_NAMES and _has_legacy_provenance(folder)
+    return not entries or MARKER in entries
 
 
 def some(names: list[str], shown: int = 3) -> str:
@@ -116,18 +115,24 @@ def files_added(folder: Path) -> list[str]:
     """Files in an output of gridqueue that it did not write there (paths inside ``folder``).
 
     Those its marker lists are gridqueue's; a marker that lists none (from before markers
-    listed files) vouches for the names outputs have always had. An output without a marker
-    (from before markers) holds only those names already (:func:`written_by_gridqueue`).
+    listed files) vouches for the names outputs have always had, enough for a report to know
+    what it may replace (``--force`` replaces no such output: :func:`check_writable`).
     """
-    try:
-        listed = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
-        listed = None
+    listed = _listed_files(folder)
     files = _files_in(folder)
-    if isinstance(listed, list):
+    if listed is not None:
         own = {*listed, MARKER}
         return [name for name in files if name not in own]
     return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
+
+
+def _listed_files(folder: Path) -> list[str] | None:
+    """The files the marker of ``folder`` lists as gridqueue's; None if it lists none."""
+    try:
+        listed = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return listed if isinstance(listed, list) else None
 
 
 def _files_in(folder: Path) -> list[str]:
@@ -138,18 +143,6 @@ def _files_in(folder: Path) -> list[str]:
         for name in files + links:
             found.append(Path(here, name).relative_to(folder).as_posix())
     return sorted(found)
-
-
-def _has_legacy_provenance(folder: Path) -> bool:
-    """An output written before the marker existed: its provenance names gridqueue."""
-    for name in ("run.json", "comparison.json"):
-        try:
-            info = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(info, dict) and "gridqueue_version" in info:
-            return True
-    return False
 
 
 def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
@@ -199,9 +192,27 @@ def claim(folder: Path, names: list[str]) -> None:
             (output / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
 
 
-def _replace(staging: Path, target: Path) -> None:
-    """Move the finished staging directory into place; the old one goes only after."""
-    if not target.exists():
+def _replace(staging: Path, target: Path, existed: bool) -> None:
+    """Move the finished staging directory into place; the old one goes only after.
+
+    What is at ``target`` is judged again first, as it may have changed while the command
+    ran: a folder that appeared there (another command's output, the user's own) is never
+    replaced, nor one that no longer passes :func:`check_writable`. The finished output is
+    then kept beside it, under a free name, and the message says where.
+    """
+    if os.path.lexists(target):
+        problem = None if existed else "appeared while this command ran"
+        if existed:
+            try:
+                check_writable(target, force=True)
+            except OutputError as exc:
+                problem = f"changed while this command ran ({exc.args[0].split(': ', 1)[-1]})"
+        if problem is not None:
+            kept = _free_name(target)
+            os.replace(staging, kept)
+            raise OutputError(f"{target}: {problem}, so it was left as it is; the finished "
+                              f"output is in {kept}")
+    if not os.path.lexists(target):
         os.replace(staging, target)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -217,6 +228,15 @@ def _replace(staging: Path, target: Path) -> None:
         old.rmdir()
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _free_name(target: Path) -> Path:
+    """A name beside ``target`` that nothing has yet: ``NAME.new``, ``NAME.new-2``, ..."""
+    candidate, number = target.with_name(f"{target.name}.new"), 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = target.with_name(f"{target.name}.new-{number}")
+    return candidate
 
 
 def _make_parent(target: Path) -> None:
@@ -244,6 +264,7 @@ def staged_directory(
     """
     target = Path(target)
     check_writable(target, force, inputs)
+    existed = os.path.lexists(target)
     _make_parent(target)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
@@ -254,7 +275,7 @@ def staged_directory(
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
         yield staging
         _mark(staging, what)
-        _replace(staging, target)
+        _replace(staging, target, existed)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
@@ -283,6 +304,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
     """
     target = Path(target)
     check_writable(target, force, inputs)
+    existed = os.path.lexists(target)
     partial = partial_directory(target)
     if os.path.lexists(partial):
         if not partial.is_dir() or partial.is_symlink() or not written_by_gridqueue(partial):
@@ -299,7 +321,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         _mark(partial, "output")
         yield partial
         _mark(partial, "output")  # now listing what it holds
-        _replace(partial, target)
+        _replace(partial, target, existed)
     except OSError as exc:
         _drop_if_empty(partial)
         raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
