@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
+from sim.inputs.scenario import add_months
 from sim.runs.incidence import incidence_curve
 from sim.runs.metrics import ALL, _by_category, _wait_figures
 from sim.runs.records import _text, to_dates
-from sim.runs.replication import add_months
 
 
 @pytest.mark.parametrize("start", [dt.date(2000, 1, 31), dt.date(2024, 2, 29),

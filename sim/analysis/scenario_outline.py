@@ -8,6 +8,7 @@ a validated scenario; figures are expectations from the inputs, not simulation r
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 from sim.inputs.applicants import CATEGORIES
@@ -26,6 +27,7 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         f"{scenario.replications} replications, seed {scenario.seed}",
         "policy:",
         *(f"  {period.describe()}" for period in policy_periods(scenario)),
+        *_restated(scenario),
         "capacity:",
         *_capacity(scenario),
         "arrival streams (expected, from the inputs):",
@@ -36,6 +38,18 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
           f"({p.demand_mw:g} MW demand) on {p.date}, {p.jobs} jobs"
           + (f", area {p.area}" if p.area else "") for p in scenario.projects),
     ]
+
+
+def _restated(scenario: Scenario) -> list[str]:
+    """A line for each policy change that restates the rules in force: it changes nothing.
+
+    A family's file may restate them at a date its children change (social_priority.yaml at
+    the 2026 decision); the periods above merge it away, so it is named here.
+    """
+    regimes = scenario.policy.regimes()
+    return [f"  ({date}: policy.changes.{i} restates the rules in force, so nothing changes)"
+            for i, ((_, before), (date, after)) in enumerate(itertools.pairwise(regimes))
+            if before == after]
 
 
 def _capacity(scenario: Scenario) -> list[str]:

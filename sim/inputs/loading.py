@@ -13,7 +13,6 @@ import os
 import re
 import types
 import typing
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.errors import GridqueueWarning, InputError, SchemaProblem, nearest
+from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.applicants import Category
+from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
-from sim.inputs.scenario import Scenario, Upgrade, efficiency_ranked_at, scores_drawn
+from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import (
     Override,
@@ -211,40 +211,15 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     if every_setting_acts:  # after check_shadowed, which names the change that shadows one
         check_category_order_acts(scenario, source)
         check_priority_acts(scenario, source)
-        _warn_of_upgrades_after_the_end(scenario, source)
     rows = load_waiting_rows(scenario)
+    if every_setting_acts:
+        check_settings_act(scenario, source, rows)
     ranked = efficiency_ranked_at(scenario)
     if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:
         raise _at(source, scenario, tuple(ranked[0].split(".")), "expected efficiency scores "
                   f"to rank by: no stream or project gives efficiency and the waiting list "
                   f"{scenario.waiting_list.csv} has no efficiency column with values "  # type: ignore[union-attr]
                   "(give the congestion relievers' stream an efficiency distribution)")
-
-
-def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
-    """Name each upgrade whose shortest delay already takes it past the end: it adds nothing.
-
-    An upgrade dated after the end is refused by the schema; one delayed past it for certain
-    is only warned of, as a sweep or a comparison over delays may well reach that.
-    """
-    grid = scenario.grid
-    lists: list[tuple[tuple[str | int, ...], list[Upgrade]]] = \
-        [(("grid",), grid.upgrades)] if grid.areas is None \
-        else [(("grid", "areas", name), area.upgrades) for name, area in grid.areas.items()]
-    if grid.upstream is not None:
-        lists.append((("grid", "upstream"), grid.upstream.upgrades))
-    if scenario.non_firm is not None:
-        lists += [(("non_firm", "pools", name), pool.upgrades)
-                  for name, pool in scenario.non_firm.pools.items()]
-    for path, upgrades in lists:
-        for i, upgrade in enumerate(upgrades):
-            if upgrade.earliest() >= scenario.end:
-                key = (*path, "upgrades", i, "delay_years")
-                where, line = source.locate(key) if source is not None else (scenario.name, None)
-                warnings.warn(f"{where}{f':{line}' if line else ''}: "
-                              f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) comes "
-                              f"{upgrade.earliest()} at the earliest, after end ({scenario.end}):"
-                              " it adds nothing in this run", GridqueueWarning, stacklevel=2)
 
 
 def _named_in(source: ScenarioSource | None, scenario: Scenario,

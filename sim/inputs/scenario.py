@@ -8,6 +8,7 @@ Unknown keys are refused everywhere, so a misspelt key never silently falls back
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from pathlib import Path
@@ -52,6 +53,7 @@ __all__ = [
     "Stream",
     "Upgrade",
     "WaitingList",
+    "add_months",
     "integrated_rate",
     "DEFAULT_AREA",
 ]
@@ -109,6 +111,17 @@ EFFICIENCY_TEXT = ("Efficiency score of a congestion reliever's offer (location 
                    "bottleneck, MW it controls, when and how long, price), higher is better; "
                    "a policy with within_category efficiency ranks by it.")
 """What an efficiency score is, for every key that gives one."""
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole calendar months, the day clipped to the month's last.
+
+    The same dates as ``pandas.DateOffset(months=...)``, at a hundredth of its cost: a
+    twenty-year monthly timeseries took several milliseconds per replication that way.
+    """
+    year, month = divmod(date.year * 12 + date.month - 1 + months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(date.day, last_day))
 
 
 class Upgrade(_Model):
@@ -638,6 +651,13 @@ class CapacityRelease(_Model):
         "is freed then (split evenly over the areas if no area is named). It raises the "
         "areas' capacity only, not a shared upstream limit.",
     )
+
+    def review_dates(self, end: dt.date) -> list[dt.date]:
+        """The dates of its reviews before ``end``: from ``start``, every ``every_months``."""
+        dates: list[dt.date] = []
+        while (date := add_months(self.start, len(dates) * self.every_months)) < end:
+            dates.append(date)
+        return dates
 
 
 class Rounds(_Model):

@@ -1,0 +1,153 @@
+"""Settings that would change nothing in a run: refused, or warned of, before it starts.
+
+A setting that silently does nothing misleads: a planner reads "use-it-or-lose-it frees
+nothing" as a result, when no review could ever apply. These checks need the whole scenario
+(and the waiting-list CSV's rows), so they run after the schema, in :func:`check_runnable
+<sim.inputs.loading.check_runnable>`, and only for a scenario as given: a sweep cell, or the
+resolved scenario of results, may reach such a setting on purpose (a sweep reports cells
+whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from sim.errors import GridqueueWarning, InputError
+from sim.inputs.scenario import Project, Scenario, Stream, Upgrade
+from sim.inputs.waiting_list_csv import WaitingRows
+from sim.inputs.yaml_source import ScenarioSource
+
+__all__ = ["check_settings_act"]
+
+Key = tuple[str | int, ...]
+
+
+def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
+                       rows: WaitingRows | None) -> None:
+    """Refuse each setting that cannot act in this scenario; warn of one that may not."""
+    _check_releases_act(scenario, source)
+    _check_rounds_serve_someone(scenario, source, rows)
+    _check_waiting_list_defaults_act(scenario, source, rows)
+    _check_projects_keep_a_place(scenario, source)
+    _warn_of_upgrades_after_the_end(scenario, source)
+
+
+def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
+            expected: str) -> InputError:
+    """The error naming ``key`` where it was given: its file and line, or the option."""
+    where, line = source.locate(key) if source is not None else (scenario.name, None)
+    return InputError(where, ".".join(map(str, key)), expected, line=line)
+
+
+def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """A capacity release must be able to free something: a share of someone's MW.
+
+    It frees MW of users connected before the start (``existing_mw``), or of applicants of
+    the run whom a review finds connected ``after_years`` or longer: a review after the
+    start (nobody is connected before the first instant's reviews) and ``after_years``
+    after it at least.
+    """
+    for k, release in enumerate(scenario.capacity_releases):
+        if release.user_share == 0:
+            raise _refuse(scenario, source, ("capacity_releases", k, "user_share"),
+                          "expected a share above 0: with 0, nobody reviewed gives up any MW, "
+                          "so the mechanism would free nothing")
+        if release.existing_mw:
+            continue
+        reviews = release.review_dates(scenario.end)
+        if not any(scenario.years_since_start(date) >= max(release.after_years, 1e-9)
+                   for date in reviews):
+            last = reviews[-1] if reviews else release.start
+            why = (f"its only review is on the start day ({last}), before anyone connects"
+                   if not release.after_years else
+                   f"the last review ({last}) looks back {release.after_years:g} years, to "
+                   f"the start ({scenario.start}) or before")
+            raise _refuse(scenario, source, ("capacity_releases", k, "after_years"),
+                          f"expected a review that can find a user connected long enough: "
+                          f"{why}, and existing_mw is 0, so the mechanism would free nothing; "
+                          "move its start, shorten after_years, or give existing_mw")
+
+
+def _categories_held(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
+    """Every category some applicant holds, at its request or after a category change."""
+    givers: list[Stream | Project] = [*scenario.streams.values(), *scenario.projects]
+    held: set[str] = {category for giver in givers
+            for category in (giver.category, *(c.category for c in giver.category_changes))}
+    if rows is not None:
+        held.update(rows.category)
+    return held
+
+
+def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | None,
+                                rows: WaitingRows | None) -> None:
+    """A category that rounds serve between rounds must be one that somebody is in."""
+    held = _categories_held(scenario, rows)
+    for index, (_, regime) in enumerate(scenario.policy.regimes()):
+        if regime.rounds is None:
+            continue
+        for category in regime.rounds.between_rounds:
+            if category not in held:
+                prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+                raise _refuse(scenario, source, (*prefix, "rounds", "between_rounds"),
+                              f"expected categories somebody is in: no stream, project or "
+                              "waiting-list "
+                              f"row is ever in '{category}', so serving it between rounds "
+                              "would change nothing; leave it out")
+
+
+_ROW_DEFAULTS = ("patience_years", "efficiency", "partial_offer", "non_firm")
+"""What ``waiting_list`` gives the CSV's rows that name no stream (the others take their
+stream's)."""
+
+
+def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource | None,
+                                     rows: WaitingRows | None) -> None:
+    """Defaults for CSV rows that name no stream need such a row."""
+    waiting = scenario.waiting_list
+    if waiting is None or rows is None or not all(rows.stream):
+        return
+    for name in _ROW_DEFAULTS:
+        if getattr(waiting, name) is not None:
+            raise _refuse(scenario, source, ("waiting_list", name),
+                          f"expected rows that name no stream: it applies only to such rows, "
+                          f"and every row of {waiting.csv} names a stream, whose own settings "
+                          "apply, so it would do nothing; leave it out, or set it on the "
+                          "streams")
+
+
+def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """``keep_firm_place`` says what a project with a non-firm right does; without one, nothing."""
+    for i, project in enumerate(scenario.projects):
+        if "keep_firm_place" in project.model_fields_set and project.non_firm_right is None:
+            raise _refuse(scenario, source, ("projects", i, "keep_firm_place"),
+                          "expected a non_firm_right beside it: it says whether a project "
+                          "holding a "
+                          "non-firm right keeps its place in the firm queue, so without one "
+                          "it would do nothing; leave it out")
+
+
+def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Name each upgrade whose shortest delay already takes it past the end: it adds nothing.
+
+    An upgrade dated after the end is refused by the schema; one delayed past it for certain
+    is only warned of, as a comparison over delays may well reach that.
+    """
+    grid = scenario.grid
+    lists: list[tuple[Key, list[Upgrade]]] = \
+        [(("grid",), grid.upgrades)] if grid.areas is None \
+        else [(("grid", "areas", name), area.upgrades) for name, area in grid.areas.items()]
+    if grid.upstream is not None:
+        lists.append((("grid", "upstream"), grid.upstream.upgrades))
+    if scenario.non_firm is not None:
+        lists += [(("non_firm", "pools", name), pool.upgrades)
+                  for name, pool in scenario.non_firm.pools.items()]
+    for path, upgrades in lists:
+        for i, upgrade in enumerate(upgrades):
+            if upgrade.earliest() >= scenario.end:
+                key = (*path, "upgrades", i, "delay_years")
+                where, line = source.locate(key) if source is not None else (scenario.name, None)
+                warnings.warn(f"{where}{f':{line}' if line else ''}: "
+                              f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) comes "
+                              f"{upgrade.earliest()} at the earliest, after end ({scenario.end}):"
+                              " it adds nothing in this run", GridqueueWarning, stacklevel=3)
+

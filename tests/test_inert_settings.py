@@ -1,0 +1,92 @@
+"""Settings that would change nothing are refused where given, never silently run.
+
+Each case was accepted before, with tables identical to the same scenario without the
+setting and nothing said (see :mod:`sim.inputs.inert`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim import InputError, load_scenario, sweep
+from sim.analysis.scenario_outline import outline
+from tests.test_loading import BASE
+
+RELEASE = ("capacity_releases=[{name: use-it-or-lose-it, start: 2025-01-01, every_months: 12, "
+           "user_share: 0.5, mw_share: 0.5, after_years: 1}]")
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ("capacity_releases.0.user_share=0", r"capacity_releases.0.user_share: expected a share "
+     r"above 0: with 0, nobody reviewed gives up any MW"),
+    ("capacity_releases.0.after_years=6", r"capacity_releases.0.after_years: expected a review "
+     r"that can find a user connected long enough: the last review \(2029-01-01\) looks back "
+     r"6 years, to the start \(2024-01-01\) or before, and existing_mw is 0"),
+    ("capacity_releases.0.start=2024-01-01", r"its only review is on the start day"),
+])
+def test_a_capacity_release_that_can_free_nothing_is_refused(base, change, says):
+    """No user could be reviewed, or none gives anything up: it would free nothing."""
+    extra = ["capacity_releases.0.after_years=0", "capacity_releases.0.every_months=120"] \
+        if "start=" in change else []
+    with pytest.raises(InputError, match=says):
+        load_scenario(base, [RELEASE, *extra, change])
+    load_scenario(base, [RELEASE])
+    load_scenario(base, [RELEASE, "capacity_releases.0.after_years=6",
+                         "capacity_releases.0.existing_mw=10"])  # users from before the start
+
+
+def test_a_sweep_may_reach_a_release_that_frees_nothing(base):
+    """A cell is judged with the grid: user_share 0 is a sweep's baseline, not a mistake."""
+    result = sweep(base, {"capacity_releases.0.user_share": [0, 0.5]}, [RELEASE],
+                   replications=2, workers=1)
+    assert len(result.cells) == 2
+
+
+def test_rounds_that_serve_a_category_nobody_is_in_are_refused(base):
+    rounds = ("policy={order: social_priority, allocation: rounds, rounds: {dates: "
+              "[2025-01-01], between_rounds: [safety]}}")
+    with pytest.raises(InputError, match=r"policy.rounds.between_rounds: expected categories "
+                       r"somebody is in: no stream, project or waiting-list row is ever in "
+                       r"'safety'"):
+        load_scenario(base, [rounds])
+    load_scenario(base, [rounds, "streams.firms.category=safety"])
+
+
+def test_waiting_list_defaults_every_row_overrides_are_refused(base):
+    """Defaults for rows that name no stream, where every row names one, do nothing."""
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,other,1,firms\n", encoding="utf-8")
+    listed = "waiting_list={csv: list.csv, patience_years: 3}"
+    with pytest.raises(InputError, match=r"waiting_list.patience_years: expected rows that "
+                       r"name no stream: it applies only to such rows, and every row of "
+                       r"list.csv names a stream"):
+        load_scenario(base, [listed])
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,other,1,\n", encoding="utf-8")
+    load_scenario(base, [listed])
+
+
+def test_keeping_a_firm_place_without_a_non_firm_right_is_refused(base):
+    project = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, keep_firm_place: false}]"
+    with pytest.raises(InputError, match=r"projects.0.keep_firm_place: expected a "
+                       r"non_firm_right beside it"):
+        load_scenario(base, [project])
+
+
+def test_validate_names_a_policy_change_that_restates_the_rules(base):
+    """Validate names a policy change that restates the rules, rather than merge it away.
+
+    A family's file may restate them at a date its children change (social_priority.yaml).
+    """
+    scenario = load_scenario(base, ["policy.changes=[{date: 2026-01-01, order: fifo}]"])
+    assert "  (2026-01-01: policy.changes.0 restates the rules in force, so nothing changes)" \
+        in outline(scenario, None)
