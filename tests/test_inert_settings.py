@@ -90,3 +90,16 @@ def test_validate_names_a_policy_change_that_restates_the_rules(base):
     scenario = load_scenario(base, ["policy.changes=[{date: 2026-01-01, order: fifo}]"])
     assert "  (2026-01-01: policy.changes.0 restates the rules in force, so nothing changes)" \
         in outline(scenario, None)
+
+
+def test_ranking_a_category_by_efficiency_needs_scores_in_it(base):
+    """Scores elsewhere do not rank a category whose own applicants have none."""
+    scored = ["streams.relief={category: congestion_relief, rate_per_year: 2, demand_mw: 1, "
+              "efficiency: {dist: uniform, low: 0, high: 1}}",
+              "policy={order: social_priority, within_category: {congestion_relief: "
+              "efficiency}}"]
+    load_scenario(base, scored)
+    with pytest.raises(InputError, match=r"policy.within_category.other: expected efficiency "
+                       r"scores of other applicants to rank by: no stream, project or "
+                       r"waiting-list row in other gives one"):
+        load_scenario(base, [*scored, "policy.within_category.other=efficiency"])

@@ -27,6 +27,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     """Refuse each setting that cannot act in this scenario; warn of one that may not."""
     _check_releases_act(scenario, source)
     _check_rounds_serve_someone(scenario, source, rows)
+    _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
     _warn_of_upgrades_after_the_end(scenario, source)
@@ -93,6 +94,33 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
                               "waiting-list "
                               f"row is ever in '{category}', so serving it between rounds "
                               "would change nothing; leave it out")
+
+
+def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
+                                    rows: WaitingRows | None) -> None:
+    """A category ranked by efficiency needs applicants of it with a score to rank by.
+
+    The schema refuses ranking by efficiency where nobody at all has a score; a category
+    whose own applicants have none would keep its request-date order just the same.
+    """
+    givers: list[Stream | Project] = [*scenario.streams.values(), *scenario.projects]
+    scored = {category for giver in givers if giver.efficiency is not None
+              for category in (giver.category, *(c.category for c in giver.category_changes))}
+    if rows is not None:
+        waiting = scenario.waiting_list
+        default = waiting is not None and waiting.efficiency is not None
+        scored.update(category for category, stream, score
+                      in zip(rows.category, rows.stream, rows.efficiency, strict=True)
+                      if score > -float("inf") or (default and not stream))
+    for index, (_, regime) in enumerate(scenario.policy.regimes()):
+        for category, how in regime.within_category.items():
+            if how == "efficiency" and category not in scored:
+                prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+                raise _refuse(scenario, source, (*prefix, "within_category", category),
+                              f"expected efficiency scores of {category} applicants to rank "
+                              f"by: no stream, project or waiting-list row in {category} "
+                              "gives one, so the category would keep its request-date order; "
+                              "give its streams an efficiency distribution, or leave it out")
 
 
 _ROW_DEFAULTS = ("patience_years", "efficiency", "partial_offer", "non_firm")
