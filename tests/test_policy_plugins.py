@@ -327,3 +327,66 @@ def test_policies_whose_parameters_json_would_merge_are_checked_apart(tmp_path: 
     err = capsys.readouterr().err  # named by the change that broke it, not the order before
     assert "policy.changes.0.params: the queue policy 'gq_test_limit:Limited' ranks " \
            "applicants in another order than its sort_key" in err
+
+
+BAD_INIT = textwrap.dedent("""\
+    from sim import QueuePolicy
+
+
+    class ForgetsSuper(QueuePolicy):
+        def __init__(self, category_order, max_mw=1.0):
+            self.max_mw = max_mw
+
+        def sort_key(self, applicant):
+            return (applicant.requested_mw >= self.max_mw,)
+
+
+    class NoCategoryOrder(QueuePolicy):
+        def __init__(self, max_mw=1.0):
+            super().__init__()
+            self.max_mw = max_mw
+
+        def sort_key(self, applicant):
+            return (applicant.requested_mw >= self.max_mw,)
+
+
+    class FailsToBuild(QueuePolicy):
+        def __init__(self, category_order):
+            super().__init__(category_order)
+            self.table = {}["weights"]
+
+        def sort_key(self, applicant):
+            return (applicant.requested_mw,)
+    """)
+"""Policies whose __init__ breaks the contract (the review found the first two)."""
+
+
+@pytest.mark.parametrize(("policy", "params", "expected"), [
+    ("ForgetsSuper", "{max_mw: 0.5}", "does not call super().__init__ (it has no "
+     "category_order); expected its __init__ to accept category_order and pass it on: "
+     "super().__init__(category_order)"),
+    ("NoCategoryOrder", "{max_mw: 0.5}", "has an __init__ that does not take category_order"),
+    ("NoCategoryOrder", "{}", "has an __init__ that does not take category_order"),
+    ("FailsToBuild", "{}", "failed while being built (KeyError: 'weights') in __init__ at "),
+])
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_policy_whose_init_breaks_the_contract_is_named_in_one_line(
+        tmp_path: Path, clean_registry, capsys, policy, params, expected, command):
+    """Not a traceback (validate) or a replication failing (run), nor blamed on policy.params.
+
+    A policy that forgot super().__init__ failed inside the first replication with an
+    AttributeError, and one whose __init__ does not take category_order was reported as
+    parameters that do not fit, though the file gave none.
+    """
+    module = tmp_path / "gq_test_init.py"
+    module.write_text(BAD_INIT, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_init:{policy}', "
+                                   f"params: {params}}}\n")
+    args = [command, str(path)] + (["-o", str(tmp_path / "out"), "-q"] if command == "run"
+                                   else [])
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"s.yaml:25: policy.order: the queue policy 'gq_test_init:{policy}' ({policy} in " \
+           f"{module}) {expected}" in err[0]
+    assert "replication" not in err[0]

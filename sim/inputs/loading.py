@@ -37,7 +37,7 @@ from sim.inputs.yaml_source import (
     read_scenario_source,
 )
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
-from sim.policies.checked import exits_refused
+from sim.policies.checked import build_checked, exits_refused
 from sim.policies.shadowing import (
     check_category_order_acts,
     check_priority_acts,
@@ -270,14 +270,10 @@ def build_policy(
     try:
         with exits_refused():
             cls = resolve_policy(order, search_dir, imports)
-            try:
-                within = ({"within_category": within_category}
-                          if within_category and cls.ranks_within_category else {})
-                return cls(category_order=category_order, **within, **params)
-            except TypeError:
-                raise
-            except Exception as exc:  # a custom policy's constructor is user code
-                raise TypeError(f"{type(exc).__name__}: {exc}") from None
+            within = ({"within_category": within_category}
+                      if within_category and cls.ranks_within_category else {})
+            return build_checked(cls, order, {"category_order": category_order, **within,
+                                              **params})
     except SystemExit as exc:
         raise LookupError(f"the queue policy '{order}' called sys.exit or os._exit "
                           f"({exc.code!r}) while being imported or built; a policy module "

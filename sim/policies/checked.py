@@ -14,6 +14,7 @@ was raised; :func:`exits_refused` guards the other places user policy code runs 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import os
 import sys
@@ -33,7 +34,7 @@ from sim.inputs.yaml_source import read_scenario_source
 from sim.policies import builtin
 from sim.policies.base import QueuePolicy
 
-__all__ = ["CONTRACT", "CheckedPolicy", "exits_refused"]
+__all__ = ["CONTRACT", "CheckedPolicy", "build_checked", "exits_refused"]
 
 BUILT_IN_MODULE = builtin.__name__
 """Where gridqueue's own policies are defined (their ranks are checked by the test suite)."""
@@ -156,6 +157,59 @@ class CheckedPolicy(QueuePolicy):
             return InputError(self.source, self.key_path, expected)
         file, node = origin
         return InputError(file, self.key_path, expected, line=node.start_mark.line + 1)
+
+
+SUPER_INIT = ("expected its __init__ to accept category_order and pass it on: "
+              "super().__init__(category_order) (docs/policies.md)")
+"""How a policy with parameters must be written, as the error message states it."""
+
+
+def build_checked(cls: type[QueuePolicy], order: str, settings: dict[str, Any]) -> QueuePolicy:
+    """``cls(**settings)``, with a policy class that breaks the contract of ``__init__`` named.
+
+    An ``__init__`` that does not take ``category_order`` would be blamed on parameters the
+    file may not even give, and one that forgets ``super().__init__`` would fail later, deep
+    in a run, as an AttributeError. Raises LookupError (the policy's definition is wrong) or
+    TypeError (its parameters do not fit, ``policy.params``), each naming the class's file.
+    """
+    described = f"the queue policy '{order}' ({_defined_in(cls)})"
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):  # no signature to read: building it will tell
+        signature = None
+    if signature is not None:
+        kinds = {p.name: p.kind for p in signature.parameters.values()}
+        if "category_order" not in kinds and inspect.Parameter.VAR_KEYWORD not in kinds.values():
+            raise LookupError(f"{described} has an __init__ that does not take "
+                              f"category_order; {SUPER_INIT}")
+        try:
+            signature.bind(**settings)
+        except TypeError as exc:
+            raise TypeError(f"{exc} ({_defined_in(cls)})") from None
+    try:
+        policy = cls(**settings)
+    except Exception as exc:  # the constructor is user code: any failure is reported
+        where = _raised_in(exc, cls)
+        if where is None and isinstance(exc, TypeError):  # QueuePolicy refusing parameters
+            raise TypeError(str(exc)) from None
+        message = (f"{described} failed while being built ({type(exc).__name__}: {exc})"
+                   + (f" {where}" if where else ""))
+        if set(settings) - {"category_order", "within_category"}:
+            raise TypeError(message) from None  # it may be refusing its parameters
+        raise LookupError(message) from None
+    if not isinstance(getattr(policy, "category_order", None), tuple):
+        raise LookupError(f"{described} does not call super().__init__ (it has no "
+                          f"category_order); {SUPER_INIT}")
+    return policy
+
+
+def _defined_in(cls: type) -> str:
+    """``Class in FILE``, or in which module, where the file is not known (a notebook's)."""
+    try:
+        file = inspect.getsourcefile(cls)
+    except TypeError:
+        file = None
+    return f"{cls.__qualname__} in {file or f'module {cls.__module__}'}"
 
 
 def _raised_in(exc: BaseException, policy: type[QueuePolicy]) -> str | None:
