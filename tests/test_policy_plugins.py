@@ -390,3 +390,30 @@ def test_a_policy_whose_init_breaks_the_contract_is_named_in_one_line(
     assert f"s.yaml:25: policy.order: the queue policy 'gq_test_init:{policy}' ({policy} in " \
            f"{module}) {expected}" in err[0]
     assert "replication" not in err[0]
+
+
+def test_run_refuses_ranks_that_disagree_with_the_sort_key_as_validate_does(
+        tmp_path: Path, clean_registry, capsys, monkeypatch):
+    """Validate refused them, but run, compare and sweep used them without a word.
+
+    The check is made once per run, on replication 0's applicants as validate makes it, and
+    only for the user's policies: a scenario of gridqueue's own policies ranks nobody by
+    sort_key for it.
+    """
+    (tmp_path / "gq_test_reversed.py").write_text(REVERSED, encoding="utf-8")
+    path = scenario_file(tmp_path, "policy:\n  order: gq_test_reversed:Reversed\n")
+    assert main(["run", str(path), "-o", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "policy.order: the queue policy 'gq_test_reversed:Reversed' ranks applicants in " \
+           "another order than its sort_key" in err[0]
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match="another order than its sort_key"):
+        run(load_scenario(path, {"replications": 2}), workers=1, replications=[1])
+    by_key = []
+    ranks = QueuePolicy.ranks
+    monkeypatch.setattr(QueuePolicy, "ranks",
+                        lambda self, table: (by_key.append(type(self)), ranks(self, table))[1])
+    run(load_scenario(scenario_file(tmp_path, "policy: {order: social_priority}\n"),
+                      {"replications": 2}), workers=1)
+    assert by_key == []

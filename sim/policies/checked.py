@@ -76,22 +76,18 @@ class CheckedPolicy(QueuePolicy):
                                "would be arbitrary")
         return key
 
+    @property
+    def is_users(self) -> bool:
+        """Whether the policy is the user's, not one of gridqueue's own (a subclass is)."""
+        return type(self.policy).__module__ != BUILT_IN_MODULE
+
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         # A policy that keeps the default ranks is ranked through this class's sort_key, so
         # every key it returns is checked; a vectorised ranks is checked on its result.
         uses_sort_key = type(self.policy).ranks is QueuePolicy.ranks
-        try:
-            with exits_refused():
-                ranks = np.asarray(QueuePolicy.ranks(self, table) if uses_sort_key
-                                   else self.policy.ranks(table))
-        except GridqueueError:
-            raise
-        except SystemExit as exc:
-            raise self._error(f"the queue policy '{self.order}' called sys.exit or os._exit "
-                              f"({exc.code!r}) while ranking applicants; expected it to "
-                              "return an order, not end the program") from None
-        except Exception as exc:  # the policy is user code: any failure is reported
-            raise self._failed(exc) from None
+        with self._user_code():
+            ranks = np.asarray(QueuePolicy.ranks(self, table) if uses_sort_key
+                               else self.policy.ranks(table))
         size = len(table)
         if not _is_ranking(ranks, size):
             raise self._broken(f"returned ranks that are not a ranking of the {size} "
@@ -101,20 +97,36 @@ class CheckedPolicy(QueuePolicy):
     def describe(self) -> str:
         return self.policy.describe()
 
+    @contextmanager
+    def _user_code(self) -> Iterator[None]:
+        """Run the policy's own code: what it raises, or an exit it calls, names the policy."""
+        try:
+            with exits_refused():
+                yield
+        except GridqueueError:
+            raise
+        except SystemExit as exc:
+            raise self._error(f"the queue policy '{self.order}' called sys.exit or os._exit "
+                              f"({exc.code!r}) while ranking applicants; expected it to "
+                              "return an order, not end the program") from None
+        except Exception as exc:  # the policy is user code: any failure is reported
+            raise self._failed(exc) from None
+
     def check_ranks_follow_sort_key(self, table: ApplicantTable, own: np.ndarray) -> None:
         """Refuse a policy whose own ``ranks`` (``own``, of ``table``) disagree with ``sort_key``.
 
         A policy may write ``ranks`` out for speed; the docs ask that it give the order of
-        ``sort_key``, which is what a reader of the policy sees. Checked by ``validate`` on
-        one replication: a run would use the ranks without a word. gridqueue's own policies
-        are not checked here: ``tests/test_policies.py`` checks them on random tables, and
-        ranking by ``sort_key`` one applicant at a time made ``validate`` of a large scenario
-        slower than its run. A subclass of one of them, defined elsewhere, is checked.
+        ``sort_key``, which is what a reader of the policy sees. Checked by ``validate`` and
+        before a run, on replication 0's applicants (:func:`sim.runs.replication
+        .check_policies`); the replications then use the ranks as they are. gridqueue's own
+        policies are not checked here: ``tests/test_policies.py`` checks them on random
+        tables, and ranking by ``sort_key`` one applicant at a time made ``validate`` of a
+        large scenario slower than its run. A subclass of one of them, defined elsewhere, is.
         """
-        kind = type(self.policy)
-        if kind.ranks is QueuePolicy.ranks or kind.__module__ == BUILT_IN_MODULE:
+        if type(self.policy).ranks is QueuePolicy.ranks or not self.is_users:
             return  # ranked through sort_key already, or one of gridqueue's own
-        by_key = QueuePolicy.ranks(self, table)
+        with self._user_code():
+            by_key = QueuePolicy.ranks(self, table)
         differ = np.flatnonzero(own != by_key)
         if differ.size:
             first = int(table.applicant_id[differ[0]])

@@ -212,12 +212,17 @@ def regimes(scenario: Scenario) -> list[Regime]:
     return result
 
 
-def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) -> None:
+def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, *,
+                   users_only: bool = False) -> None:
     """Rank replication 0's applicants under every policy the scenario puts in force.
 
     A custom policy that raises, or returns no ranking, fails here with the one clear error
     a run would give, so ``gridqueue validate`` finds it before a run does; so does one whose
-    own ``ranks`` disagree with its ``sort_key``, which a run would not notice.
+    own ``ranks`` disagree with its ``sort_key``, which a replication would not notice.
+
+    ``users_only`` checks only the user's policies, and draws no applicants if there are
+    none: what a run does before its replications (gridqueue's own policies are checked by
+    its test suite).
 
     Each distinct policy is checked once, where it first comes into force: the same order,
     category order, parameters and ranking within categories rank the same applicants the
@@ -225,11 +230,16 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None) 
     They are told apart by their ``repr``, which keeps what JSON would merge (``inf`` and
     ``-inf``, a date and its text).
     """
+    built = regimes(scenario)
+    if users_only and not any(isinstance(regime.policy, CheckedPolicy) and regime.policy.is_users
+                              for regime in built):
+        return
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
-    for (_, stated), regime in zip(scenario.policy.regimes(), regimes(scenario), strict=True):
+    for (_, stated), regime in zip(scenario.policy.regimes(), built, strict=True):
         ranking = repr(stated.model_dump(include=set(RANKING_KEYS)))
-        if ranking in checked:
+        if ranking in checked or (users_only and not (isinstance(regime.policy, CheckedPolicy)
+                                                      and regime.policy.is_users)):
             continue
         checked.add(ranking)
         ranks = regime.policy.ranks(table)

@@ -33,7 +33,7 @@ from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.policy_code import code_hashes
-from sim.runs.replication import ReplicationOutput, run_replication
+from sim.runs.replication import ReplicationOutput, check_policies, run_replication
 from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
 from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
@@ -69,6 +69,7 @@ def run_replications(
     """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
+    check_policies(scenario, rows, users_only=True)  # a user's ranks agree with its sort_key
     elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
     task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
