@@ -269,14 +269,14 @@ def test_a_subclass_of_a_built_in_policy_is_checked_and_the_built_in_is_not(
     ranked by its sort key again (one applicant at a time, that made validate of a large
     scenario slower than its run).
     """
-    by_key = []
-    ranks = QueuePolicy.ranks
-    monkeypatch.setattr(QueuePolicy, "ranks",
-                        lambda self, table: (by_key.append(getattr(self, "order", None)),
-                                             ranks(self, table))[1])
+    by_key = set()
+    sort_key = CheckedPolicy.sort_key
+    monkeypatch.setattr(CheckedPolicy, "sort_key",
+                        lambda self, applicant: (by_key.add(self.order),
+                                                 sort_key(self, applicant))[1])
     social = scenario_file(tmp_path, "policy: {order: social_priority}\n")
     assert main(["validate", str(social)]) == 0
-    assert by_key == []
+    assert by_key == set()
     (tmp_path / "gq_test_sub.py").write_text(textwrap.dedent("""\
         from sim.policies.builtin import SocialPriorityPolicy
 
@@ -287,7 +287,7 @@ def test_a_subclass_of_a_built_in_policy_is_checked_and_the_built_in_is_not(
         """), encoding="utf-8")
     newest = scenario_file(tmp_path, "policy: {order: 'gq_test_sub:Newest'}\n")
     assert main(["validate", str(newest)]) == 2
-    assert by_key == ["gq_test_sub:Newest"]
+    assert by_key == {"gq_test_sub:Newest"}
     assert "ranks applicants in another order than its sort_key" in capsys.readouterr().err
 
 
@@ -417,3 +417,51 @@ def test_run_refuses_ranks_that_disagree_with_the_sort_key_as_validate_does(
     run(load_scenario(scenario_file(tmp_path, "policy: {order: social_priority}\n"),
                       {"replications": 2}), workers=1)
     assert by_key == []
+
+
+NOT_DETERMINISTIC = textwrap.dedent("""\
+    import random
+
+    import numpy as np
+
+    from sim import QueuePolicy
+
+
+    class Lottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (random.random(),)
+
+
+    class ShuffledRanks(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (0,)
+
+        def ranks(self, table):
+            return np.random.permutation(len(table))
+    """)
+"""A policy drawing an unseeded key, and one drawing unseeded ranks."""
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    ("Lottery", "is not deterministic: its sort_key gave applicant 0 the key ("),
+    ("ShuffledRanks", "is not deterministic: its ranks placed applicant "),
+])
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_policy_that_is_not_deterministic_is_refused(tmp_path: Path, clean_registry, capsys,
+                                                       policy, expected, command):
+    """The same seed gave other tables each run, and reproduce failed without saying why."""
+    (tmp_path / "gq_test_random.py").write_text(NOT_DETERMINISTIC, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_random:{policy}'}}\n")
+    args = [command, str(path)] + (["-o", str(tmp_path / "out"), "-q"] if command == "run"
+                                   else [])
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"policy.order: the queue policy 'gq_test_random:{policy}' {expected}" in err[0]
+    assert err[0].endswith("expected the same order for the same applicants every time (no "
+                           "random numbers, clock or counts kept between calls), so a seed "
+                           "gives the same tables")

@@ -29,7 +29,7 @@ import numpy as np
 import yaml
 
 from sim.errors import GridqueueError, InputError
-from sim.inputs.applicants import Applicant, ApplicantTable
+from sim.inputs.applicants import Applicant, ApplicantTable, inverse_permutation
 from sim.inputs.yaml_source import read_scenario_source
 from sim.policies import builtin
 from sim.policies.base import QueuePolicy
@@ -44,6 +44,10 @@ CONTRACT = (
     "same places) and ranks to place each applicant once"
 )
 """What a policy promises, as the error message states it."""
+
+DETERMINISTIC = ("expected the same order for the same applicants every time (no random "
+                 "numbers, clock or counts kept between calls), so a seed gives the same tables")
+"""Why a policy must be deterministic, as the error message states it."""
 
 
 class CheckedPolicy(QueuePolicy):
@@ -112,7 +116,42 @@ class CheckedPolicy(QueuePolicy):
         except Exception as exc:  # the policy is user code: any failure is reported
             raise self._failed(exc) from None
 
-    def check_ranks_follow_sort_key(self, table: ApplicantTable, own: np.ndarray) -> None:
+    def check_deterministic(self, table: ApplicantTable,
+                            own: np.ndarray) -> list[tuple[Any, ...]] | None:
+        """Refuse a policy that orders the same applicants differently when asked again.
+
+        A key drawn at random or counted across calls gives other tables for the same seed,
+        and ``reproduce`` then fails without naming why. ``sort_key`` is asked twice for each
+        of ``table``'s applicants, and a policy's own ``ranks`` (``own``) once more. Only
+        the user's policies (gridqueue's own are checked by its test suite): returns the keys,
+        which :meth:`check_ranks_follow_sort_key` ranks, or None for gridqueue's own.
+        """
+        if not self.is_users:
+            return None
+        keys = []
+        with self._user_code():
+            for applicant in table:  # each Applicant made once: that is most of the cost
+                key, again = self.sort_key(applicant), self.sort_key(applicant)
+                if tuple(key) != tuple(again):
+                    raise self._error(
+                        f"the queue policy '{self.order}' is not deterministic: its sort_key "
+                        f"gave applicant {applicant.applicant_id} the key {key!r}, then "
+                        f"{again!r}; {DETERMINISTIC}")
+                keys.append((*key, applicant.applicant_id))
+            if type(self.policy).ranks is QueuePolicy.ranks:
+                return keys
+            again_ranks = np.asarray(self.policy.ranks(table))
+        if again_ranks.shape != own.shape or not np.array_equal(again_ranks, own):
+            differ = (np.flatnonzero(again_ranks != own) if again_ranks.shape == own.shape
+                      else np.zeros(1, dtype=np.int64))
+            raise self._error(
+                f"the queue policy '{self.order}' is not deterministic: its ranks placed "
+                f"applicant {int(table.applicant_id[differ[0]])} otherwise when asked again "
+                f"for the same applicants; {DETERMINISTIC}")
+        return keys
+
+    def check_ranks_follow_sort_key(self, table: ApplicantTable, own: np.ndarray,
+                                    keys: list[tuple[Any, ...]] | None = None) -> None:
         """Refuse a policy whose own ``ranks`` (``own``, of ``table``) disagree with ``sort_key``.
 
         A policy may write ``ranks`` out for speed; the docs ask that it give the order of
@@ -122,11 +161,13 @@ class CheckedPolicy(QueuePolicy):
         policies are not checked here: ``tests/test_policies.py`` checks them on random
         tables, and ranking by ``sort_key`` one applicant at a time made ``validate`` of a
         large scenario slower than its run. A subclass of one of them, defined elsewhere, is.
+        ``keys`` are the applicants' keys, applicant_id last, if known already.
         """
         if type(self.policy).ranks is QueuePolicy.ranks or not self.is_users:
             return  # ranked through sort_key already, or one of gridqueue's own
         with self._user_code():
-            by_key = QueuePolicy.ranks(self, table)
+            by_key = (QueuePolicy.ranks(self, table) if keys is None else inverse_permutation(
+                np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)))
         differ = np.flatnonzero(own != by_key)
         if differ.size:
             first = int(table.applicant_id[differ[0]])

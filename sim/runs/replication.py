@@ -218,7 +218,8 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
 
     A custom policy that raises, or returns no ranking, fails here with the one clear error
     a run would give, so ``gridqueue validate`` finds it before a run does; so does one whose
-    own ``ranks`` disagree with its ``sort_key``, which a replication would not notice.
+    own ``ranks`` disagree with its ``sort_key``, which a replication would not notice, or
+    that is not deterministic (orders the same applicants otherwise when asked again).
 
     ``users_only`` checks only the user's policies, and draws no applicants if there are
     none: what a run does before its replications (gridqueue's own policies are checked by
@@ -244,7 +245,8 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
         checked.add(ranking)
         ranks = regime.policy.ranks(table)
         if isinstance(regime.policy, CheckedPolicy):  # as regimes() builds every one
-            regime.policy.check_ranks_follow_sort_key(table, ranks)
+            keys = regime.policy.check_deterministic(table, ranks)
+            regime.policy.check_ranks_follow_sort_key(table, ranks, keys)
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:
