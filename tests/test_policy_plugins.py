@@ -10,6 +10,8 @@ import pytest
 
 from sim import InputError, QueuePolicy, load_scenario, run
 from sim.cli import main
+from sim.inputs.rng import RandomStreams
+from sim.inputs.sources import generate_applicants
 from sim.policies import registry
 from sim.policies.checked import CheckedPolicy
 from tests.comparison_family import FIFO
@@ -465,3 +467,47 @@ def test_a_policy_that_is_not_deterministic_is_refused(tmp_path: Path, clean_reg
     assert err[0].endswith("expected the same order for the same applicants every time (no "
                            "random numbers, clock or counts kept between calls), so a seed "
                            "gives the same tables")
+
+
+BAD_RANKS = textwrap.dedent("""\
+    import numpy as np
+
+    from sim import QueuePolicy
+
+
+    class OneBased(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (applicant.applicant_id,)
+
+        def ranks(self, table):
+            return np.arange(1, len(table) + 1)
+
+
+    class Tied(OneBased):
+        def ranks(self, table):
+            ranks = np.arange(len(table))
+            ranks[1] = 0
+            return ranks
+    """)
+"""Ranks counted from one, and ranks placing two applicants first (none second)."""
+
+
+@pytest.mark.parametrize(("policy", "got"), [
+    ("OneBased", "got values from 1 to {size}"),
+    ("Tied", "got 0 2 times and 1 not at all (1 of the values more than once, 1 missing)"),
+])
+def test_ranks_that_are_not_a_ranking_say_what_is_wrong(tmp_path: Path, clean_registry, capsys,
+                                                        policy, got):
+    """One-based positions were refused only as 'not a ranking (shape, dtype)'."""
+    (tmp_path / "gq_test_ranks.py").write_text(BAD_RANKS, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_ranks:{policy}'}}\n")
+    scenario = load_scenario(path)
+    size = len(generate_applicants(scenario, RandomStreams(scenario.seed, 0), None))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert (f"the queue policy 'gq_test_ranks:{policy}' returned ranks that are not a ranking "
+            f"of the {size} applicants: expected each of 0 to {size - 1} exactly once (0 is "
+            f"served first); {got.format(size=size)}; expected sort_key") in err[0]

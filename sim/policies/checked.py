@@ -93,9 +93,9 @@ class CheckedPolicy(QueuePolicy):
             ranks = np.asarray(QueuePolicy.ranks(self, table) if uses_sort_key
                                else self.policy.ranks(table))
         size = len(table)
-        if not _is_ranking(ranks, size):
+        if (why := _not_a_ranking(ranks, size)) is not None:
             raise self._broken(f"returned ranks that are not a ranking of the {size} "
-                               f"applicants (shape {ranks.shape}, dtype {ranks.dtype})")
+                               f"applicants: {why}")
         return ranks.astype(np.int64, copy=False)
 
     def describe(self) -> str:
@@ -363,12 +363,26 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
     os.register_at_fork(after_in_child=_exits_allowed_in_child)
 
 
-def _is_ranking(ranks: np.ndarray, size: int) -> bool:
-    """Whether ``ranks`` gives each of ``size`` applicants its own place from 0 to size-1."""
-    if ranks.shape != (size,) or ranks.dtype.kind not in "iu":
-        return False
+def _not_a_ranking(ranks: np.ndarray, size: int) -> str | None:
+    """Why ``ranks`` does not give each of ``size`` applicants its own place from 0 to size-1.
+
+    None if it does. The message says what is wrong (one-based positions, a place twice),
+    not only that something is.
+    """
+    if ranks.shape != (size,):
+        return f"expected one position per applicant, {size} in all; got shape {ranks.shape}"
+    if ranks.dtype.kind not in "iu":
+        return (f"expected whole numbers (positions from 0 to {size - 1}); got dtype "
+                f"{ranks.dtype}")
     if size == 0:
-        return True
-    if ranks.min() < 0 or ranks.max() >= size:
-        return False
-    return bool(np.all(np.bincount(ranks, minlength=size) == 1))
+        return None
+    expected = f"expected each of 0 to {size - 1} exactly once (0 is served first)"
+    low, high = int(ranks.min()), int(ranks.max())
+    if low < 0 or high >= size:
+        return f"{expected}; got values from {low} to {high}"
+    counts = np.bincount(ranks, minlength=size)
+    if np.all(counts == 1):
+        return None
+    twice, missing = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
+    return (f"{expected}; got {twice[0]} {counts[twice[0]]} times and {missing[0]} not at all "
+            f"({twice.size} of the values more than once, {missing.size} missing)")
