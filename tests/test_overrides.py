@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import InputError, Results, load_scenario, run, sweep
+from sim import InputError, QueuePolicy, Results, load_scenario, run, sweep
 from sim.cli import main
 from sim.errors import GridqueueWarning
 from sim.inputs.yaml_source import parse_override
@@ -369,3 +369,32 @@ def test_an_item_of_an_empty_list_says_the_list_is_empty(history: Path):
                        r"expected an item of the list, but the scenario gives none there \(the "
                        r"list is empty\)$"):
         quiet_load(history, ["grid.upgrades=[]", "grid.upgrades.0.add_mw=3"])
+
+
+def test_overrides_from_python_are_not_called_command_line_options(history: Path):
+    """A mapping given to load_scenario was named '--set KEY=VALUE', an option it never used.
+
+    A policy class given where its name belongs was only 'expected text': the message now
+    says how to name it, registered or as 'module:Class'.
+    """
+    with pytest.raises(InputError, match=r"^override grid.upgrades.0.add_mw=-400: "
+                       r"grid.upgrades.0.add_mw: expected a number > 0.0, got -400$"):
+        quiet_load(history, {"grid.upgrades": [{"name": "u", "date": "2023-01-01", "add_mw": 2}],
+                             "grid.upgrades.0.add_mw": -400})
+    with pytest.raises(InputError, match=r"^--set grid.capacity_mw=-2: grid.capacity_mw"):
+        quiet_load(history, ["grid.capacity_mw=-2"])  # text as --set takes it: as --set
+    with pytest.raises(InputError) as caught:
+        quiet_load(history, {"policy.order": MostJobs, "policy.changes": []})
+    assert str(caught.value) == (
+        "override policy.order=<class 'tests.test_overrides.MostJobs'>: policy.order: expected "
+        "text, got the class MostJobs: name a policy by its name, 'most_jobs_test', once "
+        "@register_policy has registered the class, or as 'tests.test_overrides:MostJobs'")
+
+
+class MostJobs(QueuePolicy):
+    """A policy given as a class, where its name belongs."""
+
+    name = "most_jobs_test"
+
+    def sort_key(self, applicant):  # type: ignore[no-untyped-def]
+        return (-applicant.jobs,)

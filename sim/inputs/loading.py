@@ -30,6 +30,7 @@ from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import (
+    OVERRIDE_SOURCES,
     Override,
     ScenarioSource,
     find_node,
@@ -146,7 +147,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
     if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
         # Relative to the file that names it, so a file extending it from elsewhere finds it.
         file, line = source.locate(("observations",))
-        named_in = Path.cwd() if file.startswith("--set ") else Path(file).parent
+        named_in = Path.cwd() if file.startswith(OVERRIDE_SOURCES) else Path(file).parent
         observations = named_in / data["observations"]
         if not observations.is_file():
             raise InputError(file, "observations", "expected a list of observations or the "
@@ -302,7 +303,7 @@ def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -
     if overrides is None:
         return []
     if isinstance(overrides, dict):  # copies: applying them must not change the caller's
-        return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}")
+        return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}", "override")
                 for k, v in overrides.items()]
     return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
@@ -328,9 +329,9 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
     if isinstance(problem, SchemaProblem):
         key_path, expected = problem.key_path, problem.expected
         file, line = source.locate(tuple(key_path.split(".")))
-        if problem.other is not None and not file.startswith("--set "):
+        if problem.other is not None and not file.startswith(OVERRIDE_SOURCES):
             other_file, other_line = source.locate(tuple(problem.other[0].split(".")))
-            if other_file.startswith("--set "):  # the change the user just made is the culprit
+            if other_file.startswith(OVERRIDE_SOURCES):  # the change just made is the culprit
                 (key_path, expected), file, line = problem.other, other_file, other_line
         return InputError(file, key_path, expected, line=line)
     file, line = source.locate(loc)
@@ -475,6 +476,8 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
         return f"expected a mapping of keys{got or ', got a ' + type(value).__name__}"
     if kind == "list_type":
         return f"expected a list{got}"
+    if kind == "string_type" and isinstance(value, type):
+        return f"expected text, got the class {value.__qualname__}{_named_instead(value)}"
     if kind in ("string_type", "bool_type", "bool_parsing"):
         what = "text" if kind == "string_type" else "true or false"
         return f"expected {what}{got}"
@@ -482,6 +485,17 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
         return str(ctx.get("error", error["msg"]))
     message = error["msg"]
     return f"{message[0].lower()}{message[1:]}{got}"
+
+
+def _named_instead(cls: type) -> str:
+    """How to name a policy class given where its name belongs (from Python), or ''."""
+    if not issubclass(cls, QueuePolicy):
+        return ""
+    registered = (f"its name, '{cls.name}', once @register_policy has registered the class"
+                  if cls.name else "its name: give the class a 'name' and @register_policy")
+    if cls.__module__ in ("__main__", "builtins") or "<" in cls.__qualname__:  # no import
+        return f": name a policy by {registered}"
+    return f": name a policy by {registered}, or as '{cls.__module__}:{cls.__qualname__}'"
 
 
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",

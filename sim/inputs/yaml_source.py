@@ -146,10 +146,22 @@ class Override:
     path: tuple[str, ...]
     value: Any
     text: str
+    given_as: str = "--set"
+    """How messages name where it came from: ``--set`` on the command line, ``override``
+    for a mapping given in Python, which has no ``--set`` to look for."""
 
     @property
     def key_path(self) -> str:
         return ".".join(self.path)
+
+    @property
+    def shown(self) -> str:
+        """Where a message says the value came from, e.g. ``--set replications=5``."""
+        return f"{self.given_as} {self.text}"
+
+
+OVERRIDE_SOURCES = ("--set ", "override ")
+"""How the source of a message given by an override begins (see :attr:`Override.shown`)."""
 
 
 @dataclass
@@ -174,7 +186,7 @@ class ScenarioSource:
             shared = _common_length(path, override.path)
             if shared and (shared == min(len(path), len(override.path))
                            or not self._in_files(path[:shared])):
-                return f"--set {override.text}", None
+                return override.shown, None
         found = self._giver(path)
         if found is None:
             return str(self.path), None
@@ -518,7 +530,7 @@ def _read_text(path: Path, site: _Site | None) -> str:
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:
-    where = f"--set {override.text}"
+    where = override.shown
     target: Any = data
     for depth, part in enumerate(override.path):
         last = depth == len(override.path) - 1

@@ -210,9 +210,9 @@ def _settings(source: ScenarioSource) -> tuple[list[_Setting], int]:
         if path in (("policy",), ("policy", "changes")):
             schedule_layer = layer
         elif len(path) == 2 and path[0] == "policy" and path[1] in FIELDS[1:]:
-            settings.append(_Setting(layer, f"--set {override.text}", None, 0, path[1]))
+            settings.append(_Setting(layer, override.shown, None, 0, path[1]))
         elif (len(path) == 4 and path[:2] == ("policy", "changes") and path[2].isdigit()
               and path[3] in FIELDS):
-            settings.append(_Setting(layer, f"--set {override.text}", None, int(path[2]) + 1,
+            settings.append(_Setting(layer, override.shown, None, int(path[2]) + 1,
                                      path[3]))
     return settings, schedule_layer
