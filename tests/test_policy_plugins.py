@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
 
-from sim import InputError, QueuePolicy, load_scenario, run
+from sim import InputError, QueuePolicy, Results, load_scenario, run
 from sim.cli import main
+from sim.errors import GridqueueWarning
 from sim.inputs.rng import RandomStreams
 from sim.inputs.sources import generate_applicants
 from sim.policies import registry
@@ -511,3 +513,64 @@ def test_ranks_that_are_not_a_ranking_say_what_is_wrong(tmp_path: Path, clean_re
     assert (f"the queue policy 'gq_test_ranks:{policy}' returned ranks that are not a ranking "
             f"of the {size} applicants: expected each of 0 to {size - 1} exactly once (0 is "
             f"served first); {got.format(size=size)}; expected sort_key") in err[0]
+
+
+def test_results_of_a_policy_registered_in_python_read_without_it(tmp_path: Path,
+                                                                  clean_registry, capsys):
+    """A policy registered in a notebook: write warns, and report reads the tables without it.
+
+    Reading the results imported their policies: 'unknown queue policy' once the notebook was
+    gone, though report and compare read only the tables.
+    """
+    @registry.register_policy
+    class MostJobs(QueuePolicy):
+        name = "gq_test_most_jobs"
+        uses_category_order = False
+
+        def sort_key(self, applicant):  # type: ignore[no-untyped-def]
+            return (-applicant.jobs,)
+
+    path = scenario_file(tmp_path, "policy: {order: gq_test_most_jobs}\n")
+    results = run(load_scenario(path, {"replications": 2}), workers=1)
+    with pytest.warns(GridqueueWarning) as caught:
+        results.write(tmp_path / "out")
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 'out'}: queue policy 'gq_test_most_jobs' (test_results_of_a_policy_"
+        "registered_in_python_read_without_it.<locals>.MostJobs, registered in module "
+        "tests.test_policy_plugins) is not named by policy.import, so its code is not kept; its "
+        "tables are complete and gridqueue report and compare read them, but gridqueue "
+        "reproduce cannot run it again (docs/policies.md)"]
+    del registry.POLICIES["gq_test_most_jobs"]  # the notebook is gone
+    assert Results.read(tmp_path / "out").scenario.policy.order == "gq_test_most_jobs"
+    assert main(["report", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+
+
+def test_a_policy_module_importing_one_beside_it_warns_on_write(tmp_path: Path, clean_registry):
+    """Only the named module is copied: its helper beside it is not, and reproduce would fail."""
+    (tmp_path / "gq_test_weights.py").write_text("WEIGHT = {'firms': 0}\n", encoding="utf-8")
+    (tmp_path / "gq_test_weighted.py").write_text(textwrap.dedent("""\
+        import math
+
+        from gq_test_weights import WEIGHT
+        from sim import QueuePolicy
+
+
+        class Weighted(QueuePolicy):
+            uses_category_order = False
+
+            def sort_key(self, applicant):
+                return (WEIGHT.get(applicant.stream, math.inf),)
+        """), encoding="utf-8")
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_weighted:Weighted'}\n")
+    results = run(load_scenario(path, {"replications": 2}), workers=1)
+    with pytest.warns(GridqueueWarning, match=r"policy module gq_test_weighted imports "
+                      r"gq_test_weights from its folder, which is not copied \(name it in "
+                      r"policy.import to keep it\); .* gridqueue reproduce cannot run it again"):
+        results.write(tmp_path / "out")
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_weighted:Weighted', "
+                                   "import: [gq_test_weights]}\n")
+    results = run(load_scenario(path, {"replications": 2}), workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        results.write(tmp_path / "kept")
+    assert (tmp_path / "kept" / "gq_test_weights.py").is_file()

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import shutil
+import warnings
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
@@ -23,12 +24,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import OutputError
+from sim.errors import GridqueueWarning, OutputError
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import observation_table, observed_values
-from sim.runs.policy_code import code_hashes, copy_policy_code
+from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
 from sim.runs.spool import ApplicantSpool
 from sim.runs.staging import staged_directory
 
@@ -175,6 +176,10 @@ class Results:
         place, so they arrive with the tables or not at all.
         """
         target = Path(directory)
+        for problem in not_kept(self.scenario):
+            warnings.warn(f"{target}: {problem}; its tables are complete and gridqueue report "
+                          "and compare read them, but gridqueue reproduce cannot run it again "
+                          "(docs/policies.md)", GridqueueWarning, stacklevel=2)
         with staged_directory(target, force, what="results",
                               inputs=self.scenario.input_files) as staging:
             self._write_files(staging)
@@ -204,8 +209,15 @@ class Results:
 
     @classmethod
     def read(cls, directory: str | Path) -> Results:
-        """Read a results directory written by :meth:`write`."""
-        from sim.inputs.loading import load_resolved
+        """Read a results directory written by :meth:`write`.
+
+        Its ``scenario.yaml`` is validated but its policies are not imported: reading the
+        tables (``report``, ``compare``) needs no policy, and one defined in a notebook, or
+        whose module needs files not kept with the results, could not be imported.
+        ``reproduce``, which runs the scenario again, does import them.
+        """
+        from sim.inputs.loading import validate_data
+        from sim.inputs.yaml_source import read_scenario_source
 
         folder = Path(directory)
         if (why := written_by_another_command(folder)) is not None:
@@ -227,7 +239,7 @@ class Results:
                 if column in tables[name] and tables[name][column].empty:
                     tables[name][column] = pd.to_datetime(tables[name][column])
         return cls(
-            scenario=load_resolved(folder / "scenario.yaml"),
+            scenario=validate_data(read_scenario_source(folder / "scenario.yaml")),
             applicants=tables["applicants"],
             timeseries=tables["timeseries"],
             summary=tables["summary"],
