@@ -168,16 +168,16 @@ def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
     between rounds, is quiet.
     """
     path = tmp_path / "fifo.yaml"
-    path.write_text(FIFO + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
+    path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\n", encoding="utf-8")
     with pytest.warns(GridqueueWarning, match=r"fifo.yaml:\d+: priority_uptake changes no wait: "
                       r"fifo does not serve priority, and no rounds serve it between rounds; "
                       r"it sets only who asks"):
         load_scenario(path)  # no policy given: fifo by default
     path.write_text(FIFO + "policy: {order: fifo}\n", encoding="utf-8")
-    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.safety=0.5: "
+    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.basic_needs=0.5: "
                       r"priority_uptake changes no wait"):
-        load_scenario(path, ["priority_uptake.safety=0.5"])
-    path.write_text(FIFO + "policy: {order: fifo}\npriority_uptake: {safety: 0.5}\n",
+        load_scenario(path, ["priority_uptake.basic_needs=0.5"])
+    path.write_text(FIFO + "policy: {order: fifo}\npriority_uptake: {basic_needs: 0.5}\n",
                     encoding="utf-8")
     quiet_load(path)  # beside its own fifo, as base.yaml has it for its family
     (tmp_path / "campus.yaml").write_text(FIFO + "projects: [{name: Campus, date: 2022-06-01, "
@@ -185,12 +185,12 @@ def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
     with pytest.warns(GridqueueWarning, match=r"--set projects.0.priority_requested=false: "
                       r"projects.0.priority_requested changes no wait: fifo does not"):
         load_scenario(tmp_path / "campus.yaml", ["projects.0.priority_requested=false"])
-    path.write_text(FIFO + "priority_uptake: {safety: 0.5}\npolicy: {order: social_priority}\n",
+    path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\npolicy: {order: social_priority}\n",
                     encoding="utf-8")
     quiet_load(path)
     quiet_load(path, ["policy.order=fifo"])  # the later policy sets the uptake aside
     rounds = ("policy={order: fifo, allocation: rounds, rounds: {dates: [2023-01-01], "
-              "between_rounds: [safety]}}")
+              "between_rounds: [basic_needs]}}")
     quiet_load(path, [rounds])
 
 
