@@ -380,9 +380,10 @@ A results directory is read, not run: the second example reads the runs the firs
 first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
 2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
 
-Each scenario file is compared with the file it extends when that file is an input too, else
-with the first input that extends none of the others; --reference NAME compares every
-scenario with one, and --questions FILE lists the pairs outright (a YAML list of question,
+Each scenario file is compared with the nearest file up its extends chain that is an input
+too (or a results folder of one), else with the first input that extends none of the
+others; --reference NAME compares every scenario with one, and --questions FILE lists the
+pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
 answered together). A difference is computed per replication (paired) when both share the
 seed and the assumptions the applicants are drawn from (period, streams, waiting list,
@@ -431,7 +432,8 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
                          help="scenario files (run now) or results directories (read)")
     compare.add_argument("--reference", metavar="NAME",
                          help="compare every scenario with this one (a scenario name or one "
-                         "of the input paths) instead of each with the file it extends")
+                         "of the input paths) instead of each with the nearest file it "
+                         "extends")
     compare.add_argument("--questions", type=Path, metavar="FILE",
                          help="a YAML list of questions, each a reference and a variant; "
                          "their files join the inputs and only these pairs are compared")

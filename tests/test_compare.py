@@ -464,6 +464,56 @@ def test_a_first_input_that_extends_another_input_is_a_variant(family: dict[str,
         ("social_priority", "onsite")]
 
 
+def test_an_input_extending_another_through_a_file_between_them_is_a_variant(
+        family: dict[str, Path]):
+    """The onsite file extends fifo through social_priority: first, it is still a variant."""
+    first = compare([family["onsite"], family["fifo"]], replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in first.questions] == [("fifo", "onsite")]
+
+
+def _kept_run(family: dict[str, Path], name: str, folder: Path) -> Path:
+    """A results folder of one file of the family, as gridqueue run writes it."""
+    run(load_scenario(family[name], {"replications": 2}), workers=1).write(folder)
+    return folder
+
+
+def test_a_results_folder_of_a_file_an_input_extends_is_the_reference(
+        family: dict[str, Path], tmp_path: Path):
+    """A run records the files its scenario extends: a folder of the parent is the parent."""
+    fifo = _kept_run(family, "fifo", tmp_path / "fifo_run")
+    assert json.loads((fifo / "run.json").read_text())["scenario_files"] == [
+        str(family["fifo"].resolve())]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        asked = compare([family["onsite"], fifo], replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
+    onsite = _kept_run(family, "onsite", tmp_path / "onsite_run")
+    asked = compare([onsite, family["fifo"]], replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
+
+
+def test_a_results_folder_recording_no_file_is_found_by_its_run_command_or_warned_of(
+        family: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An older run records only its command: its file is found from there, or else warned of.
+
+    The warning says the reference was chosen by the order of the inputs, and how to choose it.
+    """
+    fifo = _kept_run(family, "fifo", tmp_path / "fifo_run")
+    info = json.loads((fifo / "run.json").read_text())
+    del info["scenario_files"]
+    info["command"] = ["gridqueue", "run", "--workers", "1", "fifo.yaml", "-o", "fifo_run"]
+    (fifo / "run.json").write_text(json.dumps(info))
+    monkeypatch.chdir(family["fifo"].parent)
+    asked = compare([family["onsite"], fifo], replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
+    monkeypatch.chdir(tmp_path)  # the command's file is not found from here
+    with pytest.warns(GridqueueWarning, match=r"fifo \(.*fifo_run\): which scenario file it "
+                      r"ran is not recorded .* onsite is the reference of fifo only because "
+                      r"it comes first among the inputs; to choose it, give --reference NAME"):
+        asked = compare([family["onsite"], fifo], replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in asked.questions] == [("onsite", "fifo")]
+
+
 def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Path]):
     """Levels and difference over the same replications, and a warning that says which.
 

@@ -10,10 +10,10 @@ The Python API behind ``gridqueue compare``::
     comparison.observations               # published figures beside each scenario's band
     comparison.write("results/comparison")
 
-Each scenario is compared with the file it ``extends`` when that file is compared too, else
-with the first input that extends none of the others; ``reference=`` names one scenario for
-all instead, and ``questions=`` (a questions file, see :mod:`sim.analysis.questions`) lists
-the pairs outright.
+Each scenario is compared with the nearest file up its ``extends`` chain that is compared
+too (or a results folder of one), else with the first input that extends none of the others;
+``reference=`` names one scenario for all instead, and ``questions=`` (a questions file, see
+:mod:`sim.analysis.questions`) lists the pairs outright.
 """
 
 from __future__ import annotations
@@ -315,9 +315,10 @@ def compare(
             (results directories are used as they are); ``N:key.path=value`` or
             ``NAME:key.path=value`` changes only the N-th input or the file named NAME.
         reference: the label (scenario name) or input path of the scenario every other is
-            compared with. By default each scenario file is compared with the file it
-            ``extends`` when that is an input too, else with the first input that extends
-            none of the others.
+            compared with. By default each scenario is compared with the nearest file up
+            its ``extends`` chain that is an input too (a scenario file, or a results folder
+            whose ``run.json`` records it), else with the first input that extends none of
+            the others.
         questions: a questions file (or its questions) naming each pair to compare; their
             files join ``inputs``, each run once. Only these pairs are compared.
         replications: replications of each scenario that is run (default: the scenario's).
@@ -364,7 +365,9 @@ def compare(
     elif reference is not None:
         pairs = _against(_label_of(reference, results, paths), list(results))
     else:
-        pairs = _against_parents(items, list(results), paths)
+        pairs = _against_parents([_chain(item, loaded) for item, (loaded, _) in
+                                  zip(items, gathered, strict=True)],
+                                 list(results), list(sources.values()))
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
     for question in asked:
@@ -430,36 +433,87 @@ def _against(reference: str, labels: list[str]) -> list[tuple[str, str, str]]:
 
 
 def _against_parents(
-    items: Sequence[Input], labels: list[str], paths: Mapping[Path, str]
+    chains: Sequence[tuple[Path, ...] | None], labels: list[str], sources: Sequence[str]
 ) -> list[tuple[str, str, str]]:
-    """Each scenario compared with the file it extends if that is an input, else the first root.
+    """Each scenario compared with the nearest input it extends, else with the first root.
 
-    The roots, the inputs whose parent is not an input, are compared with the first of them.
-    The first input is a variant too if it extends another input: read as the reference, its
-    answers would have the wrong sign.
+    ``chains`` holds each input's scenario file and the files it extends, however far up
+    (see :func:`_chain`), or None where that cannot be told. The roots, the inputs that extend
+    none of the others, are compared with the first of them. The first input is a variant too
+    if it extends another input, through a file between them or as a results folder of a file
+    another input extends: read as the reference, its answers would have the wrong sign.
+    Where an input's files cannot be told and there is more than one root, the reference was
+    chosen by the order of the inputs: a warning says so, and how to choose it.
     """
-    parents = [_parent_label(item, paths) for item in items]
-    roots = [label for label, parent in zip(labels, parents, strict=True) if parent is None]
+    parents = [_parent_index(index, chains) for index in range(len(chains))]
+    roots = [index for index, parent in enumerate(parents) if parent is None]
+    unknown = [index for index in roots if chains[index] is None]
+    if len(roots) > 1 and unknown:
+        named = ", ".join(f"{labels[i]} ({sources[i]})" for i in unknown)
+        others = ", ".join(labels[i] for i in roots if i != roots[0])
+        warnings.warn(
+            f"{named}: which scenario file {'it' if len(unknown) == 1 else 'each'} ran is not "
+            "recorded (or not found from here), so whether it extends another input cannot "
+            f"be told; {labels[roots[0]]} is the reference of {others} only because it comes "
+            f"first among the inputs; to choose it, give --reference NAME (e.g. --reference "
+            f"{labels[unknown[0]]})", GridqueueWarning, stacklevel=3)
     pairs = []
-    for label, parent in zip(labels, parents, strict=True):
-        reference = parent if parent is not None else roots[0]
-        if reference != label:
+    for index, (label, parent) in enumerate(zip(labels, parents, strict=True)):
+        reference = labels[parent if parent is not None else roots[0]]
+        if index != (parent if parent is not None else roots[0]):
             pairs.append((f"{label} against {reference}", reference, label))
     return pairs
 
 
-def _parent_label(item: Input, paths: Mapping[Path, str]) -> str | None:
-    """The label of the input that ``item`` extends, or None if it extends none of them."""
-    parent = _parent_file(item)
-    return None if parent is None else paths.get(parent)
+def _parent_index(index: int, chains: Sequence[tuple[Path, ...] | None]) -> int | None:
+    """The input nearest up the ``extends`` chain of input ``index``, or None if none is.
 
-
-def _parent_file(item: Input) -> Path | None:
-    """The file a scenario file ``extends`` (resolved), or None for anything else."""
-    if not isinstance(item, (str, Path)) or Path(item).is_dir():
+    An input is found by its own file (the first of its chain): a scenario file, or a results
+    folder of one. Of several inputs of the same file, the first.
+    """
+    chain = chains[index]
+    if not chain:
         return None
-    chain = read_scenario_source(item).files
-    return chain[1][0].resolve() if len(chain) > 1 else None
+    for ancestor in chain[1:]:
+        for other, theirs in enumerate(chains):
+            if other != index and theirs and theirs[0] == ancestor:
+                return other
+    return None
+
+
+def _chain(item: Input, loaded: Results | Scenario) -> tuple[Path, ...] | None:
+    """An input's scenario file, then each file it extends, resolved; None if not known.
+
+    A scenario's from its files. A run's from ``scenario_files`` in its ``run.json``; a run
+    from before that was recorded, from the scenario file its ``gridqueue run`` command named,
+    if that file is found from here and gives the run's name. A scenario built in code
+    extends nothing (an empty chain).
+    """
+    if isinstance(loaded, Scenario):
+        return tuple(path.resolve() for path in loaded.extends_chain)
+    recorded = loaded.run_info.get("scenario_files")
+    if isinstance(recorded, list) and all(isinstance(path, str) for path in recorded):
+        return tuple(Path(path) for path in recorded)
+    return _chain_of_command(loaded)
+
+
+def _chain_of_command(results: Results) -> tuple[Path, ...] | None:
+    """The chain of the scenario file a run's recorded ``gridqueue run`` command named."""
+    command = results.run_info.get("command")
+    if not (isinstance(command, list) and command[1:2] == ["run"]):
+        return None
+    named = next((word for before, word in zip(command[1:], command[2:], strict=False)
+                  if isinstance(word, str) and word.endswith((".yaml", ".yml"))
+                  and before != "--set"), None)
+    if named is None or not Path(named).is_file():
+        return None
+    try:
+        source = read_scenario_source(named)
+    except GridqueueError:
+        return None
+    if results.scenario.name not in (Path(named).stem, source.data.get("name")):
+        return None
+    return tuple(path.resolve() for path, _ in source.files)
 
 
 def _changes(

@@ -160,6 +160,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
         raise _first_problem(exc, source) from None
     scenario._source_path = source.path
     scenario._source_files = tuple(files)
+    scenario._chain_files = tuple(file for file, _ in source.files)
     return scenario
 
 

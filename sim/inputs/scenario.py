@@ -856,11 +856,21 @@ class Scenario(_Model):
 
     _source_path: Path | None = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
+    _chain_files: tuple[Path, ...] = PrivateAttr(default=())
 
     @property
     def source_path(self) -> Path | None:
         """The file this scenario was loaded from, as the user named it (None if built in code)."""
         return self._source_path
+
+    @property
+    def extends_chain(self) -> tuple[Path, ...]:
+        """The file this scenario was loaded from, then each file it ``extends``, in order.
+
+        Empty for a scenario built in code. ``gridqueue compare`` follows it to tell which
+        input another one extends, however far up; ``run.json`` records it.
+        """
+        return self._chain_files
 
     @property
     def input_files(self) -> tuple[Path, ...]:

@@ -309,6 +309,7 @@ def run(
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
+        "scenario_files": [str(path.resolve()) for path in scenario.extends_chain],
         "scenario_sha256": scenario_sha256,
         "inputs_sha256": definition_hash(scenario, replications, scenario_sha256),
         "policy_code": code_hashes(scenario),
