@@ -376,7 +376,8 @@ examples:
   gridqueue compare --questions scenarios/flevoland/questions.yaml -o results/flevoland
 
 A results directory is read, not run: the second example reads the runs the first kept.
---set KEY=VALUE changes every scenario file; --set N:KEY=VALUE only the N-th input (1 is the
+--set KEY=VALUE changes every scenario file, not a results directory (a warning names each
+such key that the directory ran otherwise); --set N:KEY=VALUE only the N-th input (1 is the
 first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
 2:grid.upgrades.8.date=2031-01-01 to compare a file with a variant of itself.
 

@@ -514,6 +514,22 @@ def test_a_results_folder_recording_no_file_is_found_by_its_run_command_or_warne
     assert [(q.reference, q.variant) for q in asked.questions] == [("onsite", "fifo")]
 
 
+def test_a_set_for_every_input_that_a_results_folder_misses_is_warned_of(
+        family: dict[str, Path], tmp_path: Path):
+    """A --set for every input changes the files, not a folder: one warning names both."""
+    fifo = _kept_run(family, "fifo", tmp_path / "fifo_run")
+    inputs = [fifo, family["social_priority"]]
+    with pytest.warns(GridqueueWarning, match=r"fifo_run: --set grid.capacity_mw=3 changes the "
+                      r"scenario files but not this results folder, which is read as it ran "
+                      r"\(grid.capacity_mw 1.0\), so what it changes is counted as a "
+                      r"difference .* \(--set N:KEY=VALUE\)$") as caught:
+        compare(inputs, ["grid.capacity_mw=3"], replications=2, workers=1)
+    assert len([w for w in caught if "fifo_run" in str(w.message)]) == 1
+    with warnings.catch_warnings():  # as the folder ran, or the replications: nothing to say
+        warnings.simplefilter("error", GridqueueWarning)
+        compare(inputs, ["grid.capacity_mw=1", "replications=2"], workers=1)
+
+
 def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Path]):
     """Levels and difference over the same replications, and a warning that says which.
 

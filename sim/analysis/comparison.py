@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from matplotlib.figure import Figure
 
 from sim._version import __version__
@@ -40,16 +41,16 @@ from sim.errors import GridqueueError, GridqueueWarning
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
-from sim.inputs.loading import load_scenario
+from sim.inputs.loading import load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import read_scenario_source
+from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import notes, project_dates, sentences
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
-from sim.runs.results import Results, scenario_hash
+from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run
 from sim.runs.staging import staged_directory
 
@@ -347,6 +348,7 @@ def compare(
     for loaded, source in gathered:
         _check_replications(loaded, source)
     _warn_of_repeats(items, changes)  # once every input is known to load
+    _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered])
     for item, (loaded, source) in zip(items, gathered, strict=True):
         label = _unique(loaded.scenario.name if isinstance(loaded, Results) else loaded.name,
                         results)
@@ -402,6 +404,59 @@ def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
                           f"paired difference is zero{hint}", GridqueueWarning, stacklevel=3)
         else:
             seen[key] = item
+
+
+def _warn_of_folders_left_as_they_ran(
+    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario]
+) -> None:
+    """Warn of each ``--set`` for every input that a results folder, read as it ran, misses.
+
+    A warning, not a refusal: ``--help`` says a results folder is used as it is, and a folder
+    may be compared on purpose with files changed since. But the change then reaches one side
+    only, and its effect is read as the other scenario's. ``replications`` is left out: a
+    paired question counts the replications both ran, and says so.
+    """
+    for item, mine, got in zip(items, changes, loaded, strict=True):
+        if not (isinstance(got, Results) and isinstance(item, (str, Path))):
+            continue
+        entries = list(mine.items()) if isinstance(mine, Mapping) else list(mine)
+        for entry in entries:
+            override = (parse_override(entry) if isinstance(entry, str) else
+                        Override(tuple(str(entry[0]).split(".")), entry[1],
+                                 f"{entry[0]}={entry[1]}"))
+            if override.path == ("replications",) or not _would_change(
+                    Path(item), got.scenario, override):
+                continue
+            ran = _value_at(scenario_yaml(got.scenario), override.path)
+            warnings.warn(
+                f"{item}: --set {override.text} changes the scenario files but not this "
+                f"results folder, which is read as it ran"
+                f"{f' ({override.key_path} {ran})' if ran is not None else ''}, so what it "
+                "changes is counted as a difference between the folder and each other "
+                "scenario; run the folder's scenario again with it, or give it to one input "
+                "(--set N:KEY=VALUE)", GridqueueWarning, stacklevel=3)
+
+
+def _would_change(folder: Path, scenario: Scenario, override: Override) -> bool:
+    """Whether ``override`` changes the scenario a results folder ran (or cannot apply)."""
+    try:
+        changed = load_resolved(folder / "scenario.yaml", {override.key_path: override.value})
+    except GridqueueError:
+        return True
+    return scenario_yaml(changed) != scenario_yaml(scenario)
+
+
+def _value_at(text: str, path: tuple[str, ...]) -> str | None:
+    """The value at a key path of a scenario written as YAML, if one plain value is there."""
+    value: Any = yaml.safe_load(text)
+    for key in path:
+        if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        elif isinstance(value, dict) and key in value:
+            value = value[key]
+        else:
+            return None
+    return None if isinstance(value, (dict, list)) else str(value)
 
 
 def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) -> list[Input]:
