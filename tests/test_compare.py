@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -547,6 +549,26 @@ def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Pa
               ["value"].mean() for m in (metrics["fifo"], metrics["social_priority"])]
     assert variant["mean"] == pytest.approx(shared[1])
     assert variant["mean"] - variant["difference"] == pytest.approx(shared[0])
+
+
+def test_the_report_says_what_the_terminal_warns_of_replications_partly_shared(
+        family: dict[str, Path], tmp_path: Path):
+    """The report's lead and comparison.json carry the warning; the figures say they pool."""
+    inputs = [family["fifo"], family["social_priority"]]
+    with pytest.warns(GridqueueWarning, match="paired over the 4 replications both ran"):
+        both = compare(inputs, ["1:replications=4", "2:replications=6"], workers=1)
+    said = ("social_priority against fifo: paired over the 4 replications both ran "
+            "(social_priority 6 and fifo 4); the question's figures count those 4")
+    assert both.cautions == [said]
+    folder = both.write(tmp_path / "out")
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    lead = page[:page.index('id="answers"')]
+    assert f"{said}.</strong>" in lead
+    pooled = re.findall(r"<figcaption>([^<]*)</figcaption>", page)
+    note = "Each scenario here pools all the replications it ran (fifo 4, social_priority 6)"
+    assert [note in caption for caption in pooled] == [  # all but the differences
+        True, True, True, True, True, False, True]
+    assert json.loads((folder / "comparison.json").read_text())["cautions"] == [said]
 
 
 def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):

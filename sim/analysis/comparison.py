@@ -78,6 +78,9 @@ class Comparison:
         table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
         workers: processes that draw the figures when it is written.
+        cautions: what the report's lead and ``comparison.json`` say beside the answers, as
+            the terminal warned it: a paired question counting only the replications both
+            scenarios ran, say.
     """
 
     results: dict[str, Results]
@@ -86,6 +89,7 @@ class Comparison:
     table: pd.DataFrame
     ran: list[str] = field(default_factory=list)
     workers: int = 1
+    cautions: list[str] = field(default_factory=list)
 
     @property
     def paired(self) -> dict[str, bool]:
@@ -240,7 +244,10 @@ class Comparison:
                 self.results[label].write(staging / "runs" / name)
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
-                self.sources, images, self.observations, self._project_dates)
+                self.sources, images, self.observations, self._project_dates,
+                cautions=self.cautions,
+                replications={label: len(replication_indices(r))
+                              for label, r in self.results.items()})
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}
@@ -268,6 +275,7 @@ class Comparison:
         return {
             "gridqueue_version": __version__,
             "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "cautions": list(self.cautions),
             "questions": [{"question": q.question, "reference": q.reference,
                            "variant": q.variant, "paired": q.paired} for q in self.questions],
             "scenarios": [
@@ -372,15 +380,16 @@ def compare(
                                  list(results), list(sources.values()))
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
-    for question in asked:
-        _warn_if_partly_shared(question, results)
+    cautions = [text for question in asked if (text := _partly_shared(question, results))]
+    for text in cautions:
+        warnings.warn(text, GridqueueWarning, stacklevel=2)
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
     table = comparison_table({k: r.summary for k, r in results.items()},
                              {k: r.replication_metrics for k, r in results.items()}, asked,
                              populations)
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran,
-                      workers=workers or default_workers())
+                      workers=workers or default_workers(), cautions=cautions)
 
 
 def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
@@ -594,19 +603,19 @@ def _read_or_load(
     return load_scenario(path, changes), str(path)
 
 
-def _warn_if_partly_shared(question: Question, results: Mapping[str, Results]) -> None:
+def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:
     """Say when a paired question counts only some replications of one of its scenarios."""
     if not question.paired:
-        return
+        return None
     ran = {label: replication_indices(results[label])
            for label in (question.variant, question.reference)}
     shared = set(ran[question.variant]) & set(ran[question.reference])
     if all(len(indices) == len(shared) for indices in ran.values()):
-        return
+        return None
     counts = " and ".join(f"{label} {len(indices)}" for label, indices in ran.items())
-    warnings.warn(f"{question.variant} against {question.reference}: paired over the "
-                  f"{len(shared)} replications both ran ({counts}); the question's figures "
-                  f"count those {len(shared)}", GridqueueWarning, stacklevel=3)
+    return (f"{question.variant} against {question.reference}: paired over the "
+            f"{len(shared)} replications both ran ({counts}); the question's figures "
+            f"count those {len(shared)}")
 
 
 def _check_replications(loaded: Results | Scenario, source: str) -> None:

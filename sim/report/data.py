@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -208,12 +208,17 @@ def comparison_page(
     images: Mapping[str, bytes],
     observations: Mapping[str, pd.DataFrame] | None = None,
     dates: ProjectDates | None = None,
+    cautions: Sequence[str] = (),
+    replications: Mapping[str, int] | None = None,
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
     ``observations`` holds the observations table of each scenario stating any, by label;
     the figure named ``observations`` is then shown beside them, not among the others.
     ``dates`` says when each named project set apart in an answer was connected.
+    ``cautions`` are said at the top beside the intervals (as the terminal warned them).
+    ``replications`` counts the replications each scenario ran: where they differ, the
+    captions of the figures that pool them say so, since a paired answer counts fewer.
     """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
@@ -226,18 +231,39 @@ def comparison_page(
              f"{MEANINGS.get(lead, '')}, with its 95% confidence interval; a change reads "
              "from the reference's mean to the variant's:",
         headline=None,
-        figures=figures(_without_observed(images)),
+        figures=figures(_without_observed(images), _pooled_captions(replications or {})),
         key_tables=key_tables(table),
         scenarios=_scenarios_table(table, scenarios, sources),
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
-        caution=comparison_caution(table),
+        caution=comparison_caution(table, cautions),
     )
 
 
-def comparison_caution(table: pd.DataFrame) -> str | None:
-    """The caution of a comparison whose smallest run has too few replications, if any."""
-    return few_replications(table.groupby("scenario")["replications"].max().min())
+def comparison_caution(table: pd.DataFrame, cautions: Sequence[str] = ()) -> str | None:
+    """The caution of a comparison: too few replications in its smallest run, then others.
+
+    ``cautions`` are sentences of the comparison's own (a paired question that counts only
+    the replications both scenarios ran, say), each said as the terminal warned it.
+    """
+    few = few_replications(table.groupby("scenario")["replications"].max().min())
+    said = [few, *(f"{text}." for text in cautions)] if few else [f"{t}." for t in cautions]
+    return " ".join(said) or None
+
+
+POOLED = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "projects")
+"""The figures that draw every replication each scenario ran, whatever a question pairs."""
+
+
+def _pooled_captions(replications: Mapping[str, int]) -> Mapping[str, str]:
+    """The captions, those of :data:`POOLED` saying so where the scenarios' counts differ."""
+    if len(set(replications.values())) < 2:
+        return CAPTIONS
+    counts = ", ".join(f"{label} {count}" for label, count in replications.items())
+    note = (f" Each scenario here pools all the replications it ran ({counts}); a paired "
+            "answer and its tables count only those both of its scenarios ran.")
+    return {name: caption + (note if name in POOLED else "")
+            for name, caption in CAPTIONS.items()}
 
 
 def run_page(
