@@ -185,8 +185,8 @@ def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
     with pytest.warns(GridqueueWarning, match=r"--set projects.0.priority_requested=false: "
                       r"projects.0.priority_requested changes no wait: fifo does not"):
         load_scenario(tmp_path / "campus.yaml", ["projects.0.priority_requested=false"])
-    path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\npolicy: {order: social_priority}\n",
-                    encoding="utf-8")
+    path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\n"
+                    "policy: {order: social_priority}\n", encoding="utf-8")
     quiet_load(path)
     quiet_load(path, ["policy.order=fifo"])  # the later policy sets the uptake aside
     rounds = ("policy={order: fifo, allocation: rounds, rounds: {dates: [2023-01-01], "
