@@ -214,14 +214,14 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_category_order_acts(scenario, source)
         check_priority_acts(scenario, source)
     rows = load_waiting_rows(scenario)
-    if every_setting_acts:
-        check_settings_act(scenario, source, rows)
     ranked = efficiency_ranked_at(scenario)
     if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:
         raise _at(source, scenario, tuple(ranked[0].split(".")), "expected efficiency scores "
                   f"to rank by: no stream or project gives efficiency and the waiting list "
                   f"{scenario.waiting_list.csv} has no efficiency column with values "  # type: ignore[union-attr]
                   "(give the congestion relievers' stream an efficiency distribution)")
+    if every_setting_acts:  # after the checks above, which say more where they apply
+        check_settings_act(scenario, source, rows)
 
 
 def _named_in(source: ScenarioSource | None, scenario: Scenario,
