@@ -242,7 +242,8 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
                         "--set policy.order=fifo (repeatable; lists index by number: "
                         "grid.upgrades.0.date=2031-01-01; KEY=null removes the key, e.g. "
-                        "streams.storage=null)")
+                        "streams.storage=null); a key that another option also sets, "
+                        "such as --set replications=5 with --replications, is refused")
 
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:
@@ -259,6 +260,45 @@ def _execution_arguments(parser: argparse.ArgumentParser) -> None:
                         "if set, else local processes); results are identical")
 
 
+def _refuse_two_ways(overrides: Sequence[str], options: Sequence[tuple[str, str]]) -> None:
+    """Refuse a key that a --set and another option both set (or a key and one inside it).
+
+    One would silently lose to the other, so even equal values are refused: two ways of saying
+    one thing. ``options`` are the other options as typed, each with the key path it sets
+    (``*`` for any name); the --set options among themselves apply in order, as documented.
+    """
+    given = [(f"--set {text}", _set_key(text)) for text in overrides]
+    given += [(text, tuple(key.strip().split("."))) for text, key in options]
+    for i, (first, one) in enumerate(given):
+        for second, other in given[i + 1:]:
+            key = _same_key(one, other)
+            if key and not (first.startswith("--set ") and second.startswith("--set ")):
+                raise GridqueueError(f"{first} and {second} both set {key}; give one")
+
+
+def _same_key(one: tuple[str, ...], other: tuple[str, ...]) -> str | None:
+    """The key both paths set, if one is the other or lies inside it (``*`` is any name)."""
+    if any(a != b and "*" not in (a, b) for a, b in zip(one, other, strict=False)):
+        return None
+    longer, shorter = sorted((one, other), key=len, reverse=True)
+    return ".".join(shorter[i] if part == "*" and i < len(shorter) else part
+                    for i, part in enumerate(longer))
+
+
+def _set_key(text: str) -> tuple[str, ...]:
+    """The key path of a --set, without compare's target (``2:`` or ``NAME:``)."""
+    key = text.partition("=")[0]
+    if ":" in key.split(".", 1)[0]:
+        key = key.partition(":")[2]
+    return tuple(part.strip() for part in key.strip().split("."))
+
+
+def _given(args: argparse.Namespace, *names: str) -> list[tuple[str, str]]:
+    """The options among ``names`` that were given, as typed, with the key each one sets."""
+    return [(f"--{name} {getattr(args, name)}", name) for name in names
+            if getattr(args, name) is not None]
+
+
 def _load(args: argparse.Namespace, extra: Sequence[str] = ()) -> Scenario:
     from sim.inputs.loading import load_scenario
 
@@ -271,6 +311,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.runs.staging import check_writable
     from sim.runs.summary_table import format_projects, format_summary
 
+    _refuse_two_ways(args.overrides, _given(args, "replications", "seed"))
     extra = []
     if args.replications is not None:
         extra.append(f"replications={args.replications}")
@@ -499,6 +540,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.comparison import compare
     from sim.runs.staging import check_writable
 
+    _refuse_two_ways(args.overrides, _given(args, "replications"))
     check_writable(args.output, args.force, inputs=args.inputs)
     comparison = compare(args.inputs, args.overrides, reference=args.reference,
                          questions=args.questions, replications=args.replications,
@@ -517,6 +559,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.analysis.sweep_grid import parse_vary
     from sim.analysis.sweeps import sweep_to_directory
 
+    varied = [(f"--vary {text}", text.partition("=")[0]) for text in args.vary]
+    _refuse_two_ways(args.overrides, [*_given(args, "replications"), *varied])
     output = args.output or Path("results") / f"sweep-{args.scenario.stem}"
     result = sweep_to_directory(
         output, args.scenario, parse_vary(args.vary), args.overrides, metric=args.metric,
@@ -583,12 +627,16 @@ def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def _calibrate(args: argparse.Namespace) -> int:
     from sim.analysis.calibration import calibrate_to_directory, parse_fit
+    from sim.analysis.parameters import REPLACES
 
     for name in ("iterations", "population", "replications"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise GridqueueError(f"--{name} {value}: expected a whole number of at least 1")
     parameters = [parse_fit(text) for text in args.fit]
+    fits = [(f"--fit {text}", REPLACES.get(p.key, p.key))
+            for text, p in zip(args.fit, parameters, strict=True)]
+    _refuse_two_ways(args.overrides, [*_given(args, "replications"), *fits])
     output = args.output or Path("results") / f"calibrate-{args.scenario.stem}"
     result = calibrate_to_directory(
         output, args.scenario, parameters, args.overrides, force=args.force,

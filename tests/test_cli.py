@@ -250,3 +250,51 @@ def test_an_unknown_name_of_the_package_is_an_attribute_error():
     assert sim.Comparison.__name__ == "Comparison"
     with pytest.raises(AttributeError, match="module 'sim' has no attribute 'Comparsion'"):
         sim.Comparsion  # noqa: B018  # the attribute access is the test
+
+
+@pytest.mark.parametrize("command, key", [
+    (["run", "--set", "replications=5", "--replications", "2"], "replications"),
+    (["run", "--set", "seed=5", "--seed", "9"], "seed"),
+    (["run", "--set", "seed=9", "--seed", "9"], "seed"),  # the same value, said twice
+    (["compare", "s.yaml", "--set", "2:replications=3", "--replications", "2"],
+     "replications"),
+    (["sweep", "--set", "grid.capacity_mw=8", "--vary", "grid.capacity_mw=4,16"],
+     "grid.capacity_mw"),
+    (["sweep", "--set", "grid={capacity_mw: 8}", "--vary", "grid.capacity_mw=4,16"],
+     "grid.capacity_mw"),
+    (["sweep", "--vary", "grid.capacity_mw=4,16", "--vary", "grid.capacity_mw=8,9"],
+     "grid.capacity_mw"),
+    (["sweep", "--set", "replications=3", "--replications", "4", "--vary",
+      "grid.capacity_mw=4,16"], "replications"),
+    (["calibrate", "--set", "streams.firms.rate_per_year=30", "--fit",
+      "streams.firms.rate_per_year=20:40"], "streams.firms.rate_per_year"),
+    (["calibrate", "--set", "streams.firms.growth_per_year=0.1", "--fit",
+      "arrivals.growth_per_year=0:0.1"], "streams.firms.growth_per_year"),
+    (["calibrate", "--fit", "arrivals.rate_scale=0.5:2", "--fit", "arrivals.rate_scale=1:3"],
+     "arrivals.rate_scale"),
+])
+def test_a_key_set_two_ways_is_refused_not_lost(tmp_path, monkeypatch, capsys, command, key):
+    """--set and --replications, --seed, --vary or --fit of one key: exit 2, nothing written.
+
+    One of them used to win in silence (run --set replications=5 --replications 2 ran 2).
+    """
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(BASE)
+    assert main([command[0], "s.yaml", *command[1:], "-q", "-o", "out"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gridqueue: error: --")
+    assert err[0].endswith(f" both set {key}; give one")
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_for_different_keys_go_together(tmp_path, monkeypatch):
+    """Only the same key (or one inside it) is refused: a spanning scale multiplies a --set."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(BASE)
+    assert main(["run", "s.yaml", "--set", "seed=5", "--replications", "1", "--no-report",
+                 "-q", "-o", "out"]) == 0
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["seed"] == 5
+    cli._refuse_two_ways(["grid.capacity_mw=8", "grid.capacity_mw=9"],
+                         [("--vary grid.upgrades.0.add_mw=1,2", "grid.upgrades.0.add_mw")])
+    cli._refuse_two_ways(["streams.firms.rate_per_year=30"],
+                         [("--fit arrivals.rate_scale=0.5:2", "arrivals.rate_scale")])

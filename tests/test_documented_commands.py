@@ -61,10 +61,24 @@ SMALL = {"run": ["--replications", "2", "--workers", "1", "-q"],
 WRAPPER = f"""#!{sys.executable}
 import sys
 from sim.cli import main
-SMALL = {SMALL!r}
-args = sys.argv[1:]
-sys.exit(main(args + SMALL.get(args[0], []) if args else args))
+from tests.test_documented_commands import small
+sys.exit(main(small(sys.argv[1:])))
 """
+
+
+def small(args: list[str]) -> list[str]:
+    """A command's words at the small size: SMALL's options, a --set of replications made 2.
+
+    A command that sets replications with --set is not given --replications too: the two
+    together are refused.
+    """
+    sized = [re.sub(r"^((?:[^:=]+:)?replications)=\d+$", r"\1=2", word) if before == "--set"
+             else word for before, word in zip(["", *args], args, strict=False)]
+    extra = SMALL.get(args[0], []) if args else []
+    if sized != args:
+        at = extra.index("--replications")
+        extra = extra[:at] + extra[at + 2:]
+    return sized + extra
 
 
 def shell_commands(block: str) -> list[str]:
@@ -209,7 +223,7 @@ def _in_process(command: str) -> tuple[int, str]:
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         try:
-            code = cli.main(args + SMALL.get(args[0], []))
+            code = cli.main(small(args))
         except SystemExit as exc:  # argparse refusing the arguments
             code = exc.code if isinstance(exc.code, int) else 2
     return code, output.getvalue()

@@ -26,7 +26,8 @@ from sim.inputs.loading import load_variant
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import read_scenario_source
 
-__all__ = ["SPANNING", "ParameterisedScenario", "load_with_parameters", "stream_overrides"]
+__all__ = ["REPLACES", "SPANNING", "ParameterisedScenario", "load_with_parameters",
+           "stream_overrides"]
 
 SPANNING: dict[str, str] = {
     "arrivals.rate_scale": "multiplies every stream's rate_per_year",
@@ -37,6 +38,9 @@ SPANNING: dict[str, str] = {
     "of each exponential patience_years)",
 }
 """The parameters that span streams, with what each does."""
+
+REPLACES: dict[str, str] = {"arrivals.growth_per_year": "streams.*.growth_per_year"}
+"""The stream keys a spanning parameter replaces (``*``: every stream); the others scale them."""
 
 
 def load_with_parameters(path: str | Path, parameters: Mapping[str, Any]) -> Scenario:
