@@ -587,7 +587,8 @@ every stream: arrivals.rate_scale, arrivals.<category>.rate_scale, arrivals.grow
 withdrawal.hazard_scale. Every candidate runs the same replications (common random numbers).
 The output holds calibrated.yaml (a scenario extending the one calibrated, with the fitted
 values), calibration.csv (each estimate with its plausible interval and whether the data pin
-it down), calibration.txt (the same in words), observations.csv and calibration.png (model
+it down; a parameter that changes no observation is named so and left unset),
+calibration.txt (the same in words), observations.csv and calibration.png (model
 against observations at the fit), evaluations.csv and run.json. An interrupted calibration
 keeps its evaluations; the same command with --resume reuses them. Method: docs/calibration.md.
 """

@@ -278,3 +278,27 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
     pd.testing.assert_frame_equal(final.iloc[:len(stored)][stored.columns[:-1]],
                                   stored[stored.columns[:-1]])
     assert not (tmp_path / ".out.partial").exists()
+
+
+def test_a_parameter_without_effect_is_said_so_and_left_as_it_was(published, tmp_path):
+    """A fitted key that changes no observation is neither 'pinned down' nor written.
+
+    The tiny world has no congestion_relief applicants, so their priority uptake acts on
+    nothing: every value gives the same fit. It used to be reported as an estimate, sometimes
+    'pinned down' (its plausible interval one point), and written into calibrated.yaml.
+    """
+    uptake = FitParameter("priority_uptake.congestion_relief", 0.0, 1.0)
+    result = calibrate_to_directory(tmp_path / "out", published, [uptake, FIT[0]], **SMALL)
+    rows = result.estimates.set_index("parameter")
+    assert not rows.loc[uptake.key, "has_effect"] and not rows.loc[uptake.key, "pinned_down"]
+    assert (rows.loc[uptake.key, "low"], rows.loc[uptake.key, "high"]) == (0.0, 1.0)
+    assert rows.loc["arrivals.rate_scale", "has_effect"]
+    assert set(result.best) == {"arrivals.rate_scale"}
+    words = "\n".join(result.statements())
+    assert (f"{uptake.key} has no effect on these observations (every value searched, 0 to 1, "
+            "gives the same fit): left as in the scenario.") in words
+    assert f"{uptake.key} =" not in words
+    text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
+    assert "priority_uptake:" not in text
+    written = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    assert written.priority_uptake == load_scenario(published).priority_uptake

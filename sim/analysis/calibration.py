@@ -27,7 +27,9 @@ around the best candidate.
 Uncertainty: every candidate whose loss is within the 95% chi-square threshold (with as many
 degrees of freedom as parameters) of the best is plausible, by the likelihood-ratio rule; a
 parameter's interval spans its plausible values. A parameter whose plausible values cover
-most of its search range is one the observations cannot pin down, and the result says so.
+most of its search range is one the observations cannot pin down, and the result says so. A
+parameter whose values all give the same loss has no effect on the observations: the result
+says that, and the calibrated scenario leaves it as it was.
 """
 
 from __future__ import annotations
@@ -163,6 +165,19 @@ def _common_overrides(overrides: Sequence[str], replications: int | None) -> dic
     return common
 
 
+def _acts(evaluations: pd.DataFrame, key: str, keys: Sequence[str]) -> bool:
+    """Whether changing ``key`` alone ever changed the loss (beyond rounding).
+
+    Candidates that differ in ``key`` only (its scan, at least) are compared. If none of them
+    fits better or worse than another, the observations say nothing about ``key``: calling
+    its values "plausible" or "pinned down" would credit the data with what they do not hold.
+    """
+    others = [k for k in keys if k != key]
+    groups = evaluations.groupby(others)["loss"] if others else [(None, evaluations["loss"])]
+    return any(not np.allclose(losses, losses.iloc[0], rtol=1e-9, atol=1e-9)
+               for _, losses in groups)
+
+
 def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
             evaluator: CandidateEvaluator, base: Scenario, started: float,
             workers: int | None) -> Calibration:
@@ -175,10 +190,15 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
     rows = []
     for p in parameters:
         low, high = float(plausible[p.key].min()), float(plausible[p.key].max())
-        rows.append({"parameter": p.key, "estimate": float(best_row[p.key]), "low": low,
-                     "high": high, "search_low": p.low, "search_high": p.high,
-                     "pinned_down": bool(high - low < PINNED_SHARE * (p.high - p.low))})
-    best = {p.key: float(best_row[p.key]) for p in parameters}
+        acts = _acts(evaluations, p.key, evaluator.keys)
+        if not acts:  # every value fits the same: nothing is estimated, all of the range plausible
+            low, high = p.low, p.high
+        rows.append({"parameter": p.key, "estimate": float(best_row[p.key]) if acts else math.nan,
+                     "low": low, "high": high, "search_low": p.low, "search_high": p.high,
+                     "pinned_down": bool(high - low < PINNED_SHARE * (p.high - p.low)),
+                     "has_effect": acts})
+    best = {p.key: float(best_row[p.key])
+            for p, row in zip(parameters, rows, strict=True) if row["has_effect"]}
     scenario = load_with_parameters(path, {**common, **best})
     task = CandidateTask([scenario], scenario.replications)
     simulated = list(map_replications(task, list(range(scenario.replications)), workers,

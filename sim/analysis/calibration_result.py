@@ -37,10 +37,11 @@ class Calibration:
         path: the scenario file calibrated.
         overrides: the ``--set`` changes applied before calibrating (key path to value).
         parameters: what was estimated, with the ranges searched.
-        best: the fitted value of each parameter.
+        best: the fitted value of each parameter that has an effect on the observations.
         scenario: the scenario at the fitted values.
         estimates: one row per parameter: ``parameter``, ``estimate``, ``low``, ``high`` (the
-            plausible interval), ``search_low``, ``search_high`` and ``pinned_down``.
+            plausible interval), ``search_low``, ``search_high``, ``pinned_down`` and
+            ``has_effect`` (False: every value gave the same fit, so there is no estimate).
         evaluations: one row per candidate evaluated: its values, ``loss``, ``plausible``.
         observations: the observations beside the simulation at the fitted values.
         run_info: provenance (versions, seed, replications, loss threshold, wall time).
@@ -63,6 +64,11 @@ class Calibration:
                  f"figure(s) of {self.path.name}, {self.run_info['replications']} "
                  f"replications per candidate, {len(self.evaluations)} candidates."]
         for row in self.estimates.to_dict("records"):
+            if not row["has_effect"]:
+                lines.append(f"{row['parameter']} has no effect on these observations (every "
+                             f"value searched, {row['search_low']:g} to {row['search_high']:g}, "
+                             f"gives the same fit): left as in the scenario.")
+                continue
             where = (f"{row['parameter']} = {row['estimate']:.3g} (plausible "
                      f"{row['low']:.3g} to {row['high']:.3g}, searched {row['search_low']:g} "
                      f"to {row['search_high']:g})")
@@ -97,8 +103,10 @@ class Calibration:
             f"extends: {relative.as_posix()}",
             "description: >-",
             f"  {self.path.stem} with parameters fitted to its published observations",
-            f"  ({', '.join(p.key for p in self.parameters)}).",
+            f"  ({', '.join(self.best) or 'none with an effect'}).",
         ]
+        lines += [f"# {p.key}: no effect on these observations, left as in {self.path.name}."
+                  for p in self.parameters if p.key not in self.best]
         lines += _yaml_lines(self._written(), self._notes(), 0)
         return "\n".join(lines) + "\n"
 
@@ -108,7 +116,7 @@ class Calibration:
         A spanning parameter becomes each stream's own key; a key inside a list (lists are
         replaced whole by extends) becomes the whole list, as resolved with the fitted value.
         """
-        fitted = {p.key: self.best[p.key] for p in self.parameters}
+        fitted = dict(self.best)
         spanning = {k: v for k, v in fitted.items() if k in SPANNING}
         plain = {k: v for k, v in {**self.overrides, **fitted}.items()
                  if k not in SPANNING and k != "replications"}
@@ -133,6 +141,8 @@ class Calibration:
         """The comment of each key path written: which fitted value it comes from."""
         notes = {key: "as --set for the calibration" for key in self.overrides}
         for row in self.estimates.to_dict("records"):
+            if not row["has_effect"]:
+                continue
             note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
                     f"{row['high']:.3g}")
             key = row["parameter"]
