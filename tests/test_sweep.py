@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -214,8 +215,25 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     table.loc[second, ["estimate", "ci_low", "ci_high"]] = [2.5, 2.0, math.inf]
     lines = replace(result, table=table).describe("connect_median_years").splitlines()
     assert lines[0] == "connect_median_years (years), all: median [95% CI]"
-    assert lines[1].endswith(": not reached") and lines[2].endswith(": 2.5 [2, not reached]")
+    assert lines[1].endswith(": not reached")
+    assert re.search(r": 2\.50* \[2(\.0*)?, not reached\]$", lines[2])
     assert "inf" not in "\n".join(lines)
+
+
+def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
+    """'9 [8.9, 9.1]' beside '7.94 [7.83, 8.04]' read as two precisions; one per table."""
+    table = result.table.copy()
+    chosen = table.index[(table["metric"] == "wait_mean_years") & (table["group"] == "all")]
+    table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
+        [7.94, 7.83, 8.04], [9.0, 8.9, 9.1], [8.5, 8.45, 8.55], [8.0, 8.0, 8.0]]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    assert [line.split(": ")[1] for line in lines] == [
+        "7.94 [7.83, 8.04]", "9.00 [8.90, 9.10]", "8.50 [8.45, 8.55]", "8.00 [8.00, 8.00]"]
+    table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
+        [3447.8, 3420.1, 3475.0], [12.5, 12.4, 12.6], [0.0, 0.0, 0.0], [-0.001, -0.002, 0.0]]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    assert [line.split(": ")[1] for line in lines] == [
+        "3,448 [3,420, 3,475]", "12 [12, 13]", "0 [0, 0]", "0 [0, 0]"]  # no '3.45e+03', no -0
 
 
 def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):

@@ -26,6 +26,7 @@ import datetime
 import functools
 import itertools
 import json
+import math
 import sys
 import time
 from collections.abc import Hashable, Mapping, Sequence
@@ -60,7 +61,7 @@ from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["Sweep", "lead_metric", "sweep", "sweep_to_directory"]
+__all__ = ["Sweep", "lead_metric", "sweep", "sweep_to_directory", "table_decimals"]
 
 def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
@@ -138,13 +139,14 @@ class Sweep:
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
         lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
                  "[95% CI]"]
+        decimals = table_decimals(rows)
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
             if np.isnan(row["estimate"]):
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
-            lines.append(f"  {cell}: {_estimate_text(row)}")
+            lines.append(f"  {cell}: {_estimate_text(row, decimals)}")
         return "\n".join(lines)
 
     def write(
@@ -177,13 +179,38 @@ class Sweep:
                                          + "\n", encoding="utf-8")
 
 
-def _estimate_text(row: Mapping[Hashable, Any]) -> str:
-    """'8.4 [7.1, 9.0]', with 'not reached' for an infinite end, or alone if all three are."""
+def table_decimals(rows: pd.DataFrame) -> int:
+    """One number of decimals for a whole table of estimates and intervals.
+
+    Three significant digits of the largest finite value (none from 100 on), more (up to
+    four) while some interval's ends would read alike: '9.00 [8.90, 9.10]' beside
+    '7.94 [7.83, 8.04]', not '9 [8.9, 9.1]'.
+    """
+    values = rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
+    largest = float(finite.max()) if finite.size else 0.0
+    decimals = 0 if largest >= 100 else 2 if largest < 1e-12 else \
+        min(2 - math.floor(math.log10(largest)), 6)
+    for low, high in values[:, 1:]:
+        while (decimals < 4 and np.isfinite(low) and np.isfinite(high) and low < high
+               and f"{low:.{decimals}f}" == f"{high:.{decimals}f}"):
+            decimals += 1
+    return decimals
+
+
+def _estimate_text(row: Mapping[Hashable, Any], decimals: int) -> str:
+    """'8.40 [7.10, 9.00]' in ``decimals``; 'not reached' for an infinite end, alone if all are."""
     if np.isinf(row["ci_low"]):
         return NOT_REACHED
-    estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else f"{row[c]:.3g}"
+    estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals)
                            for c in ("estimate", "ci_low", "ci_high"))
     return f"{estimate} [{low}, {high}]"
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """A number with ``decimals`` and thousands separated, never '-0.00'."""
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
 def sweep(
