@@ -20,6 +20,7 @@ from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
 from sim.report.narrative import (
+    LATER_CHANGE_WORDS,
     SHORTER_WINDOW_NOTE,
     difference_text,
     notes,
@@ -330,7 +331,10 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         "Q (mean wait in the first 5 years, everyone): applicants overall: 0.20 years shorter, "
         "from 5.10 to 4.90 (95% CI 0.10 to 0.30) — connected within 5 years (under half in "
         "both; of those followed 5 years): 12.2 percentage points higher, from 0.1% to 12.3% "
-        "(11.0 to 13.4).")
+        "(11.0 to 13.4); 5 years, not 10: the 10-year mean is not known in some replication "
+        "of either, where no wait reached 10 years within the run (the early requests were all "
+        "connected or withdrew sooner, and the run ended before anyone still waiting had "
+        f"waited 10 years); {LATER_CHANGE_WORDS}.")
     unmoved = table.copy()
     unmoved.loc[unmoved["metric"] == "connected_within_5y", "difference_ci_low"] = -0.01
     assert "connected within 5 years" not in sentences(unmoved)[0]
@@ -340,6 +344,49 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     one = table.copy()
     one.loc[one["metric"] == "connected_within_5y", "estimate"] = [0.4, 0.7]
     assert "(under half in fifo;" in sentences(one)[0]  # the scenario, named
+
+
+def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
+    """Where ten years are not known, the answer says so where it uses five, with counts.
+
+    The README's own question (the reinforcement two years earlier, 30 replications)
+    answered "(mean wait in the first 5 years, everyone): ... about the same" with no word
+    that the measure had changed or why; FIFO against social priority answered in ten years
+    at 10 replications and in five at 30. The answer now counts the replications without
+    ten years in each scenario and names measures that see a later change.
+    """
+    rows = []
+    for scenario, known in (("fifo", {"basic_needs": 30, "other": 29}),
+                            ("sp", {"basic_needs": 12, "other": 19})):
+        for group in ("basic_needs", "other"):
+            rows += [(scenario, group, "applicants", 4.0, 0.0, 30),
+                     (scenario, group, "connected", 3.0, 0.0, 30),
+                     (scenario, group, "wait_rmst_10y_years", math.nan, math.nan,
+                      known[group]),
+                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5, 30)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference",
+                                   "replications"])
+    (text,) = sentences(table)
+    assert text.startswith("Q (mean wait in the first 5 years, everyone): ")
+    assert ("; 5 years, not 10, for every category: the 10-year mean is not known in up to 18 "
+            "of 30 replications of sp and 1 of 30 of fifo, where no wait reached 10 years "
+            "within the run") in text
+    assert text.endswith(f"; {LATER_CHANGE_WORDS}.")
+    assert "withdrawn" in LATER_CHANGE_WORDS and "reinforcement" in LATER_CHANGE_WORDS
+    # One category without ten years: it alone is named, with its own count.
+    ten = table["metric"] == "wait_rmst_10y_years"
+    other = ten & (table["group"] == "other")
+    table.loc[other, ["mean", "estimate", "difference", "replications"]] = [6.0, 6.0, 0.2, 30]
+    table.loc[other, ["difference_ci_low", "difference_ci_high"]] = [0.1, 0.3]
+    (text,) = sentences(table)
+    assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
+    assert ("; 5 years, not 10, for basic-needs applicants: the 10-year mean is not known in "
+            "18 of 30 replications of sp, where") in text
+    # Ten years known everywhere: nothing said.
+    table.loc[ten, ["mean", "estimate", "difference", "replications"]] = [6.0, 6.0, 0.2, 30]
+    table.loc[ten, ["difference_ci_low", "difference_ci_high"]] = [0.1, 0.3]
+    (text,) = sentences(table)
+    assert "not 10" not in text and "first 5 years" not in text
 
 
 def test_a_stream_changing_category_without_ten_years_is_answered_within_five():

@@ -39,6 +39,8 @@ from sim.runs.summary_table import connection_dates, withdrawn_share
 
 __all__ = [
     "ProjectDates",
+    "LATER_CHANGE_WORDS",
+    "NO_TEN_YEARS_WHY",
     "WHO",
     "answer",
     "answer_body",
@@ -194,6 +196,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     elif kind == STREAMS_DIFFER:
         text = f"{streams_differ_words(origin)} — {text}"
     text += _firm_words(get, means[variant], metric)
+    text += _why_shorter_window(table, compared, get, metric)
     apart = [_set_apart(block, metric, variant, dates)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
@@ -227,6 +230,87 @@ SHORTER_WINDOW_NOTE = (f"({SHORTER_MARK}): that group is compared in its mean wa
                        "years there, so where under half are connected within them, the change "
                        "in that share follows.")
 """What :data:`SHORTER_MARK` means, said once under answers that use it."""
+
+
+LONGER, SHORTER = next(iter(SHORTER_WINDOW.items()))
+"""The lead window and the shorter one an answer falls back to where the lead is not known."""
+
+NO_TEN_YEARS_WHY = ("no wait reached 10 years within the run (the early requests were all "
+                    "connected or withdrew sooner, and the run ended before anyone still waiting "
+                    "had waited 10 years)")
+"""Why a replication lacks the 10-year mean (:func:`sim.runs.incidence.restricted_mean_wait`)."""
+
+LATER_CHANGE_WORDS = (f"{SHORTER_YEARS} years cannot see what a change does later than "
+                      f"{SHORTER_YEARS} years after the request, such as a later reinforcement: "
+                      "the withdrawals and, where reached, the median time to connection can "
+                      "(withdrawn, connect_median_years in comparison.csv)")
+"""Where to look instead of the shorter window, said with why the answer uses it."""
+
+
+def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.DataFrame,
+                        metric: str) -> str:
+    """Why a pair's answer gives a category the shorter window, and how often ten were unknown.
+
+    '; 5 years, not 10, for every category: the 10-year mean is not known in 18 of 30
+    replications of sp (2) and 1 of 30 of sp, where no wait reached 10 years within the run
+    (...); 5 years cannot see ...'. Said wherever a category falls back because the pair has
+    no 10-year difference for it, whether the whole comparison leads with 5 years or only
+    that category is marked; the reader learns that the measure changed, why, and what sees
+    a later change. Counts come from the ``replications`` column (replications with a value
+    against those with applicants), where the table has it.
+    """
+    groups = present_groups(compared)
+    fell = [group for group in groups if _window(get, group, metric) == SHORTER
+            and metric in (LONGER, SHORTER) and not _has_difference(get, group, LONGER)]
+    if not fell:
+        return ""
+    if groups == [ALL]:
+        whom = ""
+    elif fell == groups:
+        whom = ", for every category"
+    else:
+        names = [WHO[group].removesuffix(" applicants") for group in fell]
+        whom = ", for " + (" and ".join(names) if len(names) < 3
+                          else ", ".join(names[:-1]) + " and " + names[-1])
+        whom += " applicants" if WHO[fell[-1]].endswith(" applicants") else ""
+    variant, reference = str(compared["scenario"].iloc[0]), str(compared["reference"].iloc[0])
+    counts = [count for count in (_unknown_count(table[table["scenario"] == reference],
+                                                 reference, fell, first=True),
+                                  _unknown_count(compared, variant, fell))
+              if count]
+    how_often = (" and ".join(c if i == 0 else c.replace(" replications of ", " of ")
+                              for i, c in enumerate(counts[::-1]))
+                 if counts else "some replication of either")
+    return (f"; {SHORTER_YEARS} years, not 10{whom}: the 10-year mean is not known in "
+            f"{how_often}, where {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}")
+
+
+def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
+                   ) -> str:
+    """'18 of 30 replications of sp (2)': those of ``label`` not knowing ten years for a group.
+
+    The most over ``groups`` ('up to' when they differ); empty when none lacks it or the rows
+    say nothing of replications. ``first``: only the first block of the scenario's rows (its
+    own, before any question's).
+    """
+    if "replications" not in rows:
+        return ""
+    mine = rows[rows["scenario"] == label]
+    if first:
+        mine = mine.drop_duplicates(["group", "metric"])
+    by = mine.drop_duplicates(["group", "metric"]).set_index(["group", "metric"])[
+        "replications"]
+    unknown = {}
+    for group in groups:
+        if (group, "applicants") in by.index and (group, LONGER) in by.index:
+            asked = int(by[(group, "applicants")])
+            unknown[group] = (asked - int(by[(group, LONGER)]), asked)
+    lacking = [count for count in unknown.values() if count[0] > 0]
+    if not lacking:
+        return ""
+    worst = max(lacking)
+    up_to = "up to " if len({missing for missing, _ in lacking}) > 1 else ""
+    return f"{up_to}{worst[0]} of {worst[1]} replications of {label}"
 
 
 def notes(answers: list[str]) -> list[str]:
