@@ -275,3 +275,69 @@ def test_cells_that_differ_but_give_the_same_figures_are_named(family):
                       r"replication: under these rules the varied keys changed nothing there"):
         sweep(family["fifo"], {"priority_uptake.basic_needs": [0, 1]}, replications=2,
               workers=1)
+
+
+def test_a_sweep_says_when_a_group_counts_other_applicants_from_cell_to_cell(family):
+    """A group whose members change from cell to cell says so, naming the streams.
+
+    Adding homes 'cut' basic-needs waits by a year in a sweep; compare, on the same
+    applicants, found them 0.056 years longer. The sweep now says it in its summary,
+    sweep.csv and figure; the groups that keep their members say nothing.
+    """
+    swept = sweep(family["fifo"], {"streams.basic.rate_per_year": [2, 20]}, replications=2,
+                  workers=1)
+    second = swept.cells["cell"].iloc[1]
+    assert swept.members[second] == {"all": ["basic"], "basic_needs": ["basic"]}
+    (note,) = swept.notes("wait_mean_years", "basic_needs")
+    assert note.startswith("basic_needs counts other applicants from cell to cell (basic "
+                           "differ; ") and "gridqueue compare" in note
+    assert swept.notes("wait_mean_years", "other") == []
+    assert swept.describe("wait_mean_years", "basic_needs").splitlines()[-1] == f"note: {note}."
+    table = swept.with_differences()
+    noted = table.loc[table["note"].str.startswith("other applicants"), ["cell", "group"]]
+    noted = noted.drop_duplicates()
+    assert noted.values.tolist() == [[second, "basic_needs"], [second, "all"]]
+    title = swept.figure("wait_mean_years", "basic_needs").axes[0].get_title()
+    assert "Other applicants from cell to cell (basic differ)" in title
+    assert "Other applicants" not in swept.figure("wait_mean_years", "other").axes[0].get_title()
+
+
+def test_changed_members_names_streams_moved_added_or_redrawn():
+    """A stream moved to another category changes both categories, not 'all'; a new one all."""
+    from sim.analysis.sweep_grid import changed_members
+    base = load_scenario("scenarios/flevoland/social_priority.yaml")
+    moved = load_scenario("scenarios/flevoland/social_priority.yaml",
+                          {"streams.housing.category": "other"})
+    assert changed_members(base, moved) == {"basic_needs": ["housing"], "other": ["housing"]}
+    later = load_scenario("scenarios/flevoland/social_priority.yaml",
+                          {"grid.upgrades.8.date": "2031-01-01"})
+    assert changed_members(base, later) == {}
+
+
+def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sweep):
+    """A sweep shown in five years because ten are missing says how often, why, what else.
+
+    The sweep of the reinforcement's date printed 'wait_rmst_5y_years' with no word that ten
+    years were missing in 1 of 5 replications of two cells, and drew a flat line.
+    """
+    ten, five = "wait_rmst_10y_years", "wait_rmst_5y_years"
+    table = result.table.copy()
+    first = result.cells["cell"].iloc[0]
+    tens = (table["group"] == "all") & (table["metric"] == ten)
+    table.loc[tens, ["estimate", "ci_low", "ci_high", "replications"]] = [7.0, 6.9, 7.1, 3]
+    known = replace(result, table=table.copy())
+    where = tens & (table["cell"] == first)
+    table.loc[where, ["estimate", "ci_low", "ci_high", "replications"]] = [math.nan] * 3 + [2]
+    swept = replace(result, table=table)
+    (note,) = swept.notes(group="all")
+    assert note.startswith(f"{five}, not {ten}: the 10-year mean of all is not known in 1 of 3 "
+                           "replications of policy.order=fifo grid.capacity_mw=1, where no wait "
+                           "reached 10 years within the run")
+    assert "--metric withdrawn" in note
+    assert swept.describe().splitlines()[0].startswith(five)
+    assert swept.describe().splitlines()[-1] == f"note: {note}."
+    assert "Within 5 years" in swept.figure().axes[0].get_title()
+    csv = swept.with_differences()
+    assert csv.loc[where[where].index[0], "note"].startswith(
+        "not known in 1 of 3 replications: no wait reached 10 years")
+    assert swept.notes(ten, "all") == [] and known.notes(group="all") == []

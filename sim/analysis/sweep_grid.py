@@ -18,14 +18,15 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.analysis.populations import definitions
 from sim.errors import GridqueueWarning, InputError
 from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.policies.timeline import policy_periods
 
-__all__ = ["cell_id", "cell_scenario", "check_distinct", "effective_key", "parse_vary",
-           "read_grid", "value_text", "warn_same_results"]
+__all__ = ["cell_id", "cell_scenario", "changed_members", "check_distinct", "effective_key",
+           "parse_vary", "read_grid", "value_text", "warn_same_results"]
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -160,3 +161,40 @@ def check_distinct(path: Path, cells: list[dict[str, Any]], scenarios: list[Scen
         warnings.warn(f"sweep cells {'; '.join(labels)} run the same scenario (the varied keys "
                       "change nothing the simulation uses there): their rows will be equal",
                       GridqueueWarning, stacklevel=2)
+
+
+def changed_members(first: Scenario, other: Scenario) -> dict[str, list[str]]:
+    """By group: the origins whose applicants in it differ between two cells' scenarios.
+
+    An origin (a stream, its waiting-list share, a named project:
+    :func:`sim.analysis.populations.origins`) that only one cell has, or that the two draw
+    differently (:func:`sim.analysis.populations.definitions`: another rate or size, say),
+    changes who is in each category it holds and in ``all``; one whose category differs
+    changes who is in each category it holds in either. A group absent from the result
+    counts the same applicants in both cells (where they draw alike at all:
+    :func:`sim.analysis.differences.draws_key`).
+    """
+    drawn = definitions(first), definitions(other)
+    held = _categories(first), _categories(other)
+    changed: dict[str, list[str]] = {}
+    for origin in dict.fromkeys([*drawn[0], *drawn[1]]):
+        groups = held[0].get(origin, frozenset()) | held[1].get(origin, frozenset())
+        if drawn[0].get(origin) != drawn[1].get(origin):
+            groups |= {"all"}
+        elif held[0].get(origin) == held[1].get(origin):
+            continue
+        for group in sorted(groups):
+            changed.setdefault(group, []).append(origin)
+    return changed
+
+
+def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:
+    """The categories each origin's requests can take, by origin (as ``definitions`` names)."""
+    held: dict[str, frozenset[str]] = {
+        name: frozenset([stream.category, *(c.category for c in stream.category_changes)])
+        for name, stream in scenario.streams.items()}
+    held |= {f"{name} (waiting list)": categories for name, categories in held.items()}
+    held |= {project.name: frozenset([project.category,
+                                      *(c.category for c in project.category_changes)])
+             for project in scenario.projects}
+    return held

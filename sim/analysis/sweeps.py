@@ -30,7 +30,7 @@ import math
 import sys
 import time
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import (
     cell_id,
     cell_scenario,
+    changed_members,
     check_distinct,
     read_grid,
     value_text,
@@ -55,6 +56,7 @@ from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
+from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
 from sim.runs.metrics import LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
@@ -95,6 +97,9 @@ class Sweep:
         run_info: provenance (versions, seed, hashes, workers, wall time).
         paired: for each cell, whether it draws the same applicants as the first cell, so
             its difference from it is paired.
+        members: for each cell, by group, the streams and projects whose applicants in that
+            group differ from the first cell's (:func:`~sim.analysis.sweep_grid.changed_members`):
+            a group named there counts other applicants in that cell (:meth:`notes`).
     """
 
     scenario: Scenario
@@ -105,6 +110,7 @@ class Sweep:
     table: pd.DataFrame
     run_info: dict[str, Any]
     paired: dict[str, bool]
+    members: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def figure(self, metric: str | None = None, group: str = "all") -> Figure:
         """One key figure across the grid: lines for one varied key, a heat map for two.
@@ -113,8 +119,9 @@ class Sweep:
         whose interval includes zero hatched and those without a difference marked not
         comparable. Unless told, the key figure is :func:`lead_metric`'s.
         """
-        return sweep_figure(self.table, list(self.vary), metric or lead_metric(self.table, group),
-                            group, self.differences)
+        metric = metric or lead_metric(self.table, group)
+        return sweep_figure(self.table, list(self.vary), metric, group, self.differences,
+                            note=" ".join(self._short_notes(metric, group)))
 
     @functools.cached_property
     def differences(self) -> pd.DataFrame:
@@ -126,8 +133,93 @@ class Sweep:
         return cell_differences(self.metrics, self.paired)
 
     def with_differences(self) -> pd.DataFrame:
-        """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first."""
-        return self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
+        """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first.
+
+        Its last column, ``note``, says where a row counts other applicants than the first
+        cell's row of its group (the streams or projects that differ), and where a mean wait
+        within 10 years is not known, in how many replications.
+        """
+        table = self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
+        counts = self._counts()
+        notes = []
+        for cell, group, metric, estimate in zip(table["cell"], table["group"], table["metric"],
+                                                 table["estimate"], strict=True):
+            words = []
+            if group in self.members.get(cell, {}):
+                words.append("other applicants than in the first cell: "
+                             + ", ".join(self.members[cell][group]) + " differ")
+            unknown, asked = counts.get((cell, group), (0, 0))
+            if metric == LEAD_METRICS[0] and np.isnan(estimate) and unknown > 0:
+                words.append(f"not known in {unknown} of {asked} replications: "
+                             + NO_TEN_YEARS_WHY)
+            notes.append("; ".join(words))
+        return table.assign(note=notes)
+
+    def notes(self, metric: str | None = None, group: str = "all") -> list[str]:
+        """What a reader of :meth:`describe` and :meth:`figure` must know, in sentences.
+
+        Where the key figure is the mean wait within 5 years because some cell does not know
+        10 (:func:`lead_metric`): how often, why, and what sees a later change. Where
+        ``group`` counts other applicants from cell to cell (a varied key adds, redraws or
+        moves a stream): which, and that its figures then mix who is in it with how long
+        they wait (docs/model.md, 4.3).
+        """
+        metric = metric or lead_metric(self.table, group)
+        notes = []
+        if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
+            counts = self._counts()
+            lacking = [(cell, *counts.get((cell, group), (0, 0))) for cell in self.overrides]
+            lacking = [item for item in lacking if item[1] > 0]
+            each = [f"{unknown} of {asked}" + (" replications of " if i == 0 else " of ")
+                    + self._label(cell) for i, (cell, unknown, asked) in enumerate(lacking)]
+            how_often = " and ".join([", ".join(each[:-1]), each[-1]] if len(each) > 1
+                                     else each)
+            notes.append(f"{metric}, not {LEAD_METRICS[0]}: the 10-year mean of {group} is not "
+                         f"known in {how_often or 'some replication of a cell'}, where "
+                         f"{NO_TEN_YEARS_WHY}; " + LATER_CHANGE_WORDS.split(": ")[0]
+                         + f": --metric {LEAD_METRICS[0]} shows it in the cells that know it, "
+                         "--metric withdrawn or jobs_withdrawn in every cell")
+        changed = {origin: None for cell in self.overrides
+                   for origin in self.members.get(cell, {}).get(group, [])}
+        if changed:
+            sizes = self.table[(self.table["group"] == group)
+                               & (self.table["metric"] == "applicants")]["estimate"]
+            low, high = (f"{value:,.0f}" for value in (sizes.min(), sizes.max()))
+            notes.append(f"{group} counts other applicants from cell to cell ({', '.join(changed)} "
+                         f"differ; {low} to {high} applicants on average): its figures mix who "
+                         "is in it with how long they wait, and can move though nobody's wait "
+                         "does; gridqueue compare of two cells compares the same applicants "
+                         "(docs/model.md, 4.3, Like with like)")
+        return notes
+
+    def _short_notes(self, metric: str, group: str) -> list[str]:
+        """:meth:`notes` in a few words, for the figure's title."""
+        words = []
+        if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
+            words.append("Within 5 years, as some replication does not know 10: blind to "
+                         "what a later change does.")
+        changed = {origin: None for cell in self.overrides
+                   for origin in self.members.get(cell, {}).get(group, [])}
+        if changed:
+            words.append(f"Other applicants from cell to cell ({', '.join(changed)} differ): "
+                         "not the same people.")
+        return words
+
+    def _counts(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """By cell and group: replications without the 10-year mean, and with applicants."""
+        rows = self.table[self.table["metric"].isin(["applicants", LEAD_METRICS[0]])]
+        by = rows.set_index(["cell", "group", "metric"])["replications"]
+        counts = {}
+        for cell, group in dict.fromkeys(zip(rows["cell"], rows["group"], strict=True)):
+            asked = int(by.get((cell, group, "applicants"), 0))
+            known = int(by.get((cell, group, LEAD_METRICS[0]), asked))
+            counts[(cell, group)] = (asked - known, asked)
+        return counts
+
+    def _label(self, cell: str) -> str:
+        """A cell as its varied values: 'grid.capacity_mw=4 policy.order=fifo'."""
+        return " ".join(f"{key}={value_text(value)}"
+                        for key, value in self.overrides[cell].items())
 
     def describe(self, metric: str | None = None, group: str = "all") -> str:
         """One line per cell: its values and ``metric`` of ``group`` with the 95% interval.
@@ -147,6 +239,7 @@ class Sweep:
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
             lines.append(f"  {cell}: {_estimate_text(row, decimals)}")
+        lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
 
     def write(
@@ -317,8 +410,10 @@ def _gather(
     }
     first = draws_key(scenarios[0])
     paired = {cell: draws_key(s) == first for cell, s in zip(overrides, scenarios, strict=True)}
+    members = {cell: changed_members(scenarios[0], s)
+               for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
-                 table=table, run_info=run_info, paired=paired)
+                 table=table, run_info=run_info, paired=paired, members=members)
 
 
 def sweep_to_directory(

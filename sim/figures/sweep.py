@@ -49,12 +49,15 @@ NOTE = "#444444"
 
 
 def sweep_figure(
-    table: pd.DataFrame, keys: list[str], metric: str, group: str, differences: pd.DataFrame
+    table: pd.DataFrame, keys: list[str], metric: str, group: str, differences: pd.DataFrame,
+    note: str = "",
 ) -> Figure:
     """``metric`` of ``group`` across the sweep ``table`` (one column per varied key).
 
     ``differences`` holds each cell's difference from the first cell
     (:func:`sim.analysis.differences.cell_differences`); the heat map is coloured by it.
+    ``note`` (a caveat: another window, other applicants from cell to cell) goes under the
+    title.
     """
     check_choice(metric, group)
     chosen = (table["metric"] == metric) & (table["group"] == group)
@@ -63,8 +66,13 @@ def sweep_figure(
         mine = differences[(differences["metric"] == metric) & (differences["group"] == group)]
         rows = rows.merge(mine[["cell", "difference", "difference_ci_low",
                                 "difference_ci_high"]], on="cell", how="left")
-        return _heat_map(rows, keys, metric, group)
-    return _lines(rows, keys, metric, group)
+        fig = _heat_map(rows, keys, metric, group)
+    else:
+        fig = _lines(rows, keys, metric, group)
+    if note:
+        ax = fig.axes[0]
+        ax.set_title(f"{ax.get_title()}\n{note}", fontsize="medium", wrap=True)
+    return fig
 
 
 def check_choice(metric: str, group: str) -> None:
