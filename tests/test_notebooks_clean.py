@@ -41,3 +41,18 @@ def test_notebook_has_a_title_and_ends_with_checks(path: Path):
     assert notebook.cells[0].source.startswith("# ")
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code and "assert " in code[-1].source, f"{path.name}: the last code cell checks nothing"
+
+
+def test_changing_assumptions_quotes_no_wait_of_the_connected_only():
+    """Notebook 03 shows the lead wait, as notebook 02 advises, not ``wait_mean_years``.
+
+    Its sweep said "each year of delay adds 0.72 years to the mean wait of the connected", a
+    figure that leaves out everyone who withdrew or still waits. Only the final checks (the
+    last code cell) may name it.
+    """
+    path = NOTEBOOK_DIR / "03_changing_assumptions.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    quoting = [number for number, cell in enumerate(code[:-1])
+               if "wait_mean_years" in cell.source]
+    assert not quoting, f"{path.name}: code cells {quoting} show wait_mean_years"
