@@ -19,9 +19,12 @@ from sim import Comparison, GridqueueError, GridqueueWarning, compare, load_scen
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
+from sim.figures.numbers import format_numbers
+from sim.report.data import key_tables
 from sim.report.narrative import (
     LATER_CHANGE_WORDS,
     SHORTER_WINDOW_NOTE,
+    answer,
     difference_text,
     notes,
     project_dates,
@@ -34,6 +37,7 @@ from sim.runs.metrics import (
     HEADLINE_METRICS,
     IN_BOTH,
     METRICS,
+    ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
     STREAMS_DIFFER,
 )
@@ -764,6 +768,8 @@ VARIANTS = {
     # The 'other' stream drawn at another rate: the basic-needs applicants stay the same.
     "redrawn": "extends: social_priority.yaml\nname: redrawn\nstreams:\n  other:\n"
                "    rate_per_year: 10\n",
+    # The 'other' stream removed: its applicants are only in the reference.
+    "no_other": "extends: social_priority.yaml\nname: no_other\nstreams:\n  other: null\n",
     # Both streams drawn at other rates: no stream can be matched with its own.
     "all_redrawn": "extends: social_priority.yaml\nname: all_redrawn\nstreams:\n  other:\n"
                    "    rate_per_year: 10\n  basic:\n    rate_per_year: 4\n",
@@ -796,7 +802,8 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     homes = rows[rows["scenario"] == "homes"]
     assert list(zip(*_populations(variants, "homes")[["population", "origin"]].T.values,
                     strict=True)) == [(IN_BOTH, ""), (ONLY_IN_VARIANT, "homes")]
-    counted = homes[(homes["population"] == IN_BOTH) & (homes["metric"] == "applicants")]
+    counted = homes[(homes["population"] == IN_BOTH) & (homes["metric"] == "applicants")
+                    & (homes["mean"] > 0)]
     assert set(counted["group"]) >= {"basic_needs", "other", "all"}
     assert (counted["difference"] == 0).all()
     # The homes draw from random streams of their own: the others are drawn alike, paired,
@@ -822,7 +829,8 @@ def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Compari
     moved = rows[(rows["scenario"] == "moved") & (rows["population"] == IN_BOTH)]
     counted = moved[moved["metric"] == "applicants"].set_index("group")
     assert counted.loc["other", "mean"] == 0  # no 'other' applicant left in both alike
-    assert (counted["difference"] == 0).all()
+    assert math.isnan(counted.loc["other", "difference"])  # nobody to compare
+    assert (counted.loc[["basic_needs", "all"], "difference"] == 0).all()
     text = next(s for s in variants.sentences() if s.startswith("moved against"))
     assert "; other, whose category changes: " in text
 
@@ -847,6 +855,47 @@ def test_a_redrawn_stream_is_set_apart_and_the_others_stay_paired(variants: Comp
     text = next(s for s in variants.sentences() if s.startswith("redrawn against"))
     assert "): the applicants of both scenarios — " in text
     assert "; other, drawn differently (other applicants, unpaired): " in text
+
+
+def test_a_stream_only_in_the_reference_is_named_with_its_size_not_dropped(
+    variants: Comparison,
+):
+    """A stream the variant removes is set apart, with the reference's own figures of it.
+
+    It was left out without a word: the answer said "everyone", the category it made up read
+    as compared (applicants 0, difference 0.0 from 0.0 to 0.0) and the differences figure
+    said "none connected", under an overall row headed "All applicants".
+    """
+    assert list(zip(*_populations(variants, "no_other")[["population", "origin"]].T.values,
+                    strict=True)) == [(IN_BOTH, ""), (ONLY_IN_REFERENCE, "other")]
+    rows = variants.differences
+    rows = rows[rows["scenario"] == "no_other"]
+    both = rows[rows["population"] == IN_BOTH].set_index(["group", "metric"])
+    assert both.loc[("other", "applicants"), "mean"] == 0
+    assert both.loc["other", "difference"].isna().all()  # nobody of both to compare
+    assert both.loc[("basic_needs", "applicants"), "difference"] == 0
+    apart = rows[rows["population"] == ONLY_IN_REFERENCE].set_index("metric")
+    assert set(apart["group"]) == {"all"} and apart["difference"].isna().all()
+    own = variants.results["social_priority"].summary.set_index(["group", "metric"])
+    assert apart.loc["applicants", "mean"] == own.loc[("other", "applicants"), "mean"]
+    text = next(s for s in variants.sentences() if s.startswith("no_other against"))
+    assert "): the applicants of both scenarios — " in text
+    assert answer(variants.table, "no_other against social_priority",
+                  "wait_rmst_10y_years").startswith(
+        "no_other against social_priority (mean wait in the first 10 years, everyone both "
+        "scenarios have): the applicants of both scenarios — ")
+    assert "other businesses: none in both" in text
+    asked = format_numbers(own.loc[("other", "applicants"), "mean"])[0]
+    assert f"; left out: other, only in social_priority (on average {asked} applicants a " \
+           "replication, with " in text
+    fig = variants.differences_figure()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "no_other vs social_priority (of both)" in labels
+    assert "All applicants (of both, where marked)" in labels  # all_redrawn counts everyone
+    assert "none in both" in {t.get_text() for t in fig.axes[0].texts}
+    table = next(t for t in key_tables(variants.table) if t.title == "Other businesses")
+    (cells,) = [cells for label, _, cells in table.rows if label == "no_other"]
+    assert cells[0].text == "none in both" and not cells[0].note
 
 
 def test_a_variant_drawing_every_stream_anew_compares_everyone_not_like_with_like(
@@ -925,7 +974,8 @@ def test_the_differences_figure_draws_the_like_with_like_rows(variants: Comparis
     """Rows set apart have no category: the forest plot leaves them to the tables."""
     fig = variants.differences_figure()
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
-    assert {"homes vs social_priority", "moved vs social_priority"} <= labels
+    assert {"homes vs social_priority (of both)", "moved vs social_priority (of both)",
+            "all_redrawn vs social_priority"} <= labels
 
 
 def answer_table(rows: list[tuple], reference: str) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from sim.runs.metrics import (
     ALL,
     COMPARED,
     EVERY_APPLICANT,
+    IN_BOTH,
     incomplete_figures,
 )
 from sim.runs.stats import CONFIDENCE, mean_interval, summarise, t_quantile
@@ -83,8 +84,11 @@ class Population:
     Attributes:
         kind: one of :data:`sim.runs.metrics.POPULATIONS`.
         origin: the stream or project set apart; empty for ``every_applicant`` and ``in_both``.
-        reference: their tidy per-replication figures in the reference, None when it has none.
-        variant: the same in the variant.
+        reference: their tidy per-replication figures in the reference, None when it has none
+            or there is nothing to compare them with.
+        variant: the same in the variant: the figures the population's rows show. For
+            ``only_in_reference``, which the variant has none of, the reference's figures
+            (``reference`` is then None: nothing to compare them with).
         paired: whether their difference is paired; None to follow the question. Applicants
             of the streams both scenarios have may be drawn alike where the scenarios as a
             whole are not, when the variant adds a stream with draws of its own.
@@ -291,7 +295,18 @@ def _block(
         return part
     paired = question.paired if population.paired is None else population.paired
     diff = difference_table(population.reference, population.variant, paired)
-    return part.merge(diff, on=["group", "metric"], how="left")
+    part = part.merge(diff, on=["group", "metric"], how="left")
+    if population.kind == IN_BOTH:  # a category nobody of both holds is not compared
+        nobody = _nobody(population.reference) & _nobody(population.variant)
+        part.loc[part["group"].isin(nobody),
+                 ["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+    return part
+
+
+def _nobody(metrics: pd.DataFrame) -> set[str]:
+    """The groups without an applicant in any replication of a per-replication table."""
+    counts = metrics[metrics["metric"] == "applicants"].groupby("group")["value"].max()
+    return {str(group) for group, count in counts.items() if not count > 0}
 
 
 def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from sim.runs.metrics import (
     DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
     IN_BOTH,
+    ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
     STREAMS_DIFFER,
     replication_metrics,
@@ -85,11 +86,12 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     Everyone when both scenarios have the same streams and projects, drawn alike
     (:func:`definitions`), in the same categories. Otherwise the applicants of the origins
     both have, drawn alike, in the same categories; then each origin only the variant has
-    (its own figures), each whose category changes (its applicants in both, compared as one
-    group) and each the variant draws differently (the same, unpaired: other applicants). An
-    origin only the reference has is left out. When some origin is drawn differently and no
-    stream both have is drawn alike in the same category (a named project alone may be),
-    there is nobody to match but a project or two: everyone, marked.
+    (its own figures), each only the reference has (the reference's figures of it: the
+    variant removed it, and the answers say whom the comparison leaves out), each whose
+    category changes (its applicants in both, compared as one group) and each the variant
+    draws differently (the same, unpaired: other applicants). When some origin is drawn
+    differently and no stream both have is drawn alike in the same category (a named project
+    alone may be), there is nobody to match but a project or two: everyone, marked.
     """
     mine = categories_by_origin(variant.applicants)
     theirs = categories_by_origin(reference.applicants)
@@ -111,6 +113,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
                               paired=drawn_alike(reference, variant, same))]
     populations += [Population(ONLY_IN_VARIANT, o, None, population_metrics(variant, [o]))
                     for o in mine if o not in theirs]
+    populations += [Population(ONLY_IN_REFERENCE, o, None, population_metrics(reference, [o]))
+                    for o in theirs if o not in mine]
     populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]))
                     for o in mine if o in theirs and o not in redrawn and theirs[o] != mine[o]]

@@ -34,6 +34,7 @@ from sim.runs.metrics import (
     COMPARED,
     CONNECT_SHARES,
     HEADLINE_METRICS,
+    IN_BOTH,
     METRICS,
     QUARTER_FOR_HALF,
     SHORTER_WINDOW,
@@ -91,6 +92,13 @@ def differences_figure(
     fig = new_figure(2.9 * len(metrics) + 3.2, 0.24 * block * len(groups) + 2.2)
     axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
     rows = compared.set_index(["scenario", "reference", "group", "metric"])
+    counted = compared[compared["metric"] == "applicants"]
+    in_both = counted["population"] == IN_BOTH
+    nobody = set(zip(counted.loc[in_both & (counted["mean"] == 0), "scenario"],
+                     counted.loc[in_both & (counted["mean"] == 0), "reference"],
+                     counted.loc[in_both & (counted["mean"] == 0), "group"], strict=True))
+    partly = set(zip(counted.loc[in_both, "scenario"], counted.loc[in_both, "reference"],
+                     strict=True))  # pairs that count only the applicants both have
     for ax, metric in zip(axes, metrics, strict=True):
         scale = 100.0 if METRICS[metric].unit == "share" else 1.0
         marks_used = False
@@ -107,8 +115,10 @@ def differences_figure(
                                 xytext=(4, 0), textcoords="offset points", va="center",
                                 fontsize="small", color="#444444")
                 if np.isnan(row["difference"]):
-                    ax.text(0, y, _why_no_difference(own, pair, group, metric), ha="center",
-                            va="center", fontsize="small", color="#444444")
+                    why = NONE_IN_BOTH if (*pair, group) in nobody \
+                        else _why_no_difference(own, pair, group, metric)
+                    ax.text(0, y, why, ha="center", va="center", fontsize="small",
+                            color="#444444")
                     continue
                 value, low, high = (row[c] * scale for c in
                                     ("difference", "difference_ci_low", "difference_ci_high"))
@@ -129,7 +139,11 @@ def differences_figure(
         ax.set_xlabel(f"Difference ({unit})")
         ax.grid(axis="x", alpha=0.3)
     ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
-             **{y: f"{v} vs {r}" for (_, (v, r)), y in positions.items()}}
+             **{y: f"{v} vs {r}" + (IN_BOTH_MARK if (v, r) in partly else "")
+                for (_, (v, r)), y in positions.items()}}
+    if ALL in headers and partly:  # not everyone, in the pairs that set some apart
+        ticks[headers[ALL]] = (IN_BOTH_HEADING if partly == set(pairs)
+                               else f"{CATEGORY_LABELS[ALL]} (of both, where marked)")
     axes[0].set_yticks(list(ticks), list(ticks.values()))
     axes[0].set_ylim(min(ticks) - 0.7, 0.7)
     for label, group in zip(axes[0].get_yticklabels()[:len(groups)], groups, strict=True):
@@ -218,6 +232,16 @@ def _shown_row(
         return row, ""  # reached in most replications: the tables show the median too
     shown: pd.Series = rows.loc[(*key[:-1], other)]  # type: ignore[index]  # as above
     return (shown, mark) if np.isfinite(shown["difference"]) else (row, "")
+
+
+NONE_IN_BOTH = "none in both"
+"""Said in a pair's row of a category none of the applicants both scenarios have holds."""
+
+IN_BOTH_MARK = " (of both)"
+"""Marks a pair whose rows count only the applicants both scenarios have (some set apart)."""
+
+IN_BOTH_HEADING = "All applicants of both scenarios"
+"""The heading of the overall rows when every pair counts only the applicants both have."""
 
 
 def _why_no_difference(own: pd.Series, pair: tuple[str, str], group: str, metric: str) -> str:

@@ -35,6 +35,7 @@ from sim.runs.metrics import (
     HEADLINE_METRICS,
     IN_BOTH,
     METRICS,
+    ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
     QUARTER_FOR_HALF,
     RMST_YEARS,
@@ -88,10 +89,18 @@ POPULATION_WORDS = {
     IN_BOTH: "applicants of both scenarios",
     STREAMS_DIFFER: "every applicant, not like with like: the streams differ",
     ONLY_IN_VARIANT: "only in {variant}: its own figures",
+    ONLY_IN_REFERENCE: "only in {reference}: its figures there, left out of the comparison",
     CATEGORY_CHANGED: "changes category: all its applicants",
     DRAWN_DIFFERENTLY: "drawn differently: all its applicants, unpaired",
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
+
+IN_BOTH_HEADING = "All applicants of both scenarios"
+"""The heading of the row of every applicant both scenarios have, where some are set apart:
+not 'All applicants', which it is not."""
+
+NONE_IN_BOTH = "none in both"
+"""A cell of a category none of the applicants both scenarios have holds."""
 
 ((HALF, QUARTER),) = QUARTER_FOR_HALF.items()
 QUARTER_MARK = f"{QUARTER_SIGN}:"
@@ -387,11 +396,13 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
                 _five_where_ten_unknown(cells, group)
             if kind in COMPARED:
                 notes = [pair, POPULATION_WORDS[kind]]
-                out += [(CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
+                out += [(IN_BOTH_HEADING if kind == IN_BOTH and group == ALL
+                         else CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
                          [cells[(group, m)] for m in HEADLINE_METRICS])
                         for group in _groups(rows)]
             else:
-                notes = [pair, POPULATION_WORDS[str(kind)].format(variant=variant)]
+                notes = [pair, POPULATION_WORDS[str(kind)].format(variant=variant,
+                                                                  reference=reference)]
                 out.append((str(origin), ", ".join(n for n in notes if n),
                             [cells[(ALL, m)] for m in HEADLINE_METRICS]))
     return KeyTable(title="", columns=_headings(), rows=out)
@@ -449,6 +460,9 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     row: Any  # a row: pandas-stubs type its columns as any scalar at all
     for row in block.itertuples():
         unit = str(row.unit)
+        if getattr(row, "population", "") == IN_BOTH and applicants.get(row.group) == 0:
+            cells[(row.group, row.metric)] = Cell(NONE_IN_BOTH, "", True)
+            continue
         if math.isnan(row.estimate):
             text = ("no applicants" if applicants.get(row.group) == 0
                     else "none connected" if connected.get(row.group) == 0 else "no value")
@@ -476,6 +490,8 @@ def _no_difference(metric: str, population: str) -> str:
     """
     if population == ONLY_IN_VARIANT:
         return "no difference: not in the reference"
+    if population == ONLY_IN_REFERENCE:
+        return "no difference: not in the variant"
     if metric in CONNECT_SHARES:
         return f"no difference: {NOT_REACHED} in some replication"
     if METRICS[metric].every_replication:

@@ -30,6 +30,7 @@ from sim.runs.metrics import (
     IN_BOTH,
     LEAD_METRICS,
     METRICS,
+    ONLY_IN_REFERENCE,
     RMST_YEARS,
     SHORTER_WINDOW,
     SHORTER_YEARS,
@@ -75,6 +76,10 @@ WORDS = {
 
 UNIT_WORDS = {"share": "percentage points", "count": "", "jobs": "jobs"}
 """How a difference's unit is written, where it is not the unit's own name."""
+
+EVERYONE, IN_BOTH_EVERYONE = ", everyone", " both scenarios have"
+"""The end of a lead figure's name that counts everyone who asked, and what it says when the
+categories count only the applicants both scenarios have: 'everyone both scenarios have'."""
 
 IN_BOTH_WORDS = "the applicants of both scenarios"
 """How an answer names the applicants it compares when a stream or project is set apart."""
@@ -127,7 +132,12 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None,
     """
     metric = metric or lead_metric(table)
     body = answer_body(table, question, metric, dates)
-    return f"{question} ({metric_phrase(metric)}): {body}."
+    phrase = metric_phrase(metric)
+    kinds = table.loc[(table["question"] == question)
+                      & table["population"].isin(COMPARED), "population"]
+    if phrase.endswith(EVERYONE) and len(kinds) and (kinds == IN_BOTH).all():
+        phrase += IN_BOTH_EVERYONE  # not everyone: some stream or project is set apart
+    return f"{question} ({phrase}): {body}."
 
 
 def lead_metric(table: pd.DataFrame) -> str:
@@ -170,7 +180,15 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     means = {reference: _means(table, reference), variant: _means(compared, variant)}
     get = compared.set_index(["group", "metric"])  # .loc[(group, metric)]: a row (stubs: a value)
     parts = []
-    for group in present_groups(compared):
+    kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
+    absent = _none_in_both(table, compared, (variant, reference)) if kind == IN_BOTH else []
+    groups = present_groups(compared)
+    if absent and groups == [ALL]:  # name the one category there is, beside those missing
+        groups = [g for g in present_groups(compared, alone=False) if g != ALL] or groups
+    for group in [g for g in (*CATEGORIES, ALL) if g in groups or g in absent]:
+        if group in absent:
+            parts.append(f"{WHO[group]}: {NONE_IN_BOTH}")
+            continue
         shown = _window(get, group, metric)
         who = WHO[group] if shown == metric else f"{WHO[group]} ({SHORTER_MARK})"
         missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
@@ -190,17 +208,35 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 + _window_ends_early(get, means, group, shown)
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     text = "; ".join(parts) or "no applicants"
-    kind, origin = compared["population"].iloc[0], str(compared["origin"].iloc[0])
     if kind == IN_BOTH:
         text = f"{IN_BOTH_WORDS} — {text}"
     elif kind == STREAMS_DIFFER:
         text = f"{streams_differ_words(origin)} — {text}"
     text += _firm_words(get, means[variant], metric)
     text += _why_shorter_window(table, compared, get, metric)
-    apart = [_set_apart(block, metric, variant, dates)
+    apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     return "; ".join([text, *apart, *_projects_in_both(variant, reference, dates)])
+
+
+NONE_IN_BOTH = "none in both"
+"""Said of a category one of the scenarios has but none of the applicants both have holds:
+its applicants are all in streams or projects set apart (the variant removed them, say)."""
+
+
+def _none_in_both(table: pd.DataFrame, compared: pd.DataFrame,
+                  pair: tuple[str, str]) -> list[str]:
+    """Categories with applicants in either scenario of ``pair`` but none of both (``compared``).
+
+    Either scenario's applicants are read from any of its rows in ``table`` that compare
+    categories (the reference's own, as a rule).
+    """
+    mine = compared[compared["metric"] == "applicants"].groupby("group")["mean"].max()
+    rows = table[table["scenario"].isin(pair) & table["population"].isin(COMPARED)
+                 & (table["metric"] == "applicants")]
+    anywhere = rows.groupby("group")["mean"].max()
+    return [g for g in CATEGORIES if anywhere.get(g, 0) > 0 and not mine.get(g, 0) > 0]
 
 
 def _projects_in_both(variant: str, reference: str, dates: ProjectDates) -> list[str]:
@@ -360,7 +396,8 @@ SET_APART_WORDS = {CATEGORY_CHANGED: "whose category changes",
 """How an answer names a stream or project of both scenarios compared on its own."""
 
 
-def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDates) -> str:
+def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDates,
+               reference: str = "") -> str:
     """A stream or project set apart: its own figure, or its change if both scenarios have it.
 
     A stream only in the variant that the run cannot measure in ``metric`` (too recent for a
@@ -373,6 +410,9 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     row = block.set_index("metric")
     origin = str(block["origin"].iloc[0])
     kind = block["population"].iloc[0]
+    if kind == ONLY_IN_REFERENCE:
+        size = _size(row, dates.get((reference, origin)))
+        return f"left out: {origin}, only in {reference} ({size})"
     if kind in SET_APART_WORDS:
         window = _window(block.set_index(["group", "metric"]), ALL, metric)
         words = "" if window == metric else f" ({SHORTER_MARK})"
@@ -460,6 +500,26 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
             f"{withdrawn} withdrew")
 
 
+def _size(row: pd.DataFrame, dates: str | None = None) -> str:
+    """How many a stream or project left out of a comparison holds, per replication (means).
+
+    'on average 171 applicants a replication, with 1,204 jobs; 150 connected by the end of
+    the run, with 95 MW'; a single applicant, a named project, says how often and when it
+    was connected instead (:func:`_outcomes`).
+    """
+    mean = {m: float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
+            for m in ("applicants", "connected", "jobs_connected", "jobs_withdrawn",
+                      "jobs_waiting", "mw_connected")}
+    if mean["applicants"] == 1:
+        return _outcomes(row, dates).removeprefix("; ")
+    jobs = mean["jobs_connected"] + mean["jobs_withdrawn"] + mean["jobs_waiting"]
+    asked, held, connected, mw = (format_numbers(value)[0] for value in (
+        mean["applicants"], jobs, mean["connected"], mean["mw_connected"]))
+    with_jobs = f", with {held} jobs" if jobs > 0 else ""
+    return (f"on average {asked} applicants a replication{with_jobs}; {connected} connected "
+            f"by the end of the run, with {mw} MW")
+
+
 def level_text(row: pd.Series, unit: str) -> str:
     """A figure's own value in words with its interval: '4.9 years (95% CI 4.8 to 5.1)'."""
     scale = 100.0 if unit == "share" else 1.0
@@ -484,11 +544,14 @@ def _apart(value: float, low: float, high: float) -> list[str]:
     return texts
 
 
-def present_groups(rows: pd.DataFrame) -> list[str]:
-    """Categories with applicants in ``rows`` (framework order); ``all`` alone if one or none."""
+def present_groups(rows: pd.DataFrame, alone: bool = True) -> list[str]:
+    """Categories with applicants in ``rows`` (framework order); ``all`` alone if one or none.
+
+    With ``alone`` false, a single category is named itself (``all`` only if there is none).
+    """
     applicants = rows[rows["metric"] == "applicants"].groupby("group")["mean"].max()
     groups: list[str] = [g for g in CATEGORIES if applicants.get(g, 0) > 0]
-    return groups if len(groups) > 1 else [ALL]
+    return groups if len(groups) > 1 or (groups and not alone) else [ALL]
 
 
 def metric_phrase(metric: str) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "IN_BOTH",
     "LEAD_METRICS",
     "METRICS",
+    "ONLY_IN_REFERENCE",
     "ONLY_IN_VARIANT",
     "POPULATIONS",
     "QUARTER_FOR_HALF",
@@ -42,14 +43,18 @@ ALL = "all"
 EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, STREAMS_DIFFER = (
     "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
     "streams_differ")
-POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY,
-               STREAMS_DIFFER)
+ONLY_IN_REFERENCE = "only_in_reference"
+POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, ONLY_IN_REFERENCE, CATEGORY_CHANGED,
+               DRAWN_DIFFERENTLY, STREAMS_DIFFER)
 """Which applicants a row of a comparison table counts, in both scenarios alike:
 ``every_applicant`` when both have the same streams and projects, drawn alike, in the same
 categories. Otherwise ``in_both``, the applicants of the streams and projects both scenarios
-have, drawn alike and in the same categories, and, set apart, one stream or project
-(``origin``) that only the variant has (``only_in_variant``: its own figures, nothing to
-compare with), that changes category between the two (``category_changed``: its applicants
+have, drawn alike and in the same categories (a category none of them holds has no
+difference: nobody of it is in both), and, set apart, one stream or project (``origin``)
+that only the variant has (``only_in_variant``: its own figures, nothing to compare with),
+that only the reference has (``only_in_reference``: the variant removed it; the reference's
+figures of it, group ``all``, nothing to compare with, so a reader sees who the comparison
+leaves out), that changes category between the two (``category_changed``: its applicants
 compared as one group) or that the variant draws differently (``drawn_differently``: another
 rate, say; its applicants compared as one group, unpaired, as they are not the same ones).
 When no stream or project of both is drawn alike (each stream's rate split over areas, say):
