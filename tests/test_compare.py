@@ -944,6 +944,52 @@ def test_without_a_mix_one_stream_s_rate_redraws_every_stream_s_waiting_list(tmp
     assert faster["schools (waiting list)"] != drawn["schools (waiting list)"]
 
 
+def test_a_waiting_list_file_counts_by_its_content_and_its_rows_without_a_stream(tmp_path):
+    """Two lists of other rows are other applicants, whether or not the rows name a stream.
+
+    Rows naming no stream once shared an origin no definition described, so a list of 100
+    rows and one of 300 compared as the same applicants (every_applicant); rows naming a
+    stream were told apart by the file's name, not its content.
+    """
+    from sim.analysis.populations import UNSTREAMED, definitions
+
+    paths = write_family(tmp_path, projects=False)
+    header = "request_date,category,demand_mw,jobs\n"
+    rows = [f"2021-0{m}-10,{c},0.3,5\n" for m in range(1, 7) for c in ("basic_needs", "other")]
+    (tmp_path / "short.csv").write_text(header + "".join(rows[:4]), encoding="utf-8")
+    (tmp_path / "long.csv").write_text(header + "".join(rows), encoding="utf-8")
+    for name, csv in (("short", "short.csv"), ("long", "long.csv")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"extends: social_priority.yaml\nname: {name}\nwaiting_list: {{csv: {csv}}}\n",
+            encoding="utf-8")
+    both = compare([tmp_path / "short.yaml", tmp_path / "long.yaml"], workers=1)
+    rows_of = both.differences
+    assert list(zip(*rows_of.drop_duplicates(["population", "origin"])[
+        ["population", "origin"]].T.values, strict=True)) == [
+        (IN_BOTH, ""), (DRAWN_DIFFERENTLY, UNSTREAMED)]
+    alike = rows_of[(rows_of["population"] == IN_BOTH) & (rows_of["metric"] == "applicants")]
+    assert alike["paired"].all()  # the streams' own applicants: drawn alike
+    assert (alike.loc[alike["mean"] > 0, "difference"] == 0).all()
+    listed = rows_of[(rows_of["population"] == DRAWN_DIFFERENTLY)
+                     & (rows_of["metric"] == "applicants")]
+    assert listed["mean"].tolist() == [12] and listed["difference"].tolist() == [8]
+    # Content, not name: the same rows under another name are the same list; new rows under
+    # the old name are not. Rows naming a stream count by the file's content too.
+    (tmp_path / "copy.csv").write_bytes((tmp_path / "short.csv").read_bytes())
+    drawn = definitions(load_scenario(tmp_path / "short.yaml"))
+    assert drawn == definitions(load_scenario(tmp_path / "short.yaml",
+                                              ["waiting_list.csv=copy.csv"]))
+    streamed = "request_date,category,demand_mw,stream\n2021-03-01,other,0.3,other\n"
+    (tmp_path / "copy.csv").write_text(streamed, encoding="utf-8")
+    before = definitions(load_scenario(tmp_path / "short.yaml", ["waiting_list.csv=copy.csv"]))
+    (tmp_path / "copy.csv").write_text(streamed + "2021-04-01,other,0.5,other\n",
+                                       encoding="utf-8")
+    after = definitions(load_scenario(tmp_path / "short.yaml", ["waiting_list.csv=copy.csv"]))
+    assert before["other (waiting list)"] != after["other (waiting list)"]
+    assert before["other"] == after["other"]
+    del paths
+
+
 def test_same_streams_compare_every_applicant(comparison: Comparison):
     """A variant with the reference's streams compares every applicant, as before."""
     assert set(comparison.table["population"]) == {EVERY_APPLICANT}

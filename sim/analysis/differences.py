@@ -35,6 +35,7 @@ __all__ = [
     "Question",
     "cell_differences",
     "comparison_table",
+    "csv_digest",
     "difference_table",
     "draws_key",
     "over_shared_replications",
@@ -135,12 +136,24 @@ def draws_key(scenario: Scenario) -> str:
     for stream in data["streams"].values():
         for key in NOT_DRAWN_BY_STREAM:
             stream.pop(key, None)
-    waiting = scenario.waiting_list
-    if waiting is not None and waiting.csv is not None:
-        content = (scenario.base_dir / waiting.csv).read_bytes()
-        data["waiting_list"]["csv"] = hashlib.sha256(content).hexdigest()
+    digest = csv_digest(scenario)
+    if digest is not None:
+        data["waiting_list"]["csv"] = digest
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def csv_digest(scenario: Scenario) -> str | None:
+    """The SHA-256 of the scenario's waiting-list file, None without one.
+
+    What a comparison knows a listed applicant by: the file's content, not its name, so a
+    results folder (which keeps a copy, ``waiting_list.csv``) compares as the file it ran,
+    and a newer export under the old name does not.
+    """
+    waiting = scenario.waiting_list
+    if waiting is None or waiting.csv is None:
+        return None
+    return hashlib.sha256((scenario.base_dir / waiting.csv).read_bytes()).hexdigest()
 
 
 def welch_interval(

@@ -20,7 +20,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, draws_key
+from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, csv_digest, draws_key
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
 from sim.inputs.sources import waiting_list_weights
@@ -55,9 +55,18 @@ def origins(applicants: pd.DataFrame) -> np.ndarray:
     source = applicants["source"].astype(str).to_numpy()
     stream = applicants["stream"].fillna("").astype(str).to_numpy(dtype=str)
     name = applicants["name"].fillna("").astype(str).to_numpy()
-    listed = np.char.add(stream, " (waiting list)")
+    listed = np.where(stream == UNSTREAMED_LABEL, UNSTREAMED,
+                      np.char.add(stream, LISTED)).astype(object)
     return np.where(source == "project", name,
                     np.where(source == "waiting_list", listed, stream)).astype(object)
+
+
+LISTED = " (waiting list)"
+"""Ends the origin of a stream's applicants on the waiting list: 'storage (waiting list)'."""
+
+UNSTREAMED_LABEL, UNSTREAMED = "waiting_list", "waiting list (rows naming no stream)"
+"""The stream ``applicants.csv`` gives a waiting-list CSV's rows that name none, and their
+origin: drawn by the file alone, so another file sets them apart."""
 
 
 def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
@@ -139,12 +148,20 @@ def drawn_alike(reference: Results, variant: Results, among: list[str]) -> bool:
 
 
 def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
-    """The scenario with only the streams and projects of the origins ``among``."""
+    """The scenario with only the streams and projects of the origins ``among``.
+
+    And its waiting list only if some of them are listed: a list's draws are keyed by its
+    own names (:func:`sim.inputs.sources._csv_waiting_list`, ``_generated_waiting_list``),
+    so the streams' own applicants are drawn alike whatever list either scenario has.
+    """
     kept = set(among)
     streams = {name: stream for name, stream in scenario.streams.items()
-               if name in kept or f"{name} (waiting list)" in kept}
+               if name in kept or f"{name}{LISTED}" in kept}
     projects = [project for project in scenario.projects if project.name in kept]
-    return scenario.model_copy(update={"streams": streams, "projects": projects})
+    listed = any(origin.endswith(LISTED) or origin == UNSTREAMED for origin in kept)
+    return scenario.model_copy(update={  # a list draws from random streams of its own
+        "streams": streams, "projects": projects,
+        "waiting_list": scenario.waiting_list if listed else None})
 
 
 def definitions(scenario: Scenario) -> dict[str, str]:
@@ -154,18 +171,26 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     category, area, on-site generation, partial offers, expansion, non-firm offer and
     efficiency score (the last five draw from random streams of their own) and a project's
     category, area, self-supply, non-firm right and efficiency. So a lever that changes only
-    those compares the same applicants.
+    those compares the same applicants. A waiting-list CSV counts by its content (the same
+    file under another name is the same list; a newer export is another), and its rows that
+    name no stream are an origin of their own (:data:`UNSTREAMED`).
     """
     drawn = {name: _text(stream.model_dump(mode="json", exclude={
         *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
         for name, stream in scenario.streams.items()}
     listed = {}
     if scenario.waiting_list is not None:
-        waiting = _text(scenario.waiting_list.model_dump(mode="json"))
+        spec = scenario.waiting_list.model_dump(mode="json")
+        digest = csv_digest(scenario)
+        if digest is not None:  # a row's draws are keyed by its place in the file
+            spec["csv"] = digest
+        waiting = _text(spec)
         if scenario.waiting_list.count is not None:  # generated: one draw picks every stream
             waiting += _text([(name, weight) for name, weight in zip(
                 scenario.streams, waiting_list_weights(scenario), strict=True) if weight > 0])
-        listed = {f"{name} (waiting list)": waiting + text for name, text in drawn.items()}
+        listed = {f"{name}{LISTED}": waiting + text for name, text in drawn.items()}
+        if digest is not None:
+            listed[UNSTREAMED] = waiting
     projects = {project.name: _text(project.model_dump(mode="json", exclude={
         "category", "category_changes", "area", "self_supply", "non_firm_right",
         "keep_firm_place", "efficiency"}))
