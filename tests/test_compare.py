@@ -39,6 +39,7 @@ from sim.runs.metrics import (
     METRICS,
     ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
+    PERIODS_DIFFER,
     STREAMS_DIFFER,
 )
 from tests.comparison_family import write_family, write_observed
@@ -988,6 +989,25 @@ def test_a_waiting_list_file_counts_by_its_content_and_its_rows_without_a_stream
     assert before["other (waiting list)"] != after["other (waiting list)"]
     assert before["other"] == after["other"]
     del paths
+
+
+def test_runs_of_different_periods_are_marked_not_like_with_like(family: dict[str, Path]):
+    """A longer run counts requests the other never sees: not the same applicants.
+
+    Its rows once read every_applicant, and the answer a change of the horizon alone as an
+    effect on the same applicants ('basic needs 0.63 years longer' with about a thousand
+    more requests a replication, all after the shorter run's end).
+    """
+    longer = compare([family["social_priority"], family["social_priority"]],
+                     ["2:end=2027-01-01", "2:name=longer"], workers=1)
+    rows = longer.differences
+    assert set(zip(rows["population"], rows["origin"], strict=True)) == {
+        (PERIODS_DIFFER, "the runs end on different dates (2027-01-01 against 2026-01-01)")}
+    (text,) = longer.sentences()
+    assert ("): every applicant, not like with like: the runs end on different dates "
+            "(2027-01-01 against 2026-01-01) — ") in text
+    table = next(t for t in key_tables(longer.table) if t.title == "All applicants")
+    assert any("not like with like: the periods differ" in note for _, note, _ in table.rows)
 
 
 def test_same_streams_compare_every_applicant(comparison: Comparison):

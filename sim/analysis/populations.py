@@ -31,6 +31,7 @@ from sim.runs.metrics import (
     IN_BOTH,
     ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
+    PERIODS_DIFFER,
     STREAMS_DIFFER,
     replication_metrics,
 )
@@ -39,6 +40,7 @@ from sim.runs.results import Results
 __all__ = [
     "categories_by_origin",
     "definitions",
+    "different_periods",
     "drawn_alike",
     "origins",
     "population_metrics",
@@ -92,6 +94,9 @@ def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
 def question_populations(reference: Results, variant: Results) -> list[Population]:
     """The populations a question compares: everyone, or those in both and each set apart.
 
+    Runs of different periods compare everyone, marked as not like with like
+    (:func:`different_periods`).
+
     Everyone when both scenarios have the same streams and projects, drawn alike
     (:func:`definitions`), in the same categories. Otherwise the applicants of the origins
     both have, drawn alike, in the same categories; then each origin only the variant has
@@ -102,6 +107,10 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     differently and no stream both have is drawn alike in the same category (a named project
     alone may be), there is nobody to match but a project or two: everyone, marked.
     """
+    periods = different_periods(reference.scenario, variant.scenario)
+    if periods:
+        return [Population(PERIODS_DIFFER, periods, reference.replication_metrics,
+                           variant.replication_metrics)]
     mine = categories_by_origin(variant.applicants)
     theirs = categories_by_origin(reference.applicants)
     drawn = {"reference": definitions(reference.scenario),
@@ -131,6 +140,26 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
                                population_metrics(variant, [o]), paired=False)
                     for o in redrawn]
     return populations
+
+
+def different_periods(reference: Scenario, variant: Scenario) -> str:
+    """How the runs' periods differ, in words ('' when they are the same).
+
+    'the runs end on different dates (2040-12-31 against 2036-12-31)', the variant's first.
+    Runs of different periods count different applicants (the longer one requests the other
+    never sees) and follow them for different times, so no figure of theirs is like with
+    like: not the counts by the end of the run, nor a mean wait within ten years of each
+    request, which the shorter run cuts off for its late requests.
+    """
+    start, end = reference.start != variant.start, reference.end != variant.end
+    if start and end:
+        return (f"the runs cover different periods ({variant.start} to {variant.end} against "
+                f"{reference.start} to {reference.end})")
+    if start or end:
+        word, mine, theirs = (("start", variant.start, reference.start) if start
+                              else ("end", variant.end, reference.end))
+        return f"the runs {word} on different dates ({mine} against {theirs})"
+    return ""
 
 
 def drawn_alike(reference: Results, variant: Results, among: list[str]) -> bool:

@@ -37,6 +37,7 @@ from sim.runs.metrics import (
     METRICS,
     ONLY_IN_REFERENCE,
     ONLY_IN_VARIANT,
+    PERIODS_DIFFER,
     QUARTER_FOR_HALF,
     RMST_YEARS,
     SHORTER_WINDOW,
@@ -88,6 +89,7 @@ POPULATION_WORDS = {
     EVERY_APPLICANT: "",
     IN_BOTH: "applicants of both scenarios",
     STREAMS_DIFFER: "every applicant, not like with like: the streams differ",
+    PERIODS_DIFFER: "every applicant, not like with like: the periods differ",
     ONLY_IN_VARIANT: "only in {variant}: its own figures",
     ONLY_IN_REFERENCE: "only in {reference}: its figures there, left out of the comparison",
     CATEGORY_CHANGED: "changes category: all its applicants",
@@ -431,7 +433,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
         for key, _ in blocks:
             scenario, reference, question = key
             against = f"against {reference}" if question else ""
-            if kinds[key] in (IN_BOTH, STREAMS_DIFFER):
+            if kinds[key] in (IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER):
                 against += f", {POPULATION_WORDS[kinds[key]]}"
             if question and counted[key] < runs.get(str(reference), counted[key]):
                 against += (f", over {counted[key]:.0f} replications ({reference}'s row: "

@@ -31,6 +31,7 @@ from sim.runs.metrics import (
     LEAD_METRICS,
     METRICS,
     ONLY_IN_REFERENCE,
+    PERIODS_DIFFER,
     RMST_YEARS,
     SHORTER_WINDOW,
     SHORTER_YEARS,
@@ -212,6 +213,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
         text = f"{IN_BOTH_WORDS} — {text}"
     elif kind == STREAMS_DIFFER:
         text = f"{streams_differ_words(origin)} — {text}"
+    elif kind == PERIODS_DIFFER:
+        text = f"{NOT_LIKE_WITH_LIKE}: {origin} — {text}"
     text += _firm_words(get, means[variant], metric)
     text += _why_shorter_window(table, compared, get, metric)
     apart = [_set_apart(block, metric, variant, dates, reference)
@@ -387,8 +390,11 @@ def streams_differ_words(origin: str, shown: int = 3) -> str:
     """Says that a comparison counts every applicant though the streams differ, naming some."""
     names = origin.split(", ")
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return (f"every applicant, not like with like: the streams differ "
-            f"({', '.join(names[:shown])}{more})")
+    return f"{NOT_LIKE_WITH_LIKE}: the streams differ ({', '.join(names[:shown])}{more})"
+
+
+NOT_LIKE_WITH_LIKE = "every applicant, not like with like"
+"""How an answer begins that compares every applicant although they are not the same ones."""
 
 
 SET_APART_WORDS = {CATEGORY_CHANGED: "whose category changes",

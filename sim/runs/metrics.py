@@ -27,6 +27,7 @@ __all__ = [
     "METRICS",
     "ONLY_IN_REFERENCE",
     "ONLY_IN_VARIANT",
+    "PERIODS_DIFFER",
     "POPULATIONS",
     "QUARTER_FOR_HALF",
     "SHORTER_WINDOW",
@@ -43,9 +44,9 @@ ALL = "all"
 EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, STREAMS_DIFFER = (
     "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
     "streams_differ")
-ONLY_IN_REFERENCE = "only_in_reference"
+ONLY_IN_REFERENCE, PERIODS_DIFFER = "only_in_reference", "periods_differ"
 POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, ONLY_IN_REFERENCE, CATEGORY_CHANGED,
-               DRAWN_DIFFERENTLY, STREAMS_DIFFER)
+               DRAWN_DIFFERENTLY, STREAMS_DIFFER, PERIODS_DIFFER)
 """Which applicants a row of a comparison table counts, in both scenarios alike:
 ``every_applicant`` when both have the same streams and projects, drawn alike, in the same
 categories. Otherwise ``in_both``, the applicants of the streams and projects both scenarios
@@ -59,9 +60,12 @@ compared as one group) or that the variant draws differently (``drawn_differentl
 rate, say; its applicants compared as one group, unpaired, as they are not the same ones).
 When no stream or project of both is drawn alike (each stream's rate split over areas, say):
 ``streams_differ``, every applicant of each, as none can be matched with its counterpart;
-``origin`` then lists the streams and projects that differ."""
+``origin`` then lists the streams and projects that differ. When the runs start or end on
+different dates: ``periods_differ``, every applicant of each, not like with like (the longer
+run counts requests the other never sees, and follows the others longer); ``origin`` says
+how the periods differ."""
 
-COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER)
+COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER)
 """The populations whose rows compare categories, like with like."""
 
 
