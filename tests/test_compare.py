@@ -1010,6 +1010,35 @@ def test_runs_of_different_periods_are_marked_not_like_with_like(family: dict[st
     assert any("not like with like: the periods differ" in note for _, note, _ in table.rows)
 
 
+def test_a_named_project_moved_in_time_leads_with_when_it_was_connected(
+    family: dict[str, Path],
+):
+    """A named project set apart says how often and when it was connected in each scenario.
+
+    Its answer once led with a mean wait within a window both versions filled ('the same in
+    every replication', for a campus connected in every replication and one in none), and
+    called one fixed request 'other applicants'.
+    """
+    moved = compare([family["social_priority"], family["social_priority"]],
+                    ["2:projects.0.date=2025-12-01", "2:name=late"], workers=1)
+    rows = moved.differences
+    assert (DRAWN_DIFFERENTLY, "Campus") in set(zip(rows["population"], rows["origin"],
+                                                    strict=True))
+    (text,) = moved.sentences()
+    projects = {label: r.projects.set_index("project") for label, r in moved.results.items()}
+    share = {label: float(p.loc["Campus", "connected_share"]) for label, p in projects.items()}
+    assert share["social_priority"] > share["late"]
+    part = text[text.index("; Campus, "):]
+    assert part.startswith(
+        "; Campus, requested differently (the same named project, another request): "
+        + ("connected in no replication" if share["late"] == 0
+           else f"connected by the end of the run in {share['late']:.0%} of replications"))
+    assert (f" in late, against connected by the end of the run in "
+            f"{share['social_priority']:.0%} of replications, median ") in part
+    assert "other applicants" not in text and "the same in every replication" not in text
+    assert "; Campus: " not in text  # not again among the projects of both
+
+
 def test_same_streams_compare_every_applicant(comparison: Comparison):
     """A variant with the reference's streams compares every applicant, as before."""
     assert set(comparison.table["population"]) == {EVERY_APPLICANT}

@@ -220,7 +220,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
-    return "; ".join([text, *apart, *_projects_in_both(variant, reference, dates)])
+    alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
+    return "; ".join([text, *apart, *_projects_in_both(variant, reference, dates, alone)])
 
 
 NONE_IN_BOTH = "none in both"
@@ -242,15 +243,17 @@ def _none_in_both(table: pd.DataFrame, compared: pd.DataFrame,
     return [g for g in CATEGORIES if anywhere.get(g, 0) > 0 and not mine.get(g, 0) > 0]
 
 
-def _projects_in_both(variant: str, reference: str, dates: ProjectDates) -> list[str]:
+def _projects_in_both(variant: str, reference: str, dates: ProjectDates,
+                      apart: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """When each named project of both scenarios was connected in each (if in both at all).
 
     A project in both is compared with the rest of its category; its own dates are what a
     planner asks after (does on-site generation bring the campus forward?), so they follow.
+    One set ``apart`` has said so already.
     """
     texts = []
     for label, name in dates:
-        if label != variant or (reference, name) not in dates:
+        if label != variant or (reference, name) not in dates or name in apart:
             continue
         mine, theirs = dates[(variant, name)], dates[(reference, name)]
         texts.append(f"{name}: {mine} in both" if mine == theirs
@@ -419,6 +422,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     if kind == ONLY_IN_REFERENCE:
         size = _size(row, dates.get((reference, origin)))
         return f"left out: {origin}, only in {reference} ({size})"
+    if kind in SET_APART_WORDS and (variant, origin) in dates:
+        return _project_set_apart(row, origin, str(kind), metric, variant, reference, dates)
     if kind in SET_APART_WORDS:
         window = _window(block.set_index(["group", "metric"]), ALL, metric)
         words = "" if window == metric else f" ({SHORTER_MARK})"
@@ -434,6 +439,45 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     return (f"{origin} (only in {variant}{words}): "
             + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row
             + _window_filled(row, shown) + _outcomes(row, dates.get((variant, origin))))
+
+
+PROJECT_WORDS = {CATEGORY_CHANGED: "whose category changes",
+                 DRAWN_DIFFERENTLY: "requested differently (the same named project, another "
+                                    "request)"}
+"""How an answer names a named project of both scenarios compared on its own."""
+
+
+def _project_set_apart(row: pd.DataFrame, origin: str, kind: str, metric: str, variant: str,
+                       reference: str, dates: ProjectDates) -> str:
+    """A named project set apart: when it was connected in each scenario, then its change.
+
+    A single request, so the share of replications that connected it and the dates say what
+    a mean wait within a window cannot: a project connected in every replication and one
+    connected in none both wait the whole five years of a short window, which read 'the same
+    in every replication'. The change in the lead figure follows only where it is not zero.
+    """
+    connected: pd.Series = row.loc["connected"]  # type: ignore[assignment]  # one label: a row
+    share = float(connected["mean"])
+    before = share - float(connected["difference"])
+    fates = [_fate(value, dates.get((label, origin)))
+             for value, label in ((share, variant), (before, reference))]
+    text = f"{origin}, {PROJECT_WORDS[kind]}: {fates[0]} in {variant}, against {fates[1]} in " \
+           f"{reference}"
+    shown: pd.Series = row.loc[metric]  # type: ignore[assignment]  # as above
+    change = difference_text(shown, METRICS[metric].unit,
+                             every_replication=METRICS[metric].every_replication)
+    if change.startswith(("the same", "not comparable")):
+        return text
+    return f"{text}; {metric_phrase(metric)}: {change}"
+
+
+def _fate(share: float, dates: str | None) -> str:
+    """'connected by the end of the run in 80% of replications, median 2033-11-19 (...)'."""
+    if not math.isfinite(share) or share <= 0:
+        return dates if dates and not dates.startswith("median") else \
+            "connected in no replication by the end of the run"
+    return (f"connected by the end of the run in {share:.0%} of replications"
+            + (f", {dates}" if dates else ""))
 
 
 WINDOW_SHARES = {SHORTER_WINDOW["wait_rmst_10y_years"]: (
