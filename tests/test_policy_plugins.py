@@ -574,3 +574,19 @@ def test_a_policy_module_importing_one_beside_it_warns_on_write(tmp_path: Path, 
         warnings.simplefilter("error", GridqueueWarning)
         results.write(tmp_path / "kept")
     assert (tmp_path / "kept" / "gq_test_weights.py").is_file()
+
+
+def test_a_policy_defined_where_no_source_is_kept_is_named_by_its_module(monkeypatch):
+    """A class with no source file to name (a notebook's: inspect raises OSError).
+
+    Its module is named instead; building it raised, and stopped notebook 03.
+    """
+    import inspect
+
+    from sim.policies.checked import _defined_in
+
+    def no_source(_: object) -> str:
+        raise OSError("source code not available")
+
+    monkeypatch.setattr(inspect, "getsourcefile", no_source)
+    assert _defined_in(QueuePolicy) == "QueuePolicy in module sim.policies.base"

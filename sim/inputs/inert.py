@@ -144,9 +144,13 @@ def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource 
 
 
 def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | None) -> None:
-    """``keep_firm_place`` says what a project with a non-firm right does; without one, nothing."""
+    """``keep_firm_place`` says what a project with a non-firm right does; without one, nothing.
+
+    Only ``false`` is refused: ``true``, the default, is what a resolved scenario file (of
+    results, say) states for every project.
+    """
     for i, project in enumerate(scenario.projects):
-        if "keep_firm_place" in project.model_fields_set and project.non_firm_right is None:
+        if not project.keep_firm_place and project.non_firm_right is None:
             raise _refuse(scenario, source, ("projects", i, "keep_firm_place"),
                           "expected a non_firm_right beside it: it says whether a project "
                           "holding a "

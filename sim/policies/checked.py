@@ -260,7 +260,7 @@ def _defined_in(cls: type) -> str:
     """``Class in FILE``, or in which module, where the file is not known (a notebook's)."""
     try:
         file = inspect.getsourcefile(cls)
-    except TypeError:
+    except (TypeError, OSError):  # built in, or defined where no source is kept (a notebook)
         file = None
     return f"{cls.__qualname__} in {file or f'module {cls.__module__}'}"
 

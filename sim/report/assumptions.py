@@ -15,7 +15,6 @@ from typing import Any
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Area, Scenario, Stream
-from sim.policies.timeline import priority_served
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
@@ -57,7 +56,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Queue policy": Assumption(f"{policy.order} ({policy.allocation})"
                                    + _settings(policy.category_order, policy.params,
                                                policy.within_category), changes),
-        "Priority uptake": Assumption(_uptake(scenario)),
+        "Priority uptake": Assumption(", ".join(
+            f"{c} {v:.0%}" for c, v in scenario.priority_uptake.items()) or "none"),
         "On-site generation": Assumption(
             "none" if onsite is None else
             f"{onsite.share:.0%} adopt, covering on average {onsite.cover.mean:.0%} of demand"
@@ -145,20 +145,6 @@ def _settings(
     text = "" if order is None or order == list(CATEGORIES) else ", " + " > ".join(order)
     text += "".join(f", {c} by {rule}" for c, rule in (within or {}).items())
     return text + (f", {params}" if params else "")
-
-
-def _uptake(scenario: Scenario) -> str:
-    """Who asks for priority, and whether anything serves it (not fifo throughout, say).
-
-    A custom policy that cannot be looked up here (results read without its code) is taken
-    to serve priority: the shares are shown.
-    """
-    try:
-        served = priority_served(scenario)
-    except LookupError:
-        served = True
-    shares = ", ".join(f"{c} {v:.0%}" for c, v in scenario.priority_uptake.items()) or "none"
-    return shares if served else f"{shares} (no policy in force serves priority)"
 
 
 def _grid(scenario: Scenario) -> Assumption:

@@ -69,9 +69,9 @@ def run_replications(
     """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
-    check_policies(scenario, rows, users_only=True)  # a user's ranks agree with its sort_key
     elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
-    task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants)
+    task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants,
+                            checks_policies_in=indices[0] if indices else None)
     yield from map_replications(task, indices, workers, progress, label or scenario.name,
                                 seed=scenario.seed, scheduler=scheduler)
 
@@ -85,13 +85,22 @@ class _ReplicationTask:
     """
 
     def __init__(self, scenario: Scenario, rows: WaitingRows | None, encoded: bool,
-                 keep_applicants: bool = True) -> None:
+                 keep_applicants: bool = True, checks_policies_in: int | None = None) -> None:
         self.scenario = scenario
         self.rows = rows
         self.encoded = encoded
         self.keep_applicants = keep_applicants
+        self.checks_policies_in = checks_policies_in
+        """The replication before which the user's policies are checked (their ranks against
+        their sort_key): in a worker, as all of the user's code runs, so that a policy that
+        hangs is stopped with the workers."""
 
     def __call__(self, replication: int) -> ReplicationOutput:
+        if replication == self.checks_policies_in:
+            try:
+                check_policies(self.scenario, self.rows, users_only=True)
+            except InputError as exc:
+                raise PolicyBroken(exc.source, exc.key_path, exc.expected, exc.line) from None
         output = run_replication(self.scenario, replication, self.rows)
         if not self.keep_applicants:
             assert isinstance(output.applicants, pd.DataFrame)
@@ -160,9 +169,15 @@ def map_replications(
         bar.close()
 
 
+class PolicyBroken(InputError):
+    """A user's policy broke its contract, found before the replications: not in one of them."""
+
+
 def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
     try:
         return task(index)
+    except PolicyBroken:
+        raise
     except InputError as exc:  # found only in this replication (a policy failing on it, say)
         raise InputError(exc.source, exc.key_path, f"{exc.expected} (in replication {index}: "
                          f"re-run it alone with --seed {seed} --only-replication {index})",
