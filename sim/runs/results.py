@@ -24,12 +24,19 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import GridqueueWarning, OutputError
+from sim.errors import GridqueueWarning, InputError, OutputError
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import observation_table, observed_values
 from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
+from sim.runs.result_files import (
+    TABLE_COLUMNS,
+    check_replications,
+    check_table,
+    read_run_info,
+    run_replications,
+)
 from sim.runs.spool import ApplicantSpool
 from sim.runs.staging import staged_directory
 
@@ -225,13 +232,11 @@ class Results:
         if not (folder / "run.json").is_file():
             raise OutputError(f"{folder}: expected a results directory with run.json; "
                               "none found")
-        tables = {
-            name: pd.read_csv(folder / f"{name}.csv", parse_dates=DATE_COLUMNS.get(name, []),
-                              dtype=TEXT_COLUMNS.get(name),
-                              # Only an empty field is missing: a project named NA is a name.
-                              keep_default_na=name not in TEXT_COLUMNS, na_values=[""])
-            for name in TABLES
-        }
+        # A damaged folder (cut short, copied in part, edited) is one message naming the file.
+        run_info = read_run_info(folder / "run.json")
+        replications = run_replications(run_info, folder / "run.json")
+        tables = {name: _read_table(folder / f"{name}.csv", name) for name in TABLES}
+        check_replications(tables, folder, replications)
         names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
         tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
         for name, columns in DATE_COLUMNS.items():  # a table without rows: read as text
@@ -245,8 +250,24 @@ class Results:
             summary=tables["summary"],
             replication_metrics=tables["replication_metrics"],
             projects=tables["projects"],
-            run_info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
+            run_info=run_info,
         )
+
+
+def _read_table(path: Path, name: str) -> pd.DataFrame:
+    """One table of a results folder, checked first (:func:`check_table`)."""
+    check_table(path, TABLE_COLUMNS[name])
+    try:
+        return pd.read_csv(path, parse_dates=DATE_COLUMNS.get(name, []),
+                           dtype=TEXT_COLUMNS.get(name),
+                           # Only an empty field is missing: a project named NA is a name.
+                           keep_default_na=name not in TEXT_COLUMNS, na_values=[""])
+    except UnicodeDecodeError:
+        raise InputError(path, "", "expected UTF-8 text (a table gridqueue run wrote); it is "
+                         "damaged") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(path, "", f"expected a table as gridqueue run writes it "
+                         f"({str(exc).strip()}); it is damaged") from None
 
 
 OTHER_OUTPUTS = {

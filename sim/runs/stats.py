@@ -18,9 +18,9 @@ from scipy import special
 from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
-    "CI_METHODS", "CONFIDENCE", "SUMMARY_COLUMNS", "bounded_interval", "connection_quantiles",
-    "log_interval", "logit_interval", "mean_interval", "median_interval", "summarise",
-    "summarise_projects", "t_quantile",
+    "CI_METHODS", "CONFIDENCE", "PROJECT_COLUMNS", "SUMMARY_COLUMNS", "bounded_interval",
+    "connection_quantiles", "log_interval", "logit_interval", "mean_interval",
+    "median_interval", "summarise", "summarise_projects", "t_quantile",
 ]
 
 CONFIDENCE = 0.95
@@ -192,6 +192,14 @@ standard deviation over the replications that had a value (``inf`` and NaN where
 reach the figure)."""
 
 
+PROJECT_COLUMNS = (
+    "project", "request_date", "replications", "connected_share", "withdrawn_share",
+    "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
+    "wait_mean_years", "wait_ci_low", "wait_ci_high",
+)
+"""Columns of ``projects.csv``: when each named project connects, across replications."""
+
+
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
     """Summarise tidy per-replication figures (``replication, group, metric, value``).
 
@@ -249,9 +257,7 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "wait_ci_low": low,
             "wait_ci_high": high,
         })
-    columns = ["project", "request_date", "replications", "connected_share", "withdrawn_share",
-               "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
-               "wait_mean_years", "wait_ci_low", "wait_ci_high"]
+    columns = list(PROJECT_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
         if column.startswith(("connect_date", "request_date")):

@@ -1,0 +1,210 @@
+"""Checking a results folder as it is read back: a damaged file is one message, not a traceback.
+
+A results folder copied in part, cut short by a full disk or edited by hand failed deep inside
+pandas or the figures (an empty table, a renamed column, a row cut in half read as an outcome
+``nan``), or was taken for a run of fewer replications. These few checks find such damage
+first and name the file (and line) and what is wrong:
+
+- ``run.json`` is a readable JSON object whose ``replications`` says which replications ran;
+- each table begins with the header gridqueue writes and ends with a whole row (every table
+  ends with a line break, and its last line has every field);
+- ``timeseries.csv`` and ``replication_metrics.csv`` hold every replication ``run.json``
+  lists, no table holds one it does not, and ``applicants.csv`` holds as many rows of each
+  as ``replication_metrics.csv`` counted applicants in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.inputs.files import read_limited
+from sim.runs.metrics import ALL
+from sim.runs.records import APPLICANT_COLUMNS, TIMESERIES_COLUMNS
+from sim.runs.staging import some
+from sim.runs.stats import PROJECT_COLUMNS, SUMMARY_COLUMNS
+
+__all__ = ["TABLE_COLUMNS", "check_replications", "check_table", "read_run_info",
+           "run_replications"]
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "applicants": APPLICANT_COLUMNS,
+    "timeseries": TIMESERIES_COLUMNS,
+    "summary": SUMMARY_COLUMNS,
+    "replication_metrics": ("replication", "group", "metric", "value"),
+    "projects": PROJECT_COLUMNS,
+}
+"""The columns each table of a results folder has (more are let be, none may be missing)."""
+
+EVERY_REPLICATION = ("timeseries", "replication_metrics")
+"""Tables with rows for every replication (a replication may have no applicants at all)."""
+
+MAX_RUN_JSON_BYTES = 10_000_000
+"""Far more than any run.json (a few kB): a larger one is not gridqueue's."""
+
+TAIL_BYTES = 1 << 16
+"""How much of a table's end is read to find its last row (rows are far shorter)."""
+
+
+def read_run_info(path: Path) -> dict[str, Any]:
+    """The provenance in ``run.json``: a JSON object, or one message saying what is wrong."""
+    try:
+        text = read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "expected UTF-8 text (JSON written by gridqueue run); "
+                         "it is damaged") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, "", f"expected readable JSON ({exc.msg}, column {exc.colno}); "
+                         "it is damaged", line=exc.lineno) from None
+    if not isinstance(info, dict):
+        raise InputError(path, "", f"expected a JSON object (the provenance gridqueue run "
+                         f"writes), got {_json_kind(info)}")
+    return info
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}
+    return kinds.get(type(value), "a number")
+
+
+def run_replications(info: Mapping[str, Any], path: Path) -> list[int]:
+    """The replication indices ``run.json`` says ran (a count, or the indices of a subset)."""
+    if "replications" not in info:
+        raise InputError(path, "replications", "expected the number of replications the run "
+                         "had (gridqueue run writes it); not found")
+    value = info["replications"]
+    if _is_index(value, minimum=1):
+        return list(range(value))
+    if isinstance(value, list) and value and all(_is_index(v) for v in value):
+        return sorted(value)
+    raise InputError(path, "replications", "expected a number of replications or a list of "
+                     f"replication indices, got {value!r}")
+
+
+def _is_index(value: Any, minimum: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def check_table(path: Path, columns: tuple[str, ...]) -> None:
+    """Refuse a table that is missing, empty, headed otherwise or cut short (one message)."""
+    try:
+        size = os.stat(path).st_size
+        with open(path, "rb") as file:
+            first = file.readline(TAIL_BYTES)
+            second = file.readline(TAIL_BYTES)
+            file.seek(max(0, size - TAIL_BYTES))
+            tail = file.read()
+    except FileNotFoundError:
+        raise InputError(path, "", "not found; a results folder holds every table gridqueue "
+                         "run writes (copy the whole folder)") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be read ({exc.strerror or exc})") from None
+    if not first.strip():
+        raise InputError(path, "", f"is empty; expected a table with the columns "
+                         f"{some(list(columns))}")
+    header = _fields(first)
+    missing = [name for name in columns if name not in header]
+    if len(missing) == len(columns):
+        raise InputError(path, "", f"expected a header with the columns {some(list(columns))}; "
+                         f"found {some(header)}", line=1)
+    if missing:
+        raise InputError(path, "", f"expected the columns {some(list(columns))}; the header "
+                         f"lacks {some(missing)}", line=1)
+    if size == len(first) and first.endswith(b"\n"):
+        return  # the header alone: a table without rows
+    if second.endswith(b"\n") and b'"' not in second and len(_fields(second)) != len(header):
+        # (pandas took a first row longer than the header for one with row names)
+        raise InputError(path, "", f"expected {len(header)} fields, as in the header; found "
+                         f"{len(_fields(second))}; the table is damaged", line=2)
+    whole = tail.endswith(b"\n")
+    body = tail[:-1] if whole else tail
+    if b"\n" not in body:
+        last, known = body, False  # a line longer than the tail read: its fields uncounted
+    else:
+        last, known = body.rsplit(b"\n", 1)[1], True
+    # A quoted field may hold a line break: a whole last line with a quote is let be.
+    counted = known and not (whole and b'"' in last)
+    fields = len(_fields(last)) if counted else len(header)
+    if whole and fields >= len(header):
+        return
+    line = _count_lines(path) + (0 if whole else 1)
+    what = (f"the last row has {fields} of {len(header)} fields" if fields < len(header)
+            else "the last row ends without a line break")
+    raise InputError(path, "", f"truncated: {what}; the file was cut short (a copy or a full "
+                     "disk?), so this results folder is damaged", line=line)
+
+
+def _fields(line: bytes) -> list[str]:
+    text = line.decode("utf-8", errors="replace").rstrip("\r\n")
+    return next(csv.reader([text]), [])
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def check_replications(tables: Mapping[str, pd.DataFrame], folder: Path,
+                       replications: list[int]) -> None:
+    """Refuse tables whose replications are not those run.json lists: cut short, or mixed."""
+    expected = set(replications)
+    for name, frame in tables.items():
+        if "replication" not in frame:
+            continue
+        path = folder / f"{name}.csv"
+        column = frame["replication"]
+        if not frame.empty and not pd.api.types.is_integer_dtype(column):
+            raise InputError(path, "replication", "expected a replication index (a whole "
+                             "number) in every row; the table is damaged")
+        present = {int(r) for r in column.unique()}
+        extra = sorted(present - expected)
+        if extra:
+            raise InputError(path, "", f"holds replication {some([str(r) for r in extra])}, "
+                             f"which run.json does not list ({_listed(replications)}); it "
+                             "is not this run's")
+        lacking = sorted(expected - present)
+        if lacking and name in EVERY_REPLICATION:
+            raise InputError(path, "", f"holds {len(present)} of the {len(expected)} "
+                             f"replications run.json lists (none of replication "
+                             f"{some([str(r) for r in lacking])}); the table was cut short, "
+                             "so this results folder is damaged")
+    _check_applicant_counts(tables, folder)
+
+
+def _check_applicant_counts(tables: Mapping[str, pd.DataFrame], folder: Path) -> None:
+    """Refuse applicant rows fewer or more than replication_metrics.csv counted, per replication.
+
+    A table cut short at a line break has whole rows only: only this count tells.
+    """
+    metrics, applicants = tables.get("replication_metrics"), tables.get("applicants")
+    if metrics is None or applicants is None:
+        return
+    counted = metrics[(metrics["group"] == ALL) & (metrics["metric"] == "applicants")]
+    rows = applicants.groupby("replication").size()
+    for replication, value in zip(counted["replication"], counted["value"], strict=True):
+        found = int(rows.get(replication, 0))
+        if found != value:
+            raise InputError(folder / "applicants.csv", "", f"holds {found} rows of "
+                             f"replication {replication}, but replication_metrics.csv counts "
+                             f"{value:g} applicants in it; the table was cut short or changed, "
+                             "so this results folder is damaged")
+
+
+def _listed(replications: list[int]) -> str:
+    if replications == list(range(len(replications))):
+        return f"{len(replications)} replications, 0 to {len(replications) - 1}"
+    return "replications " + some([str(r) for r in replications])
