@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +22,14 @@ from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.runs.results import Results
 from sim.runs.runner import default_workers
-from sim.runs.staging import claim, files_added, some
+from sim.runs.staging import (
+    REPORT_STAGING,
+    claim,
+    files_added,
+    make_staging,
+    some,
+    stale_staging,
+)
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
 
@@ -90,7 +96,7 @@ def write_report(directory: str | Path) -> Path:
     Made aside and moved in when complete: the tables are untouched and an earlier report
     stays whole until the new one replaces it. ``figures/`` is replaced whole, so a file the
     user put there (or a ``report.html`` of their own) stops it before any work, as it would
-    stop ``--force``.
+    stop ``--force``. The staging folder of a report killed earlier is removed first.
     """
     folder = Path(directory)
     results = Results.read(folder)
@@ -101,7 +107,10 @@ def write_report(directory: str | Path) -> Path:
         raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
                           "and a new report replaces report.html and figures/; move them out "
                           "first")
-    staging = Path(tempfile.mkdtemp(prefix=".report.partial-", dir=folder))
+    for entry in os.scandir(folder):  # what a report killed earlier left
+        if entry.name.startswith(REPORT_STAGING) and stale_staging(Path(entry.path)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+    staging = make_staging(folder)
     try:
         write_report_files(results, staging, str(folder))
         figures = folder / "figures"

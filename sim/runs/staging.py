@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
+import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,15 +24,29 @@ from sim.errors import OutputError
 
 __all__ = [
     "MARKER",
+    "REPORT_STAGING",
+    "STAGING_MARK",
     "check_writable",
     "claim",
     "files_added",
+    "make_staging",
     "partial_directory",
     "resumable_directory",
     "some",
+    "stale_staging",
     "staged_directory",
     "write_file",
 ]
+
+REPORT_STAGING = ".report.partial-"
+"""How the folder a report is made in, inside the results folder, is named (and a random end)."""
+
+STAGING_MARK = ".gridqueue-staging"
+"""The file gridqueue puts first into a staging folder it makes inside an output, naming the
+process (and machine) that writes it: a folder left by one killed is known as gridqueue's."""
+
+_STAGED_REPORT_FILE = re.compile(r"report\.html|(old-)?figures/[a-z_]+\.(png|svg)")
+"""What a report's staging folder may hold, its mark aside: anything else is not gridqueue's."""
 
 MARKER = ".gridqueue-output"
 """The file gridqueue puts in every directory it writes, listing every file it wrote there:
@@ -119,11 +137,93 @@ def files_added(folder: Path) -> list[str]:
     what it may replace (``--force`` replaces no such output: :func:`check_writable`).
     """
     listed = _listed_files(folder)
-    files = _files_in(folder)
+    files = _outside_own_staging(folder, _files_in(folder))
     if listed is not None:
         own = {*listed, MARKER}
         return [name for name in files if name not in own]
     return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
+
+
+def _outside_own_staging(folder: Path, files: list[str]) -> list[str]:
+    """``files`` (paths inside ``folder``) but those in staging folders gridqueue left there.
+
+    A report killed part-way (``kill -9``) leaves its ``.report.partial-*`` folder; what it
+    holds is gridqueue's, so ``--force`` takes it along (:func:`own_staging`).
+    """
+    judged: dict[str, bool] = {}
+    kept = []
+    for name in files:
+        parts = name.split("/")
+        where = next((i for i, part in enumerate(parts[:-1])
+                      if part.startswith(REPORT_STAGING)), None)
+        if where is not None:
+            staging = "/".join(parts[:where + 1])
+            if staging not in judged:
+                judged[staging] = own_staging(folder / staging)
+            if judged[staging]:
+                continue
+        kept.append(name)
+    return kept
+
+
+def make_staging(folder: Path, prefix: str = REPORT_STAGING) -> Path:
+    """A new staging folder inside ``folder``, marked first as gridqueue's and this process's."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+    try:
+        (staging / STAGING_MARK).write_text(json.dumps(
+            {"written_by": "gridqueue", "pid": os.getpid(), "host": socket.gethostname()})
+            + "\n", encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def own_staging(folder: Path) -> bool:
+    """Whether ``folder`` is a report's staging folder that gridqueue made and left.
+
+    Named so, and holding nothing, or its mark and only files a report writes: a folder of
+    the user's, however named, holds something else.
+    """
+    if not folder.name.startswith(REPORT_STAGING) or folder.is_symlink() or not folder.is_dir():
+        return False
+    files = _files_in(folder)
+    if not files:
+        return True  # stopped before even its mark was written
+    return STAGING_MARK in files and all(
+        _STAGED_REPORT_FILE.fullmatch(name) for name in files if name != STAGING_MARK)
+
+
+def stale_staging(folder: Path) -> bool:
+    """Whether ``folder`` is a staging folder of gridqueue's left by a process that is gone.
+
+    That is one :func:`own_staging` made by a process on this machine that no longer runs;
+    another machine's, or a live one, is let be.
+    """
+    if not own_staging(folder):
+        return False
+    try:
+        mark = json.loads((folder / STAGING_MARK).read_text(encoding="utf-8"))
+    except FileNotFoundError:  # empty: stopped before its mark was written (or just made)
+        try:
+            return time.time() - folder.stat().st_mtime > 60
+        except OSError:
+            return False
+    except (OSError, ValueError):
+        return False
+    pid = mark.get("pid") if isinstance(mark, dict) else None
+    if (not isinstance(pid, int) or mark.get("host") != socket.gethostname()
+            or sys.platform == "win32"):  # os.kill there would end the process
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it runs, as another user
+    return False
 
 
 def _listed_files(folder: Path) -> list[str] | None:

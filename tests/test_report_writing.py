@@ -1,0 +1,92 @@
+"""``gridqueue report DIR`` writing: what a killed report leaves.
+
+A report is made in ``DIR/.report.partial-*`` and moved in when complete. One killed
+(``kill -9``) leaves that folder: it is gridqueue's, so ``run --force`` takes it along and the
+next report removes it, but a folder of the user's so named is never taken for one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.runs.staging import check_writable
+from tests.test_loading import BASE
+from tests.test_output_safety import refused
+
+SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
+ROOT = Path(__file__).resolve().parents[1]
+REPORT_STAGING = ".report.partial-"
+"""How a report's staging folder inside the results folder is named (and a random end)."""
+
+
+@pytest.fixture
+def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A results folder without a report, in a working folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(BASE)
+    assert main(["run", "s.yaml", "-o", "out", "--no-report", *SMALL]) == 0
+    return tmp_path / "out"
+
+
+def killed_report(folder: Path) -> Path:
+    """The staging folder a report killed part-way (as by ``kill -9``) leaves in ``folder``."""
+    code = ("import os, sys\n"
+            "import sim.report.run as report\n"
+            "drawn = report.write_figures\n"
+            "def killed(figures, folder, workers=1):\n"
+            "    drawn(dict(list(figures.items())[:1]), folder, 1)\n"
+            "    os._exit(137)\n"
+            "report.write_figures = killed\n"
+            "from sim.cli import main\n"
+            "main(['report', sys.argv[1]])\n")
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], text=True,
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 137, done.stderr
+    (staging,) = (p for p in folder.iterdir() if p.name.startswith(REPORT_STAGING))
+    assert (staging / "figures" / "queue.png").is_file()
+    return staging
+
+
+def test_force_takes_along_what_a_killed_report_left(results, capsys):
+    """Refused before as 'holds files gridqueue did not write (.report.partial-…/figures/…)'."""
+    staging = killed_report(results)
+    assert staging.name.startswith(REPORT_STAGING)
+    check_writable(results, force=True)
+    assert main(["run", "s.yaml", "-o", "out", "--force", "--no-report", *SMALL]) == 0
+    assert not staging.exists()
+
+
+def test_a_new_report_removes_what_a_killed_report_left(results):
+    staging = killed_report(results)
+    assert main(["report", "out"]) == 0
+    assert not staging.exists()
+    assert not [p for p in results.iterdir() if p.name.startswith(REPORT_STAGING)]
+
+
+def test_a_folder_of_the_users_so_named_is_never_taken_for_one(results, capsys):
+    """Named as a staging folder, but holding a file no report writes: the user's."""
+    mine = results / f"{REPORT_STAGING}mine"
+    (mine / "figures").mkdir(parents=True)
+    (mine / "figures" / "queue.png").write_bytes(b"mine")
+    (mine / "notes.txt").write_text("mine")
+    refused(["run", "s.yaml", "-o", "out", "--force", *SMALL], capsys, results.parent,
+            f"holds files gridqueue did not write ({REPORT_STAGING}mine/figures/queue.png")
+    assert main(["report", "out"]) == 0
+    assert (mine / "notes.txt").read_text() == "mine"
+    assert (mine / "figures" / "queue.png").read_bytes() == b"mine"
+
+
+def test_a_live_report_is_let_be(results):
+    """One of a report still running (here, this process's own) is not removed."""
+    from sim.runs.staging import make_staging, stale_staging
+
+    staging = make_staging(results)
+    assert not stale_staging(staging)
+    assert main(["report", "out"]) == 0
+    assert staging.is_dir()
