@@ -1,12 +1,15 @@
-"""``gridqueue report DIR`` writing: what a killed report leaves.
+"""``gridqueue report DIR`` writing: what a killed report leaves, a full disk, no permission.
 
 A report is made in ``DIR/.report.partial-*`` and moved in when complete. One killed
 (``kill -9``) leaves that folder: it is gridqueue's, so ``run --force`` takes it along and the
-next report removes it, but a folder of the user's so named is never taken for one.
+next report removes it, but a folder of the user's so named is never taken for one. A report
+that cannot be written names the results folder, not its staging folder, and says that the
+earlier report and tables are as they were.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -17,7 +20,7 @@ import pytest
 from sim.cli import main
 from sim.runs.staging import check_writable
 from tests.test_loading import BASE
-from tests.test_output_safety import refused
+from tests.test_output_safety import refused, snapshot
 
 SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +93,40 @@ def test_a_live_report_is_let_be(results):
     assert not stale_staging(staging)
     assert main(["report", "out"]) == 0
     assert staging.is_dir()
+
+
+def test_a_full_disk_names_the_results_folder(results, capsys, monkeypatch):
+    """Was 'gridqueue: error: No space left on device', naming nothing."""
+    import sim.report.run
+
+    def full(figures, folder, workers=1):
+        folder.mkdir(parents=True)
+        (folder / "queue.png").write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert main(["report", "out"]) == 0
+    monkeypatch.setattr(sim.report.run, "write_figures", full)
+    refused(["report", "out"], capsys, results.parent,
+            "gridqueue: error: out: could not write the report (No space left on device); the "
+            "earlier report and tables are as they were")
+
+
+def test_a_read_only_results_folder_is_named_not_the_staging_folder(results, capsys,
+                                                                     monkeypatch):
+    """Was 'out/.report.partial-vntq6sly: Read-only file system'."""
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system",
+                      str(results / f"{REPORT_STAGING}vntq6sly"))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    before = snapshot(results)
+    refused(["report", "out"], capsys, results.parent,
+            "gridqueue: error: out: no permission to write in it; the earlier report and "
+            "tables are as they were")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path).name == "out"
+                        else real_access(path, mode))
+    refused(["report", "out"], capsys, results.parent, "out: no permission to write in it")
+    assert snapshot(results) == before

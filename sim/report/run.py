@@ -7,6 +7,7 @@ published observations also gets their figure and the section setting the model 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -107,12 +108,25 @@ def write_report(directory: str | Path) -> Path:
         raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
                           "and a new report replaces report.html and figures/; move them out "
                           "first")
+    unchanged = "the earlier report and tables are as they were"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: no permission to write in it; {unchanged}")
     for entry in os.scandir(folder):  # what a report killed earlier left
         if entry.name.startswith(REPORT_STAGING) and stale_staging(Path(entry.path)):
             shutil.rmtree(entry.path, ignore_errors=True)
-    staging = make_staging(folder)
     try:
-        write_report_files(results, staging, str(folder))
+        staging = make_staging(folder)
+    except OSError as exc:
+        words = ("no permission to write in it"
+                 if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+                 else f"could not write the report ({exc.strerror or exc})")
+        raise OutputError(f"{folder}: {words}; {unchanged}") from None
+    try:
+        try:
+            write_report_files(results, staging, str(folder))
+        except OSError as exc:
+            raise OutputError(f"{folder}: could not write the report ({exc.strerror or exc}); "
+                              f"{unchanged}") from None
         figures = folder / "figures"
         if figures.exists():
             os.replace(figures, staging / "old-figures")  # removed with the staging folder
