@@ -159,3 +159,18 @@ def test_a_good_folder_and_a_table_without_rows_still_read(good, tmp_path):
     assert (good / "projects.csv").read_text().count("\n") == 1
     results = Results.read(good)
     assert sorted(results.replication_metrics["replication"].unique()) == [0, 1, 2]
+
+
+def test_a_projects_table_from_before_withdrawn_share_still_reads(good, tmp_path):
+    """Older folders lack projects.csv's withdrawn_share; readers take none withdrawn."""
+    import shutil
+
+    import pandas as pd
+
+    from sim import Results
+
+    folder = tmp_path / "older"
+    shutil.copytree(good, folder)
+    projects = pd.read_csv(folder / "projects.csv")
+    projects.drop(columns="withdrawn_share").to_csv(folder / "projects.csv", index=False)
+    assert "withdrawn_share" not in Results.read(folder).projects.columns

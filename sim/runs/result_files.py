@@ -39,9 +39,11 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "timeseries": TIMESERIES_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
-    "projects": PROJECT_COLUMNS,
+    "projects": tuple(column for column in PROJECT_COLUMNS if column != "withdrawn_share"),
 }
-"""The columns each table of a results folder has (more are let be, none may be missing)."""
+"""The columns each table of a results folder must have (more are let be). Left out is one
+that earlier folders lack and readers take a default for: projects.csv's withdrawn_share
+(:func:`sim.runs.summary_table.withdrawn_share`)."""
 
 EVERY_REPLICATION = ("timeseries", "replication_metrics")
 """Tables with rows for every replication (a replication may have no applicants at all)."""
