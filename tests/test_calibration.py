@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from sim import load_scenario
-from sim.analysis import calibration, candidates
+from sim.analysis import calibration, calibration_result, candidates
 from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_directory, parse_fit
 from sim.analysis.exploration import ema_function, key_figures
 from sim.analysis.parameters import load_with_parameters
@@ -141,6 +141,104 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
     pd.testing.assert_frame_equal(resumed.estimates, whole.estimates)
     # Only the evaluations not kept ran again (3 replications each), and the final check.
     assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + 3
+
+
+def _counting_candidates(monkeypatch) -> dict[str, int]:
+    """Count the replications of candidates run from now on."""
+    calls = {"n": 0}
+    real = candidates.CandidateTask.__call__
+
+    def counted(self, index):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return real(self, index)
+
+    monkeypatch.setattr(candidates.CandidateTask, "__call__", counted)
+    return calls
+
+
+@pytest.mark.parametrize("stop", ["ctrl_c", "full_disk"])
+def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitted, tmp_path,
+                                                                monkeypatch, stop):
+    """Cut short in its final write, the evaluations still resume: none of them runs again."""
+    real_to_csv = pd.DataFrame.to_csv
+
+    def cut_short(self, path=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path is not None and "evaluations.csv" in Path(path).name:
+            with open(path, "w", encoding="utf-8") as handle:  # half a file, then no room
+                handle.write(real_to_csv(self, None, *args, **kwargs)[:40])
+            if stop == "ctrl_c":
+                raise KeyboardInterrupt
+            raise OSError(28, "No space left on device")
+        return real_to_csv(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", cut_short)
+    with pytest.raises((KeyboardInterrupt, GridqueueError)):
+        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", real_to_csv)
+    assert not (tmp_path / "out").exists()
+    calls = _counting_candidates(monkeypatch)
+    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
+    assert resumed.best == fitted.best
+    pd.testing.assert_frame_equal(resumed.estimates, fitted.estimates)
+    assert calls["n"] == 3  # the final check alone: every evaluation was kept
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".e")) == []
+
+
+def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
+        published, fitted, tmp_path, monkeypatch):
+    """Ctrl-C after every file is written, before the output is moved: --resume reuses all."""
+    real = calibration_result.Calibration.write_summary
+
+    def written_then_stopped(self, folder):  # type: ignore[no-untyped-def]
+        real(self, folder)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
+    with pytest.raises((KeyboardInterrupt, Interrupted)):
+        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+    monkeypatch.setattr(calibration_result.Calibration, "write_summary", real)
+    calls = _counting_candidates(monkeypatch)
+    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
+    assert resumed.best == fitted.best
+    assert calls["n"] == 3
+    final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
+    assert list(final.columns) == [*(p.key for p in FIT), "loss", "scenario_sha256",
+                                   "plausible"]
+
+
+def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, capsys):
+    """An evaluations.csv without scenario hashes, or of other parameters: exit 2, one line."""
+    partial = tmp_path / ".out.partial"
+    partial.mkdir()
+    (partial / ".gridqueue-output").write_text('{"written_by": "gridqueue"}\n',
+                                               encoding="utf-8")
+    command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
+               "--iterations", "1", "--population", "3", "--workers", "1", "-q",
+               "-o", str(tmp_path / "out"), "--resume"]
+    for table, problem in (
+            ("arrivals.rate_scale,loss,plausible\n1.0,3.5,True\n",
+             "it has no scenario_sha256 column"),
+            ("withdrawal.hazard_scale,loss,scenario_sha256\n1.0,3.5,abc\n",
+             "it holds evaluations of withdrawal.hazard_scale, not of arrivals.rate_scale"),
+            ("arrivals.rate_scale,loss,scenario_sha256\n\"1.0,3.5,abc\n",
+             "it cannot be read as CSV")):
+        (partial / "evaluations.csv").write_text(table, encoding="utf-8")
+        code = main(command)
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith(f"gridqueue: error: {partial / 'evaluations.csv'}: cannot be "
+                              f"resumed from: {problem}"), err
+        assert "pass --force without --resume" in err
+        assert (partial / "evaluations.csv").read_text(encoding="utf-8") == table
+
+
+def test_a_line_cut_short_by_a_killed_calibration_does_not_spoil_the_store(tmp_path):
+    """The next evaluation starts a line of its own; the cut one alone is left out."""
+    (tmp_path / "evaluations.csv").write_text("a,loss,scenario_sha256\n0.5,2.5,x\n0.7,3.",
+                                              encoding="utf-8")
+    candidates._append_store(tmp_path, {"a": 0.9, "loss": 1.5, "scenario_sha256": "y"})
+    assert candidates._read_store(tmp_path, ["a"]) == {((0.5,), "x"): 2.5, ((0.9,), "y"): 1.5}
 
 
 def test_parse_fit_and_unknown_parameters_say_what_was_expected(published):

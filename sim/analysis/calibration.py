@@ -181,7 +181,7 @@ def _acts(evaluations: pd.DataFrame, key: str, keys: Sequence[str]) -> bool:
 def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
             evaluator: CandidateEvaluator, base: Scenario, started: float,
             workers: int | None) -> Calibration:
-    evaluations = pd.DataFrame(evaluator.rows).drop(columns="scenario_sha256")
+    evaluations = pd.DataFrame(evaluator.rows)  # scenario_sha256 kept: evaluations.csv resumes
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
     best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a row label
     threshold = float(special.chdtri(len(parameters), 1 - CONFIDENCE))

@@ -160,8 +160,17 @@ class Calibration:
         return observations_figure({"calibrated": self.observations})
 
     def write_summary(self, folder: Path) -> None:
-        """Write every file into ``folder``; evaluations.csv replaces the running store."""
-        self.evaluations.to_csv(folder / EVALUATIONS, index=False)
+        """Write every file into ``folder``; evaluations.csv replaces the running store.
+
+        It holds every column of the store (``scenario_sha256`` too) and replaces it only
+        whole, so a write cut short (Ctrl-C, a full disk) leaves a store ``--resume`` reads.
+        """
+        whole = folder / f".{EVALUATIONS}.new"
+        try:
+            self.evaluations.to_csv(whole, index=False)
+            os.replace(whole, folder / EVALUATIONS)
+        finally:
+            whole.unlink(missing_ok=True)
         (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
         self.estimates.to_csv(folder / "calibration.csv", index=False)
         self.observations.to_csv(folder / "observations.csv", index=False)

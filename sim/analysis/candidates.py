@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.parameters import ParameterisedScenario
+from sim.errors import GridqueueError, one_line
 from sim.inputs.scenario import Scenario
 from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
@@ -82,7 +83,7 @@ class CandidateEvaluator:
         self.uncertainty = np.array([o.uncertainty for o in base.observations])
         self.losses: dict[tuple[float, ...], float] = {}
         self.rows: list[dict[str, Any]] = []
-        self.stored = _read_store(store)
+        self.stored = _read_store(store, self.keys)
         self.on_done: Callable[[int], Any] = lambda n: None
 
     def scenario(self, values: Sequence[float]) -> Scenario:
@@ -143,25 +144,61 @@ class CandidateEvaluator:
         self.on_done(1)
 
 
-def _read_store(store: Path | None) -> dict[tuple[tuple[float, ...], str], float]:
-    """Evaluations kept by an earlier, interrupted calibration, by (values, scenario hash)."""
-    if store is None or not (store / EVALUATIONS).is_file():
+def _read_store(store: Path | None,
+                keys: Sequence[str]) -> dict[tuple[tuple[float, ...], str], float]:
+    """Evaluations kept by an earlier, interrupted calibration, by (values, scenario hash).
+
+    The store is the running one or a finished evaluations.csv (a superset of it: the final
+    write may be cut short before the output is moved into place). One that cannot be read
+    as evaluations of these parameters is refused, as nothing in it could be reused.
+    """
+    file = None if store is None else store / EVALUATIONS
+    if file is None or not file.is_file():
         return {}
     try:
-        table = pd.read_csv(store / EVALUATIONS)
-    except (OSError, ValueError, pd.errors.EmptyDataError):
+        table = pd.read_csv(file)
+    except pd.errors.EmptyDataError:
         return {}
-    table = table.dropna()  # a line cut short by a killed process
-    keys = [c for c in table.columns if c not in ("loss", "scenario_sha256")]
-    return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])): float(row["loss"])
-            for row in table.to_dict("records")}
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _unreadable(file, f"it cannot be read as CSV ({one_line(str(exc))})") from None
+    needed = [*keys, "loss", "scenario_sha256"]
+    missing = [column for column in ("loss", "scenario_sha256") if column not in table.columns]
+    if missing:
+        raise _unreadable(file, f"it has no {' or '.join(missing)} column (an earlier "
+                          "gridqueue's finished file, or not a store of evaluations)")
+    given = [str(c) for c in table.columns if c not in ("loss", "scenario_sha256", "plausible")]
+    if given != list(keys):  # new lines are appended in the order of these parameters
+        raise _unreadable(file, f"it holds evaluations of {', '.join(given) or 'no parameter'}"
+                          f", not of {', '.join(keys)} in that order (to resume it, give "
+                          "its parameters to --fit)")
+    table = table.dropna(subset=needed)  # a line cut short by a killed process
+    try:
+        return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])):
+                float(row["loss"]) for row in table.to_dict("records")}
+    except (TypeError, ValueError) as exc:
+        raise _unreadable(file, f"it holds a value that is not a number ({exc})") from None
+
+
+def _unreadable(file: Path, problem: str) -> GridqueueError:
+    """The refusal of a store --resume cannot use: what is wrong, and the way on."""
+    return GridqueueError(f"{file}: cannot be resumed from: {problem}; to start again, pass "
+                          "--force without --resume, which discards these evaluations")
 
 
 def _append_store(store: Path, row: dict[str, Any]) -> None:
     """Append one evaluation, with a header first; a line is written whole, with full precision."""
     store.mkdir(parents=True, exist_ok=True)
     file = store / EVALUATIONS
-    new = not file.is_file()
-    line = pd.DataFrame([row]).to_csv(index=False, header=new, float_format="%.17g")
+    size = file.stat().st_size if file.is_file() else 0
+    line = pd.DataFrame([row]).to_csv(index=False, header=size == 0, float_format="%.17g")
+    if size and not _ends_a_line(file):  # a line cut short by a killed process stays alone
+        line = "\n" + line
     with open(file, "a", encoding="utf-8") as handle:
         handle.write(line)
+
+
+def _ends_a_line(file: Path) -> bool:
+    """Whether a non-empty file ends with a line break."""
+    with open(file, "rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
