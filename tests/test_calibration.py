@@ -172,8 +172,12 @@ def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitte
         return real_to_csv(self, path, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", cut_short)
-    with pytest.raises((KeyboardInterrupt, GridqueueError)):
+    with pytest.raises(GridqueueError) as stopped:
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+    kept = tmp_path / ".out.partial"
+    assert str(stopped.value).endswith(
+        f"finished parts are kept in {kept} for --resume" if stop == "full_disk" else
+        f"kept in {kept}; run the same command with --resume to continue"), stopped.value
     monkeypatch.setattr(pd.DataFrame, "to_csv", real_to_csv)
     assert not (tmp_path / "out").exists()
     calls = _counting_candidates(monkeypatch)
@@ -194,7 +198,7 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
-    with pytest.raises((KeyboardInterrupt, Interrupted)):
+    with pytest.raises(Interrupted, match="--resume"):
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", real)
     calls = _counting_candidates(monkeypatch)
@@ -204,6 +208,45 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
     final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
     assert list(final.columns) == [*(p.key for p in FIT), "loss", "scenario_sha256",
                                    "plausible"]
+
+
+def test_ctrl_c_says_what_the_calibration_kept_on_disk(published, tmp_path, monkeypatch,
+                                                      capsys):
+    """Ctrl-C's message says what is on disk: the kept folder and --resume, or nothing kept.
+
+    Stopped in its final write, the staging folder is kept; stopped before any evaluation
+    finished, it is gone.
+    """
+    real = calibration_result.Calibration.write_summary
+
+    def written_then_stopped(self, folder):  # type: ignore[no-untyped-def]
+        real(self, folder)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
+    command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
+               "--iterations", "1", "--population", "3", "--workers", "1", "-q", "-o"]
+    code = main([*command, str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    partial = tmp_path / ".out.partial"
+    count = len(pd.read_csv(partial / "evaluations.csv"))
+    assert code == 130
+    assert err.splitlines() == [f"gridqueue: error: calibration interrupted: {count} "
+                                f"evaluation(s) kept in {partial}; run the same command with "
+                                "--resume to continue"]
+    assert count > 0 and not (tmp_path / "out").exists()
+
+    def stopped(self, index):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(candidates.CandidateTask, "__call__", stopped)
+    code = main([*command, str(tmp_path / "none")])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.splitlines() == ["gridqueue: error: calibration interrupted before any part of "
+                                "it finished: nothing was kept, and earlier results are "
+                                "untouched"]
+    assert not (tmp_path / ".none.partial").exists()
 
 
 def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, capsys):

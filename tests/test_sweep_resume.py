@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim import sweep
+from sim.analysis import sweeps
 from sim.cli import main
 from sim.runs.staging import MARKER
 from tests.processes import ctrl_c_as_in_a_terminal
@@ -153,3 +154,42 @@ def test_resume_runs_a_damaged_cell_again(kept, capsys):
     fresh = sweep(kept / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1)
     assert (kept / "out" / "sweep.csv").read_text(encoding="utf-8") == \
         fresh.with_differences().to_csv(index=False)
+
+
+def test_ctrl_c_while_the_sweep_is_written_names_the_kept_cells(kept, capsys, monkeypatch):
+    """Stopped in its final write, the message names the folder kept and --resume.
+
+    Not 'nothing partial was written'; the same command with --resume then finishes.
+    """
+    real = sweeps.Sweep.write_summary
+
+    def written_then_stopped(self, folder, metric, group):  # type: ignore[no-untyped-def]
+        real(self, folder, metric, group)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweeps.Sweep, "write_summary", written_then_stopped)
+    code, err = resume(kept, capsys)
+    partial = kept / ".out.partial"
+    assert code == 130
+    assert err.splitlines() == [f"gridqueue: error: sweep interrupted: 2 finished cell(s) kept "
+                                f"in {partial}; run the same command with --resume to continue"]
+    assert (partial / "sweep.csv").is_file() and not (kept / "out").exists()
+    monkeypatch.setattr(sweeps.Sweep, "write_summary", real)
+    code, err = resume(kept, capsys)
+    assert code == 0, err
+    assert not partial.exists()
+
+
+def test_a_sweep_stopped_before_any_cell_says_nothing_was_kept(kept, capsys, monkeypatch):
+    """With no cell finished the staging folder goes, and the message says nothing was kept."""
+    def stopped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweeps, "sweep", stopped)
+    code = main(["sweep", str(kept / "s.yaml"), "--vary", "grid.capacity_mw=1,2", "-o",
+                 str(kept / "other"), "--workers", "1", "-q"])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.splitlines() == ["gridqueue: error: sweep interrupted before any part of it "
+                                "finished: nothing was kept, and earlier results are untouched"]
+    assert not (kept / ".other.partial").exists()

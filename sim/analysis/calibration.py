@@ -51,13 +51,13 @@ from sim._version import __version__
 from sim.analysis.calibration_result import Calibration, FitParameter
 from sim.analysis.candidates import EVALUATIONS, CandidateEvaluator, CandidateTask
 from sim.analysis.parameters import SPANNING, load_with_parameters
-from sim.errors import GridqueueError, Interrupted, nearest
+from sim.errors import GridqueueError, nearest
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
 from sim.runs.runner import default_workers, map_replications
-from sim.runs.staging import resumable_directory
+from sim.runs.staging import interrupted, resumable_directory
 
 __all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory", "parse_fit"]
 
@@ -249,23 +249,23 @@ def calibrate_to_directory(
     one's. ``options`` go to :func:`calibrate`.
     """
     inputs = load_with_parameters(path, _common_overrides(overrides, None)).input_files
-    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
-        try:
+    finished = False
+    try:
+        with resumable_directory(directory, force, resume, inputs=inputs) as staging:
             result = calibrate(path, parameters, overrides, store=staging, **options)
-        except KeyboardInterrupt:
-            done = _count_lines(staging / EVALUATIONS)
-            raise Interrupted(f"calibration interrupted: {done} evaluation(s) kept in "
-                              f"{staging}; run the same command with --resume to continue"
-                              ) from None
-        if command is not None:
-            result.run_info["command"] = list(command)
-        result.write_summary(staging)
+            if command is not None:
+                result.run_info["command"] = list(command)
+            result.write_summary(staging)
+            finished = True
+    except KeyboardInterrupt:  # said once the staging area is kept or dropped: what is on disk
+        raise interrupted(directory, "calibration", _kept_evaluations, finished) from None
     return result
 
 
-def _count_lines(file: Path) -> int:
-    """Evaluations in a store file (its lines but the header)."""
+def _kept_evaluations(partial: Path) -> str:
+    """The evaluations in a store (its lines but the header)."""
+    file = partial / EVALUATIONS
     if not file.is_file():
-        return 0
+        return "0 evaluation(s)"
     with open(file, encoding="utf-8") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+        return f"{max(sum(1 for _ in handle) - 1, 0)} evaluation(s)"

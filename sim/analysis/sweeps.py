@@ -51,7 +51,7 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError, Interrupted
+from sim.errors import GridqueueError
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.scenario import Scenario
@@ -60,7 +60,7 @@ from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
 from sim.runs.metrics import LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
-from sim.runs.staging import resumable_directory, staged_directory
+from sim.runs.staging import interrupted, resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
 __all__ = ["Sweep", "lead_metric", "sweep", "sweep_to_directory", "table_decimals"]
@@ -440,16 +440,20 @@ def sweep_to_directory(
     given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
     inputs = read_grid(Path(path), [parse_override(o) for o in overrides or []],
                        given)[0].input_files
-    with resumable_directory(directory, force, resume, inputs=inputs) as staging:
-        cells = staging / "cells"
-        try:
-            result = sweep(path, vary, overrides, cells_dir=cells, reuse_cells=resume,
-                           **options)
-        except KeyboardInterrupt:
-            done = len(list(cells.glob("*.json"))) if cells.is_dir() else 0
-            raise Interrupted(f"sweep interrupted: {done} finished cell(s) kept in {staging}; "
-                              "run the same command with --resume to continue") from None
-        if command is not None:
-            result.run_info["command"] = list(command)
-        result.write_summary(staging, metric, group)
+    finished = False
+    try:
+        with resumable_directory(directory, force, resume, inputs=inputs) as staging:
+            result = sweep(path, vary, overrides, cells_dir=staging / "cells",
+                           reuse_cells=resume, **options)
+            if command is not None:
+                result.run_info["command"] = list(command)
+            result.write_summary(staging, metric, group)
+            finished = True
+    except KeyboardInterrupt:  # said once the staging area is kept or dropped: what is on disk
+        raise interrupted(directory, "sweep", _finished_cells, finished) from None
     return result
+
+
+def _finished_cells(partial: Path) -> str:
+    cells = partial / "cells"
+    return f"{len(list(cells.glob('*.json'))) if cells.is_dir() else 0} finished cell(s)"

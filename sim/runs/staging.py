@@ -15,12 +15,12 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sim._version import __version__
-from sim.errors import OutputError
+from sim.errors import Interrupted, OutputError
 
 __all__ = [
     "MARKER",
@@ -29,6 +29,7 @@ __all__ = [
     "check_writable",
     "claim",
     "files_added",
+    "interrupted",
     "make_staging",
     "partial_directory",
     "resumable_directory",
@@ -424,11 +425,33 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         _replace(partial, target, existed)
     except OSError as exc:
         _drop_if_empty(partial)
+        kept = (f"finished parts are kept in {partial} for --resume" if partial.is_dir()
+                else "nothing was kept")
         raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
-                          "finished parts, if any, are kept for --resume") from None
+                          f"{kept}") from None
     except BaseException:
         _drop_if_empty(partial)
         raise
+
+
+def interrupted(target: str | Path, what: str, kept: Callable[[Path], str],
+                finished: bool) -> Interrupted:
+    """The error to raise when a :func:`resumable_directory` block was interrupted.
+
+    Its message says what was left on disk: the staging directory if it was kept (with
+    ``kept(partial)`` saying what it holds), else whether the output was already complete
+    (``finished``: the block had ended) or nothing was kept.
+    """
+    target = Path(target)
+    partial = partial_directory(target)
+    if partial.is_dir():
+        return Interrupted(f"{what} interrupted: {kept(partial)} kept in {partial}; run the "
+                           "same command with --resume to continue")
+    if finished:
+        return Interrupted(f"{what} interrupted as it ended: its output is complete in "
+                           f"{target}")
+    return Interrupted(f"{what} interrupted before any part of it finished: nothing was kept, "
+                       "and earlier results are untouched")
 
 
 def _drop_if_empty(folder: Path) -> None:
