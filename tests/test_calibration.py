@@ -310,6 +310,25 @@ def test_calibrate_command_writes_the_output_and_refuses_bad_input(published, tm
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.parametrize(("option", "value", "most"), [("--population", "1000000000", 1000),
+                                                       ("--iterations", "1001", 1000)])
+def test_a_search_far_beyond_any_real_case_is_refused_before_any_run(published, tmp_path,
+                                                                     capsys, option, value,
+                                                                     most, monkeypatch):
+    """A huge --population or --iterations is one line, exit 2, not a MemoryError or no end."""
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2", option,
+                 value, "--workers", "1", "-q", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [f"gridqueue: error: {option} {value}: expected a whole number "
+                                f"from 1 to {most} (more is far beyond any real calibration)"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_spanning_parameters_move_every_stream(published):
     """rate_scale multiplies every rate; hazard_scale divides exponential patience means."""
     scenario = load_with_parameters(published, {"arrivals.rate_scale": 1.5,

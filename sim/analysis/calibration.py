@@ -67,6 +67,21 @@ PINNED_SHARE = 0.5
 """A parameter is pinned down when its plausible values span less than this share of its range."""
 SCAN_POINTS = 9
 """Points of the one-parameter scan around the best candidate."""
+MAX_ITERATIONS = 1_000
+"""Most generations of the search: far beyond any real case (the default is 8), so a typo
+(an extra zero or three) is a clear message, not a search that never ends."""
+MAX_POPULATION = 1_000
+"""Most candidates per generation and parameter: far beyond any real case (the default is 6),
+so a typo is a clear message, not an out-of-memory error."""
+
+
+def check_search(iterations: int, population: int) -> None:
+    """Refuse, before any work, a search size outside 1 to its limit."""
+    for name, value, most in (("iterations", iterations, MAX_ITERATIONS),
+                              ("population", population, MAX_POPULATION)):
+        if not 1 <= value <= most:
+            raise GridqueueError(f"--{name} {value}: expected a whole number from 1 to {most} "
+                                 "(more is far beyond any real calibration)")
 
 
 def parse_fit(text: str) -> FitParameter:
@@ -115,6 +130,7 @@ def calibrate(
             reused rather than run again.
     """
     started = time.perf_counter()
+    check_search(iterations, population)
     path = Path(path)
     common = _common_overrides(overrides, replications)
     base = load_with_parameters(path, common)
@@ -248,6 +264,7 @@ def calibrate_to_directory(
     (the search proposes the same candidates again), so the result equals an uninterrupted
     one's. ``options`` go to :func:`calibrate`.
     """
+    check_search(options.get("iterations", 1), options.get("population", 1))  # before a folder
     inputs = load_with_parameters(path, _common_overrides(overrides, None)).input_files
     finished = False
     try:
