@@ -329,6 +329,41 @@ def test_a_search_far_beyond_any_real_case_is_refused_before_any_run(published, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("fit", "said"), [
+    ("arrivals.rate_scale=-1:2", "--fit arrivals.rate_scale=-1:2: -1 (its low end) gives "
+     "streams.firms.rate_per_year: expected a number >= 0.0, got -60.0; give a range in which "
+     "every value is allowed"),
+    ("replications=1:5", "--fit replications=1:5: 2.52786 (a value inside it) gives "
+     "replications: expected a whole number, got 2.5278640450004204; the search tries any "
+     "number between the ends, so fit a key that takes fractions")])
+def test_a_fit_range_the_scenario_refuses_is_named_as_the_user_gave_it(published, tmp_path,
+                                                                       capsys, monkeypatch,
+                                                                       fit, said):
+    """The message names the --fit option and range given, not an override never typed."""
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    code = main(["calibrate", str(published), "--fit", fit, "--workers", "1", "-q", "-o",
+                 str(tmp_path / "out")])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [f"gridqueue: error: {said}"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_candidate_the_scenario_refuses_is_said_of_the_fit(published):
+    """A candidate refused during the search names its --fit values, not an override."""
+    base = load_scenario(published)
+    evaluator = candidates.CandidateEvaluator(published, {}, ["arrivals.rate_scale"], base, 1,
+                                              None, None)
+    with pytest.raises(GridqueueError) as refused:
+        evaluator.scenario([-0.5])
+    assert str(refused.value) == (
+        "--fit: the candidate arrivals.rate_scale=-0.5 gives streams.firms.rate_per_year: "
+        "expected a number >= 0.0, got -30.0; give --fit ranges in which every value is "
+        "allowed")
+
+
 def test_spanning_parameters_move_every_stream(published):
     """rate_scale multiplies every rate; hazard_scale divides exponential patience means."""
     scenario = load_with_parameters(published, {"arrivals.rate_scale": 1.5,

@@ -49,7 +49,12 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.analysis.calibration_result import Calibration, FitParameter
-from sim.analysis.candidates import EVALUATIONS, CandidateEvaluator, CandidateTask
+from sim.analysis.candidates import (
+    EVALUATIONS,
+    CandidateEvaluator,
+    CandidateTask,
+    candidate_problem,
+)
 from sim.analysis.parameters import SPANNING, load_with_parameters
 from sim.errors import GridqueueError, nearest
 from sim.inputs.scenario import Scenario
@@ -146,7 +151,7 @@ def calibrate(
             raise GridqueueError(f"--fit {parameter.key}: unknown parameter"
                                  f"{nearest(parameter.key, SPANNING)}; expected a scenario "
                                  f"key or one of {', '.join(SPANNING)}")
-        load_with_parameters(path, {**common, parameter.key: parameter.low})
+        _check_range(path, common, parameter)
     evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
                                    scheduler, store)
     bounds = [(p.low, p.high) for p in parameters]
@@ -164,6 +169,26 @@ def calibrate(
         evaluator.many([point for i in range(len(parameters))
                         for point in _scan(best, i, bounds)])
     return _gather(path, parameters, common, evaluator, base, started, workers)
+
+
+def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) -> None:
+    """Refuse, before any run, a --fit range the scenario refuses at an end or inside.
+
+    The inside point is one no round number hits, so a key that takes only whole numbers or
+    names is refused too: the search tries any number between the ends.
+    """
+    inside = parameter.low + (parameter.high - parameter.low) * (3 - math.sqrt(5)) / 2
+    for value, where, advice in (
+            (parameter.low, "its low end", "give a range in which every value is allowed"),
+            (parameter.high, "its high end", "give a range in which every value is allowed"),
+            (inside, "a value inside it", "the search tries any number between the ends, so "
+             "fit a key that takes fractions")):
+        try:
+            load_with_parameters(path, {**common, parameter.key: value})
+        except GridqueueError as exc:
+            raise GridqueueError(f"--fit {parameter.key}={parameter.low:g}:{parameter.high:g}: "
+                                 f"{value:.6g} ({where}) gives {candidate_problem(exc)}; "
+                                 f"{advice}") from None
 
 
 def _scan(best: list[float], index: int, bounds: list[tuple[float, float]]) -> list[list[float]]:

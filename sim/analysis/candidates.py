@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.parameters import ParameterisedScenario
-from sim.errors import GridqueueError, one_line
+from sim.errors import GridqueueError, InputError, one_line
 from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
 from sim.runs.runner import map_replications
 
-__all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "synthetic_loss"]
+__all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "candidate_problem",
+           "synthetic_loss"]
 
 EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
@@ -48,6 +50,17 @@ def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
     terms = (mean - observed) ** 2 / variance + np.log(variance)
     return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
 
+
+
+def candidate_problem(exc: GridqueueError) -> str:
+    """What the scenario refuses in a candidate, without the override it was given as.
+
+    Candidate values reach the scenario as overrides the user never typed (a spanning
+    parameter as every stream's own key), so only the key and what it expects are told.
+    """
+    if isinstance(exc, InputError) and exc.source and exc.source.startswith(OVERRIDE_SOURCES):
+        return f"{exc.key_path}: {exc.expected}" if exc.key_path else exc.expected
+    return str(exc)
 
 
 class CandidateTask:
@@ -88,7 +101,13 @@ class CandidateEvaluator:
 
     def scenario(self, values: Sequence[float]) -> Scenario:
         """The candidate scenario of these parameter values."""
-        return self.variants.load({**self.common, **dict(zip(self.keys, values, strict=True))})
+        chosen = dict(zip(self.keys, values, strict=True))
+        try:
+            return self.variants.load({**self.common, **chosen})
+        except GridqueueError as exc:  # say it of the --fit ranges, not of an unseen override
+            shown = ", ".join(f"{key}={value:.6g}" for key, value in chosen.items())
+            raise GridqueueError(f"--fit: the candidate {shown} gives {candidate_problem(exc)}; "
+                                 "give --fit ranges in which every value is allowed") from None
 
     def loss(self, values: np.ndarray) -> float:
         """The loss of one candidate (run now, unless known)."""
