@@ -24,7 +24,14 @@ from sim.figures.palette import CATEGORY_LABELS
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
-from sim.report.narrative import ProjectDates, answer_body, lead_metric, metric_phrase
+from sim.report.narrative import (
+    LATER_CHANGE_WORDS,
+    NO_TEN_YEARS_WHY,
+    ProjectDates,
+    answer_body,
+    lead_metric,
+    metric_phrase,
+)
 from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
@@ -124,7 +131,9 @@ MEANINGS = {
     f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
     f"rest of the {n} years, so {n} would mean that nobody was connected"
     + ("; a category (or a stream compared on its own) that some replication does not "
-       'follow for 10 years gets the first 5, marked "first 5 years"' if n == 10 else "")
+       'follow for 10 years gets the first 5, marked "first 5 years", and the answer counts '
+       f"those replications: in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}"
+       if n == 10 else "")
     + f"; where under half are connected within {SHORTER_YEARS} years, which such a mean "
       "hardly shows, the change in that share follows)"
     for n in RMST_YEARS

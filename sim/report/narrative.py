@@ -41,6 +41,8 @@ from sim.runs.summary_table import connection_dates, withdrawn_share
 
 __all__ = [
     "ProjectDates",
+    "FELL_BACK",
+    "FELL_BACK_NOTE",
     "LATER_CHANGE_WORDS",
     "NO_TEN_YEARS_WHY",
     "WHO",
@@ -291,15 +293,15 @@ LATER_CHANGE_WORDS = (f"{SHORTER_YEARS} years cannot see what a change does late
 
 def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.DataFrame,
                         metric: str) -> str:
-    """Why a pair's answer gives a category the shorter window, and how often ten were unknown.
+    """That a pair's answer gives a category the shorter window, and how often ten were unknown.
 
     '; 5 years, not 10, for every category: the 10-year mean is not known in 18 of 30
-    replications of sp (2) and 1 of 30 of sp, where no wait reached 10 years within the run
-    (...); 5 years cannot see ...'. Said wherever a category falls back because the pair has
-    no 10-year difference for it, whether the whole comparison leads with 5 years or only
-    that category is marked; the reader learns that the measure changed, why, and what sees
-    a later change. Counts come from the ``replications`` column (replications with a value
-    against those with applicants), where the table has it.
+    replications of sp (2) and 1 of 30 of sp'. Said wherever a category falls back because
+    the pair has no 10-year difference for it, whether the whole comparison leads with 5
+    years or only that category is marked, so that the reader learns that the measure
+    changed; why, and what sees a later change, is said once under the answers
+    (:data:`FELL_BACK_NOTE`). Counts come from the ``replications`` column (replications with
+    a value against those with applicants), where the table has it.
     """
     groups = present_groups(compared)
     fell = [group for group in groups if _window(get, group, metric) == SHORTER
@@ -323,8 +325,7 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
     how_often = (" and ".join(c if i == 0 else c.replace(" replications of ", " of ")
                               for i, c in enumerate(counts[::-1]))
                  if counts else "some replication of either")
-    return (f"; {SHORTER_YEARS} years, not 10{whom}: the 10-year mean is not known in "
-            f"{how_often}, where {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}")
+    return f"; {FELL_BACK}{whom}: the 10-year mean is not known in {how_often}"
 
 
 def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
@@ -355,10 +356,20 @@ def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: boo
     return f"{up_to}{worst[0]} of {worst[1]} replications of {label}"
 
 
+FELL_BACK = f"{SHORTER_YEARS} years, not 10"
+"""Begins the part of an answer that counts the replications without the 10-year mean."""
+
+FELL_BACK_NOTE = (f"({FELL_BACK}): in a replication without the 10-year mean, "
+                  f"{NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}.")
+"""Why an answer counts replications without the 10-year mean, and what to read instead:
+said once under the answers, where each answer only counts them."""
+
+
 def notes(answers: list[str]) -> list[str]:
     """What the marks used in ``answers`` mean: said once, under them, not in every answer."""
     marked = any(f"({SHORTER_MARK})" in text for text in answers)
-    return [SHORTER_WINDOW_NOTE] if marked else []
+    fell_back = any(f"; {FELL_BACK}" in text for text in answers)
+    return [*([SHORTER_WINDOW_NOTE] if marked else []), *([FELL_BACK_NOTE] if fell_back else [])]
 
 FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
