@@ -99,6 +99,22 @@ def test_the_command_reads_a_sweep_block_and_run_points_to_it(
         "with gridqueue sweep, or remove the block")
 
 
+def test_a_set_of_a_key_the_sweep_block_varies_is_refused(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Every cell took the block's value, and the --set was lost without a word."""
+    path = tmp_path / "swept.yaml"
+    path.write_text(f"extends: {family['fifo']}\nsweep:\n  grid.capacity_mw: [1, 2]\n",
+                    encoding="utf-8")
+    assert main(["sweep", str(path), "--set", "grid.capacity_mw=8", "--replications", "2",
+                 "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "gridqueue: error: --set grid.capacity_mw=8: grid.capacity_mw: expected no setting of "
+        "a key the file's sweep: block varies: every cell would take the block's value "
+        "instead; change the block, or vary the key with --vary")
+    assert not (tmp_path / "out").exists()
+
+
 def test_sweep_command_writes_table_cells_and_figure(
     family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -68,6 +68,14 @@ def read_grid(
         raise InputError(file, "sweep", "expected a mapping of key paths to lists of values",
                          line=line)
     grid = {str(k): v for k, v in block.items()}
+    for key in sorted(grid.keys() - set(vary)):
+        parts = tuple(key.split("."))
+        for override in common:
+            if override.path[:len(parts)] == parts or parts[:len(override.path)] == override.path:
+                raise InputError(f"{override.given_as} {override.text}", key,
+                                 "expected no setting of a key the file's sweep: block varies: "
+                                 "every cell would take the block's value instead; change the "
+                                 "block, or vary the key with --vary")
     grid.update(vary)
     for key, values in grid.items():
         from_file = key in block and key not in vary
