@@ -103,3 +103,17 @@ def test_ranking_a_category_by_efficiency_needs_scores_in_it(base):
                        r"scores of other applicants to rank by: no stream, project or "
                        r"waiting-list row in other gives one"):
         load_scenario(base, [*scored, "policy.within_category.other=efficiency"])
+
+
+def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
+    """A stream's own setting wins and projects give self_supply: defaults may reach nobody."""
+    onsite = "onsite_generation={share: 0.3, cover: {dist: uniform, low: 0, high: 0.4}}"
+    own = "streams.firms.onsite_generation={share: 0.5, cover: 0.2}"
+    with pytest.raises(InputError, match=r"onsite_generation: expected applicants it applies "
+                       r"to: no stream goes without an onsite_generation of its own"):
+        load_scenario(base, [onsite, own])
+    load_scenario(base, [onsite])
+    with pytest.raises(InputError, match=r"onsite_generation.by_category.safety: expected "
+                       r"applicants of safety it applies to"):
+        load_scenario(base, [onsite, "onsite_generation.by_category={safety: {share: 1, "
+                             "cover: 0.1}}"])

@@ -10,6 +10,7 @@ whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`).
 
 from __future__ import annotations
 
+import math
 import warnings
 
 from sim.errors import GridqueueWarning, InputError
@@ -30,6 +31,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
+    _check_onsite_defaults_reach_someone(scenario, source, rows)
     _warn_of_upgrades_after_the_end(scenario, source)
 
 
@@ -156,6 +158,36 @@ def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | No
                           "holding a "
                           "non-firm right keeps its place in the firm queue, so without one "
                           "it would do nothing; leave it out")
+
+
+def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSource | None,
+                                        rows: WaitingRows | None) -> None:
+    """Scenario-wide on-site generation needs applicants it applies to.
+
+    A stream's own ``onsite_generation`` wins, a project states its ``self_supply`` and a CSV
+    row may state its own: the defaults (and each category's) reach only the others.
+    """
+    defaults = scenario.onsite_generation
+    if defaults is None:
+        return
+    reached = {stream.category for stream in scenario.streams.values()
+               if stream.onsite_generation is None}
+    if rows is not None:
+        reached.update(category for category, stream, share
+                       in zip(rows.category, rows.stream, rows.self_supply, strict=True)
+                       if math.isnan(share)  # the row states no self_supply of its own
+                       and (not stream or scenario.streams[stream].onsite_generation is None))
+    if not reached:
+        raise _refuse(scenario, source, ("onsite_generation",),
+                      "expected applicants it applies to: no stream goes without an "
+                      "onsite_generation of its own, projects give self_supply, and no "
+                      "waiting-list row takes it, so it would do nothing; leave it out")
+    for category in defaults.by_category:
+        if category not in reached:
+            raise _refuse(scenario, source, ("onsite_generation", "by_category", category),
+                          f"expected applicants of {category} it applies to: none takes the "
+                          "scenario's on-site generation (no stream of that category without "
+                          "its own, no waiting-list row), so it would do nothing; leave it out")
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
