@@ -6,11 +6,12 @@ setting and nothing said (see :mod:`sim.inputs.inert`).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
-from sim import InputError, load_scenario, sweep
+from sim import GridqueueWarning, InputError, load_scenario, sweep
 from sim.analysis.scenario_outline import outline
 from tests.test_loading import BASE
 
@@ -117,3 +118,14 @@ def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
                        r"applicants of safety it applies to"):
         load_scenario(base, [onsite, "onsite_generation.by_category={safety: {share: 1, "
                              "cover: 0.1}}"])
+
+
+def test_a_project_time_that_ends_after_the_run_is_named(base):
+    """A patience or lifetime that runs past the end changes nothing in this run: a warning."""
+    project = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, patience_years: 6}]"
+    with pytest.warns(GridqueueWarning, match=r"projects.0.patience_years \(Campus\): 6 years "
+                      r"from 2025-01-01 end after end \(2030-01-01\), so it changes nothing"):
+        load_scenario(base, [project])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, [project, "projects.0.patience_years=3"])

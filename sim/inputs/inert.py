@@ -33,6 +33,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     _check_projects_keep_a_place(scenario, source)
     _check_onsite_defaults_reach_someone(scenario, source, rows)
     _warn_of_upgrades_after_the_end(scenario, source)
+    _warn_of_project_times_after_the_end(scenario, source)
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
@@ -214,4 +215,25 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
                               f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) comes "
                               f"{upgrade.earliest()} at the earliest, after end ({scenario.end}):"
                               " it adds nothing in this run", GridqueueWarning, stacklevel=3)
+
+
+def _warn_of_project_times_after_the_end(scenario: Scenario,
+                                         source: ScenarioSource | None) -> None:
+    """Name a project's patience or lifetime that ends only after the run: it changes nothing.
+
+    A warning, not an error: the figure may be right for the project and matter in a longer
+    run (a later ``end``).
+    """
+    horizon = scenario.years_since_start(scenario.end)
+    for i, project in enumerate(scenario.projects):
+        requested = max(scenario.years_since_start(project.date), 0.0)
+        for name in ("patience_years", "lifetime_years"):
+            years = getattr(project, name)
+            if years is not None and requested + years >= horizon:
+                key = ("projects", i, name)
+                where, line = source.locate(key) if source is not None else (scenario.name, None)
+                warnings.warn(f"{where}{f':{line}' if line else ''}: {'.'.join(map(str, key))} "
+                              f"({project.name}): {years:g} years from {project.date} end after "
+                              f"end ({scenario.end}), so it changes nothing in this run",
+                              GridqueueWarning, stacklevel=3)
 

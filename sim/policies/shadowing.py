@@ -132,7 +132,8 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
     said: list[tuple[tuple[str, ...], bool]] = [  # each key, and whether it is not a default
         (("priority_uptake",), scenario.priority_uptake != defaults),
         *((("projects", str(i), "priority_requested"), not project.priority_requested)
-          for i, project in enumerate(scenario.projects)),
+          for i, project in enumerate(scenario.projects)
+          if "priority_requested" in project.model_fields_set),  # stated, not the default
     ]
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(
