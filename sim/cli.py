@@ -433,7 +433,9 @@ upgrade delays; not the policy, the grid, projects, on-site generation or priori
 which draw from streams of their own): replication i of both then sees the same applicants,
 which makes the interval much narrower. Otherwise the
 interval is Welch's, for two independent means. comparison.csv names each row's reference and
-question, and says which in its paired column.
+question, says which in its paired column, and gives in reference_mean the reference's mean
+of the same applicants over the replications the difference counts (mean - reference_mean
+is the difference).
 """
 
 SWEEP_EPILOG = """\

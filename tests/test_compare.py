@@ -1067,6 +1067,59 @@ def test_figures_of_every_origin_are_the_run_s_own(comparison: Comparison):
     np.testing.assert_allclose(mine.loc[edge, "value"], own.loc[edge, "value"], atol=0.02)
 
 
+def test_the_reference_level_of_the_applicants_of_both_is_written_beside_the_difference(
+    variants: Comparison, tmp_path: Path,
+):
+    """comparison.csv gives the reference's level of the population each difference counts.
+
+    The reference's own rows count all its applicants, the difference only those both
+    scenarios have: removing a stream, the rows read 9.040 and 8.681 beside a difference of
+    -0.432, and the answers' "from" (the variant's mean less the difference) was written
+    nowhere. ``reference_mean`` plus the difference is the variant's mean, and it is the
+    reference's mean of those applicants over the replications the difference counts.
+    """
+    variants.write(tmp_path / "cmp")
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    assert tuple(table.columns) == COMPARISON_COLUMNS
+    assert COMPARISON_COLUMNS[-1] == "reference_mean"  # added last: the others keep their places
+    rows = table[(table["scenario"] == "no_other") & (table["population"] == IN_BOTH)]
+    known = rows[rows["difference"].notna()]
+    assert len(known) > 10 and known["reference_mean"].notna().all()
+    assert rows.loc[rows["difference"].isna(), "reference_mean"].isna().all()
+    np.testing.assert_allclose(known["reference_mean"] + known["difference"], known["mean"],
+                               rtol=1e-12, atol=1e-9)
+    assert table.loc[table["scenario"] == "social_priority", "reference_mean"].isna().all()
+    # The reference's figures of the applicants of both, over the replications both ran.
+    reference = variants.results["social_priority"]
+    both = [o for o in categories_by_origin(reference.applicants) if o != "other"]
+    mine = population_metrics(reference, both)
+    level = mine.groupby(["group", "metric"])["value"].mean()
+    got = known.set_index(["group", "metric"])["reference_mean"]
+    for key in [("basic_needs", "connected_within_2y"), ("all", "mw_connected")]:
+        assert got[key] == pytest.approx(level[key], rel=1e-12)
+    own = _row(table, "social_priority", "all", "mw_connected")
+    assert got[("all", "mw_connected")] < own["mean"]  # not the reference's own row
+    # The answer's "from" (its lead figure here, the share connected within two years) is
+    # the value written in comparison.csv, and so is the report's.
+    text = next(s for s in variants.sentences() if s.startswith("no_other against"))
+    assert text.startswith("no_other against social_priority (connected within 2 years")
+    found = re.search(r"basic-needs applicants: ([\d.]+) percentage points \w+, "
+                      r"from ([\d.]+)% to ", text)
+    assert found, text
+    decimals = len(found[2].partition(".")[2])
+    share = got[("basic_needs", "connected_within_2y")]
+    assert found[2] == f"{share * 100:.{decimals}f}"
+    basic = next(t for t in key_tables(variants.table) if t.title == "Basic needs")
+    (cells,) = [cells for label, _, cells in basic.rows if label == "no_other"]
+    note = cells[HEADLINE_METRICS.index("connected_within_2y")].note
+    shown = re.search(r", from ([\d.]+)%$", note)
+    assert shown, note
+    assert float(shown[1]) == pytest.approx(share * 100,
+                                            abs=10 ** -len(shown[1].partition(".")[2]))
+    report = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert html.escape(note) in report
+
+
 def test_the_differences_figure_draws_the_like_with_like_rows(variants: Comparison):
     """Rows set apart have no category: the forest plot leaves them to the tables."""
     fig = variants.differences_figure()

@@ -49,7 +49,7 @@ interval."""
 COMPARISON_COLUMNS = (
     "scenario", "reference", "question", "population", "origin", "group", "metric", "unit",
     "estimator", "estimate", "ci_low", "ci_high", "ci_method", "mean", "replications",
-    "difference", "difference_ci_low", "difference_ci_high", "paired",
+    "difference", "difference_ci_low", "difference_ci_high", "paired", "reference_mean",
 )
 """Columns of ``comparison.csv``. The difference is scenario minus reference, for the question
 named in ``question``; ``reference``, ``question`` and the difference are empty in the rows of a
@@ -57,7 +57,9 @@ scenario compared with nothing. ``paired`` says whether the interval is paired (
 Welch's. ``estimate`` and its interval are as in ``summary.csv``; the difference is of the
 means. ``population`` says which applicants a row counts
 (:data:`sim.runs.metrics.POPULATIONS`) and ``origin`` names the stream or project of a row set
-apart (empty otherwise)."""
+apart (empty otherwise). ``reference_mean`` is the reference's mean of the same population
+over the replications the difference counts, given wherever the difference is: ``mean``
+minus ``reference_mean`` is the difference (see :func:`difference_table`'s ``levels``)."""
 
 
 
@@ -180,7 +182,7 @@ def welch_interval(
 
 
 def difference_table(
-    reference: pd.DataFrame, other: pd.DataFrame, paired: bool
+    reference: pd.DataFrame, other: pd.DataFrame, paired: bool, levels: bool = False
 ) -> pd.DataFrame:
     """Difference ``other - reference`` of each key figure, from per-replication tables.
 
@@ -190,12 +192,17 @@ def difference_table(
         other: the same for the scenario compared with the reference.
         paired: difference per replication over the replications both ran (those where both
             have a value), then a Student-t interval; otherwise Welch's interval of the means.
+        levels: add ``reference_mean``, the reference's mean over the replications the
+            difference counts: paired, those both ran where both have a value, so that the
+            difference is the other's mean over them less it; unpaired, every replication of
+            the reference with a value. It is NaN where the difference is.
 
     Returns:
         One row per group and metric of ``reference``: ``difference``, ``difference_ci_low``,
-        ``difference_ci_high`` and ``paired``. The difference is NaN for a figure not reached
-        (``inf``) in some replication of either: such a figure has no mean; and for one that
-        needs every replication and lacks a value in one of either
+        ``difference_ci_high``, ``paired`` (and ``reference_mean``, with ``levels``). The
+        difference is NaN for a figure not reached (``inf``) in some replication of either:
+        such a figure has no mean; and for one that needs every replication and lacks a
+        value in one of either
         (:attr:`sim.runs.metrics.Metric.every_replication`).
     """
     left = _wide(reference)
@@ -220,7 +227,26 @@ def difference_table(
     frame.insert(0, "group", left.index.get_level_values("group"))
     frame.insert(1, "metric", left.index.get_level_values("metric"))
     frame["paired"] = paired
+    if levels:
+        frame["reference_mean"] = _counted_means(left, right[common], paired)
+        frame.loc[frame["difference"].isna(), "reference_mean"] = np.nan
     return frame
+
+
+def _counted_means(left: pd.DataFrame, right: pd.DataFrame, paired: bool) -> np.ndarray:
+    """Each row's mean of ``left`` over the replications its difference from ``right`` counts.
+
+    Paired: the replications (columns) both have, where both have a value. Unpaired: every
+    replication of ``left`` with a value. NaN for a row without any such replication.
+    """
+    values = (left[right.columns] if paired else left).to_numpy(float)
+    counted = ~np.isnan(values)
+    if paired:
+        counted &= ~np.isnan(right.to_numpy(float))
+    with np.errstate(invalid="ignore"):  # inf - inf in a row not reached; no row left empty
+        total = np.where(counted, values, 0.0).sum(axis=1)
+        count = counted.sum(axis=1)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _wide(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -273,8 +299,8 @@ def over_shared_replications(population: Population) -> Population:
     """The population's figures over the replications both scenarios ran, for pairing.
 
     A paired difference can use only those; the variant's own figures then count the same
-    ones, so that a level, its difference and the reference's level the answers work out
-    from them (variant minus difference) describe the same replications.
+    ones, so that a level, its difference and the reference's level beside it
+    (``reference_mean``) describe the same replications.
     """
     if population.reference is None:
         return population
@@ -305,14 +331,15 @@ def _block(
     if question is None or population.reference is None:
         part[["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
         part["paired"] = pd.NA
+        part["reference_mean"] = np.nan
         return part
     paired = question.paired if population.paired is None else population.paired
-    diff = difference_table(population.reference, population.variant, paired)
+    diff = difference_table(population.reference, population.variant, paired, levels=True)
     part = part.merge(diff, on=["group", "metric"], how="left")
     if population.kind == IN_BOTH:  # a category nobody of both holds is not compared
         nobody = _nobody(population.reference) & _nobody(population.variant)
-        part.loc[part["group"].isin(nobody),
-                 ["difference", "difference_ci_low", "difference_ci_high"]] = np.nan
+        part.loc[part["group"].isin(nobody), ["difference", "difference_ci_low",
+                                              "difference_ci_high", "reference_mean"]] = np.nan
     return part
 
 

@@ -484,11 +484,26 @@ def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:
             compared = True
             note = format_estimate(row.difference, row.difference_ci_low,
                                    row.difference_ci_high, unit, signed=True)
+            note += _reference_level(note, getattr(row, "reference_mean", math.nan), unit)
             unclear = not row.difference_ci_low > 0 and not row.difference_ci_high < 0
         elif row.question and not math.isnan(row.estimate):
             note, unclear = _no_difference(str(row.metric), str(row.population)), True
         cells[(row.group, row.metric)] = Cell(text, note, unclear, compared)
     return _quarter_where_half_unreached(block, cells)
+
+
+def _reference_level(note: str, level: float, unit: str) -> str:
+    """', from 9.586': the reference's mean of the same applicants (``reference_mean``).
+
+    Written with as many decimals as the difference before it (``note``), so that the
+    variant's mean, in ``comparison.csv``, is this plus the difference; nothing if unknown.
+    """
+    if not math.isfinite(level):
+        return ""
+    first = note.split(" ", 1)[0]
+    decimals = len(first.partition(".")[2].rstrip("%")) if "." in first else 0
+    scale, mark = (100.0, "%") if unit == "share" else (1.0, "")
+    return f", from {level * scale:,.{decimals}f}{mark}"
 
 
 def _no_difference(metric: str, population: str) -> str:

@@ -469,7 +469,7 @@ def _project_set_apart(row: pd.DataFrame, origin: str, kind: str, metric: str, v
     """
     connected: pd.Series = row.loc["connected"]  # type: ignore[assignment]  # one label: a row
     share = float(connected["mean"])
-    before = share - float(connected["difference"])
+    before = float(connected.get("reference_mean", share - float(connected["difference"])))
     fates = [_fate(value, dates.get((label, origin)))
              for value, label in ((share, variant), (before, reference))]
     text = f"{origin}, {PROJECT_WORDS[kind]}: {fates[0]} in {variant}, against {fates[1]} in " \
@@ -663,14 +663,17 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
 def _levels(row: pd.Series, unit: str, decimals: int) -> str:
     """', from 7.9 to 6.7': the reference's mean and the variant's, or nothing if unknown.
 
-    The reference's is the variant's mean less the difference of the means. Both are written
-    with the difference's ``decimals``, so a small change does not read 'from 9.5 to 9.5'.
+    The reference's is ``comparison.csv``'s ``reference_mean``, over the replications the
+    difference counts (a table without that column: the variant's mean less the difference).
+    Both are written with the difference's ``decimals``, so a small change does not read
+    'from 9.5 to 9.5'.
     """
     variant = float(row.get("mean", math.nan))
-    if not math.isfinite(variant):
+    reference = float(row.get("reference_mean", variant - row["difference"]))
+    if not (math.isfinite(variant) and math.isfinite(reference)):
         return ""
     scale = 100.0 if unit == "share" else 1.0
-    before, after = ((variant - row["difference"]) * scale, variant * scale)
+    before, after = (reference * scale, variant * scale)
     mark = "%" if unit == "share" else ""
     return f", from {before:,.{decimals}f}{mark} to {after:,.{decimals}f}{mark}"
 
