@@ -82,6 +82,7 @@ def test_numbers_in_exponent_notation_are_numbers(tmp_path):
     """1e3 and 2.5e-1 are read as numbers (YAML 1.2), not as text."""
     scenario = tmp_path / "s.yaml"
     scenario.write_text("start: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 1e3}\n"
+                        "streams: {firms: {category: other, rate_per_year: 1, demand_mw: 1}}\n"
                         "onsite_generation: {share: 2.5e-1, cover: 0.3}\n", encoding="utf-8")
     loaded = load_scenario(scenario)
     assert loaded.grid.capacity_mw == 1000.0
