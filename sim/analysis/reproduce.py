@@ -27,6 +27,7 @@ from sim.inputs.files import read_limited
 from sim.inputs.loading import load_resolved
 from sim.inputs.scenario import Scenario
 from sim.runs.policy_code import code_hashes
+from sim.runs.result_files import MAX_RUN_JSON_BYTES, is_whole, run_replications
 from sim.runs.results import (
     TABLES,
     definition_hash,
@@ -40,8 +41,6 @@ __all__ = [
     "version_changes",
 ]
 
-MAX_RUN_JSON_BYTES = 10_000_000
-"""Largest run.json read (a run of every replication listed by index stays far below)."""
 SHOWN_CHARS = 80
 """Longest part of a differing line shown in a report."""
 
@@ -163,14 +162,9 @@ def read_run_info(folder: Path) -> dict[str, Any]:
         raise InputError(path, "", f"expected readable JSON ({exc})") from None
     if not isinstance(info, dict):
         raise InputError(path, "", "expected a JSON object")
-    replications = info.get("replications")
-    if not (_is_count(replications) or (
-            isinstance(replications, list) and replications
-            and all(_is_count(r, minimum=0) for r in replications))):
-        raise InputError(path, "replications", "expected a number of replications or a "
-                         f"list of replication indices, got {replications!r}")
+    run_replications(info, path)  # a count, or the indices of a subset
     seed = info.get("seed")
-    if seed is not None and not (_is_count(seed, minimum=0) and seed < 2**63):
+    if seed is not None and not (is_whole(seed) and seed < 2**63):
         raise InputError(path, "seed", f"expected a whole number from 0 to 2**63 - 1, got "
                          f"{seed!r}")
     code = info.get("policy_code")
@@ -214,10 +208,6 @@ def _inputs_hash(folder: Path, scenario: Scenario) -> str:
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((folder / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()
-
-
-def _is_count(value: Any, minimum: int = 1) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
 def _first_field(header: list[str], then: str, now: str) -> str:

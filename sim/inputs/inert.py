@@ -14,7 +14,7 @@ import math
 import warnings
 
 from sim.errors import GridqueueWarning, InputError
-from sim.inputs.scenario import Project, Scenario, Stream, Upgrade
+from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import ScenarioSource
 
@@ -41,6 +41,13 @@ def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
     """The error naming ``key`` where it was given: its file and line, or the option."""
     where, line = source.locate(key) if source is not None else (scenario.name, None)
     return InputError(where, ".".join(map(str, key)), expected, line=line)
+
+
+def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str) -> None:
+    """A warning that starts where ``key`` was given: its file and line, or the option."""
+    where, line = source.locate(key) if source is not None else (scenario.name, None)
+    warnings.warn(f"{where}{f':{line}' if line else ''}: {text}", GridqueueWarning,
+                  stacklevel=4)
 
 
 def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -72,11 +79,14 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
                           "move its start, shorten after_years, or give existing_mw")
 
 
+def _givers(scenario: Scenario) -> list[Stream | Project]:
+    """The streams and projects: what draws or states applicants, beside the waiting list."""
+    return [*scenario.streams.values(), *scenario.projects]
+
+
 def _categories_held(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
     """Every category some applicant holds, at its request or after a category change."""
-    givers: list[Stream | Project] = [*scenario.streams.values(), *scenario.projects]
-    held: set[str] = {category for giver in givers
-            for category in (giver.category, *(c.category for c in giver.category_changes))}
+    held = {category for giver in _givers(scenario) for category in categories_held(giver)}
     if rows is not None:
         held.update(rows.category)
     return held
@@ -106,9 +116,8 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
     The schema refuses ranking by efficiency where nobody at all has a score; a category
     whose own applicants have none would keep its request-date order just the same.
     """
-    givers: list[Stream | Project] = [*scenario.streams.values(), *scenario.projects]
-    scored = {category for giver in givers if giver.efficiency is not None
-              for category in (giver.category, *(c.category for c in giver.category_changes))}
+    scored = {category for giver in _givers(scenario) if giver.efficiency is not None
+              for category in categories_held(giver)}
     if rows is not None:
         waiting = scenario.waiting_list
         default = waiting is not None and waiting.efficiency is not None
@@ -210,11 +219,9 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
         for i, upgrade in enumerate(upgrades):
             if upgrade.earliest() >= scenario.end:
                 key = (*path, "upgrades", i, "delay_years")
-                where, line = source.locate(key) if source is not None else (scenario.name, None)
-                warnings.warn(f"{where}{f':{line}' if line else ''}: "
-                              f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) comes "
-                              f"{upgrade.earliest()} at the earliest, after end ({scenario.end}):"
-                              " it adds nothing in this run", GridqueueWarning, stacklevel=3)
+                _warn(scenario, source, key, f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) "
+                      f"comes {upgrade.earliest()} at the earliest, after end ({scenario.end}): "
+                      "it adds nothing in this run")
 
 
 def _warn_of_project_times_after_the_end(scenario: Scenario,
@@ -231,9 +238,7 @@ def _warn_of_project_times_after_the_end(scenario: Scenario,
             years = getattr(project, name)
             if years is not None and requested + years >= horizon:
                 key = ("projects", i, name)
-                where, line = source.locate(key) if source is not None else (scenario.name, None)
-                warnings.warn(f"{where}{f':{line}' if line else ''}: {'.'.join(map(str, key))} "
-                              f"({project.name}): {years:g} years from {project.date} end after "
-                              f"end ({scenario.end}), so it changes nothing in this run",
-                              GridqueueWarning, stacklevel=3)
+                _warn(scenario, source, key, f"{'.'.join(map(str, key))} ({project.name}): "
+                      f"{years:g} years from {project.date} end after end ({scenario.end}), so "
+                      "it changes nothing in this run")
 

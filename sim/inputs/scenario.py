@@ -54,6 +54,7 @@ __all__ = [
     "Upgrade",
     "WaitingList",
     "add_months",
+    "categories_held",
     "integrated_rate",
     "DEFAULT_AREA",
 ]
@@ -1059,7 +1060,7 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
         problems += _category_change_problems(f"projects.{i}", project.category,
                                               project.category_changes, s)
         if not project.priority_requested and not any(
-                category in PRIORITY_CATEGORIES for category in _categories_held(project)):
+                category in PRIORITY_CATEGORIES for category in categories_held(project)):
             problems.append((f"projects.{i}.priority_requested", f"expected it left out: "
                              f"'{project.category}' has no priority to ask for, so declining "
                              f"it would do nothing"))
@@ -1159,7 +1160,7 @@ def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
              "order (give the congestion relievers' stream an efficiency distribution)")]
 
 
-def _categories_held(giver: Stream | Project) -> dict[str, None]:
+def categories_held(giver: Stream | Project) -> dict[str, None]:
     """The categories a stream's or project's applicants hold over time, first to last."""
     return dict.fromkeys([giver.category, *(c.category for c in giver.category_changes)])
 
@@ -1177,7 +1178,7 @@ def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
         *((f"projects.{i}", project) for i, project in enumerate(s.projects))]
     problems = []
     for path, giver in givers:
-        held = _categories_held(giver)
+        held = categories_held(giver)
         if giver.efficiency is not None and not ranked.intersection(held):
             which = " or ".join(held)
             problems.append((f"{path}.efficiency", f"expected no efficiency scores here: no "

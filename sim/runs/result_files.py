@@ -31,8 +31,8 @@ from sim.runs.records import APPLICANT_COLUMNS, TIMESERIES_COLUMNS
 from sim.runs.staging import some
 from sim.runs.stats import PROJECT_COLUMNS, SUMMARY_COLUMNS
 
-__all__ = ["TABLE_COLUMNS", "check_replications", "check_table", "read_run_info",
-           "run_replications"]
+__all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_table",
+           "is_whole", "read_run_info", "run_replications"]
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicants": APPLICANT_COLUMNS,
@@ -86,15 +86,16 @@ def run_replications(info: Mapping[str, Any], path: Path) -> list[int]:
         raise InputError(path, "replications", "expected the number of replications the run "
                          "had (gridqueue run writes it); not found")
     value = info["replications"]
-    if _is_index(value, minimum=1):
+    if is_whole(value, minimum=1):
         return list(range(value))
-    if isinstance(value, list) and value and all(_is_index(v) for v in value):
+    if isinstance(value, list) and value and all(is_whole(v) for v in value):
         return sorted(value)
     raise InputError(path, "replications", "expected a number of replications or a list of "
                      f"replication indices, got {value!r}")
 
 
-def _is_index(value: Any, minimum: int = 0) -> bool:
+def is_whole(value: Any, minimum: int = 0) -> bool:
+    """Whether ``value`` is a whole number of at least ``minimum`` (JSON's true is not one)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
