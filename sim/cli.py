@@ -552,7 +552,7 @@ def _compare(args: argparse.Namespace) -> int:
                          scheduler=args.scheduler)
     comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
     if not args.quiet:
-        print("\n".join([*comparison.sentences(), *comparison.notes(),
+        print("\n".join([*comparison.outline(), *comparison.notes(),
                          *comparison.observation_sentences()]))
     tables = "comparison.csv, observations.csv" if comparison.observations else "comparison.csv"
     print(f"comparison: {args.output}/ (report.html, {tables}, figures/)")

@@ -667,6 +667,15 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     assert texts[1].startswith("What does on-site generation do? (")
     assert "onsite against social_priority — " in texts[1]
     assert "onsite against fifo — " in texts[1]
+    lines = asked.outline()  # what the terminal prints: the same answers, an item a line
+    assert lines[0] == texts[0][:texts[0].index("): ") + 2].rstrip()
+    second = lines[lines.index("") + 1:]
+    assert second[0] == texts[1][:texts[1].index("): ") + 2].rstrip()
+    assert {"  onsite against social_priority:", "  onsite against fifo:"} <= set(second)
+    first = [line.removeprefix("  - ") for line in lines[1:lines.index("")]]
+    assert texts[0].endswith(": " + "; ".join(first) + ".")  # one pair: its items, in order
+    items = [line.strip().removeprefix("- ") for line in second if line.startswith("    - ")]
+    assert len(items) >= 4 and all(item in texts[1] for item in items)
     output = tmp_path / "asked"
     assert main(["compare", "--questions", str(path), "-o", str(output), "--workers", "1",
                  "--replications", "2", "-q"]) == 0

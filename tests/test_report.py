@@ -151,16 +151,18 @@ def test_report_command_page_is_escaped(tmp_path: Path):
 def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):
     """More than six questions: six answers are listed, the others folded beneath them."""
     from sim.report.data import ANSWERS_SHOWN, Answer, KeyTable
+    from sim.report.narrative import PairAnswer
 
     summary, scenario = summary_and_scenario
     page = run_page(summary, scenario, "fifo.yaml", {})
-    answers = [Answer(f"Question {i}?", f"answer {i}", [], KeyTable("", [], []))
-               for i in range(8)]
+    answers = [Answer(f"Question {i}?", [PairAnswer("", "", [f"answer {i}"])], [],
+                      KeyTable("", [], [])) for i in range(8)]
     html = render_report(dataclasses.replace(page, answers=answers, lead="Change:"))
     block = html[html.index('<section class="answers"'):html.index("</section>")]
     listed, folded = block.split("<details>")
     assert ANSWERS_SHOWN == 6
-    assert listed.count("<li>") == 6 and folded.count("<li>") == 2
+    assert listed.count("<li><strong>") == 6 and folded.count("<li><strong>") == 2
+    assert "<li>answer 0</li>" in listed and "<li>answer 7</li>" in folded
     assert "2 more answers" in folded and '<ol start="7">' in folded
 
 
@@ -410,8 +412,12 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     page = comparison_page(table, {"fifo": scenario, "again": scenario},
                            {"fifo": "fifo.yaml", "again": "again.yaml"}, {})
     assert HEADLINE_METRICS[0].startswith("wait_rmst_")
-    assert "averaged over everyone who asked: one who withdraws counts as waiting" in page.lead
+    assert "averaged over everyone who asked: one who withdraws counts as waiting" in \
+        page.lead_meaning[0]
     assert "from the reference's mean to the variant's" in page.lead
+    html = render_report(page)
+    assert "<summary>What this figure counts</summary>" in html
+    assert "averaged over everyone who asked" in html
 
 
 def test_a_pair_paired_for_some_applicants_says_so():

@@ -47,7 +47,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
-from sim.report.narrative import notes, project_dates, sentences
+from sim.report.narrative import notes, outline, project_dates, sentences
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash, scenario_yaml
@@ -197,6 +197,14 @@ class Comparison:
         connected.
         """
         return list(self._answers)
+
+    def outline(self) -> list[str]:
+        """The answers of :meth:`sentences` as lines to read down, one item a line.
+
+        What ``gridqueue compare`` prints: each question with its key figure, then each
+        category's difference and what else the answer says, indented under it.
+        """
+        return outline(self.table, self._project_dates)
 
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say).

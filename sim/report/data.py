@@ -27,8 +27,9 @@ from sim.report.assumptions import AssumptionsView, assumptions_view
 from sim.report.narrative import (
     LATER_CHANGE_WORDS,
     NO_TEN_YEARS_WHY,
+    PairAnswer,
     ProjectDates,
-    answer_body,
+    answer_pairs,
     lead_metric,
     metric_phrase,
 )
@@ -127,18 +128,21 @@ HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a
 """Column headings that say more than the key figure's label."""
 
 MEANINGS = {
-    f"wait_rmst_{n}y_years": f" (the years an applicant waits within {n} years of the "
-    f"request, averaged over everyone who asked: one who withdraws counts as waiting the "
-    f"rest of the {n} years, so {n} would mean that nobody was connected"
-    + ("; a category (or a stream compared on its own) that some replication does not "
-       'follow for 10 years gets the first 5, marked "first 5 years", and the answer counts '
-       f"those replications: in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}"
-       if n == 10 else "")
-    + f"; where under half are connected within {SHORTER_YEARS} years, which such a mean "
-      "hardly shows, the change in that share follows)"
+    f"wait_rmst_{n}y_years": [
+        f"The years an applicant waits within {n} years of the request, averaged over everyone "
+        f"who asked: one who withdraws counts as waiting the rest of the {n} years, so {n} "
+        "would mean that nobody was connected.",
+        *([f"A category (or a stream compared on its own) that some replication does not follow "
+           f'for 10 years gets the first 5, marked "first 5 years", and the answer counts those '
+           f"replications: in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}."] if n == 10
+          else []),
+        f"Where under half are connected within {SHORTER_YEARS} years, which such a mean hardly "
+        "shows, the change in that share follows.",
+    ]
     for n in RMST_YEARS
 }
-"""What a lead figure means, in the words of the answers' lead, where its label is terse."""
+"""What a lead figure means, a sentence a point, under the answers' lead, where its label is
+terse."""
 
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
@@ -167,14 +171,19 @@ class KeyTable:
 
 @dataclass(frozen=True)
 class Answer:
-    """One question answered in a sentence, with every headline figure behind it."""
+    """One question answered item by item, with every headline figure behind it."""
 
     question: str
-    body: str
-    """The answer after the question and the lead key figure's name (shown once above)."""
+    parts: list[PairAnswer]
+    """Each compared pair's answer in the lead key figure (named once above the answers)."""
     pairs: list[str]
     """Each compared pair in words, e.g. 'social_priority against fifo (paired)'."""
     detail: KeyTable
+
+    @property
+    def body(self) -> str:
+        """The answer as one sentence, as :func:`sim.report.narrative.answer` writes it."""
+        return ". ".join(part.text() for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,8 @@ class Page:
     answers: list[Answer]
     lead: str
     """What the answers measure, said once above them."""
+    lead_meaning: list[str]
+    """What the lead figure counts, a point a sentence (folded under the lead)."""
     headline: KeyTable | None
     """One run's headline figures by category (a single-scenario report), else None."""
     figures: list[FigureData]
@@ -247,9 +258,9 @@ def comparison_page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q, lead, dates) for q in questions],
-        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”"
-             f"{MEANINGS.get(lead, '')}, with its 95% confidence interval; a change reads "
-             "from the reference's mean to the variant's:",
+        lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
+             "confidence interval; a change reads from the reference's mean to the variant's.",
+        lead_meaning=MEANINGS.get(lead, []),
         headline=None,
         figures=figures(_without_observed(images), _pooled_captions(replications or {})),
         key_tables=key_tables(table),
@@ -303,6 +314,7 @@ def run_page(
         made=_made(),
         answers=[],
         lead="",
+        lead_meaning=[],
         headline=_by_group(table),
         figures=figures(_without_observed(images), RUN_CAPTIONS),
         key_tables=[],
@@ -375,7 +387,7 @@ def _answer(table: pd.DataFrame, question: str, metric: str,
     pairs = [f"{scenario} against {reference} ({pairing(block, long=True)})"
              for (scenario, reference), block in rows.groupby(["scenario", "reference"],
                                                               sort=False)]
-    return Answer(question=question, body=answer_body(table, question, metric, dates),
+    return Answer(question=question, parts=answer_pairs(table, question, metric, dates),
                   pairs=pairs, detail=_question_table(rows))
 
 

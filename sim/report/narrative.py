@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from sim.runs.metrics import (
 from sim.runs.summary_table import connection_dates, withdrawn_share
 
 __all__ = [
+    "PairAnswer",
     "ProjectDates",
     "FELL_BACK",
     "FELL_BACK_NOTE",
@@ -48,11 +50,13 @@ __all__ = [
     "WHO",
     "answer",
     "answer_body",
+    "answer_pairs",
     "lead_metric",
     "difference_text",
     "level_text",
     "metric_phrase",
     "notes",
+    "outline",
     "present_groups",
     "project_dates",
     "sentences",
@@ -120,9 +124,33 @@ def sentences(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[st
 
     ``dates`` (:func:`project_dates`) lets a project set apart say when it was connected.
     """
-    questions = table[table["question"].fillna("") != ""]
-    return [answer(table, str(question), dates=dates)
-            for question in dict.fromkeys(questions["question"])]
+    return [answer(table, question, dates=dates) for question in _questions(table)]
+
+
+def outline(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]:
+    """The answers of :func:`sentences` as lines to read down: each item on a line of its own.
+
+    A question and its key figure, then, under each pair it compares (named where there are
+    several) and whom its categories count, one indented line per item; an empty line
+    between questions.
+    """
+    metric = lead_metric(table)
+    lines: list[str] = []
+    for question in _questions(table):
+        lines += [""] if lines else []
+        lines.append(f"{question} ({_phrase(table, question, metric)}):")
+        for pair in answer_pairs(table, question, metric, dates):
+            heading = ", ".join(words for words in (pair.pair, pair.whom) if words)
+            if heading:
+                lines.append(f"  {heading}:")
+            lines.extend(f"{'    ' if heading else '  '}- {item}" for item in pair.items)
+    return lines
+
+
+def _questions(table: pd.DataFrame) -> list[str]:
+    """The questions a comparison table answers, in its order."""
+    asked = table[table["question"].fillna("") != ""]
+    return [str(question) for question in dict.fromkeys(asked["question"])]
 
 
 def answer(table: pd.DataFrame, question: str, metric: str | None = None,
@@ -135,12 +163,17 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None,
     """
     metric = metric or lead_metric(table)
     body = answer_body(table, question, metric, dates)
+    return f"{question} ({_phrase(table, question, metric)}): {body}."
+
+
+def _phrase(table: pd.DataFrame, question: str, metric: str) -> str:
+    """The key figure's name as an answer gives it: whom it counts, if not everyone."""
     phrase = metric_phrase(metric)
     kinds = table.loc[(table["question"] == question)
                       & table["population"].isin(COMPARED), "population"]
     if phrase.endswith(EVERYONE) and len(kinds) and (kinds == IN_BOTH).all():
         phrase += IN_BOTH_EVERYONE  # not everyone: some stream or project is set apart
-    return f"{question} ({phrase}): {body}."
+    return phrase
 
 
 def lead_metric(table: pd.DataFrame) -> str:
@@ -161,22 +194,57 @@ def lead_metric(table: pd.DataFrame) -> str:
 def answer_body(table: pd.DataFrame, question: str, metric: str,
                 dates: ProjectDates | None = None) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
+    return ". ".join(pair.text() for pair in answer_pairs(table, question, metric, dates))
+
+
+@dataclass(frozen=True)
+class PairAnswer:
+    """One variant against its reference, as an answer says it, item by item.
+
+    The report and the terminal list the items one under another; :meth:`text` writes them
+    as one sentence (:func:`answer`).
+    """
+
+    pair: str
+    """'social_priority_onsite against social_priority', where a question compares several
+    pairs; empty where it compares one."""
+    whom: str
+    """Which applicants the categories count, where not simply everyone of both: 'the
+    applicants of both scenarios', or why the comparison is not like with like."""
+    items: list[str]
+    """Each category's difference, then what else the pair's answer says (the wait for a
+    full firm connection, why a category falls back to five years, each stream or project
+    set apart)."""
+
+    def text(self) -> str:
+        """The pair's answer as one sentence."""
+        text = "; ".join(self.items)
+        if self.whom:
+            text = f"{self.whom} — {text}"
+        return f"{self.pair} — {text}" if self.pair else text
+
+
+def answer_pairs(table: pd.DataFrame, question: str, metric: str,
+                 dates: ProjectDates | None = None) -> list[PairAnswer]:
+    """Each pair a question compares, answered in ``metric`` category by category."""
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
-    answers: list[str] = []
+    answers: list[PairAnswer] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
-        text = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
-        answers.append(text if len(pairs) == 1 else f"{variant} against {reference} — {text}")
-    return ". ".join(answers)
+        whom, items = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
+        answers.append(PairAnswer(f"{variant} against {reference}" if len(pairs) > 1 else "",
+                                  whom, items))
+    return answers
 
 
 def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bool,
-                 dates: ProjectDates) -> str:
+                 dates: ProjectDates) -> tuple[str, list[str]]:
     """One variant's difference from its reference in ``metric``, category by category.
 
     Categories are compared over the same applicants in both scenarios; a stream or project
-    set apart (:data:`sim.runs.metrics.POPULATIONS`) follows on its own.
+    set apart (:data:`sim.runs.metrics.POPULATIONS`) follows on its own. Returns whom the
+    categories count (see :attr:`PairAnswer.whom`) and the answer's items.
     """
     compared = rows[rows["population"].isin(COMPARED)]
     variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
@@ -210,20 +278,15 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 every_replication=METRICS[shown].every_replication)
                 + _window_ends_early(get, means, group, shown)
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
-    text = "; ".join(parts) or "no applicants"
-    if kind == IN_BOTH:
-        text = f"{IN_BOTH_WORDS} — {text}"
-    elif kind == STREAMS_DIFFER:
-        text = f"{streams_differ_words(origin)} — {text}"
-    elif kind == PERIODS_DIFFER:
-        text = f"{NOT_LIKE_WITH_LIKE}: {origin} — {text}"
-    text += _firm_words(get, means[variant], metric)
-    text += _why_shorter_window(table, compared, get, metric)
+    whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
+            PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
-    return "; ".join([text, *apart, *_projects_in_both(variant, reference, dates, alone)])
+    return whom, [*(parts or ["no applicants"]), *_firm_words(get, means[variant], metric),
+                  *_why_shorter_window(table, compared, get, metric), *apart,
+                  *_projects_in_both(variant, reference, dates, alone)]
 
 
 NONE_IN_BOTH = "none in both"
@@ -292,10 +355,10 @@ LATER_CHANGE_WORDS = (f"{SHORTER_YEARS} years cannot see what a change does late
 
 
 def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.DataFrame,
-                        metric: str) -> str:
+                        metric: str) -> list[str]:
     """That a pair's answer gives a category the shorter window, and how often ten were unknown.
 
-    '; 5 years, not 10, for every category: the 10-year mean is not known in 18 of 30
+    '5 years, not 10, for every category: the 10-year mean is not known in 18 of 30
     replications of sp (2) and 1 of 30 of sp'. Said wherever a category falls back because
     the pair has no 10-year difference for it, whether the whole comparison leads with 5
     years or only that category is marked, so that the reader learns that the measure
@@ -307,7 +370,7 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
     fell = [group for group in groups if _window(get, group, metric) == SHORTER
             and metric in (LONGER, SHORTER) and not _has_difference(get, group, LONGER)]
     if not fell:
-        return ""
+        return []
     if groups == [ALL]:
         whom = ""
     elif fell == groups:
@@ -325,7 +388,7 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
     how_often = (" and ".join(c if i == 0 else c.replace(" replications of ", " of ")
                               for i, c in enumerate(counts[::-1]))
                  if counts else "some replication of either")
-    return f"; {FELL_BACK}{whom}: the 10-year mean is not known in {how_often}"
+    return [f"{FELL_BACK}{whom}: the 10-year mean is not known in {how_often}"]
 
 
 def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
@@ -375,7 +438,8 @@ FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
 
 
-def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric: str) -> str:
+def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric: str
+                ) -> list[str]:
     """When first connections in the variant are partial or non-firm, what else to say.
 
     The lead figure then counts a partial connection or a non-firm right as the end of the
@@ -383,20 +447,20 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
     non-firm rights, how many got one, of how many MW, how usable, and how many moved to firm.
     """
     if metric != "wait_rmst_10y_years" or variant.get((ALL, metric)) == variant.get((ALL, FIRM)):
-        return ""
-    words = ""
+        return []
+    words = []
     if (ALL, FIRM) in get.index and math.isfinite(variant.get((ALL, FIRM), math.nan)):
-        words = ("; to a full firm connection (a partial one or a non-firm right does not "
-                 "count), everyone compared: " + difference_text(
+        words.append("to a full firm connection (a partial one or a non-firm right does not "
+                     "count), everyone compared: " + difference_text(
                      get.loc[(ALL, FIRM)], METRICS[FIRM].unit))  # type: ignore[arg-type]
     rights = variant.get((ALL, "non_firm_connected"), 0.0)
     if rights > 0:
         count, mw, moved = (format_numbers(value)[0] for value in (
             rights, variant[(ALL, "mw_non_firm")], variant[(ALL, "moved_to_firm")]))
         usable = variant[(ALL, "non_firm_usable_share")]
-        words += (f"; over the run, on average {count} applicants got a non-firm right ({mw} MW "
-                  f"in all, not at once), usable for {usable:.0%} of their MW-hours, and "
-                  f"{moved} of them moved to firm")
+        words.append(f"over the run, on average {count} applicants got a non-firm right "
+                     f"({mw} MW in all, not at once), usable for {usable:.0%} of their "
+                     f"MW-hours, and {moved} of them moved to firm")
     return words
 
 
