@@ -6,7 +6,9 @@ import datetime as dt
 import html
 import json
 import math
+import os
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from sim import Comparison, GridqueueError, GridqueueWarning, compare, load_scenario, run
+from sim import Comparison, GridqueueError, GridqueueWarning, Results, compare, load_scenario, run
 from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
@@ -535,10 +537,23 @@ def _kept_run(family: dict[str, Path], name: str, folder: Path) -> Path:
 
 def test_a_results_folder_of_a_file_an_input_extends_is_the_reference(
         family: dict[str, Path], tmp_path: Path):
-    """A run records the files its scenario extends: a folder of the parent is the parent."""
+    """A run records the files its scenario extends: a folder of the parent is the parent.
+
+    It records them relative to itself: moved with its scenarios (a copied repository), the
+    folder still finds them, and it does not give away where they lay.
+    """
     fifo = _kept_run(family, "fifo", tmp_path / "fifo_run")
     assert json.loads((fifo / "run.json").read_text())["scenario_files"] == [
-        str(family["fifo"].resolve())]
+        os.path.relpath(family["fifo"].resolve(), fifo.resolve())]
+    assert Results.read(fifo).run_info["scenario_files"] == [str(family["fifo"].resolve())]
+    repository = tmp_path / "repository"  # scenarios and results, moved together
+    shutil.copytree(family["fifo"].parent, repository / "scenarios")
+    scenarios = {name: repository / "scenarios" / path.name for name, path in family.items()}
+    _kept_run(scenarios, "fifo", repository / "results" / "fifo")
+    moved = repository.rename(tmp_path / "moved")
+    asked = compare([moved / "scenarios" / family["onsite"].name, moved / "results" / "fifo"],
+                    replications=2, workers=1)
+    assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         asked = compare([family["onsite"], fifo], replications=2, workers=1)

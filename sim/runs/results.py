@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import shutil
 import warnings
 from collections.abc import Callable, Iterable
@@ -189,12 +190,13 @@ class Results:
                           "(docs/policies.md)", GridqueueWarning, stacklevel=2)
         with staged_directory(target, force, what="results",
                               inputs=self.scenario.input_files) as staging:
-            self._write_files(staging)
+            self._write_files(staging, target)
             if also is not None:
                 also(staging)
         return target
 
-    def _write_files(self, folder: Path) -> None:
+    def _write_files(self, folder: Path, target: Path) -> None:
+        """Write every file into ``folder``, which becomes ``target`` once complete."""
         for name in TABLES:
             if name == "applicants" and self._spool is not None:
                 # Never all in memory; formatted by as many processes as simulated it.
@@ -211,7 +213,9 @@ class Results:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
         copy_policy_code(self.scenario, folder)
-        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2) + "\n",
+        run_info = {**self.run_info, "scenario_files": _relative_to(
+            target, self.run_info.get("scenario_files", []))}
+        (folder / "run.json").write_text(json.dumps(run_info, indent=2) + "\n",
                                          encoding="utf-8")
 
     @classmethod
@@ -234,6 +238,9 @@ class Results:
                               "none found")
         # A damaged folder (cut short, copied in part, edited) is one message naming the file.
         run_info = read_run_info(folder / "run.json")
+        files = run_info.get("scenario_files")
+        if isinstance(files, list) and all(isinstance(path, str) for path in files):
+            run_info["scenario_files"] = [str((folder / path).resolve()) for path in files]
         replications = run_replications(run_info, folder / "run.json")
         tables = {name: _read_table(folder / f"{name}.csv", name) for name in TABLES}
         check_replications(tables, folder, replications)
@@ -252,6 +259,19 @@ class Results:
             projects=tables["projects"],
             run_info=run_info,
         )
+
+
+def _relative_to(folder: Path, paths: list[str]) -> list[str]:
+    """``paths`` relative to ``folder``, as run.json records the scenario files it ran.
+
+    Relative, a results folder moved with its scenarios (a copied repository) still finds
+    them, and it does not give away where they lay on the machine that ran them. A path on
+    another drive stays absolute.
+    """
+    try:
+        return [os.path.relpath(path, folder.resolve()) for path in paths]
+    except ValueError:  # Windows: another drive
+        return list(paths)
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:
