@@ -129,3 +129,44 @@ def test_a_project_time_that_ends_after_the_run_is_named(base):
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         load_scenario(base, [project, "projects.0.patience_years=3"])
+
+
+def test_a_stream_patience_that_ends_after_the_run_is_named(base):
+    """A fixed patience as long as the run (from the first request) makes nobody withdraw."""
+    with pytest.warns(GridqueueWarning, match=r"streams.firms.patience_years: 7 years from its "
+                      r"first request \(2024-01-01\) end after end \(2030-01-01\), so nobody "
+                      r"withdraws in this run"):
+        load_scenario(base, ["streams.firms.patience_years=7"])
+    with pytest.warns(GridqueueWarning, match=r"streams.firms.patience_years: at least 6.5 "
+                      r"years from its first request"):  # the shortest a distribution draws
+        load_scenario(base, ["streams.firms.patience_years={dist: uniform, low: 6.5, high: 9}"])
+    with pytest.warns(GridqueueWarning, match=r"streams.firms.patience_years: 4.5 years from "
+                      r"its first request \(2026-01-01\)"):  # nobody comes before its period
+        load_scenario(base, ["streams.firms.patience_years=4.5",
+                             "streams.firms.period={start: 2026-01-01}"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, ["streams.firms.patience_years=5"])
+        load_scenario(base, ["streams.firms.patience_years={dist: exponential, mean: 50}"])
+        load_scenario(base, ["streams.firms.patience_years={dist: uniform, low: 5, high: 9}"])
+
+
+def test_a_waiting_list_patience_that_ends_after_the_run_is_named(base):
+    """Rows of the list wait from the start: a patience as long as the run changes nothing.
+
+    So does a stream's for its rows, even where its own requests come later.
+    """
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,other,1,\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"waiting_list.patience_years: 6.5 years from "
+                      r"the start \(2024-01-01; a waiting-list row's patience counts from it\) "
+                      r"end after end \(2030-01-01\), so nobody withdraws"):
+        load_scenario(base, ["waiting_list={csv: list.csv, patience_years: 6.5}"])
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,other,1,\n2023-01-01,other,1,firms\n",
+                                          encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, ["waiting_list={csv: list.csv, patience_years: 5}"])
+        load_scenario(base, ["waiting_list={csv: list.csv}", "streams.firms.patience_years=5",
+                             "streams.firms.period={start: 2026-01-01}"])

@@ -14,6 +14,7 @@ import math
 import warnings
 
 from sim.errors import GridqueueWarning, InputError
+from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import ScenarioSource
@@ -34,6 +35,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     _check_onsite_defaults_reach_someone(scenario, source, rows)
     _warn_of_upgrades_after_the_end(scenario, source)
     _warn_of_project_times_after_the_end(scenario, source)
+    _warn_of_patience_past_the_end(scenario, source, rows)
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
@@ -242,3 +244,37 @@ def _warn_of_project_times_after_the_end(scenario: Scenario,
                       f"{years:g} years from {project.date} end after end ({scenario.end}), so "
                       "it changes nothing in this run")
 
+
+def _warn_of_patience_past_the_end(scenario: Scenario, source: ScenarioSource | None,
+                                   rows: WaitingRows | None) -> None:
+    """Name a patience that no applicant's can end before the end: it acts as none.
+
+    Patience counts from the request, and a waiting-list applicant's from the start. A
+    stream's whose shortest value (a fixed one, or a distribution's least) reaches the end
+    from its first request (the start, or a later period's start where no waiting-list row
+    names the stream) makes nobody withdraw; so does the waiting list's own, for CSV rows
+    that name no stream, from the start. A warning, as for a project's: the figure may be
+    right and matter in a longer run.
+    """
+    listed = set(rows.stream) if rows is not None else set()
+    given: list[tuple[Key, Distribution | None, str, float]] = []  # from what, in years
+    for name, stream in scenario.streams.items():
+        period = stream.period
+        date = period.start if period is not None and period.start is not None \
+            and name not in listed else scenario.start  # a period starts at the start or later
+        given.append((("streams", name, "patience_years"), stream.patience_years,
+                      f"its first request ({date})", scenario.years_since_start(date)))
+    waiting = scenario.waiting_list
+    if waiting is not None and rows is not None and not all(rows.stream):
+        given.append((("waiting_list", "patience_years"), waiting.patience_years,
+                      f"the start ({scenario.start}; a waiting-list row's patience counts "
+                      "from it)", 0.0))
+    for key, patience, what, since in given:
+        if patience is None or since + patience.lower_bound < scenario.horizon_years:
+            continue
+        shortest = patience.lower_bound
+        years = f"{shortest:g} years" if patience.upper_bound == shortest \
+            else f"at least {shortest:g} years"
+        _warn(scenario, source, key, f"{'.'.join(map(str, key))}: {years} from {what} end "
+              f"after end ({scenario.end}), so nobody withdraws in this run: it changes "
+              "nothing, as if left out")
