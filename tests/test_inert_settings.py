@@ -170,3 +170,44 @@ def test_a_waiting_list_patience_that_ends_after_the_run_is_named(base):
         load_scenario(base, ["waiting_list={csv: list.csv, patience_years: 5}"])
         load_scenario(base, ["waiting_list={csv: list.csv}", "streams.firms.patience_years=5",
                              "streams.firms.period={start: 2026-01-01}"])
+
+
+ROUNDS = ("policy={order: social_priority, allocation: rounds, rounds: {dates: [2025-01-01], "
+          "between_rounds: [safety]}}")
+
+
+def test_rounds_that_serve_a_category_where_nobody_asks_for_priority_are_refused(base):
+    """Between rounds only those with priority are served: with an uptake of 0, nobody."""
+    safety = [ROUNDS, "streams.firms.category=safety"]
+    with pytest.raises(InputError, match=r"policy.rounds.between_rounds: expected categories "
+                       r"whose applicants may ask for priority: nobody in 'safety' does "
+                       r"\(priority_uptake.safety is 0, and no project or waiting-list row in "
+                       r"it asks\), and only those with priority are served between rounds"):
+        load_scenario(base, [*safety, "priority_uptake.safety=0"])
+    moving = [ROUNDS, "streams.firms.category=congestion_relief",
+              "streams.firms.category_changes=[{date: 2026-01-01, category: safety}]"]
+    with pytest.raises(InputError, match=r"nobody in 'safety' does \(its applicants ask by "
+                       r"priority_uptake.congestion_relief, which is 0, and no project"):
+        load_scenario(base, [*moving, "priority_uptake.congestion_relief=0"])
+    declines = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, category: safety, " \
+               "priority_requested: false}]"
+    with pytest.raises(InputError, match=r"nobody in 'safety' does"):
+        load_scenario(base, [*safety, "priority_uptake.safety=0", declines])
+    load_scenario(base, [*safety, "priority_uptake.safety=0.1"])
+    load_scenario(base, moving)  # they ask by congestion_relief's uptake, 1
+    load_scenario(base, [*safety, "priority_uptake.safety=0",
+                         declines.replace("false", "true")])
+
+
+def test_rounds_serve_a_waiting_list_row_that_asks_for_priority(base):
+    """A row that says it asks is served between rounds, whatever its category's uptake."""
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,priority_requested\n"
+                                          "2023-01-01,safety,1,\n", encoding="utf-8")
+    listed = [ROUNDS, "streams.firms.category=safety", "waiting_list={csv: list.csv}",
+              "priority_uptake.safety=0"]
+    with pytest.raises(InputError, match=r"nobody in 'safety' does \(priority_uptake.safety is "
+                       r"0, and no project or waiting-list row in it asks\)"):
+        load_scenario(base, listed)
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,priority_requested\n"
+                                          "2023-01-01,safety,1,true\n", encoding="utf-8")
+    load_scenario(base, listed)

@@ -14,6 +14,7 @@ import math
 import warnings
 
 from sim.errors import GridqueueWarning, InputError
+from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -94,21 +95,98 @@ def _categories_held(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
     return held
 
 
+def _row_categories(scenario: Scenario, rows: WaitingRows | None) -> list[dict[str, None]]:
+    """The categories each waiting-list row holds over time: its own, then its stream's moves."""
+    if rows is None:
+        return []
+    return [dict.fromkeys([category, *(change.category for change in stream.category_changes)])
+            if (stream := scenario.streams.get(name or "")) is not None else {category: None}
+            for category, name in zip(rows.category, rows.stream, strict=True)]
+
+
+def _asking_by(held: dict[str, None]) -> str | None:
+    """The category whose ``priority_uptake`` an applicant holding ``held`` asks by.
+
+    The first it holds with priority, as the applicants are drawn (whether one asks is drawn
+    once); None: it never holds a category with priority.
+    """
+    return next((category for category in held if category in PRIORITY_CATEGORIES), None)
+
+
+def _uptake_drawers(scenario: Scenario,
+                    rows: WaitingRows | None) -> list[tuple[dict[str, None], str]]:
+    """Whose priority is drawn by an uptake: what each holds, and the category it asks by.
+
+    The categories held by each stream, and by each waiting-list row that does not give
+    ``priority_requested``; projects, and rows that give it, say themselves whether they
+    ask. Those that never hold a category with priority are left out.
+    """
+    drawers = [categories_held(stream) for stream in scenario.streams.values()]
+    drawers += [held for held, stated in zip(_row_categories(scenario, rows),
+                                             rows.priority_requested if rows else [],
+                                             strict=True) if stated is None]
+    return [(held, by) for held in drawers if (by := _asking_by(held)) is not None]
+
+
+def _categories_asking(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
+    """Every category held by somebody who may ask for priority.
+
+    A stream's applicants (or a row's) whose uptake is above 0, a project that asks, a row
+    that says it asks.
+    """
+    uptake: dict[str, float] = dict(scenario.priority_uptake.items())
+    asking = {category for held, by in _uptake_drawers(scenario, rows)
+              if uptake.get(by, 0.0) > 0 for category in held}
+    asking.update(category for project in scenario.projects if project.priority_requested
+                  for category in categories_held(project))
+    asking.update(category for held, stated in zip(_row_categories(scenario, rows),
+                                                   rows.priority_requested if rows else [],
+                                                   strict=True) if stated
+                  for category in held)
+    return asking
+
+
 def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | None,
                                 rows: WaitingRows | None) -> None:
-    """A category that rounds serve between rounds must be one that somebody is in."""
+    """A category that rounds serve between rounds needs somebody in it who may ask for priority.
+
+    Between rounds only those with priority are served: a category nobody is in, or whose
+    applicants all go without priority (an uptake of 0, no project or row that asks), would
+    have nobody to serve.
+    """
     held = _categories_held(scenario, rows)
+    asking = _categories_asking(scenario, rows)
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         if regime.rounds is None:
             continue
+        prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+        key = (*prefix, "rounds", "between_rounds")
         for category in regime.rounds.between_rounds:
             if category not in held:
-                prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
-                raise _refuse(scenario, source, (*prefix, "rounds", "between_rounds"),
+                raise _refuse(scenario, source, key,
                               f"expected categories somebody is in: no stream, project or "
                               "waiting-list "
                               f"row is ever in '{category}', so serving it between rounds "
                               "would change nothing; leave it out")
+            if category not in asking:
+                shares = sorted({by for held_by, by in _uptake_drawers(scenario, rows)
+                                 if category in held_by})
+                raise _refuse(scenario, source, key,
+                              f"expected categories whose applicants may ask for priority: "
+                              f"nobody in '{category}' does ({_zero(category, shares)}no "
+                              "project or waiting-list row in it asks), and only those with "
+                              "priority are served between rounds, so serving it would change "
+                              "nothing; raise the uptake, or leave it out")
+
+
+def _zero(category: str, shares: list[str]) -> str:
+    """Why the applicants of ``category`` drawn by ``shares`` never ask: those uptakes are 0."""
+    if not shares:
+        return ""
+    names = " and ".join(f"priority_uptake.{share}" for share in shares)
+    if shares == [category]:
+        return f"{names} is 0, and "
+    return f"its applicants ask by {names}, {'which is' if len(shares) == 1 else 'each'} 0, and "
 
 
 def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
