@@ -478,22 +478,35 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
 def test_a_parameter_without_effect_is_said_so_and_left_as_it_was(published, tmp_path):
     """A fitted key that changes no observation is neither 'pinned down' nor written.
 
-    The tiny world has no congestion_relief applicants, so their priority uptake acts on
-    nothing: every value gives the same fit. It used to be reported as an estimate, sometimes
-    'pinned down' (its plausible interval one point), and written into calibrated.yaml.
+    The tiny world has no congestion_relief applicants, so scaling their arrivals acts on
+    nothing: every value gives the same fit. Such a key used to be reported as an estimate,
+    sometimes 'pinned down' (its plausible interval one point), and written into
+    calibrated.yaml.
     """
-    uptake = FitParameter("priority_uptake.congestion_relief", 0.0, 1.0)
-    result = calibrate_to_directory(tmp_path / "out", published, [uptake, FIT[0]], **SMALL)
+    relief = FitParameter("arrivals.congestion_relief.rate_scale", 0.5, 2.0)
+    result = calibrate_to_directory(tmp_path / "out", published, [relief, FIT[0]], **SMALL)
     rows = result.estimates.set_index("parameter")
-    assert not rows.loc[uptake.key, "has_effect"] and not rows.loc[uptake.key, "pinned_down"]
-    assert (rows.loc[uptake.key, "low"], rows.loc[uptake.key, "high"]) == (0.0, 1.0)
+    assert not rows.loc[relief.key, "has_effect"] and not rows.loc[relief.key, "pinned_down"]
+    assert (rows.loc[relief.key, "low"], rows.loc[relief.key, "high"]) == (0.5, 2.0)
     assert rows.loc["arrivals.rate_scale", "has_effect"]
     assert set(result.best) == {"arrivals.rate_scale"}
     words = "\n".join(result.statements())
-    assert (f"{uptake.key} has no effect on these observations (every value searched, 0 to 1, "
-            "gives the same fit): left as in the scenario.") in words
-    assert f"{uptake.key} =" not in words
+    assert (f"{relief.key} has no effect on these observations (every value searched, 0.5 to "
+            "2, gives the same fit): left as in the scenario.") in words
+    assert f"{relief.key} =" not in words
     text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
-    assert "priority_uptake:" not in text
+    assert f"# {relief.key}: no effect on these observations" in text
     written = load_scenario(tmp_path / "out" / "calibrated.yaml")
-    assert written.priority_uptake == load_scenario(published).priority_uptake
+    assert written.streams.keys() == load_scenario(published).streams.keys()
+
+
+def test_an_uptake_of_a_category_nobody_is_in_is_refused_before_any_run(published, tmp_path):
+    """The tiny world has no congestion_relief applicants: their uptake could act on nothing.
+
+    It used to be fitted, and reported as having no effect, after the runs.
+    """
+    uptake = FitParameter("priority_uptake.congestion_relief", 0.0, 1.0)
+    with pytest.raises(GridqueueError, match=r"priority_uptake.congestion_relief: expected a "
+                       r"category somebody is in: no stream, project or waiting-list row is "
+                       r"ever in 'congestion_relief'"):
+        calibrate_to_directory(tmp_path / "out", published, [uptake, FIT[0]], **SMALL)

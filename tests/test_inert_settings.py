@@ -211,3 +211,70 @@ def test_rounds_serve_a_waiting_list_row_that_asks_for_priority(base):
     (base.parent / "list.csv").write_text("request_date,category,demand_mw,priority_requested\n"
                                           "2023-01-01,safety,1,true\n", encoding="utf-8")
     load_scenario(base, listed)
+
+
+def test_a_priority_uptake_nobody_asks_by_is_refused(base):
+    """A share of a category nobody is in, or whose applicants all ask otherwise, does nothing.
+
+    Projects and rows that give priority_requested say themselves; an applicant asks by the
+    uptake of the first category with priority it holds, under any rules.
+    """
+    with pytest.raises(InputError, match=r"priority_uptake.safety: expected a category "
+                       r"somebody is in: no stream, project or waiting-list row is ever in "
+                       r"'safety', so nobody would ask for priority by this share"):
+        load_scenario(base, [ROUNDS.replace("safety", "basic_needs"),
+                             "streams.firms.category=basic_needs",
+                             "priority_uptake={basic_needs: 0.5, safety: 0.5}"])
+    campus = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, category: safety}]"
+    with pytest.raises(InputError, match=r"priority_uptake.safety: expected applicants who ask "
+                       r"for priority by this share: nobody in 'safety' does \(projects in it "
+                       r"say themselves whether they ask \(priority_requested\)\)"):
+        load_scenario(base, [ROUNDS, campus, "priority_uptake.safety=0.5"])
+    moving = ["streams.firms.category=congestion_relief",
+              "streams.firms.category_changes=[{date: 2026-01-01, category: safety}]"]
+    with pytest.raises(InputError, match=r"nobody in 'safety' does \(applicants who move in "
+                       r"from congestion_relief ask by its uptake\)"):
+        load_scenario(base, [ROUNDS, *moving, "priority_uptake.safety=0.5"])
+    load_scenario(base, [ROUNDS, campus, "priority_uptake.safety=1"])  # the default says nothing
+    load_scenario(base, [ROUNDS, "streams.firms.category=safety", "priority_uptake.safety=0.5"])
+    load_scenario(base, [ROUNDS, *moving, "priority_uptake.congestion_relief=0.5"])
+    # the 2026 framework: a stream that moves into safety from 'other' asks by safety's uptake
+    load_scenario(base, [ROUNDS, "streams.firms.category_changes=[{date: 2026-01-01, "
+                         "category: safety}]", "priority_uptake.safety=0.5"])
+
+
+def test_a_priority_uptake_of_waiting_list_rows_acts_where_a_row_does_not_say(base):
+    """A row that leaves priority_requested empty asks by its category's uptake."""
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,priority_requested\n"
+                                          "2023-01-01,safety,1,true\n", encoding="utf-8")
+    listed = [ROUNDS, "waiting_list={csv: list.csv}", "priority_uptake.safety=0.5"]
+    with pytest.raises(InputError, match=r"priority_uptake.safety: expected applicants who ask "
+                       r"for priority by this share: nobody in 'safety' does \(waiting-list "
+                       r"rows in it say so in priority_requested\)"):
+        load_scenario(base, listed)
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,priority_requested\n"
+                                          "2023-01-01,safety,1,true\n2023-01-01,safety,1,\n",
+                                          encoding="utf-8")
+    load_scenario(base, listed)
+
+
+def test_a_priority_uptake_set_aside_by_a_later_file_or_option_is_quiet(base):
+    """A child file or option that empties a category sets an inherited share aside.
+
+    A family's base states the shares of its applicants; a child that moves or removes a
+    category's only stream means to, as the bundled family's variants may.
+    """
+    base.write_text(BASE.replace("category: other", "category: safety").replace(
+        "fifo", "social_priority") + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
+    (base.parent / "child.yaml").write_text("extends: s.yaml\nstreams:\n  firms:\n"
+                                            "    category: other\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base.parent / "child.yaml")
+        load_scenario(base, ["streams.firms.category=basic_needs"])
+    (base.parent / "child.yaml").write_text("extends: s.yaml\nstreams:\n  firms:\n"
+                                            "    category: other\n"
+                                            "priority_uptake: {safety: 0.4}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"child.yaml:\d+: priority_uptake.safety: expected a "
+                       r"category somebody is in"):  # given with the streams that empty it
+        load_scenario(base.parent / "child.yaml")

@@ -19,6 +19,7 @@ from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import ScenarioSource
+from sim.policies.shadowing import layer_within
 
 __all__ = ["check_settings_act"]
 
@@ -30,6 +31,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     """Refuse each setting that cannot act in this scenario; warn of one that may not."""
     _check_releases_act(scenario, source)
     _check_rounds_serve_someone(scenario, source, rows)
+    _check_uptakes_reach_someone(scenario, source, rows)
     _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
@@ -187,6 +189,54 @@ def _zero(category: str, shares: list[str]) -> str:
     if shares == [category]:
         return f"{names} is 0, and "
     return f"its applicants ask by {names}, {'which is' if len(shares) == 1 else 'each'} 0, and "
+
+
+def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | None,
+                                 rows: WaitingRows | None) -> None:
+    """A ``priority_uptake`` other than the default needs applicants who ask by it.
+
+    Whether an applicant asks is drawn once, by the uptake of the first category with
+    priority it holds (at its request or after a category change, under any rules); projects
+    and waiting-list rows that give ``priority_requested`` say so themselves. Only a share
+    other than 1 is refused: 1 is what every category has unless told otherwise, and what a
+    resolved scenario file states for each. And only one given with, or after, the streams,
+    projects and waiting list: a family's base file states the shares of its applicants, and
+    a child file or option that empties a category (removes its only stream, or moves it to
+    another) sets that share aside, as intended.
+    """
+    drawn = {by for _, by in _uptake_drawers(scenario, rows)}
+    held = _categories_held(scenario, rows)
+    applicants = -1 if source is None else max(
+        layer_within(source, (name,)) for name in ("streams", "projects", "waiting_list"))
+    for category, share in scenario.priority_uptake.items():
+        key = ("priority_uptake", category)
+        if share == 1.0 or category in drawn or (
+                source is not None and layer_within(source, key) < applicants):
+            continue
+        if category not in held:
+            raise _refuse(scenario, source, key, f"expected a category somebody is in: no "
+                          f"stream, project or waiting-list row is ever in '{category}', so "
+                          "nobody would ask for priority by this share; leave it out")
+        raise _refuse(scenario, source, key, f"expected applicants who ask for priority by "
+                      f"this share: nobody in '{category}' does "
+                      f"({_asking_otherwise(scenario, rows, category)}), so it would change "
+                      "nothing; leave it out")
+
+
+def _asking_otherwise(scenario: Scenario, rows: WaitingRows | None, category: str) -> str:
+    """How those in ``category`` ask for priority, where none asks by its uptake."""
+    ways = []
+    if any(category in categories_held(project) for project in scenario.projects):
+        ways.append("projects in it say themselves whether they ask (priority_requested)")
+    if any(category in held and stated is not None
+           for held, stated in zip(_row_categories(scenario, rows),
+                                   rows.priority_requested if rows else [], strict=True)):
+        ways.append("waiting-list rows in it say so in priority_requested")
+    earlier = sorted({by for held, by in _uptake_drawers(scenario, rows) if category in held})
+    if earlier:
+        ways.append(f"applicants who move in from {' or '.join(earlier)} ask by "
+                    f"{'its' if len(earlier) == 1 else 'their'} uptake")
+    return "; ".join(ways)
 
 
 def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,

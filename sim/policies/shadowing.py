@@ -29,7 +29,7 @@ from sim.policies.timeline import priority_served, uses_category_order
 
 __all__ = [
     "FIELDS", "check_category_order_acts", "check_priority_acts", "check_shadowed", "emit_notes",
-    "order_key",
+    "layer_within", "order_key",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -142,7 +142,7 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
     for key, not_default in said:
         if source is None and not not_default:
             continue  # built in Python: only a value other than the default says something
-        layer = -1 if source is None else _layer_within(source, key)
+        layer = -1 if source is None else layer_within(source, key)
         if source is not None and (layer < 0 or 0 <= layer <= policies):
             continue  # not given, or given with or before the policies that set it aside
         where, line = source.locate(key) if source is not None else (scenario.name, None)
@@ -183,7 +183,7 @@ def _layer(source: ScenarioSource, key: tuple[str, ...]) -> int:
                default=-1)
 
 
-def _layer_within(source: ScenarioSource, key: tuple[str, ...]) -> int:
+def layer_within(source: ScenarioSource, key: tuple[str, ...]) -> int:
     """As :func:`_layer`, counting an option that sets a key below ``key`` as giving it."""
     if any(override.path[:len(key)] == key for override in source.overrides):
         return len(source.files)
