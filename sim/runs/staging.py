@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from sim._version import __version__
 from sim.errors import Interrupted, OutputError
@@ -195,36 +196,60 @@ def own_staging(folder: Path) -> bool:
         _STAGED_REPORT_FILE.fullmatch(name) for name in files if name != STAGING_MARK)
 
 
+Writer = Literal["gone", "running", "unknown"]
+"""What is known of the process that made a staging folder (or file)."""
+
+
 def stale_staging(folder: Path) -> bool:
     """Whether ``folder`` is a staging folder of gridqueue's left by a process that is gone.
 
     That is one :func:`own_staging` made by a process on this machine that no longer runs;
     another machine's, or a live one, is let be.
     """
-    if not own_staging(folder):
-        return False
+    return own_staging(folder) and _writer(folder) == "gone"
+
+
+def _writer(staging: Path) -> Writer:
+    """Whether the process that made a staging folder is ``"gone"``, ``"running"`` or unknown.
+
+    Its :data:`STAGING_MARK` names the process: gone only if it was on this machine and no
+    longer runs. A folder without the mark is gone once it has stayed empty a minute (the
+    process stopped before it wrote the mark), running while younger; one holding anything
+    without the mark, or of another machine, is ``"unknown"``.
+    """
     try:
-        mark = json.loads((folder / STAGING_MARK).read_text(encoding="utf-8"))
-    except FileNotFoundError:  # empty: stopped before its mark was written (or just made)
+        mark = json.loads((staging / STAGING_MARK).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if _files_in(staging):
+            return "unknown"
         try:
-            return time.time() - folder.stat().st_mtime > 60
+            return "gone" if time.time() - staging.stat().st_mtime > 60 else "running"
         except OSError:
-            return False
+            return "unknown"
     except (OSError, ValueError):
-        return False
-    pid = mark.get("pid") if isinstance(mark, dict) else None
-    if (not isinstance(pid, int) or mark.get("host") != socket.gethostname()
-            or sys.platform == "win32"):  # os.kill there would end the process
-        return False
+        return "unknown"
+    if not isinstance(mark, dict) or mark.get("written_by") != "gridqueue":
+        return "unknown"
+    return _process(mark.get("pid"), mark.get("host") == socket.gethostname())
+
+
+def _process(pid: object, here: bool) -> Writer:
+    """Whether process ``pid`` is ``"gone"`` or ``"running"``, if ``here`` (on this machine).
+
+    One of another machine cannot be looked up: ``"unknown"``.
+    """
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not here \
+            or sys.platform == "win32":  # os.kill there would end the process
+        return "unknown"
     if pid == os.getpid():
-        return False
+        return "running"
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
+        return "gone"
     except OSError:
-        return False  # it runs, as another user
-    return False
+        return "running"  # as another user
+    return "running"
 
 
 def _listed_files(folder: Path) -> list[str] | None:
