@@ -2,7 +2,8 @@
 
 Every output (a run's results, a comparison, a sweep) is written this way: an interrupted or
 failed write never leaves half an output or damages an earlier one, and an existing output is
-replaced only when asked to.
+replaced only when asked to. A write killed outright (``kill -9``) cannot remove its staging
+directory; the next write of the same output removes it once its process is gone, and says so.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import socket
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
-from sim.errors import Interrupted, OutputError
+from sim.errors import GridqueueWarning, Interrupted, OutputError
 
 __all__ = [
     "MARKER",
@@ -44,8 +46,9 @@ REPORT_STAGING = ".report.partial-"
 """How the folder a report is made in, inside the results folder, is named (and a random end)."""
 
 STAGING_MARK = ".gridqueue-staging"
-"""The file gridqueue puts first into a staging folder it makes inside an output, naming the
-process (and machine) that writes it: a folder left by one killed is known as gridqueue's."""
+"""The file gridqueue puts first into a staging folder it makes (a report's inside an output,
+an output's beside it), naming the process (and machine) that writes it: a folder left by one
+killed is known as gridqueue's. It never reaches the finished output."""
 
 _STAGED_REPORT_FILE = re.compile(r"report\.html|(old-)?figures/[a-z_]+\.(png|svg)")
 """What a report's staging folder may hold, its mark aside: anything else is not gridqueue's."""
@@ -196,7 +199,7 @@ def own_staging(folder: Path) -> bool:
         _STAGED_REPORT_FILE.fullmatch(name) for name in files if name != STAGING_MARK)
 
 
-Writer = Literal["gone", "running", "unknown"]
+_Writer = Literal["gone", "running", "unknown"]
 """What is known of the process that made a staging folder (or file)."""
 
 
@@ -209,7 +212,7 @@ def stale_staging(folder: Path) -> bool:
     return own_staging(folder) and _writer(folder) == "gone"
 
 
-def _writer(staging: Path) -> Writer:
+def _writer(staging: Path) -> _Writer:
     """Whether the process that made a staging folder is ``"gone"``, ``"running"`` or unknown.
 
     Its :data:`STAGING_MARK` names the process: gone only if it was on this machine and no
@@ -233,7 +236,7 @@ def _writer(staging: Path) -> Writer:
     return _process(mark.get("pid"), mark.get("host") == socket.gethostname())
 
 
-def _process(pid: object, here: bool) -> Writer:
+def _process(pid: object, here: bool) -> _Writer:
     """Whether process ``pid`` is ``"gone"`` or ``"running"``, if ``here`` (on this machine).
 
     One of another machine cannot be looked up: ``"unknown"``.
@@ -383,23 +386,28 @@ def staged_directory(
     target: str | Path, force: bool = False, what: str = "output",
     inputs: Iterable[str | Path] = (),
 ) -> Iterator[Path]:
-    """Yield an empty staging directory beside ``target``; on success it becomes ``target``.
+    """Yield a staging directory beside ``target``; on success it becomes ``target``.
 
     Refuses what :func:`check_writable` refuses. If the block raises, the staging directory
-    is removed and ``target`` is left as it was.
+    is removed and ``target`` is left as it was. The directory holds only its
+    :data:`STAGING_MARK` at first, removed before the output is marked as gridqueue's and
+    moved into place; staging directories of ``target`` that killed writes left are removed
+    first (:func:`_clear_staging_left`).
     """
     target = Path(target)
     check_writable(target, force, inputs)
     existed = os.path.lexists(target)
     _make_parent(target)
+    _clear_staging_left(target)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        staging = make_staging(target.parent, _staging_prefix(target))
     except OSError as exc:
         raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
                           "nothing was changed") from None
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are shared
         yield staging
+        (staging / STAGING_MARK).unlink(missing_ok=True)  # not the output's: see _mark
         _mark(staging, what)
         _replace(staging, target, existed)
     except OSError as exc:
@@ -409,6 +417,61 @@ def staged_directory(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _staging_prefix(target: Path) -> str:
+    """How the staging folder (or file) of ``target`` is named, before its random end."""
+    return f".{target.name}.partial-"
+
+
+def _clear_staging_left(target: Path) -> None:
+    """Remove the staging folders beside ``target`` that a killed gridqueue left, and say so.
+
+    Only those named as :func:`staged_directory` names them, that hold the mark of a process
+    of this machine that no longer runs (:func:`_writer`). Any other so named (a live
+    process's, another machine's, one without the mark that holds something, a file or a
+    link) is left alone, with a warning when it may be such a leftover.
+    """
+    name = re.compile(re.escape(_staging_prefix(target)) + "[a-z0-9_]+")
+    try:
+        found = sorted(entry.name for entry in os.scandir(target.parent)
+                       if name.fullmatch(entry.name))
+    except OSError:
+        return  # the write that follows says what is wrong
+    removed: list[str] = []
+    unknown: list[str] = []
+    for staging in (target.parent / entry for entry in found):
+        if staging.is_symlink() or not staging.is_dir():
+            unknown.append(str(staging))
+        elif (writer := _writer(staging)) == "unknown":
+            unknown.append(str(staging))
+        elif writer == "gone":
+            shutil.rmtree(staging, ignore_errors=True)
+            if os.path.lexists(staging):
+                warnings.warn(f"could not remove all of {staging}, a half-written copy of "
+                              f"{target} that a killed gridqueue command left behind; remove "
+                              "it yourself", GridqueueWarning, stacklevel=3)
+            else:
+                removed.append(str(staging))
+    _say_left(target, removed, unknown)
+
+
+def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
+    """Warn, in a line each, that the staging ``removed`` were removed and ``unknown`` kept."""
+    if removed:
+        copies, by = (("a half-written copy", "a killed gridqueue command") if len(removed) == 1
+                      else ("half-written copies", "killed gridqueue commands"))
+        warnings.warn(f"removed {some(removed)}, {copies} of {target} that {by} left behind",
+                      GridqueueWarning, stacklevel=4)
+    if unknown:
+        it = len(unknown) == 1
+        warnings.warn(
+            f"left {some(unknown)} as {'it is' if it else 'they are'}: "
+            f"{'it looks like a half-written copy' if it else 'they look like half-written copies'}"
+            f" of {target}, but gridqueue cannot tell that "
+            f"{'its writer has' if it else 'their writers have'} ended; remove "
+            f"{'it' if it else 'them'} yourself if no gridqueue command is writing {target}",
+            GridqueueWarning, stacklevel=4)
 
 
 def partial_directory(target: str | Path) -> Path:

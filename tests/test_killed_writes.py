@@ -1,0 +1,191 @@
+"""What a write killed outright (``kill -9``, the out-of-memory killer) leaves beside its output.
+
+An output is made in a hidden ``.NAME.partial-*`` folder beside it and moved into place when
+complete. A process killed outright cannot remove that folder, so the folder carries a mark
+naming gridqueue, the process and the machine, and the next write of the same output removes
+the folder once that process is gone, saying so. Anything not known to be such a leftover (a
+live process's, another machine's, a folder of the user's so named) is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.errors import GridqueueWarning
+from sim.runs.staging import MARKER, STAGING_MARK, check_writable, staged_directory
+from tests.test_interrupts import start_python
+from tests.test_loading import BASE
+
+SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a scenario."""
+    (tmp_path / "s.yaml").write_text(BASE)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def ended_process() -> int:
+    """The id of a process of this machine that has ended (a child that ran and was reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", ""])
+    child.wait()
+    return child.pid
+
+
+def leftover(where: Path, pid: int, host: str | None = None) -> Path:
+    """A staging folder as a write killed part-way leaves it: its mark and half an output."""
+    (where / "figures").mkdir(parents=True)
+    (where / STAGING_MARK).write_text(json.dumps(
+        {"written_by": "gridqueue", "pid": pid, "host": host or socket.gethostname()}))
+    (where / "summary.csv").write_text("half")
+    (where / "figures" / "queue.png").write_bytes(b"half")
+    return where
+
+
+def write(target: Path) -> list[str]:
+    """Write a small output to ``target``; return the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with staged_directory(target, force=True) as staging:
+            (staging / "summary.csv").write_text("whole")
+    assert (target / "summary.csv").read_text() == "whole"
+    return [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
+
+
+def test_the_next_run_removes_what_a_killed_run_left_and_says_so(folder, capsys):
+    staging = leftover(folder / ".out.partial-k1ll3d00", ended_process())
+    assert main(["run", "s.yaml", "-o", "out", "--no-report", *SMALL]) == 0
+    assert not staging.exists()
+    assert capsys.readouterr().err.splitlines() == [
+        "gridqueue: warning: removed .out.partial-k1ll3d00, a half-written copy of out that a "
+        "killed gridqueue command left behind"]
+    assert sorted(p.name for p in folder.iterdir()) == ["out", "s.yaml"]
+    assert (folder / "out" / "summary.csv").read_text().startswith("group,metric,")
+    assert STAGING_MARK not in os.listdir(folder / "out")
+    check_writable(folder / "out", force=True)  # what run --force asks first
+
+
+def test_the_output_holds_no_staging_mark_and_force_still_replaces_it(tmp_path):
+    """The mark is the staging folder's, put there first; the finished output never holds it.
+
+    Left in, it would be a file the output's marker does not list, and --force would refuse.
+    """
+    target = tmp_path / "out"
+    with staged_directory(target) as staging:
+        mark = json.loads((staging / STAGING_MARK).read_text())
+        assert mark == {"written_by": "gridqueue", "pid": os.getpid(),
+                        "host": socket.gethostname()}
+        (staging / "summary.csv").write_text("whole")
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "summary.csv"]
+    assert json.loads((target / MARKER).read_text())["files"] == ["summary.csv"]
+    check_writable(target, force=True)
+    assert write(target) == []
+
+
+def test_several_leftovers_are_removed_in_one_line(tmp_path):
+    names = [f".out.partial-dead000{i}" for i in range(4)]
+    for name in names:
+        leftover(tmp_path / name, ended_process())
+    assert write(tmp_path / "out") == [
+        f"removed {tmp_path / names[0]}, {tmp_path / names[1]}, {tmp_path / names[2]} and 1 "
+        "more, half-written copies of " f"{tmp_path / 'out'} that killed gridqueue commands "
+        "left behind"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_what_is_not_known_to_be_a_leftover_is_kept_and_named(tmp_path):
+    """Another machine's, a folder without the mark that holds something, a file, a link."""
+    other_machine = leftover(tmp_path / ".out.partial-0therh0s", ended_process(),
+                             host="elsewhere.example")
+    mine = tmp_path / ".out.partial-m1ne0000"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    a_file = tmp_path / ".out.partial-f1le0000"
+    a_file.write_text("mine")
+    linked = leftover(tmp_path / "elsewhere", ended_process())
+    (tmp_path / ".out.partial-l1nk0000").symlink_to(linked)
+    kept = [other_machine, a_file, tmp_path / ".out.partial-l1nk0000", mine]
+    before = {p.name: sorted(q.name for q in p.iterdir()) if p.is_dir() else p.read_text()
+              for p in kept}
+    assert write(tmp_path / "out") == [
+        f"left {', '.join(str(p) for p in kept[:3])} and 1 more as they are: they look like "
+        f"half-written copies of {tmp_path / 'out'}, but gridqueue cannot tell that their "
+        f"writers have ended; remove them yourself if no gridqueue command is writing "
+        f"{tmp_path / 'out'}"]
+    assert before == {p.name: sorted(q.name for q in p.iterdir()) if p.is_dir()
+                      else p.read_text() for p in kept}
+    assert (linked / STAGING_MARK).is_file()
+
+
+def test_a_live_process_is_let_be_until_it_ends(tmp_path):
+    """A leftover of a process still running (this one; a child) is let be, without a word."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        running = leftover(tmp_path / ".out.partial-runn1ng0", child.pid)
+        this_one = leftover(tmp_path / ".out.partial-th1s0000", os.getpid())
+        just_made = tmp_path / ".out.partial-empty000"  # stopped before its mark, or being made
+        just_made.mkdir()
+        assert write(tmp_path / "out") == []
+        assert running.is_dir() and this_one.is_dir() and just_made.is_dir()
+    finally:
+        child.kill()
+        child.wait()
+    long_ago = time.time() - 3600
+    os.utime(just_made, (long_ago, long_ago))
+    assert len(write(tmp_path / "out")) == 1
+    assert not running.exists() and not just_made.exists() and this_one.is_dir()
+
+
+def test_leftovers_of_other_names_are_never_touched(tmp_path):
+    """Not another output's, nor a sweep kept for --resume (``.NAME.partial``), nor a backup."""
+    dead = ended_process()
+    others = [leftover(tmp_path / name, dead) for name in
+              (".out.partial", ".outer.partial-abcd1234", ".out.old-abcd1234",
+               ".out.partial-x.partial-abcd1234", "out.partial-abcd1234", ".0ut.partial-ab")]
+    assert write(tmp_path / "out") == []
+    assert all((p / STAGING_MARK).is_file() for p in others)
+
+
+def test_a_run_killed_outright_while_writing_is_cleaned_up_by_the_next(folder, capsys):
+    """``kill -9`` to a real ``gridqueue run`` while it writes its output; then run again."""
+    with staged_directory(folder / "out") as staging:  # earlier results, to be kept
+        (staging / "summary.csv").write_text("earlier")
+    killed_while_writing = (
+        "import os, pathlib, time\n"
+        "from sim.runs import results\n"
+        "def writing(self, folder):\n"
+        "    (folder / 'summary.csv').write_text('half')\n"
+        "    pathlib.Path('started').write_text(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "results.Results._write_files = writing\n"
+        "from sim.cli import main\n"
+        f"main(['run', 's.yaml', '-o', 'out', '--force', *{SMALL!r}])\n")
+    process = start_python(folder, "-c", killed_while_writing)
+    deadline = time.monotonic() + 60
+    while not (folder / "started").exists() or not (folder / "started").read_text():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the run did not start writing"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    (staging,) = folder.glob(".out.partial-*")
+    assert json.loads((staging / STAGING_MARK).read_text())["pid"] == process.pid
+    assert (folder / "out" / "summary.csv").read_text() == "earlier"
+    assert main(["run", "s.yaml", "-o", "out", "--force", "--no-report", *SMALL]) == 0
+    assert f"removed {staging.name}, a half-written copy of out" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["out", "s.yaml", "started", "tmp"]
+    assert MARKER in os.listdir(folder / "out")
+    assert STAGING_MARK not in os.listdir(folder / "out")
