@@ -9,6 +9,7 @@ live process's, another machine's, a folder of the user's so named) is left alon
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -23,7 +24,13 @@ import pytest
 
 from sim.cli import main
 from sim.errors import GridqueueWarning
-from sim.runs.staging import MARKER, STAGING_MARK, check_writable, staged_directory
+from sim.runs.staging import (
+    MARKER,
+    STAGING_MARK,
+    check_writable,
+    staged_directory,
+    write_file,
+)
 from tests.test_interrupts import start_python
 from tests.test_loading import BASE
 
@@ -121,9 +128,9 @@ def test_what_is_not_known_to_be_a_leftover_is_kept_and_named(tmp_path):
     before = {p.name: sorted(q.name for q in p.iterdir()) if p.is_dir() else p.read_text()
               for p in kept}
     assert write(tmp_path / "out") == [
-        f"left {', '.join(str(p) for p in kept[:3])} and 1 more as they are: they look like "
-        f"half-written copies of {tmp_path / 'out'}, but gridqueue cannot tell that their "
-        f"writers have ended; remove them yourself if no gridqueue command is writing "
+        f"left {', '.join(str(p) for p in kept[:3])} and 1 more as they are: they may be "
+        f"half-written copies of {tmp_path / 'out'} that killed gridqueue commands left behind, "
+        "but gridqueue cannot tell; remove them yourself if no gridqueue command is writing "
         f"{tmp_path / 'out'}"]
     assert before == {p.name: sorted(q.name for q in p.iterdir()) if p.is_dir()
                       else p.read_text() for p in kept}
@@ -189,3 +196,61 @@ def test_a_run_killed_outright_while_writing_is_cleaned_up_by_the_next(folder, c
     assert sorted(p.name for p in folder.iterdir()) == ["out", "s.yaml", "started", "tmp"]
     assert MARKER in os.listdir(folder / "out")
     assert STAGING_MARK not in os.listdir(folder / "out")
+
+
+def file_left(folder: Path, pid: int, text: str | None, end: str,
+              host: str | None = None) -> Path:
+    """The temporary file a ``schema -o schema.json`` killed part-way leaves beside it.
+
+    With ``text`` None, a symbolic link to such a file elsewhere instead.
+    """
+    tag = hashlib.sha256((host or socket.gethostname()).encode()).hexdigest()[:8]
+    path = folder / f".schema.json.partial-{pid}-{tag}-{end}"
+    if text is None:
+        path.symlink_to(file_left(folder / "elsewhere", pid, "", end))
+    else:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    return path
+
+
+def test_a_file_a_killed_write_left_is_removed_by_the_next(folder, capsys):
+    """A single file cannot hold a mark: its name holds the process and (a hash of) the machine.
+
+    Removed only if that process is gone and the file is empty or holds gridqueue's signature.
+    """
+    dead = ended_process()
+    half = file_left(folder, dead, '{"$comment": "Written by gridqueue schema 1.0; rege', "h4lf")
+    assert main(["schema", "-o", "schema.json"]) == 0
+    assert not half.exists()
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: warning: removed {half.name}, a half-written copy of schema.json that a "
+        "killed gridqueue command left behind"]
+    empty = file_left(folder, dead, "", "empty")
+    running = file_left(folder, os.getpid(), "", "runn1ng")
+    old_name = folder / ".schema.json.partial-abcd1234"  # named before names held the process
+    old_name.write_text("")
+    kept = [file_left(folder, dead, "", "0ther", host="elsewhere.example"),
+            file_left(folder, dead, "my own notes", "m1ne"), old_name,
+            file_left(folder, dead, None, "l1nk")]
+    assert main(["schema", "-o", "schema.json", "--force"]) == 0
+    assert not empty.exists() and running.exists() and all(os.path.lexists(p) for p in kept)
+    assert kept[1].read_text() == "my own notes"
+    removed, left = capsys.readouterr().err.splitlines()
+    assert removed == (f"gridqueue: warning: removed {empty.name}, a half-written copy of "
+                       "schema.json that a killed gridqueue command left behind")
+    assert left.startswith("gridqueue: warning: left .schema.json.partial-") and \
+        left.endswith("and 1 more as they are: they may be half-written copies of schema.json "
+                      "that killed gridqueue commands left behind, but gridqueue cannot tell; "
+                      "remove them yourself if no gridqueue command is writing schema.json")
+
+
+def test_a_files_temporary_name_holds_the_process_and_machine(tmp_path, monkeypatch):
+    replaced = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (replaced.append(Path(src).name),
+                                                         real_replace(src, dst))[1])
+    write_file(tmp_path / "schema.json", "ours", force=False, is_ours="ours")
+    tag = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    (name,) = replaced
+    assert name.startswith(f".schema.json.partial-{os.getpid()}-{tag}-")

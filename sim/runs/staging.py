@@ -8,6 +8,7 @@ directory; the next write of the same output removes it once its process is gone
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -467,11 +468,10 @@ def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
         it = len(unknown) == 1
         warnings.warn(
             f"left {some(unknown)} as {'it is' if it else 'they are'}: "
-            f"{'it looks like a half-written copy' if it else 'they look like half-written copies'}"
-            f" of {target}, but gridqueue cannot tell that "
-            f"{'its writer has' if it else 'their writers have'} ended; remove "
-            f"{'it' if it else 'them'} yourself if no gridqueue command is writing {target}",
-            GridqueueWarning, stacklevel=4)
+            f"{'it may be a half-written copy' if it else 'they may be half-written copies'} of "
+            f"{target} that {'a killed gridqueue command' if it else 'killed gridqueue commands'}"
+            f" left behind, but gridqueue cannot tell; remove {'it' if it else 'them'} yourself "
+            f"if no gridqueue command is writing {target}", GridqueueWarning, stacklevel=4)
 
 
 def partial_directory(target: str | Path) -> Path:
@@ -552,7 +552,10 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
     """Write one text file atomically, replacing an existing one only as directories are.
 
     An existing ``target`` is replaced only with ``force``, and only if it contains the
-    text ``is_ours`` (the signature gridqueue writes into such files).
+    text ``is_ours`` (the signature gridqueue writes into such files). The file is written
+    beside it under a name that holds this process's id and machine, which cannot be marked
+    inside the file: one that a write killed outright left is removed by the next write of
+    ``target`` (:func:`_clear_files_left`).
     """
     target = Path(target)
     if os.path.lexists(target):
@@ -565,8 +568,10 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
             raise OutputError(f"{target}: exists and was not written by gridqueue, so --force "
                               "will not replace it; choose another file")
     _make_parent(target)
+    _clear_files_left(target, is_ours)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=target.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f"{_staging_prefix(target)}{os.getpid()}-{_host_tag()}-", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); nothing "
                           "was changed") from None
@@ -582,6 +587,53 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
             raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); "
                               "nothing was changed") from None
         raise
+
+
+def _host_tag() -> str:
+    """The machine this runs on, as part of a file's name: the start of a hash of its name."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _clear_files_left(target: Path, is_ours: str) -> None:
+    """Remove the staging files beside ``target`` that a killed gridqueue left, and say so.
+
+    Only those named as :func:`write_file` names them, by a process of this machine that no
+    longer runs, that are empty or hold ``is_ours`` (gridqueue's signature). Any other so
+    named (another machine's, one named before names held the process, a folder or a link)
+    is left alone, with a warning.
+    """
+    name = re.compile(re.escape(_staging_prefix(target)) + r"(?:(\d+)-([0-9a-f]{8})-)?[a-z0-9_]+")
+    try:
+        found = sorted((entry.name, match) for entry in os.scandir(target.parent)
+                       if (match := name.fullmatch(entry.name)))
+    except OSError:
+        return  # the write that follows says what is wrong
+    removed: list[str] = []
+    unknown: list[str] = []
+    for entry, match in found:
+        staging = target.parent / entry
+        pid, host = match.groups()
+        writer = "unknown" if pid is None else _process(int(pid), host == _host_tag())
+        if writer == "running":
+            continue
+        if writer == "gone" and _own_file(staging, is_ours):
+            try:
+                staging.unlink()
+                removed.append(str(staging))
+                continue
+            except OSError:
+                pass
+        unknown.append(str(staging))
+    _say_left(target, removed, unknown)
+
+
+def _own_file(path: Path, is_ours: str) -> bool:
+    """Whether ``path`` is a file (not a link) that is empty or holds ``is_ours``."""
+    try:
+        return path.is_file() and not path.is_symlink() and (
+            path.stat().st_size == 0 or _contains(path, is_ours))
+    except OSError:
+        return False
 
 
 def _contains(path: Path, text: str, limit: int = 4096) -> bool:
