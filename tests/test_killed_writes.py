@@ -69,7 +69,9 @@ def write(target: Path) -> list[str]:
         with staged_directory(target, force=True) as staging:
             (staging / "summary.csv").write_text("whole")
     assert (target / "summary.csv").read_text() == "whole"
-    return [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
+    ours = [w for w in caught if issubclass(w.category, GridqueueWarning)]
+    assert all(w.filename == __file__ for w in ours)  # they name the line that wrote target
+    return [str(w.message) for w in ours]
 
 
 def test_the_next_run_removes_what_a_killed_run_left_and_says_so(folder, capsys):

@@ -451,19 +451,22 @@ def _clear_staging_left(target: Path) -> None:
             if os.path.lexists(staging):
                 warnings.warn(f"could not remove all of {staging}, a half-written copy of "
                               f"{target} that a killed gridqueue command left behind; remove "
-                              "it yourself", GridqueueWarning, stacklevel=3)
+                              "it yourself", GridqueueWarning, stacklevel=4)
             else:
                 removed.append(str(staging))
-    _say_left(target, removed, unknown)
+    _say_left(target, removed, unknown, stacklevel=4)  # past staged_directory's with
 
 
-def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
-    """Warn, in a line each, that the staging ``removed`` were removed and ``unknown`` kept."""
+def _say_left(target: Path, removed: list[str], unknown: list[str], stacklevel: int) -> None:
+    """Warn, in a line each, that the staging ``removed`` were removed and ``unknown`` kept.
+
+    ``stacklevel`` counts from the caller: the warnings name the line that wrote ``target``.
+    """
     if removed:
         copies, by = (("a half-written copy", "a killed gridqueue command") if len(removed) == 1
                       else ("half-written copies", "killed gridqueue commands"))
         warnings.warn(f"removed {some(removed)}, {copies} of {target} that {by} left behind",
-                      GridqueueWarning, stacklevel=4)
+                      GridqueueWarning, stacklevel=stacklevel + 1)
     if unknown:
         it = len(unknown) == 1
         warnings.warn(
@@ -471,7 +474,8 @@ def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
             f"{'it may be a half-written copy' if it else 'they may be half-written copies'} of "
             f"{target} that {'a killed gridqueue command' if it else 'killed gridqueue commands'}"
             f" left behind, but gridqueue cannot tell; remove {'it' if it else 'them'} yourself "
-            f"if no gridqueue command is writing {target}", GridqueueWarning, stacklevel=4)
+            f"if no gridqueue command is writing {target}", GridqueueWarning,
+            stacklevel=stacklevel + 1)
 
 
 def partial_directory(target: str | Path) -> Path:
@@ -624,7 +628,7 @@ def _clear_files_left(target: Path, is_ours: str) -> None:
             except OSError:
                 pass
         unknown.append(str(staging))
-    _say_left(target, removed, unknown)
+    _say_left(target, removed, unknown, stacklevel=3)  # past write_file
 
 
 def _own_file(path: Path, is_ours: str) -> bool:
