@@ -139,6 +139,17 @@ def test_what_is_not_known_to_be_a_leftover_is_kept_and_named(tmp_path):
     assert (linked / STAGING_MARK).is_file()
 
 
+@pytest.mark.parametrize("mark", ["not json", json.dumps(["gridqueue"]),
+                                  json.dumps({"written_by": "me", "pid": 1}),
+                                  json.dumps({"written_by": "gridqueue", "pid": 10**30}),
+                                  json.dumps({"written_by": "gridqueue", "pid": True})])
+def test_a_mark_that_does_not_name_a_process_of_gridqueue_keeps_the_folder(tmp_path, mark):
+    staging = leftover(tmp_path / ".out.partial-0dd00000", ended_process())
+    (staging / STAGING_MARK).write_text(mark)
+    assert write(tmp_path / "out")[0].startswith(f"left {staging} as it is")
+    assert staging.is_dir()
+
+
 def test_a_live_process_is_let_be_until_it_ends(tmp_path):
     """A leftover of a process still running (this one; a child) is let be, without a word."""
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])

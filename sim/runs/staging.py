@@ -253,6 +253,8 @@ def _process(pid: object, here: bool) -> _Writer:
         return "gone"
     except OSError:
         return "running"  # as another user
+    except OverflowError:  # no process has such an id
+        return "unknown"
     return "running"
 
 
