@@ -7,8 +7,10 @@ as it was and no staging folder behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,26 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "sc" / "notes.txt").write_text("mine")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``gridqueue run sc/s.yaml -o out`` writes, run once in a folder laid out as ``folder``.
+
+    A test that needs an earlier output of that command, to refuse to replace or to change,
+    copies it (:func:`earlier_run`): thirteen tests ran it anew, each drawing its figures.
+    """
+    root = tmp_path_factory.mktemp("written")
+    (root / "sc").mkdir()
+    (root / "sc" / "s.yaml").write_text(BASE)
+    with contextlib.chdir(root):
+        assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    return root / "out"
+
+
+def earlier_run(written: Path, output: Path) -> None:
+    """``output`` holds what ``gridqueue run sc/s.yaml -o out`` wrote (a copy of ``written``)."""
+    shutil.copytree(written, output)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -82,21 +104,21 @@ def test_force_replaces_what_gridqueue_wrote(folder, capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
 
 
-def test_force_refuses_the_output_one_works_in(folder, capsys, monkeypatch):
+def test_force_refuses_the_output_one_works_in(folder, written, capsys, monkeypatch):
     """Run from inside an earlier output, ``-o .`` is refused with a reason, not an OS error.
 
     A folder in use cannot be renamed away: it read "could not write the results (Device or
     resource busy)".
     """
-    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    earlier_run(written, folder / "out")
     monkeypatch.chdir(folder / "out")
     refused(["run", "../sc/s.yaml", "-o", ".", "--force", *SMALL], capsys, folder,
             "is the current folder, or holds it")
 
 
-def test_force_never_deletes_files_added_to_an_output(folder, capsys):
+def test_force_never_deletes_files_added_to_an_output(folder, written, capsys):
     """Notes or a scenario put into an earlier output make --force refuse, naming them."""
-    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    earlier_run(written, folder / "out")
     (folder / "out" / "my_notes.txt").write_text("what the board asked")
     (folder / "out" / "s.yaml").write_text(BASE)
     (folder / "out" / "figures" / "annotated.png").write_bytes(b"mine")
@@ -123,12 +145,12 @@ def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # and the rest
 
 
-def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, capsys):
+def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, written, capsys):
     """``gridqueue report`` replaces figures/ whole: a file of the user's there stops it first.
 
     It deleted them without a word, where ``run --force`` on the same folder refused.
     """
-    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    earlier_run(written, folder / "out")
     mine = folder / "out" / "figures" / "mine"
     mine.mkdir()
     (mine / "a.txt").write_text("keep")
@@ -147,13 +169,13 @@ def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, capsys
     refused(["report", "out"], capsys, folder, "(figures/notes.txt)")
 
 
-def test_an_output_whose_marker_lists_no_files_is_never_replaced(folder, capsys):
+def test_an_output_whose_marker_lists_no_files_is_never_replaced(folder, written, capsys):
     """--force refuses an output whose marker, from an earlier gridqueue, lists no files.
 
     Judged by names, a file of the user's under figures/ or runs/ passed for gridqueue's and
     was deleted.
     """
-    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    earlier_run(written, folder / "out")
     (folder / "out" / MARKER).write_text(json.dumps({"written_by": "gridqueue"}))
     (folder / "out" / "figures" / "wait_annotated.png").write_bytes(b"mine")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
@@ -179,13 +201,13 @@ def test_force_replaces_an_empty_folder(folder, capsys):
     assert (folder / "empty" / "summary.csv").is_file()
 
 
-def test_a_folder_without_a_marker_is_never_replaced(folder, capsys):
+def test_a_folder_without_a_marker_is_never_replaced(folder, written, capsys):
     """--force never replaces a folder without a marker, even one that looks like an output.
 
     A user's report.html, figures and a copied run.json naming gridqueue were replaced as if
     gridqueue had written them.
     """
-    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    earlier_run(written, folder / "out")
     (folder / "out" / MARKER).unlink()
     (folder / "out" / "figures" / "fig1_final.png").write_bytes(b"mine")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
@@ -231,17 +253,17 @@ def test_an_output_that_gains_a_file_while_it_is_replaced_is_left_alone(tmp_path
 
 @pytest.mark.parametrize("name", [".", "..", "/tmp/elsewhere", "../results", "a/b", ".hidden",
                                   "a\\b"])
-def test_a_scenario_name_is_a_name_never_a_path(folder, capsys, name):
+def test_a_scenario_name_is_a_name_never_a_path(folder, written, capsys, name):
     """``name`` becomes the default folder results/<name>: a path there is refused."""
     (folder / "results").mkdir()
-    assert main(["run", "sc/s.yaml", *SMALL]) == 0
+    earlier_run(written, folder / "results" / "base")
     refused(["run", "sc/s.yaml", "--set", f"name={json.dumps(name)}", "--force", *SMALL],
             capsys, folder, "expected a name, not a path")
 
 
-def test_compare_never_writes_over_its_own_inputs(folder, capsys):
+def test_compare_never_writes_over_its_own_inputs(folder, written, capsys):
     """A comparison's output may not be, contain or lie inside a results folder it reads."""
-    assert main(["run", "sc/s.yaml", "-o", "res", *SMALL]) == 0
+    earlier_run(written, folder / "res")
     for output in ("res", "res/cmp"):
         refused(["compare", "res", "sc/s.yaml", "-o", output, "--force", *SMALL], capsys,
                 folder, "overlaps the input res")
