@@ -72,9 +72,19 @@ def published(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def fitted(published) -> calibration.Calibration:
+def written(published, tmp_path_factory) -> tuple[calibration.Calibration, Path]:
+    """The calibration of both parameters to the four simulated observations, and its folder.
+
+    What ``gridqueue calibrate`` does: the tests that read its result or its files share it.
+    """
+    folder = tmp_path_factory.mktemp("calibrated") / "out"
+    return calibrate_to_directory(folder, published, FIT, **SMALL), folder
+
+
+@pytest.fixture(scope="module")
+def fitted(written) -> calibration.Calibration:
     """The calibration of both parameters to the four simulated observations."""
-    return calibrate(published, FIT, **SMALL)
+    return written[0]
 
 
 def test_calibration_recovers_known_parameters_within_their_uncertainty(fitted):
@@ -101,20 +111,20 @@ def test_one_count_cannot_pin_down_two_parameters(published, tmp_path):
     assert not fit.estimates["pinned_down"].all()
 
 
-def test_calibrated_scenario_extends_the_original_with_the_fitted_values(published, tmp_path):
+def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):
     """calibrated.yaml loads from the output folder and holds the fitted rate and patience."""
-    result = calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
-    written = load_scenario(tmp_path / "out" / "calibrated.yaml")
-    firms = written.streams["firms"]
+    result, folder = written
+    calibrated = load_scenario(folder / "calibrated.yaml")
+    firms = calibrated.streams["firms"]
     assert firms.rate_per_year == pytest.approx(60 * result.best["arrivals.rate_scale"],
                                                 rel=1e-5)
     assert firms.patience_years.mean == pytest.approx(
         4 / result.best["withdrawal.hazard_scale"], rel=1e-5)
-    text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
+    text = (folder / "calibrated.yaml").read_text(encoding="utf-8")
     assert "gridqueue calibrate: arrivals.rate_scale" in text
     for name in ("calibration.csv", "calibration.png", "observations.csv", "evaluations.csv",
                  "calibration.txt", "run.json"):
-        assert (tmp_path / "out" / name).is_file(), name
+        assert (folder / name).is_file(), name
 
 
 def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted, tmp_path,
