@@ -443,7 +443,7 @@ replications: 2
 grid: {capacity_mw: 2}
 streams:
   industry: {category: other, rate_per_year: 10, demand_mw: 0.5}
-policy: {order: 'broken_policies:Slow', params: {marker: started, seconds: 0.2}}
+policy: {order: 'broken_policies:Slow', params: {marker: started, seconds: 0.2, brake: brake}}
 observations:
   - {date: 2024-12-31, quantity: requests_received, since: 2024-01-01, value: 10,
      uncertainty: 0.1, source: a test}
@@ -451,9 +451,14 @@ observations:
 
 
 def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
-    """A real Ctrl-C exits 130 naming what was kept; --resume then finishes the calibration."""
+    """A real Ctrl-C exits 130 naming what was kept; --resume then finishes the calibration.
+
+    Each replication sleeps while the file ``brake`` exists, so that the Ctrl-C comes while
+    evaluations remain; the resumed calibration runs without it.
+    """
     shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", tmp_path)
     (tmp_path / "slow.yaml").write_text(SLOW_WORLD, encoding="utf-8")
+    (tmp_path / "brake").touch()
     command = [sys.executable, "-m", "sim", "calibrate", "slow.yaml", "--fit",
                "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "3",
                "--workers", "1", "-q", "-o", "out"]
@@ -476,6 +481,7 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
     stored = pd.read_csv(kept)
     assert len(stored) >= 3
     assert not (tmp_path / "out").exists()
+    (tmp_path / "brake").unlink()
     done = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr

@@ -55,19 +55,26 @@ class TiedRanks(QueuePolicy):
 
 
 class Slow(QueuePolicy):
-    """First come, first served, but it writes its process id to ``marker``, then sleeps."""
+    """First come, first served, but it writes its process id to ``marker``, then sleeps.
 
-    def __init__(self, category_order: Any, marker: str, seconds: float) -> None:
+    Given ``brake``, a file name, it sleeps only while that file exists: a test can let the
+    same scenario run at full speed once it has interrupted it.
+    """
+
+    def __init__(self, category_order: Any, marker: str, seconds: float,
+                 brake: str | None = None) -> None:
         super().__init__(category_order)
         self.marker = Path(marker)
         self.seconds = seconds
+        self.brake = None if brake is None else Path(brake)
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         return (applicant.request_time,)
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         self.marker.write_text(str(os.getpid()))
-        time.sleep(self.seconds)
+        if self.brake is None or self.brake.exists():
+            time.sleep(self.seconds)
         return np.arange(len(table), dtype=np.int64)
 
 
