@@ -36,26 +36,33 @@ VARY = ["--vary", "policy.order=fifo,social_priority",
         "--vary", "grid.capacity_mw=1,2,3"]
 
 
+def sweep_args(folder: Path, output: str, *extra: str) -> list[str]:
+    """The words of ``gridqueue sweep`` of ``folder/s.yaml`` into ``folder/output``."""
+    return ["sweep", str(folder / "s.yaml"), *VARY, "-o", str(folder / output), "--workers",
+            "1", "-q", *extra]
+
+
 def sweep_command(folder: Path, output: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "sim", "sweep", str(folder / "s.yaml"), *VARY, "-o",
-            str(folder / output), "--workers", "1", "-q", *extra]
+    """:func:`sweep_args` as a process of its own, as a terminal starts it."""
+    return [sys.executable, "-m", "sim", *sweep_args(folder, output, *extra)]
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> bytes:
-    """sweep.csv of the same sweep run in one go."""
+    """sweep.csv of the same sweep run in one go (in this process: a new one adds nothing)."""
     folder = tmp_path_factory.mktemp("whole")
     (folder / "s.yaml").write_text(SCENARIO)
-    whole = subprocess.run(sweep_command(folder, "whole"), capture_output=True, text=True,
-                           timeout=300)
-    assert whole.returncode == 0, whole.stderr
+    assert main(sweep_args(folder, "whole")) == 0
     return (folder / "whole" / "sweep.csv").read_bytes()
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM],
                          ids=["kill", "ctrl-c", "sigterm"])
-def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted):
-    """Stop a real sweep after its first cells, resume it: sweep.csv is byte-identical."""
+def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted, capsys):
+    """Stop a real sweep after its first cells, resume it: sweep.csv is byte-identical.
+
+    The sweep stopped is a process of its own; the commands after it run in this one.
+    """
     (tmp_path / "s.yaml").write_text(SCENARIO)
     partial = tmp_path / ".cut.partial" / "cells"
     process = subprocess.Popen(sweep_command(tmp_path, "cut"), stdout=subprocess.PIPE,
@@ -74,12 +81,11 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted)
         assert process.returncode == (130 if how == signal.SIGINT else 143)
         assert "--resume" in stderr and "Traceback" not in stderr
 
-    refused = subprocess.run(sweep_command(tmp_path, "cut"), capture_output=True, text=True)
-    assert refused.returncode == 2 and "--resume" in refused.stderr
+    assert main(sweep_args(tmp_path, "cut")) == 2
+    assert "--resume" in capsys.readouterr().err
 
-    resumed = subprocess.run(sweep_command(tmp_path, "cut", "--resume"), capture_output=True,
-                             text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
+    code = main(sweep_args(tmp_path, "cut", "--resume"))
+    assert code == 0, capsys.readouterr().err
     assert (tmp_path / "cut" / "sweep.csv").read_bytes() == uninterrupted
     assert not (tmp_path / ".cut.partial").exists()
 
