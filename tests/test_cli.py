@@ -43,11 +43,13 @@ def test_run_writes_every_table_and_says_where(tmp_path):
 
 
 def test_report_command_rewrites_the_report_of_a_results_directory(tmp_path):
-    """The report command adds figures and report.html to a run written without them."""
+    """The report command adds figures and report.html to a run written without them.
+
+    The run is in this process; the report command, the subject, a process of its own.
+    """
     (tmp_path / "s.yaml").write_text(BASE)
-    done = gridqueue("run", "s.yaml", "-o", "out", "--replications", "2", "--no-report", "-q",
-                     cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out"),
+                 "--replications", "2", "--no-report", "-q"]) == 0
     assert {p.name for p in (tmp_path / "out").iterdir()} == OUTPUTS
     made = gridqueue("report", "out", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
@@ -78,18 +80,20 @@ def test_commands_reading_a_run_say_what_wrote_another_folder(tmp_path, capsys, 
                f"{command}" in error, reader
 
 
-def test_run_refuses_to_overwrite_without_force(tmp_path):
-    """Earlier results are kept unless --force is given; with it they are replaced."""
+def test_run_refuses_to_overwrite_without_force(tmp_path, monkeypatch, capsys):
+    """Earlier results are kept unless --force is given; with it they are replaced.
+
+    In this process: the first test here starts ``gridqueue run`` as a process of its own.
+    """
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "s.yaml").write_text(BASE)
-    first = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", "-q", cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+    assert main(["run", "s.yaml", "-o", "out", "--replications", "1", "-q"]) == 0
     (tmp_path / "out" / "summary.csv").write_text("earlier results")
-    refused = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", cwd=tmp_path)
-    assert refused.returncode == 2 and "--force" in refused.stderr
+    capsys.readouterr()
+    assert main(["run", "s.yaml", "-o", "out", "--replications", "1"]) == 2
+    assert "--force" in capsys.readouterr().err
     assert (tmp_path / "out" / "summary.csv").read_text() == "earlier results"
-    forced = gridqueue("run", "s.yaml", "-o", "out", "--replications", "1", "--force", "-q",
-                       cwd=tmp_path)
-    assert forced.returncode == 0, forced.stderr
+    assert main(["run", "s.yaml", "-o", "out", "--replications", "1", "--force", "-q"]) == 0
     assert (tmp_path / "out" / "summary.csv").read_text() != "earlier results"
 
 
