@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -168,8 +170,7 @@ class LargestFirst(QueuePolicy):
 """
 
 
-def run_with_policy_module(tmp_path: Path, capsys: pytest.CaptureFixture[str], module: str,
-                           code: str, *overrides: str) -> Path:
+def run_with_policy_module(tmp_path: Path, module: str, code: str, *overrides: str) -> Path:
     """Results of a scenario whose policy is ``module`` beside it, which is then deleted.
 
     The module is also forgotten by this process, as in a new one.
@@ -181,20 +182,28 @@ def run_with_policy_module(tmp_path: Path, capsys: pytest.CaptureFixture[str], m
     shutil.copy(BAD / "waiting_list.csv", source / "waiting_list.csv")
     output = tmp_path / "results"
     sets = [word for override in overrides for word in ("--set", override)]
-    status, _, err = gridqueue("run", str(source / "s.yaml"), "-o", str(output), "-q",
-                               "--replications", "2", "--workers", "1", *sets, capsys=capsys)
-    assert status == 0, err
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(["run", str(source / "s.yaml"), "-o", str(output), "-q",
+                       "--replications", "2", "--workers", "1", *sets])
+    assert status == 0, err.getvalue()
     shutil.rmtree(source)
     del sys.modules[module]
     return output
 
 
-@pytest.fixture
-def custom_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+@pytest.fixture(scope="module")
+def custom_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Results of a scenario whose policy module (named ``module:Class``) is then deleted."""
-    yield run_with_policy_module(tmp_path, capsys, "reproduce_policy", POLICY,
-                                 "policy.order=reproduce_policy:LargestFirst")
-    sys.modules.pop("reproduce_policy", None)
+    return run_with_policy_module(tmp_path_factory.mktemp("custom"), "reproduce_policy", POLICY,
+                                  "policy.order=reproduce_policy:LargestFirst")
+
+
+@pytest.fixture
+def custom_results(custom_pristine: Path, tmp_path: Path) -> Iterator[Path]:
+    """A test's own copy of :func:`custom_pristine`, free to tamper with."""
+    yield Path(shutil.copytree(custom_pristine, tmp_path / "results"))
+    sys.modules.pop("reproduce_policy", None)  # imported from the copy by reproduce
 
 
 def test_a_custom_policy_run_is_reproduced_from_its_results_folder_alone(custom_results,
@@ -231,7 +240,7 @@ def test_a_policy_import_run_is_kept_hashed_and_reproduced_like_module_class(
     from sim.policies import registry
 
     monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
-    output = run_with_policy_module(tmp_path, capsys, "reproduce_import", REGISTERED,
+    output = run_with_policy_module(tmp_path, "reproduce_import", REGISTERED,
                                     "policy.import=[reproduce_import]",
                                     "policy.order=jobs_per_mw_imported")
     assert (output / "reproduce_import.py").read_text(encoding="utf-8") == REGISTERED
