@@ -47,6 +47,15 @@ def test_dutch_excel_csv_reads_like_the_international_form(tmp_path):
     assert dutch.name == ["School", "Depot"]
 
 
+def test_blank_lines_and_rows_of_separators_alone_are_no_applicants(tmp_path):
+    """Excel writes ``;;;;;;`` for a row once formatted and left empty; both are skipped."""
+    header, school, depot = DUTCH.splitlines()
+    rows = read(tmp_path, "\r\n".join([header, school, "", ";;;;;;", depot, ";;;;;;", ""])
+                .encode("utf-8"))
+    assert rows.name == ["School", "Depot"]
+    assert rows.request_date == [dt.date(2022, 11, 17), dt.date(2023, 5, 3)]
+
+
 def test_thousands_separators_are_refused_with_how_to_save(tmp_path):
     """1.234,5 is ambiguous: the message says which number forms are read."""
     text = "request_date;category;demand_mw\n17-11-2022;other;1.234,5\n"

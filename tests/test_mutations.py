@@ -27,7 +27,12 @@ from hypothesis import strategies as st
 from sim.cli import main
 from sim.runs.results import TABLES
 
-pytestmark = pytest.mark.slow
+# Not traced for coverage (pytest-cov's no_cover), which took their time from 27 to 44 s: the
+# loading, the CSV reader and the report they run are measured by the corpus of malformed
+# inputs, the CSV and report tests, and every other run. The three places only a mutant
+# reached have tests of their own: a date that is a word (bad_inputs/start_not_a_date.yaml),
+# blank lines in a waiting list, the assumptions of areas behind an upstream limit.
+pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
 
 BAD = Path(__file__).parent / "bad_inputs"
 VALID = ["valid.yaml", "valid_areas.yaml"]

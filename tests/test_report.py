@@ -204,6 +204,20 @@ def test_the_assumptions_show_each_2026_lever_its_scenario_pulls():
     assert non_firm.summary.startswith("0 MW of pools at the start, 50 MW added later")
 
 
+def test_the_grid_assumption_names_each_area_and_the_shared_upstream_limit():
+    """Several areas behind an upstream limit: the summary adds the limit, each has its lines."""
+    from sim.report.assumptions import assumptions
+
+    grid = assumptions(load_scenario(Path(__file__).parent / "bad_inputs" / "valid_areas.yaml"))
+    assert grid["Grid"].summary == ("2 areas (almere, lelystad), 5 MW free at the start, 1 "
+                                    "upgrade adding 5 MW; upstream limit 4 MW, 1 upgrade "
+                                    "adding 10 MW")
+    assert grid["Grid"].items == (
+        "almere: 3 MW at the start", "lelystad: 2 MW at the start",
+        "upstream: 4 MW at the start", "almere: almere station +5 MW on 2024-09-01",
+        "upstream: 150 kV line +10 MW on 2025-01-01 (delay mean 0.15 years)")
+
+
 def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     """A run stating observations: its report has the section, verdicts and figure."""
     family = write_observed(tmp_path / "family")
