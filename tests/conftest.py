@@ -1,8 +1,9 @@
-"""Suite-wide settings: the slow tests start first; tests marked no_cover run untraced."""
+"""Suite-wide settings: slow tests start first; no_cover tests and the notebooks run untraced."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,9 +22,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # leave the worker's own: it starts the subprocesses' measurement again for the tests.
 
 
+COVERAGE_ENVIRONMENT = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
+"""What tells a new Python process to measure itself (set while a measurement runs)."""
+
+
 def pytest_xdist_setupnodes() -> None:
     """In the controller, before the workers start: they need not measure from their start."""
-    for name in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
+    for name in COVERAGE_ENVIRONMENT:
         os.environ.pop(name, None)
 
 
@@ -36,3 +41,29 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     controller = getattr(plugin, "cov_controller", None)
     if controller is not None and type(controller).__name__ == "DistMaster":
         controller.cov.stop()
+
+
+class UntracedNotebooks:
+    """The notebooks' kernels start without coverage's environment, so they run untraced.
+
+    The tutorials call gridqueue's API, which the tests measure: traced, their three kernels
+    took 25 s of the suite instead of 15. The few lines only they reached have tests of their
+    own (a Scenario and a Results given to compare, a pair one of which connected nobody). A
+    plugin of its own: this file's hooks reach only the items below tests/.
+    """
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        if item.path.suffix != ".ipynb":
+            yield
+            return
+        kept = {name: os.environ.pop(name) for name in COVERAGE_ENVIRONMENT
+                if name in os.environ}
+        try:
+            yield
+        finally:
+            os.environ.update(kept)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(UntracedNotebooks(), "untraced-notebooks")

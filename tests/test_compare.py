@@ -172,6 +172,20 @@ def test_results_directory_compares_like_its_scenario_file(
     pd.testing.assert_frame_equal(from_dir.table, from_file.table, check_exact=False, rtol=1e-12)
 
 
+def test_scenarios_and_results_in_memory_compare_like_their_files(
+    family: dict[str, Path], comparison: Comparison
+):
+    """A Results and a Scenario given as objects, as the notebooks give them, compare alike."""
+    fifo = comparison.results["fifo"]
+    assert repr(fifo) == "Results(scenario='fifo', replications=6)"
+    in_memory = compare([fifo, load_scenario(family["social_priority"])], workers=1)
+    assert in_memory.sources == {"fifo": "python", "social_priority": "python"}
+    assert in_memory.ran == ["social_priority"]
+    from_files = compare([family["fifo"], family["social_priority"]], workers=1)
+    pd.testing.assert_frame_equal(in_memory.table, from_files.table, check_exact=False,
+                                  rtol=1e-12)
+
+
 def test_compare_command_writes_everything_and_refuses_to_overwrite(
     family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -236,6 +236,25 @@ def test_differences_figure_stands_five_years_in_where_the_answers_do():
         median.get_title().replace("\n", " ")
 
 
+def test_differences_figure_says_none_connected_where_one_of_a_pair_connected_nobody():
+    """No difference because one scenario connected nobody: the row says so, not "no value"."""
+    rows = []
+    for scenario, connected, wait in (("fifo", 0.0, np.nan), ("sp", 3.0, 1.5)):
+        for metric, value, difference in (("applicants", 4.0, 0.0), ("connected", connected, 3.0),
+                                          ("wait_mean_years", wait, np.nan)):
+            rows.append((scenario, "all", metric, value, difference))
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "estimate",
+                                        "difference"])
+    table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
+    (wait,) = differences_figure(table, ("wait_mean_years",)).axes
+    assert [t.get_text() for t in wait.texts] == ["none connected"]
+
+
 def test_wait_figure_says_none_connected_where_nobody_was():
     """A scenario in which nobody of a category was connected says so in its row."""
     rows = _synthetic_applicants(2)
