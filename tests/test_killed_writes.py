@@ -186,7 +186,7 @@ def test_a_run_killed_outright_while_writing_is_cleaned_up_by_the_next(folder, c
     killed_while_writing = (
         "import os, pathlib, time\n"
         "from sim.runs import results\n"
-        "def writing(self, folder):\n"
+        "def writing(self, folder, *_):\n"
         "    (folder / 'summary.csv').write_text('half')\n"
         "    pathlib.Path('started').write_text(str(os.getpid()))\n"
         "    time.sleep(60)\n"

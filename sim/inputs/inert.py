@@ -18,8 +18,7 @@ from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
 from sim.inputs.waiting_list_csv import WaitingRows
-from sim.inputs.yaml_source import ScenarioSource
-from sim.policies.shadowing import layer_within
+from sim.inputs.yaml_source import ScenarioSource, layer_within
 
 __all__ = ["check_settings_act"]
 

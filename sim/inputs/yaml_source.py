@@ -28,8 +28,8 @@ from sim.inputs.scenario_merge import (
 )
 
 __all__ = [
-    "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "parse_override",
-    "read_scenario_source",
+    "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "layer_of", "layer_within",
+    "parse_override", "read_scenario_source",
 ]
 
 MAX_FILE_BYTES = 10_000_000
@@ -561,6 +561,22 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
         else:
             raise InputError(where, so_far, "expected a mapping or list to set a key in, "
                              f"found the value {target!r}")
+
+
+def layer_of(source: ScenarioSource, key: tuple[str | int, ...]) -> int:
+    """The last layer that gives ``key``: files from the base on, then the options; -1: none."""
+    files = [root for _, root in reversed(source.files)]
+    if any(override.path == key[:len(override.path)] for override in source.overrides):
+        return len(files)
+    return max((layer for layer, root in enumerate(files) if find_node(root, key) is not None),
+               default=-1)
+
+
+def layer_within(source: ScenarioSource, key: tuple[str | int, ...]) -> int:
+    """As :func:`layer_of`, counting an option that sets a key below ``key`` as giving it."""
+    if any(override.path[:len(key)] == key for override in source.overrides):
+        return len(source.files)
+    return layer_of(source, key)
 
 
 def find_node(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node | None:

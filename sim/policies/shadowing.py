@@ -24,12 +24,12 @@ import yaml
 from sim.errors import GridqueueWarning, InputError
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import ScenarioSource, find_node
+from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
 from sim.policies.timeline import priority_served, uses_category_order
 
 __all__ = [
     "FIELDS", "check_category_order_acts", "check_priority_acts", "check_shadowed", "emit_notes",
-    "layer_within", "order_key",
+    "order_key",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -104,8 +104,8 @@ def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None)
         if not is_given or any(uses_category_order(order, scenario) for order in orders):
             continue
         key = _period_key(period, "category_order")
-        if source is not None and _layer(source, key) < max(
-                _layer(source, order_key(scenario, k)) for k in range(period, until)):
+        if source is not None and layer_of(source, key) < max(
+                layer_of(source, order_key(scenario, k)) for k in range(period, until)):
             continue
         where, line = (source.locate(key) if source is not None
                        else (scenario.name, None))
@@ -137,7 +137,7 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
     ]
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(
-        _layer(source, order_key(scenario, period)) for period in range(periods))
+        layer_of(source, order_key(scenario, period)) for period in range(periods))
     orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
     for key, not_default in said:
         if source is None and not not_default:
@@ -172,22 +172,6 @@ def order_key(scenario: Scenario, period: int) -> tuple[str, ...]:
     while period > 0 and changes[period - 1].order is None:
         period -= 1
     return _period_key(period, "order")
-
-
-def _layer(source: ScenarioSource, key: tuple[str, ...]) -> int:
-    """The last layer that gives ``key``: files from the base on, then the options; -1: none."""
-    files = [root for _, root in reversed(source.files)]
-    if any(override.path == key[:len(override.path)] for override in source.overrides):
-        return len(files)
-    return max((layer for layer, root in enumerate(files) if find_node(root, key) is not None),
-               default=-1)
-
-
-def layer_within(source: ScenarioSource, key: tuple[str, ...]) -> int:
-    """As :func:`_layer`, counting an option that sets a key below ``key`` as giving it."""
-    if any(override.path[:len(key)] == key for override in source.overrides):
-        return len(source.files)
-    return _layer(source, key)
 
 
 def _settings(source: ScenarioSource) -> tuple[list[_Setting], int]:
