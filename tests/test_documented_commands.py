@@ -7,9 +7,9 @@ given ``--replications 2 --workers 1 -q`` where the command takes them (and ``ca
 search of one generation of two candidates per parameter), so a command that no longer works
 fails this test with its text. A command that an earlier source already runs word for word,
 reading nothing but the scenarios, runs once: its outcome cannot differ. Plain ``gridqueue``
-commands run in-process (each source in a fresh Python process, two at a time); shell
-constructs such as loops run in bash with a ``gridqueue`` on the PATH that adds the same
-options.
+commands run in-process (each source in a process of its own, forked from a fresh Python
+process once it has imported gridqueue, two at a time); shell constructs such as loops run in
+bash with a ``gridqueue`` on the PATH that adds the same options.
 
 The sources run untraced by coverage: every command here is a command the CLI tests run and
 measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000, not 135
@@ -19,6 +19,7 @@ measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000,
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -28,7 +29,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import traceback
 from pathlib import Path
 
 import pytest
@@ -187,28 +188,67 @@ def run_source(source: str, commands: list[str], folder: Path,
 
 UNTRACED = {name: value for name, value in os.environ.items()
             if name not in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")}
-"""The environment without coverage's, for the fresh processes that run the sources."""
+"""The environment without coverage's, for the fresh process that runs the sources."""
 
-RUN_ONE_SOURCE = """\
-import json, pathlib, sys
-from tests.test_documented_commands import run_source
-source, commands, folder, repeats = json.load(sys.stdin)
-failures = run_source(source, commands, pathlib.Path(folder), set(repeats))
-pathlib.Path(folder, "failures.json").write_text(json.dumps(failures), encoding="utf-8")
+WARM = ("sim.analysis.calibration", "sim.analysis.comparison", "sim.analysis.reproduce",
+        "sim.analysis.scenario_outline", "sim.analysis.sweep_grid", "sim.analysis.sweeps",
+        "sim.inputs.json_schema", "sim.report.run", "sim.runs.runner",
+        "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg")
+"""What the commands import on first use: imported once, before the sources are forked."""
+
+RUN_SOURCES = """\
+import json, sys
+from tests.test_documented_commands import run_sources
+run_sources(json.load(sys.stdin))
 """
-"""What each fresh process runs: one source, its failures left in its folder."""
+"""What the fresh process runs: every source, each in a process forked from it."""
 
 
-def run_source_untraced(source: str, commands: list[str], folder: Path,
-                        repeats: set[str]) -> list[str]:
-    """:func:`run_source` in a fresh Python process that coverage does not measure."""
-    done = subprocess.run([sys.executable, "-c", RUN_ONE_SOURCE], cwd=ROOT, env=UNTRACED,
-                          input=json.dumps([source, commands, str(folder), sorted(repeats)]),
-                          capture_output=True, text=True, timeout=1200)
+def run_sources(jobs: list[tuple[str, list[str], str, list[str]]], at_once: int = 2) -> None:
+    """Run each job's :func:`run_source` in a child forked from this process, two at a time.
+
+    Each child leaves its failures in ``FOLDER/failures.json``. The children start from this
+    process's state after the imports of :data:`WARM` alone, as a fresh Python process would
+    be once it had imported them; a fresh process for each of the nine sources imported
+    Python's, pytest's and gridqueue's modules nine times (5 to 7 of the test's 100
+    CPU-seconds).
+    """
+    for name in WARM:
+        importlib.import_module(name)
+    running: set[int] = set()
+    for source, commands, folder, repeats in jobs:
+        if len(running) == at_once:
+            running.discard(os.wait()[0])
+        child = os.fork()
+        if child == 0:  # the child: run the source, say how it went, never return
+            code = 0
+            try:
+                failures = run_source(source, commands, Path(folder), set(repeats))
+            except BaseException:  # whatever it was, it is the source's failure
+                failures, code = [f"{source}: {traceback.format_exc()[-2000:]}"], 1
+            Path(folder, "failures.json").write_text(json.dumps(failures), encoding="utf-8")
+            sys.stdout.flush()
+            os._exit(code)
+        running.add(child)
+    while running:
+        running.discard(os.wait()[0])
+
+
+def run_sources_untraced(found: dict[str, list[str]], folders: list[Path],
+                         repeats: dict[str, set[str]]) -> list[str]:
+    """:func:`run_sources` in a fresh Python process that coverage does not measure."""
+    jobs = [(source, commands, str(folder), sorted(repeats[source]))
+            for (source, commands), folder in zip(found.items(), folders, strict=True)]
+    done = subprocess.run([sys.executable, "-c", RUN_SOURCES], cwd=ROOT, env=UNTRACED,
+                          input=json.dumps(jobs), capture_output=True, text=True, timeout=1200)
     if done.returncode != 0:
-        return [f"{source}: its runner failed with exit {done.returncode}:\n"
+        return [f"the runner of the sources failed with exit {done.returncode}:\n"
                 f"{done.stderr[-2000:]}"]
-    failures: list[str] = json.loads((folder / "failures.json").read_text(encoding="utf-8"))
+    failures = []
+    for source, folder in zip(found, folders, strict=True):
+        kept = folder / "failures.json"
+        failures += (json.loads(kept.read_text(encoding="utf-8")) if kept.is_file()
+                     else [f"{source}: its process ended without a word:\n{done.stderr[-2000:]}"])
     return failures
 
 
@@ -260,9 +300,5 @@ def test_every_documented_command_runs(tmp_path):
     """Each documented command exits 0 at a small size; a failure names the command."""
     found = documented_commands()
     folders = [tmp_path / str(number) for number in range(len(found))]
-    repeats = repeated_commands(found)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each thread waits on its own process
-        outcomes = list(pool.map(run_source_untraced, found, found.values(), folders,
-                                 repeats.values()))
-    failures = [failure for outcome in outcomes for failure in outcome]
+    failures = run_sources_untraced(found, folders, repeated_commands(found))
     assert not failures, "\n\n".join(failures)
