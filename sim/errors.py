@@ -14,6 +14,7 @@ from pathlib import Path
 __all__ = [
     "GridqueueError",
     "GridqueueWarning",
+    "InertSetting",
     "InputError",
     "Interrupted",
     "OutputError",
@@ -57,6 +58,15 @@ class InputError(GridqueueError):
             where = f"{where}:{self.line}"
         key = f" {self.key_path}:" if self.key_path else ""
         return one_line(f"{where}:{key} {self.expected}")
+
+
+class InertSetting(InputError):
+    """A key that would do nothing in this scenario at any value it could be given.
+
+    Such as a ``priority_uptake`` of a category nobody asks by: only its default, which says
+    nothing, is let through. No other value of the key helps; leaving it out, or changing
+    what it depends on (who is in the category), does.
+    """
 
 
 class GridqueueWarning(UserWarning):

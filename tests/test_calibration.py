@@ -361,6 +361,35 @@ def test_a_fit_range_the_scenario_refuses_is_named_as_the_user_gave_it(published
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("fit", "said"), [
+    ("priority_uptake.safety=0.2:0.8", "0.2 (its low end) gives priority_uptake.safety: expected "
+     "a category somebody is in: no stream, project or waiting-list row is ever in 'safety', "
+     "so nobody would ask for priority by this share; leave it out"),
+    ("priority_uptake.safety=0.5:1", "0.5 (its low end) gives priority_uptake.safety: expected "
+     "a category somebody is in"),  # the default, 1, is let through: no range is
+    ("streams.shops.rate_per_year=1:2", "1 (its low end) gives streams.shops.category: "
+     "missing: this key is required")])
+def test_a_key_no_range_could_fit_is_named_unfittable(published, tmp_path, capsys, monkeypatch,
+                                                      fit, said):
+    """A refusal that no other range avoids says so, not to give a range every value passes.
+
+    Nobody is in safety, so its uptake does nothing at any value; a stream without a
+    category is refused whatever its rate. Either way the key cannot be fitted here.
+    """
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    code = main(["calibrate", str(published), "--set", "policy.order=social_priority",
+                 "--fit", fit, "--workers", "1", "-q", "-o", str(tmp_path / "out")])
+    assert code == 2
+    [error] = capsys.readouterr().err.splitlines()
+    assert error.startswith(f"gridqueue: error: --fit {fit}: this key cannot be fitted in this "
+                            f"scenario, whatever the range: {said}")
+    assert "every value is allowed" not in error
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_candidate_the_scenario_refuses_is_said_of_the_fit(published):
     """A candidate refused during the search names its --fit values, not an override."""
     base = load_scenario(published)

@@ -38,6 +38,7 @@ import datetime
 import math
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ from sim.analysis.candidates import (
     candidate_problem,
 )
 from sim.analysis.parameters import SPANNING, load_with_parameters
-from sim.errors import GridqueueError, nearest
+from sim.errors import GridqueueError, InertSetting, nearest
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.observed import observation_table
@@ -175,20 +176,47 @@ def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) ->
     """Refuse, before any run, a --fit range the scenario refuses at an end or inside.
 
     The inside point is one no round number hits, so a key that takes only whole numbers or
-    names is refused too: the search tries any number between the ends.
+    names is refused too: the search tries any number between the ends. Where no range could
+    do (the key does nothing in this scenario, or the same refusal holds at both ends and
+    inside), the message says the key cannot be fitted, not to give another range.
     """
     inside = parameter.low + (parameter.high - parameter.low) * (3 - math.sqrt(5)) / 2
-    for value, where, advice in (
-            (parameter.low, "its low end", "give a range in which every value is allowed"),
-            (parameter.high, "its high end", "give a range in which every value is allowed"),
-            (inside, "a value inside it", "the search tries any number between the ends, so "
-             "fit a key that takes fractions")):
-        try:
-            load_with_parameters(path, {**common, parameter.key: value})
-        except GridqueueError as exc:
-            raise GridqueueError(f"--fit {parameter.key}={parameter.low:g}:{parameter.high:g}: "
-                                 f"{value:.6g} ({where}) gives {candidate_problem(exc)}; "
-                                 f"{advice}") from None
+    points = ((parameter.low, "its low end"), (parameter.high, "its high end"),
+              (inside, "a value inside it"))
+    refused: list[tuple[float, str, GridqueueError]] = []
+    for value, where in points:
+        with warnings.catch_warnings():
+            if refused:  # tried only to tell why: its warnings would repeat the first one's
+                warnings.simplefilter("ignore")
+            try:
+                load_with_parameters(path, {**common, parameter.key: value})
+            except GridqueueError as exc:
+                refused.append((value, where, exc))
+    if not refused:
+        return
+    value, where, first = refused[0]
+    given = f"--fit {parameter.key}={parameter.low:g}:{parameter.high:g}"
+    said = f"{value:.6g} ({where}) gives {candidate_problem(first)}"
+    if _refused_at_any_value(parameter.key, [problem for _, _, problem in refused],
+                             len(points)):
+        raise GridqueueError(f"{given}: this key cannot be fitted in this scenario, whatever "
+                             f"the range: {said}") from None
+    advice = ("the search tries any number between the ends, so fit a key that takes "
+              "fractions" if value == inside else "give a range in which every value is allowed")
+    raise GridqueueError(f"{given}: {said}; {advice}") from None
+
+
+def _refused_at_any_value(key: str, refusals: list[GridqueueError], tried: int) -> bool:
+    """Whether no range of ``key`` could be fitted: the refusals do not depend on its value.
+
+    So when the key itself (or a setting it lies inside) would do nothing in this scenario
+    whatever its value (an :class:`~sim.errors.InertSetting`), or when every value tried is
+    refused for the same reason, in the same words.
+    """
+    if any(isinstance(exc, InertSetting) and f"{key}.".startswith(f"{exc.key_path}.")
+           for exc in refusals):
+        return True
+    return len(refusals) == tried and len({candidate_problem(exc) for exc in refusals}) == 1
 
 
 def _scan(best: list[float], index: int, bounds: list[tuple[float, float]]) -> list[list[float]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from sim.errors import GridqueueWarning, InputError
+from sim.errors import GridqueueWarning, InertSetting, InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
@@ -41,10 +41,16 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
-            expected: str) -> InputError:
-    """The error naming ``key`` where it was given: its file and line, or the option."""
+            expected: str, *, at_any_value: bool = False) -> InputError:
+    """The error naming ``key`` where it was given: its file and line, or the option.
+
+    ``at_any_value``: no other value of ``key`` (or of a key inside it) would act either, so
+    the error is an :class:`~sim.errors.InertSetting` (calibration then says the key cannot
+    be fitted, rather than to give another range).
+    """
     where, line = source.locate(key) if source is not None else (scenario.name, None)
-    return InputError(where, ".".join(map(str, key)), expected, line=line)
+    kind = InertSetting if at_any_value else InputError
+    return kind(where, ".".join(map(str, key)), expected, line=line)
 
 
 def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str) -> None:
@@ -215,11 +221,12 @@ def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | No
         if category not in held:
             raise _refuse(scenario, source, key, f"expected a category somebody is in: no "
                           f"stream, project or waiting-list row is ever in '{category}', so "
-                          "nobody would ask for priority by this share; leave it out")
+                          "nobody would ask for priority by this share; leave it out",
+                          at_any_value=True)
         raise _refuse(scenario, source, key, f"expected applicants who ask for priority by "
                       f"this share: nobody in '{category}' does "
                       f"({_asking_otherwise(scenario, rows, category)}), so it would change "
-                      "nothing; leave it out")
+                      "nothing; leave it out", at_any_value=True)
 
 
 def _asking_otherwise(scenario: Scenario, rows: WaitingRows | None, category: str) -> str:
@@ -281,7 +288,7 @@ def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource 
                           f"expected rows that name no stream: it applies only to such rows, "
                           f"and every row of {waiting.csv} names a stream, whose own settings "
                           "apply, so it would do nothing; leave it out, or set it on the "
-                          "streams")
+                          "streams", at_any_value=True)
 
 
 def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -320,13 +327,15 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
         raise _refuse(scenario, source, ("onsite_generation",),
                       "expected applicants it applies to: no stream goes without an "
                       "onsite_generation of its own, projects give self_supply, and no "
-                      "waiting-list row takes it, so it would do nothing; leave it out")
+                      "waiting-list row takes it, so it would do nothing; leave it out",
+                      at_any_value=True)
     for category in defaults.by_category:
         if category not in reached:
             raise _refuse(scenario, source, ("onsite_generation", "by_category", category),
                           f"expected applicants of {category} it applies to: none takes the "
                           "scenario's on-site generation (no stream of that category without "
-                          "its own, no waiting-list row), so it would do nothing; leave it out")
+                          "its own, no waiting-list row), so it would do nothing; leave it out",
+                          at_any_value=True)
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
