@@ -390,6 +390,31 @@ def test_a_key_no_range_could_fit_is_named_unfittable(published, tmp_path, capsy
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_fit_range_refused_for_another_key_at_one_end_asks_for_another_range(
+        published, tmp_path, capsys, monkeypatch):
+    """At a rate of 0 the only stream in safety draws nobody, so safety's share does nothing.
+
+    That refusal holds at one end only, and of another key than the one fitted: a range
+    above 0 passes, so the advice is the range's.
+    """
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    code = main(["calibrate", str(published), "--set", "policy.order=social_priority", "--set",
+                 "streams.firms.category=safety", "--set", "priority_uptake.safety=0.5",
+                 "--fit", "arrivals.rate_scale=0:2", "--workers", "1", "-q", "-o",
+                 str(tmp_path / "out")])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "gridqueue: error: --fit arrivals.rate_scale=0:2: 0 (its low end) gives "
+        "priority_uptake.safety: expected a category somebody is in: no stream, project or "
+        "waiting-list row is ever in 'safety' (stream 'firms' is, but draws nobody: its "
+        "rate_per_year is 0), so nobody would ask for priority by this share; leave it out; "
+        "give a range in which every value is allowed"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_candidate_the_scenario_refuses_is_said_of_the_fit(published):
     """A candidate refused during the search names its --fit values, not an override."""
     base = load_scenario(published)

@@ -278,3 +278,101 @@ def test_a_priority_uptake_set_aside_by_a_later_file_or_option_is_quiet(base):
     with pytest.raises(InputError, match=r"child.yaml:\d+: priority_uptake.safety: expected a "
                        r"category somebody is in"):  # given with the streams that empty it
         load_scenario(base.parent / "child.yaml")
+
+
+IDLE = "streams.idle={category: safety, rate_per_year: 0, demand_mw: 1}"
+"""A stream that draws nobody: a rate of 0, and no generated waiting list to draw it onto."""
+DRAWS_NOBODY = r"\(stream 'idle' is, but draws nobody: its rate_per_year is 0\)"
+
+
+def test_a_stream_that_draws_nobody_holds_no_category(base):
+    """Settings for a category only such a stream is in reach nobody: each is refused.
+
+    A rate of 0 stays 0 whatever its growth. Its uptake, serving it between rounds, its
+    on-site generation and ranking it by efficiency were accepted, and did nothing.
+    """
+    uptake = ["policy.order=social_priority", "priority_uptake.safety=0.5"]
+    onsite = "onsite_generation={share: 0.3, cover: 0.2, by_category: {safety: {share: 1, " \
+             "cover: 0.1}}}"
+    scored = ["streams.idle.efficiency=1", "streams.firms.efficiency=1", "policy={order: "
+              "social_priority, within_category: {safety: efficiency, other: efficiency}}"]
+    with pytest.raises(InputError, match=r"priority_uptake.safety: expected a category "
+                       r"somebody is in: no stream, project or waiting-list row is ever in "
+                       rf"'safety' {DRAWS_NOBODY}, so nobody would ask for priority"):
+        load_scenario(base, [IDLE, "streams.idle.growth_per_year=0.5", *uptake])
+    with pytest.raises(InputError, match=r"policy.rounds.between_rounds: expected categories "
+                       r"somebody is in: no stream, project or waiting-list row is ever in "
+                       rf"'safety' {DRAWS_NOBODY}, so serving it between rounds"):
+        load_scenario(base, [ROUNDS, IDLE])
+    with pytest.raises(InputError, match=r"onsite_generation.by_category.safety: expected "
+                       r"applicants of safety it applies to: none takes the scenario's on-site "
+                       r"generation \(no stream of that category without its own, no "
+                       r"waiting-list row; stream 'idle' is one, but draws nobody: its "
+                       r"rate_per_year is 0\)"):
+        load_scenario(base, [IDLE, onsite])
+    with pytest.raises(InputError, match=r"policy.within_category.safety: expected efficiency "
+                       r"scores of safety applicants to rank by: no stream, project or "
+                       r"waiting-list row in safety gives one \(stream 'idle' does, but draws "
+                       r"nobody: its rate_per_year is 0\)"):
+        load_scenario(base, [IDLE, *scored])
+    with pytest.raises(InputError, match=r"onsite_generation: expected applicants it applies "
+                       r"to: no stream goes without an onsite_generation of its own \(stream "
+                       r"'firms' does, but draws nobody: its rate_per_year is 0\), projects"):
+        load_scenario(base, ["streams.firms.rate_per_year=0", onsite.split(", by_")[0] + "}"])
+    drawing = [IDLE, "streams.idle.rate_per_year=0.5"]  # with a rate, each acts
+    load_scenario(base, [*drawing, *uptake])
+    load_scenario(base, [ROUNDS, *drawing])
+    load_scenario(base, [*drawing, onsite])
+    load_scenario(base, [*drawing, *scored])
+
+
+def test_a_stream_of_rate_0_still_counts_for_the_applicants_it_has(base):
+    """A generated waiting list may draw it (its mix), and rows of a CSV may name it.
+
+    Those rows count as rows, in their own categories (and the stream's moves) and with the
+    scores their stream draws for them; the stream itself draws nobody.
+    """
+    uptake = [IDLE, "policy.order=social_priority", "priority_uptake.safety=0.5"]
+    generated = "waiting_list={count: 5, earliest: 2023-01-01, mix: {idle: 1, firms: 1}}"
+    load_scenario(base, [*uptake, generated])
+    with pytest.raises(InputError, match=r"\(stream 'idle' is, but draws nobody: its "
+                       r"rate_per_year is 0, and waiting_list.mix gives it no weight\)"):
+        load_scenario(base, [*uptake, generated.replace("idle: 1, ", "")])
+    listed = [*uptake, "waiting_list={csv: list.csv}"]
+    csv = base.parent / "list.csv"
+    csv.write_text("request_date,category,demand_mw,stream\n2023-01-01,safety,1,idle\n",
+                   encoding="utf-8")
+    load_scenario(base, listed)
+    load_scenario(base, [ROUNDS, IDLE, "waiting_list={csv: list.csv}"])
+    load_scenario(base, [IDLE, "streams.idle.efficiency=1", "waiting_list={csv: list.csv}",
+                         "policy={order: social_priority, within_category: {safety: "
+                         "efficiency}}"])  # the row's score is drawn from its stream's
+    csv.write_text("request_date,category,demand_mw,stream,priority_requested\n"
+                   "2023-01-01,safety,1,idle,true\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"priority_uptake.safety: expected applicants who ask "
+                       r"for priority by this share: nobody in 'safety' does \(waiting-list "
+                       r"rows in it say so in priority_requested\)"):
+        load_scenario(base, listed)  # the stream draws nobody who would ask by the share
+    csv.write_text("request_date,category,demand_mw,stream\n2023-01-01,other,1,idle\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=rf"ever in 'safety' {DRAWS_NOBODY}"):
+        load_scenario(base, listed)  # its only row is in another category
+    load_scenario(base, [*listed, "streams.idle.category_changes=[{date: 2026-01-01, "
+                         "category: safety}]", "streams.idle.category=other"])  # it moves in
+
+
+def test_a_rate_of_0_set_later_empties_a_category_as_removing_the_stream_does(base):
+    """A file's uptake set aside by an option that stops its only stream, as by one removing it.
+
+    And a sweep cell may stop it on purpose: cells are judged with the grid.
+    """
+    base.write_text(BASE.replace("category: other", "category: safety").replace(
+        "fifo", "social_priority") + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, ["streams.firms.rate_per_year=0"])
+    with pytest.raises(InputError, match=r"'safety' \(stream 'firms' is, but draws nobody"):
+        load_scenario(base, ["streams.firms.rate_per_year=0", "priority_uptake.safety=0.4"])
+    result = sweep(base, {"streams.firms.rate_per_year": [0, 12]},
+                   ["priority_uptake.safety=0.4"], replications=2, workers=1)
+    assert len(result.cells) == 2

@@ -6,6 +6,9 @@ nothing" as a result, when no review could ever apply. These checks need the who
 <sim.inputs.loading.check_runnable>`, and only for a scenario as given: a sweep cell, or the
 resolved scenario of results, may reach such a setting on purpose (a sweep reports cells
 whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`).
+
+Who is in a category is who can be drawn into it: a stream of rate 0 that no generated waiting
+list draws from is in none (the rows of a waiting-list CSV that name it count as rows).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sim.errors import GridqueueWarning, InertSetting, InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
+from sim.inputs.sources import waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import ScenarioSource, layer_within
 
@@ -89,16 +93,66 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
                           "move its start, shorten after_years, or give existing_mw")
 
 
+def _drawing(scenario: Scenario) -> dict[str, Stream]:
+    """The streams that draw applicants, by name: those that hold their categories.
+
+    Those with a rate (a rate of 0 stays 0 whatever its growth), and those a generated
+    waiting list draws from (its ``mix``, or else the rates). A stream that draws nobody
+    holds no category: what is set for its categories reaches nobody. The rows of a
+    waiting-list CSV that name it are applicants of their own, in their own categories
+    (and the stream's moves), and count as rows.
+    """
+    waiting = scenario.waiting_list
+    listed = waiting_list_weights(scenario) if waiting is not None and waiting.count \
+        else [0.0] * len(scenario.streams)
+    return {name: stream for (name, stream), weight
+            in zip(scenario.streams.items(), listed, strict=True)
+            if stream.rate_per_year > 0 or weight > 0}
+
+
+def _idle(scenario: Scenario, among: dict[str, Stream], verbs: tuple[str, str]) -> str:
+    """Which streams ``among`` draw nobody, and why: ``stream 'x' is, but draws nobody: ...``.
+
+    ``verbs``: what they do, said of one stream and of several (``("is", "are")``); empty
+    when each of them draws somebody.
+    """
+    drawing = _drawing(scenario)
+    names = [name for name in among if name not in drawing]
+    if not names:
+        return ""
+    one = len(names) == 1
+    it, its = ("it", "its") if one else ("them", "their")
+    why = f"{its} rate_per_year is 0"
+    waiting = scenario.waiting_list
+    if waiting is not None and waiting.count and waiting.mix is not None:
+        why += f", and waiting_list.mix gives {it} no weight"
+    which = " and ".join(f"'{name}'" for name in names)
+    return (f"stream{'' if one else 's'} {which} "
+            f"{verbs[0] if one else verbs[1]}, but {'draws' if one else 'draw'} nobody: {why}")
+
+
+def _idle_in(scenario: Scenario, category: str, verbs: tuple[str, str] = ("is", "are"),
+             among: dict[str, Stream] | None = None) -> str:
+    """`` (stream 'x' is, but draws nobody: ...)`` of the streams ever in ``category``.
+
+    Of those ``among`` (default: every stream); empty when none of them is idle.
+    """
+    held = {name: stream for name, stream in (scenario.streams if among is None
+                                              else among).items()
+            if category in categories_held(stream)}
+    note = _idle(scenario, held, verbs)
+    return f" ({note})" if note else ""
+
+
 def _givers(scenario: Scenario) -> list[Stream | Project]:
-    """The streams and projects: what draws or states applicants, beside the waiting list."""
-    return [*scenario.streams.values(), *scenario.projects]
+    """The streams that draw applicants, and the projects: beside the waiting list's rows."""
+    return [*_drawing(scenario).values(), *scenario.projects]
 
 
 def _categories_held(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
     """Every category some applicant holds, at its request or after a category change."""
     held = {category for giver in _givers(scenario) for category in categories_held(giver)}
-    if rows is not None:
-        held.update(rows.category)
+    held.update(category for row in _row_categories(scenario, rows) for category in row)
     return held
 
 
@@ -124,11 +178,12 @@ def _uptake_drawers(scenario: Scenario,
                     rows: WaitingRows | None) -> list[tuple[dict[str, None], str]]:
     """Whose priority is drawn by an uptake: what each holds, and the category it asks by.
 
-    The categories held by each stream, and by each waiting-list row that does not give
-    ``priority_requested``; projects, and rows that give it, say themselves whether they
-    ask. Those that never hold a category with priority are left out.
+    The categories held by each stream that draws applicants of its own, and by each
+    waiting-list row that does not give ``priority_requested`` (with its stream's moves);
+    projects, and rows that give it, say themselves whether they ask. Those that never hold
+    a category with priority are left out.
     """
-    drawers = [categories_held(stream) for stream in scenario.streams.values()]
+    drawers = [categories_held(stream) for stream in _drawing(scenario).values()]
     drawers += [held for held, stated in zip(_row_categories(scenario, rows),
                                              rows.priority_requested if rows else [],
                                              strict=True) if stated is None]
@@ -173,8 +228,9 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
                 raise _refuse(scenario, source, key,
                               f"expected categories somebody is in: no stream, project or "
                               "waiting-list "
-                              f"row is ever in '{category}', so serving it between rounds "
-                              "would change nothing; leave it out")
+                              f"row is ever in '{category}'"
+                              f"{_idle_in(scenario, category)}, so serving it between "
+                              "rounds would change nothing; leave it out")
             if category not in asking:
                 shares = sorted({by for held_by, by in _uptake_drawers(scenario, rows)
                                  if category in held_by})
@@ -206,8 +262,8 @@ def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | No
     other than 1 is refused: 1 is what every category has unless told otherwise, and what a
     resolved scenario file states for each. And only one given with, or after, the streams,
     projects and waiting list: a family's base file states the shares of its applicants, and
-    a child file or option that empties a category (removes its only stream, or moves it to
-    another) sets that share aside, as intended.
+    a child file or option that empties a category (removes its only stream, gives it a rate
+    of 0, or moves it to another) sets that share aside, as intended.
     """
     drawn = {by for _, by in _uptake_drawers(scenario, rows)}
     held = _categories_held(scenario, rows)
@@ -220,9 +276,9 @@ def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | No
             continue
         if category not in held:
             raise _refuse(scenario, source, key, f"expected a category somebody is in: no "
-                          f"stream, project or waiting-list row is ever in '{category}', so "
-                          "nobody would ask for priority by this share; leave it out",
-                          at_any_value=True)
+                          f"stream, project or waiting-list row is ever in '{category}'"
+                          f"{_idle_in(scenario, category)}, so nobody would ask for "
+                          "priority by this share; leave it out", at_any_value=True)
         raise _refuse(scenario, source, key, f"expected applicants who ask for priority by "
                       f"this share: nobody in '{category}' does "
                       f"({_asking_otherwise(scenario, rows, category)}), so it would change "
@@ -254,21 +310,28 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
     """
     scored = {category for giver in _givers(scenario) if giver.efficiency is not None
               for category in categories_held(giver)}
-    if rows is not None:
+    if rows is not None:  # a row's own score, or one drawn from its stream's or the default
         waiting = scenario.waiting_list
-        default = waiting is not None and waiting.efficiency is not None
-        scored.update(category for category, stream, score
-                      in zip(rows.category, rows.stream, rows.efficiency, strict=True)
-                      if score > -float("inf") or (default and not stream))
+        default = waiting.efficiency if waiting is not None else None
+        scored.update(category for held, name, score
+                      in zip(_row_categories(scenario, rows), rows.stream, rows.efficiency,
+                             strict=True)
+                      if score > -float("inf") or (
+                          scenario.streams[name].efficiency if name else default) is not None
+                      for category in held)
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         for category, how in regime.within_category.items():
             if how == "efficiency" and category not in scored:
                 prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+                idle = _idle_in(scenario, category, ("does", "do"), among={
+                    name: stream for name, stream in scenario.streams.items()
+                    if stream.efficiency is not None})
                 raise _refuse(scenario, source, (*prefix, "within_category", category),
                               f"expected efficiency scores of {category} applicants to rank "
                               f"by: no stream, project or waiting-list row in {category} "
-                              "gives one, so the category would keep its request-date order; "
-                              "give its streams an efficiency distribution, or leave it out")
+                              f"gives one{idle}, so the category would keep its request-date "
+                              "order; give its streams an efficiency distribution, or leave "
+                              "it out")
 
 
 _ROW_DEFAULTS = ("patience_years", "efficiency", "partial_offer", "non_firm")
@@ -316,26 +379,31 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
     defaults = scenario.onsite_generation
     if defaults is None:
         return
-    reached = {stream.category for stream in scenario.streams.values()
-               if stream.onsite_generation is None}
+    drawing = _drawing(scenario)
+    without = {name: stream for name, stream in scenario.streams.items()
+               if stream.onsite_generation is None}  # the streams that take the defaults
+    reached = {stream.category for name, stream in without.items() if name in drawing}
     if rows is not None:
         reached.update(category for category, stream, share
                        in zip(rows.category, rows.stream, rows.self_supply, strict=True)
                        if math.isnan(share)  # the row states no self_supply of its own
                        and (not stream or scenario.streams[stream].onsite_generation is None))
     if not reached:
+        idle = _idle(scenario, without, ("does", "do"))
         raise _refuse(scenario, source, ("onsite_generation",),
                       "expected applicants it applies to: no stream goes without an "
-                      "onsite_generation of its own, projects give self_supply, and no "
-                      "waiting-list row takes it, so it would do nothing; leave it out",
-                      at_any_value=True)
+                      f"onsite_generation of its own{f' ({idle})' if idle else ''}, projects "
+                      "give self_supply, and no waiting-list row takes it, so it would do "
+                      "nothing; leave it out", at_any_value=True)
     for category in defaults.by_category:
         if category not in reached:
+            idle = _idle(scenario, {name: stream for name, stream in without.items()
+                                    if stream.category == category}, ("is one", "are some"))
             raise _refuse(scenario, source, ("onsite_generation", "by_category", category),
                           f"expected applicants of {category} it applies to: none takes the "
                           "scenario's on-site generation (no stream of that category without "
-                          "its own, no waiting-list row), so it would do nothing; leave it out",
-                          at_any_value=True)
+                          f"its own, no waiting-list row{f'; {idle}' if idle else ''}), so it "
+                          "would do nothing; leave it out", at_any_value=True)
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
