@@ -328,6 +328,37 @@ def test_the_window_follows_the_replications_the_difference_counts():
     assert "not comparable" not in text and "other businesses: 0.30 years longer" in text
 
 
+def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_shows():
+    """A group answered within 5 years where nothing moved there says what moved later.
+
+    The Flevoland campus took no place from congestion relief within 5 years of a request
+    ('the same in every replication'), but 0.7 fewer of them were connected by the end of the
+    run: the answer read as if the campus did nothing to them.
+    """
+    def answer(connected: float) -> str:
+        rows = []
+        for scenario in ("fifo", "sp"):
+            for group, ten in (("basic_needs", math.nan), ("other", 6.0)):
+                rows += [(scenario, group, "applicants", 40.0, 0.0),
+                         (scenario, group, "connected", 30.0, connected),
+                         (scenario, group, "withdrawn", 5.0, 0.0),
+                         (scenario, group, "wait_rmst_10y_years", ten, ten - ten),
+                         (scenario, group, "wait_rmst_5y_years", 4.0, 0.0)]
+        (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                                   "difference"]))
+        return text
+
+    text = answer(-0.7)
+    assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
+            "years) — but by the end of the run, connected: 0.70 fewer, from 30.70 to 30.00 "
+            "(0.60 to 0.80);") in text
+    # The ten-year window sees what a change does later: nothing more is said there.
+    assert "other businesses: about the same (-0.10 to 0.10 years);" in text
+    assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
+            "years) — nor by the end of the run: connected and withdrew about the same;"
+            ) in answer(0.0)
+
+
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():
     """Where under half are connected within 5 years, the answer adds how that share moved.
 

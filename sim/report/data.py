@@ -137,7 +137,9 @@ MEANINGS = {
            f"replications: in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}."] if n == 10
           else []),
         f"Where under half are connected within {SHORTER_YEARS} years, which such a mean hardly "
-        "shows, the change in that share follows.",
+        "shows, the change in that share follows; where the mean within "
+        f"{SHORTER_YEARS} years shows no change, the connections and withdrawals by the end of "
+        "the run follow, which see what a change does later.",
     ]
     for n in RMST_YEARS
 }

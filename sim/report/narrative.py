@@ -276,7 +276,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication)
-                + _window_ends_early(get, means, group, shown)
+                + (_window_ends_early(get, means, group, shown)
+                   or _later_than_window(get, group, shown))
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
@@ -335,7 +336,8 @@ SHORTER_WINDOW_NOTE = (f"({SHORTER_MARK}): that group is compared in its mean wa
                        f"{SHORTER_YEARS} years of the request, as not every replication follows "
                        f"its applicants for 10 years. A longer wait counts as {SHORTER_YEARS} "
                        "years there, so where under half are connected within them, the change "
-                       "in that share follows.")
+                       "in that share follows; where the mean within them shows no change, the "
+                       "connections and withdrawals by the end of the run follow.")
 """What :data:`SHORTER_MARK` means, said once under answers that use it."""
 
 
@@ -585,6 +587,44 @@ def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str],
     where = "both" if len(under_half) == len(means) else under_half[0]
     return (f" — connected within {years} years (under half in {where}; of those followed "
             f"{years} years): " + difference_text(row, METRICS[share].unit))
+
+
+LATER_FIGURES = {"connected": "connected", "withdrawn": "withdrew"}
+"""Figures counted by the end of the run, which see what a change does after a short window,
+and their names after 'by the end of the run'."""
+
+
+def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
+    """What a group answered in the shorter window shows later, when that window shows nothing.
+
+    A mean wait within 5 years that reads 'the same in every replication' (or 'about the
+    same') says nothing of what a change does after 5 years: the campus took no place from
+    congestion relief within 5 years of a request, but 0.7 fewer of them were connected by
+    the end of the run. So the connections and withdrawals by the end of the run follow:
+    ' — but by the end of the run, connected: 0.70 fewer, from 50.5 to 49.8 (0.40 to 1.00)';
+    or, where neither moved beyond its interval, ' — nor by the end of the run: connected
+    and withdrew about the same'. Said wherever the answer is in the shorter window, which
+    stands in for the lead one (``metric``) where that is not known.
+    """
+    if shown not in WINDOW_SHARES:
+        return ""
+    low, high = (float(get.loc[(group, shown), end])  # type: ignore[arg-type]  # one row
+                 for end in ("difference_ci_low", "difference_ci_high"))
+    if not low <= 0 <= high:
+        return ""
+    moved = []
+    for later in LATER_FIGURES:
+        if (group, later) not in get.index:
+            continue
+        row: pd.Series = get.loc[(group, later)]  # type: ignore[assignment]  # stubs: scalar
+        if float(row["difference_ci_low"]) > 0 or float(row["difference_ci_high"]) < 0:
+            moved.append(f"{LATER_FIGURES[later]}: " + difference_text(row, METRICS[later].unit))
+    if moved:
+        return " — but by the end of the run, " + "; ".join(moved)
+    known = [later for later in LATER_FIGURES if (group, later) in get.index]
+    return (" — nor by the end of the run: "
+            + " and ".join(LATER_FIGURES[later] for later in known)
+            + " about the same") if known else ""
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
