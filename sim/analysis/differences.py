@@ -31,6 +31,7 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "MIN_REPLICATIONS",
     "NOT_DRAWN_BY_STREAM",
+    "NOT_DRAWN_BY_WAITING_LIST",
     "Population",
     "Question",
     "cell_differences",
@@ -114,9 +115,23 @@ beside the results; who takes part in a capacity release is drawn from its own s
 the delays of non-firm pools' upgrades from keys of their own)."""
 
 NOT_DRAWN_BY_STREAM = (
-    "onsite_generation", "partial_offer", "expansion", "non_firm", "efficiency",
+    "patience_years", "lifetime_years", "onsite_generation", "partial_offer", "expansion",
+    "non_firm", "efficiency",
 )
-"""Stream keys whose draws come from their own random streams, leaving the applicants'."""
+"""Stream keys that change what the same applicants do, not who they are.
+
+Who a stream's applicants are (their request dates, demand, jobs, homes) is drawn from the
+random streams ``arrivals``, ``demand``, ``jobs`` and ``homes``, keyed by the stream's name
+(:func:`sim.inputs.sources.generate_applicants`); each of these keys draws from a purpose of
+its own (``patience``, ``lifetime``, ``onsite_adoption``, ``onsite_cover``, ``partial``,
+``expansion``, ``non_firm``, ``efficiency``: :data:`sim.inputs.rng.PURPOSES`), so setting,
+changing or removing one leaves those draws, row for row, as they were. Another patience is
+the same applicants giving up sooner: a treatment of them, compared paired."""
+
+NOT_DRAWN_BY_WAITING_LIST = ("patience_years", "efficiency", "partial_offer", "non_firm")
+"""Waiting-list keys that change what its rows naming no stream do, not who they are: a
+row's request, demand and jobs come from the file, and these from purposes of their own,
+keyed by the row (:func:`sim.inputs.sources._csv_waiting_list`)."""
 
 
 def draws_key(scenario: Scenario) -> str:
@@ -138,6 +153,9 @@ def draws_key(scenario: Scenario) -> str:
     for stream in data["streams"].values():
         for key in NOT_DRAWN_BY_STREAM:
             stream.pop(key, None)
+    if data.get("waiting_list") is not None:
+        for key in NOT_DRAWN_BY_WAITING_LIST:
+            data["waiting_list"].pop(key, None)
     digest = csv_digest(scenario)
     if digest is not None:
         data["waiting_list"]["csv"] = digest

@@ -20,7 +20,13 @@ import json
 import numpy as np
 import pandas as pd
 
-from sim.analysis.differences import NOT_DRAWN_BY_STREAM, Population, csv_digest, draws_key
+from sim.analysis.differences import (
+    NOT_DRAWN_BY_STREAM,
+    NOT_DRAWN_BY_WAITING_LIST,
+    Population,
+    csv_digest,
+    draws_key,
+)
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
 from sim.inputs.sources import waiting_list_weights
@@ -196,20 +202,27 @@ def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
 def definitions(scenario: Scenario) -> dict[str, str]:
     """What draws each origin's applicants, as comparable text, by origin (see :func:`origins`).
 
-    Left out are the keys that change how applicants are served, not who asks: a stream's
-    category, area, on-site generation, partial offers, expansion, non-firm offer and
-    efficiency score (the last five draw from random streams of their own) and a project's
-    category, area, self-supply, non-firm right and efficiency. So a lever that changes only
-    those compares the same applicants. A waiting-list CSV counts by its content (the same
-    file under another name is the same list; a newer export is another), and its rows that
-    name no stream are an origin of their own (:data:`UNSTREAMED`).
+    Only what decides who the applicants are counts: a stream's rate, growth, period, demand,
+    jobs and homes, which its ``arrivals``, ``demand``, ``jobs`` and ``homes`` draws use. Left
+    out are the keys that change what the same applicants do or how they are served: a
+    stream's category and area (no draw uses them; a category that changes sets the stream
+    apart on its own), and its patience, lifetime, on-site generation, partial offers,
+    expansion, non-firm offer and efficiency score (:data:`NOT_DRAWN_BY_STREAM`: each draws
+    from a random stream of its own, so the identity draws stay as they were, row for row);
+    the same keys of a waiting list's rows that name no stream
+    (:data:`NOT_DRAWN_BY_WAITING_LIST`); and a project's category, area, self-supply,
+    non-firm right and efficiency (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
+    those compares the same applicants, paired. A waiting-list CSV counts by its content (the
+    same file under another name is the same list; a newer export is another), and its rows
+    that name no stream are an origin of their own (:data:`UNSTREAMED`).
     """
     drawn = {name: _text(stream.model_dump(mode="json", exclude={
         *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
         for name, stream in scenario.streams.items()}
     listed = {}
     if scenario.waiting_list is not None:
-        spec = scenario.waiting_list.model_dump(mode="json")
+        spec = scenario.waiting_list.model_dump(mode="json",
+                                                exclude=set(NOT_DRAWN_BY_WAITING_LIST))
         digest = csv_digest(scenario)
         if digest is not None:  # a row's draws are keyed by its place in the file
             spec["csv"] = digest
@@ -220,11 +233,15 @@ def definitions(scenario: Scenario) -> dict[str, str]:
         listed = {f"{name}{LISTED}": waiting + text for name, text in drawn.items()}
         if digest is not None:
             listed[UNSTREAMED] = waiting
-    projects = {project.name: _text(project.model_dump(mode="json", exclude={
-        "category", "category_changes", "area", "self_supply", "non_firm_right",
-        "keep_firm_place", "efficiency"}))
-        for project in scenario.projects}
+    projects = {project.name: _text(project.model_dump(mode="json",
+                                                       exclude=set(PROJECT_BEHAVIOUR)))
+                for project in scenario.projects}
     return {**drawn, **listed, **projects}
+
+
+PROJECT_BEHAVIOUR = ("category", "category_changes", "area", "self_supply", "non_firm_right",
+                     "keep_firm_place", "efficiency")
+"""A named project's keys that change how the same request is served, not what it is."""
 
 
 def _text(data: object) -> str:

@@ -1,0 +1,163 @@
+"""Which stream settings change who the applicants are, and which only what they do.
+
+A variant that gives a stream's applicants another patience, lifetime, on-site generation,
+partial offer, expansion, non-firm offer or efficiency score keeps the same applicants: each
+of these draws from a random stream of its own, so the request dates, demand and jobs come
+out row for row as before, and the comparison pairs them and counts them in their categories.
+Another rate, growth, period, demand, jobs or homes per request draws other applicants, and
+the comparison sets the stream apart, unpaired. A patience of 4 years for one Flevoland
+stream was once compared as "drawn differently (other applicants, unpaired)" although all its
+applicants were the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import compare, load_scenario
+from sim.analysis.differences import NOT_DRAWN_BY_STREAM, NOT_DRAWN_BY_WAITING_LIST, draws_key
+from sim.analysis.populations import definitions
+from sim.inputs.scenario import Stream, WaitingList
+from sim.runs.metrics import DRAWN_DIFFERENTLY, EVERY_APPLICANT, IN_BOTH
+from tests.comparison_family import write_family
+
+IDENTITY_COLUMNS = ["replication", "applicant_id", "name", "source", "stream", "category",
+                    "area", "request_date", "demand_mw", "jobs", "homes"]
+"""The columns of ``applicants.csv`` that say who an applicant is."""
+
+SETUP = {
+    "non_firm": "non_firm:\n  rights: {firm_85: {hours_share: 0.85}}\n"
+                "  pools: {main: {capacity_mw: 0.5}}\nstreams:\n  basic:\n"
+                "    non_firm: {right: firm_85, accept_share: 0.5, keep_firm_place_share: 1}\n",
+    "efficiency": "policy:\n  order: social_priority\n  within_category: {other: efficiency}\n"
+                  "streams:\n  other:\n    efficiency: {dist: uniform, low: 0, high: 1}\n",
+}
+"""What a key needs in both scenarios before a stream's setting of it can act (a pool to
+offer rights from; a rule ranking by score, which needs scores, so there the variant changes
+them), where the family lacks it."""
+
+BEHAVIOUR = {
+    "patience_years": "patience_years: {dist: exponential, mean: 1}",
+    "lifetime_years": "lifetime_years: {dist: uniform, low: 1, high: 3}",
+    "onsite_generation": "onsite_generation: {share: 0.5, cover: 0.3}",
+    "partial_offer": "partial_offer: {min_share: 0.4, accept_share: 0.5}",
+    "expansion": "expansion: {share: 0.3, existing_mw: 0.2}",
+    "non_firm": "non_firm: {right: firm_85, accept_share: 0.5, keep_firm_place_share: 0.5}",
+    "efficiency": "efficiency: {dist: uniform, low: 0.5, high: 3}",
+}
+"""A setting of each stream key that changes only what the same applicants do."""
+
+IDENTITY = {
+    "rate_per_year": "rate_per_year: 10",
+    "growth_per_year": "growth_per_year: 0.2",
+    "demand_mw": "demand_mw: {dist: lognormal, median: 0.6, sigma: 0.5}",
+    "jobs": "jobs: {dist: uniform, low: 5, high: 15}",
+    "homes_per_request": "homes_per_request: 3",
+    "period": "period: {start: 2023-01-01}",
+}
+"""A setting of each stream key that changes who the applicants are."""
+
+NEITHER = {"category", "area", "category_changes"}
+"""Stream keys no draw uses, whose change sets a stream apart in its own way (or not at all)."""
+
+
+def test_every_stream_key_is_either_who_the_applicants_are_or_what_they_do():
+    """A new stream key must be placed on one side, with a setting tested below."""
+    assert set(BEHAVIOUR) == set(NOT_DRAWN_BY_STREAM)
+    assert set(BEHAVIOUR) | set(IDENTITY) | NEITHER == set(Stream.model_fields)
+    assert not set(BEHAVIOUR) & set(IDENTITY)
+
+
+def _variant(folder: Path, name: str, setting: str,
+             parent: str = "social_priority.yaml") -> Path:
+    """A member of the family that changes one key of the 'other' stream."""
+    path = folder / f"{name}.yaml"
+    path.write_text(f"extends: {parent}\nname: {name}\n"
+                    f"streams:\n  other:\n    {setting}\n", encoding="utf-8")
+    return path
+
+
+def _identity(applicants: pd.DataFrame) -> pd.DataFrame:
+    return applicants[IDENTITY_COLUMNS].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_family(tmp_path_factory.mktemp("same_applicants"), projects=False)
+
+
+@pytest.mark.parametrize("key", list(BEHAVIOUR))
+def test_a_behaviour_setting_keeps_the_same_applicants_and_pairs_them(
+    family: dict[str, Path], key: str
+):
+    """The applicants agree row for row; the comparison counts everyone, paired.
+
+    And its answer does not set the stream apart as drawn differently.
+    """
+    folder = family["fifo"].parent
+    reference = folder / f"before_{key}.yaml"
+    reference.write_text(f"extends: social_priority.yaml\nname: before_{key}\n"
+                         + SETUP.get(key, ""), encoding="utf-8")
+    variant = _variant(folder, f"changed_{key}", BEHAVIOUR[key], parent=reference.name)
+    both = compare([reference, variant], workers=1, replications=3)
+    mine, theirs = (both.results[label].applicants for label in (variant.stem, reference.stem))
+    assert len(mine) > 0
+    pd.testing.assert_frame_equal(_identity(mine), _identity(theirs))
+    assert both.paired[variant.stem]
+    rows = both.differences
+    assert set(rows["population"]) == {EVERY_APPLICANT}
+    assert rows["paired"].all()
+    (text,) = both.sentences()
+    assert "drawn differently" not in text and "unpaired" not in text
+
+
+@pytest.mark.parametrize("key", ["demand_mw", "rate_per_year"])
+def test_an_identity_setting_draws_other_applicants_set_apart_unpaired(
+    family: dict[str, Path], key: str
+):
+    """Another demand or rate: the stream's applicants differ and it is set apart."""
+    variant = _variant(family["fifo"].parent, f"redrawn_{key}", IDENTITY[key])
+    both = compare([family["social_priority"], variant], workers=1, replications=3)
+    mine, theirs = (both.results[label].applicants[lambda a: a["stream"] == "other"]
+                    for label in (variant.stem, "social_priority"))
+    assert not _identity(mine).equals(_identity(theirs))
+    assert not both.paired[variant.stem]
+    rows = both.differences.drop_duplicates(["population", "origin"])
+    assert list(zip(rows["population"], rows["origin"], strict=True)) == [
+        (IN_BOTH, ""), (DRAWN_DIFFERENTLY, "other")]
+    (text,) = both.sentences()
+    assert "; other, drawn differently (other applicants, unpaired): " in text
+
+
+@pytest.mark.parametrize("key", list(IDENTITY))
+def test_each_identity_key_sets_its_stream_apart(family: dict[str, Path], key: str):
+    """Every key that changes who the applicants are changes their stream's definition."""
+    base = load_scenario(family["social_priority"])
+    changed = load_scenario(_variant(family["fifo"].parent, f"key_{key}", IDENTITY[key]))
+    assert definitions(changed)["other"] != definitions(base)["other"]
+    assert definitions(changed)["basic"] == definitions(base)["basic"]
+    assert draws_key(changed) != draws_key(base)
+
+
+def test_a_csv_list_s_behaviour_settings_keep_its_rows(tmp_path: Path):
+    """Patience and the rest of a CSV list's rows naming no stream: the same rows, paired."""
+    assert set(NOT_DRAWN_BY_WAITING_LIST) == set(WaitingList.model_fields) - {
+        "csv", "count", "earliest", "latest", "mix"}
+    write_family(tmp_path, projects=False)
+    (tmp_path / "list.csv").write_text("request_date,category,demand_mw\n"
+                                       "2021-03-01,other,0.3\n2021-05-01,basic_needs,0.2\n",
+                                       encoding="utf-8")
+    (tmp_path / "listed.yaml").write_text(
+        "extends: social_priority.yaml\nname: listed\nwaiting_list: {csv: list.csv}\n",
+        encoding="utf-8")
+    base = load_scenario(tmp_path / "listed.yaml")
+    patient = load_scenario(tmp_path / "listed.yaml", [
+        "waiting_list.patience_years={dist: exponential, mean: 2}",
+        "waiting_list.efficiency={dist: uniform, low: 0, high: 1}",
+        "waiting_list.partial_offer={min_share: 0.5, accept_share: 0.5}"])
+    assert patient.waiting_list is not None and patient.waiting_list.patience_years is not None
+    assert definitions(patient) == definitions(base)
+    assert draws_key(patient) == draws_key(base)
