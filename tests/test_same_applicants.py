@@ -19,8 +19,8 @@ import pytest
 
 from sim import compare, load_scenario
 from sim.analysis.differences import NOT_DRAWN_BY_STREAM, NOT_DRAWN_BY_WAITING_LIST, draws_key
-from sim.analysis.populations import definitions
-from sim.inputs.scenario import Stream, WaitingList
+from sim.analysis.populations import PROJECT_BEHAVIOUR, definitions
+from sim.inputs.scenario import Project, Stream, WaitingList
 from sim.runs.metrics import DRAWN_DIFFERENTLY, EVERY_APPLICANT, IN_BOTH
 from tests.comparison_family import write_family
 
@@ -161,3 +161,32 @@ def test_a_csv_list_s_behaviour_settings_keep_its_rows(tmp_path: Path):
     assert patient.waiting_list is not None and patient.waiting_list.patience_years is not None
     assert definitions(patient) == definitions(base)
     assert draws_key(patient) == draws_key(base)
+
+
+PROJECT_IDENTITY = {"name", "date", "demand_mw", "jobs"}
+"""What a named project is: the rest of it is what the same request does (PROJECT_BEHAVIOUR)."""
+
+
+def test_every_project_key_is_either_what_it_is_or_what_it_does():
+    assert set(PROJECT_BEHAVIOUR) | PROJECT_IDENTITY == set(Project.model_fields)
+    assert not set(PROJECT_BEHAVIOUR) & PROJECT_IDENTITY
+
+
+def test_a_named_project_that_waits_less_long_is_the_same_request(tmp_path: Path):
+    """Another patience, lifetime or priority: compared in its category, not set apart.
+
+    It was once set apart as "requested differently (the same named project, another
+    request)"; another date still is.
+    """
+    paths = write_family(tmp_path)
+    behaviour = compare([paths["social_priority"], paths["social_priority"]],
+                        ["2:name=impatient", "2:projects.0.patience_years=0.5",
+                         "2:projects.0.lifetime_years=2", "2:projects.0.priority_requested=false"],
+                        workers=1, replications=3)
+    assert set(behaviour.differences["population"]) == {EVERY_APPLICANT}
+    assert behaviour.differences["paired"].all()
+    (text,) = behaviour.sentences()
+    assert "requested differently" not in text
+    later = load_scenario(paths["social_priority"], ["projects.0.date=2025-01-01"])
+    assert definitions(later)["Campus"] != definitions(
+        load_scenario(paths["social_priority"]))["Campus"]

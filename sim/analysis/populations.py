@@ -209,9 +209,9 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     apart on its own), and its patience, lifetime, on-site generation, partial offers,
     expansion, non-firm offer and efficiency score (:data:`NOT_DRAWN_BY_STREAM`: each draws
     from a random stream of its own, so the identity draws stay as they were, row for row);
-    the same keys of a waiting list's rows that name no stream
-    (:data:`NOT_DRAWN_BY_WAITING_LIST`); and a project's category, area, self-supply,
-    non-firm right and efficiency (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
+    the patience, efficiency, partial offers and non-firm offer of a CSV waiting list's rows
+    that name no stream (:data:`NOT_DRAWN_BY_WAITING_LIST`); and all of a project but its
+    name, date, demand and jobs (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
     those compares the same applicants, paired. A waiting-list CSV counts by its content (the
     same file under another name is the same list; a newer export is another), and its rows
     that name no stream are an origin of their own (:data:`UNSTREAMED`).
@@ -239,9 +239,15 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     return {**drawn, **listed, **projects}
 
 
-PROJECT_BEHAVIOUR = ("category", "category_changes", "area", "self_supply", "non_firm_right",
-                     "keep_firm_place", "efficiency")
-"""A named project's keys that change how the same request is served, not what it is."""
+PROJECT_BEHAVIOUR = ("category", "category_changes", "area", "self_supply",
+                     "priority_requested", "patience_years", "lifetime_years",
+                     "partial_min_share", "existing_mw", "non_firm_right", "keep_firm_place",
+                     "efficiency")
+"""A named project's keys that change what the same request does or how it is served.
+
+What it is, its name, date, demand and jobs, is left: a project draws nothing, so these are
+the counterparts of a stream's :data:`sim.analysis.differences.NOT_DRAWN_BY_STREAM` and of
+the priority uptake, and a project that waits less long is the same request."""
 
 
 def _text(data: object) -> str:
