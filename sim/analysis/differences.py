@@ -139,7 +139,8 @@ def draws_key(scenario: Scenario) -> str:
 
     That is the seed, the period, the streams and the waiting list (and its file's content);
     not the policy, the grid (its sizes, dates and upgrades), named projects (fixed, no
-    draws), on-site generation or priority uptake (drawn from streams of their own). Two
+    draws), priority uptake or what a stream's applicants do (:data:`NOT_DRAWN_BY_STREAM`:
+    patience, lifetime, on-site generation and the offers, drawn from streams of their own). Two
     scenarios with the same key draw the same applicants in replication *i*; with on-site
     generation, the same applicants may ask for less, and with another uptake, more or fewer
     of them ask for priority (the same draw of each set against another share). Each upgrade
