@@ -174,6 +174,111 @@ def test_a_childs_list_of_changes_that_drops_inherited_ones_is_named(tmp_path):
         assert len(load_scenario(tmp_path / "added.yaml").policy.changes) == 3
 
 
+UPGRADED = FIFO.replace(
+    "    - {name: station, date: 2023-06-01, add_mw: 5, delay_years: {dist: uniform, low: 0, "
+    "high: 1}}\n",
+    "    - {name: station, date: 2023-06-01, add_mw: 5, delay_years: {dist: uniform, low: 0, "
+    "high: 1}}\n    - {name: cable, date: 2024-01-01, add_mw: 2}\n"
+    "    - {name: transformer, date: 2025-01-01, add_mw: 3}\n") + """\
+projects:
+  - {name: Campus, date: 2022-06-01, demand_mw: 0.8}
+  - {name: Depot, date: 2023-06-01, demand_mw: 0.5}
+capacity_releases:
+  - {name: use-it-or-lose-it, start: 2023-01-01, user_share: 0.1, mw_share: 0.5}
+"""
+"""Three upgrades, two projects and a capacity release for a child to replace."""
+
+
+def test_a_childs_list_of_upgrades_that_drops_inherited_ones_is_named(tmp_path):
+    """A child's grid.upgrades replaces the inherited list whole: what it drops is named.
+
+    The upgrades it leaves out, and the delay of one it gives again without it, are named
+    with the ways to keep them.
+    """
+    (tmp_path / "parent.yaml").write_text(UPGRADED, encoding="utf-8")
+    (tmp_path / "moved.yaml").write_text(
+        "extends: parent.yaml\ngrid:\n  upgrades:\n"
+        "    - {name: station, date: 2023-01-01, add_mw: 5}\n")
+    with pytest.warns(GridqueueWarning) as caught:
+        scenario = load_scenario(tmp_path / "moved.yaml")
+    assert [upgrade.name for upgrade in scenario.grid.upgrades] == ["station"]
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 'moved.yaml'}:3: grid.upgrades replaces the inherited list whole, "
+        "dropping 2 of its 3 upgrades: 'cable', 'transformer'; and 'station' as given here "
+        "has no delay_years, which the inherited one had; to keep them, list them again, or "
+        "give grid.upgrades as {remove: [names], add: [items]} to drop or add some and keep "
+        "the others; to change one for a run, leave grid.upgrades out of this file and use "
+        "--set grid.upgrades.0.date=2023-01-01"]
+
+
+@pytest.mark.parametrize("child", [
+    # every inherited upgrade given again, one of them changed
+    "grid:\n  upgrades:\n    - {name: station, date: 2023-01-01, add_mw: 5}\n"
+    "    - {name: cable, date: 2024-01-01, add_mw: 2}\n"
+    "    - {name: transformer, date: 2025-06-01, add_mw: 3}\n",
+    # an edit of the inherited list, and an empty list: nothing is dropped unsaid
+    "grid:\n  upgrades: {remove: [cable], add: [{name: line, date: 2024-06-01, add_mw: 1}]}\n",
+    "grid:\n  upgrades: []\n",
+    "seed: 4\n",
+])
+def test_a_child_that_keeps_or_plainly_edits_inherited_upgrades_is_not_warned(tmp_path, child):
+    """Nothing is dropped unsaid: no warning, nor for --set of one item of the list."""
+    (tmp_path / "parent.yaml").write_text(UPGRADED, encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: parent.yaml\n" + child)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_scenario(tmp_path / "child.yaml")
+        if "[]" not in child:  # one item changed for a run drops none
+            load_scenario(tmp_path / "child.yaml", ["grid.upgrades.0.date=2023-03-01"])
+
+
+def test_other_inherited_lists_of_named_items_that_drop_some_are_named(tmp_path):
+    """Projects, capacity releases, an area's, the upstream's and a stream's lists alike."""
+    (tmp_path / "parent.yaml").write_text(UPGRADED, encoding="utf-8")
+    (tmp_path / "lists.yaml").write_text(
+        "extends: parent.yaml\nprojects:\n  - {name: Lab, date: 2024-01-01, demand_mw: 1}\n"
+        "capacity_releases:\n  - {name: contracts, start: 2024-01-01, user_share: 0.1, "
+        "mw_share: 0.3}\n")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(tmp_path / "lists.yaml")
+    messages = [str(w.message) for w in caught]
+    assert messages[0].startswith(
+        f"{tmp_path / 'lists.yaml'}:2: projects replaces the inherited list whole, dropping 2 "
+        "of its 2 projects: 'Campus', 'Depot'; to keep them")
+    assert messages[1].startswith(
+        f"{tmp_path / 'lists.yaml'}:4: capacity_releases replaces the inherited list whole, "
+        "dropping 1 of its 1 capacity release: 'use-it-or-lose-it'")
+    areas = ("grid:\n  capacity_mw: null\n  upgrades: []\n  areas:\n    north:\n"
+             "      capacity_mw: 1\n      upgrades:\n"
+             "        - {name: a, date: 2023-01-01, add_mw: 1}\n"
+             "        - {name: b, date: 2024-01-01, add_mw: 1}\n"
+             "  upstream:\n    capacity_mw: 3\n    upgrades:\n"
+             "      - {name: c, date: 2023-01-01, add_mw: 1}\n"
+             "      - {name: d, date: 2024-01-01, add_mw: 1}\n"
+             "streams:\n  basic:\n    area: north\n    category_changes:\n"
+             "      - {date: 2023-01-01, category: other}\n"
+             "      - {date: 2024-01-01, category: basic_needs}\n"
+             "  other: {area: north}\n")
+    (tmp_path / "areas.yaml").write_text("extends: parent.yaml\n" + areas)
+    (tmp_path / "child.yaml").write_text(
+        "extends: areas.yaml\ngrid:\n  areas:\n    north:\n      upgrades:\n"
+        "        - {name: b, date: 2024-01-01, add_mw: 1}\n"
+        "  upstream:\n    upgrades:\n      - {name: e, date: 2025-01-01, add_mw: 1}\n"
+        "streams:\n  basic:\n    category_changes: [{date: 2024-01-01, category: other}]\n")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(tmp_path / "child.yaml")
+    messages = [str(w.message) for w in caught]
+    assert [m.split(" replaces")[0].split(": ")[1] for m in messages] == [
+        "grid.areas.north.upgrades", "grid.upstream.upgrades", "streams.basic.category_changes"]
+    assert "dropping 1 of its 2 upgrades: 'a';" in messages[0]
+    assert "dropping 2 of its 2 upgrades: 'c', 'd';" in messages[1]
+    assert ("dropping 1 of its 2 category changes: 2023-01-01; to keep them, list them again, "
+            "or give streams.basic.category_changes as {add: [items]} to add to the inherited "
+            "ones; to change one for a run, leave streams.basic.category_changes out of this "
+            "file and use --set streams.basic.category_changes.1.category=other"
+            ) in messages[2]
+
+
 def test_a_policy_that_fails_in_a_parent_is_named_at_the_parents_line(tmp_path, modules,
                                                                        capsys):
     """The failing policy's key is given with the file and line that name it."""

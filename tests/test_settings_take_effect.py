@@ -226,9 +226,25 @@ def _perturbations(scenario: str, key: str, value: Any) -> tuple[dict[str, Any],
         return ({key: {"dist": "exponential", "mean": 5}},)
     if isinstance(value, str):
         return _other_text(_source(scenario).data, key, parts, name, value)
+    if name == "remove" and isinstance(value, list):
+        return _removing_fewer(scenario, key, value)
     if isinstance(value, list):
         return _other_list(key, name, value)
     return ()
+
+
+def _removing_fewer(scenario: str, key: str, names: list[str]) -> tuple[dict[str, Any], ...]:
+    """A list edit ``{remove: [names]}`` that keeps the last item it removes (given whole).
+
+    ``--set`` cannot reach into the edit (it acts on the merged list), so the perturbed
+    scenario gives the merged list with that inherited item back in its place.
+    """
+    listed = key.removesuffix(".remove")
+    parent = yaml.safe_load((FAMILY / f"{scenario}.yaml").read_text(encoding="utf-8"))["extends"]
+    inherited = _at(_source(Path(parent).stem).data, listed)
+    kept = [item["name"] for item in _at(_source(scenario).data, listed)]
+    back = {*kept, names[-1]}
+    return ({listed: [item for item in inherited if item["name"] in back]},)
 
 
 def _other_text(data: dict[str, Any], key: str, parts: list[str], name: str,

@@ -11,6 +11,7 @@ name the file, line and key path.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Any
 
 from sim.errors import InputError, nearest
 
-__all__ = ["Place", "drop_schedule", "dropped_changes", "merge", "replaces_schedule"]
+__all__ = ["Place", "drop_schedule", "dropped_changes", "dropped_items", "merge",
+           "replaces_schedule"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +147,90 @@ def dropped_changes(base: dict[str, Any], layer: dict[str, Any], where: str) -> 
     return [f"{where}: policy.changes replaces the inherited schedule whole, dropping the "
             f"change(s) from {', '.join(dropped)}; give policy.changes as {{add: [...]}} to "
             "add changes to the inherited ones"]
+
+
+NAMED_LISTS = {"upgrades": ("upgrade", "name"), "projects": ("project", "name"),
+               "capacity_releases": ("capacity release", "name"),
+               "category_changes": ("category change", "date")}
+"""Lists of items a child may mean to extend, not replace: the noun for an item and the key
+that tells one item from another. ``policy.changes`` has a rule of its own
+(:func:`dropped_changes`)."""
+
+
+def dropped_items(base: dict[str, Any], layer: dict[str, Any], place: Place,
+                  path: tuple[str, ...] = ()) -> list[str]:
+    """Say which inherited items (upgrades, projects, ...) a file's own list of them drops.
+
+    A list replaces the inherited one whole: a file that gives ``grid.upgrades`` to add or
+    move one upgrade loses every other inherited upgrade, and the MW they bring, with no
+    error. An item given again (by its name, or date for category changes) is kept, even
+    altered; an empty list says plainly that none are wanted. Each list that drops some is
+    named, with what it drops.
+    """
+    notes: list[str] = []
+    for key, value in layer.items():
+        here, inherited = (*path, str(key)), base.get(key)
+        if isinstance(value, dict) and isinstance(inherited, dict) and not _is_list_edit(value):
+            notes += dropped_items(inherited, value, place, here)
+        elif (str(key) in NAMED_LISTS and isinstance(value, list) and value
+              and isinstance(inherited, list)):
+            notes += _dropped_from(inherited, value, place, here)
+    return notes
+
+
+def _dropped_from(inherited: list[Any], given: list[Any], place: Place,
+                  here: tuple[str, ...]) -> list[str]:
+    """The note on one list that drops inherited items, or none."""
+    noun, by = NAMED_LISTS[here[-1]]
+    ids = {item.get(by) for item in given if isinstance(item, dict)}
+    named = [item for item in inherited if isinstance(item, dict) and by in item]
+    dropped = [item[by] for item in named if item[by] not in ids]
+    if not dropped:
+        return []
+    key = ".".join(here)
+    listing = ", ".join(_shown({by: name}, by) for name in dropped)
+    line = place.line(here)
+    text = (f"{place.file}{f':{line}' if line else ''}: {key} replaces the inherited list "
+            f"whole, dropping {len(dropped)} of its {len(inherited)} {noun}"
+            f"{'' if len(inherited) == 1 else 's'}: {listing}")
+    text += "".join(_lost_keys(named, given, by))
+    how = ("{remove: [names], add: [items]} to drop or add some and keep the others"
+           if by == "name" else "{add: [items]} to add to the inherited ones")
+    text += f"; to keep them, list them again, or give {key} as {how}"
+    text += (f"; to change one for a run, leave {key} out of this file and use "
+             f"{_one_change(inherited, given, by, key)}")
+    return [text]
+
+
+def _shown(item: dict[str, Any], by: str) -> str:
+    """An item as a message names it: 'its name', or its date."""
+    return f"'{item[by]}'" if by == "name" else str(item[by])
+
+
+def _given_again(old: dict[str, Any], given: list[Any], by: str) -> dict[str, Any] | None:
+    """The child's item that is the inherited item ``old`` given again, if any."""
+    return next((item for item in given if isinstance(item, dict) and item.get(by) == old[by]),
+                None)
+
+
+def _lost_keys(named: list[dict[str, Any]], given: list[Any], by: str) -> list[str]:
+    """An item given again without keys the inherited one had: those keys are lost too."""
+    lost = []
+    for old in named:
+        new = _given_again(old, given, by)
+        missing = [k for k in old if new is not None and k not in new]
+        if missing:
+            lost.append(f"; and {_shown(old, by)} as given here has no {', '.join(missing)}, "
+                        "which the inherited one had")
+    return lost
+
+
+def _one_change(inherited: list[Any], given: list[Any], by: str, key: str) -> str:
+    """``--set KEY.N.FIELD=VALUE`` for the first item given again with another value."""
+    for index, old in enumerate(inherited):
+        new = _given_again(old, given, by) if isinstance(old, dict) and by in old else None
+        for field, value in (new or {}).items():
+            if field != by and old.get(field) != value:
+                plain = isinstance(value, (str, int, float, dt.date))
+                return f"--set {key}.{index}.{field}={value if plain else '...'}"
+    return f"--set {key}.N.{'date' if by == 'name' else 'category'}=..."

@@ -23,6 +23,7 @@ from sim.inputs.scenario_merge import (
     Place,
     drop_schedule,
     dropped_changes,
+    dropped_items,
     merge,
     replaces_schedule,
 )
@@ -408,8 +409,10 @@ def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: l
         notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
                                "policy.order")
     notes += dropped_changes(base, data, f"{path}:{_line(root, ('policy', 'changes'))}")
-    return merge(base, data, Place(path, lambda key_path: _line(root, key_path),
-                                   lambda key_path: _is_blank(find_node(root, key_path))))
+    place = Place(path, lambda key_path: _line(root, key_path),
+                  lambda key_path: _is_blank(find_node(root, key_path)))
+    notes += dropped_items(base, data, place)
+    return merge(base, data, place)
 
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
