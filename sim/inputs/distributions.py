@@ -180,7 +180,7 @@ class Uniform(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.high < self.low:
-            raise ValueError("high must be at least low")
+            raise ValueError(f"expected low <= high, got low {self.low:g}, high {self.high:g}")
         return self
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -210,7 +210,8 @@ class Triangular(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high:
-            raise ValueError("needs low <= mode <= high")
+            raise ValueError(f"expected low <= mode <= high, got low {self.low:g}, "
+                             f"mode {self.mode:g}, high {self.high:g}")
         return self
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
