@@ -180,6 +180,24 @@ def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_regi
     assert "expected sort_key to return" not in err[0]
 
 
+def test_a_class_that_is_no_queue_policy_is_said_to_be_one(tmp_path, clean_registry):
+    """'module:Class' naming a class that exists says it is no QueuePolicy, not that none is."""
+    (tmp_path / "gq_test_plain.py").write_text("class Plain:\n    pass\n\n\ndef rank():\n"
+                                               "    pass\n")
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_plain:Plain'}\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value).endswith(
+        "policy.order: 'gq_test_plain:Plain': 'Plain' in module gq_test_plain is a class, but "
+        "not a subclass of QueuePolicy; a policy is a class that subclasses gridqueue's "
+        "QueuePolicy (from sim import QueuePolicy, then class Plain(QueuePolicy)) and defines "
+        "sort_key(self, applicant) (see docs/policies.md)")
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_plain:rank'}\n")
+    with pytest.raises(InputError, match="'rank' in module gq_test_plain is a function, not a "
+                       "QueuePolicy subclass; "):
+        load_scenario(path)
+
+
 def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
     """A policy may fail on the applicants of one replication only (validate ranks the first)."""
     from sim.runs.runner import _guarded

@@ -89,9 +89,18 @@ def resolve_policy(
     module_name, _, class_name = order.partition(":")
     module = _import(module_name, search_dir)
     cls = getattr(module, class_name, None)
-    if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
+    if cls is None:
         raise LookupError(
             f"'{order}': module {module_name} has no QueuePolicy subclass named '{class_name}'"
+        )
+    if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
+        what = ("a class, but not a subclass of QueuePolicy" if isinstance(cls, type)
+                else f"a {type(cls).__name__}, not a QueuePolicy subclass")
+        raise LookupError(
+            f"'{order}': '{class_name}' in module {module_name} is {what}; a policy is a "
+            f"class that subclasses gridqueue's QueuePolicy (from sim import QueuePolicy, then "
+            f"class {class_name}(QueuePolicy)) and defines sort_key(self, applicant) (see "
+            "docs/policies.md)"
         )
     return _complete(cls, order)
 
