@@ -180,6 +180,33 @@ def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_regi
     assert "expected sort_key to return" not in err[0]
 
 
+def test_a_policy_module_that_fails_on_import_is_named_at_its_file_and_line(tmp_path,
+                                                                          clean_registry):
+    """As a failing sort_key is: the module's line, or the function of it that raised."""
+    top = tmp_path / "gq_test_top.py"
+    top.write_text("import math\n\nraise RuntimeError('oops at import')\n")
+    nested = tmp_path / "gq_test_nested.py"
+    nested.write_text("def load():\n    return 1 / 0\n\n\nVALUE = load()\n")
+    syntax = tmp_path / "gq_test_syntax.py"
+    syntax.write_text("x = 1\ny = (\n")
+    expected = {
+        "gq_test_top": f"(RuntimeError: oops at import) at {top}:3",
+        "gq_test_nested": f"(ZeroDivisionError: division by zero) in load at {nested}:2",
+        "gq_test_syntax": f"at {syntax}:2",
+    }
+    for module, end in expected.items():
+        path = scenario_file(tmp_path, f"policy: {{order: '{module}:Policy'}}\n")
+        with pytest.raises(InputError) as caught:
+            load_scenario(path)
+        message = str(caught.value)
+        assert f"policy.order: cannot import policy module '{module}' (" in message, message
+        assert message.endswith(end), message
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_absent:Policy'}\n")
+    with pytest.raises(InputError, match=r"cannot import policy module 'gq_test_absent' "
+                       r"\(looked on the Python path and .*\): ModuleNotFoundError"):
+        load_scenario(path)
+
+
 def test_a_class_that_is_no_queue_policy_is_said_to_be_one(tmp_path, clean_registry):
     """'module:Class' naming a class that exists says it is no QueuePolicy, not that none is."""
     (tmp_path / "gq_test_plain.py").write_text("class Plain:\n    pass\n\n\ndef rank():\n"

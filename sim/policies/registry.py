@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -158,6 +159,10 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
     except PolicyNameTaken as exc:  # the module was found: what it registers is the problem
         raise LookupError(str(exc)) from None
     except Exception as exc:  # an import runs user code: any failure is the user's to see
+        raised = _raised_at(exc, search_dir)
+        if raised is not None:  # the module was found, and its code failed
+            raise LookupError(f"cannot import policy module '{module_name}' "
+                              f"({type(exc).__name__}: {exc}) {raised}") from None
         where = "the Python path" + (f" and {search_dir}" if search_dir is not None else "")
         hint = (f" (a module is named without .py: '{module_name.removesuffix('.py')}')"
                 if module_name.endswith(".py") else "")
@@ -168,6 +173,30 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
     finally:
         if added:
             sys.path.remove(str(search_dir))
+
+
+def _raised_at(exc: BaseException, search_dir: Path | None) -> str | None:
+    """``at FILE:LINE`` (``in FUNCTION at FILE:LINE`` in a function) where an import failed.
+
+    The last frame of code outside Python's import machinery and gridqueue: the policy
+    module's, or a module it imports. One in ``search_dir`` (the scenario's folder), where
+    the policy modules are, is preferred to a library's the module called. None when no
+    such code ran (the module was not found).
+    """
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:  # no frame runs it
+        return f"at {exc.filename}:{exc.lineno}"
+    machinery = (Path(__file__).resolve().parents[1], Path(importlib.__file__).resolve().parent)
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if not frame.filename.startswith("<frozen ")
+              and not any(Path(frame.filename).resolve().is_relative_to(folder)
+                          for folder in machinery)]
+    if not frames:
+        return None
+    beside = [frame for frame in frames if search_dir is not None
+              and Path(frame.filename).resolve().is_relative_to(search_dir.resolve())]
+    frame = (beside or frames)[-1]
+    inside = "" if frame.name == "<module>" else f"in {frame.name} "
+    return f"{inside}at {frame.filename}:{frame.lineno}"
 
 
 def _local_file(module_name: str, search_dir: Path | None) -> Path | None:
