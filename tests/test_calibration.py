@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import load_scenario
+from sim import InputError, load_scenario
 from sim.analysis import calibration, calibration_result, candidates
 from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_directory, parse_fit
 from sim.analysis.exploration import ema_function, key_figures
@@ -447,6 +447,21 @@ def test_key_figures_is_a_plain_function_with_common_random_numbers(published):
     assert more["all.applicants"] > first["all.applicants"]
     assert {"all.wait_mean_years", "observed.0", "other.withdrawn"} <= set(first)
     assert all(isinstance(v, float) for v in first.values())
+
+
+def test_a_misspelt_spanning_parameter_is_given_the_nearest_one(published):
+    """As --set names the nearest key: not 'arrivals: unknown key' of the scenario."""
+    for bad, meant in (("arrivals.rate_scal", "arrivals.rate_scale"),
+                       ("arrivals.basic_need.rate_scale", "arrivals.basic_needs.rate_scale"),
+                       ("withdrawl.hazard_scale", "withdrawal.hazard_scale")):
+        with pytest.raises(InputError) as caught:
+            key_figures(published, {bad: 1.2}, seed=3)
+        assert str(caught.value).startswith(
+            f"override {bad}=1.2: {bad}: unknown parameter (did you mean '{meant}'?); expected "
+            "a scenario key or one of arrivals.rate_scale, "), caught.value
+    with pytest.raises(InputError, match=r"grid\.capacity_mv: unknown key \(did you mean "
+                       "'capacity_mw'"):
+        key_figures(published, {"grid.capacity_mv": 1}, seed=3)
 
 
 def test_a_tiny_ema_workbench_experiment_runs_the_model(published):

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, InputError, nearest
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.distributions import Exponential
 from sim.inputs.loading import load_variant
@@ -57,12 +57,30 @@ class ParameterisedScenario:
 
     def load(self, parameters: Mapping[str, Any]) -> Scenario:
         """The scenario with ``parameters`` applied: dotted keys first, then spanning ones."""
+        for key, value in parameters.items():
+            _check_spanning(key, value)
         plain = {k: v for k, v in parameters.items() if k not in SPANNING}
         spanning = {k: v for k, v in parameters.items() if k in SPANNING}
         scenario = load_variant(self.source, plain)
         if not spanning:
             return scenario
         return load_variant(self.source, {**plain, **stream_overrides(scenario, spanning)})
+
+
+def _check_spanning(key: str, value: Any) -> None:
+    """Refuse a misspelt spanning parameter, suggesting the nearest, as --set does a key.
+
+    The loader would take ``arrivals.rate_scal`` for a scenario key and say only that the
+    scenario has no ``arrivals``. A key that starts as a spanning one does, or that is no
+    scenario key and is near one, is named against the spanning parameters instead.
+    """
+    top = str(key).split(".")[0]
+    hint = nearest(str(key), SPANNING)
+    if key in SPANNING or not (top in ("arrivals", "withdrawal")
+                               or (hint and top not in Scenario.model_fields)):
+        return
+    raise InputError(f"override {key}={value}", str(key), f"unknown parameter{hint}; expected "
+                     f"a scenario key or one of {', '.join(SPANNING)}")
 
 
 def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[str, Any]:
