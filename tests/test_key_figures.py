@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import load_scenario, run
 from sim.analysis.differences import difference_table
+from sim.errors import GridqueueError
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
 from sim.runs.stats import summarise
 from sim.runs.summary_table import NOT_REACHED, format_summary
+from tests.comparison_family import FIFO
 
 HORIZON = 8.0
 # Six applicants of one category in a run of 8 years: (request time in years since the start,
@@ -307,3 +310,21 @@ def test_a_projects_dates_count_every_replication():
     row = summarise_projects(rows, 5).iloc[0]
     assert (row["connected_share"], row["withdrawn_share"]) == (0.6, 0.2)
     assert row["connect_date_p50"] == day + pd.Timedelta(days=30)
+
+
+def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
+    """Results.figure with a misspelt group or figure, or the two swapped, says what it takes."""
+    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
+    results = run(load_scenario(tmp_path / "fifo.yaml", {"replications": 2}), workers=1)
+    assert results.figure("basic_needs", "wait_mean_years")[0] >= 0
+    with pytest.raises(GridqueueError) as caught:
+        results.figure("basic_need", "wait_mean_years")
+    assert str(caught.value) == (
+        "group 'basic_need': unknown group (did you mean 'basic_needs'?); expected one of "
+        "congestion_relief, safety, basic_needs, other, all")
+    with pytest.raises(GridqueueError, match=r"^metric 'wait_mean_year': unknown key figure "
+                       r"\(did you mean 'wait_mean_years'\?\); expected one of applicants, "):
+        results.figure("basic_needs", "wait_mean_year")
+    with pytest.raises(GridqueueError, match=r"expected the group first, then the key figure: "
+                       r"figure\('all', 'wait_mean_years'\)"):
+        results.figure("wait_mean_years", "all")

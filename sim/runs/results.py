@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import GridqueueWarning, InputError, OutputError
+from sim.errors import GridqueueError, GridqueueWarning, InputError, OutputError, nearest
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.csv_writer import write_csv
@@ -148,9 +148,24 @@ class Results:
         """
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
-            raise KeyError(f"no key figure {metric!r} for group {group!r}")
+            raise GridqueueError(self._unknown_figure(group, metric))
         estimate, low, high = (float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))
         return estimate, low, high
+
+    def _unknown_figure(self, group: str, metric: str) -> str:
+        """Why ``figure(group, metric)`` has no row: the names it takes, the nearest first."""
+        groups = list(dict.fromkeys(self.summary["group"].astype(str)))
+        metrics = list(dict.fromkeys(self.summary["metric"].astype(str)))
+        if group in metrics and metric in groups:
+            return (f"figure({group!r}, {metric!r}): expected the group first, then the key "
+                    f"figure: figure({metric!r}, {group!r})")
+        if group not in groups:
+            return (f"group '{group}': unknown group{nearest(group, groups)}; expected one of "
+                    f"{', '.join(groups)}")
+        if metric not in metrics:
+            return (f"metric '{metric}': unknown key figure{nearest(metric, metrics)}; "
+                    f"expected one of {', '.join(metrics)}")
+        return f"group '{group}' has no key figure '{metric}' in this run's summary"
 
     def observations(self) -> pd.DataFrame:
         """The scenario's published observations beside the simulated values (may be empty).
