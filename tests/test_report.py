@@ -218,6 +218,37 @@ def test_the_grid_assumption_names_each_area_and_the_shared_upstream_limit():
         "upstream: 150 kV line +10 MW on 2025-01-01 (delay mean 0.15 years)")
 
 
+def test_the_assumptions_say_one_of_a_unit_in_the_singular(tmp_path: Path):
+    """'delay mean 1 year', not '1 years': every count and amount of the list alike."""
+    from sim.report.assumptions import assumptions
+
+    (tmp_path / "one.yaml").write_text("""\
+start: 2022-01-01
+end: 2026-01-01
+grid:
+  capacity_mw: 1
+  upgrades:
+    - {name: station, date: 2023-06-01, add_mw: 5, delay_years: {dist: fixed, value: 1}}
+streams:
+  basic: {category: basic_needs, rate_per_year: 1, demand_mw: {dist: fixed, value: 0.4},
+          patience_years: {dist: fixed, value: 1}, homes_per_request: {dist: fixed, value: 1}}
+projects:
+  - {name: Lab, date: 2023-01-01, demand_mw: 1, jobs: 1}
+capacity_releases:
+  - {name: review, start: 2023-01-01, every_months: 1, user_share: 0.1, mw_share: 0.5,
+     after_years: 1}
+""", encoding="utf-8")
+    listed = assumptions(load_scenario(tmp_path / "one.yaml"))
+    assert listed["Grid"].items == ("station +5 MW on 2023-06-01 (delay mean 1 year)",)
+    assert listed["Arrival streams"].summary == "1 stream, 1 request a year"
+    assert listed["Arrival streams"].items == (
+        "basic (basic_needs): 1/year, mean 0.4 MW (1 home of 0.4 MW), patience mean 1 year",)
+    assert listed["Named projects"].items[0].endswith(", 1 job")
+    assert listed["Capacity releases"].items == (
+        "review: every month from 2023-01-01, 10% of users connected at least 1 year give up "
+        "50% of their MW",)
+
+
 def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     """A run stating observations: its report has the section, verdicts and figure."""
     family = write_observed(tmp_path / "family")

@@ -65,16 +65,19 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                if onsite.by_category else "")),
         "Grid": _grid(scenario),
         "Arrival streams": Assumption(
-            f"{_count(len(streams), 'stream')}, {sum(s.rate_per_year for s in streams):g} "
-            f"requests a year{growing}" if scenario.streams else "none",
+            f"{_count(len(streams), 'stream')}, "
+            f"{_count(sum(s.rate_per_year for s in streams), 'request', 'g')} a year{growing}"
+            if scenario.streams else "none",
             tuple(_stream(name, s) for name, s in scenario.streams.items())),
         "Waiting list at the start": Assumption(waiting_text),
         "Non-firm rights": _non_firm(scenario),
         "Capacity releases": Assumption(
             ", ".join(r.name for r in scenario.capacity_releases) or "none",
-            tuple(f"{r.name}{' in ' + r.area if r.area else ''}: every {r.every_months} "
-                  f"months from {r.start}, {r.user_share:.0%} of users connected "
-                  + (f"at least {r.after_years:g} years" if r.after_years else "any time")
+            tuple(f"{r.name}{' in ' + r.area if r.area else ''}: every "
+                  + ("month" if r.every_months == 1 else _count(r.every_months, "month"))
+                  + f" from {r.start}, {r.user_share:.0%} of users connected "
+                  + (f"at least {_count(r.after_years, 'year', 'g')}" if r.after_years
+                     else "any time")
                   + f" give up {r.mw_share:.0%} of their MW"
                   + (f"; also of {r.existing_mw:g} MW connected before the run"
                      if r.existing_mw else "")
@@ -82,7 +85,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Named projects": Assumption(
             _count(len(projects), "project") if projects else "none",
             tuple(f"{p.name} ({p.category}): {p.demand_mw:g} MW requested on {p.date}, "
-                  f"{p.self_supply:.0%} generated on site, {p.jobs} jobs" for p in projects)),
+                  f"{p.self_supply:.0%} generated on site, {_count(p.jobs, 'job')}"
+                  for p in projects)),
     }
 
 
@@ -93,13 +97,13 @@ def _stream(name: str, stream: Stream) -> str:
         size = f"mean {demand:.2g} MW"
     else:
         homes = stream.homes_per_request.mean
-        size = f"mean {demand * homes:.2g} MW ({homes:.3g} homes of {demand:.2g} MW)"
+        size = f"mean {demand * homes:.2g} MW ({_count(homes, 'home', '.3g')} of {demand:.2g} MW)"
     words = [f"{stream.rate_per_year:g}/year", size]
     if stream.period is not None:
         words.append(f"from {stream.period.start or 'the start'} to "
                      f"{stream.period.end or 'the end'}")
     if stream.patience_years is not None:
-        words.append(f"patience mean {stream.patience_years.mean:.2g} years")
+        words.append(f"patience mean {_count(stream.patience_years.mean, 'year', '.2g')}")
     words += [f"{c.category} from {c.date}" for c in stream.category_changes]
     if stream.efficiency is not None:
         words.append(f"efficiency mean {stream.efficiency.mean:.2g}")
@@ -173,12 +177,14 @@ def _upgrades_sum(areas: Iterable[Area]) -> str:
     return f", {_count(len(upgrades), 'upgrade')} adding {sum(u.add_mw for u in upgrades):g} MW"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: float, noun: str, spec: str = "") -> str:
+    """``number`` (formatted by ``spec``) and ``noun``, singular only when it reads as 1."""
+    text = format(number, spec)
+    return f"{text} {noun}{'' if text == '1' else 's'}"
 
 
 def _delay(delay: Distribution | None) -> str:
-    return "" if delay is None else f" (delay mean {delay.mean:.2g} years)"
+    return "" if delay is None else f" (delay mean {_count(delay.mean, 'year', '.2g')})"
 
 
 @dataclass(frozen=True)
