@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
 from sim.figures.files import write_figures
+from sim.figures.numbers import format_estimate
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
 from sim.figures.plots import differences_figure, queue_figure, wait_figure, withdrawals_figure
 from sim.runs.metrics import EVERY_APPLICANT, HEADLINE_METRICS, METRICS
@@ -329,3 +330,17 @@ def test_time_to_connection_panels_left_over_in_the_grid_are_hidden(comparison: 
     applicants = comparison.results["fifo"].applicants
     fig = time_to_connection_figure({f"s{n}": applicants for n in range(5)})
     assert [ax.get_visible() for ax in fig.axes] == [True] * 5 + [False]
+
+
+def test_an_estimate_and_its_interval_never_read_alike_when_they_differ():
+    """Decimals are added (up to three more) until values that differ read apart.
+
+    A sweep's heat map read '9.0 (8.9 to 9.0)' for 8.95 (8.92 to 9.01): the estimate on its
+    upper end.
+    """
+    assert format_estimate(8.95, 8.92, 9.01, "years") == "8.95 (8.92 to 9.01)"
+    assert format_estimate(6.1, 5.8, 6.4, "years") == "6.1 (5.8 to 6.4)"  # as before
+    assert format_estimate(9.0, 9.0, 9.0, "years") == "9.0 (9.0 to 9.0)"  # equal: none added
+    assert format_estimate(1204.2, 1203.9, 1204.4, "count") == "1,204.2 (1,203.9 to 1,204.4)"
+    assert format_estimate(0.02, 0.0199, 0.0201, "share", signed=True) == \
+        "+2.00 pp (+1.99 to +2.01)"

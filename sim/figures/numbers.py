@@ -29,6 +29,10 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     scale = 100.0 if unit == "share" else 1.0
     known = [v * scale for v in (value, low, high) if not math.isnan(v)]
     texts = format_numbers(*known)
+    for extra in range(1, MORE_DECIMALS + 1):  # '9.0 (8.9 to 9.0)' hid that 8.95 < 9.01
+        if len(set(texts)) == len(set(known)):
+            break
+        texts = format_numbers(*known, extra=extra)
     if signed:
         texts = [t if t.startswith("-") or t == NOT_REACHED or float(t.replace(",", "")) == 0
                  else f"+{t}" for t in texts]
@@ -39,17 +43,22 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     return f"{texts[0]}{mark} ({texts[1]} to {texts[2]}{close})"
 
 
-def format_numbers(*values: float) -> list[str]:
+MORE_DECIMALS = 3
+"""At most this many decimals more than usual, to tell an estimate from its interval's ends."""
+
+
+def format_numbers(*values: float, extra: int = 0) -> list[str]:
     """The values written with one precision, set by the largest.
 
     Two significant digits below 1, one decimal below 100, none above; never an exponent;
-    "not reached" for an infinite value.
+    "not reached" for an infinite value. ``extra``: that many decimals more.
     """
     size = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    if size >= 100:
+    if size >= 100 and not extra:
         texts = [f"{v:,.0f}" for v in values]
     else:
-        decimals = 1 if size >= 1 or size == 0 else min(1 - math.floor(math.log10(size)), 6)
-        texts = [f"{v:.{decimals}f}" for v in values]
+        decimals = 0 if size >= 100 else 1 if size >= 1 or size == 0 \
+            else min(1 - math.floor(math.log10(size)), 6)
+        texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
     return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0
