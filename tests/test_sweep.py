@@ -230,26 +230,29 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     table.loc[first, ["estimate", "ci_low", "ci_high"]] = [math.inf, math.inf, math.inf]
     table.loc[second, ["estimate", "ci_low", "ci_high"]] = [2.5, 2.0, math.inf]
     lines = replace(result, table=table).describe("connect_median_years").splitlines()
-    assert lines[0] == "connect_median_years (years), all: median [95% CI]"
+    assert lines[0] == ("Median time to connection, everyone (connect_median_years, years), "
+                        "all: median (95% CI)")
     assert lines[1].endswith(": not reached")
-    assert re.search(r": 2\.50* \[2(\.0*)?, not reached\]$", lines[2])
+    assert re.search(r": 2\.50* \(2(\.0*)? to not reached\)$", lines[2])
     assert "inf" not in "\n".join(lines)
 
 
 def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
-    """'9 [8.9, 9.1]' beside '7.94 [7.83, 8.04]' read as two precisions; one per table."""
+    """'9 (8.9 to 9.1)' beside '7.94 (7.83 to 8.04)' read as two precisions; one per table."""
     table = result.table.copy()
     chosen = table.index[(table["metric"] == "wait_mean_years") & (table["group"] == "all")]
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [7.94, 7.83, 8.04], [9.0, 8.9, 9.1], [8.5, 8.45, 8.55], [8.0, 8.0, 8.0]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
     assert [line.split(": ")[1] for line in lines] == [
-        "7.94 [7.83, 8.04]", "9.00 [8.90, 9.10]", "8.50 [8.45, 8.55]", "8.00 [8.00, 8.00]"]
+        "7.94 (7.83 to 8.04)", "9.00 (8.90 to 9.10)", "8.50 (8.45 to 8.55)",
+        "8.00 (8.00 to 8.00)"]
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [3447.8, 3420.1, 3475.0], [12.5, 12.4, 12.6], [0.0, 0.0, 0.0], [-0.001, -0.002, 0.0]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
     assert [line.split(": ")[1] for line in lines] == [
-        "3,448 [3,420, 3,475]", "12 [12, 13]", "0 [0, 0]", "0 [0, 0]"]  # no '3.45e+03', no -0
+        "3,448 (3,420 to 3,475)", "12 (12 to 13)", "0 (0 to 0)",
+        "0 (0 to 0)"]  # no '3.45e+03', no -0
 
 
 def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):
@@ -266,7 +269,8 @@ def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Swe
     table.loc[1, "estimate"] = math.nan  # a cell without ten years
     assert lead_metric(table) == five
     chosen = lead_metric(result.table)
-    assert result.describe().splitlines()[0].startswith(f"{chosen} (")
+    label = METRICS[chosen].label.split(" (")[0]
+    assert result.describe().splitlines()[0].startswith(f"{label} ({chosen},")
     assert METRICS[chosen].label in result.figure().axes[0].get_title()
 
 
@@ -350,7 +354,8 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
                            "replications of policy.order=fifo grid.capacity_mw=1, where no wait "
                            "reached 10 years within the run")
     assert "--metric withdrawn" in note
-    assert swept.describe().splitlines()[0].startswith(five)
+    label = METRICS[five].label.split(" (")[0]
+    assert swept.describe().splitlines()[0].startswith(f"{label} ({five},")
     assert swept.describe().splitlines()[-1] == f"note: {note}."
     assert "Within 5 years" in swept.figure().axes[0].get_title()
     csv = swept.with_differences()

@@ -229,8 +229,10 @@ class Sweep:
         metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
-        lines = [f"{metric} ({METRICS[metric].unit}), {group}: {METRICS[metric].estimator} "
-                 "[95% CI]"]
+        label = METRICS[metric].label  # its unit follows: without the one it may end with
+        label = label[:label.rindex(" (")] if label.endswith(")") and " (" in label else label
+        lines = [f"{label} ({metric}, {METRICS[metric].unit}), {group}: "
+                 f"{METRICS[metric].estimator} (95% CI)"]
         decimals = table_decimals(rows)
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
@@ -276,8 +278,8 @@ def table_decimals(rows: pd.DataFrame) -> int:
     """One number of decimals for a whole table of estimates and intervals.
 
     Three significant digits of the largest finite value (none from 100 on), more (up to
-    four) while some interval's ends would read alike: '9.00 [8.90, 9.10]' beside
-    '7.94 [7.83, 8.04]', not '9 [8.9, 9.1]'.
+    four) while some interval's ends would read alike: '9.00 (8.90 to 9.10)' beside
+    '7.94 (7.83 to 8.04)', not '9 (8.9 to 9.1)'.
     """
     values = rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
@@ -292,12 +294,15 @@ def table_decimals(rows: pd.DataFrame) -> int:
 
 
 def _estimate_text(row: Mapping[Hashable, Any], decimals: int) -> str:
-    """'8.40 [7.10, 9.00]' in ``decimals``; 'not reached' for an infinite end, alone if all are."""
+    """'8.40 (7.10 to 9.00)' in ``decimals``, as compare writes it; 'not reached' at an end.
+
+    An infinite lower end says 'not reached' alone.
+    """
     if np.isinf(row["ci_low"]):
         return NOT_REACHED
     estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals)
                            for c in ("estimate", "ci_low", "ci_high"))
-    return f"{estimate} [{low}, {high}]"
+    return f"{estimate} ({low} to {high})"
 
 
 def _fixed(value: float, decimals: int) -> str:
