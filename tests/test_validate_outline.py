@@ -29,7 +29,7 @@ def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
         "  2024-06-01 to 2026-01-01: social_priority, strict allocation, categories "
         "congestion_relief > safety > basic_needs > other",
     ]
-    assert "  main: 1 MW at the start, 6 MW after 1 upgrade(s)" in lines
+    assert "  main: 1 MW at the start, 6 MW after 1 upgrade" in lines
     assert "    + 5 MW between 2023-06-01 and 2024-05-31: station" in lines
     # 5 requests/year x mean 0.4 x exp(0.5**2 / 2) MW x (1 - 0.5 x 0.2) on-site generation
     basic = next(line for line in lines if line.startswith("  basic (basic_needs)"))
@@ -75,7 +75,7 @@ def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, caps
     assert main(["validate", str(path), "--set",
                  "grid.upgrades.0.delay_years={dist: uniform, low: 3, high: 4}"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "  main: 1 MW at the start, 1 MW after 0 upgrade(s) (1 more only after the end)" \
+    assert "  main: 1 MW at the start, 1 MW after 0 upgrades (1 more only after the end)" \
         in lines
     assert ("    + 5 MW only after the end: 2026-05-31 at the earliest, so not in the run: "
             "station") in lines

@@ -62,7 +62,7 @@ def _capacity(scenario: Scenario) -> list[str]:
         total = area.capacity_mw + sum(u.add_mw for u in within)
         after = len(area.upgrades) - len(within)
         lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
-                     f"{len(within)} upgrade(s)"
+                     f"{len(within)} upgrade{'' if len(within) == 1 else 's'}"
                      + (f" ({after} more only after the end)" if after else ""))
         lines += [f"    + {u.add_mw:g} MW {_when(u, scenario.end)}: {u.name}"
                   for u in sorted(area.upgrades, key=lambda u: u.date)]
