@@ -194,6 +194,14 @@ def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comp
     assert all(len(line) <= 28 for t in titles for line in t.splitlines())  # within a panel
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "social_priority vs fifo" in ticks and "other_seed vs fifo" in ticks
+    # Rows of four panels, each row's first naming the pairs: eight side by side shrank to
+    # unreadable text in the report's width.
+    assert len(HEADLINE_METRICS) == 8 and fig.get_size_inches()[0] < 2.9 * 4 + 3.5
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes})
+    assert len(rows) == 2
+    firsts = [ax for ax in fig.axes if ax.get_subplotspec().colspan.start == 0]
+    assert len(firsts) == 2 and all(
+        ax.yaxis.get_tick_params()["labelleft"] for ax in firsts)
 
 
 def test_differences_figure_stands_five_years_in_where_the_answers_do():

@@ -9,6 +9,7 @@ over calendar time are in :mod:`sim.figures.timelines`, those split by category 
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Mapping
 
@@ -57,6 +58,10 @@ UNCLEAR = "#c4c4c4"
 """Colour of a difference whose interval includes zero: lighter than any category's."""
 
 
+PANELS_PER_ROW = 4
+"""The differences figure's panels per row: more side by side shrink in a page's width."""
+
+
 def differences_figure(
     table: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE_METRICS
 ) -> Figure:
@@ -89,8 +94,15 @@ def differences_figure(
     positions = {(g, p): headers[g] - 1 - pi for g in groups for pi, p in enumerate(pairs)}
     own = table.drop_duplicates(["scenario", "group", "metric"]).set_index(
         ["scenario", "group", "metric"])["estimate"]  # a scenario's rows repeat per question
-    fig = new_figure(2.9 * len(metrics) + 3.2, 0.24 * block * len(groups) + 2.2)
-    axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
+    # Rows of at most four panels: eight side by side shrank to unreadable text in the report.
+    columns = min(len(metrics), PANELS_PER_ROW)
+    rows_of_panels = math.ceil(len(metrics) / columns)
+    fig = new_figure(2.9 * columns + 3.2,
+                     (0.24 * block * len(groups) + 1.6) * rows_of_panels + 0.6)
+    grid = np.atleast_2d(fig.subplots(rows_of_panels, columns, sharey=True, squeeze=False))
+    axes = grid.ravel()[:len(metrics)]
+    for unused in grid.ravel()[len(metrics):]:
+        unused.set_axis_off()
     rows = compared.set_index(["scenario", "reference", "group", "metric"])
     counted = compared[compared["metric"] == "applicants"]
     in_both = counted["population"] == IN_BOTH
@@ -146,8 +158,10 @@ def differences_figure(
                                else f"{CATEGORY_LABELS[ALL]} (of both, where marked)")
     axes[0].set_yticks(list(ticks), list(ticks.values()))
     axes[0].set_ylim(min(ticks) - 0.7, 0.7)
-    for label, group in zip(axes[0].get_yticklabels()[:len(groups)], groups, strict=True):
-        label.set(fontweight="bold", color=CATEGORY_COLOURS[group])
+    for first in grid[:, 0]:  # each row's first panel names the rows
+        first.tick_params(labelleft=True)
+        for label, group in zip(first.get_yticklabels()[:len(groups)], groups, strict=True):
+            label.set(fontweight="bold", color=CATEGORY_COLOURS[group])
     fig.suptitle("Difference, variant minus reference (mean, 95% CI)")
     handles = [Line2D([], [], color="black", marker="o", linestyle="", label="paired"),
                Line2D([], [], color="black", marker="o", markerfacecolor="white",

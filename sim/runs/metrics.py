@@ -225,7 +225,7 @@ METRICS: dict[str, Metric] = {
 
 HEADLINE_METRICS: tuple[str, ...] = (
     "wait_rmst_10y_years", "connect_median_years", "connected_within_2y",
-    "withdrawn", "jobs_waiting", "job_years_waiting", "mw_years_waiting",
+    "withdrawn", "jobs_withdrawn", "jobs_waiting", "job_years_waiting", "mw_years_waiting",
 )
 """The key figures a reader sees first: the terminal summary, the report's answers and the
 differences figure lead with these. The first three count everyone who asked. The report's
