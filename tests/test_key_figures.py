@@ -210,6 +210,9 @@ def test_headline_figures_lead_the_terminal_summary():
     lines = [line for line in lines if not line.startswith(five)]
     labels = [METRICS[name].label for name in HEADLINE_METRICS]
     assert [line[:len(label)] for line, label in zip(lines[1:], labels, strict=False)] == labels
+    # Each figure once: jobs lost to withdrawal is a headline figure and a count behind them.
+    assert len({line.split("  ")[0] for line in lines[1:] if line[:1].isupper()}) == \
+        len([line for line in lines[1:] if line[:1].isupper()])
     share = METRICS["connected_within_2y"].label
     within = next(line for line in lines if line.startswith(share))
     # One in six, in percent, the same in every replication.

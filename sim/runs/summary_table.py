@@ -16,11 +16,11 @@ __all__ = ["FEW_REPLICATIONS", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN
            "connection_dates", "few_replications", "format_projects", "format_summary",
            "withdrawn_share"]
 
-SHOWN = (
+SHOWN = tuple(dict.fromkeys((
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
     "wait_mean_years", "wait_p90_years", "jobs_connected", "jobs_withdrawn", "mw_connected",
     "mw_waiting",
-)
+)))  # each once, where a headline figure is also among the counts behind them
 """The rows of the table: the headline figures first, then the counts and waits behind them."""
 
 NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
