@@ -396,6 +396,17 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     one = table.copy()
     one.loc[one["metric"] == "connected_within_5y", "estimate"] = [0.4, 0.7]
     assert "(under half in fifo;" in sentences(one)[0]  # the scenario, named
+    # A shorter wait beside a lower share (use-it-or-lose-it, congestion relief) read as a
+    # contradiction: the two count different requests, and the answer says so.
+    apart = table.copy()
+    apart.loc[within, ["difference", "difference_ci_low", "difference_ci_high"]] = [
+        -0.048, -0.059, -0.037]
+    assert sentences(apart)[0].split(" — ")[1].startswith(
+        "connected within 5 years (under half in both; of those followed 5 years): 4.8 "
+        "percentage points lower, from 17.1% to 12.3% (3.7 to 5.9) (they count different "
+        "requests: the share only those made 5 or more years before the end, the mean "
+        "everyone);")
+    assert "count different requests" not in text  # where they agree, nothing more
 
 
 def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():

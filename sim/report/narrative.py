@@ -585,8 +585,19 @@ def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str],
     if not under_half or not (low > 0 or high < 0):
         return ""
     where = "both" if len(under_half) == len(means) else under_half[0]
-    return (f" — connected within {years} years (under half in {where}; of those followed "
+    text = (f" — connected within {years} years (under half in {where}; of those followed "
             f"{years} years): " + difference_text(row, METRICS[share].unit))
+    wait: pd.Series = get.loc[(group, metric)]  # type: ignore[assignment]  # as above
+    wait_low, wait_high = float(wait["difference_ci_low"]), float(wait["difference_ci_high"])
+    if (wait_low > 0 or wait_high < 0) and (wait_low > 0) == (low > 0):
+        text += f" ({APART_WORDS.format(years=years)})"
+    return text
+
+
+APART_WORDS = ("they count different requests: the share only those made {years} or more years "
+               "before the end, the mean everyone")
+"""Said where a mean wait within a window and the share connected within it disagree: a
+shorter wait beside a lower share, say (use-it-or-lose-it for congestion relief)."""
 
 
 LATER_FIGURES = {"connected": "connected", "withdrawn": "withdrew"}
