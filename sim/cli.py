@@ -185,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
         "waiting-list rows and the named projects. Exit code 0 if it can run, 2 with a "
         "message if not.",
     )
-    _scenario_arguments(validate)
+    _scenario_arguments(validate, other_options=False)
     validate.set_defaults(handler=_validate)
 
     schema = commands.add_parser(
@@ -235,15 +235,21 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return whole_number
 
 
-def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
+def _scenario_arguments(parser: argparse.ArgumentParser, other_options: bool = True) -> None:
+    """The scenario file and ``--set``.
+
+    ``other_options``: the command has options that set scenario keys too (``--replications``,
+    say), so the help explains their clash with ``--set``.
+    """
+    clash = ("; a key that another option also sets, such as --set replications=5 with "
+             "--replications, is refused") if other_options else ""
     parser.add_argument("scenario", type=Path, help="scenario file (YAML)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
                         "--set policy.order=fifo (repeatable; lists index by number: "
                         "grid.upgrades.0.date=2031-01-01; KEY=null removes the key, e.g. "
-                        "streams.storage=null); a key that another option also sets, "
-                        "such as --set replications=5 with --replications, is refused")
+                        f"streams.storage=null){clash}")
 
 
 def _execution_arguments(parser: argparse.ArgumentParser) -> None:

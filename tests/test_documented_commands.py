@@ -18,6 +18,7 @@ measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000,
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import io
@@ -302,3 +303,14 @@ def test_every_documented_command_runs(tmp_path):
     folders = [tmp_path / str(number) for number in range(len(found))]
     failures = run_sources_untraced(found, folders, repeated_commands(found))
     assert not failures, "\n\n".join(failures)
+
+
+def test_each_command_help_names_only_options_it_has():
+    """`validate --help` explained --set's clash 'with --replications', which validate lacks."""
+    parser = cli._parser()
+    commands = next(action for action in parser._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        own = {option for action in command._actions for option in action.option_strings}
+        named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", command.format_help()))
+        assert named <= own, (name, sorted(named - own))
