@@ -111,15 +111,51 @@ def test_one_count_cannot_pin_down_two_parameters(published, tmp_path):
     assert not fit.estimates["pinned_down"].all()
 
 
+def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path):
+    """calibrated.yaml keeps the scenario's own value of a parameter the data cannot pin down.
+
+    Its best value is arbitrary (values across most of its range fit about as well), yet it
+    used to be written into calibrated.yaml as if fitted.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["observations"] = world["observations"][2:3]
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    result = calibrate_to_directory(tmp_path / "out", path, FIT, **SMALL)
+    rows = result.estimates.set_index("parameter")
+    loose = [key for key in rows.index
+             if rows.loc[key, "has_effect"] and not rows.loc[key, "pinned_down"]]
+    assert "withdrawal.hazard_scale" in loose
+    assert result.best["withdrawal.hazard_scale"] != 1.0  # a value it could have written
+    calibrated = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    firms = calibrated.streams["firms"]
+    assert firms.patience_years.mean == 4
+    if "arrivals.rate_scale" in loose:
+        assert firms.rate_per_year == 60
+    else:
+        assert firms.rate_per_year == pytest.approx(60 * result.best["arrivals.rate_scale"],
+                                                    rel=1e-5)
+    text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
+    assert ("# withdrawal.hazard_scale: not pinned down by these observations, kept at "
+            "one.yaml's value 1.") in text
+    assert "gridqueue calibrate: withdrawal.hazard_scale" not in text
+    words = (tmp_path / "out" / "calibration.txt").read_text(encoding="utf-8")
+    assert ("withdrawal.hazard_scale: not pinned down, kept at one.yaml's value 1 in "
+            "calibrated.yaml.") in words
+
+
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):
-    """calibrated.yaml loads from the output folder and holds the fitted rate and patience."""
+    """calibrated.yaml loads from the output folder and holds the fitted rate and patience.
+
+    The patience only when the data pin the hazard down; else it keeps the scenario's own.
+    """
     result, folder = written
     calibrated = load_scenario(folder / "calibrated.yaml")
     firms = calibrated.streams["firms"]
     assert firms.rate_per_year == pytest.approx(60 * result.best["arrivals.rate_scale"],
                                                 rel=1e-5)
     assert firms.patience_years.mean == pytest.approx(
-        4 / result.best["withdrawal.hazard_scale"], rel=1e-5)
+        4 / result.written().get("withdrawal.hazard_scale", 1.0), rel=1e-5)
     text = (folder / "calibrated.yaml").read_text(encoding="utf-8")
     assert "gridqueue calibrate: arrivals.rate_scale" in text
     for name in ("calibration.csv", "calibration.png", "observations.csv", "evaluations.csv",

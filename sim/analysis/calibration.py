@@ -27,9 +27,10 @@ around the best candidate.
 Uncertainty: every candidate whose loss is within the 95% chi-square threshold (with as many
 degrees of freedom as parameters) of the best is plausible, by the likelihood-ratio rule; a
 parameter's interval spans its plausible values. A parameter whose plausible values cover
-most of its search range is one the observations cannot pin down, and the result says so. A
-parameter whose values all give the same loss has no effect on the observations: the result
-says that, and the calibrated scenario leaves it as it was.
+most of its search range is one the observations cannot pin down: the result says so, and the
+calibrated scenario keeps its value as it was (its best value is arbitrary). A parameter whose
+values all give the same loss has no effect on the observations: the result says that, and
+the calibrated scenario leaves it as it was too.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class Calibration:
         overrides: the ``--set`` changes applied before calibrating (key path to value).
         parameters: what was estimated, with the ranges searched.
         best: the fitted value of each parameter that has an effect on the observations.
-        scenario: the scenario at the fitted values.
+        scenario: the scenario at the fitted values (``best``).
         estimates: one row per parameter: ``parameter``, ``estimate``, ``low``, ``high`` (the
             plausible interval), ``search_low``, ``search_high``, ``pinned_down`` and
             ``has_effect`` (False: every value gave the same fit, so there is no estimate).
@@ -77,6 +77,8 @@ class Calibration:
             else:
                 lines.append(f"{where}: the data cannot pin it down; values across most of "
                              "the range fit about as well.")
+                lines.append(f"  {row['parameter']}: not pinned down, kept at "
+                             f"{self._kept(row['parameter'])} in calibrated.yaml.")
             if row["pinned_down"] and (row["low"] <= row["search_low"]
                                        or row["high"] >= row["search_high"]):
                 lines.append(f"  Its plausible values reach the edge of the search: widen "
@@ -97,31 +99,71 @@ class Calibration:
         """
         relative = Path(os.path.relpath(self.path.resolve(), folder.resolve()))
         today = self.run_info["created_utc"][:10]
+        written = self.written()
         lines = [
             f"# Fitted by gridqueue calibrate ({today}) to the observations of {self.path.name};",
             "# calibration.csv gives each estimate's plausible interval, calibration.png the fit.",
+        ]
+        if len(written) < len(self.best):
+            lines += ["# Only the parameters the data pin down are set here; the others keep "
+                      f"{self.path.name}'s",
+                      "# values (calibration.txt gives the fit, found with all of them)."]
+        lines += [
             f"extends: {relative.as_posix()}",
             "description: >-",
             f"  {self.path.stem} with parameters fitted to its published observations",
-            f"  ({', '.join(self.best) or 'none with an effect'}).",
+            f"  ({', '.join(written) or 'none pinned down by them'}).",
         ]
-        lines += [f"# {p.key}: no effect on these observations, left as in {self.path.name}."
-                  for p in self.parameters if p.key not in self.best]
+        for p in self.parameters:
+            if p.key not in self.best:
+                lines.append(f"# {p.key}: no effect on these observations, left as in "
+                             f"{self.path.name}.")
+            elif p.key not in written:
+                lines.append(f"# {p.key}: not pinned down by these observations, kept at "
+                             f"{self._kept(p.key)}.")
         lines += _yaml_lines(self._written(), self._notes(), 0)
         return "\n".join(lines) + "\n"
+
+    def written(self) -> dict[str, float]:
+        """The fitted values calibrated.yaml sets: those of the parameters the data pin down.
+
+        A parameter the data cannot pin down fits about as well across most of its range, so
+        its best value is arbitrary: calibrated.yaml keeps the scenario's own value, as it
+        does for a parameter with no effect.
+        """
+        pinned = set(self.estimates.loc[self.estimates["pinned_down"]
+                                        & self.estimates["has_effect"], "parameter"])
+        return {key: value for key, value in self.best.items() if key in pinned}
+
+    def _kept(self, key: str) -> str:
+        """The scenario's own value of a parameter, in words: 'the base's value 1'."""
+        own = self.path.name
+        if key in SPANNING and key.endswith("_scale"):
+            return f"{own}'s value 1"
+        scenario = load_with_parameters(self.path, self.overrides)
+        if key in SPANNING:  # arrivals.growth_per_year: each stream's own
+            values = {s.growth_per_year for s in scenario.streams.values()}
+            return (f"{own}'s value {_scalar(values.pop())}" if len(values) == 1
+                    else f"{own}'s own values")
+        value: Any = scenario.model_dump(mode="json", by_alias=True)
+        for part in key.split("."):
+            value = value[int(part)] if isinstance(value, list) else value.get(part)
+        return f"{own}'s value {_scalar(value)}"
 
     def _written(self) -> dict[str, Any]:
         """The keys calibrated.yaml sets, nested: the --set overrides and the fitted values.
 
         A spanning parameter becomes each stream's own key; a key inside a list (lists are
-        replaced whole by extends) becomes the whole list, as resolved with the fitted value.
+        replaced whole by extends) becomes the whole list, as resolved with the fitted values
+        written (not those of parameters the data cannot pin down).
         """
-        fitted = dict(self.best)
+        fitted = self.written()
         spanning = {k: v for k, v in fitted.items() if k in SPANNING}
         plain = {k: v for k, v in {**self.overrides, **fitted}.items()
                  if k not in SPANNING and k != "replications"}
         before = load_with_parameters(self.path, {**self.overrides, **plain})
-        resolved = self.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+        resolved = load_with_parameters(self.path, {**self.overrides, **fitted}).model_dump(
+            mode="json", by_alias=True, exclude_none=True)
         tree: dict[str, Any] = {}
         for key, value in {**plain, **stream_overrides(before, spanning)}.items():
             parts = key.split(".")
@@ -141,7 +183,7 @@ class Calibration:
         """The comment of each key path written: which fitted value it comes from."""
         notes = {key: "as --set for the calibration" for key in self.overrides}
         for row in self.estimates.to_dict("records"):
-            if not row["has_effect"]:
+            if row["parameter"] not in self.written():
                 continue
             note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
                     f"{row['high']:.3g}")
