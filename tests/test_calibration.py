@@ -621,6 +621,26 @@ def test_a_parameter_without_effect_is_said_so_and_left_as_it_was(published, tmp
     assert written.streams.keys() == load_scenario(published).streams.keys()
 
 
+def test_a_warning_of_the_candidates_is_shown_once(published, tmp_path, capsys):
+    """A fitted key that warns (uptake under fifo) is warned of once, named by its --fit range.
+
+    Each candidate used to repeat it with its own value: 31 lines before the summary.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["streams"]["firms"]["category"] = "basic_needs"
+    world["policy"] = {"order": "fifo"}
+    path = tmp_path / "fifo.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    assert main(["calibrate", str(path), "--fit", "priority_uptake.basic_needs=0:1",
+                 "--iterations", "1", "--population", "2", "--workers", "1",
+                 "-o", str(tmp_path / "out")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warned == ["gridqueue: warning: --fit priority_uptake.basic_needs=0:1: "
+                      "priority_uptake changes no wait: fifo does not serve priority, and no "
+                      "rounds serve it between rounds; it sets only who asks (the "
+                      "priority_requested column)"]
+
+
 def test_an_uptake_of_a_category_nobody_is_in_is_refused_before_any_run(published, tmp_path):
     """The tiny world has no congestion_relief applicants: their uptake could act on nothing.
 

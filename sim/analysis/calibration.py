@@ -55,6 +55,7 @@ from sim.analysis.candidates import (
     EVALUATIONS,
     CandidateEvaluator,
     CandidateTask,
+    DistinctWarnings,
     candidate_problem,
 )
 from sim.analysis.parameters import SPANNING, load_with_parameters
@@ -147,15 +148,17 @@ def calibrate(
     if not parameters:
         raise GridqueueError("calibrate: name at least one parameter, e.g. "
                              "--fit arrivals.rate_scale=0.5:2")
+    distinct = DistinctWarnings({p.key: (p.low, p.high) for p in parameters})
     for parameter in parameters:  # a bad key fails here, once, with the loader's message
         if parameter.key.split(".")[0] in ("arrivals", "withdrawal") and (
                 parameter.key not in SPANNING):
             raise GridqueueError(f"--fit {parameter.key}: unknown parameter"
                                  f"{nearest(parameter.key, SPANNING)}; expected a scenario "
                                  f"key or one of {', '.join(SPANNING)}")
-        _check_range(path, common, parameter)
+        with distinct():
+            _check_range(path, common, parameter)
     evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
-                                   scheduler, store)
+                                   scheduler, store, distinct)
     bounds = [(p.low, p.high) for p in parameters]
     budget = (iterations + 1) * population * len(parameters) + SCAN_POINTS * len(parameters)
     with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
@@ -269,7 +272,8 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
                      "has_effect": acts})
     best = {p.key: float(best_row[p.key])
             for p, row in zip(parameters, rows, strict=True) if row["has_effect"]}
-    scenario = load_with_parameters(path, {**common, **best})
+    with evaluator.distinct():
+        scenario = load_with_parameters(path, {**common, **best})
     task = CandidateTask([scenario], scenario.replications)
     simulated = list(map_replications(task, list(range(scenario.replications)), workers,
                                       False, "calibrate", seed=scenario.seed,

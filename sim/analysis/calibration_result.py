@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,7 @@ class Calibration:
         own = self.path.name
         if key in SPANNING and key.endswith("_scale"):
             return f"{own}'s value 1"
-        scenario = load_with_parameters(self.path, self.overrides)
+        scenario = _load_quietly(self.path, self.overrides)
         if key in SPANNING:  # arrivals.growth_per_year: each stream's own
             values = {s.growth_per_year for s in scenario.streams.values()}
             return (f"{own}'s value {_scalar(values.pop())}" if len(values) == 1
@@ -161,8 +162,8 @@ class Calibration:
         spanning = {k: v for k, v in fitted.items() if k in SPANNING}
         plain = {k: v for k, v in {**self.overrides, **fitted}.items()
                  if k not in SPANNING and k != "replications"}
-        before = load_with_parameters(self.path, {**self.overrides, **plain})
-        resolved = load_with_parameters(self.path, {**self.overrides, **fitted}).model_dump(
+        before = _load_quietly(self.path, {**self.overrides, **plain})
+        resolved = _load_quietly(self.path, {**self.overrides, **fitted}).model_dump(
             mode="json", by_alias=True, exclude_none=True)
         tree: dict[str, Any] = {}
         for key, value in {**plain, **stream_overrides(before, spanning)}.items():
@@ -223,6 +224,13 @@ class Calibration:
                                                 encoding="utf-8")
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                          + "\n", encoding="utf-8")
+
+
+def _load_quietly(path: Path, parameters: dict[str, Any]) -> Scenario:
+    """The scenario with ``parameters``, its warnings unshown: the calibration showed them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_with_parameters(path, parameters)
 
 
 _SPANNED = {"rate_scale": "rate_per_year", "growth_per_year": "growth_per_year",

@@ -11,7 +11,10 @@ candidate scenario, so an interrupted calibration loses only the candidates stil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import re
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +29,8 @@ from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
 from sim.runs.runner import map_replications
 
-__all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "candidate_problem",
-           "synthetic_loss"]
+__all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
+           "candidate_problem", "synthetic_loss"]
 
 EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
@@ -63,6 +66,43 @@ def candidate_problem(exc: GridqueueError) -> str:
     return str(exc)
 
 
+_CANDIDATE_VALUE = re.compile(r"override ([^\s=]+)=[-+0-9.eE]+(?=[:\s]|$)")
+"""Where a warning names a candidate's value of a key: ``override key=0.8412618782922832``."""
+
+
+class DistinctWarnings:
+    """Each distinct warning of loading the candidates, shown once and said of the --fit range.
+
+    Every candidate is a scenario loaded anew, so a warning of a fitted key (priority_uptake
+    under a policy that serves no priority, say) came once per candidate, each naming its own
+    value. Used as ``with distinct():`` around a load: the warnings are caught, a candidate's
+    value replaced by the range given (``--fit key=0:1``), and those not yet shown passed on.
+    """
+
+    def __init__(self, ranges: Mapping[str, tuple[float, float]]) -> None:
+        self.ranges = dict(ranges)
+        self.seen: set[tuple[type[Warning], str]] = set()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for warning in caught:
+            text = _CANDIDATE_VALUE.sub(self._named, str(warning.message))
+            if (warning.category, text) in self.seen:
+                continue
+            self.seen.add((warning.category, text))
+            warnings.warn_explicit(text, warning.category, warning.filename, warning.lineno)
+
+    def _named(self, match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in self.ranges:
+            return match.group(0)
+        low, high = self.ranges[key]
+        return f"--fit {key}={low:g}:{high:g}"
+
+
 class CandidateTask:
     """A picklable callable: replication ``i % R`` of candidate ``i // R``, observed values."""
 
@@ -83,7 +123,7 @@ class CandidateEvaluator:
 
     def __init__(self, path: Path, common: dict[str, Any], keys: Sequence[str],
                  base: Scenario, workers: int | None, scheduler: str | None,
-                 store: Path | None) -> None:
+                 store: Path | None, distinct: DistinctWarnings | None = None) -> None:
         self.path = path
         self.variants = ParameterisedScenario(path)
         self.common = common
@@ -98,12 +138,14 @@ class CandidateEvaluator:
         self.rows: list[dict[str, Any]] = []
         self.stored = _read_store(store, self.keys)
         self.on_done: Callable[[int], Any] = lambda n: None
+        self.distinct = distinct or DistinctWarnings({})
 
     def scenario(self, values: Sequence[float]) -> Scenario:
         """The candidate scenario of these parameter values."""
         chosen = dict(zip(self.keys, values, strict=True))
         try:
-            return self.variants.load({**self.common, **chosen})
+            with self.distinct():
+                return self.variants.load({**self.common, **chosen})
         except GridqueueError as exc:  # say it of the --fit ranges, not of an unseen override
             shown = ", ".join(f"{key}={value:.6g}" for key, value in chosen.items())
             raise GridqueueError(f"--fit: the candidate {shown} gives {candidate_problem(exc)}; "
