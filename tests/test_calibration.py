@@ -144,6 +144,26 @@ def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path
             "calibrated.yaml.") in words
 
 
+def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
+    """The best loss, the threshold of 'plausible' and each figure's part, which sum to it.
+
+    calibration.txt used to say nothing of the quality of the fit.
+    """
+    result, folder = written
+    words = (folder / "calibration.txt").read_text(encoding="utf-8")
+    info = result.run_info
+    assert (f"Best loss {info['best_loss']:.2f} (minus twice the log-likelihood); a candidate "
+            f"within {info['plausible_threshold']:.2f} of it is plausible (95%, 2 "
+            "parameters).") in words
+    table = result.observations
+    assert table["loss_term"].sum() == pytest.approx(info["best_loss"], rel=1e-9)
+    for row in table.to_dict("records"):
+        assert (f"  {row['label']}: {row['loss_term']:.2f} ({row['misfit_sd']:+.2f} sd; "
+                f"{row['agreement']})") in words
+    written_table = pd.read_csv(folder / "observations.csv")
+    assert {"loss_term", "misfit_sd"} <= set(written_table.columns)
+
+
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):
     """calibrated.yaml loads from the output folder and holds the fitted rate and patience.
 

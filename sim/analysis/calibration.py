@@ -57,6 +57,7 @@ from sim.analysis.candidates import (
     CandidateTask,
     DistinctWarnings,
     candidate_problem,
+    synthetic_terms,
 )
 from sim.analysis.parameters import SPANNING, load_with_parameters
 from sim.errors import GridqueueError, InertSetting, nearest
@@ -297,11 +298,15 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
+    observations = observation_table(scenario.observations, simulated)
+    terms, misfit = synthetic_terms(evaluator.observed, evaluator.uncertainty,
+                                    np.vstack(simulated))
+    observations["loss_term"] = terms  # the same replications: they sum to the best loss
+    observations["misfit_sd"] = misfit
     return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,
                        scenario=scenario,
                        estimates=pd.DataFrame(rows), evaluations=evaluations,
-                       observations=observation_table(scenario.observations, simulated),
-                       run_info=run_info)
+                       observations=observations, run_info=run_info)
 
 
 def calibrate_to_directory(

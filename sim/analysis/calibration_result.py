@@ -91,6 +91,23 @@ class Calibration:
         lines.append(f"At the fitted values {agreeing} of {count} published figures agree with "
                      "the simulation: their published range meets the band of 90% of "
                      "replications.")
+        return lines + self._fit_lines()
+
+    def _fit_lines(self) -> list[str]:
+        """How well the best candidate fits: its loss, the threshold, each figure's part."""
+        info = self.run_info
+        count = len(self.parameters)
+        lines = [f"Best loss {info['best_loss']:.2f} (minus twice the log-likelihood); a "
+                 f"candidate within {info['plausible_threshold']:.2f} of it is plausible "
+                 f"({info['confidence']:.0%}, {count} parameter{'s' if count > 1 else ''})."]
+        if "loss_term" not in self.observations:
+            return lines
+        lines.append("Each published figure's part of it, with how far the simulated mean is "
+                     "from the figure in standard deviations (a part also holds the log of "
+                     "its variance, so its size alone says little):")
+        for row in self.observations.to_dict("records"):
+            lines.append(f"  {row['label']}: {row['loss_term']:.2f} "
+                         f"({row['misfit_sd']:+.2f} sd; {row['agreement']})")
         return lines
 
     def scenario_text(self, folder: Path) -> str:

@@ -30,10 +30,32 @@ from sim.runs.results import scenario_hash
 from sim.runs.runner import map_replications
 
 __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
-           "candidate_problem", "synthetic_loss"]
+           "candidate_problem", "synthetic_loss", "synthetic_terms"]
 
 EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
+
+
+def synthetic_terms(observed: np.ndarray, uncertainty: np.ndarray,
+                    simulated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each observation's term of :func:`synthetic_loss`, and its misfit in standard deviations.
+
+    Args:
+        observed: the published values (one per observation).
+        uncertainty: their relative uncertainties.
+        simulated: replications by observations.
+
+    Returns:
+        The terms, which sum to the loss, and (mean - observed) / the standard deviation the
+        published value is judged with.
+    """
+    count = len(simulated)
+    mean = simulated.mean(axis=0)
+    spread = simulated.var(axis=0, ddof=1) if count > 1 else np.zeros_like(mean)
+    variance = (uncertainty * observed) ** 2 + spread * (1 + 1 / count)
+    variance = np.maximum(variance, (1e-3 * np.maximum(np.abs(observed), 1.0)) ** 2)
+    terms = (mean - observed) ** 2 / variance + np.log(variance)
+    return terms, (mean - observed) / np.sqrt(variance)
 
 
 def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
@@ -45,14 +67,8 @@ def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
         uncertainty: their relative uncertainties.
         simulated: replications by observations.
     """
-    count = len(simulated)
-    mean = simulated.mean(axis=0)
-    spread = simulated.var(axis=0, ddof=1) if count > 1 else np.zeros_like(mean)
-    variance = (uncertainty * observed) ** 2 + spread * (1 + 1 / count)
-    variance = np.maximum(variance, (1e-3 * np.maximum(np.abs(observed), 1.0)) ** 2)
-    terms = (mean - observed) ** 2 / variance + np.log(variance)
+    terms, _ = synthetic_terms(observed, uncertainty, simulated)
     return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
-
 
 
 def candidate_problem(exc: GridqueueError) -> str:
