@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sim import Results, load_scenario, run
+from sim.analysis.candidates import synthetic_loss, synthetic_terms
 from sim.inputs.observations import Observation
 from sim.runs.observed import agreement_sentences, observation_table, observed_values
 
@@ -75,6 +76,53 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures agree with "
                              "the simulation: their published range meets the band of 90% of "
                              "replications.")
+
+
+@pytest.mark.parametrize(("bound", "replications", "verdict", "published"), [
+    ("upper", [40, 50, 60], "agrees", "at most 100 (120 with its uncertainty)"),
+    ("upper", [110, 115, 118], "agrees", "at most 100 (120 with its uncertainty)"),
+    ("upper", [130, 140, 150], "model above", "at most 100 (120 with its uncertainty)"),
+    ("lower", [130, 140, 150], "agrees", "at least 100 (80 with its uncertainty)"),
+    ("lower", [40, 50, 60], "model below", "at least 100 (80 with its uncertainty)"),
+])
+def test_a_bound_is_met_anywhere_on_its_allowed_side(bound, replications, verdict, published):
+    """An upper bound agrees with any band that reaches below it; a lower one, above it.
+
+    A bound used to be stated only as a point value with a range, so a model well inside it
+    was 'below' and the calibration pulled it up towards the figure.
+    """
+    observation = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting",
+                              value=100, uncertainty=0.2, source="a newspaper", bound=bound)
+    table = observation_table([observation], [np.array([v]) for v in replications])
+    assert table.loc[0, "agreement"] == verdict
+    open_end = "observed_low" if bound == "upper" else "observed_high"
+    assert np.isinf(table.loc[0, open_end])
+    assert f"published {published} (a newspaper)" in agreement_sentences(table)[0]
+
+
+def test_a_bound_costs_nothing_on_its_allowed_side_and_the_gaussian_beyond():
+    """The loss of an upper bound is 0 below it and the point value's penalty above it."""
+    observed, uncertainty = np.array([100.0]), np.array([0.2])
+    upper, lower = np.array([1]), np.array([-1])
+    below = np.array([[40.0], [50.0], [60.0]])
+    above = below + 100  # 140 to 160: the same spread, 50 above the figure
+    assert synthetic_loss(observed, uncertainty, below, upper) == 0.0
+    assert synthetic_loss(observed, uncertainty, above, lower) == 0.0
+    point = synthetic_loss(observed, uncertainty, above)
+    variance = 20.0 ** 2 + 100.0 * (1 + 1 / 3)
+    assert synthetic_loss(observed, uncertainty, above, upper) == pytest.approx(
+        point - np.log(variance))
+    assert synthetic_loss(observed, uncertainty, above, upper) == pytest.approx(
+        50.0 ** 2 / variance)
+    terms, misfit = synthetic_terms(observed, uncertainty, below, upper)
+    assert terms.tolist() == [0.0] and misfit.tolist() == [0.0]
+
+
+def test_the_liander_share_is_an_upper_bound():
+    """Liander's share leaving counts its whole area, where more room came free: a bound."""
+    scenario = load_scenario(ROOT / "scenarios/flevoland/base.yaml")
+    liander = [o for o in scenario.observations if o.quantity == "share_leaving"]
+    assert [o.bound for o in liander] == ["upper"]
 
 
 @pytest.fixture(scope="module")

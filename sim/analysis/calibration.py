@@ -13,7 +13,9 @@ the same replications (the scenario's seed: common random numbers, so two candid
 by their parameters, not by their luck); for each observation the replications give a mean m
 and a spread s. A published value y with relative uncertainty u is one realisation, so it is
 judged against a normal with mean m and variance (u y)^2 + s^2 (1 + 1/R) for R replications.
-The loss is minus twice the log-likelihood, summed over observations.
+The loss is minus twice the log-likelihood, summed over observations. A published bound (an
+observation with ``bound``) adds nothing while m is on its allowed side and (m - y)^2 over that
+variance beyond it.
 
 How the candidates are chosen: scipy's differential evolution (``scipy.optimize``), a
 population-based global search that needs no gradients. The loss of a simulation with common
@@ -300,7 +302,7 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
     }
     observations = observation_table(scenario.observations, simulated)
     terms, misfit = synthetic_terms(evaluator.observed, evaluator.uncertainty,
-                                    np.vstack(simulated))
+                                    np.vstack(simulated), evaluator.bound)
     observations["loss_term"] = terms  # the same replications: they sum to the best loss
     observations["misfit_sd"] = misfit
     return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,

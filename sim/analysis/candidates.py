@@ -36,38 +36,49 @@ EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
 
 
-def synthetic_terms(observed: np.ndarray, uncertainty: np.ndarray,
-                    simulated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_terms(observed: np.ndarray, uncertainty: np.ndarray, simulated: np.ndarray,
+                    bound: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each observation's term of :func:`synthetic_loss`, and its misfit in standard deviations.
 
     Args:
         observed: the published values (one per observation).
         uncertainty: their relative uncertainties.
         simulated: replications by observations.
+        bound: per observation 1 for an upper bound, -1 for a lower one, 0 for a point value
+            (default: all point values).
 
     Returns:
         The terms, which sum to the loss, and (mean - observed) / the standard deviation the
-        published value is judged with.
+        published value is judged with (0 for a bound the mean keeps).
     """
     count = len(simulated)
     mean = simulated.mean(axis=0)
     spread = simulated.var(axis=0, ddof=1) if count > 1 else np.zeros_like(mean)
     variance = (uncertainty * observed) ** 2 + spread * (1 + 1 / count)
     variance = np.maximum(variance, (1e-3 * np.maximum(np.abs(observed), 1.0)) ** 2)
-    terms = (mean - observed) ** 2 / variance + np.log(variance)
-    return terms, (mean - observed) / np.sqrt(variance)
+    side = np.zeros_like(mean) if bound is None else np.asarray(bound, dtype=float)
+    beyond = mean - observed
+    beyond = np.where(side > 0, np.maximum(beyond, 0.0),
+                      np.where(side < 0, np.minimum(beyond, 0.0), beyond))
+    # A bound costs nothing on its allowed side and the Gaussian's penalty beyond it; a point
+    # value the whole Gaussian term, with the log of its variance.
+    terms = beyond ** 2 / variance + np.where(side == 0, np.log(variance), 0.0)
+    return terms, beyond / np.sqrt(variance)
 
 
-def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray,
-                   simulated: np.ndarray) -> float:
+def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray, simulated: np.ndarray,
+                   bound: np.ndarray | None = None) -> float:
     """Minus twice the Gaussian log-likelihood of the published values (constant left out).
+
+    A bound adds only the penalty of a simulated mean beyond it (:func:`synthetic_terms`).
 
     Args:
         observed: the published values (one per observation).
         uncertainty: their relative uncertainties.
         simulated: replications by observations.
+        bound: per observation 1 for an upper bound, -1 for a lower one, 0 for a point value.
     """
-    terms, _ = synthetic_terms(observed, uncertainty, simulated)
+    terms, _ = synthetic_terms(observed, uncertainty, simulated, bound)
     return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
 
 
@@ -150,6 +161,8 @@ class CandidateEvaluator:
         self.store = store
         self.observed = np.array([o.observed for o in base.observations])
         self.uncertainty = np.array([o.uncertainty for o in base.observations])
+        self.bound = np.array([{"upper": 1, "lower": -1}.get(o.bound or "", 0)
+                               for o in base.observations])
         self.losses: dict[tuple[float, ...], float] = {}
         self.rows: list[dict[str, Any]] = []
         self.stored = _read_store(store, self.keys)
@@ -208,7 +221,7 @@ class CandidateEvaluator:
             if len(done) % count == 0:
                 number = len(done) // count - 1
                 simulated = np.vstack(done[-count:])
-                loss = synthetic_loss(self.observed, self.uncertainty, simulated)
+                loss = synthetic_loss(self.observed, self.uncertainty, simulated, self.bound)
                 self._record(tuple(todo[number]), scenarios[number][1], loss, store=True)
 
     def _record(self, key: tuple[float, ...], sha256: str, loss: float, store: bool) -> None:

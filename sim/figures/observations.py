@@ -2,12 +2,14 @@
 
 One small panel per observation, each on its own scale (a count of applicants, MW, a growth
 ratio), so no figure is squeezed by another. The published value is a diamond in vermilion,
-which no scenario uses, with its stated range shaded grey; each scenario's simulated mean is
-its marker, with a line across the band of 90% of its replications.
+which no scenario uses, with its stated range shaded grey (a bound's to the edge of the
+panel); each scenario's simulated mean is its marker, with a line across the band of 90% of
+its replications.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -41,8 +43,6 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     fig = new_figure(8.0, 0.9 + 0.75 * count * max(1, len(labels)) ** 0.5)
     axes = fig.subplots(count, 1, squeeze=False)[:, 0]
     for ax, observation in zip(axes, published.to_dict("records"), strict=False):
-        ax.axvspan(observation["observed_low"], observation["observed_high"], color="0.85",
-                   zorder=0)
         ax.plot([observation["observed"]], [len(labels)], marker="D", color=PUBLISHED,
                 linestyle="")
         for i, label in enumerate(labels):
@@ -56,6 +56,7 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
                     color=look.colour, linestyle=look.linestyle, linewidth=2)
             ax.plot([row["simulated_mean"]], [y], color=look.colour, marker=look.marker,
                     linestyle="")
+        _shade_published(ax, observation["observed_low"], observation["observed_high"])
         ax.set_yticks([])
         ax.set_ylim(-0.7, len(labels) + 0.7)
         source = str(observation["source"])
@@ -69,6 +70,21 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     outside_legend(fig, handles, "Model beside data: each scenario's mean (marker) and the band "
                    "of 90% of its replications (line)", below=True)
     return fig
+
+
+def _shade_published(ax: Any, low: float, high: float) -> None:
+    """Shade the published range; a bound's open side runs to the edge of the panel."""
+    if math.isfinite(low) and math.isfinite(high):
+        ax.axvspan(low, high, color="0.85", zorder=0)
+        return
+    finite = [end for end in (low, high) if math.isfinite(end)]
+    ax.axvline(*finite, color="0.85", linewidth=0)  # the finite end in view
+    ax.margins(x=0.1)
+    ax.autoscale_view()
+    left, right = ax.get_xlim()
+    ax.axvspan(low if math.isfinite(low) else left, high if math.isfinite(high) else right,
+               color="0.85", zorder=0)
+    ax.set_xlim(left, right)
 
 
 def distinct_observations(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -6,7 +6,9 @@ can share one file. Each observation is a count the model also produces: applica
 waiting on a date, requests received or connections made over a period, or the share of those
 waiting when a period began who left the list (connected or withdrew) by its end. An observation
 with ``relative_to`` is compared as growth: its value divided by the value at an earlier
-date, e.g. a national list whose level is not the scenario's but whose growth may be.
+date, e.g. a national list whose level is not the scenario's but whose growth may be. An
+observation with ``bound`` (upper or lower) is a bound, not a point value: e.g. a figure of a
+wider area from which the scenario's can differ only one way.
 """
 
 from __future__ import annotations
@@ -80,6 +82,12 @@ class Observation(_Model):
         allow_inf_nan=False,
         description="Relative uncertainty of the published figure, plus or minus: 0.1 reads "
         "'about 150' as 135 to 165. 0: taken as exact.",
+    )
+    bound: Literal["upper", "lower"] | None = Field(
+        default=None,
+        description="The published figure bounds the simulated one rather than estimating it: "
+        "upper (the simulated value should be at most the figure, give or take its "
+        "uncertainty), lower (at least). None: a point value.",
     )
     note: str = Field(default="", description="What exactly was counted, in plain words.")
 

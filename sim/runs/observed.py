@@ -7,7 +7,9 @@ end, in its area or the whole scenario; a growth observation
 divides by the same count at its reference date. Across replications the table gives the
 mean with its 95% confidence interval and the band within which 90% of replications fall:
 one published figure is one realisation, so the band, not the interval of the mean, is what
-it should lie in.
+it should lie in. A bound's published range is open on its allowed side (``observed_low``
+minus infinity for an upper bound, ``observed_high`` infinity for a lower one), so the model
+can lie only beyond it, above an upper bound or below a lower one.
 """
 
 from __future__ import annotations
@@ -91,16 +93,18 @@ def observation_table(
         low, high = (np.quantile(finite, BAND) if len(finite) else (np.nan, np.nan))
         observed = observation.observed
         spread = observed * observation.uncertainty
+        # A bound's published range is open on its allowed side.
+        observed_low = -np.inf if observation.bound == "upper" else observed - spread
+        observed_high = np.inf if observation.bound == "lower" else observed + spread
         rows.append({
             "observation": i, "label": observation.label, "date": observation.date,
             "quantity": observation.quantity, "area": observation.area or "all",
-            "observed": observed, "observed_low": observed - spread,
-            "observed_high": observed + spread, "simulated_mean": mean,
+            "observed": observed, "observed_low": observed_low,
+            "observed_high": observed_high, "simulated_mean": mean,
             "simulated_ci_low": ci_low, "simulated_ci_high": ci_high,
             "simulated_band_low": float(low), "simulated_band_high": float(high),
             "replications": len(finite),
-            "agreement": _agreement(observed - spread, observed + spread, float(low),
-                                    float(high)),
+            "agreement": _agreement(observed_low, observed_high, float(low), float(high)),
             "source": observation.source,
             "note": observation.note,
         })
@@ -138,8 +142,17 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
 
 
 def published_text(row: Mapping[Hashable, Any]) -> str:
-    """A published figure with its range when it has one: '210 (189 to 231)'."""
+    """A published figure with its range when it has one: '210 (189 to 231)'.
+
+    A bound says so: 'at most 0.20 (0.30 with its uncertainty)', 'at least 40 (36 ...)'.
+    """
     shown = format_observed(row["observed"])
+    for end, words in (("observed_low", "at most"), ("observed_high", "at least")):
+        if np.isinf(row[end]):
+            other = row["observed_high" if end == "observed_low" else "observed_low"]
+            more = (f" ({format_observed(other)} with its uncertainty)"
+                    if other != row["observed"] else "")
+            return f"{words} {shown}{more}"
     if row["observed_high"] > row["observed_low"]:
         shown += (f" ({format_observed(row['observed_low'])} to "
                   f"{format_observed(row['observed_high'])})")
