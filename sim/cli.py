@@ -461,8 +461,9 @@ in both):
 
 Every cell keeps the scenario's seed (common random numbers). sweep.csv has one row per cell,
 group and key figure with its 95% interval, and its difference from the first cell with that
-difference's interval (paired where the cell draws the same applicants, as the paired column
-says), and a note where a row counts other applicants than the first cell's (a varied key
+difference's interval (paired, group by group, where the cell draws the same applicants in
+the group, as the paired column says; a stream redrawn leaves the groups it is not in
+paired), and a note where a row counts other applicants than the first cell's (a varied key
 adds, redraws or moves a stream) or lacks the 10-year mean; cells/ holds each cell's
 per-replication figures.
 One varied key gives a line figure, two a heat map. An interrupted sweep keeps its finished

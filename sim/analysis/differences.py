@@ -368,18 +368,31 @@ def _nobody(metrics: pd.DataFrame) -> set[str]:
     return {str(group) for group, count in counts.items() if not count > 0}
 
 
-def cell_differences(metrics: pd.DataFrame, paired: Mapping[str, bool]) -> pd.DataFrame:
+def cell_differences(
+    metrics: pd.DataFrame, paired: Mapping[str, bool | Mapping[str, bool]]
+) -> pd.DataFrame:
     """Each sweep cell's difference from the first cell, from per-replication figures.
 
     Args:
         metrics: tidy per-replication figures with a ``cell`` column, the first cell first.
-        paired: for each cell, whether it draws the same applicants as the first.
+        paired: for each cell, whether it draws the same applicants as the first: for all its
+            groups at once, or by group (a group not named is unpaired), so that a cell that
+            redraws one stream still pairs the groups that stream cannot be in.
 
     Returns:
         :func:`difference_table` rows with a ``cell`` column; the first cell's are zero.
     """
     cells = list(dict.fromkeys(metrics["cell"]))
     first = metrics[metrics["cell"] == cells[0]].drop(columns="cell")
-    parts = [difference_table(first, metrics[metrics["cell"] == cell].drop(columns="cell"),
-                              paired[cell]).assign(cell=cell) for cell in cells]
+    parts = []
+    for cell in cells:
+        mine = metrics[metrics["cell"] == cell].drop(columns="cell")
+        by_group = paired[cell]
+        if isinstance(by_group, bool):
+            parts.append(difference_table(first, mine, by_group).assign(cell=cell))
+            continue
+        for group in dict.fromkeys(first["group"]):
+            parts.append(difference_table(first[first["group"] == group],
+                                          mine[mine["group"] == group],
+                                          bool(by_group.get(group, False))).assign(cell=cell))
     return pd.concat(parts, ignore_index=True)

@@ -51,6 +51,7 @@ __all__ = [
     "origins",
     "population_metrics",
     "question_populations",
+    "same_draws",
 ]
 
 
@@ -178,8 +179,17 @@ def drawn_alike(reference: Results, variant: Results, among: list[str]) -> bool:
     """
     common = (set(reference.replication_metrics["replication"])
               & set(variant.replication_metrics["replication"]))
-    return len(common) >= 2 and (draws_key(_restricted(reference.scenario, among))
-                                 == draws_key(_restricted(variant.scenario, among)))
+    return len(common) >= 2 and same_draws(reference.scenario, variant.scenario, among)
+
+
+def same_draws(reference: Scenario, variant: Scenario, among: list[str]) -> bool:
+    """Whether replication *i* of both scenarios draws the same applicants of ``among``.
+
+    The scenarios restricted to the streams and projects of the origins ``among`` compared
+    as :func:`draws_key` compares whole scenarios: the seed, the period and those streams'
+    draws must agree; streams outside ``among`` draw from random streams of their own.
+    """
+    return draws_key(_restricted(reference, among)) == draws_key(_restricted(variant, among))
 
 
 def _restricted(scenario: Scenario, among: list[str]) -> Scenario:

@@ -18,15 +18,18 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.analysis.populations import definitions
+from sim.analysis.differences import draws_key
+from sim.analysis.populations import UNSTREAMED, definitions, same_draws
 from sim.errors import GridqueueWarning, InputError
+from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.policies.timeline import policy_periods
+from sim.runs.metrics import ALL
 
 __all__ = ["cell_id", "cell_scenario", "changed_members", "check_distinct", "effective_key",
-           "parse_vary", "read_grid", "value_text", "warn_same_results"]
+           "paired_groups", "parse_vary", "read_grid", "value_text", "warn_same_results"]
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -196,8 +199,54 @@ def changed_members(first: Scenario, other: Scenario) -> dict[str, list[str]]:
     return changed
 
 
+def paired_groups(first: Scenario, other: Scenario) -> dict[str, bool]:
+    """By group (each category and ``all``): whether two cells draw the same applicants in it.
+
+    Replication *i* of both then holds the same people in the group, and its difference is
+    taken per replication (paired). That is every group where the cells draw alike as a whole
+    (:func:`~sim.analysis.differences.draws_key`). Where they do not (a varied key redraws,
+    adds or moves a stream, say), a group is paired when :func:`changed_members` names no
+    origin in it and every stream or project it holds or can receive through a category
+    change, in either cell, is drawn alike, with the same seed and period
+    (:func:`~sim.analysis.populations.same_draws`): ``all`` then also where a stream only
+    moves to another category. The other groups count other applicants and are compared
+    unpaired (Welch), as ``gridqueue compare`` compares a stream it sets apart as drawn
+    differently.
+    """
+    groups = (*CATEGORIES, ALL)
+    if draws_key(first) == draws_key(other):
+        return dict.fromkeys(groups, True)
+    changed = changed_members(first, other)
+    held = _categories(first), _categories(other)
+    every = frozenset(CATEGORIES)  # an origin of unknown categories may hold any
+    origins = list(dict.fromkeys([*definitions(first), *definitions(other)]))
+    drawn = _without_places(first), _without_places(other)
+    paired = {}
+    for group in groups:
+        among = [origin for origin in origins if group == ALL
+                 or group in held[0].get(origin, every) | held[1].get(origin, every)]
+        paired[group] = group not in changed and same_draws(*drawn, among)
+    return paired
+
+
+def _without_places(scenario: Scenario) -> Scenario:
+    """The scenario with every stream in one category and area, which no draw uses.
+
+    Who a stream's applicants are is drawn by its name (:func:`~sim.analysis.populations.
+    definitions`); a stream moved to another category is named by :func:`changed_members`
+    in the groups it leaves and enters, and ``all`` still holds the same applicants.
+    """
+    streams = {name: stream.model_copy(update={"category": "other", "area": None,
+                                                "category_changes": []})
+               for name, stream in scenario.streams.items()}
+    return scenario.model_copy(update={"streams": streams})
+
+
 def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:
-    """The categories each origin's requests can take, by origin (as ``definitions`` names)."""
+    """The categories each origin's requests can take, by origin (as ``definitions`` names).
+
+    The rows of a waiting-list file that name no stream may be of any category.
+    """
     held: dict[str, frozenset[str]] = {
         name: frozenset([stream.category, *(c.category for c in stream.category_changes)])
         for name, stream in scenario.streams.items()}
@@ -205,4 +254,4 @@ def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:
     held |= {project.name: frozenset([project.category,
                                       *(c.category for c in project.category_changes)])
              for project in scenario.projects}
-    return held
+    return held | {UNSTREAMED: frozenset(CATEGORIES)}

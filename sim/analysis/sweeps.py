@@ -40,13 +40,14 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.differences import MIN_REPLICATIONS, cell_differences, draws_key
+from sim.analysis.differences import MIN_REPLICATIONS, cell_differences
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import (
     cell_id,
     cell_scenario,
     changed_members,
     check_distinct,
+    paired_groups,
     read_grid,
     value_text,
     warn_same_results,
@@ -95,8 +96,10 @@ class Sweep:
         table: the tidy summary: one row per cell, group and key figure with its estimate and
             95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
         run_info: provenance (versions, seed, hashes, workers, wall time).
-        paired: for each cell, whether it draws the same applicants as the first cell, so
-            its difference from it is paired.
+        paired: for each cell, by group (each category and ``all``), whether it draws the
+            same applicants in that group as the first cell, so that the group's difference
+            from it is paired (:func:`~sim.analysis.sweep_grid.paired_groups`): a cell that
+            redraws one stream still pairs the groups that stream is not in.
         members: for each cell, by group, the streams and projects whose applicants in that
             group differ from the first cell's (:func:`~sim.analysis.sweep_grid.changed_members`):
             a group named there counts other applicants in that cell (:meth:`notes`).
@@ -109,7 +112,7 @@ class Sweep:
     metrics: pd.DataFrame
     table: pd.DataFrame
     run_info: dict[str, Any]
-    paired: dict[str, bool]
+    paired: dict[str, dict[str, bool]]
     members: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def figure(self, metric: str | None = None, group: str = "all") -> Figure:
@@ -127,8 +130,9 @@ class Sweep:
     def differences(self) -> pd.DataFrame:
         """Each cell's difference from the first, by group and key figure, with its interval.
 
-        Paired where the cell draws the same applicants as the first (:attr:`paired`), else
-        Welch's; the first cell's are zero. ``sweep.csv`` gives them beside the estimates.
+        Paired in each group where the cell draws the same applicants in it as the first
+        (:attr:`paired`), else Welch's; the first cell's are zero. ``sweep.csv`` gives them
+        beside the estimates.
         """
         return cell_differences(self.metrics, self.paired)
 
@@ -413,8 +417,8 @@ def _gather(
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
-    first = draws_key(scenarios[0])
-    paired = {cell: draws_key(s) == first for cell, s in zip(overrides, scenarios, strict=True)}
+    paired = {cell: paired_groups(scenarios[0], s)
+              for cell, s in zip(overrides, scenarios, strict=True)}
     members = {cell: changed_members(scenarios[0], s)
                for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,

@@ -8,8 +8,9 @@ heat map is coloured by each cell's difference from the first cell on a scale ce
 so a colour says "more" or "less" and how much; a cell whose difference lies within its
 uncertainty (the 95% interval includes zero) is hatched and named so, one without a difference
 (not reached, or without a value, in some replication) is marked not comparable, and every
-cell states its estimate and difference with intervals. Returns a matplotlib Figure; nothing
-is saved or shown.
+cell states its estimate and difference with intervals, a difference taken unpaired (Welch's:
+the group holds other applicants than in the first cell) marked so. Returns a matplotlib
+Figure; nothing is saved or shown.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ NOT_COMPARABLE = "#7f7f7f"
 NO_DIFFERENCE = "not comparable (not reached, or without a value, in some replication of either)"
 """Why a heat-map cell has no difference from the first, as the comparison's sentences say."""
 
+UNPAIRED = "unpaired"
+"""Follows a heat-map cell's difference taken with Welch's interval, not paired."""
+
+UNPAIRED_WHY = (f"{UNPAIRED}: other applicants than in the top-left cell, Welch interval; "
+                "the others paired (the same applicants)")
+"""The legend's word on differences marked unpaired."""
+
 NOTE = "#444444"
 """Colour of a figure's notes in words ("not reached"), as in the comparison's figures."""
 
@@ -64,8 +72,9 @@ def sweep_figure(
     rows = table[chosen]
     if len(keys) == 2:
         mine = differences[(differences["metric"] == metric) & (differences["group"] == group)]
-        rows = rows.merge(mine[["cell", "difference", "difference_ci_low",
-                                "difference_ci_high"]], on="cell", how="left")
+        columns = ["cell", "difference", "difference_ci_low", "difference_ci_high",
+                   *(["paired"] if "paired" in mine else [])]
+        rows = rows.merge(mine[columns], on="cell", how="left")
         fig = _heat_map(rows, keys, metric, group)
     else:
         fig = _lines(rows, keys, metric, group)
@@ -137,6 +146,8 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     if unknown.any():
         handles.append(Patch(facecolor="white", hatch="..", edgecolor=NOT_COMPARABLE,
                              label=NO_DIFFERENCE))
+    if any(_unpaired(cell[(r, c)]) for r in lines for c in columns):
+        handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
     fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
 
@@ -147,8 +158,19 @@ def _within(cell: pd.Series) -> bool:
     return bool(np.isnan(low) or np.isnan(high) or low <= 0 <= high)
 
 
+def _unpaired(cell: pd.Series) -> bool:
+    """Whether a cell's difference from the first is Welch's (other applicants), not paired."""
+    paired = cell.get("paired")
+    return bool(paired is not None and not pd.isna(paired) and not paired
+                and not np.isnan(cell["difference"]))
+
+
 def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
-    """The cell's estimate with its interval, then its difference from the first cell."""
+    """The cell's estimate with its interval, then its difference from the first cell.
+
+    A difference taken unpaired (the group holds other applicants than in the first cell)
+    says so.
+    """
     if np.isnan(cell["estimate"]):
         return "no value"
     estimate = format_estimate(cell["estimate"], cell["ci_low"], cell["ci_high"], unit)
@@ -157,7 +179,8 @@ def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
     if np.isnan(cell["difference"]):
         return f"{estimate}\nnot comparable"
     return estimate + "\n" + format_estimate(cell["difference"], cell["difference_ci_low"],
-                                             cell["difference_ci_high"], unit, signed=True)
+                                             cell["difference_ci_high"], unit, signed=True) \
+        + (" " + UNPAIRED if _unpaired(cell) else "")
 
 
 def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figure:
