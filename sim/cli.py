@@ -464,8 +464,9 @@ group and key figure with its 95% interval, and its difference from the first ce
 difference's interval (paired, group by group, where the cell draws the same applicants in
 the group, as the paired column says; a stream redrawn leaves the groups it is not in
 paired), and a note where a row counts other applicants than the first cell's (a varied key
-adds, redraws or moves a stream) or lacks the 10-year mean; cells/ holds each cell's
-per-replication figures.
+adds, redraws or moves a stream), lacks the 10-year mean, or has a value but no difference
+(why: not reached, or without a value, in some replication of the first cell or its own);
+cells/ holds each cell's per-replication figures.
 One varied key gives a line figure, two a heat map. An interrupted sweep keeps its finished
 cells; the same command with --resume runs only the rest.
 """

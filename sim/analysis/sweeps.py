@@ -58,7 +58,7 @@ from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
-from sim.runs.metrics import LEAD_METRICS, METRICS
+from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import interrupted, resumable_directory, staged_directory
@@ -140,14 +140,17 @@ class Sweep:
         """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first.
 
         Its last column, ``note``, says where a row counts other applicants than the first
-        cell's row of its group (the streams or projects that differ), and where a mean wait
-        within 10 years is not known, in how many replications.
+        cell's row of its group (the streams or projects that differ), where a mean wait
+        within 10 years is not known, in how many replications, and why a row with a value
+        has no difference from the first cell (:meth:`_no_difference`).
         """
         table = self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
         counts = self._counts()
+        missing = self._missing()
         notes = []
-        for cell, group, metric, estimate in zip(table["cell"], table["group"], table["metric"],
-                                                 table["estimate"], strict=True):
+        for cell, group, metric, estimate, difference in zip(
+                table["cell"], table["group"], table["metric"], table["estimate"],
+                table["difference"], strict=True):
             words = []
             if group in self.members.get(cell, {}):
                 words.append("other applicants than in the first cell: "
@@ -156,6 +159,10 @@ class Sweep:
             if metric == LEAD_METRICS[0] and np.isnan(estimate) and unknown > 0:
                 words.append(f"not known in {unknown} of {asked} replications: "
                              + NO_TEN_YEARS_WHY)
+            if np.isnan(difference) and not np.isnan(estimate):
+                why = self._no_difference(missing, cell, group, metric)
+                if why:
+                    words.append(why)
             notes.append("; ".join(words))
         return table.assign(note=notes)
 
@@ -208,6 +215,57 @@ class Sweep:
             words.append(f"Other applicants from cell to cell ({', '.join(changed)} differ): "
                          "not the same people.")
         return words
+
+    def _missing(self) -> dict[tuple[str, str, str], tuple[int, int, int]]:
+        """By cell, group and key figure: replications not reached, without a value, and all.
+
+        Without a value counts only a figure that needs every replication
+        (:data:`~sim.runs.metrics.EVERY_REPLICATION`), in a replication whose group had
+        applicants: what leaves a difference undefined
+        (:func:`~sim.analysis.differences.difference_table`).
+        """
+        metrics = self.metrics
+        keys = ["cell", "replication", "group"]
+        applicants = metrics.loc[metrics["metric"] == "applicants", [*keys, "value"]]
+        rows = metrics.merge(applicants.rename(columns={"value": "applicants"}), on=keys,
+                             how="left")
+        values = rows["value"].to_numpy(dtype=float)
+        rows = rows.assign(
+            unreached=np.isinf(values),
+            lacking=np.isnan(values) & (rows["applicants"].to_numpy(dtype=float) > 0)
+            & rows["metric"].isin(EVERY_REPLICATION).to_numpy())
+        counts = rows.groupby(["cell", "group", "metric"], sort=False).agg(
+            unreached=("unreached", "sum"), lacking=("lacking", "sum"),
+            asked=("replication", "nunique"))
+        return {(str(c), str(g), str(m)): (int(u), int(lack), int(n))
+                for (c, g, m), u, lack, n in zip(counts.index, counts["unreached"],
+                                                 counts["lacking"], counts["asked"],
+                                                 strict=True)}
+
+    def _no_difference(self, missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
+                       cell: str, group: str, metric: str) -> str:
+        """Why a row with a value has no difference from the first cell, '' if not known.
+
+        Its figure is not reached, or lacks a value, in some replication of the first cell
+        or of its own: such a figure has no mean to take a difference of (the first cell's
+        own rows then have none either).
+        """
+        first = next(iter(self.overrides))
+        reasons = []
+        places = [("the first cell", first), ("this cell", cell)] if cell != first \
+            else [("this cell", cell)]
+        for where, which in places:
+            unreached, lacking, asked = missing.get((which, group, metric), (0, 0, 0))
+            if unreached:
+                reasons.append(f"not reached in {unreached} of {asked} replications of {where}")
+            if lacking and metric == LEAD_METRICS[0]:
+                reasons.append(f"not known in {lacking} of {asked} replications of {where}, "
+                               f"where {NO_TEN_YEARS_WHY}")
+            elif lacking:
+                reasons.append(f"no value in {lacking} of {asked} replications of {where}")
+        start = "no difference from the first cell" if cell != first else \
+            "no difference (the first cell)"
+        return f"{start}: " + "; ".join(reasons) if reasons else ""
 
     def _counts(self) -> dict[tuple[str, str], tuple[int, int]]:
         """By cell and group: replications without the 10-year mean, and with applicants."""
