@@ -233,9 +233,10 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     table.loc[second, ["estimate", "ci_low", "ci_high"]] = [2.5, 2.0, math.inf]
     lines = replace(result, table=table).describe("connect_median_years").splitlines()
     assert lines[0] == ("Median time to connection, everyone (connect_median_years, years), "
-                        "all: median (95% CI)")
-    assert lines[1].endswith(": not reached")
-    assert re.search(r": 2\.50* \(2(\.0*)? to not reached\)$", lines[2])
+                        "all: median (95% CI); difference from the first cell (95% CI), paired "
+                        "where the group holds the same applicants")
+    assert lines[1].endswith(": not reached; the first cell")
+    assert re.search(r": 2\.50* \(2(\.0*)? to not reached\); ", lines[2])
     assert "inf" not in "\n".join(lines)
 
 
@@ -246,15 +247,38 @@ def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [7.94, 7.83, 8.04], [9.0, 8.9, 9.1], [8.5, 8.45, 8.55], [8.0, 8.0, 8.0]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
-    assert [line.split(": ")[1] for line in lines] == [
+    assert [line.split(": ")[1].split("; ")[0] for line in lines] == [
         "7.94 (7.83 to 8.04)", "9.00 (8.90 to 9.10)", "8.50 (8.45 to 8.55)",
         "8.00 (8.00 to 8.00)"]
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [3447.8, 3420.1, 3475.0], [12.5, 12.4, 12.6], [0.0, 0.0, 0.0], [-0.001, -0.002, 0.0]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
-    assert [line.split(": ")[1] for line in lines] == [
+    assert [line.split(": ")[1].split("; ")[0] for line in lines] == [
         "3,448 (3,420 to 3,475)", "12 (12 to 13)", "0 (0 to 0)",
         "0 (0 to 0)"]  # no '3.45e+03', no -0
+
+
+def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):
+    """Levels whose intervals overlap read as no difference where the paired one is clear.
+
+    The summary gave each cell's level alone; it now gives the difference from the first
+    cell with its interval, and whether it is paired, as sweep.csv and the figure do.
+    """
+    lines = result.describe("wait_mean_years").splitlines()
+    assert lines[0].endswith("; difference from the first cell (95% CI), paired where the "
+                             "group holds the same applicants")
+    assert lines[1].endswith("; the first cell")
+    rows = result.with_differences().query("group == 'all' and metric == 'wait_mean_years'")
+    for line, row in zip(lines[2:], rows.iloc[1:].itertuples(), strict=True):
+        difference = re.search(r"; ([-+]?[\d.]+) \(([-+]?[\d.]+) to ([-+]?[\d.]+)\) from "
+                               r"the first cell, (paired|unpaired)$", line)
+        assert difference, line
+        values = [float(v) for v in difference.groups()[:3]]
+        assert values == pytest.approx([row.difference, row.difference_ci_low,
+                                        row.difference_ci_high], abs=0.01)
+        assert difference.group(4) == ("paired" if row.paired else "unpaired")
+        if row.difference > 0:
+            assert difference.group(1).startswith("+")
 
 
 def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):
@@ -399,7 +423,11 @@ def test_a_row_with_a_value_but_no_difference_says_why(result: Sweep):
     metrics.loc[unreached, "value"] = math.inf
     where = (table["cell"] == first) & (table["group"] == "all") & (table["metric"] == ten)
     table.loc[where, ["estimate", "ci_low", "ci_high", "replications"]] = [math.nan] * 3 + [2]
-    csv = replace(result, metrics=metrics, table=table).with_differences()
+    changed = replace(result, metrics=metrics, table=table)
+    csv = changed.with_differences()
+    line = changed.describe(ten).splitlines()[2]
+    assert line.endswith("; no difference from the first cell: not known in 1 of 3 "
+                         "replications of the first cell")
     row = csv.set_index(["cell", "group", "metric"])["note"]
     assert row[(first, "all", ten)].startswith("not known in 1 of 3 replications: no wait")
     assert row[(second, "all", ten)] == (

@@ -243,12 +243,12 @@ class Sweep:
                                                  strict=True)}
 
     def _no_difference(self, missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
-                       cell: str, group: str, metric: str) -> str:
+                       cell: str, group: str, metric: str, why: bool = True) -> str:
         """Why a row with a value has no difference from the first cell, '' if not known.
 
         Its figure is not reached, or lacks a value, in some replication of the first cell
         or of its own: such a figure has no mean to take a difference of (the first cell's
-        own rows then have none either).
+        own rows then have none either). ``why``: say why a 10-year mean is not known.
         """
         first = next(iter(self.overrides))
         reasons = []
@@ -259,8 +259,8 @@ class Sweep:
             if unreached:
                 reasons.append(f"not reached in {unreached} of {asked} replications of {where}")
             if lacking and metric == LEAD_METRICS[0]:
-                reasons.append(f"not known in {lacking} of {asked} replications of {where}, "
-                               f"where {NO_TEN_YEARS_WHY}")
+                reasons.append(f"not known in {lacking} of {asked} replications of {where}"
+                               + (f", where {NO_TEN_YEARS_WHY}" if why else ""))
             elif lacking:
                 reasons.append(f"no value in {lacking} of {asked} replications of {where}")
         start = "no difference from the first cell" if cell != first else \
@@ -284,27 +284,60 @@ class Sweep:
                         for key, value in self.overrides[cell].items())
 
     def describe(self, metric: str | None = None, group: str = "all") -> str:
-        """One line per cell: its values and ``metric`` of ``group`` with the 95% interval.
+        """One line per cell: its values, ``metric`` of ``group`` and its difference from the first.
 
-        Unless told, the key figure is :func:`lead_metric`'s.
+        Each with its 95% interval; the difference says whether it is paired (the group holds
+        the same applicants as in the first cell: :attr:`paired`) or unpaired (Welch's), as
+        ``sweep.csv`` does: '8.88 (8.78 to 8.98); -0.094 (-0.11 to -0.071) from the first
+        cell, paired'. Intervals of the levels that overlap do not mean no difference: a
+        paired difference can be clear where they do. Unless told, the key figure is
+        :func:`lead_metric`'s.
         """
         metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)
         rows = self.table[(self.table["metric"] == metric) & (self.table["group"] == group)]
+        differences = self.differences[(self.differences["metric"] == metric)
+                                       & (self.differences["group"] == group)]
+        rows = rows.merge(differences[["cell", "difference", "difference_ci_low",
+                                       "difference_ci_high", "paired"]], on="cell", how="left")
         label = METRICS[metric].label  # its unit follows: without the one it may end with
         label = label[:label.rindex(" (")] if label.endswith(")") and " (" in label else label
         lines = [f"{label} ({metric}, {METRICS[metric].unit}), {group}: "
-                 f"{METRICS[metric].estimator} (95% CI)"]
+                 f"{METRICS[metric].estimator} (95% CI); difference from the first cell "
+                 "(95% CI), paired where the group holds the same applicants"]
         decimals = table_decimals(rows)
+        first = next(iter(self.overrides))
+        later = rows[rows["cell"] != first]
+        apart = table_decimals(pd.DataFrame({
+            "estimate": later["difference"], "ci_low": later["difference_ci_low"],
+            "ci_high": later["difference_ci_high"]}))
+        missing = self._missing()
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
             if np.isnan(row["estimate"]):
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
-            lines.append(f"  {cell}: {_estimate_text(row, decimals)}")
+            lines.append(f"  {cell}: {_estimate_text(row, decimals)}; "
+                         + self._difference_text(row, apart, missing, group, metric))
         lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
+
+    def _difference_text(self, row: Mapping[Hashable, Any], decimals: int,
+                         missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
+                         group: str, metric: str) -> str:
+        """A cell's difference from the first for :meth:`describe`, or why it has none."""
+        if row["cell"] == next(iter(self.overrides)):
+            return "the first cell"
+        if np.isnan(row["difference"]):
+            why = self._no_difference(missing, row["cell"], group, metric, why=False)
+            return why or "no difference from the first cell"
+        low, high = row["difference_ci_low"], row["difference_ci_high"]
+        texts = [_signed(row["difference"], decimals)]
+        if not (np.isnan(low) or np.isnan(high)):
+            texts.append(f"({_signed(low, decimals)} to {_signed(high, decimals)})")
+        return (" ".join(texts) + " from the first cell, "
+                + ("paired" if row["paired"] else "unpaired"))
 
     def write(
         self, directory: str | Path, force: bool = False, metric: str | None = None,
@@ -365,6 +398,12 @@ def _estimate_text(row: Mapping[Hashable, Any], decimals: int) -> str:
     estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals)
                            for c in ("estimate", "ci_low", "ci_high"))
     return f"{estimate} ({low} to {high})"
+
+
+def _signed(value: float, decimals: int) -> str:
+    """A difference with its sign, as the figure writes it: '+0.41', '-0.09', '0.00'."""
+    text = _fixed(value, decimals)
+    return text if text.startswith("-") or not text.strip("0.,") else f"+{text}"
 
 
 def _fixed(value: float, decimals: int) -> str:
