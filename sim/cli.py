@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sim._version import __version__
 from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
@@ -182,8 +182,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Check a scenario file, its extends chain, overrides, policies and "
         "waiting-list CSV, and print what will run: the policy periods, the capacity of each "
         "area with its upgrades, the streams' expected requests and MW per year, the "
-        "waiting-list rows and the named projects. Exit code 0 if it can run, 2 with a "
-        "message if not.",
+        "waiting-list rows and the named projects. A file with a sweep: block is checked as "
+        "gridqueue sweep checks it before running (each cell's scenario), and its grid named. "
+        "Exit code 0 if it can run, 2 with a message if not.",
     )
     _scenario_arguments(validate, other_options=False)
     validate.set_defaults(handler=_validate)
@@ -373,7 +374,8 @@ def _validate(args: argparse.Namespace) -> int:
     from sim.inputs.loading import load_waiting_rows
     from sim.runs.replication import check_policies
 
-    scenario = _load(args)
+    grid = _sweep_block(args)
+    scenario = grid[0] if grid else _load(args)
     rows = load_waiting_rows(scenario)
     check_policies(scenario, rows)  # a custom policy that fails, fails here
     print("\n".join(outline(scenario, rows)))
@@ -381,7 +383,33 @@ def _validate(args: argparse.Namespace) -> int:
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
           f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
           f"{scenario.replications} replications")
+    if grid:
+        from sim.analysis.sweep_grid import value_text
+
+        _, varied, cells = grid
+        each = [f"{key} ({len(values)} value{'s' if len(values) > 1 else ''}: "
+                f"{', '.join(value_text(v) for v in values)})" for key, values in varied.items()]
+        print(f"sweep: {cells} cell{'s' if cells > 1 else ''}, varying "
+              f"{' and '.join([', '.join(each[:-1]), each[-1]] if len(each) > 1 else each)}; "
+              "gridqueue sweep runs them (gridqueue run and compare refuse the block)")
     return 0
+
+
+def _sweep_block(args: argparse.Namespace) -> tuple[Scenario, dict[str, list[Any]], int] | None:
+    """The base scenario, the grid and the number of cells of the file's sweep: block, if any.
+
+    Checked as ``gridqueue sweep`` checks it before running: its keys and values, and every
+    cell's scenario (:func:`sim.analysis.sweeps.plan_sweep`).
+    """
+    from sim.inputs.yaml_source import parse_override, read_scenario_source
+
+    source = read_scenario_source(args.scenario, [parse_override(o) for o in args.overrides])
+    if source.data.get("sweep") is None:
+        return None
+    from sim.analysis.sweeps import plan_sweep
+
+    scenario, grid, cells, _ = plan_sweep(args.scenario, overrides=args.overrides)
+    return scenario, grid, len(cells)
 
 
 SCHEMA_SIGNATURE = "Written by gridqueue schema"

@@ -92,6 +92,20 @@ def test_a_child_may_remove_edit_and_replace_what_it_inherits(validator):
     assert problems(validator, child) == []
 
 
+def test_a_sweep_block_is_known_and_described(validator):
+    """`schema` did not list sweep: an editor marked every file with a sweep: block wrong."""
+    sweep = validator.schema["properties"]["sweep"]
+    assert "gridqueue sweep" in sweep["description"]
+    block = "sweep:\n  grid.capacity_mw: [2, 4]\n  policy.order: [fifo, social_priority]\n"
+    assert problems(validator, WHOLE + block) == []
+    assert problems(validator, CHILD + block) == []
+    assert problems(validator, CHILD + "sweep: null\n") == []
+    assert any("sweep.grid.capacity_mw: 3 is not of type 'array'" in problem for problem in
+               problems(validator, CHILD + "sweep:\n  grid.capacity_mw: 3\n"))
+    assert problems(validator, WHOLE + "sweep:\n  grid..capacity_mw: [1, 2]\n") != []
+    assert problems(validator, WHOLE + "sweep:\n  grid.capacity_mw: []\n") != []
+
+
 WHOLE = textwrap.dedent("""\
     start: 2024-01-01
     end: 2030-01-01

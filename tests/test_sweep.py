@@ -99,6 +99,61 @@ def test_the_command_reads_a_sweep_block_and_run_points_to_it(
         "with gridqueue sweep, or remove the block")
 
 
+def test_validate_checks_a_sweep_block_and_names_its_grid(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """`validate` refused every file with a sweep: block, which only `sweep` then checked.
+
+    It now validates the scenario as given and the block as `sweep` would, and says what
+    grid the block describes; `run` and `compare` still refuse the file.
+    """
+    path = tmp_path / "swept.yaml"
+    path.write_text(f"extends: {family['fifo']}\nsweep:\n  grid.capacity_mw: [1, 2, 4]\n"
+                    "  policy.order: [fifo, social_priority]\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-2].startswith(f"{path}: ok - 'swept'")
+    assert out[-1] == ("sweep: 6 cells, varying grid.capacity_mw (3 values: 1, 2, 4) and "
+                       "policy.order (2 values: fifo, social_priority); gridqueue sweep runs "
+                       "them (gridqueue run and compare refuse the block)")
+    for command in (["run", str(path), "-o", str(tmp_path / "run")],
+                    ["compare", str(family["fifo"]), str(path), "-o", str(tmp_path / "cmp")]):
+        assert main(command) == 2
+        assert "sweep: a sweep block, which only gridqueue sweep reads" in \
+            capsys.readouterr().err
+    for block, expected in (
+            ("grid.capacity_mw: 3", "sweep.grid.capacity_mw: expected a non-empty list of "
+                                    "values"),
+            ("grid.capasity_mw: [1, 2]", "sweep value grid.capasity_mw=1: grid.capasity_mw: "
+                                         "unknown key (did you mean 'capacity_mw'?)"),
+            ("streams.basic.rate_per_year: [-1, 2]", "expected a number >= 0.0, got -1")):
+        path.write_text(f"extends: {family['fifo']}\nsweep:\n  {block}\n", encoding="utf-8")
+        assert main(["validate", str(path)]) == 2
+        assert expected in capsys.readouterr().err
+    path.write_text(f"extends: {family['fifo']}\nreplications: 1\nsweep:\n"
+                    "  grid.capacity_mw: [1, 2]\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    assert "sweep needs at least 2 replications" in capsys.readouterr().err
+
+
+def test_the_reference_example_of_a_sweep_block_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The sweep: example of docs/scenario-reference.md is a valid grid of six cells."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", text, re.S)
+                   if "sweep:" in block)
+    shutil.copytree(root / "scenarios" / "flevoland", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "example.yaml")]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith(
+        "sweep: 6 cells, varying streams.logistics.rate_per_year (3 values: 40, 67, 90) and "
+        "grid.upgrades.8.delay_years (2 values: 0, 2)")
+
+
 def test_a_set_of_a_key_the_sweep_block_varies_is_refused(
     family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

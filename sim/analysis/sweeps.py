@@ -64,7 +64,8 @@ from sim.runs.runner import default_workers, run_replications
 from sim.runs.staging import interrupted, resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["Sweep", "lead_metric", "sweep", "sweep_to_directory", "table_decimals"]
+__all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep", "sweep_to_directory",
+           "table_decimals"]
 
 def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
@@ -441,19 +442,7 @@ def sweep(
             processes); results are identical.
     """
     started = time.perf_counter()
-    common = [parse_override(o) for o in overrides or []]
-    if replications is not None:
-        common.append(parse_override(f"replications={replications}"))
-    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
-    base, grid = read_grid(Path(path), common, given)
-    combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
-    scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
-    check_distinct(Path(path), combos, scenarios)
-    fewest = min(scenario.replications for scenario in scenarios)
-    if fewest < MIN_REPLICATIONS:
-        raise GridqueueError(
-            f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
-            f"95% interval, got {fewest}; run it with --replications {MIN_REPLICATIONS} or more")
+    base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications)
     ids = [cell_id(combo) for combo in combos]
     keys = [definition_hash(scenario) for scenario in scenarios]
     if reuse_cells and cells_dir is not None:
@@ -484,6 +473,36 @@ def sweep(
     warn_same_results(combos, scenarios, parts)
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
                    workers or default_workers(), started, Path(path))
+
+
+def plan_sweep(
+    path: str | Path,
+    vary: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] | None = None,
+    replications: int | None = None,
+) -> tuple[Scenario, dict[str, list[Any]], list[dict[str, Any]], list[Scenario]]:
+    """Everything :func:`sweep` checks before it runs anything, and the grid it would run.
+
+    The base scenario (with the common ``overrides``), the grid (the file's ``sweep:`` block
+    updated by ``vary``), each cell's overrides and each cell's scenario, validated; cells
+    that run the same scenario are refused or warned about, and so is a cell of fewer than
+    :data:`~sim.analysis.differences.MIN_REPLICATIONS` replications. ``gridqueue validate``
+    checks a file's ``sweep:`` block with it.
+    """
+    common = [parse_override(o) for o in overrides or []]
+    if replications is not None:
+        common.append(parse_override(f"replications={replications}"))
+    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
+    base, grid = read_grid(Path(path), common, given)
+    combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
+    scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
+    check_distinct(Path(path), combos, scenarios)
+    fewest = min(scenario.replications for scenario in scenarios)
+    if fewest < MIN_REPLICATIONS:
+        raise GridqueueError(
+            f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
+            f"95% interval, got {fewest}; run it with --replications {MIN_REPLICATIONS} or more")
+    return base, grid, combos, scenarios
 
 
 def _gather(

@@ -29,6 +29,27 @@ EXTENDS = {
 }
 """The ``extends`` key, read before validation (so it is not a field of the Scenario model)."""
 
+SWEEP = {
+    "type": "object",
+    "title": "Sweep",
+    "description": "A grid of values for gridqueue sweep: each key is a key path as --set "
+    "takes it (policy.order, grid.upgrades.8.delay_years, streams.logistics.rate_per_year), "
+    "each value the list of values it takes; the sweep runs every combination, each a scenario "
+    "of its own with the same seed. --vary on the command line wins for a key given in both. "
+    "Only gridqueue sweep runs such a file; gridqueue validate checks the block and names the "
+    "grid; gridqueue run and compare refuse it.",
+    "minProperties": 1,
+    "propertyNames": {"pattern": r"^[^.\s]+(\.[^.\s]+)*$"},
+    "additionalProperties": {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "description": "The values the key takes, each as it would be written in the file.",
+    },
+}
+"""The ``sweep`` block, read only by ``gridqueue sweep`` (:mod:`sim.analysis.sweep_grid`) and
+checked by ``gridqueue validate``; not a field of the Scenario model, which runs one cell."""
+
 _REF = "#/$defs/"
 _WHOLE = "Scenario"
 """The name under ``$defs`` of the schema of a whole scenario (a file without ``extends``)."""
@@ -43,12 +64,13 @@ def scenario_json_schema() -> JsonSchema:
     assert _WHOLE not in defs, "a model named Scenario would hide the whole scenario's schema"
     defs[_WHOLE] = whole
     layer = _Layers(defs).of_object(whole)
+    whole["properties"] = {**whole["properties"], "sweep": SWEEP}  # a whole file may hold one
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **layer,
         "description": f"{whole['description']} A file with extends gives only what it "
         "changes.",
-        "properties": {"extends": EXTENDS, **layer["properties"]},
+        "properties": {"extends": EXTENDS, **layer["properties"], "sweep": _or_null(SWEEP)},
         "if": {"required": ["extends"]},
         "else": {"$ref": _REF + _WHOLE},
         "$defs": dict(sorted(defs.items())),
