@@ -359,6 +359,31 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
             ) in answer(0.0)
 
 
+def test_an_answer_on_capacity_releases_says_what_they_freed():
+    """The MW the capacity releases freed follow the waits, with what the figure leaves out.
+
+    'What do use-it-or-lose-it and capacity-limiting contracts free up?' was answered in waits
+    alone.
+    """
+    def answer(freed: tuple[float, float]) -> str:
+        rows = []
+        for scenario, mw in zip(("fifo", "sp"), freed, strict=True):
+            rows += [(scenario, "all", "applicants", 40.0, 0.0),
+                     (scenario, "all", "connected", 30.0, 0.0),
+                     (scenario, "all", "wait_rmst_10y_years", 6.0, -0.2),
+                     (scenario, "all", "mw_freed", mw, freed[1] - freed[0])]
+        (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                                   "difference"]))
+        return text
+
+    assert ("MW freed by capacity releases by the end of the run (taken back from connected "
+            "applicants, and released by users connected before the run): 21.5 MW more, from "
+            "0.0 to 21.5 (21.4 to 21.6) (fifo has none: capacity that its upgrades add in their "
+            "place, if any, is not counted here)") in answer((0.0, 21.5))
+    assert "(fifo has none" not in answer((10.0, 21.5))
+    assert "MW freed" not in answer((0.0, 0.0))  # neither has capacity releases
+
+
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():
     """Where under half are connected within 5 years, the answer adds how that share moved.
 
@@ -1130,9 +1155,10 @@ def test_same_streams_compare_every_applicant(comparison: Comparison):
 def test_figures_of_every_origin_are_the_run_s_own(comparison: Comparison):
     """Figures over a part of the applicants are worked out as the run's: over all, the same.
 
-    MW-years left idle belong to an area's capacity, not to a part of its queue: empty. The
-    request times come from the request dates, to the day, so a share connected within a
-    window may count one request more or less at the window's edge.
+    MW-years left idle belong to an area's capacity, not to a part of its queue, and the MW
+    capacity releases freed are not in applicants.csv: empty. The request times come from the
+    request dates, to the day, so a share connected within a window may count one request more
+    or less at the window's edge.
     """
     results = comparison.results["social_priority"]
     every = list(categories_by_origin(results.applicants))
@@ -1140,7 +1166,8 @@ def test_figures_of_every_origin_are_the_run_s_own(comparison: Comparison):
     own = results.replication_metrics.set_index(["replication", "group", "metric"])
     assert mine.index.equals(own.index)
     metric = own.index.get_level_values("metric")
-    idle, edge = metric == "idle_mw_years", metric.str.startswith("connected_within_")
+    idle = metric.isin(["idle_mw_years", "mw_freed"])
+    edge = metric.str.startswith("connected_within_")
     assert mine.loc[idle, "value"].isna().all()
     exact = ~idle & ~edge
     np.testing.assert_allclose(mine.loc[exact, "value"], own.loc[exact, "value"], rtol=1e-12)

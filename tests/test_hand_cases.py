@@ -655,6 +655,26 @@ def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
     assert mw["value"].tolist() == pytest.approx([0.875], abs=1e-12)
 
 
+def test_mw_freed_counts_what_the_releases_took_back_and_what_users_before_the_run_gave_up():
+    """A gives up 0.5 MW in 2025, B 0.25 in 2027, C 0.125 in 2029: 0.875 MW freed, all 'other'.
+
+    With 600 MW of users connected before the run, all of whom give up half at the first
+    review, 300 MW more are freed, counted for all applicants but in no category: they belong
+    to no applicant of the run.
+    """
+    def freed(fields: dict) -> dict[str, float]:
+        metrics = run(scenario(**fields), workers=1).replication_metrics
+        rows = metrics[metrics["metric"] == "mw_freed"]
+        return dict(zip(rows["group"], rows["value"], strict=True))
+
+    assert freed(reclaim_world()) == pytest.approx(
+        {"congestion_relief": 0.0, "safety": 0.0, "basic_needs": 0.0, "other": 0.875,
+         "all": 0.875}, abs=1e-12)
+    with_existing = freed(reclaim_world(existing_mw=600.0))
+    assert with_existing["all"] - with_existing["other"] == pytest.approx(300.0, abs=1e-9)
+    assert freed({"projects": [project("A", "2024-01-01", 1.0)]})["all"] == 0.0  # no releases
+
+
 def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
     """Two years before a review: B waits to 2026, C to 2029; nobody taking part: both wait.
 

@@ -43,6 +43,10 @@ class Reclaim:
     takes_part: np.ndarray
     mw_share: float
     after_years: float
+    existing_freed_mw: float = 0.0
+    """MW released at the first review by users connected before the run, who are no applicant
+    of it: booked as a capacity step, and counted with the MW taken back
+    (:func:`sim.runs.replication.freed_mw`)."""
 
 
 class CapacityLedger:

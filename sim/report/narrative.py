@@ -286,6 +286,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                  ["population", "origin"], sort=False)]
     alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
     return whom, [*(parts or ["no applicants"]), *_firm_words(get, means[variant], metric),
+                  *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
                   *_projects_in_both(variant, reference, dates, alone)]
 
@@ -464,6 +465,35 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
                      f"({mw} MW in all, not at once), usable for {usable:.0%} of their "
                      f"MW-hours, and {moved} of them moved to firm")
     return words
+
+
+FREED = "mw_freed"
+"""MW the capacity releases freed: what a question about them asks first."""
+
+
+def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],
+                 variant: str, reference: str) -> list[str]:
+    """What the capacity releases freed, where either scenario of the pair has them.
+
+    'MW freed by capacity releases by the end of the run (...): 21.5 MW more, from 0.0 to
+    21.5 (18.7 to 24.8) (social_priority has none; ...)'. The waits alone did not say what
+    use-it-or-lose-it frees, which its question asks. A scenario without capacity releases
+    may add capacity in their place as upgrades (base.yaml's take-backs), which this figure
+    does not count: said where one of the two has none.
+    """
+    if (ALL, FREED) not in get.index:
+        return []
+    row: pd.Series = get.loc[(ALL, FREED)]  # type: ignore[assignment]  # stubs: a scalar
+    mine, theirs = (means[label].get((ALL, FREED), math.nan) for label in (variant, reference))
+    if not (mine > 0 or theirs > 0) or math.isnan(float(row["difference"])):
+        return []
+    text = (f"{METRICS[FREED].label} (taken back from connected applicants, and released by "
+            "users connected before the run): " + difference_text(row, METRICS[FREED].unit))
+    none = [label for label, value in ((reference, theirs), (variant, mine)) if value == 0]
+    if none:
+        text += (f" ({none[0]} has none: capacity that its upgrades add in their place, if any, "
+                 "is not counted here)")
+    return [text]
 
 
 def streams_differ_words(origin: str, shown: int = 3) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -201,6 +202,11 @@ METRICS: dict[str, Metric] = {
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
         "over the run", "MW-years left idle while someone waited, over the run",
         depends_on_end=True),
+    "mw_freed": Metric(
+        "MW", "MW the capacity releases (use-it-or-lose-it, capacity-limiting contracts) freed "
+        "by the end of the run: taken back from the group's connected applicants; in all, also "
+        "what users connected before the run released", "MW freed by capacity releases by the "
+        "end of the run", depends_on_end=True),
     "non_firm_connected": Metric(
         "count", "applicants who got a non-firm transport right by the end of the run (they "
         "count as connected from then on)", "Got a non-firm right by the end of the run",
@@ -278,13 +284,16 @@ def replication_metrics(
     horizon_years: float,
     idle_by_category: dict[str, float],
     idle_overall: float,
+    freed: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Key figures of one replication as tidy rows: ``group``, ``metric``, ``value``.
 
     ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
     their request time in years since the start, in the same order. Applicants who asked
     before the start (a waiting list) enter the time-to-connection curve late, at the wait
-    they already had at the start.
+    they already had at the start. ``freed``: the MW the capacity releases freed, by group
+    (:func:`sim.runs.replication.freed_mw`); not known (NaN) if not given, as for part of the
+    applicants, whose rows of applicants.csv do not say it.
     """
     request_time = np.asarray(request_time, dtype=float)
     wait = applicants["wait_years"].to_numpy(dtype=float)
@@ -306,6 +315,7 @@ def replication_metrics(
             _codes(applicants["category"], CATEGORIES), columns, _orders(columns)):
         idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
         values = _figures(group_columns, horizon_years, idle, orders)
+        values["mw_freed"] = math.nan if freed is None else float(freed.get(group, 0.0))
         rows.extend((group, metric, values[metric]) for metric in METRICS)
     return pd.DataFrame(rows, columns=["group", "metric", "value"])
 

@@ -19,6 +19,7 @@ from sim.engine.model import (
     Reclaim,
     Regime,
     RoundSchedule,
+    Trajectory,
     simulate,
 )
 from sim.engine.rules import with_categories
@@ -29,7 +30,7 @@ from sim.inputs.scenario import Scenario, Upgrade, add_months
 from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
-from sim.runs.metrics import replication_metrics
+from sim.runs.metrics import ALL, replication_metrics
 from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, timeseries_records
 from sim.runs.spool import EncodedRows
@@ -65,9 +66,10 @@ def run_replication(
     """Simulate replication ``replication`` of ``scenario``."""
     streams = RandomStreams(scenario.seed, replication)
     table = generate_applicants(scenario, streams, waiting_rows)
+    grid = with_capacity_releases(grid_setup(scenario, streams), scenario, streams, len(table))
     trajectory = simulate(
         table,
-        with_capacity_releases(grid_setup(scenario, streams), scenario, streams, len(table)),
+        grid,
         with_categories(regimes(scenario), category_timeline(scenario, table)),
         scenario.horizon_years,
         snapshot_times(scenario),
@@ -82,6 +84,7 @@ def run_replication(
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=trajectory.idle_overall_mw_years,
+        freed=freed_mw(grid, trajectory, scenario.horizon_years),
     )
     metrics.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
@@ -94,6 +97,21 @@ def run_replication(
         metrics=metrics,
         observed=observed,
     )
+
+
+def freed_mw(grid: GridSetup, trajectory: Trajectory, horizon_years: float) -> dict[str, float]:
+    """MW the capacity releases freed by the end of the run, by category and in all.
+
+    A category's: what was taken back from its applicants (by the category each ended in).
+    All: those, and what users connected before the run released at a first review before the
+    end, who belong to no category.
+    """
+    by_category: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+    for _, applicant, mw in trajectory.reclaimed:
+        by_category[CATEGORIES[int(trajectory.final_category[applicant])]] += mw
+    existing = sum(reclaim.existing_freed_mw for reclaim in grid.reclaims
+                   if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years)
+    return {**by_category, ALL: sum(by_category.values()) + existing}
 
 
 def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
@@ -153,10 +171,11 @@ def with_capacity_releases(
         times = [scenario.years_since_start(date) for date in release.review_dates(scenario.end)]
         area = None if release.area is None else areas.index(release.area)
         rng = streams.generator("capacity_release", f"{k}:{release.name}")
+        freed = release.existing_mw * release.user_share * release.mw_share
         reclaims.append(Reclaim(times=times, area=area,
                                 takes_part=rng.random(size) < release.user_share,
-                                mw_share=release.mw_share, after_years=release.after_years))
-        freed = release.existing_mw * release.user_share * release.mw_share
+                                mw_share=release.mw_share, after_years=release.after_years,
+                                existing_freed_mw=freed if times else 0.0))
         if freed:
             steps += [CapacityStep(times[0], a, freed / (len(areas) if area is None else 1))
                       for a in (range(len(areas)) if area is None else [area])]

@@ -25,7 +25,8 @@ SHOWN = tuple(dict.fromkeys((
 
 NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
                   "non_firm_usable_share")
-"""Rows added when some applicant got a non-firm right: who, how much, and how usable."""
+"""Rows added when some applicant got a non-firm right: who, how much, and how usable. (The
+MW freed by capacity releases are added likewise, where some were.)"""
 
 NOT_REACHED = "not reached"
 """What an infinite figure reads as: that share of applicants was not connected in the run."""
@@ -49,7 +50,8 @@ def format_summary(results: Results) -> str:
                                             METRICS[row.metric].unit == "share")  # type: ignore[index]
              for row in summary.itertuples()}
     shown = _with_shorter_window(SHOWN, cells, groups) \
-        + (NON_FIRM_SHOWN if _any_non_firm(summary) else ())
+        + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()) \
+        + (("mw_freed",) if _any(summary, "mw_freed") else ())
     labels = {metric: METRICS[metric].label for metric in shown}
     width = max(len(label) for label in labels.values())
     columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in shown]) for g in groups}
@@ -111,9 +113,12 @@ def _with_shorter_window(
     return tuple(rows)
 
 
-def _any_non_firm(summary: pd.DataFrame) -> bool:
-    """Whether any replication granted a non-firm right."""
-    rows = summary[(summary["group"] == ALL) & (summary["metric"] == "non_firm_connected")]
+def _any(summary: pd.DataFrame, metric: str) -> bool:
+    """Whether ``metric`` of all applicants is above zero on average over the replications.
+
+    A non-firm right granted, MW freed by a capacity release: their rows are shown only then.
+    """
+    rows = summary[(summary["group"] == ALL) & (summary["metric"] == metric)]
     return bool(len(rows)) and bool(rows["mean"].iloc[0] > 0)
 
 
