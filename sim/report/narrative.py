@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.figures.numbers import format_numbers
+from sim.figures.numbers import MORE_DECIMALS, format_numbers
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import (
     ALL,
@@ -795,9 +795,14 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
                      "(no interval: too few replications)")
     if low == high == value == 0:
         return "the same in every replication"
-    # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'.
-    value_text, low_text, high_text = format_numbers(abs(value), low, high) if value >= 0 else \
-        format_numbers(-value, -high, -low)
+    # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'; more
+    # where an end of an interval that excludes zero would read '0.00' ('0.003 to 0.262').
+    ends = (abs(value), low, high) if value >= 0 else (-value, -high, -low)
+    value_text, low_text, high_text = format_numbers(*ends)
+    for extra in range(1, MORE_DECIMALS + 1):
+        if (low <= 0 <= high) or all(text.strip("-0.,") for text in (low_text, high_text)):
+            break
+        value_text, low_text, high_text = format_numbers(*ends, extra=extra)
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
