@@ -311,6 +311,11 @@ def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
     assert [line.split(": ")[1].split("; ")[0] for line in lines] == [
         "3,448 (3,420 to 3,475)", "12 (12 to 13)", "0 (0 to 0)",
         "0 (0 to 0)"]  # no '3.45e+03', no -0
+    # An estimate that read like its interval's end: '4.85 (4.85 to 4.86)'.
+    table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
+        [4.855, 4.846, 4.863], [4.749, 4.70, 4.80], [4.9, 4.8, 5.0], [4.8, 4.7, 4.9]]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    assert lines[0].split(": ")[1].split("; ")[0] == "4.855 (4.846 to 4.863)"
 
 
 def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):

@@ -374,17 +374,21 @@ def table_decimals(rows: pd.DataFrame) -> int:
     """One number of decimals for a whole table of estimates and intervals.
 
     Three significant digits of the largest finite value (none from 100 on), more (up to
-    four) while some interval's ends would read alike: '9.00 (8.90 to 9.10)' beside
-    '7.94 (7.83 to 8.04)', not '9 (8.9 to 9.1)'.
+    four) while an estimate and its interval's ends that differ would read alike:
+    '9.00 (8.90 to 9.10)' beside '7.94 (7.83 to 8.04)', not '9 (8.9 to 9.1)'; '4.855 (4.846
+    to 4.863)', not '4.85 (4.85 to 4.86)'. Values closer than a ten-thousandth of the largest
+    count as alike: a cell near zero beside thousands does not set the table's decimals.
     """
     values = rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
     largest = float(finite.max()) if finite.size else 0.0
     decimals = 0 if largest >= 100 else 2 if largest < 1e-12 else \
         min(2 - math.floor(math.log10(largest)), 6)
-    for low, high in values[:, 1:]:
-        while (decimals < 4 and np.isfinite(low) and np.isfinite(high) and low < high
-               and f"{low:.{decimals}f}" == f"{high:.{decimals}f}"):
+    alike = largest * 1e-4
+    for row in values:
+        known = sorted(float(v) for v in row if np.isfinite(v))
+        apart = [(a, b) for a, b in zip(known, known[1:], strict=False) if b - a > alike]
+        while decimals < 4 and any(f"{a:.{decimals}f}" == f"{b:.{decimals}f}" for a, b in apart):
             decimals += 1
     return decimals
 
