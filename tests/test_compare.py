@@ -431,6 +431,13 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         "percentage points lower, from 17.1% to 12.3% (3.7 to 5.9) (they count different "
         "requests: the share only those made 5 or more years before the end, the mean "
         "everyone);")
+    # Where more were connected within 2 years, the curves cross, and the answer says so.
+    crossing = pd.concat([apart, apart[within].assign(
+        metric="connected_within_2y", estimate=[0.128, 0.159], mean=[0.128, 0.159],
+        difference=0.031, difference_ci_low=0.019, difference_ci_high=0.043)])
+    assert ("(the curves cross: connected within 2 years: 3.1 percentage points higher, from "
+            "12.8% to 15.9% (1.9 to 4.3); sooner connections for some, fewer by 5 years for "
+            "others);") in sentences(crossing)[0]
     assert "count different requests" not in text  # where they agree, nothing more
 
 
