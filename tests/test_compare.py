@@ -350,13 +350,13 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
 
     text = answer(-0.7)
     assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
-            "years) — but by the end of the run, connected: 0.70 fewer, from 30.70 to 30.00 "
-            "(0.60 to 0.80);") in text
+            "years) — but by the end of the run, applicants connected: 0.70 fewer, from 30.70 to "
+            "30.00 (0.60 to 0.80);") in text
     # The ten-year window sees what a change does later: nothing more is said there.
     assert "other businesses: about the same (-0.10 to 0.10 years);" in text
     assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
-            "years) — nor by the end of the run: connected and withdrew about the same;"
-            ) in answer(0.0)
+            "years) — nor by the end of the run: applicants connected and withdrawn about the "
+            "same;") in answer(0.0)
 
 
 def test_an_answer_on_capacity_releases_says_what_they_freed():

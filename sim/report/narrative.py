@@ -657,7 +657,7 @@ def _why_apart(get: pd.DataFrame, group: str, years: int, share_rose: bool) -> s
     return APART_WORDS.format(years=years)
 
 
-LATER_FIGURES = {"connected": "connected", "withdrawn": "withdrew"}
+LATER_FIGURES = {"connected": "applicants connected", "withdrawn": "applicants withdrawn"}
 """Figures counted by the end of the run, which see what a change does after a short window,
 and their names after 'by the end of the run'."""
 
@@ -669,10 +669,10 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
     same') says nothing of what a change does after 5 years: the campus took no place from
     congestion relief within 5 years of a request, but 0.7 fewer of them were connected by
     the end of the run. So the connections and withdrawals by the end of the run follow:
-    ' — but by the end of the run, connected: 0.70 fewer, from 50.5 to 49.8 (0.40 to 1.00)';
-    or, where neither moved beyond its interval, ' — nor by the end of the run: connected
-    and withdrew about the same'. Said wherever the answer is in the shorter window, which
-    stands in for the lead one (``metric``) where that is not known.
+    ' — but by the end of the run, applicants connected: 0.70 fewer, from 50.47 to 49.77 (0.40
+    to 1.00)'; or, where neither moved beyond its interval, ' — nor by the end of the run:
+    applicants connected and withdrawn about the same'. Said wherever the answer is in the
+    shorter window, which stands in for the lead one where that is not known.
     """
     if shown not in WINDOW_SHARES:
         return ""
@@ -690,9 +690,10 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
     if moved:
         return " — but by the end of the run, " + "; ".join(moved)
     known = [later for later in LATER_FIGURES if (group, later) in get.index]
-    return (" — nor by the end of the run: "
-            + " and ".join(LATER_FIGURES[later] for later in known)
-            + " about the same") if known else ""
+    named = " and ".join(LATER_FIGURES[later] for later in known)
+    if len(known) > 1:  # 'applicants connected and withdrawn'
+        named = named.replace(" and applicants ", " and ")
+    return f" — nor by the end of the run: {named} about the same" if known else ""
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
