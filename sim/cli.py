@@ -628,9 +628,11 @@ withdrawal.hazard_scale. Every candidate runs the same replications (common rand
 The output holds calibrated.yaml (a scenario extending the one calibrated, with the fitted
 values), calibration.csv (each estimate with its plausible interval and whether the data pin
 it down; a parameter that changes no observation is named so and left unset),
-calibration.txt (the same in words), observations.csv and calibration.png (model
-against observations at the fit), evaluations.csv and run.json. An interrupted calibration
-keeps its evaluations; the same command with --resume reuses them. Method: docs/calibration.md.
+calibration.txt (the same in words, with the fit of the best candidate and, where
+calibrated.yaml keeps a parameter unfitted, that of calibrated.yaml), observations.csv and
+calibration.png (model against observations at each), evaluations.csv and run.json. An
+interrupted calibration keeps its evaluations; the same command with --resume reuses them.
+Method: docs/calibration.md.
 """
 
 

@@ -142,6 +142,28 @@ def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path
     words = (tmp_path / "out" / "calibration.txt").read_text(encoding="utf-8")
     assert ("withdrawal.hazard_scale: not pinned down, kept at one.yaml's value 1 in "
             "calibrated.yaml.") in words
+    # The fit told is the best candidate's, and said to be; calibrated.yaml's own is run.
+    # It used to say "At the fitted values ..." of the best candidate alone, as if of the
+    # scenario written.
+    assert "At the fitted values" not in words
+    best = result.best
+    kept = [key for key in best if key in loose]
+    own_value = "one.yaml's value 1"
+    assert (f"The best candidate (arrivals.rate_scale {best['arrivals.rate_scale']:.3g}, "
+            f"withdrawal.hazard_scale {best['withdrawal.hazard_scale']:.3g}) fits as follows; "
+            f"calibrated.yaml keeps {' and '.join(kept)} at "
+            f"{' and '.join([own_value] * len(kept))}, so its own fit differs") in words
+    own = calibrated.model_copy(update={"replications": result.scenario.replications})
+    simulated = np.vstack([observed_values(own.observations, run_replication(own, r).applicants)
+                           for r in range(own.replications)])
+    table = result.calibrated_observations
+    assert table is not None
+    assert table["simulated_mean"].tolist() == pytest.approx(simulated.mean(axis=0).tolist())
+    loss = result.run_info["calibrated_loss"]
+    assert loss == pytest.approx(table["loss_term"].sum())
+    assert "calibrated.yaml (" in words and f"loss {loss:.2f}, " in words
+    csv = pd.read_csv(tmp_path / "out" / "observations.csv")
+    assert csv["fit"].tolist() == ["best candidate", "calibrated.yaml"]
 
 
 def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
@@ -205,8 +227,16 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
     resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
     assert resumed.best == whole.best
     pd.testing.assert_frame_equal(resumed.estimates, whole.estimates)
-    # Only the evaluations not kept ran again (3 replications each), and the final check.
-    assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + 3
+    # Only the evaluations not kept ran again (3 replications each), and the final checks.
+    assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + _final(whole)
+
+
+def _final(result: calibration.Calibration) -> int:
+    """The replications run after the search: the best candidate's and calibrated.yaml's.
+
+    Three each; calibrated.yaml's only when it holds other values than the best candidate.
+    """
+    return 3 * (1 + (result.calibrated_observations is not None))
 
 
 def _counting_candidates(monkeypatch) -> dict[str, int]:
@@ -250,7 +280,7 @@ def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitte
     resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
     assert resumed.best == fitted.best
     pd.testing.assert_frame_equal(resumed.estimates, fitted.estimates)
-    assert calls["n"] == 3  # the final check alone: every evaluation was kept
+    assert calls["n"] == _final(fitted)  # the final checks alone: every evaluation was kept
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".e")) == []
 
 
@@ -270,7 +300,7 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
     calls = _counting_candidates(monkeypatch)
     resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
     assert resumed.best == fitted.best
-    assert calls["n"] == 3
+    assert calls["n"] == _final(fitted)
     final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
     assert list(final.columns) == [*(p.key for p in FIT), "loss", "scenario_sha256",
                                    "plausible"]

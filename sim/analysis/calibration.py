@@ -275,12 +275,13 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
                      "has_effect": acts})
     best = {p.key: float(best_row[p.key])
             for p, row in zip(parameters, rows, strict=True) if row["has_effect"]}
-    with evaluator.distinct():
-        scenario = load_with_parameters(path, {**common, **best})
-    task = CandidateTask([scenario], scenario.replications)
-    simulated = list(map_replications(task, list(range(scenario.replications)), workers,
-                                      False, "calibrate", seed=scenario.seed,
-                                      scheduler=evaluator.scheduler))
+    scenario, observations = _fit_at(path, common, best, evaluator, workers)
+    # calibrated.yaml sets only the values the data pin down: where it keeps others at the
+    # scenario's own, its fit is not the best candidate's, so it is run and told apart.
+    written = {p.key: best[p.key] for p, row in zip(parameters, rows, strict=True)
+               if row["has_effect"] and row["pinned_down"]}
+    calibrated = (None if written == best
+                  else _fit_at(path, common, written, evaluator, workers)[1])
     run_info = {
         "gridqueue_version": __version__,
         "scenario_file": str(path),
@@ -300,15 +301,35 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
-    observations = observation_table(scenario.observations, simulated)
-    terms, misfit = synthetic_terms(evaluator.observed, evaluator.uncertainty,
-                                    np.vstack(simulated), evaluator.bound)
-    observations["loss_term"] = terms  # the same replications: they sum to the best loss
-    observations["misfit_sd"] = misfit
+    if calibrated is not None:
+        run_info["calibrated_loss"] = float(calibrated["loss_term"].sum())
     return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,
                        scenario=scenario,
                        estimates=pd.DataFrame(rows), evaluations=evaluations,
-                       observations=observations, run_info=run_info)
+                       observations=observations, run_info=run_info,
+                       calibrated_observations=calibrated)
+
+
+def _fit_at(path: Path, common: dict[str, Any], values: dict[str, float],
+            evaluator: CandidateEvaluator, workers: int | None
+            ) -> tuple[Scenario, pd.DataFrame]:
+    """The scenario at ``values`` and its observations table with each figure's loss term.
+
+    Run with the candidates' replications (the same seed), so at the best candidate's values
+    the terms sum to the best loss.
+    """
+    with evaluator.distinct():
+        scenario = load_with_parameters(path, {**common, **values})
+    task = CandidateTask([scenario], scenario.replications)
+    simulated = list(map_replications(task, list(range(scenario.replications)), workers,
+                                      False, "calibrate", seed=scenario.seed,
+                                      scheduler=evaluator.scheduler))
+    observations = observation_table(scenario.observations, simulated)
+    terms, misfit = synthetic_terms(evaluator.observed, evaluator.uncertainty,
+                                    np.vstack(simulated), evaluator.bound)
+    observations["loss_term"] = terms
+    observations["misfit_sd"] = misfit
+    return scenario, observations
 
 
 def calibrate_to_directory(

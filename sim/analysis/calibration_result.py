@@ -44,8 +44,13 @@ class Calibration:
             plausible interval), ``search_low``, ``search_high``, ``pinned_down`` and
             ``has_effect`` (False: every value gave the same fit, so there is no estimate).
         evaluations: one row per candidate evaluated: its values, ``loss``, ``plausible``.
-        observations: the observations beside the simulation at the fitted values.
+        observations: the observations beside the simulation at the fitted values (the best
+            candidate), with each figure's ``loss_term`` and ``misfit_sd``.
         run_info: provenance (versions, seed, replications, loss threshold, wall time).
+        calibrated_observations: the same for the scenario calibrated.yaml holds, when it
+            keeps a fitted parameter at the scenario's own value (None: it holds the best
+            candidate's values). Run with the same replications; its loss is
+            ``run_info["calibrated_loss"]``.
     """
 
     path: Path
@@ -57,6 +62,7 @@ class Calibration:
     evaluations: pd.DataFrame
     observations: pd.DataFrame
     run_info: dict[str, Any]
+    calibrated_observations: pd.DataFrame | None = None
 
     def statements(self) -> list[str]:
         """Plain words: each estimate, what the data can and cannot pin down, the fit."""
@@ -87,11 +93,18 @@ class Calibration:
         if len(self.parameters) > count:
             lines.append(f"More parameters ({len(self.parameters)}) than published figures "
                          f"({count}): they cannot all be pinned down.")
-        agreeing = int((self.observations["agreement"] == "agrees").sum())
-        lines.append(f"At the fitted values {agreeing} of {count} published figures agree with "
-                     "the simulation: their published range meets the band of 90% of "
-                     "replications.")
-        return lines + self._fit_lines()
+        if self.calibrated_observations is None:
+            lines.append(f"At the fitted values, which calibrated.yaml holds, "
+                         f"{_agreeing(self.observations, count)}")
+            return lines + self._fit_lines()
+        kept = [key for key in self.best if key not in self.written()]
+        lines.append(f"The best candidate ({_values(self.best)}) fits as follows; "
+                     f"calibrated.yaml keeps {' and '.join(kept)} at "
+                     f"{' and '.join(self._kept(key) for key in kept)}, so its own fit "
+                     "differs (given after it), and the values it sets were fitted with "
+                     f"{_values({key: self.best[key] for key in kept})}.")
+        lines.append(f"At the best candidate {_agreeing(self.observations, count)}")
+        return lines + self._fit_lines() + self._calibrated_lines(kept)
 
     def _fit_lines(self) -> list[str]:
         """How well the best candidate fits: its loss, the threshold, each figure's part."""
@@ -105,10 +118,27 @@ class Calibration:
         lines.append("Each published figure's part of it, with how far the simulated mean is "
                      "from the figure in standard deviations (a part also holds the log of "
                      "its variance, so its size alone says little):")
-        for row in self.observations.to_dict("records"):
-            lines.append(f"  {row['label']}: {row['loss_term']:.2f} "
-                         f"({row['misfit_sd']:+.2f} sd; {row['agreement']})")
-        return lines
+        return lines + self._figure_lines(self.observations)
+
+    def _calibrated_lines(self, kept: list[str]) -> list[str]:
+        """How well the scenario calibrated.yaml holds fits, run with the same replications."""
+        table = self.calibrated_observations
+        assert table is not None
+        loss = self.run_info["calibrated_loss"]
+        above = loss - self.run_info["best_loss"]
+        verdict = ("within" if above <= self.run_info["plausible_threshold"] else "beyond")
+        held = {**self.written(), **{key: f"at {self._kept(key)}" for key in kept}}
+        return [f"calibrated.yaml ({_values(held)}), run with the same "
+                f"{self.run_info['replications']} replications: loss {loss:.2f}, "
+                f"{above:.2f} above the best ({verdict} the {self.run_info['confidence']:.0%} "
+                f"threshold); {_agreeing(table, len(table))}",
+                "Each published figure's part of its loss:",
+                *self._figure_lines(table)]
+
+    def _figure_lines(self, table: pd.DataFrame) -> list[str]:
+        """Each figure's loss term and how far the simulated mean is from it."""
+        return [f"  {row['label']}: {row['loss_term']:.2f} ({row['misfit_sd']:+.2f} sd; "
+                f"{row['agreement']})" for row in table.to_dict("records")]
 
     def scenario_text(self, folder: Path) -> str:
         """A scenario file for ``folder`` that extends the one calibrated with the fitted values.
@@ -217,7 +247,24 @@ class Calibration:
 
     def figure(self) -> Figure:
         """The published observations against the simulation at the fitted values."""
-        return observations_figure({"calibrated": self.observations})
+        if self.calibrated_observations is None:
+            return observations_figure({"calibrated": self.observations})
+        return observations_figure({"best candidate": self.observations,
+                                    "calibrated.yaml": self.calibrated_observations})
+
+    def observation_table(self) -> pd.DataFrame:
+        """observations.csv: the observations beside the simulation, a ``fit`` column first.
+
+        ``fit`` says whose simulation a row is: the best candidate's, and the scenario
+        calibrated.yaml holds where it keeps a fitted parameter at the scenario's own value.
+        """
+        if self.calibrated_observations is None:
+            tables = {"best candidate, as calibrated.yaml": self.observations}
+        else:
+            tables = {"best candidate": self.observations,
+                      "calibrated.yaml": self.calibrated_observations}
+        return pd.concat([t.assign(fit=label)[["fit", *t.columns]]
+                          for label, t in tables.items()], ignore_index=True)
 
     def write_summary(self, folder: Path) -> None:
         """Write every file into ``folder``; evaluations.csv replaces the running store.
@@ -233,7 +280,7 @@ class Calibration:
             whole.unlink(missing_ok=True)
         (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
         self.estimates.to_csv(folder / "calibration.csv", index=False)
-        self.observations.to_csv(folder / "observations.csv", index=False)
+        self.observation_table().to_csv(folder / "observations.csv", index=False)
         fig = self.figure()
         for suffix in ("png", "svg"):
             fig.savefig(folder / f"calibration.{suffix}", dpi=150)
@@ -241,6 +288,19 @@ class Calibration:
                                                 encoding="utf-8")
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                          + "\n", encoding="utf-8")
+
+
+def _agreeing(table: pd.DataFrame, count: int) -> str:
+    """How many published figures agree with a simulation, in words."""
+    agreeing = int((table["agreement"] == "agrees").sum())
+    return (f"{agreeing} of {count} published figures agree with the simulation: their "
+            "published range meets the band of 90% of replications.")
+
+
+def _values(values: dict[str, Any]) -> str:
+    """Parameters and their values in words: 'arrivals.rate_scale 0.985, ...'."""
+    return ", ".join(f"{key} {value:.3g}" if isinstance(value, float) else f"{key} {value}"
+                     for key, value in values.items())
 
 
 def _load_quietly(path: Path, parameters: dict[str, Any]) -> Scenario:
