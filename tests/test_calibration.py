@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -184,6 +185,24 @@ def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
                 f"{row['agreement']})") in words
     written_table = pd.read_csv(folder / "observations.csv")
     assert {"loss_term", "misfit_sd"} <= set(written_table.columns)
+
+
+def test_a_bound_the_simulation_keeps_reads_as_within_it_not_as_a_perfect_hit(fitted):
+    """A one-sided bound kept costs nothing: its line says so, with the mean and the bound.
+
+    It used to read "0.00 (+0.00 sd; agrees)", as if the simulation hit the figure.
+    """
+    first, *others = fitted.scenario.observations
+    bounded = fitted.scenario.model_copy(update={"observations": [
+        first.model_copy(update={"bound": "upper"}), *others]})
+    table = fitted.observations.copy()
+    table.loc[0, ["simulated_mean", "observed", "misfit_sd", "loss_term"]] = [0.096, 0.2, 0, 0]
+    result = dataclasses.replace(fitted, scenario=bounded, observations=table,
+                                 calibrated_observations=None)
+    words = "\n".join(result.statements())
+    assert (f"  {table.loc[0, 'label']}: 0.00 (within the bound: 0.096, at most 0.2; "
+            f"{table.loc[0, 'agreement']})") in words
+    assert "+0.00 sd" not in words
 
 
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):

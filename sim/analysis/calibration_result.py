@@ -136,9 +136,23 @@ class Calibration:
                 *self._figure_lines(table)]
 
     def _figure_lines(self, table: pd.DataFrame) -> list[str]:
-        """Each figure's loss term and how far the simulated mean is from it."""
-        return [f"  {row['label']}: {row['loss_term']:.2f} ({row['misfit_sd']:+.2f} sd; "
-                f"{row['agreement']})" for row in table.to_dict("records")]
+        """Each figure's loss term and how far the simulated mean is from it.
+
+        A one-sided bound the mean keeps costs nothing: the line says so, with the mean and
+        the bound, rather than a distance of +0.00 sd that would read as a perfect hit.
+        """
+        lines = []
+        for row, observation in zip(table.to_dict("records"), self.scenario.observations,
+                                    strict=True):
+            if observation.bound and row["misfit_sd"] == 0:
+                side = "at most" if observation.bound == "upper" else "at least"
+                how = (f"within the bound: {row['simulated_mean']:.2g}, {side} "
+                       f"{row['observed']:.2g}")
+            else:
+                how = f"{row['misfit_sd']:+.2f} sd"
+            lines.append(f"  {row['label']}: {row['loss_term']:.2f} ({how}; "
+                         f"{row['agreement']})")
+        return lines
 
     def scenario_text(self, folder: Path) -> str:
         """A scenario file for ``folder`` that extends the one calibrated with the fitted values.
