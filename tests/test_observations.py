@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Results, load_scenario, run
+from sim import InputError, Results, load_scenario, run
 from sim.analysis.candidates import synthetic_loss, synthetic_terms
 from sim.inputs.observations import Observation
 from sim.runs.observed import agreement_sentences, observation_table, observed_values
@@ -241,3 +241,22 @@ def test_figure_draws_each_scenario_only_beside_the_observations_it_states():
     # The published diamond, then a band and a mean per scenario stating it.
     assert [len(ax.get_lines()) for ax in fig.axes] == [5, 3]
     assert fig.axes[1].get_lines()[1].get_xdata().tolist() == [9.0, 9.0]
+
+
+def test_an_observations_file_of_a_bare_list_is_told_to_put_observations_above_it(tmp_path):
+    """A file holding only the list says it needs observations: above it.
+
+    It used to say "expected a mapping of keys at the top level, got list", which does not
+    say what the mapping should hold.
+    """
+    (tmp_path / "bare.yaml").write_text(
+        "- date: 2023-06-15\n  quantity: applicants_waiting\n  value: 100\n  source: test\n",
+        encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"extends: {(ROOT / 'scenarios/flevoland/base.yaml').as_posix()}\n"
+                        "observations: bare.yaml\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source.endswith("bare.yaml") and raised.value.line == 1
+    assert "expected observations: at the top level, with the list of observations under it" in (
+        str(raised.value))

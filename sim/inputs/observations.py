@@ -132,7 +132,15 @@ def read_observations(path: Path, shown_as: str) -> list[dict[str, Any]]:
 
     A problem names the file, line and key path, as for scenario files.
     """
-    source = read_scenario_source(path)
+    try:
+        source = read_scenario_source(path)
+    except InputError as exc:
+        if exc.key_path or not exc.expected.endswith("at the top level, got list"):
+            raise
+        # A list of observations alone: what a scenario's own observations: key holds.
+        raise InputError(shown_as, "", "expected observations: at the top level, with the list "
+                         "of observations under it (the file holds the list alone)",
+                         line=1) from None
     try:
         checked = _ObservationFile.model_validate(source.data)
     except pydantic.ValidationError as exc:
