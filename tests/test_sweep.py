@@ -542,3 +542,25 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     assert csv.loc[where[where].index[0], "note"].startswith(
         "not known in 1 of 3 replications: no wait reached 10 years")
     assert swept.notes(ten, "all") == [] and known.notes(group="all") == []
+
+
+def test_a_group_with_nobody_in_a_cell_says_so_and_claims_no_pairing(family):
+    """A cell that draws nobody into a group says so, with no false reason and no pairing.
+
+    With a stream's rate 0, its group's 10-year mean read "not known in 2 of 2 replications:
+    no wait reached 10 years within the run ..." and its rows claimed paired=True; the next
+    cell's differences from it were missing without a word.
+    """
+    swept = sweep(family["fifo"], {"streams.basic.rate_per_year": [0, 20]}, replications=2,
+                  workers=1)
+    first, second = swept.cells["cell"].tolist()
+    table = swept.with_differences()
+    basic = table[table["group"] == "basic_needs"]
+    nobody = basic[basic["cell"] == first]
+    assert (nobody["note"] == "nobody in this group in this cell").all()
+    assert nobody["paired"].isna().all() and basic["paired"].isna().all()
+    later = basic[(basic["cell"] == second) & basic["difference"].isna()]
+    assert len(later) and later["note"].str.endswith(
+        "no difference from the first cell: nobody in this group there").all()
+    others = table[table["group"] == "other"]
+    assert others["paired"].notna().all() and not others["note"].str.contains("nobody").any()

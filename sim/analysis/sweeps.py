@@ -148,10 +148,17 @@ class Sweep:
         table = self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
         counts = self._counts()
         missing = self._missing()
+        empty = self._empty()
+        first = next(iter(self.overrides))
         notes = []
+        nobody = []
         for cell, group, metric, estimate, difference in zip(
                 table["cell"], table["group"], table["metric"], table["estimate"],
                 table["difference"], strict=True):
+            nobody.append((cell, group) in empty or (first, group) in empty)  # none to pair
+            if (cell, group) in empty:  # nothing else to say of nobody, nor a false reason
+                notes.append("nobody in this group in this cell")
+                continue
             words = []
             if group in self.members.get(cell, {}):
                 words.append("other applicants than in the first cell: "
@@ -160,12 +167,22 @@ class Sweep:
             if metric == LEAD_METRICS[0] and np.isnan(estimate) and unknown > 0:
                 words.append(f"not known in {unknown} of {asked} replications: "
                              + NO_TEN_YEARS_WHY)
-            if np.isnan(difference) and not np.isnan(estimate):
+            if np.isnan(difference) and (first, group) in empty:
+                words.append("no difference from the first cell: nobody in this group there")
+            elif np.isnan(difference) and not np.isnan(estimate):
                 why = self._no_difference(missing, cell, group, metric)
                 if why:
                     words.append(why)
             notes.append("; ".join(words))
-        return table.assign(note=notes)
+        paired = table["paired"].astype("boolean").mask(pd.Series(nobody, index=table.index))
+        return table.assign(paired=paired, note=notes)
+
+    def _empty(self) -> set[tuple[str, str]]:
+        """The cells and groups with nobody in them, in every replication."""
+        counts = self.metrics[self.metrics["metric"] == "applicants"]
+        most = counts.groupby(["cell", "group"], sort=False)["value"].max()
+        return {(str(key[0]), str(key[1])) for key, value in most.items()  # type: ignore[index]
+                if value == 0}
 
     def notes(self, metric: str | None = None, group: str = "all") -> list[str]:
         """What a reader of :meth:`describe` and :meth:`figure` must know, in sentences.
