@@ -513,9 +513,10 @@ def test_a_fit_range_refused_for_another_key_at_one_end_asks_for_another_range(
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
         "gridqueue: error: --fit arrivals.rate_scale=0:2: 0 (its low end) gives "
-        "priority_uptake.safety: expected a category somebody is in: no stream, project or "
-        "waiting-list row is ever in 'safety' (stream 'firms' is, but draws nobody: its "
-        "rate_per_year is 0), so nobody would ask for priority by this share; leave it out; "
+        "priority_uptake.safety: expected a category somebody is in: nobody is ever in "
+        "'safety': its only stream, 'firms', draws nobody (its rate_per_year is 0), and no "
+        "project or waiting-list row is in it, so nobody would ask for priority by this share; "
+        "leave it out; "
         "give a range in which every value is allowed"]
     assert list(tmp_path.iterdir()) == []
 

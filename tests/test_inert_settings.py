@@ -282,7 +282,9 @@ def test_a_priority_uptake_set_aside_by_a_later_file_or_option_is_quiet(base):
 
 IDLE = "streams.idle={category: safety, rate_per_year: 0, demand_mw: 1}"
 """A stream that draws nobody: a rate of 0, and no generated waiting list to draw it onto."""
-DRAWS_NOBODY = r"\(stream 'idle' is, but draws nobody: its rate_per_year is 0\)"
+DRAWS_NOBODY = (r"nobody is ever in 'safety': its only stream, 'idle', draws nobody \(its "
+                r"rate_per_year is 0\), and no project or waiting-list row is in it")
+"""Why nobody is in safety: said without first saying no stream is in it (it is)."""
 
 
 def test_a_stream_that_draws_nobody_holds_no_category(base):
@@ -297,27 +299,27 @@ def test_a_stream_that_draws_nobody_holds_no_category(base):
     scored = ["streams.idle.efficiency=1", "streams.firms.efficiency=1", "policy={order: "
               "social_priority, within_category: {safety: efficiency, other: efficiency}}"]
     with pytest.raises(InputError, match=r"priority_uptake.safety: expected a category "
-                       r"somebody is in: no stream, project or waiting-list row is ever in "
-                       rf"'safety' {DRAWS_NOBODY}, so nobody would ask for priority"):
+                       rf"somebody is in: {DRAWS_NOBODY}, so nobody would ask for priority"):
         load_scenario(base, [IDLE, "streams.idle.growth_per_year=0.5", *uptake])
     with pytest.raises(InputError, match=r"policy.rounds.between_rounds: expected categories "
-                       r"somebody is in: no stream, project or waiting-list row is ever in "
-                       rf"'safety' {DRAWS_NOBODY}, so serving it between rounds"):
+                       rf"somebody is in: {DRAWS_NOBODY}, so serving it between rounds"):
         load_scenario(base, [ROUNDS, IDLE])
     with pytest.raises(InputError, match=r"onsite_generation.by_category.safety: expected "
                        r"applicants of safety it applies to: none takes the scenario's on-site "
-                       r"generation \(no stream of that category without its own, no "
-                       r"waiting-list row; stream 'idle' is one, but draws nobody: its "
-                       r"rate_per_year is 0\)"):
+                       r"generation: the only stream of that category without its own, "
+                       r"'idle', draws nobody \(its rate_per_year is 0\), and no waiting-list "
+                       r"row takes it, so it would do nothing"):
         load_scenario(base, [IDLE, onsite])
     with pytest.raises(InputError, match=r"policy.within_category.safety: expected efficiency "
-                       r"scores of safety applicants to rank by: no stream, project or "
-                       r"waiting-list row in safety gives one \(stream 'idle' does, but draws "
-                       r"nobody: its rate_per_year is 0\)"):
+                       r"scores of safety applicants to rank by: nobody in safety has a "
+                       r"score: the only stream in it that gives one, 'idle', draws nobody "
+                       r"\(its rate_per_year is 0\), and no other stream, project or "
+                       r"waiting-list row in it gives one, so the category would keep"):
         load_scenario(base, [IDLE, *scored])
     with pytest.raises(InputError, match=r"onsite_generation: expected applicants it applies "
-                       r"to: no stream goes without an onsite_generation of its own \(stream "
-                       r"'firms' does, but draws nobody: its rate_per_year is 0\), projects"):
+                       r"to: the only stream without an onsite_generation of its own, "
+                       r"'firms', draws nobody \(its rate_per_year is 0\), projects give "
+                       r"self_supply, and no waiting-list row takes it"):
         load_scenario(base, ["streams.firms.rate_per_year=0", onsite.split(", by_")[0] + "}"])
     drawing = [IDLE, "streams.idle.rate_per_year=0.5"]  # with a rate, each acts
     load_scenario(base, [*drawing, *uptake])
@@ -335,7 +337,7 @@ def test_a_stream_of_rate_0_still_counts_for_the_applicants_it_has(base):
     uptake = [IDLE, "policy.order=social_priority", "priority_uptake.safety=0.5"]
     generated = "waiting_list={count: 5, earliest: 2023-01-01, mix: {idle: 1, firms: 1}}"
     load_scenario(base, [*uptake, generated])
-    with pytest.raises(InputError, match=r"\(stream 'idle' is, but draws nobody: its "
+    with pytest.raises(InputError, match=r"its only stream, 'idle', draws nobody \(its "
                        r"rate_per_year is 0, and waiting_list.mix gives it no weight\)"):
         load_scenario(base, [*uptake, generated.replace("idle: 1, ", "")])
     listed = [*uptake, "waiting_list={csv: list.csv}"]
@@ -355,7 +357,7 @@ def test_a_stream_of_rate_0_still_counts_for_the_applicants_it_has(base):
         load_scenario(base, listed)  # the stream draws nobody who would ask by the share
     csv.write_text("request_date,category,demand_mw,stream\n2023-01-01,other,1,idle\n",
                    encoding="utf-8")
-    with pytest.raises(InputError, match=rf"ever in 'safety' {DRAWS_NOBODY}"):
+    with pytest.raises(InputError, match=DRAWS_NOBODY):
         load_scenario(base, listed)  # its only row is in another category
     load_scenario(base, [*listed, "streams.idle.category_changes=[{date: 2026-01-01, "
                          "category: safety}]", "streams.idle.category=other"])  # it moves in
@@ -371,8 +373,16 @@ def test_a_rate_of_0_set_later_empties_a_category_as_removing_the_stream_does(ba
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         load_scenario(base, ["streams.firms.rate_per_year=0"])
-    with pytest.raises(InputError, match=r"'safety' \(stream 'firms' is, but draws nobody"):
+    with pytest.raises(InputError, match=r"'safety': its only stream, 'firms', draws nobody"):
         load_scenario(base, ["streams.firms.rate_per_year=0", "priority_uptake.safety=0.4"])
     result = sweep(base, {"streams.firms.rate_per_year": [0, 12]},
                    ["priority_uptake.safety=0.4"], replications=2, workers=1)
     assert len(result.cells) == 2
+
+
+def test_several_streams_that_draw_nobody_are_named_together(base):
+    """Two idle streams are the category's only ones: said once, with the verb of several."""
+    with pytest.raises(InputError, match=r"nobody is ever in 'safety': its only streams, "
+                       r"'idle' and 'spare', draw nobody \(their rate_per_year is 0\), and no "
+                       r"project or waiting-list row is in it"):
+        load_scenario(base, [ROUNDS, IDLE, IDLE.replace("idle", "spare")])

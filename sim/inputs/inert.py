@@ -110,11 +110,12 @@ def _drawing(scenario: Scenario) -> dict[str, Stream]:
             if stream.rate_per_year > 0 or weight > 0}
 
 
-def _idle(scenario: Scenario, among: dict[str, Stream], verbs: tuple[str, str]) -> str:
-    """Which streams ``among`` draw nobody, and why: ``stream 'x' is, but draws nobody: ...``.
+def _idle(scenario: Scenario, among: dict[str, Stream], only: tuple[str, str]) -> str:
+    """Those of ``among`` that draw nobody, and why: ``its only stream, 'x', draws nobody (...)``.
 
-    ``verbs``: what they do, said of one stream and of several (``("is", "are")``); empty
-    when each of them draws somebody.
+    Said where they are the only streams that could have reached somebody: ``only`` names
+    them, as one stream and as several (``("its only stream", "its only streams")``). Empty
+    when each of ``among`` draws somebody.
     """
     drawing = _drawing(scenario)
     names = [name for name in among if name not in drawing]
@@ -127,21 +128,18 @@ def _idle(scenario: Scenario, among: dict[str, Stream], verbs: tuple[str, str]) 
     if waiting is not None and waiting.count and waiting.mix is not None:
         why += f", and waiting_list.mix gives {it} no weight"
     which = " and ".join(f"'{name}'" for name in names)
-    return (f"stream{'' if one else 's'} {which} "
-            f"{verbs[0] if one else verbs[1]}, but {'draws' if one else 'draw'} nobody: {why}")
+    return f"{only[0 if one else 1]}, {which}, {'draws' if one else 'draw'} nobody ({why})"
 
 
-def _idle_in(scenario: Scenario, category: str, verbs: tuple[str, str] = ("is", "are"),
-             among: dict[str, Stream] | None = None) -> str:
-    """`` (stream 'x' is, but draws nobody: ...)`` of the streams ever in ``category``.
-
-    Of those ``among`` (default: every stream); empty when none of them is idle.
-    """
-    held = {name: stream for name, stream in (scenario.streams if among is None
-                                              else among).items()
-            if category in categories_held(stream)}
-    note = _idle(scenario, held, verbs)
-    return f" ({note})" if note else ""
+def _nobody_in(scenario: Scenario, category: str) -> str:
+    """Why nobody is ever in ``category``: no stream, project or row, or only idle streams."""
+    idle = _idle(scenario, {name: stream for name, stream in scenario.streams.items()
+                            if category in categories_held(stream)},
+                 ("its only stream", "its only streams"))
+    if not idle:
+        return f"no stream, project or waiting-list row is ever in '{category}'"
+    return (f"nobody is ever in '{category}': {idle}, and no project or waiting-list row is "
+            "in it")
 
 
 def _givers(scenario: Scenario) -> list[Stream | Project]:
@@ -226,10 +224,8 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
         for category in regime.rounds.between_rounds:
             if category not in held:
                 raise _refuse(scenario, source, key,
-                              f"expected categories somebody is in: no stream, project or "
-                              "waiting-list "
-                              f"row is ever in '{category}'"
-                              f"{_idle_in(scenario, category)}, so serving it between "
+                              f"expected categories somebody is in: "
+                              f"{_nobody_in(scenario, category)}, so serving it between "
                               "rounds would change nothing; leave it out")
             if category not in asking:
                 shares = sorted({by for held_by, by in _uptake_drawers(scenario, rows)
@@ -275,9 +271,8 @@ def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | No
                 source is not None and layer_within(source, key) < applicants):
             continue
         if category not in held:
-            raise _refuse(scenario, source, key, f"expected a category somebody is in: no "
-                          f"stream, project or waiting-list row is ever in '{category}'"
-                          f"{_idle_in(scenario, category)}, so nobody would ask for "
+            raise _refuse(scenario, source, key, f"expected a category somebody is in: "
+                          f"{_nobody_in(scenario, category)}, so nobody would ask for "
                           "priority by this share; leave it out", at_any_value=True)
         raise _refuse(scenario, source, key, f"expected applicants who ask for priority by "
                       f"this share: nobody in '{category}' does "
@@ -323,13 +318,17 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
         for category, how in regime.within_category.items():
             if how == "efficiency" and category not in scored:
                 prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
-                idle = _idle_in(scenario, category, ("does", "do"), among={
+                idle = _idle(scenario, {
                     name: stream for name, stream in scenario.streams.items()
-                    if stream.efficiency is not None})
+                    if stream.efficiency is not None and category in categories_held(stream)},
+                    ("the only stream in it that gives one", "the only streams in it that "
+                     "give one"))
+                why = f"nobody in {category} has a score: {idle}, and no other stream, " \
+                    "project or waiting-list row in it gives one" if idle else \
+                    f"no stream, project or waiting-list row in {category} gives one"
                 raise _refuse(scenario, source, (*prefix, "within_category", category),
                               f"expected efficiency scores of {category} applicants to rank "
-                              f"by: no stream, project or waiting-list row in {category} "
-                              f"gives one{idle}, so the category would keep its request-date "
+                              f"by: {why}, so the category would keep its request-date "
                               "order; give its streams an efficiency distribution, or leave "
                               "it out")
 
@@ -389,21 +388,26 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
                        if math.isnan(share)  # the row states no self_supply of its own
                        and (not stream or scenario.streams[stream].onsite_generation is None))
     if not reached:
-        idle = _idle(scenario, without, ("does", "do"))
+        idle = _idle(scenario, without, ("the only stream without an onsite_generation of "
+                                         "its own", "the only streams without one of their "
+                                         "own"))
         raise _refuse(scenario, source, ("onsite_generation",),
-                      "expected applicants it applies to: no stream goes without an "
-                      f"onsite_generation of its own{f' ({idle})' if idle else ''}, projects "
-                      "give self_supply, and no waiting-list row takes it, so it would do "
-                      "nothing; leave it out", at_any_value=True)
+                      "expected applicants it applies to: "
+                      f"{idle or 'no stream goes without an onsite_generation of its own'}, "
+                      "projects give self_supply, and no waiting-list row takes it, so it "
+                      "would do nothing; leave it out", at_any_value=True)
     for category in defaults.by_category:
         if category not in reached:
             idle = _idle(scenario, {name: stream for name, stream in without.items()
-                                    if stream.category == category}, ("is one", "are some"))
+                                    if stream.category == category},
+                         ("the only stream of that category without its own", "the only "
+                          "streams of that category without their own"))
+            why = f": {idle}, and no waiting-list row takes it" if idle else \
+                " (no stream of that category without its own, no waiting-list row)"
             raise _refuse(scenario, source, ("onsite_generation", "by_category", category),
                           f"expected applicants of {category} it applies to: none takes the "
-                          "scenario's on-site generation (no stream of that category without "
-                          f"its own, no waiting-list row{f'; {idle}' if idle else ''}), so it "
-                          "would do nothing; leave it out", at_any_value=True)
+                          f"scenario's on-site generation{why}, so it would do nothing; leave "
+                          "it out", at_any_value=True)
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
