@@ -6,12 +6,14 @@ setting and nothing said (see :mod:`sim.inputs.inert`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from sim import GridqueueWarning, InputError, load_scenario, sweep
+from sim import GridqueueWarning, InputError, load_scenario, run, sweep
 from sim.analysis.scenario_outline import outline
 from tests.test_loading import BASE
 
@@ -258,19 +260,24 @@ def test_a_priority_uptake_of_waiting_list_rows_acts_where_a_row_does_not_say(ba
     load_scenario(base, listed)
 
 
-def test_a_priority_uptake_set_aside_by_a_later_file_or_option_is_quiet(base):
+def test_a_priority_uptake_set_aside_by_a_later_file_or_option_is_warned_of(base):
     """A child file or option that empties a category sets an inherited share aside.
 
     A family's base states the shares of its applicants; a child that moves or removes a
-    category's only stream means to, as the bundled family's variants may.
+    category's only stream means to, as the bundled family's variants may. A warning names
+    the share set aside, as for the other settings a later layer leaves nothing to do.
     """
     base.write_text(BASE.replace("category: other", "category: safety").replace(
         "fifo", "social_priority") + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
     (base.parent / "child.yaml").write_text("extends: s.yaml\nstreams:\n  firms:\n"
                                             "    category: other\n", encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", GridqueueWarning)
+    with pytest.warns(GridqueueWarning, match=r"s.yaml:\d+: priority_uptake.safety is set aside: "
+                      r"after the streams of \S*child.yaml, no stream, project or waiting-list "
+                      r"row is ever in 'safety', so nobody would ask for priority by this "
+                      r"share$"):
         load_scenario(base.parent / "child.yaml")
+    with pytest.warns(GridqueueWarning, match=r"priority_uptake.safety is set aside: after "
+                      r"--set streams.firms.category=basic_needs, no stream"):
         load_scenario(base, ["streams.firms.category=basic_needs"])
     (base.parent / "child.yaml").write_text("extends: s.yaml\nstreams:\n  firms:\n"
                                             "    category: other\n"
@@ -370,8 +377,9 @@ def test_a_rate_of_0_set_later_empties_a_category_as_removing_the_stream_does(ba
     """
     base.write_text(BASE.replace("category: other", "category: safety").replace(
         "fifo", "social_priority") + "priority_uptake: {safety: 0.5}\n", encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", GridqueueWarning)
+    with pytest.warns(GridqueueWarning, match=r"priority_uptake.safety is set aside: after "
+                      r"--set streams.firms.rate_per_year=0, nobody is ever in 'safety': its "
+                      r"only stream, 'firms', draws nobody"):
         load_scenario(base, ["streams.firms.rate_per_year=0"])
     with pytest.raises(InputError, match=r"'safety': its only stream, 'firms', draws nobody"):
         load_scenario(base, ["streams.firms.rate_per_year=0", "priority_uptake.safety=0.4"])
@@ -386,3 +394,118 @@ def test_several_streams_that_draw_nobody_are_named_together(base):
                        r"'idle' and 'spare', draw nobody \(their rate_per_year is 0\), and no "
                        r"project or waiting-list row is in it"):
         load_scenario(base, [ROUNDS, IDLE, IDLE.replace("idle", "spare")])
+
+
+FAMILY = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
+STORAGE_STOPPED = "streams.storage.rate_per_year=0"
+"""The bundled family's only congestion_relief stream, silenced by an option."""
+
+
+@pytest.mark.parametrize(("scenario", "changes", "says"), [
+    ("social_priority_onsite", [STORAGE_STOPPED],
+     r"social_priority_onsite.yaml:14: onsite_generation.by_category.congestion_relief is set "
+     r"aside: after --set streams.storage.rate_per_year=0, no congestion_relief applicant "
+     r"takes the scenario's on-site generation: the only stream of that category without its "
+     r"own, 'storage', draws nobody \(its rate_per_year is 0\), and no waiting-list row takes "
+     r"it, so it would do nothing$"),
+    ("social_priority_onsite", ["streams.storage=null"],
+     r"onsite_generation.by_category.congestion_relief is set aside: after --set "
+     r"streams.storage=null, no congestion_relief applicant takes the scenario's on-site "
+     r"generation \(no stream of that category without its own, no waiting-list row\)"),
+    ("efficiency_2026", [STORAGE_STOPPED],
+     r"efficiency_2026.yaml:\d+: policy.changes.1.within_category.congestion_relief is set "
+     r"aside: after --set streams.storage.rate_per_year=0, nobody in congestion_relief has an "
+     r"efficiency score: the only stream in it that gives one, 'storage', draws nobody"),
+    ("rounds_2027", [STORAGE_STOPPED],
+     r"rounds_2027.yaml:\d+: 'congestion_relief' in policy.changes.2.rounds.between_rounds is "
+     r"set aside: after --set streams.storage.rate_per_year=0, nobody is ever in "
+     r"'congestion_relief': its only stream, 'storage', draws nobody \(its rate_per_year is "
+     r"0\), and no project or waiting-list row is in it, so serving it between rounds would "
+     r"change nothing$"),
+    ("rounds_2027", ["priority_uptake.safety=0"],
+     r"'safety' in policy.changes.2.rounds.between_rounds is set aside: after --set "
+     r"priority_uptake.safety=0, nobody in 'safety' asks for priority \(priority_uptake.safety "
+     r"is 0, and no project or waiting-list row in it asks\)"),
+])
+def test_a_bundled_setting_a_later_option_leaves_nothing_to_do_is_set_aside(scenario, changes,
+                                                                            says):
+    """Silencing or removing a bundled stream is not refused for the family's files' settings.
+
+    Each was refused, at the bundled file's line, though the user wrote only the option; as
+    an inherited priority_uptake, it is set aside with a warning instead.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(FAMILY / f"{scenario}.yaml", changes)
+    assert any(re.search(says, str(warning.message)) for warning in caught), \
+        [str(warning.message) for warning in caught]
+
+
+def test_a_setting_given_with_or_after_what_empties_it_is_still_refused(base):
+    """Only an inherited setting is set aside: one given in the emptying layer, or later, is not.
+
+    A parent that gives rounds, on-site generation by category and ranking by efficiency for
+    safety; a child file that stops safety's only stream warns of each, and one that gives
+    them itself is refused, as is an option that gives them after it.
+    """
+    settings = ("policy: {order: social_priority, allocation: rounds, rounds: {dates: "
+                "[2025-01-01], between_rounds: [safety]}, within_category: {safety: "
+                "efficiency}}\n"
+                "onsite_generation: {share: 0.3, cover: 0.2, by_category: {safety: {share: 1, "
+                "cover: 0.1}}}\n")
+    idle = "streams:\n  idle: {category: safety, rate_per_year: 2, demand_mw: 1, efficiency: 1}\n"
+    (base.parent / "parent.yaml").write_text(f"extends: s.yaml\n{idle}{settings}",
+                                             encoding="utf-8")
+    child = base.parent / "child.yaml"
+    child.write_text("extends: parent.yaml\nstreams: {idle: {rate_per_year: 0}}\n",
+                     encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(child)
+    said = [str(warning.message) for warning in caught]
+    for name in ("'safety' in policy.rounds.between_rounds", "policy.within_category.safety",
+                 "onsite_generation.by_category.safety"):
+        assert any(f"{name} is set aside: after the streams of {child}" in text
+                   for text in said), said
+    child.write_text(f"extends: parent.yaml\nstreams: {{idle: {{rate_per_year: 0}}}}\n"
+                     f"{settings}", encoding="utf-8")
+    with pytest.raises(InputError, match=r"child.yaml:\d+: policy.rounds.between_rounds: "
+                       r"expected categories somebody is in"):
+        load_scenario(child)
+    with pytest.raises(InputError, match=r"--set policy.within_category.safety=efficiency: "
+                       r"policy.within_category.safety: expected efficiency scores"):
+        load_scenario(base.parent / "parent.yaml", ["streams.idle.rate_per_year=0",
+                                                    "policy.rounds=null",
+                                                    "policy.allocation=first_fit",
+                                                    "policy.within_category.safety=efficiency"])
+    with pytest.raises(InputError, match=r"--set onsite_generation.by_category.safety.share=1: "
+                       r"onsite_generation.by_category.safety: expected applicants of safety"):
+        load_scenario(base.parent / "parent.yaml", ["streams.idle.rate_per_year=0",
+                                                    "policy.rounds=null",
+                                                    "policy.allocation=first_fit",
+                                                    "policy.within_category=null",
+                                                    "streams.idle.efficiency=null",
+                                                    "onsite_generation.by_category.safety."
+                                                    "share=1"])
+
+
+def test_an_on_site_setting_set_aside_runs_as_the_scenario_without_it(tmp_path):
+    """Setting aside changes no result: the tables are those of the file without the block."""
+    by_hand = tmp_path / "social_priority_onsite.yaml"
+    text = (FAMILY / "social_priority_onsite.yaml").read_text(encoding="utf-8")
+    block = "  by_category:\n    congestion_relief: {share: 0.0, cover: 0.0}"
+    assert block in text
+    by_hand.write_text(text.replace(block, "").replace(
+        "extends: social_priority.yaml", f"extends: {FAMILY / 'social_priority.yaml'}"),
+        encoding="utf-8")
+    changes = [STORAGE_STOPPED, "replications=2"]
+    with pytest.warns(GridqueueWarning) as caught:  # and the base's uptake, in both
+        aside = load_scenario(FAMILY / "social_priority_onsite.yaml", changes)
+    assert any("onsite_generation.by_category.congestion_relief is set aside" in
+               str(warning.message) for warning in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)  # the base's uptake, set aside in both
+        removed = load_scenario(by_hand, changes)
+    assert aside.onsite_generation is not None and removed.onsite_generation is not None
+    assert aside.onsite_generation.by_category and not removed.onsite_generation.by_category
+    ran, expected = run(aside, workers=1), run(removed, workers=1)
+    for table in ("applicants", "timeseries", "summary", "replication_metrics", "projects"):
+        pd.testing.assert_frame_equal(getattr(ran, table), getattr(expected, table))

@@ -9,6 +9,12 @@ whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`).
 
 Who is in a category is who can be drawn into it: a stream of rate 0 that no generated waiting
 list draws from is in none (the rows of a waiting-list CSV that name it count as rows).
+
+A setting for a category (or for applicants) nobody is in is refused where it is given with or
+after, in the layering of files and options, what says who is in it (the streams, projects and
+waiting list). Given in an earlier layer, a parent file, and emptied by a later one (a child
+file or an option that removes a stream, or sets its rate to 0), it is set aside with a
+warning: the user did not write it, and it does nothing, so the run is as without it.
 """
 
 from __future__ import annotations
@@ -57,11 +63,48 @@ def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
     return kind(where, ".".join(map(str, key)), expected, line=line)
 
 
-def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str) -> None:
+_APPLICANTS = ("streams", "projects", "waiting_list")
+"""The keys that say who is in each category: a later layer that changes one may empty it."""
+
+
+def _refuse_unless_inherited(scenario: Scenario, source: ScenarioSource | None, key: Key,
+                             expected: str, why: str, advice: str, *,
+                             by: tuple[str, ...] = _APPLICANTS, aside: str | None = None,
+                             label: str | None = None, at_any_value: bool = False) -> None:
+    """Refuse ``key``, which would do nothing (``expected: why; advice``); or set it aside.
+
+    It is set aside, with a warning that says so, where it comes from an earlier layer than
+    the last one to change ``by`` (what made it do nothing): a parent file's setting that a
+    child file or option left nobody to act on. ``aside``: why, for the warning, where
+    ``why`` leans on ``expected``; ``label``: what is set aside (default: ``key``).
+    """
+    cause = None if source is None else _changed_after(source, key, by)
+    if cause is None:
+        raise _refuse(scenario, source, key, f"{expected}: {why}; {advice}",
+                      at_any_value=at_any_value)
+    _warn(scenario, source, key, f"{label or '.'.join(map(str, key))} is set aside: after "
+          f"{cause}, {aside or why}", stacklevel=5)
+
+
+def _changed_after(source: ScenarioSource, key: Key, by: tuple[str, ...]) -> str | None:
+    """What changed ``by`` in a later layer than ``key``'s: options, or a file's keys."""
+    layers = {name: layer_within(source, (name,)) for name in by}
+    last = max(layers.values())
+    if last <= layer_within(source, key):
+        return None
+    names = [name for name, layer in layers.items() if layer == last]
+    if last == len(source.files):  # the options
+        return " and ".join(override.shown for override in source.overrides
+                            if override.path[0] in names)
+    return f"the {' and '.join(names)} of {source.files[len(source.files) - 1 - last][0]}"
+
+
+def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str, *,
+          stacklevel: int = 4) -> None:
     """A warning that starts where ``key`` was given: its file and line, or the option."""
     where, line = source.locate(key) if source is not None else (scenario.name, None)
     warnings.warn(f"{where}{f':{line}' if line else ''}: {text}", GridqueueWarning,
-                  stacklevel=4)
+                  stacklevel=stacklevel)
 
 
 def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -222,20 +265,24 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
         prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
         key = (*prefix, "rounds", "between_rounds")
         for category in regime.rounds.between_rounds:
+            label = f"'{category}' in {'.'.join(map(str, key))}"
             if category not in held:
-                raise _refuse(scenario, source, key,
-                              f"expected categories somebody is in: "
-                              f"{_nobody_in(scenario, category)}, so serving it between "
-                              "rounds would change nothing; leave it out")
-            if category not in asking:
+                _refuse_unless_inherited(
+                    scenario, source, key, "expected categories somebody is in",
+                    f"{_nobody_in(scenario, category)}, so serving it between rounds would "
+                    "change nothing", "leave it out", label=label)
+            elif category not in asking:
                 shares = sorted({by for held_by, by in _uptake_drawers(scenario, rows)
                                  if category in held_by})
-                raise _refuse(scenario, source, key,
-                              f"expected categories whose applicants may ask for priority: "
-                              f"nobody in '{category}' does ({_zero(category, shares)}no "
-                              "project or waiting-list row in it asks), and only those with "
-                              "priority are served between rounds, so serving it would change "
-                              "nothing; raise the uptake, or leave it out")
+                then = (f"{_zero(category, shares)}no project or waiting-list row in it asks), "
+                        "and only those with priority are served between rounds, so serving "
+                        "it would change nothing")
+                _refuse_unless_inherited(
+                    scenario, source, key,
+                    "expected categories whose applicants may ask for priority",
+                    f"nobody in '{category}' does ({then}", "raise the uptake, or leave it out",
+                    by=(*_APPLICANTS, "priority_uptake"), label=label,
+                    aside=f"nobody in '{category}' asks for priority ({then}")
 
 
 def _zero(category: str, shares: list[str]) -> str:
@@ -259,25 +306,25 @@ def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | No
     resolved scenario file states for each. And only one given with, or after, the streams,
     projects and waiting list: a family's base file states the shares of its applicants, and
     a child file or option that empties a category (removes its only stream, gives it a rate
-    of 0, or moves it to another) sets that share aside, as intended.
+    of 0, or moves it to another) sets that share aside, with a warning.
     """
     drawn = {by for _, by in _uptake_drawers(scenario, rows)}
     held = _categories_held(scenario, rows)
-    applicants = -1 if source is None else max(
-        layer_within(source, (name,)) for name in ("streams", "projects", "waiting_list"))
     for category, share in scenario.priority_uptake.items():
         key = ("priority_uptake", category)
-        if share == 1.0 or category in drawn or (
-                source is not None and layer_within(source, key) < applicants):
+        if share == 1.0 or category in drawn:
             continue
         if category not in held:
-            raise _refuse(scenario, source, key, f"expected a category somebody is in: "
-                          f"{_nobody_in(scenario, category)}, so nobody would ask for "
-                          "priority by this share; leave it out", at_any_value=True)
-        raise _refuse(scenario, source, key, f"expected applicants who ask for priority by "
-                      f"this share: nobody in '{category}' does "
-                      f"({_asking_otherwise(scenario, rows, category)}), so it would change "
-                      "nothing; leave it out", at_any_value=True)
+            _refuse_unless_inherited(
+                scenario, source, key, "expected a category somebody is in",
+                f"{_nobody_in(scenario, category)}, so nobody would ask for priority by this "
+                "share", "leave it out", at_any_value=True)
+            continue
+        otherwise = f"({_asking_otherwise(scenario, rows, category)}), so it would change nothing"
+        _refuse_unless_inherited(
+            scenario, source, key, "expected applicants who ask for priority by this share",
+            f"nobody in '{category}' does {otherwise}", "leave it out", at_any_value=True,
+            aside=f"nobody in '{category}' asks for priority by it {otherwise}")
 
 
 def _asking_otherwise(scenario: Scenario, rows: WaitingRows | None, category: str) -> str:
@@ -323,14 +370,19 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
                     if stream.efficiency is not None and category in categories_held(stream)},
                     ("the only stream in it that gives one", "the only streams in it that "
                      "give one"))
-                why = f"nobody in {category} has a score: {idle}, and no other stream, " \
-                    "project or waiting-list row in it gives one" if idle else \
-                    f"no stream, project or waiting-list row in {category} gives one"
-                raise _refuse(scenario, source, (*prefix, "within_category", category),
-                              f"expected efficiency scores of {category} applicants to rank "
-                              f"by: {why}, so the category would keep its request-date "
-                              "order; give its streams an efficiency distribution, or leave "
-                              "it out")
+                if idle:
+                    why = (f"nobody in {category} has a score: {idle}, and no other stream, "
+                           "project or waiting-list row in it gives one")
+                    aside = why.replace("a score", "an efficiency score", 1)
+                else:  # the warning has no "expected efficiency scores" for "one" to stand for
+                    why = f"no stream, project or waiting-list row in {category} gives one"
+                    aside = why.replace("one", "an efficiency score")
+                _refuse_unless_inherited(
+                    scenario, source, (*prefix, "within_category", category),
+                    f"expected efficiency scores of {category} applicants to rank by",
+                    f"{why}, so the category would keep its request-date order",
+                    "give its streams an efficiency distribution, or leave it out",
+                    aside=f"{aside}, so the category would keep its request-date order")
 
 
 _ROW_DEFAULTS = ("patience_years", "efficiency", "partial_offer", "non_firm")
@@ -391,11 +443,12 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
         idle = _idle(scenario, without, ("the only stream without an onsite_generation of "
                                          "its own", "the only streams without one of their "
                                          "own"))
-        raise _refuse(scenario, source, ("onsite_generation",),
-                      "expected applicants it applies to: "
-                      f"{idle or 'no stream goes without an onsite_generation of its own'}, "
-                      "projects give self_supply, and no waiting-list row takes it, so it "
-                      "would do nothing; leave it out", at_any_value=True)
+        _refuse_unless_inherited(
+            scenario, source, ("onsite_generation",), "expected applicants it applies to",
+            f"{idle or 'no stream goes without an onsite_generation of its own'}, projects "
+            "give self_supply, and no waiting-list row takes it, so it would do nothing",
+            "leave it out", at_any_value=True)
+        return  # set aside whole, with what it gives each category
     for category in defaults.by_category:
         if category not in reached:
             idle = _idle(scenario, {name: stream for name, stream in without.items()
@@ -404,10 +457,13 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
                           "streams of that category without their own"))
             why = f": {idle}, and no waiting-list row takes it" if idle else \
                 " (no stream of that category without its own, no waiting-list row)"
-            raise _refuse(scenario, source, ("onsite_generation", "by_category", category),
-                          f"expected applicants of {category} it applies to: none takes the "
-                          f"scenario's on-site generation{why}, so it would do nothing; leave "
-                          "it out", at_any_value=True)
+            _refuse_unless_inherited(
+                scenario, source, ("onsite_generation", "by_category", category),
+                f"expected applicants of {category} it applies to",
+                f"none takes the scenario's on-site generation{why}, so it would do nothing",
+                "leave it out", at_any_value=True,
+                aside=f"no {category} applicant takes the scenario's on-site generation{why}, "
+                "so it would do nothing")
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
