@@ -564,3 +564,8 @@ def test_a_group_with_nobody_in_a_cell_says_so_and_claims_no_pairing(family):
         "no difference from the first cell: nobody in this group there").all()
     others = table[table["group"] == "other"]
     assert others["paired"].notna().all() and not others["note"].str.contains("nobody").any()
+    # The summary and its notes say the same, and no note counts the empty cell's
+    # replications as ones that did not follow anyone 10 years.
+    lines = swept.describe(group="basic_needs").splitlines()
+    assert lines[1].endswith("rate_per_year=0: nobody in this group in this cell")
+    assert not any("rate_per_year=0" in note for note in swept.notes(group="basic_needs"))

@@ -77,7 +77,9 @@ def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     reinforcement that empties the queue, say).
     """
     ten, five = LEAD_METRICS[:2]
-    rows = table[(table["metric"] == ten) & (table["group"] == group)]
+    mine = table[table["group"] == group]
+    nobody = mine.loc[(mine["metric"] == "applicants") & (mine["estimate"] == 0), "cell"]
+    rows = mine[(mine["metric"] == ten) & ~mine["cell"].isin(nobody)]  # none there to follow
     known = len(rows) > 0 and bool(np.isfinite(rows["estimate"].to_numpy(dtype=float)).all())
     return ten if known else five
 
@@ -196,8 +198,9 @@ class Sweep:
         metric = metric or lead_metric(self.table, group)
         notes = []
         if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
-            counts = self._counts()
-            lacking = [(cell, *counts.get((cell, group), (0, 0))) for cell in self.overrides]
+            counts, empty = self._counts(), self._empty()
+            lacking = [(cell, *counts.get((cell, group), (0, 0))) for cell in self.overrides
+                       if (cell, group) not in empty]  # nobody there: no wait to follow
             lacking = [item for item in lacking if item[1] > 0]
             each = [f"{unknown} of {asked}" + (" replications of " if i == 0 else " of ")
                     + self._label(cell) for i, (cell, unknown, asked) in enumerate(lacking)]
@@ -329,9 +332,12 @@ class Sweep:
         apart = table_decimals(pd.DataFrame({
             "estimate": later["difference"], "ci_low": later["difference_ci_low"],
             "ci_high": later["difference_ci_high"]}))
-        missing = self._missing()
+        missing, empty = self._missing(), self._empty()
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
+            if (str(row["cell"]), group) in empty:
+                lines.append(f"  {cell}: nobody in this group in this cell")
+                continue
             if np.isnan(row["estimate"]):
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
@@ -345,8 +351,11 @@ class Sweep:
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
                          group: str, metric: str) -> str:
         """A cell's difference from the first for :meth:`describe`, or why it has none."""
-        if row["cell"] == next(iter(self.overrides)):
+        first = next(iter(self.overrides))
+        if row["cell"] == first:
             return "the first cell"
+        if np.isnan(row["difference"]) and (first, group) in self._empty():
+            return "no difference from the first cell: nobody in this group there"
         if np.isnan(row["difference"]):
             why = self._no_difference(missing, row["cell"], group, metric, why=False)
             return why or "no difference from the first cell"
