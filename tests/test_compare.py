@@ -384,6 +384,33 @@ def test_an_answer_on_capacity_releases_says_what_they_freed():
     assert "MW freed" not in answer((0.0, 0.0))  # neither has capacity releases
 
 
+def test_more_withdrawals_beside_a_shorter_wait_are_said():
+    """A shorter mean wait beside more withdrawals says so: it can come from those who gave up.
+
+    Impatient logistics firms read 'other businesses: 0.11 years shorter' alone, where 246
+    more withdrew.
+    """
+    def answer(withdrawn: float) -> str:
+        rows = []
+        for scenario, count in (("fifo", 1310.0), ("sp", 1310.0 + withdrawn)):
+            for group, change in (("basic_needs", 0.0), ("other", withdrawn)):
+                rows += [(scenario, group, "applicants", 4000.0, 0.0),
+                         (scenario, group, "connected", 300.0, 0.0),
+                         (scenario, group, "withdrawn", count, change),
+                         (scenario, group, "wait_rmst_10y_years", 9.4, -0.11 * 3)]
+        (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                                   "difference"]))
+        return text
+
+    text = answer(246.0)
+    assert ("other businesses: 0.33 years shorter, from 9.73 to 9.40 (0.23 to 0.43) — but "
+            "applicants withdrawn by the end of the run: 246 more, from 1,310 to 1,556 (246 to "
+            "246)") in text
+    assert "basic-needs applicants: 0.33 years shorter, from 9.73 to 9.40 (95% CI 0.23 to " \
+        "0.43);" in text  # its withdrawals did not move
+    assert "withdrawn" not in answer(-246.0)  # fewer gave up and the wait fell: nothing to add
+
+
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():
     """Where under half are connected within 5 years, the answer adds how that share moved.
 

@@ -277,7 +277,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication)
                 + (_window_ends_early(get, means, group, shown)
-                   or _later_than_window(get, group, shown))
+                   or _later_than_window(get, group, shown)
+                   or _withdrawals_against_wait(get, group, shown))
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
@@ -694,6 +695,27 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
     if len(known) > 1:  # 'applicants connected and withdrawn'
         named = named.replace(" and applicants ", " and ")
     return f" — nor by the end of the run: {named} about the same" if known else ""
+
+
+def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
+    """The withdrawals, where they rose as the wait fell (or fell as it rose).
+
+    A mean wait within a window counts one who withdraws as waiting the rest of it, so more
+    withdrawals can sit beside a shorter mean: those left are connected sooner. Impatient
+    logistics firms read 'other businesses: 0.11 years shorter' alone, where 246 more of them
+    withdrew (15,815 jobs lost): ' — but applicants withdrawn by the end of the run: 246 more,
+    from 1,310 to 1,556 (239 to 254)'.
+    """
+    if (group, "withdrawn") not in get.index:
+        return ""
+    wait: pd.Series = get.loc[(group, shown)]  # type: ignore[assignment]  # stubs: a scalar
+    row: pd.Series = get.loc[(group, "withdrawn")]  # type: ignore[assignment]  # as above
+    shorter, longer = float(wait["difference_ci_high"]) < 0, float(wait["difference_ci_low"]) > 0
+    more, fewer = float(row["difference_ci_low"]) > 0, float(row["difference_ci_high"]) < 0
+    if not (shorter and more or longer and fewer):
+        return ""
+    return (" — but applicants withdrawn by the end of the run: "
+            + difference_text(row, METRICS["withdrawn"].unit))
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
