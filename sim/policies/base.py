@@ -51,8 +51,9 @@ class QueuePolicy(ABC):
 
     uses_priority: ClassVar[bool] = True
     """Whether the order depends on who asked for priority (``priority_requested``); False
-    lets gridqueue refuse a ``priority_uptake`` given for this policy, which would change
-    nothing."""
+    lets gridqueue warn that a ``priority_uptake`` (or a project's ``priority_requested``)
+    changes no wait where no policy in force serves priority and no rounds serve it between
+    rounds (:func:`sim.policies.shadowing.check_priority_acts`). It still sets who asks."""
 
     ranks_within_category: ClassVar[bool] = False
     """Whether the policy takes ``within_category`` (how each category is ordered inside);
