@@ -65,6 +65,22 @@ DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matp
 class Results:
     """Everything one run produced, as pandas DataFrames plus provenance.
 
+    Attributes, each the table of the file named:
+
+    - ``scenario``: the resolved scenario that was run (``scenario.yaml``);
+    - ``applicants``: one row per applicant and replication (``applicants.csv``);
+    - ``timeseries``: state per replication, snapshot time and area (``timeseries.csv``);
+    - ``summary``: key figures with their 95% intervals (``summary.csv``);
+    - ``replication_metrics``: key figures per replication (``replication_metrics.csv``);
+    - ``projects``: when each named project connects, across replications (``projects.csv``);
+    - ``run_info``: provenance: versions, seed, hashes, workers, wall time (``run.json``).
+
+    Methods: :meth:`figure` (one key figure: its estimate and 95% interval, numbers, not a
+    plot), :meth:`observations` (``observations.csv``), :meth:`write` and :meth:`read`. The
+    plots of a run are drawn from these tables by :mod:`sim.figures.plots` (e.g.
+    ``plots.wait_figure({name: results.applicants})``), or all at once by
+    :func:`sim.report.run.run_figures`.
+
     The applicant rows of a run too large to keep in memory wait on disk (see
     :mod:`sim.runs.spool`): :attr:`applicants` reads them in the first time it is used, and
     :meth:`write` streams them into ``applicants.csv`` without doing so.
