@@ -167,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     report = commands.add_parser(
-        "report", help="write the figures and report.html of a results directory",
+        "report", help="write the figures and report.html of a run's results directory",
         description="Write figures/ (PNG and SVG) and a self-contained report.html, leading "
         "with the headline figures by category, into a results directory written by "
         "gridqueue run; an earlier report there is replaced, the tables are untouched. A "

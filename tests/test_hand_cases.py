@@ -675,6 +675,26 @@ def test_mw_freed_counts_what_the_releases_took_back_and_what_users_before_the_r
     assert freed({"projects": [project("A", "2024-01-01", 1.0)]})["all"] == 0.0  # no releases
 
 
+def test_mw_freed_is_shown_where_releases_freed_some_and_explained():
+    """The run's table and report show the MW freed only where some were.
+
+    The table also says why all applicants' figure is more than its categories'.
+    """
+    from sim.report.data import run_page
+    from sim.runs.summary_table import FREED_NOTE, format_summary
+
+    for fields, shown in ((reclaim_world(existing_mw=600.0), True),
+                          ({"projects": [project("A", "2024-01-01", 1.0)]}, False)):
+        s = scenario(**fields)
+        results = run(s, workers=1)
+        text = format_summary(results)
+        assert ("MW freed by capacity releases" in text) is shown
+        assert (FREED_NOTE in text) is shown
+        page = run_page(results.summary, s, "s.yaml", {})
+        assert any(c.startswith("MW freed by capacity releases")
+                   for c in page.headline.columns) is shown
+
+
 def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
     """Two years before a review: B waits to 2026, C to 2029; nobody taking part: both wait.
 

@@ -124,7 +124,9 @@ FIVE_MARK = f"{SHORTER_YEARS}y:"
 HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
                   "where fewer than half are by the end of the run)",
             TEN: f"Mean wait in the first 10 years, everyone (years; {FIVE_MARK} in the first "
-                 "5, where not every replication follows 10)"}
+                 "5, where not every replication follows 10)",
+            "mw_freed": "MW freed by capacity releases by the end of the run (all applicants: "
+                        "also by users connected before the run)"}
 """Column headings that say more than the key figure's label."""
 
 MEANINGS = {
@@ -159,6 +161,10 @@ class Cell:
     unclear: bool = False
     compared: bool = False
     """Whether the second line is a difference from a reference (else a note, or nothing)."""
+
+
+EMPTY_CELL = Cell("-")
+"""A figure a row does not have (MW freed, in rows read from results written before it)."""
 
 
 @dataclass(frozen=True)
@@ -399,9 +405,15 @@ def _groups(table: pd.DataFrame) -> list[str]:
     return [ALL, *(c for c in CATEGORIES if sizes.get(c, 0) > 0)]
 
 
-def _headings() -> list[str]:
-    """The headline figures' labels, as column headings."""
-    return [HEADINGS.get(m, METRICS[m].label) for m in HEADLINE_METRICS]
+def _headings(metrics: tuple[str, ...] = HEADLINE_METRICS) -> list[str]:
+    """The figures' labels, as column headings."""
+    return [HEADINGS.get(m, METRICS[m].label) for m in metrics]
+
+
+def _shown(table: pd.DataFrame) -> tuple[str, ...]:
+    """The headline figures, and the MW capacity releases freed where a scenario has some."""
+    freed = table.loc[(table["group"] == ALL) & (table["metric"] == "mw_freed"), "mean"]
+    return HEADLINE_METRICS + (("mw_freed",) if bool((freed > 0).any()) else ())
 
 
 def _question_table(rows: pd.DataFrame) -> KeyTable:
@@ -448,7 +460,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     runs = {str(label): float(count)
             for label, count in table.groupby("scenario")["replications"].max().items()}
     counted = {key: float(block["replications"].max()) for key, block in blocks}
-    tables = []
+    tables, shown = [], _shown(compared)
     for group in _groups(compared):
         for row in cells.values():
             _five_where_ten_unknown(row, group)
@@ -462,19 +474,20 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
                 against += (f", over {counted[key]:.0f} replications ({reference}'s row: "
                             f"{runs[str(reference)]:.0f})")
             rows.append((str(scenario), against,
-                         [cells[key][(group, m)] for m in HEADLINE_METRICS]))
-        tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(), rows=rows))
+                         [cells[key].get((group, m), EMPTY_CELL) for m in shown]))
+        tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(shown),
+                               rows=rows))
     return tables
 
 
 def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
-    cells = _cells(table)
+    cells, shown = _cells(table), _shown(table)
     for group in _groups(table):
         _five_where_ten_unknown(cells, group)
-    rows = [(CATEGORY_LABELS[g], "", [cells[(g, m)] for m in HEADLINE_METRICS])
+    rows = [(CATEGORY_LABELS[g], "", [cells.get((g, m), EMPTY_CELL) for m in shown])
             for g in _groups(table)]
-    return KeyTable(title="Group", columns=_headings(), rows=rows)
+    return KeyTable(title="Group", columns=_headings(shown), rows=rows)
 
 
 def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:

@@ -188,7 +188,8 @@ METRICS: dict[str, Metric] = {
                            "the run, at the end or when their connection ended (their "
                            "requests after on-site generation, less what was not connected "
                            "or taken back; non-firm rights are in mw_non_firm)",
-                           "Firm MW connected by the end of the run, ended connections included",
+                           "Firm MW held by those connected in the run (at the end, or when it "
+                           "ended)",
                            depends_on_end=True),
     "mw_withdrawn": Metric("MW", "grid MW withdrawn before the end of the run",
                            "MW withdrawn by the end of the run", depends_on_end=True),

@@ -327,7 +327,8 @@ OTHER_OUTPUTS = {
     "evaluations.csv": "gridqueue calibrate: its results are calibration.csv and "
                        "calibration.txt, and calibrated.yaml runs the fit",
     "comparison.json": "gridqueue compare: its report is report.html, and the results of "
-                       "each scenario it ran are under runs/",
+                       "each scenario it ran are under runs/ (gridqueue compare of those "
+                       "folders reads them without running them again)",
 }
 """A file only another command's output folder holds, and what to say of that command."""
 

@@ -60,7 +60,8 @@ def format_summary(results: Results) -> str:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
-    return "\n".join([*lines, *LEGEND, *([caution] if caution else [])])
+    freed = [FREED_NOTE] if "mw_freed" in shown else []
+    return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
 
 
 LEGEND = (
@@ -70,6 +71,11 @@ LEGEND = (
     "replication did not see that long after the requests.",
 )
 """What the table's brackets and dashes mean, printed beneath it."""
+
+FREED_NOTE = ("MW freed: all applicants' figure also holds what users connected before the run "
+              "released at the first review, who are in no category, so it exceeds the sum of "
+              "the categories.")
+"""Why the MW freed of all applicants is more than its categories', under a table showing it."""
 
 FEW_REPLICATIONS = 10
 """Below this many replications the intervals are said to be too wide to quote."""
