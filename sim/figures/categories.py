@@ -164,8 +164,8 @@ def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None) ->
         bar.set(hatch=scenario_style(i).hatch, **HATCH)
     ax.grid(axis="x", alpha=0.3)
     if not np.nanmax(np.abs(mean), initial=0.0) > 0:
-        ax.text(0.5, 0.5, "none in any scenario", transform=ax.transAxes, ha="center",
-                va="center", color="#444444")
+        ax.text(0.5, 0.5, "none" if len(values) == 1 else "none in any scenario",
+                transform=ax.transAxes, ha="center", va="center", color="#444444")
         ax.set(xlim=(0.0, 1.0), xticks=[])  # the bars of zero width on the axis, not mid-panel
         return
     if reference is not None and not np.isnan(mean[reference]):

@@ -813,7 +813,9 @@ class Scenario(_Model):
     name: str = Field(
         default="scenario",
         description="Short name used in tables, plots and the default output folder "
-        "results/<name>: a name, not a path (no / or \\, not starting with a dot).",
+        "results/<name>: a name, not a path (no / or \\, not starting with a dot). A scenario "
+        "file without one is named after the file that was loaded (its stem); 'scenario' is "
+        "the default only of a Scenario built in Python.",
     )
     description: str = Field(default="", description="What this scenario represents.")
     start: Date = Field(description="Start of the simulated period (ISO date).")
