@@ -218,14 +218,7 @@ def test_differences_figure_stands_five_years_in_where_the_answers_do():
                                           ("wait_rmst_5y_years", 4.0, -0.5),
                                           ("connect_median_years", 3.0, np.nan)):
             rows.append((scenario, "all", metric, value, difference))
-    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "estimate",
-                                        "difference"])
-    table["mean"] = table["estimate"]
-    table["difference_ci_low"] = table["difference"] - 0.1
-    table["difference_ci_high"] = table["difference"] + 0.1
-    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
-    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
-    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
+    table = _pair_table(rows)
     fig = differences_figure(table, ("wait_rmst_10y_years", "connect_median_years"))
     ten, median = fig.axes[:2]
     assert "5y: within 5 years" in ten.get_title().replace("\n", " ")
@@ -252,14 +245,7 @@ def test_differences_figure_says_none_connected_where_one_of_a_pair_connected_no
         for metric, value, difference in (("applicants", 4.0, 0.0), ("connected", connected, 3.0),
                                           ("wait_mean_years", wait, np.nan)):
             rows.append((scenario, "all", metric, value, difference))
-    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "estimate",
-                                        "difference"])
-    table["mean"] = table["estimate"]
-    table["difference_ci_low"] = table["difference"] - 0.1
-    table["difference_ci_high"] = table["difference"] + 0.1
-    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
-    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
-    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
+    table = _pair_table(rows)
     (wait,) = differences_figure(table, ("wait_mean_years",)).axes
     assert [t.get_text() for t in wait.texts] == ["none connected"]
 
@@ -352,3 +338,20 @@ def test_an_estimate_and_its_interval_never_read_alike_when_they_differ():
     assert format_estimate(1204.2, 1203.9, 1204.4, "count") == "1,204.2 (1,203.9 to 1,204.4)"
     assert format_estimate(0.02, 0.0199, 0.0201, "share", signed=True) == \
         "+2.00 pp (+1.99 to +2.01)"
+
+
+def _pair_table(rows: list[tuple]) -> pd.DataFrame:
+    """A comparison table: ``sp`` against ``fifo`` in question Q, paired, every applicant.
+
+    Rows are (scenario, group, metric, estimate, difference); the estimate doubles as the
+    mean, and each difference gets an interval of plus or minus 0.1.
+    """
+    table = pd.DataFrame(rows, columns=["scenario", "group", "metric", "estimate",
+                                        "difference"])
+    table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    table["question"] = np.where(table["scenario"] == "sp", "Q", "")
+    table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
+    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
+    return table

@@ -54,11 +54,8 @@ def format_numbers(*values: float, extra: int = 0) -> list[str]:
     "not reached" for an infinite value. ``extra``: that many decimals more.
     """
     size = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    if size >= 100 and not extra:
-        texts = [f"{v:,.0f}" for v in values]
-    else:
-        decimals = 0 if size >= 100 else 1 if size >= 1 or size == 0 \
-            else min(1 - math.floor(math.log10(size)), 6)
-        texts = [f"{v:,.{decimals + extra}f}" for v in values]
+    decimals = 0 if size >= 100 else 1 if size >= 1 or size == 0 \
+        else min(1 - math.floor(math.log10(size)), 6)
+    texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
     return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0

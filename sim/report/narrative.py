@@ -610,19 +610,22 @@ def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str],
     if (group, share) not in get.index:
         return ""
     row: pd.Series = get.loc[(group, share)]  # type: ignore[assignment]  # stubs: a scalar
-    low, high = float(row["difference_ci_low"]), float(row["difference_ci_high"])
     under_half = [label for label, own in means.items()
                   if own.get((group, share), math.nan) < 0.5]
-    if not under_half or not (low > 0 or high < 0):
+    moved = _sign(row)
+    if not under_half or not moved:
         return ""
     where = "both" if len(under_half) == len(means) else under_half[0]
     text = (f" — connected within {years} years (under half in {where}; of those followed "
             f"{years} years): " + difference_text(row, METRICS[share].unit))
-    wait: pd.Series = get.loc[(group, metric)]  # type: ignore[assignment]  # as above
-    wait_low, wait_high = float(wait["difference_ci_low"]), float(wait["difference_ci_high"])
-    if (wait_low > 0 or wait_high < 0) and (wait_low > 0) == (low > 0):
-        text += f" ({_why_apart(get, group, years, low > 0)})"
+    if _sign(get.loc[(group, metric)]) == moved:  # type: ignore[arg-type]  # one row
+        text += f" ({_why_apart(get, group, years, moved)})"  # a longer wait, a higher share
     return text
+
+
+def _sign(row: pd.Series) -> int:
+    """Where a difference's interval lies: 1 above zero, -1 below, 0 across it (or unknown)."""
+    return 1 if row["difference_ci_low"] > 0 else -1 if row["difference_ci_high"] < 0 else 0
 
 
 EARLIER_SHARES = ("connected_within_2y", "connected_within_1y")
@@ -634,33 +637,32 @@ APART_WORDS = ("they count different requests: the share only those made {years}
 earlier share says more."""
 
 
-def _why_apart(get: pd.DataFrame, group: str, years: int, share_rose: bool) -> str:
+def _why_apart(get: pd.DataFrame, group: str, years: int, share_moved: int) -> str:
     """Why a mean wait within a window and the share connected within it disagree.
 
     Where a share connected sooner moved the other way, the curves of connection cross:
     use-it-or-lose-it connected 3.1 percentage points more congestion relievers within 2
     years and 4.8 fewer within 5, so a shorter mean wait sits beside a lower 5-year share.
     That is said with the earlier share's change; otherwise, that the two count different
-    requests (:data:`APART_WORDS`).
+    requests (:data:`APART_WORDS`). ``share_moved``: the window's share, 1 up or -1 down.
     """
     for earlier in EARLIER_SHARES:
         if (group, earlier) not in get.index:
             continue
         row: pd.Series = get.loc[(group, earlier)]  # type: ignore[assignment]  # stubs: scalar
-        low, high = float(row["difference_ci_low"]), float(row["difference_ci_high"])
-        if (low > 0 and not share_rose) or (high < 0 and share_rose):
+        if _sign(row) == -share_moved:
             within = METRICS[earlier].label.split(",")[0].lower()
             how = (f"later connections for some, more by {years} years for others"
-                   if share_rose else
+                   if share_moved > 0 else
                    f"sooner connections for some, fewer by {years} years for others")
             return (f"the curves cross: {within}: "
                     + difference_text(row, METRICS[earlier].unit) + f"; {how}")
     return APART_WORDS.format(years=years)
 
 
-LATER_FIGURES = {"connected": "applicants connected", "withdrawn": "applicants withdrawn"}
-"""Figures counted by the end of the run, which see what a change does after a short window,
-and their names after 'by the end of the run'."""
+LATER_FIGURES = ("connected", "withdrawn")
+"""Figures counted by the end of the run, which see what a change does after a short window;
+'applicants connected', 'applicants withdrawn' in an answer."""
 
 
 def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
@@ -686,15 +688,13 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
         if (group, later) not in get.index:
             continue
         row: pd.Series = get.loc[(group, later)]  # type: ignore[assignment]  # stubs: scalar
-        if float(row["difference_ci_low"]) > 0 or float(row["difference_ci_high"]) < 0:
-            moved.append(f"{LATER_FIGURES[later]}: " + difference_text(row, METRICS[later].unit))
+        if _sign(row):
+            moved.append(f"applicants {later}: " + difference_text(row, METRICS[later].unit))
     if moved:
         return " — but by the end of the run, " + "; ".join(moved)
     known = [later for later in LATER_FIGURES if (group, later) in get.index]
-    named = " and ".join(LATER_FIGURES[later] for later in known)
-    if len(known) > 1:  # 'applicants connected and withdrawn'
-        named = named.replace(" and applicants ", " and ")
-    return f" — nor by the end of the run: {named} about the same" if known else ""
+    return (" — nor by the end of the run: applicants " + " and ".join(known)
+            + " about the same") if known else ""
 
 
 def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
@@ -708,11 +708,9 @@ def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
     """
     if (group, "withdrawn") not in get.index:
         return ""
-    wait: pd.Series = get.loc[(group, shown)]  # type: ignore[assignment]  # stubs: a scalar
-    row: pd.Series = get.loc[(group, "withdrawn")]  # type: ignore[assignment]  # as above
-    shorter, longer = float(wait["difference_ci_high"]) < 0, float(wait["difference_ci_low"]) > 0
-    more, fewer = float(row["difference_ci_low"]) > 0, float(row["difference_ci_high"]) < 0
-    if not (shorter and more or longer and fewer):
+    row: pd.Series = get.loc[(group, "withdrawn")]  # type: ignore[assignment]  # stubs: scalar
+    wait = _sign(get.loc[(group, shown)])  # type: ignore[arg-type]  # one row
+    if not wait or _sign(row) != -wait:
         return ""
     return (" — but applicants withdrawn by the end of the run: "
             + difference_text(row, METRICS["withdrawn"].unit))
