@@ -343,18 +343,21 @@ class Sweep:
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
             lines.append(f"  {cell}: {_estimate_text(row, decimals)}; "
-                         + self._difference_text(row, apart, missing, group, metric))
+                         + self._difference_text(row, apart, missing, group, metric,
+                                                 (first, group) in empty))
         lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
 
     def _difference_text(self, row: Mapping[Hashable, Any], decimals: int,
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
-                         group: str, metric: str) -> str:
-        """A cell's difference from the first for :meth:`describe`, or why it has none."""
-        first = next(iter(self.overrides))
-        if row["cell"] == first:
+                         group: str, metric: str, nobody_first: bool) -> str:
+        """A cell's difference from the first for :meth:`describe`, or why it has none.
+
+        ``nobody_first``: the first cell has nobody in ``group``.
+        """
+        if row["cell"] == next(iter(self.overrides)):
             return "the first cell"
-        if np.isnan(row["difference"]) and (first, group) in self._empty():
+        if np.isnan(row["difference"]) and nobody_first:
             return "no difference from the first cell: nobody in this group there"
         if np.isnan(row["difference"]):
             why = self._no_difference(missing, row["cell"], group, metric, why=False)
