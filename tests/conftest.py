@@ -1,4 +1,4 @@
-"""Suite-wide settings: slow tests start first; no_cover tests and the notebooks run untraced."""
+"""Suite-wide settings: hypothesis's profiles, slow tests first, no_cover tests untraced."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# The suite is a gate: the same code passes or fails it every time, on every machine. So by
+# default hypothesis draws the same examples on each run (derandomized, seeded from each
+# test) and keeps no database of earlier failures. To search for new counterexamples, run
+# ``pytest --hypothesis-profile=explore``: fresh examples each run, failures kept in
+# .hypothesis/ and replayed first next time. Commit what it finds as an ``@example``.
+settings.register_profile("suite", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -50,7 +50,7 @@ def log_interval(
     values = _known(values)
     mean, half = _mean_and_half_width(values, confidence)
     if np.isnan(half) or half == 0 or mean <= lower:
-        return mean, mean - half, mean + half
+        return mean, *_clipped(mean - half, mean + half, lower, np.inf)
     spread = half / (mean - lower)
     ends = lower + (mean - lower) * np.exp(np.array([-spread, spread]))
     # Taking the log and back may move the mean's own end by a rounding error.
@@ -74,11 +74,21 @@ def logit_interval(
     width = high - low
     share = (mean - low) / width
     if np.isnan(half) or half == 0 or not 0 < share < 1:
-        return mean, mean - half, mean + half
+        return mean, *_clipped(mean - half, mean + half, low, high)
     centre, spread = special.logit(share), half / (width * share * (1 - share))
     ends = low + width * special.expit(np.array([centre - spread, centre + spread]))
     # Taking the logit and back may move the mean's own end by a rounding error.
     return mean, min(float(ends[0]), mean), max(float(ends[1]), mean)
+
+
+def _clipped(start: float, end: float, low: float, high: float) -> tuple[float, float]:
+    """An interval's ends kept within ``[low, high]``.
+
+    A mean on a bound means every value is on it, up to rounding: values one unit in the last
+    place apart still leave a standard deviation of about 1e-16, and the plain interval
+    around the bound would step over it by as much.
+    """
+    return float(np.clip(start, low, high)), float(np.clip(end, low, high))
 
 
 def median_interval(
