@@ -282,7 +282,7 @@ def test_the_terminal_names_each_project_with_when_it_connects():
     assert format_projects(projects) == [
         "Campus (asked 2030-01-01): connected in 4 of 5 replications, median 2033-07-01 "
         "(10% to 90%: 2033-03-01 to not by the end); mean wait of the 4 connected "
-        "3.50 [3.00-4.00] years",
+        "3.50 years (95% CI 3.00 to 4.00)",
         "Depot (asked 2030-01-01): not connected by the end of the run in any of 5 "
         "replications, withdrew in 2"]
     # The replications without a date say why: the project withdrew there, or either.

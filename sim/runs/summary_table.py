@@ -170,12 +170,23 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
             lines.append(head + f"not connected by the end of the run in any of {runs} "
                          f"replications{gave_up}")
             continue
-        wait = _cell(float(row.wait_mean_years), float(row.wait_ci_low),  # type: ignore[arg-type]
-                     float(row.wait_ci_high), share=False)  # type: ignore[arg-type]
+        wait = _years_in_words(float(row.wait_mean_years),  # type: ignore[arg-type]
+                               float(row.wait_ci_low), float(row.wait_ci_high))  # type: ignore[arg-type]
         whose = "" if connected == runs else f" of the {connected} connected"
         lines.append(head + f"connected in {connected} of {runs} replications{gave_up}, "
-                     f"{connection_dates(row)}; mean wait{whose} {wait} years")
+                     f"{connection_dates(row)}; mean wait{whose} {wait}")
     return lines
+
+
+def _years_in_words(estimate: float, low: float, high: float) -> str:
+    """'3.50 years (95% CI 3.00 to 4.00)': a wait in a sentence, as the report writes one.
+
+    The table's compact '3.50 [3.00-4.00]' reads like a range of dates in a sentence.
+    """
+    text = f"{_fmt(estimate)} years"
+    if math.isnan(low):
+        return text
+    return f"{text} (95% CI {_fmt(low)} to {_fmt(high)})"
 
 
 def connection_dates(row: Any) -> str:
