@@ -204,6 +204,22 @@ def test_the_assumptions_show_each_2026_lever_its_scenario_pulls():
     assert non_firm.summary.startswith("0 MW of pools at the start, 50 MW added later")
 
 
+def test_the_assumptions_say_a_restated_policy_changes_nothing():
+    """social_priority.yaml restates the rules on 2026-01-01; the list must not call it a change.
+
+    Before, its policy read "from 2026-01-01: social_priority", a change beside
+    efficiency_2026's real one on that date, while the rules ran on as before.
+    """
+    from sim.report.assumptions import assumptions
+
+    family = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
+    restated = assumptions(load_scenario(family / "social_priority.yaml"))["Queue policy"]
+    assert restated.items == ("from 2024-10-01: social_priority",
+                              "2026-01-01: restates the rules in force, so nothing changes")
+    changed = assumptions(load_scenario(family / "efficiency_2026.yaml"))["Queue policy"]
+    assert changed.items[1] == "from 2026-01-01: social_priority, congestion_relief by efficiency"
+
+
 def test_the_grid_assumption_names_each_area_and_the_shared_upstream_limit():
     """Several areas behind an upstream limit: the summary adds the limit, each has its lines."""
     from sim.report.assumptions import assumptions

@@ -8,7 +8,6 @@ a validated scenario; figures are expectations from the inputs, not simulation r
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 
 from sim.inputs.applicants import CATEGORIES
@@ -46,10 +45,10 @@ def _restated(scenario: Scenario) -> list[str]:
     A family's file may restate them at a date its children change (social_priority.yaml at
     the 2026 decision); the periods above merge it away, so it is named here.
     """
-    regimes = scenario.policy.regimes()
-    return [f"  ({date}: policy.changes.{i} restates the rules in force, so nothing changes)"
-            for i, ((_, before), (date, after)) in enumerate(itertools.pairwise(regimes))
-            if before == after]
+    policy = scenario.policy
+    return [f"  ({change.date}: policy.changes.{i} restates the rules in force, so nothing changes)"
+            for i, (change, same) in enumerate(zip(policy.changes, policy.restated(), strict=True))
+            if same]
 
 
 def _capacity(scenario: Scenario) -> list[str]:

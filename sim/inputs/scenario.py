@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -799,6 +800,15 @@ class Policy(_Regime):
             current = _Regime.model_validate({**current.model_dump(), **updates})
             timeline.append((change.date, current))
         return timeline
+
+    def restated(self) -> list[bool]:
+        """For each change, whether it restates the rules in force before it: it changes nothing.
+
+        A family's file may restate them at a date its children change (social_priority.yaml
+        at the 2026 decision), so a change is not always a change.
+        """
+        rules = [regime for _, regime in self.regimes()]
+        return [before == after for before, after in itertools.pairwise(rules)]
 
 
 def _list_or_file(schema: dict[str, Any]) -> None:

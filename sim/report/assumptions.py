@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
-from sim.inputs.scenario import Area, Scenario, Stream
+from sim.inputs.scenario import Area, PolicyChange, Scenario, Stream
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
@@ -35,10 +35,8 @@ class Assumption:
 def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     """The key assumptions of a scenario, by name (its description is kept apart)."""
     policy = scenario.policy
-    changes = tuple(f"from {c.date}: {c.order or 'same order'}"
-                    + (f" ({c.allocation})" if c.allocation else "")
-                    + _settings(c.category_order, c.params, c.within_category)
-                    for c in policy.changes)
+    changes = tuple(_change(c, same)
+                    for c, same in zip(policy.changes, policy.restated(), strict=True))
     streams = scenario.streams.values()
     growing = " (some growing)" if any(s.growth_per_year for s in streams) else ""
     waiting = scenario.waiting_list
@@ -88,6 +86,19 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                   f"{p.self_supply:.0%} generated on site, {_count(p.jobs, 'job')}"
                   for p in projects)),
     }
+
+
+def _change(change: PolicyChange, restated: bool) -> str:
+    """A policy change in short words; one that restates the rules in force says so.
+
+    Listed as another policy ("from 2026-01-01: social_priority"), a restatement reads as a
+    change to the reader comparing scenarios, while the rules run on as before.
+    """
+    if restated:
+        return f"{change.date}: restates the rules in force, so nothing changes"
+    return (f"from {change.date}: {change.order or 'same order'}"
+            + (f" ({change.allocation})" if change.allocation else "")
+            + _settings(change.category_order, change.params, change.within_category))
 
 
 def _stream(name: str, stream: Stream) -> str:
