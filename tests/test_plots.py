@@ -355,3 +355,17 @@ def _pair_table(rows: list[tuple]) -> pd.DataFrame:
     table["reference"] = np.where(table["scenario"] == "sp", "fifo", "")
     table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", True]
     return table
+
+
+@pytest.mark.parametrize("make", [lambda n: wait_figure(_synthetic_applicants(n)),
+                                  lambda n: withdrawals_figure(_synthetic_summaries(n))],
+                         ids=["wait", "withdrawals"])
+def test_only_several_scenarios_title_their_axis_scenario(make):
+    """A single run's figure names its one row by the tick alone, not an axis "Scenario"."""
+    def ylabels(fig: Figure) -> set[str]:
+        return {ax.get_ylabel() for ax in fig.axes if ax.get_visible()}
+
+    single = make(1)
+    assert ylabels(single) == {""}
+    assert [t.get_text() for t in single.axes[0].get_yticklabels()] == _twelve_labels()[:1]
+    assert "Scenario" in ylabels(make(2))

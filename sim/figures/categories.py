@@ -194,13 +194,17 @@ def _panels(
 
 
 def _scenario_axis(axes: list[Axes], labels: list[str], xlabel: str | None) -> None:
-    """Name the scenarios on the shared y axis, reference on top; label the lowest x axes."""
+    """Name the scenarios on the shared y axis, reference on top; label the lowest x axes.
+
+    The axis is titled "Scenario" only with several: a single run's one row is named by its
+    tick alone, as an axis of one entry titled "Scenario" reads as a choice that was not made.
+    """
     shown = [ax for ax in axes if ax.get_visible()]
     shown[0].set_yticks(np.arange(len(labels)), labels)
     shown[0].set_ylim(len(labels) - 0.5, -0.5)
     for ax in shown:
         ax.tick_params(axis="y", length=0)
-        if _spec(ax).is_first_col():
+        if len(labels) > 1 and _spec(ax).is_first_col():
             ax.set_ylabel("Scenario")
         if xlabel is not None and not _has_panel_below(ax, shown):
             ax.set_xlabel(xlabel)
