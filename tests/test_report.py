@@ -265,6 +265,21 @@ capacity_releases:
         "50% of their MW",)
 
 
+def test_the_summed_arrival_rate_says_when_some_streams_arrive_only_part_of_the_run():
+    """small_connections.yaml's 365 requests a year arrive only from 2026-07-01 on.
+
+    Before, the summary read "10 streams, 365 requests a year" as if from the start, where 245
+    a year arrive until the small businesses join.
+    """
+    from sim.report.assumptions import assumptions
+
+    family = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
+    late = assumptions(load_scenario(family / "small_connections.yaml"))["Arrival streams"]
+    assert late.summary == "10 streams, 365 requests a year (some only in part of the run)"
+    whole = assumptions(load_scenario(family / "social_priority.yaml"))["Arrival streams"]
+    assert whole.summary == "9 streams, 245 requests a year"
+
+
 def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     """A run stating observations: its report has the section, verdicts and figure."""
     family = write_observed(tmp_path / "family")
