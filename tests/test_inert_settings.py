@@ -416,6 +416,10 @@ STORAGE_STOPPED = "streams.storage.rate_per_year=0"
      r"efficiency_2026.yaml:\d+: policy.changes.1.within_category.congestion_relief is set "
      r"aside: after --set streams.storage.rate_per_year=0, nobody in congestion_relief has an "
      r"efficiency score: the only stream in it that gives one, 'storage', draws nobody"),
+    ("efficiency_2026", ["streams.storage=null"],
+     r"efficiency_2026.yaml:\d+: policy.changes.1.within_category is set aside: after --set "
+     r"streams.storage=null, no stream, project or waiting list gives efficiency, so every "
+     r"applicant would keep its request-date order$"),
     ("rounds_2027", [STORAGE_STOPPED],
      r"rounds_2027.yaml:\d+: 'congestion_relief' in policy.changes.2.rounds.between_rounds is "
      r"set aside: after --set streams.storage.rate_per_year=0, nobody is ever in "
@@ -438,6 +442,23 @@ def test_a_bundled_setting_a_later_option_leaves_nothing_to_do_is_set_aside(scen
         load_scenario(FAMILY / f"{scenario}.yaml", changes)
     assert any(re.search(says, str(warning.message)) for warning in caught), \
         [str(warning.message) for warning in caught]
+
+
+@pytest.mark.parametrize(("emptied", "key"), [
+    ("streams.storage=null", r"policy.changes.1.within_category: expected efficiency scores to "
+     r"rank by: no stream, project or waiting list gives efficiency"),
+    (STORAGE_STOPPED, r"policy.changes.1.within_category.congestion_relief: expected "
+     r"efficiency scores of congestion_relief applicants"),
+])
+def test_ranking_by_efficiency_given_with_what_empties_it_is_refused(emptied, key):
+    """Set aside only where inherited: an option in a policy change that ranks is refused.
+
+    The option's path holds the change's index as text, the check's key as a number: both
+    name the same key.
+    """
+    ranking = "policy.changes.1.within_category.congestion_relief=efficiency"
+    with pytest.raises(InputError, match=rf"--set {ranking}: {key}"):
+        load_scenario(FAMILY / "efficiency_2026.yaml", [emptied, ranking])
 
 
 def test_a_setting_given_with_or_after_what_empties_it_is_still_refused(base):

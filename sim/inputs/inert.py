@@ -25,7 +25,15 @@ import warnings
 from sim.errors import GridqueueWarning, InertSetting, InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
-from sim.inputs.scenario import Project, Scenario, Stream, Upgrade, categories_held
+from sim.inputs.scenario import (
+    Project,
+    Scenario,
+    Stream,
+    Upgrade,
+    categories_held,
+    efficiency_ranked_at,
+    scores_drawn,
+)
 from sim.inputs.sources import waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import ScenarioSource, layer_within
@@ -41,7 +49,8 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     _check_releases_act(scenario, source)
     _check_rounds_serve_someone(scenario, source, rows)
     _check_uptakes_reach_someone(scenario, source, rows)
-    _check_efficiency_ranks_someone(scenario, source, rows)
+    if _check_anyone_has_a_score(scenario, source, rows):
+        _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
     _check_onsite_defaults_reach_someone(scenario, source, rows)
@@ -343,11 +352,34 @@ def _asking_otherwise(scenario: Scenario, rows: WaitingRows | None, category: st
     return "; ".join(ways)
 
 
+def _check_anyone_has_a_score(scenario: Scenario, source: ScenarioSource | None,
+                              rows: WaitingRows | None) -> bool:
+    """Ranking by efficiency needs scores; whether somebody has one, the per-category check's cue.
+
+    Where nobody at all has a score, each ranking by efficiency is refused, or set aside
+    where a later layer took the scores away (``--set streams.storage=null`` on a file that
+    ranks storage by efficiency).
+    """
+    if scores_drawn(scenario) or (rows is not None and rows.scored):
+        return True
+    waiting = scenario.waiting_list
+    nobody = ("no stream, project or waiting list gives efficiency" if rows is None or
+              waiting is None else "no stream or project gives efficiency and the waiting "
+              f"list {waiting.csv} has no efficiency column with values")
+    for key, categories in efficiency_ranked_at(scenario):
+        _refuse_unless_inherited(
+            scenario, source, key, "expected efficiency scores to rank by",
+            f"{nobody}, so every applicant would keep its request-date order",
+            f"give the {' and '.join(categories)} streams an efficiency distribution, or "
+            "leave the ranking out")
+    return False
+
+
 def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
                                     rows: WaitingRows | None) -> None:
     """A category ranked by efficiency needs applicants of it with a score to rank by.
 
-    The schema refuses ranking by efficiency where nobody at all has a score; a category
+    Where nobody at all has a score, :func:`_check_anyone_has_a_score` has said so; a category
     whose own applicants have none would keep its request-date order just the same.
     """
     scored = {category for giver in _givers(scenario) if giver.efficiency is not None

@@ -27,7 +27,7 @@ from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.applicants import Category
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
-from sim.inputs.scenario import Scenario, efficiency_ranked_at, scores_drawn
+from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
 from sim.inputs.yaml_source import (
     OVERRIDE_SOURCES,
@@ -214,12 +214,6 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_category_order_acts(scenario, source)
         check_priority_acts(scenario, source)
     rows = load_waiting_rows(scenario)
-    ranked = efficiency_ranked_at(scenario)
-    if ranked and rows is not None and not scores_drawn(scenario) and not rows.scored:
-        raise _at(source, scenario, tuple(ranked[0].split(".")), "expected efficiency scores "
-                  f"to rank by: no stream or project gives efficiency and the waiting list "
-                  f"{scenario.waiting_list.csv} has no efficiency column with values "  # type: ignore[union-attr]
-                  "(give the congestion relievers' stream an efficiency distribution)")
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
 

@@ -1143,11 +1143,20 @@ def _rounds_out_of_force(s: Scenario) -> list[tuple[str, str]]:
     return problems
 
 
-def efficiency_ranked_at(s: Scenario) -> list[str]:
-    """Key paths of the policy regimes that rank some category by efficiency score."""
-    return [f"{'policy' if index == 0 else f'policy.changes.{index - 1}'}.within_category"
-            for index, (_, regime) in enumerate(s.policy.regimes())
-            if "efficiency" in regime.within_category.values()]
+def efficiency_ranked_at(s: Scenario) -> list[tuple[tuple[str | int, ...], list[Category]]]:
+    """The ``within_category`` key of each policy regime that ranks by efficiency score.
+
+    Each with the categories it ranks so.
+    """
+    ranked = []
+    for index, (_, regime) in enumerate(s.policy.regimes()):
+        prefix: tuple[str | int, ...] = ("policy",) if index == 0 else ("policy", "changes",
+                                                                         index - 1)
+        categories = [category for category, how in regime.within_category.items()
+                      if how == "efficiency"]
+        if categories:
+            ranked.append(((*prefix, "within_category"), categories))
+    return ranked
 
 
 def scores_drawn(s: Scenario) -> bool:
@@ -1159,17 +1168,14 @@ def scores_drawn(s: Scenario) -> bool:
 
 
 def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
-    """Ranking by efficiency needs scores: refuse it where no applicant could have one.
+    """Efficiency scores that no rules in force would rank by.
 
-    A waiting-list CSV may hold them in a column; that is checked when the file is read.
+    Ranking by efficiency where nobody has a score is judged after the schema, with the files
+    and options that tell who gave what (:mod:`sim.inputs.inert`): a parent file's ranking
+    that a child file or option leaves without scores (``--set streams.storage=null``) is set
+    aside with a warning there, not refused.
     """
-    ranked = efficiency_ranked_at(s)
-    unused = _scores_unused(s)
-    if not ranked or scores_drawn(s) or (s.waiting_list and s.waiting_list.csv):
-        return unused
-    return [(ranked[0], "expected efficiency scores to rank by: no stream, project or "
-             "waiting list gives efficiency, so every applicant would keep its request-date "
-             "order (give the congestion relievers' stream an efficiency distribution)")]
+    return _scores_unused(s)
 
 
 def categories_held(giver: Stream | Project) -> dict[str, None]:

@@ -567,8 +567,12 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
 
 
 def layer_of(source: ScenarioSource, key: tuple[str | int, ...]) -> int:
-    """The last layer that gives ``key``: files from the base on, then the options; -1: none."""
+    """The last layer that gives ``key``: files from the base on, then the options; -1: none.
+
+    A list index in ``key`` may be a number: an option's path holds it as text.
+    """
     files = [root for _, root in reversed(source.files)]
+    key = tuple(map(str, key))
     if any(override.path == key[:len(override.path)] for override in source.overrides):
         return len(files)
     return max((layer for layer, root in enumerate(files) if find_node(root, key) is not None),
@@ -577,7 +581,7 @@ def layer_of(source: ScenarioSource, key: tuple[str | int, ...]) -> int:
 
 def layer_within(source: ScenarioSource, key: tuple[str | int, ...]) -> int:
     """As :func:`layer_of`, counting an option that sets a key below ``key`` as giving it."""
-    if any(override.path[:len(key)] == key for override in source.overrides):
+    if any(override.path[:len(key)] == tuple(map(str, key)) for override in source.overrides):
         return len(source.files)
     return layer_of(source, key)
 
