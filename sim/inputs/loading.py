@@ -161,6 +161,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
     scenario._source_path = source.path
     scenario._source_files = tuple(files)
     scenario._chain_files = tuple(file for file, _ in source.files)
+    scenario._options = tuple((override.path, override.shown) for override in source.overrides)
     return scenario
 
 

@@ -870,6 +870,20 @@ class Scenario(_Model):
     _source_path: Path | None = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _chain_files: tuple[Path, ...] = PrivateAttr(default=())
+    _options: tuple[tuple[tuple[str, ...], str], ...] = PrivateAttr(default=())
+    """The key path of each option it was loaded with, and how a message names the option."""
+
+    def option_giving(self, key_path: str) -> str | None:
+        """The last option (``--set key=value``) giving ``key_path``, a key around it or in it.
+
+        None where no option does (a file gives it, or a default): an error found during a
+        run names the option that chose what failed, not a file that names something else.
+        """
+        path = tuple(key_path.split("."))
+        for given, shown in reversed(self._options):
+            if given[:len(path)] == path or path[:len(given)] == given:
+                return shown
+        return None
 
     @property
     def source_path(self) -> Path | None:

@@ -56,7 +56,7 @@ class CheckedPolicy(QueuePolicy):
     Args:
         policy: the policy to guard.
         order: how the scenario names it, e.g. ``mypolicies:LargestFirst``.
-        source: the scenario file (for the message).
+        source: the scenario file, or the option that named the policy (for the message).
         key_path: where the scenario names it, e.g. ``policy.order``.
     """
 

@@ -206,7 +206,8 @@ def regimes(scenario: Scenario) -> list[Regime]:
 
     An error of a policy names the key that put it in force: ``policy.order``, or the first of
     :data:`RANKING_KEYS` that the change in force sets (a change of parameters alone can
-    break a policy that ranked well before it).
+    break a policy that ranked well before it); and where it was given, the option that gave
+    it or the scenario file.
     """
     source = str(scenario.source_path or scenario.name)
     result = []
@@ -222,7 +223,8 @@ def regimes(scenario: Scenario) -> list[Regime]:
         rounds = regime.rounds
         result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),
-            policy=CheckedPolicy(policy, regime.order, source, key_path),
+            policy=CheckedPolicy(policy, regime.order, scenario.option_giving(key_path) or source,
+                                 key_path),
             allocation=regime.allocation if rounds is None else rounds.fit,
             rounds=None if rounds is None else RoundSchedule(
                 times=frozenset(scenario.years_since_start(d) for d in rounds.dates),
