@@ -122,6 +122,31 @@ def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
                              "cover: 0.1}}"])
 
 
+@pytest.mark.parametrize(("change", "says"), [
+    ("onsite_generation.share=0", r"social_priority_onsite.yaml:\d+: onsite_generation.cover is "
+     r"set aside: after --set onsite_generation.share=0, nobody adopts on-site generation, so "
+     r"it would do nothing$"),
+    ("onsite_generation.cover=0", r"social_priority_onsite.yaml:\d+: onsite_generation.share is "
+     r"set aside: after --set onsite_generation.cover=0, adopters cover none of their demand"),
+])
+def test_an_inherited_share_or_cover_another_option_idles_is_set_aside(change, says):
+    """``--set onsite_generation.share=0`` on a file that gives a cover: the cover is named."""
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(FAMILY / "social_priority_onsite.yaml", [change])
+    assert any(re.search(says, str(warning.message)) for warning in caught), \
+        [str(warning.message) for warning in caught]
+
+
+def test_a_share_and_cover_both_0_are_nobody_and_a_sweep_may_reach_share_0(base):
+    """Both 0 says nobody generates on site; a sweep's cell of share 0 is its baseline."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, ["onsite_generation={share: 0, cover: 0}"])
+    result = sweep(base, {"onsite_generation.share": [0, 0.5]},
+                   ["onsite_generation={share: 0.3, cover: 0.2}"], replications=2, workers=1)
+    assert len(result.cells) == 2
+
+
 def test_a_project_time_that_ends_after_the_run_is_named(base):
     """A patience or lifetime that runs past the end changes nothing in this run: a warning."""
     project = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, patience_years: 6}]"

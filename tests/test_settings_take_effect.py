@@ -345,15 +345,22 @@ def _world(scenario: str, key: str) -> dict[str, Any]:
 
 # -- the cases ----------------------------------------------------------------------------
 
-STRUCTURAL: dict[str, tuple[str, dict[str, Any]]] = {
+STRUCTURAL: dict[str, tuple[str, dict[str, Any], str]] = {
     "areas:grid.capacity_mw": (
         "null removes base.yaml's single area so that grid.areas can be given",
-        {"grid.capacity_mw": 10}),
+        {"grid.capacity_mw": 10}, "not both"),
     "areas:grid.upgrades": (
         "[] removes base.yaml's single-area upgrades so that grid.areas can be given",
-        {"grid.upgrades": [{"name": "Test", "date": dt.date(2030, 1, 1), "add_mw": 1.0}]}),
+        {"grid.upgrades": [{"name": "Test", "date": dt.date(2030, 1, 1), "add_mw": 1.0}]},
+        "not both"),
+    **{f"{scenario}:onsite_generation.by_category.congestion_relief.{key}": (
+        f"storage's {other} is 0 as well: with one of the two 0, the other would do nothing",
+        {f"onsite_generation.by_category.congestion_relief.{key}": 0.2},
+        f"both above 0, or both 0 .*so {key} would do nothing")
+       for scenario in ("fifo_onsite", "social_priority_onsite")
+       for key, other in (("share", "cover"), ("cover", "share"))},
 }
-"""Settings with no other valid value, why, and a value that must be refused."""
+"""Settings with no other valid value, why, a value that must be refused and what it says."""
 
 
 def _file_cases() -> list[Case]:
@@ -416,14 +423,6 @@ EXPECTED_NO_EFFECT: dict[str, str] = {
         "an upgrade without delay_years draws no delay for its name to key",
     "social_priority:policy.changes.1.date":
         "the 2026 decision restates the policy in force (same order and category order)",
-    "fifo_onsite:onsite_generation.by_category.congestion_relief.share":
-        "storage's cover is 0: those who adopt on-site generation still ask for all of it",
-    "fifo_onsite:onsite_generation.by_category.congestion_relief.cover":
-        "storage's share is 0: nobody adopts, so what adopters would cover is never drawn",
-    "social_priority_onsite:onsite_generation.by_category.congestion_relief.share":
-        "storage's cover is 0: those who adopt on-site generation still ask for all of it",
-    "social_priority_onsite:onsite_generation.by_category.congestion_relief.cover":
-        "storage's share is 0: nobody adopts, so what adopters would cover is never drawn",
 }
 """Perturbations that legitimately change no applicant, timeseries row or metric, and why."""
 
@@ -551,7 +550,7 @@ def test_setting_changes_the_results(case: Case):
 def test_a_structural_setting_has_no_other_value(key: str):
     """A setting left out of the perturbations because any other value is refused is refused."""
     scenario, _ = key.split(":")
-    reason, other = STRUCTURAL[key]
-    with pytest.raises(InputError, match="not both"):
+    reason, other, refused_with = STRUCTURAL[key]
+    with pytest.raises(InputError, match=refused_with):
         _load(scenario, other)
         pytest.fail(f"{key} takes another value, so it is no structural setting: {reason}")

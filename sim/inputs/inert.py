@@ -26,6 +26,7 @@ from sim.errors import GridqueueWarning, InertSetting, InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import (
+    OnsiteGeneration,
     Project,
     Scenario,
     Stream,
@@ -36,7 +37,7 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.sources import waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
-from sim.inputs.yaml_source import ScenarioSource, layer_within
+from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, layer_within
 
 __all__ = ["check_settings_act"]
 
@@ -54,6 +55,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
     _check_onsite_defaults_reach_someone(scenario, source, rows)
+    _check_share_and_cover_agree(scenario, source)
     _warn_of_upgrades_after_the_end(scenario, source)
     _warn_of_project_times_after_the_end(scenario, source)
     _warn_of_patience_past_the_end(scenario, source, rows)
@@ -496,6 +498,61 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
                 "leave it out", at_any_value=True,
                 aside=f"no {category} applicant takes the scenario's on-site generation{why}, "
                 "so it would do nothing")
+
+
+def _check_share_and_cover_agree(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """On-site generation's ``share`` and ``cover`` act together: one at 0 idles the other.
+
+    A share of 0 (nobody adopts) leaves the cover nothing to act on, and a cover of 0
+    (adopters cover nothing) the share; both 0 is the way to say nobody generates on site.
+    The idle one is refused where given with or after the other, and set aside with a
+    warning where inherited (``--set onsite_generation.share=0`` on a file that gives a cover).
+    """
+    blocks: list[Key] = [("streams", name, "onsite_generation")
+                         for name, stream in scenario.streams.items()
+                         if stream.onsite_generation is not None]
+    if scenario.onsite_generation is not None:
+        blocks += [("onsite_generation",), *(("onsite_generation", "by_category", category)
+                                             for category in scenario.onsite_generation
+                                             .by_category)]
+    for block in blocks:
+        onsite = _onsite_at(scenario, block)
+        if (onsite.share > 0) == (onsite.cover.upper_bound > 0):
+            continue
+        shown = ".".join(map(str, block))
+        idle, cause, why = (("cover", "share", "nobody adopts on-site generation")
+                            if onsite.share == 0 else
+                            ("share", "cover", "adopters cover none of their demand"))
+        key = (*block, idle)
+        later = None if source is None else layer_within(source, (*block, cause)) > \
+            layer_within(source, key)
+        if not later:
+            raise _refuse(scenario, source, key, f"expected {shown}.share and {shown}.cover both "
+                          f"above 0, or both 0 (nobody generates on site): with {cause} 0, "
+                          f"{why}, so {idle} would do nothing; give {idle}: 0 too, or a "
+                          f"{cause} above 0")
+        _warn(scenario, source, key, f"{shown}.{idle} is set aside: after "
+              f"{_giving(source, (*block, cause), '0')}, {why}, so it would do nothing")
+
+
+def _giving(source: ScenarioSource | None, key: Key, value: str) -> str:
+    """Where ``key`` was given ``value``: the option itself, or ``key value in file:line``."""
+    where, line = source.locate(key) if source is not None else ("", None)
+    if where.startswith(OVERRIDE_SOURCES):
+        return where
+    return f"{'.'.join(map(str, key))} {value} in {where}{f':{line}' if line else ''}"
+
+
+def _onsite_at(scenario: Scenario, block: Key) -> OnsiteGeneration:
+    """The on-site generation block at ``block``: a stream's, the defaults or a category's."""
+    if block[0] == "streams":
+        found = scenario.streams[str(block[1])].onsite_generation
+    else:
+        found = scenario.onsite_generation
+        if found is not None and len(block) > 1:
+            found = found.by_category[block[2]]  # type: ignore[index]  # a Category by construction
+    assert found is not None
+    return found
 
 
 def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource | None) -> None:
