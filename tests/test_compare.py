@@ -755,6 +755,31 @@ def test_the_report_says_what_the_terminal_warns_of_replications_partly_shared(
     assert json.loads((folder / "comparison.json").read_text())["cautions"] == [said]
 
 
+def test_siblings_compared_by_order_are_said_to_mix_what_each_changes(family: dict[str, Path]):
+    """Two inputs that extend no other input: the second is set against the first by order.
+
+    Where each changes something else (policy here, seed there), every difference is both
+    changes together, and the comparison says so; two siblings that change the same thing
+    (each its own policy), or a scenario set against a file it extends, draw no such caution.
+    """
+    folder = family["fifo"].parent
+    smallest = folder / "smallest.yaml"
+    smallest.write_text("extends: fifo.yaml\nname: smallest\npolicy: {order: smallest_first}\n",
+                        encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match="does not extend") as caught:
+        mixed = compare([family["social_priority"], family["other_seed"]], replications=2,
+                        workers=1)
+    said = ("other_seed against social_priority: other_seed does not extend social_priority "
+            "(it is the reference as the first input), and the two differ in seed, "
+            "replications and queue policy, so each difference is their effect together; ")
+    assert len(mixed.cautions) == 1 and mixed.cautions[0].startswith(said)
+    assert [str(w.message) for w in caught if "does not extend" in str(w.message)] \
+        == mixed.cautions
+    for inputs in ([family["social_priority"], smallest],
+                   [family["fifo"], family["social_priority"], family["other_seed"]]):
+        assert compare(inputs, replications=2, workers=1).cautions == []
+
+
 def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):
     """--reference names one scenario, by name or path, that every other is compared with."""
     inputs = [family[n] for n in ("fifo", "social_priority", "onsite")]

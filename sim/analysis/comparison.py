@@ -45,6 +45,7 @@ from sim.inputs.loading import load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import notes, outline, project_dates, sentences
@@ -377,18 +378,21 @@ def compare(
         sources[label] = source
         if isinstance(item, (str, Path)):
             paths.setdefault(Path(item).resolve(), label)
+    by_order: set[str] = set()  # compared with the first input only as it comes first
     if specs:
         pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
                  for s in specs]
     elif reference is not None:
         pairs = _against(_label_of(reference, results, paths), list(results))
     else:
-        pairs = _against_parents([_chain(item, loaded) for item, (loaded, _) in
-                                  zip(items, gathered, strict=True)],
-                                 list(results), list(sources.values()))
+        chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
+        pairs = _against_parents(chains, list(results), list(sources.values()))
+        by_order = _compared_by_order(chains, list(results))
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
+    cautions += [text for question in asked if question.variant in by_order
+                 and (text := _mixed_changes(question, results))]
     for text in cautions:
         warnings.warn(text, GridqueueWarning, stacklevel=2)
     populations = {q: question_populations(results[q.reference], results[q.variant])
@@ -535,6 +539,38 @@ def _against_parents(
         if index != (parent if parent is not None else roots[0]):
             pairs.append((f"{label} against {reference}", reference, label))
     return pairs
+
+
+def _compared_by_order(chains: Sequence[tuple[Path, ...] | None], labels: list[str]) -> set[str]:
+    """Inputs compared with the first root as it comes first: later ones extending no input.
+
+    See :func:`_against_parents`.
+    """
+    roots = [index for index in range(len(chains)) if _parent_index(index, chains) is None]
+    return {labels[index] for index in roots[1:]}
+
+
+def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | None:
+    """Say when a scenario is set against one it does not extend, differing in several ways.
+
+    Each difference then counts all of them together.
+
+    Two siblings that change the same thing (``fifo`` and ``social_priority``, each its own
+    policy over one base) differ in that alone. A business park added beside
+    ``social_priority``, over their common base, differs in its streams and in the policy
+    too, and a reader would take the policy's effect for the park's.
+    """
+    variant = assumptions(results[question.variant].scenario)
+    reference = assumptions(results[question.reference].scenario)
+    differing = [name.lower() for name, value in variant.items() if value != reference[name]]
+    if len(differing) < 2:
+        return None
+    listed = ", ".join(differing[:-1]) + f" and {differing[-1]}"
+    return (f"{question.variant} against {question.reference}: {question.variant} does not "
+            f"extend {question.reference} (it is the reference as the first input), and the "
+            f"two differ in {listed}, so each difference is their effect together; to see one "
+            f"alone, add an input that differs from {question.variant} in it only, such as a "
+            f"file {question.variant} extends, or name the reference with --reference")
 
 
 def _parent_index(index: int, chains: Sequence[tuple[Path, ...] | None]) -> int | None:
