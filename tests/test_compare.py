@@ -1002,6 +1002,28 @@ def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Compari
     assert "; other, whose category changes: " in text
 
 
+def test_a_category_change_on_another_date_is_compared_on_its_own(family: dict[str, Path]):
+    """The same categories on other dates are other applicants in each: set apart as a move.
+
+    The 2026 framework's utilities moved to 2030 were compared as every applicant, so
+    safety and other counted the requests of 2026-2029 in one scenario only: safety -0.263
+    years (-1.402 to 0.876), unpaired, and read as about the same. The move is now set
+    apart, as a stream moved to another category is, and the categories counted like with
+    like, paired: -0.019 (-0.099 to 0.062).
+    """
+    early, late = (load_scenario(family["fifo"], {
+        "streams.other.category_changes": [{"date": date, "category": "basic_needs"}],
+        "name": name}) for name, date in (("early", "2023-01-01"), ("late", "2025-01-01")))
+    comparison = compare([early, late], replications=3, workers=1)
+    assert list(zip(*_populations(comparison, "late")[["population", "origin"]].T.values,
+                    strict=True)) == [(IN_BOTH, ""), (CATEGORY_CHANGED, "other")]
+    rows = comparison.differences
+    both = rows[(rows["scenario"] == "late") & (rows["population"] == IN_BOTH)]
+    counted = both[both["metric"] == "applicants"].set_index("group")
+    assert counted.loc["basic_needs", "difference"] == 0  # the same applicants, paired
+    assert both.loc[both["difference"].notna(), "paired"].all()
+
+
 def test_a_redrawn_stream_is_set_apart_and_the_others_stay_paired(variants: Comparison):
     """A stream drawn at another rate is compared on its own; the rest like with like, paired.
 

@@ -28,7 +28,7 @@ from sim.analysis.differences import (
     draws_key,
 )
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.scenario import DAYS_PER_YEAR, Scenario
+from sim.inputs.scenario import DAYS_PER_YEAR, CategoryChange, Scenario
 from sim.inputs.sources import waiting_list_weights
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
@@ -45,6 +45,7 @@ from sim.runs.results import Results
 
 __all__ = [
     "categories_by_origin",
+    "category_timelines",
     "definitions",
     "different_periods",
     "drawn_alike",
@@ -98,6 +99,27 @@ def categories_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
     return held
 
 
+def category_timelines(scenario: Scenario) -> dict[str, str]:
+    """Each origin's category and its later changes with their dates, as comparable text.
+
+    Origins as :func:`definitions` names them. Two scenarios whose texts agree put an
+    origin's requests in the same category on every date; the same categories at other
+    dates or in another order do not (a change moved to a later date leaves the requests of
+    the years between in the old category), though the applicants hold the same categories.
+    A waiting-list row keeps the request category its file gives it and its stream's changes
+    apply to it; the rows that name no stream keep the file's categories.
+    """
+    def text(category: str, changes: list[CategoryChange]) -> str:
+        return json.dumps([category, [[str(c.date), c.category] for c in changes]])
+
+    timelines = {name: text(stream.category, stream.category_changes)
+                 for name, stream in scenario.streams.items()}
+    timelines |= {f"{name}{LISTED}": timeline for name, timeline in timelines.items()}
+    timelines |= {project.name: text(project.category, project.category_changes)
+                  for project in scenario.projects}
+    return timelines | {UNSTREAMED: ""}
+
+
 def question_populations(reference: Results, variant: Results) -> list[Population]:
     """The populations a question compares: everyone, or those in both and each set apart.
 
@@ -124,7 +146,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
              "variant": definitions(variant.scenario)}
     redrawn = [o for o in mine if o in theirs
                and drawn["reference"].get(o) != drawn["variant"].get(o)]
-    same = [o for o in mine if o not in redrawn and theirs.get(o) == mine[o]]
+    moved = _moved(reference.scenario, variant.scenario, theirs, mine)
+    same = [o for o in mine if o in theirs and o not in redrawn and o not in moved]
     projects = {project.name for project in reference.scenario.projects}
     if redrawn and all(o in projects for o in same):
         differ = [*redrawn, *(o for o in mine if o not in theirs)]
@@ -142,11 +165,25 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
                     for o in theirs if o not in mine]
     populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]))
-                    for o in mine if o in theirs and o not in redrawn and theirs[o] != mine[o]]
+                    for o in mine if o not in redrawn and o in moved]
     populations += [Population(DRAWN_DIFFERENTLY, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]), paired=False)
                     for o in redrawn]
     return populations
+
+
+def _moved(reference: Scenario, variant: Scenario, theirs: dict[str, frozenset[str]],
+           mine: dict[str, frozenset[str]]) -> set[str]:
+    """The origins both runs have whose applicants are in other categories in the variant.
+
+    Those holding other categories (``theirs`` and ``mine``, from
+    :func:`categories_by_origin`), and those holding the same ones on other dates
+    (:func:`category_timelines`): a change moved from 2026 to 2030 leaves the requests of
+    the years between in the old category, so both categories count other applicants.
+    """
+    timelines = category_timelines(reference), category_timelines(variant)
+    return {o for o in mine if o in theirs and (theirs[o] != mine[o]
+                                                or timelines[0].get(o) != timelines[1].get(o))}
 
 
 def different_periods(reference: Scenario, variant: Scenario) -> str:

@@ -19,11 +19,11 @@ import pandas as pd
 import yaml
 
 from sim.analysis.differences import draws_key
-from sim.analysis.populations import UNSTREAMED, definitions, same_draws
+from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
 from sim.errors import GridqueueWarning, InputError
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import check_runnable, validate_data
-from sim.inputs.scenario import CategoryChange, Scenario
+from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
@@ -182,14 +182,15 @@ def changed_members(first: Scenario, other: Scenario) -> dict[str, list[str]]:
     differently (:func:`sim.analysis.populations.definitions`: another rate or size, say),
     changes who is in each category it holds and in ``all``; one whose categories differ
     changes who is in each category it holds in either. So does one that holds the same
-    categories at other dates or in another order (:func:`_category_timelines`): a category
-    change moved to a later date leaves the requests of the years between in the old
-    category. A group absent from the result counts the same applicants in both cells (where
-    they draw alike at all: :func:`sim.analysis.differences.draws_key`).
+    categories at other dates or in another order
+    (:func:`~sim.analysis.populations.category_timelines`): a category change moved to a
+    later date leaves the requests of the years between in the old category. A group absent
+    from the result counts the same applicants in both cells (where they draw alike at all:
+    :func:`sim.analysis.differences.draws_key`).
     """
     drawn = definitions(first), definitions(other)
     held = _categories(first), _categories(other)
-    timelines = _category_timelines(first), _category_timelines(other)
+    timelines = category_timelines(first), category_timelines(other)
     changed: dict[str, list[str]] = {}
     for origin in dict.fromkeys([*drawn[0], *drawn[1]]):
         groups = held[0].get(origin, frozenset()) | held[1].get(origin, frozenset())
@@ -243,25 +244,6 @@ def _without_places(scenario: Scenario) -> Scenario:
                                                 "category_changes": []})
                for name, stream in scenario.streams.items()}
     return scenario.model_copy(update={"streams": streams})
-
-
-def _category_timelines(scenario: Scenario) -> dict[str, str]:
-    """Each origin's category and its later changes with their dates, as comparable text.
-
-    Origins as :func:`_categories` names them; two cells whose texts agree put an origin's
-    requests in the same category on every date (a waiting-list row keeps its own request
-    category, and its stream's changes apply to it). The rows of a waiting-list file that
-    name no stream are in the categories the file gives them.
-    """
-    def text(category: str, changes: Sequence[CategoryChange]) -> str:
-        return json.dumps([category, [[str(c.date), c.category] for c in changes]])
-
-    timelines = {name: text(stream.category, stream.category_changes)
-                 for name, stream in scenario.streams.items()}
-    timelines |= {f"{name} (waiting list)": timeline for name, timeline in timelines.items()}
-    timelines |= {project.name: text(project.category, project.category_changes)
-                  for project in scenario.projects}
-    return timelines | {UNSTREAMED: ""}
 
 
 def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:

@@ -56,9 +56,10 @@ difference: nobody of it is in both), and, set apart, one stream or project (``o
 that only the variant has (``only_in_variant``: its own figures, nothing to compare with),
 that only the reference has (``only_in_reference``: the variant removed it; the reference's
 figures of it, group ``all``, nothing to compare with, so a reader sees who the comparison
-leaves out), that changes category between the two (``category_changed``: its applicants
-compared as one group) or that the variant draws differently (``drawn_differently``: another
-rate, say; its applicants compared as one group, unpaired, as they are not the same ones).
+leaves out), that changes category between the two, or changes it on another date
+(``category_changed``: its applicants compared as one group) or that the variant draws
+differently (``drawn_differently``: another rate, say; its applicants compared as one group,
+unpaired, as they are not the same ones).
 When no stream or project of both is drawn alike (each stream's rate split over areas, say):
 ``streams_differ``, every applicant of each, as none can be matched with its counterpart;
 ``origin`` then lists the streams and projects that differ. When the runs start or end on
