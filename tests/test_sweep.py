@@ -370,6 +370,32 @@ def test_a_sweep_of_one_replication_is_refused_as_compare_refuses_it(family, tmp
     assert not (tmp_path / "sw").exists()
 
 
+@pytest.mark.parametrize("given", ["vary", "block"])
+def test_a_sweep_of_the_replications_is_refused_before_anything_runs(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str
+):
+    """A sweep over replications ran every cell, then failed: KeyError 'replications'.
+
+    The varied key and the summary's count of replications took the same column; and a
+    cell's difference from the first would count only the replications both ran.
+    """
+    path = family["fifo"]
+    vary = ["--vary", "replications=3,8"]
+    if given == "block":
+        path = tmp_path / "swept.yaml"
+        path.write_text(f"extends: {family['fifo']}\nsweep:\n  replications: [3, 8]\n",
+                        encoding="utf-8")
+        vary = []
+    assert main(["sweep", str(path), *vary, "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "expected a key other than replications" in err and "--replications N" in err
+    assert ("sweep.replications" if given == "block" else "--vary replications") in err
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match="expected a key other than replications"):
+        sweep(family["fifo"], {"replications": [3, 8]}, workers=1)
+
+
 def test_cells_that_differ_but_give_the_same_figures_are_named(family):
     """Priority on request under first come, first served: the uptake changes nothing.
 

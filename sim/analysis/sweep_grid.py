@@ -54,6 +54,13 @@ def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
     return grid
 
 
+REPLICATIONS_NOT_VARIED = (
+    "expected a key other than replications: it sets how precisely each cell is measured, "
+    "not what the cell runs, and a cell's difference from the first could count only the "
+    "replications both ran; give every cell the same number with --replications N")
+"""Why a sweep refuses to vary ``replications`` (its table would name it twice, too)."""
+
+
 def cell_id(overrides: Mapping[str, Any]) -> str:
     """A short, stable id of a cell: a hash of its overrides (key paths and values)."""
     text = json.dumps(sorted(overrides.items()), sort_keys=True, default=str)
@@ -84,6 +91,8 @@ def read_grid(
         from_file = key in block and key not in vary
         where, line = source.locate(("sweep", key)) if from_file else (f"--vary {key}", None)
         path_shown = f"sweep.{key}" if from_file else key
+        if key == "replications":
+            raise InputError(where, path_shown, REPLICATIONS_NOT_VARIED, line=line)
         if not isinstance(values, list) or not values:
             raise InputError(where, path_shown, "expected a non-empty list of values", line=line)
         texts = [value_text(v) for v in values]
