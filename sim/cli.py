@@ -468,8 +468,9 @@ which draw from streams of their own): replication i of both then sees the same 
 which makes the interval much narrower. Otherwise the
 interval is Welch's, for two independent means. comparison.csv names each row's reference and
 question, says which in its paired column, and gives in reference_mean the reference's mean
-of the same applicants over the replications the difference counts (mean - reference_mean
-is the difference).
+of the same applicants over the replications the difference counts (reference_mean +
+difference is the variant's mean over them: its mean, unless a replication gives only the
+variant a value).
 """
 
 SWEEP_EPILOG = """\

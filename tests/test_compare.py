@@ -18,7 +18,14 @@ import pytest
 from scipy import stats as scipy_stats
 
 from sim import Comparison, GridqueueError, GridqueueWarning, Results, compare, load_scenario, run
-from sim.analysis.differences import COMPARISON_COLUMNS, difference_table, draws_key, welch_interval
+from sim.analysis.differences import (
+    COMPARISON_COLUMNS,
+    Question,
+    comparison_table,
+    difference_table,
+    draws_key,
+    welch_interval,
+)
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
 from sim.figures.numbers import format_numbers
@@ -45,6 +52,7 @@ from sim.runs.metrics import (
     PERIODS_DIFFER,
     STREAMS_DIFFER,
 )
+from sim.runs.stats import summarise
 from tests.comparison_family import write_family, write_observed
 
 
@@ -588,6 +596,25 @@ def test_a_difference_that_is_zero_in_every_replication_says_so():
     row[["difference_ci_low", "difference_ci_high"]] = [-0.01, 0.02]
     assert difference_text(row, "years", "95% CI ") == \
         "about the same (95% CI -0.010 to 0.020 years)"
+
+
+def test_the_levels_of_an_answer_count_the_replications_its_difference_counts():
+    """'1.0 years longer, from 1.5 to 3.1': the variant's mean counted a replication alone.
+
+    In replication 0 the reference had no value (nobody connected), so the paired difference
+    leaves it out, and so does ``reference_mean``; the variant's ``mean`` kept it.
+    """
+    def tidy(values: list[float]) -> pd.DataFrame:
+        return pd.DataFrame({"replication": range(len(values)), "group": "all",
+                             "metric": "wait_mean_years", "value": values})
+
+    reference, variant = tidy([np.nan, 1.0, 2.0, 1.5]), tidy([5.0, 2.0, 3.0, 2.5])
+    table = comparison_table({"fifo": summarise(reference), "sp": summarise(variant)},
+                             {"fifo": reference, "sp": variant},
+                             [Question("Q", "fifo", "sp", paired=True)])
+    row = table[table["scenario"] == "sp"].iloc[0]
+    assert (row["mean"], row["reference_mean"], row["difference"]) == (3.125, 1.5, 1.0)
+    assert difference_text(row, "years") == "1.0 years longer, from 1.5 to 2.5 (1.0 to 1.0)"
 
 
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

@@ -60,7 +60,10 @@ means. ``population`` says which applicants a row counts
 (:data:`sim.runs.metrics.POPULATIONS`) and ``origin`` names the stream or project of a row set
 apart (empty otherwise). ``reference_mean`` is the reference's mean of the same population
 over the replications the difference counts, given wherever the difference is: ``mean``
-minus ``reference_mean`` is the difference (see :func:`difference_table`'s ``levels``)."""
+minus ``reference_mean`` is the difference, except where a replication gives the variant a
+value and the paired reference none, which ``mean`` counts and the difference does not; the
+variant's mean over the counted replications is ``reference_mean`` plus the difference (see
+:func:`difference_table`'s ``levels``)."""
 
 
 

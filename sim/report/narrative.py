@@ -862,12 +862,20 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
     """', from 7.9 to 6.7': the reference's mean and the variant's, or nothing if unknown.
 
     The reference's is ``comparison.csv``'s ``reference_mean``, over the replications the
-    difference counts (a table without that column: the variant's mean less the difference).
-    Both are written with the difference's ``decimals``, so a small change does not read
-    'from 9.5 to 9.5'.
+    difference counts (a table without that column: the variant's mean less the difference),
+    and the variant's is over the same replications: the reference's plus the difference.
+    That is the variant's ``mean`` unless a paired difference leaves out a replication in
+    which only the variant has a value (nobody connected in the reference there, say): its
+    ``mean`` then counts that one too, and 'from 1.5 to 3.1' would read a change of 1.6 for
+    a difference of 1.0. Both are written with the difference's ``decimals``, so a small
+    change does not read 'from 9.5 to 9.5'.
     """
     variant = float(row.get("mean", math.nan))
     reference = float(row.get("reference_mean", variant - row["difference"]))
+    counted = reference + float(row["difference"])
+    if math.isfinite(counted) and not math.isclose(counted, variant, rel_tol=1e-9,
+                                                   abs_tol=1e-12):
+        variant = counted
     if not (math.isfinite(variant) and math.isfinite(reference)):
         return ""
     scale = 100.0 if unit == "share" else 1.0
