@@ -617,6 +617,18 @@ def test_the_levels_of_an_answer_count_the_replications_its_difference_counts():
     assert difference_text(row, "years") == "1.0 years longer, from 1.5 to 2.5 (1.0 to 1.0)"
 
 
+def test_the_levels_of_an_answer_differ_by_the_difference_it_reads():
+    """'1.8 more, from 25.8 to 27.5' (withdrawn, 4 replications): the levels read 1.7 apart."""
+    row = pd.Series({"difference": 1.75, "difference_ci_low": 0.954388,
+                     "difference_ci_high": 2.545612, "mean": 27.5, "reference_mean": 25.75})
+    assert difference_text(row, "count") == "1.8 more, from 25.75 to 27.50 (1.0 to 2.5)"
+    row = pd.Series({"difference": -0.091082, "difference_ci_low": -0.115364,
+                     "difference_ci_high": -0.066801, "mean": 0.191201,
+                     "reference_mean": 0.282284})
+    assert difference_text(row, "share") == \
+        "9.1 percentage points lower, from 28.2% to 19.1% (6.7 to 11.5)"
+
+
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """A comparison table of hand-made rows in which ``sp`` answers question Q against ``fifo``.
 

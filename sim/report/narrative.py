@@ -868,7 +868,8 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
     which only the variant has a value (nobody connected in the reference there, say): its
     ``mean`` then counts that one too, and 'from 1.5 to 3.1' would read a change of 1.6 for
     a difference of 1.0. Both are written with the difference's ``decimals``, so a small
-    change does not read 'from 9.5 to 9.5'.
+    change does not read 'from 9.5 to 9.5', or more where the levels so written would
+    differ by another amount (:func:`_level_decimals`).
     """
     variant = float(row.get("mean", math.nan))
     reference = float(row.get("reference_mean", variant - row["difference"]))
@@ -881,7 +882,22 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
     scale = 100.0 if unit == "share" else 1.0
     before, after = (reference * scale, variant * scale)
     mark = "%" if unit == "share" else ""
+    decimals = _level_decimals(before, after, decimals)
     return f", from {before:,.{decimals}f}{mark} to {after:,.{decimals}f}{mark}"
+
+
+def _level_decimals(before: float, after: float, decimals: int) -> int:
+    """Decimals for two levels whose difference is written with ``decimals``.
+
+    One or two more where the levels so rounded differ by another amount than the
+    difference reads: '1.8 more, from 25.75 to 27.50', not 'from 25.8 to 27.5' (1.7).
+    """
+    shown = f"{abs(after - before):.{decimals}f}"
+    for more in range(decimals, decimals + 3):
+        gap = abs(round(after, more) - round(before, more))
+        if f"{gap:.{decimals}f}" == shown:
+            return more
+    return decimals
 
 
 def _decimals(text: str) -> int:
