@@ -155,6 +155,8 @@ def test_welch_interval_of_constant_samples_is_their_difference():
     ({"priority_uptake": {"basic_needs": 0.5}}, True),  # the same draws, another share
     ({"grid.upgrades.0.delay_years": 1}, True),  # a lever of the grid: the same stream
     ({"projects.0.demand_mw": 2}, True),
+    ({"streams.basic.category": "safety"}, True),  # where they count, not who they are
+    ({"streams.basic.category_changes": [{"date": "2024-01-01", "category": "safety"}]}, True),
 ])
 def test_draws_key_changes_only_with_what_the_draws_depend_on(
     family: dict[str, Path], override: dict, paired: bool
@@ -166,6 +168,27 @@ def test_draws_key_changes_only_with_what_the_draws_depend_on(
     base = load_scenario(family["fifo"])
     changed = load_scenario(family["fifo"], override)
     assert (draws_key(base) == draws_key(changed)) is paired
+
+
+def test_a_stream_moved_to_another_area_is_the_same_applicants_compared_paired(
+        family: dict[str, Path]):
+    """No draw uses a stream's area: moved, its applicants are those of replication *i*."""
+    folder = family["fifo"].parent
+    two_areas = ("grid:\n  capacity_mw: null\n  upgrades: []\n  areas:\n"
+                 "    north: {capacity_mw: 1, upgrades: [{name: station, date: 2023-06-01, "
+                 "add_mw: 5}]}\n    south: {capacity_mw: 1}\n"
+                 "streams: {basic: {area: north}, other: {area: north}}\n"
+                 "projects: [{name: Campus, date: 2022-06-01, demand_mw: 0.8, jobs: 300, "
+                 "category: basic_needs, area: north}]\n")
+    (folder / "north.yaml").write_text(f"extends: fifo.yaml\nname: north\n{two_areas}",
+                                       encoding="utf-8")
+    (folder / "south.yaml").write_text(
+        "extends: north.yaml\nname: south\nstreams: {other: {area: south}}\n",
+        encoding="utf-8")
+    moved = compare([folder / "north.yaml", folder / "south.yaml"], replications=3, workers=1)
+    assert moved.questions[0].paired
+    assert moved.table.query("scenario == 'south'")["paired"].dropna().all()
+    assert [note for note in moved.notes() if " against " in note] == []
 
 
 def test_results_directory_compares_like_its_scenario_file(

@@ -544,10 +544,13 @@ def _against_parents(
 def _compared_by_order(chains: Sequence[tuple[Path, ...] | None], labels: list[str]) -> set[str]:
     """Inputs compared with the first root as it comes first: later ones extending no input.
 
-    See :func:`_against_parents`.
+    See :func:`_against_parents`. Only where the files of both are known: otherwise whether
+    one extends the other cannot be told, and :func:`_against_parents` warns of that.
     """
     roots = [index for index in range(len(chains)) if _parent_index(index, chains) is None]
-    return {labels[index] for index in roots[1:]}
+    if not roots or chains[roots[0]] is None:
+        return set()
+    return {labels[index] for index in roots[1:] if chains[index] is not None}
 
 
 def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | None:

@@ -131,6 +131,12 @@ its own (``patience``, ``lifetime``, ``onsite_adoption``, ``onsite_cover``, ``pa
 changing or removing one leaves those draws, row for row, as they were. Another patience is
 the same applicants giving up sooner: a treatment of them, compared paired."""
 
+PLACED_NOT_DRAWN = ("category", "category_changes", "area")
+"""Stream keys that say where its applicants wait and in which group they count, not who they
+are: no draw uses them. A stream moved to another area or category keeps its applicants, row
+for row, compared paired; one that changes category is set apart, its group ``all`` compared
+on its own (:func:`sim.analysis.populations.question_populations`)."""
+
 NOT_DRAWN_BY_WAITING_LIST = ("patience_years", "efficiency", "partial_offer", "non_firm")
 """Waiting-list keys that change what its rows naming no stream do, not who they are: a
 row's request, demand and jobs come from the file, and these from purposes of their own,
@@ -142,7 +148,8 @@ def draws_key(scenario: Scenario) -> str:
 
     That is the seed, the period, the streams and the waiting list (and its file's content);
     not the policy, the grid (its sizes, dates and upgrades), named projects (fixed, no
-    draws), priority uptake or what a stream's applicants do (:data:`NOT_DRAWN_BY_STREAM`:
+    draws), priority uptake, where a stream's applicants wait and count
+    (:data:`PLACED_NOT_DRAWN`), or what they do (:data:`NOT_DRAWN_BY_STREAM`:
     patience, lifetime, on-site generation and the offers, drawn from streams of their own). Two
     scenarios with the same key draw the same applicants in replication *i*; with on-site
     generation, the same applicants may ask for less, and with another uptake, more or fewer
@@ -155,7 +162,7 @@ def draws_key(scenario: Scenario) -> str:
     for key in _NOT_DRAWN:
         data.pop(key, None)
     for stream in data["streams"].values():
-        for key in NOT_DRAWN_BY_STREAM:
+        for key in (*NOT_DRAWN_BY_STREAM, *PLACED_NOT_DRAWN):
             stream.pop(key, None)
     if data.get("waiting_list") is not None:
         for key in NOT_DRAWN_BY_WAITING_LIST:

@@ -217,8 +217,9 @@ def paired_groups(first: Scenario, other: Scenario) -> dict[str, bool]:
 
     Replication *i* of both then holds the same people in the group, and its difference is
     taken per replication (paired). That is every group where the cells draw alike as a whole
-    (:func:`~sim.analysis.differences.draws_key`). Where they do not (a varied key redraws,
-    adds or moves a stream, say), a group is paired when :func:`changed_members` names no
+    (:func:`~sim.analysis.differences.draws_key`, which no stream's category or area enters)
+    and no stream changes category. Otherwise (a varied key redraws, adds or moves a stream,
+    say), a group is paired when :func:`changed_members` names no
     origin in it and every stream or project it holds or can receive through a category
     change, in either cell, is drawn alike, with the same seed and period
     (:func:`~sim.analysis.populations.same_draws`): ``all`` then also where a stream only
@@ -227,32 +228,18 @@ def paired_groups(first: Scenario, other: Scenario) -> dict[str, bool]:
     differently.
     """
     groups = (*CATEGORIES, ALL)
-    if draws_key(first) == draws_key(other):
-        return dict.fromkeys(groups, True)
     changed = changed_members(first, other)
+    if not changed and draws_key(first) == draws_key(other):
+        return dict.fromkeys(groups, True)
     held = _categories(first), _categories(other)
     every = frozenset(CATEGORIES)  # an origin of unknown categories may hold any
     origins = list(dict.fromkeys([*definitions(first), *definitions(other)]))
-    drawn = _without_places(first), _without_places(other)
     paired = {}
     for group in groups:
         among = [origin for origin in origins if group == ALL
                  or group in held[0].get(origin, every) | held[1].get(origin, every)]
-        paired[group] = group not in changed and same_draws(*drawn, among)
+        paired[group] = group not in changed and same_draws(first, other, among)
     return paired
-
-
-def _without_places(scenario: Scenario) -> Scenario:
-    """The scenario with every stream in one category and area, which no draw uses.
-
-    Who a stream's applicants are is drawn by its name (:func:`~sim.analysis.populations.
-    definitions`); a stream moved to another category is named by :func:`changed_members`
-    in the groups it leaves and enters, and ``all`` still holds the same applicants.
-    """
-    streams = {name: stream.model_copy(update={"category": "other", "area": None,
-                                                "category_changes": []})
-               for name, stream in scenario.streams.items()}
-    return scenario.model_copy(update={"streams": streams})
 
 
 def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:
