@@ -621,7 +621,10 @@ def test_a_group_with_nobody_in_a_cell_says_so_and_claims_no_pairing(family):
     assert len(later) and later["note"].str.endswith(
         "no difference from the first cell: nobody in this group there").all()
     others = table[table["group"] == "other"]
-    assert others["paired"].notna().all() and not others["note"].str.contains("nobody").any()
+    assert not others["note"].str.contains("nobody").any()
+    # Paired or not only where there is a difference: a row without one claims neither.
+    assert others["paired"].notna().eq(others["difference"].notna()).all()
+    assert others["difference"].isna().any() and others["difference"].notna().any()
     # The summary and its notes say the same, and no note counts the empty cell's
     # replications as ones that did not follow anyone 10 years.
     lines = swept.describe(group="basic_needs").splitlines()

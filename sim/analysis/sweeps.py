@@ -176,7 +176,9 @@ class Sweep:
                 if why:
                     words.append(why)
             notes.append("; ".join(words))
-        paired = table["paired"].astype("boolean").mask(pd.Series(nobody, index=table.index))
+        # Where there is no difference, nothing was paired or not: the cell stays empty.
+        unpaired = pd.Series(nobody, index=table.index) | table["difference"].isna()
+        paired = table["paired"].astype("boolean").mask(unpaired)
         return table.assign(paired=paired, note=notes)
 
     def _empty(self) -> set[tuple[str, str]]:
