@@ -1098,6 +1098,11 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append((f"projects.{i}.name", f"expected a name no other project has "
                              f"(the outputs follow each project by name), got "
                              f"'{project.name}', the name of projects.{names.index(project.name)}"))
+        if project.name in s.streams:
+            problems.append((f"projects.{i}.name", f"expected a name no stream has (a "
+                             f"comparison tells applicants apart by their stream or project, "
+                             f"and would take the project's for the stream's), got "
+                             f"'{project.name}', the name of streams.{project.name}"))
     areas = s.area_names
     for i, release in enumerate(s.capacity_releases):
         if release.area is not None and release.area not in areas:
