@@ -131,7 +131,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     both have, drawn alike, in the same categories; then each origin only the variant has
     (its own figures), each only the reference has (the reference's figures of it: the
     variant removed it, and the answers say whom the comparison leaves out), each whose
-    category changes (its applicants in both, compared as one group) and each the variant
+    category changes (its applicants in both, compared as one group, paired as its own draws
+    are: another stream redrawn leaves them as they were) and each the variant
     draws differently (the same, unpaired: other applicants). When some origin is drawn
     differently and no stream both have is drawn alike in the same category (a named project
     alone may be), there is nobody to match but a project or two: everyone, marked.
@@ -164,7 +165,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     populations += [Population(ONLY_IN_REFERENCE, o, None, population_metrics(reference, [o]))
                     for o in theirs if o not in mine]
     populations += [Population(CATEGORY_CHANGED, o, population_metrics(reference, [o]),
-                               population_metrics(variant, [o]))
+                               population_metrics(variant, [o]),
+                               paired=drawn_alike(reference, variant, [o]))
                     for o in mine if o not in redrawn and o in moved]
     populations += [Population(DRAWN_DIFFERENTLY, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]), paired=False)
