@@ -234,3 +234,28 @@ def test_a_stream_moved_beside_a_redrawn_one_is_still_compared_paired(tmp_path: 
     moved = rows[(rows["population"] == CATEGORY_CHANGED) & (rows["origin"] == "basic")]
     assert len(moved) > 0 and moved["paired"].all()
     assert not rows.loc[rows["population"] == DRAWN_DIFFERENTLY, "paired"].any()
+
+
+def test_a_csv_list_s_rows_of_a_redrawn_stream_stay_the_file_s_rows(tmp_path: Path):
+    """Another rate for a stream leaves its rows of a CSV list as the file gives them.
+
+    They were set apart as "drawn differently (other applicants, unpaired)", though a row's
+    date, demand and jobs come from the file and none of the stream's draws.
+    """
+    write_family(tmp_path, projects=False)
+    (tmp_path / "list.csv").write_text(
+        "request_date,category,demand_mw,stream\n2021-03-01,other,0.3,other\n"
+        "2021-05-01,basic_needs,0.2,basic\n2021-06-01,other,0.2,other\n", encoding="utf-8")
+    reference = tmp_path / "listed.yaml"
+    reference.write_text("extends: social_priority.yaml\nname: listed\n"
+                         "waiting_list: {csv: list.csv}\n", encoding="utf-8")
+    variant = _variant(tmp_path, "faster", IDENTITY["rate_per_year"], parent=reference.name)
+    assert definitions(load_scenario(variant))["other (waiting list)"] == \
+        definitions(load_scenario(reference))["other (waiting list)"]
+    both = compare([reference, variant], workers=1, replications=3)
+    mine, theirs = (both.results[label].applicants[lambda a: a["source"] == "waiting_list"]
+                    for label in ("faster", "listed"))
+    pd.testing.assert_frame_equal(_identity(mine), _identity(theirs))
+    rows = both.differences.drop_duplicates(["population", "origin"])
+    assert list(zip(rows["population"], rows["origin"], rows["paired"], strict=True)) == [
+        (IN_BOTH, "", True), (DRAWN_DIFFERENTLY, "other", False)]

@@ -236,11 +236,14 @@ def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
 
     And its waiting list only if some of them are listed: a list's draws are keyed by its
     own names (:func:`sim.inputs.sources._csv_waiting_list`, ``_generated_waiting_list``),
-    so the streams' own applicants are drawn alike whatever list either scenario has.
+    so the streams' own applicants are drawn alike whatever list either scenario has. A
+    stream's listed applicants need the stream only where the list is generated: a CSV
+    file's rows take nothing from their stream's draws, only what they do.
     """
     kept = set(among)
+    generated = scenario.waiting_list is not None and scenario.waiting_list.csv is None
     streams = {name: stream for name, stream in scenario.streams.items()
-               if name in kept or f"{name}{LISTED}" in kept}
+               if name in kept or (generated and f"{name}{LISTED}" in kept)}
     projects = [project for project in scenario.projects if project.name in kept]
     listed = any(origin.endswith(LISTED) or origin == UNSTREAMED for origin in kept)
     return scenario.model_copy(update={  # a list draws from random streams of its own
@@ -263,7 +266,8 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     name, date, demand and jobs (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
     those compares the same applicants, paired. A waiting-list CSV counts by its content (the
     same file under another name is the same list; a newer export is another), and its rows
-    that name no stream are an origin of their own (:data:`UNSTREAMED`).
+    that name no stream are an origin of their own (:data:`UNSTREAMED`); its rows that name
+    one count by the file alone, as none of the stream's draws makes them.
     """
     drawn = {name: _text(stream.model_dump(mode="json", exclude={
         *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
@@ -276,12 +280,13 @@ def definitions(scenario: Scenario) -> dict[str, str]:
         if digest is not None:  # a row's draws are keyed by its place in the file
             spec["csv"] = digest
         waiting = _text(spec)
-        if scenario.waiting_list.count is not None:  # generated: one draw picks every stream
+        if digest is not None:  # a row is the file's, whatever its stream draws
+            listed = dict.fromkeys([*(f"{name}{LISTED}" for name in drawn), UNSTREAMED],
+                                   waiting)
+        else:  # generated: one draw picks every stream, then each draws from its own
             waiting += _text([(name, weight) for name, weight in zip(
                 scenario.streams, waiting_list_weights(scenario), strict=True) if weight > 0])
-        listed = {f"{name}{LISTED}": waiting + text for name, text in drawn.items()}
-        if digest is not None:
-            listed[UNSTREAMED] = waiting
+            listed = {f"{name}{LISTED}": waiting + text for name, text in drawn.items()}
     projects = {project.name: _text(project.model_dump(mode="json",
                                                        exclude=set(PROJECT_BEHAVIOUR)))
                 for project in scenario.projects}
