@@ -562,7 +562,8 @@ class WaitingList(_Model):
 class Project(_Model):
     """A named project with a fixed request date, e.g. a high-tech campus."""
 
-    name: str = Field(min_length=1, description="Name shown in the outputs.")
+    name: str = Field(min_length=1, description="Name shown in the outputs; no other project "
+                      "and no stream may have it.")
     date: Date = Field(description="Request date.")
     category: Category = Field(default="other", description="Category.")
     area: str | None = Field(default=None, description="Grid area.")
