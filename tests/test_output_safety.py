@@ -373,3 +373,30 @@ def test_write_file_is_atomic_and_leaves_no_partial(tmp_path, monkeypatch):
         write_file(target, "ours v2", force=True, is_ours="ours")
     assert target.read_text() == "ours v1"
     assert [p.name for p in tmp_path.iterdir()] == ["schema.json"]
+
+
+def test_an_output_named_through_dot_dot_is_the_folder_it_names(folder, written, capsys):
+    """``-o out/sub/..`` is ``out``: it was taken as a folder ``..`` inside ``out/sub``.
+
+    The staging folder went inside the earlier output, which gained a ``sub`` folder and a
+    finished copy at ``out/sub/...new`` (said to have "appeared while this command ran"), so
+    that ``--force`` never again replaced it.
+    """
+    earlier_run(written, folder / "out")
+    assert main(["run", "sc/s.yaml", "-o", "out/sub/..", "--force", *SMALL]) == 0, \
+        capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]
+    assert not (folder / "out" / "sub").exists()
+    assert main(["run", "sc/s.yaml", "-o", "new/sub/..", *SMALL]) == 0, capsys.readouterr().err
+    assert (folder / "new" / "summary.csv").is_file() and not (folder / "new" / "sub").exists()
+    assert main(["run", "sc/s.yaml", "-o", "gone/../other", *SMALL]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["new", "other", "out", "sc"]
+
+
+def test_a_resumable_output_named_through_dot_dot_is_the_folder_it_names(folder, capsys):
+    """A sweep to ``sw/x/..`` keeps its unfinished cells beside ``sw``, not inside it."""
+    sweep = ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2", *SMALL]
+    assert main([*sweep, "-o", "sw"]) == 0
+    assert main([*sweep, "-o", "sw/x/..", "--force"]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["sc", "sw"]
+    assert not (folder / "sw" / "x").exists()

@@ -9,6 +9,7 @@ directory; the next write of the same output removes it once its process is gone
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -35,6 +36,7 @@ __all__ = [
     "files_added",
     "interrupted",
     "make_staging",
+    "output_path",
     "partial_directory",
     "resumable_directory",
     "some",
@@ -70,7 +72,24 @@ output's own, by the first part of each file's path: enough to tell a report wha
 replace, not for ``--force`` to replace the whole output (see :func:`check_writable`)."""
 
 
-def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
+def output_path(target: str | Path) -> Path:
+    """``target`` with every ``..`` that follows a folder's name worked out, as the system does.
+
+    Taken as written, ``out/sub/..`` is a folder named ``..`` inside ``out/sub``: its staging
+    folder went inside the output it replaces, and a folder ``sub`` was made there. Leading
+    ``..`` (``../results``) are kept as written, so messages name the path as it was given.
+    """
+    target = Path(target)
+    parts = target.parts[1:] if target.anchor else target.parts
+    named = list(itertools.dropwhile(lambda part: part == "..", parts))
+    if target.name == "..":
+        return Path(os.path.realpath(target))
+    if ".." in named:
+        return Path(os.path.realpath(target.parent)) / target.name
+    return target
+
+
+def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse early, before any work, a write that could lose something.
 
     ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
@@ -78,6 +97,7 @@ def check_writable(target: Path, force: bool, inputs: Iterable[str | Path] = ())
     empty or gridqueue wrote it (it holds :data:`MARKER`) and it holds no file added since:
     never a folder of the user's, nor notes the user put in an output.
     """
+    target = output_path(target)
     _check_no_overlap(target, inputs)
     _check_folder_writable(target)
     if not os.path.lexists(target):
@@ -397,7 +417,7 @@ def staged_directory(
     moved into place; staging directories of ``target`` that killed writes left are removed
     first (:func:`_clear_staging_left`).
     """
-    target = Path(target)
+    target = output_path(target)
     check_writable(target, force, inputs)
     existed = os.path.lexists(target)
     _make_parent(target)
@@ -482,7 +502,7 @@ def _say_left(target: Path, removed: list[str], unknown: list[str], stacklevel: 
 
 def partial_directory(target: str | Path) -> Path:
     """Where a resumable output collects its finished parts until it is complete."""
-    target = Path(target)
+    target = output_path(target)
     return target.parent / f".{target.name}.partial"
 
 
@@ -497,7 +517,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
     Without ``resume`` an unfinished staging directory is refused (or, with ``force``,
     discarded), so finished work is never thrown away by accident.
     """
-    target = Path(target)
+    target = output_path(target)
     check_writable(target, force, inputs)
     existed = os.path.lexists(target)
     partial = partial_directory(target)
@@ -536,7 +556,7 @@ def interrupted(target: str | Path, what: str, kept: Callable[[Path], str],
     ``kept(partial)`` saying what it holds), else whether the output was already complete
     (``finished``: the block had ended) or nothing was kept.
     """
-    target = Path(target)
+    target = output_path(target)
     partial = partial_directory(target)
     if partial.is_dir():
         return Interrupted(f"{what} interrupted: {kept(partial)} kept in {partial}; run the "
@@ -563,7 +583,7 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
     inside the file: one that a write killed outright left is removed by the next write of
     ``target`` (:func:`_clear_files_left`).
     """
-    target = Path(target)
+    target = output_path(target)
     if os.path.lexists(target):
         if target.is_dir():
             raise OutputError(f"{target}: is a directory; name a file to write")
