@@ -400,3 +400,23 @@ def test_a_resumable_output_named_through_dot_dot_is_the_folder_it_names(folder,
     assert main([*sweep, "-o", "sw/x/..", "--force"]) == 0, capsys.readouterr().err
     assert sorted(p.name for p in folder.iterdir()) == ["sc", "sw"]
     assert not (folder / "sw" / "x").exists()
+
+
+def test_an_unfinished_output_another_command_is_writing_is_never_taken(folder, capsys):
+    """A second sweep to the same output, while the first runs, leaves the first's work be.
+
+    With --force it deleted the cells the first had finished, and with --resume both wrote
+    into the same unfinished folder; whichever ended first moved it into place.
+    """
+    sweep = ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2", "-o", "sw", *SMALL]
+    with pytest.raises(KeyboardInterrupt):
+        with resumable_directory(folder / "sw") as staging:
+            (staging / "cells").mkdir()
+            (staging / "cells" / "kept.json").write_text("{}")
+            for given in ("--force", "--resume"):
+                refused([*sweep, given], capsys, folder,
+                        "another gridqueue command (process ")
+            raise KeyboardInterrupt
+    assert (folder / ".sw.partial" / "cells" / "kept.json").read_text() == "{}"
+    assert main([*sweep, "--force"]) == 0  # the first is gone: its work may be discarded
+    assert sorted(p.name for p in folder.iterdir()) == ["sc", "sw"]

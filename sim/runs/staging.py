@@ -196,13 +196,17 @@ def make_staging(folder: Path, prefix: str = REPORT_STAGING) -> Path:
     """A new staging folder inside ``folder``, marked first as gridqueue's and this process's."""
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
     try:
-        (staging / STAGING_MARK).write_text(json.dumps(
-            {"written_by": "gridqueue", "pid": os.getpid(), "host": socket.gethostname()})
-            + "\n", encoding="utf-8")
+        (staging / STAGING_MARK).write_text(_writing_mark(), encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
+
+
+def _writing_mark() -> str:
+    """What :data:`STAGING_MARK` holds: that gridqueue writes, in which process and machine."""
+    return json.dumps({"written_by": "gridqueue", "pid": os.getpid(),
+                       "host": socket.gethostname()}) + "\n"
 
 
 def own_staging(folder: Path) -> bool:
@@ -525,27 +529,76 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         if not partial.is_dir() or partial.is_symlink() or not written_by_gridqueue(partial):
             raise OutputError(f"{partial}: is in the way of the output and was not written "
                               "by gridqueue; move or remove it yourself")
+        _refuse_if_in_use(target, partial)
         if not resume and not force:
             raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass --resume "
                               "to continue it or --force to start again")
         if not resume:
             shutil.rmtree(partial)
     _make_parent(target)
+    claimed = False
     try:
         partial.mkdir(exist_ok=True)
         _mark(partial, "output")
+        claimed = _claim_writing(target, partial)
         yield partial
+        _release(partial)  # not the output's
         _mark(partial, "output")  # now listing what it holds
         _replace(partial, target, existed)
     except OSError as exc:
+        if claimed:
+            _release(partial)
         _drop_if_empty(partial)
         kept = (f"finished parts are kept in {partial} for --resume" if partial.is_dir()
                 else "nothing was kept")
         raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
                           f"{kept}") from None
     except BaseException:
+        if claimed:
+            _release(partial)
         _drop_if_empty(partial)
         raise
+
+
+def _refuse_if_in_use(target: Path, partial: Path) -> None:
+    """Refuse ``partial`` while the gridqueue command whose mark it holds still runs.
+
+    Discarded (``--force``) or continued (``--resume``) by a second command, the first one's
+    finished work was lost or both wrote into the same folder.
+    """
+    mark = partial / STAGING_MARK
+    if mark.is_file() and not mark.is_symlink() and _writer(partial) == "running":
+        try:
+            pid = json.loads(mark.read_text(encoding="utf-8")).get("pid")
+        except (OSError, ValueError, AttributeError):
+            pid = "unknown"
+        raise OutputError(f"{target}: another gridqueue command (process {pid}) is writing it "
+                          f"now, in {partial}; wait for it to end, or choose another output "
+                          "directory")
+
+
+def _claim_writing(target: Path, partial: Path) -> bool:
+    """Put this process's :data:`STAGING_MARK` into ``partial``; True once it is there.
+
+    The mark is made only where there is none, so of two commands that start at once only one
+    goes on; the mark a command that no longer runs left (killed outright) is taken over.
+    """
+    mark = partial / STAGING_MARK
+    for _ in range(2):
+        try:
+            with open(mark, "x", encoding="utf-8") as file:
+                file.write(_writing_mark())
+            return True
+        except FileExistsError:
+            _refuse_if_in_use(target, partial)
+            mark.unlink(missing_ok=True)
+    raise OutputError(f"{target}: another gridqueue command is writing it now, in {partial}; "
+                      "wait for it to end, or choose another output directory")
+
+
+def _release(partial: Path) -> None:
+    """Remove this process's :data:`STAGING_MARK` from ``partial``: it writes there no more."""
+    (partial / STAGING_MARK).unlink(missing_ok=True)
 
 
 def interrupted(target: str | Path, what: str, kept: Callable[[Path], str],
