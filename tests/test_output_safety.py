@@ -420,3 +420,30 @@ def test_an_unfinished_output_another_command_is_writing_is_never_taken(folder, 
     assert (folder / ".sw.partial" / "cells" / "kept.json").read_text() == "{}"
     assert main([*sweep, "--force"]) == 0  # the first is gone: its work may be discarded
     assert sorted(p.name for p in folder.iterdir()) == ["sc", "sw"]
+
+
+@pytest.mark.parametrize("stop", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_report_stopped_as_it_is_moved_in_keeps_the_earlier_one(folder, written, capsys,
+                                                                 monkeypatch, stop):
+    """Stopped between its two moves, a new report lost the earlier figures.
+
+    The earlier ``figures/`` went into the staging folder, deleted with it, and the earlier
+    ``report.html`` stayed without them; a full disk read as a bare system error.
+    """
+    earlier_run(written, folder / "out")
+    before = snapshot(folder / "out")
+    move = os.replace
+
+    def replace(source: str | Path, destination: str | Path) -> None:
+        if Path(destination).name == "report.html":
+            raise stop
+        move(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code = main(["report", "out"])
+    err = capsys.readouterr().err
+    assert code == (2 if isinstance(stop, OSError) else 130), err
+    assert "the earlier report and tables are as they were" in err or "untouched" in err, err
+    assert snapshot(folder / "out") == before
+    assert sorted(p.name for p in (folder / "out").iterdir() if p.name.startswith(".")) == [
+        MARKER]

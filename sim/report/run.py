@@ -124,15 +124,34 @@ def write_report(directory: str | Path) -> Path:
     try:
         try:
             write_report_files(results, staging, str(folder))
+            _move_in(staging, folder)
         except OSError as exc:
             raise OutputError(f"{folder}: could not write the report ({exc.strerror or exc}); "
                               f"{unchanged}") from None
-        figures = folder / "figures"
-        if figures.exists():
-            os.replace(figures, staging / "old-figures")  # removed with the staging folder
-        os.replace(staging / "figures", figures)
-        os.replace(staging / "report.html", folder / "report.html")
-        claim(folder, ["report.html", *(f"figures/{name}" for name in os.listdir(figures))])
+        claim(folder, ["report.html",
+                       *(f"figures/{name}" for name in os.listdir(folder / "figures"))])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / "report.html"
+
+
+def _move_in(staging: Path, folder: Path) -> None:
+    """Move the new ``figures/`` and ``report.html`` from ``staging`` into ``folder``.
+
+    The earlier ``figures/`` is set aside in ``staging`` (removed with it) first. Stopped
+    before the new ``report.html`` is in place (Ctrl-C, a full disk), the earlier figures are
+    put back: the earlier report stays whole, never left without its figures.
+    """
+    figures = folder / "figures"
+    earlier = os.path.lexists(figures)
+    if earlier:
+        os.replace(figures, staging / "old-figures")
+    try:
+        os.replace(staging / "figures", figures)
+        os.replace(staging / "report.html", folder / "report.html")
+    except BaseException:
+        if os.path.lexists(figures):
+            os.replace(figures, staging / "new-figures")
+        if earlier:
+            os.replace(staging / "old-figures", figures)
+        raise
