@@ -447,3 +447,20 @@ def test_a_report_stopped_as_it_is_moved_in_keeps_the_earlier_one(folder, writte
     assert snapshot(folder / "out") == before
     assert sorted(p.name for p in (folder / "out").iterdir() if p.name.startswith(".")) == [
         MARKER]
+
+
+def test_resume_never_continues_the_unfinished_output_of_another_command(folder, capsys):
+    """``sweep --resume`` continued in what an interrupted calibration kept under that name.
+
+    The finished "sweep" held the calibration's evaluations beside its own cells (and a
+    calibration resumed in a sweep's kept a sweep's cells).
+    """
+    sweep = ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2", "-o", "out", *SMALL]
+    with pytest.raises(KeyboardInterrupt):
+        with resumable_directory(folder / "out", what="calibration") as staging:
+            (staging / "evaluations.csv").write_text("candidate\n")
+            raise KeyboardInterrupt
+    refused([*sweep, "--resume"], capsys, folder,
+            "is a calibration's, not a sweep's; pass --force to discard it")
+    assert main([*sweep, "--force"]) == 0
+    assert not (folder / "out" / "evaluations.csv").exists()

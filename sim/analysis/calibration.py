@@ -354,7 +354,8 @@ def calibrate_to_directory(
     inputs = load_with_parameters(path, _common_overrides(overrides, None)).input_files
     finished = False
     try:
-        with resumable_directory(directory, force, resume, inputs=inputs) as staging:
+        with resumable_directory(directory, force, resume, inputs=inputs,
+                                 what="calibration") as staging:
             result = calibrate(path, parameters, overrides, store=staging, **options)
             if command is not None:
                 result.run_info["command"] = list(command)

@@ -602,7 +602,8 @@ def sweep_to_directory(
                        given)[0].input_files
     finished = False
     try:
-        with resumable_directory(directory, force, resume, inputs=inputs) as staging:
+        with resumable_directory(directory, force, resume, inputs=inputs,
+                                 what="sweep") as staging:
             result = sweep(path, vary, overrides, cells_dir=staging / "cells",
                            reuse_cells=resume, **options)
             if command is not None:

@@ -512,11 +512,13 @@ def partial_directory(target: str | Path) -> Path:
 
 @contextmanager
 def resumable_directory(target: str | Path, force: bool = False, resume: bool = False,
-                        inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+                        inputs: Iterable[str | Path] = (), what: str = "output",
+                        ) -> Iterator[Path]:
     """Like :func:`staged_directory`, but the staging directory survives a failure.
 
     What it holds stays when the block fails or is interrupted, so a later call with
-    ``resume`` continues in it.
+    ``resume`` continues in it, if it writes the same kind of output (``what``: a sweep, a
+    calibration).
 
     Without ``resume`` an unfinished staging directory is refused (or, with ``force``,
     discarded), so finished work is never thrown away by accident.
@@ -530,6 +532,8 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
             raise OutputError(f"{partial}: is in the way of the output and was not written "
                               "by gridqueue; move or remove it yourself")
         _refuse_if_in_use(target, partial)
+        if resume:
+            _refuse_other_kind(target, partial, what)
         if not resume and not force:
             raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass --resume "
                               "to continue it or --force to start again")
@@ -539,7 +543,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
     claimed = False
     try:
         partial.mkdir(exist_ok=True)
-        _mark(partial, "output")
+        _mark(partial, what)  # what it is to become, until it is complete
         claimed = _claim_writing(target, partial)
         yield partial
         _release(partial)  # not the output's
@@ -575,6 +579,23 @@ def _refuse_if_in_use(target: Path, partial: Path) -> None:
         raise OutputError(f"{target}: another gridqueue command (process {pid}) is writing it "
                           f"now, in {partial}; wait for it to end, or choose another output "
                           "directory")
+
+
+def _refuse_other_kind(target: Path, partial: Path, what: str) -> None:
+    """Refuse to resume in ``partial`` what another kind of command (``what``) left there.
+
+    A sweep resumed in what a calibration kept became a sweep holding the calibration's
+    evaluations. A folder whose marker names no kind (``"output"``) is let be: gridqueue wrote
+    it so before kinds were marked.
+    """
+    try:
+        kind = json.loads((partial / MARKER).read_text(encoding="utf-8")).get("what")
+    except (OSError, ValueError, AttributeError):
+        return
+    if isinstance(kind, str) and kind not in ("output", what):
+        raise OutputError(f"{target}: the unfinished output kept in {partial} is a {kind}'s, "
+                          f"not a {what}'s; pass --force to discard it and start again, or "
+                          "choose another output directory")
 
 
 def _claim_writing(target: Path, partial: Path) -> bool:
