@@ -464,3 +464,12 @@ def test_resume_never_continues_the_unfinished_output_of_another_command(folder,
             "is a calibration's, not a sweep's; pass --force to discard it")
     assert main([*sweep, "--force"]) == 0
     assert not (folder / "out" / "evaluations.csv").exists()
+
+
+def test_an_output_that_is_a_file_is_a_message_saying_what_to_do(folder, capsys):
+    """``-o`` an existing file said only that it is not a directory."""
+    (folder / "table.csv").write_text("mine")
+    for force in ([], ["--force"]):
+        refused(["run", "sc/s.yaml", "-o", "table.csv", *force, *SMALL], capsys, folder,
+                "table.csv: exists and is a file, not a directory; choose another output "
+                "directory")

@@ -105,7 +105,8 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     if target.is_symlink():
         raise OutputError(f"{target}: is a symbolic link; name the directory itself")
     if not target.is_dir():
-        raise OutputError(f"{target}: exists and is not a directory")
+        raise OutputError(f"{target}: exists and is a file, not a directory; choose "
+                          "another output directory")
     if not force:
         raise OutputError(f"{target}: already exists; choose another output directory or "
                           "pass --force to replace it")
