@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -274,15 +273,12 @@ def test_queue_figure_has_a_panel_per_category_and_a_line_per_scenario(compariso
     assert "Nobody waits in: Congestion relief, Safety" in fig._supxlabel.get_text()
 
 
-def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_path,
-                                                                          monkeypatch):
-    """Drawn in two forked processes or in this one: the same PNG and SVG bytes.
+def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_path):
+    """Drawn in two forked processes or in this one, or again: the same PNG and SVG bytes.
 
-    An SVG holds its date and random names of its clip paths: both are fixed here.
+    Matplotlib writes the date and random names of clip paths into an SVG unless told not to:
+    two runs of one scenario and seed wrote different files.
     """
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    monkeypatch.setitem(matplotlib.rcParams, "svg.hashsalt", "fixed")
-
     def figures() -> dict[str, Figure]:
         made = {}
         for name, size in (("a", 3), ("b", 5), ("c", 7)):
@@ -301,6 +297,10 @@ def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_
             drawn = (tmp_path / "two" / f"{name}.{suffix}").read_bytes()
             assert drawn == (tmp_path / "one" / f"{name}.{suffix}").read_bytes()
         assert (tmp_path / "two" / f"{name}.png").read_bytes() == alone[name]
+    write_figures(figures(), tmp_path / "again", workers=1)
+    for name in alone:
+        assert ((tmp_path / "again" / f"{name}.svg").read_bytes()
+                == (tmp_path / "one" / f"{name}.svg").read_bytes())
 
 
 def test_withdrawals_mark_a_reference_only_where_every_scenario_has_that_one():

@@ -6,11 +6,12 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib
 from matplotlib.figure import Figure
 
 from sim.runs.workers import can_fork, forked_map
 
-__all__ = ["png_bytes", "write_figures"]
+__all__ = ["png_bytes", "svg_bytes", "write_figures"]
 
 
 def write_figures(figures: Mapping[str, Figure], folder: Path,
@@ -44,9 +45,19 @@ def png_bytes(fig: Figure) -> bytes:
 def _draw(fig: Figure) -> tuple[bytes, bytes]:
     """The figure as PNG and as SVG (laid out once, for the PNG)."""
     png = png_bytes(fig)
+    return png, svg_bytes(fig)
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as SVG, the same bytes each time it is drawn alike.
+
+    Matplotlib otherwise writes the date and random ids into every SVG, so that two runs of
+    one scenario and seed wrote different files.
+    """
     svg = io.BytesIO()
-    fig.savefig(svg, format="svg")
-    return png, svg.getvalue()
+    with matplotlib.rc_context({"svg.hashsalt": "gridqueue"}):
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+    return svg.getvalue()
 
 
 def _draw_in_processes(figures: Mapping[str, Figure], names: list[str],
