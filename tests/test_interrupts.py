@@ -96,8 +96,11 @@ def wait_for_marker(process: subprocess.Popen[str], marker: Path) -> int:
     """Wait until the slow policy is ranking; return the id of the process doing it."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        if marker.exists() and marker.read_text():
-            return int(marker.read_text())
+        # Read once: several workers may write the marker, each emptying it first, so a
+        # second read could find it empty between two writes.
+        text = marker.read_text() if marker.exists() else ""
+        if text:
+            return int(text)
         if process.poll() is not None:
             pytest.fail(f"the run ended before it started ranking: {process.communicate()}")
         time.sleep(0.05)
