@@ -374,6 +374,35 @@ def test_a_request_after_the_change_asks_in_its_new_category():
     assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
 
 
+def test_a_waiting_list_row_keeps_its_own_category_until_its_streams_change(tmp_path):
+    """Another project's change date leaves a CSV row in its own category, not its stream's.
+
+    capacity 0; +1.0 MW on 2025-06-01; social priority, first fit
+    office (CSV) 2022-06-01 other  1.0 MW
+    water  (CSV) 2023-01-01 safety 1.0 MW, stream utilities (other; basic needs from 2026)
+    lab          2024-03-01 other  2.0 MW, basic needs from 2025-01-01 (never fits)
+    On 2025-01-01 only the lab changes: water is still 'safety' and takes the 2025 upgrade
+    ahead of the office, as it does in the same world without the lab.
+    """
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,stream\n"
+                   "2022-06-01,other,1.0,office,\n"
+                   "2023-01-01,safety,1.0,water,utilities\n", encoding="utf-8")
+    fields = {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "u", "date": "2025-06-01", "add_mw": 1.0}]},
+        "streams": {"utilities": {"category": "other", "rate_per_year": 0, "demand_mw": 1.0,
+                                  "category_changes": [
+                                      {"date": "2026-01-01", "category": "basic_needs"}]}},
+        "waiting_list": {"csv": str(csv)},
+        "projects": [project("lab", "2024-03-01", 2.0, category_changes=[
+            {"date": "2025-01-01", "category": "basic_needs"}])],
+        "policy": {"order": "social_priority", "allocation": "first_fit"},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"office": "NaT", "water": "2025-06-01", "lab": "NaT"}
+    assert frame.loc["water", "final_category"] == "safety"
+
 def rounds_world(fit: str) -> dict:
     """A business, a fire station and a shop; rounds on 2025-06-01 and 2027-01-01.
 

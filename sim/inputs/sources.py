@@ -74,26 +74,37 @@ def category_timeline(
 
     Empty when no stream or project changes category. A stream's changes apply to its
     requests, those of the waiting list included; a project's to the project of that name.
+    Before the first of its own changes, each keeps the category of its request: a
+    waiting-list row its own, whatever its stream's (another's change date changes nothing
+    for it).
     """
     changing = [(table.labels["stream"].matches(name) & ~table.labels["source"].matches(
-        "project"), stream.category, stream.category_changes)
+        "project"), stream.category_changes)
         for name, stream in scenario.streams.items() if stream.category_changes]
     projects = table.labels["source"].matches("project")
-    changing += [(projects & table.labels["name"].matches(p.name), p.category,
-                  p.category_changes) for p in scenario.projects if p.category_changes]
-    dates = sorted({c.date for _, _, changes in changing for c in changes})
+    changing += [(projects & table.labels["name"].matches(p.name), p.category_changes)
+                 for p in scenario.projects if p.category_changes]
+    dates = sorted({c.date for _, changes in changing for c in changes})
     timeline = []
     for date in dates:
         codes = table.category_code.astype(np.int32)
-        for rows, base, changes in changing:
-            codes[rows] = CATEGORIES.index(_category_on(base, changes, date))
+        for rows, changes in changing:
+            moved_to = _last_change_by(changes, date)
+            if moved_to is not None:
+                codes[rows] = CATEGORIES.index(moved_to)
         timeline.append((scenario.years_since_start(date), codes))
     return timeline
 
 
 def _category_on(base: str, changes: list[CategoryChange], date: dt.date) -> str:
     """The category in force on ``date``: the last change on or before it, else ``base``."""
-    current = base
+    moved_to = _last_change_by(changes, date)
+    return base if moved_to is None else moved_to
+
+
+def _last_change_by(changes: list[CategoryChange], date: dt.date) -> str | None:
+    """The category of the last change on or before ``date``; None before the first."""
+    current = None
     for change in changes:
         if change.date <= date:
             current = change.category
