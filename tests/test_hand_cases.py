@@ -963,6 +963,28 @@ def test_a_pool_that_grows_later_serves_the_line_then():
     check_rights_against_reference(fields, frame)
 
 
+@pytest.mark.parametrize("fit", ["strict", "first_fit"])
+def test_under_rounds_a_pool_is_offered_as_capacity_comes_by_the_rounds_fit(fit):
+    """Rounds hold the firm capacity only; the pool's line is served with the rounds' fit.
+
+    capacity 0; +1.0 MW on 2026-01-01; one round on 2027-01-01; FIFO; a 0.5 MW pool
+    A 2024-01-01 0.6 MW  accepts a right (does not fit the pool)
+    B 2024-02-01 0.1 MW  accepts a right
+    Strict: A heads the pool's line and blocks B. First fit: B gets its right when it asks,
+    not at a round. Both connect firm at the round.
+    """
+    fields = non_firm_world()
+    fields["projects"] = [project("A", "2024-01-01", 0.6, non_firm_right="firm_85"),
+                          project("B", "2024-02-01", 0.1, non_firm_right="firm_85")]
+    fields["policy"] = {"order": "fifo", "allocation": "rounds",
+                        "rounds": {"dates": ["2027-01-01"], "fit": fit}}
+    frame = both_models(fields)
+    assert rights_of(frame) == {"A": "NaT", "B": "NaT" if fit == "strict" else "2024-02-01"}
+    assert str(frame.loc["A", "full_connect_date"].date()) == "2027-01-01"
+    assert str(frame.loc["B", "full_connect_date"].date()) == "2027-01-01"
+    check_rights_against_reference(fields, frame)
+
+
 def test_an_offer_nobody_accepts_changes_nothing():
     """A stream offered rights that nobody accepts connects as without them."""
     stream = {"category": "other", "rate_per_year": 20, "demand_mw": 0.3}
