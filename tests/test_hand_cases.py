@@ -804,6 +804,43 @@ def test_a_right_then_a_short_firm_connection_is_reviewed_from_the_right():
     assert reference_run_of(fields)["held"]["holder"] == pytest.approx(0.5, abs=1e-12)
 
 
+def test_mw_freed_between_rounds_wait_for_the_next_round_and_go_in_part():
+    """A review between rounds frees MW that only a round, or those served between, may take.
+
+    capacity 0.4 MW; rounds (first fit) on 2025-01-01 and 2026-01-01, safety between them;
+    FIFO; every user gives up half of what it holds at each yearly review from 2024-07-01.
+    A 2024-01-01 other  1.0 MW, takes parts of at least 0.3 MW
+    F 2024-03-01 safety 0.2 MW, served between rounds
+    F connects on arrival (0.2 left) and gives up 0.1 in July 2024; the 0.3 MW free wait for
+    the 2025 round, where A takes them in part. In July 2025 A gives up half: 0.15 MW, less
+    than its 0.3 MW minimum, so the 2026 round connects nothing more.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.4},
+        "projects": [project("A", "2024-01-01", 1.0, partial_min_share=0.3),
+                     project("F", "2024-03-01", 0.2, "safety")],
+        "policy": {"order": "fifo", "allocation": "rounds", "rounds": {
+            "dates": ["2025-01-01", "2026-01-01"], "between_rounds": ["safety"]}},
+        "capacity_releases": [{"name": "uioli", "start": "2024-07-01", "user_share": 1.0,
+                               "mw_share": 0.5}],
+    }
+    results = run(scenario(**fields), workers=1)
+    frame = results.applicants.set_index("name")
+    assert connect_dates(frame) == {"A": "2025-01-01", "F": "2024-03-01"}
+    assert pd.isna(frame.loc["A", "full_connect_date"])
+    assert frame["connected_mw"].to_dict() == pytest.approx({"A": 0.15, "F": 0.1}, abs=1e-12)
+    assert reference_run_of(fields)["held"] == pytest.approx({"A": 0.15, "F": 0.1}, abs=1e-12)
+    assert connect_dates(frame) == reference_connect_dates(fields)
+    metrics = results.replication_metrics
+    freed = metrics[metrics["metric"] == "mw_freed"].set_index("group")["value"]
+    assert freed[["other", "safety", "all"]].tolist() == pytest.approx([0.15, 0.1, 0.25])
+    # idle: 0.4 MW to F's arrival, 0.2 to the review, 0.3 to the round, 0.15 after July 2025
+    idle = (0.4 * years("2024-01-01", "2024-03-01") + 0.2 * years("2024-03-01", "2024-07-01")
+            + 0.3 * years("2024-07-01", "2025-01-01") + 0.15 * years("2025-07-01", "2030-01-01"))
+    assert metrics[(metrics["metric"] == "idle_mw_years") & (metrics["group"] == "all")][
+        "value"].tolist() == pytest.approx([idle], abs=1e-12)
+
+
 def test_after_a_blocked_strict_round_those_served_between_rounds_connect_that_day():
     """A big head blocks the 2025 round; the fire station, served between rounds, still fits.
 
@@ -1121,3 +1158,51 @@ def test_a_partly_connected_applicant_stays_when_all_it_held_is_taken_back():
     assert frame.loc["shop", "outcome"] == "connected"
     assert pd.isna(frame.loc["shop", "withdraw_date"])
     assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+
+
+def test_an_expansion_in_part_holds_a_right_for_its_rest_and_loses_half_of_its_new_mw():
+    """A partial connection, a right for the rest, a full connection, then a review.
+
+    capacity 0.25 MW; +0.5 MW on 2025-01-01; a 0.5 MW pool (85% of the hours); a yearly
+    review from 2025-07-01 of users connected a year, each giving up half.
+    shop   2024-01-01 0.63 MW more on 1 MW in place, parts of at least 30%, keeps its place
+    bakery 2024-02-01 0.10 MW, takes a right and leaves the firm queue
+    The shop takes the 0.25 MW free and a right of its 0.38 MW rest at once; the bakery the
+    last 0.1 MW of the pool. In 2025 the shop connects its rest and gives its right back; in
+    July it has been connected 1.5 years and gives up half of its 0.63 new MW (the MW in
+    place are never reviewed). The bakery holds no firm MW, so nothing of it is reviewed.
+    """
+    fields = {
+        "end": "2027-01-01",
+        "grid": {"capacity_mw": 0.25, "upgrades": [
+            {"name": "station", "date": "2025-01-01", "add_mw": 0.5}]},
+        "projects": [project("shop", "2024-01-01", 0.63, partial_min_share=0.3,
+                             non_firm_right="firm_85", existing_mw=1.0),
+                     project("bakery", "2024-02-01", 0.1, non_firm_right="firm_85",
+                             keep_firm_place=False)],
+        "non_firm": {"rights": {"firm_85": {"hours_share": 0.85}},
+                     "pools": {"main": {"capacity_mw": 0.5}}},
+        "capacity_releases": [{"name": "uioli", "start": "2025-07-01", "user_share": 1.0,
+                               "mw_share": 0.5, "after_years": 1.0}],
+    }
+    results = run(scenario(**fields), workers=1)
+    frame = results.applicants.set_index("name")
+    assert connect_dates(frame) == {"shop": "2024-01-01", "bakery": "2024-02-01"}
+    assert rights_of(frame) == {"shop": "2024-01-01", "bakery": "2024-02-01"}
+    assert frame["non_firm_mw"].to_dict() == pytest.approx({"shop": 0.38, "bakery": 0.1})
+    assert str(frame.loc["shop", "full_connect_date"].date()) == "2025-01-01"
+    assert frame.loc["shop", "moved_to_firm"] and not frame.loc["bakery", "moved_to_firm"]
+    assert frame["connected_mw"].to_dict() == pytest.approx({"shop": 0.315, "bakery": 0.0},
+                                                            abs=1e-12)
+    assert connect_dates(frame) == reference_connect_dates(fields)
+    check_rights_against_reference(fields, frame)
+    metrics = results.replication_metrics
+    mine = metrics[metrics["group"] == "all"].set_index("metric")["value"]
+    assert mine[["mw_freed", "mw_connected", "mw_non_firm", "moved_to_firm",
+                 "non_firm_usable_share"]].tolist() == pytest.approx([0.315, 0.315, 0.48, 1,
+                                                                      0.85])
+    ts = results.timeseries.set_index("date")
+    assert ts.loc["2024-03-01", ["connected_mw", "non_firm_connected_mw"]].tolist() == \
+        pytest.approx([0.25, 0.48])
+    assert ts.loc["2025-07-01", ["connected_mw", "free_mw", "non_firm_connected_mw"]].tolist() \
+        == pytest.approx([0.315, 0.435, 0.1])
