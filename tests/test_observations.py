@@ -260,3 +260,33 @@ def test_an_observations_file_of_a_bare_list_is_told_to_put_observations_above_i
     assert raised.value.source.endswith("bare.yaml") and raised.value.line == 1
     assert "expected observations: at the top level, with the list of observations under it" in (
         str(raised.value))
+
+
+def _scenario_with_observations(tmp_path: Path, observations: str) -> Path:
+    """A base variant whose observations are in a file of their own beside it."""
+    (tmp_path / "figures.yaml").write_text(f"observations:\n{observations}", encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"extends: {(ROOT / 'scenarios/flevoland/base.yaml').as_posix()}\n"
+                        "observations: figures.yaml\n", encoding="utf-8")
+    return scenario
+
+
+@pytest.mark.parametrize("where", ["value", "relative_to.value"])
+def test_a_share_written_as_a_percentage_is_refused(tmp_path, where):
+    """A share leaving of 20 (meant as 20%) is refused, naming the key: no model can reach it.
+
+    It used to be taken as a share of 20: every candidate of a calibration missed it by
+    hundreds of standard deviations, and the search 'pinned down' whatever value came
+    nearest.
+    """
+    value, reference = ("20", "0.1") if where == "value" else ("0.2", "10")
+    scenario = _scenario_with_observations(tmp_path, (
+        "  - date: 2025-12-31\n    since: 2025-01-01\n    quantity: share_leaving\n"
+        f"    value: {value}\n    relative_to: {{date: 2024-12-31, value: {reference}}}\n"
+        "    source: test\n"))
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source.endswith("figures.yaml")
+    assert raised.value.key_path == f"observations.0.{where}"
+    assert "expected a share from 0 to 1 (0.2 for 20%)" in str(raised.value)
+

@@ -322,8 +322,9 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
     loc = _data_path(error["loc"], source.data)
     ctx = error.get("ctx") or {}
     problem = ctx.get("error")
-    if isinstance(problem, SchemaProblem):
-        key_path, expected = problem.key_path, problem.expected
+    if isinstance(problem, SchemaProblem):  # its key path is inside the model at loc
+        key_path = ".".join(map(str, (*loc, *problem.key_path.split("."))))
+        expected = problem.expected
         file, line = source.locate(tuple(key_path.split(".")))
         if problem.other is not None and not file.startswith(OVERRIDE_SOURCES):
             other_file, other_line = source.locate(tuple(problem.other[0].split(".")))

@@ -21,7 +21,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import ErrorDetails
 
-from sim.errors import InputError, nearest
+from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.yaml_source import read_scenario_source
 
 __all__ = ["QUANTITIES", "Observation", "Quantity", "ReferencePoint", "read_observations"]
@@ -60,7 +60,8 @@ class Observation(_Model):
         "connections_made, or share_leaving (of those waiting when the period began, the share "
         "connected or withdrawn by its end)."
     )
-    value: float = Field(ge=0, allow_inf_nan=False, description="The published value.")
+    value: float = Field(ge=0, allow_inf_nan=False, description="The published value; a share "
+                         "(share_leaving) from 0 to 1: 0.2 for 20%.")
     source: str = Field(min_length=1, description="Where it was published (outlet, date).")
     area: str | None = Field(
         default=None, description="Grid area it counts. None: the whole scenario."
@@ -102,7 +103,23 @@ class Observation(_Model):
         if self.relative_to is not None and self.relative_to.date >= self.date:
             raise ValueError(f"expected relative_to.date before date ({self.date}), got "
                              f"{self.relative_to.date}")
+        self._share_is_a_fraction()
         return self
+
+    def _share_is_a_fraction(self) -> None:
+        """Refuse a share leaving above 1: a percentage (20 for 20%) no simulation can reach.
+
+        The key path is the observation's own (``value``, ``relative_to.value``): the loader
+        puts the observation's place in front of it.
+        """
+        if self.quantity != "share_leaving":
+            return
+        given = {"value": self.value,
+                 "relative_to.value": self.relative_to.value if self.relative_to else 0.0}
+        for key, value in given.items():
+            if value > 1:
+                raise SchemaProblem(key, f"expected a share from 0 to 1 (0.2 for 20%), got "
+                                    f"{value:g}")
 
     @property
     def observed(self) -> float:
@@ -148,9 +165,13 @@ def read_observations(path: Path, shown_as: str) -> list[dict[str, Any]]:
         # A misspelt key also makes the real key look missing: report the misspelling.
         error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(error["loc"])
+        problem = (error.get("ctx") or {}).get("error")
+        if isinstance(problem, SchemaProblem):  # a key inside the observation
+            loc = (*loc, *problem.key_path.split("."))
         _, line = source.locate(loc)
-        raise InputError(shown_as, ".".join(map(str, loc)), _expected(error, loc),
-                         line=line) from None
+        expected = problem.expected if isinstance(problem, SchemaProblem) else _expected(
+            error, loc)
+        raise InputError(shown_as, ".".join(map(str, loc)), expected, line=line) from None
     return [o.model_dump(mode="json", exclude_defaults=True) for o in checked.observations]
 
 
