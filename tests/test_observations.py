@@ -290,3 +290,19 @@ def test_a_share_written_as_a_percentage_is_refused(tmp_path, where):
     assert raised.value.key_path == f"observations.0.{where}"
     assert "expected a share from 0 to 1 (0.2 for 20%)" in str(raised.value)
 
+
+def test_an_observation_dated_outside_the_run_names_the_observations_file(tmp_path):
+    """The date is written in the observations file: the message names it and its line.
+
+    It used to name the scenario's line observations: figures.yaml, where no date is.
+    """
+    scenario = _scenario_with_observations(tmp_path, (
+        "  - date: 2023-06-15\n    quantity: applicants_waiting\n    value: 150\n"
+        "    source: test\n"
+        "  - date: 2040-06-15\n    quantity: applicants_waiting\n    value: 150\n"
+        "    source: test\n"))
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source.endswith("figures.yaml") and raised.value.line == 6
+    assert raised.value.key_path == "observations.1.date"
+    assert "expected a date from start (2022-11-17) to end (2036-12-31)" in str(raised.value)

@@ -144,6 +144,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
         data["description"] = _inherited_description(source, data["description"])
     _csv_beside_the_scenario(data, source)
     files = [file for file, _ in source.files]
+    observations: Path | None = None
     if isinstance(data.get("observations"), str):  # a file of them, beside the scenario
         # Relative to the file that names it, so a file extending it from elsewhere finds it.
         file, line = source.locate(("observations",))
@@ -157,12 +158,29 @@ def validate_data(source: ScenarioSource) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _first_problem(exc, source) from None
+        problem = _first_problem(exc, source)
+        if observations is not None:  # read from a file of their own
+            problem = _in_observations_file(problem, source, observations)
+        raise problem from None
     scenario._source_path = source.path
     scenario._source_files = tuple(files)
     scenario._chain_files = tuple(file for file, _ in source.files)
     scenario._options = tuple((override.path, override.shown) for override in source.overrides)
     return scenario
+
+
+def _in_observations_file(problem: InputError, source: ScenarioSource,
+                          observations: Path) -> InputError:
+    """A problem with an observation read from a file, told at its line there.
+
+    The scenario checks the observations against itself (a date outside the run, an unknown
+    area), but the observation is written in the file it names, not at its observations: key.
+    """
+    file, _ = source.locate(("observations",))
+    if problem.source != file or not problem.key_path.startswith("observations."):
+        return problem  # given by a --set, or not about an observation
+    _, line = read_scenario_source(observations).locate(tuple(problem.key_path.split(".")))
+    return InputError(str(observations), problem.key_path, problem.expected, line)
 
 
 def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
