@@ -657,7 +657,8 @@ def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     calibrate.add_argument("--iterations", type=int, default=8, metavar="N",
                            help="generations of the search, 1 to 1000 (default: 8)")
     calibrate.add_argument("--population", type=int, default=6, metavar="N",
-                           help="candidates per generation and parameter, 1 to 1000 (default: 6)")
+                           help="candidates per generation and parameter, 1 to 1000, at least 5 "
+                           "in all (default: 6)")
     calibrate.add_argument("--force", action="store_true",
                            help="replace the output directory if gridqueue wrote it, and "
                            "discard an unfinished calibration kept for --resume")

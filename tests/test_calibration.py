@@ -340,7 +340,7 @@ def test_ctrl_c_says_what_the_calibration_kept_on_disk(published, tmp_path, monk
 
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
     command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
-               "--iterations", "1", "--population", "3", "--workers", "1", "-q", "-o"]
+               "--iterations", "1", "--population", "5", "--workers", "1", "-q", "-o"]
     code = main([*command, str(tmp_path / "out")])
     err = capsys.readouterr().err
     partial = tmp_path / ".out.partial"
@@ -371,7 +371,7 @@ def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, 
     (partial / ".gridqueue-output").write_text('{"written_by": "gridqueue"}\n',
                                                encoding="utf-8")
     command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
-               "--iterations", "1", "--population", "3", "--workers", "1", "-q",
+               "--iterations", "1", "--population", "5", "--workers", "1", "-q",
                "-o", str(tmp_path / "out"), "--resume"]
     for table, problem in (
             ("arrivals.rate_scale,loss,plausible\n1.0,3.5,True\n",
@@ -406,14 +406,15 @@ def test_parse_fit_and_unknown_parameters_say_what_was_expected(published):
         with pytest.raises(GridqueueError, match="expected key=low:high"):
             parse_fit(bad)
     with pytest.raises(GridqueueError, match="did you mean 'arrivals.rate_scale'"):
-        calibrate(published, [FitParameter("arrivals.rate_scal", 0.5, 2)], **SMALL)
+        calibrate(published, [FitParameter("arrivals.rate_scal", 0.5, 2)],
+                  **{**SMALL, "population": 5})
 
 
 def test_calibrate_command_writes_the_output_and_refuses_bad_input(published, tmp_path, capsys):
     """The calibrate command writes its output; bad input exits 2 with one line."""
     out = tmp_path / "cal"
     code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
-                 "--iterations", "2", "--population", "3", "--workers", "1", "-q",
+                 "--iterations", "2", "--population", "5", "--workers", "1", "-q",
                  "-o", str(out)])
     assert code == 0
     assert (out / "calibrated.yaml").is_file()
@@ -601,7 +602,7 @@ def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(pub
     fit = [FitParameter("grid.upgrades.0.add_mw", 5.0, 40.0)]
     result = calibrate_to_directory(tmp_path / "out", published, fit,
                                     ["policy.allocation=first_fit"], replications=2,
-                                    iterations=1, population=3, workers=1)
+                                    iterations=1, population=5, workers=1)
     written = load_scenario(tmp_path / "out" / "calibrated.yaml")
     assert written.grid.upgrades[0].add_mw == pytest.approx(
         result.best["grid.upgrades.0.add_mw"], rel=1e-5)
@@ -635,7 +636,7 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
     (tmp_path / "slow.yaml").write_text(SLOW_WORLD, encoding="utf-8")
     (tmp_path / "brake").touch()
     command = [sys.executable, "-m", "sim", "calibrate", "slow.yaml", "--fit",
-               "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "3",
+               "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "5",
                "--workers", "1", "-q", "-o", "out"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True,
@@ -702,7 +703,7 @@ def test_a_warning_of_the_candidates_is_shown_once(published, tmp_path, capsys):
     path = tmp_path / "fifo.yaml"
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
     assert main(["calibrate", str(path), "--fit", "priority_uptake.basic_needs=0:1",
-                 "--iterations", "1", "--population", "2", "--workers", "1",
+                 "--iterations", "1", "--population", "5", "--workers", "1",
                  "-o", str(tmp_path / "out")]) == 0
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert warned == ["gridqueue: warning: --fit priority_uptake.basic_needs=0:1: "
@@ -721,3 +722,54 @@ def test_an_uptake_of_a_category_nobody_is_in_is_refused_before_any_run(publishe
                        r"category somebody is in: no stream, project or waiting-list row is "
                        r"ever in 'congestion_relief'"):
         calibrate_to_directory(tmp_path / "out", published, [uptake, FIT[0]], **SMALL)
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["--replications", "1"], "--replications 1: expected at least 2 replications per "
+     "candidate: the loss weighs each figure by the spread of the replications, which one "
+     "replication cannot give"),
+    (["--set", "replications=1"], "{path}: replications 1: expected at least 2 replications "
+     "per candidate: the loss weighs each figure by the spread of the replications, which one "
+     "replication cannot give (give --replications N)")])
+def test_one_replication_per_candidate_is_refused(published, tmp_path, capsys, monkeypatch,
+                                                  options, said):
+    """One replication has no spread: the loss took the simulation as exact.
+
+    Its plausible intervals were then far too narrow (the figures' own uncertainty alone),
+    and every figure's band of 90% of replications was one value.
+    """
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2", *options,
+                 "--workers", "1", "-q", "-o", str(tmp_path / "out")])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: error: {said.format(path=published)}"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("fits", "population", "least"), [(1, 4, 5), (2, 2, 3)])
+def test_a_population_the_search_would_enlarge_is_refused(published, tmp_path, capsys,
+                                                          monkeypatch, fits, population, least):
+    """The search holds at least 5 candidates a generation: a smaller --population did nothing.
+
+    --population 1 to 5 with one parameter ran the very same search, and the progress bar
+    counted the candidates asked for, not those run.
+    """
+    def search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search started")
+
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", search)
+    given = ["arrivals.rate_scale=0.5:2", "withdrawal.hazard_scale=0.25:4"][:fits]
+    code = main(["calibrate", str(published), *[a for g in given for a in ("--fit", g)],
+                 "--population", str(population), "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")])
+    assert code == 2
+    parameters = "1 parameter" if fits == 1 else f"{fits} parameters"
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: error: --population {population} with {parameters}: the search runs at "
+        f"least 5 candidates a generation, more than that asks for, so a smaller population "
+        f"changes nothing; give --population {least} or more"]
+    assert list(tmp_path.iterdir()) == []

@@ -4,7 +4,7 @@ The commands are taken from the ```sh blocks of README.md, scenarios/README.md,
 notebooks/README.md and docs/*.md, and from the examples of the argparse epilogs in
 sim/cli.py. Each source runs in order in its own copy of scenarios/, with ``gridqueue``
 given ``--replications 2 --workers 1 -q`` where the command takes them (and ``calibrate`` a
-search of one generation of two candidates per parameter), so a command that no longer works
+search of one generation of five candidates per parameter), so a command that no longer works
 fails this test with its text. A command that an earlier source already runs word for word,
 reading nothing but the scenarios, runs once: its outcome cannot differ. Plain ``gridqueue``
 commands run in-process (each source in a process of its own, forked from a fresh Python
@@ -57,7 +57,7 @@ EXCEPTIONS = {
 SMALL = {"run": ["--replications", "2", "--workers", "1", "-q"],
          "compare": ["--replications", "2", "--workers", "1", "-q"],
          "sweep": ["--replications", "2", "--workers", "1", "-q"],
-         "calibrate": ["--replications", "2", "--iterations", "1", "--population", "2",
+         "calibrate": ["--replications", "2", "--iterations", "1", "--population", "5",
                        "--workers", "1", "-q"],
          "reproduce": ["--workers", "1", "-q"]}
 WRAPPER = f"""#!{sys.executable}

@@ -86,13 +86,50 @@ MAX_POPULATION = 1_000
 so a typo is a clear message, not an out-of-memory error."""
 
 
-def check_search(iterations: int, population: int) -> None:
-    """Refuse, before any work, a search size outside 1 to its limit."""
+ITERATIONS = 8
+"""Generations of the search unless told."""
+POPULATION = 6
+"""Candidates per generation and parameter unless told."""
+MIN_GENERATION = 5
+"""Fewest candidates per generation: differential evolution enlarges a smaller population."""
+MIN_REPLICATIONS = 2
+"""Fewest replications per candidate: the loss needs their spread."""
+
+
+def check_search(iterations: int, population: int, parameters: int = 1) -> None:
+    """Refuse, before any work, a search size outside 1 to its limit, or one that does nothing.
+
+    The search runs at least :data:`MIN_GENERATION` candidates a generation, so a population
+    that asks for fewer (with the parameters given) would run the same search as the least.
+    """
     for name, value, most in (("iterations", iterations, MAX_ITERATIONS),
                               ("population", population, MAX_POPULATION)):
         if not 1 <= value <= most:
             raise GridqueueError(f"--{name} {value}: expected a whole number from 1 to {most} "
                                  "(more is far beyond any real calibration)")
+    if population * parameters < MIN_GENERATION:
+        named = f"{parameters} parameter{'s' if parameters > 1 else ''}"
+        raise GridqueueError(f"--population {population} with {named}: the search runs at "
+                             f"least {MIN_GENERATION} candidates a generation, more than that "
+                             "asks for, so a smaller population changes nothing; give "
+                             f"--population {math.ceil(MIN_GENERATION / parameters)} or more")
+
+
+def check_replications(path: Path, given: int | None, count: int) -> None:
+    """Refuse fewer than two replications per candidate: one has no spread to weigh by.
+
+    Args:
+        path: the scenario file, named when its own replications are too few.
+        given: the replications asked for (``--replications``), if any.
+        count: the replications each candidate would run.
+    """
+    if count >= MIN_REPLICATIONS:
+        return
+    why = (f"expected at least {MIN_REPLICATIONS} replications per candidate: the loss weighs "
+           "each figure by the spread of the replications, which one replication cannot give")
+    if given is not None:
+        raise GridqueueError(f"--replications {given}: {why}")
+    raise GridqueueError(f"{path}: replications {count}: {why} (give --replications N)")
 
 
 def parse_fit(text: str) -> FitParameter:
@@ -117,8 +154,8 @@ def calibrate(
     overrides: Sequence[str] = (),
     *,
     replications: int | None = None,
-    iterations: int = 8,
-    population: int = 6,
+    iterations: int = ITERATIONS,
+    population: int = POPULATION,
     workers: int | None = None,
     progress: bool = False,
     scheduler: str | None = None,
@@ -141,10 +178,11 @@ def calibrate(
             reused rather than run again.
     """
     started = time.perf_counter()
-    check_search(iterations, population)
+    check_search(iterations, population, len(parameters) or 1)
     path = Path(path)
     common = _common_overrides(overrides, replications)
     base = load_with_parameters(path, common)
+    check_replications(path, replications, base.replications)
     if not base.observations:
         raise GridqueueError(f"{path}: states no observations to calibrate to; add an "
                              "observations: list or file (docs/calibration.md)")
@@ -350,8 +388,12 @@ def calibrate_to_directory(
     (the search proposes the same candidates again), so the result equals an uninterrupted
     one's. ``options`` go to :func:`calibrate`.
     """
-    check_search(options.get("iterations", 1), options.get("population", 1))  # before a folder
-    inputs = load_with_parameters(path, _common_overrides(overrides, None)).input_files
+    check_search(options.get("iterations", ITERATIONS), options.get("population", POPULATION),
+                 len(parameters) or 1)
+    scenario = load_with_parameters(path, _common_overrides(overrides, None))
+    given = options.get("replications")
+    check_replications(Path(path), given, scenario.replications if given is None else given)
+    inputs = scenario.input_files
     finished = False
     try:
         with resumable_directory(directory, force, resume, inputs=inputs,
