@@ -773,3 +773,22 @@ def test_a_population_the_search_would_enlarge_is_refused(published, tmp_path, c
         f"least 5 candidates a generation, more than that asks for, so a smaller population "
         f"changes nothing; give --population {least} or more"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_even_the_best_candidate_misses_far_is_named(fitted):
+    """A figure more than 3 sd from the best candidate is said to be beyond the model's reach.
+
+    calibration.txt used to call a parameter 'pinned down' by a figure no candidate came
+    near (a share written as 20 for 20%, say) and leave the reader to spot its misfit of
+    hundreds of standard deviations among the figures' parts of the loss.
+    """
+    table = fitted.observations.copy()
+    table.loc[1, "misfit_sd"] = -450.5
+    result = dataclasses.replace(fitted, observations=table, calibrated_observations=None)
+    words = "\n".join(result.statements())
+    assert (f"Even the best candidate misses {table.loc[1, 'label']} by -450.5 sd (beyond 3 sd: "
+            "more than the simulation's spread and the figure's uncertainty explain): the "
+            "estimates bend to a figure the model cannot reproduce in the range searched; "
+            "check the figure (its value, unit and what it counts) or what the model leaves "
+            "out before defending them.") in words
+    assert words.count("Even the best candidate misses") == 1

@@ -21,6 +21,11 @@ from sim.inputs.scenario import Scenario
 __all__ = ["Calibration", "FitParameter"]
 
 
+MISSED_SD = 3.0
+"""Misfit, in standard deviations, beyond which a figure is said to be out of the model's reach
+(a normal deviate beyond it has a chance of 0.3%)."""
+
+
 @dataclass(frozen=True)
 class FitParameter:
     """A parameter to estimate and the range searched."""
@@ -118,7 +123,21 @@ class Calibration:
         lines.append("Each published figure's part of it, with how far the simulated mean is "
                      "from the figure in standard deviations (a part also holds the log of "
                      "its variance, so its size alone says little):")
-        return lines + self._figure_lines(self.observations)
+        return lines + self._figure_lines(self.observations) + self._missed_lines()
+
+    def _missed_lines(self) -> list[str]:
+        """A figure the best candidate misses by more than :data:`MISSED_SD`, named plainly.
+
+        Such a figure is beyond the model's reach in the range searched, yet it still pulls
+        the estimates towards it: the reader is told before defending them.
+        """
+        return [f"Even the best candidate misses {row['label']} by {row['misfit_sd']:+.1f} sd "
+                f"(beyond {MISSED_SD:g} sd: more than the simulation's spread and the figure's "
+                "uncertainty explain): the estimates bend to a figure the model cannot "
+                "reproduce in the range searched; check the figure (its value, unit and what "
+                "it counts) or what the model leaves out before defending them."
+                for row in self.observations.to_dict("records")
+                if abs(row["misfit_sd"]) > MISSED_SD]
 
     def _calibrated_lines(self, kept: list[str]) -> list[str]:
         """How well the scenario calibrated.yaml holds fits, run with the same replications."""
