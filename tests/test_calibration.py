@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 import signal
@@ -792,3 +793,18 @@ def test_a_figure_even_the_best_candidate_misses_far_is_named(fitted):
             "check the figure (its value, unit and what it counts) or what the model leaves "
             "out before defending them.") in words
     assert words.count("Even the best candidate misses") == 1
+
+
+def test_a_share_within_its_bound_reads_in_percent(fitted):
+    """calibration.txt gives a share leaving within its bound in %, as the report does."""
+    first, *others = fitted.scenario.observations
+    share = first.model_copy(update={"quantity": "share_leaving", "bound": "upper",
+                                     "since": dt.date(2024, 1, 1)})
+    table = fitted.observations.copy()
+    table.loc[0, ["quantity", "label"]] = ["share_leaving", share.label]
+    table.loc[0, ["simulated_mean", "observed", "misfit_sd", "loss_term"]] = [0.096, 0.2, 0, 0]
+    result = dataclasses.replace(fitted, scenario=fitted.scenario.model_copy(
+        update={"observations": [share, *others]}), observations=table,
+        calibrated_observations=None)
+    assert (f"  {share.label}: 0.00 (within the bound: 10%, at most 20%; "
+            f"{table.loc[0, 'agreement']})") in "\n".join(result.statements())

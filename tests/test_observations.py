@@ -306,3 +306,24 @@ def test_an_observation_dated_outside_the_run_names_the_observations_file(tmp_pa
     assert raised.value.source.endswith("figures.yaml") and raised.value.line == 6
     assert raised.value.key_path == "observations.1.date"
     assert "expected a date from start (2022-11-17) to end (2036-12-31)" in str(raised.value)
+
+
+def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
+    """A share leaving is said in %, as every other share of the report; its growth stays a ratio.
+
+    It used to read 'at most 0.20 (0.30 with its uncertainty)', 'simulated 0.13', beside
+    shares in % elsewhere in the report.
+    """
+    share = Observation(date=dt.date(2025, 12, 31), since=dt.date(2025, 1, 1),
+                        quantity="share_leaving", value=0.2, uncertainty=0.5, bound="upper",
+                        source="Liander")
+    growth = Observation(date=dt.date(2025, 12, 31), since=dt.date(2025, 1, 1),
+                         quantity="share_leaving", value=0.2, source="a newspaper",
+                         relative_to={"date": "2024-12-31", "value": 0.1})
+    table = observation_table([share, growth], [np.array([s, 1.5]) for s in
+                                                np.linspace(0.09, 0.17, 11)])
+    sentences = agreement_sentences(table)
+    assert ("published at most 20% (30% with its uncertainty) (Liander); simulated 13%, 90% of "
+            "replications 9% to 17%: agrees.") in sentences[0]
+    assert "published 2.00 (a newspaper); simulated 1.50, 90% of replications 1.50 to 1.50" in (
+        sentences[1])

@@ -17,6 +17,7 @@ from sim.analysis.candidates import EVALUATIONS
 from sim.analysis.parameters import SPANNING, load_with_parameters, stream_overrides
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
+from sim.runs.observed import format_observed, is_share
 
 __all__ = ["Calibration", "FitParameter"]
 
@@ -165,8 +166,11 @@ class Calibration:
                                     strict=True):
             if observation.bound and row["misfit_sd"] == 0:
                 side = "at most" if observation.bound == "upper" else "at least"
-                how = (f"within the bound: {row['simulated_mean']:.2g}, {side} "
-                       f"{row['observed']:.2g}")
+                mean, bound = ((format_observed(row[k], True) for k in ("simulated_mean",
+                                                                          "observed"))
+                               if is_share(row) else
+                               (f"{row[k]:.2g}" for k in ("simulated_mean", "observed")))
+                how = f"within the bound: {mean}, {side} {bound}"
             else:
                 how = f"{row['misfit_sd']:+.2f} sd"
             lines.append(f"  {row['label']}: {row['loss_term']:.2f} ({how}; "

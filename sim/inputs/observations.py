@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.yaml_source import read_scenario_source
 
-__all__ = ["QUANTITIES", "Observation", "Quantity", "ReferencePoint", "read_observations"]
+__all__ = ["GROWTH", "QUANTITIES", "Observation", "Quantity", "ReferencePoint", "read_observations"]
 
 Quantity = Literal["applicants_waiting", "mw_waiting", "requests_received", "connections_made",
                    "share_leaving"]
@@ -36,6 +36,8 @@ QUANTITIES: dict[str, str] = {
     "share_leaving": "share leaving the list",
 }
 """Each quantity an observation may count, with the words a reader sees."""
+GROWTH = "growth of "
+"""How the label of a growth observation (one with ``relative_to``) begins."""
 FLOWS = ("requests_received", "connections_made", "share_leaving")
 """Quantities counted over a period (``since`` to ``date``), not on a date."""
 
@@ -134,7 +136,7 @@ class Observation(_Model):
         what = QUANTITIES[self.quantity]
         where = f" in {self.area}" if self.area else ""
         if self.relative_to is not None:
-            return f"growth of {what}{where}, {self.relative_to.date} to {self.date}"
+            return f"{GROWTH}{what}{where}, {self.relative_to.date} to {self.date}"
         if self.since is not None:
             return f"{what}{where}, {self.since} to {self.date}"
         return f"{what}{where}, {self.date}"

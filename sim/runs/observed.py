@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.inputs.observations import Observation
+from sim.inputs.observations import GROWTH, Observation
 from sim.runs.stats import mean_interval
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "agreement_sentences",
     "band_text",
     "format_observed",
+    "is_share",
     "observation_table",
     "observed_values",
     "published_text",
@@ -130,7 +131,8 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
                    "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
         lines.append(
             f"{row['label'][0].upper()}{row['label'][1:]}: published {published_text(row)} "
-            f"({row['source']}); simulated {format_observed(row['simulated_mean'])}, 90% of "
+            f"({row['source']}); simulated {format_observed(row['simulated_mean'], is_share(row))}"
+            ", 90% of "
             f"replications {band_text(row)}: {verdict}."
         )
     agreeing = int((table["agreement"] == "agrees").sum())
@@ -144,29 +146,39 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
 def published_text(row: Mapping[Hashable, Any]) -> str:
     """A published figure with its range when it has one: '210 (189 to 231)'.
 
-    A bound says so: 'at most 0.20 (0.30 with its uncertainty)', 'at least 40 (36 ...)'.
+    A bound says so: 'at most 20% (30% with its uncertainty)', 'at least 40 (36 ...)'.
     """
-    shown = format_observed(row["observed"])
+    share = is_share(row)
+    shown = format_observed(row["observed"], share)
     for end, words in (("observed_low", "at most"), ("observed_high", "at least")):
         if np.isinf(row[end]):
             other = row["observed_high" if end == "observed_low" else "observed_low"]
-            more = (f" ({format_observed(other)} with its uncertainty)"
+            more = (f" ({format_observed(other, share)} with its uncertainty)"
                     if other != row["observed"] else "")
             return f"{words} {shown}{more}"
     if row["observed_high"] > row["observed_low"]:
-        shown += (f" ({format_observed(row['observed_low'])} to "
-                  f"{format_observed(row['observed_high'])})")
+        shown += (f" ({format_observed(row['observed_low'], share)} to "
+                  f"{format_observed(row['observed_high'], share)})")
     return shown
 
 
 def band_text(row: Mapping[Hashable, Any] | pd.Series) -> str:
-    """The band of 90% of replications of one observation: '183 to 224'."""
-    return (f"{format_observed(row['simulated_band_low'])} to "
-            f"{format_observed(row['simulated_band_high'])}")
+    """The band of 90% of replications of one observation: '183 to 224', '9% to 17%'."""
+    share = is_share(row)
+    return (f"{format_observed(row['simulated_band_low'], share)} to "
+            f"{format_observed(row['simulated_band_high'], share)}")
 
 
-def format_observed(value: float) -> str:
-    """A figure as a reader would write it: growth ratios with two decimals, counts whole."""
+def is_share(row: Mapping[Hashable, Any] | pd.Series) -> bool:
+    """Whether a row of the table is a share (in %), not a count or a growth ratio."""
+    return (row.get("quantity") == "share_leaving"
+            and not str(row.get("label", "")).startswith(GROWTH))
+
+
+def format_observed(value: float, share: bool = False) -> str:
+    """A figure as a reader would write it: shares in %, growth ratios to 2 decimals, counts."""
     if np.isnan(value):
         return "n/a"
+    if share:
+        return f"{100 * value:.0f}%"
     return f"{value:.2f}" if abs(value) < 10 else f"{value:,.0f}"
