@@ -808,3 +808,10 @@ def test_a_share_within_its_bound_reads_in_percent(fitted):
         calibrated_observations=None)
     assert (f"  {share.label}: 0.00 (within the bound: 10%, at most 20%; "
             f"{table.loc[0, 'agreement']})") in "\n".join(result.statements())
+
+
+def test_a_hazard_scale_of_zero_is_refused_for_itself_not_for_the_streams(published):
+    """A scale of 0 is refused as a scale; it used to say the stream 'has exponential'."""
+    with pytest.raises(GridqueueError) as raised:
+        load_with_parameters(published, {"withdrawal.hazard_scale": 0})
+    assert str(raised.value) == "withdrawal.hazard_scale=0: expected a number above 0"

@@ -86,6 +86,9 @@ def _check_spanning(key: str, value: Any) -> None:
 def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[str, Any]:
     """The per-stream ``--set`` overrides that the spanning parameters stand for."""
     overrides: dict[str, Any] = {}
+    scale = float(spanning.get("withdrawal.hazard_scale", 1.0))
+    if scale <= 0:
+        raise GridqueueError(f"withdrawal.hazard_scale={scale:g}: expected a number above 0")
     for name, stream in scenario.streams.items():
         rate = stream.rate_per_year * float(spanning.get("arrivals.rate_scale", 1.0))
         rate *= float(spanning.get(f"arrivals.{stream.category}.rate_scale", 1.0))
@@ -94,13 +97,12 @@ def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[st
         if "arrivals.growth_per_year" in spanning:
             overrides[f"streams.{name}.growth_per_year"] = float(
                 spanning["arrivals.growth_per_year"])
-        scale = float(spanning.get("withdrawal.hazard_scale", 1.0))
         if scale != 1.0 and stream.patience_years is not None:
-            if not isinstance(stream.patience_years, Exponential) or scale <= 0:
+            if not isinstance(stream.patience_years, Exponential):
                 raise GridqueueError(
-                    f"withdrawal.hazard_scale={scale:g}: expected a number above 0 and "
-                    f"exponential patience_years in every stream that withdraws; stream "
-                    f"'{name}' has {stream.patience_years.dist}")
+                    f"withdrawal.hazard_scale={scale:g}: expected exponential patience_years "
+                    f"in every stream that withdraws; stream '{name}' has "
+                    f"{stream.patience_years.dist}")
             overrides[f"streams.{name}.patience_years"] = {
                 "dist": "exponential", "mean": stream.patience_years.mean / scale}
     return overrides
