@@ -552,7 +552,8 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     _scenario_arguments(sweep)
     sweep.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
                        help="a key and the values it takes (repeatable; each value is read as "
-                       "YAML, e.g. --vary grid.capacity_mw=4,8,16)")
+                       "YAML, e.g. --vary grid.capacity_mw=4,8,16); not replications, which "
+                       "every cell shares: use --replications")
     sweep.add_argument("-o", "--output", type=Path, metavar="DIR",
                        help="output directory (default: results/sweep-<scenario file name>)")
     sweep.add_argument("--metric", default=None, metavar="NAME",
