@@ -462,10 +462,13 @@ others; --reference NAME compares every scenario with one, and --questions FILE 
 pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
 answered together). A difference is computed per replication (paired) when both share the
-seed and the assumptions the applicants are drawn from (period, streams, waiting list,
-upgrade delays; not the policy, the grid, projects, on-site generation or priority uptake,
-which draw from streams of their own): replication i of both then sees the same applicants,
-which makes the interval much narrower. Otherwise the
+seed and the assumptions the applicants are drawn from (the period, the streams' rates and
+sizes, the waiting list, upgrade delays; not the policy, the grid or named projects, nor what
+applicants do or where they count: patience, on-site generation, offers, priority uptake, a
+stream's category or area): replication i of both then sees the same applicants, which makes
+the interval much narrower. Where only some streams or the waiting list differ, the
+applicants of the others are still compared paired, and each that differs on its own
+(docs/model.md, 4.3). Otherwise the
 interval is Welch's, for two independent means. comparison.csv names each row's reference and
 question, says which in its paired column, and gives in reference_mean the reference's mean
 of the same applicants over the replications the difference counts (reference_mean +
