@@ -26,11 +26,13 @@ import pandas as pd
 import yaml
 
 from sim.errors import GridqueueError, GridqueueWarning, InputError, OutputError, nearest
+from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import observation_table, observed_values
 from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
+from sim.runs.records import APPLICANT_COLUMNS, OUTCOMES
 from sim.runs.result_files import (
     TABLE_COLUMNS,
     check_replications,
@@ -40,6 +42,7 @@ from sim.runs.result_files import (
 )
 from sim.runs.spool import ApplicantSpool
 from sim.runs.staging import staged_directory
+from sim.runs.stats import PROJECT_COLUMNS, PROJECT_DTYPES
 
 __all__ = [
     "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
@@ -53,11 +56,13 @@ TEXT_COLUMNS = {
 }
 """Columns of names, read back as text: a project named 2030 is not the number 2030.0."""
 DATE_COLUMNS = {
-    "applicants": ["request_date", "connect_date", "withdraw_date", "release_date"],
+    "applicants": [c for c in APPLICANT_COLUMNS if c.endswith("_date")],
     "timeseries": ["date"],
-    "projects": ["request_date", "connect_date_mean", "connect_date_p10", "connect_date_p50",
-                 "connect_date_p90"],
+    "projects": [c for c in PROJECT_COLUMNS if c.endswith("_date") or "_date_" in c],
 }
+"""Columns of dates: days, held in seconds (``datetime64[s]``) as a run gives them."""
+CATEGORY_COLUMNS = {"category": CATEGORIES, "final_category": CATEGORIES, "outcome": OUTCOMES}
+"""Applicant columns of a fixed set of values, categorical as a run gives them."""
 DEPENDENCIES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
                 "pyarrow")
 
@@ -80,6 +85,10 @@ class Results:
     plots of a run are drawn from these tables by :mod:`sim.figures.plots` (e.g.
     ``plots.wait_figure({name: results.applicants})``), or all at once by
     :func:`sim.report.run.run_figures`.
+
+    The tables have the same dtypes whether a run made them or :meth:`read` read them back:
+    ``category``, ``final_category`` and ``outcome`` are categorical, every date is a
+    ``datetime64[s]`` (NaT where there is none), names are text ("" where there is none).
 
     The applicant rows of a run too large to keep in memory wait on disk (see
     :mod:`sim.runs.spool`): :attr:`applicants` reads them in the first time it is used, and
@@ -275,12 +284,7 @@ class Results:
         replications = run_replications(run_info, folder / "run.json")
         tables = {name: _read_table(folder / f"{name}.csv", name) for name in TABLES}
         check_replications(tables, folder, replications)
-        names = tables["applicants"]["name"]  # all empty: read as a column of NaN floats
-        tables["applicants"]["name"] = names.astype("str").where(names.notna(), "")
-        for name, columns in DATE_COLUMNS.items():  # a table without rows: read as text
-            for column in columns:
-                if column in tables[name] and tables[name][column].empty:
-                    tables[name][column] = pd.to_datetime(tables[name][column])
+        _restore_dtypes(tables)
         return cls(
             scenario=validate_data(read_scenario_source(folder / "scenario.yaml")),
             applicants=tables["applicants"],
@@ -303,6 +307,31 @@ def _relative_to(folder: Path, paths: list[str]) -> list[str]:
         return [os.path.relpath(path, folder.resolve()) for path in paths]
     except ValueError:  # Windows: another drive
         return list(paths)
+
+
+def _restore_dtypes(tables: dict[str, pd.DataFrame]) -> None:
+    """Give the tables read from CSV the dtypes the run's own tables had.
+
+    CSV keeps no dtypes: without this, categories came back as text, dates in microseconds,
+    and a column of dates or names that was empty in every row as floats.
+    """
+    applicants = tables["applicants"]
+    for column in ("name", "non_firm_right"):  # an empty name is "", as in the run
+        if column in applicants:
+            text = applicants[column]
+            applicants[column] = text.astype("str").where(text.notna(), "")
+    for column, values in CATEGORY_COLUMNS.items():
+        if column in applicants:
+            applicants[column] = pd.Categorical(applicants[column], categories=values)
+    for name, columns in DATE_COLUMNS.items():
+        for column in columns:
+            if column in tables[name]:
+                tables[name][column] = pd.to_datetime(tables[name][column]).astype(
+                    "datetime64[s]")
+    projects = tables["projects"]
+    if projects.empty:  # read as text: no row tells pandas what they hold
+        tables["projects"] = projects.astype(
+            {c: dtype for c, dtype in PROJECT_DTYPES.items() if c in projects})
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:

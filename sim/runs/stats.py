@@ -18,8 +18,8 @@ from scipy import special
 from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
-    "CI_METHODS", "CONFIDENCE", "PROJECT_COLUMNS", "SUMMARY_COLUMNS", "bounded_interval",
-    "connection_quantiles", "log_interval", "logit_interval", "mean_interval",
+    "CI_METHODS", "CONFIDENCE", "PROJECT_COLUMNS", "PROJECT_DTYPES", "SUMMARY_COLUMNS",
+    "bounded_interval", "connection_quantiles", "log_interval", "logit_interval", "mean_interval",
     "median_interval", "summarise", "summarise_projects", "t_quantile",
 ]
 
@@ -271,8 +271,15 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
         if column.startswith(("connect_date", "request_date")):
-            frame[column] = pd.to_datetime(frame[column]).dt.floor("D")
-    return frame
+            # Days, in seconds as the applicants' dates: pandas holds no coarser unit.
+            frame[column] = pd.to_datetime(frame[column]).dt.floor("D").astype("datetime64[s]")
+    return frame if rows else frame.astype(PROJECT_DTYPES)
+
+
+PROJECT_DTYPES = {"project": "str", "replications": "int64", "connected_share": "float64",
+                         "withdrawn_share": "float64", "wait_mean_years": "float64",
+                         "wait_ci_low": "float64", "wait_ci_high": "float64"}
+"""The dtypes of the projects table's columns other than dates, also when it has no rows."""
 
 
 def connection_quantiles(
