@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim import Results, run
+from sim import GridqueueError, Results, run
 from tests.builders import project, scenario
 
 
@@ -40,3 +40,43 @@ def test_a_run_without_projects_gives_a_projects_table_of_numbers_and_dates(tmp_
         assert projects["connected_share"].dtype == "float64"
         assert projects["wait_mean_years"].dtype == "float64"
         assert projects["connect_date_p50"].dtype == "datetime64[s]"
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ({"workers": "2"}, "workers: expected a whole number of at least 1, got '2'"),
+    ({"workers": 1.5}, "workers: expected a whole number of at least 1, got 1.5"),
+    ({"replications": 1}, "replications: expected a list of replication indices, got 1"),
+    ({"replications": ["a"]}, "replication 'a': expected a replication from 0 to 1"),
+    ({"replications": [True]}, "replication True: expected a replication from 0 to 1"),
+    ({"replications": []}, "replications: expected at least one replication index, got none"),
+])
+def test_wrong_arguments_to_run_are_one_clear_error(arguments, expected):
+    """A string, a float or a lone index was a TypeError deep inside; none a pandas error."""
+    with pytest.raises(GridqueueError) as raised:
+        run(scenario(replications=2), **arguments)
+    assert str(raised.value) == expected
+
+
+@pytest.mark.parametrize("given", ["scenarios/flevoland/fifo.yaml", {"name": "x"}])
+def test_run_of_something_other_than_a_scenario_says_what_it_takes(given):
+    """A file name or a mapping was an AttributeError about 'replications'."""
+    with pytest.raises(GridqueueError, match="expected a Scenario .*load_scenario.*got"):
+        run(given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("update, expected", [
+    ({"replications": 0}, "replications: expected a number >= 1, got 0"),
+    ({"grid": None}, "grid: expected a mapping"),
+    ({"start": "2020-01-32"}, "start: expected"),
+    ({"replication": 3}, "replication: unknown key (did you mean 'replications'?)"),
+])
+def test_a_scenario_edited_into_an_invalid_state_is_refused_before_it_runs(update, expected):
+    """``model_copy(update=...)`` does not validate: the run failed inside a replication.
+
+    Zero replications was a pandas error about concatenating nothing, a missing grid an
+    AttributeError in replication 0, and a misspelt key was silently ignored.
+    """
+    edited = scenario(replications=2).model_copy(update=update)
+    with pytest.raises(GridqueueError) as raised:
+        run(edited, workers=1)
+    assert expected in str(raised.value)

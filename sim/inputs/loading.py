@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.errors import InputError, SchemaProblem, nearest
+from sim.errors import GridqueueError, InputError, SchemaProblem, nearest
 from sim.inputs.applicants import Category
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
@@ -47,8 +47,8 @@ from sim.policies.shadowing import (
     order_key,
 )
 
-__all__ = ["build_policy", "check_runnable", "load_resolved", "load_scenario", "load_variant",
-           "load_waiting_rows", "validate_data"]
+__all__ = ["build_policy", "check_edited", "check_runnable", "load_resolved", "load_scenario",
+           "load_variant", "load_waiting_rows", "validate_data"]
 
 
 def load_scenario(
@@ -167,6 +167,35 @@ def validate_data(source: ScenarioSource) -> Scenario:
     scenario._chain_files = tuple(file for file, _ in source.files)
     scenario._options = tuple((override.path, override.shown) for override in source.overrides)
     return scenario
+
+
+def check_edited(scenario: Scenario) -> None:
+    """Check a Scenario again, as :func:`load_scenario` checks one it reads.
+
+    ``scenario.model_copy(update=...)`` validates nothing: a copy edited into an invalid state
+    (zero replications, a grid of None, a date as text, a misspelt field) would fail inside a
+    replication, or not at all. Raises :class:`~sim.errors.InputError` naming the key and
+    what was expected, or a :class:`~sim.errors.GridqueueError` for something not a Scenario.
+    """
+    if not isinstance(scenario, Scenario):
+        raise GridqueueError(f"expected a Scenario (from sim.load_scenario), got "
+                             f"{type(scenario).__name__} {_shown(scenario)}")
+    shown = f"scenario '{scenario.name}'"
+    for key in vars(scenario).keys() - Scenario.model_fields.keys():  # model_copy takes any
+        raise InputError(shown, key, "unknown key"
+                         f"{nearest(key, Scenario.model_fields)}; expected one of "
+                         f"{', '.join(Scenario.model_fields)}")
+    data = scenario.model_dump(by_alias=True, warnings=False)
+    try:
+        Scenario.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _first_problem(exc, ScenarioSource(path=Path(shown), data=data)) from None
+
+
+def _shown(value: object) -> str:
+    """A value as a message shows it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _in_observations_file(problem: InputError, source: ScenarioSource,

@@ -15,7 +15,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.errors import GridqueueError, InputError, ReplicationError
-from sim.inputs.loading import load_waiting_rows
+from sim.inputs.loading import check_edited, load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.policy_code import code_hashes
@@ -114,17 +114,32 @@ class _ReplicationTask:
 def _check_request(scenario: Scenario, workers: int | None,
                    replications: list[int] | None) -> None:
     """Refuse worker counts below one and replication indices out of range or given twice."""
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
+                                or workers < 1):
         raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+    if replications == []:
+        raise GridqueueError("replications: expected at least one replication index, got none")
     seen: set[int] = set()
     for index in replications or []:
-        if not 0 <= index < scenario.replications:
-            raise GridqueueError(f"replication {index}: expected a replication from 0 to "
+        if (not isinstance(index, int | np.integer) or isinstance(index, bool)
+                or not 0 <= index < scenario.replications):
+            shown = index if isinstance(index, int | np.integer) else repr(index)
+            raise GridqueueError(f"replication {shown}: expected a replication from 0 to "
                                  f"{scenario.replications - 1}")
         if index in seen:
             raise GridqueueError(f"replication {index}: given more than once; expected each "
                                  "replication once")
         seen.add(index)
+
+
+def _indices(replications: Iterable[int] | None) -> list[int] | None:
+    """The replication indices asked for, as a list; a lone number is refused, not iterated."""
+    if replications is None:
+        return None
+    if isinstance(replications, str | bytes | Mapping) or not isinstance(replications, Iterable):
+        raise GridqueueError("replications: expected a list of replication indices, got "
+                             f"{replications!r}")
+    return list(replications)
 
 
 def _worker_count(workers: int | None, indices: list[int]) -> int:
@@ -303,7 +318,8 @@ def run(
     """
     started = time.perf_counter()
     created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    replications = None if replications is None else list(replications)
+    check_edited(scenario)
+    replications = _indices(replications)
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     applicants = ApplicantSpool()
