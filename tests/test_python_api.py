@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -80,3 +82,25 @@ def test_a_scenario_edited_into_an_invalid_state_is_refused_before_it_runs(updat
     with pytest.raises(GridqueueError) as raised:
         run(edited, workers=1)
     assert expected in str(raised.value)
+
+
+FIFO = Path(__file__).parents[1] / "scenarios" / "flevoland" / "fifo.yaml"
+
+
+@pytest.mark.parametrize("path, overrides, expected", [
+    (3, None, "expected the path of a scenario file, got int 3"),
+    (FIFO, "replications=2", "overrides: expected a list of key.path=value strings or a mapping "
+                             "of key paths to values, got str 'replications=2'"),
+    (FIFO, [3], "overrides: expected key.path=value strings, got int 3"),
+    (FIFO, {3: 4}, "overrides: expected key paths as text, e.g. 'grid.capacity_mw', got int 3"),
+])
+def test_wrong_arguments_to_load_scenario_are_one_clear_error(path, overrides, expected):
+    """A number for a path or among the overrides was a TypeError or an AttributeError.
+
+    A bare string of overrides was taken one letter at a time: '--set r: expected ...'.
+    """
+    from sim import load_scenario
+
+    with pytest.raises(GridqueueError) as raised:
+        load_scenario(path, overrides)
+    assert str(raised.value) == expected

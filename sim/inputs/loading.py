@@ -13,7 +13,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +61,19 @@ def load_scenario(
         overrides: ``key.path=value`` strings (as ``--set`` takes them), or a mapping of key
             paths to values, e.g. ``{"policy.order": "fifo", "replications": 5}``.
     """
-    source = read_scenario_source(path, _as_overrides(overrides))
+    overrides = _as_overrides(overrides)
+    source = read_scenario_source(_as_path(path), overrides)
     scenario = validate_data(source)
     check_runnable(scenario, source)
     return scenario
+
+
+def _as_path(path: str | Path) -> str | Path:
+    """The path given, or one clear error for something that is not a path (a number, say)."""
+    if not isinstance(path, str | os.PathLike):
+        raise GridqueueError(f"expected the path of a scenario file, got "
+                             f"{type(path).__name__} {_shown(path)}")
+    return path
 
 
 def load_variant(
@@ -343,11 +352,24 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
 
 
 def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -> list[Override]:
+    """Overrides as a list or a mapping, checked: a GridqueueError says what they should be."""
     if overrides is None:
         return []
-    if isinstance(overrides, dict):  # copies: applying them must not change the caller's
+    if isinstance(overrides, Mapping):  # copies: applying them must not change the caller's
+        for key in overrides:
+            if not isinstance(key, str):
+                raise GridqueueError("overrides: expected key paths as text, e.g. "
+                                     f"'grid.capacity_mw', got {type(key).__name__} {key!r}")
         return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}", "override")
                 for k, v in overrides.items()]
+    if isinstance(overrides, str | bytes) or not isinstance(overrides, Iterable):
+        raise GridqueueError("overrides: expected a list of key.path=value strings or a "
+                             "mapping of key paths to values, got "
+                             f"{type(overrides).__name__} {_shown(overrides)}")
+    for item in overrides:
+        if not isinstance(item, str | Override):
+            raise GridqueueError("overrides: expected key.path=value strings, got "
+                                 f"{type(item).__name__} {_shown(item)}")
     return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
 
