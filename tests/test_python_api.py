@@ -104,3 +104,43 @@ def test_wrong_arguments_to_load_scenario_are_one_clear_error(path, overrides, e
     with pytest.raises(GridqueueError) as raised:
         load_scenario(path, overrides)
     assert str(raised.value) == expected
+
+
+@pytest.mark.parametrize("vary, options, expected", [
+    (["grid.capacity_mw"], {}, "vary: expected a mapping of key paths to lists of values, "
+                               "e.g. {'grid.capacity_mw': [4, 8]}, got list"),
+    ({3: [4, 8]}, {}, "vary: expected key paths as text, e.g. 'grid.capacity_mw', got int 3"),
+    ({"grid.capacity_mw": [4, 8]}, {"workers": 0},
+     "workers: expected a whole number of at least 1, got 0"),
+    ({"grid.capacity_mw": [4, 8]}, {"overrides": "replications=2"},
+     "overrides: expected a list of key.path=value strings, got str 'replications=2'"),
+])
+def test_wrong_arguments_to_sweep_are_one_clear_error(vary, options, expected):
+    """A list for the grid or a number for a key path was an AttributeError.
+
+    workers=0 ran on every core where run refuses it; a string of overrides was read one
+    letter at a time.
+    """
+    from sim import sweep
+
+    with pytest.raises(GridqueueError) as raised:
+        sweep(FIFO, vary, replications=2, **options)
+    assert str(raised.value).startswith(expected)
+
+
+@pytest.mark.parametrize("inputs, expected", [
+    (FIFO, "inputs: expected a list of scenario files, results directories, Scenario or "
+           "Results objects, got PosixPath"),
+    ([3, 4], "inputs: expected scenario files, results directories, Scenario or Results "
+             "objects, got int 3"),
+])
+def test_wrong_inputs_to_compare_are_one_clear_error(inputs, expected):
+    """One path was read one letter at a time; a number was a TypeError from pathlib.
+
+    The message for a path was '/: expected a results directory with run.json'.
+    """
+    from sim import compare
+
+    with pytest.raises(GridqueueError) as raised:
+        compare(inputs, replications=2)
+    assert str(raised.value).startswith(expected)

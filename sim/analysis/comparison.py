@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -348,6 +349,7 @@ def compare(
     if questions is not None and reference is not None:
         raise GridqueueError("--reference and --questions: expected one or the other; a "
                              "questions file names the reference of each question")
+    _check_inputs(inputs)
     specs = read_questions(questions) if isinstance(questions, (str, Path)) else questions
     items = _with_question_inputs(list(inputs), specs or [])
     if len(items) < 2:
@@ -625,6 +627,23 @@ def _chain_of_command(results: Results) -> tuple[Path, ...] | None:
     if results.scenario.name not in (Path(named).stem, source.data.get("name")):
         return None
     return tuple(path.resolve() for path, _ in source.files)
+
+
+def _check_inputs(inputs: Sequence[Input]) -> None:
+    """Refuse one path for the list of inputs, or an input of another type, with one message.
+
+    One path was taken one letter at a time ('/: expected a results directory'); a number
+    was a TypeError from pathlib.
+    """
+    kinds = "scenario files, results directories, Scenario or Results objects"
+    if isinstance(inputs, str | os.PathLike | Results | Scenario) or not isinstance(
+            inputs, Iterable):
+        raise GridqueueError(f"inputs: expected a list of {kinds}, got "
+                             f"{type(inputs).__name__} {repr(inputs)[:100]}")
+    for item in inputs:
+        if not isinstance(item, str | os.PathLike | Results | Scenario):
+            raise GridqueueError(f"inputs: expected {kinds}, got {type(item).__name__} "
+                                 f"{repr(item)[:100]}")
 
 
 def _changes(

@@ -56,11 +56,11 @@ from sim.errors import GridqueueError
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import parse_override
+from sim.inputs.yaml_source import Override, parse_override
 from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
 from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
-from sim.runs.runner import default_workers, run_replications
+from sim.runs.runner import check_workers, default_workers, run_replications
 from sim.runs.staging import interrupted, resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
@@ -477,6 +477,7 @@ def sweep(
             processes); results are identical.
     """
     started = time.perf_counter()
+    check_workers(workers)
     base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications)
     ids = [cell_id(combo) for combo in combos]
     keys = [definition_hash(scenario) for scenario in scenarios]
@@ -510,6 +511,31 @@ def sweep(
                    workers or default_workers(), started, Path(path))
 
 
+def _checked_arguments(
+    vary: Mapping[str, Sequence[Any]] | None, overrides: Sequence[str] | None
+) -> tuple[dict[str, Any], list[Override]]:
+    """The grid to vary and the common overrides, or a GridqueueError saying what they take.
+
+    A list for the grid, or a key path that is not text, was an AttributeError; overrides
+    given as one string were read one letter at a time.
+    """
+    if not isinstance(vary, Mapping | None):
+        raise GridqueueError("vary: expected a mapping of key paths to lists of values, e.g. "
+                             f"{{'grid.capacity_mw': [4, 8]}}, got {type(vary).__name__} "
+                             f"{vary!r}"[:200])
+    for key in vary or {}:
+        if not isinstance(key, str):
+            raise GridqueueError("vary: expected key paths as text, e.g. 'grid.capacity_mw', "
+                                 f"got {type(key).__name__} {key!r}")
+    if isinstance(overrides, str | bytes) or not all(isinstance(o, str) for o in overrides or []):
+        shown = overrides if isinstance(overrides, str | bytes) else next(
+            o for o in overrides or [] if not isinstance(o, str))
+        raise GridqueueError("overrides: expected a list of key.path=value strings, got "
+                             f"{type(shown).__name__} {shown!r}"[:200])
+    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
+    return given, [parse_override(o) for o in overrides or []]
+
+
 def plan_sweep(
     path: str | Path,
     vary: Mapping[str, Sequence[Any]] | None = None,
@@ -524,10 +550,9 @@ def plan_sweep(
     :data:`~sim.analysis.differences.MIN_REPLICATIONS` replications. ``gridqueue validate``
     checks a file's ``sweep:`` block with it.
     """
-    common = [parse_override(o) for o in overrides or []]
+    given, common = _checked_arguments(vary, overrides)
     if replications is not None:
         common.append(parse_override(f"replications={replications}"))
-    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
     base, grid = read_grid(Path(path), common, given)
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
     scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
@@ -597,9 +622,8 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric or LEAD_METRICS[0], group)
-    given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
-    inputs = read_grid(Path(path), [parse_override(o) for o in overrides or []],
-                       given)[0].input_files
+    given, common = _checked_arguments(vary, overrides)
+    inputs = read_grid(Path(path), common, given)[0].input_files
     finished = False
     try:
         with resumable_directory(directory, force, resume, inputs=inputs,

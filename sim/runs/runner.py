@@ -39,7 +39,7 @@ from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
 from sim.runs.workers import signals_held, stop_workers, worker_pool
 
-__all__ = ["default_workers", "map_replications", "run", "run_replications"]
+__all__ = ["check_workers", "default_workers", "map_replications", "run", "run_replications"]
 
 T = TypeVar("T")
 
@@ -111,12 +111,17 @@ class _ReplicationTask:
         return output
 
 
-def _check_request(scenario: Scenario, workers: int | None,
-                   replications: list[int] | None) -> None:
-    """Refuse worker counts below one and replication indices out of range or given twice."""
+def check_workers(workers: int | None) -> None:
+    """Refuse a worker count that is not a whole number of at least one (None: all cores)."""
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
                                 or workers < 1):
         raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+
+
+def _check_request(scenario: Scenario, workers: int | None,
+                   replications: list[int] | None) -> None:
+    """Refuse worker counts below one and replication indices out of range or given twice."""
+    check_workers(workers)
     if replications == []:
         raise GridqueueError("replications: expected at least one replication index, got none")
     seen: set[int] = set()
