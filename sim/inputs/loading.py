@@ -60,6 +60,14 @@ def load_scenario(
         path: the YAML scenario file.
         overrides: ``key.path=value`` strings (as ``--set`` takes them), or a mapping of key
             paths to values, e.g. ``{"policy.order": "fifo", "replications": 5}``.
+
+    Returns:
+        The validated :class:`~sim.Scenario`, ready for :func:`sim.run`.
+
+    Raises:
+        InputError: a missing file, an unknown key, a bad value, a policy that does not
+            import; the message names the file, line, key path and what was expected.
+        GridqueueError: a path or overrides of the wrong type.
     """
     overrides = _as_overrides(overrides)
     source = read_scenario_source(_as_path(path), overrides)

@@ -320,6 +320,15 @@ def run(
             that failed.
         scheduler: address of a Dask scheduler (``tcp://host:port``) to run the replications
             on a cluster instead of local processes; results are identical.
+
+    Returns:
+        The :class:`~sim.Results`: its tables in memory, written by :meth:`Results.write`.
+
+    Raises:
+        InputError: the scenario is invalid (one edited with ``model_copy(update=...)`` is
+            checked again here) or its waiting-list CSV or a policy is.
+        ReplicationError: a replication failed; names it and its seed, to re-run it alone.
+        GridqueueError: ``workers`` or ``replications`` of the wrong type or range.
     """
     started = time.perf_counter()
     created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
