@@ -650,6 +650,11 @@ def test_the_levels_of_an_answer_differ_by_the_difference_it_reads():
                      "reference_mean": 0.282284})
     assert difference_text(row, "share") == \
         "9.1 percentage points lower, from 28.2% to 19.1% (6.7 to 11.5)"
+    # One more decimal at most: five ('from 9.60067 to 9.57423') claimed a false precision.
+    row = pd.Series({"difference": -0.02644, "difference_ci_low": -0.03,
+                     "difference_ci_high": -0.02, "mean": 9.57423, "reference_mean": 9.60067})
+    assert difference_text(row, "years") == \
+        "0.026 years shorter, from 9.6007 to 9.5742 (0.020 to 0.030)"
 
 
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

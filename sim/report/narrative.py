@@ -889,15 +889,14 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
 def _level_decimals(before: float, after: float, decimals: int) -> int:
     """Decimals for two levels whose difference is written with ``decimals``.
 
-    One or two more where the levels so rounded differ by another amount than the
-    difference reads: '1.8 more, from 25.75 to 27.50', not 'from 25.8 to 27.5' (1.7).
+    One more where the levels so rounded differ by another amount than the difference
+    reads: '1.8 more, from 25.75 to 27.50', not 'from 25.8 to 27.5' (1.7). Never two more:
+    'from 9.60067 to 9.57423' claimed a precision no interval here has, to mend a last
+    digit; 'from 9.6007 to 9.5742' is near enough to '0.026 years shorter'.
     """
     shown = f"{abs(after - before):.{decimals}f}"
-    for more in range(decimals, decimals + 3):
-        gap = abs(round(after, more) - round(before, more))
-        if f"{gap:.{decimals}f}" == shown:
-            return more
-    return decimals
+    gap = abs(round(after, decimals) - round(before, decimals))
+    return decimals if f"{gap:.{decimals}f}" == shown else decimals + 1
 
 
 def _decimals(text: str) -> int:
