@@ -177,3 +177,50 @@ def test_report_opens_in_headless_chromium_with_every_image_loaded(
     assert len(figures) == 7
     assert [image.get("data-loaded") for image in figures] == ["yes"] * 7
     assert [image.get("data-loaded") for image in control] == ["no"]  # the check can fail
+
+
+# Added to a copy of the report: every column of numbers as narrow as the browser can make
+# it, its heading aside (as a narrow screen or a printed page squeezes the widest tables),
+# then count the numbers it broke across two lines (a range over one with two line boxes).
+BROKEN_NUMBERS = """
+<style>thead{display:none} td.num{width:0}</style>
+<script>
+window.addEventListener("load", () => {
+  let broken = 0;
+  let numbers = 0;
+  for (const cell of document.querySelectorAll("td.num")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[+-]?\\d[\\d,.]*%?/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        numbers += 1;
+        if (lines.size > 1) broken += 1;
+      }
+    }
+  }
+  document.body.dataset.numbers = String(numbers);
+  document.body.dataset.broken = String(broken);
+});
+</script>
+"""
+
+
+def test_numbers_in_tables_are_never_broken_across_lines(
+    report: Path, chromium: str, tmp_path: Path
+):
+    """However narrow a column, a cell wraps between numbers, never inside one ("711,80" / "7")."""
+    page = tmp_path / "report-numbers.html"
+    page.write_text(report.read_text(encoding="utf-8").replace(
+        "</body>", BROKEN_NUMBERS + "</body>"), encoding="utf-8")
+    done = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = _Images()
+    dom.feed(done.stdout)
+    assert int(str(dom.body.get("data-numbers"))) > 100
+    assert dom.body.get("data-broken") == "0"
