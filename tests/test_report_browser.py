@@ -224,3 +224,48 @@ def test_numbers_in_tables_are_never_broken_across_lines(
     dom.feed(done.stdout)
     assert int(str(dom.body.get("data-numbers"))) > 100
     assert dom.body.get("data-broken") == "0"
+
+
+# Added to a copy of the report whose print rules apply on screen too, shown as wide as an A4
+# page's printable width: count the tables that run past its right edge or are cut off by a
+# scrolling box (paper cannot scroll), and the folded contents that paper would not show.
+PRINTED = """
+<script>
+window.addEventListener("load", () => {
+  const width = document.documentElement.clientWidth;
+  const tables = [...document.querySelectorAll("table")];
+  document.body.dataset.tables = String(tables.length);
+  document.body.dataset.offPage = String(
+    tables.filter((table) => table.getBoundingClientRect().right > width + 1).length);
+  document.body.dataset.cut = String([...document.querySelectorAll(".wide")]
+    .filter((box) => box.scrollWidth > box.clientWidth + 1).length);
+  const folded = [...document.querySelectorAll("details > :not(summary)")];
+  document.body.dataset.folded = String(folded.length);
+  document.body.dataset.hidden = String(folded.filter((part) => !part.checkVisibility()).length);
+});
+</script>
+"""
+
+
+def test_printed_report_shows_every_table_whole_and_every_folded_part(
+    report: Path, chromium: str, tmp_path: Path
+):
+    """On paper no table loses its right-hand columns and nothing stays folded away."""
+    html = report.read_text(encoding="utf-8")
+    assert "@media print" in html
+    page = tmp_path / "report-printed.html"
+    page.write_text(html.replace("@media print", "@media all").replace(
+        "</body>", PRINTED + "</body>"), encoding="utf-8")
+    flags = [flag if not flag.startswith("--window-size") else "--window-size=718,1000"
+             for flag in FLAGS]
+    done = subprocess.run(
+        [chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = _Images()
+    dom.feed(done.stdout)
+    body = dom.body
+    assert int(str(body.get("data-tables"))) >= 4 and int(str(body.get("data-folded"))) >= 2
+    assert (body.get("data-off-page"), body.get("data-cut"), body.get("data-hidden")) == (
+        "0", "0", "0")
