@@ -533,3 +533,31 @@ def test_a_row_counting_fewer_replications_than_its_reference_s_says_so(summary_
     table["replications"] = 30
     (first, *_) = key_tables(table)
     assert [label for _, label, _ in first.rows] == ["", "against fifo"]
+
+
+def test_the_terms_of_the_tables_are_said_before_the_first_table_that_uses_them(
+    summary_and_scenario,
+):
+    """Paired, Welch, pp, job- and MW-years: said where the tables start, not sections later."""
+    from sim.report.data import CAPTIONS
+
+    summary, scenario = summary_and_scenario
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
+    headline = html[html.index('<section class="answers"'):html.index("</section>")]
+    assert "MW-years</em>: the jobs or grid MW an applicant asked for" in headline
+    assert "<em>paired</em>" not in headline  # one run: nothing is paired
+    results = run(scenario, workers=1)
+    question = Question("Q?", "fifo", "again", paired=True)
+    table = comparison_table({"fifo": results.summary, "again": results.summary},
+                             {"fifo": results.replication_metrics,
+                              "again": results.replication_metrics}, [question])
+    html = render_report(comparison_page(table, {"fifo": scenario, "again": scenario},
+                                         {"fifo": "fifo.yaml", "again": "again.yaml"}, {}))
+    questions = html[html.index('id="questions"'):]
+    before = questions[:questions.index("<table")]
+    assert "(paired)" in questions and "pp" in questions
+    for term in ("<em>paired</em>: replication", "Welch's, for two independent means",
+                 "<em>pp</em>: percentage points", "<em>MW-years</em>"):
+        assert term in before, term
+    assert "common random numbers" not in CAPTIONS["differences"]
+    assert "drew the same applicants" in CAPTIONS["differences"]

@@ -83,8 +83,10 @@ CAPTIONS = {
                    "figure count those both scenarios have alike); where every scenario is "
                    "compared with the same reference, the dotted line marks its mean.",
     "differences": "Each question's difference, variant minus reference, with its 95% "
-                   "confidence interval; filled markers are paired (common random numbers), "
-                   "hollow ones unpaired (Welch). Intervals that include zero are grey.",
+                   "confidence interval; filled markers are paired (replication i of both "
+                   "scenarios drew the same applicants), hollow ones unpaired (different "
+                   "applicants: Welch's interval for two independent means). Intervals that "
+                   "include zero are grey.",
     OBSERVED_FIGURE: "Each published figure (vermilion diamond, its stated range shaded grey) "
                      "beside each scenario's simulated mean (marker) and the band within which "
                      "90% of its replications fall (line).",
