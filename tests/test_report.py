@@ -561,3 +561,16 @@ def test_the_terms_of_the_tables_are_said_before_the_first_table_that_uses_them(
         assert term in before, term
     assert "common random numbers" not in CAPTIONS["differences"]
     assert "drew the same applicants" in CAPTIONS["differences"]
+
+
+def test_the_first_line_says_how_many_replications_the_intervals_rest_on(
+    summary_and_scenario,
+):
+    """Thirty replications draw no caution: the count is still said, not only in the assumptions."""
+    from sim.report.data import _replications_text
+
+    summary, scenario = summary_and_scenario
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
+    assert "Every interval is a 95% confidence interval over 2 replications." in html
+    assert _replications_text(pd.Series([6, 30, 6])) == "6 to 30"
+    assert _replications_text(pd.Series([30.0, 30.0])) == "30"

@@ -229,6 +229,8 @@ class Page:
     """A line per named project of a single-scenario report: how often and when connected."""
     caution: str | None = None
     """Said beside the intervals when they rest on too few replications to quote."""
+    replications: str = ""
+    """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,7 @@ def comparison_page(
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
         caution=comparison_caution(table, cautions),
+        replications=_replications_text(table.groupby("scenario")["replications"].max()),
     )
 
 
@@ -336,6 +339,7 @@ def run_page(
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
         caution=few_replications(summary["replications"].max()),
+        replications=_replications_text(pd.Series([summary["replications"].max()])),
     )
 
 
@@ -384,6 +388,15 @@ def _references(table: pd.DataFrame) -> dict[str, str]:
     """Each compared scenario's reference (of its first question)."""
     compared = table[table["question"].fillna("") != ""].drop_duplicates("scenario")
     return dict(zip(compared["scenario"], compared["reference"], strict=True))
+
+
+def _replications_text(counts: pd.Series) -> str:
+    """The replications of each scenario (its most, by metric), said once: "6", or "6 to 30"."""
+    known = counts.dropna()
+    if known.empty:
+        return ""
+    low, high = int(known.min()), int(known.max())
+    return f"{low}" if low == high else f"{low} to {high}"
 
 
 def _made() -> str:
