@@ -278,10 +278,10 @@ def test_sentences_state_direction_and_interval():
     assert metric.unit == "years"
     name = metric.label[:metric.label.rindex(" (")]
     assert sentences(table) == [
-        f"What does priority do? ({name[0].lower() + name[1:]}): safety applicants: about the "
-        "same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 years shorter, from "
-        "3.1 to 1.0 (1.8 to 2.4); other businesses: 0.60 years longer, from 0.40 to 1.00 (0.40 "
-        "to 0.80)."]
+        f"What does priority do? ({name[0].lower() + name[1:]}): sp against fifo — safety "
+        "applicants: about the same (95% CI -0.20 to 0.30 years); basic-needs applicants: 2.1 "
+        "years shorter, from 3.1 to 1.0 (1.8 to 2.4); other businesses: 0.60 years longer, "
+        "from 0.40 to 1.00 (0.40 to 0.80)."]
 
 
 def test_sentences_say_none_connected_where_nobody_was():
@@ -464,7 +464,8 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.11, 0.134]
     (text,) = sentences(table)
     assert text == (
-        "Q (mean wait in the first 5 years, everyone): applicants overall: 0.20 years shorter, "
+        "Q (mean wait in the first 5 years, everyone): sp against fifo — applicants overall: "
+        "0.20 years shorter, "
         "from 5.10 to 4.90 (95% CI 0.10 to 0.30) — connected within 5 years (under half in "
         "both; of those followed 5 years): 12.2 percentage points higher, from 0.1% to 12.3% "
         "(11.0 to 13.4); 5 years, not 10: the 10-year mean is not known in some replication "
@@ -484,7 +485,7 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     apart = table.copy()
     apart.loc[within, ["difference", "difference_ci_low", "difference_ci_high"]] = [
         -0.048, -0.059, -0.037]
-    assert sentences(apart)[0].split(" — ")[1].startswith(
+    assert sentences(apart)[0].split(" — ")[2].startswith(  # after the pair and its mean
         "connected within 5 years (under half in both; of those followed 5 years): 4.8 "
         "percentage points lower, from 17.1% to 12.3% (3.7 to 5.9) (they count different "
         "requests: the share only those made 5 or more years before the end, the mean "
@@ -894,8 +895,10 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     second = lines[lines.index("") + 1:]
     assert second[0] == texts[1][:texts[1].index("): ") + 2].rstrip()
     assert {"  onsite against social_priority:", "  onsite against fifo:"} <= set(second)
-    first = [line.removeprefix("  - ") for line in lines[1:lines.index("")]]
-    assert texts[0].endswith(": " + "; ".join(first) + ".")  # one pair: its items, in order
+    # One pair, named: a questions file's question does not say which scenarios it compares.
+    assert lines[1] == "  social_priority against fifo:"
+    first = [line.removeprefix("    - ") for line in lines[2:lines.index("")]]
+    assert texts[0].endswith(": social_priority against fifo — " + "; ".join(first) + ".")
     items = [line.strip().removeprefix("- ") for line in second if line.startswith("    - ")]
     assert len(items) >= 4 and all(item in texts[1] for item in items)
     output = tmp_path / "asked"

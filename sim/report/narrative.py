@@ -206,8 +206,8 @@ class PairAnswer:
     """
 
     pair: str
-    """'social_priority_onsite against social_priority', where a question compares several
-    pairs; empty where it compares one."""
+    """'social_priority_onsite against social_priority'; empty where the question's own text
+    names its one pair."""
     whom: str
     """Which applicants the categories count, where not simply everyone of both: 'the
     applicants of both scenarios', or why the comparison is not like with like."""
@@ -233,7 +233,10 @@ def answer_pairs(table: pd.DataFrame, question: str, metric: str,
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         whom, items = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
-        answers.append(PairAnswer(f"{variant} against {reference}" if len(pairs) > 1 else "",
+        pair = f"{variant} against {reference}"
+        # Named unless the question says it already (a compare without a questions file): a
+        # question of a questions file names no scenario, and the reader needs its reference.
+        answers.append(PairAnswer(pair if len(pairs) > 1 or pair not in question else "",
                                   whom, items))
     return answers
 
