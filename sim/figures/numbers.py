@@ -30,7 +30,7 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     known = [v * scale for v in (value, low, high) if not math.isnan(v)]
     texts = format_numbers(*known)
     for extra in range(1, MORE_DECIMALS + 1):  # '9.0 (8.9 to 9.0)' hid that 8.95 < 9.01
-        if len(set(texts)) == len(set(known)):
+        if len(set(texts)) == len(set(known)) and not _reads_zero(known, texts):
             break
         texts = format_numbers(*known, extra=extra)
     if signed:
@@ -41,6 +41,15 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
         return texts[0] + mark
     close = "" if signed else mark
     return f"{texts[0]}{mark} ({texts[1]} to {texts[2]}{close})"
+
+
+def _reads_zero(values: list[float], texts: list[str]) -> bool:
+    """Whether a value other than zero reads as zero: '+0.07 (0.00 to +0.13)' for 0.004.
+
+    An interval that excludes zero would then read as one that reaches it.
+    """
+    return any(value != 0 and text != NOT_REACHED and float(text.replace(",", "")) == 0
+               for value, text in zip(values, texts, strict=True))
 
 
 MORE_DECIMALS = 3
