@@ -388,8 +388,9 @@ def compare(
         pairs = _against(_label_of(reference, results, paths), list(results))
     else:
         chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
-        pairs = _against_parents(chains, list(results), list(sources.values()))
-        by_order = _compared_by_order(chains, list(results))
+        parents = [_parent_index(index, chains) for index in range(len(chains))]
+        pairs = _against_parents(chains, parents, list(results), list(sources.values()))
+        by_order = _compared_by_order(chains, parents, list(results))
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
@@ -511,20 +512,21 @@ def _against(reference: str, labels: list[str]) -> list[tuple[str, str, str]]:
 
 
 def _against_parents(
-    chains: Sequence[tuple[Path, ...] | None], labels: list[str], sources: Sequence[str]
+    chains: Sequence[tuple[Path, ...] | None], parents: Sequence[int | None], labels: list[str],
+    sources: Sequence[str],
 ) -> list[tuple[str, str, str]]:
     """Each scenario compared with the nearest input it extends, else with the first root.
 
     ``chains`` holds each input's scenario file and the files it extends, however far up
-    (see :func:`_chain`), or None where that cannot be told. The roots, the inputs that extend
+    (see :func:`_chain`), or None where that cannot be told; ``parents`` each one's nearest
+    input up that chain (:func:`_parent_index`). The roots, the inputs that extend
     none of the others, are compared with the first of them. The first input is a variant too
     if it extends another input, through a file between them or as a results folder of a file
     another input extends: read as the reference, its answers would have the wrong sign.
     Where an input's files cannot be told and there is more than one root, the reference was
     chosen by the order of the inputs: a warning says so, and how to choose it.
     """
-    parents = [_parent_index(index, chains) for index in range(len(chains))]
-    roots = [index for index, parent in enumerate(parents) if parent is None]
+    roots = _roots(parents)
     unknown = [index for index in roots if chains[index] is None]
     if len(roots) > 1 and unknown:
         named = ", ".join(f"{labels[i]} ({sources[i]})" for i in unknown)
@@ -543,13 +545,19 @@ def _against_parents(
     return pairs
 
 
-def _compared_by_order(chains: Sequence[tuple[Path, ...] | None], labels: list[str]) -> set[str]:
+def _roots(parents: Sequence[int | None]) -> list[int]:
+    """The inputs that extend no other input (see :func:`_parent_index`), in their order."""
+    return [index for index, parent in enumerate(parents) if parent is None]
+
+
+def _compared_by_order(chains: Sequence[tuple[Path, ...] | None], parents: Sequence[int | None],
+                       labels: list[str]) -> set[str]:
     """Inputs compared with the first root as it comes first: later ones extending no input.
 
     See :func:`_against_parents`. Only where the files of both are known: otherwise whether
     one extends the other cannot be told, and :func:`_against_parents` warns of that.
     """
-    roots = [index for index in range(len(chains)) if _parent_index(index, chains) is None]
+    roots = _roots(parents)
     if not roots or chains[roots[0]] is None:
         return set()
     return {labels[index] for index in roots[1:] if chains[index] is not None}

@@ -23,6 +23,7 @@ import pandas as pd
 from sim.analysis.differences import (
     NOT_DRAWN_BY_STREAM,
     NOT_DRAWN_BY_WAITING_LIST,
+    PLACED_NOT_DRAWN,
     Population,
     csv_digest,
     draws_key,
@@ -270,7 +271,7 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     one count by the file alone, as none of the stream's draws makes them.
     """
     drawn = {name: _text(stream.model_dump(mode="json", exclude={
-        *NOT_DRAWN_BY_STREAM, "category", "category_changes", "area"}))
+        *NOT_DRAWN_BY_STREAM, *PLACED_NOT_DRAWN}))
         for name, stream in scenario.streams.items()}
     listed = {}
     if scenario.waiting_list is not None:
@@ -293,7 +294,7 @@ def definitions(scenario: Scenario) -> dict[str, str]:
     return {**drawn, **listed, **projects}
 
 
-PROJECT_BEHAVIOUR = ("category", "category_changes", "area", "self_supply",
+PROJECT_BEHAVIOUR = (*PLACED_NOT_DRAWN, "self_supply",
                      "priority_requested", "patience_years", "lifetime_years",
                      "partial_min_share", "existing_mw", "non_firm_right", "keep_firm_place",
                      "efficiency")
