@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -153,21 +154,26 @@ def test_report_is_self_contained(report: Path, comparison: Comparison):
     assert "social_priority against fifo (" in html
 
 
-def test_report_opens_in_headless_chromium_with_every_image_loaded(
-    report: Path, chromium: str, tmp_path: Path
-):
-    """Chromium renders the report offline and decodes every embedded figure."""
-    page = tmp_path / "report-checked.html"
-    page.write_text(report.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"),
-                    encoding="utf-8")
-    profile = tmp_path / "profile"
+def _rendered(page: Path, html: str, chromium: str, flags: Sequence[str] = FLAGS) -> _Images:
+    """Write ``html`` to ``page``, load it in headless Chromium, and parse the DOM it dumps."""
+    page.write_text(html, encoding="utf-8")
     done = subprocess.run(
-        [chromium, *FLAGS, f"--user-data-dir={profile}", page.as_uri()],
+        [chromium, *flags, f"--user-data-dir={page.parent / 'profile'}", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     dom = _Images()
     dom.feed(done.stdout)
+    return dom
+
+
+def test_report_opens_in_headless_chromium_with_every_image_loaded(
+    report: Path, chromium: str, tmp_path: Path
+):
+    """Chromium renders the report offline and decodes every embedded figure."""
+    dom = _rendered(tmp_path / "report-checked.html",
+                    report.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"),
+                    chromium)
     assert dom.body.get("data-checked") == "yes", "the check did not run after loading"
     assert dom.body.get("data-fetched") == "0"
     assert dom.body.get("data-first-heading") == "The answers"
@@ -212,16 +218,8 @@ def test_numbers_in_tables_are_never_broken_across_lines(
     report: Path, chromium: str, tmp_path: Path
 ):
     """However narrow a column, a cell wraps between numbers, never inside one ("711,80" / "7")."""
-    page = tmp_path / "report-numbers.html"
-    page.write_text(report.read_text(encoding="utf-8").replace(
-        "</body>", BROKEN_NUMBERS + "</body>"), encoding="utf-8")
-    done = subprocess.run(
-        [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = _Images()
-    dom.feed(done.stdout)
+    dom = _rendered(tmp_path / "report-numbers.html", report.read_text(encoding="utf-8").replace(
+        "</body>", BROKEN_NUMBERS + "</body>"), chromium)
     assert int(str(dom.body.get("data-numbers"))) > 100
     assert dom.body.get("data-broken") == "0"
 
@@ -253,19 +251,11 @@ def test_printed_report_shows_every_table_whole_and_every_folded_part(
     """On paper no table loses its right-hand columns and nothing stays folded away."""
     html = report.read_text(encoding="utf-8")
     assert "@media print" in html
-    page = tmp_path / "report-printed.html"
-    page.write_text(html.replace("@media print", "@media all").replace(
-        "</body>", PRINTED + "</body>"), encoding="utf-8")
     flags = [flag if not flag.startswith("--window-size") else "--window-size=718,1000"
              for flag in FLAGS]
-    done = subprocess.run(
-        [chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = _Images()
-    dom.feed(done.stdout)
-    body = dom.body
+    body = _rendered(tmp_path / "report-printed.html", html.replace(
+        "@media print", "@media all").replace("</body>", PRINTED + "</body>"),
+        chromium, flags).body
     assert int(str(body.get("data-tables"))) >= 4 and int(str(body.get("data-folded"))) >= 2
     assert (body.get("data-off-page"), body.get("data-cut"), body.get("data-hidden")) == (
         "0", "0", "0")
