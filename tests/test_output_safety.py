@@ -116,6 +116,28 @@ def test_force_refuses_the_output_one_works_in(folder, written, capsys, monkeypa
             "is the current folder, or holds it")
 
 
+def test_an_output_is_never_written_inside_another(folder, written, capsys):
+    """A run into an earlier output's folder is refused, with --force or without.
+
+    ``-o`` a comparison's ``runs/new`` was accepted: the comparison's file list no longer
+    covered what it held, and a later ``--force`` on it refused "files gridqueue did not
+    write". ``runs/base --force`` replaced the comparison's own run with another scenario's.
+    """
+    earlier_run(written, folder / "out")
+    for target, force in (("out/runs/new", []), ("out/figures", ["--force"])):
+        refused(["run", "sc/s.yaml", "-o", target, *force, *SMALL], capsys, folder,
+                f"lies inside {folder / 'out'}, the results gridqueue wrote")
+
+
+def test_force_names_an_output_left_inside_another(folder, written, capsys):
+    """An output another command left inside an earlier one is named as such, not as the
+    user's files (earlier versions wrote a run into a comparison's ``runs/``)."""
+    earlier_run(written, folder / "out")
+    earlier_run(written, folder / "out" / "runs" / "later")
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "holds runs/later, written there later by another gridqueue command")
+
+
 def test_force_never_deletes_files_added_to_an_output(folder, written, capsys):
     """Notes or a scenario put into an earlier output make --force refuse, naming them."""
     earlier_run(written, folder / "out")

@@ -100,6 +100,7 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     target = output_path(target)
     _check_no_overlap(target, inputs)
     _check_folder_writable(target)
+    _check_not_inside_output(target)
     if not os.path.lexists(target):
         return
     if target.is_symlink():
@@ -120,6 +121,12 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
                           "since and will not replace it; remove it yourself, or choose "
                           "another output directory")
     added = files_added(target)
+    nested = _outputs_among(added)
+    if nested:
+        raise OutputError(f"{target}: holds {some(nested)}, written there later by another "
+                          "gridqueue command and not part of this output, so --force will not "
+                          "replace it; move them out first, or choose another output "
+                          "directory")
     if added:
         raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
                           "--force will not replace it; move them out first, or choose another "
@@ -128,6 +135,37 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
                           "cannot be replaced; run from another folder, or choose another "
                           "output directory")
+
+
+def _check_not_inside_output(target: Path) -> None:
+    """Refuse an output inside another output of gridqueue (a run in a comparison's ``runs/``).
+
+    It would not be part of that output: the comparison's tables and report would no longer
+    match its runs, and its file list would no longer cover what it holds.
+    """
+    for folder in Path(os.path.abspath(target)).parents:
+        if (folder / MARKER).is_file():
+            what = _marked_as(folder)
+            raise OutputError(f"{target}: lies inside {folder}, {what} gridqueue wrote; an "
+                              "output there would not be part of it and would leave its files "
+                              "and tables disagreeing; choose a folder outside it")
+
+
+def _marked_as(folder: Path) -> str:
+    """What the marker of ``folder`` says it is ('a comparison'), or 'an output'."""
+    try:
+        what = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("what")
+    except (OSError, ValueError, AttributeError):
+        what = None
+    known = {"results": "the results", "comparison": "a comparison", "sweep": "a sweep",
+             "calibration": "a calibration"}
+    return known.get(what, "an output") if isinstance(what, str) else "an output"
+
+
+def _outputs_among(added: list[str]) -> list[str]:
+    """The folders among ``added`` files that are outputs of their own (hold a marker)."""
+    return [name.removesuffix(f"/{MARKER}") for name in added
+            if name.endswith(f"/{MARKER}")]
 
 
 def _check_folder_writable(target: Path) -> None:
