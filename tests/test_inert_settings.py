@@ -6,6 +6,7 @@ setting and nothing said (see :mod:`sim.inputs.inert`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 
 from sim import GridqueueWarning, InputError, load_scenario, run, sweep
 from sim.analysis.scenario_outline import outline
+from sim.inputs.loading import check_runnable, load_resolved
+from sim.inputs.scenario import Project
+from sim.runs.results import scenario_yaml
 from tests.test_loading import BASE
 
 RELEASE = ("capacity_releases=[{name: use-it-or-lose-it, start: 2025-01-01, every_months: 12, "
@@ -555,3 +559,59 @@ def test_an_on_site_setting_set_aside_runs_as_the_scenario_without_it(tmp_path):
     ran, expected = run(aside, workers=1), run(removed, workers=1)
     for table in ("applicants", "timeseries", "summary", "replication_metrics", "projects"):
         pd.testing.assert_frame_equal(getattr(ran, table), getattr(expected, table))
+
+
+CAMPUS = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 1, category: other}]"
+"""A project of category other: it has no priority to ask for."""
+
+
+def _quiet(path: Path, overrides: list[str]):  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        return load_scenario(path, overrides)
+
+
+def test_a_project_that_asks_for_priority_it_cannot_have_is_named(base):
+    """Asking (true) in other did nothing, and nothing said so; declining (false) is refused.
+
+    Only a value stated is named: true is the default, which a results folder's scenario.yaml
+    states for every project, and one a project leaves out says nothing. Under fifo the
+    warning that priority changes no wait is not given as well: this one says more.
+    """
+    option = "projects.0.priority_requested=true"
+    with pytest.warns(GridqueueWarning, match=r"^--set projects.0.priority_requested=true: "
+                      r"projects.0.priority_requested \(Campus\) does nothing: 'other' has no "
+                      r"priority to ask for, so the project runs as not asking; leave it out$"):
+        load_scenario(base, ["policy.order=social_priority", CAMPUS, option])
+    (base.parent / "child.yaml").write_text(
+        "extends: s.yaml\nprojects:\n  - {name: Campus, date: 2025-01-01, demand_mw: 1,\n"
+        "     category: other, priority_requested: true}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(base.parent / "child.yaml")  # under the fifo of s.yaml
+    assert [str(warning.message) for warning in caught] == [
+        f"{base.parent / 'child.yaml'}:4: projects.0.priority_requested (Campus) does nothing: "
+        "'other' has no priority to ask for, so the project runs as not asking; leave it out"]
+    moving = "projects.0.category_changes=[{date: 2026-01-01, category: basic_needs}]"
+    _quiet(base, ["policy.order=social_priority", CAMPUS])  # left out: the default
+    _quiet(base, ["policy.order=social_priority", CAMPUS, option, moving])  # it moves to ask
+
+
+def test_a_saved_scenario_and_a_project_built_without_it_say_nothing(base, tmp_path):
+    """The resolved scenario.yaml of results states true for every project: reloading is quiet.
+
+    Results are reloaded as results (load_resolved), whose settings were judged when they ran;
+    a project built in Python is named only where true is set explicitly.
+    """
+    scenario = _quiet(base, ["policy.order=social_priority", CAMPUS])
+    saved = tmp_path / "scenario.yaml"
+    saved.write_text(scenario_yaml(scenario), encoding="utf-8")
+    assert "priority_requested: true" in saved.read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        assert load_resolved(saved).projects == scenario.projects
+        check_runnable(scenario)  # as a Python caller checks it: the project left it out
+    stated = scenario.model_copy(update={"projects": [Project(
+        name="Campus", date=dt.date(2025, 1, 1), demand_mw=1.0, priority_requested=True)]})
+    with pytest.warns(GridqueueWarning, match=r"^base: projects.0.priority_requested \(Campus\) "
+                      r"does nothing"):
+        check_runnable(stated)

@@ -54,6 +54,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
+    _warn_of_projects_asking_for_nothing(scenario, source)
     _check_onsite_defaults_reach_someone(scenario, source, rows)
     _check_share_and_cover_agree(scenario, source)
     _warn_of_upgrades_after_the_end(scenario, source)
@@ -452,6 +453,25 @@ def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | No
                           "holding a "
                           "non-firm right keeps its place in the firm queue, so without one "
                           "it would do nothing; leave it out")
+
+
+def _warn_of_projects_asking_for_nothing(scenario: Scenario,
+                                         source: ScenarioSource | None) -> None:
+    """Name a project that asks for priority while it never holds a category with priority.
+
+    Its asking does nothing (it runs as not asking). Declining (``false``) is refused by the
+    schema; ``true`` is the default, which the ``scenario.yaml`` of results states for every
+    project, so it is only warned of, and only where stated: given in a file or option, or
+    set explicitly on a project built in Python (``model_fields_set``).
+    """
+    for i, project in enumerate(scenario.projects):  # other, and no change out of it
+        if not project.priority_requested or "priority_requested" not in \
+                project.model_fields_set or _asking_by(categories_held(project)) is not None:
+            continue
+        _warn(scenario, source, ("projects", i, "priority_requested"),
+              f"projects.{i}.priority_requested ({project.name}) does nothing: "
+              f"'{project.category}' has no priority to ask for, so the project runs as not "
+              "asking; leave it out")
 
 
 def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSource | None,

@@ -23,7 +23,7 @@ import yaml
 
 from sim.errors import GridqueueWarning, InputError
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, categories_held
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
 from sim.policies.timeline import priority_served, uses_category_order
 
@@ -133,8 +133,9 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
         (("priority_uptake",), scenario.priority_uptake != defaults),
         *((("projects", str(i), "priority_requested"), not project.priority_requested)
           for i, project in enumerate(scenario.projects)
-          if "priority_requested" in project.model_fields_set),  # stated, not the default
-    ]
+          if "priority_requested" in project.model_fields_set  # stated, not the default
+          and any(category in PRIORITY_CATEGORIES for category in categories_held(project))),
+    ]  # a project never in a category with priority asks for nothing: inert.py says so
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(
         layer_of(source, order_key(scenario, period)) for period in range(periods))
