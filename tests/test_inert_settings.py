@@ -615,3 +615,67 @@ def test_a_saved_scenario_and_a_project_built_without_it_say_nothing(base, tmp_p
     with pytest.warns(GridqueueWarning, match=r"^base: projects.0.priority_requested \(Campus\) "
                       r"does nothing"):
         check_runnable(stated)
+
+
+SAFETY = ("  clinics: {category: safety, rate_per_year: 3, demand_mw: 1}\n"
+          "priority_uptake: {safety: 0}\n"
+          "policy: {order: social_priority, allocation: rounds, rounds: {dates: [2025-01-01], "
+          "between_rounds: [safety]}}\n")
+"""Rounds that serve safety between rounds, in the file whose uptake of 0 makes that idle."""
+
+
+def test_a_later_layer_that_changes_something_else_leaves_a_refusal_where_it_was(base):
+    """Only a later change to what empties it sets a setting aside, and only that is named.
+
+    A file that serves safety between rounds beside an uptake of 0 is refused there; an
+    option that changes a stream's jobs made it no worse, yet it set the rounds aside,
+    named as the cause. The same for an uptake of a category nobody is in.
+    """
+    base.write_text(BASE.replace("policy: {order: fifo}\n", SAFETY), encoding="utf-8")
+    for extra in ([], ["streams.firms.jobs=3"], ["priority_uptake.basic_needs=0.5"]):
+        with pytest.raises(InputError, match=r"s.yaml:\d+: policy.rounds.between_rounds: "
+                           r"expected categories whose applicants may ask for priority"):
+            load_scenario(base, extra)
+    base.write_text(BASE + "priority_uptake: {safety: 0.4}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: priority_uptake.safety: expected a "
+                       r"category somebody is in"):
+        load_scenario(base, ["streams.firms.demand_mw=2"])
+
+
+def test_the_option_or_file_that_idles_rounds_is_the_one_named(tmp_path):
+    """The bundled rounds set aside after an uptake of 0: the layer giving it is named, alone.
+
+    An option changing a stream's jobs beside it, or a child file doing both, was named too.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(FAMILY / "rounds_2027.yaml", ["priority_uptake.safety=0",
+                                                    "streams.logistics.jobs=1"])
+    said = [str(warning.message) for warning in caught if "between_rounds" in str(warning.message)]
+    assert len(said) == 1 and re.search(r"rounds_2027.yaml:\d+: 'safety' in policy.changes.2."
+                                        r"rounds.between_rounds is set aside: after --set "
+                                        r"priority_uptake.safety=0, nobody", said[0]), said
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {FAMILY / 'rounds_2027.yaml'}\npriority_uptake: {{safety: 0}}\n"
+                     "streams: {logistics: {jobs: 1}}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(child)
+    said = [str(warning.message) for warning in caught if "between_rounds" in str(warning.message)]
+    assert len(said) == 1 and f"set aside: after the priority_uptake of {child}, nobody" \
+        in said[0], said
+
+
+def test_rounds_kept_by_a_later_change_are_judged_once_where_given(base):
+    """A change of order keeps the rounds: set aside, they are named once, at their own key.
+
+    The kept rounds were named again at the change, a key nobody wrote.
+    """
+    base.write_text(BASE.replace("policy: {order: fifo}\n", SAFETY.replace("{safety: 0}",
+                                                                           "{safety: 0.5}"))
+                    .replace("2025-01-01]", "2025-01-01, 2028-06-01]").replace(
+                        "[safety]}}", "[safety]}, changes: [{date: 2027-01-01, order: fifo}]}"),
+                    encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(base, ["priority_uptake.safety=0"])
+    said = [str(warning.message) for warning in caught if "between_rounds" in str(warning.message)]
+    assert len(said) == 1 and "'safety' in policy.rounds.between_rounds is set aside" in said[0], \
+        said

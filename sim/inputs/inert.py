@@ -14,13 +14,16 @@ A setting for a category (or for applicants) nobody is in is refused where it is
 after, in the layering of files and options, what says who is in it (the streams, projects and
 waiting list). Given in an earlier layer, a parent file, and emptied by a later one (a child
 file or an option that removes a stream, or sets its rate to 0), it is set aside with a
-warning: the user did not write it, and it does nothing, so the run is as without it.
+warning: the user did not write it, and it does nothing, so the run is as without it. A later
+layer that changes only something else (a stream's demand) neither sets it aside nor is named.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+
+import yaml
 
 from sim.errors import GridqueueWarning, InertSetting, InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
@@ -37,7 +40,7 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.sources import waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
-from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, layer_within
+from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
 __all__ = ["check_settings_act"]
 
@@ -75,22 +78,21 @@ def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
     return kind(where, ".".join(map(str, key)), expected, line=line)
 
 
-_APPLICANTS = ("streams", "projects", "waiting_list")
-"""The keys that say who is in each category: a later layer that changes one may empty it."""
-
-
 def _refuse_unless_inherited(scenario: Scenario, source: ScenarioSource | None, key: Key,
                              expected: str, why: str, advice: str, *,
-                             by: tuple[str, ...] = _APPLICANTS, aside: str | None = None,
+                             by: tuple[Key, ...] | None = None, aside: str | None = None,
                              label: str | None = None, at_any_value: bool = False) -> None:
     """Refuse ``key``, which would do nothing (``expected: why; advice``); or set it aside.
 
     It is set aside, with a warning that says so, where it comes from an earlier layer than
-    the last one to change ``by`` (what made it do nothing): a parent file's setting that a
-    child file or option left nobody to act on. ``aside``: why, for the warning, where
-    ``why`` leans on ``expected``; ``label``: what is set aside (default: ``key``).
+    the last one to change ``by`` (the keys that made it do nothing; default: who is in each
+    category, :func:`_who_is_in`): a parent file's setting that a child file or option left
+    nobody to act on. A later layer that changes something else (a stream's demand) leaves
+    it where it was given. ``aside``: why, for the warning, where ``why`` leans on
+    ``expected``; ``label``: what is set aside (default: ``key``).
     """
-    cause = None if source is None else _changed_after(source, key, by)
+    cause = None if source is None else _changed_after(
+        source, key, by or _who_is_in(scenario, source))
     if cause is None:
         raise _refuse(scenario, source, key, f"{expected}: {why}; {advice}",
                       at_any_value=at_any_value)
@@ -98,17 +100,51 @@ def _refuse_unless_inherited(scenario: Scenario, source: ScenarioSource | None, 
           f"{cause}, {aside or why}", stacklevel=5)
 
 
-def _changed_after(source: ScenarioSource, key: Key, by: tuple[str, ...]) -> str | None:
-    """What changed ``by`` in a later layer than ``key``'s: options, or a file's keys."""
-    layers = {name: layer_within(source, (name,)) for name in by}
-    last = max(layers.values())
+def _changed_after(source: ScenarioSource, key: Key, by: tuple[Key, ...]) -> str | None:
+    """What changed a key of ``by`` in a later layer than ``key``'s, if one did.
+
+    The options that gave one of them, or the top-level keys of the file that did.
+    """
+    layers = [layer_within(source, path) for path in by]
+    last = max(layers)
     if last <= layer_within(source, key):
         return None
-    names = [name for name, layer in layers.items() if layer == last]
+    changed = [tuple(map(str, path)) for path, layer in zip(by, layers, strict=True)
+               if layer == last]
     if last == len(source.files):  # the options
         return " and ".join(override.shown for override in source.overrides
-                            if override.path[0] in names)
+                            if any(_within(override.path, path) or _within(path, override.path)
+                                   for path in changed))
+    names = dict.fromkeys(path[0] for path in changed)
     return f"the {' and '.join(names)} of {source.files[len(source.files) - 1 - last][0]}"
+
+
+def _within(path: tuple[str, ...], outer: tuple[str, ...]) -> bool:
+    """Whether ``path`` is ``outer`` or a key inside it."""
+    return path[:len(outer)] == outer
+
+
+def _who_is_in(scenario: Scenario, source: ScenarioSource | None,
+               *fields: str) -> tuple[Key, ...]:
+    """The keys that decide who is in each category, and ``fields`` of each stream.
+
+    A stream's category, moves and rate (a stream removed or added: the stream), the projects
+    and the waiting list: a layer that changes only a stream's demand or jobs empties none.
+    """
+    names = dict.fromkeys(scenario.streams)
+    if source is not None:
+        for _, root in source.files:
+            streams = find_node(root, ("streams",))
+            if isinstance(streams, yaml.MappingNode):
+                names.update((str(name.value), None) for name, _ in streams.value)
+        names.update((override.path[1], None) for override in source.overrides
+                     if override.path[0] == "streams" and len(override.path) > 1)
+    keys: list[Key] = [("projects",), ("waiting_list",)]
+    for name in names:
+        keys += [("streams", name, field) for field in ("category", "category_changes",
+                                                       "rate_per_year", *fields)] \
+            if name in scenario.streams else [("streams", name)]
+    return tuple(keys)
 
 
 def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str, *,
@@ -271,9 +307,10 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
     """
     held = _categories_held(scenario, rows)
     asking = _categories_asking(scenario, rows)
+    changes = scenario.policy.changes
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
-        if regime.rounds is None:
-            continue
+        if regime.rounds is None or (index and changes[index - 1].rounds is None):
+            continue  # none, or kept from an earlier change: judged where they were given
         prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
         key = (*prefix, "rounds", "between_rounds")
         for category in regime.rounds.between_rounds:
@@ -293,7 +330,8 @@ def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | Non
                     scenario, source, key,
                     "expected categories whose applicants may ask for priority",
                     f"nobody in '{category}' does ({then}", "raise the uptake, or leave it out",
-                    by=(*_APPLICANTS, "priority_uptake"), label=label,
+                    by=(*_who_is_in(scenario, source),
+                        *(("priority_uptake", share) for share in shares)), label=label,
                     aside=f"nobody in '{category}' asks for priority ({then}")
 
 
@@ -374,7 +412,7 @@ def _check_anyone_has_a_score(scenario: Scenario, source: ScenarioSource | None,
             scenario, source, key, "expected efficiency scores to rank by",
             f"{nobody}, so every applicant would keep its request-date order",
             f"give the {' and '.join(categories)} streams an efficiency distribution, or "
-            "leave the ranking out")
+            "leave the ranking out", by=_who_is_in(scenario, source, "efficiency"))
     return False
 
 
@@ -417,6 +455,7 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
                     f"expected efficiency scores of {category} applicants to rank by",
                     f"{why}, so the category would keep its request-date order",
                     "give its streams an efficiency distribution, or leave it out",
+                    by=_who_is_in(scenario, source, "efficiency"),
                     aside=f"{aside}, so the category would keep its request-date order")
 
 
@@ -487,6 +526,7 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
     drawing = _drawing(scenario)
     without = {name: stream for name, stream in scenario.streams.items()
                if stream.onsite_generation is None}  # the streams that take the defaults
+    own = _who_is_in(scenario, source, "onsite_generation")
     reached = {stream.category for name, stream in without.items() if name in drawing}
     if rows is not None:
         reached.update(category for category, stream, share
@@ -501,7 +541,7 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
             scenario, source, ("onsite_generation",), "expected applicants it applies to",
             f"{idle or 'no stream goes without an onsite_generation of its own'}, projects "
             "give self_supply, and no waiting-list row takes it, so it would do nothing",
-            "leave it out", at_any_value=True)
+            "leave it out", at_any_value=True, by=own)
         return  # set aside whole, with what it gives each category
     for category in defaults.by_category:
         if category not in reached:
@@ -515,7 +555,7 @@ def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSou
                 scenario, source, ("onsite_generation", "by_category", category),
                 f"expected applicants of {category} it applies to",
                 f"none takes the scenario's on-site generation{why}, so it would do nothing",
-                "leave it out", at_any_value=True,
+                "leave it out", at_any_value=True, by=own,
                 aside=f"no {category} applicant takes the scenario's on-site generation{why}, "
                 "so it would do nothing")
 
