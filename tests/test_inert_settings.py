@@ -679,3 +679,24 @@ def test_rounds_kept_by_a_later_change_are_judged_once_where_given(base):
     said = [str(warning.message) for warning in caught if "between_rounds" in str(warning.message)]
     assert len(said) == 1 and "'safety' in policy.rounds.between_rounds is set aside" in said[0], \
         said
+
+
+@pytest.mark.parametrize("emptied", ["streams.storage=null", STORAGE_STOPPED])
+def test_validate_outlines_a_ranking_set_aside_as_it_runs(emptied):
+    """The outline listed the efficiency ranking an option had set aside, as if it ran.
+
+    Its periods are now those that run (the category keeps its request-date order, so the
+    2026 change makes none) and a line names the ranking set aside.
+    """
+    shown = outline(load_scenario(FAMILY / "efficiency_2026.yaml"), None)
+    assert any(line.endswith("congestion_relief by efficiency") for line in shown), shown
+    with pytest.warns(GridqueueWarning):
+        scenario = load_scenario(FAMILY / "efficiency_2026.yaml", [emptied])
+    shown = outline(scenario, None)
+    policy = shown[shown.index("policy:") + 1:shown.index("capacity:")]
+    assert policy == [
+        "  2022-11-17 to 2024-10-01: fifo, first_fit allocation",
+        "  2024-10-01 to 2036-12-31: social_priority, first_fit allocation, categories "
+        "congestion_relief > safety > basic_needs > other",
+        "  (policy.changes.1.within_category.congestion_relief: ranking by efficiency set "
+        "aside, as nobody in congestion_relief has a score; it keeps its request-date order)"]

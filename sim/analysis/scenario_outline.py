@@ -11,7 +11,15 @@ import datetime as dt
 import math
 
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.scenario import DAYS_PER_YEAR, Area, Scenario, Upgrade, starts_later
+from sim.inputs.inert import scored_categories
+from sim.inputs.scenario import (
+    DAYS_PER_YEAR,
+    Area,
+    Scenario,
+    Upgrade,
+    efficiency_ranked_at,
+    starts_later,
+)
 from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.timeline import policy_periods
@@ -25,8 +33,10 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         f"scenario '{scenario.name}': {scenario.start} to {scenario.end}, "
         f"{scenario.replications} replications, seed {scenario.seed}",
         "policy:",
-        *(f"  {period.describe()}" for period in policy_periods(scenario)),
+        *(f"  {period.describe()}" for period in policy_periods(
+            scenario, scored=scored_categories(scenario, waiting))),
         *_restated(scenario),
+        *_unranked(scenario, waiting),
         "capacity:",
         *_capacity(scenario),
         "arrival streams (expected, from the inputs):",
@@ -49,6 +59,18 @@ def _restated(scenario: Scenario) -> list[str]:
     return [f"  ({change.date}: policy.changes.{i} restates the rules in force, so nothing changes)"
             for i, (change, same) in enumerate(zip(policy.changes, policy.restated(), strict=True))
             if same]
+
+
+def _unranked(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+    """A line for each ranking by efficiency set aside: nobody in its category has a score.
+
+    The periods above leave it out, as the run does (a warning has said why).
+    """
+    scored = scored_categories(scenario, waiting)
+    return [f"  ({'.'.join(map(str, key))}.{category}: ranking by efficiency set aside, as "
+            f"nobody in {category} has a score; it keeps its request-date order)"
+            for key, categories in efficiency_ranked_at(scenario)
+            for category in categories if category not in scored]
 
 
 def _capacity(scenario: Scenario) -> list[str]:

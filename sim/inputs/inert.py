@@ -42,7 +42,7 @@ from sim.inputs.sources import waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["check_settings_act"]
+__all__ = ["check_settings_act", "scored_categories"]
 
 Key = tuple[str | int, ...]
 
@@ -416,16 +416,15 @@ def _check_anyone_has_a_score(scenario: Scenario, source: ScenarioSource | None,
     return False
 
 
-def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
-                                    rows: WaitingRows | None) -> None:
-    """A category ranked by efficiency needs applicants of it with a score to rank by.
+def scored_categories(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
+    """The categories in which somebody has an efficiency score: only those rank by one.
 
-    Where nobody at all has a score, :func:`_check_anyone_has_a_score` has said so; a category
-    whose own applicants have none would keep its request-date order just the same.
+    Streams that draw applicants, projects and waiting-list rows (a row's own score, or one
+    drawn from its stream's or the waiting list's default).
     """
     scored = {category for giver in _givers(scenario) if giver.efficiency is not None
               for category in categories_held(giver)}
-    if rows is not None:  # a row's own score, or one drawn from its stream's or the default
+    if rows is not None:
         waiting = scenario.waiting_list
         default = waiting.efficiency if waiting is not None else None
         scored.update(category for held, name, score
@@ -434,6 +433,17 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
                       if score > -float("inf") or (
                           scenario.streams[name].efficiency if name else default) is not None
                       for category in held)
+    return scored
+
+
+def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
+                                    rows: WaitingRows | None) -> None:
+    """A category ranked by efficiency needs applicants of it with a score to rank by.
+
+    Where nobody at all has a score, :func:`_check_anyone_has_a_score` has said so; a category
+    whose own applicants have none would keep its request-date order just the same.
+    """
+    scored = scored_categories(scenario, rows)
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         for category, how in regime.within_category.items():
             if how == "efficiency" and category not in scored:

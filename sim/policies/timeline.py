@@ -9,7 +9,7 @@ that two scenarios whose policies act the same have the same periods.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,15 +78,21 @@ def priority_served(scenario: Scenario) -> bool:
                for _, regime in scenario.policy.regimes())
 
 
-def policy_periods(scenario: Scenario, merge: bool = True) -> list[PolicyPeriod]:
-    """The periods of the scenario's policy; with ``merge``, equal neighbours are joined."""
+def policy_periods(scenario: Scenario, merge: bool = True,
+                   scored: Collection[str] | None = None) -> list[PolicyPeriod]:
+    """The periods of the scenario's policy; with ``merge``, equal neighbours are joined.
+
+    ``scored``: the categories in which somebody has an efficiency score; ranking another by
+    efficiency is left out, as it keeps its request-date order (None: every ranking kept).
+    """
     regimes = scenario.policy.regimes()
     starts = [scenario.start if date is None else date for date, _ in regimes]
     ends = [*starts[1:], scenario.end]
     periods: list[PolicyPeriod] = []
     for (_, regime), start, end in zip(regimes, starts, ends, strict=True):
         used = uses_category_order(regime.order, scenario)
-        within = {c: rule for c, rule in regime.within_category.items() if rule != "request_date"}
+        within = {c: rule for c, rule in regime.within_category.items() if rule != "request_date"
+                  and (scored is None or rule != "efficiency" or c in scored)}
         period = PolicyPeriod(start, end, regime.order, regime.allocation,
                               tuple(regime.category_order) if used else None,
                               dict(regime.params), within)
