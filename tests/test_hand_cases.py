@@ -704,6 +704,32 @@ def test_mw_freed_counts_what_the_releases_took_back_and_what_users_before_the_r
     assert freed({"projects": [project("A", "2024-01-01", 1.0)]})["all"] == 0.0  # no releases
 
 
+def test_mw_freed_groups_by_the_category_of_the_request_as_every_figure_does():
+    """B asks as basic needs and is safety by the time it connects: its MW freed stay basic needs.
+
+    capacity 1.0 MW; a yearly review from 2024-07-01 takes half of what every user holds.
+    A 2024-01-01 other        1.0 MW (connects at once)
+    B 2024-02-01 basic_needs  0.5 MW, safety from 2024-06-01
+    2024-07-01: A gives up 0.5 MW, B connects (as safety); 2025-07-01: B gives up 0.25 MW.
+    B's row of every figure is basic needs (its request's category): so is its 0.25 MW freed.
+    """
+    fields = {"grid": {"capacity_mw": 1.0},
+              "projects": [project("A", "2024-01-01", 1.0),
+                           project("B", "2024-02-01", 0.5, "basic_needs", category_changes=[
+                               {"date": "2024-06-01", "category": "safety"}])],
+              "capacity_releases": [{"name": "contracts", "start": "2024-07-01",
+                                     "user_share": 1.0, "mw_share": 0.5}]}
+    results = run(scenario(**fields), workers=1)
+    frame = results.applicants.set_index("name")
+    assert frame.loc["B", ["category", "final_category"]].tolist() == ["basic_needs", "safety"]
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2024-07-01"}
+    metrics = results.replication_metrics.pivot(index="group", columns="metric", values="value")
+    assert metrics["mw_freed"].to_dict() == pytest.approx(
+        {"congestion_relief": 0.0, "safety": 0.0, "basic_needs": 0.25, "other": 0.5,
+         "all": 0.75}, abs=1e-12)
+    assert metrics.loc["basic_needs", "mw_connected"] == pytest.approx(0.25, abs=1e-12)
+
+
 def test_mw_freed_is_shown_where_releases_freed_some_and_explained():
     """The run's table and report show the MW freed only where some were.
 

@@ -84,7 +84,7 @@ def run_replication(
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=trajectory.idle_overall_mw_years,
-        freed=freed_mw(grid, trajectory, scenario.horizon_years),
+        freed=freed_mw(grid, trajectory, table.category_code, scenario.horizon_years),
     )
     metrics.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
@@ -99,16 +99,19 @@ def run_replication(
     )
 
 
-def freed_mw(grid: GridSetup, trajectory: Trajectory, horizon_years: float) -> dict[str, float]:
+def freed_mw(
+    grid: GridSetup, trajectory: Trajectory, category: np.ndarray, horizon_years: float
+) -> dict[str, float]:
     """MW the capacity releases freed by the end of the run, by category and in all.
 
-    A category's: what was taken back from its applicants (by the category each ended in).
-    All: those, and what users connected before the run released at a first review before the
-    end, who belong to no category.
+    A category's: what was taken back from its applicants, grouped by ``category`` (codes of
+    the category each requested under), as every other key figure groups them, not by the
+    category each ended in. All: those, and what users connected before the run released at
+    a first review before the end, who belong to no category.
     """
     by_category: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
     for _, applicant, mw in trajectory.reclaimed:
-        by_category[CATEGORIES[int(trajectory.final_category[applicant])]] += mw
+        by_category[CATEGORIES[int(category[applicant])]] += mw
     existing = sum(reclaim.existing_freed_mw for reclaim in grid.reclaims
                    if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years)
     return {**by_category, ALL: sum(by_category.values()) + existing}
