@@ -262,8 +262,9 @@ def reference_run(
         for k, reclaim in enumerate(grid.reclaims):
             if now not in reclaim.times:
                 continue
+            due = reclaim.due[reclaim.times.index(now)]  # the last connection it finds
             for i in range(n):
-                if (held[i] and not reviewed[k][i] and connect[i] <= now - reclaim.after_years
+                if (held[i] and not reviewed[k][i] and connect[i] <= due
                         and math.isnan(release[i])
                         and reclaim.area in (None, area[i])):
                     reviewed[k][i] = True

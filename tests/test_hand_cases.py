@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.engine.model import GridSetup
+from sim.engine.model import GridSetup, simulate
 from sim.engine.rules import with_categories
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
@@ -662,15 +662,74 @@ def reclaim_world(**release: object) -> dict:
 
 
 def test_use_it_or_lose_it_takes_back_half_of_what_went_unused():
-    """2025: A (connected 1.002 years) gives up 0.5 MW, so B connects; C waits for 2027.
+    """2025: A (connected a year) gives up 0.5 MW, so B connects; in 2026 B gives up 0.25.
 
-    In 2026, B has been connected 0.999 years (365 of 365.25 days): too short to be reviewed.
-    In 2027, B gives up 0.25 MW and C connects; C gives up 0.125 MW in 2029 (in 2028 it has
-    been connected 0.999 years). A is reviewed once only.
+    A year is counted by the calendar: B, connected on 2025-01-01, has been connected a year
+    at the review of 2026-01-01, though that is 365 days, less than a year of 365.25. So C
+    connects in 2026 and gives up 0.125 MW in 2027. A is reviewed once only.
     """
     frame = both_models(reclaim_world())
-    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2026-01-01"}
     assert frame["connected_mw"].to_dict() == pytest.approx({"A": 0.5, "B": 0.25, "C": 0.125})
+
+
+def taken_back(fields: dict) -> set[tuple[str, str, float]]:
+    """(review date, name, MW taken) of every take-back in the engine's run of replication 0."""
+    s = scenario(**fields)
+    streams = RandomStreams(s.seed, 0)
+    table = generate_applicants(s, streams, load_waiting_rows(s))
+    regimes = with_categories(replication_regimes(s), category_timeline(s, table))
+    out = simulate(table, world_grid(s, streams, len(table)), regimes, s.horizon_years, [])
+    return {(str(s.date_at(when)), table.name[i], mw) for when, i, mw in out.reclaimed}
+
+
+def test_a_year_connected_is_counted_by_the_calendar_to_the_same_day():
+    """A review finds a user connected on its date a year earlier, not one a day later.
+
+    capacity 2.0 MW; use-it-or-lose-it reviews yearly from 2025-01-01, after a year, takes half
+    on_day    2027-01-01 1.0 MW (connects at once)
+    day_later 2027-01-02 1.0 MW (connects at once)
+    waiter    2027-06-01 0.5 MW
+    last      2028-06-01 0.5 MW
+    2028-01-01 looks back to 2027-01-01: on_day (365 days, 0.9993 years of 365.25) gives up
+    0.5 MW and waiter connects; day_later (364 days) is left for the next review.
+    2029-01-01 looks back to 2028-01-01: day_later gives up 0.5 MW and waiter, connected on
+    that very day, 0.25 MW; last connects with 0.25 MW to spare.
+    """
+    fields = {"grid": {"capacity_mw": 2.0},
+              "projects": [project("on_day", "2027-01-01", 1.0),
+                           project("day_later", "2027-01-02", 1.0),
+                           project("waiter", "2027-06-01", 0.5),
+                           project("last", "2028-06-01", 0.5)],
+              "capacity_releases": [{"name": "use-it-or-lose-it", "start": "2025-01-01",
+                                     "user_share": 1.0, "mw_share": 0.5, "after_years": 1}]}
+    assert taken_back(fields) == {("2028-01-01", "on_day", 0.5),
+                                  ("2029-01-01", "day_later", 0.5),
+                                  ("2029-01-01", "waiter", 0.25)}
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"on_day": "2027-01-01", "day_later": "2027-01-02",
+                                    "waiter": "2028-01-01", "last": "2029-01-01"}
+    assert frame["connected_mw"].to_dict() == pytest.approx(
+        {"on_day": 0.5, "day_later": 0.5, "waiter": 0.25, "last": 0.5}, abs=1e-12)
+
+
+@pytest.mark.parametrize(("after_years", "review", "connected_by"), [
+    (1, "2028-01-01", "2027-01-01"),  # the same day a year earlier: 365 days
+    (1, "2029-01-01", "2028-01-01"),  # and 366 across a leap day
+    (1, "2028-02-29", "2027-02-28"),  # a day the year before lacks: its month's last
+    (0.5, "2028-08-31", "2028-02-29"),  # six months
+    (2, "2028-01-01", "2026-01-01"),
+    (0, "2028-01-01", "2028-01-01"),  # anyone connected by the review
+    (1.01, "2028-01-01", "2026-12-28"),  # 12.12 months: 12, then 0.12 of 30.44 days, 4
+    (0.1, "2028-01-01", "2027-11-25"),  # 1.2 months: 1 (to 1 Dec), then 0.2 of 30.44 days, 6
+])
+def test_after_years_counts_back_whole_months_by_the_calendar_and_the_rest_in_days(
+        after_years, review, connected_by):
+    """``after_years`` goes back by the calendar: whole months of 12 times it, then days."""
+    release = scenario(capacity_releases=[{"name": "r", "start": "2025-01-01", "user_share": 1,
+                                           "mw_share": 1, "after_years": after_years}]
+                       ).capacity_releases[0]
+    assert str(release.connected_by(dt.date.fromisoformat(review))) == connected_by
 
 
 def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
@@ -685,7 +744,7 @@ def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
 
 
 def test_mw_freed_counts_what_the_releases_took_back_and_what_users_before_the_run_gave_up():
-    """A gives up 0.5 MW in 2025, B 0.25 in 2027, C 0.125 in 2029: 0.875 MW freed, all 'other'.
+    """A gives up 0.5 MW in 2025, B 0.25 in 2026, C 0.125 in 2027: 0.875 MW freed, all 'other'.
 
     With 600 MW of users connected before the run, all of whom give up half at the first
     review, 300 MW more are freed, counted for all applicants but in no category: they belong
@@ -751,12 +810,12 @@ def test_mw_freed_is_shown_where_releases_freed_some_and_explained():
 
 
 def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
-    """Two years before a review: B waits to 2026, C to 2029; nobody taking part: both wait.
+    """Two years before a review: B waits to 2026, C to 2028; nobody taking part: both wait.
 
-    B connected in 2026 is first reviewed in 2029 (3.0 years later; in 2028, 1.999).
+    B connected on 2026-01-01 is reviewed on 2028-01-01, two calendar years later (730 days).
     """
     assert connect_dates(both_models(reclaim_world(after_years=2.0))) == {
-        "A": "2024-01-01", "B": "2026-01-01", "C": "2029-01-01"}
+        "A": "2024-01-01", "B": "2026-01-01", "C": "2028-01-01"}
     assert connect_dates(both_models(reclaim_world(user_share=0.0))) == {
         "A": "2024-01-01", "B": "NaT", "C": "NaT"}
 
@@ -764,17 +823,17 @@ def test_a_later_first_review_or_nobody_taking_part_frees_nothing_sooner():
 def test_a_connection_that_ends_frees_what_it_still_holds():
     """A (3-year lifetime) keeps 0.5 MW after 2025; its end frees 0.5, not 1.0, MW.
 
-    So C asking 0.75 MW waits past A's end (2026-12-31) to B's review in 2027, which frees
-    0.25 MW more; C asking 0.5 MW connects at A's end.
+    B's review in 2026 frees 0.25 MW; A's end (2026-12-31) 0.5 more. So C asking 0.75 MW
+    connects at A's end, while C asking 0.8 MW never does (it would, were 1.0 MW freed).
     """
     fields = reclaim_world()
     fields["projects"] = [project("A", "2024-01-01", 1.0, lifetime_years=3.0),
                           project("B", "2024-02-01", 0.5), project("C", "2025-06-01", 0.75)]
     frame = both_models(fields)
-    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2027-01-01"}
-    fields["projects"][2] = project("C", "2025-06-01", 0.5)
-    frame = both_models(fields)
     assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "2026-12-31"}
+    fields["projects"][2] = project("C", "2025-06-01", 0.8)
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"A": "2024-01-01", "B": "2025-01-01", "C": "NaT"}
 
 
 def test_mw_connected_before_the_start_are_freed_in_expectation_at_the_first_review():

@@ -37,7 +37,7 @@ def base(tmp_path: Path) -> Path:
      r"above 0: with 0, nobody reviewed gives up any MW"),
     ("capacity_releases.0.after_years=6", r"capacity_releases.0.after_years: expected a review "
      r"that can find a user connected long enough: the last review \(2029-01-01\) looks back "
-     r"6 years, to the start \(2024-01-01\) or before, and existing_mw is 0"),
+     r"6 years, to 2023-01-01, before the start \(2024-01-01\), and existing_mw is 0"),
     ("capacity_releases.0.start=2024-01-01", r"its only review is on the start day"),
 ])
 def test_a_capacity_release_that_can_free_nothing_is_refused(base, change, says):
@@ -49,6 +49,19 @@ def test_a_capacity_release_that_can_free_nothing_is_refused(base, change, says)
     load_scenario(base, [RELEASE])
     load_scenario(base, [RELEASE, "capacity_releases.0.after_years=6",
                          "capacity_releases.0.existing_mw=10"])  # users from before the start
+
+
+def test_a_release_looking_back_to_the_start_day_is_kept(base):
+    """Three calendar years back from the last review, 2028-01-01, is the start day: kept.
+
+    It is 1,095 days, less than three years of 365.25 days, yet a user connected on the start
+    day is reviewed then. 3.01 years go back 36 months and 4 days, to 2024-12-28: refused.
+    """
+    period = [RELEASE, "start=2025-01-01", "end=2028-06-01"]
+    load_scenario(base, [*period, "capacity_releases.0.after_years=3"])
+    with pytest.raises(InputError, match=r"the last review \(2028-01-01\) looks back 3.01 "
+                       r"years, to 2024-12-28, before the start \(2025-01-01\)"):
+        load_scenario(base, [*period, "capacity_releases.0.after_years=3.01"])
 
 
 def test_a_sweep_may_reach_a_release_that_frees_nothing(base):

@@ -60,6 +60,24 @@ min_shares = st.sampled_from([1.0, 1.0, 0.25, 0.5])
 efficiency_scores = st.sampled_from([-math.inf, 0.0, 0.5, 0.5, 1.0])  # ties and missing ones
 
 
+def drawn_reclaim(draw, times: st.SearchStrategy, n: int, n_areas: int) -> Reclaim:
+    """A mechanism reviewing at some of ``times``; each review finds those connected by its due.
+
+    Due a whole or half year back, or a little after that (a day's end, as by the calendar),
+    so that connections on the shared instants fall on both sides of it.
+    """
+    review_times = sorted(set(draw(st.lists(times, min_size=1, max_size=4))))
+    lookback = draw(st.sampled_from([0.0, 0.5, 1.0]))
+    slack = draw(st.sampled_from([0.0, 1 / 365.25]))
+    return Reclaim(
+        times=review_times,
+        area=draw(st.one_of(st.none(), st.integers(0, n_areas - 1))),
+        takes_part=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool),
+        mw_share=draw(st.sampled_from([0.25, 0.5, 1.0])),
+        due=[t - lookback + slack for t in review_times],
+    )
+
+
 @st.composite
 def worlds(draw):
     n_areas = draw(st.integers(1, 3))
@@ -100,14 +118,8 @@ def worlds(draw):
         capacity_mw=draw(st.lists(up_to_2_mw, min_size=n_areas, max_size=n_areas)),
         upstream_capacity_mw=upstream,
         steps=steps,
-        reclaims=[Reclaim(
-            times=sorted(set(draw(st.lists(before_horizon, min_size=1, max_size=4)))),
-            area=draw(st.one_of(st.none(), st.integers(0, n_areas - 1))),
-            takes_part=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-                                dtype=bool),
-            mw_share=draw(st.sampled_from([0.25, 0.5, 1.0])),
-            after_years=draw(st.sampled_from([0.0, 0.5, 1.0])),
-        ) for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0)],
+        reclaims=[drawn_reclaim(draw, before_horizon, n, n_areas)
+                  for _ in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0)],
     )
     if draw(st.booleans()):  # half the worlds with non-firm pools
         accepts = draw(st.lists(st.booleans(), min_size=n, max_size=n))

@@ -261,8 +261,26 @@ capacity_releases:
         "basic (basic_needs): 1/year, mean 0.4 MW (1 home of 0.4 MW), patience mean 1 year",)
     assert listed["Named projects"].items[0].endswith(", 1 job")
     assert listed["Capacity releases"].items == (
-        "review: every month from 2023-01-01, 10% of users connected at least 1 year give up "
-        "50% of their MW",)
+        "review: every month from 2023-01-01, 10% of users connected at least 1 year by the "
+        "calendar give up 50% of their MW",)
+
+
+@pytest.mark.parametrize(("after_years", "text"), [
+    (0, "any time"), (2, "at least 2 years by the calendar"),
+    (0.5, "at least 6 months by the calendar"),
+    (1.01, "at least 12 months and 4 days by the calendar"),
+    (0.08, "at least 29 days by the calendar"),
+])
+def test_the_assumptions_say_how_far_back_a_review_counts_as_it_counts(after_years, text):
+    """A review counts back by the calendar, so the list gives months and days, not 1.01 years."""
+    from sim.report.assumptions import assumptions
+    from tests.builders import scenario
+
+    release = {"name": "r", "start": "2025-01-01", "user_share": 0.1, "mw_share": 0.5,
+               "after_years": after_years}
+    listed = assumptions(scenario(capacity_releases=[release]))["Capacity releases"].items
+    assert listed == (f"r: every 12 months from 2025-01-01, 10% of users connected {text} "
+                      "give up 50% of their MW",)
 
 
 def test_the_summed_arrival_rate_says_when_some_streams_arrive_only_part_of_the_run():

@@ -33,20 +33,32 @@ class CapacityStep:
 class Reclaim:
     """A mechanism that takes back part of connected users' MW at ``times`` (years).
 
-    At each time, every user connected at least ``after_years`` (in ``area``, or any area if
-    None) and not reviewed before is reviewed once: those for whom ``takes_part`` holds give
-    up ``mw_share`` of the MW they hold.
+    At each time, every user first connected by the matching time of ``due`` (in ``area``, or
+    any area if None) and not reviewed before is reviewed once: those for whom ``takes_part``
+    holds give up ``mw_share`` of the MW they hold. ``due`` says how long a user must have
+    been connected, worked out per review by the calendar
+    (:meth:`sim.inputs.scenario.CapacityRelease.connected_by`): the engine knows no dates.
     """
 
     times: list[float]
     area: int | None
     takes_part: np.ndarray
     mw_share: float
-    after_years: float
+    due: list[float]
+    """Per review time, the latest first connection it finds connected long enough."""
     existing_freed_mw: float = 0.0
     """MW released at the first review by users connected before the run, who are no applicant
     of it: booked as a capacity step, and counted with the MW taken back
     (:func:`sim.runs.replication.freed_mw`)."""
+
+    @property
+    def shortest_lookback(self) -> float:
+        """The least time from a connection to a review that finds it (years; inf: no review).
+
+        A connection that ends sooner is never reviewed by this mechanism.
+        """
+        return min((t - d for t, d in zip(self.times, self.due, strict=True)),
+                   default=math.inf)
 
 
 class CapacityLedger:

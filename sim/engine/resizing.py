@@ -30,8 +30,9 @@ SMALLEST_PART_MW = 1e-6
 the fit tolerance of nothing would connect 0 MW, again and again, in a pass that never ends."""
 
 REVIEW_MARGIN_YEARS = 1e-9
-"""A connection whose lifetime is this much shorter than a mechanism's ``after_years`` ends
-before a review could find it connected that long, whatever the rounding of the times."""
+"""A connection whose lifetime is this much shorter than any review of a mechanism looks back
+(:attr:`Reclaim.shortest_lookback`) ends before a review could find it connected that long,
+whatever the rounding of the times."""
 
 
 class ResizableConnections:
@@ -104,7 +105,7 @@ class ResizableConnections:
         self._on_release = self._release_held  # type: ignore[method-assign]
         self.granted: list[int] = []
         """Who was granted MW that a review may find, in the order of the grants."""
-        self.reviewable_lifetime = min((r.after_years for r in self.reclaims),
+        self.reviewable_lifetime = min((r.shortest_lookback for r in self.reclaims),
                                        default=math.inf) - REVIEW_MARGIN_YEARS
         """A first connection, whole, of a shorter lifetime ends before any review is due."""
         self.reviewed = [[False] * n for _ in self.reclaims]
@@ -249,12 +250,14 @@ class ResizableConnections:
 
         Each is reviewed once; those who take part give up a share of the MW they hold, which
         is free at once for those waiting. Runs before anything else of its instant. Users are
-        reviewed in id order, from those granted MW so far (:meth:`_granted_since`).
+        reviewed in id order, from those granted MW so far (:meth:`_granted_since`). Long
+        enough: first connected by the review's ``due`` time (the last of the instant's, if
+        several reviews fall due at once, as those before the start do).
         """
         reclaim = self.reclaims[k]
         reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
         release_time, area_of, isnan = self.release_time, self.area_of, math.isnan
-        due = now - reclaim.after_years
+        due = reclaim.due[end - 1]
         taken_any = False
         later = []
         for i in sorted(self._granted_since(k, now)):

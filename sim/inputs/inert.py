@@ -160,8 +160,8 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
 
     It frees MW of users connected before the start (``existing_mw``), or of applicants of
     the run whom a review finds connected ``after_years`` or longer: a review after the
-    start (nobody is connected before the first instant's reviews) and ``after_years``
-    after it at least.
+    start day (nobody is connected before the first instant's reviews) that looks back, by
+    the calendar, to the start day or later (:meth:`CapacityRelease.connected_by`).
     """
     for k, release in enumerate(scenario.capacity_releases):
         if release.user_share == 0:
@@ -171,13 +171,13 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
         if release.existing_mw:
             continue
         reviews = release.review_dates(scenario.end)
-        if not any(scenario.years_since_start(date) >= max(release.after_years, 1e-9)
+        if not any(date > scenario.start and release.connected_by(date) >= scenario.start
                    for date in reviews):
             last = reviews[-1] if reviews else release.start
             why = (f"its only review is on the start day ({last}), before anyone connects"
-                   if not release.after_years else
+                   if last <= scenario.start else
                    f"the last review ({last}) looks back {release.after_years:g} years, to "
-                   f"the start ({scenario.start}) or before")
+                   f"{release.connected_by(last)}, before the start ({scenario.start})")
             raise _refuse(scenario, source, ("capacity_releases", k, "after_years"),
                           f"expected a review that can find a user connected long enough: "
                           f"{why}, and existing_mw is 0, so the mechanism would free nothing; "

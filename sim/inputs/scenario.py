@@ -66,6 +66,10 @@ DEFAULT_AREA = "main"
 DAYS_PER_YEAR = 365.25
 """Simulation years are Julian years: 365.25 days, so leap years need no special case."""
 
+DAY_ROUNDING = 1e-6
+"""A time within this many days of midnight is dated the day that starts there: times worked
+out from dates (``days / 365.25``) fall a rounding error short of it."""
+
 # Upper bounds far beyond any real case: they turn a typo (an extra zero, 1e300) into a clear
 # message before a run, instead of an overflow or an out-of-memory error inside one.
 MAX_MW = 1_000_000.0
@@ -622,8 +626,9 @@ class CapacityRelease(_Model):
     Use-it-or-lose-it takes back firm capacity that users leave largely unused; a
     capacity-limiting contract frees part of a user's MW at the peak in exchange for payment.
     At each date, every connected user not yet reviewed by this mechanism who has been
-    connected at least ``after_years`` is reviewed: a share ``user_share`` of them (drawn per
-    applicant) give up ``mw_share`` of their MW, which becomes free for those waiting.
+    connected at least ``after_years`` (by the calendar: :meth:`connected_by`) is reviewed: a
+    share ``user_share`` of them (drawn per applicant) give up ``mw_share`` of their MW, which
+    becomes free for those waiting.
     """
 
     name: str = Field(min_length=1, description="What the mechanism is, e.g. 'use-it-or-lose-it'.")
@@ -645,7 +650,8 @@ class CapacityRelease(_Model):
     after_years: float = Field(
         default=0.0, ge=0, le=MAX_YEARS, allow_inf_nan=False,
         description="Years a user must have been connected before it is reviewed (use-it-or-"
-        "lose-it looks back 12 months: 1).",
+        "lose-it looks back 12 months: 1), counted back from each review by the calendar: a "
+        "user connected on or before the review's date that many years earlier is reviewed.",
     )
     existing_mw: float = Field(
         default=0.0, ge=0, le=MAX_MW, allow_inf_nan=False,
@@ -661,6 +667,26 @@ class CapacityRelease(_Model):
         while (date := add_months(self.start, len(dates) * self.every_months)) < end:
             dates.append(date)
         return dates
+
+    def lookback(self) -> tuple[int, int]:
+        """``after_years`` as calendar months and days: 12 times it in whole months, then days.
+
+        The rest of a month in days of an average month (30.44), to the nearest day: 0.5 is 6
+        months and no days, 1.01 is 12 months and 4 days.
+        """
+        months = 12 * self.after_years
+        whole = math.floor(months + 1e-9)  # 12 * 0.1 is 1.2000000000000002, 1.4 not 1.39999...
+        return whole, round((months - whole) * DAYS_PER_YEAR / 12)
+
+    def connected_by(self, review: dt.date) -> dt.date:
+        """The last connection date a review on ``review`` finds connected long enough.
+
+        ``after_years`` back by the calendar (:meth:`lookback`), as a planner counts: 1 is the
+        same day a year earlier (1 Jan 2027 for a review on 1 Jan 2028, 365 days), 0.5 six
+        months earlier; a day the earlier month lacks is clipped to its last.
+        """
+        months, days = self.lookback()
+        return add_months(review, -months) - dt.timedelta(days=days)
 
 
 class Rounds(_Model):
@@ -973,6 +999,14 @@ class Scenario(_Model):
     def years_since_start(self, date: dt.date) -> float:
         """Simulation time of a date: years (of 365.25 days) since ``start``."""
         return (date - self.start).days / DAYS_PER_YEAR
+
+    def day_end_years(self, date: dt.date) -> float:
+        """Simulation time at which ``date`` ends: a time before it is dated ``date`` or earlier.
+
+        Dated as the outputs date times (:data:`DAY_ROUNDING`): a user whose ``connect_date``
+        in ``applicants.csv`` is ``date`` or earlier connected before this time.
+        """
+        return ((date - self.start).days + 1 - DAY_ROUNDING) / DAYS_PER_YEAR
 
     def date_at(self, years: float) -> dt.date:
         """The calendar date at a simulation time (rounded down to the day)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.distributions import Distribution
-from sim.inputs.scenario import Area, PolicyChange, Scenario, Stream
+from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
@@ -74,9 +74,7 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
             tuple(f"{r.name}{' in ' + r.area if r.area else ''}: every "
                   + ("month" if r.every_months == 1 else _count(r.every_months, "month"))
                   + f" from {r.start}, {r.user_share:.0%} of users connected "
-                  + (f"at least {_count(r.after_years, 'year', 'g')}" if r.after_years
-                     else "any time")
-                  + f" give up {r.mw_share:.0%} of their MW"
+                  + _lookback(r) + f" give up {r.mw_share:.0%} of their MW"
                   + (f"; also of {r.existing_mw:g} MW connected before the run"
                      if r.existing_mw else "")
                   for r in scenario.capacity_releases)),
@@ -207,6 +205,21 @@ def _count(number: float, noun: str, spec: str = "") -> str:
     """``number`` (formatted by ``spec``) and ``noun``, singular only when it reads as 1."""
     text = format(number, spec)
     return f"{text} {noun}{'' if text == '1' else 's'}"
+
+
+def _lookback(release: CapacityRelease) -> str:
+    """How long a review wants a user connected, as it counts: by the calendar, to the day.
+
+    "at least 1 year" is to the same date a year earlier (365 or 366 days); a fraction is
+    shown as the months and days it goes back ("at least 6 months" for 0.5).
+    """
+    months, days = release.lookback()
+    if not months and not days:
+        return "any time"
+    if months % 12 == 0 and not days:
+        return f"at least {_count(months // 12, 'year')} by the calendar"
+    parts = [_count(n, noun) for n, noun in ((months, "month"), (days, "day")) if n]
+    return f"at least {' and '.join(parts)} by the calendar"
 
 
 def _delay(delay: Distribution | None) -> str:

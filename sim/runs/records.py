@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.engine.model import SNAPSHOT_FIELDS, Trajectory
 from sim.inputs.applicants import CATEGORIES, ApplicantTable, Labels
-from sim.inputs.scenario import DAYS_PER_YEAR
+from sim.inputs.scenario import DAY_ROUNDING, DAYS_PER_YEAR
 
 __all__ = [
     "APPLICANT_COLUMNS",
@@ -62,7 +62,7 @@ def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
     the cost of adding whole days to a date in seconds, which numpy converts one by one.
     """
     days = np.multiply(years, DAYS_PER_YEAR, dtype=float)
-    days += 1e-6  # in place: a new array per step cost as much as the arithmetic
+    days += DAY_ROUNDING  # in place: a new array per step cost as much as the arithmetic
     np.floor(days, out=days)
     days *= 24 * 60 * 60
     dates: np.ndarray = days.astype("timedelta64[s]").view("datetime64[s]")

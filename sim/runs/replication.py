@@ -6,6 +6,7 @@ the workers.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,7 +27,7 @@ from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import build_policy
 from sim.inputs.rng import RandomStreams, upgrade_keys
-from sim.inputs.scenario import Scenario, Upgrade, add_months
+from sim.inputs.scenario import CapacityRelease, Scenario, Upgrade, add_months
 from sim.inputs.sources import category_timeline, generate_applicants
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
@@ -171,18 +172,33 @@ def with_capacity_releases(
     reclaims, steps = [], list(grid.steps)
     areas = scenario.area_names
     for k, release in enumerate(scenario.capacity_releases):
-        times = [scenario.years_since_start(date) for date in release.review_dates(scenario.end)]
+        dates = release.review_dates(scenario.end)
+        times = [scenario.years_since_start(date) for date in dates]
         area = None if release.area is None else areas.index(release.area)
         rng = streams.generator("capacity_release", f"{k}:{release.name}")
         freed = release.existing_mw * release.user_share * release.mw_share
         reclaims.append(Reclaim(times=times, area=area,
                                 takes_part=rng.random(size) < release.user_share,
-                                mw_share=release.mw_share, after_years=release.after_years,
+                                mw_share=release.mw_share,
+                                due=review_cutoffs(scenario, release, dates),
                                 existing_freed_mw=freed if times else 0.0))
         if freed:
             steps += [CapacityStep(times[0], a, freed / (len(areas) if area is None else 1))
                       for a in (range(len(areas)) if area is None else [area])]
     return replace(grid, steps=steps, reclaims=reclaims)
+
+
+def review_cutoffs(
+    scenario: Scenario, release: CapacityRelease, dates: list[dt.date]
+) -> list[float]:
+    """Per review date, the latest time a user may have connected to be reviewed then (years).
+
+    The end of the day ``after_years`` before the review by the calendar
+    (:meth:`CapacityRelease.connected_by`): a user connected on 1 Jan 2027 has been connected
+    a year at a review on 1 Jan 2028, though that is 365 days, less than a year of 365.25.
+    Worked out once per review, so the engine compares times only.
+    """
+    return [scenario.day_end_years(release.connected_by(date)) for date in dates]
 
 
 def _keyed(owner: str, upgrades: list[Upgrade]) -> list[tuple[str, Upgrade]]:
