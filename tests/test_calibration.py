@@ -612,6 +612,47 @@ def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(pub
     assert written.replications == load_scenario(published).replications
 
 
+def test_calibrated_yaml_says_what_the_fit_rested_on_and_how_to_repeat_it(published, tmp_path,
+                                                                          monkeypatch):
+    """calibrated.yaml's header says what the fit rested on, and a command that repeats it.
+
+    The replications, seed, candidates, ranges and observations file of the fit; the command,
+    run from its folder, gives the same evaluations. It used to say none of them, and the file
+    runs the scenario's own replications, not the fit's.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    (tmp_path / "observed.yaml").write_text(yaml.safe_dump(
+        {"observations": world.pop("observations")}), encoding="utf-8")
+    (tmp_path / "world.yaml").write_text(yaml.safe_dump({**world, "observations": "observed.yaml"}),
+                                         encoding="utf-8")
+    out = tmp_path / "results" / "cal"
+    assert main(["calibrate", str(tmp_path / "world.yaml"), "--set", "grid.upgrades.0.add_mw=15",
+                 "--fit", "arrivals.rate_scale=0.5:2", "--replications", "2", "--iterations",
+                 "1", "--population", "5", "--workers", "1", "-q", "-o", str(out)]) == 0
+    text = (out / "calibrated.yaml").read_text(encoding="utf-8")
+    comments = " ".join(line[2:] for line in text.splitlines() if line.startswith("# "))
+    candidates = len(pd.read_csv(out / "evaluations.csv"))
+    assert (f"The fit rested on 2 replications per candidate (seed 5) and {candidates} "
+            "candidates, searching arrivals.rate_scale from 0.5 to 2, against the 4 published "
+            "figures of observed.yaml. Run as a scenario, this file runs 3 replications, "
+            "world.yaml's own.") in comments
+    words = (out / "calibration.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert words == (f"Fitted 1 parameter(s) to 4 published figure(s) of world.yaml "
+                     f"(observed.yaml), 2 replications per candidate (seed 5), {candidates} "
+                     "candidates.")
+    assert load_scenario(out / "calibrated.yaml").replications == 3
+    lines = text.splitlines()
+    command = lines[lines.index("# To repeat the fit, from this folder:") + 1]
+    assert command == ("#   gridqueue calibrate ../../world.yaml --set grid.upgrades.0.add_mw=15 "
+                       "--fit arrivals.rate_scale=0.5:2 --replications 2 --iterations 1 "
+                       "--population 5")
+    monkeypatch.chdir(out)
+    again = tmp_path / "again"
+    assert main([*command.split()[2:], "--workers", "1", "-q", "-o", str(again)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(again / "evaluations.csv"),
+                                  pd.read_csv(out / "evaluations.csv"))
+
+
 SLOW_WORLD = """\
 start: 2024-01-01
 end: 2025-01-01

@@ -214,7 +214,8 @@ def calibrate(
         best = [float(x) for x in result.x]
         evaluator.many([point for i in range(len(parameters))
                         for point in _scan(best, i, bounds)])
-    return _gather(path, parameters, common, evaluator, base, started, workers)
+    return _gather(path, parameters, common, evaluator, base, started, workers,
+                   {"iterations": iterations, "population": population})
 
 
 def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) -> None:
@@ -294,7 +295,7 @@ def _acts(evaluations: pd.DataFrame, key: str, keys: Sequence[str]) -> bool:
 
 def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
             evaluator: CandidateEvaluator, base: Scenario, started: float,
-            workers: int | None) -> Calibration:
+            workers: int | None, search: dict[str, int]) -> Calibration:
     evaluations = pd.DataFrame(evaluator.rows)  # scenario_sha256 kept: evaluations.csv resumes
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
     best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a row label
@@ -327,6 +328,11 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
         "seed": base.seed,
         "replications": base.replications,
         "parameters": {p.key: [p.low, p.high] for p in parameters},
+        **search,
+        "candidates": len(evaluations),
+        "overrides": {key: value for key, value in common.items() if key != "replications"},
+        "observations": len(base.observations),
+        "observations_files": [str(file) for file in _observation_files(base)],
         "best": best,
         "best_loss": float(best_row["loss"]),
         "plausible_threshold": threshold,
@@ -346,6 +352,17 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
                        estimates=pd.DataFrame(rows), evaluations=evaluations,
                        observations=observations, run_info=run_info,
                        calibrated_observations=calibrated)
+
+
+def _observation_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario's observations were read from: those it read beside its chain.
+
+    Empty when the scenario states its observations itself.
+    """
+    chain = set(scenario.extends_chain)
+    csv = scenario.waiting_list.csv if scenario.waiting_list else None
+    waiting = scenario.base_dir / csv if csv else None
+    return [file for file in scenario.input_files if file not in chain and file != waiting]
 
 
 def _fit_at(path: Path, common: dict[str, Any], values: dict[str, float],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import textwrap
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,9 +75,11 @@ class Calibration:
     def statements(self) -> list[str]:
         """Plain words: each estimate, what the data can and cannot pin down, the fit."""
         count = len(self.scenario.observations)
+        files = ", ".join(Path(file).name for file in self.run_info.get("observations_files", []))
         lines = [f"Fitted {len(self.parameters)} parameter(s) to {count} published "
-                 f"figure(s) of {self.path.name}, {self.run_info['replications']} "
-                 f"replications per candidate, {len(self.evaluations)} candidates."]
+                 f"figure(s) of {self.path.name}{f' ({files})' if files else ''}, "
+                 f"{self.run_info['replications']} replications per candidate (seed "
+                 f"{self.run_info['seed']}), {len(self.evaluations)} candidates."]
         for row in self.estimates.to_dict("records"):
             if not row["has_effect"]:
                 lines.append(f"{row['parameter']} has no effect on these observations (every "
@@ -188,6 +192,7 @@ class Calibration:
         lines = [
             f"# Fitted by gridqueue calibrate ({today}) to the observations of {self.path.name};",
             "# calibration.csv gives each estimate's plausible interval, calibration.png the fit.",
+            *self._fit_header(relative),
         ]
         if len(written) < len(self.best):
             lines += ["# Only the parameters the data pin down are set here; the others keep "
@@ -208,6 +213,36 @@ class Calibration:
                              f"{self._kept(p.key)}.")
         lines += _yaml_lines(self._written(), self._notes(), 0)
         return "\n".join(lines) + "\n"
+
+    def _fit_header(self, relative: Path) -> list[str]:
+        """Comment lines saying what the fit rested on, and the command that repeats it.
+
+        Its replications and seed are the calibration's, not what this file runs: a reader
+        needs them (and the ranges, the search and the observations) to judge or repeat it.
+        """
+        info = self.run_info
+        files = [Path(file).name for file in info.get("observations_files", [])]
+        ranges = " and ".join(f"{p.key} from {p.low:g} to {p.high:g}" for p in self.parameters)
+        own = _load_quietly(self.path, {key: value for key, value in self.overrides.items()
+                                        if key != "replications"}).replications
+        words = (f"The fit rested on {info['replications']} replications per candidate (seed "
+                 f"{info['seed']}) and {len(self.evaluations)} candidates, searching {ranges}, "
+                 f"against the {len(self.scenario.observations)} published figures of "
+                 f"{', '.join(files) or self.path.name}. Run as a scenario, this file runs "
+                 f"{own} replications, {self.path.name}'s own.")
+        lines = [f"# {line}" for line in textwrap.wrap(words, 92)]
+        if "iterations" in info and "population" in info:
+            command = ["gridqueue", "calibrate", relative.as_posix(),
+                       *(word for key, value in self.overrides.items() if key != "replications"
+                         for word in ("--set", f"{key}={_typed(value)}")),
+                       *(word for p in self.parameters
+                         for word in ("--fit", f"{p.key}={_typed(p.low)}:{_typed(p.high)}")),
+                       "--replications", str(info["replications"]),
+                       "--iterations", str(info["iterations"]),
+                       "--population", str(info["population"])]
+            lines += ["# To repeat the fit, from this folder:",
+                      f"#   {shlex.join(command)}"]
+        return lines
 
     def written(self) -> dict[str, float]:
         """The fitted values calibrated.yaml sets: those of the parameters the data pin down.
@@ -373,6 +408,14 @@ def _yaml_lines(tree: dict[str, Any], notes: dict[str, str], depth: int,
         else:
             lines.append(f"{indent}{key}: {_scalar(value)}{comment}")
     return lines
+
+
+def _typed(value: Any) -> str:
+    """A value as typed on the command line: a float in full (repr), the rest as flow YAML."""
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    return yaml.safe_dump(value, default_flow_style=True, width=10**6).removesuffix(
+        "...\n").strip()
 
 
 def _scalar(value: Any) -> str:
