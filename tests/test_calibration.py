@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import ema_workbench as ema
@@ -523,17 +524,60 @@ def test_a_fit_range_refused_for_another_key_at_one_end_asks_for_another_range(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_candidate_the_scenario_refuses_is_said_of_the_fit(published):
-    """A candidate refused during the search names its --fit values, not an override."""
+@pytest.mark.parametrize(("common", "chosen", "advice"), [
+    ({}, {"arrivals.rate_scale": -0.5}, "arrivals.rate_scale=-0.5 is refused: give a range of "
+     "arrivals.rate_scale in which every value is allowed"),
+    ({}, {"arrivals.rate_scale": -0.5, "withdrawal.hazard_scale": 1.0}, "arrivals.rate_scale=-0.5 "
+     "is refused on its own too: give a range of arrivals.rate_scale in which every value is "
+     "allowed"),
+    ({}, {"priority_uptake.safety": 0.5, "arrivals.rate_scale": 1.0}, "priority_uptake.safety "
+     "cannot be fitted in this scenario, whatever the range"),
+    ({"streams.firms.category": "safety"}, {"arrivals.rate_scale": 0.0,
+                                            "priority_uptake.safety": 0.5},
+     "arrivals.rate_scale=0 and priority_uptake.safety=0.5 are each allowed on its own, not "
+     "together: narrow the range of one or more of arrivals.rate_scale, priority_uptake.safety "
+     "so that no candidate combines such values (arrivals.rate_scale=0 is the low end of its "
+     "range), or fit them in separate calibrations")])
+def test_a_candidate_the_scenario_refuses_is_said_of_the_fit_with_what_to_do(published, common,
+                                                                            chosen, advice):
+    """A refused candidate names its --fit values, not an override, and what would help.
+
+    The hint used to be 'give --fit ranges in which every value is allowed' whatever the
+    refusal: wrong for a key no range could fit (nobody is in safety, so its uptake acts at no
+    value), and for values each allowed alone (a rate of 0 leaves the fitted uptake of the
+    only stream's category nobody to act on).
+    """
     base = load_scenario(published)
-    evaluator = candidates.CandidateEvaluator(published, {}, ["arrivals.rate_scale"], base, 1,
-                                              None, None)
-    with pytest.raises(GridqueueError) as refused:
-        evaluator.scenario([-0.5])
-    assert str(refused.value) == (
-        "--fit: the candidate arrivals.rate_scale=-0.5 gives streams.firms.rate_per_year: "
-        "expected a number >= 0.0, got -30.0; give --fit ranges in which every value is "
-        "allowed")
+    evaluator = candidates.CandidateEvaluator(
+        published, common, list(chosen), base, 1, None, None,
+        candidates.DistinctWarnings({"arrivals.rate_scale": (0.0, 2.0)}))
+    with pytest.raises(GridqueueError) as refused, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluator.scenario(list(chosen.values()))
+    assert str(refused.value).startswith(
+        f"--fit: the candidate {', '.join(f'{k}={v:.6g}' for k, v in chosen.items())} gives ")
+    assert str(refused.value).endswith(f"; {advice}")
+    assert "give --fit ranges in which every value is allowed" not in str(refused.value)
+
+
+def test_values_refused_only_together_are_said_so_when_the_scan_meets_them(published, tmp_path,
+                                                                          capsys):
+    """The scan after the search tries a rate of 0 with the best uptake: refused together.
+
+    Alone, each passes the checks before the search (the uptake then inherited, so set aside
+    with a warning), so the refusal comes from the search itself.
+    """
+    code = main(["calibrate", str(published), "--set", "streams.firms.category=safety",
+                 "--fit", "arrivals.rate_scale=0:2", "--fit", "priority_uptake.safety=0.2:0.8",
+                 "--replications", "2", "--iterations", "1", "--population", "3", "--workers",
+                 "1", "-q", "-o", str(tmp_path / "out")])
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert code == 2
+    assert error.startswith("gridqueue: error: --fit: the candidate arrivals.rate_scale=0, "
+                            "priority_uptake.safety=")
+    assert "are each allowed on its own, not together: narrow the range of one or more of " \
+           "arrivals.rate_scale, priority_uptake.safety so that no candidate combines such " \
+           "values (arrivals.rate_scale=0 is the low end of its range)" in error
 
 
 def test_spanning_parameters_move_every_stream(published):

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.parameters import ParameterisedScenario
-from sim.errors import GridqueueError, InputError, one_line
+from sim.errors import GridqueueError, InertSetting, InputError, one_line
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.replication import run_replication
@@ -178,7 +178,59 @@ class CandidateEvaluator:
         except GridqueueError as exc:  # say it of the --fit ranges, not of an unseen override
             shown = ", ".join(f"{key}={value:.6g}" for key, value in chosen.items())
             raise GridqueueError(f"--fit: the candidate {shown} gives {candidate_problem(exc)}; "
-                                 "give --fit ranges in which every value is allowed") from None
+                                 f"{self._advice(chosen)}") from None
+
+    def _advice(self, chosen: dict[str, float]) -> str:
+        """What the user can do about a refused candidate, found by loading parts of it.
+
+        A value refused on its own (the other parameters at the scenario's values) asks for
+        another range of its key, or says the key cannot be fitted where it would do nothing
+        at any value. Values each allowed on its own but not together (a rate of 0 that leaves
+        a fitted priority uptake nobody to act on) ask for ranges that never combine them,
+        naming the keys whose values take part: a range in which every value is allowed, as
+        the hint used to say, is what they already have.
+        """
+        for key, value in chosen.items():
+            problem = self._refusal({key: value})
+            if problem is None:
+                continue
+            if isinstance(problem, InertSetting) and f"{key}.".startswith(
+                    f"{problem.key_path}."):
+                return f"{key} cannot be fitted in this scenario, whatever the range"
+            alone = " on its own too" if len(chosen) > 1 else ""
+            return (f"{key}={value:.6g} is refused{alone}: give a range of {key} in which every "
+                    "value is allowed")
+        involved = [key for key in chosen
+                    if self._refusal({k: v for k, v in chosen.items() if k != key}) is None]
+        if len(involved) < 2:
+            involved = list(chosen)
+        values = " and ".join(f"{key}={chosen[key]:.6g}" for key in involved)
+        return (f"{values} are each allowed on its own, not together: narrow the range of one "
+                f"or more of {', '.join(involved)} so that no candidate combines such values"
+                f"{self._ends(chosen, involved)}, or fit them in separate calibrations")
+
+    def _ends(self, chosen: dict[str, float], keys: list[str]) -> str:
+        """Which of the values lie at an end of their --fit range, in brackets (or nothing).
+
+        The scan after the search tries each end, so an end is often what meets the refusal.
+        """
+        ends = []
+        for key in keys:
+            low, high = self.distinct.ranges.get(key, (math.nan, math.nan))
+            if chosen[key] in (low, high):
+                ends.append(f"{key}={chosen[key]:.6g} is the "
+                            f"{'low' if chosen[key] == low else 'high'} end of its range")
+        return f" ({'; '.join(ends)})" if ends else ""
+
+    def _refusal(self, values: dict[str, float]) -> GridqueueError | None:
+        """The refusal of the scenario with only ``values`` set (besides the common ones)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                self.variants.load({**self.common, **values})
+            except GridqueueError as exc:
+                return exc
+        return None
 
     def loss(self, values: np.ndarray) -> float:
         """The loss of one candidate (run now, unless known)."""
