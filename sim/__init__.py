@@ -7,11 +7,15 @@ The public API::
     results = run(scenario)
     results.summary            # key figures with 95% confidence intervals
 
-Scenarios side by side, and parameter grids::
+Scenarios side by side, parameter grids, and parameters fitted to published observations::
 
-    from sim import compare, sweep
+    from sim import FitParameter, calibrate, compare, sweep
     comparison = compare(["fifo.yaml", "social_priority.yaml"])   # .table, .*_figure()
     grid = sweep("fifo.yaml", {"grid.capacity_mw": [4, 8, 16]})  # .table, .figure()
+    fit = calibrate("base.yaml", [FitParameter("arrivals.rate_scale", 0.5, 2)])  # .estimates
+
+A wrong argument is a :class:`GridqueueError` naming it as given: ``replications=1``, where
+the ``gridqueue`` command says ``--replications 1``.
 
 Queue policies are small classes; see :class:`QueuePolicy` to write your own.
 """
@@ -30,12 +34,13 @@ from sim.runs.results import Results
 from sim.runs.runner import run
 
 _PLOTTING = {"Comparison": "sim.analysis.comparison", "compare": "sim.analysis.comparison",
-             "Sweep": "sim.analysis.sweeps", "sweep": "sim.analysis.sweeps"}
+             "Sweep": "sim.analysis.sweeps", "sweep": "sim.analysis.sweeps",
+             "FitParameter": "sim.analysis.calibration", "calibrate": "sim.analysis.calibration"}
 """Loaded on first use: they import matplotlib, which ``gridqueue run`` does not need."""
 
 
 def __getattr__(name: str) -> Any:
-    """The comparison and sweep API, imported on first use."""
+    """The comparison, sweep and calibration API, imported on first use."""
     if name in _PLOTTING:
         return getattr(importlib.import_module(_PLOTTING[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
@@ -48,6 +53,7 @@ __all__ = [
     "Applicant",
     "ApplicantTable",
     "Comparison",
+    "FitParameter",
     "GridqueueError",
     "GridqueueWarning",
     "InputError",
@@ -56,6 +62,7 @@ __all__ = [
     "Scenario",
     "Sweep",
     "__version__",
+    "calibrate",
     "compare",
     "load_scenario",
     "register_policy",

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sim._version import __version__
-from sim.errors import GridqueueError, GridqueueWarning, Interrupted, Terminated
+from sim.errors import (
+    GridqueueError,
+    GridqueueWarning,
+    Interrupted,
+    Terminated,
+    arguments_as_options,
+)
 
 if TYPE_CHECKING:
     from sim.inputs.scenario import Scenario
@@ -71,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with _sigterm_as_interrupt() as terminated:
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), arguments_as_options():
                 warnings.simplefilter("default", GridqueueWarning)
                 warnings.showwarning = _show_warning
                 return int(args.handler(args) or 0)

@@ -8,7 +8,9 @@ with code 2; nothing else in the package phrases user-facing errors.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
@@ -21,6 +23,9 @@ __all__ = [
     "ReplicationError",
     "SchemaProblem",
     "Terminated",
+    "argument",
+    "arguments_as_options",
+    "given_as",
     "nearest",
     "one_line",
 ]
@@ -130,3 +135,42 @@ def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+_AS_OPTIONS: ContextVar[bool] = ContextVar("arguments_as_options", default=False)
+"""Whether the arguments of the call under way were given as command-line options."""
+
+
+@contextmanager
+def arguments_as_options() -> Iterator[None]:
+    """Within it, messages name arguments as options: the ``gridqueue`` command wraps each run.
+
+    Outside it they name them as the keyword arguments of the Python API, which a caller
+    typed instead (``replications=1``, not ``--replications 1``).
+    """
+    token = _AS_OPTIONS.set(True)
+    try:
+        yield
+    finally:
+        _AS_OPTIONS.reset(token)
+
+
+def given_as(option: str, keyword: str) -> str:
+    """An argument named as its caller gave it: ``option`` on the command line, else ``keyword``.
+
+    The same idea as :attr:`sim.inputs.yaml_source.Override.given_as`, which names a change
+    ``--set`` on the command line and ``override`` in Python, for every other argument.
+    """
+    return option if _AS_OPTIONS.get() else keyword
+
+
+def argument(name: str, value: object = None) -> str:
+    """``--replications 1`` on the command line, ``replications=1`` in Python (:func:`given_as`).
+
+    ``name`` is the keyword argument's; its option spells ``_`` as ``-``. Without a value,
+    the name alone: ``--reference`` or ``reference``.
+    """
+    option = f"--{name.replace('_', '-')}"
+    if value is None:
+        return given_as(option, name)
+    return given_as(f"{option} {value}", f"{name}={value!r}")

@@ -540,7 +540,7 @@ def test_a_fit_range_refused_for_another_key_at_one_end_asks_for_another_range(
      "range), or fit them in separate calibrations")])
 def test_a_candidate_the_scenario_refuses_is_said_of_the_fit_with_what_to_do(published, common,
                                                                             chosen, advice):
-    """A refused candidate names its --fit values, not an override, and what would help.
+    """A refused candidate names its values, not an override, and what would help.
 
     The hint used to be 'give --fit ranges in which every value is allowed' whatever the
     refusal: wrong for a key no range could fit (nobody is in safety, so its uptake acts at no
@@ -555,7 +555,8 @@ def test_a_candidate_the_scenario_refuses_is_said_of_the_fit_with_what_to_do(pub
         warnings.simplefilter("ignore")
         evaluator.scenario(list(chosen.values()))
     assert str(refused.value).startswith(
-        f"--fit: the candidate {', '.join(f'{k}={v:.6g}' for k, v in chosen.items())} gives ")
+        f"parameters: the candidate {', '.join(f'{k}={v:.6g}' for k, v in chosen.items())} "
+        "gives ")
     assert str(refused.value).endswith(f"; {advice}")
     assert "give --fit ranges in which every value is allowed" not in str(refused.value)
 

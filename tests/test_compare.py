@@ -763,7 +763,8 @@ def test_a_results_folder_recording_no_file_is_found_by_its_run_command_or_warne
     monkeypatch.chdir(tmp_path)  # the command's file is not found from here
     with pytest.warns(GridqueueWarning, match=r"fifo \(.*fifo_run\): which scenario file it "
                       r"ran is not recorded .* onsite is the reference of fifo only because "
-                      r"it comes first among the inputs; to choose it, give --reference NAME"):
+                      r"it comes first among the inputs; to choose it, give reference=NAME "
+                      r"\(e.g. reference='fifo'\)"):
         asked = compare([family["onsite"], fifo], replications=2, workers=1)
     assert [(q.reference, q.variant) for q in asked.questions] == [("onsite", "fifo")]
 
@@ -856,7 +857,7 @@ def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path
                                     "onsite": {"social_priority"}}
     by_path = compare(inputs, replications=2, workers=1, reference=str(family["fifo"]))
     assert _references(by_path)["onsite"] == {"fifo"}
-    with pytest.raises(GridqueueError, match="--reference nowhere: expected a scenario name"):
+    with pytest.raises(GridqueueError, match="reference='nowhere': expected a scenario name"):
         compare(inputs, replications=2, workers=1, reference="nowhere")
 
 

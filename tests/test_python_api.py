@@ -144,3 +144,123 @@ def test_wrong_inputs_to_compare_are_one_clear_error(inputs, expected):
     with pytest.raises(GridqueueError) as raised:
         compare(inputs, replications=2)
     assert str(raised.value).startswith(expected)
+
+
+BASE = FIFO.parent / "base.yaml"
+RATE = "arrivals.rate_scale"
+
+
+def _calibrate(*fits: tuple[str, float, float], **options: object) -> None:
+    from sim import FitParameter, calibrate
+
+    calibrate(BASE, [FitParameter(*fit) for fit in fits], workers=1, **options)
+
+
+def _sweep(vary: dict[str, list[object]], **options: object) -> None:
+    from sim import sweep
+
+    sweep(FIFO, vary, workers=1, **options)
+
+
+def _compare(**options: object) -> None:
+    from sim import compare
+
+    compare([FIFO, FIFO.parent / "social_priority.yaml"], workers=1, **options)
+
+
+QUESTIONS = FIFO.parent / "questions.yaml"
+NAMED_AS_GIVEN = [
+    (lambda: _calibrate((RATE, 0.5, 2), population=1),
+     "population=1 with 1 parameter: the search runs at least 5 candidates a generation, more "
+     "than that asks for, so a smaller population changes nothing; give population=5 or more",
+     ["calibrate", str(BASE), "--fit", f"{RATE}=0.5:2", "--population", "1"],
+     "--population 1 with 1 parameter: the search runs at least 5 candidates a generation, "
+     "more than that asks for, so a smaller population changes nothing; give --population 5 "
+     "or more"),
+    (lambda: _calibrate((RATE, 0.5, 2), iterations=1001),
+     "iterations=1001: expected a whole number from 1 to 1000",
+     ["calibrate", str(BASE), "--fit", f"{RATE}=0.5:2", "--iterations", "1001"],
+     "--iterations 1001: expected a whole number from 1 to 1000"),
+    (lambda: _calibrate((RATE, 0.5, 2), replications=1),
+     "replications=1: expected at least 2 replications per candidate",
+     ["calibrate", str(BASE), "--fit", f"{RATE}=0.5:2", "--replications", "1"],
+     "--replications 1: expected at least 2 replications per candidate"),
+    (lambda: _calibrate(("arrivals.rate_scal", 0.5, 2)),
+     "FitParameter('arrivals.rate_scal', 0.5, 2): unknown parameter (did you mean "
+     "'arrivals.rate_scale'?)",
+     ["calibrate", str(BASE), "--fit", "arrivals.rate_scal=0.5:2"],
+     "--fit arrivals.rate_scal: unknown parameter (did you mean 'arrivals.rate_scale'?)"),
+    (lambda: _calibrate((RATE, -1, 2)),
+     f"FitParameter('{RATE}', -1, 2): -1 (its low end) gives streams.storage.rate_per_year: "
+     "expected a number >= 0.0",
+     ["calibrate", str(BASE), "--fit", f"{RATE}=-1:2"],
+     f"--fit {RATE}=-1:2: -1 (its low end) gives streams.storage.rate_per_year: expected a "
+     "number >= 0.0"),
+    (lambda: _sweep({"grid.capacity_mw": [4, 8]}, replications=1),
+     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; run it with "
+     "replications=2 or more",
+     ["sweep", str(FIFO), "--vary", "grid.capacity_mw=4,8", "--replications", "1"],
+     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; run it with "
+     "--replications 2 or more"),
+    (lambda: _sweep({"replications": [2, 3]}),
+     "vary['replications']: replications: expected a key other than replications: it sets how "
+     "precisely each cell is measured, not what the cell runs, and a cell's difference from "
+     "the first could count only the replications both ran; give every cell the same number "
+     "with replications=N",
+     ["sweep", str(FIFO), "--vary", "replications=2,3"],
+     "--vary replications: replications: expected a key other than replications: it sets how "
+     "precisely each cell is measured, not what the cell runs, and a cell's difference from "
+     "the first could count only the replications both ran; give every cell the same number "
+     "with --replications N"),
+    (lambda: _compare(reference="fifo", questions=QUESTIONS),
+     "reference and questions: expected one or the other",
+     ["compare", str(FIFO), "--reference", "fifo", "--questions", str(QUESTIONS)],
+     "--reference and --questions: expected one or the other"),
+    (lambda: _compare(replications=2, reference="nowhere"),
+     "reference='nowhere': expected a scenario name or input path; the scenarios are fifo, "
+     "social_priority",
+     ["compare", str(FIFO), str(FIFO.parent / "social_priority.yaml"), "--replications", "2",
+      "--reference", "nowhere"],
+     "--reference nowhere: expected a scenario name or input path; the scenarios are fifo, "
+     "social_priority"),
+]
+"""Each wrong argument: the Python call, what its message says, the command, what it says."""
+
+
+@pytest.mark.parametrize(("call", "said", "command", "typed"), NAMED_AS_GIVEN,
+                         ids=[row[2][0] + ":" + row[2][-1] for row in NAMED_AS_GIVEN])
+def test_a_wrong_argument_is_named_as_the_caller_gave_it(call, said, command, typed, tmp_path,
+                                                         capsys):
+    """From Python the keyword (``replications=1``), from the command line the option.
+
+    Python callers were told of ``--replications``, ``--vary``, ``--fit`` and ``--reference``,
+    options they never typed.
+    """
+    from sim.cli import main
+
+    with pytest.raises(GridqueueError) as raised:
+        call()
+    assert said in str(raised.value)
+    assert "--" not in str(raised.value)
+    assert main([*command, "--workers", "1", "-q", "-o", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith("gridqueue: error: ") and typed in error
+
+
+def test_replications_below_one_in_compare_are_named_as_the_keyword():
+    """The command line refuses it as it parses; Python was told of --replications 0."""
+    with pytest.raises(GridqueueError, match=r"^replications=0: expected at least 1$"):
+        _compare(replications=0)
+
+
+def test_arguments_are_named_as_options_only_within_the_command():
+    """The switch the command line sets ends with it, whatever happens inside."""
+    from sim.errors import argument, arguments_as_options, given_as
+
+    assert (argument("replications", 2), argument("reference")) == ("replications=2",
+                                                                     "reference")
+    with pytest.raises(KeyError), arguments_as_options():
+        assert argument("only_replication", 3) == "--only-replication 3"
+        assert given_as("--vary k", "vary['k']") == "--vary k"
+        raise KeyError
+    assert argument("reference", "fifo") == "reference='fifo'"

@@ -59,10 +59,11 @@ from sim.analysis.candidates import (
     CandidateTask,
     DistinctWarnings,
     candidate_problem,
+    fit_given,
     synthetic_terms,
 )
 from sim.analysis.parameters import SPANNING, load_with_parameters
-from sim.errors import GridqueueError, InertSetting, nearest
+from sim.errors import GridqueueError, InertSetting, argument, given_as, nearest
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import parse_override
 from sim.runs.observed import observation_table
@@ -105,14 +106,15 @@ def check_search(iterations: int, population: int, parameters: int = 1) -> None:
     for name, value, most in (("iterations", iterations, MAX_ITERATIONS),
                               ("population", population, MAX_POPULATION)):
         if not 1 <= value <= most:
-            raise GridqueueError(f"--{name} {value}: expected a whole number from 1 to {most} "
-                                 "(more is far beyond any real calibration)")
+            raise GridqueueError(f"{argument(name, value)}: expected a whole number from 1 to "
+                                 f"{most} (more is far beyond any real calibration)")
     if population * parameters < MIN_GENERATION:
         named = f"{parameters} parameter{'s' if parameters > 1 else ''}"
-        raise GridqueueError(f"--population {population} with {named}: the search runs at "
-                             f"least {MIN_GENERATION} candidates a generation, more than that "
-                             "asks for, so a smaller population changes nothing; give "
-                             f"--population {math.ceil(MIN_GENERATION / parameters)} or more")
+        least = math.ceil(MIN_GENERATION / parameters)
+        raise GridqueueError(f"{argument('population', population)} with {named}: the search "
+                             f"runs at least {MIN_GENERATION} candidates a generation, more than "
+                             "that asks for, so a smaller population changes nothing; give "
+                             f"{argument('population', least)} or more")
 
 
 def check_replications(path: Path, given: int | None, count: int) -> None:
@@ -120,7 +122,7 @@ def check_replications(path: Path, given: int | None, count: int) -> None:
 
     Args:
         path: the scenario file, named when its own replications are too few.
-        given: the replications asked for (``--replications``), if any.
+        given: the replications asked for (``--replications``, ``replications=``), if any.
         count: the replications each candidate would run.
     """
     if count >= MIN_REPLICATIONS:
@@ -128,8 +130,9 @@ def check_replications(path: Path, given: int | None, count: int) -> None:
     why = (f"expected at least {MIN_REPLICATIONS} replications per candidate: the loss weighs "
            "each figure by the spread of the replications, which one replication cannot give")
     if given is not None:
-        raise GridqueueError(f"--replications {given}: {why}")
-    raise GridqueueError(f"{path}: replications {count}: {why} (give --replications N)")
+        raise GridqueueError(f"{argument('replications', given)}: {why}")
+    raise GridqueueError(f"{path}: replications {count}: {why} (give "
+                         f"{given_as('--replications N', 'replications=N')})")
 
 
 def parse_fit(text: str) -> FitParameter:
@@ -188,12 +191,13 @@ def calibrate(
                              "observations: list or file (docs/calibration.md)")
     if not parameters:
         raise GridqueueError("calibrate: name at least one parameter, e.g. "
-                             "--fit arrivals.rate_scale=0.5:2")
+                             f"{fit_given('arrivals.rate_scale', 0.5, 2)}")
     distinct = DistinctWarnings({p.key: (p.low, p.high) for p in parameters})
     for parameter in parameters:  # a bad key fails here, once, with the loader's message
         if parameter.key.split(".")[0] in ("arrivals", "withdrawal") and (
                 parameter.key not in SPANNING):
-            raise GridqueueError(f"--fit {parameter.key}: unknown parameter"
+            shown = fit_given(parameter.key, parameter.low, parameter.high, with_range=False)
+            raise GridqueueError(f"{shown}: unknown parameter"
                                  f"{nearest(parameter.key, SPANNING)}; expected a scenario "
                                  f"key or one of {', '.join(SPANNING)}")
         with distinct():
@@ -241,7 +245,7 @@ def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) ->
     if not refused:
         return
     value, where, first = refused[0]
-    given = f"--fit {parameter.key}={parameter.low:g}:{parameter.high:g}"
+    given = fit_given(parameter.key, parameter.low, parameter.high)
     said = f"{value:.6g} ({where}) gives {candidate_problem(first)}"
     if _refused_at_any_value(parameter.key, [problem for _, _, problem in refused],
                              len(points)):

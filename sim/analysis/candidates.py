@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.parameters import ParameterisedScenario
-from sim.errors import GridqueueError, InertSetting, InputError, one_line
+from sim.errors import GridqueueError, InertSetting, InputError, given_as, one_line
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.replication import run_replication
@@ -30,7 +30,7 @@ from sim.runs.results import scenario_hash
 from sim.runs.runner import map_replications
 
 __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
-           "candidate_problem", "synthetic_loss", "synthetic_terms"]
+           "candidate_problem", "fit_given", "synthetic_loss", "synthetic_terms"]
 
 EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
@@ -82,6 +82,16 @@ def synthetic_loss(observed: np.ndarray, uncertainty: np.ndarray, simulated: np.
     return float(terms.sum()) if np.all(np.isfinite(terms)) else math.inf
 
 
+def fit_given(key: str, low: float, high: float, *, with_range: bool = True) -> str:
+    """A parameter and its range as the caller gave them (:func:`~sim.errors.given_as`).
+
+    ``--fit key=0.5:2`` on the command line (``--fit key`` without the range), and
+    ``FitParameter('key', 0.5, 2)`` in Python.
+    """
+    option = f"--fit {key}={low:g}:{high:g}" if with_range else f"--fit {key}"
+    return given_as(option, f"FitParameter({key!r}, {low:g}, {high:g})")
+
+
 def candidate_problem(exc: GridqueueError) -> str:
     """What the scenario refuses in a candidate, without the override it was given as.
 
@@ -127,7 +137,7 @@ class DistinctWarnings:
         if key not in self.ranges:
             return match.group(0)
         low, high = self.ranges[key]
-        return f"--fit {key}={low:g}:{high:g}"
+        return fit_given(key, low, high)
 
 
 class CandidateTask:
@@ -177,7 +187,8 @@ class CandidateEvaluator:
                 return self.variants.load({**self.common, **chosen})
         except GridqueueError as exc:  # say it of the --fit ranges, not of an unseen override
             shown = ", ".join(f"{key}={value:.6g}" for key, value in chosen.items())
-            raise GridqueueError(f"--fit: the candidate {shown} gives {candidate_problem(exc)}; "
+            raise GridqueueError(f"{given_as('--fit', 'parameters')}: the candidate {shown} "
+                                 f"gives {candidate_problem(exc)}; "
                                  f"{self._advice(chosen)}") from None
 
     def _advice(self, chosen: dict[str, float]) -> str:
@@ -312,7 +323,7 @@ def _read_store(store: Path | None,
     if given != list(keys):  # new lines are appended in the order of these parameters
         raise _unreadable(file, f"it holds evaluations of {', '.join(given) or 'no parameter'}"
                           f", not of {', '.join(keys)} in that order (to resume it, give "
-                          "its parameters to --fit)")
+                          f"its parameters{given_as(' to --fit', ', in that order')})")
     table = table.dropna(subset=needed)  # a line cut short by a killed process
     try:
         return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])):
@@ -323,8 +334,9 @@ def _read_store(store: Path | None,
 
 def _unreadable(file: Path, problem: str) -> GridqueueError:
     """The refusal of a store --resume cannot use: what is wrong, and the way on."""
+    again = given_as("--force without --resume", "force=True without resume=True")
     return GridqueueError(f"{file}: cannot be resumed from: {problem}; to start again, pass "
-                          "--force without --resume, which discards these evaluations")
+                          f"{again}, which discards these evaluations")
 
 
 def _append_store(store: Path, row: dict[str, Any]) -> None:

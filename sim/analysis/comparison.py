@@ -38,7 +38,7 @@ from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
-from sim.errors import GridqueueError, GridqueueWarning
+from sim.errors import GridqueueError, GridqueueWarning, argument, given_as
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -347,8 +347,9 @@ def compare(
             processes); results are identical.
     """
     if questions is not None and reference is not None:
-        raise GridqueueError("--reference and --questions: expected one or the other; a "
-                             "questions file names the reference of each question")
+        raise GridqueueError(f"{argument('reference')} and {argument('questions')}: expected "
+                             "one or the other; a questions file names the reference of each "
+                             "question")
     _check_inputs(inputs)
     specs = read_questions(questions) if isinstance(questions, (str, Path)) else questions
     items = _with_question_inputs(list(inputs), specs or [])
@@ -356,7 +357,7 @@ def compare(
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
                              f"got {len(items)}")
     if replications is not None and replications < 1:
-        raise GridqueueError(f"--replications {replications}: expected at least 1")
+        raise GridqueueError(f"{argument('replications', replications)}: expected at least 1")
     changes = overrides_for(items, _changes(overrides, replications))
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
@@ -500,7 +501,8 @@ def _label_of(name: str, results: Mapping[str, Results], paths: Mapping[Path, st
         return name
     found = paths.get(Path(name).resolve())
     if found is None:
-        raise GridqueueError(f"--reference {name}: expected a scenario name or input path; "
+        raise GridqueueError(f"{argument('reference', name)}: expected a scenario name or input "
+                             "path; "
                              f"the scenarios are {', '.join(results)}")
     return found
 
@@ -535,8 +537,9 @@ def _against_parents(
             f"{named}: which scenario file {'it' if len(unknown) == 1 else 'each'} ran is not "
             "recorded (or not found from here), so whether it extends another input cannot "
             f"be told; {labels[roots[0]]} is the reference of {others} only because it comes "
-            f"first among the inputs; to choose it, give --reference NAME (e.g. --reference "
-            f"{labels[unknown[0]]})", GridqueueWarning, stacklevel=3)
+            f"first among the inputs; to choose it, give "
+            f"{given_as('--reference NAME', 'reference=NAME')} (e.g. "
+            f"{argument('reference', labels[unknown[0]])})", GridqueueWarning, stacklevel=3)
     pairs = []
     for index, (label, parent) in enumerate(zip(labels, parents, strict=True)):
         reference = labels[parent if parent is not None else roots[0]]
@@ -583,7 +586,8 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
             f"extend {question.reference} (it is the reference as the first input), and the "
             f"two differ in {listed}, so each difference is their effect together; to see one "
             f"alone, add an input that differs from {question.variant} in it only, such as a "
-            f"file {question.variant} extends, or name the reference with --reference")
+            f"file {question.variant} extends, or name the reference "
+            f"{given_as('with --reference', 'as the reference argument')}")
 
 
 def _parent_index(index: int, chains: Sequence[tuple[Path, ...] | None]) -> int | None:
@@ -701,7 +705,7 @@ def _check_replications(loaded: Results | Scenario, source: str) -> None:
         raise GridqueueError(
             f"{source if source != 'python' else where}: compare needs at least "
             f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
-            f"{count}; run it with --replications {MIN_REPLICATIONS} or more")
+            f"{count}; run it with {argument('replications', MIN_REPLICATIONS)} or more")
 
 
 def _unique(name: str, taken: Mapping[str, Any]) -> str:

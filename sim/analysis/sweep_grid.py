@@ -20,7 +20,7 @@ import yaml
 
 from sim.analysis.differences import draws_key
 from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
-from sim.errors import GridqueueWarning, InputError
+from sim.errors import GridqueueWarning, InputError, given_as
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
@@ -54,11 +54,12 @@ def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
     return grid
 
 
-REPLICATIONS_NOT_VARIED = (
-    "expected a key other than replications: it sets how precisely each cell is measured, "
-    "not what the cell runs, and a cell's difference from the first could count only the "
-    "replications both ran; give every cell the same number with --replications N")
-"""Why a sweep refuses to vary ``replications`` (its table would name it twice, too)."""
+def replications_not_varied() -> str:
+    """Why a sweep refuses to vary ``replications`` (its table would name it twice, too)."""
+    return ("expected a key other than replications: it sets how precisely each cell is "
+            "measured, not what the cell runs, and a cell's difference from the first could "
+            "count only the replications both ran; give every cell the same number with "
+            f"{given_as('--replications N', 'replications=N')}")
 
 
 def cell_id(overrides: Mapping[str, Any]) -> str:
@@ -85,14 +86,15 @@ def read_grid(
                 raise InputError(f"{override.given_as} {override.text}", key,
                                  "expected no setting of a key the file's sweep: block varies: "
                                  "every cell would take the block's value instead; change the "
-                                 "block, or vary the key with --vary")
+                                 f"block, or vary the key {given_as('with --vary', 'in vary')}")
     grid.update(vary)
     for key, values in grid.items():
         from_file = key in block and key not in vary
-        where, line = source.locate(("sweep", key)) if from_file else (f"--vary {key}", None)
+        where, line = (source.locate(("sweep", key)) if from_file
+                       else (given_as(f"--vary {key}", f"vary[{key!r}]"), None))
         path_shown = f"sweep.{key}" if from_file else key
         if key == "replications":
-            raise InputError(where, path_shown, REPLICATIONS_NOT_VARIED, line=line)
+            raise InputError(where, path_shown, replications_not_varied(), line=line)
         if not isinstance(values, list) or not values:
             raise InputError(where, path_shown, "expected a non-empty list of values", line=line)
         texts = [value_text(v) for v in values]
@@ -100,8 +102,9 @@ def read_grid(
             raise InputError(where, path_shown, f"expected different values, got "
                              f"{', '.join(texts)}", line=line)
     if not grid:
-        raise InputError(path, "sweep", "expected something to vary: give --vary "
-                         "key.path=v1,v2 or a sweep: block in the scenario file")
+        example = given_as("--vary key.path=v1,v2", "vary={'key.path': [v1, v2]}")
+        raise InputError(path, "sweep", f"expected something to vary: give {example} or a "
+                         "sweep: block in the scenario file")
     scenario = validate_data(source)
     check_runnable(scenario, source)
     return scenario, grid

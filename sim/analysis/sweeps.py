@@ -52,7 +52,7 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, argument
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.scenario import Scenario
@@ -561,7 +561,8 @@ def plan_sweep(
     if fewest < MIN_REPLICATIONS:
         raise GridqueueError(
             f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
-            f"95% interval, got {fewest}; run it with --replications {MIN_REPLICATIONS} or more")
+            f"95% interval, got {fewest}; run it with "
+            f"{argument('replications', MIN_REPLICATIONS)} or more")
     return base, grid, combos, scenarios
 
 
