@@ -130,8 +130,10 @@ def test_an_output_is_never_written_inside_another(folder, written, capsys):
 
 
 def test_force_names_an_output_left_inside_another(folder, written, capsys):
-    """An output another command left inside an earlier one is named as such, not as the
-    user's files (earlier versions wrote a run into a comparison's ``runs/``)."""
+    """An output another command left inside an earlier one is named as gridqueue's.
+
+    Not as the user's files: earlier versions wrote a run into a comparison's ``runs/``.
+    """
     earlier_run(written, folder / "out")
     earlier_run(written, folder / "out" / "runs" / "later")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
