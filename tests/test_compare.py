@@ -390,6 +390,33 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
             "same;") in answer(0.0)
 
 
+def test_a_five_year_answer_that_shows_no_change_says_both_the_share_and_the_end_of_the_run():
+    """A share within 5 years that moved does not hide what the end of the run shows.
+
+    With the reinforcement on time (10 replications), congestion relief read 'about the same
+    (first 5 years) — connected within 5 years: 8.6 percentage points higher' and no more,
+    although 6.5 fewer of them were connected by the end of the run: the report's lead
+    promises the connections and withdrawals wherever the mean within 5 years shows no change.
+    """
+    rows = []
+    for scenario, share, connected in (("fifo", 0.26, 50.3), ("sp", 0.35, 43.8)):
+        rows += [(scenario, "all", "applicants", 170.0, 0.0),
+                 (scenario, "all", "connected", connected, 43.8 - 50.3),
+                 (scenario, "all", "withdrawn", 75.0, 0.0),
+                 (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
+                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
+                 (scenario, "all", "connected_within_5y", share, 0.09)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    within = table["metric"] == "connected_within_5y"
+    table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.06, 0.12]
+    (text,) = sentences(table)
+    assert ("about the same (95% CI -0.14 to 0.06 years) — connected within 5 years (under "
+            "half in both; of those followed 5 years): 9.0 percentage points higher, from 26.0% "
+            "to 35.0% (6.0 to 12.0) — but by the end of the run") in text
+    assert ("— but by the end of the run, applicants connected: 6.5 fewer, from 50.3 to 43.8 "
+            "(6.4 to 6.6)") in text
+
+
 def test_an_answer_on_capacity_releases_says_what_they_freed():
     """The MW the capacity releases freed follow the waits, with what the figure leaves out.
 

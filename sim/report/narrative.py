@@ -279,8 +279,10 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication)
-                + (_window_ends_early(get, means, group, shown)
-                   or _later_than_window(get, group, shown)
+                # the share within the window and what the end of the run shows can both
+                # apply (a share that rose beside a mean within 5 years that did not move)
+                + ((_window_ends_early(get, means, group, shown)
+                    + _later_than_window(get, group, shown))
                    or _withdrawals_against_wait(get, group, shown))
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
