@@ -1,0 +1,208 @@
+"""Key figures recomputed from ``applicants.csv`` alone, by the definitions in the docs.
+
+A planner quotes the first lines of a report; each figure there should be what
+docs/model.md (4.3, 4.4) and docs/simulation-practice.md say it is: who it counts (the
+waiting list entering late, those still waiting censored, a project only the variant has
+left out of the categories compared), which baseline a difference is taken from, and how
+its interval is made. This file works each out again with its own code, from the
+per-applicant table a run writes, on a small family: a first-come-first-served reference
+with a waiting list, and a social-priority variant that adds a named project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim import compare
+
+DAYS_PER_YEAR = 365.25
+
+REFERENCE = """\
+name: fifo
+start: 2020-01-01
+end: 2030-01-01
+seed: 3
+replications: 6
+timestep_months: 6
+grid:
+  capacity_mw: 1
+  upgrades:
+    - {name: station, date: 2023-01-01, add_mw: 2, delay_years: {dist: uniform, low: 0, high: 2}}
+waiting_list: {count: 8, earliest: 2018-01-01}
+streams:
+  basic:
+    category: basic_needs
+    rate_per_year: 4
+    demand_mw: {dist: lognormal, median: 0.3, sigma: 0.5}
+    jobs: 20
+    patience_years: {dist: exponential, mean: 8}
+  other:
+    category: other
+    rate_per_year: 10
+    demand_mw: {dist: lognormal, median: 0.3, sigma: 0.5}
+    jobs: {dist: uniform, low: 5, high: 15}
+    patience_years: {dist: exponential, mean: 8}
+"""
+
+VARIANT = """\
+extends: fifo.yaml
+name: social_priority
+policy: {order: social_priority}
+projects:
+  - {name: Campus, date: 2021-03-01, demand_mw: 0.8, jobs: 300, category: basic_needs}
+"""
+
+GROUPS = ("basic_needs", "other", "all")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], pd.DataFrame]:
+    """Both runs written as a comparison writes them, and the comparison's table."""
+    folder = tmp_path_factory.mktemp("independent")
+    (folder / "fifo.yaml").write_text(REFERENCE, encoding="utf-8")
+    (folder / "social_priority.yaml").write_text(VARIANT, encoding="utf-8")
+    both = compare([folder / "fifo.yaml", folder / "social_priority.yaml"], workers=1)
+    runs = {}
+    for label in ("fifo", "social_priority"):
+        runs[label] = both.results[label].write(folder / "runs" / label)
+    return runs, both.table
+
+
+def _applicants(run: Path) -> pd.DataFrame:
+    table = pd.read_csv(run / "applicants.csv", low_memory=False)
+    table["request_date"] = pd.to_datetime(table["request_date"])
+    return table
+
+
+def _restricted_mean(table: pd.DataFrame, window: float, start: pd.Timestamp) -> float:
+    """Area under one minus the Aalen-Johansen incidence of connection, 0 to ``window``.
+
+    Withdrawal competes, those still waiting are censored at their wait, and a waiting
+    list's applicants enter at the wait they had at the start. Empty where the curve is not
+    known up to the window (nobody observed that long while someone still waited).
+    """
+    time = table["wait_years"].to_numpy()
+    event = np.select([table["outcome"] == "connected", table["outcome"] == "withdrawn"],
+                      [1, 2], 0)
+    # at risk from the wait it had at the start (known to the day), or from its request; one
+    # connected at the very start is at risk at its own wait
+    before = table["request_date"] < start
+    entry = np.where(before, (start - table["request_date"]).dt.days / DAYS_PER_YEAR, 0.0)
+    entry = np.minimum(entry, time)
+    survival, incidence, last, area = 1.0, 0.0, 0.0, 0.0
+    for t in np.unique(time[event > 0]):
+        if t >= window:
+            break
+        at_risk = np.count_nonzero((entry <= t) & (time >= t))
+        if at_risk == 0:
+            continue
+        area += (1 - incidence) * (t - last)
+        connected = np.count_nonzero((time == t) & (event == 1))
+        left = np.count_nonzero((time == t) & (event > 0))
+        incidence += survival * connected / at_risk
+        survival *= 1 - left / at_risk
+        last = t
+    if time.max() < window and survival > 0:
+        return float("nan")
+    return area + (1 - incidence) * (window - last)
+
+
+def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    rows = []
+    for replication, mine in table.groupby("replication"):
+        for group in GROUPS:
+            part = mine if group == "all" else mine[mine["category"] == group]
+            rows.append({
+                "replication": replication, "group": group,
+                "applicants": len(part),
+                "withdrawn": int((part["outcome"] == "withdrawn").sum()),
+                "job_years_waiting": float((part["jobs"] * part["wait_years"]).sum()),
+                "wait_rmst_5y_years": _restricted_mean(part, 5.0, start),
+            })
+    return pd.DataFrame(rows).set_index(["group", "replication"])
+
+
+def _log_t(values: np.ndarray) -> tuple[float, float, float]:
+    mean, n = values.mean(), len(values)
+    half = stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / (np.sqrt(n) * mean)
+    return mean, mean * np.exp(-half), mean * np.exp(half)
+
+
+def _logit_t(values: np.ndarray, width: float) -> tuple[float, float, float]:
+    mean, n = values.mean(), len(values)
+    p = mean / width
+    half = stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / (np.sqrt(n) * width * p * (1 - p))
+    centre = np.log(p / (1 - p))
+    return mean, *(width / (1 + np.exp(-(centre + s * half))) for s in (-1, 1))
+
+
+START = pd.Timestamp("2020-01-01")
+
+
+def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
+    """Counts, job-years and the mean wait within 5 years, and their intervals (log t, logit t)."""
+    runs, _ = written
+    table = _applicants(runs["fifo"])
+    assert (table["source"] == "waiting_list").any()  # the late entry is exercised
+    assert (table["outcome"] == "waiting").any()  # and censoring at the end
+    mine = _per_replication(table, START)
+    theirs = pd.read_csv(runs["fifo"] / "replication_metrics.csv").pivot_table(
+        index=["group", "replication"], columns="metric", values="value")
+    for metric in ("applicants", "withdrawn", "job_years_waiting"):
+        pd.testing.assert_series_equal(mine[metric].astype(float), theirs.loc[mine.index, metric],
+                                       check_names=False, rtol=1e-9)
+    # Request dates are written to the day, so a waiting list's late entry is known to a day.
+    np.testing.assert_allclose(mine["wait_rmst_5y_years"],
+                               theirs.loc[mine.index, "wait_rmst_5y_years"], rtol=1e-4)
+    # everyone equals the sum of the categories
+    by_group = mine["applicants"].unstack("group")
+    assert (by_group["all"] == by_group["basic_needs"] + by_group["other"]).all()
+
+    summary = pd.read_csv(runs["fifo"] / "summary.csv").set_index(["group", "metric"])
+    for group in GROUPS:
+        expected = _log_t(mine.loc[group, "job_years_waiting"].to_numpy())
+        row = summary.loc[(group, "job_years_waiting")]
+        np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
+                                   rtol=1e-9)
+        expected = _logit_t(mine.loc[group, "wait_rmst_5y_years"].to_numpy(), 5.0)
+        row = summary.loc[(group, "wait_rmst_5y_years")]
+        np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
+                                   rtol=1e-4)
+
+
+def test_a_difference_pairs_the_applicants_of_both_and_leaves_the_project_out(written):
+    """Social priority against FIFO: a paired t interval over the replications.
+
+    The project only the variant has is left out of its category, and ``reference_mean`` is
+    the reference's mean of the same applicants.
+    """
+    runs, comparison = written
+    reference = _applicants(runs["fifo"])
+    variant = _applicants(runs["social_priority"])
+    assert (variant["source"] == "project").any()
+    variant = variant[variant["source"] != "project"]
+    ours = {label: _per_replication(table, START)
+            for label, table in (("fifo", reference), ("social_priority", variant))}
+    pd.testing.assert_series_equal(ours["fifo"]["applicants"],
+                                   ours["social_priority"]["applicants"])  # the same people
+    rows = comparison[(comparison["scenario"] == "social_priority")
+                      & (comparison["population"] == "in_both")].set_index(["group", "metric"])
+    for group, metric in (("basic_needs", "wait_rmst_5y_years"), ("all", "withdrawn"),
+                          ("other", "job_years_waiting")):
+        before = ours["fifo"].loc[group, metric].to_numpy(dtype=float)
+        after = ours["social_priority"].loc[group, metric].to_numpy(dtype=float)
+        changes = after - before
+        n = len(changes)
+        half = stats.t.ppf(0.975, n - 1) * changes.std(ddof=1) / np.sqrt(n)
+        row = rows.loc[(group, metric)]
+        assert bool(row["paired"])
+        np.testing.assert_allclose(
+            [row["difference"], row["difference_ci_low"], row["difference_ci_high"],
+             row["reference_mean"]],
+            [changes.mean(), changes.mean() - half, changes.mean() + half, before.mean()],
+            rtol=1e-6, atol=1e-9)
