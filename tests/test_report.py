@@ -17,12 +17,14 @@ from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
     HEADINGS,
     _question_table,
+    _with_terms,
     comparison_page,
     key_tables,
     pairing,
     run_page,
 )
 from sim.report.html import render_report
+from sim.report.narrative import PairAnswer
 from sim.report.run import write_report
 from sim.runs.metrics import (
     EVERY_APPLICANT,
@@ -592,3 +594,43 @@ def test_the_first_line_says_how_many_replications_the_intervals_rest_on(
     assert "Every interval is a 95% confidence interval over 2 replications." in html
     assert _replications_text(pd.Series([6, 30, 6])) == "6 to 30"
     assert _replications_text(pd.Series([30.0, 30.0])) == "30"
+
+
+def test_the_terms_note_explains_non_firm_rights_and_mw_hours_only_where_the_page_uses_them(
+    summary_and_scenario,
+):
+    """An answer about non-firm rights said 'usable for 85% of their MW-hours' unexplained.
+
+    The Terms note now explains a non-firm right and MW-hours on a page whose text uses
+    them, and only there: a comparison without rights says nothing of them.
+    """
+    summary, scenario = summary_and_scenario
+    results = run(scenario, workers=1)
+    question = Question("Q?", "fifo", "again", paired=True)
+    plain = comparison_table({"fifo": results.summary, "again": results.summary},
+                             {"fifo": results.replication_metrics,
+                              "again": results.replication_metrics}, [question])
+    scenarios, sources = {"fifo": scenario, "again": scenario}, {"fifo": "f", "again": "a"}
+    page = comparison_page(plain, scenarios, sources, {})
+    assert page.terms == []
+    html = render_report(page)
+    assert "non-firm" not in html and "MW-hours" not in html
+    said = ("over the run, on average 40.0 applicants got a non-firm right (20.0 MW in all, "
+            "not at once), usable for 85% of their MW-hours, and 12.0 of them moved to firm")
+    answer = dataclasses.replace(page.answers[0], parts=[
+        PairAnswer("again against fifo", "", [*page.answers[0].parts[0].items, said])])
+    page = _with_terms(dataclasses.replace(page, answers=[answer]), scenarios)
+    assert [term for term, _ in page.terms] == ["non-firm right", "MW-hours"]
+    html = render_report(page)
+    questions = html[html.index('id="questions"'):]
+    start = questions.index('<p class="note terms">')
+    note = questions[start:questions.index("</p>", start) + 4]
+    assert "<em>non-firm right</em>: a transport right that is firm only part of the time" in note
+    assert "<em>MW-hours</em>: a right&#39;s MW times the hours it may be used" in note
+    assert note.rstrip().endswith(".</p>") and ".;" not in note
+    # A scenario's description alone is enough: the page then speaks of such rights.
+    described = scenario.model_copy(update={"description": "With non-firm transport rights."})
+    page = run_page(summary, described, "fifo.yaml", {})
+    assert [term for term, _ in page.terms] == ["non-firm right"]
+    headline = render_report(page)
+    assert "<em>non-firm right</em>" in headline[:headline.index("</section>")]

@@ -9,9 +9,11 @@ connected" where nobody was), so the template holds layout only.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -55,9 +57,9 @@ from sim.runs.metrics import (
 from sim.runs.observed import band_text, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
-__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell", "FigureData",
-           "KeyTable", "ObservedSection", "Page", "comparison_caution", "comparison_page",
-           "figures", "key_tables", "observed_section", "pairing", "run_page"]
+__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "TERMS", "Answer", "Cell",
+           "FigureData", "KeyTable", "ObservedSection", "Page", "comparison_caution",
+           "comparison_page", "figures", "key_tables", "observed_section", "pairing", "run_page"]
 
 ANSWERS_SHOWN = 6
 """Answers listed on the first screen; further ones are folded away beneath them."""
@@ -150,6 +152,20 @@ MEANINGS = {
 """What a lead figure means, a sentence a point, under the answers' lead, where its label is
 terse."""
 
+TERMS = {
+    "non-firm right": (re.compile(r"non-firm (transport )?rights?\b", re.IGNORECASE),
+                       "a transport right that is firm only part of the time (for a share of the "
+                       "hours of a year), from a pool beside the firm capacity; it is the "
+                       "holder's first connection and ends its wait, though it may still wait "
+                       "for firm MW"),
+    "MW-hours": (re.compile(r"\bMW-hours\b"),
+                 "a right's MW times the hours it may be used; its usable share is the part "
+                 "of them its holder could use (the hours its kind of right allows, less what "
+                 "sharing an oversubscribed pool took)"),
+}
+"""Terms the Terms note explains only on a page that uses them: each with the words that use
+it and its plain meaning (docs/model.md, non-firm transport rights)."""
+
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
 
@@ -231,6 +247,8 @@ class Page:
     """Said beside the intervals when they rest on too few replications to quote."""
     replications: str = ""
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +284,7 @@ def comparison_page(
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
     lead = lead_metric(table)
-    return Page(
+    return _with_terms(Page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q, lead, dates) for q in questions],
@@ -281,7 +299,35 @@ def comparison_page(
         observed=observed_section(observations or {}, images),
         caution=comparison_caution(table, cautions),
         replications=_replications_text(table.groupby("scenario")["replications"].max()),
-    )
+    ), scenarios)
+
+
+def _with_terms(page: Page, scenarios: Mapping[str, Scenario]) -> Page:
+    """``page`` with the terms of :data:`TERMS` that it uses, in that order.
+
+    Its text is read but for the assumptions, whose row of non-firm rights every page has
+    (saying "none" where a scenario has none): that row counts only where some scenario
+    has such rights.
+    """
+    texts = list(_texts(replace(page, assumptions=None)))  # type: ignore[arg-type]  # read only
+    if any(scenario.non_firm is not None for scenario in scenarios.values()):
+        texts.append("non-firm rights")
+    return replace(page, terms=[(term, meaning) for term, (words, meaning) in TERMS.items()
+                                if any(words.search(text) for text in texts)])
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every string in ``value``'s dataclasses, lists and tuples; of a figure, its caption."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, FigureData):
+        yield value.caption
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from _texts(getattr(value, item.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
 
 
 def comparison_caution(table: pd.DataFrame, cautions: Sequence[str] = ()) -> str | None:
@@ -322,7 +368,7 @@ def run_page(
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
                            difference_ci_high=math.nan)
-    return Page(
+    return _with_terms(Page(
         title=f"Scenario {scenario.name}",
         made=_made(),
         answers=[],
@@ -340,7 +386,7 @@ def run_page(
         projects=[] if projects is None else format_projects(projects),
         caution=few_replications(summary["replications"].max()),
         replications=_replications_text(pd.Series([summary["replications"].max()])),
-    )
+    ), {scenario.name: scenario})
 
 
 def observed_section(
