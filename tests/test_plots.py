@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
 from sim.figures.files import write_figures
-from sim.figures.numbers import format_estimate
+from sim.figures.numbers import format_estimate, group_thousands, tick_texts
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
 from sim.figures.plots import differences_figure, queue_figure, wait_figure, withdrawals_figure
 from sim.runs.metrics import EVERY_APPLICANT, HEADLINE_METRICS, METRICS
@@ -283,7 +283,9 @@ def test_figures_drawn_by_several_processes_are_the_files_one_process_draws(tmp_
         made = {}
         for name, size in (("a", 3), ("b", 5), ("c", 7)):
             fig = Figure(figsize=(3, 2), layout="constrained")
-            fig.subplots().plot(np.arange(size), np.arange(size) ** 2, marker="o")
+            ax = fig.subplots()
+            ax.plot(np.arange(size), 1000 * np.arange(size) ** 4, marker="o")
+            group_thousands(ax.yaxis)  # '1,000', with the same bytes each time
             fig.suptitle(name)
             made[name] = fig
         return made
@@ -372,3 +374,68 @@ def test_only_several_scenarios_title_their_axis_scenario(make):
     assert ylabels(single) == {""}
     assert [t.get_text() for t in single.axes[0].get_yticklabels()] == _twelve_labels()[:1]
     assert "Scenario" in ylabels(make(2))
+
+
+def test_tick_labels_separate_thousands_as_the_tables_do():
+    """'12000' on the axis of jobs connected, while the tables write '12,000'."""
+    assert tick_texts([0.0, 10000.0, 20000.0]) == ["0", "10,000", "20,000"]
+    assert tick_texts([0.0, 0.5, 1.0, 1.5]) == ["0.0", "0.5", "1.0", "1.5"]  # one precision
+    assert tick_texts([-0.0, -2500.0, 2500.0]) == ["0", "-2,500", "2,500"]  # no '-0'
+    assert tick_texts([1e6, 2e6]) == ["1,000,000", "2,000,000"]  # no exponent
+    assert tick_texts([0.25, 0.5]) == ["0.25", "0.50"]
+
+
+def _tick_labels(fig: Figure, axis: str) -> list[str]:
+    """The tick labels of each shown panel's ``axis`` ('x' or 'y'), once drawn."""
+    fig.canvas = FigureCanvasAgg(fig)
+    fig.draw(fig.canvas.get_renderer())
+    return [t.get_text() for ax in fig.axes if ax.get_visible()
+            for t in getattr(ax, f"get_{axis}ticklabels")()]
+
+
+def _grouped(labels: list[str]) -> bool:
+    """Whether some label has thousands and every one with thousands separates them."""
+    digits = [label.replace(",", "").lstrip("-") for label in labels]
+    large = [label for label, plain in zip(labels, digits, strict=True)
+             if plain.replace(".", "").isdigit() and float(plain) >= 1000]
+    return bool(large) and all("," in label for label in large)
+
+
+def test_every_count_axis_separates_thousands(comparison: Comparison):
+    """Applicants waiting, MW and jobs connected, withdrawals, differences, sweeps, observations."""
+    from sim.figures.observations import observations_figure
+    from sim.figures.plots import connected_figure
+    from sim.figures.sweep import sweep_figure
+
+    results = comparison.results
+    many = {label: r.timeseries.assign(**{column: r.timeseries[column] * 1000
+                                          for column in r.timeseries if "queue" in column
+                                          or column == "connected_mw"})
+            for label, r in results.items()}
+    jobs = {label: r.applicants.assign(jobs=r.applicants["jobs"] * 1000)
+            for label, r in results.items()}
+    assert _grouped(_tick_labels(queue_figure(many), "y"))
+    connected = connected_figure(jobs, many)
+    _tick_labels(connected, "y")
+    for ax in connected.axes:  # MW and jobs
+        assert _grouped([t.get_text() for t in ax.get_yticklabels()]), ax.get_title()
+    summaries = {label: table.assign(**{c: table[c] * 1000 for c in
+                                        ("mean", "ci_low", "ci_high", "estimate")})
+                 for label, table in _synthetic_summaries(3).items()}
+    assert _grouped(_tick_labels(withdrawals_figure(summaries), "x"))
+    table = comparison.table.copy()
+    differences = ["difference", "difference_ci_low", "difference_ci_high"]
+    table[differences] = table[differences] * 1000
+    assert _grouped(_tick_labels(differences_figure(table), "x"))
+    cells = pd.DataFrame({"cell": ["a", "b", "c"], "grid.capacity_mw": ["1000", "2000", "4000"],
+                          "metric": "jobs_waiting", "group": "all",
+                          "estimate": [12000.0, 9000.0, 4000.0],
+                          "ci_low": [11000.0, 8000.0, 3000.0],
+                          "ci_high": [13000.0, 10000.0, 5000.0]})
+    lines = sweep_figure(cells, ["grid.capacity_mw"], "jobs_waiting", "all", pd.DataFrame())
+    assert _grouped(_tick_labels(lines, "x")) and _grouped(_tick_labels(lines, "y"))
+    observed = pd.DataFrame({"label": ["applicants waiting"], "source": ["s"],
+                             "observed": [1500.0], "observed_low": [1200.0],
+                             "observed_high": [1800.0], "simulated_mean": [1400.0],
+                             "simulated_band_low": [1100.0], "simulated_band_high": [1700.0]})
+    assert _grouped(_tick_labels(observations_figure({"fifo": observed}), "x"))

@@ -19,6 +19,7 @@ from matplotlib.gridspec import SubplotSpec
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from sim.figures.numbers import group_thousands
 from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
@@ -172,6 +173,7 @@ def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None) ->
         ax.axvline(mean[reference], color="black", linestyle=":", linewidth=1.0)
     ax.set_xlim(left=0.0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    group_thousands(ax.xaxis)
 
 
 def _panels(

@@ -7,8 +7,13 @@ Shares as percentages, one precision per estimate and its interval, never an exp
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-__all__ = ["NOT_REACHED", "QUARTER_SIGN", "format_estimate", "format_numbers"]
+from matplotlib.axis import Axis
+from matplotlib.ticker import Formatter
+
+__all__ = ["NOT_REACHED", "QUARTER_SIGN", "GroupedTicks", "format_estimate", "format_numbers",
+           "group_thousands", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -68,3 +73,48 @@ def format_numbers(*values: float, extra: int = 0) -> list[str]:
     texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
     return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0
+
+
+TICK_DECIMALS = 6
+"""At most this many decimals on an axis tick."""
+
+
+def tick_texts(values: Sequence[float]) -> list[str]:
+    """An axis's tick labels: thousands separated as in the tables, one number of decimals.
+
+    '0', '10,000', '20,000'; '0.0', '0.5', '1.0': the fewest decimals that write every tick
+    exactly, never an exponent or a '-0'.
+    """
+    finite = [v for v in values if math.isfinite(v)]
+    decimals = max((_decimals(v) for v in finite), default=0)
+    texts = [f"{v:,.{decimals}f}" for v in values]
+    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]
+
+
+def _decimals(value: float) -> int:
+    """The fewest decimals (up to :data:`TICK_DECIMALS`) that write ``value`` as it is."""
+    for decimals in range(TICK_DECIMALS):
+        if abs(round(value, decimals) - value) <= 1e-9 * max(1.0, abs(value)):
+            return decimals
+    return TICK_DECIMALS
+
+
+class GroupedTicks(Formatter):
+    """Tick labels as :func:`tick_texts` writes them: '12,000', not '12000' or '1.2e4'."""
+
+    def __init__(self) -> None:
+        self._texts: dict[float, str] = {}
+
+    def set_locs(self, locs: list[float]) -> None:
+        """The decimals follow every tick shown, as the tables' numbers follow the largest."""
+        super().set_locs(locs)
+        self._texts = dict(zip(locs, tick_texts(list(locs)), strict=True))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._texts.get(x) or tick_texts([x])[0]
+
+
+def group_thousands(*axes: Axis) -> None:
+    """Label each axis of counts, jobs or MW with thousands separated (:class:`GroupedTicks`)."""
+    for axis in axes:
+        axis.set_major_formatter(GroupedTicks())

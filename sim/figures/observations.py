@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.figures.numbers import group_thousands
 from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
 
 __all__ = ["IDENTITY", "distinct_observations", "observations_figure", "same_observation"]
@@ -59,6 +60,7 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
         _shade_published(ax, observation["observed_low"], observation["observed_high"])
         ax.set_yticks([])
         ax.set_ylim(-0.7, len(labels) + 0.7)
+        group_thousands(ax.xaxis)
         source = str(observation["source"])
         if len(source) > SOURCE_CHARS:
             source = source[:SOURCE_CHARS - 3].rstrip() + "..."

@@ -18,10 +18,10 @@ import pandas as pd
 from matplotlib.dates import ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from matplotlib.ticker import MaxNLocator
 
 from sim.figures.categories import time_to_connection_figure, wait_figure, withdrawals_figure
-from sim.figures.numbers import NOT_REACHED, QUARTER_SIGN
+from sim.figures.numbers import NOT_REACHED, QUARTER_SIGN, group_thousands
 from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
@@ -153,7 +153,7 @@ def differences_figure(
         ax.grid(axis="x", alpha=0.3)
         # A few ticks, thousands separated: '-7500-5000-2500' ran together in a quarter width.
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,g}"))
+        group_thousands(ax.xaxis)
     ticks = {**{y: CATEGORY_LABELS[g] for g, y in headers.items()},
              **{y: f"{v} vs {r}" + (IN_BOTH_MARK if (v, r) in partly else "")
                 for (_, (v, r)), y in positions.items()}}

@@ -28,7 +28,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.typing import ColorType
 
 from sim.errors import GridqueueError, nearest
-from sim.figures.numbers import NOT_REACHED, format_estimate
+from sim.figures.numbers import NOT_REACHED, format_estimate, group_thousands
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import ALL, METRICS
@@ -226,6 +226,7 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figu
         ax.margins(x=0.08, y=0.15)  # room for the labels at the top
     if not np.isfinite(ax.dataLim.y0):
         ax.set_yticks([])  # nothing reached anywhere: no scale to read
+    group_thousands(ax.yaxis)
     ax.set(xlabel=keys[0], ylabel=METRICS[metric].label,
            title=f"{CATEGORY_LABELS[group]}: {METRICS[metric].estimator} across replications "
                  "and 95% CI")
@@ -279,8 +280,10 @@ def _axis(values: list[str]) -> tuple[list[float], str]:
 
 
 def _x_axis(ax: Axes, kind: str, positions: list[float], values: list[str]) -> None:
-    """Dates as dates, categories by name at their places; numbers keep matplotlib's ticks."""
-    if kind == "date":
+    """Dates as dates, categories by name at their places; numbers thousands separated."""
+    if kind == "number":
+        group_thousands(ax.xaxis)
+    elif kind == "date":
         ax.xaxis_date()
         ax.xaxis.set_major_formatter(ConciseDateFormatter(ax.xaxis.get_major_locator()))
     elif kind == "category":

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
+from sim.figures.numbers import group_thousands
 from sim.figures.palette import (
     CATEGORY_COLOURS,
     CATEGORY_LABELS,
@@ -61,6 +62,7 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
         ax.set_title(CATEGORY_LABELS[group], color=CATEGORY_COLOURS[group])
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
+        group_thousands(ax.yaxis)
         _dates(ax)
     for ax in axes[len(groups):]:
         ax.set_visible(False)
@@ -142,6 +144,7 @@ def _finish(fig: Figure, axes: list[Axes], labels: list[str]) -> None:
     for ax in axes:
         ax.set_xlabel("Date")
         ax.grid(alpha=0.3)
+        group_thousands(ax.yaxis)
         _dates(ax)
     handles = [scenario_handle(i, label) for i, label in enumerate(labels)]
     outside_legend(fig, handles, "Scenario\n(median, 90% band)")
