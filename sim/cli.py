@@ -501,7 +501,9 @@ Every cell keeps the scenario's seed (common random numbers). sweep.csv has one 
 group and key figure with its 95% interval, and its difference from the first cell with that
 difference's interval (paired, group by group, where the cell draws the same applicants in
 the group, as the paired column says; a stream redrawn leaves the groups it is not in
-paired), and a note where a row counts other applicants than the first cell's (a varied key
+paired); a difference is of the means, also where the estimate is a median (the times to
+connection), and first_cell_mean is the first cell's mean over the same replications; and a
+note where a row counts other applicants than the first cell's (a varied key
 adds, redraws or moves a stream), lacks the 10-year mean, or has a value but no difference
 (why: not reached, or without a value, in some replication of the first cell or its own);
 cells/ holds each cell's per-replication figures.

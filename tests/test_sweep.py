@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.image import AxesImage
@@ -630,3 +631,34 @@ def test_a_group_with_nobody_in_a_cell_says_so_and_claims_no_pairing(family):
     lines = swept.describe(group="basic_needs").splitlines()
     assert lines[1].endswith("rate_per_year=0: nobody in this group in this cell")
     assert not any("rate_per_year=0" in note for note in swept.notes(group="basic_needs"))
+
+
+def test_sweep_csv_says_a_difference_is_of_means_beside_a_median_estimate(result: Sweep):
+    """A median time to connection sat beside a difference of the means, read as of medians.
+
+    Hand-worked: the first cell waits 1, 2 and 6 years in its three replications (median 2,
+    mean 3), the second 2, 3 and 10 (median 3, mean 5). The paired difference is 2, the
+    mean of 1, 1 and 4, not the medians' 1; first_cell_mean, 3, plus it is the second
+    cell's mean. sweep.csv gives that column before its note.
+    """
+    from sim.analysis.differences import cell_differences
+
+    metrics = pd.DataFrame({"cell": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2,
+                            "group": "all", "metric": "connect_median_years",
+                            "value": [1.0, 2.0, 6.0, 2.0, 3.0, 10.0]})
+    rows = cell_differences(metrics, {"a": True, "b": True}, levels=True)
+    second = rows[rows["cell"] == "b"].iloc[0]
+    assert second["difference"] == pytest.approx(2.0)
+    assert second["reference_mean"] == pytest.approx(3.0)
+    assert "reference_mean" not in cell_differences(metrics, {"a": True, "b": True})
+    table = result.with_differences()
+    assert list(table.columns[-2:]) == ["first_cell_mean", "note"]
+    known = table.dropna(subset=["difference"])
+    counted = known["replications"] == 3  # every replication: its mean is over the same
+    assert counted.any()
+    assert np.allclose(known.loc[counted, "first_cell_mean"] + known.loc[counted, "difference"],
+                       known.loc[counted, "mean"])
+    first = table["cell"] == table["cell"].iloc[0]
+    assert np.allclose(table.loc[first & table["difference"].notna(), "first_cell_mean"],
+                       table.loc[first & table["difference"].notna(), "mean"])
+    assert table.loc[table["difference"].isna(), "first_cell_mean"].isna().all()

@@ -379,7 +379,7 @@ def _nobody(metrics: pd.DataFrame) -> set[str]:
 
 
 def cell_differences(
-    metrics: pd.DataFrame, paired: Mapping[str, bool | Mapping[str, bool]]
+    metrics: pd.DataFrame, paired: Mapping[str, bool | Mapping[str, bool]], levels: bool = False
 ) -> pd.DataFrame:
     """Each sweep cell's difference from the first cell, from per-replication figures.
 
@@ -388,6 +388,8 @@ def cell_differences(
         paired: for each cell, whether it draws the same applicants as the first: for all its
             groups at once, or by group (a group not named is unpaired), so that a cell that
             redraws one stream still pairs the groups that stream cannot be in.
+        levels: add ``reference_mean``, the first cell's mean over the replications each
+            difference counts (:func:`difference_table`).
 
     Returns:
         :func:`difference_table` rows with a ``cell`` column; the first cell's are zero.
@@ -399,10 +401,11 @@ def cell_differences(
         mine = metrics[metrics["cell"] == cell].drop(columns="cell")
         by_group = paired[cell]
         if isinstance(by_group, bool):
-            parts.append(difference_table(first, mine, by_group).assign(cell=cell))
+            parts.append(difference_table(first, mine, by_group, levels).assign(cell=cell))
             continue
         for group in dict.fromkeys(first["group"]):
             parts.append(difference_table(first[first["group"] == group],
                                           mine[mine["group"] == group],
-                                          bool(by_group.get(group, False))).assign(cell=cell))
+                                          bool(by_group.get(group, False)),
+                                          levels).assign(cell=cell))
     return pd.concat(parts, ignore_index=True)

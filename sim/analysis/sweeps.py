@@ -64,8 +64,12 @@ from sim.runs.runner import check_workers, default_workers, run_replications
 from sim.runs.staging import interrupted, resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep", "sweep_to_directory",
-           "table_decimals"]
+__all__ = ["FIRST_CELL_MEAN", "Sweep", "lead_metric", "plan_sweep", "sweep",
+           "sweep_to_directory", "table_decimals"]
+
+FIRST_CELL_MEAN = "first_cell_mean"
+"""The column of ``sweep.csv`` beside each difference: the first cell's mean over the
+replications the difference counts. A difference is of means; ``estimate`` may be a median."""
 
 def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
@@ -135,19 +139,24 @@ class Sweep:
 
         Paired in each group where the cell draws the same applicants in it as the first
         (:attr:`paired`), else Welch's; the first cell's are zero. ``sweep.csv`` gives them
-        beside the estimates.
+        beside the estimates, with ``first_cell_mean`` (here ``reference_mean``).
         """
-        return cell_differences(self.metrics, self.paired)
+        return cell_differences(self.metrics, self.paired, levels=True)
 
     def with_differences(self) -> pd.DataFrame:
         """The table of ``sweep.csv``: :attr:`table` with each row's difference from the first.
 
-        Its last column, ``note``, says where a row counts other applicants than the first
+        A difference is of means, whatever the ``estimator`` of ``estimate`` (a median for
+        the times to connection): ``first_cell_mean``, the first cell's mean over the
+        replications the difference counts, plus ``difference`` is this row's mean over them,
+        so that a difference is not read as the gap between two medians. Its last column,
+        ``note``, says where a row counts other applicants than the first
         cell's row of its group (the streams or projects that differ), where a mean wait
         within 10 years is not known, in how many replications, and why a row with a value
         has no difference from the first cell (:meth:`_no_difference`).
         """
         table = self.table.merge(self.differences, on=["cell", "group", "metric"], how="left")
+        table = table.rename(columns={"reference_mean": FIRST_CELL_MEAN})
         counts = self._counts()
         missing = self._missing()
         empty = self._empty()
