@@ -39,6 +39,7 @@ from sim.report.narrative import (
     notes,
     project_dates,
     sentences,
+    window_note,
 )
 from sim.runs.metrics import (
     CATEGORY_CHANGED,
@@ -323,7 +324,15 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
     assert ("basic-needs applicants (first 5 years): 0.50 years shorter, from 4.50 to 4.00"
             ) in text
-    assert notes([text]) == [SHORTER_WINDOW_NOTE, FELL_BACK_NOTE] and notes(["no mark"]) == []
+    # Its one pair falls back as most do: why is said once, above the answers, not in it.
+    window = window_note(table)
+    assert window.startswith('Where marked "first 5 years", basic-needs applicants are '
+                             "compared in their mean wait within 5 years of the request, not "
+                             "10: the 10-year mean is not known in some replication, in which "
+                             "no wait reached 10 years")
+    assert "not 10" not in text
+    assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
+    assert notes([text], window) == [window, SHORTER_WINDOW_NOTE]
     assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
 
 
@@ -384,7 +393,7 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
             "years) — but by the end of the run, applicants connected: 0.70 fewer, from 30.70 to "
             "30.00 (0.60 to 0.80);") in text
     # The ten-year window sees what a change does later: nothing more is said there.
-    assert "other businesses: about the same (-0.10 to 0.10 years);" in text
+    assert text.endswith("; other businesses: about the same (-0.10 to 0.10 years).")
     assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
             "years) — nor by the end of the run: applicants connected and withdrawn about the "
             "same;") in answer(0.0)
@@ -495,9 +504,12 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         "0.20 years shorter, "
         "from 5.10 to 4.90 (95% CI 0.10 to 0.30) — connected within 5 years (under half in "
         "both; of those followed 5 years): 12.2 percentage points higher, from 0.1% to 12.3% "
-        "(11.0 to 13.4); 5 years, not 10: the 10-year mean is not known in some replication "
-        "of either.")
-    assert notes([text]) == [FELL_BACK_NOTE]  # why, and what sees later: once, beneath
+        "(11.0 to 13.4).")
+    # Why, and what sees later: once, above the answers, as every answer uses five years.
+    assert window_note(table).startswith(
+        "The answers compare the mean wait within 5 years, not 10: the 10-year mean is not "
+        "known in some replication, in which no wait reached 10 years")
+    assert notes([text]) == []
     unmoved = table.copy()
     unmoved.loc[unmoved["metric"] == "connected_within_5y", "difference_ci_low"] = -0.01
     assert "connected within 5 years" not in sentences(unmoved)[0]
@@ -516,25 +528,27 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         "connected within 5 years (under half in both; of those followed 5 years): 4.8 "
         "percentage points lower, from 17.1% to 12.3% (3.7 to 5.9) (they count different "
         "requests: the share only those made 5 or more years before the end, the mean "
-        "everyone);")
+        "everyone)")
     # Where more were connected within 2 years, the curves cross, and the answer says so.
     crossing = pd.concat([apart, apart[within].assign(
         metric="connected_within_2y", estimate=[0.128, 0.159], mean=[0.128, 0.159],
         difference=0.031, difference_ci_low=0.019, difference_ci_high=0.043)])
     assert ("(the curves cross: connected within 2 years: 3.1 percentage points higher, from "
             "12.8% to 15.9% (1.9 to 4.3); sooner connections for some, fewer by 5 years for "
-            "others);") in sentences(crossing)[0]
+            "others).") in sentences(crossing)[0]
     assert "count different requests" not in text  # where they agree, nothing more
 
 
 def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
-    """Where ten years are not known, the answer says so where it uses five, with counts.
+    """Where ten years are not known, the page says so once, with counts, above the answers.
 
     The README's own question (the reinforcement two years earlier, 30 replications)
     answered "(mean wait in the first 5 years, everyone): ... about the same" with no word
-    that the measure had changed or why; FIFO against social priority answered in ten years
-    at 10 replications and in five at 30. The answer now counts the replications without
-    ten years in each scenario and names measures that see a later change.
+    that the measure had changed or why. Then every answer of the bundled questions carried
+    "5 years, not 10, for congestion-relief and safety applicants: the 10-year mean is not
+    known in 1 of 30 replications of social_priority": the same words seven times. Now the
+    categories most answers give five years are named once, with the most replications
+    without ten years, and an answer names only the categories it adds.
     """
     rows = []
     for scenario, known in (("fifo", {"basic_needs": 30, "other": 29}),
@@ -549,13 +563,15 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
                                    "replications"])
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 5 years, everyone): ")
-    assert text.endswith("; 5 years, not 10, for every category: the 10-year mean is not "
-                         "known in up to 18 of 30 replications of sp and 1 of 30 of fifo.")
-    assert notes([text]) == [FELL_BACK_NOTE]
-    assert FELL_BACK_NOTE.startswith("(5 years, not 10): in a replication without the 10-year "
-                                     "mean, no wait reached 10 years within the run")
-    assert FELL_BACK_NOTE.endswith(f"; {LATER_CHANGE_WORDS}.")
+    assert "not 10" not in text
+    window = window_note(table)
+    assert window == (
+        "The answers compare the mean wait within 5 years, not 10: the 10-year mean is not "
+        "known in some replications (at most 18 of 30, of sp), in which no wait reached 10 "
+        "years within the run (the early requests were all connected or withdrew sooner, and "
+        f"the run ended before anyone still waiting had waited 10 years); {LATER_CHANGE_WORDS}.")
     assert "withdrawn" in LATER_CHANGE_WORDS and "reinforcement" in LATER_CHANGE_WORDS
+    assert notes([text], window) == [window]
     # One category without ten years: it alone is named, with its own count.
     ten = table["metric"] == "wait_rmst_10y_years"
     other = ten & (table["group"] == "other")
@@ -563,13 +579,41 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
     table.loc[other, ["difference_ci_low", "difference_ci_high"]] = [0.1, 0.3]
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
-    assert ("; 5 years, not 10, for basic-needs applicants: the 10-year mean is not known in "
-            "18 of 30 replications of sp.") in text
+    assert window_note(table).startswith(
+        'Where marked "first 5 years", basic-needs applicants are compared in their mean wait '
+        "within 5 years of the request, not 10: the 10-year mean is not known in some "
+        "replications (at most 18 of 30, of sp), in which")
+    # Three pairs: two give basic needs five years, one also other businesses. The two are
+    # said once above; the third adds its own, and the one pair without the shortfall of
+    # the others is unmarked, so nothing more is needed there.
+    both = table.copy()
+    both.loc[other, ["mean", "estimate", "difference", "difference_ci_low",
+                     "difference_ci_high"]] = math.nan
+    both.loc[other & (both["scenario"] == "sp"), "replications"] = 25
+    pairs = [table.assign(question=table["question"].replace("Q", q),
+                          scenario=table["scenario"].replace("sp", variant))
+             for q, variant in (("Q1", "sp1"), ("Q3", "sp3"))]
+    pairs.insert(1, both.assign(question=both["question"].replace("Q", "Q2"),
+                                scenario=both["scenario"].replace("sp", "sp2")))
+    three = pd.concat([pairs[0], *(p[p["scenario"] != "fifo"] for p in pairs[1:])],
+                      ignore_index=True)
+    first, second, third = sentences(three)
+    assert "not 10" not in first and "not 10" not in third
+    assert "basic-needs applicants (first 5 years)" in first
+    assert second.endswith("; 5 years, not 10, also for other businesses: the 10-year mean is "
+                           "not known in 5 of 30 replications of sp2.")
+    window = window_note(three)
+    assert window.startswith('Where marked "first 5 years", basic-needs applicants are '
+                             "compared")
+    assert "(at most 18 of 30, of sp1)" in window
+    assert notes([first, second, third], window) == [window, SHORTER_WINDOW_NOTE]
+    assert notes([first, second, third]) == [SHORTER_WINDOW_NOTE, FELL_BACK_NOTE]
     # Ten years known everywhere: nothing said.
     table.loc[ten, ["mean", "estimate", "difference", "replications"]] = [6.0, 6.0, 0.2, 30]
     table.loc[ten, ["difference_ci_low", "difference_ci_high"]] = [0.1, 0.3]
     (text,) = sentences(table)
     assert "not 10" not in text and "first 5 years" not in text
+    assert window_note(table) == ""
 
 
 def test_a_stream_changing_category_without_ten_years_is_answered_within_five():

@@ -15,6 +15,7 @@ import pytest
 from sim import load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
+    FALLBACK_MEANING,
     HEADINGS,
     _question_table,
     _with_terms,
@@ -514,6 +515,24 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     html = render_report(page)
     assert "<summary>What this figure counts</summary>" in html
     assert "averaged over everyone who asked" in html
+    # Ten years known for every category: no word of five, above the answers or in them.
+    assert page.window == "" and '<p class="lead window">' not in html
+    assert FALLBACK_MEANING in page.lead_meaning  # what a mark would mean, folded
+    # Basic needs without ten years: said once above the answers, not again folded beneath.
+    basic = lead & (table["group"] == "basic_needs")
+    table.loc[basic, ["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
+    five = (table["metric"] == "wait_rmst_5y_years") & (table["group"] == "basic_needs")
+    table.loc[five, ["difference", "difference_ci_low", "difference_ci_high"]] = [0.2, 0.1, 0.3]
+    page = comparison_page(table, {"fifo": scenario, "again": scenario},
+                           {"fifo": "fifo.yaml", "again": "again.yaml"}, {})
+    assert page.window.startswith('Where marked "first 5 years", basic-needs applicants are '
+                                  "compared in their mean wait within 5 years")
+    assert FALLBACK_MEANING not in page.lead_meaning
+    html = render_report(page)
+    answers = html[html.index('<section class="answers"'):html.index("<ol>")]
+    assert '<p class="lead window">Where marked &#34;first 5 years&#34;, basic-needs' in answers
+    assert html.count("5 years of the request, not 10") == 1
+    assert "5 years, not 10" not in html
 
 
 def test_a_pair_paired_for_some_applicants_says_so():

@@ -49,7 +49,7 @@ from sim.inputs.yaml_source import Override, parse_override, read_scenario_sourc
 from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
-from sim.report.narrative import notes, outline, project_dates, sentences
+from sim.report.narrative import notes, outline, project_dates, sentences, window_note
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences
 from sim.runs.results import Results, scenario_hash, scenario_yaml
@@ -220,7 +220,8 @@ class Comparison:
                                                                    sort=False)
                     if (how := pairing(rows, long=True)) != "paired"]
         caution = comparison_caution(self.table)
-        return [*notes(list(self._answers)), *unpaired, *([caution] if caution else [])]
+        return [*notes(list(self._answers), window_note(self.table)), *unpaired,
+                *([caution] if caution else [])]
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from sim.report.narrative import (
     answer_pairs,
     lead_metric,
     metric_phrase,
+    window_note,
 )
 from sim.runs.metrics import (
     ALL,
@@ -133,15 +134,18 @@ HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a
                         "also by users connected before the run)"}
 """Column headings that say more than the key figure's label."""
 
+FALLBACK_MEANING = (
+    "A category (or a stream compared on its own) that some replication does not follow for 10 "
+    'years gets the first 5, marked "first 5 years", and the answer counts those replications: '
+    f"in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}.")
+"""Why a category falls back to five years, where the page's window note does not say it."""
+
 MEANINGS = {
     f"wait_rmst_{n}y_years": [
         f"The years an applicant waits within {n} years of the request, averaged over everyone "
         f"who asked: one who withdraws counts as waiting the rest of the {n} years, so {n} "
         "would mean that nobody was connected.",
-        *([f"A category (or a stream compared on its own) that some replication does not follow "
-           f'for 10 years gets the first 5, marked "first 5 years", and the answer counts those '
-           f"replications: in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}."] if n == 10
-          else []),
+        *([FALLBACK_MEANING] if n == 10 else []),
         f"Where under half are connected within {SHORTER_YEARS} years, which such a mean hardly "
         "shows, the change in that share follows; where the mean within "
         f"{SHORTER_YEARS} years shows no change, the connections and withdrawals by the end of "
@@ -249,6 +253,9 @@ class Page:
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
     terms: list[tuple[str, str]] = field(default_factory=list)
     """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
+    window: str = ""
+    """Which categories the answers compare within the shorter window, and why: said once,
+    under the lead, where most answers need it (:func:`sim.report.narrative.window_note`)."""
 
 
 @dataclass(frozen=True)
@@ -284,13 +291,15 @@ def comparison_page(
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
     lead = lead_metric(table)
+    window = window_note(table, lead)
     return _with_terms(Page(
         title=f"Comparison of {len(labels)} scenarios",
         made=_made(),
         answers=[_answer(table, q, lead, dates) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval; a change reads from the reference's mean to the variant's.",
-        lead_meaning=MEANINGS.get(lead, []),
+        lead_meaning=[point for point in MEANINGS.get(lead, [])
+                      if not (window and point == FALLBACK_MEANING)],
         headline=None,
         figures=figures(_without_observed(images), _pooled_captions(replications or {})),
         key_tables=key_tables(table),
@@ -299,6 +308,7 @@ def comparison_page(
         observed=observed_section(observations or {}, images),
         caution=comparison_caution(table, cautions),
         replications=_replications_text(table.groupby("scenario")["replications"].max()),
+        window=window,
     ), scenarios)
 
 

@@ -14,6 +14,7 @@ scenarios; a stream or project only one has is set apart
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,7 @@ __all__ = [
     "project_dates",
     "sentences",
     "streams_differ_words",
+    "window_note",
 ]
 
 WHO = {
@@ -365,19 +367,18 @@ LATER_CHANGE_WORDS = (f"{SHORTER_YEARS} years cannot see what a change does late
 
 def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.DataFrame,
                         metric: str) -> list[str]:
-    """That a pair's answer gives a category the shorter window, and how often ten were unknown.
+    """That a pair's answer gives a category the shorter window the rest do not, and how often.
 
-    '5 years, not 10, for every category: the 10-year mean is not known in 18 of 30
-    replications of sp (2) and 1 of 30 of sp'. Said wherever a category falls back because
-    the pair has no 10-year difference for it, whether the whole comparison leads with 5
-    years or only that category is marked, so that the reader learns that the measure
-    changed; why, and what sees a later change, is said once under the answers
-    (:data:`FELL_BACK_NOTE`). Counts come from the ``replications`` column (replications with
-    a value against those with applicants), where the table has it.
+    '5 years, not 10, also for basic-needs applicants and other businesses: the 10-year mean
+    is not known in up to 22 of 30 replications of upgrades_on_time and 1 of 30 of sp'. The
+    categories most pairs give the shorter window are named once, above the answers
+    (:func:`window_note`), so an answer says only those it adds; its marks say which window
+    each category's figure is in. Counts come from the ``replications`` column (replications
+    with a value against those with applicants), where the table has it.
     """
     groups = present_groups(compared)
-    fell = [group for group in groups if _window(get, group, metric) == SHORTER
-            and metric in (LONGER, SHORTER) and not _has_difference(get, group, LONGER)]
+    usual = _usual_fallback(table, metric)
+    fell = [group for group in _fell_back(compared, get, metric) if group not in usual]
     if not fell:
         return []
     if groups == [ALL]:
@@ -385,10 +386,7 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
     elif fell == groups:
         whom = ", for every category"
     else:
-        names = [WHO[group].removesuffix(" applicants") for group in fell]
-        whom = ", for " + (" and ".join(names) if len(names) < 3
-                          else ", ".join(names[:-1]) + " and " + names[-1])
-        whom += " applicants" if WHO[fell[-1]].endswith(" applicants") else ""
+        whom = (", also for " if usual else ", for ") + _names(fell)
     variant, reference = str(compared["scenario"].iloc[0]), str(compared["reference"].iloc[0])
     counts = [count for count in (_unknown_count(table[table["scenario"] == reference],
                                                  reference, fell, first=True),
@@ -400,6 +398,79 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
     return [f"{FELL_BACK}{whom}: the 10-year mean is not known in {how_often}"]
 
 
+def _fell_back(compared: pd.DataFrame, get: pd.DataFrame, metric: str) -> list[str]:
+    """The categories a pair's answer gives the shorter window, as ten years are unknown."""
+    if metric not in (LONGER, SHORTER):
+        return []
+    return [group for group in present_groups(compared)
+            if _window(get, group, metric) == SHORTER and not _has_difference(get, group, LONGER)]
+
+
+def _pairs(table: pd.DataFrame) -> list[pd.DataFrame]:
+    """Each pair's rows that compare categories, question by question."""
+    asked = table[table["question"].fillna("") != ""]
+    blocks = asked.groupby(["question", "scenario", "reference"], sort=False)
+    return [compared for _, rows in blocks
+            if len(compared := rows[rows["population"].isin(COMPARED)])]
+
+
+def _usual_fallback(table: pd.DataFrame, metric: str) -> list[str]:
+    """The categories that most pairs answer in the shorter window: said once, above them.
+
+    Every group where the answers lead with the shorter window; none where most pairs give
+    no category the shorter one.
+    """
+    if metric == SHORTER:
+        return [*CATEGORIES, ALL]
+    fell = [tuple(_fell_back(rows, rows.set_index(["group", "metric"]), metric))
+            for rows in _pairs(table)]
+    return list(Counter(fell).most_common(1)[0][0]) if fell else []
+
+
+def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
+    """Which categories the answers give the shorter window, and why: once, above them.
+
+    'Where marked "first 5 years", congestion-relief and safety applicants are compared in
+    their mean wait within 5 years of the request, not 10: the 10-year mean is not known in
+    some replications (at most 2 of 30, of campus), in which ...', with what sees a later
+    change. Empty where most answers
+    need no shorter window; a pair that gives it to more categories says so itself.
+    """
+    metric = metric or lead_metric(table)
+    usual = _usual_fallback(table, metric)
+    if not usual:
+        return ""
+    worst: tuple[float, int, int, str] | None = None
+    for rows in _pairs(table):
+        groups = [g for g in _fell_back(rows, rows.set_index(["group", "metric"]), metric)
+                  if g in usual]
+        variant, reference = str(rows["scenario"].iloc[0]), str(rows["reference"].iloc[0])
+        for label, mine, first in ((reference, table[table["scenario"] == reference], True),
+                                   (variant, rows, False)):
+            for missing, asked in _unknown(mine, label, groups, first).values():
+                if missing and (worst is None or missing / asked > worst[0]):
+                    worst = (missing / asked, missing, asked, label)
+    how_often = ("some replication" if worst is None else
+                 f"some replications (at most {worst[1]} of {worst[2]}, of {worst[3]})")
+    why = (f"the 10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
+           f"{LATER_CHANGE_WORDS}.")
+    if metric == SHORTER:
+        return f"The answers compare the mean wait within {SHORTER_YEARS} years, not 10: {why}"
+    whom = "the applicants" if usual == [ALL] else _names(usual)
+    return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean wait within '
+            f"{SHORTER_YEARS} years of the request, not 10: {why}")
+
+
+def _names(groups: list[str]) -> str:
+    """'congestion-relief and safety applicants', 'basic-needs applicants and other businesses'."""
+    names = [WHO[group] for group in groups]
+    shared = all(name.endswith(" applicants") for name in names) and len(names) > 1
+    if shared:
+        names = [name.removesuffix(" applicants") for name in names]
+    words = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+    return words + (" applicants" if shared else "")
+
+
 def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
                    ) -> str:
     """'18 of 30 replications of sp (2)': those of ``label`` not knowing ten years for a group.
@@ -408,8 +479,22 @@ def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: boo
     say nothing of replications. ``first``: only the first block of the scenario's rows (its
     own, before any question's).
     """
-    if "replications" not in rows:
+    lacking = [count for count in _unknown(rows, label, groups, first).values() if count[0] > 0]
+    if not lacking:
         return ""
+    worst = max(lacking)
+    up_to = "up to " if len({missing for missing, _ in lacking}) > 1 else ""
+    return f"{up_to}{worst[0]} of {worst[1]} replications of {label}"
+
+
+def _unknown(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
+             ) -> dict[str, tuple[int, int]]:
+    """For each of ``groups``: the replications of ``label`` without ten years, and of all.
+
+    Empty where the rows say nothing of replications; ``first`` as for :func:`_unknown_count`.
+    """
+    if "replications" not in rows:
+        return {}
     mine = rows[rows["scenario"] == label]
     if first:
         mine = mine.drop_duplicates(["group", "metric"])
@@ -420,12 +505,7 @@ def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: boo
         if (group, "applicants") in by.index and (group, LONGER) in by.index:
             asked = int(by[(group, "applicants")])
             unknown[group] = (asked - int(by[(group, LONGER)]), asked)
-    lacking = [count for count in unknown.values() if count[0] > 0]
-    if not lacking:
-        return ""
-    worst = max(lacking)
-    up_to = "up to " if len({missing for missing, _ in lacking}) > 1 else ""
-    return f"{up_to}{worst[0]} of {worst[1]} replications of {label}"
+    return unknown
 
 
 FELL_BACK = f"{SHORTER_YEARS} years, not 10"
@@ -437,11 +517,16 @@ FELL_BACK_NOTE = (f"({FELL_BACK}): in a replication without the 10-year mean, "
 said once under the answers, where each answer only counts them."""
 
 
-def notes(answers: list[str]) -> list[str]:
-    """What the marks used in ``answers`` mean: said once, under them, not in every answer."""
+def notes(answers: list[str], window: str = "") -> list[str]:
+    """What the marks used in ``answers`` mean: said once, under them, not in every answer.
+
+    ``window`` (:func:`window_note`) comes first where the answers need it; it says why ten
+    years are unknown, which :data:`FELL_BACK_NOTE` then need not repeat.
+    """
     marked = any(f"({SHORTER_MARK})" in text for text in answers)
-    fell_back = any(f"; {FELL_BACK}" in text for text in answers)
-    return [*([SHORTER_WINDOW_NOTE] if marked else []), *([FELL_BACK_NOTE] if fell_back else [])]
+    fell_back = any(f"; {FELL_BACK}" in text for text in answers) and not window
+    return [*([window] if window else []), *([SHORTER_WINDOW_NOTE] if marked else []),
+            *([FELL_BACK_NOTE] if fell_back else [])]
 
 FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
