@@ -289,8 +289,8 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     table.loc[second, ["estimate", "ci_low", "ci_high"]] = [2.5, 2.0, math.inf]
     lines = replace(result, table=table).describe("connect_median_years").splitlines()
     assert lines[0] == ("Median time to connection, everyone (connect_median_years, years), "
-                        "all: median (95% CI); difference from the first cell (95% CI), paired "
-                        "where the group holds the same applicants")
+                        "all: median (95% CI); difference of the means from the first cell "
+                        "(95% CI), paired where the group holds the same applicants")
     assert lines[1].endswith(": not reached; the first cell")
     assert re.search(r": 2\.50* \(2(\.0*)? to not reached\); ", lines[2])
     assert "inf" not in "\n".join(lines)

@@ -334,8 +334,10 @@ class Sweep:
                                        "difference_ci_high", "paired"]], on="cell", how="left")
         label = METRICS[metric].label  # its unit follows: without the one it may end with
         label = label[:label.rindex(" (")] if label.endswith(")") and " (" in label else label
+        estimator = METRICS[metric].estimator
+        of_means = "" if estimator == "mean" else " of the means"  # not of the medians shown
         lines = [f"{label} ({metric}, {METRICS[metric].unit}), {group}: "
-                 f"{METRICS[metric].estimator} (95% CI); difference from the first cell "
+                 f"{estimator} (95% CI); difference{of_means} from the first cell "
                  "(95% CI), paired where the group holds the same applicants"]
         decimals = table_decimals(rows)
         first = next(iter(self.overrides))
