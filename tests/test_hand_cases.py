@@ -21,6 +21,7 @@ import pytest
 from sim import run
 from sim.engine.model import GridSetup, simulate
 from sim.engine.rules import with_categories
+from sim.inputs.applicants import ApplicantTable
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario
@@ -305,9 +306,9 @@ def test_areas_behind_one_upstream_limit_are_served_in_policy_order():
 # whole run) and against the reference model (tests/reference_model.py) on the same applicants.
 
 
-def world_grid(s: Scenario, streams: RandomStreams, size: int) -> GridSetup:
+def world_grid(s: Scenario, streams: RandomStreams, table: ApplicantTable) -> GridSetup:
     """The grid of replication 0, with its capacity-release mechanisms, as a run builds it."""
-    return with_capacity_releases(grid_setup(s, streams), s, streams, size)
+    return with_capacity_releases(grid_setup(s, streams), s, streams, table, load_waiting_rows(s))
 
 
 def reference_of(fields: dict) -> tuple[Scenario, list[str], dict[str, np.ndarray]]:
@@ -316,7 +317,7 @@ def reference_of(fields: dict) -> tuple[Scenario, list[str], dict[str, np.ndarra
     streams = RandomStreams(s.seed, 0)
     table = generate_applicants(s, streams, load_waiting_rows(s))
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    out = reference_run(table, world_grid(s, streams, len(table)), regimes, s.horizon_years)
+    out = reference_run(table, world_grid(s, streams, table), regimes, s.horizon_years)
     return s, table.name.tolist(), out
 
 
@@ -679,7 +680,7 @@ def taken_back(fields: dict) -> set[tuple[str, str, float]]:
     streams = RandomStreams(s.seed, 0)
     table = generate_applicants(s, streams, load_waiting_rows(s))
     regimes = with_categories(replication_regimes(s), category_timeline(s, table))
-    out = simulate(table, world_grid(s, streams, len(table)), regimes, s.horizon_years, [])
+    out = simulate(table, world_grid(s, streams, table), regimes, s.horizon_years, [])
     return {(str(s.date_at(when)), table.name[i], mw) for when, i, mw in out.reclaimed}
 
 

@@ -24,11 +24,11 @@ from sim.engine.model import (
     simulate,
 )
 from sim.engine.rules import with_categories
-from sim.inputs.applicants import CATEGORIES
+from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.inputs.loading import build_policy
 from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.scenario import CapacityRelease, Scenario, Upgrade, add_months
-from sim.inputs.sources import category_timeline, generate_applicants
+from sim.inputs.sources import category_timeline, generate_applicants, source_rows
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
 from sim.runs.metrics import ALL, replication_metrics
@@ -38,6 +38,7 @@ from sim.runs.spool import EncodedRows
 
 __all__ = [
     "check_policies",
+    "participation",
     "with_capacity_releases",
     "ReplicationOutput", "grid_setup", "regimes", "run_replication",
     "snapshot_times",
@@ -67,7 +68,8 @@ def run_replication(
     """Simulate replication ``replication`` of ``scenario``."""
     streams = RandomStreams(scenario.seed, replication)
     table = generate_applicants(scenario, streams, waiting_rows)
-    grid = with_capacity_releases(grid_setup(scenario, streams), scenario, streams, len(table))
+    grid = with_capacity_releases(grid_setup(scenario, streams), scenario, streams, table,
+                                  waiting_rows)
     trajectory = simulate(
         table,
         grid,
@@ -160,25 +162,29 @@ def _non_firm_setup(
 
 
 def with_capacity_releases(
-    grid: GridSetup, scenario: Scenario, streams: RandomStreams, size: int
+    grid: GridSetup, scenario: Scenario, streams: RandomStreams, table: ApplicantTable,
+    waiting_rows: WaitingRows | None = None,
 ) -> GridSetup:
     """The grid with its capacity-release mechanisms, who takes part drawn per applicant.
 
-    The MW connected before the start (``existing_mw``) are freed in expectation, as a
-    capacity step at the mechanism's first review (connected before the start, they have been
-    connected long enough): they belong to no applicant of the run. Without areas named, the
-    freed MW are split evenly over the areas.
+    Each source's applicants draw from a generator of their own (:func:`participation`), so
+    the same applicant takes part whatever other sources a variant adds. The MW connected
+    before the start (``existing_mw``) are freed in expectation, as a capacity step at the
+    mechanism's first review (connected before the start, they have been connected long
+    enough): they belong to no applicant of the run. Without areas named, the freed MW are
+    split evenly over the areas. ``waiting_rows`` are those ``table`` was drawn with.
     """
     reclaims, steps = [], list(grid.steps)
     areas = scenario.area_names
+    sources = source_rows(scenario, table, waiting_rows) if scenario.capacity_releases else []
     for k, release in enumerate(scenario.capacity_releases):
         dates = release.review_dates(scenario.end)
         times = [scenario.years_since_start(date) for date in dates]
         area = None if release.area is None else areas.index(release.area)
-        rng = streams.generator("capacity_release", f"{k}:{release.name}")
+        draws = participation(streams, f"{k}:{release.name}", sources, len(table))
         freed = release.existing_mw * release.user_share * release.mw_share
         reclaims.append(Reclaim(times=times, area=area,
-                                takes_part=rng.random(size) < release.user_share,
+                                takes_part=draws < release.user_share,
                                 mw_share=release.mw_share,
                                 due=review_cutoffs(scenario, release, dates),
                                 existing_freed_mw=freed if times else 0.0))
@@ -186,6 +192,23 @@ def with_capacity_releases(
             steps += [CapacityStep(times[0], a, freed / (len(areas) if area is None else 1))
                       for a in (range(len(areas)) if area is None else [area])]
     return replace(grid, steps=steps, reclaims=reclaims)
+
+
+def participation(
+    streams: RandomStreams, release: str, sources: list[tuple[str, np.ndarray]], size: int
+) -> np.ndarray:
+    """One uniform per applicant for the release keyed ``release``: below its share takes part.
+
+    Each source's applicants (:func:`sim.inputs.sources.source_rows`) draw in their own order
+    from a generator keyed by the release and the source, not by their places in the joined
+    table, which a stream, project or waiting-list row added elsewhere shifts: so pairs of
+    scenarios keep who takes part among the applicants both have.
+    """
+    draws = np.empty(size)
+    for key, rows in sources:
+        rng = streams.generator("capacity_release", f"{release}:{key}")
+        draws[rows] = rng.random(len(rows))
+    return draws
 
 
 def review_cutoffs(
