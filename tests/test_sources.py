@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sim import run
 from sim.errors import InputError
 from sim.inputs.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
+from sim.inputs.loading import load_scenario, load_waiting_rows
 from sim.inputs.rng import RandomStreams, upgrade_keys
-from sim.inputs.sources import _priority, arrival_times, generate_applicants
-from sim.runs.replication import grid_setup
+from sim.inputs.scenario import Scenario
+from sim.inputs.sources import _priority, arrival_times, generate_applicants, source_rows
+from sim.runs.replication import grid_setup, with_capacity_releases
 from tests.builders import project, scenario
 
 
@@ -164,3 +169,87 @@ def test_an_upgrade_keeps_its_delay_whichever_other_upgrades_a_variant_has():
     times = [grid_setup(s, RandomStreams(s.seed, 3)).steps[-1].time for s in (both, one)]
     assert times[0] == times[1]
     assert upgrade_keys("main", ["a", "b", "a"]) == ["main:a", "main:b", "main:a#2"]
+
+
+RELEASE = {"name": "review", "start": "2025-01-01", "every_months": 12, "after_years": 0,
+           "user_share": 0.5, "mw_share": 0.5}
+"""A yearly review of everyone connected: half of them give up half their MW."""
+
+
+def _gave_up(s: Scenario) -> set[tuple[object, ...]]:
+    """Who gave up MW in a run of ``s``: each by replication, source, stream, name and request."""
+    frame = run(s, workers=1).applicants
+    rows = frame[frame["connected_mw"] < frame["requested_mw"] - 1e-12]
+    return set(rows[["replication", "source", "stream", "name", "request_date",
+                     "demand_mw"]].itertuples(index=False, name=None))
+
+
+def test_who_takes_part_in_a_release_stays_whichever_stream_a_variant_adds():
+    """An added stream of another category leaves who gives up MW among the others as it was.
+
+    With capacity for everyone, each connects at once and is reviewed once, so who gives up
+    MW is who takes part. Participation was drawn by place in the joined table: the schools'
+    requests moved every later firm and the campus, and about half of them changed sides,
+    which made every paired difference of such a variant needlessly wide.
+    """
+    world = {"grid": {"capacity_mw": 1000.0}, "replications": 2,
+             "streams": {"firms": {"category": "other", "rate_per_year": 40,
+                                   "demand_mw": 0.1}},
+             "waiting_list": {"count": 10, "earliest": "2022-01-01", "mix": {"firms": 1}},
+             "projects": [project("campus", "2026-03-01", 2.0)],
+             "capacity_releases": [RELEASE]}
+    schools = {"category": "basic_needs", "rate_per_year": 20, "demand_mw": 0.2}
+    before = _gave_up(scenario(**world))
+    after = _gave_up(scenario(**{**world, "streams": {**world["streams"], "schools": schools}}))
+    assert len(before) > 20 and ("project", "project", "campus") in {r[1:4] for r in before}
+    assert {r for r in after if r[2] != "schools"} == before
+    assert any(r[2] == "schools" for r in after)
+
+
+def _takes_part(tmp_path: Path, rows: list[str]) -> dict[str, bool]:
+    """Whether each row of a CSV waiting list takes part in a release, by its name."""
+    (tmp_path / "list.csv").write_text("name,request_date,category,demand_mw\n"
+                                       + "".join(f"{row}\n" for row in rows))
+    (tmp_path / "s.yaml").write_text(
+        "start: 2024-01-01\nend: 2030-01-01\ngrid: {capacity_mw: 1}\n"
+        "streams:\n  firms: {category: other, rate_per_year: 5, demand_mw: 1}\n"
+        f"waiting_list: {{csv: list.csv}}\ncapacity_releases: [{json.dumps(RELEASE)}]\n")
+    s = load_scenario(tmp_path / "s.yaml")
+    streams, waiting = RandomStreams(s.seed, 0), load_waiting_rows(s)
+    table = generate_applicants(s, streams, waiting)
+    grid = with_capacity_releases(grid_setup(s, streams), s, streams, table, waiting)
+    listed = table.source == "waiting_list"
+    return dict(zip(table.name[listed], grid.reclaims[0].takes_part[listed], strict=True))
+
+
+def test_a_listed_row_takes_part_by_its_place_in_the_file(tmp_path):
+    """A CSV row draws as its other draws do, by its row: rows added below leave it as it was.
+
+    The rows are out of date order and the added ones are older, so they come first in the
+    table: a draw by place among the listed applicants would move every row.
+    """
+    rows = [f"row{i},2023-{1 + (7 * i) % 12:02d}-01,other,0.5" for i in range(16)]
+    before = _takes_part(tmp_path, rows)
+    after = _takes_part(tmp_path, [*rows, *(f"old{i},2021-0{i + 1}-01,other,0.5"
+                                           for i in range(4))])
+    assert 0 < sum(before.values()) < len(before)
+    assert {name: after[name] for name in before} == before
+
+
+def test_every_applicant_is_in_one_source_in_its_source_s_order():
+    """The sources split the table: each applicant once, each source in request order."""
+    s = scenario(streams={"firms": {"category": "other", "rate_per_year": 30, "demand_mw": 0.1},
+                          "schools": {"category": "basic_needs", "rate_per_year": 10,
+                                      "demand_mw": 0.2}},
+                 waiting_list={"count": 8, "earliest": "2022-01-01"},
+                 projects=[project("campus", "2026-03-01", 2.0),
+                           project("depot", "2025-03-01", 1.0)])
+    table = generate_applicants(s, RandomStreams(s.seed, 0))
+    parts = dict(source_rows(s, table))
+    assert set(parts) == {"firms", "schools", "waiting_list:firms", "waiting_list:schools",
+                          "project:campus", "project:depot"}
+    joined = np.concatenate(list(parts.values()))
+    np.testing.assert_array_equal(np.sort(joined), np.arange(len(table)))
+    assert all((np.diff(rows) > 0).all() for rows in parts.values())
+    assert (table.stream[parts["firms"]] == "firms").all()
+    assert (table.source[parts["waiting_list:schools"]] == "waiting_list").all()
