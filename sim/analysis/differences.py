@@ -114,8 +114,10 @@ _NOT_DRAWN = ("name", "description", "replications", "timestep_months", "policy"
 cover come from their own streams, so on-site generation may differ too, and so does who asks
 for priority, each applicant's draw compared with the uptake; named projects are
 fixed and draw nothing, so adding one keeps the others' draws; observations are only read
-beside the results; who takes part in a capacity release is drawn from its own stream, and
-the delays of non-firm pools' upgrades from keys of their own)."""
+beside the results; who takes part in a capacity release is drawn from generators of its
+own, one per release and source (:func:`sim.runs.replication.participation`), so another
+release treats the same applicants and a variant's added source leaves the others' draws as
+they were; and the delays of non-firm pools' upgrades from keys of their own)."""
 
 NOT_DRAWN_BY_STREAM = (
     "patience_years", "lifetime_years", "onsite_generation", "partial_offer", "expansion",
