@@ -621,7 +621,8 @@ def test_the_terms_note_explains_non_firm_rights_and_mw_hours_only_where_the_pag
     """An answer about non-firm rights said 'usable for 85% of their MW-hours' unexplained.
 
     The Terms note now explains a non-firm right and MW-hours on a page whose text uses
-    them, and only there: a comparison without rights says nothing of them.
+    them, and only there: a comparison without rights says nothing of them. Used by an
+    answer, the note follows the answers, where the reader meets the term, not the Detail.
     """
     summary, scenario = summary_and_scenario
     results = run(scenario, workers=1)
@@ -641,9 +642,10 @@ def test_the_terms_note_explains_non_firm_rights_and_mw_hours_only_where_the_pag
     page = _with_terms(dataclasses.replace(page, answers=[answer]), scenarios)
     assert [term for term, _ in page.terms] == ["non-firm right", "MW-hours"]
     html = render_report(page)
-    questions = html[html.index('id="questions"'):]
-    start = questions.index('<p class="note terms">')
-    note = questions[start:questions.index("</p>", start) + 4]
+    answers = html[html.index('id="answers"'):html.index("</section>")]
+    start = answers.index('<p class="note terms">')  # where the answers use them, once
+    note = answers[start:answers.index("</p>", start) + 4]
+    assert html.count('<p class="note terms">') == 1
     assert "<em>non-firm right</em>: a transport right that is firm only part of the time" in note
     assert "<em>MW-hours</em>: a right&#39;s MW times the hours it may be used" in note
     assert note.rstrip().endswith(".</p>") and ".;" not in note

@@ -253,6 +253,9 @@ class Page:
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
     terms: list[tuple[str, str]] = field(default_factory=list)
     """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
+    terms_in_answers: bool = False
+    """Whether the answers use a term of :data:`TERMS`: the Terms note then follows them,
+    where the reader meets the term first, rather than the Detail's first table."""
     window: str = ""
     """Which categories the answers compare within the shorter window, and why: said once,
     under the lead, where most answers need it (:func:`sim.report.narrative.window_note`)."""
@@ -322,8 +325,11 @@ def _with_terms(page: Page, scenarios: Mapping[str, Scenario]) -> Page:
     texts = list(_texts(replace(page, assumptions=None)))  # type: ignore[arg-type]  # read only
     if any(scenario.non_firm is not None for scenario in scenarios.values()):
         texts.append("non-firm rights")
+    answers = list(_texts(page.answers))
     return replace(page, terms=[(term, meaning) for term, (words, meaning) in TERMS.items()
-                                if any(words.search(text) for text in texts)])
+                                if any(words.search(text) for text in texts)],
+                   terms_in_answers=any(words.search(text) for words, _ in TERMS.values()
+                                        for text in answers))
 
 
 def _texts(value: object) -> Iterator[str]:
