@@ -62,10 +62,11 @@ from sim.analysis.candidates import (
     fit_given,
     synthetic_terms,
 )
-from sim.analysis.parameters import SPANNING, load_with_parameters
+from sim.analysis.parameters import SPANNING, Changes, load_with_parameters
 from sim.errors import GridqueueError, InertSetting, argument, given_as, nearest
+from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import parse_override
+from sim.inputs.yaml_source import Override
 from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
 from sim.runs.runner import default_workers, map_replications
@@ -154,7 +155,7 @@ def parse_fit(text: str) -> FitParameter:
 def calibrate(
     path: str | Path,
     parameters: Sequence[FitParameter],
-    overrides: Sequence[str] = (),
+    overrides: Changes = (),
     *,
     replications: int | None = None,
     iterations: int = ITERATIONS,
@@ -169,7 +170,8 @@ def calibrate(
     Args:
         path: the scenario file; it must state observations.
         parameters: the parameters to estimate, each with the range searched.
-        overrides: ``key.path=value`` changes applied first (as ``--set``).
+        overrides: ``key.path=value`` changes applied first (as ``--set`` takes them), or a
+            mapping of key paths to values; a message names each as it was given.
         replications: replications per candidate (default: the scenario's).
         iterations: generations of differential evolution.
         population: candidates per generation per parameter.
@@ -184,7 +186,7 @@ def calibrate(
     check_search(iterations, population, len(parameters) or 1)
     path = Path(path)
     common = _common_overrides(overrides, replications)
-    base = load_with_parameters(path, common)
+    base = load_with_parameters(path, {}, common)
     check_replications(path, replications, base.replications)
     if not base.observations:
         raise GridqueueError(f"{path}: states no observations to calibrate to; add an "
@@ -222,7 +224,7 @@ def calibrate(
                    {"iterations": iterations, "population": population})
 
 
-def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) -> None:
+def _check_range(path: Path, common: list[Override], parameter: FitParameter) -> None:
     """Refuse, before any run, a --fit range the scenario refuses at an end or inside.
 
     The inside point is one no round number hits, so a key that takes only whole numbers or
@@ -239,7 +241,7 @@ def _check_range(path: Path, common: dict[str, Any], parameter: FitParameter) ->
             if refused:  # tried only to tell why: its warnings would repeat the first one's
                 warnings.simplefilter("ignore")
             try:
-                load_with_parameters(path, {**common, parameter.key: value})
+                load_with_parameters(path, {parameter.key: value}, common)
             except GridqueueError as exc:
                 refused.append((value, where, exc))
     if not refused:
@@ -276,12 +278,21 @@ def _scan(best: list[float], index: int, bounds: list[tuple[float, float]]) -> l
             for value in np.linspace(low, high, SCAN_POINTS)]
 
 
-def _common_overrides(overrides: Sequence[str], replications: int | None) -> dict[str, Any]:
-    """The ``--set`` changes (and the replications asked for) as key paths and values."""
-    common = {o.key_path: o.value for o in map(parse_override, overrides)}
+def _common_overrides(overrides: Changes, replications: int | None) -> list[Override]:
+    """The ``--set`` changes (and the replications asked for), each named as it was given.
+
+    Text is ``--set`` text, on the command line or in Python; a mapping's items are named
+    ``override key=value``, as :func:`sim.load_scenario` names them.
+    """
+    common = as_overrides(overrides)
     if replications is not None:
-        common["replications"] = replications
+        common += as_overrides({"replications": replications})
     return common
+
+
+def _as_mapping(common: list[Override]) -> dict[str, Any]:
+    """The common changes as key paths and values (a later change of a key wins)."""
+    return {change.key_path: change.value for change in common}
 
 
 def _acts(evaluations: pd.DataFrame, key: str, keys: Sequence[str]) -> bool:
@@ -297,7 +308,7 @@ def _acts(evaluations: pd.DataFrame, key: str, keys: Sequence[str]) -> bool:
                for _, losses in groups)
 
 
-def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, Any],
+def _gather(path: Path, parameters: Sequence[FitParameter], common: list[Override],
             evaluator: CandidateEvaluator, base: Scenario, started: float,
             workers: int | None, search: dict[str, int]) -> Calibration:
     evaluations = pd.DataFrame(evaluator.rows)  # scenario_sha256 kept: evaluations.csv resumes
@@ -334,7 +345,8 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
         "parameters": {p.key: [p.low, p.high] for p in parameters},
         **search,
         "candidates": len(evaluations),
-        "overrides": {key: value for key, value in common.items() if key != "replications"},
+        "overrides": {key: value for key, value in _as_mapping(common).items()
+                      if key != "replications"},
         "observations": len(base.observations),
         "observations_files": [str(file) for file in _observation_files(base)],
         "best": best,
@@ -351,8 +363,8 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: dict[str, An
     }
     if calibrated is not None:
         run_info["calibrated_loss"] = float(calibrated["loss_term"].sum())
-    return Calibration(path=path, overrides=common, parameters=list(parameters), best=best,
-                       scenario=scenario,
+    return Calibration(path=path, overrides=_as_mapping(common), parameters=list(parameters),
+                       best=best, scenario=scenario,
                        estimates=pd.DataFrame(rows), evaluations=evaluations,
                        observations=observations, run_info=run_info,
                        calibrated_observations=calibrated)
@@ -369,7 +381,7 @@ def _observation_files(scenario: Scenario) -> list[Path]:
     return [file for file in scenario.input_files if file not in chain and file != waiting]
 
 
-def _fit_at(path: Path, common: dict[str, Any], values: dict[str, float],
+def _fit_at(path: Path, common: list[Override], values: dict[str, float],
             evaluator: CandidateEvaluator, workers: int | None
             ) -> tuple[Scenario, pd.DataFrame]:
     """The scenario at ``values`` and its observations table with each figure's loss term.
@@ -378,7 +390,7 @@ def _fit_at(path: Path, common: dict[str, Any], values: dict[str, float],
     the terms sum to the best loss.
     """
     with evaluator.distinct():
-        scenario = load_with_parameters(path, {**common, **values})
+        scenario = load_with_parameters(path, values, common)
     task = CandidateTask([scenario], scenario.replications)
     simulated = list(map_replications(task, list(range(scenario.replications)), workers,
                                       False, "calibrate", seed=scenario.seed,
@@ -395,7 +407,7 @@ def calibrate_to_directory(
     directory: str | Path,
     path: str | Path,
     parameters: Sequence[FitParameter],
-    overrides: Sequence[str] = (),
+    overrides: Changes = (),
     *,
     force: bool = False,
     resume: bool = False,
@@ -411,7 +423,7 @@ def calibrate_to_directory(
     """
     check_search(options.get("iterations", ITERATIONS), options.get("population", POPULATION),
                  len(parameters) or 1)
-    scenario = load_with_parameters(path, _common_overrides(overrides, None))
+    scenario = load_with_parameters(path, {}, _common_overrides(overrides, None))
     given = options.get("replications")
     check_replications(Path(path), given, scenario.replications if given is None else given)
     inputs = scenario.input_files

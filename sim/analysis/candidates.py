@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.parameters import ParameterisedScenario
+from sim.analysis.parameters import Changes, ParameterisedScenario
 from sim.errors import GridqueueError, InertSetting, InputError, given_as, one_line
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
@@ -158,7 +158,7 @@ class CandidateEvaluator:
     ``map`` is the map differential evolution is given: it runs a whole generation at once.
     """
 
-    def __init__(self, path: Path, common: dict[str, Any], keys: Sequence[str],
+    def __init__(self, path: Path, common: Changes, keys: Sequence[str],
                  base: Scenario, workers: int | None, scheduler: str | None,
                  store: Path | None, distinct: DistinctWarnings | None = None) -> None:
         self.path = path
@@ -184,7 +184,7 @@ class CandidateEvaluator:
         chosen = dict(zip(self.keys, values, strict=True))
         try:
             with self.distinct():
-                return self.variants.load({**self.common, **chosen})
+                return self.variants.load(chosen, self.common)
         except GridqueueError as exc:  # say it of the --fit ranges, not of an unseen override
             shown = ", ".join(f"{key}={value:.6g}" for key, value in chosen.items())
             raise GridqueueError(f"{given_as('--fit', 'parameters')}: the candidate {shown} "
@@ -238,7 +238,7 @@ class CandidateEvaluator:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                self.variants.load({**self.common, **values})
+                self.variants.load(values, self.common)
             except GridqueueError as exc:
                 return exc
         return None

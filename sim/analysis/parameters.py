@@ -15,16 +15,16 @@ scenario written with fitted values says in its own keys what changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.errors import GridqueueError, InputError, nearest
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.distributions import Exponential
-from sim.inputs.loading import load_variant
+from sim.inputs.loading import as_overrides, load_variant
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import read_scenario_source
+from sim.inputs.yaml_source import Override, read_scenario_source
 
 __all__ = ["REPLACES", "SPANNING", "ParameterisedScenario", "load_with_parameters",
            "stream_overrides"]
@@ -42,10 +42,14 @@ SPANNING: dict[str, str] = {
 REPLACES: dict[str, str] = {"arrivals.growth_per_year": "streams.*.growth_per_year"}
 """The stream keys a spanning parameter replaces (``*``: every stream); the others scale them."""
 
+Changes = Sequence[str | Override] | Mapping[str, Any]
+"""A caller's own changes: ``key.path=value`` text (as ``--set`` takes it) or a mapping."""
 
-def load_with_parameters(path: str | Path, parameters: Mapping[str, Any]) -> Scenario:
-    """The scenario file with ``parameters`` applied: dotted keys first, then spanning ones."""
-    return ParameterisedScenario(path).load(parameters)
+
+def load_with_parameters(path: str | Path, parameters: Mapping[str, Any],
+                         given: Changes = ()) -> Scenario:
+    """The scenario file with ``given``, then ``parameters`` (see ParameterisedScenario.load)."""
+    return ParameterisedScenario(path).load(parameters, given)
 
 
 class ParameterisedScenario:
@@ -55,32 +59,40 @@ class ParameterisedScenario:
         self.path = Path(path)
         self.source = read_scenario_source(self.path)
 
-    def load(self, parameters: Mapping[str, Any]) -> Scenario:
-        """The scenario with ``parameters`` applied: dotted keys first, then spanning ones."""
-        for key, value in parameters.items():
-            _check_spanning(key, value)
-        plain = {k: v for k, v in parameters.items() if k not in SPANNING}
-        spanning = {k: v for k, v in parameters.items() if k in SPANNING}
+    def load(self, parameters: Mapping[str, Any], given: Changes = ()) -> Scenario:
+        """The scenario with ``given``, then ``parameters``: dotted keys first, then spanning ones.
+
+        ``given`` are the caller's own changes (``--set`` text, or a mapping from Python),
+        named in messages as given; ``parameters`` are values the caller never typed (a
+        candidate's), named ``override key=value``.
+        """
+        changes = [*as_overrides(given), *as_overrides(dict(parameters))]
+        for change in changes:
+            _check_spanning(change)
+        plain = [change for change in changes if change.key_path not in SPANNING]
+        spanning = {c.key_path: c.value for c in changes if c.key_path in SPANNING}
         scenario = load_variant(self.source, plain)
         if not spanning:
             return scenario
-        return load_variant(self.source, {**plain, **stream_overrides(scenario, spanning)})
+        streams = as_overrides(stream_overrides(scenario, spanning))
+        return load_variant(self.source, [*plain, *streams])
 
 
-def _check_spanning(key: str, value: Any) -> None:
+def _check_spanning(change: Override) -> None:
     """Refuse a misspelt spanning parameter, suggesting the nearest, as --set does a key.
 
     The loader would take ``arrivals.rate_scal`` for a scenario key and say only that the
     scenario has no ``arrivals``. A key that starts as a spanning one does, or that is no
     scenario key and is near one, is named against the spanning parameters instead.
     """
-    top = str(key).split(".")[0]
-    hint = nearest(str(key), SPANNING)
+    key = change.key_path
+    top = change.path[0]
+    hint = nearest(key, SPANNING)
     if key in SPANNING or not (top in ("arrivals", "withdrawal")
                                or (hint and top not in Scenario.model_fields)):
         return
-    raise InputError(f"override {key}={value}", str(key), f"unknown parameter{hint}; expected "
-                     f"a scenario key or one of {', '.join(SPANNING)}")
+    raise InputError(change.shown, key, f"unknown parameter{hint}; expected a scenario key or "
+                     f"one of {', '.join(SPANNING)}")
 
 
 def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[str, Any]:

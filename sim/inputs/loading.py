@@ -47,8 +47,8 @@ from sim.policies.shadowing import (
     order_key,
 )
 
-__all__ = ["build_policy", "check_edited", "check_runnable", "load_resolved", "load_scenario",
-           "load_variant", "load_waiting_rows", "validate_data"]
+__all__ = ["as_overrides", "build_policy", "check_edited", "check_runnable", "load_resolved",
+           "load_scenario", "load_variant", "load_waiting_rows", "validate_data"]
 
 
 def load_scenario(
@@ -69,7 +69,7 @@ def load_scenario(
             import; the message names the file, line, key path and what was expected.
         GridqueueError: a path or overrides of the wrong type.
     """
-    overrides = _as_overrides(overrides)
+    overrides = as_overrides(overrides)
     source = read_scenario_source(_as_path(path), overrides)
     scenario = validate_data(source)
     check_runnable(scenario, source)
@@ -92,7 +92,7 @@ def load_variant(
     What :func:`load_scenario` does, without reading the files again: for the many variants
     of one scenario that calibration and exploration run.
     """
-    variant = source.with_overrides(_as_overrides(overrides))
+    variant = source.with_overrides(as_overrides(overrides))
     scenario = validate_data(variant)
     check_runnable(scenario, variant)
     return scenario
@@ -237,7 +237,7 @@ def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenar
     each setting acts was judged when it ran, on the files and options that tell who wrote
     what, and is not judged again here.
     """
-    source = read_scenario_source(path, _as_overrides(overrides))
+    source = read_scenario_source(path, as_overrides(overrides))
     scenario = validate_data(source)
     check_runnable(scenario, source, every_setting_acts=False)
     return scenario
@@ -359,8 +359,13 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     )
 
 
-def _as_overrides(overrides: Sequence[str | Override] | dict[str, Any] | None) -> list[Override]:
-    """Overrides as a list or a mapping, checked: a GridqueueError says what they should be."""
+def as_overrides(overrides: Sequence[str | Override] | Mapping[str, Any] | None
+                 ) -> list[Override]:
+    """Overrides as a list or a mapping, checked: a GridqueueError says what they should be.
+
+    Text is named as ``--set`` takes it, a mapping's items as ``override key=value``
+    (:attr:`~sim.inputs.yaml_source.Override.given_as`), so a message names a change as given.
+    """
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):  # copies: applying them must not change the caller's
