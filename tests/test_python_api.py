@@ -113,7 +113,8 @@ def test_wrong_arguments_to_load_scenario_are_one_clear_error(path, overrides, e
     ({"grid.capacity_mw": [4, 8]}, {"workers": 0},
      "workers: expected a whole number of at least 1, got 0"),
     ({"grid.capacity_mw": [4, 8]}, {"overrides": "replications=2"},
-     "overrides: expected a list of key.path=value strings, got str 'replications=2'"),
+     "overrides: expected a list of key.path=value strings or a mapping of key paths to "
+     "values, got str 'replications=2'"),
 ])
 def test_wrong_arguments_to_sweep_are_one_clear_error(vary, options, expected):
     """A list for the grid or a number for a key path was an AttributeError.
@@ -223,6 +224,19 @@ NAMED_AS_GIVEN = [
       "--reference", "nowhere"],
      "--reference nowhere: expected a scenario name or input path; the scenarios are fifo, "
      "social_priority"),
+    (lambda: _calibrate((RATE, 0.5, 2), overrides={"grid.capacity_mw": "abc"}),
+     "override grid.capacity_mw=abc: grid.capacity_mw: expected a number, got 'abc'",
+     ["calibrate", str(BASE), "--set", "grid.capacity_mw=abc", "--fit", f"{RATE}=0.5:2"],
+     "--set grid.capacity_mw=abc: grid.capacity_mw: expected a number, got 'abc'"),
+    (lambda: _sweep({"grid.capacity_mw": [4, 8]}, overrides={"end": "abc"}),
+     "override end=abc: end: expected an ISO date",
+     ["sweep", str(FIFO), "--set", "end=abc", "--vary", "grid.capacity_mw=4,8"],
+     "--set end=abc: end: expected an ISO date"),
+    (lambda: _compare(overrides={"grid.capacity_mw": "abc"}),
+     "override grid.capacity_mw=abc: grid.capacity_mw: expected a number, got 'abc'",
+     ["compare", str(FIFO), str(FIFO.parent / "social_priority.yaml"), "--set",
+      "grid.capacity_mw=abc"],
+     "--set grid.capacity_mw=abc: grid.capacity_mw: expected a number, got 'abc'"),
 ]
 """Each wrong argument: the Python call, what its message says, the command, what it says."""
 
@@ -245,6 +259,27 @@ def test_a_wrong_argument_is_named_as_the_caller_gave_it(call, said, command, ty
     assert main([*command, "--workers", "1", "-q", "-o", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.splitlines()[-1]
     assert error.startswith("gridqueue: error: ") and typed in error
+
+
+@pytest.mark.parametrize("overrides", [["grid.capacity_mw=abc"], {"grid.capacity_mw": "abc"}],
+                         ids=["text", "mapping"])
+@pytest.mark.parametrize("call", [
+    lambda overrides: _calibrate((RATE, 0.5, 2), overrides=overrides),
+    lambda overrides: _sweep({"grid.upgrades.0.add_mw": [4, 8]}, overrides=overrides),
+    lambda overrides: _compare(overrides=overrides)], ids=["calibrate", "sweep", "compare"])
+def test_a_bad_override_is_named_as_load_scenario_names_it(call, overrides):
+    """Text as ``--set`` takes it is ``--set key=value``, a mapping's ``override key=value``.
+
+    calibrate named ``--set`` text ``override`` (it passed the changes on as a mapping), and
+    sweep read a mapping's keys as ``--set`` text: 'expected key.path=value'.
+    """
+    from sim import load_scenario
+
+    with pytest.raises(GridqueueError) as loaded:
+        load_scenario(FIFO, overrides)
+    with pytest.raises(GridqueueError) as raised:
+        call(overrides)
+    assert str(raised.value) == str(loaded.value)
 
 
 def test_replications_below_one_in_compare_are_named_as_the_keyword():

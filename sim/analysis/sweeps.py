@@ -55,6 +55,7 @@ from sim.analysis.sweep_grid import (
 from sim.errors import GridqueueError, argument
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
+from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override
 from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
@@ -462,7 +463,7 @@ def _fixed(value: float, decimals: int) -> str:
 def sweep(
     path: str | Path,
     vary: Mapping[str, Sequence[Any]] | None = None,
-    overrides: Sequence[str] | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] | None = None,
     *,
     replications: int | None = None,
     workers: int | None = None,
@@ -477,7 +478,8 @@ def sweep(
         path: the base scenario file; its ``sweep:`` block, if any, adds to ``vary``.
         vary: key paths and the values each takes, e.g. ``{"policy.order": ["fifo",
             "social_priority"]}``.
-        overrides: ``key.path=value`` changes common to every cell.
+        overrides: ``key.path=value`` changes common to every cell, or a mapping of key
+            paths to values (as :func:`sim.load_scenario` takes them).
         replications: replications per cell (default: the scenario's).
         workers: worker processes; results do not depend on it.
         progress: show one progress bar over every replication of every cell.
@@ -523,12 +525,13 @@ def sweep(
 
 
 def _checked_arguments(
-    vary: Mapping[str, Sequence[Any]] | None, overrides: Sequence[str] | None
+    vary: Mapping[str, Sequence[Any]] | None, overrides: Sequence[str] | Mapping[str, Any] | None
 ) -> tuple[dict[str, Any], list[Override]]:
     """The grid to vary and the common overrides, or a GridqueueError saying what they take.
 
     A list for the grid, or a key path that is not text, was an AttributeError; overrides
-    given as one string were read one letter at a time.
+    given as one string were read one letter at a time, and a mapping's keys as ``--set``
+    text. Overrides are taken as :func:`sim.load_scenario` takes them, each named as given.
     """
     if not isinstance(vary, Mapping | None):
         raise GridqueueError("vary: expected a mapping of key paths to lists of values, e.g. "
@@ -538,19 +541,14 @@ def _checked_arguments(
         if not isinstance(key, str):
             raise GridqueueError("vary: expected key paths as text, e.g. 'grid.capacity_mw', "
                                  f"got {type(key).__name__} {key!r}")
-    if isinstance(overrides, str | bytes) or not all(isinstance(o, str) for o in overrides or []):
-        shown = overrides if isinstance(overrides, str | bytes) else next(
-            o for o in overrides or [] if not isinstance(o, str))
-        raise GridqueueError("overrides: expected a list of key.path=value strings, got "
-                             f"{type(shown).__name__} {shown!r}"[:200])
     given = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in (vary or {}).items()}
-    return given, [parse_override(o) for o in overrides or []]
+    return given, as_overrides(overrides)
 
 
 def plan_sweep(
     path: str | Path,
     vary: Mapping[str, Sequence[Any]] | None = None,
-    overrides: Sequence[str] | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] | None = None,
     replications: int | None = None,
 ) -> tuple[Scenario, dict[str, list[Any]], list[dict[str, Any]], list[Scenario]]:
     """Everything :func:`sweep` checks before it runs anything, and the grid it would run.
@@ -617,7 +615,7 @@ def sweep_to_directory(
     directory: str | Path,
     path: str | Path,
     vary: Mapping[str, Sequence[Any]] | None = None,
-    overrides: Sequence[str] | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] | None = None,
     *,
     metric: str | None = None,
     group: str = "all",
