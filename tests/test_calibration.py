@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import shutil
 import signal
@@ -561,24 +562,66 @@ def test_a_candidate_the_scenario_refuses_is_said_of_the_fit_with_what_to_do(pub
     assert "give --fit ranges in which every value is allowed" not in str(refused.value)
 
 
-def test_values_refused_only_together_are_said_so_when_the_scan_meets_them(published, tmp_path,
-                                                                          capsys):
-    """The scan after the search tries a rate of 0 with the best uptake: refused together.
+def _search_refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("the search started")
 
-    Alone, each passes the checks before the search (the uptake then inherited, so set aside
-    with a warning), so the refusal comes from the search itself.
+
+def test_values_refused_only_together_at_the_ends_are_refused_before_any_run(
+        published, tmp_path, capsys, monkeypatch):
+    """A rate of 0 with any uptake of the only stream's category: refused before the search.
+
+    Alone, each range passes its own checks (the uptake then inherited, so set aside with a
+    warning); the refusal together came from the scan after the search, minutes later.
     """
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
     code = main(["calibrate", str(published), "--set", "streams.firms.category=safety",
                  "--fit", "arrivals.rate_scale=0:2", "--fit", "priority_uptake.safety=0.2:0.8",
-                 "--replications", "2", "--iterations", "1", "--population", "3", "--workers",
-                 "1", "-q", "-o", str(tmp_path / "out")])
+                 "--workers", "1", "-q", "-o", str(tmp_path / "out")])
     error = capsys.readouterr().err.splitlines()[-1]
     assert code == 2
     assert error.startswith("gridqueue: error: --fit: the candidate arrivals.rate_scale=0, "
-                            "priority_uptake.safety=")
-    assert "are each allowed on its own, not together: narrow the range of one or more of " \
-           "arrivals.rate_scale, priority_uptake.safety so that no candidate combines such " \
-           "values (arrivals.rate_scale=0 is the low end of its range)" in error
+                            "priority_uptake.safety=0.2 gives priority_uptake.safety: expected "
+                            "a category somebody is in")
+    assert error.endswith(
+        "; arrivals.rate_scale=0 and priority_uptake.safety=0.2 are each allowed on its own, "
+        "not together: narrow the range of one or more of arrivals.rate_scale, "
+        "priority_uptake.safety so that no candidate combines such values "
+        "(arrivals.rate_scale=0 is the low end of its range; priority_uptake.safety=0.2 is the "
+        "low end of its range), or fit them in separate calibrations")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ranges_fine_at_every_corner_reach_the_search(published, tmp_path, monkeypatch):
+    """The same keys with a rate above 0: no corner is refused, so the search starts."""
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
+    with pytest.raises(AssertionError, match="the search started"):
+        calibrate(published, [FitParameter("arrivals.rate_scale", 0.5, 2),
+                              FitParameter("priority_uptake.safety", 0.2, 0.8)],
+                  ["streams.firms.category=safety"], **SMALL)
+
+
+@pytest.mark.parametrize("count", range(1, 10))
+def test_only_corners_of_the_ranges_are_loaded_before_any_run(count):
+    """Every corner up to six ranges, beyond each pair of ends with the others at one end.
+
+    Only corners: a refusal there is one the search may meet at the values the message
+    names, so ranges fine at every corner are never refused before the search.
+    """
+    bounds = [(float(i), i + 0.5) for i in range(count)]
+    corners = calibration._corners(bounds)
+    ends = [[int(value != low) for value, (low, _) in zip(c, bounds, strict=True)]
+            for c in corners]
+    assert all(value in pair for c in corners for value, pair in zip(c, bounds, strict=True))
+    assert len({tuple(e) for e in ends}) == len(ends) and ends[0] == [0] * count
+    if count <= calibration.FULL_BOX:
+        assert len(corners) == 2 ** count
+        return
+    assert len(corners) == 2 + 2 * count + count * (count - 1)
+    for i, j in itertools.combinations(range(count), 2):
+        for side, a, b in itertools.product((0, 1), repeat=3):
+            wanted = [side] * count
+            wanted[i], wanted[j] = a, b
+            assert wanted in ends
 
 
 def test_spanning_parameters_move_every_stream(published):

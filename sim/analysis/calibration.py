@@ -38,6 +38,7 @@ the calibrated scenario leaves it as it was too.
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import sys
 import time
@@ -96,6 +97,9 @@ MIN_GENERATION = 5
 """Fewest candidates per generation: differential evolution enlarges a smaller population."""
 MIN_REPLICATIONS = 2
 """Fewest replications per candidate: the loss needs their spread."""
+FULL_BOX = 6
+"""Up to this many parameters, every corner of the box of ranges is loaded before any run
+(64 loads at most, each some 20 ms); beyond, fewer corners (:func:`_corners`)."""
 
 
 def check_search(iterations: int, population: int, parameters: int = 1) -> None:
@@ -207,6 +211,7 @@ def calibrate(
     evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
                                    scheduler, store, distinct)
     bounds = [(p.low, p.high) for p in parameters]
+    _check_corners(evaluator, bounds)
     budget = (iterations + 1) * population * len(parameters) + SCAN_POINTS * len(parameters)
     with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
               disable=None if progress else True, dynamic_ncols=True) as bar:
@@ -256,6 +261,37 @@ def _check_range(path: Path, common: list[Override], parameter: FitParameter) ->
     advice = ("the search tries any number between the ends, so fit a key that takes "
               "fractions" if value == inside else "give a range in which every value is allowed")
     raise GridqueueError(f"{given}: {said}; {advice}") from None
+
+
+def _check_corners(evaluator: CandidateEvaluator, bounds: list[tuple[float, float]]) -> None:
+    """Refuse, before any run, ranges whose values are each allowed alone but not together.
+
+    Each range passed alone (:func:`_check_range`); where the ends of several ranges meet is
+    where such a refusal is commonest (a rate scale of 0 leaves a fitted priority_uptake
+    nobody to act on), and the search would meet it only after minutes. Only corners of the
+    box of ranges are loaded, so ranges fine at every corner pass; a refused corner is said
+    as the search says a refused candidate.
+    """
+    if len(bounds) < 2:  # a single range's ends were tried alone
+        return
+    for corner in _corners(bounds):
+        evaluator.scenario(corner)
+
+
+def _corners(bounds: list[tuple[float, float]]) -> list[list[float]]:
+    """The corners of the box of ranges loaded before any run, all-low first.
+
+    Every corner up to :data:`FULL_BOX` parameters; beyond, those at most two ends away from
+    the all-low or the all-high corner: each pair of ends, the others all low or all high
+    (2 + 2k + k(k - 1) loads, not 2**k).
+    """
+    count = len(bounds)
+    if count <= FULL_BOX:
+        picks = list(itertools.product((0, 1), repeat=count))
+    else:
+        picks = [tuple(side ^ (i in flipped) for i in range(count)) for side in (0, 1)
+                 for size in range(3) for flipped in itertools.combinations(range(count), size)]
+    return [[bounds[i][end] for i, end in enumerate(pick)] for pick in dict.fromkeys(picks)]
 
 
 def _refused_at_any_value(key: str, refusals: list[GridqueueError], tried: int) -> bool:
