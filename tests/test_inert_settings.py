@@ -713,3 +713,122 @@ def test_validate_outlines_a_ranking_set_aside_as_it_runs(emptied):
         "congestion_relief > safety > basic_needs > other",
         "  (policy.changes.1.within_category.congestion_relief: ranking by efficiency set "
         "aside, as nobody in congestion_relief has a score; it keeps its request-date order)"]
+
+
+
+NON_FIRM = ("non_firm:\n  rights: {firm_85: {hours_share: 0.85}, blocks: {hours_share: 0.5}}\n"
+            "  pools: {main: {capacity_mw: 5}}\n")
+"""Two rights and a pool, offered by the streams of :func:`_offering`."""
+
+
+def _offering(firms: float, batteries: float) -> str:
+    """The base scenario with :data:`NON_FIRM`, its firms offered one right, batteries the other."""
+    demand = "    demand_mw: {dist: lognormal, median: 0.4, sigma: 0.8}\n"
+    return BASE.replace("rate_per_year: 12", f"rate_per_year: {firms}").replace(
+        demand, f"{demand}    non_firm: {{right: firm_85, accept_share: 0.5}}\n"
+        f"  batteries: {{category: congestion_relief, rate_per_year: {batteries}, demand_mw: 1,"
+        "\n              non_firm: {right: blocks, accept_share: 0.5}}\n") + NON_FIRM
+
+
+def test_non_firm_rights_offered_only_by_streams_that_draw_nobody_are_refused(base):
+    """Given in the file that stops the streams: each right, and the block, is refused.
+
+    The schema counted the offers of streams of rate 0, so pools and rights nobody could be
+    offered ran, and did nothing, without a word. An option that adds a stream without an
+    offer changes nobody's: the block is still refused, not set aside.
+    """
+    base.write_text(_offering(12, 2), encoding="utf-8")
+    load_scenario(base)
+    base.write_text(_offering(12, 0), encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: non_firm.rights.blocks: expected an "
+                       r"offer of this right on a stream, a project or the waiting list: the "
+                       r"only stream that offers it, 'batteries', draws nobody \(its "
+                       r"rate_per_year is 0\), so nobody would hold it; leave the right out$"):
+        load_scenario(base)
+    base.write_text(_offering(0, 0), encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: non_firm: expected a non_firm offer "
+                       r"somebody can take, on a stream that draws applicants or a project "
+                       r"\(non_firm_right\): the only streams with an offer, 'firms' and "
+                       r"'batteries', draw nobody \(their rate_per_year is 0\), and no project "
+                       r"or waiting-list row takes one, so nobody would take the pools or "
+                       r"hold the rights; leave non_firm out$"):
+        load_scenario(base, ["streams.other={category: other, rate_per_year: 5, "
+                             "demand_mw: 1}"])
+
+
+def test_a_non_firm_pool_only_a_stream_of_rate_0_reaches_is_refused(base):
+    """A pool whose area only an idle stream's offer reaches: nobody could use it."""
+    base.write_text(_offering(12, 0).replace(
+        "  capacity_mw: 4\n  upgrades:\n    - {name: station, date: 2028-01-01, add_mw: 50}\n",
+        "  areas: {north: {capacity_mw: 4}, south: {capacity_mw: 4}}\n").replace(
+        "category: other\n", "category: other\n    area: north\n").replace(
+        "category: congestion_relief,", "category: congestion_relief, area: south,").replace(
+        "pools: {main: {capacity_mw: 5}}", "pools: {north: {capacity_mw: 5}, south: "
+        "{capacity_mw: 5}}").replace("right: blocks", "right: firm_85").replace(
+        ", blocks: {hours_share: 0.5}", ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"s.yaml:\d+: non_firm.pools.south: expected a "
+                       r"non_firm offer that reaches area 'south' \(a stream or project "
+                       r"there\): the only stream there with an offer, 'batteries', draws "
+                       r"nobody \(its rate_per_year is 0\), so nobody could use this pool; "
+                       r"leave the pool out$"):
+        load_scenario(base)
+    load_scenario(base, ["streams.batteries.rate_per_year=1"])
+
+
+def test_a_non_firm_right_a_waiting_list_row_takes_from_a_stream_of_rate_0_acts(base):
+    """CSV rows that name an idle stream take its offer: its right and pool act for them."""
+    base.write_text(_offering(12, 0), encoding="utf-8")
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,congestion_relief,1,batteries\n",
+                                          encoding="utf-8")
+    with pytest.raises(InputError, match=r"non_firm.rights.blocks: expected an offer"):
+        load_scenario(base)
+    load_scenario(base, ["waiting_list={csv: list.csv}"])
+
+
+NON_FIRM_STREAMS = ("storage", "logistics", "manufacturing")
+"""The bundled non_firm.yaml's streams with an offer."""
+
+
+def _said(changes: list[str]) -> list[str]:
+    """The warnings of loading the bundled non_firm.yaml with ``changes``."""
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(FAMILY / "non_firm.yaml", changes)
+    return [str(warning.message) for warning in caught]
+
+
+def test_the_bundled_non_firm_rights_a_later_option_leaves_nobody_to_take_are_set_aside():
+    """Options that stop the streams with offers set the file's block (or right) aside.
+
+    Before, every stream at rate 0 ran the pools and rights for nobody, and nothing said so;
+    and an option that took an offer away was refused at the file's line, which the user
+    did not write.
+    """
+    stopped = [f"streams.{name}.rate_per_year=0" for name in NON_FIRM_STREAMS]
+    options = " and ".join(f"--set {change}" for change in stopped)
+    said = _said(stopped)
+    assert any(re.search(rf"non_firm.yaml:\d+: non_firm is set aside: after {options}, nobody "
+                         r"is offered a non-firm right: the only streams with an offer, "
+                         r"'storage', 'logistics' and 'manufacturing', draw nobody \(their "
+                         r"rate_per_year is 0\), and no project or waiting-list row takes one, "
+                         r"so nobody would take the pools or hold the rights$", text)
+               for text in said), said
+    for changes, cause in [([STORAGE_STOPPED], r"--set streams.storage.rate_per_year=0, "
+                            r"nobody can be offered right 'time_blocks': the only stream that "
+                            r"offers it, 'storage', draws nobody"),
+                           (["streams.storage.non_firm=null"], r"--set streams.storage."
+                            r"non_firm=null, nobody can be offered right 'time_blocks', so "
+                            r"nobody would hold it$")]:
+        said = _said(changes)
+        assert any(re.search(rf"non_firm.yaml:\d+: non_firm.rights.time_blocks is set aside: "
+                             rf"after {cause}", text) for text in said), said
+
+
+def test_a_non_firm_right_given_after_the_option_that_idles_it_is_refused():
+    """Set aside only where inherited: an option on the right after the stopping one is refused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)  # the base's uptake, set aside
+        with pytest.raises(InputError, match=r"--set non_firm.rights.time_blocks.hours_share="
+                           r"0.4: non_firm.rights.time_blocks: expected an offer of this right"):
+            load_scenario(FAMILY / "non_firm.yaml",
+                          [STORAGE_STOPPED, "non_firm.rights.time_blocks.hours_share=0.4"])

@@ -56,6 +56,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     if _check_anyone_has_a_score(scenario, source, rows):
         _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
+    _check_non_firm_reaches_someone(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
     _warn_of_projects_asking_for_nothing(scenario, source)
     _check_onsite_defaults_reach_someone(scenario, source, rows)
@@ -131,6 +132,16 @@ def _who_is_in(scenario: Scenario, source: ScenarioSource | None,
     A stream's category, moves and rate (a stream removed or added: the stream), the projects
     and the waiting list: a layer that changes only a stream's demand or jobs empties none.
     """
+    return _who_draws(scenario, source, "category", "category_changes", *fields)
+
+
+def _who_draws(scenario: Scenario, source: ScenarioSource | None,
+               *fields: str) -> tuple[Key, ...]:
+    """The keys that decide who is drawn, and ``fields`` of each stream.
+
+    A stream's rate (a stream removed or added: the stream), the projects and the waiting
+    list, with ``fields`` of each stream, whether it is in the scenario or was removed.
+    """
     names = dict.fromkeys(scenario.streams)
     if source is not None:
         for _, root in source.files:
@@ -141,8 +152,7 @@ def _who_is_in(scenario: Scenario, source: ScenarioSource | None,
                      if override.path[0] == "streams" and len(override.path) > 1)
     keys: list[Key] = [("projects",), ("waiting_list",)]
     for name in names:
-        keys += [("streams", name, field) for field in ("category", "category_changes",
-                                                       "rate_per_year", *fields)] \
+        keys += [("streams", name, field) for field in ("rate_per_year", *fields)] \
             if name in scenario.streams else [("streams", name)]
     return tuple(keys)
 
@@ -218,7 +228,8 @@ def _idle(scenario: Scenario, among: dict[str, Stream], only: tuple[str, str]) -
     waiting = scenario.waiting_list
     if waiting is not None and waiting.count and waiting.mix is not None:
         why += f", and waiting_list.mix gives {it} no weight"
-    which = " and ".join(f"'{name}'" for name in names)
+    quoted = [f"'{name}'" for name in names]
+    which = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 2 else quoted)
     return f"{only[0 if one else 1]}, {which}, {'draws' if one else 'draw'} nobody ({why})"
 
 
@@ -487,6 +498,114 @@ def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource 
                           f"and every row of {waiting.csv} names a stream, whose own settings "
                           "apply, so it would do nothing; leave it out, or set it on the "
                           "streams", at_any_value=True)
+
+
+def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[str, str]]:
+    """The right and area of each non-firm offer somebody can take.
+
+    Streams that draw applicants and projects, each in its area; waiting-list CSV rows, in
+    theirs, with their stream's offer or else ``waiting_list.non_firm``.
+    """
+    first = scenario.area_names[0]
+    offers = {(stream.non_firm.right, stream.area or first)
+              for stream in _drawing(scenario).values() if stream.non_firm is not None}
+    offers.update((project.non_firm_right, project.area or first)
+                  for project in scenario.projects if project.non_firm_right is not None)
+    if rows is None:
+        return offers
+    waiting = scenario.waiting_list
+    for name, area in zip(rows.stream, rows.area, strict=True):
+        stream = scenario.streams.get(name or "")
+        offer = stream.non_firm if stream is not None else \
+            waiting.non_firm if waiting is not None else None
+        if offer is not None:
+            offers.add((offer.right, area or (stream.area if stream else None) or first))
+    return offers
+
+
+def _who_is_offered(scenario: Scenario, source: ScenarioSource | None) -> tuple[Key, ...]:
+    """The keys that decide who can be offered a non-firm right.
+
+    The rate, offer and area of each stream with an offer; the offer of a stream that had one
+    in a file and has none now (the stream, if it was removed); the projects and the waiting
+    list. A layer that adds or changes a stream without an offer changes nobody's.
+    """
+    keys: list[Key] = [("projects",), ("waiting_list",)]
+    for name, stream in scenario.streams.items():
+        if stream.non_firm is not None:
+            keys += [("streams", name, field) for field in ("rate_per_year", "non_firm", "area")]
+    if source is not None:
+        had = dict.fromkeys(str(name.value) for _, root in source.files
+                            if isinstance(streams := find_node(root, ("streams",)),
+                                          yaml.MappingNode)
+                            for name, value in streams.value
+                            if find_node(value, ("non_firm",)) is not None)
+        for name in had:
+            if name not in scenario.streams:
+                keys.append(("streams", name))
+            elif scenario.streams[name].non_firm is None:
+                keys.append(("streams", name, "non_firm"))
+    return tuple(keys)
+
+
+def _check_non_firm_reaches_someone(scenario: Scenario, source: ScenarioSource | None,
+                                    rows: WaitingRows | None) -> None:
+    """Non-firm pools and rights need somebody who can be offered them.
+
+    A pool whose area no offer somebody can take reaches (:func:`_non_firm_offers`), or a
+    right no such offer makes, would do nothing; with no such offer at all, neither would
+    ``non_firm``. Each is refused, or set aside where a later layer stopped the streams that
+    made the offers, or took the offers away.
+    """
+    non_firm = scenario.non_firm
+    if non_firm is None:
+        return
+    offers = _non_firm_offers(scenario, rows)
+    offering = {name: stream for name, stream in scenario.streams.items()
+                if stream.non_firm is not None}
+    by = _who_is_offered(scenario, source)
+    if not offers:
+        idle = _idle(scenario, offering, ("the only stream with an offer",
+                                          "the only streams with an offer"))
+        why = (f"{idle}, and no project or waiting-list row takes one" if idle else
+               "no stream, project or waiting-list row has one") + \
+            ", so nobody would take the pools or hold the rights"
+        _refuse_unless_inherited(
+            scenario, source, ("non_firm",), "expected a non_firm offer somebody can take, on "
+            "a stream that draws applicants or a project (non_firm_right)", why,
+            "leave non_firm out", at_any_value=True, by=by,
+            aside=f"nobody is offered a non-firm right: {why}")
+        return
+    first = scenario.area_names[0]
+    reached = {area for _, area in offers}
+    for area in non_firm.pools:
+        if area not in reached:
+            idle = _idle(scenario, {name: stream for name, stream in offering.items()
+                                    if (stream.area or first) == area},
+                         ("the only stream there with an offer",
+                          "the only streams there with an offer"))
+            why = f"{idle}, so nobody could use this pool" if idle else \
+                "nobody could use this pool"
+            _refuse_unless_inherited(
+                scenario, source, ("non_firm", "pools", area),
+                f"expected a non_firm offer that reaches area '{area}' (a stream or project "
+                "there)", why, "leave the pool out", at_any_value=True, by=by,
+                aside=f"no non_firm offer somebody can take reaches area '{area}'"
+                f"{f': {idle}' if idle else ''}, so nobody could use this pool")
+    offered = {right for right, _ in offers}
+    for name in non_firm.rights:
+        if name not in offered:
+            idle = _idle(scenario, {stream_name: stream for stream_name, stream
+                                    in offering.items() if stream.non_firm is not None
+                                    and stream.non_firm.right == name},
+                         ("the only stream that offers it", "the only streams that offer it"))
+            why = f"{idle}, so nobody would hold it" if idle else "nobody would hold it"
+            _refuse_unless_inherited(
+                scenario, source, ("non_firm", "rights", name),
+                "expected an offer of this right on a stream, a project or the waiting list",
+                why, "leave the right out", at_any_value=True, by=by,
+                aside=f"nobody can be offered right '{name}'{f': {idle}' if idle else ''}, "
+                "so nobody would hold it")
 
 
 def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | None) -> None:

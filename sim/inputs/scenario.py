@@ -1282,7 +1282,9 @@ def _category_change_problems(
 def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
     """Non-firm rights: pools in known areas, offers of known rights where a pool exists.
 
-    Pools nobody is offered, or offers without a pool, would do nothing: both are refused.
+    An offer without a pool would do nothing: it is refused. Pools and rights nobody can be
+    offered are judged with who draws applicants, and where each was given, in
+    :mod:`sim.inputs.inert`.
     """
     problems: list[tuple[str, str]] = []
     offers: list[tuple[str, str, str | None]] = [
@@ -1312,31 +1314,13 @@ def _non_firm_problems(s: Scenario) -> list[tuple[str, str]]:
                                  f"after start ({s.start}) and before end ({s.end}), got "
                                  f"{upgrade.date}"))
     rights = s.non_firm.rights
-    reached: set[str] = set()  # areas whose pool some offer reaches
     for path, right, offer_area in offers:
         key = path if path.endswith("non_firm_right") else f"{path}.right"
         if right not in rights:
             problems.append((key, f"unknown right '{right}'{nearest(right, rights)}, expected "
                              f"one of {', '.join(rights)}"))
-        if path.startswith("waiting_list"):  # CSV rows name their own areas: any may be
-            reached.update(areas)
-        elif (offer_area or areas[0]) not in s.non_firm.pools:
+        if not path.startswith("waiting_list") and \
+                (offer_area or areas[0]) not in s.non_firm.pools:  # CSV rows name their areas
             problems.append((path, f"expected a pool for area '{offer_area or areas[0]}' in "
                              "non_firm.pools (without one the offer does nothing)"))
-        else:
-            reached.add(offer_area or areas[0])
-    if not offers:
-        problems.append(("non_firm", "expected a non_firm offer on a stream or a "
-                         "non_firm_right on a project (nobody would take the pools)"))
-        return problems
-    for area in s.non_firm.pools:
-        if area in areas and area not in reached:
-            problems.append((f"non_firm.pools.{area}", f"expected a non_firm offer that reaches "
-                             f"area '{area}' (a stream or project there); nobody could use "
-                             "this pool"))
-    offered = {right for _, right, _ in offers}
-    for name in rights:
-        if name not in offered:
-            problems.append((f"non_firm.rights.{name}", "expected an offer of this right on a "
-                             "stream, a project or the waiting list; nobody would hold it"))
     return problems
