@@ -294,8 +294,8 @@ def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitte
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
     kept = tmp_path / ".out.partial"
     assert str(stopped.value).endswith(
-        f"finished parts are kept in {kept} for --resume" if stop == "full_disk" else
-        f"kept in {kept}; run the same command with --resume to continue"), stopped.value
+        f"finished parts are kept in {kept} for resume=True" if stop == "full_disk" else
+        f"kept in {kept}; call it again with resume=True to continue"), stopped.value
     monkeypatch.setattr(pd.DataFrame, "to_csv", real_to_csv)
     assert not (tmp_path / "out").exists()
     calls = _counting_candidates(monkeypatch)

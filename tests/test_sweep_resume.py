@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import sweep
+from sim import GridqueueError, sweep
 from sim.analysis import sweeps
 from sim.cli import main
 from sim.runs.staging import MARKER
@@ -138,6 +138,19 @@ def test_resume_refuses_cells_of_another_grid(kept, capsys):
                         r"now asked \(the varied keys or values changed\); resuming would mix "
                         r"old and new cells: run the sweep without --resume, with --force, to "
                         r"start again\n", err), err
+    assert not (kept / "out").exists()
+
+
+def test_resume_from_python_names_the_keywords_that_start_again(kept):
+    """sweep_to_directory(resume=True) told a Python caller to run without --resume."""
+    from sim.analysis.sweeps import sweep_to_directory
+
+    with pytest.raises(GridqueueError) as raised:
+        sweep_to_directory(kept / "out", kept / "s.yaml", {"grid.capacity_mw": [1, 3]},
+                           resume=True, workers=1)
+    assert str(raised.value).endswith("resuming would mix old and new cells: run the sweep "
+                                      "without resume=True, with force=True, to start again")
+    assert "--" not in str(raised.value)
     assert not (kept / "out").exists()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, given_as
 
 __all__ = ["check_kept_cells", "read_cell", "write_cell"]
 
@@ -55,9 +55,10 @@ def check_kept_cells(folder: Path, wanted: Mapping[str, str]) -> None:
                     "sweep now asked")
         else:
             continue
+        again = given_as("without --resume, with --force", "without resume=True, with "
+                         "force=True")
         raise GridqueueError(f"{about}: the kept cell {cell} {what}; resuming would mix old "
-                             "and new cells: run the sweep without --resume, with --force, to "
-                             "start again")
+                             f"and new cells: run the sweep {again}, to start again")
 
 
 def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
-from sim.errors import GridqueueWarning, Interrupted, OutputError
+from sim.errors import GridqueueWarning, Interrupted, OutputError, given_as
 
 __all__ = [
     "MARKER",
@@ -89,6 +89,16 @@ def output_path(target: str | Path) -> Path:
     return target
 
 
+def _force() -> str:
+    """``--force`` on the command line; ``force=True`` for the Python API, which takes it so."""
+    return given_as("--force", "force=True")
+
+
+def _resume() -> str:
+    """``--resume`` on the command line; ``resume=True`` for the Python API."""
+    return given_as("--resume", "resume=True")
+
+
 def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse early, before any work, a write that could lose something.
 
@@ -110,26 +120,26 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
                           "another output directory")
     if not force:
         raise OutputError(f"{target}: already exists; choose another output directory or "
-                          "pass --force to replace it")
+                          f"pass {_force()} to replace it")
     if not written_by_gridqueue(target):
         raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
-                          f"{MARKER} file), so --force will not replace it; choose another "
+                          f"{MARKER} file), so {_force()} will not replace it; choose another "
                           "output directory, or empty or remove this one yourself")
     if _listed_files(target) is None and any(os.scandir(target)):
         raise OutputError(f"{target}: was written by an earlier gridqueue whose {MARKER} "
-                          "lists no files, so --force cannot tell them from files added "
+                          f"lists no files, so {_force()} cannot tell them from files added "
                           "since and will not replace it; remove it yourself, or choose "
                           "another output directory")
     added = files_added(target)
     nested = _outputs_among(added)
     if nested:
         raise OutputError(f"{target}: holds {some(nested)}, written there later by another "
-                          "gridqueue command and not part of this output, so --force will not "
+                          f"gridqueue command and not part of this output, so {_force()} will not "
                           "replace it; move them out first, or choose another output "
                           "directory")
     if added:
         raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
-                          "--force will not replace it; move them out first, or choose another "
+                          f"{_force()} will not replace it; move them out first, or choose another "
                           "output directory")
     if Path.cwd().resolve().is_relative_to(target.resolve()):
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
@@ -574,8 +584,8 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         if resume:
             _refuse_other_kind(target, partial, what)
         if not resume and not force:
-            raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass --resume "
-                              "to continue it or --force to start again")
+            raise OutputError(f"{target}: an unfinished run is kept in {partial}; pass "
+                              f"{_resume()} to continue it or {_force()} to start again")
         if not resume:
             shutil.rmtree(partial)
     _make_parent(target)
@@ -592,7 +602,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         if claimed:
             _release(partial)
         _drop_if_empty(partial)
-        kept = (f"finished parts are kept in {partial} for --resume" if partial.is_dir()
+        kept = (f"finished parts are kept in {partial} for {_resume()}" if partial.is_dir()
                 else "nothing was kept")
         raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
                           f"{kept}") from None
@@ -633,7 +643,7 @@ def _refuse_other_kind(target: Path, partial: Path, what: str) -> None:
         return
     if isinstance(kind, str) and kind not in ("output", what):
         raise OutputError(f"{target}: the unfinished output kept in {partial} is a {kind}'s, "
-                          f"not a {what}'s; pass --force to discard it and start again, or "
+                          f"not a {what}'s; pass {_force()} to discard it and start again, or "
                           "choose another output directory")
 
 
@@ -672,8 +682,10 @@ def interrupted(target: str | Path, what: str, kept: Callable[[Path], str],
     target = output_path(target)
     partial = partial_directory(target)
     if partial.is_dir():
-        return Interrupted(f"{what} interrupted: {kept(partial)} kept in {partial}; run the "
-                           "same command with --resume to continue")
+        again = given_as("run the same command with --resume",
+                         "call it again with resume=True")
+        return Interrupted(f"{what} interrupted: {kept(partial)} kept in {partial}; {again} "
+                           "to continue")
     if finished:
         return Interrupted(f"{what} interrupted as it ended: its output is complete in "
                            f"{target}")
@@ -701,11 +713,11 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
         if target.is_dir():
             raise OutputError(f"{target}: is a directory; name a file to write")
         if not force:
-            raise OutputError(f"{target}: already exists; choose another file or pass --force "
-                              "to replace it")
+            raise OutputError(f"{target}: already exists; choose another file or pass "
+                              f"{_force()} to replace it")
         if target.is_symlink() or not target.is_file() or not _contains(target, is_ours):
-            raise OutputError(f"{target}: exists and was not written by gridqueue, so --force "
-                              "will not replace it; choose another file")
+            raise OutputError(f"{target}: exists and was not written by gridqueue, so "
+                              f"{_force()} will not replace it; choose another file")
     _make_parent(target)
     _clear_files_left(target, is_ours)
     try:
