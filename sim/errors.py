@@ -28,6 +28,7 @@ __all__ = [
     "given_as",
     "nearest",
     "one_line",
+    "run_alone",
 ]
 
 
@@ -116,7 +117,7 @@ class ReplicationError(GridqueueError):
         self.cause = cause
         super().__init__(one_line(
             f"replication {replication} (seed {seed}) failed: {cause}; "
-            f"re-run it alone with --seed {seed} --only-replication {replication}"
+            f"re-run it alone with {run_alone(seed, replication)}"
         ))
 
     def __reduce__(self) -> tuple[type[ReplicationError], tuple[int, int, str]]:
@@ -174,3 +175,15 @@ def argument(name: str, value: object = None) -> str:
     if value is None:
         return given_as(option, name)
     return given_as(f"{option} {value}", f"{name}={value!r}")
+
+
+def run_alone(seed: int, replication: int) -> str:
+    """How to run one replication again: the options of ``gridqueue run``, or ``sim.run``'s.
+
+    The seed is the scenario's; an option on the command line, in Python the scenario's own.
+    Said when the message is made, so an error that crosses from a worker process is rebuilt
+    from its parts in the caller's process (its ``__reduce__``).
+    """
+    return given_as(f"--seed {seed} --only-replication {replication}",
+                    f"sim.run(scenario, replications=[{replication}]) for the scenario of "
+                    f"seed {seed}")

@@ -28,6 +28,7 @@ from sim.analysis.differences import (
 )
 from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.cli import main
+from sim.errors import arguments_as_options
 from sim.figures.numbers import format_numbers
 from sim.report.data import key_tables
 from sim.report.narrative import (
@@ -848,8 +849,13 @@ def test_a_set_for_every_input_that_a_results_folder_misses_is_warned_of(
     with pytest.warns(GridqueueWarning, match=r"fifo_run: --set grid.capacity_mw=3 changes the "
                       r"scenario files but not this results folder, which is read as it ran "
                       r"\(grid.capacity_mw 1.0\), so what it changes is counted as a "
-                      r"difference .* \(--set N:KEY=VALUE\)$") as caught:
+                      r"difference .* \(--set N:KEY=VALUE\)$"), arguments_as_options():
         compare(inputs, ["grid.capacity_mw=3"], replications=2, workers=1)
+    with pytest.warns(GridqueueWarning, match=r"fifo_run: override grid.capacity_mw=3 changes "
+                      r"the scenario files but not this results folder, .* give it to one input "
+                      r"\(overrides=\['N:KEY=VALUE'\]\)$") as caught:  # from Python: no --set
+        compare(inputs, ["grid.capacity_mw=3"], replications=2, workers=1)
+    assert not any("--" in str(warning.message) for warning in caught)
     assert len([w for w in caught if "fifo_run" in str(w.message)]) == 1
     with warnings.catch_warnings():  # as the folder ran, or the replications: nothing to say
         warnings.simplefilter("error", GridqueueWarning)
@@ -1591,8 +1597,15 @@ def test_an_input_given_twice_as_it_is_is_named_in_a_warning(
     with pytest.warns(GridqueueWarning, match=r"fifo/\.\./fifo: given twice \(as .*fifo\), so "
                       r"it is compared with itself: every paired difference is zero$"):
         compare([tmp_path / "fifo", tmp_path / "fifo" / ".." / "fifo"])
-    with pytest.warns(GridqueueWarning, match=r"fifo.yaml: given twice, .* --set N:KEY=VALUE"):
+    with pytest.warns(GridqueueWarning, match=r"fifo.yaml: given twice, .* --set N:KEY=VALUE "
+                      r"\(N its place among the inputs, e.g. --set 2:grid.capacity_mw=8\)$"), \
+            arguments_as_options():
         compare([family["fifo"], family["fifo"]], replications=2, workers=1)
+    with pytest.warns(GridqueueWarning, match=r"fifo.yaml: given twice, .* change one copy with "
+                      r"overrides=\['N:KEY=VALUE'\] \(N its place among the inputs, e.g. "
+                      r"overrides=\['2:grid.capacity_mw=8'\]\)$") as caught:  # as Python takes it
+        compare([family["fifo"], family["fifo"]], replications=2, workers=1)
+    assert not any("--" in str(warning.message) for warning in caught)
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)  # a changed copy is a variant
         changed = compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=9"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 import textwrap
 import warnings
@@ -11,7 +12,7 @@ import pytest
 
 from sim import InputError, QueuePolicy, Results, load_scenario, run
 from sim.cli import main
-from sim.errors import GridqueueWarning
+from sim.errors import GridqueueWarning, arguments_as_options
 from sim.inputs.rng import RandomStreams
 from sim.inputs.sources import generate_applicants
 from sim.policies import registry
@@ -232,11 +233,18 @@ def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
     def fails(index: int) -> None:
         raise InputError("s.yaml", "policy.order", "the queue policy 'x' failed", line=3)
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputError) as caught, arguments_as_options():
         _guarded(fails, 17, seed=5)
     assert str(caught.value) == ("s.yaml:3: policy.order: the queue policy 'x' failed (in "
                                  "replication 17: re-run it alone with --seed 5 "
                                  "--only-replication 17)")
+    with pytest.raises(InputError) as caught:  # from Python: what sim.run takes
+        _guarded(fails, 17, seed=5)
+    assert str(caught.value) == ("s.yaml:3: policy.order: the queue policy 'x' failed (in "
+                                 "replication 17: re-run it alone with sim.run(scenario, "
+                                 "replications=[17]) for the scenario of seed 5)")
+    with arguments_as_options():  # from a worker process: said in the caller's words
+        assert "--only-replication 17)" in str(pickle.loads(pickle.dumps(caught.value)))
 
 
 def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registry, capsys):

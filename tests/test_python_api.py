@@ -299,3 +299,94 @@ def test_arguments_are_named_as_options_only_within_the_command():
         assert given_as("--vary k", "vary['k']") == "--vary k"
         raise KeyError
     assert argument("reference", "fifo") == "reference='fifo'"
+
+
+def _no_option(message: str) -> str:
+    """The message, after checking it names no command-line option."""
+    assert "--" not in message, message
+    return message
+
+
+def test_writing_over_an_output_names_force_as_the_keyword(tmp_path):
+    """Results.write told a Python caller to pass --force, an option nobody typed there."""
+    from sim.errors import arguments_as_options
+    from sim.runs.staging import write_file
+
+    results = _small_run()
+    results.write(tmp_path / "out")
+    with pytest.raises(GridqueueError) as raised:
+        results.write(tmp_path / "out")
+    assert _no_option(str(raised.value)).endswith(
+        "already exists; choose another output directory or pass force=True to replace it")
+    with pytest.raises(GridqueueError) as raised, arguments_as_options():
+        results.write(tmp_path / "out")
+    assert str(raised.value).endswith("or pass --force to replace it")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(GridqueueError) as raised:
+        results.write(tmp_path / "mine", force=True)
+    assert "so force=True will not replace it" in _no_option(str(raised.value))
+    (tmp_path / "file.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(GridqueueError) as raised:
+        write_file(tmp_path / "file.txt", "text", force=True, is_ours="gridqueue")
+    assert "so force=True will not replace it" in _no_option(str(raised.value))
+
+
+def test_an_unfinished_output_names_resume_and_force_as_the_keywords(tmp_path):
+    """sweep_to_directory and an interrupted one told Python callers of --resume and --force."""
+    from sim.analysis.sweeps import sweep_to_directory
+    from sim.errors import arguments_as_options
+    from sim.runs.staging import interrupted, resumable_directory
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt), resumable_directory(out, what="sweep") as staging:
+        (staging / "cells").mkdir()
+        raise KeyboardInterrupt
+    stopped = interrupted(out, "sweep", lambda _: "0 finished cell(s)", False)
+    assert _no_option(str(stopped)).endswith("call it again with resume=True to continue")
+    with arguments_as_options():
+        assert str(interrupted(out, "sweep", lambda _: "0 finished cell(s)", False)).endswith(
+            "run the same command with --resume to continue")
+    with pytest.raises(GridqueueError) as raised:
+        sweep_to_directory(out, FIFO, {"grid.capacity_mw": [4, 8]}, workers=1)
+    assert _no_option(str(raised.value)).endswith(
+        "pass resume=True to continue it or force=True to start again")
+    with pytest.raises(KeyboardInterrupt), \
+            resumable_directory(tmp_path / "calibrated", what="calibration") as staging:
+        (staging / "evaluations.csv").write_text("candidate\n", encoding="utf-8")
+        raise KeyboardInterrupt
+    with pytest.raises(GridqueueError) as raised:
+        sweep_to_directory(tmp_path / "calibrated", FIFO, {"grid.capacity_mw": [4, 8]},
+                           resume=True, workers=1)
+    assert "not a sweep's; pass force=True to discard it" in _no_option(str(raised.value))
+
+
+def test_a_failed_replication_says_how_to_run_it_again_from_python():
+    """ReplicationError told a Python caller of --seed and --only-replication: sim.run's way."""
+    import pickle
+
+    from sim.errors import ReplicationError, arguments_as_options
+
+    error = ReplicationError(3, 42, "ValueError: boom")
+    assert _no_option(str(error)) == (
+        "replication 3 (seed 42) failed: ValueError: boom; re-run it alone with "
+        "sim.run(scenario, replications=[3]) for the scenario of seed 42")
+    with arguments_as_options():
+        assert str(pickle.loads(pickle.dumps(error))) == (
+            "replication 3 (seed 42) failed: ValueError: boom; re-run it alone with --seed 42 "
+            "--only-replication 3")
+
+
+def test_a_change_for_an_input_compare_lacks_is_named_as_an_override(tmp_path, capsys):
+    """A targeted change compare could not place was named --set from Python."""
+    from sim.cli import main
+
+    with pytest.raises(GridqueueError) as raised:
+        _compare(overrides=["5:grid.capacity_mw=8"], replications=2)
+    assert _no_option(str(raised.value)).startswith(
+        "override 5:grid.capacity_mw=8: the target '5' names no input; expected a position "
+        "from 1 to 2")
+    assert main(["compare", str(FIFO), str(FIFO.parent / "social_priority.yaml"), "--set",
+                 "5:grid.capacity_mw=8", "-o", str(tmp_path / "out")]) == 2
+    assert "gridqueue: error: --set 5:grid.capacity_mw=8: the target '5' names no input" in \
+        capsys.readouterr().err

@@ -17,6 +17,7 @@ from sim import GridqueueError, GridqueueWarning, InputError, Sweep, load_scenar
 from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.analysis.sweeps import lead_metric
 from sim.cli import main
+from sim.errors import arguments_as_options
 from sim.runs.metrics import METRICS
 from sim.runs.runner import run_replications
 from sim.runs.spool import EncodedRows, decode_rows
@@ -592,7 +593,11 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     assert note.startswith(f"{five}, not {ten}: the 10-year mean of all is not known in 1 of 3 "
                            "replications of policy.order=fifo grid.capacity_mw=1, where no wait "
                            "reached 10 years within the run")
-    assert "--metric withdrawn" in note
+    assert "metric='withdrawn' or 'jobs_withdrawn' in every cell" in note  # as Python takes it
+    assert "--" not in note
+    with arguments_as_options():  # the command's words
+        assert (f"--metric {ten} shows it in the cells that know it, --metric withdrawn or "
+                "jobs_withdrawn in every cell") in swept.notes(group="all")[0]
     label = METRICS[five].label.split(" (")[0]
     assert swept.describe().splitlines()[0].startswith(f"{label} ({five},")
     assert swept.describe().splitlines()[-1] == f"note: {note}."

@@ -424,8 +424,8 @@ def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
         if key in seen:
             same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
             hint = "" if path.is_dir() else (
-                "; to compare a variant, change one copy with --set N:KEY=VALUE (N its place "
-                "among the inputs, e.g. --set 2:grid.capacity_mw=8)")
+                f"; to compare a variant, change one copy with {_for_one('N:KEY=VALUE')} (N its "
+                f"place among the inputs, e.g. {_for_one('2:grid.capacity_mw=8')})")
             warnings.warn(f"{item}: given twice{same}, so it is compared with itself: every "
                           f"paired difference is zero{hint}", GridqueueWarning, stacklevel=3)
         else:
@@ -455,12 +455,17 @@ def _warn_of_folders_left_as_they_ran(
                 continue
             ran = _value_at(scenario_yaml(got.scenario), override.path)
             warnings.warn(
-                f"{item}: --set {override.text} changes the scenario files but not this "
-                f"results folder, which is read as it ran"
+                f"{item}: {given_as('--set', 'override')} {override.text} changes the scenario "
+                "files but not this results folder, which is read as it ran"
                 f"{f' ({override.key_path} {ran})' if ran is not None else ''}, so what it "
                 "changes is counted as a difference between the folder and each other "
                 "scenario; run the folder's scenario again with it, or give it to one input "
-                "(--set N:KEY=VALUE)", GridqueueWarning, stacklevel=3)
+                f"({_for_one('N:KEY=VALUE')})", GridqueueWarning, stacklevel=3)
+
+
+def _for_one(change: str) -> str:
+    """A change for one input: ``--set 2:KEY=VALUE`` on the command line, else in ``overrides``."""
+    return given_as(f"--set {change}", f"overrides=['{change}']")
 
 
 def _would_change(folder: Path, scenario: Scenario, override: Override) -> bool:

@@ -52,7 +52,7 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError, argument
+from sim.errors import GridqueueError, argument, given_as
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
@@ -221,8 +221,9 @@ class Sweep:
             notes.append(f"{metric}, not {LEAD_METRICS[0]}: the 10-year mean of {group} is not "
                          f"known in {how_often or 'some replication of a cell'}, where "
                          f"{NO_TEN_YEARS_WHY}; " + LATER_CHANGE_WORDS.split(": ")[0]
-                         + f": --metric {LEAD_METRICS[0]} shows it in the cells that know it, "
-                         "--metric withdrawn or jobs_withdrawn in every cell")
+                         + f": {argument('metric', LEAD_METRICS[0])} shows it in the cells "
+                         f"that know it, {argument('metric', 'withdrawn')} or "
+                         f"{given_as('jobs_withdrawn', repr('jobs_withdrawn'))} in every cell")
         changed = {origin: None for cell in self.overrides
                    for origin in self.members.get(cell, {}).get(group, [])}
         if changed:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, given_as
 from sim.inputs.scenario import Scenario
 
 __all__ = ["overrides_for"]
@@ -36,7 +36,7 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overr
             continue
         index = _index(target.strip(), names, entry)
         if Path(str(inputs[index])).is_dir():
-            raise GridqueueError(f"--set {_text(entry)}: expected a scenario file as its "
+            raise GridqueueError(f"{_text(entry)}: expected a scenario file as its "
                                  f"target; {inputs[index]} is a results directory, used as it is")
         mine[index].append((rest, entry[1]) if isinstance(entry, tuple)
                            else rest + entry[len(key):])
@@ -60,9 +60,11 @@ def _index(target: str, names: list[str], entry: Any) -> int:
         return matches[0]
     choices = ", ".join(n for n in names if n)
     problem = "names two inputs" if matches else "names no input"
-    raise GridqueueError(f"--set {_text(entry)}: the target '{target}' {problem}; expected a "
+    raise GridqueueError(f"{_text(entry)}: the target '{target}' {problem}; expected a "
                          f"position from 1 to {len(names)} or one of the file names: {choices}")
 
 
 def _text(entry: Any) -> str:
-    return f"{entry[0]}={entry[1]}" if isinstance(entry, tuple) else str(entry)
+    """The change as given: ``--set 2:k=v`` on the command line, ``override 2:k=v`` in Python."""
+    text = f"{entry[0]}={entry[1]}" if isinstance(entry, tuple) else str(entry)
+    return f"{given_as('--set', 'override')} {text}"

@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.errors import GridqueueError, InputError, ReplicationError
+from sim.errors import GridqueueError, InputError, ReplicationError, run_alone
 from sim.inputs.loading import check_edited, load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -193,15 +193,34 @@ class PolicyBroken(InputError):
     """A user's policy broke its contract, found before the replications: not in one of them."""
 
 
+class FailedInReplication(InputError):
+    """Bad input found in one replication only (a policy failing on its applicants, say).
+
+    Says how to run that replication again, in the words of the caller's process: rebuilt
+    from its parts there when it comes from a worker.
+    """
+
+    def __init__(self, source: str | None, key_path: str, cause: str, line: int | None,
+                 replication: int, seed: int) -> None:
+        self.cause = cause
+        self.replication = replication
+        self.seed = seed
+        super().__init__(source, key_path, f"{cause} (in replication {replication}: re-run it "
+                         f"alone with {run_alone(seed, replication)})", line=line)
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[Any, ...]]:
+        return (type(self), (self.source, self.key_path, self.cause, self.line,
+                             self.replication, self.seed))
+
+
 def _guarded(task: Callable[[int], T], index: int, seed: int) -> T:
     try:
         return task(index)
     except PolicyBroken:
         raise
     except InputError as exc:  # found only in this replication (a policy failing on it, say)
-        raise InputError(exc.source, exc.key_path, f"{exc.expected} (in replication {index}: "
-                         f"re-run it alone with --seed {seed} --only-replication {index})",
-                         line=exc.line) from exc
+        raise FailedInReplication(exc.source, exc.key_path, exc.expected, exc.line, index,
+                                  seed) from exc
     except GridqueueError:
         raise
     except Exception as exc:  # any other failure inside a replication: name it to re-run it
