@@ -20,6 +20,7 @@ from sim.inputs.applicants import (
     Category,
     Labels,
 )
+from sim.inputs.distributions import Distribution
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import (
     CategoryChange,
@@ -32,8 +33,12 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.waiting_list_csv import WaitingRows
 
-__all__ = ["arrival_times", "category_timeline", "generate_applicants", "onsite_for",
+__all__ = ["CSV_KEY", "arrival_times", "category_timeline", "generate_applicants", "onsite_for",
            "source_rows", "waiting_list_weights"]
+
+CSV_KEY = "waiting_list:csv"
+"""The name of a waiting-list CSV's draws: one generator per purpose for the whole file, of
+which row ``i`` takes place ``i`` (:func:`_csv_waiting_list`)."""
 
 
 def generate_applicants(
@@ -66,10 +71,11 @@ def source_rows(
 
     For draws made per applicant once the sources are joined (who takes part in a capacity
     release), keyed as :func:`generate_applicants` keys the others: a stream by its name, its
-    generated waiting-list applicants by 'waiting_list:<stream>', a CSV row by its place in the
-    file ('waiting_list:row<i>'), a named project by 'project:<name>'. Another source's
-    requests shift every place in the joined table, never a source's own order.
-    ``waiting_rows`` are those the table was drawn with.
+    generated waiting-list applicants by 'waiting_list:<stream>', a waiting-list CSV's rows by
+    :data:`CSV_KEY` in the file's order (row ``i`` takes place ``i`` of the draw, whatever
+    rows follow), a named project by 'project:<name>'. Another source's requests shift every
+    place in the joined table, never a source's own order. ``waiting_rows`` are those the
+    table was drawn with.
     """
     source, stream = table.labels["source"], table.labels["stream"]
     parts: list[tuple[str, np.ndarray]] = []
@@ -79,9 +85,9 @@ def source_rows(
                             "project:")
         elif kind == "waiting_list" and waiting_rows is not None:
             order = np.argsort(_csv_times(scenario, waiting_rows), kind="stable")
-            rows = np.flatnonzero(source.codes == code)
-            parts += [(f"waiting_list:row{i}", row)
-                      for i, row in zip(order.tolist(), rows[:, None], strict=True)]
+            in_file_order = np.empty(len(order), dtype=np.int64)
+            in_file_order[order] = np.flatnonzero(source.codes == code)
+            parts.append((CSV_KEY, in_file_order))
     # Speed: the streams' rows found by one code of source and stream, one pass per stream
     # (a pass per source and then per stream took twice as long at 160,000 applicants).
     width = len(stream.values)
@@ -357,44 +363,27 @@ def _generated_waiting_list(scenario: Scenario, streams: RandomStreams) -> Appli
 def _csv_waiting_list(
     scenario: Scenario, streams: RandomStreams, rows: WaitingRows
 ) -> ApplicantTable:
-    """The planner's own list; what a row leaves out is drawn from its stream or defaults."""
+    """The planner's own list; what a row leaves out is drawn from its stream or defaults.
+
+    Each draw is keyed by the purpose and the row's place in the file (:func:`_csv_drawn`),
+    so rows added below, or another row's stream changed, leave a row's draws as they were.
+    """
     size = len(rows)
     waiting = scenario.waiting_list
     assert waiting is not None
-    times = _csv_times(scenario, rows)
-    self_supply = np.array(rows.self_supply, dtype=float)
-    patience = np.full(size, np.inf)
-    lifetime = np.full(size, np.inf)
-    priority = np.zeros(size, dtype=bool)
-    efficiency = np.array(rows.efficiency, dtype=float)
-    partial = np.ones(size)
-    non_firm_right = np.full(size, -1, dtype=np.int64)
-    keeps_place = np.ones(size, dtype=bool)
-    for i in range(size):
-        key = f"waiting_list:row{i}"
-        stream = scenario.streams.get(rows.stream[i] or "")
-        patience_spec = stream.patience_years if stream else waiting.patience_years
-        if patience_spec is not None:
-            patience[i] = patience_spec.sample(streams.generator("patience", key), 1)[0]
-        score_spec = stream.efficiency if stream else waiting.efficiency
-        if efficiency[i] == -np.inf and score_spec is not None:
-            efficiency[i] = score_spec.sample(streams.generator("efficiency", key), 1)[0]
-        offer = stream.partial_offer if stream else waiting.partial_offer
-        if offer is not None and streams.generator("partial", key).random() < offer.accept_share:
-            partial[i] = offer.min_share
-        if stream is not None and stream.lifetime_years is not None:
-            lifetime[i] = stream.lifetime_years.sample(streams.generator("lifetime", key), 1)[0]
-        right, keeps = _non_firm_offers(scenario, streams, stream or waiting, key, 1)
-        if right is not None and keeps is not None:
-            non_firm_right[i], keeps_place[i] = right[0], keeps[0]
-        if math.isnan(self_supply[i]):
-            onsite = onsite_for(scenario, stream, rows.category[i])
-            self_supply[i] = _self_supply(onsite, streams, key, 1)[0]
-        # A row of a stream that moves into a priority category asks as the stream's do.
-        asking = _asking_category(rows.category[i], stream.category_changes if stream else [])
-        asked = rows.priority_requested[i]
-        priority[i] = asking != "other" and (asked if asked is not None else _priority(
-            scenario, streams, key, asking, 1)[0])
+    groups = _row_groups(scenario, rows)
+    missing = np.isnan(np.asarray(rows.self_supply, dtype=float))
+    unscored = np.asarray(rows.efficiency, dtype=float) == -np.inf
+    patience = _csv_drawn(streams, "patience", size, [
+        (s.patience_years if s else waiting.patience_years, mine) for s, _, mine in groups])
+    lifetime = _csv_drawn(streams, "lifetime", size, [
+        (s.lifetime_years if s else None, mine) for s, _, mine in groups])
+    efficiency = np.where(unscored, _csv_drawn(streams, "efficiency", size, [
+        (s.efficiency if s else waiting.efficiency, mine[unscored[mine]])
+        for s, _, mine in groups], fill=-np.inf), rows.efficiency)
+    onsite = _csv_self_supply(scenario, streams, groups, missing, size)
+    self_supply = np.where(missing, onsite, rows.self_supply)
+    non_firm_right, keeps_place = _csv_non_firm(scenario, streams, groups, size)
     return ApplicantTable(
         labels={
             "name": Labels.encode(rows.name),
@@ -403,19 +392,158 @@ def _csv_waiting_list(
             "category": Labels.encode(rows.category),
             "area": Labels.encode(a or scenario.area_names[0] for a in rows.area),
         },
-        request_time=times,
+        request_time=_csv_times(scenario, rows),
         demand_mw=rows.demand_mw,
         requested_mw=rows.demand_mw * (1.0 - self_supply),
         self_supply=self_supply,
         jobs=np.rint(rows.jobs).astype(np.int64),
-        priority_requested=priority,
+        priority_requested=_csv_priority(scenario, streams, groups, rows),
         patience_years=patience,
         lifetime_years=lifetime,
-        partial_min_share=partial,
+        partial_min_share=_csv_partial(streams, groups, waiting, size),
         efficiency=efficiency,
         non_firm_right=non_firm_right,
         keeps_firm_place=keeps_place,
     )
+
+
+RowGroup = tuple[Stream | None, Category, np.ndarray]
+"""A CSV's rows of one stream (None: naming none) and category, by their places in the file."""
+
+
+def _row_groups(scenario: Scenario, rows: WaitingRows) -> list[RowGroup]:
+    """The file's rows grouped by stream and category: what decides how their draws are made."""
+    places: dict[tuple[str | None, Category], list[int]] = {}
+    for i, key in enumerate(zip(rows.stream, rows.category, strict=True)):
+        places.setdefault(key, []).append(i)
+    return [(scenario.streams.get(name or ""), category, np.array(mine, dtype=np.int64))
+            for (name, category), mine in places.items()]
+
+
+def _csv_drawn(
+    streams: RandomStreams, purpose: str, size: int,
+    specs: list[tuple[Distribution | None, np.ndarray]], fill: float = np.inf,
+) -> np.ndarray:
+    """Each CSV row's draw for ``purpose`` from its distribution (``fill`` where it has none).
+
+    Row ``i`` takes place ``i`` of a draw for the whole file, one per distinct distribution,
+    each from a fresh generator keyed by the purpose alone: every family's ``sample`` is
+    prefix-stable (its first k values do not depend on how many follow), so a row's value
+    depends only on its place, the purpose and its distribution. A row whose distribution
+    changes within a family (another mean) keeps its underlying random number.
+    Speed: one generator per distribution, where one per row cost 12-25 us a row.
+    """
+    drawn = np.full(size, fill)
+    merged: list[tuple[Distribution, list[np.ndarray]]] = []
+    for spec, mine in specs:
+        if spec is None or not len(mine):
+            continue
+        same = next((parts for known, parts in merged if known == spec), None)
+        if same is None:
+            merged.append((spec, [mine]))
+        else:
+            same.append(mine)
+    for spec, parts in merged:
+        mine = np.concatenate(parts)
+        drawn[mine] = spec.sample(streams.generator(purpose, CSV_KEY), int(mine.max()) + 1)[mine]
+    return drawn
+
+
+def _csv_uniform(streams: RandomStreams, purpose: str, size: int, width: int = 1) -> np.ndarray:
+    """Uniforms in [0, 1) for ``purpose``, ``width`` to a row, row ``i`` taking row ``i``."""
+    return streams.generator(purpose, CSV_KEY).random((size, width))
+
+
+def _csv_partial(
+    streams: RandomStreams, groups: list[RowGroup], waiting: WaitingList, size: int
+) -> np.ndarray:
+    """Each CSV row's least share of a partial offer it accepts (1: it accepts none)."""
+    offers = [(s.partial_offer if s else waiting.partial_offer, mine) for s, _, mine in groups]
+    partial = np.ones(size)
+    if any(offer is not None for offer, _ in offers):
+        draws = _csv_uniform(streams, "partial", size)[:, 0]
+        for offer, mine in offers:
+            if offer is not None:
+                accepts = mine[draws[mine] < offer.accept_share]
+                partial[accepts] = offer.min_share
+    return partial
+
+
+def _csv_non_firm(
+    scenario: Scenario, streams: RandomStreams, groups: list[RowGroup], size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which non-firm right each CSV row accepts (its code, else -1) and who keeps its place.
+
+    A row's two draws (accepts, keeps its place) are a pair of its own, so rows added below
+    change neither.
+    """
+    waiting = scenario.waiting_list
+    assert waiting is not None
+    right = np.full(size, -1, dtype=np.int64)
+    keeps = np.ones(size, dtype=bool)
+    offers = [((s or waiting).non_firm, mine) for s, _, mine in groups]
+    if scenario.non_firm is None or all(offer is None for offer, _ in offers):
+        return right, keeps
+    draws = _csv_uniform(streams, "non_firm", size, width=2)
+    rights = list(scenario.non_firm.rights)
+    for offer, mine in offers:
+        if offer is not None:
+            accepts = draws[mine, 0] < offer.accept_share
+            right[mine] = np.where(accepts, rights.index(offer.right), -1)
+            keeps[mine] = (draws[mine, 1] < offer.keep_firm_place_share) | ~accepts
+    return right, keeps
+
+
+def _csv_self_supply(
+    scenario: Scenario, streams: RandomStreams, groups: list[RowGroup], missing: np.ndarray,
+    size: int,
+) -> np.ndarray:
+    """The share of demand each CSV row generates on site, drawn as its stream's would be.
+
+    Used where the row gives none (``missing``); the adoption and the cover of row ``i`` are
+    place ``i`` of their purposes' draws.
+    """
+    onsite = []
+    for stream, category, mine in groups:
+        setting = onsite_for(scenario, stream, category)
+        if setting is not None and missing[mine].any():
+            onsite.append((setting, mine[missing[mine]]))
+    supply = np.zeros(size)
+    if not onsite:
+        return supply
+    adoption = _csv_uniform(streams, "onsite_adoption", size)[:, 0]
+    cover = _csv_drawn(streams, "onsite_cover", size,
+                       [(setting.cover, mine) for setting, mine in onsite], fill=0.0)
+    for setting, mine in onsite:
+        supply[mine] = np.where(adoption[mine] < setting.share, cover[mine], 0.0)
+    return supply
+
+
+def _csv_priority(
+    scenario: Scenario, streams: RandomStreams, groups: list[RowGroup], rows: WaitingRows
+) -> np.ndarray:
+    """Whether each CSV row asks for priority: as the file says, else drawn with the uptake.
+
+    A row of a stream that moves into a priority category asks as the stream's requests do;
+    one whose categories hold no priority never asks.
+    """
+    size = len(rows)
+    stated = np.array([asked is True for asked in rows.priority_requested], dtype=bool)
+    open_ = np.array([asked is None for asked in rows.priority_requested], dtype=bool)
+    priority = np.zeros(size, dtype=bool)
+    draws: np.ndarray | None = None
+    for stream, category, mine in groups:
+        asking = _asking_category(category, stream.category_changes if stream else [])
+        if asking == "other":
+            continue
+        priority[mine] = stated[mine]
+        undecided = mine[open_[mine]]
+        if len(undecided):
+            if draws is None:
+                draws = _csv_uniform(streams, "priority", size)[:, 0]
+            uptake = scenario.priority_uptake.get(asking, 0.0)
+            priority[undecided] = draws[undecided] < uptake
+    return priority
 
 
 def _csv_times(scenario: Scenario, rows: WaitingRows) -> np.ndarray:
