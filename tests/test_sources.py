@@ -11,11 +11,25 @@ import pytest
 
 from sim import run
 from sim.errors import InputError
-from sim.inputs.distributions import Empirical, Exponential, Lognormal, Triangular, Uniform, Weibull
+from sim.inputs.distributions import (
+    Empirical,
+    Exponential,
+    Fixed,
+    Lognormal,
+    Triangular,
+    Uniform,
+    Weibull,
+)
 from sim.inputs.loading import load_scenario, load_waiting_rows
 from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.scenario import Scenario
-from sim.inputs.sources import _priority, arrival_times, generate_applicants, source_rows
+from sim.inputs.sources import (
+    CSV_KEY,
+    _priority,
+    arrival_times,
+    generate_applicants,
+    source_rows,
+)
 from sim.runs.replication import grid_setup, with_capacity_releases
 from tests.builders import project, scenario
 
@@ -253,3 +267,146 @@ def test_every_applicant_is_in_one_source_in_its_source_s_order():
     assert all((np.diff(rows) > 0).all() for rows in parts.values())
     assert (table.stream[parts["firms"]] == "firms").all()
     assert (table.source[parts["waiting_list:schools"]] == "waiting_list").all()
+
+
+@pytest.mark.parametrize("spec", [
+    *FAMILIES, Fixed(value=1.5), Triangular(dist="triangular", low=2.0, mode=2.0, high=2.0),
+    Weibull(dist="weibull", shape=0.3, scale=2.0),
+    Empirical(dist="empirical", values=[0.1, 1.0, 5.0], weights=[0, 3, 2]),
+])
+def test_every_family_draws_the_same_first_values_however_many_follow(spec):
+    """Each family's first values do not depend on how many follow.
+
+    A waiting-list CSV's row i takes place i of a draw for the whole file, so rows added
+    below must not change it.
+    """
+    first = spec.sample(np.random.default_rng(7), 15)
+    np.testing.assert_array_equal(spec.sample(np.random.default_rng(7), 60)[:15], first)
+
+
+STREAM_DRAWS = """\
+    category: other
+    rate_per_year: 1
+    demand_mw: 1
+    patience_years: {dist: exponential, mean: MEAN}
+    HELD
+    onsite_generation: {share: 0.5, cover: {dist: uniform, low: 0.1, high: 0.6}}
+    efficiency: {dist: uniform, low: 0, high: 1}
+    non_firm: {right: firm_85, accept_share: 0.5, keep_firm_place_share: 0.5}
+"""
+"""What a stream's listed rows may draw, but for how long they hold what they get (HELD)."""
+
+PARTIAL = "partial_offer: {min_share: 0.4, accept_share: 0.5}"
+LIFETIME = "lifetime_years: {dist: uniform, low: 1, high: 3}"
+
+LISTED_WORLD = f"""\
+start: 2024-01-01
+end: 2030-01-01
+grid: {{capacity_mw: 1}}
+policy: {{order: social_priority, within_category: {{other: efficiency}}}}
+priority_uptake: {{basic_needs: 0.5}}
+non_firm:
+  rights: {{firm_85: {{hours_share: 0.85}}}}
+  pools: {{main: {{capacity_mw: 0.5}}}}
+streams:
+  firms:
+{STREAM_DRAWS.replace("MEAN", "3").replace("HELD", PARTIAL)}\
+  depots:
+{STREAM_DRAWS.replace("MEAN", "6").replace("HELD", PARTIAL)}\
+  rentals:
+{STREAM_DRAWS.replace("MEAN", "3").replace("HELD", LIFETIME)}\
+waiting_list:
+  csv: list.csv
+  patience_years: {{dist: weibull, shape: 0.8, scale: 4}}
+  efficiency: {{dist: uniform, low: 0, high: 2}}
+  partial_offer: {{min_share: 0.6, accept_share: 0.3}}
+  non_firm: {{right: firm_85, accept_share: 0.4, keep_firm_place_share: 0.5}}
+capacity_releases: [{json.dumps(RELEASE)}]
+"""
+"""A world in which a waiting-list CSV's rows draw everything a row can leave out."""
+
+DRAWN = ("patience_years", "lifetime_years", "self_supply", "partial_min_share",
+         "priority_requested", "efficiency", "non_firm_right", "keeps_firm_place")
+"""What a CSV row may leave to the draws."""
+
+
+def _listed_rows(count: int, streams: tuple[str, ...] = ("firms", "depots", "rentals", "")
+                 ) -> list[str]:
+    """``count`` CSV rows out of date order, by name, of the given streams in turn."""
+    return [f"row{i},2023-{1 + (7 * i) % 12:02d}-{1 + i % 28:02d},"
+            f"{'basic_needs' if i % 3 == 2 else 'other'},0.5,{streams[i % len(streams)]}"
+            for i in range(count)]
+
+
+def _listed_draws(tmp_path: Path, rows: list[str]) -> dict[str, tuple[object, ...]]:
+    """Each CSV row's drawn values and whether it takes part in the release, by its name."""
+    (tmp_path / "list.csv").write_text("name,request_date,category,demand_mw,stream\n"
+                                       + "".join(f"{row}\n" for row in rows))
+    (tmp_path / "s.yaml").write_text(LISTED_WORLD)
+    s = load_scenario(tmp_path / "s.yaml")
+    streams, waiting = RandomStreams(s.seed, 0), load_waiting_rows(s)
+    table = generate_applicants(s, streams, waiting)
+    takes_part = with_capacity_releases(grid_setup(s, streams), s, streams, table,
+                                        waiting).reclaims[0].takes_part
+    listed = np.flatnonzero(table.source == "waiting_list")
+    return {str(table.name[i]): (*(getattr(table, column)[i].item() for column in DRAWN),
+                                 bool(takes_part[i])) for i in listed}
+
+
+def test_rows_added_to_a_listed_file_leave_every_earlier_row_s_draws(tmp_path):
+    """Rows added to a waiting-list file leave the draws of the rows before them.
+
+    Each earlier row keeps its patience, lifetime, on-site share, partial and non-firm
+    acceptance, priority request, score and release participation.
+
+    The added rows are older, so they come first in the table: a draw by place in the
+    table, or two draws of the whole file one after the other, would move every row.
+    """
+    rows = _listed_rows(30)
+    before = _listed_draws(tmp_path, rows)
+    after = _listed_draws(tmp_path, [*rows, *(f"old{i},2021-0{i + 1}-01,basic_needs,0.5,"
+                                            for i in range(6))])
+    assert {name: after[name] for name in before} == before
+    for column, values in zip((*DRAWN, "takes_part"), zip(*before.values(), strict=True),
+                              strict=True):
+        assert len(set(values)) > 1, column  # each draw tells rows apart
+
+
+def test_another_stream_for_one_listed_row_changes_no_other_row_s_draws(tmp_path):
+    """A row moved to another stream leaves the others' draws, and keeps its random numbers.
+
+    Its patience, exponential with twice the mean, is twice what it was.
+    """
+    rows = _listed_rows(30)
+    before = _listed_draws(tmp_path, rows)
+    assert rows[4].endswith(",firms")
+    moved = [*rows[:4], rows[4].replace(",firms", ",depots"), *rows[5:]]
+    after = _listed_draws(tmp_path, moved)
+    assert {name: v for name, v in after.items() if name != "row4"} == {
+        name: v for name, v in before.items() if name != "row4"}
+    assert after["row4"][0] == pytest.approx(2 * before["row4"][0])
+    assert after["row4"][1:] == before["row4"][1:]  # the other specifications are alike
+
+
+def test_a_listed_row_draws_place_i_of_its_purpose_s_draw_for_the_file(tmp_path):
+    """Row i's patience is place i of one draw for the file, keyed by the purpose alone.
+
+    Rows of streams with the same patience share the draw; a patience of twice the mean
+    doubles it. The release's draws for the file's rows come in the file's order too.
+    """
+    rows = _listed_rows(12)
+    (tmp_path / "list.csv").write_text("name,request_date,category,demand_mw,stream\n"
+                                       + "".join(f"{row}\n" for row in rows))
+    (tmp_path / "s.yaml").write_text(LISTED_WORLD)
+    s = load_scenario(tmp_path / "s.yaml")
+    streams, waiting = RandomStreams(s.seed, 0), load_waiting_rows(s)
+    table = generate_applicants(s, streams, waiting)
+    parts = dict(source_rows(s, table, waiting))
+    in_file_order = parts[CSV_KEY]
+    assert list(table.name[in_file_order]) == [row.split(",")[0] for row in rows]
+    expected = Exponential(dist="exponential", mean=3).sample(
+        streams.generator("patience", CSV_KEY), len(rows))
+    patience = table.patience_years[in_file_order]
+    firms, depots = np.arange(len(rows)) % 4 % 2 == 0, np.arange(len(rows)) % 4 == 1
+    np.testing.assert_array_equal(patience[firms], expected[firms])  # firms and rentals
+    np.testing.assert_allclose(patience[depots], 2 * expected[depots])
