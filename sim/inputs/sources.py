@@ -382,6 +382,7 @@ def _csv_waiting_list(
         (s.efficiency if s else waiting.efficiency, mine[unscored[mine]])
         for s, _, mine in groups], fill=-np.inf), rows.efficiency)
     onsite = _csv_self_supply(scenario, streams, groups, missing, size)
+    first_area = scenario.area_names[0]  # built anew on each call: once, not once a row
     self_supply = np.where(missing, onsite, rows.self_supply)
     non_firm_right, keeps_place = _csv_non_firm(scenario, streams, groups, size)
     return ApplicantTable(
@@ -390,7 +391,7 @@ def _csv_waiting_list(
             "source": Labels.repeat("waiting_list", size),
             "stream": Labels.encode(s or "waiting_list" for s in rows.stream),
             "category": Labels.encode(rows.category),
-            "area": Labels.encode(a or scenario.area_names[0] for a in rows.area),
+            "area": Labels.encode(a or first_area for a in rows.area),
         },
         request_time=_csv_times(scenario, rows),
         demand_mw=rows.demand_mw,
