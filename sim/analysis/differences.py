@@ -141,8 +141,9 @@ on its own (:func:`sim.analysis.populations.question_populations`)."""
 
 NOT_DRAWN_BY_WAITING_LIST = ("patience_years", "efficiency", "partial_offer", "non_firm")
 """Waiting-list keys that change what its rows naming no stream do, not who they are: a
-row's request, demand and jobs come from the file, and these from purposes of their own,
-keyed by the row (:func:`sim.inputs.sources._csv_waiting_list`)."""
+row's request, demand and jobs come from the file, and these from purposes of their own, in
+which each row takes the place of its row in the file
+(:func:`sim.inputs.sources._csv_waiting_list`)."""
 
 
 def draws_key(scenario: Scenario) -> str:
