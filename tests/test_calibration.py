@@ -241,7 +241,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
         return real(self, index)
 
     monkeypatch.setattr(candidates.CandidateTask, "__call__", interrupted)
-    with pytest.raises(Interrupted, match="--resume"):
+    with pytest.raises(Interrupted, match="call it again with resume=True"):
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
     kept = pd.read_csv(tmp_path / ".out.partial" / "evaluations.csv")
     assert len(kept) >= 10
@@ -316,7 +316,7 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
-    with pytest.raises(Interrupted, match="--resume"):
+    with pytest.raises(Interrupted, match="call it again with resume=True"):
         calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", real)
     calls = _counting_candidates(monkeypatch)
