@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import itertools
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -69,6 +70,20 @@ DAYS_PER_YEAR = 365.25
 DAY_ROUNDING = 1e-6
 """A time within this many days of midnight is dated the day that starts there: times worked
 out from dates (``days / 365.25``) fall a rounding error short of it."""
+
+def addressable_names(names: Iterable[str], what: str) -> None:
+    """Refuse a name of a stream, area or right that key paths and random draws cannot tell.
+
+    ``--set streams.NAME.rate_per_year=...`` joins names with dots, so a name with one could
+    not be named; the random draws of sources key by ``kind:name`` (``project:NAME``,
+    ``waiting_list:csv``), so a name with a colon could share another source's numbers.
+    """
+    for name in names:
+        if not name.strip() or any(c in name for c in ".:") or any(ord(c) < 32 for c in name):
+            raise ValueError(f"expected {what} names without '.' (a key path joins names with "
+                             "dots) or ':' (kept for gridqueue's own keys, such as project:NAME),"
+                             f" not blank, without control characters; got {name!r}")
+
 
 # Upper bounds far beyond any real case: they turn a typo (an extra zero, 1e300) into a clear
 # message before a run, instead of an overflow or an out-of-memory error inside one.
@@ -195,6 +210,12 @@ class Grid(_Model):
         if self.areas is not None and not self.areas:
             raise ValueError("areas must name at least one area")
         return self
+
+    @field_validator("areas")
+    @classmethod
+    def _area_names(cls, value: dict[str, Area] | None) -> dict[str, Area] | None:
+        addressable_names(value or {}, "area")
+        return value
 
     @property
     def resolved_areas(self) -> dict[str, Area]:
@@ -342,6 +363,12 @@ class NonFirm(_Model):
         "connected than the pool holds, rotation cuts the hours each may use and proportional "
         "the MW, in proportion.",
     )
+
+    @field_validator("rights")
+    @classmethod
+    def _right_names(cls, value: dict[str, NonFirmRight]) -> dict[str, NonFirmRight]:
+        addressable_names(value, "right")
+        return value
 
 
 class NonFirmOffer(_Model):
@@ -951,6 +978,12 @@ class Scenario(_Model):
                 ord(c) < 32 for c in value):
             raise ValueError("expected a name, not a path: no / or \\, no control characters, "
                              f"not starting with a dot (got {value!r})")
+        return value
+
+    @field_validator("streams")
+    @classmethod
+    def _stream_names(cls, value: dict[str, Stream]) -> dict[str, Stream]:
+        addressable_names(value, "stream")
         return value
 
     @field_validator("priority_uptake")
