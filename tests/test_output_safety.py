@@ -129,6 +129,19 @@ def test_an_output_is_never_written_inside_another(folder, written, capsys):
                 f"lies inside {folder / 'out'}, the results gridqueue wrote")
 
 
+def test_an_output_reached_through_a_link_is_never_written_inside(folder, written, capsys):
+    """A link into an earlier output's folder does not let a run be written inside it.
+
+    ``-o runs_link/new``, where ``runs_link`` leads to a comparison's ``runs/``, was accepted:
+    only the folders the path names were looked at, not those the link leads to.
+    """
+    earlier_run(written, folder / "out")
+    (folder / "out" / "runs").mkdir()
+    (folder / "runs_link").symlink_to(folder / "out" / "runs")
+    refused(["run", "sc/s.yaml", "-o", "runs_link/new", *SMALL], capsys, folder,
+            f"lies inside {folder / 'out'}, the results gridqueue wrote")
+
+
 def test_force_names_an_output_left_inside_another(folder, written, capsys):
     """An output another command left inside an earlier one is named as gridqueue's.
 

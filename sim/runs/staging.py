@@ -151,9 +151,11 @@ def _check_not_inside_output(target: Path) -> None:
     """Refuse an output inside another output of gridqueue (a run in a comparison's ``runs/``).
 
     It would not be part of that output: the comparison's tables and report would no longer
-    match its runs, and its file list would no longer cover what it holds.
+    match its runs, and its file list would no longer cover what it holds. The folders the
+    path names are looked at, and those it leads to through links.
     """
-    for folder in Path(os.path.abspath(target)).parents:
+    named = Path(os.path.abspath(target)).parents
+    for folder in dict.fromkeys([*named, *target.resolve().parents]):
         if (folder / MARKER).is_file():
             what = _marked_as(folder)
             raise OutputError(f"{target}: lies inside {folder}, {what} gridqueue wrote; an "
