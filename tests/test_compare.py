@@ -427,6 +427,29 @@ def test_a_five_year_answer_that_shows_no_change_says_both_the_share_and_the_end
             "(6.4 to 6.6)") in text
 
 
+def test_an_end_of_the_run_without_change_after_a_share_that_moved_reads_but_not_nor():
+    """After a 5-year share that moved, an end of the run that did not is set against it.
+
+    It read '9.0 percentage points higher ... — nor by the end of the run: applicants
+    connected and withdrawn about the same', a 'nor' after a change.
+    """
+    rows = []
+    for scenario, share in (("fifo", 0.26), ("sp", 0.35)):
+        rows += [(scenario, "all", "applicants", 170.0, 0.0),
+                 (scenario, "all", "connected", 50.3, 0.0),
+                 (scenario, "all", "withdrawn", 75.0, 0.0),
+                 (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
+                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
+                 (scenario, "all", "connected_within_5y", share, 0.09)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    within = table["metric"] == "connected_within_5y"
+    table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.06, 0.12]
+    (text,) = sentences(table)
+    assert "nor by the end" not in text
+    assert ("9.0 percentage points higher, from 26.0% to 35.0% (6.0 to 12.0) — but by the end "
+            "of the run, applicants connected and withdrawn about the same") in text
+
+
 def test_an_answer_on_capacity_releases_says_what_they_freed():
     """The MW the capacity releases freed follow the waits, with what the figure leaves out.
 

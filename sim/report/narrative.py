@@ -283,8 +283,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 every_replication=METRICS[shown].every_replication)
                 # the share within the window and what the end of the run shows can both
                 # apply (a share that rose beside a mean within 5 years that did not move)
-                + ((_window_ends_early(get, means, group, shown)
-                    + _later_than_window(get, group, shown))
+                + (_window_and_later(get, means, group, shown)
                    or _withdrawals_against_wait(get, group, shown))
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
@@ -755,6 +754,26 @@ LATER_FIGURES = ("connected", "withdrawn")
 'applicants connected', 'applicants withdrawn' in an answer."""
 
 
+def _window_and_later(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],
+                      group: str, shown: str) -> str:
+    """How the share within the window moved, then what the end of the run shows.
+
+    After a share that moved, an end of the run that did not is set against it ('— but by
+    the end of the run, ... about the same'), not added to a mean that did not move ('nor').
+    """
+    early = _window_ends_early(get, means, group, shown)
+    later = _later_than_window(get, group, shown)
+    if early and later.startswith(NOR_LATER):
+        later = BUT_LATER + later.removeprefix(NOR_LATER)
+    return early + later
+
+
+BUT_LATER = " — but by the end of the run, "
+"""What the end of the run shows, set against an answer in the shorter window that it moves."""
+NOR_LATER = " — nor by the end of the run: "
+"""That nothing moved by the end of the run either, after a shorter window that showed none."""
+
+
 def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
     """What a group answered in the shorter window shows later, when that window shows nothing.
 
@@ -781,10 +800,10 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
         if _sign(row):
             moved.append(f"applicants {later}: " + difference_text(row, METRICS[later].unit))
     if moved:
-        return " — but by the end of the run, " + "; ".join(moved)
+        return BUT_LATER + "; ".join(moved)
     known = [later for later in LATER_FIGURES if (group, later) in get.index]
-    return (" — nor by the end of the run: applicants " + " and ".join(known)
-            + " about the same") if known else ""
+    return (f"{NOR_LATER}applicants " + " and ".join(known) + " about the same") if known \
+        else ""
 
 
 def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
