@@ -733,6 +733,26 @@ def test_after_years_counts_back_whole_months_by_the_calendar_and_the_rest_in_da
     assert str(release.connected_by(dt.date.fromisoformat(review))) == connected_by
 
 
+
+def test_a_longer_after_years_never_finds_a_later_connection_long_enough():
+    """Days past the whole months go back no further than the next whole month would.
+
+    At a review on 31 March, 1.99 months (1 month to 28 February, then 30 days) went back to
+    29 January, past the 31 January that 2 months reach: a user connected on 30 January was
+    connected long enough for the longer after_years and not for the shorter one.
+    """
+    def back(after_years: float, review: dt.date) -> dt.date:
+        return scenario(capacity_releases=[{
+            "name": "r", "start": "2025-01-01", "user_share": 1, "mw_share": 1,
+            "after_years": after_years}]).capacity_releases[0].connected_by(review)
+
+    review = dt.date(2027, 3, 31)
+    assert back(1.99 / 12, review) >= back(2 / 12, review) == dt.date(2027, 1, 31)
+    for review in (dt.date(2027, 3, 31), dt.date(2028, 3, 31), dt.date(2027, 5, 31),
+                   dt.date(2027, 3, 1), dt.date(2028, 2, 29)):
+        steps = [back(months / 120, review) for months in range(0, 300)]  # 0.1 month apart
+        assert steps == sorted(steps, reverse=True), review
+
 def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
     """A, B and C ask 1.75 MW of a 1 MW grid and hold 0.5 + 0.25 + 0.125 MW at the end.
 

@@ -710,10 +710,13 @@ class CapacityRelease(_Model):
 
         ``after_years`` back by the calendar (:meth:`lookback`), as a planner counts: 1 is the
         same day a year earlier (1 Jan 2027 for a review on 1 Jan 2028, 365 days), 0.5 six
-        months earlier; a day the earlier month lacks is clipped to its last.
+        months earlier; a day the earlier month lacks is clipped to its last. The days go back
+        no further than one more month would, so a longer ``after_years`` never reaches a later
+        date (1.99 months before 31 March is 31 January, as 2 months are, not 29 January).
         """
         months, days = self.lookback()
-        return add_months(review, -months) - dt.timedelta(days=days)
+        return max(add_months(review, -months) - dt.timedelta(days=days),
+                   add_months(review, -months - 1))
 
 
 class Rounds(_Model):
