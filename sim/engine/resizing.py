@@ -251,8 +251,9 @@ class ResizableConnections:
         Each is reviewed once; those who take part give up a share of the MW they hold, which
         is free at once for those waiting. Runs before anything else of its instant. Users are
         reviewed in id order, from those granted MW so far (:meth:`_granted_since`). Long
-        enough: first connected by the review's ``due`` time (the last of the instant's, if
-        several reviews fall due at once, as those before the start do).
+        enough: first connected by the review's ``due`` time (the last of the instant's, the
+        latest, should several reviews ever fall at one instant; a scenario's review dates
+        are a month apart at least, and none is before its start).
         """
         reclaim = self.reclaims[k]
         reviewed, held, connected = self.reviewed[k], self.held_mw, self.connect_time
