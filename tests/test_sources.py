@@ -410,3 +410,17 @@ def test_a_listed_row_draws_place_i_of_its_purpose_s_draw_for_the_file(tmp_path)
     firms, depots = np.arange(len(rows)) % 4 % 2 == 0, np.arange(len(rows)) % 4 == 1
     np.testing.assert_array_equal(patience[firms], expected[firms])  # firms and rentals
     np.testing.assert_allclose(patience[depots], 2 * expected[depots])
+
+
+def test_a_table_read_from_a_csv_list_needs_its_rows_to_key_its_draws(tmp_path: Path):
+    """Without the rows, a CSV list's draws would silently be keyed as a generated list's."""
+    (tmp_path / "list.csv").write_text("request_date,category,demand_mw\n2020-01-01,other,1\n")
+    (tmp_path / "s.yaml").write_text(
+        "start: 2024-01-01\nend: 2026-01-01\ngrid: {capacity_mw: 3}\n"
+        "waiting_list: {csv: list.csv}\n")
+    scenario = load_scenario(tmp_path / "s.yaml")
+    rows = load_waiting_rows(scenario)
+    table = generate_applicants(scenario, RandomStreams(1, 0), rows)
+    assert [key for key, _ in source_rows(scenario, table, rows)] == [CSV_KEY]
+    with pytest.raises(ValueError, match="pass its rows"):
+        source_rows(scenario, table)

@@ -78,6 +78,10 @@ def source_rows(
     table was drawn with.
     """
     source, stream = table.labels["source"], table.labels["stream"]
+    if waiting_rows is None and scenario.waiting_list is not None \
+            and scenario.waiting_list.csv is not None and "waiting_list" in source.values:
+        raise ValueError("the table's waiting list was read from a CSV file: pass its rows, "
+                         "without which its draws would be keyed as a generated list's")
     parts: list[tuple[str, np.ndarray]] = []
     for code, kind in enumerate(source.values):
         if kind == "project":
