@@ -832,3 +832,79 @@ def test_a_non_firm_right_given_after_the_option_that_idles_it_is_refused():
                            r"0.4: non_firm.rights.time_blocks: expected an offer of this right"):
             load_scenario(FAMILY / "non_firm.yaml",
                           [STORAGE_STOPPED, "non_firm.rights.time_blocks.hours_share=0.4"])
+
+
+PARTIAL_NOBODY = "streams.firms.partial_offer={min_share: 0.4, accept_share: 0}"
+POOL = ("non_firm={rights: {firm_85: {hours_share: 0.85}}, pools: {main: {capacity_mw: 5}}}")
+
+
+@pytest.mark.parametrize(("changes", "says"), [
+    ([PARTIAL_NOBODY], r"--set streams.firms.partial_offer=\{min_share: 0.4, accept_share: 0\}: "
+     r"streams.firms.partial_offer.accept_share: expected a share above 0: with 0, nobody "
+     r"accepts a partial offer, so streams.firms.partial_offer would do nothing; leave "
+     r"partial_offer out, or give a share above 0$"),
+    ([POOL, "streams.firms.non_firm={right: firm_85, accept_share: 0}"],
+     r"streams.firms.non_firm.accept_share: expected a share above 0: with 0, nobody accepts a "
+     r"non-firm right, so streams.firms.non_firm would do nothing; leave non_firm out"),
+])
+def test_a_stream_offer_nobody_accepts_is_refused(base, changes, says):
+    """``accept_share: 0`` runs as without the offer: refused where the offer is given.
+
+    It was accepted, with tables identical to the scenario without the offer, and no word.
+    """
+    with pytest.raises(InputError, match=says):
+        load_scenario(base, changes)
+    load_scenario(base, [PARTIAL_NOBODY.replace("accept_share: 0", "accept_share: 0.1")])
+
+
+@pytest.mark.parametrize("offer", ["partial_offer={min_share: 0.4, accept_share: 0}",
+                                   "non_firm={right: firm_85, accept_share: 0}"])
+def test_a_waiting_list_offer_nobody_accepts_is_refused(base, offer):
+    """The waiting list's offer to rows naming no stream, with a share of 0, is refused too."""
+    (base.parent / "list.csv").write_text("request_date,category,demand_mw,stream\n"
+                                          "2023-01-01,other,1,\n", encoding="utf-8")
+    field = offer.split("=")[0]
+    with pytest.raises(InputError, match=rf"--set waiting_list.{field}=.*: "
+                       rf"waiting_list.{field}.accept_share: "
+                       r"expected a share above 0: with 0, nobody accepts a "
+                       rf"(partial offer|non-firm right), so waiting_list.{field} would do "
+                       r"nothing"):
+        load_scenario(base, [POOL] * ("non_firm" in offer) + [
+            "waiting_list={csv: list.csv}", f"waiting_list.{offer}"])
+
+
+def test_an_inherited_offer_a_later_share_of_0_idles_is_set_aside(tmp_path):
+    """A child file or option that sets an inherited offer's share to 0: a warning.
+
+    The warning names the offer where the parent gave it. A non-firm right only that offer
+    made is set aside too. A child that restates the offer over an inherited share of 0 is
+    refused where it restates it.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(FAMILY / "partial_offers.yaml",
+                      ["streams.logistics.partial_offer.accept_share=0"])
+    said = [str(warning.message) for warning in caught]
+    assert any(re.search(r"partial_offers.yaml:\d+: streams.logistics.partial_offer is set "
+                         r"aside: after --set streams.logistics.partial_offer.accept_share=0, "
+                         r"nobody accepts a partial offer, so streams.logistics.partial_offer "
+                         r"would do nothing$", text) for text in said), said
+    said = _said(["streams.storage.non_firm.accept_share=0"])
+    assert any(re.search(r"non_firm.yaml:\d+: streams.storage.non_firm is set aside: after "
+                         r"--set streams.storage.non_firm.accept_share=0, nobody accepts a "
+                         r"non-firm right", text) for text in said), said
+    assert any(re.search(r"non_firm.rights.time_blocks is set aside: after --set "
+                         r"streams.storage.non_firm.accept_share=0", text) for text in said), said
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {FAMILY / 'partial_offers.yaml'}\nstreams:\n  logistics:\n"
+                     "    partial_offer:\n      accept_share: 0\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"partial_offers.yaml:\d+: streams.logistics."
+                      r"partial_offer is set aside: after streams.logistics.partial_offer."
+                      r"accept_share 0 in .*child.yaml:5"):
+        load_scenario(child)
+    grandchild = tmp_path / "grandchild.yaml"
+    grandchild.write_text("extends: child.yaml\nstreams:\n  logistics:\n    partial_offer:\n"
+                          "      min_share: 0.3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"grandchild.yaml:5: streams.logistics.partial_offer."
+                       r"min_share: expected an accept_share above 0 beside it: after "
+                       r"streams.logistics.partial_offer.accept_share 0 in .*child.yaml:5"):
+        load_scenario(grandchild)

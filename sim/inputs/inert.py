@@ -56,6 +56,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     if _check_anyone_has_a_score(scenario, source, rows):
         _check_efficiency_ranks_someone(scenario, source, rows)
     _check_waiting_list_defaults_act(scenario, source, rows)
+    _check_offers_find_takers(scenario, source, rows)
     _check_non_firm_reaches_someone(scenario, source, rows)
     _check_projects_keep_a_place(scenario, source)
     _warn_of_projects_asking_for_nothing(scenario, source)
@@ -500,6 +501,51 @@ def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource 
                           "streams", at_any_value=True)
 
 
+_OFFERS = {"partial_offer": ("min_share", "a partial offer"),
+           "non_firm": ("right", "a non-firm right")}
+"""Each offer whose ``accept_share`` says who takes it: the key that states the offer itself,
+and what is offered."""
+
+
+def _check_offers_find_takers(scenario: Scenario, source: ScenarioSource | None,
+                              rows: WaitingRows | None) -> None:
+    """A partial or non-firm offer needs somebody who accepts it: ``accept_share`` above 0.
+
+    With 0 nobody accepts, so the offer runs as if left out. The offer is refused where its
+    ``accept_share: 0`` is given with or after the offer itself (``min_share``, ``right``),
+    naming whichever came later; where a later layer sets an inherited offer's share to 0
+    (``--set streams.logistics.partial_offer.accept_share=0``), it is set aside with a
+    warning. A stream's offer, and the waiting list's for CSV rows that name no stream (with
+    none, :func:`_check_waiting_list_defaults_act` has refused it).
+    """
+    blocks: list[Key] = [("streams", name, field) for name, stream in scenario.streams.items()
+                         for field in _OFFERS if getattr(stream, field) is not None]
+    waiting = scenario.waiting_list
+    if waiting is not None:
+        blocks += [("waiting_list", field) for field in _OFFERS
+                   if getattr(waiting, field) is not None]
+    for block in blocks:
+        owner = scenario.streams[str(block[1])] if block[0] == "streams" else waiting
+        offer = getattr(owner, str(block[-1]))
+        if offer.accept_share > 0:
+            continue
+        shown = ".".join(map(str, block))
+        stated, what = _OFFERS[str(block[-1])]
+        share, itself = (*block, "accept_share"), (*block, stated)
+        why = f"nobody accepts {what}, so {shown} would do nothing"
+        advice = f"leave {block[-1]} out, or give a share above 0"
+        later = None if source is None else \
+            layer_within(source, share) - layer_within(source, itself)
+        if later is None or later == 0:
+            raise _refuse(scenario, source, share, f"expected a share above 0: with 0, {why}; "
+                          f"{advice}")
+        if later < 0:  # the offer restated over an inherited share of 0
+            raise _refuse(scenario, source, itself, f"expected an accept_share above 0 beside "
+                          f"it: after {_giving(source, share, '0')}, {why}; {advice}")
+        _warn(scenario, source, itself, f"{shown} is set aside: after "
+              f"{_giving(source, share, '0')}, {why}")
+
+
 def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[str, str]]:
     """The right and area of each non-firm offer somebody can take.
 
@@ -508,7 +554,8 @@ def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[
     """
     first = scenario.area_names[0]
     offers = {(stream.non_firm.right, stream.area or first)
-              for stream in _drawing(scenario).values() if stream.non_firm is not None}
+              for stream in _drawing(scenario).values()
+              if stream.non_firm is not None and stream.non_firm.accept_share > 0}
     offers.update((project.non_firm_right, project.area or first)
                   for project in scenario.projects if project.non_firm_right is not None)
     if rows is None:
@@ -518,7 +565,7 @@ def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[
         stream = scenario.streams.get(name or "")
         offer = stream.non_firm if stream is not None else \
             waiting.non_firm if waiting is not None else None
-        if offer is not None:
+        if offer is not None and offer.accept_share > 0:
             offers.add((offer.right, area or (stream.area if stream else None) or first))
     return offers
 
