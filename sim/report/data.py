@@ -247,6 +247,9 @@ class Page:
     """The model beside published figures, when a scenario states observations."""
     projects: list[str] = field(default_factory=list)
     """A line per named project of a single-scenario report: how often and when connected."""
+    waiting_list: list[str] = field(default_factory=list)
+    """Sentences on a single-scenario report's waiting-list CSV: its rows, what became of
+    them, what the file gives and what is drawn (:mod:`sim.report.waiting_list`)."""
     caution: str | None = None
     """Said beside the intervals when they rest on too few replications to quote."""
     replications: str = ""
@@ -375,11 +378,13 @@ def _pooled_captions(replications: Mapping[str, int]) -> Mapping[str, str]:
 def run_page(
     summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes],
     observations: pd.DataFrame | None = None, projects: pd.DataFrame | None = None,
+    waiting_list: Sequence[str] = (),
 ) -> Page:
     """The report of one run, leading with its headline figures by category.
 
     ``observations`` is the run's observations table when its scenario states any;
-    ``projects`` its ``projects.csv`` table, said in a line per project under the figures.
+    ``projects`` its ``projects.csv`` table, said in a line per project under the figures;
+    ``waiting_list`` the sentences on its waiting-list CSV's rows, if it has one.
     """
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
@@ -400,6 +405,7 @@ def run_page(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
+        waiting_list=list(waiting_list),
         caution=few_replications(summary["replications"].max()),
         replications=_replications_text(pd.Series([summary["replications"].max()])),
     ), {scenario.name: scenario})

@@ -21,6 +21,7 @@ from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
 from sim.report.data import run_page
 from sim.report.html import render_report
+from sim.report.waiting_list import waiting_list_lines
 from sim.runs.results import Results
 from sim.runs.runner import default_workers
 from sim.runs.staging import (
@@ -69,7 +70,7 @@ def write_report_files(results: Results, folder: Path, source: str) -> None:
     workers = min(int(results.run_info.get("workers") or 1), default_workers())
     images = write_figures(run_figures(results, observations), folder / "figures", workers)
     page = run_page(results.summary, results.scenario, source, images, observations,
-                    results.projects)
+                    results.projects, waiting_list_lines(results.scenario, results.applicants))
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")
 
 

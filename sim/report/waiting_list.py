@@ -1,0 +1,108 @@
+"""What a run's report says of a waiting-list CSV: its rows, their outcome, what is drawn.
+
+Who was listed, what became of them, and which of their values the file gives and which
+each replication draws.
+
+A planner who brings the operator's own list wants to see that every row ran, and to know
+which of a row's values are the file's and which are assumptions drawn for it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.inputs.applicants import PRIORITY_CATEGORIES
+from sim.inputs.loading import load_waiting_rows
+from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows
+
+__all__ = ["waiting_list_lines"]
+
+
+def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str]:
+    """Sentences on the rows of the scenario's waiting-list CSV; none without one.
+
+    How many rows, their MW and request dates; what became of them by the end of the run, on
+    average over the replications; what the file gives and what is drawn for its rows.
+    """
+    spec = scenario.waiting_list
+    if spec is None or spec.csv is None:
+        return []
+    try:
+        rows = load_waiting_rows(scenario)
+    except InputError:  # a results folder without its copy of the file: say what ran
+        rows = None
+    listed = applicants[applicants["source"].astype(str) == "waiting_list"]
+    replications = max(int(applicants["replication"].nunique()), 1)
+    count = len(listed) / replications
+    outcome = listed["outcome"].astype(str).value_counts() / replications
+    lines = [f"{_number(count)} applicants listed at the start, one per row of {spec.csv}"
+             + ("" if rows is None else
+                f" ({rows.demand_mw.sum():.4g} MW asked, requested from "
+                f"{min(rows.request_date)} to {max(rows.request_date)})")
+             + ", in every replication",
+             "By the end of the run, on average "
+             + ", ".join(f"{_number(outcome.get(state, 0.0))} {said}" for state, said in (
+                 ("connected", "connected"), ("withdrawn", "withdrew"),
+                 ("waiting", "still waiting")))
+             + f" (over {replications} replication{'s' if replications != 1 else ''}; "
+             "the source column of applicants.csv says waiting_list)"]
+    if rows is not None:
+        lines.append(_given_and_drawn(scenario, rows))
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or value == round(value) else f"{value:.1f}"
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'' if count == 1 else 's'}"
+
+
+def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
+    """Which values of the rows the file gives, and which each replication draws."""
+    waiting = scenario.waiting_list
+    assert waiting is not None
+    streams = [scenario.streams.get(name or "") for name in rows.stream]
+    named = sum(stream is not None for stream in streams)
+    drawn = []
+    patient = sum(stream is not None and stream.patience_years is not None
+                  for stream in streams)
+    unnamed = len(rows) - named
+    if patient:
+        drawn.append(f"patience for {_rows(patient)} from their streams")
+    if unnamed and waiting.patience_years is not None:
+        drawn.append(f"patience for {_rows(unnamed)} naming no stream from "
+                     "waiting_list.patience_years")
+    asking = sum(stated is None and (category in PRIORITY_CATEGORIES or any(
+        change.category in PRIORITY_CATEGORIES for change in (
+            stream.category_changes if stream is not None else ())))
+        for stated, category, stream in zip(rows.priority_requested, rows.category, streams,
+                                            strict=True))
+    if asking:
+        drawn.append(f"priority requests (by priority_uptake) for {_rows(asking)} leaving "
+                     "priority_requested empty")
+    onsite = sum(math.isnan(share) and (scenario.onsite_generation is not None or (
+        stream is not None and stream.onsite_generation is not None))
+        for share, stream in zip(rows.self_supply, streams, strict=True))
+    if onsite:
+        drawn.append(f"on-site generation for {_rows(onsite)} without a self_supply")
+    offers = sum(stream is not None and (stream.partial_offer is not None
+                                         or stream.non_firm is not None)
+                 for stream in streams) + (unnamed if waiting.partial_offer is not None
+                                           or waiting.non_firm is not None else 0)
+    if offers:
+        drawn.append(f"acceptance of partial or non-firm offers for {_rows(offers)}")
+    lifetimes = sum(stream is not None and stream.lifetime_years is not None
+                    for stream in streams)
+    if lifetimes:
+        drawn.append(f"connection lifetimes for {_rows(lifetimes)} from their streams")
+    given = ("From the file: each row's request date, category, MW asked and jobs (empty: "
+             "0), its stream and area, and its self_supply and priority_requested where given")
+    if not drawn:
+        return given + "; nothing is drawn for them (no patience: they wait until connected)"
+    return given + "; drawn in each replication: " + "; ".join(drawn)

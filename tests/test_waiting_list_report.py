@@ -1,0 +1,56 @@
+"""A run's report on a waiting-list CSV: how many it listed, their outcome, what is drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim import load_scenario, run
+from sim.report.run import write_report_files
+from sim.report.waiting_list import waiting_list_lines
+from tests.test_loading import BASE
+
+LIST = (
+    "request_date;category;demand_mw;stream;jobs;priority_requested\r\n"
+    "17-11-2022;basic_needs;0,45;;12;\r\n"
+    "03-05-2023;other;1,5;firms;;\r\n"
+    "04-05-2023;basic_needs;0,2;;3;WAAR\r\n"
+)
+
+
+def test_the_report_counts_the_listed_applicants_and_says_what_was_drawn(tmp_path: Path):
+    """Every row runs in every replication, and its outcome and draws are said.
+
+    The report said only the file's name: a planner could not see that the rows ran, what
+    became of them, or that their patience and priority requests were drawn.
+    """
+    (tmp_path / "list.csv").write_text(LIST, encoding="utf-8-sig")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "waiting_list: {csv: list.csv, patience_years: 4}\n"
+                    "replications: 3\n", encoding="utf-8")
+    scenario = load_scenario(path, ["streams.firms.patience_years={dist: exponential, mean: 8}"])
+    results = run(scenario, workers=1)
+    lines = waiting_list_lines(scenario, results.applicants)
+    listed = results.applicants[results.applicants["source"] == "waiting_list"]
+    assert len(listed) == 3 * 3
+    assert lines[0] == ("3 applicants listed at the start, one per row of list.csv (2.15 MW "
+                        "asked, requested from 2022-11-17 to 2023-05-04), in every replication")
+    counts = listed["outcome"].value_counts() / 3
+    assert sum(float(part.split()[0]) for part in lines[1].removeprefix(
+        "By the end of the run, on average ").split(" (")[0].split(", ")) == 3
+    assert f"{counts.get('connected', 0):.0f} connected" in lines[1] or \
+        f"{counts.get('connected', 0):.1f} connected" in lines[1]
+    write_report_files(results, tmp_path, "s.yaml")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<h3 id="waiting-list">Waiting list at the start</h3>' in page
+    assert f"<li>{lines[0]}.</li>" in page
+    assert lines[2].endswith("drawn in each replication: patience for 1 row from their "
+                             "streams; patience for 2 rows naming no stream from "
+                             "waiting_list.patience_years; priority requests (by "
+                             "priority_uptake) for 1 row leaving priority_requested empty")
+
+
+def test_a_scenario_without_a_waiting_list_csv_says_nothing_of_one(tmp_path: Path):
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "replications: 2\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert waiting_list_lines(scenario, run(scenario, workers=1).applicants) == []
