@@ -104,3 +104,12 @@ def test_with_several_areas_a_row_without_one_takes_its_streams_or_is_refused(tm
                        r"scenario \(north, south\): it has several, and this row names none"):
         read_waiting_list(path, START, ["shops"], ["north", "south"],
                           stream_areas={"shops": "south"})
+
+
+def test_a_column_gridqueue_does_not_read_is_refused_saying_to_delete_it(tmp_path):
+    """An export's extra column is refused, and the message says what to do with it."""
+    with pytest.raises(InputError, match=r"waiting.csv:1: unknown column 'Postcode'; expected "
+                       r"columns from request_date, .*, efficiency \(delete any other column: "
+                       r"it would not be read\)$"):
+        read(tmp_path, b"request_date;category;demand_mw;Postcode\r\n"
+                       b"17-11-2022;other;0,5;1315 AB\r\n")

@@ -229,7 +229,8 @@ def _check_header(label: str, header: list[str]) -> None:
     for column in header:
         if column not in known:
             raise InputError(label, "", f"unknown column {column!r}{nearest(column, known)}; "
-                             f"expected columns from {', '.join(known)}", line=1)
+                             f"expected columns from {', '.join(known)} (delete any other "
+                             "column: it would not be read)", line=1)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise InputError(label, missing[0], f"missing column; expected {', '.join(REQUIRED)} "
