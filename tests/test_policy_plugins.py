@@ -226,6 +226,34 @@ def test_a_class_that_is_no_queue_policy_is_said_to_be_one(tmp_path, clean_regis
         load_scenario(path)
 
 
+def test_a_misspelt_class_is_answered_with_the_module_s_policies(tmp_path, clean_registry):
+    """'module:Class' with a typo, another case or the registered name says what would work."""
+    (tmp_path / "gq_test_small.py").write_text(POLICY_MODULE.format(name="jobs_first_typo"))
+    for order, hint in [
+        ("gq_test_small:JobsPerMWPolicyy", " (did you mean 'JobsPerMWPolicy'?); expected "
+         "'module:Class' with one of its classes: JobsPerMWPolicy"),
+        ("gq_test_small:jobspermwpolicy", " (did you mean 'JobsPerMWPolicy'?); expected "),
+        ("gq_test_small:jobs_first_typo", "; 'jobs_first_typo' is the name its class "
+         "JobsPerMWPolicy registers: expected order: jobs_first_typo with import: "
+         "[gq_test_small], or 'gq_test_small:JobsPerMWPolicy'"),
+    ]:
+        path = scenario_file(tmp_path, f"policy: {{order: '{order}'}}\n")
+        with pytest.raises(InputError) as caught:
+            load_scenario(path)
+        message = str(caught.value)
+        assert "\n" not in message and hint in message, message
+        assert f"module gq_test_small has no QueuePolicy subclass named '{order[14:]}'" in message
+
+
+def test_a_class_named_with_a_dot_is_pointed_to_the_colon(tmp_path, clean_registry):
+    """'module.Class' is looked up as a policy's name; the message says to write a colon."""
+    path = scenario_file(tmp_path, "policy: {order: mypolicies.SmallFirst}\n")
+    with pytest.raises(InputError, match=r"unknown queue policy 'mypolicies.SmallFirst' \(a "
+                       r"class in a module is named with a colon: 'mypolicies:SmallFirst'\); "
+                       r"expected one of fifo"):
+        load_scenario(path)
+
+
 def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
     """A policy may fail on the applicants of one replication only (validate ranks the first)."""
     from sim.runs.runner import _guarded

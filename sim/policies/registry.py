@@ -83,17 +83,15 @@ def resolve_policy(
         if offered is not None:
             return _complete(offered, order)
         raise LookupError(
-            f"unknown queue policy '{order}'{nearest(order, POLICIES)}; expected one of "
-            f"{', '.join(sorted(POLICIES))}, a name that policy.import registers or an "
-            f"installed package offers ({ENTRY_POINT_GROUP}), or 'module:Class'"
+            f"unknown queue policy '{order}'{nearest(order, POLICIES) or _colon_hint(order)}; "
+            f"expected one of {', '.join(sorted(POLICIES))}, a name that policy.import "
+            f"registers or an installed package offers ({ENTRY_POINT_GROUP}), or 'module:Class'"
         )
     module_name, _, class_name = order.partition(":")
     module = _import(module_name, search_dir)
-    cls = getattr(module, class_name, None)
+    cls = getattr(module, class_name, None) if class_name else None
     if cls is None:
-        raise LookupError(
-            f"'{order}': module {module_name} has no QueuePolicy subclass named '{class_name}'"
-        )
+        raise LookupError(_no_such_class(order, module, class_name))
     if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
         what = ("a class, but not a subclass of QueuePolicy" if isinstance(cls, type)
                 else f"a {type(cls).__name__}, not a QueuePolicy subclass")
@@ -104,6 +102,42 @@ def resolve_policy(
             "docs/policies.md)"
         )
     return _complete(cls, order)
+
+
+def _colon_hint(order: str) -> str:
+    """A hint for ``module.Class`` written where ``module:Class`` was meant, or ''."""
+    module_name, dot, class_name = order.rpartition(".")
+    if not dot or not module_name or not class_name[:1].isupper():
+        return ""
+    return f" (a class in a module is named with a colon: '{module_name}:{class_name}')"
+
+
+def _no_such_class(order: str, module: ModuleType, class_name: str) -> str:
+    """Why ``module:Class`` names no class: the policies the module defines, the nearest first.
+
+    A policy's registered ``name`` given as the class (``mypolicies:jobs_per_mw``) is
+    pointed to its own way of being named.
+    """
+    policies = {name: value for name, value in vars(module).items()
+                if isinstance(value, type) and issubclass(value, QueuePolicy)
+                and value.__module__ == module.__name__}
+    text = (f"'{order}': module {module.__name__} has no QueuePolicy subclass named "
+            f"'{class_name}'")
+    registered = [name for name, cls in policies.items() if cls.name == class_name]
+    if class_name and registered:
+        return (f"{text}; '{class_name}' is the name its class {registered[0]} registers: "
+                f"expected order: {class_name} with import: [{module.__name__}], or "
+                f"'{module.__name__}:{registered[0]}'")
+    hint = nearest(class_name, policies) if class_name else ""
+    if not hint and class_name:
+        folded = {name.casefold(): name for name in policies}
+        if class_name.casefold() in folded:
+            hint = f" (did you mean '{folded[class_name.casefold()]}'?)"
+    if not policies:
+        return (f"{text}{hint}; expected 'module:Class' with a class of the module that "
+                "subclasses QueuePolicy, and it defines none")
+    return (f"{text}{hint}; expected 'module:Class' with one of its classes: "
+            f"{', '.join(sorted(policies))}")
 
 
 def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
