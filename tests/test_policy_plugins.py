@@ -254,6 +254,43 @@ def test_a_class_named_with_a_dot_is_pointed_to_the_colon(tmp_path, clean_regist
         load_scenario(path)
 
 
+THRESHOLD = textwrap.dedent("""\
+    from sim import QueuePolicy
+
+
+    class SmallFirst(QueuePolicy):
+        uses_category_order = False
+
+        def __init__(self, category_order, threshold_mw=0.5):
+            super().__init__(category_order)
+            self.threshold_mw = threshold_mw
+
+        def sort_key(self, applicant):
+            return (applicant.requested_mw >= self.threshold_mw, applicant.request_time)
+    """)
+"""A policy with a parameter, for a change to a policy without one."""
+
+
+def test_parameters_a_change_keeps_say_where_they_were_given(tmp_path, clean_registry):
+    """A change to fifo keeps the earlier policy's params; the message says so and the fix."""
+    (tmp_path / "gq_test_threshold.py").write_text(THRESHOLD)
+    policy = """\
+        policy:
+          order: gq_test_threshold:SmallFirst
+          params: {threshold_mw: 0.3}
+          changes:
+            - {date: 2024-01-01, order: fifo}
+        """
+    with pytest.raises(InputError) as caught:
+        load_scenario(scenario_file(tmp_path, policy))
+    assert str(caught.value).endswith(
+        "policy.changes.0.params: the policy's parameters do not fit: FIFOPolicy takes no "
+        "parameters, got threshold_mw (kept from policy.params: a change keeps the settings "
+        "it leaves out; give params: {} in policy.changes.0 for a policy without them)")
+    fixed = load_scenario(scenario_file(tmp_path, policy.replace("fifo}", "fifo, params: {}}")))
+    assert [regime.params for _, regime in fixed.policy.regimes()] == [{"threshold_mw": 0.3}, {}]
+
+
 def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
     """A policy may fail on the applicants of one replication only (validate ranks the first)."""
     from sim.runs.runner import _guarded

@@ -270,7 +270,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         except TypeError as exc:
             prefix = ("policy",) if index == 0 else ("policy", "changes", index - 1)
             raise _at(source, scenario, (*prefix, "params"),
-                      f"the policy's parameters do not fit: {exc}") from None
+                      f"the policy's parameters do not fit: {exc}"
+                      f"{_params_kept(scenario, index)}") from None
     _check_within_category_acts(scenario, source)
     if source is not None:
         emit_notes(source)
@@ -281,6 +282,21 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
+
+
+def _params_kept(scenario: Scenario, index: int) -> str:
+    """Where the parameters of period ``index`` were given, when an earlier setting gave them.
+
+    A change keeps every setting it leaves out, ``params`` too: a change to another policy
+    would otherwise be refused for parameters it does not give.
+    """
+    changes = scenario.policy.changes
+    if index == 0 or changes[index - 1].params is not None:
+        return ""
+    given = next((f"policy.changes.{i}.params" for i in range(index - 2, -1, -1)
+                  if changes[i].params is not None), "policy.params")
+    return (f" (kept from {given}: a change keeps the settings it leaves out; give "
+            f"params: {{}} in policy.changes.{index - 1} for a policy without them)")
 
 
 def _named_in(source: ScenarioSource | None, scenario: Scenario,
