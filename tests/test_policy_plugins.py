@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import re
+import shutil
 import sys
 import textwrap
 import warnings
@@ -708,3 +710,31 @@ def test_a_policy_defined_where_no_source_is_kept_is_named_by_its_module(monkeyp
 
     monkeypatch.setattr(inspect, "getsourcefile", no_source)
     assert _defined_in(QueuePolicy) == "QueuePolicy in module sim.policies.base"
+
+
+def test_the_guide_s_policy_with_a_parameter_works_as_it_says(tmp_path: Path, clean_registry,
+                                                              monkeypatch, capsys):
+    """docs/policies.md's parameterised policy and file load, take --set, refuse a bad value."""
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
+    section = guide.split("## A policy with a parameter\n", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    scenario = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert code is not None and scenario is not None
+    folder = tmp_path / "flevoland"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "flevoland", folder)
+    (folder / "smallfirst.py").write_text(code.group(1), encoding="utf-8")
+    path = folder / "small_first.yaml"
+    path.write_text(scenario.group(1), encoding="utf-8")
+    monkeypatch.delitem(sys.modules, "smallfirst", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)  # the dropped 2026 restatement
+        loaded = load_scenario(path, ["policy.changes.0.params.threshold_mw=1"])
+        assert [(regime.order, regime.params) for _, regime in loaded.policy.regimes()] == [
+            ("fifo", {}), ("small_first", {"threshold_mw": 1})]
+        assert main(["validate", str(path), "--set", "policy.changes.0.params.threshold_mw=0"]
+                    ) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("gridqueue: error: --set policy.changes.0.params.threshold_mw=0: "
+                          "policy.changes.0.params: the policy's parameters do not fit: ")
+    assert "threshold_mw must be MW above 0, got 0" in err and "smallfirst.py:" in err
+    sys.modules.pop("smallfirst", None)
