@@ -204,6 +204,21 @@ def test_a_setting_that_acts_in_part_warns(history: Path):
         load_scenario(history, ["policy.changes.1.order=fifo", "policy.changes.0.order=fifo"])
 
 
+def test_a_policy_warning_points_at_the_caller_s_line(history: Path, tmp_path: Path):
+    """From Python, a warning about the policy schedule is shown at the user's own call.
+
+    Python prints the code line of the frame a warning is attributed to: that should be the
+    line calling load_scenario, not a line of gridqueue's, whatever the depth of the call.
+    """
+    path = tmp_path / "fifo.yaml"
+    path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\n", encoding="utf-8")
+    for scenario, overrides in [(history, ["policy.allocation=strict"]),
+                                (history, ["policy.order=fifo"]), (path, [])]:
+        with pytest.warns(GridqueueWarning) as caught:
+            load_scenario(scenario, overrides)
+        assert {Path(w.filename).resolve() for w in caught} == {Path(__file__).resolve()}
+
+
 def test_settings_nothing_shadows_are_quiet(history: Path):
     """A key no later change sets, or set where the schedule is written, gives no warning."""
     quiet_load(history, ["grid.capacity_mw=3", "policy.params={}"])

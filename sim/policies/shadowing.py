@@ -16,8 +16,10 @@ is.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -55,7 +57,27 @@ class _Setting:
 def emit_notes(source: ScenarioSource) -> None:
     """Show what the merge did that a reader might not expect (see ``source.notes``)."""
     for note in source.notes:
-        warnings.warn(note, GridqueueWarning, stacklevel=2)
+        warnings.warn(note, GridqueueWarning, stacklevel=_caller_outside())
+
+
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The folder of gridqueue's own code, whose frames a warning's location skips."""
+
+
+def _caller_outside() -> int:
+    """The ``stacklevel`` that puts a warning of the calling function at the user's line.
+
+    A warning of these checks is about the scenario, and its text names the file and line;
+    Python shows the code line of the frame it is attributed to besides, which should be the
+    caller's ``load_scenario(...)`` or ``compare(...)``, not a line of gridqueue's, however deep
+    the call.
+    """
+    level, frame = 1, sys._getframe(1)  # the function that warns, then its callers
+    while Path(frame.f_code.co_filename).resolve().is_relative_to(PACKAGE):
+        if frame.f_back is None:
+            break
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
@@ -84,7 +106,7 @@ def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
                              line=setting.line)
         warnings.warn(f"{setting.where}{f':{setting.line}' if setting.line else ''}: "
                       f"{setting.key_path} holds only until {changes[j].date}: {shadow} "
-                      "replaces it from then on", GridqueueWarning, stacklevel=2)
+                      "replaces it from then on", GridqueueWarning, stacklevel=_caller_outside())
 
 
 def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -150,7 +172,8 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
         warnings.warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
                       f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} not serve "
                       "priority, and no rounds serve it between rounds; it sets only who "
-                      "asks (the priority_requested column)", GridqueueWarning, stacklevel=2)
+                      "asks (the priority_requested column)", GridqueueWarning,
+                      stacklevel=_caller_outside())
 
 
 def _top_order_given(scenario: Scenario) -> bool:
