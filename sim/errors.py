@@ -7,7 +7,11 @@ with code 2; nothing else in the package phrases user-facing errors.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
+import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +33,7 @@ __all__ = [
     "nearest",
     "one_line",
     "run_alone",
+    "warn",
 ]
 
 
@@ -187,3 +192,30 @@ def run_alone(seed: int, replication: int) -> str:
     return given_as(f"--seed {seed} --only-replication {replication}",
                     f"sim.run(scenario, replications=[{replication}]) for the scenario of "
                     f"seed {seed}")
+
+
+PACKAGE = os.path.dirname(os.path.realpath(__file__)) + os.sep
+"""The folder of gridqueue's own code, whose lines a warning is never attributed to."""
+
+_PASSED_THROUGH = frozenset({os.path.realpath(contextlib.__file__)})
+"""Code between gridqueue's frames and the user's: ``with staged_directory(...)`` enters
+through :mod:`contextlib`."""
+
+
+def warn(message: str, category: type[Warning] | None = None) -> None:
+    """Warn of ``message`` (a :class:`GridqueueWarning`) at the first line outside gridqueue.
+
+    Python shows the code line a warning is attributed to: the caller's ``load_scenario(...)``
+    or ``compare(...)`` means something to the person who wrote the scenario, a line of
+    gridqueue's, however deep the call, does not.
+    """
+    level, frame = 2, sys._getframe(1)  # 1 would be this function; 2 its caller
+    while frame.f_back is not None and _not_the_users(frame.f_code.co_filename):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, category or GridqueueWarning, stacklevel=level)
+
+
+def _not_the_users(filename: str) -> bool:
+    """Whether code of ``filename`` is gridqueue's, or what its calls pass through."""
+    path = os.path.realpath(filename)
+    return path.startswith(PACKAGE) or path in _PASSED_THROUGH

@@ -205,15 +205,17 @@ def test_a_setting_that_acts_in_part_warns(history: Path):
 
 
 def test_a_policy_warning_points_at_the_caller_s_line(history: Path, tmp_path: Path):
-    """From Python, a warning about the policy schedule is shown at the user's own call.
+    """From Python, a warning about the scenario is shown at the user's own call.
 
     Python prints the code line of the frame a warning is attributed to: that should be the
     line calling load_scenario, not a line of gridqueue's, whatever the depth of the call.
     """
     path = tmp_path / "fifo.yaml"
     path.write_text(FIFO + "priority_uptake: {basic_needs: 0.5}\n", encoding="utf-8")
+    campus = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "campus.yaml"
     for scenario, overrides in [(history, ["policy.allocation=strict"]),
-                                (history, ["policy.order=fifo"]), (path, [])]:
+                                (history, ["policy.order=fifo"]), (path, []),
+                                (campus, ["projects.0.priority_requested=true"])]:
         with pytest.warns(GridqueueWarning) as caught:
             load_scenario(scenario, overrides)
         assert {Path(w.filename).resolve() for w in caught} == {Path(__file__).resolve()}

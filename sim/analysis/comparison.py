@@ -23,7 +23,6 @@ import functools
 import json
 import os
 import re
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
-from sim.errors import GridqueueError, GridqueueWarning, argument, given_as
+from sim.errors import GridqueueError, argument, given_as, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -399,7 +398,7 @@ def compare(
     cautions += [text for question in asked if question.variant in by_order
                  and (text := _mixed_changes(question, results))]
     for text in cautions:
-        warnings.warn(text, GridqueueWarning, stacklevel=2)
+        warn(text)
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
     table = comparison_table({k: r.summary for k, r in results.items()},
@@ -426,8 +425,8 @@ def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
             hint = "" if path.is_dir() else (
                 f"; to compare a variant, change one copy with {_for_one('N:KEY=VALUE')} (N its "
                 f"place among the inputs, e.g. {_for_one('2:grid.capacity_mw=8')})")
-            warnings.warn(f"{item}: given twice{same}, so it is compared with itself: every "
-                          f"paired difference is zero{hint}", GridqueueWarning, stacklevel=3)
+            warn(f"{item}: given twice{same}, so it is compared with itself: every "
+                          f"paired difference is zero{hint}")
         else:
             seen[key] = item
 
@@ -454,13 +453,13 @@ def _warn_of_folders_left_as_they_ran(
                     Path(item), got.scenario, override):
                 continue
             ran = _value_at(scenario_yaml(got.scenario), override.path)
-            warnings.warn(
+            warn(
                 f"{item}: {given_as('--set', 'override')} {override.text} changes the scenario "
                 "files but not this results folder, which is read as it ran"
                 f"{f' ({override.key_path} {ran})' if ran is not None else ''}, so what it "
                 "changes is counted as a difference between the folder and each other "
                 "scenario; run the folder's scenario again with it, or give it to one input "
-                f"({_for_one('N:KEY=VALUE')})", GridqueueWarning, stacklevel=3)
+                f"({_for_one('N:KEY=VALUE')})")
 
 
 def _for_one(change: str) -> str:
@@ -539,13 +538,13 @@ def _against_parents(
     if len(roots) > 1 and unknown:
         named = ", ".join(f"{labels[i]} ({sources[i]})" for i in unknown)
         others = ", ".join(labels[i] for i in roots if i != roots[0])
-        warnings.warn(
+        warn(
             f"{named}: which scenario file {'it' if len(unknown) == 1 else 'each'} ran is not "
             "recorded (or not found from here), so whether it extends another input cannot "
             f"be told; {labels[roots[0]]} is the reference of {others} only because it comes "
             f"first among the inputs; to choose it, give "
             f"{given_as('--reference NAME', 'reference=NAME')} (e.g. "
-            f"{argument('reference', labels[unknown[0]])})", GridqueueWarning, stacklevel=3)
+            f"{argument('reference', labels[unknown[0]])})")
     pairs = []
     for index, (label, parent) in enumerate(zip(labels, parents, strict=True)):
         reference = labels[parent if parent is not None else roots[0]]

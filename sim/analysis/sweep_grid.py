@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import yaml
 
 from sim.analysis.differences import draws_key
 from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
-from sim.errors import GridqueueWarning, InputError, given_as
+from sim.errors import InputError, given_as, warn
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.loading import check_runnable, validate_data
 from sim.inputs.scenario import Scenario
@@ -149,9 +148,9 @@ def warn_same_results(cells: list[dict[str, Any]], scenarios: list[Scenario],
         groups.setdefault(values.tobytes(), []).append((label, effective_key(scenario)))
     for same in groups.values():
         if len(same) > 1 and len({key for _, key in same}) > 1:
-            warnings.warn(f"sweep cells {'; '.join(label for label, _ in same)} gave the same "
+            warn(f"sweep cells {'; '.join(label for label, _ in same)} gave the same "
                           "figures in every replication: under these rules the varied keys "
-                          "changed nothing there", GridqueueWarning, stacklevel=3)
+                          "changed nothing there")
 
 
 def effective_key(scenario: Scenario) -> str:
@@ -181,9 +180,8 @@ def check_distinct(path: Path, cells: list[dict[str, Any]], scenarios: list[Scen
                          f"{'key changes' if len(cells[0]) == 1 else 'keys change'} nothing "
                          "the simulation uses")
     for labels in same:
-        warnings.warn(f"sweep cells {'; '.join(labels)} run the same scenario (the varied keys "
-                      "change nothing the simulation uses there): their rows will be equal",
-                      GridqueueWarning, stacklevel=2)
+        warn(f"sweep cells {'; '.join(labels)} run the same scenario (the varied keys "
+                      "change nothing the simulation uses there): their rows will be equal")
 
 
 def changed_members(first: Scenario, other: Scenario) -> dict[str, list[str]]:

@@ -21,11 +21,10 @@ layer that changes only something else (a stream's demand) neither sets it aside
 from __future__ import annotations
 
 import math
-import warnings
 
 import yaml
 
-from sim.errors import GridqueueWarning, InertSetting, InputError
+from sim.errors import InertSetting, InputError, warn
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import (
@@ -99,7 +98,7 @@ def _refuse_unless_inherited(scenario: Scenario, source: ScenarioSource | None, 
         raise _refuse(scenario, source, key, f"{expected}: {why}; {advice}",
                       at_any_value=at_any_value)
     _warn(scenario, source, key, f"{label or '.'.join(map(str, key))} is set aside: after "
-          f"{cause}, {aside or why}", stacklevel=5)
+          f"{cause}, {aside or why}")
 
 
 def _changed_after(source: ScenarioSource, key: Key, by: tuple[Key, ...]) -> str | None:
@@ -158,12 +157,10 @@ def _who_draws(scenario: Scenario, source: ScenarioSource | None,
     return tuple(keys)
 
 
-def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str, *,
-          stacklevel: int = 4) -> None:
+def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str) -> None:
     """A warning that starts where ``key`` was given: its file and line, or the option."""
     where, line = source.locate(key) if source is not None else (scenario.name, None)
-    warnings.warn(f"{where}{f':{line}' if line else ''}: {text}", GridqueueWarning,
-                  stacklevel=stacklevel)
+    warn(f"{where}{f':{line}' if line else ''}: {text}")
 
 
 def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> None:

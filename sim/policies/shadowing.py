@@ -16,14 +16,11 @@ is.
 
 from __future__ import annotations
 
-import sys
-import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from sim.errors import GridqueueWarning, InputError
+from sim.errors import InputError, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario, categories_held
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
@@ -57,27 +54,7 @@ class _Setting:
 def emit_notes(source: ScenarioSource) -> None:
     """Show what the merge did that a reader might not expect (see ``source.notes``)."""
     for note in source.notes:
-        warnings.warn(note, GridqueueWarning, stacklevel=_caller_outside())
-
-
-PACKAGE = Path(__file__).resolve().parents[1]
-"""The folder of gridqueue's own code, whose frames a warning's location skips."""
-
-
-def _caller_outside() -> int:
-    """The ``stacklevel`` that puts a warning of the calling function at the user's line.
-
-    A warning of these checks is about the scenario, and its text names the file and line;
-    Python shows the code line of the frame it is attributed to besides, which should be the
-    caller's ``load_scenario(...)`` or ``compare(...)``, not a line of gridqueue's, however deep
-    the call.
-    """
-    level, frame = 1, sys._getframe(1)  # the function that warns, then its callers
-    while Path(frame.f_code.co_filename).resolve().is_relative_to(PACKAGE):
-        if frame.f_back is None:
-            break
-        level, frame = level + 1, frame.f_back
-    return level
+        warn(note)
 
 
 def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
@@ -104,9 +81,9 @@ def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
                              f"does not use a category order; set policy.changes.{j}."
                              f"{setting.field} instead, or give policy.changes anew",
                              line=setting.line)
-        warnings.warn(f"{setting.where}{f':{setting.line}' if setting.line else ''}: "
+        warn(f"{setting.where}{f':{setting.line}' if setting.line else ''}: "
                       f"{setting.key_path} holds only until {changes[j].date}: {shadow} "
-                      "replaces it from then on", GridqueueWarning, stacklevel=_caller_outside())
+                      "replaces it from then on")
 
 
 def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
@@ -169,11 +146,10 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
         if source is not None and (layer < 0 or 0 <= layer <= policies):
             continue  # not given, or given with or before the policies that set it aside
         where, line = source.locate(key) if source is not None else (scenario.name, None)
-        warnings.warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
+        warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
                       f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} not serve "
                       "priority, and no rounds serve it between rounds; it sets only who "
-                      "asks (the priority_requested column)", GridqueueWarning,
-                      stacklevel=_caller_outside())
+                      "asks (the priority_requested column)")
 
 
 def _top_order_given(scenario: Scenario) -> bool:

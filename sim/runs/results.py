@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import warnings
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import GridqueueError, GridqueueWarning, InputError, OutputError, nearest
+from sim.errors import GridqueueError, InputError, OutputError, nearest, warn
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
@@ -225,9 +224,9 @@ class Results:
         """
         target = Path(directory)
         for problem in not_kept(self.scenario):
-            warnings.warn(f"{target}: {problem}; its tables are complete and gridqueue report "
+            warn(f"{target}: {problem}; its tables are complete and gridqueue report "
                           "and compare read them, but gridqueue reproduce cannot run it again "
-                          "(docs/policies.md)", GridqueueWarning, stacklevel=2)
+                          "(docs/policies.md)")
         with staged_directory(target, force, what="results",
                               inputs=self.scenario.input_files) as staging:
             self._write_files(staging, target)

@@ -18,14 +18,13 @@ import socket
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
-from sim.errors import GridqueueWarning, Interrupted, OutputError, given_as
+from sim.errors import Interrupted, OutputError, given_as, warn
 
 __all__ = [
     "MARKER",
@@ -526,33 +525,28 @@ def _clear_staging_left(target: Path) -> None:
         elif writer == "gone":
             shutil.rmtree(staging, ignore_errors=True)
             if os.path.lexists(staging):
-                warnings.warn(f"could not remove all of {staging}, a half-written copy of "
+                warn(f"could not remove all of {staging}, a half-written copy of "
                               f"{target} that a killed gridqueue command left behind; remove "
-                              "it yourself", GridqueueWarning, stacklevel=4)
+                              "it yourself")
             else:
                 removed.append(str(staging))
-    _say_left(target, removed, unknown, stacklevel=4)  # past staged_directory's with
+    _say_left(target, removed, unknown)
 
 
-def _say_left(target: Path, removed: list[str], unknown: list[str], stacklevel: int) -> None:
-    """Warn, in a line each, that the staging ``removed`` were removed and ``unknown`` kept.
-
-    ``stacklevel`` counts from the caller: the warnings name the line that wrote ``target``.
-    """
+def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
+    """Warn, in a line each, that the staging ``removed`` were removed and ``unknown`` kept."""
     if removed:
         copies, by = (("a half-written copy", "a killed gridqueue command") if len(removed) == 1
                       else ("half-written copies", "killed gridqueue commands"))
-        warnings.warn(f"removed {some(removed)}, {copies} of {target} that {by} left behind",
-                      GridqueueWarning, stacklevel=stacklevel + 1)
+        warn(f"removed {some(removed)}, {copies} of {target} that {by} left behind")
     if unknown:
         it = len(unknown) == 1
-        warnings.warn(
+        warn(
             f"left {some(unknown)} as {'it is' if it else 'they are'}: "
             f"{'it may be a half-written copy' if it else 'they may be half-written copies'} of "
             f"{target} that {'a killed gridqueue command' if it else 'killed gridqueue commands'}"
             f" left behind, but gridqueue cannot tell; remove {'it' if it else 'them'} yourself "
-            f"if no gridqueue command is writing {target}", GridqueueWarning,
-            stacklevel=stacklevel + 1)
+            f"if no gridqueue command is writing {target}")
 
 
 def partial_directory(target: str | Path) -> Path:
@@ -777,7 +771,7 @@ def _clear_files_left(target: Path, is_ours: str) -> None:
             except OSError:
                 pass
         unknown.append(str(staging))
-    _say_left(target, removed, unknown, stacklevel=3)  # past write_file
+    _say_left(target, removed, unknown)
 
 
 def _own_file(path: Path, is_ours: str) -> bool:
