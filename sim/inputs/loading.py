@@ -147,7 +147,7 @@ def _csv_beside_the_scenario(data: dict[str, Any], source: ScenarioSource) -> No
     if not os.path.lexists(named_in / csv):  # the mistake is in the file that names it
         file, line = source.locate(("waiting_list", "csv"))
         raise InputError(file, "waiting_list.csv", "expected an existing CSV file; "
-                         f"'{named_in / csv}' was not found", line)
+                         f"'{os.path.normpath(named_in / csv)}' was not found", line)
     if named_in.resolve() != source.path.resolve().parent:
         data["waiting_list"] = {**waiting, "csv": str(named_in.resolve() / csv)}
 
@@ -362,13 +362,16 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     if scenario.waiting_list is None or scenario.waiting_list.csv is None:
         return None
     csv = Path(scenario.waiting_list.csv)
-    shown = csv if scenario.source_path is None else scenario.source_path.parent / csv
+    # Shown without the '..' of a file beside the scenario's folder (flev/../list.csv):
+    # only in messages; the scenario keeps the path as written.
+    shown = os.path.normpath(csv if scenario.source_path is None
+                             else scenario.source_path.parent / csv)
     if not os.path.lexists(scenario.base_dir / csv):  # the mistake is in the scenario file
         raise InputError(str(scenario.source_path or "the scenario"), "waiting_list.csv",
                          f"expected an existing CSV file; '{shown}' was not found")
     return read_waiting_list(
         scenario.base_dir / csv, scenario.start, list(scenario.streams), scenario.area_names,
-        shown_as=str(shown),
+        shown_as=shown,
         stream_areas={name: stream.area for name, stream in scenario.streams.items()},
         stream_moves={name: [change.category for change in stream.category_changes]
                       for name, stream in scenario.streams.items()},

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def read_waiting_list(
     asks for priority must hold a category with priority, now or after one of its stream's
     category changes (``stream_moves``: the categories each stream moves into).
     """
-    label = shown_as or str(path)
+    label = os.path.normpath(shown_as or path)  # flev/../list.csv shown as list.csv
     text = _read_text(path, label)
     delimiter = _delimiter(text)
     records = _records(text, label, delimiter)
