@@ -23,12 +23,12 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.errors import GridqueueError, InputError, SchemaProblem, nearest
+from sim.errors import GridqueueError, InputError, SchemaProblem, nearest, warn
 from sim.inputs.applicants import Category
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario
-from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list
+from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list, repeats_message
 from sim.inputs.yaml_source import (
     OVERRIDE_SOURCES,
     Override,
@@ -282,6 +282,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
+        if rows is not None and rows.repeats:  # said when loaded, not again at each reading
+            warn(repeats_message(_shown_csv(scenario), rows.repeats))
 
 
 def _params_kept(scenario: Scenario, index: int) -> str:
@@ -362,10 +364,7 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     if scenario.waiting_list is None or scenario.waiting_list.csv is None:
         return None
     csv = Path(scenario.waiting_list.csv)
-    # Shown without the '..' of a file beside the scenario's folder (flev/../list.csv):
-    # only in messages; the scenario keeps the path as written.
-    shown = os.path.normpath(csv if scenario.source_path is None
-                             else scenario.source_path.parent / csv)
+    shown = _shown_csv(scenario)
     if not os.path.lexists(scenario.base_dir / csv):  # the mistake is in the scenario file
         raise InputError(str(scenario.source_path or "the scenario"), "waiting_list.csv",
                          f"expected an existing CSV file; '{shown}' was not found")
@@ -376,6 +375,18 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
         stream_moves={name: [change.category for change in stream.category_changes]
                       for name, stream in scenario.streams.items()},
     )
+
+
+def _shown_csv(scenario: Scenario) -> str:
+    """The waiting-list CSV's path as messages show it: from the working folder, normalised.
+
+    Without the '..' of a file beside the scenario's folder (flev/../list.csv is list.csv),
+    only in what is shown: the scenario keeps the path as written.
+    """
+    assert scenario.waiting_list is not None and scenario.waiting_list.csv is not None
+    csv = Path(scenario.waiting_list.csv)
+    return os.path.normpath(csv if scenario.source_path is None
+                            else scenario.source_path.parent / csv)
 
 
 def as_overrides(overrides: Sequence[str | Override] | Mapping[str, Any] | None

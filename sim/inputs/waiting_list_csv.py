@@ -26,7 +26,7 @@ from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
-__all__ = ["WaitingRows", "read_waiting_list"]
+__all__ = ["WaitingRows", "read_waiting_list", "repeats_message"]
 
 REQUIRED = ("request_date", "category", "demand_mw")
 OPTIONAL = ("name", "stream", "area", "jobs", "priority_requested", "self_supply",
@@ -59,6 +59,8 @@ class WaitingRows:
     self_supply: np.ndarray
     efficiency: np.ndarray
     """Each row's score; -inf where the row gives none."""
+    repeats: tuple[tuple[int, int], ...] = ()
+    """Rows equal in every column to an earlier one: (line, the earlier row's line)."""
 
     def __len__(self) -> int:
         return len(self.category)
@@ -97,6 +99,8 @@ def read_waiting_list(
     rows = WaitingRows([], [], [], [], [], np.zeros(0), np.zeros(0), [], np.zeros(0),
                        np.zeros(0))
     demand, jobs, self_supply, efficiency = [], [], [], []
+    first_seen: dict[tuple[str, ...], int] = {}
+    repeats: list[tuple[int, int]] = []
     for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue
@@ -108,6 +112,9 @@ def read_waiting_list(
                              f"got {len(cells)}{hint}", line=line_number)
         row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
         written = dict(row)  # quoted back as written, before a Dutch file's rewriting
+        earlier = first_seen.setdefault(tuple(written.values()), line_number)
+        if earlier != line_number:
+            repeats.append((line_number, earlier))
         if delimiter == ";":
             _read_dutch(row)
 
@@ -165,7 +172,25 @@ def read_waiting_list(
         priority_requested=rows.priority_requested,
         self_supply=np.array(self_supply, dtype=float),
         efficiency=np.array(efficiency, dtype=float),
+        repeats=tuple(repeats),
     )
+
+
+def repeats_message(label: str, repeats: tuple[tuple[int, int], ...], shown: int = 3) -> str:
+    """What to say of rows that repeat an earlier one exactly: the first ``shown`` by line.
+
+    Two requests alike are two rows alike, so each still counts; but an export that doubled
+    rows would double those applicants without a word.
+    """
+    count = len(repeats)
+    pairs = ", ".join(f"line {line} repeats line {earlier}"
+                      for line, earlier in repeats[:shown])
+    more = f", and {count - shown} more" if count > shown else ""
+    if count == 1:
+        return (f"{label}: 1 row repeats an earlier row exactly ({pairs}); it counts as an "
+                "applicant; remove it if the export doubled it")
+    return (f"{label}: {count:,} rows repeat an earlier row exactly ({pairs}{more}); each "
+            "counts as an applicant; remove them if the export doubled them")
 
 
 def _read_text(path: Path, label: str) -> str:
