@@ -362,6 +362,12 @@ def _run(args: argparse.Namespace) -> int:
             print(line)
         if scenario.observations:
             print("\n".join(agreement_sentences(results.observations())))
+    from sim.report.waiting_list import waiting_list_line
+
+    listed = waiting_list_line(scenario, None if results.applicants_on_disk
+                               else results.applicants)
+    if listed:
+        print(listed)
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replications in "
           f"{results.run_info['wall_time_seconds']:.1f} s)" + ("; report.html" if report else ""))

@@ -302,3 +302,28 @@ def test_options_for_different_keys_go_together(tmp_path, monkeypatch):
                          [("--vary grid.upgrades.0.add_mw=1,2", "grid.upgrades.0.add_mw")])
     cli._refuse_two_ways(["streams.firms.rate_per_year=30"],
                          [("--fit arrivals.rate_scale=0.5:2", "arrivals.rate_scale")])
+
+
+def test_run_says_what_became_of_the_waiting_list_in_one_line(tmp_path, monkeypatch, capsys):
+    """A run with a waiting-list CSV said nothing of it in the terminal, only in the report."""
+    (tmp_path / "flev").mkdir()
+    (tmp_path / "wachtlijst.csv").write_text(
+        "request_date,category,demand_mw\n2023-01-01,other,0.5\n2023-06-01,other,1.25\n",
+        encoding="utf-8")
+    (tmp_path / "flev" / "s.yaml").write_text(
+        BASE + "waiting_list: {csv: ../wachtlijst.csv, patience_years: 0.5}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "flev/s.yaml", "-o", "out", "--replications", "2", "-q",
+                 "--no-report", "--workers", "1"]) == 0
+    *_, listed, results = capsys.readouterr().out.strip().splitlines()
+    applicants = pd.read_csv(tmp_path / "out" / "applicants.csv")
+    outcome = applicants[applicants["source"] == "waiting_list"]["outcome"].value_counts() / 2
+    figures = ", ".join(f"{outcome.get(state, 0):g} {said}" for state, said in (
+        ("connected", "connected"), ("withdrawn", "withdrew"), ("waiting", "still waiting")))
+    assert listed == (f"waiting list: 2 rows of wachtlijst.csv (1.75 MW), on average {figures} "
+                      "by the end")
+    assert results.startswith("results: out/")
+    (tmp_path / "plain.yaml").write_text(BASE, encoding="utf-8")
+    assert main(["run", "plain.yaml", "-o", "out2", "--replications", "1", "-q",
+                 "--no-report", "--workers", "1"]) == 0
+    assert "waiting list" not in capsys.readouterr().out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim import load_scenario, run
 from sim.report.run import write_report_files
-from sim.report.waiting_list import waiting_list_lines
+from sim.report.waiting_list import waiting_list_line, waiting_list_lines
 from tests.test_loading import BASE
 
 LIST = (
@@ -54,3 +54,16 @@ def test_a_scenario_without_a_waiting_list_csv_says_nothing_of_one(tmp_path: Pat
     path.write_text(BASE + "replications: 2\n", encoding="utf-8")
     scenario = load_scenario(path)
     assert waiting_list_lines(scenario, run(scenario, workers=1).applicants) == []
+
+
+def test_the_terminal_line_without_the_applicant_rows_says_only_what_was_read(tmp_path):
+    """Rows too many to hold in memory are not read in again for an outcome."""
+    (tmp_path / "list.csv").write_text(LIST, encoding="utf-8-sig")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "waiting_list: {csv: list.csv}\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    assert waiting_list_line(scenario, None) == (
+        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW)")
+    one = run(scenario.model_copy(update={"replications": 1}), workers=1)
+    assert waiting_list_line(scenario, one.applicants).startswith(
+        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW), 3 connected, ")

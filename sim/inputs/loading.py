@@ -48,7 +48,7 @@ from sim.policies.shadowing import (
 )
 
 __all__ = ["as_overrides", "build_policy", "check_edited", "check_runnable", "load_resolved",
-           "load_scenario", "load_variant", "load_waiting_rows", "validate_data"]
+           "load_scenario", "load_variant", "load_waiting_rows", "shown_csv", "validate_data"]
 
 
 def load_scenario(
@@ -283,7 +283,7 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
         if rows is not None and rows.repeats:  # said when loaded, not again at each reading
-            warn(repeats_message(_shown_csv(scenario), rows.repeats))
+            warn(repeats_message(shown_csv(scenario), rows.repeats))
 
 
 def _params_kept(scenario: Scenario, index: int) -> str:
@@ -364,7 +364,7 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     if scenario.waiting_list is None or scenario.waiting_list.csv is None:
         return None
     csv = Path(scenario.waiting_list.csv)
-    shown = _shown_csv(scenario)
+    shown = shown_csv(scenario)
     if not os.path.lexists(scenario.base_dir / csv):  # the mistake is in the scenario file
         raise InputError(str(scenario.source_path or "the scenario"), "waiting_list.csv",
                          f"expected an existing CSV file; '{shown}' was not found")
@@ -377,7 +377,7 @@ def load_waiting_rows(scenario: Scenario) -> WaitingRows | None:
     )
 
 
-def _shown_csv(scenario: Scenario) -> str:
+def shown_csv(scenario: Scenario) -> str:
     """The waiting-list CSV's path as messages show it: from the working folder, normalised.
 
     Without the '..' of a file beside the scenario's folder (flev/../list.csv is list.csv),

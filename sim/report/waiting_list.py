@@ -15,11 +15,11 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.inputs.applicants import PRIORITY_CATEGORIES
-from sim.inputs.loading import load_waiting_rows
+from sim.inputs.loading import load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 
-__all__ = ["waiting_list_lines"]
+__all__ = ["waiting_list_line", "waiting_list_lines"]
 
 
 def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str]:
@@ -35,24 +35,56 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
         rows = load_waiting_rows(scenario)
     except InputError:  # a results folder without its copy of the file: say what ran
         rows = None
-    listed = applicants[applicants["source"].astype(str) == "waiting_list"]
-    replications = max(int(applicants["replication"].nunique()), 1)
-    count = len(listed) / replications
-    outcome = listed["outcome"].astype(str).value_counts() / replications
+    count, outcome, replications = _outcomes(applicants)
     lines = [f"{_number(count)} applicants listed at the start, one per row of {spec.csv}"
              + ("" if rows is None else
                 f" ({rows.demand_mw.sum():.4g} MW asked, requested from "
                 f"{min(rows.request_date)} to {max(rows.request_date)})")
              + ", in every replication",
-             "By the end of the run, on average "
-             + ", ".join(f"{_number(outcome.get(state, 0.0))} {said}" for state, said in (
-                 ("connected", "connected"), ("withdrawn", "withdrew"),
-                 ("waiting", "still waiting")))
-             + f" (over {replications} replication{'s' if replications != 1 else ''}; "
+             f"By the end of the run, on average {_outcome_text(outcome)} (over "
+             f"{replications} replication{'s' if replications != 1 else ''}; "
              "the source column of applicants.csv says waiting_list)"]
     if rows is not None:
         lines.append(_given_and_drawn(scenario, rows))
     return lines
+
+
+def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> str | None:
+    """One line for the terminal at the end of a run: the rows read and what became of them.
+
+    Such as ``waiting list: 803 rows of wachtlijst.csv (508 MW), on average 412 connected,
+    290 withdrew, 101 still waiting by the end``; the figures of :func:`waiting_list_lines`.
+    The rows' outcome is left out without ``applicants`` (rows too many to hold in memory).
+    None without a waiting-list CSV.
+    """
+    spec = scenario.waiting_list
+    if spec is None or spec.csv is None:
+        return None
+    try:
+        rows = load_waiting_rows(scenario)
+    except InputError:  # moved away since the run read it: say what ran
+        rows = None
+    line = "waiting list: " + (f"{spec.csv}" if rows is None else
+                               f"{_rows(len(rows))} of {shown_csv(scenario)} "
+                               f"({rows.demand_mw.sum():.3g} MW)")
+    if applicants is None:
+        return line
+    _, outcome, replications = _outcomes(applicants)
+    return (line + (", on average " if replications > 1 else ", ") + _outcome_text(outcome)
+            + " by the end")
+
+
+def _outcomes(applicants: pd.DataFrame) -> tuple[float, pd.Series, int]:
+    """The rows listed and their outcomes (counts by state), on average; the replications."""
+    listed = applicants[applicants["source"].astype(str) == "waiting_list"]
+    replications = max(int(applicants["replication"].nunique()), 1)
+    outcome = listed["outcome"].astype(str).value_counts() / replications
+    return len(listed) / replications, outcome, replications
+
+
+def _outcome_text(outcome: pd.Series) -> str:
+    return ", ".join(f"{_number(outcome.get(state, 0.0))} {said}" for state, said in (
+        ("connected", "connected"), ("withdrawn", "withdrew"), ("waiting", "still waiting")))
 
 
 def _number(value: float) -> str:
