@@ -369,7 +369,7 @@ def _run(args: argparse.Namespace) -> int:
     if listed:
         print(listed)
     count = len(args.only_replication or range(scenario.replications))
-    print(f"results: {output}/ ({count} replications in "
+    print(f"results: {output}/ ({count} replication{'' if count == 1 else 's'} in "
           f"{results.run_info['wall_time_seconds']:.1f} s)" + ("; report.html" if report else ""))
     return 0
 

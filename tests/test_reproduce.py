@@ -99,7 +99,7 @@ def test_reproduce_reruns_only_the_replications_that_were_run(tmp_path, capsys):
     assert code == 0, err
     code, out, err = gridqueue("reproduce", str(output), "-q", "--workers", "1", capsys=capsys)
     assert code == 0, out + err
-    assert out.splitlines()[0].endswith("re-ran 1 replications (seed 11)")
+    assert out.splitlines()[0].endswith("re-ran 1 replication (seed 11)")
 
 
 def test_reproduce_reports_changed_inputs(results, capsys):

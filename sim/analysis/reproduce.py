@@ -71,7 +71,9 @@ class Reproduction:
 
     def report(self) -> str:
         """The findings as lines for the terminal."""
-        lines = [f"{self.directory}: re-ran {self.replications} replications (seed {self.seed})"]
+        count = self.replications
+        lines = [f"{self.directory}: re-ran {count} replication{'' if count == 1 else 's'} "
+                 f"(seed {self.seed})"]
         lines += [f"  {change}" for change in self.changes]
         for name, difference in self.tables.items():
             lines.append(f"  {name}: {difference or 'identical'}")
