@@ -400,6 +400,25 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
             "same;") in answer(0.0)
 
 
+def _five_year_answer(connected: tuple[float, float]) -> pd.DataFrame:
+    """A pair compared within 5 years: no change in the mean, a share 9 points higher.
+
+    ``connected`` gives each scenario's applicants connected by the end of the run.
+    """
+    rows = []
+    for scenario, share, count in zip(("fifo", "sp"), (0.26, 0.35), connected, strict=True):
+        rows += [(scenario, "all", "applicants", 170.0, 0.0),
+                 (scenario, "all", "connected", count, connected[1] - connected[0]),
+                 (scenario, "all", "withdrawn", 75.0, 0.0),
+                 (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
+                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
+                 (scenario, "all", "connected_within_5y", share, 0.09)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    within = table["metric"] == "connected_within_5y"
+    table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.06, 0.12]
+    return table
+
+
 def test_a_five_year_answer_that_shows_no_change_says_both_the_share_and_the_end_of_the_run():
     """A share within 5 years that moved does not hide what the end of the run shows.
 
@@ -408,18 +427,7 @@ def test_a_five_year_answer_that_shows_no_change_says_both_the_share_and_the_end
     although 6.5 fewer of them were connected by the end of the run: the report's lead
     promises the connections and withdrawals wherever the mean within 5 years shows no change.
     """
-    rows = []
-    for scenario, share, connected in (("fifo", 0.26, 50.3), ("sp", 0.35, 43.8)):
-        rows += [(scenario, "all", "applicants", 170.0, 0.0),
-                 (scenario, "all", "connected", connected, 43.8 - 50.3),
-                 (scenario, "all", "withdrawn", 75.0, 0.0),
-                 (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
-                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
-                 (scenario, "all", "connected_within_5y", share, 0.09)]
-    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
-    within = table["metric"] == "connected_within_5y"
-    table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.06, 0.12]
-    (text,) = sentences(table)
+    (text,) = sentences(_five_year_answer(connected=(50.3, 43.8)))
     assert ("about the same (95% CI -0.14 to 0.06 years) — connected within 5 years (under "
             "half in both; of those followed 5 years): 9.0 percentage points higher, from 26.0% "
             "to 35.0% (6.0 to 12.0) — but by the end of the run") in text
@@ -433,18 +441,7 @@ def test_an_end_of_the_run_without_change_after_a_share_that_moved_reads_but_not
     It read '9.0 percentage points higher ... — nor by the end of the run: applicants
     connected and withdrawn about the same', a 'nor' after a change.
     """
-    rows = []
-    for scenario, share in (("fifo", 0.26), ("sp", 0.35)):
-        rows += [(scenario, "all", "applicants", 170.0, 0.0),
-                 (scenario, "all", "connected", 50.3, 0.0),
-                 (scenario, "all", "withdrawn", 75.0, 0.0),
-                 (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
-                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
-                 (scenario, "all", "connected_within_5y", share, 0.09)]
-    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
-    within = table["metric"] == "connected_within_5y"
-    table.loc[within, ["difference_ci_low", "difference_ci_high"]] = [0.06, 0.12]
-    (text,) = sentences(table)
+    (text,) = sentences(_five_year_answer(connected=(50.3, 50.3)))
     assert "nor by the end" not in text
     assert ("9.0 percentage points higher, from 26.0% to 35.0% (6.0 to 12.0) — but by the end "
             "of the run, applicants connected and withdrawn about the same") in text

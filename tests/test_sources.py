@@ -11,6 +11,7 @@ import pytest
 
 from sim import run
 from sim.errors import InputError
+from sim.inputs.applicants import ApplicantTable
 from sim.inputs.distributions import (
     Empirical,
     Exponential,
@@ -30,6 +31,7 @@ from sim.inputs.sources import (
     generate_applicants,
     source_rows,
 )
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.replication import grid_setup, with_capacity_releases
 from tests.builders import project, scenario
 
@@ -338,14 +340,21 @@ def _listed_rows(count: int, streams: tuple[str, ...] = ("firms", "depots", "ren
             for i in range(count)]
 
 
-def _listed_draws(tmp_path: Path, rows: list[str]) -> dict[str, tuple[object, ...]]:
-    """Each CSV row's drawn values and whether it takes part in the release, by its name."""
+def _listed_world(tmp_path: Path, rows: list[str]
+                  ) -> tuple[Scenario, RandomStreams, WaitingRows, ApplicantTable]:
+    """The scenario of :data:`LISTED_WORLD` with ``rows`` as its CSV, and replication 0's table."""
     (tmp_path / "list.csv").write_text("name,request_date,category,demand_mw,stream\n"
                                        + "".join(f"{row}\n" for row in rows))
     (tmp_path / "s.yaml").write_text(LISTED_WORLD)
     s = load_scenario(tmp_path / "s.yaml")
     streams, waiting = RandomStreams(s.seed, 0), load_waiting_rows(s)
-    table = generate_applicants(s, streams, waiting)
+    assert waiting is not None
+    return s, streams, waiting, generate_applicants(s, streams, waiting)
+
+
+def _listed_draws(tmp_path: Path, rows: list[str]) -> dict[str, tuple[object, ...]]:
+    """Each CSV row's drawn values and whether it takes part in the release, by its name."""
+    s, streams, waiting, table = _listed_world(tmp_path, rows)
     takes_part = with_capacity_releases(grid_setup(s, streams), s, streams, table,
                                         waiting).reclaims[0].takes_part
     listed = np.flatnonzero(table.source == "waiting_list")
@@ -395,12 +404,7 @@ def test_a_listed_row_draws_place_i_of_its_purpose_s_draw_for_the_file(tmp_path)
     doubles it. The release's draws for the file's rows come in the file's order too.
     """
     rows = _listed_rows(12)
-    (tmp_path / "list.csv").write_text("name,request_date,category,demand_mw,stream\n"
-                                       + "".join(f"{row}\n" for row in rows))
-    (tmp_path / "s.yaml").write_text(LISTED_WORLD)
-    s = load_scenario(tmp_path / "s.yaml")
-    streams, waiting = RandomStreams(s.seed, 0), load_waiting_rows(s)
-    table = generate_applicants(s, streams, waiting)
+    s, streams, waiting, table = _listed_world(tmp_path, rows)
     parts = dict(source_rows(s, table, waiting))
     in_file_order = parts[CSV_KEY]
     assert list(table.name[in_file_order]) == [row.split(",")[0] for row in rows]
