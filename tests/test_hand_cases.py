@@ -733,6 +733,19 @@ def test_after_years_counts_back_whole_months_by_the_calendar_and_the_rest_in_da
     assert str(release.connected_by(dt.date.fromisoformat(review))) == connected_by
 
 
+def test_a_lookback_shorter_than_half_a_day_is_refused_as_no_lookback_at_all():
+    """0.001 years (9 hours) rounded to no days: a review found users connected any time."""
+    def release(after_years: float) -> object:
+        return scenario(capacity_releases=[{
+            "name": "r", "start": "2025-01-01", "user_share": 1, "mw_share": 1,
+            "after_years": after_years}]).capacity_releases[0]
+
+    with pytest.raises(ValueError, match=r"after_years\n.*expected 0 \(connected any time\) "
+                                        r"or at least half a day"):
+        release(0.001)
+    assert release(0.6 / 365.25).lookback() == (0, 1)  # 0.6 of a day counts as one
+    assert release(0).lookback() == (0, 0)
+
 
 def test_a_longer_after_years_never_finds_a_later_connection_long_enough():
     """Days past the whole months go back no further than the next whole month would.
@@ -752,6 +765,7 @@ def test_a_longer_after_years_never_finds_a_later_connection_long_enough():
                    dt.date(2027, 3, 1), dt.date(2028, 2, 29)):
         steps = [back(months / 120, review) for months in range(0, 300)]  # 0.1 month apart
         assert steps == sorted(steps, reverse=True), review
+
 
 def test_mw_connected_counts_the_mw_held_which_never_exceed_the_grid():
     """A, B and C ask 1.75 MW of a 1 MW grid and hold 0.5 + 0.25 + 0.125 MW at the end.

@@ -688,6 +688,17 @@ class CapacityRelease(_Model):
         "areas' capacity only, not a shared upstream limit.",
     )
 
+    @field_validator("after_years")
+    @classmethod
+    def _a_day_or_more(cls, value: float) -> float:
+        """A lookback counts whole calendar days: one shorter than half a day would be none."""
+        if 0 < value * DAYS_PER_YEAR < 0.5:
+            raise ValueError(f"expected 0 (connected any time) or at least half a day "
+                             f"({0.5 / DAYS_PER_YEAR:.5f} years), which counts as one: reviews "
+                             f"look back by calendar days, and {value:g} years is "
+                             f"{value * DAYS_PER_YEAR:.2g} of a day")
+        return value
+
     def review_dates(self, end: dt.date) -> list[dt.date]:
         """The dates of its reviews before ``end``: from ``start``, every ``every_months``."""
         dates: list[dt.date] = []
