@@ -21,6 +21,7 @@ layer that changes only something else (a stream's demand) neither sets it aside
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import yaml
 
@@ -33,8 +34,10 @@ from sim.inputs.scenario import (
     Scenario,
     Stream,
     Upgrade,
+    WaitingList,
     categories_held,
     efficiency_ranked_at,
+    holds_priority,
     scores_drawn,
 )
 from sim.inputs.sources import waiting_list_weights
@@ -132,29 +135,25 @@ def _who_is_in(scenario: Scenario, source: ScenarioSource | None,
     A stream's category, moves and rate (a stream removed or added: the stream), the projects
     and the waiting list: a layer that changes only a stream's demand or jobs empties none.
     """
-    return _who_draws(scenario, source, "category", "category_changes", *fields)
-
-
-def _who_draws(scenario: Scenario, source: ScenarioSource | None,
-               *fields: str) -> tuple[Key, ...]:
-    """The keys that decide who is drawn, and ``fields`` of each stream.
-
-    A stream's rate (a stream removed or added: the stream), the projects and the waiting
-    list, with ``fields`` of each stream, whether it is in the scenario or was removed.
-    """
     names = dict.fromkeys(scenario.streams)
     if source is not None:
-        for _, root in source.files:
-            streams = find_node(root, ("streams",))
-            if isinstance(streams, yaml.MappingNode):
-                names.update((str(name.value), None) for name, _ in streams.value)
+        names.update((name, None) for name, _ in _file_streams(source))
         names.update((override.path[1], None) for override in source.overrides
                      if override.path[0] == "streams" and len(override.path) > 1)
     keys: list[Key] = [("projects",), ("waiting_list",)]
     for name in names:
-        keys += [("streams", name, field) for field in ("rate_per_year", *fields)] \
+        keys += [("streams", name, field) for field in (
+            "rate_per_year", "category", "category_changes", *fields)] \
             if name in scenario.streams else [("streams", name)]
     return tuple(keys)
+
+
+def _file_streams(source: ScenarioSource) -> Iterator[tuple[str, yaml.Node]]:
+    """Each stream every file of ``source`` gives, by name, with its node: removed ones too."""
+    for _, root in source.files:
+        streams = find_node(root, ("streams",))
+        if isinstance(streams, yaml.MappingNode):
+            yield from ((str(name.value), value) for name, value in streams.value)
 
 
 def _warn(scenario: Scenario, source: ScenarioSource | None, key: Key, text: str) -> None:
@@ -515,32 +514,35 @@ def _check_offers_find_takers(scenario: Scenario, source: ScenarioSource | None,
     warning. A stream's offer, and the waiting list's for CSV rows that name no stream (with
     none, :func:`_check_waiting_list_defaults_act` has refused it).
     """
-    blocks: list[Key] = [("streams", name, field) for name, stream in scenario.streams.items()
-                         for field in _OFFERS if getattr(stream, field) is not None]
-    waiting = scenario.waiting_list
-    if waiting is not None:
-        blocks += [("waiting_list", field) for field in _OFFERS
-                   if getattr(waiting, field) is not None]
-    for block in blocks:
-        owner = scenario.streams[str(block[1])] if block[0] == "streams" else waiting
-        offer = getattr(owner, str(block[-1]))
-        if offer.accept_share > 0:
-            continue
-        shown = ".".join(map(str, block))
-        stated, what = _OFFERS[str(block[-1])]
-        share, itself = (*block, "accept_share"), (*block, stated)
-        why = f"nobody accepts {what}, so {shown} would do nothing"
-        advice = f"leave {block[-1]} out, or give a share above 0"
-        later = None if source is None else \
-            layer_within(source, share) - layer_within(source, itself)
-        if later is None or later == 0:
-            raise _refuse(scenario, source, share, f"expected a share above 0: with 0, {why}; "
-                          f"{advice}")
-        if later < 0:  # the offer restated over an inherited share of 0
-            raise _refuse(scenario, source, itself, f"expected an accept_share above 0 beside "
-                          f"it: after {_giving(source, share, '0')}, {why}; {advice}")
-        _warn(scenario, source, itself, f"{shown} is set aside: after "
-              f"{_giving(source, share, '0')}, {why}")
+    owners: list[tuple[Key, Stream | WaitingList]] = [
+        (("streams", name), stream) for name, stream in scenario.streams.items()]
+    if scenario.waiting_list is not None:
+        owners.append((("waiting_list",), scenario.waiting_list))
+    for prefix, owner in owners:
+        for field in _OFFERS:
+            offer = getattr(owner, field)
+            if offer is not None and offer.accept_share <= 0:
+                _refuse_or_set_aside_offer(scenario, source, (*prefix, field))
+
+
+def _refuse_or_set_aside_offer(scenario: Scenario, source: ScenarioSource | None,
+                               block: Key) -> None:
+    """Refuse the offer at ``block`` that nobody accepts, or set it aside if inherited."""
+    shown = ".".join(map(str, block))
+    stated, what = _OFFERS[str(block[-1])]
+    share, itself = (*block, "accept_share"), (*block, stated)
+    why = f"nobody accepts {what}, so {shown} would do nothing"
+    advice = f"leave {block[-1]} out, or give a share above 0"
+    later = None if source is None else \
+        layer_within(source, share) - layer_within(source, itself)
+    if later is None or later == 0:
+        raise _refuse(scenario, source, share, f"expected a share above 0: with 0, {why}; "
+                      f"{advice}")
+    if later < 0:  # the offer restated over an inherited share of 0
+        raise _refuse(scenario, source, itself, f"expected an accept_share above 0 beside "
+                      f"it: after {_giving(source, share, '0')}, {why}; {advice}")
+    _warn(scenario, source, itself, f"{shown} is set aside: after "
+          f"{_giving(source, share, '0')}, {why}")
 
 
 def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[str, str]]:
@@ -579,11 +581,8 @@ def _who_is_offered(scenario: Scenario, source: ScenarioSource | None) -> tuple[
         if stream.non_firm is not None:
             keys += [("streams", name, field) for field in ("rate_per_year", "non_firm", "area")]
     if source is not None:
-        had = dict.fromkeys(str(name.value) for _, root in source.files
-                            if isinstance(streams := find_node(root, ("streams",)),
-                                          yaml.MappingNode)
-                            for name, value in streams.value
-                            if find_node(value, ("non_firm",)) is not None)
+        had = dict.fromkeys(name for name, node in _file_streams(source)
+                            if find_node(node, ("non_firm",)) is not None)
         for name in had:
             if name not in scenario.streams:
                 keys.append(("streams", name))
@@ -678,7 +677,7 @@ def _warn_of_projects_asking_for_nothing(scenario: Scenario,
     """
     for i, project in enumerate(scenario.projects):  # other, and no change out of it
         if not project.priority_requested or "priority_requested" not in \
-                project.model_fields_set or _asking_by(categories_held(project)) is not None:
+                project.model_fields_set or holds_priority(project):
             continue
         _warn(scenario, source, ("projects", i, "priority_requested"),
               f"projects.{i}.priority_requested ({project.name}) does nothing: "

@@ -57,6 +57,7 @@ __all__ = [
     "WaitingList",
     "add_months",
     "categories_held",
+    "holds_priority",
     "integrated_rate",
     "DEFAULT_AREA",
 ]
@@ -1282,6 +1283,11 @@ def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
 def categories_held(giver: Stream | Project) -> dict[str, None]:
     """The categories a stream's or project's applicants hold over time, first to last."""
     return dict.fromkeys([giver.category, *(c.category for c in giver.category_changes)])
+
+
+def holds_priority(giver: Stream | Project) -> bool:
+    """Whether a stream's or project's applicants ever hold a category with priority to ask."""
+    return any(category in PRIORITY_CATEGORIES for category in categories_held(giver))
 
 
 def _scores_unused(s: Scenario) -> list[tuple[str, str]]:

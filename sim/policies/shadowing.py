@@ -22,7 +22,7 @@ import yaml
 
 from sim.errors import InputError, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
-from sim.inputs.scenario import Scenario, categories_held
+from sim.inputs.scenario import Scenario, holds_priority
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
 from sim.policies.timeline import priority_served, uses_category_order
 
@@ -133,7 +133,7 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
         *((("projects", str(i), "priority_requested"), not project.priority_requested)
           for i, project in enumerate(scenario.projects)
           if "priority_requested" in project.model_fields_set  # stated, not the default
-          and any(category in PRIORITY_CATEGORIES for category in categories_held(project))),
+          and holds_priority(project)),
     ]  # a project never in a category with priority asks for nothing: inert.py says so
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(

@@ -164,10 +164,7 @@ def _check_not_inside_output(target: Path) -> None:
 
 def _marked_as(folder: Path) -> str:
     """What the marker of ``folder`` says it is ('a comparison'), or 'an output'."""
-    try:
-        what = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("what")
-    except (OSError, ValueError, AttributeError):
-        what = None
+    what = _field(folder / MARKER, "what")
     known = {"results": "the results", "comparison": "a comparison", "sweep": "a sweep",
              "calibration": "a calibration"}
     return known.get(what, "an output") if isinstance(what, str) else "an output"
@@ -334,11 +331,16 @@ def _process(pid: object, here: bool) -> _Writer:
 
 def _listed_files(folder: Path) -> list[str] | None:
     """The files the marker of ``folder`` lists as gridqueue's; None if it lists none."""
+    listed = _field(folder / MARKER, "files")
+    return listed if isinstance(listed, list) else None
+
+
+def _field(mark: Path, key: str) -> object:
+    """The value of ``key`` in the JSON object of ``mark`` (a marker); None if unreadable."""
     try:
-        listed = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("files")
+        return json.loads(mark.read_text(encoding="utf-8")).get(key)
     except (OSError, ValueError, AttributeError):
         return None
-    return listed if isinstance(listed, list) else None
 
 
 def _files_in(folder: Path) -> list[str]:
@@ -617,10 +619,7 @@ def _refuse_if_in_use(target: Path, partial: Path) -> None:
     """
     mark = partial / STAGING_MARK
     if mark.is_file() and not mark.is_symlink() and _writer(partial) == "running":
-        try:
-            pid = json.loads(mark.read_text(encoding="utf-8")).get("pid")
-        except (OSError, ValueError, AttributeError):
-            pid = "unknown"
+        pid = _field(mark, "pid")  # running: the mark named a live process of this machine
         raise OutputError(f"{target}: another gridqueue command (process {pid}) is writing it "
                           f"now, in {partial}; wait for it to end, or choose another output "
                           "directory")
@@ -633,10 +632,7 @@ def _refuse_other_kind(target: Path, partial: Path, what: str) -> None:
     evaluations. A folder whose marker names no kind (``"output"``) is let be: gridqueue wrote
     it so before kinds were marked.
     """
-    try:
-        kind = json.loads((partial / MARKER).read_text(encoding="utf-8")).get("what")
-    except (OSError, ValueError, AttributeError):
-        return
+    kind = _field(partial / MARKER, "what")
     if isinstance(kind, str) and kind not in ("output", what):
         raise OutputError(f"{target}: the unfinished output kept in {partial} is a {kind}'s, "
                           f"not a {what}'s; pass {_force()} to discard it and start again, or "
