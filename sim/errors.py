@@ -194,7 +194,7 @@ def run_alone(seed: int, replication: int) -> str:
                     f"seed {seed}")
 
 
-PACKAGE = os.path.dirname(os.path.realpath(__file__)) + os.sep
+_PACKAGE = os.path.dirname(os.path.realpath(__file__)) + os.sep
 """The folder of gridqueue's own code, whose lines a warning is never attributed to."""
 
 _PASSED_THROUGH = frozenset({os.path.realpath(contextlib.__file__)})
@@ -202,7 +202,7 @@ _PASSED_THROUGH = frozenset({os.path.realpath(contextlib.__file__)})
 through :mod:`contextlib`."""
 
 
-def warn(message: str, category: type[Warning] | None = None) -> None:
+def warn(message: str) -> None:
     """Warn of ``message`` (a :class:`GridqueueWarning`) at the first line outside gridqueue.
 
     Python shows the code line a warning is attributed to: the caller's ``load_scenario(...)``
@@ -212,10 +212,10 @@ def warn(message: str, category: type[Warning] | None = None) -> None:
     level, frame = 2, sys._getframe(1)  # 1 would be this function; 2 its caller
     while frame.f_back is not None and _not_the_users(frame.f_code.co_filename):
         level, frame = level + 1, frame.f_back
-    warnings.warn(message, category or GridqueueWarning, stacklevel=level)
+    warnings.warn(message, GridqueueWarning, stacklevel=level)
 
 
 def _not_the_users(filename: str) -> bool:
     """Whether code of ``filename`` is gridqueue's, or what its calls pass through."""
     path = os.path.realpath(filename)
-    return path.startswith(PACKAGE) or path in _PASSED_THROUGH
+    return path.startswith(_PACKAGE) or path in _PASSED_THROUGH

@@ -29,14 +29,14 @@ __all__ = ["outline"]
 
 def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
     """Lines describing what will run (the caller adds its verdict)."""
+    scored = scored_categories(scenario, waiting)
     return [
         f"scenario '{scenario.name}': {scenario.start} to {scenario.end}, "
         f"{scenario.replications} replications, seed {scenario.seed}",
         "policy:",
-        *(f"  {period.describe()}" for period in policy_periods(
-            scenario, scored=scored_categories(scenario, waiting))),
+        *(f"  {period.describe()}" for period in policy_periods(scenario, scored=scored)),
         *_restated(scenario),
-        *_unranked(scenario, waiting),
+        *_unranked(scenario, scored),
         "capacity:",
         *_capacity(scenario),
         "arrival streams (expected, from the inputs):",
@@ -61,12 +61,12 @@ def _restated(scenario: Scenario) -> list[str]:
             if same]
 
 
-def _unranked(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+def _unranked(scenario: Scenario, scored: set[str]) -> list[str]:
     """A line for each ranking by efficiency set aside: nobody in its category has a score.
 
-    The periods above leave it out, as the run does (a warning has said why).
+    ``scored``: the categories in which somebody does. The periods above leave it out, as the
+    run does (a warning has said why).
     """
-    scored = scored_categories(scenario, waiting)
     return [f"  ({'.'.join(map(str, key))}.{category}: ranking by efficiency set aside, as "
             f"nobody in {category} has a score; it keeps its request-date order)"
             for key, categories in efficiency_ranked_at(scenario)

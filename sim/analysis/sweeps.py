@@ -65,7 +65,7 @@ from sim.runs.runner import check_workers, default_workers, run_replications
 from sim.runs.staging import interrupted, resumable_directory, staged_directory
 from sim.runs.stats import summarise
 
-__all__ = ["FIRST_CELL_MEAN", "Sweep", "lead_metric", "plan_sweep", "sweep",
+__all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep",
            "sweep_to_directory", "table_decimals"]
 
 FIRST_CELL_MEAN = "first_cell_mean"

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from sim.runs.workers import can_fork, forked_map
 
-__all__ = ["png_bytes", "svg_bytes", "write_figures"]
+__all__ = ["png_bytes", "write_figures"]
 
 
 def write_figures(figures: Mapping[str, Figure], folder: Path,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
-__all__ = ["NOT_REACHED", "QUARTER_SIGN", "GroupedTicks", "format_estimate", "format_numbers",
+__all__ = ["NOT_REACHED", "QUARTER_SIGN", "format_estimate", "format_numbers",
            "group_thousands", "tick_texts"]
 
 NOT_REACHED = "not reached"
@@ -72,7 +72,12 @@ def format_numbers(*values: float, extra: int = 0) -> list[str]:
         else min(1 - math.floor(math.log10(size)), 6)
     texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
-    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]  # no -0
+    return _no_negative_zero(texts)
+
+
+def _no_negative_zero(texts: list[str]) -> list[str]:
+    """``texts`` with a '-0' (a small negative value written to zero) read as '0'."""
+    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]
 
 
 TICK_DECIMALS = 6
@@ -87,8 +92,7 @@ def tick_texts(values: Sequence[float]) -> list[str]:
     """
     finite = [v for v in values if math.isfinite(v)]
     decimals = max((_decimals(v) for v in finite), default=0)
-    texts = [f"{v:,.{decimals}f}" for v in values]
-    return [t[1:] if t.startswith("-") and not t.strip("-0.,") else t for t in texts]
+    return _no_negative_zero([f"{v:,.{decimals}f}" for v in values])
 
 
 def _decimals(value: float) -> int:

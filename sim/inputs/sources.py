@@ -23,6 +23,7 @@ from sim.inputs.applicants import (
 from sim.inputs.distributions import Distribution
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import (
+    DAYS_PER_YEAR,
     CategoryChange,
     OnsiteGeneration,
     Scenario,
@@ -552,8 +553,13 @@ def _csv_priority(
 
 
 def _csv_times(scenario: Scenario, rows: WaitingRows) -> np.ndarray:
-    """Each CSV row's request time (years since the start), in the file's order."""
-    return np.array([scenario.years_since_start(d) for d in rows.request_date], dtype=float)
+    """Each CSV row's request time (years since the start), in the file's order.
+
+    Whole days over :data:`DAYS_PER_YEAR`, as :meth:`Scenario.years_since_start` gives one.
+    """
+    days = (np.array(rows.request_date, dtype="datetime64[D]")
+            - np.datetime64(scenario.start, "D")).astype(float)
+    return days / DAYS_PER_YEAR
 
 
 def _projects(scenario: Scenario) -> ApplicantTable:

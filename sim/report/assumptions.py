@@ -18,7 +18,7 @@ from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, S
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
-           "assumptions_html", "assumptions_view"]
+           "assumptions_html", "assumptions_view", "count_text"]
 
 SHOWN = 3
 """Lists up to this long are shown whole; longer ones are folded away."""
@@ -62,8 +62,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                if onsite.by_category else "")),
         "Grid": _grid(scenario),
         "Arrival streams": Assumption(
-            f"{_count(len(streams), 'stream')}, "
-            f"{_count(sum(s.rate_per_year for s in streams), 'request', 'g')} a year"
+            f"{count_text(len(streams), 'stream')}, "
+            f"{count_text(sum(s.rate_per_year for s in streams), 'request', 'g')} a year"
             + _rates_note(scenario)
             if scenario.streams else "none",
             tuple(_stream(name, s) for name, s in scenario.streams.items())),
@@ -72,16 +72,16 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Capacity releases": Assumption(
             ", ".join(r.name for r in scenario.capacity_releases) or "none",
             tuple(f"{r.name}{' in ' + r.area if r.area else ''}: every "
-                  + ("month" if r.every_months == 1 else _count(r.every_months, "month"))
+                  + ("month" if r.every_months == 1 else count_text(r.every_months, "month"))
                   + f" from {r.start}, {r.user_share:.0%} of users connected "
                   + _lookback(r) + f" give up {r.mw_share:.0%} of their MW"
                   + (f"; also of {r.existing_mw:g} MW connected before the run"
                      if r.existing_mw else "")
                   for r in scenario.capacity_releases)),
         "Named projects": Assumption(
-            _count(len(projects), "project") if projects else "none",
+            count_text(len(projects), "project") if projects else "none",
             tuple(f"{p.name} ({p.category}): {p.demand_mw:g} MW requested on {p.date}, "
-                  f"{p.self_supply:.0%} generated on site, {_count(p.jobs, 'job')}"
+                  f"{p.self_supply:.0%} generated on site, {count_text(p.jobs, 'job')}"
                   for p in projects)),
     }
 
@@ -121,13 +121,14 @@ def _stream(name: str, stream: Stream) -> str:
         size = f"mean {demand:.2g} MW"
     else:
         homes = stream.homes_per_request.mean
-        size = f"mean {demand * homes:.2g} MW ({_count(homes, 'home', '.3g')} of {demand:.2g} MW)"
+        size = (f"mean {demand * homes:.2g} MW ({count_text(homes, 'home', '.3g')} of "
+                f"{demand:.2g} MW)")
     words = [f"{stream.rate_per_year:g}/year", size]
     if stream.period is not None:
         words.append(f"from {stream.period.start or 'the start'} to "
                      f"{stream.period.end or 'the end'}")
     if stream.patience_years is not None:
-        words.append(f"patience mean {_count(stream.patience_years.mean, 'year', '.2g')}")
+        words.append(f"patience mean {count_text(stream.patience_years.mean, 'year', '.2g')}")
     words += [f"{c.category} from {c.date}" for c in stream.category_changes]
     if stream.efficiency is not None:
         words.append(f"efficiency mean {stream.efficiency.mean:.2g}")
@@ -198,10 +199,10 @@ def _upgrades_sum(areas: Iterable[Area]) -> str:
     upgrades = [u for area in areas for u in area.upgrades]
     if not upgrades:
         return ", no upgrades"
-    return f", {_count(len(upgrades), 'upgrade')} adding {sum(u.add_mw for u in upgrades):g} MW"
+    return f", {count_text(len(upgrades), 'upgrade')} adding {sum(u.add_mw for u in upgrades):g} MW"
 
 
-def _count(number: float, noun: str, spec: str = "") -> str:
+def count_text(number: float, noun: str, spec: str = "") -> str:
     """``number`` (formatted by ``spec``) and ``noun``, singular only when it reads as 1."""
     text = format(number, spec)
     return f"{text} {noun}{'' if text == '1' else 's'}"
@@ -217,13 +218,13 @@ def _lookback(release: CapacityRelease) -> str:
     if not months and not days:
         return "any time"
     if months % 12 == 0 and not days:
-        return f"at least {_count(months // 12, 'year')} by the calendar"
-    parts = [_count(n, noun) for n, noun in ((months, "month"), (days, "day")) if n]
+        return f"at least {count_text(months // 12, 'year')} by the calendar"
+    parts = [count_text(n, noun) for n, noun in ((months, "month"), (days, "day")) if n]
     return f"at least {' and '.join(parts)} by the calendar"
 
 
 def _delay(delay: Distribution | None) -> str:
-    return "" if delay is None else f" (delay mean {_count(delay.mean, 'year', '.2g')})"
+    return "" if delay is None else f" (delay mean {count_text(delay.mean, 'year', '.2g')})"
 
 
 @dataclass(frozen=True)

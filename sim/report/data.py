@@ -58,7 +58,7 @@ from sim.runs.metrics import (
 from sim.runs.observed import band_text, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
-__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "TERMS", "Answer", "Cell",
+__all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell",
            "FigureData", "KeyTable", "ObservedSection", "Page", "comparison_caution",
            "comparison_page", "figures", "key_tables", "observed_section", "pairing", "run_page"]
 

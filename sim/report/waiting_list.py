@@ -18,6 +18,7 @@ from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.loading import load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
+from sim.report.assumptions import count_text
 
 __all__ = ["waiting_list_line", "waiting_list_lines"]
 
@@ -31,10 +32,7 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
     spec = scenario.waiting_list
     if spec is None or spec.csv is None:
         return []
-    try:
-        rows = load_waiting_rows(scenario)
-    except InputError:  # a results folder without its copy of the file: say what ran
-        rows = None
+    rows = _read_rows(scenario)
     count, outcome, replications = _outcomes(applicants)
     lines = [f"{_number(count)} applicants listed at the start, one per row of {spec.csv}"
              + ("" if rows is None else
@@ -42,7 +40,7 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
                 f"{min(rows.request_date)} to {max(rows.request_date)})")
              + ", in every replication",
              f"By the end of the run, on average {_outcome_text(outcome)} (over "
-             f"{replications} replication{'s' if replications != 1 else ''}; "
+             f"{count_text(replications, 'replication')}; "
              "the source column of applicants.csv says waiting_list)"]
     if rows is not None:
         lines.append(_given_and_drawn(scenario, rows))
@@ -60,10 +58,7 @@ def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> st
     spec = scenario.waiting_list
     if spec is None or spec.csv is None:
         return None
-    try:
-        rows = load_waiting_rows(scenario)
-    except InputError:  # moved away since the run read it: say what ran
-        rows = None
+    rows = _read_rows(scenario)
     line = "waiting list: " + (f"{spec.csv}" if rows is None else
                                f"{_rows(len(rows))} of {shown_csv(scenario)} "
                                f"({rows.demand_mw.sum():.3g} MW)")
@@ -72,6 +67,18 @@ def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> st
     _, outcome, replications = _outcomes(applicants)
     return (line + (", on average " if replications > 1 else ", ") + _outcome_text(outcome)
             + " by the end")
+
+
+def _read_rows(scenario: Scenario) -> WaitingRows | None:
+    """The scenario's waiting-list rows; None where the file is gone.
+
+    A results folder without its copy, or a file moved since the run read it: the figures
+    then say what ran.
+    """
+    try:
+        return load_waiting_rows(scenario)
+    except InputError:
+        return None
 
 
 def _outcomes(applicants: pd.DataFrame) -> tuple[float, pd.Series, int]:
@@ -92,7 +99,7 @@ def _number(value: float) -> str:
 
 
 def _rows(count: int) -> str:
-    return f"{count:,} row{'' if count == 1 else 's'}"
+    return count_text(count, "row", ",")
 
 
 def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
