@@ -30,6 +30,7 @@ __all__ = [
     "argument",
     "arguments_as_options",
     "given_as",
+    "listed",
     "nearest",
     "one_line",
     "run_alone",
@@ -132,6 +133,11 @@ class ReplicationError(GridqueueError):
 def one_line(text: str) -> str:
     """The text with line breaks shown as escapes, so a message stays on one line."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def listed(words: list[str]) -> str:
+    """Words joined as in a sentence: 'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
 def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:

@@ -447,6 +447,44 @@ def test_an_end_of_the_run_without_change_after_a_share_that_moved_reads_but_not
             "of the run, applicants connected and withdrawn about the same") in text
 
 
+def test_an_answer_says_what_a_change_costs_everyone_it_compares():
+    """After the categories, what happened to all of them: withdrawals, jobs lost, waiting.
+
+    Social priority shortened three categories' waits and lengthened the fourth's, and the
+    answer said no more: that 27 more applicants gave up, with 2,490 jobs, was in
+    comparison.csv only.
+    """
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, wait in (("safety", -1.0), ("other", 0.5)):
+            rows += [(scenario, group, "applicants", 40.0, 0.0),
+                     (scenario, group, "connected", 30.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", 6.0, wait)]
+        rows += [(scenario, "all", "applicants", 80.0, 0.0),
+                 (scenario, "all", "withdrawn", 20.0, 3.0),
+                 (scenario, "all", "jobs_withdrawn", 500.0, 250.0),
+                 (scenario, "all", "job_years_waiting", 9000.0, 0.05),
+                 (scenario, "all", "mw_years_waiting", 70.0, -2.0)]
+    (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                               "difference"]))
+    assert text.endswith(
+        "other businesses: 0.50 years longer, from 5.50 to 6.00 (0.40 to 0.60); applicants "
+        "overall, by the end of the run — withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); "
+        "jobs lost to withdrawal: 250 more, from 250 to 500 (250 to 250); MW-years waited: 2.0 "
+        "less, from 72.0 to 70.0 (1.9 to 2.1); job-years waited about the same.")
+    # A single category's answer that gave its withdrawals does not give them twice.
+    single = [row for row in rows if row[1] == "all"] + [
+        (scenario, "all", "connected", 30.0, -5.0) for scenario in ("fifo", "sp")] + [
+        (scenario, "all", metric, value, difference) for scenario in ("fifo", "sp")
+        for metric, value, difference in (("wait_rmst_10y_years", math.nan, math.nan),
+                                          ("wait_rmst_5y_years", 4.0, 0.0))]
+    (text,) = sentences(_question_table(single, ["scenario", "group", "metric", "mean",
+                                                 "difference"]))
+    assert text.count("withdrawn: 3.0 more") == 1
+    assert ("applicants overall, by the end of the run — jobs lost to withdrawal: 250 more"
+            in text)
+
+
 def test_an_answer_on_capacity_releases_says_what_they_freed():
     """The MW the capacity releases freed follow the waits, with what the figure leaves out.
 

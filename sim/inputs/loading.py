@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.errors import GridqueueError, InputError, SchemaProblem, nearest, warn
+from sim.errors import GridqueueError, InputError, SchemaProblem, listed, nearest, warn
 from sim.inputs.applicants import Category
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
@@ -478,7 +478,7 @@ def _misspelt_entry(errors: list[ErrorDetails], source: ScenarioSource) -> Input
         if hint and _new_in_a_child(source, entry):
             file, line = source.locate(entry)
             return InputError(file, ".".join(map(str, entry)),
-                              f"a new {_NAMED_ENTRIES[within]}, which needs {_and(keys)}{hint}",
+                              f"a new {_NAMED_ENTRIES[within]}, which needs {listed(keys)}{hint}",
                               line)
     return None
 
@@ -501,11 +501,6 @@ def _new_in_a_child(source: ScenarioSource, path: tuple[str | int, ...]) -> bool
     if not givers:
         return bool(source.overrides)
     return len(givers) == 1 and givers[0] < len(source.files) - 1
-
-
-def _and(words: list[str]) -> str:
-    """Words joined as in a sentence: 'a', 'a and b', 'a, b and c'."""
-    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
 def _data_path(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import listed
 from sim.figures.numbers import MORE_DECIMALS, format_numbers
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import (
@@ -261,6 +262,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     groups = present_groups(compared)
     if absent and groups == [ALL]:  # name the one category there is, beside those missing
         groups = [g for g in present_groups(compared, alone=False) if g != ALL] or groups
+    said: set[str] = set()
     for group in [g for g in (*CATEGORIES, ALL) if g in groups or g in absent]:
         if group in absent:
             parts.append(f"{WHO[group]}: {NONE_IN_BOTH}")
@@ -278,13 +280,15 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             prefix = "95% CI " if first and not any("95% CI" in p for p in parts) else ""
             unconnected = [label for label in means
                            if means[label].get((group, "connected")) == 0]
+            # the share within the window and what the end of the run shows can both apply
+            # (a share that rose beside a mean within 5 years that did not move)
+            later = (_window_and_later(get, means, group, shown)
+                     or _withdrawals_against_wait(get, group, shown))
+            if group == ALL and "withdrawn" in later:
+                said.add("withdrawn")  # the overall figures need not say it again
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
-                every_replication=METRICS[shown].every_replication)
-                # the share within the window and what the end of the run shows can both
-                # apply (a share that rose beside a mean within 5 years that did not move)
-                + (_window_and_later(get, means, group, shown)
-                   or _withdrawals_against_wait(get, group, shown))
+                every_replication=METRICS[shown].every_replication) + later
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
@@ -292,7 +296,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
-    return whom, [*(parts or ["no applicants"]), *_firm_words(get, means[variant], metric),
+    return whom, [*(parts or ["no applicants"]), *_overall_words(get, said),
+                  *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
                   *_projects_in_both(variant, reference, dates, alone)]
@@ -466,8 +471,7 @@ def _names(groups: list[str]) -> str:
     shared = all(name.endswith(" applicants") for name in names) and len(names) > 1
     if shared:
         names = [name.removesuffix(" applicants") for name in names]
-    words = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-    return words + (" applicants" if shared else "")
+    return listed(names) + (" applicants" if shared else "")
 
 
 def _unknown_count(rows: pd.DataFrame, label: str, groups: list[str], first: bool = False
@@ -526,6 +530,38 @@ def notes(answers: list[str], window: str = "") -> list[str]:
     fell_back = any(f"; {FELL_BACK}" in text for text in answers) and not window
     return [*([window] if window else []), *([SHORTER_WINDOW_NOTE] if marked else []),
             *([FELL_BACK_NOTE] if fell_back else [])]
+
+OVERALL_FIGURES = {"withdrawn": "withdrawn", "jobs_withdrawn": "jobs lost to withdrawal",
+                   "job_years_waiting": "job-years waited", "mw_years_waiting": "MW-years waited"}
+"""What an answer says of all the applicants a pair compares, by the end of the run, as it
+names them: how many gave up, the jobs they took with them, and the jobs and MW held back
+while waiting."""
+
+
+def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset()
+                   ) -> list[str]:
+    """How many gave up and how much waiting there was, over all the applicants compared.
+
+    'applicants overall, by the end of the run — withdrawn: 26.6 more, from 1,439.9 to
+    1,466.5 (22.9 to 30.4); jobs lost to withdrawal: 2,490 more, ...'. The categories' waits
+    alone hide what a change costs in all: social priority shortens three categories' waits
+    and lengthens the fourth's, and only the whole says that 27 more applicants gave up.
+    Figures whose interval crosses zero are named together as about the same; those in
+    ``said`` are left out (a single category's answer gave its withdrawals already).
+    """
+    moved, same = [], []
+    for figure, words in OVERALL_FIGURES.items():
+        if figure in said or not _has_difference(get, ALL, figure):
+            continue
+        row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
+        if _sign(row):
+            moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
+        else:
+            same.append(words)
+    if same:
+        moved.append(f"{listed(same)} about the same")
+    return [f"{WHO[ALL]}, by the end of the run — " + "; ".join(moved)] if moved else []
+
 
 FIRM = "wait_firm_rmst_10y_years"
 """The wait for a full firm connection, which neither a partial connection nor a right ends."""
@@ -926,7 +962,7 @@ def metric_phrase(metric: str) -> str:
 
 
 def difference_text(row: pd.Series, unit: str, prefix: str = "",
-                    every_replication: bool = False) -> str:
+                    every_replication: bool = False, written: str | None = None) -> str:
     """A difference in words with both levels and its interval.
 
     '1.2 years shorter, from 7.9 to 6.7 (0.9 to 1.5)': the reference's mean, then the
@@ -935,13 +971,14 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
     replication gives the same figure in both: 'the same in every replication'. ``prefix`` goes
     before the interval, e.g. '95% CI '. Without a difference it says why: a figure that
     needs ``every_replication`` lacked one in some; another was not reached (or had no
-    value) in some replication of either.
+    value) in some replication of either. ``written``: the unit as written after the
+    numbers, where not the unit's own words ('' where the text before names it).
     """
     scale = 100.0 if unit == "share" else 1.0
     value = row["difference"] * scale
     low, high = row["difference_ci_low"] * scale, row["difference_ci_high"] * scale
     down, up = WORDS.get(unit, ("less", "more"))
-    written = UNIT_WORDS.get(unit, unit)
+    written = UNIT_WORDS.get(unit, unit) if written is None else written
     if math.isnan(value):
         if every_replication:
             return "not comparable (not defined in every replication of both)"
