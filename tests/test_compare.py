@@ -448,11 +448,11 @@ def test_an_end_of_the_run_without_change_after_a_share_that_moved_reads_but_not
 
 
 def test_an_answer_says_what_a_change_costs_everyone_it_compares():
-    """After the categories, what happened to all of them: withdrawals, jobs lost, waiting.
+    """After the categories, what happened to all of them: connections, withdrawals, waiting.
 
     Social priority shortened three categories' waits and lengthened the fourth's, and the
-    answer said no more: that 27 more applicants gave up, with 2,490 jobs, was in
-    comparison.csv only.
+    answer said no more: that 22 fewer applicants were connected and 27 more gave up, with
+    2,490 jobs, was in comparison.csv only.
     """
     rows = []
     for scenario in ("fifo", "sp"):
@@ -480,7 +480,7 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
                                           ("wait_rmst_5y_years", 4.0, 0.0))]
     (text,) = sentences(_question_table(single, ["scenario", "group", "metric", "mean",
                                                  "difference"]))
-    assert text.count("withdrawn: 3.0 more") == 1
+    assert text.count("withdrawn: 3.0 more") == 1 and text.count("connected: 5.0 fewer") == 1
     assert ("applicants overall, by the end of the run — jobs lost to withdrawal: 250 more"
             in text)
 
@@ -563,7 +563,8 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         "0.20 years shorter, "
         "from 5.10 to 4.90 (95% CI 0.10 to 0.30) — connected within 5 years (under half in "
         "both; of those followed 5 years): 12.2 percentage points higher, from 0.1% to 12.3% "
-        "(11.0 to 13.4).")
+        "(11.0 to 13.4); applicants overall, by the end of the run — connected about the "
+        "same.")
     # Why, and what sees later: once, above the answers, as every answer uses five years.
     assert window_note(table).startswith(
         "The answers compare the mean wait within 5 years, not 10: the 10-year mean is not "
@@ -594,7 +595,7 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
         difference=0.031, difference_ci_low=0.019, difference_ci_high=0.043)])
     assert ("(the curves cross: connected within 2 years: 3.1 percentage points higher, from "
             "12.8% to 15.9% (1.9 to 4.3); sooner connections for some, fewer by 5 years for "
-            "others).") in sentences(crossing)[0]
+            "others);") in sentences(crossing)[0]
     assert "count different requests" not in text  # where they agree, nothing more
 
 
@@ -705,6 +706,14 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
         else:
             assert text.endswith("; buses, whose category changes (first 5 years): 0.50 "
                                  "years shorter, from 4.50 to 4.00 (0.40 to 0.60).")
+            # What the stream put first gains by the end of the run, beside what the rest
+            # lose: 'at whose cost' needs both.
+            gained = _question_table(rows + moved + [
+                ("sp", CATEGORY_CHANGED, origin, "all", "connected", 3.0, 2.0)],
+                ["scenario", "population", "origin", "group", "metric", "mean", "difference"])
+            assert sentences(gained)[0].endswith(
+                "(0.40 to 0.60) — connected by the end of the run: 2.0 more, from 1.0 to 3.0 "
+                "(1.9 to 2.1).")
 
 
 def test_a_new_stream_hardly_connected_within_the_window_says_so():

@@ -304,7 +304,8 @@ def comparison_page(
         answers=[_answer(table, q, lead, dates) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval, category by category; then, for all the applicants "
-             "compared, how many withdrew, with how many jobs, and how long they waited in all "
+             "compared, how many were connected and withdrew, with how many jobs, and how long "
+             "they waited in all "
              "by the end of the run. A change reads from the reference's mean to the "
              "variant's.",
         lead_meaning=[point for point in MEANINGS.get(lead, [])

@@ -284,8 +284,10 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             # (a share that rose beside a mean within 5 years that did not move)
             later = (_window_and_later(get, means, group, shown)
                      or _withdrawals_against_wait(get, group, shown))
-            if group == ALL and "withdrawn" in later:
-                said.add("withdrawn")  # the overall figures need not say it again
+            if group == ALL:  # the overall figures need not say again what this says
+                said.update(figure for figure in LATER_FIGURES
+                            if f"applicants {figure}" in later
+                            or "applicants connected and withdrawn" in later)
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication) + later
@@ -296,7 +298,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
-    return whom, [*(parts or ["no applicants"]), *_overall_words(get, said),
+    return whom, [*(parts or ["no applicants"]), *_overall_words(get, said, kind == IN_BOTH),
                   *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
@@ -531,23 +533,27 @@ def notes(answers: list[str], window: str = "") -> list[str]:
     return [*([window] if window else []), *([SHORTER_WINDOW_NOTE] if marked else []),
             *([FELL_BACK_NOTE] if fell_back else [])]
 
-OVERALL_FIGURES = {"withdrawn": "withdrawn", "jobs_withdrawn": "jobs lost to withdrawal",
+OVERALL_FIGURES = {"connected": "connected", "withdrawn": "withdrawn",
+                   "jobs_withdrawn": "jobs lost to withdrawal",
                    "job_years_waiting": "job-years waited", "mw_years_waiting": "MW-years waited"}
 """What an answer says of all the applicants a pair compares, by the end of the run, as it
-names them: how many gave up, the jobs they took with them, and the jobs and MW held back
-while waiting."""
+names them: how many were connected and how many gave up, the jobs they took with them, and
+the jobs and MW held back while waiting."""
 
 
-def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset()
-                   ) -> list[str]:
+def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
+                   in_both: bool = False) -> list[str]:
     """How many gave up and how much waiting there was, over all the applicants compared.
 
-    'applicants overall, by the end of the run — withdrawn: 26.6 more, from 1,439.9 to
-    1,466.5 (22.9 to 30.4); jobs lost to withdrawal: 2,490 more, ...'. The categories' waits
-    alone hide what a change costs in all: social priority shortens three categories' waits
-    and lengthens the fourth's, and only the whole says that 27 more applicants gave up.
+    'applicants overall, by the end of the run — connected: 22.1 fewer, from 684.6 to 662.5
+    (12.5 to 31.7); withdrawn: 26.6 more, ...'. The categories' waits alone hide what a change
+    costs in all: social priority shortens three categories' waits and lengthens the fourth's,
+    and only the whole says that 22 fewer applicants were connected and 27 more gave up.
     Figures whose interval crosses zero are named together as about the same; those in
-    ``said`` are left out (a single category's answer gave its withdrawals already).
+    ``said`` are left out (a single category's answer gave its connections already).
+    ``in_both``: the pair compares the applicants of both scenarios, without a stream or
+    project set apart, whose figures follow on their own; the words say so ('whom do the new
+    homes push back' is what those figures answer).
     """
     moved, same = [], []
     for figure, words in OVERALL_FIGURES.items():
@@ -560,7 +566,8 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
             same.append(words)
     if same:
         moved.append(f"{listed(same)} about the same")
-    return [f"{WHO[ALL]}, by the end of the run — " + "; ".join(moved)] if moved else []
+    whom = f"{IN_BOTH_WORDS}, overall" if in_both else WHO[ALL]
+    return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
 
 
 FIRM = "wait_firm_rmst_10y_years"
@@ -662,7 +669,7 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
         words = "" if window == metric else f" ({SHORTER_MARK})"
         return f"{origin}, {SET_APART_WORDS[kind]}{words}: " + difference_text(
             row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
-            every_replication=METRICS[window].every_replication)
+            every_replication=METRICS[window].every_replication) + _connected_later(row)
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:  # asked too near the end for any figure, say: how it fared, at least
@@ -672,6 +679,19 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     return (f"{origin} (only in {variant}{words}): "
             + level_text(row.loc[shown], METRICS[shown].unit)  # type: ignore[arg-type]  # a row
             + _window_filled(row, shown) + _outcomes(row, dates.get((variant, origin))))
+
+
+def _connected_later(row: pd.DataFrame) -> str:
+    """' — connected by the end of the run: 19.6 more, ...' for a stream compared on its own.
+
+    What the streams a change puts first gain, beside what the rest lose (the overall
+    figures of the applicants of both): 'at whose cost' needs both. Nothing where it did not
+    move beyond its interval.
+    """
+    if "connected" not in row.index or not _sign(connected := row.loc["connected"]):  # type: ignore[arg-type]
+        return ""
+    return " — connected by the end of the run: " + difference_text(
+        connected, METRICS["connected"].unit)  # type: ignore[arg-type]  # one label: a row
 
 
 PROJECT_WORDS = {CATEGORY_CHANGED: "whose category changes",
