@@ -91,8 +91,9 @@ def reproduce(directory: str | Path, workers: int | None = None,
               progress: bool = False) -> Reproduction:
     """Re-run the results in ``directory`` and compare every table with the one stored there.
 
-    Every table: the five of every run and, where the scenario states published observations,
-    ``observations.csv``, whose verdicts a planner quotes.
+    Every table: the five of every run; where the scenario states published observations,
+    ``observations.csv``, whose verdicts a planner quotes; and ``areas.csv`` for a grid of
+    several areas.
 
     The re-run uses the seed and replications recorded in run.json; when they disagree with
     ``scenario.yaml``, or any recorded hash disagrees with the files, the reproduction fails.
@@ -107,7 +108,8 @@ def reproduce(directory: str | Path, workers: int | None = None,
     results = run(scenario, workers=workers, progress=progress, replications=subset)
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
-        names = [*TABLES, *(["observations"] if scenario.observations else [])]
+        names = [*TABLES, *(["observations"] if scenario.observations else []),
+                 *(["areas"] if len(scenario.area_names) > 1 else [])]
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
                   for name in names}
     return Reproduction(

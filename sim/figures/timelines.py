@@ -29,7 +29,7 @@ from sim.figures.palette import (
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import ALL
 
-__all__ = ["BAND", "connected_figure", "queue_figure"]
+__all__ = ["BAND", "area_queue_figure", "connected_figure", "queue_figure"]
 
 BAND = (0.05, 0.95)
 """Quantiles across replications that bound the shaded 90% bands."""
@@ -78,6 +78,38 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
                       color="#444444")
     handles = [scenario_handle(i, label) for i, label in enumerate(timeseries)]
     outside_legend(fig, handles, "Scenario\n(median, 90% band)")
+    return fig
+
+
+def area_queue_figure(timeseries: pd.DataFrame, label: str) -> Figure:
+    """Applicants waiting in each grid area over time: a panel per area, one run (``label``).
+
+    Median and 90% band across replications, each panel on its own scale, as
+    :func:`queue_figure`'s panels per category; the areas sum to its "All applicants".
+    """
+    table = timeseries[timeseries["area"].astype(str) != "upstream"]
+    areas = list(dict.fromkeys(table["area"].astype(str)))
+    width = min(len(areas), 3)
+    rows = math.ceil(len(areas) / width)
+    fig = new_figure(3.7 * width + 2.4, 2.7 * rows + 0.9)
+    axes = list(np.atleast_1d(fig.subplots(rows, width, sharex=True, squeeze=False)).ravel())
+    for i, (ax, area) in enumerate(zip(axes, areas, strict=False)):
+        mine = table[table["area"].astype(str) == area]
+        wide = mine.pivot(index="date", columns="replication", values="queue_total")
+        _band(ax, wide.index.to_numpy(), wide, 0, 1)
+        ax.set_title(area)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        group_thousands(ax.yaxis)
+        _dates(ax)
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("Applicants waiting (count)")
+        if i + width >= len(areas):  # no panel below: this one shows the dates
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel("Date")
+    for ax in axes[len(areas):]:
+        ax.set_visible(False)
+    outside_legend(fig, [scenario_handle(0, label)], "Scenario\n(median, 90% band)")
     return fig
 
 

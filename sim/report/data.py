@@ -71,6 +71,9 @@ OBSERVED_FIGURE = "observations"
 CAPTIONS = {
     "queue": "Applicants waiting over time, one panel per category: median across "
              "replications, shaded 90% band.",
+    "areas": "Applicants waiting in each grid area over time: median across replications, "
+             "shaded 90% band. Behind a shared upstream limit, an area's free capacity is the "
+             "smaller of its own and the upstream's.",
     "time_to_connection": "Time to connection: cumulative share of applicants connected "
                           "(solid) and withdrawn (dashed) by years since their request. "
                           "Withdrawal is a competing outcome; applicants still waiting at the "
@@ -247,6 +250,8 @@ class Page:
     """The model beside published figures, when a scenario states observations."""
     projects: list[str] = field(default_factory=list)
     """A line per named project of a single-scenario report: how often and when connected."""
+    by_area: KeyTable | None = None
+    """A single-scenario report's headline figures by grid area, where the grid has several."""
     waiting_list: list[str] = field(default_factory=list)
     """Sentences on a single-scenario report's waiting-list CSV: its rows, what became of
     them, what the file gives and what is drawn (:mod:`sim.report.waiting_list`)."""
@@ -382,13 +387,15 @@ def _pooled_captions(replications: Mapping[str, int]) -> Mapping[str, str]:
 def run_page(
     summary: pd.DataFrame, scenario: Scenario, source: str, images: Mapping[str, bytes],
     observations: pd.DataFrame | None = None, projects: pd.DataFrame | None = None,
-    waiting_list: Sequence[str] = (),
+    waiting_list: Sequence[str] = (), areas: pd.DataFrame | None = None,
 ) -> Page:
     """The report of one run, leading with its headline figures by category.
 
     ``observations`` is the run's observations table when its scenario states any;
     ``projects`` its ``projects.csv`` table, said in a line per project under the figures;
-    ``waiting_list`` the sentences on its waiting-list CSV's rows, if it has one.
+    ``waiting_list`` the sentences on its waiting-list CSV's rows, if it has one; ``areas``
+    its key figures by grid area (:meth:`sim.runs.results.Results.by_area`), shown when the
+    grid has several.
     """
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
@@ -409,6 +416,7 @@ def run_page(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
+        by_area=None if areas is None or areas.empty else _by_area(areas),
         waiting_list=list(waiting_list),
         caution=few_replications(summary["replications"].max()),
         replications=_replications_text(pd.Series([summary["replications"].max()])),
@@ -575,6 +583,20 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
     rows = [(CATEGORY_LABELS[g], "", [cells.get((g, m), EMPTY_CELL) for m in shown])
             for g in _groups(table)]
     return KeyTable(title="Group", columns=_headings(shown), rows=rows)
+
+
+def _by_area(areas: pd.DataFrame) -> KeyTable:
+    """One run's headline figures by grid area: a row per area, all its applicants."""
+    whole = areas[areas["group"] == ALL]
+    table = whole.assign(group=whole["area"], scenario="", reference="", question="",
+                         difference=math.nan, difference_ci_low=math.nan,
+                         difference_ci_high=math.nan)
+    names = list(dict.fromkeys(table["group"]))
+    cells, shown = _cells(table), _shown(table)
+    for area in names:
+        _five_where_ten_unknown(cells, area)
+    rows = [(area, "", [cells.get((area, m), EMPTY_CELL) for m in shown]) for area in names]
+    return KeyTable(title="Area", columns=_headings(shown), rows=rows)
 
 
 def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:

@@ -19,6 +19,7 @@ from sim.errors import OutputError
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
+from sim.figures.timelines import area_queue_figure
 from sim.report.data import run_page
 from sim.report.html import render_report
 from sim.report.waiting_list import waiting_list_lines
@@ -45,8 +46,10 @@ def run_figures(results: Results, observations: pd.DataFrame | None = None
     """
     label = results.scenario.name
     applicants = {label: results.applicants}
+    areas = len(results.scenario.area_names) > 1
     figures = {
         "queue": plots.queue_figure({label: results.timeseries}),
+        **({"areas": area_queue_figure(results.timeseries, label)} if areas else {}),
         "time_to_connection": plots.time_to_connection_figure(
             applicants, {label: results.scenario.start}),
         "wait": plots.wait_figure(applicants),
@@ -70,12 +73,13 @@ def write_report_files(results: Results, folder: Path, source: str) -> None:
     workers = min(int(results.run_info.get("workers") or 1), default_workers())
     images = write_figures(run_figures(results, observations), folder / "figures", workers)
     page = run_page(results.summary, results.scenario, source, images, observations,
-                    results.projects, waiting_list_lines(results.scenario, results.applicants))
+                    results.projects, waiting_list_lines(results.scenario, results.applicants),
+                    results.areas)
     (folder / "report.html").write_text(render_report(page), encoding="utf-8")
 
 
-FIGURE_NAMES = ("queue", "time_to_connection", "wait", "connected", "withdrawals", "projects",
-                "observations")
+FIGURE_NAMES = ("queue", "areas", "time_to_connection", "wait", "connected", "withdrawals",
+                "projects", "observations")
 """The figures a run's report may hold (:func:`run_figures`), each as PNG and SVG."""
 
 

@@ -31,6 +31,7 @@ from sim.inputs.scenario import CapacityRelease, Scenario, Upgrade, add_months
 from sim.inputs.sources import category_timeline, generate_applicants, source_rows
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
+from sim.runs.areas import area_metrics, freed_by_area
 from sim.runs.metrics import ALL, replication_metrics
 from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, timeseries_records
@@ -56,6 +57,8 @@ class ReplicationOutput:
     """The rows of the named projects, the same as in ``applicants``."""
     timeseries: pd.DataFrame
     metrics: pd.DataFrame
+    area_metrics: pd.DataFrame
+    """The key figures by area (:func:`sim.runs.areas.area_metrics`; none for one area)."""
     observed: np.ndarray
     """The simulated value of each of the scenario's published observations (none: empty),
     counted here from the rows while they are a DataFrame: a run of many replications need
@@ -81,15 +84,19 @@ def run_replication(
         replication, table, trajectory, scenario.start, scenario.horizon_years
     )
     idle = trajectory.idle_by_category_mw_years
+    freed = freed_mw(grid, trajectory, table, scenario.horizon_years)
     metrics = replication_metrics(
         applicants,
         table.request_time,
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=trajectory.idle_overall_mw_years,
-        freed=freed_mw(grid, trajectory, table.category_code, scenario.horizon_years),
+        freed=_grid_total(freed),
     )
     metrics.insert(0, "replication", replication)
+    by_area = area_metrics(applicants, table.request_time, scenario.horizon_years, grid.areas,
+                           trajectory.idle_mw_years, trajectory.idle_any_mw_years, freed)
+    by_area.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
                 else np.empty(0))
     return ReplicationOutput(
@@ -98,26 +105,31 @@ def run_replication(
         projects=applicants[table.labels["source"].matches("project")],
         timeseries=timeseries_records(replication, trajectory, scenario.start),
         metrics=metrics,
+        area_metrics=by_area,
         observed=observed,
     )
 
 
 def freed_mw(
-    grid: GridSetup, trajectory: Trajectory, category: np.ndarray, horizon_years: float
-) -> dict[str, float]:
-    """MW the capacity releases freed by the end of the run, by category and in all.
+    grid: GridSetup, trajectory: Trajectory, table: ApplicantTable, horizon_years: float
+) -> dict[str, dict[str, float]]:
+    """MW the capacity releases freed by the end of the run, by area and by category and in all.
 
-    A category's: what was taken back from its applicants, grouped by ``category`` (codes of
-    the category each requested under), as every other key figure groups them, not by the
-    category each ended in. All: those, and what users connected before the run released at
-    a first review before the end, who belong to no category.
+    A category's: what was taken back from its applicants, grouped by the category each
+    requested under, as every other key figure groups them, not by the category each ended
+    in. All: those, and what users connected before the run released at a first review
+    before the end, who belong to no category (:func:`sim.runs.areas.freed_by_area`).
     """
-    by_category: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
-    for _, applicant, mw in trajectory.reclaimed:
-        by_category[CATEGORIES[int(category[applicant])]] += mw
-    existing = sum(reclaim.existing_freed_mw for reclaim in grid.reclaims
-                   if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years)
-    return {**by_category, ALL: sum(by_category.values()) + existing}
+    existing = [(reclaim.area, reclaim.existing_freed_mw) for reclaim in grid.reclaims
+                if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years]
+    area = pd.Categorical(table.area, categories=grid.areas).codes
+    return freed_by_area(grid.areas, area, table.category_code, trajectory.reclaimed, existing)
+
+
+def _grid_total(by_area: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The areas' figures added up, group by group."""
+    return {group: sum(mine[group] for mine in by_area.values())
+            for group in (*CATEGORIES, ALL)}
 
 
 def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:

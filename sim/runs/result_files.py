@@ -40,6 +40,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
     "projects": tuple(column for column in PROJECT_COLUMNS if column != "withdrawn_share"),
+    "areas": ("area", *SUMMARY_COLUMNS),
 }
 """The columns each table of a results folder must have (more are let be). Left out is one
 that earlier folders lack and readers take a default for: projects.csv's withdrawn_share

@@ -28,6 +28,7 @@ from sim.errors import GridqueueError, InputError, OutputError, nearest, warn
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
+from sim.runs.areas import AREA_COLUMNS
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import observation_table, observed_values
 from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
@@ -122,12 +123,14 @@ class Results:
         projects: pd.DataFrame,
         run_info: dict[str, Any],
         observed: np.ndarray | None = None,
+        areas: pd.DataFrame | None = None,
     ) -> None:
         """Gather a run's tables.
 
         ``observed`` holds each replication's value of each of the scenario's observations (a
         row per replication, in the order of the tables), as counted where the rows were made;
-        without it :meth:`observations` counts them from the rows.
+        without it :meth:`observations` counts them from the rows. ``areas``: the key figures
+        by area (:func:`sim.runs.areas.area_summary`), none for a grid of one area.
         """
         self.scenario = scenario
         self.applicants = applicants
@@ -137,6 +140,7 @@ class Results:
         self.replication_metrics = replication_metrics
         self.projects = projects
         self.run_info = run_info
+        self.areas = pd.DataFrame(columns=list(AREA_COLUMNS)) if areas is None else areas
 
     @property
     def applicants(self) -> pd.DataFrame:
@@ -190,6 +194,14 @@ class Results:
             return (f"metric '{metric}': unknown key figure{nearest(metric, metrics)}; "
                     f"expected one of {', '.join(metrics)}")
         return f"group '{group}' has no key figure '{metric}' in this run's summary"
+
+    def by_area(self) -> pd.DataFrame:
+        """Every key figure by grid area and category (``areas.csv``); empty for one area.
+
+        A row per area, group and key figure: ``area`` before ``summary.csv``'s columns;
+        group ``all`` is the whole area (:mod:`sim.runs.areas`).
+        """
+        return self.areas.copy()
 
     def observations(self) -> pd.DataFrame:
         """The scenario's published observations beside the simulated values (may be empty).
@@ -247,6 +259,9 @@ class Results:
         if self.scenario.observations:
             with open(folder / "observations.csv", "wb") as file:
                 write_csv(file, [self.observations()])
+        if not self.areas.empty:
+            with open(folder / "areas.csv", "wb") as file:
+                write_csv(file, [self.areas])
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
@@ -292,6 +307,9 @@ class Results:
             replication_metrics=tables["replication_metrics"],
             projects=tables["projects"],
             run_info=run_info,
+            # a grid of several areas; none in a folder written before areas.csv was
+            areas=(_read_table(folder / "areas.csv", "areas").astype({"area": str})
+                   if (folder / "areas.csv").is_file() else None),
         )
 
 

@@ -32,6 +32,7 @@ from sim.errors import GridqueueError, InputError, ReplicationError, run_alone
 from sim.inputs.loading import check_edited, load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
+from sim.runs.areas import area_summary
 from sim.runs.policy_code import code_hashes
 from sim.runs.replication import ReplicationOutput, check_policies, run_replication
 from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
@@ -357,7 +358,7 @@ def run(
     workers = workers or default_workers()
     applicants = ApplicantSpool()
     projects: list[pd.DataFrame]
-    projects, metrics, timeseries, indices = [], [], [], []
+    projects, metrics, area_metrics, timeseries, indices = [], [], [], [], []
     observed: list[np.ndarray] = []
     for output in run_replications(scenario, replications, workers, progress,
                                    scheduler=scheduler):
@@ -365,6 +366,7 @@ def run(
         if scenario.projects or not projects:  # the first, if empty, gives the columns
             projects.append(output.projects)
         metrics.append(output.metrics)
+        area_metrics.append(output.area_metrics)
         timeseries.append(output.timeseries)
         indices.append(output.replication)
         observed.append(output.observed)
@@ -396,4 +398,5 @@ def run(
         projects=summarise_projects(pd.concat(projects, ignore_index=True), len(indices)),
         run_info=run_info,
         observed=np.array(observed, dtype=float) if scenario.observations else None,
+        areas=area_summary(pd.concat(area_metrics, ignore_index=True)),
     )

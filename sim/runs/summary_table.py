@@ -39,19 +39,33 @@ def format_summary(results: Results) -> str:
     """Key figures by category: the estimate with its 95% interval in brackets.
 
     Rows are the figures' labels, shares are percentages, and a time to connection that the
-    run never reaches reads "not reached".
+    run never reaches reads "not reached". A grid of several areas adds the same rows for all
+    the applicants of each area (``areas.csv``).
     """
     summary = results.summary
     groups = [g for g in summary["group"].unique()
               if summary[(summary["group"] == g) & (summary["metric"] == "applicants")]["mean"]
               .iloc[0] > 0]
+    extra = (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()) \
+        + (("mw_freed",) if _any(summary, "mw_freed") else ())
+    lines = _table(summary, groups, extra)
+    if not results.areas.empty:
+        whole = results.areas[results.areas["group"] == ALL]
+        whole = whole.assign(group=whole["area"])
+        lines += ["By area, all applicants of each:",
+                  *_table(whole, list(dict.fromkeys(whole["group"])), extra)]
+    caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
+    freed = [FREED_NOTE] if "mw_freed" in extra else []
+    return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
+
+
+def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...]) -> list[str]:
+    """A column per group of ``summary`` and a row per figure shown, then ``extra``'s rows."""
     # The ignores: pandas-stubs type the columns of a row as any scalar at all.
     cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,  # type: ignore[arg-type]
                                             METRICS[row.metric].unit == "share")  # type: ignore[index]
              for row in summary.itertuples()}
-    shown = _with_shorter_window(SHOWN, cells, groups) \
-        + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()) \
-        + (("mw_freed",) if _any(summary, "mw_freed") else ())
+    shown = _with_shorter_window(SHOWN, cells, groups) + extra
     labels = {metric: METRICS[metric].label for metric in shown}
     width = max(len(label) for label in labels.values())
     columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in shown]) for g in groups}
@@ -59,9 +73,7 @@ def format_summary(results: Results) -> str:
     for metric in shown:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
-    caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
-    freed = [FREED_NOTE] if "mw_freed" in shown else []
-    return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
+    return lines
 
 
 LEGEND = (

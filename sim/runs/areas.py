@@ -1,0 +1,93 @@
+"""Key figures by grid area, for a grid of several areas: how Almere fares beside Lelystad.
+
+``summary.csv`` groups the applicants by category; ``areas.csv`` gives the same key figures
+for the applicants of each area, in all (group ``all``) and by category. Each replication's
+are worked out where it ran, as ``replication_metrics.csv``'s are
+(:func:`sim.runs.metrics.replication_metrics`), from the same rows, exact request times and
+the area's own idle capacity; then summarised as ``summary.csv`` is
+(:func:`sim.runs.stats.summarise`). A grid of one area has no ``areas.csv``: its one area's
+figures are ``summary.csv``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.inputs.applicants import CATEGORIES
+from sim.runs.metrics import ALL, replication_metrics
+from sim.runs.stats import SUMMARY_COLUMNS, summarise
+
+__all__ = ["AREA_COLUMNS", "area_metrics", "area_summary", "freed_by_area"]
+
+AREA_COLUMNS = ("area", *SUMMARY_COLUMNS)
+"""Columns of ``areas.csv``: ``summary.csv``'s, after the area's name."""
+
+
+def area_metrics(
+    applicants: pd.DataFrame, request_time: np.ndarray, horizon_years: float,
+    names: Sequence[str], idle: np.ndarray, idle_any: np.ndarray,
+    freed: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """One replication's key figures by area: tidy rows ``area, group, metric, value``.
+
+    ``applicants`` and ``request_time`` are as for
+    :func:`~sim.runs.metrics.replication_metrics`; ``names`` the grid's areas in order;
+    ``idle[a, c]`` the capacity free in area ``a`` while one of category ``c`` waited there,
+    ``idle_any[a]`` while anyone did (MW-years; the engine's ``Trajectory``); ``freed`` the
+    MW capacity releases freed, by area and group (:func:`freed_by_area`). Empty for one area.
+    """
+    if len(names) < 2:
+        return pd.DataFrame(columns=["area", "group", "metric", "value"])
+    rows = pd.Series(applicants["area"].to_numpy()).groupby(
+        applicants["area"].astype(str).to_numpy()).indices
+    none = np.empty(0, dtype=np.intp)
+    parts = []
+    for index, area in enumerate(names):
+        mine = rows.get(area, none)
+        figures = replication_metrics(
+            applicants.iloc[mine], request_time[mine], horizon_years,
+            dict(zip(CATEGORIES, idle[index].tolist(), strict=True)), float(idle_any[index]),
+            None if freed is None else freed[area])
+        figures.insert(0, "area", area)
+        parts.append(figures)
+    return pd.concat(parts, ignore_index=True)
+
+
+def freed_by_area(
+    names: Sequence[str], area: np.ndarray, category: np.ndarray,
+    reclaimed: Sequence[tuple[float, int, float]],
+    existing: Sequence[tuple[int | None, float]],
+) -> dict[str, dict[str, float]]:
+    """MW freed by capacity releases by the end of the run, by area and group.
+
+    ``area`` and ``category`` give each applicant's area index and requested category
+    (codes), ``reclaimed`` the (time, applicant, MW) taken back from applicants, ``existing``
+    the (area index or None, MW) released by users connected before the run; a release that
+    names no area frees its MW evenly over the areas, as the engine frees it.
+    """
+    freed = {name: dict.fromkeys((*CATEGORIES, ALL), 0.0) for name in names}
+    for _, applicant, mw in reclaimed:
+        mine = freed[names[int(area[applicant])]]
+        mine[CATEGORIES[int(category[applicant])]] += mw
+        mine[ALL] += mw
+    for index, mw in existing:
+        for name in names if index is None else [names[index]]:
+            freed[name][ALL] += mw / len(names) if index is None else mw
+    return freed
+
+
+def area_summary(per_replication: pd.DataFrame) -> pd.DataFrame:
+    """Every area's key figures across replications: ``areas.csv`` (:data:`AREA_COLUMNS`).
+
+    ``per_replication`` holds :func:`area_metrics`'s rows of every replication, with a
+    ``replication`` column; empty rows (one area) give an empty table.
+    """
+    if per_replication.empty:
+        return pd.DataFrame(columns=list(AREA_COLUMNS))
+    parts = [summarise(rows.drop(columns="area")).assign(area=area)
+             for area, rows in per_replication.groupby("area", sort=False)]
+    summary = pd.concat(parts, ignore_index=True)
+    return summary[list(AREA_COLUMNS)]

@@ -1,0 +1,144 @@
+"""Key figures by grid area (``areas.csv``): each area's own applicants, counted as the docs say.
+
+A planner of a polder split into areas asks how Almere fares beside Lelystad; ``summary.csv``
+groups by category only. These tests count each area's figures again from ``applicants.csv``
+with code of their own, check that the areas add up to the grid where they should (and say
+why they need not behind a shared upstream limit), and that one area writes no ``areas.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, run
+from sim.analysis.reproduce import reproduce
+from sim.report.run import write_report
+from sim.runs.areas import freed_by_area
+from tests.test_independent_figures import _restricted_mean
+
+TWO_AREAS = """\
+name: two_areas
+start: 2020-01-01
+end: 2030-01-01
+seed: 11
+replications: 4
+grid:
+  areas:
+    north:
+      capacity_mw: 1
+      upgrades:
+        - {name: north station, date: 2023-01-01, add_mw: 0.5,
+           delay_years: {dist: uniform, low: 0, high: 1}}
+    south: {capacity_mw: 0.5}
+waiting_list: {count: 6, earliest: 2018-06-01}
+streams:
+  north_firms:
+    category: other
+    area: north
+    rate_per_year: 8
+    demand_mw: {dist: lognormal, median: 0.2, sigma: 0.5}
+    jobs: {dist: uniform, low: 5, high: 25}
+    patience_years: {dist: exponential, mean: 8}
+  south_schools:
+    category: basic_needs
+    area: south
+    rate_per_year: 3
+    demand_mw: {dist: lognormal, median: 0.15, sigma: 0.5}
+    jobs: 30
+    patience_years: {dist: exponential, mean: 6}
+capacity_releases:
+  - {name: take-backs, start: 2022-01-01, every_months: 12, after_years: 1, user_share: 0.3,
+     mw_share: 0.5, existing_mw: 2}
+"""
+
+START = pd.Timestamp("2020-01-01")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-area scenario run and written, as ``gridqueue run`` writes it."""
+    where = tmp_path_factory.mktemp("areas")
+    (where / "two_areas.yaml").write_text(TWO_AREAS, encoding="utf-8")
+    results = run(load_scenario(where / "two_areas.yaml"), workers=1)
+    return results.write(where / "out")
+
+
+def test_each_area_counts_its_own_applicants(folder: Path):
+    """Counts, jobs and the mean wait within 5 years, area by area, from applicants.csv."""
+    applicants = pd.read_csv(folder / "applicants.csv")
+    applicants["request_date"] = pd.to_datetime(applicants["request_date"])
+    areas = pd.read_csv(folder / "areas.csv")
+    assert list(dict.fromkeys(areas["area"])) == ["north", "south"]
+    estimate = areas.set_index(["area", "group", "metric"])["estimate"]
+    for area, mine in applicants.groupby("area"):
+        assert (mine["source"] == "waiting_list").any() or area == "south"
+        per_replication = [
+            (len(rows), (rows["outcome"] == "withdrawn").sum(),
+             rows.loc[rows["outcome"] == "withdrawn", "jobs"].sum(),
+             (rows["jobs"] * rows["wait_years"]).sum(),
+             _restricted_mean(rows, 5.0, START))
+            for _, rows in mine.groupby("replication")]
+        counted = np.array(per_replication, dtype=float).mean(axis=0)
+        figures = [estimate[(area, "all", metric)] for metric in (
+            "applicants", "withdrawn", "jobs_withdrawn", "job_years_waiting",
+            "wait_rmst_5y_years")]
+        # request dates are written to the day: the mean wait within 5 years to a day's width
+        np.testing.assert_allclose(figures, counted, rtol=1e-4)
+        assert np.isfinite(counted).all()
+        categories = mine["category"].unique()
+        assert len(categories) == 1  # each area has one stream here: its category is all
+        assert (estimate[(area, categories[0], "applicants")]
+                == estimate[(area, "all", "applicants")])
+
+
+def test_the_areas_add_up_to_the_grid_without_a_shared_upstream(folder: Path):
+    """Counts, MW, idle MW-years and MW freed: the areas' sum is the grid's (summary.csv)."""
+    areas = pd.read_csv(folder / "areas.csv")
+    summary = pd.read_csv(folder / "summary.csv").set_index(["group", "metric"])["mean"]
+    added = areas[areas["group"] == "all"].groupby("metric")["mean"].sum()
+    for metric in ("applicants", "connected", "withdrawn", "waiting", "jobs_connected",
+                   "mw_connected", "mw_years_waiting", "idle_mw_years", "mw_freed"):
+        assert added[metric] == pytest.approx(summary[("all", metric)], rel=1e-9), metric
+    assert (areas.loc[(areas["group"] == "all") & (areas["metric"] == "mw_freed"), "mean"]
+            > 0).all()  # the take-backs freed MW in both areas
+    assert added["idle_mw_years"] > 0
+
+
+def test_freed_mw_of_a_release_that_names_no_area_is_split_evenly():
+    """MW taken back from an applicant count in its area and category.
+
+    Those released by users from before the run count in the release's area, or evenly in
+    every area if it names none, as the engine frees them.
+    """
+    freed = freed_by_area(["a", "b"], area=np.array([0, 1, 1]), category=np.array([3, 2, 3]),
+                          reclaimed=[(1.0, 0, 0.4), (2.0, 2, 0.1), (3.0, 2, 0.2)],
+                          existing=[(None, 1.0), (1, 0.5)])
+    assert freed["a"]["other"] == pytest.approx(0.4) and freed["a"]["all"] == pytest.approx(0.9)
+    assert freed["b"]["other"] == pytest.approx(0.3) and freed["b"]["basic_needs"] == 0.0
+    assert freed["b"]["all"] == pytest.approx(0.3 + 0.5 + 0.5)
+
+
+def test_the_report_shows_the_areas_and_reproduce_checks_their_table(folder: Path):
+    """A table and a figure by area in report.html; areas.csv among the tables re-run."""
+    html = write_report(folder).read_text(encoding="utf-8")
+    assert "Headline figures by area" in html and ">north<" in html and ">south<" in html
+    assert (folder / "figures" / "areas.png").is_file()
+    reproduction = reproduce(folder, workers=2)  # and with two processes: the same bytes
+    assert reproduction.tables["areas.csv"] is None and reproduction.identical
+
+
+def test_one_area_writes_no_areas_table(tmp_path: Path):
+    """A grid of one area: its figures are summary.csv's, so no areas.csv and no section."""
+    one = (TWO_AREAS.replace("    area: north\n", "").replace("    area: south\n", "")
+           .replace(TWO_AREAS[TWO_AREAS.index("  areas:"):TWO_AREAS.index("waiting_list")],
+                    "  capacity_mw: 1.5\n"))
+    (tmp_path / "one.yaml").write_text(one, encoding="utf-8")
+    results = run(load_scenario(tmp_path / "one.yaml", ["replications=2"]), workers=1)
+    assert results.by_area().empty
+    written = results.write(tmp_path / "out")
+    assert not (written / "areas.csv").exists()
+    assert "Headline figures by area" not in write_report(written).read_text(encoding="utf-8")
