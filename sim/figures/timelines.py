@@ -50,10 +50,7 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
     waited = [c for c, column in zip(CATEGORIES, columns, strict=True)
               if any(column in t and (t[column] > 0).any() for t in totals.values())]
     groups = [ALL, *waited]
-    width = min(len(groups), 3)
-    rows = math.ceil(len(groups) / width)
-    fig = new_figure(3.7 * width + 2.4, 2.7 * rows + 0.9)
-    axes = list(np.atleast_1d(fig.subplots(rows, width, sharex=True, squeeze=False)).ravel())
+    fig, axes = _queue_panels(len(groups))
     for ax, group in zip(axes, groups, strict=False):
         column = "queue_total" if group == ALL else f"queue_{group}"
         for i, table in enumerate(totals.values()):
@@ -61,17 +58,6 @@ def queue_figure(timeseries: Mapping[str, pd.DataFrame]) -> Figure:
             _band(ax, wide.index.to_numpy(), wide, i, len(totals))
         ax.set_title(CATEGORY_LABELS[group], color=CATEGORY_COLOURS[group])
         ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        group_thousands(ax.yaxis)
-        _dates(ax)
-    for ax in axes[len(groups):]:
-        ax.set_visible(False)
-    for i, ax in enumerate(axes[:len(groups)]):
-        if ax.get_subplotspec().is_first_col():
-            ax.set_ylabel("Applicants waiting (count)")
-        if i + width >= len(groups):  # no panel below: this one shows the dates
-            ax.xaxis.set_tick_params(labelbottom=True)
-            ax.set_xlabel("Date")
     absent = [CATEGORY_LABELS[c] for c in CATEGORIES if c not in waited]
     if absent:
         fig.supxlabel(f"Nobody waits in: {', '.join(absent)}", fontsize="medium",
@@ -89,28 +75,39 @@ def area_queue_figure(timeseries: pd.DataFrame, label: str) -> Figure:
     """
     table = timeseries[timeseries["area"].astype(str) != "upstream"]
     areas = list(dict.fromkeys(table["area"].astype(str)))
-    width = min(len(areas), 3)
-    rows = math.ceil(len(areas) / width)
-    fig = new_figure(3.7 * width + 2.4, 2.7 * rows + 0.9)
-    axes = list(np.atleast_1d(fig.subplots(rows, width, sharex=True, squeeze=False)).ravel())
-    for i, (ax, area) in enumerate(zip(axes, areas, strict=False)):
+    fig, axes = _queue_panels(len(areas))
+    for ax, area in zip(axes, areas, strict=False):
         mine = table[table["area"].astype(str) == area]
         wide = mine.pivot(index="date", columns="replication", values="queue_total")
         _band(ax, wide.index.to_numpy(), wide, 0, 1)
         ax.set_title(area)
         ax.set_ylim(bottom=0)
+    outside_legend(fig, [scenario_handle(0, label)], "Scenario\n(median, 90% band)")
+    return fig
+
+
+def _queue_panels(count: int) -> tuple[Figure, list[Axes]]:
+    """``count`` panels of applicants waiting over time, three to a row, dates beneath.
+
+    Each on its own scale (the caller starts it at zero once drawn); the panels beyond
+    ``count`` are hidden, and the lowest panel of each column shows the dates.
+    """
+    width = min(count, 3)
+    rows = math.ceil(count / width)
+    fig = new_figure(3.7 * width + 2.4, 2.7 * rows + 0.9)
+    axes = list(np.atleast_1d(fig.subplots(rows, width, sharex=True, squeeze=False)).ravel())
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    for i, ax in enumerate(axes[:count]):
         ax.grid(alpha=0.3)
         group_thousands(ax.yaxis)
         _dates(ax)
         if ax.get_subplotspec().is_first_col():
             ax.set_ylabel("Applicants waiting (count)")
-        if i + width >= len(areas):  # no panel below: this one shows the dates
+        if i + width >= count:  # no panel below: this one shows the dates
             ax.xaxis.set_tick_params(labelbottom=True)
             ax.set_xlabel("Date")
-    for ax in axes[len(areas):]:
-        ax.set_visible(False)
-    outside_legend(fig, [scenario_handle(0, label)], "Scenario\n(median, 90% band)")
-    return fig
+    return fig, axes[:count]
 
 
 def _area_totals(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

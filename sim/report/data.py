@@ -310,9 +310,8 @@ def comparison_page(
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval, category by category; then, for all the applicants "
              "compared, how many were connected and withdrew, with how many jobs, and how long "
-             "they waited in all "
-             "by the end of the run. A change reads from the reference's mean to the "
-             "variant's.",
+             "they waited in all by the end of the run. A change reads from the reference's "
+             "mean to the variant's.",
         lead_meaning=[point for point in MEANINGS.get(lead, [])
                       if not (window and point == FALLBACK_MEANING)],
         headline=None,
@@ -577,12 +576,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
 
 def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
-    cells, shown = _cells(table), _shown(table)
-    for group in _groups(table):
-        _five_where_ten_unknown(cells, group)
-    rows = [(CATEGORY_LABELS[g], "", [cells.get((g, m), EMPTY_CELL) for m in shown])
-            for g in _groups(table)]
-    return KeyTable(title="Group", columns=_headings(shown), rows=rows)
+    return _headline_rows(table, {g: CATEGORY_LABELS[g] for g in _groups(table)}, "Group")
 
 
 def _by_area(areas: pd.DataFrame) -> KeyTable:
@@ -591,12 +585,17 @@ def _by_area(areas: pd.DataFrame) -> KeyTable:
     table = whole.assign(group=whole["area"], scenario="", reference="", question="",
                          difference=math.nan, difference_ci_low=math.nan,
                          difference_ci_high=math.nan)
-    names = list(dict.fromkeys(table["group"]))
+    return _headline_rows(table, {area: area for area in table["group"]}, "Area")
+
+
+def _headline_rows(table: pd.DataFrame, labels: Mapping[str, str], title: str) -> KeyTable:
+    """The headline figures of each group of ``labels`` (a row each, by its label)."""
     cells, shown = _cells(table), _shown(table)
-    for area in names:
-        _five_where_ten_unknown(cells, area)
-    rows = [(area, "", [cells.get((area, m), EMPTY_CELL) for m in shown]) for area in names]
-    return KeyTable(title="Area", columns=_headings(shown), rows=rows)
+    for group in labels:
+        _five_where_ten_unknown(cells, group)
+    rows = [(label, "", [cells.get((group, m), EMPTY_CELL) for m in shown])
+            for group, label in labels.items()]
+    return KeyTable(title=title, columns=_headings(shown), rows=rows)
 
 
 def _cells(block: pd.DataFrame) -> dict[tuple[str, str], Cell]:

@@ -533,6 +533,7 @@ def notes(answers: list[str], window: str = "") -> list[str]:
     return [*([window] if window else []), *([SHORTER_WINDOW_NOTE] if marked else []),
             *([FELL_BACK_NOTE] if fell_back else [])]
 
+
 OVERALL_FIGURES = {"connected": "connected", "withdrawn": "withdrawn",
                    "jobs_withdrawn": "jobs lost to withdrawal",
                    "job_years_waiting": "job-years waited", "mw_years_waiting": "MW-years waited"}
@@ -543,7 +544,7 @@ the jobs and MW held back while waiting."""
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
                    in_both: bool = False) -> list[str]:
-    """How many gave up and how much waiting there was, over all the applicants compared.
+    """How many were connected and gave up, and how much was waited, over all those compared.
 
     'applicants overall, by the end of the run — connected: 22.1 fewer, from 684.6 to 662.5
     (12.5 to 31.7); withdrawn: 26.6 more, ...'. The categories' waits alone hide what a change
@@ -551,9 +552,9 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     and only the whole says that 22 fewer applicants were connected and 27 more gave up.
     Figures whose interval crosses zero are named together as about the same; those in
     ``said`` are left out (a single category's answer gave its connections already).
-    ``in_both``: the pair compares the applicants of both scenarios, without a stream or
-    project set apart, whose figures follow on their own; the words say so ('whom do the new
-    homes push back' is what those figures answer).
+    ``in_both``: the pair compares only the applicants both scenarios have (a stream or
+    project of one alone is set apart, its figures on their own), and the words say so: 'whom
+    do the new homes push back' is what these figures then answer.
     """
     moved, same = [], []
     for figure, words in OVERALL_FIGURES.items():
