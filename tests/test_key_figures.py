@@ -31,6 +31,9 @@ HAND_CASE = [
     (0.0, "waiting", 8.0, 2, 3.0),      # F: still waiting at the end, censored at 8
 ]
 
+NO_AREAS = pd.DataFrame()
+"""A run's key figures by area where the grid has one area: none."""
+
 
 def hand_case_figures(rows: list[tuple] = HAND_CASE) -> pd.Series:
     """The ``all`` figures of ``replication_metrics`` for rows of ``HAND_CASE``'s shape."""
@@ -157,7 +160,7 @@ def test_median_not_reached_is_infinite_and_reads_not_reached():
     median = summary[(summary["group"] == ALL) & (summary["metric"] == "connect_median_years")]
     assert median[["estimate", "ci_low", "ci_high"]].iloc[0].tolist() == [np.inf] * 3
     assert median["ci_method"].iloc[0] == "order statistics"
-    text = format_summary(SimpleNamespace(summary=summary))
+    text = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS))
     line = next(row for row in text.splitlines()
                 if row.startswith(METRICS["connect_median_years"].label))
     assert line.split()[-1] == "reached" and NOT_REACHED in line
@@ -204,7 +207,8 @@ def test_headline_figures_lead_the_terminal_summary():
         [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
          .assign(replication=r) for r in range(3)],
         ignore_index=True)
-    lines = format_summary(SimpleNamespace(summary=summarise(per_replication))).splitlines()
+    run = SimpleNamespace(summary=summarise(per_replication), areas=NO_AREAS)
+    lines = format_summary(run).splitlines()
     # Eight years: the five-year window follows the ten-year one, which no replication sees.
     five = METRICS["wait_rmst_5y_years"].label
     lines = [line for line in lines if not line.startswith(five)]
@@ -230,13 +234,13 @@ def test_a_group_without_ten_years_gets_the_five_year_row_beneath():
         ignore_index=True)
     summary = summarise(per_replication)  # eight years: ten are never seen, five are
     ten, five = (METRICS[m].label for m in ("wait_rmst_10y_years", "wait_rmst_5y_years"))
-    lines = format_summary(SimpleNamespace(summary=summary)).splitlines()
+    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith(ten))
     assert lines[row].split()[-1] == "-" and lines[row + 1].startswith(five)
     assert lines[row + 1].split()[-2:] == ["3.64", "[3.64-3.64]"]
     known = summary["metric"] == "wait_rmst_10y_years"
     summary.loc[known, ["estimate", "ci_low", "ci_high"]] = 4.0
-    lines = format_summary(SimpleNamespace(summary=summary)).splitlines()
+    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
     assert not any(line.startswith(five) for line in lines)
 
 
