@@ -21,6 +21,7 @@ from sim.errors import (
     Interrupted,
     Terminated,
     arguments_as_options,
+    listed,
 )
 
 if TYPE_CHECKING:
@@ -149,8 +150,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run every replication of a scenario and write applicants.csv,\n"
         "timeseries.csv, summary.csv, replication_metrics.csv, projects.csv, the resolved\n"
         "scenario.yaml, run.json, figures/ and report.html into the output directory (written\n"
-        "completely or not at all), and observations.csv if the scenario states published\n"
-        "observations.",
+        "completely or not at all); also observations.csv if the scenario states published\n"
+        "observations, and areas.csv (the key figures of each area) for a grid of several\n"
+        "areas.",
         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
@@ -402,7 +404,7 @@ def _validate(args: argparse.Namespace) -> int:
         each = [f"{key} ({len(values)} value{'s' if len(values) > 1 else ''}: "
                 f"{', '.join(value_text(v) for v in values)})" for key, values in varied.items()]
         print(f"sweep: {cells} cell{'s' if cells > 1 else ''}, varying "
-              f"{' and '.join([', '.join(each[:-1]), each[-1]] if len(each) > 1 else each)}; "
+              f"{listed(each)}; "
               "gridqueue sweep runs them (gridqueue run and compare refuse the block)")
     return 0
 

@@ -472,6 +472,21 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
         "overall, by the end of the run — withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); "
         "jobs lost to withdrawal: 250 more, from 250 to 500 (250 to 250); MW-years waited: 2.0 "
         "less, from 72.0 to 70.0 (1.9 to 2.1); job-years waited about the same.")
+    # With a project set apart, the line counts the others, and says so.
+    columns = ["scenario", "population", "origin", "group", "metric", "mean", "difference"]
+    apart = [(row[0], IN_BOTH, "", *row[1:]) for row in rows] + [
+        ("sp", ONLY_IN_VARIANT, "Campus", "all", metric, value, math.nan)
+        for metric, value in (("applicants", 1.0), ("connected", 1.0), ("withdrawn", 0.0),
+                              ("wait_rmst_10y_years", 7.9))]
+    table = _question_table(apart, columns).assign(ci_low=math.nan, ci_high=math.nan)
+    assert ("; the categories above together, without Campus, by the end of the run — "
+            "withdrawn: 3.0 more") in sentences(table)[0]
+    # Those still waiting complete the account: connected, withdrawn and waiting add up.
+    waiting = _question_table(rows + [(scenario, "all", "waiting", 60.0, -3.0)
+                                      for scenario in ("fifo", "sp")],
+                              ["scenario", "group", "metric", "mean", "difference"])
+    assert ("withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); still waiting at the end: "
+            "3.0 fewer, from 63.0 to 60.0 (2.9 to 3.1); jobs lost") in sentences(waiting)[0]
     # A single category's answer that gave its withdrawals does not give them twice.
     single = [row for row in rows if row[1] == "all"] + [
         (scenario, "all", "connected", 30.0, -5.0) for scenario in ("fifo", "sp")] + [
@@ -483,6 +498,27 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
     assert text.count("withdrawn: 3.0 more") == 1 and text.count("connected: 5.0 fewer") == 1
     assert ("applicants overall, by the end of the run — jobs lost to withdrawal: 250 more"
             in text)
+
+
+def test_a_single_category_compared_beside_one_none_in_both_says_its_connections_once():
+    """One category left to compare (the other 'none in both') is everyone compared.
+
+    What its answer gave of the end of the run, the overall line does not give again.
+    """
+    columns = ["scenario", "population", "origin", "group", "metric", "mean", "difference"]
+    rows = [("fifo", EVERY_APPLICANT, "", group, "applicants", count, math.nan)
+            for group, count in (("basic_needs", 10.0), ("other", 25.0), ("all", 35.0))]
+    rows += [("sp", IN_BOTH, "", "basic_needs", "applicants", 0.0, math.nan)]
+    for group in ("other", "all"):
+        rows += [("sp", IN_BOTH, "", group, metric, mean, difference)
+                 for metric, mean, difference in (
+                     ("applicants", 25.0, 0.0), ("connected", 20.0, -5.0),
+                     ("withdrawn", 3.0, 0.0), ("wait_rmst_10y_years", math.nan, math.nan),
+                     ("wait_rmst_5y_years", 4.0, 0.0))]
+    (text,) = sentences(_question_table(rows, columns))
+    assert "basic-needs applicants: none in both; other businesses: about the same" in text
+    assert text.count("connected: 5.0 fewer") == 1
+    assert text.endswith("applicants overall, by the end of the run — withdrawn about the same.")
 
 
 def test_an_answer_on_capacity_releases_says_what_they_freed():
@@ -714,6 +750,11 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
             assert sentences(gained)[0].endswith(
                 "(0.40 to 0.60) — connected by the end of the run: 2.0 more, from 1.0 to 3.0 "
                 "(1.9 to 2.1).")
+            # A stream drawn three times as often connects more because there are more of it:
+            # nothing is said of its connections.
+            drawn = gained.assign(population=gained["population"].replace(
+                CATEGORY_CHANGED, DRAWN_DIFFERENTLY))
+            assert "connected by the end of the run" not in sentences(drawn)[0]
 
 
 def test_a_new_stream_hardly_connected_within_the_window_says_so():
@@ -1653,7 +1694,11 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     same = table.assign(mean=np.where(table["metric"] == "wait_firm_rmst_10y_years", 6.0,
                                       table["mean"]))
     same["estimate"] = same["mean"]
-    assert "firm" not in sentences(same)[0]
+    text = sentences(same)[0]
+    assert "full firm" not in text and "got a non-firm right" not in text
+    # What all of them count as connected says that rights count, where any were granted.
+    assert "overall, by the end of the run — connected (in part or by a non-firm right " \
+           "included): 10.0 more" in text
 
 
 def test_an_input_given_twice_as_it_is_is_named_in_a_warning(

@@ -19,8 +19,7 @@ import pytest
 from scipy import stats
 
 from sim import compare
-
-DAYS_PER_YEAR = 365.25
+from tests.by_hand import restricted_mean
 
 REFERENCE = """\
 name: fifo
@@ -79,39 +78,6 @@ def _applicants(run: Path) -> pd.DataFrame:
     return table
 
 
-def _restricted_mean(table: pd.DataFrame, window: float, start: pd.Timestamp) -> float:
-    """Area under one minus the Aalen-Johansen incidence of connection, 0 to ``window``.
-
-    Withdrawal competes, those still waiting are censored at their wait, and a waiting
-    list's applicants enter at the wait they had at the start. Empty where the curve is not
-    known up to the window (nobody observed that long while someone still waited).
-    """
-    time = table["wait_years"].to_numpy()
-    event = np.select([table["outcome"] == "connected", table["outcome"] == "withdrawn"],
-                      [1, 2], 0)
-    # at risk from the wait it had at the start (known to the day), or from its request; one
-    # connected at the very start is at risk at its own wait
-    before = table["request_date"] < start
-    entry = np.where(before, (start - table["request_date"]).dt.days / DAYS_PER_YEAR, 0.0)
-    entry = np.minimum(entry, time)
-    survival, incidence, last, area = 1.0, 0.0, 0.0, 0.0
-    for t in np.unique(time[event > 0]):
-        if t >= window:
-            break
-        at_risk = np.count_nonzero((entry <= t) & (time >= t))
-        if at_risk == 0:
-            continue
-        area += (1 - incidence) * (t - last)
-        connected = np.count_nonzero((time == t) & (event == 1))
-        left = np.count_nonzero((time == t) & (event > 0))
-        incidence += survival * connected / at_risk
-        survival *= 1 - left / at_risk
-        last = t
-    if time.max() < window and survival > 0:
-        return float("nan")
-    return area + (1 - incidence) * (window - last)
-
-
 def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
     rows = []
     for replication, mine in table.groupby("replication"):
@@ -122,7 +88,7 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                 "applicants": len(part),
                 "withdrawn": int((part["outcome"] == "withdrawn").sum()),
                 "job_years_waiting": float((part["jobs"] * part["wait_years"]).sum()),
-                "wait_rmst_5y_years": _restricted_mean(part, 5.0, start),
+                "wait_rmst_5y_years": restricted_mean(part, 5.0, start),
             })
     return pd.DataFrame(rows).set_index(["group", "replication"])
 

@@ -72,9 +72,12 @@ def area_queue_figure(timeseries: pd.DataFrame, label: str) -> Figure:
 
     Median and 90% band across replications, each panel on its own scale, as
     :func:`queue_figure`'s panels per category; the areas sum to its "All applicants".
+    Areas nobody ever waits in are named in a note instead.
     """
     table = timeseries[timeseries["area"].astype(str) != "upstream"]
-    areas = list(dict.fromkeys(table["area"].astype(str)))
+    names = table["area"].astype(str)
+    waited = table.groupby(names.to_numpy(), sort=False)["queue_total"].max() > 0
+    areas = [area for area in dict.fromkeys(names) if waited[area]] or list(waited.index[:1])
     fig, axes = _queue_panels(len(areas))
     for ax, area in zip(axes, areas, strict=False):
         mine = table[table["area"].astype(str) == area]
@@ -82,6 +85,10 @@ def area_queue_figure(timeseries: pd.DataFrame, label: str) -> Figure:
         _band(ax, wide.index.to_numpy(), wide, 0, 1)
         ax.set_title(area)
         ax.set_ylim(bottom=0)
+    absent = [area for area in waited.index if area not in areas]
+    if absent:
+        fig.supxlabel(f"Nobody waits in: {', '.join(absent)}", fontsize="medium",
+                      color="#444444")
     outside_legend(fig, [scenario_handle(0, label)], "Scenario\n(median, 90% band)")
     return fig
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 import yaml
 
-from sim.errors import InertSetting, InputError, warn
+from sim.errors import InertSetting, InputError, listed, warn
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import (
@@ -226,7 +226,7 @@ def _idle(scenario: Scenario, among: dict[str, Stream], only: tuple[str, str]) -
     if waiting is not None and waiting.count and waiting.mix is not None:
         why += f", and waiting_list.mix gives {it} no weight"
     quoted = [f"'{name}'" for name in names]
-    which = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 2 else quoted)
+    which = listed(quoted)
     return f"{only[0 if one else 1]}, {which}, {'draws' if one else 'draw'} nobody ({why})"
 
 

@@ -36,6 +36,7 @@ from sim.report.narrative import (
     metric_phrase,
     window_note,
 )
+from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import (
     ALL,
     CATEGORY_CHANGED,
@@ -72,8 +73,8 @@ CAPTIONS = {
     "queue": "Applicants waiting over time, one panel per category: median across "
              "replications, shaded 90% band.",
     "areas": "Applicants waiting in each grid area over time: median across replications, "
-             "shaded 90% band. Behind a shared upstream limit, an area's free capacity is the "
-             "smaller of its own and the upstream's.",
+             "shaded 90% band. Where the areas share an upstream limit, an area's free "
+             "capacity is the smaller of its own and the upstream's.",
     "time_to_connection": "Time to connection: cumulative share of applicants connected "
                           "(solid) and withdrawn (dashed) by years since their request. "
                           "Withdrawal is a competing outcome; applicants still waiting at the "
@@ -252,6 +253,8 @@ class Page:
     """A line per named project of a single-scenario report: how often and when connected."""
     by_area: KeyTable | None = None
     """A single-scenario report's headline figures by grid area, where the grid has several."""
+    nobody_in: list[str] = field(default_factory=list)
+    """The areas nobody asked in, which :attr:`by_area` leaves out."""
     waiting_list: list[str] = field(default_factory=list)
     """Sentences on a single-scenario report's waiting-list CSV: its rows, what became of
     them, what the file gives and what is drawn (:mod:`sim.report.waiting_list`)."""
@@ -416,6 +419,7 @@ def run_page(
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
         by_area=None if areas is None or areas.empty else _by_area(areas),
+        nobody_in=[] if areas is None or areas.empty else nobody_asked_in(areas),
         waiting_list=list(waiting_list),
         caution=few_replications(summary["replications"].max()),
         replications=_replications_text(pd.Series([summary["replications"].max()])),
@@ -580,17 +584,25 @@ def _by_group(table: pd.DataFrame) -> KeyTable:
 
 
 def _by_area(areas: pd.DataFrame) -> KeyTable:
-    """One run's headline figures by grid area: a row per area, all its applicants."""
+    """One run's headline figures by grid area: a row per area anyone asked in, all of them.
+
+    The figures shown are those of the table by category (the MW freed where some were).
+    """
     whole = areas[areas["group"] == ALL]
+    shown = _shown(whole)
     table = whole.assign(group=whole["area"], scenario="", reference="", question="",
                          difference=math.nan, difference_ci_low=math.nan,
                          difference_ci_high=math.nan)
-    return _headline_rows(table, {area: area for area in table["group"]}, "Area")
+    return _headline_rows(table, {area: area for area in asked_in(areas)}, "Area", shown)
 
 
-def _headline_rows(table: pd.DataFrame, labels: Mapping[str, str], title: str) -> KeyTable:
-    """The headline figures of each group of ``labels`` (a row each, by its label)."""
-    cells, shown = _cells(table), _shown(table)
+def _headline_rows(table: pd.DataFrame, labels: Mapping[str, str], title: str,
+                   shown: tuple[str, ...] | None = None) -> KeyTable:
+    """The headline figures of each group of ``labels`` (a row each, by its label).
+
+    ``shown``: the figures, if not those :func:`_shown` finds in ``table``.
+    """
+    cells, shown = _cells(table), shown or _shown(table)
     for group in labels:
         _five_where_ten_unknown(cells, group)
     rows = [(label, "", [cells.get((group, m), EMPTY_CELL) for m in shown])

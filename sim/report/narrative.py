@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,7 +284,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             # (a share that rose beside a mean within 5 years that did not move)
             later = (_window_and_later(get, means, group, shown)
                      or _withdrawals_against_wait(get, group, shown))
-            if group == ALL:  # the overall figures need not say again what this says
+            if len(groups) == 1:  # everyone compared: the overall line need not say it again
                 said.update(figure for figure in LATER_FIGURES
                             if f"applicants {figure}" in later
                             or "applicants connected and withdrawn" in later)
@@ -298,7 +298,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
              for _, block in rows[~rows["population"].isin(COMPARED)].groupby(
                  ["population", "origin"], sort=False)]
     alone = set(rows.loc[~rows["population"].isin(COMPARED), "origin"].astype(str))
-    return whom, [*(parts or ["no applicants"]), *_overall_words(get, said, kind == IN_BOTH),
+    overall = _overall_words(get, said, sorted(alone),
+                             any(_not_all_firm(means[label]) for label in means))
+    return whom, [*(parts or ["no applicants"]), *overall,
                   *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
@@ -535,16 +537,17 @@ def notes(answers: list[str], window: str = "") -> list[str]:
 
 
 OVERALL_FIGURES = {"connected": "connected", "withdrawn": "withdrawn",
+                   "waiting": "still waiting at the end",
                    "jobs_withdrawn": "jobs lost to withdrawal",
                    "job_years_waiting": "job-years waited", "mw_years_waiting": "MW-years waited"}
 """What an answer says of all the applicants a pair compares, by the end of the run, as it
-names them: how many were connected and how many gave up, the jobs they took with them, and
-the jobs and MW held back while waiting."""
+names them: how many were connected, gave up or still waited (which add up to all of them),
+the jobs lost with those who gave up, and the jobs and MW held back while waiting."""
 
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
-                   in_both: bool = False) -> list[str]:
-    """How many were connected and gave up, and how much was waited, over all those compared.
+                   apart: Sequence[str] = (), not_all_firm: bool = False) -> list[str]:
+    """How many were connected, gave up or still waited, and how much was waited, in all.
 
     'applicants overall, by the end of the run — connected: 22.1 fewer, from 684.6 to 662.5
     (12.5 to 31.7); withdrawn: 26.6 more, ...'. The categories' waits alone hide what a change
@@ -552,14 +555,17 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     and only the whole says that 22 fewer applicants were connected and 27 more gave up.
     Figures whose interval crosses zero are named together as about the same; those in
     ``said`` are left out (a single category's answer gave its connections already).
-    ``in_both``: the pair compares only the applicants both scenarios have (a stream or
-    project of one alone is set apart, its figures on their own), and the words say so: 'whom
-    do the new homes push back' is what these figures then answer.
+    ``apart``: the streams and projects set apart, which the line does not count, so it
+    names them ('the categories above together, without utilities'). ``not_all_firm``: a
+    first connection may be partial or a non-firm right in either scenario, and 'connected'
+    says it counts those.
     """
     moved, same = [], []
     for figure, words in OVERALL_FIGURES.items():
         if figure in said or not _has_difference(get, ALL, figure):
             continue
+        if figure == "connected" and not_all_firm:
+            words += " (in part or by a non-firm right included)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
@@ -567,8 +573,20 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
             same.append(words)
     if same:
         moved.append(f"{listed(same)} about the same")
-    whom = f"{IN_BOTH_WORDS}, overall" if in_both else WHO[ALL]
+    whom = f"the categories above together, without {listed(list(apart))}" if apart \
+        else WHO[ALL]
     return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
+
+
+def _not_all_firm(own: dict[tuple[str, str], float]) -> bool:
+    """Whether some first connection of a scenario was partial or a non-firm right.
+
+    Then the wait to a first connection and the wait to a full firm one differ (or rights
+    were granted), as :func:`_firm_words` finds them.
+    """
+    lead, firm = own.get((ALL, LONGER), math.nan), own.get((ALL, FIRM), math.nan)
+    return own.get((ALL, "non_firm_connected"), 0.0) > 0 or (
+        math.isfinite(lead) and math.isfinite(firm) and lead != firm)
 
 
 FIRM = "wait_firm_rmst_10y_years"
@@ -670,7 +688,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
         words = "" if window == metric else f" ({SHORTER_MARK})"
         return f"{origin}, {SET_APART_WORDS[kind]}{words}: " + difference_text(
             row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
-            every_replication=METRICS[window].every_replication) + _connected_later(row)
+            every_replication=METRICS[window].every_replication) \
+            + (_connected_later(row) if kind == CATEGORY_CHANGED else "")
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:  # asked too near the end for any figure, say: how it fared, at least
@@ -683,11 +702,12 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
 
 
 def _connected_later(row: pd.DataFrame) -> str:
-    """' — connected by the end of the run: 19.6 more, ...' for a stream compared on its own.
+    """' — connected by the end of the run: 19.6 more, ...' for a stream whose category changes.
 
     What the streams a change puts first gain, beside what the rest lose (the overall
-    figures of the applicants of both): 'at whose cost' needs both. Nothing where it did not
-    move beyond its interval.
+    figures of the categories together): 'at whose cost' needs both. Nothing where it did
+    not move beyond its interval. Not said of a stream drawn differently: more of one drawn
+    three times as often are connected because there are more of them.
     """
     if "connected" not in row.index or not _sign(connected := row.loc["connected"]):  # type: ignore[arg-type]
         return ""

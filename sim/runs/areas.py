@@ -20,7 +20,8 @@ from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import ALL, replication_metrics
 from sim.runs.stats import SUMMARY_COLUMNS, summarise
 
-__all__ = ["AREA_COLUMNS", "area_metrics", "area_summary", "freed_by_area"]
+__all__ = ["AREA_COLUMNS", "area_metrics", "area_summary", "asked_in", "freed_by_area",
+           "nobody_asked_in"]
 
 AREA_COLUMNS = ("area", *SUMMARY_COLUMNS)
 """Columns of ``areas.csv``: ``summary.csv``'s, after the area's name."""
@@ -29,7 +30,7 @@ AREA_COLUMNS = ("area", *SUMMARY_COLUMNS)
 def area_metrics(
     applicants: pd.DataFrame, request_time: np.ndarray, horizon_years: float,
     names: Sequence[str], idle: np.ndarray, idle_any: np.ndarray,
-    freed: Mapping[str, Mapping[str, float]] | None = None,
+    freed: Mapping[str, Mapping[str, float]],
 ) -> pd.DataFrame:
     """One replication's key figures by area: tidy rows ``area, group, metric, value``.
 
@@ -37,12 +38,12 @@ def area_metrics(
     :func:`~sim.runs.metrics.replication_metrics`; ``names`` the grid's areas in order;
     ``idle[a, c]`` the capacity free in area ``a`` while one of category ``c`` waited there,
     ``idle_any[a]`` while anyone did (MW-years; the engine's ``Trajectory``); ``freed`` the
-    MW capacity releases freed, by area and group (:func:`freed_by_area`). Empty for one area.
+    MW capacity releases freed, by area and group (:func:`freed_by_area`; an area without
+    them: not known). Empty for one area.
     """
     if len(names) < 2:
         return pd.DataFrame(columns=["area", "group", "metric", "value"])
-    rows = pd.Series(applicants["area"].to_numpy()).groupby(
-        applicants["area"].astype(str).to_numpy()).indices
+    rows = applicants.groupby(applicants["area"].astype(str).to_numpy()).indices
     none = np.empty(0, dtype=np.intp)
     parts = []
     for index, area in enumerate(names):
@@ -50,7 +51,7 @@ def area_metrics(
         figures = replication_metrics(
             applicants.iloc[mine], request_time[mine], horizon_years,
             dict(zip(CATEGORIES, idle[index].tolist(), strict=True)), float(idle_any[index]),
-            None if freed is None else freed[area])
+            freed.get(area))
         figures.insert(0, "area", area)
         parts.append(figures)
     return pd.concat(parts, ignore_index=True)
@@ -66,17 +67,20 @@ def freed_by_area(
     ``area`` and ``category`` give each applicant's area index and requested category
     (codes), ``reclaimed`` the (time, applicant, MW) taken back from applicants, ``existing``
     the (area index or None, MW) released by users connected before the run; a release that
-    names no area frees its MW evenly over the areas, as the engine frees it.
+    names no area frees its MW evenly over the areas, as the engine frees it. An area's
+    ``all`` is its categories' sum plus what users from before the run released there: with
+    one name, the grid's, added up as it always was.
     """
-    freed = {name: dict.fromkeys((*CATEGORIES, ALL), 0.0) for name in names}
+    freed: dict[str, dict[str, float]] = {name: dict.fromkeys(CATEGORIES, 0.0)
+                                          for name in names}
     for _, applicant, mw in reclaimed:
-        mine = freed[names[int(area[applicant])]]
-        mine[CATEGORIES[int(category[applicant])]] += mw
-        mine[ALL] += mw
+        freed[names[int(area[applicant])]][CATEGORIES[int(category[applicant])]] += mw
+    before = dict.fromkeys(names, 0.0)
     for index, mw in existing:
         for name in names if index is None else [names[index]]:
-            freed[name][ALL] += mw / len(names) if index is None else mw
-    return freed
+            before[name] += mw / len(names) if index is None else mw
+    return {name: {**mine, ALL: sum(mine.values()) + before[name]}
+            for name, mine in freed.items()}
 
 
 def area_summary(per_replication: pd.DataFrame) -> pd.DataFrame:
@@ -91,3 +95,17 @@ def area_summary(per_replication: pd.DataFrame) -> pd.DataFrame:
              for area, rows in per_replication.groupby("area", sort=False)]
     summary = pd.concat(parts, ignore_index=True)
     return summary[list(AREA_COLUMNS)]
+
+
+def asked_in(areas: pd.DataFrame) -> list[str]:
+    """The areas of ``areas.csv``'s table in which someone asked in some replication."""
+    counts = areas[(areas["group"] == ALL) & (areas["metric"] == "applicants")]
+    return [str(area) for area, mean in zip(counts["area"], counts["mean"], strict=True)
+            if mean > 0]
+
+
+def nobody_asked_in(areas: pd.DataFrame) -> list[str]:
+    """The areas of ``areas.csv``'s table in which nobody asked: their figures are empty."""
+    asked = set(asked_in(areas))
+    return [str(area) for area in dict.fromkeys(areas["area"]) if str(area) not in asked]
+

@@ -84,18 +84,18 @@ def run_replication(
         replication, table, trajectory, scenario.start, scenario.horizon_years
     )
     idle = trajectory.idle_by_category_mw_years
-    freed = freed_mw(grid, trajectory, table, scenario.horizon_years)
+    freed, freed_areas = freed_mw(grid, trajectory, table, scenario.horizon_years)
     metrics = replication_metrics(
         applicants,
         table.request_time,
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=trajectory.idle_overall_mw_years,
-        freed=_grid_total(freed),
+        freed=freed,
     )
     metrics.insert(0, "replication", replication)
     by_area = area_metrics(applicants, table.request_time, scenario.horizon_years, grid.areas,
-                           trajectory.idle_mw_years, trajectory.idle_any_mw_years, freed)
+                           trajectory.idle_mw_years, trajectory.idle_any_mw_years, freed_areas)
     by_area.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
                 else np.empty(0))
@@ -112,26 +112,25 @@ def run_replication(
 
 def freed_mw(
     grid: GridSetup, trajectory: Trajectory, table: ApplicantTable, horizon_years: float
-) -> dict[str, dict[str, float]]:
-    """MW the capacity releases freed by the end of the run, by area and by category and in all.
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """MW the capacity releases freed by the end of the run: the grid's, and each area's.
 
     A category's: what was taken back from its applicants, grouped by the category each
     requested under, as every other key figure groups them, not by the category each ended
     in. All: those, and what users connected before the run released at a first review
-    before the end, who belong to no category (:func:`sim.runs.areas.freed_by_area`).
+    before the end, who belong to no category (:func:`sim.runs.areas.freed_by_area`). By
+    area only for a grid of several.
     """
     existing = [(reclaim.area, reclaim.existing_freed_mw) for reclaim in grid.reclaims
                 if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years]
-    # speed: each applicant's area only where it can matter (its names cost 10 ms a run)
-    area = (pd.Categorical(table.area, categories=grid.areas).codes
-            if trajectory.reclaimed and len(grid.areas) > 1 else np.zeros(len(table), np.int8))
-    return freed_by_area(grid.areas, area, table.category_code, trajectory.reclaimed, existing)
-
-
-def _grid_total(by_area: dict[str, dict[str, float]]) -> dict[str, float]:
-    """The areas' figures added up, group by group."""
-    return {group: sum(mine[group] for mine in by_area.values())
-            for group in (*CATEGORIES, ALL)}
+    category, reclaimed = table.category_code, trajectory.reclaimed
+    whole = freed_by_area([ALL], np.zeros(len(table), np.int8), category, reclaimed,
+                          [(None, mw) for _, mw in existing])[ALL]
+    if len(grid.areas) < 2:
+        return whole, {}
+    # speed: each applicant's area only here (decoding the names costs 10 ms a run)
+    area = pd.Categorical(table.area, categories=grid.areas).codes
+    return whole, freed_by_area(grid.areas, area, category, reclaimed, existing)
 
 
 def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:

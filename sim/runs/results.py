@@ -53,6 +53,7 @@ TEXT_COLUMNS = {
     "applicants": {"name": str, "stream": str, "area": str},
     "timeseries": {"area": str},
     "projects": {"project": str},
+    "areas": {"area": str},
 }
 """Columns of names, read back as text: a project named 2030 is not the number 2030.0."""
 DATE_COLUMNS = {
@@ -308,7 +309,7 @@ class Results:
             projects=tables["projects"],
             run_info=run_info,
             # a grid of several areas; none in a folder written before areas.csv was
-            areas=(_read_table(folder / "areas.csv", "areas").astype({"area": str})
+            areas=(_read_table(folder / "areas.csv", "areas")
                    if (folder / "areas.csv").is_file() else None),
         )
 

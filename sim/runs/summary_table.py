@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import listed
+from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
 from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, t_quantile
@@ -52,8 +54,10 @@ def format_summary(results: Results) -> str:
     if not results.areas.empty:
         whole = results.areas[results.areas["group"] == ALL]
         whole = whole.assign(group=whole["area"])
+        nobody = nobody_asked_in(results.areas)
         lines += ["By area, all applicants of each:",
-                  *_table(whole, list(dict.fromkeys(whole["group"])), extra)]
+                  *_table(whole, asked_in(results.areas), extra),
+                  *([f"Nobody asked in {listed(nobody)}."] if nobody else [])]
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
     freed = [FREED_NOTE] if "mw_freed" in extra else []
     return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
