@@ -108,4 +108,3 @@ def nobody_asked_in(areas: pd.DataFrame) -> list[str]:
     """The areas of ``areas.csv``'s table in which nobody asked: their figures are empty."""
     asked = set(asked_in(areas))
     return [str(area) for area in dict.fromkeys(areas["area"]) if str(area) not in asked]
-
