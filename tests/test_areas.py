@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Results, load_scenario, run
+from sim import Results, compare, load_scenario, run
 from sim.analysis.reproduce import reproduce
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
@@ -163,3 +163,45 @@ def test_area_names_come_back_as_written_and_an_empty_area_is_named(tmp_path: Pa
     assert ">1e3<" not in html  # no row of empty figures
     # The MW freed are shown by area as they are by category.
     assert html.count("MW freed by capacity releases") >= 2
+
+
+def test_a_comparison_of_the_same_areas_gives_each_area_s_paired_difference(
+        folder: Path, tmp_path: Path):
+    """Each area's applicants, compared like with like, replication by replication.
+
+    Also from the runs' folders read back (area_metrics.csv), with the same figures.
+    """
+    scenario = folder.parent / "two_areas.yaml"
+    both = compare([scenario, scenario], overrides=["2:grid.areas.south.capacity_mw=2"],
+                   workers=1)
+    rows = both.table[both.table["population"] == "by_area"]
+    assert list(dict.fromkeys(rows["origin"])) == ["north", "south"]
+    assert set(rows["group"]) == {"all"}  # an area as a whole, as a stream set apart is
+    reference, variant = (both.results[label] for label in both.results)
+    own = {label: results.area_metrics.query("group == 'all' and metric == 'connected'")
+           .pivot(index="replication", columns="area", values="value")
+           for label, results in ((0, reference), (1, variant))}
+    change = (own[1] - own[0])["south"]
+    south = rows.set_index(["origin", "metric"]).loc[("south", "connected")]
+    assert south["difference"] == pytest.approx(change.mean())
+    assert south["paired"]
+    text = both.sentences()[0]
+    assert "; by grid area, all applicants of each: north: " in text and "; south: " in text
+    # The same comparison of the two runs' folders, read back.
+    folders = [results.write(tmp_path / str(i)) for i, results in enumerate(both.results.values())]
+    again = compare(folders, workers=1)
+    pd.testing.assert_frame_equal(
+        again.table[again.table["population"] == "by_area"].reset_index(drop=True),
+        rows.reset_index(drop=True), check_dtype=False)
+
+
+def test_areas_are_compared_only_where_everyone_is(folder: Path, tmp_path: Path):
+    """With a stream set apart, an area's applicants differ between the scenarios: no rows."""
+    scenario = folder.parent / "two_areas.yaml"
+    (tmp_path / "more.yaml").write_text(
+        f"extends: {scenario}\nname: more\nstreams:\n  south_shops:\n    category: other\n"
+        "    area: south\n    rate_per_year: 2\n    demand_mw: 0.1\n    jobs: 5\n",
+        encoding="utf-8")
+    both = compare([scenario, tmp_path / "more.yaml"], workers=1)
+    assert "by_area" not in set(both.table["population"])
+    assert "by grid area" not in both.sentences()[0]

@@ -32,6 +32,7 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, CategoryChange, Scenario
 from sim.inputs.sources import waiting_list_weights
 from sim.runs.metrics import (
+    BY_AREA,
     CATEGORY_CHANGED,
     DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
@@ -121,6 +122,25 @@ def category_timelines(scenario: Scenario) -> dict[str, str]:
     return timelines | {UNSTREAMED: ""}
 
 
+def by_area(reference: Results, variant: Results) -> list[Population]:
+    """Each area's applicants, where both runs have the same several areas (else none).
+
+    Asked only where everyone is compared like with like: the applicants of an area are then
+    the same in both, as everyone's are (``by_area`` rows; ``origin`` names the area).
+    """
+    areas = list(dict.fromkeys(reference.area_metrics["area"].astype(str)))
+    if len(areas) < 2 or list(dict.fromkeys(variant.area_metrics["area"].astype(str))) != areas:
+        return []
+    return [Population(BY_AREA, area, _of_area(reference, area), _of_area(variant, area))
+            for area in areas]
+
+
+def _of_area(results: Results, area: str) -> pd.DataFrame:
+    """One area's per-replication figures, as ``replication_metrics.csv`` holds everyone's."""
+    rows = results.area_metrics
+    return rows[rows["area"].astype(str) == area].drop(columns="area").reset_index(drop=True)
+
+
 def question_populations(reference: Results, variant: Results) -> list[Population]:
     """The populations a question compares: everyone, or those in both and each set apart.
 
@@ -137,6 +157,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     draws differently (the same, unpaired: other applicants). When some origin is drawn
     differently and no stream both have is drawn alike in the same category (a named project
     alone may be), there is nobody to match but a project or two: everyone, marked.
+    Everyone compared in a grid of the same several areas in both comes with each area's
+    applicants too (:func:`by_area`).
     """
     periods = different_periods(reference.scenario, variant.scenario)
     if periods:
@@ -157,7 +179,7 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
                            variant.replication_metrics)]
     if len(same) == len(mine) == len(theirs):
         return [Population(EVERY_APPLICANT, "", reference.replication_metrics,
-                           variant.replication_metrics)]
+                           variant.replication_metrics), *by_area(reference, variant)]
     populations = [Population(IN_BOTH, "", population_metrics(reference, same),
                               population_metrics(variant, same),
                               paired=drawn_alike(reference, variant, same))]

@@ -29,6 +29,7 @@ from sim.inputs.scenario import Scenario
 from sim.runs.policy_code import code_hashes
 from sim.runs.result_files import MAX_RUN_JSON_BYTES, is_whole, run_replications
 from sim.runs.results import (
+    AREA_TABLES,
     TABLES,
     definition_hash,
     dependency_versions,
@@ -92,8 +93,8 @@ def reproduce(directory: str | Path, workers: int | None = None,
     """Re-run the results in ``directory`` and compare every table with the one stored there.
 
     Every table: the five of every run; where the scenario states published observations,
-    ``observations.csv``, whose verdicts a planner quotes; and ``areas.csv`` for a grid of
-    several areas.
+    ``observations.csv``, whose verdicts a planner quotes; and ``areas.csv`` and
+    ``area_metrics.csv`` for a grid of several areas.
 
     The re-run uses the seed and replications recorded in run.json; when they disagree with
     ``scenario.yaml``, or any recorded hash disagrees with the files, the reproduction fails.
@@ -109,7 +110,7 @@ def reproduce(directory: str | Path, workers: int | None = None,
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
         names = [*TABLES, *(["observations"] if scenario.observations else []),
-                 *(["areas"] if len(scenario.area_names) > 1 else [])]
+                 *(AREA_TABLES if len(scenario.area_names) > 1 else [])]
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
                   for name in names}
     return Reproduction(

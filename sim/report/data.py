@@ -39,6 +39,7 @@ from sim.report.narrative import (
 from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import (
     ALL,
+    BY_AREA,
     CATEGORY_CHANGED,
     COMPARED,
     CONNECT_SHARES,
@@ -111,6 +112,7 @@ POPULATION_WORDS = {
     ONLY_IN_REFERENCE: "only in {reference}: its figures there, left out of the comparison",
     CATEGORY_CHANGED: "changes category: all its applicants",
     DRAWN_DIFFERENTLY: "drawn differently: all its applicants, unpaired",
+    BY_AREA: "grid area: all its applicants",
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 

@@ -20,11 +20,14 @@ from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import ALL, replication_metrics
 from sim.runs.stats import SUMMARY_COLUMNS, summarise
 
-__all__ = ["AREA_COLUMNS", "area_metrics", "area_summary", "asked_in", "freed_by_area",
-           "nobody_asked_in"]
+__all__ = ["AREA_COLUMNS", "AREA_METRIC_COLUMNS", "area_metrics", "area_summary", "asked_in",
+           "freed_by_area", "nobody_asked_in"]
 
 AREA_COLUMNS = ("area", *SUMMARY_COLUMNS)
 """Columns of ``areas.csv``: ``summary.csv``'s, after the area's name."""
+
+AREA_METRIC_COLUMNS = ("replication", "area", "group", "metric", "value")
+"""Columns of ``area_metrics.csv``: ``replication_metrics.csv``'s, with the area's name."""
 
 
 def area_metrics(

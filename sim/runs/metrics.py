@@ -17,6 +17,7 @@ from sim.runs.records import OUTCOMES
 
 __all__ = [
     "ALL",
+    "BY_AREA",
     "CATEGORY_CHANGED",
     "DRAWN_DIFFERENTLY",
     "COMPARED",
@@ -45,9 +46,9 @@ ALL = "all"
 EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, STREAMS_DIFFER = (
     "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
     "streams_differ")
-ONLY_IN_REFERENCE, PERIODS_DIFFER = "only_in_reference", "periods_differ"
+ONLY_IN_REFERENCE, PERIODS_DIFFER, BY_AREA = "only_in_reference", "periods_differ", "by_area"
 POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, ONLY_IN_REFERENCE, CATEGORY_CHANGED,
-               DRAWN_DIFFERENTLY, STREAMS_DIFFER, PERIODS_DIFFER)
+               DRAWN_DIFFERENTLY, STREAMS_DIFFER, PERIODS_DIFFER, BY_AREA)
 """Which applicants a row of a comparison table counts, in both scenarios alike:
 ``every_applicant`` when both have the same streams and projects, drawn alike, in the same
 categories. Otherwise ``in_both``, the applicants of the streams and projects both scenarios
@@ -65,7 +66,9 @@ When no stream or project of both is drawn alike (each stream's rate split over 
 ``origin`` then lists the streams and projects that differ. When the runs start or end on
 different dates: ``periods_differ``, every applicant of each, not like with like (the longer
 run counts requests the other never sees, and follows the others longer); ``origin`` says
-how the periods differ."""
+how the periods differ. Beside ``every_applicant`` in a grid of the same several areas in
+both: ``by_area``, the applicants of the area ``origin`` names, by category and in all (the
+same applicants in both, as everyone is)."""
 
 COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER)
 """The populations whose rows compare categories, like with like."""

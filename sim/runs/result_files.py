@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.inputs.files import read_limited
-from sim.runs.areas import AREA_COLUMNS
+from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
 from sim.runs.metrics import ALL
 from sim.runs.records import APPLICANT_COLUMNS, TIMESERIES_COLUMNS
 from sim.runs.staging import some
@@ -42,6 +42,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "replication_metrics": ("replication", "group", "metric", "value"),
     "projects": tuple(column for column in PROJECT_COLUMNS if column != "withdrawn_share"),
     "areas": AREA_COLUMNS,
+    "area_metrics": AREA_METRIC_COLUMNS,
 }
 """The columns each table of a results folder must have (more are let be). Left out is one
 that earlier folders lack and readers take a default for: projects.csv's withdrawn_share

@@ -28,7 +28,7 @@ from sim.errors import GridqueueError, InputError, OutputError, nearest, warn
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
-from sim.runs.areas import AREA_COLUMNS
+from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import observation_table, observed_values
 from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
@@ -49,11 +49,15 @@ __all__ = [
 ]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+AREA_TABLES = ("areas", "area_metrics")
+"""The tables of a grid of several areas: its key figures by area, and their values per
+replication (none for one area)."""
 TEXT_COLUMNS = {
     "applicants": {"name": str, "stream": str, "area": str},
     "timeseries": {"area": str},
     "projects": {"project": str},
     "areas": {"area": str},
+    "area_metrics": {"area": str},
 }
 """Columns of names, read back as text: a project named 2030 is not the number 2030.0."""
 DATE_COLUMNS = {
@@ -125,13 +129,15 @@ class Results:
         run_info: dict[str, Any],
         observed: np.ndarray | None = None,
         areas: pd.DataFrame | None = None,
+        area_metrics: pd.DataFrame | None = None,
     ) -> None:
         """Gather a run's tables.
 
         ``observed`` holds each replication's value of each of the scenario's observations (a
         row per replication, in the order of the tables), as counted where the rows were made;
         without it :meth:`observations` counts them from the rows. ``areas``: the key figures
-        by area (:func:`sim.runs.areas.area_summary`), none for a grid of one area.
+        by area (:func:`sim.runs.areas.area_summary`), and ``area_metrics`` their values per
+        replication; none for a grid of one area.
         """
         self.scenario = scenario
         self.applicants = applicants
@@ -142,6 +148,8 @@ class Results:
         self.projects = projects
         self.run_info = run_info
         self.areas = pd.DataFrame(columns=list(AREA_COLUMNS)) if areas is None else areas
+        self.area_metrics = (pd.DataFrame(columns=list(AREA_METRIC_COLUMNS))
+                             if area_metrics is None else area_metrics)
 
     @property
     def applicants(self) -> pd.DataFrame:
@@ -260,9 +268,10 @@ class Results:
         if self.scenario.observations:
             with open(folder / "observations.csv", "wb") as file:
                 write_csv(file, [self.observations()])
-        if not self.areas.empty:
-            with open(folder / "areas.csv", "wb") as file:
-                write_csv(file, [self.areas])
+        for name in AREA_TABLES:  # a grid of several areas
+            if not getattr(self, name).empty:
+                with open(folder / f"{name}.csv", "wb") as file:
+                    write_csv(file, [getattr(self, name)])
         csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
         if csv is not None:
             shutil.copyfile(self.scenario.base_dir / csv, folder / "waiting_list.csv")
@@ -308,9 +317,9 @@ class Results:
             replication_metrics=tables["replication_metrics"],
             projects=tables["projects"],
             run_info=run_info,
-            # a grid of several areas; none in a folder written before areas.csv was
-            areas=(_read_table(folder / "areas.csv", "areas")
-                   if (folder / "areas.csv").is_file() else None),
+            # a grid of several areas; none in a folder written before they were
+            areas=_read_if_there(folder, "areas"),
+            area_metrics=_read_if_there(folder, "area_metrics"),
         )
 
 
@@ -350,6 +359,12 @@ def _restore_dtypes(tables: dict[str, pd.DataFrame]) -> None:
     if projects.empty:  # read as text: no row tells pandas what they hold
         tables["projects"] = projects.astype(
             {c: dtype for c, dtype in PROJECT_DTYPES.items() if c in projects})
+
+
+def _read_if_there(folder: Path, name: str) -> pd.DataFrame | None:
+    """A table that only some results folders hold (:data:`AREA_TABLES`), or None."""
+    path = folder / f"{name}.csv"
+    return _read_table(path, name) if path.is_file() else None
 
 
 def _read_table(path: Path, name: str) -> pd.DataFrame:

@@ -398,5 +398,6 @@ def run(
         projects=summarise_projects(pd.concat(projects, ignore_index=True), len(indices)),
         run_info=run_info,
         observed=np.array(observed, dtype=float) if scenario.observations else None,
-        areas=area_summary(pd.concat(area_metrics, ignore_index=True)),
+        area_metrics=(by_area := pd.concat(area_metrics, ignore_index=True)),
+        areas=area_summary(by_area),
     )
