@@ -31,6 +31,7 @@ SCENARIO_FILES = sorted(p for p in FAMILY.glob("*.yaml")
                         if p != OBSERVATIONS and p not in QUESTION_FILES)
 REQUIRED = ("base", "fifo", "social_priority", "fifo_onsite", "social_priority_onsite",
             "upgrades_delayed", "upgrades_on_time", "campus", "campus_onsite", "areas",
+            "areas_on_time",
             "public_services", "framework_2026", "small_connections", "housing", "rounds_2027",
             "partial_offers", "use_it_or_lose_it", "capacity_limiting", "non_firm",
             "efficiency_2026")
