@@ -3,7 +3,7 @@
 ``summary.csv`` groups the applicants by category; ``areas.csv`` gives the same key figures
 for the applicants of each area, in all (group ``all``) and by category. Each replication's
 are worked out where it ran, as ``replication_metrics.csv``'s are
-(:func:`sim.runs.metrics.replication_metrics`), from the same rows, exact request times and
+(:func:`sim.runs.metrics.figures_of`), from the same rows, exact request times and
 the area's own idle capacity; then summarised as ``summary.csv`` is
 (:func:`sim.runs.stats.summarise`). A grid of one area has no ``areas.csv``: its one area's
 figures are ``summary.csv``'s.
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.metrics import ALL, replication_metrics
+from sim.runs.metrics import ALL, figures_of, metric_columns, rows_of
 from sim.runs.stats import SUMMARY_COLUMNS, summarise
 
 __all__ = ["AREA_COLUMNS", "AREA_METRIC_COLUMNS", "area_metrics", "area_summary", "asked_in",
@@ -46,13 +46,14 @@ def area_metrics(
     """
     if len(names) < 2:
         return pd.DataFrame(columns=["area", "group", "metric", "value"])
-    rows = applicants.groupby(applicants["area"].astype(str).to_numpy()).indices
+    rows = {str(area): np.asarray(at) for area, at in applicants.groupby(
+        applicants["area"].astype(str).to_numpy()).indices.items()}
+    columns = metric_columns(applicants, request_time, horizon_years)  # speed: once, not per area
     none = np.empty(0, dtype=np.intp)
     parts = []
     for index, area in enumerate(names):
-        mine = rows.get(area, none)
-        figures = replication_metrics(
-            applicants.iloc[mine], request_time[mine], horizon_years,
+        figures = figures_of(
+            rows_of(columns, rows.get(area, none)), horizon_years,
             dict(zip(CATEGORIES, idle[index].tolist(), strict=True)), float(idle_any[index]),
             freed.get(area))
         figures.insert(0, "area", area)

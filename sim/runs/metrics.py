@@ -36,8 +36,11 @@ __all__ = [
     "SHORTER_YEARS",
     "STREAMS_DIFFER",
     "Metric",
+    "figures_of",
     "incomplete_figures",
+    "metric_columns",
     "replication_metrics",
+    "rows_of",
 ]
 
 ALL = "all"
@@ -300,10 +303,22 @@ def replication_metrics(
     (:func:`sim.runs.replication.freed_mw`); not known (NaN) if not given, as for part of the
     applicants, whose rows of applicants.csv do not say it.
     """
+    return figures_of(metric_columns(applicants, request_time, horizon_years), horizon_years,
+                      idle_by_category, idle_overall, freed)
+
+
+def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
+                   horizon_years: float) -> dict[str, np.ndarray]:
+    """What the key figures count, applicant by applicant (:func:`replication_metrics`).
+
+    Worked out once for a replication's rows, then counted by :func:`figures_of` for all of
+    them or, taken at some rows (:func:`rows_of`), for some (an area's).
+    """
     request_time = np.asarray(request_time, dtype=float)
     wait = applicants["wait_years"].to_numpy(dtype=float)
     outcome = _codes(applicants["outcome"], OUTCOMES)
-    columns = {
+    return {
+        "category": _codes(applicants["category"], CATEGORIES),
         "wait": wait,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
@@ -315,9 +330,24 @@ def replication_metrics(
         **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
                         horizon_years - request_time),
     }
+
+
+def rows_of(columns: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`metric_columns` at ``rows`` only; a column shared by two names stays shared."""
+    taken: dict[int, np.ndarray] = {}
+    return {name: taken.setdefault(id(column), column[rows])
+            for name, column in columns.items()}
+
+
+def figures_of(
+    columns: dict[str, np.ndarray], horizon_years: float, idle_by_category: dict[str, float],
+    idle_overall: float, freed: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """The key figures of the applicants of ``columns`` (:func:`metric_columns`), tidy."""
     rows: list[tuple[str, str, float]] = []
-    for group, group_columns, orders in _by_category(
-            _codes(applicants["category"], CATEGORIES), columns, _orders(columns)):
+    figures = {name: column for name, column in columns.items() if name != "category"}
+    for group, group_columns, orders in _by_category(columns["category"], figures,
+                                                      _orders(figures)):
         idle = idle_overall if group == ALL else idle_by_category.get(group, 0.0)
         values = _figures(group_columns, horizon_years, idle, orders)
         values["mw_freed"] = math.nan if freed is None else float(freed.get(group, 0.0))
