@@ -25,6 +25,10 @@ SHOWN = tuple(dict.fromkeys((
 )))  # each once, where a headline figure is also among the counts behind them
 """The rows of the table: the headline figures first, then the counts and waits behind them."""
 
+AREA_SHOWN = tuple(dict.fromkeys((*HEADLINE_METRICS, "applicants", "connected", "waiting")))
+"""The rows of the table by area: the headline figures and how many asked, were connected and
+still waited; every figure by area is in areas.csv."""
+
 NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
                   "non_firm_usable_share")
 """Rows added when some applicant got a non-firm right: who, how much, and how usable. (The
@@ -55,21 +59,22 @@ def format_summary(results: Results) -> str:
         whole = results.areas[results.areas["group"] == ALL]
         whole = whole.assign(group=whole["area"])
         nobody = nobody_asked_in(results.areas)
-        lines += ["By area, all applicants of each:",
-                  *_table(whole, asked_in(results.areas), extra),
+        lines += ["By area, all applicants of each (every figure in areas.csv):",
+                  *_table(whole, asked_in(results.areas), extra, AREA_SHOWN),
                   *([f"Nobody asked in {listed(nobody)}."] if nobody else [])]
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
     freed = [FREED_NOTE] if "mw_freed" in extra else []
     return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
 
 
-def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...]) -> list[str]:
-    """A column per group of ``summary`` and a row per figure shown, then ``extra``'s rows."""
+def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...],
+           rows: tuple[str, ...] = SHOWN) -> list[str]:
+    """A column per group of ``summary`` and a row per figure of ``rows``, then ``extra``'s."""
     # The ignores: pandas-stubs type the columns of a row as any scalar at all.
     cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,  # type: ignore[arg-type]
                                             METRICS[row.metric].unit == "share")  # type: ignore[index]
              for row in summary.itertuples()}
-    shown = _with_shorter_window(SHOWN, cells, groups) + extra
+    shown = _with_shorter_window(rows, cells, groups) + extra
     labels = {metric: METRICS[metric].label for metric in shown}
     width = max(len(label) for label in labels.values())
     columns = {g: max([len(g)] + [len(cells.get((g, m), "")) for m in shown]) for g in groups}
