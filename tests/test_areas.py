@@ -18,6 +18,7 @@ from sim import Results, compare, load_scenario, run
 from sim.analysis.reproduce import reproduce
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
+from sim.runs.summary_table import format_summary
 from tests.by_hand import restricted_mean
 
 TWO_AREAS = """\
@@ -205,3 +206,18 @@ def test_areas_are_compared_only_where_everyone_is(folder: Path, tmp_path: Path)
     both = compare([scenario, tmp_path / "more.yaml"], workers=1)
     assert "by_area" not in set(both.table["population"])
     assert "by grid area" not in both.sentences()[0]
+
+
+def test_the_terminal_table_by_area_follows_the_one_by_category(folder: Path):
+    """`gridqueue run` prints the headline figures and counts of each area under its table."""
+    text = format_summary(Results.read(folder))
+    by_category, by_area = text.split("By area, all applicants of each (every figure in "
+                                      "areas.csv):\n")
+    header = by_area.splitlines()[0].split()
+    assert header == ["north", "south"]
+    rows = [line for line in by_area.splitlines()[1:] if line[:1].isupper()
+            and not line.startswith(("[", "-"))]
+    assert [row.split("  ")[0] for row in rows][:1] == [
+        "Mean wait in the first 10 years, everyone (years)"]
+    assert any(row.startswith("Still waiting at the end of the run") for row in rows)
+    assert not any(row.startswith("90th percentile") for row in rows)  # that is in areas.csv
