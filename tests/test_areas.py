@@ -221,3 +221,32 @@ def test_the_terminal_table_by_area_follows_the_one_by_category(folder: Path):
         "Mean wait in the first 10 years, everyone (years)"]
     assert any(row.startswith("Still waiting at the end of the run") for row in rows)
     assert not any(row.startswith("90th percentile") for row in rows)  # that is in areas.csv
+
+
+def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder: Path,
+                                                                         tmp_path: Path):
+    """A stream moved to another area makes both areas' applicants other businesses.
+
+    Moving north's firms south compared 'south' before and after as if the same applicants,
+    paired. Areas named in another order, or one nobody asks in, change nothing.
+    """
+    scenario = folder.parent / "two_areas.yaml"
+    moved = compare([scenario, scenario], overrides=["2:streams.north_firms.area=south"],
+                    replications=2, workers=1)
+    assert "by_area" not in set(moved.table["population"])
+    reordered = TWO_AREAS.replace("    south: {capacity_mw: 0.5}\n", "").replace(
+        "  areas:\n", "  areas:\n    south: {capacity_mw: 0.5}\n", 1)
+    (tmp_path / "reordered.yaml").write_text(reordered, encoding="utf-8")
+    both = compare([scenario, tmp_path / "reordered.yaml"], replications=2, workers=1)
+    rows = both.table[both.table["population"] == "by_area"]
+    assert list(dict.fromkeys(rows["origin"])) == ["north", "south"]
+    assert (rows["difference"].fillna(0) == 0).all()  # the same grid, written otherwise
+    # An area nobody asks in has nothing to compare: no rows, nothing said.
+    empty = TWO_AREAS.replace("    south: {capacity_mw: 0.5}\n",
+                              "    south: {capacity_mw: 0.5}\n    empty: {capacity_mw: 1}\n")
+    (tmp_path / "empty.yaml").write_text(empty, encoding="utf-8")
+    both = compare([tmp_path / "empty.yaml", tmp_path / "empty.yaml"],
+                   overrides=["2:grid.areas.south.capacity_mw=2"], replications=2, workers=1)
+    rows = both.table[both.table["population"] == "by_area"]
+    assert list(dict.fromkeys(rows["origin"])) == ["north", "south"]
+    assert "empty" not in both.sentences()[0]

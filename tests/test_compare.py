@@ -37,6 +37,7 @@ from sim.report.narrative import (
     SHORTER_WINDOW_NOTE,
     answer,
     difference_text,
+    lead_metric,
     notes,
     project_dates,
     sentences,
@@ -519,6 +520,24 @@ def test_a_single_category_compared_beside_one_none_in_both_says_its_connections
     assert "basic-needs applicants: none in both; other businesses: about the same" in text
     assert text.count("connected: 5.0 fewer") == 1
     assert text.endswith("applicants overall, by the end of the run — withdrawn about the same.")
+
+
+def test_the_lead_figure_is_chosen_by_the_categories_not_by_an_area():
+    """Ten years known for an area alone does not make the answers lead with ten years.
+
+    Every category then read "first 5 years" under a lead that named ten.
+    """
+    columns = ["scenario", "population", "origin", "group", "metric", "mean", "difference"]
+    rows = []
+    for scenario in ("fifo", "sp"):
+        rows += [(scenario, EVERY_APPLICANT, "", "all", metric, mean, difference)
+                 for metric, mean, difference in (
+                     ("applicants", 40.0, 0.0), ("connected", 30.0, 0.0),
+                     ("wait_rmst_10y_years", math.nan, math.nan),
+                     ("wait_rmst_5y_years", 4.0, -0.5))]
+        rows += [(scenario, "by_area", "north", "all", "wait_rmst_10y_years", 6.0, -0.3)]
+    table = _question_table(rows, columns)
+    assert lead_metric(table) == "wait_rmst_5y_years"
 
 
 def test_an_answer_on_capacity_releases_says_what_they_freed():

@@ -31,6 +31,7 @@ from sim.analysis.differences import (
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, CategoryChange, Scenario
 from sim.inputs.sources import waiting_list_weights
+from sim.runs.areas import asked_in
 from sim.runs.metrics import (
     BY_AREA,
     CATEGORY_CHANGED,
@@ -46,6 +47,8 @@ from sim.runs.metrics import (
 from sim.runs.results import Results
 
 __all__ = [
+    "areas_by_origin",
+    "by_area",
     "categories_by_origin",
     "category_timelines",
     "definitions",
@@ -123,16 +126,29 @@ def category_timelines(scenario: Scenario) -> dict[str, str]:
 
 
 def by_area(reference: Results, variant: Results) -> list[Population]:
-    """Each area's applicants, where both runs have the same several areas (else none).
+    """Each area's applicants, where both runs put every origin in the same areas (else none).
 
-    Asked only where everyone is compared like with like: the applicants of an area are then
-    the same in both, as everyone's are (``by_area`` rows; ``origin`` names the area).
+    Asked only where everyone is compared like with like, and only where each stream,
+    project or waiting list asks in the same areas in both: an area's applicants are then
+    the same in both, as everyone's are (``by_area`` rows; ``origin`` names the area). A
+    stream moved to another area would make both areas' applicants other businesses. The
+    areas both runs have, in the reference's order, without those nobody asked in.
     """
-    areas = list(dict.fromkeys(reference.area_metrics["area"].astype(str)))
-    if len(areas) < 2 or list(dict.fromkeys(variant.area_metrics["area"].astype(str))) != areas:
+    theirs, mine = (asked_in(results.areas) for results in (reference, variant))
+    areas = [area for area in theirs if area in mine]
+    if len(areas) < 2 or areas_by_origin(reference.applicants) != areas_by_origin(
+            variant.applicants):
         return []
     return [Population(BY_AREA, area, _of_area(reference, area), _of_area(variant, area))
             for area in areas]
+
+
+def areas_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The grid areas each origin's applicants ask in (as :func:`categories_by_origin`)."""
+    kinds = applicants[["source", "stream", "name", "area"]].drop_duplicates()
+    frame = pd.DataFrame({"origin": origins(kinds), "area": kinds["area"].astype(str).to_numpy()})
+    return {str(origin): frozenset(rows["area"])
+            for origin, rows in frame.groupby("origin", sort=False)}
 
 
 def _of_area(results: Results, area: str) -> pd.DataFrame:

@@ -70,8 +70,8 @@ When no stream or project of both is drawn alike (each stream's rate split over 
 different dates: ``periods_differ``, every applicant of each, not like with like (the longer
 run counts requests the other never sees, and follows the others longer); ``origin`` says
 how the periods differ. Beside ``every_applicant`` in a grid of the same several areas in
-both: ``by_area``, the applicants of the area ``origin`` names, by category and in all (the
-same applicants in both, as everyone is)."""
+both, every stream and project asking in the same areas: ``by_area``, all the applicants of
+the area ``origin`` names (group ``all``; the same applicants in both, as everyone is)."""
 
 COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER)
 """The populations whose rows compare categories, like with like."""
@@ -335,8 +335,10 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
 def rows_of(columns: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
     """:func:`metric_columns` at ``rows`` only; a column shared by two names stays shared."""
     taken: dict[int, np.ndarray] = {}
-    return {name: taken.setdefault(id(column), column[rows])
-            for name, column in columns.items()}
+    for column in columns.values():
+        if id(column) not in taken:
+            taken[id(column)] = column[rows]
+    return {name: taken[id(column)] for name, column in columns.items()}
 
 
 def figures_of(

@@ -32,7 +32,7 @@ from sim.inputs.sources import category_timeline, generate_applicants, source_ro
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.checked import CheckedPolicy
 from sim.runs.areas import area_metrics, freed_by_area
-from sim.runs.metrics import ALL, replication_metrics
+from sim.runs.metrics import replication_metrics
 from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, timeseries_records
 from sim.runs.spool import EncodedRows
@@ -124,8 +124,8 @@ def freed_mw(
     existing = [(reclaim.area, reclaim.existing_freed_mw) for reclaim in grid.reclaims
                 if reclaim.times and max(reclaim.times[0], 0.0) < horizon_years]
     category, reclaimed = table.category_code, trajectory.reclaimed
-    whole = freed_by_area([ALL], np.zeros(len(table), np.int8), category, reclaimed,
-                          [(None, mw) for _, mw in existing])[ALL]
+    whole = freed_by_area(["grid"], np.zeros(len(table), np.int8), category, reclaimed,
+                          [(None, mw) for _, mw in existing])["grid"]  # the grid as one area
     if len(grid.areas) < 2:
         return whole, {}
     # speed: each applicant's area only here (decoding the names costs 10 ms a run)
