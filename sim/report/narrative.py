@@ -187,7 +187,9 @@ def lead_metric(table: pd.DataFrame) -> str:
     ``table``: a run in which some replication cannot see ten years after the requests, say,
     leads with the mean wait within five years instead of answering with "not defined".
     """
-    compared = table[(table["question"].fillna("") != "") & table["population"].isin(COMPARED)]
+    compared = table[table["question"].fillna("") != ""]
+    if "population" in compared:  # the categories' rows, not an area's
+        compared = compared[compared["population"].isin(COMPARED)]
     for metric in LEAD_METRICS:
         lows = compared.loc[compared["metric"] == metric, "difference_ci_low"]
         if np.isfinite(lows.to_numpy(dtype=float)).any():
