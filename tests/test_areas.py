@@ -8,6 +8,7 @@ why they need not behind a shared upstream limit), and that one area writes no `
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,26 @@ def test_the_report_shows_the_areas_and_reproduce_checks_their_table(folder: Pat
     assert reproduction.tables["areas.csv"] is None and reproduction.identical
 
 
+def test_reproduce_of_a_folder_written_before_the_tables_by_area(folder: Path, tmp_path: Path):
+    """Neither area table: the rest is checked and the two are named as not checked.
+
+    One of the two alone missing is damage, not an older folder: reproduce then fails.
+    """
+    older = tmp_path / "older"
+    shutil.copytree(folder, older, ignore=shutil.ignore_patterns("figures", "report.html"))
+    (older / "areas.csv").unlink()
+    (older / "area_metrics.csv").unlink()
+    found = reproduce(older, workers=1)
+    assert found.identical and "areas.csv" not in found.tables
+    assert found.not_checked == ["areas.csv", "area_metrics.csv"]
+    assert ("  areas.csv and area_metrics.csv: not in the results directory, as in one written "
+            "before gridqueue kept figures by area; not checked") in found.report().splitlines()
+    shutil.copy(folder / "areas.csv", older / "areas.csv")
+    damaged = reproduce(older, workers=1)
+    assert not damaged.identical and not damaged.not_checked
+    assert damaged.tables["area_metrics.csv"] == "missing from the results directory"
+
+
 def test_one_area_writes_no_areas_table(tmp_path: Path):
     """A grid of one area: its figures are summary.csv's, so no areas.csv and no section."""
     one = (TWO_AREAS.replace("    area: north\n", "").replace("    area: south\n", "")
@@ -206,6 +227,25 @@ def test_areas_are_compared_only_where_everyone_is(folder: Path, tmp_path: Path)
     both = compare([scenario, tmp_path / "more.yaml"], workers=1)
     assert "by_area" not in set(both.table["population"])
     assert "by grid area" not in both.sentences()[0]
+    # The waiting list splits over one stream more: its rows are drawn differently too.
+    assert both.cautions == [
+        "more against two_areas: grid areas not compared one by one, as south_shops (waiting "
+        "list), south_shops, north_firms (waiting list) and south_schools (waiting list) are "
+        "set apart, so an area's applicants are not the same businesses in both"]
+
+
+def test_a_folder_written_before_the_tables_by_area_is_named(folder: Path, tmp_path: Path):
+    """Results of several areas without areas.csv: the comparison says why no area is compared."""
+    older = tmp_path / "older"
+    shutil.copytree(folder, older)
+    for name in ("areas.csv", "area_metrics.csv"):
+        (older / name).unlink()
+    both = compare([older, folder], workers=1)
+    assert "by_area" not in set(both.table["population"])
+    assert [text for text in both.cautions if "grid areas" in text] == [
+        "two_areas (2) against two_areas: grid areas not compared one by one, as the results "
+        "folder of two_areas has no areas.csv (written by an earlier gridqueue); run it again "
+        "to compare its areas"]
 
 
 def test_the_terminal_table_by_area_follows_the_one_by_category(folder: Path):
@@ -234,6 +274,10 @@ def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder:
     moved = compare([scenario, scenario], overrides=["2:streams.north_firms.area=south"],
                     replications=2, workers=1)
     assert "by_area" not in set(moved.table["population"])
+    assert [text.split(": ", 1)[1] for text in moved.cautions] == [
+        "grid areas not compared one by one, as north_firms (waiting list) and north_firms "
+        f"ask in other areas in {moved.questions[0].variant}, so an area's applicants are "
+        "not the same businesses in both"]
     reordered = TWO_AREAS.replace("    south: {capacity_mw: 0.5}\n", "").replace(
         "  areas:\n", "  areas:\n    south: {capacity_mw: 0.5}\n", 1)
     (tmp_path / "reordered.yaml").write_text(reordered, encoding="utf-8")
@@ -241,6 +285,7 @@ def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder:
     rows = both.table[both.table["population"] == "by_area"]
     assert list(dict.fromkeys(rows["origin"])) == ["north", "south"]
     assert (rows["difference"].fillna(0) == 0).all()  # the same grid, written otherwise
+    assert both.cautions == []
     # An area nobody asks in has nothing to compare: no rows, nothing said.
     empty = TWO_AREAS.replace("    south: {capacity_mw: 0.5}\n",
                               "    south: {capacity_mw: 0.5}\n    empty: {capacity_mw: 1}\n")
@@ -250,3 +295,10 @@ def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder:
     rows = both.table[both.table["population"] == "by_area"]
     assert list(dict.fromkeys(rows["origin"])) == ["north", "south"]
     assert "empty" not in both.sentences()[0]
+    # Nobody in the south at all: one area left, and the comparison says why none is compared.
+    lone = TWO_AREAS.split("  south_schools:")[0]
+    (tmp_path / "lone.yaml").write_text(lone, encoding="utf-8")
+    both = compare([tmp_path / "lone.yaml", tmp_path / "lone.yaml"],
+                   overrides=["2:grid.areas.north.capacity_mw=2"], replications=2, workers=1)
+    assert "by_area" not in set(both.table["population"])
+    assert [text.split(", as ", 1)[1] for text in both.cautions] == ["only north has applicants"]

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 
 from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
-from sim.analysis.populations import question_populations
+from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
 from sim.errors import GridqueueError, argument, given_as, warn
 from sim.figures import plots
@@ -397,10 +397,14 @@ def compare(
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
     cautions += [text for question in asked if question.variant in by_order
                  and (text := _mixed_changes(question, results))]
-    for text in cautions:
-        warn(text)
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
+    cautions += [text for question in asked if (text := areas_not_compared(
+        results[question.reference], results[question.variant], populations[question],
+        (question.variant, question.reference)))]
+    cautions = list(dict.fromkeys(cautions))  # two questions may ask of the same pair
+    for text in cautions:
+        warn(text)
     table = comparison_table({k: r.summary for k, r in results.items()},
                              {k: r.replication_metrics for k, r in results.items()}, asked,
                              populations)

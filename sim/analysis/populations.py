@@ -28,6 +28,7 @@ from sim.analysis.differences import (
     csv_digest,
     draws_key,
 )
+from sim.errors import listed
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR, CategoryChange, Scenario
 from sim.inputs.sources import waiting_list_weights
@@ -48,6 +49,7 @@ from sim.runs.results import Results
 
 __all__ = [
     "areas_by_origin",
+    "areas_not_compared",
     "by_area",
     "categories_by_origin",
     "category_timelines",
@@ -141,6 +143,51 @@ def by_area(reference: Results, variant: Results) -> list[Population]:
         return []
     return [Population(BY_AREA, area, _of_area(reference, area), _of_area(variant, area))
             for area in areas]
+
+
+def areas_not_compared(reference: Results, variant: Results, populations: list[Population],
+                       labels: tuple[str, str]) -> str:
+    """Why a pair of scenarios with several grid areas each compares no area ('' otherwise).
+
+    A planner of a grid split into areas expects each area's answer (:func:`by_area`); an
+    answer without them, and without a word, reads as if the areas had not moved. ``labels``
+    names the variant and the reference: '<variant> against <reference>: grid areas not
+    compared one by one, as ...'.
+    """
+    runs = dict(zip(labels, (variant, reference), strict=True))
+    if any(len(results.scenario.grid.areas or {}) < 2 for results in runs.values()) \
+            or any(p.kind == BY_AREA for p in populations):
+        return ""
+    older = [label for label, results in runs.items() if results.areas.empty]
+    mine, theirs = (list(results.scenario.grid.areas or {}) for results in (variant, reference))
+    asked = [area for area in asked_in(reference.areas) if area in asked_in(variant.areas)]
+    kinds = {p.kind for p in populations}
+    moved = _areas_moved(reference, variant)
+    if older:
+        why = (f"the results folder of {listed(older)} has no areas.csv (written by an "
+               "earlier gridqueue); run it again to compare its areas")
+    elif len([area for area in theirs if area in mine]) < 2:
+        why = f"they share fewer than two grid areas ({listed(mine)} against {listed(theirs)})"
+    elif PERIODS_DIFFER in kinds or STREAMS_DIFFER in kinds:
+        why = "their applicants are not compared like with like"
+    elif EVERY_APPLICANT not in kinds:
+        apart = list(dict.fromkeys(p.origin for p in populations if p.origin))
+        why = (f"{listed(apart)} {'is' if len(apart) == 1 else 'are'} set apart, so an "
+               "area's applicants are not the same businesses in both")
+    elif moved:
+        why = (f"{listed(moved)} {'asks' if len(moved) == 1 else 'ask'} in other areas in "
+               f"{labels[0]}, so an area's applicants are not the same businesses in both")
+    elif len(asked) < 2:
+        why = f"only {asked[0]} has applicants" if asked else "no area has applicants"
+    else:
+        return ""
+    return f"{labels[0]} against {labels[1]}: grid areas not compared one by one, as {why}"
+
+
+def _areas_moved(reference: Results, variant: Results) -> list[str]:
+    """The origins both runs have whose applicants ask in other areas in the variant."""
+    theirs, mine = (areas_by_origin(results.applicants) for results in (reference, variant))
+    return [origin for origin in mine if origin in theirs and mine[origin] != theirs[origin]]
 
 
 def areas_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:

@@ -17,12 +17,12 @@ import hashlib
 import json
 import platform
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim._version import __version__
-from sim.errors import InputError
+from sim.errors import InputError, listed
 from sim.inputs.files import read_limited
 from sim.inputs.loading import load_resolved
 from sim.inputs.scenario import Scenario
@@ -59,6 +59,8 @@ class Reproduction:
     """Inputs that differ from what run.json recorded, one line each."""
     versions: list[str]
     """Versions that changed since the run, e.g. ``numpy 2.4.6 then, 2.5.0 now``."""
+    not_checked: list[str] = field(default_factory=list)
+    """Tables the run's gridqueue did not yet write, so there is nothing to check them with."""
 
     @property
     def inputs_changed(self) -> bool:
@@ -78,6 +80,9 @@ class Reproduction:
         lines += [f"  {change}" for change in self.changes]
         for name, difference in self.tables.items():
             lines.append(f"  {name}: {difference or 'identical'}")
+        if self.not_checked:
+            lines.append(f"  {listed(self.not_checked)}: not in the results directory, as in one "
+                         "written before gridqueue kept figures by area; not checked")
         lines += [f"  version changed: {change}" for change in self.versions]
         differing = sum(d is not None for d in self.tables.values())
         verdict = "reproduced" if self.identical else "not reproduced"
@@ -94,7 +99,9 @@ def reproduce(directory: str | Path, workers: int | None = None,
 
     Every table: the five of every run; where the scenario states published observations,
     ``observations.csv``, whose verdicts a planner quotes; and ``areas.csv`` and
-    ``area_metrics.csv`` for a grid of several areas.
+    ``area_metrics.csv`` for a grid of several areas, unless the directory holds neither (it
+    was written before they were: they are then listed as not checked, and one of the two
+    alone is missing).
 
     The re-run uses the seed and replications recorded in run.json; when they disagree with
     ``scenario.yaml``, or any recorded hash disagrees with the files, the reproduction fails.
@@ -109,8 +116,11 @@ def reproduce(directory: str | Path, workers: int | None = None,
     results = run(scenario, workers=workers, progress=progress, replications=subset)
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
+        areas = list(AREA_TABLES) if len(scenario.area_names) > 1 else []
+        older = [f"{name}.csv" for name in areas
+                 if not any((folder / f"{table}.csv").exists() for table in AREA_TABLES)]
         names = [*TABLES, *(["observations"] if scenario.observations else []),
-                 *(AREA_TABLES if len(scenario.area_names) > 1 else [])]
+                 *(areas if not older else [])]
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
                   for name in names}
     return Reproduction(
@@ -120,6 +130,7 @@ def reproduce(directory: str | Path, workers: int | None = None,
         tables=tables,
         changes=input_changes(folder, info, written, scenario, subset),
         versions=version_changes(info),
+        not_checked=older,
     )
 
 
