@@ -79,30 +79,33 @@ def _capacity(scenario: Scenario) -> list[str]:
         areas["upstream (shared)"] = scenario.grid.upstream
     lines = []
     for name, area in areas.items():
-        within = [u for u in area.upgrades if u.earliest() < scenario.end]
+        within = [u for u in area.upgrades if scenario.earliest(u) < scenario.end]
         total = area.capacity_mw + sum(u.add_mw for u in within)
         after = len(area.upgrades) - len(within)
         lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
                      f"{len(within)} upgrade{'' if len(within) == 1 else 's'}"
                      + (f" ({after} more only after the end)" if after else ""))
-        lines += [f"    + {u.add_mw:g} MW {_when(u, scenario.end)}: {u.name}"
+        lines += [f"    + {u.add_mw:g} MW {_when(u, scenario)}: {u.name}"
                   for u in sorted(area.upgrades, key=lambda u: u.date)]
     return lines
 
 
-def _when(upgrade: Upgrade, end: dt.date) -> str:
+def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     """The upgrade's date, or the range its delay spreads it over."""
-    delay = upgrade.delay_years
-    if upgrade.earliest() >= end:
-        return f"only after the end: {upgrade.earliest()} at the earliest, so not in the run"
+    delay, end = scenario.delay_of(upgrade), scenario.end
+    shared = "" if upgrade.same_delay_as is None else f"; the same delay as {upgrade.same_delay_as}"
+    earliest = scenario.earliest(upgrade)
+    if earliest >= end:
+        return f"only after the end: {earliest} at the earliest, so not in the run"
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):
         return (f"from {upgrade.date}, delayed by {delay.mean:.2g} years on average "
-                "(no upper bound)")
+                f"(no upper bound{shared})")
     latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
     after = " (not at all if after the end)" if latest >= end else ""
-    return f"between {upgrade.date} and {min(latest, end)}{after}"
+    together = f" (the same delay as {upgrade.same_delay_as})" if shared else ""
+    return f"between {upgrade.date} and {min(latest, end)}{after}{together}"
 
 
 def _streams(scenario: Scenario) -> list[str]:

@@ -33,7 +33,6 @@ from sim.inputs.scenario import (
     Project,
     Scenario,
     Stream,
-    Upgrade,
     WaitingList,
     categories_held,
     efficiency_ranked_at,
@@ -793,21 +792,14 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
     An upgrade dated after the end is refused by the schema; one delayed past it for certain
     is only warned of, as a comparison over delays may well reach that.
     """
-    grid = scenario.grid
-    lists: list[tuple[Key, list[Upgrade]]] = \
-        [(("grid",), grid.upgrades)] if grid.areas is None \
-        else [(("grid", "areas", name), area.upgrades) for name, area in grid.areas.items()]
-    if grid.upstream is not None:
-        lists.append((("grid", "upstream"), grid.upstream.upgrades))
-    if scenario.non_firm is not None:
-        lists += [(("non_firm", "pools", name), pool.upgrades)
-                  for name, pool in scenario.non_firm.pools.items()]
-    for path, upgrades in lists:
+    for path, _, upgrades in scenario.upgrade_lists():
         for i, upgrade in enumerate(upgrades):
-            if upgrade.earliest() >= scenario.end:
-                key = (*path, "upgrades", i, "delay_years")
+            earliest = scenario.earliest(upgrade)
+            if earliest >= scenario.end:
+                delay = "delay_years" if upgrade.same_delay_as is None else "same_delay_as"
+                key: Key = (*path.split("."), i, delay)
                 _warn(scenario, source, key, f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) "
-                      f"comes {upgrade.earliest()} at the earliest, after end ({scenario.end}): "
+                      f"comes {earliest} at the earliest, after end ({scenario.end}): "
                       "it adds nothing in this run")
 
 

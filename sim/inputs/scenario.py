@@ -159,16 +159,24 @@ class Upgrade(_Model):
         description="Delay after the planned date, in years, drawn once per replication. "
         "None: on time.",
     )
+    same_delay_as: str | None = Field(
+        default=None,
+        description="The name of another upgrade whose delay this one takes in every "
+        "replication, after its own date: the parts of one station in several areas, or its "
+        "local and its upstream room. Instead of delay_years.",
+    )
 
     @field_validator("delay_years")
     @classmethod
     def _plausible_delay(cls, value: Any) -> Any:
         return _bounded_mean(value, MAX_YEARS, "years")
 
-    def earliest(self) -> dt.date:
-        """The first day the upgrade can come, its shortest delay included."""
-        delay = 0.0 if self.delay_years is None else self.delay_years.lower_bound
-        return self.date + dt.timedelta(days=delay * DAYS_PER_YEAR)
+    @model_validator(mode="after")
+    def _one_delay(self) -> Upgrade:
+        if self.delay_years is not None and self.same_delay_as is not None:
+            raise SchemaProblem("same_delay_as", "expected delay_years or same_delay_as, not "
+                                "both: an upgrade sharing another's delay has none of its own")
+        return self
 
 
 class Area(_Model):
@@ -1065,6 +1073,60 @@ class Scenario(_Model):
         """Names of the grid areas, in file order."""
         return list(self.grid.resolved_areas)
 
+    def upgrade_lists(self) -> list[tuple[str, str, list[Upgrade]]]:
+        """Every list of upgrades: (its key path, its owner, the upgrades).
+
+        The owner names the upgrades' random streams of delays
+        (:func:`sim.inputs.rng.upgrade_keys`): an area's name, 'upstream' or
+        'non_firm:<area>'; a grid of one area is area 'main'.
+        """
+        if self.grid.areas is None:
+            lists = [("grid.upgrades", DEFAULT_AREA, self.grid.upgrades)]
+        else:
+            lists = [(f"grid.areas.{name}.upgrades", name, area.upgrades)
+                     for name, area in self.grid.areas.items()]
+        if self.grid.upstream is not None:
+            lists.append(("grid.upstream.upgrades", "upstream", self.grid.upstream.upgrades))
+        if self.non_firm is not None:
+            lists += [(f"non_firm.pools.{name}.upgrades", f"non_firm:{name}", pool.upgrades)
+                      for name, pool in self.non_firm.pools.items()]
+        return lists
+
+    def delay_of(self, upgrade: Upgrade) -> Distribution | None:
+        """The distribution of an upgrade's delay: its own, or the one it shares."""
+        if upgrade.same_delay_as is None:
+            return upgrade.delay_years
+        return next(other.delay_years for _, _, upgrades in self.upgrade_lists()
+                    for other in upgrades if other.name == upgrade.same_delay_as)
+
+    def earliest(self, upgrade: Upgrade) -> dt.date:
+        """The first day an upgrade can come, its shortest delay included."""
+        delay = self.delay_of(upgrade)
+        years = 0.0 if delay is None else delay.lower_bound
+        return upgrade.date + dt.timedelta(days=years * DAYS_PER_YEAR)
+
+
+def _shared_delay_problems(s: Scenario, upgrade: Upgrade) -> list[str]:
+    """What is wrong with the upgrade an upgrade's ``same_delay_as`` names, if anything."""
+    name = upgrade.same_delay_as
+    others = [other for _, _, upgrades in s.upgrade_lists() for other in upgrades]
+    named = [other for other in others if other.name == name]
+    if not named:
+        return [f"unknown upgrade '{name}'{nearest(str(name), [o.name for o in others])}, "
+                "expected the name of another upgrade of the grid or a non-firm pool"]
+    if len(named) > 1:
+        return [f"'{name}' names {len(named)} upgrades; expected a name given once"]
+    other = named[0]
+    if other is upgrade:
+        return [f"expected another upgrade than '{name}' itself"]
+    if other.same_delay_as is not None:
+        return [f"'{name}' shares the delay of '{other.same_delay_as}' itself; expected the "
+                "name of the upgrade that has the delay_years"]
+    if other.delay_years is None:
+        return [f"'{name}' has no delay_years to share, so this upgrade would come on time "
+                "as it is: expected an upgrade with a delay (or leave same_delay_as out)"]
+    return []
+
 
 def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
     """Checks that span several fields, as (key path, what was expected) pairs."""
@@ -1098,21 +1160,18 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
         if not s.start <= project.date < s.end:
             problems.append((f"projects.{i}.date", f"expected a date from start ({s.start}) "
                              f"to before end ({s.end}), got {project.date}"))
-    if s.grid.areas is None:
-        upgrade_lists = [("grid", s.grid.upgrades)]
-    else:
-        upgrade_lists = [(f"grid.areas.{a}", area.upgrades) for a, area in s.grid.areas.items()]
-    if s.grid.upstream is not None:
-        upgrade_lists.append(("grid.upstream", s.grid.upstream.upgrades))
-    for path, upgrades in upgrade_lists:
+    for path, _, upgrades in s.upgrade_lists():
         for i, upgrade in enumerate(upgrades):
-            if not s.start < upgrade.date < s.end:
+            if not s.start < upgrade.date < s.end and not path.startswith("non_firm"):
                 why = (" (capacity present at the start belongs in capacity_mw)"
                        if upgrade.date <= s.start else " (an upgrade after the end changes "
                        "nothing in the run: leave it out, or move end)")
-                problems.append((f"{path}.upgrades.{i}.date", f"expected a date after start "
+                problems.append((f"{path}.{i}.date", f"expected a date after start "
                                  f"({s.start}) and before end ({s.end}), got {upgrade.date}"
                                  + why))
+            if upgrade.same_delay_as is not None:
+                problems += [(f"{path}.{i}.same_delay_as", expected)
+                             for expected in _shared_delay_problems(s, upgrade)]
     previous = s.start
     for i, change in enumerate(s.policy.changes):
         if not previous < change.date < s.end:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.inputs.applicants import CATEGORIES, Category
-from sim.inputs.distributions import Distribution
-from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream
+from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream, Upgrade
 from sim.report.rendering import environment
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
@@ -161,8 +160,7 @@ def _non_firm(scenario: Scenario) -> Assumption:
         + (f", {added:g} MW added later" if added else "")
         + f", offered by {non_firm.order}; rights: {rights}",
         tuple(f"{area}: {pool.capacity_mw:g} MW"
-              + "".join(f", +{u.add_mw:g} MW on {u.date}" + _delay(u.delay_years)
-                        for u in pool.upgrades)
+              + "".join(f", +{u.add_mw:g} MW on {u.date}" + _delay(u) for u in pool.upgrades)
               for area, pool in non_firm.pools.items()) if len(non_firm.pools) > 1 else ())
 
 
@@ -190,7 +188,7 @@ def _grid(scenario: Scenario) -> Assumption:
     items = [f"{name}: {area.capacity_mw:g} MW at the start"
              for name, area in areas.items() if several or name == "upstream"]
     items += [(f"{name}: " if several or name == "upstream" else "")
-              + f"{u.name} +{u.add_mw:g} MW on {u.date}" + _delay(u.delay_years)
+              + f"{u.name} +{u.add_mw:g} MW on {u.date}" + _delay(u)
               for name, area in areas.items() for u in area.upgrades]
     return Assumption(summary, tuple(items))
 
@@ -223,7 +221,11 @@ def _lookback(release: CapacityRelease) -> str:
     return f"at least {' and '.join(parts)} by the calendar"
 
 
-def _delay(delay: Distribution | None) -> str:
+def _delay(upgrade: Upgrade) -> str:
+    """' (delay mean 1 year)', ' (the same delay as <upgrade>)', or '' for one on time."""
+    if upgrade.same_delay_as is not None:
+        return f" (the same delay as {upgrade.same_delay_as})"
+    delay = upgrade.delay_years
     return "" if delay is None else f" (delay mean {count_text(delay.mean, 'year', '.2g')})"
 
 

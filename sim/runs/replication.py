@@ -137,26 +137,44 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
     """Areas, starting capacity and the upgrades with this replication's delays."""
     areas = scenario.grid.resolved_areas
     names = list(areas)
+    delays = upgrade_delays(scenario, streams)
     steps = [
-        _step(scenario, streams, key, index, upgrade)
+        _step(scenario, delays[key], index, upgrade)
         for index, name in enumerate(names)
         for key, upgrade in _keyed(name, areas[name].upgrades)
     ]
     upstream = scenario.grid.upstream
     if upstream is not None:
-        steps += [_step(scenario, streams, key, UPSTREAM, upgrade)
+        steps += [_step(scenario, delays[key], UPSTREAM, upgrade)
                   for key, upgrade in _keyed("upstream", upstream.upgrades)]
     return GridSetup(
         areas=names,
         capacity_mw=[areas[name].capacity_mw for name in names],
         upstream_capacity_mw=None if upstream is None else upstream.capacity_mw,
         steps=steps,
-        non_firm=_non_firm_setup(scenario, streams, names),
+        non_firm=_non_firm_setup(scenario, delays, names),
     )
 
 
+def upgrade_delays(scenario: Scenario, streams: RandomStreams) -> dict[str, float]:
+    """Every upgrade's delay in this replication (years), by its random stream's name.
+
+    Each upgrade with a delay of its own draws it from its own stream (:func:`_keyed`); one
+    with ``same_delay_as`` takes that of the upgrade it names, which the scenario checked is
+    one upgrade with a delay of its own: the parts of one station come together.
+    """
+    keyed = [pair for _, owner, upgrades in scenario.upgrade_lists()
+             for pair in _keyed(owner, upgrades)]
+    own = {key: 0.0 if upgrade.delay_years is None else
+           float(upgrade.delay_years.sample(streams.generator("upgrade_delay", key), 1)[0])
+           for key, upgrade in keyed if upgrade.same_delay_as is None}
+    by_name = {upgrade.name: own[key] for key, upgrade in keyed if key in own}
+    return {key: own[key] if key in own else by_name[str(upgrade.same_delay_as)]
+            for key, upgrade in keyed}
+
+
 def _non_firm_setup(
-    scenario: Scenario, streams: RandomStreams, names: list[str]
+    scenario: Scenario, delays: dict[str, float], names: list[str]
 ) -> NonFirmSetup | None:
     """The non-firm pools by area index, their upgrades with this replication's delays."""
     non_firm = scenario.non_firm
@@ -165,7 +183,7 @@ def _non_firm_setup(
     pools = non_firm.pools
     return NonFirmSetup(
         pool_mw=[pools[name].capacity_mw if name in pools else 0.0 for name in names],
-        steps=[_step(scenario, streams, key, index, upgrade)
+        steps=[_step(scenario, delays[key], index, upgrade)
                for index, name in enumerate(names) if name in pools
                for key, upgrade in _keyed(f"non_firm:{name}", pools[name].upgrades)],
         order=non_firm.order,
@@ -243,12 +261,8 @@ def _keyed(owner: str, upgrades: list[Upgrade]) -> list[tuple[str, Upgrade]]:
     return list(zip(keys, upgrades, strict=True))
 
 
-def _step(
-    scenario: Scenario, streams: RandomStreams, key: str, area: int, upgrade: Upgrade
-) -> CapacityStep:
-    delay = 0.0
-    if upgrade.delay_years is not None:
-        delay = float(upgrade.delay_years.sample(streams.generator("upgrade_delay", key), 1)[0])
+def _step(scenario: Scenario, delay: float, area: int, upgrade: Upgrade) -> CapacityStep:
+    """An upgrade's capacity, added in ``area`` at its date plus this replication's delay."""
     return CapacityStep(scenario.years_since_start(upgrade.date) + delay, area, upgrade.add_mw)
 
 
