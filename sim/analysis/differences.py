@@ -121,17 +121,19 @@ they were; and the delays of non-firm pools' upgrades from keys of their own).""
 
 NOT_DRAWN_BY_STREAM = (
     "patience_years", "lifetime_years", "onsite_generation", "partial_offer", "expansion",
-    "non_firm", "efficiency",
+    "non_firm", "efficiency", "jobs",
 )
-"""Stream keys that change what the same applicants do, not who they are.
+"""Stream keys that change what the same applicants do or bring, not who they are.
 
-Who a stream's applicants are (their request dates, demand, jobs, homes) is drawn from the
-random streams ``arrivals``, ``demand``, ``jobs`` and ``homes``, keyed by the stream's name
+Who a stream's applicants are (their request dates, demand, homes) is drawn from the random
+streams ``arrivals``, ``demand`` and ``homes``, keyed by the stream's name
 (:func:`sim.inputs.sources.generate_applicants`); each of these keys draws from a purpose of
 its own (``patience``, ``lifetime``, ``onsite_adoption``, ``onsite_cover``, ``partial``,
-``expansion``, ``non_firm``, ``efficiency``: :data:`sim.inputs.rng.PURPOSES`), so setting,
-changing or removing one leaves those draws, row for row, as they were. Another patience is
-the same applicants giving up sooner: a treatment of them, compared paired."""
+``expansion``, ``non_firm``, ``efficiency``, ``jobs``: :data:`sim.inputs.rng.PURPOSES`), so
+setting, changing or removing one leaves those draws, row for row, as they were. Another
+patience is the same applicants giving up sooner, and other jobs the same requests with
+more or fewer jobs at stake: a treatment of them, compared paired (their waits the same, to
+the day, unless a policy ranks by jobs)."""
 
 PLACED_NOT_DRAWN = ("category", "category_changes", "area")
 """Stream keys that say where its applicants wait and in which group they count, not who they
@@ -152,8 +154,9 @@ def draws_key(scenario: Scenario) -> str:
     That is the seed, the period, the streams and the waiting list (and its file's content);
     not the policy, the grid (its sizes, dates and upgrades), named projects (fixed, no
     draws), priority uptake, where a stream's applicants wait and count
-    (:data:`PLACED_NOT_DRAWN`), or what they do (:data:`NOT_DRAWN_BY_STREAM`:
-    patience, lifetime, on-site generation and the offers, drawn from streams of their own). Two
+    (:data:`PLACED_NOT_DRAWN`), or what they do or bring (:data:`NOT_DRAWN_BY_STREAM`:
+    patience, lifetime, on-site generation, the offers and jobs, drawn from streams of their
+    own). Two
     scenarios with the same key draw the same applicants in replication *i*; with on-site
     generation, the same applicants may ask for less, and with another uptake, more or fewer
     of them ask for priority (the same draw of each set against another share). Each upgrade

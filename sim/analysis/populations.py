@@ -340,16 +340,16 @@ def _restricted(scenario: Scenario, among: list[str]) -> Scenario:
 def definitions(scenario: Scenario) -> dict[str, str]:
     """What draws each origin's applicants, as comparable text, by origin (see :func:`origins`).
 
-    Only what decides who the applicants are counts: a stream's rate, growth, period, demand,
-    jobs and homes, which its ``arrivals``, ``demand``, ``jobs`` and ``homes`` draws use. Left
+    Only what decides who the applicants are counts: a stream's rate, growth, period, demand
+    and homes, which its ``arrivals``, ``demand`` and ``homes`` draws use. Left
     out are the keys that change what the same applicants do or how they are served: a
     stream's category and area (no draw uses them; a category that changes sets the stream
     apart on its own), and its patience, lifetime, on-site generation, partial offers,
-    expansion, non-firm offer and efficiency score (:data:`NOT_DRAWN_BY_STREAM`: each draws
+    expansion, non-firm offer, efficiency score and jobs (:data:`NOT_DRAWN_BY_STREAM`: each draws
     from a random stream of its own, so the identity draws stay as they were, row for row);
     the patience, efficiency, partial offers and non-firm offer of a CSV waiting list's rows
     that name no stream (:data:`NOT_DRAWN_BY_WAITING_LIST`); and all of a project but its
-    name, date, demand and jobs (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
+    name, date and demand (:data:`PROJECT_BEHAVIOUR`). So a lever that changes only
     those compares the same applicants, paired. A waiting-list CSV counts by its content (the
     same file under another name is the same list; a newer export is another), and its rows
     that name no stream are an origin of their own (:data:`UNSTREAMED`); its rows that name
@@ -382,10 +382,10 @@ def definitions(scenario: Scenario) -> dict[str, str]:
 PROJECT_BEHAVIOUR = (*PLACED_NOT_DRAWN, "self_supply",
                      "priority_requested", "patience_years", "lifetime_years",
                      "partial_min_share", "existing_mw", "non_firm_right", "keep_firm_place",
-                     "efficiency")
-"""A named project's keys that change what the same request does or how it is served.
+                     "efficiency", "jobs")
+"""A named project's keys that change what the same request does, brings or how it is served.
 
-What it is, its name, date, demand and jobs, is left: a project draws nothing, so these are
+What it is, its name, date and demand, is left: a project draws nothing, so these are
 the counterparts of a stream's :data:`sim.analysis.differences.NOT_DRAWN_BY_STREAM` and of
 the priority uptake, and a project that waits less long is the same request."""
 
