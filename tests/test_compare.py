@@ -501,6 +501,27 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
             in text)
 
 
+def test_the_overall_line_leads_with_the_answer_s_figure_for_everyone():
+    """The categories' changes do not say what they come to together; the line over all does.
+
+    Social priority left everyone's mean wait within 10 years 0.055 years longer (0.010 to
+    0.099), which no line said: the categories moved both ways.
+    """
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, wait in (("safety", -1.0), ("other", 0.5), ("all", 0.3)):
+            rows += [(scenario, group, "applicants", 40.0, 0.0),
+                     (scenario, group, "connected", 30.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", 6.0, wait)]
+        rows += [(scenario, "all", "withdrawn", 20.0, 3.0)]
+    (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                               "difference"]))
+    assert text.endswith(
+        "applicants overall: 0.30 years longer, from 5.70 to 6.00 (0.20 to 0.40) — by the end "
+        "of the run, withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); connected about the "
+        "same."), text
+
+
 def test_a_single_category_compared_beside_one_none_in_both_says_its_connections_once():
     """One category left to compare (the other 'none in both') is everyone compared.
 

@@ -314,9 +314,9 @@ def comparison_page(
         answers=[_answer(table, q, lead, dates) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval, category by category; then, for all the applicants "
-             "compared, how many were connected, withdrew or still waited by the end of the run, "
-             "the jobs lost and how long they waited in all. A change reads from the "
-             "reference's mean to the variant's.",
+             "compared, the same figure and how many were connected, withdrew or still waited "
+             "by the end of the run, the jobs lost and how long they waited in all. A change "
+             "reads from the reference's mean to the variant's.",
         lead_meaning=[point for point in MEANINGS.get(lead, [])
                       if not (window and point == FALLBACK_MEANING)],
         headline=None,

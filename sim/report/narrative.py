@@ -302,7 +302,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
     alone = set(set_apart["origin"].astype(str))
     overall = _overall_words(get, said, sorted(alone),
-                             any(_not_all_firm(means[label]) for label in means))
+                             any(_not_all_firm(means[label]) for label in means),
+                             metric if len(groups) > 1 else None)
     return whom, [*(parts or ["no applicants"]), *overall,
                   *_area_words(rows[rows["population"] == BY_AREA], metric),
                   *_firm_words(get, means[variant], metric),
@@ -550,11 +551,15 @@ the jobs lost with those who gave up, and the jobs and MW held back while waitin
 
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
-                   apart: Sequence[str] = (), not_all_firm: bool = False) -> list[str]:
+                   apart: Sequence[str] = (), not_all_firm: bool = False,
+                   metric: str | None = None) -> list[str]:
     """How many were connected, gave up or still waited, and how much was waited, in all.
 
-    'applicants overall, by the end of the run — connected: 22.1 fewer, from 684.6 to 662.5
-    (12.5 to 31.7); withdrawn: 26.6 more, ...'. The categories' waits alone hide what a change
+    'applicants overall: 0.10 years longer, from 8.46 to 8.56 (0.05 to 0.15) — by the end of
+    the run, connected: 22.1 fewer, from 684.6 to 662.5 (12.5 to 31.7); withdrawn: 26.6 more,
+    ...': first the answer's lead ``metric`` over them all, where given (the categories'
+    changes do not say what they come to together), then the end of the run. The
+    categories' waits alone hide what a change
     costs in all: social priority shortens three categories' waits and lengthens the fourth's,
     and only the whole says that 22 fewer applicants were connected and 27 more gave up.
     Figures whose interval crosses zero are named together as about the same; those in
@@ -579,7 +584,14 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         moved.append(f"{listed(same)} about the same")
     whom = f"the categories above together, without {listed(list(apart))}" if apart \
         else WHO[ALL]
-    return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
+    shown = None if metric is None else _window(get, ALL, metric)
+    if shown is None or not _has_difference(get, ALL, shown):
+        return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
+    mark = "" if shown == metric else f" ({SHORTER_MARK})"
+    lead = f"{whom}{mark}: " + difference_text(
+        get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+        every_replication=METRICS[shown].every_replication)
+    return [lead + (" — by the end of the run, " + "; ".join(moved) if moved else "")]
 
 
 def _area_words(rows: pd.DataFrame, metric: str) -> list[str]:
