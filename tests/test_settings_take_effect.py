@@ -250,8 +250,12 @@ def _removing_fewer(scenario: str, key: str, names: list[str]) -> tuple[dict[str
 def _other_text(data: dict[str, Any], key: str, parts: list[str], name: str,
                 value: str) -> tuple[dict[str, Any], ...]:
     """Another value of a text setting: a name, a category, an area, a right or an enumeration."""
-    if name == "name":
-        return ({key: f"{value} (renamed)"},)
+    if name == "name":  # an upgrade sharing this one's delay follows it to the new name
+        renamed = f"{value} (renamed)"
+        return ({key: renamed, **dict.fromkeys(_sharing_the_delay_of(data, value), renamed)},)
+    if name == "same_delay_as":  # a delay of its own instead: the parts of a station come apart
+        return ({key: None, key.replace("same_delay_as", "delay_years"):
+                 {"dist": "uniform", "low": 0, "high": 2}},)
     if name == "category":  # a category change must change the category: try each
         return tuple({key: c} for c in ("other", "basic_needs", "safety") if c != value)
     if name == "area":
@@ -272,6 +276,19 @@ def _other_text(data: dict[str, Any], key: str, parts: list[str], name: str,
         changes = data["policy"].get("changes", [])
         return ({key: OTHER_VALUE["order"][value], "policy.changes": changes},)
     return ({key: OTHER_VALUE[name][value]},)
+
+
+def _sharing_the_delay_of(data: Any, name: str, path: str = "") -> list[str]:
+    """The keys of every ``same_delay_as`` in ``data`` that names the upgrade ``name``."""
+    items = data.items() if isinstance(data, dict) else \
+        enumerate(data) if isinstance(data, list) else []
+    keys = []
+    for part, item in items:
+        key = f"{path}.{part}" if path else str(part)
+        if part == "same_delay_as" and item == name:
+            keys.append(key)
+        keys += _sharing_the_delay_of(item, name, key)
+    return keys
 
 
 def _other_policy_change(data: dict[str, Any], index: int, name: str,
@@ -420,7 +437,13 @@ CURATED = [
 EXPECTED_NO_EFFECT: dict[str, str] = {
     "base:observations": "published figures, read only for observations.csv and calibrate",
     "areas:grid.upstream.upgrades.1.name":
-        "an upgrade without delay_years draws no delay for its name to key",
+        "an upgrade sharing another's delay draws none for its name to key",
+    "areas_on_time:grid.upstream.upgrades.1.name":
+        "an upgrade sharing another's delay draws none for its name to key",
+    "areas:grid.areas.lelystad.upgrades.2.name":
+        "an upgrade sharing another's delay draws none for its name to key",
+    "areas:grid.areas.zeewolde_dronten.upgrades.0.name":
+        "an upgrade sharing another's delay draws none for its name to key",
     "social_priority:policy.changes.1.date":
         "the 2026 decision restates the policy in force (same order and category order)",
 }
