@@ -75,7 +75,11 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     sentences = agreement_sentences(table)
     assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures agree with "
                              "the simulation: their published range meets the band of 90% of "
-                             "replications.")
+                             "replications. Only 3 replications: a band of 90% of them is "
+                             "about their lowest to highest value, too rough to judge "
+                             "agreement by; run 20 or more.")
+    enough = observation_table([observation], [np.array([v]) for v in replications * 7])
+    assert agreement_sentences(enough)[-1].endswith("the band of 90% of replications.")
 
 
 @pytest.mark.parametrize(("bound", "replications", "verdict", "published"), [

@@ -19,7 +19,7 @@ from sim.analysis.candidates import EVALUATIONS
 from sim.analysis.parameters import SPANNING, load_with_parameters, stream_overrides
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
-from sim.runs.observed import format_observed, is_share
+from sim.runs.observed import few_for_a_band, format_observed, is_share
 
 __all__ = ["Calibration", "FitParameter"]
 
@@ -366,7 +366,7 @@ def _agreeing(table: pd.DataFrame, count: int) -> str:
     """How many published figures agree with a simulation, in words."""
     agreeing = int((table["agreement"] == "agrees").sum())
     return (f"{agreeing} of {count} published figures agree with the simulation: their "
-            "published range meets the band of 90% of replications.")
+            f"published range meets the band of 90% of replications.{few_for_a_band(table)}")
 
 
 def _values(values: dict[str, Any]) -> str:

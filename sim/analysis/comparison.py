@@ -50,7 +50,7 @@ from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import notes, outline, project_dates, sentences, window_note
 from sim.runs.csv_writer import write_csv
-from sim.runs.observed import agreement_sentences
+from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run
 from sim.runs.staging import staged_directory
@@ -183,6 +183,7 @@ class Comparison:
                      else "the one published figure agrees")
                   + " with the simulation (a figure agrees when its published range meets "
                   "the band of 90% of replications)."
+                  + few_for_a_band(pd.concat([self.observations[label] for label in labels]))
                   for count, labels in agreeing.items()]
         return shared + lines
 

@@ -27,7 +27,9 @@ from sim.runs.stats import mean_interval
 __all__ = [
     "BAND",
     "OBSERVATION_COLUMNS",
+    "BAND_REPLICATIONS",
     "agreement_sentences",
+    "few_for_a_band",
     "band_text",
     "format_observed",
     "is_share",
@@ -139,8 +141,24 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     if len(table):
         lines.append(f"{agreeing} of {len(table)} published figures agree with the "
                      "simulation: their published range meets the band of 90% of "
-                     "replications.")
+                     f"replications.{few_for_a_band(table)}")
     return lines
+
+
+BAND_REPLICATIONS = 20
+"""Fewer replications than this make a poor 90% band: with 4, it is about their lowest to
+highest value, and whether a figure agrees turns on one replication."""
+
+
+def few_for_a_band(table: pd.DataFrame) -> str:
+    """' Only 4 replications: ...' where the bands rest on too few to judge by, else ''."""
+    counts = table["replications"].dropna()
+    fewest = int(counts.min()) if len(counts) else BAND_REPLICATIONS
+    if fewest >= BAND_REPLICATIONS:
+        return ""
+    return (f" Only {fewest} replication{'' if fewest == 1 else 's'}: a band of 90% of them is "
+            f"about their lowest to highest value, too rough to judge agreement by; run "
+            f"{BAND_REPLICATIONS} or more.")
 
 
 def published_text(row: Mapping[Hashable, Any]) -> str:
