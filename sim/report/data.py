@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim._version import __version__
+from sim.errors import listed
 from sim.figures.numbers import NOT_REACHED, QUARTER_SIGN, format_estimate
 from sim.figures.observations import distinct_observations, same_observation
 from sim.figures.palette import CATEGORY_LABELS
@@ -309,7 +310,7 @@ def comparison_page(
     lead = lead_metric(table)
     window = window_note(table, lead)
     return _with_terms(Page(
-        title=f"Comparison of {len(labels)} scenarios",
+        title=f"Comparison of {listed(labels) if len(labels) <= 3 else f'{len(labels)} scenarios'}",
         made=_made(),
         answers=[_answer(table, q, lead, dates) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
