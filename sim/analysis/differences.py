@@ -304,7 +304,9 @@ def comparison_table(
         metrics: ``replication_metrics.csv`` tables by the same labels.
         questions: the pairs to difference. A scenario gets a block of rows per question it is
             the variant of (``reference`` and ``question`` filled); one that is the variant of
-            none gets one block with both empty and no difference.
+            none gets one block with both empty and no difference. A variant whose question
+            splits its applicants (a stream set apart) has no block of them all together:
+            its own ``summary.csv`` holds that.
         populations: the applicants each question compares (see
             :data:`sim.runs.metrics.POPULATIONS`); a question not named here compares every
             applicant. A population set apart gets
