@@ -238,6 +238,82 @@ def test_force_replaces_an_empty_folder(folder, capsys):
     assert (folder / "empty" / "summary.csv").is_file()
 
 
+WRITERS = {
+    "run": ["run", "sc/s.yaml"],
+    "compare": ["compare", "sc/s.yaml", "sc/s.yaml"],
+    "sweep": ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2"],
+    "calibrate": ["calibrate", "sc/s.yaml", "--fit", "arrivals.rate_scale=0.5:2"],
+}
+"""Every command that writes an output folder, as typed but for ``-o`` and the options."""
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
+def test_a_folder_of_ones_own_is_refused_at_once_without_suggesting_force(folder, capsys,
+                                                                         command, force):
+    """A folder gridqueue did not write is named as such straight away, with or without --force.
+
+    Without --force it read "already exists; ... or pass --force to replace it", and --force
+    was then refused: "exists and was not written by gridqueue".
+    """
+    (folder / "mine").mkdir()
+    (folder / "mine" / "notes.txt").write_text("x")
+    before = snapshot(folder)
+    assert main([*WRITERS[command], "-o", "mine", *force, *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"gridqueue: error: mine: holds files gridqueue did not write (it has no {MARKER} "
+        "file), so --force will not replace it; choose another output directory"], err
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_notes_in_an_earlier_output_are_named_without_suggesting_force(folder, written, capsys,
+                                                                      command):
+    """Without --force, an earlier output holding notes of the user's read "pass --force"."""
+    earlier_run(written, folder / "out")
+    (folder / "out" / "my_notes.txt").write_text("mine")
+    before = snapshot(folder)
+    assert main([*WRITERS[command], "-o", "out", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "holds files gridqueue did not write (my_notes.txt), so --force will not " \
+           "replace it" in err and "already exists" not in err, err
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_an_empty_folder_is_used_without_force(folder, capsys, command):
+    """Users make the output folder first: an empty one is simply written into.
+
+    It was refused as "already exists" unless --force was given.
+    """
+    (folder / "made").mkdir()
+    assert main([*WRITERS[command], "-o", "made", *SMALL]) == 0, capsys.readouterr().err
+    assert json.loads((folder / "made" / MARKER).read_text())["written_by"] == "gridqueue"
+    assert sorted(p.name for p in folder.iterdir()) == ["made", "sc"]  # nothing left over
+    assert main([*WRITERS[command], "-o", "made", *SMALL]) == 2  # no longer empty
+    assert "already exists; choose another output directory or pass --force" in \
+        capsys.readouterr().err
+
+
+def test_an_empty_folder_is_used_by_a_resumable_output_without_force(tmp_path):
+    """What a sweep and a calibration write through: an empty folder is taken as it is."""
+    (tmp_path / "cal").mkdir()
+    with resumable_directory(tmp_path / "cal", what="calibration") as staging:
+        (staging / "evaluations.csv").write_text("candidate\n")
+    assert (tmp_path / "cal" / "evaluations.csv").read_text() == "candidate\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal"]
+
+
+def test_a_folder_holding_only_a_hidden_file_is_not_empty(folder, capsys):
+    """A folder whose only file is hidden (``.DS_Store``) is the user's, not an empty one."""
+    (folder / "mine").mkdir()
+    (folder / "mine" / ".DS_Store").write_bytes(b"finder")
+    for force in ([], ["--force"]):
+        refused(["run", "sc/s.yaml", "-o", "mine", *force, *SMALL], capsys, folder,
+                "holds files gridqueue did not write")
+
+
 def test_a_folder_without_a_marker_is_never_replaced(folder, written, capsys):
     """--force never replaces a folder without a marker, even one that looks like an output.
 
@@ -248,7 +324,7 @@ def test_a_folder_without_a_marker_is_never_replaced(folder, written, capsys):
     (folder / "out" / MARKER).unlink()
     (folder / "out" / "figures" / "fig1_final.png").write_bytes(b"mine")
     refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
-            "not written by gridqueue")
+            "holds files gridqueue did not write")
 
 
 def test_a_folder_that_appears_at_the_output_while_it_runs_is_left_alone(tmp_path):
@@ -325,8 +401,9 @@ def test_sweep_never_writes_over_its_scenario(folder, capsys):
 
 def test_schema_never_overwrites_a_file_it_did_not_write(folder, capsys):
     """``schema -o FILE`` refuses an existing file; --force replaces only its own schema."""
-    refused(["schema", "-o", "sc/s.yaml"], capsys, folder, "--force")
-    refused(["schema", "-o", "sc/s.yaml", "--force"], capsys, folder, "not written by gridqueue")
+    for force in ([], ["--force"]):  # without --force it suggested --force, then refused
+        refused(["schema", "-o", "sc/s.yaml", *force], capsys, folder,
+                "exists and was not written by gridqueue")
     refused(["schema", "-o", "sc"], capsys, folder, "is a directory")
     assert main(["schema", "-o", "schema.json"]) == 0
     assert main(["schema", "-o", "schema.json"]) == 2

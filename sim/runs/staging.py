@@ -102,9 +102,11 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     """Refuse early, before any work, a write that could lose something.
 
     ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
-    directory). An existing ``target`` is replaced only with ``force``, and only if it is
-    empty or gridqueue wrote it (it holds :data:`MARKER`) and it holds no file added since:
-    never a folder of the user's, nor notes the user put in an output.
+    directory). An existing empty directory is simply used. Any other existing ``target`` is
+    replaced only with ``force``, and only if gridqueue wrote it (it holds :data:`MARKER`) and
+    it holds no file added since: never a folder of the user's, nor notes the user put in an
+    output. What ``force`` would refuse is refused straight away, with or without it, so that
+    no message suggests an option that would be refused in turn.
     """
     target = output_path(target)
     _check_no_overlap(target, inputs)
@@ -117,14 +119,19 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     if not target.is_dir():
         raise OutputError(f"{target}: exists and is a file, not a directory; choose "
                           "another output directory")
-    if not force:
+    _check_replaceable(target)
+    if not force and not _is_empty(target):
         raise OutputError(f"{target}: already exists; choose another output directory or "
                           f"pass {_force()} to replace it")
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse an existing directory ``target`` that even ``--force`` may not replace."""
     if not written_by_gridqueue(target):
-        raise OutputError(f"{target}: exists and was not written by gridqueue (it has no "
+        raise OutputError(f"{target}: holds files gridqueue did not write (it has no "
                           f"{MARKER} file), so {_force()} will not replace it; choose another "
-                          "output directory, or empty or remove this one yourself")
-    if _listed_files(target) is None and any(os.scandir(target)):
+                          "output directory")
+    if _listed_files(target) is None and not _is_empty(target):
         raise OutputError(f"{target}: was written by an earlier gridqueue whose {MARKER} "
                           f"lists no files, so {_force()} cannot tell them from files added "
                           "since and will not replace it; remove it yourself, or choose "
@@ -144,6 +151,15 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
                           "cannot be replaced; run from another folder, or choose another "
                           "output directory")
+
+
+def _is_empty(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing at all (no hidden file either); False if unreadable."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _check_not_inside_output(target: Path) -> None:
@@ -704,12 +720,12 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
     if os.path.lexists(target):
         if target.is_dir():
             raise OutputError(f"{target}: is a directory; name a file to write")
-        if not force:
-            raise OutputError(f"{target}: already exists; choose another file or pass "
-                              f"{_force()} to replace it")
         if target.is_symlink() or not target.is_file() or not _contains(target, is_ours):
             raise OutputError(f"{target}: exists and was not written by gridqueue, so "
                               f"{_force()} will not replace it; choose another file")
+        if not force:
+            raise OutputError(f"{target}: already exists; choose another file or pass "
+                              f"{_force()} to replace it")
     _make_parent(target)
     _clear_files_left(target, is_ours)
     try:
