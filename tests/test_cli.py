@@ -88,13 +88,13 @@ def test_run_refuses_to_overwrite_without_force(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.yaml").write_text(BASE)
     assert main(["run", "s.yaml", "-o", "out", "--replications", "1", "-q"]) == 0
-    (tmp_path / "out" / "summary.csv").write_text("earlier results")
+    earlier = (tmp_path / "out" / "summary.csv").read_bytes()
     capsys.readouterr()
-    assert main(["run", "s.yaml", "-o", "out", "--replications", "1"]) == 2
+    assert main(["run", "s.yaml", "-o", "out", "--replications", "2"]) == 2
     assert "--force" in capsys.readouterr().err
-    assert (tmp_path / "out" / "summary.csv").read_text() == "earlier results"
-    assert main(["run", "s.yaml", "-o", "out", "--replications", "1", "--force", "-q"]) == 0
-    assert (tmp_path / "out" / "summary.csv").read_text() != "earlier results"
+    assert (tmp_path / "out" / "summary.csv").read_bytes() == earlier
+    assert main(["run", "s.yaml", "-o", "out", "--replications", "2", "--force", "-q"]) == 0
+    assert (tmp_path / "out" / "summary.csv").read_bytes() != earlier
 
 
 def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):

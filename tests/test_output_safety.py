@@ -8,6 +8,7 @@ as it was and no staging folder behind.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -98,10 +99,87 @@ def test_force_replaces_what_gridqueue_wrote(folder, capsys):
     """Results of an earlier run carry the marker, so --force may replace them."""
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
     assert json.loads((folder / "out" / MARKER).read_text())["written_by"] == "gridqueue"
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", "--seed", "7", *SMALL]) == 0
+    assert json.loads((folder / "out" / "run.json").read_text())["seed"] == 7
+    assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "calibrate"])
+def test_force_never_replaces_a_result_edited_since(folder, written, capsys, command):
+    """A table the user changed after gridqueue wrote it stops --force, naming it.
+
+    The marker listed names only: ``echo EDITED >> summary.csv`` and ``--force`` replaced the
+    edited file without a word.
+    """
+    earlier_run(written, folder / "out")
+    with open(folder / "out" / "summary.csv", "a") as file:
+        file.write("EDITED\n")
+    (folder / "out" / "figures" / "queue.svg").write_text("<svg>annotated</svg>")
+    for force in ([], ["--force"]):
+        refused([*WRITERS[command], "-o", "out", *force, *SMALL], capsys, folder,
+                "out: holds files changed since gridqueue wrote them (figures/queue.svg, "
+                "summary.csv), so --force will not replace it; move them out first")
+
+
+def test_force_replaces_an_output_once_its_edited_files_are_moved_out(folder, written, capsys):
+    """Moved out, an edited file is kept by the user; what remains is gridqueue's, unchanged."""
+    earlier_run(written, folder / "out")
+    with open(folder / "out" / "summary.csv", "a") as file:
+        file.write("EDITED\n")
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "(summary.csv)")
+    (folder / "out" / "summary.csv").rename(folder / "kept.csv")
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+    assert (folder / "kept.csv").read_text().endswith("EDITED\n")
+    assert (folder / "out" / "summary.csv").is_file()
+
+
+def test_the_marker_holds_the_sha256_of_every_file_written(written):
+    """Every file the marker lists has its SHA-256 there (nested outputs' markers aside)."""
+    marker = json.loads((written / MARKER).read_text())
+    assert set(marker["sha256"]) == set(marker["files"])
+    for name, digest in marker["sha256"].items():
+        assert hashlib.sha256((written / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_an_output_whose_marker_has_no_hashes_is_replaced_as_before(folder, written, capsys):
+    """A marker from before markers held hashes tells of no change: --force replaces it."""
+    earlier_run(written, folder / "out")
+    marker = json.loads((folder / "out" / MARKER).read_text())
+    del marker["sha256"]
+    (folder / "out" / MARKER).write_text(json.dumps(marker))
     (folder / "out" / "summary.csv").write_text("stale")
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
     assert (folder / "out" / "summary.csv").read_text() != "stale"
-    assert sorted(p.name for p in folder.iterdir()) == ["out", "sc"]  # nothing left over
+    assert "sha256" in json.loads((folder / "out" / MARKER).read_text())
+
+
+def test_a_report_rewritten_later_keeps_the_hashes_in_step(folder, capsys):
+    """``gridqueue report`` records the hashes of the report it rewrites, in every marker.
+
+    Else the new report.html read as changed since gridqueue wrote it, and --force refused
+    the results, and the comparison holding a run whose report was rewritten.
+    """
+    assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
+    assert main(["report", "out"]) == 0
+    check_writable(folder / "out", force=True)
+    assert main(["compare", "sc/s.yaml", "out", "-o", "cmp", *SMALL]) == 0
+    for run in (folder / "cmp" / "runs").iterdir():
+        assert main(["report", str(run)]) == 0
+        assert main(["report", str(run)]) == 0
+    check_writable(folder / "cmp", force=True)
+    marker = json.loads((folder / "cmp" / MARKER).read_text())
+    assert all(not name.endswith(f"/{MARKER}") for name in marker["sha256"])
+    assert main(["compare", "sc/s.yaml", "out", "-o", "cmp", "--force", *SMALL]) == 0
+
+
+def test_a_new_report_never_replaces_a_report_edited_since(folder, written, capsys):
+    """A report.html the user edited stops ``gridqueue report``, as it stops --force."""
+    earlier_run(written, folder / "out")
+    with open(folder / "out" / "report.html", "a") as file:
+        file.write("<!-- my notes -->")
+    refused(["report", "out"], capsys, folder, "holds files changed since gridqueue wrote "
+            "them (report.html), and a new report replaces report.html and figures/")
 
 
 def test_force_refuses_the_output_one_works_in(folder, written, capsys, monkeypatch):

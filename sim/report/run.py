@@ -29,6 +29,7 @@ from sim.runs.staging import (
     REPORT_STAGING,
     claim,
     files_added,
+    files_changed,
     make_staging,
     some,
     stale_staging,
@@ -101,8 +102,9 @@ def write_report(directory: str | Path) -> Path:
 
     Made aside and moved in when complete: the tables are untouched and an earlier report
     stays whole until the new one replaces it. ``figures/`` is replaced whole, so a file the
-    user put there (or a ``report.html`` of their own) stops it before any work, as it would
-    stop ``--force``. The staging folder of a report killed earlier is removed first.
+    user put there (or a ``report.html`` of their own, or one of gridqueue's the user changed
+    since) stops it before any work, as it would stop ``--force``. The staging folder of a
+    report killed earlier is removed first.
     """
     folder = Path(directory)
     results = Results.read(folder)
@@ -113,6 +115,12 @@ def write_report(directory: str | Path) -> Path:
         raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
                           "and a new report replaces report.html and figures/; move them out "
                           "first")
+    changed = [name for name in files_changed(folder)
+               if name == "report.html" or name.startswith("figures/")]
+    if changed:
+        raise OutputError(f"{folder}: holds files changed since gridqueue wrote them "
+                          f"({some(changed)}), and a new report replaces report.html and "
+                          "figures/; move them out first")
     unchanged = "the earlier report and tables are as they were"
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{folder}: no permission to write in it; {unchanged}")

@@ -33,6 +33,7 @@ __all__ = [
     "check_writable",
     "claim",
     "files_added",
+    "files_changed",
     "interrupted",
     "make_staging",
     "output_path",
@@ -56,8 +57,9 @@ _STAGED_REPORT_FILE = re.compile(r"report\.html|(old-)?figures/[a-z_]+\.(png|svg
 """What a report's staging folder may hold, its mark aside: anything else is not gridqueue's."""
 
 MARKER = ".gridqueue-output"
-"""The file gridqueue puts in every directory it writes, listing every file it wrote there:
-``--force`` replaces only such a directory, and only while it holds nothing else."""
+"""The file gridqueue puts in every directory it writes, listing every file it wrote there
+and the SHA-256 of each: ``--force`` replaces only such a directory, and only while it holds
+nothing else and no file changed since."""
 
 _UNLISTED_NAMES = frozenset({
     "applicants.csv", "timeseries.csv", "summary.csv", "projects.csv",
@@ -104,8 +106,9 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
     directory). An existing empty directory is simply used. Any other existing ``target`` is
     replaced only with ``force``, and only if gridqueue wrote it (it holds :data:`MARKER`) and
-    it holds no file added since: never a folder of the user's, nor notes the user put in an
-    output. What ``force`` would refuse is refused straight away, with or without it, so that
+    it holds no file added, nor any changed, since (by the hashes the marker holds): never a
+    folder of the user's, nor notes the user put in an output, nor a table the user edited.
+    What ``force`` would refuse is refused straight away, with or without it, so that
     no message suggests an option that would be refused in turn.
     """
     target = output_path(target)
@@ -147,6 +150,11 @@ def _check_replaceable(target: Path) -> None:
         raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
                           f"{_force()} will not replace it; move them out first, or choose another "
                           "output directory")
+    changed = files_changed(target)
+    if changed:
+        raise OutputError(f"{target}: holds files changed since gridqueue wrote them "
+                          f"({some(changed)}), so {_force()} will not replace it; move them out "
+                          "first, or choose another output directory")
     if Path.cwd().resolve().is_relative_to(target.resolve()):
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
                           "cannot be replaced; run from another folder, or choose another "
@@ -231,6 +239,55 @@ def files_added(folder: Path) -> list[str]:
         own = {*listed, MARKER}
         return [name for name in files if name not in own]
     return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
+
+
+def files_changed(folder: Path, names: Iterable[str] | None = None) -> list[str]:
+    """Files of an output of gridqueue whose content changed since it wrote them.
+
+    Judged by the SHA-256 its marker holds of each file (of ``names`` only, if given); a
+    marker without hashes (written before markers held them) tells of no change, and a file
+    since removed, or no longer a plain file, has lost nothing that ``--force`` would delete.
+    """
+    hashes = _field(folder / MARKER, "sha256")
+    if not isinstance(hashes, dict):
+        return []
+    chosen = hashes if names is None else {name: hashes.get(name) for name in names}
+    changed = []
+    for name, digest in sorted(chosen.items()):
+        if not isinstance(digest, str):
+            continue
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        if _sha256(path) != digest:
+            changed.append(name)
+    return changed
+
+
+def _sha256(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, in hex; None if it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _hashes(folder: Path, names: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of each of ``names`` (paths in ``folder``) that is a plain file.
+
+    Markers of outputs nested inside (a comparison's runs) are left out: a report of such a
+    run rewrites its marker, which is gridqueue's bookkeeping and no result.
+    """
+    hashes = {}
+    for name in names:
+        path = folder / name
+        if name.endswith(f"/{MARKER}") or path.is_symlink() or not path.is_file():
+            continue
+        digest = _sha256(path)
+        if digest is not None:
+            hashes[name] = digest
+    return hashes
 
 
 def _outside_own_staging(folder: Path, files: list[str]) -> list[str]:
@@ -391,7 +448,7 @@ def _mark(folder: Path, what: str) -> None:
     files = [name for name in _files_in(folder) if name != MARKER]
     (folder / MARKER).write_text(
         json.dumps({"written_by": "gridqueue", "version": __version__, "what": what,
-                    "files": files}, indent=1) + "\n",
+                    "files": files, "sha256": _hashes(folder, files)}, indent=1) + "\n",
         encoding="utf-8")
 
 
@@ -402,8 +459,10 @@ def claim(folder: Path, names: list[str]) -> None:
     so that ``--force`` may still replace that output, and the output holding it (a results
     folder under a comparison's ``runs/``). A marker that lists no files vouches for the
     names outputs have always had already, and one that cannot be read is left as it is.
+    A marker that holds the hashes of its files (:func:`files_changed`) gets theirs too.
     """
     folder = folder.resolve()
+    hashes = _hashes(folder, names)
     for output in (folder, *folder.parents):
         try:
             marker = json.loads((output / MARKER).read_text(encoding="utf-8"))
@@ -411,8 +470,11 @@ def claim(folder: Path, names: list[str]) -> None:
             continue
         if isinstance(marker, dict) and isinstance(marker.get("files"), list):
             inside = folder.relative_to(output).as_posix()
-            paths = [name if inside == "." else f"{inside}/{name}" for name in names]
-            marker["files"] = sorted({*marker["files"], *paths})
+            paths = {name: name if inside == "." else f"{inside}/{name}" for name in names}
+            marker["files"] = sorted({*marker["files"], *paths.values()})
+            if isinstance(marker.get("sha256"), dict):
+                marker["sha256"] = {**marker["sha256"],
+                                    **{paths[name]: digest for name, digest in hashes.items()}}
             (output / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
 
 
