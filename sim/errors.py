@@ -30,6 +30,7 @@ __all__ = [
     "argument",
     "arguments_as_options",
     "given_as",
+    "kept_warnings",
     "listed",
     "nearest",
     "one_line",
@@ -208,6 +209,26 @@ _PASSED_THROUGH = frozenset({os.path.realpath(contextlib.__file__)})
 through :mod:`contextlib`."""
 
 
+_KEPT: ContextVar[list[str] | None] = ContextVar("kept_warnings", default=None)
+"""Where :func:`warn` keeps its messages instead of warning, within :func:`kept_warnings`."""
+
+
+@contextmanager
+def kept_warnings() -> Iterator[list[str]]:
+    """Within it, :func:`warn` adds its messages to the list yielded instead of warning.
+
+    For a caller that words them again, or says only some (a sweep's cells, of what the base
+    scenario has not said already). Unlike :func:`warnings.catch_warnings`, it leaves Python's
+    filters alone, whose change would make each warning said once be said again.
+    """
+    kept: list[str] = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
 def warn(message: str) -> None:
     """Warn of ``message`` (a :class:`GridqueueWarning`) at the first line outside gridqueue.
 
@@ -215,6 +236,10 @@ def warn(message: str) -> None:
     or ``compare(...)`` means something to the person who wrote the scenario, a line of
     gridqueue's, however deep the call, does not.
     """
+    kept = _KEPT.get()
+    if kept is not None:
+        kept.append(message)
+        return
     level, frame = 2, sys._getframe(1)  # 1 would be this function; 2 its caller
     while frame.f_back is not None and _not_the_users(frame.f_code.co_filename):
         level, frame = level + 1, frame.f_back

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from matplotlib.image import AxesImage
 
 from sim import GridqueueError, GridqueueWarning, InputError, Sweep, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
-from sim.analysis.sweeps import lead_metric
+from sim.analysis.sweeps import lead_metric, plan_sweep
 from sim.cli import main
 from sim.errors import arguments_as_options
 from sim.runs.metrics import METRICS
@@ -667,3 +668,37 @@ def test_sweep_csv_says_a_difference_is_of_means_beside_a_median_estimate(result
     assert np.allclose(table.loc[first & table["difference"].notna(), "first_cell_mean"],
                        table.loc[first & table["difference"].notna(), "mean"])
     assert table.loc[table["difference"].isna(), "first_cell_mean"].isna().all()
+
+
+def _said(call) -> list[str]:
+    """Every GridqueueWarning ``call()`` gives, each time it gives one."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
+
+
+def test_a_cell_that_leaves_an_upgrade_doing_nothing_is_warned_of_once(family):
+    """A delay that takes the upgrade past the end adds nothing in that cell: said once.
+
+    ``gridqueue run`` with the same ``--set`` warns of it; the sweep said nothing, as its
+    cells were not checked for settings that do nothing. One warning names every cell it
+    does nothing in, and none the cells it acts in.
+    """
+    said = _said(lambda: plan_sweep(family["fifo"], {"grid.upgrades.0.delay_years": [0, 3],
+                                                     "policy.order": ["fifo", "social_priority"]},
+                                    replications=2))
+    late = [text for text in said if "after end" in text]
+    assert late == ["sweep cells grid.upgrades.0.delay_years=3 policy.order=fifo; "
+                    "grid.upgrades.0.delay_years=3 policy.order=social_priority: "
+                    "grid.upgrades.0 (station) comes 2026-05-31 at the earliest, after end "
+                    "(2026-01-01): it adds nothing in this run"]
+
+
+def test_a_base_scenario_that_leaves_an_upgrade_doing_nothing_is_warned_of_once(family):
+    """Said of the base scenario, where the option gives it, and not again for every cell."""
+    said = _said(lambda: plan_sweep(family["fifo"], {"policy.order": ["fifo", "social_priority"]},
+                                    ["grid.upgrades.0.delay_years=3"], replications=2))
+    assert [text for text in said if "after end" in text] == [
+        "--set grid.upgrades.0.delay_years=3: grid.upgrades.0 (station) comes 2026-05-31 at the "
+        "earliest, after end (2026-01-01): it adds nothing in this run"]

@@ -19,16 +19,18 @@ import yaml
 
 from sim.analysis.differences import draws_key
 from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
-from sim.errors import InputError, given_as, warn
+from sim.errors import InputError, given_as, kept_warnings, warn
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.loading import check_runnable, validate_data
+from sim.inputs.inert import check_settings_act
+from sim.inputs.loading import check_runnable, load_waiting_rows, validate_data
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
-__all__ = ["cell_id", "cell_scenario", "changed_members", "check_distinct", "effective_key",
-           "paired_groups", "parse_vary", "read_grid", "value_text", "warn_same_results"]
+__all__ = ["cell_id", "cell_scenario", "cell_scenarios", "changed_members", "check_distinct",
+           "effective_key", "paired_groups", "parse_vary", "read_grid", "value_text",
+           "warn_same_results"]
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -111,6 +113,59 @@ def read_grid(
 
 def cell_scenario(path: Path, common: list[Override], cell: dict[str, Any]) -> Scenario:
     """The scenario of one cell: the base with the common overrides, then the cell's."""
+    return _cell(path, common, cell)[0]
+
+
+def cell_scenarios(path: Path, common: list[Override],
+                   cells: list[dict[str, Any]]) -> list[Scenario]:
+    """Each cell's scenario (:func:`cell_scenario`), warning of what a cell leaves doing nothing.
+
+    A setting that does nothing in a cell but not in the base scenario (an upgrade delayed
+    past the end by the cell's delay) is warned of once, naming the cells it does nothing in:
+    not once a replication, and not at all where the base scenario has it already (its
+    warning was given when the base was read, :func:`read_grid`). Only warned of, never
+    refused: a grid may reach such a value on purpose, and cells that run the same scenario
+    are named by :func:`check_distinct`.
+    """
+    source = read_scenario_source(path, common)
+    source.data.pop("sweep", None)
+    said = set(_inert_warnings(validate_data(source), source))
+    found: dict[str, list[str]] = {}
+    scenarios = []
+    for cell in cells:
+        scenario, source = _cell(path, common, cell)
+        scenarios.append(scenario)
+        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+        for text in _inert_warnings(scenario, source):
+            if text not in said:
+                found.setdefault(_in_cell(text, cell), []).append(label)
+    for text, labels in found.items():
+        warn(f"sweep cell{'s' if len(labels) > 1 else ''} {'; '.join(labels)}: {text}")
+    return scenarios
+
+
+def _inert_warnings(scenario: Scenario, source: ScenarioSource) -> list[str]:
+    """What :func:`~sim.inputs.inert.check_settings_act` warns of, unsaid: refusals passed over."""
+    with kept_warnings() as kept:
+        check_settings_act(scenario, source, load_waiting_rows(scenario), refuse=False)
+    return list(dict.fromkeys(kept))
+
+
+def _in_cell(text: str, cell: dict[str, Any]) -> str:
+    """A warning of a cell in its words: a cell's value named as a sweep value, not a ``--set``.
+
+    Where the warning starts at the cell's value, that is left out: the cell is named before.
+    """
+    for key, value in cell.items():
+        own = f"--set {key}={value_text(value)}"
+        text = text.removeprefix(f"{own}: ").replace(own, f"sweep value {key}="
+                                                         f"{value_text(value)}")
+    return text
+
+
+def _cell(path: Path, common: list[Override],
+          cell: dict[str, Any]) -> tuple[Scenario, ScenarioSource]:
+    """The scenario of one cell, and where its settings came from."""
     changes = [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
     source = read_scenario_source(path, [*common, *changes])
     source.data.pop("sweep", None)
@@ -122,7 +177,7 @@ def cell_scenario(path: Path, common: list[Override], cell: dict[str, Any]) -> S
         if exc.source not in mine:
             raise
         raise InputError(f"sweep value {mine[exc.source]}", exc.key_path, exc.expected) from None
-    return scenario
+    return scenario, source
 
 
 def value_text(value: Any) -> str:

@@ -44,7 +44,7 @@ from sim.analysis.differences import MIN_REPLICATIONS, cell_differences
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_grid import (
     cell_id,
-    cell_scenario,
+    cell_scenarios,
     changed_members,
     check_distinct,
     paired_groups,
@@ -565,7 +565,7 @@ def plan_sweep(
         common.append(parse_override(f"replications={replications}"))
     base, grid = read_grid(Path(path), common, given)
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
-    scenarios = [cell_scenario(Path(path), common, combo) for combo in combos]
+    scenarios = cell_scenarios(Path(path), common, combos)
     check_distinct(Path(path), combos, scenarios)
     fewest = min(scenario.replications for scenario in scenarios)
     if fewest < MIN_REPLICATIONS:

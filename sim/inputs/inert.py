@@ -5,7 +5,8 @@ nothing" as a result, when no review could ever apply. These checks need the who
 (and the waiting-list CSV's rows), so they run after the schema, in :func:`check_runnable
 <sim.inputs.loading.check_runnable>`, and only for a scenario as given: a sweep cell, or the
 resolved scenario of results, may reach such a setting on purpose (a sweep reports cells
-whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`).
+whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`). A sweep's cells are
+still warned of what they leave doing nothing (``refuse=False``), nothing refused.
 
 Who is in a category is who can be drawn into it: a stream of rate 0 that no generated waiting
 list draws from is in none (the rows of a waiting-list CSV that name it count as rows).
@@ -21,7 +22,7 @@ layer that changes only something else (a stream's demand) neither sets it aside
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import yaml
 
@@ -49,23 +50,44 @@ Key = tuple[str | int, ...]
 
 
 def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
-                       rows: WaitingRows | None) -> None:
-    """Refuse each setting that cannot act in this scenario; warn of one that may not."""
-    _check_releases_act(scenario, source)
-    _check_rounds_serve_someone(scenario, source, rows)
-    _check_uptakes_reach_someone(scenario, source, rows)
+                       rows: WaitingRows | None, *, refuse: bool = True) -> None:
+    """Refuse each setting that cannot act in this scenario; warn of one that may not.
+
+    ``refuse=False`` only warns: each check that would refuse a setting is passed over, and
+    the others still run. For a sweep's cell, whose values may reach a setting that does
+    nothing on purpose (cells that run the same scenario are reported over the whole grid),
+    but should still hear of what they leave doing nothing (an upgrade delayed past the end).
+    """
+    both = (scenario, source)
+    checks: list[Callable[[], object]] = [
+        lambda: _check_releases_act(*both),
+        lambda: _check_rounds_serve_someone(*both, rows),
+        lambda: _check_uptakes_reach_someone(*both, rows),
+        lambda: _check_efficiency(*both, rows),
+        lambda: _check_waiting_list_defaults_act(*both, rows),
+        lambda: _check_offers_find_takers(*both, rows),
+        lambda: _check_non_firm_reaches_someone(*both, rows),
+        lambda: _check_projects_keep_a_place(*both),
+        lambda: _warn_of_projects_asking_for_nothing(*both),
+        lambda: _check_onsite_defaults_reach_someone(*both, rows),
+        lambda: _check_share_and_cover_agree(*both),
+        lambda: _warn_of_upgrades_after_the_end(*both),
+        lambda: _warn_of_project_times_after_the_end(*both),
+        lambda: _warn_of_patience_past_the_end(*both, rows),
+    ]
+    for check in checks:
+        try:
+            check()
+        except InputError:
+            if refuse:
+                raise
+
+
+def _check_efficiency(scenario: Scenario, source: ScenarioSource | None,
+                      rows: WaitingRows | None) -> None:
+    """Ranking by efficiency needs scores; then, scores in each category it ranks."""
     if _check_anyone_has_a_score(scenario, source, rows):
         _check_efficiency_ranks_someone(scenario, source, rows)
-    _check_waiting_list_defaults_act(scenario, source, rows)
-    _check_offers_find_takers(scenario, source, rows)
-    _check_non_firm_reaches_someone(scenario, source, rows)
-    _check_projects_keep_a_place(scenario, source)
-    _warn_of_projects_asking_for_nothing(scenario, source)
-    _check_onsite_defaults_reach_someone(scenario, source, rows)
-    _check_share_and_cover_agree(scenario, source)
-    _warn_of_upgrades_after_the_end(scenario, source)
-    _warn_of_project_times_after_the_end(scenario, source)
-    _warn_of_patience_past_the_end(scenario, source, rows)
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
