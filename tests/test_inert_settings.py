@@ -175,6 +175,51 @@ def test_a_project_time_that_ends_after_the_run_is_named(base):
         load_scenario(base, [project, "projects.0.patience_years=3"])
 
 
+LARGE = "projects=[{name: Campus, date: 2025-01-01, demand_mw: 60}]"
+
+
+def test_a_project_larger_than_its_area_ever_gets_is_named(base):
+    """60 MW where the area has 4 at the start and 50 more in 2028: it never connects.
+
+    It waited to the end without a word, as if the queue alone held it back.
+    """
+    with pytest.warns(GridqueueWarning, match=r"projects.0.demand_mw \(Campus\) asks 60 MW: "
+                      r"more than the grid ever has there, 54 MW \(area 'main': its capacity "
+                      r"at the start and every upgrade that can come before end \(2030-01-01\)"
+                      r"\), so it never connects in this run"):
+        load_scenario(base, [LARGE])
+    with warnings.catch_warnings(record=True) as caught:  # the upgrade comes too late
+        warnings.simplefilter("always")
+        load_scenario(base, [LARGE, "projects.0.demand_mw=10", "grid.upgrades.0.delay_years=3"])
+    assert any(str(w.message).split(": ", 1)[1].startswith(
+        "projects.0.demand_mw (Campus) asks 10 MW: more than the grid ever has there, 4 MW")
+        for w in caught)
+    with pytest.warns(GridqueueWarning, match=r"asks 60 MW and takes no part below 0.95 of it "
+                      r"\(57 MW\): more than the grid ever has there, 54 MW"):
+        load_scenario(base, [LARGE, "projects.0.partial_min_share=0.95"])
+    with pytest.warns(GridqueueWarning, match=r"asks 60 MW: more than the grid ever has there, "
+                      r"15 MW \(the upstream limit area 'main' shares: "):
+        load_scenario(base, [LARGE, "grid={areas: {main: {capacity_mw: 100}}, upstream: "
+                             "{capacity_mw: 10, upgrades: [{name: up, date: 2026-01-01, "
+                             "add_mw: 5}]}}"])
+    with pytest.warns(GridqueueWarning, match=r"more than the grid ever has there, 59 MW "
+                      r"\(area 'main': .*, and what capacity releases free\)"):
+        load_scenario(base, [LARGE, RELEASE, "capacity_releases.0.existing_mw=20"])
+
+
+def test_a_project_that_can_connect_at_all_is_not_named(base):
+    """As much as the area ever has, a part that fits, a non-firm right, MW released: it may."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, [LARGE, "projects.0.demand_mw=54"])
+        load_scenario(base, [LARGE, "projects.0.self_supply=0.1"])  # 54 MW from the grid
+        load_scenario(base, [LARGE, "projects.0.partial_min_share=0.5"])
+        load_scenario(base, [LARGE, "non_firm={rights: {f85: {hours_share: 0.85}}, "
+                             "pools: {main: {capacity_mw: 1}}}", "projects.0.non_firm_right=f85"])
+        # 30 MW of users from before the start, half of whom give up half: 7.5 MW more
+        load_scenario(base, [LARGE, RELEASE, "capacity_releases.0.existing_mw=30"])
+
+
 def test_a_stream_patience_that_ends_after_the_run_is_named(base):
     """A fixed patience as long as the run (from the first request) makes nobody withdraw."""
     with pytest.warns(GridqueueWarning, match=r"streams.firms.patience_years: 7 years from its "

@@ -48,6 +48,11 @@ __all__ = ["check_settings_act", "scored_categories"]
 
 Key = tuple[str | int, ...]
 
+FIT_MARGIN_MW = 1e-6
+"""How much more than the most an area ever has a project may ask and still be let through
+unnamed: above the engine's own tolerance (:data:`sim.engine.capacity.FIT_TOLERANCE_MW`), so
+that rounding of sums never names one that fits."""
+
 
 def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
                        rows: WaitingRows | None, *, refuse: bool = True) -> None:
@@ -69,6 +74,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         lambda: _check_non_firm_reaches_someone(*both, rows),
         lambda: _check_projects_keep_a_place(*both),
         lambda: _warn_of_projects_asking_for_nothing(*both),
+        lambda: _warn_of_projects_that_never_fit(*both),
         lambda: _check_onsite_defaults_reach_someone(*both, rows),
         lambda: _check_share_and_cover_agree(*both),
         lambda: _warn_of_upgrades_after_the_end(*both),
@@ -704,6 +710,64 @@ def _warn_of_projects_asking_for_nothing(scenario: Scenario,
               f"projects.{i}.priority_requested ({project.name}) does nothing: "
               f"'{project.category}' has no priority to ask for, so the project runs as not "
               "asking; leave it out")
+
+
+def _warn_of_projects_that_never_fit(scenario: Scenario,
+                                     source: ScenarioSource | None) -> None:
+    """Name a project that asks for more MW than its area can ever have free: it never connects.
+
+    The most an area ever has is its capacity at the start, every upgrade that can come
+    before the end (at its shortest delay) and, as an upper bound, what every capacity
+    release that may review it frees of the users connected before the start (other
+    releases take MW back from the run's applicants, within the capacity); behind a shared
+    upstream limit, no more than the upstream's start and upgrades either. A project that
+    takes partial connections needs only its smallest part to fit; one that accepts a
+    non-firm right may connect in its pool, so it is not judged. A warning, as for an
+    upgrade after the end: a comparison over capacities may well reach that.
+    """
+    grid = scenario.grid
+    areas = grid.resolved_areas
+    for i, project in enumerate(scenario.projects):
+        if project.non_firm_right is not None:
+            continue
+        name = project.area or scenario.area_names[0]
+        asked = project.demand_mw * (1.0 - project.self_supply)
+        needed = asked * (project.partial_min_share or 1.0)
+        most, where = _most_ever(scenario, areas[name].capacity_mw, areas[name].upgrades,
+                                 released=name), f"area '{name}'"
+        if grid.upstream is not None:
+            upstream = _most_ever(scenario, grid.upstream.capacity_mw, grid.upstream.upgrades)
+            if upstream < most:
+                most, where = upstream, f"the upstream limit area '{name}' shares"
+        if needed <= most + FIT_MARGIN_MW:
+            continue
+        what = f"asks {project.demand_mw:g} MW"
+        if project.self_supply:
+            what += f" ({asked:g} MW from the grid, after its self_supply)"
+        if project.partial_min_share is not None:
+            what += f" and takes no part below {project.partial_min_share:g} of it ({needed:g} MW)"
+        kept = ", and what capacity releases free" if where.startswith("area") and any(
+            release.area in (None, name) for release in scenario.capacity_releases) else ""
+        _warn(scenario, source, ("projects", i, "demand_mw"),
+              f"projects.{i}.demand_mw ({project.name}) {what}: more than the grid ever has "
+              f"there, {most:g} MW ({where}: its capacity at the start and every upgrade that "
+              f"can come before end ({scenario.end}){kept}), so it never connects in this run")
+
+
+def _most_ever(scenario: Scenario, start_mw: float, upgrades: list[Upgrade], *,
+               released: str | None = None) -> float:
+    """The most MW an area (or the upstream limit) ever has: at the start and upgraded.
+
+    With ``released`` (the area's name), also what each capacity release that may review it
+    frees of the users connected before the start, whole (not split over the areas).
+    """
+    most = start_mw + sum(upgrade.add_mw for upgrade in upgrades
+                          if upgrade.earliest() <= scenario.end)
+    if released is not None:
+        most += sum(release.existing_mw * release.user_share * release.mw_share
+                    for release in scenario.capacity_releases
+                    if release.area in (None, released) and release.review_dates(scenario.end))
+    return most
 
 
 def _check_onsite_defaults_reach_someone(scenario: Scenario, source: ScenarioSource | None,
