@@ -174,6 +174,30 @@ def test_a_childs_list_of_changes_that_drops_inherited_ones_is_named(tmp_path):
         assert len(load_scenario(tmp_path / "added.yaml").policy.changes) == 3
 
 
+def test_a_list_of_changes_beside_a_new_order_that_drops_inherited_ones_is_named(tmp_path):
+    """An order beside the list drops the inherited changes all the same: said so.
+
+    A child giving policy.changes alone was warned of; one giving policy.order as well, as a
+    file that restates its policy does, dropped the 2024-01-01 change without a word.
+    """
+    (tmp_path / "history.yaml").write_text(HISTORY, encoding="utf-8")
+    (tmp_path / "restated.yaml").write_text(
+        "extends: history.yaml\npolicy:\n  order: fifo\n"
+        "  changes: [{date: 2023-01-01, order: social_priority}]\n")
+    with pytest.warns(GridqueueWarning, match=r"restated\.yaml:4: policy\.changes replaces the "
+                      r"inherited schedule whole, dropping the change\(s\) from 2024-01-01; "
+                      r"give policy\.changes as \{add: \[\.\.\.\]\}"):
+        scenario = load_scenario(tmp_path / "restated.yaml")
+    assert [str(change.date) for change in scenario.policy.changes] == ["2023-01-01"]
+    (tmp_path / "kept.yaml").write_text(  # every inherited change given again: none dropped
+        "extends: history.yaml\npolicy:\n  order: fifo\n  changes:\n"
+        "    - {date: 2023-01-01, order: social_priority}\n"
+        "    - {date: 2024-01-01, order: social_priority}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_scenario(tmp_path / "kept.yaml")
+
+
 UPGRADED = FIFO.replace(
     "    - {name: station, date: 2023-06-01, add_mw: 5, delay_years: {dist: uniform, low: 0, "
     "high: 1}}\n",

@@ -67,13 +67,27 @@ def test_a_set_order_replaces_the_inherited_schedule(history: Path):
 
 
 def test_an_order_given_with_changes_keeps_them(history: Path):
-    """A file or --set that gives policy.changes itself keeps its schedule, without a note."""
+    """A file or --set that gives policy.changes itself keeps its schedule.
+
+    A file's list replaces the inherited one whole, an order beside it or not: the inherited
+    change it leaves out (by date) is named; given again, none is.
+    """
     path = child(history.parent, """\
         policy:
           order: smallest_first
           changes: [{date: 2023-01-01, order: fifo}]
         """)
-    assert [r.order for _, r in quiet_load(path).policy.regimes()] == ["smallest_first", "fifo"]
+    with pytest.warns(GridqueueWarning, match=r"child.yaml:4: policy.changes replaces the "
+                      r"inherited schedule whole, dropping the change\(s\) from 2024-06-01;"):
+        scenario = load_scenario(path)
+    assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first", "fifo"]
+    path = child(history.parent, """\
+        policy:
+          order: smallest_first
+          changes: [{date: 2023-01-01, order: fifo}, {date: 2024-06-01, allocation: strict}]
+        """)
+    assert [r.order for _, r in quiet_load(path).policy.regimes()] == \
+        ["smallest_first", "fifo", "fifo"]
     scenario = quiet_load(history, ["policy.order=smallest_first",
                                     "policy.changes=[{date: 2024-01-01, order: fifo}]"])
     assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first", "fifo"]

@@ -129,12 +129,13 @@ def drop_schedule(data: dict[str, Any], where: str, key: str) -> list[str]:
 def dropped_changes(base: dict[str, Any], layer: dict[str, Any], where: str) -> list[str]:
     """Say which inherited ``policy.changes`` a file's own list of changes drops.
 
-    A list replaces the inherited one whole, as ``policy.order`` does; a file that also sets
-    ``policy.order`` restates the whole policy, and a change given again (by its date), even
-    altered, is not dropped. Nothing is taken away silently.
+    A list replaces the inherited one whole, as ``policy.order`` does, whatever else the
+    file's policy says: one that also sets ``policy.order`` (or any other key) drops the
+    inherited changes all the same. A change given again (by its date), even altered, is not
+    dropped. Nothing is taken away silently.
     """
     policy, parents = layer.get("policy"), base.get("policy")
-    if not isinstance(policy, dict) or not isinstance(parents, dict) or "order" in policy:
+    if not isinstance(policy, dict) or not isinstance(parents, dict):
         return []
     changes, inherited = policy.get("changes"), parents.get("changes")
     if not isinstance(changes, list) or not isinstance(inherited, list):
