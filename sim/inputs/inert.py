@@ -34,6 +34,7 @@ from sim.inputs.scenario import (
     Project,
     Scenario,
     Stream,
+    Upgrade,
     WaitingList,
     categories_held,
     efficiency_ranked_at,
@@ -762,7 +763,7 @@ def _most_ever(scenario: Scenario, start_mw: float, upgrades: list[Upgrade], *,
     frees of the users connected before the start, whole (not split over the areas).
     """
     most = start_mw + sum(upgrade.add_mw for upgrade in upgrades
-                          if upgrade.earliest() <= scenario.end)
+                          if scenario.earliest(upgrade) <= scenario.end)
     if released is not None:
         most += sum(release.existing_mw * release.user_share * release.mw_share
                     for release in scenario.capacity_releases
