@@ -522,6 +522,25 @@ def test_the_overall_line_leads_with_the_answer_s_figure_for_everyone():
         "same."), text
 
 
+def test_figures_that_moved_in_no_replication_are_not_called_about_the_same():
+    """A delay that changes no outcome: the counts are the same in every replication.
+
+    'about the same' suggested a change too small to tell from noise, where there was none.
+    """
+    rows = [(scenario, group, metric, 30.0, 0.0) for scenario in ("fifo", "sp")
+            for group in ("safety", "other", "all")
+            for metric in ("applicants", "connected", "withdrawn")]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    table.loc[table["metric"] == "withdrawn", ["difference_ci_low", "difference_ci_high"]] = 0.0
+    (text,) = sentences(table)
+    assert text.endswith("applicants overall: the same in every replication — by the end of "
+                         "the run, connected about the same."), text  # withdrawn leads: once
+    table.loc[table["metric"] == "withdrawn", "metric"] = "waiting"
+    (text,) = sentences(table)
+    assert text.endswith("connected about the same; still waiting at the end the same in every "
+                         "replication."), text
+
+
 def test_a_single_category_compared_beside_one_none_in_both_says_its_connections_once():
     """One category left to compare (the other 'none in both') is everyone compared.
 

@@ -569,23 +569,29 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     first connection may be partial or a non-firm right in either scenario, and 'connected'
     says it counts those.
     """
-    moved, same = [], []
+    shown = None if metric is None else _window(get, ALL, metric)
+    if shown is not None and not _has_difference(get, ALL, shown):
+        shown = None
+    moved, same, identical = [], [], []
     for figure, words in OVERALL_FIGURES.items():
-        if figure in said or not _has_difference(get, ALL, figure):
+        if figure in said or figure == shown or not _has_difference(get, ALL, figure):
             continue
         if figure == "connected" and not_all_firm:
             words += " (in part or by a non-firm right included)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
+        elif row["difference_ci_low"] == row["difference_ci_high"] == row["difference"] == 0:
+            identical.append(words)  # not "about": nothing moved in any replication
         else:
             same.append(words)
     if same:
         moved.append(f"{listed(same)} about the same")
+    if identical:
+        moved.append(f"{listed(identical)} the same in every replication")
     whom = f"the categories above together, without {listed(list(apart))}" if apart \
         else WHO[ALL]
-    shown = None if metric is None else _window(get, ALL, metric)
-    if shown is None or not _has_difference(get, ALL, shown):
+    if shown is None:
         return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
     mark = "" if shown == metric else f" ({SHORTER_MARK})"
     lead = f"{whom}{mark}: " + difference_text(
