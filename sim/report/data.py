@@ -81,9 +81,10 @@ CAPTIONS = {
                           "(solid) and withdrawn (dashed) by years since their request. "
                           "Withdrawal is a competing outcome; applicants still waiting at the "
                           "end are censored (Aalen-Johansen estimate, replications pooled).",
-    "wait": "Wait of the applicants who were connected, by category (all replications): box "
-            "from the first to the third quartile, thick line at the median, whiskers to the "
-            "furthest wait within 1.5 box lengths, dots beyond.",
+    "wait": "Wait of the applicants who were connected, by category (all replications), a row "
+            "per scenario (hatched otherwise, to read in grey print too): box from the first to "
+            "the third quartile, thick line at the median, whiskers to the furthest wait "
+            "within 1.5 box lengths, dots beyond.",
     "connected": "Cumulative grid MW and jobs connected: median across replications, shaded "
                  "90% band.",
     "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
