@@ -234,6 +234,20 @@ def test_areas_are_compared_only_where_everyone_is(folder: Path, tmp_path: Path)
         "set apart, so an area's applicants are not the same businesses in both"]
 
 
+def test_a_stream_that_only_changes_category_leaves_the_areas_compared(folder: Path):
+    """Its applicants are the same businesses, in the same areas: each area is compared.
+
+    The comparison said instead that the stream was set apart, so an area's applicants were
+    not the same businesses in both.
+    """
+    scenario = folder.parent / "two_areas.yaml"
+    both = compare([scenario, scenario], overrides=["2:streams.south_schools.category=other"],
+                   replications=2, workers=1)
+    populations = set(both.table["population"])
+    assert "category_changed" in populations and "by_area" in populations
+    assert [text for text in both.cautions if "grid areas" in text] == []
+
+
 def test_a_folder_written_before_the_tables_by_area_is_named(folder: Path, tmp_path: Path):
     """Results of several areas without areas.csv: the comparison says why no area is compared."""
     older = tmp_path / "older"

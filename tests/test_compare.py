@@ -1192,9 +1192,9 @@ def test_scenarios_agreeing_with_every_published_figure_share_one_line():
     lines = Comparison.observation_sentences(SimpleNamespace(observations=tables))
     assert lines[0] == ("a, b beside published figures: in each, the one published figure "
                         "agrees with the simulation (a figure agrees when its published range "
-                        "meets the band of 90% of replications). Only 3 replications: a band "
-                        "of 90% of them is about their lowest to highest value, too rough to "
-                        "judge agreement by; run 20 or more.")
+                        "meets the band of 90% of replications). A band rests on only 3 "
+                        "replications with a value: 90% of so few is about their lowest to "
+                        "highest, too rough to judge agreement by; 20 or more are needed.")
     assert lines[1].startswith("c beside published figures: 0 of 1 published figures agree")
     assert lines[2].endswith("simulated 30, 90% of replications 30 to 30: the model is higher.")
     assert len(lines) == 3

@@ -12,7 +12,12 @@ import pytest
 from sim import InputError, Results, load_scenario, run
 from sim.analysis.candidates import synthetic_loss, synthetic_terms
 from sim.inputs.observations import Observation
-from sim.runs.observed import agreement_sentences, observation_table, observed_values
+from sim.runs.observed import (
+    agreement_sentences,
+    few_for_a_band,
+    observation_table,
+    observed_values,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,11 +80,14 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     sentences = agreement_sentences(table)
     assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures agree with "
                              "the simulation: their published range meets the band of 90% of "
-                             "replications. Only 3 replications: a band of 90% of them is "
-                             "about their lowest to highest value, too rough to judge "
-                             "agreement by; run 20 or more.")
+                             "replications. A band rests on only 3 replications with a "
+                             "value: 90% of so few is about their lowest to highest, too rough "
+                             "to judge agreement by; 20 or more are needed.")
     enough = observation_table([observation], [np.array([v]) for v in replications * 7])
     assert agreement_sentences(enough)[-1].endswith("the band of 90% of replications.")
+    # An observation no replication gives a value is no band resting on few.
+    none = enough.assign(replications=[0], agreement=["no simulated value"])
+    assert few_for_a_band(pd.concat([enough, none])) == ""
 
 
 @pytest.mark.parametrize(("bound", "replications", "verdict", "published"), [

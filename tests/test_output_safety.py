@@ -374,6 +374,20 @@ def test_an_empty_folder_is_used_without_force(folder, capsys, command):
         capsys.readouterr().err
 
 
+def test_a_mount_point_is_refused_before_the_run(folder, capsys, monkeypatch):
+    """An output is moved into place whole, which a mount point does not allow.
+
+    An empty one was taken, and the move failed only after the whole run.
+    """
+    (folder / "volume").mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path).name == "volume"
+                        or real(path))
+    assert main([*WRITERS["run"], "-o", "volume", *SMALL]) == 2
+    assert "volume: is a mount point" in capsys.readouterr().err
+    assert list((folder / "volume").iterdir()) == []
+
+
 def test_an_empty_folder_is_used_by_a_resumable_output_without_force(tmp_path):
     """What a sweep and a calibration write through: an empty folder is taken as it is."""
     (tmp_path / "cal").mkdir()

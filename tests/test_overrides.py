@@ -91,6 +91,9 @@ def test_an_order_given_with_changes_keeps_them(history: Path):
     scenario = quiet_load(history, ["policy.order=smallest_first",
                                     "policy.changes=[{date: 2024-01-01, order: fifo}]"])
     assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first", "fifo"]
+    # An empty list says no schedule is wanted: nothing to warn of.
+    path = child(history.parent, "policy:\n  order: smallest_first\n  changes: []\n")
+    assert [r.order for _, r in quiet_load(path).policy.regimes()] == ["smallest_first"]
 
 
 def test_a_category_order_that_acts_nowhere_is_an_error(history: Path):

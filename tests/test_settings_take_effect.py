@@ -438,8 +438,6 @@ EXPECTED_NO_EFFECT: dict[str, str] = {
     "base:observations": "published figures, read only for observations.csv and calibrate",
     "areas:grid.upstream.upgrades.1.name":
         "an upgrade sharing another's delay draws none for its name to key",
-    "areas_on_time:grid.upstream.upgrades.1.name":
-        "an upgrade sharing another's delay draws none for its name to key",
     "areas:grid.areas.lelystad.upgrades.2.name":
         "an upgrade sharing another's delay draws none for its name to key",
     "areas:grid.areas.zeewolde_dronten.upgrades.0.name":

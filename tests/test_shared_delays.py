@@ -69,12 +69,11 @@ def test_the_parts_of_one_station_come_with_the_same_delay(tmp_path: Path):
     for replication in range(scenario.replications):
         streams = RandomStreams(scenario.seed, replication)
         delays = upgrade_delays(scenario, streams)
-        station = delays["north:New station"]
-        assert delays["south:New station south share"] == station
-        assert delays["upstream:Upstream room of the station"] == station
+        station, transformer = delays["grid.areas.north.upgrades"]
+        assert delays["grid.areas.south.upgrades"] == [station]
+        assert delays["grid.upstream.upgrades"] == [station]
         others = upgrade_delays(alone, streams)
-        assert others["north:New station"] == station
-        assert others["north:Local transformer"] == delays["north:Local transformer"]
+        assert others["grid.areas.north.upgrades"] == [station, transformer]
         steps = {step.add_mw: step.time for step in grid_setup(scenario, streams).steps}
         start_gap = (scenario.years_since_start(scenario.grid.areas["south"].upgrades[0].date)
                      - scenario.years_since_start(scenario.grid.areas["north"].upgrades[0].date))
@@ -140,3 +139,39 @@ def test_a_shared_delay_that_takes_a_part_past_the_end_is_warned_of(tmp_path: Pa
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
     assert any("grid.areas.south.upgrades.0 (New station south share) comes 2032-05-31"
                in text and "after end (2032-01-01)" in text for text in said), said
+
+
+def test_an_area_named_upstream_takes_the_delay_it_names(tmp_path: Path):
+    """Upgrades of an area named 'upstream' draw from the streams the upstream's do.
+
+    The shared delay was looked up by that stream's name, so a sharer in the area took the
+    upstream's upgrade of its own name instead of the one it named.
+    """
+    text = """\
+name: named_upstream
+start: 2020-01-01
+end: 2032-01-01
+seed: 5
+replications: 2
+grid:
+  areas:
+    upstream:
+      capacity_mw: 0
+      upgrades:
+        - {name: Station, date: 2025-01-01, add_mw: 1,
+           delay_years: {dist: uniform, low: 0, high: 3}}
+        - {name: Room, date: 2025-01-01, add_mw: 1, same_delay_as: Station}
+    other: {capacity_mw: 0}
+  upstream:
+    capacity_mw: 0
+    upgrades:
+      - {name: Room, date: 2025-01-01, add_mw: 1, delay_years: {dist: uniform, low: 5, high: 6}}
+streams:
+  firms: {category: other, area: other, rate_per_year: 4, demand_mw: 0.2}
+"""
+    scenario = _scenario(tmp_path, text)
+    for replication in range(2):
+        delays = upgrade_delays(scenario, RandomStreams(scenario.seed, replication))
+        station, room = delays["grid.areas.upstream.upgrades"]
+        assert room == station and 0 <= station <= 3
+        assert 5 <= delays["grid.upstream.upgrades"][0] <= 6

@@ -130,9 +130,10 @@ def category_timelines(scenario: Scenario) -> dict[str, str]:
 def by_area(reference: Results, variant: Results) -> list[Population]:
     """Each area's applicants, where both runs put every origin in the same areas (else none).
 
-    Asked only where everyone is compared like with like, and only where each stream,
-    project or waiting list asks in the same areas in both: an area's applicants are then
-    the same in both, as everyone's are (``by_area`` rows; ``origin`` names the area). A
+    Asked only where everyone is compared like with like (or some origins only change
+    category), and only where each stream, project or waiting list asks in the same areas
+    in both: an area's applicants are then the same in both, as everyone's are (``by_area``
+    rows; ``origin`` names the area). A
     stream moved to another area would make both areas' applicants other businesses. The
     areas both runs have, in the reference's order, without those nobody asked in.
     """
@@ -170,8 +171,9 @@ def areas_not_compared(reference: Results, variant: Results, populations: list[P
         why = f"they share fewer than two grid areas ({listed(mine)} against {listed(theirs)})"
     elif PERIODS_DIFFER in kinds or STREAMS_DIFFER in kinds:
         why = "their applicants are not compared like with like"
-    elif EVERY_APPLICANT not in kinds:
-        apart = list(dict.fromkeys(p.origin for p in populations if p.origin))
+    elif kinds & {ONLY_IN_VARIANT, ONLY_IN_REFERENCE, DRAWN_DIFFERENTLY}:
+        apart = list(dict.fromkeys(p.origin for p in populations if p.kind in (
+            ONLY_IN_VARIANT, ONLY_IN_REFERENCE, DRAWN_DIFFERENTLY)))
         why = (f"{listed(apart)} {'is' if len(apart) == 1 else 'are'} set apart, so an "
                "area's applicants are not the same businesses in both")
     elif moved:
@@ -221,7 +223,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     differently and no stream both have is drawn alike in the same category (a named project
     alone may be), there is nobody to match but a project or two: everyone, marked.
     Everyone compared in a grid of the same several areas in both comes with each area's
-    applicants too (:func:`by_area`).
+    applicants too (:func:`by_area`), and so do the applicants of both when the only origins
+    set apart changed category.
     """
     periods = different_periods(reference.scenario, variant.scenario)
     if periods:
@@ -257,6 +260,9 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     populations += [Population(DRAWN_DIFFERENTLY, o, population_metrics(reference, [o]),
                                population_metrics(variant, [o]), paired=False)
                     for o in redrawn]
+    if all(p.kind in (IN_BOTH, CATEGORY_CHANGED) for p in populations):
+        # Only categories changed: each area's applicants are still the same businesses.
+        populations += by_area(reference, variant)
     return populations
 
 

@@ -28,7 +28,7 @@ from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, rea
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
-__all__ = ["cell_id", "cell_scenario", "cell_scenarios", "changed_members", "check_distinct",
+__all__ = ["cell_id", "cell_scenarios", "changed_members", "check_distinct",
            "effective_key", "paired_groups", "parse_vary", "read_grid", "value_text",
            "warn_same_results"]
 
@@ -111,14 +111,11 @@ def read_grid(
     return scenario, grid
 
 
-def cell_scenario(path: Path, common: list[Override], cell: dict[str, Any]) -> Scenario:
-    """The scenario of one cell: the base with the common overrides, then the cell's."""
-    return _cell(path, common, cell)[0]
-
-
 def cell_scenarios(path: Path, common: list[Override],
                    cells: list[dict[str, Any]]) -> list[Scenario]:
-    """Each cell's scenario (:func:`cell_scenario`), warning of what a cell leaves doing nothing.
+    """Each cell's scenario, warning of what a cell leaves doing nothing.
+
+    A cell's scenario is the base with the common overrides, then the cell's.
 
     A setting that does nothing in a cell but not in the base scenario (an upgrade delayed
     past the end by the cell's delay) is warned of once, naming the cells it does nothing in:

@@ -175,7 +175,8 @@ class Upgrade(_Model):
     def _one_delay(self) -> Upgrade:
         if self.delay_years is not None and self.same_delay_as is not None:
             raise SchemaProblem("same_delay_as", "expected delay_years or same_delay_as, not "
-                                "both: an upgrade sharing another's delay has none of its own")
+                                "both: an upgrade sharing another's delay has none of its own "
+                                "(to give it one, set same_delay_as to null as well)")
         return self
 
 

@@ -132,13 +132,14 @@ def dropped_changes(base: dict[str, Any], layer: dict[str, Any], where: str) -> 
     A list replaces the inherited one whole, as ``policy.order`` does, whatever else the
     file's policy says: one that also sets ``policy.order`` (or any other key) drops the
     inherited changes all the same. A change given again (by its date), even altered, is not
-    dropped. Nothing is taken away silently.
+    dropped. Nothing is taken away silently, but an empty list says no schedule is wanted,
+    as it does of the other lists (:func:`dropped_items`).
     """
     policy, parents = layer.get("policy"), base.get("policy")
     if not isinstance(policy, dict) or not isinstance(parents, dict):
         return []
     changes, inherited = policy.get("changes"), parents.get("changes")
-    if not isinstance(changes, list) or not isinstance(inherited, list):
+    if not isinstance(changes, list) or not changes or not isinstance(inherited, list):
         return []
     kept = {change.get("date") for change in changes if isinstance(change, dict)}
     dropped = [str(change.get("date")) for change in inherited

@@ -151,14 +151,19 @@ highest value, and whether a figure agrees turns on one replication."""
 
 
 def few_for_a_band(table: pd.DataFrame) -> str:
-    """' Only 4 replications: ...' where the bands rest on too few to judge by, else ''."""
-    counts = table["replications"].dropna()
+    """' A band rests on only 4 replications: ...' where one is too rough to judge by, else ''.
+
+    Counted over the observations that have a simulated value at all: ``replications`` is
+    how many replications gave each one a value (a share of those leaving has none where
+    nobody waited), which a run of many can leave few of.
+    """
+    counts = table.loc[table["replications"] > 0, "replications"]
     fewest = int(counts.min()) if len(counts) else BAND_REPLICATIONS
     if fewest >= BAND_REPLICATIONS:
         return ""
-    return (f" Only {fewest} replication{'' if fewest == 1 else 's'}: a band of 90% of them is "
-            f"about their lowest to highest value, too rough to judge agreement by; run "
-            f"{BAND_REPLICATIONS} or more.")
+    return (f" A band rests on only {fewest} replication{'' if fewest == 1 else 's'} with a "
+            "value: 90% of so few is about their lowest to highest, too rough to judge "
+            f"agreement by; {BAND_REPLICATIONS} or more are needed.")
 
 
 def published_text(row: Mapping[Hashable, Any]) -> str:

@@ -138,15 +138,16 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
     areas = scenario.grid.resolved_areas
     names = list(areas)
     delays = upgrade_delays(scenario, streams)
-    steps = [
-        _step(scenario, delays[key], index, upgrade)
-        for index, name in enumerate(names)
-        for key, upgrade in _keyed(name, areas[name].upgrades)
-    ]
+    lists = {path: upgrades for path, _, upgrades in scenario.upgrade_lists()}
+    own = ["grid.upgrades"] if scenario.grid.areas is None \
+        else [f"grid.areas.{name}.upgrades" for name in names]
+    steps = [_step(scenario, delay, index, upgrade)
+             for index, path in enumerate(own)
+             for delay, upgrade in zip(delays[path], lists[path], strict=True)]
     upstream = scenario.grid.upstream
     if upstream is not None:
-        steps += [_step(scenario, delays[key], UPSTREAM, upgrade)
-                  for key, upgrade in _keyed("upstream", upstream.upgrades)]
+        steps += [_step(scenario, delay, UPSTREAM, upgrade) for delay, upgrade
+                  in zip(delays["grid.upstream.upgrades"], upstream.upgrades, strict=True)]
     return GridSetup(
         areas=names,
         capacity_mw=[areas[name].capacity_mw for name in names],
@@ -156,25 +157,40 @@ def grid_setup(scenario: Scenario, streams: RandomStreams) -> GridSetup:
     )
 
 
-def upgrade_delays(scenario: Scenario, streams: RandomStreams) -> dict[str, float]:
-    """Every upgrade's delay in this replication (years), by its random stream's name.
+def upgrade_delays(scenario: Scenario, streams: RandomStreams) -> dict[str, list[float]]:
+    """Every upgrade's delay in this replication (years), by its list's key path, in order.
 
-    Each upgrade with a delay of its own draws it from its own stream (:func:`_keyed`); one
-    with ``same_delay_as`` takes that of the upgrade it names, which the scenario checked is
-    one upgrade with a delay of its own: the parts of one station come together.
+    Lists as :meth:`Scenario.upgrade_lists` gives them. Each upgrade with a delay of its own
+    draws it from its own random stream (:func:`_keyed`); one with ``same_delay_as`` takes
+    that of the upgrade it names, which the scenario checked is one upgrade, named once, with
+    a delay of its own: the parts of one station come together. By list and place, not by the
+    streams' names, which two upgrades can share (an area named 'upstream').
     """
-    keyed = [pair for _, owner, upgrades in scenario.upgrade_lists()
-             for pair in _keyed(owner, upgrades)]
-    own = {key: 0.0 if upgrade.delay_years is None else
-           float(upgrade.delay_years.sample(streams.generator("upgrade_delay", key), 1)[0])
-           for key, upgrade in keyed if upgrade.same_delay_as is None}
-    by_name = {upgrade.name: own[key] for key, upgrade in keyed if key in own}
-    return {key: own[key] if key in own else by_name[str(upgrade.same_delay_as)]
-            for key, upgrade in keyed}
+    drawn: dict[str, list[float | None]] = {}
+    by_name: dict[str, float] = {}
+    for path, owner, upgrades in scenario.upgrade_lists():
+        drawn[path] = []
+        for key, upgrade in _keyed(owner, upgrades):
+            delay = None if upgrade.same_delay_as is not None else _own_delay(streams, key,
+                                                                              upgrade)
+            drawn[path].append(delay)
+            if delay is not None:
+                by_name[upgrade.name] = delay  # a name shared is never named by same_delay_as
+    return {path: [by_name[str(upgrade.same_delay_as)] if delay is None else delay
+                   for delay, upgrade in zip(delays, upgrades, strict=True)]
+            for (path, _, upgrades), delays in zip(scenario.upgrade_lists(), drawn.values(),
+                                                   strict=True)}
+
+
+def _own_delay(streams: RandomStreams, key: str, upgrade: Upgrade) -> float:
+    """An upgrade's own delay, drawn from the random stream named ``key`` (0: on time)."""
+    if upgrade.delay_years is None:
+        return 0.0
+    return float(upgrade.delay_years.sample(streams.generator("upgrade_delay", key), 1)[0])
 
 
 def _non_firm_setup(
-    scenario: Scenario, delays: dict[str, float], names: list[str]
+    scenario: Scenario, delays: dict[str, list[float]], names: list[str]
 ) -> NonFirmSetup | None:
     """The non-firm pools by area index, their upgrades with this replication's delays."""
     non_firm = scenario.non_firm
@@ -183,9 +199,10 @@ def _non_firm_setup(
     pools = non_firm.pools
     return NonFirmSetup(
         pool_mw=[pools[name].capacity_mw if name in pools else 0.0 for name in names],
-        steps=[_step(scenario, delays[key], index, upgrade)
+        steps=[_step(scenario, delay, index, upgrade)
                for index, name in enumerate(names) if name in pools
-               for key, upgrade in _keyed(f"non_firm:{name}", pools[name].upgrades)],
+               for delay, upgrade in zip(delays[f"non_firm.pools.{name}.upgrades"],
+                                         pools[name].upgrades, strict=True)],
         order=non_firm.order,
         rights=list(non_firm.rights),
         hours_share=[right.hours_share for right in non_firm.rights.values()],

@@ -104,7 +104,9 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     """Refuse early, before any work, a write that could lose something.
 
     ``target`` must not be, or contain, any of ``inputs`` (nor lie inside an input
-    directory). An existing empty directory is simply used. Any other existing ``target`` is
+    directory). An existing empty directory is replaced without ``force``: it holds nothing
+    to lose (the new one has a new folder's permissions). A mount point cannot be replaced,
+    so it is refused before the run rather than failing after it. Any other existing ``target`` is
     replaced only with ``force``, and only if gridqueue wrote it (it holds :data:`MARKER`) and
     it holds no file added, nor any changed, since (by the hashes the marker holds): never a
     folder of the user's, nor notes the user put in an output, nor a table the user edited.
@@ -122,6 +124,10 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     if not target.is_dir():
         raise OutputError(f"{target}: exists and is a file, not a directory; choose "
                           "another output directory")
+    if os.path.ismount(target):
+        raise OutputError(f"{target}: is a mount point, and gridqueue writes its output aside "
+                          "and then moves it into place whole, which a mount point does not "
+                          "allow; name a folder inside it")
     _check_replaceable(target)
     if not force and not _is_empty(target):
         raise OutputError(f"{target}: already exists; choose another output directory or "
@@ -241,19 +247,18 @@ def files_added(folder: Path) -> list[str]:
     return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
 
 
-def files_changed(folder: Path, names: Iterable[str] | None = None) -> list[str]:
+def files_changed(folder: Path) -> list[str]:
     """Files of an output of gridqueue whose content changed since it wrote them.
 
-    Judged by the SHA-256 its marker holds of each file (of ``names`` only, if given); a
+    Judged by the SHA-256 its marker holds of each file; a
     marker without hashes (written before markers held them) tells of no change, and a file
     since removed, or no longer a plain file, has lost nothing that ``--force`` would delete.
     """
     hashes = _field(folder / MARKER, "sha256")
     if not isinstance(hashes, dict):
         return []
-    chosen = hashes if names is None else {name: hashes.get(name) for name in names}
     changed = []
-    for name, digest in sorted(chosen.items()):
+    for name, digest in sorted(hashes.items()):
         if not isinstance(digest, str):
             continue
         path = folder / name
