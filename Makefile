@@ -5,14 +5,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV := $(VENV)/.dev-installed
 
 .PHONY: run test coverage lint bench notebooks clean
 
+# What running scenarios needs; the tests, types and lint need the dev extra on top (DEV), which
+# make run does not install: a planner gets no test runner, Dask or Jupyter kernel.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV)
 
 # The Flevoland family's questions, each variant against its own reference (questions.yaml),
 # then those of the 2026 toolbox (questions_2026.yaml): one report each, six answers at most.
@@ -29,7 +36,7 @@ run: $(STAMP)
 # modules below 90% (docs/coverage.md says why each is). The data go to one file at the top,
 # whatever folder a subprocess runs in.
 COVERAGE_DATA := COVERAGE_FILE=$(CURDIR)/.coverage
-test: $(STAMP)
+test: $(DEV)
 	$(COVERAGE_DATA) $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder \
 		--cov --cov-report=
 	$(COVERAGE_DATA) $(BIN)/python -m coverage report --sort=cover | \
@@ -39,7 +46,7 @@ test: $(STAMP)
 coverage: test
 
 # Speed and memory benchmarks: prints tables of figures (make test only runs them small).
-$(VENV)/.bench-installed: $(STAMP)
+$(VENV)/.bench-installed: $(DEV)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
@@ -47,14 +54,14 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks
 
 # The tutorials in JupyterLab, from the project's environment (installs the notebooks extra).
-$(VENV)/.notebooks-installed: $(STAMP)
+$(VENV)/.notebooks-installed: $(DEV)
 	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	touch $@
 
 notebooks: $(VENV)/.notebooks-installed
 	$(BIN)/jupyter lab notebooks/
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check sim tests notebooks
 	$(BIN)/python -m mypy
 
