@@ -288,6 +288,14 @@ def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder:
     moved = compare([scenario, scenario], overrides=["2:streams.north_firms.area=south"],
                     replications=2, workers=1)
     assert "by_area" not in set(moved.table["population"])
+    # The moved stream is counted in its category as ever, and on its own too, paired.
+    rows = moved.table[moved.table["population"] == "area_changed"]
+    assert set(rows["origin"]) == {"north_firms", "north_firms (waiting list)"}
+    assert set(rows["group"]) == {"all"} and rows["paired"].all()
+    assert "every_applicant" in set(moved.table["population"])
+    (text,) = moved.sentences()
+    assert "north_firms, asking in other areas (counted above too): " in text
+    assert "without north_firms" not in text  # the line over everyone still counts it
     assert [text.split(": ", 1)[1] for text in moved.cautions] == [
         "grid areas not compared one by one, as north_firms (waiting list) and north_firms "
         f"ask in other areas in {moved.questions[0].variant}, so an area's applicants are "

@@ -34,6 +34,7 @@ from sim.inputs.scenario import DAYS_PER_YEAR, CategoryChange, Scenario
 from sim.inputs.sources import waiting_list_weights
 from sim.runs.areas import asked_in
 from sim.runs.metrics import (
+    AREA_CHANGED,
     BY_AREA,
     CATEGORY_CHANGED,
     DRAWN_DIFFERENTLY,
@@ -224,7 +225,9 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     alone may be), there is nobody to match but a project or two: everyone, marked.
     Everyone compared in a grid of the same several areas in both comes with each area's
     applicants too (:func:`by_area`), and so do the applicants of both when the only origins
-    set apart changed category.
+    set apart changed category. Last, each origin compared in its categories that asks in
+    other areas in the variant, on its own as well (``area_changed``): what the move does to
+    those who moved.
     """
     periods = different_periods(reference.scenario, variant.scenario)
     if periods:
@@ -243,9 +246,14 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
         differ = [*redrawn, *(o for o in mine if o not in theirs)]
         return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
                            variant.replication_metrics)]
+    relocated = [o for o in _areas_moved(reference, variant) if o in same]
+    elsewhere = [Population(AREA_CHANGED, o, population_metrics(reference, [o]),
+                            population_metrics(variant, [o]),
+                            paired=drawn_alike(reference, variant, [o])) for o in relocated]
     if len(same) == len(mine) == len(theirs):
         return [Population(EVERY_APPLICANT, "", reference.replication_metrics,
-                           variant.replication_metrics), *by_area(reference, variant)]
+                           variant.replication_metrics), *by_area(reference, variant),
+                *elsewhere]
     populations = [Population(IN_BOTH, "", population_metrics(reference, same),
                               population_metrics(variant, same),
                               paired=drawn_alike(reference, variant, same))]
@@ -263,7 +271,7 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     if all(p.kind in (IN_BOTH, CATEGORY_CHANGED) for p in populations):
         # Only categories changed: each area's applicants are still the same businesses.
         populations += by_area(reference, variant)
-    return populations
+    return populations + elsewhere
 
 
 def _moved(reference: Scenario, variant: Scenario, theirs: dict[str, frozenset[str]],

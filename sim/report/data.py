@@ -40,6 +40,7 @@ from sim.report.narrative import (
 from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import (
     ALL,
+    AREA_CHANGED,
     BY_AREA,
     CATEGORY_CHANGED,
     COMPARED,
@@ -115,6 +116,7 @@ POPULATION_WORDS = {
     CATEGORY_CHANGED: "changes category: all its applicants",
     DRAWN_DIFFERENTLY: "drawn differently: all its applicants, unpaired",
     BY_AREA: "grid area: all its applicants",
+    AREA_CHANGED: "asks in other areas: all its applicants, counted above too",
 }
 """What a row of a question's table counts, beneath its heading (see POPULATIONS)."""
 

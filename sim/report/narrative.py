@@ -27,6 +27,7 @@ from sim.figures.numbers import MORE_DECIMALS, format_numbers
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.metrics import (
     ALL,
+    AREA_CHANGED,
     BY_AREA,
     CATEGORY_CHANGED,
     COMPARED,
@@ -297,7 +298,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
-    set_apart = rows[~rows["population"].isin((*COMPARED, BY_AREA))]
+    set_apart = rows[~rows["population"].isin((*COMPARED, BY_AREA, AREA_CHANGED))]
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
     alone = set(set_apart["origin"].astype(str))
@@ -306,6 +307,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                              metric if len(groups) > 1 else None)
     return whom, [*(parts or ["no applicants"]), *overall,
                   *_area_words(rows[rows["population"] == BY_AREA], metric),
+                  *_elsewhere_words(rows[rows["population"] == AREA_CHANGED], metric),
                   *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
@@ -623,6 +625,26 @@ def _area_words(rows: pd.DataFrame, metric: str) -> list[str]:
     return ["by grid area, all applicants of each: " + "; ".join(texts)]
 
 
+def _elsewhere_words(rows: pd.DataFrame, metric: str) -> list[str]:
+    """Each stream or project that asks in other areas in the variant: what the move did to it.
+
+    'lelystad_manufacturing, asking in other areas (counted above too): 0.30 years longer,
+    ... — connected by the end of the run: 12.0 fewer, ...'. Its applicants are the same
+    businesses, in the same categories, so the categories count them as ever; this says
+    what they gained or lost by the move, which the categories' means dilute.
+    """
+    texts = []
+    for origin, block in rows.groupby("origin", sort=False):
+        get = block.set_index(["group", "metric"])
+        shown = _window(get, ALL, metric)
+        mark = "" if shown == metric else f" ({SHORTER_MARK})"
+        texts.append(f"{origin}, asking in other areas{mark} (counted above too): "
+                     + difference_text(get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+                                       every_replication=METRICS[shown].every_replication)
+                     + _connected_later(block.set_index("metric")))
+    return texts
+
+
 def _not_all_firm(own: dict[tuple[str, str], float]) -> bool:
     """Whether some first connection of a scenario was partial or a non-firm right.
 
@@ -747,7 +769,9 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
 
 
 def _connected_later(row: pd.DataFrame) -> str:
-    """' — connected by the end of the run: 19.6 more, ...' for a stream whose category changes.
+    """' — connected by the end of the run: 19.6 more, ...' for a stream moved to another group.
+
+    A stream whose category (or area) changes.
 
     What the streams a change puts first gain, beside what the rest lose (the overall
     figures of the categories together): 'at whose cost' needs both. Nothing where it did

@@ -17,6 +17,7 @@ from sim.runs.records import OUTCOMES
 
 __all__ = [
     "ALL",
+    "AREA_CHANGED",
     "BY_AREA",
     "CATEGORY_CHANGED",
     "DRAWN_DIFFERENTLY",
@@ -50,8 +51,9 @@ EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, 
     "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
     "streams_differ")
 ONLY_IN_REFERENCE, PERIODS_DIFFER, BY_AREA = "only_in_reference", "periods_differ", "by_area"
+AREA_CHANGED = "area_changed"
 POPULATIONS = (EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, ONLY_IN_REFERENCE, CATEGORY_CHANGED,
-               DRAWN_DIFFERENTLY, STREAMS_DIFFER, PERIODS_DIFFER, BY_AREA)
+               DRAWN_DIFFERENTLY, STREAMS_DIFFER, PERIODS_DIFFER, BY_AREA, AREA_CHANGED)
 """Which applicants a row of a comparison table counts, in both scenarios alike:
 ``every_applicant`` when both have the same streams and projects, drawn alike, in the same
 categories. Otherwise ``in_both``, the applicants of the streams and projects both scenarios
@@ -71,7 +73,10 @@ different dates: ``periods_differ``, every applicant of each, not like with like
 run counts requests the other never sees, and follows the others longer); ``origin`` says
 how the periods differ. Beside ``every_applicant`` in a grid of the same several areas in
 both, every stream and project asking in the same areas: ``by_area``, all the applicants of
-the area ``origin`` names (group ``all``; the same applicants in both, as everyone is)."""
+the area ``origin`` names (group ``all``; the same applicants in both, as everyone is).
+A stream or project that asks in other areas in the variant, drawn alike and in the same
+categories: ``area_changed``, its applicants in both (group ``all``, paired), who are also
+counted in their categories above: a move changes where they wait, not who they are."""
 
 COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER)
 """The populations whose rows compare categories, like with like."""
