@@ -894,7 +894,13 @@ def test_the_levels_of_an_answer_differ_by_the_difference_it_reads():
     row = pd.Series({"difference": -0.02644, "difference_ci_low": -0.03,
                      "difference_ci_high": -0.02, "mean": 9.57423, "reference_mean": 9.60067})
     assert difference_text(row, "years") == \
-        "0.026 years shorter, from 9.6007 to 9.5742 (0.020 to 0.030)"
+        "0.026 years (10 days) shorter, from 9.6007 to 9.5742 (0.020 to 0.030)"
+    # Under a tenth of a year, a difference is said in days as well; not above it.
+    row = pd.Series({"difference": 0.0019, "difference_ci_low": 0.001,
+                     "difference_ci_high": 0.003, "mean": 5.0019, "reference_mean": 5.0})
+    assert difference_text(row, "years").startswith("0.0019 years (1 day) longer")
+    assert difference_text(row.mul(60), "years").startswith("0.11 years longer")
+    assert difference_text(row.mul(0.1), "years").startswith("0.00019 years (under a day)")
 
 
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 from sim.errors import listed
 from sim.figures.numbers import MORE_DECIMALS, format_numbers
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.scenario import DAYS_PER_YEAR
 from sim.runs.metrics import (
     ALL,
     AREA_CHANGED,
@@ -1110,8 +1111,21 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
     if low <= 0 <= high:
         low_text, high_text = format_numbers(low, high)
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
-    return _join(value_text, written, down if value < 0 else up) + \
+    return _join(value_text, written, _in_days(value, unit), down if value < 0 else up) + \
         _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+
+
+IN_DAYS_BELOW_YEARS = 0.1
+"""A difference in years smaller than this (about five weeks) is also said in days: '0.0067
+years' means nothing to a reader until it reads '2 days'."""
+
+
+def _in_days(value: float, unit: str) -> str:
+    """'(18 days)' for a small difference in years, '' otherwise."""
+    if unit != "years" or abs(value) >= IN_DAYS_BELOW_YEARS:
+        return ""
+    days = round(abs(value) * DAYS_PER_YEAR)
+    return "(under a day)" if days < 1 else f"({days} day{'' if days == 1 else 's'})"
 
 
 def _levels(row: pd.Series, unit: str, decimals: int) -> str:
