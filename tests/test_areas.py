@@ -248,6 +248,16 @@ def test_a_stream_that_only_changes_category_leaves_the_areas_compared(folder: P
     assert [text for text in both.cautions if "grid areas" in text] == []
 
 
+def test_a_grid_merged_into_one_area_moves_nobody(folder: Path):
+    """Everyone in area 'main' after a merge is not every stream asking in another area."""
+    scenario = folder.parent / "two_areas.yaml"
+    merged = compare([scenario, scenario], overrides=[
+        "2:grid.areas=null", "2:grid.capacity_mw=1.5", "2:streams.north_firms.area=null",
+        "2:streams.south_schools.area=null"], replications=2, workers=1)
+    assert "area_changed" not in set(merged.table["population"])
+    assert "asking in other areas" not in merged.sentences()[0]
+
+
 def test_a_folder_written_before_the_tables_by_area_is_named(folder: Path, tmp_path: Path):
     """Results of several areas without areas.csv: the comparison says why no area is compared."""
     older = tmp_path / "older"

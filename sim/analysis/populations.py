@@ -188,9 +188,19 @@ def areas_not_compared(reference: Results, variant: Results, populations: list[P
 
 
 def _areas_moved(reference: Results, variant: Results) -> list[str]:
-    """The origins both runs have whose applicants ask in other areas in the variant."""
+    """The origins both runs have whose applicants ask in other areas in the variant.
+
+    Only between two grids of several areas each, moved between areas both have: a grid
+    merged into one area, split, or with an area renamed puts everyone in another area
+    without anyone having moved.
+    """
+    names = [set(results.scenario.area_names) for results in (reference, variant)]
+    if any(len(areas) < 2 for areas in names):
+        return []
     theirs, mine = (areas_by_origin(results.applicants) for results in (reference, variant))
-    return [origin for origin in mine if origin in theirs and mine[origin] != theirs[origin]]
+    shared = names[0] & names[1]
+    return [origin for origin in mine if origin in theirs and mine[origin] != theirs[origin]
+            and mine[origin] | theirs[origin] <= shared]
 
 
 def areas_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
@@ -246,7 +256,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
         differ = [*redrawn, *(o for o in mine if o not in theirs)]
         return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
                            variant.replication_metrics)]
-    relocated = [o for o in _areas_moved(reference, variant) if o in same]
+    relocated = [o for o in _areas_moved(reference, variant) if o in same
+                 and o not in projects]  # a named project's dates say more (the answer's)
     elsewhere = [Population(AREA_CHANGED, o, population_metrics(reference, [o]),
                             population_metrics(variant, [o]),
                             paired=drawn_alike(reference, variant, [o])) for o in relocated]
