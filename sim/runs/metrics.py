@@ -74,9 +74,10 @@ run counts requests the other never sees, and follows the others longer); ``orig
 how the periods differ. Beside ``every_applicant`` in a grid of the same several areas in
 both, every stream and project asking in the same areas: ``by_area``, all the applicants of
 the area ``origin`` names (group ``all``; the same applicants in both, as everyone is).
-A stream or project that asks in other areas in the variant, drawn alike and in the same
-categories: ``area_changed``, its applicants in both (group ``all``, paired), who are also
-counted in their categories above: a move changes where they wait, not who they are."""
+A stream that asks in other areas of two grids of several areas, drawn alike and in the
+same categories: ``area_changed``, its applicants in both (group ``all``, paired), who are
+also counted in their categories above: a move changes where they wait, not who they are (a
+named project moved is left to its connection dates)."""
 
 COMPARED = (EVERY_APPLICANT, IN_BOTH, STREAMS_DIFFER, PERIODS_DIFFER)
 """The populations whose rows compare categories, like with like."""
