@@ -248,6 +248,19 @@ def test_a_stream_that_only_changes_category_leaves_the_areas_compared(folder: P
     assert [text for text in both.cautions if "grid areas" in text] == []
 
 
+def test_a_stream_moved_into_a_new_area_is_said_to_have_moved(folder: Path, tmp_path: Path):
+    """No area compared, no row of its own (its new area is the variant's only), but a word."""
+    scenario = folder.parent / "two_areas.yaml"
+    both = compare([scenario, scenario], overrides=[
+        "2:grid.areas.east={capacity_mw: 1}", "2:streams.north_firms.area=east"],
+        replications=2, workers=1)
+    assert {"by_area", "area_changed"}.isdisjoint(set(both.table["population"]))
+    assert [text.split(", as ", 1)[1] for text in both.cautions if "grid areas" in text] == [
+        f"north_firms (waiting list) and north_firms ask in other areas in "
+        f"{both.questions[0].variant}, so an area's applicants are not the same businesses in "
+        "both"]
+
+
 def test_a_grid_merged_into_one_area_moves_nobody(folder: Path):
     """Everyone in area 'main' after a merge is not every stream asking in another area."""
     scenario = folder.parent / "two_areas.yaml"

@@ -164,7 +164,7 @@ def areas_not_compared(reference: Results, variant: Results, populations: list[P
     mine, theirs = (list(results.scenario.grid.areas or {}) for results in (variant, reference))
     asked = [area for area in asked_in(reference.areas) if area in asked_in(variant.areas)]
     kinds = {p.kind for p in populations}
-    moved = _areas_moved(reference, variant)
+    moved = _areas_moved(reference, variant, into_any=True)
     if older:
         why = (f"the results folder of {listed(older)} has no areas.csv (written by an "
                "earlier gridqueue); run it again to compare its areas")
@@ -187,12 +187,12 @@ def areas_not_compared(reference: Results, variant: Results, populations: list[P
     return f"{labels[0]} against {labels[1]}: grid areas not compared one by one, as {why}"
 
 
-def _areas_moved(reference: Results, variant: Results) -> list[str]:
+def _areas_moved(reference: Results, variant: Results, into_any: bool = False) -> list[str]:
     """The origins both runs have whose applicants ask in other areas in the variant.
 
-    Only between two grids of several areas each, moved between areas both have: a grid
-    merged into one area, split, or with an area renamed puts everyone in another area
-    without anyone having moved.
+    Only between two grids of several areas each, moved between areas both have (or, with
+    ``into_any``, to or from an area only one has): a grid merged into one area, split, or
+    with an area renamed puts everyone in another area without anyone having moved.
     """
     names = [set(results.scenario.area_names) for results in (reference, variant)]
     if any(len(areas) < 2 for areas in names):
@@ -200,7 +200,7 @@ def _areas_moved(reference: Results, variant: Results) -> list[str]:
     theirs, mine = (areas_by_origin(results.applicants) for results in (reference, variant))
     shared = names[0] & names[1]
     return [origin for origin in mine if origin in theirs and mine[origin] != theirs[origin]
-            and mine[origin] | theirs[origin] <= shared]
+            and (into_any or mine[origin] | theirs[origin] <= shared)]
 
 
 def areas_by_origin(applicants: pd.DataFrame) -> dict[str, frozenset[str]]:
