@@ -541,6 +541,24 @@ def test_figures_that_moved_in_no_replication_are_not_called_about_the_same():
                          "replication."), text
 
 
+def test_a_change_that_moves_nothing_says_so_first():
+    """Every figure the same in every replication: a finding, said once before the lines.
+
+    A local station delayed behind a full upstream limit read 'the same in every replication'
+    line after line, which looked like a comparison that had failed.
+    """
+    rows = [(scenario, group, metric, 30.0, 0.0) for scenario in ("fifo", "sp")
+            for group in ("safety", "other", "all")
+            for metric in ("applicants", "connected", "wait_rmst_10y_years")]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
+    table[["difference_ci_low", "difference_ci_high"]] = 0.0
+    (text,) = sentences(table)
+    assert "sp against fifo — no figure moved in any replication: what the variant changes " \
+           "never decided who was connected when" in text, text
+    table.loc[table.index[-1], "difference_ci_high"] = 0.1  # one that moved a little: not said
+    assert "no figure moved" not in sentences(table)[0]
+
+
 def test_a_single_category_compared_beside_one_none_in_both_says_its_connections_once():
     """One category left to compare (the other 'none in both') is everyone compared.
 

@@ -33,6 +33,7 @@ from sim.runs.metrics import (
     CATEGORY_CHANGED,
     COMPARED,
     DRAWN_DIFFERENTLY,
+    EVERY_APPLICANT,
     IN_BOTH,
     LEAD_METRICS,
     METRICS,
@@ -306,6 +307,8 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     overall = _overall_words(get, said, sorted(alone),
                              any(_not_all_firm(means[label]) for label in means),
                              metric if len(groups) > 1 else None)
+    if _nothing_moved(rows):
+        parts = [NOTHING_MOVED, *parts]
     return whom, [*(parts or ["no applicants"]), *overall,
                   *_area_words(rows[rows["population"] == BY_AREA], metric),
                   *_elsewhere_words(rows[rows["population"] == AREA_CHANGED], metric),
@@ -313,6 +316,25 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
                   *_projects_in_both(variant, reference, dates, alone)]
+
+
+NOTHING_MOVED = ("no figure moved in any replication: what the variant changes never decided "
+                 "who was connected when (a local station delayed behind a full upstream "
+                 "limit, say)")
+"""Said first where every difference of a pair is zero in every replication, so that a row of
+'the same in every replication' reads as a finding, not as a fault of the comparison."""
+
+
+def _nothing_moved(rows: pd.DataFrame) -> bool:
+    """Whether every difference a pair's rows know is zero, with its interval, and some are.
+
+    Only where the pair compares everyone (and its areas, or a stream moved between them): a
+    stream added or set apart is a change that its own figures show, not a difference.
+    """
+    if not rows["population"].isin((EVERY_APPLICANT, BY_AREA, AREA_CHANGED)).all():
+        return False
+    known = rows[["difference", "difference_ci_low", "difference_ci_high"]].dropna()
+    return len(known) > 0 and bool((known == 0).all(axis=None))
 
 
 NONE_IN_BOTH = "none in both"
