@@ -88,12 +88,31 @@ def test_an_order_given_with_changes_keeps_them(history: Path):
         """)
     assert [r.order for _, r in quiet_load(path).policy.regimes()] == \
         ["smallest_first", "fifo", "fifo"]
-    scenario = quiet_load(history, ["policy.order=smallest_first",
-                                    "policy.changes=[{date: 2024-01-01, order: fifo}]"])
+    # An option's list replaces the inherited one whole too, and says what it drops, as a
+    # file's does; it replaced it without a word.
+    with pytest.warns(GridqueueWarning, match=r"--set policy.changes=\[\{date: 2024-01-01, "
+                      r"order: fifo\}\]: replaces policy.changes whole, dropping 2 of its 2 "
+                      r"policy changes: 2023-01-01, 2024-06-01"):
+        scenario = load_scenario(history, ["policy.order=smallest_first",
+                                           "policy.changes=[{date: 2024-01-01, order: fifo}]"])
     assert [r.order for _, r in scenario.policy.regimes()] == ["smallest_first", "fifo"]
+    quiet_load(history, ["policy.changes=[{date: 2023-01-01, order: fifo}, "  # given again
+                         "{date: 2024-06-01, order: fifo}]"])
     # An empty list says no schedule is wanted: nothing to warn of.
     path = child(history.parent, "policy:\n  order: smallest_first\n  changes: []\n")
     assert [r.order for _, r in quiet_load(path).policy.regimes()] == ["smallest_first"]
+
+
+def test_an_option_that_replaces_a_list_names_what_it_drops(history: Path):
+    """--set projects=[...] drops the projects it leaves out, as a file's list does: said."""
+    with pytest.warns(GridqueueWarning, match=r"--set projects=\[\{name: Campus, .*\}\]: "
+                      r"replaces projects whole, dropping 1 of its 2 projects: 'Depot'; to "
+                      r"change one, set its own key instead \(--set projects.N.<key>=...\)"):
+        scenario = load_scenario(history, [
+            "projects=[{name: Campus, date: 2022-06-01, demand_mw: 0.5, jobs: 300}]"])
+    assert [project.name for project in scenario.projects] == ["Campus"]
+    quiet_load(history, ["projects=[]"])  # none wanted, plainly
+    quiet_load(history, ["projects.1.demand_mw=0.4"])  # one changed, the list kept
 
 
 def test_a_category_order_that_acts_nowhere_is_an_error(history: Path):

@@ -19,8 +19,8 @@ from typing import Any
 
 from sim.errors import InputError, nearest
 
-__all__ = ["Place", "drop_schedule", "dropped_changes", "dropped_items", "merge",
-           "replaces_schedule"]
+__all__ = ["Place", "drop_schedule", "dropped_by_override", "dropped_changes", "dropped_items",
+           "merge", "replaces_schedule"]
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,36 @@ def _dropped_from(inherited: list[Any], given: list[Any], place: Place,
     text += (f"; to change one for a run, leave {key} out of this file and use "
              f"{_one_change(inherited, given, by, key)}")
     return [text]
+
+
+def dropped_by_override(data: dict[str, Any], path: tuple[str, ...], value: Any,
+                        shown: str) -> list[str]:
+    """Say which inherited items an override of a whole list drops, as a file's list would.
+
+    ``--set grid.upgrades=[...]`` replaces the scenario's upgrades whole, as a child file's
+    list does (:func:`dropped_items`); a file warns of what that drops, and so does an
+    override. ``shown`` names the override ('--set grid.upgrades=[...]'). An empty list says
+    plainly that none are wanted.
+    """
+    key = ".".join(path)
+    if not path or not isinstance(value, list) or not value:
+        return []
+    noun, by = ("policy change", "date") if key == "policy.changes" \
+        else NAMED_LISTS.get(path[-1], ("", ""))
+    inherited: Any = data
+    for part in path:
+        inherited = inherited.get(part) if isinstance(inherited, dict) else None
+    if not by or not isinstance(inherited, list):
+        return []
+    ids = {item.get(by) for item in value if isinstance(item, dict)}
+    dropped = [item[by] for item in inherited
+               if isinstance(item, dict) and by in item and item[by] not in ids]
+    if not dropped:
+        return []
+    listing = ", ".join(_shown({by: name}, by) for name in dropped)
+    return [f"{shown}: replaces {key} whole, dropping {len(dropped)} of its {len(inherited)} "
+            f"{noun}{'' if len(inherited) == 1 else 's'}: {listing}; to change one, set its "
+            f"own key instead (--set {key}.N.<key>=...)"]
 
 
 def _shown(item: dict[str, Any], by: str) -> str:

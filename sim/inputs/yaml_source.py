@@ -22,6 +22,7 @@ from sim.inputs.files import NotARegularFile, TooLarge, read_limited
 from sim.inputs.scenario_merge import (
     Place,
     drop_schedule,
+    dropped_by_override,
     dropped_changes,
     dropped_items,
     merge,
@@ -351,6 +352,7 @@ def _apply_overrides(
             o.path in (("policy",), ("policy", "changes")) for o in every):
         notes = drop_schedule(data, "--set/--vary", "policy.order")
     for override in overrides:
+        notes += dropped_by_override(data, override.path, override.value, override.shown)
         _apply_override(data, override)
     return notes
 
