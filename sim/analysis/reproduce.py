@@ -117,10 +117,10 @@ def reproduce(directory: str | Path, workers: int | None = None,
     with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
         areas = list(AREA_TABLES) if len(scenario.area_names) > 1 else []
-        older = [f"{name}.csv" for name in areas
-                 if not any((folder / f"{table}.csv").exists() for table in AREA_TABLES)]
+        has_areas = any((folder / f"{name}.csv").exists() for name in areas)
+        older = [] if has_areas else [f"{name}.csv" for name in areas]  # written before them
         names = [*TABLES, *(["observations"] if scenario.observations else []),
-                 *(areas if not older else [])]
+                 *(areas if has_areas else [])]
         tables = {f"{name}.csv": compare_files(folder / f"{name}.csv", rerun / f"{name}.csv")
                   for name in names}
     return Reproduction(

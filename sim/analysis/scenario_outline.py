@@ -93,7 +93,8 @@ def _capacity(scenario: Scenario) -> list[str]:
 def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     """The upgrade's date, or the range its delay spreads it over."""
     delay, end = scenario.delay_of(upgrade), scenario.end
-    shared = "" if upgrade.same_delay_as is None else f"; the same delay as {upgrade.same_delay_as}"
+    shared = [] if upgrade.same_delay_as is None else [
+        f"the same delay as {upgrade.same_delay_as}"]
     earliest = scenario.earliest(upgrade)
     if earliest >= end:
         return f"only after the end: {earliest} at the earliest, so not in the run"
@@ -101,11 +102,10 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):
         return (f"from {upgrade.date}, delayed by {delay.mean:.2g} years on average "
-                f"(no upper bound{shared})")
+                f"({'; '.join(['no upper bound', *shared])})")
     latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
-    after = " (not at all if after the end)" if latest >= end else ""
-    together = f" (the same delay as {upgrade.same_delay_as})" if shared else ""
-    return f"between {upgrade.date} and {min(latest, end)}{after}{together}"
+    notes = [*(["not at all if after the end"] if latest >= end else []), *shared]
+    return f"between {upgrade.date} and {min(latest, end)}" + "".join(f" ({n})" for n in notes)
 
 
 def _streams(scenario: Scenario) -> list[str]:

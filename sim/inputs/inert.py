@@ -734,12 +734,14 @@ def _warn_of_projects_that_never_fit(scenario: Scenario,
         name = project.area or scenario.area_names[0]
         asked = project.demand_mw * (1.0 - project.self_supply)
         needed = asked * (project.partial_min_share or 1.0)
-        most, where = _most_ever(scenario, areas[name].capacity_mw, areas[name].upgrades,
-                                 released=name), f"area '{name}'"
-        if grid.upstream is not None:
-            upstream = _most_ever(scenario, grid.upstream.capacity_mw, grid.upstream.upgrades)
-            if upstream < most:
-                most, where = upstream, f"the upstream limit area '{name}' shares"
+        most = _most_ever(scenario, areas[name].capacity_mw, areas[name].upgrades,
+                          released=name)
+        upstream = math.inf if grid.upstream is None else \
+            _most_ever(scenario, grid.upstream.capacity_mw, grid.upstream.upgrades)
+        upstream_binds = upstream < most
+        most = min(most, upstream)
+        where = f"the upstream limit area '{name}' shares" if upstream_binds \
+            else f"area '{name}'"
         if needed <= most + FIT_MARGIN_MW:
             continue
         what = f"asks {project.demand_mw:g} MW"
@@ -747,7 +749,7 @@ def _warn_of_projects_that_never_fit(scenario: Scenario,
             what += f" ({asked:g} MW from the grid, after its self_supply)"
         if project.partial_min_share is not None:
             what += f" and takes no part below {project.partial_min_share:g} of it ({needed:g} MW)"
-        kept = ", and what capacity releases free" if where.startswith("area") and any(
+        kept = ", and what capacity releases free" if not upstream_binds and any(
             release.area in (None, name) for release in scenario.capacity_releases) else ""
         _warn(scenario, source, ("projects", i, "demand_mw"),
               f"projects.{i}.demand_mw ({project.name}) {what}: more than the grid ever has "

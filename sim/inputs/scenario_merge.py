@@ -141,9 +141,7 @@ def dropped_changes(base: dict[str, Any], layer: dict[str, Any], where: str) -> 
     changes, inherited = policy.get("changes"), parents.get("changes")
     if not isinstance(changes, list) or not changes or not isinstance(inherited, list):
         return []
-    kept = {change.get("date") for change in changes if isinstance(change, dict)}
-    dropped = [str(change.get("date")) for change in inherited
-               if isinstance(change, dict) and change.get("date") not in kept]
+    dropped = [str(date) for date in _left_out(inherited, changes, "date")]
     if not dropped:
         return []
     return [f"{where}: policy.changes replaces the inherited schedule whole, dropping the "
@@ -184,9 +182,8 @@ def _dropped_from(inherited: list[Any], given: list[Any], place: Place,
                   here: tuple[str, ...]) -> list[str]:
     """The note on one list that drops inherited items, or none."""
     noun, by = NAMED_LISTS[here[-1]]
-    ids = {item.get(by) for item in given if isinstance(item, dict)}
     named = [item for item in inherited if isinstance(item, dict) and by in item]
-    dropped = [item[by] for item in named if item[by] not in ids]
+    dropped = _left_out(inherited, given, by)
     if not dropped:
         return []
     key = ".".join(here)
@@ -223,15 +220,20 @@ def dropped_by_override(data: dict[str, Any], path: tuple[str, ...], value: Any,
         inherited = inherited.get(part) if isinstance(inherited, dict) else None
     if not by or not isinstance(inherited, list):
         return []
-    ids = {item.get(by) for item in value if isinstance(item, dict)}
-    dropped = [item[by] for item in inherited
-               if isinstance(item, dict) and by in item and item[by] not in ids]
+    dropped = _left_out(inherited, value, by)
     if not dropped:
         return []
     listing = ", ".join(_shown({by: name}, by) for name in dropped)
     return [f"{shown}: replaces {key} whole, dropping {len(dropped)} of its {len(inherited)} "
             f"{noun}{'' if len(inherited) == 1 else 's'}: {listing}; to change one, set its "
             f"own key instead (--set {key}.N.<key>=...)"]
+
+
+def _left_out(inherited: list[Any], given: list[Any], by: str) -> list[Any]:
+    """The ``by`` (name, or date) of each inherited item that ``given`` does not give again."""
+    ids = {item.get(by) for item in given if isinstance(item, dict)}
+    return [item[by] for item in inherited
+            if isinstance(item, dict) and by in item and item[by] not in ids]
 
 
 def _shown(item: dict[str, Any], by: str) -> str:

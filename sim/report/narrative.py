@@ -636,15 +636,8 @@ def _area_words(rows: pd.DataFrame, metric: str) -> list[str]:
     """
     if rows.empty:
         return []
-    texts = []
-    for area, block in rows.groupby("origin", sort=False):
-        get = block.set_index(["group", "metric"])
-        shown = _window(get, ALL, metric)
-        mark = "" if shown == metric else f" ({SHORTER_MARK})"
-        texts.append(f"{area}{mark}: " + difference_text(
-            get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
-            every_replication=METRICS[shown].every_replication)
-            + _connected_later(block.set_index("metric")))
+    texts = [f"{area}{mark}: {change}" for area, block in rows.groupby("origin", sort=False)
+             for mark, change in [_change_of_all(block, metric)]]
     return ["by grid area, all applicants of each: " + "; ".join(texts)]
 
 
@@ -656,16 +649,24 @@ def _elsewhere_words(rows: pd.DataFrame, metric: str) -> list[str]:
     businesses, in the same categories, so the categories count them as ever; this says
     what they gained or lost by the move, which the categories' means dilute.
     """
-    texts = []
-    for origin, block in rows.groupby("origin", sort=False):
-        get = block.set_index(["group", "metric"])
-        shown = _window(get, ALL, metric)
-        mark = "" if shown == metric else f" ({SHORTER_MARK})"
-        texts.append(f"{origin}, asking in other areas{mark} (counted above too): "
-                     + difference_text(get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
-                                       every_replication=METRICS[shown].every_replication)
-                     + _connected_later(block.set_index("metric")))
-    return texts
+    return [f"{origin}, asking in other areas{mark} (counted above too): {change}"
+            for origin, block in rows.groupby("origin", sort=False)
+            for mark, change in [_change_of_all(block, metric)]]
+
+
+def _change_of_all(block: pd.DataFrame, metric: str, later: bool = True) -> tuple[str, str]:
+    """The change of all of a block's applicants together: its window's mark, and its words.
+
+    In ``metric``, or in the shorter window where that is not known in every replication
+    (the mark then says so, ' (first 5 years)'); with how many more or fewer were connected
+    by the end of the run where that moved (``later``: :func:`_connected_later`).
+    """
+    get = block.set_index(["group", "metric"])
+    shown = _window(get, ALL, metric)
+    mark = "" if shown == metric else f" ({SHORTER_MARK})"
+    change = difference_text(get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+                             every_replication=METRICS[shown].every_replication)
+    return mark, change + (_connected_later(block.set_index("metric")) if later else "")
 
 
 def _not_all_firm(own: dict[tuple[str, str], float]) -> bool:
@@ -774,12 +775,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     if kind in SET_APART_WORDS and (variant, origin) in dates:
         return _project_set_apart(row, origin, str(kind), metric, variant, reference, dates)
     if kind in SET_APART_WORDS:
-        window = _window(block.set_index(["group", "metric"]), ALL, metric)
-        words = "" if window == metric else f" ({SHORTER_MARK})"
-        return f"{origin}, {SET_APART_WORDS[kind]}{words}: " + difference_text(
-            row.loc[window], METRICS[window].unit,  # type: ignore[arg-type]  # one label: a row
-            every_replication=METRICS[window].every_replication) \
-            + (_connected_later(row) if kind == CATEGORY_CHANGED else "")
+        mark, change = _change_of_all(block, metric, later=kind == CATEGORY_CHANGED)
+        return f"{origin}, {SET_APART_WORDS[kind]}{mark}: {change}"
     shown = next((m for m in (metric, *OWN_FIGURES)
                   if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if shown is None:  # asked too near the end for any figure, say: how it fared, at least
