@@ -425,7 +425,8 @@ def population_metrics(results: Results, among: list[str]) -> pd.DataFrame:
 
     The same figures as ``replication_metrics.csv``, over part of the applicants; MW-years
     left idle are a property of an area's capacity, not of a part of its queue, so they are
-    left empty. Request times come from the request dates, to the day.
+    left empty. Request times come from the request dates, to the day, as in the run's
+    own figures, so that a category a change leaves alone keeps the same figure here.
     """
     applicants = results.applicants
     rows = applicants[np.isin(origins(applicants), among)]

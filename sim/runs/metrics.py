@@ -303,7 +303,9 @@ def replication_metrics(
     """Key figures of one replication as tidy rows: ``group``, ``metric``, ``value``.
 
     ``applicants`` holds one replication's rows of ``applicants.csv``; ``request_time`` is
-    their request time in years since the start, in the same order. Applicants who asked
+    their request time in years since the start, in the same order, to the day as
+    ``applicants.csv`` dates it (:func:`sim.runs.records.dated_years`), so that the figures
+    of part of the applicants, worked out from that table, are the run's own. Applicants who asked
     before the start (a waiting list) enter the time-to-connection curve late, at the wait
     they already had at the start. ``freed``: the MW the capacity releases freed, by group
     (:func:`sim.runs.replication.freed_mw`); not known (NaN) if not given, as for part of the

@@ -16,6 +16,7 @@ __all__ = [
     "OUTCOMES",
     "TIMESERIES_COLUMNS",
     "applicant_records",
+    "dated_years",
     "timeseries_records",
     "to_dates",
 ]
@@ -52,6 +53,25 @@ TIMESERIES_COLUMNS = (
 """Columns of ``timeseries.csv``: one row per replication, snapshot time and area."""
 
 
+def _whole_days(years: np.ndarray) -> np.ndarray:
+    """The days since the start on which simulation times fall, as floats (NaN stays NaN)."""
+    days: np.ndarray = np.multiply(years, DAYS_PER_YEAR, dtype=float)
+    days += DAY_ROUNDING  # in place: a new array per step cost as much as the arithmetic
+    np.floor(days, out=days)
+    return days
+
+
+def dated_years(years: np.ndarray) -> np.ndarray:
+    """Simulation times as ``applicants.csv`` dates them: the start of their day, in years.
+
+    The key figures count request times this way, so that a figure worked out again from
+    ``applicants.csv`` (for part of the applicants, in a comparison) is the run's own.
+    """
+    days = _whole_days(years)
+    days /= DAYS_PER_YEAR
+    return days
+
+
 def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
     """Calendar dates of simulation times (to the day, in seconds); NaT where the time is NaN.
 
@@ -61,9 +81,7 @@ def to_dates(start: dt.date, years: np.ndarray) -> np.ndarray:
     floats (exact: whole numbers far below 2**53) and the start added in place, a quarter of
     the cost of adding whole days to a date in seconds, which numpy converts one by one.
     """
-    days = np.multiply(years, DAYS_PER_YEAR, dtype=float)
-    days += DAY_ROUNDING  # in place: a new array per step cost as much as the arithmetic
-    np.floor(days, out=days)
+    days = _whole_days(years)
     days *= 24 * 60 * 60
     dates: np.ndarray = days.astype("timedelta64[s]").view("datetime64[s]")
     dates += np.datetime64(start, "s") - np.datetime64(0, "s")

@@ -34,7 +34,7 @@ from sim.policies.checked import CheckedPolicy
 from sim.runs.areas import area_metrics, freed_by_area
 from sim.runs.metrics import replication_metrics
 from sim.runs.observed import observed_values
-from sim.runs.records import applicant_records, timeseries_records
+from sim.runs.records import applicant_records, dated_years, timeseries_records
 from sim.runs.spool import EncodedRows
 
 __all__ = [
@@ -85,16 +85,17 @@ def run_replication(
     )
     idle = trajectory.idle_by_category_mw_years
     freed, freed_areas = freed_mw(grid, trajectory, table, scenario.horizon_years)
+    requested = dated_years(table.request_time)  # as applicants.csv dates them
     metrics = replication_metrics(
         applicants,
-        table.request_time,
+        requested,
         scenario.horizon_years,
         idle_by_category=dict(zip(CATEGORIES, idle.tolist(), strict=True)),
         idle_overall=trajectory.idle_overall_mw_years,
         freed=freed,
     )
     metrics.insert(0, "replication", replication)
-    by_area = area_metrics(applicants, table.request_time, scenario.horizon_years, grid.areas,
+    by_area = area_metrics(applicants, requested, scenario.horizon_years, grid.areas,
                            trajectory.idle_mw_years, trajectory.idle_any_mw_years, freed_areas)
     by_area.insert(0, "replication", replication)
     observed = (observed_values(scenario.observations, applicants) if scenario.observations
