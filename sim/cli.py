@@ -579,8 +579,8 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        help="key figure of the figure and the printed lines (default, as "
                        "compare's answers: wait_rmst_10y_years, the mean wait within ten years "
                        "of the request, counting everyone, where every cell has it, else "
-                       "wait_rmst_5y_years, within five, which cannot see what a later upgrade "
-                       "does; see summary.csv for the names)")
+                       "wait_to_end_years, the mean years without a connection to the end of "
+                       "the run, which every cell knows; see summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="category of the figure, or all (default)")
     sweep.add_argument("--replications", type=at_least(1), metavar="N",

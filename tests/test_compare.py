@@ -33,8 +33,8 @@ from sim.figures.numbers import format_numbers
 from sim.report.data import key_tables
 from sim.report.narrative import (
     FELL_BACK_NOTE,
-    LATER_CHANGE_WORDS,
     SHORTER_WINDOW_NOTE,
+    STAND_IN_WORDS,
     answer,
     difference_text,
     lead_metric,
@@ -320,18 +320,19 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
             rows += [(scenario, group, "applicants", 4.0, 0.0), (scenario, group, "connected",
                                                                  3.0, 0.0),
                      (scenario, group, "wait_rmst_10y_years", ten, -1.0 * ten / ten),
-                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
+                     (scenario, group, "wait_to_end_years", 4.0, -0.5)]
     table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
-    assert ("basic-needs applicants (first 5 years): 0.50 years shorter, from 4.50 to 4.00"
+    assert ("basic-needs applicants (to the end of the run): 0.50 years shorter, from 4.50 to 4.00"
             ) in text
     # Its one pair falls back as most do: why is said once, above the answers, not in it.
     window = window_note(table)
-    assert window.startswith('Where marked "first 5 years", basic-needs applicants are '
-                             "compared in their mean wait within 5 years of the request, not "
-                             "10: the 10-year mean is not known in some replication, in which "
-                             "no wait reached 10 years")
+    assert window.startswith('Where marked "to the end of the run", basic-needs applicants '
+                             "are compared in their mean years without a connection to the end "
+                             "of the run, not their mean wait within 10 years of the request: "
+                             "the 10-year mean is not known in some replication, in which no "
+                             "wait reached 10 years")
     assert "not 10" not in text
     assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
     assert notes([text], window) == [window, SHORTER_WINDOW_NOTE]
@@ -350,7 +351,7 @@ def test_the_window_follows_the_replications_the_difference_counts():
         rows += [(scenario, "all", "applicants", 4.0, 0.0), (scenario, "all", "connected", 3.0,
                                                              0.0),
                  (scenario, "all", "wait_rmst_10y_years", ten, difference),
-                 (scenario, "all", "wait_rmst_5y_years", 4.0, 0.0)]
+                 (scenario, "all", "wait_to_end_years", 4.0, 0.0)]
     table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
     (text,) = sentences(table)
     assert "first 5 years" not in text and "the same in every replication" not in text
@@ -363,10 +364,10 @@ def test_the_window_follows_the_replications_the_difference_counts():
             rows += [(scenario, group, "applicants", 4.0, 0.0),
                      (scenario, group, "connected", 3.0, 0.0),
                      (scenario, group, "wait_rmst_10y_years", 6.0, ten),
-                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5)]
+                     (scenario, group, "wait_to_end_years", 4.0, -0.5)]
     (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
                                                "difference"]))
-    assert "basic-needs applicants (first 5 years): 0.50 years shorter" in text
+    assert "basic-needs applicants (to the end of the run): 0.50 years shorter" in text
     assert "not comparable" not in text and "other businesses: 0.30 years longer" in text
 
 
@@ -375,30 +376,50 @@ def test_a_five_year_answer_that_shows_no_change_adds_what_the_end_of_the_run_sh
 
     The Flevoland campus took no place from congestion relief within 5 years of a request
     ('the same in every replication'), but 0.7 fewer of them were connected by the end of the
-    run: the answer read as if the campus did nothing to them.
+    run: the answer read as if the campus did nothing to them. Answers lead with 5 years only
+    for a comparison.csv written before the years to the end of the run were a key figure.
     """
     def answer(connected: float) -> str:
         rows = []
         for scenario in ("fifo", "sp"):
-            for group, ten in (("basic_needs", math.nan), ("other", 6.0)):
-                rows += [(scenario, group, "applicants", 40.0, 0.0),
-                         (scenario, group, "connected", 30.0, connected),
-                         (scenario, group, "withdrawn", 5.0, 0.0),
-                         (scenario, group, "wait_rmst_10y_years", ten, ten - ten),
-                         (scenario, group, "wait_rmst_5y_years", 4.0, 0.0)]
+            rows += [(scenario, "all", "applicants", 40.0, 0.0),
+                     (scenario, "all", "connected", 30.0, connected),
+                     (scenario, "all", "withdrawn", 5.0, 0.0),
+                     (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
+                     (scenario, "all", "wait_rmst_5y_years", 4.0, 0.0)]
         (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
                                                    "difference"]))
         return text
 
     text = answer(-0.7)
-    assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
+    assert text.startswith("Q (mean wait in the first 5 years, everyone): ")
+    assert ("applicants overall: about the same (95% CI -0.10 to 0.10 "
             "years) — but by the end of the run, applicants connected: 0.70 fewer, from 30.70 to "
-            "30.00 (0.60 to 0.80);") in text
-    # The ten-year window sees what a change does later: nothing more is said there.
-    assert text.endswith("; other businesses: about the same (-0.10 to 0.10 years).")
-    assert ("basic-needs applicants (first 5 years): about the same (95% CI -0.10 to 0.10 "
+            "30.00 (0.60 to 0.80)") in text
+    assert ("applicants overall: about the same (95% CI -0.10 to 0.10 "
             "years) — nor by the end of the run: applicants connected and withdrawn about the "
-            "same;") in answer(0.0)
+            "same") in answer(0.0)
+
+
+def test_the_stand_in_sees_to_the_end_of_the_run_and_adds_nothing_later():
+    """A group answered to the end of the run needs no 'but by the end of the run' clause.
+
+    The stand-in counts the years without a connection up to the end, so what the end of the
+    run shows is in it; the connections follow over everyone, once.
+    """
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, ten in (("basic_needs", math.nan), ("other", 6.0)):
+            rows += [(scenario, group, "applicants", 40.0, 0.0),
+                     (scenario, group, "connected", 30.0, -0.7),
+                     (scenario, group, "withdrawn", 5.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", ten, ten - ten),
+                     (scenario, group, "wait_to_end_years", 4.0, 0.0)]
+    (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                               "difference"]))
+    assert ("basic-needs applicants (to the end of the run): about the same (95% CI -0.10 to "
+            "0.10 years); other businesses: about the same (-0.10 to 0.10 years)") in text
+    assert "but by the end of the run" not in text
 
 
 def _five_year_answer(connected: tuple[float, float]) -> pd.DataFrame:
@@ -412,7 +433,7 @@ def _five_year_answer(connected: tuple[float, float]) -> pd.DataFrame:
                  (scenario, "all", "connected", count, connected[1] - connected[0]),
                  (scenario, "all", "withdrawn", 75.0, 0.0),
                  (scenario, "all", "wait_rmst_10y_years", math.nan, math.nan),
-                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),
+                 (scenario, "all", "wait_rmst_5y_years", 4.25, -0.04),  # before the stand-in
                  (scenario, "all", "connected_within_5y", share, 0.09)]
     table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference"])
     within = table["metric"] == "connected_within_5y"
@@ -424,7 +445,7 @@ def test_a_five_year_answer_that_shows_no_change_says_both_the_share_and_the_end
     """A share within 5 years that moved does not hide what the end of the run shows.
 
     With the reinforcement on time (10 replications), congestion relief read 'about the same
-    (first 5 years) — connected within 5 years: 8.6 percentage points higher' and no more,
+    (to the end of the run) — connected within 5 years: 8.6 percentage points higher' and no more,
     although 6.5 fewer of them were connected by the end of the run: the report's lead
     promises the connections and withdrawals wherever the mean within 5 years shows no change.
     """
@@ -493,12 +514,11 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
         (scenario, "all", "connected", 30.0, -5.0) for scenario in ("fifo", "sp")] + [
         (scenario, "all", metric, value, difference) for scenario in ("fifo", "sp")
         for metric, value, difference in (("wait_rmst_10y_years", math.nan, math.nan),
-                                          ("wait_rmst_5y_years", 4.0, 0.0))]
+                                          ("wait_to_end_years", 4.0, 0.0))]
     (text,) = sentences(_question_table(single, ["scenario", "group", "metric", "mean",
                                                  "difference"]))
     assert text.count("withdrawn: 3.0 more") == 1 and text.count("connected: 5.0 fewer") == 1
-    assert ("applicants overall, by the end of the run — jobs lost to withdrawal: 250 more"
-            in text)
+    assert "applicants overall, by the end of the run — connected: 5.0 fewer" in text
 
 
 def test_the_overall_line_leads_with_the_answer_s_figure_for_everyone():
@@ -573,11 +593,12 @@ def test_a_single_category_compared_beside_one_none_in_both_says_its_connections
                  for metric, mean, difference in (
                      ("applicants", 25.0, 0.0), ("connected", 20.0, -5.0),
                      ("withdrawn", 3.0, 0.0), ("wait_rmst_10y_years", math.nan, math.nan),
-                     ("wait_rmst_5y_years", 4.0, 0.0))]
+                     ("wait_to_end_years", 4.0, 0.0))]
     (text,) = sentences(_question_table(rows, columns))
     assert "basic-needs applicants: none in both; other businesses: about the same" in text
     assert text.count("connected: 5.0 fewer") == 1
-    assert text.endswith("applicants overall, by the end of the run — withdrawn about the same.")
+    assert text.endswith("applicants overall, by the end of the run — connected: 5.0 fewer, "
+                         "from 25.0 to 20.0 (4.9 to 5.1); withdrawn about the same.")
 
 
 def test_the_lead_figure_is_chosen_by_the_categories_not_by_an_area():
@@ -592,10 +613,10 @@ def test_the_lead_figure_is_chosen_by_the_categories_not_by_an_area():
                  for metric, mean, difference in (
                      ("applicants", 40.0, 0.0), ("connected", 30.0, 0.0),
                      ("wait_rmst_10y_years", math.nan, math.nan),
-                     ("wait_rmst_5y_years", 4.0, -0.5))]
+                     ("wait_to_end_years", 4.0, -0.5))]
         rows += [(scenario, "by_area", "north", "all", "wait_rmst_10y_years", 6.0, -0.3)]
     table = _question_table(rows, columns)
-    assert lead_metric(table) == "wait_rmst_5y_years"
+    assert lead_metric(table) == "wait_to_end_years"
 
 
 def test_an_answer_on_capacity_releases_says_what_they_freed():
@@ -731,19 +752,21 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
                      (scenario, group, "connected", 3.0, 0.0, 30),
                      (scenario, group, "wait_rmst_10y_years", math.nan, math.nan,
                       known[group]),
-                     (scenario, group, "wait_rmst_5y_years", 4.0, -0.5, 30)]
+                     (scenario, group, "wait_to_end_years", 4.0, -0.5, 30)]
     table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference",
                                    "replications"])
     (text,) = sentences(table)
-    assert text.startswith("Q (mean wait in the first 5 years, everyone): ")
+    assert text.startswith("Q (mean years without a connection, to the end of the run, "
+                           "everyone): ")
     assert "not 10" not in text
     window = window_note(table)
     assert window == (
-        "The answers compare the mean wait within 5 years, not 10: the 10-year mean is not "
+        "The answers compare the mean years without a connection to the end of the run, not the "
+        "mean wait within 10 years: the 10-year mean is not "
         "known in some replications (at most 18 of 30, of sp), in which no wait reached 10 "
         "years within the run (the early requests were all connected or withdrew sooner, and "
-        f"the run ended before anyone still waiting had waited 10 years); {LATER_CHANGE_WORDS}.")
-    assert "withdrawn" in LATER_CHANGE_WORDS and "reinforcement" in LATER_CHANGE_WORDS
+        f"the run ended before anyone still waiting had waited 10 years); {STAND_IN_WORDS}.")
+    assert "withdraws" in STAND_IN_WORDS and "reinforcement" in STAND_IN_WORDS
     assert notes([text], window) == [window]
     # One category without ten years: it alone is named, with its own count.
     ten = table["metric"] == "wait_rmst_10y_years"
@@ -753,8 +776,9 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
     (text,) = sentences(table)
     assert text.startswith("Q (mean wait in the first 10 years, everyone): ")
     assert window_note(table).startswith(
-        'Where marked "first 5 years", basic-needs applicants are compared in their mean wait '
-        "within 5 years of the request, not 10: the 10-year mean is not known in some "
+        'Where marked "to the end of the run", basic-needs applicants are compared in their mean '
+        "years without a connection to the end of the run, not their mean wait within 10 years "
+        "of the request: the 10-year mean is not known in some "
         "replications (at most 18 of 30, of sp), in which")
     # Three pairs: two give basic needs five years, one also other businesses. The two are
     # said once above; the third adds its own, and the one pair without the shortfall of
@@ -772,11 +796,11 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
                       ignore_index=True)
     first, second, third = sentences(three)
     assert "not 10" not in first and "not 10" not in third
-    assert "basic-needs applicants (first 5 years)" in first
-    assert second.endswith("; 5 years, not 10, also for other businesses: the 10-year mean is "
-                           "not known in 5 of 30 replications of sp2.")
+    assert "basic-needs applicants (to the end of the run)" in first
+    assert second.endswith("; to the end of the run, not 10 years, also for other businesses: "
+                           "the 10-year mean is not known in 5 of 30 replications of sp2.")
     window = window_note(three)
-    assert window.startswith('Where marked "first 5 years", basic-needs applicants are '
+    assert window.startswith('Where marked "to the end of the run", basic-needs applicants are '
                              "compared")
     assert "(at most 18 of 30, of sp1)" in window
     assert notes([first, second, third], window) == [window, SHORTER_WINDOW_NOTE]
@@ -800,11 +824,11 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
         rows += [(scenario, EVERY_APPLICANT, "", "other", "applicants", 4.0, 0.0),
                  (scenario, EVERY_APPLICANT, "", "other", "connected", 3.0, 0.0),
                  (scenario, EVERY_APPLICANT, "", "other", "wait_rmst_10y_years", 6.0, -1.0),
-                 (scenario, EVERY_APPLICANT, "", "other", "wait_rmst_5y_years", 4.0, -0.5)]
+                 (scenario, EVERY_APPLICANT, "", "other", "wait_to_end_years", 4.0, -0.5)]
     for origin, five in (("buses", -0.5), ("ferries", float("nan"))):
         moved = [("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_10y_years", 6.0,
                   float("nan")),
-                 ("sp", CATEGORY_CHANGED, origin, "all", "wait_rmst_5y_years", 4.0, five)]
+                 ("sp", CATEGORY_CHANGED, origin, "all", "wait_to_end_years", 4.0, five)]
         table = _question_table(rows + moved, ["scenario", "population", "origin", "group",
                                                "metric", "mean", "difference"])
         (text,) = sentences(table)
@@ -817,7 +841,7 @@ def test_a_stream_changing_category_without_ten_years_is_answered_within_five():
                 "not comparable (not reached, or without a value, in some replication of "
                 "either)")
         else:
-            assert text.endswith("; buses, whose category changes (first 5 years): 0.50 "
+            assert text.endswith("; buses, whose category changes (to the end of the run): 0.50 "
                                  "years shorter, from 4.50 to 4.00 (0.40 to 0.60).")
             # What the stream put first gains by the end of the run, beside what the rest
             # lose: 'at whose cost' needs both.
@@ -1628,16 +1652,18 @@ def test_the_reference_level_of_the_applicants_of_both_is_written_beside_the_dif
         assert got[key] == pytest.approx(level[key], rel=1e-12)
     own = _row(table, "social_priority", "all", "mw_connected")
     assert got[("all", "mw_connected")] < own["mean"]  # not the reference's own row
-    # The answer's "from" (its lead figure here, the share connected within two years) is
-    # the value written in comparison.csv, and so is the report's.
+    # The answer's "from" (its lead figure here, the years without a connection to the end of
+    # the run) is the value written in comparison.csv, and so is the report's.
     text = next(s for s in variants.sentences() if s.startswith("no_other against"))
-    assert text.startswith("no_other against social_priority (connected within 2 years")
-    found = re.search(r"basic-needs applicants: ([\d.]+) percentage points \w+, "
-                      r"from ([\d.]+)% to ", text)
+    assert text.startswith("no_other against social_priority (mean years without a "
+                           "connection, to the end of the run")
+    found = re.search(r"basic-needs applicants: ([\d.]+) years \w+, "
+                      r"from ([\d.]+) to ", text)
     assert found, text
     decimals = len(found[2].partition(".")[2])
+    lead = got[("basic_needs", "wait_to_end_years")]
+    assert found[2] == f"{lead:.{decimals}f}"
     share = got[("basic_needs", "connected_within_2y")]
-    assert found[2] == f"{share * 100:.{decimals}f}"
     basic = next(t for t in key_tables(variants.table) if t.title == "Basic needs")
     (cells,) = [cells for label, _, cells in basic.rows if label == "no_other"]
     note = cells[HEADLINE_METRICS.index("connected_within_2y")].note

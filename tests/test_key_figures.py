@@ -60,6 +60,10 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     assert figures["wait_rmst_5y_years"] == pytest.approx(3.64, abs=1e-12)
     # Within 10 years: F, still waiting, is censored at 8, so the curve is unknown that far.
     assert np.isnan(figures["wait_rmst_10y_years"])
+    # Without a connection to the end of the run (8), from the request or the start:
+    #   A 1, B 8 (withdrew: to the end), C 3, D 3 (asked at 5), E 4 - 2 = 2 (waited 2 before
+    #   the start), F 8: 25 / 6, known although the ten-year window is not.
+    assert figures["wait_to_end_years"] == pytest.approx(25 / 6, abs=1e-12)
     # jobs x wait: 10*1 + 20*2 + 5*3 + 40*3 + 1*4 + 2*8 = 205
     assert figures["job_years_waiting"] == 205.0
     # MW x wait: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*4 + 3*8 = 43.5
@@ -209,9 +213,9 @@ def test_headline_figures_lead_the_terminal_summary():
         ignore_index=True)
     run = SimpleNamespace(summary=summarise(per_replication), areas=NO_AREAS)
     lines = format_summary(run).splitlines()
-    # Eight years: the five-year window follows the ten-year one, which no replication sees.
-    five = METRICS["wait_rmst_5y_years"].label
-    lines = [line for line in lines if not line.startswith(five)]
+    # Eight years: the stand-in follows the ten-year window, which no replication sees.
+    stand_in = METRICS["wait_to_end_years"].label
+    lines = [line for line in lines if not line.startswith(stand_in)]
     labels = [METRICS[name].label for name in HEADLINE_METRICS]
     assert [line[:len(label)] for line, label in zip(lines[1:], labels, strict=False)] == labels
     # Each figure once: jobs lost to withdrawal is a headline figure and a count behind them.
@@ -223,8 +227,8 @@ def test_headline_figures_lead_the_terminal_summary():
     assert within.split()[-2:] == ["16.7", "[16.7-16.7]"]
 
 
-def test_a_group_without_ten_years_gets_the_five_year_row_beneath():
-    """The terminal table adds the five-year window only when a group lacks the ten-year one.
+def test_a_group_without_ten_years_gets_the_stand_in_row_beneath():
+    """The terminal table adds the years to the end of the run only where a group lacks ten.
 
     As the comparisons' answers do: a '-' in the lead row then has a figure right below it.
     """
@@ -232,12 +236,12 @@ def test_a_group_without_ten_years_gets_the_five_year_row_beneath():
         [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
          .assign(replication=r) for r in range(3)],
         ignore_index=True)
-    summary = summarise(per_replication)  # eight years: ten are never seen, five are
-    ten, five = (METRICS[m].label for m in ("wait_rmst_10y_years", "wait_rmst_5y_years"))
+    summary = summarise(per_replication)  # eight years: ten are never seen
+    ten, five = (METRICS[m].label for m in ("wait_rmst_10y_years", "wait_to_end_years"))
     lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith(ten))
     assert lines[row].split()[-1] == "-" and lines[row + 1].startswith(five)
-    assert lines[row + 1].split()[-2:] == ["3.64", "[3.64-3.64]"]
+    assert lines[row + 1].split()[-2:] == ["4.17", "[4.17-4.17]"]
     known = summary["metric"] == "wait_rmst_10y_years"
     summary.loc[known, ["estimate", "ci_low", "ci_high"]] = 4.0
     lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
@@ -259,15 +263,15 @@ def _requests(rows: list[tuple]) -> np.ndarray:
 
 
 
-def test_answers_lead_with_the_five_year_window_where_ten_years_is_not_known():
-    """Without an interval for the ten-year window anywhere, the answers use the five-year one."""
+def test_answers_lead_with_the_stand_in_where_ten_years_is_not_known():
+    """Without an interval for the ten-year window anywhere, the answers use its stand-in."""
     from sim.report.narrative import lead_metric
 
     table = pd.DataFrame({"question": ["q", "q", "q"],
-                          "metric": ["wait_rmst_10y_years", "wait_rmst_5y_years",
+                          "metric": ["wait_rmst_10y_years", "wait_to_end_years",
                                      "connect_median_years"],
                           "difference_ci_low": [np.nan, 0.1, 0.2]})
-    assert lead_metric(table) == "wait_rmst_5y_years"
+    assert lead_metric(table) == "wait_to_end_years"
     assert lead_metric(table.assign(difference_ci_low=[0.3, 0.1, 0.2])) == "wait_rmst_10y_years"
 
 

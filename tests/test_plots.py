@@ -189,7 +189,9 @@ def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comp
     """The forest plot has a panel per headline figure, titled with its label."""
     fig = comparison.differences_figure()
     titles = [ax.get_title() for ax in fig.axes]
-    assert [t.replace("\n", " ") for t in titles] == [METRICS[m].label for m in HEADLINE_METRICS]
+    # A panel whose pairs show the stand-in says so after its label (tested below).
+    assert [t.replace("\n", " ").split(" (to end:")[0] for t in titles] == \
+        [METRICS[m].label for m in HEADLINE_METRICS]
     assert all(len(line) <= 28 for t in titles for line in t.splitlines())  # within a panel
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "social_priority vs fifo" in ticks and "other_seed vs fifo" in ticks
@@ -203,8 +205,8 @@ def test_differences_panels_are_titled_with_the_headline_labels(comparison: Comp
         ax.yaxis.get_tick_params()["labelleft"] for ax in firsts)
 
 
-def test_differences_figure_stands_five_years_in_where_the_answers_do():
-    """A pair without a ten-year difference shows its five-year one, marked, as answers do.
+def test_differences_figure_stands_the_stand_in_in_where_the_answers_do():
+    """A pair without a ten-year difference shows the years to the end, marked, as answers do.
 
     A median not reached in one replication says so, rather than "no value"; one never
     reached in a scenario shows the time to a quarter connected, marked, as the tables do.
@@ -214,14 +216,15 @@ def test_differences_figure_stands_five_years_in_where_the_answers_do():
         for metric, value, difference in (("applicants", 4.0, 0.0),
                                           ("connected", 3.0, 0.0),
                                           ("wait_rmst_10y_years", 6.0, np.nan),
-                                          ("wait_rmst_5y_years", 4.0, -0.5),
+                                          ("wait_to_end_years", 4.0, -0.5),
                                           ("connect_median_years", 3.0, np.nan)):
             rows.append((scenario, "all", metric, value, difference))
     table = _pair_table(rows)
     fig = differences_figure(table, ("wait_rmst_10y_years", "connect_median_years"))
     ten, median = fig.axes[:2]
-    assert "5y: within 5 years" in ten.get_title().replace("\n", " ")
-    assert [t.get_text() for t in ten.texts] == ["5y"] and ten.lines
+    assert "to end: years without a connection to the end of the run" in \
+        ten.get_title().replace("\n", " ")
+    assert [t.get_text() for t in ten.texts] == ["to end"] and ten.lines
     assert [t.get_text() for t in median.texts] == ["not reached in some replications"]
     # A median never reached in a scenario: the time to a quarter, marked, as the tables.
     never = table.copy()

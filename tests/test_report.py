@@ -421,13 +421,13 @@ def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scen
     summary, scenario = summary_and_scenario
     table = summary.copy()
     _set_figure(table, "wait_rmst_10y_years", [math.nan] * 3)
-    _set_figure(table, "wait_rmst_5y_years", [3.25, 3.0, 3.5])
+    _set_figure(table, "wait_to_end_years", [3.25, 3.0, 3.5])
     heading, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
-    assert "5y: in the first 5" in heading
-    assert cells["All applicants"] == "5y: 3.2 (3.0 to 3.5)"
-    assert all(not text.startswith("5y:") for group, text in cells.items()
-               if group != "All applicants")
-    _set_figure(table, "wait_rmst_5y_years", [math.nan] * 3)
+    assert "to end: mean years without a connection to the end of the run" in heading
+    assert cells["All applicants"] == "to end: 3.2 (3.0 to 3.5)"
+    # No group of this short run knows ten years, and the stand-in is known in every one.
+    assert all(text.startswith("to end:") for text in cells.values())
+    _set_figure(table, "wait_to_end_years", [math.nan] * 3)
     _, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
     assert cells["All applicants"] == "no value"
 
@@ -447,7 +447,7 @@ def test_each_row_of_a_key_table_takes_the_window_its_answer_takes(summary_and_s
     for part in (fifo, sp):
         part.loc[part["metric"] == "wait_rmst_10y_years", ["estimate", "ci_low", "ci_high"]] \
             = 6.0
-        part.loc[part["metric"] == "wait_rmst_5y_years", ["estimate", "ci_low", "ci_high"]] \
+        part.loc[part["metric"] == "wait_to_end_years", ["estimate", "ci_low", "ci_high"]] \
             = 4.0
     unknown = (sp["group"] == "all") & (sp["metric"] == "wait_rmst_10y_years")
     sp.loc[unknown, ["estimate", "ci_low", "ci_high", "difference"]] = np.nan
@@ -456,10 +456,10 @@ def test_each_row_of_a_key_table_takes_the_window_its_answer_takes(summary_and_s
     column = HEADLINE_METRICS.index("wait_rmst_10y_years")
     by_group = {t.title: t for t in key_tables(table)}
     cells = [row[2][column] for row in by_group["All applicants"].rows]
-    assert [(c.text, c.note) for c in cells] == [  # fifo, then sp with its 5-year difference
-        ("6.0 (6.0 to 6.0)", ""), ("5y: 4.0 (4.0 to 4.0)", "+0.25 (+0.10 to +0.40)")]
+    assert [(c.text, c.note) for c in cells] == [  # fifo, then sp with its stand-in's difference
+        ("6.0 (6.0 to 6.0)", ""), ("to end: 4.0 (4.0 to 4.0)", "+0.25 (+0.10 to +0.40)")]
     other = next(t for title, t in by_group.items() if title != "All applicants")
-    assert all(not row[2][column].text.startswith("5y:") for row in other.rows)
+    assert all(not row[2][column].text.startswith("to end:") for row in other.rows)
 
 
 def test_a_difference_left_out_says_why(summary_and_scenario):
@@ -521,18 +521,19 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     # Basic needs without ten years: said once above the answers, not again folded beneath.
     basic = lead & (table["group"] == "basic_needs")
     table.loc[basic, ["difference", "difference_ci_low", "difference_ci_high"]] = math.nan
-    five = (table["metric"] == "wait_rmst_5y_years") & (table["group"] == "basic_needs")
+    five = (table["metric"] == "wait_to_end_years") & (table["group"] == "basic_needs")
     table.loc[five, ["difference", "difference_ci_low", "difference_ci_high"]] = [0.2, 0.1, 0.3]
     page = comparison_page(table, {"fifo": scenario, "again": scenario},
                            {"fifo": "fifo.yaml", "again": "again.yaml"}, {})
-    assert page.window.startswith('Where marked "first 5 years", basic-needs applicants are '
-                                  "compared in their mean wait within 5 years")
+    assert page.window.startswith('Where marked "to the end of the run", basic-needs applicants '
+                                  "are compared in their mean years without a connection")
     assert FALLBACK_MEANING not in page.lead_meaning
     html = render_report(page)
     answers = html[html.index('<section class="answers"'):html.index("<ol>")]
-    assert '<p class="lead window">Where marked &#34;first 5 years&#34;, basic-needs' in answers
-    assert html.count("5 years of the request, not 10") == 1
-    assert "5 years, not 10" not in html
+    assert ('<p class="lead window">Where marked &#34;to the end of the run&#34;, basic-needs'
+            in answers)
+    assert html.count("not their mean wait within 10 years of the request") == 1
+    assert "to the end of the run, not 10 years" not in html
 
 
 def test_a_pair_paired_for_some_applicants_says_so():

@@ -350,7 +350,7 @@ def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Swe
     The sweep of the FGU reinforcement's delay read 4.97, 4.98, 4.98, 4.98 within five years
     by default, where within ten the delays cost 0.26 to 1.13 years.
     """
-    ten, five = "wait_rmst_10y_years", "wait_rmst_5y_years"
+    ten, five = "wait_rmst_10y_years", "wait_to_end_years"
     table = pd.DataFrame({"cell": [0, 1, 0, 1], "group": "all",
                           "metric": [ten, ten, five, five], "estimate": [7.0, 8.0, 4.0, 4.1]})
     assert lead_metric(table) == ten
@@ -581,7 +581,7 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     The sweep of the reinforcement's date printed 'wait_rmst_5y_years' with no word that ten
     years were missing in 1 of 5 replications of two cells, and drew a flat line.
     """
-    ten, five = "wait_rmst_10y_years", "wait_rmst_5y_years"
+    ten, five = "wait_rmst_10y_years", "wait_to_end_years"
     table = result.table.copy()
     first = result.cells["cell"].iloc[0]
     tens = (table["group"] == "all") & (table["metric"] == ten)
@@ -594,15 +594,15 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     assert note.startswith(f"{five}, not {ten}: the 10-year mean of all is not known in 1 of 3 "
                            "replications of policy.order=fifo grid.capacity_mw=1, where no wait "
                            "reached 10 years within the run")
-    assert "metric='withdrawn' or 'jobs_withdrawn' in every cell" in note  # as Python takes it
+    assert f"metric='{ten}' shows the 10-year mean in the cells that know it" in note  # Python
     assert "--" not in note
     with arguments_as_options():  # the command's words
-        assert (f"--metric {ten} shows it in the cells that know it, --metric withdrawn or "
-                "jobs_withdrawn in every cell") in swept.notes(group="all")[0]
+        assert (f"--metric {ten} shows the 10-year mean in the cells that know it"
+                ) in swept.notes(group="all")[0]
     label = METRICS[five].label.split(" (")[0]
     assert swept.describe().splitlines()[0].startswith(f"{label} ({five},")
     assert swept.describe().splitlines()[-1] == f"note: {note}."
-    assert "Within 5 years" in swept.figure().axes[0].get_title()
+    assert "Mean years without a connection" in swept.figure().axes[0].get_title()
     csv = swept.with_differences()
     assert csv.loc[where[where].index[0], "note"].startswith(
         "not known in 1 of 3 replications: no wait reached 10 years")

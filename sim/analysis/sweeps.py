@@ -52,13 +52,13 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError, argument, given_as
+from sim.errors import GridqueueError, argument
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override
-from sim.report.narrative import LATER_CHANGE_WORDS, NO_TEN_YEARS_WHY
+from sim.report.narrative import NO_TEN_YEARS_WHY
 from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import check_workers, default_workers, run_replications
@@ -220,10 +220,10 @@ class Sweep:
                                      else each)
             notes.append(f"{metric}, not {LEAD_METRICS[0]}: the 10-year mean of {group} is not "
                          f"known in {how_often or 'some replication of a cell'}, where "
-                         f"{NO_TEN_YEARS_WHY}; " + LATER_CHANGE_WORDS.split(": ")[0]
-                         + f": {argument('metric', LEAD_METRICS[0])} shows it in the cells "
-                         f"that know it, {argument('metric', 'withdrawn')} or "
-                         f"{given_as('jobs_withdrawn', repr('jobs_withdrawn'))} in every cell")
+                         f"{NO_TEN_YEARS_WHY}; {metric} counts everyone to the end of the "
+                         "run and sees a change at any date in it, but depends on where the "
+                         f"run ends: {argument('metric', LEAD_METRICS[0])} shows the 10-year "
+                         "mean in the cells that know it")
         changed = {origin: None for cell in self.overrides
                    for origin in self.members.get(cell, {}).get(group, [])}
         if changed:

@@ -40,7 +40,6 @@ from sim.runs.metrics import (
     METRICS,
     QUARTER_FOR_HALF,
     SHORTER_WINDOW,
-    SHORTER_YEARS,
 )
 from sim.runs.stats import connection_quantiles
 
@@ -216,13 +215,13 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     return fig
 
 
-STAND_INS = {**{ten: (five, f"{SHORTER_YEARS}y") for ten, five in SHORTER_WINDOW.items()},
+STAND_INS = {**{ten: (five, "to end") for ten, five in SHORTER_WINDOW.items()},
              **{half: (quarter, QUARTER_SIGN) for half, quarter in QUARTER_FOR_HALF.items()}}
 """The figure shown, marked, where a pair has no difference in another (as the answers and
 tables do): the shorter window's mean, or the time to a quarter connected for a median."""
 
 STAND_IN_TITLES = {
-    **{ten: f" ({SHORTER_YEARS}y: within {SHORTER_YEARS} years, as in the answers)"
+    **{ten: " (to end: years without a connection to the end of the run, as in the answers)"
        for ten in SHORTER_WINDOW},
     **{half: f" ({QUARTER_SIGN}: a quarter, where fewer than half are connected, as in the "
              "tables)" for half in QUARTER_FOR_HALF},
@@ -236,7 +235,7 @@ def _shown_row(
     """The row a pair's figure shows, and the mark of a stand-in figure ('' if none).
 
     Where a mean wait within ten years has no difference but the one within five does, the
-    answers give five (:data:`SHORTER_WINDOW`), and so does the figure, marked. Where a
+    answers give its stand-in (:data:`SHORTER_WINDOW`), and so does the figure, marked. Where a
     median is not reached in a scenario of the pair at all, the tables give the time to a
     quarter connected, and so does the figure.
     """

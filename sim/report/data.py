@@ -28,8 +28,8 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.report.assumptions import AssumptionsView, assumptions_view
 from sim.report.narrative import (
-    LATER_CHANGE_WORDS,
     NO_TEN_YEARS_WHY,
+    STAND_IN_WORDS,
     PairAnswer,
     ProjectDates,
     answer_pairs,
@@ -56,7 +56,6 @@ from sim.runs.metrics import (
     QUARTER_FOR_HALF,
     RMST_YEARS,
     SHORTER_WINDOW,
-    SHORTER_YEARS,
     STREAMS_DIFFER,
 )
 from sim.runs.observed import band_text, published_text
@@ -133,33 +132,36 @@ QUARTER_MARK = f"{QUARTER_SIGN}:"
 
 TEN = "wait_rmst_10y_years"
 FIVE = SHORTER_WINDOW[TEN]
-FIVE_MARK = f"{SHORTER_YEARS}y:"
-"""Marks a cell showing the mean wait within 5 years, where 10 are not known."""
+FIVE_MARK = "to end:"
+"""Marks a cell showing the mean years without a connection to the end of the run, where the
+mean wait within 10 years is not known."""
 
 HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
                   "where fewer than half are by the end of the run)",
-            TEN: f"Mean wait in the first 10 years, everyone (years; {FIVE_MARK} in the first "
-                 "5, where not every replication follows 10)",
+            TEN: f"Mean wait in the first 10 years, everyone (years; {FIVE_MARK} mean years "
+                 "without a connection to the end of the run, where not every replication "
+                 "follows 10)",
             "mw_freed": "MW freed by capacity releases by the end of the run (all applicants: "
                         "also by users connected before the run)"}
 """Column headings that say more than the key figure's label."""
 
 FALLBACK_MEANING = (
     "A category (or a stream compared on its own) that some replication does not follow for 10 "
-    'years gets the first 5, marked "first 5 years", and the answer counts those replications: '
-    f"in them, {NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}.")
-"""Why a category falls back to five years, where the page's window note does not say it."""
+    'years gets its mean years without a connection to the end of the run, marked "to the end '
+    'of the run", and the answer counts those replications: '
+    f"in them, {NO_TEN_YEARS_WHY}; {STAND_IN_WORDS}.")
+"""Why a category falls back to its stand-in, where the page's window note does not say it."""
 
 MEANINGS = {
     f"wait_rmst_{n}y_years": [
         f"The years an applicant waits within {n} years of the request, averaged over everyone "
         f"who asked: one who withdraws counts as waiting the rest of the {n} years, so {n} "
         "would mean that nobody was connected.",
-        *([FALLBACK_MEANING] if n == 10 else []),
-        f"Where under half are connected within {SHORTER_YEARS} years, which such a mean hardly "
-        "shows, the change in that share follows; where the mean within "
-        f"{SHORTER_YEARS} years shows no change, the connections and withdrawals by the end of "
-        "the run follow, which see what a change does later.",
+        *([FALLBACK_MEANING] if n == 10 else [
+            f"Where under half are connected within {n} years, which such a mean hardly "
+            f"shows, the change in that share follows; where the mean within {n} years shows "
+            "no change, the connections and withdrawals by the end of the run follow, which "
+            "see what a change does later."]),
     ]
     for n in RMST_YEARS
 }

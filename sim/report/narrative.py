@@ -51,7 +51,7 @@ __all__ = [
     "ProjectDates",
     "FELL_BACK",
     "FELL_BACK_NOTE",
-    "LATER_CHANGE_WORDS",
+    "STAND_IN_WORDS",
     "NO_TEN_YEARS_WHY",
     "WHO",
     "answer",
@@ -188,7 +188,8 @@ def lead_metric(table: pd.DataFrame) -> str:
 
     The first of :data:`LEAD_METRICS` whose difference has an interval in some question of
     ``table``: a run in which some replication cannot see ten years after the requests, say,
-    leads with the mean wait within five years instead of answering with "not defined".
+    leads with the mean years without a connection to the end of the run instead of
+    answering with "not defined".
     """
     compared = table[table["question"].fillna("") != ""]
     if "population" in compared:  # the categories' rows, not an area's
@@ -222,7 +223,7 @@ class PairAnswer:
     applicants of both scenarios', or why the comparison is not like with like."""
     items: list[str]
     """Each category's difference, then what else the pair's answer says (the wait for a
-    full firm connection, why a category falls back to five years, each stream or project
+    full firm connection, why a category falls back to its stand-in figure, each stream or project
     set apart)."""
 
     def text(self) -> str:
@@ -374,21 +375,27 @@ def _projects_in_both(variant: str, reference: str, dates: ProjectDates,
     return texts
 
 
-SHORTER_MARK = f"first {SHORTER_YEARS} years"
-"""Marks a group answered in :data:`sim.runs.metrics.SHORTER_WINDOW`'s shorter window, as its
-scenarios do not know the lead one in every replication (explained once:
+SHORTER_MARK = "to the end of the run"
+"""Marks a group answered in :data:`sim.runs.metrics.SHORTER_WINDOW`'s stand-in figure, as
+its scenarios do not know the lead one in every replication (explained once:
 :data:`SHORTER_WINDOW_NOTE`)."""
 
-SHORTER_WINDOW_NOTE = (f"({SHORTER_MARK}): that group is compared in its mean wait within "
-                       f"{SHORTER_YEARS} years of the request, as not every replication follows "
-                       f"its applicants for 10 years. A longer wait counts as {SHORTER_YEARS} "
-                       "years there, so where under half are connected within them, the change "
-                       "in that share follows; where the mean within them shows no change, the "
-                       "connections and withdrawals by the end of the run follow.")
+STAND_IN_WORDS = ("the mean years without a connection to the end of the run stands in "
+                  "(wait_to_end_years in comparison.csv): it counts everyone, one who withdraws "
+                  "as without a connection to the end, and sees a change at any date in the "
+                  "run, such as a later reinforcement, but it depends on where the run ends")
+"""What stands in for the 10-year mean where it is not known, and what it sees."""
+
+SHORTER_WINDOW_NOTE = (f"({SHORTER_MARK}): that group is compared in its mean years without a "
+                       "connection from the request to the end of the run, as not every "
+                       "replication follows its applicants for 10 years; it counts everyone, "
+                       "one who withdraws as without a connection to the end, and sees a "
+                       "change at any date in the run, but it depends on where the run ends.")
 """What :data:`SHORTER_MARK` means, said once under answers that use it."""
 
 
 LONGER, SHORTER = next(iter(SHORTER_WINDOW.items()))
+FIVE_YEARS = f"wait_rmst_{SHORTER_YEARS}y_years"
 """The lead window and the shorter one an answer falls back to where the lead is not known."""
 
 NO_TEN_YEARS_WHY = ("no wait reached 10 years within the run (the early requests were all "
@@ -396,18 +403,14 @@ NO_TEN_YEARS_WHY = ("no wait reached 10 years within the run (the early requests
                     "had waited 10 years)")
 """Why a replication lacks the 10-year mean (:func:`sim.runs.incidence.restricted_mean_wait`)."""
 
-LATER_CHANGE_WORDS = (f"{SHORTER_YEARS} years cannot see what a change does later than "
-                      f"{SHORTER_YEARS} years after the request, such as a later reinforcement: "
-                      "the withdrawals and, where reached, the median time to connection can "
-                      "(withdrawn, connect_median_years in comparison.csv)")
-"""Where to look instead of the shorter window, said with why the answer uses it."""
 
 
 def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.DataFrame,
                         metric: str) -> list[str]:
     """That a pair's answer gives a category the shorter window the rest do not, and how often.
 
-    '5 years, not 10, also for basic-needs applicants and other businesses: the 10-year mean
+    'to the end of the run, not 10 years, also for basic-needs applicants and other
+    businesses: the 10-year mean
     is not known in up to 22 of 30 replications of upgrades_on_time and 1 of 30 of sp'. The
     categories most pairs give the shorter window are named once, above the answers
     (:func:`window_note`), so an answer says only those it adds; its marks say which window
@@ -458,7 +461,7 @@ def _usual_fallback(table: pd.DataFrame, metric: str) -> list[str]:
     Every group where the answers lead with the shorter window; none where most pairs give
     no category the shorter one.
     """
-    if metric == SHORTER:
+    if metric in (SHORTER, FIVE_YEARS):
         return [*CATEGORIES, ALL]
     fell = [tuple(_fell_back(rows, rows.set_index(["group", "metric"]), metric))
             for rows in _pairs(table)]
@@ -468,10 +471,10 @@ def _usual_fallback(table: pd.DataFrame, metric: str) -> list[str]:
 def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
     """Which categories the answers give the shorter window, and why: once, above them.
 
-    'Where marked "first 5 years", congestion-relief and safety applicants are compared in
-    their mean wait within 5 years of the request, not 10: the 10-year mean is not known in
-    some replications (at most 2 of 30, of campus), in which ...', with what sees a later
-    change. Empty where most answers
+    'Where marked "to the end of the run", congestion-relief and safety applicants are
+    compared in their mean years without a connection to the end of the run, not their mean
+    wait within 10 years of the request: the 10-year mean is not known in some replications
+    (at most 2 of 30, of campus), in which ...', with what stands in. Empty where most answers
     need no shorter window; a pair that gives it to more categories says so itself.
     """
     metric = metric or lead_metric(table)
@@ -491,12 +494,21 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
     how_often = ("some replication" if worst is None else
                  f"some replications (at most {worst[1]} of {worst[2]}, of {worst[3]})")
     why = (f"the 10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
-           f"{LATER_CHANGE_WORDS}.")
+           f"{STAND_IN_WORDS}.")
     if metric == SHORTER:
-        return f"The answers compare the mean wait within {SHORTER_YEARS} years, not 10: {why}"
+        return ("The answers compare the mean years without a connection to the end of the "
+                f"run, not the mean wait within 10 years: {why}")
+    if metric == FIVE_YEARS:  # a comparison.csv written before the stand-in was a key figure
+        return (f"The answers compare the mean wait within {SHORTER_YEARS} years, not 10: the "
+                f"10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
+                f"{SHORTER_YEARS} years cannot see what a change does later than that after "
+                "the request, such as a later reinforcement, and this comparison was written "
+                "before the mean years without a connection to the end of the run, which "
+                "can, were a key figure.")
     whom = "the applicants" if usual == [ALL] else _names(usual)
-    return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean wait within '
-            f"{SHORTER_YEARS} years of the request, not 10: {why}")
+    return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean years without '
+            f"a connection to the end of the run, not their mean wait within 10 years of the "
+            f"request: {why}")
 
 
 def _names(groups: list[str]) -> str:
@@ -545,11 +557,11 @@ def _unknown(rows: pd.DataFrame, label: str, groups: list[str], first: bool = Fa
     return unknown
 
 
-FELL_BACK = f"{SHORTER_YEARS} years, not 10"
+FELL_BACK = "to the end of the run, not 10 years"
 """Begins the part of an answer that counts the replications without the 10-year mean."""
 
 FELL_BACK_NOTE = (f"({FELL_BACK}): in a replication without the 10-year mean, "
-                  f"{NO_TEN_YEARS_WHY}; {LATER_CHANGE_WORDS}.")
+                  f"{NO_TEN_YEARS_WHY}; {STAND_IN_WORDS}.")
 """Why an answer counts replications without the 10-year mean, and what to read instead:
 said once under the answers, where each answer only counts them."""
 
@@ -630,7 +642,7 @@ def _area_words(rows: pd.DataFrame, metric: str) -> list[str]:
 
     'by grid area, all applicants of each: almere: about the same (-0.15 to 0.24 years) —
     connected by the end of the run: 104.9 fewer, ...; lelystad: ...'. An area whose
-    replications do not all follow ten years is given five, marked as a category is. How
+    replications do not all follow ten years is given the stand-in, marked as a category is. How
     many were connected by the end of the run follows where it moved: the reinforcement on
     time leaves Almere's mean wait about the same while connecting fewer of its applicants.
     """
@@ -658,7 +670,7 @@ def _change_of_all(block: pd.DataFrame, metric: str, later: bool = True) -> tupl
     """The change of all of a block's applicants together: its window's mark, and its words.
 
     In ``metric``, or in the shorter window where that is not known in every replication
-    (the mark then says so, ' (first 5 years)'); with how many more or fewer were connected
+    (the mark then says so, ' (to the end of the run)'); with how many more or fewer were connected
     by the end of the run where that moved (``later``: :func:`_connected_later`).
     """
     get = block.set_index(["group", "metric"])
@@ -843,9 +855,10 @@ def _fate(share: float, dates: str | None) -> str:
             + (f", {dates}" if dates else ""))
 
 
-WINDOW_SHARES = {SHORTER_WINDOW["wait_rmst_10y_years"]: (
+WINDOW_SHARES = {FIVE_YEARS: (
     SHORTER_YEARS, f"connected_within_{SHORTER_YEARS}y")}
-"""A mean wait within a window, and the share connected within that window."""
+"""A mean wait within a window, and the share connected within that window: for answers that
+lead with the 5-year mean (``--metric``), which a longer wait saturates."""
 
 
 def _window_ends_early(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],

@@ -158,6 +158,14 @@ METRICS: dict[str, Metric] = {
             depends_on_end=False, bounds=(0.0, float(n)), every_replication=True)
         for n in RMST_YEARS
     },
+    "wait_to_end_years": Metric(
+        "years", "mean years without a connection from the request (or the start of the run, "
+        "for the waiting list) to the first connection or the end of the run, counting "
+        "everyone: withdrawn count as without one to the end of the run. Known in every "
+        "replication and sees a change at any date in the run, but depends on where the run "
+        "ends; the answers' stand-in where the mean within 10 years is not known",
+        "Mean years without a connection, to the end of the run, everyone (years)",
+        depends_on_end=True),
     "wait_firm_rmst_10y_years": Metric(
         "years", "mean years waited for a firm connection of the whole request within the first "
         "10 years after the request, counting everyone: as wait_rmst_10y_years, but neither a "
@@ -255,22 +263,28 @@ the run ends, sees a reinforcement years away, and its difference between scenar
 paired interval (a median time to connection is often not reached, and then has none)."""
 
 SHORTER_YEARS = min(RMST_YEARS)
-"""The years of the shorter window, which stands in where a group lacks the longer one."""
+"""The years of the shorter restricted-mean window: known in shorter runs too, but blind to
+a change more than that many years after a request (so not the stand-in for the longer)."""
 
-SHORTER_WINDOW = {"wait_rmst_10y_years": f"wait_rmst_{SHORTER_YEARS}y_years"}
-"""A mean wait within a window that some replication may not know, and the shorter window
-that stands in for it where a group lacks it: in the answers, the report's tables and the
-table of ``gridqueue run`` (see :attr:`Metric.every_replication`)."""
+SHORTER_WINDOW = {"wait_rmst_10y_years": "wait_to_end_years"}
+"""A mean wait within a window that some replication may not know, and the figure that
+stands in for it where a group lacks it: in the answers, the report's tables and the table
+of ``gridqueue run`` (see :attr:`Metric.every_replication`). The mean years without a
+connection to the end of the run, which every replication knows and which sees a change at
+any date in the run (the mean within 5 years stood in before, and could not see a
+reinforcement more than 5 years after a request)."""
 
 QUARTER_FOR_HALF = {"connect_median_years": "connect_p25_years"}
 """A median time to connection, and the time to a quarter connected that the report's tables
 and the differences figure show, marked, where the median is never reached."""
 
-LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_rmst_5y_years",
-                                 *HEADLINE_METRICS[1:])
+LEAD_METRICS: tuple[str, ...] = ("wait_rmst_10y_years", "wait_to_end_years",
+                                 "wait_rmst_5y_years", *HEADLINE_METRICS[1:])
 """The figures the one-line answers may lead with, in this order: the headline figures, with
-the mean wait within five years after the one within ten, for a run in which some replication
-cannot see ten years after the requests (see :attr:`Metric.every_replication`)."""
+the mean years without a connection to the end of the run after the mean wait within ten
+years, for a run in which some replication cannot see ten years after the requests (see
+:attr:`Metric.every_replication`), and the mean within five years for a ``comparison.csv``
+written before the years to the end of the run were a key figure."""
 
 EVERY_REPLICATION = tuple(name for name, metric in METRICS.items() if metric.every_replication)
 """The figures that need a value in every replication whose group had applicants."""
@@ -491,6 +505,7 @@ def _figures(
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
         "jobs_waiting": float(c["jobs"][waiting].sum()),
+        "wait_to_end_years": _mean_to_end(c, horizon_years),
         "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
         "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
@@ -508,6 +523,19 @@ def _figures(
             np.count_nonzero(within) / count if count else np.nan
         )
     return figures
+
+
+def _mean_to_end(c: dict[str, np.ndarray], horizon_years: float) -> float:
+    """Mean years without a connection, within the run: to connection, else to its end.
+
+    One who withdraws stays without a connection to the end of the run (giving up is not a
+    shorter wait); the years a waiting list waited before the start are not counted.
+    """
+    if not len(c["wait"]):
+        return math.nan
+    without = np.where(c["connected"], c["wait"], horizon_years - c["request_time"])
+    without -= c["entry"]
+    return float(without.mean())
 
 
 def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
