@@ -89,8 +89,29 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                 "withdrawn": int((part["outcome"] == "withdrawn").sum()),
                 "job_years_waiting": float((part["jobs"] * part["wait_years"]).sum()),
                 "wait_rmst_5y_years": restricted_mean(part, 5.0, start),
+                "wait_to_end_years": _years_to_end(part, start),
             })
     return pd.DataFrame(rows).set_index(["group", "replication"])
+
+
+END = pd.Timestamp("2030-01-01")
+
+
+def _years_to_end(part: pd.DataFrame, start: pd.Timestamp) -> float:
+    """Mean years without a connection in the run, from the dates as a reader has them.
+
+    From the request date, or the start for one who asked before it, to the connection, or
+    the end of the run for one who withdrew or still waits.
+    """
+    days = pd.Timedelta(days=1)
+    begin = part["request_date"].where(part["request_date"] > start, start)
+    requested = (part["request_date"] - start) / days / 365.25
+    connected = part["outcome"] == "connected"
+    # A connection's date is to the day; its wait is exact, so the connection is at request
+    # plus wait, which for one of the waiting list connected at the start can fall on the
+    # day before it (its request dated to the start of its day): none of its years count.
+    until = np.where(connected, requested + part["wait_years"], (END - start) / days / 365.25)
+    return float(np.maximum(until - (begin - start) / days / 365.25, 0.0).mean())
 
 
 def _log_t(values: np.ndarray) -> tuple[float, float, float]:
@@ -111,7 +132,7 @@ START = pd.Timestamp("2020-01-01")
 
 
 def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
-    """Counts, job-years and the mean wait within 5 years, and their intervals (log t, logit t)."""
+    """Counts, job-years, the mean waits within 5 years and to the end of the run, intervals."""
     runs, _ = written
     table = _applicants(runs["fifo"])
     assert (table["source"] == "waiting_list").any()  # the late entry is exercised
@@ -125,6 +146,8 @@ def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
     # Request dates are written to the day, so a waiting list's late entry is known to a day.
     np.testing.assert_allclose(mine["wait_rmst_5y_years"],
                                theirs.loc[mine.index, "wait_rmst_5y_years"], rtol=1e-4)
+    np.testing.assert_allclose(mine["wait_to_end_years"],
+                               theirs.loc[mine.index, "wait_to_end_years"], rtol=1e-9)
     # everyone equals the sum of the categories
     by_group = mine["applicants"].unstack("group")
     assert (by_group["all"] == by_group["basic_needs"] + by_group["other"]).all()
@@ -133,6 +156,10 @@ def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
     for group in GROUPS:
         expected = _log_t(mine.loc[group, "job_years_waiting"].to_numpy())
         row = summary.loc[(group, "job_years_waiting")]
+        np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
+                                   rtol=1e-9)
+        expected = _log_t(mine.loc[group, "wait_to_end_years"].to_numpy())
+        row = summary.loc[(group, "wait_to_end_years")]
         np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
                                    rtol=1e-9)
         expected = _logit_t(mine.loc[group, "wait_rmst_5y_years"].to_numpy(), 5.0)
