@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim import load_scenario, run
 from sim.analysis.differences import difference_table
@@ -75,6 +77,23 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     assert figures["connected_within_5y"] == pytest.approx(3 / 5)
     # Of those connected only: A, C and E waited 1, 3 and 4 years.
     assert figures["wait_mean_years"] == pytest.approx(8 / 3)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["connected", "withdrawn", "waiting"]),
+                          st.floats(0.01, 9.99)), min_size=1, max_size=30))
+def test_with_every_request_at_the_start_the_years_to_the_end_are_the_restricted_mean(rows):
+    """Two estimators agree where they must: everyone asked at 0, the run ends at 10 years.
+
+    Then nobody is censored before 10 years, so the restricted mean within 10 years (the
+    area under the Aalen-Johansen not-connected curve) is the plain mean of each one's years
+    without a connection up to 10, which is what the years to the end of the run count.
+    """
+    table = [(0.0, outcome, 10.0 if outcome == "waiting" else wait, 1, 1.0)
+             for outcome, wait in rows]
+    figures = replication_metrics(_frame(table), _requests(table), 10.0, {}, 0.0)
+    mine = figures[figures["group"] == ALL].set_index("metric")["value"]
+    assert 0.0 <= mine["wait_to_end_years"] <= 10.0
+    assert mine["wait_to_end_years"] == pytest.approx(mine["wait_rmst_10y_years"], abs=1e-9)
 
 
 def test_the_same_case_without_the_waiting_list_differs_as_worked_out():
