@@ -1705,8 +1705,9 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
               math.nan) for metric, mean in (("applicants", 1.0), ("connected", 0.8),
                                              ("withdrawn", 0.0), (HEADLINE_METRICS[0], 7.5))]
     (text,) = sentences(answer_table(rows, reference="fifo"))
-    assert text.endswith("; Campus (only in sp): 7.5 years (95% CI 7.5 to 7.5); connected by "
-                         "the end of the run in 80% of replications.")
+    assert text.endswith("; Campus (only in sp): connected by the end of the run in 80% of "
+                         "replications; its mean wait in the first 10 years: 7.5 years (95% CI "
+                         "7.5 to 7.5).")
     # With its projects.csv, it says when, over every replication (not connected: later).
     projects = pd.DataFrame({
         "project": ["Campus", "Elsewhere"], "connected_share": [0.8, 0.0],
@@ -1719,10 +1720,21 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     assert older[("sp", "Elsewhere")] == dates[("sp", "Elsewhere")]
     (text,) = sentences(answer_table(rows, reference="fifo"), dates)
     assert text.endswith("connected by the end of the run in 80% of replications, "
-                         "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end).")
+                         "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end)"
+                         "; its mean wait in the first 10 years: 7.5 years (95% CI 7.5 to 7.5).")
     rows[-2] = (*rows[-2][:5], 0.2, *rows[-2][6:])  # withdrawn in a fifth of them
     (text,) = sentences(answer_table(rows, reference="fifo"))
-    assert text.endswith("80% of replications, withdrew in 20%.")
+    assert text.endswith("80% of replications, withdrew in 20%; its mean wait in the first 10 "
+                         "years: 7.5 years (95% CI 7.5 to 7.5).")
+    # Withdrawn in every replication: its wait within 10 years is the window itself, which
+    # read as a wait of ten years; only how it fared is said.
+    gone = [row for row in rows if row[2] != "Campus"]
+    gone += [("sp", ONLY_IN_VARIANT, "Campus", "all", metric, mean, math.nan, math.nan,
+              math.nan) for metric, mean in (("applicants", 1.0), ("connected", 0.0),
+                                             ("withdrawn", 1.0), (HEADLINE_METRICS[0], 10.0))]
+    (text,) = sentences(answer_table(gone, reference="fifo"))
+    assert text.endswith("; Campus (only in sp): connected by the end of the run in 0% of "
+                         "replications, withdrew in 100%.")
 
 
 def test_a_project_asked_too_late_for_any_figure_still_says_how_it_fared():
@@ -1736,8 +1748,8 @@ def test_a_project_asked_too_late_for_any_figure_still_says_how_it_fared():
     rows += [("sp", ONLY_IN_VARIANT, "Late school", "all", metric, mean, *[math.nan] * 3)
              for metric, mean in figures.items()]
     (text,) = sentences(answer_table(rows, reference="fifo"))
-    assert text.endswith("; Late school (only in sp): not defined; connected by the end of "
-                         "the run in 0% of replications.")
+    assert text.endswith("; Late school (only in sp): connected by the end of the run in 0% of "
+                         "replications.")
 
 
 def test_an_answer_says_where_nobody_of_a_group_was_connected():
