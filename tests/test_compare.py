@@ -595,7 +595,8 @@ def test_a_single_category_compared_beside_one_none_in_both_says_its_connections
                      ("withdrawn", 3.0, 0.0), ("wait_rmst_10y_years", math.nan, math.nan),
                      ("wait_to_end_years", 4.0, 0.0))]
     (text,) = sentences(_question_table(rows, columns))
-    assert "basic-needs applicants: none in both; other businesses: about the same" in text
+    assert ("basic-needs applicants: none that both scenarios share (set apart below); other "
+            "businesses: about the same") in text
     assert text.count("connected: 5.0 fewer") == 1
     assert text.endswith("applicants overall, by the end of the run — connected: 5.0 fewer, "
                          "from 25.0 to 20.0 (4.9 to 5.1); withdrawn about the same.")
@@ -1438,7 +1439,7 @@ def test_a_stream_only_in_the_reference_is_named_with_its_size_not_dropped(
                   "wait_rmst_10y_years").startswith(
         "no_other against social_priority (mean wait in the first 10 years, everyone both "
         "scenarios have): the applicants of both scenarios — ")
-    assert "other businesses: none in both" in text
+    assert "other businesses: none that both scenarios share (set apart below)" in text
     asked = format_numbers(own.loc[("other", "applicants"), "mean"])[0]
     assert f"; left out: other, only in social_priority (on average {asked} applicants a " \
            "replication, with " in text

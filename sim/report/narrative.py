@@ -338,9 +338,11 @@ def _nothing_moved(rows: pd.DataFrame) -> bool:
     return len(known) > 0 and bool((known == 0).all(axis=None))
 
 
-NONE_IN_BOTH = "none in both"
+NONE_IN_BOTH = "none that both scenarios share (set apart below)"
 """Said of a category one of the scenarios has but none of the applicants both have holds:
-its applicants are all in streams or projects set apart (the variant removed them, say)."""
+its applicants are all in streams or projects set apart (the variant removed them, or draws
+them at another rate, say), which the answer gives on their own below. 'none in both' read
+as if the category were empty, beside 170 and 340 applicants in the two runs."""
 
 
 def _none_in_both(table: pd.DataFrame, compared: pd.DataFrame,
