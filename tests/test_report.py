@@ -611,7 +611,8 @@ def test_the_first_line_says_how_many_replications_the_intervals_rest_on(
 
     summary, scenario = summary_and_scenario
     html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
-    assert "Every interval is a 95% confidence interval over 2 replications." in html
+    assert ("Every interval of the headline figures is a 95% confidence interval over 2 "
+            "replications") in html
     assert _replications_text(pd.Series([6, 30, 6])) == "6 to 30"
     assert _replications_text(pd.Series([30.0, 30.0])) == "30"
 

@@ -71,11 +71,15 @@ ANSWERS_SHOWN = 6
 OBSERVED_FIGURE = "observations"
 """The figure of the observations, shown in their own section rather than among the others."""
 
+SPREAD_BAND = ("shaded, the band within which 90% of the replications fall: the spread of "
+               "single outcomes, not a confidence interval")
+"""What the shaded band of a figure over time is, in its caption."""
+
 CAPTIONS = {
     "queue": "Applicants waiting over time, one panel per category: median across "
-             "replications, shaded 90% band.",
-    "areas": "Applicants waiting in each grid area over time: median across replications, "
-             "shaded 90% band. Where the areas share an upstream limit, an area's free "
+             f"replications; {SPREAD_BAND}.",
+    "areas": "Applicants waiting in each grid area over time: median across replications; "
+             f"{SPREAD_BAND}. Where the areas share an upstream limit, an area's free "
              "capacity is the smaller of its own and the upstream's.",
     "time_to_connection": "Time to connection: cumulative share of applicants connected "
                           "(solid) and withdrawn (dashed) by years since their request. "
@@ -85,8 +89,8 @@ CAPTIONS = {
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "
             "within 1.5 box lengths, dots beyond.",
-    "connected": "Cumulative grid MW and jobs connected: median across replications, shaded "
-                 "90% band.",
+    "connected": "Cumulative grid MW and jobs connected: median across replications; "
+                 f"{SPREAD_BAND}.",
     "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
                    "panel per category on its own scale: mean with 95% confidence interval, "
                    "over every applicant of each scenario (the answers and the differences "
@@ -99,11 +103,20 @@ CAPTIONS = {
                    "include zero are grey.",
     OBSERVED_FIGURE: "Each published figure (vermilion diamond, its stated range shaded grey) "
                      "beside each scenario's simulated mean (marker) and the band within which "
-                     "90% of its replications fall (line).",
+                     "90% of its replications fall (line): the spread of single outcomes, as "
+                     "one published figure is one, not a confidence interval.",
     "projects": "Connection dates of named projects: one marker per replication, bar at the "
                 "median; the label counts the replications in which the project connected.",
 }
 """The caption of each figure, by name."""
+
+CONFIDENCE_FIGURES = {"withdrawals": "the withdrawals figure",
+                      "differences": "the differences figure"}
+"""The figures whose intervals are 95% confidence intervals, as the tables' are, in words."""
+
+BAND_FIGURES = {"queue": "of applicants waiting", "areas": "of applicants waiting by area",
+                "connected": "of MW and jobs connected"}
+"""The figures whose shaded bands hold 90% of the replications, in words."""
 
 POPULATION_WORDS = {
     EVERY_APPLICANT: "",
@@ -278,6 +291,37 @@ class Page:
     window: str = ""
     """Which categories the answers compare within the shorter window, and why: said once,
     under the lead, where most answers need it (:func:`sim.report.narrative.window_note`)."""
+
+    @property
+    def intervals(self) -> str:
+        """What the page's intervals are, said once at the top, for they are of two kinds.
+
+        The answers', the tables' and some figures' are 95% confidence intervals: how closely
+        a mean is known. The shaded bands of the figures over time and those beside published
+        figures hold 90% of the replications: how far single outcomes spread. Only the
+        figures and sections the page has are named.
+        """
+        over = f"over {self.replications} replications" if self.replications \
+            else "over the replications"
+        if self.replications and self.answers:
+            over += " of each scenario"
+        shown = {figure.name for figure in self.figures}
+        drawn = [words for name, words in CONFIDENCE_FIGURES.items() if name in shown]
+        where = "the answers and key figures" if self.answers else "the headline figures"
+        text = (f"Every interval of {where}{', and of ' + listed(drawn) + ',' if drawn else ''} "
+                f"is a 95% confidence interval {over}: how closely their mean (for a time to "
+                "connection, their median) is known.")
+        banded = [words for name, words in BAND_FIGURES.items() if name in shown]
+        bands = [f"the shaded bands of the figures {listed(banded)}"] if banded else []
+        if self.observed is not None:
+            bands.append("the bands set beside published figures")
+        if not bands:
+            return text
+        said = ", and ".join(bands) + ("," if len(bands) > 1 else "")
+        also = (" A named project's dates, 10% to 90%, are such a spread too."
+                if self.projects else "")
+        return (f"{text} {said[0].upper()}{said[1:]} are not: each holds 90% of the "
+                f"replications, the spread of single outcomes.{also}")
 
 
 @dataclass(frozen=True)
