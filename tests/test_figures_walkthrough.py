@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from sim import load_scenario, run
+from sim.figures.plots import differences_figure
 from sim.report.data import CAPTIONS, run_page
 from sim.report.html import render_report
+from sim.runs.metrics import EVERY_APPLICANT
 from tests.comparison_family import write_family
 
 
@@ -42,3 +49,53 @@ def test_the_first_line_tells_confidence_intervals_from_bands_of_replications(
     # Without figures, only the tables' intervals are spoken of.
     bare = run_page(summary, scenario, "fifo.yaml", {}).intervals
     assert "band" not in bare and bare.startswith("Every interval of the headline figures is")
+
+
+def _differences_table(variants: list[str], paired: bool = True) -> pd.DataFrame:
+    """A comparison table: each of ``variants`` against ``fifo``, one clear difference each."""
+    rows = []
+    for scenario in ["fifo", *variants]:
+        for metric, value, difference in (("applicants", 4.0, 0.0), ("connected", 3.0, 1.0),
+                                          ("wait_mean_years", 2.0, -0.5)):
+            rows.append((scenario, metric, value, np.nan if scenario == "fifo" else difference))
+    table = pd.DataFrame(rows, columns=["scenario", "metric", "estimate", "difference"])
+    table["group"] = "all"
+    table["mean"] = table["estimate"]
+    table["difference_ci_low"] = table["difference"] - 0.1
+    table["difference_ci_high"] = table["difference"] + 0.1
+    variant = table["scenario"] != "fifo"
+    table["question"] = np.where(variant, "Q", "")
+    table["reference"] = np.where(variant, "fifo", "")
+    table[["population", "origin", "paired"]] = [EVERY_APPLICANT, "", paired]
+    return table
+
+
+def _drawn_markers(fig: Figure) -> set[str]:
+    """The markers of the differences drawn (not of their caps)."""
+    return {str(container.lines[0].get_marker()) for ax in fig.axes
+            for container in ax.containers if isinstance(container, ErrorbarContainer)}
+
+
+def _legend_markers(fig: Figure) -> set[str]:
+    """The markers the figure's legend shows, once drawn."""
+    fig.canvas = FigureCanvasAgg(fig)
+    fig.draw(fig.canvas.get_renderer())
+    (legend,) = fig.legends
+    return {str(line.get_marker()) for line in legend.findobj(Line2D)
+            if line.get_marker() not in (None, "", "None")}
+
+
+@pytest.mark.parametrize("variants", [["sp"], ["sp", "onsite"]])
+def test_the_differences_legend_shows_the_markers_drawn(variants):
+    """A variant keeps its scenario's marker (a square for the first), so the legend does.
+
+    The legend showed circles for paired and unpaired beside squares and triangles; with
+    several variants it also says which marker is which.
+    """
+    fig = differences_figure(_differences_table(variants), ("wait_mean_years",))
+    drawn = _drawn_markers(fig)
+    assert "o" not in drawn and len(drawn) == len(variants)
+    assert _legend_markers(fig) == drawn
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts[-3:] == ["paired", "unpaired (Welch)", "interval includes zero"]
+    assert texts[:-3] == (variants if len(variants) > 1 else [])

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
 from sim.runs.metrics import ALL
@@ -118,20 +119,29 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def outside_legend(
-    fig: Figure, handles: Sequence[Artist], title: str, below: bool = False
+    fig: Figure, handles: Sequence[Artist | tuple[Artist, ...]], title: str,
+    below: bool = False, labels: Sequence[str] | None = None,
 ) -> None:
     """A legend for the whole figure, outside every axes so it never covers data.
 
     On the right in one column (two beyond 14 entries), or ``below`` in rows of up to six, as
-    many as the figure's width holds (a wider legend would be cut at both sides).
+    many as the figure's width holds (a wider legend would be cut at both sides). An entry
+    may be a tuple of artists, drawn side by side (several markers meaning one thing);
+    ``labels`` then gives the entries' texts, which are otherwise the handles' labels.
     """
+    texts = list(labels) if labels is not None else [
+        str(handle.get_label()) for handle in handles  # type: ignore[union-attr]  # no tuples
+    ]
+    more = max((len(h) - 1 for h in handles if isinstance(h, tuple)), default=0)
+    shared = {"handles": list(handles), "labels": texts, "title": title, "fontsize": "medium",
+              "frameon": False, "handler_map": {tuple: HandlerTuple(ndivide=None)},
+              "handlelength": 2.0 + 1.2 * more}  # room for each marker of a tuple
     if below:
-        longest = max((len(str(handle.get_label())) for handle in handles), default=0)
-        column_inches = 0.7 + 0.09 * longest  # the handle, then the text at medium size
+        longest = max((len(text) for text in texts), default=0)
+        # The handle, a marker wider for each more in a tuple, then the text.
+        column_inches = 0.7 + 0.17 * more + 0.09 * longest
         fits = int(fig.get_figwidth() / column_inches)
-        fig.legend(handles=list(handles), title=title, loc="outside lower center",
-                   ncols=max(1, min(len(handles), 6, fits)), fontsize="medium",
-                   frameon=False)
+        fig.legend(loc="outside lower center",
+                   ncols=max(1, min(len(handles), 6, fits)), **shared)
     else:
-        fig.legend(handles=list(handles), title=title, loc="outside right upper",
-                   ncols=math.ceil(len(handles) / 14), fontsize="medium", frameon=False)
+        fig.legend(loc="outside right upper", ncols=math.ceil(len(handles) / 14), **shared)

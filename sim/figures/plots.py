@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,8 +71,9 @@ def differences_figure(
     ``table`` is a comparison table
     (:func:`sim.analysis.differences.comparison_table`). A panel per
     key figure, titled with its label; a block of rows per category, headed by its name, a row
-    per compared pair. Filled markers are paired intervals (common random numbers), hollow ones
-    unpaired (Welch); an interval that includes zero is grey. A row without a difference says
+    per compared pair. Each variant keeps its scenario's marker; filled markers are paired
+    intervals (common random numbers), hollow ones unpaired (Welch); an interval that includes
+    zero is grey; the legend shows them in the markers drawn. A row without a difference says
     why ("none connected" when nobody was).
     """
     # Categories are compared like with like; a stream or project set apart has no category.
@@ -111,6 +113,7 @@ def differences_figure(
                      counted.loc[in_both & (counted["mean"] == 0), "group"], strict=True))
     partly = set(zip(counted.loc[in_both, "scenario"], counted.loc[in_both, "reference"],
                      strict=True))  # pairs that count only the applicants both have
+    drawn: dict[str, str] = {}  # each variant drawn, with its marker
     for ax, metric in zip(axes, metrics, strict=True):
         scale = 100.0 if METRICS[metric].unit == "share" else 1.0
         marks_used = False
@@ -137,7 +140,9 @@ def differences_figure(
                 clear = low > 0 or high < 0
                 colour = CATEGORY_COLOURS[group] if clear else UNCLEAR
                 error = None if np.isnan(low) else [[value - low], [high - value]]
-                ax.errorbar(value, y, xerr=error, fmt=scenario_style(order.index(pair[0])).marker,
+                marker = scenario_style(order.index(pair[0])).marker
+                drawn.setdefault(pair[0], marker)
+                ax.errorbar(value, y, xerr=error, fmt=marker,
                             color=colour, capsize=2.5, markersize=5.5,
                             markerfacecolor=colour if row["paired"] else "white")
         ax.axvline(0.0, color="black", linewidth=0.8)
@@ -166,13 +171,35 @@ def differences_figure(
         for label, group in zip(first.get_yticklabels()[:len(groups)], groups, strict=True):
             label.set(fontweight="bold", color=CATEGORY_COLOURS[group])
     fig.suptitle("Difference, variant minus reference (mean, 95% CI)")
-    handles = [Line2D([], [], color="black", marker="o", linestyle="", label="paired"),
-               Line2D([], [], color="black", marker="o", markerfacecolor="white",
-                      linestyle="", label="unpaired (Welch)"),
-               Line2D([], [], color=UNCLEAR, marker="o", linestyle="",
-                      label="interval includes zero")]
-    outside_legend(fig, handles, "Marker", below=True)
+    handles, labels = _marker_legend(drawn or {v: scenario_style(order.index(v)).marker
+                                               for v, _ in pairs})
+    outside_legend(fig, handles, "Marker", below=True, labels=labels)
     return fig
+
+
+def _marker_legend(markers: Mapping[str, str]) -> tuple[list[Any], list[str]]:
+    """The differences figure's legend, in the markers drawn: each variant's, if several.
+
+    A variant keeps its scenario's marker in every figure, so the legend shows those markers,
+    not a circle none of them has: filled for paired, hollow for unpaired, grey where the
+    interval includes zero, each with every marker drawn side by side; and which marker is
+    which variant, where there are several.
+    """
+    shapes = list(dict.fromkeys(markers.values()))
+
+    def entry(colour: str, face: str | None = None) -> tuple[Line2D, ...]:
+        return tuple(Line2D([], [], color=colour, marker=shape, linestyle="",
+                            markerfacecolor=face or colour) for shape in shapes)
+
+    handles: list[Any] = []
+    labels: list[str] = []
+    if len(shapes) > 1:
+        for name, shape in markers.items():
+            handles.append(Line2D([], [], color="black", marker=shape, linestyle=""))
+            labels.append(name)
+    handles += [entry("black"), entry("black", "white"), entry(UNCLEAR)]
+    labels += ["paired", "unpaired (Welch)", "interval includes zero"]
+    return handles, labels
 
 
 def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:

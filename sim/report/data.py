@@ -100,7 +100,8 @@ CAPTIONS = {
                    "confidence interval; filled markers are paired (replication i of both "
                    "scenarios drew the same applicants), hollow ones unpaired (different "
                    "applicants: Welch's interval for two independent means). Intervals that "
-                   "include zero are grey.",
+                   "include zero are grey. Each variant keeps its scenario's marker, as the "
+                   "legend shows.",
     OBSERVED_FIGURE: "Each published figure (vermilion diamond, its stated range shaded grey) "
                      "beside each scenario's simulated mean (marker) and the band within which "
                      "90% of its replications fall (line): the spread of single outcomes, as "
