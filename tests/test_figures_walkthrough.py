@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim import load_scenario, run
-from sim.figures.plots import differences_figure
+from sim.figures.plots import WITHDRAWN_MARKER, differences_figure, projects_figure
 from sim.report.data import CAPTIONS, run_page
 from sim.report.html import render_report
 from sim.runs.metrics import EVERY_APPLICANT
@@ -99,3 +99,46 @@ def test_the_differences_legend_shows_the_markers_drawn(variants):
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert texts[-3:] == ["paired", "unpaired (Welch)", "interval includes zero"]
     assert texts[:-3] == (variants if len(variants) > 1 else [])
+
+
+def _project_rows(outcomes: list[str]) -> pd.DataFrame:
+    """A named project asked on 2026-06-01, one row per replication with its outcome.
+
+    A connected one connects on 2027-06-01; a withdrawn one withdraws six years after
+    asking, on 2032-06-01, long after any connection.
+    """
+    count = len(outcomes)
+    return pd.DataFrame({
+        "replication": range(count), "source": "project",
+        "name": "Lelystad Airport Business Park", "category": "other",
+        "outcome": outcomes, "request_date": pd.Timestamp("2026-06-01"),
+        "connect_date": [pd.Timestamp("2027-06-01") if o == "connected" else pd.NaT
+                         for o in outcomes],
+        "withdraw_date": [pd.Timestamp("2032-06-01") if o == "withdrawn" else pd.NaT
+                          for o in outcomes],
+    })
+
+
+def test_a_project_that_withdraws_is_drawn_and_counted_where_it_withdrew():
+    """Withdrawals are drawn, counted and dated, on an axis that reaches them.
+
+    A project that never connects showed only '0/30 connected' on an axis ending years
+    before its withdrawal.
+    """
+    fig = projects_figure({"airport": _project_rows(["withdrawn"] * 30)})
+    ax = fig.axes[0]
+    crosses = [line for line in ax.get_lines() if line.get_marker() == WITHDRAWN_MARKER]
+    assert len(crosses) == 1 and len(crosses[0].get_xdata()) == 30
+    assert pd.Timestamp(ax.get_xlim()[1], unit="D") > pd.Timestamp("2032-06-01")
+    (label,) = [t.get_text() for t in ax.get_yticklabels()]
+    assert label == ("Lelystad Airport Business Park\nairport: 0/30 connected\n"
+                     "withdrew in 30 (median 2032-06-01)")
+    assert "withdrawal (×)" in ax.get_xlabel() and "withdraw" in ax.get_title()
+    # Some connect, some withdraw, one still waits: each is said; none: nothing more.
+    mixed = projects_figure({"airport": _project_rows(
+        ["connected"] * 2 + ["withdrawn"] + ["waiting"])}).axes[0]
+    assert [t.get_text() for t in mixed.get_yticklabels()][0].endswith(
+        "2/4 connected\nwithdrew in 1 (median 2032-06-01), waiting at the end in 1")
+    connected = projects_figure({"airport": _project_rows(["connected"] * 3)}).axes[0]
+    assert [t.get_text() for t in connected.get_yticklabels()][0].endswith("3/3 connected")
+    assert "withdraw" not in connected.get_xlabel() + connected.get_title()

@@ -203,11 +203,14 @@ def _marker_legend(markers: Mapping[str, str]) -> tuple[list[Any], list[str]]:
 
 
 def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
-    """When each named project gets connected, across replications.
+    """When each named project gets connected, or withdraws, across replications.
 
-    One dot per replication that connected it, the median over every replication as a bar
-    (none if half of them never connected it) and the request date as a tick, so the wait
-    shows as the distance between them.
+    One marker per replication that connected it and a cross per replication in which it
+    withdrew, the median connection over every replication as a bar (none if half of them
+    never connected it) and the request date as a tick, so the wait shows as the distance
+    between them. The label counts the replications in which the project connected, withdrew
+    (with their median date) and still waited at the end, so a project that never connects
+    is not one with nothing to show; the axis spans every date drawn.
     """
     projects = {label: a[a["source"].astype(str) == "project"] for label, a in applicants.items()}
     names = list(dict.fromkeys(n for p in projects.values() for n in p["name"].astype(str)))
@@ -219,12 +222,19 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     fig = new_figure(9.5, 0.5 * len(rows) + 0.4 * len(names) + 1.9)
     ax = fig.subplots()
     ticks, tick_labels = [], []
+    withdrawals = False
     for i, (name, si, label, mine) in enumerate(rows):
         y = -(i + names.index(name))  # a blank row between projects
         colour = CATEGORY_COLOURS[str(mine["category"].iloc[0])]
-        dates = mine.loc[mine["outcome"].astype(str) == "connected", "connect_date"]
+        outcome = mine["outcome"].astype(str)
+        dates = mine.loc[outcome == "connected", "connect_date"]
         ax.plot(dates, np.full(len(dates), y), linestyle="", alpha=0.7, color=colour,
                 marker=scenario_style(si).marker, markersize=8, zorder=3)
+        withdrew = mine.loc[outcome == "withdrawn", "withdraw_date"]
+        if len(withdrew):
+            withdrawals = True
+            ax.plot(withdrew, np.full(len(withdrew), y), linestyle="", alpha=0.7,
+                    color=colour, marker=WITHDRAWN_MARKER, markersize=9, zorder=3)
         median = connection_quantiles(dates, len(mine), (0.5,))[0]
         if not pd.isna(median):
             ax.plot([median, median], [y - 0.35, y + 0.35],  # type: ignore[arg-type]  # dates
@@ -232,14 +242,38 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
         ax.plot(mine["request_date"].iloc[:1], [y], linestyle="", marker="|", markersize=14,
                 color="black")
         ticks.append(y)
-        tick_labels.append(f"{name}\n{label}: {len(dates)}/{len(mine)} connected")
+        tick_labels.append(f"{name}\n{label}: " + _project_counts(
+            len(mine), len(dates), withdrew, int((outcome == "waiting").sum())))
     ax.set_yticks(ticks, tick_labels)
     ax.set_ylim(min(ticks) - 0.7, max(ticks) + 0.7)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.set(xlabel="Date: request (|), connection in each replication (markers), median (bar)",
-           title="When named projects get connected")
+    each = ("connection (markers) and withdrawal (×) in each replication,\n" if withdrawals
+            else "connection in each replication (markers), ")
+    ax.set(xlabel=f"Date: request (|), {each}median connection (bar)",
+           title="When named projects get connected"
+                 + (" or withdraw" if withdrawals else ""))
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+WITHDRAWN_MARKER = "x"
+"""How the projects figure draws a withdrawal: a thin cross, unlike any scenario's marker."""
+
+
+def _project_counts(runs: int, connected: int, withdrew: pd.Series, waiting: int) -> str:
+    """'0/30 connected', then 'withdrew in 30 (median 2032-05-31)': a project's label.
+
+    The replications in which it withdrew, with their median date, and those in which it
+    still waited at the end of the run are said, on a line of their own, only where there
+    are any.
+    """
+    more = []
+    if len(withdrew):
+        more.append(f"withdrew in {len(withdrew)} "
+                    f"(median {pd.Timestamp(withdrew.median()).date().isoformat()})")
+    if waiting:
+        more.append(f"waiting at the end in {waiting}")
+    return "\n".join(filter(None, [f"{connected}/{runs} connected", ", ".join(more)]))
 
 
 STAND_INS = {**{ten: (five, "to end") for ten, five in SHORTER_WINDOW.items()},

@@ -107,7 +107,9 @@ CAPTIONS = {
                      "90% of its replications fall (line): the spread of single outcomes, as "
                      "one published figure is one, not a confidence interval.",
     "projects": "Connection dates of named projects: one marker per replication, bar at the "
-                "median; the label counts the replications in which the project connected.",
+                "median, a cross where the project withdrew instead; the label counts the "
+                "replications in which it connected and, where any, those in which it "
+                "withdrew (with their median date) or still waited at the end.",
 }
 """The caption of each figure, by name."""
 
