@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,13 @@ import pytest
 from sim import InputError, Results, load_scenario, run
 from sim.analysis.candidates import synthetic_loss, synthetic_terms
 from sim.inputs.observations import Observation
+from sim.runs.csv_writer import write_csv
 from sim.runs.observed import (
     agreement_sentences,
     few_for_a_band,
     observation_table,
     observed_values,
+    published_text,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,12 +93,16 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert few_for_a_band(pd.concat([enough, none])) == ""
 
 
+UP_TO_120 = "at most 100 (120 with its uncertainty)"
+DOWN_TO_80 = "at least 100 (80 with its uncertainty)"
+
+
 @pytest.mark.parametrize(("bound", "replications", "verdict", "published"), [
-    ("upper", [40, 50, 60], "agrees", "at most 100 (120 with its uncertainty)"),
-    ("upper", [110, 115, 118], "agrees", "at most 100 (120 with its uncertainty)"),
-    ("upper", [130, 140, 150], "model above", "at most 100 (120 with its uncertainty)"),
-    ("lower", [130, 140, 150], "agrees", "at least 100 (80 with its uncertainty)"),
-    ("lower", [40, 50, 60], "model below", "at least 100 (80 with its uncertainty)"),
+    ("upper", [40, 50, 60], "agrees", UP_TO_120),
+    ("upper", [110, 115, 118], "agrees", UP_TO_120),
+    ("upper", [130, 140, 150], "model above", UP_TO_120),
+    ("lower", [130, 140, 150], "agrees", DOWN_TO_80),
+    ("lower", [40, 50, 60], "model below", DOWN_TO_80),
 ])
 def test_a_bound_is_met_anywhere_on_its_allowed_side(bound, replications, verdict, published):
     """An upper bound agrees with any band that reaches below it; a lower one, above it.
@@ -108,8 +115,41 @@ def test_a_bound_is_met_anywhere_on_its_allowed_side(bound, replications, verdic
     table = observation_table([observation], [np.array([v]) for v in replications])
     assert table.loc[0, "agreement"] == verdict
     open_end = "observed_low" if bound == "upper" else "observed_high"
-    assert np.isinf(table.loc[0, open_end])
+    assert np.isnan(table.loc[0, open_end])  # no end: an empty field, as README says
     assert f"published {published} (a newspaper)" in agreement_sentences(table)[0]
+
+
+def test_a_bound_is_written_without_infinities_or_float_noise(tmp_path):
+    """A bound's open side is empty, as every missing value; its ends are exact decimals.
+
+    observations.csv had '-inf' for a bound's open side and 0.30000000000000004 for 0.2 give
+    or take half; the ends are now worked out in decimals, as the figures are written.
+    """
+    liander = Observation(date=dt.date(2025, 12, 31), since=dt.date(2025, 1, 1),
+                          quantity="share_leaving", value=0.2, bound="upper",
+                          uncertainty=0.5, source="Liander, 2025")
+    assert liander.published_range == (None, 0.3)
+    growth = Observation(date=dt.date(2025, 7, 1), quantity="mw_waiting", value=9100,
+                         relative_to={"date": "2024-06-11", "value": 5116}, uncertainty=0.1,
+                         source="Kamerstuk")
+    assert growth.published_range == (float(Fraction(9100, 5116) * Fraction(9, 10)),
+                                      float(Fraction(9100, 5116) * Fraction(11, 10)))
+    table = observation_table([liander], [np.array([v]) for v in (0.1, 0.12, 0.15)])
+    path = tmp_path / "observations.csv"
+    with open(path, "wb") as file:
+        write_csv(file, [table])
+    text = path.read_text(encoding="utf-8")
+    assert "inf" not in text and "0.30000000000000004" not in text
+    assert ",0.2,,0.3," in text
+    # Read back, the empty end is still an open side: the same verdict and the same words.
+    again = pd.read_csv(path)
+    assert published_text(again.iloc[0]) == "at most 20% (30% with its uncertainty)"
+    assert agreement_sentences(again)[0] == agreement_sentences(table)[0]
+    assert agreement_sentences(table)[0].endswith("simulated 12%, 90% of replications 10% "
+                                                  "to 15%: agrees.")
+    # Results written before, with an infinite open side, read the same.
+    before = again.assign(observed_low=-np.inf)
+    assert published_text(before.iloc[0]) == published_text(again.iloc[0])
 
 
 def test_a_bound_costs_nothing_on_its_allowed_side_and_the_gaussian_beyond():

@@ -97,8 +97,12 @@ def distinct_observations(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def same_observation(table: pd.DataFrame, observation: Mapping[Hashable, Any]
                      ) -> pd.DataFrame:
-    """The rows of ``table`` stating ``observation`` (the same label, source and value)."""
+    """The rows of ``table`` stating ``observation`` (the same label, source and value).
+
+    A range without an end (a bound's open side, empty) matches one without it.
+    """
     match = pd.Series(True, index=table.index)
     for column in IDENTITY:
-        match &= table[column] == observation[column]
+        given = observation[column]
+        match &= (table[column].isna() if pd.isna(given) else table[column] == given)
     return table[match]

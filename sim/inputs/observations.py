@@ -14,6 +14,7 @@ wider area from which the scenario's can differ only one way.
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -129,6 +130,23 @@ class Observation(_Model):
         if self.relative_to is None:
             return self.value
         return self.value / self.relative_to.value
+
+    @property
+    def published_range(self) -> tuple[float | None, float | None]:
+        """The range a simulated band must meet to agree; None on a bound's open side.
+
+        The compared figure less and plus its uncertainty; an upper bound has no lower end, a
+        lower bound no upper one. Worked out in decimals, as the figures are written, and
+        rounded once: 0.2 plus half of it is 0.3, where binary floats give
+        0.30000000000000004.
+        """
+        value = Fraction(repr(self.value))
+        if self.relative_to is not None:
+            value /= Fraction(repr(self.relative_to.value))
+        spread = value * Fraction(repr(self.uncertainty))
+        low = None if self.bound == "upper" else float(value - spread)
+        high = None if self.bound == "lower" else float(value + spread)
+        return low, high
 
     @property
     def label(self) -> str:

@@ -7,9 +7,10 @@ end, in its area or the whole scenario; a growth observation
 divides by the same count at its reference date. Across replications the table gives the
 mean with its 95% confidence interval and the band within which 90% of replications fall:
 one published figure is one realisation, so the band, not the interval of the mean, is what
-it should lie in. A bound's published range is open on its allowed side (``observed_low``
-minus infinity for an upper bound, ``observed_high`` infinity for a lower one), so the model
-can lie only beyond it, above an upper bound or below a lower one.
+it should lie in. A bound's published range is open on its allowed side (no ``observed_low``
+for an upper bound, no ``observed_high`` for a lower one: NaN, an empty field in
+``observations.csv``), so the model can lie only beyond it, above an upper bound or below a
+lower one.
 """
 
 from __future__ import annotations
@@ -95,10 +96,9 @@ def observation_table(
         mean, ci_low, ci_high = mean_interval(finite)
         low, high = (np.quantile(finite, BAND) if len(finite) else (np.nan, np.nan))
         observed = observation.observed
-        spread = observed * observation.uncertainty
-        # A bound's published range is open on its allowed side.
-        observed_low = -np.inf if observation.bound == "upper" else observed - spread
-        observed_high = np.inf if observation.bound == "lower" else observed + spread
+        # A bound's published range is open on its allowed side: no end there (NaN, empty).
+        observed_low, observed_high = (np.nan if end is None else end
+                                       for end in observation.published_range)
         rows.append({
             "observation": i, "label": observation.label, "date": observation.date,
             "quantity": observation.quantity, "area": observation.area or "all",
@@ -115,14 +115,25 @@ def observation_table(
 
 
 def _agreement(observed_low: float, observed_high: float, low: float, high: float) -> str:
-    """'agrees' if the published range meets the simulated band, else where the model lies."""
+    """'agrees' if the published range meets the simulated band, else where the model lies.
+
+    A published range without an end (NaN) is open on that side.
+    """
     if np.isnan(low) or np.isnan(high):
         return "no simulated value"
-    if high < observed_low:
+    if _has_end(observed_low) and high < observed_low:
         return "model below"
-    if low > observed_high:
+    if _has_end(observed_high) and low > observed_high:
         return "model above"
     return "agrees"
+
+
+def _has_end(end: float) -> bool:
+    """Whether a published range ends here: not a bound's open side.
+
+    That side is empty (NaN) in tables written now, infinite in those written before.
+    """
+    return bool(np.isfinite(end))
 
 
 def agreement_sentences(table: pd.DataFrame) -> list[str]:
@@ -174,7 +185,7 @@ def published_text(row: Mapping[Hashable, Any]) -> str:
     share = is_share(row)
     shown = format_observed(row["observed"], share)
     for end, words in (("observed_low", "at most"), ("observed_high", "at least")):
-        if np.isinf(row[end]):
+        if not _has_end(row[end]):
             other = row["observed_high" if end == "observed_low" else "observed_low"]
             more = (f" ({format_observed(other, share)} with its uncertainty)"
                     if other != row["observed"] else "")
