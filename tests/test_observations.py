@@ -93,8 +93,8 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert few_for_a_band(pd.concat([enough, none])) == ""
 
 
-UP_TO_120 = "at most 100 (120 with its uncertainty)"
-DOWN_TO_80 = "at least 100 (80 with its uncertainty)"
+UP_TO_120 = "at most 100 (agreeing up to 120, given its uncertainty)"
+DOWN_TO_80 = "at least 100 (agreeing down to 80, given its uncertainty)"
 
 
 @pytest.mark.parametrize(("bound", "replications", "verdict", "published"), [
@@ -143,7 +143,8 @@ def test_a_bound_is_written_without_infinities_or_float_noise(tmp_path):
     assert ",0.2,,0.3," in text
     # Read back, the empty end is still an open side: the same verdict and the same words.
     again = pd.read_csv(path)
-    assert published_text(again.iloc[0]) == "at most 20% (30% with its uncertainty)"
+    assert published_text(again.iloc[0]) == ("at most 20% (agreeing up to 30%, given its "
+                                              "uncertainty)")
     assert agreement_sentences(again)[0] == agreement_sentences(table)[0]
     assert agreement_sentences(table)[0].endswith("simulated 12%, 90% of replications 10% "
                                                   "to 15%: agrees.")
@@ -375,7 +376,8 @@ def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
     table = observation_table([share, growth], [np.array([s, 1.5]) for s in
                                                 np.linspace(0.09, 0.17, 11)])
     sentences = agreement_sentences(table)
-    assert ("published at most 20% (30% with its uncertainty) (Liander); simulated 13%, 90% of "
+    assert ("published at most 20% (agreeing up to 30%, given its uncertainty) (Liander); "
+            "simulated 13%, 90% of "
             "replications 9% to 17%: agrees.") in sentences[0]
     assert "published 2.00 (a newspaper); simulated 1.50, 90% of replications 1.50 to 1.50" in (
         sentences[1])

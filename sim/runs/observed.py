@@ -178,17 +178,20 @@ def few_for_a_band(table: pd.DataFrame) -> str:
 
 
 def published_text(row: Mapping[Hashable, Any]) -> str:
-    """A published figure with its range when it has one: '210 (189 to 231)'.
+    """A published figure with the range it agrees within, when it has one: '210 (189 to 231)'.
 
-    A bound says so: 'at most 20% (30% with its uncertainty)', 'at least 40 (36 ...)'.
+    A bound says so, and how far its uncertainty stretches it, so that 'at most 20%' is not
+    read as the limit of agreement where up to 30% agrees: 'at most 20% (agreeing up to 30%,
+    given its uncertainty)', 'at least 40 (agreeing down to 36, ...)'.
     """
     share = is_share(row)
     shown = format_observed(row["observed"], share)
-    for end, words in (("observed_low", "at most"), ("observed_high", "at least")):
+    for end, words, reach in (("observed_low", "at most", "up to"),
+                              ("observed_high", "at least", "down to")):
         if not _has_end(row[end]):
             other = row["observed_high" if end == "observed_low" else "observed_low"]
-            more = (f" ({format_observed(other, share)} with its uncertainty)"
-                    if other != row["observed"] else "")
+            more = (f" (agreeing {reach} {format_observed(other, share)}, given its "
+                    "uncertainty)" if other != row["observed"] else "")
             return f"{words} {shown}{more}"
     if row["observed_high"] > row["observed_low"]:
         shown += (f" ({format_observed(row['observed_low'], share)} to "
