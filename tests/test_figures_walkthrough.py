@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,10 +13,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim import load_scenario, run
+from sim.figures.observations import observations_figure
 from sim.figures.plots import WITHDRAWN_MARKER, differences_figure, projects_figure
+from sim.inputs.observations import Observation
 from sim.report.data import CAPTIONS, run_page
 from sim.report.html import render_report
 from sim.runs.metrics import EVERY_APPLICANT
+from sim.runs.observed import observation_table
 from tests.comparison_family import write_family
 
 
@@ -142,3 +147,28 @@ def test_a_project_that_withdraws_is_drawn_and_counted_where_it_withdrew():
     connected = projects_figure({"airport": _project_rows(["connected"] * 3)}).axes[0]
     assert [t.get_text() for t in connected.get_yticklabels()][0].endswith("3/3 connected")
     assert "withdraw" not in connected.get_xlabel() + connected.get_title()
+
+
+def test_each_panel_beside_published_figures_says_what_its_axis_counts():
+    """A count in its unit, a growth as a ratio, a share in % as the sentences say it.
+
+    The panels had numbers on their axes and no unit: 0.10 to 0.30 beside '20%'.
+    """
+    when = dt.date(2025, 12, 31)
+    observations = [
+        Observation(date=when, quantity="applicants_waiting", value=150, source="a"),
+        Observation(date=when, quantity="mw_waiting", value=9100, source="b",
+                    relative_to={"date": "2024-06-11", "value": 5116}),
+        Observation(date=when, since=dt.date(2025, 1, 1), quantity="share_leaving", value=0.2,
+                    bound="upper", uncertainty=0.5, source="c"),
+    ]
+    table = observation_table(observations, [np.array([140.0, 1.6, v]) for v in (0.1, 0.15)])
+    fig = observations_figure({"base": table})
+    assert [ax.get_xlabel() for ax in fig.axes] == [
+        "applicants", "times its value at the earlier date",
+        "% of those waiting when the period began"]
+    share = fig.axes[2]
+    diamond = next(line for line in share.get_lines() if line.get_marker() == "D")
+    assert list(diamond.get_xdata()) == [20.0]  # in %, not the fraction 0.2
+    assert share.get_xlim()[1] > 30  # the bound's reach, 30%, in view
+

@@ -1,7 +1,8 @@
 """The model beside the data: each published figure with the simulated band of each scenario.
 
 One small panel per observation, each on its own scale (a count of applicants, MW, a growth
-ratio), so no figure is squeezed by another. The published value is a diamond in vermilion,
+ratio), so no figure is squeezed by another, and its axis says which (a share in %, as the
+sentences and the report say it). The published value is a diamond in vermilion,
 which no scenario uses, with its stated range shaded grey (a bound's to the edge of the
 panel); each scenario's simulated mean is its marker, with a line across the band of 90% of
 its replications.
@@ -18,8 +19,11 @@ from matplotlib.figure import Figure
 
 from sim.figures.numbers import group_thousands
 from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
+from sim.inputs.observations import GROWTH, GROWTH_UNIT, UNITS
+from sim.runs.observed import is_share
 
-__all__ = ["IDENTITY", "distinct_observations", "observations_figure", "same_observation"]
+__all__ = ["IDENTITY", "axis_unit", "distinct_observations", "observations_figure",
+           "same_observation"]
 
 PUBLISHED = "#d55e00"
 """The published figure's colour: the palette's vermilion, which no scenario uses."""
@@ -41,10 +45,11 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     labels = list(tables)
     published = distinct_observations(tables)
     count = max(len(published), 1)
-    fig = new_figure(8.0, 0.9 + 0.75 * count * max(1, len(labels)) ** 0.5)
+    fig = new_figure(8.0, 0.9 + (0.3 + 0.75 * max(1, len(labels)) ** 0.5) * count)
     axes = fig.subplots(count, 1, squeeze=False)[:, 0]
     for ax, observation in zip(axes, published.to_dict("records"), strict=False):
-        ax.plot([observation["observed"]], [len(labels)], marker="D", color=PUBLISHED,
+        unit, scale = axis_unit(observation)
+        ax.plot([observation["observed"] * scale], [len(labels)], marker="D", color=PUBLISHED,
                 linestyle="")
         for i, label in enumerate(labels):
             rows = same_observation(tables[label], observation)
@@ -53,11 +58,13 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
             row = rows.iloc[0]
             look = scenario_style(i)
             y = len(labels) - 1 - i
-            ax.plot([row["simulated_band_low"], row["simulated_band_high"]], [y, y],
-                    color=look.colour, linestyle=look.linestyle, linewidth=2)
-            ax.plot([row["simulated_mean"]], [y], color=look.colour, marker=look.marker,
+            ax.plot([row["simulated_band_low"] * scale, row["simulated_band_high"] * scale],
+                    [y, y], color=look.colour, linestyle=look.linestyle, linewidth=2)
+            ax.plot([row["simulated_mean"] * scale], [y], color=look.colour, marker=look.marker,
                     linestyle="")
-        _shade_published(ax, observation["observed_low"], observation["observed_high"])
+        _shade_published(ax, observation["observed_low"] * scale,
+                         observation["observed_high"] * scale)
+        ax.set_xlabel(unit, fontsize="small", labelpad=1)
         ax.set_yticks([])
         ax.set_ylim(-0.7, len(labels) + 0.7)
         group_thousands(ax.xaxis)
@@ -72,6 +79,18 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     outside_legend(fig, handles, "Model beside data: each scenario's mean (marker) and the band "
                    "of 90% of its replications (line)", below=True)
     return fig
+
+
+def axis_unit(observation: Mapping[Hashable, Any]) -> tuple[str, float]:
+    """What a panel's axis counts, and the factor its values are drawn at.
+
+    The quantity's unit ('applicants', 'MW'); a share in % (drawn at 100 times the
+    fraction the table keeps); a growth a ratio to the count at the earlier date.
+    """
+    if str(observation.get("label", "")).startswith(GROWTH):
+        return GROWTH_UNIT, 1.0
+    unit = UNITS.get(str(observation.get("quantity")), "")
+    return unit, 100.0 if is_share(observation) else 1.0
 
 
 def _shade_published(ax: Any, low: float, high: float) -> None:

@@ -25,7 +25,8 @@ from pydantic_core import ErrorDetails
 from sim.errors import InputError, SchemaProblem, nearest
 from sim.inputs.yaml_source import read_scenario_source
 
-__all__ = ["GROWTH", "QUANTITIES", "Observation", "Quantity", "ReferencePoint", "read_observations"]
+__all__ = ["GROWTH", "GROWTH_UNIT", "QUANTITIES", "UNITS", "Observation", "Quantity",
+           "ReferencePoint", "read_observations"]
 
 Quantity = Literal["applicants_waiting", "mw_waiting", "requests_received", "connections_made",
                    "share_leaving"]
@@ -37,6 +38,16 @@ QUANTITIES: dict[str, str] = {
     "share_leaving": "share leaving the list",
 }
 """Each quantity an observation may count, with the words a reader sees."""
+UNITS: dict[str, str] = {
+    "applicants_waiting": "applicants",
+    "mw_waiting": "MW",
+    "requests_received": "requests",
+    "connections_made": "connections",
+    "share_leaving": "% of those waiting when the period began",
+}
+"""The unit of each quantity, as an axis names it (a share in %, as the sentences say it)."""
+GROWTH_UNIT = "times its value at the earlier date"
+"""The unit of a growth observation (one with ``relative_to``): a ratio."""
 GROWTH = "growth of "
 """How the label of a growth observation (one with ``relative_to``) begins."""
 FLOWS = ("requests_received", "connections_made", "share_leaving")
