@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,12 +17,16 @@ from matplotlib.lines import Line2D
 from sim import load_scenario, run
 from sim.figures.observations import observations_figure
 from sim.figures.plots import WITHDRAWN_MARKER, differences_figure, projects_figure
+from sim.figures.sweep import sweep_figure
 from sim.inputs.observations import Observation
+from sim.inputs.units import key_unit
 from sim.report.data import CAPTIONS, run_page
 from sim.report.html import render_report
 from sim.runs.metrics import EVERY_APPLICANT
 from sim.runs.observed import observation_table
 from tests.comparison_family import write_family
+
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "scenario-reference.md"
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +178,55 @@ def test_each_panel_beside_published_figures_says_what_its_axis_counts():
     assert list(diamond.get_xdata()) == [20.0]  # in %, not the fraction 0.2
     assert share.get_xlim()[1] > 30  # the bound's reach, 30%, in view
 
+
+def _documented_units() -> dict[str, str]:
+    """Each key of docs/scenario-reference.md with its Unit column.
+
+    Left out: the parameters of a distribution ('of the key') and a published figure's value
+    ('as counted'), whose unit is another key's.
+    """
+    units: dict[str, str] = {}
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
+        row = re.match(r"\|\s*`([^`]+)`\s*\|[^|]*\|\s*([^|]*?)\s*\|", line)
+        if row and row.group(2) not in ("of the key", "as counted"):
+            units[row.group(1)] = row.group(2)
+    return units
+
+
+def test_a_key_s_unit_is_the_unit_the_reference_gives_it():
+    """The unit read from a key's name is the Unit column's, for every documented key."""
+    documented = _documented_units()
+    assert len(documented) > 60
+    for key, unit in documented.items():
+        assert key_unit(key) == (None if unit == "-" else unit), key
+    assert key_unit("grid.upgrades.8.delay_years.high") == "years"
+    assert key_unit("priority_uptake.basic_needs") == "share"
+    assert key_unit("streams.storage.demand_mw.sigma") is None
+    assert key_unit("grid.upgrades.8.date") is None
+
+
+def _sweep_cells(keys: list[str], values: list[list[object]]) -> pd.DataFrame:
+    """A sweep table of the mean wait of all applicants, a cell per row of ``values``."""
+    table = pd.DataFrame(values, columns=keys)
+    table.insert(0, "cell", [f"cell{i}" for i in range(len(table))])
+    return table.assign(group="all", metric="wait_mean_years", estimate=3.0, ci_low=2.5,
+                        ci_high=3.5)
+
+
+def test_a_sweep_names_each_axis_by_the_key_typed_and_its_unit():
+    """'onsite_generation.share' alone gave no unit; the key path stays, the unit follows."""
+    share, rate = "onsite_generation.share", "streams.storage.rate_per_year"
+    line = sweep_figure(_sweep_cells([share], [["0.1"], ["0.3"]]), [share],
+                        "wait_mean_years", "all", pd.DataFrame()).axes[0]
+    assert line.get_xlabel() == "onsite_generation.share (share, 0 to 1)"
+    cells = _sweep_cells([share, rate], [["0.1", "10"], ["0.3", "10"], ["0.1", "30"],
+                                         ["0.3", "30"]])
+    differences = cells[["cell", "group", "metric"]].assign(
+        difference=[0.0, -0.1, 0.2, 0.1], difference_ci_low=[0.0, -0.2, 0.1, 0.0],
+        difference_ci_high=[0.0, 0.0, 0.3, 0.2])
+    heat = sweep_figure(cells, [share, rate], "wait_mean_years", "all", differences).axes[0]
+    assert heat.get_xlabel() == "onsite_generation.share (share, 0 to 1)"
+    assert heat.get_ylabel() == "streams.storage.rate_per_year (requests per year)"
+    date = sweep_figure(_sweep_cells(["grid.upgrades.8.date"], [["2030-01-01"], ["2031-01-01"]]),
+                        ["grid.upgrades.8.date"], "wait_mean_years", "all", pd.DataFrame())
+    assert date.axes[0].get_xlabel() == "grid.upgrades.8.date"  # dates need no unit

@@ -2,7 +2,8 @@
 
 One varied key gives a line with 95% intervals; two give a heat map; more give one line per
 combination of the others against the first. A line's swept values that are numbers or dates
-sit in proportion along the axis, other values evenly. A figure not reached in the run sits at
+sit in proportion along the axis, other values evenly; an axis names its key as typed, with
+the unit the key's name gives (:mod:`sim.inputs.units`). A figure not reached in the run sits at
 the top of the axes, labelled so, and an interval open above reaches the top as an arrow. The
 heat map is coloured by each cell's difference from the first cell on a scale centred on zero,
 so a colour says "more" or "less" and how much; a cell whose difference lies within its
@@ -31,9 +32,10 @@ from sim.errors import GridqueueError, nearest
 from sim.figures.numbers import NOT_REACHED, format_estimate, group_thousands
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.units import FRACTIONS, key_unit
 from sim.runs.metrics import ALL, METRICS
 
-__all__ = ["check_choice", "sweep_figure"]
+__all__ = ["check_choice", "key_label", "sweep_figure"]
 
 
 WITHIN = "#bdbdbd"
@@ -135,7 +137,7 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
                     if unknown[i, j] else None)
     ax.set_xticks(range(len(columns)), columns)
     ax.set_yticks(range(len(lines)), lines)
-    ax.set(xlabel=keys[0], ylabel=keys[1])
+    ax.set(xlabel=key_label(keys[0]), ylabel=key_label(keys[1]))
     ax.set_title(f"{METRICS[metric].label}, {CATEGORY_LABELS[group]}: "
                  f"{METRICS[metric].estimator} across replications and mean difference from "
                  "the top-left cell (95% CI)", fontsize="medium", wrap=True)
@@ -150,6 +152,18 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
         handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
     fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
+
+
+def key_label(key: str) -> str:
+    """A varied key as its axis names it: the key path as typed, with the unit its name gives.
+
+    'streams.storage.rate_per_year (requests per year)', 'onsite_generation.share (share,
+    0 to 1)'; a date, a name or a policy has none: the key alone.
+    """
+    unit = key_unit(key)
+    if unit is None:
+        return key
+    return f"{key} ({unit}, 0 to 1)" if unit in FRACTIONS else f"{key} ({unit})"
 
 
 def _within(cell: pd.Series) -> bool:
@@ -227,7 +241,7 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figu
     if not np.isfinite(ax.dataLim.y0):
         ax.set_yticks([])  # nothing reached anywhere: no scale to read
     group_thousands(ax.yaxis)
-    ax.set(xlabel=keys[0], ylabel=METRICS[metric].label,
+    ax.set(xlabel=key_label(keys[0]), ylabel=METRICS[metric].label,
            title=f"{CATEGORY_LABELS[group]}: {METRICS[metric].estimator} across replications "
                  "and 95% CI")
     ax.grid(alpha=0.3)
