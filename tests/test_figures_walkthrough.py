@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -57,6 +58,15 @@ def test_the_first_line_tells_confidence_intervals_from_bands_of_replications(
             "outcomes.") in first
     for name in ("queue", "areas", "connected", "observations"):
         assert "90% of" in CAPTIONS[name] and "not a confidence interval" in CAPTIONS[name]
+    assert "named project" not in first
+    # A project's spread of dates is a spread of outcomes too, where a line gives one.
+    dated = ["Campus (asked 2022-06-01): connected in 2 of 2 replications, median 2023-06-01 "
+             "(10% to 90%: 2023-05-01 to 2023-07-01); mean wait 1.00 years"]
+    assert dataclasses.replace(page, projects=dated).intervals.endswith(
+        "A named project's dates, 10% to 90%, are such a spread too.")
+    never = ["Campus (asked 2022-06-01): not connected by the end of the run in any of 2 "
+             "replications, withdrew in 2"]
+    assert "named project" not in dataclasses.replace(page, projects=never).intervals
     # Without figures, only the tables' intervals are spoken of.
     bare = run_page(summary, scenario, "fifo.yaml", {}).intervals
     assert "band" not in bare and bare.startswith("Every interval of the headline figures is")

@@ -117,6 +117,9 @@ CONFIDENCE_FIGURES = {"withdrawals": "the withdrawals figure",
                       "differences": "the differences figure"}
 """The figures whose intervals are 95% confidence intervals, as the tables' are, in words."""
 
+SPREAD_OF_DATES = "10% to 90%"
+"""How a named project's line gives the spread of its connection dates over replications."""
+
 BAND_FIGURES = {"queue": "of applicants waiting", "areas": "of applicants waiting by area",
                 "connected": "of MW and jobs connected"}
 """The figures whose shaded bands hold 90% of the replications, in words."""
@@ -321,8 +324,9 @@ class Page:
         if not bands:
             return text
         said = ", and ".join(bands) + ("," if len(bands) > 1 else "")
-        also = (" A named project's dates, 10% to 90%, are such a spread too."
-                if self.projects else "")
+        dated = any(SPREAD_OF_DATES in line for line in self.projects)
+        also = f" A named project's dates, {SPREAD_OF_DATES}, are such a spread too." \
+            if dated else ""
         return (f"{text} {said[0].upper()}{said[1:]} are not: each holds 90% of the "
                 f"replications, the spread of single outcomes.{also}")
 
