@@ -80,7 +80,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         lambda: _check_share_and_cover_agree(*both),
         lambda: _warn_of_upgrades_after_the_end(*both),
         lambda: _warn_of_project_times_after_the_end(*both),
-        lambda: _warn_of_patience_past_the_end(*both, rows),
+        lambda: _warn_of_stream_times_past_the_end(*both, rows),
     ]
     for check in checks:
         try:
@@ -911,16 +911,17 @@ def _warn_of_project_times_after_the_end(scenario: Scenario,
                       "it changes nothing in this run")
 
 
-def _warn_of_patience_past_the_end(scenario: Scenario, source: ScenarioSource | None,
-                                   rows: WaitingRows | None) -> None:
-    """Name a patience that no applicant's can end before the end: it acts as none.
+def _warn_of_stream_times_past_the_end(scenario: Scenario, source: ScenarioSource | None,
+                                       rows: WaitingRows | None) -> None:
+    """Name a patience or lifetime that no applicant's can end before the end: it acts as none.
 
-    Patience counts from the request, and a waiting-list applicant's from the start. A
-    stream's whose shortest value (a fixed one, or a distribution's least) reaches the end
-    from its first request (the start, or a later period's start where no waiting-list row
-    names the stream) makes nobody withdraw; so does the waiting list's own, for CSV rows
-    that name no stream, from the start. A warning, as for a project's: the figure may be
-    right and matter in a longer run.
+    Patience counts from the request, and a waiting-list applicant's from the start; a
+    lifetime from the connection, which comes at the request at the earliest. A stream's whose
+    shortest value (a fixed one, or a distribution's least) reaches the end from its first
+    request (the start, or a later period's start where no waiting-list row names the stream)
+    makes nobody withdraw, or no connection end; so does the waiting list's own patience, for
+    CSV rows that name no stream, from the start. A warning, as for a project's: the figure may
+    be right and matter in a longer run.
     """
     listed = set(rows.stream) if rows is not None else set()
     given: list[tuple[Key, Distribution | None, str, float]] = []  # from what, in years
@@ -928,19 +929,23 @@ def _warn_of_patience_past_the_end(scenario: Scenario, source: ScenarioSource | 
         period = stream.period
         date = period.start if period is not None and period.start is not None \
             and name not in listed else scenario.start  # a period starts at the start or later
-        given.append((("streams", name, "patience_years"), stream.patience_years,
-                      f"its first request ({date})", scenario.years_since_start(date)))
+        since = scenario.years_since_start(date)
+        given += [(("streams", name, "patience_years"), stream.patience_years,
+                   f"its first request ({date})", since),
+                  (("streams", name, "lifetime_years"), stream.lifetime_years,
+                   f"its first request ({date}), the earliest it can connect,", since)]
     waiting = scenario.waiting_list
     if waiting is not None and rows is not None and not all(rows.stream):
         given.append((("waiting_list", "patience_years"), waiting.patience_years,
                       f"the start ({scenario.start}; a waiting-list row's patience counts "
                       "from it)", 0.0))
-    for key, patience, what, since in given:
-        if patience is None or since + patience.lower_bound < scenario.horizon_years:
+    for key, years, what, since in given:
+        if years is None or since + years.lower_bound < scenario.horizon_years:
             continue
-        shortest = patience.lower_bound
-        years = f"{shortest:g} years" if patience.upper_bound == shortest \
+        shortest = years.lower_bound
+        least = f"{shortest:g} years" if years.upper_bound == shortest \
             else f"at least {shortest:g} years"
-        _warn(scenario, source, key, f"{'.'.join(map(str, key))}: {years} from {what} end "
-              f"after end ({scenario.end}), so nobody withdraws in this run: it changes "
-              "nothing, as if left out")
+        so = "nobody withdraws" if key[-1] == "patience_years" else "no connection ends"
+        _warn(scenario, source, key, f"{'.'.join(map(str, key))}: {least} from {what} end "
+              f"after end ({scenario.end}), so {so} in this run: it changes nothing, as if "
+              "left out")
