@@ -6,12 +6,14 @@ Each case ran before without a word (or stopped naming only a bundled file); see
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from sim import GridqueueWarning, load_scenario
+from sim import GridqueueWarning, load_scenario, run
 
 FAMILY = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
 
@@ -54,3 +56,72 @@ def test_a_stream_lifetime_that_ends_after_the_run_is_named(tmp_path: Path):
     quiet_load(path, ["streams.logistics.lifetime_years=10"])  # those of 2022-2026 end
     quiet_load(path, ["streams.logistics.lifetime_years={dist: exponential, mean: 50}"])
     quiet_load(path, ["streams.logistics.lifetime_years={dist: uniform, low: 5, high: 60}"])
+
+
+CATEGORY_POLICY = '''\
+from sim import QueuePolicy
+
+
+class BasicNeedsFirst(QueuePolicy):
+    """basic_needs first, asked or not; then first come, first served."""
+
+    uses_category_order = False
+    uses_priority = False
+
+    def sort_key(self, applicant):
+        return (applicant.category != "basic_needs", applicant.request_time)
+'''
+"""A custom policy that reads the category, though it takes no category order."""
+
+
+@pytest.fixture
+def custom_policy(tmp_path: Path):
+    """``gq_walk_policy:BasicNeedsFirst`` beside the test's scenario files, forgotten after."""
+    (tmp_path / "gq_walk_policy.py").write_text(CATEGORY_POLICY, encoding="utf-8")
+    yield "gq_walk_policy:BasicNeedsFirst"
+    sys.modules.pop("gq_walk_policy", None)
+
+
+MOVE = "streams: {logistics: {category_changes: [{date: 2027-01-01, category: basic_needs}]}}\n"
+
+
+def test_a_category_change_under_fifo_changes_no_wait_and_says_so(tmp_path: Path,
+                                                                   custom_policy: str):
+    """Under fifo a category only labels: a change moves applicants between figures, not in line.
+
+    So it is not refused (the figures by category change), but named as an uptake is: where
+    written after the policies, not in a family's base beside its own fifo, nor where a
+    policy in force reads the category (social_priority, a custom one).
+    """
+    path = child_of(tmp_path, "fifo.yaml", MOVE)
+    with pytest.warns(GridqueueWarning, match=r"child.yaml:2: streams.logistics.category_changes "
+                      r"changes no wait: fifo does not order by category or serve priority, "
+                      r"and no rounds serve it between rounds; it changes only which category "
+                      r"counts its applicants \(their category or final_category, and the "
+                      r"figures by category\)"):
+        load_scenario(path)
+    with pytest.warns(GridqueueWarning, match=r"--set projects=.*: projects.0.category_changes "
+                      r"changes no wait: smallest_first does not"):
+        load_scenario(child_of(tmp_path, "fifo.yaml", "policy: {order: smallest_first}\n",
+                               "smallest.yaml"),
+                      ["projects=[{name: Campus, date: 2026-01-01, demand_mw: 5, "
+                       "category_changes: [{date: 2028-01-01, category: safety}]}]"])
+    quiet_load(child_of(tmp_path, "social_priority.yaml", MOVE, "priority.yaml"))
+    quiet_load(child_of(tmp_path, "fifo.yaml", f"policy: {{order: '{custom_policy}'}}\n{MOVE}",
+                        "custom.yaml"))
+    quiet_load(child_of(tmp_path, "fifo.yaml", f"policy: {{order: fifo}}\n{MOVE}", "own.yaml"))
+    rounds = child_of(tmp_path, "fifo.yaml", "policy: {order: fifo, allocation: rounds, rounds: "
+                      "{dates: [2027-01-01], between_rounds: [basic_needs]}}\n", "rounds.yaml")
+    quiet_load(rounds, ["streams.logistics.category_changes=[{date: 2027-01-01, "
+                        "category: basic_needs}]"])
+
+
+def test_under_fifo_a_category_change_moves_figures_and_no_wait(tmp_path: Path):
+    """The decision above, run: the same waits, and more basic_needs applicants."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)
+        moved = run(load_scenario(child_of(tmp_path, "fifo.yaml", MOVE), ["replications=1"]),
+                    workers=1).applicants
+    kept = run(load_scenario(FAMILY / "fifo.yaml", ["replications=1"]), workers=1).applicants
+    pd.testing.assert_series_equal(moved["wait_years"], kept["wait_years"])
+    assert (moved["category"] == "basic_needs").sum() > (kept["category"] == "basic_needs").sum()

@@ -40,6 +40,7 @@ from sim.inputs.yaml_source import (
 from sim.policies import QueuePolicy, import_policy_modules, resolve_policy
 from sim.policies.checked import build_checked, exits_refused
 from sim.policies.shadowing import (
+    check_category_changes_act,
     check_category_order_acts,
     check_priority_acts,
     check_shadowed,
@@ -279,6 +280,7 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     if every_setting_acts:  # after check_shadowed, which names the change that shadows one
         check_category_order_acts(scenario, source)
         check_priority_acts(scenario, source)
+        check_category_changes_act(scenario, source)
     rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)

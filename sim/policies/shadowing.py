@@ -11,7 +11,8 @@ setting it without ``policy.changes`` replaces the inherited schedule (see
 The same rule holds without a schedule: a ``category_order`` that no policy in force until it
 is set again uses (``fifo``, ``smallest_first``, a policy with ``uses_category_order = False``)
 is an error (:func:`check_category_order_acts`), as a ``within_category`` that no policy uses
-is.
+is. What the applicants are told or labelled with, and only a policy could turn into a wait
+(who asks for priority, a category change), is warned of where no policy in force reads it.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from sim.errors import InputError, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario, holds_priority
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
-from sim.policies.timeline import priority_served, uses_category_order
+from sim.policies.timeline import (
+    categories_matter,
+    priority_served,
+    uses_category_order,
+)
 
 __all__ = [
-    "FIELDS", "check_category_order_acts", "check_priority_acts", "check_shadowed", "emit_notes",
-    "order_key",
+    "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_priority_acts",
+    "check_shadowed", "emit_notes", "order_key",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -135,21 +140,64 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
           if "priority_requested" in project.model_fields_set  # stated, not the default
           and holds_priority(project)),
     ]  # a project never in a category with priority asks for nothing: inert.py says so
+    for key in _after_the_policies(scenario, source, said):
+        _warn_of_no_wait(scenario, source, key, "not serve priority", "it sets only who asks "
+                         "(the priority_requested column)")
+
+
+def check_category_changes_act(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Warn of a category change where nothing in force reads the category: it changes no wait.
+
+    Under ``fifo`` or ``smallest_first`` throughout, with no rounds serving priority between
+    rounds, a category only labels: a change still moves its applicants to the new category's
+    figures (``category`` of later requests, ``final_category``, the waiting by category in
+    force), so it is not refused. Named as :func:`check_priority_acts` names an uptake: only
+    where written after the policies it spans, or where no file chose a policy; a custom
+    policy may read the category, so none is named beside one.
+    """
+    if categories_matter(scenario):
+        return
+    said: list[tuple[tuple[str, ...], bool]] = [
+        *((("streams", name, "category_changes"), True)
+          for name, stream in scenario.streams.items() if stream.category_changes),
+        *((("projects", str(i), "category_changes"), True)
+          for i, project in enumerate(scenario.projects) if project.category_changes)]
+    for key in _after_the_policies(scenario, source, said):
+        _warn_of_no_wait(scenario, source, key, "not order by category or serve priority",
+                         "it changes only which category counts its applicants (their "
+                         "category or final_category, and the figures by category)")
+
+
+def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
+                        said: list[tuple[tuple[str, ...], bool]]) -> list[tuple[str, ...]]:
+    """The keys of ``said`` (each with whether it is not a default) given after the policies.
+
+    After every layer that chose a policy in force, or where no layer chose one; for a
+    scenario built in Python (no source), each that is not a default.
+    """
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(
         layer_of(source, order_key(scenario, period)) for period in range(periods))
-    orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    after = []
     for key, not_default in said:
-        if source is None and not not_default:
-            continue  # built in Python: only a value other than the default says something
-        layer = -1 if source is None else layer_within(source, key)
-        if source is not None and (layer < 0 or 0 <= layer <= policies):
-            continue  # not given, or given with or before the policies that set it aside
-        where, line = source.locate(key) if source is not None else (scenario.name, None)
-        warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
-                      f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} not serve "
-                      "priority, and no rounds serve it between rounds; it sets only who "
-                      "asks (the priority_requested column)")
+        if source is None:
+            if not_default:  # built in Python: only a value other than the default says so
+                after.append(key)
+            continue
+        layer = layer_within(source, key)
+        if layer > policies:  # not given (-1), or given with or before the policies: quiet
+            after.append(key)
+    return after
+
+
+def _warn_of_no_wait(scenario: Scenario, source: ScenarioSource | None, key: tuple[str, ...],
+                     ignored: str, instead: str) -> None:
+    """Warn that ``key`` changes no wait: the policies in force do ``ignored``; ``instead``."""
+    orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    where, line = source.locate(key) if source is not None else (scenario.name, None)
+    warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
+         f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} {ignored}, and no "
+         f"rounds serve it between rounds; {instead}")
 
 
 def _top_order_given(scenario: Scenario) -> bool:

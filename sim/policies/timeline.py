@@ -15,9 +15,14 @@ from typing import Any
 
 from sim.inputs.applicants import Category
 from sim.inputs.scenario import Scenario
-from sim.policies import resolve_policy
+from sim.policies import FIFOPolicy, SmallestFirstPolicy, SocialPriorityPolicy, resolve_policy
 
-__all__ = ["PolicyPeriod", "policy_periods", "priority_served", "uses_category_order"]
+__all__ = ["PolicyPeriod", "categories_matter", "custom_policy_in_force", "policy_periods",
+           "priority_served", "uses_category_order"]
+
+BUILT_IN = (FIFOPolicy, SmallestFirstPolicy, SocialPriorityPolicy)
+"""gridqueue's own policies: what each reads of an applicant is known (none reads
+``existing_mw``; only ``social_priority`` reads the category)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,31 @@ def priority_served(scenario: Scenario) -> bool:
     return any(resolve_policy(regime.order, scenario.base_dir, imports).uses_priority
                or (regime.rounds is not None and bool(regime.rounds.between_rounds))
                for _, regime in scenario.policy.regimes())
+
+
+def custom_policy_in_force(scenario: Scenario) -> bool:
+    """Whether a policy other than gridqueue's own is in force at some time.
+
+    Such a policy may read any attribute of an applicant (``existing_mw``, ``category``),
+    whatever its ``uses_category_order`` and ``uses_priority`` say: those name settings and
+    who asked for priority, not every attribute.
+    """
+    imports = scenario.policy.imports or ()
+    return any(resolve_policy(regime.order, scenario.base_dir, imports) not in BUILT_IN
+               for _, regime in scenario.policy.regimes())
+
+
+def categories_matter(scenario: Scenario) -> bool:
+    """Whether an applicant's category can change a wait in the scenario.
+
+    It can where asking for priority can matter (:func:`priority_served`), where a policy in
+    force orders by category (``social_priority``), and where a custom policy is in force,
+    which may read it. Under ``fifo`` and ``smallest_first`` alone it only labels.
+    """
+    imports = scenario.policy.imports or ()
+    return priority_served(scenario) or custom_policy_in_force(scenario) or any(
+        resolve_policy(regime.order, scenario.base_dir, imports).uses_category_order
+        for _, regime in scenario.policy.regimes())
 
 
 def policy_periods(scenario: Scenario, merge: bool = True,
