@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import GridqueueWarning, load_scenario, run
+from sim.cli import main
 
 FAMILY = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
 
@@ -125,3 +126,32 @@ def test_under_fifo_a_category_change_moves_figures_and_no_wait(tmp_path: Path):
     kept = run(load_scenario(FAMILY / "fifo.yaml", ["replications=1"]), workers=1).applicants
     pd.testing.assert_series_equal(moved["wait_years"], kept["wait_years"])
     assert (moved["category"] == "basic_needs").sum() > (kept["category"] == "basic_needs").sum()
+
+
+EXPAND = "streams: {logistics: {expansion: {share: 0.5, existing_mw: 3}}}\n"
+
+
+def test_an_expansion_only_labels_and_says_so(tmp_path: Path, custom_policy: str, capsys):
+    """The MW in place wait nowhere and free nothing: only existing_mw tells them apart.
+
+    Named once at load wherever given, and in the outline of validate, unless a custom
+    policy is in force, which may order by existing_mw.
+    """
+    path = child_of(tmp_path, "social_priority.yaml", EXPAND)
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"gridqueue: warning: {path}:2: streams.logistics.expansion changes no wait: an "
+        "expansion waits as a new connection of its size, and fifo and social_priority do not "
+        "read existing_mw; it fills only the existing_mw column of applicants.csv"]
+    stream = next(line for line in out.splitlines() if line.startswith("  logistics (other)"))
+    assert stream.endswith(", 50% of them expanding 3 MW in place on average (existing_mw "
+                           "only: it waits as a new connection of its size)")
+    with pytest.warns(GridqueueWarning, match=r"projects.0.existing_mw changes no wait"):
+        load_scenario(FAMILY / "campus.yaml", ["projects.0.existing_mw=2"])
+    custom = child_of(tmp_path, "fifo.yaml", f"policy: {{order: '{custom_policy}'}}\n{EXPAND}",
+                      "custom.yaml")
+    quiet_load(custom)
+    assert main(["validate", str(custom)]) == 0
+    out, err = capsys.readouterr()
+    assert "(existing_mw, which a custom policy in force may read)" in out and not err

@@ -16,13 +16,14 @@ from sim.inputs.scenario import (
     DAYS_PER_YEAR,
     Area,
     Scenario,
+    Stream,
     Upgrade,
     efficiency_ranked_at,
     starts_later,
 )
 from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
-from sim.policies.timeline import policy_periods
+from sim.policies.timeline import custom_policy_in_force, policy_periods
 
 __all__ = ["outline"]
 
@@ -47,6 +48,13 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
           f"({p.demand_mw:g} MW demand) on {p.date}, {p.jobs} jobs"
           + (f", area {p.area}" if p.area else "") for p in scenario.projects),
     ]
+
+
+def _expansion_acts(scenario: Scenario) -> str:
+    """What the MW in place of an expansion do here: only a custom policy may read them."""
+    if custom_policy_in_force(scenario):
+        return "existing_mw, which a custom policy in force may read"
+    return "existing_mw only: it waits as a new connection of its size"
 
 
 def _restated(scenario: Scenario) -> list[str]:
@@ -132,11 +140,20 @@ def _streams(scenario: Scenario) -> list[str]:
                      f"requests/year x {size} = {mw:.3g} MW/year asked"
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
                         f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
-                     + growth)
+                     + growth + _expanding(stream, scenario))
     lines.append("  per category, at the start:")
     lines += [f"    {c}: {rate:g} requests/year, {mw:.3g} MW/year"
               for c, (rate, mw) in per_category.items() if rate]
     return lines
+
+
+def _expanding(stream: Stream, scenario: Scenario) -> str:
+    """The share of a stream's requests that expand a connection, and what that does."""
+    expansion = stream.expansion
+    if expansion is None:
+        return ""
+    return (f", {expansion.share:.0%} of them expanding {expansion.existing_mw.mean:.2g} MW in "
+            f"place on average ({_expansion_acts(scenario)})")
 
 
 def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:

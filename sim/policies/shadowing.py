@@ -12,7 +12,8 @@ The same rule holds without a schedule: a ``category_order`` that no policy in f
 is set again uses (``fifo``, ``smallest_first``, a policy with ``uses_category_order = False``)
 is an error (:func:`check_category_order_acts`), as a ``within_category`` that no policy uses
 is. What the applicants are told or labelled with, and only a policy could turn into a wait
-(who asks for priority, a category change), is warned of where no policy in force reads it.
+(who asks for priority, a category change, an expansion's MW in place), is warned of where no
+policy in force reads it.
 """
 
 from __future__ import annotations
@@ -21,19 +22,20 @@ from dataclasses import dataclass
 
 import yaml
 
-from sim.errors import InputError, warn
+from sim.errors import InputError, listed, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario, holds_priority
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
 from sim.policies.timeline import (
     categories_matter,
+    custom_policy_in_force,
     priority_served,
     uses_category_order,
 )
 
 __all__ = [
-    "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_priority_acts",
-    "check_shadowed", "emit_notes", "order_key",
+    "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_expansions_act",
+    "check_priority_acts", "check_shadowed", "emit_notes", "order_key",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -166,6 +168,29 @@ def check_category_changes_act(scenario: Scenario, source: ScenarioSource | None
         _warn_of_no_wait(scenario, source, key, "not order by category or serve priority",
                          "it changes only which category counts its applicants (their "
                          "category or final_category, and the figures by category)")
+
+
+def check_expansions_act(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Warn of an expansion where no policy in force reads ``existing_mw``: it changes no wait.
+
+    An expansion asks for its extra MW only and waits exactly as a new connection of that
+    size; the MW in place are neither free nor released (docs/model.md, section 2.2). Only a
+    custom policy may read ``existing_mw``, so beside one nothing is said. Named wherever it
+    is given: under gridqueue's own policies it never changes a wait, in any layer.
+    """
+    if custom_policy_in_force(scenario):
+        return
+    keys = [*(("streams", name, "expansion") for name, stream in scenario.streams.items()
+              if stream.expansion is not None),
+            *(("projects", str(i), "existing_mw") for i, project
+              in enumerate(scenario.projects) if project.existing_mw > 0)]
+    orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    for key in keys:
+        where, line = source.locate(key) if source is not None else (scenario.name, None)
+        warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: an "
+             "expansion waits as a new connection of its size, and "
+             f"{listed(orders)} {'does' if len(orders) == 1 else 'do'} not read "
+             "existing_mw; it fills only the existing_mw column of applicants.csv")
 
 
 def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
