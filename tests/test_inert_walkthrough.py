@@ -6,6 +6,7 @@ Each case ran before without a word (or stopped naming only a bundled file); see
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from sim import GridqueueWarning, load_scenario, run
 from sim.cli import main
+from sim.policies import registry
 
 FAMILY = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
 
@@ -155,3 +157,31 @@ def test_an_expansion_only_labels_and_says_so(tmp_path: Path, custom_policy: str
     assert main(["validate", str(custom)]) == 0
     out, err = capsys.readouterr()
     assert "(existing_mw, which a custom policy in force may read)" in out and not err
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/policies.md"])
+def test_the_documented_policy_ignores_priority_and_an_uptake_beside_it_is_named(
+        tmp_path: Path, monkeypatch, document: str):
+    """The guide's JobsPerMWPolicy ignores who asked, and now says so: an added uptake is named.
+
+    Without ``uses_priority = False`` a student's uptake beside it changed no wait unsaid.
+    Given in the same file as the policy it is quiet, as beside ``fifo`` (a family's base).
+    """
+    text = (FAMILY.parents[1] / document).read_text("utf-8")
+    code = next(block for block in re.findall(r"```python\n(.*?)```", text, re.S)
+                if "class JobsPerMWPolicy" in block)
+    (tmp_path / "gq_walk_jobs.py").write_text(code, encoding="utf-8")
+    monkeypatch.setattr(registry, "POLICIES", dict(registry.POLICIES))
+    monkeypatch.delitem(sys.modules, "gq_walk_jobs", raising=False)
+    policy = "policy: {import: [gq_walk_jobs], order: jobs_per_mw}\n"
+    base = child_of(tmp_path, "fifo.yaml", policy, "jobs.yaml")
+    uptake = "priority_uptake: {basic_needs: 0.5}\n"
+    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.basic_needs=0.5: "
+                      r"priority_uptake changes no wait: jobs_per_mw does not serve priority"):
+        load_scenario(base, ["priority_uptake.basic_needs=0.5"])
+    added = tmp_path / "added.yaml"
+    added.write_text(f"extends: jobs.yaml\n{uptake}", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"added.yaml:2: priority_uptake changes no wait"):
+        load_scenario(added)
+    quiet_load(child_of(tmp_path, "fifo.yaml", policy + uptake, "beside.yaml"))
+    sys.modules.pop("gq_walk_jobs", None)
