@@ -90,7 +90,9 @@ class SchemaProblem(ValueError):
     """A cross-field problem found inside the schema, at a key path other than the model's.
 
     A problem between two keys may name the other one as well (``other``: its key path and
-    what it expects there): the error then blames whichever of the two a ``--set`` gave.
+    what it expects there): the error then blames whichever of the two a ``--set`` gave. What
+    the other expects may name where the first was given, ``{where}``, and the option that
+    gave the other, ``{set}`` (``--set``, or ``override`` from Python).
     """
 
     def __init__(self, key_path: str, expected: str,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import GridqueueWarning, load_scenario, run
+from sim import GridqueueWarning, InputError, load_scenario, run
 from sim.cli import main
 from sim.policies import registry
 
@@ -185,3 +185,27 @@ def test_the_documented_policy_ignores_priority_and_an_uptake_beside_it_is_named
         load_scenario(added)
     quiet_load(child_of(tmp_path, "fifo.yaml", policy + uptake, "beside.yaml"))
     sys.modules.pop("gq_walk_jobs", None)
+
+
+def test_a_start_set_past_the_observations_is_named_with_a_way_out(tmp_path: Path, capsys):
+    """--set start=2024-01-01 leaves the family's 2023 observations out of the run.
+
+    The error named only the bundled observations file, as if it were wrong; now it names
+    the option that moved the start, whose observation it passed, and how to go on.
+    """
+    fifo = str(FAMILY / "fifo.yaml")
+    assert main(["run", fifo, "--set", "start=2024-01-01", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "gridqueue: error: --set start=2024-01-01: start: expected a date on or before "
+        f"2023-06-15, that of observations.0.date ({FAMILY / 'observations.yaml'}:10): an "
+        "observation is set beside the run, so it must fall within it; give an earlier "
+        "start, or run without the observations: --set observations=null")
+    assert main(["validate", fifo, "--set", "start=2024-01-01", "--set", "observations=null"]) \
+        == 0
+    capsys.readouterr()
+    with pytest.raises(InputError, match=r"^override end=2023-08-01: end: expected a date on "
+                       r"or after 2023-10-15, that of observations.1.date \(.*observations.yaml"
+                       r":16\): .*give a later end, or run without the observations: override "
+                       r"observations=null$"):
+        load_scenario(FAMILY / "fifo.yaml", {"end": "2023-08-01", "grid.upgrades": [],
+                                             "capacity_releases": []})

@@ -177,7 +177,7 @@ def validate_data(source: ScenarioSource) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
-        problem = _first_problem(exc, source)
+        problem = _first_problem(exc, source, observations)
         if observations is not None:  # read from a file of their own
             problem = _in_observations_file(problem, source, observations)
         raise problem from None
@@ -227,8 +227,18 @@ def _in_observations_file(problem: InputError, source: ScenarioSource,
     file, _ = source.locate(("observations",))
     if problem.source != file or not problem.key_path.startswith("observations."):
         return problem  # given by a --set, or not about an observation
-    _, line = read_scenario_source(observations).locate(tuple(problem.key_path.split(".")))
+    _, line = _given_at(source, tuple(problem.key_path.split(".")), observations)
     return InputError(str(observations), problem.key_path, problem.expected, line)
+
+
+def _given_at(source: ScenarioSource, key: tuple[str, ...],
+              observations: Path | None) -> tuple[str, int | None]:
+    """Where ``key`` was given: an observation read from a file of its own, at its line there."""
+    file, line = source.locate(key)
+    if observations is None or key[0] != "observations" or len(key) == 1 \
+            or file != source.locate(("observations",))[0]:
+        return file, line
+    return str(observations), read_scenario_source(observations).locate(key)[1]
 
 
 def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -428,7 +438,12 @@ def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple[str | int,
     return InputError(file, ".".join(map(str, loc)), expected, line=line)
 
 
-def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> InputError:
+def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource,
+                   observations: Path | None = None) -> InputError:
+    """The first problem pydantic found, at the file and line (or option) that gave it.
+
+    ``observations``: the file the observations were read from, if a file named them.
+    """
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the real key look missing: report the misspelling.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), None)
@@ -445,7 +460,12 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource) -> Inp
         if problem.other is not None and not file.startswith(OVERRIDE_SOURCES):
             other_file, other_line = source.locate(tuple(problem.other[0].split(".")))
             if other_file.startswith(OVERRIDE_SOURCES):  # the change just made is the culprit
-                (key_path, expected), file, line = problem.other, other_file, other_line
+                given, at = _given_at(source, tuple(key_path.split(".")), observations)
+                first = f"{given}{f':{at}' if at else ''}"
+                key_path, expected = problem.other
+                expected = expected.replace("{where}", first).replace(
+                    "{set}", other_file.split(" ", 1)[0])
+                file, line = other_file, other_line
         return InputError(file, key_path, expected, line=line)
     file, line = source.locate(loc)
     return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)

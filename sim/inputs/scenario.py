@@ -1045,7 +1045,8 @@ class Scenario(_Model):
             for key, date in dates.items():
                 if date is not None and not self.start <= date <= self.end:
                     raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
-                                        f"({self.start}) to end ({self.end}), got {date}")
+                                        f"({self.start}) to end ({self.end}), got {date}",
+                                        _observation_outside(f"{path}.{key}", date, self))
         return self
 
     @property
@@ -1127,6 +1128,20 @@ def _shared_delay_problems(s: Scenario, upgrade: Upgrade) -> list[str]:
         return [f"'{name}' has no delay_years to share, so this upgrade would come on time "
                 "as it is: expected an upgrade with a delay (or leave same_delay_as out)"]
     return []
+
+
+def _observation_outside(key_path: str, date: dt.date, s: Scenario) -> tuple[str, str]:
+    """The start or end that leaves an observation's date outside the run, and what it needs.
+
+    Named where an option moved it (``--set start=...`` on a file whose observations came
+    with it): the message then says whose date it passed, and the way out. ``{where}`` and
+    ``{set}`` are filled in by the loader: where the observation was given, and ``--set``.
+    """
+    bound, need, move = ("start", "on or before", "an earlier start") if date < s.start \
+        else ("end", "on or after", "a later end")
+    return (bound, f"expected a date {need} {date}, that of {key_path} ({{where}}): an "
+                   f"observation is set beside the run, so it must fall within it; give "
+                   f"{move}, or run without the observations: {{set}} observations=null")
 
 
 def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
