@@ -383,6 +383,11 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counted(count: int, thing: str) -> str:
+    """``count`` things, as a sentence says it: '1 project', '2 projects'."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
+
+
 def _validate(args: argparse.Namespace) -> int:
     from sim.analysis.scenario_outline import outline
     from sim.inputs.loading import load_waiting_rows
@@ -395,8 +400,9 @@ def _validate(args: argparse.Namespace) -> int:
     print("\n".join(outline(scenario, rows)))
     areas = ", ".join(scenario.area_names)
     print(f"{args.scenario}: ok - '{scenario.name}', {scenario.start} to {scenario.end}, "
-          f"{len(scenario.streams)} streams, {len(scenario.projects)} projects, areas: {areas}, "
-          f"{scenario.replications} replications")
+          f"{_counted(len(scenario.streams), 'stream')}, "
+          f"{_counted(len(scenario.projects), 'project')}, areas: {areas}, "
+          f"{_counted(scenario.replications, 'replication')}")
     if grid:
         from sim.analysis.sweep_grid import value_text
 

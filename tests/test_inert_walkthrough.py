@@ -209,3 +209,26 @@ def test_a_start_set_past_the_observations_is_named_with_a_way_out(tmp_path: Pat
                        r"observations=null$"):
         load_scenario(FAMILY / "fifo.yaml", {"end": "2023-08-01", "grid.upgrades": [],
                                              "capacity_releases": []})
+
+
+def test_validate_counts_one_project_and_shows_what_it_is_given(capsys):
+    """"1 projects" read as a slip; the project's line left out its patience and lifetime.
+
+    A planner checks there every setting of the project's own that changes its course.
+    """
+    campus = str(FAMILY / "campus.yaml")
+    assert main(["validate", campus, "--set", "replications=1",
+                 "--set", "projects.0.patience_years=4", "--set", "projects.0.lifetime_years=8",
+                 "--set", "projects.0.category_changes=[{date: 2028-01-01, category: safety}]",
+                 "--set", "projects.0.priority_requested=false",
+                 "--set", "projects.0.existing_mw=2"]) == 0
+    out, err = capsys.readouterr()
+    assert "projects.0.existing_mw changes no wait" in err  # said at load, as well
+    lines = out.splitlines()
+    assert lines[-2] == (
+        "  High-tech campus Weerwater (ASMI): other, 20 MW asked (20 MW demand) on 2026-02-01, "
+        "1200 jobs, in safety from 2028-01-01, not asking for priority, withdraws after 4 "
+        "years waiting, connected for 8 years, expands 2 MW in place (existing_mw only: it "
+        "waits as a new connection of its size)")
+    assert lines[-1] == (f"{campus}: ok - 'campus', 2022-11-17 to 2036-12-31, 9 streams, "
+                         "1 project, areas: main, 1 replication")

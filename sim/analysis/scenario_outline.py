@@ -15,10 +15,12 @@ from sim.inputs.inert import scored_categories
 from sim.inputs.scenario import (
     DAYS_PER_YEAR,
     Area,
+    Project,
     Scenario,
     Stream,
     Upgrade,
     efficiency_ranked_at,
+    holds_priority,
     starts_later,
 )
 from sim.inputs.sources import onsite_for
@@ -44,10 +46,37 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         *_streams(scenario),
         f"waiting list at the start: {_waiting(scenario, waiting)}",
         "named projects:" if scenario.projects else "named projects: none",
-        *(f"  {p.name}: {p.category}, {p.demand_mw * (1 - p.self_supply):g} MW asked "
-          f"({p.demand_mw:g} MW demand) on {p.date}, {p.jobs} jobs"
-          + (f", area {p.area}" if p.area else "") for p in scenario.projects),
+        *(_project(project, scenario) for project in scenario.projects),
     ]
+
+
+def _project(project: Project, scenario: Scenario) -> str:
+    """One project: what it asks, when, and each setting of its own that changes its course.
+
+    Its category changes, patience, lifetime, partial connections, the MW in place it
+    expands, its non-firm right and score: a planner checks them here before a run.
+    """
+    p = project
+    text = (f"  {p.name}: {p.category}, {p.demand_mw * (1 - p.self_supply):g} MW asked "
+            f"({p.demand_mw:g} MW demand) on {p.date}, {p.jobs} jobs"
+            + (f", area {p.area}" if p.area else ""))
+    text += "".join(f", in {change.category} from {change.date}" for change in p.category_changes)
+    if holds_priority(p) and not p.priority_requested:
+        text += ", not asking for priority"
+    if p.patience_years is not None:
+        text += f", withdraws after {p.patience_years:g} years waiting"
+    if p.lifetime_years is not None:
+        text += f", connected for {p.lifetime_years:g} years"
+    if p.partial_min_share is not None:
+        text += f", takes parts down to {p.partial_min_share:.0%} of its request"
+    if p.existing_mw:
+        text += f", expands {p.existing_mw:g} MW in place ({_expansion_acts(scenario)})"
+    if p.non_firm_right is not None:
+        text += f", accepts non-firm right {p.non_firm_right}" + (
+            "" if p.keep_firm_place else " and then leaves the firm queue")
+    if p.efficiency is not None:
+        text += f", efficiency {p.efficiency:g}"
+    return text
 
 
 def _expansion_acts(scenario: Scenario) -> str:
