@@ -209,7 +209,7 @@ class Comparison:
         return outline(self.table, self._project_dates)
 
     def notes(self) -> list[str]:
-        """What the marks in :meth:`sentences` mean, each once ("(first 5 years)", say).
+        """What the marks in :meth:`sentences` mean, each once ("(to the end of the run)", say).
 
         Then each pair not compared replication by replication, and how it was instead, and
         last, as the report says it, whether the smallest run has too few replications to quote.

@@ -76,17 +76,17 @@ def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
 
     The mean wait within ten years of the request, counting everyone, where every cell has it
-    for ``group``; else within five. Five years after a request in 2023 is before the
-    Flevopolder's reinforcement, so only ten see what its date changes; but ten have no value
-    in a cell where some replication does not follow anyone that long (an early
-    reinforcement that empties the queue, say).
+    for ``group``; else the mean years without a connection to the end of the run, which
+    every cell has. Ten have no value in a cell where some replication does not follow
+    anyone that long (an early reinforcement that empties the queue, say); five, which stood
+    in before, could not see a reinforcement more than five years after a request.
     """
-    ten, five = LEAD_METRICS[:2]
+    ten, stand_in = LEAD_METRICS[:2]
     mine = table[table["group"] == group]
     nobody = mine.loc[(mine["metric"] == "applicants") & (mine["estimate"] == 0), "cell"]
     rows = mine[(mine["metric"] == ten) & ~mine["cell"].isin(nobody)]  # none there to follow
     known = len(rows) > 0 and bool(np.isfinite(rows["estimate"].to_numpy(dtype=float)).all())
-    return ten if known else five
+    return ten if known else stand_in
 
 
 @dataclass
@@ -201,8 +201,8 @@ class Sweep:
     def notes(self, metric: str | None = None, group: str = "all") -> list[str]:
         """What a reader of :meth:`describe` and :meth:`figure` must know, in sentences.
 
-        Where the key figure is the mean wait within 5 years because some cell does not know
-        10 (:func:`lead_metric`): how often, why, and what sees a later change. Where
+        Where the key figure is the years without a connection to the end of the run because
+        some cell does not know 10 (:func:`lead_metric`): how often, why, and what it sees. Where
         ``group`` counts other applicants from cell to cell (a varied key adds, redraws or
         moves a stream): which, and that its figures then mix who is in it with how long
         they wait (docs/model.md, 4.3).
@@ -241,8 +241,8 @@ class Sweep:
         """:meth:`notes` in a few words, for the figure's title."""
         words = []
         if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
-            words.append("Within 5 years, as some replication does not know 10: blind to "
-                         "what a later change does.")
+            words.append("To the end of the run, as some replication does not know 10 years: "
+                         "depends on where the run ends.")
         changed = {origin: None for cell in self.overrides
                    for origin in self.members.get(cell, {}).get(group, [])}
         if changed:

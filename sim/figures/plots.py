@@ -276,7 +276,7 @@ def _project_counts(runs: int, connected: int, withdrew: pd.Series, waiting: int
     return "\n".join(filter(None, [f"{connected}/{runs} connected", ", ".join(more)]))
 
 
-STAND_INS = {**{ten: (five, "to end") for ten, five in SHORTER_WINDOW.items()},
+STAND_INS = {**{ten: (stand_in, "to end") for ten, stand_in in SHORTER_WINDOW.items()},
              **{half: (quarter, QUARTER_SIGN) for half, quarter in QUARTER_FOR_HALF.items()}}
 """The figure shown, marked, where a pair has no difference in another (as the answers and
 tables do): the shorter window's mean, or the time to a quarter connected for a median."""
@@ -295,7 +295,7 @@ def _shown_row(
 ) -> tuple[pd.Series, str]:
     """The row a pair's figure shows, and the mark of a stand-in figure ('' if none).
 
-    Where a mean wait within ten years has no difference but the one within five does, the
+    Where a mean wait within ten years has no difference but its stand-in does, the
     answers give its stand-in (:data:`SHORTER_WINDOW`), and so does the figure, marked. Where a
     median is not reached in a scenario of the pair at all, the tables give the time to a
     quarter connected, and so does the figure.

@@ -150,14 +150,14 @@ QUARTER_MARK = f"{QUARTER_SIGN}:"
 """Marks a cell showing the time to connect a quarter, where half are never connected."""
 
 TEN = "wait_rmst_10y_years"
-FIVE = SHORTER_WINDOW[TEN]
-FIVE_MARK = "to end:"
+STAND_IN = SHORTER_WINDOW[TEN]
+STAND_IN_MARK = "to end:"
 """Marks a cell showing the mean years without a connection to the end of the run, where the
 mean wait within 10 years is not known."""
 
 HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
                   "where fewer than half are by the end of the run)",
-            TEN: f"Mean wait in the first 10 years, everyone (years; {FIVE_MARK} mean years "
+            TEN: f"Mean wait in the first 10 years, everyone (years; {STAND_IN_MARK} mean years "
                  "without a connection to the end of the run, where not every replication "
                  "follows 10)",
             "mw_freed": "MW freed by capacity releases by the end of the run (all applicants: "
@@ -184,6 +184,14 @@ MEANINGS = {
     ]
     for n in RMST_YEARS
 }
+MEANINGS[STAND_IN] = [
+    "The years an applicant is without a connection, from the request (or the start of the "
+    "run, for the waiting list) to the first connection or the end of the run, averaged over "
+    "everyone who asked: one who withdraws counts as without a connection to the end.",
+    "Every replication knows it, and it sees a change at any date in the run, such as a later "
+    "reinforcement; but it depends on where the run ends, and a group that asks mostly late "
+    "in the run has less time in it to wait.",
+]
 """What a lead figure means, a sentence a point, under the answers' lead, where its label is
 terse."""
 
@@ -587,7 +595,7 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
         for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
             cells = _cells(mine)
             for group in _groups(mine) if kind in COMPARED else [ALL]:
-                _five_where_ten_unknown(cells, group)
+                _stand_in_where_ten_unknown(cells, group)
             if kind in COMPARED:
                 notes = [pair, POPULATION_WORDS[kind]]
                 out += [(IN_BOTH_HEADING if kind == IN_BOTH and group == ALL
@@ -620,7 +628,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     tables, shown = [], _shown(compared)
     for group in _groups(compared):
         for row in cells.values():
-            _five_where_ten_unknown(row, group)
+            _stand_in_where_ten_unknown(row, group)
         rows = []
         for key, _ in blocks:
             scenario, reference, question = key
@@ -663,7 +671,7 @@ def _headline_rows(table: pd.DataFrame, labels: Mapping[str, str], title: str,
     """
     cells, shown = _cells(table), shown or _shown(table)
     for group in labels:
-        _five_where_ten_unknown(cells, group)
+        _stand_in_where_ten_unknown(cells, group)
     rows = [(label, "", [cells.get((group, m), EMPTY_CELL) for m in shown])
             for group, label in labels.items()]
     return KeyTable(title=title, columns=_headings(shown), rows=rows)
@@ -731,19 +739,19 @@ def _no_difference(metric: str, population: str) -> str:
     return "no difference: none in the reference"
 
 
-def _five_where_ten_unknown(cells: dict[tuple[str, str], Cell], group: str) -> None:
-    """Show the mean wait within 5 years, marked, in a row of ``group`` that needs it.
+def _stand_in_where_ten_unknown(cells: dict[tuple[str, str], Cell], group: str) -> None:
+    """Show the years without a connection to the end of the run, marked, where a row needs it.
 
     A row needs it when it has no figure within 10 years, or no difference within 10 years
-    where it has one within 5 (its reference is not followed 10 years): as its answer does,
-    which then compares 5 years. Each row follows its own answer, so that a table's
-    difference never reads otherwise than the answer to the same question; the mark and the
-    heading say which window a cell gives.
+    where it has one to the end of the run (its reference is not followed 10 years): as its
+    answer does, which then compares the stand-in. Each row follows its own answer, so that
+    a table's difference never reads otherwise than the answer to the same question; the mark
+    and the heading say which figure a cell gives.
     """
-    ten, five = cells.get((group, TEN)), cells.get((group, FIVE))
-    if (ten is not None and five is not None and five.text != "no value"
-            and (ten.text == "no value" or (not ten.compared and five.compared))):
-        cells[(group, TEN)] = replace(five, text=f"{FIVE_MARK} {five.text}")
+    ten, stand_in = cells.get((group, TEN)), cells.get((group, STAND_IN))
+    if (ten is not None and stand_in is not None and stand_in.text != "no value"
+            and (ten.text == "no value" or (not ten.compared and stand_in.compared))):
+        cells[(group, TEN)] = replace(stand_in, text=f"{STAND_IN_MARK} {stand_in.text}")
 
 
 def _quarter_where_half_unreached(

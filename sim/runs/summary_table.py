@@ -125,10 +125,11 @@ def few_replications(replications: float) -> str | None:
 def _with_shorter_window(
     shown: tuple[str, ...], cells: Mapping[tuple[Any, Any], str], groups: list[Any]
 ) -> tuple[str, ...]:
-    """``shown``, with the five-year window after the ten-year one where a group needs it.
+    """``shown``, with the stand-in after the ten-year window where a group needs it.
 
     A group whose replications do not all see ten years after the requests has no ten-year
-    figure; its five-year figure, as the comparisons' answers give it, is then a row below.
+    figure; its years without a connection to the end of the run, as the comparisons'
+    answers give them, are then a row below.
     """
     rows: list[str] = []
     for metric in shown:
