@@ -1132,8 +1132,8 @@ def test_siblings_compared_by_order_are_said_to_mix_what_each_changes(family: di
         mixed = compare([family["social_priority"], family["other_seed"]], replications=2,
                         workers=1)
     said = ("other_seed against social_priority: other_seed does not extend social_priority "
-            "(it is the reference as the first input), and the two differ in seed, "
-            "replications and queue policy, so each difference is their effect together; ")
+            "(it is the reference as the first input), and the two differ in seed and queue "
+            "policy, so each difference is their effect together; ")
     assert len(mixed.cautions) == 1 and mixed.cautions[0].startswith(said)
     assert [str(w.message) for w in caught if "does not extend" in str(w.message)] \
         == mixed.cautions

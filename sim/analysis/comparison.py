@@ -37,7 +37,7 @@ from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
-from sim.errors import GridqueueError, argument, given_as, warn
+from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -584,20 +584,39 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
     Two siblings that change the same thing (``fifo`` and ``social_priority``, each its own
     policy over one base) differ in that alone. A business park added beside
     ``social_priority``, over their common base, differs in its streams and in the policy
-    too, and a reader would take the policy's effect for the park's.
+    too, and a reader would take the policy's effect for the park's. What differs is named as
+    :func:`_ways_they_differ` finds it: the seed, but not the number of replications.
     """
-    variant = assumptions(results[question.variant].scenario)
-    reference = assumptions(results[question.reference].scenario)
-    differing = [name.lower() for name, value in variant.items() if value != reference[name]]
+    differing = _ways_they_differ(results[question.variant].scenario,
+                                  results[question.reference].scenario)
     if len(differing) < 2:
         return None
-    listed = ", ".join(differing[:-1]) + f" and {differing[-1]}"
     return (f"{question.variant} against {question.reference}: {question.variant} does not "
             f"extend {question.reference} (it is the reference as the first input), and the "
-            f"two differ in {listed}, so each difference is their effect together; to see one "
-            f"alone, add an input that differs from {question.variant} in it only, such as a "
-            f"file {question.variant} extends, or name the reference "
+            f"two differ in {listed(differing)}, so each difference is their effect together; "
+            f"to see one alone, add an input that differs from {question.variant} in it only, "
+            f"such as a file {question.variant} extends, or name the reference "
             f"{given_as('with --reference', 'as the reference argument')}")
+
+
+def _ways_they_differ(variant: Scenario, reference: Scenario) -> list[str]:
+    """The key assumptions (:func:`sim.report.assumptions.assumptions`) two scenarios differ in.
+
+    In lower case, in the order of the report's table. Its "Seed, replications" counts only
+    as the seed, which draws other applicants: a paired question sets replication *i* of one
+    beside replication *i* of the other over those both ran (:func:`_partly_shared` says so
+    where one ran more), an unpaired one each scenario's mean over its own: the count changes
+    how precise a difference is, not what it measures.
+    """
+    theirs = assumptions(reference)
+    differing = []
+    for name, value in assumptions(variant).items():
+        if name == "Seed, replications":
+            if variant.seed != reference.seed:
+                differing.append("seed")
+        elif value != theirs[name]:
+            differing.append(name.lower())
+    return differing
 
 
 def _parent_index(index: int, chains: Sequence[tuple[Path, ...] | None]) -> int | None:

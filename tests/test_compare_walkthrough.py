@@ -1,0 +1,63 @@
+"""Comparing as a planner does: what each option does to results folders, and what is said.
+
+A setting that does nothing must say so, a warning names exactly what differs, the files a
+comparison writes agree with the README, and the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from sim import GridqueueWarning, compare, load_scenario, run
+from tests.comparison_family import write_family
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    paths = write_family(tmp_path_factory.mktemp("family"))
+    smallest = paths["fifo"].parent / "smallest.yaml"
+    smallest.write_text("extends: fifo.yaml\nname: smallest\npolicy: {order: smallest_first}\n",
+                        encoding="utf-8")
+    return {**paths, "smallest": smallest}
+
+
+@pytest.fixture(scope="module")
+def folders(family: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, Path]:
+    """Results folders of two replications each, as ``gridqueue run`` writes them."""
+    root = tmp_path_factory.mktemp("runs")
+    made = {}
+    for name in ("fifo", "social_priority", "other_seed"):
+        made[name] = run(load_scenario(family[name], {"replications": 2}),
+                         workers=1).write(root / name)
+    return made
+
+
+def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
+
+
+def test_replications_alone_are_not_said_to_mix_with_what_a_sibling_changes(
+        family: dict[str, Path], folders: dict[str, Path]):
+    """Siblings differing in policy and replication count differ in policy: no mixed warning.
+
+    The warning lower-cased the label "Seed, replications" and read it as two differences,
+    "the two differ in seed, replications and queue policy", where the seed was the same.
+    What the comparison does with the counts, pairing the replications both ran, is said.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        mixed = compare([folders["social_priority"], family["smallest"]], replications=3,
+                        workers=1)
+    assert not [m for m in _messages(caught) if "does not extend" in m]
+    assert mixed.cautions == ["smallest against social_priority: paired over the 2 "
+                              "replications both ran (smallest 3 and social_priority 2); the "
+                              "question's figures count those 2"]
+    with pytest.warns(GridqueueWarning) as caught:
+        seeded = compare([folders["other_seed"], family["social_priority"]], replications=3,
+                         workers=1)
+    (said,) = [m for m in _messages(caught) if "does not extend" in m]
+    assert said in seeded.cautions
+    assert "the two differ in seed and queue policy, so each difference" in said
