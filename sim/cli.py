@@ -556,7 +556,8 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
                          "--set 2:grid.capacity_mw=8 (by position, 1 is the first) "
                          "(repeatable)")
     compare.add_argument("--replications", type=at_least(1), metavar="N",
-                         help="replications of each scenario file (overrides the files')")
+                         help="replications of each scenario file (overrides the files'; "
+                         "a results directory keeps those it ran, and a warning says so)")
     compare.add_argument("--force", action="store_true",
                          help="replace the output directory if gridqueue wrote it (never "
                          "a folder of your own)")

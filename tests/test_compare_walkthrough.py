@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim import GridqueueWarning, compare, load_scenario, run
+from sim.errors import arguments_as_options
 from tests.comparison_family import write_family
 
 
@@ -38,6 +39,37 @@ def folders(family: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 
 def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
+
+
+def test_replications_asked_of_results_folders_are_warned_of_per_folder(
+        folders: dict[str, Path]):
+    """--replications (or --set replications=N) reaches no results folder: each says so.
+
+    Two folders of two replications each compared with ``replications=3`` were compared over
+    their two without a word, as if the option had been taken.
+    """
+    inputs = [folders["fifo"], folders["social_priority"]]
+    with pytest.warns(GridqueueWarning) as caught, arguments_as_options():
+        asked = compare(inputs, replications=3, workers=1)
+    said = [m for m in _messages(caught) if "sets the replications" in m]
+    assert said == [f"{folder}: --replications 3 sets the replications of each scenario file "
+                    "run here, not of this results folder, which is read as it ran (2 "
+                    "replications), so the comparison counts its own (a paired question "
+                    "those both scenarios ran); to count 3, run the folder's scenario again "
+                    "with that many" for folder in inputs]
+    assert asked.table["replications"].max() == 2
+    with pytest.warns(GridqueueWarning) as caught, arguments_as_options():
+        compare(inputs, ["replications=3"], workers=1)
+    assert [m.split(" sets ")[0] for m in _messages(caught) if "sets the replications" in m] \
+        == [f"{folder}: --set replications=3" for folder in inputs]
+    with pytest.warns(GridqueueWarning) as caught:  # from Python: the keyword, no option
+        compare(inputs, replications=3, workers=1)
+    assert [m.split(" sets ")[0] for m in _messages(caught) if "sets the replications" in m] \
+        == [f"{folder}: replications=3" for folder in inputs]
+    with warnings.catch_warnings():  # as the folders ran: nothing to say
+        warnings.simplefilter("error", GridqueueWarning)
+        compare(inputs, replications=2, workers=1)
+        compare(inputs, ["replications=2"], workers=1)
 
 
 def test_replications_alone_are_not_said_to_mix_with_what_a_sibling_changes(

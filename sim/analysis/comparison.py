@@ -341,7 +341,8 @@ def compare(
             the others.
         questions: a questions file (or its questions) naming each pair to compare; their
             files join ``inputs``, each run once. Only these pairs are compared.
-        replications: replications of each scenario that is run (default: the scenario's).
+        replications: replications of each scenario that is run (default: the scenario's);
+            a results directory keeps those it ran, and a warning names each that ran others.
         workers: worker processes per run; results do not depend on it.
         progress: show a progress bar per run.
         scheduler: address of a Dask scheduler to run the replications on (default: local
@@ -369,7 +370,8 @@ def compare(
     for loaded, source in gathered:
         _check_replications(loaded, source)
     _warn_of_repeats(items, changes)  # once every input is known to load
-    _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered])
+    _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered],
+                                      replications)
     for item, (loaded, source) in zip(items, gathered, strict=True):
         label = _unique(loaded.scenario.name if isinstance(loaded, Results) else loaded.name,
                         results)
@@ -437,14 +439,16 @@ def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
 
 
 def _warn_of_folders_left_as_they_ran(
-    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario]
+    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario],
+    replications: int | None = None,
 ) -> None:
     """Warn of each ``--set`` for every input that a results folder, read as it ran, misses.
 
     A warning, not a refusal: ``--help`` says a results folder is used as it is, and a folder
     may be compared on purpose with files changed since. But the change then reaches one side
-    only, and its effect is read as the other scenario's. ``replications`` is left out: a
-    paired question counts the replications both ran, and says so.
+    only, and its effect is read as the other scenario's. A number of ``replications`` (the
+    argument, or an override of the key) that the folder did not run is said apart, by
+    :func:`_warn_of_replications_kept`: it changes what the folder counts, not what it is.
     """
     for item, mine, got in zip(items, changes, loaded, strict=True):
         if not (isinstance(got, Results) and isinstance(item, (str, Path))):
@@ -454,8 +458,13 @@ def _warn_of_folders_left_as_they_ran(
             override = (parse_override(entry) if isinstance(entry, str) else
                         Override(tuple(str(entry[0]).split(".")), entry[1],
                                  f"{entry[0]}={entry[1]}"))
-            if override.path == ("replications",) or not _would_change(
-                    Path(item), got.scenario, override):
+            if override.path == ("replications",):
+                if replications is None:  # else it is the argument's, said below
+                    _warn_of_replications_kept(
+                        Path(item), got, override.value,
+                        f"{given_as('--set', 'override')} {override.text}")
+                continue
+            if not _would_change(Path(item), got.scenario, override):
                 continue
             ran = _value_at(scenario_yaml(got.scenario), override.path)
             warn(
@@ -465,6 +474,31 @@ def _warn_of_folders_left_as_they_ran(
                 "changes is counted as a difference between the folder and each other "
                 "scenario; run the folder's scenario again with it, or give it to one input "
                 f"({_for_one('N:KEY=VALUE')})")
+        if replications is not None:
+            _warn_of_replications_kept(Path(item), got, replications,
+                                       argument("replications", replications))
+
+
+def _warn_of_replications_kept(folder: Path, results: Results, value: Any, given: str) -> None:
+    """Warn that a results folder keeps the replications it ran, if not the ``value`` asked.
+
+    Those of a run of ``value`` replications are 0 to ``value`` - 1; a value the folder's
+    scenario would refuse is warned of too, as it reaches the folder no more than another.
+    """
+    held = replication_indices(results)
+    try:
+        asked = load_resolved(folder / "scenario.yaml", {"replications": value}).replications
+    except GridqueueError:
+        asked = None
+    if asked is not None and held == list(range(asked)):
+        return
+    shown = (f"{len(held)} replications" if held == list(range(len(held)))
+             else f"replications {', '.join(map(str, held))}")
+    again = (f"to count {asked}, run the folder's scenario again with that many"
+             if asked is not None else "to count others, run the folder's scenario again")
+    warn(f"{folder}: {given} sets the replications of each scenario file run here, not of "
+         f"this results folder, which is read as it ran ({shown}), so the comparison counts "
+         f"its own (a paired question those both scenarios ran); {again}")
 
 
 def _for_one(change: str) -> str:
