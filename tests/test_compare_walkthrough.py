@@ -6,6 +6,7 @@ comparison writes agree with the README, and the same inputs give the same bytes
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -93,3 +94,38 @@ def test_replications_alone_are_not_said_to_mix_with_what_a_sibling_changes(
     (said,) = [m for m in _messages(caught) if "does not extend" in m]
     assert said in seeded.cautions
     assert "the two differ in seed and queue policy, so each difference" in said
+
+
+def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(
+        family: dict[str, Path], folders: dict[str, Path], tmp_path: Path):
+    """Not their paths but what they resolve to: a copy, a change to the value it had, a run.
+
+    Compared, such inputs report "the same in every replication" as though the variant had
+    changed nothing that mattered, where there was no variant at all.
+    """
+    copy = tmp_path / "fifo_copy.yaml"
+    copy.write_text(family["fifo"].read_text(encoding="utf-8").replace(
+        "name: fifo", "name: fifo_copy"), encoding="utf-8")
+    fifo, run_of_fifo = re.escape(str(family["fifo"])), re.escape(str(folders["fifo"]))
+    zero = r"can only show zero: every paired difference is zero; to compare a variant"
+    with pytest.warns(GridqueueWarning, match=rf"^{re.escape(str(copy))} and {fifo}: the two "
+                      rf"inputs resolve to the same scenario \(all but its name\), so .*{zero}"):
+        compare([family["fifo"], copy], replications=2, workers=1)
+    with pytest.warns(GridqueueWarning, match=rf"^{fifo} with grid.capacity_mw=1 and {fifo}: "
+                      r"the two inputs resolve to the same scenario, "):
+        compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=1"], replications=2,
+                workers=1)
+    with pytest.warns(GridqueueWarning) as caught:  # the folder keeps its 2, as others say
+        compare([folders["fifo"], family["fifo"]], replications=3, workers=1)
+    assert [m for m in _messages(caught) if re.match(
+        rf"{fifo} and {run_of_fifo}: the two inputs resolve to the same scenario \(all but "
+        r"its number of replications\)", m)]
+    with pytest.warns(GridqueueWarning) as caught:  # one path twice: said once, as before
+        compare([family["fifo"], family["fifo"]], replications=2, workers=1)
+    assert [m.split(": ")[1] for m in _messages(caught)] == ["given twice, so it is compared "
+                                                             "with itself"]
+    with warnings.catch_warnings():  # a variant, or the same file changed: nothing to say
+        warnings.simplefilter("error", GridqueueWarning)
+        compare([family["fifo"], family["social_priority"]], replications=2, workers=1)
+        compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=2"], replications=2,
+                workers=1)

@@ -51,6 +51,7 @@ from sim.report.html import render_report
 from sim.report.narrative import notes, outline, project_dates, sentences, window_note
 from sim.runs.csv_writer import write_csv
 from sim.runs.observed import agreement_sentences, few_for_a_band
+from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run
 from sim.runs.staging import staged_directory
@@ -369,7 +370,7 @@ def compare(
                 for item, mine in zip(items, changes, strict=True)]
     for loaded, source in gathered:
         _check_replications(loaded, source)
-    _warn_of_repeats(items, changes)  # once every input is known to load
+    _warn_of_repeats(items, changes, [loaded for loaded, _ in gathered])  # once all load
     _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered],
                                       replications)
     for item, (loaded, source) in zip(items, gathered, strict=True):
@@ -415,27 +416,95 @@ def compare(
                       workers=workers or default_workers(), cautions=cautions)
 
 
-def _warn_of_repeats(items: Sequence[Input], changes: Sequence[Any]) -> None:
-    """Warn of an input given twice as it is: compared with itself, it differs in nothing.
+def _warn_of_repeats(
+    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario]
+) -> None:
+    """Warn of two inputs that are one scenario: compared, every paired difference is zero.
 
     Not refused: the same scenario twice is a check that paired differences are exactly
-    zero. A scenario file may come twice with different ``--set N:...`` changes (a variant).
+    zero. An input given twice as it is (one path, the same changes) is said to be given
+    twice. Two that reach the same scenario in other ways, found by what they resolve to
+    (:func:`_resolved_key`), are named together: a copy of a file, a variant whose change
+    leaves a value as it was, a file and a results folder of it run as it is. A scenario file
+    may come twice with different ``--set N:...`` changes (a variant).
     """
     seen: dict[tuple[Path, str], Input] = {}
-    for item, mine in zip(items, changes, strict=True):
-        if not isinstance(item, (str, Path)):
-            continue
-        path = Path(item).resolve()
-        key = (path, "" if path.is_dir() else repr(mine))
-        if key in seen:
-            same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
-            hint = "" if path.is_dir() else (
-                f"; to compare a variant, change one copy with {_for_one('N:KEY=VALUE')} (N its "
-                f"place among the inputs, e.g. {_for_one('2:grid.capacity_mw=8')})")
-            warn(f"{item}: given twice{same}, so it is compared with itself: every "
-                          f"paired difference is zero{hint}")
-        else:
+    resolved: dict[str, tuple[Input, Any, Scenario]] = {}
+    for item, mine, got in zip(items, changes, loaded, strict=True):
+        scenario = got.scenario if isinstance(got, Results) else got
+        if isinstance(item, (str, Path)):
+            path = Path(item).resolve()
+            key = (path, "" if path.is_dir() else repr(mine))
+            if key in seen:
+                same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
+                hint = "" if path.is_dir() else (
+                    f"; to compare a variant, change one copy with {_for_one('N:KEY=VALUE')} "
+                    f"(N its place among the inputs, e.g. {_for_one('2:grid.capacity_mw=8')})")
+                warn(f"{item}: given twice{same}, so it is compared with itself: every "
+                     f"paired difference is zero{hint}")
+                continue
             seen[key] = item
+        found = _resolved_key(scenario)
+        if found is None:
+            continue
+        if found in resolved:
+            warn(_same_scenario(item, mine, scenario, *resolved[found]))
+        else:
+            resolved[found] = (item, mine, scenario)
+
+
+def _same_scenario(item: Input, mine: Any, scenario: Scenario,
+                   first: Input, theirs: Any, their_scenario: Scenario) -> str:
+    """The warning that an input resolves to the scenario of an earlier one, ``first``.
+
+    It names what sets them apart all the same (a name, say), and the changes that left a
+    file given twice as it was (``fifo.yaml with grid.capacity_mw=0``).
+    """
+    own = [what for what, differs in (
+        ("name", scenario.name != their_scenario.name),
+        ("description", scenario.description != their_scenario.description),
+        ("number of replications", scenario.replications != their_scenario.replications))
+        if differs]
+    changed = [entry for entry in _entries(mine) if entry not in _entries(theirs)]
+    one_file = (isinstance(item, (str, Path)) and isinstance(first, (str, Path))
+                and Path(item).resolve() == Path(first).resolve())
+    shown = _shown_input(item, scenario) + (
+        f" with {', '.join(changed)}" if changed and one_file else "")
+    return (f"{shown} and {_shown_input(first, their_scenario)}: the two inputs resolve to "
+            f"the same scenario{f' (all but its {listed(own)})' if own else ''}, so compared "
+            "with each other they can only show zero: every paired difference is zero; to "
+            f"compare a variant, change one of them (a scenario file with "
+            f"{_for_one('N:KEY=VALUE')}, N its place among the inputs)")
+
+
+def _resolved_key(scenario: Scenario) -> str | None:
+    """What makes two inputs one scenario: its settings and waiting list, resolved.
+
+    Its :func:`~sim.runs.results.scenario_hash` but for the name, description and number
+    of replications, which leave each replication as it is. None where it cannot be told: a
+    policy of the user's module may differ in code alone (two modules of one name), and a
+    waiting list no longer found cannot be read.
+    """
+    if policy_modules(scenario):
+        return None
+    try:
+        return scenario_hash(scenario.model_copy(
+            update={"name": "-", "description": "", "replications": 1}))
+    except OSError:
+        return None
+
+
+def _entries(changes: Any) -> list[str]:
+    """An input's changes as ``key.path=value`` texts, given as a list or a mapping."""
+    return ([f"{key}={value}" for key, value in changes.items()] if isinstance(changes, Mapping)
+            else [str(change) for change in changes])
+
+
+def _shown_input(item: Input, scenario: Scenario) -> str:
+    """An input as a message names it: its path as given, else what it is in Python."""
+    if isinstance(item, (str, Path)):
+        return str(item)
+    return f"{type(item).__name__} {scenario.name!r}"
 
 
 def _warn_of_folders_left_as_they_ran(
