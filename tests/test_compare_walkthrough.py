@@ -10,11 +10,12 @@ import re
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import GridqueueWarning, compare, load_scenario, run
 from sim.errors import arguments_as_options
-from tests.comparison_family import write_family
+from tests.comparison_family import write_family, write_observed
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +130,24 @@ def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(
         compare([family["fifo"], family["social_priority"]], replications=2, workers=1)
         compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=2"], replications=2,
                 workers=1)
+
+
+def test_compares_observations_csv_has_a_runs_columns_after_a_scenario_column(
+        tmp_path: Path):
+    """As the README says: the columns of a run's observations.csv, ``scenario`` first.
+
+    Whether a scenario is run here or read from a results folder, each observation's
+    ``note`` (what a published figure counts) is kept beside its verdict.
+    """
+    observed = write_observed(tmp_path / "family")
+    kept = run(load_scenario(observed["observed_fifo"], {"replications": 2}),
+               workers=1).write(tmp_path / "observed_fifo")
+    folder = compare([kept, observed["observed_sp"]], replications=2, workers=1).write(
+        tmp_path / "cmp")
+    header = (folder / "observations.csv").read_text(encoding="utf-8").splitlines()[0]
+    ran = (kept / "observations.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == f"scenario,{ran}"
+    assert header.split(",")[-2:] == ["source", "note"]
+    written = pd.read_csv(folder / "observations.csv")
+    assert set(written.loc[written["observation"] == 0, "note"]) == {
+        "requests for a new connection in 2023"}
