@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import GridqueueWarning, compare, load_scenario, run
+from sim import FitParameter, GridqueueWarning, calibrate, compare, load_scenario, run, sweep
 from sim.errors import arguments_as_options
 from tests.comparison_family import write_family, write_observed
 
@@ -151,3 +151,25 @@ def test_compares_observations_csv_has_a_runs_columns_after_a_scenario_column(
     written = pd.read_csv(folder / "observations.csv")
     assert set(written.loc[written["observation"] == 0, "note"]) == {
         "requests for a new connection in 2023"}
+
+
+def test_a_sweeps_and_a_calibrations_figures_are_the_same_bytes_each_time(
+        family: dict[str, Path], tmp_path: Path):
+    """sweep.svg and calibration.svg as a run's and a comparison's figures: no date, no chance.
+
+    They were saved straight by matplotlib, which writes the day into an SVG and draws its
+    clip-path ids at random, so the same sweep on one worker or two wrote different files.
+    """
+    for workers in (1, 2):
+        sweep(family["fifo"], {"grid.capacity_mw": [1, 3]}, replications=2,
+              workers=workers).write(tmp_path / f"sweep{workers}")
+    drawn = [(tmp_path / f"sweep{workers}" / "sweep.svg").read_bytes() for workers in (1, 2)]
+    assert drawn[0] == drawn[1] and b"<dc:date>" not in drawn[0]
+    observed = write_observed(tmp_path / "observed")
+    fit = calibrate(observed["observed_fifo"], [FitParameter("arrivals.rate_scale", 0.5, 2)],
+                    replications=2, iterations=1, population=5, workers=1)
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        fit.write_summary(tmp_path / name)
+    drawn = [(tmp_path / name / "calibration.svg").read_bytes() for name in ("one", "two")]
+    assert drawn[0] == drawn[1] and b"<dc:date>" not in drawn[0]

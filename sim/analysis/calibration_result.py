@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.candidates import EVALUATIONS
 from sim.analysis.parameters import SPANNING, load_with_parameters, stream_overrides
+from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
 from sim.runs.observed import few_for_a_band, format_observed, is_share
@@ -353,9 +354,7 @@ class Calibration:
         (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
         self.estimates.to_csv(folder / "calibration.csv", index=False)
         self.observation_table().to_csv(folder / "observations.csv", index=False)
-        fig = self.figure()
-        for suffix in ("png", "svg"):
-            fig.savefig(folder / f"calibration.{suffix}", dpi=150)
+        write_figures({"calibration": self.figure()}, folder)
         (folder / "calibration.txt").write_text("\n".join(self.statements()) + "\n",
                                                 encoding="utf-8")
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)

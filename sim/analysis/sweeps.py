@@ -53,6 +53,7 @@ from sim.analysis.sweep_grid import (
     warn_same_results,
 )
 from sim.errors import GridqueueError, argument
+from sim.figures.files import write_figures
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
@@ -406,9 +407,7 @@ class Sweep:
     def write_summary(self, folder: Path, metric: str | None, group: str) -> None:
         """Write every file but the cells into ``folder``."""
         self.with_differences().to_csv(folder / "sweep.csv", index=False)
-        fig = self.figure(metric, group)
-        for suffix in ("png", "svg"):
-            fig.savefig(folder / f"sweep.{suffix}", dpi=150)
+        write_figures({"sweep": self.figure(metric, group)}, folder)
         (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
         (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                          + "\n", encoding="utf-8")

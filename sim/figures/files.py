@@ -1,4 +1,9 @@
-"""Figures written as files: PNG (also kept as bytes for embedding in a report) and SVG."""
+"""Figures written as files: PNG (also kept as bytes for embedding in a report) and SVG.
+
+Every figure gridqueue writes, a run's, a comparison's, a sweep's and a calibration's, goes
+through :func:`write_figures`, so the same scenario and seed give the same bytes whatever
+the number of workers or the day (see :func:`svg_bytes`).
+"""
 
 from __future__ import annotations
 
