@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import GridqueueError, Results, run
+from sim import GridqueueError, Results, load_scenario, run
 from tests.builders import project, scenario
 
 
@@ -47,7 +47,14 @@ def test_a_run_without_projects_gives_a_projects_table_of_numbers_and_dates(tmp_
 @pytest.mark.parametrize("arguments, expected", [
     ({"workers": "2"}, "workers: expected a whole number of at least 1, got '2'"),
     ({"workers": 1.5}, "workers: expected a whole number of at least 1, got 1.5"),
-    ({"replications": 1}, "replications: expected a list of replication indices, got 1"),
+    ({"replications": 1}, "replications: expected a list of replication indices, such as "
+     "[0], got 1; run's replications picks which of the scenario's replications run (all by "
+     "default), where compare's and sweep's is a count: to run 1 replication, give the count "
+     "to the scenario, load_scenario(path, {'replications': 1}), and run it without "
+     "replications="),
+    ({"replications": "01"}, "replications: expected a list of replication indices, such as "
+     "[0], got '01'; run's replications picks which of the scenario's replications run (all "
+     "by default), where compare's and sweep's is a count"),
     ({"replications": ["a"]}, "replication 'a': expected a replication from 0 to 1"),
     ({"replications": [True]}, "replication True: expected a replication from 0 to 1"),
     ({"replications": []}, "replications: expected at least one replication index, got none"),
@@ -57,6 +64,15 @@ def test_wrong_arguments_to_run_are_one_clear_error(arguments, expected):
     with pytest.raises(GridqueueError) as raised:
         run(scenario(replications=2), **arguments)
     assert str(raised.value) == expected
+
+
+def test_the_count_run_suggests_runs_that_many_replications():
+    """The way the refusal of ``replications=5`` gives is the documented one, and it works."""
+    fifo = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "fifo.yaml"
+    with pytest.raises(GridqueueError, match=r"load_scenario\(path, \{'replications': 3\}\)"):
+        run(load_scenario(fifo), replications=3)
+    results = run(load_scenario(fifo, {"replications": 3}), workers=1)
+    assert sorted(results.replication_metrics["replication"].unique()) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("given", ["scenarios/flevoland/fifo.yaml", {"name": "x"}])

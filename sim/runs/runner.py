@@ -139,12 +139,25 @@ def _check_request(scenario: Scenario, workers: int | None,
 
 
 def _indices(replications: Iterable[int] | None) -> list[int] | None:
-    """The replication indices asked for, as a list; a lone number is refused, not iterated."""
+    """The replication indices asked for, as a list; a lone number is refused, not iterated.
+
+    The refusal says how to run that many instead: ``compare`` and ``sweep`` take a count
+    of replications where ``run`` takes indices, and a count typed here from habit was
+    refused without a word of the difference.
+    """
     if replications is None:
         return None
     if isinstance(replications, str | bytes | Mapping) or not isinstance(replications, Iterable):
-        raise GridqueueError("replications: expected a list of replication indices, got "
-                             f"{replications!r}")
+        count = (int(replications) if isinstance(replications, int | np.integer)
+                 and not isinstance(replications, bool) and replications >= 1 else None)
+        how = "" if count is None else (
+            f": to run {count} replication{'s' if count != 1 else ''}, give the count to the "
+            f"scenario, load_scenario(path, {{'replications': {count}}}), and run it without "
+            "replications=")
+        raise GridqueueError(
+            "replications: expected a list of replication indices, such as [0], got "
+            f"{replications!r}; run's replications picks which of the scenario's replications "
+            f"run (all by default), where compare's and sweep's is a count{how}")
     return list(replications)
 
 
@@ -336,8 +349,9 @@ def run(
         scenario: from :func:`sim.load_scenario` (or built in code).
         workers: worker processes; default all cores. Results do not depend on it.
         progress: show a progress bar on standard error.
-        replications: run only these replication indices (default all), e.g. to re-run one
-            that failed.
+        replications: run only these replication indices (default all), e.g. ``[3]`` to
+            re-run one that failed. Not a count, as in :func:`sim.compare`: the scenario says
+            how many there are (``load_scenario(path, {"replications": 5})``).
         scheduler: address of a Dask scheduler (``tcp://host:port``) to run the replications
             on a cluster instead of local processes; results are identical.
 
