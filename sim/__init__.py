@@ -46,6 +46,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The module's names, those loaded on first use included, so tab completion offers them."""
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
     "CATEGORIES",
     "METRICS",

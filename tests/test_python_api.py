@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +75,15 @@ def test_the_count_run_suggests_runs_that_many_replications():
         run(load_scenario(fifo), replications=3)
     results = run(load_scenario(fifo, {"replications": 3}), workers=1)
     assert sorted(results.replication_metrics["replication"].unique()) == [0, 1, 2]
+
+
+def test_the_whole_public_api_is_listed_by_dir_before_any_is_used():
+    """compare, sweep and calibrate load on first use, and dir() (tab completion) missed them."""
+    code = ("import sys, sim; missing = sorted(set(sim.__all__) - set(dir(sim))); "
+            "print(missing, 'matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[] False"  # all listed, and nothing loaded to list them
 
 
 @pytest.mark.parametrize("given", ["scenarios/flevoland/fifo.yaml", {"name": "x"}])
