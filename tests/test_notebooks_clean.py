@@ -4,6 +4,7 @@ The test suite runs them top to bottom (``pytest --nbmake``); these checks keep 
 files free of results, which would otherwise go stale and bloat the history.
 """
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -56,3 +57,20 @@ def test_changing_assumptions_quotes_no_wait_of_the_connected_only():
     quoting = [number for number, cell in enumerate(code[:-1])
                if "wait_mean_years" in cell.source]
     assert not quoting, f"{path.name}: code cells {quoting} show wait_mean_years"
+
+
+def test_comparing_policies_quotes_the_estimate_not_the_mean_column():
+    """Notebook 02 reads ``estimate``, and says why, where it read ``mean``.
+
+    ``mean`` is over the replications that had a value; where not every replication knows the
+    ten-year wait, ``estimate`` is blank and that mean is over a biased subset (those whose
+    early queue emptied). The notebook showed and checked ``mean`` beside ``ci_low`` and
+    ``ci_high``, an interval around ``estimate``.
+    """
+    notebook = nbformat.read(NOTEBOOK_DIR / "02_comparing_policies.ipynb", as_version=4)
+    code = [number for number, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and re.search(r"""["']mean["']""", cell.source)]
+    assert not code, f"cells {code} read the mean column"
+    said = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"
+            and "Quote `estimate`, not the `mean` column" in cell.source]
+    assert len(said) == 1 and "`replications` says" in said[0]
