@@ -1191,8 +1191,9 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     assert {"  onsite against social_priority:", "  onsite against fifo:"} <= set(second)
     # One pair, named: a questions file's question does not say which scenarios it compares.
     assert lines[1] == "  social_priority against fifo:"
-    first = [line.removeprefix("    - ") for line in lines[2:lines.index("")]]
+    first = _items_read_back(lines[2:lines.index("")])
     assert texts[0].endswith(": social_priority against fifo — " + "; ".join(first) + ".")
+    assert all(len(line) < 400 for line in lines)  # the figures over everyone a line each
     items = [line.strip().removeprefix("- ") for line in second if line.startswith("    - ")]
     assert len(items) >= 4 and all(item in texts[1] for item in items)
     output = tmp_path / "asked"
@@ -1410,6 +1411,22 @@ def test_a_redrawn_stream_is_set_apart_and_the_others_stay_paired(variants: Comp
     text = next(s for s in variants.sentences() if s.startswith("redrawn against"))
     assert "): the applicants of both scenarios — " in text
     assert "; other, drawn differently (other applicants, unpaired): " in text
+
+
+def _items_read_back(lines: list[str]) -> list[str]:
+    """The items of a pair's outline lines, joined as its sentence writes them."""
+    heads: list[str] = []
+    parts: list[list[str]] = []
+    for line in lines:
+        if line.startswith("    - "):
+            heads.append(line.removeprefix("    - "))
+            parts.append([])
+        elif line.strip() == "by the end of the run:":
+            heads[-1] += " — by the end of the run, "
+        else:
+            parts[-1].append(line.strip())
+    return [head + ("" if not mine else ("" if head.endswith(", ") else " ") + "; ".join(mine))
+            for head, mine in zip(heads, parts, strict=True)]
 
 
 def test_a_stream_only_in_the_reference_is_named_with_its_size_not_dropped(

@@ -138,8 +138,9 @@ def outline(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]
     """The answers of :func:`sentences` as lines to read down: each item on a line of its own.
 
     A question and its key figure, then, under each pair it compares (named where there are
-    several) and whom its categories count, one indented line per item; an empty line
-    between questions.
+    several) and whom its categories count, one indented line per item (the figures of the
+    line over everyone, and the areas, each on a line of their own beneath it); an empty
+    line between questions.
     """
     metric = lead_metric(table)
     lines: list[str] = []
@@ -150,8 +151,30 @@ def outline(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]
             heading = ", ".join(words for words in (pair.pair, pair.whom) if words)
             if heading:
                 lines.append(f"  {heading}:")
-            lines.extend(f"{'    ' if heading else '  '}- {item}" for item in pair.items)
+            for item in pair.items:
+                lines += _item_lines(item, "    " if heading else "  ")
     return lines
+
+
+END_OF_RUN_BREAK = " — by the end of the run, "
+AREAS_BREAK = "by grid area, all applicants of each: "
+
+
+def _item_lines(item: str, indent: str) -> list[str]:
+    """An answer's item as lines: the figures after the lead, or the areas, one a line.
+
+    The line over everyone packs eight figures with their intervals ('... — by the end of
+    the run, connected: 22.1 fewer, ...; withdrawn: ...'), a thousand characters on one
+    line; read down, each figure has a line of its own, as each area does.
+    """
+    head, end_of_run, figures = item.partition(END_OF_RUN_BREAK)
+    if end_of_run:
+        return [f"{indent}- {head}", f"{indent}  by the end of the run:",
+                *(f"{indent}    {figure}" for figure in figures.split("; "))]
+    if item.startswith(AREAS_BREAK):
+        return [f"{indent}- {AREAS_BREAK.rstrip()}",
+                *(f"{indent}    {area}" for area in item.removeprefix(AREAS_BREAK).split("; "))]
+    return [f"{indent}- {item}"]
 
 
 def _questions(table: pd.DataFrame) -> list[str]:
