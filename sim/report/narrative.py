@@ -66,6 +66,7 @@ __all__ = [
     "present_groups",
     "project_dates",
     "sentences",
+    "split_item",
     "streams_differ_words",
     "window_note",
 ]
@@ -160,21 +161,27 @@ END_OF_RUN_BREAK = " — by the end of the run, "
 AREAS_BREAK = "by grid area, all applicants of each: "
 
 
-def _item_lines(item: str, indent: str) -> list[str]:
-    """An answer's item as lines: the figures after the lead, or the areas, one a line.
+def split_item(item: str) -> tuple[str, str, list[str]]:
+    """An answer's item as its head, a label, and the figures or areas to list beneath it.
 
     The line over everyone packs eight figures with their intervals ('... — by the end of
     the run, connected: 22.1 fewer, ...; withdrawn: ...'), a thousand characters on one
-    line; read down, each figure has a line of its own, as each area does.
+    line; read down, each figure has a line of its own, as each area does. Any other item
+    is its head alone.
     """
     head, end_of_run, figures = item.partition(END_OF_RUN_BREAK)
     if end_of_run:
-        return [f"{indent}- {head}", f"{indent}  by the end of the run:",
-                *(f"{indent}    {figure}" for figure in figures.split("; "))]
+        return head, "by the end of the run:", figures.split("; ")
     if item.startswith(AREAS_BREAK):
-        return [f"{indent}- {AREAS_BREAK.rstrip()}",
-                *(f"{indent}    {area}" for area in item.removeprefix(AREAS_BREAK).split("; "))]
-    return [f"{indent}- {item}"]
+        return AREAS_BREAK.rstrip(), "", item.removeprefix(AREAS_BREAK).split("; ")
+    return item, "", []
+
+
+def _item_lines(item: str, indent: str) -> list[str]:
+    """An answer's item as the terminal prints it (:func:`split_item`), indented."""
+    head, label, parts = split_item(item)
+    return [f"{indent}- {head}", *([f"{indent}  {label}"] if label else []),
+            *(f"{indent}    {part}" for part in parts)]
 
 
 def _questions(table: pd.DataFrame) -> list[str]:
