@@ -21,34 +21,51 @@ Queue policies are small classes; see :class:`QueuePolicy` to write your own.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim._version import __version__
 from sim.errors import GridqueueError, GridqueueWarning, InputError
-from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable
-from sim.inputs.loading import load_scenario
-from sim.inputs.scenario import Scenario
-from sim.policies import POLICIES, QueuePolicy, register_policy
-from sim.runs.metrics import METRICS
-from sim.runs.results import Results
-from sim.runs.runner import run
 
-_PLOTTING = {"Comparison": "sim.analysis.comparison", "compare": "sim.analysis.comparison",
-             "Sweep": "sim.analysis.sweeps", "sweep": "sim.analysis.sweeps",
-             "FitParameter": "sim.analysis.calibration", "calibrate": "sim.analysis.calibration"}
-"""Loaded on first use: they import matplotlib, which ``gridqueue run`` does not need."""
+if TYPE_CHECKING:  # what the names are, for type checkers and editors; imported on first use
+    from sim.analysis.calibration import FitParameter, calibrate
+    from sim.analysis.comparison import Comparison, compare
+    from sim.analysis.sweeps import Sweep, sweep
+    from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable
+    from sim.inputs.loading import load_scenario
+    from sim.inputs.scenario import Scenario
+    from sim.policies import POLICIES, QueuePolicy, register_policy
+    from sim.runs.metrics import METRICS
+    from sim.runs.results import Results
+    from sim.runs.runner import run
+
+_ON_FIRST_USE = {
+    "CATEGORIES": "sim.inputs.applicants", "Applicant": "sim.inputs.applicants",
+    "ApplicantTable": "sim.inputs.applicants", "load_scenario": "sim.inputs.loading",
+    "Scenario": "sim.inputs.scenario", "POLICIES": "sim.policies",
+    "QueuePolicy": "sim.policies", "register_policy": "sim.policies",
+    "METRICS": "sim.runs.metrics", "Results": "sim.runs.results", "run": "sim.runs.runner",
+    "Comparison": "sim.analysis.comparison", "compare": "sim.analysis.comparison",
+    "Sweep": "sim.analysis.sweeps", "sweep": "sim.analysis.sweeps",
+    "FitParameter": "sim.analysis.calibration", "calibrate": "sim.analysis.calibration",
+}
+"""Where each name of the API lives, imported on first use: ``import sim`` (and so the
+``gridqueue`` command before it parses its arguments) loads neither pandas nor pydantic nor
+matplotlib, so ``--help`` is quick and a Ctrl-C at the start stops with a message, not a
+traceback from inside an import."""
 
 
 def __getattr__(name: str) -> Any:
-    """The comparison, sweep and calibration API, imported on first use."""
-    if name in _PLOTTING:
-        return getattr(importlib.import_module(_PLOTTING[name]), name)
+    """A name of the API, imported on first use and kept."""
+    if name in _ON_FIRST_USE:
+        value = getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     """The module's names, those loaded on first use included, so tab completion offers them."""
-    return sorted({*globals(), *__all__})
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [

@@ -327,3 +327,18 @@ def test_run_says_what_became_of_the_waiting_list_in_one_line(tmp_path, monkeypa
     assert main(["run", "plain.yaml", "-o", "out2", "--replications", "1", "-q",
                  "--no-report", "--workers", "1"]) == 0
     assert "waiting list" not in capsys.readouterr().out
+
+
+def test_the_command_loads_no_heavy_library_before_it_can_handle_ctrl_c():
+    """Importing the command's module loads neither pandas, pydantic nor matplotlib.
+
+    The ``gridqueue`` script imports ``sim.cli`` before ``main`` can catch a Ctrl-C; with the
+    whole API imported by ``sim/__init__``, a Ctrl-C in the first second and a half printed
+    a traceback from inside pandas' import. ``from sim import run`` still works, on first use.
+    """
+    code = ("import sys, sim.cli; heavy = [m for m in ('pandas', 'pydantic', 'matplotlib') "
+            "if m in sys.modules]; print(heavy); from sim import run, compare; print(run.__name__, "
+            "compare.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]" and out[1] == "run compare"
