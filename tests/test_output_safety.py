@@ -244,6 +244,28 @@ def test_force_never_deletes_files_added_to_an_output(folder, written, capsys):
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # its own files only
 
 
+def test_force_never_deletes_folders_added_to_an_output(folder, written, capsys):
+    """A folder the user made in an earlier output stops --force as a file there would.
+
+    An empty one held no file to find, and --force deleted it without a word; one made under
+    figures/ stops a new report too.
+    """
+    earlier_run(written, folder / "out")
+    (folder / "out" / "mynotes").mkdir()
+    refused(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL], capsys, folder,
+            "holds folders gridqueue did not write (mynotes/), so --force will not replace it")
+    assert (folder / "out" / "mynotes").is_dir()
+    (folder / "out" / "figures" / "drafts").mkdir()
+    refused(["report", "out"], capsys, folder, "holds folders gridqueue did not write "
+            "(figures/drafts/), and a new report replaces report.html and figures/")
+    assert (folder / "out" / "figures" / "drafts").is_dir()
+    (folder / "out" / "figures" / "drafts").rmdir()
+    (folder / "out" / "mynotes").rmdir()
+    for figure in (folder / "out" / "figures").iterdir():  # the folder made, its files removed
+        figure.unlink()
+    assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
+
+
 def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
     """``gridqueue report`` lists its files in the markers of the results and of their comparison.
 

@@ -30,6 +30,7 @@ from sim.runs.staging import (
     claim,
     files_added,
     files_changed,
+    files_named,
     make_staging,
     some,
     stale_staging,
@@ -85,16 +86,17 @@ FIGURE_NAMES = ("queue", "areas", "time_to_connection", "wait", "connected", "wi
 
 
 def _not_a_figure(figures: Path) -> list[str]:
-    """Files in ``figures`` that no report of a run writes, by name.
+    """Files in ``figures`` that no report of a run writes, by name, and its empty folders.
 
     An output from before markers listed their files tells nothing else of what is whose.
     """
     own = {f"{name}.{suffix}" for name in FIGURE_NAMES for suffix in ("png", "svg")}
     if not figures.is_dir():
         return []
-    return [f"figures/{path.relative_to(figures).as_posix()}"
-            for path in sorted(figures.rglob("*")) if not path.is_dir()
-            and path.relative_to(figures).as_posix() not in own]
+    return [f"figures/{path.relative_to(figures).as_posix()}" + ("/" if path.is_dir() else "")
+            for path in sorted(figures.rglob("*"))
+            if (not path.is_dir() and path.relative_to(figures).as_posix() not in own)
+            or (path.is_dir() and not path.is_symlink() and not any(path.iterdir()))]
 
 
 def write_report(directory: str | Path) -> Path:
@@ -112,9 +114,9 @@ def write_report(directory: str | Path) -> Path:
                       if name == "report.html" or name.startswith("figures/")),
                     *_not_a_figure(folder / "figures")})
     if added:
-        raise OutputError(f"{folder}: holds files gridqueue did not write ({some(added)}), "
-                          "and a new report replaces report.html and figures/; move them out "
-                          "first")
+        raise OutputError(f"{folder}: holds {files_named(added)} gridqueue did not write "
+                          f"({some(added)}), and a new report replaces report.html and "
+                          "figures/; move them out first")
     changed = [name for name in files_changed(folder)
                if name == "report.html" or name.startswith("figures/")]
     if changed:

@@ -34,6 +34,7 @@ __all__ = [
     "claim",
     "files_added",
     "files_changed",
+    "files_named",
     "interrupted",
     "make_staging",
     "output_path",
@@ -153,9 +154,9 @@ def _check_replaceable(target: Path) -> None:
                           "replace it; move them out first, or choose another output "
                           "directory")
     if added:
-        raise OutputError(f"{target}: holds files gridqueue did not write ({some(added)}), so "
-                          f"{_force()} will not replace it; move them out first, or choose another "
-                          "output directory")
+        raise OutputError(f"{target}: holds {files_named(added)} gridqueue did not write "
+                          f"({some(added)}), so {_force()} will not replace it; move them out "
+                          "first, or choose another output directory")
     changed = files_changed(target)
     if changed:
         raise OutputError(f"{target}: holds files changed since gridqueue wrote them "
@@ -237,14 +238,40 @@ def files_added(folder: Path) -> list[str]:
 
     Those its marker lists are gridqueue's; a marker that lists none (from before markers
     listed files) vouches for the names outputs have always had, enough for a report to know
-    what it may replace (``--force`` replaces no such output: :func:`check_writable`).
+    what it may replace (``--force`` replaces no such output: :func:`check_writable`). An
+    empty folder counts as a file (its path ends in ``/``): see :func:`_entries_in`.
     """
-    listed = _listed_files(folder)
-    files = _outside_own_staging(folder, _files_in(folder))
+    return _added(folder, _listed_files(folder))
+
+
+def _added(folder: Path, listed: list[str] | None) -> list[str]:
+    """What of ``folder`` is not among ``listed``, or (None) not named as outputs name files.
+
+    An empty folder is listed itself, or lies on the way to a file listed (one whose files
+    the user removed): either way gridqueue made it.
+    """
+    entries = _outside_own_staging(folder, _entries_in(folder))
     if listed is not None:
-        own = {*listed, MARKER}
-        return [name for name in files if name not in own]
-    return [name for name in files if name.split("/")[0] not in _UNLISTED_NAMES]
+        own = {*listed, MARKER, *(parent for name in listed for parent in _folders_of(name))}
+        return [name for name in entries if name not in own]
+    return [name for name in entries if name.split("/")[0] not in _UNLISTED_NAMES]
+
+
+def _folders_of(name: str) -> list[str]:
+    """The folders a path inside an output lies in, each as ``a/``, ``a/b/``."""
+    parts = name.split("/")[:-1]
+    return ["/".join(parts[:end]) + "/" for end in range(1, len(parts) + 1)]
+
+
+def files_named(names: list[str]) -> str:
+    """What ``names`` are, for a message: 'files', 'folders' or 'files and folders'.
+
+    A folder among them ends in ``/`` (an empty one: :func:`files_added`).
+    """
+    folders = sum(name.endswith("/") for name in names)
+    if folders == 0:
+        return "files"
+    return "folders" if folders == len(names) else "files and folders"
 
 
 def files_changed(folder: Path) -> list[str]:
@@ -431,6 +458,18 @@ def _files_in(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def _entries_in(folder: Path) -> list[str]:
+    """Every file below ``folder`` and every empty folder (as ``name/``), as relative paths.
+
+    An empty folder holds nothing to hash, yet one the user made in an output (``mkdir
+    notes``) is theirs as much as a file would be: judged as one, it is never deleted unseen.
+    """
+    empty = [Path(here).relative_to(folder).as_posix() + "/"
+             for here, folders, files in os.walk(folder)
+             if not folders and not files and Path(here) != folder]
+    return sorted([*_files_in(folder), *empty])
+
+
 def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
     """Refuse an output that is, contains or lies inside one of the inputs."""
     where = Path(os.path.abspath(target))
@@ -449,8 +488,9 @@ def _mark(folder: Path, what: str) -> None:
     """Sign ``folder`` as gridqueue's own, listing its files: a later ``--force`` may replace it.
 
     Only while it holds nothing added since (a user's notes, say): see :func:`check_writable`.
+    An empty folder is listed too (``name/``), else it read as one the user added.
     """
-    files = [name for name in _files_in(folder) if name != MARKER]
+    files = [name for name in _entries_in(folder) if name != MARKER]
     (folder / MARKER).write_text(
         json.dumps({"written_by": "gridqueue", "version": __version__, "what": what,
                     "files": files, "sha256": _hashes(folder, files)}, indent=1) + "\n",
