@@ -306,6 +306,27 @@ def test_a_new_report_never_deletes_files_the_user_put_in_figures(folder, writte
     refused(["report", "out"], capsys, folder, "(figures/notes.txt)")
 
 
+def test_a_report_never_replaces_one_in_a_folder_without_a_marker(folder, written, capsys):
+    """A results folder copied without its hidden marker keeps the report and figures there.
+
+    Copied with ``cp -r out/* shared/``, whose report.html and figures the user then made
+    their own: ``gridqueue report shared`` replaced both, where --force refused the folder.
+    """
+    shared = folder / "shared"
+    earlier_run(written, shared)
+    (shared / MARKER).unlink()
+    (shared / "report.html").write_text("mine")
+    (shared / "figures" / "wait.svg").write_text("mine")
+    refused(["report", "shared"], capsys, folder, f"shared: has no {MARKER} file, so gridqueue "
+            "cannot tell whether it wrote report.html and figures/ there, and a new report "
+            "replaces them; move them out first")
+    shutil.rmtree(shared / "figures")
+    refused(["report", "shared"], capsys, folder, "whether it wrote report.html there")
+    (shared / "report.html").unlink()
+    assert main(["report", "shared"]) == 0  # nothing there to lose
+    assert (shared / "figures" / "wait.svg").read_text() != "mine"
+
+
 def test_an_output_whose_marker_lists_no_files_is_never_replaced(folder, written, capsys):
     """--force refuses an output whose marker, from an earlier gridqueue, lists no files.
 

@@ -26,6 +26,7 @@ from sim.report.waiting_list import waiting_list_lines
 from sim.runs.results import Results
 from sim.runs.runner import default_workers
 from sim.runs.staging import (
+    MARKER,
     REPORT_STAGING,
     claim,
     files_added,
@@ -105,11 +106,13 @@ def write_report(directory: str | Path) -> Path:
     Made aside and moved in when complete: the tables are untouched and an earlier report
     stays whole until the new one replaces it. ``figures/`` is replaced whole, so a file the
     user put there (or a ``report.html`` of their own, or one of gridqueue's the user changed
-    since) stops it before any work, as it would stop ``--force``. The staging folder of a
-    report killed earlier is removed first.
+    since) stops it before any work, as it would stop ``--force``; so does any earlier report
+    in a folder without a marker, as gridqueue cannot tell it from one of the user's. The
+    staging folder of a report killed earlier is removed first.
     """
     folder = Path(directory)
     results = Results.read(folder)
+    _refuse_unmarked(folder)
     added = sorted({*(name for name in files_added(folder)
                       if name == "report.html" or name.startswith("figures/")),
                     *_not_a_figure(folder / "figures")})
@@ -148,6 +151,26 @@ def write_report(directory: str | Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / "report.html"
+
+
+def _refuse_unmarked(folder: Path) -> None:
+    """Refuse to replace a report.html or figures/ in a folder that has no :data:`MARKER`.
+
+    Only the marker tells what gridqueue wrote (and its hashes, whether it was changed since):
+    a results folder copied without its hidden files (``cp -r out/* shared/``) may hold a
+    report or figures of the user's own under those names, which a new report replaced.
+    """
+    if os.path.lexists(folder / MARKER):
+        return
+    present = [name for name in ("report.html", "figures/")
+               if os.path.lexists(folder / name.rstrip("/"))]
+    if present:
+        them = " and ".join(present)
+        raise OutputError(f"{folder}: has no {MARKER} file, so gridqueue cannot tell whether it "
+                          f"wrote {them} there, and a new report replaces "
+                          f"{'them' if len(present) > 1 else 'it'}; move "
+                          f"{'them' if len(present) > 1 else 'it'} out first (a copy that "
+                          f"left out hidden files lacks {MARKER})")
 
 
 def _move_in(staging: Path, folder: Path) -> None:
