@@ -371,8 +371,6 @@ def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, 
     """An evaluations.csv without scenario hashes, or of other parameters: exit 2, one line."""
     partial = tmp_path / ".out.partial"
     partial.mkdir()
-    (partial / ".gridqueue-output").write_text('{"written_by": "gridqueue"}\n',
-                                               encoding="utf-8")
     command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
                "--iterations", "1", "--population", "5", "--workers", "1", "-q",
                "-o", str(tmp_path / "out"), "--resume"]
@@ -383,6 +381,9 @@ def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, 
              "it holds evaluations of withdrawal.hazard_scale, not of arrivals.rate_scale"),
             ("arrivals.rate_scale,loss,scenario_sha256\n\"1.0,3.5,abc\n",
              "it cannot be read as CSV")):
+        # Kept by a gridqueue that listed no files: a changed table is not told by its hash.
+        (partial / ".gridqueue-output").write_text('{"written_by": "gridqueue"}\n',
+                                                   encoding="utf-8")
         (partial / "evaluations.csv").write_text(table, encoding="utf-8")
         code = main(command)
         err = capsys.readouterr().err

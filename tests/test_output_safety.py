@@ -715,6 +715,67 @@ def test_resume_never_continues_the_unfinished_output_of_another_command(folder,
     assert not (folder / "out" / "evaluations.csv").exists()
 
 
+def interrupted_sweep(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The words of a sweep into ``sw``, stopped by Ctrl-C once its cells are kept."""
+    from sim.analysis import sweeps
+
+    sweep = ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2", "-o", "sw", *SMALL]
+
+    def stopped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sweeps.Sweep, "write_summary", stopped)
+        assert main(sweep) == 130
+    assert len(list((folder / ".sw.partial" / "cells").glob("*.json"))) == 2
+    return sweep
+
+
+def test_resume_and_force_never_take_files_added_to_an_unfinished_output(folder, capsys,
+                                                                         monkeypatch):
+    """A file put into the folder an interrupted sweep keeps stops --resume and --force.
+
+    --resume moved it into the output, listed with its hash as gridqueue's, and --force
+    deleted it without a word.
+    """
+    sweep = interrupted_sweep(folder, monkeypatch)
+    capsys.readouterr()
+    kept = folder / ".sw.partial"
+    (kept / "notes.txt").write_text("mine")
+    (kept / "drafts").mkdir()
+    for given in ("--resume", "--force"):
+        refused([*sweep, given], capsys, folder, "sw: the unfinished output kept in "
+                ".sw.partial holds files and folders gridqueue did not write (drafts/, "
+                "notes.txt), which --resume would take into the output and --force would "
+                "delete; move them out first")
+    assert (kept / "drafts").is_dir()
+    (kept / "notes.txt").unlink()
+    (kept / "drafts").rmdir()
+    cell = sorted((kept / "cells").glob("*.csv"))[0]
+    cell.write_text(cell.read_text().replace("\n1,", "\n9,"))
+    refused([*sweep, "--resume"], capsys, folder, "holds files changed since gridqueue wrote "
+            f"them (cells/{cell.name}), which --resume would take into the output")
+    cell.unlink()  # run again
+    assert main([*sweep, "--resume"]) == 0
+    assert not kept.exists()
+    assert "notes.txt" not in (folder / "sw" / MARKER).read_text()
+
+
+def test_an_unfinished_output_left_by_a_killed_command_is_judged_by_names(folder, capsys,
+                                                                         monkeypatch):
+    """Killed outright, a sweep cannot list what it kept: what outputs never hold stops it."""
+    sweep = interrupted_sweep(folder, monkeypatch)
+    capsys.readouterr()
+    kept = folder / ".sw.partial"
+    marker = json.loads((kept / MARKER).read_text())
+    marker.update(kept=False, files=[], sha256={})  # as a killed sweep leaves it
+    (kept / MARKER).write_text(json.dumps(marker))
+    (kept / "notes.txt").write_text("mine")
+    refused([*sweep, "--force"], capsys, folder, "gridqueue did not write (notes.txt)")
+    (kept / "notes.txt").unlink()
+    assert main([*sweep, "--resume"]) == 0
+
+
 def test_an_output_that_is_a_file_is_a_message_saying_what_to_do(folder, capsys):
     """``-o`` an existing file said only that it is not a directory."""
     (folder / "table.csv").write_text("mine")

@@ -62,6 +62,11 @@ MARKER = ".gridqueue-output"
 and the SHA-256 of each: ``--force`` replaces only such a directory, and only while it holds
 nothing else and no file changed since."""
 
+KEPT = "kept"
+"""Set in the marker of an unfinished output kept for ``--resume`` when its command stopped:
+the marker then lists every file gridqueue wrote there. The marker written as a command
+starts lists only what was there then; one killed outright leaves that one."""
+
 _UNLISTED_NAMES = frozenset({
     "applicants.csv", "timeseries.csv", "summary.csv", "projects.csv",
     "replication_metrics.csv", "scenario.yaml", "run.json", "waiting_list.csv",
@@ -484,17 +489,17 @@ def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
                                   "another output directory")
 
 
-def _mark(folder: Path, what: str) -> None:
+def _mark(folder: Path, what: str, kept: bool = False) -> None:
     """Sign ``folder`` as gridqueue's own, listing its files: a later ``--force`` may replace it.
 
     Only while it holds nothing added since (a user's notes, say): see :func:`check_writable`.
-    An empty folder is listed too (``name/``), else it read as one the user added.
+    An empty folder is listed too (``name/``), else it read as one the user added. ``kept``:
+    an unfinished output kept for ``--resume``, whose list is complete (:data:`KEPT`).
     """
     files = [name for name in _entries_in(folder) if name != MARKER]
-    (folder / MARKER).write_text(
-        json.dumps({"written_by": "gridqueue", "version": __version__, "what": what,
-                    "files": files, "sha256": _hashes(folder, files)}, indent=1) + "\n",
-        encoding="utf-8")
+    mark = {"written_by": "gridqueue", "version": __version__, "what": what, "files": files,
+            "sha256": _hashes(folder, files), **({KEPT: True} if kept else {})}
+    (folder / MARKER).write_text(json.dumps(mark, indent=1) + "\n", encoding="utf-8")
 
 
 def claim(folder: Path, names: list[str]) -> None:
@@ -702,6 +707,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
             raise OutputError(f"{partial}: is in the way of the output and was not written "
                               "by gridqueue; move or remove it yourself")
         _refuse_if_in_use(target, partial)
+        _refuse_if_not_as_kept(target, partial)
         if resume:
             _refuse_other_kind(target, partial, what)
         if not resume and not force:
@@ -722,6 +728,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
     except OSError as exc:
         if claimed:
             _release(partial)
+            _mark_kept(partial, what)
         _drop_if_empty(partial)
         kept = (f"finished parts are kept in {partial} for {_resume()}" if partial.is_dir()
                 else "nothing was kept")
@@ -730,8 +737,44 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
     except BaseException:
         if claimed:
             _release(partial)
+            _mark_kept(partial, what)
         _drop_if_empty(partial)
         raise
+
+
+def _mark_kept(partial: Path, what: str) -> None:
+    """Mark ``partial``, kept for ``--resume``, as listing every file gridqueue wrote there.
+
+    With their hashes, a file the user adds or changes there later is told from gridqueue's
+    (:func:`_refuse_if_not_as_kept`). Marked when the command stops; one killed outright
+    cannot, and leaves the marker of its start, which :data:`KEPT` then does not vouch for.
+    """
+    if partial.is_dir() and not partial.is_symlink():
+        try:
+            _mark(partial, what, kept=True)
+        except OSError:
+            pass  # the marker of the start stays, and files are judged by their names
+
+
+def _refuse_if_not_as_kept(target: Path, partial: Path) -> None:
+    """Refuse ``partial`` if it holds files added or changed since gridqueue kept it.
+
+    ``--resume`` took such a file into the output, listed as gridqueue's, and ``--force``
+    deleted it. A marker written as the command stopped (:func:`_mark_kept`) tells by its
+    list and hashes; one a command killed outright left (or an earlier gridqueue) lists
+    only what was there as it started, so the rest is judged by the names outputs have.
+    """
+    kept = _field(partial / MARKER, KEPT) is True
+    added = [name for name in _added(partial, _listed_files(partial) if kept else None)
+             if name != STAGING_MARK]
+    changed = files_changed(partial) if kept else []
+    for names, how in ((added, "gridqueue did not write"),
+                       (changed, "changed since gridqueue wrote them")):
+        if names:
+            raise OutputError(f"{target}: the unfinished output kept in {partial} holds "
+                              f"{files_named(names)} {how} ({some(names)}), which "
+                              f"{_resume()} would take into the output and {_force()} would "
+                              "delete; move them out first")
 
 
 def _refuse_if_in_use(target: Path, partial: Path) -> None:
