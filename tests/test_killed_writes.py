@@ -173,10 +173,45 @@ def test_leftovers_of_other_names_are_never_touched(tmp_path):
     """Not another output's, nor a sweep kept for --resume (``.NAME.partial``), nor a backup."""
     dead = ended_process()
     others = [leftover(tmp_path / name, dead) for name in
-              (".out.partial", ".outer.partial-abcd1234", ".out.old-abcd1234",
+              (".out.partial", ".outer.partial-abcd1234", ".outer.old-abcd1234",
                ".out.partial-x.partial-abcd1234", "out.partial-abcd1234", ".0ut.partial-ab")]
     assert write(tmp_path / "out") == []
     assert all((p / STAGING_MARK).is_file() for p in others)
+
+
+def set_aside(where: Path, pid: int | None) -> Path:
+    """A folder an earlier output was set aside in, as a write stopped deleting it leaves it.
+
+    Marked as made by process ``pid``; without a mark (None) as a gridqueue before the mark
+    left it.
+    """
+    (where / "results" / "figures").mkdir(parents=True)
+    (where / "results" / MARKER).write_text('{"written_by": "gridqueue"}')
+    (where / "results" / "figures" / "queue.png").write_bytes(b"half")
+    if pid is not None:
+        (where / STAGING_MARK).write_text(json.dumps(
+            {"written_by": "gridqueue", "pid": pid, "host": socket.gethostname()}))
+    return where
+
+
+def test_what_an_interrupted_write_left_of_the_output_it_replaced_is_removed(tmp_path):
+    """The earlier output a write was deleting when stopped is removed by the next, saying so.
+
+    It was never removed nor named. Only gridqueue's own: one whose process runs is let be,
+    and one holding anything else is named and kept.
+    """
+    gone = set_aside(tmp_path / ".out.old-g0ne0000", ended_process())
+    older = set_aside(tmp_path / ".out.old-0lder000", None)
+    running = set_aside(tmp_path / ".out.old-runn1ng0", os.getpid())
+    mine = set_aside(tmp_path / ".out.old-m1ne0000", ended_process())
+    (mine / "notes.txt").write_text("mine")
+    assert write(tmp_path / "out") == [
+        f"removed {older}, {gone}, what gridqueue left undeleted of an earlier output of "
+        f"{tmp_path / 'out'}",
+        f"left {mine} as found: it may hold what gridqueue left undeleted of an earlier output "
+        f"of {tmp_path / 'out'}, but gridqueue cannot tell; remove it yourself if so"]
+    assert not gone.exists() and not older.exists()
+    assert (running / STAGING_MARK).is_file() and (mine / "notes.txt").is_file()
 
 
 def test_a_run_killed_outright_while_writing_is_cleaned_up_by_the_next(folder, capsys):

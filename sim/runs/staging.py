@@ -551,19 +551,108 @@ def _replace(staging: Path, target: Path, existed: bool) -> None:
     if not os.path.lexists(target):
         os.replace(staging, target)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    _delete_set_aside(_swap(staging, target))  # what it leaves, the next write removes
+
+
+def _old_prefix(target: Path) -> str:
+    """How the folder the earlier output of ``target`` is set aside in is named, but its end."""
+    return f".{target.name}.old-"
+
+
+def _swap(staging: Path, target: Path) -> Path:
+    """Set the output at ``target`` aside, move ``staging`` there; return where it was set.
+
+    Aside in a folder beside it marked as gridqueue's (:func:`make_staging`), so that it is
+    known as such if left. Stopped between the two moves, the earlier output is put back.
+    """
+    old = make_staging(target.parent, _old_prefix(target))
     try:
         os.replace(target, old / "results")
     except BaseException:
-        old.rmdir()
+        shutil.rmtree(old, ignore_errors=True)  # it holds its mark alone
         raise
     try:
         os.replace(staging, target)
-    except BaseException:  # even Ctrl-C between the two renames puts the old results back
+    except BaseException:
         os.replace(old / "results", target)
-        old.rmdir()
+        shutil.rmtree(old, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return old
+
+
+def _delete_set_aside(old: Path) -> str | None:
+    """Delete ``old``, the earlier output in it first and its mark last; what failed, if any.
+
+    The mark goes last, so that what an interruption leaves is still known as gridqueue's.
+    """
+    shutil.rmtree(old / "results", ignore_errors=True)
+    try:
+        if os.path.lexists(old / "results"):
+            shutil.rmtree(old / "results")  # again, to learn why it fails
+        (old / STAGING_MARK).unlink(missing_ok=True)
+        old.rmdir()
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return None
+
+
+def _clear_old_left(target: Path) -> None:
+    """Remove what an interrupted gridqueue left of an earlier output of ``target``; say so.
+
+    Only folders named as :func:`_replace` names the one it sets that output aside in, that
+    hold nothing but it (``results``) and the mark of a process of this machine that no longer
+    runs, or (set aside by a gridqueue before the mark) nothing but ``results`` with a
+    :data:`MARKER` in it. One whose process still runs is let be; any other so named is named
+    in a warning and kept.
+    """
+    name = re.compile(re.escape(_old_prefix(target)) + "[a-z0-9_]+")
+    try:
+        found = sorted(entry.name for entry in os.scandir(target.parent)
+                       if name.fullmatch(entry.name))
+    except OSError:
+        return  # the write that follows says what is wrong
+    earlier = f"what gridqueue left undeleted of an earlier output of {target}"
+    removed: list[str] = []
+    unknown: list[str] = []
+    for old in (target.parent / entry for entry in found):
+        writer = _set_aside_by(old)
+        if writer == "unknown":
+            unknown.append(str(old))
+        elif writer == "gone":
+            problem = _delete_set_aside(old)
+            if problem is None:
+                removed.append(str(old))
+            else:
+                warn(f"could not remove all of {old}, {earlier} ({problem}); remove it "
+                     "yourself")
+    if removed:
+        warn(f"removed {some(removed)}, {earlier}")
+    if unknown:
+        warn(f"left {some(unknown)} as found: it may hold {earlier}, but gridqueue cannot "
+             "tell; remove it yourself if so")
+
+
+def _set_aside_by(old: Path) -> _Writer:
+    """Whether the process that set an earlier output aside in ``old`` is gone or running.
+
+    ``"unknown"`` when ``old`` holds anything but that output and the mark (or is not a
+    folder); gone when, set aside by a gridqueue before the mark, it holds that output alone.
+    """
+    try:
+        if old.is_symlink() or not old.is_dir():
+            return "unknown"
+        entries = {entry.name for entry in os.scandir(old)}
+    except OSError:
+        return "unknown"
+    results = old / "results"
+    if "results" in entries and (results.is_symlink() or not results.is_dir()):
+        return "unknown"
+    if not entries <= {"results", STAGING_MARK}:
+        return "unknown"
+    if entries == {"results"}:
+        return "gone" if (results / MARKER).is_file() else "unknown"
+    return _writer(old)
 
 
 def _free_name(target: Path) -> Path:
@@ -606,6 +695,7 @@ def staged_directory(
     existed = os.path.lexists(target)
     _make_parent(target)
     _clear_staging_left(target)
+    _clear_old_left(target)
     try:
         staging = make_staging(target.parent, _staging_prefix(target))
     except OSError as exc:
@@ -716,6 +806,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         if not resume:
             shutil.rmtree(partial)
     _make_parent(target)
+    _clear_old_left(target)
     claimed = False
     try:
         partial.mkdir(exist_ok=True)
