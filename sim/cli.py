@@ -23,6 +23,7 @@ from sim.errors import (
     arguments_as_options,
     listed,
 )
+from sim.runs.staging import after_interrupt, outputs_placed
 
 if TYPE_CHECKING:
     from sim.inputs.scenario import Scenario
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    with _sigterm_as_interrupt() as terminated:
+    with _sigterm_as_interrupt() as terminated, outputs_placed() as placed:
         try:
             with warnings.catch_warnings(), arguments_as_options():
                 warnings.simplefilter("default", GridqueueWarning)
@@ -97,8 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         except KeyboardInterrupt as exc:
             stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
-            print(f"gridqueue: {stop}; earlier results are untouched and nothing partial "
-                  "was written", file=sys.stderr)
+            print(f"gridqueue: {stop}; {after_interrupt(placed)}", file=sys.stderr)
             return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import shutil
@@ -23,7 +24,8 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
-from sim.runs import csv_writer
+from sim.runs import csv_writer, staging
+from sim.runs.staging import STAGING_MARK
 from sim.runs.workers import signals_held
 from tests.processes import ctrl_c_as_in_a_terminal, is_running
 
@@ -362,3 +364,114 @@ def test_a_ctrl_c_another_thread_receives_waits_for_the_workers_to_be_known():
     finally:
         signal.signal(signal.SIGINT, previous)
     assert reached_the_end
+
+
+def left_by_a_command_since_ended(old: Path) -> None:
+    """Mark the folder ``old`` as set aside by a command that has ended (this process runs on).
+
+    Left by this very process, it may yet be deleted by it: the next write lets it be.
+    """
+    child = subprocess.Popen([sys.executable, "-c", ""])
+    child.wait()
+    mark = json.loads((old / STAGING_MARK).read_text())
+    (old / STAGING_MARK).write_text(json.dumps({**mark, "pid": child.pid}))
+
+
+def run_again(folder: Path) -> list[str]:
+    """The words of ``gridqueue run`` that replaces the results in ``folder/out``."""
+    return ["run", str(BAD / "valid.yaml"), "-o", str(folder / "out"), "--force", "-q",
+            "--workers", "1"]
+
+
+def test_ctrl_c_as_the_earlier_results_are_deleted_says_the_new_ones_are_in_place(
+        folder, capsys, monkeypatch):
+    """Stopped while the results it replaced are deleted, the message says what is where.
+
+    It said the earlier results were untouched and nothing partial was written, though the
+    new ones were in place, and left the earlier ones half-deleted in a hidden folder that no
+    later run removed or named. The next run removes that folder, saying so.
+    """
+    delete = staging._delete_set_aside
+
+    def stopped_part_way(old: Path) -> str | None:
+        (old / "results" / "summary.csv").unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(staging, "_delete_set_aside", stopped_part_way)
+    assert main(run_again(folder)) == 130
+    (old,) = (folder / name for name in leftovers(folder))
+    out = folder / "out"
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: error: interrupted as it ended: the new output is complete in {out}; "
+        f"what is left of the earlier one is in {old}, which the next gridqueue command "
+        f"writing {out} removes"]
+    assert staging.files_changed(out) == [] and (out / "summary.csv").is_file()
+    left_by_a_command_since_ended(old)
+    monkeypatch.setattr(staging, "_delete_set_aside", delete)
+    assert main(run_again(folder)) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: warning: removed {old}, what gridqueue left undeleted of an earlier "
+        f"output of {out}"]
+    assert leftovers(folder) == []
+
+
+def test_a_ctrl_c_as_the_earlier_results_are_deleted_waits_until_they_are(folder, capsys,
+                                                                          monkeypatch):
+    """Ctrl-C waits the moment the deletion takes, then says the new results are in place."""
+    assert threading.current_thread() is threading.main_thread()  # signals reach it alone
+    delete = staging._delete_set_aside
+
+    def ctrl_c_first(old: Path) -> str | None:
+        signal.raise_signal(signal.SIGINT)
+        return delete(old)
+
+    monkeypatch.setattr(staging, "_delete_set_aside", ctrl_c_first)
+    assert main(run_again(folder)) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: error: interrupted as it ended: the new output is complete in "
+        f"{folder / 'out'}, and the earlier one it replaced is deleted"]
+    assert leftovers(folder) == []
+
+
+def test_ctrl_c_once_the_new_results_are_in_place_says_so(folder, capsys, monkeypatch):
+    """Stopped as the summary is printed, the message no longer calls the earlier untouched."""
+    from sim.runs import summary_table
+
+    def stopped(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(summary_table, "format_summary", stopped)
+    command = run_again(folder)
+    command.remove("-q")
+    assert main(command) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: interrupted; the new output is complete in {folder / 'out'}, and the "
+        "earlier one it replaced is deleted"]
+
+
+def test_earlier_results_that_cannot_be_deleted_are_named(folder, capsys, monkeypatch):
+    """A file that may not be deleted (immutable, say) leaves a folder: a warning names it.
+
+    It was left without a word, and the command ended as if all was done.
+    """
+    refused = PermissionError(errno.EPERM, os.strerror(errno.EPERM), "summary.csv")
+    rmtree = shutil.rmtree
+
+    def keeps_summary(path: Path, ignore_errors: bool = False) -> None:
+        if Path(path).parent.name.startswith(".out.old-"):
+            if not ignore_errors:
+                raise refused
+            return
+        rmtree(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(shutil, "rmtree", keeps_summary)
+    assert main(run_again(folder)) == 0
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    (old,) = (folder / name for name in leftovers(folder))
+    assert capsys.readouterr().err.splitlines() == [
+        f"gridqueue: warning: {folder / 'out'}: the new output is in place, but the earlier "
+        f"one it replaced could not be deleted entirely ({os.strerror(errno.EPERM)}: "
+        f"summary.csv); what is left of it is in {old}: remove it yourself"]
+    left_by_a_command_since_ended(old)
+    assert main(run_again(folder)) == 0  # and once it can be, the next run does
+    assert leftovers(folder) == []

@@ -20,16 +20,19 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
 from sim.errors import Interrupted, OutputError, given_as, warn
+from sim.runs.workers import signals_held
 
 __all__ = [
     "MARKER",
     "REPORT_STAGING",
     "STAGING_MARK",
+    "after_interrupt",
     "check_writable",
     "claim",
     "files_added",
@@ -38,6 +41,7 @@ __all__ = [
     "interrupted",
     "make_staging",
     "output_path",
+    "outputs_placed",
     "partial_directory",
     "resumable_directory",
     "some",
@@ -550,13 +554,48 @@ def _replace(staging: Path, target: Path, existed: bool) -> None:
                               f"output is in {kept}")
     if not os.path.lexists(target):
         os.replace(staging, target)
+        _say_placed(f"the new output is complete in {target}")
         return
-    _delete_set_aside(_swap(staging, target))  # what it leaves, the next write removes
+    _put_in_place(staging, target)
 
 
 def _old_prefix(target: Path) -> str:
     """How the folder the earlier output of ``target`` is set aside in is named, but its end."""
     return f".{target.name}.old-"
+
+
+def _put_in_place(staging: Path, target: Path) -> None:
+    """Replace the earlier output at ``target`` with the finished one in ``staging``.
+
+    The earlier output is set aside, the new one moved in, and the earlier one deleted, with
+    Ctrl-C and SIGTERM held back the moment this takes; one that came is then said to have
+    come as the command ended, the new output in place. Stopped part-way, the earlier output
+    was neither kept nor gone, and the message said it was untouched. Stopped all the same,
+    or failing (a file that may not be deleted), the deletion leaves the folder the earlier
+    output was set aside in, named in the message or a warning; its mark shows it to be
+    gridqueue's, so the next write of ``target`` removes it (:func:`_clear_old_left`).
+    """
+    done = f"the new output is complete in {target}"
+    so: list[str] = []  # once the new output is in place: what is so, in words
+    try:
+        with signals_held():
+            old = _swap(staging, target)
+            so.append(f"{done}; what is left of the earlier one is in {old}, which the next "
+                      f"gridqueue command writing {target} removes")
+            problem = _delete_set_aside(old)
+            if problem is None:
+                so.append(f"{done}, and the earlier one it replaced is deleted")
+            else:
+                so.append(f"{done}; what is left of the earlier one is in {old}")
+                warn(f"{target}: the new output is in place, but the earlier one it replaced "
+                     f"could not be deleted entirely ({problem}); what is left of it is in "
+                     f"{old}: remove it yourself")
+    except KeyboardInterrupt:  # held back until now, or raised by the deletion itself
+        if not so:
+            raise  # before the new output was in place: nothing changed
+        _say_placed(so[-1])
+        raise Interrupted(f"interrupted as it ended: {so[-1]}") from None
+    _say_placed(so[-1])
 
 
 def _swap(staging: Path, target: Path) -> Path:
@@ -767,6 +806,37 @@ def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
             f"{target} that {'a killed gridqueue command' if it else 'killed gridqueue commands'}"
             f" left behind, but gridqueue cannot tell; remove {'it' if it else 'them'} yourself "
             f"if no gridqueue command is writing {target}")
+
+
+_PLACED: ContextVar[list[str] | None] = ContextVar("_PLACED", default=None)
+"""Where :func:`outputs_placed` collects what each output moved into place left, in words."""
+
+
+@contextmanager
+def outputs_placed() -> Iterator[list[str]]:
+    """Collect, while the block runs, what each output moved into place leaves, in words.
+
+    An interrupt that comes once an output is in place (the command still printing, say) must
+    not say that earlier results are untouched: :func:`after_interrupt` says what is so.
+    """
+    placed: list[str] = []
+    token = _PLACED.set(placed)
+    try:
+        yield placed
+    finally:
+        _PLACED.reset(token)
+
+
+def after_interrupt(placed: list[str]) -> str:
+    """What an interrupted command leaves, given the outputs it moved into place (words)."""
+    return "; ".join(placed) or "earlier results are untouched and nothing partial was written"
+
+
+def _say_placed(words: str) -> None:
+    """Note, for :func:`outputs_placed`, what moving an output into place left."""
+    placed = _PLACED.get()
+    if placed is not None:
+        placed.append(words)
 
 
 def partial_directory(target: str | Path) -> Path:
