@@ -347,7 +347,9 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
         "held_mw": _held_mw(applicants),
         **{name: outcome == k for k, name in enumerate(OUTCOMES)},
         "request_time": request_time,
-        "entry": np.clip(-request_time, 0.0, wait),
+        "entry": (entry := np.clip(-request_time, 0.0, wait)),
+        "without": _years_without(wait, outcome == OUTCOMES.index("connected"), request_time,
+                                  entry, horizon_years),
         **_non_firm_columns(applicants),
         **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
                         horizon_years - request_time),
@@ -505,7 +507,7 @@ def _figures(
         "jobs_connected": float(c["jobs"][connected].sum()),
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
         "jobs_waiting": float(c["jobs"][waiting].sum()),
-        "wait_to_end_years": _mean_to_end(c, horizon_years),
+        "wait_to_end_years": float(c["without"].mean()) if len(c["without"]) else math.nan,
         "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
         "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
@@ -525,17 +527,17 @@ def _figures(
     return figures
 
 
-def _mean_to_end(c: dict[str, np.ndarray], horizon_years: float) -> float:
-    """Mean years without a connection, within the run: to connection, else to its end.
+def _years_without(wait: np.ndarray, connected: np.ndarray, request_time: np.ndarray,
+                   entry: np.ndarray, horizon_years: float) -> np.ndarray:
+    """Each applicant's years without a connection in the run: to connection, else its end.
 
     One who withdraws stays without a connection to the end of the run (giving up is not a
-    shorter wait); the years a waiting list waited before the start are not counted.
+    shorter wait); the years a waiting list waited before the start are not counted. Worked
+    out once per replication; each group's figure is the mean of its rows.
     """
-    if not len(c["wait"]):
-        return math.nan
-    without = np.where(c["connected"], c["wait"], horizon_years - c["request_time"])
-    without -= c["entry"]
-    return float(without.mean())
+    without = np.where(connected, wait, horizon_years - request_time)
+    without -= entry
+    return without
 
 
 def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
