@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import traceback
 from collections.abc import Sequence
@@ -189,7 +190,9 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
     if added:
         sys.path.insert(0, str(search_dir))
     try:
-        return importlib.import_module(module_name)
+        return _import_refusing_exits(module_name)
+    except SystemExit as exc:  # not an Exception: it would end gridqueue as if it had finished
+        raise LookupError(_exited(module_name, exc, search_dir)) from None
     except PolicyNameTaken as exc:  # the module was found: what it registers is the problem
         raise LookupError(str(exc)) from None
     except Exception as exc:  # an import runs user code: any failure is the user's to see
@@ -207,6 +210,38 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
     finally:
         if added:
             sys.path.remove(str(search_dir))
+
+
+def _import_refusing_exits(module_name: str) -> ModuleType:
+    """Import a policy module with ``os._exit`` raising SystemExit, as ``sys.exit`` does.
+
+    Its code runs while it is imported; an exit there would end every command with no
+    message, and with exit code 0 (``sys.exit(0)``) as if it had done its work.
+    """
+    from sim.policies.checked import exits_refused  # checked imports this package's modules
+
+    with exits_refused():
+        return importlib.import_module(module_name)
+
+
+def _exited(module_name: str, exc: SystemExit, search_dir: Path | None) -> str:
+    """Why a policy module that called ``sys.exit`` or ``os._exit`` while imported is refused.
+
+    Names the file and line of the call (:func:`_raised_at`), or the module's file.
+    """
+    where = _raised_at(exc, search_dir) or _module_file(module_name)
+    return (f"policy module '{module_name}' called sys.exit or os._exit ({exc.code!r}) while "
+            f"being imported{f' ({where})' if where else ''}; a policy module must define "
+            "policies, not end the program")
+
+
+def _module_file(module_name: str) -> str | None:
+    """``from FILE``: where a module would be imported from, if that can be told."""
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    return f"from {spec.origin}" if spec is not None and spec.origin else None
 
 
 def _raised_at(exc: BaseException, search_dir: Path | None) -> str | None:

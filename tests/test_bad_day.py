@@ -1,0 +1,127 @@
+"""Bad input met on a bad day: each is one message naming what is wrong, never a silent exit.
+
+A policy module that ends the program while imported, a run.json edited to ask for a billion
+replications, a symbolic link that points back to itself, a missing Dask, a sweep grid of
+millions of cells, a ``--vary`` named as a ``--set``, a run.json that is there but unreadable
+and a schema file edited by hand: each fails with exit code 2 and one line naming the file,
+the key or option and what was expected, before any work is done.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from tests.comparison_family import FIFO
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def gridqueue(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``gridqueue ARGS`` in this process; return the exit code, stdout and stderr."""
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def gridqueue_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``gridqueue ARGS`` as a process of its own, as a terminal would."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env=_with_gridqueue_on_path())
+
+
+def _with_gridqueue_on_path() -> dict[str, str]:
+    """The environment, with this checkout first on the Python path (the test's cwd is not)."""
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else "")}
+
+
+def one_error(code: int, out: str, err: str, *says: str) -> str:
+    """Check a refusal: exit code 2, no output, one line of error holding each of ``says``."""
+    assert code == 2, err
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gridqueue: error: "), err
+    for text in says:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def scenario_in(folder: Path, extra: str = "", name: str = "s.yaml") -> Path:
+    """A small scenario file in ``folder`` (two replications), with ``extra`` appended."""
+    path = folder / name
+    path.write_text(FIFO.replace("replications: 6", "replications: 2")
+                    + textwrap.dedent(extra), encoding="utf-8")
+    return path
+
+
+# A policy module that calls sys.exit while imported
+
+
+EXITS = "import sys\n\nsys.exit({code})\n"
+"""A policy module that ends the program as it is imported."""
+
+
+@pytest.fixture
+def exiting_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scenario whose policy.import names a module that calls sys.exit(0) at import."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gq_test_exits_zero.py").write_text(EXITS.format(code=0), encoding="utf-8")
+    return scenario_in(tmp_path, "policy:\n  import: [gq_test_exits_zero]\n  order: fifo\n")
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "s.yaml", "-o", "out", "-q", "--workers", "1"],
+    ["validate", "s.yaml"],
+    ["compare", "s.yaml", "s.yaml", "-o", "out", "-q", "--workers", "1"],
+    ["sweep", "s.yaml", "--vary", "seed=1,2", "-o", "out", "-q", "--workers", "1"],
+], ids=lambda command: command[0])
+def test_a_policy_module_that_exits_while_imported_is_refused(command, exiting_policy, capsys):
+    """``sys.exit(0)`` in a policy.import module made every command end at once with code 0."""
+    line = one_error(*gridqueue(command, capsys), "s.yaml:", "policy.import.0: policy module "
+                     "'gq_test_exits_zero' called sys.exit or os._exit (0) while being "
+                     "imported", "gq_test_exits_zero.py:3")
+    assert line.endswith("a policy module must define policies, not end the program")
+    assert not (exiting_policy.parent / "out").exists()
+
+
+def test_an_exit_code_of_a_policy_module_is_not_passed_on(tmp_path, capsys, monkeypatch):
+    """``sys.exit(3)`` at import ended gridqueue with code 3 and no message."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gq_test_exits_three.py").write_text(EXITS.format(code=3), encoding="utf-8")
+    scenario_in(tmp_path, "policy:\n  import: [gq_test_exits_three]\n  order: fifo\n")
+    one_error(*gridqueue(["validate", "s.yaml"], capsys), "called sys.exit or os._exit (3)")
+
+
+def test_os_exit_while_a_policy_module_is_imported_is_refused(tmp_path):
+    """``os._exit(0)`` at import ended the process at once: a script read exit code 0."""
+    (tmp_path / "gq_test_hard_exit.py").write_text("import os\n\nos._exit(0)\n",
+                                                   encoding="utf-8")
+    scenario_in(tmp_path, "policy:\n  import: [gq_test_hard_exit]\n  order: fifo\n")
+    done = gridqueue_process("validate", "s.yaml", cwd=tmp_path)
+    one_error(done.returncode, done.stdout, done.stderr,
+              "policy module 'gq_test_hard_exit' called sys.exit or os._exit (0)",
+              "gq_test_hard_exit.py:3")
+
+
+def test_reproduce_refuses_a_kept_policy_module_changed_to_exit(tmp_path):
+    """A results folder whose copy of the policy code now exits is not "reproduced", code 0."""
+    (tmp_path / "gq_test_kept.py").write_text(
+        "from sim.policies import FIFOPolicy, register_policy\n\n\n@register_policy\n"
+        "class Kept(FIFOPolicy):\n    name = 'gq_test_kept'\n", encoding="utf-8")
+    scenario_in(tmp_path, "policy:\n  import: [gq_test_kept]\n  order: gq_test_kept\n")
+    done = gridqueue_process("run", "s.yaml", "-o", "out", "-q", "--no-report", "--workers", "1",
+                             cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "out" / "gq_test_kept.py").write_text(EXITS.format(code=0), encoding="utf-8")
+    done = gridqueue_process("reproduce", "out", "-q", "--workers", "1", cwd=tmp_path)
+    one_error(done.returncode, done.stdout, done.stderr, "out/scenario.yaml:",
+              "policy module 'gq_test_kept' called sys.exit or os._exit (0)",
+              str(Path("out", "gq_test_kept.py")))
