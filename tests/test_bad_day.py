@@ -9,7 +9,9 @@ the key or option and what was expected, before any work is done.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -125,3 +127,58 @@ def test_reproduce_refuses_a_kept_policy_module_changed_to_exit(tmp_path):
     one_error(done.returncode, done.stdout, done.stderr, "out/scenario.yaml:",
               "policy module 'gq_test_kept' called sys.exit or os._exit (0)",
               str(Path("out", "gq_test_kept.py")))
+
+
+# A run.json edited to ask for a billion replications
+
+
+MEMORY_LIMIT_BYTES = 4 << 30
+"""Address space of a gridqueue process that reads a tampered run.json: a list of a billion
+replication numbers, built before the limit was checked, takes ten times as much."""
+
+
+def _limit_memory() -> None:
+    """In the child process: fail an allocation beyond :data:`MEMORY_LIMIT_BYTES` at once."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results folder of the small scenario (written without its report)."""
+    folder = tmp_path_factory.mktemp("results")
+    scenario_in(folder)
+    assert main(["run", str(folder / "s.yaml"), "-o", str(folder / "orig"), "-q",
+                 "--no-report", "--workers", "1"]) == 0
+    return folder
+
+
+@pytest.mark.parametrize("command", [["report", "C"], ["reproduce", "C", "-q"],
+                                     ["compare", "orig", "C", "-o", "cmp", "-q"]],
+                         ids=lambda command: command[0])
+def test_a_run_json_asking_for_a_billion_replications_is_refused_first(command, results,
+                                                                         tmp_path):
+    """The count was made into a list before it was checked: out of memory, or a traceback."""
+    shutil.copytree(results / "orig", tmp_path / "orig")
+    shutil.copytree(results / "orig", tmp_path / "C")
+    info = json.loads((tmp_path / "C" / "run.json").read_text(encoding="utf-8"))
+    (tmp_path / "C" / "run.json").write_text(json.dumps({**info, "replications": 10**9}),
+                                             encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sim", *command], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300,
+                          env=_with_gridqueue_on_path(), preexec_fn=_limit_memory)
+    one_error(done.returncode, done.stdout, done.stderr, "C/run.json: replications: expected "
+              "a number of replications from 1 to 100,000", "got 1000000000")
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_a_run_json_listing_a_replication_beyond_the_limit_is_refused(results, tmp_path,
+                                                                      capsys):
+    """A list of replications is held to the same limit as a count."""
+    shutil.copytree(results / "orig", tmp_path / "C")
+    info = json.loads((tmp_path / "C" / "run.json").read_text(encoding="utf-8"))
+    (tmp_path / "C" / "run.json").write_text(json.dumps({**info, "replications": [0, 10**12]}),
+                                             encoding="utf-8")
+    one_error(*gridqueue(["report", str(tmp_path / "C")], capsys),
+              "run.json: replications: expected", "got [0, 1000000000000]")

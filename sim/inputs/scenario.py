@@ -60,6 +60,7 @@ __all__ = [
     "holds_priority",
     "integrated_rate",
     "DEFAULT_AREA",
+    "MAX_REPLICATIONS",
 ]
 
 DEFAULT_AREA = "main"
@@ -102,6 +103,8 @@ MAX_SCORE = 1e9
 """Largest (mean) efficiency score: scores only rank, so this bounds a typo, not a scale."""
 MAX_ARRIVALS = 10_000_000
 """Largest expected number of requests of one stream in one replication."""
+MAX_REPLICATIONS = 100_000
+"""Most replications of one run (a scenario's, or those a results folder's run.json lists)."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
@@ -910,7 +913,7 @@ class Scenario(_Model):
     end: Date = Field(description="End of the simulated period (ISO date), after start.")
     seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
     replications: int = Field(
-        default=10, ge=1, le=100_000, description="Independent replications to run."
+        default=10, ge=1, le=MAX_REPLICATIONS, description="Independent replications to run."
     )
     timestep_months: int = Field(
         default=1, ge=1, le=120, description="Months between rows of timeseries.csv."

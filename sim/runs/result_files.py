@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.inputs.files import read_limited
+from sim.inputs.scenario import MAX_REPLICATIONS
 from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
 from sim.runs.metrics import ALL
 from sim.runs.records import APPLICANT_COLUMNS, TIMESERIES_COLUMNS
@@ -84,17 +85,29 @@ def _json_kind(value: Any) -> str:
 
 
 def run_replications(info: Mapping[str, Any], path: Path) -> list[int]:
-    """The replication indices ``run.json`` says ran (a count, or the indices of a subset)."""
+    """The replication indices ``run.json`` says ran (a count, or the indices of a subset).
+
+    Checked against :data:`~sim.inputs.scenario.MAX_REPLICATIONS` before the list is made:
+    a count edited to a billion would otherwise fill the memory before anything is said.
+    """
     if "replications" not in info:
         raise InputError(path, "replications", "expected the number of replications the run "
                          "had (gridqueue run writes it); not found")
     value = info["replications"]
-    if is_whole(value, minimum=1):
+    if is_whole(value, minimum=1) and value <= MAX_REPLICATIONS:
         return list(range(value))
-    if isinstance(value, list) and value and all(is_whole(v) for v in value):
+    if isinstance(value, list) and value and all(
+            is_whole(v) and v < MAX_REPLICATIONS for v in value):
         return sorted(value)
-    raise InputError(path, "replications", "expected a number of replications or a list of "
-                     f"replication indices, got {value!r}")
+    raise InputError(path, "replications", "expected a number of replications from 1 to "
+                     f"{MAX_REPLICATIONS:,} or a list of replication indices from 0 to "
+                     f"{MAX_REPLICATIONS - 1:,}, got {_shown(value)}")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value of run.json as a message shows it: its repr, cut short if long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def is_whole(value: Any, minimum: int = 0) -> bool:
