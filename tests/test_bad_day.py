@@ -182,3 +182,66 @@ def test_a_run_json_listing_a_replication_beyond_the_limit_is_refused(results, t
                                              encoding="utf-8")
     one_error(*gridqueue(["report", str(tmp_path / "C")], capsys),
               "run.json: replications: expected", "got [0, 1000000000000]")
+
+
+# A symbolic link that points back to itself
+
+
+LOOP = "a symbolic link that points back to itself"
+
+
+@pytest.fixture
+def loops(results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the small scenario, a results folder and links that loop.
+
+    ``loop.yaml`` and ``sl1`` point to themselves, ``a_loop`` and ``b_loop`` to each other.
+    """
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path)
+    shutil.copytree(results / "orig", tmp_path / "PREV")
+    for link, target in (("loop.yaml", "loop.yaml"), ("sl1", "sl1"), ("a_loop", "b_loop"),
+                         ("b_loop", "a_loop")):
+        (tmp_path / link).symlink_to(target)
+    return tmp_path
+
+
+LOOPING = [
+    (["validate", "loop.yaml"], "loop.yaml: expected a scenario file, 'loop.yaml' is " + LOOP),
+    (["run", "loop.yaml", "-q"], "loop.yaml: expected a scenario file, 'loop.yaml' is " + LOOP),
+    (["sweep", "loop.yaml", "--vary", "seed=1,2"],
+     "loop.yaml: expected a scenario file, 'loop.yaml' is " + LOOP),
+    (["run", "s.yaml", "-o", "a_loop/out", "-q"],
+     f"a_loop/out: goes through a_loop, which is {LOOP}"),
+    (["run", "s.yaml", "-o", "sl1", "--force", "-q"], f"sl1: is {LOOP}"),
+    (["sweep", "s.yaml", "--vary", "seed=1,2", "-o", "sl1", "-q"], f"sl1: is {LOOP}"),
+    (["compare", "sl1", "PREV", "-o", "cmp", "-q"],
+     f"sl1: expected an input file or folder; it is {LOOP}"),
+    (["compare", "s.yaml", "PREV", "--reference", "sl1", "-o", "cmp", "-q"], f"sl1: is {LOOP}"),
+    (["report", "sl1"], f"sl1: is {LOOP}"),
+    (["reproduce", "sl1"], f"sl1: is {LOOP}"),
+]
+"""Commands given a path that loops, and what each says."""
+
+
+@pytest.mark.parametrize(("command", "says"), [
+    pytest.param(command, says, id=" ".join(command)) for command, says in LOOPING])
+def test_a_symbolic_link_that_loops_is_named_not_a_traceback(command, says, loops, capsys):
+    """Path.resolve raised RuntimeError ('Symlink loop from ...'), shown as a traceback."""
+    one_error(*gridqueue(command, capsys), says)
+    assert not (loops / "cmp").exists()
+
+
+def test_extends_naming_a_link_that_loops_names_the_line(loops, capsys):
+    """``extends: loop.yaml`` is refused at the line of the extends."""
+    (loops / "child.yaml").write_text("extends: loop.yaml\n", encoding="utf-8")
+    one_error(*gridqueue(["validate", "child.yaml"], capsys),
+              f"child.yaml:1: extends: expected a scenario file, 'loop.yaml' is {LOOP}")
+
+
+def test_a_question_naming_a_link_that_loops_is_not_called_missing(loops, capsys):
+    """A questions file naming the loop said it was not found."""
+    (loops / "q.yaml").write_text("- {question: q, reference: s.yaml, variant: sl1}\n",
+                                  encoding="utf-8")
+    one_error(*gridqueue(["compare", "--questions", "q.yaml", "-o", "cmp"], capsys),
+              "q.yaml:1: 0.variant: expected an existing scenario file or results directory; "
+              f"sl1 is {LOOP}")

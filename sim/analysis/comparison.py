@@ -41,6 +41,7 @@ from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
+from sim.inputs.files import resolved
 from sim.inputs.loading import load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
@@ -612,7 +613,7 @@ def _label_of(name: str, results: Mapping[str, Results], paths: Mapping[Path, st
     """The label of the scenario ``name`` names: a label, or the path of an input."""
     if name in results:
         return name
-    found = paths.get(Path(name).resolve())
+    found = paths.get(resolved(name))
     if found is None:
         raise GridqueueError(f"{argument('reference', name)}: expected a scenario name or input "
                              "path; "

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from sim.errors import InputError, nearest
+from sim.inputs.files import SymlinkLoop, resolved
 
 __all__ = ["QuestionSpec", "read_questions"]
 
@@ -63,6 +64,7 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
                                  line=_line(root, i, key))
         reference, variant = (path.parent / entry[k] for k in ("reference", "variant"))
         for key, target in (("reference", reference), ("variant", variant)):
+            _check_leads_somewhere(target, path, f"{i}.{key}", _line(root, i, key))
             if not target.exists():
                 raise InputError(path, f"{i}.{key}", f"expected an existing scenario file or "
                                  f"results directory; {entry[key]} not found",
@@ -72,6 +74,15 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
                              "reference", line=_line(root, i, "variant"))
         specs.append(QuestionSpec(entry["question"].strip(), reference, variant))
     return specs
+
+
+def _check_leads_somewhere(target: Path, path: Path, key: str, line: int | None) -> None:
+    """Refuse a question's file that runs into a loop of links, rather than call it not found."""
+    try:
+        resolved(target)
+    except SymlinkLoop as exc:
+        raise InputError(path, key, "expected an existing scenario file or results directory; "
+                         f"{target} {exc.strerror}", line=line) from None
 
 
 def _line(root: yaml.Node | None, index: int, key: str | None = None) -> int | None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import InputError, listed
-from sim.inputs.files import read_limited
+from sim.inputs.files import read_limited, resolved
 from sim.inputs.loading import load_resolved
 from sim.inputs.scenario import Scenario
 from sim.runs.policy_code import code_hashes
@@ -165,6 +165,7 @@ def input_changes(folder: Path, info: dict[str, Any], written: Scenario, scenari
 def read_run_info(folder: Path) -> dict[str, Any]:
     """The provenance of a results directory, checked for what a re-run needs."""
     path = folder / "run.json"
+    resolved(folder)  # a loop of links is said to be one, not a folder of another kind
     if not folder.is_dir():
         raise InputError(folder, "", "expected a results directory written by gridqueue run")
     if (why := written_by_another_command(folder)) is not None:

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError, nearest
-from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
 from sim.inputs.scenario_merge import (
     Place,
     drop_schedule,
@@ -390,9 +390,9 @@ _Site = tuple[Path, int | None]
 
 def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: list[str],
                        chain: list[Path], site: _Site | None = None) -> dict[str, Any]:
-    resolved = path.resolve()
-    if resolved in chain:
-        loop = " -> ".join(p.name for p in [*chain, resolved])
+    real = _resolved(path, site)
+    if real in chain:
+        loop = " -> ".join(p.name for p in [*chain, real])
         assert site is not None
         raise InputError(site[0], "extends", f"expected a chain without loops, got {loop}",
                          line=site[1])
@@ -405,7 +405,7 @@ def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: l
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(path, "extends", "expected the path of another scenario file",
                          line=line)
-    base = _read_with_parents(path.parent / parent, files, notes, [*chain, resolved],
+    base = _read_with_parents(path.parent / parent, files, notes, [*chain, real],
                               (path, line))
     if replaces_schedule(data):
         notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
@@ -511,6 +511,20 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
         sizes[id(node)] = min(MAX_VALUES + 1,
                               1 + sum(_expanded_size(child, sizes) for child in children))
     return sizes[id(node)]
+
+
+def _resolved(path: Path, site: _Site | None) -> Path:
+    """The scenario file's real path, to find an ``extends`` chain that comes back to it.
+
+    A symbolic link that loops (``ln -s loop.yaml loop.yaml``) is refused as ``extends``
+    names it (``site``), or as the file given.
+    """
+    try:
+        return resolved(path)
+    except SymlinkLoop as exc:
+        who, key, line = (site[0], "extends", site[1]) if site else (path, "", None)
+        raise InputError(who, key, f"expected a scenario file, '{path}' {exc.strerror}",
+                         line=line) from None
 
 
 def _read_text(path: Path, site: _Site | None) -> str:

@@ -26,6 +26,7 @@ import yaml
 
 from sim.errors import GridqueueError, InputError, OutputError, nearest, warn
 from sim.inputs.applicants import CATEGORIES
+from sim.inputs.files import SymlinkLoop, resolved
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
@@ -295,6 +296,7 @@ class Results:
         from sim.inputs.yaml_source import read_scenario_source
 
         folder = Path(directory)
+        resolved(folder)  # a loop of links is said to be one, not a folder without run.json
         if (why := written_by_another_command(folder)) is not None:
             raise OutputError(f"{folder}: {why}")
         if not (folder / "run.json").is_file():
@@ -304,7 +306,7 @@ class Results:
         run_info = read_run_info(folder / "run.json")
         files = run_info.get("scenario_files")
         if isinstance(files, list) and all(isinstance(path, str) for path in files):
-            run_info["scenario_files"] = [str((folder / path).resolve()) for path in files]
+            run_info["scenario_files"] = _recorded_files(folder, files)
         replications = run_replications(run_info, folder / "run.json")
         tables = {name: _read_table(folder / f"{name}.csv", name) for name in TABLES}
         check_replications(tables, folder, replications)
@@ -321,6 +323,19 @@ class Results:
             areas=_read_if_there(folder, "areas"),
             area_metrics=_read_if_there(folder, "area_metrics"),
         )
+
+
+def _recorded_files(folder: Path, paths: list[str]) -> list[str]:
+    """The scenario files run.json records, as absolute paths (relative ones are to ``folder``).
+
+    A path edited to run into a loop of links is named at run.json's key.
+    """
+    try:
+        return [str(resolved(folder / path)) for path in paths]
+    except SymlinkLoop as exc:
+        raise InputError(folder / "run.json", "scenario_files", "expected the paths of the "
+                         f"scenario files the run read; {exc.filename} {exc.strerror}"
+                         ) from None
 
 
 def _relative_to(folder: Path, paths: list[str]) -> list[str]:

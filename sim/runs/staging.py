@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
-from sim.errors import Interrupted, OutputError, given_as, warn
+from sim.errors import InputError, Interrupted, OutputError, given_as, warn
+from sim.inputs.files import SymlinkLoop, resolved
 from sim.runs.workers import signals_held
 
 __all__ = [
@@ -124,6 +125,7 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     no message suggests an option that would be refused in turn.
     """
     target = output_path(target)
+    _check_leads_somewhere(target)
     _check_no_overlap(target, inputs)
     _check_folder_writable(target)
     _check_not_inside_output(target)
@@ -142,6 +144,15 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     if not force and not _is_empty(target):
         raise OutputError(f"{target}: already exists; choose another output directory or "
                           f"pass {_force()} to replace it")
+
+
+def _check_leads_somewhere(target: Path) -> None:
+    """Refuse an output path that runs into a loop of symbolic links: it names no folder."""
+    try:
+        resolved(target)
+    except SymlinkLoop as exc:
+        raise OutputError(f"{target}: {exc.strerror}; choose another output directory"
+                          ) from None
 
 
 def _check_replaceable(target: Path) -> None:
@@ -171,7 +182,7 @@ def _check_replaceable(target: Path) -> None:
         raise OutputError(f"{target}: holds files changed since gridqueue wrote them "
                           f"({some(changed)}), so {_force()} will not replace it; move them out "
                           "first, or choose another output directory")
-    if Path.cwd().resolve().is_relative_to(target.resolve()):
+    if resolved(Path.cwd()).is_relative_to(resolved(target)):
         raise OutputError(f"{target}: is the current folder, or holds it, and a folder in use "
                           "cannot be replaced; run from another folder, or choose another "
                           "output directory")
@@ -194,7 +205,7 @@ def _check_not_inside_output(target: Path) -> None:
     path names are looked at, and those it leads to through links.
     """
     named = Path(os.path.abspath(target)).parents
-    for folder in dict.fromkeys([*named, *target.resolve().parents]):
+    for folder in dict.fromkeys([*named, *resolved(target).parents]):
         if (folder / MARKER).is_file():
             what = _marked_as(folder)
             raise OutputError(f"{target}: lies inside {folder}, {what} gridqueue wrote; an "
@@ -482,15 +493,24 @@ def _entries_in(folder: Path) -> list[str]:
 def _check_no_overlap(target: Path, inputs: Iterable[str | Path]) -> None:
     """Refuse an output that is, contains or lies inside one of the inputs."""
     where = Path(os.path.abspath(target))
-    resolved = where.resolve()
+    real = resolved(where)
     for given in inputs:
         source = Path(os.path.abspath(given))
-        for out, into in ((where, source), (resolved, source.resolve())):
+        for out, into in ((where, source), (real, _input_resolved(source, given))):
             inside_input = source.is_dir() and out.is_relative_to(into)
             if into.is_relative_to(out) or inside_input:
                 raise OutputError(f"{target}: overlaps the input {given}; an output must not "
                                   "be, contain or lie inside what it is computed from; choose "
                                   "another output directory")
+
+
+def _input_resolved(source: Path, given: str | Path) -> Path:
+    """The real path of an input (``source``, absolute); one that loops is named as given."""
+    try:
+        return resolved(source)
+    except SymlinkLoop as exc:
+        raise InputError(given, "", f"expected an input file or folder; it {exc.strerror}"
+                         ) from None
 
 
 def _mark(folder: Path, what: str, kept: bool = False) -> None:
@@ -515,7 +535,7 @@ def claim(folder: Path, names: list[str]) -> None:
     names outputs have always had already, and one that cannot be read is left as it is.
     A marker that holds the hashes of its files (:func:`files_changed`) gets theirs too.
     """
-    folder = folder.resolve()
+    folder = resolved(folder)
     hashes = _hashes(folder, names)
     for output in (folder, *folder.parents):
         try:
