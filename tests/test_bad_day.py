@@ -245,3 +245,49 @@ def test_a_question_naming_a_link_that_loops_is_not_called_missing(loops, capsys
     one_error(*gridqueue(["compare", "--questions", "q.yaml", "-o", "cmp"], capsys),
               "q.yaml:1: 0.variant: expected an existing scenario file or results directory; "
               f"sl1 is {LOOP}")
+
+
+# A run.json that is there but cannot be read
+
+
+def _run_json_a_folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _run_json_a_loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+def _run_json_damaged(path: Path) -> None:
+    path.write_text("{\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("damage", "says"), [
+    (_run_json_a_folder, "A/run.json: expected readable JSON (the provenance gridqueue run "
+                         "writes); found a directory"),
+    (_run_json_a_loop, "A/run.json: expected readable JSON (the provenance gridqueue run "
+                       f"writes); it is there but cannot be read (is {LOOP}"),
+    (_run_json_damaged, "A/run.json:2: expected readable JSON"),
+], ids=["a folder", "a loop", "damaged"])
+@pytest.mark.parametrize("command", [["compare", "orig", "A", "-o", "cmp", "-q"], ["report", "A"]],
+                         ids=lambda command: command[0])
+def test_a_run_json_that_is_there_but_unreadable_is_not_called_missing(
+        command, damage, says, results, tmp_path, capsys, monkeypatch):
+    """A run.json that is a folder or a loop was reported as no run.json at all."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(results / "orig", tmp_path / "orig")
+    shutil.copytree(results / "orig", tmp_path / "A")
+    (tmp_path / "A" / "run.json").unlink()
+    damage(tmp_path / "A" / "run.json")
+    line = one_error(*gridqueue(command, capsys), says)
+    assert "none found" not in line
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_a_folder_without_run_json_is_still_called_so(results, tmp_path, capsys, monkeypatch):
+    """Only a run.json that is not there at all is 'none found'."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(results / "orig", tmp_path / "A")
+    (tmp_path / "A" / "run.json").unlink()
+    one_error(*gridqueue(["report", "A"], capsys),
+              "A: expected a results directory with run.json; none found")

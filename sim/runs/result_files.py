@@ -59,6 +59,10 @@ TAIL_BYTES = 1 << 16
 """How much of a table's end is read to find its last row (rows are far shorter)."""
 
 
+EXPECTED_JSON = "expected readable JSON (the provenance gridqueue run writes)"
+"""What a run.json that cannot be read should have been."""
+
+
 def read_run_info(path: Path) -> dict[str, Any]:
     """The provenance in ``run.json``: a JSON object, or one message saying what is wrong."""
     try:
@@ -66,8 +70,11 @@ def read_run_info(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InputError(path, "", "expected UTF-8 text (JSON written by gridqueue run); "
                          "it is damaged") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot be read ({exc.strerror or exc})") from None
+    except IsADirectoryError:
+        raise InputError(path, "", f"{EXPECTED_JSON}; found a directory") from None
+    except OSError as exc:  # a link to nothing is there too: a folder without one says so
+        raise InputError(path, "", f"{EXPECTED_JSON}; it is there but cannot be read "
+                         f"({exc.strerror or exc})") from None
     try:
         info = json.loads(text)
     except json.JSONDecodeError as exc:

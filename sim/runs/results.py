@@ -299,7 +299,7 @@ class Results:
         resolved(folder)  # a loop of links is said to be one, not a folder without run.json
         if (why := written_by_another_command(folder)) is not None:
             raise OutputError(f"{folder}: {why}")
-        if not (folder / "run.json").is_file():
+        if not os.path.lexists(folder / "run.json"):  # one that is there says why it is bad
             raise OutputError(f"{folder}: expected a results directory with run.json; "
                               "none found")
         # A damaged folder (cut short, copied in part, edited) is one message naming the file.
