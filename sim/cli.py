@@ -213,7 +213,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Re-run the resolved scenario.yaml of a results directory with the seed and "
         "replications in its run.json, in a temporary directory, and compare every table byte "
         "for byte. Prints what differs and which versions changed since; exit code 1 if "
-        "anything differs.",
+        "anything differs. It runs on local processes, also where $GRIDQUEUE_SCHEDULER is "
+        "set: the versions it names are those installed here, which made the re-run.",
     )
     reproduce.add_argument("directory", type=Path, metavar="DIR",
                            help="results directory written by gridqueue run")

@@ -291,3 +291,54 @@ def test_a_folder_without_run_json_is_still_called_so(results, tmp_path, capsys,
     (tmp_path / "A" / "run.json").unlink()
     one_error(*gridqueue(["report", "A"], capsys),
               "A: expected a results directory with run.json; none found")
+
+
+# A cluster asked for without Dask installed
+
+
+@pytest.fixture
+def without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask cannot be imported, as after ``make run``, which installs no extra."""
+    for name in [name for name in sys.modules if name.split(".")[0] == "distributed"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: an ImportError
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "s.yaml", "-o", "out", "-q"],
+    ["sweep", "s.yaml", "--vary", "seed=1,2", "-o", "out", "-q"],
+], ids=lambda command: command[0])
+def test_a_scheduler_without_dask_says_how_to_install_it(command, without_dask, tmp_path, capsys,
+                                                         monkeypatch):
+    """``--scheduler`` without Dask was a ModuleNotFoundError traceback ('distributed')."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRIDQUEUE_SCHEDULER", raising=False)
+    scenario_in(tmp_path)
+    line = one_error(*gridqueue([*command, "--scheduler", "tcp://127.0.0.1:9"], capsys),
+                     "--scheduler tcp://127.0.0.1:9: a Dask cluster was asked for, but Dask is "
+                     "not installed", "pip install '.[dask]'")
+    assert line.endswith("or leave out --scheduler to run on local processes")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_from_the_environment_without_dask_names_the_variable(
+        without_dask, tmp_path, capsys, monkeypatch):
+    """Set once for every run and forgotten, the variable is named, and how to unset it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRIDQUEUE_SCHEDULER", "tcp://127.0.0.1:9")
+    scenario_in(tmp_path)
+    line = one_error(*gridqueue(["run", "s.yaml", "-o", "out", "-q"], capsys),
+                     "GRIDQUEUE_SCHEDULER=tcp://127.0.0.1:9: a Dask cluster was asked for, but "
+                     "Dask is not installed")
+    assert line.endswith("or unset GRIDQUEUE_SCHEDULER to run on local processes")
+
+
+def test_reproduce_runs_locally_whatever_the_scheduler_variable_says(results, tmp_path, capsys,
+                                                                      monkeypatch, without_dask):
+    """Its verdict names the versions installed here, so the re-run is made here (documented)."""
+    shutil.copytree(results / "orig", tmp_path / "orig")
+    monkeypatch.setenv("GRIDQUEUE_SCHEDULER", "tcp://127.0.0.1:9")
+    code, out, err = gridqueue(["reproduce", str(tmp_path / "orig"), "-q", "--workers", "1"],
+                               capsys)
+    assert code == 0, err
+    assert out.strip().splitlines()[-1].startswith("reproduced:")

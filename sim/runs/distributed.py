@@ -7,15 +7,22 @@
 identical, row for row, to a local run with the same seed.
 
 The workers need gridqueue installed (the same version, with its dependencies) and, for a policy
-named as ``module:Class``, that module importable there too.
+named as ``module:Class``, that module importable there too. Dask itself is optional (the
+project's ``dask`` extra): without it, asking for a cluster is one message saying how to
+install it.
+
+``gridqueue reproduce`` always runs on local processes, whatever ``GRIDQUEUE_SCHEDULER`` says:
+its verdict names the versions installed here as the likely cause of a difference, and only
+a re-run here is made with those (a cluster's workers may hold others).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from sim.errors import GridqueueError, ReplicationError
+from sim.errors import GridqueueError, ReplicationError, given_as
 
 __all__ = ["CONNECT_TIMEOUT_SECONDS", "SCHEDULER_VARIABLE", "map_on_cluster"]
 
@@ -45,9 +52,9 @@ def map_on_cluster(
         GridqueueError: Dask is not installed or the scheduler cannot be reached.
         ReplicationError: a replication failed or its worker died.
     """
+    client = _connect(address)  # first: it says so if Dask is not installed
     from distributed import as_completed
 
-    client = _connect(address)
     try:
         shared = client.scatter(function, broadcast=True)
         futures = client.map(_call, indices, function=shared, pure=False)
@@ -104,8 +111,7 @@ def _connect(address: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise GridqueueError("--scheduler needs Dask: install it with "
-                             "pip install 'gridqueue[dask]'") from None
+        raise _without_dask(address) from None
     _check_address(address)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
@@ -113,3 +119,20 @@ def _connect(address: str) -> Any:
         raise GridqueueError(f"cannot reach the Dask scheduler at {address!r} ({exc}); "
                              "expected the address of a running scheduler, e.g. "
                              "tcp://10.0.0.5:8786") from None
+
+
+def _without_dask(address: str) -> GridqueueError:
+    """Dask is not installed: name the setting that asked for a cluster and how to go on.
+
+    The address comes from ``--scheduler`` (``scheduler=`` in Python) or from
+    :data:`SCHEDULER_VARIABLE`, which may be set for every run and forgotten.
+    """
+    if os.environ.get(SCHEDULER_VARIABLE) == address:
+        asked, instead = f"{SCHEDULER_VARIABLE}={address}", f"unset {SCHEDULER_VARIABLE}"
+    else:
+        asked = given_as(f"--scheduler {address}", f"scheduler={address!r}")
+        instead = given_as("leave out --scheduler", "leave out scheduler")
+    return GridqueueError(f"{asked}: a Dask cluster was asked for, but Dask is not installed; "
+                          "install gridqueue's dask extra into the environment gridqueue runs "
+                          "in (pip install '.[dask]' in gridqueue's folder), or "
+                          f"{instead} to run on local processes")
