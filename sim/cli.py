@@ -429,7 +429,7 @@ def _sweep_block(args: argparse.Namespace) -> tuple[Scenario, dict[str, list[Any
         return None
     from sim.analysis.sweeps import plan_sweep
 
-    scenario, grid, cells, _ = plan_sweep(args.scenario, overrides=args.overrides)
+    scenario, grid, cells, _ = plan_sweep(args.scenario, overrides=args.overrides, progress=True)
     return scenario, grid, len(cells)
 
 
@@ -522,8 +522,8 @@ note where a row counts other applicants than the first cell's (a varied key
 adds, redraws or moves a stream), lacks the 10-year mean, or has a value but no difference
 (why: not reached, or without a value, in some replication of the first cell or its own);
 cells/ holds each cell's per-replication figures.
-One varied key gives a line figure, two a heat map. An interrupted sweep keeps its finished
-cells; the same command with --resume runs only the rest.
+One varied key gives a line figure, two a heat map. A grid has at most 10,000 cells. An
+interrupted sweep keeps its finished cells; the same command with --resume runs only the rest.
 """
 
 

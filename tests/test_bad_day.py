@@ -9,6 +9,7 @@ the key or option and what was expected, before any work is done.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -342,3 +343,60 @@ def test_reproduce_runs_locally_whatever_the_scheduler_variable_says(results, tm
                                capsys)
     assert code == 0, err
     assert out.strip().splitlines()[-1].startswith("reproduced:")
+
+
+# A sweep grid of millions of cells
+
+
+@pytest.fixture
+def no_cell_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail at once if a sweep builds a cell: a grid too large must be refused before."""
+    def built(*args: object) -> None:
+        raise AssertionError("a cell of a grid too large was built")
+
+    monkeypatch.setattr("sim.analysis.sweep_grid._cell", built)
+
+
+def test_a_sweep_grid_of_millions_of_cells_is_refused_at_once(tmp_path, capsys, monkeypatch,
+                                                              no_cell_built):
+    """2,000 by 2,000 values printed nothing for ten minutes and took 6.9 GB, then more."""
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path)
+    values = ",".join(str(value) for value in range(1, 2001))
+    one_error(*gridqueue(["sweep", "s.yaml", "--vary", f"grid.capacity_mw={values}", "--vary",
+                          f"seed={values}", "-o", "out"], capsys),
+              "s.yaml: sweep: expected a grid of at most 10,000 cells, got 4,000,000 (2,000 of "
+              "grid.capacity_mw, 2,000 of seed)", "split the grid into several sweeps")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_block_one_cell_too_large_is_refused_by_validate(tmp_path, capsys, monkeypatch,
+                                                                 no_cell_built):
+    """The limit is the same for a file's sweep: block, and validate says so as sweep would."""
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path, f"sweep:\n  seed: {list(range(1, 102))}\n"
+                          f"  grid.capacity_mw: {list(range(100))}\n")
+    one_error(*gridqueue(["validate", "s.yaml"], capsys),
+              "expected a grid of at most 10,000 cells, got 10,100 (101 of seed, 100 of "
+              "grid.capacity_mw)")
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal: tqdm shows its bars only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_checking_a_large_grid_shows_progress(progress, tmp_path, monkeypatch):
+    """Checking every cell before the first runs takes a minute at 10,000 cells: a bar says so."""
+    from sim.analysis import sweep_grid
+    from sim.analysis.sweeps import plan_sweep
+
+    monkeypatch.setattr(sweep_grid, "CHECK_BAR_DELAY_SECONDS", 0)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    path = scenario_in(tmp_path)
+    plan_sweep(path, {"seed": [1, 2, 3]}, progress=progress)
+    shown = sys.stderr.getvalue()
+    assert ("checking cells" in shown) is progress

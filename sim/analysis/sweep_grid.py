@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import math
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import yaml
+from tqdm import tqdm
 
 from sim.analysis.differences import draws_key
 from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
@@ -28,9 +31,27 @@ from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, rea
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
-__all__ = ["cell_id", "cell_scenarios", "changed_members", "check_distinct",
-           "effective_key", "paired_groups", "parse_vary", "read_grid", "value_text",
+__all__ = ["MAX_CELLS", "cell_id", "cell_scenarios", "changed_members", "check_distinct",
+           "each_cell", "effective_key", "paired_groups", "parse_vary", "read_grid", "value_text",
            "warn_same_results"]
+
+MAX_CELLS = 10_000
+"""Most cells a sweep may have: its grid is the product of the lists of values it varies.
+
+Two keys of a hundred values each make 10,000 cells: a 100 by 100 heat map, the finest the
+figure shows cell by cell, and at least 20,000 replications (two a cell), hours of work.
+Each cell is checked before any runs, some 5 ms a cell, so even this grid takes about a
+minute before its first replication (with a progress bar). A grid far larger is a mistake
+more often than a plan (a range typed with too many values), and would fill the memory and
+say nothing for hours before the first cell ran: it is refused at once, before any cell is
+built. A larger study is several sweeps.
+"""
+
+T = TypeVar("T")
+
+CHECK_BAR_DELAY_SECONDS = 1.0
+"""How long checking a sweep's cells runs before its progress bar appears: a small grid's
+checks end before, and show none."""
 
 
 def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
@@ -102,6 +123,7 @@ def read_grid(
         if len(set(texts)) < len(texts):
             raise InputError(where, path_shown, f"expected different values, got "
                              f"{', '.join(texts)}", line=line)
+    _check_size(path, grid)
     if not grid:
         example = given_as("--vary key.path=v1,v2", "vary={'key.path': [v1, v2]}")
         raise InputError(path, "sweep", f"expected something to vary: give {example} or a "
@@ -111,11 +133,35 @@ def read_grid(
     return scenario, grid
 
 
-def cell_scenarios(path: Path, common: list[Override],
-                   cells: list[dict[str, Any]]) -> list[Scenario]:
+def each_cell(cells: Sequence[T], doing: str, progress: bool) -> Iterator[T]:
+    """The cells, one by one, with a progress bar saying what is ``doing`` if it takes long.
+
+    For the work done on every cell before the first runs (checking, hashing): some seconds
+    for a grid of thousands, which would otherwise pass in silence. The bar shows only after
+    :data:`CHECK_BAR_DELAY_SECONDS`, and goes when done, for the run's bar to follow.
+    """
+    yield from tqdm(cells, desc=doing, unit="cell", file=sys.stderr,
+                    disable=None if progress else True, delay=CHECK_BAR_DELAY_SECONDS,
+                    leave=False, dynamic_ncols=True)
+
+
+def _check_size(path: Path, grid: Mapping[str, list[Any]]) -> None:
+    """Refuse a grid of more than :data:`MAX_CELLS` cells, counted without building one."""
+    cells = math.prod(len(values) for values in grid.values())
+    if cells <= MAX_CELLS:
+        return
+    counts = ", ".join(f"{len(values):,} of {key}" for key, values in grid.items())
+    raise InputError(path, "sweep", f"expected a grid of at most {MAX_CELLS:,} cells, got "
+                     f"{cells:,} ({counts}); vary fewer values, or split the grid into "
+                     "several sweeps")
+
+
+def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any]],
+                   progress: bool = False) -> list[Scenario]:
     """Each cell's scenario, warning of what a cell leaves doing nothing.
 
-    A cell's scenario is the base with the common overrides, then the cell's.
+    A cell's scenario is the base with the common overrides, then the cell's. ``progress``:
+    a progress bar, where the checks take long (a grid of thousands of cells).
 
     A setting that does nothing in a cell but not in the base scenario (an upgrade delayed
     past the end by the cell's delay) is warned of once, naming the cells it does nothing in:
@@ -129,7 +175,7 @@ def cell_scenarios(path: Path, common: list[Override],
     said = set(_inert_warnings(validate_data(source), source))
     found: dict[str, list[str]] = {}
     scenarios = []
-    for cell in cells:
+    for cell in each_cell(cells, "checking cells", progress):
         scenario, source = _cell(path, common, cell)
         scenarios.append(scenario)
         label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())

@@ -47,6 +47,7 @@ from sim.analysis.sweep_grid import (
     cell_scenarios,
     changed_members,
     check_distinct,
+    each_cell,
     paired_groups,
     read_grid,
     value_text,
@@ -491,9 +492,11 @@ def sweep(
     """
     started = time.perf_counter()
     check_workers(workers)
-    base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications)
+    base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications,
+                                               progress=progress)
     ids = [cell_id(combo) for combo in combos]
-    keys = [definition_hash(scenario) for scenario in scenarios]
+    keys = [definition_hash(scenario) for scenario in each_cell(scenarios, "hashing cells",
+                                                                 progress)]
     if reuse_cells and cells_dir is not None:
         check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
     total = sum(s.replications for s in scenarios)
@@ -550,6 +553,7 @@ def plan_sweep(
     vary: Mapping[str, Sequence[Any]] | None = None,
     overrides: Sequence[str] | Mapping[str, Any] | None = None,
     replications: int | None = None,
+    progress: bool = False,
 ) -> tuple[Scenario, dict[str, list[Any]], list[dict[str, Any]], list[Scenario]]:
     """Everything :func:`sweep` checks before it runs anything, and the grid it would run.
 
@@ -557,14 +561,14 @@ def plan_sweep(
     updated by ``vary``), each cell's overrides and each cell's scenario, validated; cells
     that run the same scenario are refused or warned about, and so is a cell of fewer than
     :data:`~sim.analysis.differences.MIN_REPLICATIONS` replications. ``gridqueue validate``
-    checks a file's ``sweep:`` block with it.
+    checks a file's ``sweep:`` block with it. ``progress``: a bar while the cells are checked.
     """
     given, common = _checked_arguments(vary, overrides)
     if replications is not None:
         common.append(parse_override(f"replications={replications}"))
     base, grid = read_grid(Path(path), common, given)
     combos = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
-    scenarios = cell_scenarios(Path(path), common, combos)
+    scenarios = cell_scenarios(Path(path), common, combos, progress)
     check_distinct(Path(path), combos, scenarios)
     fewest = min(scenario.replications for scenario in scenarios)
     if fewest < MIN_REPLICATIONS:
