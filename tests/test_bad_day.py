@@ -400,3 +400,37 @@ def test_checking_a_large_grid_shows_progress(progress, tmp_path, monkeypatch):
     plan_sweep(path, {"seed": [1, 2, 3]}, progress=progress)
     shown = sys.stderr.getvalue()
     assert ("checking cells" in shown) is progress
+
+
+# A bad --vary named as a --set
+
+
+def test_a_vary_whose_key_leads_nowhere_is_named_as_typed(tmp_path, capsys, monkeypatch):
+    """It was '--set grid.upgrades.99.delay_years=0: ...', an option never typed."""
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path)
+    line = one_error(*gridqueue(["sweep", "s.yaml", "--vary", "grid.upgrades.9.delay_years=0,1",
+                                 "-o", "out"], capsys),
+                     "--vary grid.upgrades.9.delay_years=0,1: grid.upgrades.9: expected a list "
+                     "index from 0 to 0")
+    assert "--set" not in line
+
+
+def test_a_sweep_block_key_that_leads_nowhere_names_its_line(tmp_path, capsys, monkeypatch):
+    """The same key in the file's sweep: block is named at its line, as validate checks it."""
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path, "sweep:\n  grid.capacity_mw.low: [0, 1]\n")
+    line = one_error(*gridqueue(["validate", "s.yaml"], capsys),
+                     "s.yaml:26: sweep.grid.capacity_mw.low: expected a mapping or list to set "
+                     "a key in, found the value")
+    assert "--set" not in line
+
+
+def test_a_vary_in_python_is_named_as_the_argument(tmp_path):
+    """From Python the key is named as the vary argument's, not as an option."""
+    from sim import GridqueueError, sweep
+
+    path = scenario_in(tmp_path)
+    with pytest.raises(GridqueueError, match=r"^vary\['grid.upgrades.9.delay_years'\]: "
+                       r"grid.upgrades.9: expected a list index from 0 to 0"):
+        sweep(path, {"grid.upgrades.9.delay_years": [0, 1]})

@@ -110,6 +110,7 @@ def read_grid(
                                  "every cell would take the block's value instead; change the "
                                  f"block, or vary the key {given_as('with --vary', 'in vary')}")
     grid.update(vary)
+    places: dict[str, _Place] = {}
     for key, values in grid.items():
         from_file = key in block and key not in vary
         where, line = (source.locate(("sweep", key)) if from_file
@@ -123,7 +124,10 @@ def read_grid(
         if len(set(texts)) < len(texts):
             raise InputError(where, path_shown, f"expected different values, got "
                              f"{', '.join(texts)}", line=line)
+        places[key] = ((where, "sweep.", line) if from_file else
+                       (given_as(f"--vary {key}={','.join(texts)}", f"vary[{key!r}]"), "", None))
     _check_size(path, grid)
+    _check_key_paths(source, grid, places)
     if not grid:
         example = given_as("--vary key.path=v1,v2", "vary={'key.path': [v1, v2]}")
         raise InputError(path, "sweep", f"expected something to vary: give {example} or a "
@@ -131,6 +135,31 @@ def read_grid(
     scenario = validate_data(source)
     check_runnable(scenario, source)
     return scenario, grid
+
+
+_Place = tuple[str, str, int | None]
+"""Where a varied key was given, for a message: the option as typed or the file, what its
+key path is prefixed with there (``sweep.`` in a file's block) and the line."""
+
+
+def _check_key_paths(source: ScenarioSource, grid: Mapping[str, list[Any]],
+                     places: Mapping[str, _Place]) -> None:
+    """Refuse a varied key path that leads nowhere (a list index past the end), named as given.
+
+    Every key is set to its first value, in the grid's order, as a cell sets them: where a key
+    path leads does not depend on the value. Left to the first cell, the key was named as a
+    ``--set`` of one value, an option the user never typed.
+    """
+    trials = [Override(tuple(key.split(".")), values[0], f"{key}={value_text(values[0])}")
+              for key, values in grid.items()]
+    try:
+        source.with_overrides(trials)
+    except InputError as exc:
+        key = next((trial.key_path for trial in trials if trial.shown == exc.source), None)
+        if key is None:
+            raise
+        where, prefix, line = places[key]
+        raise InputError(where, f"{prefix}{exc.key_path}", exc.expected, line=line) from None
 
 
 def each_cell(cells: Sequence[T], doing: str, progress: bool) -> Iterator[T]:
@@ -210,9 +239,9 @@ def _cell(path: Path, common: list[Override],
           cell: dict[str, Any]) -> tuple[Scenario, ScenarioSource]:
     """The scenario of one cell, and where its settings came from."""
     changes = [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
-    source = read_scenario_source(path, [*common, *changes])
-    source.data.pop("sweep", None)
     try:
+        source = read_scenario_source(path, [*common, *changes])
+        source.data.pop("sweep", None)
         scenario = validate_data(source)
         check_runnable(scenario, source, every_setting_acts=False)  # see check_distinct
     except InputError as exc:
