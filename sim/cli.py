@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -436,20 +438,63 @@ def _sweep_block(args: argparse.Namespace) -> tuple[Scenario, dict[str, list[Any
 SCHEMA_SIGNATURE = "Written by gridqueue schema"
 """Put in every schema file written, so that ``schema -o FILE --force`` replaces only those."""
 
+SCHEMA_DIGEST = re.compile(r"\(sha256 ([0-9a-f]{64})\)")
+"""Where a schema file's ``$comment`` holds the SHA-256 of the file as written."""
+
+MAX_SCHEMA_BYTES = 10_000_000
+"""Far more than a schema file (about 100 kB): a larger one was not left as written."""
+
+UNSIGNED = "0" * 64
+"""What stands for the digest while the file's digest is taken (it cannot hold its own)."""
+
 
 def _schema(args: argparse.Namespace) -> int:
     from sim.inputs.json_schema import scenario_json_schema
     from sim.runs.staging import write_file
 
-    schema = {"$comment": f"{SCHEMA_SIGNATURE} {__version__}; regenerate rather than edit.",
-              **scenario_json_schema()}
-    text = json.dumps(schema, indent=2) + "\n"
+    text = _signed(scenario_json_schema())
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_file(args.output, text, force=args.force, is_ours=SCHEMA_SIGNATURE)
+        write_file(args.output, text, force=args.force, is_ours=SCHEMA_SIGNATURE,
+                   unchanged=_schema_unchanged)
         print(f"schema: {args.output}")
     return 0
+
+
+def _signed(schema: dict[str, Any]) -> str:
+    """The schema file's text, whose ``$comment`` holds the SHA-256 of the text as written.
+
+    Taken with :data:`UNSIGNED` in the digest's place: an edit anywhere in the file, the
+    comment's version included, then shows (:func:`_schema_unchanged`).
+    """
+    def text(digest: str) -> str:
+        comment = (f"{SCHEMA_SIGNATURE} {__version__} (sha256 {digest}); regenerate rather "
+                   "than edit.")
+        return json.dumps({"$comment": comment, **schema}, indent=2) + "\n"
+
+    return text(hashlib.sha256(text(UNSIGNED).encode("utf-8")).hexdigest())
+
+
+def _schema_unchanged(path: Path) -> str | None:
+    """Why ``--force`` may not replace a schema file gridqueue wrote, or None if it may.
+
+    It may only while the file is byte for byte as written: an edit since would be lost.
+    A file of a gridqueue that recorded no digest cannot be told from an edited one.
+    """
+    from sim.inputs.files import TooLarge, read_limited
+
+    changed = ("was changed since gridqueue wrote it (its SHA-256 is not the one its $comment "
+               "holds), and the change would be lost")
+    try:
+        data = read_limited(path, MAX_SCHEMA_BYTES)
+    except TooLarge:
+        return changed
+    found = SCHEMA_DIGEST.search(data[:4096].decode("utf-8", errors="replace"))
+    if found is None:
+        return "was written by an earlier gridqueue, which kept no SHA-256 to tell an edit by"
+    unsigned = data.replace(found.group(1).encode(), UNSIGNED.encode(), 1)
+    return None if hashlib.sha256(unsigned).hexdigest() == found.group(1) else changed
 
 
 def _reproduce(args: argparse.Namespace) -> int:

@@ -434,3 +434,46 @@ def test_a_vary_in_python_is_named_as_the_argument(tmp_path):
     with pytest.raises(GridqueueError, match=r"^vary\['grid.upgrades.9.delay_years'\]: "
                        r"grid.upgrades.9: expected a list index from 0 to 0"):
         sweep(path, {"grid.upgrades.9.delay_years": [0, 1]})
+
+
+# A schema file edited by hand
+
+
+def test_schema_force_keeps_a_schema_file_the_user_edited(tmp_path, capsys, monkeypatch):
+    """``schema -o FILE --force`` replaced any file holding the signature, edits and all."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["schema", "-o", "s.json"]) == 0
+    assert main(["schema", "-o", "s.json", "--force"]) == 0  # as written: replaced
+    capsys.readouterr()
+    path = tmp_path / "s.json"
+    edited = path.read_text(encoding="utf-8").replace('"title": "Scenario"',
+                                                      '"title": "Our scenarios"', 1)
+    path.write_text(edited, encoding="utf-8")
+    for force in (["--force"], []):  # refused either way: no message suggests --force
+        one_error(*gridqueue(["schema", "-o", "s.json", *force], capsys),
+                  "s.json: was changed since gridqueue wrote it", "so --force will not replace "
+                  "it; move it aside first")
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_schema_force_keeps_a_schema_file_that_cannot_be_told_from_an_edited_one(
+        tmp_path, capsys, monkeypatch):
+    """A schema of a gridqueue that kept no SHA-256 of it may have been edited: kept."""
+    monkeypatch.chdir(tmp_path)
+    older = '{"$comment": "Written by gridqueue schema 1.0; regenerate rather than edit."}\n'
+    (tmp_path / "s.json").write_text(older, encoding="utf-8")
+    one_error(*gridqueue(["schema", "-o", "s.json", "--force"], capsys),
+              "s.json: was written by an earlier gridqueue, which kept no SHA-256")
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == older
+
+
+def test_a_schema_file_holds_the_sha256_of_itself(capsys):
+    """The digest in $comment is of the file as written, with zeros in the digest's place."""
+    import hashlib
+    import re
+
+    assert main(["schema"]) == 0
+    text = capsys.readouterr().out
+    digest = re.search(r"\(sha256 ([0-9a-f]{64})\)", text).group(1)
+    assert hashlib.sha256(text.replace(digest, "0" * 64).encode()).hexdigest() == digest
+    assert json.loads(text)["title"] == "Scenario"

@@ -1038,11 +1038,13 @@ def _drop_if_empty(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None:
+def write_file(target: str | Path, text: str, force: bool, is_ours: str,
+               unchanged: Callable[[Path], str | None] | None = None) -> None:
     """Write one text file atomically, replacing an existing one only as directories are.
 
     An existing ``target`` is replaced only with ``force``, and only if it contains the
-    text ``is_ours`` (the signature gridqueue writes into such files). The file is written
+    text ``is_ours`` (the signature gridqueue writes into such files) and ``unchanged``, if
+    given, finds no reason not to (it returns why: the file was edited since). The file is written
     beside it under a name that holds this process's id and machine, which cannot be marked
     inside the file: one that a write killed outright left is removed by the next write of
     ``target`` (:func:`_clear_files_left`).
@@ -1054,6 +1056,9 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str) -> None
         if target.is_symlink() or not target.is_file() or not _contains(target, is_ours):
             raise OutputError(f"{target}: exists and was not written by gridqueue, so "
                               f"{_force()} will not replace it; choose another file")
+        if unchanged is not None and (why := unchanged(target)) is not None:
+            raise OutputError(f"{target}: {why}, so {_force()} will not replace it; move it "
+                              "aside first, or choose another file")
         if not force:
             raise OutputError(f"{target}: already exists; choose another file or pass "
                               f"{_force()} to replace it")
