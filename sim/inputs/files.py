@@ -46,7 +46,6 @@ class SymlinkLoop(OSError):
         what = "is" if link == Path(path) else f"goes through {link}, which is"
         super().__init__(errno.ELOOP, f"{what} {LOOP} (directly or through other links): "
                          "it leads to no file or folder", str(path))
-        self.link = link
 
 
 def resolved(path: str | Path) -> Path:
