@@ -335,7 +335,7 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
                              "wait reached 10 years")
     assert "not 10" not in text
     assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
-    assert notes([text], window) == [window, SHORTER_WINDOW_NOTE]
+    assert notes([text], window) == [window]  # it says what the mark means
     assert "other businesses: 1.0 years shorter, from 7.0 to 6.0" in text
 
 
@@ -804,7 +804,7 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
     assert window.startswith('Where marked "to the end of the run", basic-needs applicants are '
                              "compared")
     assert "(at most 18 of 30, of sp1)" in window
-    assert notes([first, second, third], window) == [window, SHORTER_WINDOW_NOTE]
+    assert notes([first, second, third], window) == [window]
     assert notes([first, second, third]) == [SHORTER_WINDOW_NOTE, FELL_BACK_NOTE]
     # Ten years known everywhere: nothing said.
     table.loc[ten, ["mean", "estimate", "difference", "replications"]] = [6.0, 6.0, 0.2, 30]

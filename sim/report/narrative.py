@@ -601,10 +601,11 @@ said once under the answers, where each answer only counts them."""
 def notes(answers: list[str], window: str = "") -> list[str]:
     """What the marks used in ``answers`` mean: said once, under them, not in every answer.
 
-    ``window`` (:func:`window_note`) comes first where the answers need it; it says why ten
-    years are unknown, which :data:`FELL_BACK_NOTE` then need not repeat.
+    ``window`` (:func:`window_note`) comes first where the answers need it; it says what the
+    mark means and why ten years are unknown, which :data:`SHORTER_WINDOW_NOTE` and
+    :data:`FELL_BACK_NOTE` then need not repeat.
     """
-    marked = any(f"({SHORTER_MARK})" in text for text in answers)
+    marked = any(f"({SHORTER_MARK})" in text for text in answers) and not window
     fell_back = any(f"; {FELL_BACK}" in text for text in answers) and not window
     return [*([window] if window else []), *([SHORTER_WINDOW_NOTE] if marked else []),
             *([FELL_BACK_NOTE] if fell_back else [])]
