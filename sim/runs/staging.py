@@ -579,6 +579,19 @@ def _replace(staging: Path, target: Path, existed: bool) -> None:
     _put_in_place(staging, target)
 
 
+def _siblings_named(target: Path, prefix: str) -> list[str] | None:
+    """The sorted names beside ``target`` of its temporary folders: ``prefix``, a random tail.
+
+    None where the folder that holds ``target`` cannot be read.
+    """
+    name = re.compile(re.escape(prefix) + "[a-z0-9_]+")
+    try:
+        return sorted(entry.name for entry in os.scandir(target.parent)
+                      if name.fullmatch(entry.name))
+    except OSError:
+        return None
+
+
 def _old_prefix(target: Path) -> str:
     """How the folder the earlier output of ``target`` is set aside in is named, but its end."""
     return f".{target.name}.old-"
@@ -665,11 +678,8 @@ def _clear_old_left(target: Path) -> None:
     :data:`MARKER` in it. One whose process still runs is let be; any other so named is named
     in a warning and kept.
     """
-    name = re.compile(re.escape(_old_prefix(target)) + "[a-z0-9_]+")
-    try:
-        found = sorted(entry.name for entry in os.scandir(target.parent)
-                       if name.fullmatch(entry.name))
-    except OSError:
+    found = _siblings_named(target, _old_prefix(target))
+    if found is None:
         return  # the write that follows says what is wrong
     earlier = f"what gridqueue left undeleted of an earlier output of {target}"
     removed: list[str] = []
@@ -788,11 +798,8 @@ def _clear_staging_left(target: Path) -> None:
     process's, another machine's, one without the mark that holds something, a file or a
     link) is left alone, with a warning when it may be such a leftover.
     """
-    name = re.compile(re.escape(_staging_prefix(target)) + "[a-z0-9_]+")
-    try:
-        found = sorted(entry.name for entry in os.scandir(target.parent)
-                       if name.fullmatch(entry.name))
-    except OSError:
+    found = _siblings_named(target, _staging_prefix(target))
+    if found is None:
         return  # the write that follows says what is wrong
     removed: list[str] = []
     unknown: list[str] = []
