@@ -1154,6 +1154,19 @@ def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path
         compare(inputs, replications=2, workers=1, reference="nowhere")
 
 
+def test_a_reference_that_names_no_input_is_refused_before_anything_runs(family, monkeypatch):
+    """It was found out only after every scenario had run, minutes later."""
+    import sim.analysis.comparison as comparison
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran a scenario before checking the reference")
+
+    monkeypatch.setattr(comparison, "run", no_run)
+    with pytest.raises(GridqueueError, match="reference='nowhere': expected a scenario name"):
+        compare([family["fifo"], family["social_priority"]], replications=2, workers=1,
+                reference="nowhere")
+
+
 QUESTIONS = """\
 - question: What does priority do?
   reference: fifo.yaml

@@ -426,7 +426,12 @@ def test_a_ctrl_c_as_the_earlier_results_are_deleted_waits_until_they_are(folder
         return delete(old)
 
     monkeypatch.setattr(staging, "_delete_set_aside", ctrl_c_first)
-    assert main(run_again(folder)) == 130
+    # A test runner's worker process may ignore SIGINT; a user's Ctrl-C raises.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert main(run_again(folder)) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert capsys.readouterr().err.splitlines() == [
         f"gridqueue: error: interrupted as it ended: the new output is complete in "
         f"{folder / 'out'}, and the earlier one it replaced is deleted"]

@@ -24,7 +24,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -371,12 +371,16 @@ def compare(
                 for item, mine in zip(items, changes, strict=True)]
     for loaded, source in gathered:
         _check_replications(loaded, source)
+    labels = _labels([loaded for loaded, _ in gathered])
+    for item, label in zip(items, labels, strict=True):
+        if isinstance(item, (str, Path)):
+            paths.setdefault(resolved(item), label)
+    # a reference that names no input is refused before anything runs, or is warned of
+    chosen = None if reference is None else _label_of(reference, labels, paths)
     _warn_of_repeats(items, changes, [loaded for loaded, _ in gathered])  # once all load
     _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered],
                                       replications)
-    for item, (loaded, source) in zip(items, gathered, strict=True):
-        label = _unique(loaded.scenario.name if isinstance(loaded, Results) else loaded.name,
-                        results)
+    for label, (loaded, source) in zip(labels, gathered, strict=True):
         if isinstance(loaded, Results):
             results[label] = loaded
         else:
@@ -384,14 +388,12 @@ def compare(
                                  scheduler=scheduler)
             ran.append(label)
         sources[label] = source
-        if isinstance(item, (str, Path)):
-            paths.setdefault(Path(item).resolve(), label)
     by_order: set[str] = set()  # compared with the first input only as it comes first
     if specs:
         pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
                  for s in specs]
-    elif reference is not None:
-        pairs = _against(_label_of(reference, results, paths), list(results))
+    elif chosen is not None:
+        pairs = _against(chosen, list(results))
     else:
         chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
         parents = [_parent_index(index, chains) for index in range(len(chains))]
@@ -609,15 +611,14 @@ def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) ->
     return inputs
 
 
-def _label_of(name: str, results: Mapping[str, Results], paths: Mapping[Path, str]) -> str:
+def _label_of(name: str, labels: Collection[str], paths: Mapping[Path, str]) -> str:
     """The label of the scenario ``name`` names: a label, or the path of an input."""
-    if name in results:
+    if name in labels:
         return name
     found = paths.get(resolved(name))
     if found is None:
         raise GridqueueError(f"{argument('reference', name)}: expected a scenario name or input "
-                             "path; "
-                             f"the scenarios are {', '.join(results)}")
+                             f"path; the scenarios are {', '.join(labels)}")
     return found
 
 
@@ -839,6 +840,15 @@ def _check_replications(loaded: Results | Scenario, source: str) -> None:
             f"{source if source != 'python' else where}: compare needs at least "
             f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
             f"{count}; run it with {argument('replications', MIN_REPLICATIONS)} or more")
+
+
+def _labels(loaded: Sequence[Scenario | Results]) -> list[str]:
+    """Each input's label: its scenario's name, numbered where an earlier input has it."""
+    taken: dict[str, None] = {}
+    for item in loaded:
+        taken[_unique(item.scenario.name if isinstance(item, Results) else item.name,
+                      taken)] = None
+    return list(taken)
 
 
 def _unique(name: str, taken: Mapping[str, Any]) -> str:
