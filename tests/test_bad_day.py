@@ -477,3 +477,47 @@ def test_a_schema_file_holds_the_sha256_of_itself(capsys):
     digest = re.search(r"\(sha256 ([0-9a-f]{64})\)", text).group(1)
     assert hashlib.sha256(text.replace(digest, "0" * 64).encode()).hexdigest() == digest
     assert json.loads(text)["title"] == "Scenario"
+
+
+# How a path that names no file is told apart, whatever Python raises for it
+
+
+def test_a_loop_is_named_whether_python_raises_runtime_or_os_error(tmp_path, monkeypatch):
+    """Python 3.11 and 3.12 raise RuntimeError for a loop, later versions OSError (ELOOP).
+
+    Both are named as a loop; another OSError (a permission, say) is left as it is.
+    """
+    import errno
+
+    from sim.inputs.files import SymlinkLoop, resolved
+
+    (tmp_path / "sl").symlink_to("sl")
+
+    def eloop(self: Path, strict: bool = False) -> Path:
+        raise OSError(errno.ELOOP, "Too many levels of symbolic links", str(self))
+
+    monkeypatch.setattr(Path, "resolve", eloop)
+    with pytest.raises(SymlinkLoop, match="points back to itself"):
+        resolved(tmp_path / "sl")
+
+    def refused(self: Path, strict: bool = False) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "resolve", refused)
+    with pytest.raises(PermissionError):
+        resolved(tmp_path / "sl")
+
+
+def test_a_device_given_as_a_file_is_named_as_one(tmp_path):
+    """A device (``/dev/null``) or socket is no scenario: it is named by its kind."""
+    import socket
+
+    from sim.inputs.files import NotARegularFile, read_limited
+
+    with pytest.raises(NotARegularFile, match="device"):
+        read_limited(Path(os.devnull), 100)
+    path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+        with pytest.raises(NotARegularFile, match="socket"):
+            read_limited(path, 100)
