@@ -130,3 +130,19 @@ def test_a_read_only_results_folder_is_named_not_the_staging_folder(results, cap
                         else real_access(path, mode))
     refused(["report", "out"], capsys, results.parent, "out: no permission to write in it")
     assert snapshot(results) == before
+
+
+def test_a_ctrl_c_once_the_new_report_is_in_place_says_so(results, capsys, monkeypatch):
+    """It said 'earlier results are untouched': the tables are, but the report was replaced."""
+    import sim.report.run
+
+    assert main(["report", "out"]) == 0
+    capsys.readouterr()
+
+    def stopped(folder: Path, names: list[str]) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.report.run, "claim", stopped)
+    assert main(["report", "out"]) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        "gridqueue: interrupted; the new report is in place in out, replacing the earlier one"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +35,11 @@ from sim.runs.staging import (
     files_changed,
     files_named,
     make_staging,
+    say_placed,
     some,
     stale_staging,
 )
+from sim.runs.workers import signals_held
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
 
@@ -140,17 +144,31 @@ def write_report(directory: str | Path) -> Path:
                  else f"could not write the report ({exc.strerror or exc})")
         raise OutputError(f"{folder}: {words}; {unchanged}") from None
     try:
-        try:
+        with _as_unwritten(folder, unchanged):
             write_report_files(results, staging, str(folder))
-            _move_in(staging, folder)
-        except OSError as exc:
-            raise OutputError(f"{folder}: could not write the report ({exc.strerror or exc}); "
-                              f"{unchanged}") from None
-        claim(folder, ["report.html",
-                       *(f"figures/{name}" for name in os.listdir(folder / "figures"))])
+        with signals_held():  # a Ctrl-C waits until the marker lists the new report
+            with _as_unwritten(folder, unchanged):
+                _move_in(staging, folder)
+            say_placed(f"the new report is in place in {folder}, replacing the earlier one")
+            claim(folder, ["report.html",
+                           *(f"figures/{name}" for name in os.listdir(folder / "figures"))])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / "report.html"
+
+
+@contextmanager
+def _as_unwritten(folder: Path, unchanged: str) -> Iterator[None]:
+    """Turn a failed write of the report into an error that names ``folder``.
+
+    Raised before the new report is in place (:func:`_move_in` puts the earlier one back), so
+    ``unchanged`` says what is as it was.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"{folder}: could not write the report ({exc.strerror or exc}); "
+                          f"{unchanged}") from None
 
 
 def _refuse_unmarked(folder: Path) -> None:

@@ -45,6 +45,7 @@ __all__ = [
     "outputs_placed",
     "partial_directory",
     "resumable_directory",
+    "say_placed",
     "some",
     "stale_staging",
     "staged_directory",
@@ -574,7 +575,7 @@ def _replace(staging: Path, target: Path, existed: bool) -> None:
                               f"output is in {kept}")
     if not os.path.lexists(target):
         os.replace(staging, target)
-        _say_placed(f"the new output is complete in {target}")
+        say_placed(f"the new output is complete in {target}")
         return
     _put_in_place(staging, target)
 
@@ -626,9 +627,9 @@ def _put_in_place(staging: Path, target: Path) -> None:
     except KeyboardInterrupt:  # held back until now, or raised by the deletion itself
         if not so:
             raise  # before the new output was in place: nothing changed
-        _say_placed(so[-1])
+        say_placed(so[-1])
         raise Interrupted(f"interrupted as it ended: {so[-1]}") from None
-    _say_placed(so[-1])
+    say_placed(so[-1])
 
 
 def _swap(staging: Path, target: Path) -> Path:
@@ -859,8 +860,8 @@ def after_interrupt(placed: list[str]) -> str:
     return "; ".join(placed) or "earlier results are untouched and nothing partial was written"
 
 
-def _say_placed(words: str) -> None:
-    """Note, for :func:`outputs_placed`, what moving an output into place left."""
+def say_placed(words: str) -> None:
+    """Note, for :func:`outputs_placed`, what moving an output (or a report) into place left."""
     placed = _PLACED.get()
     if placed is not None:
         placed.append(words)
