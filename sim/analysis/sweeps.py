@@ -495,8 +495,11 @@ def sweep(
     base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications,
                                                progress=progress)
     ids = [cell_id(combo) for combo in combos]
-    keys = [definition_hash(scenario) for scenario in each_cell(scenarios, "hashing cells",
-                                                                 progress)]
+    # each cell's scenario hash, and the hash of all that defines its tables: once, before
+    # the run (they key the cells kept for --resume) and in run.json after it
+    hashes = [(sha256 := scenario_hash(scenario), definition_hash(scenario, scenario_sha256=sha256))
+              for scenario in each_cell(scenarios, "hashing cells", progress)]
+    keys = [key for _, key in hashes]
     if reuse_cells and cells_dir is not None:
         check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
     total = sum(s.replications for s in scenarios)
@@ -523,7 +526,7 @@ def sweep(
     finally:
         bar.close()
     warn_same_results(combos, scenarios, parts)
-    return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, parts,
+    return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, hashes, parts,
                    workers or default_workers(), started, Path(path))
 
 
@@ -581,8 +584,8 @@ def plan_sweep(
 
 def _gather(
     base: Scenario, grid: dict[str, list[Any]], overrides: dict[str, dict[str, Any]],
-    scenarios: list[Scenario], parts: list[pd.DataFrame], workers: int, started: float,
-    path: Path,
+    scenarios: list[Scenario], hashes: list[tuple[str, str]], parts: list[pd.DataFrame],
+    workers: int, started: float, path: Path,
 ) -> Sweep:
     cells = pd.DataFrame([[cell, *(value_text(v) for v in combo.values())]
                           for cell, combo in overrides.items()], columns=["cell", *grid])
@@ -599,9 +602,10 @@ def _gather(
         "seed": base.seed,
         "vary": {k: [value_text(v) for v in values] for k, values in grid.items()},
         "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
-                         "scenario_sha256": scenario_hash(s), "cell_sha256": definition_hash(s),
+                         "scenario_sha256": sha256, "cell_sha256": key,
                          "replications": s.replications}
-                  for (cell, combo), s in zip(overrides.items(), scenarios, strict=True)},
+                  for (cell, combo), s, (sha256, key) in zip(overrides.items(), scenarios,
+                                                             hashes, strict=True)},
         "workers": workers,
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
