@@ -173,3 +173,49 @@ def test_a_sweeps_and_a_calibrations_figures_are_the_same_bytes_each_time(
         fit.write_summary(tmp_path / name)
     drawn = [(tmp_path / name / "calibration.svg").read_bytes() for name in ("one", "two")]
     assert drawn[0] == drawn[1] and b"<dc:date>" not in drawn[0]
+
+
+def _without_the_stand_in(folder: Path, into: Path) -> Path:
+    """A copy of a results folder as an earlier gridqueue wrote it: no wait_to_end_years rows."""
+    import shutil
+
+    shutil.copytree(folder, into)
+    for name in ("replication_metrics.csv", "summary.csv"):
+        table = pd.read_csv(into / name, keep_default_na=False, na_values=[""])
+        table[table["metric"] != "wait_to_end_years"].to_csv(into / name, index=False)
+    return into
+
+
+def test_results_folders_of_an_earlier_version_are_compared_and_named(folders, tmp_path):
+    """Folders written before the stand-in existed crashed the differences figure.
+
+    Where the 10-year mean had no difference, the figure looked up the years to the end of
+    the run, which such folders lack (KeyError). They are compared without it, and named.
+    """
+    older = [_without_the_stand_in(folders[name], tmp_path / name)
+             for name in ("fifo", "social_priority")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        both = compare(older, workers=1)
+    said = [text for text in _messages(caught) if "written by an earlier gridqueue" in text]
+    assert len(said) == 2 and all("lack wait_to_end_years, so it is compared without it"
+                                  in text for text in said)
+    assert both.differences_figure() is not None  # the stand-in is looked up only if there
+    assert both.sentences()
+
+
+def test_a_sweep_cell_kept_by_an_earlier_version_is_run_again(tmp_path):
+    """A kept cell that lacks a key figure of this version is not taken as finished."""
+    from sim.analysis.sweep_cells import read_cell
+
+    rows = pd.DataFrame({"replication": [0, 0], "group": ["all", "all"],
+                         "metric": ["applicants", "wait_rmst_10y_years"], "value": [3.0, 4.0]})
+    rows.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "c.json").write_text('{"cell_sha256": "abc"}', encoding="utf-8")
+    assert read_cell(tmp_path, "c", "abc") is None
+    from sim.runs.metrics import METRICS
+
+    every = pd.DataFrame({"replication": 0, "group": "all", "metric": list(METRICS),
+                          "value": 1.0})
+    every.to_csv(tmp_path / "c.csv", index=False)
+    assert read_cell(tmp_path, "c", "abc") is not None  # this version's cell is taken

@@ -51,6 +51,7 @@ from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import notes, outline, project_dates, sentences, window_note
 from sim.runs.csv_writer import write_csv
+from sim.runs.metrics import METRICS
 from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
@@ -380,6 +381,8 @@ def compare(
     _warn_of_repeats(items, changes, [loaded for loaded, _ in gathered])  # once all load
     _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered],
                                       replications)
+    for loaded, source in gathered:
+        _warn_of_figures_it_lacks(loaded, source)
     for label, (loaded, source) in zip(labels, gathered, strict=True):
         if isinstance(loaded, Results):
             results[label] = loaded
@@ -508,6 +511,23 @@ def _shown_input(item: Input, scenario: Scenario) -> str:
     if isinstance(item, (str, Path)):
         return str(item)
     return f"{type(item).__name__} {scenario.name!r}"
+
+
+def _warn_of_figures_it_lacks(loaded: Results | Scenario, source: str) -> None:
+    """Warn where a results folder written by an earlier gridqueue lacks key figures of this one.
+
+    Its scenario is compared without them (the years without a connection to the end of the
+    run, say, which then stand in for the 10-year mean on neither side), and its figures may
+    count otherwise in their last digits (request times, since this version, to the day).
+    """
+    if not isinstance(loaded, Results) or loaded.replication_metrics.empty:
+        return
+    missing = [name for name in METRICS
+               if name not in set(loaded.replication_metrics["metric"])]
+    if missing:
+        warn(f"{source}: written by an earlier gridqueue, its tables lack {listed(missing)}, "
+             f"so it is compared without {'it' if len(missing) == 1 else 'them'}; run it again "
+             "to compare it in every figure")
 
 
 def _warn_of_folders_left_as_they_ran(

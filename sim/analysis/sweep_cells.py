@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import GridqueueError, given_as
+from sim.runs.metrics import METRICS
 
 __all__ = ["check_kept_cells", "read_cell", "write_cell"]
 
@@ -64,7 +65,9 @@ def check_kept_cells(folder: Path, wanted: Mapping[str, str]) -> None:
 def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
     """A stored cell's per-replication figures, if it finished for this very cell definition.
 
-    A cell whose files are damaged (unreadable, empty) counts as not finished.
+    A cell whose files are damaged (unreadable, empty) counts as not finished, and so does
+    one kept by an earlier gridqueue that lacks a key figure of this one (its figures may
+    be counted otherwise too): it is run again.
     """
     about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
     if not table.is_file():
@@ -76,7 +79,11 @@ def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
         metrics = pd.read_csv(table)
     except (OSError, ValueError):  # pandas' EmptyDataError and ParserError are ValueErrors
         return None
-    return metrics if list(metrics.columns)[:1] == ["replication"] and len(metrics) else None
+    if list(metrics.columns)[:1] != ["replication"] or not len(metrics):
+        return None
+    if "metric" in metrics and not set(METRICS) <= set(metrics["metric"]):
+        return None
+    return metrics
 
 
 def _read_about(about: Path) -> dict[str, Any] | None:

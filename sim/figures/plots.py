@@ -308,6 +308,8 @@ def _shown_row(
     if key[-1] not in SHORTER_WINDOW and not any(
             np.isinf(own.get((s, key[2], key[-1]), np.nan)) for s in key[:2]):
         return row, ""  # reached in most replications: the tables show the median too
+    if (*key[:-1], other) not in rows.index:  # a results folder written before it existed
+        return row, ""
     shown: pd.Series = rows.loc[(*key[:-1], other)]  # type: ignore[index]  # as above
     return (shown, mark) if np.isfinite(shown["difference"]) else (row, "")
 

@@ -534,9 +534,9 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
         return (f"The answers compare the mean wait within {SHORTER_YEARS} years, not 10: the "
                 f"10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
                 f"{SHORTER_YEARS} years cannot see what a change does later than that after "
-                "the request, such as a later reinforcement, and this comparison was written "
-                "before the mean years without a connection to the end of the run, which "
-                "can, were a key figure.")
+                "the request, such as a later reinforcement, and a results folder compared "
+                "was written before the mean years without a connection to the end of the "
+                "run, which can, were a key figure (a warning names it).")
     whom = "the applicants" if usual == [ALL] else _names(usual)
     return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean years without '
             f"a connection to the end of the run, not their mean wait within 10 years of the "

@@ -3,8 +3,9 @@
 ``summary.csv`` groups the applicants by category; ``areas.csv`` gives the same key figures
 for the applicants of each area, in all (group ``all``) and by category. Each replication's
 are worked out where it ran, as ``replication_metrics.csv``'s are
-(:func:`sim.runs.metrics.figures_of`), from the same rows, exact request times and
-the area's own idle capacity; then summarised as ``summary.csv`` is
+(:func:`sim.runs.metrics.figures_of`), from the same rows (request times to the day, as
+``applicants.csv`` dates them) and the area's own idle capacity; then summarised as
+``summary.csv`` is
 (:func:`sim.runs.stats.summarise`). A grid of one area has no ``areas.csv``: its one area's
 figures are ``summary.csv``'s.
 """
