@@ -29,6 +29,7 @@ __all__ = [
     "Terminated",
     "argument",
     "arguments_as_options",
+    "collected",
     "given_as",
     "kept_warnings",
     "listed",
@@ -216,6 +217,17 @@ _KEPT: ContextVar[list[str] | None] = ContextVar("kept_warnings", default=None)
 
 
 @contextmanager
+def collected(into: ContextVar[list[str] | None]) -> Iterator[list[str]]:
+    """Within it, ``into`` holds the list yielded, for the code it runs to add to; then not."""
+    kept: list[str] = []
+    token = into.set(kept)
+    try:
+        yield kept
+    finally:
+        into.reset(token)
+
+
+@contextmanager
 def kept_warnings() -> Iterator[list[str]]:
     """Within it, :func:`warn` adds its messages to the list yielded instead of warning.
 
@@ -223,12 +235,8 @@ def kept_warnings() -> Iterator[list[str]]:
     scenario has not said already). Unlike :func:`warnings.catch_warnings`, it leaves Python's
     filters alone, whose change would make each warning said once be said again.
     """
-    kept: list[str] = []
-    token = _KEPT.set(kept)
-    try:
+    with collected(_KEPT) as kept:
         yield kept
-    finally:
-        _KEPT.reset(token)
 
 
 def warn(message: str) -> None:

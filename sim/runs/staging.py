@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from sim._version import __version__
-from sim.errors import InputError, Interrupted, OutputError, given_as, warn
+from sim.errors import InputError, Interrupted, OutputError, collected, given_as, warn
 from sim.inputs.files import SymlinkLoop, resolved
 from sim.runs.workers import signals_held
 
@@ -575,7 +575,7 @@ def _replace(staging: Path, target: Path, existed: bool) -> None:
                               f"output is in {kept}")
     if not os.path.lexists(target):
         os.replace(staging, target)
-        say_placed(f"the new output is complete in {target}")
+        say_placed(_complete_in(target))
         return
     _put_in_place(staging, target)
 
@@ -609,7 +609,7 @@ def _put_in_place(staging: Path, target: Path) -> None:
     output was set aside in, named in the message or a warning; its mark shows it to be
     gridqueue's, so the next write of ``target`` removes it (:func:`_clear_old_left`).
     """
-    done = f"the new output is complete in {target}"
+    done = _complete_in(target)
     so: list[str] = []  # once the new output is in place: what is so, in words
     try:
         with signals_held():
@@ -630,6 +630,11 @@ def _put_in_place(staging: Path, target: Path) -> None:
         say_placed(so[-1])
         raise Interrupted(f"interrupted as it ended: {so[-1]}") from None
     say_placed(so[-1])
+
+
+def _complete_in(target: Path) -> str:
+    """What is so once a new output is at ``target``, in words (:func:`say_placed`)."""
+    return f"the new output is complete in {target}"
 
 
 def _swap(staging: Path, target: Path) -> Path:
@@ -847,12 +852,8 @@ def outputs_placed() -> Iterator[list[str]]:
     An interrupt that comes once an output is in place (the command still printing, say) must
     not say that earlier results are untouched: :func:`after_interrupt` says what is so.
     """
-    placed: list[str] = []
-    token = _PLACED.set(placed)
-    try:
+    with collected(_PLACED) as placed:
         yield placed
-    finally:
-        _PLACED.reset(token)
 
 
 def after_interrupt(placed: list[str]) -> str:
