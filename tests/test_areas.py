@@ -296,7 +296,7 @@ def test_the_terminal_table_by_area_follows_the_one_by_category(folder: Path):
             and not line.startswith(("[", "-"))]
     assert [row.split("  ")[0] for row in rows][:1] == [
         "Mean wait in the first 10 years, everyone (years)"]
-    assert any(row.startswith("Still waiting at the end of the run") for row in rows)
+    assert any(row.startswith("Applicants still waiting at the end of the run") for row in rows)
     assert not any(row.startswith("90th percentile") for row in rows)  # that is in areas.csv
 
 

@@ -72,7 +72,8 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     assert "Headline figures by category" in lead
     for metric in HEADLINE_METRICS:
         assert f"<th>{HEADINGS.get(metric, METRICS[metric].label)}</th>" in lead
-        assert metric not in lead
+        assert f">{metric}<" not in lead  # the label, not the column name
+        assert "_" not in metric or metric not in lead
     for group in ("All applicants", "Basic needs", "Other businesses"):
         assert f"<th>{group}" in lead
     assert html.index("Headline figures") < html.index('id="figures"')

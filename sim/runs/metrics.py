@@ -123,17 +123,19 @@ def _years(n: int) -> str:
 
 METRICS: dict[str, Metric] = {
     "applicants": Metric("count", "applicants who asked for a connection before the end of "
-                         "the run", "Applicants", depends_on_end=True),
+                         "the run", "Applicants who asked by the end of the run",
+                         depends_on_end=True),
     "connected": Metric("count", "applicants connected by the end of the run: whole, in part "
                         "or by a non-firm right (see waiting)",
-                        "Connected by the end of the run", depends_on_end=True),
+                        "Applicants connected by the end of the run", depends_on_end=True),
     "withdrawn": Metric("count", "applicants who gave up and withdrew before the end of the "
-                        "run", "Withdrew by the end of the run", depends_on_end=True),
+                        "run", "Applicants withdrawn by the end of the run",
+                        depends_on_end=True),
     "waiting": Metric("count", "applicants still waiting at the end of the run without any "
                       "connection; one connected in part or holding a non-firm right counts as "
                       "connected, though it may still wait for firm MW (timeseries.csv's "
                       "queue counts it)",
-                      "Still waiting at the end of the run", depends_on_end=True),
+                      "Applicants still waiting at the end of the run", depends_on_end=True),
     "connect_median_years": Metric(
         "years", "years from request by which half of the group's applicants are connected, "
         "counting everyone (withdrawn as never connected, still waiting censored at the end), "
@@ -222,7 +224,9 @@ METRICS: dict[str, Metric] = {
         "end of the run", "MW-years waited, to the end of the run", depends_on_end=True),
     "idle_mw_years": Metric(
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
-        "over the run", "MW-years left idle while someone waited, over the run",
+        "over the run; the same free MW counts for every group waiting at the time, so the "
+        "groups' values do not add up to all applicants'",
+        "MW-years left idle while someone waited, over the run",
         depends_on_end=True),
     "mw_freed": Metric(
         "MW", "MW the capacity releases (use-it-or-lose-it, capacity-limiting contracts) freed "
@@ -231,7 +235,8 @@ METRICS: dict[str, Metric] = {
         "end of the run", depends_on_end=True),
     "non_firm_connected": Metric(
         "count", "applicants who got a non-firm transport right by the end of the run (they "
-        "count as connected from then on)", "Got a non-firm right by the end of the run",
+        "count as connected from then on)",
+        "Applicants given a non-firm right by the end of the run",
         depends_on_end=True),
     "mw_non_firm": Metric("MW", "MW of the non-firm rights granted by the end of the run",
                           "MW of non-firm rights granted by the end of the run",
@@ -241,7 +246,7 @@ METRICS: dict[str, Metric] = {
                             depends_on_end=True),
     "moved_to_firm": Metric("count", "applicants who held a non-firm right and then got a "
                             "firm connection, by the end of the run",
-                            "Moved from non-firm to firm by the end of the run",
+                            "Applicants moved from non-firm to firm by the end of the run",
                             depends_on_end=True),
     "non_firm_usable_share": Metric(
         "share", "share of the MW-hours of their non-firm rights that holders could use "
