@@ -319,12 +319,11 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                            if means[label].get((group, "connected")) == 0]
             # the share within the window and what the end of the run shows can both apply
             # (a share that rose beside a mean within 5 years that did not move)
-            later = (_window_and_later(get, means, group, shown)
-                     or _withdrawals_against_wait(get, group, shown))
+            later, told = _window_and_later(get, means, group, shown)
+            if not later:
+                later, told = _withdrawals_against_wait(get, group, shown)
             if len(groups) == 1:  # everyone compared: the overall line need not say it again
-                said.update(figure for figure in LATER_FIGURES
-                            if f"applicants {figure}" in later
-                            or "applicants connected and withdrawn" in later)
+                said.update(told)
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication) + later
@@ -968,18 +967,22 @@ LATER_FIGURES = ("connected", "withdrawn")
 'applicants connected', 'applicants withdrawn' in an answer."""
 
 
+Told = tuple[str, tuple[str, ...]]
+"""Words added to an answer's line, and the :data:`LATER_FIGURES` they give."""
+
+
 def _window_and_later(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],
-                      group: str, shown: str) -> str:
+                      group: str, shown: str) -> Told:
     """How the share within the window moved, then what the end of the run shows.
 
     After a share that moved, an end of the run that did not is set against it ('— but by
     the end of the run, ... about the same'), not added to a mean that did not move ('nor').
     """
     early = _window_ends_early(get, means, group, shown)
-    later = _later_than_window(get, group, shown)
+    later, told = _later_than_window(get, group, shown)
     if early and later.startswith(NOR_LATER):
         later = BUT_LATER + later.removeprefix(NOR_LATER)
-    return early + later
+    return early + later, told
 
 
 BUT_LATER = " — but by the end of the run, "
@@ -988,7 +991,7 @@ NOR_LATER = " — nor by the end of the run: "
 """That nothing moved by the end of the run either, after a shorter window that showed none."""
 
 
-def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
+def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> Told:
     """What a group answered in the shorter window shows later, when that window shows nothing.
 
     A mean wait within 5 years that reads 'the same in every replication' (or 'about the
@@ -1001,26 +1004,25 @@ def _later_than_window(get: pd.DataFrame, group: str, shown: str) -> str:
     shorter window, which stands in for the lead one where that is not known.
     """
     if shown not in WINDOW_SHARES:
-        return ""
+        return "", ()
     low, high = (float(get.loc[(group, shown), end])  # type: ignore[arg-type]  # one row
                  for end in ("difference_ci_low", "difference_ci_high"))
     if not low <= 0 <= high:
-        return ""
-    moved = []
-    for later in LATER_FIGURES:
-        if (group, later) not in get.index:
-            continue
-        row: pd.Series = get.loc[(group, later)]  # type: ignore[assignment]  # stubs: scalar
-        if _sign(row):
-            moved.append(f"applicants {later}: " + difference_text(row, METRICS[later].unit))
+        return "", ()
+    known = tuple(later for later in LATER_FIGURES if (group, later) in get.index)
+    rows: dict[str, pd.Series] = {
+        later: get.loc[(group, later)] for later in known}  # type: ignore[misc]  # one row each
+    moved = {later: row for later, row in rows.items() if _sign(row)}
     if moved:
-        return BUT_LATER + "; ".join(moved)
-    known = [later for later in LATER_FIGURES if (group, later) in get.index]
-    return (f"{NOR_LATER}applicants " + " and ".join(known) + " about the same") if known \
-        else ""
+        return BUT_LATER + "; ".join(
+            f"applicants {later}: " + difference_text(row, METRICS[later].unit)
+            for later, row in moved.items()), tuple(moved)
+    if not known:
+        return "", ()
+    return f"{NOR_LATER}applicants " + " and ".join(known) + " about the same", known
 
 
-def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
+def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> Told:
     """The withdrawals, where they rose as the wait fell (or fell as it rose).
 
     A mean wait within a window counts one who withdraws as waiting the rest of it, so more
@@ -1030,13 +1032,13 @@ def _withdrawals_against_wait(get: pd.DataFrame, group: str, shown: str) -> str:
     from 1,310 to 1,556 (239 to 254)'.
     """
     if (group, "withdrawn") not in get.index:
-        return ""
+        return "", ()
     row: pd.Series = get.loc[(group, "withdrawn")]  # type: ignore[assignment]  # stubs: scalar
     wait = _sign(get.loc[(group, shown)])  # type: ignore[arg-type]  # one row
     if not wait or _sign(row) != -wait:
-        return ""
+        return "", ()
     return (" — but applicants withdrawn by the end of the run: "
-            + difference_text(row, METRICS["withdrawn"].unit))
+            + difference_text(row, METRICS["withdrawn"].unit)), ("withdrawn",)
 
 
 def _window_filled(row: pd.DataFrame, metric: str) -> str:
