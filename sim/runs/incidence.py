@@ -19,8 +19,8 @@ import pandas as pd
 from sim.inputs.scenario import DAYS_PER_YEAR
 
 __all__ = [
-    "INCIDENCE_COLUMNS", "IncidenceCurve", "cumulative_incidence", "incidence_by_group",
-    "incidence_curve", "restricted_mean_wait", "time_to_share_connected",
+    "INCIDENCE_COLUMNS", "IncidenceCurve", "cumulative_incidence", "entry_years",
+    "incidence_by_group", "incidence_curve", "restricted_mean_wait", "time_to_share_connected",
 ]
 
 INCIDENCE_COLUMNS = (
@@ -187,6 +187,20 @@ def restricted_mean_wait(curve: IncidenceCurve, window_years: float) -> float:
     return float(window_years - np.add.reduce(curve.cif_connected * widths))
 
 
+def entry_years(applicants: pd.DataFrame, start: dt.date | None) -> np.ndarray:
+    """Years from each applicant's request to the run's ``start`` (0 for a later request).
+
+    The wait at which an applicant of a waiting list comes under observation, to the day, at
+    most its whole wait; zeros without a ``start``.
+    """
+    waits = applicants["wait_years"].to_numpy(dtype=float)
+    if start is None:
+        return np.zeros(len(applicants))
+    before = (pd.Timestamp(start) - applicants["request_date"]).dt.days.to_numpy(float)
+    entry: np.ndarray = np.minimum(np.clip(before / DAYS_PER_YEAR, 0.0, None), waits)
+    return entry
+
+
 def incidence_by_group(
     applicants: pd.DataFrame, start: dt.date | None = None, by: str = "category"
 ) -> pd.DataFrame:
@@ -199,10 +213,7 @@ def incidence_by_group(
     without applicants are left out.
     """
     waits = applicants["wait_years"].to_numpy(dtype=float)
-    entry = np.zeros(len(applicants))
-    if start is not None:
-        before = (pd.Timestamp(start) - applicants["request_date"]).dt.days.to_numpy(float)
-        entry = np.minimum(np.clip(before / DAYS_PER_YEAR, 0.0, None), waits)
+    entry = entry_years(applicants, start)
     parts = []
     for group, rows in pd.Series(np.arange(len(applicants))).groupby(
             applicants[by].astype(str).to_numpy(), sort=False):
