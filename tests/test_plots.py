@@ -322,6 +322,72 @@ def test_withdrawals_mark_a_reference_only_where_every_scenario_has_that_one():
     assert dotted(withdrawals_figure(summaries, reference=second)) == [14.0]
 
 
+def test_time_to_connection_shades_each_categorys_interval(comparison: Comparison):
+    """Each share connected has its 95% band across replications, lightly, named in the legend.
+
+    The band is the one :func:`connection_band` gives: the fill's upper edge reaches the
+    largest upper end of the category's interval, and no higher.
+    """
+    from sim.runs.curve_intervals import connection_band
+
+    results = comparison.results["fifo"]
+    fig = comparison.time_to_connection_figure()
+    fills = {to_hex(fill.get_facecolor()[0], keep_alpha=False): fill
+             for fill in fig.axes[0].collections}
+    assert set(fills) == {CATEGORY_COLOURS["basic_needs"], CATEGORY_COLOURS["other"]}
+    assert all(fill.get_alpha() is not None and fill.get_alpha() < 0.3
+               for fill in fills.values())
+    band = connection_band(results.applicants, results.scenario.start)
+    other = band[band["category"] == "other"]
+    top = fills[CATEGORY_COLOURS["other"]].get_paths()[0].vertices[:, 1].max()
+    assert top == pytest.approx(other["ci_high"].max())
+    assert "95% confidence interval" in {t.get_text() for t in fig.legends[0].get_texts()}
+
+
+def test_time_to_connection_of_one_replication_has_no_band_and_says_so(comparison: Comparison):
+    """One replication has no interval: nothing shaded, and the panel says why."""
+    from sim.figures.plots import time_to_connection_figure
+
+    applicants = comparison.results["fifo"].applicants
+    one = applicants[applicants["replication"] == applicants["replication"].min()]
+    fig = time_to_connection_figure({"fifo": one})
+    assert not fig.axes[0].collections
+    assert "one replication: no interval" in {t.get_text() for t in fig.axes[0].texts}
+    assert "95% confidence interval" not in {t.get_text() for t in fig.legends[0].get_texts()}
+    two = time_to_connection_figure({"fifo": applicants})
+    assert two.axes[0].collections and not two.axes[0].texts
+
+
+def test_time_to_connection_thickens_a_paired_variant_where_it_differs(comparison: Comparison):
+    """Only a paired variant's share connected is drawn thicker, where their interval leaves 0.
+
+    social_priority draws fifo's applicants (paired): its thick segments lie where the paired
+    difference of the category's curves excludes zero. other_seed draws other applicants
+    (unpaired): its bands are all it gets; and fifo, the reference, none.
+    """
+    from sim.runs.curve_intervals import connection_difference
+
+    fig = comparison.time_to_connection_figure()
+    panels = {ax.get_title(): ax for ax in fig.axes}
+    thick = [line for line in panels["social_priority"].get_lines()
+             if line.get_linewidth() > 2]
+    assert thick
+    for label in ("fifo", "other_seed"):
+        assert all(line.get_linewidth() < 2 for line in panels[label].get_lines()), label
+    assert "differs from fifo" in {t.get_text() for t in fig.legends[0].get_texts()}
+    results = comparison.results
+    difference = connection_difference(
+        results["social_priority"].applicants, results["fifo"].applicants,
+        (results["social_priority"].scenario.start, results["fifo"].scenario.start))
+    for line in thick:
+        category = next(c for c, colour in CATEGORY_COLOURS.items()
+                        if colour == to_hex(line.get_color()))
+        rows = difference[difference["category"] == category]
+        x = np.asarray(line.get_xdata(), dtype=float)
+        at = rows.iloc[np.searchsorted(rows["time_years"], x[0], side="right") - 1]
+        assert at["ci_low"] > 0 or at["ci_high"] < 0
+
+
 def test_time_to_connection_panels_left_over_in_the_grid_are_hidden(comparison: Comparison):
     """Five scenarios in a grid of three columns: the sixth panel is not drawn, not bare."""
     from sim.figures.plots import time_to_connection_figure

@@ -116,9 +116,18 @@ class Comparison:
         return plots.queue_figure(self._tables("timeseries"))
 
     def time_to_connection_figure(self) -> Figure:
-        """Cumulative share connected and withdrawn by years since request, per category."""
+        """Cumulative share connected and withdrawn by years since request, per category.
+
+        Each share connected has its 95% band across replications; a variant paired with
+        its reference (its first question) is drawn thicker where their curves differ beyond
+        the paired interval. Unpaired variants are not: their bands tell as much.
+        """
         starts = {label: r.scenario.start for label, r in self.results.items()}
-        return plots.time_to_connection_figure(self._tables("applicants"), starts)
+        first: dict[str, Question] = {}
+        for question in self.questions:
+            first.setdefault(question.variant, question)
+        references = {label: q.reference for label, q in first.items() if q.paired}
+        return plots.time_to_connection_figure(self._tables("applicants"), starts, references)
 
     def wait_figure(self) -> Figure:
         """Wait of connected applicants per category and scenario."""

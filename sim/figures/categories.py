@@ -13,10 +13,12 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.gridspec import SubplotSpec
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.figures.numbers import group_thousands
@@ -28,6 +30,7 @@ from sim.figures.palette import (
     scenario_style,
 )
 from sim.inputs.applicants import CATEGORIES
+from sim.runs.curve_intervals import DIFFERENCE_COLUMNS, connection_band, connection_difference
 from sim.runs.incidence import incidence_by_group
 
 __all__ = ["present_categories", "time_to_connection_figure", "wait_figure",
@@ -47,13 +50,19 @@ def present_categories(applicants: Mapping[str, pd.DataFrame]) -> list[str]:
 
 
 def time_to_connection_figure(
-    applicants: Mapping[str, pd.DataFrame], starts: Mapping[str, dt.date] | None = None
+    applicants: Mapping[str, pd.DataFrame], starts: Mapping[str, dt.date] | None = None,
+    references: Mapping[str, str] | None = None,
 ) -> Figure:
     """Cumulative share connected (solid) and withdrawn (dashed) against years since request.
 
     Withdrawal is a competing outcome and applicants still waiting at the end are censored
     (Aalen-Johansen estimator, replications pooled), so no wait is counted as over too early.
-    With each scenario's start date, a waiting list enters at the wait it had then.
+    With each scenario's start date, a waiting list enters at the wait it had then. A lightly
+    shaded band around each share connected is its 95% confidence interval across
+    replications (:func:`sim.runs.curve_intervals.connection_band`), up to the longest wait
+    every replication follows; a panel of one replication has none and says so.
+    ``references`` maps a scenario to the one it is paired with: its share connected is drawn
+    thicker where their paired difference's 95% interval leaves out zero.
     """
     count = len(applicants)
     columns = math.ceil(count / math.ceil(count / 3))
@@ -62,21 +71,46 @@ def time_to_connection_figure(
     grid = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
     axes = grid.ravel()
     categories = present_categories(applicants)
+    starts = starts or {}
+    banded = thickened = False
     for ax, (label, table) in zip(axes, applicants.items(), strict=False):
-        curves = incidence_by_group(table, (starts or {}).get(label))
+        curves = incidence_by_group(table, starts.get(label))
+        bands = connection_band(table, starts.get(label))
+        reference = (references or {}).get(label)
+        differs = pd.DataFrame(columns=["category", *DIFFERENCE_COLUMNS]) \
+            if reference is None else connection_difference(
+                table, applicants[reference], (starts.get(label), starts.get(reference)))
         for category in categories:
             curve = curves[curves["category"] == category]
             if curve.empty:
                 continue
+            colour = CATEGORY_COLOURS[category]
+            band = bands[bands["category"] == category]
+            if not band.empty:
+                ax.fill_between(band["time_years"], band["ci_low"], band["ci_high"],
+                                step="post", color=colour, alpha=BAND_ALPHA, linewidth=0)
+                banded = True
             x = np.concatenate(([0.0], curve["time_years"].to_numpy()))
             for column, dashes in (("cif_connected", "-"), ("cif_withdrawn", "--")):
                 y = np.concatenate(([0.0], curve[column].to_numpy()))
-                ax.step(x, y, where="post", color=CATEGORY_COLOURS[category], linestyle=dashes)
+                ax.step(x, y, where="post", color=colour, linestyle=dashes)
+            connected = np.concatenate(([0.0], curve["cif_connected"].to_numpy()))
+            for lo, hi in _spans_apart(differs[differs["category"] == category]):
+                inside = (x > lo) & (x < hi)
+                ax.step(np.concatenate(([lo], x[inside], [hi])),
+                        np.concatenate((_step_at(x, connected, [lo]), connected[inside],
+                                        _step_at(x, connected, [hi]))),
+                        where="post", color=colour, linewidth=THICK_WIDTH,
+                        solid_capstyle="butt")
+                thickened = True
         ax.set(title=label, ylim=(0, 1))
         ax.grid(alpha=0.3)
         if table.empty:  # a run too short for anyone: the panel says so, not a bare axis
             ax.text(0.5, 0.5, "no applicants", transform=ax.transAxes, ha="center",
                     va="center", color="#444444")
+        elif table["replication"].nunique() < 2:  # said, so no band is not read as certainty
+            ax.text(0.03, 0.96, "one replication: no interval", transform=ax.transAxes,
+                    ha="left", va="top", fontsize="small", color="#444444")
     for ax in axes[count:]:
         ax.set_visible(False)
     for ax in axes[max(count - columns, 0):count]:  # the lowest panel of each column
@@ -84,12 +118,46 @@ def time_to_connection_figure(
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in grid[:, 0]:
         ax.set_ylabel("Cumulative share\nof applicants")  # on one line, longer than a panel
-    handles = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c])
-               for c in categories]
+    handles: list[Artist] = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c])
+                             for c in categories]
     handles += [Line2D([], [], color="black", linestyle="-", label="connected"),
                 Line2D([], [], color="black", linestyle="--", label="withdrawn")]
+    if banded:
+        handles.append(Patch(color="black", alpha=BAND_ALPHA, linewidth=0,
+                             label="95% confidence interval"))
+    if thickened:
+        named = set((references or {}).values())
+        against = named.pop() if len(named) == 1 else "its reference"
+        handles.append(Line2D([], [], color="black", linewidth=THICK_WIDTH,
+                              label=f"differs from {against}"))
     outside_legend(fig, handles, "Category (colour) and outcome (line)", below=True)
     return fig
+
+
+BAND_ALPHA = 0.18
+"""Opacity of a category's confidence band: light, so that bands of several categories that
+overlap still show each line and the grid through them."""
+
+THICK_WIDTH = 2.8
+"""Width of a share connected where it differs from the paired reference's (others: 1.5)."""
+
+
+def _spans_apart(difference: pd.DataFrame) -> list[tuple[float, float]]:
+    """The spans of years since request in which a paired difference's interval leaves out 0.
+
+    Each point of the grid stands for the years up to the next one (to itself, the last).
+    """
+    times = difference["time_years"].to_numpy(dtype=float)
+    apart = ((difference["ci_low"] > 0) | (difference["ci_high"] < 0)).to_numpy()
+    ends = np.append(times[1:], times[-1:])
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], apart.astype(int), [0]))))
+    return [(float(times[first]), float(ends[last - 1]))
+            for first, last in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _step_at(x: np.ndarray, y: np.ndarray, at: list[float]) -> np.ndarray:
+    """A step function (``y[i]`` from ``x[i]`` on) at the points ``at``."""
+    return y[np.maximum(np.searchsorted(x, at, side="right") - 1, 0)]
 
 
 def wait_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:

@@ -32,8 +32,8 @@ from sim.runs.stats import CONFIDENCE, t_quantile
 __all__ = ["BAND_COLUMNS", "BAND_STEP_YEARS", "DIFFERENCE_COLUMNS", "connection_band",
            "connection_difference"]
 
-BAND_STEP_YEARS = 1 / 52
-"""Spacing of the years since request at which the interval is worked out: a week, finer
+BAND_STEP_YEARS = 1 / 12
+"""Spacing of the years since request at which the interval is worked out: a month, finer
 than a figure shows, and a band of a few hundred points however many applicants."""
 
 BAND_COLUMNS = ("time_years", "replications", "mean", "ci_low", "ci_high")
