@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -127,3 +128,28 @@ def test_the_paired_difference_of_two_curves_by_hand():
     # A scenario against itself: zero everywhere, an interval of width zero.
     same = connection_difference(reference, reference, step_years=1.0)
     assert (same[["difference", "ci_low", "ci_high"]].to_numpy() == 0).all()
+
+
+def test_the_report_says_the_band_is_a_confidence_interval(tmp_path: Path):
+    """The first line counts the band among the 95% confidence intervals, not the 90% bands.
+
+    Its caption says what the band is; a run's caption leaves out the paired comparison it
+    cannot have.
+    """
+    from sim import load_scenario, run
+    from sim.report.data import CAPTIONS, RUN_CAPTIONS, run_page
+    from tests.comparison_family import write_family
+
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    images = {name: b"" for name in ("queue", "time_to_connection")}
+    page = run_page(run(scenario, workers=1).summary, scenario, "fifo.yaml", images)
+    confidence, bands = page.intervals.split(" are not: ")[0].split(". ", 1)
+    assert "of the time-to-connection figure" in confidence
+    assert "95% confidence interval" in confidence
+    assert "time-to-connection" not in bands
+    for captions in (CAPTIONS, RUN_CAPTIONS):
+        caption = captions["time_to_connection"]
+        assert "95% confidence interval of the share connected" in caption
+        assert "logit" in caption and "one replication has none" in caption
+    assert "thicker" in CAPTIONS["time_to_connection"]
+    assert "thicker" not in RUN_CAPTIONS["time_to_connection"]

@@ -75,16 +75,27 @@ SPREAD_BAND = ("shaded, the band within which 90% of the replications fall: the 
                "single outcomes, not a confidence interval")
 """What the shaded band of a figure over time is, in its caption."""
 
+TIME_TO_CONNECTION = (
+    "Time to connection: cumulative share of applicants connected (solid) and withdrawn "
+    "(dashed) by years since their request. Withdrawal is a competing outcome; applicants "
+    "still waiting at the end are censored, and a waiting list enters at the wait it had "
+    "when the run starts (Aalen-Johansen estimate, replications pooled). Shaded lightly, the "
+    "95% confidence interval of the share connected: each replication's own curve, their "
+    "mean with a t interval (on the logit scale, so within 0 and 1) at each wait; it stops "
+    "at the longest wait every replication follows, and a run of one replication has none.")
+"""What the time-to-connection figure shows, in the captions of a comparison and of a run."""
+
 CAPTIONS = {
     "queue": "Applicants waiting over time, one panel per category: median across "
              f"replications; {SPREAD_BAND}.",
     "areas": "Applicants waiting in each grid area over time: median across replications; "
              f"{SPREAD_BAND}. Where the areas share an upstream limit, an area's free "
              "capacity is the smaller of its own and the upstream's.",
-    "time_to_connection": "Time to connection: cumulative share of applicants connected "
-                          "(solid) and withdrawn (dashed) by years since their request. "
-                          "Withdrawal is a competing outcome; applicants still waiting at the "
-                          "end are censored (Aalen-Johansen estimate, replications pooled).",
+    "time_to_connection": f"{TIME_TO_CONNECTION} On a scenario paired with its reference "
+                          "(replication i of both drew the same applicants), the line of those "
+                          "connected is drawn thicker where the 95% confidence interval of the "
+                          "difference of the two curves, paired over the replications both "
+                          "ran, leaves out zero: there the curves differ beyond noise.",
     "wait": "Wait of the applicants who were connected, by category (all replications), a row "
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "
@@ -113,7 +124,8 @@ CAPTIONS = {
 }
 """The caption of each figure, by name."""
 
-CONFIDENCE_FIGURES = {"withdrawals": "the withdrawals figure",
+CONFIDENCE_FIGURES = {"time_to_connection": "the time-to-connection figure",
+                      "withdrawals": "the withdrawals figure",
                       "differences": "the differences figure"}
 """The figures whose intervals are 95% confidence intervals, as the tables' are, in words."""
 
@@ -804,6 +816,7 @@ def _scenarios_table(
 
 RUN_CAPTIONS = {
     **CAPTIONS,
+    "time_to_connection": TIME_TO_CONNECTION,
     "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
                    "panel per category on its own scale: mean with 95% confidence interval.",
 }
