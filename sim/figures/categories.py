@@ -30,7 +30,12 @@ from sim.figures.palette import (
     scenario_style,
 )
 from sim.inputs.applicants import CATEGORIES
-from sim.runs.curve_intervals import DIFFERENCE_COLUMNS, connection_band, connection_difference
+from sim.runs.curve_intervals import (
+    DIFFERENCE_COLUMNS,
+    connection_band,
+    connection_difference,
+    replication_curves,
+)
 from sim.runs.incidence import incidence_by_group
 
 __all__ = ["present_categories", "time_to_connection_figure", "wait_figure",
@@ -73,13 +78,14 @@ def time_to_connection_figure(
     categories = present_categories(applicants)
     starts = starts or {}
     banded = thickened = False
+    each = {label: replication_curves(table, starts.get(label))
+            for label, table in applicants.items()}
     for ax, (label, table) in zip(axes, applicants.items(), strict=False):
         curves = incidence_by_group(table, starts.get(label))
-        bands = connection_band(table, starts.get(label))
+        bands = connection_band(each[label])
         reference = (references or {}).get(label)
         differs = pd.DataFrame(columns=["category", *DIFFERENCE_COLUMNS]) \
-            if reference is None else connection_difference(
-                table, applicants[reference], (starts.get(label), starts.get(reference)))
+            if reference is None else connection_difference(each[label], each[reference])
         for category in categories:
             curve = curves[curves["category"] == category]
             if curve.empty:

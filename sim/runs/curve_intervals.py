@@ -20,7 +20,7 @@ nobody has no curve and is not counted, as it is not counted against that figure
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ from scipy import special
 from sim.runs.incidence import IncidenceCurve, entry_years, incidence_curve
 from sim.runs.stats import CONFIDENCE, t_quantile
 
-__all__ = ["BAND_COLUMNS", "BAND_STEP_YEARS", "DIFFERENCE_COLUMNS", "connection_band",
-           "connection_difference"]
+__all__ = ["BAND_COLUMNS", "BAND_STEP_YEARS", "DIFFERENCE_COLUMNS", "Curves", "GroupCurves",
+           "connection_band", "connection_difference", "replication_curves"]
 
 BAND_STEP_YEARS = 1 / 12
 """Spacing of the years since request at which the interval is worked out: a month, finer
@@ -47,9 +47,12 @@ of the variant's share connected minus the reference's, and its paired 95% inter
 Curves = dict[int, IncidenceCurve]
 """A group's curve in each replication that has any of its applicants, by replication."""
 
+GroupCurves = Mapping[str, Curves]
+"""Each group's :data:`Curves`, by group (:func:`replication_curves`)."""
+
 
 def connection_band(
-    applicants: pd.DataFrame, start: dt.date | None = None, by: str = "category",
+    applicants: pd.DataFrame | GroupCurves, start: dt.date | None = None, by: str = "category",
     step_years: float = BAND_STEP_YEARS, confidence: float = CONFIDENCE,
 ) -> pd.DataFrame:
     """The mean share connected across replications and its 95% interval, by years since request.
@@ -58,9 +61,10 @@ def connection_band(
     every replication of the group follows (that reach itself the last point). A group with
     applicants in fewer than two replications has no interval and no rows. ``start`` is the
     run's start date: a waiting list enters at the wait it had then, as in the pooled curve.
+    ``applicants`` may instead be the curves :func:`replication_curves` made of them.
     """
     parts = []
-    for group, curves in _curves_by_group(applicants, start, by):
+    for group, curves in _curves(applicants, start, by).items():
         if len(curves) < 2:
             continue
         times = _grid(_reach(curves.values()), step_years)
@@ -73,7 +77,7 @@ def connection_band(
 
 
 def connection_difference(
-    variant: pd.DataFrame, reference: pd.DataFrame,
+    variant: pd.DataFrame | GroupCurves, reference: pd.DataFrame | GroupCurves,
     starts: tuple[dt.date | None, dt.date | None] = (None, None), by: str = "category",
     step_years: float = BAND_STEP_YEARS, confidence: float = CONFIDENCE,
 ) -> pd.DataFrame:
@@ -84,11 +88,12 @@ def connection_difference(
     the two curves, and the differences get a plain Student-t interval, as a paired key
     figure's do (:mod:`sim.analysis.differences`). The grid stops at the shorter of the two
     scenarios' reaches; a group with fewer than two such replications has no rows.
-    ``starts`` are the variant's and the reference's start dates.
+    ``starts`` are the variant's and the reference's start dates. Either scenario may be
+    given as the curves :func:`replication_curves` made of its applicants.
     """
-    theirs = dict(_curves_by_group(reference, starts[1], by))
+    theirs = _curves(reference, starts[1], by)
     parts = []
-    for group, mine in _curves_by_group(variant, starts[0], by):
+    for group, mine in _curves(variant, starts[0], by).items():
         shared = sorted(mine.keys() & theirs.get(group, {}).keys())
         if len(shared) < 2:
             continue
@@ -105,20 +110,38 @@ def connection_difference(
     return _joined(parts, [by, *DIFFERENCE_COLUMNS])
 
 
+def replication_curves(
+    applicants: pd.DataFrame, start: dt.date | None = None, by: str = "category"
+) -> dict[str, Curves]:
+    """Each group's curve of connection in every replication with any of its applicants.
+
+    Made once, they serve a scenario's band and each of its paired differences.
+    """
+    return dict(_curves_by_group(applicants, start, by))
+
+
+def _curves(
+    applicants: pd.DataFrame | GroupCurves, start: dt.date | None, by: str
+) -> GroupCurves:
+    if isinstance(applicants, pd.DataFrame):
+        return replication_curves(applicants, start, by)
+    return applicants
+
+
 def _curves_by_group(
     applicants: pd.DataFrame, start: dt.date | None, by: str
 ) -> Iterator[tuple[str, Curves]]:
-    """Each group's curve of connection in every replication with any of its applicants."""
     if applicants.empty:
         return
     waits = applicants["wait_years"].to_numpy(dtype=float)
     entry = entry_years(applicants, start)
-    outcome = applicants["outcome"].astype(str).to_numpy()
-    connected, withdrawn = outcome == "connected", outcome == "withdrawn"
-    groups = applicants[by].astype(str).to_numpy()
+    connected = (applicants["outcome"] == "connected").to_numpy(dtype=bool)
+    withdrawn = (applicants["outcome"] == "withdrawn").to_numpy(dtype=bool)
+    # Speed: codes rather than text (a category column would be converted row by row).
+    codes, names = pd.factorize(applicants[by], sort=False)
     replications = applicants["replication"].to_numpy()
-    for group in pd.unique(groups):
-        in_group = groups == group
+    for code, group in enumerate(names):
+        in_group = codes == code
         curves = {}
         for replication in np.unique(replications[in_group]):
             rows = np.flatnonzero(in_group & (replications == replication))
