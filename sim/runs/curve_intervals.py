@@ -140,13 +140,16 @@ def _curves_by_group(
     # Speed: codes rather than text (a category column would be converted row by row).
     codes, names = pd.factorize(applicants[by], sort=False)
     replications = applicants["replication"].to_numpy()
+    # One stable sort into runs of (group, replication), each in its rows' order: a mask per
+    # group and replication would read every row once per replication.
+    order = np.lexsort((replications, codes))
+    keys = np.stack([codes[order], replications[order]])
+    starts = np.flatnonzero(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
+    runs = np.split(order, starts[1:])
     for code, group in enumerate(names):
-        in_group = codes == code
-        curves = {}
-        for replication in np.unique(replications[in_group]):
-            rows = np.flatnonzero(in_group & (replications == replication))
-            curves[int(replication)] = incidence_curve(
-                waits[rows], connected[rows], withdrawn[rows], entry[rows])
+        curves = {int(replications[rows[0]]): incidence_curve(
+                      waits[rows], connected[rows], withdrawn[rows], entry[rows])
+                  for rows in runs if codes[rows[0]] == code}
         yield str(group), curves
 
 
