@@ -335,8 +335,8 @@ class Page:
         drawn = [words for name, words in CONFIDENCE_FIGURES.items() if name in shown]
         where = "the answers and key figures" if self.answers else "the headline figures"
         text = (f"Every interval of {where}{', and of ' + listed(drawn) + ',' if drawn else ''} "
-                f"is a 95% confidence interval {over}: how closely their mean (for a time to "
-                "connection, their median) is known.")
+                f"is a 95% confidence interval {over}: how closely their mean (for the "
+                "tables' times to connection, their median) is known.")
         banded = [words for name, words in BAND_FIGURES.items() if name in shown]
         bands = [f"the shaded bands of the figures {listed(banded)}"] if banded else []
         if self.observed is not None:
