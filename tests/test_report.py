@@ -312,7 +312,9 @@ def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     section = html[html.index('<h2 id="observed">'):html.index('<h2 id="detail">')]
     agreeing = (results.observations()["agreement"] == "agrees").sum()
     assert (f"observed_fifo: {agreeing} of 2 published figures agree (their published range "
-            "meets the band of 90% of replications).") in section
+            "meets the band of 90% of replications). A band rests on only 2 replications with "
+            "a value: 90% of so few is about their lowest to highest, too rough to judge "
+            "agreement by; 20 or more are needed.</li>") in section
     assert "model below" in section and "far more than the family connects" in section
     # What each figure counts, where the scenario says it; no line for the one saying nothing.
     assert ("<li><b>Requests received, 2023-01-01 to 2024-01-01</b>: requests for a new "
@@ -339,11 +341,13 @@ def test_observations_not_stated_by_a_scenario_say_so():
               "none": observation_table([], [])}
     section = observed_section(tables, {})
     assert section is not None and section.figure is None
+    rough = (". A band rests on only 2 replications with a value: 90% of so few is about "
+             "their lowest to highest, too rough to judge agreement by; 20 or more are needed")
     assert section.sentences == [
         "both: 0 of 2 published figures agree (their published range meets the band of 90% of "
-        "replications)",
+        f"replications){rough}",
         "one: 1 of 1 published figures agree (their published range meets the band of 90% of "
-        "replications)"]
+        f"replications){rough}"]
     assert section.table.columns == ["Applicants waiting, 2024-01-01",
                                      "Requests received, 2023-01-01 to 2024-01-01"]
     published, both, one = section.table.rows
@@ -353,6 +357,31 @@ def test_observations_not_stated_by_a_scenario_say_so():
                                                    ("60 to 60", "model above")]
     assert [(c.text, c.note) for c in one[2]] == [("not stated", ""), ("41 to 41", "agrees")]
     assert observed_section({"none": tables["none"]}, {}) is None
+
+
+def test_the_report_says_where_a_band_of_replications_is_too_rough_to_judge_by():
+    """The report's verdicts carry the terminal's caution on a band of few replications.
+
+    A scenario of 10 replications beside one of 30: "5 of 5 agree" in the report alone read as
+    a finding, while the terminal said that 90% of 10 is about their lowest to highest.
+    """
+    from sim.inputs.observations import Observation
+    from sim.report.data import observed_section
+    from sim.runs.observed import observation_table
+
+    waiting = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting", value=10,
+                          uncertainty=0.5, source="a newspaper")
+    few = observation_table([waiting], [np.array([v]) for v in np.arange(5.0, 15.0)])
+    many = observation_table([waiting], [np.array([v]) for v in np.linspace(5.0, 15.0, 30)])
+    section = observed_section({"few": few, "many": many}, {})
+    assert section is not None
+    assert section.sentences == [
+        "few: 1 of 1 published figures agree (their published range meets the band of 90% of "
+        "replications). A band rests on only 10 replications with a value: 90% of so few is "
+        "about their lowest to highest, too rough to judge agreement by; 20 or more are "
+        "needed",
+        "many: 1 of 1 published figures agree (their published range meets the band of 90% of "
+        "replications)"]
 
 
 def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_count(

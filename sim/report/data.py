@@ -58,7 +58,7 @@ from sim.runs.metrics import (
     SHORTER_WINDOW,
     STREAMS_DIFFER,
 )
-from sim.runs.observed import band_text, published_text
+from sim.runs.observed import band_text, few_for_a_band, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell",
@@ -511,15 +511,18 @@ def observed_section(
     """Each scenario's observations beside the model; None when no scenario states any.
 
     A sentence per scenario counts the published figures within its band of 90% of
-    replications. The table has a column per distinct observation (there are fewer of them
-    than scenarios, as a rule): its published value and source, then a row per scenario with
-    its band and the verdict beneath (or "not stated" where the scenario does not state it).
+    replications, and says, as the terminal does, where that band rests on too few
+    replications to judge agreement by. The table has a column per distinct observation
+    (there are fewer of them than scenarios, as a rule): its published value and source,
+    then a row per scenario with its band and the verdict beneath (or "not stated" where the
+    scenario does not state it).
     """
     tables = {label: t for label, t in tables.items() if not t.empty}
     if not tables:
         return None
     sentences = [f"{label}: {int((t['agreement'] == 'agrees').sum())} of {len(t)} published "
                  "figures agree (their published range meets the band of 90% of replications)"
+                 + (f".{rough.removesuffix('.')}" if (rough := few_for_a_band(t)) else "")
                  for label, t in tables.items()]
     published = distinct_observations(tables).to_dict("records")
     rows = [("Published", "source beneath",
