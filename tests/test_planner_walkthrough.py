@@ -1,0 +1,45 @@
+"""What a planner reads: the README's account of a run's output against what a run prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim import load_scenario, run
+from sim.runs.metrics import METRICS, SHORTER_WINDOW
+from sim.runs.summary_table import format_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+FAMILY = ROOT / "scenarios" / "flevoland"
+
+
+def _words(path: Path) -> str:
+    """A document's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_the_readme_names_the_row_a_run_prints_where_ten_years_are_unknown():
+    """The reinforcement in 2029: a replication follows no safety applicant for 10 years.
+
+    The README said the mean wait within 5 years then follows on the next row; the run prints
+    the mean years without a connection to the end of the run, as the answers of ``compare``
+    use, and the sweep shows that figure too.
+    """
+    scenario = load_scenario(FAMILY / "social_priority.yaml",
+                             {"replications": 2, "grid.upgrades.8.date": "2029-01-01"})
+    lines = format_summary(run(scenario, workers=1)).splitlines()
+    ten = next(i for i, line in enumerate(lines)
+               if line.startswith(METRICS["wait_rmst_10y_years"].label))
+    stand_in = METRICS[SHORTER_WINDOW["wait_rmst_10y_years"]].label
+    assert "-" in lines[ten].split()
+    assert lines[ten + 1].startswith(stand_in)
+    assert stand_in.startswith("Mean years without a connection, to the end of the run")
+
+    readme = _words(ROOT / "README.md")
+    printed = readme[readme.index("It prints the key figures by category"):
+                     readme.index("Then it writes:")]
+    assert ("its mean years without a connection to the end of the run follow on the next "
+            "row") in printed
+    assert "5-year" not in printed
+    assert ("it says why and how often it shows the mean years without a connection to the "
+            "end of the run where the mean wait within 10 years is not known") in readme
+    assert "mean wait within 5 years where 10 are not known" not in readme
