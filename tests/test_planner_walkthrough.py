@@ -43,3 +43,31 @@ def test_the_readme_names_the_row_a_run_prints_where_ten_years_are_unknown():
     assert ("it says why and how often it shows the mean years without a connection to the "
             "end of the run where the mean wait within 10 years is not known") in readme
     assert "mean wait within 5 years where 10 are not known" not in readme
+
+
+def test_a_start_moved_past_a_policy_change_says_how_to_go_on(tmp_path: Path, capsys):
+    """A planner starting in 2025 with a waiting list of their own, from social_priority.yaml.
+
+    The error named the bundled file's change of 2024-10-01 as if it were wrong, and no way
+    on; it now says that such a change is the policy at the start, and where it goes.
+    """
+    from sim.cli import main
+
+    child = tmp_path / "from_2025.yaml"
+    child.write_text(f"extends: {FAMILY / 'social_priority.yaml'}\nstart: 2025-01-01\n"
+                     "observations: null\n", encoding="utf-8")
+    assert main(["validate", str(child)]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "policy.changes.0.date: expected a date after 2025-01-01 and before end (2036-12-31), "
+        "got 2024-10-01 (a change on or before the start is in force from the start: give its "
+        "policy as policy.order, which in a child file or --set replaces the inherited "
+        "policy.changes, or give an earlier start)")
+    # The way it names works: the schedule is replaced, with the warning that says so.
+    assert main(["validate", str(child), "--set", "policy.order=social_priority"]) == 0
+    assert "it replaces the inherited schedule policy.changes" in capsys.readouterr().err
+    # A change after the end says so, as an upgrade after the end does.
+    assert main(["validate", str(FAMILY / "social_priority.yaml"), "--set", "end=2025-12-31",
+                 "--set", "observations=null", "--set", "grid.upgrades=[]"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "got 2026-01-01 (a change on or after the end changes nothing in the run: leave it "
+        "out, or move end)")

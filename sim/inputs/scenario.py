@@ -1194,8 +1194,14 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
     previous = s.start
     for i, change in enumerate(s.policy.changes):
         if not previous < change.date < s.end:
+            why = ("" if s.start < change.date < s.end else
+                   " (a change on or before the start is in force from the start: give its "
+                   "policy as policy.order, which in a child file or --set replaces the "
+                   "inherited policy.changes, or give an earlier start)"
+                   if change.date <= s.start else " (a change on or after the end changes "
+                   "nothing in the run: leave it out, or move end)")
             problems.append((f"policy.changes.{i}.date", f"expected a date after {previous} "
-                             f"and before end ({s.end}), got {change.date}"))
+                             f"and before end ({s.end}), got {change.date}{why}"))
         previous = change.date
     waiting = s.waiting_list
     if waiting is not None and waiting.count is not None:
