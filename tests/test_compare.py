@@ -645,6 +645,29 @@ def test_an_answer_on_capacity_releases_says_what_they_freed():
     assert "MW freed" not in answer((0.0, 0.0))  # neither has capacity releases
 
 
+def test_an_answer_on_capacity_releases_says_what_the_queue_holds_after_them():
+    """Beside the MW freed, the firm MW those connected in the run hold after the take-backs.
+
+    use_it_or_lose_it.yaml read "24.4 MW more" freed, while social_priority.yaml adds 14 MW of
+    take-backs as upgrades and part of the 24.4 is taken from the queue's own connected
+    applicants: they held 1.5 MW less. A planner quoting the first figure alone overstated
+    what the mechanism gives the queue.
+    """
+    rows = []
+    for scenario, freed, held in (("fifo", 0.0, 424.0), ("sp", 24.4, 422.5)):
+        rows += [(scenario, "all", "applicants", 40.0, 0.0),
+                 (scenario, "all", "connected", 30.0, 0.0),
+                 (scenario, "all", "wait_rmst_10y_years", 6.0, -0.2),
+                 (scenario, "all", "mw_freed", freed, 24.4),
+                 (scenario, "all", "mw_connected", held, -1.5)]
+    (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                               "difference"]))
+    assert ("(fifo has none: capacity that its upgrades add in their place, if any, is not "
+            "counted here); firm MW held by those connected in the run at the end (or when "
+            "their connection ended), after what the releases took back: 1.5 MW less, from "
+            "424.0 to 422.5 (1.4 to 1.6)") in text
+
+
 def test_more_withdrawals_beside_a_shorter_wait_are_said():
     """A shorter mean wait beside more withdrawals says so: it can come from those who gave up.
 

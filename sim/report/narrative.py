@@ -757,6 +757,11 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
 FREED = "mw_freed"
 """MW the capacity releases freed: what a question about them asks first."""
 
+HELD = "mw_connected"
+"""Firm MW held by the applicants connected in the run: beside the MW freed, the net gain of
+the queue, since the releases take MW back from those applicants and another scenario may add
+capacity in their place as upgrades."""
+
 
 def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float]],
                  variant: str, reference: str) -> list[str]:
@@ -766,7 +771,11 @@ def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float
     21.5 (18.7 to 24.8) (social_priority has none; ...)'. The waits alone did not say what
     use-it-or-lose-it frees, which its question asks. A scenario without capacity releases
     may add capacity in their place as upgrades (base.yaml's take-backs), which this figure
-    does not count: said where one of the two has none.
+    does not count: said where one of the two has none. The firm MW held by those connected
+    in the run follow: the MW freed are not all a gain of the queue, since part is taken back
+    from its own connected applicants, and upgrades in their place add to the other side
+    (use_it_or_lose_it.yaml freed 24.4 MW where social_priority.yaml's take-backs add 14, and
+    those connected held 1.5 MW less).
     """
     if (ALL, FREED) not in get.index:
         return []
@@ -780,6 +789,10 @@ def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float
     if none:
         text += (f" ({none[0]} has none: capacity that its upgrades add in their place, if any, "
                  "is not counted here)")
+    if (ALL, HELD) in get.index:  # what the queue has to show for them, net of take-backs
+        text += ("; firm MW held by those connected in the run at the end (or when their "
+                 "connection ended), after what the releases took back: " + difference_text(
+                     get.loc[(ALL, HELD)], METRICS[HELD].unit))  # type: ignore[arg-type]
     return [text]
 
 
