@@ -567,7 +567,8 @@ note where a row counts other applicants than the first cell's (a varied key
 adds, redraws or moves a stream), lacks the 10-year mean, or has a value but no difference
 (why: not reached, or without a value, in some replication of the first cell or its own);
 cells/ holds each cell's per-replication figures.
-One varied key gives a line figure, two a heat map. A grid has at most 10,000 cells. An
+One varied key gives a line figure (beneath it, each cell's difference from the first with
+its paired interval), two a heat map. A grid has at most 10,000 cells. An
 interrupted sweep keeps its finished cells; the same command with --resume runs only the rest.
 """
 

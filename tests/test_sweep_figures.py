@@ -97,3 +97,33 @@ def test_heat_map_marks_cells_without_a_difference_not_comparable():
     assert any(t.startswith("not comparable") for t in legend)
     assert "median across replications" in ax.get_title()
     assert "mean (95% CI)" not in ax.get_title()
+
+
+def test_lines_show_each_cells_difference_from_the_first_beneath():
+    """Cells whose own intervals overlap may still differ clearly: the panel beneath says so.
+
+    Under common random numbers, each cell's interval (above) holds the spread that all cells
+    share, which the difference from the first cell (paired) does not; with only the bars
+    above, 8.97 (8.67 to 9.21) and 8.83 (8.50 to 9.09) read as alike, while the paired
+    difference is -0.147 (-0.169 to -0.125). A cell with other applicants (Welch) is hollow.
+    """
+    key = "onsite_generation.share"
+    table = _table([key], [["0", 8.97, 8.67, 9.21], ["0.3", 8.92, 8.58, 9.18],
+                           ["0.6", 8.83, 8.50, 9.09]], "wait_rmst_10y_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (-0.055, -0.087, -0.024),
+                                       (-0.147, -0.169, -0.125)])
+    differences["paired"] = [True, True, False]
+    fig = sweep_figure(table, [key], "wait_rmst_10y_years", "all", differences)
+    top, below = fig.axes[:2]
+    assert "each cell alone" in top.get_title()
+    assert "paired" in below.get_title() and below.get_ylabel() == "Difference (years)"
+    line = below.get_lines()[0]
+    assert np.allclose(line.get_ydata(), [0.0, -0.055, -0.147])
+    assert list(line.get_xdata()) == list(top.get_lines()[0].get_xdata())
+    hollow = [ln for ln in below.get_lines() if ln.get_markerfacecolor() == "white"]
+    assert len(hollow) == 1 and np.allclose(hollow[0].get_ydata(), [-0.147])
+    assert any("unpaired" in t.get_text() for t in below.get_legend().get_texts())
+    assert below.get_xlabel() == "onsite_generation.share (share, 0 to 1)"
+    # Without differences (or with none but the first cell's), one panel as before.
+    alone = sweep_figure(table, [key], "wait_rmst_10y_years", "all", pd.DataFrame())
+    assert len(alone.axes) == 1 and "each cell alone" not in alone.axes[0].get_title()

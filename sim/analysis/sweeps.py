@@ -128,6 +128,9 @@ class Sweep:
     def figure(self, metric: str | None = None, group: str = "all") -> Figure:
         """One key figure across the grid: lines for one varied key, a heat map for two.
 
+        Beneath the lines, each cell's difference from the first with its own interval
+        (paired where the cells hold the same applicants, so narrower than the cells' own).
+
         The heat map is coloured by each cell's difference from the first cell, with cells
         whose interval includes zero hatched and those without a difference marked not
         comparable. Unless told, the key figure is :func:`lead_metric`'s.

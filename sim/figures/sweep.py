@@ -1,17 +1,20 @@
 """The sweep figure: one key figure across the grid of varied parameters.
 
 One varied key gives a line with 95% intervals; two give a heat map; more give one line per
-combination of the others against the first. A line's swept values that are numbers or dates
-sit in proportion along the axis, other values evenly; an axis names its key as typed, with
-the unit the key's name gives (:mod:`sim.inputs.units`). A figure not reached in the run sits at
-the top of the axes, labelled so, and an interval open above reaches the top as an arrow. The
-heat map is coloured by each cell's difference from the first cell on a scale centred on zero,
-so a colour says "more" or "less" and how much; a cell whose difference lies within its
-uncertainty (the 95% interval includes zero) is hatched and named so, one without a difference
-(not reached, or without a value, in some replication) is marked not comparable, and every
-cell states its estimate and difference with intervals, a difference taken unpaired (Welch's:
-the group holds other applicants than in the first cell) marked so. Returns a matplotlib
-Figure; nothing is saved or shown.
+combination of the others against the first. Beneath the lines, a second panel shows each
+cell's difference from the first cell with its own interval, paired where the cells hold the
+same applicants: the cells' own intervals hold the spread all cells share (common random
+numbers), so bars that overlap need not mean that the cells are alike. A line's swept values
+that are numbers or dates sit in proportion along the axis, other values evenly; an axis names
+its key as typed, with the unit the key's name gives (:mod:`sim.inputs.units`). A figure not
+reached in the run sits at the top of the axes, labelled so, and an interval open above reaches
+the top as an arrow. The heat map is coloured by each cell's difference from the first cell on
+a scale centred on zero, so a colour says "more" or "less" and how much; a cell whose
+difference lies within its uncertainty (the 95% interval includes zero) is hatched and named
+so, one without a difference (not reached, or without a value, in some replication) is marked
+not comparable, and every cell states its estimate and difference with intervals, a difference
+taken unpaired (Welch's: the group holds other applicants than in the first cell) marked so.
+Returns a matplotlib Figure; nothing is saved or shown.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def sweep_figure(
         rows = rows.merge(mine[columns], on="cell", how="left")
         fig = _heat_map(rows, keys, metric, group)
     else:
-        fig = _lines(rows, keys, metric, group)
+        fig = _lines(rows, keys, metric, group, _differences_of(differences, metric, group))
     if note:
         ax = fig.axes[0]
         ax.set_title(f"{ax.get_title()}\n{note}", fontsize="medium", wrap=True)
@@ -197,20 +200,43 @@ def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
         + (" " + UNPAIRED if _unpaired(cell) else "")
 
 
-def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figure:
-    """A line per combination of the other keys against the first; shares in percent."""
+def _differences_of(differences: pd.DataFrame, metric: str, group: str) -> pd.DataFrame:
+    """The rows of ``differences`` for one key figure and group, by cell (empty if none)."""
+    if differences.empty or "difference" not in differences:
+        return pd.DataFrame()
+    mine = differences[(differences["metric"] == metric) & (differences["group"] == group)]
+    return mine.set_index("cell")
+
+
+def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
+           differences: pd.DataFrame) -> Figure:
+    """A line per combination of the other keys against the first; shares in percent.
+
+    With ``differences`` (by cell) that hold one for a cell other than the first, a second
+    panel beneath shows each cell's difference from the first with its own interval: under
+    common random numbers that interval is much narrower than the cells' own, so bars that
+    overlap above need not mean the cells are alike.
+    """
     values = list(dict.fromkeys(rows[keys[0]]))
     positions, kind = _axis(values)
     x_of = dict(zip(values, positions, strict=True))
     scale = 100.0 if METRICS[metric].unit == "share" else 1.0
-    fig = Figure(figsize=(7.0, 4.5), layout="constrained")
-    ax = fig.subplots()
+    shown = differences.reindex(rows["cell"]) if not differences.empty else differences
+    beneath = (not shown.empty
+               and bool(np.isfinite(shown["difference"].to_numpy(dtype=float)[1:]).any()))
+    if beneath:
+        fig = Figure(figsize=(7.0, 6.8), layout="constrained")
+        ax, below = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    else:
+        fig = Figure(figsize=(7.0, 4.5), layout="constrained")
+        ax = fig.subplots()
     others = keys[1:]
     series = rows.groupby(others, sort=False) if others else [((), rows)]
     span = (max(positions) - min(positions)) or 1.0
     count = len(series) if others else 1
     unreached: dict[str, None] = {}  # values whose estimate is not reached, in order
     arrows = 0
+    unpaired = False
     for i, (combo, line) in enumerate(series):
         dodge = (i - (count - 1) / 2) * 0.015 * span  # keep the intervals apart
         x = np.array([x_of[v] for v in line[keys[0]]], dtype=float) + dodge
@@ -230,6 +256,9 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figu
         arrows += _open_ends(ax, x, estimate, low, high, drawn.lines[0].get_color(),
                              style(i, MARKERS))
         unreached.update(dict.fromkeys(line.loc[np.isposinf(estimate), keys[0]]))
+        if beneath:
+            unpaired |= _difference_line(below, x, shown.loc[line["cell"]], scale,
+                                         drawn.lines[0].get_color(), i)
     for value in unreached:
         ax.annotate(NOT_REACHED, (x_of[value], 1.0), xycoords=ax.get_xaxis_transform(),
                     xytext=(0, -9), textcoords="offset points", ha="center", va="top",
@@ -243,14 +272,64 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figu
     group_thousands(ax.yaxis)
     ax.set(xlabel=key_label(keys[0]), ylabel=METRICS[metric].label,
            title=f"{CATEGORY_LABELS[group]}: {METRICS[metric].estimator} across replications "
-                 "and 95% CI")
+                 "and 95% CI" + (" of each cell alone" if beneath else ""))
     ax.grid(alpha=0.3)
+    if beneath:
+        ax.set_xlabel("")
+        _difference_axes(below, metric, unpaired)
+        below.set_xlabel(key_label(keys[0]))
     handles = ax.get_legend_handles_labels()[0]
     if arrows:
         handles.append(Line2D([], [], color=NOTE, marker=r"$\uparrow$", linestyle="",
                               markersize=9, label=f"95% CI open above: upper end {NOT_REACHED}"))
     ax.legend(handles=handles, fontsize="small")
     return fig
+
+
+DIFFERENCES_TITLE = ("Difference from the first cell, mean and 95% CI, paired where the "
+                     "cells hold the same applicants: read it here, not from the overlap of "
+                     "the bars above")
+"""The title of a line figure's lower panel: why its intervals are not those above."""
+
+
+def _difference_line(ax: Axes, x: np.ndarray, cells: pd.DataFrame, scale: float,
+                     colour: ColorType, i: int) -> bool:
+    """One line's differences from the first cell, with their intervals, on the lower panel.
+
+    A cell without a difference (not reached, or without a value, in some replication) is
+    left out; one taken unpaired (Welch's: other applicants) has a hollow marker. Returns
+    whether any is unpaired.
+    """
+    difference, low, high = (cells[c].to_numpy(dtype=float) * scale
+                             for c in ("difference", "difference_ci_low", "difference_ci_high"))
+    known = np.isfinite(difference)
+    error = np.array([difference - low, high - difference])
+    error = np.where(np.isfinite(error) & known, error, 0.0)
+    paired = np.array([not _unpaired(cell) for _, cell in cells.iterrows()], dtype=bool)
+    marker = style(i, MARKERS)
+    ax.errorbar(x, np.where(known, difference, np.nan), yerr=error, capsize=3, color=colour,
+                linestyle=style(i, LINESTYLES), marker=marker)
+    hollow = known & ~paired
+    if hollow.any():
+        ax.plot(x[hollow], difference[hollow], linestyle="", marker=marker, color=colour,
+                markerfacecolor="white", zorder=3)
+    return bool(hollow.any())
+
+
+def _difference_axes(ax: Axes, metric: str, unpaired: bool) -> None:
+    """The lower panel's zero line, labels and, where a difference is unpaired, its legend."""
+    unit = METRICS[metric].unit
+    ax.axhline(0.0, color=NOTE, linewidth=0.8, zorder=1)
+    ax.set_ylabel("Difference (percentage points)" if unit == "share"
+                  else f"Difference ({unit})")
+    ax.set_title(DIFFERENCES_TITLE, fontsize="medium", wrap=True)
+    ax.grid(alpha=0.3)
+    group_thousands(ax.yaxis)
+    if unpaired:
+        ax.legend(handles=[Line2D([], [], color=NOTE, marker="o", markerfacecolor="white",
+                                  linestyle="", label="hollow: unpaired, other applicants than in "
+                                  "the first cell (Welch interval)")],
+                  fontsize="small")
 
 
 def _open_ends(ax: Axes, x: np.ndarray, estimate: np.ndarray, low: np.ndarray,
