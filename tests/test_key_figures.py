@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -358,3 +359,29 @@ def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
     with pytest.raises(GridqueueError, match=r"expected the group first, then the key figure: "
                        r"figure\('all', 'wait_mean_years'\)"):
         results.figure("wait_mean_years", "all")
+
+
+def test_metrics_say_which_figures_add_up_over_the_categories():
+    """Totals add up from the categories to all; idle MW-years and MW freed do not, and say so.
+
+    The capacity left idle while anyone of a category waited is free to every category
+    waiting then: in the Flevoland runs someone of each waits nearly always, so the four
+    categories' idle MW-years summed are four times all's. A reader who sums a table's
+    categories, as for MW-years waited, needs to be told which figures do not add up.
+    """
+    path = Path(__file__).resolve().parents[1] / "scenarios/flevoland/use_it_or_lose_it.yaml"
+    metrics = run(load_scenario(path, {"replications": 2}), workers=1).replication_metrics
+    wide = metrics.pivot_table(index=["metric", "replication"], columns="group",
+                               values="value", dropna=False)
+    summed = wide[list(CATEGORIES)].sum(axis=1, min_count=len(CATEGORIES))
+    for name, metric in METRICS.items():
+        if metric.categories_add_up:
+            np.testing.assert_allclose(summed[name], wide.loc[name, ALL], rtol=1e-9,
+                                       err_msg=name)
+    assert not METRICS["idle_mw_years"].categories_add_up
+    assert (summed["idle_mw_years"] > 1.5 * wide.loc["idle_mw_years", ALL]).all()
+    assert not METRICS["mw_freed"].categories_add_up
+    assert (summed["mw_freed"] < wide.loc["mw_freed", ALL]).all()  # users before the run
+    assert "do not add up" in METRICS["idle_mw_years"].description
+    assert METRICS["mw_years_waiting"].categories_add_up
+    assert not METRICS["wait_rmst_10y_years"].categories_add_up

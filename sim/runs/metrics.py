@@ -105,6 +105,21 @@ class Metric:
     wait (nobody in it was seen that long after a request while some still waited), and
     which replications do depends on how they turned out: the mean of the others would
     answer another question (how long the wait is when the queue empties early, say)."""
+    shared: bool = False
+    """Whether a group's value holds more than its own applicants' share of the whole: the
+    capacity left idle while anyone of the group waited is free to every group waiting then,
+    and ``all``'s MW freed also counts users connected before the run. See
+    :attr:`categories_add_up`."""
+
+    @property
+    def categories_add_up(self) -> bool:
+        """Whether the categories' values add up to ``all``'s, in each replication and mean.
+
+        Totals over applicants do (counts, jobs, MW, job- and MW-years); times, shares and
+        the :attr:`shared` figures do not: summing ``idle_mw_years`` over the categories
+        counts the same free MW once for each category that waited beside another.
+        """
+        return self.unit not in ("years", "share") and not self.shared
 
 
 WITHIN_YEARS = (1, 2, 5)
@@ -224,15 +239,15 @@ METRICS: dict[str, Metric] = {
         "end of the run", "MW-years waited, to the end of the run", depends_on_end=True),
     "idle_mw_years": Metric(
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
-        "over the run; the same free MW counts for every group waiting at the time, so the "
-        "groups' values do not add up to all applicants'",
-        "MW-years left idle while someone waited, over the run",
-        depends_on_end=True),
+        "over the run; free to every group waiting then, so the categories' figures overlap "
+        "and do not add up to all's", "MW-years left idle while someone waited, over the run",
+        depends_on_end=True, shared=True),
     "mw_freed": Metric(
         "MW", "MW the capacity releases (use-it-or-lose-it, capacity-limiting contracts) freed "
         "by the end of the run: taken back from the group's connected applicants; in all, also "
-        "what users connected before the run released", "MW freed by capacity releases by the "
-        "end of the run", depends_on_end=True),
+        "what users connected before the run released (so all's may exceed the categories' "
+        "sum)", "MW freed by capacity releases by the end of the run", depends_on_end=True,
+        shared=True),
     "non_firm_connected": Metric(
         "count", "applicants who got a non-firm transport right by the end of the run (they "
         "count as connected from then on)",
