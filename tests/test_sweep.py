@@ -298,6 +298,17 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     assert "inf" not in "\n".join(lines)
 
 
+def test_describe_says_a_median_of_few_replications_has_no_interval(result: Sweep):
+    """A median of fewer than six replications has no interval: said so, not '(nan to nan)'."""
+    table = result.table.copy()
+    chosen = table.index[(table["metric"] == "connect_p25_years") & (table["group"] == "all")]
+    table.loc[chosen, ["ci_low", "ci_high"]] = math.nan
+    table.loc[chosen[0], "estimate"] = 4.38
+    lines = replace(result, table=table).describe("connect_p25_years").splitlines()[1:]
+    assert lines[0].endswith(": 4.38 (no interval: too few replications); the first cell")
+    assert "nan" not in "\n".join(lines)
+
+
 def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
     """'9 (8.9 to 9.1)' beside '7.94 (7.83 to 8.04)' read as two precisions; one per table."""
     table = result.table.copy()

@@ -443,10 +443,15 @@ def table_decimals(rows: pd.DataFrame) -> int:
 def _estimate_text(row: Mapping[Hashable, Any], decimals: int) -> str:
     """'8.40 (7.10 to 9.00)' in ``decimals``, as compare writes it; 'not reached' at an end.
 
-    An infinite lower end says 'not reached' alone.
+    An infinite lower end says 'not reached' alone; an estimate without an interval (a median
+    of fewer than six replications has none) says so, rather than '(nan to nan)'.
     """
     if np.isinf(row["ci_low"]):
         return NOT_REACHED
+    if np.isnan(row["ci_low"]) or np.isnan(row["ci_high"]):
+        estimate = NOT_REACHED if np.isinf(row["estimate"]) else _fixed(row["estimate"],
+                                                                        decimals)
+        return f"{estimate} (no interval: too few replications)"
     estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals)
                            for c in ("estimate", "ci_low", "ci_high"))
     return f"{estimate} ({low} to {high})"
