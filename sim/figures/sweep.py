@@ -286,7 +286,7 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     return fig
 
 
-DIFFERENCES_TITLE = ("Difference from the first cell, mean and 95% CI, paired where the "
+DIFFERENCES_TITLE = ("Difference of the means from the first cell, 95% CI, paired where the "
                      "cells hold the same applicants: read it here, not from the overlap of "
                      "the bars above")
 """The title of a line figure's lower panel: why its intervals are not those above."""
