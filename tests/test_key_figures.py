@@ -385,3 +385,4 @@ def test_metrics_say_which_figures_add_up_over_the_categories():
     assert "do not add up" in METRICS["idle_mw_years"].description
     assert METRICS["mw_years_waiting"].categories_add_up
     assert not METRICS["wait_rmst_10y_years"].categories_add_up
+

@@ -37,7 +37,7 @@ def test_the_readme_names_the_row_a_run_prints_where_ten_years_are_unknown():
     readme = _words(ROOT / "README.md")
     printed = readme[readme.index("It prints the key figures by category"):
                      readme.index("Then it writes:")]
-    assert ("its mean years without a connection to the end of the run follow on the next "
+    assert ("its mean years without a connection to the end of the run follows on the next "
             "row") in printed
     assert "5-year" not in printed
     assert ("it says why and how often it shows the mean years without a connection to the "
