@@ -240,3 +240,22 @@ def test_a_sweep_names_each_axis_by_the_key_typed_and_its_unit():
     date = sweep_figure(_sweep_cells(["grid.upgrades.8.date"], [["2030-01-01"], ["2031-01-01"]]),
                         ["grid.upgrades.8.date"], "wait_mean_years", "all", pd.DataFrame())
     assert date.axes[0].get_xlabel() == "grid.upgrades.8.date"  # dates need no unit
+
+
+def test_the_first_line_says_when_a_band_rests_on_too_few_replications(summary_and_scenario):
+    """A band of 90% of 2 replications is their lowest to highest: the first line says so.
+
+    The shading widens as more replications are run, so read without the count it changes
+    meaning silently; the bands beside published figures said so already, those of the
+    figures over time did not. From 20 replications nothing is added.
+    """
+    summary, scenario = summary_and_scenario
+    images = {name: b"" for name in ("queue", "connected")}
+    few = run_page(summary, scenario, "fifo.yaml", images).intervals
+    assert few.endswith("each holds 90% of the replications, the spread of single outcomes. "
+                        "With only 2 replications, a band of 90% is about their lowest to "
+                        "highest, too rough to read a spread from; 20 or more are needed.")
+    many = run_page(summary.assign(replications=20), scenario, "fifo.yaml", images).intervals
+    assert many.endswith("the spread of single outcomes.")
+    bare = run_page(summary, scenario, "fifo.yaml", {}).intervals  # no band: nothing to say
+    assert "lowest to highest" not in bare

@@ -58,7 +58,7 @@ from sim.runs.metrics import (
     SHORTER_WINDOW,
     STREAMS_DIFFER,
 )
-from sim.runs.observed import band_text, few_for_a_band, published_text
+from sim.runs.observed import BAND_REPLICATIONS, band_text, few_for_a_band, published_text
 from sim.runs.summary_table import few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell",
@@ -309,6 +309,8 @@ class Page:
     """Said beside the intervals when they rest on too few replications to quote."""
     replications: str = ""
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
+    fewest_replications: int | None = None
+    """The fewest replications of a scenario on the page, where known."""
     terms: list[tuple[str, str]] = field(default_factory=list)
     """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
     terms_in_answers: bool = False
@@ -348,7 +350,20 @@ class Page:
         also = f" A named project's dates, {SPREAD_OF_DATES}, are such a spread too." \
             if dated else ""
         return (f"{text} {said[0].upper()}{said[1:]} are not: each holds 90% of the "
-                f"replications, the spread of single outcomes.{also}")
+                f"replications, the spread of single outcomes.{self._rough_bands()}{also}")
+
+    def _rough_bands(self) -> str:
+        """' With only 4 replications, ...' where the bands rest on too few to read, else ''.
+
+        A band of 90% of four replications is about their lowest to highest, and it widens
+        as more are run: what the shading means changes with the count, so it is said.
+        """
+        count = self.fewest_replications
+        if count is None or count >= BAND_REPLICATIONS:
+            return ""
+        return (f" With only {count} replication{'' if count == 1 else 's'}, a band of 90% is "
+                "about their lowest to highest, too rough to read a spread from; "
+                f"{BAND_REPLICATIONS} or more are needed.")
 
 
 @dataclass(frozen=True)
@@ -404,6 +419,7 @@ def comparison_page(
         observed=observed_section(observations or {}, images),
         caution=comparison_caution(table, cautions),
         replications=_replications_text(table.groupby("scenario")["replications"].max()),
+        fewest_replications=_fewest(table.groupby("scenario")["replications"].max()),
         window=window,
     ), scenarios)
 
@@ -502,6 +518,7 @@ def run_page(
         waiting_list=list(waiting_list),
         caution=few_replications(summary["replications"].max()),
         replications=_replications_text(pd.Series([summary["replications"].max()])),
+        fewest_replications=_fewest(pd.Series([summary["replications"].max()])),
     ), {scenario.name: scenario})
 
 
@@ -562,6 +579,12 @@ def _replications_text(counts: pd.Series) -> str:
         return ""
     low, high = int(known.min()), int(known.max())
     return f"{low}" if low == high else f"{low} to {high}"
+
+
+def _fewest(counts: pd.Series) -> int | None:
+    """The fewest replications of any scenario (its most, by metric), if any is known."""
+    known = counts.dropna()
+    return None if known.empty else int(known.min())
 
 
 def _made() -> str:
