@@ -44,3 +44,9 @@ def restricted_mean(table: pd.DataFrame, window: float, start: pd.Timestamp) -> 
     if time.max() < window and survival > 0:
         return float("nan")
     return area + (1 - incidence) * (window - last)
+
+
+def years_in_run(table: pd.DataFrame, start: pd.Timestamp) -> pd.Series:
+    """Each applicant's wait less the years it waited before the start (a waiting list's)."""
+    before = ((start - table["request_date"]) / pd.Timedelta(days=1) / 365.25).clip(lower=0)
+    return (table["wait_years"] - before).clip(lower=0)

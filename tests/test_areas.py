@@ -20,7 +20,7 @@ from sim.analysis.reproduce import reproduce
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
 from sim.runs.summary_table import format_summary
-from tests.by_hand import restricted_mean
+from tests.by_hand import restricted_mean, years_in_run
 
 TWO_AREAS = """\
 name: two_areas
@@ -81,7 +81,7 @@ def test_each_area_counts_its_own_applicants(folder: Path):
         per_replication = [
             (len(rows), (rows["outcome"] == "withdrawn").sum(),
              rows.loc[rows["outcome"] == "withdrawn", "jobs"].sum(),
-             (rows["jobs"] * rows["wait_years"]).sum(),
+             (rows["jobs"] * years_in_run(rows, START)).sum(),
              restricted_mean(rows, 5.0, START))
             for _, rows in mine.groupby("replication")]
         counted = np.array(per_replication, dtype=float).mean(axis=0)

@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 from sim import compare
-from tests.by_hand import restricted_mean
+from tests.by_hand import restricted_mean, years_in_run
 
 REFERENCE = """\
 name: fifo
@@ -87,7 +87,7 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                 "replication": replication, "group": group,
                 "applicants": len(part),
                 "withdrawn": int((part["outcome"] == "withdrawn").sum()),
-                "job_years_waiting": float((part["jobs"] * part["wait_years"]).sum()),
+                "job_years_waiting": float((part["jobs"] * years_in_run(part, start)).sum()),
                 "wait_rmst_5y_years": restricted_mean(part, 5.0, start),
                 "wait_to_end_years": _years_to_end(part, start),
             })

@@ -67,10 +67,11 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     #   A 1, B 8 (withdrew: to the end), C 3, D 3 (asked at 5), E 4 - 2 = 2 (waited 2 before
     #   the start), F 8: 25 / 6, known although the ten-year window is not.
     assert figures["wait_to_end_years"] == pytest.approx(25 / 6, abs=1e-12)
-    # jobs x wait: 10*1 + 20*2 + 5*3 + 40*3 + 1*4 + 2*8 = 205
-    assert figures["job_years_waiting"] == 205.0
-    # MW x wait: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*4 + 3*8 = 43.5
-    assert figures["mw_years_waiting"] == 43.5
+    # jobs x years waited in the run (E: 4 - 2 before the start):
+    #   10*1 + 20*2 + 5*3 + 40*3 + 1*2 + 2*8 = 203
+    assert figures["job_years_waiting"] == 203.0
+    # MW x years waited in the run: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*2 + 3*8 = 43
+    assert figures["mw_years_waiting"] == 43.0
     assert figures["jobs_waiting"] == 42.0 and figures["mw_waiting"] == 7.0
     # Observed 2 years (asked by year 6): all six, of whom A connected within 2 years.
     assert figures["connected_within_2y"] == pytest.approx(1 / 6)

@@ -220,7 +220,9 @@ METRICS: dict[str, Metric] = {
                            "run without any connection (see waiting)",
                            "Jobs still waiting at the end of the run", depends_on_end=True),
     "job_years_waiting": Metric(
-        "job-years", "jobs times years waited, to connection, withdrawal or the end of the run",
+        "job-years", "jobs times years waited in the run, to connection, withdrawal or the end "
+        "of the run; a waiting list's years before the start are not counted (the run cannot "
+        "change them), as in wait_to_end_years",
         "Job-years waited, to the end of the run", depends_on_end=True),
     "mw_connected": Metric("MW", "firm grid MW held by the applicants connected by the end of "
                            "the run, at the end or when their connection ended (their "
@@ -235,8 +237,10 @@ METRICS: dict[str, Metric] = {
                          "of the run without any connection (see waiting)",
                          "MW still waiting at the end of the run", depends_on_end=True),
     "mw_years_waiting": Metric(
-        "MW-years", "grid MW requested times years waited, to connection, withdrawal or the "
-        "end of the run", "MW-years waited, to the end of the run", depends_on_end=True),
+        "MW-years", "grid MW requested times years waited in the run, to connection, "
+        "withdrawal or the end of the run; a waiting list's years before the start are not "
+        "counted, as in job_years_waiting", "MW-years waited, to the end of the run",
+        depends_on_end=True),
     "idle_mw_years": Metric(
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
         "over the run; free to every group waiting then, so the categories' figures overlap "
@@ -528,11 +532,11 @@ def _figures(
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
         "jobs_waiting": float(c["jobs"][waiting].sum()),
         "wait_to_end_years": float(c["without"].mean()) if len(c["without"]) else math.nan,
-        "job_years_waiting": float((c["jobs"] * c["wait"]).sum()),
+        "job_years_waiting": float((c["jobs"] * (c["wait"] - c["entry"])).sum()),
         "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
         "mw_waiting": float(c["mw"][waiting].sum()),
-        "mw_years_waiting": float((c["mw"] * c["wait"]).sum()),
+        "mw_years_waiting": float((c["mw"] * (c["wait"] - c["entry"])).sum()),
         "idle_mw_years": float(idle),
         **_non_firm_figures(c),
     }
