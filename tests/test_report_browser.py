@@ -111,6 +111,23 @@ def test_differing_assumptions_bring_forward_what_is_unlike_the_reference(tmp_pa
     assert "<li>station +6 MW on 2024-06-01</li></ul>and 1 more, in the full list</div>" in row
 
 
+def test_differing_assumptions_name_what_the_reference_has_and_this_lacks(tmp_path: Path):
+    """A child whose upgrades list leaves out its parent's reinforcement says it is gone.
+
+    Listing only what the child adds read as if it kept the parent's 2033 reinforcement.
+    """
+    family = write_family(tmp_path)
+    upgrades = [{"name": "station", "date": "2024-06-01", "add_mw": 5},
+                {"name": "cable", "date": "2025-06-01", "add_mw": 2}]
+    base = load_scenario(family["fifo"], {"grid.upgrades": upgrades})
+    early = load_scenario(family["fifo"], {"name": "early", "grid.upgrades": [
+        {"name": "cable", "date": "2023-06-01", "add_mw": 2}]})
+    row = _section(assumptions_html({"fifo": base, "early": early}), "<th>early</th>", "</tr>")
+    assert ("In fifo only:<ul><li>station +5 MW on 2024-06-01</li>"
+            "<li>cable +2 MW on 2025-06-01</li></ul>") in row
+    assert "<li>cable +2 MW on 2023-06-01</li>" in row
+
+
 def test_summary_block_comes_first_and_answers_each_question(
     report: Path, comparison: Comparison
 ):

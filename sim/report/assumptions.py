@@ -9,7 +9,7 @@ scenario, the entries unlike the reference's brought forward.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.inputs.applicants import CATEGORIES, Category
@@ -241,6 +241,8 @@ class ShownAssumption:
         unlike: entries of a long list that differ from the reference's, brought forward
             (the first few of them).
         folded: every entry of a long list, folded away.
+        absent: entries of the reference's list this one lacks (the first few of them): an
+            upgrade a child file's list leaves out, say.
     """
 
     reference: str
@@ -251,6 +253,9 @@ class ShownAssumption:
     unlike_more: int = 0
     """How many more entries are unlike the reference's than ``unlike`` lists."""
     folded: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    absent_more: int = 0
+    """How many more of the reference's entries are absent than ``absent`` lists."""
 
 
 @dataclass(frozen=True)
@@ -301,9 +306,13 @@ def _shown(value: Assumption, reference: Assumption | None = None, name: str = "
     """
     if reference is not None and value == reference:
         return ShownAssumption(name, True, value.summary)
+    absent = () if reference is None else tuple(i for i in reference.items
+                                                if i not in value.items)
+    shown = ShownAssumption(name, False, value.summary, absent=absent[:SHOWN],
+                            absent_more=len(absent[SHOWN:]))
     if len(value.items) <= SHOWN:
-        return ShownAssumption(name, False, value.summary, shown=value.items)
+        return replace(shown, shown=value.items)
     unlike = () if reference is None else tuple(i for i in value.items
                                                 if i not in reference.items)
-    return ShownAssumption(name, False, value.summary, unlike=unlike[:SHOWN],
-                           unlike_more=len(unlike[SHOWN:]), folded=value.items)
+    return replace(shown, unlike=unlike[:SHOWN], unlike_more=len(unlike[SHOWN:]),
+                   folded=value.items)
