@@ -50,6 +50,17 @@ def whole_rows(count: int) -> Callable[[bytes], bytes]:
     return lambda data: b"".join(data.splitlines(keepends=True)[:count + 1])
 
 
+def edited(name: str, column: str, value: str) -> Callable[[Path], None]:
+    """A damage: the first row of the table ``name`` holds ``value`` in ``column`` (line 2)."""
+    def damage(folder: Path) -> None:
+        path = folder / name
+        lines = path.read_text().split("\n")
+        header, row = lines[0].split(","), lines[1].split(",")
+        row[header.index(column)] = value
+        path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]))
+    return damage
+
+
 DAMAGES = {
     "run.json not JSON": (cut("run.json", lambda _: b"{bad"),
                           "run.json:1: expected readable JSON"),
@@ -92,6 +103,24 @@ DAMAGES = {
             for number, line in enumerate(data.split(b"\n"), start=1))),
         "summary.csv: expected a table as gridqueue run writes it (Error tokenizing data. C "
         "error: Expected 11 fields in line 3, saw 12)"),
+    "replication_metrics.csv text for a value": (
+        edited("replication_metrics.csv", "value", "abc"),
+        "replication_metrics.csv:2: value: expected a number, got 'abc'"),
+    "summary.csv text for replications": (
+        edited("summary.csv", "replications", "three"),
+        "summary.csv:2: replications: expected a number, got 'three'"),
+    "applicants.csv text for a number": (
+        edited("applicants.csv", "demand_mw", "0.5 MW"),
+        "applicants.csv:2: demand_mw: expected a number, got '0.5 MW'"),
+    "applicants.csv not a date": (
+        edited("applicants.csv", "request_date", "2024-13-45"),
+        "applicants.csv:2: request_date: expected a date (YYYY-MM-DD), got '2024-13-45'"),
+    "timeseries.csv not a date": (
+        edited("timeseries.csv", "date", "soon"),
+        "timeseries.csv:2: date: expected a date (YYYY-MM-DD), got 'soon'"),
+    "applicants.csv not a flag": (
+        edited("applicants.csv", "priority_requested", "maybe"),
+        "applicants.csv:2: priority_requested: expected True or False, got 'maybe'"),
     "projects.csv missing": (lambda folder: (folder / "projects.csv").unlink(),
                              "projects.csv: not found"),
 }

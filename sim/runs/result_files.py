@@ -34,7 +34,7 @@ from sim.runs.staging import some
 from sim.runs.stats import PROJECT_COLUMNS, SUMMARY_COLUMNS
 
 __all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_table",
-           "is_whole", "read_run_info", "run_replications"]
+           "check_values", "is_whole", "read_run_info", "run_replications"]
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicants": APPLICANT_COLUMNS,
@@ -48,6 +48,26 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 """The columns each table of a results folder must have (more are let be). Left out is one
 that earlier folders lack and readers take a default for: projects.csv's withdrawn_share
 (:func:`sim.runs.summary_table.withdrawn_share`)."""
+
+_SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
+NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "applicants": ("applicant_id", "demand_mw", "requested_mw", "self_supply", "jobs",
+                   "wait_years", "homes", "existing_mw", "connected_mw", "non_firm_mw",
+                   "non_firm_hours_share", "non_firm_mw_share"),
+    "timeseries": tuple(c for c in TIMESERIES_COLUMNS if c not in ("replication", "date", "area")),
+    "summary": _SUMMARY_NUMBERS,
+    "replication_metrics": ("value",),
+    "projects": ("replications", "connected_share", "withdrawn_share", "wait_mean_years",
+                 "wait_ci_low", "wait_ci_high"),
+    "areas": _SUMMARY_NUMBERS,
+    "area_metrics": ("value",),
+}
+"""The columns of each table that hold numbers (an empty field is a missing one): text there,
+from an edit by hand, failed deep inside the report or the comparison."""
+
+FLAG_COLUMNS: dict[str, tuple[str, ...]] = {"applicants": ("priority_requested",
+                                                           "moved_to_firm")}
+"""The columns of each table that hold True or False in every row."""
 
 EVERY_REPLICATION = ("timeseries", "replication_metrics")
 """Tables with rows for every replication (a replication may have no applicants at all)."""
@@ -169,6 +189,40 @@ def check_table(path: Path, columns: tuple[str, ...]) -> None:
             else "the last row ends without a line break")
     raise InputError(path, "", f"truncated: {what}; the file was cut short (a copy or a full "
                      "disk?), so this results folder is damaged", line=line)
+
+
+def check_values(path: Path, frame: pd.DataFrame, name: str,
+                 dates: tuple[str, ...] | list[str] = ()) -> None:
+    """Refuse a table with text where it holds numbers, flags or ``dates`` (one message).
+
+    Names the file, the line (of a table without line breaks inside its fields, as
+    gridqueue writes them), the column and the value found.
+    """
+    for column in NUMBER_COLUMNS.get(name, ()):
+        if column in frame and not pd.api.types.is_numeric_dtype(frame[column]):
+            values = frame[column]
+            _refuse_values(path, column, values, pd.to_numeric(values, errors="coerce"),
+                           "a number")
+    for column in FLAG_COLUMNS.get(name, ()):
+        if column in frame and not pd.api.types.is_bool_dtype(frame[column]):
+            values = frame[column]
+            flags = values.map({True: True, False: False, "True": True, "False": False})
+            _refuse_values(path, column, values, flags, "True or False", missing=True)
+    for column in dates:
+        if column in frame and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            values = frame[column]
+            _refuse_values(path, column, values, pd.to_datetime(
+                values, errors="coerce", format="ISO8601"), "a date (YYYY-MM-DD)")
+
+
+def _refuse_values(path: Path, column: str, values: pd.Series, read: pd.Series,
+                   expected: str, missing: bool = False) -> None:
+    """Raise for the first of ``values`` that could not be ``read`` (nothing if none)."""
+    bad = read.isna() if missing else read.isna() & values.notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(path, column, f"expected {expected}, got {_shown(values.iloc[row])}; "
+                         "the table was changed or is damaged", line=row + 2)
 
 
 def _fields(line: bytes) -> list[str]:

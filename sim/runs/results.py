@@ -38,6 +38,7 @@ from sim.runs.result_files import (
     TABLE_COLUMNS,
     check_replications,
     check_table,
+    check_values,
     read_run_info,
     run_replications,
 )
@@ -386,16 +387,19 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
     """One table of a results folder, checked first (:func:`check_table`)."""
     check_table(path, TABLE_COLUMNS[name])
     try:
-        return pd.read_csv(path, parse_dates=DATE_COLUMNS.get(name, []),
-                           dtype=TEXT_COLUMNS.get(name),
-                           # Only an empty field is missing: a project named NA is a name.
-                           keep_default_na=name not in TEXT_COLUMNS, na_values=[""])
+        table = pd.read_csv(path, parse_dates=DATE_COLUMNS.get(name, []),
+                            date_format="ISO8601",  # as written; a bad one is no warning
+                            dtype=TEXT_COLUMNS.get(name),
+                            # Only an empty field is missing: a project named NA is a name.
+                            keep_default_na=name not in TEXT_COLUMNS, na_values=[""])
     except UnicodeDecodeError:
         raise InputError(path, "", "expected UTF-8 text (a table gridqueue run wrote); it is "
                          "damaged") from None
     except pd.errors.ParserError as exc:
         raise InputError(path, "", f"expected a table as gridqueue run writes it "
                          f"({str(exc).strip()}); it is damaged") from None
+    check_values(path, table, name, DATE_COLUMNS.get(name, []))
+    return table
 
 
 OTHER_OUTPUTS = {
