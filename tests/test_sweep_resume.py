@@ -175,6 +175,24 @@ def test_resume_runs_a_damaged_cell_again(kept, capsys):
         fresh.with_differences().to_csv(index=False)
 
 
+@pytest.mark.parametrize("column", ["value", "replication"])
+def test_resume_runs_a_cell_with_text_for_a_number_again(kept, capsys, column):
+    """Text where a kept cell holds numbers (an edit, a damaged disk) runs the cell again.
+
+    It ended the sweep in a traceback when the key figures were summarised.
+    """
+    damaged = sorted((kept / ".out.partial" / "cells").glob("*.csv"))[0]
+    lines = damaged.read_text(encoding="utf-8").split("\n")
+    header, row = lines[0].split(","), lines[1].split(",")
+    row[header.index(column)] = "abc"
+    damaged.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]), encoding="utf-8")
+    code, err = resume(kept, capsys)
+    assert code == 0, err
+    fresh = sweep(kept / "s.yaml", {"grid.capacity_mw": [1, 2]}, workers=1)
+    assert (kept / "out" / "sweep.csv").read_text(encoding="utf-8") == \
+        fresh.with_differences().to_csv(index=False)
+
+
 def test_ctrl_c_while_the_sweep_is_written_names_the_kept_cells(kept, capsys, monkeypatch):
     """Stopped in its final write, the message names the folder kept and --resume.
 

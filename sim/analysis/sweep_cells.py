@@ -65,9 +65,9 @@ def check_kept_cells(folder: Path, wanted: Mapping[str, str]) -> None:
 def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
     """A stored cell's per-replication figures, if it finished for this very cell definition.
 
-    A cell whose files are damaged (unreadable, empty) counts as not finished, and so does
-    one kept by an earlier gridqueue that lacks a key figure of this one (its figures may
-    be counted otherwise too): it is run again.
+    A cell whose files are damaged (unreadable, empty, text where numbers belong) counts as
+    not finished, and so does one kept by an earlier gridqueue that lacks a key figure of
+    this one (its figures may be counted otherwise too): it is run again.
     """
     about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
     if not table.is_file():
@@ -81,6 +81,9 @@ def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
         return None
     if list(metrics.columns)[:1] != ["replication"] or not len(metrics):
         return None
+    if not pd.api.types.is_integer_dtype(metrics["replication"]) or (
+            "value" in metrics and not pd.api.types.is_numeric_dtype(metrics["value"])):
+        return None  # text where numbers belong: edited, or damaged on disk
     if "metric" in metrics and not set(METRICS) <= set(metrics["metric"]):
         return None
     return metrics
