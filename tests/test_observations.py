@@ -361,6 +361,19 @@ def test_an_observation_dated_outside_the_run_names_the_observations_file(tmp_pa
     assert "expected a date from start (2022-11-17) to end (2036-12-31)" in str(raised.value)
 
 
+def test_an_observations_file_that_is_a_folder_is_said_to_be_one(tmp_path):
+    """A folder named as the observations file is called a folder, not a file not found."""
+    (tmp_path / "figures.yaml").mkdir()
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"extends: {(ROOT / 'scenarios/flevoland/base.yaml').as_posix()}\n"
+                        "observations: figures.yaml\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source == str(scenario) and raised.value.line == 2
+    assert raised.value.key_path == "observations"
+    assert str(raised.value).endswith(f"'{tmp_path / 'figures.yaml'}' is a directory")
+
+
 def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
     """A share leaving is said in %, as every other share of the report; its growth stays a ratio.
 

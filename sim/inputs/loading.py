@@ -170,8 +170,10 @@ def validate_data(source: ScenarioSource) -> Scenario:
         named_in = Path.cwd() if file.startswith(OVERRIDE_SOURCES) else Path(file).parent
         observations = named_in / data["observations"]
         if not observations.is_file():
+            found = ("is a directory" if observations.is_dir() else "is not a regular file"
+                     if os.path.exists(observations) else "was not found")
             raise InputError(file, "observations", "expected a list of observations or the "
-                             f"name of a file of them; '{observations}' was not found", line)
+                             f"name of a file of them; '{observations}' {found}", line)
         data["observations"] = read_observations(observations, shown_as=str(observations))
         files.append(observations)
     try:
