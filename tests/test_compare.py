@@ -1251,6 +1251,9 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
      ":2: 1: expected exactly the keys question, reference, variant; got ['question', "
      "'reference', 'varient'] (did you mean 'variant'?)"),
     ("question: Q\n", ": expected a non-empty list of questions"),
+    ("- {question: Q, reference: fifo.yaml, variant: .}\n",  # the scenarios' folder
+     ":1: 0.variant: expected an existing scenario file or results directory; . is a folder "
+     "without run.json"),
 ])
 def test_a_bad_questions_file_is_one_message_with_exit_2(
     family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]

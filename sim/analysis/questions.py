@@ -12,6 +12,7 @@ Each scenario is run once however many questions name it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,11 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
             if not target.exists():
                 raise InputError(path, f"{i}.{key}", f"expected an existing scenario file or "
                                  f"results directory; {entry[key]} not found",
+                                 line=_line(root, i, key))
+            if target.is_dir() and not os.path.lexists(target / "run.json"):
+                raise InputError(path, f"{i}.{key}", f"expected an existing scenario file or "
+                                 f"results directory; {entry[key]} is a folder without "
+                                 "run.json, so not the results of gridqueue run",
                                  line=_line(root, i, key))
         if reference.resolve() == variant.resolve():
             raise InputError(path, f"{i}.variant", "expected a scenario other than the "
