@@ -157,6 +157,25 @@ def test_the_reference_example_of_a_sweep_block_validates(
         "grid.upgrades.8.delay_years (2 values: 0, 2)")
 
 
+def test_a_cell_that_makes_the_file_wrong_is_named(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A swept value that puts a date of the file outside the run names the cell too.
+
+    The message named only the file's line (the upgrade's date), which is right for every
+    other cell: nothing said which of the values swept made it wrong.
+    """
+    assert main(["sweep", str(family["fifo"]), "--vary", "end=2026-01-01,2023-01-01",
+                 "--vary", "grid.capacity_mw=1,2", "--replications", "2",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gridqueue: error: {family['fifo']}:11: grid.upgrades.0.date: "
+                          "expected a date after start (2022-01-01) and before end "
+                          "(2023-01-01), got 2023-06-01"), err
+    assert err.strip().endswith("(in the sweep cell end=2023-01-01; grid.capacity_mw=1)"), err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_set_of_a_key_the_sweep_block_varies_is_refused(
     family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

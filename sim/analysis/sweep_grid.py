@@ -247,7 +247,12 @@ def _cell(path: Path, common: list[Override],
     except InputError as exc:
         mine = {f"--set {change.text}": change.text for change in changes}
         if exc.source not in mine:
-            raise
+            if type(exc) is not InputError:
+                raise
+            # The file is fine alone: say which cell's values make it wrong.
+            cell_text = "; ".join(change.text for change in changes)
+            raise InputError(exc.source, exc.key_path, f"{exc.expected} (in the sweep cell "
+                             f"{cell_text})", exc.line) from None
         raise InputError(f"sweep value {mine[exc.source]}", exc.key_path, exc.expected) from None
     return scenario, source
 
