@@ -294,6 +294,45 @@ def test_a_folder_without_run_json_is_still_called_so(results, tmp_path, capsys,
               "A: expected a results directory with run.json; none found")
 
 
+# A results folder whose permissions do not let it be opened
+
+
+def _where_permissions_bite() -> list[str]:
+    """Words that start a command so that file permissions apply to it, or skip the test.
+
+    As root they apply only without the capabilities that override them (``setpriv``).
+    """
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root without setpriv: permissions do not apply")
+    dropped = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}"]
+
+
+@pytest.mark.parametrize("command", [["report", "A"], ["reproduce", "A", "-q"],
+                                     ["compare", "orig", "A", "-o", "cmp", "-q"]],
+                         ids=lambda command: command[0])
+def test_a_results_folder_that_may_not_be_opened_is_named_so(command, results, tmp_path):
+    """A folder of chmod 000 failed naming A/sweep.csv, a file it does not hold."""
+    prefix = _where_permissions_bite()
+    shutil.copytree(results / "orig", tmp_path / "orig")
+    shutil.copytree(results / "orig", tmp_path / "A")
+    (tmp_path / "A").chmod(0)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-m", "sim", *command], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300,
+                              env=_with_gridqueue_on_path())
+    finally:
+        (tmp_path / "A").chmod(0o755)
+    line = one_error(done.returncode, done.stdout, done.stderr)
+    assert line == ("gridqueue: error: A: expected a results directory you may read; its "
+                    "permissions do not let you open it (chmod u+rx)")
+    assert not (tmp_path / "cmp").exists()
+
+
 # A cluster asked for without Dask installed
 
 

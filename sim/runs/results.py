@@ -418,8 +418,12 @@ def written_by_another_command(folder: Path) -> str | None:
     """Why a folder another command wrote (a sweep's, say) is not a run's, or None.
 
     Both write run.json too, so without this a run's reader failed on a file the folder was
-    never meant to hold.
+    never meant to hold. A folder whose permissions forbid opening it is said to be one:
+    looking into it failed naming sweep.csv, a file it does not hold.
     """
+    if folder.is_dir() and not os.access(folder, os.X_OK):
+        return ("expected a results directory you may read; its permissions do not let you "
+                "open it (chmod u+rx)")
     return next((f"expected the results of gridqueue run; this is the output of {words}"
                  for name, words in OTHER_OUTPUTS.items() if (folder / name).is_file()), None)
 
