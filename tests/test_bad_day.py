@@ -294,6 +294,29 @@ def test_a_folder_without_run_json_is_still_called_so(results, tmp_path, capsys,
               "A: expected a results directory with run.json; none found")
 
 
+# A --set or --vary value nested too deeply
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "sweep"])
+def test_a_value_nested_too_deeply_on_the_command_line_is_refused(command, tmp_path, capsys):
+    """A --set (or --vary) value of thousands of brackets ended in a RecursionError traceback.
+
+    A scenario file nested so deeply was already refused with one line; now a value typed
+    on the command line is too.
+    """
+    deep = "[" * 30_000 + "]" * 30_000
+    option = ["--vary", f"grid.capacity_mw=1,{deep}"] if command == "sweep" else \
+        ["--set", f"grid.capacity_mw={deep}"]
+    output = [] if command == "validate" else ["-o", str(tmp_path / "out"), "-q"]
+    line = one_error(*gridqueue([command, str(scenario_in(tmp_path)), *option, *output],
+                                capsys), "grid.capacity_mw: expected")
+    assert line.endswith(": grid.capacity_mw: expected a value nested less deeply"
+                         if command != "sweep" else
+                         ": grid.capacity_mw: expected values separated by commas, each a "
+                         "YAML value")
+    assert not (tmp_path / "out").exists()
+
+
 # A results folder whose permissions do not let it be opened
 
 

@@ -374,6 +374,8 @@ def parse_override(text: str) -> Override:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
                          ) from None
+    except RecursionError:  # as a file nested too deeply is refused
+        raise InputError(f"--set {text}", key, "expected a value nested less deeply") from None
     if ":" in key.split(".", 1)[0]:  # compare takes its targets off first: one is misplaced
         raise InputError(f"--set {text}", key, "expected a key path without a target: "
                          "'N:' or 'NAME:' picks one input of gridqueue compare, and this "
