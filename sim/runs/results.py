@@ -421,9 +421,13 @@ def written_by_another_command(folder: Path) -> str | None:
     never meant to hold. A folder whose permissions forbid opening it is said to be one:
     looking into it failed naming sweep.csv, a file it does not hold.
     """
-    if folder.is_dir() and not os.access(folder, os.X_OK):
+    try:
+        os.lstat(folder / "run.json")
+    except PermissionError:
         return ("expected a results directory you may read; its permissions do not let you "
                 "open it (chmod u+rx)")
+    except OSError:
+        pass  # not there, or no folder: the caller says so
     return next((f"expected the results of gridqueue run; this is the output of {words}"
                  for name, words in OTHER_OUTPUTS.items() if (folder / name).is_file()), None)
 
