@@ -342,3 +342,28 @@ def test_the_command_loads_no_heavy_library_before_it_can_handle_ctrl_c():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[0] == "[]" and out[1] == "run compare"
+
+
+def test_a_ctrl_c_while_the_command_loads_ends_quietly(monkeypatch, capsys):
+    """The ``gridqueue`` script calls ``sim.__main__.main``, which loads ``sim.cli`` itself.
+
+    Loading the command's modules takes about 50 ms, in which a Ctrl-C printed the traceback
+    of an import. A module that raises ``KeyboardInterrupt`` when asked for ``main`` stands in
+    for a Ctrl-C in the middle of that import.
+    """
+    import tomllib
+    import types
+
+    import sim.__main__ as entry
+
+    class Interrupted(types.ModuleType):
+        def __getattr__(self, name: str):
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "sim.cli", Interrupted("sim.cli"))
+    assert entry.main(["--version"]) == cli.EXIT_INTERRUPTED == entry.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == ("gridqueue: interrupted while starting; nothing was "
+                                       "read or written\n")
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(
+        encoding="utf-8"))
+    assert project["project"]["scripts"]["gridqueue"] == "sim.__main__:main"
