@@ -783,3 +783,15 @@ def test_an_output_that_is_a_file_is_a_message_saying_what_to_do(folder, capsys)
         refused(["run", "sc/s.yaml", "-o", "table.csv", *force, *SMALL], capsys, folder,
                 "table.csv: exists and is a file, not a directory; choose another output "
                 "directory")
+
+
+def test_an_output_name_too_long_to_stage_is_refused_before_the_run(folder, capsys):
+    """A scenario named in 300 characters ran every replication, then could not be written.
+
+    The output is written beside it as ``.NAME.partial-XXXXXXXX`` first: that name must fit.
+    """
+    limit = os.pathconf(folder, "PC_NAME_MAX")
+    longest = "n" * (limit - len(".") - len(".partial-") - 8)
+    refused(["run", "sc/s.yaml", "-o", longest + "n", *SMALL], capsys, folder,
+            f"expected a folder name of at most {len(longest)} bytes")
+    check_writable(longest, force=False)  # the longest that fits is let through

@@ -237,6 +237,32 @@ def _check_folder_writable(target: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: no permission to write in {folder}; choose another "
                           "output folder")
+    _check_name_fits(target, folder)
+
+
+RANDOM_END = 8
+"""Characters ``tempfile.mkdtemp`` adds to a staging or set-aside folder's name."""
+
+
+def _check_name_fits(target: Path, folder: Path) -> None:
+    """Refuse, before any work, an output whose staging folder's name would be too long.
+
+    The output is written beside it as ``.NAME.partial-XXXXXXXX`` and moved into place: a
+    name near the file system's limit (a scenario named in 300 characters) passed every
+    check and failed only after the whole run.
+    """
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    longest = max(len(os.fsencode(prefix)) for prefix in (_staging_prefix(target),
+                                                          _old_prefix(target)))
+    if longest + RANDOM_END > limit:
+        most = limit - RANDOM_END - (longest - len(os.fsencode(target.name)))
+        raise OutputError(f"{str(target)[:80]}...: expected a folder name of at most {most} "
+                          f"bytes (gridqueue writes it aside under a longer name first), got "
+                          f"{len(os.fsencode(target.name))}; choose a shorter output name "
+                          "with -o, or a shorter scenario name")
 
 
 def written_by_gridqueue(folder: Path) -> bool:
