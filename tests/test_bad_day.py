@@ -583,3 +583,17 @@ def test_a_device_given_as_a_file_is_named_as_one(tmp_path):
         listening.bind(str(path))
         with pytest.raises(NotARegularFile, match="socket"):
             read_limited(path, 100)
+
+
+def test_a_scenario_file_that_may_not_be_read_is_named_so(tmp_path):
+    """chmod 000 on the scenario read 'gave PermissionError', a Python class name."""
+    prefix = _where_permissions_bite()
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\n", encoding="utf-8")
+    scenario.chmod(0)
+    done = subprocess.run([*prefix, sys.executable, "-m", "sim", "validate", "s.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=_with_gridqueue_on_path())
+    line = one_error(done.returncode, done.stdout, done.stderr)
+    assert line == ("gridqueue: error: s.yaml: expected a scenario file you may read, 's.yaml' "
+                    "is not (its permissions: ls -l)")

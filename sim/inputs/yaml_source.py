@@ -545,9 +545,16 @@ def _read_text(path: Path, site: _Site | None) -> str:
     except TooLarge:
         raise InputError(who, key, f"expected a scenario file under {MAX_FILE_BYTES} bytes, "
                          f"'{path}' is larger", line=line) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(who, key, f"expected a readable UTF-8 file, '{path}' gave "
-                         f"{type(exc).__name__}", line=line) from None
+    except PermissionError:
+        raise InputError(who, key, f"expected a scenario file you may read, '{path}' is not "
+                         "(its permissions: ls -l)", line=line) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(who, key, f"expected UTF-8 text, '{path}' has the byte "
+                         f"0x{exc.object[exc.start]:02x} (save the file as UTF-8)",
+                         line=line) from None
+    except OSError as exc:
+        raise InputError(who, key, f"expected a readable file, '{path}' could not be read "
+                         f"({exc.strerror or type(exc).__name__})", line=line) from None
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:
