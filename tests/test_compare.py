@@ -1903,3 +1903,49 @@ def test_an_input_given_twice_as_it_is_is_named_in_a_warning(
         changed = compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=9"],
                           replications=2, workers=1)
     assert len(changed.questions) == 1
+
+
+WAITING_BEFORE_START = """\
+name: listed
+start: 2025-01-01
+end: 2029-01-01
+seed: 3
+replications: 2
+grid: {capacity_mw: 1}
+waiting_list: {count: 12, earliest: 2023-01-01, latest: 2024-12-31}
+streams:
+  logistics:
+    category: other
+    rate_per_year: 6
+    demand_mw: 0.5
+    jobs: 10
+"""
+
+
+def test_a_folder_counting_years_before_the_start_is_warned_of_in_a_comparison(tmp_path):
+    """Job- and MW-years now leave out a waiting list's years before the start.
+
+    A folder written before counts them: beside one written since, of the very same
+    scenario, its paired difference read more job-years waited, clear of zero, that no
+    scenario caused. It is named, and a folder written since is not.
+    """
+    path = tmp_path / "listed.yaml"
+    path.write_text(WAITING_BEFORE_START, encoding="utf-8")
+    new = run(load_scenario(path), workers=1).write(tmp_path / "new")
+    old = shutil.copytree(new, tmp_path / "old")
+    applicants = pd.read_csv(new / "applicants.csv", parse_dates=["request_date"])
+    before = ((pd.Timestamp("2025-01-01") - applicants["request_date"]).dt.days / 365.25
+              ).clip(lower=0).clip(upper=applicants["wait_years"])
+    assert (before > 0).any()
+    metrics = pd.read_csv(old / "replication_metrics.csv")
+    for metric, weight in (("job_years_waiting", "jobs"), ("mw_years_waiting", "requested_mw")):
+        extra = (applicants[weight] * before).groupby(applicants["replication"]).sum()
+        rows = (metrics["metric"] == metric) & (metrics["group"] == "all")
+        metrics.loc[rows, "value"] += metrics.loc[rows, "replication"].map(extra).to_numpy()
+    metrics.to_csv(old / "replication_metrics.csv", index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([new, old], workers=1)
+    said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
+            and "years before the start" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
