@@ -586,7 +586,7 @@ def test_a_device_given_as_a_file_is_named_as_one(tmp_path):
 
 
 def test_a_scenario_file_that_may_not_be_read_is_named_so(tmp_path):
-    """chmod 000 on the scenario read 'gave PermissionError', a Python class name."""
+    """A mode of 000 on the scenario read 'gave PermissionError', a Python class name."""
     prefix = _where_permissions_bite()
     scenario = tmp_path / "s.yaml"
     scenario.write_text("name: s\n", encoding="utf-8")
