@@ -218,4 +218,10 @@ def test_a_sweep_cell_kept_by_an_earlier_version_is_run_again(tmp_path):
     every = pd.DataFrame({"replication": 0, "group": "all", "metric": list(METRICS),
                           "value": 1.0})
     every.to_csv(tmp_path / "c.csv", index=False)
+    # Every figure, but counted before job- and MW-years left out the years before the start.
+    assert read_cell(tmp_path, "c", "abc") is None
+    from sim.analysis.sweep_cells import FIGURES_VERSION
+
+    (tmp_path / "c.json").write_text(f'{{"cell_sha256": "abc", "figures": {FIGURES_VERSION}}}',
+                                     encoding="utf-8")
     assert read_cell(tmp_path, "c", "abc") is not None  # this version's cell is taken

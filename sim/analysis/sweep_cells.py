@@ -19,7 +19,12 @@ import pandas as pd
 from sim.errors import GridqueueError, given_as
 from sim.runs.metrics import METRICS
 
-__all__ = ["check_kept_cells", "read_cell", "write_cell"]
+__all__ = ["FIGURES_VERSION", "check_kept_cells", "read_cell", "write_cell"]
+
+FIGURES_VERSION = 2
+"""How the key figures are counted, stored with each cell: raised whenever a figure is
+counted otherwise (2: job- and MW-years leave out a waiting list's years before the start).
+A kept cell of another is run again: its figures would not compare with the new cells'."""
 
 
 def write_cell(
@@ -32,7 +37,8 @@ def write_cell(
     """
     folder.mkdir(parents=True, exist_ok=True)
     metrics.to_csv(folder / f"{cell}.csv", index=False)
-    about = {"cell": cell, "overrides": dict(overrides), "cell_sha256": sha256}
+    about = {"cell": cell, "overrides": dict(overrides), "cell_sha256": sha256,
+             "figures": FIGURES_VERSION}
     (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
                                          encoding="utf-8")
 
@@ -66,14 +72,15 @@ def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
     """A stored cell's per-replication figures, if it finished for this very cell definition.
 
     A cell whose files are damaged (unreadable, empty, text where numbers belong) counts as
-    not finished, and so does one kept by an earlier gridqueue that lacks a key figure of
-    this one (its figures may be counted otherwise too): it is run again.
+    not finished, and so does one kept by an earlier gridqueue that counted its figures
+    otherwise (:data:`FIGURES_VERSION`) or lacks a key figure of this one: it is run again.
     """
     about, table = folder / f"{cell}.json", folder / f"{cell}.csv"
     if not table.is_file():
         return None
     stored = _read_about(about)
-    if stored is None or stored.get("cell_sha256") != sha256:
+    if stored is None or stored.get("cell_sha256") != sha256 \
+            or stored.get("figures") != FIGURES_VERSION:
         return None
     try:
         metrics = pd.read_csv(table)
