@@ -125,9 +125,38 @@ def test_the_paired_difference_of_two_curves_by_hand():
         (-1 - T_2) / 6])
     assert difference["ci_high"].tolist() == pytest.approx([0, 0, (T_2 - 1) / 6,
                                                              (T_2 - 1) / 6])
+    # The band over every wait at once is never narrower than the interval at one wait; where
+    # every replication differs alike (0 at 0 and 1) it has no width either.
+    assert (difference["band_low"] <= difference["ci_low"]).all()
+    assert (difference["band_high"] >= difference["ci_high"]).all()
+    assert difference["band_low"].tolist()[:2] == [0, 0]
     # A scenario against itself: zero everywhere, an interval of width zero.
     same = connection_difference(reference, reference, step_years=1.0)
-    assert (same[["difference", "ci_low", "ci_high"]].to_numpy() == 0).all()
+    assert (same[["difference", "ci_low", "ci_high", "band_low", "band_high"]].to_numpy()
+            == 0).all()
+
+
+def test_the_band_of_a_difference_leaves_out_zero_by_chance_at_most_one_time_in_twenty():
+    """Two scenarios alike but for noise: how often the figure would mark a difference.
+
+    Each of 300 made-up comparisons has 10 replications whose differences of the two curves
+    are a random walk over 120 waits, of mean 0 at every wait. The interval at each wait
+    alone leaves out zero at some wait in nearly half of them; the band over every wait at
+    once, in at most about 5% (its 95%), within what 300 draws allow.
+    """
+    from sim.runs.curve_intervals import _simultaneous_half_widths
+    from sim.runs.stats import t_quantile
+
+    rng = np.random.default_rng(20261206)
+    pointwise = simultaneous = 0
+    for _ in range(300):
+        values = np.cumsum(rng.standard_normal((10, 120)), axis=1) / 100
+        mean = values.mean(axis=0)
+        error = values.std(axis=0, ddof=1) / np.sqrt(10)
+        pointwise += bool((np.abs(mean) > t_quantile(0.95, 9) * error).any())
+        simultaneous += bool((np.abs(mean) > _simultaneous_half_widths(values, 0.95)).any())
+    assert pointwise / 300 > 0.2
+    assert simultaneous / 300 < 0.09
 
 
 def test_the_report_says_the_band_is_a_confidence_interval(tmp_path: Path):

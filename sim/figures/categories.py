@@ -149,12 +149,12 @@ THICK_WIDTH = 2.8
 
 
 def _spans_apart(difference: pd.DataFrame) -> list[tuple[float, float]]:
-    """The spans of years since request in which a paired difference's interval leaves out 0.
+    """The spans of years since request in which a paired difference's band leaves out 0.
 
     Each point of the grid stands for the years up to the next one (to itself, the last).
     """
     times = difference["time_years"].to_numpy(dtype=float)
-    apart = ((difference["ci_low"] > 0) | (difference["ci_high"] < 0)).to_numpy()
+    apart = ((difference["band_low"] > 0) | (difference["band_high"] < 0)).to_numpy()
     ends = np.append(times[1:], times[-1:])
     edges = np.flatnonzero(np.diff(np.concatenate(([0], apart.astype(int), [0]))))
     return [(float(times[first]), float(ends[last - 1]))

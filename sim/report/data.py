@@ -93,9 +93,11 @@ CAPTIONS = {
              "capacity is the smaller of its own and the upstream's.",
     "time_to_connection": f"{TIME_TO_CONNECTION} On a scenario paired with its reference "
                           "(replication i of both drew the same applicants), the line of those "
-                          "connected is drawn thicker where the 95% confidence interval of the "
+                          "connected is drawn thicker where the 95% confidence band of the "
                           "difference of the two curves, paired over the replications both "
-                          "ran, leaves out zero: there the curves differ beyond noise.",
+                          "ran and holding at every wait at once, leaves out zero: there the "
+                          "curves differ beyond noise (an interval at each wait alone would "
+                          "leave out zero somewhere by chance).",
     "wait": "Wait of the applicants who were connected, by category (all replications), a row "
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "
