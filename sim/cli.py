@@ -591,7 +591,8 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
                          "extends")
     compare.add_argument("--questions", type=Path, metavar="FILE",
                          help="a YAML list of questions, each a reference and a variant; "
-                         "their files join the inputs and only these pairs are compared")
+                         "their files join the inputs and only these pairs are compared "
+                         "(an input no question names is refused)")
     compare.add_argument("-o", "--output", type=Path, metavar="DIR",
                          default=Path("results") / "comparison",
                          help="output directory (default: results/comparison)")

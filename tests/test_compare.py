@@ -27,6 +27,7 @@ from sim.analysis.differences import (
     welch_interval,
 )
 from sim.analysis.populations import categories_by_origin, population_metrics
+from sim.analysis.questions import read_questions
 from sim.cli import main
 from sim.errors import arguments_as_options
 from sim.figures.numbers import format_numbers
@@ -1239,6 +1240,47 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     assert set(zip(table["scenario"], table["reference"], strict=True)) == {
         ("fifo", ""), ("social_priority", "fifo"), ("onsite", "social_priority"),
         ("onsite", "fifo")}
+
+
+def test_an_input_no_question_compares_is_refused_before_anything_runs(
+    family: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """An input beside a questions file that no question names is refused, with what to do.
+
+    It ran, was counted among the observations and was compared with nothing, unsaid.
+    """
+    import sim.analysis.comparison as comparison
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran a scenario before checking the inputs")
+
+    monkeypatch.setattr(comparison, "run", no_run)
+    path = family["fifo"].parent / "one_question.yaml"
+    path.write_text("- {question: Q, reference: fifo.yaml, variant: social_priority.yaml}\n",
+                    encoding="utf-8")
+    with pytest.raises(GridqueueError) as refused:
+        compare([family["onsite"]], questions=path, replications=2, workers=1)
+    assert str(refused.value).startswith(
+        f"{family['onsite']}: no question in {path} compares it, and only the questions' "
+        "pairs are compared, so it would run for nothing; add a question with it as "
+        f"reference or variant to {path}, or leave it out of the inputs")
+    with pytest.raises(GridqueueError, match="fifo.yaml: given twice, but each file in"):
+        compare([family["fifo"], family["fifo"]], questions=path, replications=2)
+    with pytest.raises(GridqueueError, match=r"^input 1 \(a Scenario object\): no question "
+                       r"in questions can compare it"):
+        compare([load_scenario(family["onsite"])],
+                questions=read_questions(path), replications=2)
+    output = tmp_path / "refused"
+    assert main(["compare", "--questions", str(path), str(family["onsite"]),
+                 "--replications", "2", "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gridqueue: error: {family['onsite']}: no question in {path}")
+    assert not output.exists()
+    # a file a question names may be given too: it runs once, as before
+    monkeypatch.undo()
+    asked = compare([family["social_priority"]], questions=path, replications=2, workers=1)
+    assert asked.ran == ["social_priority", "fifo"]
 
 
 @pytest.mark.parametrize(("text", "message"), [

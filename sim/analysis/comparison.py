@@ -353,7 +353,8 @@ def compare(
             whose ``run.json`` records it), else with the first input that extends none of
             the others.
         questions: a questions file (or its questions) naming each pair to compare; their
-            files join ``inputs``, each run once. Only these pairs are compared.
+            files join ``inputs``, each run once. Only these pairs are compared: an input
+            that no question names is refused before anything runs.
         replications: replications of each scenario that is run (default: the scenario's);
             a results directory keeps those it ran, and a warning names each that ran others.
         workers: worker processes per run; results do not depend on it.
@@ -367,6 +368,8 @@ def compare(
                              "question")
     _check_inputs(inputs)
     specs = read_questions(questions) if isinstance(questions, (str, Path)) else questions
+    if specs:
+        _check_each_input_asked(inputs, specs, questions)
     items = _with_question_inputs(list(inputs), specs or [])
     if len(items) < 2:
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
@@ -674,6 +677,37 @@ def _value_at(text: str, path: tuple[str, ...]) -> str | None:
         else:
             return None
     return None if isinstance(value, (dict, list)) else str(value)
+
+
+def _check_each_input_asked(inputs: Sequence[Input], specs: Sequence[QuestionSpec],
+                            questions: object) -> None:
+    """Refuse, before anything runs, an input that no question compares.
+
+    With questions only their pairs are compared, so an input no question names would run
+    (minutes, perhaps) and then be compared with nothing: what its user asked for is not
+    known, so it is refused rather than warned of. A file given twice would run twice, and
+    a question names it once.
+    """
+    named = {path.resolve() for spec in specs for path in (spec.reference, spec.variant)}
+    source = f"{questions}" if isinstance(questions, (str, Path)) else argument("questions")
+    seen: set[Path] = set()
+    for index, item in enumerate(inputs, 1):
+        if isinstance(item, (str, os.PathLike)):
+            path = Path(item).resolve()
+            if path in named and path not in seen:
+                seen.add(path)
+                continue
+            shown = str(item)
+            why = (f"given twice, but each file in {source} runs once" if path in seen
+                   else f"no question in {source} compares it")
+        else:
+            shown = f"input {index} (a {type(item).__name__} object)"
+            why = f"no question in {source} can compare it, as a question names files"
+        raise GridqueueError(
+            f"{shown}: {why}, and only the questions' pairs are compared, so it would run "
+            f"for nothing; add a question with it as reference or variant to {source}, or "
+            f"leave it out of the inputs (the files the questions name run without being "
+            f"given)")
 
 
 def _with_question_inputs(inputs: list[Input], specs: Sequence[QuestionSpec]) -> list[Input]:
