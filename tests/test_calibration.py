@@ -253,6 +253,17 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted
     assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + _final(whole)
 
 
+def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(written, published):
+    """It said the output 'already exists', as though the calibration there were not seen."""
+    folder = written[1]
+    with pytest.raises(GridqueueError) as refused:
+        calibrate_to_directory(folder, published, FIT, resume=True, **SMALL)
+    assert str(refused.value) == (
+        f"{folder}: the calibration there is complete, so there is nothing to resume; its "
+        "results are there (calibration.txt, calibration.csv); to run it again, pass "
+        "force=True instead of resume=True, or choose another output directory")
+
+
 def _final(result: calibration.Calibration) -> int:
     """The replications run after the search: the best candidate's and calibrated.yaml's.
 

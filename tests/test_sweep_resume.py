@@ -193,6 +193,27 @@ def test_resume_runs_a_cell_with_text_for_a_number_again(kept, capsys, column):
         fresh.with_differences().to_csv(index=False)
 
 
+def test_resume_of_a_finished_sweep_says_there_is_nothing_to_resume(kept, capsys):
+    """It said the output 'already exists', as though the sweep there were not seen."""
+    code, err = resume(kept, capsys)
+    assert code == 0, err
+    finished = (kept / "out" / "sweep.csv").read_bytes()
+    code, err = resume(kept, capsys)
+    assert code == 2
+    assert err == (f"gridqueue: error: {kept / 'out'}: the sweep there is complete, so there "
+                   "is nothing to resume; its results are there (sweep.csv, sweep.png); to "
+                   "run it again, pass --force instead of --resume, or choose another output "
+                   "directory\n")
+    assert (kept / "out" / "sweep.csv").read_bytes() == finished
+    with pytest.raises(GridqueueError, match="pass force=True instead of resume=True"):
+        sweeps.sweep_to_directory(kept / "out", kept / "s.yaml", {"grid.capacity_mw": [1, 2]},
+                                  resume=True, workers=1)
+    # another kind of output there is not called a finished sweep: it is in the way, as before
+    (kept / "out" / "sweep.csv").unlink()
+    code, err = resume(kept, capsys)
+    assert code == 2 and "already exists" in err
+
+
 def test_ctrl_c_while_the_sweep_is_written_names_the_kept_cells(kept, capsys, monkeypatch):
     """Stopped in its final write, the message names the folder kept and --resume.
 

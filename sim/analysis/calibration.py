@@ -71,7 +71,7 @@ from sim.inputs.yaml_source import Override
 from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
 from sim.runs.runner import default_workers, map_replications
-from sim.runs.staging import interrupted, resumable_directory
+from sim.runs.staging import interrupted, nothing_to_resume, resumable_directory
 
 __all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory", "parse_fit"]
 
@@ -459,6 +459,8 @@ def calibrate_to_directory(
     """
     check_search(options.get("iterations", ITERATIONS), options.get("population", POPULATION),
                  len(parameters) or 1)
+    if resume and not force:
+        nothing_to_resume(directory, "calibration", ("calibration.txt", "calibration.csv"))
     scenario = load_with_parameters(path, {}, _common_overrides(overrides, None))
     given = options.get("replications")
     check_replications(Path(path), given, scenario.replications if given is None else given)

@@ -64,7 +64,12 @@ from sim.report.narrative import NO_TEN_YEARS_WHY
 from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
 from sim.runs.runner import check_workers, default_workers, run_replications
-from sim.runs.staging import interrupted, resumable_directory, staged_directory
+from sim.runs.staging import (
+    interrupted,
+    nothing_to_resume,
+    resumable_directory,
+    staged_directory,
+)
 from sim.runs.stats import summarise
 
 __all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep",
@@ -648,6 +653,8 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric or LEAD_METRICS[0], group)
+    if resume and not force:
+        nothing_to_resume(directory, "sweep", ("sweep.csv", "sweep.png"))
     given, common = _checked_arguments(vary, overrides)
     inputs = read_grid(Path(path), common, given)[0].input_files
     finished = False

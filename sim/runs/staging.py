@@ -18,7 +18,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -41,6 +41,7 @@ __all__ = [
     "files_named",
     "interrupted",
     "make_staging",
+    "nothing_to_resume",
     "output_path",
     "outputs_placed",
     "partial_directory",
@@ -956,6 +957,22 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
             _mark_kept(partial, what)
         _drop_if_empty(partial)
         raise
+
+
+def nothing_to_resume(target: str | Path, what: str, files: Sequence[str]) -> None:
+    """Refuse ``--resume`` where a finished ``what`` is and nothing unfinished is kept.
+
+    ``files`` are what a finished ``what`` holds, the first of them only a finished one. Such
+    an output was refused as one that "already exists", which read as though the command had
+    not seen the run it was asked to continue.
+    """
+    target = output_path(target)
+    if (os.path.lexists(partial_directory(target)) or not (target / files[0]).is_file()
+            or not written_by_gridqueue(target)):
+        return
+    raise OutputError(f"{target}: the {what} there is complete, so there is nothing to resume; "
+                      f"its results are there ({', '.join(files)}); to run it again, pass "
+                      f"{_force()} instead of {_resume()}, or choose another output directory")
 
 
 def _mark_kept(partial: Path, what: str) -> None:
