@@ -374,6 +374,31 @@ def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):
             assert difference.group(1).startswith("+")
 
 
+def test_describe_shows_a_share_in_percent_as_compare_and_the_figure_do(result: Sweep):
+    """It read '0.100 (0.058 to 0.164)' where compare, the report and the figure say 10%."""
+    table = result.table.copy()
+    differences = result.differences.copy()
+    chosen = (table["metric"] == "connected_within_2y") & (table["group"] == "all")
+    table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
+        [0.100, 0.058, 0.164], [0.145, 0.102, 0.198], [0.2, 0.15, 0.25], [0.3, 0.25, 0.35]]
+    later = ((differences["metric"] == "connected_within_2y")
+             & (differences["group"] == "all"))
+    differences.loc[later, ["difference", "difference_ci_low", "difference_ci_high"]] = [
+        [0.0, 0.0, 0.0], [0.045, -0.005, 0.095], [0.1, 0.08, 0.12], [0.2, 0.15, 0.25]]
+    changed = replace(result, table=table)
+    changed.__dict__["differences"] = differences  # its cached property, as if computed so
+    lines = changed.describe("connected_within_2y").splitlines()
+    assert lines[0].startswith("Connected within 2 years, of those observed 2 years "
+                               "(connected_within_2y, percent), all: mean (95% CI); "
+                               "difference from the first cell in percentage points (95% CI)")
+    assert lines[1].endswith(": 10.0% (5.8 to 16.4%); the first cell")
+    assert lines[2].endswith(": 14.5% (10.2 to 19.8%); +4.5 pp (-0.5 to +9.5) from the "
+                             "first cell, paired")
+    years = result.describe("wait_mean_years").splitlines()
+    assert "(wait_mean_years, years)" in years[0]
+    assert not any("%" in line or " pp" in line for line in years[1:])
+
+
 def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):
     """As the answers of a comparison do: five years cannot see what a later upgrade does.
 

@@ -334,7 +334,9 @@ class Sweep:
         the same applicants as in the first cell: :attr:`paired`) or unpaired (Welch's), as
         ``sweep.csv`` does: '8.88 (8.78 to 8.98); -0.094 (-0.11 to -0.071) from the first
         cell, paired'. Intervals of the levels that overlap do not mean no difference: a
-        paired difference can be clear where they do. Unless told, the key figure is
+        paired difference can be clear where they do. A share is in percent and its
+        difference in percentage points ('29.7% (23.6 to 36.5%); +4.9 pp (-0.9 to +10.6)'), as
+        compare, the report and the figure show them. Unless told, the key figure is
         :func:`lead_metric`'s.
         """
         metric = metric or lead_metric(self.table, group)
@@ -348,9 +350,16 @@ class Sweep:
         label = label[:label.rindex(" (")] if label.endswith(")") and " (" in label else label
         estimator = METRICS[metric].estimator
         of_means = "" if estimator == "mean" else " of the means"  # not of the medians shown
-        lines = [f"{label} ({metric}, {METRICS[metric].unit}), {group}: "
-                 f"{estimator} (95% CI); difference{of_means} from the first cell "
-                 "(95% CI), paired where the group holds the same applicants"]
+        unit, apart_unit = METRICS[metric].unit, ""
+        if unit == "share":  # in percent, as compare, the report and the figure show it
+            shown = ["estimate", "ci_low", "ci_high", "difference", "difference_ci_low",
+                     "difference_ci_high"]
+            rows = rows.assign(**{column: rows[column] * 100.0 for column in shown})
+            unit, apart_unit = "percent", " in percentage points"
+        lines = [f"{label} ({metric}, {unit}), {group}: "
+                 f"{estimator} (95% CI); difference{of_means} from the first cell"
+                 f"{apart_unit} (95% CI), paired where the group holds the same applicants"]
+        mark = "%" if apart_unit else ""
         decimals = table_decimals(rows)
         first = next(iter(self.overrides))
         later = rows[rows["cell"] != first]
@@ -367,18 +376,20 @@ class Sweep:
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
-            lines.append(f"  {cell}: {_estimate_text(row, decimals)}; "
+            lines.append(f"  {cell}: {_estimate_text(row, decimals, mark)}; "
                          + self._difference_text(row, apart, missing, group, metric,
-                                                 (first, group) in empty))
+                                                 (first, group) in empty, mark and " pp"))
         lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
 
     def _difference_text(self, row: Mapping[Hashable, Any], decimals: int,
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
-                         group: str, metric: str, nobody_first: bool) -> str:
+                         group: str, metric: str, nobody_first: bool, mark: str = "",
+                         ) -> str:
         """A cell's difference from the first for :meth:`describe`, or why it has none.
 
-        ``nobody_first``: the first cell has nobody in ``group``.
+        ``nobody_first``: the first cell has nobody in ``group``; ``mark`` follows the
+        difference (' pp', percentage points, for a share).
         """
         if row["cell"] == next(iter(self.overrides)):
             return "the first cell"
@@ -388,7 +399,7 @@ class Sweep:
             why = self._no_difference(missing, row["cell"], group, metric, why=False)
             return why or "no difference from the first cell"
         low, high = row["difference_ci_low"], row["difference_ci_high"]
-        texts = [_signed(row["difference"], decimals)]
+        texts = [_signed(row["difference"], decimals) + mark]
         if not (np.isnan(low) or np.isnan(high)):
             texts.append(f"({_signed(low, decimals)} to {_signed(high, decimals)})")
         return (" ".join(texts) + " from the first cell, "
@@ -445,20 +456,22 @@ def table_decimals(rows: pd.DataFrame) -> int:
     return decimals
 
 
-def _estimate_text(row: Mapping[Hashable, Any], decimals: int) -> str:
+def _estimate_text(row: Mapping[Hashable, Any], decimals: int, mark: str = "") -> str:
     """'8.40 (7.10 to 9.00)' in ``decimals``, as compare writes it; 'not reached' at an end.
 
     An infinite lower end says 'not reached' alone; an estimate without an interval (a median
-    of fewer than six replications has none) says so, rather than '(nan to nan)'.
+    of fewer than six replications has none) says so, rather than '(nan to nan)'. ``mark``
+    follows the estimate and the interval's upper end: '29.7% (23.6 to 36.5%)' with '%'.
     """
     if np.isinf(row["ci_low"]):
         return NOT_REACHED
     if np.isnan(row["ci_low"]) or np.isnan(row["ci_high"]):
         estimate = NOT_REACHED if np.isinf(row["estimate"]) else _fixed(row["estimate"],
-                                                                        decimals)
+                                                                        decimals) + mark
         return f"{estimate} (no interval: too few replications)"
-    estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals)
-                           for c in ("estimate", "ci_low", "ci_high"))
+    estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals) + end
+                           for c, end in (("estimate", mark), ("ci_low", ""),
+                                          ("ci_high", mark)))
     return f"{estimate} ({low} to {high})"
 
 
