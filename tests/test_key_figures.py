@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from sim import load_scenario, run
 from sim.analysis.differences import difference_table
-from sim.errors import GridqueueError
+from sim.errors import GridqueueError, GridqueueWarning
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
@@ -360,6 +361,33 @@ def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
     with pytest.raises(GridqueueError, match=r"expected the group first, then the key figure: "
                        r"figure\('all', 'wait_mean_years'\)"):
         results.figure("wait_mean_years", "all")
+
+
+def test_a_ten_year_mean_some_replication_lacks_says_why_it_is_nan(tmp_path):
+    """figure('all', 'wait_rmst_10y_years') returned (nan, nan, nan) and said nothing.
+
+    The run lasts four years, so only a replication where someone waits to the end of the
+    curve knows the ten-year mean; the warning says how many do and what stands in.
+    """
+    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
+    results = run(load_scenario(tmp_path / "fifo.yaml", {"replications": 3}), workers=1)
+    known = results.replication_metrics.query(
+        "group == 'all' and metric == 'wait_rmst_10y_years'")["value"].notna().sum()
+    assert 0 < known < 3  # the case the warning is for
+    with pytest.warns(GridqueueWarning) as warned:
+        assert np.isnan(results.figure("all", "wait_rmst_10y_years")).all()
+    assert [str(w.message) for w in warned] == [
+        f"figure('all', 'wait_rmst_10y_years') is nan: known in {known} of 3 replications "
+        "only (in the others nobody was seen waiting that long while some still waited), and "
+        "a mean of those alone would answer another question (docs/model.md, 4.3); "
+        "figure('all', 'wait_to_end_years'), the mean years without a connection to the end "
+        "of the run, counts everyone in every replication"]
+    assert warned[0].filename == __file__  # at the caller's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(results.figure("all", "wait_to_end_years")).all()
+        # a group nobody is in has nothing to know: nan without a word
+        assert np.isnan(results.figure("congestion_relief", "wait_rmst_10y_years")[0])
 
 
 def test_metrics_say_which_figures_add_up_over_the_categories():

@@ -31,6 +31,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import CoreSchemaDumper
 from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
 from sim.runs.csv_writer import write_csv
+from sim.runs.metrics import METRICS, SHORTER_WINDOW
 from sim.runs.observed import observation_table, observed_values
 from sim.runs.policy_code import code_hashes, copy_policy_code, not_kept
 from sim.runs.records import APPLICANT_COLUMNS, OUTCOMES
@@ -184,12 +185,41 @@ class Results:
 
         The estimate is the mean across replications, or the median for the figures
         summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
+
+        ``nan`` means not known. A mean wait within a window (``wait_rmst_10y_years``,
+        ``wait_rmst_5y_years``, ``wait_firm_rmst_10y_years``) is ``(nan, nan, nan)`` unless
+        every replication in which the group had applicants knows it: one where nobody was
+        seen waiting that long while some still waited does not, and the mean of the others
+        would answer another question (docs/model.md, section 4.3). A warning then says in
+        how many replications it is known. In its place, ``wait_to_end_years``, the mean
+        years without a connection to the end of the run, counts everyone in every
+        replication (what the answers, the report and ``gridqueue run`` show instead), and
+        :attr:`summary`'s ``mean`` and ``replications`` describe the replications that know
+        the window's mean.
         """
         row = self.summary[(self.summary["group"] == group) & (self.summary["metric"] == metric)]
         if row.empty:
             raise GridqueueError(self._unknown_figure(group, metric))
         estimate, low, high = (float(row.iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))
+        if np.isnan(estimate) and metric in METRICS and METRICS[metric].every_replication:
+            self._warn_not_known(group, metric)
         return estimate, low, high
+
+    def _warn_not_known(self, group: str, metric: str) -> None:
+        """Say why ``figure(group, metric)``, a mean within a window, is nan; what stands in."""
+        mine = self.replication_metrics[self.replication_metrics["group"] == group]
+        applicants = mine[(mine["metric"] == "applicants") & (mine["value"] > 0)]
+        values = mine[(mine["metric"] == metric)
+                      & mine["replication"].isin(applicants["replication"])]["value"]
+        if values.empty:
+            return  # nobody in the group: there is nothing to know
+        instead = SHORTER_WINDOW.get(metric)
+        use = (f"; figure({group!r}, {instead!r}), the mean years without a connection to "
+               "the end of the run, counts everyone in every replication" if instead else "")
+        warn(f"figure({group!r}, {metric!r}) is nan: known in {values.notna().sum()} of "
+             f"{len(values)} replications only (in the others nobody was seen waiting that "
+             "long while some still waited), and a mean of those alone would answer another "
+             f"question (docs/model.md, 4.3){use}")
 
     def _unknown_figure(self, group: str, metric: str) -> str:
         """Why ``figure(group, metric)`` has no row: the names it takes, the nearest first."""
