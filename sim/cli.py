@@ -327,7 +327,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.runs.observed import agreement_sentences
     from sim.runs.runner import run
     from sim.runs.staging import check_writable
-    from sim.runs.summary_table import format_projects, format_summary
+    from sim.runs.summary_table import format_projects, format_summary, rough_dates
 
     _refuse_two_ways(args.overrides, _given(args, "replications", "seed"))
     extra = []
@@ -365,6 +365,8 @@ def _run(args: argparse.Namespace) -> int:
         print(format_summary(results))
         for line in format_projects(results.projects):
             print(line)
+        if rough := rough_dates(results.projects):
+            print(rough)
         if scenario.observations:
             print("\n".join(agreement_sentences(results.observations())))
     from sim.report.waiting_list import waiting_list_line

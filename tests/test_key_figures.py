@@ -20,7 +20,7 @@ from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_sh
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
 from sim.runs.stats import summarise
 from sim.runs.summary_table import NOT_REACHED, format_summary
-from tests.comparison_family import FIFO
+from tests.comparison_family import FIFO, PROJECT
 
 HORIZON = 8.0
 # Six applicants of one category in a run of 8 years: (request time in years since the start,
@@ -319,6 +319,31 @@ def test_the_terminal_names_each_project_with_when_it_connects():
     for withdrawn, why in ((0.2, "withdrew"), (0.1, "not connected")):
         projects.loc[0, "withdrawn_share"] = withdrawn
         assert f"(10% to 90%: 2033-03-01 to {why});" in format_projects(projects)[0]
+
+
+def test_a_projects_dates_over_few_replications_say_how_rough_they_are(tmp_path, capsys):
+    """'10% to 90%' of three replications' dates is about the earliest to the latest.
+
+    The report said so of its bands; the terminal gave the spread without a word.
+    """
+    from sim.cli import main
+
+    caution = ("With only 3 replications, the 10% to 90% of a project's dates is about their "
+               "lowest to highest, too rough to read a spread from; 20 or more are needed.")
+    (tmp_path / "fifo.yaml").write_text(FIFO + PROJECT, encoding="utf-8")
+    assert main(["run", str(tmp_path / "fifo.yaml"), "-o", str(tmp_path / "out"),
+                 "--replications", "3", "--workers", "1", "--no-report"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    campus = next(i for i, line in enumerate(lines) if line.startswith("Campus (asked"))
+    assert "(10% to 90%: " in lines[campus]
+    assert lines[campus + 1] == caution
+    from sim.runs.summary_table import rough_dates
+
+    projects = pd.DataFrame({"project": ["Campus", "Depot"], "replications": [3, 3],
+                             "connected_share": [1 / 3, 0.0]})
+    assert rough_dates(projects) == caution
+    assert rough_dates(projects.assign(replications=20)) is None  # from 20 on, nothing
+    assert rough_dates(projects.assign(connected_share=0.0)) is None  # no dates shown
 
 
 def test_a_projects_dates_count_every_replication():

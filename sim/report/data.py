@@ -58,8 +58,13 @@ from sim.runs.metrics import (
     SHORTER_WINDOW,
     STREAMS_DIFFER,
 )
-from sim.runs.observed import BAND_REPLICATIONS, band_text, few_for_a_band, published_text
-from sim.runs.summary_table import few_replications, format_projects
+from sim.runs.observed import (
+    band_text,
+    few_for_a_band,
+    published_text,
+    rough_spread,
+)
+from sim.runs.summary_table import SPREAD_OF_DATES, few_replications, format_projects
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell",
            "FigureData", "KeyTable", "ObservedSection", "Page", "comparison_caution",
@@ -130,9 +135,6 @@ CONFIDENCE_FIGURES = {"time_to_connection": "the time-to-connection figure",
                       "withdrawals": "the withdrawals figure",
                       "differences": "the differences figure"}
 """The figures whose intervals are 95% confidence intervals, as the tables' are, in words."""
-
-SPREAD_OF_DATES = "10% to 90%"
-"""How a named project's line gives the spread of its connection dates over replications."""
 
 BAND_FIGURES = {"queue": "of applicants waiting", "areas": "of applicants waiting by area",
                 "connected": "of MW and jobs connected"}
@@ -361,11 +363,8 @@ class Page:
         as more are run: what the shading means changes with the count, so it is said.
         """
         count = self.fewest_replications
-        if count is None or count >= BAND_REPLICATIONS:
-            return ""
-        return (f" With only {count} replication{'' if count == 1 else 's'}, a band of 90% is "
-                "about their lowest to highest, too rough to read a spread from; "
-                f"{BAND_REPLICATIONS} or more are needed.")
+        rough = "" if count is None else rough_spread(count)
+        return f" {rough}" if rough else ""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ __all__ = [
     "BAND_REPLICATIONS",
     "agreement_sentences",
     "few_for_a_band",
+    "rough_spread",
     "band_text",
     "format_observed",
     "is_share",
@@ -159,6 +160,20 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
 BAND_REPLICATIONS = 20
 """Fewer replications than this make a poor 90% band: with 4, it is about their lowest to
 highest value, and whether a figure agrees turns on one replication."""
+
+
+def rough_spread(count: int, spread: str = "a band of 90%") -> str:
+    """'With only 4 replications, a band of 90% is about their lowest to highest, ...', or ''.
+
+    Said wherever a spread of single replications is shown (the report's bands, a named
+    project's dates in the terminal) from fewer than :data:`BAND_REPLICATIONS`: what it
+    means changes with the count, as it widens while more are run.
+    """
+    if count >= BAND_REPLICATIONS:
+        return ""
+    return (f"With only {count} replication{'' if count == 1 else 's'}, {spread} is about "
+            "their lowest to highest, too rough to read a spread from; "
+            f"{BAND_REPLICATIONS} or more are needed.")
 
 
 def few_for_a_band(table: pd.DataFrame) -> str:

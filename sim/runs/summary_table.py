@@ -11,12 +11,13 @@ import pandas as pd
 from sim.errors import listed
 from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
+from sim.runs.observed import rough_spread
 from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, t_quantile
 
 __all__ = ["FEW_REPLICATIONS", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN",
-           "connection_dates", "few_replications", "format_projects", "format_summary",
-           "withdrawn_share"]
+           "SPREAD_OF_DATES", "connection_dates", "few_replications", "format_projects",
+           "format_summary", "rough_dates", "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -97,6 +98,9 @@ FREED_NOTE = ("MW freed: all applicants' figure also holds what users connected 
               "released at the first review, who are in no category, so it exceeds the sum of "
               "the categories.")
 """Why the MW freed of all applicants is more than its categories', under a table showing it."""
+
+SPREAD_OF_DATES = "10% to 90%"
+"""How a named project's spread of connection dates over the replications is written."""
 
 FEW_REPLICATIONS = 10
 """Below this many replications the intervals are said to be too wide to quote."""
@@ -200,6 +204,20 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
     return lines
 
 
+def rough_dates(projects: pd.DataFrame) -> str | None:
+    """A caution beneath :func:`format_projects` where its dates rest on too few replications.
+
+    A project's 10% to 90% of connection dates over three replications is about the earliest
+    to the latest, as the report says of its bands (:func:`sim.runs.observed.rough_spread`).
+    Counted over the projects connected in some replication, whose lines give dates.
+    """
+    dated = projects[projects["connected_share"] > 0]
+    if dated.empty:
+        return None
+    return rough_spread(int(dated["replications"].min()),
+                        f"the {SPREAD_OF_DATES} of a project's dates") or None
+
+
 def _years_in_words(estimate: float, low: float, high: float) -> str:
     """'3.50 years (95% CI 3.00 to 4.00)': a wait in a sentence, as the report writes one.
 
@@ -220,7 +238,7 @@ def connection_dates(row: Any) -> str:
     'not connected' where some did and some ran out of time.
     """
     never = _never_connected(row)
-    return (f"median {_day_or(row.connect_date_p50, never)} (10% to 90%: "
+    return (f"median {_day_or(row.connect_date_p50, never)} ({SPREAD_OF_DATES}: "
             f"{_day_or(row.connect_date_p10, never)} to {_day_or(row.connect_date_p90, never)})")
 
 
