@@ -78,6 +78,29 @@ def _row(table: pd.DataFrame, scenario: str, group: str, metric: str) -> pd.Seri
     return rows.iloc[0]
 
 
+def test_a_comparison_prints_as_its_questions_and_where_its_tables_are(
+    comparison: Comparison, family: dict[str, Path], tmp_path: Path
+):
+    """print(comparison) dumped every scenario's results and the table whole."""
+    assert repr(comparison) == str(comparison) == "\n".join([
+        "Comparison of 4 scenarios (fifo, social_priority, onsite, other_seed; 6 replications "
+        "each), 3 questions:",
+        "  social_priority against fifo, paired",
+        "  onsite against social_priority, paired",
+        "  other_seed against fifo, unpaired",
+        "tables: .table (every key figure; each difference, its 95% interval), .differences "
+        "(those rows), .results[label]; answers: .sentences()"])
+    for name in ("table", "differences", "results", "sentences"):
+        assert hasattr(comparison, name)
+    path = tmp_path / "q.yaml"
+    path.write_text(f"- question: What does priority do?\n  reference: {family['fifo']}\n"
+                    f"  variant: {family['social_priority']}\n", encoding="utf-8")
+    asked = compare([], questions=path, replications=2, workers=1)
+    assert repr(asked).splitlines()[:2] == [
+        "Comparison of 2 scenarios (fifo, social_priority; 2 replications each), 1 question:",
+        "  What does priority do?: social_priority against fifo, paired"]
+
+
 def test_paired_difference_of_identical_scenarios_is_exactly_zero(family: dict[str, Path]):
     """The same scenario twice: every paired difference and both its bounds are exactly 0."""
     same = compare([family["fifo"], family["fifo"]], workers=1)

@@ -296,6 +296,17 @@ def test_heat_map_is_centred_on_zero_and_hatches_differences_within_noise(result
     assert not any("unpaired" in text.get_text() for text in ax.texts)
 
 
+def test_a_sweep_prints_as_what_was_swept_and_where_its_tables_are(result: Sweep):
+    """print(sweep) dumped the scenario and every DataFrame whole."""
+    assert repr(result) == str(result) == (
+        "Sweep of fifo over policy.order (fifo, social_priority) x grid.capacity_mw (1, 3): "
+        "4 cells, 3 replications each\n"
+        "tables: .table (each cell's key figures, 95% intervals), .differences (from the first "
+        "cell), .cells, .metrics (per replication); in words: .describe()")
+    for name in ("table", "differences", "cells", "metrics", "describe"):
+        assert hasattr(result, name)
+
+
 def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     """An unknown key figure or group is refused with the choices; inf reads 'not reached'."""
     with pytest.raises(GridqueueError, match=r"metric 'wait_men_years': unknown key figure "

@@ -96,6 +96,24 @@ class Comparison:
     workers: int = 1
     cautions: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """What was compared, how often each ran and where the tables are; not the tables.
+
+        The generated one printed every DataFrame whole.
+        """
+        counts = {label: len(replication_indices(r)) for label, r in self.results.items()}
+        ran = (f"{next(iter(counts.values()))} replications each" if len(set(counts.values()))
+               == 1 else "replications " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+        lines = [f"Comparison of {len(counts)} scenarios ({', '.join(counts)}; {ran}), "
+                 f"{len(self.questions)} question{'' if len(self.questions) == 1 else 's'}:"]
+        for q in self.questions:
+            pair = f"{q.variant} against {q.reference}"
+            asked = "" if q.question == pair else f"{q.question}: "
+            lines.append(f"  {asked}{pair}, {'paired' if q.paired else 'unpaired'}")
+        lines.append("tables: .table (every key figure; each difference, its 95% interval), "
+                     ".differences (those rows), .results[label]; answers: .sentences()")
+        return "\n".join(lines)
+
     @property
     def paired(self) -> dict[str, bool]:
         """Whether each variant's difference is paired, by label (its first question)."""

@@ -130,6 +130,21 @@ class Sweep:
     paired: dict[str, dict[str, bool]]
     members: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """What was swept, over which values, how often each cell ran and where the tables are.
+
+        The generated one printed the scenario and every DataFrame whole.
+        """
+        values = " x ".join(f"{key} ({', '.join(str(v) for v in shown)})"
+                            for key, shown in self.vary.items())
+        counts = sorted({int(c["replications"]) for c in self.run_info.get("cells", {}).values()
+                         if "replications" in c}) or [self.scenario.replications]
+        each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        return (f"Sweep of {self.scenario.name} over {values}: {len(self.overrides)} cells, "
+                f"{each} replications each\n"
+                "tables: .table (each cell's key figures, 95% intervals), .differences (from "
+                "the first cell), .cells, .metrics (per replication); in words: .describe()")
+
     def figure(self, metric: str | None = None, group: str = "all") -> Figure:
         """One key figure across the grid: lines for one varied key, a heat map for two.
 
