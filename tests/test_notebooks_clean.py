@@ -74,3 +74,21 @@ def test_comparing_policies_quotes_the_estimate_not_the_mean_column():
     said = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"
             and "Quote `estimate`, not the `mean` column" in cell.source]
     assert len(said) == 1 and "`replications` says" in said[0]
+
+
+def test_quick_start_leads_with_a_wait_of_everyone_and_a_median_of_the_total():
+    """Notebook 01 quoted first the wait of the connected only, and a sum of medians as one.
+
+    The README leads with ``wait_rmst_10y_years``, which counts everyone; the notebook's first
+    figure was ``wait_mean_years``. And it called the sum of the categories' median queues
+    "the median queue" (1539 where the median of the total was 1542.5).
+    """
+    notebook = nbformat.read(NOTEBOOK_DIR / "01_quick_start.ipynb", as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    asked = [re.findall(r"""results\.figure\(["']\w+["'], ["'](\w+)["']\)""", source)
+             for source in code[:-1]]
+    assert [name for names in asked for name in names][:2] == [
+        "wait_rmst_10y_years", "wait_mean_years"]
+    peak = next(source for source in code if "The median queue is longest" in source)
+    assert "median_queue.sum(" not in peak
+    assert 'per_month.sum(axis=1).groupby("date").median()' in peak
