@@ -516,7 +516,8 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
     assert text.endswith(
         "other businesses: 0.50 years longer, from 5.50 to 6.00 (0.40 to 0.60); applicants "
         "overall, by the end of the run — withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); "
-        "jobs lost to withdrawal: 250 more, from 250 to 500 (250 to 250); MW-years waited: 2.0 "
+        "jobs lost to withdrawal: 250.0 more, from 250.0 to 500.0 (249.9 to 250.1); MW-years "
+        "waited: 2.0 "
         "less, from 72.0 to 70.0 (1.9 to 2.1); job-years waited about the same.")
     # With a project set apart, the line counts the others, and says so.
     columns = ["scenario", "population", "origin", "group", "metric", "mean", "difference"]
@@ -712,8 +713,8 @@ def test_more_withdrawals_beside_a_shorter_wait_are_said():
 
     text = answer(246.0)
     assert ("other businesses: 0.33 years shorter, from 9.73 to 9.40 (0.23 to 0.43) — but "
-            "applicants withdrawn by the end of the run: 246 more, from 1,310 to 1,556 (246 to "
-            "246)") in text
+            "applicants withdrawn by the end of the run: 246.0 more, from 1,310.0 to 1,556.0 "
+            "(245.9 to 246.1)") in text
     assert "basic-needs applicants: 0.33 years shorter, from 9.73 to 9.40 (95% CI 0.23 to " \
         "0.43);" in text  # its withdrawals did not move
     assert "withdrawn" not in answer(-246.0)  # fewer gave up and the wait fell: nothing to add
@@ -991,6 +992,22 @@ def test_the_levels_of_an_answer_differ_by_the_difference_it_reads():
     assert difference_text(row, "years").startswith("0.0019 years (1 day) longer")
     assert difference_text(row.mul(60), "years").startswith("0.11 years longer")
     assert difference_text(row.mul(0.1), "years").startswith("0.00019 years (under a day)")
+
+
+def test_a_narrow_interval_gets_the_digits_that_tell_its_ends_apart():
+    """'1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)': the ends read as one number.
+
+    The precision follows the largest of the three; where that writes numbers that differ
+    alike, it takes a decimal more (the levels with it), as a figure's own interval does.
+    """
+    row = pd.Series({"difference": -1.5113, "difference_ci_low": -1.5421,
+                     "difference_ci_high": -1.4804, "mean": 422.5011,
+                     "reference_mean": 424.0124})
+    assert difference_text(row, "MW") == \
+        "1.51 MW less, from 424.01 to 422.50 (1.48 to 1.54)"
+    # the same number three times is no interval to tell apart: as before
+    row[["difference_ci_low", "difference_ci_high"]] = [-1.5113, -1.5113]
+    assert difference_text(row, "MW") == "1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)"
 
 
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

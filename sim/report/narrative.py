@@ -1199,11 +1199,13 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
     if low == high == value == 0:
         return "the same in every replication"
     # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'; more
-    # where an end of an interval that excludes zero would read '0.00' ('0.003 to 0.262').
+    # where an end of an interval that excludes zero would read '0.00' ('0.003 to 0.262'), or
+    # where the ends of an interval would read alike: '1.5 (1.5 to 1.5)' is '1.51 (1.48 to 1.54)'.
     ends = (abs(value), low, high) if value >= 0 else (-value, -high, -low)
     value_text, low_text, high_text = format_numbers(*ends)
     for extra in range(1, MORE_DECIMALS + 1):
-        if (low <= 0 <= high) or all(text.strip("-0.,") for text in (low_text, high_text)):
+        if ((low <= 0 <= high) or all(text.strip("-0.,") for text in (low_text, high_text))) \
+                and _told_apart(ends[1:], (low_text, high_text)):
             break
         value_text, low_text, high_text = format_numbers(*ends, extra=extra)
     if low <= 0 <= high:
@@ -1211,6 +1213,15 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
         return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
     return _join(value_text, written, _in_days(value, unit), down if value < 0 else up) + \
         _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+
+
+def _told_apart(ends: Sequence[float], texts: Sequence[str]) -> bool:
+    """Whether an interval's two ends, written as ``texts``, read apart where they differ.
+
+    Ends equal but for rounding error in the last bits may read alike.
+    """
+    low, high = ends
+    return texts[0] != texts[1] or math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12)
 
 
 IN_DAYS_BELOW_YEARS = 0.1
