@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import pickle
 import re
 import shutil
@@ -589,6 +590,87 @@ def test_a_policy_that_is_not_deterministic_is_refused(tmp_path: Path, clean_reg
     assert err[0].endswith("expected the same order for the same applicants every time (no "
                            "random numbers, clock or counts kept between calls), so a seed "
                            "gives the same tables")
+
+
+PROCESS_HASHED = textwrap.dedent("""\
+    import random
+
+    from sim import QueuePolicy
+
+
+    class TextLottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (hash(f"ticket-{applicant.applicant_id}"),)
+
+
+    class ApplicantLottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (hash(applicant),)
+
+
+    class NumberLottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (hash((7, applicant.applicant_id)),
+                    random.Random(applicant.applicant_id).random())
+
+
+    class KeptTickets(QueuePolicy):
+        uses_category_order = False
+
+        def __init__(self, category_order):
+            super().__init__(category_order)
+            self.tickets = {}
+
+        def sort_key(self, applicant):
+            # applicants as dict keys: their dataclass __hash__ hashes text, yet a dict
+            # finds the same ticket in every process
+            return (self.tickets.setdefault(applicant, applicant.applicant_id % 7),)
+    """)
+"""Lotteries drawn from hash(): of text or an applicant (per process), of numbers (not)."""
+
+
+@pytest.mark.parametrize(("policy", "hashed"), [
+    ("TextLottery", "str 'ticket-0'"),
+    ("ApplicantLottery", "Applicant Applicant(applicant_id=0, name='', so..."),
+])
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_lottery_from_a_per_process_hash_is_refused(tmp_path: Path, clean_registry, capsys,
+                                                      policy, hashed, command):
+    """hash() of text passed the check of asking twice, yet every run gave other tables.
+
+    Python salts the hash of text (and so of an applicant, a frozen dataclass with text
+    fields) afresh in every process: the same seed gave other waits with every run and with
+    another --workers, and reproduce said only that the tables differ.
+    """
+    before = builtins.hash
+    (tmp_path / "gq_test_hashed.py").write_text(PROCESS_HASHED, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_hashed:{policy}'}}\n")
+    args = [command, str(path)] + (["-o", str(tmp_path / "out"), "-q"] if command == "run"
+                                   else [])
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert (f"policy.order: the queue policy 'gq_test_hashed:{policy}' is not deterministic: "
+            f"it called hash() on {hashed}; Python's hash() of text, a date or an object "
+            "changes with every process (hash randomisation)") in err[0]
+    assert not (tmp_path / "out").exists()
+    assert builtins.hash is before, "hash() is given back after the check"
+
+
+@pytest.mark.parametrize("policy", ["NumberLottery", "KeptTickets"])
+def test_a_lottery_from_numbers_is_accepted(tmp_path: Path, clean_registry, capsys, policy):
+    """Numbers hash alike in every process, and a dict keyed by applicants finds alike."""
+    before = builtins.hash
+    (tmp_path / "gq_test_hashed.py").write_text(PROCESS_HASHED, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_hashed:{policy}'}}\n")
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+    assert builtins.hash is before, "hash() is given back after the check"
 
 
 BAD_RANKS = textwrap.dedent("""\

@@ -13,9 +13,11 @@ was raised; :func:`exits_refused` guards the other places user policy code runs 
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 import math
+import numbers
 import os
 import sys
 import threading
@@ -48,6 +50,13 @@ CONTRACT = (
 DETERMINISTIC = ("expected the same order for the same applicants every time (no random "
                  "numbers, clock or counts kept between calls), so a seed gives the same tables")
 """Why a policy must be deterministic, as the error message states it."""
+
+PROCESS_HASH = ("Python's hash() of text, a date or an object changes with every process "
+                "(hash randomisation), so each run would give other tables for the same seed; "
+                "draw a lottery from the applicant's numbers instead, e.g. "
+                "random.Random(applicant.applicant_id).random(), or from hashlib "
+                "(docs/policies.md)")
+"""Why a policy may not rank by ``hash()`` of anything but numbers, as the error states it."""
 
 
 class CheckedPolicy(QueuePolicy):
@@ -129,7 +138,7 @@ class CheckedPolicy(QueuePolicy):
         if not self.is_users:
             return None
         keys = []
-        with self._user_code():
+        with self._user_code(), _process_hashes() as hashed:
             for applicant in table:  # each Applicant made once: that is most of the cost
                 key, again = self.sort_key(applicant), self.sort_key(applicant)
                 if tuple(key) != tuple(again):
@@ -138,9 +147,13 @@ class CheckedPolicy(QueuePolicy):
                         f"gave applicant {applicant.applicant_id} the key {key!r}, then "
                         f"{again!r}; {DETERMINISTIC}")
                 keys.append((*key, applicant.applicant_id))
-            if type(self.policy).ranks is QueuePolicy.ranks:
-                return keys
-            again_ranks = np.asarray(self.policy.ranks(table))
+            if type(self.policy).ranks is not QueuePolicy.ranks:
+                again_ranks = np.asarray(self.policy.ranks(table))
+        if hashed:
+            raise self._error(f"the queue policy '{self.order}' is not deterministic: it "
+                              f"called hash() on {hashed[0]}; {PROCESS_HASH}")
+        if type(self.policy).ranks is QueuePolicy.ranks:
+            return keys
         if again_ranks.shape != own.shape or not np.array_equal(again_ranks, own):
             differ = (np.flatnonzero(again_ranks != own) if again_ranks.shape == own.shape
                       else np.zeros(1, dtype=np.int64))
@@ -301,6 +314,65 @@ def _nan_attributes(applicant: Applicant) -> str:
            and math.isnan(getattr(applicant, field.name))]
     return (f"its {', '.join(nan)} {'is' if len(nan) == 1 else 'are'} NaN: not known for "
             "this applicant" if nan else "none of its attributes is NaN")
+
+
+_hashes_lock = threading.Lock()
+_hash_watchers: dict[int, list[str]] = {}
+"""Per thread checking a policy, what it gave :func:`hash` whose hash changes by process."""
+_hash_outside = builtins.hash
+"""``hash`` as the first watcher found it: what the last one gives back."""
+
+
+@contextmanager
+def _process_hashes() -> Iterator[list[str]]:
+    """While a policy is checked, note each :func:`hash` of a value whose hash is per process.
+
+    The hash of text, bytes, a date or an object without a hash of its own (an applicant, a
+    tuple holding text) is salted afresh in every Python process, so a lottery drawn from it
+    passes the check of asking twice in one process, yet gives other tables every run and
+    ``reproduce`` fails without saying why. Numbers hash alike everywhere. Only calls made
+    by this thread are noted (another thread may hash text meanwhile); the block yields
+    their descriptions, the first one first.
+    """
+    global _hash_outside
+    seen: list[str] = []
+    thread = threading.get_ident()
+    with _hashes_lock:
+        if not _hash_watchers:
+            _hash_outside = builtins.hash
+            builtins.hash = _watched_hash
+        _hash_watchers[thread] = seen
+    try:
+        yield seen
+    finally:
+        with _hashes_lock:
+            _hash_watchers.pop(thread, None)
+            if not _hash_watchers:
+                builtins.hash = _hash_outside
+
+
+def _watched_hash(value: object) -> int:
+    """``hash(value)``, noting a value whose hash is per process for the thread's watcher.
+
+    A call from a ``__hash__`` (a dataclass's hashes a tuple of its fields) is not noted: it
+    serves a dict or set, whose lookups are the same in every process, or an outer ``hash``
+    call that is noted itself.
+    """
+    seen = _hash_watchers.get(threading.get_ident())
+    if (seen is not None and not seen and not _same_in_every_process(value)
+            and sys._getframe(1).f_code.co_name != "__hash__"):
+        shown = repr(value)
+        seen.append(f"{type(value).__name__} {shown if len(shown) <= 40 else shown[:37] + '...'}")
+    return _hash_outside(value)
+
+
+def _same_in_every_process(value: object) -> bool:
+    """Whether ``hash(value)`` is the same in every process: numbers, and tuples of them."""
+    if value is None or isinstance(value, numbers.Number):
+        return True
+    if isinstance(value, tuple | frozenset):
+        return all(_same_in_every_process(item) for item in value)
+    return False
 
 
 _refusals_lock = threading.Lock()
