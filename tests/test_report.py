@@ -545,6 +545,10 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     html = render_report(page)
     assert "<summary>What this figure counts</summary>" in html
     assert "averaged over everyone who asked" in html
+    # A lottery read 0.40 years shorter with the connections and job-years unchanged: the
+    # window's cap, which a change of order alone can move, is said.
+    assert "Every wait longer than 10 years counts as 10, so a change of order alone can " \
+        "move it" in html
     # Ten years known for every category: no word of five, above the answers or in them.
     assert page.window == "" and '<p class="lead window">' not in html
     assert FALLBACK_MEANING in page.lead_meaning  # what a mark would mean, folded

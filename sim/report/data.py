@@ -192,6 +192,10 @@ MEANINGS = {
         f"The years an applicant waits within {n} years of the request, averaged over everyone "
         f"who asked: one who withdraws counts as waiting the rest of the {n} years, so {n} "
         "would mean that nobody was connected.",
+        f"Every wait longer than {n} years counts as {n}, so a change of order alone can move "
+        "it: serving recent requests before those already waiting long shortens it even where "
+        "no more are connected; the connections and job-years by the end of the run, "
+        "beneath, show whether more were.",
         *([FALLBACK_MEANING] if n == 10 else [
             f"Where under half are connected within {n} years, which such a mean hardly "
             f"shows, the change in that share follows; where the mean within {n} years shows "
