@@ -8,6 +8,7 @@ blocks from an explicit numpy ``Generator`` (no global random state).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import types
 import typing
@@ -52,6 +53,18 @@ class ProbabilityField(FiniteField):
 
 
 _FINITE: FiniteField = {"allow_inf_nan": False}
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date, from a date or ISO text; never from a number. Every date of a scenario
+file (and of its observations) has this type."""
 
 
 def refuse_booleans_as_numbers(model: type[BaseModel], value: Any, field_name: str) -> Any:

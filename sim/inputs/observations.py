@@ -13,7 +13,6 @@ wider area from which the scenario's can differ only one way.
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import ErrorDetails
 
 from sim.errors import InputError, SchemaProblem, nearest
+from sim.inputs.distributions import Date
 from sim.inputs.yaml_source import read_scenario_source
 
 __all__ = ["GROWTH", "GROWTH_UNIT", "QUANTITIES", "UNITS", "Observation", "Quantity",
@@ -61,14 +61,14 @@ class _Model(BaseModel):
 class ReferencePoint(_Model):
     """The earlier value a growth observation is divided by."""
 
-    date: dt.date = Field(description="Date of the earlier value.")
+    date: Date = Field(description="Date of the earlier value.")
     value: float = Field(gt=0, allow_inf_nan=False, description="The earlier published value.")
 
 
 class Observation(_Model):
     """One published figure the model can be set beside."""
 
-    date: dt.date = Field(description="Date the figure refers to (the end of a period).")
+    date: Date = Field(description="Date the figure refers to (the end of a period).")
     quantity: Quantity = Field(
         description="What was counted: applicants_waiting, mw_waiting, requests_received, "
         "connections_made, or share_leaving (of those waiting when the period began, the share "
@@ -80,7 +80,7 @@ class Observation(_Model):
     area: str | None = Field(
         default=None, description="Grid area it counts. None: the whole scenario."
     )
-    since: dt.date | None = Field(
+    since: Date | None = Field(
         default=None,
         description="Start of the period of a count of requests received or connections made "
         "(required for those, refused for counts on a date).",

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -30,6 +29,7 @@ from pydantic import (
 from sim.errors import SchemaProblem, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
 from sim.inputs.distributions import (
+    Date,
     Distribution,
     Fixed,
     ProbabilityField,
@@ -108,17 +108,6 @@ MAX_REPLICATIONS = 100_000
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
-
-
-def _not_a_number(value: Any) -> Any:
-    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
-    if isinstance(value, (bool, int, float)):
-        raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
-    return value
-
-
-Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
-"""A calendar date, from a date or ISO text; never from a number."""
 
 
 class _Model(BaseModel):
@@ -284,10 +273,10 @@ class OnsiteDefaults(OnsiteGeneration):
 class Period(_Model):
     """When a stream's requests arrive: from ``start`` (inclusive) to ``end`` (exclusive)."""
 
-    start: dt.date | None = Field(
+    start: Date | None = Field(
         default=None, description="First day requests may arrive. None: the scenario start."
     )
-    end: dt.date | None = Field(
+    end: Date | None = Field(
         default=None, description="First day no more requests arrive. None: the scenario end."
     )
 
@@ -295,7 +284,7 @@ class Period(_Model):
 class CategoryChange(_Model):
     """From ``date`` on, requests count in another category: the definitions changed."""
 
-    date: dt.date = Field(description="Date the new category applies, to those already "
+    date: Date = Field(description="Date the new category applies, to those already "
                           "waiting and to later requests.")
     category: Category = Field(description="The category from that date on.")
 
@@ -675,7 +664,7 @@ class CapacityRelease(_Model):
     area: str | None = Field(
         default=None, description="The grid area it applies in. None: every area."
     )
-    start: dt.date = Field(description="Date of the first review.")
+    start: Date = Field(description="Date of the first review.")
     every_months: int = Field(
         default=12, ge=1, le=120, description="Calendar months between reviews."
     )
@@ -746,7 +735,7 @@ class CapacityRelease(_Model):
 class Rounds(_Model):
     """Allocation in rounds: capacity is offered at fixed dates, not continuously."""
 
-    dates: list[dt.date] = Field(
+    dates: list[Date] = Field(
         min_length=1, description="Dates of the rounds, in order (e.g. a 2027 round)."
     )
     fit: Literal["strict", "first_fit"] = Field(
