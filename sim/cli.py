@@ -153,8 +153,8 @@ def _parser() -> argparse.ArgumentParser:
         "timeseries.csv, summary.csv, replication_metrics.csv, projects.csv, the resolved\n"
         "scenario.yaml, run.json, figures/ and report.html into the output directory (written\n"
         "completely or not at all); also observations.csv if the scenario states published\n"
-        "observations, and areas.csv (the key figures of each area) for a grid of several\n"
-        "areas.",
+        "observations, and areas.csv (the key figures of each area) and area_metrics.csv\n"
+        "(their values per replication) for a grid of several areas.",
         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
@@ -264,13 +264,19 @@ def _scenario_arguments(parser: argparse.ArgumentParser, other_options: bool = T
                         f"streams.storage=null){clash}")
 
 
-def _execution_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster."""
+def _execution_arguments(parser: argparse.ArgumentParser, report: bool = True) -> None:
+    """Where replications run: ``--workers`` locally, or ``--scheduler`` on a Dask cluster.
+
+    ``report``: whether the command also draws a report's figures with those workers (``run``
+    and ``compare``); ``sweep`` and ``calibrate`` draw one figure, in the main process.
+    """
     from sim.runs.distributed import SCHEDULER_VARIABLE
 
+    uses = "for the replications and for drawing the report's figures" if report \
+        else "for the replications"
     parser.add_argument("--workers", type=at_least(1), metavar="W",
-                        help="worker processes, for the replications and for drawing the "
-                        "report's figures (default: all cores); results do not depend on it")
+                        help=f"worker processes, {uses} (default: all cores); results do not "
+                        "depend on it")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get(SCHEDULER_VARIABLE) or None,
                         help="run the replications on the Dask cluster whose scheduler is at "
@@ -650,7 +656,7 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "the others; the result equals an uninterrupted run's")
     sweep.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no summary")
-    _execution_arguments(sweep)
+    _execution_arguments(sweep, report=False)
     sweep.set_defaults(handler=_sweep)
 
 
@@ -707,9 +713,10 @@ The output holds calibrated.yaml (a scenario extending the one calibrated, with 
 values), calibration.csv (each estimate with its plausible interval and whether the data pin
 it down; a parameter that changes no observation is named so and left unset),
 calibration.txt (the same in words, with the fit of the best candidate and, where
-calibrated.yaml keeps a parameter unfitted, that of calibrated.yaml), observations.csv and
-calibration.png (model against observations at each), evaluations.csv and run.json. An
-interrupted calibration keeps its evaluations; the same command with --resume reuses them.
+calibrated.yaml keeps a parameter unfitted, that of calibrated.yaml), observations.csv,
+calibration.png and calibration.svg (model against observations at each), evaluations.csv
+and run.json. An interrupted calibration keeps its evaluations; the same command with
+--resume reuses them.
 Method: docs/calibration.md.
 """
 
@@ -743,7 +750,7 @@ def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
                            help="continue an interrupted calibration from its evaluations")
     calibrate.add_argument("-q", "--quiet", action="store_true",
                            help="no progress bar and no statements")
-    _execution_arguments(calibrate)
+    _execution_arguments(calibrate, report=False)
     calibrate.set_defaults(handler=_calibrate)
 
 
