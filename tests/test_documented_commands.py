@@ -1,15 +1,15 @@
 """Every command the README, the docs and ``gridqueue --help`` show runs, at a small size.
 
-The commands are taken from the ```sh blocks of README.md, scenarios/README.md,
-notebooks/README.md and docs/*.md, and from the examples of the argparse epilogs in
-sim/cli.py. Each source runs in order in its own copy of scenarios/, with ``gridqueue``
-given ``--replications 2 --workers 1 -q`` where the command takes them (and ``calibrate`` a
-search of one generation of five candidates per parameter), so a command that no longer works
-fails this test with its text. A command that an earlier source already runs word for word,
-reading nothing but the scenarios, runs once: its outcome cannot differ. Plain ``gridqueue``
-commands run in-process (each source in a process of its own, forked from a fresh Python
-process once it has imported gridqueue, two at a time); shell constructs such as loops run in
-bash with a ``gridqueue`` on the PATH that adds the same options.
+The commands are taken from the ```sh blocks of README.md, CONTRIBUTING.md,
+scenarios/README.md, notebooks/README.md and docs/*.md, and from the examples of every
+argparse epilog in sim/cli.py. Each source runs in order in its own copy of scenarios/,
+with ``gridqueue`` given ``--replications 2 --workers 1 -q`` where the command takes them (and
+``calibrate`` a search of one generation of five candidates per parameter), so a command that
+no longer works fails this test with its text. A command that an earlier source already runs
+word for word, reading nothing but the scenarios, runs once: its outcome cannot differ.
+Plain ``gridqueue`` commands run in-process (each source in a process of its own, forked from
+a fresh Python process once it has imported gridqueue, two at a time); shell constructs such
+as loops run in bash with a ``gridqueue`` on the PATH that adds the same options.
 
 The sources run untraced by coverage: every command here is a command the CLI tests run and
 measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000, not 135
@@ -38,11 +38,12 @@ import pytest
 from sim import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "README.md", ROOT / "scenarios" / "README.md",
+DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "scenarios" / "README.md",
              ROOT / "notebooks" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 EPILOGS = {"gridqueue --help": cli.EPILOG, "gridqueue run --help": cli.RUN_EPILOG,
            "gridqueue compare --help": cli.COMPARE_EPILOG,
-           "gridqueue sweep --help": cli.SWEEP_EPILOG}
+           "gridqueue sweep --help": cli.SWEEP_EPILOG,
+           "gridqueue calibrate --help": cli.CALIBRATE_EPILOG}
 
 EXCEPTIONS = {
     r"^make ": "make builds .venv and runs the full suite or the whole family; the commands "
@@ -314,3 +315,16 @@ def test_each_command_help_names_only_options_it_has():
         own = {option for action in command._actions for option in action.option_strings}
         named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", command.format_help()))
         assert named <= own, (name, sorted(named - own))
+
+
+def test_workers_help_names_a_report_only_where_the_command_writes_one():
+    """`sweep --help` said its workers drew 'the report's figures'; a sweep writes no report."""
+    parser = cli._parser()
+    commands = next(action for action in parser._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        workers = next((action for action in command._actions
+                        if "--workers" in action.option_strings), None)
+        if workers is None:
+            continue
+        assert ("report" in (workers.help or "")) == (name in ("run", "compare")), name
