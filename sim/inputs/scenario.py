@@ -645,7 +645,8 @@ class Project(_Model):
         "firm queue.",
     )
     efficiency: float | None = Field(
-        default=None, allow_inf_nan=False, description=EFFICIENCY_TEXT + " None: no score.",
+        default=None, ge=0.0, le=MAX_SCORE, allow_inf_nan=False,
+        description=EFFICIENCY_TEXT + " None: no score.",
     )
 
 
