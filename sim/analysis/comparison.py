@@ -37,6 +37,7 @@ from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
+from sim.analysis.upstream import upstream_notes
 from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
@@ -252,7 +253,15 @@ class Comparison:
                     if (how := pairing(rows, long=True)) != "paired"]
         caution = comparison_caution(self.table)
         return [*notes(list(self._answers), window_note(self.table)), *unpaired,
-                *([caution] if caution else [])]
+                *self._upstream_notes, *([caution] if caution else [])]
+
+    @functools.cached_property
+    def _upstream_notes(self) -> list[str]:
+        """Areas a variant changes that stood behind the full shared upstream limit."""
+        asked = self.table[self.table["question"].astype(bool)]
+        pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
+        return upstream_notes(pairs, {label: r.scenario for label, r in self.results.items()},
+                              {label: r.timeseries for label, r in self.results.items()})
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:
@@ -289,7 +298,8 @@ class Comparison:
                 self.sources, images, self.observations, self._project_dates,
                 cautions=self.cautions,
                 replications={label: len(replication_indices(r))
-                              for label, r in self.results.items()})
+                              for label, r in self.results.items()},
+                upstream=self._upstream_notes)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

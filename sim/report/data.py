@@ -319,6 +319,9 @@ class Page:
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
     fewest_replications: int | None = None
     """The fewest replications of a scenario on the page, where known."""
+    upstream: list[str] = field(default_factory=list)
+    """Areas a variant changes that stood behind the full shared upstream limit, said under
+    the answers (:func:`sim.analysis.upstream.upstream_notes`)."""
     terms: list[tuple[str, str]] = field(default_factory=list)
     """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
     terms_in_answers: bool = False
@@ -391,6 +394,7 @@ def comparison_page(
     dates: ProjectDates | None = None,
     cautions: Sequence[str] = (),
     replications: Mapping[str, int] | None = None,
+    upstream: Sequence[str] = (),
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
@@ -400,6 +404,7 @@ def comparison_page(
     ``cautions`` are said at the top beside the intervals (as the terminal warned them).
     ``replications`` counts the replications each scenario ran: where they differ, the
     captions of the figures that pool them say so, since a paired answer counts fewer.
+    ``upstream`` says, under the answers, where a changed area stood behind the upstream limit.
     """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
@@ -425,6 +430,7 @@ def comparison_page(
         caution=comparison_caution(table, cautions),
         replications=_replications_text(table.groupby("scenario")["replications"].max()),
         fewest_replications=_fewest(table.groupby("scenario")["replications"].max()),
+        upstream=list(upstream),
         window=window,
     ), scenarios)
 

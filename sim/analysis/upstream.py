@@ -1,0 +1,71 @@
+"""Why room added in one area may change nothing: the shared upstream limit it stands behind.
+
+Behind a shared upstream limit, an area's applicants can use its own free capacity only while
+the upstream has room too. A planner who gives Zeewolde/Dronten 20 MW more of its own read
+"about the same" in every category, and nothing said why: the upstream had no room. Here that
+is read from ``timeseries.csv``, which gives each month every area's capacity, the MW connected
+in it and the capacity free to it (the smaller of its own and the upstream's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from sim.inputs.scenario import Scenario
+
+__all__ = ["UPSTREAM", "upstream_notes", "upstream_share"]
+
+UPSTREAM = "upstream"
+"""The name ``timeseries.csv`` gives the shared upstream limit's rows."""
+
+TOLERANCE_MW = 1e-6
+"""Room below this is no room: what rounding leaves of a full area."""
+
+
+def upstream_share(timeseries: pd.DataFrame, area: str) -> float | None:
+    """The share of the months someone waited in ``area`` in which the upstream held it back.
+
+    Held back: the capacity free to the area (``free_mw``) was less than its own room
+    (``capacity_mw - connected_mw``), so the upstream limit, not the area's own capacity,
+    bounded what its applicants could be given. Counted over every replication's monthly
+    rows. None where nobody ever waited there.
+    """
+    rows = timeseries[(timeseries["area"] == area) & (timeseries["queue_total"] > 0)]
+    if rows.empty:
+        return None
+    own = rows["capacity_mw"] - rows["connected_mw"]
+    return float((own - rows["free_mw"] > TOLERANCE_MW).mean())
+
+
+def upstream_notes(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Scenario],
+                   timeseries: Mapping[str, pd.DataFrame]) -> list[str]:
+    """A sentence for each area whose own capacity or upgrades a pair's variant changes.
+
+    Only for grids with a shared upstream limit in both scenarios, and only where the
+    upstream held that area back in at least one month someone waited there: 'zeewolde_dronten
+    (zd_more changes its own capacity or upgrades): the shared upstream limit left it less room
+    than its own in 97% of the months someone waited there (areas: 96%), and then room of the
+    area's own could not be used'.
+    """
+    notes = []
+    for variant, reference in pairs:
+        mine, theirs = scenarios[variant].grid, scenarios[reference].grid
+        if mine.upstream is None or theirs.upstream is None:
+            continue
+        ours, others = mine.resolved_areas, theirs.resolved_areas
+        for area in [a for a in ours if a in others and ours[a] != others[a]]:
+            shares = {label: upstream_share(timeseries[label], area)
+                      for label in (variant, reference)}
+            if not shares[variant]:
+                continue
+            before = shares[reference]
+            notes.append(
+                f"{area} ({variant} changes its own capacity or upgrades): the shared upstream "
+                f"limit left it less room than its own in {shares[variant]:.0%} of the months "
+                f"someone waited there ({reference}: "
+                f"{'nobody waited there' if before is None else f'{before:.0%}'}), and then "
+                "room of the area's own could not be used (timeseries.csv: free_mw against "
+                "capacity_mw less connected_mw)")
+    return notes

@@ -1,0 +1,80 @@
+"""Room added in an area behind a full shared upstream limit: the comparison says why it did little.
+
+A planner gave Zeewolde/Dronten 20 MW more of its own and read "about the same" in every
+category, with no word on why: the upstream limit had no room, so the area's own room could
+not be used. ``upstream_share`` reads that from ``timeseries.csv``; the comparison says it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import compare
+from sim.analysis.upstream import upstream_share
+
+BEHIND = """\
+name: behind
+start: 2020-01-01
+end: 2026-01-01
+seed: 5
+replications: 3
+grid:
+  areas:
+    north: {capacity_mw: 1}
+    south: {capacity_mw: 1}
+  upstream: {capacity_mw: 1.2}
+streams:
+  north_firms:
+    category: other
+    area: north
+    rate_per_year: 10
+    demand_mw: 0.2
+    jobs: 10
+  south_firms:
+    category: other
+    area: south
+    rate_per_year: 10
+    demand_mw: 0.2
+    jobs: 10
+"""
+
+
+def test_the_share_of_months_held_back_by_the_upstream_by_hand():
+    """Four months of one area, three with someone waiting: in two the upstream left less.
+
+    Own room is capacity less connected: 1.0, 0.5, 0.3 (none waiting: not counted), 0.4;
+    free to the area 0.2, 0.5, 0.3, 0.1: held back in the first and the last of the three.
+    """
+    months = pd.DataFrame({
+        "area": ["north"] * 4 + ["upstream"],
+        "capacity_mw": [2.0, 2.0, 2.0, 2.0, 5.0],
+        "connected_mw": [1.0, 1.5, 1.7, 1.6, 4.8],
+        "free_mw": [0.2, 0.5, 0.3, 0.1, 0.2],
+        "queue_total": [3, 1, 0, 2, 6],
+    })
+    assert upstream_share(months, "north") == pytest.approx(2 / 3)
+    assert upstream_share(months, "south") is None  # nobody waited there
+
+
+def test_a_comparison_says_where_room_added_stood_behind_the_full_upstream(tmp_path: Path):
+    """North's own capacity doubled behind an upstream of 1.2 MW: the note names north only."""
+    (tmp_path / "behind.yaml").write_text(BEHIND, encoding="utf-8")
+    (tmp_path / "more.yaml").write_text("extends: behind.yaml\nname: more\ngrid:\n  areas:\n"
+                                        "    north: {capacity_mw: 2}\n", encoding="utf-8")
+    both = compare([tmp_path / "behind.yaml", tmp_path / "more.yaml"], workers=1)
+    said = [note for note in both.notes() if "shared upstream limit" in note]
+    assert len(said) == 1 and said[0].startswith(
+        "north (more changes its own capacity or upgrades): the shared upstream limit left it "
+        "less room than its own in ")
+    share = upstream_share(both.results["more"].timeseries, "north")
+    assert share is not None and share > 0.5 and f"{share:.0%} of the months" in said[0]
+    html = (both.write(tmp_path / "out") / "report.html").read_text(encoding="utf-8")
+    assert '<p class="note upstream">north (more changes' in html
+    # A variant that changes no area's own capacity or upgrades: nothing to say.
+    (tmp_path / "jobs.yaml").write_text("extends: behind.yaml\nname: jobs\nstreams:\n"
+                                        "  north_firms: {jobs: 20}\n", encoding="utf-8")
+    other = compare([tmp_path / "behind.yaml", tmp_path / "jobs.yaml"], workers=1)
+    assert not [note for note in other.notes() if "shared upstream limit" in note]
