@@ -96,6 +96,29 @@ def test_a_waiting_list_enters_each_replications_curve_late():
     assert band["time_years"].iloc[-1] == 3.5  # both complete: to the longest wait
 
 
+def test_a_curve_whose_risk_set_empties_before_a_late_entry_stops_there():
+    """Replication 0: A asked at the start and withdrew after 0.5; C asked two years before
+    it and connected after 3, so it enters at 2, when nobody is at risk any more.
+
+    Nobody waits from 0.5 to 2, so the curve's still-waiting share is 0 from 0.5 and C's
+    connection adds 0 times 1: the curve stays at 0% connected, though one of its two was
+    connected. It rests on nobody after 0.5, and the band stops there (it ran on to 3, as if
+    the curve were complete, and averaged that 0% in).
+    """
+    start = dt.date(2020, 1, 1)
+    table = pd.DataFrame({
+        "replication": [0, 0, 1, 1],
+        "category": ["other"] * 4,
+        "request_date": pd.to_datetime(["2020-01-01", "2018-01-01", "2020-01-01",
+                                        "2020-01-01"]),
+        "wait_years": [0.5, 3.0, 1.0, 2.0],
+        "outcome": ["withdrawn", "connected", "connected", "connected"],
+    })
+    band = connection_band(table, start, step_years=0.25)
+    assert band["time_years"].iloc[-1] == 0.5
+    assert band["mean"].tolist() == [0.0, 0.0, 0.0]
+
+
 def test_one_replication_has_no_band():
     """With one replication there is no spread to speak of: no rows at all."""
     one = _applicants([row for row in HAND_CASE if row[0] == 0])

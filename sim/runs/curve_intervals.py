@@ -185,9 +185,22 @@ def _reach(curves: Iterable[IncidenceCurve]) -> float:
     """
     listed = list(curves)
     ends = [float(c.time_years[-1]) for c in listed]
-    reach = min(end if c.still_waiting[-1] > 0 else np.inf
-                for c, end in zip(listed, ends, strict=True))
+    reach = min(_known_until(c) for c in listed)
     return max(ends) if np.isinf(reach) else reach
+
+
+def _known_until(curve: IncidenceCurve) -> float:
+    """The longest wait a curve is known at: its last, or for ever if nobody was left then.
+
+    A curve whose risk set empties before a waiting-list applicant enters it (everyone in it
+    connected or withdrew, and the next one had waited longer before the start) is not known
+    after that: the estimate there would rest on nobody, and it stays at the share it had,
+    whoever is connected later.
+    """
+    empty = np.flatnonzero(curve.still_waiting <= 0)
+    if not len(empty):
+        return float(curve.time_years[-1])
+    return np.inf if empty[0] == len(curve.time_years) - 1 else float(curve.time_years[empty[0]])
 
 
 def _grid(reach: float, step_years: float) -> np.ndarray:
