@@ -595,6 +595,8 @@ def test_a_policy_that_is_not_deterministic_is_refused(tmp_path: Path, clean_reg
 PROCESS_HASHED = textwrap.dedent("""\
     import random
 
+    import pandas as pd
+
     from sim import QueuePolicy
 
 
@@ -631,8 +633,22 @@ PROCESS_HASHED = textwrap.dedent("""\
             # applicants as dict keys: their dataclass __hash__ hashes text, yet a dict
             # finds the same ticket in every process
             return (self.tickets.setdefault(applicant, applicant.applicant_id % 7),)
+
+
+    class FrameWeights(QueuePolicy):
+        uses_category_order = False
+
+        def __init__(self, category_order):
+            super().__init__(category_order)
+            self.weights = pd.DataFrame({"weight": [2.0, 1.0]}, index=["basic", "other"])
+
+        def sort_key(self, applicant):
+            # pandas hashes the column and row names to see that they can be looked up
+            stream = applicant.stream if applicant.stream in self.weights.index else "other"
+            return (self.weights["weight"][stream], applicant.applicant_id)
     """)
-"""Lotteries drawn from hash(): of text or an applicant (per process), of numbers (not)."""
+"""Lotteries drawn from hash(): of text or an applicant (per process), of numbers (not); and
+a policy that looks its weights up in pandas, which calls hash() on text itself."""
 
 
 @pytest.mark.parametrize(("policy", "hashed"), [
@@ -663,9 +679,13 @@ def test_a_lottery_from_a_per_process_hash_is_refused(tmp_path: Path, clean_regi
     assert builtins.hash is before, "hash() is given back after the check"
 
 
-@pytest.mark.parametrize("policy", ["NumberLottery", "KeptTickets"])
+@pytest.mark.parametrize("policy", ["NumberLottery", "KeptTickets", "FrameWeights"])
 def test_a_lottery_from_numbers_is_accepted(tmp_path: Path, clean_registry, capsys, policy):
-    """Numbers hash alike in every process, and a dict keyed by applicants finds alike."""
+    """Numbers hash alike in every process, and a dict keyed by applicants finds alike.
+
+    pandas calls hash() on a column or row name it is asked for: a policy that looks its
+    weights up in a DataFrame was refused as if it drew a lottery from hash().
+    """
     before = builtins.hash
     (tmp_path / "gq_test_hashed.py").write_text(PROCESS_HASHED, encoding="utf-8")
     path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_hashed:{policy}'}}\n")

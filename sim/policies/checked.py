@@ -20,6 +20,7 @@ import math
 import numbers
 import os
 import sys
+import sysconfig
 import threading
 import traceback
 from collections.abc import Iterator
@@ -138,7 +139,7 @@ class CheckedPolicy(QueuePolicy):
         if not self.is_users:
             return None
         keys = []
-        with self._user_code(), _process_hashes() as hashed:
+        with self._user_code(), _process_hashes(_code_of(type(self.policy))) as hashed:
             for applicant in table:  # each Applicant made once: that is most of the cost
                 key, again = self.sort_key(applicant), self.sort_key(applicant)
                 if tuple(key) != tuple(again):
@@ -317,22 +318,26 @@ def _nan_attributes(applicant: Applicant) -> str:
 
 
 _hashes_lock = threading.Lock()
-_hash_watchers: dict[int, list[str]] = {}
-"""Per thread checking a policy, what it gave :func:`hash` whose hash changes by process."""
+_hash_watchers: dict[int, tuple[list[str], str | None]] = {}
+"""Per thread checking a policy: what it gave :func:`hash` whose hash changes by process, and
+where the policy's own code is (:func:`_code_of`)."""
 _hash_outside = builtins.hash
 """``hash`` as the first watcher found it: what the last one gives back."""
+_STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"] + os.sep
+"""Where Python's own modules are: their ``hash()`` calls are not the policy's."""
 
 
 @contextmanager
-def _process_hashes() -> Iterator[list[str]]:
+def _process_hashes(own_code: str | None) -> Iterator[list[str]]:
     """While a policy is checked, note each :func:`hash` of a value whose hash is per process.
 
     The hash of text, bytes, a date or an object without a hash of its own (an applicant, a
     tuple holding text) is salted afresh in every Python process, so a lottery drawn from it
     passes the check of asking twice in one process, yet gives other tables every run and
     ``reproduce`` fails without saying why. Numbers hash alike everywhere. Only calls made
-    by this thread are noted (another thread may hash text meanwhile); the block yields
-    their descriptions, the first one first.
+    by this thread are noted (another thread may hash text meanwhile), and only from the
+    policy's code (``own_code``, see :func:`_code_of`) or other code that is not a library's;
+    the block yields their descriptions, the first one first.
     """
     global _hash_outside
     seen: list[str] = []
@@ -341,7 +346,7 @@ def _process_hashes() -> Iterator[list[str]]:
         if not _hash_watchers:
             _hash_outside = builtins.hash
             builtins.hash = _watched_hash
-        _hash_watchers[thread] = seen
+        _hash_watchers[thread] = (seen, own_code)
     try:
         yield seen
     finally:
@@ -356,14 +361,42 @@ def _watched_hash(value: object) -> int:
 
     A call from a ``__hash__`` (a dataclass's hashes a tuple of its fields) is not noted: it
     serves a dict or set, whose lookups are the same in every process, or an outer ``hash``
-    call that is noted itself.
+    call that is noted itself. Nor is one from a library's code (pandas hashes a column name
+    to see that it can be looked up, with ``"w" in frame`` or ``frame["w"]``): it does not
+    rank by the hash, and a policy using pandas or the standard library is deterministic.
     """
-    seen = _hash_watchers.get(threading.get_ident())
-    if (seen is not None and not seen and not _same_in_every_process(value)
-            and sys._getframe(1).f_code.co_name != "__hash__"):
-        shown = repr(value)
-        seen.append(f"{type(value).__name__} {shown if len(shown) <= 40 else shown[:37] + '...'}")
+    watcher = _hash_watchers.get(threading.get_ident())
+    if watcher is not None and not watcher[0] and not _same_in_every_process(value):
+        caller = sys._getframe(1).f_code
+        if caller.co_name != "__hash__" and not _library_code(caller.co_filename, watcher[1]):
+            shown = repr(value)
+            watcher[0].append(f"{type(value).__name__} "
+                              f"{shown if len(shown) <= 40 else shown[:37] + '...'}")
     return _hash_outside(value)
+
+
+def _code_of(policy: type) -> str | None:
+    """Where a policy class's own code is: its top package's folder, or else its module's file.
+
+    A policy installed as a package (an entry point) is in site-packages like the libraries
+    it uses; its own ``hash()`` calls, in any module of its package, are still noted.
+    """
+    name = policy.__module__
+    for module in (sys.modules.get(name.partition(".")[0]), sys.modules.get(name)):
+        file: str | None = getattr(module, "__file__", None)
+        if file:
+            return (os.path.dirname(file) + os.sep if os.path.basename(file) == "__init__.py"
+                    else file)
+    return None
+
+
+def _library_code(file: str, own_code: str | None) -> bool:
+    """Whether ``file`` is a library's: Python's own or an installed package's, not the policy's."""
+    if own_code is not None and file.startswith(own_code):
+        return False
+    parts = Path(file).parts
+    return (file.startswith((_STANDARD_LIBRARY, "<frozen "))
+            or "site-packages" in parts or "dist-packages" in parts)
 
 
 def _same_in_every_process(value: object) -> bool:
