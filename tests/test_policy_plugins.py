@@ -622,6 +622,20 @@ PROCESS_HASHED = textwrap.dedent("""\
                     random.Random(applicant.applicant_id).random())
 
 
+    class NaNLottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (hash((applicant.applicant_id, float("nan"))),)
+
+
+    class NoneLottery(QueuePolicy):
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (hash((applicant.applicant_id, None)),)
+
+
     class KeptTickets(QueuePolicy):
         uses_category_order = False
 
@@ -654,11 +668,17 @@ a policy that looks its weights up in pandas, which calls hash() on text itself.
 @pytest.mark.parametrize(("policy", "hashed"), [
     ("TextLottery", "str 'ticket-0'"),
     ("ApplicantLottery", "Applicant Applicant(applicant_id=0, name='', so..."),
+    ("NaNLottery", "tuple (0, nan)"),
+    pytest.param("NoneLottery", "tuple (0, None)", marks=pytest.mark.skipif(
+        sys.version_info >= (3, 12), reason="hash(None) is the same in every process")),
 ])
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_lottery_from_a_per_process_hash_is_refused(tmp_path: Path, clean_registry, capsys,
                                                       policy, hashed, command):
     """hash() of text passed the check of asking twice, yet every run gave other tables.
+
+    So did hash() of NaN, and before Python 3.12 of None, taken for numbers: their hash is
+    their address in memory.
 
     Python salts the hash of text (and so of an applicant, a frozen dataclass with text
     fields) afresh in every process: the same seed gave other waits with every run and with

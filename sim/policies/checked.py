@@ -400,12 +400,26 @@ def _library_code(file: str, own_code: str | None) -> bool:
 
 
 def _same_in_every_process(value: object) -> bool:
-    """Whether ``hash(value)`` is the same in every process: numbers, and tuples of them."""
-    if value is None or isinstance(value, numbers.Number):
-        return True
+    """Whether ``hash(value)`` is the same in every process: numbers, and tuples of them.
+
+    Not NaN, nor before Python 3.12 None: their hash is their address in memory, which
+    changes with every process.
+    """
+    if value is None:
+        return sys.version_info >= (3, 12)
+    if isinstance(value, numbers.Number):
+        return not _is_nan(value)
     if isinstance(value, tuple | frozenset):
         return all(_same_in_every_process(item) for item in value)
     return False
+
+
+def _is_nan(number: numbers.Number) -> bool:
+    """Whether ``number`` is a NaN (a float's, numpy's or a Decimal's, signalling or not)."""
+    try:
+        return bool(number != number)
+    except ArithmeticError:  # a signalling Decimal NaN refuses to be compared
+        return True
 
 
 _refusals_lock = threading.Lock()
