@@ -56,10 +56,22 @@ _FINITE: FiniteField = {"allow_inf_nan": False}
 
 
 def _not_a_number(value: Any) -> Any:
-    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds."""
-    if isinstance(value, (bool, int, float)):
+    """Refuse a number given as a date: pydantic would read 1704067200 as Unix seconds.
+
+    It reads the same number quoted as text ('1704067200') so too.
+    """
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and _numeric(value)):
         raise ValueError(f"expected an ISO date such as 2029-01-01, got {value!r}")
     return value
+
+
+def _numeric(text: str) -> bool:
+    """Whether ``text`` reads as a number, such as '1704067200' or '2.5e9'."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
