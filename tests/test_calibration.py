@@ -259,9 +259,9 @@ def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(writte
     with pytest.raises(GridqueueError) as refused:
         calibrate_to_directory(folder, published, FIT, resume=True, **SMALL)
     assert str(refused.value) == (
-        f"{folder}: the calibration there is complete, so there is nothing to resume; its "
-        "results are there (calibration.txt, calibration.csv); to run it again, pass "
-        "force=True instead of resume=True, or choose another output directory")
+        f"{folder}: holds a finished calibration (calibration.txt, calibration.csv) and no "
+        "unfinished one, so there is nothing to resume; to run the calibration there again, "
+        "pass force=True instead of resume=True, or choose another output directory")
 
 
 def _final(result: calibration.Calibration) -> int:

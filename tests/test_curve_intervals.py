@@ -97,13 +97,14 @@ def test_a_waiting_list_enters_each_replications_curve_late():
 
 
 def test_a_curve_whose_risk_set_empties_before_a_late_entry_stops_there():
-    """Replication 0: A asked at the start and withdrew after 0.5; C asked two years before
-    it and connected after 3, so it enters at 2, when nobody is at risk any more.
+    """A curve that rests on nobody after some wait is known only up to it.
 
-    Nobody waits from 0.5 to 2, so the curve's still-waiting share is 0 from 0.5 and C's
-    connection adds 0 times 1: the curve stays at 0% connected, though one of its two was
-    connected. It rests on nobody after 0.5, and the band stops there (it ran on to 3, as if
-    the curve were complete, and averaged that 0% in).
+    Replication 0: A asked at the start and withdrew after 0.5; C asked two years before it
+    and connected after 3, so it enters at 2, when nobody is at risk any more. Nobody waits
+    from 0.5 to 2, so the curve's still-waiting share is 0 from 0.5 and C's connection adds
+    0 times 1: the curve stays at 0% connected, though one of its two was connected. The
+    band stops at 0.5 (it ran on to 3, as if the curve were complete, and averaged that 0%
+    in).
     """
     start = dt.date(2020, 1, 1)
     table = pd.DataFrame({

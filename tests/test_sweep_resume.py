@@ -200,10 +200,13 @@ def test_resume_of_a_finished_sweep_says_there_is_nothing_to_resume(kept, capsys
     finished = (kept / "out" / "sweep.csv").read_bytes()
     code, err = resume(kept, capsys)
     assert code == 2
-    assert err == (f"gridqueue: error: {kept / 'out'}: the sweep there is complete, so there "
-                   "is nothing to resume; its results are there (sweep.csv, sweep.png); to "
-                   "run it again, pass --force instead of --resume, or choose another output "
-                   "directory\n")
+    assert err == (f"gridqueue: error: {kept / 'out'}: holds a finished sweep (sweep.csv, "
+                   "sweep.png) and no unfinished one, so there is nothing to resume; to run "
+                   "the sweep there again, pass --force instead of --resume, or choose another "
+                   "output directory\n")
+    # Another sweep (a value added) finds the same folder: what is said holds of it too.
+    code, other = resume(kept, capsys, values="1,2,3")
+    assert code == 2 and other == err
     assert (kept / "out" / "sweep.csv").read_bytes() == finished
     with pytest.raises(GridqueueError, match="pass force=True instead of resume=True"):
         sweeps.sweep_to_directory(kept / "out", kept / "s.yaml", {"grid.capacity_mw": [1, 2]},

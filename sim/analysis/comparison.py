@@ -725,9 +725,12 @@ def _check_each_input_asked(inputs: Sequence[Input], specs: Sequence[QuestionSpe
             if path in named and path not in seen:
                 seen.add(path)
                 continue
-            shown = str(item)
-            why = (f"given twice, but each file in {source} runs once" if path in seen
-                   else f"no question in {source} compares it")
+            if path in seen:
+                raise GridqueueError(f"{item}: given twice, but each file a question of "
+                                     f"{source} names runs once; give it once, or leave it "
+                                     "out (the files the questions name run without being "
+                                     "given)")
+            shown, why = str(item), f"no question in {source} compares it"
         else:
             shown = f"input {index} (a {type(item).__name__} object)"
             why = f"no question in {source} can compare it, as a question names files"

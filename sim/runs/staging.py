@@ -970,9 +970,10 @@ def nothing_to_resume(target: str | Path, what: str, files: Sequence[str]) -> No
     if (os.path.lexists(partial_directory(target)) or not (target / files[0]).is_file()
             or not written_by_gridqueue(target)):
         return
-    raise OutputError(f"{target}: the {what} there is complete, so there is nothing to resume; "
-                      f"its results are there ({', '.join(files)}); to run it again, pass "
-                      f"{_force()} instead of {_resume()}, or choose another output directory")
+    raise OutputError(f"{target}: holds a finished {what} ({', '.join(files)}) and no "
+                      f"unfinished one, so there is nothing to resume; to run the {what} there "
+                      f"again, pass {_force()} instead of {_resume()}, or choose another output "
+                      "directory")
 
 
 def _mark_kept(partial: Path, what: str) -> None:
