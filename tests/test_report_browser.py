@@ -123,9 +123,26 @@ def test_differing_assumptions_name_what_the_reference_has_and_this_lacks(tmp_pa
     early = load_scenario(family["fifo"], {"name": "early", "grid.upgrades": [
         {"name": "cable", "date": "2023-06-01", "add_mw": 2}]})
     row = _section(assumptions_html({"fifo": base, "early": early}), "<th>early</th>", "</tr>")
-    assert ("In fifo only:<ul><li>station +5 MW on 2024-06-01</li>"
+    assert ("In fifo, not in early:<ul><li>station +5 MW on 2024-06-01</li>"
             "<li>cable +2 MW on 2025-06-01</li></ul>") in row
     assert "<li>cable +2 MW on 2023-06-01</li>" in row
+
+
+def test_an_entry_the_scenario_changes_is_not_said_to_be_the_references_only(tmp_path: Path):
+    """The reference's form of a changed entry is named as not in this scenario, by name.
+
+    "In campus only: High-tech campus (ASMI) ... 0% generated on site" beside campus_onsite's
+    own ASMI campus at 40% read as if campus_onsite had no campus at all.
+    """
+    family = write_family(tmp_path)
+    upgrades = [{"name": "station", "date": "2024-06-01", "add_mw": 5}]
+    base = load_scenario(family["fifo"], {"grid.upgrades": upgrades})
+    late = load_scenario(family["fifo"], {"name": "late", "grid.upgrades": [
+        {"name": "station", "date": "2025-06-01", "add_mw": 5}]})
+    row = _section(assumptions_html({"fifo": base, "late": late}), "<th>late</th>", "</tr>")
+    assert "only:" not in row
+    assert "In fifo, not in late:<ul><li>station +5 MW on 2024-06-01</li></ul>" in row
+    assert "<li>station +5 MW on 2025-06-01</li>" in row
 
 
 def test_summary_block_comes_first_and_answers_each_question(

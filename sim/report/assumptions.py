@@ -242,7 +242,8 @@ class ShownAssumption:
             (the first few of them).
         folded: every entry of a long list, folded away.
         absent: entries of the reference's list this one lacks (the first few of them): an
-            upgrade a child file's list leaves out, say.
+            upgrade a child file's list leaves out, say, or the reference's own form of an
+            entry this one changes (the same upgrade on another date).
     """
 
     reference: str
