@@ -127,3 +127,21 @@ def test_lines_show_each_cells_difference_from_the_first_beneath():
     # Without differences (or with none but the first cell's), one panel as before.
     alone = sweep_figure(table, [key], "wait_rmst_10y_years", "all", pd.DataFrame())
     assert len(alone.axes) == 1 and "each cell alone" not in alone.axes[0].get_title()
+
+
+def test_a_few_swept_numbers_are_the_ticks_of_the_x_axis():
+    """0, 10 and 20 MW swept read at 0, 10 and 20, not at 2.5, 7.5 and 12.5 never run.
+
+    Crowded values (0, 1 and 100) keep the usual ticks, whose labels cannot overlap.
+    """
+    key = "grid.capacity_mw"
+    table = _table([key], [[0, 8.9, 8.8, 9.1], [10, 8.8, 8.7, 9.0], [20, 8.8, 8.6, 9.0]],
+                   "wait_rmst_10y_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (-0.07, -0.09, -0.05),
+                                       (-0.13, -0.18, -0.09)])
+    for ax in sweep_figure(table, [key], "wait_rmst_10y_years", "all", differences).axes:
+        assert list(ax.get_xticks()) == [0.0, 10.0, 20.0]
+    crowded = _table([key], [[0, 8.9, 8.8, 9.1], [1, 8.8, 8.7, 9.0], [100, 8.8, 8.6, 9.0]],
+                     "wait_rmst_10y_years")
+    ax = sweep_figure(crowded, [key], "wait_rmst_10y_years", "all", pd.DataFrame()).axes[0]
+    assert list(ax.get_xticks()) != [0.0, 1.0, 100.0]
