@@ -67,12 +67,12 @@ def test_a_comparison_says_where_room_added_stood_behind_the_full_upstream(tmp_p
     both = compare([tmp_path / "behind.yaml", tmp_path / "more.yaml"], workers=1)
     said = [note for note in both.notes() if "shared upstream limit" in note]
     assert len(said) == 1 and said[0].startswith(
-        "north (more changes its own capacity or upgrades): the shared upstream limit left it "
-        "less room than its own in ")
+        "more against behind, north: more changes the area's own capacity or upgrades, but the "
+        "shared upstream limit left it less room than its own in ")
     share = upstream_share(both.results["more"].timeseries, "north")
     assert share is not None and share > 0.5 and f"{share:.0%} of the months" in said[0]
     html = (both.write(tmp_path / "out") / "report.html").read_text(encoding="utf-8")
-    assert '<p class="note upstream">north (more changes' in html
+    assert '<p class="note upstream">more against behind, north: more changes' in html
     # A variant that changes no area's own capacity or upgrades: nothing to say.
     (tmp_path / "jobs.yaml").write_text("extends: behind.yaml\nname: jobs\nstreams:\n"
                                         "  north_firms: {jobs: 20}\n", encoding="utf-8")

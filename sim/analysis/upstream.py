@@ -44,10 +44,11 @@ def upstream_notes(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
     """A sentence for each area whose own capacity or upgrades a pair's variant changes.
 
     Only for grids with a shared upstream limit in both scenarios, and only where the
-    upstream held that area back in at least one month someone waited there: 'zeewolde_dronten
-    (zd_more changes its own capacity or upgrades): the shared upstream limit left it less room
-    than its own in 97% of the months someone waited there (areas: 96%), and then room of the
-    area's own could not be used'.
+    upstream held that area back in at least one month someone waited there: 'zd_more against
+    areas, zeewolde_dronten: zd_more changes the area's own capacity or upgrades, but the shared
+    upstream limit left it less room than its own in 100% of the months someone waited there
+    (areas: 100%); then room of the area's own could not be used, so a change to it could not
+    show'. Each names its pair, as it is said after all the answers.
     """
     notes = []
     for variant, reference in pairs:
@@ -62,10 +63,10 @@ def upstream_notes(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
                 continue
             before = shares[reference]
             notes.append(
-                f"{area} ({variant} changes its own capacity or upgrades): the shared upstream "
-                f"limit left it less room than its own in {shares[variant]:.0%} of the months "
-                f"someone waited there ({reference}: "
-                f"{'nobody waited there' if before is None else f'{before:.0%}'}), and then "
-                "room of the area's own could not be used (timeseries.csv: free_mw against "
-                "capacity_mw less connected_mw)")
+                f"{variant} against {reference}, {area}: {variant} changes the area's own "
+                f"capacity or upgrades, but the shared upstream limit left it less room than "
+                f"its own in {shares[variant]:.0%} of the months someone waited there "
+                f"({reference}: {'nobody waited there' if before is None else f'{before:.0%}'}"
+                "); then room of the area's own could not be used, so a change to it could "
+                "not show (timeseries.csv: free_mw against capacity_mw less connected_mw)")
     return notes

@@ -102,7 +102,9 @@ CAPTIONS = {
                           "difference of the two curves, paired over the replications both "
                           "ran and holding at every wait at once, leaves out zero: there the "
                           "curves differ beyond noise (an interval at each wait alone would "
-                          "leave out zero somewhere by chance).",
+                          "leave out zero somewhere by chance). The shares connected can "
+                          "differ at some waits while the mean wait, over all of them, reads "
+                          "about the same.",
     "wait": "Wait of the applicants who were connected, by category (all replications), a row "
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "

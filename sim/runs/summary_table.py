@@ -121,7 +121,7 @@ def few_replications(replications: float) -> str | None:
     else:
         ratio = (t_quantile(CONFIDENCE, count - 1) / math.sqrt(count)) \
             / (t_quantile(CONFIDENCE, 29) / math.sqrt(30))
-        wider = f"intervals about {ratio:.2g} times as wide as 30 would give"
+        wider = f"95% intervals about {ratio:.2g} times as wide as 30 would give"
     return (f"Only {count} replication{'s' if count != 1 else ''}: {wider}; run "
             f"{FEW_REPLICATIONS} or more for figures to quote.")
 
