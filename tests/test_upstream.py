@@ -65,16 +65,17 @@ def test_a_comparison_says_where_room_added_stood_behind_the_full_upstream(tmp_p
     (tmp_path / "more.yaml").write_text("extends: behind.yaml\nname: more\ngrid:\n  areas:\n"
                                         "    north: {capacity_mw: 2}\n", encoding="utf-8")
     both = compare([tmp_path / "behind.yaml", tmp_path / "more.yaml"], workers=1)
-    said = [note for note in both.notes() if "shared upstream limit" in note]
+    said = [line.strip() for line in both.outline() if "shared upstream limit" in line]
     assert len(said) == 1 and said[0].startswith(
-        "more against behind, north: more changes the area's own capacity or upgrades, but the "
-        "shared upstream limit left it less room than its own in ")
+        "- behind the shared upstream limit, north: more changes the area's own capacity or "
+        "upgrades, but the upstream left it less room than its own in ")
+    assert "shared upstream limit" in both.sentences()[0]
     share = upstream_share(both.results["more"].timeseries, "north")
     assert share is not None and share > 0.5 and f"{share:.0%} of the months" in said[0]
     html = (both.write(tmp_path / "out") / "report.html").read_text(encoding="utf-8")
-    assert '<p class="note upstream">more against behind, north: more changes' in html
+    assert "<li>behind the shared upstream limit, north: more changes" in html
     # A variant that changes no area's own capacity or upgrades: nothing to say.
     (tmp_path / "jobs.yaml").write_text("extends: behind.yaml\nname: jobs\nstreams:\n"
                                         "  north_firms: {jobs: 20}\n", encoding="utf-8")
     other = compare([tmp_path / "behind.yaml", tmp_path / "jobs.yaml"], workers=1)
-    assert not [note for note in other.notes() if "shared upstream limit" in note]
+    assert not [line for line in other.outline() if "shared upstream limit" in line]

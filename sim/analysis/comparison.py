@@ -37,7 +37,7 @@ from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, read_questions
-from sim.analysis.upstream import upstream_notes
+from sim.analysis.upstream import upstream_items
 from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
@@ -50,7 +50,14 @@ from sim.inputs.yaml_source import Override, parse_override, read_scenario_sourc
 from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
-from sim.report.narrative import notes, outline, project_dates, sentences, window_note
+from sim.report.narrative import (
+    PairItems,
+    notes,
+    outline,
+    project_dates,
+    sentences,
+    window_note,
+)
 from sim.runs.csv_writer import write_csv
 from sim.runs.incidence import entry_years
 from sim.runs.metrics import ALL, METRICS
@@ -238,7 +245,7 @@ class Comparison:
         What ``gridqueue compare`` prints: each question with its key figure, then each
         category's difference and what else the answer says, indented under it.
         """
-        return outline(self.table, self._project_dates)
+        return outline(self.table, self._project_dates, self._extra_items)
 
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(to the end of the run)", say).
@@ -253,20 +260,24 @@ class Comparison:
                     if (how := pairing(rows, long=True)) != "paired"]
         caution = comparison_caution(self.table)
         return [*notes(list(self._answers), window_note(self.table)), *unpaired,
-                *self._upstream_notes, *([caution] if caution else [])]
+                *([caution] if caution else [])]
 
     @functools.cached_property
-    def _upstream_notes(self) -> list[str]:
-        """Areas a variant changes that stood behind the full shared upstream limit."""
+    def _extra_items(self) -> PairItems:
+        """What a pair's answer adds from the runs themselves, beyond the comparison table.
+
+        Areas a variant changes that stood behind the full shared upstream limit
+        (``timeseries.csv``).
+        """
         asked = self.table[self.table["question"].astype(bool)]
         pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
-        return upstream_notes(pairs, {label: r.scenario for label, r in self.results.items()},
+        return upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
                               {label: r.timeseries for label, r in self.results.items()})
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:
         """The answers, worked out once for :meth:`sentences` and :meth:`notes`."""
-        return tuple(sentences(self.table, self._project_dates))
+        return tuple(sentences(self.table, self._project_dates, self._extra_items))
 
     @functools.cached_property
     def _project_dates(self) -> dict[tuple[str, str], str]:
@@ -299,7 +310,7 @@ class Comparison:
                 cautions=self.cautions,
                 replications={label: len(replication_indices(r))
                               for label, r in self.results.items()},
-                upstream=self._upstream_notes)
+                extra=self._extra_items)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

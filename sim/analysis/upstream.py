@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.inputs.scenario import Scenario
 
-__all__ = ["UPSTREAM", "upstream_notes", "upstream_share"]
+__all__ = ["UPSTREAM", "upstream_items", "upstream_share"]
 
 UPSTREAM = "upstream"
 """The name ``timeseries.csv`` gives the shared upstream limit's rows."""
@@ -39,18 +39,18 @@ def upstream_share(timeseries: pd.DataFrame, area: str) -> float | None:
     return float((own - rows["free_mw"] > TOLERANCE_MW).mean())
 
 
-def upstream_notes(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Scenario],
-                   timeseries: Mapping[str, pd.DataFrame]) -> list[str]:
-    """A sentence for each area whose own capacity or upgrades a pair's variant changes.
+def upstream_items(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Scenario],
+                   timeseries: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[str]]:
+    """For each pair, an answer's item per area whose own capacity or upgrades its variant changes.
 
     Only for grids with a shared upstream limit in both scenarios, and only where the
-    upstream held that area back in at least one month someone waited there: 'zd_more against
-    areas, zeewolde_dronten: zd_more changes the area's own capacity or upgrades, but the shared
-    upstream limit left it less room than its own in 100% of the months someone waited there
-    (areas: 100%); then room of the area's own could not be used, so a change to it could not
-    show'. Each names its pair, as it is said after all the answers.
+    upstream held that area back in at least one month someone waited there: 'behind the
+    shared upstream limit, zeewolde_dronten: zd_more changes the area's own capacity or
+    upgrades, but the upstream left it less room than its own in 100% of the months someone
+    waited there (areas: 100%); then room of the area's own could not be used, so a change
+    to it could not show'. Keyed by (variant, reference), for the pair's answer to end with.
     """
-    notes = []
+    items: dict[tuple[str, str], list[str]] = {}
     for variant, reference in pairs:
         mine, theirs = scenarios[variant].grid, scenarios[reference].grid
         if mine.upstream is None or theirs.upstream is None:
@@ -62,11 +62,11 @@ def upstream_notes(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
             if not shares[variant]:
                 continue
             before = shares[reference]
-            notes.append(
-                f"{variant} against {reference}, {area}: {variant} changes the area's own "
-                f"capacity or upgrades, but the shared upstream limit left it less room than "
-                f"its own in {shares[variant]:.0%} of the months someone waited there "
-                f"({reference}: {'nobody waited there' if before is None else f'{before:.0%}'}"
-                "); then room of the area's own could not be used, so a change to it could "
-                "not show (timeseries.csv: free_mw against capacity_mw less connected_mw)")
-    return notes
+            items.setdefault((variant, reference), []).append(
+                f"behind the shared upstream limit, {area}: {variant} changes the area's own "
+                f"capacity or upgrades, but the upstream left it less room than its own in "
+                f"{shares[variant]:.0%} of the months someone waited there ({reference}: "
+                f"{'nobody waited there' if before is None else f'{before:.0%}'}); then room "
+                "of the area's own could not be used, so a change to it could not show "
+                "(timeseries.csv: free_mw against capacity_mw less connected_mw)")
+    return items

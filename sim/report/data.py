@@ -31,6 +31,7 @@ from sim.report.narrative import (
     NO_TEN_YEARS_WHY,
     STAND_IN_WORDS,
     PairAnswer,
+    PairItems,
     ProjectDates,
     answer_pairs,
     lead_metric,
@@ -321,9 +322,6 @@ class Page:
     """How many replications the intervals and figures rest on ("6", or "6 to 30")."""
     fewest_replications: int | None = None
     """The fewest replications of a scenario on the page, where known."""
-    upstream: list[str] = field(default_factory=list)
-    """Areas a variant changes that stood behind the full shared upstream limit, said under
-    the answers (:func:`sim.analysis.upstream.upstream_notes`)."""
     terms: list[tuple[str, str]] = field(default_factory=list)
     """Terms of :data:`TERMS` the page uses, each with its meaning, for its Terms note."""
     terms_in_answers: bool = False
@@ -396,7 +394,7 @@ def comparison_page(
     dates: ProjectDates | None = None,
     cautions: Sequence[str] = (),
     replications: Mapping[str, int] | None = None,
-    upstream: Sequence[str] = (),
+    extra: PairItems | None = None,
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
@@ -406,7 +404,7 @@ def comparison_page(
     ``cautions`` are said at the top beside the intervals (as the terminal warned them).
     ``replications`` counts the replications each scenario ran: where they differ, the
     captions of the figures that pool them say so, since a paired answer counts fewer.
-    ``upstream`` says, under the answers, where a changed area stood behind the upstream limit.
+    ``extra`` adds items to a pair's answer (:data:`sim.report.narrative.PairItems`).
     """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
@@ -415,7 +413,7 @@ def comparison_page(
     return _with_terms(Page(
         title=f"Comparison of {listed(labels) if len(labels) <= 3 else f'{len(labels)} scenarios'}",
         made=_made(),
-        answers=[_answer(table, q, lead, dates) for q in questions],
+        answers=[_answer(table, q, lead, dates, extra) for q in questions],
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval, category by category; then, for all the applicants "
              "compared, the same figure and how many were connected, withdrew or still waited "
@@ -432,7 +430,6 @@ def comparison_page(
         caution=comparison_caution(table, cautions),
         replications=_replications_text(table.groupby("scenario")["replications"].max()),
         fewest_replications=_fewest(table.groupby("scenario")["replications"].max()),
-        upstream=list(upstream),
         window=window,
     ), scenarios)
 
@@ -606,12 +603,12 @@ def _made() -> str:
 
 
 def _answer(table: pd.DataFrame, question: str, metric: str,
-            dates: ProjectDates | None) -> Answer:
+            dates: ProjectDates | None, extra: PairItems | None = None) -> Answer:
     rows = table[table["question"] == question]
     pairs = [f"{scenario} against {reference} ({pairing(block, long=True)})"
              for (scenario, reference), block in rows.groupby(["scenario", "reference"],
                                                               sort=False)]
-    return Answer(question=question, parts=answer_pairs(table, question, metric, dates),
+    return Answer(question=question, parts=answer_pairs(table, question, metric, dates, extra),
                   pairs=pairs, detail=_question_table(rows))
 
 

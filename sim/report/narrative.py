@@ -48,6 +48,7 @@ from sim.runs.summary_table import connection_dates, withdrawn_share
 
 __all__ = [
     "PairAnswer",
+    "PairItems",
     "ProjectDates",
     "FELL_BACK",
     "FELL_BACK_NOTE",
@@ -107,6 +108,11 @@ OWN_FIGURES = (*(f"wait_rmst_{n}y_years" for n in RMST_YEARS), "connect_median_y
 ProjectDates = Mapping[tuple[str, str], str]
 """When each named project was connected, in words, by (scenario label, project name)."""
 
+PairItems = Mapping[tuple[str, str], Sequence[str]]
+"""Items to add to a pair's answer, by (variant, reference): what the comparison table alone
+cannot say, such as an area that stood behind the full upstream limit
+(:func:`sim.analysis.upstream.upstream_items`)."""
+
 
 def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     """:data:`ProjectDates` from each scenario's ``projects.csv`` table, by label.
@@ -127,15 +133,18 @@ def _when_connected(row: Any) -> str:
                                             " by the end of the run")
 
 
-def sentences(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]:
+def sentences(table: pd.DataFrame, dates: ProjectDates | None = None,
+              extra: PairItems | None = None) -> list[str]:
     """One sentence per question of a comparison table, in the table's order.
 
-    ``dates`` (:func:`project_dates`) lets a project set apart say when it was connected.
+    ``dates`` (:func:`project_dates`) lets a project set apart say when it was connected;
+    ``extra`` adds items to a pair's answer.
     """
-    return [answer(table, question, dates=dates) for question in _questions(table)]
+    return [answer(table, question, dates=dates, extra=extra) for question in _questions(table)]
 
 
-def outline(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]:
+def outline(table: pd.DataFrame, dates: ProjectDates | None = None,
+            extra: PairItems | None = None) -> list[str]:
     """The answers of :func:`sentences` as lines to read down: each item on a line of its own.
 
     A question and its key figure, then, under each pair it compares (named where there are
@@ -148,7 +157,7 @@ def outline(table: pd.DataFrame, dates: ProjectDates | None = None) -> list[str]
     for question in _questions(table):
         lines += [""] if lines else []
         lines.append(f"{question} ({_phrase(table, question, metric)}):")
-        for pair in answer_pairs(table, question, metric, dates):
+        for pair in answer_pairs(table, question, metric, dates, extra):
             heading = ", ".join(words for words in (pair.pair, pair.whom) if words)
             if heading:
                 lines.append(f"  {heading}:")
@@ -191,7 +200,7 @@ def _questions(table: pd.DataFrame) -> list[str]:
 
 
 def answer(table: pd.DataFrame, question: str, metric: str | None = None,
-           dates: ProjectDates | None = None) -> str:
+           dates: ProjectDates | None = None, extra: PairItems | None = None) -> str:
     """The answer to one question: ``metric`` (the lead headline figure) in each category.
 
     A question may compare several pairs (each a variant and its reference); each is then
@@ -199,7 +208,7 @@ def answer(table: pd.DataFrame, question: str, metric: str | None = None,
     there is a single category. A category with nobody connected in a scenario says so.
     """
     metric = metric or lead_metric(table)
-    body = answer_body(table, question, metric, dates)
+    body = answer_body(table, question, metric, dates, extra)
     return f"{question} ({_phrase(table, question, metric)}): {body}."
 
 
@@ -232,9 +241,10 @@ def lead_metric(table: pd.DataFrame) -> str:
 
 
 def answer_body(table: pd.DataFrame, question: str, metric: str,
-                dates: ProjectDates | None = None) -> str:
+                dates: ProjectDates | None = None, extra: PairItems | None = None) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
-    return ". ".join(pair.text() for pair in answer_pairs(table, question, metric, dates))
+    return ". ".join(pair.text()
+                     for pair in answer_pairs(table, question, metric, dates, extra))
 
 
 @dataclass(frozen=True)
@@ -265,14 +275,19 @@ class PairAnswer:
 
 
 def answer_pairs(table: pd.DataFrame, question: str, metric: str,
-                 dates: ProjectDates | None = None) -> list[PairAnswer]:
-    """Each pair a question compares, answered in ``metric`` category by category."""
+                 dates: ProjectDates | None = None,
+                 extra: PairItems | None = None) -> list[PairAnswer]:
+    """Each pair a question compares, answered in ``metric`` category by category.
+
+    ``extra`` items of a pair follow its own, last.
+    """
     rows = table[table["question"] == question]
     pairs = list(dict.fromkeys(zip(rows["scenario"], rows["reference"], strict=True)))
     answers: list[PairAnswer] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
         whom, items = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
+        items += (extra or {}).get((variant, reference), ())
         pair = f"{variant} against {reference}"
         # Named unless the question says it already (a compare without a questions file): a
         # question of a questions file names no scenario, and the reader needs its reference.
