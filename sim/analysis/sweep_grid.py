@@ -27,7 +27,13 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import check_settings_act
 from sim.inputs.loading import check_runnable, load_waiting_rows, validate_data
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import Override, ScenarioSource, parse_override, read_scenario_source
+from sim.inputs.yaml_source import (
+    NESTED_TOO_DEEPLY,
+    Override,
+    ScenarioSource,
+    parse_override,
+    read_scenario_source,
+)
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
@@ -69,9 +75,10 @@ def parse_vary(texts: Sequence[str]) -> dict[str, list[Any]]:
                              "--vary policy.order=fifo,social_priority")
         try:
             values = parse_override(f"{key}=[{raw}]").value
-        except InputError:
-            raise InputError(where, key.strip(), "expected values separated by commas, "
-                             "each a YAML value") from None
+        except InputError as exc:
+            expected = exc.expected if exc.expected == NESTED_TOO_DEEPLY else (
+                "expected values separated by commas, each a YAML value")
+            raise InputError(where, key.strip(), expected) from None
         grid[key.strip()] = values
     return grid
 

@@ -357,6 +357,10 @@ def _apply_overrides(
     return notes
 
 
+NESTED_TOO_DEEPLY = "expected a value nested less deeply"
+"""What a ``--set`` (or ``--vary``) value nested past Python's recursion limit is told."""
+
+
 def parse_override(text: str) -> Override:
     """Parse ``key.path=value``; the value is read as YAML (``2`` a number, ``[a, b]`` a list)."""
     key, sep, raw = text.partition("=")
@@ -375,7 +379,7 @@ def parse_override(text: str) -> Override:
         raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
                          ) from None
     except RecursionError:  # as a file nested too deeply is refused
-        raise InputError(f"--set {text}", key, "expected a value nested less deeply") from None
+        raise InputError(f"--set {text}", key, NESTED_TOO_DEEPLY) from None
     if ":" in key.split(".", 1)[0]:  # compare takes its targets off first: one is misplaced
         raise InputError(f"--set {text}", key, "expected a key path without a target: "
                          "'N:' or 'NAME:' picks one input of gridqueue compare, and this "
