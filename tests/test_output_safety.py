@@ -788,7 +788,8 @@ def test_an_output_that_is_a_file_is_a_message_saying_what_to_do(folder, capsys)
 def test_an_output_name_too_long_to_stage_is_refused_before_the_run(folder, capsys):
     """A scenario named in 300 characters ran every replication, then could not be written.
 
-    The output is written beside it as ``.NAME.partial-XXXXXXXX`` first: that name must fit.
+    The output is written beside it first, as ``.NAME.partial-`` and eight random characters:
+    that name must fit.
     """
     limit = os.pathconf(folder, "PC_NAME_MAX")
     longest = "n" * (limit - len(".") - len(".partial-") - 8)

@@ -109,7 +109,7 @@ class Comparison:
 
         The generated one printed every DataFrame whole.
         """
-        counts = {label: len(replication_indices(r)) for label, r in self.results.items()}
+        counts = self._replication_counts
         ran = (f"{next(iter(counts.values()))} replications each" if len(set(counts.values()))
                == 1 else "replications " + ", ".join(f"{k} {n}" for k, n in counts.items()))
         lines = [f"Comparison of {len(counts)} scenarios ({', '.join(counts)}; {ran}), "
@@ -125,10 +125,20 @@ class Comparison:
     @property
     def paired(self) -> dict[str, bool]:
         """Whether each variant's difference is paired, by label (its first question)."""
-        paired: dict[str, bool] = {}
+        return {label: question.paired for label, question in self._first_questions.items()}
+
+    @property
+    def _first_questions(self) -> dict[str, Question]:
+        """Each variant's first question, by label: the one its figures set it against."""
+        first: dict[str, Question] = {}
         for question in self.questions:
-            paired.setdefault(question.variant, question.paired)
-        return paired
+            first.setdefault(question.variant, question)
+        return first
+
+    @property
+    def _replication_counts(self) -> dict[str, int]:
+        """How many replications each scenario ran, by label."""
+        return {label: len(replication_indices(r)) for label, r in self.results.items()}
 
     @property
     def differences(self) -> pd.DataFrame:
@@ -150,10 +160,8 @@ class Comparison:
         the paired interval. Unpaired variants are not: their bands tell as much.
         """
         starts = {label: r.scenario.start for label, r in self.results.items()}
-        first: dict[str, Question] = {}
-        for question in self.questions:
-            first.setdefault(question.variant, question)
-        references = {label: q.reference for label, q in first.items() if q.paired}
+        references = {label: q.reference for label, q in self._first_questions.items()
+                      if q.paired}
         return plots.time_to_connection_figure(self._tables("applicants"), starts, references)
 
     def wait_figure(self) -> Figure:
@@ -308,9 +316,7 @@ class Comparison:
                 self.table, {label: r.scenario for label, r in self.results.items()},
                 self.sources, images, self.observations, self._project_dates,
                 cautions=self.cautions,
-                replications={label: len(replication_indices(r))
-                              for label, r in self.results.items()},
-                extra=self._extra_items)
+                replications=self._replication_counts, extra=self._extra_items)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

@@ -248,9 +248,9 @@ RANDOM_END = 8
 def _check_name_fits(target: Path, folder: Path) -> None:
     """Refuse, before any work, an output whose staging folder's name would be too long.
 
-    The output is written beside it as ``.NAME.partial-XXXXXXXX`` and moved into place: a
-    name near the file system's limit (a scenario named in 300 characters) passed every
-    check and failed only after the whole run.
+    The output is written beside it as ``.NAME.partial-`` and eight random characters, then
+    moved into place: a name near the file system's limit (a scenario named in 300
+    characters) passed every check and failed only after the whole run.
     """
     try:
         limit = os.pathconf(folder, "PC_NAME_MAX")
