@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -1310,6 +1311,12 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
     assert str(twice.value) == (f"{family['fifo']}: given twice, but each file a question of "
                                 f"{path} names runs once; give it once, or leave it out (the "
                                 "files the questions name run without being given)")
+    specs = read_questions(path)
+    with pytest.raises(GridqueueError) as repeated:  # from Python, no file to check it
+        compare([], questions=[*specs, replace(specs[0], question="R")], replications=2)
+    assert str(repeated.value) == (
+        "questions: expected each pair of scenarios in one question only; questions 0 and 1 "
+        f"both compare {specs[0].variant} with {specs[0].reference}")
     with pytest.raises(GridqueueError, match=r"^input 1 \(a Scenario object\): no question "
                        r"in questions can compare it"):
         compare([load_scenario(family["onsite"])],
@@ -1339,6 +1346,11 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
     ("- {question: Q, reference: fifo.yaml, variant: .}\n",  # the scenarios' folder
      ":1: 0.variant: expected an existing scenario file or results directory; . is a folder "
      "without run.json"),
+    # one pair asked twice, in other words or the same: its rows would be ambiguous
+    ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n"
+     "- {question: R, reference: ./fifo.yaml, variant: onsite.yaml}\n",
+     ":2: 1.variant: expected each pair of scenarios in one question only; question 0 ('Q') "
+     "already compares this reference and variant"),
 ])
 def test_a_bad_questions_file_is_one_message_with_exit_2(
     family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]

@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import areas_not_compared, question_populations
-from sim.analysis.questions import QuestionSpec, read_questions
+from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
 from sim.analysis.upstream import upstream_items
 from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
@@ -413,6 +413,11 @@ def compare(
                              "question")
     _check_inputs(inputs)
     specs = read_questions(questions) if isinstance(questions, (str, Path)) else questions
+    if specs and (repeat := first_repeat(specs)) is not None:
+        first, again = repeat
+        raise GridqueueError(f"{argument('questions')}: expected each pair of scenarios in one "
+                             f"question only; questions {first} and {again} both compare "
+                             f"{specs[again].variant} with {specs[again].reference}")
     if specs:
         _check_each_input_asked(inputs, specs, questions)
     items = _with_question_inputs(list(inputs), specs or [])
@@ -471,7 +476,7 @@ def compare(
     cautions += [text for question in asked if (text := areas_not_compared(
         results[question.reference], results[question.variant], populations[question],
         (question.variant, question.reference)))]
-    cautions = list(dict.fromkeys(cautions))  # two questions may ask of the same pair
+    cautions = list(dict.fromkeys(cautions))  # one caution may concern several pairs
     for text in cautions:
         warn(text)
     table = comparison_table({k: r.summary for k, r in results.items()},

@@ -13,6 +13,7 @@ Each scenario is run once however many questions name it.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import yaml
 from sim.errors import InputError, nearest
 from sim.inputs.files import SymlinkLoop, resolved
 
-__all__ = ["QuestionSpec", "read_questions"]
+__all__ = ["QuestionSpec", "first_repeat", "read_questions"]
 
 KEYS = ("question", "reference", "variant")
 
@@ -79,7 +80,27 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
             raise InputError(path, f"{i}.variant", "expected a scenario other than the "
                              "reference", line=_line(root, i, "variant"))
         specs.append(QuestionSpec(entry["question"].strip(), reference, variant))
+    if (repeat := first_repeat(specs)) is not None:
+        first, again = repeat
+        raise InputError(path, f"{again}.variant", f"expected each pair of scenarios in one "
+                         f"question only; question {first} ({specs[first].question!r}) "
+                         "already compares this reference and variant: keep one entry",
+                         line=_line(root, again, "variant"))
     return specs
+
+
+def first_repeat(specs: Sequence[QuestionSpec]) -> tuple[int, int] | None:
+    """The first question asking of a pair an earlier one asks of, and that earlier one.
+
+    A pair asked twice would give its difference rows twice, with nothing to tell them apart.
+    """
+    asked: dict[tuple[Path, Path], int] = {}
+    for index, spec in enumerate(specs):
+        pair = (spec.reference.resolve(), spec.variant.resolve())
+        if pair in asked:
+            return asked[pair], index
+        asked[pair] = index
+    return None
 
 
 def _check_leads_somewhere(target: Path, path: Path, key: str, line: int | None) -> None:
