@@ -262,6 +262,11 @@ def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(writte
         f"{folder}: holds a finished calibration (calibration.txt, calibration.csv) and no "
         "unfinished one, so there is nothing to resume; to run the calibration there again, "
         "pass force=True instead of resume=True, or choose another output directory")
+    # a bad input is told as such first: it was told there was nothing to resume
+    with pytest.raises(GridqueueError) as bad:
+        calibrate_to_directory(folder, published, FIT, overrides=["grid.capacity_mw=-1"],
+                               resume=True, **SMALL)
+    assert "grid.capacity_mw" in str(bad.value) and "nothing to resume" not in str(bad.value)
 
 
 def _final(result: calibration.Calibration) -> int:

@@ -207,6 +207,9 @@ def test_resume_of_a_finished_sweep_says_there_is_nothing_to_resume(kept, capsys
     # Another sweep (a value added) finds the same folder: what is said holds of it too.
     code, other = resume(kept, capsys, values="1,2,3")
     assert code == 2 and other == err
+    # A bad value is told as such first: it was told there was nothing to resume.
+    code, bad = resume(kept, capsys, values="1,-2")
+    assert code == 2 and "grid.capacity_mw" in bad and "nothing to resume" not in bad, bad
     assert (kept / "out" / "sweep.csv").read_bytes() == finished
     with pytest.raises(GridqueueError, match="pass force=True instead of resume=True"):
         sweeps.sweep_to_directory(kept / "out", kept / "s.yaml", {"grid.capacity_mw": [1, 2]},
@@ -246,7 +249,7 @@ def test_a_sweep_stopped_before_any_cell_says_nothing_was_kept(kept, capsys, mon
     def stopped(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sweeps, "sweep", stopped)
+    monkeypatch.setattr(sweeps, "_run_plan", stopped)
     code = main(["sweep", str(kept / "s.yaml"), "--vary", "grid.capacity_mw=1,2", "-o",
                  str(kept / "other"), "--workers", "1", "-q"])
     err = capsys.readouterr().err

@@ -459,11 +459,11 @@ def calibrate_to_directory(
     """
     check_search(options.get("iterations", ITERATIONS), options.get("population", POPULATION),
                  len(parameters) or 1)
-    if resume and not force:
-        nothing_to_resume(directory, "calibration", ("calibration.txt", "calibration.csv"))
     scenario = load_with_parameters(path, {}, _common_overrides(overrides, None))
     given = options.get("replications")
     check_replications(Path(path), given, scenario.replications if given is None else given)
+    if resume and not force:  # once the inputs are known good: their error comes first
+        nothing_to_resume(directory, "calibration", ("calibration.txt", "calibration.csv"))
     inputs = scenario.input_files
     finished = False
     try:

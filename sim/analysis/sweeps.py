@@ -533,8 +533,24 @@ def sweep(
     """
     started = time.perf_counter()
     check_workers(workers)
-    base, grid, combos, scenarios = plan_sweep(path, vary, overrides, replications,
-                                               progress=progress)
+    plan = plan_sweep(path, vary, overrides, replications, progress=progress)
+    return _run_plan(Path(path), plan, started, workers=workers, progress=progress,
+                     cells_dir=cells_dir, reuse_cells=reuse_cells, scheduler=scheduler)
+
+
+def _run_plan(
+    path: Path,
+    plan: tuple[Scenario, dict[str, list[Any]], list[dict[str, Any]], list[Scenario]],
+    started: float,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    cells_dir: Path | None = None,
+    reuse_cells: bool = False,
+    scheduler: str | None = None,
+) -> Sweep:
+    """Run the cells of a sweep :func:`plan_sweep` checked; the arguments are :func:`sweep`'s."""
+    base, grid, combos, scenarios = plan
     ids = [cell_id(combo) for combo in combos]
     # each cell's scenario hash, and the hash of all that defines its tables: once, before
     # the run (they key the cells kept for --resume) and in run.json after it
@@ -568,7 +584,7 @@ def sweep(
         bar.close()
     warn_same_results(combos, scenarios, parts)
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, hashes, parts,
-                   workers or default_workers(), started, Path(path))
+                   workers or default_workers(), started, path)
 
 
 def _checked_arguments(
@@ -681,16 +697,18 @@ def sweep_to_directory(
     is kept in ``run.json``; ``options`` go to :func:`sweep`.
     """
     check_choice(metric or LEAD_METRICS[0], group)
-    if resume and not force:
+    started = time.perf_counter()
+    check_workers(options.get("workers"))
+    plan = plan_sweep(path, vary, overrides, options.pop("replications", None),
+                      progress=options.get("progress", False))
+    if resume and not force:  # once the inputs are known good: their error comes first
         nothing_to_resume(directory, "sweep", ("sweep.csv", "sweep.png"))
-    given, common = _checked_arguments(vary, overrides)
-    inputs = read_grid(Path(path), common, given)[0].input_files
     finished = False
     try:
-        with resumable_directory(directory, force, resume, inputs=inputs,
+        with resumable_directory(directory, force, resume, inputs=plan[0].input_files,
                                  what="sweep") as staging:
-            result = sweep(path, vary, overrides, cells_dir=staging / "cells",
-                           reuse_cells=resume, **options)
+            result = _run_plan(Path(path), plan, started, cells_dir=staging / "cells",
+                               reuse_cells=resume, **options)
             if command is not None:
                 result.run_info["command"] = list(command)
             result.write_summary(staging, metric, group)
