@@ -783,6 +783,9 @@ def test_an_output_that_is_a_file_is_a_message_saying_what_to_do(folder, capsys)
         refused(["run", "sc/s.yaml", "-o", "table.csv", *force, *SMALL], capsys, folder,
                 "table.csv: exists and is a file, not a directory; choose another output "
                 "directory")
+    # a device is no file: /dev/null was said to be one
+    refused(["run", "sc/s.yaml", "-o", os.devnull, *SMALL], capsys, folder,
+            f"{os.devnull}: exists and is a device or other special file, not a directory")
 
 
 def test_an_output_name_too_long_to_stage_is_refused_before_the_run(folder, capsys):

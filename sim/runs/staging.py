@@ -136,7 +136,8 @@ def check_writable(target: str | Path, force: bool, inputs: Iterable[str | Path]
     if target.is_symlink():
         raise OutputError(f"{target}: is a symbolic link; name the directory itself")
     if not target.is_dir():
-        raise OutputError(f"{target}: exists and is a file, not a directory; choose "
+        kind = "a file" if target.is_file() else "a device or other special file"
+        raise OutputError(f"{target}: exists and is {kind}, not a directory; choose "
                           "another output directory")
     if os.path.ismount(target):
         raise OutputError(f"{target}: is a mount point, and gridqueue writes its output aside "
