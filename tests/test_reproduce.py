@@ -80,6 +80,19 @@ def test_reproduce_reports_a_tampered_table_and_exits_non_zero(results, capsys):
     assert out.splitlines()[-1] == f"not reproduced: 1 of {len(TABLES)} tables differ"
 
 
+def test_a_stored_table_that_is_not_utf8_is_said_to_be_so(tmp_path):
+    """Its bytes were shown as U+FFFD with no word why."""
+    from sim.analysis.reproduce import compare_files
+
+    stored, rerun = tmp_path / "stored.csv", tmp_path / "rerun.csv"
+    stored.write_bytes("metric\nconnect_m\xe9dian_years\n".encode("latin-1"))
+    rerun.write_bytes(b"metric\nconnect_median_years\n")
+    assert compare_files(stored, rerun) == (
+        "differs from line 2, column metric: 'connect_m\ufffddian_years' then, "
+        "'connect_median_years' now (the stored file is not UTF-8 from byte 16: such bytes "
+        "are shown as \ufffd)")
+
+
 def test_reproduce_reports_a_truncated_table(results, capsys):
     """A stored table that lost its last rows is reported with both lengths."""
     path = results / "applicants.csv"

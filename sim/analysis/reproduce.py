@@ -204,8 +204,18 @@ def compare_files(stored: Path, rerun: Path) -> str | None:
     header = next(csv.reader(old_lines[:1]), [])
     for number, (then, now) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
         if then != now:
-            return f"differs from line {number}{_first_field(header, then, now)}"
+            return f"differs from line {number}{_first_field(header, then, now)}{_not_text(old)}"
     return f"{len(old_lines)} lines then, {len(new_lines)} lines now"
+
+
+def _not_text(stored: bytes) -> str:
+    """A note where the stored file is not UTF-8, whose bytes the message shows as U+FFFD."""
+    try:
+        stored.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (f" (the stored file is not UTF-8 from byte {exc.start}: such bytes are shown "
+                "as \N{REPLACEMENT CHARACTER})")
+    return ""
 
 
 def version_changes(info: dict[str, Any]) -> list[str]:
