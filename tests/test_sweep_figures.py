@@ -95,8 +95,9 @@ def test_heat_map_marks_cells_without_a_difference_not_comparable():
     assert "(reference)" in texts[0] and NOT_REACHED in texts[0]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any(t.startswith("not comparable") for t in legend)
-    assert "median across replications" in ax.get_title()
-    assert "mean (95% CI)" not in ax.get_title()
+    title = " ".join(ax.get_title().split())  # wrapped to the figure's width
+    assert "median across replications" in title
+    assert "mean (95% CI)" not in title
 
 
 def test_lines_show_each_cells_difference_from_the_first_beneath():
@@ -145,3 +146,26 @@ def test_a_few_swept_numbers_are_the_ticks_of_the_x_axis():
                      "wait_rmst_10y_years")
     ax = sweep_figure(crowded, [key], "wait_rmst_10y_years", "all", pd.DataFrame()).axes[0]
     assert list(ax.get_xticks()) != [0.0, 1.0, 100.0]
+
+
+def test_a_heat_maps_title_with_a_note_stays_inside_the_figure():
+    """The title and the note beneath it are laid out as drawn, not cut off at the top.
+
+    Wrapped only when drawn, a heat map's title with the note on the 10-year mean ran four
+    lines high where the layout had made room for two, and its first line was lost.
+    """
+    keys = ["policy.order", "grid.upgrades.8.delay_years"]
+    table = _table(keys, [["fifo", 0, 5.8, 5.6, 6.0], ["social_priority", 0, 5.1, 4.9, 5.3],
+                          ["fifo", 2, 6.3, 6.1, 6.5], ["social_priority", 2, 5.9, 5.7, 6.1]],
+                   "wait_to_end_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (-0.7, -0.8, -0.6), (0.5, 0.44, 0.56),
+                                       (0.12, 0.01, 0.23)])
+    note = ("To the end of the run, as some replication does not know 10 years: depends on "
+            "where the run ends.")
+    fig = sweep_figure(table, keys, "wait_to_end_years", "all", differences, note=note)
+    fig.draw_without_rendering()
+    title = fig.axes[0].title
+    box = title.get_window_extent()
+    assert box.y1 <= fig.bbox.y1 and box.x0 >= 0 and box.x1 <= fig.bbox.x1
+    words = " ".join(title.get_text().split())
+    assert "mean across replications and mean difference" in words and words.endswith(note)

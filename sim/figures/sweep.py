@@ -20,6 +20,7 @@ Returns a matplotlib Figure; nothing is saved or shown.
 from __future__ import annotations
 
 import datetime
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -85,8 +86,23 @@ def sweep_figure(
         fig = _lines(rows, keys, metric, group, _differences_of(differences, metric, group))
     if note:
         ax = fig.axes[0]
-        ax.set_title(f"{ax.get_title()}\n{note}", fontsize="medium", wrap=True)
+        _title(ax, f"{ax.get_title()}\n{note}")
     return fig
+
+
+def _title(ax: Axes, text: str) -> None:
+    """A title wrapped by hand to the figure's width, each of its lines on its own.
+
+    Matplotlib's wrap=True wraps only when drawing, after the constrained layout has made room
+    for the title unwrapped: a heat map's title with a note beneath ran off the top of the
+    figure.
+    """
+    fig = ax.get_figure(root=True)
+    assert fig is not None  # every axes here is drawn on a figure
+    width = max(40, int(12 * (fig.get_figwidth() - 1.5)))
+    lines = (textwrap.fill(" ".join(line.split()), width, break_on_hyphens=False)
+             for line in text.split("\n"))
+    ax.set_title("\n".join(lines), fontsize="medium")
 
 
 def check_choice(metric: str, group: str) -> None:
@@ -141,9 +157,9 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     ax.set_xticks(range(len(columns)), columns)
     ax.set_yticks(range(len(lines)), lines)
     ax.set(xlabel=key_label(keys[0]), ylabel=key_label(keys[1]))
-    ax.set_title(f"{METRICS[metric].label}, {CATEGORY_LABELS[group]}: "
-                 f"{METRICS[metric].estimator} across replications and mean difference from "
-                 "the top-left cell (95% CI)", fontsize="medium", wrap=True)
+    _title(ax, f"{METRICS[metric].label}, {CATEGORY_LABELS[group]}: "
+               f"{METRICS[metric].estimator} across replications and mean difference from "
+               "the top-left cell (95% CI)")
     difference_unit = "percentage points" if unit == "share" else unit
     fig.colorbar(image, ax=ax, label=f"Difference from the top-left cell ({difference_unit})")
     handles = [Patch(facecolor=WITHIN, hatch="//", edgecolor="white",
