@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import GridqueueError, GridqueueWarning, compare
+from sim import GridqueueError, GridqueueWarning, compare, load_scenario
 from sim.cli import main
 from sim.inputs.override_targets import overrides_for
 from tests.comparison_family import write_family
@@ -53,3 +53,21 @@ def test_an_unknown_or_ambiguous_target_is_an_error(family, capsys):
     code = main(["compare", str(family["fifo"]), str(family["social_priority"]), "--set",
                  "3:seed=2", "-o", str(family["fifo"].parent / "out")])
     assert code == 2 and "target '3' names no input" in capsys.readouterr().err
+
+
+def test_a_change_that_cannot_reach_an_object_given_in_python_is_refused(family):
+    """A Scenario object is run as given: a change for it was dropped, or crashed.
+
+    compare([fifo, sp], {"grid.capacity_mw": 20}) ran both at their own capacity and
+    compared them as if changed; "2:grid.capacity_mw=20" stopped with OSError (file name too
+    long) from reading the object's text as a path. Only the replications reach a copy.
+    """
+    fifo, priority = (load_scenario(family[n]) for n in ("fifo", "social_priority"))
+    for change in ({"grid.capacity_mw": 20}, ["2:grid.capacity_mw=20"],
+                   ["social_priority:grid.capacity_mw=20"]):
+        with pytest.raises(GridqueueError, match=r"^override .*grid.capacity_mw=20: input \d "
+                           r"\(a Scenario object\) is used as it is, so the change would not "
+                           r"reach it"):
+            compare([fifo, priority], change, workers=1)
+    comparison = compare([fifo, priority], {"replications": 3}, workers=1)
+    assert {r.scenario.replications for r in comparison.results.values()} == {3}

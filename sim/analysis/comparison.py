@@ -43,7 +43,7 @@ from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
 from sim.inputs.files import resolved
-from sim.inputs.loading import load_resolved, load_scenario
+from sim.inputs.loading import check_edited, load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
@@ -391,7 +391,9 @@ def compare(
             Results objects; at least two in all, counting those the questions name.
         overrides: ``key.path=value`` changes applied to every scenario file before it runs
             (results directories are used as they are); ``N:key.path=value`` or
-            ``NAME:key.path=value`` changes only the N-th input or the file named NAME.
+            ``NAME:key.path=value`` changes only the N-th input or the file named NAME. A
+            Scenario or Results object is used as it is: a change that would reach one is
+            refused, but for ``replications``, which a Scenario object's copy takes.
         reference: the label (scenario name) or input path of the scenario every other is
             compared with. By default each scenario is compared with the nearest file up
             its ``extends`` chain that is an input too (a scenario file, or a results folder
@@ -970,12 +972,25 @@ def _read_or_load(
     """A Results (read or given) or a Scenario to run, and where it came from."""
     if isinstance(item, Scenario) and replications is not None:
         return item.model_copy(update={"replications": replications}), "python"
+    count = _replications_in(changes) if isinstance(item, Scenario) else None
+    if isinstance(item, Scenario) and count is not None:
+        copy = item.model_copy(update={"replications": count})
+        check_edited(copy)
+        return copy, "python"
     if isinstance(item, (Results, Scenario)):
         return item, "python"
     path = Path(item)
     if path.is_dir():
         return Results.read(path), str(path)
     return load_scenario(path, changes), str(path)
+
+
+def _replications_in(changes: dict[str, Any] | list[str]) -> Any:
+    """The number of replications a change for every input sets, if one does."""
+    if isinstance(changes, Mapping):
+        return changes.get("replications")
+    found = [parse_override(entry) for entry in changes]
+    return next((o.value for o in reversed(found) if o.path == ("replications",)), None)
 
 
 def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:

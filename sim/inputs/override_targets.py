@@ -2,7 +2,10 @@
 
 An override whose key starts with a target applies only to that input: ``N`` is its position
 among the inputs (1 is the reference), ``NAME`` its file name without ``.yaml`` (or a Scenario
-object's name). Overrides without a target apply to every scenario file, as before.
+object's name). Overrides without a target apply to every scenario file, as before. A Scenario
+or Results object given in Python is used as it is (a Scenario object takes only the number of
+replications), so any other change that would reach one is refused rather than dropped: the
+comparison would otherwise count it unchanged.
 """
 
 from __future__ import annotations
@@ -31,10 +34,15 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overr
     for key, entry in pairs:
         target, sep, rest = key.partition(":")
         if not sep:
+            given = next((i for i, item in enumerate(inputs) if isinstance(item, Scenario)), None)
+            if given is not None and key.strip() != "replications":  # a copy takes that one
+                raise GridqueueError(_used_as_it_is(entry, given, inputs[given]))
             for chosen in mine:
                 chosen.append(entry)
             continue
         index = _index(target.strip(), names, entry)
+        if not isinstance(inputs[index], (str, Path)):
+            raise GridqueueError(_used_as_it_is(entry, index, inputs[index]))
         if Path(str(inputs[index])).is_dir():
             raise GridqueueError(f"{_text(entry)}: expected a scenario file as its "
                                  f"target; {inputs[index]} is a results directory, used as it is")
@@ -43,6 +51,13 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overr
     if isinstance(overrides, Mapping):
         return [dict(chosen) for chosen in mine]
     return mine
+
+
+def _used_as_it_is(entry: Any, index: int, item: Any) -> str:
+    """Why a change cannot reach an object given in Python, and what to do instead."""
+    return (f"{_text(entry)}: input {index + 1} (a {type(item).__name__} object) is used as "
+            "it is, so the change would not reach it; give its scenario file instead, or "
+            "load it with the change (load_scenario(path, overrides))")
 
 
 def _name(item: Any) -> str:
