@@ -368,6 +368,11 @@ def test_a_projects_dates_count_every_replication():
     row = summarise_projects(rows, 5).iloc[0]
     assert (row["connected_share"], row["withdrawn_share"]) == (0.6, 0.2)
     assert row["connect_date_p50"] == day + pd.Timedelta(days=30)
+    # The mean of the three lucky replications' dates (day 13) would be earlier than the
+    # median over all five (day 30): with any replication not connected, no mean date.
+    assert pd.isna(row["connect_date_mean"])
+    every = summarise_projects(rows.iloc[:3], 3).iloc[0]
+    assert every["connect_date_mean"] == day + pd.Timedelta(days=13)
 
 
 def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):

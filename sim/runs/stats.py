@@ -241,8 +241,9 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 
     One row per project: how often it was connected by the end, and how often it withdrew;
     the 10th, 50th and 90th percentile of its connection date over every replication
-    (:func:`connection_quantiles`: empty where that many were not connected by the end); and
-    over the replications in which it connected, the mean date and its mean wait, with a
+    (:func:`connection_quantiles`: empty where that many were not connected by the end); the
+    mean date where every replication connected it (else empty, as a mean over the others
+    would be early); and over the replications in which it connected, its mean wait, with a
     log-scale t interval (a wait is never negative).
     """
     projects = applicants[applicants["source"] == "project"]
@@ -259,7 +260,9 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "replications": replications,
             "connected_share": len(connected) / replications,
             "withdrawn_share": withdrawn / replications,
-            "connect_date_mean": dates.mean() if len(dates) else pd.NaT,
+            # Over every replication or not at all: the mean of those that connected it
+            # alone describes only the futures in which the project was lucky, and is early.
+            "connect_date_mean": dates.mean() if len(dates) == replications else pd.NaT,
             "connect_date_p10": p10,
             "connect_date_p50": p50,
             "connect_date_p90": p90,
