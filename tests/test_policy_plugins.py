@@ -70,6 +70,33 @@ def test_policy_import_registers_a_policy_beside_the_scenario(tmp_path, clean_re
     assert len(results.summary) > 0
 
 
+def test_an_imported_policy_no_period_names_is_warned_of(tmp_path, clean_registry, capsys):
+    """A file that imports a policy module and forgets to name its policy ran the old one.
+
+    Its results were those of the policies in force before, with nothing said: the import
+    changed no wait. A warning now names the key, the module's policies and those in force;
+    a module whose policy a period names, or that registers none (a helper), draws none.
+    """
+    (tmp_path / "gq_test_forgot.py").write_text(POLICY_MODULE.format(name="jobs_first_forgot"))
+    (tmp_path / "gq_test_helper.py").write_text("WEIGHT = 2\n")
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_forgot, gq_test_helper]}\n")
+    with pytest.warns(GridqueueWarning) as caught:
+        load_scenario(path)
+    said = [str(w.message) for w in caught]
+    assert len(said) == 1, said
+    assert re.search(r"s.yaml:\d+: policy.import.0: module 'gq_test_forgot' registers "
+                     r"'jobs_first_forgot', which no policy in force names \(in force: fifo\), "
+                     r"so it changes no wait", said[0]), said[0]
+    assert main(["validate", str(path)]) == 0
+    assert "policy.import.0: module 'gq_test_forgot'" in capsys.readouterr().err
+    named = scenario_file(tmp_path, "policy: {import: [gq_test_forgot, gq_test_helper], "
+                                    "order: fifo, changes: [{date: 2023-06-01, "
+                                    "order: jobs_first_forgot}]}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(named)
+
+
 def test_a_policy_import_that_fails_names_the_key(tmp_path, clean_registry):
     """A module that cannot be imported is reported at policy.import.N."""
     path = scenario_file(tmp_path, "policy: {import: [gq_test_missing], order: fifo}\n")

@@ -43,6 +43,7 @@ from sim.policies.shadowing import (
     check_category_changes_act,
     check_category_order_acts,
     check_expansions_act,
+    check_imports_act,
     check_priority_acts,
     check_shadowed,
     emit_notes,
@@ -295,6 +296,7 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_priority_acts(scenario, source)
         check_category_changes_act(scenario, source)
         check_expansions_act(scenario, source)
+        check_imports_act(scenario, source)
     rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)

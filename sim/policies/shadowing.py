@@ -26,6 +26,7 @@ from sim.errors import InputError, listed, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario, holds_priority
 from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
+from sim.policies import registry
 from sim.policies.timeline import (
     categories_matter,
     custom_policy_in_force,
@@ -35,7 +36,7 @@ from sim.policies.timeline import (
 
 __all__ = [
     "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_expansions_act",
-    "check_priority_acts", "check_shadowed", "emit_notes", "order_key",
+    "check_imports_act", "check_priority_acts", "check_shadowed", "emit_notes", "order_key",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -191,6 +192,35 @@ def check_expansions_act(scenario: Scenario, source: ScenarioSource | None) -> N
              "expansion waits as a new connection of its size, and "
              f"{listed(orders)} {'does' if len(orders) == 1 else 'do'} not read "
              "existing_mw; it fills only the existing_mw column of applicants.csv")
+
+
+def check_imports_act(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Warn of a ``policy.import`` module whose registered policies no period puts in force.
+
+    A module is imported so that the policies it registers can be named in ``policy.order``
+    or a change; one whose policies none names (a file that adds the import and forgets the
+    order, say) runs the inherited policies unchanged, with nothing said. A module that
+    registers no policy (a helper another policy module imports, named to be copied) is not
+    named here.
+    """
+    imports = scenario.policy.imports or ()
+    if not imports:
+        return
+    in_force = {registry.resolve_policy(regime.order, scenario.base_dir, imports)
+                for _, regime in scenario.policy.regimes()}
+    orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    for index, module in enumerate(imports):
+        policies = registry.POLICIES  # looked up now: a test may replace the registry
+        registered = sorted(name for name, cls in policies.items() if cls.__module__ == module)
+        if not registered or any(policies[name] in in_force for name in registered):
+            continue
+        key = ("policy", "import", str(index))
+        where, line = source.locate(key) if source is not None else (scenario.name, None)
+        names = listed([repr(name) for name in registered])
+        warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)}: module '{module}' "
+             f"registers {names}, which no policy in force names (in force: "
+             f"{listed(orders)}), so it changes no wait; name it in policy.order or a "
+             "policy.changes entry")
 
 
 def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
