@@ -67,7 +67,7 @@ def test_sweep_figure_is_a_heat_map_for_two_keys_and_lines_for_one(
     single = sweep(family["fifo"], {"grid.capacity_mw": [1, 2, 4]}, replications=2, workers=1)
     lines = single.figure("jobs_withdrawn", "all")
     assert list(lines.axes[0].get_lines()[0].get_xdata()) == [1.0, 2.0, 4.0]
-    assert lines.axes[0].get_ylabel() == METRICS["jobs_withdrawn"].label
+    assert lines.axes[0].get_ylabel().replace("\n", " ") == METRICS["jobs_withdrawn"].label
 
 
 def test_sweep_block_in_the_scenario_file_is_read_and_vary_wins(

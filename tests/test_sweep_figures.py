@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation
 
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import sweep_figure
+from sim.runs.metrics import METRICS
 
 INF = np.inf
 DATE = "grid.upgrades.8.date"
@@ -169,3 +171,28 @@ def test_a_heat_maps_title_with_a_note_stays_inside_the_figure():
     assert box.y1 <= fig.bbox.y1 and box.x0 >= 0 and box.x1 <= fig.bbox.x1
     words = " ".join(title.get_text().split())
     assert "mean across replications and mean difference" in words and words.endswith(note)
+
+
+def test_a_long_key_figure_name_stays_beside_its_own_panel():
+    """The stand-in's name ran off the top of the figure and down beside the panel beneath.
+
+    'Mean years without a connection, to the end of the run, everyone (years)', the figure a
+    sweep shows where the ten-year mean is not known, was one line longer than the upper
+    panel is high: clipped at the top edge, and across the difference panel's scale. The
+    name is now wrapped to the panel's height, in every key figure and either layout.
+    """
+    key = "onsite_generation.share"
+    for metric in ("wait_to_end_years", "mw_connected", "wait_firm_rmst_10y_years"):
+        table = _table([key], [["0.2", 6.03, 5.93, 6.13], ["0.5", 5.92, 5.81, 6.03]], metric)
+        differences = _differences(table, [(0.0, 0.0, 0.0), (-0.11, -0.13, -0.09)])
+        for shown in (differences, pd.DataFrame()):
+            fig = sweep_figure(table, [key], metric, "all", shown)
+            FigureCanvasAgg(fig)
+            renderer = fig.canvas.get_renderer()
+            fig.draw(renderer)  # lays the figure out, as saving it does
+            top = fig.axes[0]
+            label = top.yaxis.label.get_window_extent(renderer)
+            panel = top.get_window_extent(renderer)
+            assert label.y1 <= fig.bbox.y1 and label.y0 >= 0, (metric, label, fig.bbox)
+            assert label.height <= panel.height + 1, (metric, label.height, panel.height)
+            assert top.get_ylabel().replace("\n", " ") == METRICS[metric].label

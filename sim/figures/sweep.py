@@ -58,6 +58,9 @@ UNPAIRED_WHY = (f"{UNPAIRED}: other applicants than in the top-left cell, Welch 
                 "the others paired (the same applicants)")
 """The legend's word on differences marked unpaired."""
 
+LABEL_WIDTH = 34
+"""Characters per line of a key figure's name on the y axis: one line fits the panel's height."""
+
 NOTE = "#444444"
 """Colour of a figure's notes in words ("not reached"), as in the comparison's figures."""
 
@@ -286,7 +289,9 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     if not np.isfinite(ax.dataLim.y0):
         ax.set_yticks([])  # nothing reached anywhere: no scale to read
     group_thousands(ax.yaxis)
-    ax.set(xlabel=key_label(keys[0]), ylabel=METRICS[metric].label,
+    # Wrapped: the longest names (the stand-in for the ten-year mean) are taller than the
+    # upper panel, and ran off the figure's top and beside the panel beneath.
+    ax.set(xlabel=key_label(keys[0]), ylabel=textwrap.fill(METRICS[metric].label, LABEL_WIDTH),
            title=f"{CATEGORY_LABELS[group]}: {METRICS[metric].estimator} across replications "
                  "and 95% CI" + (" of each cell alone" if beneath else ""))
     ax.grid(alpha=0.3)
