@@ -95,6 +95,12 @@ def test_an_imported_policy_no_period_names_is_warned_of(tmp_path, clean_registr
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         load_scenario(named)
+    # A sweep that varies the policy may put it in force: nothing is said of the base file.
+    swept = tmp_path / "swept.yaml"  # another file: a warning said before is not said again
+    swept.write_text(FIFO + "policy: {import: [gq_test_forgot]}\n", encoding="utf-8")
+    assert main(["sweep", str(swept), "-o", str(tmp_path / "sweep"), "--replications", "2",
+                 "--workers", "1", "-q", "--vary", "policy.order=fifo,jobs_first_forgot"]) == 0
+    assert "policy.import" not in capsys.readouterr().err
 
 
 def test_a_policy_import_that_fails_names_the_key(tmp_path, clean_registry):

@@ -259,12 +259,14 @@ def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenar
 
 
 def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
-                   every_setting_acts: bool = True) -> None:
+                   every_setting_acts: bool = True, policies_final: bool = True) -> None:
     """Checks that need more than the file: policies import and build, the CSV reads.
 
     ``every_setting_acts=False`` leaves out refusing a category order no policy uses: for a
     resolved scenario of results, and for a sweep's cell, whose values are judged over the
     whole grid (cells that run the same scenario are reported there).
+    ``policies_final=False``: the policies in force are not yet those that run (a sweep that
+    varies them), so an imported policy no period names is not warned of.
     """
     for index, module in enumerate(scenario.policy.imports or []):
         key = ("policy", "import", index)
@@ -296,7 +298,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_priority_acts(scenario, source)
         check_category_changes_act(scenario, source)
         check_expansions_act(scenario, source)
-        check_imports_act(scenario, source)
+        if policies_final:
+            check_imports_act(scenario, source)
     rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
