@@ -61,6 +61,55 @@ def test_cobham_with_one_class_is_erlang_c():
     assert cobham_waits([8.0], 1.0, 10) == pytest.approx([erlang_c_wait(8.0, 1.0, 10)])
 
 
+def test_cobham_two_classes_match_a_hand_computed_m_m_1():
+    """M/M/1 at load 0.5 split 0.2 + 0.3: W = 0.5/0.8 and 0.5/(0.8 x 0.5), mean the FIFO 1.0."""
+    waits = cobham_waits([0.2, 0.3], 1.0, 1)
+    assert waits == pytest.approx([0.625, 1.25])
+    assert (0.2 * waits[0] + 0.3 * waits[1]) / 0.5 == pytest.approx(erlang_c_wait(0.5, 1.0, 1))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: erlang_c(2, 2.0),
+        lambda: erlang_c_wait(5.0, 1.0, 4),
+        lambda: cobham_waits([3.0, 2.0], 1.0, 4),
+    ],
+    ids=["erlang_c", "erlang_c_wait", "cobham_waits"],
+)
+def test_an_unstable_queue_is_refused_with_its_rates(call):
+    """At or above full load no steady state exists: a mean wait would be meaningless."""
+    with pytest.raises(ValueError, match=r"unstable queue: arrival rate \S+ is not below"):
+        call()
+
+
+def test_an_unstable_queue_names_servers_and_service_rate():
+    with pytest.raises(ValueError, match=r"arrival rate 5\.0 .* \(4 x 1\.0\)"):
+        erlang_c_wait(5.0, 1.0, 4)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: erlang_c(0, 0.5),
+        lambda: erlang_c(2, 0.0),
+        lambda: erlang_c_wait(1.0, -1.0, 2),
+        lambda: cobham_waits([1.0], 1.0, 0),
+    ],
+    ids=["no servers", "no load", "negative service rate", "cobham no servers"],
+)
+def test_a_non_positive_argument_is_refused(call):
+    with pytest.raises(ValueError, match="rates must be positive and there must be at least one"):
+        call()
+
+
+@pytest.mark.parametrize("rates", [[], [1.0, 0.0], [2.0, -1.0]], ids=["none", "zero", "negative"])
+def test_cobham_refuses_an_empty_or_non_positive_class_rate(rates):
+    """A class of rate 0 would divide nothing by something: it is refused rather than dropped."""
+    with pytest.raises(ValueError, match="arrival_rates must be a non-empty list of positive"):
+        cobham_waits(rates, 1.0, 4)
+
+
 @pytest.mark.slow
 def test_fifo_mean_wait_matches_erlang_c():
     """FIFO strict on an M/M/10 at load 0.8: mean wait within the 95% CI of Erlang C."""
