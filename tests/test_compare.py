@@ -1351,6 +1351,15 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
      "- {question: R, reference: ./fifo.yaml, variant: onsite.yaml}\n",
      ":2: 1.variant: expected each pair of scenarios in one question only; question 0 ('Q') "
      "already compares this reference and variant"),
+    ("- {question: Q, reference: fifo.yaml, variant: ./fifo.yaml}\n",  # one file, twice
+     ":1: 0.variant: expected a scenario other than the reference"),
+    ("- question: Q\n  reference: fifo.yaml\n  variant: [onsite.yaml\n",
+     ":4: expected YAML: a list of questions"),
+    # a key merged in from elsewhere is not written in the question: its line is the question's
+    ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n"
+     "- <<: {question: R, reference: gone.yaml}\n  variant: onsite.yaml\n",
+     ":2: 1.reference: expected an existing scenario file or results directory; gone.yaml "
+     "not found"),
 ])
 def test_a_bad_questions_file_is_one_message_with_exit_2(
     family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]
@@ -1362,6 +1371,17 @@ def test_a_bad_questions_file_is_one_message_with_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"gridqueue: error: {path}{message}"), err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_questions_file_that_cannot_be_read_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A mistyped questions path is one message naming it and the reason; exit 2."""
+    path = tmp_path / "qestions.yaml"
+    assert main(["compare", "--questions", str(path), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (f"gridqueue: error: {path}: expected a readable "
+                                       "questions file (No such file or directory)\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_scenarios_agreeing_with_every_published_figure_share_one_line():
