@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import GridqueueError, sweep
@@ -257,3 +258,78 @@ def test_a_sweep_stopped_before_any_cell_says_nothing_was_kept(kept, capsys, mon
     assert err.splitlines() == ["gridqueue: error: sweep interrupted before any part of it "
                                 "finished: nothing was kept, and earlier results are untouched"]
     assert not (kept / ".other.partial").exists()
+
+
+# The kept cells themselves, without running a sweep: what read_cell and check_kept_cells take
+# as finished, and what they leave to be run again.
+
+def _every_figure(replications: int = 2) -> pd.DataFrame:
+    """A cell's per-replication figures as the sweep stores them, every key figure present."""
+    from sim.runs.metrics import METRICS
+
+    return pd.DataFrame([{"replication": r, "group": "all", "metric": metric, "value": r + 0.5}
+                         for r in range(replications) for metric in METRICS])
+
+
+def test_a_kept_cell_is_read_back_only_for_its_own_definition(tmp_path):
+    from sim.analysis.sweep_cells import read_cell, write_cell
+
+    figures = _every_figure()
+    write_cell(tmp_path, "c1", {"grid.capacity_mw": 2}, figures, "abc")
+    back = read_cell(tmp_path, "c1", "abc")
+    assert back is not None
+    pd.testing.assert_frame_equal(back, figures)
+    assert read_cell(tmp_path, "c1", "other") is None  # scenario or code changed: run again
+    assert read_cell(tmp_path, "c2", "abc") is None  # never finished
+
+
+@pytest.mark.parametrize("about", ["", "{not json", "[1, 2]", None],
+                         ids=["empty", "not JSON", "not a mapping", "missing"])
+def test_a_cell_with_a_damaged_or_missing_description_is_run_again_not_refused(tmp_path, about):
+    """Its figures are not taken, and resuming does not stop over it: the cell runs again."""
+    from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+
+    write_cell(tmp_path, "c1", {}, _every_figure(), "abc")
+    if about is None:
+        (tmp_path / "c1.json").unlink()
+    else:
+        (tmp_path / "c1.json").write_text(about, encoding="utf-8")
+    assert read_cell(tmp_path, "c1", "abc") is None
+    check_kept_cells(tmp_path, {"c2": "def"})  # c1 is not in this sweep, yet no refusal
+
+
+def test_a_damaged_cell_beside_a_cell_of_another_sweep_does_not_hide_it(tmp_path):
+    from sim.analysis.sweep_cells import check_kept_cells, write_cell
+
+    (tmp_path / "a.json").write_text("{", encoding="utf-8")
+    write_cell(tmp_path, "b", {}, _every_figure(), "abc")
+    with pytest.raises(GridqueueError, match=r"b\.json: the kept cell b is not in the sweep"):
+        check_kept_cells(tmp_path, {"a": "abc"})
+
+
+@pytest.mark.parametrize("columns", [
+    None,  # the header only: no replication finished
+    ["group", "metric", "value"],  # every figure, but not said of which replication
+    ["group", "replication", "metric", "value"],  # not the table the sweep writes
+], ids=["no rows", "no replication column", "replication not first"])
+def test_a_cell_whose_table_names_no_replication_is_run_again(tmp_path, columns):
+    """Not taken as finished, and not a KeyError either: the cell is simply run again."""
+    from sim.analysis.sweep_cells import read_cell, write_cell
+
+    figures = _every_figure()
+    write_cell(tmp_path, "c1", {}, figures, "abc")
+    if columns is None:
+        (tmp_path / "c1.csv").write_text(",".join(figures.columns) + "\n", encoding="utf-8")
+    else:
+        figures[columns].to_csv(tmp_path / "c1.csv", index=False)
+    assert read_cell(tmp_path, "c1", "abc") is None
+
+
+def test_a_cell_of_this_version_lacking_a_key_figure_is_run_again(tmp_path):
+    """A cell without one of the key figures would leave a hole in the sweep's table."""
+    from sim.analysis.sweep_cells import read_cell, write_cell
+
+    figures = _every_figure()
+    write_cell(tmp_path, "c1", {}, figures[figures["metric"] != figures["metric"].iloc[-1]],
+               "abc")
+    assert read_cell(tmp_path, "c1", "abc") is None
