@@ -163,6 +163,67 @@ def test_an_installed_package_offers_a_policy_by_entry_point(tmp_path, monkeypat
     assert len(run(scenario, workers=1).summary) > 0
 
 
+def offer_by_entry_point(site: Path, monkeypatch: pytest.MonkeyPatch, line: str,
+                         module: str, code: str) -> None:
+    """An installed package in ``site`` whose entry point ``line`` names ``module``."""
+    info = site / "gq_test_dist-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gq-test-dist\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[gridqueue.policies]\n{line}\n")
+    (site / f"{module}.py").write_text(code)
+    monkeypatch.syspath_prepend(str(site))
+
+
+def test_an_entry_point_whose_package_fails_to_load_names_the_package_s_error(
+    tmp_path, monkeypatch, clean_registry
+):
+    """The installed package's own error, and that the name came from an installed package."""
+    offer_by_entry_point(tmp_path / "site", monkeypatch,
+                         "broken_ep = gq_test_broken_ep:JobsPerMWPolicy", "gq_test_broken_ep",
+                         "RATE = 1 / 0\n")
+    path = scenario_file(tmp_path, "policy: {order: broken_ep}\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value).endswith(
+        "policy.order: queue policy 'broken_ep' (gq_test_broken_ep:JobsPerMWPolicy, offered by "
+        "an installed package): ZeroDivisionError: division by zero")
+
+
+def test_an_entry_point_that_is_no_policy_is_refused(tmp_path, monkeypatch, clean_registry):
+    """A function offered under the group is not taken for a policy class."""
+    offer_by_entry_point(tmp_path / "site", monkeypatch, "ranked_ep = gq_test_plain_ep:rank",
+                         "gq_test_plain_ep", "def rank(applicant):\n    return 0\n")
+    with pytest.raises(LookupError) as caught:
+        registry.resolve_policy("ranked_ep")
+    assert str(caught.value) == ("queue policy 'ranked_ep': the installed package's entry point "
+                                 "gq_test_plain_ep:rank is not a QueuePolicy subclass")
+
+
+def test_module_colon_class_resolves_from_the_python_path_without_a_folder(
+    tmp_path, monkeypatch, clean_registry
+):
+    """From Python, with no scenario folder to look in, the Python path alone is searched."""
+    (tmp_path / "gq_test_on_path.py").write_text(POLICY_MODULE.format(name="jobs_on_path"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cls = registry.resolve_policy("gq_test_on_path:JobsPerMWPolicy")
+    assert (cls.__module__, cls.name) == ("gq_test_on_path", "jobs_on_path")
+    assert registry.POLICIES["jobs_on_path"] is cls
+
+
+def test_a_policy_class_without_a_name_cannot_be_registered(clean_registry):
+    """A scenario could not name it: refused when defined, not when a scenario fails to."""
+    before = dict(registry.POLICIES)
+
+    with pytest.raises(ValueError, match=r"^Nameless needs a class attribute 'name' to be "
+                       r"registered$"):
+        @registry.register_policy
+        class Nameless(QueuePolicy):
+            def sort_key(self, applicant):  # type: ignore[no-untyped-def]
+                return (applicant.request_time,)
+
+    assert registry.POLICIES == before
+
+
 def test_an_unknown_name_says_where_names_come_from(tmp_path, clean_registry):
     """The message for an unknown policy names the built-ins, policy.import and the group."""
     path = scenario_file(tmp_path, "policy: {order: jobs_first_nowhere}\n")
@@ -260,6 +321,13 @@ def test_a_class_that_is_no_queue_policy_is_said_to_be_one(tmp_path, clean_regis
     with pytest.raises(InputError, match="'rank' in module gq_test_plain is a function, not a "
                        "QueuePolicy subclass; "):
         load_scenario(path)
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_plain:Plan'}\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value).endswith(  # no list of its policies: it has none to list
+        "policy.order: 'gq_test_plain:Plan': module gq_test_plain has no QueuePolicy subclass "
+        "named 'Plan'; expected 'module:Class' with a class of the module that subclasses "
+        "QueuePolicy, and it defines none")
 
 
 def test_a_misspelt_class_is_answered_with_the_module_s_policies(tmp_path, clean_registry):
@@ -269,6 +337,8 @@ def test_a_misspelt_class_is_answered_with_the_module_s_policies(tmp_path, clean
         ("gq_test_small:JobsPerMWPolicyy", " (did you mean 'JobsPerMWPolicy'?); expected "
          "'module:Class' with one of its classes: JobsPerMWPolicy"),
         ("gq_test_small:jobspermwpolicy", " (did you mean 'JobsPerMWPolicy'?); expected "),
+        # too unlike for a spelling hint (difflib minds the case), the same name folded
+        ("gq_test_small:JOBSPERMWPOLICY", " (did you mean 'JobsPerMWPolicy'?); expected "),
         ("gq_test_small:jobs_first_typo", "; 'jobs_first_typo' is the name its class "
          "JobsPerMWPolicy registers: expected order: jobs_first_typo with import: "
          "[gq_test_small], or 'gq_test_small:JobsPerMWPolicy'"),
