@@ -480,3 +480,71 @@ def test_earlier_results_that_cannot_be_deleted_are_named(folder, capsys, monkey
     left_by_a_command_since_ended(old)
     assert main(run_again(folder)) == 0  # and once it can be, the next run does
     assert leftovers(folder) == []
+
+
+def _deaf_to_sigterm() -> None:
+    """A worker's initializer that ignores SIGTERM, as a library's handler might."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _sleep_after_saying_so(marker: str) -> None:
+    Path(marker).write_text(str(os.getpid()))
+    time.sleep(10)
+
+
+def test_a_worker_that_ignores_sigterm_is_killed_after_its_grace(tmp_path, monkeypatch):
+    """stop_workers does not wait for a worker deaf to SIGTERM: after the grace, it kills it.
+
+    Otherwise a Ctrl-C would wait for the worker's task to end, however long it is.
+    """
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.runs import workers
+
+    monkeypatch.setattr(workers, "STOP_SECONDS", 0.3)
+    pool = workers.worker_pool(1, multiprocessing.get_context("fork"), _deaf_to_sigterm)
+    marker = tmp_path / "started"
+    with signals_held():
+        future = pool.submit(_sleep_after_saying_so, str(marker))
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (process,) = pool._processes.values()  # type: ignore[attr-defined]
+    stopping = threading.Thread(target=workers.stop_workers, args=(pool,), daemon=True)
+    stopping.start()
+    stopping.join(5)  # not the task's 10 seconds, nor for ever
+    stopped = not stopping.is_alive()
+    if not stopped:  # leave nothing behind, whatever happened
+        process.kill()
+        stopping.join(15)
+    assert stopped
+    assert process.exitcode == -signal.SIGKILL
+    with pytest.raises(BrokenProcessPool):
+        future.result(timeout=5)
+
+
+def test_workers_can_be_started_from_a_thread_other_than_the_main_one():
+    """Only the main thread may set signal handlers: elsewhere signals_held only holds them.
+
+    From another thread (a notebook's, a Dask worker's), setting them raised ValueError.
+    """
+    held: list[bool] = []
+    raised: list[BaseException] = []
+
+    def start() -> None:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        try:
+            with signals_held():
+                held.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        except BaseException as exc:  # noqa: BLE001 - the test reports it below
+            raised.append(exc)
+        held.append(signal.pthread_sigmask(signal.SIG_BLOCK, []) == before)
+
+    handler = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=start)
+    thread.start()
+    thread.join(5)
+    assert raised == []
+    assert held == [True, True]  # held inside the block, and the mask restored after it
+    assert signal.getsignal(signal.SIGINT) is handler
