@@ -394,3 +394,40 @@ def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
             "replications 9% to 17%: agrees.") in sentences[0]
     assert "published 2.00 (a newspaper); simulated 1.50, 90% of replications 1.50 to 1.50" in (
         sentences[1])
+
+
+@pytest.mark.parametrize(("entry", "key", "line", "expected"), [
+    ("    quantity: applicants_waiting\n    value: 150\n", "observations.0.source", 2,
+     "missing: this key is required"),
+    ("    quantity: requests_received\n    since: 2024-01-01\n    value: 150\n"
+     "    source: test\n", "observations.0", 2,
+     "expected since before date (2023-06-15), got 2024-01-01"),
+    ("    quantity: applicants_waiting\n    value: many\n    source: test\n",
+     "observations.0.value", 4,
+     "expected a valid number, unable to parse string as a number, got 'many'"),
+    ("    quantity: applicants_waiting\n    value: [100, 150]\n    source: test\n",
+     "observations.0.value", 4, "expected a valid number"),
+], ids=["missing key", "period backwards", "text for a number", "list for a number"])
+def test_an_observations_file_s_problem_names_the_file_line_and_key(tmp_path, entry, key, line,
+                                                                    expected):
+    """In the words of the scenario messages: what was expected, and what was got if it is short.
+
+    A list or mapping given is not repeated: the line shows it.
+    """
+    scenario = _scenario_with_observations(tmp_path, f"  - date: 2023-06-15\n{entry}")
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source.endswith("figures.yaml")
+    assert (raised.value.key_path, raised.value.line) == (key, line)
+    assert raised.value.expected == expected
+
+
+def test_an_observations_file_that_is_not_yaml_is_named_with_its_line(tmp_path):
+    """Not taken for a bare list of observations: the YAML error of the file, at its line."""
+    scenario = _scenario_with_observations(
+        tmp_path, "  - date: 2023-06-15\n    quantity: [applicants_waiting\n")
+    with pytest.raises(InputError) as raised:
+        load_scenario(scenario)
+    assert raised.value.source.endswith("figures.yaml") and raised.value.line == 4
+    assert raised.value.expected == ("YAML syntax error: expected ',' or ']', but got "
+                                     "'<stream end>'")
