@@ -79,3 +79,83 @@ def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, caps
         in lines
     assert ("    + 5 MW only after the end: 2026-05-31 at the earliest, so not in the run: "
             "station") in lines
+
+
+EDGES = """\
+name: edges
+start: 2022-01-01
+end: 2026-01-01
+seed: 1
+replications: 2
+grid:
+  areas:
+    north:
+      capacity_mw: 2
+      upgrades:
+        - {name: cable, date: 2023-06-01, add_mw: 3, delay_years: {dist: exponential, mean: 0.5}}
+        - {name: feeder, date: 2024-03-01, add_mw: 1, same_delay_as: cable}
+    south: {capacity_mw: 1}
+  upstream:
+    capacity_mw: 2.5
+    upgrades:
+      - {name: station, date: 2024-01-01, add_mw: 4}
+streams: {}
+non_firm:
+  rights: {flex: {hours_share: 0.5}}
+  pools: {north: {capacity_mw: 1.0}}
+policy: {order: social_priority, within_category: {other: efficiency}}
+projects:
+  - {name: Plant, date: 2022-06-01, demand_mw: 1.2, jobs: 30, area: north,
+     partial_min_share: 0.25}
+  - {name: Hub, date: 2022-07-01, demand_mw: 0.6, jobs: 5, area: north, non_firm_right: flex,
+     keep_firm_place: false}
+  - {name: Lab, date: 2022-08-01, demand_mw: 0.3, jobs: 8, area: north, non_firm_right: flex,
+     efficiency: 0.7}
+"""
+
+
+def test_validate_shows_upstream_open_ended_delays_and_each_project_s_own_settings(
+    tmp_path: Path, capsys
+):
+    """What changes a project's course is on its line; the shared upstream is a capacity too.
+
+    An exponential delay has no latest date: the line says so rather than give a range.
+    """
+    path = tmp_path / "edges.yaml"
+    path.write_text(EDGES, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    capacity = lines.index("capacity:")
+    assert lines[capacity + 1:lines.index("arrival streams (expected, from the inputs):") + 2] == [
+        "  north: 2 MW at the start, 6 MW after 2 upgrades",
+        "    + 3 MW from 2023-06-01, delayed by 0.5 years on average (no upper bound): cable",
+        "    + 1 MW from 2024-03-01, delayed by 0.5 years on average (no upper bound; the same "
+        "delay as cable): feeder",
+        "  south: 1 MW at the start, 1 MW after 0 upgrades",
+        "  upstream (shared): 2.5 MW at the start, 6.5 MW after 1 upgrade",
+        "    + 4 MW on 2024-01-01: station",
+        "arrival streams (expected, from the inputs):",
+        "  none",
+    ]
+    assert "waiting list at the start: none" in lines
+    assert lines[lines.index("named projects:") + 1:-1] == [
+        "  Plant: other, 1.2 MW asked (1.2 MW demand) on 2022-06-01, 30 jobs, area north, "
+        "takes parts down to 25% of its request",
+        "  Hub: other, 0.6 MW asked (0.6 MW demand) on 2022-07-01, 5 jobs, area north, "
+        "accepts non-firm right flex and then leaves the firm queue",
+        "  Lab: other, 0.3 MW asked (0.3 MW demand) on 2022-08-01, 8 jobs, area north, "
+        "accepts non-firm right flex, efficiency 0.7",
+    ]
+
+
+def test_validate_says_when_a_generated_waiting_list_was_requested(tmp_path: Path, capsys):
+    """Without latest, the generated list's requests run up to the start."""
+    path = tmp_path / "edges.yaml"
+    path.write_text(EDGES, encoding="utf-8")
+    assert main(["validate", str(path), "--set", "streams={firms: {category: other, "
+                 "rate_per_year: 4, demand_mw: 0.2, area: south}}", "--set",
+                 "waiting_list={count: 12, earliest: 2020-01-01}"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("waiting list at the start: 12 generated, requested from 2020-01-01 to 2022-01-01"
+            in lines)
+    assert "    other: 4 requests/year, 0.8 MW/year" in lines
