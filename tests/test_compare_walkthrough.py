@@ -206,22 +206,23 @@ def test_results_folders_of_an_earlier_version_are_compared_and_named(folders, t
 
 def test_a_sweep_cell_kept_by_an_earlier_version_is_run_again(tmp_path):
     """A kept cell that lacks a key figure of this version is not taken as finished."""
-    from sim.analysis.sweep_cells import read_cell
+    from sim.analysis.sweep_cells import FIGURES_VERSION, read_cell
+    from sim.runs.metrics import METRICS
 
     rows = pd.DataFrame({"replication": [0, 0], "group": ["all", "all"],
                          "metric": ["applicants", "wait_rmst_10y_years"], "value": [3.0, 4.0]})
     rows.to_csv(tmp_path / "c.csv", index=False)
-    (tmp_path / "c.json").write_text('{"cell_sha256": "abc"}', encoding="utf-8")
+    # this version's cell, but lacking key figures: the figures, not the version, refuse it
+    (tmp_path / "c.json").write_text(f'{{"cell_sha256": "abc", "figures": {FIGURES_VERSION}}}',
+                                     encoding="utf-8")
     assert read_cell(tmp_path, "c", "abc") is None
-    from sim.runs.metrics import METRICS
+    (tmp_path / "c.json").write_text('{"cell_sha256": "abc"}', encoding="utf-8")
 
     every = pd.DataFrame({"replication": 0, "group": "all", "metric": list(METRICS),
                           "value": 1.0})
     every.to_csv(tmp_path / "c.csv", index=False)
     # Every figure, but counted before job- and MW-years left out the years before the start.
     assert read_cell(tmp_path, "c", "abc") is None
-    from sim.analysis.sweep_cells import FIGURES_VERSION
-
     (tmp_path / "c.json").write_text(f'{{"cell_sha256": "abc", "figures": {FIGURES_VERSION}}}',
                                      encoding="utf-8")
     assert read_cell(tmp_path, "c", "abc") is not None  # this version's cell is taken
