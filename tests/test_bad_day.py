@@ -595,3 +595,22 @@ def test_a_scenario_file_that_may_not_be_read_is_named_so(tmp_path):
     line = one_error(done.returncode, done.stdout, done.stderr)
     assert line == ("gridqueue: error: s.yaml: expected a scenario file you may read, 's.yaml' "
                     "is not (its permissions: ls -l)")
+
+
+# A whole number longer than Python reads
+
+
+@pytest.mark.parametrize("where", ["file", "--set"])
+def test_a_whole_number_of_thousands_of_digits_is_refused_with_its_key(where, tmp_path, capsys):
+    """Python reads at most 4300 digits of a whole number: more ended in a ValueError traceback."""
+    digits = "1" + "0" * 5000
+    if where == "file":
+        path = scenario_in(tmp_path)
+        path.write_text(path.read_text(encoding="utf-8").replace("seed: 1\n", f"seed: {digits}\n"),
+                        encoding="utf-8")
+        args = [str(path)]
+    else:
+        args = [str(scenario_in(tmp_path)), "--set", f"seed={digits}"]
+    line = one_error(*gridqueue(["validate", *args], capsys), "seed: expected")
+    assert line.endswith("expected a number, got a whole number of 5001 digits" +
+                         (")" if where == "--set" else ""))

@@ -77,9 +77,15 @@ for _tag, _pattern, _first in _CORE_SCHEMA:
 def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     """A YAML 1.2 integer: decimal (``010`` is ten), ``0o17`` octal, ``0x1F`` hex."""
     text = loader.construct_scalar(node)
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text)
+    try:
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text)
+    except ValueError:  # Python refuses to read a whole number of more than 4300 digits
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a number, got a whole number of {len(text)} digits",
+            node.start_mark,
+        ) from None
 
 
 _TEXT_TAG = "tag:yaml.org,2002:str"
