@@ -3,10 +3,17 @@
 Loading the command's modules takes about a twentieth of a second, during which a Ctrl-C
 raised ``KeyboardInterrupt`` inside an import and printed its traceback before
 :func:`sim.cli.main` could catch it. Nothing has been read or written by then.
+
+Once the command has returned, Python takes a tenth of a second or more to end (freeing the
+modules of the figures and tables), with the default actions of Ctrl-C and SIGTERM back in
+place: a signal then killed the process without a word, turning a command whose output was
+complete into one that seemed killed (exit status -2 or -15). The command is over, so both
+are ignored from then on and its own exit code stands.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -22,7 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gridqueue: interrupted while starting; nothing was read or written",
               file=sys.stderr)
         return EXIT_INTERRUPTED
-    return command(argv)
+    code = command(argv)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)  # ending takes a moment: nothing left to stop
+    return code
 
 
 if __name__ == "__main__":

@@ -548,3 +548,23 @@ def test_workers_can_be_started_from_a_thread_other_than_the_main_one():
     assert raised == []
     assert held == [True, True]  # held inside the block, and the mask restored after it
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=lambda n: n.name)
+def test_a_signal_once_the_command_has_returned_leaves_its_exit_code(folder, number):
+    """Python takes a moment to end after the command; a signal then killed it without a word.
+
+    The output was complete, yet the exit status said killed (-2 or -15), so a shell or a job
+    scheduler took a finished run for a failed one. The signal is sent as the entry point
+    returns, which is when Python begins to end.
+    """
+    shutil.copy(BAD / "valid.yaml", folder / "valid.yaml")
+    shutil.copy(BAD / "waiting_list.csv", folder / "waiting_list.csv")
+    ends = ("import os, sim.__main__ as entry\n"
+            "code = entry.main(['validate', 'valid.yaml'])\n"
+            f"os.kill(os.getpid(), {int(number)})\n"
+            "raise SystemExit(code)\n")
+    process = start_python(folder, "-c", ends)
+    err = finish(process)
+    assert process.returncode == 0, err
+    assert err == ""
