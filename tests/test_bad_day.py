@@ -614,3 +614,37 @@ def test_a_whole_number_of_thousands_of_digits_is_refused_with_its_key(where, tm
     line = one_error(*gridqueue(["validate", *args], capsys), "seed: expected")
     assert line.endswith("expected a number, got a whole number of 5001 digits" +
                          (")" if where == "--set" else ""))
+
+
+# A waiting list edited while the replications run
+
+
+def test_a_waiting_list_changed_during_the_run_is_not_kept_with_its_results(
+        tmp_path, capsys, monkeypatch):
+    """A list edited while the replications run is named; no results are written.
+
+    The replications read the list once, at the start; the copy kept in the results, and the
+    SHA-256 that reproduce checks, were taken from the file as it was at the end. An edit made
+    while the run ran left a folder whose waiting_list.csv its tables did not come from, and
+    reproduce blamed the tables, not the file.
+    """
+    from sim.runs import runner
+
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", tmp_path / "valid.yaml")
+    listed = tmp_path / "waiting_list.csv"
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", listed)
+    replications = runner.run_replications
+
+    def edited_while_running(*args, **kwargs):
+        for done, output in enumerate(replications(*args, **kwargs)):
+            if done == 0:
+                listed.write_text(listed.read_text(encoding="utf-8").replace(
+                    "bakery,industry,12", "bakery,industry,99"), encoding="utf-8")
+            yield output
+
+    monkeypatch.setattr(runner, "run_replications", edited_while_running)
+    monkeypatch.chdir(tmp_path)
+    one_error(*gridqueue(["run", "valid.yaml", "-o", "out", "-q", "--workers", "1",
+                          "--no-report", "--set", "replications=2"], capsys),
+              "waiting_list.csv: expected the file to stay as it was while the replications ran")
+    assert not (tmp_path / "out").exists()

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.errors import GridqueueError, InputError, ReplicationError, run_alone
-from sim.inputs.loading import check_edited, load_waiting_rows
+from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.areas import area_summary
@@ -370,6 +370,7 @@ def run(
     replications = _indices(replications)
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
+    read_as = scenario_hash(scenario)  # the waiting list as the replications read it
     applicants = ApplicantSpool()
     projects: list[pd.DataFrame]
     projects, metrics, area_metrics, timeseries, indices = [], [], [], [], []
@@ -386,6 +387,10 @@ def run(
         observed.append(output.observed)
     metric_table = pd.concat(metrics, ignore_index=True)
     scenario_sha256 = scenario_hash(scenario)  # the scenario as YAML: 5 ms, so only once
+    if scenario_sha256 != read_as:  # the results would not match the list kept with them
+        raise InputError(shown_csv(scenario), "", "expected the file to stay as it was while "
+                         "the replications ran: it was changed, so their results were not "
+                         "written (they would not match the copy kept with them); run again")
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
