@@ -619,32 +619,39 @@ def test_a_whole_number_of_thousands_of_digits_is_refused_with_its_key(where, tm
 # A waiting list edited while the replications run
 
 
-def test_a_waiting_list_changed_during_the_run_is_not_kept_with_its_results(
-        tmp_path, capsys, monkeypatch):
-    """A list edited while the replications run is named; no results are written.
+@pytest.mark.parametrize("changed", ["waiting_list.csv", "gq_test_kept_while_run.py"])
+def test_an_input_changed_during_the_run_is_not_kept_with_its_results(
+        changed, tmp_path, capsys, monkeypatch):
+    """A list or policy module edited while the replications run is named; nothing is written.
 
-    The replications read the list once, at the start; the copy kept in the results, and the
-    SHA-256 that reproduce checks, were taken from the file as it was at the end. An edit made
-    while the run ran left a folder whose waiting_list.csv its tables did not come from, and
-    reproduce blamed the tables, not the file.
+    The replications read the list, and import the policy, once, at the start; the copies kept
+    in the results, and the SHA-256 that reproduce checks, were taken from the files as they
+    were at the end. An edit made while the run ran left a folder whose waiting_list.csv or
+    policy module its tables did not come from, and reproduce blamed the tables, not the file.
     """
     from sim.runs import runner
 
     shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", tmp_path / "valid.yaml")
-    listed = tmp_path / "waiting_list.csv"
-    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", listed)
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", tmp_path)
+    (tmp_path / "gq_test_kept_while_run.py").write_text(
+        "from sim.policies.builtin import FIFOPolicy\n\n\nclass Kept(FIFOPolicy):\n    pass\n",
+        encoding="utf-8")
+    monkeypatch.delitem(sys.modules, "gq_test_kept_while_run", raising=False)
     replications = runner.run_replications
 
     def edited_while_running(*args, **kwargs):
         for done, output in enumerate(replications(*args, **kwargs)):
             if done == 0:
-                listed.write_text(listed.read_text(encoding="utf-8").replace(
-                    "bakery,industry,12", "bakery,industry,99"), encoding="utf-8")
+                with open(tmp_path / changed, "a", encoding="utf-8") as file:
+                    file.write("# edited\n" if changed.endswith(".py") else
+                               "2023-05-01,other,0.3,garage,industry,4,false,0\n")
             yield output
 
     monkeypatch.setattr(runner, "run_replications", edited_while_running)
     monkeypatch.chdir(tmp_path)
-    one_error(*gridqueue(["run", "valid.yaml", "-o", "out", "-q", "--workers", "1",
-                          "--no-report", "--set", "replications=2"], capsys),
-              "waiting_list.csv: expected the file to stay as it was while the replications ran")
+    policy = "policy={order: 'gq_test_kept_while_run:Kept'}"
+    line = one_error(*gridqueue(["run", "valid.yaml", "-o", "out", "-q", "--workers", "1",
+                                 "--no-report", "--set", "replications=2", "--set", policy],
+                                capsys), "to stay as it was while the replications ran")
+    assert f"{changed}: expected the " in line
     assert not (tmp_path / "out").exists()

@@ -33,7 +33,7 @@ from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.areas import area_summary
-from sim.runs.policy_code import code_hashes
+from sim.runs.policy_code import code_hashes, policy_files
 from sim.runs.replication import ReplicationOutput, check_policies, run_replication
 from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
 from sim.runs.spool import ApplicantSpool, encode_rows
@@ -371,6 +371,7 @@ def run(
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     read_as = scenario_hash(scenario)  # the waiting list as the replications read it
+    code_read = code_hashes(scenario)  # and the policy code, imported before they start
     applicants = ApplicantSpool()
     projects: list[pd.DataFrame]
     projects, metrics, area_metrics, timeseries, indices = [], [], [], [], []
@@ -391,13 +392,20 @@ def run(
         raise InputError(shown_csv(scenario), "", "expected the file to stay as it was while "
                          "the replications ran: it was changed, so their results were not "
                          "written (they would not match the copy kept with them); run again")
+    policy_code = code_hashes(scenario)
+    for module, sha256 in policy_code.items():
+        if code_read.get(module) != sha256:
+            raise InputError(policy_files(scenario)[module][0], "", "expected the policy "
+                             "module to stay as it was while the replications ran: it was "
+                             "changed, so their results were not written (they would not "
+                             "match the copy kept with them); run again")
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
         "scenario_files": [str(path.resolve()) for path in scenario.extends_chain],
         "scenario_sha256": scenario_sha256,
         "inputs_sha256": definition_hash(scenario, replications, scenario_sha256),
-        "policy_code": code_hashes(scenario),
+        "policy_code": policy_code,
         "seed": scenario.seed,
         "replications": indices if replications is not None else len(indices),
         "workers": workers,
