@@ -185,6 +185,21 @@ def test_a_run_json_listing_a_replication_beyond_the_limit_is_refused(results, t
               "run.json: replications: expected", "got [0, 1000000000000]")
 
 
+@pytest.mark.parametrize("command", [["report", "C"], ["reproduce", "C", "-q"]],
+                         ids=lambda command: command[0])
+def test_a_run_json_listing_a_replication_twice_is_refused_naming_it(command, results,
+                                                                     tmp_path, capsys,
+                                                                     monkeypatch):
+    """Reproduce said only "replication 1: given more than once", not where; report took it."""
+    shutil.copytree(results / "orig", tmp_path / "C")
+    info = json.loads((tmp_path / "C" / "run.json").read_text(encoding="utf-8"))
+    (tmp_path / "C" / "run.json").write_text(json.dumps({**info, "replications": [1, 0, 1]}),
+                                             encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    line = one_error(*gridqueue(command, capsys), "C/run.json: replications: expected")
+    assert line.endswith("expected each replication index once, got 1 more than once")
+
+
 # A symbolic link that points back to itself
 
 

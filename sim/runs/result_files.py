@@ -125,7 +125,11 @@ def run_replications(info: Mapping[str, Any], path: Path) -> list[int]:
         return list(range(value))
     if isinstance(value, list) and value and all(
             is_whole(v) and v < MAX_REPLICATIONS for v in value):
-        return sorted(value)
+        if len(set(value)) == len(value):
+            return sorted(value)
+        twice = next(v for i, v in enumerate(value) if v in value[:i])
+        raise InputError(path, "replications", "expected each replication index once, got "
+                         f"{twice} more than once")
     raise InputError(path, "replications", "expected a number of replications from 1 to "
                      f"{MAX_REPLICATIONS:,} or a list of replication indices from 0 to "
                      f"{MAX_REPLICATIONS - 1:,}, got {_shown(value)}")
