@@ -500,9 +500,13 @@ def test_an_output_that_gains_a_file_while_it_is_replaced_is_left_alone(tmp_path
 
 
 @pytest.mark.parametrize("name", [".", "..", "/tmp/elsewhere", "../results", "a/b", ".hidden",
-                                  "a\\b"])
+                                  "a\\b", "  ", " base", "base\u00a0", "a\u202eb", "a\x7fb"])
 def test_a_scenario_name_is_a_name_never_a_path(folder, written, capsys, name):
-    """``name`` becomes the default folder results/<name>: a path there is refused."""
+    """``name`` becomes the default folder results/<name>: a path there is refused.
+
+    So is a name one could not see or type back: blank, padded with spaces (a no-break space
+    too, as pasted from a document), or holding a control or right-to-left character.
+    """
     (folder / "results").mkdir()
     earlier_run(written, folder / "results" / "base")
     refused(["run", "sc/s.yaml", "--set", f"name={json.dumps(name)}", "--force", *SMALL],

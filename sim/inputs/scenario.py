@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import itertools
 import math
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -491,6 +492,10 @@ def integrated_rate(rate_per_year: float, growth_per_year: float, years: float) 
     except OverflowError:
         return math.inf
 
+
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
+"""Unicode categories a scenario name may not hold: controls, format characters (zero-width
+spaces, right-to-left marks) and line or paragraph separators."""
 
 _STREAM_LIMITS = {
     "homes_per_request": (MAX_HOMES, "homes"),
@@ -991,10 +996,13 @@ class Scenario(_Model):
     @field_validator("name")
     @classmethod
     def _plain_name(cls, value: str) -> str:
-        if not value or value.startswith(".") or any(c in value for c in "/\\") or any(
-                ord(c) < 32 for c in value):
-            raise ValueError("expected a name, not a path: no / or \\, no control characters, "
-                             f"not starting with a dot (got {value!r})")
+        # Blank, padded or invisible characters make a folder results/<name> one cannot see
+        # or type: 'results/  ', or 'valid' followed by a no-break space.
+        if not value or value.startswith(".") or value != value.strip() or any(
+                c in "/\\" or unicodedata.category(c) in _INVISIBLE for c in value):
+            raise ValueError("expected a name, not a path: no / or \\, no control or invisible "
+                             "characters, no spaces at either end, not starting with a dot "
+                             f"(got {value!r})")
         return value
 
     @field_validator("streams")
