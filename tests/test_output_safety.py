@@ -803,3 +803,28 @@ def test_an_output_name_too_long_to_stage_is_refused_before_the_run(folder, caps
     refused(["run", "sc/s.yaml", "-o", longest + "n", *SMALL], capsys, folder,
             f"expected a folder name of at most {len(longest)} bytes")
     check_writable(longest, force=False)  # the longest that fits is let through
+
+
+@pytest.mark.parametrize("stage", [staged_directory, resumable_directory],
+                         ids=lambda stage: stage.__name__)
+def test_folders_made_for_an_output_that_fails_are_taken_back(tmp_path, stage):
+    """A sweep that failed (a policy that raises, say) left the empty folders it made for it.
+
+    ``-o new/deeper/out`` created new/ and new/deeper/ before the first cell ran; an output
+    written completely or not at all leaves nothing behind, and a folder that was already
+    there stays.
+    """
+    (tmp_path / "there").mkdir()
+    with pytest.raises(ZeroDivisionError), stage(tmp_path / "there" / "new" / "deeper" / "out"):
+        1 / 0  # noqa: B018
+    assert [p.name for p in tmp_path.iterdir()] == ["there"]
+    assert list((tmp_path / "there").iterdir()) == []
+
+
+def test_a_sweep_that_fails_leaves_no_folder_behind(folder, capsys):
+    """The same through the command line, with a policy that raises as it ranks."""
+    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", folder / "sc")
+    refused(["sweep", "sc/s.yaml", "--vary", "seed=1,2", "-o", "new/deeper/out",
+             "--set", "policy={order: 'broken_policies:Raises'}", *SMALL], capsys, folder,
+            "failed while ranking applicants")
+    assert not (folder / "new").exists()

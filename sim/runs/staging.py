@@ -767,17 +767,33 @@ def _free_name(target: Path) -> Path:
     return candidate
 
 
-def _make_parent(target: Path) -> None:
-    """Create the folder an output goes in, or say plainly why it cannot be."""
+def _make_parent(target: Path) -> list[Path]:
+    """Create the folder an output goes in, or say plainly why it cannot be.
+
+    Returns the folders it created, outermost first, for :func:`_remove_made` to take back
+    should the output not be written.
+    """
     blocking = next((p for p in target.parents if os.path.lexists(p) and not p.is_dir()), None)
     if blocking is not None:
         raise OutputError(f"{target}: {blocking} is a file, not a folder; choose another "
                           "output path")
+    made = [p for p in reversed(target.parents) if not os.path.lexists(p)]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_made(made)
         raise OutputError(f"{target}: cannot create its folder {target.parent} "
                           f"({exc.strerror or exc}); nothing was written") from None
+    return made
+
+
+def _remove_made(made: list[Path]) -> None:
+    """Remove the folders :func:`_make_parent` created, innermost first, while empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (kept for --resume, or something else came), or gone
+            return
 
 
 @contextmanager
@@ -796,12 +812,13 @@ def staged_directory(
     target = output_path(target)
     check_writable(target, force, inputs)
     existed = os.path.lexists(target)
-    _make_parent(target)
+    made = _make_parent(target)
     _clear_staging_left(target)
     _clear_old_left(target)
     try:
         staging = make_staging(target.parent, _staging_prefix(target))
     except OSError as exc:
+        _remove_made(made)
         raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
                           "nothing was changed") from None
     try:
@@ -812,10 +829,12 @@ def staged_directory(
         _replace(staging, target, existed)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_made(made)
         raise OutputError(f"{target}: could not write the {what} ({exc.strerror or exc}); "
                           "nothing was changed") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_made(made)
         raise
 
 
@@ -932,7 +951,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
                               f"{_resume()} to continue it or {_force()} to start again")
         if not resume:
             shutil.rmtree(partial)
-    _make_parent(target)
+    made = _make_parent(target)
     _clear_old_left(target)
     claimed = False
     try:
@@ -948,6 +967,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
             _release(partial)
             _mark_kept(partial, what)
         _drop_if_empty(partial)
+        _remove_made(made)
         kept = (f"finished parts are kept in {partial} for {_resume()}" if partial.is_dir()
                 else "nothing was kept")
         raise OutputError(f"{target}: could not write the output ({exc.strerror or exc}); "
@@ -957,6 +977,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
             _release(partial)
             _mark_kept(partial, what)
         _drop_if_empty(partial)
+        _remove_made(made)
         raise
 
 
@@ -1116,12 +1137,13 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str,
         if not force:
             raise OutputError(f"{target}: already exists; choose another file or pass "
                               f"{_force()} to replace it")
-    _make_parent(target)
+    made = _make_parent(target)
     _clear_files_left(target, is_ours)
     try:
         handle, name = tempfile.mkstemp(
             prefix=f"{_staging_prefix(target)}{os.getpid()}-{_host_tag()}-", dir=target.parent)
     except OSError as exc:
+        _remove_made(made)
         raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); nothing "
                           "was changed") from None
     staging = Path(name)
@@ -1132,6 +1154,7 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str,
         os.replace(staging, target)
     except BaseException as exc:
         staging.unlink(missing_ok=True)
+        _remove_made(made)
         if isinstance(exc, OSError):
             raise OutputError(f"{target}: could not write it ({exc.strerror or exc}); "
                               "nothing was changed") from None
