@@ -19,6 +19,7 @@ import inspect
 import math
 import numbers
 import os
+import signal
 import sys
 import sysconfig
 import threading
@@ -125,6 +126,12 @@ class CheckedPolicy(QueuePolicy):
                               "return an order, not end the program") from None
         except Exception as exc:  # the policy is user code: any failure is reported
             raise self._failed(exc) from None
+        except KeyboardInterrupt as exc:
+            # A worker process ignores Ctrl-C (the main process stops it): there, the policy
+            # raised this itself, and "interrupted" would blame a key nobody pressed.
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+                raise
+            raise self._failed(exc) from None
 
     def check_deterministic(self, table: ApplicantTable,
                             own: np.ndarray) -> list[tuple[Any, ...]] | None:
@@ -195,7 +202,7 @@ class CheckedPolicy(QueuePolicy):
         """The error for a policy whose keys or ranks break the contract, which it restates."""
         return self._error(f"the queue policy '{self.order}' {what}; {CONTRACT}")
 
-    def _failed(self, exc: Exception) -> InputError:
+    def _failed(self, exc: Exception | KeyboardInterrupt) -> InputError:
         """The error for a policy that raised: where in its own code, else what it returned.
 
         An exception raised in the policy's own code is the user's bug, so the message points

@@ -121,6 +121,13 @@ class ExitsWhenRanking(QueuePolicy):
         sys.exit(0)
 
 
+class InterruptsWhenRanking(QueuePolicy):
+    """Raises KeyboardInterrupt in its sort key, with no Ctrl-C pressed."""
+
+    def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
+        raise KeyboardInterrupt
+
+
 class HardExitWhenRanking(QueuePolicy):
     """Calls os._exit in its sort key, which would end the process at once."""
 
