@@ -568,3 +568,30 @@ def test_a_signal_once_the_command_has_returned_leaves_its_exit_code(folder, num
     err = finish(process)
     assert process.returncode == 0, err
     assert err == ""
+
+
+def test_ctrl_c_after_a_comparison_wrote_its_runs_says_nothing_is_in_place(folder, capsys,
+                                                                            monkeypatch):
+    """The results under runs/ are written inside the comparison's staging folder.
+
+    Each said, as it went in, that "the new output is complete" there; a Ctrl-C as the page
+    was drawn then named those folders, which the stop removed with the staging folder, as
+    complete outputs.
+    """
+    from sim.analysis import comparison
+
+    shutil.copy(BAD / "valid.yaml", folder / "valid.yaml")
+    shutil.copy(BAD / "waiting_list.csv", folder / "waiting_list.csv")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(comparison, "comparison_page", stopped)
+    monkeypatch.chdir(folder)
+    code = main(["compare", "valid.yaml", "valid.yaml", "--set", "2:grid.capacity_mw=8",
+                 "--set", "replications=2", "--workers", "1", "-q", "-o", "cmp"])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err == ("gridqueue: interrupted; earlier results are untouched and nothing partial "
+                   "was written\n")
+    assert not (folder / "cmp").exists() and leftovers(folder) == []

@@ -65,7 +65,7 @@ from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import default_workers, run
-from sim.runs.staging import staged_directory
+from sim.runs.staging import outputs_placed, staged_directory
 
 __all__ = ["FIGURES", "Comparison", "compare"]
 
@@ -310,8 +310,9 @@ class Comparison:
                 with open(staging / "observations.csv", "wb") as file:
                     write_csv(file, [self.observation_table()])
             images = write_figures(self.figures(), staging / "figures", self.workers)
-            for label, name in self.run_dirs().items():
-                self.results[label].write(staging / "runs" / name)
+            with outputs_placed():  # inside the staging folder: not in place until it is
+                for label, name in self.run_dirs().items():
+                    self.results[label].write(staging / "runs" / name)
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
                 self.sources, images, self.observations, self._project_dates,
