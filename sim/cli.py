@@ -96,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         except OSError as exc:  # the system refused a file operation (permissions, space...)
             where = f"{exc.filename}: " if exc.filename else ""
-            print(f"gridqueue: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            # Printing can fail once the output is in place (standard output on a full
+            # disk): the error must not read as though the output were not written.
+            done = "".join(f"; {words}" for words in placed)
+            print(f"gridqueue: error: {where}{exc.strerror or exc}{done}", file=sys.stderr)
             return EXIT_INPUT
         except KeyboardInterrupt as exc:
             stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"

@@ -670,3 +670,25 @@ def test_an_input_changed_during_the_run_is_not_kept_with_its_results(
                                 capsys), "to stay as it was while the replications ran")
     assert f"{changed}: expected the " in line
     assert not (tmp_path / "out").exists()
+
+
+# Standard output on a full disk
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_printed_once_written_says_it_is_complete(tmp_path):
+    """Printing the summary failed once the results were in place; the line read as a failure.
+
+    "No space left on device", and nothing more, suggested the results were not written,
+    although they were complete in their folder.
+    """
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", tmp_path / "valid.yaml")
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", tmp_path)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "sim", "run", "valid.yaml", "-o", "out",
+                               "--no-report", "--workers", "1", "--set", "replications=2"],
+                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=300, env=_with_gridqueue_on_path())
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("; the new output is complete in out"), done.stderr
+    assert (tmp_path / "out" / "summary.csv").is_file()
