@@ -692,3 +692,31 @@ def test_output_that_cannot_be_printed_once_written_says_it_is_complete(tmp_path
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().endswith("; the new output is complete in out"), done.stderr
     assert (tmp_path / "out" / "summary.csv").is_file()
+
+
+def test_a_waiting_list_changed_during_a_sweep_is_not_taken_into_a_cell(tmp_path, capsys,
+                                                                         monkeypatch):
+    """Each cell reads the list anew, but its key for --resume was hashed before the first.
+
+    A list edited while the sweep ran went into the later cells under the earlier list's key,
+    so --resume took them as made with it.
+    """
+    from sim.analysis import sweeps
+
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", tmp_path / "valid.yaml")
+    listed = tmp_path / "waiting_list.csv"
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", listed)
+    replications = sweeps.run_replications
+
+    def edited_while_running(*args, **kwargs):
+        yield from replications(*args, **kwargs)
+        with open(listed, "a", encoding="utf-8") as file:
+            file.write("2023-05-01,other,0.3,garage,industry,4,false,0\n")
+
+    monkeypatch.setattr(sweeps, "run_replications", edited_while_running)
+    monkeypatch.chdir(tmp_path)
+    one_error(*gridqueue(["sweep", "valid.yaml", "--vary", "grid.capacity_mw=2,6", "-o", "out",
+                          "-q", "--workers", "1", "--set", "replications=2"], capsys),
+              "waiting_list.csv: expected the file to stay as it was while the replications ran")
+    assert not (tmp_path / "out").exists()
+    assert not list((tmp_path / ".out.partial" / "cells").glob("*.csv"))

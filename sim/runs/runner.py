@@ -335,6 +335,29 @@ def _who_broke_the_pool(
                           "afterwards, so run the command again")
 
 
+def inputs_unchanged(scenario: Scenario, scenario_sha256: str, policy_code: Mapping[str, str]
+                     ) -> tuple[str, dict[str, str]]:
+    """Refuse a waiting list or policy module changed since replications read them.
+
+    ``scenario_sha256`` and ``policy_code`` are their hashes from before the replications ran
+    (:func:`~sim.runs.results.scenario_hash`, :func:`~sim.runs.policy_code.code_hashes`):
+    the results would not match the copies kept with them. Returns the hashes now.
+    """
+    now = scenario_hash(scenario)
+    if now != scenario_sha256:
+        raise InputError(shown_csv(scenario), "", "expected the file to stay as it was while "
+                         "the replications ran: it was changed, so their results were not "
+                         "written (they would not match the copy kept with them); run again")
+    code = code_hashes(scenario)
+    for module, sha256 in code.items():
+        if policy_code.get(module) != sha256:
+            raise InputError(policy_files(scenario)[module][0], "", "expected the policy "
+                             "module to stay as it was while the replications ran: it was "
+                             "changed, so their results were not written (they would not "
+                             "match the copy kept with them); run again")
+    return now, code
+
+
 def run(
     scenario: Scenario,
     *,
@@ -387,18 +410,8 @@ def run(
         indices.append(output.replication)
         observed.append(output.observed)
     metric_table = pd.concat(metrics, ignore_index=True)
-    scenario_sha256 = scenario_hash(scenario)  # the scenario as YAML: 5 ms, so only once
-    if scenario_sha256 != read_as:  # the results would not match the list kept with them
-        raise InputError(shown_csv(scenario), "", "expected the file to stay as it was while "
-                         "the replications ran: it was changed, so their results were not "
-                         "written (they would not match the copy kept with them); run again")
-    policy_code = code_hashes(scenario)
-    for module, sha256 in policy_code.items():
-        if code_read.get(module) != sha256:
-            raise InputError(policy_files(scenario)[module][0], "", "expected the policy "
-                             "module to stay as it was while the replications ran: it was "
-                             "changed, so their results were not written (they would not "
-                             "match the copy kept with them); run again")
+    # the scenario as YAML: 5 ms, so only once
+    scenario_sha256, policy_code = inputs_unchanged(scenario, read_as, code_read)
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
