@@ -961,3 +961,34 @@ def test_a_hazard_scale_of_zero_is_refused_for_itself_not_for_the_streams(publis
     with pytest.raises(GridqueueError) as raised:
         load_with_parameters(published, {"withdrawal.hazard_scale": 0})
     assert str(raised.value) == "withdrawal.hazard_scale=0: expected a number above 0"
+
+
+def test_candidates_are_run_with_the_waiting_list_csv(tmp_path, monkeypatch):
+    """A candidate was run without the rows of the scenario's waiting-list CSV.
+
+    Its replications then left out every applicant of the list, so the fit matched the
+    observations with a scenario other than the one it was said to fit, and run of the
+    calibrated scenario (which reads the list) disagreed with the fit.
+    """
+    bad_inputs = Path(__file__).parent / "bad_inputs"
+    shutil.copy(bad_inputs / "waiting_list.csv", tmp_path)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text((bad_inputs / "valid.yaml").read_text(encoding="utf-8") + (
+        "observations:\n  - {date: 2024-01-15, quantity: applicants_waiting, value: 5, "
+        "source: test, uncertainty: 0.2}\n"), encoding="utf-8")
+    tasks = []
+    for module in (candidates, calibration):
+        real = module.map_replications
+
+        def recording(task, *args, _real=real, **kwargs):
+            tasks.append(task)
+            return _real(task, *args, **kwargs)
+
+        monkeypatch.setattr(module, "map_replications", recording)
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", "s.yaml", "--fit", "grid.capacity_mw=0:2", "--replications", "2",
+                 "--iterations", "1", "--population", "5", "--workers", "1", "-q",
+                 "-o", "cal"]) == 0
+    assert len(tasks) >= 2  # the candidates, and the scenario at the fit
+    for task in tasks:
+        assert all(rows is not None and len(rows) == 3 for rows in getattr(task, "rows", [None]))

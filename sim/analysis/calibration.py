@@ -65,7 +65,7 @@ from sim.analysis.candidates import (
 )
 from sim.analysis.parameters import SPANNING, Changes, load_with_parameters
 from sim.errors import GridqueueError, InertSetting, argument, given_as, nearest
-from sim.inputs.loading import as_overrides
+from sim.inputs.loading import as_overrides, load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override
 from sim.runs.observed import observation_table
@@ -427,7 +427,7 @@ def _fit_at(path: Path, common: list[Override], values: dict[str, float],
     """
     with evaluator.distinct():
         scenario = load_with_parameters(path, values, common)
-    task = CandidateTask([scenario], scenario.replications)
+    task = CandidateTask([scenario], scenario.replications, [load_waiting_rows(scenario)])
     simulated = list(map_replications(task, list(range(scenario.replications)), workers,
                                       False, "calibrate", seed=scenario.seed,
                                       scheduler=evaluator.scheduler))

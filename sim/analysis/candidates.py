@@ -23,7 +23,9 @@ import pandas as pd
 
 from sim.analysis.parameters import Changes, ParameterisedScenario
 from sim.errors import GridqueueError, InertSetting, InputError, given_as, one_line
+from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
@@ -143,13 +145,17 @@ class DistinctWarnings:
 class CandidateTask:
     """A picklable callable: replication ``i % R`` of candidate ``i // R``, observed values."""
 
-    def __init__(self, scenarios: list[Scenario], replications: int) -> None:
+    def __init__(self, scenarios: list[Scenario], replications: int,
+                 rows: list[WaitingRows | None] | None = None) -> None:
         self.scenarios = scenarios
         self.replications = replications
+        self.rows = rows or [None] * len(scenarios)
+        """Each candidate's waiting-list rows, read from its CSV (None: it names none)."""
 
     def __call__(self, index: int) -> np.ndarray:
-        scenario = self.scenarios[index // self.replications]
-        return run_replication(scenario, index % self.replications).observed
+        candidate = index // self.replications
+        return run_replication(self.scenarios[candidate], index % self.replications,
+                               self.rows[candidate]).observed
 
 
 class CandidateEvaluator:
@@ -274,7 +280,9 @@ class CandidateEvaluator:
         if not todo:
             return
         count = self.base.replications
-        task = CandidateTask([s for s, _ in scenarios], count)
+        # without its rows, a candidate would leave out the applicants of a waiting-list CSV
+        task = CandidateTask([s for s, _ in scenarios], count,
+                             [load_waiting_rows(s) for s, _ in scenarios])
         indices = list(range(len(todo) * count))
         results = map_replications(task, indices, self.workers, False, "calibrate",
                                    seed=self.base.seed, scheduler=self.scheduler)
