@@ -992,3 +992,35 @@ def test_candidates_are_run_with_the_waiting_list_csv(tmp_path, monkeypatch):
     assert len(tasks) >= 2  # the candidates, and the scenario at the fit
     for task in tasks:
         assert all(rows is not None and len(rows) == 3 for rows in getattr(task, "rows", [None]))
+
+
+def test_a_waiting_list_changed_during_a_calibration_is_not_stored(tmp_path, monkeypatch,
+                                                                   capsys):
+    """Each candidate is keyed by its scenario's hash, the list included, for --resume.
+
+    One whose list was edited while it ran was stored under the earlier list's hash.
+    """
+    bad_inputs = Path(__file__).parent / "bad_inputs"
+    listed = tmp_path / "waiting_list.csv"
+    shutil.copy(bad_inputs / "waiting_list.csv", listed)
+    (tmp_path / "s.yaml").write_text((bad_inputs / "valid.yaml").read_text(encoding="utf-8") + (
+        "observations:\n  - {date: 2024-01-15, quantity: applicants_waiting, value: 5, "
+        "source: test, uncertainty: 0.2}\n"), encoding="utf-8")
+    real = candidates.map_replications
+
+    def edited_while_running(*args, **kwargs):
+        for done, row in enumerate(real(*args, **kwargs)):
+            if done == 0:
+                with open(listed, "a", encoding="utf-8") as file:
+                    file.write("2023-05-01,other,0.3,garage,industry,4,false,0\n")
+            yield row
+
+    monkeypatch.setattr(candidates, "map_replications", edited_while_running)
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", "s.yaml", "--fit", "grid.capacity_mw=0:2", "--replications", "2",
+                 "--iterations", "1", "--population", "5", "--workers", "1", "-q",
+                 "-o", "cal"]) == 2
+    err = capsys.readouterr().err
+    assert "waiting_list.csv: expected the file to stay as it was" in err
+    assert not (tmp_path / "cal").exists()
+    assert not (tmp_path / ".cal.partial" / "evaluations.csv").exists()

@@ -27,9 +27,10 @@ from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
+from sim.runs.policy_code import code_hashes
 from sim.runs.replication import run_replication
 from sim.runs.results import scenario_hash
-from sim.runs.runner import map_replications
+from sim.runs.runner import inputs_unchanged, map_replications
 
 __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
            "candidate_problem", "fit_given", "synthetic_loss", "synthetic_terms"]
@@ -265,6 +266,7 @@ class CandidateEvaluator:
     def many(self, candidates: list[list[float]]) -> None:
         """Evaluate the candidates not yet known, their replications all in one batch."""
         todo, scenarios, seen = [], [], set()
+        code: list[dict[str, str]] = []
         for values in candidates:
             key = tuple(values)
             if key in self.losses or key in seen:
@@ -277,6 +279,7 @@ class CandidateEvaluator:
                 continue
             todo.append(values)
             scenarios.append((scenario, sha256))
+            code.append(code_hashes(scenario))
         if not todo:
             return
         count = self.base.replications
@@ -291,6 +294,8 @@ class CandidateEvaluator:
             done.append(row)
             if len(done) % count == 0:
                 number = len(done) // count - 1
+                # the list as its rows were read: one edited meanwhile is not stored
+                inputs_unchanged(*scenarios[number], code[number])
                 simulated = np.vstack(done[-count:])
                 loss = synthetic_loss(self.observed, self.uncertainty, simulated, self.bound)
                 self._record(tuple(todo[number]), scenarios[number][1], loss, store=True)
