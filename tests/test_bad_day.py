@@ -720,3 +720,22 @@ def test_a_waiting_list_changed_during_a_sweep_is_not_taken_into_a_cell(tmp_path
               "waiting_list.csv: expected the file to stay as it was while the replications ran")
     assert not (tmp_path / "out").exists()
     assert not list((tmp_path / ".out.partial" / "cells").glob("*.csv"))
+
+
+# An extends chain of hundreds of files
+
+
+def test_an_extends_chain_too_long_is_named_at_its_link(tmp_path, capsys):
+    """A chain of about a thousand files ran out of Python's stack somewhere inside it.
+
+    The line then named a small file deep in the chain, as "a scenario nested less deeply",
+    which it was not.
+    """
+    scenario_in(tmp_path, name="c0.yaml")
+    for number in range(1, 1001):
+        (tmp_path / f"c{number}.yaml").write_text(f"extends: c{number - 1}.yaml\n",
+                                                  encoding="utf-8")
+    line = one_error(*gridqueue(["validate", str(tmp_path / "c1000.yaml")], capsys))
+    assert line.endswith("c901.yaml:1: extends: expected a chain of at most 100 files, got "
+                         "more: c1000.yaml -> ... -> c901.yaml -> c900.yaml")
+    assert gridqueue(["validate", str(tmp_path / "c99.yaml")], capsys)[0] == 0

@@ -36,6 +36,8 @@ __all__ = [
 
 MAX_FILE_BYTES = 10_000_000
 """Largest scenario file read (10 MB; the bundled ones are a few kB)."""
+MAX_CHAIN = 100
+"""At most this many files in an ``extends`` chain (the bundled ones have four)."""
 MAX_VALUES = 1_000_000
 """At most this many values in one file once aliases are expanded (no 'billion laughs')."""
 
@@ -403,6 +405,11 @@ _Site = tuple[Path, int | None]
 def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: list[str],
                        chain: list[Path], site: _Site | None = None) -> dict[str, Any]:
     real = _resolved(path, site)
+    if len(chain) >= MAX_CHAIN:  # Python's stack would end it, naming a file deep in the chain
+        assert site is not None
+        raise InputError(site[0], "extends", f"expected a chain of at most {MAX_CHAIN} files, "
+                         f"got more: {chain[0].name} -> ... -> {site[0].name} -> {path.name}",
+                         line=site[1])
     if real in chain:
         loop = " -> ".join(p.name for p in [*chain, real])
         assert site is not None
