@@ -662,6 +662,18 @@ def test_key_figures_is_a_plain_function_with_common_random_numbers(published):
     assert all(isinstance(v, float) for v in first.values())
 
 
+def test_key_figures_count_the_applicants_of_a_waiting_list_csv():
+    """One replication alone reads the list too: key_figures had left its applicants out."""
+    import sim
+
+    path = Path(__file__).parent / "bad_inputs" / "valid.yaml"
+    figures = key_figures(path, {}, seed=11)
+    listed = len(pd.read_csv(path.parent / "waiting_list.csv"))
+    ran = sim.run(load_scenario(path), workers=1)
+    assert figures["all.applicants"] == len(ran.applicants)
+    assert (ran.applicants["source"] == "waiting_list").sum() == listed > 0
+
+
 def test_a_misspelt_spanning_parameter_is_given_the_nearest_one(published):
     """As --set names the nearest key: not 'arrivals: unknown key' of the scenario."""
     for bad, meant in (("arrivals.rate_scal", "arrivals.rate_scale"),

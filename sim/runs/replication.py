@@ -25,7 +25,7 @@ from sim.engine.model import (
 )
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import CATEGORIES, ApplicantTable
-from sim.inputs.loading import build_policy
+from sim.inputs.loading import build_policy, load_waiting_rows
 from sim.inputs.rng import RandomStreams, upgrade_keys
 from sim.inputs.scenario import CapacityRelease, Scenario, Upgrade, add_months
 from sim.inputs.sources import category_timeline, generate_applicants, source_rows
@@ -68,7 +68,14 @@ class ReplicationOutput:
 def run_replication(
     scenario: Scenario, replication: int, waiting_rows: WaitingRows | None = None
 ) -> ReplicationOutput:
-    """Simulate replication ``replication`` of ``scenario``."""
+    """Simulate replication ``replication`` of ``scenario``.
+
+    ``waiting_rows``: the rows of the scenario's waiting-list CSV, read once by a caller that
+    runs many replications; if not given they are read here, so that no caller can leave the
+    list's applicants out (calibration's candidates once did).
+    """
+    if waiting_rows is None:
+        waiting_rows = load_waiting_rows(scenario)
     streams = RandomStreams(scenario.seed, replication)
     table = generate_applicants(scenario, streams, waiting_rows)
     grid = with_capacity_releases(grid_setup(scenario, streams), scenario, streams, table,
