@@ -444,6 +444,21 @@ def test_overrides_from_python_are_not_called_command_line_options(history: Path
         "@register_policy has registered the class, or as 'tests.test_overrides:MostJobs'")
 
 
+@pytest.mark.parametrize(("given", "got"), [
+    ("policy.order=mypol:", "the mapping {mypol: null} (YAML reads a text ending in ':' as one: "
+                            "quote the text)"),
+    ("name=[1]", "a list (YAML reads [...] as one: quote the text)"),
+    ("policy.order={a: 1}", "a mapping (YAML reads {...} and 'key: value' as one: quote the "
+                            "text)"),
+])
+def test_text_that_yaml_read_as_a_structure_says_what_it_became(history: Path, given: str,
+                                                                got: str):
+    """``--set policy.order=mypol:`` was only 'expected text', with no word of the colon."""
+    with pytest.raises(InputError) as caught:
+        quiet_load(history, [given])
+    assert str(caught.value).endswith(f": expected text, got {got}"), caught.value
+
+
 class MostJobs(QueuePolicy):
     """A policy given as a class, where its name belongs."""
 

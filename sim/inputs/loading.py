@@ -613,6 +613,8 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
         return f"expected a list{got}"
     if kind == "string_type" and isinstance(value, type):
         return f"expected text, got the class {value.__qualname__}{_named_instead(value)}"
+    if kind == "string_type" and isinstance(value, (dict, list)):
+        return f"expected text, got {_structure(value)}"
     if kind in ("string_type", "bool_type", "bool_parsing"):
         what = "text" if kind == "string_type" else "true or false"
         return f"expected {what}{got}"
@@ -620,6 +622,19 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
         return str(ctx.get("error", error["msg"]))
     message = error["msg"]
     return f"{message[0].lower()}{message[1:]}{got}"
+
+
+def _structure(value: dict[Any, Any] | list[Any]) -> str:
+    """A mapping or list YAML made of what was meant as text, and why it did (if it can tell).
+
+    ``mypol:`` reads as the mapping ``{mypol: null}``, ``[a]`` as a list: quoting keeps text.
+    """
+    if isinstance(value, list):
+        return "a list (YAML reads [...] as one: quote the text)"
+    if len(value) == 1 and next(iter(value.values())) is None:
+        return (f"the mapping {{{next(iter(value))}: null}} (YAML reads a text ending in ':' "
+                "as one: quote the text)")
+    return "a mapping (YAML reads {...} and 'key: value' as one: quote the text)"
 
 
 def _named_instead(cls: type) -> str:
