@@ -739,3 +739,21 @@ def test_an_extends_chain_too_long_is_named_at_its_link(tmp_path, capsys):
     assert line.endswith("c901.yaml:1: extends: expected a chain of at most 100 files, got "
                          "more: c1000.yaml -> ... -> c901.yaml -> c900.yaml")
     assert gridqueue(["validate", str(tmp_path / "c99.yaml")], capsys)[0] == 0
+
+
+def test_a_waiting_list_gone_since_loading_is_named_by_run(tmp_path, monkeypatch):
+    """A run hashes the list before its replications: one gone by then was a FileNotFoundError.
+
+    Reading the list named the scenario's key and the file; the hash taken first, to tell an
+    edit made during the run, must not replace that message with a bare OSError.
+    """
+    import sim
+    from sim.errors import InputError
+
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", tmp_path / "valid.yaml")
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    scenario = sim.load_scenario("valid.yaml", {"replications": 2})
+    (tmp_path / "waiting_list.csv").unlink()
+    with pytest.raises(InputError, match="waiting_list.csv: expected an existing CSV file"):
+        sim.run(scenario, workers=1)

@@ -393,7 +393,11 @@ def run(
     replications = _indices(replications)
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
-    read_as = scenario_hash(scenario)  # the waiting list as the replications read it
+    try:
+        read_as = scenario_hash(scenario)  # the waiting list as the replications read it
+    except OSError:  # gone or unreadable since loading: reading it says what is wrong
+        load_waiting_rows(scenario)
+        raise
     code_read = code_hashes(scenario)  # and the policy code, imported before they start
     applicants = ApplicantSpool()
     projects: list[pd.DataFrame]
