@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 EXIT_INTERRUPTED = 130
@@ -30,8 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     code = command(argv)
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, signal.SIG_IGN)  # ending takes a moment: nothing left to stop
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)  # ending takes a moment: nothing left to stop
     return code
 
 

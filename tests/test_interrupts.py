@@ -570,6 +570,34 @@ def test_a_signal_once_the_command_has_returned_leaves_its_exit_code(folder, num
     assert err == ""
 
 
+def test_the_entry_point_called_from_a_thread_returns_its_exit_code(tmp_path, monkeypatch,
+                                                                    capsys):
+    """Only the main thread may set signal handlers.
+
+    Ignoring the signals once the command had returned raised ValueError in any other thread,
+    after the command had done its work: the caller got an exception, not the exit code.
+    """
+    import sim.__main__ as entry
+
+    shutil.copy(BAD / "valid.yaml", tmp_path / "valid.yaml")
+    shutil.copy(BAD / "waiting_list.csv", tmp_path / "waiting_list.csv")
+    monkeypatch.chdir(tmp_path)
+    returned: list[object] = []
+
+    def validate() -> None:
+        try:
+            returned.append(entry.main(["validate", "valid.yaml"]))
+        except Exception as exc:  # what the thread's caller would get
+            returned.append(exc)
+
+    thread = threading.Thread(target=validate)
+    thread.start()
+    thread.join(60)
+    capsys.readouterr()
+    assert returned == [0]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_ctrl_c_after_a_comparison_wrote_its_runs_says_nothing_is_in_place(folder, capsys,
                                                                             monkeypatch):
     """The results under runs/ are written inside the comparison's staging folder.
