@@ -200,6 +200,21 @@ def test_a_run_json_listing_a_replication_twice_is_refused_naming_it(command, re
     assert line.endswith("expected each replication index once, got 1 more than once")
 
 
+@pytest.mark.parametrize("command", [["report", "C"], ["reproduce", "C", "-q"]],
+                         ids=lambda command: command[0])
+def test_a_run_json_holding_a_whole_number_of_thousands_of_digits_is_refused(
+        command, results, tmp_path, capsys, monkeypatch):
+    """JSON reads such a number with int(), which refuses more than 4300 digits: a traceback."""
+    shutil.copytree(results / "orig", tmp_path / "C")
+    text = (tmp_path / "C" / "run.json").read_text(encoding="utf-8")
+    info = json.loads(text)
+    (tmp_path / "C" / "run.json").write_text(
+        text.replace(f'"seed": {info["seed"]}', '"seed": 1' + "0" * 5000, 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    one_error(*gridqueue(command, capsys),
+              "C/run.json: expected readable JSON (a whole number of more than 4300 digits)")
+
+
 # A symbolic link that points back to itself
 
 

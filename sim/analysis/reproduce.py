@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 import platform
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,6 +178,9 @@ def read_run_info(folder: Path) -> dict[str, Any]:
                          "gridqueue run); it was not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(path, "", f"expected readable JSON ({exc})") from None
+    except ValueError:  # a whole number longer than Python reads: not a JSON syntax error
+        raise InputError(path, "", "expected readable JSON (a whole number of more than "
+                         f"{sys.get_int_max_str_digits()} digits)") from None
     if not isinstance(info, dict):
         raise InputError(path, "", "expected a JSON object")
     run_replications(info, path)  # a count, or the indices of a subset

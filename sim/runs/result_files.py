@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,9 @@ def read_run_info(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(path, "", f"expected readable JSON ({exc.msg}, column {exc.colno}); "
                          "it is damaged", line=exc.lineno) from None
+    except ValueError:  # a whole number longer than Python reads: not a JSON syntax error
+        raise InputError(path, "", "expected readable JSON (a whole number of more than "
+                         f"{sys.get_int_max_str_digits()} digits); it is damaged") from None
     if not isinstance(info, dict):
         raise InputError(path, "", f"expected a JSON object (the provenance gridqueue run "
                          f"writes), got {_json_kind(info)}")
