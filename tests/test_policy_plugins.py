@@ -103,6 +103,31 @@ def test_an_imported_policy_no_period_names_is_warned_of(tmp_path, clean_registr
     assert "policy.import" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("derived", [
+    "from gq_test_base import JobsPerMWPolicy\n\n\n@register_policy\n"
+    "class Derived(JobsPerMWPolicy):\n    name = 'jobs_derived'\n",
+    "import gq_test_base\n\n\n@register_policy\nclass Derived(QueuePolicy):\n"
+    "    name = 'jobs_derived'\n\n    def sort_key(self, applicant):\n"
+    "        return gq_test_base.JobsPerMWPolicy.sort_key(self, applicant)\n",
+], ids=["inherits", "imports"])
+def test_an_imported_module_the_policy_in_force_draws_on_is_not_warned_of(
+        derived, tmp_path, clean_registry):
+    """A module a policy in force inherits or imports from is named in policy.import to be kept.
+
+    The results folder does not copy a policy module's imports from its folder unless they are
+    named in policy.import, as a warning advises; one that registers a policy of its own was
+    then said to change no wait, which it does through the policy in force.
+    """
+    (tmp_path / "gq_test_base.py").write_text(POLICY_MODULE.format(name="jobs_base"))
+    (tmp_path / "gq_test_derived.py").write_text(
+        "from sim import QueuePolicy, register_policy\n" + derived)
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_derived, gq_test_base], "
+                                   "order: jobs_derived}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(path)
+
+
 def test_a_policy_import_that_fails_names_the_key(tmp_path, clean_registry):
     """A module that cannot be imported is reported at policy.import.N."""
     path = scenario_file(tmp_path, "policy: {import: [gq_test_missing], order: fifo}\n")

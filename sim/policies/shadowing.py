@@ -18,6 +18,8 @@ policy in force reads it.
 
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import dataclass
 
 import yaml
@@ -212,7 +214,8 @@ def check_imports_act(scenario: Scenario, source: ScenarioSource | None) -> None
     for index, module in enumerate(imports):
         policies = registry.POLICIES  # looked up now: a test may replace the registry
         registered = sorted(name for name, cls in policies.items() if cls.__module__ == module)
-        if not registered or any(policies[name] in in_force for name in registered):
+        if not registered or any(policies[name] in in_force for name in registered) or any(
+                _draws_on(cls, module) for cls in in_force):
             continue
         key = ("policy", "import", str(index))
         where, line = source.locate(key) if source is not None else (scenario.name, None)
@@ -221,6 +224,20 @@ def check_imports_act(scenario: Scenario, source: ScenarioSource | None) -> None
              f"registers {names}, which no policy in force names (in force: "
              f"{listed(orders)}), so it changes no wait; name it in policy.order or a "
              "policy.changes entry")
+
+
+def _draws_on(cls: type, module: str) -> bool:
+    """Whether a policy in force draws on ``module``: inherits from it or imports from it.
+
+    Such a module is named in ``policy.import`` so that it is copied with the results (as
+    :func:`sim.runs.policy_code.not_kept` advises), not to put its own policies in force.
+    """
+    if any(base.__module__ == module for base in cls.__mro__):
+        return True
+    home = sys.modules.get(cls.__module__)
+    return home is not None and any(
+        (value.__name__ if isinstance(value, types.ModuleType)
+         else getattr(value, "__module__", None)) == module for value in vars(home).values())
 
 
 def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
