@@ -7,8 +7,9 @@ raised ``KeyboardInterrupt`` inside an import and printed its traceback before
 Once the command has returned, Python takes a tenth of a second or more to end (freeing the
 modules of the figures and tables), with the default actions of Ctrl-C and SIGTERM back in
 place: a signal then killed the process without a word, turning a command whose output was
-complete into one that seemed killed (exit status -2 or -15). The command is over, so both
-are ignored from then on and its own exit code stands.
+complete into one that seemed killed (exit status -2 or -15). So the script (:func:`script`)
+ignores both once the command is over, and its own exit code stands; :func:`main`, which a
+program may call in-process, leaves that program's signals as they were.
 """
 
 from __future__ import annotations
@@ -30,12 +31,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gridqueue: interrupted while starting; nothing was read or written",
               file=sys.stderr)
         return EXIT_INTERRUPTED
-    code = command(argv)
-    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+    return command(argv)
+
+
+def script(argv: Sequence[str] | None = None) -> int:
+    """The ``gridqueue`` script and ``python -m sim``: :func:`main`, then the process ends.
+
+    Ending takes a moment in which there is nothing left to stop: Ctrl-C and SIGTERM are
+    ignored from then on (only the main thread may set handlers).
+    """
+    code = main(argv)
+    if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, signal.SIG_IGN)  # ending takes a moment: nothing left to stop
+            signal.signal(number, signal.SIG_IGN)
     return code
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(script())

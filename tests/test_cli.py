@@ -345,7 +345,7 @@ def test_the_command_loads_no_heavy_library_before_it_can_handle_ctrl_c():
 
 
 def test_a_ctrl_c_while_the_command_loads_ends_quietly(monkeypatch, capsys):
-    """The ``gridqueue`` script calls ``sim.__main__.main``, which loads ``sim.cli`` itself.
+    """The ``gridqueue`` script calls ``sim.__main__.script``, whose ``main`` loads ``sim.cli``.
 
     Loading the command's modules takes about 50 ms, in which a Ctrl-C printed the traceback
     of an import. A module that raises ``KeyboardInterrupt`` when asked for ``main`` stands in
@@ -366,4 +366,4 @@ def test_a_ctrl_c_while_the_command_loads_ends_quietly(monkeypatch, capsys):
                                        "read or written\n")
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(
         encoding="utf-8"))
-    assert project["project"]["scripts"]["gridqueue"] == "sim.__main__:main"
+    assert project["project"]["scripts"]["gridqueue"] == "sim.__main__:script"

@@ -561,7 +561,7 @@ def test_a_signal_once_the_command_has_returned_leaves_its_exit_code(folder, num
     shutil.copy(BAD / "valid.yaml", folder / "valid.yaml")
     shutil.copy(BAD / "waiting_list.csv", folder / "waiting_list.csv")
     ends = ("import os, sim.__main__ as entry\n"
-            "code = entry.main(['validate', 'valid.yaml'])\n"
+            "code = entry.script(['validate', 'valid.yaml'])\n"
             f"os.kill(os.getpid(), {int(number)})\n"
             "raise SystemExit(code)\n")
     process = start_python(folder, "-c", ends)
@@ -596,6 +596,11 @@ def test_the_entry_point_called_from_a_thread_returns_its_exit_code(tmp_path, mo
     capsys.readouterr()
     assert returned == [0]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # nor does a program that calls main in-process lose its Ctrl-C afterwards
+    assert entry.main(["validate", "valid.yaml"]) == 0
+    capsys.readouterr()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_ctrl_c_after_a_comparison_wrote_its_runs_says_nothing_is_in_place(folder, capsys,
