@@ -267,7 +267,8 @@ def test_an_output_path_below_a_file_is_one_line_not_a_traceback(command, tmp_pa
     valid = str(BAD / "valid.yaml")
     args = {"run": ["run", valid, "--workers", "1"],
             "compare": ["compare", valid, valid, "--replications", "2", "--workers", "1"],
-            "sweep": ["sweep", valid, "--vary", "seed=1,2", "--workers", "1"],
+            "sweep": ["sweep", valid, "--vary", "seed=1,2", "--replications", "2",
+                      "--workers", "1"],
             "schema": ["schema"]}[command]
     code, _, err = run_cli([*args, "-o", str(output), *(["-q"] if command != "schema" else [])],
                            capsys)

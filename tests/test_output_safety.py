@@ -823,8 +823,11 @@ def test_folders_made_for_an_output_that_fails_are_taken_back(tmp_path, stage):
 
 def test_a_sweep_that_fails_leaves_no_folder_behind(folder, capsys):
     """The same through the command line, with a policy that raises as it ranks."""
-    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", folder / "sc")
+    # a name of its own: other tests in this process may have loaded broken_policies already
+    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py",
+                folder / "sc" / "broken_policies_of_a_sweep.py")
     refused(["sweep", "sc/s.yaml", "--vary", "seed=1,2", "-o", "new/deeper/out",
-             "--set", "policy={order: 'broken_policies:Raises'}", *SMALL], capsys, folder,
+             "--set", "policy={order: 'broken_policies_of_a_sweep:Raises'}", *SMALL], capsys,
+            folder,
             "failed while ranking applicants")
     assert not (folder / "new").exists()
