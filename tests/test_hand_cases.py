@@ -548,6 +548,31 @@ def test_a_partial_offer_connects_part_now_and_the_rest_later():
     assert reference["held"]["shop"] == pytest.approx(0.63, abs=1e-12)
 
 
+def test_a_projects_dates_say_when_it_is_connected_whole_and_firm():
+    """The shop's first connection, in part on 2024-01-01, is not its whole request.
+
+    The line of ``gridqueue run``, projects.csv and the answers' project dates each give the
+    date of its full firm connection (2025-01-01) beside the first; the bakery, connected
+    whole at once, keeps its one date.
+    """
+    from sim.report.narrative import project_dates
+    from sim.runs.summary_table import format_projects
+
+    results = run(scenario(**shop_world(partial_min_share=0.3)), workers=1)
+    table = results.projects.set_index("project")
+    assert str(table.loc["shop", "connect_date_p50"].date()) == "2024-01-01"
+    assert str(table.loc["shop", "full_connect_date_p50"].date()) == "2025-01-01"
+    assert table.loc["shop", "full_connected_share"] == 1.0
+    shop, bakery = format_projects(results.projects)
+    assert "in part or by a non-firm right included), median 2024-01-01" in shop
+    assert "a full firm connection in 1 of 1, median 2025-01-01" in shop
+    assert "full firm" not in bakery and "median 2025-01-01" in bakery
+    dates = project_dates({"s": results.projects})
+    assert dates[("s", "shop")].endswith("a full firm connection in 1 of 1, median 2025-01-01 "
+                                         "(10% to 90%: 2025-01-01 to 2025-01-01)")
+    assert dates[("s", "bakery")] == "median 2025-01-01 (10% to 90%: 2025-01-01 to 2025-01-01)"
+
+
 def test_no_partial_offer_below_the_minimum_share():
     """At a 50% minimum (0.315 MW) the 0.25 MW free is too little: the shop waits whole."""
     frame = both_models(shop_world(partial_min_share=0.5))

@@ -44,7 +44,12 @@ from sim.runs.metrics import (
     SHORTER_YEARS,
     STREAMS_DIFFER,
 )
-from sim.runs.summary_table import connection_dates, withdrawn_share
+from sim.runs.summary_table import (
+    FIRST_CONNECTION,
+    connection_dates,
+    full_connection_dates,
+    withdrawn_share,
+)
 
 __all__ = [
     "PairAnswer",
@@ -125,8 +130,16 @@ def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str],
 
 
 def _when_connected(row: Any) -> str:
-    """A project's connection dates, or that it was connected in no replication."""
+    """A project's connection dates, or that it was connected in no replication.
+
+    Where a first connection was a part of the request or a non-firm right, those of a full
+    firm connection follow, so that a right held for years is not read as the project's whole
+    connection.
+    """
     if float(row.connected_share) > 0:
+        full = full_connection_dates(row)
+        if full:
+            return f"{FIRST_CONNECTION}: {connection_dates(row)}; {full}"
         return connection_dates(row)
     withdrew = withdrawn_share(row)
     return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else

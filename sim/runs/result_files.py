@@ -32,7 +32,7 @@ from sim.runs.areas import AREA_COLUMNS, AREA_METRIC_COLUMNS
 from sim.runs.metrics import ALL
 from sim.runs.records import APPLICANT_COLUMNS, TIMESERIES_COLUMNS
 from sim.runs.staging import some
-from sim.runs.stats import PROJECT_COLUMNS, SUMMARY_COLUMNS
+from sim.runs.stats import FULL_FIRM_COLUMNS, PROJECT_COLUMNS, SUMMARY_COLUMNS
 
 __all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_table",
            "check_values", "is_whole", "read_run_info", "run_replications"]
@@ -42,13 +42,15 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "timeseries": TIMESERIES_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
-    "projects": tuple(column for column in PROJECT_COLUMNS if column != "withdrawn_share"),
+    "projects": tuple(column for column in PROJECT_COLUMNS
+                      if column != "withdrawn_share" and column not in FULL_FIRM_COLUMNS),
     "areas": AREA_COLUMNS,
     "area_metrics": AREA_METRIC_COLUMNS,
 }
 """The columns each table of a results folder must have (more are let be). Left out is one
 that earlier folders lack and readers take a default for: projects.csv's withdrawn_share
-(:func:`sim.runs.summary_table.withdrawn_share`)."""
+(:func:`sim.runs.summary_table.withdrawn_share`) and its full firm connection
+(:func:`sim.runs.summary_table.full_connection_dates`: none said)."""
 
 _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -59,7 +61,7 @@ NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": _SUMMARY_NUMBERS,
     "replication_metrics": ("value",),
     "projects": ("replications", "connected_share", "withdrawn_share", "wait_mean_years",
-                 "wait_ci_low", "wait_ci_high"),
+                 "wait_ci_low", "wait_ci_high", "full_connected_share"),
     "areas": _SUMMARY_NUMBERS,
     "area_metrics": ("value",),
 }

@@ -18,9 +18,10 @@ from scipy import special
 from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
-    "CI_METHODS", "CONFIDENCE", "PROJECT_COLUMNS", "PROJECT_DTYPES", "SUMMARY_COLUMNS",
-    "bounded_interval", "connection_quantiles", "log_interval", "logit_interval", "mean_interval",
-    "median_interval", "summarise", "summarise_projects", "t_quantile",
+    "CI_METHODS", "CONFIDENCE", "FULL_FIRM_COLUMNS", "PROJECT_COLUMNS", "PROJECT_DTYPES",
+    "SUMMARY_COLUMNS", "bounded_interval", "connection_quantiles", "log_interval",
+    "logit_interval", "mean_interval", "median_interval", "summarise", "summarise_projects",
+    "t_quantile",
 ]
 
 CONFIDENCE = 0.95
@@ -206,8 +207,16 @@ PROJECT_COLUMNS = (
     "project", "request_date", "replications", "connected_share", "withdrawn_share",
     "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
     "wait_mean_years", "wait_ci_low", "wait_ci_high",
+    "full_connected_share", "full_connect_date_p10", "full_connect_date_p50",
+    "full_connect_date_p90",
 )
-"""Columns of ``projects.csv``: when each named project connects, across replications."""
+"""Columns of ``projects.csv``: when each named project connects, across replications. The
+``connect_date`` columns are of its first connection, which may be a part of the request or a
+non-firm right; the ``full_connect`` ones of a full firm connection of the whole request."""
+
+FULL_FIRM_COLUMNS = ("full_connected_share", "full_connect_date_p10", "full_connect_date_p50",
+                     "full_connect_date_p90")
+"""The columns of ``projects.csv`` on a full firm connection, which earlier folders lack."""
 
 
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +253,9 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
     (:func:`connection_quantiles`: empty where that many were not connected by the end); the
     mean date where every replication connected it (else empty, as a mean over the others
     would be early); and over the replications in which it connected, its mean wait, with a
-    log-scale t interval (a wait is never negative).
+    log-scale t interval (a wait is never negative). A first connection may be a part of the
+    request or a non-firm right; the share of replications and the percentiles of a full firm
+    connection of the whole request follow, over every replication too.
     """
     projects = applicants[applicants["source"] == "project"]
     rows = []
@@ -254,6 +265,9 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
         mean, low, high = log_interval(connected["wait_years"].to_numpy())
         p10, p50, p90 = connection_quantiles(dates, replications, (0.1, 0.5, 0.9))
+        full = (connected["full_connect_date"] if "full_connect_date" in connected
+                else connected["connect_date"]).dropna().astype("datetime64[ns]")
+        f10, f50, f90 = connection_quantiles(full, replications, (0.1, 0.5, 0.9))
         rows.append({
             "project": name,
             "request_date": rows_of_project["request_date"].iloc[0],
@@ -269,11 +283,15 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "wait_mean_years": mean,
             "wait_ci_low": low,
             "wait_ci_high": high,
+            "full_connected_share": len(full) / replications,
+            "full_connect_date_p10": f10,
+            "full_connect_date_p50": f50,
+            "full_connect_date_p90": f90,
         })
     columns = list(PROJECT_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
-        if column.startswith(("connect_date", "request_date")):
+        if column.startswith(("connect_date", "request_date", "full_connect_date")):
             # Days, in seconds as the applicants' dates: pandas holds no coarser unit.
             frame[column] = pd.to_datetime(frame[column]).dt.floor("D").astype("datetime64[s]")
     return frame if rows else frame.astype(PROJECT_DTYPES)
@@ -281,7 +299,8 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 
 PROJECT_DTYPES = {"project": "str", "replications": "int64", "connected_share": "float64",
                          "withdrawn_share": "float64", "wait_mean_years": "float64",
-                         "wait_ci_low": "float64", "wait_ci_high": "float64"}
+                         "wait_ci_low": "float64", "wait_ci_high": "float64",
+                         "full_connected_share": "float64"}
 """The dtypes of the projects table's columns other than dates, also when it has no rows."""
 
 

@@ -15,9 +15,9 @@ from sim.runs.observed import rough_spread
 from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, t_quantile
 
-__all__ = ["FEW_REPLICATIONS", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED", "SHOWN",
-           "SPREAD_OF_DATES", "connection_dates", "few_replications", "format_projects",
-           "format_summary", "rough_dates", "withdrawn_share"]
+__all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED",
+           "SHOWN", "SPREAD_OF_DATES", "connection_dates", "few_replications", "format_projects",
+           "format_summary", "full_connection_dates", "rough_dates", "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -199,8 +199,11 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
         wait = _years_in_words(float(row.wait_mean_years),  # type: ignore[arg-type]
                                float(row.wait_ci_low), float(row.wait_ci_high))  # type: ignore[arg-type]
         whose = "" if connected == runs else f" of the {connected} connected"
-        lines.append(head + f"connected in {connected} of {runs} replications{gave_up}, "
-                     f"{connection_dates(row)}; mean wait{whose} {wait}")
+        full = full_connection_dates(row)
+        first = f" ({FIRST_CONNECTION})" if full else ""
+        lines.append(head + f"connected in {connected} of {runs} replications{first}{gave_up}, "
+                     f"{connection_dates(row)}; " + (f"{full}; " if full else "")
+                     + f"mean wait{whose} {wait}")
     return lines
 
 
@@ -240,6 +243,36 @@ def connection_dates(row: Any) -> str:
     never = _never_connected(row)
     return (f"median {_day_or(row.connect_date_p50, never)} ({SPREAD_OF_DATES}: "
             f"{_day_or(row.connect_date_p10, never)} to {_day_or(row.connect_date_p90, never)})")
+
+
+FIRST_CONNECTION = "a first connection, in part or by a non-firm right included"
+"""What a project's connection dates count where some were not a full firm connection."""
+
+
+def full_connection_dates(row: Any) -> str | None:
+    """'a full firm connection in 10 of 10, median 2034-05-28 (10% to 90%: ...)': projects.csv.
+
+    Said only where some first connection of the project was a part of its request or a
+    non-firm right, so its connection dates are not those of its whole request, firm; over
+    every replication as :func:`connection_dates`. ``None`` where every first connection was
+    whole and firm, or for a folder written before projects.csv had the columns.
+    """
+    share = getattr(row, "full_connected_share", math.nan)
+    if pd.isna(share):
+        return None
+    quantiles = ("p10", "p50", "p90")
+    first = [getattr(row, f"connect_date_{q}") for q in quantiles]
+    full = [getattr(row, f"full_connect_date_{q}") for q in quantiles]
+    if float(share) == float(row.connected_share) and all(
+            (pd.isna(a) and pd.isna(b)) or a == b for a, b in zip(first, full, strict=True)):
+        return None
+    runs = int(row.replications)
+    withdrew = withdrawn_share(row)
+    never = ("withdrew" if withdrew > 0 and withdrew >= 1.0 - float(share) - 1e-9
+             else NOT_BY_THE_END if not withdrew > 0 else "not connected")
+    return (f"a full firm connection in {round(float(share) * runs)} of {runs}, median "
+            f"{_day_or(full[1], never)} ({SPREAD_OF_DATES}: {_day_or(full[0], never)} to "
+            f"{_day_or(full[2], never)})")
 
 
 def _never_connected(row: Any) -> str:
