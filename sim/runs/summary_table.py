@@ -64,8 +64,20 @@ def format_summary(results: Results) -> str:
                   *_table(whole, asked_in(results.areas), extra, AREA_SHOWN),
                   *([f"Nobody asked in {listed(nobody)}."] if nobody else [])]
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
-    freed = [FREED_NOTE] if "mw_freed" in extra else []
+    freed = [FREED_NOTE] if "mw_freed" in extra and _freed_before_the_run(summary) else []
     return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
+
+
+def _freed_before_the_run(summary: pd.DataFrame) -> bool:
+    """Whether all applicants' MW freed exceed the sum of the categories' (:data:`FREED_NOTE`).
+
+    Only users connected before the run (``existing_mw``), who are in no category, make it so;
+    without them the two add up and the note would be untrue.
+    """
+    freed = summary[summary["metric"] == "mw_freed"].set_index("group")["mean"].fillna(0.0)
+    whole = float(freed.get(ALL, 0.0))
+    parts = float(freed.drop(ALL, errors="ignore").sum())
+    return whole - parts > 1e-9 * max(1.0, abs(whole))
 
 
 def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...],
