@@ -174,6 +174,24 @@ def test_capacity_release_mechanisms_take_mw_back_from_connected_users():
     assert (connected["connected_mw"] == connected["requested_mw"]).all()
 
 
+def test_capacity_limiting_is_described_as_the_once_per_user_review_it_runs():
+    """Each user is reviewed once, so about 10% of those connected hold less, not 10% a year.
+
+    The tables of the family described it as "each year 10% of connected users take a
+    contract", which over ten years would be most of them and several times the MW freed.
+    """
+    frame = _short_run("capacity_limiting").applicants
+    connected = frame[frame["outcome"] == "connected"]
+    cut = (connected["connected_mw"] < connected["requested_mw"] - 1e-9).mean()
+    assert 0.05 < cut < 0.15
+    rows = [line for path in (ROOT / "scenarios" / "README.md", ROOT / "docs" / "model.md")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("| `capacity_limiting.yaml`", "| `capacity_limiting`"))]
+    assert len(rows) == 2
+    for row in rows:
+        assert "each year 10%" not in row and "once" in row, row
+
+
 def test_base_queue_matches_the_october_2023_waiting_list():
     """The calibrated arrivals give a queue near the ~210 reported in October 2023."""
     timeseries = _short_run("base").timeseries
