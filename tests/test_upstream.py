@@ -79,3 +79,23 @@ def test_a_comparison_says_where_room_added_stood_behind_the_full_upstream(tmp_p
                                         "  north_firms: {jobs: 20}\n", encoding="utf-8")
     other = compare([tmp_path / "behind.yaml", tmp_path / "jobs.yaml"], workers=1)
     assert not [line for line in other.outline() if "shared upstream limit" in line]
+
+
+def test_mw_released_by_earlier_users_behind_the_full_upstream_are_named_too(tmp_path: Path):
+    """Users connected before the run release 1 MW in north: north's own room, not upstream's.
+
+    A capacity release's existing_mw raises the area's own capacity only, as room added to it
+    does; behind the full upstream it cannot show either, and the answer says so of north, the
+    area it names, while its MW freed count the whole 1 MW.
+    """
+    (tmp_path / "behind.yaml").write_text(BEHIND, encoding="utf-8")
+    (tmp_path / "freed.yaml").write_text(
+        "extends: behind.yaml\nname: freed\ncapacity_releases:\n"
+        "  - {name: use-it-or-lose-it, area: north, start: 2021-01-01, user_share: 1.0,\n"
+        "     mw_share: 0.5, existing_mw: 2.0}\n", encoding="utf-8")
+    both = compare([tmp_path / "behind.yaml", tmp_path / "freed.yaml"], workers=1)
+    said = [line.strip() for line in both.outline() if "shared upstream limit" in line]
+    assert len(said) == 1 and said[0].startswith(
+        "- behind the shared upstream limit, north: freed changes the area's own MW released "
+        "by users connected before the run (existing_mw of capacity_releases), but the "
+        "upstream left it less room than its own in ")

@@ -10,6 +10,7 @@ in it and the capacity free to it (the smaller of its own and the upstream's).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,16 @@ def upstream_items(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
         if mine.upstream is None or theirs.upstream is None:
             continue
         ours, others = mine.resolved_areas, theirs.resolved_areas
-        for area in [a for a in ours if a in others and ours[a] != others[a]]:
+        released = {label: _released_before_the_run(scenarios[label], list(ours))
+                    for label in (variant, reference)}
+        for area in [a for a in ours if a in others]:
+            what = [words for words, changed in (
+                ("capacity or upgrades", ours[area] != others[area]),
+                ("MW released by users connected before the run (existing_mw of "
+                 "capacity_releases)",
+                 released[variant].get(area) != released[reference].get(area))) if changed]
+            if not what:
+                continue
             shares = {label: upstream_share(timeseries[label], area)
                       for label in (variant, reference)}
             if not shares[variant]:
@@ -64,9 +74,28 @@ def upstream_items(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
             before = shares[reference]
             items.setdefault((variant, reference), []).append(
                 f"behind the shared upstream limit, {area}: {variant} changes the area's own "
-                f"capacity or upgrades, but the upstream left it less room than its own in "
+                f"{' and '.join(what)}, but the upstream left it less room than its own in "
                 f"{shares[variant]:.0%} of the months someone waited there ({reference}: "
                 f"{'nobody waited there' if before is None else f'{before:.0%}'}); then room "
                 "of the area's own could not be used, so a change to it could not show "
                 "(timeseries.csv: free_mw against capacity_mw less connected_mw)")
     return items
+
+
+def _released_before_the_run(scenario: Scenario,
+                             areas: list[str]) -> dict[str, list[tuple[Any, float]]]:
+    """Per area, the steps of its own capacity that users connected before the run release.
+
+    A capacity release's ``existing_mw`` frees ``existing_mw * user_share * mw_share`` at its
+    first review, in its area or split evenly over them all, and raises the areas' own
+    capacity only: behind a full upstream limit, as room added to an area, it may not show.
+    """
+    steps: dict[str, list[tuple[Any, float]]] = {area: [] for area in areas}
+    for release in scenario.capacity_releases:
+        mw = release.existing_mw * release.user_share * release.mw_share
+        if not mw > 0:
+            continue
+        into = [release.area] if release.area is not None else areas
+        for area in into:
+            steps.setdefault(area, []).append((release.start, mw / len(into)))
+    return {area: sorted(step) for area, step in steps.items()}
