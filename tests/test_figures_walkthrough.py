@@ -165,6 +165,29 @@ def test_a_project_that_withdraws_is_drawn_and_counted_where_it_withdrew():
     assert "withdraw" not in connected.get_xlabel() + connected.get_title()
 
 
+def test_a_project_first_connected_by_a_right_shows_its_full_firm_connection_too():
+    """A right from 2027 and the whole request firm in 2033: the figure shows both.
+
+    Its markers showed only the first connection, so a campus holding a non-firm right from
+    the day it asked read as connected then, while the answers gave its firm date. Hollow
+    markers and a dashed median now show the full firm connection; a project whose first
+    connection is whole and firm is drawn as before.
+    """
+    rows = _project_rows(["connected"] * 3).assign(
+        full_connect_date=[pd.Timestamp("2033-06-01")] * 2 + [pd.NaT])
+    ax = projects_figure({"airport": rows}).axes[0]
+    hollow = [line for line in ax.get_lines() if line.get_markerfacecolor() == "none"]
+    assert len(hollow) == 1 and len(hollow[0].get_xdata()) == 2
+    assert [t.get_text() for t in ax.get_yticklabels()][0].endswith(
+        "3/3 connected, 2/3 in full, firm")
+    assert "hollow: full firm connection" in ax.get_xlabel()
+    whole = projects_figure({"airport": rows.assign(
+        full_connect_date=rows["connect_date"])}).axes[0]
+    assert not [line for line in whole.get_lines() if line.get_markerfacecolor() == "none"]
+    assert [t.get_text() for t in whole.get_yticklabels()][0].endswith("3/3 connected")
+    assert "hollow" not in whole.get_xlabel()
+
+
 def test_each_panel_beside_published_figures_says_what_its_axis_counts():
     """A count in its unit, a growth as a ratio, a share in % as the sentences say it.
 

@@ -222,7 +222,7 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     fig = new_figure(9.5, 0.5 * len(rows) + 0.4 * len(names) + 1.9)
     ax = fig.subplots()
     ticks, tick_labels = [], []
-    withdrawals = False
+    withdrawals = in_parts = False
     for i, (name, si, label, mine) in enumerate(rows):
         y = -(i + names.index(name))  # a blank row between projects
         colour = CATEGORY_COLOURS[str(mine["category"].iloc[0])]
@@ -239,21 +239,50 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
         if not pd.isna(median):
             ax.plot([median, median], [y - 0.35, y + 0.35],  # type: ignore[arg-type]  # dates
                     color="black", zorder=2)
+        full = _full_firm_dates(mine.loc[outcome == "connected"])
+        if full is not None:  # some first connection was a part or a non-firm right
+            in_parts = True
+            ax.plot(full, np.full(len(full), y), linestyle="", alpha=0.7, color=colour,
+                    marker=scenario_style(si).marker, markersize=8, markerfacecolor="none",
+                    zorder=3)
+            full_median = connection_quantiles(full, len(mine), (0.5,))[0]
+            if not pd.isna(full_median):
+                ax.plot([full_median, full_median], [y - 0.35, y + 0.35],  # type: ignore[arg-type]
+                        color="black", linestyle="--", zorder=2)
         ax.plot(mine["request_date"].iloc[:1], [y], linestyle="", marker="|", markersize=14,
                 color="black")
         ticks.append(y)
         tick_labels.append(f"{name}\n{label}: " + _project_counts(
-            len(mine), len(dates), withdrew, int((outcome == "waiting").sum())))
+            len(mine), len(dates), withdrew, int((outcome == "waiting").sum()))
+            + ("" if full is None else f", {len(full)}/{len(mine)} in full, firm"))
     ax.set_yticks(ticks, tick_labels)
     ax.set_ylim(min(ticks) - 0.7, max(ticks) + 0.7)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(ax.xaxis.get_major_locator()))
     each = ("connection (markers) and withdrawal (×) in each replication,\n" if withdrawals
             else "connection in each replication (markers), ")
-    ax.set(xlabel=f"Date: request (|), {each}median connection (bar)",
+    whole = (";\nhollow: full firm connection where the first was a part or non-firm "
+             "(dashed: median)" if in_parts else "")
+    ax.set(xlabel=f"Date: request (|), {each}median connection (bar){whole}",
            title="When named projects get connected"
                  + (" or withdraw" if withdrawals else ""))
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _full_firm_dates(connected: pd.DataFrame) -> pd.Series | None:
+    """A project's full firm connection dates, where some first connection was not one.
+
+    A first connection in part (partial offers) or by a non-firm right is not the project's
+    whole request, firm: its markers alone would show a campus holding a right from the day
+    it asked as connected then. None where every first connection was whole and firm.
+    """
+    if "full_connect_date" not in connected:
+        return None
+    full = connected["full_connect_date"]
+    first = connected["connect_date"]
+    if (full.isna() == first.isna()).all() and (full.dropna() == first.dropna()).all():
+        return None
+    return full.dropna()
 
 
 WITHDRAWN_MARKER = "x"

@@ -128,9 +128,11 @@ CAPTIONS = {
                      "90% of its replications fall (line): the spread of single outcomes, as "
                      "one published figure is one, not a confidence interval.",
     "projects": "Connection dates of named projects: one marker per replication, bar at the "
-                "median, a cross where the project withdrew instead; the label counts the "
-                "replications in which it connected and, where any, those in which it "
-                "withdrew (with their median date) or still waited at the end.",
+                "median, a cross where the project withdrew instead; where a first connection "
+                "was a part of the request or a non-firm right, hollow markers and a dashed "
+                "bar give the full firm connection. The label counts the replications in which "
+                "it connected and, where any, those in which it withdrew (with their median "
+                "date) or still waited at the end.",
 }
 """The caption of each figure, by name."""
 
