@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
+from sim.figures import files
 from sim.runs.results import TABLES
 
 # Not traced for coverage (pytest-cov's no_cover), which took their time from 27 to 44 s: the
@@ -57,6 +58,22 @@ SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, database=N
 """Fifty mutants of each kind: the two tests took 4 minutes of the suite's CPU with 150 and
 2 min 45 s with 100, under coverage, with the suite near its 10 minutes on two cores (the
 same mutants each run: derandomised)."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def figures_laid_out_not_drawn():
+    """Each report's figures are made and laid out, not drawn to PNG and SVG bytes.
+
+    A mutant tests how the inputs are read: a figure that cannot be made or laid out still
+    fails it, while drawing and encoding, half of a small run's time, depend on no input.
+    """
+    def laid_out(figure: Any) -> tuple[bytes, bytes]:
+        figure.draw_without_rendering()
+        return b"", b""
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "_draw", laid_out)
+        yield
 
 
 def leaf_paths(node: Any, prefix: tuple = ()) -> list[tuple]:
