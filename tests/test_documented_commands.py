@@ -9,7 +9,9 @@ no longer works fails this test with its text. A command that an earlier source 
 word for word, reading nothing but the scenarios, runs once: its outcome cannot differ.
 Plain ``gridqueue`` commands run in-process (each source in a process of its own, forked from
 a fresh Python process once it has imported gridqueue, two at a time); shell constructs such
-as loops run in bash with a ``gridqueue`` on the PATH that adds the same options.
+as loops run in bash with a ``gridqueue`` on the PATH that adds the same options. Their
+figures are made and laid out but not drawn to PNG and SVG (``tests/undrawn.py``), which
+the figures' own tests do.
 
 The sources run untraced by coverage: every command here is a command the CLI tests run and
 measure as well, and traced they cost some 300 CPU-seconds of the suite's 1,000, not 135
@@ -64,7 +66,10 @@ SMALL = {"run": ["--replications", "2", "--workers", "1", "-q"],
 WRAPPER = f"""#!{sys.executable}
 import sys
 from sim.cli import main
+from sim.figures import files
 from tests.test_documented_commands import small
+from tests.undrawn import laid_out
+files._draw = laid_out
 sys.exit(main(small(sys.argv[1:])))
 """
 
@@ -217,6 +222,10 @@ def run_sources(jobs: list[tuple[str, list[str], str, list[str]]], at_once: int 
     """
     for name in WARM:
         importlib.import_module(name)
+    from sim.figures import files
+    from tests.undrawn import laid_out
+
+    files._draw = laid_out  # every figure is made and laid out; the figures' tests draw them
     running: set[int] = set()
     for source, commands, folder, repeats in jobs:
         if len(running) == at_once:

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from sim.cli import main
 from sim.figures import files
 from sim.runs.results import TABLES
+from tests.undrawn import laid_out
 
 # Not traced for coverage (pytest-cov's no_cover), which took their time from 27 to 44 s: the
 # loading, the CSV reader and the report they run are measured by the corpus of malformed
@@ -67,10 +68,6 @@ def figures_laid_out_not_drawn():
     A mutant tests how the inputs are read: a figure that cannot be made or laid out still
     fails it, while drawing and encoding, half of a small run's time, depend on no input.
     """
-    def laid_out(figure: Any) -> tuple[bytes, bytes]:
-        figure.draw_without_rendering()
-        return b"", b""
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(files, "_draw", laid_out)
         yield

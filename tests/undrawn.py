@@ -1,0 +1,15 @@
+"""Figures made and laid out but not drawn, for tests of what comes before the drawing.
+
+Drawing each figure to PNG and SVG bytes is most of a small run's time and depends on no
+input; making a figure and laying it out still fail where a figure cannot be made.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+
+def laid_out(figure: Figure) -> tuple[bytes, bytes]:
+    """Stands in for :func:`sim.figures.files._draw`: lay the figure out, write no bytes."""
+    figure.draw_without_rendering()
+    return b"", b""
