@@ -1011,6 +1011,30 @@ def test_a_narrow_interval_gets_the_digits_that_tell_its_ends_apart():
     assert difference_text(row, "MW") == "1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)"
 
 
+def test_the_note_on_the_stand_in_names_everyone_together_where_their_line_has_it():
+    """The line of all the applicants compared was marked, but the note named categories only.
+
+    'to the end of the run, not 10 years, also for basic-needs applicants and other
+    businesses' sat under an answer whose line of everyone together was marked too.
+    """
+    rows = []
+    for scenario, known in (("fifo", 30), ("sp", 12)):
+        for group in ("basic_needs", "other", "all"):
+            ten = (6.0, 0.2, 30) if group == "basic_needs" else (math.nan, math.nan, known)
+            rows += [(scenario, group, "applicants", 4.0, 0.0, 30),
+                     (scenario, group, "connected", 3.0, 0.0, 30),
+                     (scenario, group, "wait_rmst_10y_years", *ten),
+                     (scenario, group, "wait_to_end_years", 4.0, -0.5, 30)]
+    table = _question_table(rows, ["scenario", "group", "metric", "mean", "difference",
+                                   "replications"])
+    (text,) = sentences(table)
+    assert "other businesses (to the end of the run)" in text
+    assert "(to the end of the run): 0.50 years shorter" in text.split("other businesses")[-1]
+    assert window_note(table).startswith(
+        'Where marked "to the end of the run", other businesses and applicants overall are '
+        "compared in their mean years without a connection to the end of the run")
+
+
 def _question_table(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """A comparison table of hand-made rows in which ``sp`` answers question Q against ``fifo``.
 

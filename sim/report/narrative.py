@@ -485,6 +485,8 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
         whom = ""
     elif fell == groups:
         whom = ", for every category"
+    elif fell == [*groups, ALL]:
+        whom = ", for every category and overall"
     else:
         whom = (", also for " if usual else ", for ") + _names(fell)
     variant, reference = str(compared["scenario"].iloc[0]), str(compared["reference"].iloc[0])
@@ -499,10 +501,16 @@ def _why_shorter_window(table: pd.DataFrame, compared: pd.DataFrame, get: pd.Dat
 
 
 def _fell_back(compared: pd.DataFrame, get: pd.DataFrame, metric: str) -> list[str]:
-    """The categories a pair's answer gives the shorter window, as ten years are unknown."""
+    """The groups a pair's answer gives the shorter window, as ten years are unknown.
+
+    The categories, then everyone together (``all``), whose line is marked as theirs are: the
+    notes left it out where its line alone was marked.
+    """
     if metric not in (LONGER, SHORTER):
         return []
-    return [group for group in present_groups(compared)
+    groups = present_groups(compared)
+    groups += [] if groups == [ALL] else [ALL]
+    return [group for group in groups
             if _window(get, group, metric) == SHORTER and not _has_difference(get, group, LONGER)]
 
 
