@@ -267,6 +267,14 @@ def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(writte
         calibrate_to_directory(folder, published, FIT, overrides=["grid.capacity_mw=-1"],
                                resume=True, **SMALL)
     assert "grid.capacity_mw" in str(bad.value) and "nothing to resume" not in str(bad.value)
+    # so is a bad --fit: a misspelt parameter, a range refused, none at all
+    for fit, said in (([FitParameter("arrivals.rate_scal", 0.5, 2.0)], "unknown parameter"),
+                      ([FitParameter("grid.capacity_mw", -5.0, -1.0)], "grid.capacity_mw"),
+                      ([], "name at least one parameter")):
+        with pytest.raises(GridqueueError) as bad:
+            calibrate_to_directory(folder, published, fit, resume=True,
+                                   **{**SMALL, "population": 5})
+        assert said in str(bad.value) and "nothing to resume" not in str(bad.value), bad.value
 
 
 def _final(result: calibration.Calibration) -> int:

@@ -44,6 +44,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,29 @@ def calibrate(
             reused rather than run again.
     """
     started = time.perf_counter()
+    checked = _checked(path, parameters, overrides, replications, iterations, population)
+    return _search(checked, started, iterations=iterations, population=population,
+                   workers=workers, progress=progress, scheduler=scheduler, store=store)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What :func:`_checked` found a calibration's inputs to be, before anything runs."""
+
+    path: Path
+    parameters: Sequence[FitParameter]
+    common: list[Override]
+    base: Scenario
+    distinct: DistinctWarnings
+
+
+def _checked(path: str | Path, parameters: Sequence[FitParameter], overrides: Changes,
+             replications: int | None, iterations: int, population: int) -> _Checked:
+    """Everything :func:`calibrate` refuses before it runs: the arguments are its own.
+
+    ``calibrate_to_directory`` checks them before it looks at the output folder: a bad
+    ``--fit`` beside a finished calibration was told there was nothing to resume.
+    """
     check_search(iterations, population, len(parameters) or 1)
     path = Path(path)
     common = _common_overrides(overrides, replications)
@@ -208,10 +232,21 @@ def calibrate(
                                  f"key or one of {', '.join(SPANNING)}")
         with distinct():
             _check_range(path, common, parameter)
+    _check_corners(CandidateEvaluator(path, common, [p.key for p in parameters], base, None,
+                                      None, None, distinct),
+                   [(p.low, p.high) for p in parameters])
+    return _Checked(path, parameters, common, base, distinct)
+
+
+def _search(checked: _Checked, started: float, *, iterations: int = ITERATIONS,
+            population: int = POPULATION, workers: int | None = None, progress: bool = False,
+            scheduler: str | None = None, store: Path | None = None) -> Calibration:
+    """Run the search of a calibration :func:`_checked` checked; the options are calibrate's."""
+    path, parameters, common, base = checked.path, checked.parameters, checked.common, \
+        checked.base
     evaluator = CandidateEvaluator(path, common, [p.key for p in parameters], base, workers,
-                                   scheduler, store, distinct)
+                                   scheduler, store, checked.distinct)
     bounds = [(p.low, p.high) for p in parameters]
-    _check_corners(evaluator, bounds)
     budget = (iterations + 1) * population * len(parameters) + SCAN_POINTS * len(parameters)
     with tqdm(total=budget, desc="calibrate", unit="candidate", file=sys.stderr,
               disable=None if progress else True, dynamic_ncols=True) as bar:
@@ -457,19 +492,17 @@ def calibrate_to_directory(
     (the search proposes the same candidates again), so the result equals an uninterrupted
     one's. ``options`` go to :func:`calibrate`.
     """
-    check_search(options.get("iterations", ITERATIONS), options.get("population", POPULATION),
-                 len(parameters) or 1)
-    scenario = load_with_parameters(path, {}, _common_overrides(overrides, None))
-    given = options.get("replications")
-    check_replications(Path(path), given, scenario.replications if given is None else given)
+    started = time.perf_counter()
+    checked = _checked(path, parameters, overrides, options.pop("replications", None),
+                       options.get("iterations", ITERATIONS),
+                       options.get("population", POPULATION))
     if resume and not force:  # once the inputs are known good: their error comes first
         nothing_to_resume(directory, "calibration", ("calibration.txt", "calibration.csv"))
-    inputs = scenario.input_files
     finished = False
     try:
-        with resumable_directory(directory, force, resume, inputs=inputs,
+        with resumable_directory(directory, force, resume, inputs=checked.base.input_files,
                                  what="calibration") as staging:
-            result = calibrate(path, parameters, overrides, store=staging, **options)
+            result = _search(checked, started, store=staging, **options)
             if command is not None:
                 result.run_info["command"] = list(command)
             result.write_summary(staging)
