@@ -459,6 +459,16 @@ def test_text_that_yaml_read_as_a_structure_says_what_it_became(history: Path, g
     assert str(caught.value).endswith(f": expected text, got {got}"), caught.value
 
 
+@pytest.mark.parametrize(("given", "got"), [({"name": ["a"]}, "a list"),
+                                            ({"policy.order": {"mypol": None}}, "a mapping")])
+def test_a_structure_given_from_python_where_text_belongs_is_not_blamed_on_yaml(
+        history: Path, given: dict, got: str):
+    """A mapping of overrides passes its values as they are: no YAML read them, none to quote."""
+    with pytest.raises(InputError) as caught:
+        quiet_load(history, given)  # type: ignore[arg-type]
+    assert str(caught.value).endswith(f": expected text, got {got}"), caught.value
+
+
 class MostJobs(QueuePolicy):
     """A policy given as a class, where its name belongs."""
 

@@ -475,7 +475,10 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource,
                 file, line = other_file, other_line
         return InputError(file, key_path, expected, line=line)
     file, line = source.locate(loc)
-    return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data), line)
+    # a mapping of overrides given in Python passed its values as they are: no YAML read them
+    read = not file.startswith(OVERRIDE_SOURCES[1])
+    return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data, read),
+                      line)
 
 
 _NAMED_ENTRIES: dict[tuple[str | int, ...], str] = {("streams",): "stream",
@@ -570,7 +573,9 @@ _DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognorm
 _DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
-def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str:
+def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
+              read: bool = True) -> str:
+    """What was expected and what came instead; ``read``: the value was read as YAML."""
     kind, value = error["type"], error.get("input")
     got = f", got {value!r}" if not isinstance(value, (dict, list)) else ""
     ctx = error.get("ctx") or {}
@@ -614,7 +619,7 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any) -> str
     if kind == "string_type" and isinstance(value, type):
         return f"expected text, got the class {value.__qualname__}{_named_instead(value)}"
     if kind == "string_type" and isinstance(value, (dict, list)):
-        return f"expected text, got {_structure(value)}"
+        return f"expected text, got {_structure(value) if read else _kind(value)}"
     if kind in ("string_type", "bool_type", "bool_parsing"):
         what = "text" if kind == "string_type" else "true or false"
         return f"expected {what}{got}"
@@ -635,6 +640,11 @@ def _structure(value: dict[Any, Any] | list[Any]) -> str:
         return (f"the mapping {{{next(iter(value))}: null}} (YAML reads a text ending in ':' "
                 "as one: quote the text)")
     return "a mapping (YAML reads {...} and 'key: value' as one: quote the text)"
+
+
+def _kind(value: dict[Any, Any] | list[Any]) -> str:
+    """A mapping or list given from Python where text belongs: no YAML to blame or quote."""
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _named_instead(cls: type) -> str:
