@@ -575,7 +575,8 @@ def test_the_entry_point_called_from_a_thread_returns_its_exit_code(tmp_path, mo
     """Only the main thread may set signal handlers.
 
     Ignoring the signals once the command had returned raised ValueError in any other thread,
-    after the command had done its work: the caller got an exception, not the exit code.
+    after the command had done its work: the caller got an exception, not the exit code. The
+    script ignores them, so it is the one called here: ``main`` sets no handler at all.
     """
     import sim.__main__ as entry
 
@@ -586,7 +587,7 @@ def test_the_entry_point_called_from_a_thread_returns_its_exit_code(tmp_path, mo
 
     def validate() -> None:
         try:
-            returned.append(entry.main(["validate", "valid.yaml"]))
+            returned.append(entry.script(["validate", "valid.yaml"]))
         except Exception as exc:  # what the thread's caller would get
             returned.append(exc)
 
