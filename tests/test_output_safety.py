@@ -363,7 +363,10 @@ WRITERS = {
     "run": ["run", "sc/s.yaml"],
     "compare": ["compare", "sc/s.yaml", "sc/s.yaml"],
     "sweep": ["sweep", "sc/s.yaml", "--vary", "grid.capacity_mw=1,2"],
-    "calibrate": ["calibrate", "sc/s.yaml", "--fit", "arrivals.rate_scale=0.5:2"],
+    # an observation to calibrate to: its inputs are checked before the output folder
+    "calibrate": ["calibrate", "sc/s.yaml", "--fit", "arrivals.rate_scale=0.5:2", "--set",
+                  "observations=[{date: 2026-01-01, quantity: applicants_waiting, value: 20, "
+                  "uncertainty: 0.2, source: a test}]"],
 }
 """Every command that writes an output folder, as typed but for ``-o`` and the options."""
 
