@@ -29,7 +29,7 @@ from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.policy_code import code_hashes
 from sim.runs.replication import run_replication
-from sim.runs.results import scenario_hash
+from sim.runs.results import scenario_hash, waiting_list_sha256
 from sim.runs.runner import inputs_unchanged, map_replications
 
 __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
@@ -147,10 +147,10 @@ class CandidateTask:
     """A picklable callable: replication ``i % R`` of candidate ``i // R``, observed values."""
 
     def __init__(self, scenarios: list[Scenario], replications: int,
-                 rows: list[WaitingRows | None] | None = None) -> None:
+                 rows: list[WaitingRows | None]) -> None:
         self.scenarios = scenarios
         self.replications = replications
-        self.rows = rows or [None] * len(scenarios)
+        self.rows = rows
         """Each candidate's waiting-list rows, read from its CSV (None: it names none)."""
 
     def __call__(self, index: int) -> np.ndarray:
@@ -266,7 +266,7 @@ class CandidateEvaluator:
     def many(self, candidates: list[list[float]]) -> None:
         """Evaluate the candidates not yet known, their replications all in one batch."""
         todo, scenarios, seen = [], [], set()
-        code: list[dict[str, str]] = []
+        read_as: list[tuple[str | None, dict[str, str]]] = []  # the list and the policy code
         for values in candidates:
             key = tuple(values)
             if key in self.losses or key in seen:
@@ -279,7 +279,7 @@ class CandidateEvaluator:
                 continue
             todo.append(values)
             scenarios.append((scenario, sha256))
-            code.append(code_hashes(scenario))
+            read_as.append((waiting_list_sha256(scenario), code_hashes(scenario)))
         if not todo:
             return
         count = self.base.replications
@@ -295,7 +295,7 @@ class CandidateEvaluator:
             if len(done) % count == 0:
                 number = len(done) // count - 1
                 # the list as its rows were read: one edited meanwhile is not stored
-                inputs_unchanged(*scenarios[number], code[number])
+                inputs_unchanged(scenarios[number][0], *read_as[number])
                 simulated = np.vstack(done[-count:])
                 loss = synthetic_loss(self.observed, self.uncertainty, simulated, self.bound)
                 self._record(tuple(todo[number]), scenarios[number][1], loss, store=True)

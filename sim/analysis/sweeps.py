@@ -63,7 +63,13 @@ from sim.inputs.yaml_source import Override, parse_override
 from sim.report.narrative import NO_TEN_YEARS_WHY
 from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.policy_code import code_hashes
-from sim.runs.results import definition_hash, dependency_versions, scenario_hash, scenario_yaml
+from sim.runs.results import (
+    definition_hash,
+    dependency_versions,
+    scenario_hash,
+    scenario_yaml,
+    waiting_list_sha256,
+)
 from sim.runs.runner import check_workers, default_workers, inputs_unchanged, run_replications
 from sim.runs.staging import (
     interrupted,
@@ -559,6 +565,7 @@ def _run_plan(
               for scenario in each_cell(scenarios, "hashing cells", progress)]
     keys = [key for _, key in hashes]
     code = [code_hashes(scenario) for scenario in scenarios]  # as each cell imports it
+    listed = [waiting_list_sha256(scenario) for scenario in scenarios]  # as each cell reads it
     if reuse_cells and cells_dir is not None:
         check_kept_cells(cells_dir, dict(zip(ids, keys, strict=True)))
     total = sum(s.replications for s in scenarios)
@@ -579,7 +586,7 @@ def _run_plan(
                     outputs.append(output.metrics)
                     bar.update()
                 # each cell reads the list again: one edited meanwhile must not be kept
-                inputs_unchanged(scenario, hashes[number - 1][0], code[number - 1])
+                inputs_unchanged(scenario, listed[number - 1], code[number - 1])
                 metrics = pd.concat(outputs, ignore_index=True)
                 if cells_dir is not None:
                     write_cell(cells_dir, cell, combo, metrics, sha256)

@@ -49,6 +49,7 @@ from sim.runs.stats import PROJECT_COLUMNS, PROJECT_DTYPES
 
 __all__ = [
     "Results", "definition_hash", "dependency_versions", "scenario_hash", "scenario_yaml",
+    "waiting_list_sha256",
 ]
 
 TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
@@ -493,6 +494,18 @@ def scenario_hash(scenario: Scenario) -> str:
     if scenario.waiting_list is not None and scenario.waiting_list.csv is not None:
         digest.update((scenario.base_dir / scenario.waiting_list.csv).read_bytes())
     return digest.hexdigest()
+
+
+def waiting_list_sha256(scenario: Scenario) -> str | None:
+    """SHA-256 of the waiting-list CSV the scenario names (None: it names none).
+
+    What of :func:`scenario_hash` may change while the scenario is in memory: the resolved
+    scenario itself cannot, so a check that nothing changed needs no YAML dump.
+    """
+    if scenario.waiting_list is None or scenario.waiting_list.csv is None:
+        return None
+    return hashlib.sha256((scenario.base_dir / scenario.waiting_list.csv).read_bytes()
+                          ).hexdigest()
 
 
 def definition_hash(scenario: Scenario, replications: list[int] | None = None,

@@ -35,7 +35,13 @@ from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.areas import area_summary
 from sim.runs.policy_code import code_hashes, policy_files
 from sim.runs.replication import ReplicationOutput, check_policies, run_replication
-from sim.runs.results import Results, definition_hash, dependency_versions, scenario_hash
+from sim.runs.results import (
+    Results,
+    definition_hash,
+    dependency_versions,
+    scenario_hash,
+    waiting_list_sha256,
+)
 from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
 from sim.runs.workers import signals_held, stop_workers, worker_pool
@@ -335,16 +341,15 @@ def _who_broke_the_pool(
                           "afterwards, so run the command again")
 
 
-def inputs_unchanged(scenario: Scenario, scenario_sha256: str, policy_code: Mapping[str, str]
-                     ) -> tuple[str, dict[str, str]]:
+def inputs_unchanged(scenario: Scenario, waiting_list: str | None,
+                     policy_code: Mapping[str, str]) -> dict[str, str]:
     """Refuse a waiting list or policy module changed since replications read them.
 
-    ``scenario_sha256`` and ``policy_code`` are their hashes from before the replications ran
-    (:func:`~sim.runs.results.scenario_hash`, :func:`~sim.runs.policy_code.code_hashes`):
-    the results would not match the copies kept with them. Returns the hashes now.
+    ``waiting_list`` and ``policy_code`` are their hashes from before the replications ran
+    (:func:`~sim.runs.results.waiting_list_sha256`, :func:`~sim.runs.policy_code.code_hashes`):
+    the results would not match the copies kept with them. Returns the policy code's hashes.
     """
-    now = scenario_hash(scenario)
-    if now != scenario_sha256:
+    if waiting_list_sha256(scenario) != waiting_list:
         raise InputError(shown_csv(scenario), "", "expected the file to stay as it was while "
                          "the replications ran: it was changed, so their results were not "
                          "written (they would not match the copy kept with them); run again")
@@ -355,7 +360,7 @@ def inputs_unchanged(scenario: Scenario, scenario_sha256: str, policy_code: Mapp
                              "module to stay as it was while the replications ran: it was "
                              "changed, so their results were not written (they would not "
                              "match the copy kept with them); run again")
-    return now, code
+    return code
 
 
 def run(
@@ -394,7 +399,7 @@ def run(
     _check_request(scenario, workers, replications)
     workers = workers or default_workers()
     try:
-        read_as = scenario_hash(scenario)  # the waiting list as the replications read it
+        read_as = waiting_list_sha256(scenario)  # the list as the replications read it
     except OSError:  # gone or unreadable since loading: reading it says what is wrong
         load_waiting_rows(scenario)
         raise
@@ -414,8 +419,8 @@ def run(
         indices.append(output.replication)
         observed.append(output.observed)
     metric_table = pd.concat(metrics, ignore_index=True)
-    # the scenario as YAML: 5 ms, so only once
-    scenario_sha256, policy_code = inputs_unchanged(scenario, read_as, code_read)
+    policy_code = inputs_unchanged(scenario, read_as, code_read)
+    scenario_sha256 = scenario_hash(scenario)  # the scenario as YAML: 5 ms, so only once
     run_info = {
         "gridqueue_version": __version__,
         "scenario": scenario.name,
