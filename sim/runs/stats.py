@@ -203,20 +203,18 @@ standard deviation over the replications that had a value (``inf`` and NaN where
 reach the figure)."""
 
 
+FULL_FIRM_COLUMNS = ("full_connected_share", "full_connect_date_p10", "full_connect_date_p50",
+                     "full_connect_date_p90")
+"""The columns of ``projects.csv`` on a full firm connection, which earlier folders lack."""
+
 PROJECT_COLUMNS = (
     "project", "request_date", "replications", "connected_share", "withdrawn_share",
     "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
-    "wait_mean_years", "wait_ci_low", "wait_ci_high",
-    "full_connected_share", "full_connect_date_p10", "full_connect_date_p50",
-    "full_connect_date_p90",
+    "wait_mean_years", "wait_ci_low", "wait_ci_high", *FULL_FIRM_COLUMNS,
 )
 """Columns of ``projects.csv``: when each named project connects, across replications. The
 ``connect_date`` columns are of its first connection, which may be a part of the request or a
 non-firm right; the ``full_connect`` ones of a full firm connection of the whole request."""
-
-FULL_FIRM_COLUMNS = ("full_connected_share", "full_connect_date_p10", "full_connect_date_p50",
-                     "full_connect_date_p90")
-"""The columns of ``projects.csv`` on a full firm connection, which earlier folders lack."""
 
 
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
