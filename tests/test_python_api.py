@@ -417,3 +417,21 @@ def test_a_change_for_an_input_compare_lacks_is_named_as_an_override(tmp_path, c
                  "5:grid.capacity_mw=8", "-o", str(tmp_path / "out")]) == 2
     assert "gridqueue: error: --set 5:grid.capacity_mw=8: the target '5' names no input" in \
         capsys.readouterr().err
+
+
+def test_more_workers_than_cores_are_warned_of_once_and_change_nothing(monkeypatch):
+    """--workers 64 on two cores started 64 processes, each with a model, and said nothing."""
+    from sim.errors import GridqueueWarning
+    from sim.runs import runner
+
+    monkeypatch.setattr(runner, "default_workers", lambda: 1)
+    runner._warn_more_workers_than_cores.cache_clear()
+    two = scenario(replications=2)
+    with pytest.warns(GridqueueWarning) as warned:
+        first = run(two, workers=2, progress=False)
+        run(two, workers=2, progress=False)
+    assert [str(w.message) for w in warned] == [
+        "2 worker processes on 1 core: the run is no faster than with 1 and each worker needs "
+        "memory of its own (results are the same whatever the number)"]
+    alone = run(two, workers=1, progress=False)
+    pd.testing.assert_frame_equal(first.summary, alone.summary)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.errors import GridqueueError, InputError, ReplicationError, run_alone
+from sim.errors import GridqueueError, InputError, ReplicationError, run_alone, warn
 from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -168,8 +168,23 @@ def _indices(replications: Iterable[int] | None) -> list[int] | None:
 
 
 def _worker_count(workers: int | None, indices: list[int]) -> int:
-    """Worker processes for these replications: as asked (default all cores), at most one each."""
-    return max(1, min(workers or default_workers(), len(indices) or 1))
+    """Worker processes for these replications: as asked (default all cores), at most one each.
+
+    More than the cores is allowed, with a warning: each worker holds a copy of the model, and
+    beyond the cores they only take turns, so the run gets no faster and needs more memory.
+    """
+    count = max(1, min(workers or default_workers(), len(indices) or 1))
+    if count > default_workers():
+        _warn_more_workers_than_cores(count, default_workers())
+    return count
+
+
+@cache
+def _warn_more_workers_than_cores(count: int, cores: int) -> None:
+    """Say once a process, not once for each scenario of a comparison or cell of a sweep."""
+    warn(f"{count} worker processes on {cores} core{'s' if cores > 1 else ''}: the run is no "
+         f"faster than with {cores} and each worker needs memory of its own (results are the "
+         "same whatever the number)")
 
 
 def map_replications(
