@@ -262,6 +262,22 @@ def test_a_symbolic_link_that_loops_is_named_not_a_traceback(command, says, loop
     assert not (loops / "cmp").exists()
 
 
+@pytest.mark.parametrize(("name", "what"), [
+    ("mine.py", "a Python module (a policy module is named in a scenario's policy.import)"),
+    ("list.csv", "a CSV file (a waiting list is named in a scenario's waiting_list.csv)"),
+    ("Wachtlijst.XLSX", "a spreadsheet")])
+def test_a_policy_module_or_table_given_as_a_scenario_is_named_as_such(name, what, tmp_path,
+                                                                        monkeypatch, capsys):
+    """A policy module given where a scenario belongs read 'expected a mapping of keys'."""
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text("x = 1\n", encoding="utf-8")
+    Path("child.yaml").write_text(f"extends: {name}\n", encoding="utf-8")
+    one_error(*gridqueue(["run", name, "-q"], capsys),
+              f"{name}: expected a scenario file (YAML), '{name}' is {what}")
+    one_error(*gridqueue(["validate", "child.yaml"], capsys),
+              f"child.yaml:1: extends: expected a scenario file (YAML), '{name}' is {what}")
+
+
 def test_extends_naming_a_link_that_loops_names_the_line(loops, capsys):
     """``extends: loop.yaml`` is refused at the line of the extends."""
     (loops / "child.yaml").write_text("extends: loop.yaml\n", encoding="utf-8")

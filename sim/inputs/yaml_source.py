@@ -546,8 +546,21 @@ def _resolved(path: Path, site: _Site | None) -> Path:
                          line=line) from None
 
 
+NOT_SCENARIOS = {
+    ".py": "a Python module (a policy module is named in a scenario's policy.import)",
+    ".csv": "a CSV file (a waiting list is named in a scenario's waiting_list.csv)",
+    ".ipynb": "a notebook",
+    ".xlsx": "a spreadsheet",
+    ".xls": "a spreadsheet",
+}
+"""Files people give where a scenario belongs, by suffix: said as such, not as YAML errors."""
+
+
 def _read_text(path: Path, site: _Site | None) -> str:
     who, key, line = (site[0], "extends", site[1]) if site else (path, "", None)
+    if path.suffix.lower() in NOT_SCENARIOS:
+        raise InputError(who, key, f"expected a scenario file (YAML), '{path}' is "
+                         f"{NOT_SCENARIOS[path.suffix.lower()]}", line=line)
     try:
         return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
