@@ -285,6 +285,15 @@ def test_extends_naming_a_link_that_loops_names_the_line(loops, capsys):
               f"child.yaml:1: extends: expected a scenario file, 'loop.yaml' is {LOOP}")
 
 
+def test_an_observations_file_that_loops_is_not_called_missing(loops, capsys):
+    """``observations: loop.yaml`` said the file 'was not found', though ``ls`` shows it."""
+    (loops / "o.yaml").write_text("extends: s.yaml\nobservations: loop.yaml\n",
+                                  encoding="utf-8")
+    one_error(*gridqueue(["validate", "o.yaml"], capsys),
+              f"o.yaml:2: observations: expected a list of observations or the name of a file "
+              f"of them; 'loop.yaml' is {LOOP}")
+
+
 def test_a_question_naming_a_link_that_loops_is_not_called_missing(loops, capsys):
     """A questions file naming the loop said it was not found."""
     (loops / "q.yaml").write_text("- {question: q, reference: s.yaml, variant: sl1}\n",

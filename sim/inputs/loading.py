@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails
 
 from sim.errors import GridqueueError, InputError, SchemaProblem, listed, nearest, warn
 from sim.inputs.applicants import Category
+from sim.inputs.files import SymlinkLoop, resolved
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario
@@ -171,10 +172,9 @@ def validate_data(source: ScenarioSource) -> Scenario:
         named_in = Path.cwd() if file.startswith(OVERRIDE_SOURCES) else Path(file).parent
         observations = named_in / data["observations"]
         if not observations.is_file():
-            found = ("is a directory" if observations.is_dir() else "is not a regular file"
-                     if os.path.exists(observations) else "was not found")
             raise InputError(file, "observations", "expected a list of observations or the "
-                             f"name of a file of them; '{observations}' {found}", line)
+                             f"name of a file of them; '{observations}' "
+                             f"{_not_a_file(observations)}", line)
         data["observations"] = read_observations(observations, shown_as=str(observations))
         files.append(observations)
     try:
@@ -189,6 +189,19 @@ def validate_data(source: ScenarioSource) -> Scenario:
     scenario._chain_files = tuple(file for file, _ in source.files)
     scenario._options = tuple((override.path, override.shown) for override in source.overrides)
     return scenario
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, which is no regular file, is not one: said apart from "not found"."""
+    if path.is_dir():
+        return "is a directory"
+    if os.path.exists(path):
+        return "is not a regular file"
+    try:
+        resolved(path)
+    except SymlinkLoop as loop:
+        return str(loop.strerror)
+    return "was not found"
 
 
 def check_edited(scenario: Scenario) -> None:
