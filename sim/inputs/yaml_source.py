@@ -110,6 +110,11 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode
                 f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
                 key_node.start_mark,
             )
+        if key_node.value == "<<" and key_node.style is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "expected the keys themselves: YAML merge keys (<<: *name) are "
+                "not read here (YAML 1.2 has none); a parent file (extends) can hold what "
+                "several files share", key_node.start_mark)
         if key_node.tag in _IMPLICIT_TAGS and key_node.style is None:
             key_node.tag = _TEXT_TAG
         key = loader.construct_object(key_node)
