@@ -125,6 +125,33 @@ def test_ranking_a_category_by_efficiency_needs_scores_in_it(base):
         load_scenario(base, [*scored, "policy.within_category.other=efficiency"])
 
 
+def test_applicants_without_a_score_in_a_ranked_category_are_warned_of(base):
+    """They are served after every scored one, as documented, but nothing said so.
+
+    A stream left without ``efficiency`` in a category ranked by it is more often forgotten
+    than meant; its applicants waited behind every scored one.
+    """
+    ranked = ["streams.relief={category: congestion_relief, rate_per_year: 2, demand_mw: 1, "
+              "efficiency: {dist: uniform, low: 0, high: 1}}",
+              "policy={order: social_priority, within_category: {congestion_relief: "
+              "efficiency}}"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_scenario(base, ranked)  # everyone in it has a score: nothing to say
+    storage = "streams.storage={category: congestion_relief, rate_per_year: 1, demand_mw: 2}"
+    (base.parent / "list.csv").write_text(
+        "request_date,category,demand_mw,efficiency\n2023-01-01,congestion_relief,1,\n"
+        "2023-02-01,congestion_relief,1,0.5\n2023-03-01,congestion_relief,1,\n",
+        encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as warned:
+        load_scenario(base, [*ranked, storage, "waiting_list={csv: list.csv}"])
+    assert [str(w.message) for w in warned] == [
+        "--set policy={order: social_priority, within_category: {congestion_relief: "
+        "efficiency}}: ranks congestion_relief by efficiency, but stream 'storage' and 2 "
+        "waiting-list rows in it give no efficiency score: those applicants are served after "
+        "every one with a score, by request date"]
+
+
 def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
     """A stream's own setting wins and projects give self_supply: defaults may reach nobody."""
     onsite = "onsite_generation={share: 0.3, cover: {dist: uniform, low: 0, high: 0.4}}"

@@ -482,8 +482,11 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
     scored = scored_categories(scenario, rows)
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         for category, how in regime.within_category.items():
+            prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
+            if how == "efficiency" and category in scored:
+                _warn_of_unscored(scenario, source, rows, (*prefix, "within_category",
+                                                           category), category)
             if how == "efficiency" and category not in scored:
-                prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
                 idle = _idle(scenario, {
                     name: stream for name, stream in scenario.streams.items()
                     if stream.efficiency is not None and category in categories_held(stream)},
@@ -503,6 +506,35 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
                     "give its streams an efficiency distribution, or leave it out",
                     by=_who_is_in(scenario, source, "efficiency"),
                     aside=f"{aside}, so the category would keep its request-date order")
+
+
+def _warn_of_unscored(scenario: Scenario, source: ScenarioSource | None,
+                      rows: WaitingRows | None, key: Key, category: str) -> None:
+    """Warn of applicants without a score in a category ranked by efficiency: they come last.
+
+    As documented, but a stream left without an ``efficiency`` distribution is more often
+    forgotten than meant, and its applicants would wait behind every scored one.
+    """
+    unscored = [f"stream '{name}'" for name, stream in _drawing(scenario).items()
+                if stream.efficiency is None and category in categories_held(stream)]
+    unscored += [f"project '{project.name}'" for project in scenario.projects
+                 if project.efficiency is None and category in categories_held(project)]
+    count = 0
+    if rows is not None:
+        waiting = scenario.waiting_list
+        default = waiting.efficiency if waiting is not None else None
+        count = sum(1 for held, name, score
+                    in zip(_row_categories(scenario, rows), rows.stream, rows.efficiency,
+                           strict=True)
+                    if category in held and score == -float("inf") and (
+                        scenario.streams[name].efficiency if name else default) is None)
+        if count:
+            unscored.append(f"{count:,} waiting-list row{'s' if count > 1 else ''}")
+    if unscored:
+        verb = "give" if len(unscored) > 1 or count > 1 else "gives"
+        _warn(scenario, source, key, f"ranks {category} by efficiency, but {listed(unscored)} "
+              f"in it {verb} no efficiency score: those applicants are served after every one "
+              "with a score, by request date")
 
 
 _ROW_DEFAULTS = ("patience_years", "efficiency", "partial_offer", "non_firm")
