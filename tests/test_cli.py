@@ -197,7 +197,10 @@ FEW = NOBODY.replace("end: 2024-01-15", "end: 2026-01-01").replace("rate_per_yea
 
 
 @pytest.mark.parametrize("replications, caution", [
-    (3, "Only 3 replications: 95% intervals about 6.7 times as wide as 30 would give; run 10 or "
+    (3, "Only 3 replications: 95% intervals about 6.7 times as wide as 30 would give, and none "
+        "for a time to connection (a median across replications needs 6 or more); run 10 or "
+        "more for figures to quote."),
+    (6, "Only 6 replications: 95% intervals about 2.8 times as wide as 30 would give; run 10 or "
         "more for figures to quote."),
     (10, None)])
 def test_intervals_of_few_replications_say_how_much_wider_they_are(tmp_path, capsys,

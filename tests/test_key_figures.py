@@ -445,3 +445,25 @@ def test_metrics_say_which_figures_add_up_over_the_categories():
     assert METRICS["mw_years_waiting"].categories_add_up
     assert not METRICS["wait_rmst_10y_years"].categories_add_up
 
+
+def test_a_figure_without_brackets_says_why():
+    """Too few replications for a median's interval: the table says why it has no brackets.
+
+    Five replications give the times to connection no 95% interval (order statistics need
+    six), while the means beside them have one; a bare figure must not pass for a known one.
+    """
+    per_replication = pd.concat(
+        [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
+         .assign(replication=r) for r in range(5)],
+        ignore_index=True)
+    summary = summarise(per_replication)
+    median = summary[(summary["group"] == ALL) & (summary["metric"] == "connect_p25_years")]
+    assert np.isfinite(median["estimate"].iloc[0]) and np.isnan(median["ci_low"].iloc[0])
+    text = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS))
+    assert ("Only 5 replications: 95% intervals about 3.3 times as wide as 30 would give, and "
+            "none for a time to connection (a median across replications needs 6 or more); run "
+            "10 or more for figures to quote.") in text
+    six = pd.concat([per_replication, per_replication[per_replication["replication"] == 0]
+                     .assign(replication=5)], ignore_index=True)
+    assert "none for a time to connection" not in format_summary(
+        SimpleNamespace(summary=summarise(six), areas=NO_AREAS))

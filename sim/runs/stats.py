@@ -20,8 +20,8 @@ from sim.runs.metrics import METRICS, Metric, incomplete_figures
 __all__ = [
     "CI_METHODS", "CONFIDENCE", "FULL_FIRM_COLUMNS", "PROJECT_COLUMNS", "PROJECT_DTYPES",
     "SUMMARY_COLUMNS", "bounded_interval", "connection_quantiles", "log_interval",
-    "logit_interval", "mean_interval", "median_interval", "summarise", "summarise_projects",
-    "t_quantile",
+    "logit_interval", "mean_interval", "median_interval", "median_interval_needs",
+    "summarise", "summarise_projects", "t_quantile",
 ]
 
 CONFIDENCE = 0.95
@@ -113,6 +113,14 @@ def median_interval(
     if k == 0:
         return median, np.nan, np.nan
     return median, float(values[k - 1]), float(values[n - k])
+
+
+def median_interval_needs(confidence: float = CONFIDENCE) -> int:
+    """The fewest replications that give a median an interval at ``confidence`` (6 at 95%)."""
+    n = 1
+    while _order_statistic_rank(n, confidence) == 0:
+        n += 1
+    return n
 
 
 @functools.lru_cache(maxsize=1024)

@@ -13,7 +13,7 @@ from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
 from sim.runs.observed import rough_spread
 from sim.runs.results import Results
-from sim.runs.stats import CONFIDENCE, t_quantile
+from sim.runs.stats import CONFIDENCE, median_interval_needs, t_quantile
 
 __all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED",
            "SHOWN", "SPREAD_OF_DATES", "connection_dates", "few_replications", "format_projects",
@@ -134,6 +134,9 @@ def few_replications(replications: float) -> str | None:
         ratio = (t_quantile(CONFIDENCE, count - 1) / math.sqrt(count)) \
             / (t_quantile(CONFIDENCE, 29) / math.sqrt(30))
         wider = f"95% intervals about {ratio:.2g} times as wide as 30 would give"
+        if count < (needs := median_interval_needs()):  # so a median stands bare
+            wider += (f", and none for a time to connection (a median across replications "
+                      f"needs {needs} or more)")
     return (f"Only {count} replication{'s' if count != 1 else ''}: {wider}; run "
             f"{FEW_REPLICATIONS} or more for figures to quote.")
 
