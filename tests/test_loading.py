@@ -262,6 +262,16 @@ def test_a_lognormal_stated_at_its_limit_is_accepted_and_one_above_is_not(key, l
         load_scenario(scenario_with_mean(limit * 1.0001))
 
 
+@pytest.mark.parametrize("homes", ["0", "0.4", "{dist: uniform, low: 0, high: 1.5}"])
+def test_fewer_than_one_home_a_request_is_refused(homes):
+    """``homes_per_request: 0`` was accepted and every request taken as one home."""
+    housing = Path(__file__).parent.parent / "scenarios" / "flevoland" / "housing.yaml"
+    with pytest.raises(InputError, match=r"streams.housing.homes_per_request: expected a mean "
+                       r"of at least 1 home: a request is a block of at least 1"):
+        load_scenario(housing, [f"streams.housing.homes_per_request={homes}"])
+    load_scenario(housing, ["streams.housing.homes_per_request=1"])
+
+
 def test_an_unknown_key_whose_value_is_a_block_is_named_on_its_own_line(family):
     """Not on the first line of the block beneath it, as it was."""
     (family / "block.yaml").write_text("extends: base.yaml\n\ngrid:\n  capacity_mw: 5\n"

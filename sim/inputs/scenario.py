@@ -463,6 +463,9 @@ class Stream(_Model):
         limit, unit = _STREAM_LIMITS[info.field_name or ""]
         if info.field_name == "demand_mw" and value.mean <= 0:
             raise ValueError("expected a demand above 0 MW")
+        if info.field_name == "homes_per_request" and value is not None and value.mean < 1:
+            raise ValueError("expected a mean of at least 1 home: a request is a block of at "
+                             "least 1, so a smaller one would be taken as 1")
         _check_patience(value, info)
         return _bounded_mean(value, limit, unit)
 
