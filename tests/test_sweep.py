@@ -360,6 +360,11 @@ def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
         [4.855, 4.846, 4.863], [4.749, 4.70, 4.80], [4.9, 4.8, 5.0], [4.8, 4.7, 4.9]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
     assert lines[0].split(": ")[1].split("; ")[0] == "4.855 (4.846 to 4.863)"
+    # An interval's end above zero that read as zero beside a larger cell: '0.03 (0.00 to 0.54)'.
+    table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
+        [5.0, 4.1, 6.2], [0.034, 0.002, 0.543], [4.9, 4.8, 5.0], [4.8, 4.7, 4.9]]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    assert lines[1].split(": ")[1].split("; ")[0] == "0.034 (0.002 to 0.543)"
 
 
 def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):

@@ -462,7 +462,9 @@ def table_decimals(rows: pd.DataFrame) -> int:
     four) while an estimate and its interval's ends that differ would read alike:
     '9.00 (8.90 to 9.10)' beside '7.94 (7.83 to 8.04)', not '9 (8.9 to 9.1)'; '4.855 (4.846
     to 4.863)', not '4.85 (4.85 to 4.86)'. Values closer than a ten-thousandth of the largest
-    count as alike: a cell near zero beside thousands does not set the table's decimals.
+    count as alike: a cell near zero beside thousands does not set the table's decimals. A
+    value that is not alike to zero is not shown as zero either: '0.034 (0.002 to 0.543)',
+    not '0.03 (0.00 to 0.54)', an interval that would seem to reach zero.
     """
     values = rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
@@ -473,7 +475,9 @@ def table_decimals(rows: pd.DataFrame) -> int:
     for row in values:
         known = sorted(float(v) for v in row if np.isfinite(v))
         apart = [(a, b) for a, b in zip(known, known[1:], strict=False) if b - a > alike]
-        while decimals < 4 and any(f"{a:.{decimals}f}" == f"{b:.{decimals}f}" for a, b in apart):
+        apart += [(0.0, v) for v in known if abs(v) > alike]
+        while decimals < 4 and any(f"{abs(a):.{decimals}f}" == f"{abs(b):.{decimals}f}"
+                                   for a, b in apart):
             decimals += 1
     return decimals
 
