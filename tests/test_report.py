@@ -269,6 +269,23 @@ capacity_releases:
         "calendar give up 50% of their MW",)
 
 
+def test_a_projects_assumption_says_what_it_asks_of_the_grid():
+    """campus_onsite's campus asks 12 MW of the grid: 20 MW demand, 40% generated on site.
+
+    Before, the list read "20 MW requested on 2026-02-01, 40% generated on site", the demand
+    under the word for what is asked of the grid (requested_mw in applicants.csv is 12).
+    """
+    from sim.report.assumptions import assumptions
+
+    family = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland"
+    onsite = assumptions(load_scenario(family / "campus_onsite.yaml"))["Named projects"]
+    assert onsite.items[0].startswith(
+        "High-tech campus Weerwater (ASMI) (other): 12 MW asked of the grid (20 MW demand, "
+        "40% generated on site) on ")
+    whole = assumptions(load_scenario(family / "campus.yaml"))["Named projects"]
+    assert "20 MW asked of the grid (20 MW demand, 0% generated on site)" in whole.items[0]
+
+
 @pytest.mark.parametrize(("after_years", "text"), [
     (0, "any time"), (2, "at least 2 years by the calendar"),
     (0.5, "at least 6 months by the calendar"),

@@ -79,8 +79,9 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                   for r in scenario.capacity_releases)),
         "Named projects": Assumption(
             count_text(len(projects), "project") if projects else "none",
-            tuple(f"{p.name} ({p.category}): {p.demand_mw:g} MW requested on {p.date}, "
-                  f"{p.self_supply:.0%} generated on site, {count_text(p.jobs, 'job')}"
+            tuple(f"{p.name} ({p.category}): {p.demand_mw * (1 - p.self_supply):g} MW asked "
+                  f"of the grid ({p.demand_mw:g} MW demand, {p.self_supply:.0%} generated on "
+                  f"site) on {p.date}, {count_text(p.jobs, 'job')}"
                   for p in projects)),
     }
 
