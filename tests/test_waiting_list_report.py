@@ -33,7 +33,7 @@ def test_the_report_counts_the_listed_applicants_and_says_what_was_drawn(tmp_pat
     listed = results.applicants[results.applicants["source"] == "waiting_list"]
     assert len(listed) == 3 * 3
     assert lines[0] == ("3 applicants listed at the start, one per row of list.csv (2.15 MW "
-                        "asked, requested from 2022-11-17 to 2023-05-04), in every replication")
+                        "demand, requested from 2022-11-17 to 2023-05-04), in every replication")
     counts = listed["outcome"].value_counts() / 3
     assert sum(float(part.split()[0]) for part in lines[1].removeprefix(
         "By the end of the run, on average ").split(" (")[0].split(", ")) == 3
@@ -47,6 +47,24 @@ def test_the_report_counts_the_listed_applicants_and_says_what_was_drawn(tmp_pat
                              "streams; patience for 2 rows naming no stream from "
                              "waiting_list.patience_years; priority requests (by "
                              "priority_uptake) for 1 row leaving priority_requested empty")
+
+
+def test_the_listed_mw_are_called_demand_not_what_is_asked_of_the_grid(tmp_path: Path):
+    """Rows that generate part of their demand on site ask the grid for less than the file's MW.
+
+    The report called the file's 2.15 MW of demand "MW asked", the word applicants.csv
+    (requested_mw) and validate use for what is asked of the grid: here 1.5 MW of it.
+    """
+    (tmp_path / "list.csv").write_text(
+        "request_date,category,demand_mw,self_supply\n2022-11-17,other,2.0,0.25\n"
+        "2023-01-10,other,0.15,0.0\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "waiting_list: {csv: list.csv}\nreplications: 1\n",
+                    encoding="utf-8")
+    scenario = load_scenario(path)
+    lines = waiting_list_lines(scenario, run(scenario, workers=1).applicants)
+    assert "(2.15 MW demand, requested from 2022-11-17 to 2023-01-10)" in lines[0]
+    assert "MW asked" not in " ".join(lines)
 
 
 def test_a_scenario_without_a_waiting_list_csv_says_nothing_of_one(tmp_path: Path):

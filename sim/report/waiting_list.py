@@ -36,7 +36,7 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
     count, outcome, replications = _outcomes(applicants)
     lines = [f"{_number(count)} applicants listed at the start, one per row of {spec.csv}"
              + ("" if rows is None else
-                f" ({rows.demand_mw.sum():.4g} MW asked, requested from "
+                f" ({rows.demand_mw.sum():.4g} MW demand, requested from "
                 f"{min(rows.request_date)} to {max(rows.request_date)})")
              + ", in every replication",
              f"By the end of the run, on average {_outcome_text(outcome)} (over "
@@ -140,7 +140,7 @@ def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
                     for stream in streams)
     if lifetimes:
         drawn.append(f"connection lifetimes for {_rows(lifetimes)} from their streams")
-    given = ("From the file: each row's request date, category, MW asked and jobs (empty: "
+    given = ("From the file: each row's request date, category, MW demand and jobs (empty: "
              "0), its stream and area, and its self_supply and priority_requested where given")
     if not drawn:
         return given + "; nothing is drawn for them (no patience: they wait until connected)"
