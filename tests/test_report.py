@@ -79,6 +79,21 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     assert html.index("Headline figures") < html.index('id="figures"')
 
 
+def test_run_report_lists_its_assumptions_without_setting_them_against_others(
+        summary_and_scenario):
+    """One scenario has nothing to differ from: its assumptions are one plain list.
+
+    Before, a run's page read "Assumptions that differ. None: every key assumption below is
+    the same" over "Shared by every scenario", as if it had been compared with another.
+    """
+    summary, scenario = summary_and_scenario
+    html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
+    section = html[html.index('<h3 id="assumptions">'):]
+    assert "Assumptions that differ" not in section
+    assert "every scenario" not in section and "every key assumption" not in section
+    assert '<table class="shared"><tbody><tr><th>Period</th>' in section
+
+
 def test_run_report_says_when_each_named_project_is_connected(summary_and_scenario):
     """A project's line, as the terminal prints it, under the headline figures."""
     summary, scenario = summary_and_scenario

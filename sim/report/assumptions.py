@@ -267,6 +267,8 @@ class AssumptionsView:
     differing: list[str]
     rows: list[tuple[str, list[ShownAssumption]]]
     shared: list[tuple[str, ShownAssumption]]
+    single: bool = False
+    """One scenario (a run's page): nothing to differ from, so one plain list."""
 
 
 def assumptions_view(
@@ -288,7 +290,7 @@ def assumptions_view(
         rows.append((label, [_shown(row[n], table[reference][n] if reference else None,
                                     reference) for n in differing]))
     shared = [(n, _shown(table[first][n])) for n in names if n not in differing]
-    return AssumptionsView(differing, rows if differing else [], shared)
+    return AssumptionsView(differing, rows if differing else [], shared, len(table) == 1)
 
 
 def assumptions_html(
