@@ -255,10 +255,14 @@ class OnsiteGeneration(_Model):
     @field_validator("cover")
     @classmethod
     def _cover_below_one(cls, value: Any) -> Any:
+        # Say what was given: a cover written in percent (high: 40) reads as a typo at once.
         if value.upper_bound >= 1:
+            got = (f"values up to {value.upper_bound:g} ({value.dist})"
+                   if math.isfinite(value.upper_bound)
+                   else f"{value.dist}, which has no upper bound")
             raise ValueError(
-                "cover must stay below 1: use a bounded family (fixed, uniform, triangular or "
-                "empirical) with values below 1"
+                f"expected a fraction of demand below 1 (0.4 for 40%), got {got}; use a "
+                "bounded family (fixed, uniform, triangular or empirical) with values below 1"
             )
         return value
 
