@@ -301,6 +301,17 @@ def test_a_projects_assumption_says_what_it_asks_of_the_grid():
     assert "20 MW asked of the grid (20 MW demand, 0% generated on site)" in whole.items[0]
 
 
+def test_the_assumptions_write_large_means_without_an_exponent():
+    """A patience of 100 years read 'patience mean 1e+02 years', 150 MW requests '1.5e+02 MW'."""
+    from sim.report.assumptions import assumptions
+    from tests.builders import scenario
+
+    listed = assumptions(scenario(streams={"campuses": {
+        "category": "other", "rate_per_year": 2, "demand_mw": 150,
+        "patience_years": {"dist": "exponential", "mean": 100}}}))["Arrival streams"].items
+    assert listed == ("campuses (other): 2/year, mean 150 MW, patience mean 100 years",)
+
+
 @pytest.mark.parametrize(("after_years", "text"), [
     (0, "any time"), (2, "at least 2 years by the calendar"),
     (0.5, "at least 6 months by the calendar"),

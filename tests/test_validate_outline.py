@@ -159,3 +159,18 @@ def test_validate_says_when_a_generated_waiting_list_was_requested(tmp_path: Pat
     assert ("waiting list at the start: 12 generated, requested from 2020-01-01 to 2022-01-01"
             in lines)
     assert "    other: 4 requests/year, 0.8 MW/year" in lines
+
+
+def test_validate_writes_large_sizes_and_rates_without_an_exponent(tmp_path: Path, capsys):
+    """A stream of 150 MW requests read '1.5e+02 MW', its 3,750 MW a year '3.75e+03'."""
+    (tmp_path / "history.yaml").write_text(HISTORY, encoding="utf-8")
+    path = tmp_path / "big.yaml"
+    path.write_text(textwrap.dedent("""\
+        extends: history.yaml
+        streams:
+          campuses: {category: other, rate_per_year: 25, demand_mw: 150}
+        """), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "e+" not in out
+    assert "  campuses (other): 25 requests/year x 150 MW = 3,750 MW/year asked" in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import scored_categories
 from sim.inputs.scenario import (
@@ -138,7 +139,7 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):
-        return (f"from {upgrade.date}, delayed by {delay.mean:.2g} years on average "
+        return (f"from {upgrade.date}, delayed by {significant(delay.mean)} years on average "
                 f"({'; '.join(['no upper bound', *shared])})")
     latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
     notes = [*(["not at all if after the end"] if latest >= end else []), *shared]
@@ -162,16 +163,16 @@ def _streams(scenario: Scenario) -> list[str]:
             per_category[stream.category][1] += mw
         growth = f", growing {stream.growth_per_year:.1%}/year" if stream.growth_per_year else ""
         area = f", {stream.area}" if stream.area else ""
-        size = (f"{stream.demand_mw.mean:.2g} MW" if homes is None else
-                f"{homes.mean:.3g} homes x {stream.demand_mw.mean:.2g} MW")
+        size = (f"{significant(stream.demand_mw.mean)} MW" if homes is None else
+                f"{significant(homes.mean, 3)} homes x {significant(stream.demand_mw.mean)} MW")
         starts = f", from {stream.period.start}" if later and stream.period else ""
         lines.append(f"  {name} ({stream.category}{area}{starts}): {stream.rate_per_year:g} "
-                     f"requests/year x {size} = {mw:.3g} MW/year asked"
+                     f"requests/year x {size} = {significant(mw, 3)} MW/year asked"
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
                         f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
                      + growth + _expanding(stream, scenario))
     lines.append("  per category, at the start:")
-    lines += [f"    {c}: {rate:g} requests/year, {mw:.3g} MW/year"
+    lines += [f"    {c}: {rate:g} requests/year, {significant(mw, 3)} MW/year"
               for c, (rate, mw) in per_category.items() if rate]
     return lines
 
@@ -181,8 +182,9 @@ def _expanding(stream: Stream, scenario: Scenario) -> str:
     expansion = stream.expansion
     if expansion is None:
         return ""
-    return (f", {expansion.share:.0%} of them expanding {expansion.existing_mw.mean:.2g} MW in "
-            f"place on average ({_expansion_acts(scenario)})")
+    return (f", {expansion.share:.0%} of them expanding "
+            f"{significant(expansion.existing_mw.mean)} MW in place on average "
+            f"({_expansion_acts(scenario)})")
 
 
 def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
@@ -190,7 +192,7 @@ def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
     if spec is None:
         return "none"
     if waiting is not None:
-        return (f"{len(waiting)} rows read from {spec.csv}, {waiting.demand_mw.sum():.3g} MW "
-                "demand")
+        return (f"{len(waiting)} rows read from {spec.csv}, "
+                f"{significant(waiting.demand_mw.sum(), 3)} MW demand")
     latest = spec.latest or scenario.start
     return f"{spec.count} generated, requested from {spec.earliest} to {latest}"

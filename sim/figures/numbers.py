@@ -13,7 +13,7 @@ from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
 __all__ = ["NOT_REACHED", "QUARTER_SIGN", "format_estimate", "format_numbers",
-           "group_thousands", "tick_texts"]
+           "group_thousands", "significant", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -73,6 +73,22 @@ def format_numbers(*values: float, extra: int = 0) -> list[str]:
     texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
     return _no_negative_zero(texts)
+
+
+def significant(value: float, digits: int = 2) -> str:
+    """``value`` to ``digits`` significant digits as ``:g`` writes it, but never an exponent.
+
+    '0.35', '2', '150', '3,750': ``f"{150:.2g}"`` reads '1.5e+02', which a planner's stream
+    of 150 MW requests or a patience of 100 years would show in the assumptions.
+    """
+    if not math.isfinite(value) or value == 0:
+        return f"{value:g}"
+    rounded = float(f"{value:.{digits}g}")
+    decimals = max(digits - 1 - math.floor(math.log10(abs(rounded))), 0)
+    text = f"{rounded:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").removesuffix(".")
+    return _no_negative_zero([text])[0]
 
 
 def _no_negative_zero(texts: list[str]) -> list[str]:

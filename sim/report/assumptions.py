@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream, Upgrade
 from sim.report.rendering import environment
@@ -62,7 +63,7 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         "Grid": _grid(scenario),
         "Arrival streams": Assumption(
             f"{count_text(len(streams), 'stream')}, "
-            f"{count_text(sum(s.rate_per_year for s in streams), 'request', 'g')} a year"
+            f"{count_text(sum(s.rate_per_year for s in streams), 'request', 6)} a year"
             + _rates_note(scenario)
             if scenario.streams else "none",
             tuple(_stream(name, s) for name, s in scenario.streams.items())),
@@ -118,27 +119,27 @@ def _stream(name: str, stream: Stream) -> str:
     """A stream in short words, with each 2026 mechanism it uses (a block of homes, say)."""
     demand = stream.demand_mw.mean
     if stream.homes_per_request is None:
-        size = f"mean {demand:.2g} MW"
+        size = f"mean {significant(demand)} MW"
     else:
         homes = stream.homes_per_request.mean
-        size = (f"mean {demand * homes:.2g} MW ({count_text(homes, 'home', '.3g')} of "
-                f"{demand:.2g} MW)")
+        size = (f"mean {significant(demand * homes)} MW ({count_text(homes, 'home', 3)} of "
+                f"{significant(demand)} MW)")
     words = [f"{stream.rate_per_year:g}/year", size]
     if stream.period is not None:
         words.append(f"from {stream.period.start or 'the start'} to "
                      f"{stream.period.end or 'the end'}")
     if stream.patience_years is not None:
-        words.append(f"patience mean {count_text(stream.patience_years.mean, 'year', '.2g')}")
+        words.append(f"patience mean {count_text(stream.patience_years.mean, 'year', 2)}")
     words += [f"{c.category} from {c.date}" for c in stream.category_changes]
     if stream.efficiency is not None:
-        words.append(f"efficiency mean {stream.efficiency.mean:.2g}")
+        words.append(f"efficiency mean {significant(stream.efficiency.mean)}")
     if stream.partial_offer is not None:
         offer = stream.partial_offer
         words.append(f"{offer.accept_share:.0%} take partial offers of at least "
                      f"{offer.min_share:.0%}")
     if stream.expansion is not None:
         words.append(f"{stream.expansion.share:.0%} expansions of mean "
-                     f"{stream.expansion.existing_mw.mean:.2g} MW")
+                     f"{significant(stream.expansion.existing_mw.mean)} MW")
     if stream.non_firm is not None:
         offered = stream.non_firm
         words.append(f"{offered.accept_share:.0%} accept a {offered.right} right, "
@@ -201,9 +202,13 @@ def _upgrades_sum(areas: Iterable[Area]) -> str:
     return f", {count_text(len(upgrades), 'upgrade')} adding {sum(u.add_mw for u in upgrades):g} MW"
 
 
-def count_text(number: float, noun: str, spec: str = "") -> str:
-    """``number`` (formatted by ``spec``) and ``noun``, singular only when it reads as 1."""
-    text = format(number, spec)
+def count_text(number: float, noun: str, digits: int | None = None) -> str:
+    """``number`` and ``noun``, singular only when it reads as 1.
+
+    A whole number is written whole ('1,200 jobs'); ``digits``: that many significant
+    digits, never an exponent ('patience mean 100 years', not '1e+02').
+    """
+    text = f"{number:,}" if digits is None else significant(number, digits)
     return f"{text} {noun}{'' if text == '1' else 's'}"
 
 
@@ -227,7 +232,7 @@ def _delay(upgrade: Upgrade) -> str:
     if upgrade.same_delay_as is not None:
         return f" (the same delay as {upgrade.same_delay_as})"
     delay = upgrade.delay_years
-    return "" if delay is None else f" (delay mean {count_text(delay.mean, 'year', '.2g')})"
+    return "" if delay is None else f" (delay mean {count_text(delay.mean, 'year', 2)})"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from sim.errors import InputError
+from sim.figures.numbers import significant
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.loading import load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
@@ -36,7 +37,7 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
     count, outcome, replications = _outcomes(applicants)
     lines = [f"{_number(count)} applicants listed at the start, one per row of {spec.csv}"
              + ("" if rows is None else
-                f" ({rows.demand_mw.sum():.4g} MW demand, requested from "
+                f" ({significant(rows.demand_mw.sum(), 4)} MW demand, requested from "
                 f"{min(rows.request_date)} to {max(rows.request_date)})")
              + ", in every replication",
              f"By the end of the run, on average {_outcome_text(outcome)} (over "
@@ -61,7 +62,7 @@ def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> st
     rows = _read_rows(scenario)
     line = "waiting list: " + (f"{spec.csv}" if rows is None else
                                f"{_rows(len(rows))} of {shown_csv(scenario)} "
-                               f"({rows.demand_mw.sum():.3g} MW)")
+                               f"({significant(rows.demand_mw.sum(), 3)} MW)")
     if applicants is None:
         return line
     _, outcome, replications = _outcomes(applicants)
@@ -99,7 +100,7 @@ def _number(value: float) -> str:
 
 
 def _rows(count: int) -> str:
-    return count_text(count, "row", ",")
+    return count_text(count, "row")
 
 
 def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
