@@ -612,7 +612,8 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
         return (f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE} "
                 f"(dist: one of {', '.join(_DISTRIBUTION_NAMES)})")
     if kind in _BOUNDS:
-        return f"expected a number {_BOUNDS[kind]} {ctx.get(_BOUND_KEYS[kind])}{got}"
+        return (f"expected a number {_BOUNDS[kind]} {ctx.get(_BOUND_KEYS[kind])}{got}"
+                f"{_percent_hint(kind, ctx.get(_BOUND_KEYS[kind]), value)}")
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         what = "a whole number" if kind.startswith("int") else "a number"
         return f"expected {what}{got}"
@@ -669,6 +670,18 @@ def _named_instead(cls: type) -> str:
     if cls.__module__ in ("__main__", "builtins") or "<" in cls.__qualname__:  # no import
         return f": name a policy by {registered}"
     return f": name a policy by {registered}, or as '{cls.__module__}:{cls.__qualname__}'"
+
+
+def _percent_hint(kind: str, bound: Any, value: Any) -> str:
+    """For a share up to 1 given in percent (35 for 0.35), what was meant; else ''.
+
+    From 2: a value just above 1 is as likely another slip as a percent.
+    """
+    if (kind in ("less_than", "less_than_equal") and bound == 1
+            and isinstance(value, int | float) and not isinstance(value, bool)
+            and 2 <= value <= 100):
+        return f" (shares and fractions run from 0 to 1: {value / 100:g} for {value:g}%)"
+    return ""
 
 
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
