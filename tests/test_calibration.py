@@ -206,6 +206,9 @@ def test_a_bound_the_simulation_keeps_reads_as_within_it_not_as_a_perfect_hit(fi
     assert (f"  {table.loc[0, 'label']}: 0.00 (within the bound: 0.096, at most 0.2; "
             f"{table.loc[0, 'agreement']})") in words
     assert "+0.00 sd" not in words
+    table.loc[0, ["simulated_mean", "observed"]] = [1492.4, 1500]  # no '1.5e+03'
+    words = "\n".join(dataclasses.replace(result, observations=table).statements())
+    assert "(within the bound: 1,490, at most 1,500; " in words
 
 
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):

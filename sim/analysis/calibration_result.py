@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.analysis.candidates import EVALUATIONS
 from sim.analysis.parameters import SPANNING, load_with_parameters, stream_overrides
 from sim.figures.files import write_figures
+from sim.figures.numbers import significant
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
 from sim.runs.observed import few_for_a_band, format_observed, is_share
@@ -174,7 +175,7 @@ class Calibration:
                 mean, bound = ((format_observed(row[k], True) for k in ("simulated_mean",
                                                                           "observed"))
                                if is_share(row) else
-                               (f"{row[k]:.2g}" for k in ("simulated_mean", "observed")))
+                               (significant(row[k], 3) for k in ("simulated_mean", "observed")))
                 how = f"within the bound: {mean}, {side} {bound}"
             else:
                 how = f"{row['misfit_sd']:+.2f} sd"
