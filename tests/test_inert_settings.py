@@ -234,6 +234,31 @@ def test_a_project_larger_than_its_area_ever_gets_is_named(base):
         load_scenario(base, [LARGE, RELEASE, "capacity_releases.0.existing_mw=20"])
 
 
+def test_a_stream_whose_every_request_is_larger_than_its_area_ever_gets_is_named(base):
+    """60 MW requests where the area ever has 54: none connects, and nothing said so.
+
+    A lognormal may always draw a request that fits; a fixed or bounded demand may not. What
+    on-site generation covers and the smallest part a partial offer takes are counted.
+    """
+    with pytest.warns(GridqueueWarning, match=r"streams.firms.demand_mw: its smallest possible "
+                      r"request asks 60 MW of the grid: more than the grid ever has there, 54 "
+                      r"MW \(area 'main': its capacity at the start and every upgrade that can "
+                      r"come before end \(2030-01-01\)\), so none of its requests connects"):
+        load_scenario(base, ["streams.firms.demand_mw=60"])
+    with pytest.warns(GridqueueWarning, match=r"asks 57 MW of the grid \(with on-site "
+                      r"generation and its smallest partial offer\)"):
+        load_scenario(base, ["streams.firms.demand_mw={dist: uniform, low: 100, high: 120}",
+                             "onsite_generation={share: 0.5, cover: {dist: uniform, low: 0, "
+                             "high: 0.05}}",
+                             "streams.firms.partial_offer={accept_share: 0.2, min_share: 0.6}"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        load_scenario(base, ["streams.firms.demand_mw=54"])
+        load_scenario(base, ["streams.firms.demand_mw={dist: lognormal, median: 60, sigma: 1}"])
+        load_scenario(base, ["streams.firms.demand_mw=60",
+                             "streams.firms.partial_offer={accept_share: 0.2, min_share: 0.5}"])
+
+
 def test_a_project_that_can_connect_at_all_is_not_named(base):
     """As much as the area ever has, a part that fits, a non-firm right, MW released: it may."""
     with warnings.catch_warnings():

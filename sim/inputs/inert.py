@@ -41,7 +41,7 @@ from sim.inputs.scenario import (
     holds_priority,
     scores_drawn,
 )
-from sim.inputs.sources import waiting_list_weights
+from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
@@ -76,6 +76,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         lambda: _check_projects_keep_a_place(*both),
         lambda: _warn_of_projects_asking_for_nothing(*both),
         lambda: _warn_of_projects_that_never_fit(*both),
+        lambda: _warn_of_streams_that_never_fit(*both),
         lambda: _check_onsite_defaults_reach_someone(*both, rows),
         lambda: _check_share_and_cover_agree(*both),
         lambda: _warn_of_upgrades_after_the_end(*both),
@@ -758,22 +759,13 @@ def _warn_of_projects_that_never_fit(scenario: Scenario,
     non-firm right may connect in its pool, so it is not judged. A warning, as for an
     upgrade after the end: a comparison over capacities may well reach that.
     """
-    grid = scenario.grid
-    areas = grid.resolved_areas
     for i, project in enumerate(scenario.projects):
         if project.non_firm_right is not None:
             continue
         name = project.area or scenario.area_names[0]
         asked = project.demand_mw * (1.0 - project.self_supply)
         needed = asked * (project.partial_min_share or 1.0)
-        most = _most_ever(scenario, areas[name].capacity_mw, areas[name].upgrades,
-                          released=name)
-        upstream = math.inf if grid.upstream is None else \
-            _most_ever(scenario, grid.upstream.capacity_mw, grid.upstream.upgrades)
-        upstream_binds = upstream < most
-        most = min(most, upstream)
-        where = f"the upstream limit area '{name}' shares" if upstream_binds \
-            else f"area '{name}'"
+        most, room = _room_ever(scenario, name)
         if needed <= most + FIT_MARGIN_MW:
             continue
         what = f"asks {project.demand_mw:g} MW"
@@ -781,12 +773,59 @@ def _warn_of_projects_that_never_fit(scenario: Scenario,
             what += f" ({asked:g} MW from the grid, after its self_supply)"
         if project.partial_min_share is not None:
             what += f" and takes no part below {project.partial_min_share:g} of it ({needed:g} MW)"
-        kept = ", and what capacity releases free" if not upstream_binds and any(
-            release.area in (None, name) for release in scenario.capacity_releases) else ""
         _warn(scenario, source, ("projects", i, "demand_mw"),
               f"projects.{i}.demand_mw ({project.name}) {what}: more than the grid ever has "
-              f"there, {most:g} MW ({where}: its capacity at the start and every upgrade that "
-              f"can come before end ({scenario.end}){kept}), so it never connects in this run")
+              f"there, {room}, so it never connects in this run")
+
+
+def _warn_of_streams_that_never_fit(scenario: Scenario,
+                                    source: ScenarioSource | None) -> None:
+    """Name a stream whose smallest possible request is more than its area ever has free.
+
+    As for a project (:func:`_warn_of_projects_that_never_fit`): the smallest request is the
+    least demand the stream can draw (times the fewest homes), less the most on-site
+    generation can cover, and the smallest part it takes where it may take parts. Streams
+    whose applicants may hold a non-firm right are not judged. Only bounded distributions
+    can warn: a lognormal may always draw a request that fits.
+    """
+    for name, stream in _drawing(scenario).items():
+        if stream.non_firm is not None:
+            continue
+        smallest, after = stream.demand_mw.lower_bound, []
+        if stream.homes_per_request is not None:
+            smallest *= max(round(stream.homes_per_request.lower_bound), 1)
+            after.append("its fewest homes")
+        onsite = onsite_for(scenario, stream, stream.category)
+        if onsite is not None and onsite.share > 0:
+            smallest *= 1.0 - onsite.cover.upper_bound
+            after.append("on-site generation")
+        if stream.partial_offer is not None and stream.partial_offer.accept_share > 0:
+            smallest *= stream.partial_offer.min_share
+            after.append("its smallest partial offer")
+        most, room = _room_ever(scenario, stream.area or scenario.area_names[0])
+        if smallest <= most + FIT_MARGIN_MW:
+            continue
+        _warn(scenario, source, ("streams", name, "demand_mw"),
+              f"streams.{name}.demand_mw: its smallest possible request asks {smallest:g} MW "
+              f"of the grid{f' (with {listed(after)})' if after else ''}: more than the grid "
+              f"ever has there, {room}, so none of its requests connects in this run")
+
+
+def _room_ever(scenario: Scenario, area: str) -> tuple[float, str]:
+    """The most MW ``area`` ever has free, and those MW said with where they come from."""
+    grid = scenario.grid
+    most = _most_ever(scenario, grid.resolved_areas[area].capacity_mw,
+                      grid.resolved_areas[area].upgrades, released=area)
+    upstream = math.inf if grid.upstream is None else \
+        _most_ever(scenario, grid.upstream.capacity_mw, grid.upstream.upgrades)
+    upstream_binds = upstream < most
+    where = f"the upstream limit area '{area}' shares" if upstream_binds \
+        else f"area '{area}'"
+    kept = ", and what capacity releases free" if not upstream_binds and any(
+        release.area in (None, area) for release in scenario.capacity_releases) else ""
+    return min(most, upstream), (f"{min(most, upstream):g} MW ({where}: its capacity at the "
+                                 "start and every upgrade that can come before end "
+                                 f"({scenario.end}){kept})")
 
 
 def _most_ever(scenario: Scenario, start_mw: float, upgrades: list[Upgrade], *,
