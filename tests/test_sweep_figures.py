@@ -102,6 +102,23 @@ def test_heat_map_marks_cells_without_a_difference_not_comparable():
     assert "mean (95% CI)" not in title
 
 
+def test_heat_map_names_in_its_legend_only_the_marks_it_draws():
+    """'interval includes zero' stood in the legend of a map in which every cell differed."""
+    keys = [DATE, "policy.order"]
+    table = _table(keys, [["2026-01-01", "fifo", 9.0, 8.8, 9.2],
+                          ["2033-01-01", "fifo", 9.2, 8.8, 9.9],
+                          ["2026-01-01", "social_priority", 6.0, 5.0, 7.0],
+                          ["2033-01-01", "social_priority", 7.8, 7.4, 8.7]],
+                   "wait_mean_years")
+    clear = [(np.nan,) * 3, (0.2, 0.1, 0.3), (-3.0, -3.5, -2.5), (-1.2, -1.5, -0.9)]
+    fig = sweep_figure(table, keys, "wait_mean_years", "all", _differences(table, clear))
+    assert not fig.legends
+    within = [*clear[:3], (-0.1, -0.4, 0.2)]
+    fig = sweep_figure(table, keys, "wait_mean_years", "all", _differences(table, within))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "interval includes zero: no clear difference"]
+
+
 def test_lines_show_each_cells_difference_from_the_first_beneath():
     """Cells whose own intervals overlap may still differ clearly: the panel beneath says so.
 

@@ -166,13 +166,14 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     difference_unit = "percentage points" if unit == "share" else unit
     fig.colorbar(image, ax=ax, label=f"Difference from the top-left cell ({difference_unit})")
     handles = [Patch(facecolor=WITHIN, hatch="//", edgecolor="white",
-                     label="interval includes zero: no clear difference")]
+                     label="interval includes zero: no clear difference")] if within.any() else []
     if unknown.any():
         handles.append(Patch(facecolor="white", hatch="..", edgecolor=NOT_COMPARABLE,
                              label=NO_DIFFERENCE))
     if any(_unpaired(cell[(r, c)]) for r in lines for c in columns):
         handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
-    fig.legend(handles=handles, loc="outside lower center", frameon=False)
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
 
 
