@@ -130,7 +130,7 @@ def time_to_connection_figure(
                 Line2D([], [], color="black", linestyle="--", label="withdrawn")]
     if banded:
         handles.append(Patch(color="black", alpha=BAND_ALPHA, linewidth=0,
-                             label="95% confidence interval"))
+                             label="95% confidence interval of connected"))
     if thickened:
         named = set((references or {}).values())
         against = named.pop() if len(named) == 1 else "its reference"
