@@ -1408,6 +1408,49 @@ def test_a_questions_file_that_cannot_be_read_says_why(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("kind", "says"), [
+    ("latin-1", "expected UTF-8 text, got the byte 0xe9 (save the file as UTF-8)"),
+    ("pipe", "expected a questions file, not a named pipe (FIFO)"),
+    ("device", "expected a questions file, not a device"),
+    ("too large", "expected a questions file of at most 100 bytes"),
+])
+def test_a_questions_file_is_read_as_safely_as_a_scenario_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    kind: str, says: str,
+):
+    """A questions file that is no text file to read once is one message, not a traceback.
+
+    Read as it was, one saved by Excel in Latin-1 ended in a traceback, a named pipe blocked
+    for ever and /dev/zero filled the memory.
+    """
+    import threading
+
+    from sim.analysis import questions
+
+    path = tmp_path / "questions.yaml"
+    text = "- question: Méér?\n  reference: a.yaml\n  variant: b.yaml\n"
+    timer = None
+    if kind == "latin-1":
+        path.write_bytes(text.encode("latin-1"))
+    elif kind == "pipe":
+        os.mkfifo(path)  # opened for writing after a while, so a reader that waits gets an end
+        timer = threading.Timer(10, lambda: os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK)))
+        timer.start()
+    elif kind == "device":
+        path = Path(os.devnull)
+    else:
+        monkeypatch.setattr(questions, "MAX_FILE_BYTES", 100)
+        path.write_text(text * 3, encoding="utf-8")
+    try:
+        code = main(["compare", "--questions", str(path), "-o", str(tmp_path / "out")])
+    finally:
+        if timer is not None:
+            timer.cancel()
+    assert code == 2
+    assert capsys.readouterr().err == f"gridqueue: error: {path}: {says}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_scenarios_agreeing_with_every_published_figure_share_one_line():
     """Nine scenarios that all agree print one line, not nine; one that does not, its own."""
     from types import SimpleNamespace

@@ -20,11 +20,13 @@ from pathlib import Path
 import yaml
 
 from sim.errors import InputError, nearest
-from sim.inputs.files import SymlinkLoop, resolved
+from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
 
 __all__ = ["QuestionSpec", "first_repeat", "read_questions"]
 
 KEYS = ("question", "reference", "variant")
+MAX_FILE_BYTES = 10_000_000
+"""Largest questions file read (10 MB, as a scenario file; the bundled one is 2 kB)."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,9 @@ class QuestionSpec:
 def read_questions(path: str | Path) -> list[QuestionSpec]:
     """The questions of a file, in order; a bad file raises one :class:`InputError`."""
     path = Path(path)
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
         data, root = yaml.safe_load(text), yaml.compose(text)
-    except OSError as exc:
-        raise InputError(path, "", f"expected a readable questions file ({exc.strerror})"
-                         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, "", "expected YAML: a list of questions",
@@ -87,6 +86,30 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
                          "already compares this reference and variant: keep one entry",
                          line=_line(root, again, "variant"))
     return specs
+
+
+def _read_text(path: Path) -> str:
+    """The text of a questions file, read as a scenario file is.
+
+    Only a regular file of UTF-8 text up to a limit: a pipe, a device or a file saved in
+    another encoding is one message, not a wait without end, a full memory or a traceback.
+    """
+    try:
+        return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
+    except NotARegularFile as exc:
+        raise InputError(path, "", f"expected a questions file, not a {exc.kind}") from None
+    except TooLarge:
+        raise InputError(path, "", f"expected a questions file of at most {MAX_FILE_BYTES} "
+                         "bytes") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "expected a readable questions file (Is a directory)"
+                         ) from None
+    except OSError as exc:
+        raise InputError(path, "", f"expected a readable questions file ({exc.strerror})"
+                         ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "", f"expected UTF-8 text, got the byte "
+                         f"0x{exc.object[exc.start]:02x} (save the file as UTF-8)") from None
 
 
 def first_repeat(specs: Sequence[QuestionSpec]) -> tuple[int, int] | None:
