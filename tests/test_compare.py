@@ -1377,6 +1377,10 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
      "already compares this reference and variant"),
     ("- {question: Q, reference: fifo.yaml, variant: ./fifo.yaml}\n",  # one file, twice
      ":1: 0.variant: expected a scenario other than the reference"),
+    # a key given twice: YAML would keep the last one without a word
+    ("- question: Q\n  reference: onsite.yaml\n  variant: fifo.yaml\n  reference: fifo.yaml\n"
+     "  variant: onsite.yaml\n",
+     ":4: 0.reference: expected each key once, got 'reference' twice"),
     ("- question: Q\n  reference: fifo.yaml\n  variant: [onsite.yaml\n",
      ":4: expected YAML: a list of questions"),
     # a key merged in from elsewhere is not written in the question: its line is the question's

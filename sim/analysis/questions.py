@@ -48,6 +48,7 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, "", "expected YAML: a list of questions",
                          line=None if mark is None else mark.line + 1) from None
+    _refuse_repeated_keys(path, root)
     if not isinstance(data, list) or not data:
         raise InputError(path, "", "expected a non-empty list of questions, each with "
                          "question, reference and variant")
@@ -86,6 +87,28 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
                          "already compares this reference and variant: keep one entry",
                          line=_line(root, again, "variant"))
     return specs
+
+
+def _refuse_repeated_keys(path: Path, root: yaml.Node | None) -> None:
+    """Refuse a key a question gives twice, as a scenario file's is refused.
+
+    YAML would keep the last one without a word, and compare another pair than the one the
+    reader of the file sees first. A key merged in (``<<:``) may be given again: that is what
+    merging is for.
+    """
+    if not isinstance(root, yaml.SequenceNode):
+        return
+    for index, node in enumerate(root.value):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            if key.value in seen:
+                raise InputError(path, f"{index}.{key.value}", f"expected each key once, got "
+                                 f"'{key.value}' twice", line=key.start_mark.line + 1)
+            seen.add(key.value)
 
 
 def _read_text(path: Path) -> str:
