@@ -14,11 +14,14 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -522,6 +525,52 @@ def test_a_worker_that_ignores_sigterm_is_killed_after_its_grace(tmp_path, monke
     assert process.exitcode == -signal.SIGKILL
     with pytest.raises(BrokenProcessPool):
         future.result(timeout=5)
+
+
+def _send_half_a_result(marker: str, parent: int) -> Callable[[Any, Any], None]:
+    """A result queue's ``put`` that, in a worker, sends half a message and then waits.
+
+    As a worker stopped part-way through sending a large result (a figure) leaves the pipe.
+    """
+    def put(queue: Any, _: Any) -> None:
+        assert os.getpid() != parent, "only a worker sends results"
+        with queue._wlock:
+            queue._writer._send(struct.pack("!i", 1000) + b"x" * 10)
+            Path(marker).write_text(str(os.getpid()))
+            time.sleep(60)
+    return put
+
+
+def test_a_worker_stopped_while_it_sends_its_result_does_not_hang_the_stop(tmp_path,
+                                                                           monkeypatch):
+    """stop_workers ends even when a worker it stops had sent half of its result.
+
+    The pool's thread that reads results then waited for the rest of the message for ever,
+    since this process holds the pipe's writing end too: a Ctrl-C while a comparison drew its
+    figures left ``gridqueue compare`` hanging, its temporary folder in place.
+    """
+    import multiprocessing
+    from multiprocessing import queues
+
+    from sim.runs import workers
+
+    marker = tmp_path / "sending"
+    monkeypatch.setattr(queues.SimpleQueue, "put", _send_half_a_result(str(marker),
+                                                                       os.getpid()))
+    pool = workers.worker_pool(1, multiprocessing.get_context("fork"))
+    with signals_held():
+        pool.submit(int, "1")
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stopping = threading.Thread(target=workers.stop_workers, args=(pool,), daemon=True)
+    stopping.start()
+    stopping.join(10)  # the worker is gone within a second; nothing is left to wait for
+    stopped = not stopping.is_alive()
+    if not stopped:  # end the read by hand, or the pool's thread keeps this process alive
+        pool._result_queue._writer.close()  # type: ignore[attr-defined]
+        stopping.join(15)
+    assert stopped
 
 
 def test_workers_can_be_started_from_a_thread_other_than_the_main_one():

@@ -174,4 +174,11 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+    # A worker stopped part-way through sending a result (a figure, a replication's rows)
+    # leaves half a message in the result pipe. The pool's thread that reads it would wait
+    # for the rest for ever, and shutdown with it, as this process holds the pipe's writing
+    # end too; with every worker gone, closing that end ends the read (a broken pool).
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
     pool.shutdown(wait=True)
