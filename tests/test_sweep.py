@@ -773,3 +773,37 @@ def test_a_base_scenario_that_leaves_an_upgrade_doing_nothing_is_warned_of_once(
     assert [text for text in said if "after end" in text] == [
         "--set grid.upgrades.0.delay_years=3: grid.upgrades.0 (station) comes 2026-05-31 at the "
         "earliest, after end (2026-01-01): it adds nothing in this run"]
+
+
+ROUNDS = """\
+start: 2025-01-01
+end: 2027-12-31
+replications: 2
+grid:
+  capacity_mw: 0
+  upgrades:
+    - {name: station, date: 2025-06-01, add_mw: 1.0}
+policy:
+  order: social_priority
+  allocation: rounds
+  rounds: {dates: [2026-01-01], fit: first_fit}
+projects:
+  - {name: big, date: 2025-01-01, demand_mw: 0.7}
+  - {name: small, date: 2025-02-01, demand_mw: 0.2}
+"""
+"""Two requests that wait for a round: both connect at its date (by hand: a mean wait of
+(365 + 334) / 2 days with the round on 1 Jan 2026, (243 + 212) / 2 days on 1 Sep 2025)."""
+
+
+def test_a_sweep_of_the_rounds_tells_their_cells_apart(tmp_path: Path):
+    """Rounds on other dates run another scenario.
+
+    Such a sweep was refused as one whose cells all run the same scenario: the policy's
+    periods, from which that was judged, left the rounds out, so rounds dates could not be
+    swept at all.
+    """
+    path = tmp_path / "rounds.yaml"
+    path.write_text(ROUNDS, encoding="utf-8")
+    result = sweep(path, {"policy.rounds.dates": [["2026-01-01"], ["2025-09-01"]]}, workers=1)
+    waits = result.table.query("group == 'all' and metric == 'wait_to_end_years'")
+    assert waits["mean"].round(6).tolist() == [0.956879, 0.622861]

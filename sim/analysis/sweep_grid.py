@@ -303,7 +303,7 @@ def effective_key(scenario: Scenario) -> str:
     """
     data = scenario.model_dump(mode="json", exclude={"name", "description", "policy"})
     periods = [[str(p.start), p.order, p.allocation, p.category_order, p.params,
-                p.within_category]
+                p.within_category, p.rounds and p.rounds.model_dump(mode="json")]
                for p in policy_periods(scenario)]
     return json.dumps([data, periods], sort_keys=True, default=str)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sim.inputs.applicants import Category
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Rounds, Scenario
 from sim.policies import FIFOPolicy, SmallestFirstPolicy, SocialPriorityPolicy, resolve_policy
 
 __all__ = ["PolicyPeriod", "categories_matter", "custom_policy_in_force", "policy_periods",
@@ -33,10 +33,12 @@ class PolicyPeriod:
         start: first day of the period.
         end: the day after its last (the next period's start, or the scenario's end).
         order: the queue policy's name as the scenario gives it.
-        allocation: ``strict`` or ``first_fit``.
+        allocation: ``strict``, ``first_fit`` or ``rounds``.
         category_order: the category order, or None when the policy does not use it.
         params: the custom policy's parameters.
         within_category: how categories are ordered inside, where not by request date.
+        rounds: the rounds of ``rounds`` allocation (their dates, fit and who is served
+            between them), else None: rounds at other dates are another policy.
     """
 
     start: dt.date
@@ -46,10 +48,19 @@ class PolicyPeriod:
     category_order: tuple[str, ...] | None
     params: dict[str, Any]
     within_category: Mapping[Category, str] = field(default_factory=dict)
+    rounds: Rounds | None = None
 
     def describe(self) -> str:
         """One line: dates, order, allocation and the settings the policy uses."""
         text = f"{self.start} to {self.end}: {self.order}, {self.allocation} allocation"
+        if self.rounds is not None:
+            dates = self.rounds.dates
+            text += (f" (1 round on {dates[0]}" if len(dates) == 1 else
+                     f" ({len(dates)} rounds from {dates[0]} to {dates[-1]}")
+            text += f", {self.rounds.fit}"
+            if self.rounds.between_rounds:
+                text += f"; between rounds: {', '.join(self.rounds.between_rounds)}"
+            text += ")"
         if self.category_order is not None:
             text += f", categories {' > '.join(self.category_order)}"
         if self.within_category:
@@ -61,8 +72,9 @@ class PolicyPeriod:
     def same_policy(self, other: PolicyPeriod) -> bool:
         """Whether two periods apply the same policy (their dates aside)."""
         return (self.order, self.allocation, self.category_order, self.params,
-                self.within_category) == (other.order, other.allocation, other.category_order,
-                                          other.params, other.within_category)
+                self.within_category, self.rounds) == (
+            other.order, other.allocation, other.category_order, other.params,
+            other.within_category, other.rounds)
 
 
 def uses_category_order(order: str, scenario: Scenario) -> bool:
@@ -125,10 +137,8 @@ def policy_periods(scenario: Scenario, merge: bool = True,
                   and (scored is None or rule != "efficiency" or c in scored)}
         period = PolicyPeriod(start, end, regime.order, regime.allocation,
                               tuple(regime.category_order) if used else None,
-                              dict(regime.params), within)
+                              dict(regime.params), within, regime.rounds)
         if merge and periods and periods[-1].same_policy(period):
-            last = periods.pop()
-            period = PolicyPeriod(last.start, end, last.order, last.allocation,
-                                  last.category_order, last.params, last.within_category)
+            period = replace(periods.pop(), end=end)
         periods.append(period)
     return periods
