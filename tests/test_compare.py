@@ -2137,3 +2137,40 @@ def test_a_folder_counting_years_before_the_start_is_warned_of_in_a_comparison(t
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
             and "years before the start" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
+
+
+def test_a_single_category_answer_names_whom_it_leaves_out(tmp_path: Path):
+    """With one category, the line over everyone compared names the project set apart.
+
+    K2 moves into safety and is served before K1, whose wait grows from 365 days to the end
+    of the run (1,094 days). K2 is compared on its own, so the line over the rest counts
+    K1 alone; it read 'applicants overall: 2.0 years longer', beside an overall change of
+    nearly nothing once K2's year less is counted.
+    """
+    ref = tmp_path / "ref.yaml"
+    ref.write_text("""\
+start: 2025-01-01
+end: 2027-12-31
+replications: 2
+grid:
+  capacity_mw: 0
+  upgrades:
+    - {name: station, date: 2026-01-01, add_mw: 0.5}
+policy: {order: social_priority}
+projects:
+  - {name: K1, date: 2025-01-01, demand_mw: 0.5}
+  - {name: K2, date: 2025-02-01, demand_mw: 0.5}
+""", encoding="utf-8")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(f"""\
+extends: {ref.name}
+projects:
+  - {{name: K1, date: 2025-01-01, demand_mw: 0.5}}
+  - {{name: K2, date: 2025-02-01, demand_mw: 0.5, priority_requested: true,
+      category_changes: [{{date: 2025-06-01, category: safety}}]}}
+""", encoding="utf-8")
+    (text,) = compare([ref, changed], workers=1).sentences()
+    assert "applicants overall:" not in text and "applicants overall," not in text, text
+    assert "applicants overall without K2: 2.0 years longer, from 1.0 to 3.0" in text, text
+    assert "applicants overall without K2, by the end of the run — connected: 1.0 fewer" \
+        in text, text

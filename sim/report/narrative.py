@@ -327,13 +327,16 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     groups = present_groups(compared)
     if absent and groups == [ALL]:  # name the one category there is, beside those missing
         groups = [g for g in present_groups(compared, alone=False) if g != ALL] or groups
+    set_apart = rows[~rows["population"].isin((*COMPARED, BY_AREA, AREA_CHANGED))]
+    alone = sorted(set(set_apart["origin"].astype(str)))
     said: set[str] = set()
     for group in [g for g in (*CATEGORIES, ALL) if g in groups or g in absent]:
         if group in absent:
             parts.append(f"{WHO[group]}: {NONE_IN_BOTH}")
             continue
         shown = _window(get, group, metric)
-        who = WHO[group] if shown == metric else f"{WHO[group]} ({SHORTER_MARK})"
+        name = _all_words(alone, categories_above=False) if group == ALL else WHO[group]
+        who = name if shown == metric else f"{name} ({SHORTER_MARK})"
         missing = [] if _has_difference(get, group, shown) else _missing(means, group, shown)
         if missing:
             nobody = all(means[label].get((group, "connected")) == 0 for label in missing)
@@ -358,11 +361,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
-    set_apart = rows[~rows["population"].isin((*COMPARED, BY_AREA, AREA_CHANGED))]
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
-    alone = set(set_apart["origin"].astype(str))
-    overall = _overall_words(get, said, sorted(alone),
+    overall = _overall_words(get, said, alone,
                              any(_not_all_firm(means[label]) for label in means),
                              metric if len(groups) > 1 else None)
     if _nothing_moved(rows):
@@ -373,7 +374,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                   *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
-                  *_projects_in_both(variant, reference, dates, alone)]
+                  *_projects_in_both(variant, reference, dates, set(alone))]
 
 
 NOTHING_MOVED = ("no figure moved in any replication: what the variant changes never decided "
@@ -670,7 +671,7 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     Figures whose interval crosses zero are named together as about the same; those in
     ``said`` are left out (a single category's answer gave its connections already).
     ``apart``: the streams and projects set apart, which the line does not count, so it
-    names them ('the categories above together, without utilities'). ``not_all_firm``: a
+    names them (:func:`_all_words`). ``not_all_firm``: a
     first connection may be partial or a non-firm right in either scenario, and 'connected'
     says it counts those.
     """
@@ -694,8 +695,7 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         moved.append(f"{listed(same)} about the same")
     if identical:
         moved.append(f"{listed(identical)} the same in every replication")
-    whom = f"the categories above together, without {listed(list(apart))}" if apart \
-        else WHO[ALL]
+    whom = _all_words(apart, categories_above=metric is not None)
     if shown is None:
         return [f"{whom}, by the end of the run — " + "; ".join(moved)] if moved else []
     mark = "" if shown == metric else f" ({SHORTER_MARK})"
@@ -703,6 +703,21 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
         every_replication=METRICS[shown].every_replication)
     return [lead + (" — by the end of the run, " + "; ".join(moved) if moved else "")]
+
+
+def _all_words(apart: Sequence[str], categories_above: bool) -> str:
+    """Whom a line over all the applicants compared counts, naming those ``apart``.
+
+    'applicants overall'; beside the categories' own lines, 'the categories above together,
+    without utilities'; with no category line above (a single category), 'applicants overall
+    without K2': a stream or project set apart is answered on its own, so the line leaves it
+    out, and 'applicants overall' alone read as if it counted everyone.
+    """
+    if not apart:
+        return WHO[ALL]
+    if categories_above:
+        return f"the categories above together, without {listed(list(apart))}"
+    return f"{WHO[ALL]} without {listed(list(apart))}"
 
 
 def _area_words(rows: pd.DataFrame, metric: str) -> list[str]:
