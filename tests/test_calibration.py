@@ -843,7 +843,9 @@ def test_a_parameter_without_effect_is_said_so_and_left_as_it_was(published, tmp
     The tiny world has no congestion_relief applicants, so scaling their arrivals acts on
     nothing: every value gives the same fit. Such a key used to be reported as an estimate,
     sometimes 'pinned down' (its plausible interval one point), and written into
-    calibrated.yaml.
+    calibrated.yaml. Nor does it count as a degree of freedom of the plausible threshold: it
+    made the threshold 5.99 (two parameters) instead of 3.84, widening the interval of the
+    parameter that was fitted.
     """
     relief = FitParameter("arrivals.congestion_relief.rate_scale", 0.5, 2.0)
     result = calibrate_to_directory(tmp_path / "out", published, [relief, FIT[0]], **SMALL)
@@ -856,6 +858,9 @@ def test_a_parameter_without_effect_is_said_so_and_left_as_it_was(published, tmp
     assert (f"{relief.key} has no effect on these observations (every value searched, 0.5 to "
             "2, gives the same fit): left as in the scenario.") in words
     assert f"{relief.key} =" not in words
+    assert result.run_info["plausible_threshold"] == pytest.approx(3.841, abs=1e-3)
+    assert "a candidate within 3.84 of it is plausible (95%, 1 parameter with an effect)" \
+        in words
     text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
     assert f"# {relief.key}: no effect on these observations" in text
     written = load_scenario(tmp_path / "out" / "calibrated.yaml")

@@ -27,12 +27,12 @@ parallel on local processes or a Dask cluster. After it, each parameter is scann
 around the best candidate.
 
 Uncertainty: every candidate whose loss is within the 95% chi-square threshold (with as many
-degrees of freedom as parameters) of the best is plausible, by the likelihood-ratio rule; a
-parameter's interval spans its plausible values. A parameter whose plausible values cover
-most of its search range is one the observations cannot pin down: the result says so, and the
-calibrated scenario keeps its value as it was (its best value is arbitrary). A parameter whose
-values all give the same loss has no effect on the observations: the result says that, and
-the calibrated scenario leaves it as it was too.
+degrees of freedom as parameters that have an effect) of the best is plausible, by the
+likelihood-ratio rule; a parameter's interval spans its plausible values. A parameter whose
+plausible values cover most of its search range is one the observations cannot pin down: the
+result says so, and the calibrated scenario keeps its value as it was (its best value is
+arbitrary). A parameter whose values all give the same loss has no effect on the
+observations: the result says that, and the calibrated scenario leaves it as it was too.
 """
 
 from __future__ import annotations
@@ -385,13 +385,16 @@ def _gather(path: Path, parameters: Sequence[FitParameter], common: list[Overrid
     evaluations = pd.DataFrame(evaluator.rows)  # scenario_sha256 kept: evaluations.csv resumes
     evaluations = evaluations.drop_duplicates(subset=evaluator.keys).reset_index(drop=True)
     best_row = evaluations.loc[evaluations["loss"].idxmin()]  # type: ignore[call-overload]  # a row label
-    threshold = float(special.chdtri(len(parameters), 1 - CONFIDENCE))
+    effects = {p.key: _acts(evaluations, p.key, evaluator.keys) for p in parameters}
+    # A parameter without effect adds no degree of freedom to the likelihood: counting it
+    # would widen the others' plausible intervals for a key the data never saw.
+    threshold = float(special.chdtri(max(1, sum(effects.values())), 1 - CONFIDENCE))
     evaluations["plausible"] = evaluations["loss"] <= best_row["loss"] + threshold
     plausible = evaluations[evaluations["plausible"]]
     rows = []
     for p in parameters:
         low, high = float(plausible[p.key].min()), float(plausible[p.key].max())
-        acts = _acts(evaluations, p.key, evaluator.keys)
+        acts = effects[p.key]
         if not acts:  # every value fits the same: nothing is estimated, all of the range plausible
             low, high = p.low, p.high
         rows.append({"parameter": p.key, "estimate": float(best_row[p.key]) if acts else math.nan,

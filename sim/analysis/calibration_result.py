@@ -121,10 +121,12 @@ class Calibration:
     def _fit_lines(self) -> list[str]:
         """How well the best candidate fits: its loss, the threshold, each figure's part."""
         info = self.run_info
-        count = len(self.parameters)
+        count = max(1, int(self.estimates["has_effect"].sum()))
+        counted = f"{count} parameter{'s' if count > 1 else ''}" + (
+            " with an effect" if count < len(self.parameters) else "")
         lines = [f"Best loss {info['best_loss']:.2f} (minus twice the log-likelihood); a "
                  f"candidate within {info['plausible_threshold']:.2f} of it is plausible "
-                 f"({info['confidence']:.0%}, {count} parameter{'s' if count > 1 else ''})."]
+                 f"({info['confidence']:.0%}, {counted})."]
         if "loss_term" not in self.observations:
             return lines
         lines.append("Each published figure's part of it, with how far the simulated mean is "
