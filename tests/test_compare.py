@@ -2067,6 +2067,11 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     # What all of them count as connected says that rights count, where any were granted.
     assert "overall, by the end of the run — connected (in part or by a non-firm right " \
            "included): 10.0 more" in text
+    # Without any right granted, only a part can have ended a wait: no rights are named.
+    partial = table[~table["metric"].isin(["non_firm_connected", "mw_non_firm",
+                                           "moved_to_firm", "non_firm_usable_share"])]
+    text = sentences(partial)[0]
+    assert "overall, by the end of the run — connected (in part included): 10.0 more" in text
 
 
 def test_an_input_given_twice_as_it_is_is_named_in_a_warning(

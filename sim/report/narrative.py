@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,8 +363,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
-    overall = _overall_words(get, said, alone,
-                             any(_not_all_firm(means[label]) for label in means),
+    overall = _overall_words(get, said, alone, _how_not_all_firm(means.values()),
                              metric if len(groups) > 1 else None)
     if _nothing_moved(rows):
         parts = [NOTHING_MOVED, *parts]
@@ -657,7 +656,7 @@ the jobs lost with those who gave up, and the jobs and MW held back while waitin
 
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
-                   apart: Sequence[str] = (), not_all_firm: bool = False,
+                   apart: Sequence[str] = (), not_all_firm: str = "",
                    metric: str | None = None) -> list[str]:
     """How many were connected, gave up or still waited, and how much was waited, in all.
 
@@ -671,9 +670,8 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     Figures whose interval crosses zero are named together as about the same; those in
     ``said`` are left out (a single category's answer gave its connections already).
     ``apart``: the streams and projects set apart, which the line does not count, so it
-    names them (:func:`_all_words`). ``not_all_firm``: a
-    first connection may be partial or a non-firm right in either scenario, and 'connected'
-    says it counts those.
+    names them (:func:`_all_words`). ``not_all_firm``: how a first connection may be other
+    than whole and firm in either scenario ('in part'), which 'connected' says it counts.
     """
     shown = None if metric is None else _window(get, ALL, metric)
     if shown is not None and not _has_difference(get, ALL, shown):
@@ -683,7 +681,7 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         if figure in said or figure == shown or not _has_difference(get, ALL, figure):
             continue
         if figure == "connected" and not_all_firm:
-            words += " (in part or by a non-firm right included)"
+            words += f" ({not_all_firm} included)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
@@ -764,15 +762,22 @@ def _change_of_all(block: pd.DataFrame, metric: str, later: bool = True) -> tupl
     return mark, change + (_connected_later(block.set_index("metric")) if later else "")
 
 
-def _not_all_firm(own: dict[tuple[str, str], float]) -> bool:
-    """Whether some first connection of a scenario was partial or a non-firm right.
+def _how_not_all_firm(means: Iterable[dict[tuple[str, str], float]]) -> str:
+    """How some first connection of the scenarios compared was not whole and firm, or ''.
 
-    Then the wait to a first connection and the wait to a full firm one differ (or rights
-    were granted), as :func:`_firm_words` finds them.
+    The wait to a first connection and the wait to a full firm one differ where one was (as
+    :func:`_firm_words` finds them); where no right was granted, only a part can have ended
+    it: 'in part', not 'in part or by a non-firm right', in a scenario without rights.
     """
-    lead, firm = own.get((ALL, LONGER), math.nan), own.get((ALL, FIRM), math.nan)
-    return own.get((ALL, "non_firm_connected"), 0.0) > 0 or (
-        math.isfinite(lead) and math.isfinite(firm) and lead != firm)
+    rights = partial = False
+    for own in means:
+        lead, firm = own.get((ALL, LONGER), math.nan), own.get((ALL, FIRM), math.nan)
+        granted = own.get((ALL, "non_firm_connected"), 0.0) > 0
+        rights |= granted
+        partial |= not granted and math.isfinite(lead) and math.isfinite(firm) and lead != firm
+    if rights:
+        return "in part or by a non-firm right"
+    return "in part" if partial else ""
 
 
 FIRM = "wait_firm_rmst_10y_years"
