@@ -1382,7 +1382,11 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
      "  variant: onsite.yaml\n",
      ":4: 0.reference: expected each key once, got 'reference' twice"),
     ("- question: Q\n  reference: fifo.yaml\n  variant: [onsite.yaml\n",
-     ":4: expected YAML: a list of questions"),
+     ":4: expected YAML: a list of questions; YAML syntax error: expected ',' or ']', but got "
+     "'<stream end>'"),
+    ("- question: Q\n  reference: !!python/object/apply:os.system [echo]\n",  # what was wrong
+     ":2: expected YAML: a list of questions; the YAML tag !!python/object/apply:os.system is "
+     "refused"),
     # a key merged in from elsewhere is not written in the question: its line is the question's
     ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n"
      "- <<: {question: R, reference: gone.yaml}\n  variant: onsite.yaml\n",

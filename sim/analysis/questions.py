@@ -21,6 +21,7 @@ import yaml
 
 from sim.errors import InputError, nearest
 from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
+from sim.inputs.yaml_source import yaml_problem
 
 __all__ = ["QuestionSpec", "first_repeat", "read_questions"]
 
@@ -44,10 +45,12 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
     text = _read_text(path)
     try:
         data, root = yaml.safe_load(text), yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, "", "expected YAML: a list of questions",
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(path, "", f"expected YAML: a list of questions; {yaml_problem(exc)}",
                          line=None if mark is None else mark.line + 1) from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, "", f"expected YAML: a list of questions; {exc}") from None
     _refuse_repeated_keys(path, root)
     if not isinstance(data, list) or not data:
         raise InputError(path, "", "expected a non-empty list of questions, each with "

@@ -31,7 +31,7 @@ from sim.inputs.scenario_merge import (
 
 __all__ = [
     "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "layer_of", "layer_within",
-    "parse_override", "read_scenario_source",
+    "parse_override", "read_scenario_source", "yaml_problem",
 ]
 
 MAX_FILE_BYTES = 10_000_000
@@ -386,7 +386,7 @@ def parse_override(text: str) -> Override:
     try:
         value = yaml.load(raw, Loader=_StrictLoader)
     except _BadDate as exc:  # worded as in a file
-        raise InputError(f"--set {text}", key, _yaml_problem(exc)) from None
+        raise InputError(f"--set {text}", key, yaml_problem(exc)) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
@@ -454,7 +454,7 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         key_path = _path_at(root, mark.index) if root is not None and mark else None
-        raise InputError(path, ".".join(key_path or ()), _yaml_problem(exc), line=line) from None
+        raise InputError(path, ".".join(key_path or ()), yaml_problem(exc), line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"YAML syntax error: {exc}") from None
     except RecursionError:
@@ -485,11 +485,12 @@ def _load(text: str) -> Any:
     return yaml.load(text, Loader=_StrictLoader)
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """What PyYAML found wrong, in words for the person who wrote the file."""
     problem = " ".join(str(exc.problem or exc).split())
     if problem.startswith("could not determine a constructor for the tag"):
         tag = problem.rpartition(" ")[2].strip("'").replace("tag:yaml.org,2002:", "!!")
-        return (f"the YAML tag {tag} is refused: scenario files are plain data (no tags that "
+        return (f"the YAML tag {tag} is refused: gridqueue's files are plain data (no tags that "
                 "build objects or run code)")
     if isinstance(exc, _BadDate):
         return f"expected an ISO date such as 2029-01-01, got {problem}"
