@@ -422,6 +422,28 @@ def test_parameters_a_change_keeps_say_where_they_were_given(tmp_path, clean_reg
     assert [regime.params for _, regime in fixed.policy.regimes()] == [{"threshold_mw": 0.3}, {}]
 
 
+def test_a_misspelt_parameter_is_answered_with_the_parameters_the_policy_takes(
+        tmp_path, clean_registry):
+    """``params: {threshold: 0.3}`` said only "got an unexpected keyword argument".
+
+    The line named the key but not what was expected, so a reader had to open the policy's
+    code to find the name; it now lists the parameters ``__init__`` takes (not
+    ``category_order``, which has a key of its own) and suggests the nearest.
+    """
+    (tmp_path / "gq_test_threshold.py").write_text(THRESHOLD)
+    policy = """\
+        policy:
+          order: gq_test_threshold:SmallFirst
+          params: {threshold: 0.3}
+        """
+    with pytest.raises(InputError) as caught:
+        load_scenario(scenario_file(tmp_path, policy))
+    assert re.search(
+        r"policy.params: the policy's parameters do not fit: got an unexpected keyword "
+        r"argument 'threshold' \(did you mean 'threshold_mw'\?\); expected threshold_mw "
+        r"\(SmallFirst in .*gq_test_threshold.py\)$", str(caught.value))
+
+
 def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
     """A policy may fail on the applicants of one replication only (validate ranks the first)."""
     from sim.runs.runner import _guarded

@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 import numpy as np
 import yaml
 
-from sim.errors import GridqueueError, InputError
+from sim.errors import GridqueueError, InputError, nearest
 from sim.inputs.applicants import Applicant, ApplicantTable, inverse_permutation
 from sim.inputs.yaml_source import read_scenario_source
 from sim.policies import builtin
@@ -259,7 +259,8 @@ def build_checked(cls: type[QueuePolicy], order: str, settings: dict[str, Any]) 
         try:
             signature.bind(**settings)
         except TypeError as exc:
-            raise TypeError(f"{exc} ({_defined_in(cls)})") from None
+            raise TypeError(f"{exc}{_parameters_taken(signature, settings)} "
+                            f"({_defined_in(cls)})") from None
     try:
         policy = cls(**settings)
     except Exception as exc:  # the constructor is user code: any failure is reported
@@ -275,6 +276,24 @@ def build_checked(cls: type[QueuePolicy], order: str, settings: dict[str, Any]) 
         raise LookupError(f"{described} does not call super().__init__ (it has no "
                           f"category_order); {SUPER_INIT}")
     return policy
+
+
+SET_ELSEWHERE = ("category_order", "within_category")
+"""Arguments of a policy's ``__init__`` that keys of their own set, not ``policy.params``."""
+
+
+def _parameters_taken(signature: inspect.Signature, settings: dict[str, Any]) -> str:
+    """'; expected one of a, b' (after a hint at the nearest to a misspelt one): what to name.
+
+    Python's own message names only what does not fit; the reader needs the names that would.
+    """
+    taken = [name for name, parameter in signature.parameters.items()
+             if name not in SET_ELSEWHERE and parameter.kind in (
+                 inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    unknown = [name for name in settings if name not in signature.parameters]
+    hint = nearest(unknown[0], taken) if unknown else ""
+    expected = ", ".join(taken) if len(taken) < 2 else f"one of {', '.join(taken)}"
+    return f"{hint}; expected {expected or 'no parameters'}"
 
 
 def _defined_in(cls: type) -> str:
