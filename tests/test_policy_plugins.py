@@ -511,6 +511,39 @@ def test_validate_refuses_ranks_that_disagree_with_the_sort_key(tmp_path: Path, 
     assert len(err.strip().splitlines()) == 1
 
 
+def test_ranks_given_as_the_serving_order_are_pointed_to_inverse_permutation(
+        tmp_path: Path, clean_registry, capsys):
+    """``ranks`` returning ``np.lexsort(...)`` itself, the slip docs/policies.md warns of.
+
+    That is who is served at each position, not each applicant's position: a ranking, so
+    refused only as "another order than its sort_key", and the line did not say that the
+    order was the right one, inverted, nor how to turn it round.
+    """
+    (tmp_path / "gq_test_argsorted.py").write_text(textwrap.dedent("""\
+        import numpy as np
+
+        from sim import QueuePolicy
+
+
+        class MostJobs(QueuePolicy):
+            uses_category_order = False
+
+            def sort_key(self, applicant):
+                return (-applicant.jobs, applicant.request_time)
+
+            def ranks(self, table):
+                return np.lexsort((table.applicant_id, table.request_time, -table.jobs))
+        """), encoding="utf-8")
+    path = scenario_file(tmp_path, "policy:\n  order: gq_test_argsorted:MostJobs\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "ranks applicants in another order than its sort_key (applicant " in err
+    assert ("it returned the order in which they are served (who is at each place, as "
+            "np.lexsort and np.argsort give it), not each one's place: return "
+            "sim.inputs.applicants.inverse_permutation of it") in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_validate_checks_each_distinct_policy_once_and_still_finds_a_late_one(
         tmp_path: Path, clean_registry, capsys, monkeypatch):
     """Forty daily switches between two policies: each is checked once, then a broken third.

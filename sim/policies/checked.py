@@ -192,11 +192,13 @@ class CheckedPolicy(QueuePolicy):
         differ = np.flatnonzero(own != by_key)
         if differ.size:
             first = int(table.applicant_id[differ[0]])
+            # own is a ranking (CheckedPolicy.ranks refuses any other), so it can be inverted
+            inverted = np.array_equal(inverse_permutation(own), by_key)
             raise self._broken(
                 f"ranks applicants in another order than its sort_key (applicant {first}, "
                 f"say, is placed {int(own[differ[0]]) + 1} by ranks and "
                 f"{int(by_key[differ[0]]) + 1} by sort_key); ranks must give sort_key's order "
-                "(docs/policies.md)")
+                "(docs/policies.md)" + (SERVING_ORDER if inverted else ""))
 
     def _broken(self, what: str) -> InputError:
         """The error for a policy whose keys or ranks break the contract, which it restates."""
@@ -231,6 +233,12 @@ class CheckedPolicy(QueuePolicy):
             return InputError(self.source, self.key_path, expected)
         file, node = origin
         return InputError(file, self.key_path, expected, line=node.start_mark.line + 1)
+
+
+SERVING_ORDER = ("; it returned the order in which they are served (who is at each place, as "
+                 "np.lexsort and np.argsort give it), not each one's place: return "
+                 "sim.inputs.applicants.inverse_permutation of it")
+"""Said where ``ranks`` is the inverse of sort_key's ranking: the slip docs/policies.md names."""
 
 
 SUPER_INIT = ("expected its __init__ to accept category_order and pass it on: "
