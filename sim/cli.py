@@ -74,6 +74,43 @@ docs/scenario-reference.md). A queue policy of your own is a few lines of Python
 (docs/policies.md). Compare a run with its reference with gridqueue compare.
 """
 
+REPORT_EPILOG = """\
+examples:
+  gridqueue run scenarios/flevoland/upgrades_delayed.yaml -o results/delayed
+  gridqueue report results/delayed
+
+It writes into the results directory itself: results/delayed/report.html (open it in a
+browser; it needs no network) and results/delayed/figures/. Run it again after changing the
+templates in sim/report/templates/, or for results whose run wrote the tables only.
+"""
+
+VALIDATE_EPILOG = """\
+examples:
+  gridqueue validate scenarios/flevoland/social_priority.yaml
+  gridqueue validate scenarios/flevoland/social_priority.yaml --set policy.order=smallest_first
+
+It writes no file: it prints what will run, or one line naming the file, line, key and what
+was expected.
+"""
+
+SCHEMA_EPILOG = """\
+examples:
+  gridqueue schema -o scenario.schema.json
+
+Without -o it prints the schema. To have an editor check a scenario file as you type, point
+it at the file written, e.g. with a first line "# yaml-language-server: $schema=PATH" in the
+scenario file (PATH relative to that file), which VS Code's YAML extension reads.
+"""
+
+REPRODUCE_EPILOG = """\
+examples:
+  gridqueue run scenarios/flevoland/fifo.yaml -o results/fifo
+  gridqueue reproduce results/fifo
+
+It writes nothing into the directory: it prints each table as identical or what differs,
+then the verdict, and exits 0 if all are identical, 1 if not.
+"""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
@@ -181,10 +218,11 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report", help="write the figures and report.html of a run's results directory",
-        description="Write figures/ (PNG and SVG) and a self-contained report.html, leading "
-        "with the headline figures by category, into a results directory written by "
-        "gridqueue run; an earlier report there is replaced, the tables are untouched. A "
-        "file of your own in figures/ stops it, with nothing changed: move it out first.",
+        description="Write figures/ (PNG and SVG) and a self-contained report.html,\n"
+        "leading with the headline figures by category, into a results directory written by\n"
+        "gridqueue run; an earlier report there is replaced, the tables are untouched. A file\n"
+        "of your own in figures/ stops it, with nothing changed: move it out first.",
+        epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("directory", type=Path, metavar="DIR",
                         help="results directory (from gridqueue run)")
@@ -192,20 +230,22 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
-        description="Check a scenario file, its extends chain, overrides, policies and "
-        "waiting-list CSV, and print what will run: the policy periods, the capacity of each "
-        "area with its upgrades, the streams' expected requests and MW per year, the "
-        "waiting-list rows and the named projects. A file with a sweep: block is checked as "
-        "gridqueue sweep checks it before running (each cell's scenario), and its grid named. "
-        "Exit code 0 if it can run, 2 with a message if not.",
+        description="Check a scenario file, its extends chain, overrides, policies and\n"
+        "waiting-list CSV, and print what will run: the policy periods, the capacity of each\n"
+        "area with its upgrades, the streams' expected requests and MW per year, the waiting-\n"
+        "list rows and the named projects. A file with a sweep: block is checked as gridqueue\n"
+        "sweep checks it before running (each cell's scenario), and its grid named. Exit code\n"
+        "0 if it can run, 2 with a message if not.",
+        epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(validate, other_options=False)
     validate.set_defaults(handler=_validate)
 
     schema = commands.add_parser(
         "schema", help="write the JSON Schema of scenario files (for editors)",
-        description="Write the JSON Schema of scenario files, so editors (e.g. VS Code with the "
-        "YAML extension) can check scenario files while you type.",
+        description="Write the JSON Schema of scenario files, so editors (e.g. VS Code\n"
+        "with the YAML extension) can check scenario files while you type.",
+        epilog=SCHEMA_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     schema.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of standard output")
@@ -215,11 +255,12 @@ def _parser() -> argparse.ArgumentParser:
 
     reproduce = commands.add_parser(
         "reproduce", help="re-run a results directory and check the tables come out identical",
-        description="Re-run the resolved scenario.yaml of a results directory with the seed and "
-        "replications in its run.json, in a temporary directory, and compare every table byte "
-        "for byte. Prints what differs and which versions changed since; exit code 1 if "
-        "anything differs. It runs on local processes, also where $GRIDQUEUE_SCHEDULER is "
-        "set: the versions it names are those installed here, which made the re-run.",
+        description="Re-run the resolved scenario.yaml of a results directory with the\n"
+        "seed and replications in its run.json, in a temporary directory, and compare every\n"
+        "table byte for byte. Prints what differs and which versions changed since; exit code\n"
+        "1 if anything differs. It runs on local processes, also where $GRIDQUEUE_SCHEDULER\n"
+        "is set: the versions it names are those installed here, which made the re-run.",
+        epilog=REPRODUCE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     reproduce.add_argument("directory", type=Path, metavar="DIR",
                            help="results directory written by gridqueue run")

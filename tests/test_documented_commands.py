@@ -45,7 +45,11 @@ DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "scenarios" / 
 EPILOGS = {"gridqueue --help": cli.EPILOG, "gridqueue run --help": cli.RUN_EPILOG,
            "gridqueue compare --help": cli.COMPARE_EPILOG,
            "gridqueue sweep --help": cli.SWEEP_EPILOG,
-           "gridqueue calibrate --help": cli.CALIBRATE_EPILOG}
+           "gridqueue calibrate --help": cli.CALIBRATE_EPILOG,
+           "gridqueue report --help": cli.REPORT_EPILOG,
+           "gridqueue validate --help": cli.VALIDATE_EPILOG,
+           "gridqueue schema --help": cli.SCHEMA_EPILOG,
+           "gridqueue reproduce --help": cli.REPRODUCE_EPILOG}
 
 EXCEPTIONS = {
     r"^make ": "make builds .venv and runs the full suite or the whole family; the commands "
@@ -324,6 +328,23 @@ def test_each_command_help_names_only_options_it_has():
         own = {option for action in command._actions for option in action.option_strings}
         named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", command.format_help()))
         assert named <= own, (name, sorted(named - own))
+
+
+def test_each_command_help_shows_examples_that_run():
+    """`report`, `validate`, `schema` and `reproduce --help` showed no example of themselves.
+
+    A reader who asks one command for help should see it used, as `run`, `compare`, `sweep`
+    and `calibrate` show themselves; and each example is run by the test above, through
+    ``EPILOGS``.
+    """
+    parser = cli._parser()
+    commands = next(action for action in parser._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        epilog = command.epilog or ""
+        examples = epilog.split("examples:\n", 1)[-1] if "examples:\n" in epilog else ""
+        assert f"  gridqueue {name} " in examples, name
+        assert EPILOGS.get(f"gridqueue {name} --help") == epilog, name
 
 
 def test_workers_help_names_a_report_only_where_the_command_writes_one():
