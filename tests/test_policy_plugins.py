@@ -422,6 +422,31 @@ def test_parameters_a_change_keeps_say_where_they_were_given(tmp_path, clean_reg
     assert [regime.params for _, regime in fixed.policy.regimes()] == [{"threshold_mw": 0.3}, {}]
 
 
+def test_parameters_given_to_the_first_policy_point_to_the_change_that_takes_them(
+        tmp_path, clean_registry):
+    """``--vary policy.params.threshold_mw`` on a file whose policy comes in by a change.
+
+    docs/policies.md's example keeps fifo until a change to small_first, as the bundled
+    files keep their history; a reader who set the parameter at ``policy.params`` was told
+    only "FIFOPolicy takes no parameters", a policy they had not named, and not the key
+    that would take it.
+    """
+    (tmp_path / "gq_test_threshold.py").write_text(THRESHOLD)
+    policy = """\
+        policy:
+          order: fifo
+          changes:
+            - {date: 2024-01-01, order: gq_test_threshold:SmallFirst, params: {threshold_mw: 0.3}}
+        """
+    with pytest.raises(InputError) as caught:
+        load_scenario(scenario_file(tmp_path, policy), ["policy.params.threshold_mw=1"])
+    assert str(caught.value).endswith(
+        "policy.params: the policy's parameters do not fit: FIFOPolicy takes no parameters, "
+        "got threshold_mw (policy.params is for policy.order, fifo; "
+        "gq_test_threshold:SmallFirst, which takes threshold_mw, comes in at policy.changes.0: "
+        "give it as policy.changes.0.params.threshold_mw)")
+
+
 def test_a_misspelt_parameter_is_answered_with_the_parameters_the_policy_takes(
         tmp_path, clean_registry):
     """``params: {threshold: 0.3}`` said only "got an unexpected keyword argument".

@@ -9,6 +9,7 @@ path and what was expected.
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import re
 import types
@@ -300,8 +301,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         except TypeError as exc:
             prefix = ("policy",) if index == 0 else ("policy", "changes", index - 1)
             raise _at(source, scenario, (*prefix, "params"),
-                      f"the policy's parameters do not fit: {exc}"
-                      f"{_params_kept(scenario, index)}") from None
+                      f"the policy's parameters do not fit: {exc}{_params_kept(scenario, index)}"
+                      f"{_params_meant_for_a_change(scenario, index)}") from None
     _check_within_category_acts(scenario, source)
     if source is not None:
         emit_notes(source)
@@ -333,6 +334,32 @@ def _params_kept(scenario: Scenario, index: int) -> str:
                   if changes[i].params is not None), "policy.params")
     return (f" (kept from {given}: a change keeps the settings it leaves out; give "
             f"params: {{}} in policy.changes.{index - 1} for a policy without them)")
+
+
+def _params_meant_for_a_change(scenario: Scenario, index: int) -> str:
+    """The change whose policy takes the parameters refused at ``policy.params``, if one does.
+
+    ``policy.params`` is for ``policy.order``; a file that keeps the history (fifo, then a
+    change to the policy, as docs/policies.md's example) gives them in that change's entry.
+    """
+    names = sorted(scenario.policy.params or {})
+    if index != 0 or not names:
+        return ""
+    for number, change in enumerate(scenario.policy.changes):
+        if change.order is None or change.order == scenario.policy.order:
+            continue
+        try:
+            cls = resolve_policy(change.order, scenario.base_dir, scenario.policy.imports or ())
+            taken = inspect.signature(cls).parameters
+        except (LookupError, TypeError, ValueError):  # refused where its own period is checked
+            continue
+        if set(names) <= set(taken):
+            key = f"policy.changes.{number}.params"
+            return (f" (policy.params is for policy.order, {scenario.policy.order}; "
+                    f"{change.order}, which takes {listed(names)}, comes in at "
+                    f"policy.changes.{number}: give "
+                    + (f"it as {key}.{names[0]})" if len(names) == 1 else f"them in {key})"))
+    return ""
 
 
 def _named_in(source: ScenarioSource | None, scenario: Scenario,
