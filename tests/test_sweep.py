@@ -16,7 +16,7 @@ from matplotlib.image import AxesImage
 
 from sim import GridqueueError, GridqueueWarning, InputError, Sweep, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
-from sim.analysis.sweeps import lead_metric, plan_sweep
+from sim.analysis.sweeps import lead_metric, plan_sweep, table_decimals
 from sim.cli import main
 from sim.errors import arguments_as_options
 from sim.runs.metrics import METRICS
@@ -365,6 +365,19 @@ def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
         [5.0, 4.1, 6.2], [0.034, 0.002, 0.543], [4.9, 4.8, 5.0], [4.8, 4.7, 4.9]]
     lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
     assert lines[1].split(": ")[1].split("; ")[0] == "0.034 (0.002 to 0.543)"
+
+
+def test_values_either_side_of_zero_do_not_read_alike():
+    """A difference of -1.5 (-2.5 to 1.5) differs from its interval's end in two decimals.
+
+    Telling a value from zero compared the values without their signs, and so did telling
+    neighbours apart: -1.50 and 1.50 read alike at any decimals, and the table took four.
+    """
+    rows = pd.DataFrame({"estimate": [-1.5], "ci_low": [-2.5], "ci_high": [1.5]})
+    assert table_decimals(rows) == 2
+    small = pd.DataFrame({"estimate": [-0.004, 2.0], "ci_low": [-0.01, 1.0],
+                          "ci_high": [0.002, 3.0]})
+    assert table_decimals(small) == 3  # -0.004 is still not written as -0.00, its sign aside
 
 
 def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):

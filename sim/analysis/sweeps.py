@@ -475,9 +475,10 @@ def table_decimals(rows: pd.DataFrame) -> int:
     for row in values:
         known = sorted(float(v) for v in row if np.isfinite(v))
         apart = [(a, b) for a, b in zip(known, known[1:], strict=False) if b - a > alike]
-        apart += [(0.0, v) for v in known if abs(v) > alike]
-        while decimals < 4 and any(f"{abs(a):.{decimals}f}" == f"{abs(b):.{decimals}f}"
-                                   for a, b in apart):
+        not_zero = [v for v in known if abs(v) > alike]
+        while decimals < 4 and (
+                any(f"{a:.{decimals}f}" == f"{b:.{decimals}f}" for a, b in apart)
+                or any(float(f"{v:.{decimals}f}") == 0 for v in not_zero)):
             decimals += 1
     return decimals
 
