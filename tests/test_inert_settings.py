@@ -152,6 +152,28 @@ def test_applicants_without_a_score_in_a_ranked_category_are_warned_of(base):
         "every one with a score, by request date"]
 
 
+def test_applicants_without_a_score_are_warned_of_once_over_the_periods(base):
+    """A ranking by efficiency that later policy changes keep is one ranking, one warning.
+
+    Each change after it keeps within_category, and each said the same again, pointing at
+    a change that says nothing about efficiency.
+    """
+    changes = ("policy={order: social_priority, within_category: {congestion_relief: "
+               "efficiency}, changes: [{date: 2025-06-01, category_order: [safety, "
+               "congestion_relief, basic_needs, other]}, {date: 2026-01-01, order: fifo}, "
+               "{date: 2026-06-01, order: social_priority}]}")
+    with pytest.warns(GridqueueWarning) as warned:
+        load_scenario(base, [
+            "streams.relief={category: congestion_relief, rate_per_year: 2, demand_mw: 1, "
+            "efficiency: {dist: uniform, low: 0, high: 1}}",
+            "streams.storage={category: congestion_relief, rate_per_year: 1, demand_mw: 2}",
+            changes])
+    assert [str(w.message) for w in warned] == [
+        f"--set {changes}: ranks congestion_relief by efficiency, but stream 'storage' in it "
+        "gives no efficiency score: those applicants are served after every one with a "
+        "score, by request date"]
+
+
 def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
     """A stream's own setting wins and projects give self_supply: defaults may reach nobody."""
     onsite = "onsite_generation={share: 0.3, cover: {dist: uniform, low: 0, high: 0.4}}"

@@ -481,10 +481,12 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
     whose own applicants have none would keep its request-date order just the same.
     """
     scored = scored_categories(scenario, rows)
+    warned: set[str] = set()  # the unscored are the same in every period: named once
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         for category, how in regime.within_category.items():
             prefix: Key = ("policy",) if index == 0 else ("policy", "changes", index - 1)
-            if how == "efficiency" and category in scored:
+            if how == "efficiency" and category in scored and category not in warned:
+                warned.add(category)
                 _warn_of_unscored(scenario, source, rows, (*prefix, "within_category",
                                                            category), category)
             if how == "efficiency" and category not in scored:
