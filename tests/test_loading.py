@@ -272,6 +272,21 @@ def test_fewer_than_one_home_a_request_is_refused(homes):
     load_scenario(housing, ["streams.housing.homes_per_request=1"])
 
 
+@pytest.mark.parametrize(("setting", "ending"), [
+    ("streams.firms.partial_offer={min_share: 35}",
+     "expected a number < 1.0, got 35 (shares and fractions run from 0 to 1: 0.35 for 35%)"),
+    ("streams.firms.partial_offer={min_share: 0.5, accept_share: 100}",
+     "expected a number <= 1.0, got 100 (shares and fractions run from 0 to 1: 1 for 100%)"),
+    ("streams.firms.partial_offer={min_share: 100}", "expected a number < 1.0, got 100"),
+])
+def test_a_share_in_percent_is_answered_with_a_fraction_that_is_accepted(family, setting,
+                                                                         ending):
+    """100 where a share must stay below 1 read '1 for 100%': a value refused just the same."""
+    with pytest.raises(InputError) as caught:
+        load_scenario(family / "base.yaml", [setting])
+    assert str(caught.value).endswith(ending)
+
+
 def test_an_unknown_key_whose_value_is_a_block_is_named_on_its_own_line(family):
     """Not on the first line of the block beneath it, as it was."""
     (family / "block.yaml").write_text("extends: base.yaml\n\ngrid:\n  capacity_mw: 5\n"

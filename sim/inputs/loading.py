@@ -702,11 +702,12 @@ def _named_instead(cls: type) -> str:
 def _percent_hint(kind: str, bound: Any, value: Any) -> str:
     """For a share up to 1 given in percent (35 for 0.35), what was meant; else ''.
 
-    From 2: a value just above 1 is as likely another slip as a percent.
+    From 2: a value just above 1 is as likely another slip as a percent. Not where the
+    fraction meant would be refused too (100 where the bound is below 1).
     """
     if (kind in ("less_than", "less_than_equal") and bound == 1
             and isinstance(value, int | float) and not isinstance(value, bool)
-            and 2 <= value <= 100):
+            and 2 <= value <= 100 and (value < 100 or kind == "less_than_equal")):
         return f" (shares and fractions run from 0 to 1: {value / 100:g} for {value:g}%)"
     return ""
 
