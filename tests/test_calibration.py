@@ -211,6 +211,18 @@ def test_a_bound_the_simulation_keeps_reads_as_within_it_not_as_a_perfect_hit(fi
     assert "(within the bound: 1,490, at most 1,500; " in words
 
 
+def test_a_fit_where_no_parameter_has_an_effect_does_not_count_one(fitted):
+    """Where every parameter has no effect, the fit's line does not count one that has.
+
+    The threshold takes one degree of freedom even then; the line said '1 parameter with an
+    effect' beside statements that every parameter has none.
+    """
+    estimates = fitted.estimates.assign(has_effect=False)
+    words = "\n".join(dataclasses.replace(fitted, estimates=estimates)._fit_lines())
+    assert "is plausible (95%, no parameter with an effect, counted as 1)." in words
+    assert "1 parameter" not in words
+
+
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):
     """calibrated.yaml loads from the output folder and holds the fitted rate and patience.
 

@@ -121,9 +121,10 @@ class Calibration:
     def _fit_lines(self) -> list[str]:
         """How well the best candidate fits: its loss, the threshold, each figure's part."""
         info = self.run_info
-        count = max(1, int(self.estimates["has_effect"].sum()))
-        counted = f"{count} parameter{'s' if count > 1 else ''}" + (
-            " with an effect" if count < len(self.parameters) else "")
+        count = int(self.estimates["has_effect"].sum())
+        counted = ("no parameter with an effect, counted as 1" if count == 0 else
+                   f"{count} parameter{'s' if count > 1 else ''}"
+                   + (" with an effect" if count < len(self.parameters) else ""))
         lines = [f"Best loss {info['best_loss']:.2f} (minus twice the log-likelihood); a "
                  f"candidate within {info['plausible_threshold']:.2f} of it is plausible "
                  f"({info['confidence']:.0%}, {counted})."]
