@@ -428,10 +428,10 @@ def test_more_workers_than_cores_are_warned_of_once_and_change_nothing(monkeypat
     runner._warn_more_workers_than_cores.cache_clear()
     two = scenario(replications=2)
     with pytest.warns(GridqueueWarning) as warned:
-        first = run(two, workers=2, progress=False)
-        run(two, workers=2, progress=False)
+        first = run(two, workers=3, progress=False)
+        run(scenario(replications=3), workers=3, progress=False)  # more processes: said once
     assert [str(w.message) for w in warned] == [
-        "2 worker processes on 1 core: the run is no faster than with 1 and each worker needs "
-        "memory of its own (results are the same whatever the number)"]
+        "3 worker processes asked for on 1 core: the run is no faster than with 1 and each "
+        "worker needs memory of its own (results are the same whatever the number)"]
     alone = run(two, workers=1, progress=False)
     pd.testing.assert_frame_equal(first.summary, alone.summary)

@@ -174,17 +174,21 @@ def _worker_count(workers: int | None, indices: list[int]) -> int:
     beyond the cores they only take turns, so the run gets no faster and needs more memory.
     """
     count = max(1, min(workers or default_workers(), len(indices) or 1))
-    if count > default_workers():
-        _warn_more_workers_than_cores(count, default_workers())
+    if workers is not None and count > default_workers():
+        _warn_more_workers_than_cores(workers, default_workers())
     return count
 
 
 @cache
-def _warn_more_workers_than_cores(count: int, cores: int) -> None:
-    """Say once a process, not once for each scenario of a comparison or cell of a sweep."""
-    warn(f"{count} worker processes on {cores} core{'s' if cores > 1 else ''}: the run is no "
-         f"faster than with {cores} and each worker needs memory of its own (results are the "
-         "same whatever the number)")
+def _warn_more_workers_than_cores(asked: int, cores: int) -> None:
+    """Say once a process, not again for each scenario of a comparison or cell of a sweep.
+
+    Keyed on the number asked for, which each of them shares (the processes started are
+    fewer where a scenario has fewer replications).
+    """
+    warn(f"{asked} worker processes asked for on {cores} core{'s' if cores > 1 else ''}: the "
+         f"run is no faster than with {cores} and each worker needs memory of its own "
+         "(results are the same whatever the number)")
 
 
 def map_replications(
