@@ -21,13 +21,11 @@ import yaml
 
 from sim.errors import InputError, nearest
 from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
-from sim.inputs.yaml_source import yaml_problem
+from sim.inputs.yaml_source import MAX_FILE_BYTES, yaml_problem
 
 __all__ = ["QuestionSpec", "first_repeat", "read_questions"]
 
 KEYS = ("question", "reference", "variant")
-MAX_FILE_BYTES = 10_000_000
-"""Largest questions file read (10 MB, as a scenario file; the bundled one is 2 kB)."""
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from sim.inputs.scenario_merge import (
 )
 
 __all__ = [
-    "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "layer_of", "layer_within",
-    "parse_override", "read_scenario_source", "yaml_problem",
+    "MAX_FILE_BYTES", "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "layer_of",
+    "layer_within", "parse_override", "read_scenario_source", "yaml_problem",
 ]
 
 MAX_FILE_BYTES = 10_000_000
-"""Largest scenario file read (10 MB; the bundled ones are a few kB)."""
+"""Largest scenario or questions file read (10 MB; the bundled ones are a few kB)."""
 MAX_CHAIN = 100
 """At most this many files in an ``extends`` chain (the bundled ones have four)."""
 MAX_VALUES = 1_000_000
