@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
 from sim.cli import main
+from sim.policies.timeline import PolicyPeriod
 from tests.test_overrides import HISTORY
 
 
@@ -63,6 +65,24 @@ def test_validate_ranks_with_a_custom_policy_before_any_run(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "the queue policy 'broken_policies:Raises' failed while ranking " \
         "applicants (ZeroDivisionError" in err[0]
+
+
+def test_validate_names_each_period_s_rounds_and_parameters(capsys):
+    """What each period applies: its rounds (at other dates, another policy) and parameters."""
+    family = Path(__file__).resolve().parent.parent / "scenarios" / "flevoland"
+    assert main(["validate", str(family / "rounds_2027.yaml"), "--set",
+                 "policy.changes.2.rounds.dates=[2030-01-01]"]) == 0
+    out = capsys.readouterr().out
+    assert ("2026-07-01 to 2036-12-31: social_priority, rounds allocation (1 round on "
+            "2030-01-01, first_fit; between rounds: congestion_relief, safety, basic_needs), "
+            "categories") in out
+    assert main(["validate", str(family / "rounds_2027.yaml")]) == 0
+    assert "rounds allocation (10 rounds from 2027-01-01 to 2036-01-01, first_fit; " \
+        in capsys.readouterr().out
+    period = PolicyPeriod(dt.date(2024, 1, 1), dt.date(2025, 1, 1), "mine:Capped", "strict",
+                          None, {"cap_mw": 2})
+    assert period.describe() == ("2024-01-01 to 2025-01-01: mine:Capped, strict allocation, "
+                                 "params {'cap_mw': 2}")
 
 
 def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, capsys):
