@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.runs.incidence import cumulative_incidence, incidence_by_group
+from sim.runs.incidence import (
+    cumulative_incidence,
+    incidence_by_group,
+    incidence_curve,
+    restricted_mean_wait,
+    time_to_share_connected,
+)
 
 # Seven applicants: (years from request to the end of the wait, how it ended).
 HAND_CASE = [
@@ -111,6 +117,38 @@ def test_applicants_waiting_before_the_start_enter_late():
     })
     by_date = incidence_by_group(applicants, start=dt.date(2020, 1, 1))
     pd.testing.assert_frame_equal(by_date.drop(columns="category"), table)
+
+
+def test_a_curve_is_not_known_past_a_risk_set_that_empties_before_a_later_entry():
+    """One connection of the only one at risk read as everyone connected.
+
+    A list of waiting-list rows only: the one that asked last enters first, at 0.085 years,
+    alone at risk, and connects at once. The estimate then said nobody was still waiting:
+    a mean wait within ten years of 0.085 and half connected at 0.085, though the rows that
+    had waited longer connected later or never. The curve is known only up to that wait.
+    """
+    waits = np.array([0.085, 1.5, 3.0, 4.0])
+    outcomes = np.array(["connected", "connected", "waiting", "withdrawn"])
+    entries = np.array([0.085, 0.5, 1.0, 2.0])
+    table = cumulative_incidence(waits, outcomes, entries)
+    assert table.empty
+    curve = incidence_curve(waits, outcomes == "connected", outcomes == "withdrawn", entries)
+    assert curve.known_until == 0.085
+    assert np.isnan(restricted_mean_wait(curve, 10))
+    assert time_to_share_connected(curve, 0.5) == np.inf  # not reached where it is known
+    # Later in the curve: A and B from the request, B the last at risk when C enters.
+    curve = incidence_curve(np.array([0.2, 0.4, 2.0]), np.array([True, True, True]),
+                            np.zeros(3, dtype=bool), np.array([0.0, 0.0, 1.0]))
+    assert curve.time_years.tolist() == [0.2] and curve.cif_connected.tolist() == [0.5]
+    assert curve.known_until == 0.4
+    assert restricted_mean_wait(curve, 0.3) == pytest.approx(0.2 + 0.5 * 0.1)  # known to 0.4
+    assert np.isnan(restricted_mean_wait(curve, 10))
+    assert time_to_share_connected(curve, 0.5) == 0.2
+    # Emptied at the last wait, nobody entering later: complete, known for ever.
+    done = incidence_curve(np.array([0.2, 0.4]), np.array([True, True]), np.zeros(2, bool),
+                           np.zeros(2))
+    assert done.known_until == np.inf
+    assert restricted_mean_wait(done, 10) == pytest.approx(0.2 + 0.5 * 0.2)
 
 
 def test_unknown_outcome_is_refused():

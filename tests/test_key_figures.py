@@ -467,3 +467,28 @@ def test_a_figure_without_brackets_says_why():
                      .assign(replication=5)], ignore_index=True)
     assert "none for a time to connection" not in format_summary(
         SimpleNamespace(summary=summarise(six), areas=NO_AREAS))
+
+
+def test_a_waiting_list_whose_latest_row_connects_first_has_no_wait_of_everyone(tmp_path):
+    """A group's curve is known only up to where its risk set emptied before a later entry.
+
+    Only the row that asked last was at risk when it connected, at once: 'everyone' waited
+    0.085 years within ten, and half were connected by then, though the two rows that had
+    waited longer connected five years after their request or not at all. Neither figure has
+    a value now; the years without a connection to the end of the run, which need no curve,
+    still count all three.
+    """
+    (tmp_path / "list.csv").write_text(
+        "request_date,category,demand_mw\n2023-12-01,other,0.5\n2023-01-01,other,1.0\n"
+        "2022-01-01,other,1.0\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "start: 2024-01-01\nend: 2030-01-01\nreplications: 1\n"
+        "grid: {capacity_mw: 0.5, upgrades: [{name: station, date: 2027-01-01, add_mw: 1.0}]}\n"
+        "policy: {order: fifo, allocation: first_fit}\nwaiting_list: {csv: list.csv}\n",
+        encoding="utf-8")
+    results = run(load_scenario(tmp_path / "s.yaml"), workers=1, progress=False)
+    assert sorted(results.applicants["wait_years"].round(2)) == [0.08, 5.0, 7.0]
+    figures = results.replication_metrics.set_index(["group", "metric"])["value"]
+    assert np.isnan(figures[(ALL, "wait_rmst_10y_years")])
+    assert figures[(ALL, "connect_median_years")] == np.inf
+    assert figures[(ALL, "wait_to_end_years")] == pytest.approx((0 + 3 + 6) / 3, rel=0.01)

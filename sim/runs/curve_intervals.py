@@ -181,26 +181,15 @@ def _reach(curves: Iterable[IncidenceCurve]) -> float:
     """The longest wait every curve is known at: each to its longest wait, or on if complete.
 
     A curve whose last wait left nobody waiting stays flat after it, known for ever; if every
-    curve is so, the reach is the longest wait any of them observes.
+    curve is so, the reach is the longest wait any of them observes. One whose risk set
+    emptied before a waiting-list applicant entered it is known up to that wait only
+    (:attr:`sim.runs.incidence.IncidenceCurve.known_until`): the estimate after it would
+    rest on nobody, and stay at the share it had, whoever is connected later.
     """
     listed = list(curves)
-    ends = [float(c.time_years[-1]) for c in listed]
-    reach = min(_known_until(c) for c in listed)
-    return max(ends) if np.isinf(reach) else reach
-
-
-def _known_until(curve: IncidenceCurve) -> float:
-    """The longest wait a curve is known at: its last, or for ever if nobody was left then.
-
-    A curve whose risk set empties before a waiting-list applicant enters it (everyone in it
-    connected or withdrew, and the next one had waited longer before the start) is not known
-    after that: the estimate there would rest on nobody, and it stays at the share it had,
-    whoever is connected later.
-    """
-    empty = np.flatnonzero(curve.still_waiting <= 0)
-    if not len(empty):
-        return float(curve.time_years[-1])
-    return np.inf if empty[0] == len(curve.time_years) - 1 else float(curve.time_years[empty[0]])
+    ends = [float(c.time_years[-1]) for c in listed if len(c.time_years)]
+    reach = min(c.known_until for c in listed)
+    return max(ends, default=0.0) if np.isinf(reach) else reach
 
 
 def _grid(reach: float, step_years: float) -> np.ndarray:
@@ -211,6 +200,8 @@ def _grid(reach: float, step_years: float) -> np.ndarray:
 
 def _share_at(curve: IncidenceCurve, times: np.ndarray) -> np.ndarray:
     """The curve's share connected at each of ``times`` (a step function, 0 before any)."""
+    if not len(curve.time_years):  # no wait ended before the curve stops: nobody connected
+        return np.zeros(len(times))
     index = np.searchsorted(curve.time_years, times, side="right") - 1
     return np.where(index >= 0, curve.cif_connected[np.maximum(index, 0)], 0.0)
 

@@ -11,7 +11,7 @@ had then.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,10 @@ class IncidenceCurve:
     still_waiting: np.ndarray
     cif_connected: np.ndarray
     cif_withdrawn: np.ndarray
+    known_until: float = np.inf
+    """The longest wait the curve is known at: for ever once nobody is left waiting, else its
+    last wait, or the wait at which the risk set emptied before a later entry (where the
+    arrays stop, see :func:`incidence_curve`)."""
 
 
 def incidence_curve(
@@ -55,13 +59,15 @@ def incidence_curve(
 ) -> IncidenceCurve:
     """Aalen-Johansen estimate from plain arrays: waits, boolean outcomes, delayed entries.
 
-    Rows neither connected nor withdrawn are still waiting, censored at their wait. The
+    Rows neither connected nor withdrawn are still waiting, censored at their wait. Where
+    everyone at risk ends at a wait before a delayed entry, the curve stops before that wait
+    (:func:`_before_the_risk_set_empties`), so it ends still waiting: not known beyond. The
     arguments are trusted (see :func:`cumulative_incidence` for the checked version); no rows
     give empty arrays. ``order``, if the caller has it, lists the rows by wait: it spares the
     sort (the order of rows with the same wait does not matter).
     """
     if not len(wait_years):
-        return IncidenceCurve(*([np.empty(0)] * len(INCIDENCE_COLUMNS)))
+        return IncidenceCurve(**dict.fromkeys(INCIDENCE_COLUMNS, np.empty(0)), known_until=0.0)
     if order is None:
         order = np.argsort(wait_years, kind="stable")
     waits = wait_years[order]
@@ -82,7 +88,7 @@ def incidence_curve(
     at_risk = entered - ended_before
     still_waiting = np.cumprod(1.0 - (connections + withdrawals) / at_risk)
     before = np.concatenate(([1.0], still_waiting[:-1]))
-    return IncidenceCurve(
+    curve = IncidenceCurve(
         time_years=distinct,
         at_risk=at_risk,
         connected=connections,
@@ -92,6 +98,29 @@ def incidence_curve(
         cif_connected=np.cumsum(before * connections / at_risk),
         cif_withdrawn=np.cumsum(before * withdrawals / at_risk),
     )
+    return _before_the_risk_set_empties(curve)
+
+
+def _before_the_risk_set_empties(curve: IncidenceCurve) -> IncidenceCurve:
+    """The curve up to before the wait at which everyone at risk ended, if some entered later.
+
+    With delayed entries, the few waiting-list applicants at risk at a short wait may all
+    connect (or withdraw) there, before one who had waited longer at the start enters: the
+    estimate then says nobody is still waiting, and stays so whoever connects later (one
+    connection of the only one at risk read as 'everyone connected at 0.085 years'). That
+    step rests on a risk set the later entries show incomplete, so the curve is known only
+    up to it (``known_until``): a figure that needs it there is unknown, as beyond the
+    longest wait observed. The emptying can only come before the last time where someone
+    enters later. Otherwise the curve is known to its last wait, or for ever if nobody is
+    left waiting then.
+    """
+    emptied = np.flatnonzero(curve.still_waiting <= 0)
+    if not len(emptied) or emptied[0] == len(curve.time_years) - 1:
+        return replace(curve, known_until=np.inf if len(emptied)
+                       else float(curve.time_years[-1]))
+    cut = int(emptied[0])
+    return IncidenceCurve(**{column: getattr(curve, column)[:cut] for column in INCIDENCE_COLUMNS},
+                          known_until=float(curve.time_years[cut]))
 
 
 def _counts_by_time(flags: np.ndarray, order: np.ndarray, last: np.ndarray) -> np.ndarray:
@@ -130,7 +159,9 @@ def cumulative_incidence(
         withdrawals and censorings at it, and from it on the estimated share still waiting
         (``still_waiting``: neither outcome yet) and the cumulative incidence of connection
         and of withdrawal. The three shares add up to one. Those censored or entering at an
-        event time count as at risk at that time.
+        event time count as at risk at that time. Where everyone at risk ends at a wait
+        before someone enters, the table stops before that wait (see
+        :func:`incidence_curve`): it is not known there.
     """
     times = np.asarray(wait_years, dtype=float)
     outcome = np.asarray(outcome).astype(str)
@@ -161,8 +192,8 @@ def time_to_share_connected(curve: IncidenceCurve, share: float) -> float:
     end, the share is not reached and the answer is ``inf``. A tolerance of 1e-12 keeps a
     curve that reaches ``share`` exactly from missing it by rounding. NaN without applicants.
     """
-    if not len(curve.time_years):
-        return np.nan
+    if not len(curve.time_years):  # no applicants, or a curve known only before its first wait
+        return np.nan if curve.known_until == 0 else np.inf
     first = int(np.searchsorted(curve.cif_connected, share - 1e-12, side="left"))
     return float(curve.time_years[first]) if first < len(curve.time_years) else np.inf
 
@@ -174,11 +205,11 @@ def restricted_mean_wait(curve: IncidenceCurve, window_years: float) -> float:
     connection) from 0 to ``window_years``: the restricted mean of the time to connection.
     Withdrawal is a competing outcome, so one who withdraws counts as not connected for the
     rest of the window: giving up is not a shorter wait. NaN without applicants, or if the
-    curve is not known that far (the longest wait observed is shorter and someone was still
-    waiting at it).
+    curve is not known that far (``known_until``: the longest wait observed is shorter and
+    someone was still waiting at it, or the risk set emptied before a later entry).
     """
     times = curve.time_years
-    if not len(times) or (times[-1] < window_years and curve.still_waiting[-1] > 0):
+    if curve.known_until < window_years:
         return np.nan
     knots = np.minimum(times, window_years)
     widths = np.diff(knots, append=window_years)
