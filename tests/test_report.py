@@ -748,3 +748,20 @@ def test_the_terms_say_job_years_count_only_the_years_waited_in_the_run(summary_
     assert ("times the years it waited in the run (to its connection, its withdrawal or the "
             "end of the run; one already waiting at the start, from the start)") in html
     assert "before the start are not counted" in METRICS["job_years_waiting"].description
+
+
+def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``gridqueue report DIR`` gave the results folder as the scenario's source.
+
+    The run's own report names the scenario file; one made again from its folder names the
+    same file (as run.json records it), seen from where the command runs.
+    """
+    family = write_family(tmp_path / "family")
+    scenario = load_scenario(family["fifo"], {"replications": 2})
+    run(scenario, workers=1).write(tmp_path / "out")
+    monkeypatch.chdir(tmp_path)
+    html = write_report("out").read_text(encoding="utf-8")
+    detail = html[html.index('<h2 id="detail">'):]
+    assert f'>{Path(family["fifo"]).relative_to(tmp_path).as_posix()}</td>' in detail
+    assert ' class="">out</td>' not in detail

@@ -145,7 +145,7 @@ def write_report(directory: str | Path) -> Path:
         raise OutputError(f"{folder}: {words}; {unchanged}") from None
     try:
         with _as_unwritten(folder, unchanged):
-            write_report_files(results, staging, str(folder))
+            write_report_files(results, staging, _scenario_source(results, folder))
         with signals_held():  # a Ctrl-C waits until the marker lists the new report
             with _as_unwritten(folder, unchanged):
                 _move_in(staging, folder)
@@ -155,6 +155,21 @@ def write_report(directory: str | Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / "report.html"
+
+
+def _scenario_source(results: Results, folder: Path) -> str:
+    """The scenario file a run read, as its own report names it: seen from here.
+
+    run.json records it (the first of ``scenario_files``); the results folder stands in
+    only for a run that records none, so a report made again names the file, not the folder.
+    """
+    files = results.run_info.get("scenario_files") or []
+    if not files:
+        return str(folder)
+    try:
+        return Path(os.path.relpath(files[0])).as_posix()
+    except ValueError:  # on another drive than the working folder (Windows)
+        return str(files[0])
 
 
 @contextmanager
