@@ -85,3 +85,28 @@ def test_the_terminal_line_without_the_applicant_rows_says_only_what_was_read(tm
     one = run(scenario.model_copy(update={"replications": 1}), workers=1)
     assert waiting_list_line(scenario, one.applicants).startswith(
         f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW), 3 connected, ")
+
+
+def test_the_report_says_whose_efficiency_scores_the_file_gives_and_whose_are_drawn(
+        tmp_path: Path):
+    """Rows ranked by efficiency: the lines named neither the scores given nor those drawn.
+
+    A planner could not tell from the report that the rows' scores set their order, nor that
+    rows without one draw it from waiting_list.efficiency.
+    """
+    (tmp_path / "list.csv").write_text(
+        "request_date,category,demand_mw,efficiency\n2023-01-10,congestion_relief,0.5,4\n"
+        "2023-02-10,congestion_relief,0.5,\n2023-03-10,other,0.5,\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE.replace("policy: {order: fifo}\n", "")
+                    + "policy: {order: social_priority, within_category: "
+                    "{congestion_relief: efficiency}}\n"
+                    "waiting_list: {csv: list.csv, efficiency: {dist: uniform, low: 0, "
+                    "high: 10}}\nreplications: 1\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    lines = waiting_list_lines(scenario, run(scenario, workers=1).applicants)
+    assert lines[2].startswith("From the file: each row's request date, category, MW demand "
+                               "and jobs (empty: 0), its stream and area, and its self_supply, "
+                               "priority_requested and efficiency where given; ")
+    assert ("efficiency scores for 2 rows naming no stream from waiting_list.efficiency"
+            in lines[2])

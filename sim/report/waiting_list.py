@@ -17,7 +17,7 @@ from sim.errors import InputError
 from sim.figures.numbers import significant
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.loading import load_waiting_rows, shown_csv
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, Stream, WaitingList
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.report.assumptions import count_text
 
@@ -141,8 +141,33 @@ def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
                     for stream in streams)
     if lifetimes:
         drawn.append(f"connection lifetimes for {_rows(lifetimes)} from their streams")
+    drawn += _drawn_scores(waiting, streams, rows)
+    where_given = ("self_supply, priority_requested and efficiency" if rows.scored
+                   else "self_supply and priority_requested")
     given = ("From the file: each row's request date, category, MW demand and jobs (empty: "
-             "0), its stream and area, and its self_supply and priority_requested where given")
+             f"0), its stream and area, and its {where_given} where given")
     if not drawn:
         return given + "; nothing is drawn for them (no patience: they wait until connected)"
     return given + "; drawn in each replication: " + "; ".join(drawn)
+
+
+def _drawn_scores(waiting: WaitingList, streams: list[Stream | None],
+                  rows: WaitingRows) -> list[str]:
+    """Whose efficiency scores are drawn: rows without one, from their stream or the list.
+
+    The scores order a category ranked by efficiency, so a reader needs to know which the
+    file gave and which each replication drew.
+    """
+    unscored = [score == -math.inf for score in rows.efficiency]
+    own = sum(missing and stream is not None and stream.efficiency is not None
+              for missing, stream in zip(unscored, streams, strict=True))
+    listed = sum(missing and stream is None
+                 for missing, stream in zip(unscored, streams, strict=True)
+                 ) if waiting.efficiency is not None else 0
+    drawn = []
+    if own:
+        drawn.append(f"efficiency scores for {_rows(own)} from their streams")
+    if listed:
+        drawn.append(f"efficiency scores for {_rows(listed)} naming no stream from "
+                     "waiting_list.efficiency")
+    return drawn
