@@ -58,6 +58,20 @@ def test_validate_counts_homes_and_leaves_later_streams_out_of_the_start(capsys)
     assert basic == "    basic_needs: 29 requests/year, 12.4 MW/year"  # without new_homes
 
 
+
+def test_validate_leaves_out_the_rates_at_the_start_where_no_stream_asks_then(
+        tmp_path: Path, capsys):
+    """A heading 'per category, at the start:' stood over nothing when every stream came later."""
+    path = tmp_path / "later.yaml"
+    path.write_text("start: 2024-01-01\nend: 2030-01-01\ngrid: {capacity_mw: 1}\nstreams:\n"
+                    "  late: {category: other, rate_per_year: 2, demand_mw: 1, "
+                    "period: {start: 2026-01-01}}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "late (other, from 2026-01-01): 2 requests/year" in out
+    assert "per category, at the start:" not in out
+
+
 def test_validate_ranks_with_a_custom_policy_before_any_run(capsys):
     """A policy that fails while ranking fails validate, with the run's one-line message."""
     broken = Path(__file__).resolve().parent / "bad_inputs" / "policy_sort_key_raises.yaml"

@@ -171,10 +171,9 @@ def _streams(scenario: Scenario) -> list[str]:
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
                         f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
                      + growth + _expanding(stream, scenario))
-    lines.append("  per category, at the start:")
-    lines += [f"    {c}: {rate:g} requests/year, {significant(mw, 3)} MW/year"
+    asking = [f"    {c}: {rate:g} requests/year, {significant(mw, 3)} MW/year"
               for c, (rate, mw) in per_category.items() if rate]
-    return lines
+    return [*lines, "  per category, at the start:", *asking] if asking else lines
 
 
 def _expanding(stream: Stream, scenario: Scenario) -> str:
