@@ -1064,3 +1064,37 @@ def test_a_waiting_list_changed_during_a_calibration_is_not_stored(tmp_path, mon
     assert "waiting_list.csv: expected the file to stay as it was" in err
     assert not (tmp_path / "cal").exists()
     assert not (tmp_path / ".cal.partial" / "evaluations.csv").exists()
+
+
+ORDER_POLICY = """\
+from sim import QueuePolicy
+
+
+class Largest(QueuePolicy):
+    def sort_key(self, applicant):
+        return (-applicant.requested_mw,)
+"""
+
+
+def test_an_evaluation_kept_with_other_policy_code_is_run_again(published, tmp_path):
+    """A kept loss is matched by its scenario and its policy code, as a kept sweep cell is.
+
+    The resolved scenario names a ``module:Class`` policy, not its code: a calibration
+    resumed after the module was edited took the earlier code's losses for the new one's.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["policy"] = {"order": "fit_policy:Largest"}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    module = tmp_path / "fit_policy.py"
+    module.write_text(ORDER_POLICY, encoding="utf-8")
+    options = {"iterations": 1, "population": 5, "workers": 1, "store": tmp_path / "kept"}
+    first = calibrate(path, FIT[:1], **options)
+    calibrate(path, FIT[:1], **options)  # the same code: every evaluation is reused
+    stored = pd.read_csv(tmp_path / "kept" / candidates.EVALUATIONS)
+    assert len(stored) == len(first.evaluations)
+    module.write_text(ORDER_POLICY + "# edited\n", encoding="utf-8")
+    calibrate(path, FIT[:1], **options)
+    stored = pd.read_csv(tmp_path / "kept" / candidates.EVALUATIONS)
+    assert len(stored) == 2 * len(first.evaluations)
+    assert stored["scenario_sha256"].nunique() == len(stored)

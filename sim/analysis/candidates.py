@@ -29,7 +29,7 @@ from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
 from sim.runs.policy_code import code_hashes
 from sim.runs.replication import run_replication
-from sim.runs.results import scenario_hash, waiting_list_sha256
+from sim.runs.results import definition_hash, scenario_hash, waiting_list_sha256
 from sim.runs.runner import inputs_unchanged, map_replications
 
 __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnings",
@@ -273,7 +273,7 @@ class CandidateEvaluator:
                 continue
             seen.add(key)
             scenario = self.scenario(values)
-            sha256 = scenario_hash(scenario)
+            sha256 = _candidate_hash(scenario)
             if (key, sha256) in self.stored:
                 self._record(key, sha256, self.stored[(key, sha256)], store=False)
                 continue
@@ -308,6 +308,18 @@ class CandidateEvaluator:
         if store and self.store is not None:
             _append_store(self.store, row)
         self.on_done(1)
+
+
+def _candidate_hash(scenario: Scenario) -> str:
+    """What a stored evaluation is matched by: the candidate's scenario and its policy code.
+
+    The resolved scenario names a ``module:Class`` policy, not its code, so a store kept
+    before the module was edited would lend the earlier code's losses to the new one (a kept
+    sweep cell is matched the same way). Without such code it is :func:`scenario_hash`
+    alone, so evaluations kept by an earlier gridqueue still resume.
+    """
+    sha256 = scenario_hash(scenario)
+    return definition_hash(scenario, scenario_sha256=sha256) if code_hashes(scenario) else sha256
 
 
 def _read_store(store: Path | None,
