@@ -88,7 +88,8 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
         run(world(), scheduler="tcp://127.0.0.1:9")
 
 
-@pytest.mark.parametrize("address", ["foo", "tcp://host:port"])
+@pytest.mark.parametrize("address", ["foo", "tcp://host:port", "http://127.0.0.1:8786",
+                                     "tcp://127.0.0.1:87860"])
 def test_a_malformed_address_is_refused_before_any_client(
         address: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """No client is made for it: a half-made one waited a minute to close, with a traceback."""

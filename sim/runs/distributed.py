@@ -90,17 +90,23 @@ def _result(future: Any, index: int, seed: int) -> Any:
 
 
 def _check_address(address: str) -> None:
-    """Refuse an address Dask cannot parse before a client is made for it.
+    """Refuse an address Dask cannot parse or use before a client is made for it.
 
     A client made for such an address fails, but the half-made client then waits a minute
-    to close when it is collected, and prints a traceback.
+    to close when it is collected, and prints a traceback: so for a scheme Dask has no
+    transport for (``http://``). A port beyond 65535 is no address either, though Dask
+    would spend its whole connect timeout trying it.
     """
     from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
 
     try:
         scheme, location = parse_address(address)
+        get_backend(scheme)
         if scheme in ("tcp", "tls"):
-            parse_host_port(location)
+            _, port = parse_host_port(location)
+            if not 0 < port < 2**16:
+                raise ValueError(f"port {port} is not from 1 to 65535")
     except ValueError as exc:
         raise GridqueueError(f"expected the address of a Dask scheduler, such as "
                              f"tcp://10.0.0.5:8786, got {address!r} ({exc})") from None
