@@ -112,3 +112,25 @@ def test_sweep_cells_on_the_cluster_match_local_cells(scheduler: str, tmp_path: 
     local = sweep(path, vary, replications=3, workers=1)
     remote = sweep(path, vary, replications=3, scheduler=scheduler)
     pd.testing.assert_frame_equal(remote.table, local.table, check_exact=True)
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("nonsense", "expected the address of a Dask scheduler"),
+    ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler"),
+])
+def test_a_bad_scheduler_from_the_environment_names_the_variable(
+        address: str, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Set once for every run and forgotten, the variable is named, and how to unset it."""
+    monkeypatch.setattr("sim.runs.distributed.CONNECT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setenv("GRIDQUEUE_SCHEDULER", address)
+    (tmp_path / "s.yaml").write_text(
+        "start: 2024-01-01\nend: 2025-01-01\nreplications: 2\ngrid: {capacity_mw: 1}\n"
+        "streams:\n  firms: {category: other, rate_per_year: 5, demand_mw: 0.2}\n",
+        encoding="utf-8")
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"gridqueue: error: GRIDQUEUE_SCHEDULER={address}: {said}"), err
+    assert err.endswith("or unset GRIDQUEUE_SCHEDULER to run on local processes"), err
+    assert not (tmp_path / "out").exists()

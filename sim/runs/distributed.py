@@ -108,8 +108,8 @@ def _check_address(address: str) -> None:
             if not 0 < port < 2**16:
                 raise ValueError(f"port {port} is not from 1 to 65535")
     except ValueError as exc:
-        raise GridqueueError(f"expected the address of a Dask scheduler, such as "
-                             f"tcp://10.0.0.5:8786, got {address!r} ({exc})") from None
+        raise _refused(address, f"expected the address of a Dask scheduler, such as "
+                       f"tcp://10.0.0.5:8786, got {address!r} ({exc})") from None
 
 
 def _connect(address: str) -> Any:
@@ -122,13 +122,20 @@ def _connect(address: str) -> Any:
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise GridqueueError(f"cannot reach the Dask scheduler at {address!r} ({exc}); "
-                             "expected the address of a running scheduler, e.g. "
-                             "tcp://10.0.0.5:8786") from None
+        raise _refused(address, f"cannot reach the Dask scheduler at {address!r} ({exc}); "
+                       "expected the address of a running scheduler, e.g. "
+                       "tcp://10.0.0.5:8786") from None
 
 
 def _without_dask(address: str) -> GridqueueError:
-    """Dask is not installed: name the setting that asked for a cluster and how to go on.
+    """Dask is not installed: say how to install it, or how to run without it."""
+    return _refused(address, "a Dask cluster was asked for, but Dask is not installed; "
+                    "install gridqueue's dask extra into the environment gridqueue runs in "
+                    "(pip install '.[dask]' in gridqueue's folder)")
+
+
+def _refused(address: str, problem: str) -> GridqueueError:
+    """``problem`` with the scheduler address: named as the setting that gave it, and undone.
 
     The address comes from ``--scheduler`` (``scheduler=`` in Python) or from
     :data:`SCHEDULER_VARIABLE`, which may be set for every run and forgotten.
@@ -138,7 +145,4 @@ def _without_dask(address: str) -> GridqueueError:
     else:
         asked = given_as(f"--scheduler {address}", f"scheduler={address!r}")
         instead = given_as("leave out --scheduler", "leave out scheduler")
-    return GridqueueError(f"{asked}: a Dask cluster was asked for, but Dask is not installed; "
-                          "install gridqueue's dask extra into the environment gridqueue runs "
-                          "in (pip install '.[dask]' in gridqueue's folder), or "
-                          f"{instead} to run on local processes")
+    return GridqueueError(f"{asked}: {problem}, or {instead} to run on local processes")
