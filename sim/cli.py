@@ -116,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # What run.json and the other records say was run: the words this call was given, which
+    # are the program's own only when it was given none (main([...]) from Python, say).
+    args.command = ["gridqueue", *(sys.argv[1:] if argv is None else argv)]
     with _sigterm_as_interrupt() as terminated, outputs_placed() as placed:
         try:
             with warnings.catch_warnings(), arguments_as_options():
@@ -399,7 +402,7 @@ def _run(args: argparse.Namespace) -> int:
                                  f"to {scenario.replications - 1}")
     results = run(scenario, workers=args.workers, progress=not args.quiet,
                   replications=args.only_replication, scheduler=args.scheduler)
-    results.run_info["command"] = ["gridqueue", *sys.argv[1:]]
+    results.run_info["command"] = args.command
     report = not args.no_report and not results.applicants_on_disk
     if report:
         from sim.report.run import write_report_files
@@ -714,7 +717,7 @@ def _compare(args: argparse.Namespace) -> int:
                          questions=args.questions, replications=args.replications,
                          workers=args.workers, progress=not args.quiet,
                          scheduler=args.scheduler)
-    comparison.write(args.output, force=args.force, command=["gridqueue", *sys.argv[1:]])
+    comparison.write(args.output, force=args.force, command=args.command)
     if not args.quiet:
         print("\n".join([*comparison.outline(), *comparison.notes(),
                          *comparison.observation_sentences()]))
@@ -733,7 +736,7 @@ def _sweep(args: argparse.Namespace) -> int:
     result = sweep_to_directory(
         output, args.scenario, parse_vary(args.vary), args.overrides, metric=args.metric,
         group=args.group, force=args.force, resume=args.resume,
-        command=["gridqueue", *sys.argv[1:]],
+        command=args.command,
         replications=args.replications, workers=args.workers, progress=not args.quiet,
         scheduler=args.scheduler,
     )
@@ -813,7 +816,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     output = args.output or Path("results") / f"calibrate-{args.scenario.stem}"
     result = calibrate_to_directory(
         output, args.scenario, parameters, args.overrides, force=args.force,
-        resume=args.resume, command=["gridqueue", *sys.argv[1:]],
+        resume=args.resume, command=args.command,
         replications=args.replications, iterations=args.iterations,
         population=args.population, workers=args.workers, progress=not args.quiet,
         scheduler=args.scheduler,

@@ -370,3 +370,14 @@ def test_a_ctrl_c_while_the_command_loads_ends_quietly(monkeypatch, capsys):
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(
         encoding="utf-8"))
     assert project["project"]["scripts"]["gridqueue"] == "sim.__main__:script"
+
+
+def test_the_command_recorded_is_the_one_main_was_given(tmp_path, monkeypatch):
+    """main([...]) from Python recorded the words of the program around it (pytest's, here)."""
+    monkeypatch.setattr(sys, "argv", ["some-other-program", "--its-options"])
+    (tmp_path / "few.yaml").write_text(FEW)
+    given = ["run", str(tmp_path / "few.yaml"), "-o", str(tmp_path / "out"), "--replications",
+             "2", "--workers", "1", "-q", "--no-report"]
+    assert main(given) == 0
+    recorded = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert recorded["command"] == ["gridqueue", *given]
