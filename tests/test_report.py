@@ -765,3 +765,29 @@ def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
     detail = html[html.index('<h2 id="detail">'):]
     assert f'>{Path(family["fifo"]).relative_to(tmp_path).as_posix()}</td>' in detail
     assert ' class="">out</td>' not in detail
+
+
+def test_a_report_names_the_options_a_scenario_was_run_with_beside_its_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """A run with --set grid.capacity_mw=20 named only its file as the source.
+
+    The file alone passes for the scenario as written; the options follow it, in the run's
+    own report, in one made again from its folder (from the command run.json records), and
+    in a comparison's.
+    """
+    from sim.cli import main
+
+    family = write_family(tmp_path / "family")
+    monkeypatch.chdir(tmp_path)
+    named = Path(family["fifo"]).relative_to(tmp_path).as_posix()
+    assert main(["run", named, "-o", "out", "--set", "replications=2", "--set",
+                 "grid.capacity_mw=20", "--workers", "1", "-q"]) == 0
+    source = f">{named}, --set replications=2, --set grid.capacity_mw=20</td>"
+    assert source in Path("out/report.html").read_text(encoding="utf-8")
+    assert source in write_report("out").read_text(encoding="utf-8")
+    assert main(["compare", named, Path(family["social_priority"]).relative_to(tmp_path)
+                 .as_posix(), "-o", "cmp", "--set", "replications=2", "--workers", "1",
+                 "-q"]) == 0
+    assert f">{named}, --set replications=2</td>" in Path("cmp/report.html").read_text(
+        encoding="utf-8")
+    capsys.readouterr()

@@ -969,6 +969,14 @@ class Scenario(_Model):
         return None
 
     @property
+    def options_given(self) -> tuple[str, ...]:
+        """The options it was loaded with, as given (``--set grid.capacity_mw=20``), in order.
+
+        What a report names beside the file, which alone would pass for the whole scenario.
+        """
+        return tuple(shown for _, shown in self._options)
+
+    @property
     def source_path(self) -> Path | None:
         """The file this scenario was loaded from, as the user named it (None if built in code)."""
         return self._source_path

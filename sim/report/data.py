@@ -840,14 +840,19 @@ def pairing(rows: pd.DataFrame, long: bool = False) -> str:
 def _scenarios_table(
     table: pd.DataFrame, scenarios: Mapping[str, Scenario], sources: Mapping[str, str]
 ) -> KeyTable:
-    """A row per scenario: its description, what it is compared with, where it came from."""
+    """A row per scenario: its description, what it is compared with, where it came from.
+
+    Where it came from names the options it was loaded with after the file: the file alone
+    would pass for a scenario the options changed.
+    """
     compared: dict[str, list[str]] = {}
     asked = table[table["question"].astype(bool)]
     for (scenario, reference), block in asked.groupby(["scenario", "reference"], sort=False):
         compared.setdefault(str(scenario), []).append(f"{reference} ({pairing(block)})")
     rows = [(label, "", [Cell(s.description or "(none given)"),
                          Cell(", ".join(compared.get(label, [])) or "nothing"),
-                         Cell(sources[label])]) for label, s in scenarios.items()]
+                         Cell(", ".join([sources[label], *s.options_given]))])
+            for label, s in scenarios.items()]
     return KeyTable(title="Scenarios", columns=["Description", "Compared with", "Source"],
                     rows=rows)
 

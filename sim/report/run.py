@@ -8,6 +8,7 @@ published observations also gets their figure and the section setting the model 
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -160,16 +161,24 @@ def write_report(directory: str | Path) -> Path:
 def _scenario_source(results: Results, folder: Path) -> str:
     """The scenario file a run read, as its own report names it: seen from here.
 
-    run.json records it (the first of ``scenario_files``); the results folder stands in
-    only for a run that records none, so a report made again names the file, not the folder.
+    run.json records it (the first of ``scenario_files``), and the command that ran it, whose
+    ``--set`` options follow the file as in the run's own report; the results folder stands
+    in only for a run that records no file, so a report made again names the file, not the
+    folder.
     """
     files = results.run_info.get("scenario_files") or []
     if not files:
         return str(folder)
     try:
-        return Path(os.path.relpath(files[0])).as_posix()
+        named = Path(os.path.relpath(files[0])).as_posix()
     except ValueError:  # on another drive than the working folder (Windows)
-        return str(files[0])
+        named = str(files[0])
+    command = results.run_info.get("command")
+    words = [str(word) for word in command] if isinstance(command, list) else []
+    options = [f"--set {option.removeprefix('--set=') if option != '--set' else value}"
+               for option, value in itertools.pairwise([*words, ""])
+               if option == "--set" or option.startswith("--set=")]
+    return ", ".join([named, *options])
 
 
 @contextmanager
