@@ -797,3 +797,15 @@ def test_a_waiting_list_gone_since_loading_is_named_by_run(tmp_path, monkeypatch
     (tmp_path / "waiting_list.csv").unlink()
     with pytest.raises(InputError, match="waiting_list.csv: expected an existing CSV file"):
         sim.run(scenario, workers=1)
+
+
+@pytest.mark.parametrize("name", ["new\nline", "tab\there", "zero\u200bwidth"])
+def test_an_output_folder_named_with_control_characters_is_refused(name, tmp_path, monkeypatch,
+                                                                   capsys):
+    r"""-o $'new\nline' made a folder ls shows as '?', and split the line naming the results."""
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path)
+    one_error(*gridqueue(["run", "s.yaml", "-o", f"out/{name}", "-q"], capsys),
+              f"{f'out/{name}'!r}: expected folder names without control or invisible "
+              f"characters (a newline, a tab), got {name!r}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]

@@ -18,6 +18,7 @@ import socket
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -240,6 +241,21 @@ def _check_folder_writable(target: Path) -> None:
         raise OutputError(f"{target}: no permission to write in {folder}; choose another "
                           "output folder")
     _check_name_fits(target, folder)
+    _check_name_visible(Path(os.path.abspath(target)).relative_to(folder))
+
+
+def _check_name_visible(new: Path) -> None:
+    r"""Refuse folders to be made whose names hold control or invisible characters.
+
+    ``-o $'new\nline'`` made a folder that ``ls`` shows as '?' and that the line naming the
+    results split in two; a scenario name is refused the same way. Folders that exist
+    already are the user's own, whatever their names.
+    """
+    for part in new.parts:
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in part):
+            raise OutputError(f"{str(new)!r}: expected folder names without control or "
+                              f"invisible characters (a newline, a tab), got {part!r}; choose "
+                              "another output path with -o")
 
 
 RANDOM_END = 8
