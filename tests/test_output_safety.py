@@ -834,3 +834,24 @@ def test_a_sweep_that_fails_leaves_no_folder_behind(folder, capsys):
             folder,
             "failed while ranking applicants")
     assert not (folder / "new").exists()
+
+
+def test_a_disk_full_before_anything_is_kept_says_nothing_was_kept(tmp_path, monkeypatch):
+    """A calibration on a full disk said its finished parts were kept for --resume.
+
+    The mark naming the process that writes was made but not written, so the folder held it
+    and the output's marker only, and was kept as if it held work. It now goes.
+    """
+    import errno
+
+    from sim.runs import staging
+
+    def full(*args: object) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(staging, "_writing_mark", full)
+    with pytest.raises(OutputError, match=r"could not write the output \(No space left on "
+                       r"device\); nothing was kept$"):
+        with resumable_directory(tmp_path / "cal", what="calibration"):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -1086,12 +1086,18 @@ def _claim_writing(target: Path, partial: Path) -> bool:
     mark = partial / STAGING_MARK
     for _ in range(2):
         try:
-            with open(mark, "x", encoding="utf-8") as file:
-                file.write(_writing_mark())
-            return True
+            file = open(mark, "x", encoding="utf-8")  # closed by the with below
         except FileExistsError:
             _refuse_if_in_use(target, partial)
             mark.unlink(missing_ok=True)
+            continue
+        try:
+            with file:
+                file.write(_writing_mark())
+        except OSError:  # made but not written (a full disk): no claim, and nothing to keep
+            mark.unlink(missing_ok=True)
+            raise
+        return True
     raise OutputError(f"{target}: another gridqueue command is writing it now, in {partial}; "
                       "wait for it to end, or choose another output directory")
 
