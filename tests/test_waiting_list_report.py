@@ -110,3 +110,16 @@ def test_the_report_says_whose_efficiency_scores_the_file_gives_and_whose_are_dr
                                "priority_requested and efficiency where given; ")
     assert ("efficiency scores for 2 rows naming no stream from waiting_list.efficiency"
             in lines[2])
+
+
+def test_on_site_generation_is_said_drawn_only_for_rows_a_setting_with_a_share_reaches(
+        tmp_path: Path):
+    """Rows under a default whose share is 0 were counted as drawing on-site generation."""
+    (tmp_path / "list.csv").write_text(LIST, encoding="utf-8-sig")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "waiting_list: {csv: list.csv}\nreplications: 1\n"
+                    "onsite_generation: {share: 0.3, cover: 0.2, by_category: "
+                    "{basic_needs: {share: 0, cover: 0}}}\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    lines = waiting_list_lines(scenario, run(scenario, workers=1).applicants)
+    assert "on-site generation for 1 row without a self_supply" in lines[2]

@@ -18,6 +18,7 @@ from sim.figures.numbers import significant
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.loading import load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario, Stream, WaitingList
+from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.report.assumptions import count_text
 
@@ -126,9 +127,10 @@ def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
     if asking:
         drawn.append(f"priority requests (by priority_uptake) for {_rows(asking)} leaving "
                      "priority_requested empty")
-    onsite = sum(math.isnan(share) and (scenario.onsite_generation is not None or (
-        stream is not None and stream.onsite_generation is not None))
-        for share, stream in zip(rows.self_supply, streams, strict=True))
+    onsite = sum(math.isnan(share) and (setting := onsite_for(scenario, stream, category))
+                 is not None and setting.share > 0  # a share of 0 draws nobody's
+                 for share, stream, category in zip(rows.self_supply, streams, rows.category,
+                                                    strict=True))
     if onsite:
         drawn.append(f"on-site generation for {_rows(onsite)} without a self_supply")
     offers = sum(stream is not None and (stream.partial_offer is not None
