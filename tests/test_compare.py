@@ -2076,6 +2076,12 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
                                            "moved_to_firm", "non_firm_usable_share"])]
     text = sentences(partial)[0]
     assert "overall, by the end of the run — connected (in part included): 10.0 more" in text
+    # The years waited in all end at that first connection, whole request and all.
+    waited = pd.concat([partial, partial[partial["metric"] == "connected"].assign(
+        metric="mw_years_waiting")], ignore_index=True)
+    assert "MW-years waited (until a first connection): 10.0 more" in sentences(waited)[0]
+    firm = waited[~waited["metric"].isin(["wait_firm_rmst_10y_years"])]
+    assert "MW-years waited: 10.0 more" in sentences(firm)[0]
 
 
 def test_an_input_given_twice_as_it_is_is_named_in_a_warning(

@@ -655,6 +655,11 @@ names them: how many were connected, gave up or still waited (which add up to al
 the jobs lost with those who gave up, and the jobs and MW held back while waiting."""
 
 
+UNTIL_A_FIRST_CONNECTION = ("job_years_waiting", "mw_years_waiting")
+"""The years waited in all end at a first connection, which may be a part or a non-firm right:
+a partial offer of half the MW ends the wait of all of them (docs/model.md, section 4)."""
+
+
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
                    apart: Sequence[str] = (), not_all_firm: str = "",
                    metric: str | None = None) -> list[str]:
@@ -682,6 +687,8 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
             continue
         if figure == "connected" and not_all_firm:
             words += f" ({not_all_firm} included)"
+        elif figure in UNTIL_A_FIRST_CONNECTION and not_all_firm:
+            words += " (until a first connection)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
