@@ -791,3 +791,25 @@ def test_a_report_names_the_options_a_scenario_was_run_with_beside_its_file(
     assert f">{named}, --set replications=2</td>" in Path("cmp/report.html").read_text(
         encoding="utf-8")
     capsys.readouterr()
+
+
+def test_a_report_made_again_names_replications_and_seed_as_the_runs_own_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """--replications and --seed change the scenario as a --set does.
+
+    The run's own report named them after the --set options; one made again from run.json's
+    command named the --set options alone, so the two reports of one run told apart
+    scenarios that were the same.
+    """
+    from sim.cli import main
+
+    family = write_family(tmp_path / "family")
+    monkeypatch.chdir(tmp_path)
+    named = Path(family["fifo"]).relative_to(tmp_path).as_posix()
+    assert main(["run", named, "-o", "out", "--replications", "2", "--seed=7", "--set",
+                 "grid.capacity_mw=20", "--workers", "1", "-q"]) == 0
+    source = (f">{named}, --set grid.capacity_mw=20, --set replications=2, --set seed=7"
+              "</td>")
+    assert source in Path("out/report.html").read_text(encoding="utf-8")
+    assert source in write_report("out").read_text(encoding="utf-8")
+    capsys.readouterr()

@@ -162,9 +162,9 @@ def _scenario_source(results: Results, folder: Path) -> str:
     """The scenario file a run read, as its own report names it: seen from here.
 
     run.json records it (the first of ``scenario_files``), and the command that ran it, whose
-    ``--set`` options follow the file as in the run's own report; the results folder stands
-    in only for a run that records no file, so a report made again names the file, not the
-    folder.
+    options that change the scenario follow the file as in the run's own report; the results
+    folder stands in only for a run that records no file, so a report made again names the
+    file, not the folder.
     """
     files = results.run_info.get("scenario_files") or []
     if not files:
@@ -175,10 +175,24 @@ def _scenario_source(results: Results, folder: Path) -> str:
         named = str(files[0])
     command = results.run_info.get("command")
     words = [str(word) for word in command] if isinstance(command, list) else []
-    options = [f"--set {option.removeprefix('--set=') if option != '--set' else value}"
-               for option, value in itertools.pairwise([*words, ""])
-               if option == "--set" or option.startswith("--set=")]
-    return ", ".join([named, *options])
+    return ", ".join([named, *_options_run_with(words)])
+
+
+def _options_run_with(words: list[str]) -> list[str]:
+    """The options of a recorded ``gridqueue run`` command, as the run's own report lists them.
+
+    Its ``--set`` options in order, then ``--replications`` and ``--seed`` as the keys they set
+    (``--set replications=5``): ``run`` gives these to the scenario after the others, and the
+    scenario names each as a ``--set``.
+    """
+    given: dict[str, list[str]] = {"set": [], "replications": [], "seed": []}
+    for option, value in itertools.pairwise([*words, ""]):
+        name, equals, inline = option.removeprefix("--").partition("=")
+        if option.startswith("--") and name in given:
+            given[name].append(inline if equals else value)
+    return [*(f"--set {text}" for text in given["set"]),
+            *(f"--set {key}={value}" for key in ("replications", "seed")
+              for value in given[key])]
 
 
 @contextmanager
