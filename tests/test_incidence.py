@@ -151,6 +151,23 @@ def test_a_curve_is_not_known_past_a_risk_set_that_empties_before_a_later_entry(
     assert restricted_mean_wait(done, 10) == pytest.approx(0.2 + 0.5 * 0.2)
 
 
+def test_a_curve_cut_at_a_wait_of_zero_has_its_shares_not_reached_not_missing():
+    """Applicants connected at once, then a waiting-list row entering later.
+
+    The curve is cut before its first wait, 0, so it is known only there. Its time to half
+    connected read NaN, as for a group without applicants, and the median across
+    replications left the replication out; it is not reached where the curve is known.
+    """
+    curve = incidence_curve(np.array([0.0, 0.0, 3.0]), np.array([True, True, True]),
+                            np.zeros(3, dtype=bool), np.array([0.0, 0.0, 1.0]))
+    assert len(curve.time_years) == 0 and curve.known_until == 0.0
+    assert time_to_share_connected(curve, 0.5) == np.inf
+    assert np.isnan(restricted_mean_wait(curve, 5))
+    nobody = incidence_curve(np.empty(0), np.empty(0, bool), np.empty(0, bool), np.empty(0))
+    assert np.isnan(time_to_share_connected(nobody, 0.5))
+    assert np.isnan(restricted_mean_wait(nobody, 5))
+
+
 def test_unknown_outcome_is_refused():
     """An outcome other than connected, withdrawn or waiting is an error, not a censoring."""
     with pytest.raises(ValueError, match="unknown outcome 'gone'"):

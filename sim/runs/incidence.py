@@ -50,7 +50,7 @@ class IncidenceCurve:
     known_until: float = np.inf
     """The longest wait the curve is known at: for ever once nobody is left waiting, else its
     last wait, or the wait at which the risk set emptied before a later entry (where the
-    arrays stop, see :func:`incidence_curve`)."""
+    arrays stop, see :func:`incidence_curve`); NaN without applicants, known nowhere."""
 
 
 def incidence_curve(
@@ -67,7 +67,8 @@ def incidence_curve(
     sort (the order of rows with the same wait does not matter).
     """
     if not len(wait_years):
-        return IncidenceCurve(**dict.fromkeys(INCIDENCE_COLUMNS, np.empty(0)), known_until=0.0)
+        return IncidenceCurve(**dict.fromkeys(INCIDENCE_COLUMNS, np.empty(0)),
+                              known_until=np.nan)
     if order is None:
         order = np.argsort(wait_years, kind="stable")
     waits = wait_years[order]
@@ -193,7 +194,7 @@ def time_to_share_connected(curve: IncidenceCurve, share: float) -> float:
     curve that reaches ``share`` exactly from missing it by rounding. NaN without applicants.
     """
     if not len(curve.time_years):  # no applicants, or a curve known only before its first wait
-        return np.nan if curve.known_until == 0 else np.inf
+        return np.nan if np.isnan(curve.known_until) else np.inf
     first = int(np.searchsorted(curve.cif_connected, share - 1e-12, side="left"))
     return float(curve.time_years[first]) if first < len(curve.time_years) else np.inf
 
@@ -209,7 +210,7 @@ def restricted_mean_wait(curve: IncidenceCurve, window_years: float) -> float:
     someone was still waiting at it, or the risk set emptied before a later entry).
     """
     times = curve.time_years
-    if curve.known_until < window_years:
+    if not curve.known_until >= window_years:  # NaN too: no applicants
         return np.nan
     knots = np.minimum(times, window_years)
     widths = np.diff(knots, append=window_years)
