@@ -809,3 +809,16 @@ def test_an_output_folder_named_with_control_characters_is_refused(name, tmp_pat
               f"{f'out/{name}'!r}: expected folder names without control or invisible "
               f"characters (a newline, a tab), got {name!r}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_an_existing_output_folder_is_used_whatever_its_name(tmp_path, monkeypatch, capsys):
+    """An empty folder the user made, named with a tab, was refused as one still to be made.
+
+    Only folders gridqueue makes are judged by their names; one that exists is the user's,
+    and an empty one is filled without --force.
+    """
+    monkeypatch.chdir(tmp_path)
+    scenario_in(tmp_path)
+    (tmp_path / "tab\there").mkdir()
+    assert gridqueue(["run", "s.yaml", "-o", "tab\there", "-q", "--no-report"], capsys)[0] == 0
+    assert (tmp_path / "tab\there" / "run.json").is_file()

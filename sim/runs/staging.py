@@ -241,7 +241,8 @@ def _check_folder_writable(target: Path) -> None:
         raise OutputError(f"{target}: no permission to write in {folder}; choose another "
                           "output folder")
     _check_name_fits(target, folder)
-    _check_name_visible(Path(os.path.abspath(target)).relative_to(folder))
+    if not os.path.lexists(target):  # else every folder it names exists: the user's own
+        _check_name_visible(Path(os.path.abspath(target)).relative_to(folder))
 
 
 def _check_name_visible(new: Path) -> None:
