@@ -815,7 +815,10 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
         "mean wait within 10 years: the 10-year mean is not "
         "known in some replications (at most 18 of 30, of sp), in which no wait reached 10 "
         "years within the run (the early requests were all connected or withdrew sooner, and "
-        f"the run ended before anyone still waiting had waited 10 years); {STAND_IN_WORDS}.")
+        "the run ended before anyone still waiting had waited 10 years), or the waits are "
+        "known only up to a shorter one, at which everyone followed then had connected or "
+        "withdrawn before a waiting-list applicant who had waited longer came under "
+        f"observation; {STAND_IN_WORDS}.")
     assert "withdraws" in STAND_IN_WORDS and "reinforcement" in STAND_IN_WORDS
     assert notes([text], window) == [window]
     # One category without ten years: it alone is named, with its own count.

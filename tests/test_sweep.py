@@ -639,7 +639,9 @@ def test_a_row_with_a_value_but_no_difference_says_why(result: Sweep):
         "no difference from the first cell: not known in 1 of 3 replications of the first "
         "cell, where no wait reached 10 years within the run (the early requests were all "
         "connected or withdrew sooner, and the run ended before anyone still waiting had "
-        "waited 10 years)")
+        "waited 10 years), or the waits are known only up to a shorter one, at which everyone "
+        "followed then had connected or withdrawn before a waiting-list applicant who had "
+        "waited longer came under observation")
     assert row[(third, "all", "wait_mean_years")] == (
         "no difference from the first cell: not reached in 1 of 3 replications of this cell")
     assert row[(second, "all", "wait_mean_years")] == ""

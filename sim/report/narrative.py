@@ -459,8 +459,11 @@ FIVE_YEARS = f"wait_rmst_{SHORTER_YEARS}y_years"
 
 NO_TEN_YEARS_WHY = ("no wait reached 10 years within the run (the early requests were all "
                     "connected or withdrew sooner, and the run ended before anyone still waiting "
-                    "had waited 10 years)")
-"""Why a replication lacks the 10-year mean (:func:`sim.runs.incidence.restricted_mean_wait`)."""
+                    "had waited 10 years), or the waits are known only up to a shorter one, at "
+                    "which everyone followed then had connected or withdrawn before a "
+                    "waiting-list applicant who had waited longer came under observation")
+"""Why a replication lacks the 10-year mean (:func:`sim.runs.incidence.restricted_mean_wait`):
+the curve is not known that far (``known_until``), for either reason."""
 
 
 
