@@ -58,7 +58,6 @@ def test_validate_counts_homes_and_leaves_later_streams_out_of_the_start(capsys)
     assert basic == "    basic_needs: 29 requests/year, 12.4 MW/year"  # without new_homes
 
 
-
 def test_validate_leaves_out_the_rates_at_the_start_where_no_stream_asks_then(
         tmp_path: Path, capsys):
     """A heading 'per category, at the start:' stood over nothing when every stream came later."""

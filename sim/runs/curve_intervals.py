@@ -187,9 +187,8 @@ def _reach(curves: Iterable[IncidenceCurve]) -> float:
     rest on nobody, and stay at the share it had, whoever is connected later.
     """
     listed = list(curves)
-    ends = [float(c.time_years[-1]) for c in listed if len(c.time_years)]
     reach = min(c.known_until for c in listed)
-    return max(ends, default=0.0) if np.isinf(reach) else reach
+    return max(float(c.time_years[-1]) for c in listed) if np.isinf(reach) else reach
 
 
 def _grid(reach: float, step_years: float) -> np.ndarray:
