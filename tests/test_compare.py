@@ -356,8 +356,8 @@ def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
     assert window.startswith('Where marked "to the end of the run", basic-needs applicants '
                              "are compared in their mean years without a connection to the end "
                              "of the run, not their mean wait within 10 years of the request: "
-                             "the 10-year mean is not known in some replication, in which no "
-                             "wait reached 10 years")
+                             "the 10-year mean is not known in some replication, in which the "
+                             "run does not follow the waits that long")
     assert "not 10" not in text
     assert notes([text]) == [SHORTER_WINDOW_NOTE] and notes(["no mark"]) == []
     assert notes([text], window) == [window]  # it says what the mark means
@@ -752,7 +752,7 @@ def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it(
     # Why, and what sees later: once, above the answers, as every answer uses five years.
     assert window_note(table).startswith(
         "The answers compare the mean wait within 5 years, not 10: the 10-year mean is not "
-        "known in some replication, in which no wait reached 10 years")
+        "known in some replication, in which the run does not follow the waits that long")
     assert notes([text]) == []
     unmoved = table.copy()
     unmoved.loc[unmoved["metric"] == "connected_within_5y", "difference_ci_low"] = -0.01
@@ -813,12 +813,10 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
     assert window == (
         "The answers compare the mean years without a connection to the end of the run, not the "
         "mean wait within 10 years: the 10-year mean is not "
-        "known in some replications (at most 18 of 30, of sp), in which no wait reached 10 "
-        "years within the run (the early requests were all connected or withdrew sooner, and "
-        "the run ended before anyone still waiting had waited 10 years), or the waits are "
-        "known only up to a shorter one, at which everyone followed then had connected or "
-        "withdrawn before a waiting-list applicant who had waited longer came under "
-        f"observation; {STAND_IN_WORDS}.")
+        "known in some replications (at most 18 of 30, of sp), in which the run does not "
+        "follow the waits that long (as a rule, the early requests were all connected or "
+        "withdrew sooner, and the run ended before anyone still waiting had waited 10 years; "
+        f"docs/model.md, section 4.3); {STAND_IN_WORDS}.")
     assert "withdraws" in STAND_IN_WORDS and "reinforcement" in STAND_IN_WORDS
     assert notes([text], window) == [window]
     # One category without ten years: it alone is named, with its own count.

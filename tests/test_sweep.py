@@ -634,14 +634,13 @@ def test_a_row_with_a_value_but_no_difference_says_why(result: Sweep):
     assert line.endswith("; no difference from the first cell: not known in 1 of 3 "
                          "replications of the first cell")
     row = csv.set_index(["cell", "group", "metric"])["note"]
-    assert row[(first, "all", ten)].startswith("not known in 1 of 3 replications: no wait")
+    assert row[(first, "all", ten)].startswith("not known in 1 of 3 replications: the run does "
+                                               "not follow the waits that long")
     assert row[(second, "all", ten)] == (
         "no difference from the first cell: not known in 1 of 3 replications of the first "
-        "cell, where no wait reached 10 years within the run (the early requests were all "
-        "connected or withdrew sooner, and the run ended before anyone still waiting had "
-        "waited 10 years), or the waits are known only up to a shorter one, at which everyone "
-        "followed then had connected or withdrawn before a waiting-list applicant who had "
-        "waited longer came under observation")
+        "cell, where the run does not follow the waits that long (as a rule, the early "
+        "requests were all connected or withdrew sooner, and the run ended before anyone still "
+        "waiting had waited 10 years; docs/model.md, section 4.3)")
     assert row[(third, "all", "wait_mean_years")] == (
         "no difference from the first cell: not reached in 1 of 3 replications of this cell")
     assert row[(second, "all", "wait_mean_years")] == ""
@@ -678,8 +677,8 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     swept = replace(result, table=table)
     (note,) = swept.notes(group="all")
     assert note.startswith(f"{five}, not {ten}: the 10-year mean of all is not known in 1 of 3 "
-                           "replications of policy.order=fifo grid.capacity_mw=1, where no wait "
-                           "reached 10 years within the run")
+                           "replications of policy.order=fifo grid.capacity_mw=1, where the run "
+                           "does not follow the waits that long")
     assert f"metric='{ten}' shows the 10-year mean in the cells that know it" in note  # Python
     assert "--" not in note
     with arguments_as_options():  # the command's words
@@ -691,7 +690,7 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
     assert "Mean years without a connection" in swept.figure().axes[0].get_title()
     csv = swept.with_differences()
     assert csv.loc[where[where].index[0], "note"].startswith(
-        "not known in 1 of 3 replications: no wait reached 10 years")
+        "not known in 1 of 3 replications: the run does not follow the waits that long")
     assert swept.notes(ten, "all") == [] and known.notes(group="all") == []
 
 

@@ -457,13 +457,14 @@ LONGER, SHORTER = next(iter(SHORTER_WINDOW.items()))
 FIVE_YEARS = f"wait_rmst_{SHORTER_YEARS}y_years"
 """The lead window and the shorter one an answer falls back to where the lead is not known."""
 
-NO_TEN_YEARS_WHY = ("no wait reached 10 years within the run (the early requests were all "
-                    "connected or withdrew sooner, and the run ended before anyone still waiting "
-                    "had waited 10 years), or the waits are known only up to a shorter one, at "
-                    "which everyone followed then had connected or withdrawn before a "
-                    "waiting-list applicant who had waited longer came under observation")
+NO_TEN_YEARS_WHY = ("the run does not follow the waits that long (as a rule, the early requests "
+                    "were all connected or withdrew sooner, and the run ended before anyone "
+                    "still waiting had waited 10 years; docs/model.md, section 4.3)")
 """Why a replication lacks the 10-year mean (:func:`sim.runs.incidence.restricted_mean_wait`):
-the curve is not known that far (``known_until``), for either reason."""
+the curve is not known that far (``known_until``). As a rule for the reason given; rarely, with
+a waiting list, because everyone followed at a shorter wait had ended before an applicant who
+had waited longer came under observation (docs/model.md, section 4.3), which the words do not
+claim either way."""
 
 
 
