@@ -755,7 +755,8 @@ def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
     """``gridqueue report DIR`` gave the results folder as the scenario's source.
 
     The run's own report names the scenario file; one made again from its folder names the
-    same file (as run.json records it), seen from where the command runs.
+    same file (as run.json records it), seen from where the command runs, and the options it
+    was run with, given from Python here.
     """
     family = write_family(tmp_path / "family")
     scenario = load_scenario(family["fifo"], {"replications": 2})
@@ -763,7 +764,8 @@ def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
     monkeypatch.chdir(tmp_path)
     html = write_report("out").read_text(encoding="utf-8")
     detail = html[html.index('<h2 id="detail">'):]
-    assert f'>{Path(family["fifo"]).relative_to(tmp_path).as_posix()}</td>' in detail
+    assert (f'>{Path(family["fifo"]).relative_to(tmp_path).as_posix()}, override '
+            'replications=2</td>') in detail
     assert ' class="">out</td>' not in detail
 
 

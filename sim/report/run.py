@@ -8,7 +8,6 @@ published observations also gets their figure and the section setting the model 
 from __future__ import annotations
 
 import errno
-import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -159,12 +158,11 @@ def write_report(directory: str | Path) -> Path:
 
 
 def _scenario_source(results: Results, folder: Path) -> str:
-    """The scenario file a run read, as its own report names it: seen from here.
+    """The scenario file a run read, and the options it was run with, as its own report says.
 
-    run.json records it (the first of ``scenario_files``), and the command that ran it, whose
-    options that change the scenario follow the file as in the run's own report; the results
-    folder stands in only for a run that records no file, so a report made again names the
-    file, not the folder.
+    run.json records both (the first of ``scenario_files``, seen from here, and ``options``);
+    the results folder stands in only for a run that records no file, so a report made again
+    names the file, not the folder.
     """
     files = results.run_info.get("scenario_files") or []
     if not files:
@@ -173,26 +171,9 @@ def _scenario_source(results: Results, folder: Path) -> str:
         named = Path(os.path.relpath(files[0])).as_posix()
     except ValueError:  # on another drive than the working folder (Windows)
         named = str(files[0])
-    command = results.run_info.get("command")
-    words = [str(word) for word in command] if isinstance(command, list) else []
-    return ", ".join([named, *_options_run_with(words)])
-
-
-def _options_run_with(words: list[str]) -> list[str]:
-    """The options of a recorded ``gridqueue run`` command, as the run's own report lists them.
-
-    Its ``--set`` options in order, then ``--replications`` and ``--seed`` as the keys they set
-    (``--set replications=5``): ``run`` gives these to the scenario after the others, and the
-    scenario names each as a ``--set``.
-    """
-    given: dict[str, list[str]] = {"set": [], "replications": [], "seed": []}
-    for option, value in itertools.pairwise([*words, ""]):
-        name, equals, inline = option.removeprefix("--").partition("=")
-        if option.startswith("--") and name in given:
-            given[name].append(inline if equals else value)
-    return [*(f"--set {text}" for text in given["set"]),
-            *(f"--set {key}={value}" for key in ("replications", "seed")
-              for value in given[key])]
+    options = results.run_info.get("options")
+    given = [str(option) for option in options] if isinstance(options, list) else []
+    return ", ".join([named, *given])
 
 
 @contextmanager

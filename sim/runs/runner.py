@@ -444,6 +444,7 @@ def run(
         "gridqueue_version": __version__,
         "scenario": scenario.name,
         "scenario_files": [str(path.resolve()) for path in scenario.extends_chain],
+        "options": list(scenario.options_given),  # what changed the files, for the report
         "scenario_sha256": scenario_sha256,
         "inputs_sha256": definition_hash(scenario, replications, scenario_sha256),
         "policy_code": policy_code,
