@@ -249,6 +249,35 @@ def test_headline_figures_lead_the_terminal_summary():
     assert within.split()[-2:] == ["16.7", "[16.7-16.7]"]
 
 
+def _documented_figures(table: str) -> list[str]:
+    """The key figures named in the first column of one table of docs/model.md, section 4.4."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    section = text.split("### 4.4 ", 1)[1].split("\n## ", 1)[0]
+    rows = section.split(table, 1)[1].split("\n\n", 2)[1].splitlines()[2:]
+    names = []
+    for row in rows:
+        first = row.split("|")[1]
+        for part in (cell.strip(" `") for cell in first.split(",")):
+            # `connected_within_1y`, `_5y`: a suffix stands for the name before it, so ended
+            names.append(names[-1].rsplit("_", 1)[0] + part if part.startswith("_") else part)
+    return names
+
+
+def test_model_description_lists_every_figure_and_the_headline_ones_in_order():
+    """docs/model.md (4.4) has a row for every figure, the headline ones in their order.
+
+    The stand-ins of the first headline figure sit beside it. The headline table put the
+    median time to connection first, and jobs lost to withdrawal, a headline figure, among
+    the others.
+    """
+    headline = _documented_figures("**Headline figures**")
+    others = _documented_figures("**Other figures:**")
+    assert sorted(headline + others) == sorted(METRICS)
+    stand_ins = {"wait_rmst_5y_years", "wait_to_end_years"}
+    assert [name for name in headline if name not in stand_ins] == list(HEADLINE_METRICS)
+    assert set(headline) - set(HEADLINE_METRICS) == stand_ins
+
+
 def test_a_group_without_ten_years_gets_the_stand_in_row_beneath():
     """The terminal table adds the years to the end of the run only where a group lacks ten.
 
