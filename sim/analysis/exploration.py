@@ -35,8 +35,9 @@ __all__ = ["KEY_FIGURES", "ema_function", "key_figures"]
 
 KEY_FIGURES = (*(f"{ALL}.{m}" for m in HEADLINE_METRICS),
                *(f"basic_needs.{m}" for m in HEADLINE_METRICS))
-"""Names of the key figures returned: ``<group>.<metric>`` (the headline figures overall and
-for basic needs), then ``observed.<i>`` for each of the scenario's observations."""
+"""A short list of outcomes to name in an exploration: the headline figures overall and for
+basic needs, as ``<group>.<metric>``. :func:`key_figures` returns these among every key figure
+of every group, and ``observed.<i>`` for each of the scenario's observations."""
 
 
 def key_figures(
