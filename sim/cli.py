@@ -692,7 +692,8 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "wait_to_end_years, the mean years without a connection to the end of "
                        "the run, which every cell knows; see summary.csv for the names)")
     sweep.add_argument("--group", default="all", metavar="GROUP",
-                       help="category of the figure, or all (default)")
+                       help="group of the figure: a category (congestion_relief, safety, "
+                       "basic_needs, other) or all (default)")
     sweep.add_argument("--replications", type=at_least(1), metavar="N",
                        help="replications per cell (overrides the scenario's)")
     sweep.add_argument("--force", action="store_true",

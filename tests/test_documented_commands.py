@@ -38,6 +38,7 @@ from pathlib import Path
 import pytest
 
 from sim import cli
+from sim.inputs.applicants import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "scenarios" / "README.md",
@@ -358,3 +359,14 @@ def test_workers_help_names_a_report_only_where_the_command_writes_one():
         if workers is None:
             continue
         assert ("report" in (workers.help or "")) == (name in ("run", "compare")), name
+
+
+def test_sweep_group_help_names_every_group_a_sweep_takes():
+    """`sweep --help` said only "category of the figure": the reader had to guess the names."""
+    parser = cli._parser()
+    commands = next(action for action in parser._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    group = next(action for action in commands.choices["sweep"]._actions
+                 if "--group" in action.option_strings)
+    named = re.findall(r"\b[a-z]+(?:_[a-z]+)*\b", (group.help or "").split(":", 1)[-1])
+    assert [name for name in named if name in {*CATEGORIES, "all"}] == [*CATEGORIES, "all"]
