@@ -407,6 +407,9 @@ def test_an_estimate_and_its_interval_never_read_alike_when_they_differ():
     assert format_estimate(8.95, 8.92, 9.01, "years") == "8.95 (8.92 to 9.01)"
     assert format_estimate(6.1, 5.8, 6.4, "years") == "6.1 (5.8 to 6.4)"  # as before
     assert format_estimate(9.0, 9.0, 9.0, "years") == "9.0 (9.0 to 9.0)"  # equal: none added
+    # equal but for floating-point rounding (a logit interval of 0.85 in every replication)
+    assert format_estimate(0.85, 0.8499999999999999, 0.8500000000000002, "share") \
+        == "85.0% (85.0 to 85.0%)"
     # An interval that excludes zero never reads as one that reaches it.
     assert format_estimate(0.07, 0.004, 0.13, "years", signed=True) == "+0.070 (+0.004 to +0.130)"
     assert format_estimate(0.07, 0.0, 0.13, "years", signed=True) == "+0.07 (0.00 to +0.13)"

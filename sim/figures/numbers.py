@@ -34,8 +34,11 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     scale = 100.0 if unit == "share" else 1.0
     known = [v * scale for v in (value, low, high) if not math.isnan(v)]
     texts = format_numbers(*known)
+    # Values that differ only by rounding (an interval worked out on the logit scale of a
+    # share that is 0.85 in every replication) are one value: no decimals are added for them.
+    distinct = len({float(f"{v:.{DISTINCT_DIGITS}g}") for v in known})
     for extra in range(1, MORE_DECIMALS + 1):  # '9.0 (8.9 to 9.0)' hid that 8.95 < 9.01
-        if len(set(texts)) == len(set(known)) and not _reads_zero(known, texts):
+        if len(set(texts)) == distinct and not _reads_zero(known, texts):
             break
         texts = format_numbers(*known, extra=extra)
     if signed:
@@ -59,6 +62,10 @@ def _reads_zero(values: list[float], texts: list[str]) -> bool:
 
 MORE_DECIMALS = 3
 """At most this many decimals more than usual, to tell an estimate from its interval's ends."""
+
+DISTINCT_DIGITS = 12
+"""Significant digits to which an estimate and its interval's ends are told apart: beyond
+them a difference is floating-point rounding, not one a reader should be shown."""
 
 
 def format_numbers(*values: float, extra: int = 0) -> list[str]:
