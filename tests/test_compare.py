@@ -2085,6 +2085,26 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     assert "MW-years waited: 10.0 more" in sentences(firm)[0]
 
 
+def test_an_answer_with_partial_connections_says_how_many_were_connected_in_part():
+    """Partial offers end the lead figure's wait too: the answer says how many took a part.
+
+    It said the wait for a full firm connection but not how many applicants the partial
+    offers connected first in part, which the report gave nowhere else.
+    """
+    figures = {HEADLINE_METRICS[0]: (6.0, -1.0), "wait_firm_rmst_10y_years": (9.5, 0.5),
+               "applicants": (100.0, 0.0), "connected": (60.0, 10.0),
+               "connected_in_part": (3.8, 3.8)}
+    rows = [("po", IN_BOTH, "", group, metric, mean, difference, difference - 0.1,
+             difference + 0.1) for group in ("other", "all")
+            for metric, (mean, difference) in figures.items()]
+    table = answer_table(rows, reference="base")
+    (text,) = sentences(table)
+    assert text.endswith("; over the run, on average 3.8 applicants were connected first with "
+                         "a part of their request.")
+    none = table[table["metric"] != "connected_in_part"]
+    assert "a part of their request" not in sentences(none)[0]
+
+
 def test_an_input_given_twice_as_it_is_is_named_in_a_warning(
     family: dict[str, Path], tmp_path: Path
 ):

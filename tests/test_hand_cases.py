@@ -26,6 +26,7 @@ from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
 from sim.inputs.scenario import Scenario
 from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
+from sim.runs.metrics import METRICS
 from sim.runs.replication import grid_setup, with_capacity_releases
 from sim.runs.replication import regimes as replication_regimes
 from tests.builders import project, scenario
@@ -1354,3 +1355,32 @@ def test_an_expansion_in_part_holds_a_right_for_its_rest_and_loses_half_of_its_n
         pytest.approx([0.25, 0.48])
     assert ts.loc["2025-07-01", ["connected_mw", "free_mw", "non_firm_connected_mw"]].tolist() \
         == pytest.approx([0.315, 0.435, 0.1])
+
+
+def test_a_first_connection_in_part_is_counted_as_such():
+    """The shop, connected in part in 2024, is counted among those connected first in part.
+
+    The key figure counts the shop (other businesses, and all); the bakery, connected whole,
+    is not. Without partial offers nobody is. A shop that also takes a non-firm right for
+    its rest on the same day counts among the rights instead (the figure says so).
+    """
+    from sim.runs.summary_table import format_summary
+
+    label = METRICS["connected_in_part"].label
+    printed: list[bool] = []
+
+    def in_part(fields: dict) -> dict[str, float]:
+        results = run(scenario(**fields), workers=1)
+        printed.append(label in format_summary(results))  # a row of its own where any
+        metrics = results.replication_metrics
+        rows = metrics[metrics["metric"] == "connected_in_part"]
+        return rows.set_index("group")["value"].to_dict()
+
+    counted = in_part(shop_world(partial_min_share=0.3))
+    assert counted["all"] == counted["other"] == 1.0
+    assert in_part(shop_world())["all"] == 0.0
+    assert printed == [True, False]
+    fields = shop_world(partial_min_share=0.3, non_firm_right="firm_85")
+    fields["non_firm"] = {"rights": {"firm_85": {"hours_share": 0.85}},
+                          "pools": {"main": {"capacity_mw": 0.5}}}
+    assert in_part(fields)["all"] == 0.0

@@ -800,8 +800,9 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
     """When first connections in the variant are partial or non-firm, what else to say.
 
     The lead figure then counts a partial connection or a non-firm right as the end of the
-    wait: the answer adds the wait for a full firm connection (everyone compared) and, with
-    non-firm rights, how many got one, of how many MW, how usable, and how many moved to firm.
+    wait: the answer adds the wait for a full firm connection (everyone compared), how many
+    were connected first in part, and, with non-firm rights, how many got one, of how many
+    MW, how usable, and how many moved to firm.
     """
     if metric != "wait_rmst_10y_years" or variant.get((ALL, metric)) == variant.get((ALL, FIRM)):
         return []
@@ -810,6 +811,10 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         words.append("to a full firm connection (a partial one or a non-firm right does not "
                      "count), everyone compared: " + difference_text(
                      get.loc[(ALL, FIRM)], METRICS[FIRM].unit))  # type: ignore[arg-type]
+    in_part = variant.get((ALL, "connected_in_part"), 0.0)
+    if in_part > 0:
+        words.append(f"over the run, on average {format_numbers(in_part)[0]} applicants were "
+                     "connected first with a part of their request")
     rights = variant.get((ALL, "non_firm_connected"), 0.0)
     if rights > 0:
         count, mw, moved = (format_numbers(value)[0] for value in (

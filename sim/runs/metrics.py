@@ -252,6 +252,13 @@ METRICS: dict[str, Metric] = {
         "what users connected before the run released (so all's may exceed the categories' "
         "sum)", "MW freed by capacity releases by the end of the run", depends_on_end=True,
         shared=True),
+    "connected_in_part": Metric(
+        "count", "applicants whose first connection was a part of their request (a partial "
+        "offer), by the end of the run: they count as connected, though those not connected "
+        "in full by then still wait for the rest. One that got a non-firm right on the day of "
+        "its first connection counts in non_firm_connected instead, with or without a part "
+        "connected firm",
+        "Applicants connected first in part by the end of the run", depends_on_end=True),
     "non_firm_connected": Metric(
         "count", "applicants who got a non-firm transport right by the end of the run (they "
         "count as connected from then on)",
@@ -375,6 +382,7 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
         "without": _years_without(wait, outcome == OUTCOMES.index("connected"), request_time,
                                   entry, horizon_years),
         **_non_firm_columns(applicants),
+        "in_part": _first_in_part(applicants, outcome == OUTCOMES.index("connected")),
         **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
                         horizon_years - request_time),
     }
@@ -434,6 +442,23 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
     return {"non_firm_mw": _nan_as_zero(applicants["non_firm_mw"].to_numpy(dtype=float)),
             "non_firm_usable": _nan_as_zero(usable),
             "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
+
+
+def _first_in_part(applicants: pd.DataFrame, connected: np.ndarray) -> np.ndarray:
+    """Whether each applicant's first connection was a part of its request, firm.
+
+    Connected, not first by a non-firm right (a right granted on the day of its first
+    connection), and not connected in full that day: later, or not by the end of the run.
+    Tables without ``full_connect_date`` (written before partial offers) have none.
+    """
+    if "full_connect_date" not in applicants:
+        return np.zeros(len(applicants), dtype=bool)
+    first = pd.to_datetime(applicants["connect_date"]).to_numpy()
+    full = pd.to_datetime(applicants["full_connect_date"]).to_numpy()
+    later = np.isnat(full) | (full > first)
+    if "non_firm_date" in applicants:
+        later &= pd.to_datetime(applicants["non_firm_date"]).to_numpy() != first
+    return np.asarray(connected & later, dtype=bool)
 
 
 def _firm_columns(
@@ -538,6 +563,7 @@ def _figures(
         "mw_waiting": float(c["mw"][waiting].sum()),
         "mw_years_waiting": float((c["mw"] * (c["wait"] - c["entry"])).sum()),
         "idle_mw_years": float(idle),
+        "connected_in_part": float(np.count_nonzero(c["in_part"])),
         **_non_firm_figures(c),
     }
     for years in WITHIN_YEARS:

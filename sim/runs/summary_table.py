@@ -16,8 +16,9 @@ from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, median_interval_needs, t_quantile
 
 __all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED",
-           "SHOWN", "SPREAD_OF_DATES", "connection_dates", "few_replications", "format_projects",
-           "format_summary", "full_connection_dates", "rough_dates", "withdrawn_share"]
+           "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES", "connection_dates", "few_replications",
+           "first_connection_rows", "format_projects", "format_summary",
+           "full_connection_dates", "rough_dates", "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
     *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -34,6 +35,20 @@ NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_t
                   "non_firm_usable_share")
 """Rows added when some applicant got a non-firm right: who, how much, and how usable. (The
 MW freed by capacity releases are added likewise, where some were.)"""
+
+PARTIAL_SHOWN = ("connected_in_part",)
+"""Rows added when some applicant's first connection was a part of its request: the count
+of those connected counts them, though they may still wait for the rest."""
+
+
+def first_connection_rows(summary: pd.DataFrame) -> tuple[str, ...]:
+    """The figures of first connections that were not whole and firm, where a run has any.
+
+    Those connected first in part (partial offers), then the non-firm rights; each only
+    where some applicant of the run had one, as every run's summary holds them (at 0).
+    """
+    return ((PARTIAL_SHOWN if _any(summary, "connected_in_part") else ())
+            + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()))
 
 NOT_REACHED = "not reached"
 """What an infinite figure reads as: that share of applicants was not connected in the run."""
@@ -53,8 +68,8 @@ def format_summary(results: Results) -> str:
     groups = [g for g in summary["group"].unique()
               if summary[(summary["group"] == g) & (summary["metric"] == "applicants")]["mean"]
               .iloc[0] > 0]
-    extra = (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()) \
-        + (("mw_freed",) if _any(summary, "mw_freed") else ())
+    extra = first_connection_rows(summary) + (("mw_freed",) if _any(summary, "mw_freed")
+                                              else ())
     lines = _table(summary, groups, extra)
     if not results.areas.empty:
         whole = results.areas[results.areas["group"] == ALL]
@@ -163,7 +178,8 @@ def _with_shorter_window(
 def _any(summary: pd.DataFrame, metric: str) -> bool:
     """Whether ``metric`` of all applicants is above zero on average over the replications.
 
-    A non-firm right granted, MW freed by a capacity release: their rows are shown only then.
+    A first connection in part, a non-firm right granted, MW freed by a capacity release:
+    their rows are shown only then.
     """
     rows = summary[(summary["group"] == ALL) & (summary["metric"] == metric)]
     return bool(len(rows)) and bool(rows["mean"].iloc[0] > 0)
