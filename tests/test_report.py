@@ -486,6 +486,45 @@ def _headline_column(table: pd.DataFrame, scenario, metric: str) -> tuple[str, d
     return headline.columns[column], {h: row[column].text for h, _, row in headline.rows}
 
 
+def test_a_run_report_gives_connections_in_part_and_non_firm_rights_a_table_of_their_own(
+    summary_and_scenario,
+):
+    """The terminal added rows of partial connections and non-firm rights; the report none.
+
+    A planner reading only the report missed them. They now have a table of their own
+    beneath the headline figures (which has no room for six more columns), only where some
+    applicant had such a connection, with "no rights held" where a category held none.
+    """
+    summary, scenario = summary_and_scenario
+    plain = run_page(summary, scenario, "fifo.yaml", {})
+    assert plain.first_connections is None
+    assert 'id="first-connections"' not in render_report(plain)
+    table = summary.copy()
+    for group in ("all", "other"):
+        for metric, values in (("connected_in_part", [3.8, 3.4, 4.2]),
+                               ("non_firm_connected", [90.0, 85.0, 95.0]),
+                               ("non_firm_usable_share", [0.85, 0.85 - 1e-16, 0.85 + 2e-16])):
+            rows = (table["group"] == group) & (table["metric"] == metric)
+            table.loc[rows, ["estimate", "mean", "ci_low", "ci_high"]] = [values[0], *values]
+    page = run_page(table, scenario, "fifo.yaml", {})
+    shown = page.first_connections
+    assert shown is not None
+    assert shown.columns[0] == METRICS["connected_in_part"].label
+    assert METRICS["non_firm_connected"].label in shown.columns
+    cells = {heading: [cell.text for cell in row] for heading, _, row in shown.rows}
+    assert cells["All applicants"][0] == "3.8 (3.4 to 4.2)"
+    assert cells["All applicants"][-1] == "85.0% (85.0 to 85.0%)"  # no digits of rounding
+    assert cells["Basic needs"][-1] == "no rights held"
+    assert page.first_connections_heading == "Connections in part and non-firm rights"
+    html = render_report(page)
+    assert html.index('id="first-connections"') < html.index('id="figures"')
+    assert html.index("Headline figures by category") < html.index('id="first-connections"')
+    rights = table[table["metric"] != "connected_in_part"]  # as if no part had been connected
+    page = run_page(rights, scenario, "fifo.yaml", {})
+    assert page.first_connections_heading == "Non-firm rights"
+    assert METRICS["connected_in_part"].label not in page.first_connections.columns
+
+
 def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scenario):
     """A group not followed 10 years in every replication: the column shows 5, marked.
 

@@ -65,7 +65,12 @@ from sim.runs.observed import (
     published_text,
     rough_spread,
 )
-from sim.runs.summary_table import SPREAD_OF_DATES, few_replications, format_projects
+from sim.runs.summary_table import (
+    SPREAD_OF_DATES,
+    few_replications,
+    first_connection_rows,
+    format_projects,
+)
 
 __all__ = ["ANSWERS_SHOWN", "CAPTIONS", "OBSERVED_FIGURE", "Answer", "Cell",
            "FigureData", "KeyTable", "ObservedSection", "Page", "comparison_caution",
@@ -311,6 +316,12 @@ class Page:
     """The model beside published figures, when a scenario states observations."""
     projects: list[str] = field(default_factory=list)
     """A line per named project of a single-scenario report: how often and when connected."""
+    first_connections: KeyTable | None = None
+    """A single-scenario report's first connections that were not whole and firm, by
+    category: those connected first in part and the non-firm rights, as the terminal adds
+    them beneath its table; None where the run had none."""
+    first_connections_heading: str = ""
+    """The heading of :attr:`first_connections`: which kinds of connection it counts."""
     by_area: KeyTable | None = None
     """A single-scenario report's headline figures by grid area, where the grid has several."""
     nobody_in: list[str] = field(default_factory=list)
@@ -509,6 +520,7 @@ def run_page(
     table = summary.assign(scenario=scenario.name, reference="", question="",
                            difference=math.nan, difference_ci_low=math.nan,
                            difference_ci_high=math.nan)
+    first = _first_connections(table)
     return _with_terms(Page(
         title=f"Scenario {scenario.name}",
         made=_made(),
@@ -525,6 +537,8 @@ def run_page(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
+        first_connections=first[0],
+        first_connections_heading=first[1][:1].upper() + first[1][1:],
         by_area=None if areas is None or areas.empty else _by_area(areas),
         nobody_in=[] if areas is None or areas.empty else nobody_asked_in(areas),
         waiting_list=list(waiting_list),
@@ -698,6 +712,33 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
 def _by_group(table: pd.DataFrame) -> KeyTable:
     """One run's headline figures: a row per group, each figure with its interval."""
     return _headline_rows(table, {g: CATEGORY_LABELS[g] for g in _groups(table)}, "Group")
+
+
+NO_RIGHT = "no rights held"
+"""A category's usable share of non-firm rights where none of its applicants held one."""
+
+
+def _first_connections(table: pd.DataFrame) -> tuple[KeyTable | None, str]:
+    """One run's first connections in part and by non-firm rights, a row per group.
+
+    Beside, not in, the headline table, which has no room for them: the figures the
+    terminal adds beneath its table where some applicant had such a connection, each with
+    its interval, and a heading naming the kinds the run had. None where nobody had one.
+    """
+    shown = first_connection_rows(table)
+    if not shown:
+        return None, ""
+    made = _headline_rows(table, {g: CATEGORY_LABELS[g] for g in _groups(table)}, "Group",
+                          shown)
+    kinds = [words for metric, words in (("connected_in_part", "connections in part"),
+                                         ("non_firm_connected", "non-firm rights"))
+             if metric in shown]
+    usable = shown.index("non_firm_usable_share") if "non_firm_usable_share" in shown else -1
+    rows = [(heading, sub, [Cell(NO_RIGHT, unclear=True) if i == usable
+                            and cell.text in ("no value", "none connected") else cell
+                            for i, cell in enumerate(cells)])
+            for heading, sub, cells in made.rows]
+    return replace(made, rows=rows), " and ".join(kinds)
 
 
 def _by_area(areas: pd.DataFrame) -> KeyTable:
