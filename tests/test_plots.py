@@ -389,6 +389,43 @@ def test_time_to_connection_thickens_a_paired_variant_where_it_differs(compariso
         assert at["ci_low"] > 0 or at["ci_high"] < 0
 
 
+def test_time_to_connection_says_which_category_it_cannot_draw():
+    """A category whose pooled curve is known at no wait was left out without a word.
+
+    Safety's one new request connects 0.1 years after it asks, while its waiting-list
+    applicants enter at 2 years: everyone at risk at the first wait ended there before they
+    entered, so the curve stops before any wait and nothing is drawn. The legend still named
+    Safety, as if its line were there. Now its panel says it is not drawn and why, and so
+    does its legend entry; a category a scenario has no applicants of gets no such note.
+    """
+    from sim.figures.categories import NOT_DRAWN, NOT_DRAWN_ANYWHERE
+    from sim.figures.plots import time_to_connection_figure
+
+    start = pd.Timestamp("2020-01-01")
+    rows = []
+    for replication in range(3):
+        rows.append(("safety", "2020-03-01", 0.1, "connected", replication))
+        rows += [("safety", "2018-01-01", 4.0 + k, "connected", replication) for k in range(2)]
+        rows += [("other", "2020-06-01", 1.0 + 0.3 * k + 0.01 * replication,
+                  "connected" if k % 2 else "withdrawn", replication) for k in range(5)]
+    table = pd.DataFrame(rows, columns=["category", "request_date", "wait_years", "outcome",
+                                        "replication"])
+    table["request_date"] = pd.to_datetime(table["request_date"])
+    others = table[table["category"] == "other"]
+    fig = time_to_connection_figure({"wl": table, "new": others},
+                                    {"wl": start.date(), "new": start.date()})
+    panels = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
+    note = NOT_DRAWN.format(category="Safety")
+    assert [t.get_text() for t in panels["wl"].texts] == [note]
+    assert not panels["new"].texts  # no safety applicants there: nothing to say
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert f"Safety{NOT_DRAWN_ANYWHERE}" in legend and "Other businesses" in legend
+    whole = table[table["request_date"] > start]
+    fig = time_to_connection_figure({"new": whole}, {"new": start.date()})
+    assert not fig.axes[0].texts
+    assert "Safety" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
 def test_time_to_connection_panels_left_over_in_the_grid_are_hidden(comparison: Comparison):
     """Five scenarios in a grid of three columns: the sixth panel is not drawn, not bare."""
     from sim.figures.plots import time_to_connection_figure

@@ -67,7 +67,9 @@ def time_to_connection_figure(
     replications (:func:`sim.runs.curve_intervals.connection_band`), up to the longest wait
     every replication follows; a panel of one replication has none and says so.
     ``references`` maps a scenario to the one it is paired with: its share connected is drawn
-    thicker where their paired difference's 95% interval leaves out zero.
+    thicker where their paired difference's 95% interval leaves out zero. A category with
+    applicants whose curve is known at no wait (:data:`NOT_DRAWN`) is not drawn: its panel
+    says so, and its legend entry too where no panel draws it.
     """
     count = len(applicants)
     columns = math.ceil(count / math.ceil(count / 3))
@@ -78,18 +80,23 @@ def time_to_connection_figure(
     categories = present_categories(applicants)
     starts = starts or {}
     banded = thickened = False
+    drawn: set[str] = set()
     each = {label: replication_curves(table, starts.get(label))
             for label, table in applicants.items()}
     for ax, (label, table) in zip(axes, applicants.items(), strict=False):
         curves = incidence_by_group(table, starts.get(label))
+        asked = {str(c) for c in table["category"].unique()}
+        unknown = [c for c in categories
+                   if c in asked and not (curves["category"] == c).any()]
         bands = connection_band(each[label])
         reference = (references or {}).get(label)
         differs = pd.DataFrame(columns=["category", *DIFFERENCE_COLUMNS]) \
             if reference is None else connection_difference(each[label], each[reference])
         for category in categories:
             curve = curves[curves["category"] == category]
-            if curve.empty:
+            if curve.empty:  # no applicants here, or a curve known at no wait (unknown)
                 continue
+            drawn.add(category)
             colour = CATEGORY_COLOURS[category]
             band = bands[bands["category"] == category]
             if not band.empty:
@@ -117,6 +124,11 @@ def time_to_connection_figure(
         elif table["replication"].nunique() < 2:  # said, so no band is not read as certainty
             ax.text(0.03, 0.96, "one replication: no interval", transform=ax.transAxes,
                     ha="left", va="top", fontsize="small", color="#444444")
+        above = len(ax.texts)  # beneath the note on one replication, if there is one
+        for row, category in enumerate(unknown):  # said, so no line is not read as none
+            ax.text(0.03, 0.96 - 0.24 * row - 0.08 * above, NOT_DRAWN.format(
+                category=CATEGORY_LABELS[category]), transform=ax.transAxes, ha="left",
+                va="top", fontsize="small", color=CATEGORY_COLOURS[category])
     for ax in axes[count:]:
         ax.set_visible(False)
     for ax in axes[max(count - columns, 0):count]:  # the lowest panel of each column
@@ -124,7 +136,8 @@ def time_to_connection_figure(
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in grid[:, 0]:
         ax.set_ylabel("Cumulative share\nof applicants")  # on one line, longer than a panel
-    handles: list[Artist] = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c])
+    handles: list[Artist] = [Line2D([], [], color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c]
+                                    + ("" if c in drawn else NOT_DRAWN_ANYWHERE))
                              for c in categories]
     handles += [Line2D([], [], color="black", linestyle="-", label="connected"),
                 Line2D([], [], color="black", linestyle="--", label="withdrawn")]
@@ -139,6 +152,16 @@ def time_to_connection_figure(
     outside_legend(fig, handles, "Category (colour) and outcome (line)", below=True)
     return fig
 
+
+NOT_DRAWN = ("{category}: not drawn, known at no wait\n(all at risk at its first wait ended "
+             "there\nbefore waiting-list applicants entered)")
+"""A panel's note on a category with applicants whose pooled curve is known at no wait: the
+applicants at risk at its first wait all ended there before a waiting-list applicant entered,
+so the estimate stops before that wait (:attr:`sim.runs.incidence.IncidenceCurve.known_until`)
+and has nothing to draw."""
+
+NOT_DRAWN_ANYWHERE = " (not drawn)"
+"""Added to a category's legend entry where no panel draws its curve, each saying why."""
 
 BAND_ALPHA = 0.18
 """Opacity of a category's confidence band: light, so that bands of several categories that
