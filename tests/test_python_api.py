@@ -309,10 +309,31 @@ def test_a_bad_override_is_named_as_load_scenario_names_it(call, overrides):
     assert str(raised.value) == str(loaded.value)
 
 
-def test_replications_below_one_in_compare_are_named_as_the_keyword():
-    """The command line refuses it as it parses; Python was told of --replications 0."""
-    with pytest.raises(GridqueueError, match=r"^replications=0: expected at least 1$"):
-        _compare(replications=0)
+@pytest.mark.parametrize("value, shown", [(0, "0"), (-1, "-1"), (2.5, "2.5"), ("3", "'3'"),
+                                          (True, "True")])
+@pytest.mark.parametrize("call", [_compare, lambda **options: _sweep(
+    {"grid.capacity_mw": [4, 8]}, **options), lambda **options: _calibrate(
+    (RATE, 0.5, 2), **options)], ids=["compare", "sweep", "calibrate"])
+def test_a_wrong_count_of_replications_is_named_as_the_keyword(call, value, shown):
+    """From Python the keyword, whichever function is given it, whatever is wrong with it.
+
+    The command line refuses it as it parses; Python was told of ``--set replications=0``
+    (sweep, compare), an option nobody typed there, and compare's text was a TypeError.
+    """
+    with pytest.raises(GridqueueError) as raised:
+        call(replications=value)
+    assert str(raised.value) == f"replications={shown}: expected a whole number of at least 1"
+
+
+def test_a_numpy_count_of_replications_is_taken_as_a_whole_number():
+    """A count read from an array is a whole number too, as a worker count would be."""
+    import numpy as np
+
+    from sim.runs.runner import check_replication_count
+
+    assert check_replication_count(np.int64(3)) == 3
+    assert type(check_replication_count(np.int64(3))) is int
+    assert check_replication_count(None) is None
 
 
 def test_arguments_are_named_as_options_only_within_the_command():

@@ -71,7 +71,7 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override
 from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
-from sim.runs.runner import default_workers, map_replications
+from sim.runs.runner import check_replication_count, default_workers, map_replications
 from sim.runs.staging import interrupted, nothing_to_resume, resumable_directory
 
 __all__ = ["Calibration", "FitParameter", "calibrate", "calibrate_to_directory", "parse_fit"]
@@ -212,6 +212,7 @@ def _checked(path: str | Path, parameters: Sequence[FitParameter], overrides: Ch
     ``--fit`` beside a finished calibration was told there was nothing to resume.
     """
     check_search(iterations, population, len(parameters) or 1)
+    replications = check_replication_count(replications)
     path = Path(path)
     common = _common_overrides(overrides, replications)
     base = load_with_parameters(path, {}, common)

@@ -64,7 +64,7 @@ from sim.runs.metrics import ALL, METRICS
 from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
-from sim.runs.runner import default_workers, run
+from sim.runs.runner import check_replication_count, default_workers, run
 from sim.runs.staging import outputs_placed, staged_directory
 
 __all__ = ["FIGURES", "Comparison", "compare"]
@@ -427,8 +427,7 @@ def compare(
     if len(items) < 2:
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
                              f"got {len(items)}")
-    if replications is not None and replications < 1:
-        raise GridqueueError(f"{argument('replications', replications)}: expected at least 1")
+    replications = check_replication_count(replications)
     changes = overrides_for(items, _changes(overrides, replications))
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}

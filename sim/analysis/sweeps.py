@@ -70,7 +70,13 @@ from sim.runs.results import (
     scenario_yaml,
     waiting_list_sha256,
 )
-from sim.runs.runner import check_workers, default_workers, inputs_unchanged, run_replications
+from sim.runs.runner import (
+    check_replication_count,
+    check_workers,
+    default_workers,
+    inputs_unchanged,
+    run_replications,
+)
 from sim.runs.staging import (
     interrupted,
     nothing_to_resume,
@@ -640,6 +646,7 @@ def plan_sweep(
     checks a file's ``sweep:`` block with it. ``progress``: a bar while the cells are checked.
     """
     given, common = _checked_arguments(vary, overrides)
+    replications = check_replication_count(replications)
     if replications is not None:
         common.append(parse_override(f"replications={replications}"))
     base, grid = read_grid(Path(path), common, given)

@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.errors import GridqueueError, InputError, ReplicationError, run_alone, warn
+from sim.errors import GridqueueError, InputError, ReplicationError, argument, run_alone, warn
 from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -46,7 +46,8 @@ from sim.runs.spool import ApplicantSpool, encode_rows
 from sim.runs.stats import summarise, summarise_projects
 from sim.runs.workers import signals_held, stop_workers, worker_pool
 
-__all__ = ["check_workers", "default_workers", "map_replications", "run", "run_replications"]
+__all__ = ["check_replication_count", "check_workers", "default_workers", "map_replications",
+           "run", "run_replications"]
 
 T = TypeVar("T")
 
@@ -123,6 +124,23 @@ def check_workers(workers: int | None) -> None:
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
                                 or workers < 1):
         raise GridqueueError(f"workers: expected a whole number of at least 1, got {workers!r}")
+
+
+def check_replication_count(replications: object) -> int | None:
+    """A count of replications given as an argument, or a GridqueueError naming it as given.
+
+    A whole number of at least one (a NumPy integer too, as an int); None keeps the scenario's
+    own. Given to ``compare``, ``sweep`` or ``calibrate`` it became a change of the scenario, so
+    a wrong one was refused as ``--set replications=0``, an option a Python caller never typed,
+    or failed with a TypeError (text, in ``compare``).
+    """
+    if replications is None:
+        return None
+    if (isinstance(replications, bool) or not isinstance(replications, int | np.integer)
+            or replications < 1):
+        raise GridqueueError(f"{argument('replications', replications)}: expected a whole "
+                             "number of at least 1")
+    return int(replications)
 
 
 def _check_request(scenario: Scenario, workers: int | None,
