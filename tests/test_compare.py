@@ -1587,6 +1587,32 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     assert text.endswith(" in both.")  # the campus both scenarios have, on the same dates
 
 
+def test_the_comparison_says_how_each_pair_was_compared_as_its_table_does(
+    variants: Comparison,
+):
+    """Printed, each pair says what the ``paired`` column of its differences says.
+
+    A variant that adds or redraws a stream is not paired as a whole, yet its table compares
+    the applicants both have paired: printed, the comparison called it unpaired.
+    """
+    said = dict(line.strip().split(" against social_priority, ")
+                for line in repr(variants).splitlines()[1:-1])
+    assert said == {
+        "homes": "paired for the applicants both have, the others set apart",
+        "moved": "paired",
+        "redrawn": "paired for the applicants both have alike, the others unpaired",
+        "no_other": "paired for the applicants both have, the others set apart",
+        "all_redrawn": "unpaired",
+    }
+    rows = variants.differences.dropna(subset=["paired"])
+    paired = rows.groupby("scenario")["paired"].agg(lambda column: set(column.astype(bool)))
+    assert {label: paired[label] for label in said} == {
+        "homes": {True}, "moved": {True}, "redrawn": {True, False}, "no_other": {True},
+        "all_redrawn": {False}}
+    # as a whole, only the variant that moves a stream draws the same applicants
+    assert variants.paired == {label: label == "moved" for label in said}
+
+
 def test_a_stream_that_changes_category_is_compared_on_its_own(variants: Comparison):
     """A stream moved to another category is compared as one group, all its applicants."""
     assert list(zip(*_populations(variants, "moved")[["population", "origin"]].T.values,

@@ -87,7 +87,7 @@ class Comparison:
             two share a name), in input order.
         sources: where each came from: a scenario file, a results directory, or ``python``.
         questions: the pairs compared, in order: each names its reference and variant and
-            whether their difference is paired.
+            whether they draw the same applicants (:attr:`paired`).
         table: the comparison table (columns :data:`sim.analysis.differences.COMPARISON_COLUMNS`).
         ran: labels of the scenarios that were run here (not read from a directory).
         workers: processes that draw the figures when it is written.
@@ -117,15 +117,39 @@ class Comparison:
         for q in self.questions:
             pair = f"{q.variant} against {q.reference}"
             asked = "" if q.question == pair else f"{q.question}: "
-            lines.append(f"  {asked}{pair}, {'paired' if q.paired else 'unpaired'}")
+            lines.append(f"  {asked}{pair}, {self._pairing(q)}")
         lines.append("tables: .table (every key figure; each difference, its 95% interval), "
                      ".differences (those rows), .results[label]; answers: .sentences()")
         return "\n".join(lines)
 
     @property
     def paired(self) -> dict[str, bool]:
-        """Whether each variant's difference is paired, by label (its first question)."""
+        """Whether each variant draws the same applicants as its reference, by label.
+
+        Its first question's :attr:`Question.paired`: then every difference is paired. Where
+        it is False, the applicants both scenarios have may still be drawn alike and compared
+        paired (a variant that adds a stream, say): the ``paired`` column of :attr:`table`
+        says how each row was compared.
+        """
         return {label: question.paired for label, question in self._first_questions.items()}
+
+    def _pairing(self, question: Question) -> str:
+        """How a question's differences were taken, in words, as the ``paired`` column has it.
+
+        A variant that adds a stream is not paired as a whole, yet those both scenarios have
+        are compared paired: "unpaired" said the opposite of every interval in the table.
+        """
+        if question.paired:
+            return "paired"
+        rows = self.table[(self.table["scenario"] == question.variant)
+                          & (self.table["reference"] == question.reference)
+                          & (self.table["question"] == question.question)]
+        paired = rows["paired"].dropna().astype(bool)
+        if paired.empty or not paired.any():
+            return "unpaired"
+        if paired.all():
+            return "paired for the applicants both have, the others set apart"
+        return "paired for the applicants both have alike, the others unpaired"
 
     @property
     def _first_questions(self) -> dict[str, Question]:

@@ -75,7 +75,10 @@ class Question:
         question: the question in words, e.g. "What does social priority do?".
         reference: label of the scenario compared with.
         variant: label of the scenario whose difference from the reference is taken.
-        paired: whether the difference is paired (common random numbers) or Welch's.
+        paired: whether the two scenarios draw the same applicants in each replication, so
+            that every difference is paired (common random numbers). Where not, the
+            applicants both have may still be drawn alike and compared paired, the others
+            set apart or compared with Welch's interval (:class:`Population`).
     """
 
     question: str
