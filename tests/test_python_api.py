@@ -139,6 +139,9 @@ def test_wrong_arguments_to_load_scenario_are_one_clear_error(path, overrides, e
     ({3: [4, 8]}, {}, "vary: expected key paths as text, e.g. 'grid.capacity_mw', got int 3"),
     ({"grid.capacity_mw": [4, 8]}, {"workers": 0},
      "workers: expected a whole number of at least 1, got 0"),
+    ({"grid.capacity_mw": [4, 8]}, {"reuse_cells": True},
+     "reuse_cells=True: expected cells_dir, the folder whose stored cells to take; without it "
+     "every cell runs"),
     ({"grid.capacity_mw": [4, 8]}, {"overrides": "replications=2"},
      "overrides: expected a list of key.path=value strings or a mapping of key paths to "
      "values, got str 'replications=2'"),
@@ -147,7 +150,7 @@ def test_wrong_arguments_to_sweep_are_one_clear_error(vary, options, expected):
     """A list for the grid or a number for a key path was an AttributeError.
 
     workers=0 ran on every core where run refuses it; a string of overrides was read one
-    letter at a time.
+    letter at a time; reuse_cells without a cells_dir ran every cell, reusing nothing.
     """
     from sim import sweep
 

@@ -545,12 +545,16 @@ def sweep(
         progress: show one progress bar over every replication of every cell.
         cells_dir: if given, write each cell's per-replication figures there as it finishes.
         reuse_cells: take a cell already stored in ``cells_dir`` for the same scenario (same
-            hash) instead of running it again.
+            hash) instead of running it again; refused without ``cells_dir``, where it would
+            run every cell.
         scheduler: address of a Dask scheduler to run the replications on (default: local
             processes); results are identical.
     """
     started = time.perf_counter()
     check_workers(workers)
+    if reuse_cells and cells_dir is None:
+        raise GridqueueError(f"{argument('reuse_cells', reuse_cells)}: expected cells_dir, the "
+                             "folder whose stored cells to take; without it every cell runs")
     plan = plan_sweep(path, vary, overrides, replications, progress=progress)
     return _run_plan(Path(path), plan, started, workers=workers, progress=progress,
                      cells_dir=cells_dir, reuse_cells=reuse_cells, scheduler=scheduler)
