@@ -41,11 +41,31 @@ def test_sweep_runs_every_combination_into_a_tidy_table(result: Sweep):
     """One row per combination, group and key figure, each with its interval."""
     assert len(result.cells) == 4
     assert result.cells[["policy.order", "grid.capacity_mw"]].values.tolist() == [
-        ["fifo", "1"], ["fifo", "3"], ["social_priority", "1"], ["social_priority", "3"]]
+        ["fifo", 1], ["fifo", 3], ["social_priority", 1], ["social_priority", 3]]
     assert len(result.table) == 4 * 5 * len(METRICS)
     assert not result.table.duplicated(["cell", "group", "metric"]).any()
     assert {"mean", "ci_low", "ci_high", "replications"} <= set(result.table.columns)
     assert (result.table["replications"] <= 3).all()
+
+
+def test_the_varied_values_are_numbers_where_given_as_numbers(family: dict[str, Path],
+                                                             tmp_path: Path):
+    """A cell is found by the number it ran, and sweep.csv writes each value as given.
+
+    The columns held text: ``table[key] == 0.25`` found nothing, and every number had to be
+    parsed back, where sweep.csv read back as numbers.
+    """
+    swept = sweep(family["fifo"], {"grid.capacity_mw": [0, 0.25]}, replications=2, workers=1)
+    assert swept.cells["grid.capacity_mw"].tolist() == [0, 0.25]
+    rows = swept.table[(swept.table["grid.capacity_mw"] == 0.25)
+                       & (swept.table["metric"] == "applicants")]
+    assert len(rows) == 5 and set(rows["cell"]) == {swept.cells["cell"].iloc[1]}
+    swept.write(tmp_path / "out")
+    lines = (tmp_path / "out" / "sweep.csv").read_text(encoding="utf-8").splitlines()
+    assert {line.split(",")[1] for line in lines[1:]} == {"0", "0.25"}
+    axes = swept.figure("applicants").axes
+    assert axes[-1].get_xlabel() == "grid.capacity_mw (MW)"
+    assert [tick.get_text() for tick in axes[-1].get_xticklabels()] == ["0.00", "0.25"]
 
 
 def test_every_cell_sees_the_same_applicants(result: Sweep):
@@ -79,7 +99,7 @@ def test_sweep_block_in_the_scenario_file_is_read_and_vary_wins(
                     "  policy.order: [fifo, social_priority]\n", encoding="utf-8")
     result = sweep(path, {"grid.capacity_mw": [5]}, replications=2, workers=1)
     assert result.cells[["grid.capacity_mw", "policy.order"]].values.tolist() == [
-        ["5", "fifo"], ["5", "social_priority"]]
+        [5, "fifo"], [5, "social_priority"]]
 
 
 def test_the_command_reads_a_sweep_block_and_run_points_to_it(
@@ -533,7 +553,7 @@ def test_a_redrawn_stream_leaves_the_other_groups_paired(family, tmp_path):
     swept = sweep(family["fifo"], {"streams.other.rate_per_year": [15, 25],
                                    "grid.capacity_mw": [1, 3]}, replications=3, workers=1)
     cells = swept.cells["cell"].tolist()
-    redrawn = swept.cells.loc[swept.cells["streams.other.rate_per_year"] == "25", "cell"]
+    redrawn = swept.cells.loc[swept.cells["streams.other.rate_per_year"] == 25, "cell"]
     for cell in cells:
         expected = {"congestion_relief": True, "safety": True, "basic_needs": True,
                     "other": cell not in set(redrawn), "all": cell not in set(redrawn)}

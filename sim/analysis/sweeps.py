@@ -116,13 +116,15 @@ class Sweep:
     Attributes:
         scenario: the base scenario (with the common overrides, without the sweep).
         vary: the varied key paths and their values, in grid order.
-        cells: one row per cell: ``cell`` (its id) and one column per varied key (the value
-            as text).
+        cells: one row per cell: ``cell`` (its id) and one column per varied key, holding
+            the value as given (a number as a number, so ``cells[key] == 0.3`` finds its
+            cell; a list or mapping as the text that would give it).
         overrides: each cell's overrides (key path to value), by cell id.
         metrics: per-replication key figures: ``cell``, ``replication``, ``group``, ``metric``,
             ``value``.
         table: the tidy summary: one row per cell, group and key figure with its estimate and
-            95% confidence interval (the columns of ``summary.csv``), the varied keys as columns.
+            95% confidence interval (the columns of ``summary.csv``), the varied keys as
+            columns, their values as in :attr:`cells`.
         run_info: provenance (versions, seed, hashes, workers, wall time).
         paired: for each cell, by group (each category and ``all``), whether it draws the
             same applicants in that group as the first cell, so that the group's difference
@@ -169,7 +171,8 @@ class Sweep:
         comparable. Unless told, the key figure is :func:`lead_metric`'s.
         """
         metric = metric or lead_metric(self.table, group)
-        return sweep_figure(self.table, list(self.vary), metric, group, self.differences,
+        shown = self.table.assign(**{key: self.table[key].map(value_text) for key in self.vary})
+        return sweep_figure(shown, list(self.vary), metric, group, self.differences,
                             note=" ".join(self._short_notes(metric, group)))
 
     @functools.cached_property
@@ -671,8 +674,8 @@ def _gather(
     scenarios: list[Scenario], hashes: list[tuple[str, str]], parts: list[pd.DataFrame],
     workers: int, started: float, path: Path,
 ) -> Sweep:
-    cells = pd.DataFrame([[cell, *(value_text(v) for v in combo.values())]
-                          for cell, combo in overrides.items()], columns=["cell", *grid])
+    cells = pd.DataFrame({"cell": list(overrides), **{key: _as_given(
+        [combo[key] for combo in overrides.values()]) for key in grid}})
     metrics = pd.concat(parts, ignore_index=True)
     metrics = metrics[["cell", *(c for c in metrics.columns if c != "cell")]]
     summaries = [summarise(m.drop(columns="cell")).assign(cell=cell)
@@ -701,6 +704,20 @@ def _gather(
                for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
                  table=table, run_info=run_info, paired=paired, members=members)
+
+
+def _as_given(values: list[Any]) -> pd.Series:
+    """A varied key's values, one per cell, as a column: as given, not as text.
+
+    Text stays text; numbers, dates and true or false keep their type (in an ``object``
+    column, so that ``sweep.csv`` writes each as it was given, ``0`` beside ``0.3``); a list
+    or mapping is the text that gives it (:func:`value_text`). An analyst had to parse every
+    number back from text, and ``cells[key] == 0.3`` found nothing.
+    """
+    shown = [value_text(v) if isinstance(v, (dict, list)) else v for v in values]
+    if all(isinstance(v, str) for v in shown):
+        return pd.Series(shown, dtype="str")
+    return pd.Series(shown, dtype=object)
 
 
 def sweep_to_directory(
