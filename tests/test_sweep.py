@@ -257,6 +257,12 @@ def test_bad_choices_are_refused_before_anything_runs(
     assert "expected something to vary" in capsys.readouterr().err
     assert main([*base, "--vary", "grid.capacity_mw=1,1"]) == 2
     assert "expected different values" in capsys.readouterr().err
+    assert main([*base, "--vary", "grid.capacity_mw=1,2", "--metric", "all", "--group",
+                 "wait_mean_years"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "gridqueue: error: --metric all and --group wait_mean_years: swapped; expected the key "
+        "figure as the metric and the category as the group: --metric wait_mean_years, --group "
+        "all")
     assert not (tmp_path / "out").exists()
 
 
@@ -346,6 +352,23 @@ def test_describe_names_the_choices_and_says_not_reached(result: Sweep):
     assert lines[1].endswith(": not reached; the first cell")
     assert re.search(r": 2\.50* \(2(\.0*)? to not reached\); ", lines[2])
     assert "inf" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("method", ["describe", "figure", "notes"])
+def test_every_method_of_a_sweep_refuses_a_key_figure_it_does_not_know(result: Sweep, method):
+    """A key figure a sweep does not know, or a group and key figure swapped, in one line.
+
+    notes() of an unknown key figure was an empty list, as if there were nothing to say; a
+    group and key figure in Results.figure's order were an unknown key figure 'all'.
+    """
+    call = getattr(result, method)
+    with pytest.raises(GridqueueError, match=r"^metric 'wait_men_years': unknown key figure"):
+        call("wait_men_years")
+    with pytest.raises(GridqueueError) as swapped:
+        call("all", "wait_mean_years")
+    assert str(swapped.value) == (
+        "metric='all' and group='wait_mean_years': swapped; expected the key figure as the "
+        "metric and the category as the group: metric='wait_mean_years', group='all'")
 
 
 def test_describe_says_a_median_of_few_replications_has_no_interval(result: Sweep):

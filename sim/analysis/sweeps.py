@@ -249,6 +249,7 @@ class Sweep:
         they wait (docs/model.md, 4.3).
         """
         metric = metric or lead_metric(self.table, group)
+        check_choice(metric, group)  # an unknown one had no notes, as if there were none
         notes = []
         if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
             counts, empty = self._counts(), self._empty()

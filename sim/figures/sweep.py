@@ -32,7 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.typing import ColorType
 
-from sim.errors import GridqueueError, nearest
+from sim.errors import GridqueueError, argument, nearest
 from sim.figures.numbers import NOT_REACHED, format_estimate, group_thousands
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
@@ -109,11 +109,20 @@ def _title(ax: Axes, text: str) -> None:
 
 
 def check_choice(metric: str, group: str) -> None:
-    """Refuse an unknown key figure or group, naming the choices (for the API and the CLI)."""
+    """Refuse an unknown key figure or group, naming the choices (for the API and the CLI).
+
+    A group given as the key figure and a key figure as the group are named as swapped:
+    ``Results.figure`` takes the group first, a sweep's methods the key figure.
+    """
+    groups = (*CATEGORIES, ALL)
+    if metric in groups and group in METRICS:
+        raise GridqueueError(f"{argument('metric', metric)} and {argument('group', group)}: "
+                             "swapped; expected the key figure as the metric and the category "
+                             f"as the group: {argument('metric', group)}, "
+                             f"{argument('group', metric)}")
     if metric not in METRICS:
         raise GridqueueError(f"metric '{metric}': unknown key figure{nearest(metric, METRICS)}; "
                              f"expected one of {', '.join(METRICS)}")
-    groups = (*CATEGORIES, ALL)
     if group not in groups:
         raise GridqueueError(f"group '{group}': unknown group{nearest(group, groups)}; "
                              f"expected one of {', '.join(groups)}")
