@@ -234,11 +234,12 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a scenario (and the CSV it names) without running it",
         description="Check a scenario file, its extends chain, overrides, policies and\n"
-        "waiting-list CSV, and print what will run: the policy periods, the capacity of each\n"
-        "area with its upgrades, the streams' expected requests and MW per year, the waiting-\n"
-        "list rows and the named projects. A file with a sweep: block is checked as gridqueue\n"
-        "sweep checks it before running (each cell's scenario), and its grid named. Exit code\n"
-        "0 if it can run, 2 with a message if not.",
+        "waiting-list CSV, and print what will run: the policy periods and priority asked\n"
+        "for, the capacity of each area with its upgrades, capacity released by mechanisms,\n"
+        "non-firm pools and rights, the streams' expected requests and MW per year with the\n"
+        "offers they accept, the waiting-list rows and the named projects. A file with a\n"
+        "sweep: block is checked as gridqueue sweep checks it before running (each cell's\n"
+        "scenario), and its grid named. Exit code 0 if it can run, 2 with a message if not.",
         epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(validate, other_options=False)

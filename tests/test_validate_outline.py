@@ -167,6 +167,9 @@ def test_validate_shows_upstream_open_ended_delays_and_each_project_s_own_settin
         "  south: 1 MW at the start, 1 MW after 0 upgrades",
         "  upstream (shared): 2.5 MW at the start, 6.5 MW after 1 upgrade",
         "    + 4 MW on 2024-01-01: station",
+        "non-firm rights: flex (50% of the hours); each pool offered in the queue policy's "
+        "order while a request fits",
+        "  pool north: 1 MW at the start, 1 MW after 0 upgrades",
         "arrival streams (expected, from the inputs):",
         "  none",
     ]
@@ -207,3 +210,50 @@ def test_validate_writes_large_sizes_and_rates_without_an_exponent(tmp_path: Pat
     out = capsys.readouterr().out
     assert "e+" not in out
     assert "  campuses (other): 25 requests/year x 150 MW = 3,750 MW/year asked" in out
+
+
+def _outline_of(name: str, capsys) -> list[str]:
+    path = Path(__file__).resolve().parents[1] / f"scenarios/flevoland/{name}.yaml"
+    assert main(["validate", str(path)]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_validate_names_the_2026_mechanisms_a_scenario_sets(capsys):
+    """Each mechanism of 2026 a scenario sets gets a line, as the rest of what will run.
+
+    Non-firm pools and offers, partial offers, capacity releases, category changes and
+    priority on request: a planner checks them before a run.
+    """
+    lines = _outline_of("non_firm", capsys)
+    assert ("non-firm rights: firm_85 (85% of the hours), time_blocks (50% of the hours); each "
+            "pool offered in the queue policy's order while a request fits") in lines
+    assert "  pool main: 0 MW at the start, 50 MW after 1 upgrade" in lines
+    storage = lines.index("  storage (congestion_relief): 12 requests/year x 2 MW = 24 MW/year "
+                          "asked")
+    assert lines[storage + 1] == ("    80% accept non-firm right time_blocks while they wait; "
+                                  "50% of those keep their place in the firm queue")
+    # 50%, 90% and 80% in base.yaml; the policy section, as it acts only where priority is served
+    uptake = ("  priority asked for by 50% of congestion_relief, 90% of safety, 80% of "
+              "basic_needs (the rest queue in other where a policy serves priority)")
+    assert lines.index(uptake) < lines.index("capacity:")
+
+    logistics = _outline_of("partial_offers", capsys)
+    at = next(i for i, line in enumerate(logistics) if line.startswith("  logistics (other)"))
+    assert logistics[at + 1] == "    50% take a part of their request, down to 40% of it"
+
+    # reviews on 1 Jan 2026 to 1 Jan 2036, before the end on 31 Dec 2036; 500 x 0.1 x 0.3 = 15
+    assert ("  capacity-limiting contracts (every area): 11 reviews from 2026-01-01, every 12 "
+            "months; each user is reviewed once, 10% of them giving up 30% of their MW; at the "
+            "first, also 500 MW of users connected before the start (15 MW freed)"
+            ) in _outline_of("capacity_limiting", capsys)
+
+    framework = _outline_of("framework_2026", capsys)
+    at = next(i for i, line in enumerate(framework) if line.startswith("  utilities (other)"))
+    assert framework[at + 1] == "    in safety from 2026-01-01"
+
+
+def test_validate_leaves_out_what_a_scenario_does_not_set(capsys):
+    """fifo.yaml has no mechanisms of 2026: none of their headings or lines."""
+    text = "\n".join(_outline_of("fifo", capsys))
+    for words in ("non-firm", "capacity released", "take a part", "accept non-firm"):
+        assert words not in text

@@ -12,10 +12,13 @@ import math
 
 from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.inert import scored_categories
+from sim.inputs.inert import scored_categories, uptakes_drawn
 from sim.inputs.scenario import (
     DAYS_PER_YEAR,
     Area,
+    CapacityRelease,
+    NonFirmOffer,
+    PartialOffer,
     Project,
     Scenario,
     Stream,
@@ -30,6 +33,14 @@ from sim.policies.timeline import custom_policy_in_force, policy_periods
 
 __all__ = ["outline"]
 
+NON_FIRM_ORDER_WORDS = {
+    "policy": "each pool offered in the queue policy's order while a request fits",
+    "rotation": "each pool shared at once by all who accept, hours cut in turn when short",
+    "proportional": "each pool shared at once by all who accept, MW cut in proportion when "
+                    "short",
+}
+"""How ``non_firm.order`` shares a pool, in words (see :class:`sim.inputs.scenario.NonFirm`)."""
+
 
 def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
     """Lines describing what will run (the caller adds its verdict)."""
@@ -41,11 +52,15 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         *(f"  {period.describe()}" for period in policy_periods(scenario, scored=scored)),
         *_restated(scenario),
         *_unranked(scenario, scored),
+        *_priority_uptake(scenario, waiting),
         "capacity:",
         *_capacity(scenario),
+        *_releases(scenario),
+        *_non_firm_pools(scenario),
         "arrival streams (expected, from the inputs):",
         *_streams(scenario),
         f"waiting list at the start: {_waiting(scenario, waiting)}",
+        *_waiting_offers(scenario, waiting),
         "named projects:" if scenario.projects else "named projects: none",
         *(_project(project, scenario) for project in scenario.projects),
     ]
@@ -115,17 +130,91 @@ def _capacity(scenario: Scenario) -> list[str]:
     areas: dict[str, Area] = dict(scenario.grid.resolved_areas)
     if scenario.grid.upstream is not None:
         areas["upstream (shared)"] = scenario.grid.upstream
+    return [line for name, area in areas.items()
+            for line in _area(name, area.capacity_mw, area.upgrades, scenario)]
+
+
+def _area(name: str, capacity_mw: float, upgrades: list[Upgrade], scenario: Scenario
+          ) -> list[str]:
+    """An area's (or a non-firm pool's) MW at the start and after its upgrades, one a line."""
+    within = [u for u in upgrades if scenario.earliest(u) < scenario.end]
+    total = capacity_mw + sum(u.add_mw for u in within)
+    after = len(upgrades) - len(within)
+    return [f"  {name}: {capacity_mw:g} MW at the start, {total:g} MW after "
+            f"{len(within)} upgrade{'' if len(within) == 1 else 's'}"
+            + (f" ({after} more only after the end)" if after else ""),
+            *(f"    + {u.add_mw:g} MW {_when(u, scenario)}: {u.name}"
+              for u in sorted(upgrades, key=lambda u: u.date))]
+
+
+def _releases(scenario: Scenario) -> list[str]:
+    """Capacity taken back from connected users: who is reviewed, when, and what is freed."""
+    if not scenario.capacity_releases:
+        return []
+    return ["capacity released by mechanisms:",
+            *(f"  {_release(release, scenario)}" for release in scenario.capacity_releases)]
+
+
+def _release(release: CapacityRelease, scenario: Scenario) -> str:
+    reviews = release.review_dates(scenario.end)
+    when = ("no review before the end" if not reviews else
+            f"{len(reviews)} review{'' if len(reviews) == 1 else 's'} from {release.start}"
+            + (f", every {release.every_months} months" if len(reviews) > 1 else ""))
+    since = (f" connected at least {release.after_years:g} years" if release.after_years
+             else "")
+    freed = release.existing_mw * release.user_share * release.mw_share
+    existing = (f"; at the first, also {release.existing_mw:g} MW of users connected before "
+                f"the start ({significant(freed, 3)} MW freed)" if release.existing_mw else "")
+    return (f"{release.name} ({release.area or 'every area'}): {when}; each user{since} is "
+            f"reviewed once, {release.user_share:.0%} of them giving up {release.mw_share:.0%} "
+            "of their MW" + existing)
+
+
+def _non_firm_pools(scenario: Scenario) -> list[str]:
+    """The kinds of non-firm right, how the pools are shared, and each pool's MW."""
+    non_firm = scenario.non_firm
+    if non_firm is None:
+        return []
+    rights = ", ".join(f"{name} ({right.hours_share:.0%} of the hours)"
+                       for name, right in non_firm.rights.items())
+    return [f"non-firm rights: {rights}; {NON_FIRM_ORDER_WORDS[non_firm.order]}",
+            *(line for name, pool in non_firm.pools.items()
+              for line in _area(f"pool {name}", pool.capacity_mw, pool.upgrades, scenario))]
+
+
+def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+    """The share of each eligible category's applicants that asks for priority, below all.
+
+    Only the shares some applicant asks by: one set aside draws nobody's priority.
+    """
+    asking = {c: share for c, share in uptakes_drawn(scenario, waiting).items() if share < 1}
+    if not asking:
+        return []
+    return ["  priority asked for by " + ", ".join(f"{share:.0%} of {c}"
+                                                  for c, share in asking.items())
+            + " (the rest queue in other where a policy serves priority)"]
+
+
+def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list[str]:
+    """What a stream's (or the waiting list's) applicants accept besides a whole connection."""
     lines = []
-    for name, area in areas.items():
-        within = [u for u in area.upgrades if scenario.earliest(u) < scenario.end]
-        total = area.capacity_mw + sum(u.add_mw for u in within)
-        after = len(area.upgrades) - len(within)
-        lines.append(f"  {name}: {area.capacity_mw:g} MW at the start, {total:g} MW after "
-                     f"{len(within)} upgrade{'' if len(within) == 1 else 's'}"
-                     + (f" ({after} more only after the end)" if after else ""))
-        lines += [f"    + {u.add_mw:g} MW {_when(u, scenario)}: {u.name}"
-                  for u in sorted(area.upgrades, key=lambda u: u.date)]
+    if partial is not None:
+        lines.append(f"{partial.accept_share:.0%} take a part of their request, down to "
+                     f"{partial.min_share:.0%} of it")
+    if non_firm is not None:
+        lines.append(f"{non_firm.accept_share:.0%} accept non-firm right {non_firm.right} "
+                     f"while they wait; {non_firm.keep_firm_place_share:.0%} of those keep "
+                     "their place in the firm queue")
     return lines
+
+
+def _waiting_offers(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+    """The waiting list's own offers, for the rows that name no stream."""
+    spec = scenario.waiting_list
+    if spec is None:
+        return []
+    return [f"  rows naming no stream: {line}"
+            for line in _offers(spec.partial_offer, spec.non_firm)]
 
 
 def _when(upgrade: Upgrade, scenario: Scenario) -> str:
@@ -171,9 +260,16 @@ def _streams(scenario: Scenario) -> list[str]:
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
                         f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
                      + growth + _expanding(stream, scenario))
+        lines += [f"    {line}" for line in (*_offers(stream.partial_offer, stream.non_firm),
+                                             *_category_changes(stream))]
     asking = [f"    {c}: {rate:g} requests/year, {significant(mw, 3)} MW/year"
               for c, (rate, mw) in per_category.items() if rate]
     return [*lines, "  per category, at the start:", *asking] if asking else lines
+
+
+def _category_changes(stream: Stream) -> list[str]:
+    """A stream's later categories, each from its date."""
+    return [f"in {change.category} from {change.date}" for change in stream.category_changes]
 
 
 def _expanding(stream: Stream, scenario: Scenario) -> str:

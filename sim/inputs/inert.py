@@ -45,7 +45,7 @@ from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["check_settings_act", "scored_categories"]
+__all__ = ["check_settings_act", "scored_categories", "uptakes_drawn"]
 
 Key = tuple[str | int, ...]
 
@@ -451,6 +451,17 @@ def _check_anyone_has_a_score(scenario: Scenario, source: ScenarioSource | None,
             f"give the {' and '.join(categories)} streams an efficiency distribution, or "
             "leave the ranking out", by=_who_is_in(scenario, source, "efficiency"))
     return False
+
+
+def uptakes_drawn(scenario: Scenario, rows: WaitingRows | None) -> dict[str, float]:
+    """The ``priority_uptake`` shares some applicant asks by, in the scenario's order.
+
+    A share of a category nobody is in (one a child file emptied, set aside with a warning)
+    draws nobody's priority, so it is left out.
+    """
+    drawn = {by for _, by in _uptake_drawers(scenario, rows)}
+    return {category: share for category, share in scenario.priority_uptake.items()
+            if category in drawn}
 
 
 def scored_categories(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
