@@ -257,3 +257,17 @@ def test_validate_leaves_out_what_a_scenario_does_not_set(capsys):
     text = "\n".join(_outline_of("fifo", capsys))
     for words in ("non-firm", "capacity released", "take a part", "accept non-firm"):
         assert words not in text
+
+
+def test_validate_names_the_offers_to_waiting_list_rows_without_a_stream(tmp_path: Path, capsys):
+    """The waiting list's own partial offer reaches the rows that name no stream: said so."""
+    (tmp_path / "waiting.csv").write_text(
+        "request_date,category,demand_mw\n2021-05-01,other,0.5\n", encoding="utf-8")
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY + "waiting_list: {csv: waiting.csv, partial_offer: "
+                    "{min_share: 0.5, accept_share: 0.3}}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("waiting list at the start: 1 row read from waiting.csv, 0.5 MW demand")
+    assert lines[at + 1] == ("  rows naming no stream: 30% take a part of their request, down "
+                             "to 50% of it")

@@ -287,7 +287,7 @@ def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
     if spec is None:
         return "none"
     if waiting is not None:
-        return (f"{len(waiting)} rows read from {spec.csv}, "
+        return (f"{len(waiting)} row{'' if len(waiting) == 1 else 's'} read from {spec.csv}, "
                 f"{significant(waiting.demand_mw.sum(), 3)} MW demand")
     latest = spec.latest or scenario.start
     return f"{spec.count} generated, requested from {spec.earliest} to {latest}"
