@@ -348,6 +348,11 @@ def test_the_terminal_names_each_project_with_when_it_connects():
     for withdrawn, why in ((0.2, "withdrew"), (0.1, "not connected")):
         projects.loc[0, "withdrawn_share"] = withdrawn
         assert f"(10% to 90%: 2033-03-01 to {why});" in format_projects(projects)[0]
+    # Connected in 2 of 5, withdrawn in the other 3: the median replication has no date.
+    projects.loc[0, ["connected_share", "withdrawn_share", "connect_date_p50"]] = [0.4, 0.6,
+                                                                                    pd.NaT]
+    assert ("connected in 2 of 5 replications, withdrew in 3, median: withdrew (10% to 90%: "
+            "2033-03-01 to withdrew)") in format_projects(projects)[0]
 
 
 def test_a_projects_dates_over_few_replications_say_how_rough_they_are(tmp_path, capsys):

@@ -272,8 +272,13 @@ def connection_dates(row: Any) -> str:
     'not connected' where some did and some ran out of time.
     """
     never = _never_connected(row)
-    return (f"median {_day_or(row.connect_date_p50, never)} ({SPREAD_OF_DATES}: "
+    return (f"{_median(row.connect_date_p50, never)} ({SPREAD_OF_DATES}: "
             f"{_day_or(row.connect_date_p10, never)} to {_day_or(row.connect_date_p90, never)})")
+
+
+def _median(value: Any, never: str) -> str:
+    """'median 2033-11-19', or 'median: withdrew' where the median replication had no date."""
+    return f"median: {never}" if pd.isna(value) else f"median {_day(value)}"
 
 
 FIRST_CONNECTION = "a first connection, in part or by a non-firm right included"
@@ -301,8 +306,8 @@ def full_connection_dates(row: Any) -> str | None:
     withdrew = withdrawn_share(row)
     never = ("withdrew" if withdrew > 0 and withdrew >= 1.0 - float(share) - 1e-9
              else NOT_BY_THE_END if not withdrew > 0 else "not connected")
-    return (f"a full firm connection in {round(float(share) * runs)} of {runs}, median "
-            f"{_day_or(full[1], never)} ({SPREAD_OF_DATES}: {_day_or(full[0], never)} to "
+    return (f"a full firm connection in {round(float(share) * runs)} of {runs}, "
+            f"{_median(full[1], never)} ({SPREAD_OF_DATES}: {_day_or(full[0], never)} to "
             f"{_day_or(full[2], never)})")
 
 
