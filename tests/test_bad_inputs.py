@@ -312,3 +312,46 @@ def test_compare_refuses_a_scenario_of_one_replication_before_running(tmp_path, 
     assert err == (f"gridqueue: error: {valid}: compare needs at least 2 replications of each "
                    "scenario for a 95% interval, got 1; run it with --replications 2 or more\n")
     assert not (tmp_path / "cmp").exists()
+
+
+QUESTION = "- question: {question}\n  reference: a.yaml\n  variant: b.yaml\n"
+
+
+@pytest.fixture
+def two_scenarios(tmp_path: Path) -> Path:
+    """A folder holding a.yaml and b.yaml, for a questions file to name."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text("name: x\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("typed", ["no", "On", "1:30", "1_000"])
+def test_a_questions_file_is_read_by_the_yaml_1_2_core_schema(typed, two_scenarios):
+    """'no' in a questions file is the text typed, as in a scenario file, not false."""
+    from sim.analysis.questions import read_questions
+
+    path = two_scenarios / "q.yaml"
+    path.write_text(QUESTION.format(question=typed), encoding="utf-8")
+    assert [spec.question for spec in read_questions(path)] == [typed]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("- &q {question: Q, reference: a.yaml, variant: b.yaml}\n- <<: *q\n  question: R\n",
+     "q.yaml:2: 1.<<: expected the keys themselves: YAML merge keys (<<: *name) are not read "
+     "here (YAML 1.2 has none); write out each question's question, reference and variant"),
+    ("- question: Q\n  question: R\n  reference: a.yaml\n  variant: b.yaml\n",
+     "q.yaml:2: 0.question: expected each key once, got 'question' twice"),
+    ("- question: Q\n  reference: a.yaml\n  variant: b.yaml\n  when: 2026-02-30\n",
+     "q.yaml:4: 0.when: expected an ISO date such as 2029-01-01, got '2026-02-30'"),
+])
+def test_a_questions_file_refuses_what_a_scenario_file_refuses(text, says, two_scenarios,
+                                                               capsys):
+    """Merge keys, a key twice and an impossible date: one line, exit 2, nothing written."""
+    path = two_scenarios / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(["compare", "--questions", str(path), "-o",
+                              str(two_scenarios / "out")], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"gridqueue: error: {two_scenarios}/{says}"), err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not (two_scenarios / "out").exists()

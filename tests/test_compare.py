@@ -1386,13 +1386,13 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
      ":4: expected YAML: a list of questions; YAML syntax error: expected ',' or ']', but got "
      "'<stream end>'"),
     ("- question: Q\n  reference: !!python/object/apply:os.system [echo]\n",  # what was wrong
-     ":2: expected YAML: a list of questions; the YAML tag !!python/object/apply:os.system is "
-     "refused"),
-    # a key merged in from elsewhere is not written in the question: its line is the question's
+     ":2: 0.reference: expected YAML: a list of questions; the YAML tag "
+     "!!python/object/apply:os.system is refused"),
+    # a key merged in from elsewhere is refused, as in a scenario file (YAML 1.2 has none)
     ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n"
      "- <<: {question: R, reference: gone.yaml}\n  variant: onsite.yaml\n",
-     ":2: 1.reference: expected an existing scenario file or results directory; gone.yaml "
-     "not found"),
+     ":2: 1.<<: expected the keys themselves: YAML merge keys (<<: *name) are not read here "
+     "(YAML 1.2 has none); write out each question's question, reference and variant"),
 ])
 def test_a_bad_questions_file_is_one_message_with_exit_2(
     family: dict[str, Path], text: str, message: str, capsys: pytest.CaptureFixture[str]

@@ -21,7 +21,15 @@ import yaml
 
 from sim.errors import InputError, nearest
 from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
-from sim.inputs.yaml_source import MAX_FILE_BYTES, yaml_problem
+from sim.inputs.yaml_source import (
+    MAX_FILE_BYTES,
+    MERGE_KEYS_REFUSED,
+    MergeKey,
+    TooManyValues,
+    load_strictly,
+    path_at,
+    yaml_problem,
+)
 
 __all__ = ["QuestionSpec", "first_repeat", "read_questions"]
 
@@ -42,14 +50,26 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
     path = Path(path)
     text = _read_text(path)
     try:
-        data, root = yaml.safe_load(text), yaml.compose(text)
+        root, data = load_strictly(text)
+    except MergeKey as exc:  # worded for a questions file, which has no extends
+        raise InputError(path, ".".join(_where(text, exc) or ()), f"{MERGE_KEYS_REFUSED}; "
+                         "write out each question's question, reference and variant",
+                         line=exc.problem_mark.line + 1 if exc.problem_mark else None
+                         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError(path, "", f"expected YAML: a list of questions; {yaml_problem(exc)}",
+        key_path = _where(text, exc)
+        problem = yaml_problem(exc)
+        if key_path is None or not problem.startswith("expected"):
+            problem = f"expected YAML: a list of questions; {problem}"
+        raise InputError(path, ".".join(key_path or ()), problem,
                          line=None if mark is None else mark.line + 1) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"expected YAML: a list of questions; {exc}") from None
-    _refuse_repeated_keys(path, root)
+    except TooManyValues as exc:
+        raise InputError(path, "", str(exc)) from None
+    except RecursionError:
+        raise InputError(path, "", "expected a list of questions nested less deeply") from None
     if not isinstance(data, list) or not data:
         raise InputError(path, "", "expected a non-empty list of questions, each with "
                          "question, reference and variant")
@@ -90,26 +110,16 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
     return specs
 
 
-def _refuse_repeated_keys(path: Path, root: yaml.Node | None) -> None:
-    """Refuse a key a question gives twice, as a scenario file's is refused.
-
-    YAML would keep the last one without a word, and compare another pair than the one the
-    reader of the file sees first. A key merged in (``<<:``) may be given again: that is what
-    merging is for.
-    """
-    if not isinstance(root, yaml.SequenceNode):
-        return
-    for index, node in enumerate(root.value):
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        seen: set[str] = set()
-        for key, _ in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
-                continue
-            if key.value in seen:
-                raise InputError(path, f"{index}.{key.value}", f"expected each key once, got "
-                                 f"'{key.value}' twice", line=key.start_mark.line + 1)
-            seen.add(key.value)
+def _where(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, ...] | None:
+    """The key path of the key or value a YAML error was found at, when it is known."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    try:
+        root = yaml.compose(text, Loader=yaml.BaseLoader)  # no values built: no error
+    except yaml.YAMLError:
+        return None
+    return path_at(root, mark.index) if root is not None else None
 
 
 def _read_text(path: Path) -> str:

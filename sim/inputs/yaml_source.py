@@ -30,8 +30,9 @@ from sim.inputs.scenario_merge import (
 )
 
 __all__ = [
-    "MAX_FILE_BYTES", "CoreSchemaDumper", "Override", "ScenarioSource", "find_node", "layer_of",
-    "layer_within", "parse_override", "read_scenario_source", "yaml_problem",
+    "MAX_FILE_BYTES", "MERGE_KEYS_REFUSED", "CoreSchemaDumper", "MergeKey", "Override",
+    "ScenarioSource", "TooManyValues", "find_node", "layer_of", "layer_within", "load_strictly",
+    "parse_override", "path_at", "read_scenario_source", "yaml_problem",
 ]
 
 MAX_FILE_BYTES = 10_000_000
@@ -93,6 +94,14 @@ def _core_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
 _TEXT_TAG = "tag:yaml.org,2002:str"
 _IMPLICIT_TAGS = {tag for tag, _, _ in _CORE_SCHEMA}
 
+MERGE_KEYS_REFUSED = ("expected the keys themselves: YAML merge keys (<<: *name) are not read "
+                      "here (YAML 1.2 has none)")
+"""What a YAML merge key is told; a scenario file's message adds where shared keys go."""
+
+
+class MergeKey(yaml.constructor.ConstructorError):
+    """A YAML merge key (``<<: *name``), which the YAML 1.2 core schema does not have."""
+
 
 def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode
                                 ) -> dict[Hashable, Any]:
@@ -111,10 +120,8 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode
                 key_node.start_mark,
             )
         if key_node.value == "<<" and key_node.style is None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "expected the keys themselves: YAML merge keys (<<: *name) are "
-                "not read here (YAML 1.2 has none); a parent file (extends) can hold what "
-                "several files share", key_node.start_mark)
+            raise MergeKey(None, None, f"{MERGE_KEYS_REFUSED}; a parent file (extends) can "
+                           "hold what several files share", key_node.start_mark)
         if key_node.tag in _IMPLICIT_TAGS and key_node.style is None:
             key_node.tag = _TEXT_TAG
         key = loader.construct_object(key_node)
@@ -453,7 +460,7 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        key_path = _path_at(root, mark.index) if root is not None and mark else None
+        key_path = path_at(root, mark.index) if root is not None and mark else None
         raise InputError(path, ".".join(key_path or ()), yaml_problem(exc), line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"YAML syntax error: {exc}") from None
@@ -473,6 +480,25 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
 # text is read once per process. The node tree is shared (only read, for line numbers); the
 # data is copied for each caller. A text that fails is not kept, and fails again. The last
 # 32 texts are kept: a family's files, not every file a long session reads.
+def load_strictly(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree and the data of a YAML text, read by the rules of scenario files.
+
+    The YAML 1.2 core schema (``no`` is text, ``010`` is ten), each key once, no merge keys,
+    no tags that build objects, at most :data:`MAX_VALUES` values once aliases are expanded.
+    For other files of gridqueue's (a questions file). Raises ``yaml.YAMLError`` (marked
+    where it could tell), :class:`TooManyValues`, or ``RecursionError``.
+    """
+    root = _compose(text)
+    if root is not None and _expanded_size(root, {}) > MAX_VALUES:
+        raise TooManyValues(f"expected at most {MAX_VALUES} values once YAML aliases (*name) "
+                            "are expanded")
+    return root, copy.deepcopy(_load(text))
+
+
+class TooManyValues(ValueError):
+    """A YAML text whose aliases expand to more than :data:`MAX_VALUES` values."""
+
+
 @functools.lru_cache(maxsize=32)
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree of a text (lines and columns of every key and value)."""
@@ -499,7 +525,7 @@ def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
-def _path_at(node: yaml.Node, index: int) -> tuple[str, ...] | None:
+def path_at(node: yaml.Node, index: int) -> tuple[str, ...] | None:
     """The key path of the key or value that starts at character ``index``, if any."""
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:
@@ -515,7 +541,7 @@ def _path_at(node: yaml.Node, index: int) -> tuple[str, ...] | None:
         return ()
     for key, value in pairs:
         if value.start_mark.index <= index <= value.end_mark.index:
-            found = _path_at(value, index)
+            found = path_at(value, index)
             if found is not None:
                 return (key, *found)
     return None
