@@ -449,6 +449,64 @@ def test_a_scheduler_from_the_environment_without_dask_names_the_variable(
     assert line.endswith("or unset GRIDQUEUE_SCHEDULER to run on local processes")
 
 
+def _closed_port() -> int:
+    """A TCP port of this machine that nothing listens on (it refuses connections)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_scheduler_that_refuses_connections_is_given_up_within_seconds(tmp_path, capsys,
+                                                                       monkeypatch):
+    """A mistyped scheduler port kept the command waiting Dask's 30 s before its message."""
+    import time
+
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRIDQUEUE_SCHEDULER", raising=False)
+    scenario_in(tmp_path)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    line = one_error(*gridqueue(["run", "s.yaml", "-o", "out", "-q", "--scheduler", address],
+                                capsys),
+                     f"--scheduler {address}: cannot reach the Dask scheduler at '{address}' "
+                     "(the connection was refused: nothing listens at that address)")
+    assert time.monotonic() - started < 5
+    assert line.endswith("or leave out --scheduler to run on local processes")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_address_where_no_scheduler_answers_is_given_up(tmp_path, capsys,
+                                                                    monkeypatch):
+    """A port that accepts but never greets as a scheduler does is given up, not waited on.
+
+    A web server (the dashboard's 8787 given for 8786) kept the command waiting for ever:
+    Dask waits for a scheduler's greeting without a limit.
+    """
+    import socket
+    import time
+
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRIDQUEUE_SCHEDULER", raising=False)
+    monkeypatch.setattr("sim.runs.distributed._GREETING_SECONDS", 1)
+    scenario_in(tmp_path)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        one_error(*gridqueue(["run", "s.yaml", "-o", "out", "-q", "--scheduler", address],
+                             capsys),
+                  f"--scheduler {address}: cannot reach the Dask scheduler at '{address}' (a "
+                  "connection was made, but no Dask scheduler answered within 1 s; a "
+                  "scheduler listens on port 8786 unless set otherwise, 8787 is its dashboard)")
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "out").exists()
+
+
 def test_reproduce_runs_locally_whatever_the_scheduler_variable_says(results, tmp_path, capsys,
                                                                       monkeypatch, without_dask):
     """Its verdict names the versions installed here, so the re-run is made here (documented)."""

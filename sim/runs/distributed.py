@@ -19,12 +19,14 @@ a re-run here is made with those (a cluster's workers may hold others).
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sim.errors import GridqueueError, ReplicationError, given_as
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "SCHEDULER_VARIABLE", "map_on_cluster"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "REACH_SECONDS", "SCHEDULER_VARIABLE", "map_on_cluster"]
 
 T = TypeVar("T")
 
@@ -32,7 +34,19 @@ SCHEDULER_VARIABLE = "GRIDQUEUE_SCHEDULER"
 """Environment variable the command line reads the scheduler address from."""
 
 CONNECT_TIMEOUT_SECONDS = 30
-"""How long to wait for the scheduler to answer before giving up."""
+"""How long Dask may try to reach the scheduler (and waits for it later) before giving up."""
+
+REACH_SECONDS = 5
+"""How long a ``tcp://`` scheduler may take to accept a connection, tried first.
+
+Dask tries again and again while a connection is refused, for the whole of
+:data:`CONNECT_TIMEOUT_SECONDS`: a mistyped port or a scheduler not started kept the user
+waiting half a minute. A running scheduler accepts within milliseconds on a local network,
+and within a second across the world."""
+
+_GREETING_SECONDS = REACH_SECONDS + 1
+"""How long the greeting of what accepted the connection may take: a little longer than the
+connection itself, so that a connection not made within :data:`REACH_SECONDS` is said so."""
 
 
 def map_on_cluster(
@@ -119,12 +133,89 @@ def _connect(address: str) -> Any:
     except ImportError:
         raise _without_dask(address) from None
     _check_address(address)
+    _check_reachable(address)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise _refused(address, f"cannot reach the Dask scheduler at {address!r} ({exc}); "
-                       "expected the address of a running scheduler, e.g. "
-                       "tcp://10.0.0.5:8786") from None
+        raise _unreached(address, _why_unreached(exc)) from None
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse at once a ``tcp://`` address where no Dask scheduler answers.
+
+    Dask tries again and again while a connection is refused, and then waits without end
+    for the first answer of whatever accepted it: a web server (the dashboard's port, 8787,
+    given for the scheduler's, 8786) kept a command waiting for ever. So a connection is
+    made first, as Dask makes it (its greeting too), within :data:`REACH_SECONDS`, and
+    closed; the scheduler notes it in its log at most. Other schemes (``tls://``, which needs
+    the cluster's certificates) are left to Dask.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return
+    try:  # a refused connection or an unknown host at once: Dask tries them again and again
+        socket.create_connection(parse_host_port(location), timeout=REACH_SECONDS).close()
+    except OSError as exc:
+        raise _unreached(address, _why_unreached(exc)) from None
+    outcome: list[BaseException | None] = []
+    greeting = threading.Thread(target=lambda: outcome.append(_greet(address)), daemon=True,
+                                name="gridqueue-scheduler-check")
+    greeting.start()  # a thread of its own: the caller may be running an event loop
+    greeting.join(_GREETING_SECONDS + 1)
+    problem = outcome[0] if outcome else _NotGreeted()
+    if problem is not None:
+        raise _unreached(address, _why_unreached(problem)) from None
+
+
+def _greet(address: str) -> BaseException | None:
+    """Connect to ``address`` as a Dask client does, then close; what went wrong, if anything."""
+    import asyncio
+
+    from distributed.comm.core import connect
+
+    async def greet() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=REACH_SECONDS), _GREETING_SECONDS)
+        await comm.close()
+
+    try:
+        asyncio.run(greet())
+    except TimeoutError:
+        return _NotGreeted()
+    except BaseException as exc:  # noqa: BLE001 - anything but a greeting says no scheduler
+        return exc
+    return None
+
+
+class _NotGreeted(TimeoutError):
+    """Connected, but what accepted the connection did not greet as a Dask scheduler does."""
+
+
+def _unreached(address: str, why: str) -> GridqueueError:
+    return _refused(address, f"cannot reach the Dask scheduler at {address!r} ({why}); "
+                    "expected the address of a running scheduler, e.g. tcp://10.0.0.5:8786")
+
+
+def _why_unreached(exc: BaseException) -> str:
+    """Why the scheduler was not reached, in words: Dask's own says only that time ran out."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, (ConnectionRefusedError, socket.gaierror)):
+        cause = cause.__cause__ or cause.__context__  # Dask wraps it in its CommClosedError
+    if isinstance(cause, ConnectionRefusedError):
+        return "the connection was refused: nothing listens at that address"
+    if isinstance(cause, socket.gaierror):
+        return f"no such host: {cause.strerror or cause}"
+    if isinstance(exc, _NotGreeted):
+        return (f"a connection was made, but no Dask scheduler answered within "
+                f"{_GREETING_SECONDS} s; a scheduler listens on port 8786 unless set "
+                "otherwise, 8787 is its dashboard")
+    if isinstance(exc, TimeoutError) or str(exc).startswith("Timed out trying to connect"):
+        return (f"nothing answered within {REACH_SECONDS} s: the host may be down, or a "
+                "firewall in the way")
+    if isinstance(exc, (MemoryError, ValueError, KeyError, TypeError, OSError)):
+        return "what answered there is not a Dask scheduler"
+    return str(exc)
 
 
 def _without_dask(address: str) -> GridqueueError:
