@@ -678,3 +678,106 @@ def test_ctrl_c_after_a_comparison_wrote_its_runs_says_nothing_is_in_place(folde
     assert err == ("gridqueue: interrupted; earlier results are untouched and nothing partial "
                    "was written\n")
     assert not (folder / "cmp").exists() and leftovers(folder) == []
+
+
+# The last files of a sweep or calibration, written into the folder kept for --resume
+
+
+OBSERVED = """\
+observations:
+  - {date: 2024-12-31, quantity: requests_received, since: 2024-01-01, value: 10,
+     uncertainty: 0.2, source: made up}
+"""
+
+
+def _sweep_into(folder: Path, *extra: str) -> list[str]:
+    """The command line of a small sweep of ``folder/s.yaml`` into ``folder/sw``."""
+    shutil.copy(BAD / "valid.yaml", folder / "s.yaml")
+    shutil.copy(BAD / "waiting_list.csv", folder / "waiting_list.csv")
+    return ["sweep", str(folder / "s.yaml"), "--vary", "grid.capacity_mw=1,2", "-o",
+            str(folder / "sw"), "--replications", "2", "--workers", "1", "-q", *extra]
+
+
+def _stopped_after_the_table(how: BaseException) -> Callable[..., None]:
+    """A stand-in for drawing the sweep's figure: sweep.csv is written, then ``how``."""
+    def draw(figures: Any, into: Path, workers: int = 1) -> dict[str, bytes]:
+        assert (into / "sweep.csv").stat().st_size > 0
+        raise how
+    return draw
+
+
+@pytest.mark.parametrize(("how", "code"), [
+    (KeyboardInterrupt(), 130),
+    (OSError(errno.ENOSPC, "No space left on device"), 2),
+])
+def test_a_sweep_stopped_while_writing_its_table_leaves_no_file_of_it(how, code, tmp_path,
+                                                                      monkeypatch, capsys):
+    """Stopped between its table and its figure, the kept folder holds its cells alone.
+
+    sweep.csv was written straight into the folder kept for --resume, and stayed there,
+    beside the finished cells, as the last thing the command wrote; then --resume ends well.
+    """
+    from sim.analysis import sweeps
+
+    command = _sweep_into(tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(sweeps, "write_figures", _stopped_after_the_table(how))
+        assert main(command) == code
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    kept = tmp_path / ".sw.partial"
+    assert sorted(p.name for p in kept.iterdir()) == [".gridqueue-output", "cells"]
+    assert main([*command, "--resume"]) == 0
+    assert (tmp_path / "sw" / "sweep.csv").is_file() and not kept.exists()
+    assert not [p for p in (tmp_path / "sw").iterdir() if p.name.startswith(".summary")]
+
+
+def test_a_calibration_stopped_while_writing_its_files_leaves_only_its_store(tmp_path,
+                                                                            monkeypatch,
+                                                                            capsys):
+    """Ctrl-C while drawing: the store of evaluations is kept whole; nothing else is."""
+    from sim.analysis import calibration_result
+
+    (tmp_path / "s.yaml").write_text(SLOW + OBSERVED, encoding="utf-8")
+    command = ["calibrate", str(tmp_path / "s.yaml"), "--fit", "arrivals.rate_scale=0.5:2",
+               "--iterations", "1", "--population", "5", "--replications", "2",
+               "--workers", "1", "-q", "-o", str(tmp_path / "fit")]
+
+    def stopped(figures: Any, into: Path, workers: int = 1) -> dict[str, bytes]:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(calibration_result, "write_figures", stopped)
+        assert main(command) == 130, capsys.readouterr().err
+    kept = tmp_path / ".fit.partial"
+    assert sorted(p.name for p in kept.iterdir()) == [".gridqueue-output", "evaluations.csv"]
+    capsys.readouterr()
+    assert main([*command, "--resume"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "fit" / "calibration.txt").is_file()
+
+
+def test_a_summary_staging_folder_a_killed_sweep_left_is_removed_by_resume(tmp_path,
+                                                                          monkeypatch, capsys):
+    """A staging folder of the last files, left by a sweep killed outright, stops nothing.
+
+    It is gridqueue's, so --resume is not refused for it, and it does not reach the output.
+    """
+    from sim.analysis import sweeps
+
+    command = _sweep_into(tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(sweeps, "write_figures", _stopped_after_the_table(KeyboardInterrupt()))
+        assert main(command) == 130
+    left = tmp_path / ".sw.partial" / ".summary.partial-k2j3h4g5"
+    left.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (left / STAGING_MARK).write_text(json.dumps({
+        "written_by": "gridqueue", "pid": int(dead), "host": __import__("socket").gethostname(),
+    }) + "\n", encoding="utf-8")
+    (left / "sweep.csv").write_text("cell,metr", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*command, "--resume"]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "sw").iterdir()) == [
+        ".gridqueue-output", "cells", "run.json", "scenario.yaml", "sweep.csv", "sweep.png",
+        "sweep.svg"]

@@ -22,6 +22,7 @@ from sim.figures.numbers import significant
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
 from sim.runs.observed import few_for_a_band, format_observed, is_share
+from sim.runs.staging import files_moved_in
 
 __all__ = ["Calibration", "FitParameter"]
 
@@ -346,23 +347,21 @@ class Calibration:
     def write_summary(self, folder: Path) -> None:
         """Write every file into ``folder``; evaluations.csv replaces the running store.
 
-        It holds every column of the store (``scenario_sha256`` too) and replaces it only
-        whole, so a write cut short (Ctrl-C, a full disk) leaves a store ``--resume`` reads.
+        It holds every column of the store (``scenario_sha256`` too). Each file is written
+        aside and moved in whole, so a write cut short (Ctrl-C, a full disk) leaves the store
+        ``--resume`` reads, and no file cut short beside it.
         """
-        whole = folder / f".{EVALUATIONS}.new"
-        try:
-            self.evaluations.to_csv(whole, index=False)
-            os.replace(whole, folder / EVALUATIONS)
-        finally:
-            whole.unlink(missing_ok=True)
-        (folder / "calibrated.yaml").write_text(self.scenario_text(folder), encoding="utf-8")
-        self.estimates.to_csv(folder / "calibration.csv", index=False)
-        self.observation_table().to_csv(folder / "observations.csv", index=False)
-        write_figures({"calibration": self.figure()}, folder)
-        (folder / "calibration.txt").write_text("\n".join(self.statements()) + "\n",
-                                                encoding="utf-8")
-        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
-                                         + "\n", encoding="utf-8")
+        with files_moved_in(folder) as staging:
+            self.evaluations.to_csv(staging / EVALUATIONS, index=False)
+            (staging / "calibrated.yaml").write_text(self.scenario_text(folder),
+                                                     encoding="utf-8")
+            self.estimates.to_csv(staging / "calibration.csv", index=False)
+            self.observation_table().to_csv(staging / "observations.csv", index=False)
+            write_figures({"calibration": self.figure()}, staging)
+            (staging / "calibration.txt").write_text("\n".join(self.statements()) + "\n",
+                                                     encoding="utf-8")
+            (staging / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
+                                              + "\n", encoding="utf-8")
 
 
 def _agreeing(table: pd.DataFrame, count: int) -> str:

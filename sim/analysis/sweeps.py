@@ -78,6 +78,7 @@ from sim.runs.runner import (
     run_replications,
 )
 from sim.runs.staging import (
+    files_moved_in,
     interrupted,
     nothing_to_resume,
     resumable_directory,
@@ -457,12 +458,14 @@ class Sweep:
         return target
 
     def write_summary(self, folder: Path, metric: str | None, group: str) -> None:
-        """Write every file but the cells into ``folder``."""
-        self.with_differences().to_csv(folder / "sweep.csv", index=False)
-        write_figures({"sweep": self.figure(metric, group)}, folder)
-        (folder / "scenario.yaml").write_text(scenario_yaml(self.scenario), encoding="utf-8")
-        (folder / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
-                                         + "\n", encoding="utf-8")
+        """Write every file but the cells into ``folder``, each whole or not at all."""
+        with files_moved_in(folder) as staging:
+            self.with_differences().to_csv(staging / "sweep.csv", index=False)
+            write_figures({"sweep": self.figure(metric, group)}, staging)
+            (staging / "scenario.yaml").write_text(scenario_yaml(self.scenario),
+                                                   encoding="utf-8")
+            (staging / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
+                                              + "\n", encoding="utf-8")
 
 
 def table_decimals(rows: pd.DataFrame) -> int:

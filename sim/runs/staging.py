@@ -39,6 +39,7 @@ __all__ = [
     "claim",
     "files_added",
     "files_changed",
+    "files_moved_in",
     "files_named",
     "interrupted",
     "make_staging",
@@ -64,6 +65,19 @@ killed is known as gridqueue's. It never reaches the finished output."""
 
 _STAGED_REPORT_FILE = re.compile(r"report\.html|(old-)?figures/[a-z_]+\.(png|svg)")
 """What a report's staging folder may hold, its mark aside: anything else is not gridqueue's."""
+
+SUMMARY_STAGING = ".summary.partial-"
+"""How the folder the files of a sweep or calibration are made in, inside its unfinished
+output, is named (and a random end): see :func:`files_moved_in`."""
+
+_STAGED_SUMMARY_FILE = re.compile(
+    r"(sweep|calibration|evaluations|observations)\.(csv|png|svg|txt)|calibrated\.yaml"
+    r"|scenario\.yaml|run\.json")
+"""What a summary's staging folder may hold, its mark aside."""
+
+_OWN_STAGING = {REPORT_STAGING: _STAGED_REPORT_FILE, SUMMARY_STAGING: _STAGED_SUMMARY_FILE}
+"""The staging folders gridqueue makes inside an output, by the start of their names, and
+the files each may hold."""
 
 MARKER = ".gridqueue-output"
 """The file gridqueue puts in every directory it writes, listing every file it wrote there
@@ -399,7 +413,7 @@ def _outside_own_staging(folder: Path, files: list[str]) -> list[str]:
     for name in files:
         parts = name.split("/")
         where = next((i for i, part in enumerate(parts[:-1])
-                      if part.startswith(REPORT_STAGING)), None)
+                      if part.startswith(tuple(_OWN_STAGING))), None)
         if where is not None:
             staging = "/".join(parts[:where + 1])
             if staging not in judged:
@@ -421,6 +435,29 @@ def make_staging(folder: Path, prefix: str = REPORT_STAGING) -> Path:
     return staging
 
 
+@contextmanager
+def files_moved_in(folder: Path) -> Iterator[Path]:
+    """A staging folder inside ``folder``; once the block ends, its files move into ``folder``.
+
+    For the files a sweep or calibration writes last into its unfinished output, which is
+    kept for ``--resume`` when the command stops: each file arrives whole, or not at all (a
+    file written straight there was left cut short by Ctrl-C or a full disk, beside the
+    finished cells or evaluations). If the block raises, the staging folder is removed; one
+    that a command killed outright left is removed by the next (:func:`stale_staging`).
+    """
+    for entry in os.scandir(folder):
+        if entry.name.startswith(SUMMARY_STAGING) and stale_staging(Path(entry.path)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+    staging = make_staging(folder, SUMMARY_STAGING)
+    try:
+        yield staging
+        for name in sorted(_files_in(staging), key=lambda name: name == "run.json"):
+            if name != STAGING_MARK:  # run.json last: it says the rest is written
+                os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _writing_mark() -> str:
     """What :data:`STAGING_MARK` holds: that gridqueue writes, in which process and machine."""
     return json.dumps({"written_by": "gridqueue", "pid": os.getpid(),
@@ -428,18 +465,20 @@ def _writing_mark() -> str:
 
 
 def own_staging(folder: Path) -> bool:
-    """Whether ``folder`` is a report's staging folder that gridqueue made and left.
+    """Whether ``folder`` is a report's (or summary's) staging folder that gridqueue made.
 
-    Named so, and holding nothing, or its mark and only files a report writes: a folder of
-    the user's, however named, holds something else.
+    Named so, and holding nothing, or its mark and only files a report (or summary) writes:
+    a folder of the user's, however named, holds something else.
     """
-    if not folder.name.startswith(REPORT_STAGING) or folder.is_symlink() or not folder.is_dir():
+    allowed = next((pattern for prefix, pattern in _OWN_STAGING.items()
+                    if folder.name.startswith(prefix)), None)
+    if allowed is None or folder.is_symlink() or not folder.is_dir():
         return False
     files = _files_in(folder)
     if not files:
         return True  # stopped before even its mark was written
     return STAGING_MARK in files and all(
-        _STAGED_REPORT_FILE.fullmatch(name) for name in files if name != STAGING_MARK)
+        allowed.fullmatch(name) for name in files if name != STAGING_MARK)
 
 
 _Writer = Literal["gone", "running", "unknown"]
