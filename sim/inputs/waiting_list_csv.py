@@ -252,6 +252,9 @@ def _records(text: str, label: str, delimiter: str) -> list[tuple[int, list[str]
 
 def _check_header(label: str, header: list[str]) -> None:
     known = REQUIRED + OPTIONAL
+    if any("\t" in column for column in header):  # saved as "tab-delimited text"
+        raise InputError(label, "", "expected columns separated by commas or semicolons, got "
+                         "a header separated by tabs (save the file as CSV)", line=1)
     for column in header:
         if column not in known:
             raise InputError(label, "", f"unknown column {column!r}{nearest(column, known)}; "
@@ -261,8 +264,10 @@ def _check_header(label: str, header: list[str]) -> None:
     if missing:
         raise InputError(label, missing[0], f"missing column; expected {', '.join(REQUIRED)} "
                          "in the header", line=1)
-    if len(set(header)) != len(header):
-        raise InputError(label, "", "expected each column once in the header", line=1)
+    twice = next((column for i, column in enumerate(header) if column in header[:i]), None)
+    if twice is not None:
+        raise InputError(label, twice, f"expected each column once in the header, got "
+                         f"'{twice}' twice", line=1)
 
 
 _Fail = Callable[[str, str], InputError]
