@@ -142,9 +142,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gridqueue: error: {where}{exc.strerror or exc}{done}", file=sys.stderr)
             return EXIT_INPUT
         except KeyboardInterrupt as exc:
-            stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
-            print(f"gridqueue: {stop}; {after_interrupt(placed)}", file=sys.stderr)
-            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+            return _stopped(exc, placed)
+        except ImportError as exc:  # a module of the command's, stopped as it was loaded
+            interrupt = _interrupt_behind(exc)
+            if interrupt is None:
+                raise
+            return _stopped(interrupt, placed)
+
+
+def _stopped(exc: KeyboardInterrupt, placed: list[str]) -> int:
+    """Say that Ctrl-C (or SIGTERM) stopped the command, and what it left; the exit code."""
+    stop = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+    print(f"gridqueue: {stop}; {after_interrupt(placed)}", file=sys.stderr)
+    return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C (or SIGTERM) that caused ``exc``, if one did.
+
+    A command loads its modules (matplotlib, pandas) as it starts; a signal that comes while
+    a compiled module initialises is turned by Python into ``ImportError: initialization
+    failed``, raised from the ``KeyboardInterrupt``.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 @contextmanager

@@ -27,6 +27,7 @@ import pytest
 
 from sim import load_scenario, run
 from sim.cli import main
+from sim.errors import Terminated
 from sim.runs import csv_writer, staging
 from sim.runs.staging import STAGING_MARK
 from sim.runs.workers import signals_held
@@ -781,3 +782,40 @@ def test_a_summary_staging_folder_a_killed_sweep_left_is_removed_by_resume(tmp_p
     assert sorted(p.name for p in (tmp_path / "sw").iterdir()) == [
         ".gridqueue-output", "cells", "run.json", "scenario.yaml", "sweep.csv", "sweep.png",
         "sweep.svg"]
+
+
+@pytest.mark.parametrize(("signal_as", "code", "said"), [
+    (KeyboardInterrupt, 130, "interrupted"),
+    (Terminated, 143, "terminated (SIGTERM)"),
+])
+def test_a_signal_while_a_compiled_module_loads_is_one_line(signal_as, code, said, tmp_path,
+                                                            monkeypatch, capsys):
+    """Ctrl-C while a command loads matplotlib's compiled parts printed a traceback.
+
+    Python turns a signal that comes while such a module initialises into ``ImportError:
+    initialization failed``, raised from the ``KeyboardInterrupt``.
+    """
+    import types
+
+    class Stopped(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            try:
+                raise signal_as
+            except KeyboardInterrupt as exc:
+                raise ImportError("initialization failed") from exc
+
+    monkeypatch.setitem(sys.modules, "sim.analysis.calibration",
+                        Stopped("sim.analysis.calibration"))
+    assert main(["calibrate", str(BAD / "valid.yaml"), "--fit", "arrivals.rate_scale=0.5:2",
+                 "-o", str(tmp_path / "fit")]) == code
+    assert capsys.readouterr().err == (f"gridqueue: {said}; earlier results are untouched and "
+                                       "nothing partial was written\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_import_error_of_its_own_is_not_called_an_interrupt(tmp_path, monkeypatch):
+    """Only an ImportError a signal caused is an interrupt; another goes on as it is."""
+    monkeypatch.setitem(sys.modules, "sim.analysis.calibration", None)
+    with pytest.raises(ImportError):
+        main(["calibrate", str(BAD / "valid.yaml"), "--fit", "arrivals.rate_scale=0.5:2",
+              "-o", str(tmp_path / "fit")])
