@@ -44,7 +44,19 @@ def script(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_IGN)
+    _forget_caught_interrupt()
     return code
+
+
+def _forget_caught_interrupt() -> None:
+    """Let the exit code stand after a Ctrl-C that was caught inside code run by ``exec``.
+
+    CPython notes a ``KeyboardInterrupt`` that leaves code given to ``exec`` as text (as
+    dataclasses and pydantic build their methods) as unhandled, even once the command caught
+    it, and ``python -m`` then ends the process by SIGINT rather than with exit code 130.
+    Running any text anew clears that note.
+    """
+    exec("")  # noqa: S102 - no input: an empty text, run only to clear the note
 
 
 if __name__ == "__main__":

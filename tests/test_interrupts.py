@@ -17,6 +17,7 @@ import signal
 import struct
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -819,3 +820,28 @@ def test_an_import_error_of_its_own_is_not_called_an_interrupt(tmp_path, monkeyp
     with pytest.raises(ImportError):
         main(["calibrate", str(BAD / "valid.yaml"), "--fit", "arrivals.rate_scale=0.5:2",
               "-o", str(tmp_path / "fit")])
+
+
+def test_a_ctrl_c_caught_inside_exec_leaves_the_exit_code(tmp_path):
+    """``python -m sim`` ended by SIGINT (-2, not 130) after a Ctrl-C caught in exec'd code.
+
+    Dataclasses and pydantic build methods with ``exec``; a Ctrl-C that came while one ran
+    was caught and said in one line, but CPython still noted it as unhandled and killed the
+    process with SIGINT as it ended, so a program that ran gridqueue saw no exit code.
+    """
+    (tmp_path / "stopped").mkdir()
+    (tmp_path / "stopped" / "__main__.py").write_text(textwrap.dedent(f"""\
+        import os, signal
+        from sim.__main__ import script
+        from sim.cli import main
+        main(["validate", {str(BAD / "valid.yaml")!r}])  # everything is loaded: no exec
+        try:
+            exec("os.kill(os.getpid(), signal.SIGINT); sum(range(10 ** 6))")
+        except KeyboardInterrupt:
+            pass
+        raise SystemExit(script(["validate", {str(BAD / "valid.yaml")!r}]))
+        """), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "stopped"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 0, done.stderr
