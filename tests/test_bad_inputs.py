@@ -355,3 +355,16 @@ def test_a_questions_file_refuses_what_a_scenario_file_refuses(text, says, two_s
     assert err.startswith(f"gridqueue: error: {two_scenarios}/{says}"), err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert not (two_scenarios / "out").exists()
+
+
+@pytest.mark.parametrize(("text", "line"), [("grid:\n\tcapacity_mw: 5\n", 4),
+                                            ("grid: {capacity_mw:\t5}\n", 3)])
+def test_a_tab_in_a_scenario_is_named_as_one(text, line, tmp_path, capsys):
+    """A tab was refused as "found character that cannot start any token", in PyYAML's words."""
+    (tmp_path / "s.yaml").write_text("start: 2024-01-01\nend: 2026-01-01\n" + text,
+                                     encoding="utf-8")
+    code, out, err = run_cli(["validate", str(tmp_path / "s.yaml")], capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"gridqueue: error: {tmp_path / 's.yaml'}:{line}: YAML syntax error: expected "
+                   "spaces, got a tab (a tab may not indent a line or stand before a value: "
+                   "replace it with spaces)\n")

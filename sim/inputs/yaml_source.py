@@ -522,6 +522,9 @@ def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
         return f"expected an ISO date such as 2029-01-01, got {problem}"
     if isinstance(exc, yaml.constructor.ConstructorError):
         return problem if problem.startswith("expected") else f"expected plain YAML data: {problem}"
+    if problem == "found character '\\t' that cannot start any token":
+        return ("YAML syntax error: expected spaces, got a tab (a tab may not indent a line "
+                "or stand before a value: replace it with spaces)")
     return f"YAML syntax error: {problem}"
 
 
