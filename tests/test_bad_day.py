@@ -880,3 +880,19 @@ def test_an_existing_output_folder_is_used_whatever_its_name(tmp_path, monkeypat
     (tmp_path / "tab\there").mkdir()
     assert gridqueue(["run", "s.yaml", "-o", "tab\there", "-q", "--no-report"], capsys)[0] == 0
     assert (tmp_path / "tab\there" / "run.json").is_file()
+
+
+@pytest.mark.parametrize("given_as", ["scenario", "extends"])
+def test_a_link_whose_target_is_gone_is_named_as_one(given_as, tmp_path, capsys, monkeypatch):
+    """A link that ls shows was called 'not found', with nothing to say what was missing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.yaml").symlink_to(tmp_path / "moved" / "base.yaml")
+    if given_as == "extends":
+        scenario_in(tmp_path, "extends: base.yaml\n")
+        said = "s.yaml:"
+    else:
+        said = "base.yaml: "
+    one_error(*gridqueue(["validate", "s.yaml" if given_as == "extends" else "base.yaml"],
+                         capsys),
+              said, "expected an existing scenario file, 'base.yaml' is a symbolic link to "
+              f"'{tmp_path / 'moved' / 'base.yaml'}', which was not found")
