@@ -217,6 +217,30 @@ def test_same_instant_arrival_and_upgrade_follow_policy_order():
     assert frame.loc["office", "outcome"] == "waiting"
 
 
+def test_a_lone_arrival_waits_for_an_upgrade_of_its_instant_booked_after_it():
+    """A newcomer that fits takes no shortcut past an upgrade due in the same instant.
+
+    capacity 0.5 MW; +0.1 MW on 2024-06-01; +0.4 MW on 2025-01-01; FIFO, first fit
+    head     2024-01-01 1.0 MW (does not fit 0.5, nor 0.6)
+    newcomer 2025-01-01 0.5 MW (fits the 0.6 MW free before the upgrade)
+    The newcomer's instant was booked with the head's arrival, the second upgrade's only
+    with the first: on 2025-01-01 the arrival comes first. With every event of the instant
+    in, 1.0 MW is free and the head, first in line, takes it; the newcomer waits to the end.
+    Connecting the newcomer on arrival would leave the head 0.5 MW, too little.
+    """
+    fields = {
+        "grid": {"capacity_mw": 0.5, "upgrades": [
+            {"name": "small", "date": "2024-06-01", "add_mw": 0.1},
+            {"name": "rest", "date": "2025-01-01", "add_mw": 0.4}]},
+        "projects": [project("head", "2024-01-01", 1.0),
+                     project("newcomer", "2025-01-01", 0.5)],
+        "policy": {"order": "fifo", "allocation": "first_fit"},
+    }
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"head": "2025-01-01", "newcomer": "NaT"}
+    assert frame.loc["newcomer", "outcome"] == "waiting"
+
+
 def test_policy_change_reorders_the_waiting_line():
     """FIFO until mid 2024, then social priority: by the 2025 upgrade E and C lead the line."""
     fields = world("fifo", "strict")
