@@ -404,6 +404,21 @@ def test_a_request_after_the_change_asks_in_its_new_category():
     assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
 
 
+def test_a_policy_and_a_category_change_on_one_date_both_take_effect_then():
+    """FIFO until 2024-06-01, then social priority; water becomes 'safety' that same day.
+
+    The day starts a regime with both the new policy and the new categories: water, now
+    safety, passes the office at the 2025 upgrade. Keeping the policy in force the day
+    before would rank them first come first served for good, as no later date changes it.
+    """
+    fields = recategorised_world("2024-06-01")
+    fields["policy"] = {"order": "fifo", "changes": [
+        {"date": "2024-06-01", "order": "social_priority"}]}
+    frame = both_models(fields)
+    assert connect_dates(frame) == {"office": "2027-01-01", "water": "2025-01-01"}
+    assert frame.loc["water", "final_category"] == "safety"
+
+
 def test_a_waiting_list_row_keeps_its_own_category_until_its_streams_change(tmp_path):
     """Another project's change date leaves a CSV row in its own category, not its stream's.
 
