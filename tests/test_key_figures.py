@@ -120,6 +120,44 @@ def test_the_ten_year_window_is_worked_out_where_the_curve_reaches_it():
     assert hand_case_figures(rows)["wait_rmst_10y_years"] == pytest.approx(5.64, abs=1e-12)
 
 
+def test_a_share_within_a_window_counts_both_ends_of_it():
+    """One who asked exactly 2 years before the end is observed 2 years; a wait of 2 is within.
+
+    In the run of 8 years: G asked at 6 and connected at 8 (a wait of exactly 2), H asked at
+    6 and still waits, I asked at 6.5. Observed 2 years: G and H, of whom G connected within
+    2 years: 1/2. Observed 1 year (asked by 7): all three, none connected within a year.
+    """
+    rows = [(6.0, "connected", 2.0, 1, 1.0),  # G
+            (6.0, "waiting", 2.0, 1, 1.0),    # H
+            (6.5, "waiting", 1.5, 1, 1.0)]    # I
+    figures = hand_case_figures(rows)
+    assert figures["connected_within_2y"] == 0.5
+    assert figures["connected_within_1y"] == 0.0
+    assert np.isnan(figures["connected_within_5y"])  # nobody observed that long
+
+
+def test_the_wait_for_a_full_firm_connection_runs_to_the_end_for_one_connected_in_part():
+    """Connected in part but never in full, one waits for a firm connection to the end.
+
+    A run of 12 years, everyone asking at 0: A connected whole at 1; B in part at 2 and
+    never in full (its firm wait is censored at the end, 12); C in part at 3 and in full
+    two years later, at 5. Within 10 years, to a first connection: 10 - (1/3 + 2/3 + 7) = 2.
+    To a full firm connection: A at 1 (3 at risk), C at 5 (2 at risk): C = 1/3, then 2/3;
+    10 - (1/3 * 4 + 2/3 * 5) = 16/3. Cutting B's firm wait at its partial connection would
+    censor it at 2, leave C alone at risk at 5 and give 10 - (4/3 + 5) = 11/3.
+    """
+    rows = [(0.0, "connected", 1.0, 1, 1.0), (0.0, "connected", 2.0, 1, 1.0),
+            (0.0, "connected", 3.0, 1, 1.0)]
+    frame = _frame(rows)
+    start, year = pd.Timestamp("2020-01-01"), pd.Timedelta(days=365.25)
+    frame["connect_date"] = [start + year, start + 2 * year, start + 3 * year]
+    frame["full_connect_date"] = [start + year, pd.NaT, start + 5 * year]
+    table = replication_metrics(frame, _requests(rows), 12.0, {}, 0.0)
+    figures = table[table["group"] == ALL].set_index("metric")["value"]
+    assert figures["wait_rmst_10y_years"] == pytest.approx(2.0, abs=1e-12)
+    assert figures["wait_firm_rmst_10y_years"] == pytest.approx(16 / 3, abs=1e-12)
+
+
 def _two_replications(second: list[tuple]) -> pd.DataFrame:
     """Tidy figures of the hand case (ten-year window unknown) and of ``second``."""
     return pd.concat([
