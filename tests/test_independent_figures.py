@@ -83,11 +83,23 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
     for replication, mine in table.groupby("replication"):
         for group in GROUPS:
             part = mine if group == "all" else mine[mine["category"] == group]
+            outcome = {name: part["outcome"] == name
+                       for name in ("connected", "withdrawn", "waiting")}
             rows.append({
                 "replication": replication, "group": group,
                 "applicants": len(part),
-                "withdrawn": int((part["outcome"] == "withdrawn").sum()),
+                **{name: int(rows_of.sum()) for name, rows_of in outcome.items()},
+                **{f"jobs_{name}": float(part.loc[rows_of, "jobs"].sum())
+                   for name, rows_of in outcome.items()},
+                # the MW held last, which a partial connection or a take-back makes less
+                "mw_connected": float(part.loc[outcome["connected"], "connected_mw"].sum()),
+                "mw_withdrawn": float(part.loc[outcome["withdrawn"], "requested_mw"].sum()),
+                "mw_waiting": float(part.loc[outcome["waiting"], "requested_mw"].sum()),
+                "wait_mean_years": float(part.loc[outcome["connected"], "wait_years"].mean()),
+                **_connected_within(part, outcome["connected"], start),
                 "job_years_waiting": float((part["jobs"] * years_in_run(part, start)).sum()),
+                "mw_years_waiting": float((part["requested_mw"]
+                                           * years_in_run(part, start)).sum()),
                 "wait_rmst_5y_years": restricted_mean(part, 5.0, start),
                 "wait_to_end_years": _years_to_end(part, start),
             })
@@ -95,6 +107,23 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
 
 
 END = pd.Timestamp("2030-01-01")
+
+
+def _connected_within(part: pd.DataFrame, connected: pd.Series,
+                      start: pd.Timestamp) -> dict[str, float]:
+    """The share connected within 1, 2 and 5 years of those who asked that long before the end.
+
+    Request dates count in days of 365.25 from the start, as the run counts them.
+    """
+    asked = (part["request_date"] - start).dt.days / 365.25
+    end = (END - start).days / 365.25
+    shares = {}
+    for years in (1, 2, 5):
+        observed = asked <= end - years
+        within = connected & (part["wait_years"] <= years) & observed
+        shares[f"connected_within_{years}y"] = (
+            within.sum() / observed.sum() if observed.any() else np.nan)
+    return shares
 
 
 def _years_to_end(part: pd.DataFrame, start: pd.Timestamp) -> float:
@@ -140,9 +169,14 @@ def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
     mine = _per_replication(table, START)
     theirs = pd.read_csv(runs["fifo"] / "replication_metrics.csv").pivot_table(
         index=["group", "replication"], columns="metric", values="value")
-    for metric in ("applicants", "withdrawn", "job_years_waiting"):
+    counted = ("applicants", "connected", "withdrawn", "waiting", "jobs_connected",
+               "jobs_withdrawn", "jobs_waiting", "mw_connected", "mw_withdrawn", "mw_waiting",
+               "wait_mean_years", "connected_within_1y", "connected_within_2y",
+               "connected_within_5y", "job_years_waiting", "mw_years_waiting")
+    assert (mine["withdrawn"] > 0).any() and (mine["waiting"] > 0).any()  # neither all zeros
+    for metric in counted:
         pd.testing.assert_series_equal(mine[metric].astype(float), theirs.loc[mine.index, metric],
-                                       check_names=False, rtol=1e-9)
+                                       check_names=False, rtol=1e-9, obj=metric)
     # Request dates are written to the day, so a waiting list's late entry is known to a day.
     np.testing.assert_allclose(mine["wait_rmst_5y_years"],
                                theirs.loc[mine.index, "wait_rmst_5y_years"], rtol=1e-4)
