@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 from sim import run
+from sim.runs.runner import _batches
 from tests.builders import scenario
 
 STREAMS = {
@@ -52,6 +53,22 @@ def test_results_do_not_depend_on_the_number_of_workers():
     assert csv_text(one.applicants) == csv_text(two.applicants)
     assert csv_text(one.timeseries) == csv_text(two.timeseries)
     assert csv_text(one.summary) == csv_text(two.summary)
+
+
+def test_replications_sent_to_a_worker_together_are_each_their_own():
+    """Twenty replications on two workers go out in batches of two: the same rows as one.
+
+    With six replications each batch holds one, so a worker running a batch as its first
+    replication again and again passed the test above.
+    """
+    assert max(len(batch) for batch in _batches(list(range(20)), 2)) > 1
+    small = world(replications=20, end="2028-01-01",
+                  waiting_list={"count": 5, "earliest": "2022-01-01"})
+    one = run(small, workers=1).applicants
+    two = run(small, workers=2).applicants
+    assert csv_text(one) == csv_text(two)
+    firsts = one.groupby("replication")["request_date"].min()
+    assert firsts.nunique() > 1  # the replications differ: a copy of one would show
 
 
 def test_a_replication_run_alone_equals_the_same_replication_in_a_full_run():
