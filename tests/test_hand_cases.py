@@ -127,6 +127,19 @@ def test_social_priority_first_fit_skips_what_does_not_fit():
     }
 
 
+def test_smallest_first_strict_serves_the_smallest_request_first():
+    """Smallest first, strict: D (0.2) heads the line at once and takes the 0.2 MW free.
+
+    2025 (2.0 MW free): B (0.5) then E (1.0) connect, leaving 0.5; C (1.5) waits for 2026.
+    The policy's ranks are its own sort key: only outcomes worked out by hand test it.
+    """
+    frame = outcomes(**world("smallest_first", "strict"))
+    assert connect_dates(frame) == {
+        "A": "2024-01-01", "B": "2025-01-01", "C": "2026-01-01", "D": "2024-04-01",
+        "E": "2025-01-01",
+    }
+
+
 def test_onsite_generation_shrinks_the_request_and_unblocks_the_line():
     """C generating 40% on site asks 0.9 MW, fits in 2025 after E and no longer blocks."""
     frame = outcomes(**world("social_priority", "strict", C={"self_supply": 0.4}))
