@@ -72,7 +72,8 @@ class Observation(_Model):
     quantity: Quantity = Field(
         description="What was counted: applicants_waiting, mw_waiting, requests_received, "
         "connections_made, or share_leaving (of those waiting when the period began, the share "
-        "connected or withdrawn by its end)."
+        "connected or withdrawn by its end). Waiting: on the list until the whole request is "
+        "connected firm, as the queue of timeseries.csv counts it."
     )
     value: float = Field(ge=0, allow_inf_nan=False, description="The published value; a share "
                          "(share_leaving) from 0 to 1: 0.2 for 20%.")

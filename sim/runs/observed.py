@@ -53,9 +53,17 @@ OBSERVATION_COLUMNS = (
 
 
 def observed_values(observations: Sequence[Observation], applicants: pd.DataFrame) -> np.ndarray:
-    """The simulated value of each observation in one replication's applicant rows."""
+    """The simulated value of each observation in one replication's applicant rows.
+
+    An applicant is on the list from its request until its whole request is connected firm
+    (``full_connect_date``) or it withdraws: one holding a non-firm right, or connected in
+    part, still waits for firm MW in line, so it counts as waiting (with its whole request's
+    MW) and has not left the list. The first connection (``connect_date``) counts only for
+    ``connections_made``.
+    """
     request = applicants["request_date"].to_numpy(dtype="datetime64[s]")
-    connect = applicants["connect_date"].to_numpy(dtype="datetime64[s]")
+    first = applicants["connect_date"].to_numpy(dtype="datetime64[s]")
+    connect = _off_the_list(applicants, first)
     withdraw = applicants["withdraw_date"].to_numpy(dtype="datetime64[s]")
     area = applicants["area"].astype(str).to_numpy()
     mw = applicants["requested_mw"].to_numpy(dtype=float)
@@ -72,7 +80,7 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
             rows &= (request < begin) & ~(connect < begin) & ~(withdraw < begin)
             left = ((connect >= begin) & (connect < end)) | ((withdraw >= begin) & (withdraw < end))
             return float((rows & left).sum() / rows.sum()) if rows.any() else np.nan
-        when = request if observation.quantity == "requests_received" else connect
+        when = request if observation.quantity == "requests_received" else first
         return float((rows & (when >= begin) & (when < end)).sum())
 
     values = []
@@ -83,6 +91,28 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
             value = value / base if base > 0 else np.nan
         values.append(value)
     return np.asarray(values, dtype=float)
+
+
+def _off_the_list(applicants: pd.DataFrame, first: np.ndarray) -> np.ndarray:
+    """When each applicant left the list other than by withdrawing (NaT: it did not).
+
+    A published list counts those still in line for firm capacity, as the queue of
+    ``timeseries.csv`` does: one connected in part, or holding a non-firm right while it
+    keeps its firm place, is still in line for the rest, so it leaves when its whole request
+    is connected firm (``full_connect_date``). A non-firm right that never ended in a firm
+    connection (``moved_to_firm`` false) counts as leaving the list on its date: its holder
+    gave up its firm place, or the run ended before the right could tell. Rows without these
+    columns (written before them): the first connection.
+    """
+    if "full_connect_date" not in applicants:
+        return first
+    left = applicants["full_connect_date"].to_numpy(dtype="datetime64[s]")
+    if "non_firm_date" in applicants and "moved_to_firm" in applicants:
+        right = applicants["non_firm_date"].to_numpy(dtype="datetime64[s]")
+        moved = applicants["moved_to_firm"].eq(True).to_numpy(dtype=bool)
+        held = ~np.isnat(right) & ~moved
+        left = np.where(held, right, left)
+    return left
 
 
 def observation_table(
