@@ -114,6 +114,22 @@ def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, caps
             "station") in lines
 
 
+
+def test_an_upgrade_s_window_starts_at_its_shortest_delay(tmp_path: Path, capsys):
+    """A delay of one to two years from mid-2023: the station comes from mid-2024, not 2023.
+
+    A fixed delay is one day. Both once read from the date given, as if it might come then.
+    """
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY, encoding="utf-8")
+    assert main(["validate", str(path), "--set",
+                 "grid.upgrades.0.delay_years={dist: uniform, low: 1, high: 2}"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "    + 5 MW between 2024-05-31 and 2025-05-31: station" in lines
+    assert main(["validate", str(path), "--set", "grid.upgrades.0.delay_years=2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "    + 5 MW on 2025-05-31: station" in lines
+
 EDGES = """\
 name: edges
 start: 2022-01-01

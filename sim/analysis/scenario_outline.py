@@ -231,8 +231,10 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
         return (f"from {upgrade.date}, delayed by {significant(delay.mean)} years on average "
                 f"({'; '.join(['no upper bound', *shared])})")
     latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
+    if latest == earliest:  # a fixed delay: one day, not a range from the date given
+        return f"on {earliest}" + "".join(f" ({n})" for n in shared)
     notes = [*(["not at all if after the end"] if latest >= end else []), *shared]
-    return f"between {upgrade.date} and {min(latest, end)}" + "".join(f" ({n})" for n in notes)
+    return f"between {earliest} and {min(latest, end)}" + "".join(f" ({n})" for n in notes)
 
 
 def _streams(scenario: Scenario) -> list[str]:
