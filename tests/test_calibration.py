@@ -223,6 +223,25 @@ def test_a_fit_where_no_parameter_has_an_effect_does_not_count_one(fitted):
     assert "1 parameter" not in words
 
 
+def test_a_parameter_without_effect_is_no_unknown_beyond_the_figures(fitted):
+    """Two parameters, one figure, one of them acting on nothing: one unknown, one figure.
+
+    The statement said 'More parameters (2) than published figures (1): they cannot all be
+    pinned down' beside one that the data pin down and one said to have no effect.
+    """
+    one = fitted.scenario.model_copy(update={"observations": fitted.scenario.observations[:1]})
+    both = dataclasses.replace(fitted, scenario=one, observations=fitted.observations.iloc[:1],
+                               calibrated_observations=None)
+    assert "More parameters (2) than published figures (1)" in "\n".join(both.statements())
+    idle = fitted.estimates.assign(has_effect=[True, False])
+    words = "\n".join(dataclasses.replace(both, estimates=idle).statements())
+    assert "More parameters" not in words
+    three = pd.concat([fitted.estimates, fitted.estimates.iloc[:1].assign(
+        parameter="streams.firms.rate_per_year", has_effect=False)], ignore_index=True)
+    words = "\n".join(dataclasses.replace(both, estimates=three).statements())
+    assert "More parameters with an effect (2) than published figures (1)" in words
+
+
 def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written):
     """calibrated.yaml loads from the output folder and holds the fitted rate and patience.
 

@@ -103,8 +103,11 @@ class Calibration:
                                        or row["high"] >= row["search_high"]):
                 lines.append(f"  Its plausible values reach the edge of the search: widen "
                              f"the range of {row['parameter']}.")
-        if len(self.parameters) > count:
-            lines.append(f"More parameters ({len(self.parameters)}) than published figures "
+        # A parameter without effect is no unknown of the fit: it is said so above.
+        acting = int(self.estimates["has_effect"].astype(bool).sum())
+        if acting > count:
+            some = "" if acting == len(self.estimates) else " with an effect"
+            lines.append(f"More parameters{some} ({acting}) than published figures "
                          f"({count}): they cannot all be pinned down.")
         if self.calibrated_observations is None:
             lines.append(f"At the fitted values, which calibrated.yaml holds, "
