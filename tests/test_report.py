@@ -284,6 +284,34 @@ capacity_releases:
         "calendar give up 50% of their MW",)
 
 
+def test_a_projects_assumption_names_its_area_as_a_stream_s_does(tmp_path: Path):
+    """Two campuses in two areas: the report said which streams ask where, not which campus.
+
+    A planner reading which area's station holds a named project back had to open the
+    scenario file to learn where the project asks.
+    """
+    from sim.report.assumptions import assumptions
+
+    (tmp_path / "two.yaml").write_text("""\
+start: 2024-01-01
+end: 2030-01-01
+grid:
+  areas:
+    north: {capacity_mw: 5}
+    south: {capacity_mw: 5}
+  upstream: {capacity_mw: 8}
+streams:
+  firms: {category: other, area: south, rate_per_year: 2, demand_mw: 0.5}
+projects:
+  - {name: North campus, date: 2025-01-01, demand_mw: 8, jobs: 500, area: north}
+""", encoding="utf-8")
+    listed = assumptions(load_scenario(tmp_path / "two.yaml"))
+    assert listed["Arrival streams"].items[0].startswith("firms (other, south): ")
+    assert listed["Named projects"].items == (
+        "North campus (other, north): 8 MW asked of the grid (8 MW demand, 0% generated on "
+        "site) on 2025-01-01, 500 jobs",)
+
+
 def test_a_projects_assumption_says_what_it_asks_of_the_grid():
     """campus_onsite's campus asks 12 MW of the grid: 20 MW demand, 40% generated on site.
 

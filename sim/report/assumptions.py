@@ -80,7 +80,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                   for r in scenario.capacity_releases)),
         "Named projects": Assumption(
             count_text(len(projects), "project") if projects else "none",
-            tuple(f"{p.name} ({p.category}): {p.demand_mw * (1 - p.self_supply):g} MW asked "
+            tuple(f"{p.name} ({p.category}{', ' + p.area if p.area else ''}): "
+                  f"{p.demand_mw * (1 - p.self_supply):g} MW asked "
                   f"of the grid ({p.demand_mw:g} MW demand, {p.self_supply:.0%} generated on "
                   f"site) on {p.date}, {count_text(p.jobs, 'job')}"
                   for p in projects)),
