@@ -1117,3 +1117,11 @@ def test_an_evaluation_kept_with_other_policy_code_is_run_again(published, tmp_p
     stored = pd.read_csv(tmp_path / "kept" / candidates.EVALUATIONS)
     assert len(stored) == 2 * len(first.evaluations)
     assert stored["scenario_sha256"].nunique() == len(stored)
+
+
+def test_the_fit_header_counts_one_published_figure_in_the_singular():
+    """'against the one published figure', not 'the 1 published figures'."""
+    from sim.analysis.calibration_result import _published_figures
+
+    assert _published_figures(1) == "the one published figure"
+    assert _published_figures(4) == "the 4 published figures"

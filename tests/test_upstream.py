@@ -72,6 +72,10 @@ def test_a_comparison_says_where_room_added_stood_behind_the_full_upstream(tmp_p
     assert "shared upstream limit" in both.sentences()[0]
     share = upstream_share(both.results["more"].timeseries, "north")
     assert share is not None and share > 0.5 and f"{share:.0%} of the months" in said[0]
+    # Held back in some months only, the change may show in the others: the note says so.
+    assert said[0].endswith(("so a change to it could not show" if share >= 1 else
+                             "so a change to it could show only in the other months")
+                            + " (timeseries.csv: free_mw against capacity_mw less connected_mw)")
     html = (both.write(tmp_path / "out") / "report.html").read_text(encoding="utf-8")
     assert "<li>behind the shared upstream limit, north: more changes" in html
     # A variant that changes no area's own capacity or upgrades: nothing to say.
@@ -99,3 +103,26 @@ def test_mw_released_by_earlier_users_behind_the_full_upstream_are_named_too(tmp
         "- behind the shared upstream limit, north: freed changes the area's own MW released "
         "by users connected before the run (existing_mw of capacity_releases), but the "
         "upstream left it less room than its own in ")
+
+
+def test_an_upstream_that_holds_an_area_back_for_a_while_lets_a_change_show_after(
+        tmp_path: Path):
+    """The upstream grows to 11.2 MW in 2023: from then on north's own room binds, not it.
+
+    The note gives the share of months held back and says the change may show in the others.
+    """
+    grown = BEHIND.replace("upstream: {capacity_mw: 1.2}",
+                           "upstream:\n    capacity_mw: 1.2\n    upgrades: [{name: big, date: "
+                           "2023-01-01, add_mw: 10}]")
+    (tmp_path / "behind.yaml").write_text(grown, encoding="utf-8")
+    (tmp_path / "more.yaml").write_text("extends: behind.yaml\nname: more\ngrid:\n  areas:\n"
+                                        "    north: {capacity_mw: 2}\n", encoding="utf-8")
+    both = compare([tmp_path / "behind.yaml", tmp_path / "more.yaml"], workers=1)
+    said = [line.strip() for line in both.outline() if "shared upstream limit" in line]
+    share = upstream_share(both.results["more"].timeseries, "north")
+    assert share is not None and 0 < share < 1
+    assert len(said) == 1 and said[0].endswith(
+        f"{share:.0%} of the months someone waited there (behind: "
+        f"{upstream_share(both.results['behind'].timeseries, 'north'):.0%}); then room of the "
+        "area's own could not be used, so a change to it could show only in the other months "
+        "(timeseries.csv: free_mw against capacity_mw less connected_mw)")

@@ -236,7 +236,7 @@ class Calibration:
                                         if key != "replications"}).replications
         words = (f"The fit rested on {info['replications']} replications per candidate (seed "
                  f"{info['seed']}) and {len(self.evaluations)} candidates, searching {ranges}, "
-                 f"against the {len(self.scenario.observations)} published figures of "
+                 f"against {_published_figures(len(self.scenario.observations))} of "
                  f"{', '.join(files) or self.path.name}. Run as a scenario, this file runs "
                  f"{own} replications, {self.path.name}'s own.")
         lines = [f"# {line}" for line in textwrap.wrap(words, 92)]
@@ -428,3 +428,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return yaml.safe_dump(value).removesuffix("...\n").strip()
+
+
+def _published_figures(count: int) -> str:
+    """'the 3 published figures', or 'the one published figure'."""
+    return "the one published figure" if count == 1 else f"the {count} published figures"

@@ -49,7 +49,8 @@ def upstream_items(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
     shared upstream limit, zeewolde_dronten: zd_more changes the area's own capacity or
     upgrades, but the upstream left it less room than its own in 100% of the months someone
     waited there (areas: 100%); then room of the area's own could not be used, so a change
-    to it could not show'. Keyed by (variant, reference), for the pair's answer to end with.
+    to it could not show' ('could show only in the other months' where it was held back in
+    some months only). Keyed by (variant, reference), for the pair's answer to end with.
     """
     items: dict[tuple[str, str], list[str]] = {}
     for variant, reference in pairs:
@@ -69,15 +70,17 @@ def upstream_items(pairs: Iterable[tuple[str, str]], scenarios: Mapping[str, Sce
                 continue
             shares = {label: upstream_share(timeseries[label], area)
                       for label in (variant, reference)}
-            if not shares[variant]:
+            before, held = shares[reference], shares[variant]
+            if not held:
                 continue
-            before = shares[reference]
+            could = ("so a change to it could not show" if held >= 1 else
+                     "so a change to it could show only in the other months")
             items.setdefault((variant, reference), []).append(
                 f"behind the shared upstream limit, {area}: {variant} changes the area's own "
                 f"{' and '.join(what)}, but the upstream left it less room than its own in "
-                f"{shares[variant]:.0%} of the months someone waited there ({reference}: "
+                f"{held:.0%} of the months someone waited there ({reference}: "
                 f"{'nobody waited there' if before is None else f'{before:.0%}'}); then room "
-                "of the area's own could not be used, so a change to it could not show "
+                f"of the area's own could not be used, {could} "
                 "(timeseries.csv: free_mw against capacity_mw less connected_mw)")
     return items
 
