@@ -46,6 +46,7 @@ from sim.report.narrative import (
     window_note,
 )
 from sim.runs.metrics import (
+    BY_AREA,
     CATEGORY_CHANGED,
     DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
@@ -831,6 +832,17 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
         "years without a connection to the end of the run, not their mean wait within 10 years "
         "of the request: the 10-year mean is not known in some "
         "replications (at most 18 of 30, of sp), in which")
+    # An area line marked as the categories' are is named too, its replications counted.
+    north = [("sp", "all", metric, value, change, known) for metric, value, change, known in (
+        ("applicants", 4.0, 0.0, 30), ("connected", 3.0, 0.0, 30),
+        ("wait_rmst_10y_years", math.nan, math.nan, 6), ("wait_to_end_years", 4.0, -0.5, 30))]
+    area = _question_table(north, ["scenario", "group", "metric", "mean", "difference",
+                                   "replications"]).assign(population=BY_AREA, origin="north")
+    assert window_note(pd.concat([table, area], ignore_index=True)).startswith(
+        'Where marked "to the end of the run", basic-needs applicants, and by grid area those '
+        "of north, are compared in their mean years without a connection to the end of the "
+        "run, not their mean wait within 10 years of the request: the 10-year mean is not "
+        "known in some replications (at most 24 of 30, of sp), in which")
     # Three pairs: two give basic needs five years, one also other businesses. The two are
     # said once above; the third adds its own, and the one pair without the shortfall of
     # the others is unmarked, so nothing more is needed there.

@@ -562,6 +562,11 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
             for missing, asked in _unknown(mine, label, groups, first).values():
                 if missing and (worst is None or missing / asked > worst[0]):
                     worst = (missing / asked, missing, asked, label)
+    areas = _areas_fell_back(table, metric)
+    for _, variant, block in areas:
+        for missing, asked in _unknown(block, variant, [ALL]).values():
+            if missing and (worst is None or missing / asked > worst[0]):
+                worst = (missing / asked, missing, asked, variant)
     how_often = ("some replication" if worst is None else
                  f"some replications (at most {worst[1]} of {worst[2]}, of {worst[3]})")
     why = (f"the 10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
@@ -577,9 +582,25 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
                 "was written before the mean years without a connection to the end of the "
                 "run, which can, were a key figure (a warning names it).")
     whom = "the applicants" if usual == [ALL] else _names(usual)
+    if areas:
+        names = list(dict.fromkeys(area for area, _, _ in areas))
+        whom += f", and by grid area those of {listed(names)},"
     return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean years without '
             f"a connection to the end of the run, not their mean wait within 10 years of the "
             f"request: {why}")
+
+
+def _areas_fell_back(table: pd.DataFrame, metric: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """Each grid area a pair's answer gives the shorter window (:func:`_area_words`).
+
+    The area, the pair's variant and its rows. Their lines are marked as the categories' are,
+    so the note above the answers names them and counts their replications too: it named only
+    the categories, which left a marked 'lelystad' unexplained.
+    """
+    rows = table[(table["question"].fillna("") != "") & (table["population"] == BY_AREA)]
+    return [(str(origin), str(variant), block) for (origin, _, variant, _), block in
+            rows.groupby(["origin", "question", "scenario", "reference"], sort=False)
+            if _window(block.set_index(["group", "metric"]), ALL, metric) != metric]
 
 
 def _names(groups: list[str]) -> str:
