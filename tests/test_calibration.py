@@ -1125,3 +1125,18 @@ def test_the_fit_header_counts_one_published_figure_in_the_singular():
 
     assert _published_figures(1) == "the one published figure"
     assert _published_figures(4) == "the 4 published figures"
+
+
+def test_a_stream_rate_set_and_then_scaled_says_both(fitted):
+    """A rate given by --set and scaled by the fitted arrivals.rate_scale: its comment says so.
+
+    It read 'as --set for the calibration' beside 60 times the fitted scale, not the 60 given.
+    """
+    assert "arrivals.rate_scale" in fitted.written()  # the fit pins the scale down
+    given = dataclasses.replace(fitted, overrides={"streams.firms.rate_per_year": 60})
+    scale = fitted.best["arrivals.rate_scale"]
+    line = next(line for line in given.scenario_text(given.path.parent).splitlines()
+                if line.strip().startswith("rate_per_year:"))
+    assert line.split("#")[0].strip() == f"rate_per_year: {60 * scale:.6g}"
+    assert (f"# gridqueue calibrate: --set 60 for the calibration, times arrivals.rate_scale "
+            f"{scale:.3g}, plausible ") in line

@@ -324,6 +324,12 @@ class Calibration:
                 parts = key.split(".")
                 listed = next((i for i, part in enumerate(parts) if part.isdigit()), len(parts))
                 notes[".".join(parts[:listed])] = note
+        for key, value in self.overrides.items():  # a stream key --set, then scaled
+            field = key.rsplit(".", 1)[-1]
+            scaled = [p for p in self.written() if p in SPANNING and p.endswith("_scale")
+                      and _SPANNED[p.rsplit(".", 1)[-1]] == field]
+            if key.startswith("streams.") and scaled:
+                notes[key] = f"--set {_typed(value)} for the calibration, times {notes[field]}"
         return notes
 
     def figure(self) -> Figure:
