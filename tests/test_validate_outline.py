@@ -287,3 +287,31 @@ def test_validate_names_the_offers_to_waiting_list_rows_without_a_stream(tmp_pat
     at = lines.index("waiting list at the start: 1 row read from waiting.csv, 0.5 MW demand")
     assert lines[at + 1] == ("  rows naming no stream: 30% take a part of their request, down "
                              "to 50% of it")
+
+
+def test_validate_leaves_out_the_offers_rights_and_pools_set_aside(capsys):
+    """An inherited offer nobody accepts any more is set aside, and so is what it alone made.
+
+    With storage's accept_share set to 0, its offer, the time_blocks right only it made, and
+    then (logistics and manufacturing set to 0 too) the rights and pool nobody can take are
+    set aside with a warning: the outline named them beside the warning, "0% accept" and all.
+    """
+    path = Path(__file__).resolve().parents[1] / "scenarios/flevoland/non_firm.yaml"
+    assert main(["validate", str(path), "--set",
+                 "streams.storage.non_firm.accept_share=0"]) == 0
+    out = capsys.readouterr().out
+    assert ("non-firm rights: firm_85 (85% of the hours); each pool offered in the queue "
+            "policy's order while a request fits") in out.splitlines()
+    assert "0% accept" not in out and "time_blocks" not in out
+    assert main(["validate", str(path), *(
+        arg for stream in ("storage", "logistics", "manufacturing")
+        for arg in ("--set", f"streams.{stream}.non_firm.accept_share=0"))]) == 0
+    out = capsys.readouterr().out
+    assert "non-firm" not in out and "pool main" not in out and "0% accept" not in out
+    partial = Path(__file__).resolve().parents[1] / "scenarios/flevoland/partial_offers.yaml"
+    assert main(["validate", str(partial), "--set",
+                 "streams.logistics.partial_offer.accept_share=0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  logistics (other)"))
+    assert lines[at + 1].startswith("  manufacturing (other)")
+    assert "    0% take a part of their request, down to 40% of it" not in lines

@@ -12,7 +12,7 @@ import math
 
 from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.inert import scored_categories, uptakes_drawn
+from sim.inputs.inert import non_firm_offers, scored_categories, uptakes_drawn
 from sim.inputs.scenario import (
     DAYS_PER_YEAR,
     Area,
@@ -56,7 +56,7 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         "capacity:",
         *_capacity(scenario),
         *_releases(scenario),
-        *_non_firm_pools(scenario),
+        *_non_firm_pools(scenario, waiting),
         "arrival streams (expected, from the inputs):",
         *_streams(scenario),
         f"waiting list at the start: {_waiting(scenario, waiting)}",
@@ -170,15 +170,22 @@ def _release(release: CapacityRelease, scenario: Scenario) -> str:
             "of their MW" + existing)
 
 
-def _non_firm_pools(scenario: Scenario) -> list[str]:
-    """The kinds of non-firm right, how the pools are shared, and each pool's MW."""
+def _non_firm_pools(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+    """The kinds of non-firm right, how the pools are shared, and each pool's MW.
+
+    Only the rights some offer makes and the pools some offer reaches
+    (:func:`~sim.inputs.inert.non_firm_offers`): one set aside, with a warning, because
+    nobody can take it (an inherited offer's ``accept_share`` set to 0) does nothing.
+    """
     non_firm = scenario.non_firm
-    if non_firm is None:
+    offers = non_firm_offers(scenario, waiting) if non_firm is not None else set()
+    if non_firm is None or not offers:
         return []
+    offered, reached = {right for right, _ in offers}, {area for _, area in offers}
     rights = ", ".join(f"{name} ({right.hours_share:.0%} of the hours)"
-                       for name, right in non_firm.rights.items())
+                       for name, right in non_firm.rights.items() if name in offered)
     return [f"non-firm rights: {rights}; {NON_FIRM_ORDER_WORDS[non_firm.order]}",
-            *(line for name, pool in non_firm.pools.items()
+            *(line for name, pool in non_firm.pools.items() if name in reached
               for line in _area(f"pool {name}", pool.capacity_mw, pool.upgrades, scenario))]
 
 
@@ -196,12 +203,15 @@ def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[st
 
 
 def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list[str]:
-    """What a stream's (or the waiting list's) applicants accept besides a whole connection."""
+    """What a stream's (or the waiting list's) applicants accept besides a whole connection.
+
+    An offer nobody accepts (``accept_share`` 0, set aside with a warning) is left out.
+    """
     lines = []
-    if partial is not None:
+    if partial is not None and partial.accept_share > 0:
         lines.append(f"{partial.accept_share:.0%} take a part of their request, down to "
                      f"{partial.min_share:.0%} of it")
-    if non_firm is not None:
+    if non_firm is not None and non_firm.accept_share > 0:
         lines.append(f"{non_firm.accept_share:.0%} accept non-firm right {non_firm.right} "
                      f"while they wait; {non_firm.keep_firm_place_share:.0%} of those keep "
                      "their place in the firm queue")

@@ -45,7 +45,7 @@ from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["check_settings_act", "scored_categories", "uptakes_drawn"]
+__all__ = ["check_settings_act", "non_firm_offers", "scored_categories", "uptakes_drawn"]
 
 Key = tuple[str | int, ...]
 
@@ -619,7 +619,7 @@ def _refuse_or_set_aside_offer(scenario: Scenario, source: ScenarioSource | None
           f"{_giving(source, share, '0')}, {why}")
 
 
-def _non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[str, str]]:
+def non_firm_offers(scenario: Scenario, rows: WaitingRows | None) -> set[tuple[str, str]]:
     """The right and area of each non-firm offer somebody can take.
 
     Streams that draw applicants and projects, each in its area; waiting-list CSV rows, in
@@ -669,7 +669,7 @@ def _check_non_firm_reaches_someone(scenario: Scenario, source: ScenarioSource |
                                     rows: WaitingRows | None) -> None:
     """Non-firm pools and rights need somebody who can be offered them.
 
-    A pool whose area no offer somebody can take reaches (:func:`_non_firm_offers`), or a
+    A pool whose area no offer somebody can take reaches (:func:`non_firm_offers`), or a
     right no such offer makes, would do nothing; with no such offer at all, neither would
     ``non_firm``. Each is refused, or set aside where a later layer stopped the streams that
     made the offers, or took the offers away.
@@ -677,7 +677,7 @@ def _check_non_firm_reaches_someone(scenario: Scenario, source: ScenarioSource |
     non_firm = scenario.non_firm
     if non_firm is None:
         return
-    offers = _non_firm_offers(scenario, rows)
+    offers = non_firm_offers(scenario, rows)
     offering = {name: stream for name, stream in scenario.streams.items()
                 if stream.non_firm is not None}
     by = _who_is_offered(scenario, source)
