@@ -40,6 +40,7 @@ from sim.report.narrative import (
     answer,
     difference_text,
     lead_metric,
+    level_text,
     notes,
     project_dates,
     sentences,
@@ -1022,6 +1023,24 @@ def test_a_narrow_interval_gets_the_digits_that_tell_its_ends_apart():
     # the same number three times is no interval to tell apart: as before
     row[["difference_ci_low", "difference_ci_high"]] = [-1.5113, -1.5113]
     assert difference_text(row, "MW") == "1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)"
+
+
+def test_a_level_whose_ends_differ_only_by_rounding_gets_no_digits_of_it():
+    """A stream only in the variant, its share 0.85 in every replication, read '85.0000%'.
+
+    Its interval, worked out on the logit scale, ends a bit of rounding either side of 0.85
+    (as a mean of equal values may differ from them): the figure's own words then added
+    decimals to tell apart ends that are one value, as its table no longer does.
+    """
+    share = pd.Series({"estimate": 0.85, "ci_low": 0.8499999999999999,
+                       "ci_high": 0.8500000000000002})
+    assert level_text(share, "share") == "85.0% (95% CI 85.0 to 85.0)"
+    ten = pd.Series({"estimate": 10.000000000000002, "ci_low": 9.999999999999998,
+                     "ci_high": 10.000000000000002})
+    assert level_text(ten, "years") == "10.0 years (95% CI 10.0 to 10.0)"
+    # ends that do differ still get the digits that tell them apart
+    near = pd.Series({"estimate": 4.985, "ci_low": 4.981, "ci_high": 4.989})
+    assert level_text(near, "years") == "4.99 years (95% CI 4.98 to 4.99)"
 
 
 def test_the_note_on_the_stand_in_names_everyone_together_where_their_line_has_it():

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
-__all__ = ["NOT_REACHED", "QUARTER_SIGN", "format_estimate", "format_numbers",
-           "group_thousands", "significant", "tick_texts"]
+__all__ = ["NOT_REACHED", "QUARTER_SIGN", "distinct_values", "format_estimate",
+           "format_numbers", "group_thousands", "significant", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -34,9 +34,7 @@ def format_estimate(value: float, low: float, high: float, unit: str, signed: bo
     scale = 100.0 if unit == "share" else 1.0
     known = [v * scale for v in (value, low, high) if not math.isnan(v)]
     texts = format_numbers(*known)
-    # Values that differ only by rounding (an interval worked out on the logit scale of a
-    # share that is 0.85 in every replication) are one value: no decimals are added for them.
-    distinct = len({float(f"{v:.{DISTINCT_DIGITS}g}") for v in known})
+    distinct = distinct_values(*known)
     for extra in range(1, MORE_DECIMALS + 1):  # '9.0 (8.9 to 9.0)' hid that 8.95 < 9.01
         if len(set(texts)) == distinct and not _reads_zero(known, texts):
             break
@@ -66,6 +64,16 @@ MORE_DECIMALS = 3
 DISTINCT_DIGITS = 12
 """Significant digits to which an estimate and its interval's ends are told apart: beyond
 them a difference is floating-point rounding, not one a reader should be shown."""
+
+
+def distinct_values(*values: float) -> int:
+    """How many different values there are, those differing only by rounding counted as one.
+
+    Values that differ only by floating-point rounding (an interval worked out on the logit
+    scale of a share that is 0.85 in every replication, a mean of equal values) are one
+    value: no decimals are added to tell them apart.
+    """
+    return len({float(f"{v:.{DISTINCT_DIGITS}g}") for v in values})
 
 
 def format_numbers(*values: float, extra: int = 0) -> list[str]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import listed
-from sim.figures.numbers import MORE_DECIMALS, format_numbers
+from sim.figures.numbers import MORE_DECIMALS, distinct_values, format_numbers
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR
 from sim.runs.metrics import (
@@ -1235,11 +1235,13 @@ def level_text(row: pd.Series, unit: str) -> str:
 def _apart(value: float, low: float, high: float) -> list[str]:
     """The three with one precision, more decimals (up to four) if the ends would read alike.
 
-    '4.98 (95% CI 4.98 to 4.99)' rather than '5.0 (95% CI 5.0 to 5.0)'.
+    '4.98 (95% CI 4.98 to 4.99)' rather than '5.0 (95% CI 5.0 to 5.0)'. Ends that differ only
+    by floating-point rounding are one value (:func:`~sim.figures.numbers.distinct_values`).
     """
     texts = format_numbers(value, low, high)
     decimals = len(texts[0].partition(".")[2])
-    while texts[1] == texts[2] and low < high and decimals < 4 and abs(value) < 100:
+    while (texts[1] == texts[2] and low < high and distinct_values(low, high) == 2
+           and decimals < 4 and abs(value) < 100):
         decimals += 1
         texts = [f"{v:.{decimals}f}" for v in (value, low, high)]
     return texts
