@@ -507,6 +507,26 @@ def test_a_scheduler_address_where_no_scheduler_answers_is_given_up(tmp_path, ca
     assert not (tmp_path / "out").exists()
 
 
+def test_a_tls_scheduler_without_certificates_is_refused_at_once(tmp_path, capsys,
+                                                                monkeypatch):
+    """Dask's TypeError as it connected was a traceback, and another a minute later."""
+    import time
+
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRIDQUEUE_SCHEDULER", raising=False)
+    scenario_in(tmp_path)
+    address = f"tls://127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    line = one_error(*gridqueue(["run", "s.yaml", "-o", "out", "-q", "--scheduler", address],
+                                capsys),
+                     f"--scheduler {address}: a tls:// scheduler needs the cluster's "
+                     "certificates, and Dask's configuration names none")
+    assert time.monotonic() - started < 5
+    assert line.endswith("or leave out --scheduler to run on local processes")
+    assert not (tmp_path / "out").exists()
+
+
 def test_reproduce_runs_locally_whatever_the_scheduler_variable_says(results, tmp_path, capsys,
                                                                       monkeypatch, without_dask):
     """Its verdict names the versions installed here, so the re-run is made here (documented)."""

@@ -133,11 +133,30 @@ def _connect(address: str) -> Any:
     except ImportError:
         raise _without_dask(address) from None
     _check_address(address)
+    _check_certificates(address)
     _check_reachable(address)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise _unreached(address, _why_unreached(exc)) from None
+
+
+def _check_certificates(address: str) -> None:
+    """Refuse a ``tls://`` address where Dask's configuration names no certificates.
+
+    Dask then fails with a TypeError as the client connects, which no message caught, and the
+    half-made client waited a minute to close and printed a traceback of its own.
+    """
+    from distributed.comm.addressing import parse_address
+    from distributed.security import Security
+
+    if parse_address(address)[0] != "tls":
+        return
+    if Security().get_connection_args("client").get("ssl_context") is None:
+        raise _refused(address, "a tls:// scheduler needs the cluster's certificates, and "
+                       "Dask's configuration names none; expected distributed.comm.tls.ca-file, "
+                       ".client.cert and .client.key set (e.g. as DASK_DISTRIBUTED__COMM__TLS__"
+                       "CA_FILE), or a tcp:// address")
 
 
 def _check_reachable(address: str) -> None:
