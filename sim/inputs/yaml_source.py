@@ -451,20 +451,18 @@ def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: l
 
 def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
     """The YAML node tree (for line numbers) and the data of one scenario file."""
-    root = None
     try:
-        root = _compose(text)
-        if root is not None and _expanded_size(root, {}) > MAX_VALUES:
-            raise InputError(path, "", f"expected at most {MAX_VALUES} values once YAML "
-                             "aliases (*name) are expanded")
-        data = copy.deepcopy(_load(text))  # the caller changes it (merges, pops extends)
+        root, data = load_strictly(text)  # data a copy: the caller changes it (merges, extends)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        key_path = path_at(root, mark.index) if root is not None and mark else None
+        tree = _composed(text)  # where the text composes, and only its values failed
+        key_path = path_at(tree, mark.index) if tree is not None and mark else None
         raise InputError(path, ".".join(key_path or ()), yaml_problem(exc), line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"YAML syntax error: {exc}") from None
+    except TooManyValues as exc:
+        raise InputError(path, "", str(exc)) from None
     except RecursionError:
         raise InputError(path, "", "expected a scenario nested less deeply") from None
     if data is None or root is None:  # an empty file: no document, so no node either
@@ -476,11 +474,6 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
     return root, data
 
 
-# Speed: a family of scenarios extends the same parents, and a comparison (or a test) reads
-# each parent again for every member; composing and loading a file costs 20-50 ms. So each
-# text is read once per process. The node tree is shared (only read, for line numbers); the
-# data is copied for each caller. A text that fails is not kept, and fails again. The last
-# 32 texts are kept: a family's files, not every file a long session reads.
 def load_strictly(text: str) -> tuple[yaml.Node | None, Any]:
     """The node tree and the data of a YAML text, read by the rules of scenario files.
 
@@ -500,6 +493,19 @@ class TooManyValues(ValueError):
     """A YAML text whose aliases expand to more than :data:`MAX_VALUES` values."""
 
 
+def _composed(text: str) -> yaml.Node | None:
+    """The node tree of a text, or None where the text does not compose."""
+    try:
+        return _compose(text)
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+# Speed: a family of scenarios extends the same parents, and a comparison (or a test) reads
+# each parent again for every member; composing and loading a file costs 20-50 ms. So each
+# text is read once per process. The node tree is shared (only read, for line numbers); the
+# data is copied for each caller. A text that fails is not kept, and fails again. The last
+# 32 texts are kept: a family's files, not every file a long session reads.
 @functools.lru_cache(maxsize=32)
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree of a text (lines and columns of every key and value)."""
