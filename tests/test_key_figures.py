@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import load_scenario, run
+from sim import Results, load_scenario, run
 from sim.analysis.differences import difference_table
 from sim.errors import GridqueueError, GridqueueWarning
 from sim.inputs.applicants import CATEGORIES
@@ -463,6 +463,27 @@ def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
     with pytest.raises(GridqueueError, match=r"expected the group first, then the key figure: "
                        r"figure\('all', 'wait_mean_years'\)"):
         results.figure("wait_mean_years", "all")
+
+
+def test_a_figure_a_results_folder_of_an_earlier_version_lacks_is_named_as_such(tmp_path):
+    """Results read from a folder written before connected_in_part existed lack its rows.
+
+    Results.figure called this version's own key figure unknown, and offered
+    connect_median_years instead.
+    """
+    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
+    results = run(load_scenario(tmp_path / "fifo.yaml", {"replications": 2}), workers=1)
+    results.write(tmp_path / "out")
+    summary = tmp_path / "out" / "summary.csv"
+    table = pd.read_csv(summary)
+    table[table["metric"] != "connected_in_part"].to_csv(summary, index=False)
+    older = Results.read(tmp_path / "out")
+    with pytest.raises(GridqueueError) as caught:
+        older.figure("all", "connected_in_part")
+    assert str(caught.value) == (
+        "metric 'connected_in_part': not in this run's summary, written by an earlier "
+        "gridqueue, which did not compute it; run the scenario again for it")
+    assert older.figure("all", "connected")[0] >= 0
 
 
 def test_a_ten_year_mean_some_replication_lacks_says_why_it_is_nan(tmp_path):

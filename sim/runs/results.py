@@ -232,6 +232,9 @@ class Results:
         if group not in groups:
             return (f"group '{group}': unknown group{nearest(group, groups)}; expected one of "
                     f"{', '.join(groups)}")
+        if metric not in metrics and metric in METRICS:  # a results folder written earlier
+            return (f"metric '{metric}': not in this run's summary, written by an earlier "
+                    "gridqueue, which did not compute it; run the scenario again for it")
         if metric not in metrics:
             return (f"metric '{metric}': unknown key figure{nearest(metric, metrics)}; "
                     f"expected one of {', '.join(metrics)}")
