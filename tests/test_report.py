@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import load_scenario, run
+from sim import Results, load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
     FALLBACK_MEANING,
@@ -165,6 +165,33 @@ def test_report_command_page_is_escaped(tmp_path: Path):
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt; &amp; more" in html
     assert 'id="observed"' not in html  # no observations stated, no section
+
+
+def test_a_report_of_a_folder_written_before_a_key_figure_existed_says_so(tmp_path: Path,
+                                                                          monkeypatch):
+    """A folder of an earlier version lacks connected_in_part: its report went without a word.
+
+    Partial connections it had were then missing from the report as if there were none; the
+    report is still written, with a warning that names what the tables lack.
+    """
+    import warnings
+
+    family = write_family(tmp_path / "family")
+    run(load_scenario(family["fifo"], {"replications": 2}), workers=1).write(tmp_path / "out")
+    assert Results.read(tmp_path / "out").figures_lacking() == []
+    for name in ("summary.csv", "replication_metrics.csv"):
+        table = pd.read_csv(tmp_path / "out" / name)
+        table[table["metric"] != "connected_in_part"].to_csv(tmp_path / "out" / name,
+                                                            index=False)
+    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})  # speed: the page only
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    said = [str(w.message) for w in caught if "earlier gridqueue" in str(w.message)]
+    assert said == [f"{tmp_path / 'out'}: written by an earlier gridqueue, its tables lack "
+                    "connected_in_part, so the report goes without it; run the scenario "
+                    "again to report every figure"]
+    assert "Headline figures by category" in html
 
 
 def test_first_screen_lists_six_answers_and_folds_the_rest(summary_and_scenario):

@@ -60,7 +60,7 @@ from sim.report.narrative import (
 )
 from sim.runs.csv_writer import write_csv
 from sim.runs.incidence import entry_years
-from sim.runs.metrics import ALL, METRICS
+from sim.runs.metrics import ALL
 from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
@@ -612,8 +612,7 @@ def _warn_of_figures_it_lacks(loaded: Results | Scenario, source: str) -> None:
     """
     if not isinstance(loaded, Results) or loaded.replication_metrics.empty:
         return
-    missing = [name for name in METRICS
-               if name not in set(loaded.replication_metrics["metric"])]
+    missing = loaded.figures_lacking()
     if missing:
         warn(f"{source}: written by an earlier gridqueue, its tables lack {listed(missing)}, "
              f"so it is compared without {'it' if len(missing) == 1 else 'them'}; run it again "

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.errors import OutputError
+from sim.errors import OutputError, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
@@ -117,6 +117,11 @@ def write_report(directory: str | Path) -> Path:
     folder = Path(directory)
     results = Results.read(folder)
     _refuse_unmarked(folder)
+    missing = results.figures_lacking()
+    if missing:  # its report cannot show them: connections in part, say, as if there were none
+        warn(f"{folder}: written by an earlier gridqueue, its tables lack {listed(missing)}, "
+             f"so the report goes without {'it' if len(missing) == 1 else 'them'}; run the "
+             "scenario again to report every figure")
     added = sorted({*(name for name in files_added(folder)
                       if name == "report.html" or name.startswith("figures/")),
                     *_not_a_figure(folder / "figures")})

@@ -240,6 +240,17 @@ class Results:
                     f"expected one of {', '.join(metrics)}")
         return f"group '{group}' has no key figure '{metric}' in this run's summary"
 
+    def figures_lacking(self) -> list[str]:
+        """The key figures of this version that the summary lacks, in :data:`METRICS` order.
+
+        None for results run here; those of a results folder written by an earlier gridqueue,
+        before a figure existed (``connected_in_part``, say).
+        """
+        if self.summary.empty:
+            return []
+        written = set(self.summary["metric"].astype(str))
+        return [name for name in METRICS if name not in written]
+
     def by_area(self) -> pd.DataFrame:
         """Every key figure by grid area and category (``areas.csv``); empty for one area.
 
