@@ -156,6 +156,7 @@ def _releases(scenario: Scenario) -> list[str]:
 
 
 def _release(release: CapacityRelease, scenario: Scenario) -> str:
+    """One capacity release: its reviews before the end, who gives up what, what it frees."""
     reviews = release.review_dates(scenario.end)
     when = ("no review before the end" if not reviews else
             f"{len(reviews)} review{'' if len(reviews) == 1 else 's'} from {release.start}"

@@ -212,6 +212,7 @@ class _NotGreeted(TimeoutError):
 
 
 def _unreached(address: str, why: str) -> GridqueueError:
+    """The error for a scheduler not reached at ``address``: ``why`` (:func:`_why_unreached`)."""
     return _refused(address, f"cannot reach the Dask scheduler at {address!r} ({why}); "
                     "expected the address of a running scheduler, e.g. tcp://10.0.0.5:8786")
 
