@@ -916,3 +916,26 @@ def test_a_link_whose_target_is_gone_is_named_as_one(given_as, tmp_path, capsys,
                          capsys),
               said, "expected an existing scenario file, 'base.yaml' is a symbolic link to "
               f"'{tmp_path / 'moved' / 'base.yaml'}', which was not found")
+
+
+@pytest.mark.parametrize("given_as", ["waiting_list", "observations", "questions"])
+def test_every_input_file_whose_link_target_is_gone_is_named_as_one(given_as, tmp_path, capsys,
+                                                                     monkeypatch):
+    """As a scenario file's, a waiting list's, observations' or questions file's link.
+
+    Each was called 'not found' (a questions file 'No such file or directory'), while a
+    listing of the folder showed it there.
+    """
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "moved" / "input"
+    if given_as == "questions":
+        scenario_in(tmp_path)
+        (tmp_path / "q.yaml").symlink_to(target)
+        argv = ["compare", "--questions", "q.yaml", "-o", "out"]
+    else:
+        name = "w.csv" if given_as == "waiting_list" else "obs.yaml"
+        (tmp_path / name).symlink_to(target)
+        scenario_in(tmp_path, "waiting_list: {csv: w.csv}\n" if given_as == "waiting_list"
+                    else "observations: obs.yaml\n")
+        argv = ["validate", "s.yaml"]
+    one_error(*gridqueue(argv, capsys), f"is a symbolic link to '{target}', which was not found")

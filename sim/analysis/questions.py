@@ -20,7 +20,14 @@ from pathlib import Path
 import yaml
 
 from sim.errors import InputError, nearest
-from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
+from sim.inputs.files import (
+    NotARegularFile,
+    SymlinkLoop,
+    TooLarge,
+    not_found,
+    read_limited,
+    resolved,
+)
 from sim.inputs.yaml_source import (
     MAX_FILE_BYTES,
     MERGE_KEYS_REFUSED,
@@ -138,6 +145,9 @@ def _read_text(path: Path) -> str:
     except IsADirectoryError:
         raise InputError(path, "", "expected a readable questions file (Is a directory)"
                          ) from None
+    except FileNotFoundError as exc:  # a link whose target is gone is named as one
+        words = f"it {not_found(path)}" if path.is_symlink() else exc.strerror
+        raise InputError(path, "", f"expected a readable questions file ({words})") from None
     except OSError as exc:
         raise InputError(path, "", f"expected a readable questions file ({exc.strerror})"
                          ) from None

@@ -13,7 +13,8 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["LOOP", "NotARegularFile", "SymlinkLoop", "TooLarge", "read_limited", "resolved"]
+__all__ = ["LOOP", "NotARegularFile", "SymlinkLoop", "TooLarge", "not_found", "read_limited",
+           "resolved"]
 
 LOOP = "a symbolic link that points back to itself"
 """How a message names a link that leads, directly or through other links, back to itself."""
@@ -46,6 +47,21 @@ class SymlinkLoop(OSError):
         what = "is" if link == Path(path) else f"goes through {link}, which is"
         super().__init__(errno.ELOOP, f"{what} {LOOP} (directly or through other links): "
                          "it leads to no file or folder", str(path))
+
+
+def not_found(path: Path) -> str:
+    """Why ``path`` was not found, in words: a link whose target is gone is there to see.
+
+    "is a symbolic link to 'TARGET', which was not found" for such a link, which a listing
+    of its folder shows, so that "was not found" alone would leave the reader puzzled; else
+    "was not found".
+    """
+    try:
+        if path.is_symlink():
+            return f"is a symbolic link to '{os.readlink(path)}', which was not found"
+    except OSError:
+        pass
+    return "was not found"
 
 
 def resolved(path: str | Path) -> Path:

@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 
 from sim.errors import GridqueueError, InputError, SchemaProblem, listed, nearest, warn
 from sim.inputs.applicants import Category
-from sim.inputs.files import SymlinkLoop, resolved
+from sim.inputs.files import SymlinkLoop, not_found, resolved
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
 from sim.inputs.scenario import Scenario
@@ -202,7 +202,7 @@ def _not_a_file(path: Path) -> str:
         resolved(path)
     except SymlinkLoop as loop:
         return str(loop.strerror)
-    return "was not found"
+    return not_found(path)
 
 
 def check_edited(scenario: Scenario) -> None:

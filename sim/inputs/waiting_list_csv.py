@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.errors import InputError, nearest
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, Category
-from sim.inputs.files import NotARegularFile, TooLarge, read_limited
+from sim.inputs.files import NotARegularFile, TooLarge, not_found, read_limited
 from sim.inputs.scenario import EARLIEST_DATE, MAX_JOBS, MAX_REQUEST_MW
 
 __all__ = ["WaitingRows", "read_waiting_list", "repeats_message"]
@@ -199,7 +199,8 @@ def _read_text(path: Path, label: str) -> str:
     try:
         data = read_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise InputError(label, key, "expected an existing CSV file; it was not found") from None
+        raise InputError(label, key, f"expected an existing CSV file; it {not_found(path)}"
+                         ) from None
     except IsADirectoryError:
         raise InputError(label, key, "expected a CSV file, found a directory") from None
     except NotARegularFile as exc:

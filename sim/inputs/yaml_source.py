@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -19,7 +18,14 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError, nearest
-from sim.inputs.files import NotARegularFile, SymlinkLoop, TooLarge, read_limited, resolved
+from sim.inputs.files import (
+    NotARegularFile,
+    SymlinkLoop,
+    TooLarge,
+    not_found,
+    read_limited,
+    resolved,
+)
 from sim.inputs.scenario_merge import (
     Place,
     drop_schedule,
@@ -607,7 +613,7 @@ def _read_text(path: Path, site: _Site | None) -> str:
         return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError(who, key, f"expected an existing scenario file, '{path}' "
-                         f"{_not_found(path)}", line=line) from None
+                         f"{not_found(path)}", line=line) from None
     except IsADirectoryError:
         raise InputError(who, key, f"expected a scenario file, '{path}' is a directory",
                          line=line) from None
@@ -627,16 +633,6 @@ def _read_text(path: Path, site: _Site | None) -> str:
     except OSError as exc:
         raise InputError(who, key, f"expected a readable file, '{path}' could not be read "
                          f"({exc.strerror or type(exc).__name__})", line=line) from None
-
-
-def _not_found(path: Path) -> str:
-    """Why ``path`` was not found, in words: a link whose target is gone is there to see."""
-    try:
-        if path.is_symlink():
-            return f"is a symbolic link to '{os.readlink(path)}', which was not found"
-    except OSError:
-        pass
-    return "was not found"
 
 
 def _apply_override(data: dict[str, Any], override: Override) -> None:
