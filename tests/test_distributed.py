@@ -134,3 +134,33 @@ def test_a_bad_scheduler_from_the_environment_names_the_variable(
     assert err.startswith(f"gridqueue: error: GRIDQUEUE_SCHEDULER={address}: {said}"), err
     assert err.endswith("or unset GRIDQUEUE_SCHEDULER to run on local processes"), err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("problem", "words"), [
+    (TimeoutError(), "nothing answered within 5 s: the host may be down, or a firewall in "
+                     "the way"),
+    (OSError("Timed out trying to connect to tcp://10.0.0.5:8786 after 5 s"),
+     "nothing answered within 5 s"),
+    (ValueError("invalid literal"), "what answered there is not a Dask scheduler"),
+    (OSError("Connection reset by peer"), "what answered there is not a Dask scheduler"),
+    (RuntimeError("closed by the scheduler"), "closed by the scheduler"),
+])
+def test_why_a_scheduler_was_not_reached_is_said_in_words(problem: BaseException,
+                                                          words: str) -> None:
+    """Dask says only that time ran out: the words say what the failure was.
+
+    A refused connection and an unknown host are found behind Dask's own wrapping (the cause
+    of its error); what answered with garbage is no scheduler; anything else is quoted.
+    """
+    import socket
+
+    from sim.runs.distributed import _why_unreached
+
+    assert _why_unreached(problem).startswith(words)
+    wrapped = OSError("Timed out trying to connect")
+    wrapped.__cause__ = ConnectionRefusedError()
+    assert _why_unreached(wrapped) == ("the connection was refused: nothing listens at that "
+                                       "address")
+    unknown = OSError("Timed out trying to connect")
+    unknown.__context__ = socket.gaierror(-2, "Name or service not known")
+    assert _why_unreached(unknown) == "no such host: Name or service not known"
