@@ -1140,3 +1140,21 @@ def test_a_stream_rate_set_and_then_scaled_says_both(fitted):
     assert line.split("#")[0].strip() == f"rate_per_year: {60 * scale:.6g}"
     assert (f"# gridqueue calibrate: --set 60 for the calibration, times arrivals.rate_scale "
             f"{scale:.3g}, plausible ") in line
+
+
+def test_a_category_scale_names_only_the_streams_it_scales(published, tmp_path):
+    """A stream of another category keeps its --set rate, and its comment says only that.
+
+    It read 'times arrivals.other.rate_scale' beside the 30 given, which that scale leaves.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["streams"]["shops"] = {**world["streams"]["firms"], "category": "safety"}
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    fit = calibrate(path, [FitParameter("arrivals.other.rate_scale", 0.5, 2.0)],
+                    overrides={"streams.shops.rate_per_year": 30}, iterations=2, population=5,
+                    workers=1)
+    assert "arrivals.other.rate_scale" in fit.written()
+    lines = fit.scenario_text(tmp_path).splitlines()
+    shops = lines[next(i for i, line in enumerate(lines) if line.strip() == "shops:") + 1]
+    assert shops.strip() == "rate_per_year: 30  # gridqueue calibrate: as --set for the calibration"

@@ -311,12 +311,14 @@ class Calibration:
     def _notes(self) -> dict[str, str]:
         """The comment of each key path written: which fitted value it comes from."""
         notes = {key: "as --set for the calibration" for key in self.overrides}
+        fitted: dict[str, str] = {}
         for row in self.estimates.to_dict("records"):
             if row["parameter"] not in self.written():
                 continue
             note = (f"{row['parameter']} {row['estimate']:.3g}, plausible {row['low']:.3g} to "
                     f"{row['high']:.3g}")
             key = row["parameter"]
+            fitted[key] = note
             if key in SPANNING:
                 notes[_SPANNED[key.rsplit(".", 1)[-1]]] = (
                     notes.get(_SPANNED[key.rsplit(".", 1)[-1]], "") + f"; {note}").lstrip("; ")
@@ -325,11 +327,22 @@ class Calibration:
                 listed = next((i for i, part in enumerate(parts) if part.isdigit()), len(parts))
                 notes[".".join(parts[:listed])] = note
         for key, value in self.overrides.items():  # a stream key --set, then scaled
-            field = key.rsplit(".", 1)[-1]
-            scaled = [p for p in self.written() if p in SPANNING and p.endswith("_scale")
-                      and _SPANNED[p.rsplit(".", 1)[-1]] == field]
-            if key.startswith("streams.") and scaled:
-                notes[key] = f"--set {_typed(value)} for the calibration, times {notes[field]}"
+            parts = key.split(".")
+            stream = (self.scenario.streams.get(parts[1])
+                      if len(parts) == 3 and parts[0] == "streams" else None)
+            if stream is None:
+                continue
+            # Only the scales that reach this stream: a category's rate_scale leaves the
+            # streams of the other categories at their --set value.
+            how, scales = {
+                "rate_per_year": ("times", ["arrivals.rate_scale",
+                                            f"arrivals.{stream.category}.rate_scale"]),
+                "patience_years": ("its mean divided by", ["withdrawal.hazard_scale"]),
+            }.get(parts[2], ("", []))
+            scaled = [fitted[p] for p in scales if p in fitted]
+            if scaled:
+                notes[key] = (f"--set {_typed(value)} for the calibration, {how} "
+                              f"{'; '.join(scaled)}")
         return notes
 
     def figure(self) -> Figure:
