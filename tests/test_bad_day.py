@@ -939,3 +939,29 @@ def test_every_input_file_whose_link_target_is_gone_is_named_as_one(given_as, tm
                     else "observations: obs.yaml\n")
         argv = ["validate", "s.yaml"]
     one_error(*gridqueue(argv, capsys), f"is a symbolic link to '{target}', which was not found")
+
+
+def test_a_tls_scheduler_whose_certificate_files_are_gone_names_the_file(tmp_path, capsys,
+                                                                        monkeypatch):
+    """A certificate setting naming no file read 'No such file or directory', nothing more."""
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRIDQUEUE_SCHEDULER", raising=False)
+    gone = str(tmp_path / "gone.pem")
+    for key in ("CA_FILE", "CLIENT__CERT"):
+        monkeypatch.setenv(f"DASK_DISTRIBUTED__COMM__TLS__{key}", gone)
+    import dask
+
+    dask.config.refresh()
+    try:
+        scenario_in(tmp_path)
+        address = f"tls://127.0.0.1:{_closed_port()}"
+        line = one_error(*gridqueue(["run", "s.yaml", "-o", "out", "-q", "--scheduler",
+                                     address], capsys),
+                         f"--scheduler {address}: cannot read the certificates Dask's "
+                         f"configuration names (No such file or directory: {gone!r})")
+        assert line.count(gone) == 1
+        assert not (tmp_path / "out").exists()
+    finally:
+        monkeypatch.undo()
+        dask.config.refresh()

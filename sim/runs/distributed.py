@@ -152,7 +152,20 @@ def _check_certificates(address: str) -> None:
 
     if parse_address(address)[0] != "tls":
         return
-    if Security().get_connection_args("client").get("ssl_context") is None:
+    try:
+        context = Security().get_connection_args("client").get("ssl_context")
+    except OSError as exc:  # a file named that is not there: 'No such file or directory' alone
+        import dask.config
+
+        named = [str(dask.config.get(f"distributed.comm.tls.{key}", None))
+                 for key in ("ca-file", "client.cert", "client.key")]
+        gone = [name for name in dict.fromkeys(named)
+                if name != "None" and not os.path.isfile(name)]
+        raise _refused(address, f"cannot read the certificates Dask's configuration names "
+                       f"({exc.strerror}{': ' + ', '.join(map(repr, gone)) if gone else ''}); "
+                       "expected distributed.comm.tls.ca-file, .client.cert and .client.key "
+                       "to name readable files, or a tcp:// address") from None
+    if context is None:
         raise _refused(address, "a tls:// scheduler needs the cluster's certificates, and "
                        "Dask's configuration names none; expected distributed.comm.tls.ca-file, "
                        ".client.cert and .client.key set (e.g. as DASK_DISTRIBUTED__COMM__TLS__"
