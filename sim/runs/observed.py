@@ -101,8 +101,10 @@ def _off_the_list(applicants: pd.DataFrame, first: np.ndarray) -> np.ndarray:
     keeps its firm place, is still in line for the rest, so it leaves when its whole request
     is connected firm (``full_connect_date``). A non-firm right that never ended in a firm
     connection (``moved_to_firm`` false) counts as leaving the list on its date: its holder
-    gave up its firm place, or the run ended before the right could tell. Rows without these
-    columns (written before them): the first connection.
+    gave up its firm place, or kept it but was not moved to firm by the end of the run, which
+    the table cannot tell apart (so late in a run, such holders are counted off the list that
+    ``timeseries.csv`` still counts them on). Rows without these columns (written before
+    them): the first connection.
     """
     if "full_connect_date" not in applicants:
         return first
