@@ -60,7 +60,7 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         "arrival streams (expected, from the inputs):",
         *_streams(scenario),
         f"waiting list at the start: {_waiting(scenario, waiting)}",
-        *_waiting_offers(scenario, waiting),
+        *_waiting_offers(scenario),
         "named projects:" if scenario.projects else "named projects: none",
         *(_project(project, scenario) for project in scenario.projects),
     ]
@@ -219,7 +219,7 @@ def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list
     return lines
 
 
-def _waiting_offers(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
+def _waiting_offers(scenario: Scenario) -> list[str]:
     """The waiting list's own offers, for the rows that name no stream."""
     spec = scenario.waiting_list
     if spec is None:
