@@ -382,7 +382,6 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
         "without": _years_without(wait, outcome == OUTCOMES.index("connected"), request_time,
                                   entry, horizon_years),
         **_non_firm_columns(applicants),
-        "in_part": _first_in_part(applicants, outcome == OUTCOMES.index("connected")),
         **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
                         horizon_years - request_time),
     }
@@ -444,27 +443,10 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
             "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
 
 
-def _first_in_part(applicants: pd.DataFrame, connected: np.ndarray) -> np.ndarray:
-    """Whether each applicant's first connection was a part of its request, firm.
-
-    Connected, not first by a non-firm right (a right granted on the day of its first
-    connection), and not connected in full that day: later, or not by the end of the run.
-    Tables without ``full_connect_date`` (written before partial offers) have none.
-    """
-    if "full_connect_date" not in applicants:
-        return np.zeros(len(applicants), dtype=bool)
-    first = pd.to_datetime(applicants["connect_date"]).to_numpy()
-    full = pd.to_datetime(applicants["full_connect_date"]).to_numpy()
-    later = np.isnat(full) | (full > first)
-    if "non_firm_date" in applicants:
-        later &= pd.to_datetime(applicants["non_firm_date"]).to_numpy() != first
-    return np.asarray(connected & later, dtype=bool)
-
-
 def _firm_columns(
     applicants: pd.DataFrame, wait: np.ndarray, connected: np.ndarray, to_end: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The wait for a full firm connection, and who got one.
+    """The wait for a full firm connection, who got one, and who was connected first in part.
 
     The same as the wait to a first connection, except for one whose first connection was
     partial or a non-firm right: its wait runs on to its full firm connection (the days
@@ -473,13 +455,29 @@ def _firm_columns(
     """
     if "full_connect_date" not in applicants or applicants["full_connect_date"].equals(
             applicants["connect_date"]):  # every first connection whole and firm
-        return {"firm_wait": wait, "firm_connected": connected}
+        return {"firm_wait": wait, "firm_connected": connected,
+                "in_part": np.zeros(len(wait), dtype=bool)}
     full = pd.to_datetime(applicants["full_connect_date"]).to_numpy()
     first = pd.to_datetime(applicants["connect_date"]).to_numpy()
     firm = ~np.isnat(full)
     later = (full - first) / np.timedelta64(1, "D") / DAYS_PER_YEAR
     firm_wait = np.where(firm, wait + _nan_as_zero(later), np.where(connected, to_end, wait))
-    return {"firm_wait": firm_wait, "firm_connected": firm}
+    return {"firm_wait": firm_wait, "firm_connected": firm,
+            "in_part": _first_in_part(applicants, connected, first, full)}
+
+
+def _first_in_part(applicants: pd.DataFrame, connected: np.ndarray, first: np.ndarray,
+                   full: np.ndarray) -> np.ndarray:
+    """Whether each applicant's first connection (``first``) was a part of its request, firm.
+
+    Connected, not first by a non-firm right (a right granted on the day of its first
+    connection), and not connected in full (``full``) that day: later, or not by the end of
+    the run.
+    """
+    later = np.isnat(full) | (full > first)
+    if "non_firm_date" in applicants:
+        later &= pd.to_datetime(applicants["non_firm_date"]).to_numpy() != first
+    return np.asarray(connected & later, dtype=bool)
 
 
 def _nan_as_zero(values: np.ndarray) -> np.ndarray:

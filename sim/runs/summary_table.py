@@ -50,6 +50,7 @@ def first_connection_rows(summary: pd.DataFrame) -> tuple[str, ...]:
     return ((PARTIAL_SHOWN if _any(summary, "connected_in_part") else ())
             + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()))
 
+
 NOT_REACHED = "not reached"
 """What an infinite figure reads as: that share of applicants was not connected in the run."""
 
