@@ -355,7 +355,10 @@ def reference_run(
             "release": np.array(release), "full_connect": np.array(full),
             "held": np.array(held), "non_firm_start": np.array(right_start),
             "non_firm_end": np.array(right_end), "non_firm_mw": np.array(right_mw),
-            "moved_to_firm": np.array(moved), "idle": np.array(idle),
+            "moved_to_firm": np.array(moved),
+            "kept_firm_place": np.array([k and not math.isnan(t)
+                                         for k, t in zip(keeps, right_start, strict=True)]),
+            "idle": np.array(idle),
             "idle_any": np.array(idle_any), "idle_grid": np.array(idle_grid),
             "idle_grid_any": idle_grid_any, "snapshots": snapshots,
             "non_firm_usable": np.array(usable_mean), "final_category": np.array(final_category)}

@@ -1105,6 +1105,7 @@ def check_rights_against_reference(fields: dict, frame: pd.DataFrame) -> None:
                 for name, t in zip(names, out["non_firm_start"].tolist(), strict=True)}
     assert rights_of(frame) == expected
     assert frame["moved_to_firm"].tolist() == out["moved_to_firm"].tolist()
+    assert frame["kept_firm_place"].tolist() == out["kept_firm_place"].tolist()
 
 
 def test_a_non_firm_right_then_a_firm_connection_strict():

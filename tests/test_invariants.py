@@ -332,6 +332,8 @@ def check_non_firm(
     assert np.all(nf.time[holds & full] <= out.full_connect_time[holds & full])
     np.testing.assert_array_equal(nf.moved, holds & full)
     np.testing.assert_array_equal(nf.end[nf.moved], out.full_connect_time[nf.moved])
+    np.testing.assert_array_equal(nf.kept, holds & table.keeps_firm_place)
+    assert not np.any(nf.moved & ~nf.kept)  # only one who kept its place moves to firm
     left = holds & ~table.keeps_firm_place
     assert not np.any(full[left])  # one who left the firm queue never connects firm
     shares = np.concatenate([nf.hours_share[holds], nf.mw_share[holds]])

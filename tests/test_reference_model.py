@@ -52,6 +52,7 @@ def test_engine_matches_the_reference_model(world):
         np.testing.assert_array_equal(out.non_firm.time, reference["non_firm_start"])
         np.testing.assert_array_equal(out.non_firm.end, reference["non_firm_end"])
         np.testing.assert_array_equal(out.non_firm.moved, reference["moved_to_firm"])
+        np.testing.assert_array_equal(out.non_firm.kept, reference["kept_firm_place"])
         np.testing.assert_allclose(np.nan_to_num(out.non_firm.mw), reference["non_firm_mw"],
                                    rtol=0, atol=1e-12)
         # The share of its right each holder could use: of its hours under rotation, of its MW

@@ -65,7 +65,9 @@ class NonFirmOutcome:
     """What non-firm rights did for each applicant (NaN where it held none).
 
     ``time`` and ``end`` are when its right started and ended (NaN end: held to the end of the
-    run); ``mw`` the MW of the right; ``moved`` whether it ended by a firm connection;
+    run); ``mw`` the MW of the right; ``kept`` whether its holder kept its place in the firm
+    queue while holding it (False where it held none); ``moved`` whether it ended by a firm
+    connection (only a holder that kept its place can be moved);
     ``hours_share`` the share of the hours it could use and ``mw_share`` the share of its MW,
     averaged over the time it held the right.
     """
@@ -73,6 +75,7 @@ class NonFirmOutcome:
     time: np.ndarray
     end: np.ndarray
     mw: np.ndarray
+    kept: np.ndarray
     moved: np.ndarray
     right: np.ndarray
     hours_share: np.ndarray
@@ -323,6 +326,7 @@ class NonFirmConnections:
             time=time,
             end=end,
             mw=np.where(held, mw, math.nan),
+            kept=held & self.table.keeps_firm_place,
             moved=self._holders_values(self.nf_moved, False, at),
             right=np.where(held, right, -1),
             hours_share=hours * factor if order == "rotation" else hours,

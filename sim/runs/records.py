@@ -30,7 +30,7 @@ APPLICANT_COLUMNS = (
     "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
     "final_category", "existing_mw", "connected_mw", "full_connect_date",
     "non_firm_date", "non_firm_right", "non_firm_mw", "non_firm_hours_share",
-    "non_firm_mw_share", "non_firm_end_date", "moved_to_firm",
+    "non_firm_mw_share", "non_firm_end_date", "moved_to_firm", "kept_firm_place",
 )
 """Columns of ``applicants.csv``: one row per applicant per replication.
 
@@ -41,9 +41,11 @@ was connected or a mechanism took some back). ``connected_mw`` and ``full_connec
 are firm; a non-firm right counts as a first connection. ``non_firm_date`` is when the
 applicant got a non-firm right (of ``non_firm_mw``, of the kind ``non_firm_right``) and
 ``non_firm_end_date`` when it ended (empty: held to the end); ``moved_to_firm`` whether it
-ended by a firm connection; ``non_firm_hours_share`` and ``non_firm_mw_share`` the share of
-the hours of a year and of its MW it could use, averaged over the time it held the right
-(empty where it held none).
+ended by a firm connection; ``kept_firm_place`` whether it kept its place in the firm queue
+while it held the right (False where it gave the place up or held no right): one that kept
+it and was not moved to firm by the end is still in line, one that gave it up is not;
+``non_firm_hours_share`` and ``non_firm_mw_share`` the share of the hours of a year and of
+its MW it could use, averaged over the time it held the right (empty where it held none).
 """
 
 TIMESERIES_COLUMNS = (
@@ -150,13 +152,15 @@ def _non_firm_columns(trajectory: Trajectory, start: dt.date, size: int) -> dict
         return {"non_firm_date": never, "non_firm_right": _text(Labels.repeat("", size)),
                 "non_firm_mw": nothing, "non_firm_hours_share": nothing,
                 "non_firm_mw_share": nothing, "non_firm_end_date": never,
-                "moved_to_firm": np.zeros(size, dtype=bool)}
+                "moved_to_firm": np.zeros(size, dtype=bool),
+                "kept_firm_place": np.zeros(size, dtype=bool)}
     right = Labels(np.where(outcome.right >= 0, outcome.right + 1, 0).astype(np.int32),
                    ("", *outcome.rights))
     return {"non_firm_date": to_dates(start, outcome.time), "non_firm_right": _text(right),
             "non_firm_mw": outcome.mw, "non_firm_hours_share": outcome.hours_share,
             "non_firm_mw_share": outcome.mw_share,
-            "non_firm_end_date": to_dates(start, outcome.end), "moved_to_firm": outcome.moved}
+            "non_firm_end_date": to_dates(start, outcome.end), "moved_to_firm": outcome.moved,
+            "kept_firm_place": outcome.kept}
 
 
 def _text(labels: Labels) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -38,7 +38,7 @@ __all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_t
            "check_values", "is_whole", "read_run_info", "run_replications"]
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "applicants": APPLICANT_COLUMNS,
+    "applicants": tuple(column for column in APPLICANT_COLUMNS if column != "kept_firm_place"),
     "timeseries": TIMESERIES_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
@@ -48,9 +48,11 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "area_metrics": AREA_METRIC_COLUMNS,
 }
 """The columns each table of a results folder must have (more are let be). Left out is one
-that earlier folders lack and readers take a default for: projects.csv's withdrawn_share
-(:func:`sim.runs.summary_table.withdrawn_share`) and its full firm connection
-(:func:`sim.runs.summary_table.full_connection_dates`: none said)."""
+that earlier folders lack and readers take a default for: applicants.csv's kept_firm_place
+(:func:`sim.runs.observed.observed_values`: a right that never moved to firm is taken for one
+given up), projects.csv's withdrawn_share (:func:`sim.runs.summary_table.withdrawn_share`)
+and its full firm connection (:func:`sim.runs.summary_table.full_connection_dates`: none
+said)."""
 
 _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -69,7 +71,7 @@ NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
 from an edit by hand, failed deep inside the report or the comparison."""
 
 FLAG_COLUMNS: dict[str, tuple[str, ...]] = {"applicants": ("priority_requested",
-                                                           "moved_to_firm")}
+                                                           "moved_to_firm", "kept_firm_place")}
 """The columns of each table that hold True or False in every row."""
 
 EVERY_REPLICATION = ("timeseries", "replication_metrics")
