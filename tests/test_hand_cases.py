@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import run
+from sim import Results, run
 from sim.engine.model import GridSetup, simulate
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import ApplicantTable
@@ -1239,6 +1239,78 @@ def test_an_offer_nobody_accepts_changes_nothing():
     assert never["non_firm_date"].isna().all()
 # --- Congestion relievers ranked by efficiency -----------------------------------------------
 
+
+def kept_place_world() -> dict:
+    """Three holders of rights, one still in line for firm MW at the end, and a firm request.
+
+    capacity 0 MW; +0.5 MW on 2028-01-01; a 1 MW pool (85% of the hours); FIFO, strict
+    A 2024-01-01 0.4 MW  takes a right, keeps its firm place: moved to firm in 2028
+    B 2024-02-01 0.3 MW  takes a right, keeps its firm place: 0.1 MW is left in 2028, so it
+                         heads the line to the end without being moved to firm
+    C 2024-03-01 0.1 MW  takes a right and gives its firm place up
+    D 2024-04-01 0.2 MW  no right: waits behind B to the end
+    On the list (the firm queue of timeseries.csv): A, B and D from April 2024, B and D
+    from 2028. Of the three waiting when 2028 began, A left in 2028: a third.
+    """
+    at = {"date": "2025-06-30", "value": 3, "source": "hand-made"}
+    late = {**at, "date": "2029-06-30"}
+    return {
+        "grid": {"capacity_mw": 0.0, "upgrades": [
+            {"name": "station", "date": "2028-01-01", "add_mw": 0.5}]},
+        "projects": [
+            project("A", "2024-01-01", 0.4, non_firm_right="firm_85"),
+            project("B", "2024-02-01", 0.3, non_firm_right="firm_85"),
+            project("C", "2024-03-01", 0.1, non_firm_right="firm_85", keep_firm_place=False),
+            project("D", "2024-04-01", 0.2),
+        ],
+        "policy": {"order": "fifo", "allocation": "strict"},
+        "non_firm": {"rights": {"firm_85": {"hours_share": 0.85}},
+                     "pools": {"main": {"capacity_mw": 1.0}}},
+        "observations": [
+            {**at, "quantity": "applicants_waiting"},
+            {**late, "quantity": "applicants_waiting"},
+            {**late, "quantity": "mw_waiting"},
+            {**late, "quantity": "share_leaving", "since": "2028-01-01", "date": "2028-12-31",
+             "value": 0.3},
+        ],
+    }
+
+
+def test_a_holder_that_kept_its_firm_place_stays_on_the_list_until_connected_firm(tmp_path):
+    """B kept its firm place and was never moved to firm: it is on the list to the end.
+
+    applicants.csv says who kept its place (A and B) and who gave it up (C); a published
+    count follows the firm queue of timeseries.csv: 3 waiting in mid-2025, 2 (0.5 MW) in
+    mid-2029, a third leaving in 2028. Counting every right never moved to firm as leaving
+    the list on its date, as before kept_firm_place, took B off the list from February
+    2024: 2 and 1 (0.2 MW) waiting, and half leaving in 2028. A results folder written
+    before the column still reads, and is counted so.
+    """
+    fields = kept_place_world()
+    results = run(scenario(**fields), workers=1)
+    frame = results.applicants.set_index("name")
+    assert rights_of(frame) == {"A": "2024-01-01", "B": "2024-02-01", "C": "2024-03-01",
+                                "D": "NaT"}
+    assert frame["kept_firm_place"].to_dict() == {"A": True, "B": True, "C": False,
+                                                  "D": False}
+    assert frame["moved_to_firm"].to_dict() == {"A": True, "B": False, "C": False,
+                                                "D": False}
+    assert {name: str(date.date()) if date == date else "NaT" for name, date in
+            frame["full_connect_date"].items()} == {"A": "2028-01-01", "B": "NaT", "C": "NaT",
+                                                     "D": "NaT"}
+    check_rights_against_reference(fields, frame)
+    simulated = results.observations()["simulated_mean"].tolist()
+    assert simulated == pytest.approx([3, 2, 0.5, 1 / 3])
+    queue = results.timeseries.set_index("date")
+    for day, waiting, mw in (("2025-07-01", 3, 0.9), ("2029-07-01", 2, 0.5)):
+        assert queue.loc[day, ["queue_total", "queued_mw_total"]].tolist() == \
+            pytest.approx([waiting, mw])
+    folder = results.write(tmp_path / "older")
+    table = pd.read_csv(folder / "applicants.csv", dtype=str, keep_default_na=False)
+    table.drop(columns="kept_firm_place").to_csv(folder / "applicants.csv", index=False)
+    older = Results.read(folder)
+    assert "kept_firm_place" not in older.applicants
+    assert older.observations()["simulated_mean"].tolist() == pytest.approx([2, 1, 0.2, 0.5])
 
 def batteries_world(**policy: object) -> dict:
     """Three batteries (congestion relievers with priority) wait for two 1 MW upgrades.

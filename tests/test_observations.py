@@ -63,20 +63,25 @@ def test_each_quantity_is_counted_as_published():
 def test_one_still_in_line_for_firm_mw_is_still_on_the_list():
     """A part connected or a non-firm right kept beside a firm place does not leave the list.
 
-    Both keep their place in line for the rest, as the queue of timeseries.csv counts them;
-    a right held without a firm place, as its holder never moved to firm, does leave it.
+    Both keep their place in line for the rest, as the queue of timeseries.csv counts them,
+    until the whole request is connected firm: a right kept but never moved to firm stays on
+    the list to the end. A right held without a firm place does leave it, on its date. Rows
+    written before kept_firm_place take a right never moved to firm for one given up.
     """
     rows = pd.DataFrame({
-        "request_date": pd.to_datetime(["2024-01-10"] * 4),
-        # part connected; right kept beside the firm place; right alone; whole and firm
-        "connect_date": pd.to_datetime(["2024-02-01", "2024-02-01", "2024-02-01",
-                                        "2024-02-01"]),
-        "full_connect_date": pd.to_datetime(["2024-09-01", "2024-09-01", None, "2024-02-01"]),
-        "withdraw_date": pd.to_datetime([None] * 4),
-        "non_firm_date": pd.to_datetime([None, "2024-02-01", "2024-02-01", None]),
-        "moved_to_firm": [False, True, False, False],
-        "area": ["north"] * 4,
-        "requested_mw": [1.0, 2.0, 4.0, 8.0],
+        "request_date": pd.to_datetime(["2024-01-10"] * 5),
+        # part connected; right kept, moved to firm; right alone; whole and firm; right kept,
+        # never moved to firm
+        "connect_date": pd.to_datetime(["2024-02-01"] * 5),
+        "full_connect_date": pd.to_datetime(["2024-09-01", "2024-09-01", None, "2024-02-01",
+                                             None]),
+        "withdraw_date": pd.to_datetime([None] * 5),
+        "non_firm_date": pd.to_datetime([None, "2024-02-01", "2024-02-01", None,
+                                         "2024-02-01"]),
+        "moved_to_firm": [False, True, False, False, False],
+        "kept_firm_place": [False, True, False, False, True],
+        "area": ["north"] * 5,
+        "requested_mw": [1.0, 2.0, 4.0, 8.0, 16.0],
     })
     observations = [
         _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting"),
@@ -84,9 +89,11 @@ def test_one_still_in_line_for_firm_mw_is_still_on_the_list():
         _observation(date=dt.date(2024, 12, 1), quantity="share_leaving",
                      since=dt.date(2024, 6, 1)),
         _observation(date=dt.date(2024, 12, 1), quantity="connections_made",
-                     since=dt.date(2024, 1, 1)),  # the first connections: all four
+                     since=dt.date(2024, 1, 1)),  # the first connections: all five
     ]
-    assert observed_values(observations, rows).tolist() == [2, 3.0, 1.0, 4]
+    assert observed_values(observations, rows).tolist() == [3, 19.0, pytest.approx(2 / 3), 5]
+    older = rows.drop(columns="kept_firm_place")
+    assert observed_values(observations, older).tolist() == [2, 3.0, 1.0, 5]
 
 
 def test_applicants_waiting_are_the_firm_queue_with_non_firm_rights():
@@ -94,20 +101,28 @@ def test_applicants_waiting_are_the_firm_queue_with_non_firm_rights():
 
     Its rights, from 2026, were once counted as leaving the list, though most holders keep
     their firm place: 54 fewer waiting than in the queue by Dec 2026 in replication 0, and a
-    share leaving the list in 2025-2026 far above the queue's.
+    share leaving the list in 2025-2026 far above the queue's. Then, until applicants.csv
+    said who kept its place (kept_firm_place), a holder that kept it and was not moved to
+    firm by the end of the run was still counted off the list from its right's date: 43
+    fewer than the queue's 1,150 in Dec 2034 in replication 0.
     """
     scenario = load_scenario(ROOT / "scenarios/flevoland/non_firm.yaml", {"replications": 2})
     results = run(scenario, workers=1)
-    assert results.applicants["non_firm_date"].notna().any()
-    queue = results.timeseries[results.timeseries["date"].astype(str) == "2026-12-17"]
-    day = dt.date(2026, 12, 16)  # to the end of that day: the snapshot of the next morning
-    counted = [_observation(date=day, quantity="applicants_waiting"),
-               _observation(date=day, quantity="mw_waiting")]
-    for replication, rows in results.applicants.groupby("replication"):
-        waiting, mw = observed_values(counted, rows)
-        snapshot = queue[queue["replication"] == replication].iloc[0]
-        assert waiting == snapshot["queue_total"]
-        assert mw == pytest.approx(snapshot["queued_mw_total"])
+    applicants = results.applicants
+    assert applicants["non_firm_date"].notna().any()
+    kept = applicants["kept_firm_place"] & ~applicants["moved_to_firm"]
+    assert kept.any() and applicants.loc[kept, "full_connect_date"].isna().all()
+    for morning in ("2026-12-17", "2034-12-17"):
+        queue = results.timeseries[results.timeseries["date"].astype(str) == morning]
+        # to the end of the day before: the snapshot of the next morning
+        day = dt.date.fromisoformat(morning) - dt.timedelta(days=1)
+        counted = [_observation(date=day, quantity="applicants_waiting"),
+                   _observation(date=day, quantity="mw_waiting")]
+        for replication, rows in applicants.groupby("replication"):
+            waiting, mw = observed_values(counted, rows)
+            snapshot = queue[queue["replication"] == replication].iloc[0]
+            assert waiting == snapshot["queue_total"]
+            assert mw == pytest.approx(snapshot["queued_mw_total"])
 
 
 def test_growth_is_the_ratio_to_the_reference_date():

@@ -98,22 +98,29 @@ def _off_the_list(applicants: pd.DataFrame, first: np.ndarray) -> np.ndarray:
 
     A published list counts those still in line for firm capacity, as the queue of
     ``timeseries.csv`` does: one connected in part, or holding a non-firm right while it
-    keeps its firm place, is still in line for the rest, so it leaves when its whole request
-    is connected firm (``full_connect_date``). A non-firm right that never ended in a firm
-    connection (``moved_to_firm`` false) counts as leaving the list on its date: its holder
-    gave up its firm place, or kept it but was not moved to firm by the end of the run, which
-    the table cannot tell apart (so late in a run, such holders are counted off the list that
-    ``timeseries.csv`` still counts them on). Rows without these columns (written before
-    them): the first connection.
+    keeps its firm place (``kept_firm_place``), is still in line for the rest, so it leaves
+    when its whole request is connected firm (``full_connect_date``; never, if the run ends
+    first). A holder that gave its firm place up leaves the list on its right's date
+    (``non_firm_date``).
+
+    Rows written before ``kept_firm_place`` existed cannot tell a holder that kept its place
+    and was not moved to firm by the end of the run from one that gave it up: there, as
+    before, a right that never ended in a firm connection (``moved_to_firm`` false) counts as
+    leaving the list on its date. Rows without the non-firm columns: ``full_connect_date``
+    alone; rows without that too (written before it): the first connection.
     """
     if "full_connect_date" not in applicants:
         return first
     left = applicants["full_connect_date"].to_numpy(dtype="datetime64[s]")
     if "non_firm_date" in applicants and "moved_to_firm" in applicants:
         right = applicants["non_firm_date"].to_numpy(dtype="datetime64[s]")
-        moved = applicants["moved_to_firm"].eq(True).to_numpy(dtype=bool)
-        held = ~np.isnat(right) & ~moved
-        left = np.where(held, right, left)
+        if "kept_firm_place" in applicants:
+            kept = applicants["kept_firm_place"].eq(True).to_numpy(dtype=bool)
+            gave_up = ~np.isnat(right) & ~kept
+        else:  # an older table: a right never moved to firm is taken for one given up
+            gave_up = ~np.isnat(right) & ~applicants["moved_to_firm"].eq(True).to_numpy(
+                dtype=bool)
+        left = np.where(gave_up, right, left)
     return left
 
 
