@@ -56,9 +56,10 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
     """The simulated value of each observation in one replication's applicant rows.
 
     An applicant is on the list from its request until its whole request is connected firm
-    (``full_connect_date``) or it withdraws: one holding a non-firm right, or connected in
-    part, still waits for firm MW in line, so it counts as waiting (with its whole request's
-    MW) and has not left the list. The first connection (``connect_date``) counts only for
+    (``full_connect_date``), it gives its firm place up for a non-firm right, or it withdraws
+    (:func:`_off_the_list`): one holding a right beside its firm place, or connected in part,
+    still waits for firm MW in line, so it counts as waiting (with its whole request's MW) and
+    has not left the list. The first connection (``connect_date``) counts only for
     ``connections_made``.
     """
     request = applicants["request_date"].to_numpy(dtype="datetime64[s]")
