@@ -22,10 +22,44 @@ def test_targets_pick_their_input_and_untargeted_go_to_all(family):
     inputs = [family["fifo"], family["social_priority"], family["onsite"]]
     mine = overrides_for(inputs, ["replications=2", "2:grid.capacity_mw=8",
                                   "onsite:policy.order=mod:Cls"])
-    assert mine == [["replications=2"], ["replications=2", "grid.capacity_mw=8"],
-                    ["replications=2", "policy.order=mod:Cls"]]
+    assert [[o.text for o in chosen] for chosen in mine] == [
+        ["replications=2"], ["replications=2", "grid.capacity_mw=8"],
+        ["replications=2", "policy.order=mod:Cls"]]
     as_mapping = overrides_for(inputs, {"seed": 3, "fifo:replications": 4})
-    assert as_mapping == [{"seed": 3, "replications": 4}, {"seed": 3}, {"seed": 3}]
+    assert [{o.key_path: o.value for o in chosen} for chosen in as_mapping] == \
+        [{"seed": 3, "replications": 4}, {"seed": 3}, {"seed": 3}]
+
+
+def test_a_message_about_a_targeted_change_quotes_it_as_typed(family, capsys):
+    """'--set 2:grid.capacity_mw=nan' was refused as '--set grid.capacity_mw=nan'.
+
+    The target was taken off before the change was read, so the message quoted a change
+    nobody typed, one that reads as if aimed at every input. A report still names the change
+    the file got, without the target, beside the file.
+    """
+    inputs = [str(family["fifo"]), str(family["social_priority"]), "-o",
+              str(family["fifo"].parent / "quoted"), "--replications", "2"]
+    for typed, expected in (
+            ("2:grid.capacity_mw=nan", "grid.capacity_mw: expected a finite number"),
+            ("social_priority:grid.capacity_mw=-3", "grid.capacity_mw: expected a number >="),
+            ("2:grid.capacity_mw=", "grid.capacity_mw: expected a value after '='"),
+            ("1:grid.capacity_mw=[", "grid.capacity_mw: expected a YAML value after '='"),
+            ("2:seed=1.5", "seed: expected a whole number"),
+            ("2:grid..capacity_mw=1", "expected a key path of names joined by dots"),
+            ("2:=1", "expected key.path=value"),
+            ("2:1:seed=3", "expected a key path without a target: 'N:' or 'NAME:' picks one "
+                           "input, and this one has one already")):
+        assert main(["compare", *inputs, "--set", typed]) == 2
+        err = capsys.readouterr().err
+        assert f"error: --set {typed}: " in err and expected in err, err
+    with pytest.raises(GridqueueError, match=r"^override 2:grid\.capacity_mw=nan: "):
+        compare([family["fifo"], family["social_priority"]],
+                {"2:grid.capacity_mw": float("nan")}, replications=2, workers=1)
+    scenario = load_scenario(family["social_priority"],
+                             overrides_for([family["fifo"], family["social_priority"]],
+                                           ["2:grid.capacity_mw=8"])[1])
+    assert scenario.option_giving("grid.capacity_mw") == "--set 2:grid.capacity_mw=8"
+    assert scenario.options_given == ("--set grid.capacity_mw=8",)
 
 
 def test_compare_applies_a_targeted_set_to_one_scenario(family):

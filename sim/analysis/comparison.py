@@ -46,7 +46,7 @@ from sim.inputs.files import resolved
 from sim.inputs.loading import check_edited, load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import Override, parse_override, read_scenario_source
+from sim.inputs.yaml_source import Override, read_scenario_source
 from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
@@ -513,7 +513,8 @@ def compare(
 
 
 def _warn_of_repeats(
-    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario]
+    items: Sequence[Input], changes: Sequence[list[Override]],
+    loaded: Sequence[Results | Scenario],
 ) -> None:
     """Warn of two inputs that are one scenario: compared, every paired difference is zero.
 
@@ -525,12 +526,12 @@ def _warn_of_repeats(
     may come twice with different ``--set N:...`` changes (a variant).
     """
     seen: dict[tuple[Path, str], Input] = {}
-    resolved: dict[str, tuple[Input, Any, Scenario]] = {}
+    resolved: dict[str, tuple[Input, list[Override], Scenario]] = {}
     for item, mine, got in zip(items, changes, loaded, strict=True):
         scenario = got.scenario if isinstance(got, Results) else got
         if isinstance(item, (str, Path)):
             path = Path(item).resolve()
-            key = (path, "" if path.is_dir() else repr(mine))
+            key = (path, "" if path.is_dir() else repr(_entries(mine)))
             if key in seen:
                 same = "" if str(seen[key]) == str(item) else f" (as {seen[key]})"
                 hint = "" if path.is_dir() else (
@@ -549,8 +550,8 @@ def _warn_of_repeats(
             resolved[found] = (item, mine, scenario)
 
 
-def _same_scenario(item: Input, mine: Any, scenario: Scenario,
-                   first: Input, theirs: Any, their_scenario: Scenario) -> str:
+def _same_scenario(item: Input, mine: list[Override], scenario: Scenario,
+                   first: Input, theirs: list[Override], their_scenario: Scenario) -> str:
     """The warning that an input resolves to the scenario of an earlier one, ``first``.
 
     It names what sets them apart all the same (a name, say), and the changes that left a
@@ -590,10 +591,9 @@ def _resolved_key(scenario: Scenario) -> str | None:
         return None
 
 
-def _entries(changes: Any) -> list[str]:
-    """An input's changes as ``key.path=value`` texts, given as a list or a mapping."""
-    return ([f"{key}={value}" for key, value in changes.items()] if isinstance(changes, Mapping)
-            else [str(change) for change in changes])
+def _entries(changes: Sequence[Override]) -> list[str]:
+    """An input's changes as ``key.path=value`` texts, without the target that aimed them."""
+    return [change.text for change in changes]
 
 
 def _shown_input(item: Input, scenario: Scenario) -> str:
@@ -665,8 +665,8 @@ def _counts_years_before_start(results: Results) -> bool:
 
 
 def _warn_of_folders_left_as_they_ran(
-    items: Sequence[Input], changes: Sequence[Any], loaded: Sequence[Results | Scenario],
-    replications: int | None = None,
+    items: Sequence[Input], changes: Sequence[list[Override]],
+    loaded: Sequence[Results | Scenario], replications: int | None = None,
 ) -> None:
     """Warn of each ``--set`` for every input that a results folder, read as it ran, misses.
 
@@ -679,11 +679,7 @@ def _warn_of_folders_left_as_they_ran(
     for item, mine, got in zip(items, changes, loaded, strict=True):
         if not (isinstance(got, Results) and isinstance(item, (str, Path))):
             continue
-        entries = list(mine.items()) if isinstance(mine, Mapping) else list(mine)
-        for entry in entries:
-            override = (parse_override(entry) if isinstance(entry, str) else
-                        Override(tuple(str(entry[0]).split(".")), entry[1],
-                                 f"{entry[0]}={entry[1]}"))
+        for override in mine:
             if override.path == ("replications",):
                 if replications is None:  # else it is the argument's, said below
                     _warn_of_replications_kept(
@@ -990,7 +986,7 @@ def _changes(
 
 
 def _read_or_load(
-    item: Input, changes: dict[str, Any] | list[str], replications: int | None
+    item: Input, changes: list[Override], replications: int | None
 ) -> tuple[Any, str]:
     """A Results (read or given) or a Scenario to run, and where it came from."""
     if isinstance(item, Scenario) and replications is not None:
@@ -1008,12 +1004,9 @@ def _read_or_load(
     return load_scenario(path, changes), str(path)
 
 
-def _replications_in(changes: dict[str, Any] | list[str]) -> Any:
+def _replications_in(changes: list[Override]) -> Any:
     """The number of replications a change for every input sets, if one does."""
-    if isinstance(changes, Mapping):
-        return changes.get("replications")
-    found = [parse_override(entry) for entry in changes]
-    return next((o.value for o in reversed(found) if o.path == ("replications",)), None)
+    return next((o.value for o in reversed(changes) if o.path == ("replications",)), None)
 
 
 def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:

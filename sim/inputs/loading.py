@@ -188,7 +188,8 @@ def validate_data(source: ScenarioSource) -> Scenario:
     scenario._source_path = source.path
     scenario._source_files = tuple(files)
     scenario._chain_files = tuple(file for file, _ in source.files)
-    scenario._options = tuple((override.path, override.shown) for override in source.overrides)
+    scenario._options = tuple((override.path, override.shown, override.applied)
+                              for override in source.overrides)
     return scenario
 
 

@@ -10,27 +10,33 @@ comparison would otherwise count it unchanged.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.errors import GridqueueError, given_as
 from sim.inputs.scenario import Scenario
+from sim.inputs.yaml_source import Override, parse_override
 
 __all__ = ["overrides_for"]
 
 Overrides = dict[str, Any] | list[str]
 
 
-def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overrides]:
-    """Each input's overrides: the untargeted ones, then those whose target names it."""
+def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> list[list[Override]]:
+    """Each input's overrides: the untargeted ones, then those whose target names it.
+
+    A targeted one keeps its target as typed (:attr:`~sim.inputs.yaml_source.Override.target`),
+    so that a message about it quotes ``--set 2:key=value``, not a change nobody typed.
+    """
     names = [_name(item) for item in inputs]
     pairs: list[tuple[str, tuple[str, Any] | str]]
     if isinstance(overrides, Mapping):
         pairs = [(key, (key, value)) for key, value in overrides.items()]
     else:
         pairs = [(text.partition("=")[0], text) for text in overrides]
-    mine: list[list[Any]] = [[] for _ in inputs]
+    mine: list[list[Override]] = [[] for _ in inputs]
     for key, entry in pairs:
         target, sep, rest = key.partition(":")
         if not sep:
@@ -38,7 +44,7 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overr
             if given is not None and key.strip() != "replications":  # a copy takes that one
                 raise GridqueueError(_used_as_it_is(entry, given, inputs[given]))
             for chosen in mine:
-                chosen.append(entry)
+                chosen.append(_parsed(entry, key, ""))
             continue
         index = _index(target.strip(), names, entry)
         if not isinstance(inputs[index], (str, Path)):
@@ -46,11 +52,20 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> Sequence[Overr
         if Path(str(inputs[index])).is_dir():
             raise GridqueueError(f"{_text(entry)}: expected a scenario file as its "
                                  f"target; {inputs[index]} is a results directory, used as it is")
-        mine[index].append((rest, entry[1]) if isinstance(entry, tuple)
-                           else rest + entry[len(key):])
-    if isinstance(overrides, Mapping):
-        return [dict(chosen) for chosen in mine]
+        mine[index].append(_parsed(entry, rest, target + sep))
     return mine
+
+
+def _parsed(entry: tuple[str, Any] | str, key: str, target: str) -> Override:
+    """One change, its key without the ``target`` (as typed, ``''`` for none) it had in front.
+
+    Text is read as ``--set`` reads it; a mapping's item as ``load_scenario`` reads one
+    (``override key=value``), its value a copy, so applying it leaves the caller's as it was.
+    """
+    if isinstance(entry, tuple):
+        return Override(tuple(key.split(".")), copy.deepcopy(entry[1]), f"{key}={entry[1]}",
+                        "override", target)
+    return parse_override(entry[len(target):], target)
 
 
 def _used_as_it_is(entry: Any, index: int, item: Any) -> str:

@@ -953,8 +953,9 @@ class Scenario(_Model):
     _source_path: Path | None = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _chain_files: tuple[Path, ...] = PrivateAttr(default=())
-    _options: tuple[tuple[tuple[str, ...], str], ...] = PrivateAttr(default=())
-    """The key path of each option it was loaded with, and how a message names the option."""
+    _options: tuple[tuple[tuple[str, ...], str, str], ...] = PrivateAttr(default=())
+    """The key path of each option it was loaded with, how a message names the option (as
+    typed: ``--set 2:replications=5``) and the change it made (``--set replications=5``)."""
 
     def option_giving(self, key_path: str) -> str | None:
         """The last option (``--set key=value``) giving ``key_path``, a key around it or in it.
@@ -963,18 +964,19 @@ class Scenario(_Model):
         run names the option that chose what failed, not a file that names something else.
         """
         path = tuple(key_path.split("."))
-        for given, shown in reversed(self._options):
+        for given, shown, _ in reversed(self._options):
             if given[:len(path)] == path or path[:len(given)] == given:
                 return shown
         return None
 
     @property
     def options_given(self) -> tuple[str, ...]:
-        """The options it was loaded with, as given (``--set grid.capacity_mw=20``), in order.
+        """The options it was loaded with (``--set grid.capacity_mw=20``), in order.
 
-        What a report names beside the file, which alone would pass for the whole scenario.
+        What a report names beside the file, which alone would pass for the whole scenario:
+        the change this file got, without the ``2:`` that aimed it at one input of a compare.
         """
-        return tuple(shown for _, shown in self._options)
+        return tuple(applied for _, _, applied in self._options)
 
     @property
     def source_path(self) -> Path | None:

@@ -178,6 +178,9 @@ class Override:
     given_as: str = "--set"
     """How messages name where it came from: ``--set`` on the command line, ``override``
     for a mapping given in Python, which has no ``--set`` to look for."""
+    target: str = ""
+    """The input of ``gridqueue compare`` it was aimed at, as typed before ``text``: ``2:``
+    or ``social_priority:`` (``''`` for every input, or a command of one scenario)."""
 
     @property
     def key_path(self) -> str:
@@ -185,7 +188,12 @@ class Override:
 
     @property
     def shown(self) -> str:
-        """Where a message says the value came from, e.g. ``--set replications=5``."""
+        """Where a message says the value came from, as typed: ``--set 2:replications=5``."""
+        return f"{self.given_as} {self.target}{self.text}"
+
+    @property
+    def applied(self) -> str:
+        """The change the scenario got, without compare's target: ``--set replications=5``."""
         return f"{self.given_as} {self.text}"
 
 
@@ -388,33 +396,37 @@ NESTED_TOO_DEEPLY = "expected a value nested less deeply"
 """What a ``--set`` (or ``--vary``) value nested past Python's recursion limit is told."""
 
 
-def parse_override(text: str) -> Override:
-    """Parse ``key.path=value``; the value is read as YAML (``2`` a number, ``[a, b]`` a list)."""
+def parse_override(text: str, target: str = "") -> Override:
+    """Parse ``key.path=value``; the value is read as YAML (``2`` a number, ``[a, b]`` a list).
+
+    ``target``: the ``N:`` or ``NAME:`` that ``gridqueue compare`` took off the front, which
+    its messages quote with the rest, as the user typed it (:attr:`Override.shown`).
+    """
     key, sep, raw = text.partition("=")
+    given = f"--set {target}{text}"
     if not sep or not key.strip():
-        raise InputError(f"--set {text}", "", "expected key.path=value, e.g. "
-                         "--set grid.capacity_mw=12")
+        raise InputError(given, "", "expected key.path=value, e.g. --set grid.capacity_mw=12")
     if not raw.strip():  # a forgotten value, not a removal: that is spelt out
-        raise InputError(f"--set {text}", key, f"expected a value after '='; {key.strip()}=null "
+        raise InputError(given, key, f"expected a value after '='; {key.strip()}=null "
                          "removes the key")
     try:
         value = yaml.load(raw, Loader=_StrictLoader)
     except _BadDate as exc:  # worded as in a file
-        raise InputError(f"--set {text}", key, yaml_problem(exc)) from None
+        raise InputError(given, key, yaml_problem(exc)) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError(f"--set {text}", key, f"expected a YAML value after '=' ({problem})"
-                         ) from None
+        raise InputError(given, key, f"expected a YAML value after '=' ({problem})") from None
     except RecursionError:  # as a file nested too deeply is refused
-        raise InputError(f"--set {text}", key, NESTED_TOO_DEEPLY) from None
+        raise InputError(given, key, NESTED_TOO_DEEPLY) from None
     if ":" in key.split(".", 1)[0]:  # compare takes its targets off first: one is misplaced
-        raise InputError(f"--set {text}", key, "expected a key path without a target: "
-                         "'N:' or 'NAME:' picks one input of gridqueue compare, and this "
-                         "command has one scenario")
+        raise InputError(given, key, "expected a key path without a target: 'N:' or 'NAME:' "
+                         + ("picks one input, and this one has one already" if target else
+                            "picks one input of gridqueue compare, and this command has one "
+                            "scenario"))
     parts = tuple(part.strip() for part in key.strip().split("."))
     if any(not part for part in parts):
-        raise InputError(f"--set {text}", key, "expected a key path of names joined by dots")
-    return Override(path=parts, value=value, text=text)
+        raise InputError(given, key, "expected a key path of names joined by dots")
+    return Override(path=parts, value=value, text=text, target=target)
 
 
 _Site = tuple[Path, int | None]
