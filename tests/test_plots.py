@@ -15,9 +15,16 @@ from matplotlib.figure import Figure
 from sim import Comparison, compare
 from sim.analysis.comparison import FIGURES
 from sim.figures.files import write_figures
-from sim.figures.numbers import format_estimate, group_thousands, tick_texts
+from sim.figures.numbers import (
+    distinct_values,
+    equal_but_for_rounding,
+    format_estimate,
+    group_thousands,
+    tick_texts,
+)
 from sim.figures.palette import CATEGORY_COLOURS, SCENARIO_COLOURS, scenario_style
 from sim.figures.plots import differences_figure, queue_figure, wait_figure, withdrawals_figure
+from sim.report.narrative import level_text
 from sim.runs.metrics import EVERY_APPLICANT, HEADLINE_METRICS, METRICS
 from tests.comparison_family import write_family
 
@@ -453,6 +460,26 @@ def test_an_estimate_and_its_interval_never_read_alike_when_they_differ():
     assert format_estimate(1204.2, 1203.9, 1204.4, "count") == "1,204.2 (1,203.9 to 1,204.4)"
     assert format_estimate(0.02, 0.0199, 0.0201, "share", signed=True) == \
         "+2.00 pp (+1.99 to +2.01)"
+
+
+def test_values_one_bit_apart_are_one_value_wherever_they_fall():
+    """Two rules told rounding apart: 12 significant digits here, a relative 1e-9 in words.
+
+    Rounded to 12 digits, values one bit apart read apart where they fall either side of a
+    last digit: 1.000000000005 and the float below it gave '1.0000 (1.0000 to 1.0000)',
+    every decimal added to tell apart what no decimal can. One rule now decides for both.
+    """
+    below = float(np.nextafter(1.000000000005, 0.0))
+    assert format_estimate(1.000000000005, below, 1.000000000005, "years") == "1.0 (1.0 to 1.0)"
+    assert distinct_values(below, 1.000000000005) == 1
+    assert distinct_values(-1e-17, 0.0, 1e-17) == 1  # zero but for rounding
+    assert distinct_values(8.95, 8.92, 9.01) == 3 and distinct_values(1.0, 1.0) == 1
+    assert distinct_values(1.0, np.nan, np.nan) == 3 and distinct_values() == 0
+    for a, b in ((below, 1.000000000005), (0.0, 1e-13), (5.0, 5.0 + 1e-8), (0.85, 0.86)):
+        assert equal_but_for_rounding(a, b) == (distinct_values(a, b) == 1)
+    # the sentences' rule is the same one
+    share = pd.Series({"estimate": 1.000000000005, "ci_low": below, "ci_high": 1.000000000005})
+    assert level_text(share, "years") == "1.0 years (95% CI 1.0 to 1.0)"
 
 
 def _pair_table(rows: list[tuple]) -> pd.DataFrame:

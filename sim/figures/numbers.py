@@ -6,14 +6,15 @@ Shares as percentages, one precision per estimate and its interval, never an exp
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
 from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
-__all__ = ["NOT_REACHED", "QUARTER_SIGN", "distinct_values", "format_estimate",
-           "format_numbers", "group_thousands", "significant", "tick_texts"]
+__all__ = ["NOT_REACHED", "QUARTER_SIGN", "distinct_values", "equal_but_for_rounding",
+           "format_estimate", "format_numbers", "group_thousands", "significant", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -61,9 +62,24 @@ def _reads_zero(values: list[float], texts: list[str]) -> bool:
 MORE_DECIMALS = 3
 """At most this many decimals more than usual, to tell an estimate from its interval's ends."""
 
-DISTINCT_DIGITS = 12
-"""Significant digits to which an estimate and its interval's ends are told apart: beyond
-them a difference is floating-point rounding, not one a reader should be shown."""
+ROUNDING_RELATIVE = 1e-9
+"""Values closer than this, relative to the larger, are equal but for floating-point
+rounding (:func:`equal_but_for_rounding`): far more than the rounding of the sums and
+logits behind an estimate, far less than any difference the most decimals shown can show."""
+
+ROUNDING_ABSOLUTE = 1e-12
+"""Values nearer zero than this are zero but for rounding: relative to zero, any two differ."""
+
+
+def equal_but_for_rounding(a: float, b: float) -> bool:
+    """Whether ``a`` and ``b`` differ only by floating-point rounding, not in a way to show.
+
+    The one rule by which numbers as readers see them tell values apart: an estimate from
+    its interval's ends (:func:`distinct_values`), and the ends of an interval in the
+    report's sentences. A relative tolerance, not a number of significant digits: rounded to
+    digits, two values one bit apart read apart where they fall either side of a last digit.
+    """
+    return math.isclose(a, b, rel_tol=ROUNDING_RELATIVE, abs_tol=ROUNDING_ABSOLUTE)
 
 
 def distinct_values(*values: float) -> int:
@@ -71,9 +87,13 @@ def distinct_values(*values: float) -> int:
 
     Values that differ only by floating-point rounding (an interval worked out on the logit
     scale of a share that is 0.85 in every replication, a mean of equal values) are one
-    value: no decimals are added to tell them apart.
+    value (:func:`equal_but_for_rounding`): no decimals are added to tell them apart. Each
+    value is compared with the next larger; a value that is not a number is one of its own.
     """
-    return len({float(f"{v:.{DISTINCT_DIGITS}g}") for v in values})
+    ordered = sorted(v for v in values if not math.isnan(v))
+    apart = sum(not equal_but_for_rounding(lower, upper)
+                for lower, upper in itertools.pairwise(ordered))
+    return (1 + apart if ordered else 0) + sum(math.isnan(v) for v in values)
 
 
 def format_numbers(*values: float, extra: int = 0) -> list[str]:

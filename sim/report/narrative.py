@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import listed
-from sim.figures.numbers import MORE_DECIMALS, distinct_values, format_numbers
+from sim.figures.numbers import (
+    MORE_DECIMALS,
+    distinct_values,
+    equal_but_for_rounding,
+    format_numbers,
+)
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR
 from sim.runs.metrics import (
@@ -1313,10 +1318,11 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
 def _told_apart(ends: Sequence[float], texts: Sequence[str]) -> bool:
     """Whether an interval's two ends, written as ``texts``, read apart where they differ.
 
-    Ends equal but for rounding error in the last bits may read alike.
+    Ends equal but for rounding error in the last bits may read alike
+    (:func:`~sim.figures.numbers.equal_but_for_rounding`).
     """
     low, high = ends
-    return texts[0] != texts[1] or math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12)
+    return texts[0] != texts[1] or equal_but_for_rounding(low, high)
 
 
 IN_DAYS_BELOW_YEARS = 0.1
@@ -1348,8 +1354,7 @@ def _levels(row: pd.Series, unit: str, decimals: int) -> str:
     variant = float(row.get("mean", math.nan))
     reference = float(row.get("reference_mean", variant - row["difference"]))
     counted = reference + float(row["difference"])
-    if math.isfinite(counted) and not math.isclose(counted, variant, rel_tol=1e-9,
-                                                   abs_tol=1e-12):
+    if math.isfinite(counted) and not equal_but_for_rounding(counted, variant):
         variant = counted
     if not (math.isfinite(variant) and math.isfinite(reference)):
         return ""
