@@ -99,7 +99,9 @@ examples:
 
 Without -o it prints the schema. To have an editor check a scenario file as you type, point
 it at the file written, e.g. with a first line "# yaml-language-server: $schema=PATH" in the
-scenario file (PATH relative to that file), which VS Code's YAML extension reads.
+scenario file (PATH relative to that file), which VS Code's YAML extension reads. An editor
+offers a key's default only for a file without extends: in a file with extends, a key left out
+keeps the value of the file it extends, and each key's description says so.
 """
 
 REPRODUCE_EPILOG = """\

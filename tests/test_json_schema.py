@@ -92,6 +92,34 @@ def test_a_child_may_remove_edit_and_replace_what_it_inherits(validator):
     assert problems(validator, child) == []
 
 
+def test_no_default_is_offered_where_a_key_left_out_is_inherited(validator):
+    """An editor offered `order: fifo` in a child of social_priority.yaml, undoing it.
+
+    A key a file with extends leaves out keeps the value of the file it extends, but every
+    key of the looser form a child is checked against had a `default`, which editors offer
+    wherever the key may go. That form now names the default in words, and says where it
+    applies; the whole scenario, which only a file without extends must be, keeps its
+    defaults, and a file's name, its own stem, has none to offer.
+    """
+    schema = validator.schema
+    loose = [("top level", schema["properties"])] + [
+        (name, model.get("properties", {})) for name, model in schema["$defs"].items()
+        if name.endswith("Layer")]
+    for where, keys in loose:
+        for key, value in keys.items():
+            assert "default" not in value, f"{where}: {key}"
+    order = schema["$defs"]["PolicyLayer"]["properties"]["order"]["description"]
+    assert "Default: fifo, where no file gives it (a file with extends that leaves it out " \
+        "keeps the value of the file it extends)" in order
+    assert "keeps the value of the file it extends" in schema["properties"]["seed"]["description"]
+    changes = schema["$defs"]["PolicyLayer"]["properties"]["changes"]["description"]
+    assert "unless it sets order, which replaces them" in changes
+    assert schema["$defs"]["Policy"]["properties"]["order"]["default"] == "fifo"
+    assert schema["$defs"]["Stream"]["properties"]["growth_per_year"]["default"] == 0.0
+    assert "default" not in schema["$defs"]["Scenario"]["properties"]["name"]
+    assert "Default" not in schema["properties"]["name"]["description"]
+
+
 def test_a_sweep_block_is_known_and_described(validator):
     """`schema` did not list sweep: an editor marked every file with a sweep: block wrong."""
     sweep = validator.schema["properties"]["sweep"]
