@@ -263,6 +263,12 @@ def test_validate_names_the_2026_mechanisms_a_scenario_sets(capsys):
             "first, also 500 MW of users connected before the start (15 MW freed)"
             ) in _outline_of("capacity_limiting", capsys)
 
+    # after_years 1: a year, as the report says it ('connected at least 1 years' before)
+    assert ("  use-it-or-lose-it (every area): 12 reviews from 2025-07-01, every 12 months; "
+            "each user connected at least 1 year is reviewed once, 5% of them giving up 50% of "
+            "their MW; at the first, also 500 MW of users connected before the start (12.5 MW "
+            "freed)") in _outline_of("use_it_or_lose_it", capsys)
+
     framework = _outline_of("framework_2026", capsys)
     at = next(i for i, line in enumerate(framework) if line.startswith("  utilities (other)"))
     assert framework[at + 1] == "    in safety from 2026-01-01"

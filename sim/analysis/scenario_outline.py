@@ -80,9 +80,9 @@ def _project(project: Project, scenario: Scenario) -> str:
     if holds_priority(p) and not p.priority_requested:
         text += ", not asking for priority"
     if p.patience_years is not None:
-        text += f", withdraws after {p.patience_years:g} years waiting"
+        text += f", withdraws after {_years(f'{p.patience_years:g}')} waiting"
     if p.lifetime_years is not None:
-        text += f", connected for {p.lifetime_years:g} years"
+        text += f", connected for {_years(f'{p.lifetime_years:g}')}"
     if p.partial_min_share is not None:
         text += f", takes parts down to {p.partial_min_share:.0%} of its request"
     if p.existing_mw:
@@ -93,6 +93,11 @@ def _project(project: Project, scenario: Scenario) -> str:
     if p.efficiency is not None:
         text += f", efficiency {p.efficiency:g}"
     return text
+
+
+def _years(text: str) -> str:
+    """'1 year', '2.5 years': a number of years, written as ``text``, as a sentence says it."""
+    return f"{text} year{'' if text == '1' else 's'}"
 
 
 def _expansion_acts(scenario: Scenario) -> str:
@@ -161,8 +166,8 @@ def _release(release: CapacityRelease, scenario: Scenario) -> str:
     when = ("no review before the end" if not reviews else
             f"{len(reviews)} review{'' if len(reviews) == 1 else 's'} from {release.start}"
             + (f", every {release.every_months} months" if len(reviews) > 1 else ""))
-    since = (f" connected at least {release.after_years:g} years" if release.after_years
-             else "")
+    since = (f" connected at least {_years(f'{release.after_years:g}')}"
+             if release.after_years else "")
     freed = release.existing_mw * release.user_share * release.mw_share
     existing = (f"; at the first, also {release.existing_mw:g} MW of users connected before "
                 f"the start ({significant(freed, 3)} MW freed)" if release.existing_mw else "")
@@ -239,7 +244,7 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):
-        return (f"from {upgrade.date}, delayed by {significant(delay.mean)} years on average "
+        return (f"from {upgrade.date}, delayed by {_years(significant(delay.mean))} on average "
                 f"({'; '.join(['no upper bound', *shared])})")
     latest = upgrade.date + dt.timedelta(days=delay.upper_bound * DAYS_PER_YEAR)
     if latest == earliest:  # a fixed delay: one day, not a range from the date given
