@@ -208,9 +208,21 @@ def test_validate_says_when_a_generated_waiting_list_was_requested(tmp_path: Pat
                  "rate_per_year: 4, demand_mw: 0.2, area: south}}", "--set",
                  "waiting_list={count: 12, earliest: 2020-01-01}"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert ("waiting list at the start: 12 generated, requested from 2020-01-01 to 2022-01-01"
-            in lines)
+    assert ("waiting list at the start: 12 generated, requested from 2020-01-01 to 2022-01-01: "
+            "100% other; all in south") in lines
     assert "    other: 4 requests/year, 0.8 MW/year" in lines
+
+
+def test_validate_says_whom_a_generated_waiting_list_holds(capsys):
+    """areas.yaml's 50 listed applicants are all Lelystad's, which the outline never said.
+
+    Its mix draws them from Lelystad's streams only: the backlog of a year that Lelystad starts
+    with. Each category's share of them is said, and each area's where there are several.
+    """
+    # mix 2.6 storage, 1.1 safety, 6.3 basic needs, 43.8 others, of 53.8
+    assert ("waiting list at the start: 50 generated, requested from 2021-11-01 to 2022-11-16: "
+            "5% congestion_relief, 2% safety, 12% basic_needs, 81% other; all in lelystad"
+            ) in _outline_of("areas", capsys)
 
 
 def test_validate_writes_large_sizes_and_rates_without_an_exponent(tmp_path: Path, capsys):

@@ -27,7 +27,7 @@ from sim.inputs.scenario import (
     holds_priority,
     starts_later,
 )
-from sim.inputs.sources import onsite_for
+from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.timeline import custom_policy_in_force, policy_periods
 
@@ -308,4 +308,27 @@ def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
         return (f"{len(waiting)} row{'' if len(waiting) == 1 else 's'} read from {spec.csv}, "
                 f"{significant(waiting.demand_mw.sum(), 3)} MW demand")
     latest = spec.latest or scenario.start
-    return f"{spec.count} generated, requested from {spec.earliest} to {latest}"
+    return (f"{spec.count} generated, requested from {spec.earliest} to {latest}"
+            + (f": {_drawn(scenario)}" if spec.count else ""))
+
+
+def _drawn(scenario: Scenario) -> str:
+    """Whom a generated waiting list holds: each category's share, and each area's if several.
+
+    By its ``mix``, or else the streams' rates (:func:`~sim.inputs.sources.waiting_list_weights`):
+    areas.yaml puts its backlog all in Lelystad, which a planner reads nowhere else.
+    """
+    weights = waiting_list_weights(scenario)
+    total = sum(weights)
+    categories: dict[str, float] = {}
+    areas: dict[str, float] = {}
+    for stream, weight in zip(scenario.streams.values(), weights, strict=True):
+        if weight > 0:
+            categories[stream.category] = categories.get(stream.category, 0.0) + weight
+            areas[stream.area or ""] = areas.get(stream.area or "", 0.0) + weight
+    text = ", ".join(f"{categories[c] / total:.0%} {c}" for c in CATEGORIES if c in categories)
+    if len(scenario.grid.resolved_areas) > 1:
+        text += "; " + ("all in " + next(iter(areas)) if len(areas) == 1 else
+                        ", ".join(f"{share / total:.0%} in {area}"
+                                  for area, share in areas.items()))
+    return text
