@@ -35,11 +35,27 @@ def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
     assert "    + 5 MW between 2023-06-01 and 2024-05-31: station" in lines
     # 5 requests/year x mean 0.4 x exp(0.5**2 / 2) MW x (1 - 0.5 x 0.2) on-site generation
     basic = next(line for line in lines if line.startswith("  basic (basic_needs)"))
-    assert "= 2.04 MW/year asked after on-site generation (50% of them cover 20%" in basic
+    assert ("5 requests/year x 0.45 MW = 2.27 MW/year of demand, 2.04 MW/year asked after "
+            "on-site generation (50% of them cover 20%") in basic
     assert "    basic_needs: 5 requests/year, 2.04 MW/year" in lines
     assert "waiting list at the start: 2 rows read from waiting.csv, 2 MW demand" in lines
     assert "  Depot: other, 0.5 MW asked (0.5 MW demand) on 2023-03-01, 40 jobs" in lines
     assert lines[-1].startswith(f"{path}: ok - 'fifo', 2022-01-01 to 2026-01-01")
+
+
+def test_validate_writes_a_product_equal_to_what_it_multiplies(capsys):
+    """'5 requests/year x 0.46 MW = 2.14 MW/year asked' read as a wrong multiplication.
+
+    With on-site generation, what is asked is less than the requests times their size: the
+    product is the demand, and the MW asked after on-site generation follow it. A stream
+    that generates nothing on site (storage here) reads as before.
+    """
+    path = Path(__file__).resolve().parents[1] / "scenarios/flevoland/fifo_onsite.yaml"
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("  safety (safety): 5 requests/year x 0.46 MW = 2.3 MW/year of demand, 2.14 MW/year "
+            "asked after on-site generation (35% of them cover 20% on average)") in lines
+    assert "  storage (congestion_relief): 12 requests/year x 2 MW = 24 MW/year asked" in lines
 
 
 def test_validate_counts_homes_and_leaves_later_streams_out_of_the_start(capsys):

@@ -273,10 +273,15 @@ def _streams(scenario: Scenario) -> list[str]:
         size = (f"{significant(stream.demand_mw.mean)} MW" if homes is None else
                 f"{significant(homes.mean, 3)} homes x {significant(stream.demand_mw.mean)} MW")
         starts = f", from {stream.period.start}" if later and stream.period else ""
+        # with on-site generation, the product is the demand, and what is asked comes after it:
+        # '5 requests/year x 0.46 MW = 2.14 MW/year asked' read as a wrong multiplication
+        generating = onsite is not None and onsite.share > 0
+        demand = (f"{significant(stream.rate_per_year * each, 3)} MW/year of demand, "
+                  if generating else "")
         lines.append(f"  {name} ({stream.category}{area}{starts}): {stream.rate_per_year:g} "
-                     f"requests/year x {size} = {significant(mw, 3)} MW/year asked"
+                     f"requests/year x {size} = {demand}{significant(mw, 3)} MW/year asked"
                      + (f" after on-site generation ({onsite.share:.0%} of them cover "
-                        f"{onsite.cover.mean:.0%} on average)" if onsite and onsite.share else "")
+                        f"{onsite.cover.mean:.0%} on average)" if onsite and generating else "")
                      + growth + _expanding(stream, scenario))
         lines += [f"    {line}" for line in (*_offers(stream.partial_offer, stream.non_firm),
                                              *_category_changes(stream))]
