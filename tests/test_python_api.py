@@ -159,6 +159,26 @@ def test_wrong_arguments_to_sweep_are_one_clear_error(vary, options, expected):
     assert str(raised.value).startswith(expected)
 
 
+@pytest.mark.parametrize("overrides, expected", [
+    ("replications=2", "overrides: expected a list of key.path=value strings or a mapping of "
+                       "key paths to values, got str 'replications=2'"),
+    ([3], "overrides: expected key.path=value strings, got int 3"),
+    ({3: 4}, "overrides: expected key paths as text, e.g. 'grid.capacity_mw', got int 3"),
+])
+def test_wrong_overrides_to_compare_are_one_clear_error(overrides, expected):
+    """A number among the overrides was an AttributeError; a string was read letter by letter.
+
+    compare reads targets (``2:key=value``) before load_scenario sees the changes, so it checks
+    their type itself, as load_scenario and sweep do.
+    """
+    from sim import compare
+
+    with pytest.raises(GridqueueError) as raised:
+        compare([FIFO, FIFO.parent / "social_priority.yaml"], overrides=overrides,
+                replications=2, workers=1)
+    assert str(raised.value) == expected
+
+
 @pytest.mark.parametrize("inputs, expected", [
     (FIFO, "inputs: expected a list of scenario files, results directories, Scenario or "
            "Results objects, got PosixPath"),

@@ -43,7 +43,7 @@ from sim.figures import plots
 from sim.figures.files import write_figures
 from sim.figures.observations import observations_figure
 from sim.inputs.files import resolved
-from sim.inputs.loading import check_edited, load_resolved, load_scenario
+from sim.inputs.loading import check_edited, check_overrides_type, load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, read_scenario_source
@@ -980,6 +980,8 @@ def _changes(
     overrides: Sequence[str] | Mapping[str, Any] | None, replications: int | None
 ) -> dict[str, Any] | list[str]:
     extra = [] if replications is None else [f"replications={replications}"]
+    if overrides is not None:
+        check_overrides_type(overrides)
     if isinstance(overrides, Mapping):
         return {**overrides, **({"replications": replications} if extra else {})}
     return [*(overrides or []), *extra]

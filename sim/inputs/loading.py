@@ -52,8 +52,9 @@ from sim.policies.shadowing import (
     order_key,
 )
 
-__all__ = ["as_overrides", "build_policy", "check_edited", "check_runnable", "load_resolved",
-           "load_scenario", "load_variant", "load_waiting_rows", "shown_csv", "validate_data"]
+__all__ = ["as_overrides", "build_policy", "check_edited", "check_overrides_type", "check_runnable",
+           "load_resolved", "load_scenario", "load_variant", "load_waiting_rows", "shown_csv",
+           "validate_data"]
 
 
 def load_scenario(
@@ -460,13 +461,24 @@ def as_overrides(overrides: Sequence[str | Override] | Mapping[str, Any] | None
     """
     if overrides is None:
         return []
+    check_overrides_type(overrides)
     if isinstance(overrides, Mapping):  # copies: applying them must not change the caller's
+        return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}", "override")
+                for k, v in overrides.items()]
+    return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
+
+
+def check_overrides_type(overrides: object) -> None:
+    """Raise a GridqueueError unless ``overrides`` is a list of texts or a mapping by key path.
+
+    A lone text is refused, not read one character at a time.
+    """
+    if isinstance(overrides, Mapping):
         for key in overrides:
             if not isinstance(key, str):
                 raise GridqueueError("overrides: expected key paths as text, e.g. "
                                      f"'grid.capacity_mw', got {type(key).__name__} {key!r}")
-        return [Override(tuple(k.split(".")), copy.deepcopy(v), f"{k}={v}", "override")
-                for k, v in overrides.items()]
+        return
     if isinstance(overrides, str | bytes) or not isinstance(overrides, Iterable):
         raise GridqueueError("overrides: expected a list of key.path=value strings or a "
                              "mapping of key paths to values, got "
@@ -475,7 +487,6 @@ def as_overrides(overrides: Sequence[str | Override] | Mapping[str, Any] | None
         if not isinstance(item, str | Override):
             raise GridqueueError("overrides: expected key.path=value strings, got "
                                  f"{type(item).__name__} {_shown(item)}")
-    return [o if isinstance(o, Override) else parse_override(o) for o in overrides]
 
 
 def _at(source: ScenarioSource | None, scenario: Scenario, loc: tuple[str | int, ...],
