@@ -303,6 +303,45 @@ def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_regi
     assert "expected sort_key to return" not in err[0]
 
 
+LATE_BAD_KEY = '''\
+from sim import QueuePolicy
+
+
+class LateNone(QueuePolicy):
+    uses_category_order = False
+    uses_priority = False
+
+    def sort_key(self, applicant):
+        late = applicant.request_time == float.fromhex("{request_time}")
+        return None if late else (applicant.request_time,)
+'''
+
+
+def test_a_bad_sort_key_names_the_replication_of_the_applicant(tmp_path, clean_registry,
+                                                                capsys):
+    """Applicant ids start again at 0 in every replication, so the message names both.
+
+    The check before a run ranks the first replication's applicants only; a key that goes
+    wrong for an applicant of a later replication is found in that replication, where
+    "applicant N" alone pointed at another applicant: replication 0's of that id, which
+    the first replication has too.
+    """
+    scenario = load_scenario(scenario_file(tmp_path, ""))  # the same applicants, fifo
+    first, second = (generate_applicants(scenario, RandomStreams(scenario.seed, r), None)
+                     for r in (0, 1))
+    late = len(second) - 1  # the last request of replication 1, an id replication 0 has too
+    assert late < len(first)
+    (tmp_path / "gq_test_late.py").write_text(
+        LATE_BAD_KEY.format(request_time=float(second.request_time[late]).hex()))
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_late:LateNone'}\n")
+    assert main(["run", str(path), "--replications", "2", "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert ("the queue policy 'gq_test_late:LateNone' returned None (NoneType) as the sort "
+            f"key of applicant {late} of replication 1; expected a tuple") in err[0]
+
+
 def test_a_policy_module_that_fails_on_import_is_named_at_its_file_and_line(tmp_path,
                                                                           clean_registry):
     """As a failing sort_key is: the module's line, or the function of it that raised."""

@@ -69,27 +69,37 @@ class CheckedPolicy(QueuePolicy):
         order: how the scenario names it, e.g. ``mypolicies:LargestFirst``.
         source: the scenario file, or the option that named the policy (for the message).
         key_path: where the scenario names it, e.g. ``policy.order``.
+        replication: the replication whose applicants it ranks, if known: an applicant's id
+            starts again at 0 in every replication, so a message naming one names both, as
+            ``applicants.csv`` does.
     """
 
-    def __init__(self, policy: QueuePolicy, order: str, source: str, key_path: str) -> None:
+    def __init__(self, policy: QueuePolicy, order: str, source: str, key_path: str,
+                 replication: int | None = None) -> None:
         super().__init__(policy.category_order)
         self.policy = policy
         self.order = order
         self.source = source
         self.key_path = key_path
+        self.replication = replication
 
     def sort_key(self, applicant: Applicant) -> tuple[Any, ...]:
         key = self.policy.sort_key(applicant)
         if not isinstance(key, tuple | list):  # a number or text would not unpack as one
             raise self._broken(f"returned {key!r} ({type(key).__name__}) as the sort key of "
-                               f"applicant {applicant.applicant_id}; expected a tuple, e.g. "
+                               f"{self._applicant(applicant)}; expected a tuple, e.g. "
                                "(applicant.requested_mw,) with the comma")
         if any(isinstance(k, float) and math.isnan(k) for k in key):
-            raise self._broken(f"returned a sort key holding NaN, {key!r}, for applicant "
-                               f"{applicant.applicant_id} ({_nan_attributes(applicant)}); NaN "
-                               "is neither smaller nor larger than anything, so the order "
+            raise self._broken(f"returned a sort key holding NaN, {key!r}, for "
+                               f"{self._applicant(applicant)} ({_nan_attributes(applicant)}); "
+                               "NaN is neither smaller nor larger than anything, so the order "
                                "would be arbitrary")
         return key
+
+    def _applicant(self, applicant: Applicant) -> str:
+        """'applicant 12 of replication 3': ids start again at 0 in every replication."""
+        of = "" if self.replication is None else f" of replication {self.replication}"
+        return f"applicant {applicant.applicant_id}{of}"
 
     @property
     def is_users(self) -> bool:

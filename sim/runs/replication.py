@@ -83,7 +83,7 @@ def run_replication(
     trajectory = simulate(
         table,
         grid,
-        with_categories(regimes(scenario), category_timeline(scenario, table)),
+        with_categories(regimes(scenario, replication), category_timeline(scenario, table)),
         scenario.horizon_years,
         snapshot_times(scenario),
     )
@@ -295,8 +295,11 @@ RANKING_KEYS = ("order", "params", "category_order", "within_category")
 """The keys of a policy change that change how applicants rank; an error names the first set."""
 
 
-def regimes(scenario: Scenario) -> list[Regime]:
+def regimes(scenario: Scenario, replication: int | None = None) -> list[Regime]:
     """The policy regimes in force over time, with their policies built and guarded.
+
+    ``replication``: the replication whose applicants the policies rank, which an error
+    naming an applicant names too.
 
     An error of a policy names the key that put it in force: ``policy.order``, or the first of
     :data:`RANKING_KEYS` that the change in force sets (a change of parameters alone can
@@ -318,7 +321,7 @@ def regimes(scenario: Scenario) -> list[Regime]:
         result.append(Regime(
             time=0.0 if date is None else scenario.years_since_start(date),
             policy=CheckedPolicy(policy, regime.order, scenario.option_giving(key_path) or source,
-                                 key_path),
+                                 key_path, replication),
             allocation=regime.allocation if rounds is None else rounds.fit,
             rounds=None if rounds is None else RoundSchedule(
                 times=frozenset(scenario.years_since_start(d) for d in rounds.dates),
@@ -346,7 +349,7 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
     They are told apart by their ``repr``, which keeps what JSON would merge (``inf`` and
     ``-inf``, a date and its text).
     """
-    built = regimes(scenario)
+    built = regimes(scenario, 0)  # the applicants of replication 0, drawn below
     if users_only and not any(isinstance(regime.policy, CheckedPolicy) and regime.policy.is_users
                               for regime in built):
         return
