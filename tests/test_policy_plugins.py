@@ -1158,3 +1158,53 @@ def test_the_guide_s_policy_that_keeps_the_categories_works_as_it_says(tmp_path:
     results = run(loaded, workers=1)
     assert len(results.summary) > 0
     sys.modules.pop("oldestfirst", None)
+
+
+SIGNATURES = '''\
+from sim import QueuePolicy
+
+
+class NoSelf(QueuePolicy):
+    def sort_key(applicant):
+        return (applicant.request_time,)
+
+
+class RanksWithoutTable(QueuePolicy):
+    def sort_key(self, applicant):
+        return (applicant.request_time,)
+
+    def ranks(self):
+        return None
+
+
+class Static(QueuePolicy):
+    @staticmethod
+    def sort_key(applicant):
+        return (applicant.request_time,)
+'''
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("NoSelf", "defines sort_key(applicant), which cannot be called as sort_key(self, "
+     "applicant); expected a method that takes self, then the applicant"),
+    ("RanksWithoutTable", "defines ranks(self), which cannot be called as ranks(self, "
+     "table); expected a method that takes self, then the table"),
+])
+def test_a_policy_method_the_engine_cannot_call_is_named_with_its_signature(
+        tmp_path, clean_registry, capsys, name, expected):
+    """A sort_key without self failed only while ranking, blamed on the keys it returned.
+
+    The TypeError of calling it came with the contract's "expected sort_key to return
+    tuples", which sent a student looking at the keys. The class is now refused when the
+    scenario names it, with the method's parameters as written; a static method is fine.
+    """
+    (tmp_path / "gq_test_signatures.py").write_text(SIGNATURES)
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_signatures:{name}'}}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert (f"policy.order: queue policy 'gq_test_signatures:{name}': class {name} in module "
+            f"gq_test_signatures {expected} (see docs/policies.md)") in err[0]
+    assert "expected sort_key to return tuples" not in err[0]
+    static = scenario_file(tmp_path, "policy: {order: 'gq_test_signatures:Static'}\n")
+    assert main(["validate", str(static)]) == 0

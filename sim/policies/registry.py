@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
 import traceback
 from collections.abc import Sequence
@@ -148,6 +149,13 @@ def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
     """
     missing = sorted(getattr(cls, "__abstractmethods__", ()))
     if not missing:
+        for method, argument in (("sort_key", "applicant"), ("ranks", "table")):
+            if (why := _not_called_as(cls, method)) is not None:
+                raise LookupError(
+                    f"queue policy '{order}': class {cls.__qualname__} in module "
+                    f"{cls.__module__} defines {method}{why}, which cannot be called as "
+                    f"{method}(self, {argument}); expected a method that takes self, then "
+                    f"the {argument} (see docs/policies.md)")
         return cls
     own = [name for name, value in vars(cls).items() if callable(value)]
     hints = "".join(nearest(name, own) for name in missing)
@@ -156,6 +164,27 @@ def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
         f"not define {', '.join(missing)}{hints}; a policy must define sort_key(self, "
         "applicant), returning the applicant's place in line (see docs/policies.md)"
     )
+
+
+def _not_called_as(cls: type[QueuePolicy], method: str) -> str | None:
+    """``method``'s parameters as written, if the engine cannot call it with one argument.
+
+    A ``sort_key(applicant)`` without ``self``, say, otherwise failed only while ranking,
+    with a TypeError that read as if the keys it returned were wrong.
+    """
+    static = inspect.getattr_static(cls, method)
+    function = getattr(cls, method)
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # no signature to read (a builtin): calling it will tell
+        return None
+    # Read from the class, a plain method still has self to fill; a static or class method not.
+    arguments = (None,) if isinstance(static, staticmethod | classmethod) else (None, None)
+    try:
+        signature.bind(*arguments)
+    except TypeError:
+        return str(signature)
+    return None
 
 
 def _entry_point(name: str) -> type[QueuePolicy] | None:
