@@ -625,6 +625,20 @@ _DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognorm
 _DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
+_NULL_MEANS = {"patience_years": "waits forever", "lifetime_years": "a permanent connection",
+               "delay_years": "on time"}
+"""Distribution keys that also take null, and what null means there (a word such as
+'forever' or 'none' is not read as it)."""
+
+
+def _null_means(loc: tuple[str | int, ...]) -> str:
+    """', or null (waits forever)' for a distribution key that takes null, else ''."""
+    key = next((part for part in reversed(loc) if isinstance(part, str) and not _is_tag(part)),
+               None)
+    meaning = _NULL_MEANS.get(key) if isinstance(key, str) else None
+    return f", or null ({meaning})" if meaning else ""
+
+
 def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
               read: bool = True) -> str:
     """What was expected and what came instead; ``read``: the value was read as YAML."""
@@ -664,7 +678,8 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
         hint = nearest(str(value), re.findall(r"'([^']*)'", str(ctx.get("expected"))))
         return f"expected {ctx.get('expected')}{got}{hint}"
     if kind == "model_attributes_type":  # only distributions are tagged unions
-        return f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE}{got}"
+        return (f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE}"
+                f"{_null_means(loc)}{got}")
     if kind in ("dict_type", "model_type"):
         return f"expected a mapping of keys{got or ', got a ' + type(value).__name__}"
     if kind == "list_type":
