@@ -1208,3 +1208,48 @@ def test_a_policy_method_the_engine_cannot_call_is_named_with_its_signature(
     assert "expected sort_key to return tuples" not in err[0]
     static = scenario_file(tmp_path, "policy: {order: 'gq_test_signatures:Static'}\n")
     assert main(["validate", str(static)]) == 0
+
+
+SHORT_RANKS = '''\
+import numpy as np
+from sim import QueuePolicy
+
+
+class OneLeftOut(QueuePolicy):
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (applicant.request_time,)
+
+    def ranks(self, table):
+        return np.arange(len(table) - 1)
+
+
+class NoneReturned(QueuePolicy):
+    uses_category_order = False
+
+    def sort_key(self, applicant):
+        return (applicant.request_time,)
+
+    def ranks(self, table):
+        return None
+'''
+
+
+@pytest.mark.parametrize(("name", "got"), [
+    ("OneLeftOut", "got {n_less}, 1 fewer"),
+    ("NoneReturned", "got one value, None, not one per applicant"),
+])
+def test_ranks_of_the_wrong_length_say_how_many_in_words(tmp_path, clean_registry, capsys,
+                                                         name, got):
+    """Ranks that leave an applicant out said 'got shape (N,)', numpy's words, not a count."""
+    (tmp_path / "gq_test_short.py").write_text(SHORT_RANKS)
+    fifo = load_scenario(scenario_file(tmp_path, ""))  # the same applicants
+    size = len(generate_applicants(fifo, RandomStreams(fifo.seed, 0), None))
+    path = scenario_file(tmp_path, f"policy: {{order: 'gq_test_short:{name}'}}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert (f"returned ranks that are not a ranking of the {size} applicants: expected one "
+            f"position per applicant, {size} in all; {got.format(n_less=size - 1)}") in err[0]
+    assert "shape" not in err[0]

@@ -533,7 +533,14 @@ def _not_a_ranking(ranks: np.ndarray, size: int) -> str | None:
     not only that something is.
     """
     if ranks.shape != (size,):
-        return f"expected one position per applicant, {size} in all; got shape {ranks.shape}"
+        if ranks.ndim == 1:  # an applicant left out, or one placed twice over
+            got = (f"{len(ranks)}, {abs(len(ranks) - size)} "
+                   f"{'fewer' if len(ranks) < size else 'more'}")
+        elif ranks.ndim == 0:  # None, or one number, returned instead of an array
+            got = f"one value, {ranks.item()!r}, not one per applicant"
+        else:
+            got = f"an array of shape {ranks.shape}, not a flat one"
+        return f"expected one position per applicant, {size} in all; got {got}"
     if ranks.dtype.kind not in "iu":
         return (f"expected whole numbers (positions from 0 to {size - 1}); got dtype "
                 f"{ranks.dtype}")
