@@ -315,3 +315,30 @@ def test_a_policy_that_fails_in_a_parent_is_named_at_the_parents_line(tmp_path, 
     assert capsys.readouterr().err.startswith(
         f"gridqueue: error: {tmp_path / 'parent.yaml'}:{line}: policy.order: the queue policy "
         "'gq_inherited:Raises' failed while ranking applicants (ValueError: on purpose)")
+
+
+def test_an_inherited_upgrade_restated_in_part_is_named_as_a_new_item(tmp_path: Path):
+    """A child file that gives only the date of an inherited upgrade, as if lists merged.
+
+    The list replaces the inherited one whole, so its one item is a new upgrade that lacks
+    add_mw; "missing: this key is required" alone did not say why, nor how to change one
+    upgrade. The message now says both, with the inherited upgrade's index for --set. A new
+    upgrade of another name lacking add_mw keeps the plain message.
+    """
+    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
+    child = tmp_path / "later.yaml"
+    child.write_text("extends: fifo.yaml\ngrid:\n  upgrades:\n"
+                     "    - {name: station, date: 2024-01-01}\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_scenario(child)
+    assert str(raised.value) == (
+        f"{child}:4: grid.upgrades.0.add_mw: missing: this key is required; grid.upgrades in "
+        "a child file replaces the inherited list whole, so 'station' here is a new item, not "
+        "the inherited one changed: give it whole, or give grid.upgrades as {remove: [...], "
+        "add: [...]} to replace it and keep the others, or for one run change one of its keys, "
+        "--set grid.upgrades.0.KEY=VALUE (docs/scenario-reference.md)")
+    child.write_text("extends: fifo.yaml\ngrid:\n  upgrades:\n"
+                     "    - {name: another station, date: 2024-01-01}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"grid.upgrades.0.add_mw: missing: this key is "
+                                         r"required$"):
+        load_scenario(child)

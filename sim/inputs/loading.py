@@ -508,6 +508,8 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource,
     error = next((e for e in errors if e["type"] == "extra_forbidden"), None)
     if error is None and (misspelt := _misspelt_entry(errors, source)) is not None:
         return misspelt
+    if error is None and (restated := _restated_in_part(errors, source)) is not None:
+        return restated
     error = error or errors[0]
     loc = _data_path(error["loc"], source.data)
     ctx = error.get("ctx") or {}
@@ -566,6 +568,43 @@ def _misspelt_entry(errors: list[ErrorDetails], source: ScenarioSource) -> Input
             return InputError(file, ".".join(map(str, entry)),
                               f"a new {_NAMED_ENTRIES[within]}, which needs {listed(keys)}{hint}",
                               line)
+    return None
+
+
+def _restated_in_part(errors: list[ErrorDetails], source: ScenarioSource) -> InputError | None:
+    """An item of a named list a child file gives in part, as if to change an inherited one.
+
+    A child file's ``grid.upgrades: [{name: FGU..., date: 2031-01-01}]`` replaces the whole
+    inherited list: its one item is a new upgrade, which lacks ``add_mw``. "missing: this key
+    is required" alone did not say that lists are not merged by name, nor how to change one.
+    """
+    for error in errors:
+        loc = _data_path(error["loc"], source.data)
+        if error["type"] != "missing" or len(loc) < 3 or not isinstance(loc[-2], int) \
+                or loc[-3] not in ("upgrades", "projects"):
+            continue
+        listing = loc[:-2]
+        items = _node_at(source.data, listing)
+        item = items[loc[-2]] if isinstance(items, list) and loc[-2] < len(items) else {}
+        name = item.get("name") if isinstance(item, dict) else None
+        givers = [index for index, (_, root) in enumerate(source.files)
+                  if isinstance(find_node(root, listing), yaml.SequenceNode)]
+        if not isinstance(name, str) or not givers:
+            continue
+        for _, root in source.files[givers[0] + 1:]:  # the files it extends, nearest first
+            inherited = find_node(root, listing)
+            names = [] if not isinstance(inherited, yaml.SequenceNode) else [
+                str(getattr(find_node(item, ("name",)), "value", "")) for item in inherited.value]
+            if name in names:
+                key = ".".join(map(str, listing))
+                file, line = source.locate(loc)
+                return InputError(file, ".".join(map(str, loc)), (
+                    f"missing: this key is required; {key} in a child file replaces the "
+                    f"inherited list whole, so '{name}' here is a new item, not the inherited "
+                    f"one changed: give it whole, or give {key} as {{remove: [...], add: "
+                    f"[...]}} to replace it and keep the others, or for one run change one "
+                    f"of its keys, --set {key}.{names.index(name)}.KEY=VALUE "
+                    f"(docs/scenario-reference.md)"), line)
     return None
 
 
