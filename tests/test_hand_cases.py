@@ -630,6 +630,25 @@ def test_a_projects_dates_say_when_it_is_connected_whole_and_firm():
     assert dates[("s", "bakery")] == "median 2025-01-01 (10% to 90%: 2025-01-01 to 2025-01-01)"
 
 
+def test_mw_still_waiting_counts_the_rest_of_a_partial_connection():
+    """Without the 2025 station the shop holds 0.25 MW and still waits for 0.38 at the end.
+
+    "MW still waiting at the end of the run" counts that rest beside the bakery's whole
+    0.1 MW, as the queue of timeseries.csv does: 0.48 MW in line, not the bakery's 0.1
+    alone. The shop still counts as connected (its first connection), not as waiting.
+    """
+    fields = {**shop_world(partial_min_share=0.3), "grid": {"capacity_mw": 0.25}}
+    results = run(scenario(**fields), workers=1)
+    frame = results.applicants.set_index("name")
+    assert frame.loc["shop", "waiting_mw"] == pytest.approx(0.38, abs=1e-12)
+    assert frame.loc["bakery", "waiting_mw"] == pytest.approx(0.1, abs=1e-12)
+    figures = results.replication_metrics.set_index(["group", "metric"])["value"]
+    assert figures[("all", "mw_waiting")] == pytest.approx(0.48, abs=1e-12)
+    assert figures[("all", "waiting")] == 1.0 and figures[("all", "connected")] == 1.0
+    last = results.timeseries.iloc[-1]
+    assert figures[("all", "mw_waiting")] == pytest.approx(last["queued_mw_total"], abs=1e-12)
+
+
 def test_no_partial_offer_below_the_minimum_share():
     """At a 50% minimum (0.315 MW) the 0.25 MW free is too little: the shop waits whole."""
     frame = both_models(shop_world(partial_min_share=0.5))

@@ -94,7 +94,9 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                 # the MW held last, which a partial connection or a take-back makes less
                 "mw_connected": float(part.loc[outcome["connected"], "connected_mw"].sum()),
                 "mw_withdrawn": float(part.loc[outcome["withdrawn"], "requested_mw"].sum()),
-                "mw_waiting": float(part.loc[outcome["waiting"], "requested_mw"].sum()),
+                # the whole request of those without any connection, the rest of the others
+                "mw_waiting": float(part.loc[outcome["waiting"], "requested_mw"].sum()
+                                    + part.loc[~outcome["waiting"], "waiting_mw"].sum()),
                 "wait_mean_years": float(part.loc[outcome["connected"], "wait_years"].mean()),
                 **_connected_within(part, outcome["connected"], start),
                 "job_years_waiting": float((part["jobs"] * years_in_run(part, start)).sum()),

@@ -219,6 +219,11 @@ def check(table: ApplicantTable, grid: GridSetup, regimes: list[Regime], out: Tr
     # nobody connected twice: no grant after the connection in full
     assert all(not full[i] or when <= out.full_connect_time[i] for when, i, _ in grants)
     assert np.all(np.isnan(out.withdraw_time[granted > 0]))  # partly connected never withdraw
+    # what is still in the firm queue at the end: the rest of every request not yet connected
+    # in full, of those who neither withdrew nor left the queue for a right; nothing else
+    in_line = ~full & np.isnan(out.withdraw_time) & ~left_for_right
+    np.testing.assert_allclose(out.waiting_mw,
+                               np.where(in_line, table.requested_mw - granted, 0.0), atol=TOL)
 
     def held_mw(t: float) -> np.ndarray:
         """MW each applicant holds just after the allocation at time t."""

@@ -89,7 +89,9 @@ class Trajectory:
     its grant is (``full_connect_time``, applicant, request). Speed: a tuple per connection
     of a long run cost 2-3% of it in allocations and garbage collection.
     A non-firm right counts as a first connection (``connect_time``); ``full_connect_time``
-    is always firm.
+    is always firm. ``waiting_mw`` is the MW each still waited for in the firm queue at the
+    end: its whole request if it had no connection, the rest if it was connected in part
+    (or holds a non-firm right beside its firm place), 0 if it left the queue.
     """
 
     connect_time: np.ndarray
@@ -105,6 +107,7 @@ class Trajectory:
     connected_mw: np.ndarray
     grants: list[tuple[float, int, float]]
     reclaimed: list[tuple[float, int, float]]
+    waiting_mw: np.ndarray
     non_firm: NonFirmOutcome | None = None
     """Each applicant's non-firm right, if the scenario has non-firm pools."""
 
@@ -285,6 +288,8 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             else float(idle_any.sum()),
             final_category=self.category_in_force.astype(np.int8, copy=False),
             **self._connections(connect_time),
+            waiting_mw=np.where(np.array(self.state, dtype=np.int8) == WAITING,
+                                np.array(self.waiting_mw, dtype=float), 0.0),
             non_firm=None if self.non_firm_setup is None else self._non_firm_outcome(),
         )
 

@@ -233,9 +233,12 @@ METRICS: dict[str, Metric] = {
                            depends_on_end=True),
     "mw_withdrawn": Metric("MW", "grid MW withdrawn before the end of the run",
                            "MW withdrawn by the end of the run", depends_on_end=True),
-    "mw_waiting": Metric("MW", "grid MW requested by the applicants still waiting at the end "
-                         "of the run without any connection (see waiting)",
-                         "MW still waiting at the end of the run", depends_on_end=True),
+    "mw_waiting": Metric("MW", "grid MW still waited for in the firm queue at the end of the "
+                         "run: the whole request of those without any connection (see "
+                         "waiting), and the rest of those connected in part or holding a "
+                         "non-firm right beside their firm place, as timeseries.csv's queue "
+                         "counts them", "MW still waiting at the end of the run",
+                         depends_on_end=True),
     "mw_years_waiting": Metric(
         "MW-years", "grid MW requested times years waited in the run, to connection, "
         "withdrawal or the end of the run; a waiting list's years before the start are not "
@@ -376,6 +379,7 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
         "held_mw": _held_mw(applicants),
+        "waiting_mw": _waiting_mw(applicants, outcome == OUTCOMES.index("waiting")),
         **{name: outcome == k for k, name in enumerate(OUTCOMES)},
         "request_time": request_time,
         "entry": (entry := np.clip(-request_time, 0.0, wait)),
@@ -424,6 +428,18 @@ def _held_mw(applicants: pd.DataFrame) -> np.ndarray:
     if "connected_mw" not in applicants:
         return applicants["requested_mw"].to_numpy(dtype=float)
     return applicants["connected_mw"].to_numpy(dtype=float)
+
+
+def _waiting_mw(applicants: pd.DataFrame, waiting: np.ndarray) -> np.ndarray:
+    """The MW each applicant still waited for in the firm queue at the end of the run.
+
+    The whole request of one without any connection, and the rest of one connected in part
+    or holding a non-firm right beside its firm place. Tables without ``waiting_mw``
+    (written before it existed) give the requests of those without any connection only.
+    """
+    if "waiting_mw" not in applicants:
+        return np.where(waiting, applicants["requested_mw"].to_numpy(dtype=float), 0.0)
+    return applicants["waiting_mw"].to_numpy(dtype=float)
 
 
 def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -558,7 +574,7 @@ def _figures(
         "job_years_waiting": float((c["jobs"] * (c["wait"] - c["entry"])).sum()),
         "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
-        "mw_waiting": float(c["mw"][waiting].sum()),
+        "mw_waiting": float(c["waiting_mw"].sum()),
         "mw_years_waiting": float((c["mw"] * (c["wait"] - c["entry"])).sum()),
         "idle_mw_years": float(idle),
         "connected_in_part": float(np.count_nonzero(c["in_part"])),

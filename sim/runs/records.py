@@ -28,7 +28,7 @@ APPLICANT_COLUMNS = (
     "replication", "applicant_id", "name", "source", "stream", "category",
     "priority_requested", "area", "request_date", "demand_mw", "requested_mw", "self_supply",
     "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
-    "final_category", "existing_mw", "connected_mw", "full_connect_date",
+    "final_category", "existing_mw", "connected_mw", "waiting_mw", "full_connect_date",
     "non_firm_date", "non_firm_right", "non_firm_mw", "non_firm_hours_share",
     "non_firm_mw_share", "non_firm_end_date", "moved_to_firm", "kept_firm_place",
 )
@@ -37,13 +37,16 @@ APPLICANT_COLUMNS = (
 ``connect_date`` and ``wait_years`` are those of the first connection, partial or whole;
 ``full_connect_date`` is when the whole request was connected, ``connected_mw`` the MW it
 held last, at the end or when its connection ended (its request, or less if only part of it
-was connected or a mechanism took some back). ``connected_mw`` and ``full_connect_date``
-are firm; a non-firm right counts as a first connection. ``non_firm_date`` is when the
-applicant got a non-firm right (of ``non_firm_mw``, of the kind ``non_firm_right``) and
-``non_firm_end_date`` when it ended (empty: held to the end); ``moved_to_firm`` whether it
-ended by a firm connection; ``kept_firm_place`` whether it kept its place in the firm queue
-while it held the right (False where it gave the place up or held no right): one that kept
-it and was not moved to firm by the end is still in line, one that gave it up is not;
+was connected or a mechanism took some back), ``waiting_mw`` the MW it still waited for in
+the firm queue at the end of the run (its whole request without any connection, the rest of
+one connected in part, 0 once connected in full, withdrawn or out of the firm queue).
+``connected_mw`` and ``full_connect_date`` are firm; a non-firm right counts as a first
+connection. ``non_firm_date`` is when the applicant got a non-firm right (of
+``non_firm_mw``, of the kind ``non_firm_right``) and ``non_firm_end_date`` when it ended
+(empty: held to the end); ``moved_to_firm`` whether it ended by a firm connection;
+``kept_firm_place`` whether it kept its place in the firm queue while it held the right
+(False where it gave the place up or held no right): one that kept it and was not moved to
+firm by the end is still in line, one that gave it up is not;
 ``non_firm_hours_share`` and ``non_firm_mw_share`` the share of the hours of a year and of
 its MW it could use, averaged over the time it held the right (empty where it held none).
 """
@@ -137,6 +140,7 @@ def applicant_records(
                                                     categories=CATEGORIES),
         "existing_mw": table.existing_mw,
         "connected_mw": trajectory.connected_mw,
+        "waiting_mw": trajectory.waiting_mw,
         "full_connect_date": connect_date if trajectory.full_connect_time is
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
         **_non_firm_columns(trajectory, start, len(table)),

@@ -38,7 +38,8 @@ __all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_t
            "check_values", "is_whole", "read_run_info", "run_replications"]
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "applicants": tuple(column for column in APPLICANT_COLUMNS if column != "kept_firm_place"),
+    "applicants": tuple(column for column in APPLICANT_COLUMNS
+                        if column not in ("waiting_mw", "kept_firm_place")),
     "timeseries": TIMESERIES_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
@@ -50,15 +51,16 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 """The columns each table of a results folder must have (more are let be). Left out is one
 that earlier folders lack and readers take a default for: applicants.csv's kept_firm_place
 (:func:`sim.runs.observed.observed_values`: a right that never moved to firm is taken for one
-given up), projects.csv's withdrawn_share (:func:`sim.runs.summary_table.withdrawn_share`)
-and its full firm connection (:func:`sim.runs.summary_table.full_connection_dates`: none
-said)."""
+given up) and waiting_mw (:func:`sim.runs.metrics.metric_columns`: the requests of those
+without any connection), projects.csv's withdrawn_share
+(:func:`sim.runs.summary_table.withdrawn_share`) and its full firm connection
+(:func:`sim.runs.summary_table.full_connection_dates`: none said)."""
 
 _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicants": ("applicant_id", "demand_mw", "requested_mw", "self_supply", "jobs",
-                   "wait_years", "homes", "existing_mw", "connected_mw", "non_firm_mw",
-                   "non_firm_hours_share", "non_firm_mw_share"),
+                   "wait_years", "homes", "existing_mw", "connected_mw", "waiting_mw",
+                   "non_firm_mw", "non_firm_hours_share", "non_firm_mw_share"),
     "timeseries": tuple(c for c in TIMESERIES_COLUMNS if c not in ("replication", "date", "area")),
     "summary": _SUMMARY_NUMBERS,
     "replication_metrics": ("value",),
