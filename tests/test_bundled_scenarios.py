@@ -308,3 +308,21 @@ def test_scenario_reference_lists_every_key():
             f"{model}: missing {sorted(keys - documented[model])}, "
             f"not in the schema {sorted(documented[model] - keys)}"
         )
+
+
+def test_the_known_simplifications_say_what_the_family_draws_and_ties():
+    """Section 8 of docs/model.md matches the files: the reinforcement's delay is drawn.
+
+    It said the main reinforcement's timing was "explored by scenario variants rather than
+    drawn" and that upgrade delays were independent, while base.yaml draws its delay and
+    areas.yaml ties stations together with same_delay_as; and it said nothing of congestion
+    relievers freeing no capacity, which a planner reading an answer on social priority needs.
+    """
+    fgu = load_scenario(FAMILY / "base.yaml").grid.upgrades[-1]
+    assert fgu.delay_years is not None
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    section = text[text.index("## 8. Known simplifications"):text.index("## 9. Glossary")]
+    flat = " ".join(section.split())
+    assert "rather than drawn" not in flat
+    assert "same_delay_as" in flat
+    assert "A congestion reliever relieves nothing in the model" in flat
