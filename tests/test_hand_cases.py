@@ -649,6 +649,18 @@ def test_mw_still_waiting_counts_the_rest_of_a_partial_connection():
     assert figures[("all", "mw_waiting")] == pytest.approx(last["queued_mw_total"], abs=1e-12)
 
 
+def test_the_counts_still_waiting_say_they_leave_out_those_connected_in_part():
+    """The shop, waiting for 0.38 MW, is in the MW still waiting but not in the count or jobs.
+
+    Side by side, "Applicants still waiting at the end of the run" (1: the bakery) and "MW
+    still waiting" (0.48: the bakery's and the shop's rest) would read as one group; the
+    count and the jobs say that they are of those without any connection.
+    """
+    for name in ("waiting", "jobs_waiting"):
+        assert METRICS[name].label.endswith("without any connection"), name
+    assert "without any connection" not in METRICS["mw_waiting"].label
+
+
 def test_no_partial_offer_below_the_minimum_share():
     """At a 50% minimum (0.315 MW) the 0.25 MW free is too little: the shop waits whole."""
     frame = both_models(shop_world(partial_min_share=0.5))

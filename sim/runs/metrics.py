@@ -150,7 +150,8 @@ METRICS: dict[str, Metric] = {
                       "connection; one connected in part or holding a non-firm right counts as "
                       "connected, though it may still wait for firm MW (timeseries.csv's "
                       "queue counts it)",
-                      "Applicants still waiting at the end of the run", depends_on_end=True),
+                      "Applicants still waiting at the end of the run, without any connection",
+                      depends_on_end=True),
     "connect_median_years": Metric(
         "years", "years from request by which half of the group's applicants are connected, "
         "counting everyone (withdrawn as never connected, still waiting censored at the end), "
@@ -218,7 +219,8 @@ METRICS: dict[str, Metric] = {
                              depends_on_end=True),
     "jobs_waiting": Metric("jobs", "jobs of the applicants still waiting at the end of the "
                            "run without any connection (see waiting)",
-                           "Jobs still waiting at the end of the run", depends_on_end=True),
+                           "Jobs still waiting at the end of the run, without any connection",
+                           depends_on_end=True),
     "job_years_waiting": Metric(
         "job-years", "jobs times years waited in the run, to connection, withdrawal or the end "
         "of the run; a waiting list's years before the start are not counted (the run cannot "
