@@ -624,6 +624,9 @@ def test_a_projects_dates_say_when_it_is_connected_whole_and_firm():
     assert "in part or by a non-firm right included), median 2024-01-01" in shop
     assert "a full firm connection in 1 of 1, median 2025-01-01" in shop
     assert "full firm" not in bakery and "median 2025-01-01" in bakery
+    # the shop's wait of 0 years is to its part on 2024-01-01, not to the 2025 connection
+    assert shop.endswith("; mean wait to a first connection 0.00 years")
+    assert bakery.endswith("; mean wait 0.92 years")
     dates = project_dates({"s": results.projects})
     assert dates[("s", "shop")].endswith("a full firm connection in 1 of 1, median 2025-01-01 "
                                          "(10% to 90%: 2025-01-01 to 2025-01-01)")

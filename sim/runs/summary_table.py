@@ -215,7 +215,9 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
 
     The dates are the median and the 10th to 90th percentile over every replication
     (:func:`connection_dates`); the mean wait is that of the replications in which it was
-    connected by the end of the run (``projects.csv``).
+    connected by the end of the run (``projects.csv``), to its first connection: where that
+    may be a part or a non-firm right, the words say so, as it follows the dates of the full
+    firm connection, to which it would otherwise read as belonging.
     """
     lines = []
     for row in projects.itertuples():
@@ -235,7 +237,7 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
         first = f" ({FIRST_CONNECTION})" if full else ""
         lines.append(head + f"connected in {connected} of {runs} replications{first}{gave_up}, "
                      f"{connection_dates(row)}; " + (f"{full}; " if full else "")
-                     + f"mean wait{whose} {wait}")
+                     + f"mean wait{' to a first connection' if full else ''}{whose} {wait}")
     return lines
 
 
