@@ -707,6 +707,29 @@ def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
     assert "to the end of the run, not 10 years" not in html
 
 
+def test_the_intervals_count_the_replications_the_pooled_figures_draw(tmp_path: Path):
+    """A paired question counts the replications both ran; the figures, all each ran.
+
+    The variant ran 3 and its reference 2: the tables count 2, but the time-to-connection
+    and withdrawals figures draw the variant's 3, so the line on the intervals says 2 to 3.
+    """
+    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
+    results = run(scenario, workers=1)
+    question = Question("Q?", "fifo", "again", paired=True)
+    table = comparison_table({"fifo": results.summary, "again": results.summary},
+                             {"fifo": results.replication_metrics,
+                              "again": results.replication_metrics}, [question])
+    assert table["replications"].max() == 2
+    sources = {"fifo": "fifo.yaml", "again": "again.yaml"}
+    scenarios = {"fifo": scenario, "again": scenario}
+    drawn = comparison_page(table, scenarios, sources, {"time_to_connection": b"png"},
+                            replications={"fifo": 2, "again": 3})
+    assert "confidence interval over 2 to 3 replications of each scenario" in drawn.intervals
+    # Without a figure that pools them, only the tables' replications are said.
+    bare = comparison_page(table, scenarios, sources, {}, replications={"fifo": 2, "again": 3})
+    assert "confidence interval over 2 replications of each scenario" in bare.intervals
+
+
 def test_a_pair_paired_for_some_applicants_says_so():
     """A variant adding a stream: unpaired as a whole, paired for the streams both have."""
     rows = pd.DataFrame({"paired": [True, True, False]})

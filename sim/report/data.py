@@ -423,6 +423,11 @@ def comparison_page(
     labels = list(scenarios)
     lead = lead_metric(table)
     window = window_note(table, lead)
+    counts = table.groupby("scenario")["replications"].max()
+    if replications and any(name in images for name in POOLED):
+        # A figure that pools every replication a scenario ran counts more than a paired
+        # question's table, which counts only those both of its scenarios ran.
+        counts = pd.concat([counts, pd.Series(replications, dtype=float)])
     return _with_terms(Page(
         title=f"Comparison of {listed(labels) if len(labels) <= 3 else f'{len(labels)} scenarios'}",
         made=_made(),
@@ -441,8 +446,8 @@ def comparison_page(
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
         caution=comparison_caution(table, cautions),
-        replications=_replications_text(table.groupby("scenario")["replications"].max()),
-        fewest_replications=_fewest(table.groupby("scenario")["replications"].max()),
+        replications=_replications_text(counts),
+        fewest_replications=_fewest(counts),
         window=window,
     ), scenarios)
 
