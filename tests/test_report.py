@@ -629,6 +629,36 @@ def test_each_row_of_a_key_table_takes_the_window_its_answer_takes(summary_and_s
     assert all(not row[2][column].text.startswith("to end:") for row in other.rows)
 
 
+def test_a_small_reference_level_beside_no_difference_is_not_written_as_zero(
+        summary_and_scenario):
+    """'0.05% ... 0.0 pp (0.0 to 0.0), from 0.0%' read as a rise from nothing.
+
+    The same share of 0.0488% in every replication of both: the difference is zero, with
+    one decimal, and the reference's level took its decimals from it. A level that is not
+    zero now gets the decimals that show it; a level of zero stays as it was.
+    """
+    summary, _ = summary_and_scenario
+    share = (summary["group"] == "all") & (summary["metric"] == "connected_within_2y")
+    summary = summary.copy()
+    summary.loc[share, ["estimate", "ci_low", "ci_high", "mean"]] = [0.000488, 0.000156,
+                                                                     0.001521, 0.000488]
+    fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
+                          difference_ci_low=np.nan, difference_ci_high=np.nan,
+                          reference_mean=np.nan)
+    sp = summary.assign(scenario="sp", reference="fifo", question="Q", difference=0.0,
+                        difference_ci_low=0.0, difference_ci_high=0.0, reference_mean=0.0)
+    sp.loc[share, "reference_mean"] = 0.000488
+    table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                             origin="", paired=True)
+    column = HEADLINE_METRICS.index("connected_within_2y")
+    everyone = next(t for t in key_tables(table) if t.title == "All applicants")
+    cell = everyone.rows[1][2][column]
+    assert cell.text.startswith("0.05% (")
+    assert cell.note == "0.0 pp (0.0 to 0.0), from 0.05%"
+    withdrawn = everyone.rows[1][2][HEADLINE_METRICS.index("withdrawn")]
+    assert withdrawn.note == "0.0 (0.0 to 0.0), from 0.0"
+
+
 def test_a_difference_left_out_says_why(summary_and_scenario):
     """A variant's figure without a difference says why beneath it, rather than nothing.
 

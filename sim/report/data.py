@@ -807,13 +807,21 @@ def _reference_level(note: str, level: float, unit: str) -> str:
 
     Written with as many decimals as the difference before it (``note``), so that the
     variant's mean, in ``comparison.csv``, is this plus the difference; nothing if unknown.
+    A level other than zero gets more where so few would write it as zero: beside a
+    difference of '0.0 pp (0.0 to 0.0)', a share of 0.05% read 'from 0.0%', as if the
+    variant's 0.05% were a rise from nothing.
     """
     if not math.isfinite(level):
         return ""
     first = note.split(" ", 1)[0]
     decimals = len(first.partition(".")[2].rstrip("%")) if "." in first else 0
     scale, mark = (100.0, "%") if unit == "share" else (1.0, "")
-    return f", from {level * scale:,.{decimals}f}{mark}"
+    text = f"{level * scale:,.{decimals}f}"
+    for more in range(1, 7):  # six decimals more at most
+        if level == 0 or float(text.replace(",", "")) != 0:
+            break
+        text = f"{level * scale:,.{decimals + more}f}"
+    return f", from {text}{mark}"
 
 
 def _no_difference(metric: str, population: str) -> str:
