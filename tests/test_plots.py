@@ -396,6 +396,38 @@ def test_time_to_connection_thickens_a_paired_variant_where_it_differs(compariso
         assert at["ci_low"] > 0 or at["ci_high"] < 0
 
 
+def test_time_to_connection_thickens_no_variant_whose_categories_hold_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A paired variant that moves a stream into another category is not drawn thicker.
+
+    ``moved`` draws social_priority's applicants (paired), but its basic stream queues as
+    other: a category's curve of one holds other applicants than the other's, and a thick
+    line would show who is in the category as a difference in how long they wait. So did
+    framework_2026's basic needs, at 5.9-7.0 years with 10 replications, where the answers
+    (like with like) read "about the same". social_priority against fifo is still marked.
+    """
+    from sim.figures import plots
+
+    family = write_family(tmp_path)
+    moved = tmp_path / "moved.yaml"
+    moved.write_text("extends: social_priority.yaml\nname: moved\n"
+                     "streams: {basic: {category: other}}\n", encoding="utf-8")
+    both = compare([family["fifo"], family["social_priority"], moved], replications=2,
+                   workers=1)
+    assert both.paired == {"social_priority": True, "moved": True}
+    assert "category_changed" in set(both.table["population"])
+    drawn = plots.time_to_connection_figure
+    marked: list[dict[str, str]] = []
+
+    def recording(applicants, starts=None, references=None):  # type: ignore[no-untyped-def]
+        marked.append(dict(references or {}))
+        return drawn(applicants, starts, references)
+
+    monkeypatch.setattr(plots, "time_to_connection_figure", recording)
+    both.time_to_connection_figure()
+    assert marked == [{"social_priority": "fifo"}]
+
+
 def test_time_to_connection_says_which_category_it_cannot_draw():
     """A category whose pooled curve is known at no wait was left out without a word.
 

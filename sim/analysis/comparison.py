@@ -60,7 +60,7 @@ from sim.report.narrative import (
 )
 from sim.runs.csv_writer import write_csv
 from sim.runs.incidence import entry_years
-from sim.runs.metrics import ALL
+from sim.runs.metrics import ALL, AREA_CHANGED, BY_AREA, EVERY_APPLICANT
 from sim.runs.observed import agreement_sentences, few_for_a_band
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
@@ -181,12 +181,27 @@ class Comparison:
 
         Each share connected has its 95% band across replications; a variant paired with
         its reference (its first question) is drawn thicker where their curves differ beyond
-        the paired interval. Unpaired variants are not: their bands tell as much.
+        the paired interval. Unpaired variants are not: their bands tell as much. Nor is a
+        variant whose categories hold other applicants than its reference's (a stream moved
+        into another category, added or removed): its curve of a category would be set
+        against one of other applicants, and a difference in who is in it drawn as one in
+        how long they wait, where the answers, like with like, read "about the same".
         """
         starts = {label: r.scenario.start for label, r in self.results.items()}
         references = {label: q.reference for label, q in self._first_questions.items()
-                      if q.paired}
+                      if q.paired and self._categories_alike(q)}
         return plots.time_to_connection_figure(self._tables("applicants"), starts, references)
+
+    def _categories_alike(self, question: Question) -> bool:
+        """Whether each category holds the same applicants in the question's two scenarios.
+
+        So it does where the question's rows compare every applicant (beside those of each
+        grid area, and of a stream moved to another area, who stays in its category).
+        """
+        rows = self.table[(self.table["scenario"] == question.variant)
+                          & (self.table["reference"] == question.reference)
+                          & (self.table["question"] == question.question)]
+        return set(rows["population"]) <= {EVERY_APPLICANT, BY_AREA, AREA_CHANGED}
 
     def wait_figure(self) -> Figure:
         """Wait of connected applicants per category and scenario."""

@@ -103,7 +103,8 @@ CAPTIONS = {
              f"{SPREAD_BAND}. Where the areas share an upstream limit, an area's free "
              "capacity is the smaller of its own and the upstream's.",
     "time_to_connection": f"{TIME_TO_CONNECTION} On a scenario paired with its reference "
-                          "(replication i of both drew the same applicants), the line of those "
+                          "(replication i of both drew the same applicants, in the same "
+                          "categories), the line of those "
                           "connected is drawn thicker where the 95% confidence band of the "
                           "difference of the two curves, paired over the replications both "
                           "ran and holding at every wait at once, leaves out zero: there the "
