@@ -768,6 +768,26 @@ def test_a_pair_paired_for_some_applicants_says_so():
     assert pairing(rows) == "paired for the streams both have alike, else unpaired"
 
 
+def test_the_connected_caption_says_which_connections_each_panel_counts(summary_and_scenario):
+    """The MW are firm MW held, the jobs every first connection's: the caption said neither.
+
+    "Cumulative grid MW and jobs connected" read as one count in two units, yet non_firm's
+    jobs ran near 4,500 by 2030 (nearly all by non-firm rights) beside the same firm MW as
+    social_priority's; and the MW held fall where MW are taken back. The caption names no
+    term of its own, so a page without non-firm rights explains none.
+    """
+    from sim.report.data import CAPTIONS, RUN_CAPTIONS
+
+    for caption in (CAPTIONS["connected"], RUN_CAPTIONS["connected"]):
+        assert caption.startswith("Grid MW held by firm connections")
+        assert "a right that is firm only part of the time does not count" in caption
+        assert "whatever their first connection (whole, a part of the request or such a " \
+            "right)" in caption
+    summary, scenario = summary_and_scenario
+    page = run_page(summary, scenario, "fifo.yaml", {"connected": b""})
+    assert "non-firm right" not in [term for term, _ in page.terms]
+
+
 def test_a_run_s_withdrawals_caption_speaks_of_no_reference(summary_and_scenario):
     """A single run compares nothing: its caption leaves out answers and reference lines."""
     summary, scenario = summary_and_scenario

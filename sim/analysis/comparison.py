@@ -208,7 +208,11 @@ class Comparison:
         return plots.wait_figure(self._tables("applicants"))
 
     def connected_figure(self) -> Figure:
-        """Cumulative MW and jobs connected over time per scenario."""
+        """Firm MW held and cumulative jobs connected over time per scenario.
+
+        The MW count firm connections only, the jobs every first connection (in part or by
+        a non-firm right too): :func:`sim.figures.timelines.connected_figure`.
+        """
         return plots.connected_figure(self._tables("applicants"), self._tables("timeseries"))
 
     def withdrawals_figure(self) -> Figure:

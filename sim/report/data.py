@@ -116,8 +116,11 @@ CAPTIONS = {
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "
             "within 1.5 box lengths, dots beyond.",
-    "connected": "Cumulative grid MW and jobs connected: median across replications; "
-                 f"{SPREAD_BAND}.",
+    "connected": "Grid MW held by firm connections (a part of a request counts as the part; "
+                 "a right that is firm only part of the time does not count, nor do MW taken "
+                 "back) and the jobs of everyone connected by each date, cumulative, whatever "
+                 "their first connection (whole, a part of the request or such a right): "
+                 f"median across replications; {SPREAD_BAND}.",
     "withdrawals": "Applicants who withdrew (top row) and the jobs they held (bottom row), one "
                    "panel per category on its own scale: mean with 95% confidence interval, "
                    "over every applicant of each scenario (the answers and the differences "
