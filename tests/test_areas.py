@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Results, compare, load_scenario, run
+from sim import GridqueueError, Results, compare, load_scenario, run
 from sim.analysis.reproduce import reproduce
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
@@ -151,6 +151,22 @@ def test_reproduce_of_a_folder_written_before_the_tables_by_area(folder: Path, t
     damaged = reproduce(older, workers=1)
     assert not damaged.identical and not damaged.not_checked
     assert damaged.tables["area_metrics.csv"] == "missing from the results directory"
+
+
+def test_an_area_asked_of_figure_points_to_the_figures_by_area(folder: Path):
+    """figure('north', ...) said only that 'north' is an unknown group, among the categories.
+
+    An area's key figures are in by_area(): the error now says so.
+    """
+    results = Results.read(folder)
+    with pytest.raises(GridqueueError) as error:
+        results.figure("north", "withdrawn")
+    said = str(error.value)
+    assert said.startswith("group 'north': a grid area, not a group; its key figures are in "
+                           "by_area() (areas.csv), e.g. by_area().query(\"area == 'north'\")")
+    assert not results.by_area().query("area == 'north'").empty
+    with pytest.raises(GridqueueError, match="unknown group"):
+        results.figure("nowhere", "withdrawn")
 
 
 def test_one_area_writes_no_areas_table(tmp_path: Path):

@@ -184,6 +184,8 @@ class Results:
     def figure(self, group: str, metric: str) -> tuple[float, float, float]:
         """(estimate, ci_low, ci_high) of one key figure, e.g. ``("all", "wait_mean_years")``.
 
+        ``group`` is a category or ``all``; a grid area's figures are in :meth:`by_area`.
+
         The estimate is the mean across replications, or the median for the figures
         summarised so (``summary.csv``'s ``estimator``); ``inf`` means not reached.
 
@@ -229,6 +231,10 @@ class Results:
         if group in metrics and metric in groups:
             return (f"figure({group!r}, {metric!r}): expected the group first, then the key "
                     f"figure: figure({metric!r}, {group!r})")
+        if group not in groups and group in set(self.areas["area"].astype(str)):
+            return (f"group '{group}': a grid area, not a group; its key figures are in "
+                    f"by_area() (areas.csv), e.g. by_area().query(\"area == '{group}'\"); "
+                    f"figure() takes one of {', '.join(groups)}")
         if group not in groups:
             return (f"group '{group}': unknown group{nearest(group, groups)}; expected one of "
                     f"{', '.join(groups)}")
