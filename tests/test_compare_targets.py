@@ -105,3 +105,21 @@ def test_a_change_that_cannot_reach_an_object_given_in_python_is_refused(family)
             compare([fifo, priority], change, workers=1)
     comparison = compare([fifo, priority], {"replications": 3}, workers=1)
     assert {r.scenario.replications for r in comparison.results.values()} == {3}
+
+
+def test_a_change_for_every_input_is_refused_beside_a_results_object(family):
+    """A Results object is read as it ran: a change for every input reached the files only.
+
+    compare([fifo_results, sp_file], {"grid.capacity_mw": 20}) ran social_priority at 20 MW
+    and set it against fifo at its own 1 MW, without a word, so the capacity's effect was read
+    as the policy's; a Scenario object in its place was refused. Now a Results object is too.
+    """
+    from sim import run
+
+    ran = run(load_scenario(family["fifo"], {"replications": 2}), workers=1)
+    for change in ({"grid.capacity_mw": 20}, ["grid.capacity_mw=20"]):
+        with pytest.raises(GridqueueError, match=r"^override grid.capacity_mw=20: input 1 "
+                           r"\(a Results object\) is used as it is, so the change would not "
+                           r"reach it"):
+            compare([ran, family["social_priority"]], change, workers=1)
+

@@ -39,8 +39,9 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> list[list[Over
     mine: list[list[Override]] = [[] for _ in inputs]
     for key, entry in pairs:
         target, sep, rest = key.partition(":")
-        if not sep:
-            given = next((i for i, item in enumerate(inputs) if isinstance(item, Scenario)), None)
+        if not sep:  # a Scenario or Results object given in Python takes none but this one
+            given = next((i for i, item in enumerate(inputs)
+                          if not isinstance(item, (str, Path))), None)
             if given is not None and key.strip() != "replications":  # a copy takes that one
                 raise GridqueueError(_used_as_it_is(entry, given, inputs[given]))
             for chosen in mine:
