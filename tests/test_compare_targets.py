@@ -123,3 +123,28 @@ def test_a_change_for_every_input_is_refused_beside_a_results_object(family):
                            r"reach it"):
             compare([ran, family["social_priority"]], change, workers=1)
 
+
+
+def test_a_results_object_kept_at_its_replications_is_said_as_a_folder_is(family):
+    """replications=3 beside a Results object of 2 ran the file with 3 and said nothing.
+
+    A results folder so kept is warned of; a Results object given in Python now is too, and
+    one that ran the number asked is not.
+    """
+    import warnings
+
+    from sim import run
+
+    ran = run(load_scenario(family["fifo"], {"replications": 2}), workers=1)
+    said = (r"input 1 \(a Results object, fifo\): replications=3 sets the replications of "
+            r"each scenario file run here, not of a Results object, which is read as it ran "
+            r"\(2 replications\)")
+    with pytest.warns(GridqueueWarning, match=said):
+        compare([ran, family["social_priority"]], replications=3, workers=1)
+    with pytest.warns(GridqueueWarning, match=said.replace("replications=3", "override "
+                                                           "replications=3")):
+        compare([ran, family["social_priority"]], ["replications=3"], workers=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([ran, family["social_priority"]], replications=2, workers=1)
+    assert not [w for w in caught if "a Results object" in str(w.message)]

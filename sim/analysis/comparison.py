@@ -447,7 +447,8 @@ def compare(
             files join ``inputs``, each run once. Only these pairs are compared: an input
             that no question names is refused before anything runs.
         replications: replications of each scenario that is run (default: the scenario's);
-            a results directory keeps those it ran, and a warning names each that ran others.
+            a results directory or Results object keeps those it ran, and a warning names
+            each that ran others.
         workers: worker processes per run; results do not depend on it.
         progress: show a progress bar per run.
         scheduler: address of a Dask scheduler to run the replications on (default: local
@@ -695,7 +696,9 @@ def _warn_of_folders_left_as_they_ran(
     argument, or an override of the key) that the folder did not run is said apart, by
     :func:`_warn_of_replications_kept`: it changes what the folder counts, not what it is.
     """
-    for item, mine, got in zip(items, changes, loaded, strict=True):
+    for number, (item, mine, got) in enumerate(zip(items, changes, loaded, strict=True), 1):
+        if isinstance(item, Results):
+            _warn_of_object_replications_kept(number, item, mine, replications)
         if not (isinstance(got, Results) and isinstance(item, (str, Path))):
             continue
         for override in mine:
@@ -718,6 +721,35 @@ def _warn_of_folders_left_as_they_ran(
         if replications is not None:
             _warn_of_replications_kept(Path(item), got, replications,
                                        argument("replications", replications))
+
+
+def _warn_of_object_replications_kept(number: int, results: Results, mine: Any,
+                                      replications: int | None) -> None:
+    """Warn that a Results object given in Python keeps the replications it ran.
+
+    As a results folder does (:func:`_warn_of_replications_kept`): the number asked (the
+    argument, or an override of ``replications`` for every input) reaches the scenario files
+    only, and the object was compared over its own without a word.
+    """
+    entries = list(mine.items()) if isinstance(mine, Mapping) else list(mine)
+    asked: Any = replications
+    given = argument("replications", replications)
+    if replications is None:
+        for entry in entries:
+            override = (parse_override(entry) if isinstance(entry, str) else
+                        Override(tuple(str(entry[0]).split(".")), entry[1],
+                                 f"{entry[0]}={entry[1]}"))
+            if override.path == ("replications",):
+                asked, given = override.value, f"{given_as('--set', 'override')} {override.text}"
+    held = replication_indices(results)
+    if asked is None or (isinstance(asked, int) and held == list(range(asked))):
+        return
+    shown = (f"{len(held)} replications" if held == list(range(len(held)))
+             else f"replications {', '.join(map(str, held))}")
+    warn(f"input {number} (a Results object, {results.scenario.name}): {given} sets the "
+         "replications of each scenario file run here, not of a Results object, which is read "
+         f"as it ran ({shown}), so the comparison counts its own (a paired question those "
+         "both scenarios ran); to count others, run its scenario again with that many")
 
 
 def _warn_of_replications_kept(folder: Path, results: Results, value: Any, given: str) -> None:
