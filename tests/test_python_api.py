@@ -145,12 +145,22 @@ def test_wrong_arguments_to_load_scenario_are_one_clear_error(path, overrides, e
     ({"grid.capacity_mw": [4, 8]}, {"overrides": "replications=2"},
      "overrides: expected a list of key.path=value strings or a mapping of key paths to "
      "values, got str 'replications=2'"),
+    ({"grid.capacity_mw": [4, 8]}, {"overrides": ["grid.capacity_mw=3"]},
+     "vary['grid.capacity_mw'] and override grid.capacity_mw=3 both set grid.capacity_mw; "
+     "give one"),
+    ({"grid.upgrades.0.date": ["2031-01-01"]}, {"overrides": {"grid.upgrades": []}},
+     "vary['grid.upgrades.0.date'] and override grid.upgrades=[] both set "
+     "grid.upgrades.0.date; give one"),
+    ({"grid.capacity_mw": [4, 8]}, {"overrides": {"replications": 3}},
+     "replications=2 and override replications=3 both set replications; give one"),
 ])
 def test_wrong_arguments_to_sweep_are_one_clear_error(vary, options, expected):
     """A list for the grid or a number for a key path was an AttributeError.
 
     workers=0 ran on every core where run refuses it; a string of overrides was read one
-    letter at a time; reuse_cells without a cells_dir ran every cell, reusing nothing.
+    letter at a time; reuse_cells without a cells_dir ran every cell, reusing nothing. An
+    override of a key that vary or replications also sets lost to it without a word, where
+    the command line refuses it.
     """
     from sim import sweep
 

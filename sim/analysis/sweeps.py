@@ -53,7 +53,7 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError, argument
+from sim.errors import GridqueueError, argument, given_as
 from sim.figures.files import write_figures
 from sim.figures.numbers import NOT_REACHED
 from sim.figures.sweep import check_choice, sweep_figure
@@ -641,6 +641,28 @@ def _checked_arguments(
     return given, as_overrides(overrides)
 
 
+def _refuse_two_ways(vary: Mapping[str, Any], common: Sequence[Override],
+                     replications: int | None) -> None:
+    """Refuse a key that an override and ``vary`` (or ``replications``) both set.
+
+    One lost to the other without a word: ``overrides=["grid.capacity_mw=3"]`` beside
+    ``vary={"grid.capacity_mw": [0, 5]}`` ran 0 and 5, ``["replications=3"]`` beside
+    ``replications=2`` ran 2. The command line refuses both (``--set`` with ``--vary`` or
+    ``--replications``); so does the Python API, a key inside another included.
+    """
+    named = [(f"vary[{key!r}]", tuple(part.strip() for part in key.split(".")))
+             for key in vary]
+    if replications is not None:
+        named.append((argument("replications", replications), ("replications",)))
+    for override in common:
+        for text, path in named:
+            shared = min(len(path), len(override.path))
+            if path[:shared] == override.path[:shared]:
+                key = ".".join(path if len(path) >= len(override.path) else override.path)
+                raise GridqueueError(f"{text} and {given_as('--set', 'override')} "
+                                     f"{override.text} both set {key}; give one")
+
+
 def plan_sweep(
     path: str | Path,
     vary: Mapping[str, Sequence[Any]] | None = None,
@@ -658,6 +680,7 @@ def plan_sweep(
     """
     given, common = _checked_arguments(vary, overrides)
     replications = check_replication_count(replications)
+    _refuse_two_ways(given, common, replications)
     if replications is not None:
         common.append(parse_override(f"replications={replications}"))
     base, grid = read_grid(Path(path), common, given)
