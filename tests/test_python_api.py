@@ -189,6 +189,27 @@ def test_wrong_overrides_to_compare_are_one_clear_error(overrides, expected):
     assert str(raised.value) == expected
 
 
+@pytest.mark.parametrize("overrides, expected", [
+    (["replications=3"], "replications=2 and override replications=3 both set replications; "
+                         "give one"),
+    (["2:replications=3"], "replications=2 and override 2:replications=3 both set "
+                           "replications; give one"),
+    ({"replications": 3}, "replications=2 and override replications=3 both set replications; "
+                          "give one"),
+])
+def test_replications_given_twice_to_compare_are_refused(overrides, expected):
+    """An override of the replications beside the argument lost to it without a word.
+
+    The command line refuses --set replications=3 beside --replications 2.
+    """
+    from sim import compare
+
+    sp = FIFO.with_name("social_priority.yaml")
+    with pytest.raises(GridqueueError) as raised:
+        compare([FIFO, sp], overrides, replications=2)
+    assert str(raised.value) == expected
+
+
 @pytest.mark.parametrize("inputs, expected", [
     (FIFO, "inputs: expected a list of scenario files, results directories, Scenario or "
            "Results objects, got PosixPath"),

@@ -472,6 +472,7 @@ def compare(
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
                              f"got {len(items)}")
     replications = check_replication_count(replications)
+    _refuse_replications_twice(overrides, replications)
     changes = overrides_for(items, _changes(overrides, replications))
     results: dict[str, Results] = {}
     sources: dict[str, str] = {}
@@ -1025,6 +1026,26 @@ def _check_inputs(inputs: Sequence[Input]) -> None:
         if not isinstance(item, str | os.PathLike | Results | Scenario):
             raise GridqueueError(f"inputs: expected {kinds}, got {type(item).__name__} "
                                  f"{repr(item)[:100]}")
+
+
+def _refuse_replications_twice(
+    overrides: Sequence[str] | Mapping[str, Any] | None, replications: int | None
+) -> None:
+    """Refuse an override of ``replications`` beside the argument: one lost to the other.
+
+    ``compare(inputs, ["replications=3"], replications=2)`` ran 2 without a word; the command
+    line refuses ``--set replications=3`` beside ``--replications 2``, a targeted one too.
+    """
+    if replications is None or overrides is None or isinstance(overrides, str):
+        return
+    texts = [f"{key}={value}" for key, value in overrides.items()] \
+        if isinstance(overrides, Mapping) else [str(text) for text in overrides]
+    for text in texts:
+        key = text.partition("=")[0]
+        if key.rpartition(":")[2].strip() == "replications":
+            raise GridqueueError(f"{argument('replications', replications)} and "
+                                 f"{given_as('--set', 'override')} {text} both set "
+                                 "replications; give one")
 
 
 def _changes(
