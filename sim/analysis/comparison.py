@@ -472,6 +472,8 @@ def compare(
         raise GridqueueError(f"compare needs at least two scenarios or results directories, "
                              f"got {len(items)}")
     replications = check_replication_count(replications)
+    if overrides is not None:
+        check_overrides_type(overrides)
     _refuse_replications_twice(overrides, replications)
     changes = overrides_for(items, _changes(overrides, replications))
     results: dict[str, Results] = {}
@@ -1052,8 +1054,6 @@ def _changes(
     overrides: Sequence[str] | Mapping[str, Any] | None, replications: int | None
 ) -> dict[str, Any] | list[str]:
     extra = [] if replications is None else [f"replications={replications}"]
-    if overrides is not None:
-        check_overrides_type(overrides)
     if isinstance(overrides, Mapping):
         return {**overrides, **({"replications": replications} if extra else {})}
     return [*(overrides or []), *extra]
