@@ -726,7 +726,7 @@ def _warn_of_folders_left_as_they_ran(
                                        argument("replications", replications))
 
 
-def _warn_of_object_replications_kept(number: int, results: Results, mine: Any,
+def _warn_of_object_replications_kept(number: int, results: Results, mine: list[Override],
                                       replications: int | None) -> None:
     """Warn that a Results object given in Python keeps the replications it ran.
 
@@ -734,14 +734,10 @@ def _warn_of_object_replications_kept(number: int, results: Results, mine: Any,
     argument, or an override of ``replications`` for every input) reaches the scenario files
     only, and the object was compared over its own without a word.
     """
-    entries = list(mine.items()) if isinstance(mine, Mapping) else list(mine)
     asked: Any = replications
     given = argument("replications", replications)
     if replications is None:
-        for entry in entries:
-            override = (parse_override(entry) if isinstance(entry, str) else
-                        Override(tuple(str(entry[0]).split(".")), entry[1],
-                                 f"{entry[0]}={entry[1]}"))
+        for override in mine:
             if override.path == ("replications",):
                 asked, given = override.value, f"{given_as('--set', 'override')} {override.text}"
     held = replication_indices(results)
