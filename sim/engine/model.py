@@ -91,7 +91,9 @@ class Trajectory:
     A non-firm right counts as a first connection (``connect_time``); ``full_connect_time``
     is always firm. ``waiting_mw`` is the MW each still waited for in the firm queue at the
     end: its whole request if it had no connection, the rest if it was connected in part
-    (or holds a non-firm right beside its firm place), 0 if it left the queue.
+    (or holds a non-firm right beside its firm place), 0 if it left the queue; None where
+    connections never change size or kind, so that it is the request of those still waiting
+    (speed: turning the states into an array took 4-5 ms of the peer workload's run).
     """
 
     connect_time: np.ndarray
@@ -107,7 +109,7 @@ class Trajectory:
     connected_mw: np.ndarray
     grants: list[tuple[float, int, float]]
     reclaimed: list[tuple[float, int, float]]
-    waiting_mw: np.ndarray
+    waiting_mw: np.ndarray | None
     non_firm: NonFirmOutcome | None = None
     """Each applicant's non-firm right, if the scenario has non-firm pools."""
 
@@ -289,7 +291,8 @@ class _Simulation(ResizableConnections, NonFirmConnections):
             final_category=self.category_in_force.astype(np.int8, copy=False),
             **self._connections(connect_time),
             waiting_mw=np.where(np.array(self.state, dtype=np.int8) == WAITING,
-                                np.array(self.waiting_mw, dtype=float), 0.0),
+                                np.array(self.waiting_mw, dtype=float), 0.0)
+            if self.resizable else None,
             non_firm=None if self.non_firm_setup is None else self._non_firm_outcome(),
         )
 

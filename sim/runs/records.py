@@ -140,7 +140,8 @@ def applicant_records(
                                                     categories=CATEGORIES),
         "existing_mw": table.existing_mw,
         "connected_mw": trajectory.connected_mw,
-        "waiting_mw": trajectory.waiting_mw,
+        "waiting_mw": trajectory.waiting_mw if trajectory.waiting_mw is not None
+        else np.where(outcome == OUTCOMES.index("waiting"), table.requested_mw, 0.0),
         "full_connect_date": connect_date if trajectory.full_connect_time is
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
         **_non_firm_columns(trajectory, start, len(table)),
