@@ -407,12 +407,17 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()) -> Scenario:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.inputs.scenario import MAX_SEED
     from sim.runs.observed import agreement_sentences
-    from sim.runs.runner import run
+    from sim.runs.runner import check_replication_count, run
     from sim.runs.staging import check_writable
     from sim.runs.summary_table import format_projects, format_summary, rough_dates
 
     _refuse_two_ways(args.overrides, _given(args, "replications", "seed"))
+    # Refused as the options they are: as scenario keys they were named --set replications=N
+    check_replication_count(args.replications)
+    if args.seed is not None and args.seed > MAX_SEED:
+        raise GridqueueError(f"--seed {args.seed}: expected a whole number from 0 to 2**63 - 1")
     extra = []
     if args.replications is not None:
         extra.append(f"replications={args.replications}")

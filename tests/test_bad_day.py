@@ -965,3 +965,48 @@ def test_a_tls_scheduler_whose_certificate_files_are_gone_names_the_file(tmp_pat
     finally:
         monkeypatch.undo()
         dask.config.refresh()
+
+
+# An option beyond what a scenario takes, named as the option typed
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "{s}", "--replications", "1000000000"],
+    ["compare", "{s}", "{s2}", "--replications", "1000000000"],
+    ["sweep", "{s}", "--vary", "grid.capacity_mw=4,8", "--replications", "1000000000"],
+    ["calibrate", "{s}", "--fit", "arrivals.rate_scale=0.5:2", "--replications", "1000000000"],
+], ids=lambda c: c[0])
+def test_a_billion_replications_asked_by_option_names_the_option(command, tmp_path, capsys):
+    """Too many replications are refused as the option that asked for them.
+
+    They were refused as ``--set replications=1000000000``, a change nobody typed
+    (``override replications=...`` in calibrate).
+    """
+    scenario, other = scenario_in(tmp_path), scenario_in(tmp_path, name="s2.yaml")
+    args = [a.format(s=scenario, s2=other) for a in command]
+    out = tmp_path / "out"
+    line = one_error(*gridqueue([*args, "-o", str(out), "-q"], capsys),
+                     "--replications 1000000000: expected a whole number from 1 to 100,000")
+    assert "--set" not in line and "override" not in line
+    assert not out.exists()
+
+
+def test_a_seed_beyond_what_a_scenario_takes_names_the_option(tmp_path, capsys):
+    """``--seed`` too large for a scenario was named ``--set seed=...``."""
+    out = tmp_path / "out"
+    line = one_error(*gridqueue(["run", str(scenario_in(tmp_path)), "--seed", str(2**63),
+                                 "-o", str(out), "-q"], capsys),
+                     f"--seed {2**63}: expected a whole number from 0 to 2**63 - 1")
+    assert "--set" not in line
+    assert not out.exists()
+
+
+def test_a_replication_count_beyond_the_limit_in_python_names_the_argument(tmp_path):
+    """In Python the count is named as the keyword it was passed as."""
+    from sim import compare
+    from sim.errors import GridqueueError
+
+    with pytest.raises(GridqueueError, match=r"^replications=1000000000: expected a whole "
+                       r"number from 1 to 100,000$"):
+        compare([scenario_in(tmp_path), scenario_in(tmp_path, name="s2.yaml")],
+                replications=10**9)

@@ -62,6 +62,7 @@ __all__ = [
     "integrated_rate",
     "DEFAULT_AREA",
     "MAX_REPLICATIONS",
+    "MAX_SEED",
 ]
 
 DEFAULT_AREA = "main"
@@ -106,6 +107,8 @@ MAX_ARRIVALS = 10_000_000
 """Largest expected number of requests of one stream in one replication."""
 MAX_REPLICATIONS = 100_000
 """Most replications of one run (a scenario's, or those a results folder's run.json lists)."""
+MAX_SEED = 2**63 - 1
+"""Largest root seed a scenario (and ``gridqueue run --seed``) takes: a signed 64-bit integer."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
@@ -913,7 +916,8 @@ class Scenario(_Model):
     description: str = Field(default="", description="What this scenario represents.")
     start: Date = Field(description="Start of the simulated period (ISO date).")
     end: Date = Field(description="End of the simulated period (ISO date), after start.")
-    seed: int = Field(default=1, ge=0, lt=2**63, description="Root seed of all random draws.")
+    seed: int = Field(default=1, ge=0, lt=MAX_SEED + 1,
+                      description="Root seed of all random draws.")
     replications: int = Field(
         default=10, ge=1, le=MAX_REPLICATIONS, description="Independent replications to run."
     )

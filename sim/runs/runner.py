@@ -30,7 +30,7 @@ from tqdm import tqdm
 from sim._version import __version__
 from sim.errors import GridqueueError, InputError, ReplicationError, argument, run_alone, warn
 from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import MAX_REPLICATIONS, Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.areas import area_summary
 from sim.runs.policy_code import code_hashes, policy_files
@@ -129,10 +129,11 @@ def check_workers(workers: int | None) -> None:
 def check_replication_count(replications: object) -> int | None:
     """A count of replications given as an argument, or a GridqueueError naming it as given.
 
-    A whole number of at least one (a NumPy integer too, as an int); None keeps the scenario's
-    own. Given to ``compare``, ``sweep`` or ``calibrate`` it became a change of the scenario, so
-    a wrong one was refused as ``--set replications=0``, an option a Python caller never typed,
-    or failed with a TypeError (text, in ``compare``).
+    A whole number of at least one (a NumPy integer too, as an int) and at most
+    :data:`~sim.inputs.scenario.MAX_REPLICATIONS`; None keeps the scenario's own. Given to
+    ``compare``, ``sweep`` or ``calibrate`` it became a change of the scenario, so a wrong one
+    was refused as ``--set replications=0`` (or ``override replications=...``), an option
+    nobody typed, or failed with a TypeError (text, in ``compare``).
     """
     if replications is None:
         return None
@@ -140,6 +141,9 @@ def check_replication_count(replications: object) -> int | None:
             or replications < 1):
         raise GridqueueError(f"{argument('replications', replications)}: expected a whole "
                              "number of at least 1")
+    if replications > MAX_REPLICATIONS:
+        raise GridqueueError(f"{argument('replications', replications)}: expected a whole "
+                             f"number from 1 to {MAX_REPLICATIONS:,}")
     return int(replications)
 
 
