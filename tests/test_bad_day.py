@@ -1010,3 +1010,22 @@ def test_a_replication_count_beyond_the_limit_in_python_names_the_argument(tmp_p
                        r"number from 1 to 100,000$"):
         compare([scenario_in(tmp_path), scenario_in(tmp_path, name="s2.yaml")],
                 replications=10**9)
+
+
+def test_a_results_folder_of_one_replication_is_not_sent_back_to_replications(tmp_path,
+                                                                                capsys):
+    """A results folder of one replication is told to give its scenario file instead.
+
+    Compare told it to use ``--replications 2``, which leaves a results directory as it ran:
+    following the advice gave the same refusal.
+    """
+    scenario = scenario_in(tmp_path)
+    assert gridqueue(["run", str(scenario), "--replications", "1", "-o", str(tmp_path / "one"),
+                      "-q", "--no-report", "--workers", "1"], capsys)[0] == 0
+    out = tmp_path / "cmp"
+    line = one_error(*gridqueue(["compare", str(tmp_path / "one"), str(scenario),
+                                 "--replications", "2", "-o", str(out), "-q"], capsys),
+                     f"{tmp_path / 'one'}: compare needs at least 2 replications")
+    assert line.endswith("got 1; a results directory is read as it ran, so give its scenario "
+                         "file instead, with --replications 2 or more")
+    assert not out.exists()

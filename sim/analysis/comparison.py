@@ -1100,10 +1100,16 @@ def _check_replications(loaded: Results | Scenario, source: str) -> None:
              else loaded.replications)
     if count < MIN_REPLICATIONS:
         where = loaded.scenario.name if isinstance(loaded, Results) else loaded.name
+        more = f"{argument('replications', MIN_REPLICATIONS)} or more"
+        if isinstance(loaded, Results):  # read as it ran: --replications does not reach it
+            what = "a Results object" if source == "python" else "a results directory"
+            again = f"{what} is read as it ran, so give its scenario file instead, with {more}"
+        else:
+            again = f"run it with {more}"
         raise GridqueueError(
             f"{source if source != 'python' else where}: compare needs at least "
             f"{MIN_REPLICATIONS} replications of each scenario for a 95% interval, got "
-            f"{count}; run it with {argument('replications', MIN_REPLICATIONS)} or more")
+            f"{count}; {again}")
 
 
 def _labels(loaded: Sequence[Scenario | Results]) -> list[str]:
