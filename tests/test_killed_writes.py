@@ -302,3 +302,58 @@ def test_a_files_temporary_name_holds_the_process_and_machine(tmp_path, monkeypa
     tag = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
     (name,) = replaced
     assert name.startswith(f".schema.json.partial-{os.getpid()}-{tag}-")
+
+
+# What a command killed outright leaves in the temporary folder (TMPDIR)
+
+
+def test_a_reproduce_killed_outright_leaves_no_copy_of_the_run_in_tmpdir_for_good(folder):
+    """``kill -9`` to ``gridqueue reproduce`` left the whole re-run in TMPDIR, never removed.
+
+    Its temporary folder now carries the mark of its process; the next command that makes
+    one removes it once that process is gone.
+    """
+    assert main(["run", "s.yaml", "-o", "out", "--no-report", *SMALL]) == 0
+    killed_while_comparing = (
+        "import os, signal\n"
+        "from sim.analysis import reproduce\n"
+        "reproduce.compare_files = lambda *_: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from sim.cli import main\n"
+        "main(['reproduce', 'out', '-q', '--workers', '1'])\n")
+    process = start_python(folder, "-c", killed_while_comparing)
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    (left,) = (folder / "tmp").iterdir()
+    assert left.name.startswith("gridqueue-reproduce-") and (left / "rerun").is_dir()
+    assert json.loads((left / STAGING_MARK).read_text())["pid"] == process.pid
+    again = start_python(folder, "-m", "sim", "reproduce", "out", "-q", "--workers", "1")
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert err == ""
+    assert list((folder / "tmp").iterdir()) == []
+
+
+def test_only_temporary_folders_of_gridqueue_processes_gone_are_removed(tmp_path):
+    """A live process's, another machine's, an unmarked one and other names are let be."""
+    from sim.runs.staging import temporary_directory
+
+    dead = ended_process()
+    gone = [leftover(tmp_path / f"gridqueue-{kind}-0dd00000", dead)
+            for kind in ("applicants", "running", "reproduce")]
+    empty_long_ago = tmp_path / "gridqueue-running-empty000"
+    empty_long_ago.mkdir()
+    long_ago = time.time() - 3600
+    os.utime(empty_long_ago, (long_ago, long_ago))
+    kept = [leftover(tmp_path / "gridqueue-running-th1s0000", os.getpid()),
+            leftover(tmp_path / "gridqueue-running-0ther000", dead, host="elsewhere.example"),
+            leftover(tmp_path / "gridqueue-notes-0dd00000", dead),
+            leftover(tmp_path / "my-gridqueue-running-0dd00000", dead)]
+    unmarked = leftover(tmp_path / "gridqueue-applicants-unmarked", dead)
+    (unmarked / STAGING_MARK).unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with temporary_directory("gridqueue-running-", tmp_path) as made:
+            assert json.loads((Path(made) / STAGING_MARK).read_text())["pid"] == os.getpid()
+    assert not any(p.exists() for p in [*gone, empty_long_ago])
+    assert all((p / STAGING_MARK).is_file() for p in kept) and unmarked.is_dir()
+    assert not Path(made).exists()

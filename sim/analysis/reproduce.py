@@ -17,7 +17,6 @@ import hashlib
 import json
 import platform
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from sim.runs.results import (
     written_by_another_command,
 )
 from sim.runs.runner import run
+from sim.runs.staging import temporary_directory
 
 __all__ = [
     "Reproduction", "compare_files", "input_changes", "read_run_info", "reproduce",
@@ -115,7 +115,7 @@ def reproduce(directory: str | Path, workers: int | None = None,
                 "replications": written.replications if subset else info["replications"]}
     scenario = load_resolved(folder / "scenario.yaml", recorded)
     results = run(scenario, workers=workers, progress=progress, replications=subset)
-    with tempfile.TemporaryDirectory(prefix="gridqueue-reproduce-") as temporary:
+    with temporary_directory("gridqueue-reproduce-") as temporary:
         rerun = results.write(Path(temporary) / "rerun")
         areas = list(AREA_TABLES) if len(scenario.area_names) > 1 else []
         has_areas = any((folder / f"{name}.csv").exists() for name in areas)

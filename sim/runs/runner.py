@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
@@ -43,6 +42,7 @@ from sim.runs.results import (
     waiting_list_sha256,
 )
 from sim.runs.spool import ApplicantSpool, encode_rows
+from sim.runs.staging import temporary_directory
 from sim.runs.stats import summarise, summarise_projects
 from sim.runs.workers import signals_held, stop_workers, worker_pool
 
@@ -314,7 +314,7 @@ def _parallel(
 ) -> Iterator[T]:
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     # fork lets workers see policies registered in the parent, e.g. in a notebook.
-    with tempfile.TemporaryDirectory(prefix="gridqueue-running-") as running, \
+    with temporary_directory("gridqueue-running-") as running, \
             worker_pool(workers, context) as pool:
         marked = partial(_marked, task, Path(running), seed)
         futures: dict[Future[list[T]], list[int]] = {}
@@ -364,7 +364,7 @@ def _who_broke_the_pool(
     Each replication that was running when the pool broke is re-run alone; the first whose
     own worker dies is the one to name. If none does, the worker was killed from outside.
     """
-    suspects = sorted(int(mark.name) for mark in running.iterdir())
+    suspects = sorted(int(mark.name) for mark in running.iterdir() if mark.name.isdigit())
     for index in suspects:
         with worker_pool(1, context) as alone:
             try:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.csv_writer import csv_header, csv_lines
+from sim.runs.staging import temporary_directory
 from sim.runs.workers import can_fork, forked_map
 
 __all__ = [
@@ -222,8 +223,7 @@ class ApplicantSpool:
         return pa.ipc.open_stream(data).read_next_batch()
 
     def _move_to_disk(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="gridqueue-applicants-",
-                                                   dir=self.directory)
+        self._folder = temporary_directory("gridqueue-applicants-", self.directory)
         self._path = Path(self._folder.name) / "applicants.arrows"
         self._path.touch()
         held, self._held = self._held, []

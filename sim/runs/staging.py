@@ -52,6 +52,7 @@ __all__ = [
     "some",
     "stale_staging",
     "staged_directory",
+    "temporary_directory",
     "write_file",
 ]
 
@@ -942,6 +943,46 @@ def _say_left(target: Path, removed: list[str], unknown: list[str]) -> None:
             f"{target} that {'a killed gridqueue command' if it else 'killed gridqueue commands'}"
             f" left behind, but gridqueue cannot tell; remove {'it' if it else 'them'} yourself "
             f"if no gridqueue command is writing {target}")
+
+
+TEMPORARY_PREFIXES = ("gridqueue-applicants-", "gridqueue-running-", "gridqueue-reproduce-")
+"""How the temporary folders gridqueue makes (in ``TMPDIR``, unless told otherwise) begin: a
+spilled run's applicant rows, the marks of the replications running, a reproduced run."""
+
+
+def temporary_directory(prefix: str,
+                        directory: str | Path | None = None) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder named ``prefix...``, marked as gridqueue's and this process's.
+
+    Python removes it when the command ends, but not when the command is killed outright
+    (``kill -9``, the machine out of memory): a reproduced run or a spilled run's applicant
+    rows, which may be gigabytes, then stayed in ``TMPDIR`` for good. Each new one first
+    removes those of :data:`TEMPORARY_PREFIXES` beside it that a process of this machine that
+    no longer runs left (:func:`_writer`); any other is left alone. Quietly: they are what
+    the killed command would have removed itself, in no folder of the user's, and a command
+    killed in another terminal (or test) would otherwise be told of in this one.
+    """
+    parent = Path(directory) if directory is not None else Path(tempfile.gettempdir())
+    _clear_temporary_left(parent)
+    folder = tempfile.TemporaryDirectory(prefix=prefix, dir=directory)
+    try:
+        (Path(folder.name) / STAGING_MARK).write_text(_writing_mark(), encoding="utf-8")
+    except BaseException:
+        folder.cleanup()
+        raise
+    return folder
+
+
+def _clear_temporary_left(parent: Path) -> None:
+    """Remove the temporary folders in ``parent`` that killed gridqueue commands left."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(parent)
+                       if entry.name.startswith(TEMPORARY_PREFIXES))
+    except OSError:
+        return  # making the new folder says what is wrong
+    for folder in (parent / name for name in names):
+        if not folder.is_symlink() and folder.is_dir() and _writer(folder) == "gone":
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _PLACED: ContextVar[list[str] | None] = ContextVar("_PLACED", default=None)
