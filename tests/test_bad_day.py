@@ -1029,3 +1029,38 @@ def test_a_results_folder_of_one_replication_is_not_sent_back_to_replications(tm
     assert line.endswith("got 1; a results directory is read as it ran, so give its scenario "
                          "file instead, with --replications 2 or more")
     assert not out.exists()
+
+
+# A change of working folder after loading (a notebook's os.chdir)
+
+
+def test_a_scenario_loaded_by_a_relative_name_keeps_its_files_after_a_change_of_folder(
+        tmp_path, monkeypatch):
+    """A scenario loaded by a relative name reads its own files wherever the folder moves.
+
+    It looked them up from the working folder of the moment: after ``os.chdir`` a run read
+    another folder's ``waiting_list.csv`` of the same name without a word, copied that one
+    into the results, and run.json named a scenario file in the new folder.
+    """
+    from sim import load_scenario, run
+
+    bad = ROOT / "tests" / "bad_inputs"
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    mine.mkdir()
+    other.mkdir()
+    shutil.copy(bad / "valid.yaml", mine)
+    shutil.copy(bad / "waiting_list.csv", mine)
+    listed = (mine / "waiting_list.csv").read_text(encoding="utf-8")
+    (other / "waiting_list.csv").write_text(listed.replace("bakery", "brewery"),
+                                            encoding="utf-8")
+    monkeypatch.chdir(mine)
+    scenario = load_scenario("valid.yaml")
+    monkeypatch.chdir(other)
+    assert scenario.input_files == (mine / "valid.yaml", mine / "waiting_list.csv")
+    results = run(scenario, workers=1, progress=False)
+    assert results.run_info["scenario_files"] == [str(mine / "valid.yaml")]
+    assert "bakery" in set(results.applicants["name"]) - {"brewery"}
+    written = results.write(tmp_path / "out")
+    assert (written / "waiting_list.csv").read_text(encoding="utf-8") == listed
+    monkeypatch.chdir(mine)  # back where it was loaded: named as given
+    assert scenario.input_files[0] == Path("valid.yaml")

@@ -8,6 +8,7 @@ path and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import os
@@ -189,6 +190,8 @@ def validate_data(source: ScenarioSource) -> Scenario:
     scenario._source_path = source.path
     scenario._source_files = tuple(files)
     scenario._chain_files = tuple(file for file, _ in source.files)
+    with contextlib.suppress(OSError):  # a working folder deleted: its names are absolute
+        scenario._loaded_in = Path.cwd()
     scenario._options = tuple((override.path, override.shown, override.applied)
                               for override in source.overrides)
     return scenario

@@ -957,6 +957,8 @@ class Scenario(_Model):
     _source_path: Path | None = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _chain_files: tuple[Path, ...] = PrivateAttr(default=())
+    _loaded_in: Path | None = PrivateAttr(default=None)
+    """The working folder it was loaded in, which its relative file names are relative to."""
     _options: tuple[tuple[tuple[str, ...], str, str], ...] = PrivateAttr(default=())
     """The key path of each option it was loaded with, how a message names the option (as
     typed: ``--set 2:replications=5``) and the change it made (``--set replications=5``)."""
@@ -994,7 +996,7 @@ class Scenario(_Model):
         Empty for a scenario built in code. ``gridqueue compare`` follows it to tell which
         input another one extends, however far up; ``run.json`` records it.
         """
-        return self._chain_files
+        return tuple(self._anchored(path) for path in self._chain_files)
 
     @property
     def input_files(self) -> tuple[Path, ...]:
@@ -1003,7 +1005,8 @@ class Scenario(_Model):
         An output must never overwrite one of these (:func:`sim.runs.staging.check_writable`).
         """
         csv = self.waiting_list.csv if self.waiting_list else None
-        return (*self._source_files, *([self.base_dir / csv] if csv else []))
+        return (*(self._anchored(path) for path in self._source_files),
+                *([self.base_dir / csv] if csv else []))
 
     @property
     def base_dir(self) -> Path:
@@ -1012,7 +1015,26 @@ class Scenario(_Model):
         A CSV a parent file in another folder names is stored by its absolute path; a parent's
         policy modules are imported from its folder when the scenario is loaded.
         """
-        return self._source_path.resolve().parent if self._source_path else Path.cwd()
+        if self._source_path is None:
+            return Path.cwd()
+        return self._anchored(self._source_path).resolve().parent
+
+    def _anchored(self, path: Path) -> Path:
+        """A file it was loaded from, as named then while the working folder is the same.
+
+        Once the folder changed (``os.chdir`` in a notebook, or in a policy module as it is
+        imported), a relative name is taken from the folder it was loaded in: from the new one
+        it named another file, so a run read another folder's waiting list of the same name,
+        or said it was missing, and run.json recorded scenario files that were not its own.
+        """
+        if path.is_absolute() or self._loaded_in is None:
+            return path
+        try:
+            if Path.cwd() == self._loaded_in:
+                return path
+        except OSError:  # the working folder was deleted
+            pass
+        return self._loaded_in / path
 
     @field_validator("name")
     @classmethod
