@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import re
@@ -121,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # What run.json and the other records say was run: the words this call was given, which
     # are the program's own only when it was given none (main([...]) from Python, say).
     args.command = ["gridqueue", *(sys.argv[1:] if argv is None else argv)]
-    with _sigterm_as_interrupt() as terminated, outputs_placed() as placed:
+    with _sigterm_as_interrupt() as terminated, outputs_placed() as placed, \
+            _unencodable_escaped():
         try:
             with warnings.catch_warnings(), arguments_as_options():
                 warnings.simplefilter("default", GridqueueWarning)
@@ -174,6 +176,27 @@ def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return None
+
+
+@contextmanager
+def _unencodable_escaped() -> Iterator[None]:
+    """Print what standard output's encoding cannot hold as escapes, as standard error does.
+
+    A path, scenario name or description holding a character that encoding lacks ('ü' with
+    PYTHONIOENCODING=ascii, '→' or '€' in a Latin-1 locale, a Windows code page) ended a
+    command in a UnicodeEncodeError traceback and exit code 1, a run's results already in
+    place. The stream's own setting is put back after, for a caller of :func:`main` in Python.
+    """
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+        yield  # a capture (a test's, a notebook's), or a stream already set otherwise
+        return
+    stream.reconfigure(errors="backslashreplace")
+    try:
+        yield
+    finally:
+        if not stream.closed:
+            stream.reconfigure(errors="strict")
 
 
 @contextmanager

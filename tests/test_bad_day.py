@@ -1064,3 +1064,32 @@ def test_a_scenario_loaded_by_a_relative_name_keeps_its_files_after_a_change_of_
     assert (written / "waiting_list.csv").read_text(encoding="utf-8") == listed
     monkeypatch.chdir(mine)  # back where it was loaded: named as given
     assert scenario.input_files[0] == Path("valid.yaml")
+
+
+# Standard output in an encoding that lacks some characters
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_character_standard_output_cannot_encode_is_escaped_not_a_traceback(encoding,
+                                                                                tmp_path):
+    """A path or name with 'ü', '→' or '€' ended a finished run in a UnicodeEncodeError.
+
+    Standard error escaped such characters already; standard output raised, with exit code
+    1 and the results in place.
+    """
+    folder = tmp_path / "ü → €"
+    folder.mkdir()
+    scenario = scenario_in(folder)
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+        "name: fifo", "name: fifo → €", 1), encoding="utf-8")
+    environment = {**_with_gridqueue_on_path(), "PYTHONIOENCODING": encoding}
+    for args in (["validate", str(scenario)],
+                 ["run", str(scenario), "-o", str(folder / "out"), "--no-report", "--workers",
+                  "1"]):
+        done = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
+                              capture_output=True, text=True, encoding=encoding, timeout=300,
+                              env=environment)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "\\u2192" in done.stdout
+    assert (folder / "out" / "summary.csv").is_file()
