@@ -1093,3 +1093,26 @@ def test_a_character_standard_output_cannot_encode_is_escaped_not_a_traceback(en
         assert "Traceback" not in done.stderr
         assert "\\u2192" in done.stdout
     assert (folder / "out" / "summary.csv").is_file()
+
+
+# A --set that changes the kind of a distribution the file gives
+
+
+def test_a_dist_changed_by_set_is_named_beside_the_file_key_it_leaves_unfit(tmp_path, capsys):
+    """A distribution's ``dist`` changed by ``--set`` is named where the file's keys no longer fit.
+
+    ``--set ...jobs.dist=weibull`` keeps the file's ``low`` and ``high``: the message blamed
+    only the file's line, which was never changed, as though the file were wrong.
+    """
+    scenario = tmp_path / "valid.yaml"
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "valid.yaml", scenario)
+    shutil.copy(ROOT / "tests" / "bad_inputs" / "waiting_list.csv", tmp_path)
+    line = one_error(*gridqueue(["validate", str(scenario), "--set",
+                                 "streams.industry.jobs.dist=weibull"], capsys),
+                     f"{scenario}:21: streams.industry.jobs.low: unknown key; expected one of "
+                     "dist, shape, scale")
+    assert line.endswith("(it fits the distribution the file gave, not the one "
+                         "streams.industry.jobs.dist=weibull makes it; give the whole "
+                         "distribution instead, e.g. streams.industry.jobs={dist: weibull, ...})")
+    whole = "streams.industry.jobs={dist: weibull, shape: 1.5, scale: 20}"
+    assert gridqueue(["validate", str(scenario), "--set", whole], capsys)[0] == 0

@@ -534,8 +534,28 @@ def _first_problem(exc: pydantic.ValidationError, source: ScenarioSource,
     file, line = source.locate(loc)
     # a mapping of overrides given in Python passed its values as they are: no YAML read them
     read = not file.startswith(OVERRIDE_SOURCES[1])
-    return InputError(file, ".".join(map(str, loc)), _expected(error, loc, source.data, read),
-                      line)
+    expected = _expected(error, loc, source.data, read)
+    if error["type"] == "extra_forbidden" and not file.startswith(OVERRIDE_SOURCES):
+        expected += _after_changed_distribution(source, loc)
+    return InputError(file, ".".join(map(str, loc)), expected, line)
+
+
+def _after_changed_distribution(source: ScenarioSource, loc: tuple[str | int, ...]) -> str:
+    """Why a file's key no longer fits: an option changed the ``dist`` of its distribution.
+
+    ``--set streams.industry.jobs.dist=weibull`` keeps the file's ``low`` and ``high``, which
+    a Weibull does not take; the message named only the file's line, which the user had not
+    changed, as the mistake.
+    """
+    parent = tuple(str(part) for part in loc[:-1])
+    change = next((o for o in reversed(source.overrides) if o.path == (*parent, "dist")), None)
+    if change is None:
+        return ""
+    # Named without the option: a sweep's cells are such changes too, named as --vary.
+    key = ".".join(parent)
+    return (f" (it fits the distribution the file gave, not the one {key}.dist={change.value} "
+            f"makes it; give the whole distribution instead, e.g. "
+            f"{key}={{dist: {change.value}, ...}})")
 
 
 _NAMED_ENTRIES: dict[tuple[str | int, ...], str] = {("streams",): "stream",
