@@ -855,3 +855,13 @@ def test_a_disk_full_before_anything_is_kept_says_nothing_was_kept(tmp_path, mon
         with resumable_directory(tmp_path / "cal", what="calibration"):
             pass
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_new_report_never_deletes_a_file_of_the_users_named_figures(folder, written, capsys):
+    """A file the user put where figures/ was was replaced by the new figures without a word."""
+    earlier_run(written, folder / "out")
+    shutil.rmtree(folder / "out" / "figures")
+    (folder / "out" / "figures").write_text("keep")
+    refused(["report", "out"], capsys, folder, "holds files gridqueue did not write "
+            "(figures), and a new report replaces report.html and figures/; move them out first")
+    assert (folder / "out" / "figures").read_text() == "keep"

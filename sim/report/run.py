@@ -122,8 +122,8 @@ def write_report(directory: str | Path) -> Path:
         warn(f"{folder}: written by an earlier gridqueue, its tables lack {listed(missing)}, "
              f"so the report goes without {'it' if len(missing) == 1 else 'them'}; run the "
              "scenario again to report every figure")
-    added = sorted({*(name for name in files_added(folder)
-                      if name == "report.html" or name.startswith("figures/")),
+    added = sorted({*(name for name in files_added(folder)  # a file named figures too
+                      if name in ("report.html", "figures") or name.startswith("figures/")),
                     *_not_a_figure(folder / "figures")})
     if added:
         raise OutputError(f"{folder}: holds {files_named(added)} gridqueue did not write "
