@@ -253,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(run)
-    run.add_argument("-o", "--output", type=Path, metavar="DIR",
+    run.add_argument("-o", "--output", type=a_path, metavar="DIR",
                      help="results directory (default: results/<scenario name>)")
     run.add_argument("--replications", type=at_least(1), metavar="N",
                      help="number of replications (overrides the scenario's)")
@@ -279,7 +279,7 @@ def _parser() -> argparse.ArgumentParser:
         "of your own in figures/ stops it, with nothing changed: move it out first.",
         epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("directory", type=Path, metavar="DIR",
+    report.add_argument("directory", type=a_path, metavar="DIR",
                         help="results directory (from gridqueue run)")
     report.set_defaults(handler=_report)
 
@@ -303,7 +303,7 @@ def _parser() -> argparse.ArgumentParser:
         "with the YAML extension) can check scenario files while you type.",
         epilog=SCHEMA_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    schema.add_argument("-o", "--output", type=Path, metavar="FILE",
+    schema.add_argument("-o", "--output", type=a_path, metavar="FILE",
                         help="write to FILE instead of standard output")
     schema.add_argument("--force", action="store_true",
                         help="replace FILE if it exists (only a schema gridqueue wrote)")
@@ -318,7 +318,7 @@ def _parser() -> argparse.ArgumentParser:
         "is set: the versions it names are those installed here, which made the re-run.",
         epilog=REPRODUCE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    reproduce.add_argument("directory", type=Path, metavar="DIR",
+    reproduce.add_argument("directory", type=a_path, metavar="DIR",
                            help="results directory written by gridqueue run")
     reproduce.add_argument("--workers", type=at_least(1), metavar="W",
                            help="worker processes (default: all cores)")
@@ -328,6 +328,20 @@ def _parser() -> argparse.ArgumentParser:
     _sweep_parser(commands)
     _calibrate_parser(commands)
     return parser
+
+
+def a_path(text: str) -> Path:
+    """An argparse type: a path, refusing an empty one.
+
+    ``Path("")`` is ``.``: ``-o "$OUT"`` with ``OUT`` unset wrote the results into the
+    working folder (or was refused as ``.``), and ``report ""`` rewrote its report.
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty one ('')")
+    return Path(text)
+
+
+a_path.__name__ = "a path"
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -355,7 +369,7 @@ def _scenario_arguments(parser: argparse.ArgumentParser, other_options: bool = T
     """
     clash = ("; a key that another option also sets, such as --set replications=5 with "
              "--replications, is refused") if other_options else ""
-    parser.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    parser.add_argument("scenario", type=a_path, help="scenario file (YAML)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set grid.capacity_mw=12 or "
@@ -696,17 +710,17 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "(the results of the scenarios run here).",
         epilog=COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    compare.add_argument("inputs", nargs="*", type=Path, metavar="SCENARIO_OR_RESULTS",
+    compare.add_argument("inputs", nargs="*", type=a_path, metavar="SCENARIO_OR_RESULTS",
                          help="scenario files (run now) or results directories (read)")
     compare.add_argument("--reference", metavar="NAME",
                          help="compare every scenario with this one (a scenario name or one "
                          "of the input paths) instead of each with the nearest file it "
                          "extends")
-    compare.add_argument("--questions", type=Path, metavar="FILE",
+    compare.add_argument("--questions", type=a_path, metavar="FILE",
                          help="a YAML list of questions, each a reference and a variant; "
                          "their files join the inputs and only these pairs are compared "
                          "(an input no question names is refused)")
-    compare.add_argument("-o", "--output", type=Path, metavar="DIR",
+    compare.add_argument("-o", "--output", type=a_path, metavar="DIR",
                          default=Path("results") / "comparison",
                          help="output directory (default: results/comparison)")
     compare.add_argument("--set", dest="overrides", action="append", default=[],
@@ -741,7 +755,7 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        help="a key and the values it takes (repeatable; each value is read as "
                        "YAML, e.g. --vary grid.capacity_mw=4,8,16); not replications, which "
                        "every cell shares: use --replications")
-    sweep.add_argument("-o", "--output", type=Path, metavar="DIR",
+    sweep.add_argument("-o", "--output", type=a_path, metavar="DIR",
                        help="output directory (default: results/sweep-<scenario file name>)")
     sweep.add_argument("--metric", default=None, metavar="NAME",
                        help="key figure of the figure and the printed lines (default, as "
@@ -839,7 +853,7 @@ def _calibrate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     calibrate.add_argument("--fit", action="append", default=[], required=True,
                            metavar="KEY=LOW:HIGH",
                            help="a parameter to estimate and the range searched (repeatable)")
-    calibrate.add_argument("-o", "--output", type=Path, metavar="DIR",
+    calibrate.add_argument("-o", "--output", type=a_path, metavar="DIR",
                            help="output directory (default: results/calibrate-<scenario "
                            "file name>)")
     calibrate.add_argument("--replications", type=int, metavar="N",

@@ -1116,3 +1116,27 @@ def test_a_dist_changed_by_set_is_named_beside_the_file_key_it_leaves_unfit(tmp_
                          "distribution instead, e.g. streams.industry.jobs={dist: weibull, ...})")
     whole = "streams.industry.jobs={dist: weibull, shape: 1.5, scale: 20}"
     assert gridqueue(["validate", str(scenario), "--set", whole], capsys)[0] == 0
+
+
+# An empty path, as an unset shell variable gives it (-o "$OUT")
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "{s}", "-o", ""], ["sweep", "{s}", "--vary", "grid.capacity_mw=4,8", "-o", ""],
+    ["calibrate", "{s}", "--fit", "arrivals.rate_scale=0.5:2", "-o", ""],
+    ["compare", "{s}", "{s}", "-o", ""], ["compare", "", "{s}"], ["report", ""],
+    ["reproduce", ""], ["schema", "-o", ""], ["validate", ""],
+], ids=lambda c: " ".join(c).replace("{s}", "S"))
+def test_an_empty_path_is_refused_not_taken_for_the_working_folder(command, tmp_path, capsys,
+                                                                   monkeypatch):
+    """``Path('')`` is ``.``: ``-o ""`` wrote the results into the working folder."""
+    scenario = scenario_in(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(SystemExit) as exited:
+        main([a.format(s=scenario) for a in command])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        ": expected a path, got an empty one ('')")
+    assert list(work.iterdir()) == []
