@@ -89,6 +89,9 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                 "replication": replication, "group": group,
                 "applicants": len(part),
                 **{name: int(rows_of.sum()) for name, rows_of in outcome.items()},
+                # of those who asked by the end, the share that withdrew; none asked, none
+                "withdrawn_share": (float(outcome["withdrawn"].sum()) / len(part) if len(part)
+                                    else np.nan),
                 **{f"jobs_{name}": float(part.loc[rows_of, "jobs"].sum())
                    for name, rows_of in outcome.items()},
                 # the MW held last, which a partial connection or a take-back makes less
@@ -163,7 +166,7 @@ START = pd.Timestamp("2020-01-01")
 
 
 def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
-    """Counts, job-years, the mean waits within 5 years and to the end of the run, intervals."""
+    """Counts, share withdrawn, job-years, mean waits within 5 years and to the end, intervals."""
     runs, _ = written
     table = _applicants(runs["fifo"])
     assert (table["source"] == "waiting_list").any()  # the late entry is exercised
@@ -173,7 +176,7 @@ def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
         index=["group", "replication"], columns="metric", values="value")
     counted = ("applicants", "connected", "withdrawn", "waiting", "jobs_connected",
                "jobs_withdrawn", "jobs_waiting", "mw_connected", "mw_withdrawn", "mw_waiting",
-               "wait_mean_years", "connected_within_1y", "connected_within_2y",
+               "wait_mean_years", "withdrawn_share", "connected_within_1y", "connected_within_2y",
                "connected_within_5y", "job_years_waiting", "mw_years_waiting")
     assert (mine["withdrawn"] > 0).any() and (mine["waiting"] > 0).any()  # neither all zeros
     for metric in counted:
@@ -198,6 +201,11 @@ def test_the_run_s_own_figures_count_everyone_as_the_docs_define(written):
         row = summary.loc[(group, "wait_to_end_years")]
         np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
                                    rtol=1e-9)
+        expected = _logit_t(mine.loc[group, "withdrawn_share"].to_numpy(), 1.0)
+        row = summary.loc[(group, "withdrawn_share")]
+        assert row["ci_method"] == "logit t"
+        np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
+                                   rtol=1e-9)
         expected = _logit_t(mine.loc[group, "wait_rmst_5y_years"].to_numpy(), 5.0)
         row = summary.loc[(group, "wait_rmst_5y_years")]
         np.testing.assert_allclose([row["estimate"], row["ci_low"], row["ci_high"]], expected,
@@ -208,7 +216,8 @@ def test_a_difference_pairs_the_applicants_of_both_and_leaves_the_project_out(wr
     """Social priority against FIFO: a paired t interval over the replications.
 
     The project only the variant has is left out of its category, and ``reference_mean`` is
-    the reference's mean of the same applicants.
+    the reference's mean of the same applicants. A share's difference is of the shares
+    themselves (a hundredth is a percentage point), not of the counts behind them.
     """
     runs, comparison = written
     reference = _applicants(runs["fifo"])
@@ -222,7 +231,7 @@ def test_a_difference_pairs_the_applicants_of_both_and_leaves_the_project_out(wr
     rows = comparison[(comparison["scenario"] == "social_priority")
                       & (comparison["population"] == "in_both")].set_index(["group", "metric"])
     for group, metric in (("basic_needs", "wait_rmst_5y_years"), ("all", "withdrawn"),
-                          ("other", "job_years_waiting")):
+                          ("other", "job_years_waiting"), ("other", "withdrawn_share")):
         before = ours["fifo"].loc[group, metric].to_numpy(dtype=float)
         after = ours["social_priority"].loc[group, metric].to_numpy(dtype=float)
         changes = after - before

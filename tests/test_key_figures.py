@@ -78,6 +78,8 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     assert figures["connected_within_2y"] == pytest.approx(1 / 6)
     # Observed 5 years (asked by year 3): all but D; A, C and E connected within 5 years.
     assert figures["connected_within_5y"] == pytest.approx(3 / 5)
+    # B withdrew, of the six who asked by the end (D late, E before the start, among them).
+    assert figures["withdrawn_share"] == 1 / 6
     # Of those connected only: A, C and E waited 1, 3 and 4 years.
     assert figures["wait_mean_years"] == pytest.approx(8 / 3)
 
@@ -134,6 +136,38 @@ def test_a_share_within_a_window_counts_both_ends_of_it():
     assert figures["connected_within_2y"] == 0.5
     assert figures["connected_within_1y"] == 0.0
     assert np.isnan(figures["connected_within_5y"])  # nobody observed that long
+
+
+def test_the_share_withdrawn_is_of_everyone_who_asked_by_the_end():
+    """B gave up, of the six who asked: 1/6, whatever the others' outcomes or request dates.
+
+    D, who asked 3 years before the end and still waits, and E, of the waiting list, count
+    among those who asked, as in ``applicants``; no window of each request leaves anyone out,
+    as ``connected_within_2y`` does. A category nobody of which asked has no share. Across
+    three replications in which one, two and three of the six gave up, the mean is 1/3 with
+    the logit-t interval the shares connected within a window get.
+    """
+    per_replication = []
+    for gave_up in (1, 2, 3):  # B; then F, still waiting in the hand case, too; then D too
+        also = {1: (), 2: (5,), 3: (5, 3)}[gave_up]  # F and D's rows
+        rows = [(row[0], "withdrawn", *row[2:]) if i in also else row
+                for i, row in enumerate(HAND_CASE)]
+        table = replication_metrics(_frame(rows), _requests(rows), HORIZON, {}, 0.0)
+        per_replication.append(table.assign(replication=gave_up - 1))
+        figures = table.set_index(["group", "metric"])["value"]
+        assert figures[(ALL, "withdrawn_share")] == gave_up / 6
+        assert figures[("other", "withdrawn_share")] == gave_up / 6
+        assert figures[(ALL, "withdrawn_share")] == \
+            figures[(ALL, "withdrawn")] / figures[(ALL, "applicants")]
+        assert np.isnan(figures[("safety", "withdrawn_share")])  # nobody asked
+    summary = summarise(pd.concat(per_replication, ignore_index=True))
+    row = summary.set_index(["group", "metric"]).loc[(ALL, "withdrawn_share")]
+    # logit(1/3) -+ t(0.975, 2) * (1/6) / (sqrt(3) * 1/3 * 2/3), taken back
+    half = 4.302652729749462 * (1 / 6) / (np.sqrt(3) * 2 / 9)
+    expected = [1 / (1 + np.exp(np.log(2) + s * half)) for s in (1, -1)]
+    assert (row["unit"], row["ci_method"]) == ("share", "logit t")
+    assert row["estimate"] == pytest.approx(1 / 3, abs=1e-15)
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(expected, rel=1e-12)
 
 
 def test_the_wait_for_a_full_firm_connection_runs_to_the_end_for_one_connected_in_part():

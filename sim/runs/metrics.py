@@ -146,6 +146,13 @@ METRICS: dict[str, Metric] = {
     "withdrawn": Metric("count", "applicants who gave up and withdrew before the end of the "
                         "run", "Applicants withdrawn by the end of the run",
                         depends_on_end=True),
+    "withdrawn_share": Metric(
+        "share", "share of the group's applicants who asked before the end of the run "
+        "(applicants) that withdrew by the end of the run (withdrawn): withdrawn over "
+        "applicants in each replication; empty where the group had no applicants. Not read "
+        "within a window of each request, as connected_within_* are: a late request has had "
+        "less time to give up", "Gave up by the end of the run, of those who asked (%)",
+        depends_on_end=True, bounds=(0.0, 1.0)),
     "waiting": Metric("count", "applicants still waiting at the end of the run without any "
                       "connection; one connected in part or holding a non-firm right counts as "
                       "connected, though it may still wait for firm MW (timeseries.csv's "
@@ -567,6 +574,9 @@ def _figures(
         "connected": float(np.count_nonzero(connected)),
         "withdrawn": float(np.count_nonzero(withdrawn)),
         "waiting": float(np.count_nonzero(waiting)),
+        # of those who asked; a group nobody of which asked has no share
+        "withdrawn_share": (np.count_nonzero(withdrawn) / len(withdrawn) if len(withdrawn)
+                            else np.nan),
         **_connection_figures(c, orders),
         **_wait_figures(c["wait"][connected]),
         "jobs_connected": float(c["jobs"][connected].sum()),
