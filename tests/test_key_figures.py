@@ -17,7 +17,14 @@ from sim.analysis.differences import difference_table
 from sim.errors import GridqueueError, GridqueueWarning
 from sim.inputs.applicants import CATEGORIES
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, replication_metrics
+from sim.runs.metrics import (
+    ALL,
+    BESIDE_HEADLINE,
+    HEADLINE_METRICS,
+    METRICS,
+    TABLE_METRICS,
+    replication_metrics,
+)
 from sim.runs.stats import summarise
 from sim.runs.summary_table import NOT_REACHED, format_summary
 from tests.comparison_family import FIFO, PROJECT
@@ -145,7 +152,7 @@ def test_the_share_withdrawn_is_of_everyone_who_asked_by_the_end():
     among those who asked, as in ``applicants``; no window of each request leaves anyone out,
     as ``connected_within_2y`` does. A category nobody of which asked has no share. Across
     three replications in which one, two and three of the six gave up, the mean is 1/3 with
-    the logit-t interval the shares connected within a window get.
+    the logit-t interval the shares connected within a window get, printed in percent.
     """
     per_replication = []
     for gave_up in (1, 2, 3):  # B; then F, still waiting in the hand case, too; then D too
@@ -168,6 +175,12 @@ def test_the_share_withdrawn_is_of_everyone_who_asked_by_the_end():
     assert (row["unit"], row["ci_method"]) == ("share", "logit t")
     assert row["estimate"] == pytest.approx(1 / 3, abs=1e-15)
     assert [row["ci_low"], row["ci_high"]] == pytest.approx(expected, rel=1e-12)
+    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
+    label = METRICS["withdrawn_share"].label
+    (line,) = (line for line in lines if line.startswith(label))
+    assert line.split()[-2:] == ["33.3", "[7.20-76.3]"]  # 7.2008% to 76.314%
+    assert lines.index(line) == lines.index(
+        next(line for line in lines if line.startswith(METRICS["withdrawn"].label))) + 1
 
 
 def test_the_wait_for_a_full_firm_connection_runs_to_the_end_for_one_connected_in_part():
@@ -310,7 +323,9 @@ def test_headline_figures_lead_the_terminal_summary():
     # Eight years: the stand-in follows the ten-year window, which no replication sees.
     stand_in = METRICS["wait_to_end_years"].label
     lines = [line for line in lines if not line.startswith(stand_in)]
-    labels = [METRICS[name].label for name in HEADLINE_METRICS]
+    # the share withdrawn right after the count, as the report's tables have it
+    assert TABLE_METRICS[TABLE_METRICS.index("withdrawn") + 1] == "withdrawn_share"
+    labels = [METRICS[name].label for name in TABLE_METRICS]
     assert [line[:len(label)] for line, label in zip(lines[1:], labels, strict=False)] == labels
     # Each figure once: jobs lost to withdrawal is a headline figure and a count behind them.
     assert len({line.split("  ")[0] for line in lines[1:] if line[:1].isupper()}) == \
@@ -338,7 +353,8 @@ def _documented_figures(table: str) -> list[str]:
 def test_model_description_lists_every_figure_and_the_headline_ones_in_order():
     """docs/model.md (4.4) has a row for every figure, the headline ones in their order.
 
-    The stand-ins of the first headline figure sit beside it. The headline table put the
+    The stand-ins of the first headline figure sit beside it, and the figures the tables show
+    beside a headline figure follow it, in the tables' order. The headline table put the
     median time to connection first, and jobs lost to withdrawal, a headline figure, among
     the others.
     """
@@ -346,8 +362,9 @@ def test_model_description_lists_every_figure_and_the_headline_ones_in_order():
     others = _documented_figures("**Other figures:**")
     assert sorted(headline + others) == sorted(METRICS)
     stand_ins = {"wait_rmst_5y_years", "wait_to_end_years"}
-    assert [name for name in headline if name not in stand_ins] == list(HEADLINE_METRICS)
-    assert set(headline) - set(HEADLINE_METRICS) == stand_ins
+    assert [name for name in headline if name not in stand_ins] == list(TABLE_METRICS)
+    beside = {name for names in BESIDE_HEADLINE.values() for name in names}
+    assert set(headline) - set(HEADLINE_METRICS) == stand_ins | beside
 
 
 def test_a_group_without_ten_years_gets_the_stand_in_row_beneath():

@@ -33,6 +33,7 @@ from sim.runs.metrics import (
     IN_BOTH,
     METRICS,
     ONLY_IN_VARIANT,
+    TABLE_METRICS,
 )
 from tests.comparison_family import write_family, write_observed
 
@@ -70,7 +71,7 @@ def test_run_report_leads_with_headline_figures_by_category(summary_and_scenario
     html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
     lead = html[html.index('<section class="answers"'):html.index("</section>")]
     assert "Headline figures by category" in lead
-    for metric in HEADLINE_METRICS:
+    for metric in TABLE_METRICS:  # the headline figures, the share withdrawn beside its count
         assert f"<th>{HEADINGS.get(metric, METRICS[metric].label)}</th>" in lead
         assert f">{metric}<" not in lead  # the label, not the column name
         assert "_" not in metric or metric not in lead
@@ -537,7 +538,7 @@ def _set_figure(table: pd.DataFrame, metric: str, values: list[float]) -> None:
 def _headline_column(table: pd.DataFrame, scenario, metric: str) -> tuple[str, dict[str, str]]:
     """The heading of ``metric``'s column in a run's headline table, and its text by group."""
     headline = run_page(table, scenario, "fifo.yaml", {}).headline
-    column = HEADLINE_METRICS.index(metric)
+    column = TABLE_METRICS.index(metric)
     return headline.columns[column], {h: row[column].text for h, _, row in headline.rows}
 
 
@@ -650,13 +651,54 @@ def test_a_small_reference_level_beside_no_difference_is_not_written_as_zero(
     sp.loc[share, "reference_mean"] = 0.000488
     table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
                                                              origin="", paired=True)
-    column = HEADLINE_METRICS.index("connected_within_2y")
+    column = TABLE_METRICS.index("connected_within_2y")
     everyone = next(t for t in key_tables(table) if t.title == "All applicants")
     cell = everyone.rows[1][2][column]
     assert cell.text.startswith("0.05% (")
     assert cell.note == "0.0 pp (0.0 to 0.0), from 0.05%"
-    withdrawn = everyone.rows[1][2][HEADLINE_METRICS.index("withdrawn")]
+    withdrawn = everyone.rows[1][2][TABLE_METRICS.index("withdrawn")]
     assert withdrawn.note == "0.0 (0.0 to 0.0), from 0.0"
+
+
+def test_the_tables_give_the_share_withdrawn_beside_the_count_its_difference_in_points(
+        summary_and_scenario):
+    """A planner asking how many give up reads the share of those who asked beside the count.
+
+    Every table of key figures has its column right after the withdrawals, in percent, and a
+    question's difference in percentage points from the reference's share: 25% of those who
+    asked gave up in fifo, 5.0 points more in sp (2.0 to 8.0). Not a headline figure: the
+    differences figure and the answers' lead keep to those.
+    """
+    summary, scenario = summary_and_scenario
+    summary = summary.copy()
+    share = (summary["group"] == "all") & (summary["metric"] == "withdrawn_share")
+    summary.loc[share, ["estimate", "ci_low", "ci_high", "mean"]] = [0.25, 0.2, 0.3, 0.25]
+    fifo = summary.assign(scenario="fifo", reference="", question="", difference=np.nan,
+                          difference_ci_low=np.nan, difference_ci_high=np.nan,
+                          reference_mean=np.nan)
+    sp = summary.assign(scenario="sp", reference="fifo", question="Q", difference=0.0,
+                        difference_ci_low=0.0, difference_ci_high=0.0, reference_mean=0.0)
+    sp.loc[share, ["estimate", "ci_low", "ci_high", "mean"]] = [0.3, 0.25, 0.35, 0.3]
+    sp.loc[share, ["difference", "difference_ci_low", "difference_ci_high",
+                   "reference_mean"]] = [0.05, 0.02, 0.08, 0.25]
+    table = pd.concat([fifo, sp], ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                             origin="", paired=True)
+    assert "withdrawn_share" not in HEADLINE_METRICS
+    column = TABLE_METRICS.index("withdrawn_share")
+    assert TABLE_METRICS[column - 1] == "withdrawn"
+    label = METRICS["withdrawn_share"].label
+    everyone = next(t for t in key_tables(table) if t.title == "All applicants")
+    assert everyone.columns[column] == label
+    cells = [row[2][column] for row in everyone.rows]
+    assert [(c.text, c.note) for c in cells] == [
+        ("25.0% (20.0 to 30.0%)", ""),
+        ("30.0% (25.0 to 35.0%)", "+5.0 pp (+2.0 to +8.0), from 25.0%")]
+    asked = _question_table(table[table["question"] == "Q"])
+    assert asked.columns[column] == label
+    assert asked.rows[0][2][column].note == "+5.0 pp (+2.0 to +8.0), from 25.0%"
+    headline = run_page(summary, scenario, "fifo.yaml", {}).headline
+    assert headline.columns[column] == label
+    assert headline.rows[0][2][column].text == "25.0% (20.0 to 30.0%)"
 
 
 def test_a_difference_left_out_says_why(summary_and_scenario):

@@ -48,7 +48,6 @@ from sim.runs.metrics import (
     CONNECT_SHARES,
     DRAWN_DIFFERENTLY,
     EVERY_APPLICANT,
-    HEADLINE_METRICS,
     IN_BOTH,
     METRICS,
     ONLY_IN_REFERENCE,
@@ -58,6 +57,7 @@ from sim.runs.metrics import (
     RMST_YEARS,
     SHORTER_WINDOW,
     STREAMS_DIFFER,
+    TABLE_METRICS,
 )
 from sim.runs.observed import (
     band_text,
@@ -643,15 +643,18 @@ def _groups(table: pd.DataFrame) -> list[str]:
     return [ALL, *(c for c in CATEGORIES if sizes.get(c, 0) > 0)]
 
 
-def _headings(metrics: tuple[str, ...] = HEADLINE_METRICS) -> list[str]:
+def _headings(metrics: tuple[str, ...] = TABLE_METRICS) -> list[str]:
     """The figures' labels, as column headings."""
     return [HEADINGS.get(m, METRICS[m].label) for m in metrics]
 
 
 def _shown(table: pd.DataFrame) -> tuple[str, ...]:
-    """The headline figures, and the MW capacity releases freed where a scenario has some."""
+    """The tables' figures, and the MW capacity releases freed where a scenario has some.
+
+    The headline figures, with the share withdrawn beside the count (:data:`TABLE_METRICS`).
+    """
     freed = table.loc[(table["group"] == ALL) & (table["metric"] == "mw_freed"), "mean"]
-    return HEADLINE_METRICS + (("mw_freed",) if bool((freed > 0).any()) else ())
+    return TABLE_METRICS + (("mw_freed",) if bool((freed > 0).any()) else ())
 
 
 def _question_table(rows: pd.DataFrame) -> KeyTable:
@@ -673,13 +676,13 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
                 notes = [pair, POPULATION_WORDS[kind]]
                 out += [(IN_BOTH_HEADING if kind == IN_BOTH and group == ALL
                          else CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
-                         [cells[(group, m)] for m in HEADLINE_METRICS])
+                         [cells[(group, m)] for m in TABLE_METRICS])
                         for group in _groups(rows)]
             else:
                 notes = [pair, POPULATION_WORDS[str(kind)].format(variant=variant,
                                                                   reference=reference)]
                 out.append((str(origin), ", ".join(n for n in notes if n),
-                            [cells[(ALL, m)] for m in HEADLINE_METRICS]))
+                            [cells[(ALL, m)] for m in TABLE_METRICS]))
     return KeyTable(title="", columns=_headings(), rows=out)
 
 

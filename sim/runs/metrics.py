@@ -18,6 +18,7 @@ from sim.runs.records import OUTCOMES
 __all__ = [
     "ALL",
     "AREA_CHANGED",
+    "BESIDE_HEADLINE",
     "BY_AREA",
     "CATEGORY_CHANGED",
     "DRAWN_DIFFERENTLY",
@@ -36,6 +37,7 @@ __all__ = [
     "SHORTER_WINDOW",
     "SHORTER_YEARS",
     "STREAMS_DIFFER",
+    "TABLE_METRICS",
     "Metric",
     "figures_of",
     "incomplete_figures",
@@ -304,6 +306,19 @@ one-line answers use the first the comparison can tell apart, which is the first
 run: the mean wait within ten years of each request counts everyone, does not depend on where
 the run ends, sees a reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
+
+BESIDE_HEADLINE: dict[str, tuple[str, ...]] = {"withdrawn": ("withdrawn_share",)}
+"""Figures the tables of key figures show right after a headline figure, though they are not
+headline figures themselves: the share of those who asked that withdrew, beside how many did,
+so that a reader need not divide by the applicants. The differences figure, the answers'
+lead and an exploration's outcomes keep to the headline figures."""
+
+TABLE_METRICS: tuple[str, ...] = tuple(
+    name for headline in HEADLINE_METRICS
+    for name in (headline, *BESIDE_HEADLINE.get(headline, ())))
+"""The columns of the report's tables of key figures, and the first rows of the table
+``gridqueue run`` prints: the headline figures, each followed by those
+:data:`BESIDE_HEADLINE` it."""
 
 SHORTER_YEARS = min(RMST_YEARS)
 """The years of the shorter restricted-mean window: known in shorter runs too, but blind to

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.errors import listed
 from sim.runs.areas import asked_in, nobody_asked_in
-from sim.runs.metrics import ALL, HEADLINE_METRICS, METRICS, SHORTER_WINDOW
+from sim.runs.metrics import ALL, METRICS, SHORTER_WINDOW, TABLE_METRICS
 from sim.runs.observed import rough_spread
 from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, median_interval_needs, t_quantile
@@ -21,13 +21,14 @@ __all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "
            "full_connection_dates", "rough_dates", "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
-    *HEADLINE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
+    *TABLE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
     "wait_mean_years", "wait_p90_years", "jobs_connected", "jobs_withdrawn", "mw_connected",
     "mw_waiting",
 )))  # each once, where a headline figure is also among the counts behind them
-"""The rows of the table: the headline figures first, then the counts and waits behind them."""
+"""The rows of the table: the headline figures first (with the share withdrawn beside the
+count, :data:`~sim.runs.metrics.TABLE_METRICS`), then the counts and waits behind them."""
 
-AREA_SHOWN = tuple(dict.fromkeys((*HEADLINE_METRICS, "applicants", "connected", "waiting")))
+AREA_SHOWN = tuple(dict.fromkeys((*TABLE_METRICS, "applicants", "connected", "waiting")))
 """The rows of the table by area: the headline figures and how many asked, were connected and
 still waited; every figure by area is in areas.csv."""
 
