@@ -226,3 +226,19 @@ def test_a_sweep_cell_kept_by_an_earlier_version_is_run_again(tmp_path):
     (tmp_path / "c.json").write_text(f'{{"cell_sha256": "abc", "figures": {FIGURES_VERSION}}}',
                                      encoding="utf-8")
     assert read_cell(tmp_path, "c", "abc") is not None  # this version's cell is taken
+
+
+def test_a_sweep_cell_kept_before_mw_waiting_counted_the_rest_is_run_again(tmp_path):
+    """A cell whose MW still waiting left out the rest of requests connected in part is not reused.
+
+    Its figure would not compare with that of the cells run now (the rest of a request
+    connected in part counts since), and its definition hash does not see the change.
+    """
+    from sim.analysis.sweep_cells import read_cell
+    from sim.runs.metrics import METRICS
+
+    every = pd.DataFrame({"replication": 0, "group": "all", "metric": list(METRICS),
+                          "value": 1.0})
+    every.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "c.json").write_text('{"cell_sha256": "abc", "figures": 2}', encoding="utf-8")
+    assert read_cell(tmp_path, "c", "abc") is None

@@ -21,9 +21,10 @@ from sim.runs.metrics import METRICS
 
 __all__ = ["FIGURES_VERSION", "check_kept_cells", "read_cell", "write_cell"]
 
-FIGURES_VERSION = 2
+FIGURES_VERSION = 3
 """How the key figures are counted, stored with each cell: raised whenever a figure is
-counted otherwise (2: job- and MW-years leave out a waiting list's years before the start).
+counted otherwise (2: job- and MW-years leave out a waiting list's years before the start;
+3: the MW still waiting at the end count the rest of requests connected in part).
 A kept cell of another is run again: its figures would not compare with the new cells'."""
 
 
