@@ -2232,6 +2232,40 @@ def test_a_folder_counting_years_before_the_start_is_warned_of_in_a_comparison(t
     assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
 
 
+PARTLY_CONNECTED = """\
+name: in_part
+start: 2025-01-01
+end: 2027-01-01
+seed: 3
+replications: 2
+grid: {capacity_mw: 1}
+projects:
+  - {name: Depot, date: 2025-02-01, demand_mw: 3, jobs: 40, partial_min_share: 0.2}
+"""
+
+
+def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison(tmp_path):
+    """MW still waiting now count the rest of a request connected in part.
+
+    A folder written before (no waiting_mw in applicants.csv) left it out: the Depot,
+    connected with 1 of its 3 MW, added nothing, against 2 MW now, a difference no scenario
+    caused. It is named, and a folder written since is not.
+    """
+    path = tmp_path / "in_part.yaml"
+    path.write_text(PARTLY_CONNECTED, encoding="utf-8")
+    new = run(load_scenario(path), workers=1).write(tmp_path / "new")
+    applicants = pd.read_csv(new / "applicants.csv")
+    assert applicants["waiting_mw"].tolist() == pytest.approx([2.0, 2.0])
+    old = shutil.copytree(new, tmp_path / "old")
+    applicants.drop(columns="waiting_mw").to_csv(old / "applicants.csv", index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([new, old], workers=1)
+    said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
+            and "MW still waiting" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
+
+
 def test_a_single_category_answer_names_whom_it_leaves_out(tmp_path: Path):
     """With one category, the line over everyone compared names the project set apart.
 
