@@ -652,6 +652,26 @@ def test_mw_still_waiting_counts_the_rest_of_a_partial_connection():
     assert figures[("all", "mw_waiting")] == pytest.approx(last["queued_mw_total"], abs=1e-12)
 
 
+def test_mw_still_waiting_of_a_table_without_waiting_mw_count_the_requests_without_connection():
+    """Rows written before waiting_mw are counted as they were: the bakery's 0.1 MW alone.
+
+    Such rows (an older results folder, whose streams or projects a comparison counts on
+    their own) cannot say the shop's rest; taking its MW for none is the count they were
+    written with, which the warning of an older folder in a comparison names.
+    """
+    from sim.runs.metrics import replication_metrics
+    from sim.runs.records import dated_years
+
+    fields = {**shop_world(partial_min_share=0.3), "grid": {"capacity_mw": 0.25}}
+    results = run(scenario(**fields), workers=1)
+    older = results.applicants.drop(columns="waiting_mw")
+    start = pd.Timestamp(results.scenario.start)
+    request = dated_years((older["request_date"] - start).dt.days.to_numpy() / 365.25)
+    figures = replication_metrics(older, request, results.scenario.horizon_years, {}, 0.0)
+    value = figures.set_index(["group", "metric"])["value"][("all", "mw_waiting")]
+    assert value == pytest.approx(0.1, abs=1e-12)
+
+
 def test_the_counts_still_waiting_say_they_leave_out_those_connected_in_part():
     """The shop, waiting for 0.38 MW, is in the MW still waiting but not in the count or jobs.
 
