@@ -189,6 +189,25 @@ def test_wrong_overrides_to_compare_are_one_clear_error(overrides, expected):
     assert str(raised.value) == expected
 
 
+def test_overrides_given_as_a_generator_are_refused_not_dropped():
+    """A generator of changes was used up by the check of its items, then read as no change.
+
+    load_scenario(path, (f"grid.capacity_mw={mw}" for mw in [20])) loaded the file as it is,
+    and compare ran both scenarios unchanged, without a word; a list is asked for instead.
+    """
+    from sim import compare
+
+    expected = ("overrides: expected a list of key.path=value strings or a mapping of key "
+                "paths to values, got generator")
+    with pytest.raises(GridqueueError, match=expected):
+        load_scenario(FIFO, (text for text in ["grid.capacity_mw=20"]))
+    with pytest.raises(GridqueueError, match=expected):
+        compare([FIFO, FIFO.parent / "social_priority.yaml"],
+                overrides=(text for text in ["grid.capacity_mw=20"]), replications=2,
+                workers=1)
+    assert load_scenario(FIFO, ("grid.capacity_mw=20",)).grid.capacity_mw == 20  # a tuple is one
+
+
 @pytest.mark.parametrize("overrides, expected", [
     (["replications=3"], "replications=2 and override replications=3 both set replications; "
                          "give one"),

@@ -15,7 +15,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -474,7 +474,10 @@ def as_overrides(overrides: Sequence[str | Override] | Mapping[str, Any] | None
 def check_overrides_type(overrides: object) -> None:
     """Raise a GridqueueError unless ``overrides`` is a list of texts or a mapping by key path.
 
-    A lone text is refused, not read one character at a time.
+    A lone text is refused, not read one character at a time; so is a generator (or any
+    iterable that is not a sequence), which this check would use up, so that every change
+    in it was then dropped without a word, and a set, whose order (the last change of a key
+    wins) is not the one written.
     """
     if isinstance(overrides, Mapping):
         for key in overrides:
@@ -482,7 +485,7 @@ def check_overrides_type(overrides: object) -> None:
                 raise GridqueueError("overrides: expected key paths as text, e.g. "
                                      f"'grid.capacity_mw', got {type(key).__name__} {key!r}")
         return
-    if isinstance(overrides, str | bytes) or not isinstance(overrides, Iterable):
+    if isinstance(overrides, str | bytes) or not isinstance(overrides, Sequence):
         raise GridqueueError("overrides: expected a list of key.path=value strings or a "
                              "mapping of key paths to values, got "
                              f"{type(overrides).__name__} {_shown(overrides)}")
