@@ -32,6 +32,18 @@ def base(tmp_path: Path) -> Path:
     return path
 
 
+def _child(base: Path, change: str) -> Path:
+    """A file extending ``base`` with one ``key=value`` change: what a sweep then varies.
+
+    A sweep refuses an override of a key it varies (or of one around it), as the command line
+    does, so the setting a cell varies goes in a file.
+    """
+    key, _, value = change.partition("=")
+    child = base.with_name(f"{key}.yaml")
+    child.write_text(f"extends: {base.name}\n{key}: {value}\n", encoding="utf-8")
+    return child
+
+
 @pytest.mark.parametrize(("change", "says"), [
     ("capacity_releases.0.user_share=0", r"capacity_releases.0.user_share: expected a share "
      r"above 0: with 0, nobody reviewed gives up any MW"),
@@ -66,7 +78,8 @@ def test_a_release_looking_back_to_the_start_day_is_kept(base):
 
 def test_a_sweep_may_reach_a_release_that_frees_nothing(base):
     """A cell is judged with the grid: user_share 0 is a sweep's baseline, not a mistake."""
-    result = sweep(base, {"capacity_releases.0.user_share": [0, 0.5]}, [RELEASE],
+    with_release = _child(base, RELEASE)
+    result = sweep(with_release, {"capacity_releases.0.user_share": [0, 0.5]},
                    replications=2, workers=1)
     assert len(result.cells) == 2
 
@@ -208,8 +221,8 @@ def test_a_share_and_cover_both_0_are_nobody_and_a_sweep_may_reach_share_0(base)
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         load_scenario(base, ["onsite_generation={share: 0, cover: 0}"])
-    result = sweep(base, {"onsite_generation.share": [0, 0.5]},
-                   ["onsite_generation={share: 0.3, cover: 0.2}"], replications=2, workers=1)
+    onsite = _child(base, "onsite_generation={share: 0.3, cover: 0.2}")
+    result = sweep(onsite, {"onsite_generation.share": [0, 0.5]}, replications=2, workers=1)
     assert len(result.cells) == 2
 
 
