@@ -1081,20 +1081,32 @@ def test_a_policy_defined_where_no_source_is_kept_is_named_by_its_module(monkeyp
     assert _defined_in(QueuePolicy) == "QueuePolicy in module sim.policies.base"
 
 
-def test_the_guide_s_policy_with_a_parameter_works_as_it_says(tmp_path: Path, clean_registry,
-                                                              monkeypatch, capsys):
-    """docs/policies.md's parameterised policy and file load, take --set, refuse a bad value."""
+def _guide_section_as_files(tmp_path: Path, heading: str, module: str, scenario_name: str,
+                            monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The scenario's path, of a section of docs/policies.md written out as a reader would.
+
+    Its Python code as ``module``.py (imported afresh) and its YAML as ``scenario_name``,
+    beside a copy of the Flevoland scenarios.
+    """
     guide = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
-    section = guide.split("## A policy with a parameter\n", 1)[1].split("\n## ", 1)[0]
+    section = guide.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     scenario = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert code is not None and scenario is not None
     folder = tmp_path / "flevoland"
     shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "flevoland", folder)
-    (folder / "smallfirst.py").write_text(code.group(1), encoding="utf-8")
-    path = folder / "small_first.yaml"
+    (folder / f"{module}.py").write_text(code.group(1), encoding="utf-8")
+    path = folder / scenario_name
     path.write_text(scenario.group(1), encoding="utf-8")
-    monkeypatch.delitem(sys.modules, "smallfirst", raising=False)
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    return path
+
+
+def test_the_guide_s_policy_with_a_parameter_works_as_it_says(tmp_path: Path, clean_registry,
+                                                              monkeypatch, capsys):
+    """docs/policies.md's parameterised policy and file load, take --set, refuse a bad value."""
+    path = _guide_section_as_files(tmp_path, "A policy with a parameter", "smallfirst",
+                                   "small_first.yaml", monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GridqueueWarning)  # the dropped 2026 restatement
         loaded = load_scenario(path, ["policy.changes.0.params.threshold_mw=1"])
@@ -1120,18 +1132,8 @@ def test_the_guide_s_policy_that_keeps_the_categories_works_as_it_says(tmp_path:
     """
     from sim import Applicant
 
-    guide = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
-    section = guide.split("## A policy that keeps the framework's categories\n", 1)[1].split(
-        "\n## ", 1)[0]
-    code = re.search(r"```python\n(.*?)```", section, re.S)
-    scenario = re.search(r"```yaml\n(.*?)```", section, re.S)
-    assert code is not None and scenario is not None
-    folder = tmp_path / "flevoland"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "scenarios" / "flevoland", folder)
-    (folder / "oldestfirst.py").write_text(code.group(1), encoding="utf-8")
-    path = folder / "oldest.yaml"
-    path.write_text(scenario.group(1), encoding="utf-8")
-    monkeypatch.delitem(sys.modules, "oldestfirst", raising=False)
+    path = _guide_section_as_files(tmp_path, "A policy that keeps the framework's categories",
+                                   "oldestfirst", "oldest.yaml", monkeypatch)
     order = "[safety, basic_needs, congestion_relief, other]"
     loaded = load_scenario(path, [f"policy.changes.2.category_order={order}",
                                   "replications=2"])
