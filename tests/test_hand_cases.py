@@ -407,6 +407,24 @@ def test_a_category_change_after_the_upgrade_changes_nothing_before_it():
     assert frame.loc["office", "final_category"] == "other"
 
 
+def test_mw_still_waiting_by_category_follows_the_request_while_the_queue_follows_the_change():
+    """The water company asked as 'other' and is 'safety' from 2026, still waiting at the end.
+
+    Without the second upgrade the office takes the 2025 MW, and the water company's 1 MW
+    still waits at the end. MW still waiting counts it in 'other', the category of its
+    request, as every figure groups; timeseries.csv's queue in 'safety', the category in
+    force. For all applicants the two agree.
+    """
+    fields = recategorised_world("2026-01-01")
+    fields["grid"]["upgrades"] = fields["grid"]["upgrades"][:1]
+    results = run(scenario(**fields), workers=1)
+    figures = results.replication_metrics.set_index(["group", "metric"])["value"]
+    last = results.timeseries.iloc[-1]
+    assert figures[("other", "mw_waiting")] == 1.0 and figures[("safety", "mw_waiting")] == 0.0
+    assert last["queued_mw_other"] == 0.0 and last["queued_mw_safety"] == 1.0
+    assert figures[("all", "mw_waiting")] == last["queued_mw_total"] == 1.0
+
+
 def test_a_request_after_the_change_asks_in_its_new_category():
     """A project requesting after its change date is 'safety' from its request on."""
     fields = recategorised_world("2024-06-01")

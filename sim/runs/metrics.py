@@ -247,8 +247,11 @@ METRICS: dict[str, Metric] = {
     "mw_waiting": Metric("MW", "grid MW still waited for in the firm queue at the end of the "
                          "run: the whole request of those without any connection (see "
                          "waiting), and the rest of those connected in part or holding a "
-                         "non-firm right beside their firm place, as timeseries.csv's queue "
-                         "counts them", "MW still waiting at the end of the run",
+                         "non-firm right beside their firm place. For all applicants it is "
+                         "the MW of timeseries.csv's queue at the end; by category only where "
+                         "nobody still waiting changed category, as a group holds the category "
+                         "of the request and the queue the one in force",
+                         "MW still waiting at the end of the run",
                          depends_on_end=True),
     "mw_years_waiting": Metric(
         "MW-years", "grid MW requested times years waited in the run, to connection, "
