@@ -762,7 +762,12 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                        "compare's answers: wait_rmst_10y_years, the mean wait within ten years "
                        "of the request, counting everyone, where every cell has it, else "
                        "wait_to_end_years, the mean years without a connection to the end of "
-                       "the run, which every cell knows; see summary.csv for the names)")
+                       "the run, which every cell knows): any key figure of summary.csv, "
+                       "such as withdrawn_share (the share of those who asked that gave up: "
+                       "the figure and the lines in percent and percentage points, sweep.csv "
+                       "from 0 to 1), "
+                       "connected_within_2y or jobs_withdrawn; a name it does not know is "
+                       "refused with the list of all")
     sweep.add_argument("--group", default="all", metavar="GROUP",
                        help="group of the figure: a category (congestion_relief, safety, "
                        "basic_needs, other) or all (default)")

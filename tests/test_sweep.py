@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import AxesImage
 
-from sim import GridqueueError, GridqueueWarning, InputError, Sweep, load_scenario, sweep
+from sim import GridqueueError, GridqueueWarning, InputError, Sweep, cli, load_scenario, sweep
 from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.analysis.sweeps import lead_metric, plan_sweep, table_decimals
 from sim.cli import main
@@ -864,3 +865,17 @@ def test_a_sweep_of_the_rounds_tells_their_cells_apart(tmp_path: Path):
     result = sweep(path, {"policy.rounds.dates": [["2026-01-01"], ["2025-09-01"]]}, workers=1)
     waits = result.table.query("group == 'all' and metric == 'wait_to_end_years'")
     assert waits["mean"].round(6).tolist() == [0.956879, 0.622861]
+
+
+def test_metric_help_names_key_figures_a_sweep_takes():
+    """`sweep --help` said only "see summary.csv for the names", which a user has not yet.
+
+    It now names a few, withdrawn_share among them; each must be a key figure a sweep takes.
+    """
+    commands = next(action for action in cli._parser()._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    option = next(action for action in commands.choices["sweep"]._actions
+                  if "--metric" in action.option_strings)
+    named = {word for word in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", option.help or "")
+             if word in METRICS or word.endswith(("_share", "_years", "_2y"))}
+    assert "withdrawn_share" in named and named <= set(METRICS), sorted(named - set(METRICS))
