@@ -737,11 +737,14 @@ def test_a_tiny_ema_workbench_experiment_runs_the_model(published):
     model.replications = [{"seed": seed} for seed in (1, 2)]
     model.uncertainties = [ema.RealParameter("arrivals.rate_scale", 0.5, 1.5)]
     model.outcomes = [ema.ScalarOutcome("all.applicants", function=np.mean),
-                      ema.ScalarOutcome("observed.1", function=np.mean)]
+                      ema.ScalarOutcome("observed.1", function=np.mean),
+                      ema.ScalarOutcome("all.withdrawn_share", function=np.mean)]
     experiments, outcomes = ema.perform_experiments(model, scenarios=4)
     assert len(experiments) == 4
     order = np.argsort(experiments["arrivals.rate_scale"].to_numpy())
     assert np.all(np.diff(outcomes["all.applicants"][order]) > 0)
+    # a share comes back from 0 to 1 (docs/calibration.md, section 3), not in percent
+    assert np.all((outcomes["all.withdrawn_share"] >= 0) & (outcomes["all.withdrawn_share"] <= 1))
 
 
 def test_calibration_on_a_dask_cluster_equals_the_local_one(published, fitted):

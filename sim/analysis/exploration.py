@@ -54,7 +54,8 @@ def key_figures(
 
     Returns:
         ``<group>.<metric>`` for every key figure of every group (``all`` and each category,
-        NaN where a figure has no value, e.g. a mean wait with nobody connected), and
+        NaN where a figure has no value, e.g. a mean wait with nobody connected; a share such
+        as ``withdrawn_share`` from 0 to 1, not in percent), and
         ``observed.<i>``: the simulated value of the scenario's observation ``i``.
     """
     scenario = load_with_parameters(path, {**parameters, "seed": seed})
