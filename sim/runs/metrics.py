@@ -90,6 +90,10 @@ class Metric:
     """A key figure: its unit, what it counts, its label, and how replications summarise it."""
 
     unit: str
+    """count, years, share, jobs, job-years, MW or MW-years. A share is a fraction from 0 to 1
+    in every table (summary.csv, replication_metrics.csv, comparison.csv, sweep.csv); the
+    terminal, the report and the figures show it in percent and its differences in
+    percentage points."""
     description: str
     label: str
     """Plain words with the unit, for tables and figures, e.g. 'Mean wait, connected (years)'."""
