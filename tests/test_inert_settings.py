@@ -1043,3 +1043,19 @@ def test_an_inherited_offer_a_later_share_of_0_idles_is_set_aside(tmp_path):
                        r"min_share: expected an accept_share above 0 beside it: after "
                        r"streams.logistics.partial_offer.accept_share 0 in .*child.yaml:5"):
         load_scenario(grandchild)
+
+
+def test_waiting_list_scores_that_no_rules_rank_by_are_refused(base):
+    """``waiting_list.efficiency`` under rules that rank nobody by efficiency did nothing.
+
+    A stream's or project's scores were refused there; the waiting list's default, which
+    scores the CSV rows naming no stream, ran silently, its draws read by no policy.
+    """
+    (base.parent / "list.csv").write_text(
+        "request_date,category,demand_mw\n2023-01-01,congestion_relief,1\n", encoding="utf-8")
+    listed = "waiting_list={csv: list.csv, efficiency: {dist: uniform, low: 0, high: 1}}"
+    with pytest.raises(InputError, match=r"waiting_list.efficiency: expected no efficiency "
+                       r"scores here: no rules in force rank any category by efficiency"):
+        load_scenario(base, [listed, "policy={order: social_priority}"])
+    load_scenario(base, [listed, "policy={order: social_priority, within_category: "
+                         "{congestion_relief: efficiency}}"])

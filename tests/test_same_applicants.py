@@ -163,7 +163,9 @@ def test_a_csv_list_s_behaviour_settings_keep_its_rows(tmp_path: Path):
     patient = load_scenario(tmp_path / "listed.yaml", [
         "waiting_list.patience_years={dist: exponential, mean: 2}",
         "waiting_list.efficiency={dist: uniform, low: 0, high: 1}",
-        "waiting_list.partial_offer={min_share: 0.5, accept_share: 0.5}"])
+        "waiting_list.partial_offer={min_share: 0.5, accept_share: 0.5}",
+        # scores that no rules rank by are refused: a ranking changes no draw either
+        "policy.within_category={basic_needs: efficiency}"])
     assert patient.waiting_list is not None and patient.waiting_list.patience_years is not None
     assert definitions(patient) == definitions(base)
     assert draws_key(patient) == draws_key(base)

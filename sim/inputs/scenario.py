@@ -1416,7 +1416,10 @@ def holds_priority(giver: Stream | Project) -> bool:
 
 
 def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
-    """Efficiency scores of a stream or project that no rules in force would rank by.
+    """Efficiency scores of a stream, project or the waiting list that no rules would rank by.
+
+    The waiting list's default scores CSV rows whose categories are known only from the file,
+    so it is refused where no rules in force rank any category by efficiency.
 
     Only a category ranked by efficiency (``within_category``) in some period reads them;
     scores of applicants never in such a category would do nothing, silently.
@@ -1435,6 +1438,12 @@ def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
                              f"rules in force rank {which} by efficiency (policy."
                              f"within_category), so they would do nothing; rank the category "
                              f"by efficiency there, or leave the scores out"))
+    waiting = s.waiting_list
+    if waiting is not None and waiting.efficiency is not None and not ranked:
+        problems.append(("waiting_list.efficiency", "expected no efficiency scores here: no "
+                         "rules in force rank any category by efficiency (policy."
+                         "within_category), so they would do nothing; rank a category by "
+                         "efficiency there, or leave the scores out"))
     return problems
 
 
