@@ -1059,3 +1059,25 @@ def test_waiting_list_scores_that_no_rules_rank_by_are_refused(base):
         load_scenario(base, [listed, "policy={order: social_priority}"])
     load_scenario(base, [listed, "policy={order: social_priority, within_category: "
                          "{congestion_relief: efficiency}}"])
+
+
+def test_waiting_list_rows_scores_that_no_rules_rank_by_are_warned_of(base):
+    """A CSV's efficiency column under rules that rank none of its rows ran silently.
+
+    Its scores changed no wait, and the report named them among what the file gives. Only a
+    warning: the same file may go to a reference that ranks nobody by efficiency.
+    """
+    (base.parent / "list.csv").write_text(
+        "request_date,category,demand_mw,efficiency\n2023-01-01,congestion_relief,1,0.5\n"
+        "2023-02-01,other,1,0.7\n2023-03-01,other,1,\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as warned:
+        load_scenario(base, ["waiting_list={csv: list.csv}", "policy={order: social_priority}"])
+    assert [str(w.message) for w in warned] == [
+        "--set waiting_list={csv: list.csv}: 2 rows of list.csv give an efficiency score, but "
+        "no rules in force rank any category by efficiency (policy.within_category), so those "
+        "scores do nothing"]
+    with pytest.warns(GridqueueWarning) as warned:
+        load_scenario(base, ["waiting_list={csv: list.csv}", "policy={order: social_priority, "
+                             "within_category: {congestion_relief: efficiency}}"])
+    assert any("1 row of list.csv gives an efficiency score, but no rules in force rank their "
+               "categories" in str(w.message) for w in warned)

@@ -96,6 +96,32 @@ def _check_efficiency(scenario: Scenario, source: ScenarioSource | None,
     """Ranking by efficiency needs scores; then, scores in each category it ranks."""
     if _check_anyone_has_a_score(scenario, source, rows):
         _check_efficiency_ranks_someone(scenario, source, rows)
+    _warn_of_unranked_row_scores(scenario, source, rows)
+
+
+def _warn_of_unranked_row_scores(scenario: Scenario, source: ScenarioSource | None,
+                                 rows: WaitingRows | None) -> None:
+    """Warn of waiting-list rows whose own efficiency scores no rules in force rank by.
+
+    A stream's or project's such scores are refused; a file's column is the operator's
+    record, which the same list may bring to a reference without the ranking, so it is only
+    said: the run is the same as without those scores.
+    """
+    if rows is None or not rows.scored:
+        return
+    ranked = {category for _, categories in efficiency_ranked_at(scenario)
+              for category in categories}
+    unranked = sum(1 for held, score in zip(_row_categories(scenario, rows), rows.efficiency,
+                                            strict=True)
+                   if score > -math.inf and not ranked.intersection(held))
+    if unranked:
+        assert scenario.waiting_list is not None
+        _warn(scenario, source, ("waiting_list", "csv"),
+              f"{unranked:,} row{'s' if unranked > 1 else ''} of {scenario.waiting_list.csv} "
+              f"{'give' if unranked > 1 else 'gives'} an efficiency score, but no rules in "
+              "force rank "
+              + ("any category" if not ranked else "their categories")
+              + " by efficiency (policy.within_category), so those scores do nothing")
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
