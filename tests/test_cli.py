@@ -323,8 +323,8 @@ def test_run_says_what_became_of_the_waiting_list_in_one_line(tmp_path, monkeypa
     outcome = applicants[applicants["source"] == "waiting_list"]["outcome"].value_counts() / 2
     figures = ", ".join(f"{outcome.get(state, 0):g} {said}" for state, said in (
         ("connected", "connected"), ("withdrawn", "withdrew"), ("waiting", "still waiting")))
-    assert listed == (f"waiting list: 2 rows of wachtlijst.csv (1.75 MW), on average {figures} "
-                      "by the end")
+    assert listed == (f"waiting list: 2 rows of wachtlijst.csv (1.75 MW demand), on average "
+                      f"{figures} by the end")
     assert results.startswith("results: out/")
     (tmp_path / "plain.yaml").write_text(BASE, encoding="utf-8")
     assert main(["run", "plain.yaml", "-o", "out2", "--replications", "1", "-q",

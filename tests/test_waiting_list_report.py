@@ -81,10 +81,10 @@ def test_the_terminal_line_without_the_applicant_rows_says_only_what_was_read(tm
     path.write_text(BASE + "waiting_list: {csv: list.csv}\n", encoding="utf-8")
     scenario = load_scenario(path)
     assert waiting_list_line(scenario, None) == (
-        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW)")
+        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW demand)")
     one = run(scenario.model_copy(update={"replications": 1}), workers=1)
     assert waiting_list_line(scenario, one.applicants).startswith(
-        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW), 3 connected, ")
+        f"waiting list: 3 rows of {tmp_path / 'list.csv'} (2.15 MW demand), 3 connected, ")
 
 
 def test_the_report_says_whose_efficiency_scores_the_file_gives_and_whose_are_drawn(

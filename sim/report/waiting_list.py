@@ -52,8 +52,10 @@ def waiting_list_lines(scenario: Scenario, applicants: pd.DataFrame) -> list[str
 def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> str | None:
     """One line for the terminal at the end of a run: the rows read and what became of them.
 
-    Such as ``waiting list: 803 rows of wachtlijst.csv (508 MW), on average 412 connected,
-    290 withdrew, 101 still waiting by the end``; the figures of :func:`waiting_list_lines`.
+    Such as ``waiting list: 803 rows of wachtlijst.csv (508 MW demand), on average 412
+    connected, 290 withdrew, 101 still waiting by the end``; the figures of
+    :func:`waiting_list_lines`.
+    The MW are the rows' demand, before self_supply, as ``validate`` and the report say.
     The rows' outcome is left out without ``applicants`` (rows too many to hold in memory).
     None without a waiting-list CSV.
     """
@@ -63,7 +65,7 @@ def waiting_list_line(scenario: Scenario, applicants: pd.DataFrame | None) -> st
     rows = _read_rows(scenario)
     line = "waiting list: " + (f"{spec.csv}" if rows is None else
                                f"{_rows(len(rows))} of {shown_csv(scenario)} "
-                               f"({significant(rows.demand_mw.sum(), 3)} MW)")
+                               f"({significant(rows.demand_mw.sum(), 3)} MW demand)")
     if applicants is None:
         return line
     _, outcome, replications = _outcomes(applicants)
