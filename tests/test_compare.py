@@ -2264,6 +2264,16 @@ def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
             and "MW still waiting" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
+    # and its own report, whose words count the rests, says so too
+    from sim.report.run import write_report
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_report(old)
+        write_report(new)
+    said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
+            and "MW still waiting" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
 
 
 def test_a_single_category_answer_names_whom_it_leaves_out(tmp_path: Path):

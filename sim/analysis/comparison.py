@@ -691,22 +691,10 @@ def _counts_years_before_start(results: Results) -> bool:
 def _warn_of_mw_waiting_without_rests(loaded: Results | Scenario, source: str) -> None:
     """Warn where a results folder's MW still waiting leave out the rest of requests in line.
 
-    An earlier gridqueue, whose ``applicants.csv`` has no ``waiting_mw``, summed the requests
-    of those without any connection; this one adds the rest that an applicant connected in
-    part, or holding a non-firm right beside its firm place, still waits for. Beside a folder
-    written since, or a scenario run now, the difference of that figure would hold those MW.
-    Said only where some applicant of the folder may hold such a rest: one connected, not in
-    full firm, neither withdrawn nor released (an older table cannot tell a holder of a right
-    that kept its firm place from one that gave it up).
+    Beside a folder written since, or a scenario run now, the difference of that figure would
+    hold those MW (:meth:`Results.mw_waiting_without_rests`).
     """
-    if not isinstance(loaded, Results) or loaded.replication_metrics.empty:
-        return
-    applicants = loaded.applicants
-    if "waiting_mw" in applicants or "full_connect_date" not in applicants:
-        return  # written since, or before any connection could be partial
-    in_line = (applicants["outcome"].eq("connected") & applicants["full_connect_date"].isna()
-               & applicants["release_date"].isna())
-    if in_line.any():
+    if isinstance(loaded, Results) and loaded.mw_waiting_without_rests():
         warn(f"{source}: written by an earlier gridqueue, its MW still waiting at the end count "
              "only the requests of those without any connection, where this version adds the "
              "rest of requests connected in part or held beside a firm place, so their "

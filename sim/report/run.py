@@ -122,6 +122,11 @@ def write_report(directory: str | Path) -> Path:
         warn(f"{folder}: written by an earlier gridqueue, its tables lack {listed(missing)}, "
              f"so the report goes without {'it' if len(missing) == 1 else 'them'}; run the "
              "scenario again to report every figure")
+    if results.mw_waiting_without_rests():  # the figure's words are this version's
+        warn(f"{folder}: written by an earlier gridqueue, its MW still waiting at the end count "
+             "only the requests of those without any connection, where the report's words "
+             "include the rest of requests connected in part or held beside a firm place; run "
+             "the scenario again to report them")
     added = sorted({*(name for name in files_added(folder)  # a file named figures too
                       if name in ("report.html", "figures") or name.startswith("figures/")),
                     *_not_a_figure(folder / "figures")})

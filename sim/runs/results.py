@@ -257,6 +257,25 @@ class Results:
         written = set(self.summary["metric"].astype(str))
         return [name for name in METRICS if name not in written]
 
+    def mw_waiting_without_rests(self) -> bool:
+        """Whether the stored MW still waiting may leave out rests of requests still in line.
+
+        An earlier gridqueue, whose ``applicants.csv`` has no ``waiting_mw``, summed the
+        requests of those without any connection; this one adds the rest that an applicant
+        connected in part, or holding a non-firm right beside its firm place, still waits for.
+        True only where some applicant may hold such a rest: one connected, not in full firm,
+        neither withdrawn nor released (an older table cannot tell a holder of a right that
+        kept its firm place from one that gave it up).
+        """
+        if self.replication_metrics.empty:
+            return False
+        applicants = self.applicants
+        if "waiting_mw" in applicants or "full_connect_date" not in applicants:
+            return False  # written since, or before any connection could be partial
+        in_line = (applicants["outcome"].eq("connected") & applicants["full_connect_date"].isna()
+                   & applicants["release_date"].isna())
+        return bool(in_line.any())
+
     def by_area(self) -> pd.DataFrame:
         """Every key figure by grid area and category (``areas.csv``); empty for one area.
 
