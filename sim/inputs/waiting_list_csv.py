@@ -100,6 +100,7 @@ def read_waiting_list(
                        np.zeros(0))
     demand, jobs, self_supply, efficiency = [], [], [], []
     first_seen: dict[tuple[str, ...], int] = {}
+    named: dict[str, int] = {}  # each name's line: a name says when that one request connects
     repeats: list[tuple[int, int]] = []
     for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
@@ -129,7 +130,13 @@ def read_waiting_list(
                        f"{nearest(category, CATEGORIES)}")
         rows.category.append(category)
         demand.append(_number(row, "demand_mw", fail, MAX_REQUEST_MW, positive=True))
-        rows.name.append(row.get("name", ""))
+        name = row.get("name", "")
+        if name and named.setdefault(name, line_number) != line_number:
+            raise InputError(label, "name", f"expected each name once: {name!r} is also on line "
+                             f"{named[name]}; projects.csv gives one line per name, so give "
+                             "each request its own name (or leave both empty)",
+                             line=line_number)
+        rows.name.append(name)
         rows.stream.append(_known(row, "stream", streams, fail))
         area = _known(row, "area", areas, fail)
         stream = rows.stream[-1]
