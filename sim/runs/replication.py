@@ -54,7 +54,8 @@ class ReplicationOutput:
     applicants: pd.DataFrame | EncodedRows
     """Every applicant's row; encoded (:mod:`sim.runs.spool`) when made in another process."""
     projects: pd.DataFrame
-    """The rows of the named projects, the same as in ``applicants``."""
+    """The rows of the named projects and of a waiting-list CSV's named rows, as in
+    ``applicants``."""
     timeseries: pd.DataFrame
     metrics: pd.DataFrame
     area_metrics: pd.DataFrame
@@ -110,7 +111,11 @@ def run_replication(
     return ReplicationOutput(
         replication=replication,
         applicants=applicants,
-        projects=applicants[table.labels["source"].matches("project")],
+        # The projects, and a waiting-list CSV's named rows (others have the name ""), as
+        # summarise_projects follows them: codes compared, not 100,000s of strings.
+        projects=applicants[table.labels["source"].matches("project")
+                            | (table.labels["source"].matches("waiting_list")
+                               & ~table.labels["name"].matches(""))],
         timeseries=timeseries_records(replication, trajectory, scenario.start),
         metrics=metrics,
         area_metrics=by_area,

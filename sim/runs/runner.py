@@ -452,7 +452,7 @@ def run(
     for output in run_replications(scenario, replications, workers, progress,
                                    scheduler=scheduler):
         applicants.add(output.applicants)
-        if scenario.projects or not projects:  # the first, if empty, gives the columns
+        if len(output.projects) or not projects:  # the first, if empty, gives the columns
             projects.append(output.projects)
         metrics.append(output.metrics)
         area_metrics.append(output.area_metrics)

@@ -19,9 +19,9 @@ from sim.runs.metrics import METRICS, Metric, incomplete_figures
 
 __all__ = [
     "CI_METHODS", "CONFIDENCE", "FULL_FIRM_COLUMNS", "PROJECT_COLUMNS", "PROJECT_DTYPES",
-    "SUMMARY_COLUMNS", "bounded_interval", "connection_quantiles", "log_interval",
-    "logit_interval", "mean_interval", "median_interval", "median_interval_needs",
-    "summarise", "summarise_projects", "t_quantile",
+    "SUMMARY_COLUMNS", "WAITING_LIST_MARK", "bounded_interval", "connection_quantiles",
+    "log_interval", "logit_interval", "mean_interval", "median_interval", "median_interval_needs",
+    "named_applicants", "shown_names", "summarise", "summarise_projects", "t_quantile",
 ]
 
 CONFIDENCE = 0.95
@@ -218,11 +218,34 @@ FULL_FIRM_COLUMNS = ("full_connected_share", "full_connect_date_p10", "full_conn
 PROJECT_COLUMNS = (
     "project", "request_date", "replications", "connected_share", "withdrawn_share",
     "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
-    "wait_mean_years", "wait_ci_low", "wait_ci_high", *FULL_FIRM_COLUMNS,
+    "wait_mean_years", "wait_ci_low", "wait_ci_high", *FULL_FIRM_COLUMNS, "source",
 )
 """Columns of ``projects.csv``: when each named project connects, across replications. The
 ``connect_date`` columns are of its first connection, which may be a part of the request or a
-non-firm right; the ``full_connect`` ones of a full firm connection of the whole request."""
+non-firm right; the ``full_connect`` ones of a full firm connection of the whole request.
+``source`` says where the name comes from: ``project`` (the scenario's ``projects``) or
+``waiting_list`` (a named row of a waiting-list CSV); last, so the columns before it keep their
+places, and earlier folders, which lack it, hold only projects."""
+
+WAITING_LIST_MARK = " (waiting list)"
+"""Follows the name of a waiting-list CSV's row wherever named projects are said."""
+
+
+def named_applicants(applicants: pd.DataFrame) -> pd.Series:
+    """Which applicants are followed by name: the projects, and waiting-list rows with a name.
+
+    A waiting-list CSV's row without a name has the name "", as has each applicant of a
+    drawn list: none is a request a planner asks after by name.
+    """
+    source = applicants["source"].astype(str)
+    return (source == "project") | ((source == "waiting_list")
+                                    & (applicants["name"].astype(str) != ""))
+
+
+def shown_names(named: pd.DataFrame) -> pd.Series:
+    """The names of :func:`named_applicants`' rows as said: a waiting-list row's marked."""
+    marks = np.where(named["source"].astype(str) == "waiting_list", WAITING_LIST_MARK, "")
+    return named["name"].astype(str) + marks
 
 
 def summarise(per_replication: pd.DataFrame) -> pd.DataFrame:
@@ -263,9 +286,11 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
     request or a non-firm right; the share of replications and the percentiles of a full firm
     connection of the whole request follow, over every replication too.
     """
-    projects = applicants[applicants["source"] == "project"]
+    projects = applicants[named_applicants(applicants)]
     rows = []
-    for name, rows_of_project in projects.groupby("name", sort=False):
+    # By source too: a waiting-list row named as a project is another request.
+    for (name, source), rows_of_project in projects.groupby(
+            [projects["name"].astype(str), projects["source"].astype(str)], sort=False):
         connected = rows_of_project[rows_of_project["outcome"] == "connected"]
         withdrawn = (rows_of_project["outcome"] == "withdrawn").sum()
         dates = connected["connect_date"].dropna().astype("datetime64[ns]")
@@ -293,6 +318,7 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "full_connect_date_p10": f10,
             "full_connect_date_p50": f50,
             "full_connect_date_p90": f90,
+            "source": source,
         })
     columns = list(PROJECT_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
@@ -306,7 +332,7 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 PROJECT_DTYPES = {"project": "str", "replications": "int64", "connected_share": "float64",
                          "withdrawn_share": "float64", "wait_mean_years": "float64",
                          "wait_ci_low": "float64", "wait_ci_high": "float64",
-                         "full_connected_share": "float64"}
+                         "full_connected_share": "float64", "source": "str"}
 """The dtypes of the projects table's columns other than dates, also when it has no rows."""
 
 
