@@ -66,6 +66,7 @@ from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import check_replication_count, default_workers, run
 from sim.runs.staging import outputs_placed, staged_directory
+from sim.runs.stats import named_applicants
 
 __all__ = ["FIGURES", "Comparison", "compare"]
 
@@ -231,7 +232,7 @@ class Comparison:
     def projects_figure(self) -> Figure | None:
         """When each named project gets connected; None when no scenario names a project."""
         applicants = self._tables("applicants")
-        if not any((a["source"].astype(str) == "project").any() for a in applicants.values()):
+        if not any(named_applicants(a).any() for a in applicants.values()):
             return None
         return plots.projects_figure(applicants)
 

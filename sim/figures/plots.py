@@ -42,7 +42,7 @@ from sim.runs.metrics import (
     QUARTER_FOR_HALF,
     SHORTER_WINDOW,
 )
-from sim.runs.stats import connection_quantiles
+from sim.runs.stats import connection_quantiles, named_applicants, shown_names
 
 __all__ = [
     "UNCLEAR",
@@ -205,6 +205,8 @@ def _marker_legend(markers: Mapping[str, str]) -> tuple[list[Any], list[str]]:
 def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     """When each named project gets connected, or withdraws, across replications.
 
+    A waiting-list CSV's named row is drawn as a project, its name marked "(waiting list)".
+
     One marker per replication that connected it and a cross per replication in which it
     withdrew, the median connection over every replication as a bar (none if half of them
     never connected it) and the request date as a tick, so the wait shows as the distance
@@ -212,11 +214,12 @@ def projects_figure(applicants: Mapping[str, pd.DataFrame]) -> Figure:
     (with their median date) and still waited at the end, so a project that never connects
     is not one with nothing to show; the axis spans every date drawn.
     """
-    projects = {label: a[a["source"].astype(str) == "project"] for label, a in applicants.items()}
-    names = list(dict.fromkeys(n for p in projects.values() for n in p["name"].astype(str)))
+    projects = {label: a[named_applicants(a)] for label, a in applicants.items()}
+    shown = {label: shown_names(p) for label, p in projects.items()}  # a row's "(waiting list)"
+    names = list(dict.fromkeys(n for s in shown.values() for n in s))
     rows = [(name, si, label, mine) for name in names
             for si, (label, table) in enumerate(projects.items())
-            if not (mine := table[table["name"].astype(str) == name]).empty]
+            if not (mine := table[shown[label] == name]).empty]
     if not rows:
         raise ValueError("no scenario names a project")
     fig = new_figure(9.5, 0.5 * len(rows) + 0.4 * len(names) + 1.9)

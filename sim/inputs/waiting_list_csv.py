@@ -134,7 +134,7 @@ def read_waiting_list(
         if name and named.setdefault(name, line_number) != line_number:
             raise InputError(label, "name", f"expected each name once: {name!r} is also on line "
                              f"{named[name]}; projects.csv gives one line per name, so give "
-                             "each request its own name (or leave both empty)",
+                             "each request its own name (or leave one empty)",
                              line=line_number)
         rows.name.append(name)
         rows.stream.append(_known(row, "stream", streams, fail))

@@ -53,6 +53,7 @@ from sim.runs.summary_table import (
     FIRST_CONNECTION,
     connection_dates,
     full_connection_dates,
+    project_name,
     withdrawn_share,
 )
 
@@ -129,8 +130,10 @@ def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str],
 
     A project connected in no replication says so (and how often it withdrew): a variant
     that never connects the campus has answered its question as much as a later date would.
+    A waiting-list CSV's named row is keyed by its name marked as one
+    (:func:`sim.runs.summary_table.project_name`), apart from a project of that name.
     """
-    return {(label, str(row.project)): _when_connected(row)
+    return {(label, project_name(row)): _when_connected(row)
             for label, table in projects.items() for row in table.itertuples()}
 
 

@@ -39,6 +39,7 @@ from sim.runs.staging import (
     some,
     stale_staging,
 )
+from sim.runs.stats import named_applicants
 from sim.runs.workers import signals_held
 
 __all__ = ["run_figures", "write_report", "write_report_files"]
@@ -63,7 +64,7 @@ def run_figures(results: Results, observations: pd.DataFrame | None = None
         "connected": plots.connected_figure(applicants, {label: results.timeseries}),
         "withdrawals": plots.withdrawals_figure({label: results.summary}),
     }
-    if (results.applicants["source"].astype(str) == "project").any():
+    if named_applicants(results.applicants).any():
         figures["projects"] = plots.projects_figure(applicants)
     if observations is not None and not observations.empty:
         figures["observations"] = observations_figure({label: observations})

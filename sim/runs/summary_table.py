@@ -13,12 +13,12 @@ from sim.runs.areas import asked_in, nobody_asked_in
 from sim.runs.metrics import ALL, METRICS, SHORTER_WINDOW, TABLE_METRICS
 from sim.runs.observed import rough_spread
 from sim.runs.results import Results
-from sim.runs.stats import CONFIDENCE, median_interval_needs, t_quantile
+from sim.runs.stats import CONFIDENCE, WAITING_LIST_MARK, median_interval_needs, t_quantile
 
 __all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED",
-           "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES", "connection_dates", "few_replications",
-           "first_connection_rows", "format_projects", "format_summary",
-           "full_connection_dates", "rough_dates", "withdrawn_share"]
+           "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES", "connection_dates",
+           "few_replications", "first_connection_rows", "format_projects", "format_summary",
+           "full_connection_dates", "project_name", "rough_dates", "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
     *TABLE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -225,7 +225,7 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
         runs = int(row.replications)  # type: ignore[arg-type]  # stubs: any scalar
         connected = round(float(row.connected_share) * runs)  # type: ignore[arg-type]
         withdrew = round(withdrawn_share(row) * runs)
-        head = f"{row.project} (asked {_day(row.request_date)}): "
+        head = f"{project_name(row)} (asked {_day(row.request_date)}): "
         gave_up = f", withdrew in {withdrew}" if withdrew else ""
         if not connected:
             lines.append(head + f"not connected by the end of the run in any of {runs} "
@@ -240,6 +240,15 @@ def format_projects(projects: pd.DataFrame) -> list[str]:
                      f"{connection_dates(row)}; " + (f"{full}; " if full else "")
                      + f"mean wait{' to a first connection' if full else ''}{whose} {wait}")
     return lines
+
+
+def project_name(row: Any) -> str:
+    """A row of projects.csv's name as said: a waiting-list row's marked as one.
+
+    Folders written before projects.csv had ``source`` hold projects alone.
+    """
+    source = getattr(row, "source", "project")
+    return str(row.project) + (WAITING_LIST_MARK if source == "waiting_list" else "")
 
 
 def rough_dates(projects: pd.DataFrame) -> str | None:
