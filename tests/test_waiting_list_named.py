@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import run
@@ -97,3 +98,18 @@ def test_two_rows_of_one_name_are_refused_naming_both_lines(tmp_path: Path):
         read_waiting_list(path, scenario().start, [], ["main"])
     message = str(caught.value)
     assert "list.csv:5" in message and "'Bakery' is also on line 4" in message
+
+
+def test_a_folder_written_before_the_source_column_reads_as_projects(tmp_path: Path):
+    """An earlier projects.csv lacks ``source``: it is read, and its rows said as projects."""
+    from sim import Results
+
+    (tmp_path / "list.csv").write_text(LIST, encoding="utf-8")
+    folder = tmp_path / "out"
+    run(scenario(**world(tmp_path / "list.csv", replications=1)), workers=1).write(folder)
+    table = pd.read_csv(folder / "projects.csv", dtype=str, keep_default_na=False)
+    table = table[table["source"] == "project"].drop(columns="source")
+    table.to_csv(folder / "projects.csv", index=False)
+    projects = Results.read(folder).projects
+    assert "source" not in projects
+    assert format_projects(projects)[0].startswith("Bakery (asked 2024-06-01): connected")

@@ -44,7 +44,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
     "projects": tuple(column for column in PROJECT_COLUMNS
-                      if column != "withdrawn_share" and column not in FULL_FIRM_COLUMNS),
+                      if column not in ("withdrawn_share", "source")
+                      and column not in FULL_FIRM_COLUMNS),
     "areas": AREA_COLUMNS,
     "area_metrics": AREA_METRIC_COLUMNS,
 }
@@ -53,8 +54,9 @@ that earlier folders lack and readers take a default for: applicants.csv's kept_
 (:func:`sim.runs.observed.observed_values`: a right that never moved to firm is taken for one
 given up) and waiting_mw (:func:`sim.runs.metrics.metric_columns`: the requests of those
 without any connection), projects.csv's withdrawn_share
-(:func:`sim.runs.summary_table.withdrawn_share`) and its full firm connection
-(:func:`sim.runs.summary_table.full_connection_dates`: none said)."""
+(:func:`sim.runs.summary_table.withdrawn_share`), its full firm connection
+(:func:`sim.runs.summary_table.full_connection_dates`: none said) and its source
+(:func:`sim.runs.summary_table.project_name`: a project)."""
 
 _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
