@@ -86,7 +86,8 @@ class Results:
     - ``timeseries``: state per replication, snapshot time and area (``timeseries.csv``);
     - ``summary``: key figures with their 95% intervals (``summary.csv``);
     - ``replication_metrics``: key figures per replication (``replication_metrics.csv``);
-    - ``projects``: when each named project connects, across replications (``projects.csv``);
+    - ``projects``: when each named project, and each named row of a waiting-list CSV,
+      connects, across replications (``projects.csv``);
     - ``run_info``: provenance: versions, seed, hashes, workers, wall time (``run.json``).
 
     Methods: :meth:`figure` (one key figure: its estimate and 95% interval, numbers, not a
@@ -113,7 +114,7 @@ class Results:
     replication_metrics: pd.DataFrame
     """Key figures per replication (``replication_metrics.csv``)."""
     projects: pd.DataFrame
-    """When each named project connects, across replications (``projects.csv``)."""
+    """When each named project and named waiting-list row connects (``projects.csv``)."""
     run_info: dict[str, Any]
     """Provenance: versions, seed, hashes, workers, wall time (``run.json``)."""
     _applicants: pd.DataFrame | None
