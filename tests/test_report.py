@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Results, load_scenario, run
+from sim import Results, Scenario, load_scenario, run
 from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
     FALLBACK_MEANING,
@@ -731,18 +731,24 @@ def test_a_difference_left_out_says_why(summary_and_scenario):
         == {"no difference: not in the reference"}
 
 
-def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
-    """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
-
-    The family's four years do not see the ten-year window the answers lead with: its
-    difference is set by hand.
-    """
+def _compared_with_itself(tmp_path: Path) -> tuple[Scenario, pd.DataFrame]:
+    """The family's fifo at two replications, and its comparison table with itself, paired."""
     scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
     results = run(scenario, workers=1)
     question = Question("Q?", "fifo", "again", paired=True)
     table = comparison_table({"fifo": results.summary, "again": results.summary},
                              {"fifo": results.replication_metrics,
                               "again": results.replication_metrics}, [question])
+    return scenario, table
+
+
+def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):
+    """The lead figure's meaning is said once: everyone, the withdrawn as waiting on.
+
+    The family's four years do not see the ten-year window the answers lead with: its
+    difference is set by hand.
+    """
+    scenario, table = _compared_with_itself(tmp_path)
     lead = table["metric"] == HEADLINE_METRICS[0]
     table.loc[lead, ["difference", "difference_ci_low", "difference_ci_high"]] = [0.2, 0.1, 0.3]
     page = comparison_page(table, {"fifo": scenario, "again": scenario},
@@ -785,12 +791,7 @@ def test_the_intervals_count_the_replications_the_pooled_figures_draw(tmp_path: 
     The variant ran 3 and its reference 2: the tables count 2, but the time-to-connection
     and withdrawals figures draw the variant's 3, so the line on the intervals says 2 to 3.
     """
-    scenario = load_scenario(write_family(tmp_path)["fifo"], {"replications": 2})
-    results = run(scenario, workers=1)
-    question = Question("Q?", "fifo", "again", paired=True)
-    table = comparison_table({"fifo": results.summary, "again": results.summary},
-                             {"fifo": results.replication_metrics,
-                              "again": results.replication_metrics}, [question])
+    scenario, table = _compared_with_itself(tmp_path)
     assert table["replications"].max() == 2
     sources = {"fifo": "fifo.yaml", "again": "again.yaml"}
     scenarios = {"fifo": scenario, "again": scenario}
