@@ -2162,6 +2162,25 @@ def test_an_answer_with_partial_connections_says_how_many_were_connected_in_part
     assert "a part of their request" not in sentences(none)[0]
 
 
+def test_an_answer_with_first_connections_in_part_says_whom_still_waiting_counts():
+    """Where a part or a right counts as connected, those still waiting have no connection.
+
+    One connected in part or holding a non-firm right still waits for firm MW, so 'still
+    waiting at the end' alone read as if it counted everyone waiting for it: 12.7 fewer in
+    non_firm against social_priority, where only those without any connection were counted.
+    """
+    figures = {HEADLINE_METRICS[0]: (6.0, -1.0), "wait_firm_rmst_10y_years": (9.5, 0.5),
+               "applicants": (100.0, 0.0), "connected": (60.0, 10.0), "waiting": (30.0, -8.0)}
+    rows = [("po", IN_BOTH, "", group, metric, mean, difference, difference - 0.1,
+             difference + 0.1) for group in ("other", "all")
+            for metric, (mean, difference) in figures.items()]
+    table = answer_table(rows, reference="base")
+    assert "; still waiting at the end without any connection: 8.0 fewer" in sentences(table)[0]
+    firm = table[table["metric"] != "wait_firm_rmst_10y_years"]  # every connection whole, firm
+    text = sentences(firm)[0]
+    assert "; still waiting at the end: 8.0 fewer" in text and "without any" not in text
+
+
 def test_an_input_given_twice_as_it_is_is_named_in_a_warning(
     family: dict[str, Path], tmp_path: Path
 ):

@@ -709,7 +709,9 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     ``said`` are left out (a single category's answer gave its connections already).
     ``apart``: the streams and projects set apart, which the line does not count, so it
     names them (:func:`_all_words`). ``not_all_firm``: how a first connection may be other
-    than whole and firm in either scenario ('in part'), which 'connected' says it counts.
+    than whole and firm in either scenario ('in part'), which 'connected' says it counts;
+    'still waiting at the end' then says it counts those without any connection only, as
+    one connected in part or by a non-firm right may still wait for firm MW.
     """
     shown = None if metric is None else _window(get, ALL, metric)
     if shown is not None and not _has_difference(get, ALL, shown):
@@ -720,6 +722,8 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
             continue
         if figure == "connected" and not_all_firm:
             words += f" ({not_all_firm} included)"
+        elif figure == "waiting" and not_all_firm:
+            words += " without any connection"
         elif figure in UNTIL_A_FIRST_CONNECTION and not_all_firm:
             words += " (until a first connection)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
