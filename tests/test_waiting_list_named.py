@@ -113,3 +113,30 @@ def test_a_folder_written_before_the_source_column_reads_as_projects(tmp_path: P
     projects = Results.read(folder).projects
     assert "source" not in projects
     assert format_projects(projects)[0].startswith("Bakery (asked 2024-06-01): connected")
+
+
+def test_the_named_projects_assumption_lists_the_named_rows_too(tmp_path: Path):
+    """The report's key assumptions name where each line of its named projects comes from.
+
+    They listed the scenario's one project while the table of named projects gave three
+    lines, two of them rows of the waiting list; the unnamed row is not followed by name.
+    """
+    from sim.report.assumptions import assumptions
+
+    csv = tmp_path / "list.csv"
+    csv.write_text(LIST.replace("Bakery\n", "Bakery,south\n").replace(
+        ",name\n", ",name,area\n").replace("extension\n", "extension,north\n").replace(
+        "0.3,\n", "0.3,,north\n"), encoding="utf-8")
+    areas = {"grid": {"areas": {"north": {"capacity_mw": 1.0}, "south": {"capacity_mw": 1.0}}},
+             "projects": [project("Bakery", "2024-06-01", 0.1, area="north")]}
+    named = assumptions(scenario(**{**world(csv), **areas}))["Named projects"]
+    assert named.summary == f"1 project, 2 named rows of {csv}"
+    assert named.items[1:] == (
+        "Flevoziekenhuis extension (waiting list) (other, north): 0.6 MW demand, requested on "
+        "2022-06-01, 0 jobs",
+        "Bakery (waiting list) (other, south): 0.5 MW demand, requested on 2023-03-01, 0 jobs")
+    assert named.items[0].startswith("Bakery (other, north): 0.1 MW asked of the grid")
+    csv.unlink()  # a results folder without its copy: what is not known is said
+    gone = assumptions(scenario(**{**world(csv), **areas}))["Named projects"]
+    assert gone.summary == (f"1 project, the named rows of {csv} not known (the file cannot "
+                            "be read now)")

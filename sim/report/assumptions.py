@@ -8,14 +8,19 @@ scenario, the entries unlike the reference's brought forward.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sim.errors import InputError
 from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES, Category
+from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream, Upgrade
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.report.rendering import environment
+from sim.runs.stats import WAITING_LIST_MARK
 
 __all__ = ["SHOWN", "Assumption", "AssumptionsView", "ShownAssumption", "assumptions",
            "assumptions_html", "assumptions_view", "count_text"]
@@ -46,7 +51,6 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     else:
         waiting_text = f"{waiting.count} generated, requested from {waiting.earliest}"
     onsite = scenario.onsite_generation
-    projects = scenario.projects
     return {
         "Period": Assumption(f"{scenario.start} to {scenario.end}"),
         "Seed, replications": Assumption(f"{scenario.seed}, {scenario.replications}"),
@@ -78,14 +82,48 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                   + (f"; also of {r.existing_mw:g} MW connected before the run"
                      if r.existing_mw else "")
                   for r in scenario.capacity_releases)),
-        "Named projects": Assumption(
-            count_text(len(projects), "project") if projects else "none",
-            tuple(f"{p.name} ({p.category}{', ' + p.area if p.area else ''}): "
-                  f"{p.demand_mw * (1 - p.self_supply):g} MW asked "
-                  f"of the grid ({p.demand_mw:g} MW demand, {p.self_supply:.0%} generated on "
-                  f"site) on {p.date}, {count_text(p.jobs, 'job')}"
-                  for p in projects)),
+        "Named projects": _named(scenario),
     }
+
+
+def _named(scenario: Scenario) -> Assumption:
+    """The projects, then the waiting-list rows with a name, which are followed by name too.
+
+    The report's table of named projects and projects.csv give a named row of the CSV a
+    line of its own (marked ' (waiting list)'), so listing the projects alone left a reader
+    of the assumptions unable to tell where those lines came from. Where the file cannot be
+    read now, that is said rather than listing none.
+    """
+    projects = scenario.projects
+    items = [f"{p.name} ({p.category}{', ' + p.area if p.area else ''}): "
+             f"{p.demand_mw * (1 - p.self_supply):g} MW asked of the grid ({p.demand_mw:g} MW "
+             f"demand, {p.self_supply:.0%} generated on site) on {p.date}, "
+             f"{count_text(p.jobs, 'job')}" for p in projects]
+    counts = [count_text(len(projects), "project")] if projects else []
+    waiting = scenario.waiting_list
+    if waiting is not None and waiting.csv is not None:
+        try:
+            rows = load_waiting_rows(scenario)
+        except InputError:  # gone or changed since the run (a folder without its copy, say)
+            counts.append(f"the named rows of {waiting.csv} not known (the file cannot be "
+                          "read now)")
+        else:
+            assert rows is not None
+            named = [k for k, name in enumerate(rows.name) if name]
+            if named:
+                counts.append(f"{count_text(len(named), 'named row')} of {waiting.csv}")
+            items += [_named_row(rows, k) for k in named]
+    return Assumption(", ".join(counts) or "none", tuple(items))
+
+
+def _named_row(rows: WaitingRows, k: int) -> str:
+    """A waiting-list row with a name, as the projects are said: its MW, date and jobs."""
+    area, supply = rows.area[k], float(rows.self_supply[k])
+    generated = "" if math.isnan(supply) else f", {supply:.0%} generated on site"
+    return (f"{rows.name[k]}{WAITING_LIST_MARK} ({rows.category[k]}"
+            f"{', ' + area if area else ''}): {significant(float(rows.demand_mw[k]), 6)} MW "
+            f"demand{generated}, requested on {rows.request_date[k]}, "
+            f"{count_text(float(rows.jobs[k]), 'job', 6)}")
 
 
 def _rates_note(scenario: Scenario) -> str:
