@@ -46,7 +46,31 @@ def test_the_report_counts_the_listed_applicants_and_says_what_was_drawn(tmp_pat
     assert lines[2].endswith("drawn in each replication: patience for 1 row from their "
                              "streams; patience for 2 rows naming no stream from "
                              "waiting_list.patience_years; priority requests (by "
-                             "priority_uptake) for 1 row leaving priority_requested empty")
+                             "priority_uptake) for 1 row leaving priority_requested empty"
+                             + UNSERVED)
+
+
+UNSERVED = (" — no policy in force serves priority, so the rows' priority requests change no "
+            "wait (the priority_requested column of applicants.csv says only who asked)")
+
+
+def test_priority_requests_are_said_to_change_nothing_where_no_policy_serves_priority(
+        tmp_path: Path):
+    """Under fifo the rows draw their priority requests too, and they move nobody up.
+
+    The report listed '1 row' drawing a priority request and a row asking in the file, as if
+    that served them sooner; validate says such a request counts only where a policy serves
+    priority, and the report now says so where none does (a change to social_priority does).
+    """
+    (tmp_path / "list.csv").write_text(LIST, encoding="utf-8-sig")
+    path = tmp_path / "s.yaml"
+    path.write_text(BASE + "waiting_list: {csv: list.csv}\nreplications: 1\n", encoding="utf-8")
+    fifo = load_scenario(path)
+    lines = waiting_list_lines(fifo, run(fifo, workers=1).applicants)
+    assert lines[2].endswith(UNSERVED)
+    later = load_scenario(path, ["policy.changes=[{date: 2026-01-01, order: social_priority}]"])
+    assert not waiting_list_lines(later, run(later, workers=1).applicants)[2].endswith(
+        UNSERVED)
 
 
 def test_the_listed_mw_are_called_demand_not_what_is_asked_of_the_grid(tmp_path: Path):

@@ -20,6 +20,7 @@ from sim.inputs.loading import load_waiting_rows, shown_csv
 from sim.inputs.scenario import Scenario, Stream, WaitingList
 from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
+from sim.policies.timeline import priority_served
 from sim.report.assumptions import count_text
 
 __all__ = ["waiting_list_line", "waiting_list_lines"]
@@ -158,9 +159,25 @@ def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
                    else "self_supply and priority_requested")
     given = ("From the file: each row's request date, category, MW demand and jobs (empty: "
              f"0), its stream and area, and its {where_given} where given")
+    unserved = _unserved_priority(scenario, rows, asking)
     if not drawn:
-        return given + "; nothing is drawn for them (no patience: they wait until connected)"
-    return given + "; drawn in each replication: " + "; ".join(drawn)
+        return (given + "; nothing is drawn for them (no patience: they wait until connected)"
+                + unserved)
+    return given + "; drawn in each replication: " + "; ".join(drawn) + unserved
+
+
+def _unserved_priority(scenario: Scenario, rows: WaitingRows, drawn: int) -> str:
+    """' — no policy in force serves priority, ...' where the rows' priority requests do nothing.
+
+    The rows draw their requests under fifo too, so that paired scenarios list the same
+    applicants; a fifo report that said '1 row' asks for priority, and nothing else, read
+    as if the request had moved it up. Empty where a policy (or rounds) serves priority, or
+    no row asks.
+    """
+    if priority_served(scenario) or not (drawn or any(rows.priority_requested)):
+        return ""
+    return (" — no policy in force serves priority, so the rows' priority requests change no "
+            "wait (the priority_requested column of applicants.csv says only who asked)")
 
 
 def _drawn_scores(waiting: WaitingList, streams: list[Stream | None],
