@@ -630,6 +630,54 @@ def test_each_row_of_a_key_table_takes_the_window_its_answer_takes(summary_and_s
     assert all(not row[2][column].text.startswith("to end:") for row in other.rows)
 
 
+def test_the_key_tables_add_first_connections_in_part_and_rights_where_a_scenario_has_them(
+        summary_and_scenario):
+    """A comparison's tables by group show how many were connected in part, as a run's does.
+
+    partial_offers against social_priority connected 3.3 applicants first in part on
+    average, and non_firm gave 99 a non-firm right: a run's report says so beside its
+    headline table, while a comparison's tables of key figures showed neither. Each column
+    comes only where some scenario had such a connection; a usable share of rights nobody
+    held reads 'no rights held', not 'no value'.
+    """
+    summary, _ = summary_and_scenario
+    ref = summary.assign(scenario="sp", reference="", question="", difference=np.nan,
+                         difference_ci_low=np.nan, difference_ci_high=np.nan)
+    po = summary.assign(scenario="po", reference="sp", question="Q", difference=0.0,
+                        difference_ci_low=0.0, difference_ci_high=0.0)
+    part = (po["group"] == "all") & (po["metric"] == "connected_in_part")
+    po.loc[part, ["estimate", "mean", "ci_low", "ci_high"]] = [3.3, 3.3, 2.6, 4.3]
+    po.loc[part, ["difference", "difference_ci_low", "difference_ci_high"]] = [3.3, 2.5, 4.2]
+
+    def tables(*parts: pd.DataFrame) -> dict:
+        table = pd.concat(parts, ignore_index=True).assign(population=EVERY_APPLICANT,
+                                                           origin="", paired=True)
+        return {t.title: t for t in key_tables(table)}
+
+    assert tables(ref, po.assign(estimate=ref["estimate"], mean=ref["mean"]))[
+        "All applicants"].columns == [HEADINGS.get(m, METRICS[m].label) for m in TABLE_METRICS]
+    everyone = tables(ref, po)["All applicants"]
+    assert everyone.columns[len(TABLE_METRICS):] == [METRICS["connected_in_part"].label]
+    assert [row[2][-1].text for row in everyone.rows] == ["0.0 (0.0 to 0.0)",
+                                                          "3.3 (2.6 to 4.3)"]
+    assert everyone.rows[1][2][-1].note.startswith("+3.3 (+2.5 to +4.2)")
+    nf = po.assign(scenario="nf")
+    rights = (nf["group"] == "all") & (nf["metric"] == "non_firm_connected")
+    nf.loc[rights, ["estimate", "mean"]] = 99.0
+    usable = nf["metric"] == "non_firm_usable_share"
+    nf.loc[usable, ["estimate", "mean", "ci_low", "ci_high"]] = [0.7, 0.7, 0.66, 0.74]
+    everyone = tables(ref, po, nf)["All applicants"]
+    assert everyone.columns[len(TABLE_METRICS):] == [
+        METRICS[m].label for m in ("connected_in_part", "non_firm_connected", "mw_non_firm",
+                                   "jobs_non_firm", "moved_to_firm", "non_firm_usable_share")]
+    assert [row[2][-1].text for row in everyone.rows] == [
+        "no rights held", "no rights held", "70.0% (66.0 to 74.0%)"]
+    asked = _question_table(pd.concat([po, nf], ignore_index=True).assign(
+        population=EVERY_APPLICANT, origin="", paired=True))  # a question's own table too
+    assert asked.columns == everyone.columns
+    assert asked.rows[0][2][len(TABLE_METRICS)].note.startswith("+3.3 (+2.5 to +4.2)")
+
+
 def test_a_small_reference_level_beside_no_difference_is_not_written_as_zero(
         summary_and_scenario):
     """'0.05% ... 0.0 pp (0.0 to 0.0), from 0.0%' read as a rise from nothing.
@@ -740,6 +788,23 @@ def _compared_with_itself(tmp_path: Path) -> tuple[Scenario, pd.DataFrame]:
                              {"fifo": results.replication_metrics,
                               "again": results.replication_metrics}, [question])
     return scenario, table
+
+
+def test_a_comparison_page_says_what_its_first_connection_columns_count(tmp_path: Path):
+    """The note under the tables of key figures names the columns of first connections.
+
+    Only where a scenario compared had such a connection; a part counts as connected in
+    the headline columns beside them, which the note says, as a run's report does.
+    """
+    scenario, table = _compared_with_itself(tmp_path)
+    labels = {"fifo": scenario, "again": scenario}
+    sources = {"fifo": "fifo.yaml", "again": "again.yaml"}
+    said = "The last columns count the connections in part: such a first connection counts"
+    assert said not in render_report(comparison_page(table, labels, sources, {}))
+    part = (table["scenario"] == "again") & (table["group"] == "all") & (
+        table["metric"] == "connected_in_part")
+    table.loc[part, "mean"] = 2.0
+    assert said in render_report(comparison_page(table, labels, sources, {}))
 
 
 def test_the_answers_lead_says_what_the_figure_counts(tmp_path: Path):

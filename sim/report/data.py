@@ -325,7 +325,8 @@ class Page:
     category: those connected first in part and the non-firm rights, as the terminal adds
     them beneath its table; None where the run had none."""
     first_connections_heading: str = ""
-    """The heading of :attr:`first_connections`: which kinds of connection it counts."""
+    """The heading of :attr:`first_connections`: which kinds of connection it counts; in a
+    comparison, those its tables of key figures add columns for ('' for none)."""
     by_area: KeyTable | None = None
     """A single-scenario report's headline figures by grid area, where the grid has several."""
     nobody_in: list[str] = field(default_factory=list)
@@ -446,6 +447,8 @@ def comparison_page(
         headline=None,
         figures=figures(_without_observed(images), _pooled_captions(replications or {})),
         key_tables=key_tables(table),
+        first_connections_heading=_first_connection_kinds(
+            first_connection_rows(table[table["population"].isin(COMPARED)])),
         scenarios=_scenarios_table(table, scenarios, sources),
         assumptions=assumptions_view(scenarios, _references(table)),
         observed=observed_section(observations or {}, images),
@@ -661,11 +664,13 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
     """A question's headline figures: a row per pair, population and group.
 
     The categories count the applicants of both scenarios; each stream or project set apart
-    follows in a row of its own, named, with what sets it apart beneath.
+    follows in a row of its own, named, with what sets it apart beneath. The first
+    connections in part and by non-firm rights follow, as in :func:`key_tables`.
     """
     out = []
     blocks = list(rows.groupby(["scenario", "reference"], sort=False))
     several = len(blocks) > 1
+    shown = TABLE_METRICS + first_connection_rows(rows)
     for (variant, reference), block in blocks:
         pair = f"{variant} against {reference}" if several else ""
         for (kind, origin), mine in block.groupby(["population", "origin"], sort=False):
@@ -676,23 +681,27 @@ def _question_table(rows: pd.DataFrame) -> KeyTable:
                 notes = [pair, POPULATION_WORDS[kind]]
                 out += [(IN_BOTH_HEADING if kind == IN_BOTH and group == ALL
                          else CATEGORY_LABELS[group], ", ".join(n for n in notes if n),
-                         [cells[(group, m)] for m in TABLE_METRICS])
+                         [_no_right(cells[(group, m)], m) for m in shown])
                         for group in _groups(rows)]
             else:
                 notes = [pair, POPULATION_WORDS[str(kind)].format(variant=variant,
                                                                   reference=reference)]
                 out.append((str(origin), ", ".join(n for n in notes if n),
-                            [cells[(ALL, m)] for m in TABLE_METRICS]))
-    return KeyTable(title="", columns=_headings(), rows=out)
+                            [_no_right(cells[(ALL, m)], m) for m in shown]))
+    return KeyTable(title="", columns=_headings(shown), rows=out)
 
 
 def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     """A table per group (all applicants first): a row per scenario, headline figures across.
 
-    Only the rows that compare categories like with like; a stream or project set apart is
-    in its question's table. A row that counts fewer replications than its reference's own
-    row (a results folder of 30 compared with a run of 10, say) says so: its difference
-    is over the replications both ran, not the gap between the two rows.
+    Then, where a scenario connected some first in part or by a non-firm right, those
+    figures (:func:`first_connection_rows`), as a run's report shows them beside its
+    headline table: a reader comparing partial offers with their reference saw the wait
+    they shorten but not how many they connected in part. Only the rows that compare
+    categories like with like; a stream or project set apart is in its question's table. A
+    row that counts fewer replications than its reference's own row (a results folder of 30
+    compared with a run of 10, say) says so: its difference is over the replications both
+    ran, not the gap between the two rows.
     """
     compared = table[table["population"].isin(COMPARED)]
     blocks = list(compared.groupby(["scenario", "reference", "question"], sort=False))
@@ -701,7 +710,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
     runs = {str(label): float(count)
             for label, count in table.groupby("scenario")["replications"].max().items()}
     counted = {key: float(block["replications"].max()) for key, block in blocks}
-    tables, shown = [], _shown(compared)
+    tables, shown = [], _shown(compared) + first_connection_rows(compared)
     for group in _groups(compared):
         for row in cells.values():
             _stand_in_where_ten_unknown(row, group)
@@ -715,7 +724,7 @@ def key_tables(table: pd.DataFrame) -> list[KeyTable]:
                 against += (f", over {counted[key]:.0f} replications ({reference}'s row: "
                             f"{runs[str(reference)]:.0f})")
             rows.append((str(scenario), against,
-                         [cells[key].get((group, m), EMPTY_CELL) for m in shown]))
+                         [_no_right(cells[key].get((group, m), EMPTY_CELL), m) for m in shown]))
         tables.append(KeyTable(title=CATEGORY_LABELS[group], columns=_headings(shown),
                                rows=rows))
     return tables
@@ -742,15 +751,24 @@ def _first_connections(table: pd.DataFrame) -> tuple[KeyTable | None, str]:
         return None, ""
     made = _headline_rows(table, {g: CATEGORY_LABELS[g] for g in _groups(table)}, "Group",
                           shown)
-    kinds = [words for metric, words in (("connected_in_part", "connections in part"),
-                                         ("non_firm_connected", "non-firm rights"))
-             if metric in shown]
-    usable = shown.index("non_firm_usable_share") if "non_firm_usable_share" in shown else -1
-    rows = [(heading, sub, [Cell(NO_RIGHT, unclear=True) if i == usable
-                            and cell.text in ("no value", "none connected") else cell
-                            for i, cell in enumerate(cells)])
+    rows = [(heading, sub, [_no_right(cell, metric) for cell, metric in zip(cells, shown,
+                                                                              strict=True)])
             for heading, sub, cells in made.rows]
-    return replace(made, rows=rows), " and ".join(kinds)
+    return replace(made, rows=rows), _first_connection_kinds(shown)
+
+
+def _first_connection_kinds(shown: tuple[str, ...]) -> str:
+    """'connections in part and non-firm rights': the kinds of first connection ``shown`` counts."""
+    return " and ".join(words for metric, words in (("connected_in_part", "connections in part"),
+                                                    ("non_firm_connected", "non-firm rights"))
+                        if metric in shown)
+
+
+def _no_right(cell: Cell, metric: str) -> Cell:
+    """``cell``, or 'no rights held' for a usable share of rights nobody of its group held."""
+    if metric == "non_firm_usable_share" and cell.text in ("no value", "none connected"):
+        return Cell(NO_RIGHT, unclear=True)
+    return cell
 
 
 def _by_area(areas: pd.DataFrame) -> KeyTable:

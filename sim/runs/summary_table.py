@@ -46,7 +46,8 @@ def first_connection_rows(summary: pd.DataFrame) -> tuple[str, ...]:
     """The figures of first connections that were not whole and firm, where a run has any.
 
     Those connected first in part (partial offers), then the non-firm rights; each only
-    where some applicant of the run had one, as every run's summary holds them (at 0).
+    where some applicant of the run (or of a scenario of a comparison's table) had one, as
+    every run's summary holds them (at 0).
     """
     return ((PARTIAL_SHOWN if _any(summary, "connected_in_part") else ())
             + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()))
@@ -181,10 +182,10 @@ def _any(summary: pd.DataFrame, metric: str) -> bool:
     """Whether ``metric`` of all applicants is above zero on average over the replications.
 
     A first connection in part, a non-firm right granted, MW freed by a capacity release:
-    their rows are shown only then.
+    their rows are shown only then. Of a comparison's table, whether it is in any scenario.
     """
     rows = summary[(summary["group"] == ALL) & (summary["metric"] == metric)]
-    return bool(len(rows)) and bool(rows["mean"].iloc[0] > 0)
+    return bool((rows["mean"] > 0).any())
 
 
 def _cell(estimate: float, low: float, high: float, share: bool) -> str:
