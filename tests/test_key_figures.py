@@ -46,6 +46,12 @@ NO_AREAS = pd.DataFrame()
 """A run's key figures by area where the grid has one area: none."""
 
 
+def _one_area(summary: pd.DataFrame) -> SimpleNamespace:
+    """What format_summary reads of a run of one area whose scenario changes no category."""
+    return SimpleNamespace(summary=summary, areas=NO_AREAS,
+                           scenario=SimpleNamespace(changes_categories=False))
+
+
 def hand_case_figures(rows: list[tuple] = HAND_CASE) -> pd.Series:
     """The ``all`` figures of ``replication_metrics`` for rows of ``HAND_CASE``'s shape."""
     table = replication_metrics(_frame(rows), _requests(rows), HORIZON, {}, 0.0)
@@ -175,7 +181,7 @@ def test_the_share_withdrawn_is_of_everyone_who_asked_by_the_end():
     assert (row["unit"], row["ci_method"]) == ("share", "logit t")
     assert row["estimate"] == pytest.approx(1 / 3, abs=1e-15)
     assert [row["ci_low"], row["ci_high"]] == pytest.approx(expected, rel=1e-12)
-    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
+    lines = format_summary(_one_area(summary)).splitlines()
     label = METRICS["withdrawn_share"].label
     (line,) = (line for line in lines if line.startswith(label))
     assert line.split()[-2:] == ["33.3", "[7.20-76.3]"]  # 7.2008% to 76.314%
@@ -271,7 +277,7 @@ def test_median_not_reached_is_infinite_and_reads_not_reached():
     median = summary[(summary["group"] == ALL) & (summary["metric"] == "connect_median_years")]
     assert median[["estimate", "ci_low", "ci_high"]].iloc[0].tolist() == [np.inf] * 3
     assert median["ci_method"].iloc[0] == "order statistics"
-    text = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS))
+    text = format_summary(_one_area(summary))
     line = next(row for row in text.splitlines()
                 if row.startswith(METRICS["connect_median_years"].label))
     assert line.split()[-1] == "reached" and NOT_REACHED in line
@@ -318,7 +324,7 @@ def test_headline_figures_lead_the_terminal_summary():
         [replication_metrics(_frame(HAND_CASE), _requests(HAND_CASE), HORIZON, {}, 0.0)
          .assign(replication=r) for r in range(3)],
         ignore_index=True)
-    run = SimpleNamespace(summary=summarise(per_replication), areas=NO_AREAS)
+    run = _one_area(summarise(per_replication))
     lines = format_summary(run).splitlines()
     # Eight years: the stand-in follows the ten-year window, which no replication sees.
     stand_in = METRICS["wait_to_end_years"].label
@@ -378,13 +384,13 @@ def test_a_group_without_ten_years_gets_the_stand_in_row_beneath():
         ignore_index=True)
     summary = summarise(per_replication)  # eight years: ten are never seen
     ten, five = (METRICS[m].label for m in ("wait_rmst_10y_years", "wait_to_end_years"))
-    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
+    lines = format_summary(_one_area(summary)).splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith(ten))
     assert lines[row].split()[-1] == "-" and lines[row + 1].startswith(five)
     assert lines[row + 1].split()[-2:] == ["4.17", "[4.17-4.17]"]
     known = summary["metric"] == "wait_rmst_10y_years"
     summary.loc[known, ["estimate", "ci_low", "ci_high"]] = 4.0
-    lines = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS)).splitlines()
+    lines = format_summary(_one_area(summary)).splitlines()
     assert not any(line.startswith(five) for line in lines)
 
 
@@ -603,14 +609,14 @@ def test_a_figure_without_brackets_says_why():
     summary = summarise(per_replication)
     median = summary[(summary["group"] == ALL) & (summary["metric"] == "connect_p25_years")]
     assert np.isfinite(median["estimate"].iloc[0]) and np.isnan(median["ci_low"].iloc[0])
-    text = format_summary(SimpleNamespace(summary=summary, areas=NO_AREAS))
+    text = format_summary(_one_area(summary))
     assert ("Only 5 replications: 95% intervals about 3.3 times as wide as 30 would give, and "
             "none for a time to connection (a median across replications needs 6 or more); run "
             "10 or more for figures to quote.") in text
     six = pd.concat([per_replication, per_replication[per_replication["replication"] == 0]
                      .assign(replication=5)], ignore_index=True)
     assert "none for a time to connection" not in format_summary(
-        SimpleNamespace(summary=summarise(six), areas=NO_AREAS))
+        _one_area(summarise(six)))
 
 
 def test_a_waiting_list_whose_latest_row_connects_first_has_no_wait_of_everyone(tmp_path):

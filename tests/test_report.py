@@ -1090,3 +1090,36 @@ def test_a_report_made_again_names_replications_and_seed_as_the_runs_own_does(
     assert source in Path("out/report.html").read_text(encoding="utf-8")
     assert source in write_report("out").read_text(encoding="utf-8")
     capsys.readouterr()
+
+
+def test_where_a_category_changes_the_figures_say_which_category_they_count():
+    """MW still waiting by category: the tables count the request's, the queue the one in force.
+
+    A project asking as other businesses in 2024 is moved to safety in 2026 and still waits
+    at the end: summary.csv counts its 0.5 MW in other, timeseries.csv's queue in safety.
+    Nothing said so; the terminal, the run's report and the queue's caption now do.
+    """
+    from sim.report.data import QUEUE_IN_FORCE
+    from sim.runs.summary_table import BY_REQUEST_CATEGORY, format_summary
+    from tests.builders import project, scenario
+
+    moved = [{"date": "2026-01-01", "category": "safety"}]
+    world = scenario(grid={"capacity_mw": 0.0}, policy={"order": "fifo"},
+                     projects=[project("Lab", "2024-06-01", 0.5, patience_years=100,
+                                       category_changes=moved)])
+    results = run(world, workers=1)
+    mw = results.summary.set_index(["group", "metric"])["mean"]
+    assert (mw[("other", "mw_waiting")], mw[("safety", "mw_waiting")]) == (0.5, 0.0)
+    end = results.timeseries[results.timeseries["date"] == results.timeseries["date"].max()]
+    assert (end["queued_mw_other"].sum(), end["queued_mw_safety"].sum()) == (0.0, 0.5)
+    assert BY_REQUEST_CATEGORY in format_summary(results)
+    page = run_page(results.summary, world, "s.yaml", {"queue": b""})
+    assert page.by_category_note == BY_REQUEST_CATEGORY
+    assert page.figures[0].caption.endswith(QUEUE_IN_FORCE)
+    assert "each applicant counts in the category of its request" in render_report(page)
+    still = run(scenario(grid={"capacity_mw": 0.0}, policy={"order": "fifo"},
+                         projects=[project("Lab", "2024-06-01", 0.5, patience_years=100)]),
+                workers=1)
+    assert BY_REQUEST_CATEGORY not in format_summary(still)
+    page = run_page(still.summary, still.scenario, "s.yaml", {"queue": b""})
+    assert page.by_category_note == "" and not page.figures[0].caption.endswith(QUEUE_IN_FORCE)

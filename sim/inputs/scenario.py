@@ -1119,6 +1119,16 @@ class Scenario(_Model):
         """Names of the grid areas, in file order."""
         return list(self.grid.resolved_areas)
 
+    @property
+    def changes_categories(self) -> bool:
+        """Whether a stream or project changes category on a date (rows of a waiting list too).
+
+        Its figures by category (the category of the request) and its queue (the one in
+        force) then group a moved request apart.
+        """
+        return any(s.category_changes for s in self.streams.values()) or any(
+            p.category_changes for p in self.projects)
+
     def upgrade_lists(self) -> list[tuple[str, str, list[Upgrade]]]:
         """Every list of upgrades: (its key path, its owner, the upgrades).
 

@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -66,6 +66,7 @@ from sim.runs.observed import (
     rough_spread,
 )
 from sim.runs.summary_table import (
+    BY_REQUEST_CATEGORY,
     SPREAD_OF_DATES,
     few_replications,
     first_connection_rows,
@@ -324,6 +325,9 @@ class Page:
     """A single-scenario report's first connections that were not whole and firm, by
     category: those connected first in part and the non-firm rights, as the terminal adds
     them beneath its table; None where the run had none."""
+    by_category_note: str = ""
+    """Where a scenario changes categories on a date: that the tables by category count the
+    category of the request, the queue the one in force (:data:`BY_REQUEST_CATEGORY`)."""
     first_connections_heading: str = ""
     """The heading of :attr:`first_connections`: which kinds of connection it counts; in a
     comparison, those its tables of key figures add columns for ('' for none)."""
@@ -445,8 +449,10 @@ def comparison_page(
         lead_meaning=[point for point in MEANINGS.get(lead, [])
                       if not (window and point == FALLBACK_MEANING)],
         headline=None,
-        figures=figures(_without_observed(images), _pooled_captions(replications or {})),
+        figures=figures(_without_observed(images),
+                        _in_force(_pooled_captions(replications or {}), scenarios.values())),
         key_tables=key_tables(table),
+        by_category_note=_by_category_note(scenarios.values()),
         first_connections_heading=_first_connection_kinds(
             first_connection_rows(table[table["population"].isin(COMPARED)])),
         scenarios=_scenarios_table(table, scenarios, sources),
@@ -540,7 +546,7 @@ def run_page(
         lead="",
         lead_meaning=[],
         headline=_by_group(table),
-        figures=figures(_without_observed(images), RUN_CAPTIONS),
+        figures=figures(_without_observed(images), _in_force(RUN_CAPTIONS, [scenario])),
         key_tables=[],
         scenarios=_scenarios_table(table, {scenario.name: scenario},
                                    {scenario.name: source}),
@@ -549,6 +555,7 @@ def run_page(
             {} if observations is None or observations.empty
             else {scenario.name: observations}, images),
         projects=[] if projects is None else format_projects(projects),
+        by_category_note=_by_category_note([scenario]),
         first_connections=first[0],
         first_connections_heading=first[1][:1].upper() + first[1][1:],
         by_area=None if areas is None or areas.empty else _by_area(areas),
@@ -934,6 +941,25 @@ def _scenarios_table(
             for label, s in scenarios.items()]
     return KeyTable(title="Scenarios", columns=["Description", "Compared with", "Source"],
                     rows=rows)
+
+
+QUEUE_IN_FORCE = (" Where a category changes on a date, a panel counts those waiting in the "
+                  "category in force at each date; the tables count each applicant in the "
+                  "category of its request, so a request moved and still waiting at the end "
+                  "is in another panel than its category's row.")
+"""Added to the queue figure's caption where a scenario changes categories on a date."""
+
+
+def _in_force(captions: Mapping[str, str], scenarios: Iterable[Scenario]) -> Mapping[str, str]:
+    """The captions, the queue's saying it counts the category in force where one changes."""
+    if "queue" not in captions or not any(s.changes_categories for s in scenarios):
+        return captions
+    return {**captions, "queue": captions["queue"] + QUEUE_IN_FORCE}
+
+
+def _by_category_note(scenarios: Iterable[Scenario]) -> str:
+    """:data:`BY_REQUEST_CATEGORY` where a scenario changes categories on a date, else ''."""
+    return BY_REQUEST_CATEGORY if any(s.changes_categories for s in scenarios) else ""
 
 
 RUN_CAPTIONS = {

@@ -15,10 +15,11 @@ from sim.runs.observed import rough_spread
 from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, WAITING_LIST_MARK, median_interval_needs, t_quantile
 
-__all__ = ["FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND", "NON_FIRM_SHOWN", "NOT_REACHED",
-           "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES", "connection_dates",
-           "few_replications", "first_connection_rows", "format_projects", "format_summary",
-           "full_connection_dates", "project_name", "rough_dates", "withdrawn_share"]
+__all__ = ["BY_REQUEST_CATEGORY", "FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND",
+           "NON_FIRM_SHOWN", "NOT_REACHED", "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES",
+           "connection_dates", "few_replications", "first_connection_rows", "format_projects",
+           "format_summary", "full_connection_dates", "project_name", "rough_dates",
+           "withdrawn_share"]
 
 SHOWN = tuple(dict.fromkeys((
     *TABLE_METRICS, "connect_p25_years", "applicants", "connected", "waiting",
@@ -83,7 +84,8 @@ def format_summary(results: Results) -> str:
                   *([f"Nobody asked in {listed(nobody)}."] if nobody else [])]
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
     freed = [FREED_NOTE] if "mw_freed" in extra and _freed_before_the_run(summary) else []
-    return "\n".join([*lines, *LEGEND, *freed, *([caution] if caution else [])])
+    moved = [BY_REQUEST_CATEGORY] if results.scenario.changes_categories else []
+    return "\n".join([*lines, *LEGEND, *moved, *freed, *([caution] if caution else [])])
 
 
 def _freed_before_the_run(summary: pd.DataFrame) -> bool:
@@ -123,6 +125,14 @@ LEGEND = (
     "replication did not see that long after the requests.",
 )
 """What the table's brackets and dashes mean, printed beneath it."""
+
+BY_REQUEST_CATEGORY = (
+    "By category: each applicant counts in the category of its request (category in "
+    "applicants.csv), wherever a category change moved it later; timeseries.csv's queue counts "
+    "the waiting by the category in force (final_category, at the end).")
+"""Said beneath the figures by category where a scenario changes categories on a date: the
+two group a moved request apart, so that MW still waiting by category can differ between
+them (all applicants together agree)."""
 
 FREED_NOTE = ("MW freed: all applicants' figure also holds what users connected before the run "
               "released at the first review, who are in no category, so it exceeds the sum of "
