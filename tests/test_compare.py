@@ -957,6 +957,26 @@ def test_a_new_stream_hardly_connected_within_the_window_says_so():
     assert "followed 5 years" not in text
 
 
+def test_a_new_stream_without_ten_years_is_given_in_the_categories_stand_in():
+    """A stream only in the variant falls back as a category does: to the end of the run.
+
+    small_connections' small businesses read '(only in small_connections; mean wait in the
+    first 5 years, everyone): 4.991 years' beside categories compared to the end of the run;
+    five years cannot see the reinforcement of 2033, which the years to the end can.
+    """
+    rows = [(label, EVERY_APPLICANT, "", "other", m, v, v, v, 0.0) for label in ("fifo", "sp")
+            for m, v in (("applicants", 4.0), ("connected", 3.0), ("wait_rmst_10y_years", 6.0))]
+    rows += [("sp", ONLY_IN_VARIANT, "small", "all", m, v, v - 0.1, v + 0.1, np.nan)
+             for m, v in (("applicants", 1248.0), ("connected", 40.0), ("withdrawn", 700.0),
+                          ("wait_rmst_10y_years", np.nan), ("wait_to_end_years", 6.4),
+                          ("wait_rmst_5y_years", 4.99), ("connected_within_5y", 0.0084))]
+    table = _question_table(rows, ["scenario", "population", "origin", "group", "metric",
+                                   "estimate", "ci_low", "ci_high", "difference"])
+    (text,) = sentences(table)
+    assert "; small (only in sp; mean years without a connection, to the end of the run, " \
+        "everyone): 6.4 years (95% CI 6.3 to 6.5); on average 40 of 1,248 connected" in text
+
+
 def test_a_difference_that_is_zero_in_every_replication_says_so():
     """'about the same (95% CI 0.0 to 0.0 years)' read like rounding; it is no change at all."""
     row = pd.Series({"difference": 0.0, "difference_ci_low": 0.0, "difference_ci_high": 0.0,

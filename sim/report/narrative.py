@@ -44,7 +44,6 @@ from sim.runs.metrics import (
     METRICS,
     ONLY_IN_REFERENCE,
     PERIODS_DIFFER,
-    RMST_YEARS,
     SHORTER_WINDOW,
     SHORTER_YEARS,
     STREAMS_DIFFER,
@@ -111,9 +110,12 @@ categories count only the applicants both scenarios have: 'everyone both scenari
 IN_BOTH_WORDS = "the applicants of both scenarios"
 """How an answer names the applicants it compares when a stream or project is set apart."""
 
-OWN_FIGURES = (*(f"wait_rmst_{n}y_years" for n in RMST_YEARS), "connect_median_years",
-               "connect_p25_years")
-"""Figures a stream only in the variant is given in when the lead figure has no value."""
+OWN_FIGURES = ("wait_rmst_10y_years", "wait_to_end_years", "wait_rmst_5y_years",
+               "connect_median_years", "connect_p25_years")
+"""Figures a stream only in the variant is given in when the lead figure has no value: after
+the mean wait within ten years, the mean years without a connection to the end of the run,
+which stands in for it in the categories beside (the mean within five years, blind to a
+reinforcement more than five years after a request, only for a comparison.csv without it)."""
 
 
 ProjectDates = Mapping[tuple[str, str], str]
@@ -939,8 +941,8 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
     if kind in SET_APART_WORDS:
         mark, change = _change_of_all(block, metric, later=kind == CATEGORY_CHANGED)
         return f"{origin}, {SET_APART_WORDS[kind]}{mark}: {change}"
-    shown = next((m for m in (metric, *OWN_FIGURES)
-                  if np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
+    shown = next((m for m in (metric, *OWN_FIGURES) if m in row.index
+                  and np.isfinite(float(row.loc[m, "estimate"]))), None)  # type: ignore[arg-type]
     if float(row.loc["applicants", "mean"]) == 1:  # type: ignore[arg-type]  # a named project
         return _single_set_apart(row, origin, variant, shown, dates.get((variant, origin)))
     if shown is None:  # asked too near the end for any figure, say: how it fared, at least
