@@ -844,6 +844,15 @@ def test_an_answer_within_five_years_says_why_how_often_and_what_sees_later():
         "of north, are compared in their mean years without a connection to the end of the "
         "run, not their mean wait within 10 years of the request: the 10-year mean is not "
         "known in some replications (at most 24 of 30, of sp), in which")
+    # Where the reference is the one without ten years in the area, its own areas.csv counts
+    # them: the note cited sp's 18 of 30 where fifo lacked them in 27 of 30 in north.
+    known = area.assign(replications=30)
+    fifo_areas = pd.DataFrame({"area": "north", "group": "all", "metric": [
+        "applicants", "wait_rmst_10y_years"], "replications": [30, 3]})
+    both_areas = pd.concat([table, known], ignore_index=True)
+    assert "(at most 18 of 30, of sp)" in window_note(both_areas)
+    assert "(at most 27 of 30, of fifo)" in window_note(both_areas, areas={
+        "fifo": fifo_areas, "sp": fifo_areas.assign(replications=30)})
     # Three pairs: two give basic needs five years, one also other businesses. The two are
     # said once above; the third adds its own, and the one pair without the shortfall of
     # the others is unmarked, so nothing more is needed there.

@@ -311,8 +311,14 @@ class Comparison:
                                                                    sort=False)
                     if (how := pairing(rows, long=True)) != "paired"]
         caution = comparison_caution(self.table)
-        return [*notes(list(self._answers), window_note(self.table)), *unpaired,
+        return [*notes(list(self._answers), window_note(self.table, areas=self._areas)),
+                *unpaired,
                 *([caution] if caution else [])]
+
+    @property
+    def _areas(self) -> dict[str, pd.DataFrame]:
+        """Each scenario's key figures by grid area (areas.csv; empty for one area)."""
+        return {label: results.areas for label, results in self.results.items()}
 
     @functools.cached_property
     def _extra_items(self) -> PairItems:
@@ -361,7 +367,8 @@ class Comparison:
                 self.table, {label: r.scenario for label, r in self.results.items()},
                 self.sources, images, self.observations, self._project_dates,
                 cautions=self.cautions,
-                replications=self._replication_counts, extra=self._extra_items)
+                replications=self._replication_counts, extra=self._extra_items,
+                areas=self._areas)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(), "command": None if command is None
                           else list(command)}

@@ -417,6 +417,7 @@ def comparison_page(
     cautions: Sequence[str] = (),
     replications: Mapping[str, int] | None = None,
     extra: PairItems | None = None,
+    areas: Mapping[str, pd.DataFrame] | None = None,
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
@@ -427,11 +428,13 @@ def comparison_page(
     ``replications`` counts the replications each scenario ran: where they differ, the
     captions of the figures that pool them say so, since a paired answer counts fewer.
     ``extra`` adds items to a pair's answer (:data:`sim.report.narrative.PairItems`).
+    ``areas``: each scenario's key figures by grid area, for the window note
+    (:func:`sim.report.narrative.window_note`).
     """
     questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
     labels = list(scenarios)
     lead = lead_metric(table)
-    window = window_note(table, lead)
+    window = window_note(table, lead, areas)
     counts = table.groupby("scenario")["replications"].max()
     if replications and any(name in images for name in POOLED):
         # A figure that pools every replication a scenario ran counts more than a paired

@@ -549,7 +549,8 @@ def _usual_fallback(table: pd.DataFrame, metric: str) -> list[str]:
     return list(Counter(fell).most_common(1)[0][0]) if fell else []
 
 
-def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
+def window_note(table: pd.DataFrame, metric: str | None = None,
+                areas: Mapping[str, pd.DataFrame] | None = None) -> str:
     """Which categories the answers give the shorter window, and why: once, above them.
 
     'Where marked "to the end of the run", congestion-relief and safety applicants are
@@ -557,6 +558,8 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
     wait within 10 years of the request: the 10-year mean is not known in some replications
     (at most 2 of 30, of campus), in which ...', with what stands in. Empty where most answers
     need no shorter window; a pair that gives it to more categories says so itself.
+    ``areas``: each scenario's key figures by grid area (``areas.csv``, by label), which
+    count the replications of a reference's area, as ``table`` holds only the variant's.
     """
     metric = metric or lead_metric(table)
     usual = _usual_fallback(table, metric)
@@ -572,11 +575,18 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
             for missing, asked in _unknown(mine, label, groups, first).values():
                 if missing and (worst is None or missing / asked > worst[0]):
                     worst = (missing / asked, missing, asked, label)
-    areas = _areas_fell_back(table, metric)
-    for _, variant, block in areas:
-        for missing, asked in _unknown(block, variant, [ALL]).values():
-            if missing and (worst is None or missing / asked > worst[0]):
-                worst = (missing / asked, missing, asked, variant)
+    fell_back = _areas_fell_back(table, metric)
+    for area, variant, block in fell_back:
+        reference = str(block["reference"].iloc[0])
+        theirs = (areas or {}).get(reference, pd.DataFrame())
+        counted = [(variant, _unknown(block, variant, [ALL]))]
+        if not theirs.empty:  # the reference may be the one without ten years in it
+            own = theirs[theirs["area"] == area].assign(scenario=reference)
+            counted.append((reference, _unknown(own, reference, [ALL])))
+        for label, unknown in counted:
+            for missing, asked in unknown.values():
+                if missing and (worst is None or missing / asked > worst[0]):
+                    worst = (missing / asked, missing, asked, label)
     how_often = ("some replication" if worst is None else
                  f"some replications (at most {worst[1]} of {worst[2]}, of {worst[3]})")
     why = (f"the 10-year mean is not known in {how_often}, in which {NO_TEN_YEARS_WHY}; "
@@ -592,8 +602,8 @@ def window_note(table: pd.DataFrame, metric: str | None = None) -> str:
                 "was written before the mean years without a connection to the end of the "
                 "run, which can, were a key figure (a warning names it).")
     whom = "the applicants" if usual == [ALL] else _names(usual)
-    if areas:
-        names = list(dict.fromkeys(area for area, _, _ in areas))
+    if fell_back:
+        names = list(dict.fromkeys(area for area, _, _ in fell_back))
         whom += f", and by grid area those of {listed(names)},"
     return (f'Where marked "{SHORTER_MARK}", {whom} are compared in their mean years without '
             f"a connection to the end of the run, not their mean wait within 10 years of the "
