@@ -164,3 +164,27 @@ def test_the_rows_outcomes_are_given_to_one_precision_so_they_add_up():
     whole = pd.Series({"connected": 412.0, "withdrawn": 1290.0})
     assert _outcome_text(whole) == "412 connected, 1,290 withdrew, 0 still waiting"
 
+
+
+def test_rows_connected_that_still_wait_for_firm_mw_are_said_among_the_connected():
+    """A row connected in part (or by a right beside its firm place) still waits for firm MW.
+
+    Two replications of three rows: one row connected whole in both, one connected in part in
+    the first with 2 MW still to come, one never connected; "still waiting" then says it counts
+    those without any connection. An older folder without ``waiting_mw`` reads as before.
+    """
+    import pandas as pd
+
+    from sim.report.waiting_list import _outcome_text, _outcomes
+
+    applicants = pd.DataFrame({
+        "replication": [0, 0, 0, 1, 1, 1],
+        "source": ["waiting_list"] * 6,
+        "outcome": ["connected", "connected", "waiting", "connected", "withdrawn", "waiting"],
+        "waiting_mw": [0.0, 2.0, 5.0, 0.0, 0.0, 5.0]})
+    count, outcome, replications = _outcomes(applicants)
+    assert (count, replications) == (3, 2)
+    assert _outcome_text(outcome) == ("1.5 connected (0.5 of them still waiting for firm MW), "
+                                      "0.5 withdrew, 1.0 still waiting without any connection")
+    _, older, _ = _outcomes(applicants.drop(columns="waiting_mw"))
+    assert _outcome_text(older) == "1.5 connected, 0.5 withdrew, 1.0 still waiting"

@@ -87,10 +87,19 @@ def _read_rows(scenario: Scenario) -> WaitingRows | None:
 
 
 def _outcomes(applicants: pd.DataFrame) -> tuple[float, pd.Series, int]:
-    """The rows listed and their outcomes (counts by state), on average; the replications."""
+    """The rows listed and their outcomes (counts by state), on average; the replications.
+
+    Beside the three states, ``firm_rest``: the connected rows still waiting for firm MW at
+    the end (connected in part, or by a non-firm right that kept its firm place), which
+    ``waiting_mw`` gives; a folder written before that column counts none.
+    """
     listed = applicants[applicants["source"].astype(str) == "waiting_list"]
     replications = max(int(applicants["replication"].nunique()), 1)
-    outcome = listed["outcome"].astype(str).value_counts() / replications
+    states = listed["outcome"].astype(str)
+    outcome = states.value_counts() / replications
+    if "waiting_mw" in listed:
+        outcome["firm_rest"] = int(((states == "connected")
+                                    & (listed["waiting_mw"] > 0)).sum()) / replications
     return len(listed) / replications, outcome, replications
 
 
@@ -99,12 +108,18 @@ def _outcome_text(outcome: pd.Series) -> str:
 
     Whole numbers where every average is whole, else one decimal each: "1.7 connected, 22
     withdrew, 16 still waiting" of 40 rows read as 39.7, its 22.5 and 15.8 rounded apart.
+    Connected rows that still wait for firm MW at the end are counted among the connected, and
+    said: "still waiting" then counts those without any connection.
     """
-    states = (("connected", "connected"), ("withdrawn", "withdrew"), ("waiting", "still waiting"))
-    values = [float(outcome.get(state, 0.0)) for state, _ in states]
-    whole = all(value == round(value) for value in values)
-    return ", ".join(f"{value:,.0f} {said}" if whole else f"{value:,.1f} {said}"
-                     for value, (_, said) in zip(values, states, strict=True))
+    rest = float(outcome.get("firm_rest", 0.0))
+    values = [float(outcome.get(state, 0.0)) for state in ("connected", "withdrawn", "waiting")]
+    whole = all(value == round(value) for value in (*values, rest))
+    connected, withdrew, waiting, resting = (f"{value:,.0f}" if whole else f"{value:,.1f}"
+                                             for value in (*values, rest))
+    if not rest:
+        return f"{connected} connected, {withdrew} withdrew, {waiting} still waiting"
+    return (f"{connected} connected ({resting} of them still waiting for firm MW), {withdrew} "
+            f"withdrew, {waiting} still waiting without any connection")
 
 
 def _number(value: float) -> str:
