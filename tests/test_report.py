@@ -368,6 +368,33 @@ def test_the_assumptions_write_large_means_without_an_exponent():
     assert listed == ("campuses (other): 2/year, mean 150 MW, patience mean 100 years",)
 
 
+def test_the_assumptions_name_on_site_generation_a_stream_sets_itself():
+    """Greenhouses generating part of their demand read "On-site generation: none".
+
+    The row looked only at the scenario-wide block, and the stream's own line left it out, so a
+    file giving on-site generation per stream showed none of it in the key assumptions.
+    """
+    from sim.report.assumptions import assumptions
+    from tests.builders import scenario
+
+    own = {"share": 0.6, "cover": {"dist": "uniform", "low": 0, "high": 0.4}}
+    listed = assumptions(scenario(streams={
+        "greenhouses": {"category": "other", "rate_per_year": 2, "demand_mw": 1.5,
+                        "onsite_generation": own},
+        "shops": {"category": "other", "rate_per_year": 2, "demand_mw": 0.5}}))
+    assert listed["On-site generation"].summary == (
+        "none scenario-wide; own settings in 1 stream (greenhouses)")
+    assert listed["Arrival streams"].items[0] == (
+        "greenhouses (other): 2/year, mean 1.5 MW, "
+        "on site: 60% adopt, covering on average 20% of demand")
+    assert listed["Arrival streams"].items[1] == "shops (other): 2/year, mean 0.5 MW"
+    both = assumptions(scenario(onsite_generation={"share": 0.3, "cover": 0.1}, streams={
+        "greenhouses": {"category": "other", "rate_per_year": 2, "demand_mw": 1.5,
+                        "onsite_generation": own}}))
+    assert both["On-site generation"].summary == (
+        "30% adopt, covering on average 10% of demand; own settings in 1 stream (greenhouses)")
+
+
 @pytest.mark.parametrize(("after_years", "text"), [
     (0, "any time"), (2, "at least 2 years by the calendar"),
     (0.5, "at least 6 months by the calendar"),

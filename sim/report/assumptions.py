@@ -17,7 +17,15 @@ from sim.errors import InputError
 from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.loading import load_waiting_rows
-from sim.inputs.scenario import Area, CapacityRelease, PolicyChange, Scenario, Stream, Upgrade
+from sim.inputs.scenario import (
+    Area,
+    CapacityRelease,
+    OnsiteGeneration,
+    PolicyChange,
+    Scenario,
+    Stream,
+    Upgrade,
+)
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.report.rendering import environment
 from sim.runs.stats import WAITING_LIST_MARK
@@ -50,7 +58,6 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
         waiting_text = f"from the file {waiting.csv}"
     else:
         waiting_text = f"{waiting.count} generated, requested from {waiting.earliest}"
-    onsite = scenario.onsite_generation
     return {
         "Period": Assumption(f"{scenario.start} to {scenario.end}"),
         "Seed, replications": Assumption(f"{scenario.seed}, {scenario.replications}"),
@@ -59,11 +66,7 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
                                                policy.within_category), changes),
         "Priority uptake": Assumption(", ".join(
             f"{c} {v:.0%}" for c, v in scenario.priority_uptake.items()) or "none"),
-        "On-site generation": Assumption(
-            "none" if onsite is None else
-            f"{onsite.share:.0%} adopt, covering on average {onsite.cover.mean:.0%} of demand"
-            + ("; own settings for " + ", ".join(onsite.by_category)
-               if onsite.by_category else "")),
+        "On-site generation": _onsite(scenario),
         "Grid": _grid(scenario),
         "Arrival streams": Assumption(
             f"{count_text(len(streams), 'stream')}, "
@@ -126,6 +129,30 @@ def _named_row(rows: WaitingRows, k: int) -> str:
             f"{count_text(float(rows.jobs[k]), 'job', 6)}")
 
 
+def _onsite(scenario: Scenario) -> Assumption:
+    """On-site generation: the scenario-wide setting and the streams that set their own.
+
+    A file giving it only per stream read "none" here, while 60% of its greenhouses
+    generated part of their demand and asked the grid for less.
+    """
+    onsite = scenario.onsite_generation
+    summary = ("none" if onsite is None else
+               f"{_adopt(onsite)}"
+               + ("; own settings for " + ", ".join(onsite.by_category)
+                  if onsite.by_category else ""))
+    own = [name for name, s in scenario.streams.items() if s.onsite_generation is not None]
+    if own:
+        summary = ("none scenario-wide" if onsite is None else summary) \
+            + f"; own settings in {count_text(len(own), 'stream')} ({', '.join(own)})"
+    return Assumption(summary)
+
+
+def _adopt(onsite: OnsiteGeneration) -> str:
+    """Who adopts on-site generation and how much of their demand it covers, in words."""
+    return (f"{onsite.share:.0%} adopt, covering on average {onsite.cover.mean:.0%} "
+            "of demand")
+
+
 def _rates_note(scenario: Scenario) -> str:
     """Why the streams' summed rate is not the rate of every year: some grow, some start late.
 
@@ -170,6 +197,8 @@ def _stream(name: str, stream: Stream) -> str:
     if stream.patience_years is not None:
         words.append(f"patience mean {count_text(stream.patience_years.mean, 'year', 2)}")
     words += [f"{c.category} from {c.date}" for c in stream.category_changes]
+    if stream.onsite_generation is not None:
+        words.append(f"on site: {_adopt(stream.onsite_generation)}")
     if stream.efficiency is not None:
         words.append(f"efficiency mean {significant(stream.efficiency.mean)}")
     if stream.partial_offer is not None:
