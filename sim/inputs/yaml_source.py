@@ -486,10 +486,24 @@ def _parse(path: Path, text: str) -> tuple[yaml.Node, dict[str, Any]]:
     if data is None or root is None:  # an empty file: no document, so no node either
         raise InputError(path, "", "expected a scenario mapping (start, end, grid, ...); "
                          "the file is empty")
+    if _is_questions(data):
+        raise InputError(path, "", "expected a scenario mapping (start, end, grid, ...), got a "
+                         "list of questions: give a questions file to gridqueue compare "
+                         "--questions FILE", line=1)
     if not isinstance(data, dict):
         raise InputError(path, "", f"expected a mapping of keys at the top level, got "
                          f"{type(data).__name__}", line=1)
     return root, data
+
+
+def _is_questions(data: Any) -> bool:
+    """Whether a file's data is a questions file (each item a question), not a scenario.
+
+    Given to validate or run, one said only "expected a mapping of keys at the top level, got
+    list", which does not tell a planner checking the file what to do with it.
+    """
+    return (isinstance(data, list) and bool(data)
+            and all(isinstance(item, dict) and "question" in item for item in data))
 
 
 def load_strictly(text: str) -> tuple[yaml.Node | None, Any]:
