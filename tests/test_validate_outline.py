@@ -38,9 +38,31 @@ def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
     assert ("5 requests/year x 0.45 MW = 2.27 MW/year of demand, 2.04 MW/year asked after "
             "on-site generation (50% of them cover 20%") in basic
     assert "    basic_needs: 5 requests/year, 2.04 MW/year" in lines
-    assert "waiting list at the start: 2 rows read from waiting.csv, 2 MW demand" in lines
+    assert ("waiting list at the start: 2 rows read from waiting.csv, 2 MW demand: 1 safety, "
+            "1 other") in lines
     assert "  Depot: other, 0.5 MW asked (0.5 MW demand) on 2023-03-01, 40 jobs" in lines
     assert lines[-1].startswith(f"{path}: ok - 'fifo', 2022-01-01 to 2026-01-01")
+
+
+def test_validate_lists_the_named_rows_of_a_waiting_list_csv(tmp_path: Path, capsys):
+    """Named rows are followed as projects in every output: validate lists them, and the mix.
+
+    It said only "3 rows read from waiting.csv, 3.5 MW demand", so the firms a planner named
+    on the list, and the categories the rows were read in, could not be checked before a run.
+    """
+    (tmp_path / "waiting.csv").write_text(
+        "name,request_date,category,demand_mw,jobs\nFish auction,2021-03-01,other,2.5,80\n"
+        ",2021-06-01,other,0.5,\nSchool,2021-09-01,basic_needs,0.5,25\n", encoding="utf-8")
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY + "waiting_list: {csv: waiting.csv}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("waiting list at the start: 3 rows read from waiting.csv, 3.5 MW demand: "
+                     "1 basic_needs, 2 other")
+    assert lines[at + 1:at + 4] == [
+        "named rows of the waiting list:",
+        "  Fish auction: other, 2.5 MW demand, asked 2021-03-01, 80 jobs",
+        "  School: basic_needs, 0.5 MW demand, asked 2021-09-01, 25 jobs"]
 
 
 def test_validate_writes_a_product_equal_to_what_it_multiplies(capsys):
@@ -318,7 +340,8 @@ def test_validate_names_the_offers_to_waiting_list_rows_without_a_stream(tmp_pat
                     "{min_share: 0.5, accept_share: 0.3}}\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    at = lines.index("waiting list at the start: 1 row read from waiting.csv, 0.5 MW demand")
+    at = lines.index("waiting list at the start: 1 row read from waiting.csv, 0.5 MW demand: "
+                     "1 other")
     assert lines[at + 1] == ("  rows naming no stream: 30% take a part of their request, down "
                              "to 50% of it")
 

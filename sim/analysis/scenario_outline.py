@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 
 from sim.figures.numbers import significant
 from sim.inputs.applicants import CATEGORIES
@@ -61,6 +62,7 @@ def outline(scenario: Scenario, waiting: WaitingRows | None) -> list[str]:
         *_streams(scenario),
         f"waiting list at the start: {_waiting(scenario, waiting)}",
         *_waiting_offers(scenario),
+        *_named_rows(waiting),
         "named projects:" if scenario.projects else "named projects: none",
         *(_project(project, scenario) for project in scenario.projects),
     ]
@@ -233,6 +235,28 @@ def _waiting_offers(scenario: Scenario) -> list[str]:
             for line in _offers(spec.partial_offer, spec.non_firm)]
 
 
+NAMED_ROWS_SHOWN = 20
+"""Named waiting-list rows listed one by one; a list naming every firm is cut after these."""
+
+
+def _named_rows(waiting: WaitingRows | None) -> list[str]:
+    """The waiting-list rows that give a name: the outputs follow each as a named project.
+
+    Only their count and MW were said, so a planner who named the firms on the list could
+    not check here that each was read with the category, size and date meant.
+    """
+    if waiting is None:
+        return []
+    rows = [f"  {name}: {category}, {significant(mw, 3)} MW demand, asked "
+            f"{date}, {int(jobs)} jobs" + (f", stream {stream}" if stream else "")
+            for name, category, mw, date, jobs, stream in zip(
+                waiting.name, waiting.category, waiting.demand_mw, waiting.request_date,
+                waiting.jobs, waiting.stream, strict=True) if name]
+    if len(rows) > NAMED_ROWS_SHOWN:
+        rows[NAMED_ROWS_SHOWN:] = [f"  and {len(rows) - NAMED_ROWS_SHOWN} more"]
+    return ["named rows of the waiting list:", *rows] if rows else []
+
+
 def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     """The upgrade's date, or the range its delay spreads it over."""
     delay, end = scenario.delay_of(upgrade), scenario.end
@@ -310,8 +334,10 @@ def _waiting(scenario: Scenario, waiting: WaitingRows | None) -> str:
     if spec is None:
         return "none"
     if waiting is not None:
+        counts = Counter(waiting.category)
         return (f"{len(waiting)} row{'' if len(waiting) == 1 else 's'} read from {spec.csv}, "
-                f"{significant(waiting.demand_mw.sum(), 3)} MW demand")
+                f"{significant(waiting.demand_mw.sum(), 3)} MW demand: "
+                + ", ".join(f"{counts[c]} {c}" for c in CATEGORIES if c in counts))
     latest = spec.latest or scenario.start
     return (f"{spec.count} generated, requested from {spec.earliest} to {latest}"
             + (f": {_drawn(scenario)}" if spec.count else ""))
