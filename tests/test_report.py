@@ -395,6 +395,18 @@ def test_the_assumptions_name_on_site_generation_a_stream_sets_itself():
         "30% adopt, covering on average 10% of demand; own settings in 1 stream (greenhouses)")
 
 
+def test_the_assumptions_say_until_when_a_generated_waiting_list_was_requested():
+    """It read "165 generated, requested from 2020-01-01", as if all were requested that day."""
+    from sim.report.assumptions import assumptions
+    from tests.builders import scenario
+
+    listed = assumptions(scenario(
+        waiting_list={"count": 5, "earliest": "2020-01-01"},
+        streams={"shops": {"category": "other", "rate_per_year": 2, "demand_mw": 0.5}}))
+    assert listed["Waiting list at the start"].summary == (
+        "5 generated, requested from 2020-01-01 to 2024-01-01")
+
+
 @pytest.mark.parametrize(("after_years", "text"), [
     (0, "any time"), (2, "at least 2 years by the calendar"),
     (0.5, "at least 6 months by the calendar"),

@@ -57,7 +57,8 @@ def assumptions(scenario: Scenario) -> dict[str, Assumption]:
     elif waiting.csv is not None:
         waiting_text = f"from the file {waiting.csv}"
     else:
-        waiting_text = f"{waiting.count} generated, requested from {waiting.earliest}"
+        waiting_text = (f"{waiting.count} generated, requested from {waiting.earliest} to "
+                        f"{waiting.latest or scenario.start}")
     return {
         "Period": Assumption(f"{scenario.start} to {scenario.end}"),
         "Seed, replications": Assumption(f"{scenario.seed}, {scenario.replications}"),
