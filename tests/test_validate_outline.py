@@ -302,6 +302,10 @@ def test_validate_names_the_2026_mechanisms_a_scenario_sets(capsys):
     uptake = ("  priority asked for by 50% of congestion_relief, 90% of safety, 80% of "
               "basic_needs (the rest queue in other where a policy serves priority)")
     assert lines.index(uptake) < lines.index("capacity:")
+    # fifo.yaml states the same shares for its children; under fifo alone they change no wait
+    assert ("  priority asked for by 50% of congestion_relief, 90% of safety, 80% of "
+            "basic_needs (no policy in force serves priority here, so it changes no wait)"
+            ) in _outline_of("fifo", capsys)
 
     logistics = _outline_of("partial_offers", capsys)
     at = next(i for i, line in enumerate(logistics) if line.startswith("  logistics (other)"))

@@ -30,7 +30,7 @@ from sim.inputs.scenario import (
 )
 from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
-from sim.policies.timeline import custom_policy_in_force, policy_periods
+from sim.policies.timeline import custom_policy_in_force, policy_periods, priority_served
 
 __all__ = ["outline"]
 
@@ -207,7 +207,9 @@ def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[st
         return []
     return ["  priority asked for by " + ", ".join(f"{share:.0%} of {c}"
                                                   for c, share in asking.items())
-            + " (the rest queue in other where a policy serves priority)"]
+            + (" (the rest queue in other where a policy serves priority)"
+               if priority_served(scenario) else
+               " (no policy in force serves priority here, so it changes no wait)")]
 
 
 def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list[str]:
