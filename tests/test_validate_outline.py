@@ -153,6 +153,22 @@ def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, caps
 
 
 
+def test_an_upgrade_on_the_end_date_is_not_said_to_come_after_the_same_date(tmp_path: Path,
+                                                                              capsys):
+    """Delayed to noon of the end date, the station read "2026-01-01 ..., after end (2026-01-01)".
+
+    The run stops as its end date begins, so the upgrade adds nothing: said in those words.
+    """
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY, encoding="utf-8")
+    assert main(["validate", str(path), "--set", "grid.upgrades.0.delay_years=2.5887"]) == 0
+    captured = capsys.readouterr()
+    assert ("    + 5 MW only after the end: on its date (2026-01-01) at the earliest, as the run "
+            "stops when that day begins: station") in captured.out.splitlines()
+    assert ("grid.upgrades.0 (station) comes during the end date (2026-01-01) at the earliest, "
+            "and the run stops as that day begins: it adds nothing in this run") in captured.err
+
+
 def test_an_upgrade_s_window_starts_at_its_shortest_delay(tmp_path: Path, capsys):
     """A delay of one to two years from mid-2023: the station comes from mid-2024, not 2023.
 

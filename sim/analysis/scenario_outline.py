@@ -266,6 +266,9 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
         f"the same delay as {upgrade.same_delay_as}"]
     earliest = scenario.earliest(upgrade)
     if earliest >= end:
+        if earliest == end:  # during the end date: the run stops as that day begins
+            return (f"only after the end: on its date ({end}) at the earliest, as the run stops "
+                    "when that day begins")
         return f"only after the end: {earliest} at the earliest, so not in the run"
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"

@@ -21,6 +21,7 @@ layer that changes only something else (a stream's demand) neither sets it aside
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 
@@ -998,8 +999,19 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
                 delay = "delay_years" if upgrade.same_delay_as is None else "same_delay_as"
                 key: Key = (*path.split("."), i, delay)
                 _warn(scenario, source, key, f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) "
-                      f"comes {earliest} at the earliest, after end ({scenario.end}): "
-                      "it adds nothing in this run")
+                      f"comes {_after_end_text(earliest, scenario)}: it adds nothing in this run")
+
+
+def _after_end_text(earliest: dt.date, scenario: Scenario) -> str:
+    """When an upgrade comes at the earliest, said of one that comes only after the run.
+
+    One that comes during the end date itself read "comes 2037-12-31 at the earliest, after end
+    (2037-12-31)": the run stops as that day begins, which the same two dates did not say.
+    """
+    if earliest == scenario.end:
+        return (f"during the end date ({scenario.end}) at the earliest, and the run stops as "
+                "that day begins")
+    return f"{earliest} at the earliest, after end ({scenario.end})"
 
 
 def _warn_of_project_times_after_the_end(scenario: Scenario,
