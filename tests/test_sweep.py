@@ -278,6 +278,24 @@ def test_parse_vary_reads_each_value_as_yaml():
         parse_vary(["policy.order"])
 
 
+def test_a_mapping_value_is_written_with_its_keys_as_typed():
+    """A triangular delay read "{dist: triangular, high: 4, low: 0, mode: 1}" on the figure.
+
+    Keys kept in their order, on one line; the same mapping with its keys in another order
+    is still one value twice, and refused as such.
+    """
+    from sim.analysis.sweep_grid import value_text
+
+    delay = {"dist": "triangular", "low": 0, "mode": 1, "high": 4}
+    assert value_text(delay) == "{dist: triangular, low: 0, mode: 1, high: 4}"
+    assert "\n" not in value_text({"dist": "empirical", "values": list(range(40))})
+    grid = parse_vary(["grid.upgrades.0.delay_years={dist: uniform, low: 0, high: 2},"
+                       "{dist: uniform, high: 2, low: 0}"])
+    fifo = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "fifo.yaml"
+    with pytest.raises(InputError, match="expected different values"):
+        plan_sweep(fifo, grid, replications=2)
+
+
 def _rows(applicants: pd.DataFrame | EncodedRows) -> pd.DataFrame:
     return applicants if isinstance(applicants, pd.DataFrame) else decode_rows(applicants.data)
 

@@ -128,7 +128,7 @@ def read_grid(
         if not isinstance(values, list) or not values:
             raise InputError(where, path_shown, "expected a non-empty list of values", line=line)
         texts = [value_text(v) for v in values]
-        if len(set(texts)) < len(texts):
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values}) < len(texts):
             raise InputError(where, path_shown, f"expected different values, got "
                              f"{', '.join(texts)}", line=line)
         places[key] = ((where, "sweep.", line) if from_file else
@@ -267,9 +267,15 @@ def _cell(path: Path, common: list[Override],
 
 
 def value_text(value: Any) -> str:
-    """A value as it would be typed: YAML flow style for lists and mappings."""
+    """A value as it would be typed: YAML flow style for lists and mappings, keys as given.
+
+    Sorted keys turned a delay typed as {dist: triangular, low: 0, mode: 1, high: 4} into
+    "{dist: triangular, high: 4, low: 0, mode: 1}" in the lines, the figure and sweep.csv, and
+    a long value was broken over lines.
+    """
     if isinstance(value, (dict, list)):
-        return yaml.safe_dump(value, default_flow_style=True).strip()
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
+                              width=10**6).strip()
     return str(value)
 
 
