@@ -504,6 +504,40 @@ def test_a_projects_dates_count_every_replication():
     assert every["connect_date_mean"] == day + pd.Timedelta(days=13)
 
 
+def test_a_project_line_says_a_wait_is_to_a_first_connection_its_dates_cannot_show():
+    """One of four replications connected the project: by a non-firm right, firm a year later.
+
+    Over four replications the 10th to 90th percentiles of both kinds of connection fall
+    among the three without one, so every date is empty on both sides and the shares agree
+    (1 of 4): the line read "mean wait of the 1 connected 1.00 years", the wait to the right,
+    as if to the full connection (2.00 years). ``first_in_part_share`` says what the dates
+    cannot; a project first connected whole and firm gets no such words.
+    """
+    from sim.runs.stats import summarise_projects
+    from sim.runs.summary_table import format_projects
+
+    day = pd.Timestamp("2030-01-01")
+    rows = pd.DataFrame({
+        "source": "project", "name": "Campus", "request_date": day - pd.Timedelta(days=365),
+        "outcome": ["connected", "withdrawn", "withdrawn", "waiting"],
+        "connect_date": [day, pd.NaT, pd.NaT, pd.NaT],
+        "full_connect_date": [day + pd.Timedelta(days=365), pd.NaT, pd.NaT, pd.NaT],
+        "wait_years": [1.0, np.nan, np.nan, np.nan]})
+    row = summarise_projects(rows, 4).iloc[0]
+    assert (row["connected_share"], row["full_connected_share"]) == (0.25, 0.25)
+    assert row[["connect_date_p10", "connect_date_p50", "connect_date_p90",
+                "full_connect_date_p10", "full_connect_date_p50",
+                "full_connect_date_p90"]].isna().all()
+    assert row["first_in_part_share"] == 0.25
+    (line,) = format_projects(summarise_projects(rows, 4))
+    assert "a full firm connection in 1 of 4" in line
+    assert line.endswith("mean wait to a first connection of the 1 connected 1.00 years")
+    whole = rows.assign(full_connect_date=rows["connect_date"])
+    assert summarise_projects(whole, 4).iloc[0]["first_in_part_share"] == 0.0
+    (line,) = format_projects(summarise_projects(whole, 4))
+    assert "full firm" not in line and line.endswith("mean wait of the 1 connected 1.00 years")
+
+
 def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
     """Results.figure with a misspelt group or figure, or the two swapped, says what it takes."""
     (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")

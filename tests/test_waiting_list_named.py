@@ -74,7 +74,7 @@ def test_named_rows_are_summarised_beside_the_projects(tmp_path: Path):
     folder = tmp_path / "out"
     results.write(folder)
     written = (folder / "projects.csv").read_text(encoding="utf-8").splitlines()
-    assert written[0].endswith(",source")
+    assert written[0].endswith(",source,first_in_part_share")
     assert [line.split(",")[0] for line in written[1:]] == [
         "Flevoziekenhuis extension", "Bakery", "Bakery"]
 
@@ -87,7 +87,7 @@ def test_a_list_without_names_adds_no_projects(tmp_path: Path):
     fields["projects"] = []
     results = run(scenario(**fields), workers=1)
     assert results.projects.empty
-    assert list(results.projects.columns)[-1] == "source"
+    assert list(results.projects.columns)[-2:] == ["source", "first_in_part_share"]
 
 
 def test_two_rows_of_one_name_are_refused_naming_both_lines(tmp_path: Path):

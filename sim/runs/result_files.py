@@ -44,7 +44,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
     "projects": tuple(column for column in PROJECT_COLUMNS
-                      if column not in ("withdrawn_share", "source")
+                      if column not in ("withdrawn_share", "source", "first_in_part_share")
                       and column not in FULL_FIRM_COLUMNS),
     "areas": AREA_COLUMNS,
     "area_metrics": AREA_METRIC_COLUMNS,
@@ -55,8 +55,9 @@ that earlier folders lack and readers take a default for: applicants.csv's kept_
 given up) and waiting_mw (:func:`sim.runs.metrics.metric_columns`: the requests of those
 without any connection), projects.csv's withdrawn_share
 (:func:`sim.runs.summary_table.withdrawn_share`), its full firm connection
-(:func:`sim.runs.summary_table.full_connection_dates`: none said) and its source
-(:func:`sim.runs.summary_table.project_name`: a project)."""
+(:func:`sim.runs.summary_table.full_connection_dates`: none said; without
+first_in_part_share, said where the columns of the two kinds of connection differ) and its
+source (:func:`sim.runs.summary_table.project_name`: a project)."""
 
 _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replications")
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -67,7 +68,7 @@ NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary": _SUMMARY_NUMBERS,
     "replication_metrics": ("value",),
     "projects": ("replications", "connected_share", "withdrawn_share", "wait_mean_years",
-                 "wait_ci_low", "wait_ci_high", "full_connected_share"),
+                 "wait_ci_low", "wait_ci_high", "full_connected_share", "first_in_part_share"),
     "areas": _SUMMARY_NUMBERS,
     "area_metrics": ("value",),
 }

@@ -219,13 +219,18 @@ PROJECT_COLUMNS = (
     "project", "request_date", "replications", "connected_share", "withdrawn_share",
     "connect_date_mean", "connect_date_p10", "connect_date_p50", "connect_date_p90",
     "wait_mean_years", "wait_ci_low", "wait_ci_high", *FULL_FIRM_COLUMNS, "source",
+    "first_in_part_share",
 )
 """Columns of ``projects.csv``: when each named project connects, across replications. The
 ``connect_date`` columns are of its first connection, which may be a part of the request or a
 non-firm right; the ``full_connect`` ones of a full firm connection of the whole request.
 ``source`` says where the name comes from: ``project`` (the scenario's ``projects``) or
-``waiting_list`` (a named row of a waiting-list CSV); last, so the columns before it keep their
-places, and earlier folders, which lack it, hold only projects."""
+``waiting_list`` (a named row of a waiting-list CSV); earlier folders lack it and hold only
+projects. ``first_in_part_share`` is the share of replications whose first connection came
+before the whole request was connected firm (a part of it, or a non-firm right): where it is
+above 0, the mean wait is not that of a full firm connection, which the quantiles of the two
+kinds of connection cannot always tell (with few connected, they are all empty). Columns
+added later go last, so the columns before them keep their places."""
 
 WAITING_LIST_MARK = " (waiting list)"
 """Follows the name of a waiting-list CSV's row wherever named projects are said."""
@@ -299,6 +304,8 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
         full = (connected["full_connect_date"] if "full_connect_date" in connected
                 else connected["connect_date"]).dropna().astype("datetime64[ns]")
         f10, f50, f90 = connection_quantiles(full, replications, (0.1, 0.5, 0.9))
+        in_part = (connected["full_connect_date"] != connected["connect_date"]
+                   if "full_connect_date" in connected else pd.Series(False, connected.index))
         rows.append({
             "project": name,
             "request_date": rows_of_project["request_date"].iloc[0],
@@ -319,6 +326,7 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "full_connect_date_p50": f50,
             "full_connect_date_p90": f90,
             "source": source,
+            "first_in_part_share": int(in_part.sum()) / replications,
         })
     columns = list(PROJECT_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
@@ -332,7 +340,8 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
 PROJECT_DTYPES = {"project": "str", "replications": "int64", "connected_share": "float64",
                          "withdrawn_share": "float64", "wait_mean_years": "float64",
                          "wait_ci_low": "float64", "wait_ci_high": "float64",
-                         "full_connected_share": "float64", "source": "str"}
+                         "full_connected_share": "float64", "source": "str",
+                         "first_in_part_share": "float64"}
 """The dtypes of the projects table's columns other than dates, also when it has no rows."""
 
 

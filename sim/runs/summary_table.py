@@ -313,9 +313,12 @@ def full_connection_dates(row: Any) -> str | None:
     """'a full firm connection in 10 of 10, median 2034-05-28 (10% to 90%: ...)': projects.csv.
 
     Said only where some first connection of the project was a part of its request or a
-    non-firm right, so its connection dates are not those of its whole request, firm; over
-    every replication as :func:`connection_dates`. ``None`` where every first connection was
-    whole and firm, or for a folder written before projects.csv had the columns.
+    non-firm right (``first_in_part_share`` above 0), so its connection dates and mean wait
+    are not those of its whole request, firm; over every replication as
+    :func:`connection_dates`. ``None`` where every first connection was whole and firm, or
+    for a folder written before projects.csv had the columns. A folder written before
+    ``first_in_part_share`` is told by its columns alone: where their shares and dates agree
+    (all empty, say, with few connected), a first connection in part goes unsaid.
     """
     share = getattr(row, "full_connected_share", math.nan)
     if pd.isna(share):
@@ -323,7 +326,11 @@ def full_connection_dates(row: Any) -> str | None:
     quantiles = ("p10", "p50", "p90")
     first = [getattr(row, f"connect_date_{q}") for q in quantiles]
     full = [getattr(row, f"full_connect_date_{q}") for q in quantiles]
-    if float(share) == float(row.connected_share) and all(
+    in_part = getattr(row, "first_in_part_share", math.nan)
+    if not pd.isna(in_part):
+        if not float(in_part) > 0:
+            return None
+    elif float(share) == float(row.connected_share) and all(
             (pd.isna(a) and pd.isna(b)) or a == b for a, b in zip(first, full, strict=True)):
         return None
     runs = int(row.replications)
