@@ -24,6 +24,8 @@ from sim import run
 from sim.errors import InputError
 from sim.inputs.waiting_list_csv import read_waiting_list
 from sim.report.narrative import project_dates
+from sim.runs.replication import run_replication
+from sim.runs.stats import named_applicants, summarise_projects
 from sim.runs.summary_table import format_projects
 from tests.builders import project, scenario
 
@@ -71,6 +73,14 @@ def test_named_rows_are_summarised_beside_the_projects(tmp_path: Path):
     dates = project_dates({"s": table})
     assert set(dates) == {("s", "Flevoziekenhuis extension (waiting list)"),
                           ("s", "Bakery (waiting list)"), ("s", "Bakery")}
+    # Each replication passes on the named rows only, and the full table, the unnamed row
+    # and all, gives the same lines: both pick the rows one rule names (named_applicants).
+    one = run_replication(results.scenario, 0)
+    assert sorted(one.projects["name"].astype(str)) == ["Bakery", "Bakery",
+                                                         "Flevoziekenhuis extension"]
+    assert (results.applicants["name"] == "").any()
+    assert named_applicants(results.applicants).sum() == 6  # three names, two replications
+    pd.testing.assert_frame_equal(summarise_projects(results.applicants, 2), table)
     folder = tmp_path / "out"
     results.write(folder)
     written = (folder / "projects.csv").read_text(encoding="utf-8").splitlines()
