@@ -509,6 +509,11 @@ def test_values_one_bit_apart_are_one_value_wherever_they_fall():
     assert distinct_values(1.0, np.nan, np.nan) == 3 and distinct_values() == 0
     for a, b in ((below, 1.000000000005), (0.0, 1e-13), (5.0, 5.0 + 1e-8), (0.85, 0.86)):
         assert equal_but_for_rounding(a, b) == (distinct_values(a, b) == 1)
+    # Relative, not absolute: a bit apart at a million MW-years is 1.2e-10 apart, and alike;
+    # two parts in a billion, above the rounding of any sum behind a figure, are told apart.
+    big = 951581.112247797
+    assert equal_but_for_rounding(big, float(np.nextafter(big, np.inf)))
+    assert not equal_but_for_rounding(5.0, 5.0 + 1e-8)
     # the sentences' rule is the same one
     share = pd.Series({"estimate": 1.000000000005, "ci_low": below, "ci_high": 1.000000000005})
     assert level_text(share, "years") == "1.0 years (95% CI 1.0 to 1.0)"
