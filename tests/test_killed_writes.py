@@ -52,11 +52,11 @@ def ended_process() -> int:
     return child.pid
 
 
-def leftover(where: Path, pid: int, host: str | None = None) -> Path:
+def leftover(where: Path, pid: int, host: str | None = None, **more: str) -> Path:
     """A staging folder as a write killed part-way leaves it: its mark and half an output."""
     (where / "figures").mkdir(parents=True)
     (where / STAGING_MARK).write_text(json.dumps(
-        {"written_by": "gridqueue", "pid": pid, "host": host or socket.gethostname()}))
+        {"written_by": "gridqueue", "pid": pid, "host": host or socket.gethostname(), **more}))
     (where / "summary.csv").write_text("half")
     (where / "figures" / "queue.png").write_bytes(b"half")
     return where
@@ -95,8 +95,10 @@ def test_the_output_holds_no_staging_mark_and_force_still_replaces_it(tmp_path):
     target = tmp_path / "out"
     with staged_directory(target) as staging:
         mark = json.loads((staging / STAGING_MARK).read_text())
+        namespace = os.readlink("/proc/self/ns/pid") if Path("/proc/self/ns/pid").exists() \
+            else None
         assert mark == {"written_by": "gridqueue", "pid": os.getpid(),
-                        "host": socket.gethostname()}
+                        "host": socket.gethostname(), "pid_namespace": namespace}
         (staging / "summary.csv").write_text("whole")
     assert sorted(p.name for p in target.iterdir()) == [MARKER, "summary.csv"]
     assert json.loads((target / MARKER).read_text())["files"] == ["summary.csv"]
@@ -346,6 +348,8 @@ def test_only_temporary_folders_of_gridqueue_processes_gone_are_removed(tmp_path
     os.utime(empty_long_ago, (long_ago, long_ago))
     kept = [leftover(tmp_path / "gridqueue-running-th1s0000", os.getpid()),
             leftover(tmp_path / "gridqueue-running-0ther000", dead, host="elsewhere.example"),
+            # this machine's name, but a container's own process ids: it may well run
+            leftover(tmp_path / "gridqueue-running-c0nta1ner", dead, pid_namespace="pid:[1]"),
             leftover(tmp_path / "gridqueue-notes-0dd00000", dead),
             leftover(tmp_path / "my-gridqueue-running-0dd00000", dead)]
     unmarked = leftover(tmp_path / "gridqueue-applicants-unmarked", dead)
@@ -353,7 +357,10 @@ def test_only_temporary_folders_of_gridqueue_processes_gone_are_removed(tmp_path
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with temporary_directory("gridqueue-running-", tmp_path) as made:
-            assert json.loads((Path(made) / STAGING_MARK).read_text())["pid"] == os.getpid()
+            mark = json.loads((Path(made) / STAGING_MARK).read_text())
+            assert mark["pid"] == os.getpid()
+            if Path("/proc/self/ns/pid").exists():
+                assert mark["pid_namespace"] == os.readlink("/proc/self/ns/pid")
     assert not any(p.exists() for p in [*gone, empty_long_ago])
     assert all((p / STAGING_MARK).is_file() for p in kept) and unmarked.is_dir()
     assert not Path(made).exists()

@@ -460,9 +460,26 @@ def files_moved_in(folder: Path) -> Iterator[Path]:
 
 
 def _writing_mark() -> str:
-    """What :data:`STAGING_MARK` holds: that gridqueue writes, in which process and machine."""
+    """What :data:`STAGING_MARK` holds: that gridqueue writes, in which process and machine.
+
+    With the process's PID namespace where the system has them (:func:`_pid_namespace`).
+    """
     return json.dumps({"written_by": "gridqueue", "pid": os.getpid(),
-                       "host": socket.gethostname()}) + "\n"
+                       "host": socket.gethostname(),
+                       "pid_namespace": _pid_namespace()}) + "\n"
+
+
+def _pid_namespace() -> str | None:
+    """The PID namespace of this process (Linux: ``pid:[4026531836]``), None where unknown.
+
+    A process id names a process only within its namespace: a container that shares the
+    host's name and its TMPDIR (``--network host``, ``-v /tmp:/tmp``) numbers its processes
+    apart, so a live command there looked gone from the host and its folder was removed.
+    """
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
 
 
 def own_staging(folder: Path) -> bool:
@@ -498,10 +515,11 @@ def stale_staging(folder: Path) -> bool:
 def _writer(staging: Path) -> _Writer:
     """Whether the process that made a staging folder is ``"gone"``, ``"running"`` or unknown.
 
-    Its :data:`STAGING_MARK` names the process: gone only if it was on this machine and no
-    longer runs. A folder without the mark is gone once it has stayed empty a minute (the
-    process stopped before it wrote the mark), running while younger; one holding anything
-    without the mark, or of another machine, is ``"unknown"``.
+    Its :data:`STAGING_MARK` names the process: gone only if it was on this machine, in this
+    PID namespace, and no longer runs. A folder without the mark is gone once it has stayed
+    empty a minute (the process stopped before it wrote the mark), running while younger;
+    one holding anything without the mark, or of another machine or namespace, is
+    ``"unknown"``.
     """
     try:
         mark = json.loads((staging / STAGING_MARK).read_text(encoding="utf-8"))
@@ -516,7 +534,10 @@ def _writer(staging: Path) -> _Writer:
         return "unknown"
     if not isinstance(mark, dict) or mark.get("written_by") != "gridqueue":
         return "unknown"
-    return _process(mark.get("pid"), mark.get("host") == socket.gethostname())
+    # A mark without a namespace was written before they were recorded: taken for this one's.
+    here = (mark.get("host") == socket.gethostname()
+            and mark.get("pid_namespace", _pid_namespace()) == _pid_namespace())
+    return _process(mark.get("pid"), here)
 
 
 def _process(pid: object, here: bool) -> _Writer:
