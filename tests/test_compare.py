@@ -2312,6 +2312,14 @@ def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
             and "MW still waiting" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
+    # A connection that ended (a right held without a firm place, at its lifetime's end) left
+    # nothing in line: such a folder's count was whole, and is not warned of.
+    ended = shutil.copytree(old, tmp_path / "ended")
+    table = pd.read_csv(ended / "applicants.csv")
+    table.assign(release_date=table["connect_date"]).to_csv(ended / "applicants.csv",
+                                                            index=False)
+    assert Results.read(old).mw_waiting_without_rests()
+    assert not Results.read(ended).mw_waiting_without_rests()
     # and its own report, whose words count the rests, says so too
     from sim.report.run import write_report
 
