@@ -104,12 +104,14 @@ def _outcomes(applicants: pd.DataFrame) -> tuple[float, pd.Series, int]:
 
 
 def _outcome_text(outcome: pd.Series) -> str:
-    """The rows' average outcomes, all three to one precision, so that they add up to the rows.
+    """The rows' average outcomes, all three to one precision, so none reads rounder than it is.
 
     Whole numbers where every average is whole, else one decimal each: "1.7 connected, 22
     withdrew, 16 still waiting" of 40 rows read as 39.7, its 22.5 and 15.8 rounded apart.
-    Connected rows that still wait for firm MW at the end are counted among the connected, and
-    said: "still waiting" then counts those without any connection.
+    Each is rounded on its own, so their sum may miss the rows by a last decimal (2.5, 1.8
+    and 0.8 of 5 rows: 2.5, 1.75 and 0.75). Connected rows that still wait for firm MW at the
+    end are counted among the connected, and said: "still waiting" then counts those without
+    any connection.
     """
     rest = float(outcome.get("firm_rest", 0.0))
     values = [float(outcome.get(state, 0.0)) for state in ("connected", "withdrawn", "waiting")]
