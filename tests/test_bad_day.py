@@ -991,6 +991,18 @@ def test_a_billion_replications_asked_by_option_names_the_option(command, tmp_pa
     assert not out.exists()
 
 
+def test_the_most_replications_an_argument_takes_are_those_a_scenario_takes():
+    """The argument's bound is the scenario's: one more is refused as the argument."""
+    from sim import GridqueueError
+    from sim.inputs.scenario import MAX_REPLICATIONS
+    from sim.runs.runner import check_replication_count
+
+    assert check_replication_count(MAX_REPLICATIONS) == MAX_REPLICATIONS
+    with pytest.raises(GridqueueError, match=r"^replications=100001: expected a whole number "
+                       r"from 1 to 100,000$"):
+        check_replication_count(MAX_REPLICATIONS + 1)
+
+
 def test_a_seed_beyond_what_a_scenario_takes_names_the_option(tmp_path, capsys):
     """``--seed`` too large for a scenario was named ``--set seed=...``."""
     out = tmp_path / "out"
