@@ -1255,3 +1255,23 @@ def test_ranks_of_the_wrong_length_say_how_many_in_words(tmp_path, clean_registr
     assert (f"returned ranks that are not a ranking of the {size} applicants: expected one "
             f"position per applicant, {size} in all; {got.format(n_less=size - 1)}") in err[0]
     assert "shape" not in err[0]
+
+
+def test_a_class_that_is_no_queue_policy_cannot_be_registered(tmp_path, clean_registry,
+                                                                 capsys):
+    """@register_policy on a plain class is refused where it stands, in one line.
+
+    It ended validate with a traceback (AttributeError: ranks) once a scenario named it.
+    """
+    (tmp_path / "gq_test_plain.py").write_text(
+        "from sim import register_policy\n\n\n@register_policy\nclass Plain:\n"
+        "    name = 'plain_class'\n\n    def sort_key(self, applicant):\n"
+        "        return (applicant.requested_mw,)\n")
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_plain], order: plain_class}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "policy.import.0: cannot import policy module 'gq_test_plain' (TypeError: Plain " \
+           "is not a QueuePolicy subclass" in err[0]
+    assert f"at {tmp_path / 'gq_test_plain.py'}:4" in err[0]
+    assert "plain_class" not in registry.POLICIES

@@ -32,7 +32,16 @@ def register_policy(cls: type[QueuePolicy]) -> type[QueuePolicy]:
     A name already taken by another policy (a built-in's, say) is refused with
     :class:`PolicyNameTaken`: replacing it would change every scenario of the process that
     names it. The same class registered again (its module imported again) replaces itself.
+    A class that does not subclass :class:`QueuePolicy` is refused with a TypeError: it has
+    no ``ranks`` for the engine to call, and was found only when a scenario named it.
     """
+    if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
+        shown = cls.__name__ if isinstance(cls, type) else repr(cls)
+        raise TypeError(
+            f"{shown} is not a QueuePolicy subclass and cannot be registered as a queue "
+            f"policy; expected class {shown}(QueuePolicy) after from sim import QueuePolicy "
+            "(see docs/policies.md)"
+        )
     if not cls.name:
         raise ValueError(f"{cls.__name__} needs a class attribute 'name' to be registered")
     taken = POLICIES.get(cls.name)
