@@ -1275,3 +1275,22 @@ def test_a_class_that_is_no_queue_policy_cannot_be_registered(tmp_path, clean_re
            "is not a QueuePolicy subclass" in err[0]
     assert f"at {tmp_path / 'gq_test_plain.py'}:4" in err[0]
     assert "plain_class" not in registry.POLICIES
+
+
+@pytest.mark.parametrize("order", ["forgotten", "Forgotten"])
+def test_a_policy_class_left_unregistered_is_pointed_to_the_decorator(tmp_path, clean_registry,
+                                                                       order):
+    """A policy class of policy.import that lacks @register_policy is named, with the fix.
+
+    Its name read as an unknown policy with no clue why.
+    """
+    (tmp_path / "gq_test_unregistered.py").write_text(
+        "from sim import QueuePolicy\n\n\nclass Forgotten(QueuePolicy):\n"
+        "    name = 'forgotten'\n\n    def sort_key(self, applicant):\n"
+        "        return (applicant.requested_mw,)\n")
+    path = scenario_file(tmp_path, f"policy: {{import: [gq_test_unregistered], order: {order}}}\n")
+    with pytest.raises(InputError, match=re.escape(
+            f"unknown queue policy '{order}' (class Forgotten of policy module "
+            "gq_test_unregistered is not registered: put @register_policy above it, or name "
+            "it 'gq_test_unregistered:Forgotten'); expected one of")):
+        load_scenario(path)

@@ -93,8 +93,10 @@ def resolve_policy(
         offered = _entry_point(order)
         if offered is not None:
             return _complete(offered, order)
+        hint = (_unregistered(order, imports) or nearest(order, POLICIES)
+                or _colon_hint(order))
         raise LookupError(
-            f"unknown queue policy '{order}'{nearest(order, POLICIES) or _colon_hint(order)}; "
+            f"unknown queue policy '{order}'{hint}; "
             f"expected one of {', '.join(sorted(POLICIES))}, a name that policy.import "
             f"registers or an installed package offers ({ENTRY_POINT_GROUP}), or 'module:Class'"
         )
@@ -113,6 +115,24 @@ def resolve_policy(
             "docs/policies.md)"
         )
     return _complete(cls, order)
+
+
+def _unregistered(order: str, imports: Sequence[str]) -> str:
+    """A hint for a policy class of ``imports`` that is named but was never registered, or ''.
+
+    Its ``name`` (or the class's own name) given as the order, without ``@register_policy``
+    above the class: the module imported, registered nothing, and the name read as unknown.
+    """
+    for module_name in imports:
+        module = sys.modules.get(module_name)
+        for class_name, value in vars(module).items() if module is not None else ():
+            if (isinstance(value, type) and issubclass(value, QueuePolicy)
+                    and value.__module__ == module_name and order in (value.name, class_name)
+                    and POLICIES.get(value.name) is not value):
+                return (f" (class {class_name} of policy module {module_name} is not "
+                        f"registered: put @register_policy above it, or name it "
+                        f"'{module_name}:{class_name}')")
+    return ""
 
 
 def _colon_hint(order: str) -> str:
