@@ -529,3 +529,19 @@ def test_more_workers_than_cores_are_warned_of_once_and_change_nothing(monkeypat
         "worker needs memory of its own (results are the same whatever the number)"]
     alone = run(two, workers=1, progress=False)
     pd.testing.assert_frame_equal(first.summary, alone.summary)
+
+
+@pytest.mark.parametrize("name", ["load_scenario", "run", "compare", "sweep", "calibrate"])
+def test_help_of_each_entry_point_says_what_it_returns(name):
+    """Each of them has a Returns section, as help(sim.run) had.
+
+    help(sim.compare), help(sim.sweep) and help(sim.calibrate) said what they did, not what
+    came back.
+    """
+    import inspect
+
+    import sim
+
+    doc = inspect.getdoc(getattr(sim, name)) or ""
+    returned = doc.split("\nReturns:\n", 1)[1] if "\nReturns:\n" in doc else ""
+    assert returned.strip(), f"help(sim.{name}) has no Returns section"

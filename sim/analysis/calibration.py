@@ -186,6 +186,10 @@ def calibrate(
         store: if given, every evaluation is appended to ``store/evaluations.csv`` as it
             finishes, and evaluations found there (of the very same candidate scenario) are
             reused rather than run again.
+
+    Returns:
+        The :class:`~sim.analysis.calibration_result.Calibration`: the fitted values, each
+        estimate's plausible interval and the observations beside the fit.
     """
     started = time.perf_counter()
     checked = _checked(path, parameters, overrides, replications, iterations, population)

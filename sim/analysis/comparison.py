@@ -351,6 +351,7 @@ class Comparison:
         observations), ``figures/`` (PNG and SVG), ``report.html``, ``comparison.json``
         (provenance, with ``command`` if given) and, under ``runs/``, the results of the
         scenarios run here, so a later comparison can read them instead of running them again.
+        Returns ``directory`` as a Path.
         """
         target = Path(directory)
         with staged_directory(target, force, what="comparison",
@@ -461,6 +462,11 @@ def compare(
         progress: show a progress bar per run.
         scheduler: address of a Dask scheduler to run the replications on (default: local
             processes); results are identical.
+
+    Returns:
+        The :class:`~sim.Comparison`: each scenario's results, the questions and the table
+        of paired differences with their intervals, in memory; :meth:`Comparison.write`
+        writes them with the figures and report.
     """
     if questions is not None and reference is not None:
         raise GridqueueError(f"{argument('reference')} and {argument('questions')}: expected "

@@ -445,7 +445,7 @@ class Sweep:
         """Write the sweep into ``directory``, atomically.
 
         It holds ``sweep.csv``, ``cells/``, the figure of ``metric`` for ``group`` (PNG and
-        SVG), the base ``scenario.yaml`` and ``run.json``.
+        SVG), the base ``scenario.yaml`` and ``run.json``. Returns ``directory`` as a Path.
         """
         target = Path(directory)
         with staged_directory(target, force, what="sweep",
@@ -556,6 +556,10 @@ def sweep(
             run every cell.
         scheduler: address of a Dask scheduler to run the replications on (default: local
             processes); results are identical.
+
+    Returns:
+        The :class:`~sim.Sweep`: each cell's key figures with their intervals and its
+        difference from the first cell, in memory; :meth:`Sweep.write` writes them.
     """
     started = time.perf_counter()
     check_workers(workers)

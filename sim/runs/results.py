@@ -314,7 +314,7 @@ class Results:
         """Write every table into ``directory``, atomically; replace it only with ``force``.
 
         ``also`` may add files (such as a report) to the folder before it is moved into
-        place, so they arrive with the tables or not at all.
+        place, so they arrive with the tables or not at all. Returns ``directory`` as a Path.
         """
         target = Path(directory)
         for problem in not_kept(self.scenario):
