@@ -333,3 +333,18 @@ def test_a_cell_of_this_version_lacking_a_key_figure_is_run_again(tmp_path):
     write_cell(tmp_path, "c1", {}, figures[figures["metric"] != figures["metric"].iloc[-1]],
                "abc")
     assert read_cell(tmp_path, "c1", "abc") is None
+
+
+def test_a_finished_sweep_of_the_command_line_is_named_a_sweep(tmp_path, capsys):
+    """A finished sweep of the command line is marked as a sweep, as sweep().write marks it.
+
+    gridqueue sweep marked its finished folder as a nameless output: an output refused inside
+    it read 'an output gridqueue wrote' there and 'a sweep gridqueue wrote' from Python.
+    """
+    (tmp_path / "s.yaml").write_text(SMALL.replace("policy: {order: 'resume_policy:Smallest'}\n",
+                                                   ""))
+    assert main(["sweep", str(tmp_path / "s.yaml"), "--vary", "grid.capacity_mw=1,2", "-o",
+                 str(tmp_path / "sw"), "--workers", "1", "-q"]) == 0
+    assert main(["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "sw" / "run"),
+                 "-q"]) == 2
+    assert f"lies inside {tmp_path / 'sw'}, a sweep gridqueue wrote" in capsys.readouterr().err

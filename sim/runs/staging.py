@@ -1078,7 +1078,7 @@ def resumable_directory(target: str | Path, force: bool = False, resume: bool = 
         claimed = _claim_writing(target, partial)
         yield partial
         _release(partial)  # not the output's
-        _mark(partial, "output")  # now listing what it holds
+        _mark(partial, what)  # now listing what it holds
         _replace(partial, target, existed)
     except OSError as exc:
         if claimed:
