@@ -1290,7 +1290,25 @@ def test_a_policy_class_left_unregistered_is_pointed_to_the_decorator(tmp_path, 
         "        return (applicant.requested_mw,)\n")
     path = scenario_file(tmp_path, f"policy: {{import: [gq_test_unregistered], order: {order}}}\n")
     with pytest.raises(InputError, match=re.escape(
-            f"unknown queue policy '{order}' (class Forgotten of policy module "
+            f"unknown queue policy '{order}' (class Forgotten of module "
             "gq_test_unregistered is not registered: put @register_policy above it, or name "
             "it 'gq_test_unregistered:Forgotten'); expected one of")):
+        load_scenario(path)
+
+
+def test_a_policy_class_left_unregistered_in_python_is_pointed_to_the_decorator(
+        tmp_path, clean_registry):
+    """A class defined in a notebook or script without @register_policy is named too."""
+
+    class NeverRegistered(QueuePolicy):
+        name = "never_registered"
+
+        def sort_key(self, applicant):  # type: ignore[no-untyped-def]
+            return (applicant.requested_mw,)
+
+    path = scenario_file(tmp_path, "policy: {order: never_registered}\n")
+    with pytest.raises(InputError, match=re.escape(
+            "unknown queue policy 'never_registered' (class "
+            f"{NeverRegistered.__qualname__} of module {__name__} is not registered: put "
+            "@register_policy above it); expected")):
         load_scenario(path)

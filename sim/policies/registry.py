@@ -93,7 +93,7 @@ def resolve_policy(
         offered = _entry_point(order)
         if offered is not None:
             return _complete(offered, order)
-        hint = (_unregistered(order, imports) or nearest(order, POLICIES)
+        hint = (_unregistered(order) or nearest(order, POLICIES)
                 or _colon_hint(order))
         raise LookupError(
             f"unknown queue policy '{order}'{hint}; "
@@ -117,21 +117,24 @@ def resolve_policy(
     return _complete(cls, order)
 
 
-def _unregistered(order: str, imports: Sequence[str]) -> str:
-    """A hint for a policy class of ``imports`` that is named but was never registered, or ''.
+def _unregistered(order: str) -> str:
+    """A hint for a policy class that is named but was never registered, or ''.
 
     Its ``name`` (or the class's own name) given as the order, without ``@register_policy``
-    above the class: the module imported, registered nothing, and the name read as unknown.
+    above the class, in a ``policy.import`` module or a notebook: the name read as unknown.
     """
-    for module_name in imports:
-        module = sys.modules.get(module_name)
-        for class_name, value in vars(module).items() if module is not None else ():
-            if (isinstance(value, type) and issubclass(value, QueuePolicy)
-                    and value.__module__ == module_name and order in (value.name, class_name)
-                    and POLICIES.get(value.name) is not value):
-                return (f" (class {class_name} of policy module {module_name} is not "
-                        f"registered: put @register_policy above it, or name it "
-                        f"'{module_name}:{class_name}')")
+    found, seen = list(QueuePolicy.__subclasses__()), set()
+    while found:
+        cls = found.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        found.extend(cls.__subclasses__())
+        if order in (cls.name, cls.__name__) and POLICIES.get(cls.name) is not cls:
+            path = f"{cls.__module__}:{cls.__qualname__}"
+            other = "" if "<locals>" in path else f", or name it '{path}'"  # importable
+            return (f" (class {cls.__qualname__} of module {cls.__module__} is not "
+                    f"registered: put @register_policy above it{other})")
     return ""
 
 
