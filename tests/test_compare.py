@@ -1054,6 +1054,23 @@ def test_a_narrow_interval_gets_the_digits_that_tell_its_ends_apart():
     assert difference_text(row, "MW") == "1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)"
 
 
+def test_a_difference_reads_apart_from_the_ends_of_its_interval():
+    """'1.1 years shorter (1.0 to 1.1)': the difference read like an end of its interval.
+
+    From a comparison of social priority with fifo (30 replications, congestion relief); a
+    figure's own interval took the decimals that tell its estimate from its ends already.
+    """
+    row = pd.Series({"difference": -1.085060, "difference_ci_low": -1.140113,
+                     "difference_ci_high": -1.030007, "mean": 5.487082,
+                     "reference_mean": 6.572142})
+    assert difference_text(row, "years") == \
+        "1.09 years shorter, from 6.572 to 5.487 (1.03 to 1.14)"
+    row = pd.Series({"difference": -1.84, "difference_ci_low": -1.87,
+                     "difference_ci_high": -1.76, "mean": 7.13, "reference_mean": 8.97})
+    assert difference_text(row, "years") == \
+        "1.84 years shorter, from 8.97 to 7.13 (1.76 to 1.87)"
+
+
 def test_a_level_whose_ends_differ_only_by_rounding_gets_no_digits_of_it():
     """A stream only in the variant, its share 0.85 in every replication, read '85.0000%'.
 

@@ -1319,12 +1319,13 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
         return "the same in every replication"
     # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'; more
     # where an end of an interval that excludes zero would read '0.00' ('0.003 to 0.262'), or
-    # where the ends of an interval would read alike: '1.5 (1.5 to 1.5)' is '1.51 (1.48 to 1.54)'.
+    # where the ends of an interval would read alike: '1.5 (1.5 to 1.5)' is '1.51 (1.48 to 1.54)',
+    # or the difference like one of its ends: '1.8 (1.8 to 1.9)' is '1.84 (1.80 to 1.88)'.
     ends = (abs(value), low, high) if value >= 0 else (-value, -high, -low)
     value_text, low_text, high_text = format_numbers(*ends)
     for extra in range(1, MORE_DECIMALS + 1):
         if ((low <= 0 <= high) or all(text.strip("-0.,") for text in (low_text, high_text))) \
-                and _told_apart(ends[1:], (low_text, high_text)):
+                and _told_apart(ends, (value_text, low_text, high_text)):
             break
         value_text, low_text, high_text = format_numbers(*ends, extra=extra)
     if low <= 0 <= high:
@@ -1334,14 +1335,14 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
         _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
 
 
-def _told_apart(ends: Sequence[float], texts: Sequence[str]) -> bool:
-    """Whether an interval's two ends, written as ``texts``, read apart where they differ.
+def _told_apart(values: Sequence[float], texts: Sequence[str]) -> bool:
+    """Whether a difference and its interval's ends, written as ``texts``, read apart.
 
-    Ends equal but for rounding error in the last bits may read alike
-    (:func:`~sim.figures.numbers.equal_but_for_rounding`).
+    As in a figure's own interval (:func:`~sim.figures.numbers.format_estimate`): values
+    equal but for rounding error in the last bits may read alike
+    (:func:`~sim.figures.numbers.distinct_values`), others may not.
     """
-    low, high = ends
-    return texts[0] != texts[1] or equal_but_for_rounding(low, high)
+    return len(set(texts)) == distinct_values(*values)
 
 
 IN_DAYS_BELOW_YEARS = 0.1
