@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import inspect
 import os
 import re
@@ -747,8 +748,10 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
                 f"{_null_means(loc)}{got}")
     if kind in ("dict_type", "model_type"):
         return f"expected a mapping of keys{got or ', got a ' + type(value).__name__}"
-    if kind == "list_type":
-        return f"expected a list{got}"
+    if kind == "list_type":  # one item written without brackets: say how to write it
+        one = (f" (a list of one is written [{value}])"
+               if isinstance(value, str | int | float | dt.date) and read else "")
+        return f"expected a list{got}{one}"
     if kind == "string_type" and isinstance(value, type):
         return f"expected text, got the class {value.__qualname__}{_named_instead(value)}"
     if kind == "string_type" and isinstance(value, (dict, list)):
