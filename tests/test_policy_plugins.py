@@ -547,6 +547,16 @@ def test_a_module_named_with_its_file_suffix_gets_a_hint(tmp_path: Path):
         registry.resolve_policy("mypolicies.py:MyPolicy", tmp_path)
 
 
+def test_a_misspelt_module_is_answered_with_the_module_beside_the_scenario(tmp_path,
+                                                                          clean_registry):
+    """policy.import: [mypolicy] beside mypolicies.py said only that no such module exists."""
+    (tmp_path / "gq_test_mypolicies.py").write_text(POLICY_MODULE.format(name="beside"))
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_mypolicy], order: beside}\n")
+    with pytest.raises(InputError, match=re.escape(
+            "No module named 'gq_test_mypolicy' (did you mean 'gq_test_mypolicies'?)")):
+        load_scenario(path)
+
+
 REVERSED = textwrap.dedent("""\
     from sim import QueuePolicy
 

@@ -263,7 +263,7 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
                               f"({type(exc).__name__}: {exc}) {raised}") from None
         where = "the Python path" + (f" and {search_dir}" if search_dir is not None else "")
         hint = (f" (a module is named without .py: '{module_name.removesuffix('.py')}')"
-                if module_name.endswith(".py") else "")
+                if module_name.endswith(".py") else _beside(module_name, search_dir))
         raise LookupError(
             f"cannot import policy module '{module_name}' (looked on {where}): "
             f"{type(exc).__name__}: {exc}{hint}"
@@ -271,6 +271,13 @@ def _import(module_name: str, search_dir: Path | None) -> ModuleType:
     finally:
         if added:
             sys.path.remove(str(search_dir))
+
+
+def _beside(module_name: str, search_dir: Path | None) -> str:
+    """A hint naming the module file beside the scenario nearest ``module_name``, or ''."""
+    if search_dir is None or not search_dir.is_dir():
+        return ""
+    return nearest(module_name, sorted(path.stem for path in search_dir.glob("*.py")))
 
 
 def _import_refusing_exits(module_name: str) -> ModuleType:
