@@ -34,6 +34,7 @@ __all__ = [
     "kept_warnings",
     "listed",
     "nearest",
+    "nearest_by_words",
     "one_line",
     "run_alone",
     "warn",
@@ -151,6 +152,20 @@ def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def nearest_by_words(word: str, choices: Iterable[str]) -> str:
+    """:func:`nearest` for names of words joined by '_', in any order: 'mean_wait'.
+
+    The choice holding every word of ``word`` with the fewest others, else :func:`nearest`:
+    by its letters alone 'mean_wait' was nearest 'mw_years_waiting', another figure.
+    """
+    words, listed_choices = set(str(word).split("_")), list(choices)
+    holding = [choice for choice in listed_choices if len(words) > 1
+               and words <= set(choice.split("_"))]
+    if holding:
+        return f" (did you mean '{min(holding, key=lambda choice: choice.count('_'))}'?)"
+    return nearest(word, listed_choices)
 
 
 _AS_OPTIONS: ContextVar[bool] = ContextVar("arguments_as_options", default=False)

@@ -551,6 +551,10 @@ def test_a_figure_asked_by_an_unknown_name_names_the_choices(tmp_path):
     with pytest.raises(GridqueueError, match=r"^metric 'wait_mean_year': unknown key figure "
                        r"\(did you mean 'wait_mean_years'\?\); expected one of applicants, "):
         results.figure("basic_needs", "wait_mean_year")
+    # Its words in another order: by its letters alone it was nearest 'mw_years_waiting'.
+    with pytest.raises(GridqueueError, match=r"^metric 'mean_wait': unknown key figure "
+                       r"\(did you mean 'wait_mean_years'\?\)"):
+        results.figure("all", "mean_wait")
     with pytest.raises(GridqueueError, match=r"expected the group first, then the key figure: "
                        r"figure\('all', 'wait_mean_years'\)"):
         results.figure("wait_mean_years", "all")

@@ -897,3 +897,14 @@ def test_metric_help_names_key_figures_a_sweep_takes():
     named = {word for word in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", option.help or "")
              if word in METRICS or word.endswith(("_share", "_years", "_2y"))}
     assert "withdrawn_share" in named and named <= set(METRICS), sorted(named - set(METRICS))
+
+
+@pytest.mark.parametrize(("given", "meant"), [("mean_wait", "wait_mean_years"),
+                                              ("connected_2y", "connected_within_2y"),
+                                              ("share_withdrawn", "withdrawn_share")])
+def test_a_key_figure_named_in_other_words_is_answered_with_the_one_that_has_them(given, meant):
+    """'connected_2y' was answered 'connected', 'mean_wait' 'mw_years_waiting'."""
+    from sim.figures.sweep import check_choice
+
+    with pytest.raises(GridqueueError, match=re.escape(f"(did you mean '{meant}'?)")):
+        check_choice(given, "all")

@@ -32,7 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.typing import ColorType
 
-from sim.errors import GridqueueError, argument, nearest
+from sim.errors import GridqueueError, argument, nearest, nearest_by_words
 from sim.figures.numbers import NOT_REACHED, format_estimate, group_thousands
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
@@ -121,7 +121,8 @@ def check_choice(metric: str, group: str) -> None:
                              f"as the group: {argument('metric', group)}, "
                              f"{argument('group', metric)}")
     if metric not in METRICS:
-        raise GridqueueError(f"metric '{metric}': unknown key figure{nearest(metric, METRICS)}; "
+        hint = nearest_by_words(metric, METRICS)
+        raise GridqueueError(f"metric '{metric}': unknown key figure{hint}; "
                              f"expected one of {', '.join(METRICS)}")
     if group not in groups:
         raise GridqueueError(f"group '{group}': unknown group{nearest(group, groups)}; "

@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import GridqueueError, InputError, OutputError, nearest, warn
+from sim.errors import (
+    GridqueueError,
+    InputError,
+    OutputError,
+    nearest,
+    nearest_by_words,
+    warn,
+)
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.files import SymlinkLoop, resolved
 from sim.inputs.scenario import Scenario
@@ -243,7 +250,7 @@ class Results:
             return (f"metric '{metric}': not in this run's summary, written by an earlier "
                     "gridqueue, which did not compute it; run the scenario again for it")
         if metric not in metrics:
-            return (f"metric '{metric}': unknown key figure{nearest(metric, metrics)}; "
+            return (f"metric '{metric}': unknown key figure{nearest_by_words(metric, metrics)}; "
                     f"expected one of {', '.join(metrics)}")
         return f"group '{group}' has no key figure '{metric}' in this run's summary"
 
