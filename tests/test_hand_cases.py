@@ -654,9 +654,9 @@ def test_a_projects_dates_say_when_it_is_connected_whole_and_firm():
 def test_mw_still_waiting_counts_the_rest_of_a_partial_connection():
     """Without the 2025 station the shop holds 0.25 MW and still waits for 0.38 at the end.
 
-    "MW still waiting at the end of the run" counts that rest beside the bakery's whole
-    0.1 MW, as the queue of timeseries.csv does: 0.48 MW in line, not the bakery's 0.1
-    alone. The shop still counts as connected (its first connection), not as waiting.
+    "MW still waiting for a firm connection at the end of the run" counts that rest beside the
+    bakery's whole 0.1 MW, as the queue of timeseries.csv does: 0.48 MW in line, not the
+    bakery's 0.1 alone. The shop still counts as connected (its first connection), not as waiting.
     """
     fields = {**shop_world(partial_min_share=0.3), "grid": {"capacity_mw": 0.25}}
     results = run(scenario(**fields), workers=1)

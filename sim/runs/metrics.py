@@ -255,7 +255,7 @@ METRICS: dict[str, Metric] = {
                          "the MW of timeseries.csv's queue at the end; by category only where "
                          "nobody still waiting changed category, as a group holds the category "
                          "of the request and the queue the one in force",
-                         "MW still waiting at the end of the run",
+                         "MW still waiting for a firm connection at the end of the run",
                          depends_on_end=True),
     "mw_years_waiting": Metric(
         "MW-years", "grid MW requested times years waited in the run, to connection, "
@@ -314,11 +314,14 @@ run: the mean wait within ten years of each request counts everyone, does not de
 the run ends, sees a reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
 
-BESIDE_HEADLINE: dict[str, tuple[str, ...]] = {"withdrawn": ("withdrawn_share",)}
+BESIDE_HEADLINE: dict[str, tuple[str, ...]] = {"withdrawn": ("withdrawn_share",),
+                                                 "jobs_waiting": ("mw_waiting",)}
 """Figures the tables of key figures show right after a headline figure, though they are not
 headline figures themselves: the share of those who asked that withdrew, beside how many did,
-so that a reader need not divide by the applicants. The differences figure, the answers'
-lead and an exploration's outcomes keep to the headline figures."""
+so that a reader need not divide by the applicants; the MW still waited for at the end beside
+the jobs still waiting, so that what is held back at the end is read in jobs and in MW. The
+differences figure, the answers' lead and an exploration's outcomes keep to the headline
+figures."""
 
 TABLE_METRICS: tuple[str, ...] = tuple(
     name for headline in HEADLINE_METRICS
