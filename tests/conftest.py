@@ -1,4 +1,7 @@
-"""Suite-wide settings: hypothesis's profiles, slow tests first, no_cover tests untraced."""
+"""Suite-wide settings: hypothesis's profiles, slow tests first, no_cover tests untraced.
+
+And in a file marked ``undrawn``, figures laid out but not drawn (``tests/undrawn.py``).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,24 @@ settings.load_profile("suite")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put tests marked slow first, so that on several workers none is left alone at the end."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def undrawn_figures(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a file marked ``undrawn``, each figure is laid out, not drawn, its fixtures' too.
+
+    Imported here, not at the top: ``sim/`` is measured from the session's start, after this
+    file is read.
+    """
+    if request.node.get_closest_marker("undrawn") is None:
+        yield
+        return
+    from sim.figures import files
+    from tests.undrawn import laid_out
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "_draw", laid_out)
+        yield
 
 
 # Under xdist, each worker had three measurements where it needs one: coverage's own, started

@@ -25,16 +25,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.figures import files
 from sim.runs.results import TABLES
-from tests.undrawn import laid_out
 
 # Not traced for coverage (pytest-cov's no_cover), which took their time from 27 to 44 s: the
 # loading, the CSV reader and the report they run are measured by the corpus of malformed
 # inputs, the CSV and report tests, and every other run. The three places only a mutant
 # reached have tests of their own: a date that is a word (bad_inputs/start_not_a_date.yaml),
 # blank lines in a waiting list, the assumptions of areas behind an upstream limit.
-pytestmark = [pytest.mark.slow, pytest.mark.no_cover]
+# Each report's figures are made and laid out, not drawn (undrawn): a mutant tests how the
+# inputs are read, and a figure that cannot be made or laid out still fails it, while drawing
+# and encoding, half of a small run's time, depend on no input.
+pytestmark = [pytest.mark.slow, pytest.mark.no_cover, pytest.mark.undrawn]
 
 BAD = Path(__file__).parent / "bad_inputs"
 VALID = ["valid.yaml", "valid_areas.yaml"]
@@ -59,18 +60,6 @@ SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, database=N
 """Fifty mutants of each kind: the two tests took 4 minutes of the suite's CPU with 150 and
 2 min 45 s with 100, under coverage, with the suite near its 10 minutes on two cores (the
 same mutants each run: derandomised)."""
-
-
-@pytest.fixture(autouse=True, scope="module")
-def figures_laid_out_not_drawn():
-    """Each report's figures are made and laid out, not drawn to PNG and SVG bytes.
-
-    A mutant tests how the inputs are read: a figure that cannot be made or laid out still
-    fails it, while drawing and encoding, half of a small run's time, depend on no input.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "_draw", laid_out)
-        yield
 
 
 def leaf_paths(node: Any, prefix: tuple = ()) -> list[tuple]:

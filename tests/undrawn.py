@@ -1,7 +1,10 @@
 """Figures made and laid out but not drawn, for tests of what comes before the drawing.
 
 Drawing each figure to PNG and SVG bytes is most of a small run's time and depends on no
-input; making a figure and laying it out still fail where a figure cannot be made.
+input; making a figure and laying it out still fail where a figure cannot be made. In a test
+file marked ``undrawn`` (``tests/conftest.py``) every figure is laid out only and written as
+an empty file, so such a file checks no figure's bytes (``tests/test_plots.py`` and the
+walkthroughs draw them).
 """
 
 from __future__ import annotations
