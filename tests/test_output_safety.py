@@ -29,6 +29,10 @@ from tests.test_loading import BASE
 
 SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
 
+# What is written, kept and replaced is checked here, not what a figure shows: the figures are
+# laid out and written empty (tests/undrawn.py), as drawing them was most of this file's time.
+pytestmark = pytest.mark.undrawn
+
 
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
