@@ -25,7 +25,14 @@ settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put tests marked slow first, so that on several workers none is left alone at the end."""
+    """Put tests marked slow first, so that on several workers none is left alone at the end.
+
+    The notebooks count as slow: each starts a kernel and runs its tutorial, 15 to 30 s, and
+    collected after tests/ they came last.
+    """
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

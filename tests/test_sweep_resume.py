@@ -57,6 +57,7 @@ def uninterrupted(tmp_path_factory) -> bytes:
     return (folder / "whole" / "sweep.csv").read_bytes()
 
 
+@pytest.mark.slow  # three whole sweeps and three cut short: 20 s each
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM],
                          ids=["kill", "ctrl-c", "sigterm"])
 def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted, capsys):
