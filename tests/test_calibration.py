@@ -31,6 +31,10 @@ from sim.runs.observed import observed_values
 from sim.runs.replication import run_replication
 from tests.processes import ctrl_c_as_in_a_terminal
 
+# What the fit finds and what a stopped calibration keeps are checked here, not what its figure
+# shows: in this process figures are laid out and written empty (tests/undrawn.py).
+pytestmark = pytest.mark.undrawn
+
 SMALL = {"iterations": 2, "population": 3, "workers": 1}
 """A search just large enough to find the fit of two parameters of the tiny world."""
 FIT = [FitParameter("arrivals.rate_scale", 0.5, 2.0),
