@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORT_STAGING = ".report.partial-"
 """How a report's staging folder inside the results folder is named (and a random end)."""
 
+# Which files a report leaves is checked here, not what its figures show: in this process they
+# are laid out and written empty (tests/undrawn.py); the processes of their own draw them.
+pytestmark = pytest.mark.undrawn
+
 
 @pytest.fixture
 def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
