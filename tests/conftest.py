@@ -34,6 +34,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    _refuse_undrawn_below_a_file(items)
+
+
+def _refuse_undrawn_below_a_file(items: list[pytest.Item]) -> None:
+    """``undrawn`` marks a whole file: on a test or a class it would silently draw anyway.
+
+    Its fixture is module-scoped (so the file's module fixtures are laid out too), and sees
+    only the file's marks.
+    """
+    misplaced = [item.nodeid for item in items
+                 if item.get_closest_marker("undrawn") is not None
+                 and (module := item.getparent(pytest.Module)) is not None
+                 and module.get_closest_marker("undrawn") is None]
+    if misplaced:
+        raise pytest.UsageError("the undrawn mark lays out a whole file's figures: set "
+                                "pytestmark = pytest.mark.undrawn at the top of the file, not "
+                                "on a test or class (" + ", ".join(misplaced[:3]) + ")")
 
 
 @pytest.fixture(autouse=True, scope="module")
