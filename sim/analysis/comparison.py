@@ -34,6 +34,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from sim._version import __version__
+from sim.analysis.comparison_files import read_comparison_files, results_dir
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
@@ -350,8 +351,9 @@ class Comparison:
         It holds ``comparison.csv``, ``observations.csv`` (when a scenario states published
         observations), ``figures/`` (PNG and SVG), ``report.html``, ``comparison.json``
         (provenance, with ``command`` if given) and, under ``runs/``, the results of the
-        scenarios run here, so a later comparison can read them instead of running them again.
-        Returns ``directory`` as a Path.
+        scenarios run here, so a later comparison can read them instead of running them again,
+        and of those given as Results objects, which no folder keeps (:meth:`read` needs
+        them). Returns ``directory`` as a Path.
         """
         target = Path(directory)
         with staged_directory(target, force, what="comparison",
@@ -371,11 +373,27 @@ class Comparison:
                 replications=self._replication_counts, extra=self._extra_items,
                 areas=self._areas)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
-            provenance = {**self._provenance(), "command": None if command is None
+            provenance = {**self._provenance(target), "command": None if command is None
                           else list(command)}
             (staging / "comparison.json").write_text(
                 json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         return target
+
+    @classmethod
+    def read(cls, directory: str | Path) -> Comparison:
+        """Read a comparison folder written by :meth:`write` (or ``gridqueue compare -o``).
+
+        Returns the :class:`Comparison` :func:`compare` returned: its :attr:`table` (dtypes
+        as made), :attr:`questions`, :attr:`cautions` and each scenario's :class:`Results`,
+        read from ``runs/`` or, for a scenario that was read from a results folder, from that
+        folder, which must still hold what was compared. Nothing runs. A folder that is not
+        a comparison's (a run's, a sweep's), is damaged or was written by an earlier
+        gridqueue lacking a file, key or column is refused with one message naming it.
+        """
+        files = read_comparison_files(Path(directory))
+        return cls(results=files.results, sources=files.sources, questions=files.questions,
+                   table=files.table, ran=files.ran, workers=default_workers(),
+                   cautions=files.cautions)
 
     def input_paths(self) -> list[Path]:
         """The files and results directories this comparison was computed from."""
@@ -383,16 +401,27 @@ class Comparison:
         return [*given, *(f for r in self.results.values() for f in r.scenario.input_files)]
 
     def run_dirs(self) -> dict[str, str]:
-        """The directory under ``runs/`` of each scenario run here: its label, made safe."""
+        """The directory under ``runs/`` of each scenario written with it: its label, made safe.
+
+        Those run here, and those given as Results objects: the others' results folders
+        keep them already.
+        """
         names: dict[str, str] = {}
-        for label in self.ran:
+        for label in self.results:
+            if label not in self.ran and self.sources[label] != "python":
+                continue
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "scenario"
             while name in names.values():
                 name += "_"
             names[label] = name
         return names
 
-    def _provenance(self) -> dict[str, Any]:
+    def _provenance(self, target: Path) -> dict[str, Any]:
+        """What ``comparison.json`` records: the questions, and where each scenario's results lie.
+
+        Those of a scenario read from a results folder, ``results_dir``, relative to ``target``
+        (:func:`~sim.analysis.comparison_files.results_dir`), so that :meth:`read` finds them.
+        """
         runs = self.run_dirs()
         return {
             "gridqueue_version": __version__,
@@ -401,8 +430,10 @@ class Comparison:
             "questions": [{"question": q.question, "reference": q.reference,
                            "variant": q.variant, "paired": q.paired} for q in self.questions],
             "scenarios": [
-                {"label": label, "source": self.sources[label],
+                {"label": label, "source": self.sources[label], "ran": label in self.ran,
                  "run_dir": f"runs/{runs[label]}" if label in runs else None,
+                 "results_dir": None if label in runs
+                 else results_dir(target, self.sources[label]),
                  "scenario_sha256": scenario_hash(r.scenario), "seed": r.scenario.seed,
                  "replications": replication_indices(r)}
                 for label, r in self.results.items()

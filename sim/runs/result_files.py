@@ -209,13 +209,14 @@ def check_table(path: Path, columns: tuple[str, ...]) -> None:
 
 
 def check_values(path: Path, frame: pd.DataFrame, name: str,
-                 dates: tuple[str, ...] | list[str] = ()) -> None:
+                 dates: tuple[str, ...] | list[str] = (), numbers: tuple[str, ...] = ()) -> None:
     """Refuse a table with text where it holds numbers, flags or ``dates`` (one message).
 
     Names the file, the line (of a table without line breaks inside its fields, as
-    gridqueue writes them), the column and the value found.
+    gridqueue writes them), the column and the value found. The number columns are those of
+    :data:`NUMBER_COLUMNS` and ``numbers``, for a table another command writes.
     """
-    for column in NUMBER_COLUMNS.get(name, ()):
+    for column in (*NUMBER_COLUMNS.get(name, ()), *numbers):
         if column in frame and not pd.api.types.is_numeric_dtype(frame[column]):
             values = frame[column]
             _refuse_values(path, column, values, pd.to_numeric(values, errors="coerce"),

@@ -1,0 +1,231 @@
+"""Reading a written comparison back: its table, its questions and each scenario's results.
+
+What :meth:`sim.analysis.comparison.Comparison.read` rebuilds from the files
+:meth:`~sim.analysis.comparison.Comparison.write` leaves: ``comparison.csv`` (the table),
+``comparison.json`` (the questions, cautions and scenarios) and each scenario's results,
+under ``runs/`` or in the results folder it was read from. A folder that is not a
+comparison's, or is damaged, is refused with one message naming the folder or file and what
+is missing, as :meth:`sim.runs.results.Results.read` refuses a run's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.differences import COMPARISON_COLUMNS, Question
+from sim.errors import InputError, OutputError
+from sim.inputs.files import read_limited, resolved
+from sim.runs.result_files import MAX_RUN_JSON_BYTES, check_table, check_values
+from sim.runs.results import Results, scenario_hash
+
+__all__ = ["ComparisonFiles", "read_comparison_files", "results_dir"]
+
+TEXT_COLUMNS = ("scenario", "reference", "question", "population", "origin", "group", "metric",
+                "unit", "estimator", "ci_method")
+"""Columns of ``comparison.csv`` holding text: "" where empty, as :func:`compare` makes them."""
+NUMBER_COLUMNS = ("estimate", "ci_low", "ci_high", "mean", "replications", "difference",
+                  "difference_ci_low", "difference_ci_high", "reference_mean")
+"""Columns of ``comparison.csv`` holding numbers (an empty field is a missing one)."""
+PAIRED = {"True": True, "False": False, "": pd.NA}
+"""What the ``paired`` column holds: empty in the rows of a scenario compared with nothing."""
+
+OTHER_OUTPUTS = {
+    "sweep.csv": "the output of gridqueue sweep; read its table with pandas.read_csv",
+    "evaluations.csv": "the output of gridqueue calibrate",
+    "run.json": "the results of gridqueue run; read it with Results.read",
+}
+"""A file another command's folder holds, and what that folder is: the first found names it."""
+
+EXPECTED_JSON = "expected readable JSON (the provenance gridqueue compare writes)"
+
+
+@dataclass(frozen=True)
+class ComparisonFiles:
+    """What a comparison folder holds, as :class:`~sim.analysis.comparison.Comparison` takes it."""
+
+    results: dict[str, Results]
+    sources: dict[str, str]
+    questions: list[Question]
+    table: pd.DataFrame
+    ran: list[str]
+    cautions: list[str]
+
+
+def results_dir(folder: Path, source: str) -> str:
+    """Where a scenario read from a results folder lies, relative to the comparison's folder.
+
+    Relative, as ``run.json`` records the scenario files: a comparison moved together with
+    the runs it read still finds them. A path on another drive stays absolute.
+    """
+    try:
+        return os.path.relpath(Path(source).resolve(), folder.resolve())
+    except ValueError:  # Windows: another drive
+        return str(Path(source).resolve())
+
+
+def read_comparison_files(folder: Path) -> ComparisonFiles:
+    """Every part of the comparison written into ``folder``, checked; one message if not."""
+    resolved(folder)  # a loop of links is said to be one, not a folder without its files
+    _refuse_other_outputs(folder)
+    info = _read_json(folder / "comparison.json")
+    scenarios = _entries(info, "scenarios", folder)
+    questions = [_question(entry, index, folder)
+                 for index, entry in enumerate(_entries(info, "questions", folder))]
+    cautions = info.get("cautions")
+    if not (isinstance(cautions, list) and all(isinstance(text, str) for text in cautions)):
+        raise _missing(folder, "cautions", "a list of the cautions beside the answers")
+    table = read_table(folder / "comparison.csv")  # before the runs: it is quicker to read
+    results: dict[str, Results] = {}
+    sources: dict[str, str] = {}
+    ran: list[str] = []
+    for index, entry in enumerate(scenarios):
+        label, source = _text(entry, index, "label", folder), _text(entry, index, "source",
+                                                                     folder)
+        results[label] = _scenario_results(folder, entry, index, label)
+        sources[label] = source
+        # A folder written before "ran" was recorded kept under runs/ only those run there.
+        if entry.get("ran", entry.get("run_dir") is not None):
+            ran.append(label)
+    _check_labels(questions, results, folder)
+    return ComparisonFiles(results=results, sources=sources, questions=questions,
+                           table=table, ran=ran,
+                           cautions=list(cautions))
+
+
+def _refuse_other_outputs(folder: Path) -> None:
+    """Refuse a folder without ``comparison.json``, saying what it is if it is another's."""
+    if os.path.lexists(folder / "comparison.json"):
+        return  # one that is there says why it is bad when read
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: expected a comparison folder (written by gridqueue "
+                          "compare); no such folder")
+    found = next((what for name, what in OTHER_OUTPUTS.items() if (folder / name).is_file()),
+                 None)
+    raise OutputError(f"{folder}: expected a comparison folder with comparison.json (written by "
+                      f"gridqueue compare); {f'this is {found}' if found else 'none found'}")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The provenance in ``comparison.json``: a JSON object, or one message saying what is wrong."""
+    try:
+        text = read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8")
+        info = json.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(path, "", "expected UTF-8 text (JSON written by gridqueue compare); "
+                         "it is damaged") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, "", f"expected readable JSON ({exc.msg}, column {exc.colno}); "
+                         "it is damaged", line=exc.lineno) from None
+    except ValueError:  # a whole number longer than Python reads
+        raise InputError(path, "", f"{EXPECTED_JSON}; it is damaged") from None
+    except OSError as exc:
+        raise InputError(path, "", f"{EXPECTED_JSON}; it cannot be read "
+                         f"({exc.strerror or exc})") from None
+    if not isinstance(info, dict):
+        raise InputError(path, "", f"{EXPECTED_JSON}; got {type(info).__name__}")
+    return info
+
+
+def _missing(folder: Path, key: str, expected: str) -> InputError:
+    """The error of a key comparison.json lacks or holds otherwise: damaged, or written earlier."""
+    return InputError(folder / "comparison.json", key, f"expected {expected}; not found or "
+                      "not readable (the file is damaged, or was written by an earlier "
+                      "gridqueue: compare its inputs again)")
+
+
+def _entries(info: dict[str, Any], key: str, folder: Path) -> list[dict[str, Any]]:
+    """The list of objects comparison.json holds at ``key`` (its scenarios, its questions)."""
+    entries = info.get(key)
+    if not (isinstance(entries, list) and entries
+            and all(isinstance(entry, dict) for entry in entries)):
+        raise _missing(folder, key, f"a list of the comparison's {key}")
+    return entries
+
+
+def _text(entry: dict[str, Any], index: int, key: str, folder: Path,
+          where: str = "scenarios") -> str:
+    """The text of one key of an entry of comparison.json's ``where``."""
+    value = entry.get(key)
+    if not isinstance(value, str):
+        raise _missing(folder, f"{where}.{index}.{key}", "text")
+    return value
+
+
+def _question(entry: dict[str, Any], index: int, folder: Path) -> Question:
+    """One question of comparison.json."""
+    paired = entry.get("paired")
+    if not isinstance(paired, bool):
+        raise _missing(folder, f"questions.{index}.paired", "true or false")
+    question, reference, variant = (_text(entry, index, key, folder, "questions")
+                                    for key in ("question", "reference", "variant"))
+    return Question(question, reference, variant, paired)
+
+
+def _check_labels(questions: list[Question], results: dict[str, Results], folder: Path) -> None:
+    """Refuse a question naming a scenario the folder does not list: the file was changed."""
+    for index, question in enumerate(questions):
+        for key in ("reference", "variant"):
+            if getattr(question, key) not in results:
+                raise InputError(folder / "comparison.json", f"questions.{index}.{key}",
+                                 f"expected one of the scenarios ({', '.join(results)}), got "
+                                 f"{getattr(question, key)!r}; the file was changed")
+
+
+def _scenario_results(folder: Path, entry: dict[str, Any], index: int, label: str) -> Results:
+    """One scenario's results: under ``runs/``, else the results folder it was read from.
+
+    That folder must still hold the scenario and replications the comparison counted.
+    """
+    key = f"scenarios.{index}"
+    where = next((name for name in ("run_dir", "results_dir") if entry.get(name)), None)
+    if where is not None:
+        path = Path(os.path.normpath(folder / _text(entry, index, where, folder)))
+    else:  # written before results_dir was recorded: the source, as it was given
+        path, where = Path(_text(entry, index, "source", folder)), "source"
+    if not path.is_dir():
+        raise InputError(folder / "comparison.json", f"{key}.{where}", f"expected the "
+                         f"results folder of {label}, {path}; not found (moved or deleted?), "
+                         "and the comparison's figures and answers need its tables: put it "
+                         "back, or compare the inputs again")
+    results = Results.read(path)
+    expected = entry.get("scenario_sha256")
+    if expected != scenario_hash(results.scenario):
+        raise InputError(folder / "comparison.json", f"{key}.scenario_sha256", f"expected "
+                         f"the scenario {label} had when compared; {path} now holds another "
+                         "(run again since?): compare the inputs again")
+    held = sorted(int(r) for r in results.replication_metrics["replication"].unique())
+    if entry.get("replications") != held:
+        raise InputError(folder / "comparison.json", f"{key}.replications", f"expected the "
+                         f"replications of {label} the comparison counted; {path} now holds "
+                         "others (run again since?): compare the inputs again")
+    return results
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """``comparison.csv`` with the dtypes :func:`~sim.analysis.comparison.compare` gives it."""
+    if not path.is_file():
+        raise InputError(path, "", "not found; a comparison folder holds every file gridqueue "
+                         "compare writes (copy the whole folder)")
+    check_table(path, COMPARISON_COLUMNS)
+    try:
+        table = pd.read_csv(path, dtype={**dict.fromkeys(TEXT_COLUMNS, str), "paired": str},
+                            keep_default_na=False,
+                            na_values=dict.fromkeys(NUMBER_COLUMNS, [""]))
+    except (UnicodeDecodeError, pd.errors.ParserError):
+        raise InputError(path, "", "expected a table as gridqueue compare writes it; it is "
+                         "damaged") from None
+    check_values(path, table, "comparison", numbers=NUMBER_COLUMNS)
+    paired = table["paired"].map(PAIRED)
+    if paired.isna().sum() != (table["paired"] == "").sum():
+        bad = table["paired"][~table["paired"].isin(list(PAIRED))].iloc[0]
+        raise InputError(path, "paired", f"expected True, False or nothing, got {bad!r}; the "
+                         "table was changed or is damaged")
+    table["paired"] = paired.astype("boolean")
+    table["replications"] = table["replications"].astype("int64")
+    return table[list(COMPARISON_COLUMNS)]

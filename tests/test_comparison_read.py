@@ -1,0 +1,160 @@
+"""Reading a written comparison back: the same tables and figures, or one clear refusal."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from sim import Comparison, GridqueueError, Results, compare, load_scenario, run
+from sim.analysis.comparison import FIGURES
+from sim.runs.results import scenario_yaml
+from tests.comparison_family import OBSERVATIONS, write_family
+
+TABLES = ("applicants", "timeseries", "summary", "replication_metrics", "projects")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Comparison, Path]:
+    """A comparison of a Results object, a scenario file and a results folder, written.
+
+    Each way a scenario reaches a comparison, so each way its results are found again; the
+    family names a project and ``observed`` states observations, so every figure applies.
+    """
+    folder = tmp_path_factory.mktemp("read")
+    family = write_family(folder / "family")
+    family["observed"] = folder / "family" / "observed.yaml"
+    family["observed"].write_text(f"extends: fifo.yaml\nname: observed\n{OBSERVATIONS}",
+                                  encoding="utf-8")
+    run(load_scenario(family["other_seed"]), workers=1).write(folder / "other_seed_run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        comparison = compare([run(load_scenario(family["fifo"]), workers=1), family["observed"],
+                              folder / "other_seed_run"], workers=1)
+    comparison.write(folder / "comparison")
+    return comparison, folder / "comparison"
+
+
+def test_read_gives_back_every_table(written: tuple[Comparison, Path]) -> None:
+    comparison, folder = written
+    back = Comparison.read(folder)
+    pd.testing.assert_frame_equal(back.table, comparison.table)
+    assert back.questions == comparison.questions
+    assert back.cautions == comparison.cautions
+    assert back.sources == comparison.sources
+    assert back.ran == comparison.ran == ["observed"]
+    assert list(back.results) == list(comparison.results)
+    for label, results in comparison.results.items():
+        assert scenario_yaml(back.results[label].scenario) == scenario_yaml(results.scenario)
+        for name in TABLES:
+            pd.testing.assert_frame_equal(getattr(back.results[label], name),
+                                          getattr(results, name), obj=f"{label} {name}")
+
+
+@pytest.mark.parametrize("name", [*FIGURES, "observations"])
+def test_every_figure_draws_on_both(written: tuple[Comparison, Path], name: str) -> None:
+    comparison, folder = written
+    figures = [getattr(c, f"{name}_figure")() for c in (comparison, Comparison.read(folder))]
+    assert all(figure is not None for figure in figures)
+    for figure in figures:
+        plt.close(figure)
+
+
+def test_answers_read_back_alike(written: tuple[Comparison, Path]) -> None:
+    comparison, folder = written
+    back = Comparison.read(folder)
+    assert back.sentences() == comparison.sentences()
+    assert back.notes() == comparison.notes()
+    pd.testing.assert_frame_equal(back.observation_table(), comparison.observation_table())
+
+
+def test_a_read_comparison_writes_the_same_table(written: tuple[Comparison, Path],
+                                                 tmp_path: Path) -> None:
+    _, folder = written
+    Comparison.read(folder).write(tmp_path / "again")
+    assert ((tmp_path / "again" / "comparison.csv").read_bytes()
+            == (folder / "comparison.csv").read_bytes())
+    again = Comparison.read(tmp_path / "again")  # its results folder found from the new place
+    assert list(again.results) == ["fifo", "observed", "other_seed"]
+
+
+def _drop_column(folder: Path) -> None:
+    table = pd.read_csv(folder / "comparison.csv", keep_default_na=False)
+    table.drop(columns="reference_mean").to_csv(folder / "comparison.csv", index=False)
+
+
+def _cut_short(folder: Path) -> None:
+    data = (folder / "comparison.csv").read_bytes()
+    (folder / "comparison.csv").write_bytes(data[: len(data) // 2])
+
+
+def _without_key(key: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        info = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+        del info[key]
+        (folder / "comparison.json").write_text(json.dumps(info), encoding="utf-8")
+    return edit
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda f: (f / "comparison.csv").unlink(), r"comparison\.csv: not found"),
+    (_cut_short, r"comparison\.csv:\d+: truncated"),
+    (_drop_column, r"comparison\.csv:1: expected the columns .*lacks reference_mean"),
+    (lambda f: (f / "comparison.json").write_text("{", encoding="utf-8"),
+     r"comparison\.json:1: expected readable JSON"),
+    (_without_key("cautions"), r"comparison\.json: cautions: expected .*earlier gridqueue"),
+    (_without_key("scenarios"), r"comparison\.json: scenarios: expected"),
+    (lambda f: shutil.rmtree(f / "runs" / "observed"),
+     r"comparison\.json: scenarios\.1\.run_dir: expected the results folder of observed"),
+    (lambda f: (f / "runs" / "fifo" / "summary.csv").unlink(), r"fifo.summary\.csv: not found"),
+])
+def test_a_damaged_comparison_is_refused(written: tuple[Comparison, Path], tmp_path: Path,
+                                         damage: Callable[[Path], None], message: str) -> None:
+    copy = tmp_path / "comparison"
+    shutil.copytree(written[1], copy)
+    shutil.copytree(written[1].parent / "other_seed_run", tmp_path / "other_seed_run")
+    damage(copy)
+    with pytest.raises(GridqueueError, match=re.escape(str(copy)) + ".*" + message):
+        Comparison.read(copy)
+
+
+def test_a_moved_results_folder_is_named(written: tuple[Comparison, Path],
+                                         tmp_path: Path) -> None:
+    """A scenario read from a results folder is read from it again: gone, it is named."""
+    copy = tmp_path / "copy"  # elsewhere: ../other_seed_run is not beside it
+    shutil.copytree(written[1], copy)
+    with pytest.raises(GridqueueError, match=r"scenarios\.2\.results_dir: expected the results "
+                       r"folder of other_seed, .*other_seed_run; not found"):
+        Comparison.read(copy)
+
+
+def test_a_results_folder_run_again_is_refused(written: tuple[Comparison, Path],
+                                               tmp_path: Path) -> None:
+    comparison, folder = written
+    shutil.copytree(folder, tmp_path / "comparison")
+    fifo = comparison.results["fifo"].scenario.model_copy(update={"seed": 7})
+    run(fifo, workers=1).write(tmp_path / "other_seed_run")
+    with pytest.raises(GridqueueError, match=r"scenarios\.2\.scenario_sha256: expected the "
+                       r"scenario other_seed had when compared"):
+        Comparison.read(tmp_path / "comparison")
+
+
+def test_other_folders_are_refused(written: tuple[Comparison, Path], tmp_path: Path) -> None:
+    _, folder = written
+    with pytest.raises(GridqueueError, match="this is the results of gridqueue run; read it "
+                       "with Results.read"):
+        Comparison.read(folder / "runs" / "fifo")
+    with pytest.raises(GridqueueError, match="no such folder"):
+        Comparison.read(tmp_path / "nowhere")
+    (tmp_path / "sweep.csv").write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(GridqueueError, match=f"{re.escape(str(tmp_path))}: expected a "
+                       "comparison folder .*this is the output of gridqueue sweep"):
+        Comparison.read(tmp_path)
+    assert isinstance(Results.read(folder / "runs" / "fifo"), Results)
