@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from sim._version import __version__
 from sim.analysis.comparison_files import read_comparison_files, results_dir
 from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
+from sim.analysis.one_difference import Difference, find_difference
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
 from sim.analysis.upstream import upstream_items
@@ -170,6 +171,20 @@ class Comparison:
     def differences(self) -> pd.DataFrame:
         """The rows of :attr:`table` that compare a scenario with a reference."""
         return self.table[self.table["question"] != ""].reset_index(drop=True)
+
+    def difference(self, metric: str, group: str = ALL, scenario: str | None = None, *,
+                   reference: str | None = None, area: str | None = None) -> Difference:
+        """One difference by name: ``difference("jobs_withdrawn", "other")``.
+
+        Returns a :class:`~sim.analysis.one_difference.Difference`: the variant's mean minus
+        the reference's (``estimate``), its 95% interval (``ci_low``, ``ci_high``), the
+        reference's level (``reference_mean``) and whether it is ``paired``. ``scenario``
+        names the variant and ``reference`` its reference, each needed only where more than
+        one would match; ``area`` a grid area, whose row is its own (without it, the whole
+        grid's). A name not in the comparison is refused with the nearest one and the names
+        it takes. The rows of a stream or project set apart are in :attr:`differences`.
+        """
+        return find_difference(self.differences, metric, group, scenario, reference, area)
 
     def _tables(self, name: str) -> dict[str, pd.DataFrame]:
         return {label: getattr(r, name) for label, r in self.results.items()}
