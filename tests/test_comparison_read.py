@@ -157,4 +157,6 @@ def test_other_folders_are_refused(written: tuple[Comparison, Path], tmp_path: P
     with pytest.raises(GridqueueError, match=f"{re.escape(str(tmp_path))}: expected a "
                        "comparison folder .*this is the output of gridqueue sweep"):
         Comparison.read(tmp_path)
-    assert isinstance(Results.read(folder / "runs" / "fifo"), Results)
+    with pytest.raises(GridqueueError, match="output of gridqueue compare.*Comparison.read "
+                       "reads it back in Python"):
+        Results.read(folder)

@@ -8,7 +8,9 @@ The Python API behind ``gridqueue compare``::
     comparison.table                      # every key figure, and each question's difference
     fig = comparison.time_to_connection_figure()
     comparison.observations               # published figures beside each scenario's band
+    comparison.difference("jobs_withdrawn", "other")   # one difference, by name
     comparison.write("results/comparison")
+    Comparison.read("results/comparison")  # the same comparison, read back
 
 Each scenario is compared with the nearest file up its ``extends`` chain that is compared
 too (or a results folder of one), else with the first input that extends none of the others;
@@ -97,6 +99,9 @@ class Comparison:
         cautions: what the report's lead and ``comparison.json`` say beside the answers, as
             the terminal warned it: a paired question counting only the replications both
             scenarios ran, say.
+
+    :meth:`difference` gives one difference by name, :meth:`write` writes it all into a
+    folder and :meth:`read` reads such a folder back.
     """
 
     results: dict[str, Results]

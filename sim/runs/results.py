@@ -487,7 +487,8 @@ OTHER_OUTPUTS = {
                        "calibration.txt, and calibrated.yaml runs the fit",
     "comparison.json": "gridqueue compare: its report is report.html, and the results of "
                        "each scenario it ran are under runs/ (gridqueue compare of those "
-                       "folders reads them without running them again)",
+                       "folders reads them without running them again); Comparison.read "
+                       "reads it back in Python",
 }
 """A file only another command's output folder holds, and what to say of that command."""
 
