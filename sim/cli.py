@@ -707,7 +707,8 @@ def _compare_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "the results directories, and write comparison.csv (every key figure, and each\n"
         "difference from its reference with its 95% interval), figures/ (PNG and SVG), a\n"
         "self-contained report.html that leads with the answers, comparison.json and runs/\n"
-        "(the results of the scenarios run here).",
+        "(the results of the scenarios run here). sim.Comparison.read reads it back in\n"
+        "Python, with the results directories it read: leave them where they are.",
         epilog=COMPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     compare.add_argument("inputs", nargs="*", type=a_path, metavar="SCENARIO_OR_RESULTS",
@@ -747,7 +748,8 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "sweep", help="run a scenario over a grid of parameter values",
         description="Run every combination of the varied keys of a scenario, with common\n"
         "random numbers, and write sweep.csv, cells/, a figure of one key figure across the\n"
-        "grid (sweep.png, sweep.svg), the base scenario.yaml and run.json.",
+        "grid (sweep.png, sweep.svg), the base scenario.yaml (with the waiting_list.csv it\n"
+        "names) and run.json; sim.Sweep.read reads the folder back in Python.",
         epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(sweep)

@@ -90,6 +90,12 @@ def _drop_column(folder: Path) -> None:
     table.drop(columns="reference_mean").to_csv(folder / "comparison.csv", index=False)
 
 
+def _text_for_a_number(folder: Path) -> None:
+    table = pd.read_csv(folder / "comparison.csv", keep_default_na=False, dtype=str)
+    table.loc[2, "estimate"] = "many"
+    table.to_csv(folder / "comparison.csv", index=False)
+
+
 def _cut_short(folder: Path) -> None:
     data = (folder / "comparison.csv").read_bytes()
     (folder / "comparison.csv").write_bytes(data[: len(data) // 2])
@@ -107,6 +113,7 @@ def _without_key(key: str) -> Callable[[Path], None]:
     (lambda f: (f / "comparison.csv").unlink(), r"comparison\.csv: not found"),
     (_cut_short, r"comparison\.csv:\d+: truncated"),
     (_drop_column, r"comparison\.csv:1: expected the columns .*lacks reference_mean"),
+    (_text_for_a_number, r"comparison\.csv:4: estimate: expected a number, got 'many'"),
     (lambda f: (f / "comparison.json").write_text("{", encoding="utf-8"),
      r"comparison\.json:1: expected readable JSON"),
     (_without_key("cautions"), r"comparison\.json: cautions: expected .*earlier gridqueue"),
@@ -122,6 +129,22 @@ def test_a_damaged_comparison_is_refused(written: tuple[Comparison, Path], tmp_p
     shutil.copytree(written[1].parent / "other_seed_run", tmp_path / "other_seed_run")
     damage(copy)
     with pytest.raises(GridqueueError, match=re.escape(str(copy)) + ".*" + message):
+        Comparison.read(copy)
+
+
+def test_an_earlier_comparison_of_a_results_object_is_refused(
+        written: tuple[Comparison, Path], tmp_path: Path) -> None:
+    """Written before a Results object given in Python was kept under runs/."""
+    copy = tmp_path / "comparison"
+    shutil.copytree(written[1], copy)
+    info = json.loads((copy / "comparison.json").read_text(encoding="utf-8"))
+    for entry in info["scenarios"]:
+        del entry["ran"], entry["results_dir"]
+    info["scenarios"][0]["run_dir"] = None
+    (copy / "comparison.json").write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(GridqueueError, match=r"scenarios\.0\.run_dir: expected the results of "
+                       "fifo, a Results object given in Python, under runs/; an earlier "
+                       "gridqueue did not keep them"):
         Comparison.read(copy)
 
 
@@ -154,8 +177,9 @@ def test_other_folders_are_refused(written: tuple[Comparison, Path], tmp_path: P
     with pytest.raises(GridqueueError, match="no such folder"):
         Comparison.read(tmp_path / "nowhere")
     (tmp_path / "sweep.csv").write_text("a\n1\n", encoding="utf-8")
-    with pytest.raises(GridqueueError, match=f"{re.escape(str(tmp_path))}: expected a "
-                       "comparison folder .*this is the output of gridqueue sweep"):
+    with pytest.raises(GridqueueError, match=f"{re.escape(str(tmp_path))}: expected a folder "
+                       "written by gridqueue compare, with comparison.json; this is the output "
+                       "of gridqueue sweep; read it with Sweep.read"):
         Comparison.read(tmp_path)
     with pytest.raises(GridqueueError, match="output of gridqueue compare.*Comparison.read "
                        "reads it back in Python"):

@@ -793,9 +793,9 @@ def test_a_summary_staging_folder_a_killed_sweep_left_is_removed_by_resume(tmp_p
     (left / "sweep.csv").write_text("cell,metr", encoding="utf-8")
     capsys.readouterr()
     assert main([*command, "--resume"]) == 0, capsys.readouterr().err
-    assert sorted(p.name for p in (tmp_path / "sw").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "sw").iterdir()) == [  # the list scenario.yaml names
         ".gridqueue-output", "cells", "run.json", "scenario.yaml", "sweep.csv", "sweep.png",
-        "sweep.svg"]
+        "sweep.svg", "waiting_list.csv"]
 
 
 @pytest.mark.parametrize(("signal_as", "code", "said"), [

@@ -10,7 +10,6 @@ is missing, as :meth:`sim.runs.results.Results.read` refuses a run's.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,10 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.differences import COMPARISON_COLUMNS, Question
-from sim.errors import InputError, OutputError
-from sim.inputs.files import read_limited, resolved
-from sim.runs.result_files import MAX_RUN_JSON_BYTES, check_table, check_values
+from sim.analysis.output_files import read_provenance, refuse_other_outputs
+from sim.errors import InputError
+from sim.inputs.files import resolved
+from sim.runs.result_files import check_table, check_values
 from sim.runs.results import Results, scenario_hash
 
 __all__ = ["ComparisonFiles", "read_comparison_files", "results_dir"]
@@ -34,15 +34,6 @@ NUMBER_COLUMNS = ("estimate", "ci_low", "ci_high", "mean", "replications", "diff
 """Columns of ``comparison.csv`` holding numbers (an empty field is a missing one)."""
 PAIRED = {"True": True, "False": False, "": pd.NA}
 """What the ``paired`` column holds: empty in the rows of a scenario compared with nothing."""
-
-OTHER_OUTPUTS = {
-    "sweep.csv": "the output of gridqueue sweep; read its table with pandas.read_csv",
-    "evaluations.csv": "the output of gridqueue calibrate",
-    "run.json": "the results of gridqueue run; read it with Results.read",
-}
-"""A file another command's folder holds, and what that folder is: the first found names it."""
-
-EXPECTED_JSON = "expected readable JSON (the provenance gridqueue compare writes)"
 
 
 @dataclass(frozen=True)
@@ -72,8 +63,8 @@ def results_dir(folder: Path, source: str) -> str:
 def read_comparison_files(folder: Path) -> ComparisonFiles:
     """Every part of the comparison written into ``folder``, checked; one message if not."""
     resolved(folder)  # a loop of links is said to be one, not a folder without its files
-    _refuse_other_outputs(folder)
-    info = _read_json(folder / "comparison.json")
+    refuse_other_outputs(folder, "comparison.json", "compare")
+    info = read_provenance(folder / "comparison.json", "compare")
     scenarios = _entries(info, "scenarios", folder)
     questions = [_question(entry, index, folder)
                  for index, entry in enumerate(_entries(info, "questions", folder))]
@@ -96,40 +87,6 @@ def read_comparison_files(folder: Path) -> ComparisonFiles:
     return ComparisonFiles(results=results, sources=sources, questions=questions,
                            table=table, ran=ran,
                            cautions=list(cautions))
-
-
-def _refuse_other_outputs(folder: Path) -> None:
-    """Refuse a folder without ``comparison.json``, saying what it is if it is another's."""
-    if os.path.lexists(folder / "comparison.json"):
-        return  # one that is there says why it is bad when read
-    if not folder.is_dir():
-        raise OutputError(f"{folder}: expected a comparison folder (written by gridqueue "
-                          "compare); no such folder")
-    found = next((what for name, what in OTHER_OUTPUTS.items() if (folder / name).is_file()),
-                 None)
-    raise OutputError(f"{folder}: expected a comparison folder with comparison.json (written by "
-                      f"gridqueue compare); {f'this is {found}' if found else 'none found'}")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    """The provenance in ``comparison.json``: a JSON object, or one message saying what is wrong."""
-    try:
-        text = read_limited(path, MAX_RUN_JSON_BYTES).decode("utf-8")
-        info = json.loads(text)
-    except UnicodeDecodeError:
-        raise InputError(path, "", "expected UTF-8 text (JSON written by gridqueue compare); "
-                         "it is damaged") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(path, "", f"expected readable JSON ({exc.msg}, column {exc.colno}); "
-                         "it is damaged", line=exc.lineno) from None
-    except ValueError:  # a whole number longer than Python reads
-        raise InputError(path, "", f"{EXPECTED_JSON}; it is damaged") from None
-    except OSError as exc:
-        raise InputError(path, "", f"{EXPECTED_JSON}; it cannot be read "
-                         f"({exc.strerror or exc})") from None
-    if not isinstance(info, dict):
-        raise InputError(path, "", f"{EXPECTED_JSON}; got {type(info).__name__}")
-    return info
 
 
 def _missing(folder: Path, key: str, expected: str) -> InputError:
@@ -186,8 +143,12 @@ def _scenario_results(folder: Path, entry: dict[str, Any], index: int, label: st
     where = next((name for name in ("run_dir", "results_dir") if entry.get(name)), None)
     if where is not None:
         path = Path(os.path.normpath(folder / _text(entry, index, where, folder)))
+    elif (source := _text(entry, index, "source", folder)) == "python":
+        raise InputError(folder / "comparison.json", f"{key}.run_dir", f"expected the "
+                         f"results of {label}, a Results object given in Python, under runs/; "
+                         "an earlier gridqueue did not keep them: compare again")
     else:  # written before results_dir was recorded: the source, as it was given
-        path, where = Path(_text(entry, index, "source", folder)), "source"
+        path, where = Path(source), "source"
     if not path.is_dir():
         raise InputError(folder / "comparison.json", f"{key}.{where}", f"expected the "
                          f"results folder of {label}, {path}; not found (moved or deleted?), "

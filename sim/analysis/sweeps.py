@@ -2,11 +2,13 @@
 
 The Python API behind ``gridqueue sweep``::
 
-    from sim import sweep
+    from sim import Sweep, sweep
     result = sweep("fifo.yaml", {"policy.order": ["fifo", "social_priority"],
                                  "grid.upgrades.0.delay_years": [0, 1, 2, 4]})
     result.table                          # one row per cell, group and key figure, with CIs
     fig = result.figure("wait_rmst_10y_years", group="basic_needs")
+    result.write("results/sweep")
+    Sweep.read("results/sweep")           # the same sweep, read back
 
 Every cell keeps the base scenario's seed, so replication *i* of each cell draws the same
 applicants (common random numbers) and differences across the grid are not sampling noise.
@@ -27,6 +29,7 @@ import functools
 import itertools
 import json
 import math
+import shutil
 import sys
 import time
 from collections.abc import Hashable, Mapping, Sequence
@@ -42,6 +45,7 @@ from tqdm import tqdm
 from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, cell_differences
 from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+from sim.analysis.sweep_files import grid_tables, read_sweep_files
 from sim.analysis.sweep_grid import (
     cell_id,
     cell_scenarios,
@@ -84,7 +88,6 @@ from sim.runs.staging import (
     resumable_directory,
     staged_directory,
 )
-from sim.runs.stats import summarise
 
 __all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep",
            "sweep_to_directory", "table_decimals"]
@@ -134,6 +137,8 @@ class Sweep:
         members: for each cell, by group, the streams and projects whose applicants in that
             group differ from the first cell's (:func:`~sim.analysis.sweep_grid.changed_members`):
             a group named there counts other applicants in that cell (:meth:`notes`).
+
+    :meth:`write` writes it into a folder and :meth:`read` reads such a folder back.
     """
 
     scenario: Scenario
@@ -445,7 +450,8 @@ class Sweep:
         """Write the sweep into ``directory``, atomically.
 
         It holds ``sweep.csv``, ``cells/``, the figure of ``metric`` for ``group`` (PNG and
-        SVG), the base ``scenario.yaml`` and ``run.json``. Returns ``directory`` as a Path.
+        SVG), the base ``scenario.yaml`` (and the ``waiting_list.csv`` it names) and
+        ``run.json``; :meth:`read` reads it back. Returns ``directory`` as a Path.
         """
         target = Path(directory)
         with staged_directory(target, force, what="sweep",
@@ -457,6 +463,21 @@ class Sweep:
             self.write_summary(staging, metric, group)
         return target
 
+    @classmethod
+    def read(cls, directory: str | Path) -> Sweep:
+        """Read a sweep folder written by :meth:`write` (or ``gridqueue sweep -o``).
+
+        Returns the :class:`Sweep` :func:`sweep` returned, running nothing: its tables are
+        made from each cell's figures per replication (``cells/``) as the sweep made them,
+        and how each cell pairs with the first is read from ``run.json``. A folder that is
+        not a sweep's (a run's, a comparison's), is damaged or was written by an earlier
+        gridqueue lacking a file or key is refused with one message naming it.
+        """
+        files = read_sweep_files(Path(directory))
+        return cls(scenario=files.scenario, vary=files.vary, cells=files.cells,
+                   overrides=files.overrides, metrics=files.metrics, table=files.table,
+                   run_info=files.run_info, paired=files.paired, members=files.members)
+
     def write_summary(self, folder: Path, metric: str | None, group: str) -> None:
         """Write every file but the cells into ``folder``, each whole or not at all."""
         with files_moved_in(folder) as staging:
@@ -464,6 +485,9 @@ class Sweep:
             write_figures({"sweep": self.figure(metric, group)}, staging)
             (staging / "scenario.yaml").write_text(scenario_yaml(self.scenario),
                                                    encoding="utf-8")
+            csv = self.scenario.waiting_list.csv if self.scenario.waiting_list else None
+            if csv is not None:  # the file scenario.yaml names: read() loads the scenario
+                shutil.copyfile(self.scenario.base_dir / csv, staging / "waiting_list.csv")
             (staging / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                               + "\n", encoding="utf-8")
 
@@ -705,13 +729,11 @@ def _gather(
     scenarios: list[Scenario], hashes: list[tuple[str, str]], parts: list[pd.DataFrame],
     workers: int, started: float, path: Path,
 ) -> Sweep:
-    cells = pd.DataFrame({"cell": list(overrides), **{key: _as_given(
-        [combo[key] for combo in overrides.values()]) for key in grid}})
-    metrics = pd.concat(parts, ignore_index=True)
-    metrics = metrics[["cell", *(c for c in metrics.columns if c != "cell")]]
-    summaries = [summarise(m.drop(columns="cell")).assign(cell=cell)
-                 for cell, m in zip(overrides, parts, strict=True)]
-    table = cells.merge(pd.concat(summaries, ignore_index=True), on="cell")
+    cells, metrics, table = grid_tables(grid, overrides, parts)
+    paired = {cell: paired_groups(scenarios[0], s)
+              for cell, s in zip(overrides, scenarios, strict=True)}
+    members = {cell: changed_members(scenarios[0], s)
+               for cell, s in zip(overrides, scenarios, strict=True)}
     run_info = {
         "gridqueue_version": __version__,
         "scenario": base.name,
@@ -719,9 +741,11 @@ def _gather(
         "scenario_sha256": scenario_hash(base),
         "seed": base.seed,
         "vary": {k: [value_text(v) for v in values] for k, values in grid.items()},
+        # how each cell pairs with the first, so that Sweep.read needs no cell's scenario
         "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
                          "scenario_sha256": sha256, "cell_sha256": key,
-                         "replications": s.replications}
+                         "replications": s.replications, "paired": paired[cell],
+                         "members": members[cell]}
                   for (cell, combo), s, (sha256, key) in zip(overrides.items(), scenarios,
                                                              hashes, strict=True)},
         "workers": workers,
@@ -729,26 +753,8 @@ def _gather(
         "created_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }
-    paired = {cell: paired_groups(scenarios[0], s)
-              for cell, s in zip(overrides, scenarios, strict=True)}
-    members = {cell: changed_members(scenarios[0], s)
-               for cell, s in zip(overrides, scenarios, strict=True)}
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
                  table=table, run_info=run_info, paired=paired, members=members)
-
-
-def _as_given(values: list[Any]) -> pd.Series:
-    """A varied key's values, one per cell, as a column: as given, not as text.
-
-    Text stays text; numbers, dates and true or false keep their type (in an ``object``
-    column, so that ``sweep.csv`` writes each as it was given, ``0`` beside ``0.3``); a list
-    or mapping is the text that gives it (:func:`value_text`). An analyst had to parse every
-    number back from text, and ``cells[key] == 0.3`` found nothing.
-    """
-    shown = [value_text(v) if isinstance(v, (dict, list)) else v for v in values]
-    if all(isinstance(v, str) for v in shown):
-        return pd.Series(shown, dtype="str")
-    return pd.Series(shown, dtype=object)
 
 
 def sweep_to_directory(
