@@ -118,6 +118,11 @@ def _without_key(key: str) -> Callable[[Path], None]:
      r"comparison\.json:1: expected readable JSON"),
     (_without_key("cautions"), r"comparison\.json: cautions: expected .*earlier gridqueue"),
     (_without_key("scenarios"), r"comparison\.json: scenarios: expected"),
+    (lambda f: (f / "comparison.json").write_text((f / "comparison.json").read_text(
+        encoding="utf-8").replace('"reference": "fifo"', '"reference": "fifi"'),
+        encoding="utf-8"),
+     r"comparison\.json: questions\.0\.reference: expected one of the scenarios \(fifo, "
+     r"observed, other_seed\), got 'fifi'"),
     (lambda f: shutil.rmtree(f / "runs" / "observed"),
      r"comparison\.json: scenarios\.1\.run_dir: expected the results folder of observed"),
     (lambda f: (f / "runs" / "fifo" / "summary.csv").unlink(), r"fifo.summary\.csv: not found"),

@@ -71,22 +71,18 @@ def read_comparison_files(folder: Path) -> ComparisonFiles:
     cautions = info.get("cautions")
     if not (isinstance(cautions, list) and all(isinstance(text, str) for text in cautions)):
         raise _missing(folder, "cautions", "a list of the cautions beside the answers")
+    labels = [_text(entry, index, "label", folder) for index, entry in enumerate(scenarios)]
+    _check_labels(questions, labels, folder)
     table = read_table(folder / "comparison.csv")  # before the runs: it is quicker to read
-    results: dict[str, Results] = {}
-    sources: dict[str, str] = {}
-    ran: list[str] = []
-    for index, entry in enumerate(scenarios):
-        label, source = _text(entry, index, "label", folder), _text(entry, index, "source",
-                                                                     folder)
-        results[label] = _scenario_results(folder, entry, index, label)
-        sources[label] = source
-        # A folder written before "ran" was recorded kept under runs/ only those run there.
-        if entry.get("ran", entry.get("run_dir") is not None):
-            ran.append(label)
-    _check_labels(questions, results, folder)
-    return ComparisonFiles(results=results, sources=sources, questions=questions,
-                           table=table, ran=ran,
-                           cautions=list(cautions))
+    results = {label: _scenario_results(folder, entry, index, label)
+               for index, (label, entry) in enumerate(zip(labels, scenarios, strict=True))}
+    sources = {label: _text(entry, index, "source", folder)
+               for index, (label, entry) in enumerate(zip(labels, scenarios, strict=True))}
+    # A folder written before "ran" was recorded kept under runs/ only those run there.
+    ran = [label for label, entry in zip(labels, scenarios, strict=True)
+           if entry.get("ran", entry.get("run_dir") is not None)]
+    return ComparisonFiles(results=results, sources=sources, questions=questions, table=table,
+                           ran=ran, cautions=list(cautions))
 
 
 def _missing(folder: Path, key: str, expected: str) -> InputError:
@@ -124,13 +120,13 @@ def _question(entry: dict[str, Any], index: int, folder: Path) -> Question:
     return Question(question, reference, variant, paired)
 
 
-def _check_labels(questions: list[Question], results: dict[str, Results], folder: Path) -> None:
+def _check_labels(questions: list[Question], labels: list[str], folder: Path) -> None:
     """Refuse a question naming a scenario the folder does not list: the file was changed."""
     for index, question in enumerate(questions):
         for key in ("reference", "variant"):
-            if getattr(question, key) not in results:
+            if getattr(question, key) not in labels:
                 raise InputError(folder / "comparison.json", f"questions.{index}.{key}",
-                                 f"expected one of the scenarios ({', '.join(results)}), got "
+                                 f"expected one of the scenarios ({', '.join(labels)}), got "
                                  f"{getattr(question, key)!r}; the file was changed")
 
 
