@@ -97,8 +97,7 @@ def read_sweep_files(folder: Path) -> SweepFiles:
         if metrics is None:
             raise InputError(folder / "cells" / f"{cell}.csv", "", "expected the figures of "
                              f"cell {cell} per replication; missing, damaged or counted by an "
-                             "earlier gridqueue: run the sweep again (--resume keeps the "
-                             "cells that are whole)")
+                             "earlier gridqueue: run the sweep again")
         overrides[cell] = read_provenance(folder / "cells" / f"{cell}.json",
                                           "sweep")["overrides"]
         paired[cell], members[cell] = entry["paired"], entry["members"]
@@ -120,5 +119,4 @@ _WHAT = {"paired": "by group, whether the cell draws the same applicants as the 
 def _missing(folder: Path, key: str, expected: str) -> InputError:
     """The error of a key run.json lacks: damaged, or written by an earlier gridqueue."""
     return InputError(folder / "run.json", key, f"expected {expected}; not found (the file is "
-                      "damaged, or was written by an earlier gridqueue: run the sweep again, "
-                      "with --resume to keep its cells)")
+                      "damaged, or was written by an earlier gridqueue: run the sweep again)")
