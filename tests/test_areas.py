@@ -363,3 +363,35 @@ def test_areas_are_compared_only_where_each_stream_asks_in_the_same_area(folder:
                    overrides=["2:grid.areas.north.capacity_mw=2"], replications=2, workers=1)
     assert "by_area" not in set(both.table["population"])
     assert [text.split(", as ", 1)[1] for text in both.cautions] == ["only north has applicants"]
+
+
+def test_the_window_note_counts_every_scenario_s_areas(folder: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    """The notes beneath the answers and the report's give the window note each areas.csv.
+
+    The comparison table holds a pair's area rows of the variant only; without the
+    reference's own, the note cited the variant's missing ten years where the reference
+    lacked them more often.
+    """
+    import sim.analysis.comparison
+    import sim.report.data
+    from sim.report.narrative import window_note
+
+    given: list[dict[str, pd.DataFrame] | None] = []
+
+    def noting(table: pd.DataFrame, metric: str | None = None,
+               areas: dict[str, pd.DataFrame] | None = None) -> str:
+        given.append(areas)
+        return window_note(table, metric, areas)
+
+    for module in (sim.analysis.comparison, sim.report.data):
+        monkeypatch.setattr(module, "window_note", noting)
+    scenario = folder.parent / "two_areas.yaml"
+    both = compare([scenario, scenario], overrides=["2:grid.areas.south.capacity_mw=2"],
+                   workers=1)
+    both.notes()
+    both.write(tmp_path / "comparison")
+    assert len(given) == 2
+    for areas in given:
+        assert areas is not None and set(areas) == set(both.results)
+        assert all(set(table["area"]) == {"north", "south"} for table in areas.values())
