@@ -77,6 +77,15 @@ def test_priority_requests_are_said_to_change_nothing_where_no_policy_serves_pri
     later = load_scenario(path, ["policy.changes=[{date: 2026-01-01, order: social_priority}]"])
     assert not waiting_list_lines(later, run(later, workers=1).applicants)[2].endswith(
         UNSERVED)
+    # A row asking in the file, none drawn, is said too; rows that all say no are not.
+    stated = LIST.replace(";12;\r\n", ";12;ONWAAR\r\n").replace(";;\r\n", ";;ONWAAR\r\n")
+    (tmp_path / "list.csv").write_text(stated, encoding="utf-8-sig")
+    fifo = load_scenario(path)
+    assert waiting_list_lines(fifo, run(fifo, workers=1).applicants)[2].endswith(
+        "nothing is drawn for them (no patience: they wait until connected)" + UNSERVED)
+    (tmp_path / "list.csv").write_text(stated.replace(";WAAR", ";ONWAAR"), encoding="utf-8-sig")
+    fifo = load_scenario(path)
+    assert not waiting_list_lines(fifo, run(fifo, workers=1).applicants)[2].endswith(UNSERVED)
 
 
 def test_the_listed_mw_are_called_demand_not_what_is_asked_of_the_grid(tmp_path: Path):
