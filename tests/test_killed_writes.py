@@ -52,6 +52,10 @@ def ended_process() -> int:
     return child.pid
 
 
+PID_NAMESPACE = os.readlink("/proc/self/ns/pid") if Path("/proc/self/ns/pid").exists() else None
+"""This process's PID namespace, as gridqueue records it beside its process id."""
+
+
 def leftover(where: Path, pid: int, host: str | None = None, **more: str) -> Path:
     """A staging folder as a write killed part-way leaves it: its mark and half an output."""
     (where / "figures").mkdir(parents=True)
@@ -95,10 +99,8 @@ def test_the_output_holds_no_staging_mark_and_force_still_replaces_it(tmp_path):
     target = tmp_path / "out"
     with staged_directory(target) as staging:
         mark = json.loads((staging / STAGING_MARK).read_text())
-        namespace = os.readlink("/proc/self/ns/pid") if Path("/proc/self/ns/pid").exists() \
-            else None
         assert mark == {"written_by": "gridqueue", "pid": os.getpid(),
-                        "host": socket.gethostname(), "pid_namespace": namespace}
+                        "host": socket.gethostname(), "pid_namespace": PID_NAMESPACE}
         (staging / "summary.csv").write_text("whole")
     assert sorted(p.name for p in target.iterdir()) == [MARKER, "summary.csv"]
     assert json.loads((target / MARKER).read_text())["files"] == ["summary.csv"]
@@ -248,13 +250,20 @@ def test_a_run_killed_outright_while_writing_is_cleaned_up_by_the_next(folder, c
     assert STAGING_MARK not in os.listdir(folder / "out")
 
 
+def host_tag(host: str | None = None, namespace: str | None = None) -> str:
+    """The tag of a machine (this one) and PID namespace (this process's) in a file's name."""
+    namespace = namespace or PID_NAMESPACE
+    machine = (host or socket.gethostname()) + ("" if namespace is None else f" {namespace}")
+    return hashlib.sha256(machine.encode()).hexdigest()[:8]
+
+
 def file_left(folder: Path, pid: int, text: str | None, end: str,
-              host: str | None = None) -> Path:
+              host: str | None = None, namespace: str | None = None) -> Path:
     """The temporary file a ``schema -o schema.json`` killed part-way leaves beside it.
 
     With ``text`` None, a symbolic link to such a file elsewhere instead.
     """
-    tag = hashlib.sha256((host or socket.gethostname()).encode()).hexdigest()[:8]
+    tag = host_tag(host, namespace)
     path = folder / f".schema.json.partial-{pid}-{tag}-{end}"
     if text is None:
         path.symlink_to(file_left(folder / "elsewhere", pid, "", end))
@@ -281,16 +290,18 @@ def test_a_file_a_killed_write_left_is_removed_by_the_next(folder, capsys):
     old_name = folder / ".schema.json.partial-abcd1234"  # named before names held the process
     old_name.write_text("")
     kept = [file_left(folder, dead, "", "0ther", host="elsewhere.example"),
+            # this machine's name, but a container's own process ids: it may well run
+            file_left(folder, dead, "", "c0nta1ner", namespace="pid:[1]"),
             file_left(folder, dead, "my own notes", "m1ne"), old_name,
             file_left(folder, dead, None, "l1nk")]
     assert main(["schema", "-o", "schema.json", "--force"]) == 0
     assert not empty.exists() and running.exists() and all(os.path.lexists(p) for p in kept)
-    assert kept[1].read_text() == "my own notes"
+    assert kept[2].read_text() == "my own notes"
     removed, left = capsys.readouterr().err.splitlines()
     assert removed == (f"gridqueue: warning: removed {empty.name}, a half-written copy of "
                        "schema.json that a killed gridqueue command left behind")
     assert left.startswith("gridqueue: warning: left .schema.json.partial-") and \
-        left.endswith("and 1 more as they are: they may be half-written copies of schema.json "
+        left.endswith("and 2 more as they are: they may be half-written copies of schema.json "
                       "that killed gridqueue commands left behind, but gridqueue cannot tell; "
                       "remove them yourself if no gridqueue command is writing schema.json")
 
@@ -301,9 +312,8 @@ def test_a_files_temporary_name_holds_the_process_and_machine(tmp_path, monkeypa
     monkeypatch.setattr(os, "replace", lambda src, dst: (replaced.append(Path(src).name),
                                                          real_replace(src, dst))[1])
     write_file(tmp_path / "schema.json", "ours", force=False, is_ours="ours")
-    tag = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
     (name,) = replaced
-    assert name.startswith(f".schema.json.partial-{os.getpid()}-{tag}-")
+    assert name.startswith(f".schema.json.partial-{os.getpid()}-{host_tag()}-")
 
 
 # What a command killed outright leaves in the temporary folder (TMPDIR)

@@ -1286,8 +1286,15 @@ def write_file(target: str | Path, text: str, force: bool, is_ours: str,
 
 
 def _host_tag() -> str:
-    """The machine this runs on, as part of a file's name: the start of a hash of its name."""
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    """The machine and PID namespace this runs in, as part of a file's name: a short hash.
+
+    The namespace as in a folder's mark (:func:`_writing_mark`): a container sharing the
+    host's name and folder numbers its processes apart, so by name and process id alone the
+    host took a file a command there was still writing for a killed write's, and removed it.
+    """
+    namespace = _pid_namespace()
+    machine = socket.gethostname() + ("" if namespace is None else f" {namespace}")
+    return hashlib.sha256(machine.encode()).hexdigest()[:8]
 
 
 def _clear_files_left(target: Path, is_ours: str) -> None:
