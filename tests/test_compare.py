@@ -31,7 +31,7 @@ from sim.analysis.populations import categories_by_origin, population_metrics
 from sim.analysis.questions import read_questions
 from sim.cli import main
 from sim.errors import arguments_as_options
-from sim.figures.numbers import format_numbers
+from sim.figures.numbers import format_estimate, format_numbers
 from sim.report.data import key_tables
 from sim.report.narrative import (
     FELL_BACK_NOTE,
@@ -1069,6 +1069,24 @@ def test_a_difference_reads_apart_from_the_ends_of_its_interval():
                      "difference_ci_high": -1.76, "mean": 7.13, "reference_mean": 8.97})
     assert difference_text(row, "years") == \
         "1.84 years shorter, from 8.97 to 7.13 (1.76 to 1.87)"
+
+
+def test_an_end_of_an_interval_across_zero_does_not_read_as_zero():
+    """'about the same (0.00 to 0.22 years)' beside the table's '(-0.002 to +0.221)'.
+
+    From questions_2026 (3 replications, framework_2026 against public_services, congestion
+    relief): an end other than zero takes the decimals that show it, as the tables' does.
+    """
+    row = pd.Series({"difference": 0.109512, "difference_ci_low": -0.002022,
+                     "difference_ci_high": 0.221046, "mean": 7.710723,
+                     "reference_mean": 7.601211})
+    assert difference_text(row, "years") == "about the same (-0.002 to 0.221 years)"
+    assert format_estimate(0.109512, -0.002022, 0.221046, "years", signed=True) == \
+        "+0.110 (-0.002 to +0.221)"
+    row[["difference_ci_low", "difference_ci_high"]] = [-0.02, 0.22]
+    assert difference_text(row, "years") == "about the same (-0.02 to 0.22 years)"
+    row[["difference_ci_low", "difference_ci_high"]] = [0.0, 0.22]  # zero itself is '0.00'
+    assert difference_text(row, "years") == "about the same (0.00 to 0.22 years)"
 
 
 def test_a_level_whose_ends_differ_only_by_rounding_gets_no_digits_of_it():

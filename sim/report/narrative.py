@@ -1317,22 +1317,42 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
                      "(no interval: too few replications)")
     if low == high == value == 0:
         return "the same in every replication"
+    if low <= 0 <= high:
+        low_text, high_text = _interval_ends(low, high)
+        return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
     # One precision for the three numbers, set by the largest: '0.039 (0.015 to 0.062)'; more
-    # where an end of an interval that excludes zero would read '0.00' ('0.003 to 0.262'), or
-    # where the ends of an interval would read alike: '1.5 (1.5 to 1.5)' is '1.51 (1.48 to 1.54)',
-    # or the difference like one of its ends: '1.8 (1.8 to 1.9)' is '1.84 (1.80 to 1.88)'.
+    # where an end would read '0.00' ('0.003 to 0.262'), or where the ends of an interval
+    # would read alike: '1.5 (1.5 to 1.5)' is '1.51 (1.48 to 1.54)', or the difference like
+    # one of its ends: '1.8 (1.8 to 1.9)' is '1.84 (1.80 to 1.88)'.
     ends = (abs(value), low, high) if value >= 0 else (-value, -high, -low)
     value_text, low_text, high_text = format_numbers(*ends)
     for extra in range(1, MORE_DECIMALS + 1):
-        if ((low <= 0 <= high) or all(text.strip("-0.,") for text in (low_text, high_text))) \
+        if not _reads_zero(ends[1:], (low_text, high_text)) \
                 and _told_apart(ends, (value_text, low_text, high_text)):
             break
         value_text, low_text, high_text = format_numbers(*ends, extra=extra)
-    if low <= 0 <= high:
-        low_text, high_text = format_numbers(low, high)
-        return f"about the same ({prefix}{_join(low_text, 'to', high_text, written)})"
     return _join(value_text, written, _in_days(value, unit), down if value < 0 else up) + \
         _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+
+
+def _interval_ends(low: float, high: float) -> tuple[str, str]:
+    """The ends of an interval that includes zero, with the decimals that keep either off zero.
+
+    '-0.002 to 0.221', as the tables write it: '0.00 to 0.22' read as an interval that stops
+    at zero, beside a table that has it cross zero.
+    """
+    low_text, high_text = format_numbers(low, high)
+    for extra in range(1, MORE_DECIMALS + 1):
+        if not _reads_zero((low, high), (low_text, high_text)):
+            break
+        low_text, high_text = format_numbers(low, high, extra=extra)
+    return low_text, high_text
+
+
+def _reads_zero(values: Sequence[float], texts: Sequence[str]) -> bool:
+    """Whether a value other than zero is written as zero ('0.00', '-0.0')."""
+    return any(value != 0 and not text.strip("-0.,")
+               for value, text in zip(values, texts, strict=True))
 
 
 def _told_apart(values: Sequence[float], texts: Sequence[str]) -> bool:
