@@ -901,7 +901,9 @@ def test_metric_help_names_key_figures_a_sweep_takes():
 
 @pytest.mark.parametrize(("given", "meant"), [("mean_wait", "wait_mean_years"),
                                               ("connected_2y", "connected_within_2y"),
-                                              ("share_withdrawn", "withdrawn_share")])
+                                              ("share_withdrawn", "withdrawn_share"),
+                                              # held by seven: the one with fewest others
+                                              ("wait_years", "wait_mean_years")])
 def test_a_key_figure_named_in_other_words_is_answered_with_the_one_that_has_them(given, meant):
     """'connected_2y' was answered 'connected', 'mean_wait' 'mw_years_waiting'."""
     from sim.figures.sweep import check_choice

@@ -63,6 +63,15 @@ def test_validate_lists_the_named_rows_of_a_waiting_list_csv(tmp_path: Path, cap
         "named rows of the waiting list:",
         "  Fish auction: other, 2.5 MW demand, asked 2021-03-01, 80 jobs",
         "  School: basic_needs, 0.5 MW demand, asked 2021-09-01, 25 jobs"]
+    # A list naming every firm is cut after twenty, saying how many more it names.
+    (tmp_path / "waiting.csv").write_text("name,request_date,category,demand_mw\n" + "".join(
+        f"Firm {k},2021-03-01,other,0.5\n" for k in range(22)), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("named rows of the waiting list:")
+    assert lines[at + 20:at + 22] == [
+        "  Firm 19: other, 0.5 MW demand, asked 2021-03-01, 0 jobs", "  and 2 more"]
+    assert not lines[at + 22].startswith("  ")  # the list ends there
 
 
 def test_validate_writes_a_product_equal_to_what_it_multiplies(capsys):
