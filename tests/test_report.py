@@ -405,6 +405,12 @@ def test_the_assumptions_say_until_when_a_generated_waiting_list_was_requested()
         streams={"shops": {"category": "other", "rate_per_year": 2, "demand_mw": 0.5}}))
     assert listed["Waiting list at the start"].summary == (
         "5 generated, requested from 2020-01-01 to 2024-01-01")
+    # A latest date given ends them there, before the start.
+    listed = assumptions(scenario(
+        waiting_list={"count": 5, "earliest": "2020-01-01", "latest": "2022-06-30"},
+        streams={"shops": {"category": "other", "rate_per_year": 2, "demand_mw": 0.5}}))
+    assert listed["Waiting list at the start"].summary == (
+        "5 generated, requested from 2020-01-01 to 2022-06-30")
 
 
 @pytest.mark.parametrize(("after_years", "text"), [
