@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import os
 import sys
 import warnings
@@ -158,14 +159,24 @@ def nearest_by_words(word: str, choices: Iterable[str]) -> str:
     """:func:`nearest` for names of words joined by '_', in any order: 'mean_wait'.
 
     The choice holding every word of ``word`` with the fewest others, else :func:`nearest`:
-    by its letters alone 'mean_wait' was nearest 'mw_years_waiting', another figure.
+    by its letters alone 'mean_wait' was nearest 'mw_years_waiting', another figure. A
+    choice that says 'non' of a word given without it is none: 'firm_connected' was
+    answered with 'non_firm_connected', the rights that are not firm.
     """
-    words, listed_choices = set(str(word).split("_")), list(choices)
+    words = set(str(word).split("_"))
+    listed_choices = [choice for choice in choices if not _negates(choice, words)]
     holding = [choice for choice in listed_choices if len(words) > 1
                and words <= set(choice.split("_"))]
     if holding:
         return f" (did you mean '{min(holding, key=lambda choice: choice.count('_'))}'?)"
     return nearest(word, listed_choices)
+
+
+def _negates(choice: str, words: set[str]) -> bool:
+    """Whether ``choice`` puts 'non' before a word of ``words`` that ``words`` do not negate."""
+    parts = choice.split("_")
+    return "non" not in words and any(
+        first == "non" and second in words for first, second in itertools.pairwise(parts))
 
 
 _AS_OPTIONS: ContextVar[bool] = ContextVar("arguments_as_options", default=False)

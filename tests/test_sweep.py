@@ -910,3 +910,16 @@ def test_a_key_figure_named_in_other_words_is_answered_with_the_one_that_has_the
 
     with pytest.raises(GridqueueError, match=re.escape(f"(did you mean '{meant}'?)")):
         check_choice(given, "all")
+
+
+def test_a_key_figure_is_not_answered_with_the_one_that_says_non_of_its_words():
+    """'firm_connected' was answered 'non_firm_connected': the rights that are not firm."""
+    from sim.figures.sweep import check_choice
+
+    with pytest.raises(GridqueueError, match=re.escape("(did you mean 'mw_connected'?)")):
+        check_choice("firm_connected", "all")
+    with pytest.raises(GridqueueError) as refused:
+        check_choice("firm_mw", "all")
+    assert "did you mean" not in str(refused.value)
+    with pytest.raises(GridqueueError, match=re.escape("(did you mean 'mw_non_firm'?)")):
+        check_choice("non_firm_mw", "all")
