@@ -8,6 +8,7 @@ import shutil
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -109,8 +110,55 @@ def _without_key(key: str) -> Callable[[Path], None]:
     return edit
 
 
+def _json_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        info = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+        edit(info)
+        (folder / "comparison.json").write_text(json.dumps(info), encoding="utf-8")
+    return damage
+
+
+def _paired_as(value: str) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        table = pd.read_csv(folder / "comparison.csv", keep_default_na=False, dtype=str)
+        table.loc[0, "paired"] = value
+        table.to_csv(folder / "comparison.csv", index=False)
+    return damage
+
+
+def _bytes_in_a_label(folder: Path) -> None:
+    """Bytes that are not UTF-8 text in a scenario's label, the rows' count unchanged."""
+    header, rows = (folder / "comparison.csv").read_bytes().split(b"\n", 1)
+    (folder / "comparison.csv").write_bytes(
+        header + b"\n" + rows.replace(b"other_seed", b"other_\xff\xfeseed", 1))
+
+
+def _json_as_a_folder(folder: Path) -> None:
+    (folder / "comparison.json").unlink()
+    (folder / "comparison.json").mkdir()
+
+
 @pytest.mark.parametrize(("damage", "message"), [
     (lambda f: (f / "comparison.csv").unlink(), r"comparison\.csv: not found"),
+    (lambda f: (f / "comparison.json").write_bytes(b'{"a": "\xff"}'),
+     r"comparison\.json: expected readable JSON .*not UTF-8 text: damaged"),
+    (lambda f: (f / "comparison.json").write_text('{"a": ' + "1" * 5000 + "}",
+                                                  encoding="utf-8"),
+     r"comparison\.json: expected readable JSON .*; it is damaged"),
+    (_json_as_a_folder, r"comparison\.json: expected readable JSON .*; it cannot be read"),
+    (lambda f: (f / "comparison.json").write_text("[]", encoding="utf-8"),
+     r"comparison\.json: expected readable JSON .*; got list"),
+    (_json_edit(lambda info: info["questions"][0].update(paired="yes")),
+     r"comparison\.json: questions\.0\.paired: expected .*true or false"),
+    (_json_edit(lambda info: info["questions"][0].update(variant=3)),
+     r"comparison\.json: questions\.0\.variant: expected .*text"),
+    (_json_edit(lambda info: info["scenarios"][2].update(replications=[0])),
+     r"comparison\.json: scenarios\.2\.replications: expected the replications of "
+     r"other_seed the comparison counted"),
+    (_paired_as("maybe"), r"comparison\.csv: paired: expected True, False or nothing, got "
+     r"'maybe'"),
+    (_bytes_in_a_label, r"comparison\.csv: expected a table as gridqueue compare writes it; "
+     r"it is damaged"),
     (_cut_short, r"comparison\.csv:\d+: truncated"),
     (_drop_column, r"comparison\.csv:1: expected the columns .*lacks reference_mean"),
     (_text_for_a_number, r"comparison\.csv:4: estimate: expected a number, got 'many'"),
