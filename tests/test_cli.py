@@ -16,6 +16,11 @@ from sim import cli
 from sim.cli import main
 from tests.test_loading import BASE
 
+# What a command writes, says and refuses is checked here, not what a figure shows: in this
+# process the figures are laid out and written empty (tests/undrawn.py); the commands started
+# as processes of their own draw.
+pytestmark = pytest.mark.undrawn
+
 OUTPUTS = {".gridqueue-output", "applicants.csv", "timeseries.csv", "summary.csv",
            "replication_metrics.csv", "projects.csv", "scenario.yaml", "run.json"}
 
