@@ -225,20 +225,26 @@ def test_a_stream_moved_to_another_area_is_the_same_applicants_compared_paired(
     assert [note for note in moved.notes() if " against " in note] == []
 
 
+@pytest.fixture(scope="module")
+def from_files(family: dict[str, Path]) -> Comparison:
+    """The fifo and social_priority files compared: what other inputs must compare like."""
+    return compare([family["fifo"], family["social_priority"]], workers=1)
+
+
 def test_results_directory_compares_like_its_scenario_file(
-    family: dict[str, Path], tmp_path: Path
+    family: dict[str, Path], from_files: Comparison, tmp_path: Path
 ):
     """A results directory written by run gives the same comparison as its scenario file."""
     run(load_scenario(family["fifo"]), workers=1).write(tmp_path / "fifo")
     from_dir = compare([tmp_path / "fifo", family["social_priority"]], workers=1)
-    from_file = compare([family["fifo"], family["social_priority"]], workers=1)
     assert from_dir.ran == ["social_priority"]
     assert from_dir.sources["fifo"] == str(tmp_path / "fifo")
-    pd.testing.assert_frame_equal(from_dir.table, from_file.table, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(from_dir.table, from_files.table, check_exact=False,
+                                  rtol=1e-12)
 
 
 def test_scenarios_and_results_in_memory_compare_like_their_files(
-    family: dict[str, Path], comparison: Comparison
+    family: dict[str, Path], comparison: Comparison, from_files: Comparison
 ):
     """A Results and a Scenario given as objects, as the notebooks give them, compare alike."""
     fifo = comparison.results["fifo"]
@@ -246,7 +252,6 @@ def test_scenarios_and_results_in_memory_compare_like_their_files(
     in_memory = compare([fifo, load_scenario(family["social_priority"])], workers=1)
     assert in_memory.sources == {"fifo": "python", "social_priority": "python"}
     assert in_memory.ran == ["social_priority"]
-    from_files = compare([family["fifo"], family["social_priority"]], workers=1)
     pd.testing.assert_frame_equal(in_memory.table, from_files.table, check_exact=False,
                                   rtol=1e-12)
 
