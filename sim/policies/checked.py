@@ -160,6 +160,8 @@ class CheckedPolicy(QueuePolicy):
             for applicant in table:  # each Applicant made once: that is most of the cost
                 key, again = self.sort_key(applicant), self.sort_key(applicant)
                 if tuple(key) != tuple(again):
+                    if hashed:  # the cause: hash() of NaN differs as its address does
+                        raise self._hashed(hashed[0])
                     raise self._error(
                         f"the queue policy '{self.order}' is not deterministic: its sort_key "
                         f"gave applicant {applicant.applicant_id} the key {key!r}, then "
@@ -168,8 +170,7 @@ class CheckedPolicy(QueuePolicy):
             if type(self.policy).ranks is not QueuePolicy.ranks:
                 again_ranks = np.asarray(self.policy.ranks(table))
         if hashed:
-            raise self._error(f"the queue policy '{self.order}' is not deterministic: it "
-                              f"called hash() on {hashed[0]}; {PROCESS_HASH}")
+            raise self._hashed(hashed[0])
         if type(self.policy).ranks is QueuePolicy.ranks:
             return keys
         if again_ranks.shape != own.shape or not np.array_equal(again_ranks, own):
@@ -209,6 +210,15 @@ class CheckedPolicy(QueuePolicy):
                 f"say, is placed {int(own[differ[0]]) + 1} by ranks and "
                 f"{int(by_key[differ[0]]) + 1} by sort_key); ranks must give sort_key's order "
                 "(docs/policies.md)" + (SERVING_ORDER if inverted else ""))
+
+    def _hashed(self, value: str) -> InputError:
+        """The error for a policy that called hash() on ``value``, whose hash is per process.
+
+        Said before a key that differed when asked twice, where that hash is the cause: the
+        hash of NaN is its address, which one process may reuse and another not.
+        """
+        return self._error(f"the queue policy '{self.order}' is not deterministic: it "
+                           f"called hash() on {value}; {PROCESS_HASH}")
 
     def _broken(self, what: str) -> InputError:
         """The error for a policy whose keys or ranks break the contract, which it restates."""
