@@ -58,8 +58,9 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
     An applicant is on the list from its request until its whole request is connected firm
     (``full_connect_date``), it gives its firm place up for a non-firm right, or it withdraws
     (:func:`_off_the_list`): one holding a right beside its firm place, or connected in part,
-    still waits for firm MW in line, so it counts as waiting (with its whole request's MW) and
-    has not left the list. The first connection (``connect_date``) counts only for
+    still waits for firm MW in line, so it counts as waiting and has not left the list, with
+    the MW it still waits for (:func:`_waiting_mw_on`), as the run's key figure
+    ``mw_waiting`` counts them. The first connection (``connect_date``) counts only for
     ``connections_made``.
     """
     request = applicants["request_date"].to_numpy(dtype="datetime64[s]")
@@ -68,6 +69,7 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
     withdraw = applicants["withdraw_date"].to_numpy(dtype="datetime64[s]")
     area = applicants["area"].astype(str).to_numpy()
     mw = applicants["requested_mw"].to_numpy(dtype=float)
+    rest = _rest_in_line(applicants, mw, connect, withdraw)
 
     def count(observation: Observation, date: dt.date) -> float:
         end = np.datetime64(date, "s") + np.timedelta64(1, "D")  # to the end of the day
@@ -75,7 +77,9 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
         if observation.quantity in ("applicants_waiting", "mw_waiting"):
             # NaT compares False, so those never connected or withdrawn stay in.
             rows &= (request < end) & ~(connect < end) & ~(withdraw < end)
-            return float(mw[rows].sum() if observation.quantity == "mw_waiting" else rows.sum())
+            if observation.quantity == "applicants_waiting":
+                return float(rows.sum())
+            return float(_waiting_mw_on(end, first, mw, rest)[rows].sum())
         begin = np.datetime64(observation.since, "s")  # from the start of that day
         if observation.quantity == "share_leaving":
             rows &= (request < begin) & ~(connect < begin) & ~(withdraw < begin)
@@ -92,6 +96,38 @@ def observed_values(observations: Sequence[Observation], applicants: pd.DataFram
             value = value / base if base > 0 else np.nan
         values.append(value)
     return np.asarray(values, dtype=float)
+
+
+def _waiting_mw_on(end: np.datetime64, first: np.ndarray, mw: np.ndarray,
+                   rest: np.ndarray) -> np.ndarray:
+    """The MW each applicant on the list waits for by ``end``: its request, or its rest.
+
+    Before its first connection (``connect_date``) an applicant waits for its whole request;
+    from it, for the rest (:func:`_rest_in_line`). Where nobody is connected in part, the
+    very requests, so that a sum over them is the one made before rests were counted.
+    """
+    return np.where(first < end, rest, mw)
+
+
+def _rest_in_line(applicants: pd.DataFrame, mw: np.ndarray, left: np.ndarray,
+                  withdraw: np.ndarray) -> np.ndarray:
+    """The MW each applicant waits for in line once first connected, as its rows can tell.
+
+    ``applicants.csv`` records what an applicant still waited for at the end of the run
+    (``waiting_mw``), not when each part of its request was connected. One still on the list
+    at the end (``left``, from :func:`_off_the_list`, and ``withdraw`` both NaT) waits, from
+    its first connection, for that rest: exact at the end of the run, and whenever it was
+    connected in one part, but less than it waited for meanwhile if more parts came later.
+    One that left the list by the end (connected in full, or a right taken without its firm
+    place) counts its whole request to the day it left: its rows do not say how much of it
+    was connected before, so this is at most what it waited for. A holder of a right beside
+    its firm place, with no firm part, waits for its whole request either way. Rows without
+    ``waiting_mw`` (written before it existed) count whole requests, as they were counted.
+    """
+    if "waiting_mw" not in applicants:
+        return mw
+    in_line = np.isnat(left) & np.isnat(withdraw)
+    return np.where(in_line, applicants["waiting_mw"].to_numpy(dtype=float), mw)
 
 
 def _off_the_list(applicants: pd.DataFrame, first: np.ndarray) -> np.ndarray:

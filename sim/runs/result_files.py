@@ -53,7 +53,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 that earlier folders lack and readers take a default for: applicants.csv's kept_firm_place
 (:func:`sim.runs.observed.observed_values`: a right that never moved to firm is taken for one
 given up) and waiting_mw (:func:`sim.runs.metrics.metric_columns`: the requests of those
-without any connection), projects.csv's withdrawn_share
+without any connection; :func:`sim.runs.observed.observed_values`: whole requests),
+projects.csv's withdrawn_share
 (:func:`sim.runs.summary_table.withdrawn_share`), its full firm connection
 (:func:`sim.runs.summary_table.full_connection_dates`: none said; without
 first_in_part_share, said where the columns of the two kinds of connection differ) and its
