@@ -843,7 +843,8 @@ calibration.txt (the same in words, with the fit of the best candidate and, wher
 calibrated.yaml keeps a parameter unfitted, that of calibrated.yaml), observations.csv,
 calibration.png and calibration.svg (model against observations at each), evaluations.csv
 and run.json. An interrupted calibration keeps its evaluations; the same command with
---resume reuses them.
+--resume reuses them, except those whose observations an earlier gridqueue counted otherwise
+(said in a warning), which run again.
 Method: docs/calibration.md.
 """
 

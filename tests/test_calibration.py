@@ -26,8 +26,8 @@ from sim.analysis.calibration import FitParameter, calibrate, calibrate_to_direc
 from sim.analysis.exploration import ema_function, key_figures
 from sim.analysis.parameters import load_with_parameters
 from sim.cli import main
-from sim.errors import GridqueueError, Interrupted
-from sim.runs.observed import observed_values
+from sim.errors import GridqueueError, GridqueueWarning, Interrupted
+from sim.runs.observed import COUNTING_VERSION, observed_values
 from sim.runs.replication import run_replication
 from tests.processes import ctrl_c_as_in_a_terminal
 
@@ -387,7 +387,7 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
     assert calls["n"] == _final(fitted)
     final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
     assert list(final.columns) == [*(p.key for p in FIT), "loss", "scenario_sha256",
-                                   "plausible"]
+                                   "counting_version", "plausible"]
 
 
 def test_ctrl_c_says_what_the_calibration_kept_on_disk(published, tmp_path, monkeypatch,
@@ -459,10 +459,44 @@ def test_a_store_resume_cannot_read_is_refused_in_one_line(published, tmp_path, 
 
 def test_a_line_cut_short_by_a_killed_calibration_does_not_spoil_the_store(tmp_path):
     """The next evaluation starts a line of its own; the cut one alone is left out."""
-    (tmp_path / "evaluations.csv").write_text("a,loss,scenario_sha256\n0.5,2.5,x\n0.7,3.",
-                                              encoding="utf-8")
-    candidates._append_store(tmp_path, {"a": 0.9, "loss": 1.5, "scenario_sha256": "y"})
+    (tmp_path / "evaluations.csv").write_text(
+        f"a,loss,scenario_sha256,counting_version\n0.5,2.5,x,{COUNTING_VERSION}\n0.7,3.",
+        encoding="utf-8")
+    candidates._append_store(tmp_path, {"a": 0.9, "loss": 1.5, "scenario_sha256": "y",
+                                        "counting_version": COUNTING_VERSION})
     assert candidates._read_store(tmp_path, ["a"]) == {((0.5,), "x"): 2.5, ((0.9,), "y"): 1.5}
+
+
+def test_resume_evaluates_again_what_was_counted_before_the_counting_changed(
+        published, tmp_path, monkeypatch):
+    """A kept loss whose observations were counted otherwise is run again, and said so.
+
+    Kept before evaluations.csv had counting_version (before MW waiting counted the rest of
+    a request connected in part), a loss would have mixed silently with the new ones; one
+    kept with this counting is reused.
+    """
+    calls = _counting_candidates(monkeypatch)
+    base = load_scenario(published)
+    evaluator = candidates.CandidateEvaluator(published, [], ["arrivals.rate_scale"], base, 1,
+                                              None, None)
+    sha256 = candidates._candidate_hash(evaluator.scenario([1.0]))
+    store = tmp_path / ".out.partial"
+    store.mkdir()
+    (store / "evaluations.csv").write_text(
+        f"arrivals.rate_scale,loss,scenario_sha256\n1.0,-99.0,{sha256}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"evaluations.csv: 1 kept evaluation counted the "
+                      r"observations otherwise \(MW waiting counts the rest of a request "
+                      r"connected in part, not the whole request\): not reused"):
+        stale = candidates.CandidateEvaluator(published, [], ["arrivals.rate_scale"], base, 1,
+                                              None, store)
+    assert stale.loss(np.array([1.0])) != -99.0
+    assert calls["n"] == base.replications
+    kept = pd.read_csv(store / "evaluations.csv")
+    assert kept["counting_version"].tolist()[-1] == COUNTING_VERSION
+    again = candidates.CandidateEvaluator(published, [], ["arrivals.rate_scale"], base, 1,
+                                          None, store)
+    assert again.loss(np.array([1.0])) == stale.loss(np.array([1.0]))
+    assert calls["n"] == base.replications  # reused: nothing ran
 
 
 def test_parse_fit_and_unknown_parameters_say_what_was_expected(published):

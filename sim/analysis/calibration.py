@@ -184,8 +184,9 @@ def calibrate(
         progress: show a progress bar over the candidates.
         scheduler: address of a Dask scheduler to run the replications on.
         store: if given, every evaluation is appended to ``store/evaluations.csv`` as it
-            finishes, and evaluations found there (of the very same candidate scenario) are
-            reused rather than run again.
+            finishes, and evaluations found there (of the very same candidate scenario, with
+            its observations counted as now: ``counting_version``) are reused rather than run
+            again.
 
     Returns:
         The :class:`~sim.analysis.calibration_result.Calibration`: the fitted values, each

@@ -11,6 +11,7 @@ candidate scenario, so an interrupted calibration loses only the candidates stil
 from __future__ import annotations
 
 import math
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.parameters import Changes, ParameterisedScenario
-from sim.errors import GridqueueError, InertSetting, InputError, given_as, one_line
+from sim.errors import GridqueueError, InertSetting, InputError, given_as, one_line, warn
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES
+from sim.runs.observed import COUNTING_CHANGES, COUNTING_VERSION
 from sim.runs.policy_code import code_hashes
 from sim.runs.replication import run_replication
 from sim.runs.results import definition_hash, scenario_hash, waiting_list_sha256
@@ -37,6 +39,9 @@ __all__ = ["EVALUATIONS", "CandidateEvaluator", "CandidateTask", "DistinctWarnin
 
 EVALUATIONS = "evaluations.csv"
 """The file every evaluation is appended to as it finishes."""
+
+COUNTING = "counting_version"
+"""The column of an evaluation's :data:`~sim.runs.observed.COUNTING_VERSION`."""
 
 
 def synthetic_terms(observed: np.ndarray, uncertainty: np.ndarray, simulated: np.ndarray,
@@ -303,7 +308,8 @@ class CandidateEvaluator:
     def _record(self, key: tuple[float, ...], sha256: str, loss: float, store: bool) -> None:
         """Remember one candidate's loss and, if new, append it to the store."""
         self.losses[key] = loss
-        row = {**dict(zip(self.keys, key, strict=True)), "loss": loss, "scenario_sha256": sha256}
+        row = {**dict(zip(self.keys, key, strict=True)), "loss": loss, "scenario_sha256": sha256,
+               COUNTING: COUNTING_VERSION}
         self.rows.append(row)
         if store and self.store is not None:
             _append_store(self.store, row)
@@ -328,7 +334,9 @@ def _read_store(store: Path | None,
 
     The store is the running one or a finished evaluations.csv (a superset of it: the final
     write may be cut short before the output is moved into place). One that cannot be read
-    as evaluations of these parameters is refused, as nothing in it could be reused.
+    as evaluations of these parameters is refused, as nothing in it could be reused. Those
+    whose observations were counted otherwise (:func:`_counted_as_now`) are left out, so
+    their candidates run again, and a warning says how many and why.
     """
     file = None if store is None else store / EVALUATIONS
     if file is None or not file.is_file():
@@ -344,17 +352,52 @@ def _read_store(store: Path | None,
     if missing:
         raise _unreadable(file, f"it has no {' or '.join(missing)} column (an earlier "
                           "gridqueue's finished file, or not a store of evaluations)")
-    given = [str(c) for c in table.columns if c not in ("loss", "scenario_sha256", "plausible")]
+    given = [str(c) for c in table.columns
+             if c not in ("loss", "scenario_sha256", COUNTING, "plausible")]
     if given != list(keys):  # new lines are appended in the order of these parameters
         raise _unreadable(file, f"it holds evaluations of {', '.join(given) or 'no parameter'}"
                           f", not of {', '.join(keys)} in that order (to resume it, give "
                           f"its parameters{given_as(' to --fit', ', in that order')})")
     table = table.dropna(subset=needed)  # a line cut short by a killed process
+    table = _counted_as_now(file, table, needed)
     try:
         return {(tuple(float(row[k]) for k in keys), str(row["scenario_sha256"])):
                 float(row["loss"]) for row in table.to_dict("records")}
     except (TypeError, ValueError) as exc:
         raise _unreadable(file, f"it holds a value that is not a number ({exc})") from None
+
+
+def _counted_as_now(file: Path, table: pd.DataFrame, needed: list[str]) -> pd.DataFrame:
+    """The kept evaluations whose observations were counted as now; a warning if not all.
+
+    Each row says how its simulated values were counted (``counting_version``); rows
+    without that column were kept before it existed, when values were counted as in
+    version 1. A loss counted otherwise would not compare with the new ones, as a kept sweep
+    cell of other key figures would not (:data:`sim.analysis.sweep_cells.FIGURES_VERSION`):
+    the store is written again without it (:func:`_write_store`), so that new lines, which
+    have the column, append to a header that has it too.
+    """
+    versions = (pd.to_numeric(table[COUNTING], errors="coerce") if COUNTING in table
+                else pd.Series(1, index=table.index))
+    now = versions == COUNTING_VERSION
+    if not now.all():
+        stale = versions[~now]
+        earliest = int(stale.min()) if stale.notna().all() else 1
+        why = ("; ".join(COUNTING_CHANGES[max(earliest, 1) - 1:])
+               if earliest < COUNTING_VERSION else "a later gridqueue counted them otherwise")
+        count = int((~now).sum())
+        warn(f"{file}: {count} kept evaluation{'' if count == 1 else 's'} counted the "
+             f"observations otherwise ({why}): not reused, each such candidate is "
+             "evaluated again")
+        _write_store(file, table[now].reindex(columns=[*needed, COUNTING]))
+    return table[now]
+
+
+def _write_store(file: Path, table: pd.DataFrame) -> None:
+    """Replace a store with ``table``, whole or not at all, with full precision."""
+    staged = file.with_name(f".{file.name}.new")
+    table.to_csv(staged, index=False, float_format="%.17g")
+    os.replace(staged, file)
 
 
 def _unreadable(file: Path, problem: str) -> GridqueueError:

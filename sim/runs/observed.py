@@ -27,6 +27,8 @@ from sim.runs.stats import mean_interval
 
 __all__ = [
     "BAND",
+    "COUNTING_CHANGES",
+    "COUNTING_VERSION",
     "OBSERVATION_COLUMNS",
     "BAND_REPLICATIONS",
     "agreement_sentences",
@@ -42,6 +44,18 @@ __all__ = [
 
 BAND = (0.05, 0.95)
 """Quantiles of the replications that bound the simulated band (90% of them fall inside)."""
+
+COUNTING_CHANGES = (
+    "MW waiting counts the rest of a request connected in part, not the whole request",
+)
+"""Each change to how a simulated value of an observation is counted, oldest first: add one
+whenever any is counted otherwise, so that losses kept by a calibration before it are not
+reused (:data:`COUNTING_VERSION`)."""
+
+COUNTING_VERSION = 1 + len(COUNTING_CHANGES)
+"""How the simulated values of observations are counted, stored with each evaluation of a
+calibration (1: before any change was listed); one of another is evaluated again on resume,
+as its loss would not compare with the new ones."""
 
 OBSERVATION_COLUMNS = (
     "observation", "label", "date", "quantity", "area", "observed", "observed_low",
