@@ -16,7 +16,7 @@ import pytest
 
 from sim import GridqueueWarning, InputError, load_scenario, run, sweep
 from sim.analysis.scenario_outline import outline
-from sim.inputs.loading import check_runnable, load_resolved
+from sim.inputs.loading import check_edited, check_runnable, load_resolved
 from sim.inputs.scenario import Project
 from sim.runs.results import scenario_yaml
 from tests.test_loading import BASE
@@ -616,6 +616,30 @@ def test_a_bundled_setting_a_later_option_leaves_nothing_to_do_is_set_aside(scen
         load_scenario(FAMILY / f"{scenario}.yaml", changes)
     assert any(re.search(says, str(warning.message)) for warning in caught), \
         [str(warning.message) for warning in caught]
+
+
+def test_inherited_scores_a_later_fifo_leaves_unranked_are_set_aside(tmp_path):
+    """FIFO beside a file that ranks by efficiency: the reference a planner compares with.
+
+    ``--set policy.order=fifo`` on efficiency_2026.yaml (or a child file saying so) was
+    refused at the bundled file's scores, which the user did not write, and ``run`` refused
+    them again when the load let them through; scores given beside the FIFO are still refused.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        scenario = load_scenario(FAMILY / "efficiency_2026.yaml", ["policy.order=fifo"])
+    assert [regime.order for _, regime in scenario.policy.regimes()] == ["fifo"]
+    check_edited(scenario)  # as run() checks it again: the scores stay set aside
+    assert any(re.search(r"efficiency_2026.yaml:\d+: streams.storage.efficiency is set aside: "
+                         r"after --set policy.order=fifo, no rules in force rank "
+                         r"congestion_relief by efficiency", str(warning.message))
+               for warning in caught), [str(warning.message) for warning in caught]
+    child = tmp_path / "fifo.yaml"
+    child.write_text(f"extends: {FAMILY / 'efficiency_2026.yaml'}\npolicy:\n  order: fifo\n"
+                     "  changes: []\nstreams:\n  storage:\n    efficiency: 0.5\n",
+                     encoding="utf-8")
+    with pytest.raises(InputError, match=r"fifo.yaml:7: streams.storage.efficiency: expected "
+                       r"no efficiency scores here"):
+        load_scenario(child)
 
 
 @pytest.mark.parametrize(("emptied", "key"), [

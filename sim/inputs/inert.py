@@ -41,6 +41,7 @@ from sim.inputs.scenario import (
     efficiency_ranked_at,
     holds_priority,
     scores_drawn,
+    unranked_scores,
 )
 from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -70,6 +71,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         lambda: _check_releases_act(*both),
         lambda: _check_rounds_serve_someone(*both, rows),
         lambda: _check_uptakes_reach_someone(*both, rows),
+        lambda: _check_scores_ranked(*both),  # a stray score is named before a ranking
         lambda: _check_efficiency(*both, rows),
         lambda: _check_waiting_list_defaults_act(*both, rows),
         lambda: _check_offers_find_takers(*both, rows),
@@ -98,6 +100,33 @@ def _check_efficiency(scenario: Scenario, source: ScenarioSource | None,
     if _check_anyone_has_a_score(scenario, source, rows):
         _check_efficiency_ranks_someone(scenario, source, rows)
     _warn_of_unranked_row_scores(scenario, source, rows)
+
+
+def _check_scores_ranked(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """Efficiency scores need rules that rank their category by them.
+
+    Refused where given with or after the policy; a parent file's scores that a child file
+    or option's policy leaves unranked (``--set policy.order=fifo`` on a file that ranks by
+    efficiency, to compare with FIFO) are set aside with a warning.
+    """
+    for path, expected, why, advice in unranked_scores(scenario):
+        key: Key = tuple(int(part) if part.isdigit() else part for part in path.split("."))
+        _refuse_unless_inherited(scenario, source, key, expected, why, advice,
+                                 by=_ranking_keys(key), at_any_value=True)
+
+
+def _ranking_keys(key: Key) -> tuple[Key, ...]:
+    """The keys that decide whether the scores at ``key`` are ranked by.
+
+    The policy, and the categories their stream or project holds.
+    """
+    policy: tuple[Key, ...] = (("policy", "order"), ("policy", "within_category"),
+                               ("policy", "changes"))
+    if key[0] == "streams":
+        return (*policy, (*key[:2], "category"), (*key[:2], "category_changes"))
+    if key[0] == "projects":
+        return (*policy, ("projects",))
+    return policy
 
 
 def _warn_of_unranked_row_scores(scenario: Scenario, source: ScenarioSource | None,

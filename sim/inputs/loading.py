@@ -31,7 +31,7 @@ from sim.inputs.applicants import Category
 from sim.inputs.files import SymlinkLoop, not_found, resolved
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import LAYERED, SET_ASIDE, Scenario, unranked_scores
 from sim.inputs.waiting_list_csv import WaitingRows, read_waiting_list, repeats_message
 from sim.inputs.yaml_source import (
     OVERRIDE_SOURCES,
@@ -182,7 +182,8 @@ def validate_data(source: ScenarioSource) -> Scenario:
         data["observations"] = read_observations(observations, shown_as=str(observations))
         files.append(observations)
     try:
-        scenario = Scenario.model_validate(data)
+        # Inert settings are judged by check_runnable, which knows which layer gave each.
+        scenario = Scenario.model_validate(data, context={LAYERED: True})
     except pydantic.ValidationError as exc:
         problem = _first_problem(exc, source, observations)
         if observations is not None:  # read from a file of their own
@@ -229,7 +230,7 @@ def check_edited(scenario: Scenario) -> None:
                          f"{', '.join(Scenario.model_fields)}")
     data = scenario.model_dump(by_alias=True, warnings=False)
     try:
-        Scenario.model_validate(data)
+        Scenario.model_validate(data, context={SET_ASIDE: scenario._scores_set_aside})
     except pydantic.ValidationError as exc:
         raise _first_problem(exc, ScenarioSource(path=Path(shown), data=data)) from None
 
@@ -325,6 +326,8 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         check_settings_act(scenario, source, rows)
         if rows is not None and rows.repeats:  # said when loaded, not again at each reading
             warn(repeats_message(shown_csv(scenario), rows.repeats))
+    # What got this far was set aside with a warning, or is judged elsewhere (see above).
+    scenario._scores_set_aside = frozenset(path for path, *_ in unranked_scores(scenario))
 
 
 def _params_kept(scenario: Scenario, index: int) -> str:

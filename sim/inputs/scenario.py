@@ -56,6 +56,8 @@ __all__ = [
     "Stream",
     "Upgrade",
     "WaitingList",
+    "LAYERED",
+    "SET_ASIDE",
     "add_months",
     "categories_held",
     "holds_priority",
@@ -112,6 +114,11 @@ MAX_SEED = 2**63 - 1
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 """Simulated periods lie between these dates."""
+LAYERED = "layered"
+"""Validation context key: the scenario comes from files and options, whose checks judge
+what the schema cannot, such as who gave a setting that another layer left doing nothing."""
+SET_ASIDE = "set_aside"
+"""Validation context key: the key paths of efficiency scores set aside when it was loaded."""
 
 
 class _Model(BaseModel):
@@ -962,6 +969,9 @@ class Scenario(_Model):
     _options: tuple[tuple[tuple[str, ...], str, str], ...] = PrivateAttr(default=())
     """The key path of each option it was loaded with, how a message names the option (as
     typed: ``--set 2:replications=5``) and the change it made (``--set replications=5``)."""
+    _scores_set_aside: frozenset[str] = PrivateAttr(default=frozenset())
+    """Key paths of efficiency scores no rules rank by that its files' checks let through: a
+    parent's, set aside with a warning, so checking it again (:data:`SET_ASIDE`) keeps them."""
 
     def option_giving(self, key_path: str) -> str | None:
         """The last option (``--set key=value``) giving ``key_path``, a key around it or in it.
@@ -1073,6 +1083,21 @@ class Scenario(_Model):
                     and EARLIEST_DATE <= self.end <= LATEST_DATE):
                 other = ("start", f"expected a date before end ({self.end}), got {self.start}")
             raise SchemaProblem(key_path, expected, other)
+        return self
+
+    @model_validator(mode="after")
+    def _scores_ranked(self, info: ValidationInfo) -> Scenario:
+        """Refuse efficiency scores no rules rank by, unless the files judge them later.
+
+        Read from files (:data:`LAYERED`), they are judged with the files and options, so a
+        parent's scores that a child's policy leaves unranked are set aside, not refused;
+        checked again, those set aside then (:data:`SET_ASIDE`) stay so.
+        """
+        context = info.context or {}
+        if not context.get(LAYERED):
+            for key_path, expected, why, advice in unranked_scores(self):
+                if key_path not in context.get(SET_ASIDE, ()):
+                    raise SchemaProblem(key_path, f"{expected}: {why}; {advice}")
         return self
 
     @model_validator(mode="after")
@@ -1347,7 +1372,7 @@ def _dated_rule_problems(s: Scenario) -> list[tuple[str, str]]:
                     problems.append((f"{path}.rounds.dates.{j}", f"expected a date {after} "
                                      f"and before end ({s.end}), got {date}"))
                 previous = date
-    return problems + _rounds_out_of_force(s) + _efficiency_problems(s)
+    return problems + _rounds_out_of_force(s)
 
 
 def _rounds_out_of_force(s: Scenario) -> list[tuple[str, str]]:
@@ -1404,17 +1429,6 @@ def scores_drawn(s: Scenario) -> bool:
             or (waiting is not None and waiting.efficiency is not None))
 
 
-def _efficiency_problems(s: Scenario) -> list[tuple[str, str]]:
-    """Efficiency scores that no rules in force would rank by.
-
-    Ranking by efficiency where nobody has a score is judged after the schema, with the files
-    and options that tell who gave what (:mod:`sim.inputs.inert`): a parent file's ranking
-    that a child file or option leaves without scores (``--set streams.storage=null``) is set
-    aside with a warning there, not refused.
-    """
-    return _scores_unused(s)
-
-
 def categories_held(giver: Stream | Project) -> dict[str, None]:
     """The categories a stream's or project's applicants hold over time, first to last."""
     return dict.fromkeys([giver.category, *(c.category for c in giver.category_changes)])
@@ -1425,35 +1439,34 @@ def holds_priority(giver: Stream | Project) -> bool:
     return any(category in PRIORITY_CATEGORIES for category in categories_held(giver))
 
 
-def _scores_unused(s: Scenario) -> list[tuple[str, str]]:
+def unranked_scores(s: Scenario) -> list[tuple[str, str, str, str]]:
     """Efficiency scores of a stream, project or the waiting list that no rules would rank by.
 
-    The waiting list's default scores CSV rows whose categories are known only from the file,
-    so it is refused where no rules in force rank any category by efficiency.
-
-    Only a category ranked by efficiency (``within_category``) in some period reads them;
-    scores of applicants never in such a category would do nothing, silently.
+    Each as (key path, what was expected, why, advice). Only a category ranked by efficiency
+    (``within_category``) in some period reads them; scores of applicants never in such a
+    category would do nothing, silently. The waiting list's default scores CSV rows whose
+    categories are known only from the file, so it needs some category ranked.
     """
     ranked = {category for _, regime in s.policy.regimes()
               for category, how in regime.within_category.items() if how == "efficiency"}
     givers: list[tuple[str, Stream | Project]] = [
         *((f"streams.{name}", stream) for name, stream in s.streams.items()),
         *((f"projects.{i}", project) for i, project in enumerate(s.projects))]
+    expected = "expected no efficiency scores here"
     problems = []
     for path, giver in givers:
         held = categories_held(giver)
         if giver.efficiency is not None and not ranked.intersection(held):
-            which = " or ".join(held)
-            problems.append((f"{path}.efficiency", f"expected no efficiency scores here: no "
-                             f"rules in force rank {which} by efficiency (policy."
-                             f"within_category), so they would do nothing; rank the category "
-                             f"by efficiency there, or leave the scores out"))
+            problems.append((f"{path}.efficiency", expected, f"no rules in force rank "
+                             f"{' or '.join(held)} by efficiency (policy.within_category), so "
+                             "they would do nothing", "rank the category by efficiency there, "
+                             "or leave the scores out"))
     waiting = s.waiting_list
     if waiting is not None and waiting.efficiency is not None and not ranked:
-        problems.append(("waiting_list.efficiency", "expected no efficiency scores here: no "
-                         "rules in force rank any category by efficiency (policy."
-                         "within_category), so they would do nothing; rank a category by "
-                         "efficiency there, or leave the scores out"))
+        problems.append(("waiting_list.efficiency", expected, "no rules in force rank any "
+                         "category by efficiency (policy.within_category), so they would do "
+                         "nothing", "rank a category by efficiency there, or leave the scores "
+                         "out"))
     return problems
 
 
