@@ -290,7 +290,10 @@ class Mixed(QueuePolicy):
 
 
 def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_registry, capsys):
-    """The one line names the last frame in the policy's module, without the contract hint."""
+    """The one line names the last frame in the policy's module, without the contract hint.
+
+    A misspelt applicant attribute (``applicant.jobz``) is followed by the nearest one.
+    """
     module = tmp_path / "gq_test_runtime.py"
     module.write_text(RUNTIME_ERROR)
     path = scenario_file(tmp_path, "policy: {order: 'gq_test_runtime:Typo'}\n")
@@ -298,7 +301,7 @@ def test_a_policy_that_raises_is_named_at_its_file_and_line(tmp_path, clean_regi
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     assert "the queue policy 'gq_test_runtime:Typo' failed while ranking applicants " \
-           "(AttributeError: " in err[0] and "'jobz'" in err[0]
+           "(AttributeError: " in err[0] and "'jobz' (did you mean 'jobs'?))" in err[0]
     assert err[0].endswith(f") in per_job at {module}:5")
     assert "expected sort_key to return" not in err[0]
 

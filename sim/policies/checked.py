@@ -231,7 +231,7 @@ class CheckedPolicy(QueuePolicy):
         there; one raised outside it (comparing its keys, reading its ranks) means what it
         returned breaks the contract, so only then does the message restate the contract.
         """
-        what = f"failed while ranking applicants ({type(exc).__name__}: {exc})"
+        what = f"failed while ranking applicants ({type(exc).__name__}: {exc}{_misspelt(exc)})"
         where = _raised_in(exc, type(self.policy))
         if where is None:
             return self._broken(what)
@@ -331,6 +331,13 @@ def _defined_in(cls: type) -> str:
     except (TypeError, OSError):  # built in, or defined where no source is kept (a notebook)
         file = None
     return f"{cls.__qualname__} in {file or f'module {cls.__module__}'}"
+
+
+def _misspelt(exc: BaseException) -> str:
+    """A hint for an applicant attribute the policy misspelt (``applicant.job``), else ''."""
+    if isinstance(exc, AttributeError) and isinstance(exc.obj, Applicant) and exc.name:
+        return nearest(exc.name, (field.name for field in dataclasses.fields(Applicant)))
+    return ""
 
 
 def _raised_in(exc: BaseException, policy: type[QueuePolicy]) -> str | None:
