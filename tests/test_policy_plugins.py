@@ -1290,6 +1290,26 @@ def test_a_class_that_is_no_queue_policy_cannot_be_registered(tmp_path, clean_re
     assert "plain_class" not in registry.POLICIES
 
 
+def test_a_name_given_to_register_policy_is_answered_with_the_way_to_give_one(
+        tmp_path, clean_registry, capsys):
+    """@register_policy("mine"), as other libraries' decorators take a name, says how instead.
+
+    It read "'mine' is not a QueuePolicy subclass ... expected class 'mine'(QueuePolicy)".
+    """
+    (tmp_path / "gq_test_named.py").write_text(
+        "from sim import QueuePolicy, register_policy\n\n\n@register_policy('named_first')\n"
+        "class Named(QueuePolicy):\n    def sort_key(self, applicant):\n"
+        "        return (applicant.requested_mw,)\n")
+    path = scenario_file(tmp_path, "policy: {import: [gq_test_named], order: named_first}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert ("(TypeError: register_policy takes the class itself, not a name: write "
+            "@register_policy without brackets above the class, and give the class "
+            "name = 'named_first'") in err[0]
+    assert "named_first" not in registry.POLICIES
+
+
 @pytest.mark.parametrize("order", ["forgotten", "Forgotten"])
 def test_a_policy_class_left_unregistered_is_pointed_to_the_decorator(tmp_path, clean_registry,
                                                                        order):

@@ -33,8 +33,16 @@ def register_policy(cls: type[QueuePolicy]) -> type[QueuePolicy]:
     :class:`PolicyNameTaken`: replacing it would change every scenario of the process that
     names it. The same class registered again (its module imported again) replaces itself.
     A class that does not subclass :class:`QueuePolicy` is refused with a TypeError: it has
-    no ``ranks`` for the engine to call, and was found only when a scenario named it.
+    no ``ranks`` for the engine to call, and was found only when a scenario named it. A name
+    given to it (``@register_policy("mine")``, as other libraries' decorators take) is
+    refused with the way to give one.
     """
+    if isinstance(cls, str):
+        raise TypeError(
+            f"register_policy takes the class itself, not a name: write @register_policy "
+            f"without brackets above the class, and give the class name = {cls!r} "
+            "(see docs/policies.md)"
+        )
     if not (isinstance(cls, type) and issubclass(cls, QueuePolicy)):
         shown = cls.__name__ if isinstance(cls, type) else repr(cls)
         raise TypeError(
