@@ -24,7 +24,7 @@ from sim.engine.rules import with_categories
 from sim.inputs.applicants import ApplicantTable
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.rng import RandomStreams
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import CapacityRelease, Scenario
 from sim.inputs.sources import arrival_times, category_timeline, generate_applicants
 from sim.runs.metrics import METRICS
 from sim.runs.replication import grid_setup, with_capacity_releases
@@ -930,16 +930,18 @@ def test_a_longer_after_years_never_finds_a_later_connection_long_enough():
     29 January, past the 31 January that 2 months reach: a user connected on 30 January was
     connected long enough for the longer after_years and not for the shorter one.
     """
-    def back(after_years: float, review: dt.date) -> dt.date:
+    def release(after_years: float) -> CapacityRelease:
         return scenario(capacity_releases=[{
             "name": "r", "start": "2025-01-01", "user_share": 1, "mw_share": 1,
-            "after_years": after_years}]).capacity_releases[0].connected_by(review)
+            "after_years": after_years}]).capacity_releases[0]
 
     review = dt.date(2027, 3, 31)
-    assert back(1.99 / 12, review) >= back(2 / 12, review) == dt.date(2027, 1, 31)
+    assert (release(1.99 / 12).connected_by(review) >= release(2 / 12).connected_by(review)
+            == dt.date(2027, 1, 31))
+    releases = [release(months / 120) for months in range(0, 300)]  # 0.1 month apart
     for review in (dt.date(2027, 3, 31), dt.date(2028, 3, 31), dt.date(2027, 5, 31),
                    dt.date(2027, 3, 1), dt.date(2028, 2, 29)):
-        steps = [back(months / 120, review) for months in range(0, 300)]  # 0.1 month apart
+        steps = [each.connected_by(review) for each in releases]
         assert steps == sorted(steps, reverse=True), review
 
 
