@@ -22,6 +22,10 @@ from sim.policies import registry
 from sim.policies.checked import CheckedPolicy
 from tests.comparison_family import FIFO
 
+# What a policy changes and what is said of it is checked here, not what a figure shows: the
+# reports and sweeps written here lay out their figures and write them empty (tests/undrawn.py).
+pytestmark = pytest.mark.undrawn
+
 POLICY_MODULE = '''\
 from sim import QueuePolicy, register_policy
 
