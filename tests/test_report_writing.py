@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -23,12 +22,11 @@ from tests.test_loading import BASE
 from tests.test_output_safety import refused, snapshot
 
 SMALL = ["--set", "replications=2", "--workers", "1", "-q"]
-ROOT = Path(__file__).resolve().parents[1]
 REPORT_STAGING = ".report.partial-"
 """How a report's staging folder inside the results folder is named (and a random end)."""
 
-# Which files a report leaves is checked here, not what its figures show: in this process they
-# are laid out and written empty (tests/undrawn.py); the processes of their own draw them.
+# Which files a report leaves is checked here, not what its figures show: they are laid out
+# and written empty (tests/undrawn.py), in the forked processes of killed reports too.
 pytestmark = pytest.mark.undrawn
 
 
@@ -42,22 +40,37 @@ def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def killed_report(folder: Path) -> Path:
-    """The staging folder a report killed part-way (as by ``kill -9``) leaves in ``folder``."""
-    code = ("import os, sys\n"
-            "import sim.report.run as report\n"
-            "drawn = report.write_figures\n"
-            "def killed(figures, folder, workers=1):\n"
-            "    drawn(dict(list(figures.items())[:1]), folder, 1)\n"
-            "    os._exit(137)\n"
-            "report.write_figures = killed\n"
-            "from sim.cli import main\n"
-            "main(['report', sys.argv[1]])\n")
-    done = subprocess.run([sys.executable, "-c", code, str(folder)], text=True,
-                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == 137, done.stderr
+    """The staging folder a report killed part-way (as by ``kill -9``) leaves in ``folder``.
+
+    The report runs in a forked process of its own, which ends at once, with no clean-up, after
+    its first figure: its staging folder then names a process that is gone. Forked, not started
+    afresh, it needs no second import of gridqueue.
+    """
+    pid = os.fork()
+    if pid == 0:
+        _report_killed_after_one_figure(folder)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 137
     (staging,) = (p for p in folder.iterdir() if p.name.startswith(REPORT_STAGING))
     assert (staging / "figures" / "queue.png").is_file()
     return staging
+
+
+def _report_killed_after_one_figure(folder: Path) -> NoReturn:
+    """In the forked process: write the report of ``folder`` and end after its first figure."""
+    import sim.report.run as report
+
+    try:
+        drawn = report.write_figures
+
+        def killed(figures: dict, where: Path, workers: int = 1) -> None:
+            drawn(dict(list(figures.items())[:1]), where, 1)
+            os._exit(137)
+
+        report.write_figures = killed
+        main(["report", str(folder)])
+    finally:
+        os._exit(1)  # never back into the test run of the parent
 
 
 def test_force_takes_along_what_a_killed_report_left(results, capsys):
