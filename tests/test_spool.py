@@ -30,6 +30,12 @@ def world():  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.fixture(scope="module")
+def normal() -> Results:
+    """The world run under the default budget, its rows in memory; no test changes it."""
+    return run(world(), workers=1)
+
+
 @pytest.fixture
 def spilled(monkeypatch: pytest.MonkeyPatch) -> Results:
     """The world run with a budget of 50 rows in memory, so its rows go to disk."""
@@ -37,31 +43,31 @@ def spilled(monkeypatch: pytest.MonkeyPatch) -> Results:
     return run(world(), workers=2)
 
 
-def test_small_runs_stay_in_memory() -> None:
+def test_small_runs_stay_in_memory(normal: Results) -> None:
     """Under the default budget a run's applicant rows are never written to disk."""
     spool = ApplicantSpool()
-    spool.add(run(world(), workers=1).applicants)
+    spool.add(normal.applicants)
     assert not spool.on_disk
 
 
-def test_spilled_run_writes_the_same_files(spilled: Results, tmp_path: Path) -> None:
+def test_spilled_run_writes_the_same_files(spilled: Results, normal: Results,
+                                           tmp_path: Path) -> None:
     """Every table file of a run whose rows went to disk is byte-identical to a normal run."""
-    normal = run(world(), workers=1).write(tmp_path / "normal")
+    expected = normal.write(tmp_path / "normal")
     written = spilled.write(tmp_path / "spilled")
     for name in TABLES:
-        assert (written / f"{name}.csv").read_bytes() == (normal / f"{name}.csv").read_bytes()
+        assert (written / f"{name}.csv").read_bytes() == (expected / f"{name}.csv").read_bytes()
 
 
-def test_spilled_applicants_read_back_exactly(spilled: Results) -> None:
+def test_spilled_applicants_read_back_exactly(spilled: Results, normal: Results) -> None:
     """The applicants table read back from disk has the same values and dtypes as in memory."""
-    normal = run(world(), workers=1).applicants
-    pd.testing.assert_frame_equal(spilled.applicants, normal, check_exact=True)
+    pd.testing.assert_frame_equal(spilled.applicants, normal.applicants, check_exact=True)
 
 
-def test_spool_refuses_rows_after_reading_back() -> None:
+def test_spool_refuses_rows_after_reading_back(normal: Results) -> None:
     """Rows added after the spool was read would be lost, so adding them is an error."""
     spool = ApplicantSpool(budget_rows=1)
-    frame = run(world(), workers=1).applicants
+    frame = normal.applicants
     spool.add(frame.iloc[:5])
     spool.add(frame.iloc[5:10])
     assert spool.on_disk and len(spool.frame()) == 10
@@ -71,11 +77,11 @@ def test_spool_refuses_rows_after_reading_back() -> None:
 
 @pytest.mark.parametrize("budget_rows", [10**9, 50])
 def test_csv_formatted_in_several_processes_is_identical(
-    budget_rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    budget_rows: int, normal: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """applicants.csv written by two forked processes equals the one written by one."""
     monkeypatch.setattr("sim.runs.spool.PARALLEL_CSV_ROWS", 0)
-    frame = run(world(), workers=1).applicants
+    frame = normal.applicants
     spool = ApplicantSpool(budget_rows=budget_rows)
     for _, rows in frame.groupby("replication", sort=True):
         spool.add(rows.reset_index(drop=True))
@@ -87,9 +93,9 @@ def test_csv_formatted_in_several_processes_is_identical(
 
 
 @pytest.mark.parametrize("budget_rows", [10**9, 50])
-def test_rows_encoded_by_workers_read_back_exactly(budget_rows: int) -> None:
+def test_rows_encoded_by_workers_read_back_exactly(budget_rows: int, normal: Results) -> None:
     """Rows added encoded, as worker processes send them, or as DataFrames, read back alike."""
-    frame = run(world(), workers=1).applicants
+    frame = normal.applicants
     parts = [rows.reset_index(drop=True) for _, rows in frame.groupby("replication", sort=True)]
     spool = ApplicantSpool(budget_rows=budget_rows)
     for k, part in enumerate(parts):
