@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.runs.runner import default_workers
+from tests.benchmarks.__main__ import QUICK_REPLICATIONS
 from tests.benchmarks.mechanisms import MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def test_quick_benchmarks_print_every_table():
                           capture_output=True, text=True, timeout=300, env=UNTRACED)
     assert done.returncode == 0, done.stderr
     for heading in ("## 1. Peer comparison", "### Where gridqueue's time goes",
-                    "## 2. Long queues", "## 3. 20 replications",
+                    "## 2. Long queues", f"## 3. {QUICK_REPLICATIONS} replications",
                     "## 4. Every 2026 mechanism on the peer workload"):
         assert heading in done.stdout
     assert ("### Scaling on" in done.stdout) == (default_workers() > 1)

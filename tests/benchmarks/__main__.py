@@ -19,6 +19,10 @@ from tests.benchmarks import long_queues, mechanisms, peers, replications
 
 HOURS_PER_YEAR = 365.25 * 24
 
+QUICK_REPLICATIONS = 4
+"""Replications of benchmark 3 under ``--quick``: enough rows to compare both writers' bytes;
+each run is a fresh process, whose start and writing cost more than the simulation."""
+
 GOALS = {
     "Ciw": ("at least 6x faster", 6.0),
     "SimPy (minimal)": ("at least 3.5x faster", 3.5),
@@ -58,12 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = (1_000, 10_000) if args.quick else long_queues.SIZES
         print(long_queue_table(long_queues.run_long_queues(sizes, repeats=repeats)))
     if "replications" in chosen:
-        count = 20 if args.quick else args.replications
+        count = QUICK_REPLICATIONS if args.quick else args.replications
         print(replication_table(replications.run_replication_benchmark(count)))
         from sim.runs.runner import default_workers
 
         if default_workers() > 1:
-            rounds = (replications.scaling_rounds(default_workers(), rounds=2, replications=20)
+            rounds = (replications.scaling_rounds(default_workers(), rounds=2,
+                                                  replications=QUICK_REPLICATIONS)
                       if args.quick else replications.scaling_rounds(default_workers()))
             print(scaling_table(rounds, default_workers()))
     if "mechanisms" in chosen:
