@@ -201,6 +201,27 @@ def test_an_earlier_comparison_of_a_results_object_is_refused(
         Comparison.read(copy)
 
 
+def test_results_read_from_a_sibling_folder_are_found_from_anywhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Results given by a path relative to the working folder are found from another one.
+
+    A moved pair of folders (the comparison and the results it read) still reads back, and
+    what was read back, written again from there, still finds them.
+    """
+    family = write_family(tmp_path / "work" / "family")
+    monkeypatch.chdir(tmp_path / "work")
+    for name in ("fifo", "other_seed"):
+        run(load_scenario(family[name]), workers=1).write(Path(name))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare(["fifo", "other_seed"], workers=1).write("comparison")
+    shutil.move(tmp_path / "work", tmp_path / "moved")
+    monkeypatch.chdir(tmp_path)
+    Comparison.read(Path("moved") / "comparison").write(Path("moved") / "again")
+    back = Comparison.read(tmp_path / "moved" / "again")
+    assert list(back.results) == ["fifo", "other_seed"]
+
+
 def test_a_moved_results_folder_is_named(written: tuple[Comparison, Path],
                                          tmp_path: Path) -> None:
     """A scenario read from a results folder is read from it again: gone, it is named."""

@@ -99,6 +99,8 @@ class Comparison:
         cautions: what the report's lead and ``comparison.json`` say beside the answers, as
             the terminal warned it: a paired question counting only the replications both
             scenarios ran, say.
+        results_dirs: the results folder each scenario read from one lies in, made absolute
+            when compared, so that it is found again from any working folder.
 
     :meth:`difference` gives one difference by name, :meth:`write` writes it all into a
     folder and :meth:`read` reads such a folder back.
@@ -111,6 +113,7 @@ class Comparison:
     ran: list[str] = field(default_factory=list)
     workers: int = 1
     cautions: list[str] = field(default_factory=list)
+    results_dirs: dict[str, Path] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         """What was compared, how often each ran and where the tables are; not the tables.
@@ -413,12 +416,12 @@ class Comparison:
         files = read_comparison_files(Path(directory))
         return cls(results=files.results, sources=files.sources, questions=files.questions,
                    table=files.table, ran=files.ran, workers=default_workers(),
-                   cautions=files.cautions)
+                   cautions=files.cautions, results_dirs=files.results_dirs)
 
     def input_paths(self) -> list[Path]:
         """The files and results directories this comparison was computed from."""
-        given = [Path(source) for source in self.sources.values() if source != "python"]
-        return [*given, *(f for r in self.results.values() for f in r.scenario.input_files)]
+        return [*self.results_dirs.values(),
+                *(f for r in self.results.values() for f in r.scenario.input_files)]
 
     def run_dirs(self) -> dict[str, str]:
         """The directory under ``runs/`` of each scenario written with it: its label, made safe.
@@ -453,7 +456,7 @@ class Comparison:
                 {"label": label, "source": self.sources[label], "ran": label in self.ran,
                  "run_dir": f"runs/{runs[label]}" if label in runs else None,
                  "results_dir": None if label in runs
-                 else results_dir(target, self.sources[label]),
+                 else results_dir(target, self.results_dirs[label]),
                  "scenario_sha256": scenario_hash(r.scenario), "seed": r.scenario.seed,
                  "replications": replication_indices(r)}
                 for label, r in self.results.items()
@@ -570,6 +573,8 @@ def compare(
                                  scheduler=scheduler)
             ran.append(label)
         sources[label] = source
+    results_dirs = {label: Path(source).resolve() for label, source in sources.items()
+                    if label not in ran and source != "python"}
     by_order: set[str] = set()  # compared with the first input only as it comes first
     if specs:
         pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
@@ -598,7 +603,8 @@ def compare(
                              {k: r.replication_metrics for k, r in results.items()}, asked,
                              populations)
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran,
-                      workers=workers or default_workers(), cautions=cautions)
+                      workers=workers or default_workers(), cautions=cautions,
+                      results_dirs=results_dirs)
 
 
 def _warn_of_repeats(

@@ -42,22 +42,23 @@ class ComparisonFiles:
 
     results: dict[str, Results]
     sources: dict[str, str]
+    results_dirs: dict[str, Path]
     questions: list[Question]
     table: pd.DataFrame
     ran: list[str]
     cautions: list[str]
 
 
-def results_dir(folder: Path, source: str) -> str:
+def results_dir(folder: Path, found: Path) -> str:
     """Where a scenario read from a results folder lies, relative to the comparison's folder.
 
     Relative, as ``run.json`` records the scenario files: a comparison moved together with
     the runs it read still finds them. A path on another drive stays absolute.
     """
     try:
-        return os.path.relpath(Path(source).resolve(), folder.resolve())
+        return os.path.relpath(found.resolve(), folder.resolve())
     except ValueError:  # Windows: another drive
-        return str(Path(source).resolve())
+        return str(found.resolve())
 
 
 def read_comparison_files(folder: Path) -> ComparisonFiles:
@@ -74,15 +75,20 @@ def read_comparison_files(folder: Path) -> ComparisonFiles:
     labels = [_text(entry, index, "label", folder) for index, entry in enumerate(scenarios)]
     _check_labels(questions, labels, folder)
     table = read_table(folder / "comparison.csv")  # before the runs: it is quicker to read
-    results = {label: _scenario_results(folder, entry, index, label)
+    paths = {label: _results_path(folder, entry, index, label)
+             for index, (label, entry) in enumerate(zip(labels, scenarios, strict=True))}
+    results = {label: _scenario_results(folder, entry, index, label, paths[label])
                for index, (label, entry) in enumerate(zip(labels, scenarios, strict=True))}
     sources = {label: _text(entry, index, "source", folder)
                for index, (label, entry) in enumerate(zip(labels, scenarios, strict=True))}
     # A folder written before "ran" was recorded kept under runs/ only those run there.
     ran = [label for label, entry in zip(labels, scenarios, strict=True)
            if entry.get("ran", entry.get("run_dir") is not None)]
-    return ComparisonFiles(results=results, sources=sources, questions=questions, table=table,
-                           ran=ran, cautions=list(cautions))
+    results_dirs = {label: paths[label].resolve()
+                    for label, entry in zip(labels, scenarios, strict=True)
+                    if not entry.get("run_dir")}
+    return ComparisonFiles(results=results, sources=sources, results_dirs=results_dirs,
+                           questions=questions, table=table, ran=ran, cautions=list(cautions))
 
 
 def _missing(folder: Path, key: str, expected: str) -> InputError:
@@ -130,10 +136,11 @@ def _check_labels(questions: list[Question], labels: list[str], folder: Path) ->
                                  f"{getattr(question, key)!r}; the file was changed")
 
 
-def _scenario_results(folder: Path, entry: dict[str, Any], index: int, label: str) -> Results:
-    """One scenario's results: under ``runs/``, else the results folder it was read from.
+def _results_path(folder: Path, entry: dict[str, Any], index: int, label: str) -> Path:
+    """Where one scenario's results lie: under ``runs/``, else the results folder it was read from.
 
-    That folder must still hold the scenario and replications the comparison counted.
+    ``results_dir`` is relative to the comparison's folder; a comparison written before it
+    was recorded is read from its ``source``, relative to the working folder, as given then.
     """
     key = f"scenarios.{index}"
     where = next((name for name in ("run_dir", "results_dir") if entry.get(name)), None)
@@ -150,6 +157,13 @@ def _scenario_results(folder: Path, entry: dict[str, Any], index: int, label: st
                          f"results folder of {label}, {path}; not found (moved or deleted?), "
                          "and the comparison's figures and answers need its tables: put it "
                          "back, or compare the inputs again")
+    return path
+
+
+def _scenario_results(folder: Path, entry: dict[str, Any], index: int, label: str,
+                      path: Path) -> Results:
+    """One scenario's results, read from ``path``: what the comparison counted, or refused."""
+    key = f"scenarios.{index}"
     results = Results.read(path)
     expected = entry.get("scenario_sha256")
     if expected != scenario_hash(results.scenario):
