@@ -465,6 +465,24 @@ def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):
             assert difference.group(1).startswith("+")
 
 
+def test_describe_writes_each_difference_as_compare_does(result: Sweep):
+    """Each difference in the digits that tell it from its ends, not one precision for all.
+
+    One number of decimals for every difference wrote '+250.0 (+240.0 to +260.0)' beside
+    '+0.5 (+0.3 to +0.7)'; compare writes '+250 (+240 to +260)' and '+0.50 (+0.30 to +0.70)'.
+    """
+    differences = result.differences.copy()
+    later = (differences["metric"] == "wait_mean_years") & (differences["group"] == "all")
+    differences.loc[later, ["difference", "difference_ci_low", "difference_ci_high"]] = [
+        [0.0, 0.0, 0.0], [250.0, 240.0, 260.0], [0.5, 0.3, 0.7], [-0.012, -0.02, -0.004]]
+    changed = replace(result)
+    changed.__dict__["differences"] = differences  # its cached property, as if computed so
+    lines = changed.describe("wait_mean_years").splitlines()[2:]
+    assert [line.split("; ")[1].removesuffix(" from the first cell, paired")
+            .removesuffix(" from the first cell, unpaired") for line in lines] == [
+        "+250 (+240 to +260)", "+0.50 (+0.30 to +0.70)", "-0.012 (-0.020 to -0.004)"]
+
+
 def test_describe_shows_a_share_in_percent_as_compare_and_the_figure_do(result: Sweep):
     """It read '0.100 (0.058 to 0.164)' where compare, the report and the figure say 10%."""
     table = result.table.copy()

@@ -59,7 +59,7 @@ from sim.analysis.sweep_grid import (
 )
 from sim.errors import GridqueueError, argument, given_as
 from sim.figures.files import write_figures
-from sim.figures.numbers import NOT_REACHED
+from sim.figures.numbers import NOT_REACHED, format_estimate
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
@@ -370,9 +370,11 @@ class Sweep:
 
         Each with its 95% interval; the difference says whether it is paired (the group holds
         the same applicants as in the first cell: :attr:`paired`) or unpaired (Welch's), as
-        ``sweep.csv`` does: '8.88 (8.78 to 8.98); -0.094 (-0.11 to -0.071) from the first
-        cell, paired'. Intervals of the levels that overlap do not mean no difference: a
-        paired difference can be clear where they do. A share is in percent and its
+        ``sweep.csv`` does: '8.88 (8.78 to 8.98); -0.09 (-0.11 to -0.07) from the first
+        cell, paired': the levels in one precision for every cell, each difference in the
+        digits that tell it from its interval's ends, as compare writes one. Intervals of the
+        levels that overlap do not mean no difference: a paired difference can be clear where
+        they do. A share is in percent and its
         difference in percentage points ('29.7% (23.6 to 36.5%); +4.9 pp (-0.9 to +10.6)'), as
         compare, the report and the figure show them. Unless told, the key figure is
         :func:`lead_metric`'s.
@@ -388,22 +390,18 @@ class Sweep:
         label = label[:label.rindex(" (")] if label.endswith(")") and " (" in label else label
         estimator = METRICS[metric].estimator
         of_means = "" if estimator == "mean" else " of the means"  # not of the medians shown
-        unit, apart_unit = METRICS[metric].unit, ""
+        unit = written = METRICS[metric].unit
+        apart_unit = ""
         if unit == "share":  # in percent, as compare, the report and the figure show it
-            shown = ["estimate", "ci_low", "ci_high", "difference", "difference_ci_low",
-                     "difference_ci_high"]
+            shown = ["estimate", "ci_low", "ci_high"]  # the differences: format_estimate
             rows = rows.assign(**{column: rows[column] * 100.0 for column in shown})
-            unit, apart_unit = "percent", " in percentage points"
-        lines = [f"{label} ({metric}, {unit}), {group}: "
+            written, apart_unit = "percent", " in percentage points"
+        lines = [f"{label} ({metric}, {written}), {group}: "
                  f"{estimator} (95% CI); difference{of_means} from the first cell"
                  f"{apart_unit} (95% CI), paired where the group holds the same applicants"]
         mark = "%" if apart_unit else ""
         decimals = table_decimals(rows)
         first = next(iter(self.overrides))
-        later = rows[rows["cell"] != first]
-        apart = table_decimals(pd.DataFrame({
-            "estimate": later["difference"], "ci_low": later["difference_ci_low"],
-            "ci_high": later["difference_ci_high"]}))
         missing, empty = self._missing(), self._empty()
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
@@ -415,19 +413,19 @@ class Sweep:
                              f"{self.scenario.replications} replications; docs/model.md, 4.3)")
                 continue
             lines.append(f"  {cell}: {_estimate_text(row, decimals, mark)}; "
-                         + self._difference_text(row, apart, missing, group, metric,
-                                                 (first, group) in empty, mark and " pp"))
+                         + self._difference_text(row, unit, missing, group, metric,
+                                                 (first, group) in empty))
         lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
 
-    def _difference_text(self, row: Mapping[Hashable, Any], decimals: int,
+    def _difference_text(self, row: Mapping[Hashable, Any], unit: str,
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
-                         group: str, metric: str, nobody_first: bool, mark: str = "",
-                         ) -> str:
+                         group: str, metric: str, nobody_first: bool) -> str:
         """A cell's difference from the first for :meth:`describe`, or why it has none.
 
-        ``nobody_first``: the first cell has nobody in ``group``; ``mark`` follows the
-        difference (' pp', percentage points, for a share).
+        Written as compare writes a difference (:func:`~sim.figures.numbers.format_estimate`):
+        the digits that tell it from its interval's ends, '+1.09 (+1.03 to +1.14)', a share's
+        in percentage points. ``nobody_first``: the first cell has nobody in ``group``.
         """
         if row["cell"] == next(iter(self.overrides)):
             return "the first cell"
@@ -436,12 +434,9 @@ class Sweep:
         if np.isnan(row["difference"]):
             why = self._no_difference(missing, row["cell"], group, metric, why=False)
             return why or "no difference from the first cell"
-        low, high = row["difference_ci_low"], row["difference_ci_high"]
-        texts = [_signed(row["difference"], decimals) + mark]
-        if not (np.isnan(low) or np.isnan(high)):
-            texts.append(f"({_signed(low, decimals)} to {_signed(high, decimals)})")
-        return (" ".join(texts) + " from the first cell, "
-                + ("paired" if row["paired"] else "unpaired"))
+        text = format_estimate(row["difference"], row["difference_ci_low"],
+                               row["difference_ci_high"], unit, signed=True)
+        return f"{text} from the first cell, {'paired' if row['paired'] else 'unpaired'}"
 
     def write(
         self, directory: str | Path, force: bool = False, metric: str | None = None,
@@ -537,12 +532,6 @@ def _estimate_text(row: Mapping[Hashable, Any], decimals: int, mark: str = "") -
                            for c, end in (("estimate", mark), ("ci_low", ""),
                                           ("ci_high", mark)))
     return f"{estimate} ({low} to {high})"
-
-
-def _signed(value: float, decimals: int) -> str:
-    """A difference with its sign, as the figure writes it: '+0.41', '-0.09', '0.00'."""
-    text = _fixed(value, decimals)
-    return text if text.startswith("-") or not text.strip("0.,") else f"+{text}"
 
 
 def _fixed(value: float, decimals: int) -> str:
