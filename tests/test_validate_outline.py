@@ -6,8 +6,10 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
+from sim import load_scenario
 from sim.cli import main
 from sim.policies.timeline import PolicyPeriod
+from sim.report.assumptions import assumptions
 from tests.test_overrides import HISTORY
 
 
@@ -72,6 +74,24 @@ def test_validate_lists_the_named_rows_of_a_waiting_list_csv(tmp_path: Path, cap
     assert lines[at + 20:at + 22] == [
         "  Firm 19: other, 0.5 MW demand, asked 2021-03-01, 0 jobs", "  and 2 more"]
     assert not lines[at + 22].startswith("  ")  # the list ends there
+
+
+def test_validate_and_the_report_write_a_named_rows_mw_alike(tmp_path: Path, capsys):
+    """A named row's MW as its CSV gives it, in validate and in the report's assumptions.
+
+    validate wrote 1.23456 MW as '1.23', the report's assumptions as '1.23456'.
+    """
+    (tmp_path / "waiting.csv").write_text(
+        "name,request_date,category,demand_mw\nFish auction,2021-03-01,other,1.23456\n",
+        encoding="utf-8")
+    path = tmp_path / "history.yaml"
+    path.write_text(HISTORY + "waiting_list: {csv: waiting.csv}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert ("  Fish auction: other, 1.23456 MW demand, asked 2021-03-01, 0 jobs"
+            in capsys.readouterr().out.splitlines())
+    named = assumptions(load_scenario(path))["Named projects"].items
+    assert any(item.startswith("Fish auction (waiting list) (other): 1.23456 MW demand,")
+               for item in named), named
 
 
 def test_validate_writes_a_product_equal_to_what_it_multiplies(capsys):

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections import Counter
 
-from sim.figures.numbers import significant
+from sim.figures.numbers import given_mw, significant
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import non_firm_offers, scored_categories, uptakes_drawn
 from sim.inputs.scenario import (
@@ -249,7 +249,7 @@ def _named_rows(waiting: WaitingRows | None) -> list[str]:
     """
     if waiting is None:
         return []
-    rows = [f"  {name}: {category}, {significant(mw, 3)} MW demand, asked "
+    rows = [f"  {name}: {category}, {given_mw(mw)} MW demand, asked "
             f"{date}, {int(jobs)} jobs" + (f", stream {stream}" if stream else "")
             for name, category, mw, date, jobs, stream in zip(
                 waiting.name, waiting.category, waiting.demand_mw, waiting.request_date,

@@ -14,7 +14,8 @@ from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
 __all__ = ["NOT_REACHED", "QUARTER_SIGN", "distinct_values", "equal_but_for_rounding",
-           "format_estimate", "format_numbers", "group_thousands", "significant", "tick_texts"]
+           "format_estimate", "format_numbers", "given_mw", "group_thousands", "significant",
+           "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -124,6 +125,19 @@ def significant(value: float, digits: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").removesuffix(".")
     return _no_negative_zero([text])[0]
+
+
+GIVEN_DIGITS = 6
+"""Significant digits of a figure a planner typed into a file, written back to be checked."""
+
+
+def given_mw(value: float) -> str:
+    """A named waiting-list row's MW as its CSV gives it: '1.2345', never rounded to '1.23'.
+
+    The one rule for ``gridqueue validate`` and the report's assumptions, which wrote it to
+    three and six significant digits: a planner checks the row was read as typed.
+    """
+    return significant(value, GIVEN_DIGITS)
 
 
 def _no_negative_zero(texts: list[str]) -> list[str]:

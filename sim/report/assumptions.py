@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.errors import InputError
-from sim.figures.numbers import significant
+from sim.figures.numbers import given_mw, significant
 from sim.inputs.applicants import CATEGORIES, Category
 from sim.inputs.loading import load_waiting_rows
 from sim.inputs.scenario import (
@@ -125,7 +125,7 @@ def _named_row(rows: WaitingRows, k: int) -> str:
     area, supply = rows.area[k], float(rows.self_supply[k])
     generated = "" if math.isnan(supply) else f", {supply:.0%} generated on site"
     return (f"{rows.name[k]}{WAITING_LIST_MARK} ({rows.category[k]}"
-            f"{', ' + area if area else ''}): {significant(float(rows.demand_mw[k]), 6)} MW "
+            f"{', ' + area if area else ''}): {given_mw(float(rows.demand_mw[k]))} MW "
             f"demand{generated}, requested on {rows.request_date[k]}, "
             f"{count_text(float(rows.jobs[k]), 'job', 6)}")
 
