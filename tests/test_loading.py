@@ -300,13 +300,13 @@ def test_an_unknown_key_whose_value_is_a_block_is_named_on_its_own_line(family):
 def test_an_upgrade_delayed_past_the_end_for_certain_is_named(family, tmp_path):
     """An upgrade whose shortest delay takes it past the end adds nothing: a warning says so.
 
-    It was silent in run (validate's outline said "only after the end"); one that may still
-    come within the run is quiet.
+    It was silent in run (validate's outline said so); one that may still come within the
+    run is quiet.
     """
     late = "grid.upgrades.0.delay_years={dist: uniform, low: 2.5, high: 3}"
     with pytest.warns(GridqueueWarning, match=r"--set grid.upgrades.0.delay_years=.*: "
-                      r"grid.upgrades.0 \(station\) comes 2030-07-0\d at the earliest, after "
-                      r"end \(2030-01-01\): it adds nothing in this run"):
+                      r"grid.upgrades.0 \(station\) comes at the earliest on 2030-07-0\d, "
+                      r"after the end \(2030-01-01\), so it adds nothing in this run"):
         load_scenario(family / "base.yaml", [late])
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)

@@ -137,8 +137,9 @@ def test_a_shared_delay_that_takes_a_part_past_the_end_is_warned_of(tmp_path: Pa
         warnings.simplefilter("always")
         _scenario(tmp_path, text)
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)]
-    assert any("grid.areas.south.upgrades.0 (New station south share) comes 2032-05-31"
-               in text and "after end (2032-01-01)" in text for text in said), said
+    assert any("grid.areas.south.upgrades.0 (New station south share) comes at the earliest "
+               "on 2032-05-31" in text and "after the end (2032-01-01)" in text
+               for text in said), said
 
 
 def test_an_area_named_upstream_takes_the_delay_it_names(tmp_path: Path):

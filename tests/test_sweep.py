@@ -853,20 +853,20 @@ def test_a_cell_that_leaves_an_upgrade_doing_nothing_is_warned_of_once(family):
     said = _said(lambda: plan_sweep(family["fifo"], {"grid.upgrades.0.delay_years": [0, 3],
                                                      "policy.order": ["fifo", "social_priority"]},
                                     replications=2))
-    late = [text for text in said if "after end" in text]
+    late = [text for text in said if "after the end" in text]
     assert late == ["sweep cells grid.upgrades.0.delay_years=3 policy.order=fifo; "
                     "grid.upgrades.0.delay_years=3 policy.order=social_priority: "
-                    "grid.upgrades.0 (station) comes 2026-05-31 at the earliest, after end "
-                    "(2026-01-01): it adds nothing in this run"]
+                    "grid.upgrades.0 (station) comes at the earliest on 2026-05-31, after the "
+                    "end (2026-01-01), so it adds nothing in this run"]
 
 
 def test_a_base_scenario_that_leaves_an_upgrade_doing_nothing_is_warned_of_once(family):
     """Said of the base scenario, where the option gives it, and not again for every cell."""
     said = _said(lambda: plan_sweep(family["fifo"], {"policy.order": ["fifo", "social_priority"]},
                                     ["grid.upgrades.0.delay_years=3"], replications=2))
-    assert [text for text in said if "after end" in text] == [
-        "--set grid.upgrades.0.delay_years=3: grid.upgrades.0 (station) comes 2026-05-31 at the "
-        "earliest, after end (2026-01-01): it adds nothing in this run"]
+    assert [text for text in said if "after the end" in text] == [
+        "--set grid.upgrades.0.delay_years=3: grid.upgrades.0 (station) comes at the earliest "
+        "on 2026-05-31, after the end (2026-01-01), so it adds nothing in this run"]
 
 
 ROUNDS = """\

@@ -177,8 +177,8 @@ def test_an_upgrade_delayed_past_the_end_counts_for_nothing(tmp_path: Path, caps
     lines = capsys.readouterr().out.splitlines()
     assert "  main: 1 MW at the start, 1 MW after 0 upgrades (1 more only after the end)" \
         in lines
-    assert ("    + 5 MW only after the end: 2026-05-31 at the earliest, so not in the run: "
-            "station") in lines
+    assert ("    + 5 MW at the earliest on 2026-05-31, after the end (2026-01-01), so it adds "
+            "nothing in this run: station") in lines
 
 
 
@@ -186,16 +186,17 @@ def test_an_upgrade_on_the_end_date_is_not_said_to_come_after_the_same_date(tmp_
                                                                               capsys):
     """Delayed to noon of the end date, the station read "2026-01-01 ..., after end (2026-01-01)".
 
-    The run stops as its end date begins, so the upgrade adds nothing: said in those words.
+    The run stops as its end date begins, so the upgrade adds nothing: said in those words,
+    the same in validate's outline and in the warning run gives, which worded it otherwise.
     """
     path = tmp_path / "history.yaml"
     path.write_text(HISTORY, encoding="utf-8")
     assert main(["validate", str(path), "--set", "grid.upgrades.0.delay_years=2.5887"]) == 0
     captured = capsys.readouterr()
-    assert ("    + 5 MW only after the end: on its date (2026-01-01) at the earliest, as the run "
-            "stops when that day begins: station") in captured.out.splitlines()
-    assert ("grid.upgrades.0 (station) comes during the end date (2026-01-01) at the earliest, "
-            "and the run stops as that day begins: it adds nothing in this run") in captured.err
+    said = ("at the earliest on the end date (2026-01-01), where the run stops as that day "
+            "begins, so it adds nothing in this run")
+    assert f"    + 5 MW {said}: station" in captured.out.splitlines()
+    assert f"grid.upgrades.0 (station) comes {said}" in captured.err
 
 
 def test_an_upgrade_s_window_starts_at_its_shortest_delay(tmp_path: Path, capsys):

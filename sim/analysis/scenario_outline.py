@@ -13,7 +13,7 @@ from collections import Counter
 
 from sim.figures.numbers import given_mw, significant
 from sim.inputs.applicants import CATEGORIES
-from sim.inputs.inert import non_firm_offers, scored_categories, uptakes_drawn
+from sim.inputs.inert import after_end_text, non_firm_offers, scored_categories, uptakes_drawn
 from sim.inputs.scenario import (
     DAYS_PER_YEAR,
     Area,
@@ -266,10 +266,7 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
         f"the same delay as {upgrade.same_delay_as}"]
     earliest = scenario.earliest(upgrade)
     if earliest >= end:
-        if earliest == end:  # during the end date: the run stops as that day begins
-            return (f"only after the end: on its date ({end}) at the earliest, as the run stops "
-                    "when that day begins")
-        return f"only after the end: {earliest} at the earliest, so not in the run"
+        return after_end_text(earliest, end)
     if delay is None or delay.upper_bound == 0:
         return f"on {upgrade.date}"
     if math.isinf(delay.upper_bound):

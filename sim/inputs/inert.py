@@ -47,7 +47,8 @@ from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["check_settings_act", "non_firm_offers", "scored_categories", "uptakes_drawn"]
+__all__ = ["after_end_text", "check_settings_act", "non_firm_offers", "scored_categories",
+           "uptakes_drawn"]
 
 Key = tuple[str | int, ...]
 
@@ -1028,19 +1029,21 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
                 delay = "delay_years" if upgrade.same_delay_as is None else "same_delay_as"
                 key: Key = (*path.split("."), i, delay)
                 _warn(scenario, source, key, f"{'.'.join(map(str, key[:-1]))} ({upgrade.name}) "
-                      f"comes {_after_end_text(earliest, scenario)}: it adds nothing in this run")
+                      f"comes {after_end_text(earliest, scenario.end)}")
 
 
-def _after_end_text(earliest: dt.date, scenario: Scenario) -> str:
-    """When an upgrade comes at the earliest, said of one that comes only after the run.
+def after_end_text(earliest: dt.date, end: dt.date) -> str:
+    """When an upgrade that comes only after the run comes at the earliest, and what it adds.
 
-    One that comes during the end date itself read "comes 2037-12-31 at the earliest, after end
-    (2037-12-31)": the run stops as that day begins, which the same two dates did not say.
+    The one wording of the warning of ``run`` and the outline of ``validate``, which said it
+    in two ways. One that comes during the end date itself read "comes 2037-12-31 at the
+    earliest, after end (2037-12-31)": the run stops as that day begins, which the same two
+    dates did not say.
     """
-    if earliest == scenario.end:
-        return (f"during the end date ({scenario.end}) at the earliest, and the run stops as "
-                "that day begins")
-    return f"{earliest} at the earliest, after end ({scenario.end})"
+    if earliest == end:
+        return (f"at the earliest on the end date ({end}), where the run stops as that day "
+                "begins, so it adds nothing in this run")
+    return f"at the earliest on {earliest}, after the end ({end}), so it adds nothing in this run"
 
 
 def _warn_of_project_times_after_the_end(scenario: Scenario,
