@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -49,6 +50,17 @@ def test_read_gives_back_every_table(written: tuple[Sweep, Path]) -> None:
     plt.close(back.figure())
 
 
+def test_a_sweep_over_dates_reads_back_dates(tmp_path: Path) -> None:
+    """Dates given in Python read back as dates, not as the text JSON writes them."""
+    family = write_family(tmp_path)
+    days = [dt.date(2023, 6, 1), dt.date(2024, 6, 1)]
+    swept = sweep(family["fifo"], {"grid.upgrades.0.date": days}, replications=2, workers=1)
+    back = Sweep.read(swept.write(tmp_path / "out"))
+    assert back.vary == swept.vary == {"grid.upgrades.0.date": days}
+    assert back.overrides == swept.overrides
+    assert list(back.cells["grid.upgrades.0.date"]) == days
+
+
 def test_a_read_sweep_writes_the_same_table(written: tuple[Sweep, Path],
                                             tmp_path: Path) -> None:
     _, folder = written
@@ -73,7 +85,16 @@ def _first_cell(folder: Path) -> str:
     return next(iter(json.loads((folder / "run.json").read_text(encoding="utf-8"))["cells"]))
 
 
+def _a_date_nowhere(folder: Path) -> None:
+    about = folder / "cells" / f"{_first_cell(folder)}.json"
+    info = json.loads(about.read_text(encoding="utf-8"))
+    info["dates"] = [{"at": ["nowhere"], "type": "date"}]
+    about.write_text(json.dumps(info), encoding="utf-8")
+
+
 @pytest.mark.parametrize(("damage", "message"), [
+    (_a_date_nowhere, r"cells/[^ ]+\.json: dates\.0: expected where among the overrides a "
+     "date lies"),
     (_without_pairing, r"run\.json: cells\.[^.]+\.paired: expected .*earlier gridqueue"),
     (_cut_short, r"sweep\.csv:\d+: truncated"),
     (lambda f: (f / "cells" / f"{_first_cell(f)}.csv").unlink(),

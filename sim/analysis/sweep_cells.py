@@ -1,14 +1,16 @@
 """The finished cells of a sweep on disk: stored as each finishes, found again on --resume.
 
 Each cell is ``cells/<id>.csv`` (its per-replication key figures) and ``cells/<id>.json``
-(its overrides and ``cell_sha256``, the :func:`~sim.runs.results.definition_hash` of its scenario,
-waiting list and policy code), the JSON written last so a cell with one is finished. A resumed
+(its overrides, where among them a date lies, and ``cell_sha256``, the
+:func:`~sim.runs.results.definition_hash` of its scenario, waiting list and policy code),
+the JSON written last so a cell with one is finished. A resumed
 sweep reuses a kept cell only when its hash matches the cell as now asked, and refuses to go
 on when a kept cell belongs to another sweep; a damaged cell is simply run again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import GridqueueError, given_as
+from sim.errors import GridqueueError, InputError, given_as
 from sim.runs.metrics import METRICS
 
-__all__ = ["FIGURES_VERSION", "check_kept_cells", "read_cell", "write_cell"]
+__all__ = ["FIGURES_VERSION", "check_kept_cells", "given_overrides", "read_cell", "write_cell"]
 
 FIGURES_VERSION = 3
 """How the key figures are counted, stored with each cell: raised whenever a figure is
@@ -38,10 +40,49 @@ def write_cell(
     """
     folder.mkdir(parents=True, exist_ok=True)
     metrics.to_csv(folder / f"{cell}.csv", index=False)
-    about = {"cell": cell, "overrides": dict(overrides), "cell_sha256": sha256,
-             "figures": FIGURES_VERSION}
+    about = {"cell": cell, "overrides": dict(overrides), "dates": _dates_within(dict(overrides)),
+             "cell_sha256": sha256, "figures": FIGURES_VERSION}
     (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
                                          encoding="utf-8")
+
+
+DATE_TYPES: dict[str, type[dt.date]] = {"date": dt.date, "datetime": dt.datetime}
+"""The types of value JSON writes as text, by the name ``dates`` records each under."""
+
+
+def _dates_within(value: Any, at: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
+    """Where within ``value`` a date lies (``at``, keys and indices) and which type it is.
+
+    JSON writes a date as its text: without this, a sweep over dates read back as text.
+    """
+    if isinstance(value, dt.date):
+        return [{"at": list(at), "type": type(value).__name__}]
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() for found in _dates_within(item, (*at, key))]
+    if isinstance(value, (list, tuple)):
+        return [found for index, item in enumerate(value)
+                for found in _dates_within(item, (*at, index))]
+    return []
+
+
+def given_overrides(about: Path, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A cell's overrides as the sweep was given them: each date recorded as one, a date again.
+
+    A cell written before ``dates`` was recorded gives its dates as text.
+    """
+    overrides = dict(stored["overrides"])
+    for index, entry in enumerate(stored.get("dates", [])):
+        try:
+            *path, last = entry["at"]
+            holder = overrides
+            for key in path:
+                holder = holder[key]
+            holder[last] = DATE_TYPES[entry["type"]].fromisoformat(holder[last])
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise InputError(about, f"dates.{index}", "expected where among the overrides a "
+                             "date lies and its type; the file is damaged: run the sweep "
+                             "again") from None
+    return overrides
 
 
 def check_kept_cells(folder: Path, wanted: Mapping[str, str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.output_files import read_provenance, refuse_other_outputs
-from sim.analysis.sweep_cells import read_cell
+from sim.analysis.sweep_cells import given_overrides, read_cell
 from sim.analysis.sweep_grid import value_text
 from sim.errors import InputError
 from sim.inputs.files import resolved
@@ -98,8 +98,8 @@ def read_sweep_files(folder: Path) -> SweepFiles:
             raise InputError(folder / "cells" / f"{cell}.csv", "", "expected the figures of "
                              f"cell {cell} per replication; missing, damaged or counted by an "
                              "earlier gridqueue: run the sweep again")
-        overrides[cell] = read_provenance(folder / "cells" / f"{cell}.json",
-                                          "sweep")["overrides"]
+        about = folder / "cells" / f"{cell}.json"
+        overrides[cell] = given_overrides(about, read_provenance(about, "sweep"))
         paired[cell], members[cell] = entry["paired"], entry["members"]
         parts.append(metrics.assign(cell=cell))
     vary = {key: list({value_text(combo[key]): combo[key] for combo in overrides.values()

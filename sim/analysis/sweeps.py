@@ -464,7 +464,8 @@ class Sweep:
 
         Returns the :class:`Sweep` :func:`sweep` returned, running nothing: its tables are
         made from each cell's figures per replication (``cells/``) as the sweep made them,
-        and how each cell pairs with the first is read from ``run.json``. A folder that is
+        each varied value as it was given (a date as a date, not its text), and how each cell
+        pairs with the first is read from ``run.json``. A folder that is
         not a sweep's (a run's, a comparison's), is damaged or was written by an earlier
         gridqueue lacking a file or key is refused with one message naming it.
         """
