@@ -17,6 +17,8 @@ from sim.analysis.differences import Population, Question, comparison_table
 from sim.report.data import (
     FALLBACK_MEANING,
     HEADINGS,
+    Cell,
+    KeyTable,
     _question_table,
     _with_terms,
     comparison_page,
@@ -559,19 +561,21 @@ def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_cou
 def test_a_median_not_reached_shows_the_quarter_marked(summary_and_scenario):
     """Fewer than half ever connected: the column shows the time to connect a quarter.
 
-    Marked, with its own interval, under a heading that says so; a group whose quarter is
-    not reached either still reads "not reached".
+    Marked, with its own interval, and the note beneath the table says what the mark means
+    (in the heading, it made it 10 lines tall); a group whose quarter is not reached either
+    still reads "not reached", and a table without the mark does not explain it.
     """
     summary, scenario = summary_and_scenario
     table = summary.copy()
     _set_figure(table, "connect_median_years", [math.inf, 3.0, math.inf])
     _set_figure(table, "connect_p25_years", [1.25, 1.0, 1.5])
-    heading, cells = _headline_column(table, scenario, "connect_median_years")
-    assert "a quarter" in heading
+    legend, cells = _headline_column(table, scenario, "connect_median_years")
+    assert "¼: the years until a quarter are connected, where fewer than half are" in legend
     assert cells["All applicants"] == "¼: 1.2 (1.0 to 1.5)"
     nobody = _nobody_connected(summary, "basic_needs")
-    _, cells = _headline_column(nobody, scenario, "connect_median_years")
+    legend, cells = _headline_column(nobody, scenario, "connect_median_years")
     assert cells["Basic needs"] == "not reached"
+    assert "¼" not in legend
 
 
 def _set_figure(table: pd.DataFrame, metric: str, values: list[float]) -> None:
@@ -580,11 +584,19 @@ def _set_figure(table: pd.DataFrame, metric: str, values: list[float]) -> None:
     table.loc[rows, ["estimate", "ci_low", "ci_high"]] = values
 
 
+def test_a_table_with_mw_freed_says_beneath_it_what_all_applicants_count():
+    """Its heading said so, in a column that grew tall; the note beneath the table says it now."""
+    freed = KeyTable("", [METRICS["mw_freed"].label], [("All applicants", "", [Cell("21.5")])])
+    assert freed.legend == ("MW freed by capacity releases by the end of the run: in the row of "
+                            "all applicants, also by users connected before the run.")
+    assert KeyTable("", [METRICS["withdrawn"].label], freed.rows).legend == ""
+
+
 def _headline_column(table: pd.DataFrame, scenario, metric: str) -> tuple[str, dict[str, str]]:
-    """The heading of ``metric``'s column in a run's headline table, and its text by group."""
+    """The note beneath a run's headline table, and ``metric``'s column's text by group."""
     headline = run_page(table, scenario, "fifo.yaml", {}).headline
     column = TABLE_METRICS.index(metric)
-    return headline.columns[column], {h: row[column].text for h, _, row in headline.rows}
+    return headline.legend, {h: row[column].text for h, _, row in headline.rows}
 
 
 def test_a_run_report_gives_connections_in_part_and_non_firm_rights_a_table_of_their_own(
@@ -635,8 +647,8 @@ def test_a_mean_wait_unknown_within_ten_years_shows_five_marked(summary_and_scen
     table = summary.copy()
     _set_figure(table, "wait_rmst_10y_years", [math.nan] * 3)
     _set_figure(table, "wait_to_end_years", [3.25, 3.0, 3.5])
-    heading, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
-    assert "to end: mean years without a connection to the end of the run" in heading
+    legend, cells = _headline_column(table, scenario, "wait_rmst_10y_years")
+    assert "to end: the mean years without a connection to the end of the run" in legend
     assert cells["All applicants"] == "to end: 3.2 (3.0 to 3.5)"
     # No group of this short run knows ten years, and the stand-in is known in every one.
     assert all(text.startswith("to end:") for text in cells.values())
@@ -779,7 +791,7 @@ def test_the_tables_give_the_share_withdrawn_beside_the_count_its_difference_in_
     assert "withdrawn_share" not in HEADLINE_METRICS
     column = TABLE_METRICS.index("withdrawn_share")
     assert TABLE_METRICS[column - 1] == "withdrawn"
-    label = METRICS["withdrawn_share"].label
+    label = HEADINGS["withdrawn_share"]
     everyone = next(t for t in key_tables(table) if t.title == "All applicants")
     assert everyone.columns[column] == label
     cells = [row[2][column] for row in everyone.rows]

@@ -258,6 +258,38 @@ def test_numbers_in_tables_are_never_broken_across_lines(
     assert dom.body.get("data-broken") == "0"
 
 
+# Added to a copy of the report: the most lines any column heading takes, and its text.
+TALLEST_HEADING = """
+<script>
+window.addEventListener("load", () => {
+  let tallest = 0;
+  for (const heading of document.querySelectorAll("thead th")) {
+    const range = document.createRange();
+    range.selectNodeContents(heading);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    if (lines > tallest) {
+      tallest = lines;
+      document.body.dataset.heading = heading.textContent;
+    }
+  }
+  document.body.dataset.tallest = String(tallest);
+});
+</script>
+"""
+
+
+def test_no_column_heading_is_taller_than_six_lines(report: Path, chromium: str,
+                                                    tmp_path: Path):
+    """A window 1280 pixels wide showed the mean wait's heading 13 lines tall, as a tower.
+
+    What a marked cell holds is said beneath the table instead (:attr:`KeyTable.legend`).
+    """
+    html = report.read_text(encoding="utf-8")
+    body = _rendered(tmp_path / "report-headings.html",
+                     html.replace("</body>", TALLEST_HEADING + "</body>"), chromium).body
+    assert 1 < int(str(body.get("data-tallest"))) <= 6, body.get("data-heading")
+
+
 # Added to a copy of the report whose print rules apply on screen too, shown as wide as an A4
 # page's printable width: count the tables that run past its right edge or are cut off by a
 # scrolling box (paper cannot scroll), and the folded contents that paper would not show.

@@ -186,14 +186,22 @@ STAND_IN_MARK = "to end:"
 """Marks a cell showing the mean years without a connection to the end of the run, where the
 mean wait within 10 years is not known."""
 
-HEADINGS = {HALF: f"Years until half of everyone are connected ({QUARTER_MARK} a quarter, "
-                  "where fewer than half are by the end of the run)",
-            TEN: f"Mean wait in the first 10 years, everyone (years; {STAND_IN_MARK} mean years "
-                 "without a connection to the end of the run, where not every replication "
-                 "follows 10)",
-            "mw_freed": "MW freed by capacity releases by the end of the run (all applicants: "
-                        "also by users connected before the run)"}
-"""Column headings that say more than the key figure's label."""
+HEADINGS = {HALF: "Years until half of everyone are connected",
+            "withdrawn_share": "Gave up by the end of the run (%)",
+            "jobs_waiting": "Jobs waiting at the end of the run, with no connection"}
+"""Column headings that say otherwise than the key figure's label. What a marked cell holds is
+said beneath its table (:attr:`KeyTable.legend`): said in the heading, the mean wait's grew
+13 lines tall in a window 1280 pixels wide."""
+
+MARKS = {STAND_IN_MARK: "the mean years without a connection to the end of the run, where "
+                        "not every replication follows 10 years",
+         QUARTER_MARK: "the years until a quarter are connected, where fewer than half are by "
+                       "the end of the run"}
+"""What a cell so marked holds instead of its column's figure, as said beneath the table."""
+
+FREED_LEGEND = (f"{METRICS['mw_freed'].label}: in the row of all applicants, also by users "
+                "connected before the run")
+"""Said beneath a table with the column of MW freed, which its heading said before."""
 
 FALLBACK_MEANING = (
     "A category (or a stream compared on its own) that some replication does not follow for 10 "
@@ -271,6 +279,19 @@ class KeyTable:
     columns: list[str]
     rows: list[tuple[str, str, list[Cell]]]
     """Each row: its heading, a second line under the heading (may be empty), its cells."""
+
+    @property
+    def legend(self) -> str:
+        """What the marks its cells hold mean, and what MW freed counts: '' if nothing to say.
+
+        Beneath the table, not in the headings, which stay a few lines tall.
+        """
+        texts = [cell.text for _, _, cells in self.rows for cell in cells]
+        said = [f"{mark} {meaning}" for mark, meaning in MARKS.items()
+                if any(text.startswith(f"{mark} ") for text in texts)]
+        if METRICS["mw_freed"].label in self.columns:
+            said.append(FREED_LEGEND)
+        return "".join(f"{text}. " for text in said).strip()
 
 
 @dataclass(frozen=True)
@@ -885,7 +906,7 @@ def _stand_in_where_ten_unknown(cells: dict[tuple[str, str], Cell], group: str) 
     where it has one to the end of the run (its reference is not followed 10 years): as its
     answer does, which then compares the stand-in. Each row follows its own answer, so that
     a table's difference never reads otherwise than the answer to the same question; the mark
-    and the heading say which figure a cell gives.
+    and the note beneath the table (:attr:`KeyTable.legend`) say which figure a cell gives.
     """
     ten, stand_in = cells.get((group, TEN)), cells.get((group, STAND_IN))
     if (ten is not None and stand_in is not None and stand_in.text != "no value"
@@ -900,7 +921,7 @@ def _quarter_where_half_unreached(
 
     In a long queue fewer than half of a group connect before the run ends, and a column of
     "not reached" tells a reader nothing; the quarter usually is reached and moves with the
-    policy. The column's heading (:data:`HEADINGS`) says so.
+    policy. The note beneath the table (:attr:`KeyTable.legend`) says what the mark means.
     """
     medians = block[block["metric"] == HALF]
     for group, estimate in zip(medians["group"], medians["estimate"], strict=True):
