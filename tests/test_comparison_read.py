@@ -222,6 +222,21 @@ def test_results_read_from_a_sibling_folder_are_found_from_anywhere(
     assert list(back.results) == ["fifo", "other_seed"]
 
 
+def test_an_earlier_comparison_finds_a_results_folder_from_the_working_folder(
+        written: tuple[Comparison, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written before results_dir was recorded: its source, relative to the working folder."""
+    copy = tmp_path / "comparison"
+    shutil.copytree(written[1], copy)
+    shutil.copytree(written[1].parent / "other_seed_run", tmp_path / "elsewhere" / "run")
+    info = json.loads((copy / "comparison.json").read_text(encoding="utf-8"))
+    del info["scenarios"][2]["results_dir"]
+    info["scenarios"][2]["source"] = "run"
+    (copy / "comparison.json").write_text(json.dumps(info), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert list(Comparison.read(copy).results) == ["fifo", "observed", "other_seed"]
+
+
 def test_a_moved_results_folder_is_named(written: tuple[Comparison, Path],
                                          tmp_path: Path) -> None:
     """A scenario read from a results folder is read from it again: gone, it is named."""
