@@ -186,7 +186,7 @@ STAND_IN_MARK = "to end:"
 """Marks a cell showing the mean years without a connection to the end of the run, where the
 mean wait within 10 years is not known."""
 
-HEADINGS = {HALF: "Years until half of everyone are connected",
+HEADINGS = {HALF: "Years until half the group is connected",
             "withdrawn_share": "Gave up by the end of the run (%)",
             "jobs_waiting": "Jobs waiting at the end of the run, with no connection"}
 """Column headings that say otherwise than the key figure's label. What a marked cell holds is
