@@ -1199,3 +1199,17 @@ def test_a_category_scale_names_only_the_streams_it_scales(published, tmp_path):
     lines = fit.scenario_text(tmp_path).splitlines()
     shops = lines[next(i for i, line in enumerate(lines) if line.strip() == "shops:") + 1]
     assert shops.strip() == "rate_per_year: 30  # gridqueue calibrate: as --set for the calibration"
+
+
+def test_a_store_of_an_earlier_gridqueue_with_no_whole_line_takes_new_lines(tmp_path):
+    """A header without counting_version and one line cut short: the next line still reads.
+
+    With no whole line left to count otherwise the store was not written again, so the next
+    evaluation appended a field more than its header and the store could no longer be read.
+    """
+    (tmp_path / "evaluations.csv").write_text("a,loss,scenario_sha256\n0.7,3.",
+                                              encoding="utf-8")
+    assert candidates._read_store(tmp_path, ["a"]) == {}
+    candidates._append_store(tmp_path, {"a": 0.9, "loss": 1.5, "scenario_sha256": "y",
+                                        "counting_version": COUNTING_VERSION})
+    assert candidates._read_store(tmp_path, ["a"]) == {((0.9,), "y"): 1.5}

@@ -375,12 +375,16 @@ def _counted_as_now(file: Path, table: pd.DataFrame, needed: list[str]) -> pd.Da
     version 1. A loss counted otherwise would not compare with the new ones, as a kept sweep
     cell of other key figures would not (:data:`sim.analysis.sweep_cells.FIGURES_VERSION`):
     the store is written again without it (:func:`_write_store`), so that new lines, which
-    have the column, append to a header that has it too.
+    have the column, append to a header that has it too. A store whose header lacks the
+    column is written again even when no whole line of it is left (one line, cut short by a
+    killed process): new lines would otherwise have a field more than its header.
     """
     versions = (pd.to_numeric(table[COUNTING], errors="coerce") if COUNTING in table
                 else pd.Series(1, index=table.index))
     now = versions == COUNTING_VERSION
-    if not now.all():
+    if now.all() and COUNTING not in table:
+        _write_store(file, table.reindex(columns=[*needed, COUNTING]))
+    elif not now.all():
         stale = versions[~now]
         earliest = int(stale.min()) if stale.notna().all() else 1
         why = ("; ".join(COUNTING_CHANGES[max(earliest, 1) - 1:])
