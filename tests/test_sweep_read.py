@@ -121,3 +121,17 @@ def test_other_folders_are_refused(written: tuple[Sweep, Path], tmp_path: Path) 
         Sweep.read(tmp_path)
     with pytest.raises(GridqueueError, match="no sweep.csv found"):
         Sweep.read(folder / "cells")
+
+
+def test_a_sweep_over_pandas_timestamps_reads_back(tmp_path: Path) -> None:
+    """A Timestamp varied in a sweep reads back as the datetime it is.
+
+    Recorded by its own type name, which reading took for a damaged file, the sweep ran,
+    wrote, and could not be read back.
+    """
+    family = write_family(tmp_path)
+    days = [pd.Timestamp(2023, 6, 1), pd.Timestamp(2024, 6, 1)]
+    swept = sweep(family["fifo"], {"grid.upgrades.0.date": days}, replications=2, workers=1)
+    back = Sweep.read(swept.write(tmp_path / "out"))
+    assert back.vary == {"grid.upgrades.0.date": [dt.datetime(2023, 6, 1),
+                                                  dt.datetime(2024, 6, 1)]}

@@ -53,10 +53,12 @@ DATE_TYPES: dict[str, type[dt.date]] = {"date": dt.date, "datetime": dt.datetime
 def _dates_within(value: Any, at: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
     """Where within ``value`` a date lies (``at``, keys and indices) and which type it is.
 
-    JSON writes a date as its text: without this, a sweep over dates read back as text.
+    JSON writes a date as its text: without this, a sweep over dates read back as text. A
+    subclass (pandas' Timestamp) is recorded as the type it derives from, which reads it back.
     """
     if isinstance(value, dt.date):
-        return [{"at": list(at), "type": type(value).__name__}]
+        return [{"at": list(at), "type": "datetime" if isinstance(value, dt.datetime)
+                 else "date"}]
     if isinstance(value, Mapping):
         return [found for key, item in value.items() for found in _dates_within(item, (*at, key))]
     if isinstance(value, (list, tuple)):
