@@ -550,3 +550,19 @@ def test_an_observations_file_that_is_not_yaml_is_named_with_its_line(tmp_path):
     assert raised.value.source.endswith("figures.yaml") and raised.value.line == 4
     assert raised.value.expected == ("YAML syntax error: expected ',' or ']', but got "
                                      "'<stream end>'")
+
+
+def test_mw_waiting_of_one_that_withdrew_after_a_first_connection_is_its_request():
+    """One on the list until it withdrew counts its request there, not the end's zero rest.
+
+    applicants.csv gives a withdrawn applicant no rest (``waiting_mw`` 0), so its rest at the
+    end says nothing of what it waited for before withdrawing: on 1 Jun, between its first
+    connection and its withdrawal, it is on the list with its whole 10 MW, at most what it
+    waited for; after it withdrew, with nothing.
+    """
+    rows = _in_part().iloc[:1].assign(withdraw_date=pd.to_datetime(["2024-09-01"]),
+                                      waiting_mw=[0.0])
+    counted = [_observation(date=dt.date(2024, 6, 1), quantity="mw_waiting"),
+               _observation(date=dt.date(2024, 6, 1), quantity="applicants_waiting"),
+               _observation(date=dt.date(2024, 10, 1), quantity="mw_waiting")]
+    assert observed_values(counted, rows).tolist() == [10.0, 1, 0.0]
