@@ -280,7 +280,7 @@ window.addEventListener("load", () => {
 
 def test_no_column_heading_is_taller_than_six_lines(report: Path, chromium: str,
                                                     tmp_path: Path):
-    """A window 1280 pixels wide showed the mean wait's heading 13 lines tall, as a tower.
+    """A window 1280 pixels wide showed the mean wait's heading 15 lines tall, as a tower.
 
     What a marked cell holds is said beneath the table instead (:attr:`KeyTable.legend`).
     """

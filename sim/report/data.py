@@ -191,7 +191,7 @@ HEADINGS = {HALF: "Years until half the group is connected",
             "jobs_waiting": "Jobs waiting at the end of the run, with no connection"}
 """Column headings that say otherwise than the key figure's label. What a marked cell holds is
 said beneath its table (:attr:`KeyTable.legend`): said in the heading, the mean wait's grew
-13 lines tall in a window 1280 pixels wide."""
+15 lines tall in a window 1280 pixels wide."""
 
 MARKS = {STAND_IN_MARK: "the mean years without a connection to the end of the run, where "
                         "not every replication follows 10 years",
