@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import GridqueueWarning, InputError, load_scenario, run, sweep
+from sim import GridqueueWarning, InputError, Results, load_scenario, run, sweep
 from sim.analysis.scenario_outline import outline
 from sim.inputs.loading import check_edited, check_runnable, load_resolved
 from sim.inputs.scenario import Project
@@ -640,6 +640,24 @@ def test_inherited_scores_a_later_fifo_leaves_unranked_are_set_aside(tmp_path):
     with pytest.raises(InputError, match=r"fifo.yaml:7: streams.storage.efficiency: expected "
                        r"no efficiency scores here"):
         load_scenario(child)
+
+
+
+def test_scores_set_aside_stay_so_in_the_scenario_of_results_read_back(tmp_path):
+    """A results folder of the FIFO variant of efficiency_2026.yaml runs again from Python.
+
+    Read back, its scenario held the parent's scores beside FIFO in one file, judged when it
+    ran; ``run`` of a copy (more replications, say) refused them, as nothing said they had
+    been set aside.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)
+        scenario = load_scenario(FAMILY / "efficiency_2026.yaml",
+                                 ["policy.order=fifo", "replications=1"])
+    folder = run(scenario, workers=1).write(tmp_path / "fifo")
+    back = Results.read(folder).scenario
+    assert back.streams["storage"].efficiency is not None
+    check_edited(back.model_copy(update={"replications": 2}))  # as run() checks it first
 
 
 @pytest.mark.parametrize(("emptied", "key"), [

@@ -55,8 +55,8 @@ from sim.policies.shadowing import (
 )
 
 __all__ = ["as_overrides", "build_policy", "check_edited", "check_overrides_type", "check_runnable",
-           "load_resolved", "load_scenario", "load_variant", "load_waiting_rows", "shown_csv",
-           "validate_data"]
+           "keep_scores_set_aside", "load_resolved", "load_scenario", "load_variant",
+           "load_waiting_rows", "shown_csv", "validate_data"]
 
 
 def load_scenario(
@@ -327,6 +327,16 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
         if rows is not None and rows.repeats:  # said when loaded, not again at each reading
             warn(repeats_message(shown_csv(scenario), rows.repeats))
     # What got this far was set aside with a warning, or is judged elsewhere (see above).
+    keep_scores_set_aside(scenario)
+
+
+def keep_scores_set_aside(scenario: Scenario) -> None:
+    """Let the efficiency scores no rules rank by stay set aside when ``run`` checks again.
+
+    For a scenario whose files' checks let them through (:func:`check_runnable`), or read
+    back from a results folder (:meth:`sim.runs.results.Results.read`), whose settings were
+    judged when it ran: ``check_edited`` would otherwise refuse them in a copy of it.
+    """
     scenario._scores_set_aside = frozenset(path for path, *_ in unranked_scores(scenario))
 
 

@@ -371,7 +371,7 @@ class Results:
         whose module needs files not kept with the results, could not be imported.
         ``reproduce``, which runs the scenario again, does import them.
         """
-        from sim.inputs.loading import validate_data
+        from sim.inputs.loading import keep_scores_set_aside, validate_data
         from sim.inputs.yaml_source import read_scenario_source
 
         folder = Path(directory)
@@ -390,8 +390,10 @@ class Results:
         tables = {name: _read_table(folder / f"{name}.csv", name) for name in TABLES}
         check_replications(tables, folder, replications)
         _restore_dtypes(tables)
+        scenario = validate_data(read_scenario_source(folder / "scenario.yaml"))
+        keep_scores_set_aside(scenario)  # judged when it ran: a copy of it runs again
         return cls(
-            scenario=validate_data(read_scenario_source(folder / "scenario.yaml")),
+            scenario=scenario,
             applicants=tables["applicants"],
             timeseries=tables["timeseries"],
             summary=tables["summary"],
