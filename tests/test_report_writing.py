@@ -58,9 +58,9 @@ def killed_report(folder: Path) -> Path:
 
 def _report_killed_after_one_figure(folder: Path) -> NoReturn:
     """In the forked process: write the report of ``folder`` and end after its first figure."""
-    import sim.report.run as report
+    try:  # the import too: whatever it raises must not carry on the test run in this process
+        import sim.report.run as report
 
-    try:
         drawn = report.write_figures
 
         def killed(figures: dict, where: Path, workers: int = 1) -> None:
