@@ -1081,30 +1081,46 @@ def test_a_scenario_loaded_by_a_relative_name_keeps_its_files_after_a_change_of_
 # Standard output in an encoding that lacks some characters
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
-def test_a_character_standard_output_cannot_encode_is_escaped_not_a_traceback(encoding,
-                                                                                tmp_path):
-    """A path or name with 'ü', '→' or '€' ended a finished run in a UnicodeEncodeError.
-
-    Standard error escaped such characters already; standard output raised, with exit code
-    1 and the results in place.
-    """
+def _unencodable_scenario(tmp_path: Path) -> Path:
+    """A small scenario named with '→' and '€', in a folder named with 'ü', '→' and '€'."""
     folder = tmp_path / "ü → €"
     folder.mkdir()
     scenario = scenario_in(folder)
     scenario.write_text(scenario.read_text(encoding="utf-8").replace(
         "name: fifo", "name: fifo → €", 1), encoding="utf-8")
-    environment = {**_with_gridqueue_on_path(), "PYTHONIOENCODING": encoding}
+    return scenario
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_character_standard_output_cannot_encode_is_escaped_not_a_traceback(
+        encoding, tmp_path, monkeypatch):
+    """A path or name with 'ü', '→' or '€' ended a finished run in a UnicodeEncodeError.
+
+    Standard error escaped such characters already; standard output raised, with exit code
+    1 and the results in place. Standard output here is the stream PYTHONIOENCODING gives a
+    process (strict errors); the test below runs one such process.
+    """
+    scenario = _unencodable_scenario(tmp_path)
     for args in (["validate", str(scenario)],
-                 ["run", str(scenario), "-o", str(folder / "out"), "--no-report", "--workers",
-                  "1"]):
-        done = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
-                              capture_output=True, text=True, encoding=encoding, timeout=300,
-                              env=environment)
-        assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        assert "\\u2192" in done.stdout
-    assert (folder / "out" / "summary.csv").is_file()
+                 ["run", str(scenario), "-o", str(scenario.parent / "out"), "--no-report",
+                  "--workers", "1"]):
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert main(args) == 0
+        stdout.flush()
+        assert "\\u2192" in stdout.buffer.getvalue().decode(encoding)
+    assert (scenario.parent / "out" / "summary.csv").is_file()
+
+
+def test_a_process_whose_output_encoding_lacks_a_character_escapes_it(tmp_path):
+    """The same in a process of its own started with PYTHONIOENCODING=ascii."""
+    scenario = _unencodable_scenario(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(scenario)], cwd=tmp_path,
+                          capture_output=True, text=True, encoding="ascii", timeout=300,
+                          env={**_with_gridqueue_on_path(), "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "\\u2192" in done.stdout
 
 
 # A --set that changes the kind of a distribution the file gives
