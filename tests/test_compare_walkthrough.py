@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import FitParameter, GridqueueWarning, calibrate, compare, load_scenario, run, sweep
+from sim.analysis.comparison import Comparison
 from sim.errors import arguments_as_options
 from tests.comparison_family import write_family, write_observed
 
@@ -133,12 +134,13 @@ def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(
 
 
 def test_compares_observations_csv_has_a_runs_columns_after_a_scenario_column(
-        tmp_path: Path):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """As the README says: the columns of a run's observations.csv, ``scenario`` first.
 
     Whether a scenario is run here or read from a results folder, each observation's
     ``note`` (what a published figure counts) is kept beside its verdict.
     """
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})  # speed: the tables only
     observed = write_observed(tmp_path / "family")
     kept = run(load_scenario(observed["observed_fifo"], {"replications": 2}),
                workers=1).write(tmp_path / "observed_fifo")
