@@ -51,6 +51,15 @@ def summary_and_scenario(tmp_path_factory: pytest.TempPathFactory):
     return run(scenario, workers=1).summary, scenario
 
 
+@pytest.fixture
+def pages_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports and comparisons written without figures, for tests that read a page's words."""
+    from sim.analysis.comparison import Comparison
+
+    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})
+
+
 def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
     """The summary as if nobody of ``group`` had been connected, as the key figures then read.
 
@@ -1087,7 +1096,7 @@ def test_the_terms_say_job_years_count_only_the_years_waited_in_the_run(summary_
 
 
 def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pages_only: None):
     """``gridqueue report DIR`` gave the results folder as the scenario's source.
 
     The run's own report names the scenario file; one made again from its folder names the
@@ -1106,7 +1115,8 @@ def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(
 
 
 def test_a_report_names_the_options_a_scenario_was_run_with_beside_its_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        pages_only: None):
     """A run with --set grid.capacity_mw=20 named only its file as the source.
 
     The file alone passes for the scenario as written; the options follow it, in the run's
@@ -1132,7 +1142,8 @@ def test_a_report_names_the_options_a_scenario_was_run_with_beside_its_file(
 
 
 def test_a_report_made_again_names_replications_and_seed_as_the_runs_own_does(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        pages_only: None):
     """--replications and --seed change the scenario as a --set does.
 
     The run's own report named them after the --set options; one made again from run.json's
