@@ -173,8 +173,9 @@ def test_an_area_asked_of_figure_points_to_the_figures_by_area(folder: Path):
         results.figure("nowhere", "withdrawn")
 
 
-def test_one_area_writes_no_areas_table(tmp_path: Path):
+def test_one_area_writes_no_areas_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A grid of one area: its figures are summary.csv's, so no areas.csv and no section."""
+    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})  # speed: the page only
     one = (TWO_AREAS.replace("    area: north\n", "").replace("    area: south\n", "")
            .replace(TWO_AREAS[TWO_AREAS.index("  areas:"):TWO_AREAS.index("waiting_list")],
                     "  capacity_mw: 1.5\n"))
@@ -186,12 +187,14 @@ def test_one_area_writes_no_areas_table(tmp_path: Path):
     assert "Headline figures by area" not in write_report(written).read_text(encoding="utf-8")
 
 
-def test_area_names_come_back_as_written_and_an_empty_area_is_named(tmp_path: Path):
+def test_area_names_come_back_as_written_and_an_empty_area_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Names that read as numbers or as missing stay names; an area nobody asks in is named.
 
     '007', 'NA' and '1e3' came back from areas.csv as 7.0, nan and 1000.0, in Python and in
     the report of the folder.
     """
+    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})  # speed: the page only
     odd = (TWO_AREAS.replace("north", "007").replace("south", "NA")
            .replace("grid:\n  areas:\n", "grid:\n  areas:\n    '1e3': {capacity_mw: 1}\n")
            .replace("area: 007", "area: '007'").replace("area: NA", "area: 'NA'")
