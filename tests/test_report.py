@@ -171,7 +171,7 @@ def test_a_category_with_nobody_connected_says_so_in_the_tables(summary_and_scen
     assert "none connected" in row[:row.index("</tr>")]
 
 
-def test_report_command_page_is_escaped(tmp_path: Path):
+def test_report_command_page_is_escaped(tmp_path: Path, pages_only: None):
     """Text from a scenario file is escaped in the page (the template autoescapes)."""
     family = write_family(tmp_path / "family")
     scenario = load_scenario(family["fifo"], {"replications": 2,
