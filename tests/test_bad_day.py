@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,43 @@ def _with_gridqueue_on_path() -> dict[str, str]:
     """The environment, with this checkout first on the Python path (the test's cwd is not)."""
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else "")}
+
+
+IN_TURN = """\
+import contextlib, io, json, sys, traceback
+from sim.__main__ import main
+
+outcomes = []
+for args in json.load(sys.stdin):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except Exception:
+            traceback.print_exc()
+            code = 1
+    outcomes.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(outcomes))
+"""
+"""A process that runs each ``gridqueue`` command given on standard input in turn.
+
+An exception that escapes a command is printed and gives exit code 1, as it would end a
+process of that command's own; the next command runs all the same.
+"""
+
+
+def gridqueue_in_turn(commands: list[list[str]], cwd: Path, prefix: Sequence[str] = (),
+                      limit: Callable[[], None] | None = None) -> list[tuple[int, str, str]]:
+    """Run ``gridqueue`` COMMANDS in turn in one process: each one's code, stdout and stderr.
+
+    For commands that need a process set apart (a memory limit, permissions that apply), but
+    not one each: each process imports gridqueue anew, two CPU-seconds or more when traced.
+    """
+    done = subprocess.run([*prefix, sys.executable, "-c", IN_TURN], cwd=cwd,
+                          input=json.dumps(commands), capture_output=True, text=True,
+                          timeout=300, env=_with_gridqueue_on_path(), preexec_fn=limit)
+    assert done.returncode == 0, done.stderr
+    return [(code, out, err) for code, out, err in json.loads(done.stdout)]
 
 
 def one_error(code: int, out: str, err: str, *says: str) -> str:
@@ -155,23 +193,35 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", [["report", "C"], ["reproduce", "C", "-q"],
-                                     ["compare", "orig", "C", "-o", "cmp", "-q"]],
-                         ids=lambda command: command[0])
-def test_a_run_json_asking_for_a_billion_replications_is_refused_first(command, results,
-                                                                         tmp_path):
+READING_C = {"report": ["report", "C"], "reproduce": ["reproduce", "C", "-q"],
+             "compare": ["compare", "orig", "C", "-o", "cmp", "-q"]}
+"""Commands that read the results folder C (beside its original, orig), by name."""
+
+
+@pytest.fixture(scope="module")
+def a_billion_asked(results: Path, tmp_path_factory: pytest.TempPathFactory
+                    ) -> tuple[Path, dict[str, tuple[int, str, str]]]:
+    """Each of :data:`READING_C` given a run.json asking for a billion replications.
+
+    Run in one process held to :data:`MEMORY_LIMIT_BYTES`; the folder and what each did.
+    """
+    folder = tmp_path_factory.mktemp("billion")
+    shutil.copytree(results / "orig", folder / "orig")
+    shutil.copytree(results / "orig", folder / "C")
+    info = json.loads((folder / "C" / "run.json").read_text(encoding="utf-8"))
+    (folder / "C" / "run.json").write_text(json.dumps({**info, "replications": 10**9}),
+                                           encoding="utf-8")
+    done = gridqueue_in_turn(list(READING_C.values()), folder, limit=_limit_memory)
+    return folder, dict(zip(READING_C, done, strict=True))
+
+
+@pytest.mark.parametrize("command", READING_C)
+def test_a_run_json_asking_for_a_billion_replications_is_refused_first(command, a_billion_asked):
     """The count was made into a list before it was checked: out of memory, or a traceback."""
-    shutil.copytree(results / "orig", tmp_path / "orig")
-    shutil.copytree(results / "orig", tmp_path / "C")
-    info = json.loads((tmp_path / "C" / "run.json").read_text(encoding="utf-8"))
-    (tmp_path / "C" / "run.json").write_text(json.dumps({**info, "replications": 10**9}),
-                                             encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "sim", *command], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300,
-                          env=_with_gridqueue_on_path(), preexec_fn=_limit_memory)
-    one_error(done.returncode, done.stdout, done.stderr, "C/run.json: replications: expected "
-              "a number of replications from 1 to 100,000", "got 1000000000")
-    assert not (tmp_path / "cmp").exists()
+    folder, done = a_billion_asked
+    one_error(*done[command], "C/run.json: replications: expected a number of replications "
+              "from 1 to 100,000", "got 1000000000")
+    assert not (folder / "cmp").exists()
 
 
 def test_a_run_json_listing_a_replication_beyond_the_limit_is_refused(results, tmp_path,
@@ -388,25 +438,33 @@ def _where_permissions_bite() -> list[str]:
     return ["setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}"]
 
 
-@pytest.mark.parametrize("command", [["report", "A"], ["reproduce", "A", "-q"],
-                                     ["compare", "orig", "A", "-o", "cmp", "-q"]],
-                         ids=lambda command: command[0])
-def test_a_results_folder_that_may_not_be_opened_is_named_so(command, results, tmp_path):
-    """A folder of chmod 000 failed naming A/sweep.csv, a file it does not hold."""
+@pytest.fixture(scope="module")
+def unopenable(results: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, dict[str, tuple[int, str, str]]]:
+    """Each of :data:`READING_C` given a folder C of chmod 000.
+
+    Run in one process to which permissions apply; the folder and what each did.
+    """
     prefix = _where_permissions_bite()
-    shutil.copytree(results / "orig", tmp_path / "orig")
-    shutil.copytree(results / "orig", tmp_path / "A")
-    (tmp_path / "A").chmod(0)
+    folder = tmp_path_factory.mktemp("unopenable")
+    shutil.copytree(results / "orig", folder / "orig")
+    shutil.copytree(results / "orig", folder / "C")
+    (folder / "C").chmod(0)
     try:
-        done = subprocess.run([*prefix, sys.executable, "-m", "sim", *command], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300,
-                              env=_with_gridqueue_on_path())
+        done = gridqueue_in_turn(list(READING_C.values()), folder, prefix=prefix)
     finally:
-        (tmp_path / "A").chmod(0o755)
-    line = one_error(done.returncode, done.stdout, done.stderr)
-    assert line == ("gridqueue: error: A: expected a results directory you may read; its "
+        (folder / "C").chmod(0o755)
+    return folder, dict(zip(READING_C, done, strict=True))
+
+
+@pytest.mark.parametrize("command", READING_C)
+def test_a_results_folder_that_may_not_be_opened_is_named_so(command, unopenable):
+    """A folder of chmod 000 failed naming its sweep.csv, a file it does not hold."""
+    folder, done = unopenable
+    line = one_error(*done[command])
+    assert line == ("gridqueue: error: C: expected a results directory you may read; its "
                     "permissions do not let you open it (chmod u+rx)")
-    assert not (tmp_path / "cmp").exists()
+    assert not (folder / "cmp").exists()
 
 
 # A cluster asked for without Dask installed
