@@ -12,6 +12,10 @@ from sim.analysis.one_difference import Difference
 from tests.comparison_family import write_family
 from tests.test_areas import TWO_AREAS
 
+# The differences are checked here, not what a figure shows: in this process the figures
+# are laid out and written empty (tests/undrawn.py).
+pytestmark = pytest.mark.undrawn
+
 
 @pytest.fixture(scope="module")
 def family(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
