@@ -106,36 +106,43 @@ def test_calibration_recovers_known_parameters_within_their_uncertainty(fitted):
     assert (fit.observations["agreement"] == "agrees").all()
 
 
-def test_one_count_cannot_pin_down_two_parameters(published, tmp_path):
-    """With one published figure, the statement says plainly what the data cannot fix."""
+@pytest.fixture(scope="module")
+def one_figure(published, tmp_path_factory) -> tuple[calibration.Calibration, Path]:
+    """Both parameters calibrated to one of the four figures (one.yaml), and the folder written.
+
+    One figure cannot pin two parameters down: the tests of what is said and written then
+    share this calibration.
+    """
+    folder = tmp_path_factory.mktemp("one_figure")
     world = yaml.safe_load(published.read_text(encoding="utf-8"))
     world["observations"] = world["observations"][2:3]
-    path = tmp_path / "one.yaml"
+    path = folder / "one.yaml"
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
-    fit = calibrate(path, FIT, **SMALL)
+    return calibrate_to_directory(folder / "out", path, FIT, **SMALL), folder / "out"
+
+
+def test_one_count_cannot_pin_down_two_parameters(one_figure):
+    """With one published figure, the statement says plainly what the data cannot fix."""
+    fit = one_figure[0]
     words = "\n".join(fit.statements())
     assert "cannot pin it down" in words
     assert "More parameters (2) than published figures (1)" in words
     assert not fit.estimates["pinned_down"].all()
 
 
-def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path):
+def test_a_parameter_the_data_cannot_pin_down_is_not_written(one_figure):
     """calibrated.yaml keeps the scenario's own value of a parameter the data cannot pin down.
 
     Its best value is arbitrary (values across most of its range fit about as well), yet it
     used to be written into calibrated.yaml as if fitted.
     """
-    world = yaml.safe_load(published.read_text(encoding="utf-8"))
-    world["observations"] = world["observations"][2:3]
-    path = tmp_path / "one.yaml"
-    path.write_text(yaml.safe_dump(world), encoding="utf-8")
-    result = calibrate_to_directory(tmp_path / "out", path, FIT, **SMALL)
+    result, out = one_figure
     rows = result.estimates.set_index("parameter")
     loose = [key for key in rows.index
              if rows.loc[key, "has_effect"] and not rows.loc[key, "pinned_down"]]
     assert "withdrawal.hazard_scale" in loose
     assert result.best["withdrawal.hazard_scale"] != 1.0  # a value it could have written
-    calibrated = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    calibrated = load_scenario(out / "calibrated.yaml")
     firms = calibrated.streams["firms"]
     assert firms.patience_years.mean == 4
     if "arrivals.rate_scale" in loose:
@@ -143,11 +150,11 @@ def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path
     else:
         assert firms.rate_per_year == pytest.approx(60 * result.best["arrivals.rate_scale"],
                                                     rel=1e-5)
-    text = (tmp_path / "out" / "calibrated.yaml").read_text(encoding="utf-8")
+    text = (out / "calibrated.yaml").read_text(encoding="utf-8")
     assert ("# withdrawal.hazard_scale: not pinned down by these observations, kept at "
             "one.yaml's value 1.") in text
     assert "gridqueue calibrate: withdrawal.hazard_scale" not in text
-    words = (tmp_path / "out" / "calibration.txt").read_text(encoding="utf-8")
+    words = (out / "calibration.txt").read_text(encoding="utf-8")
     assert ("withdrawal.hazard_scale: not pinned down, kept at one.yaml's value 1 in "
             "calibrated.yaml.") in words
     # The fit told is the best candidate's, and said to be; calibrated.yaml's own is run.
@@ -170,7 +177,7 @@ def test_a_parameter_the_data_cannot_pin_down_is_not_written(published, tmp_path
     loss = result.run_info["calibrated_loss"]
     assert loss == pytest.approx(table["loss_term"].sum())
     assert "calibrated.yaml (" in words and f"loss {loss:.2f}, " in words
-    csv = pd.read_csv(tmp_path / "out" / "observations.csv")
+    csv = pd.read_csv(out / "observations.csv")
     assert csv["fit"].tolist() == ["best candidate", "calibrated.yaml"]
 
 
