@@ -412,7 +412,8 @@ def test_ctrl_c_says_what_the_calibration_kept_on_disk(published, tmp_path, monk
 
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
     command = ["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
-               "--iterations", "1", "--population", "5", "--workers", "1", "-q", "-o"]
+               "--replications", "2", "--iterations", "1", "--population", "5",
+               "--workers", "1", "-q", "-o"]
     code = main([*command, str(tmp_path / "out")])
     err = capsys.readouterr().err
     partial = tmp_path / ".out.partial"
@@ -521,8 +522,8 @@ def test_calibrate_command_writes_the_output_and_refuses_bad_input(published, tm
     """The calibrate command writes its output; bad input exits 2 with one line."""
     out = tmp_path / "cal"
     code = main(["calibrate", str(published), "--fit", "arrivals.rate_scale=0.5:2",
-                 "--iterations", "2", "--population", "5", "--workers", "1", "-q",
-                 "-o", str(out)])
+                 "--replications", "2", "--iterations", "1", "--population", "5",
+                 "--workers", "1", "-q", "-o", str(out)])
     assert code == 0
     assert (out / "calibrated.yaml").is_file()
     capsys.readouterr()
@@ -957,8 +958,8 @@ def test_a_warning_of_the_candidates_is_shown_once(published, tmp_path, capsys):
     path = tmp_path / "fifo.yaml"
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
     assert main(["calibrate", str(path), "--fit", "priority_uptake.basic_needs=0:1",
-                 "--iterations", "1", "--population", "5", "--workers", "1",
-                 "-o", str(tmp_path / "out")]) == 0
+                 "--replications", "2", "--iterations", "1", "--population", "5",
+                 "--workers", "1", "-o", str(tmp_path / "out")]) == 0
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert warned == ["gridqueue: warning: --fit priority_uptake.basic_needs=0:1: "
                       "priority_uptake changes no wait: fifo does not serve priority, and no "
@@ -1155,7 +1156,8 @@ def test_an_evaluation_kept_with_other_policy_code_is_run_again(published, tmp_p
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
     module = tmp_path / "fit_policy.py"
     module.write_text(ORDER_POLICY, encoding="utf-8")
-    options = {"iterations": 1, "population": 5, "workers": 1, "store": tmp_path / "kept"}
+    options = {"replications": 2, "iterations": 1, "population": 5, "workers": 1,
+               "store": tmp_path / "kept"}
     first = calibrate(path, FIT[:1], **options)
     calibrate(path, FIT[:1], **options)  # the same code: every evaluation is reused
     stored = pd.read_csv(tmp_path / "kept" / candidates.EVALUATIONS)
