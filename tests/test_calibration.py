@@ -869,28 +869,30 @@ replications: 2
 grid: {capacity_mw: 2}
 streams:
   industry: {category: other, rate_per_year: 10, demand_mw: 0.5}
-policy: {order: 'broken_policies:Slow', params: {marker: started, seconds: 0.2, brake: brake}}
+policy: {order: 'slow_policy_of_a_calibration:Slow',
+         params: {marker: started, seconds: 0.2, brake: brake}}
 observations:
   - {date: 2024-12-31, quantity: requests_received, since: 2024-01-01, value: 10,
      uncertainty: 0.1, source: a test}
 """
 
 
-def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
+def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path, monkeypatch, capsys):
     """A real Ctrl-C exits 130 naming what was kept; --resume then finishes the calibration.
 
     Each replication sleeps while the file ``brake`` exists, so that the Ctrl-C comes while
-    evaluations remain; the resumed calibration runs without it.
+    evaluations remain; the resumed calibration runs without it, in this process (the policy
+    module has a name of its own: other tests in this process may load broken_policies).
     """
-    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py", tmp_path)
+    shutil.copy(Path(__file__).parent / "bad_inputs" / "broken_policies.py",
+                tmp_path / "slow_policy_of_a_calibration.py")
     (tmp_path / "slow.yaml").write_text(SLOW_WORLD, encoding="utf-8")
     (tmp_path / "brake").touch()
-    command = [sys.executable, "-m", "sim", "calibrate", "slow.yaml", "--fit",
-               "arrivals.rate_scale=0.5:2", "--iterations", "1", "--population", "5",
-               "--workers", "1", "-q", "-o", "out"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               preexec_fn=ctrl_c_as_in_a_terminal)
+    command = ["calibrate", "slow.yaml", "--fit", "arrivals.rate_scale=0.5:2",
+               "--iterations", "1", "--population", "5", "--workers", "1", "-q", "-o", "out"]
+    process = subprocess.Popen([sys.executable, "-m", "sim", *command], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal)
     kept = tmp_path / ".out.partial" / "evaluations.csv"
     deadline = time.monotonic() + 60
     def stored_rows() -> int:
@@ -908,9 +910,8 @@ def test_ctrl_c_keeps_the_evaluations_and_resume_finishes(tmp_path):
     assert len(stored) >= 3
     assert not (tmp_path / "out").exists()
     (tmp_path / "brake").unlink()
-    done = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--resume"]) == 0, capsys.readouterr().err
     final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
     pd.testing.assert_frame_equal(final.iloc[:len(stored)][stored.columns[:-1]],
                                   stored[stored.columns[:-1]])
