@@ -206,16 +206,17 @@ def test_an_earlier_comparison_of_a_results_object_is_refused(
 
 
 def test_results_read_from_a_sibling_folder_are_found_from_anywhere(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        written: tuple[Comparison, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Results given by a path relative to the working folder are found from another one.
 
     A moved pair of folders (the comparison and the results it read) still reads back, and
-    what was read back, written again from there, still finds them.
+    what was read back, written again from there, still finds them. The results are those
+    the written comparison ran, copied.
     """
-    family = write_family(tmp_path / "work" / "family")
+    shutil.copytree(written[1] / "runs" / "fifo", tmp_path / "work" / "fifo")
+    shutil.copytree(written[1].parent / "other_seed_run", tmp_path / "work" / "other_seed")
     monkeypatch.chdir(tmp_path / "work")
-    for name in ("fifo", "other_seed"):
-        run(load_scenario(family[name]), workers=1).write(Path(name))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         compare(["fifo", "other_seed"], workers=1).write("comparison")
