@@ -95,6 +95,23 @@ def fitted(written) -> calibration.Calibration:
     return written[0]
 
 
+HAZARD = FIT[1:]
+RESUMED = {"replications": 2, "iterations": 1, "population": 5, "workers": 1}
+"""A search of the withdrawal hazard alone, for the tests of what a stopped calibration keeps.
+
+Not pinned down, it runs calibrated.yaml's own replications after the search too.
+"""
+
+
+@pytest.fixture(scope="module")
+def whole(published, tmp_path_factory) -> calibration.Calibration:
+    """The calibration of the hazard alone, run through: what a resumed one must equal."""
+    result = calibrate_to_directory(tmp_path_factory.mktemp("whole") / "out", published,
+                                    HAZARD, **RESUMED)
+    assert result.calibrated_observations is not None  # calibrated.yaml's checks run too
+    return result
+
+
 def test_calibration_recovers_known_parameters_within_their_uncertainty(fitted):
     """Observations simulated at scale 1 give back 1 inside each plausible interval."""
     fit = fitted
@@ -272,30 +289,30 @@ def test_calibrated_scenario_extends_the_original_with_the_fitted_values(written
         assert (folder / name).is_file(), name
 
 
-def test_an_interrupted_calibration_resumes_to_the_same_result(published, fitted, tmp_path,
+def test_an_interrupted_calibration_resumes_to_the_same_result(published, whole, tmp_path,
                                                                monkeypatch):
     """Ctrl-C keeps every finished evaluation; --resume reuses them and ends as a whole run."""
-    whole = fitted
     calls = {"n": 0}
     real = candidates.CandidateTask.__call__
 
     def interrupted(self, index):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 40:
+        if calls["n"] == 24:
             raise KeyboardInterrupt
         return real(self, index)
 
     monkeypatch.setattr(candidates.CandidateTask, "__call__", interrupted)
     with pytest.raises(Interrupted, match="call it again with resume=True"):
-        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+        calibrate_to_directory(tmp_path / "out", published, HAZARD, **RESUMED)
     kept = pd.read_csv(tmp_path / ".out.partial" / "evaluations.csv")
     assert len(kept) >= 10
     calls["n"] = -10**9
-    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
+    resumed = calibrate_to_directory(tmp_path / "out", published, HAZARD, resume=True, **RESUMED)
     assert resumed.best == whole.best
     pd.testing.assert_frame_equal(resumed.estimates, whole.estimates)
-    # Only the evaluations not kept ran again (3 replications each), and the final checks.
-    assert calls["n"] == -10**9 + 3 * (len(whole.evaluations) - len(kept)) + _final(whole)
+    # Only the evaluations not kept ran again (2 replications each), and the final checks.
+    assert calls["n"] == (-10**9 + RESUMED["replications"] * (len(whole.evaluations) - len(kept))
+                          + _final(whole))
 
 
 def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(written, published):
@@ -325,9 +342,10 @@ def test_resume_of_a_finished_calibration_says_there_is_nothing_to_resume(writte
 def _final(result: calibration.Calibration) -> int:
     """The replications run after the search: the best candidate's and calibrated.yaml's.
 
-    Three each; calibrated.yaml's only when it holds other values than the best candidate.
+    As many as each candidate's; calibrated.yaml's only when it holds other values than the
+    best candidate.
     """
-    return 3 * (1 + (result.calibrated_observations is not None))
+    return result.scenario.replications * (1 + (result.calibrated_observations is not None))
 
 
 def _counting_candidates(monkeypatch) -> dict[str, int]:
@@ -344,7 +362,7 @@ def _counting_candidates(monkeypatch) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("stop", ["ctrl_c", "full_disk"])
-def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitted, tmp_path,
+def test_a_calibration_stopped_while_writing_its_output_resumes(published, whole, tmp_path,
                                                                 monkeypatch, stop):
     """Cut short in its final write, the evaluations still resume: none of them runs again."""
     real_to_csv = pd.DataFrame.to_csv
@@ -360,7 +378,7 @@ def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitte
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", cut_short)
     with pytest.raises(GridqueueError) as stopped:
-        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+        calibrate_to_directory(tmp_path / "out", published, HAZARD, **RESUMED)
     kept = tmp_path / ".out.partial"
     assert str(stopped.value).endswith(
         f"finished parts are kept in {kept} for resume=True" if stop == "full_disk" else
@@ -368,15 +386,15 @@ def test_a_calibration_stopped_while_writing_its_output_resumes(published, fitte
     monkeypatch.setattr(pd.DataFrame, "to_csv", real_to_csv)
     assert not (tmp_path / "out").exists()
     calls = _counting_candidates(monkeypatch)
-    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
-    assert resumed.best == fitted.best
-    pd.testing.assert_frame_equal(resumed.estimates, fitted.estimates)
-    assert calls["n"] == _final(fitted)  # the final checks alone: every evaluation was kept
+    resumed = calibrate_to_directory(tmp_path / "out", published, HAZARD, resume=True, **RESUMED)
+    assert resumed.best == whole.best
+    pd.testing.assert_frame_equal(resumed.estimates, whole.estimates)
+    assert calls["n"] == _final(whole)  # the final checks alone: every evaluation was kept
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".e")) == []
 
 
 def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
-        published, fitted, tmp_path, monkeypatch):
+        published, whole, tmp_path, monkeypatch):
     """Ctrl-C after every file is written, before the output is moved: --resume reuses all."""
     real = calibration_result.Calibration.write_summary
 
@@ -386,14 +404,14 @@ def test_the_finished_evaluations_resume_when_the_move_into_place_is_cut_short(
 
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", written_then_stopped)
     with pytest.raises(Interrupted, match="call it again with resume=True"):
-        calibrate_to_directory(tmp_path / "out", published, FIT, **SMALL)
+        calibrate_to_directory(tmp_path / "out", published, HAZARD, **RESUMED)
     monkeypatch.setattr(calibration_result.Calibration, "write_summary", real)
     calls = _counting_candidates(monkeypatch)
-    resumed = calibrate_to_directory(tmp_path / "out", published, FIT, resume=True, **SMALL)
-    assert resumed.best == fitted.best
-    assert calls["n"] == _final(fitted)
+    resumed = calibrate_to_directory(tmp_path / "out", published, HAZARD, resume=True, **RESUMED)
+    assert resumed.best == whole.best
+    assert calls["n"] == _final(whole)
     final = pd.read_csv(tmp_path / "out" / "evaluations.csv")
-    assert list(final.columns) == [*(p.key for p in FIT), "loss", "scenario_sha256",
+    assert list(final.columns) == [*(p.key for p in HAZARD), "loss", "scenario_sha256",
                                    "counting_version", "plausible"]
 
 
