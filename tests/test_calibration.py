@@ -97,7 +97,8 @@ def fitted(written) -> calibration.Calibration:
 
 HAZARD = FIT[1:]
 RESUMED = {"replications": 2, "iterations": 1, "population": 5, "workers": 1}
-"""A search of the withdrawal hazard alone, for the tests of what a stopped calibration keeps.
+"""A search of the withdrawal hazard alone, for the tests of what a stopped calibration keeps
+and of a calibration on a cluster.
 
 Not pinned down, it runs calibrated.yaml's own replications after the search too.
 """
@@ -105,7 +106,7 @@ Not pinned down, it runs calibrated.yaml's own replications after the search too
 
 @pytest.fixture(scope="module")
 def whole(published, tmp_path_factory) -> calibration.Calibration:
-    """The calibration of the hazard alone, run through: what a resumed one must equal."""
+    """The hazard alone calibrated without a stop: what a resumed or a cluster's must equal."""
     result = calibrate_to_directory(tmp_path_factory.mktemp("whole") / "out", published,
                                     HAZARD, **RESUMED)
     assert result.calibrated_observations is not None  # calibrated.yaml's checks run too
@@ -811,16 +812,16 @@ def test_a_tiny_ema_workbench_experiment_runs_the_model(published):
     assert np.all((outcomes["all.withdrawn_share"] >= 0) & (outcomes["all.withdrawn_share"] <= 1))
 
 
-def test_calibration_on_a_dask_cluster_equals_the_local_one(published, fitted):
+def test_calibration_on_a_dask_cluster_equals_the_local_one(published, whole):
     """The replications of each generation run on the cluster; the fit is the same."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster:
-        remote = calibrate(published, FIT, **{**SMALL, "workers": None},
+        remote = calibrate(published, HAZARD, **{**RESUMED, "workers": None},
                            scheduler=cluster.scheduler_address)
-    assert remote.best == fitted.best
-    pd.testing.assert_frame_equal(remote.evaluations, fitted.evaluations)
+    assert remote.best == whole.best
+    pd.testing.assert_frame_equal(remote.evaluations, whole.evaluations)
 
 
 def test_a_key_inside_a_list_and_set_overrides_reach_the_calibrated_scenario(published,
