@@ -47,9 +47,14 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Comparison, Path]
     return comparison, folder / "comparison"
 
 
-def test_read_gives_back_every_table(written: tuple[Comparison, Path]) -> None:
-    comparison, folder = written
-    back = Comparison.read(folder)
+@pytest.fixture(scope="module")
+def back(written: tuple[Comparison, Path]) -> Comparison:
+    """The written comparison read back, for the tests that only look at it."""
+    return Comparison.read(written[1])
+
+
+def test_read_gives_back_every_table(written: tuple[Comparison, Path], back: Comparison) -> None:
+    comparison, _ = written
     pd.testing.assert_frame_equal(back.table, comparison.table)
     assert back.questions == comparison.questions
     assert back.cautions == comparison.cautions
@@ -64,17 +69,16 @@ def test_read_gives_back_every_table(written: tuple[Comparison, Path]) -> None:
 
 
 @pytest.mark.parametrize("name", [*FIGURES, "observations"])
-def test_every_figure_draws_on_both(written: tuple[Comparison, Path], name: str) -> None:
-    comparison, folder = written
-    figures = [getattr(c, f"{name}_figure")() for c in (comparison, Comparison.read(folder))]
+def test_every_figure_draws_on_both(written: tuple[Comparison, Path], back: Comparison,
+                                    name: str) -> None:
+    figures = [getattr(c, f"{name}_figure")() for c in (written[0], back)]
     assert all(figure is not None for figure in figures)
     for figure in figures:
         plt.close(figure)
 
 
-def test_answers_read_back_alike(written: tuple[Comparison, Path]) -> None:
-    comparison, folder = written
-    back = Comparison.read(folder)
+def test_answers_read_back_alike(written: tuple[Comparison, Path], back: Comparison) -> None:
+    comparison, _ = written
     assert back.sentences() == comparison.sentences()
     assert back.notes() == comparison.notes()
     pd.testing.assert_frame_equal(back.observation_table(), comparison.observation_table())
