@@ -67,6 +67,16 @@ from tests.comparison_family import write_family, write_observed
 pytestmark = pytest.mark.undrawn
 
 
+def without_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, reports and comparisons are written without figures, not even laid out.
+
+    For a test that reads a page's words or a table after the figures were checked, or never
+    looks at them: laying out a comparison's seven figures took a second or more each time.
+    """
+    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})
+
+
 @pytest.fixture(scope="module")
 def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_family(tmp_path_factory.mktemp("family"))
@@ -257,7 +267,8 @@ def test_scenarios_and_results_in_memory_compare_like_their_files(
 
 
 def test_compare_command_writes_everything_and_refuses_to_overwrite(
-    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ):
     """The command writes table, figures, report and runs; it replaces DIR only with --force."""
     output = tmp_path / "cmp"
@@ -288,6 +299,7 @@ def test_compare_command_writes_everything_and_refuses_to_overwrite(
 
     assert main(args) == 2
     assert "already exists" in capsys.readouterr().err
+    without_figures(monkeypatch)  # the figures written were checked above
     assert main([*args, "--force", "-q"]) == 0
 
 
@@ -1375,7 +1387,7 @@ QUESTIONS = """\
 
 
 def test_questions_file_names_each_pair_and_runs_each_file_once(
-    family: dict[str, Path], tmp_path: Path
+    family: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """Each question is a pair; a scenario named twice runs once and gets a block per pair."""
     path = family["fifo"].parent / "questions.yaml"
@@ -1404,6 +1416,7 @@ def test_questions_file_names_each_pair_and_runs_each_file_once(
     items = [line.strip().removeprefix("- ") for line in second if line.startswith("    - ")]
     assert len(items) >= 4 and all(item in texts[1] for item in items)
     output = tmp_path / "asked"
+    without_figures(monkeypatch)  # its table is read, not its figures
     assert main(["compare", "--questions", str(path), "-o", str(output), "--workers", "1",
                  "--replications", "2", "-q"]) == 0
     table = pd.read_csv(output / "comparison.csv", keep_default_na=False)
@@ -2001,7 +2014,7 @@ def test_figures_of_every_origin_are_the_run_s_own(comparison: Comparison):
 
 
 def test_the_reference_level_of_the_applicants_of_both_is_written_beside_the_difference(
-    variants: Comparison, tmp_path: Path,
+    variants: Comparison, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ):
     """comparison.csv gives the reference's level of the population each difference counts.
 
@@ -2011,6 +2024,7 @@ def test_the_reference_level_of_the_applicants_of_both_is_written_beside_the_dif
     nowhere. ``reference_mean`` plus the difference is the variant's mean, and it is the
     reference's mean of those applicants over the replications the difference counts.
     """
+    without_figures(monkeypatch)  # its table and the report's words are read
     variants.write(tmp_path / "cmp")
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
     assert tuple(table.columns) == COMPARISON_COLUMNS
@@ -2336,7 +2350,8 @@ projects:
 """
 
 
-def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison(tmp_path):
+def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison(tmp_path,
+                                                                                monkeypatch):
     """MW still waiting now count the rest of a request connected in part.
 
     A folder written before (no waiting_mw in applicants.csv) left it out: the Depot,
@@ -2367,6 +2382,7 @@ def test_a_folder_counting_mw_waiting_without_rests_is_warned_of_in_a_comparison
     # and its own report, whose words count the rests, says so too
     from sim.report.run import write_report
 
+    without_figures(monkeypatch)  # the warning is the report's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         write_report(old)
