@@ -59,6 +59,27 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out"
 
 
+def one_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, a run's report writes its first figure only, a comparison none.
+
+    For what depends on no figure (where an output goes, which may be replaced): laid out, a
+    comparison's seven figures and a run's six took one to three seconds each time. A report
+    keeps one, so that its figures/ holds files, as it always does.
+    """
+    from sim.analysis.comparison import Comparison
+    from sim.report import run
+
+    every = run.run_figures
+    monkeypatch.setattr(run, "run_figures", lambda *given: dict(list(every(*given).items())[:1]))
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})
+
+
+@pytest.fixture
+def few_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """:func:`one_figure` for the whole test."""
+    one_figure(monkeypatch)
+
+
 def earlier_run(written: Path, output: Path) -> None:
     """``output`` holds what ``gridqueue run sc/s.yaml -o out`` wrote (a copy of ``written``)."""
     shutil.copytree(written, output)
@@ -99,7 +120,7 @@ def test_force_never_replaces_a_folder_gridqueue_did_not_write(folder, capsys):
             f"no {MARKER} file")
 
 
-def test_force_replaces_what_gridqueue_wrote(folder, capsys):
+def test_force_replaces_what_gridqueue_wrote(folder, capsys, few_figures):
     """Results of an earlier run carry the marker, so --force may replace them."""
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
     assert json.loads((folder / "out" / MARKER).read_text())["written_by"] == "gridqueue"
@@ -158,11 +179,12 @@ def test_an_output_whose_marker_has_no_hashes_is_replaced_as_before(folder, writ
     assert "sha256" in json.loads((folder / "out" / MARKER).read_text())
 
 
-def test_a_report_rewritten_later_keeps_the_hashes_in_step(folder, capsys):
+def test_a_report_rewritten_later_keeps_the_hashes_in_step(folder, capsys, few_figures):
     """``gridqueue report`` records the hashes of the report it rewrites, in every marker.
 
     Else the new report.html read as changed since gridqueue wrote it, and --force refused
-    the results, and the comparison holding a run whose report was rewritten.
+    the results, and the comparison holding a run whose report was rewritten. The figures a
+    report writes are listed in those markers too: the next test sees to them.
     """
     assert main(["run", "sc/s.yaml", "-o", "out", *SMALL]) == 0
     assert main(["report", "out"]) == 0
@@ -270,12 +292,16 @@ def test_force_never_deletes_folders_added_to_an_output(folder, written, capsys)
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0
 
 
-def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
+def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys, monkeypatch):
     """``gridqueue report`` lists its files in the markers of the results and of their comparison.
 
     It wrote them unlisted, so a later ``--force`` refused the results (and a comparison whose
-    run was reported) as holding files gridqueue did not write.
+    run was reported) as holding files gridqueue did not write. Each report writes its figures
+    (empty, tests/undrawn.py), whose names the markers must list; the comparison writes none.
     """
+    from sim.analysis.comparison import Comparison
+
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})
     assert main(["run", "sc/s.yaml", "-o", "out", "--no-report", *SMALL]) == 0
     assert main(["report", "out"]) == 0
     check_writable(folder / "out", force=True)  # what run --force asks first
@@ -283,6 +309,7 @@ def test_a_report_written_later_keeps_the_output_replaceable(folder, capsys):
     (run,) = (folder / "cmp" / "runs").iterdir()
     assert main(["report", str(run)]) == 0
     check_writable(folder / "cmp", force=True)
+    one_figure(monkeypatch)
     assert main(["run", "sc/s.yaml", "-o", "out", "--force", *SMALL]) == 0  # and the rest
 
 
@@ -410,7 +437,7 @@ def test_notes_in_an_earlier_output_are_named_without_suggesting_force(folder, w
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "sweep"])
-def test_an_empty_folder_is_used_without_force(folder, capsys, command):
+def test_an_empty_folder_is_used_without_force(folder, capsys, command, few_figures):
     """Users make the output folder first: an empty one is simply written into.
 
     It was refused as "already exists" unless --force was given.
@@ -528,7 +555,7 @@ def test_compare_never_writes_over_its_own_inputs(folder, written, capsys):
                 folder, "overlaps the input res")
 
 
-def test_compare_never_replaces_the_comparison_it_reads(folder, capsys):
+def test_compare_never_replaces_the_comparison_it_reads(folder, capsys, few_figures):
     """Reading a comparison's runs/ and writing over that same comparison is refused."""
     assert main(["compare", "sc/s.yaml", "sc/s.yaml", "-o", "cmp", *SMALL]) == 0
     capsys.readouterr()  # its warning: the same file twice
@@ -635,7 +662,8 @@ def test_write_file_is_atomic_and_leaves_no_partial(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["schema.json"]
 
 
-def test_an_output_named_through_dot_dot_is_the_folder_it_names(folder, written, capsys):
+def test_an_output_named_through_dot_dot_is_the_folder_it_names(folder, written, capsys,
+                                                                few_figures):
     """``-o out/sub/..`` is ``out``: it was taken as a folder ``..`` inside ``out/sub``.
 
     The staging folder went inside the earlier output, which gained a ``sub`` folder and a
