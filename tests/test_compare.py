@@ -61,20 +61,11 @@ from sim.runs.metrics import (
 )
 from sim.runs.stats import summarise
 from tests.comparison_family import write_family, write_observed
+from tests.undrawn import without_figures
 
 # What is compared, answered and written is checked here, not what a figure shows: in this
 # process the figures are laid out and written empty (tests/undrawn.py).
 pytestmark = pytest.mark.undrawn
-
-
-def without_figures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From here on, reports and comparisons are written without figures, not even laid out.
-
-    For a test that reads a page's words or a table after the figures were checked, or never
-    looks at them: laying out a comparison's seven figures took a second or more each time.
-    """
-    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})
-    monkeypatch.setattr(Comparison, "figures", lambda _: {})
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ from sim.runs.metrics import (
     TABLE_METRICS,
 )
 from tests.comparison_family import write_family, write_observed
+from tests.undrawn import without_figures
 
 # What a report's pages say is checked here, not what a figure shows: in this process the
 # figures are laid out and written empty (tests/undrawn.py).
@@ -54,10 +55,7 @@ def summary_and_scenario(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def pages_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reports and comparisons written without figures, for tests that read a page's words."""
-    from sim.analysis.comparison import Comparison
-
-    monkeypatch.setattr("sim.report.run.run_figures", lambda *_: {})
-    monkeypatch.setattr(Comparison, "figures", lambda _: {})
+    without_figures(monkeypatch)
 
 
 def _nobody_connected(summary: pd.DataFrame, group: str) -> pd.DataFrame:
