@@ -23,7 +23,7 @@ from tests.processes import ctrl_c_as_in_a_terminal
 SCENARIO = """\
 start: 2024-01-01
 end: 2030-01-01
-replications: 3
+replications: 10
 seed: 5
 grid:
   capacity_mw: 2
@@ -37,8 +37,8 @@ VARY = ["--vary", "policy.order=fifo,social_priority",
         "--vary", "grid.capacity_mw=1,2,3"]
 """Six cells whose queues the policy reorders: some 19 MW asked a year against 1 to 3 MW until
 the upgrade. 150 firms of 0.1 MW a year wait as 1,500 of 0.01 MW did, at a tenth of the
-simulation. A sweep's last cells, its summary and its figure still take seconds: ample time to
-stop it after its second cell."""
+simulation. Ten replications make a cell about 0.2 s, so the four cells after the second leave
+about 0.7 s to stop the sweep before it has kept every cell (with three, a quarter second)."""
 
 # What a resumed sweep keeps and its table are checked here, not its figure: in this process it
 # is laid out and written empty (tests/undrawn.py); the sweeps stopped as processes draw it.
@@ -81,7 +81,7 @@ def test_resumed_sweep_equals_an_uninterrupted_one(tmp_path, how, uninterrupted,
     deadline = time.monotonic() + 120
     while len(list(partial.glob("*.json"))) < 2 and process.poll() is None:
         assert time.monotonic() < deadline, "the sweep never finished a cell"
-        time.sleep(0.05)
+        time.sleep(0.01)
     assert process.poll() is None, "the sweep ended before it could be interrupted"
     os.kill(process.pid, how)
     _, stderr = process.communicate(timeout=60)
