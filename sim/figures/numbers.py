@@ -134,8 +134,8 @@ GIVEN_DIGITS = 6
 def given_mw(value: float) -> str:
     """A named waiting-list row's MW as its CSV gives it: '1.2345', never rounded to '1.23'.
 
-    The one rule for ``gridqueue validate`` and the report's assumptions, which wrote it to
-    three and six significant digits: a planner checks the row was read as typed.
+    The one rule for ``gridqueue validate`` and the report's assumptions, so that a planner
+    can check the row was read as typed, and finds it written alike in both.
     """
     return significant(value, GIVEN_DIGITS)
 

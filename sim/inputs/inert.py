@@ -1035,10 +1035,9 @@ def _warn_of_upgrades_after_the_end(scenario: Scenario, source: ScenarioSource |
 def after_end_text(earliest: dt.date, end: dt.date) -> str:
     """When an upgrade that comes only after the run comes at the earliest, and what it adds.
 
-    The one wording of the warning of ``run`` and the outline of ``validate``, which said it
-    in two ways. One that comes during the end date itself read "comes 2037-12-31 at the
-    earliest, after end (2037-12-31)": the run stops as that day begins, which the same two
-    dates did not say.
+    The one wording of the warning of ``run`` and the outline of ``validate``. One that comes
+    during the end date itself is said to come on it, where the run stops as that day begins:
+    "2037-12-31 at the earliest, after end (2037-12-31)" gave the same two dates.
     """
     if earliest == end:
         return (f"at the earliest on the end date ({end}), where the run stops as that day "
