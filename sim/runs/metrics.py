@@ -13,7 +13,7 @@ import pandas as pd
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR
 from sim.runs.incidence import incidence_curve, restricted_mean_wait, time_to_share_connected
-from sim.runs.records import OUTCOMES
+from sim.runs.records import CATEGORY_DTYPE, OUTCOME_DTYPE, OUTCOMES
 
 __all__ = [
     "ALL",
@@ -406,9 +406,9 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
     """
     request_time = np.asarray(request_time, dtype=float)
     wait = applicants["wait_years"].to_numpy(dtype=float)
-    outcome = _codes(applicants["outcome"], OUTCOMES)
+    outcome = _codes(applicants["outcome"], OUTCOME_DTYPE)
     return {
-        "category": _codes(applicants["category"], CATEGORIES),
+        "category": _codes(applicants["category"], CATEGORY_DTYPE),
         "wait": wait,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
@@ -580,9 +580,9 @@ def _by_category(
     yield ALL, columns, orders
 
 
-def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
-    """Each value's position in ``categories`` (-1 if absent), cheaply for a categorical column."""
-    return pd.Categorical(column, categories=categories).codes
+def _codes(column: pd.Series, dtype: pd.CategoricalDtype) -> np.ndarray:
+    """Each value's position in ``dtype``'s categories (-1 if absent): cheap for its own type."""
+    return pd.Categorical(column, dtype=dtype).codes
 
 
 def _figures(
