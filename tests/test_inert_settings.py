@@ -1023,11 +1023,17 @@ POOL = ("non_firm={rights: {firm_85: {hours_share: 0.85}}, pools: {main: {capaci
     ([POOL, "streams.firms.non_firm={right: firm_85, accept_share: 0}"],
      r"streams.firms.non_firm.accept_share: expected a share above 0: with 0, nobody accepts a "
      r"non-firm right, so streams.firms.non_firm would do nothing; leave non_firm out"),
+    (["streams.firms.expansion={share: 0, existing_mw: 1}"],
+     r"streams.firms.expansion.share: expected a share above 0: with 0, nobody expands a "
+     r"connection in place, so streams.firms.expansion would do nothing; leave expansion out"),
 ])
 def test_a_stream_offer_nobody_accepts_is_refused(base, changes, says):
     """``accept_share: 0`` runs as without the offer: refused where the offer is given.
 
     It was accepted, with tables identical to the scenario without the offer, and no word.
+    So was an expansion of ``share: 0``, which fills not even the ``existing_mw`` column: a
+    warning said only that it changes no wait, and beside a custom policy (which may read
+    ``existing_mw``) nothing was said.
     """
     with pytest.raises(InputError, match=says):
         load_scenario(base, changes)

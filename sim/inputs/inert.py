@@ -628,19 +628,22 @@ def _check_waiting_list_defaults_act(scenario: Scenario, source: ScenarioSource 
                           "streams", at_any_value=True)
 
 
-_OFFERS = {"partial_offer": ("min_share", "a partial offer"),
-           "non_firm": ("right", "a non-firm right")}
-"""Each offer whose ``accept_share`` says who takes it: the key that states the offer itself,
-and what is offered."""
+_OFFERS = {"partial_offer": ("min_share", "nobody accepts a partial offer", "accept_share"),
+           "non_firm": ("right", "nobody accepts a non-firm right", "accept_share"),
+           "expansion": ("existing_mw", "nobody expands a connection in place", "share")}
+"""Each offer whose share says who takes it: the key that states the offer itself, what a
+share of 0 leaves, and the key of the share."""
 
 
 def _check_offers_find_takers(scenario: Scenario, source: ScenarioSource | None,
                               rows: WaitingRows | None) -> None:
-    """A partial or non-firm offer needs somebody who accepts it: ``accept_share`` above 0.
+    """A partial or non-firm offer, or an expansion, needs somebody who takes it: a share above 0.
 
-    With 0 nobody accepts, so the offer runs as if left out. The offer is refused where its
-    ``accept_share: 0`` is given with or after the offer itself (``min_share``, ``right``),
-    naming whichever came later; where a later layer sets an inherited offer's share to 0
+    With 0 nobody accepts (``accept_share``) or expands (an expansion's ``share``), so the
+    block runs as if left out: an expansion nobody makes fills not even the ``existing_mw``
+    column. The block is refused where its share of 0 is given with or after the block itself
+    (``min_share``, ``right``, ``existing_mw``), naming whichever came later; where a later
+    layer sets an inherited block's share to 0
     (``--set streams.logistics.partial_offer.accept_share=0``), it is set aside with a
     warning. A stream's offer, and the waiting list's for CSV rows that name no stream (with
     none, :func:`_check_waiting_list_defaults_act` has refused it).
@@ -650,19 +653,19 @@ def _check_offers_find_takers(scenario: Scenario, source: ScenarioSource | None,
     if scenario.waiting_list is not None:
         owners.append((("waiting_list",), scenario.waiting_list))
     for prefix, owner in owners:
-        for field in _OFFERS:
-            offer = getattr(owner, field)
-            if offer is not None and offer.accept_share <= 0:
+        for field, (_, _, share) in _OFFERS.items():
+            offer = getattr(owner, field, None)  # a waiting list has no expansion
+            if offer is not None and getattr(offer, share) <= 0:
                 _refuse_or_set_aside_offer(scenario, source, (*prefix, field))
 
 
 def _refuse_or_set_aside_offer(scenario: Scenario, source: ScenarioSource | None,
                                block: Key) -> None:
-    """Refuse the offer at ``block`` that nobody accepts, or set it aside if inherited."""
+    """Refuse the offer at ``block`` that nobody takes, or set it aside if inherited."""
     shown = ".".join(map(str, block))
-    stated, what = _OFFERS[str(block[-1])]
-    share, itself = (*block, "accept_share"), (*block, stated)
-    why = f"nobody accepts {what}, so {shown} would do nothing"
+    stated, nobody, share_key = _OFFERS[str(block[-1])]
+    share, itself = (*block, share_key), (*block, stated)
+    why = f"{nobody}, so {shown} would do nothing"
     advice = f"leave {block[-1]} out, or give a share above 0"
     later = None if source is None else \
         layer_within(source, share) - layer_within(source, itself)
@@ -670,8 +673,9 @@ def _refuse_or_set_aside_offer(scenario: Scenario, source: ScenarioSource | None
         raise _refuse(scenario, source, share, f"expected a share above 0: with 0, {why}; "
                       f"{advice}")
     if later < 0:  # the offer restated over an inherited share of 0
-        raise _refuse(scenario, source, itself, f"expected an accept_share above 0 beside "
-                      f"it: after {_giving(source, share, '0')}, {why}; {advice}")
+        raise _refuse(scenario, source, itself, f"expected {'an' if share_key[0] == 'a' else 'a'} "
+                      f"{share_key} above 0 beside it: after {_giving(source, share, '0')}, "
+                      f"{why}; {advice}")
     _warn(scenario, source, itself, f"{shown} is set aside: after "
           f"{_giving(source, share, '0')}, {why}")
 
