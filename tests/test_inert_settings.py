@@ -63,6 +63,37 @@ def test_a_capacity_release_that_can_free_nothing_is_refused(base, change, says)
                          "capacity_releases.0.existing_mw=10"])  # users from before the start
 
 
+TWO_AREAS = ["grid={areas: {north: {capacity_mw: 4}, south: {capacity_mw: 1}}}",
+             "streams.firms.area=north"]
+
+
+def test_a_release_in_an_area_nobody_asks_in_is_refused(base, tmp_path):
+    """A release of one area where no stream, project or row asks reviews nobody, ever.
+
+    Without existing_mw it frees nothing: it was accepted, with mw_freed 0 and no word. Where
+    a later layer moves the last stream out of the area, it is set aside with a warning.
+    """
+    in_south = [*TWO_AREAS, RELEASE, "capacity_releases.0.area=south"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GridqueueWarning)  # the base's upgrades, replaced
+        with pytest.raises(InputError, match=r"capacity_releases.0.area: expected an area "
+                           r"somebody asks in, or existing_mw: no stream, project or "
+                           r"waiting-list row asks in area 'south', so the mechanism would "
+                           r"free nothing; name another area, or give existing_mw"):
+            load_scenario(base, in_south)
+        load_scenario(base, [*in_south, "capacity_releases.0.existing_mw=10"])
+        load_scenario(base, [*in_south, "projects=[{name: Depot, date: 2025-01-01, "
+                                        "demand_mw: 0.5, area: south}]"])
+        parent = tmp_path / "parent.yaml"
+        parent.write_text(scenario_yaml(load_scenario(base, [*in_south,
+                                                             "streams.firms.area=south"])),
+                          encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"capacity_releases.0 is set aside: after "
+                      r"--set streams.firms.area=north, no stream, project or waiting-list "
+                      r"row asks in area 'south'"):
+        load_scenario(parent, ["streams.firms.area=north"])
+
+
 def test_a_release_looking_back_to_the_start_day_is_kept(base):
     """Three calendar years back from the last review, 2028-01-01, is the start day: kept.
 

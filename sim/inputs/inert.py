@@ -70,6 +70,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     both = (scenario, source)
     checks: list[Callable[[], object]] = [
         lambda: _check_releases_act(*both),
+        lambda: _check_releases_reach_someone(*both, rows),
         lambda: _check_rounds_serve_someone(*both, rows),
         lambda: _check_uptakes_reach_someone(*both, rows),
         lambda: _check_scores_ranked(*both),  # a stray score is named before a ranking
@@ -276,6 +277,40 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
                           f"{why}, and existing_mw is 0, so the mechanism would free nothing; "
                           "move its start, shorten after_years, or give existing_mw")
 
+
+
+def _check_releases_reach_someone(scenario: Scenario, source: ScenarioSource | None,
+                                  rows: WaitingRows | None) -> None:
+    """A capacity release of one area needs someone who can connect there, or existing_mw.
+
+    A review finds only users of its area: where no stream that draws applicants, no project
+    and no waiting-list row asks in it, and no MW are in place before the start
+    (``existing_mw``), the mechanism frees nothing. Refused, or set aside where a later layer
+    moved or stopped the streams (or projects, or rows) that asked there.
+    """
+    asking = _areas_asked_in(scenario, rows)
+    for k, release in enumerate(scenario.capacity_releases):
+        if release.area is None or release.existing_mw or release.area in asking:
+            continue
+        why = (f"no stream, project or waiting-list row asks in area '{release.area}', so "
+               "the mechanism would free nothing")
+        _refuse_unless_inherited(
+            scenario, source, ("capacity_releases", k, "area"),
+            "expected an area somebody asks in, or existing_mw", why,
+            "name another area, or give existing_mw",
+            by=_who_is_in(scenario, source, "area"), label=f"capacity_releases.{k}")
+
+
+def _areas_asked_in(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
+    """The areas in which some applicant asks: a stream that draws one, a project, a row."""
+    first = scenario.area_names[0]
+    areas = {stream.area or first for stream in _drawing(scenario).values()}
+    areas.update(project.area or first for project in scenario.projects)
+    if rows is not None:
+        for name, area in zip(rows.stream, rows.area, strict=True):
+            stream = scenario.streams.get(name or "")
+            areas.add(area or (stream.area if stream is not None else None) or first)
+    return areas
 
 def _drawing(scenario: Scenario) -> dict[str, Stream]:
     """The streams that draw applicants, by name: those that hold their categories.
