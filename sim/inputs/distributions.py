@@ -371,3 +371,9 @@ Distribution = Annotated[
     _NumberOrFamilySchema(),
 ]
 """Any of the families above, chosen by the ``dist`` key; a plain number means fixed."""
+
+FAMILY_NAMES: tuple[str, ...] = tuple(
+    typing.get_args(family.model_fields["dist"].annotation)[0]
+    for family in typing.get_args(typing.get_args(Distribution)[0]))
+"""Each family's ``dist`` name, in the union's order: error messages take a family added to
+the union from here, with nothing else to edit."""

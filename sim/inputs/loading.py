@@ -28,6 +28,7 @@ from pydantic_core import ErrorDetails
 
 from sim.errors import GridqueueError, InputError, SchemaProblem, listed, nearest, warn
 from sim.inputs.applicants import Category
+from sim.inputs.distributions import FAMILY_NAMES
 from sim.inputs.files import SymlinkLoop, not_found, resolved
 from sim.inputs.inert import check_settings_act
 from sim.inputs.observations import read_observations
@@ -696,11 +697,9 @@ _ABSENT = object()
 
 
 def _is_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part in _DISTRIBUTION_NAMES or "[" in part)
+    return isinstance(part, str) and (part in FAMILY_NAMES or "[" in part)
 
 
-_DISTRIBUTION_NAMES = ("fixed", "exponential", "uniform", "triangular", "lognormal",
-                       "weibull", "empirical")
 _DISTRIBUTION_EXAMPLE = "{dist: lognormal, median: 0.5, sigma: 0.9}"
 
 
@@ -738,11 +737,11 @@ def _expected(error: ErrorDetails, loc: tuple[str | int, ...], data: Any,
         return "missing: this key is required"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
-        return (f"unknown distribution '{tag}'{nearest(tag, _DISTRIBUTION_NAMES)}; "
-                f"expected dist: one of {', '.join(_DISTRIBUTION_NAMES)}")
+        return (f"unknown distribution '{tag}'{nearest(tag, FAMILY_NAMES)}; "
+                f"expected dist: one of {', '.join(FAMILY_NAMES)}")
     if kind == "union_tag_not_found":
         return (f"expected a number or a distribution such as {_DISTRIBUTION_EXAMPLE} "
-                f"(dist: one of {', '.join(_DISTRIBUTION_NAMES)})")
+                f"(dist: one of {', '.join(FAMILY_NAMES)})")
     if kind in _BOUNDS:
         return (f"expected a number {_BOUNDS[kind]} {ctx.get(_BOUND_KEYS[kind])}{got}"
                 f"{_percent_hint(kind, ctx.get(_BOUND_KEYS[kind]), value)}")
