@@ -15,7 +15,7 @@ import pytest
 
 from sim import InputError, QueuePolicy, Results, load_scenario, run
 from sim.cli import main
-from sim.errors import GridqueueWarning, arguments_as_options
+from sim.errors import GridqueueError, GridqueueWarning, arguments_as_options
 from sim.inputs.rng import RandomStreams
 from sim.inputs.sources import generate_applicants
 from sim.policies import registry
@@ -534,6 +534,34 @@ def test_a_failure_in_one_replication_says_how_to_run_that_one_again():
                                  "replications=[17]) for the scenario of seed 5)")
     with arguments_as_options():  # from a worker process: said in the caller's words
         assert "--only-replication 17)" in str(pickle.loads(pickle.dumps(caught.value)))
+
+
+def _fails_in_replication_1(index: int) -> int:
+    """A replication task whose replication 1 fails: on bad input, or on anything else."""
+    if index == 1:
+        raise InputError("s.yaml", "policy.order", "the queue policy 'x' failed", line=3)
+    if index == 3:
+        raise ValueError("boom")
+    return index
+
+
+@pytest.mark.parametrize("indices, failing", [([0, 1, 2], 1), ([2, 3], 3)])
+def test_a_failure_in_a_worker_process_says_how_to_run_it_again_in_the_callers_words(
+        indices, failing):
+    """From worker processes too, the command line is told its own options, not sim.run's.
+
+    The error came back through the pool's own thread, which does not see that the options
+    were given on the command line: ``gridqueue run --workers 2`` was told to re-run the
+    replication with sim.run(scenario, replications=[1]), ``--workers 1`` with its options.
+    """
+    from tqdm import tqdm
+
+    from sim.runs.runner import _parallel
+
+    with pytest.raises(GridqueueError) as caught, arguments_as_options(), \
+            tqdm(disable=True) as bar:
+        list(_parallel(_fails_in_replication_1, indices, 2, bar, seed=5))
+    assert f"re-run it alone with --seed 5 --only-replication {failing}" in str(caught.value)
 
 
 def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registry, capsys):

@@ -330,6 +330,8 @@ def _parallel(
                     done.update(zip(batch, future.result(), strict=True))
                 except BrokenProcessPool:
                     raise _who_broke_the_pool(task, Path(running), seed, context) from None
+                except (FailedInReplication, ReplicationError) as error:
+                    raise _in_callers_words(error) from None
                 bar.update(len(batch))
                 while position < len(indices) and indices[position] in done:
                     yield done.pop(indices[position])
@@ -339,6 +341,17 @@ def _parallel(
             # the middle of a replication (or stuck in a policy) that nobody will read.
             stop_workers(pool)
             raise
+
+
+def _in_callers_words(error: FailedInReplication | ReplicationError) -> GridqueueError:
+    """A worker's ``error`` made again here, so that it says how to re-run in the caller's words.
+
+    The pool unpickles it in a thread of its own, which does not see that the caller gave
+    command-line options (:func:`~sim.errors.arguments_as_options`): ``gridqueue run
+    --workers 2`` was told of ``sim.run``'s arguments.
+    """
+    rebuild, parts = error.__reduce__()[:2]
+    return rebuild(*parts)
 
 
 def _marked(task: Callable[[int], T], running: Path, seed: int, batch: list[int]) -> list[T]:
@@ -374,6 +387,8 @@ def _who_broke_the_pool(
             except BrokenProcessPool:
                 return ReplicationError(index, seed, "its worker process died (it crashed, "
                                         "was killed, or ran out of memory)")
+            except (FailedInReplication, ReplicationError) as error:
+                return _in_callers_words(error)
             except GridqueueError as error:
                 return error
     running_now = ", ".join(map(str, suspects)) or "unknown"
