@@ -1246,7 +1246,10 @@ def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
         check_area(f"streams.{name}", spec.area)
         arrivals = spec.expected_arrivals(max(s.horizon_years, 0.0))
         if not arrivals <= MAX_ARRIVALS:
-            problems.append((f"streams.{name}.rate_per_year", f"expected at most "
+            # the growth, where the rate alone would fit: the error names what gave the growth
+            key = ("growth_per_year" if spec.rate_per_year * s.horizon_years <= MAX_ARRIVALS
+                   else "rate_per_year")
+            problems.append((f"streams.{name}.{key}", f"expected at most "
                              f"{MAX_ARRIVALS} requests per replication, got about "
                              f"{arrivals:.3g} (lower rate_per_year or growth_per_year, or "
                              "shorten the period)"))
