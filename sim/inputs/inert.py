@@ -278,7 +278,6 @@ def _check_releases_act(scenario: Scenario, source: ScenarioSource | None) -> No
                           "move its start, shorten after_years, or give existing_mw")
 
 
-
 def _check_releases_reach_someone(scenario: Scenario, source: ScenarioSource | None,
                                   rows: WaitingRows | None) -> None:
     """A capacity release of one area needs someone who can connect there, or existing_mw.
@@ -311,6 +310,7 @@ def _areas_asked_in(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
             stream = scenario.streams.get(name or "")
             areas.add(area or (stream.area if stream is not None else None) or first)
     return areas
+
 
 def _drawing(scenario: Scenario) -> dict[str, Stream]:
     """The streams that draw applicants, by name: those that hold their categories.
