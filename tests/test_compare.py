@@ -2187,6 +2187,26 @@ def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
                          "median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in campus.")
 
 
+def test_a_project_in_both_connected_in_some_replications_says_in_how_many():
+    """A median over every replication hides how often the project was not connected at all.
+
+    Connected in 8 of 12 replications of the reference, its median date read like the date of
+    every replication: the share connected by the end comes first, as for a project in one.
+    """
+    rows = [("onsite", IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    projects = {label: pd.DataFrame({
+        "project": ["Campus"], "connected_share": [share], "withdrawn_share": [0.0],
+        "connect_date_p10": ["2031-12-01"], "connect_date_p50": ["2032-06-29"],
+        "connect_date_p90": [p90]}) for label, share, p90 in (
+            ("onsite", 1.0, "2034-01-01"), ("campus", 8 / 12, None))}
+    (text,) = sentences(answer_table(rows, reference="campus"), project_dates(projects))
+    assert text.endswith("; Campus: median 2032-06-29 (10% to 90%: 2031-12-01 to 2034-01-01), "
+                         "against connected by the end of the run in 67% of replications, "
+                         "median 2032-06-29 (10% to 90%: 2031-12-01 to not by the end) in "
+                         "campus.")
+
+
 def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     """A right ends the lead figure's wait: the answer adds the firm wait and who got rights."""
     figures = {HEADLINE_METRICS[0]: (6.0, -1.0), "wait_firm_rmst_10y_years": (9.5, 0.5),

@@ -142,15 +142,19 @@ def project_dates(projects: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str],
 def _when_connected(row: Any) -> str:
     """A project's connection dates, or that it was connected in no replication.
 
+    Connected in some replications only, the share connected leads: a median over every
+    replication read as the date of each, beside a project that was not connected in a third.
+
     Where a first connection was a part of the request or a non-firm right, those of a full
     firm connection follow, so that a right held for years is not read as the project's whole
     connection.
     """
-    if float(row.connected_share) > 0:
+    share = float(row.connected_share)
+    if share > 0:
         full = full_connection_dates(row)
-        if full:
-            return f"{FIRST_CONNECTION}: {connection_dates(row)}; {full}"
-        return connection_dates(row)
+        dates = f"{FIRST_CONNECTION}: {connection_dates(row)}; {full}" if full \
+            else connection_dates(row)
+        return dates if share >= 1 else f"{_connected_in(share)}, {dates}"
     withdrew = withdrawn_share(row)
     return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else
                                             " by the end of the run")
@@ -1015,8 +1019,13 @@ def _fate(share: float, dates: str | None) -> str:
     if not math.isfinite(share) or share <= 0:
         return dates if dates and not dates.startswith("median") else \
             "connected in no replication by the end of the run"
-    return (f"connected by the end of the run in {share:.0%} of replications"
-            + (f", {dates}" if dates else ""))
+    said = _connected_in(share)
+    return said + (f", {dates.removeprefix(f'{said}, ')}" if dates else "")
+
+
+def _connected_in(share: float) -> str:
+    """'connected by the end of the run in 80% of replications': how often a project was."""
+    return f"connected by the end of the run in {share:.0%} of replications"
 
 
 WINDOW_SHARES = {FIVE_YEARS: (
@@ -1217,9 +1226,9 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
         gave_up = f", withdrew in {means[2]:.0%}" if means[2] > 0 else ""
-        when = f", {dates}" if dates and means[1] > 0 else ""
-        return (f"; connected by the end of the run in {means[1]:.0%} of replications"
-                f"{gave_up}{when}")
+        said = _connected_in(means[1])
+        when = f", {dates.removeprefix(f'{said}, ')}" if dates and means[1] > 0 else ""
+        return f"; {said}{gave_up}{when}"
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
             f"{withdrawn} withdrew")
