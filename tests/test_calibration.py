@@ -758,6 +758,16 @@ def test_spanning_parameters_move_every_stream(published):
         90, 2, 0.1)
 
 
+def test_a_growth_for_every_stream_leaves_one_of_rate_0_alone(published):
+    """A rate of 0 stays 0 whatever its growth, which is refused there: it stays without one."""
+    idle = {"streams.idle": {"category": "other", "rate_per_year": 0, "demand_mw": 1}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scenario = load_with_parameters(published, {"arrivals.growth_per_year": 0.1}, idle)
+    assert scenario.streams["firms"].growth_per_year == 0.1
+    assert scenario.streams["idle"].growth_per_year == 0
+
+
 def test_key_figures_is_a_plain_function_with_common_random_numbers(published):
     """Same parameters and seed, same figures; a higher arrival rate, more applicants."""
     first = key_figures(published, {"arrivals.rate_scale": 1.0}, seed=3)

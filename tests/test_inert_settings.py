@@ -593,6 +593,25 @@ def test_a_rate_of_0_set_later_empties_a_category_as_removing_the_stream_does(ba
     assert len(result.cells) == 2
 
 
+def test_a_growth_of_a_stream_of_rate_0_is_refused_or_set_aside(base):
+    """A rate of 0 stays 0 whatever its growth: 'from nothing, 30% more a year' drew nobody.
+
+    Beside another stream of the category nothing else named it, and the run was as without
+    the stream. A later rate of 0 (a child file or option stopping the stream) sets an
+    inherited growth aside with a warning; a growth with a rate acts.
+    """
+    with pytest.raises(InputError, match=r"streams.firms.growth_per_year: expected a "
+                       r"rate_per_year above 0 beside it: a rate of 0 stays 0 whatever its "
+                       r"growth, so the stream would draw nobody"):
+        load_scenario(base, ["streams.firms.rate_per_year=0", "streams.firms.growth_per_year=0.3"])
+    base.write_text(BASE.replace("rate_per_year: 12", "rate_per_year: 12\n    growth_per_year: "
+                                 "0.3"), encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"s.yaml:\d+: streams.firms.growth_per_year is set "
+                      r"aside: after --set streams.firms.rate_per_year=0, a rate of 0 stays 0"):
+        load_scenario(base, ["streams.firms.rate_per_year=0"])
+    assert load_scenario(base).streams["firms"].growth_per_year == 0.3
+
+
 def test_several_streams_that_draw_nobody_are_named_together(base):
     """Two idle streams are the category's only ones: said once, with the verb of several."""
     with pytest.raises(InputError, match=r"nobody is ever in 'safety': its only streams, "

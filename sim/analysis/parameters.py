@@ -5,7 +5,8 @@ Calibration and exploration tools vary a handful of numbers. Most are one key of
 
 - ``arrivals.rate_scale``: multiplies every stream's ``rate_per_year``;
 - ``arrivals.<category>.rate_scale``: the same for the streams of one category (a category mix);
-- ``arrivals.growth_per_year``: sets every stream's ``growth_per_year``;
+- ``arrivals.growth_per_year``: sets every stream's ``growth_per_year`` (but of one of rate
+  0, which draws nobody whatever its growth);
 - ``withdrawal.hazard_scale``: multiplies every stream's withdrawal hazard, i.e. divides the
   mean of each exponential ``patience_years`` (streams that wait forever stay so).
 
@@ -33,7 +34,7 @@ SPANNING: dict[str, str] = {
     "arrivals.rate_scale": "multiplies every stream's rate_per_year",
     **{f"arrivals.{c}.rate_scale": f"multiplies the rate_per_year of every {c} stream"
        for c in CATEGORIES},
-    "arrivals.growth_per_year": "sets every stream's growth_per_year",
+    "arrivals.growth_per_year": "sets every stream's growth_per_year (but of one of rate 0)",
     "withdrawal.hazard_scale": "multiplies every stream's withdrawal hazard (divides the mean "
     "of each exponential patience_years)",
 }
@@ -106,7 +107,7 @@ def stream_overrides(scenario: Scenario, spanning: Mapping[str, Any]) -> dict[st
         rate *= float(spanning.get(f"arrivals.{stream.category}.rate_scale", 1.0))
         if rate != stream.rate_per_year:
             overrides[f"streams.{name}.rate_per_year"] = rate
-        if "arrivals.growth_per_year" in spanning:
+        if "arrivals.growth_per_year" in spanning and rate > 0:
             overrides[f"streams.{name}.growth_per_year"] = float(
                 spanning["arrivals.growth_per_year"])
         if scale != 1.0 and stream.patience_years is not None:

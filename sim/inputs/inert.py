@@ -78,6 +78,7 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
         lambda: _check_waiting_list_defaults_act(*both, rows),
         lambda: _check_offers_find_takers(*both, rows),
         lambda: _check_non_firm_reaches_someone(*both, rows),
+        lambda: _check_growth_has_a_rate(*both),
         lambda: _check_projects_keep_a_place(*both),
         lambda: _warn_of_projects_asking_for_nothing(*both),
         lambda: _warn_of_projects_that_never_fit(*both),
@@ -819,6 +820,23 @@ def _check_non_firm_reaches_someone(scenario: Scenario, source: ScenarioSource |
                 why, "leave the right out", at_any_value=True, by=by,
                 aside=f"nobody can be offered right '{name}'{f': {idle}' if idle else ''}, "
                 "so nobody would hold it")
+
+
+def _check_growth_has_a_rate(scenario: Scenario, source: ScenarioSource | None) -> None:
+    """A stream's ``growth_per_year`` multiplies its rate: beside a rate of 0 it draws nobody.
+
+    "From nothing, 30% more a year" reads as a stream that grows; it stays at 0, and beside
+    other streams of its category nothing else would say so. A generated waiting list that
+    draws the stream by its ``mix`` takes no growth either.
+    """
+    for name, stream in scenario.streams.items():
+        if stream.rate_per_year == 0 and stream.growth_per_year != 0:
+            _refuse_unless_inherited(
+                scenario, source, ("streams", name, "growth_per_year"),
+                "expected a rate_per_year above 0 beside it",
+                "a rate of 0 stays 0 whatever its growth, so the stream would draw nobody",
+                "give the rate at the start (of its period), or leave the growth out",
+                by=(("streams", name, "rate_per_year"),))
 
 
 def _check_projects_keep_a_place(scenario: Scenario, source: ScenarioSource | None) -> None:
