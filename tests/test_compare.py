@@ -2187,6 +2187,30 @@ def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
                          "median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in campus.")
 
 
+def test_a_named_waiting_list_row_of_one_scenario_says_when_it_was_connected():
+    """A variant with the list from a spreadsheet: its named rows were in no answer.
+
+    A named project of one scenario is set apart with its dates; a named row of a waiting-list
+    CSV, counted in its stream's group of the list, was left unsaid, in either direction.
+    """
+    rows = [("listed", IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+
+    def named(name: str, source: str) -> pd.DataFrame:
+        return pd.DataFrame({"project": [name], "source": [source], "connected_share": [1.0],
+                             "withdrawn_share": [0.0], "connect_date_p10": ["2023-01-01"],
+                             "connect_date_p50": ["2023-01-01"],
+                             "connect_date_p90": ["2023-01-01"]})
+
+    dates = project_dates({"listed": named("Cheese dairy", "waiting_list"),
+                           "generated": named("Old mill", "waiting_list")})
+    (text,) = sentences(answer_table(rows, reference="generated"), dates)
+    assert text.endswith("; Cheese dairy (waiting list) (only in listed): median 2023-01-01 "
+                         "(10% to 90%: 2023-01-01 to 2023-01-01); Old mill (waiting list) "
+                         "(only in generated): median 2023-01-01 (10% to 90%: 2023-01-01 to "
+                         "2023-01-01).")
+
+
 def test_a_project_in_both_connected_in_some_replications_says_in_how_many():
     """A median over every replication hides how often the project was not connected at all.
 

@@ -48,6 +48,7 @@ from sim.runs.metrics import (
     SHORTER_YEARS,
     STREAMS_DIFFER,
 )
+from sim.runs.stats import WAITING_LIST_MARK
 from sim.runs.summary_table import (
     FIRST_CONNECTION,
     connection_dates,
@@ -387,7 +388,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                   *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
-                  *_projects_in_both(variant, reference, dates, set(alone))]
+                  *_named_projects(variant, reference, dates, set(alone))]
 
 
 NOTHING_MOVED = ("no figure moved in any replication: what the variant changes never decided "
@@ -430,17 +431,26 @@ def _none_in_both(table: pd.DataFrame, compared: pd.DataFrame,
     return [g for g in CATEGORIES if anywhere.get(g, 0) > 0 and not mine.get(g, 0) > 0]
 
 
-def _projects_in_both(variant: str, reference: str, dates: ProjectDates,
-                      apart: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """When each named project of both scenarios was connected in each (if in both at all).
+def _named_projects(variant: str, reference: str, dates: ProjectDates,
+                    apart: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """When each named project of the pair was connected in each scenario it is in.
 
     A project in both is compared with the rest of its category; its own dates are what a
     planner asks after (does on-site generation bring the campus forward?), so they follow.
-    One set ``apart`` has said so already.
+    One set ``apart`` has said so already, as a project of one scenario is; a named row of a
+    waiting-list CSV of one scenario only is counted in its stream's group of the list, so
+    its dates follow here.
     """
     texts = []
     for label, name in dates:
-        if label != variant or (reference, name) not in dates or name in apart:
+        if label not in (variant, reference) or name in apart:
+            continue
+        other = reference if label == variant else variant
+        if (other, name) not in dates:
+            if name.endswith(WAITING_LIST_MARK):
+                texts.append(f"{name} (only in {label}): {dates[(label, name)]}")
+            continue
+        if label != variant:
             continue
         mine, theirs = dates[(variant, name)], dates[(reference, name)]
         texts.append(f"{name}: {mine} in both" if mine == theirs
