@@ -59,7 +59,7 @@ from sim.runs.metrics import (
     PERIODS_DIFFER,
     STREAMS_DIFFER,
 )
-from sim.runs.stats import summarise
+from sim.runs.stats import summarise, summarise_projects
 from tests.comparison_family import write_family, write_observed
 from tests.undrawn import without_figures
 
@@ -1292,6 +1292,24 @@ def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Pa
               ["value"].mean() for m in (metrics["fifo"], metrics["social_priority"])]
     assert variant["mean"] == pytest.approx(shared[1])
     assert variant["mean"] - variant["difference"] == pytest.approx(shared[0])
+
+
+def test_a_project_s_dates_count_the_replications_both_ran(family: dict[str, Path]):
+    """The campus's dates in each, as the question's other figures, over the 4 both ran.
+
+    Over all 6 of social_priority, its median came three months before fifo's: over the 4
+    replications both ran it is the same day, so the gap was the 2 replications fifo lacks.
+    """
+    inputs = [family["fifo"], family["social_priority"]]
+    with pytest.warns(GridqueueWarning, match="paired over the 4 replications both ran"):
+        both = compare(inputs, ["1:replications=4", "2:replications=6"], workers=1)
+    applicants = both.results["social_priority"].applicants
+    shared = summarise_projects(applicants[applicants["replication"] < 4], 4)
+    over_6 = project_dates({"social_priority": both.results["social_priority"].projects})
+    over_4 = project_dates({"social_priority": shared})
+    assert over_4 != over_6  # else the case shows nothing
+    (line,) = [line for line in both.outline() if "Campus" in line]
+    assert line == f"  - Campus: {over_4[('social_priority', 'Campus')]} in both"
 
 
 def test_the_report_says_what_the_terminal_warns_of_replications_partly_shared(

@@ -70,7 +70,7 @@ from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import check_replication_count, default_workers, run
 from sim.runs.staging import outputs_placed, staged_directory
-from sim.runs.stats import named_applicants
+from sim.runs.stats import named_applicants, summarise_projects
 
 __all__ = ["FIGURES", "Comparison", "compare"]
 
@@ -363,8 +363,12 @@ class Comparison:
 
     @functools.cached_property
     def _project_dates(self) -> dict[tuple[str, str], str]:
-        """When each scenario's named projects were connected, in words (projects.csv)."""
-        return project_dates({label: r.projects for label, r in self.results.items()})
+        """When each scenario's named projects were connected, in words (projects.csv).
+
+        Over the replications its paired questions count (:func:`_projects_counted`).
+        """
+        return project_dates({label: _projects_counted(label, self.questions, self.results)
+                              for label in self.results})
 
     def write(
         self, directory: str | Path, force: bool = False, command: Sequence[str] | None = None
@@ -1162,6 +1166,27 @@ def _read_or_load(
 def _replications_in(changes: list[Override]) -> Any:
     """The number of replications a change for every input sets, if one does."""
     return next((o.value for o in reversed(changes) if o.path == ("replications",)), None)
+
+
+def _projects_counted(label: str, questions: Sequence[Question],
+                      results: Mapping[str, Results]) -> pd.DataFrame:
+    """``label``'s projects.csv over the replications each of its paired questions counts.
+
+    A paired question's figures count those both scenarios ran (:func:`_partly_shared`); a
+    project's dates over the others too would set dates of draws one scenario never ran
+    beside the other's, and read the difference in draws as one the variant made.
+    """
+    own = results[label]
+    ran = replication_indices(own)
+    shared = set(ran)
+    for question in questions:
+        if question.paired and label in (question.variant, question.reference):
+            partner = question.reference if label == question.variant else question.variant
+            shared &= set(replication_indices(results[partner]))
+    if len(shared) == len(ran):
+        return own.projects
+    applicants = own.applicants
+    return summarise_projects(applicants[applicants["replication"].isin(shared)], len(shared))
 
 
 def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:
