@@ -941,3 +941,55 @@ def test_a_key_figure_is_not_answered_with_the_one_that_says_non_of_its_words():
     assert "did you mean" not in str(refused.value)
     with pytest.raises(GridqueueError, match=re.escape("(did you mean 'mw_non_firm'?)")):
         check_choice("non_firm_mw", "all")
+
+
+def test_a_varied_key_completes_a_block_the_set_values_begin(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A ``--set`` cover beside a varied share: each cell is checked whole, not the base alone.
+
+    The base with the ``--set`` values was checked before any varied value was applied, so
+    ``share: missing`` refused the sweep, and a ``--set`` share too was refused as set twice:
+    only a file giving both made the sweep possible.
+    """
+    cover = "onsite_generation.cover={dist: uniform, low: 0.1, high: 0.4}"
+    output = tmp_path / "out"
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0,0.5",
+                 "--set", cover, "--replications", "2", "--workers", "1", "-q",
+                 "-o", str(output)]) == 0, capsys.readouterr().err
+    swept = Sweep.read(output)
+    assert swept.cells["onsite_generation.share"].tolist() == [0, 0.5]
+    assert swept.scenario.onsite_generation is not None
+    assert swept.scenario.onsite_generation.cover.upper_bound == 0.4
+    # A cell the varied value makes wrong is named, with its key path and value.
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=2,0.5",
+                 "--set", cover, "--replications", "2", "-o", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gridqueue: error: sweep value onsite_generation.share=2: "
+                          "onsite_generation.share: expected a number <= 1.0, got 2"), err
+    # A --set that is wrong whatever the varied values is still named alone, as before.
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0,0.5",
+                 "--set", cover, "--set", "grid.capacity_mw=-1", "--replications", "2",
+                 "-o", str(tmp_path / "bad")]) == 2
+    assert capsys.readouterr().err.startswith(
+        "gridqueue: error: --set grid.capacity_mw=-1: grid.capacity_mw: expected a number >= 0")
+    # One the varied values bring out is named as given, in the cell: not as the cell's value.
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0,0.5",
+                 "--set", cover, "--set", "onsite_generation.by_category.safety.share=0.2",
+                 "--replications", "2", "-o", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gridqueue: error: --set onsite_generation.by_category.safety.share=0.2: "
+                          "onsite_generation.by_category.safety: expected cover next to share"), err
+    assert err.endswith("(in the sweep cell onsite_generation.share=0)"), err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_any_block_with_required_keys_may_be_completed_by_a_varied_key(family: dict[str, Path]):
+    """A partial offer's ``accept_share`` by ``--set`` and its ``min_share`` varied."""
+    _, _, _, scenarios = plan_sweep(family["fifo"],
+                                    {"streams.other.partial_offer.min_share": [0.25, 0.5]},
+                                    ["streams.other.partial_offer.accept_share=0.5"],
+                                    replications=2)
+    offers = [scenario.streams["other"].partial_offer for scenario in scenarios]
+    assert [(o.min_share, o.accept_share) for o in offers if o is not None] == [
+        (0.25, 0.5), (0.5, 0.5)]

@@ -3,7 +3,8 @@
 A ``sweep:`` block maps key paths to lists of values. The scenario schema does not know it, so
 it is taken out of the raw scenario before validation; ``--vary`` wins for a key in both.
 Every cell is the base scenario (with the common overrides) plus its own overrides, validated
-before anything runs.
+whole before anything runs: a required key may come from ``--vary`` beside the rest of its
+block from ``--set``.
 """
 
 from __future__ import annotations
@@ -100,7 +101,11 @@ def cell_id(overrides: Mapping[str, Any]) -> str:
 def read_grid(
     path: Path, common: list[Override], vary: Mapping[str, object]
 ) -> tuple[Scenario, dict[str, list[Any]]]:
-    """The base scenario and the grid: the file's ``sweep:`` block updated by ``vary``."""
+    """The base scenario and the grid: the file's ``sweep:`` block updated by ``vary``.
+
+    Where the base lacks a required key only the varied keys give, the first cell stands in
+    for it (:func:`_completed_base`).
+    """
     source = read_scenario_source(path, common)
     block = source.data.pop("sweep", None) or {}
     if not isinstance(block, dict):
@@ -139,11 +144,40 @@ def read_grid(
         example = given_as("--vary key.path=v1,v2", "vary={'key.path': [v1, v2]}")
         raise InputError(path, "sweep", f"expected something to vary: give {example} or a "
                          "sweep: block in the scenario file")
-    scenario = validate_data(source)
+    try:
+        scenario = validate_data(source)
+    except InputError as exc:
+        return _completed_base(path, common, source, grid, exc), grid
     # A varied policy key may put in force the policy an imported module registers.
     check_runnable(scenario, source,
                    policies_final=not any(key.split(".")[0] == "policy" for key in grid))
     return scenario, grid
+
+
+def _completed_base(path: Path, common: list[Override], source: ScenarioSource,
+                    grid: Mapping[str, list[Any]], problem: InputError) -> Scenario:
+    """The first cell's scenario, for a base the varied keys complete; else ``problem``.
+
+    A block may take its required keys from both ``--set`` and ``--vary`` (a cover set, the
+    share varied): the base alone lacks one, each cell has all. Where the first cell's values
+    leave ``problem`` as it was, it does not depend on them, and is named as before: by the
+    ``--set`` or file that gave it. Otherwise each cell is checked whole
+    (:func:`cell_scenarios`), the first here, each refused by its own values.
+    """
+    first = {key: values[0] for key, values in grid.items()}
+    try:
+        validate_data(source.with_overrides(_changes(first)))
+    except InputError as exc:
+        if _same_problem(exc, problem):
+            raise problem from None
+    with kept_warnings():  # said when cell_scenarios checks the first cell again
+        return _cell(path, common, first)[0]
+
+
+def _same_problem(one: InputError, other: InputError) -> bool:
+    """Whether two errors say the same: of one kind, at one place, expecting one thing."""
+    return type(one) is type(other) and (one.source, one.key_path, one.expected, one.line) == (
+        other.source, other.key_path, other.expected, other.line)
 
 
 _Place = tuple[str, str, int | None]
@@ -159,8 +193,7 @@ def _check_key_paths(source: ScenarioSource, grid: Mapping[str, list[Any]],
     path leads does not depend on the value. Left to the first cell, the key was named as a
     ``--set`` of one value, an option the user never typed.
     """
-    trials = [Override(tuple(key.split(".")), values[0], f"{key}={value_text(values[0])}")
-              for key, values in grid.items()]
+    trials = _changes({key: values[0] for key, values in grid.items()})
     try:
         source.with_overrides(trials)
     except InputError as exc:
@@ -208,9 +241,7 @@ def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any
     refused: a grid may reach such a value on purpose, and cells that run the same scenario
     are named by :func:`check_distinct`.
     """
-    source = read_scenario_source(path, common)
-    source.data.pop("sweep", None)
-    said = set(_inert_warnings(validate_data(source), source))
+    said = _said_by_base(path, common)
     found: dict[str, list[str]] = {}
     scenarios = []
     for cell in each_cell(cells, "checking cells", progress):
@@ -223,6 +254,21 @@ def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any
     for text, labels in found.items():
         warn(f"sweep cell{'s' if len(labels) > 1 else ''} {'; '.join(labels)}: {text}")
     return scenarios
+
+
+def _said_by_base(path: Path, common: list[Override]) -> set[str]:
+    """What :func:`read_grid` warned of in the base already, for no cell to say again.
+
+    Nothing where the base is valid only with the varied keys (:func:`_completed_base`): its
+    settings were not judged apart from a cell's, so each cell says all of its own.
+    """
+    source = read_scenario_source(path, common)
+    source.data.pop("sweep", None)
+    try:
+        base = validate_data(source)
+    except InputError:
+        return set()
+    return set(_inert_warnings(base, source))
 
 
 def _inert_warnings(scenario: Scenario, source: ScenarioSource) -> list[str]:
@@ -247,7 +293,7 @@ def _in_cell(text: str, cell: dict[str, Any]) -> str:
 def _cell(path: Path, common: list[Override],
           cell: dict[str, Any]) -> tuple[Scenario, ScenarioSource]:
     """The scenario of one cell, and where its settings came from."""
-    changes = [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
+    changes = _changes(cell)
     try:
         source = read_scenario_source(path, [*common, *changes])
         source.data.pop("sweep", None)
@@ -264,6 +310,11 @@ def _cell(path: Path, common: list[Override],
                              f"{cell_text})", exc.line) from None
         raise InputError(f"sweep value {mine[exc.source]}", exc.key_path, exc.expected) from None
     return scenario, source
+
+
+def _changes(cell: Mapping[str, Any]) -> list[Override]:
+    """A cell's values as the overrides that apply them, each named ``key=value``."""
+    return [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
 
 
 def value_text(value: Any) -> str:

@@ -118,7 +118,9 @@ class Sweep:
     """The results of a sweep.
 
     Attributes:
-        scenario: the base scenario (with the common overrides, without the sweep).
+        scenario: the base scenario (with the common overrides, without the sweep); the
+            first cell's where the base lacks a required key that only the varied keys give
+            (a share varied beside a cover set as an override).
         vary: the varied key paths and their values, in grid order.
         cells: one row per cell: ``cell`` (its id) and one column per varied key, holding
             the value as given (a number as a number, so ``cells[key] == 0.3`` finds its
