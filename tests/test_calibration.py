@@ -1252,3 +1252,21 @@ def test_a_store_of_an_earlier_gridqueue_with_no_whole_line_takes_new_lines(tmp_
     candidates._append_store(tmp_path, {"a": 0.9, "loss": 1.5, "scenario_sha256": "y",
                                         "counting_version": COUNTING_VERSION})
     assert candidates._read_store(tmp_path, ["a"]) == {((0.9,), "y"): 1.5}
+
+
+def test_a_key_the_scenario_lacks_is_not_completed_by_the_fit(published, tmp_path, capsys):
+    """A cover by --set and the share fitted: said why the fit cannot give the share.
+
+    Only ``share: missing`` was said, and a --set of the share too is refused as set twice:
+    nothing told that the share belongs in a file, whose value calibrated.yaml then keeps
+    where the observations cannot pin it down.
+    """
+    assert main(["calibrate", str(published), "--fit", "onsite_generation.share=0.1:0.6",
+                 "--set", "onsite_generation.cover=0.3", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "gridqueue: error: --set onsite_generation.cover=0.3: onsite_generation.share: "
+        "missing: this key is required (--fit onsite_generation.share=0.1:0.6 does not give "
+        "it: a calibration starts from the scenario's own value of each key it fits, which "
+        "calibrated.yaml keeps where the observations cannot pin the key down; give "
+        "onsite_generation.share in a file that extends world.yaml, and calibrate that file)"]
+    assert not (tmp_path / "out").exists()

@@ -65,10 +65,10 @@ from sim.analysis.candidates import (
     synthetic_terms,
 )
 from sim.analysis.parameters import SPANNING, Changes, load_with_parameters
-from sim.errors import GridqueueError, InertSetting, argument, given_as, nearest
+from sim.errors import GridqueueError, InertSetting, InputError, argument, given_as, nearest
 from sim.inputs.loading import as_overrides, load_waiting_rows
 from sim.inputs.scenario import Scenario
-from sim.inputs.yaml_source import Override
+from sim.inputs.yaml_source import Override, read_scenario_source
 from sim.runs.observed import observation_table
 from sim.runs.results import dependency_versions, scenario_hash
 from sim.runs.runner import check_replication_count, default_workers, map_replications
@@ -220,7 +220,10 @@ def _checked(path: str | Path, parameters: Sequence[FitParameter], overrides: Ch
     replications = check_replication_count(replications)
     path = Path(path)
     common = _common_overrides(overrides, replications)
-    base = load_with_parameters(path, {}, common)
+    try:
+        base = load_with_parameters(path, {}, common)
+    except InputError as exc:
+        raise _own_value_needed(path, common, exc, parameters) from None
     check_replications(path, replications, base.replications)
     if not base.observations:
         raise GridqueueError(f"{path}: states no observations to calibrate to; add an "
@@ -242,6 +245,41 @@ def _checked(path: str | Path, parameters: Sequence[FitParameter], overrides: Ch
                                       None, None, distinct),
                    [(p.low, p.high) for p in parameters])
     return _Checked(path, parameters, common, base, distinct)
+
+
+def _own_value_needed(path: Path, common: list[Override], problem: InputError,
+                      parameters: Sequence[FitParameter]) -> InputError:
+    """A scenario that lacks a key only a --fit would give: said so, with the way round.
+
+    A cover by ``--set`` and the share fitted left ``share: missing``, and ``--set`` of the
+    share too is refused as set twice. A fit starts from the scenario's own value of each
+    key, which calibrated.yaml keeps where the observations cannot pin the key down: there
+    is none to keep here, so the key is given in a file, not completed by the search.
+    """
+    within = f"{problem.key_path}."
+    data = read_scenario_source(path, common).data
+    fitted = next((p for p in parameters if f"{p.key}.".startswith(within)
+                   and not _has_value(data, p.key)), None)
+    if fitted is None or not problem.key_path:
+        return problem
+    return InputError(problem.source, problem.key_path, (
+        f"{problem.expected} ({fit_given(fitted.key, fitted.low, fitted.high)} does not give "
+        f"it: a calibration starts from the scenario's own value of each key it fits, which "
+        f"calibrated.yaml keeps where the observations cannot pin the key down; give "
+        f"{fitted.key} in a file that extends {path.name}, and calibrate that file)"),
+        problem.line)
+
+
+def _has_value(data: Any, key: str) -> bool:
+    """Whether the raw scenario data gives ``key`` (a dotted path; list items by index)."""
+    for part in key.split("."):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return False
+    return data is not None
 
 
 def _search(checked: _Checked, started: float, *, iterations: int = ITERATIONS,
