@@ -476,3 +476,21 @@ class MostJobs(QueuePolicy):
 
     def sort_key(self, applicant):  # type: ignore[no-untyped-def]
         return (-applicant.jobs,)
+
+
+@pytest.mark.parametrize(("options", "blamed"), [
+    (["onsite_generation.cover=0.3", "onsite_generation.by_category.safety.share=0.2",
+      "onsite_generation.share=0"], "onsite_generation.by_category.safety.share=0.2"),
+    (["onsite_generation={share: 0.5}", "onsite_generation.by_category.safety.share=0.2"],
+     "onsite_generation={share: 0.5}")])
+def test_the_option_nearest_the_key_is_blamed_in_a_block_only_options_give(
+        tmp_path: Path, options: list[str], blamed: str):
+    """Not the last option in the block: a later share took the blame for a category's cover.
+
+    In a sweep, that made a cell's varied share the cause of a --set category's problem.
+    """
+    path = tmp_path / "fifo.yaml"
+    path.write_text(FIFO, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, options)
+    assert caught.value.source == f"--set {blamed}"

@@ -218,21 +218,24 @@ class ScenarioSource:
         Only a value still in force counts: a file whose value a later file replaced (a list,
         a distribution, a plain value) is not blamed for what is under it, nor an option a
         later one replaced. Of the options that gave a block no file has, the one nearest the
-        key is blamed, the last of those as near: ``--set onsite_generation.cover=...``, not a
-        later ``--set onsite_generation.share=...``, for the cover.
+        key is blamed (one that gave the key or a value around it, then one that gave a part
+        of it, then a neighbour), the last of those as near: ``--set
+        onsite_generation.cover=...``, not a later ``--set onsite_generation.share=...``, for
+        the cover.
         """
         path = tuple(str(p) for p in key_path)
-        blamed: tuple[int, Override] | None = None
+        blamed: tuple[tuple[int, bool, bool], Override] | None = None
         later: list[tuple[str, ...]] = []
         for override in reversed(self.overrides):
             replaced = any(override.path[:len(other)] == other for other in later)
             later.append(override.path)
             shared = _common_length(path, override.path)
-            if replaced or not shared or (blamed is not None and shared <= blamed[0]):
+            covers = shared == min(len(path), len(override.path))
+            rank = (shared, covers and shared == len(override.path), covers)
+            if replaced or not shared or (blamed is not None and rank <= blamed[0]):
                 continue
-            if shared == min(len(path), len(override.path)) \
-                    or not self._in_files(path[:shared]):
-                blamed = (shared, override)
+            if covers or not self._in_files(path[:shared]):
+                blamed = (rank, override)
         if blamed is not None:
             return blamed[1].shown, None
         found = self._giver(path)
