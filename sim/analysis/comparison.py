@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import math
 import os
 import re
 from collections import defaultdict
@@ -56,6 +57,7 @@ from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import (
     PairItems,
+    freed_apart_items,
     notes,
     outline,
     project_dates,
@@ -349,12 +351,17 @@ class Comparison:
         """What a pair's answer adds from the runs themselves, beyond the comparison table.
 
         Areas a variant changes that stood behind the full shared upstream limit
-        (``timeseries.csv``).
+        (``timeseries.csv``), and what each run's capacity releases freed where the pair's
+        applicants of both scenarios cannot say it (``summary.csv``).
         """
         asked = self.table[self.table["question"].astype(bool)]
         pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
-        return upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
-                              {label: r.timeseries for label, r in self.results.items()})
+        items = upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
+                               {label: r.timeseries for label, r in self.results.items()})
+        freed = {label: _whole_freed(r.summary) for label, r in self.results.items()}
+        for pair, words in freed_apart_items(self.table, freed).items():
+            items.setdefault(pair, []).extend(words)
+        return items
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:
@@ -609,6 +616,12 @@ def compare(
     return Comparison(results=results, sources=sources, questions=asked, table=table, ran=ran,
                       workers=workers or default_workers(), cautions=cautions,
                       results_dirs=results_dirs)
+
+
+def _whole_freed(summary: pd.DataFrame) -> float:
+    """A run's MW freed by capacity releases over all its applicants; NaN where not known."""
+    row = summary[(summary["group"] == ALL) & (summary["metric"] == "mw_freed")]
+    return float(row["estimate"].iloc[0]) if len(row) else math.nan
 
 
 def _warn_of_repeats(

@@ -71,6 +71,7 @@ __all__ = [
     "answer_pairs",
     "lead_metric",
     "difference_text",
+    "freed_apart_items",
     "level_text",
     "metric_phrase",
     "notes",
@@ -925,6 +926,35 @@ def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float
                  "connection ended), after what the releases took back: " + difference_text(
                      get.loc[(ALL, HELD)], METRICS[HELD].unit))  # type: ignore[arg-type]
     return [text]
+
+
+def freed_apart_items(table: pd.DataFrame,
+                      freed: Mapping[str, float]) -> dict[tuple[str, str], list[str]]:
+    """For each pair whose MW freed are not compared, what each run's capacity releases freed.
+
+    Where a stream or project is set apart, the figures of the applicants both scenarios have
+    cannot say whose MW were taken back (``applicants.csv`` does not), so their MW freed are
+    empty, and a variant that added homes beside capacity-limiting contracts said nothing of
+    what the contracts freed. ``freed``: each run's MW freed, over all its applicants and the
+    users connected before it (``summary.csv``). Keyed by (variant, reference).
+    """
+    items: dict[tuple[str, str], list[str]] = {}
+    asked = table[table["question"].astype(bool)]
+    for pair, rows in asked.groupby(["scenario", "reference"], sort=False):
+        variant, reference = (str(label) for label in pair)
+        known = rows[rows["population"].isin(COMPARED) & (rows["group"] == ALL)
+                     & (rows["metric"] == FREED)]["difference"].notna().any()
+        mine, theirs = (freed.get(label, math.nan) for label in (variant, reference))
+        if known or not (mine > 0 or theirs > 0):
+            continue
+        apart = rows[~rows["population"].isin((*COMPARED, BY_AREA, AREA_CHANGED))]
+        names = sorted(set(apart["origin"].astype(str)))
+        why = f" ({listed(names)} set apart, so not like with like)" if names else ""
+        texts = format_numbers(mine, theirs)
+        items[(variant, reference)] = [
+            f"{METRICS[FREED].label}, over all the applicants of each scenario{why}: "
+            f"{texts[0]} MW in {variant}, {texts[1]} in {reference} (summary.csv of each run)"]
+    return items
 
 
 def streams_differ_words(origin: str, shown: int = 3) -> str:
