@@ -734,6 +734,31 @@ def test_mw_freed_are_said_where_a_stream_the_variant_adds_is_set_apart(
         "homes_and_releases, 0.0 in social_priority (summary.csv of each run)")
 
 
+def test_a_stream_of_blocks_of_homes_is_counted_in_homes_too(
+        family: dict[str, Path], tmp_path: Path):
+    """A stream whose requests are blocks of homes says how many homes, not only how many blocks.
+
+    "How long do homes wait?" read "on average 71 of 123 connected by the end of the run":
+    123 blocks of about 150 homes each, 18,342 homes, which a planner could quote as homes.
+    """
+    (tmp_path / "homes.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: homes\n"
+        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
+        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
+        encoding="utf-8")
+    both = compare([family["social_priority"], tmp_path / "homes.yaml"], replications=2,
+                   workers=1)
+    rows = both.results["homes"].applicants.query("stream == 'new_homes'")
+    asked, connected = (rows["homes"].sum() / 2,
+                        rows.loc[rows["outcome"] == "connected", "homes"].sum() / 2)
+    assert 0 < connected < asked
+    texts = format_numbers(asked, connected)
+    (said,) = [line.strip() for line in both.outline() if "homes asked" in line]
+    assert said == (f"- new_homes asks for blocks of homes, one applicant each: on average "
+                    f"{texts[0]} homes asked, {texts[1]} of them connected by the end of the run "
+                    "(homes in applicants.csv)")
+
+
 def test_more_withdrawals_beside_a_shorter_wait_are_said():
     """A shorter mean wait beside more withdrawals says so: it can come from those who gave up.
 

@@ -58,6 +58,7 @@ from sim.report.html import render_report
 from sim.report.narrative import (
     PairItems,
     freed_apart_items,
+    homes_items,
     notes,
     outline,
     project_dates,
@@ -351,16 +352,19 @@ class Comparison:
         """What a pair's answer adds from the runs themselves, beyond the comparison table.
 
         Areas a variant changes that stood behind the full shared upstream limit
-        (``timeseries.csv``), and what each run's capacity releases freed where the pair's
-        applicants of both scenarios cannot say it (``summary.csv``).
+        (``timeseries.csv``), what each run's capacity releases freed where the pair's
+        applicants of both scenarios cannot say it (``summary.csv``), and the homes of each
+        stream of blocks of homes (``applicants.csv``).
         """
         asked = self.table[self.table["question"].astype(bool)]
         pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
         items = upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
                                {label: r.timeseries for label, r in self.results.items()})
         freed = {label: _whole_freed(r.summary) for label, r in self.results.items()}
-        for pair, words in freed_apart_items(self.table, freed).items():
-            items.setdefault(pair, []).extend(words)
+        homes = {label: _homes(r) for label, r in self.results.items()}
+        for more in (freed_apart_items(self.table, freed), homes_items(pairs, homes)):
+            for pair, words in more.items():
+                items.setdefault(pair, []).extend(words)
         return items
 
     @functools.cached_property
@@ -622,6 +626,21 @@ def _whole_freed(summary: pd.DataFrame) -> float:
     """A run's MW freed by capacity releases over all its applicants; NaN where not known."""
     row = summary[(summary["group"] == ALL) & (summary["metric"] == "mw_freed")]
     return float(row["estimate"].iloc[0]) if len(row) else math.nan
+
+
+def _homes(results: Results) -> dict[str, tuple[float, float]]:
+    """Per stream of blocks of homes, its homes asked and connected: means per replication."""
+    streams = [name for name, stream in results.scenario.streams.items()
+               if stream.homes_per_request is not None]
+    if not streams:
+        return {}
+    rows = results.applicants[results.applicants["stream"].isin(streams)]
+    replications = results.replication_metrics["replication"].nunique()
+    connected = rows["outcome"] == "connected"
+    return {stream: (float(rows.loc[rows["stream"] == stream, "homes"].sum()) / replications,
+                     float(rows.loc[connected & (rows["stream"] == stream), "homes"].sum())
+                     / replications)
+            for stream in streams}
 
 
 def _warn_of_repeats(

@@ -59,6 +59,7 @@ from sim.runs.summary_table import (
 
 __all__ = [
     "PairAnswer",
+    "HomesCounts",
     "PairItems",
     "ProjectDates",
     "FELL_BACK",
@@ -72,6 +73,7 @@ __all__ = [
     "lead_metric",
     "difference_text",
     "freed_apart_items",
+    "homes_items",
     "level_text",
     "metric_phrase",
     "notes",
@@ -954,6 +956,32 @@ def freed_apart_items(table: pd.DataFrame,
         items[(variant, reference)] = [
             f"{METRICS[FREED].label}, over all the applicants of each scenario{why}: "
             f"{texts[0]} MW in {variant}, {texts[1]} in {reference} (summary.csv of each run)"]
+    return items
+
+
+HomesCounts = Mapping[str, Mapping[str, tuple[float, float]]]
+"""Per run, per stream of blocks of homes: the homes asked and connected, mean per replication."""
+
+
+def homes_items(pairs: Iterable[tuple[str, str]],
+                homes: HomesCounts) -> dict[tuple[str, str], list[str]]:
+    """For each pair, the homes of each stream whose requests are blocks of homes.
+
+    An applicant of such a stream is a block of homes, so its counts are of blocks: "How long
+    do homes wait?" read "on average 71 of 123 connected", of blocks of about 150 homes each.
+    Keyed by (variant, reference).
+    """
+    items: dict[tuple[str, str], list[str]] = {}
+    for variant, reference in pairs:
+        for stream, (asked, connected) in homes.get(variant, {}).items():
+            texts = format_numbers(asked, connected)
+            text = (f"{stream} asks for blocks of homes, one applicant each: on average "
+                    f"{texts[0]} homes asked, {texts[1]} of them connected by the end of the run")
+            if stream in homes.get(reference, {}):
+                theirs = format_numbers(*homes[reference][stream])
+                text += f" ({theirs[0]} and {theirs[1]} in {reference})"
+            items.setdefault((variant, reference), []).append(
+                f"{text} (homes in applicants.csv)")
     return items
 
 
