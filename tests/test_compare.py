@@ -734,6 +734,36 @@ def test_mw_freed_are_said_where_a_stream_the_variant_adds_is_set_apart(
         "homes_and_releases, 0.0 in social_priority (summary.csv of each run)")
 
 
+def test_upgrades_that_capacity_releases_replace_are_named_beside_the_mw_freed(
+        family: dict[str, Path], tmp_path: Path):
+    """Releases in place of the reference's take-back upgrades: the answer names those upgrades.
+
+    use_it_or_lose_it.yaml read "24.4 MW more, from 0.0 (social_priority has none: capacity
+    that its upgrades add in their place, if any, is not counted here)", where
+    social_priority.yaml adds 14 MW of take-backs as upgrades: the baseline of the 24.4 MW is
+    not 0, and "if any" left the planner to find out.
+    """
+    (tmp_path / "takebacks.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: takebacks\ngrid:\n  upgrades:\n"
+        "    - {name: station, date: 2023-06-01, add_mw: 5, delay_years: {dist: uniform, "
+        "low: 0, high: 1}}\n"
+        "    - {name: take-back 2023, date: 2023-01-01, add_mw: 0.3}\n"
+        "    - {name: take-back 2024, date: 2024-01-01, add_mw: 0.3}\n", encoding="utf-8")
+    (tmp_path / "reviews.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: reviews\n"
+        "capacity_releases:\n  - {name: use-it-or-lose-it, start: 2023-01-01, user_share: 0.5,\n"
+        "     mw_share: 0.5, existing_mw: 2.0}\n", encoding="utf-8")
+    both = compare([tmp_path / "takebacks.yaml", tmp_path / "reviews.yaml"], replications=2,
+                   workers=1)
+    said = [line.strip() for line in both.outline() if "not counted in the MW freed" in line]
+    assert said == ["- upgrades of takebacks that reviews does not have, not counted in the MW "
+                    "freed: 0.6 MW (take-back 2023 and take-back 2024, in main)"]
+    # Where neither frees MW by capacity releases, upgrades that differ are not named so.
+    plain = compare([tmp_path / "takebacks.yaml", family["social_priority"]], replications=2,
+                    workers=1)
+    assert not [line for line in plain.outline() if "not counted in the MW freed" in line]
+
+
 def test_a_stream_of_blocks_of_homes_is_counted_in_homes_too(
         family: dict[str, Path], tmp_path: Path):
     """A stream whose requests are blocks of homes says how many homes, not only how many blocks.

@@ -42,15 +42,16 @@ from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_tabl
 from sim.analysis.one_difference import Difference, find_difference
 from sim.analysis.populations import areas_not_compared, question_populations
 from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
-from sim.analysis.upstream import upstream_items
+from sim.analysis.upstream import UPSTREAM, upstream_items
 from sim.errors import GridqueueError, argument, given_as, listed, warn
 from sim.figures import plots
 from sim.figures.files import write_figures
+from sim.figures.numbers import significant
 from sim.figures.observations import observations_figure
 from sim.inputs.files import resolved
 from sim.inputs.loading import check_edited, check_overrides_type, load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, Upgrade
 from sim.inputs.yaml_source import Override, read_scenario_source
 from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
@@ -353,8 +354,9 @@ class Comparison:
 
         Areas a variant changes that stood behind the full shared upstream limit
         (``timeseries.csv``), what each run's capacity releases freed where the pair's
-        applicants of both scenarios cannot say it (``summary.csv``), and the homes of each
-        stream of blocks of homes (``applicants.csv``).
+        applicants of both scenarios cannot say it (``summary.csv``), the upgrades that
+        capacity releases stand in place of, and the homes of each stream of blocks of homes
+        (``applicants.csv``).
         """
         asked = self.table[self.table["question"].astype(bool)]
         pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
@@ -362,7 +364,11 @@ class Comparison:
                                {label: r.timeseries for label, r in self.results.items()})
         freed = {label: _whole_freed(r.summary) for label, r in self.results.items()}
         homes = {label: _homes(r) for label, r in self.results.items()}
-        for more in (freed_apart_items(self.table, freed), homes_items(pairs, homes)):
+        replaced = {pair: words for pair in pairs
+                    if (words := _upgrades_not_freed(*(self.results[label].scenario
+                                                       for label in pair)))}
+        for more in (freed_apart_items(self.table, freed), replaced,
+                     homes_items(pairs, homes)):
             for pair, words in more.items():
                 items.setdefault(pair, []).extend(words)
         return items
@@ -626,6 +632,38 @@ def _whole_freed(summary: pd.DataFrame) -> float:
     """A run's MW freed by capacity releases over all its applicants; NaN where not known."""
     row = summary[(summary["group"] == ALL) & (summary["metric"] == "mw_freed")]
     return float(row["estimate"].iloc[0]) if len(row) else math.nan
+
+
+def _upgrades_not_freed(variant: Scenario, reference: Scenario) -> list[str]:
+    """The upgrades of the scenario without capacity releases that the one with them lacks.
+
+    Take-backs typed in as upgrades (social_priority.yaml's 14 MW) are what releases stand in
+    place of, and the MW freed do not count them: beside "24.4 MW more, from 0.0", the
+    baseline. Nothing unless exactly one of the two has capacity releases.
+    """
+    if bool(variant.capacity_releases) == bool(reference.capacity_releases):
+        return []
+    without, other = (reference, variant) if variant.capacity_releases else (variant, reference)
+    theirs = {(area, upgrade.name) for area, upgrade in _upgrades(other)}
+    lacking = [(area, upgrade) for area, upgrade in _upgrades(without)
+               if (area, upgrade.name) not in theirs and upgrade.date < without.end]
+    if not lacking:
+        return []
+    where = []
+    for area in dict.fromkeys(area for area, _ in lacking):
+        names = [upgrade.name for place, upgrade in lacking if place == area]
+        shown = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+        where.append(f"{listed(shown)}, in {area}")
+    mw = significant(sum(upgrade.add_mw for _, upgrade in lacking), 3)
+    return [f"upgrades of {without.name} that {other.name} does not have, not counted in the MW "
+            f"freed: {mw} MW ({'; '.join(where)})"]
+
+
+def _upgrades(scenario: Scenario) -> list[tuple[str, Upgrade]]:
+    """Each upgrade of the scenario's grid with its area (``upstream`` for the shared limit)."""
+    areas = [*scenario.grid.resolved_areas.items(),
+             *([(UPSTREAM, scenario.grid.upstream)] if scenario.grid.upstream else [])]
+    return [(area, upgrade) for area, grid in areas for upgrade in grid.upgrades]
 
 
 def _homes(results: Results) -> dict[str, tuple[float, float]]:
