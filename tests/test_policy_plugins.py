@@ -1377,3 +1377,166 @@ def test_a_policy_class_left_unregistered_in_python_is_pointed_to_the_decorator(
             f"{NeverRegistered.__qualname__} of module {__name__} is not registered: put "
             "@register_policy above it); expected")):
         load_scenario(path)
+
+
+IGNORING = textwrap.dedent("""\
+    from sim import QueuePolicy
+
+
+    class Ignores(QueuePolicy):
+        \"\"\"Keeps a parameter and the category order, and ranks by neither.\"\"\"
+
+        def __init__(self, category_order, threshold_mw=0.5, weight=1.0):
+            super().__init__(category_order)
+            self.threshold_mw = threshold_mw
+            self.weight = weight
+
+        def sort_key(self, applicant):
+            return (applicant.request_time - self.weight * applicant.jobs / 100,)
+
+
+    class Categories(QueuePolicy):
+        \"\"\"Serves the categories in the order given, then first come, first served.\"\"\"
+
+        def sort_key(self, applicant):
+            return (self.category_order.index(applicant.category), applicant.request_time)
+
+
+    class Required(QueuePolicy):
+        \"\"\"Takes a parameter it must be given and ignores it: no default to compare.\"\"\"
+
+        uses_category_order = False
+
+        def __init__(self, category_order, threshold_mw):
+            super().__init__(category_order)
+            self.threshold_mw = threshold_mw
+
+        def sort_key(self, applicant):
+            return (applicant.request_time,)
+    """)
+"""Policies that ignore a setting they take, and ones that use it or have none to compare."""
+
+UNUSED_PARAMETER = re.compile(
+    r"^gridqueue: warning: \S*s\.yaml:\d+: policy\.params\.threshold_mw did nothing in "
+    r"replication 0: the queue policy 'gq_test_ignores:Ignores' ranked its \d+ applicants "
+    r"exactly as without it \(at its default, 0\.5\); use it in sort_key \(or ranks\), or "
+    r"remove it$")
+"""The warning for ``threshold_mw`` given to a policy that ignores it."""
+
+
+@pytest.mark.parametrize("command", [["validate"], ["run", "--workers", "1"],
+                                     ["run", "--workers", "2"]])
+def test_a_parameter_the_policy_ignores_is_warned_of_once(tmp_path: Path, clean_registry,
+                                                          capsys, command):
+    """``params: {threshold_mw: 2}`` to a policy that never reads it ran without a word.
+
+    Ranking replication 0's applicants once more without it shows it changes their order in
+    nothing; the warning reaches the user once, from validate, and from a run whatever the
+    workers (a worker process's warning is said by the main one). The parameter it reads,
+    left at its default, is not named.
+    """
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        policy:
+          order: gq_test_ignores:Ignores
+          params: {threshold_mw: 2}
+        """)
+    args = [*command, str(path), "--set", "replications=2"]
+    if command[0] == "run":
+        args += ["-o", str(tmp_path / "out"), "-q"]
+    assert main(args) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1, warned
+    assert UNUSED_PARAMETER.match(warned[0]), warned[0]
+
+
+def test_a_parameter_ignored_in_a_worker_process_is_warned_of_in_python(tmp_path: Path,
+                                                                       clean_registry):
+    """``sim.run`` with two workers warns in the caller's process, as with one."""
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        policy:
+          order: gq_test_ignores:Ignores
+          params: {threshold_mw: 2}
+        """)
+    scenario = load_scenario(path, {"replications": 2})
+    for workers in (1, 2):
+        with pytest.warns(GridqueueWarning) as caught:
+            run(scenario, workers=workers)
+        said = [str(w.message) for w in caught if "did nothing" in str(w.message)]
+        assert len(said) == 1, said
+        assert "policy.params.threshold_mw did nothing in replication 0" in said[0]
+
+
+@pytest.mark.parametrize(("policy", "params"), [
+    ("gq_test_ignores:Ignores", "{weight: 2}"),
+    ("gq_test_threshold:SmallFirst", "{threshold_mw: 0.3}"),
+    ("gq_test_ignores:Required", "{threshold_mw: 2}"),
+    ("social_priority", "{}"),
+])
+def test_a_parameter_the_policy_uses_or_cannot_leave_out_is_not_warned_of(
+        tmp_path: Path, clean_registry, capsys, policy, params):
+    """Only a parameter whose absence leaves the ranking as it is, and that has a default."""
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    (tmp_path / "gq_test_threshold.py").write_text(THRESHOLD, encoding="utf-8")
+    path = scenario_file(tmp_path, f"policy: {{order: '{policy}', params: {params}}}\n")
+    assert main(["validate", str(path)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_category_order_the_policy_ignores_is_warned_of(tmp_path: Path, clean_registry,
+                                                          capsys):
+    """A policy that keeps ``uses_category_order = True`` but never reads the order.
+
+    The order given, at ``policy.category_order`` or in a change, ranked replication 0's
+    applicants as its reverse does: it did nothing, and the warning names the key where it
+    was given and the two ways out.
+    """
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        policy:
+          order: gq_test_ignores:Ignores
+          category_order: [other, basic_needs, safety, congestion_relief]
+          changes:
+            - {date: 2024-01-01, category_order: [safety, other, basic_needs, congestion_relief]}
+        """)
+    assert main(["validate", str(path)]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 2, warned
+    for line, key in zip(warned, ["policy.category_order", "policy.changes.0.category_order"],
+                         strict=True):
+        assert re.match(
+            rf"^gridqueue: warning: \S*s\.yaml:\d+: {re.escape(key)} did nothing in "
+            r"replication 0: the queue policy 'gq_test_ignores:Ignores' ranked its \d+ "
+            r"applicants exactly as with the categories in reverse order; use "
+            r"self\.category_order in sort_key \(or ranks\), or set uses_category_order = "
+            r"False in Ignores and leave category_order out$", line), line
+
+
+@pytest.mark.parametrize("policy", ["gq_test_ignores:Categories", "social_priority",
+                                    "gq_test_ignores:Ignores"])
+def test_a_category_order_the_policy_uses_or_nobody_gave_is_not_warned_of(
+        tmp_path: Path, clean_registry, capsys, policy):
+    """The order given to a policy that uses it, and the framework's order nobody gave."""
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    order = ("" if policy.endswith("Ignores")
+             else ", category_order: [other, basic_needs, safety, congestion_relief]")
+    path = scenario_file(tmp_path, f"policy: {{order: '{policy}'{order}}}\n")
+    assert main(["validate", str(path)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_sweep_says_a_setting_its_policy_ignores_once(tmp_path: Path, clean_registry,
+                                                         capsys):
+    """Each cell's run checks the policy again; the same warning is said once, not per cell."""
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        policy:
+          order: gq_test_ignores:Ignores
+          category_order: [other, basic_needs, safety, congestion_relief]
+        """)
+    assert main(["sweep", str(path), "--vary", "grid.capacity_mw=1,2", "--set",
+                 "replications=2", "--workers", "1", "-q", "-o", str(tmp_path / "out")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "did nothing" in line]
+    assert len(warned) == 1, warned
+    assert "policy.category_order did nothing in replication 0" in warned[0]

@@ -57,7 +57,7 @@ from sim.analysis.sweep_grid import (
     value_text,
     warn_same_results,
 )
-from sim.errors import GridqueueError, argument, given_as
+from sim.errors import GridqueueError, argument, given_as, kept_warnings, warn
 from sim.figures.files import write_figures
 from sim.figures.numbers import NOT_REACHED, format_estimate
 from sim.figures.sweep import check_choice, sweep_figure
@@ -614,6 +614,7 @@ def _run_plan(
     bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,
                file=sys.stderr, dynamic_ncols=True)
     parts = []
+    said: set[str] = set()
     try:
         for number, (cell, scenario, combo, sha256) in enumerate(
                 zip(ids, scenarios, combos, keys, strict=True), start=1):
@@ -623,10 +624,15 @@ def _run_plan(
                 bar.update(scenario.replications)
             else:
                 outputs = []
-                for output in run_replications(scenario, workers=workers, progress=False,
-                                               scheduler=scheduler, keep_applicants=False):
-                    outputs.append(output.metrics)
-                    bar.update()
+                with kept_warnings() as kept:  # each cell checks its policies: say once
+                    for output in run_replications(scenario, workers=workers, progress=False,
+                                                   scheduler=scheduler, keep_applicants=False):
+                        outputs.append(output.metrics)
+                        bar.update()
+                for message in dict.fromkeys(kept):
+                    if message not in said:
+                        said.add(message)
+                        warn(message)
                 # each cell reads the list again: one edited meanwhile must not be kept
                 inputs_unchanged(scenario, listed[number - 1], code[number - 1])
                 metrics = pd.concat(outputs, ignore_index=True)

@@ -37,6 +37,7 @@ from sim.runs.metrics import replication_metrics
 from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, dated_years, timeseries_records
 from sim.runs.spool import EncodedRows
+from sim.runs.unused_settings import warn_unused_settings
 
 __all__ = [
     "check_policies",
@@ -65,6 +66,10 @@ class ReplicationOutput:
     """The simulated value of each of the scenario's published observations (none: empty),
     counted here from the rows while they are a DataFrame: a run of many replications need
     not decode its rows again to compare the model with the data."""
+    warnings: tuple[str, ...] = ()
+    """What checking the user's policies before it warned of, in the process that ran it:
+    said again in the caller's (:func:`sim.runs.runner.run_replications`), as a worker's
+    warnings would reach no one."""
 
 
 def run_replication(
@@ -347,6 +352,10 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
     own ``ranks`` disagree with its ``sort_key``, which a replication would not notice, or
     that is not deterministic (orders the same applicants otherwise when asked again).
 
+    A setting of a user's policy that ranks the applicants as without it (a parameter at
+    its default, the category order reversed) is warned of
+    (:func:`sim.runs.unused_settings.warn_unused_settings`).
+
     ``users_only`` checks only the user's policies, and draws no applicants if there are
     none: what a run does before its replications (gridqueue's own policies are checked by
     its test suite).
@@ -363,16 +372,19 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
         return
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
-    for (_, stated), regime in zip(scenario.policy.regimes(), built, strict=True):
-        ranking = repr(stated.model_dump(include=set(RANKING_KEYS)))
-        if ranking in checked or (users_only and not (isinstance(regime.policy, CheckedPolicy)
-                                                      and regime.policy.is_users)):
+    for period, ((_, stated), regime) in enumerate(zip(scenario.policy.regimes(), built,
+                                                       strict=True)):
+        settings = stated.model_dump(include=set(RANKING_KEYS))
+        if repr(settings) in checked or (users_only and not (
+                isinstance(regime.policy, CheckedPolicy) and regime.policy.is_users)):
             continue
-        checked.add(ranking)
+        checked.add(repr(settings))
         ranks = regime.policy.ranks(table)
         if isinstance(regime.policy, CheckedPolicy):  # as regimes() builds every one
             keys = regime.policy.check_deterministic(table, ranks)
             regime.policy.check_ranks_follow_sort_key(table, ranks, keys)
+            if regime.policy.is_users:
+                warn_unused_settings(scenario, period, settings, regime.policy, table, ranks)
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:

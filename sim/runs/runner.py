@@ -27,7 +27,15 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.errors import GridqueueError, InputError, ReplicationError, argument, run_alone, warn
+from sim.errors import (
+    GridqueueError,
+    InputError,
+    ReplicationError,
+    argument,
+    kept_warnings,
+    run_alone,
+    warn,
+)
 from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import MAX_REPLICATIONS, Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
@@ -74,14 +82,18 @@ def run_replications(
     ``scheduler`` is the address of a Dask scheduler to run on (see :func:`map_replications`).
     Without ``keep_applicants`` the applicant rows are dropped where they were made (the
     outputs keep an empty table with their columns): a sweep needs only the key figures.
+    What checking the user's policies warned of, in whichever process, is said here.
     """
     indices = list(range(scenario.replications)) if replications is None else list(replications)
     rows = load_waiting_rows(scenario)
     elsewhere = bool(scheduler) or _worker_count(workers, indices) > 1
     task = _ReplicationTask(scenario, rows, encoded=elsewhere, keep_applicants=keep_applicants,
                             checks_policies_in=indices[0] if indices else None)
-    yield from map_replications(task, indices, workers, progress, label or scenario.name,
-                                seed=scenario.seed, scheduler=scheduler)
+    for output in map_replications(task, indices, workers, progress, label or scenario.name,
+                                   seed=scenario.seed, scheduler=scheduler):
+        for message in output.warnings:
+            warn(message)
+        yield output
 
 
 class _ReplicationTask:
@@ -101,15 +113,20 @@ class _ReplicationTask:
         self.checks_policies_in = checks_policies_in
         """The replication before which the user's policies are checked (their ranks against
         their sort_key): in a worker, as all of the user's code runs, so that a policy that
-        hangs is stopped with the workers."""
+        hangs is stopped with the workers. What the check warns of comes back with that
+        replication's output, for the main process to say."""
 
     def __call__(self, replication: int) -> ReplicationOutput:
+        said: list[str] = []
         if replication == self.checks_policies_in:
             try:
-                check_policies(self.scenario, self.rows, users_only=True)
+                with kept_warnings() as said:
+                    check_policies(self.scenario, self.rows, users_only=True)
             except InputError as exc:
                 raise PolicyBroken(exc.source, exc.key_path, exc.expected, exc.line) from None
         output = run_replication(self.scenario, replication, self.rows)
+        if said:
+            output = replace(output, warnings=tuple(said))
         if not self.keep_applicants:
             assert isinstance(output.applicants, pd.DataFrame)
             output = replace(output, applicants=output.applicants.iloc[:0])
