@@ -37,7 +37,7 @@ from sim.runs.metrics import replication_metrics
 from sim.runs.observed import observed_values
 from sim.runs.records import applicant_records, dated_years, timeseries_records
 from sim.runs.spool import EncodedRows
-from sim.runs.unused_settings import warn_unused_settings
+from sim.runs.unused_settings import UnusedSettings
 
 __all__ = [
     "check_policies",
@@ -354,7 +354,7 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
 
     A setting of a user's policy that ranks the applicants as without it (a parameter at
     its default, the category order reversed) is warned of
-    (:func:`sim.runs.unused_settings.warn_unused_settings`).
+    (:class:`sim.runs.unused_settings.UnusedSettings`).
 
     ``users_only`` checks only the user's policies, and draws no applicants if there are
     none: what a run does before its replications (gridqueue's own policies are checked by
@@ -372,19 +372,25 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
         return
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
+    unused = UnusedSettings(scenario)
     for period, ((_, stated), regime) in enumerate(zip(scenario.policy.regimes(), built,
                                                        strict=True)):
         settings = stated.model_dump(include=set(RANKING_KEYS))
-        if repr(settings) in checked or (users_only and not (
-                isinstance(regime.policy, CheckedPolicy) and regime.policy.is_users)):
+        policy = regime.policy
+        assert isinstance(policy, CheckedPolicy)  # as regimes() builds every one
+        if repr(settings) in checked:
             continue
         checked.add(repr(settings))
-        ranks = regime.policy.ranks(table)
-        if isinstance(regime.policy, CheckedPolicy):  # as regimes() builds every one
-            keys = regime.policy.check_deterministic(table, ranks)
-            regime.policy.check_ranks_follow_sort_key(table, ranks, keys)
-            if regime.policy.is_users:
-                warn_unused_settings(scenario, period, settings, regime.policy, table, ranks)
+        if not policy.is_users:
+            unused.built_in(period, policy.policy)
+            if users_only:
+                continue
+        ranks = policy.ranks(table)
+        keys = policy.check_deterministic(table, ranks)
+        policy.check_ranks_follow_sort_key(table, ranks, keys)
+        if policy.is_users:
+            unused.users(period, settings, policy, table, ranks)
+    unused.warn()
 
 
 def snapshot_times(scenario: Scenario) -> list[float]:

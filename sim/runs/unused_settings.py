@@ -2,14 +2,16 @@
 
 A policy may take a parameter (``policy.params``) or keep ``uses_category_order = True`` and
 then never read it in its ranking: the setting is accepted and does nothing, without a word.
-:func:`warn_unused_settings` ranks the applicants once more with each given parameter left at
-its default, and with the category order reversed, and warns where the order is unchanged.
-A warning, not a refusal: a setting may matter only for applicants other replications draw.
+:class:`UnusedSettings` ranks the applicants once more with each given parameter left at
+its default (one given at its default tells nothing), and with the category order reversed,
+and warns where the order is unchanged. A warning, not a refusal: a setting may matter only
+for applicants other replications draw.
 """
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,39 +21,75 @@ from sim.inputs.applicants import CATEGORIES, ApplicantTable
 from sim.inputs.loading import build_policy
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import read_scenario_source
+from sim.policies.base import QueuePolicy
 from sim.policies.checked import CheckedPolicy
 
-__all__ = ["warn_unused_settings"]
+__all__ = ["UnusedSettings"]
 
 
-def warn_unused_settings(scenario: Scenario, period: int, settings: dict[str, Any],
-                         policy: CheckedPolicy, table: ApplicantTable,
-                         ranks: np.ndarray) -> None:
-    """Warn of each setting of ``period``'s policy that leaves its ``ranks`` of ``table`` as is.
+@dataclass
+class UnusedSettings:
+    """What each period's policy made of the settings given: said once every one is known.
 
-    ``settings``: the period's order, params, category_order and within_category;
-    ``policy``: the user's policy they built, whose ranking of ``table`` is ``ranks``.
+    A setting spans the periods from the key that gave it to the next that gives it again
+    (a change of ``order`` alone keeps the parameters and category order): it is warned of
+    only where no policy of its span acts on it, or may (a parameter at its default, or
+    without one, tells nothing; ``social_priority`` reads the category order).
     """
-    cls = type(policy.policy)
-    said = (f"did nothing in replication 0: the queue policy '{policy.order}' ranked its "
-            f"{len(table):,} applicants exactly as")
-    params_key = _given_at(scenario, period, "params")
-    for name in settings["params"]:
-        default = _default(cls, name)
-        others = {k: v for k, v in settings["params"].items() if k != name}
-        key_path = f"{params_key}.{name}"
-        if default is not inspect.Parameter.empty and _same_ranks(
-                scenario, {**settings, "params": others}, policy, key_path, table, ranks):
-            warn(f"{_where(scenario, key_path)}: {key_path} {said} without it (at its "
-                 f"default, {default!r}); use it in sort_key (or ranks), or remove it")
-    order_key = _given_at(scenario, period, "category_order")
-    reversed_order = settings["category_order"][::-1]
-    if cls.uses_category_order and order_key is not None and _same_ranks(
-            scenario, {**settings, "category_order": reversed_order}, policy, order_key, table,
-            ranks):
-        warn(f"{_where(scenario, order_key)}: {order_key} {said} with the categories in "
-             "reverse order; use self.category_order in sort_key (or ranks), or set "
-             f"uses_category_order = False in {cls.__qualname__} and leave category_order out")
+
+    scenario: Scenario
+    inert: dict[str, str] = field(default_factory=dict)
+    """The warning for each key path a user's policy ranked as without, the first found."""
+    acting: set[str] = field(default_factory=set)
+    """Key paths a policy of their span acts on, or may."""
+
+    def built_in(self, period: int, policy: QueuePolicy) -> None:
+        """Note what one of gridqueue's own policies acts on: a category order it uses."""
+        order_key = _given_at(self.scenario, period, "category_order")
+        if policy.uses_category_order and order_key is not None:
+            self.acting.add(order_key)
+
+    def users(self, period: int, settings: dict[str, Any], policy: CheckedPolicy,
+              table: ApplicantTable, ranks: np.ndarray) -> None:
+        """Rank ``table`` again without each setting of ``period``'s policy, the user's.
+
+        ``settings``: the period's order, params, category_order and within_category, which
+        built ``policy``, whose ranking of ``table`` is ``ranks``.
+        """
+        cls = type(policy.policy)
+        said = (f"did nothing in replication 0: the queue policy '{policy.order}' ranked its "
+                f"{len(table):,} applicants exactly as")
+        params_key = _given_at(self.scenario, period, "params")
+        for name, value in settings["params"].items():
+            default = _default(cls, name)
+            others = {k: v for k, v in settings["params"].items() if k != name}
+            key_path = f"{params_key}.{name}"
+            self._note(key_path, not _left_out_tells_nothing(value, default) and _same_ranks(
+                self.scenario, {**settings, "params": others}, policy, key_path, table, ranks),
+                f"{key_path} {said} without it (at its default, {default!r}); use it in "
+                "sort_key (or ranks), or remove it")
+        order_key = _given_at(self.scenario, period, "category_order")
+        if cls.uses_category_order and order_key is not None:
+            reversed_order = settings["category_order"][::-1]
+            self._note(order_key, _same_ranks(
+                self.scenario, {**settings, "category_order": reversed_order}, policy,
+                order_key, table, ranks),
+                f"{order_key} {said} with the categories in reverse order; use "
+                "self.category_order in sort_key (or ranks), or set uses_category_order = "
+                f"False in {cls.__qualname__} and leave category_order out")
+
+    def _note(self, key_path: str, inert: bool, what: str) -> None:
+        """Keep ``key_path``'s warning (``what``, where it was given) if ``inert``, else its use."""
+        if inert:
+            self.inert.setdefault(key_path, f"{_where(self.scenario, key_path)}: {what}")
+        else:
+            self.acting.add(key_path)
+
+    def warn(self) -> None:
+        """Warn of each setting no policy of its span acts on, once."""
+        for key_path, message in self.inert.items():
+            if key_path not in self.acting:
+                warn(message)
 
 
 def _same_ranks(scenario: Scenario, settings: dict[str, Any], policy: CheckedPolicy,
@@ -69,6 +107,20 @@ def _same_ranks(scenario: Scenario, settings: dict[str, Any], policy: CheckedPol
     except (GridqueueError, TypeError, LookupError):
         return False
     return bool(np.array_equal(again, ranks))
+
+
+def _left_out_tells_nothing(value: Any, default: Any) -> bool:
+    """Whether ranking without a parameter tells nothing of it: it has no default, or is at it.
+
+    A parameter given at its default ranks as without it whether the policy reads it or
+    not (docs/policies.md gives ``threshold_mw: 0.5``, its default, to be varied).
+    """
+    if default is inspect.Parameter.empty:
+        return True
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):  # a default that does not compare as one value (an array)
+        return False
 
 
 def _default(cls: type, name: str) -> Any:
