@@ -68,8 +68,8 @@ class ReplicationOutput:
     not decode its rows again to compare the model with the data."""
     warnings: tuple[str, ...] = ()
     """What checking the user's policies before it warned of, in the process that ran it:
-    said again in the caller's (:func:`sim.runs.runner.run_replications`), as a worker's
-    warnings would reach no one."""
+    said again in the caller's (:func:`sim.runs.runner.run_replications`), which a worker
+    process's own warnings would not reach."""
 
 
 def run_replication(
