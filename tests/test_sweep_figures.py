@@ -213,3 +213,26 @@ def test_a_long_key_figure_name_stays_beside_its_own_panel():
             assert label.y1 <= fig.bbox.y1 and label.y0 >= 0, (metric, label, fig.bbox)
             assert label.height <= panel.height + 1, (metric, label.height, panel.height)
             assert top.get_ylabel().replace("\n", " ") == METRICS[metric].label
+
+
+def test_an_estimate_without_an_interval_says_so():
+    """A median of 4 replications has no 95% interval: no bar, and the figure must say why.
+
+    The line figure's title promised a 95% CI and drew none, which reads as an interval too
+    narrow to see; the heat map's cells gave the bare estimate.
+    """
+    nan = np.nan
+    key = "streams.health_care.rate_per_year"
+    table = _table([key], [["5", 4.58, nan, nan], ["10", 4.34, nan, nan]], "connect_p25_years")
+    ax = sweep_figure(table, [key], "connect_p25_years", "all", pd.DataFrame()).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert any("no interval: too few replications" in label for label in labels)
+    keys = [key, "policy.order"]
+    table = _table(keys, [["5", "fifo", 4.58, nan, nan], ["10", "fifo", 4.34, nan, nan],
+                          ["5", "social_priority", 4.1, 3.9, 4.3],
+                          ["10", "social_priority", 4.0, 3.8, 4.2]], "connect_p25_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (-0.2, -0.4, -0.1), (-0.4, -0.6, -0.2),
+                                       (-0.5, -0.7, -0.3)])
+    ax = sweep_figure(table, keys, "connect_p25_years", "all", differences).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert sum("no interval" in t for t in texts) == 2

@@ -59,7 +59,7 @@ from sim.analysis.sweep_grid import (
 )
 from sim.errors import GridqueueError, argument, given_as, kept_warnings, warn
 from sim.figures.files import write_figures
-from sim.figures.numbers import NOT_REACHED, format_estimate
+from sim.figures.numbers import NO_INTERVAL, NOT_REACHED, format_estimate
 from sim.figures.sweep import check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
@@ -530,7 +530,7 @@ def _estimate_text(row: Mapping[Hashable, Any], decimals: int, mark: str = "") -
     if np.isnan(row["ci_low"]) or np.isnan(row["ci_high"]):
         estimate = NOT_REACHED if np.isinf(row["estimate"]) else _fixed(row["estimate"],
                                                                         decimals) + mark
-        return f"{estimate} (no interval: too few replications)"
+        return f"{estimate} ({NO_INTERVAL})"
     estimate, low, high = (NOT_REACHED if np.isinf(row[c]) else _fixed(row[c], decimals) + end
                            for c, end in (("estimate", mark), ("ci_low", ""),
                                           ("ci_high", mark)))

@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from matplotlib.axis import Axis
 from matplotlib.ticker import Formatter
 
-__all__ = ["NOT_REACHED", "QUARTER_SIGN", "distinct_values", "equal_but_for_rounding",
-           "format_estimate", "format_numbers", "given_mw", "group_thousands", "significant",
-           "tick_texts"]
+__all__ = ["NOT_REACHED", "NO_INTERVAL", "QUARTER_SIGN", "distinct_values",
+           "equal_but_for_rounding", "format_estimate", "format_numbers", "given_mw",
+           "group_thousands", "significant", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
+
+NO_INTERVAL = "no interval: too few replications"
+"""Said beside an estimate without a 95% interval (a median of fewer than six replications)."""
 
 QUARTER_SIGN = "¼"
 """Marks the time to connect a quarter, shown where half are never connected (tables, figures)."""

@@ -14,6 +14,7 @@ difference lies within its uncertainty (the 95% interval includes zero) is hatch
 so, one without a difference (not reached, or without a value, in some replication) is marked
 not comparable, and every cell states its estimate and difference with intervals, a difference
 taken unpaired (Welch's: the group holds other applicants than in the first cell) marked so.
+An estimate without an interval (too few replications) has no bar and says so.
 Returns a matplotlib Figure; nothing is saved or shown.
 """
 
@@ -33,7 +34,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.typing import ColorType
 
 from sim.errors import GridqueueError, argument, nearest, nearest_by_words
-from sim.figures.numbers import NOT_REACHED, format_estimate, group_thousands
+from sim.figures.numbers import NO_INTERVAL, NOT_REACHED, format_estimate, group_thousands
 from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.units import FRACTIONS, key_unit
@@ -57,6 +58,9 @@ UNPAIRED = "unpaired"
 UNPAIRED_WHY = (f"{UNPAIRED}: other applicants than in the top-left cell, Welch interval; "
                 "the others paired (the same applicants)")
 """The legend's word on differences marked unpaired."""
+
+BARE = "no interval"
+"""Follows a heat-map cell's estimate that has no 95% interval; the legend says why."""
 
 LABEL_WIDTH = 34
 """Characters per line of a key figure's name on the y axis: one line fits the panel's height."""
@@ -182,6 +186,8 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
                              label=NO_DIFFERENCE))
     if any(_unpaired(cell[(r, c)]) for r in lines for c in columns):
         handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
+    if any(_bare(cell[(r, c)]) for r in lines for c in columns):
+        handles.append(Patch(facecolor="none", edgecolor="none", label=NO_INTERVAL))
     if handles:
         fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
@@ -212,6 +218,12 @@ def _unpaired(cell: pd.Series) -> bool:
                 and not np.isnan(cell["difference"]))
 
 
+def _bare(cell: pd.Series) -> bool:
+    """Whether a cell's estimate has a value but no 95% interval (too few replications)."""
+    return bool(np.isfinite(cell["estimate"])
+                and (np.isnan(cell["ci_low"]) or np.isnan(cell["ci_high"])))
+
+
 def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
     """The cell's estimate with its interval, then its difference from the first cell.
 
@@ -221,6 +233,8 @@ def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
     if np.isnan(cell["estimate"]):
         return "no value"
     estimate = format_estimate(cell["estimate"], cell["ci_low"], cell["ci_high"], unit)
+    if _bare(cell):
+        estimate += f" ({BARE})"
     if first:
         return f"{estimate}\n(reference)"
     if np.isnan(cell["difference"]):
@@ -266,6 +280,7 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     count = len(series) if others else 1
     unreached: dict[str, None] = {}  # values whose estimate is not reached, in order
     arrows = 0
+    bare = False  # an estimate drawn without a bar: it has no interval
     unpaired = False
     for i, (combo, line) in enumerate(series):
         dodge = (i - (count - 1) / 2) * 0.015 * span  # keep the intervals apart
@@ -286,6 +301,7 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
         arrows += _open_ends(ax, x, estimate, low, high, drawn.lines[0].get_color(),
                              style(i, MARKERS))
         unreached.update(dict.fromkeys(line.loc[np.isposinf(estimate), keys[0]]))
+        bare |= bool((reached & (np.isnan(low) | np.isnan(high))).any())
         if beneath:
             unpaired |= _difference_line(below, x, shown.loc[line["cell"]], scale,
                                          drawn.lines[0].get_color(), i)
@@ -314,6 +330,8 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     if arrows:
         handles.append(Line2D([], [], color=NOTE, marker=r"$\uparrow$", linestyle="",
                               markersize=9, label=f"95% CI open above: upper end {NOT_REACHED}"))
+    if bare:
+        handles.append(Line2D([], [], linestyle="", label=f"no bar: {NO_INTERVAL}"))
     ax.legend(handles=handles, fontsize="small")
     return fig
 
