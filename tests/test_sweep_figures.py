@@ -236,3 +236,26 @@ def test_an_estimate_without_an_interval_says_so():
     ax = sweep_figure(table, keys, "connect_p25_years", "all", differences).axes[0]
     texts = [t.get_text() for t in ax.texts]
     assert sum("no interval" in t for t in texts) == 2
+
+
+def test_a_narrow_heat_maps_legend_stays_inside_the_figure():
+    """On a map of two columns, the legend's word on unpaired cells ran off both sides.
+
+    'unpaired: other applicants than in the top-left cell, Welch interval; the others paired
+    (the same applicants)' is wider than a figure of two columns, which cut it at 'applicant'.
+    """
+    keys = ["streams.health_care.rate_per_year", "policy.order"]
+    table = _table(keys, [["5", "fifo", 7.3, 7.0, 7.6], ["20", "fifo", 7.5, 7.1, 7.9],
+                          ["5", "social_priority", 4.6, 4.3, 4.9],
+                          ["20", "social_priority", 4.4, 4.1, 4.7]], "connect_p25_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (0.29, -0.30, 0.88), (-2.7, -3.1, -2.3),
+                                       (-2.9, -3.5, -2.4)])
+    differences["paired"] = [True, False, True, False]
+    fig = sweep_figure(table, keys, "connect_p25_years", "all", differences)
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    box = fig.legends[0].get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
+    words = " ".join(t.get_text() for t in fig.legends[0].get_texts()).split()
+    assert "(the same applicants)" in " ".join(words)

@@ -189,6 +189,11 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     if any(_bare(cell[(r, c)]) for r in lines for c in columns):
         handles.append(Patch(facecolor="none", edgecolor="none", label=NO_INTERVAL))
     if handles:
+        # Wrapped to the figure's width: on a map of two columns the word on unpaired cells
+        # ran off both sides.
+        width = max(40, int(12 * (fig.get_figwidth() - 2.0)))
+        for handle in handles:
+            handle.set_label(textwrap.fill(str(handle.get_label()), width))
         fig.legend(handles=handles, loc="outside lower center", frameon=False)
     return fig
 
