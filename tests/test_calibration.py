@@ -199,6 +199,23 @@ def test_a_parameter_the_data_cannot_pin_down_is_not_written(one_figure):
     assert csv["fit"].tolist() == ["best candidate", "calibrated.yaml"]
 
 
+def test_a_calibration_prints_as_its_estimates_and_where_its_tables_are(fitted):
+    """print(calibration) dumped the scenario and every DataFrame whole, as a sweep's once did.
+
+    It now reads as the first lines of calibration.txt (what was fitted to what, and each
+    estimate) and names the tables.
+    """
+    text = repr(fitted)
+    assert text == str(fitted)
+    lines = text.splitlines()
+    assert lines[0] == fitted.statements()[0]
+    assert lines[1].startswith("arrivals.rate_scale = ")
+    assert lines[-1] == ("tables: .estimates (each estimate with its plausible interval), "
+                         ".evaluations (every candidate), .observations (the fit beside the "
+                         "published figures); in words: .statements()")
+    assert len(text) < 1500 and "DataFrame" not in text and "Scenario(" not in text
+
+
 def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
     """The best loss, the threshold of 'plausible' and each figure's part, which sum to it.
 

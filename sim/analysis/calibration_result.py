@@ -75,8 +75,41 @@ class Calibration:
     run_info: dict[str, Any]
     calibrated_observations: pd.DataFrame | None = None
 
+    def __repr__(self) -> str:
+        """What was fitted to what, each estimate, and where the tables are; not the tables.
+
+        The generated one printed the scenario and every DataFrame whole.
+        """
+        return "\n".join([*self._estimate_lines(),
+                          "tables: .estimates (each estimate with its plausible interval), "
+                          ".evaluations (every candidate), .observations (the fit beside the "
+                          "published figures); in words: .statements()"])
+
     def statements(self) -> list[str]:
         """Plain words: each estimate, what the data can and cannot pin down, the fit."""
+        count = len(self.scenario.observations)
+        lines = self._estimate_lines()
+        # A parameter without effect is no unknown of the fit: it is said so above.
+        acting = int(self.estimates["has_effect"].astype(bool).sum())
+        if acting > count:
+            some = "" if acting == len(self.estimates) else " with an effect"
+            lines.append(f"More parameters{some} ({acting}) than published figures "
+                         f"({count}): they cannot all be pinned down.")
+        if self.calibrated_observations is None:
+            lines.append(f"At the fitted values, which calibrated.yaml holds, "
+                         f"{_agreeing(self.observations, count)}")
+            return lines + self._fit_lines()
+        kept = [key for key in self.best if key not in self.written()]
+        lines.append(f"The best candidate ({_values(self.best)}) fits as follows; "
+                     f"calibrated.yaml keeps {' and '.join(kept)} at "
+                     f"{' and '.join(self._kept(key) for key in kept)}, so its own fit "
+                     "differs (given after it), and the values it sets were fitted with "
+                     f"{_values({key: self.best[key] for key in kept})}.")
+        lines.append(f"At the best candidate {_agreeing(self.observations, count)}")
+        return lines + self._fit_lines() + self._calibrated_lines(kept)
+
+    def _estimate_lines(self) -> list[str]:
+        """What was fitted to what, then each estimate and what the data pin down of it."""
         count = len(self.scenario.observations)
         files = ", ".join(Path(file).name for file in self.run_info.get("observations_files", []))
         lines = [f"Fitted {len(self.parameters)} parameter(s) to {count} published "
@@ -103,24 +136,7 @@ class Calibration:
                                        or row["high"] >= row["search_high"]):
                 lines.append(f"  Its plausible values reach the edge of the search: widen "
                              f"the range of {row['parameter']}.")
-        # A parameter without effect is no unknown of the fit: it is said so above.
-        acting = int(self.estimates["has_effect"].astype(bool).sum())
-        if acting > count:
-            some = "" if acting == len(self.estimates) else " with an effect"
-            lines.append(f"More parameters{some} ({acting}) than published figures "
-                         f"({count}): they cannot all be pinned down.")
-        if self.calibrated_observations is None:
-            lines.append(f"At the fitted values, which calibrated.yaml holds, "
-                         f"{_agreeing(self.observations, count)}")
-            return lines + self._fit_lines()
-        kept = [key for key in self.best if key not in self.written()]
-        lines.append(f"The best candidate ({_values(self.best)}) fits as follows; "
-                     f"calibrated.yaml keeps {' and '.join(kept)} at "
-                     f"{' and '.join(self._kept(key) for key in kept)}, so its own fit "
-                     "differs (given after it), and the values it sets were fitted with "
-                     f"{_values({key: self.best[key] for key in kept})}.")
-        lines.append(f"At the best candidate {_agreeing(self.observations, count)}")
-        return lines + self._fit_lines() + self._calibrated_lines(kept)
+        return lines
 
     def _fit_lines(self) -> list[str]:
         """How well the best candidate fits: its loss, the threshold, each figure's part."""
