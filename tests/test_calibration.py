@@ -216,6 +216,25 @@ def test_a_calibration_prints_as_its_estimates_and_where_its_tables_are(fitted):
     assert len(text) < 1500 and "DataFrame" not in text and "Scenario(" not in text
 
 
+def test_a_calibration_from_python_writes_what_the_command_writes(written, tmp_path):
+    """A calibration from Python writes the folder the command writes, calibrated.yaml too.
+
+    Its result could write calibrated.yaml only into a folder that already existed, through
+    a step of the command's own (write_summary). ``Calibration.write`` writes it, as a
+    sweep's ``write`` does, and refuses to replace it without ``force``.
+    """
+    result, folder = written
+    out = tmp_path / "out"  # as deep as the command's: the same path to the scenario
+    assert result.write(out) == out
+    for name in ("calibrated.yaml", "calibration.csv", "calibration.txt", "observations.csv",
+                 "evaluations.csv"):
+        assert (out / name).read_text(encoding="utf-8") == \
+            (folder / name).read_text(encoding="utf-8"), name
+    with pytest.raises(GridqueueError, match="force"):
+        result.write(out)
+    assert result.write(out, force=True) == out
+
+
 def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
     """The best loss, the threshold of 'plausible' and each figure's part, which sum to it.
 

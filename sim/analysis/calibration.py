@@ -190,7 +190,8 @@ def calibrate(
 
     Returns:
         The :class:`~sim.analysis.calibration_result.Calibration`: the fitted values, each
-        estimate's plausible interval and the observations beside the fit.
+        estimate's plausible interval and the observations beside the fit; its ``write``
+        writes the folder ``gridqueue calibrate -o`` writes.
     """
     started = time.perf_counter()
     checked = _checked(path, parameters, overrides, replications, iterations, population)

@@ -22,7 +22,7 @@ from sim.figures.numbers import significant
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
 from sim.runs.observed import few_for_a_band, format_observed, is_share
-from sim.runs.staging import files_moved_in
+from sim.runs.staging import files_moved_in, staged_directory
 
 __all__ = ["Calibration", "FitParameter"]
 
@@ -381,6 +381,18 @@ class Calibration:
                       "calibrated.yaml": self.calibrated_observations}
         return pd.concat([t.assign(fit=label)[["fit", *t.columns]]
                           for label, t in tables.items()], ignore_index=True)
+
+    def write(self, directory: str | Path, force: bool = False) -> Path:
+        """Write the calibration into ``directory``, atomically, as ``gridqueue calibrate -o``.
+
+        calibrated.yaml names the calibrated scenario relative to ``directory``; an existing
+        output is replaced only with ``force``. Returns ``directory`` as a Path.
+        """
+        target = Path(directory)
+        with staged_directory(target, force, what="calibration",
+                              inputs=self.scenario.input_files) as staging:
+            self.write_summary(staging)
+        return target
 
     def write_summary(self, folder: Path) -> None:
         """Write every file into ``folder``; evaluations.csv replaces the running store.
