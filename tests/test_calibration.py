@@ -722,6 +722,32 @@ def test_a_candidate_the_scenario_refuses_is_said_of_the_fit_with_what_to_do(pub
     assert "give --fit ranges in which every value is allowed" not in str(refused.value)
 
 
+def test_a_candidates_warning_before_a_comma_names_the_fit_range():
+    """A candidate's value followed by a comma is said as the --fit range, not an override.
+
+    'after override onsite_generation.share=0.0, nobody adopts...' named an override nobody
+    gave. Every warning of the candidates names the --fit range instead (docs/calibration.md).
+    """
+    distinct = candidates.DistinctWarnings({"onsite_generation.share": (0.0, 0.8),
+                                            "priority_uptake.safety": (0.1, 0.9)})
+    said = ["x.yaml:12: onsite_generation.cover is set aside: after override "
+            "onsite_generation.share=0.0, nobody adopts on-site generation, so it would do "
+            "nothing",
+            "priority_uptake.safety: after override priority_uptake.safety=0.4123: no policy "
+            "serves priority"]
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with distinct():
+            for text in said:
+                warnings.warn(text, GridqueueWarning, stacklevel=1)
+    share = candidates.fit_given("onsite_generation.share", 0.0, 0.8)
+    uptake = candidates.fit_given("priority_uptake.safety", 0.1, 0.9)
+    assert [str(w.message) for w in shown] == [
+        f"x.yaml:12: onsite_generation.cover is set aside: after {share}, nobody adopts "
+        "on-site generation, so it would do nothing",
+        f"priority_uptake.safety: after {uptake}: no policy serves priority"]
+
+
 def _search_refused(*args, **kwargs):  # type: ignore[no-untyped-def]
     raise AssertionError("the search started")
 

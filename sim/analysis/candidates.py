@@ -111,8 +111,9 @@ def candidate_problem(exc: GridqueueError) -> str:
     return str(exc)
 
 
-_CANDIDATE_VALUE = re.compile(r"override ([^\s=]+)=[-+0-9.eE]+(?=[:\s]|$)")
-"""Where a warning names a candidate's value of a key: ``override key=0.8412618782922832``."""
+_CANDIDATE_VALUE = re.compile(r"override ([^\s=]+)=[-+0-9.eE]*[0-9](?=[:,;.\s]|$)")
+"""Where a warning names a candidate's value of a key: ``override key=0.8412618782922832``,
+before a colon, a comma (``after override key=0.0, nobody...``) or the end of a sentence."""
 
 
 class DistinctWarnings:
