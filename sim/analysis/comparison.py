@@ -32,15 +32,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
 from sim._version import __version__
 from sim.analysis.comparison_files import read_comparison_files, results_dir
-from sim.analysis.differences import MIN_REPLICATIONS, Question, comparison_table, draws_key
+from sim.analysis.differences import (
+    MIN_REPLICATIONS,
+    Question,
+    comparison_table,
+    difference_table,
+    draws_key,
+)
 from sim.analysis.one_difference import Difference, find_difference
-from sim.analysis.populations import areas_not_compared, question_populations
+from sim.analysis.populations import areas_not_compared, metrics_where, question_populations
 from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
 from sim.analysis.upstream import UPSTREAM, upstream_items
 from sim.errors import GridqueueError, argument, given_as, listed, warn
@@ -60,8 +67,10 @@ from sim.report.narrative import (
     PairItems,
     freed_apart_items,
     homes_items,
+    lead_metric,
     notes,
     outline,
+    priority_items,
     project_dates,
     sentences,
     window_note,
@@ -355,7 +364,8 @@ class Comparison:
         Areas a variant changes that stood behind the full shared upstream limit
         (``timeseries.csv``), what each run's capacity releases freed where the pair's
         applicants of both scenarios cannot say it (``summary.csv``), the upgrades that
-        capacity releases stand in place of, and the homes of each stream of blocks of homes
+        capacity releases stand in place of, the homes of each stream of blocks of homes, and
+        where rounds serve priority apart, those who did not ask for it and those who did
         (``applicants.csv``).
         """
         asked = self.table[self.table["question"].astype(bool)]
@@ -367,11 +377,38 @@ class Comparison:
         replaced = {pair: words for pair in pairs
                     if (words := _upgrades_not_freed(*(self.results[label].scenario
                                                        for label in pair)))}
-        for more in (freed_apart_items(self.table, freed), replaced,
+        priority = {pair: words for pair in pairs if (words := self._priority_words(*pair))}
+        for more in (priority, freed_apart_items(self.table, freed), replaced,
                      homes_items(pairs, homes)):
             for pair, words in more.items():
                 items.setdefault(pair, []).extend(words)
         return items
+
+    def _priority_words(self, variant: str, reference: str) -> list[str]:
+        """The pair's difference for those who did not ask for priority and those who did.
+
+        Rounds serve those who asked between rounds and keep the others for a round, in
+        every category: a category's line mixes both (:func:`priority_items`). Said only
+        where either scenario holds rounds and the pair compares the same applicants, paired,
+        who asked alike in both, and where both groups have applicants; else nothing.
+        """
+        question = next(q for q in self.questions
+                        if (q.variant, q.reference) == (variant, reference))
+        pair = (self.results[reference], self.results[variant])
+        if not (question.paired and self._categories_alike(question)
+                and any(_holds_rounds(results.scenario) for results in pair)
+                and _asked_alike(*pair)):
+            return []
+        differences = {}
+        for asked in (False, True):
+            before, after = (metrics_where(results, (results.applicants["priority_requested"]
+                                                     == asked).to_numpy())
+                             for results in pair)
+            if not (before.loc[before["metric"] == "applicants", "value"] > 0).any():
+                return []  # nobody asked, or everyone did: the overall line says it
+            rows = difference_table(before, after, paired=True, levels=True)
+            differences[asked] = rows[rows["group"] == ALL]
+        return priority_items(differences, lead_metric(self.table))
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:
@@ -664,6 +701,26 @@ def _upgrades(scenario: Scenario) -> list[tuple[str, Upgrade]]:
     areas = [*scenario.grid.resolved_areas.items(),
              *([(UPSTREAM, scenario.grid.upstream)] if scenario.grid.upstream else [])]
     return [(area, upgrade) for area, grid in areas for upgrade in grid.upgrades]
+
+
+def _holds_rounds(scenario: Scenario) -> bool:
+    """Whether the scenario allocates in rounds under some rules in force."""
+    return any(regime.rounds is not None for _, regime in scenario.policy.regimes())
+
+
+def _asked_alike(reference: Results, variant: Results) -> bool:
+    """Whether the same applicants asked for priority in both, in the replications both ran.
+
+    A variant that changes the priority uptake draws the same applicants, yet those who
+    asked are others: their difference would be one of who they are.
+    """
+    shared = set(replication_indices(reference)) & set(replication_indices(variant))
+    columns = ["replication", "applicant_id", "priority_requested"]
+    tables = [results.applicants.loc[results.applicants["replication"].isin(shared), columns]
+              .sort_values(columns[:2]) for results in (reference, variant)]
+    return len(tables[0]) == len(tables[1]) and all(
+        np.array_equal(tables[0][column].to_numpy(), tables[1][column].to_numpy())
+        for column in columns)
 
 
 def _homes(results: Results) -> dict[str, tuple[float, float]]:

@@ -57,6 +57,7 @@ __all__ = [
     "definitions",
     "different_periods",
     "drawn_alike",
+    "metrics_where",
     "origins",
     "population_metrics",
     "question_populations",
@@ -428,8 +429,16 @@ def population_metrics(results: Results, among: list[str]) -> pd.DataFrame:
     left empty. Request times come from the request dates, to the day, as in the run's
     own figures, so that a category a change leaves alone keeps the same figure here.
     """
-    applicants = results.applicants
-    rows = applicants[np.isin(origins(applicants), among)]
+    return metrics_where(results, np.isin(origins(results.applicants), among))
+
+
+def metrics_where(results: Results, chosen: np.ndarray) -> pd.DataFrame:
+    """Per-replication key figures of the applicants ``chosen`` picks (a mask of applicants.csv).
+
+    As :func:`population_metrics`, for any part of the applicants: those who asked for
+    priority, say, whom no origin sets apart.
+    """
+    rows = results.applicants[chosen]
     start = pd.Timestamp(results.scenario.start)
     idle: dict[str, float] = dict.fromkeys(CATEGORIES, np.nan)
     parts = []

@@ -79,6 +79,7 @@ __all__ = [
     "notes",
     "outline",
     "present_groups",
+    "priority_items",
     "project_dates",
     "sentences",
     "split_item",
@@ -982,6 +983,31 @@ def homes_items(pairs: Iterable[tuple[str, str]],
                 text += f" ({theirs[0]} and {theirs[1]} in {reference})"
             items.setdefault((variant, reference), []).append(
                 f"{text} (homes in applicants.csv)")
+    return items
+
+
+ASKED_WORDS = {False: "applicants who did not ask for priority",
+               True: "applicants who asked for priority"}
+"""How an answer names those who did not ask for priority and those who did, in every
+category: under rounds they wait for a round or are served between rounds."""
+
+
+def priority_items(differences: Mapping[bool, pd.DataFrame], metric: str) -> list[str]:
+    """Those who did not ask for priority and those who did, each in ``metric``, as one group.
+
+    ``differences`` holds each's :func:`~sim.analysis.differences.difference_table` rows (with
+    ``reference_mean``), by whether they asked. A category's line mixes both where some of
+    it did not ask; each is worded as a category is, in the stand-in figure where the lead
+    one has no difference (marked, :data:`SHORTER_MARK`).
+    """
+    items = []
+    for asked, rows in differences.items():
+        get = rows.set_index(["group", "metric"])
+        shown = _window(get, ALL, metric)
+        who = ASKED_WORDS[asked] + ("" if shown == metric else f" ({SHORTER_MARK})")
+        items.append(f"{who}: " + difference_text(
+            get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+            every_replication=METRICS[shown].every_replication))
     return items
 
 
