@@ -42,6 +42,7 @@ from sim.report.narrative import (
     lead_metric,
     level_text,
     notes,
+    priority_items,
     project_dates,
     sentences,
     window_note,
@@ -2620,6 +2621,9 @@ def test_an_answer_on_rounds_gives_those_without_priority_and_those_with_it(
     assert len(lines) == 2, lines
     sentence = both.sentences()[0]
     assert "; applicants who did not ask for priority: " in sentence, sentence
+    page = html.unescape((both.write(tmp_path / "out") / "report.html").read_text(
+        encoding="utf-8"))
+    assert all(line.removeprefix("- ") in page for line in lines), lines
     # other draws: not the same applicants, so nothing is said of them
     apart = compare([tmp_path / "half_asked.yaml", tmp_path / "redrawn.yaml"], replications=4,
                     workers=1)
@@ -2633,3 +2637,18 @@ def test_an_answer_on_rounds_gives_those_without_priority_and_those_with_it(
     plain = compare([family["social_priority"], tmp_path / "half_asked.yaml"], replications=4,
                     workers=1)
     assert not [line for line in plain.outline() if "for priority" in line]
+
+
+def test_those_without_priority_are_given_the_stand_in_where_the_lead_figure_is_unknown():
+    """A group without the 10-year mean is answered to the end of the run, marked, as a category."""
+    def rows(ten: float) -> pd.DataFrame:
+        return pd.DataFrame({
+            "group": ["all", "all"], "metric": ["wait_rmst_10y_years", "wait_to_end_years"],
+            "difference": [ten, 0.2], "difference_ci_low": [ten - 0.1, 0.1],
+            "difference_ci_high": [ten + 0.1, 0.3], "reference_mean": [5.0, 4.0]})
+
+    assert priority_items({False: rows(math.nan), True: rows(-0.5)}, "wait_rmst_10y_years") == [
+        "applicants who did not ask for priority (to the end of the run): 0.20 years longer, "
+        "from 4.00 to 4.20 (0.10 to 0.30)",
+        "applicants who asked for priority: 0.50 years shorter, from 5.00 to 4.50 "
+        "(0.40 to 0.60)"]
