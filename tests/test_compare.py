@@ -680,8 +680,7 @@ def test_an_answer_on_capacity_releases_says_what_they_freed():
 
     assert ("MW freed by capacity releases by the end of the run (taken back from connected "
             "applicants, and released by users connected before the run): 21.5 MW more, from "
-            "0.0 to 21.5 (21.4 to 21.6) (fifo has none: capacity that its upgrades add in their "
-            "place, if any, is not counted here)") in answer((0.0, 21.5))
+            "0.0 to 21.5 (21.4 to 21.6) (fifo has none)") in answer((0.0, 21.5))
     assert "(fifo has none" not in answer((10.0, 21.5))
     assert "MW freed" not in answer((0.0, 0.0))  # neither has capacity releases
 
@@ -703,8 +702,7 @@ def test_an_answer_on_capacity_releases_says_what_the_queue_holds_after_them():
                  (scenario, "all", "mw_connected", held, -1.5)]
     (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
                                                "difference"]))
-    assert ("(fifo has none: capacity that its upgrades add in their place, if any, is not "
-            "counted here); firm MW held by those connected in the run at the end (or when "
+    assert ("(fifo has none); firm MW held by those connected in the run at the end (or when "
             "their connection ended), after what the releases took back: 1.5 MW less, from "
             "424.0 to 422.5 (1.4 to 1.6)") in text
 

@@ -903,14 +903,15 @@ def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float
     """What the capacity releases freed, where either scenario of the pair has them.
 
     'MW freed by capacity releases by the end of the run (...): 21.5 MW more, from 0.0 to
-    21.5 (18.7 to 24.8) (social_priority has none; ...)'. The waits alone did not say what
+    21.5 (18.7 to 24.8) (social_priority has none); ...'. The waits alone did not say what
     use-it-or-lose-it frees, which its question asks. A scenario without capacity releases
     may add capacity in their place as upgrades (base.yaml's take-backs), which this figure
-    does not count: said where one of the two has none. The firm MW held by those connected
-    in the run follow: the MW freed are not all a gain of the queue, since part is taken back
-    from its own connected applicants, and upgrades in their place add to the other side
-    (use_it_or_lose_it.yaml freed 24.4 MW where social_priority.yaml's take-backs add 14, and
-    those connected held 1.5 MW less).
+    does not count: the answer names them on a line of their own where there are some, so
+    here it says only which has none ("if any" left the planner to find out). The firm MW
+    held by those connected in the run follow: the MW freed are not all a gain of the queue,
+    since part is taken back from its own connected applicants, and upgrades in their place
+    add to the other side (use_it_or_lose_it.yaml freed 24.4 MW where social_priority.yaml's
+    take-backs add 14, and those connected held 1.5 MW less).
     """
     if (ALL, FREED) not in get.index:
         return []
@@ -922,8 +923,7 @@ def _freed_words(get: pd.DataFrame, means: dict[str, dict[tuple[str, str], float
             "users connected before the run): " + difference_text(row, METRICS[FREED].unit))
     none = [label for label, value in ((reference, theirs), (variant, mine)) if value == 0]
     if none:
-        text += (f" ({none[0]} has none: capacity that its upgrades add in their place, if any, "
-                 "is not counted here)")
+        text += f" ({none[0]} has none)"
     if (ALL, HELD) in get.index:  # what the queue has to show for them, net of take-backs
         text += ("; firm MW held by those connected in the run at the end (or when their "
                  "connection ended), after what the releases took back: " + difference_text(
