@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.text import Text
 
 from sim import InputError, load_scenario
 from sim.analysis import calibration, calibration_result, candidates
@@ -27,7 +28,7 @@ from sim.analysis.exploration import ema_function, key_figures
 from sim.analysis.parameters import load_with_parameters
 from sim.cli import main
 from sim.errors import GridqueueError, GridqueueWarning, Interrupted
-from sim.runs.observed import COUNTING_VERSION, observed_values
+from sim.runs.observed import COUNTING_VERSION, few_for_a_band, observed_values
 from sim.runs.replication import run_replication
 from tests.processes import ctrl_c_as_in_a_terminal
 
@@ -253,6 +254,18 @@ def test_calibration_txt_says_how_well_the_best_candidate_fits(written):
                 f"{row['agreement']})") in words
     written_table = pd.read_csv(folder / "observations.csv")
     assert {"loss_term", "misfit_sd"} <= set(written_table.columns)
+
+
+def test_calibration_png_gives_the_caution_calibration_txt_gives_of_few_replications(fitted):
+    """A band of 3 replications is too rough to judge agreement by: the figure says so too.
+
+    calibration.txt said it and calibration.png, which shows the same bands, did not.
+    """
+    caution = few_for_a_band(fitted.observations).strip()
+    assert caution.startswith("A band rests on only 3 replications")
+    assert caution in "\n".join(fitted.statements())
+    texts = (text.get_text() for text in fitted.figure().findobj(Text))
+    assert caution in [" ".join(text.split()) for text in texts]
 
 
 def test_a_bound_the_simulation_keeps_reads_as_within_it_not_as_a_perfect_hit(fitted):

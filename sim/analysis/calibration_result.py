@@ -362,11 +362,16 @@ class Calibration:
         return notes
 
     def figure(self) -> Figure:
-        """The published observations against the simulation at the fitted values."""
+        """The published observations against the simulation at the fitted values.
+
+        Its bands carry calibration.txt's caution where they rest on too few replications.
+        """
         if self.calibrated_observations is None:
-            return observations_figure({"calibrated": self.observations})
-        return observations_figure({"best candidate": self.observations,
-                                    "calibrated.yaml": self.calibrated_observations})
+            tables = {"calibrated": self.observations}
+        else:
+            tables = {"best candidate": self.observations,
+                      "calibrated.yaml": self.calibrated_observations}
+        return observations_figure(tables, few_for_a_band(pd.concat(tables.values())).strip())
 
     def observation_table(self) -> pd.DataFrame:
         """observations.csv: the observations beside the simulation, a ``fit`` column first.

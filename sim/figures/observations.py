@@ -11,6 +11,7 @@ its replications.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -29,11 +30,13 @@ PUBLISHED = "#d55e00"
 """The published figure's colour: the palette's vermilion, which no scenario uses."""
 SOURCE_CHARS = 60
 """A source longer than this is cut in panel titles (observations.csv has it whole)."""
+NOTE_WIDTH = 100
+"""Characters a line of the note above the panels holds in the figure's 8 inches."""
 IDENTITY = ("label", "source", "observed", "observed_low", "observed_high")
 """Columns that tell one published observation from another across scenarios."""
 
 
-def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
+def observations_figure(tables: Mapping[str, pd.DataFrame], note: str = "") -> Figure:
     """Published observations against the simulated band of each scenario.
 
     Args:
@@ -41,6 +44,8 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
             label. A panel per distinct observation (the same label, source and value), in
             order of first mention, so scenarios stating different ones are each drawn only
             beside their own.
+        note: a caution written above the panels, as the text beside the figure gives it
+            (:func:`sim.runs.observed.few_for_a_band`), or nothing.
     """
     labels = list(tables)
     published = distinct_observations(tables)
@@ -76,6 +81,9 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     handles = [scenario_handle(0, "published (range shaded)", line=False, colour=PUBLISHED)]
     handles[0].set_marker("D")
     handles += [scenario_handle(i, label) for i, label in enumerate(labels)]
+    if note:
+        fig.suptitle(textwrap.fill(note, NOTE_WIDTH), fontsize="small", ha="left", x=0.02,
+                     multialignment="left")
     outside_legend(fig, handles, "Model beside data: each scenario's mean (marker) and the band "
                    "of 90% of its replications (line)", below=True)
     return fig
