@@ -20,6 +20,7 @@ from sim.analysis.sweep_grid import cell_id, parse_vary
 from sim.analysis.sweeps import lead_metric, plan_sweep, table_decimals
 from sim.cli import main
 from sim.errors import arguments_as_options
+from sim.figures.sweep import NO_DIFFERENCE, NO_DIFFERENCE_NOBODY, NOBODY_HERE
 from sim.runs.metrics import METRICS
 from sim.runs.runner import run_replications
 from sim.runs.spool import EncodedRows, decode_rows
@@ -802,6 +803,26 @@ def test_a_group_with_nobody_in_a_cell_says_so_and_claims_no_pairing(family):
     lines = swept.describe(group="basic_needs").splitlines()
     assert lines[1].endswith("rate_per_year=0: nobody in this group in this cell")
     assert not any("rate_per_year=0" in note for note in swept.notes(group="basic_needs"))
+
+
+def test_a_heat_map_whose_reference_has_nobody_says_so_as_describe_does(family):
+    """The top-left cell with nobody in the group says so, as the printed lines do.
+
+    It said "no value" without "(reference)", and the legend gave the general reason a cell
+    is not comparable, where describe said "nobody in this group in this cell" and "no
+    difference from the first cell: nobody in this group there".
+    """
+    swept = sweep(family["fifo"], {"streams.basic.rate_per_year": [0, 20],
+                                   "grid.capacity_mw": [1, 3]}, replications=2, workers=1)
+    lines = swept.describe(group="basic_needs").splitlines()
+    assert lines[1].endswith(f": {NOBODY_HERE}")
+    assert any(line.endswith(f"; {NO_DIFFERENCE_NOBODY}") for line in lines)
+    fig = swept.figure(group="basic_needs")
+    texts = [" ".join(text.get_text().split()) for text in fig.axes[0].texts]
+    assert texts[0] == f"{NOBODY_HERE} (reference)"
+    legend = [" ".join(text.get_text().split()) for text in fig.legends[0].get_texts()]
+    assert f"not comparable ({NO_DIFFERENCE_NOBODY})" in legend
+    assert NO_DIFFERENCE not in legend
 
 
 def test_sweep_csv_says_a_difference_is_of_means_beside_a_median_estimate(result: Sweep):

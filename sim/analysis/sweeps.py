@@ -60,7 +60,7 @@ from sim.analysis.sweep_grid import (
 from sim.errors import GridqueueError, argument, given_as, kept_warnings, warn
 from sim.figures.files import write_figures
 from sim.figures.numbers import NO_INTERVAL, NOT_REACHED, format_estimate
-from sim.figures.sweep import check_choice, sweep_figure
+from sim.figures.sweep import NO_DIFFERENCE_NOBODY, NOBODY_HERE, check_choice, sweep_figure
 from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override
@@ -181,7 +181,8 @@ class Sweep:
         metric = metric or lead_metric(self.table, group)
         shown = self.table.assign(**{key: self.table[key].map(value_text) for key in self.vary})
         return sweep_figure(shown, list(self.vary), metric, group, self.differences,
-                            note=" ".join(self._short_notes(metric, group)))
+                            note=" ".join(self._short_notes(metric, group)),
+                            empty=[cell for cell, its in self._empty() if its == group])
 
     @functools.cached_property
     def differences(self) -> pd.DataFrame:
@@ -218,7 +219,7 @@ class Sweep:
                 table["difference"], strict=True):
             nobody.append((cell, group) in empty or (first, group) in empty)  # none to pair
             if (cell, group) in empty:  # nothing else to say of nobody, nor a false reason
-                notes.append("nobody in this group in this cell")
+                notes.append(NOBODY_HERE)
                 continue
             words = []
             if group in self.members.get(cell, {}):
@@ -229,7 +230,7 @@ class Sweep:
                 words.append(f"not known in {unknown} of {asked} replications: "
                              + NO_TEN_YEARS_WHY)
             if np.isnan(difference) and (first, group) in empty:
-                words.append("no difference from the first cell: nobody in this group there")
+                words.append(NO_DIFFERENCE_NOBODY)
             elif np.isnan(difference) and not np.isnan(estimate):
                 why = self._no_difference(missing, cell, group, metric)
                 if why:
@@ -408,7 +409,7 @@ class Sweep:
         for row in rows.to_dict("records"):
             cell = " ".join(f"{key}={row[key]}" for key in self.vary)
             if (str(row["cell"]), group) in empty:
-                lines.append(f"  {cell}: nobody in this group in this cell")
+                lines.append(f"  {cell}: {NOBODY_HERE}")
                 continue
             if np.isnan(row["estimate"]):
                 lines.append(f"  {cell}: no value (a value in {row['replications']} of "
@@ -432,7 +433,7 @@ class Sweep:
         if row["cell"] == next(iter(self.overrides)):
             return "the first cell"
         if np.isnan(row["difference"]) and nobody_first:
-            return "no difference from the first cell: nobody in this group there"
+            return NO_DIFFERENCE_NOBODY
         if np.isnan(row["difference"]):
             why = self._no_difference(missing, row["cell"], group, metric, why=False)
             return why or "no difference from the first cell"

@@ -12,8 +12,9 @@ the top as an arrow. The heat map is coloured by each cell's difference from the
 a scale centred on zero, so a colour says "more" or "less" and how much; a cell whose
 difference lies within its uncertainty (the 95% interval includes zero) is hatched and named
 so, one without a difference (not reached, or without a value, in some replication) is marked
-not comparable, and every cell states its estimate and difference with intervals, a difference
-taken unpaired (Welch's: the group holds other applicants than in the first cell) marked so.
+not comparable, one with nobody in the group says so as the printed lines do, and every cell
+states its estimate and difference with intervals, a difference taken unpaired (Welch's: the
+group holds other applicants than in the first cell) marked so.
 An estimate without an interval (too few replications) has no bar and says so.
 Returns a matplotlib Figure; nothing is saved or shown.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import textwrap
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -40,7 +42,7 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.units import FRACTIONS, key_unit
 from sim.runs.metrics import ALL, METRICS
 
-__all__ = ["check_choice", "key_label", "sweep_figure"]
+__all__ = ["NOBODY_HERE", "NO_DIFFERENCE_NOBODY", "check_choice", "key_label", "sweep_figure"]
 
 
 WITHIN = "#bdbdbd"
@@ -52,6 +54,12 @@ NOT_COMPARABLE = "#7f7f7f"
 NO_DIFFERENCE = "not comparable (not reached, or without a value, in some replication of either)"
 """Why a heat-map cell has no difference from the first, as the comparison's sentences say."""
 
+NOBODY_HERE = "nobody in this group in this cell"
+"""Said of a cell that draws nobody into the group, by the heat map and the printed lines."""
+
+NO_DIFFERENCE_NOBODY = "no difference from the first cell: nobody in this group there"
+"""Why no cell has a difference where the first has nobody in the group, as both say it."""
+
 UNPAIRED = "unpaired"
 """Follows a heat-map cell's difference taken with Welch's interval, not paired."""
 
@@ -62,6 +70,9 @@ UNPAIRED_WHY = (f"{UNPAIRED}: other applicants than in the top-left cell, Welch 
 BARE = "no interval"
 """Follows a heat-map cell's estimate that has no 95% interval; the legend says why."""
 
+CELL_WIDTH = 20
+"""Characters per line of a heat-map cell's words, to keep them inside the cell."""
+
 LABEL_WIDTH = 34
 """Characters per line of a key figure's name on the y axis: one line fits the panel's height."""
 
@@ -71,14 +82,14 @@ NOTE = "#444444"
 
 def sweep_figure(
     table: pd.DataFrame, keys: list[str], metric: str, group: str, differences: pd.DataFrame,
-    note: str = "",
+    note: str = "", empty: Collection[str] = (),
 ) -> Figure:
     """``metric`` of ``group`` across the sweep ``table`` (one column per varied key).
 
     ``differences`` holds each cell's difference from the first cell
     (:func:`sim.analysis.differences.cell_differences`); the heat map is coloured by it.
     ``note`` (a caveat: another window, other applicants from cell to cell) goes under the
-    title.
+    title. ``empty``: the cells with nobody in ``group``, which the heat map names so.
     """
     check_choice(metric, group)
     chosen = (table["metric"] == metric) & (table["group"] == group)
@@ -88,7 +99,7 @@ def sweep_figure(
         columns = ["cell", "difference", "difference_ci_low", "difference_ci_high",
                    *(["paired"] if "paired" in mine else [])]
         rows = rows.merge(mine[columns], on="cell", how="left")
-        fig = _heat_map(rows, keys, metric, group)
+        fig = _heat_map(rows, keys, metric, group, set(empty))
     else:
         fig = _lines(rows, keys, metric, group, _differences_of(differences, metric, group))
     if note:
@@ -133,11 +144,13 @@ def check_choice(metric: str, group: str) -> None:
                              f"expected one of {', '.join(groups)}")
 
 
-def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> Figure:
+def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
+              empty: set[str]) -> Figure:
     """Cells coloured by their difference from the first; within-noise cells hatched grey.
 
     A cell without a difference is dotted and named not comparable, not taken for one within
-    the noise: nothing is known about its difference.
+    the noise: nothing is known about its difference. A cell in ``empty`` (nobody in the
+    group) says so; where it is the first, the legend gives that as why none compares.
     """
     unit = METRICS[metric].unit
     columns, lines = (list(dict.fromkeys(rows[k])) for k in keys)
@@ -165,7 +178,9 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
                                        hatch="..", edgecolor=NOT_COMPARABLE, linewidth=0))
             first = i == 0 and j == 0
-            ax.text(j, i, _cell_text(here, unit, first), ha="center", va="center",
+            text = (textwrap.fill(NOBODY_HERE, CELL_WIDTH) + ("\n(reference)" if first else "")
+                    if here["cell"] in empty else _cell_text(here, unit, first))
+            ax.text(j, i, text, ha="center", va="center",
                     fontsize="small",
                     color="white" if abs(values[i, j]) > 0.6 * largest and not within[i, j]
                     else "black",
@@ -182,8 +197,10 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str) -> F
     handles = [Patch(facecolor=WITHIN, hatch="//", edgecolor="white",
                      label="interval includes zero: no clear difference")] if within.any() else []
     if unknown.any():
+        why = (f"not comparable ({NO_DIFFERENCE_NOBODY})" if cell[(lines[0], columns[0])]["cell"]
+               in empty else NO_DIFFERENCE)
         handles.append(Patch(facecolor="white", hatch="..", edgecolor=NOT_COMPARABLE,
-                             label=NO_DIFFERENCE))
+                             label=why))
     if any(_unpaired(cell[(r, c)]) for r in lines for c in columns):
         handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
     if any(_bare(cell[(r, c)]) for r in lines for c in columns):
