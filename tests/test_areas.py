@@ -17,6 +17,7 @@ import pytest
 
 from sim import GridqueueError, Results, compare, load_scenario, run
 from sim.analysis.reproduce import reproduce
+from sim.cli import main
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
 from sim.runs.summary_table import format_summary
@@ -185,6 +186,26 @@ def test_one_area_writes_no_areas_table(tmp_path: Path, monkeypatch: pytest.Monk
     written = results.write(tmp_path / "out")
     assert not (written / "areas.csv").exists()
     assert "Headline figures by area" not in write_report(written).read_text(encoding="utf-8")
+
+
+def test_a_sweep_of_several_areas_says_once_that_its_figures_are_the_whole_grid_s(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """A sweep counts the whole grid only: with several areas it says so, and where to look.
+
+    Its sweep.csv and cells hold no area, and nothing said that the areas run and compare
+    give (areas.csv) were not there.
+    """
+    (tmp_path / "two_areas.yaml").write_text(TWO_AREAS, encoding="utf-8")
+    output = tmp_path / "sweep"
+    assert main(["sweep", str(tmp_path / "two_areas.yaml"), "--vary",
+                 "streams.north_firms.rate_per_year=4,8", "--replications", "2", "--workers",
+                 "1", "-o", str(output)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    note = ("note: the figures are the whole grid's, its 2 areas (north, south) together; "
+            "gridqueue run or compare of a cell gives them area by area (areas.csv).")
+    assert said.count(note) == 1
+    assert "area" not in pd.read_csv(output / "sweep.csv").columns
+    assert all("area" not in pd.read_csv(cell).columns for cell in output.glob("cells/*.csv"))
 
 
 def test_area_names_come_back_as_written_and_an_empty_area_is_named(

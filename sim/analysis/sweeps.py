@@ -255,7 +255,8 @@ class Sweep:
         some cell does not know 10 (:func:`lead_metric`): how often, why, and what it sees. Where
         ``group`` counts other applicants from cell to cell (a varied key adds, redraws or
         moves a stream): which, and that its figures then mix who is in it with how long
-        they wait (docs/model.md, 4.3).
+        they wait (docs/model.md, 4.3). Where the grid has several areas: that the figures
+        are the whole grid's, and which commands give them by area.
         """
         metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)  # an unknown one had no notes, as if there were none
@@ -286,6 +287,11 @@ class Sweep:
                          "is in it with how long they wait, and can move though nobody's wait "
                          "does; gridqueue compare of two cells compares the same applicants "
                          "(docs/model.md, 4.3, Like with like)")
+        areas = list(self.scenario.grid.areas or {})
+        if len(areas) > 1:
+            notes.append(f"the figures are the whole grid's, its {len(areas)} areas "
+                         f"({', '.join(areas)}) together; gridqueue run or compare of a cell "
+                         "gives them area by area (areas.csv)")
         return notes
 
     def _short_notes(self, metric: str, group: str) -> list[str]:
