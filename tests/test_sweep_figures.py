@@ -102,6 +102,16 @@ def test_heat_map_marks_cells_without_a_difference_not_comparable():
     assert "mean (95% CI)" not in title
 
 
+def test_heat_map_names_the_reference_also_where_it_has_no_value():
+    """A top-left cell without a value read "no value" alone, not named the reference."""
+    keys = [DATE, "policy.order"]
+    table = _table(keys, [["2026-01-01", "fifo", np.nan, np.nan, np.nan],
+                          ["2033-01-01", "fifo", 9.2, 8.8, 9.9]], "wait_rmst_10y_years")
+    fig = sweep_figure(table, keys, "wait_rmst_10y_years", "all",
+                       _differences(table, [(np.nan,) * 3] * 2))
+    assert fig.axes[0].texts[0].get_text() == "no value\n(reference)"
+
+
 def test_heat_map_names_in_its_legend_only_the_marks_it_draws():
     """'interval includes zero' stood in the legend of a map in which every cell differed."""
     keys = [DATE, "policy.order"]

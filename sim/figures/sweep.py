@@ -253,7 +253,7 @@ def _cell_text(cell: pd.Series, unit: str, first: bool) -> str:
     says so.
     """
     if np.isnan(cell["estimate"]):
-        return "no value"
+        return "no value\n(reference)" if first else "no value"
     estimate = format_estimate(cell["estimate"], cell["ci_low"], cell["ci_high"], unit)
     if _bare(cell):
         estimate += f" ({BARE})"
