@@ -287,7 +287,7 @@ class Sweep:
                          "is in it with how long they wait, and can move though nobody's wait "
                          "does; gridqueue compare of two cells compares the same applicants "
                          "(docs/model.md, 4.3, Like with like)")
-        areas = list(self.scenario.grid.areas or {})
+        areas = self.scenario.area_names
         if len(areas) > 1:
             notes.append(f"the figures are the whole grid's, its {len(areas)} areas "
                          f"({', '.join(areas)}) together; gridqueue run or compare of a cell "
