@@ -1345,3 +1345,16 @@ def test_a_key_the_scenario_lacks_is_not_completed_by_the_fit(published, tmp_pat
         "calibrated.yaml keeps where the observations cannot pin the key down; give "
         "onsite_generation.share in a file that extends world.yaml, and calibrate that file)"]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_option_refused_is_said_once_not_again_while_handling_it(published):
+    """A --set that cannot be applied is refused as it is, not read again in its handling.
+
+    Looking for a key only a --fit gives read the scenario with the options again, which
+    refused them a second time: the error came twice, one raised while handling the other.
+    """
+    with pytest.raises(InputError, match="expected a mapping or list") as caught:
+        calibration.calibrate(published, [calibration.FitParameter("arrivals.rate_scale",
+                                                                    0.5, 1.5)],
+                              overrides=["streams=3", "streams.x.rate_per_year=2"])
+    assert caught.value.__context__ is None or caught.value.__suppress_context__

@@ -257,11 +257,16 @@ def _own_value_needed(path: Path, common: list[Override], problem: InputError,
     key, which calibrated.yaml keeps where the observations cannot pin the key down: there
     is none to keep here, so the key is given in a file, not completed by the search.
     """
+    if not problem.key_path:
+        return problem
+    try:
+        data = read_scenario_source(path, common).data
+    except GridqueueError:  # the options themselves were refused: that is the problem
+        return problem
     within = f"{problem.key_path}."
-    data = read_scenario_source(path, common).data
     fitted = next((p for p in parameters if f"{p.key}.".startswith(within)
                    and not _has_value(data, p.key)), None)
-    if fitted is None or not problem.key_path:
+    if fitted is None:
         return problem
     return InputError(problem.source, problem.key_path, (
         f"{problem.expected} ({fit_given(fitted.key, fitted.low, fitted.high)} does not give "
