@@ -415,6 +415,25 @@ def test_figure_draws_each_scenario_only_beside_the_observations_it_states():
     assert fig.axes[1].get_lines()[1].get_xdata().tolist() == [9.0, 9.0]
 
 
+def test_every_observations_figure_gives_the_caution_of_a_band_of_few_replications():
+    """A run's and a comparison's figure carry it as a calibration's does, and as their text.
+
+    Only calibration.png said that a band of a few replications is too rough to judge
+    agreement by; the same figure in a run's or a comparison's report did not.
+    """
+    from sim.figures.observations import observations_figure
+
+    waiting = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting", value=10,
+                          source="a newspaper")
+    few = observation_table([waiting], [np.array([9.0]), np.array([11.0])])
+    caution = few_for_a_band(few).strip()
+    assert caution.startswith("A band rests on only 2 replications")
+    title = observations_figure({"one": few, "two": few}).get_suptitle()
+    assert " ".join(title.split()) == caution
+    many = observation_table([waiting], [np.array([float(v)]) for v in range(20)])
+    assert observations_figure({"one": many}).get_suptitle() == ""
+
+
 def test_an_observations_file_of_a_bare_list_is_told_to_put_observations_above_it(tmp_path):
     """A file holding only the list says it needs observations: above it.
 

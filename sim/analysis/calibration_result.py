@@ -371,7 +371,7 @@ class Calibration:
         else:
             tables = {"best candidate": self.observations,
                       "calibrated.yaml": self.calibrated_observations}
-        return observations_figure(tables, few_for_a_band(pd.concat(tables.values())).strip())
+        return observations_figure(tables)
 
     def observation_table(self) -> pd.DataFrame:
         """observations.csv: the observations beside the simulation, a ``fit`` column first.

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from sim.figures.numbers import group_thousands
 from sim.figures.palette import new_figure, outside_legend, scenario_handle, scenario_style
 from sim.inputs.observations import GROWTH, GROWTH_UNIT, UNITS
-from sim.runs.observed import is_share
+from sim.runs.observed import few_for_a_band, is_share
 
 __all__ = ["IDENTITY", "axis_unit", "distinct_observations", "observations_figure",
            "same_observation"]
@@ -36,7 +36,7 @@ IDENTITY = ("label", "source", "observed", "observed_low", "observed_high")
 """Columns that tell one published observation from another across scenarios."""
 
 
-def observations_figure(tables: Mapping[str, pd.DataFrame], note: str = "") -> Figure:
+def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
     """Published observations against the simulated band of each scenario.
 
     Args:
@@ -44,8 +44,10 @@ def observations_figure(tables: Mapping[str, pd.DataFrame], note: str = "") -> F
             label. A panel per distinct observation (the same label, source and value), in
             order of first mention, so scenarios stating different ones are each drawn only
             beside their own.
-        note: a caution written above the panels, as the text beside the figure gives it
-            (:func:`sim.runs.observed.few_for_a_band`), or nothing.
+
+    Where a band rests on too few replications to judge agreement by, the caution the text
+    beside the figure gives (:func:`sim.runs.observed.few_for_a_band`) is written above the
+    panels: a run's, a comparison's and a calibration's alike.
     """
     labels = list(tables)
     published = distinct_observations(tables)
@@ -81,8 +83,9 @@ def observations_figure(tables: Mapping[str, pd.DataFrame], note: str = "") -> F
     handles = [scenario_handle(0, "published (range shaded)", line=False, colour=PUBLISHED)]
     handles[0].set_marker("D")
     handles += [scenario_handle(i, label) for i, label in enumerate(labels)]
-    if note:
-        fig.suptitle(textwrap.fill(note, NOTE_WIDTH), fontsize="small", ha="left", x=0.02,
+    caution = few_for_a_band(pd.concat(tables.values())).strip() if tables else ""
+    if caution:
+        fig.suptitle(textwrap.fill(caution, NOTE_WIDTH), fontsize="small", ha="left", x=0.02,
                      multialignment="left")
     outside_legend(fig, handles, "Model beside data: each scenario's mean (marker) and the band "
                    "of 90% of its replications (line)", below=True)
