@@ -1547,6 +1547,28 @@ def test_a_sweep_says_a_setting_its_policy_ignores_once(tmp_path: Path, clean_re
     assert "policy.category_order did nothing in replication 0" in warned[0]
 
 
+@pytest.mark.parametrize("vary", [[], ["--vary", "policy.params.threshold_mw=1,2"]])
+def test_a_sweep_names_a_varied_setting_its_policy_ignores_by_its_cells(
+        tmp_path: Path, clean_registry, capsys, vary):
+    """A varied parameter is named by the cells that give it, not as a --set nobody typed.
+
+    Each cell warned on its own, as ``--set policy.params.threshold_mw=1``: from a sweep:
+    block or --vary, never an option of the command.
+    """
+    (tmp_path / "gq_test_ignores.py").write_text(IGNORING, encoding="utf-8")
+    block = "" if vary else "sweep: {policy.params.threshold_mw: [1, 2]}\n"
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_ignores:Ignores'}\n" + block)
+    assert main(["sweep", str(path), *vary, "--set", "replications=2", "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "did nothing" in line]
+    assert len(warned) == 1, warned
+    assert warned[0].startswith(
+        "gridqueue: warning: sweep cells policy.params.threshold_mw=1; "
+        "policy.params.threshold_mw=2: policy.params.threshold_mw did nothing in replication 0: "
+        "the queue policy 'gq_test_ignores:Ignores' ranked its "), warned[0]
+    assert "--set" not in warned[0]
+
+
 @pytest.mark.parametrize("policy", [
     """\
     policy:

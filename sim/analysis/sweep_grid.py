@@ -38,9 +38,9 @@ from sim.inputs.yaml_source import (
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
-__all__ = ["MAX_CELLS", "cell_id", "cell_scenarios", "changed_members", "check_distinct",
-           "each_cell", "effective_key", "paired_groups", "parse_vary", "read_grid", "value_text",
-           "warn_same_results"]
+__all__ = ["MAX_CELLS", "cell_id", "cell_label", "cell_scenarios", "changed_members",
+           "check_distinct", "each_cell", "effective_key", "in_cell", "paired_groups",
+           "parse_vary", "read_grid", "value_text", "warn_of_cells", "warn_same_results"]
 
 MAX_CELLS = 10_000
 """Most cells a sweep may have: its grid is the product of the lists of values it varies.
@@ -247,13 +247,17 @@ def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any
     for cell in each_cell(cells, "checking cells", progress):
         scenario, source = _cell(path, common, cell)
         scenarios.append(scenario)
-        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
         for text in _inert_warnings(scenario, source):
             if text not in said:
-                found.setdefault(_in_cell(text, cell), []).append(label)
+                found.setdefault(in_cell(text, cell), []).append(cell_label(cell))
+    warn_of_cells(found)
+    return scenarios
+
+
+def warn_of_cells(found: Mapping[str, list[str]]) -> None:
+    """Warn of each text once, naming the cells it is of (by :func:`cell_label`)."""
     for text, labels in found.items():
         warn(f"sweep cell{'s' if len(labels) > 1 else ''} {'; '.join(labels)}: {text}")
-    return scenarios
 
 
 def _said_by_base(path: Path, common: list[Override]) -> set[str]:
@@ -278,7 +282,7 @@ def _inert_warnings(scenario: Scenario, source: ScenarioSource) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-def _in_cell(text: str, cell: dict[str, Any]) -> str:
+def in_cell(text: str, cell: Mapping[str, Any]) -> str:
     """A warning of a cell in its words: a cell's value named as a sweep value, not a ``--set``.
 
     Where the warning starts at the cell's value, that is left out: the cell is named before.
@@ -312,6 +316,11 @@ def _cell(path: Path, common: list[Override],
     return scenario, source
 
 
+def cell_label(cell: Mapping[str, Any]) -> str:
+    """A cell as warnings and lines name it: ``key=value`` of each varied key, in grid order."""
+    return " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+
+
 def _changes(cell: Mapping[str, Any]) -> list[Override]:
     """A cell's values as the overrides that apply them, each named ``key=value``."""
     return [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
@@ -341,7 +350,7 @@ def warn_same_results(cells: list[dict[str, Any]], scenarios: list[Scenario],
     """
     groups: dict[bytes, list[tuple[str, str]]] = {}
     for cell, scenario, part in zip(cells, scenarios, metrics, strict=True):
-        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
+        label = cell_label(cell)
         values = part[["replication", "group", "metric", "value"]].to_numpy(dtype=str)
         groups.setdefault(values.tobytes(), []).append((label, effective_key(scenario)))
     for same in groups.values():
@@ -369,8 +378,7 @@ def check_distinct(path: Path, cells: list[dict[str, Any]], scenarios: list[Scen
     """Refuse a sweep whose cells all run the same scenario; warn about cells that coincide."""
     groups: dict[str, list[str]] = {}
     for cell, scenario in zip(cells, scenarios, strict=True):
-        label = " ".join(f"{k}={value_text(v)}" for k, v in cell.items())
-        groups.setdefault(effective_key(scenario), []).append(label)
+        groups.setdefault(effective_key(scenario), []).append(cell_label(cell))
     same = [labels for labels in groups.values() if len(labels) > 1]
     if len(groups) == 1 and len(cells) > 1:
         raise InputError(path, "sweep", f"expected cells that differ; every cell "

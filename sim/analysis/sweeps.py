@@ -48,13 +48,16 @@ from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
 from sim.analysis.sweep_files import grid_tables, read_sweep_files
 from sim.analysis.sweep_grid import (
     cell_id,
+    cell_label,
     cell_scenarios,
     changed_members,
     check_distinct,
     each_cell,
+    in_cell,
     paired_groups,
     read_grid,
     value_text,
+    warn_of_cells,
     warn_same_results,
 )
 from sim.errors import GridqueueError, argument, given_as, kept_warnings, warn
@@ -622,6 +625,7 @@ def _run_plan(
                file=sys.stderr, dynamic_ncols=True)
     parts = []
     said: set[str] = set()
+    of_cells: dict[str, list[str]] = {}  # warnings of a cell's own values, by their cells
     try:
         for number, (cell, scenario, combo, sha256) in enumerate(
                 zip(ids, scenarios, combos, keys, strict=True), start=1):
@@ -637,7 +641,10 @@ def _run_plan(
                         outputs.append(output.metrics)
                         bar.update()
                 for message in dict.fromkeys(kept):
-                    if message not in said:
+                    text = in_cell(message, combo)
+                    if text != message:  # of the cell's value: not a --set the user typed
+                        of_cells.setdefault(text, []).append(cell_label(combo))
+                    elif message not in said:
                         said.add(message)
                         warn(message)
                 # each cell reads the list again: one edited meanwhile must not be kept
@@ -648,6 +655,7 @@ def _run_plan(
             parts.append(metrics.assign(cell=cell))
     finally:
         bar.close()
+    warn_of_cells(of_cells)
     warn_same_results(combos, scenarios, parts)
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, hashes, parts,
                    workers or default_workers(), started, path)
