@@ -396,6 +396,27 @@ def test_time_to_connection_thickens_a_paired_variant_where_it_differs(compariso
         assert at["ci_low"] > 0 or at["ci_high"] < 0
 
 
+def test_time_to_connection_names_each_panels_reference_where_they_differ(
+        comparison: Comparison):
+    """With several references, each paired panel says which one its thick line is against.
+
+    The legend then reads "differs from its reference", and the Flevoland questions' panels
+    (areas_on_time against areas, fifo_onsite against fifo, ...) named none: a thick line
+    had no baseline a reader could find. With one reference the legend names it instead.
+    """
+    from sim.figures.plots import time_to_connection_figure
+
+    applicants = {label: r.applicants for label, r in comparison.results.items()}
+    starts = {label: r.scenario.start for label, r in comparison.results.items()}
+    several = time_to_connection_figure(
+        applicants, starts, {"social_priority": "fifo", "other_seed": "social_priority"})
+    assert [ax.get_title() for ax in several.axes if ax.get_visible()] == [
+        "fifo", "social_priority\nagainst fifo", "other_seed\nagainst social_priority"]
+    one = time_to_connection_figure(applicants, starts, {"social_priority": "fifo"})
+    assert [ax.get_title() for ax in one.axes if ax.get_visible()] == [
+        "fifo", "social_priority", "other_seed"]
+
+
 def test_time_to_connection_thickens_no_variant_whose_categories_hold_others(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A paired variant that moves a stream into another category is not drawn thicker.

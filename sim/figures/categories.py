@@ -67,7 +67,8 @@ def time_to_connection_figure(
     replications (:func:`sim.runs.curve_intervals.connection_band`), up to the longest wait
     every replication follows; a panel of one replication has none and says so.
     ``references`` maps a scenario to the one it is paired with: its share connected is drawn
-    thicker where their paired difference's 95% interval leaves out zero. A category with
+    thicker where their paired difference's 95% interval leaves out zero, the reference named
+    in the legend (in the panel's title, where there are several). A category with
     applicants whose curve is known at no wait (:data:`NOT_DRAWN`) is not drawn: its panel
     says so, and its legend entry too where no panel draws it.
     """
@@ -83,6 +84,7 @@ def time_to_connection_figure(
     drawn: set[str] = set()
     each = {label: replication_curves(table, starts.get(label))
             for label, table in applicants.items()}
+    named = set((references or {}).values())
     for ax, (label, table) in zip(axes, applicants.items(), strict=False):
         curves = incidence_by_group(table, starts.get(label))
         asked = {str(c) for c in table["category"].unique()}
@@ -116,7 +118,9 @@ def time_to_connection_figure(
                         where="post", color=colour, linewidth=THICK_WIDTH,
                         solid_capstyle="butt")
                 thickened = True
-        ax.set(title=label, ylim=(0, 1))
+        # With several references the legend says "its reference": the panel names it.
+        ax.set(title=label if reference is None or len(named) < 2
+               else f"{label}\nagainst {reference}", ylim=(0, 1))
         ax.grid(alpha=0.3)
         if table.empty:  # a run too short for anyone: the panel says so, not a bare axis
             ax.text(0.5, 0.5, "no applicants", transform=ax.transAxes, ha="center",
@@ -145,8 +149,7 @@ def time_to_connection_figure(
         handles.append(Patch(color="black", alpha=BAND_ALPHA, linewidth=0,
                              label="95% confidence interval of connected"))
     if thickened:
-        named = set((references or {}).values())
-        against = named.pop() if len(named) == 1 else "its reference"
+        against = next(iter(named)) if len(named) == 1 else "its reference"
         handles.append(Line2D([], [], color="black", linewidth=THICK_WIDTH,
                               label=f"differs from {against}"))
     outside_legend(fig, handles, "Category (colour) and outcome (line)", below=True)
