@@ -34,6 +34,10 @@ __all__ = ["BAND", "area_queue_figure", "connected_figure", "queue_figure"]
 BAND = (0.05, 0.95)
 """Quantiles across replications that bound the shaded 90% bands."""
 
+FAINTEST_BAND = 0.1
+"""Opacity below which a band no longer fades as scenarios are added: at 0.03 (ten
+scenarios) a band apart from the others was hardly darker than white paper."""
+
 MARK_EVERY = 0.09
 """Distance between a line's markers, as a share of the axes diagonal."""
 
@@ -166,11 +170,13 @@ def _pair(count: int) -> tuple[Figure, list[Axes]]:
 def _band(ax: Axes, x: np.ndarray, values: pd.DataFrame, i: int, count: int) -> None:
     """Median across replications (columns of ``values``) with a shaded 90% band.
 
-    Bands grow fainter as scenarios are added, so overlapping bands do not hide the lines.
+    Bands grow fainter as scenarios are added, so overlapping bands stay apart, down to
+    :data:`FAINTEST_BAND`, so that each still shows; lines are drawn above every band.
     """
     look = scenario_style(i)
     low, high = values.quantile(BAND[0], axis=1), values.quantile(BAND[1], axis=1)
-    ax.fill_between(x, low, high, color=look.colour, alpha=0.3 / max(count, 2), linewidth=0)
+    ax.fill_between(x, low, high, color=look.colour, linewidth=0,
+                    alpha=max(0.3 / max(count, 2), FAINTEST_BAND))
     start = MARK_EVERY * (i % 6) / 6  # markers of lines drawn on top of each other interleave
     ax.plot(x, values.median(axis=1), **look.line(), markersize=4, linewidth=1.4,
             markevery=(start, MARK_EVERY))
