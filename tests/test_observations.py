@@ -434,6 +434,39 @@ def test_every_observations_figure_gives_the_caution_of_a_band_of_few_replicatio
     assert observations_figure({"one": many}).get_suptitle() == ""
 
 
+def test_a_comparisons_observations_keep_each_scenarios_look_from_the_other_figures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A scenario stating no observations does not shift the others' colours and markers.
+
+    Compared after fifo, which states none, observed_fifo is orange with squares in the queue
+    figure but was drawn black with circles, fifo's look, beside the published figures, and
+    observed_sp took observed_fifo's: a reader matching colours across figures read one
+    scenario's band as another's.
+    """
+    from sim import Comparison, compare
+    from sim.figures.palette import scenario_style
+    from tests.comparison_family import write_observed
+
+    monkeypatch.setattr(Comparison, "figures", lambda _: {})  # speed: the one figure drawn
+    family = write_observed(tmp_path / "family")
+    both = compare([family[n] for n in ("fifo", "observed_fifo", "observed_sp")],
+                   replications=2, workers=1)
+    fig = both.observations_figure()
+    assert fig is not None
+    legend = {t.get_text(): h for t, h in zip(fig.legends[0].get_texts(),
+                                              fig.legends[0].legend_handles, strict=True)}
+    for i, label in enumerate(both.results):
+        if label == "fifo":
+            assert label not in legend
+            continue
+        look = scenario_style(i)
+        assert (legend[label].get_color(), legend[label].get_marker()) == (look.colour,
+                                                                          look.marker)
+        drawn = [line for ax in fig.axes for line in ax.get_lines()
+                 if line.get_marker() == look.marker]
+        assert drawn and all(line.get_color() == look.colour for line in drawn)
+
+
 def test_an_observations_file_of_a_bare_list_is_told_to_put_observations_above_it(tmp_path):
     """A file holding only the list says it needs observations: above it.
 

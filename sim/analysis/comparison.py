@@ -281,7 +281,9 @@ class Comparison:
 
     def observations_figure(self) -> Figure | None:
         """Published observations beside each scenario's band; None when none states any."""
-        return observations_figure(self.observations) if self.observations else None
+        if not self.observations:
+            return None
+        return observations_figure(self.observations, order=list(self.results))
 
     def observation_table(self) -> pd.DataFrame:
         """Every scenario's observations in one table, a ``scenario`` column first."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -36,7 +36,8 @@ IDENTITY = ("label", "source", "observed", "observed_low", "observed_high")
 """Columns that tell one published observation from another across scenarios."""
 
 
-def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
+def observations_figure(tables: Mapping[str, pd.DataFrame],
+                        order: Sequence[str] | None = None) -> Figure:
     """Published observations against the simulated band of each scenario.
 
     Args:
@@ -44,12 +45,17 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
             label. A panel per distinct observation (the same label, source and value), in
             order of first mention, so scenarios stating different ones are each drawn only
             beside their own.
+        order: every scenario's label in the order the other figures style them, so that a
+            scenario stating no observations does not shift the others' colours and markers
+            (by default, the order of ``tables``).
 
     Where a band rests on too few replications to judge agreement by, the caution the text
     beside the figure gives (:func:`sim.runs.observed.few_for_a_band`) is written above the
     panels: a run's, a comparison's and a calibration's alike.
     """
     labels = list(tables)
+    looks = {label: (list(order) if order is not None else labels).index(label)
+             for label in labels}
     published = distinct_observations(tables)
     count = max(len(published), 1)
     fig = new_figure(8.0, 0.9 + (0.3 + 0.75 * max(1, len(labels)) ** 0.5) * count)
@@ -63,7 +69,7 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
             if rows.empty:
                 continue
             row = rows.iloc[0]
-            look = scenario_style(i)
+            look = scenario_style(looks[label])
             y = len(labels) - 1 - i
             ax.plot([row["simulated_band_low"] * scale, row["simulated_band_high"] * scale],
                     [y, y], color=look.colour, linestyle=look.linestyle, linewidth=2)
@@ -82,7 +88,7 @@ def observations_figure(tables: Mapping[str, pd.DataFrame]) -> Figure:
                      f"({source})", fontsize="small", loc="left")
     handles = [scenario_handle(0, "published (range shaded)", line=False, colour=PUBLISHED)]
     handles[0].set_marker("D")
-    handles += [scenario_handle(i, label) for i, label in enumerate(labels)]
+    handles += [scenario_handle(looks[label], label) for label in labels]
     caution = few_for_a_band(pd.concat(tables.values())).strip() if tables else ""
     if caution:
         fig.suptitle(textwrap.fill(caution, NOTE_WIDTH), fontsize="small", ha="left", x=0.02,
