@@ -661,5 +661,6 @@ def test_every_count_axis_separates_thousands(comparison: Comparison):
     observed = pd.DataFrame({"label": ["applicants waiting"], "source": ["s"],
                              "observed": [1500.0], "observed_low": [1200.0],
                              "observed_high": [1800.0], "simulated_mean": [1400.0],
-                             "simulated_band_low": [1100.0], "simulated_band_high": [1700.0]})
+                             "simulated_band_low": [1100.0], "simulated_band_high": [1700.0],
+                             "replications": [30]})
     assert _grouped(_tick_labels(observations_figure({"fifo": observed}), "x"))
