@@ -2209,6 +2209,10 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     assert text.endswith("connected by the end of the run in 80% of replications, "
                          "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end)"
                          "; its mean wait in the first 10 years: 7.5 years (95% CI 7.5 to 7.5).")
+    # Its projects.csv of other replications, whose share rounds otherwise: said once, the line's.
+    other = project_dates({"sp": projects.assign(connected_share=[0.79, 0.0])})
+    (text,) = sentences(answer_table(rows, reference="fifo"), other)
+    assert text.count("connected by the end of the run in") == 1 and "79%" not in text
     rows[-2] = (*rows[-2][:5], 0.2, *rows[-2][6:])  # withdrawn in a fifth of them
     (text,) = sentences(answer_table(rows, reference="fifo"))
     assert text.endswith("80% of replications, withdrew in 20%; its mean wait in the first 10 "

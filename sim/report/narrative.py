@@ -14,6 +14,7 @@ scenarios; a stream or project only one has is set apart
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -1114,12 +1115,25 @@ def _fate(share: float, dates: str | None) -> str:
         return dates if dates and not dates.startswith("median") else \
             "connected in no replication by the end of the run"
     said = _connected_in(share)
-    return said + (f", {dates.removeprefix(f'{said}, ')}" if dates else "")
+    return said + (f", {_dates_alone(dates)}" if dates else "")
 
 
 def _connected_in(share: float) -> str:
     """'connected by the end of the run in 80% of replications': how often a project was."""
     return f"connected by the end of the run in {share:.0%} of replications"
+
+
+SHARE_SAID = re.compile("^" + re.escape(_connected_in(0.5)).replace("50", r"\d+") + ", ")
+"""How :func:`_when_connected` begins a project's dates where it was connected in some
+replications only."""
+
+
+def _dates_alone(dates: str) -> str:
+    """A project's dates without the share connected that leads them, for a line that says it.
+
+    Whatever share they said: the line's own may be of other replications, or round otherwise.
+    """
+    return SHARE_SAID.sub("", dates, count=1)
 
 
 WINDOW_SHARES = {FIVE_YEARS: (
@@ -1321,7 +1335,7 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
     if means[0] == 1:
         gave_up = f", withdrew in {means[2]:.0%}" if means[2] > 0 else ""
         said = _connected_in(means[1])
-        when = f", {dates.removeprefix(f'{said}, ')}" if dates and means[1] > 0 else ""
+        when = f", {_dates_alone(dates)}" if dates and means[1] > 0 else ""
         return f"; {said}{gave_up}{when}"
     asked, connected, withdrawn = format_numbers(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
