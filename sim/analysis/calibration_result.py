@@ -78,7 +78,7 @@ class Calibration:
     def __repr__(self) -> str:
         """What was fitted to what, each estimate, and where the tables are; not the tables.
 
-        The generated one printed the scenario and every DataFrame whole.
+        Printed whole, the scenario and every table would bury the estimates.
         """
         return "\n".join([*self._estimate_lines(),
                           "tables: .estimates (each estimate with its plausible interval), "

@@ -732,7 +732,7 @@ def _homes(results: Results) -> dict[str, tuple[float, float]]:
     if not streams:
         return {}
     rows = results.applicants[results.applicants["stream"].isin(streams)]
-    replications = results.replication_metrics["replication"].nunique()
+    replications = len(replication_indices(results))
     connected = rows["outcome"] == "connected"
     return {stream: (float(rows.loc[rows["stream"] == stream, "homes"].sum()) / replications,
                      float(rows.loc[connected & (rows["stream"] == stream), "homes"].sum())

@@ -378,9 +378,10 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
         settings = stated.model_dump(include=set(RANKING_KEYS))
         policy = regime.policy
         assert isinstance(policy, CheckedPolicy)  # as regimes() builds every one
-        if repr(settings) in checked:
+        ranking = repr(settings)
+        if ranking in checked:
             continue
-        checked.add(repr(settings))
+        checked.add(ranking)
         if not policy.is_users:
             unused.built_in(period, policy.policy)
             if users_only:
