@@ -14,6 +14,7 @@ was raised; :func:`exits_refused` guards the other places user policy code runs 
 from __future__ import annotations
 
 import builtins
+import copy
 import dataclasses
 import inspect
 import math
@@ -52,6 +53,12 @@ CONTRACT = (
 DETERMINISTIC = ("expected the same order for the same applicants every time (no random "
                  "numbers, clock or counts kept between calls), so a seed gives the same tables")
 """Why a policy must be deterministic, as the error message states it."""
+
+IDENTITY = ("the key depends on which object the applicant is (id()), which differs from "
+            "run to run and between worker processes; draw a lottery from the applicant's "
+            "numbers instead, e.g. random.Random(applicant.applicant_id).random() "
+            "(docs/policies.md)")
+"""Why a policy may not rank by the applicant object's identity, as the error states it."""
 
 PROCESS_HASH = ("Python's hash() of text, a date or an object changes with every process "
                 "(hash randomisation), so each run would give other tables for the same seed; "
@@ -147,9 +154,10 @@ class CheckedPolicy(QueuePolicy):
                             own: np.ndarray) -> list[tuple[Any, ...]] | None:
         """Refuse a policy that orders the same applicants differently when asked again.
 
-        A key drawn at random or counted across calls gives other tables for the same seed,
-        and ``reproduce`` then fails without naming why. ``sort_key`` is asked twice for each
-        of ``table``'s applicants, and a policy's own ``ranks`` (``own``) once more. Only
+        A key drawn at random, counted across calls or taken from the applicant object's
+        address (``id()``) gives other tables for the same seed, and ``reproduce`` then fails
+        without naming why. ``sort_key`` is asked twice for each of ``table``'s applicants and
+        once for an equal copy of it, and a policy's own ``ranks`` (``own``) once more. Only
         the user's policies (gridqueue's own are checked by its test suite): returns the keys,
         which :meth:`check_ranks_follow_sort_key` ranks, or None for gridqueue's own.
         """
@@ -166,6 +174,11 @@ class CheckedPolicy(QueuePolicy):
                         f"the queue policy '{self.order}' is not deterministic: its sort_key "
                         f"gave applicant {applicant.applicant_id} the key {key!r}, then "
                         f"{again!r}; {DETERMINISTIC}")
+                if tuple(twin := self.sort_key(copy.copy(applicant))) != tuple(key):
+                    raise self._error(
+                        f"the queue policy '{self.order}' is not deterministic: its sort_key "
+                        f"gave applicant {applicant.applicant_id} the key {key!r}, and {twin!r} "
+                        f"to an equal copy of the same applicant: {IDENTITY}")
                 keys.append((*key, applicant.applicant_id))
             if type(self.policy).ranks is not QueuePolicy.ranks:
                 again_ranks = np.asarray(self.policy.ranks(table))
