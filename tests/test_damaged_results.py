@@ -168,7 +168,7 @@ def test_a_row_cut_in_half_is_named_with_its_fields(good, tmp_path):
     with pytest.raises(InputError) as caught:
         Results.read(folder)
     assert str(caught.value) == (
-        f"{folder / 'applicants.csv'}:8: truncated: the last row has 5 of 32 fields; the file "
+        f"{folder / 'applicants.csv'}:8: truncated: the last row has 5 of 33 fields; the file "
         "was cut short (a copy or a full disk?), so this results folder is damaged")
 
 

@@ -1476,6 +1476,39 @@ def test_waiting_list_rows_give_efficiency_scores_or_take_the_default(tmp_path):
         "A": "NaT", "B": "2025-01-01", "C": "2027-01-01"}
 
 
+def test_applicants_csv_gives_each_score_and_leaves_no_score_empty(tmp_path):
+    """applicants.csv says by which score each battery was ranked: A 0.3, C 0.8, B none.
+
+    The table holds no score as -inf, below every score; written so it read as a score, so
+    B's field is empty, and reads back as missing. A waiting-list row without a score takes
+    the list's default where one is given (B 0.9). Every other column is left as it was.
+    """
+    results = run(scenario(**batteries_world(
+        within_category={"congestion_relief": "efficiency"})), workers=1)
+    scores = results.applicants.set_index("name")["efficiency"]
+    assert scores.loc[["A", "C"]].tolist() == [0.3, 0.8] and np.isnan(scores.loc["B"])
+    folder = results.write(tmp_path / "run")
+    text = (folder / "applicants.csv").read_text(encoding="utf-8")
+    assert "inf" not in text
+    written = pd.read_csv(folder / "applicants.csv", dtype=str, keep_default_na=False)
+    assert written.columns[-1] == "efficiency"
+    assert written.set_index("name")["efficiency"].to_dict() == {"A": "0.3", "B": "",
+                                                                 "C": "0.8"}
+    assert np.isnan(Results.read(folder).applicants.set_index("name").loc["B", "efficiency"])
+    csv = tmp_path / "waiting.csv"
+    csv.write_text("request_date,category,demand_mw,name,efficiency\n"
+                   "2023-01-01,congestion_relief,1.0,A,0.3\n"
+                   "2023-02-01,congestion_relief,1.0,B,\n", encoding="utf-8")
+    fields = batteries_world(within_category={"congestion_relief": "efficiency"})
+    fields["projects"] = []
+    fields["waiting_list"] = {"csv": str(csv)}
+    listed = run(scenario(**fields), workers=1).applicants.set_index("name")["efficiency"]
+    assert listed.loc["A"] == 0.3 and np.isnan(listed.loc["B"])
+    fields["waiting_list"]["efficiency"] = {"dist": "fixed", "value": 0.9}
+    listed = run(scenario(**fields), workers=1).applicants.set_index("name")["efficiency"]
+    assert listed.to_dict() == {"A": 0.3, "B": 0.9}
+
+
 def test_waiting_list_rows_take_their_streams_non_firm_offer(tmp_path):
     """A CSV row naming a stream takes the stream's offer; a row naming none, the list's.
 

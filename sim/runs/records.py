@@ -42,7 +42,7 @@ APPLICANT_COLUMNS = (
     "jobs", "outcome", "connect_date", "withdraw_date", "release_date", "wait_years", "homes",
     "final_category", "existing_mw", "connected_mw", "waiting_mw", "full_connect_date",
     "non_firm_date", "non_firm_right", "non_firm_mw", "non_firm_hours_share",
-    "non_firm_mw_share", "non_firm_end_date", "moved_to_firm", "kept_firm_place",
+    "non_firm_mw_share", "non_firm_end_date", "moved_to_firm", "kept_firm_place", "efficiency",
 )
 """Columns of ``applicants.csv``: one row per applicant per replication.
 
@@ -61,6 +61,8 @@ connection. ``non_firm_date`` is when the applicant got a non-firm right (of
 firm by the end is still in line, one that gave it up is not;
 ``non_firm_hours_share`` and ``non_firm_mw_share`` the share of the hours of a year and of
 its MW it could use, averaged over the time it held the right (empty where it held none).
+``efficiency`` is the applicant's efficiency score, by which a category ranked by efficiency
+serves it (empty where it has none; the table holds that as ``-inf``, below every score).
 """
 
 TIMESERIES_COLUMNS = (
@@ -156,7 +158,17 @@ def applicant_records(
         "full_connect_date": connect_date if trajectory.full_connect_time is
         trajectory.connect_time else to_dates(start, trajectory.full_connect_time),
         **_non_firm_columns(trajectory, start, len(table)),
+        "efficiency": _scores(table.efficiency),
     }, columns=list(APPLICANT_COLUMNS), copy=False)
+
+
+def _scores(efficiency: np.ndarray) -> np.ndarray:
+    """Efficiency scores as ``applicants.csv`` writes them: NaN (empty) where there is none.
+
+    The table holds no score as ``-inf`` so that it sorts after every score; written so, it
+    would read as a score.
+    """
+    return np.where(np.isfinite(efficiency), efficiency, np.nan)
 
 
 def _non_firm_columns(trajectory: Trajectory, start: dt.date, size: int) -> dict[str, object]:

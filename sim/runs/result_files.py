@@ -39,7 +39,7 @@ __all__ = ["MAX_RUN_JSON_BYTES", "TABLE_COLUMNS", "check_replications", "check_t
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicants": tuple(column for column in APPLICANT_COLUMNS
-                        if column not in ("waiting_mw", "kept_firm_place")),
+                        if column not in ("waiting_mw", "kept_firm_place", "efficiency")),
     "timeseries": TIMESERIES_COLUMNS,
     "summary": SUMMARY_COLUMNS,
     "replication_metrics": ("replication", "group", "metric", "value"),
@@ -50,7 +50,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "area_metrics": AREA_METRIC_COLUMNS,
 }
 """The columns each table of a results folder must have (more are let be). Left out is one
-that earlier folders lack and readers take a default for: applicants.csv's kept_firm_place
+that earlier folders lack and readers take a default for: applicants.csv's efficiency
+(no scores: a comparison splits nobody by them), kept_firm_place
 (:func:`sim.runs.observed.observed_values`: a right that never moved to firm is taken for one
 given up) and waiting_mw (:func:`sim.runs.metrics.metric_columns`: the requests of those
 without any connection; :func:`sim.runs.observed.observed_values`: whole requests),
@@ -64,7 +65,7 @@ _SUMMARY_NUMBERS = ("estimate", "ci_low", "ci_high", "mean", "std", "replication
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "applicants": ("applicant_id", "demand_mw", "requested_mw", "self_supply", "jobs",
                    "wait_years", "homes", "existing_mw", "connected_mw", "waiting_mw",
-                   "non_firm_mw", "non_firm_hours_share", "non_firm_mw_share"),
+                   "non_firm_mw", "non_firm_hours_share", "non_firm_mw_share", "efficiency"),
     "timeseries": tuple(c for c in TIMESERIES_COLUMNS if c not in ("replication", "date", "area")),
     "summary": _SUMMARY_NUMBERS,
     "replication_metrics": ("value",),
