@@ -46,6 +46,7 @@ from sim.analysis.differences import (
     difference_table,
     draws_key,
 )
+from sim.analysis.efficiency import efficiency_halves
 from sim.analysis.one_difference import Difference, find_difference
 from sim.analysis.populations import areas_not_compared, metrics_where, question_populations
 from sim.analysis.questions import QuestionSpec, first_repeat, read_questions
@@ -65,6 +66,7 @@ from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import (
     PairItems,
+    efficiency_items,
     freed_apart_items,
     homes_items,
     lead_metric,
@@ -72,6 +74,7 @@ from sim.report.narrative import (
     outline,
     priority_items,
     project_dates,
+    ranking_words,
     sentences,
     window_note,
 )
@@ -366,9 +369,10 @@ class Comparison:
         Areas a variant changes that stood behind the full shared upstream limit
         (``timeseries.csv``), what each run's capacity releases freed where the pair's
         applicants of both scenarios cannot say it (``summary.csv``), the upgrades that
-        capacity releases stand in place of, the homes of each stream of blocks of homes, and
-        where rounds serve priority apart, those who did not ask for it and those who did
-        (``applicants.csv``).
+        capacity releases stand in place of, the homes of each stream of blocks of homes,
+        where rounds serve priority apart, those who did not ask for it and those who did,
+        and where one of the two ranks a category by efficiency, the better and the worse
+        half of its scores (``applicants.csv``).
         """
         asked = self.table[self.table["question"].astype(bool)]
         pairs = list(dict.fromkeys(zip(asked["scenario"], asked["reference"], strict=True)))
@@ -380,7 +384,8 @@ class Comparison:
                     if (words := _upgrades_not_freed(*(self.results[label].scenario
                                                        for label in pair)))}
         priority = {pair: words for pair in pairs if (words := self._priority_words(*pair))}
-        for more in (priority, freed_apart_items(self.table, freed), replaced,
+        ranked = {pair: words for pair in pairs if (words := self._efficiency_words(*pair))}
+        for more in (priority, ranked, freed_apart_items(self.table, freed), replaced,
                      homes_items(pairs, homes)):
             for pair, words in more.items():
                 items.setdefault(pair, []).extend(words)
@@ -411,6 +416,40 @@ class Comparison:
             rows = difference_table(before, after, paired=True, levels=True)
             differences[asked] = rows[rows["group"] == ALL]
         return priority_items(differences, lead_metric(self.table))
+
+    def _efficiency_words(self, variant: str, reference: str) -> list[str]:
+        """The better and the worse half of scores of a category one of the two ranks by them.
+
+        A ranking by efficiency reorders its category inside, so the category's line reads
+        about the same while the best offers gain and the worst lose
+        (:func:`~sim.analysis.efficiency.efficiency_halves`, :func:`efficiency_items`). Said
+        only where the pair compares the same applicants, paired, and one of the two ranks
+        some category by efficiency on days the other does not; else nothing.
+        """
+        question = next(q for q in self.questions
+                        if (q.variant, q.reference) == (variant, reference))
+        if not (question.paired and self._categories_alike(question)):
+            return []
+        pair = {label: self.results[label] for label in (reference, variant)}
+        rows = self.table[(self.table["scenario"] == variant)
+                          & (self.table["reference"] == reference)
+                          & (self.table["question"] == question.question)]
+        end = str(pair[variant].scenario.end)
+        words = []
+        for halves in efficiency_halves((reference, pair[reference]), (variant, pair[variant])):
+            differences = {}
+            for half, masks in (("better", halves.better), ("worse", halves.worse)):
+                before, after = (metrics_where(pair[label], masks[label])
+                                 for label in (reference, variant))
+                table = difference_table(before, after, paired=True, levels=True)
+                differences[half] = table[table["group"] == ALL]
+            other = reference if halves.ranks == variant else variant
+            spans = [(str(start), str(stop)) for start, stop in halves.spans]
+            words += efficiency_items(rows, halves.category, differences,
+                                      lead_metric(self.table),
+                                      ranking_words(halves.ranks, other, spans, end),
+                                      halves.per_replication, halves.ended_otherwise)
+        return words
 
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:

@@ -73,6 +73,7 @@ __all__ = [
     "answer_pairs",
     "lead_metric",
     "difference_text",
+    "efficiency_items",
     "freed_apart_items",
     "homes_items",
     "level_text",
@@ -82,6 +83,7 @@ __all__ = [
     "present_groups",
     "priority_items",
     "project_dates",
+    "ranking_words",
     "sentences",
     "split_item",
     "streams_differ_words",
@@ -1010,6 +1012,59 @@ def priority_items(differences: Mapping[bool, pd.DataFrame], metric: str) -> lis
             get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
             every_replication=METRICS[shown].every_replication))
     return items
+
+
+HALF_WORDS = {"better": "with the better half of efficiency scores",
+              "worse": "with the worse half of efficiency scores"}
+"""How an answer names each half of the applicants a ranking by efficiency can reorder."""
+
+
+def efficiency_items(pair_rows: pd.DataFrame, category: str,
+                     differences: Mapping[str, pd.DataFrame], metric: str,
+                     ranking: str, per_replication: float, ended_otherwise: float) -> list[str]:
+    """The better and the worse half of scores of a category one scenario ranks by efficiency.
+
+    A ranking by efficiency only reorders its category: the category's line reads about the
+    same while the best offers gain and the worst lose. ``differences`` holds each half's
+    :func:`~sim.analysis.differences.difference_table` rows (with ``reference_mean``), by
+    ``better`` and ``worse``; each is worded as the category's line beside it is, in the
+    same figure (``metric``, or its stand-in where the category's line takes that, marked),
+    and in its own stand-in only where the half has no difference in the category's.
+    ``pair_rows`` are the pair's rows of the comparison table. Then who the halves are
+    (``ranking``: who ranked them by efficiency and when) and how many a replication end
+    otherwise.
+    """
+    compared = pair_rows[pair_rows["population"].isin(COMPARED)]
+    window = _window(compared.set_index(["group", "metric"]), category, metric)
+    items = []
+    for half, rows in differences.items():
+        get = rows.set_index(["group", "metric"])
+        shown = window if _has_difference(get, ALL, window) else _window(get, ALL, metric)
+        who = f"{WHO[category]} {HALF_WORDS[half]}" + (
+            "" if shown == metric else f" ({SHORTER_MARK})")
+        items.append(f"{who}: " + difference_text(
+            get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+            every_replication=METRICS[shown].every_replication))
+    count, otherwise = format_numbers(per_replication, ended_otherwise)
+    items.append(f"halves of the {count} {WHO[category]} a replication with a score who "
+                 f"waited while {ranking}, split at each replication's median score — on "
+                 f"average {otherwise} of them a replication end otherwise (connected, "
+                 "withdrawn or still waiting at the end of the run)")
+    return items
+
+
+def ranking_words(ranks: str, other: str, spans: Sequence[tuple[str, str]], end: str) -> str:
+    """Who ranks a category by efficiency, and when, where the other serves it by date.
+
+    'efficiency_2026 ranked them by efficiency and social_priority by request date (from
+    2026-01-01)'; ``spans`` are ISO dates, from the first to before the second, and ``end``
+    the day after the run's last, which a span reaching the end of the run ends with.
+    """
+    when = ", ".join(f"from {start}" if stop == end else f"from {start} to before {stop}"
+                     for start, stop in spans)
+    if " and " in ranks:
+        return f"one of {ranks} ranked them by efficiency and the other by request date ({when})"
+    return f"{ranks} ranked them by efficiency and {other} by request date ({when})"
 
 
 def streams_differ_words(origin: str, shown: int = 3) -> str:
