@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import compare, load_scenario
-from sim.analysis.efficiency import ranked_apart
+from sim import compare, load_scenario, run
+from sim.analysis.efficiency import efficiency_halves, ranked_apart
 from tests.builders import project, scenario
 
 pytestmark = pytest.mark.undrawn
@@ -219,3 +219,26 @@ def test_ranked_apart_gives_the_days_only_one_ranks():
     assert ranked_apart(ranked, social) == {"congestion_relief": span}
     assert ranked_apart(later, ranked) == {
         "congestion_relief": [(dt.date(2026, 1, 1), dt.date(2028, 1, 1))]}
+
+
+def test_no_halves_without_scores_to_split_by_or_with_scores_that_differ():
+    """A folder written before applicants.csv had scores gives none; nor do other scores.
+
+    A variant that draws other scores changes who is best, not only the ranking: its halves
+    and the reference's would be other applicants.
+    """
+    by_date, by_score = (run(scenario(**batteries(flag)), workers=1) for flag in (False, True))
+    assert [h.per_replication for h in efficiency_halves(("d", by_date), ("s", by_score))] \
+        == [4.0]
+    by_score.applicants = by_score.applicants.drop(columns="efficiency")
+    assert efficiency_halves(("d", by_date), ("s", by_score)) == []
+    later = batteries(True)
+    later["policy"]["changes"][0]["date"] = "2028-01-01"
+    later["projects"][0]["efficiency"] = 0.6
+    rescored = run(scenario(**later), workers=1)
+    ranked = run(scenario(**batteries(True)), workers=1)
+    assert efficiency_halves(("later", rescored), ("s", ranked)) == []
+    later["projects"][0]["efficiency"] = 0.3
+    halves = efficiency_halves(("later", run(scenario(**later), workers=1)), ("s", ranked))
+    assert [(h.spans, h.ranks) for h in halves] == [
+        ([(dt.date(2026, 1, 1), dt.date(2028, 1, 1))], "s")]
