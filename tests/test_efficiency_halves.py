@@ -9,6 +9,7 @@ hand, and that no halves are said where the two scenarios rank alike.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import compare, load_scenario, run
+from sim import Comparison, compare, load_scenario, run
 from sim.analysis.efficiency import efficiency_halves, ranked_apart
 from tests.builders import project, scenario
 
@@ -119,8 +120,16 @@ def test_both_halves_are_worked_out_again_from_applicants_csv(written):
 
 
 def test_the_halves_say_who_they_are_and_how_many_end_otherwise(written):
-    """The line after the halves: how many a replication, who ranks them, from when."""
-    _, lines = written
+    """The line after the halves: how many a replication, who ranks them, from when.
+
+    The report's answers give the halves too, and so does the comparison read back.
+    """
+    folder, lines = written
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    halves = [line.strip().removeprefix("- ") for line in lines if "efficiency scores" in line
+              or "halves of" in line]
+    assert len(halves) == 3 and all(line in page for line in halves)
+    assert Comparison.read(folder).outline() == lines
     said = [line for line in lines if "halves of the" in line]
     assert len(said) == 1
     assert re.search(r"halves of the [\d.]+ congestion-relief applicants a replication with "
