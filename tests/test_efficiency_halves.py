@@ -135,7 +135,7 @@ def test_the_halves_say_who_they_are_and_how_many_end_otherwise(written):
     assert re.search(r"halves of the [\d.]+ congestion-relief applicants a replication with "
                      r"a score who waited while efficiency_2026 ranked them by efficiency and "
                      r"social_priority by request date \(from 2026-01-01\), split at each "
-                     r"replication's median score — on average [\d.]+ of them a replication "
+                     r"replication's median score — [\d.]+ of them a replication "
                      r"end otherwise", said[0])
 
 
@@ -196,7 +196,7 @@ def test_five_batteries_by_hand():
             assert abs(value - text) <= tolerance + 1e-9, (half, expected, values)
     assert any("halves of the 4.0 congestion-relief applicants a replication" in line
                and "by_score ranked them by efficiency and by_date by request date (from "
-               "2026-01-01)" in line and "on average 2.0 of them a replication end otherwise"
+               "2026-01-01)" in line and "— 2.0 of them a replication end otherwise"
                in line for line in lines), lines
 
 

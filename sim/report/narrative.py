@@ -1047,9 +1047,9 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
             every_replication=METRICS[shown].every_replication))
     count, otherwise = format_numbers(per_replication, ended_otherwise)
     items.append(f"halves of the {count} {WHO[category]} a replication with a score who "
-                 f"waited while {ranking}, split at each replication's median score — on "
-                 f"average {otherwise} of them a replication end otherwise (connected, "
-                 "withdrawn or still waiting at the end of the run)")
+                 f"waited while {ranking}, split at each replication's median score — "
+                 f"{otherwise} of them a replication end otherwise (connected, withdrawn or "
+                 "still waiting at the end of the run)")
     return items
 
 
