@@ -493,13 +493,16 @@ def _outputs(scenario: Scenario) -> Outputs:
     """The applicants, timeseries and replication metrics of each replication.
 
     They are run as ``sim.run`` runs them, without the summaries (computed from the metrics)
-    and the hash of the scenario's YAML that ``run`` adds: those would double the time.
+    and the hash of the scenario's YAML that ``run`` adds: those would double the time. The
+    applicants' efficiency scores are left out: they are the setting itself, written out, so a
+    score that reorders nobody would read as taking effect.
     """
     tables = []
     for output in run_replications(scenario, workers=1, progress=False):
         for name in TABLES:
             table = getattr(output, name)
             assert isinstance(table, pd.DataFrame)
+            table = table.drop(columns="efficiency", errors="ignore")
             tables.append((f"{name} of replication {output.replication}", table))
     return tables
 
