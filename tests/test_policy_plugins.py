@@ -1650,3 +1650,133 @@ def test_a_setting_a_later_policy_uses_is_not_warned_of(tmp_path: Path, clean_re
     assert main(["run", str(path), "--set", "replications=2", "--workers", "1", "-q", "-o",
                  str(tmp_path / "out")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+PRIORITY_BLIND = textwrap.dedent("""\
+    from sim import QueuePolicy
+
+
+    class Jobs(QueuePolicy):
+        \"\"\"Most jobs first: ignores who asked for priority, though uses_priority says not.\"\"\"
+
+        uses_category_order = False
+
+        def sort_key(self, applicant):
+            return (-applicant.jobs, applicant.request_time)
+
+
+    class JobsAskersFirst(Jobs):
+        \"\"\"Those who asked for priority first, then most jobs.\"\"\"
+
+        def sort_key(self, applicant):
+            return (not applicant.priority_requested, *super().sort_key(applicant))
+
+
+    class JobsDeclared(Jobs):
+        \"\"\"Ignores who asked for priority and says so.\"\"\"
+
+        uses_priority = False
+    """)
+"""A user's policy that ignores priority_requested, one that reads it, one that declares it."""
+
+UPTAKE = "priority_uptake: {basic_needs: 0.5}\n"
+"""Half of the basic-needs applicants ask for priority: a setting the scenario states."""
+
+
+def _priority_warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if "warning" in line and "priority" in line]
+
+
+@pytest.mark.parametrize("command", [["validate"], ["run", "--workers", "1"],
+                                     ["run", "--workers", "2"]])
+def test_an_uptake_the_policy_ignores_is_warned_of_once(tmp_path: Path, clean_registry, capsys,
+                                                        command):
+    """A priority_uptake under a user's policy that never reads priority_requested.
+
+    The policy keeps ``uses_priority = True`` (the default), so nothing said the uptake
+    changed no wait: replication 0's applicants are ranked once more as if none had asked,
+    and ranked exactly the same, so a warning names the key, the policy, how many asked and
+    the ways out; once, from validate and from a run whatever the workers.
+    """
+    (tmp_path / "gq_test_blind.py").write_text(PRIORITY_BLIND, encoding="utf-8")
+    path = scenario_file(tmp_path, UPTAKE + "policy: {order: 'gq_test_blind:Jobs'}\n")
+    args = [*command, str(path), "--set", "replications=2"]
+    if command[0] == "run":
+        args += ["-o", str(tmp_path / "out"), "-q"]
+    assert main(args) == 0
+    warned = _priority_warnings(capsys.readouterr().err)
+    assert len(warned) == 1, warned
+    assert re.match(
+        r"^gridqueue: warning: \S*s\.yaml:\d+: priority_uptake did nothing in replication 0: "
+        r"the queue policy 'gq_test_blind:Jobs' ranked its \d+ applicants exactly as if none "
+        r"had asked for priority \([1-9]\d* of them did\); use applicant\.priority_requested "
+        r"in sort_key \(or ranks\), or set uses_priority = False in Jobs and leave "
+        r"priority_uptake out$", warned[0]), warned[0]
+
+
+def test_a_projects_and_rows_priority_the_policy_ignores_is_warned_of(tmp_path: Path,
+                                                                      clean_registry, capsys):
+    """A project's stated priority_requested, and a waiting list's, under the same policy."""
+    (tmp_path / "gq_test_blind.py").write_text(PRIORITY_BLIND, encoding="utf-8")
+    (tmp_path / "list.csv").write_text(
+        "request_date,category,demand_mw,priority_requested\n"
+        "2021-05-01,basic_needs,0.3,true\n2021-06-01,basic_needs,0.2,false\n"
+        "2021-07-01,other,0.2,\n", encoding="utf-8")
+    path = scenario_file(tmp_path, """\
+        projects:
+          - {name: Clinic, date: 2023-01-01, demand_mw: 0.5, category: basic_needs,
+             priority_requested: true}
+        waiting_list: {csv: list.csv}
+        policy: {order: 'gq_test_blind:Jobs'}
+        """)
+    assert main(["validate", str(path)]) == 0
+    warned = _priority_warnings(capsys.readouterr().err)
+    assert len(warned) == 2, warned
+    assert re.match(r"^gridqueue: warning: \S*s\.yaml:\d+: projects\.0\.priority_requested did "
+                    r"nothing in replication 0: the queue policy 'gq_test_blind:Jobs' ranked "
+                    r"its \d+ applicants exactly as if none had asked for priority \(\d+ of "
+                    r"them did\); use applicant\.priority_requested in sort_key \(or ranks\), "
+                    r"or set uses_priority = False in Jobs and leave "
+                    r"projects\.0\.priority_requested out$", warned[0]), warned[0]
+    assert re.match(r"^gridqueue: warning: \S*s\.yaml:\d+: the priority_requested column of "
+                    r"list\.csv \(2 rows give it\) did nothing in replication 0: the queue "
+                    r"policy 'gq_test_blind:Jobs' ranked .* and leave the column out of "
+                    r"list\.csv$", warned[1]), warned[1]
+
+
+@pytest.mark.parametrize("scenario", [
+    pytest.param(UPTAKE + "policy: {order: 'gq_test_blind:JobsAskersFirst'}\n", id="reads it"),
+    pytest.param(UPTAKE + "policy: {order: 'gq_test_blind:JobsDeclared'}\n", id="declares it"),
+    pytest.param("policy: {order: 'gq_test_blind:Jobs'}\n", id="default uptake"),
+    pytest.param("priority_uptake: {basic_needs: 0}\npolicy: {order: 'gq_test_blind:Jobs'}\n",
+                 id="nobody asked"),
+    pytest.param(UPTAKE + "policy:\n  order: 'gq_test_blind:Jobs'\n  changes:\n"
+                 "    - {date: 2024-01-01, order: social_priority}\n", id="a later policy"),
+    pytest.param(UPTAKE + "policy:\n  order: 'gq_test_blind:Jobs'\n  allocation: rounds\n"
+                 "  rounds: {dates: [2023-01-01], between_rounds: [basic_needs]}\n",
+                 id="rounds serve it"),
+])
+def test_priority_that_acts_or_says_nothing_is_not_warned_of(tmp_path: Path, clean_registry,
+                                                             capsys, scenario):
+    """Priority that acts, or where ranking without it would tell nothing: no warning.
+
+    A policy that reads priority, or declares it ignores it (check_priority_acts's case); an
+    uptake nobody changed, or by which nobody asked; a later policy or rounds serving it.
+    """
+    (tmp_path / "gq_test_blind.py").write_text(PRIORITY_BLIND, encoding="utf-8")
+    path = scenario_file(tmp_path, scenario)
+    assert main(["validate", str(path)]) == 0
+    assert "did nothing" not in capsys.readouterr().err
+
+
+def test_a_sweep_says_an_uptake_its_policy_ignores_once(tmp_path: Path, clean_registry, capsys):
+    """Each cell checks its policy again; the same warning is said once for the sweep."""
+    (tmp_path / "gq_test_blind.py").write_text(PRIORITY_BLIND, encoding="utf-8")
+    path = scenario_file(tmp_path, "policy: {order: 'gq_test_blind:Jobs'}\n")
+    assert main(["sweep", str(path), "--vary", "grid.capacity_mw=1,2", "--set",
+                 "priority_uptake.basic_needs=0.5", "--set", "replications=2", "--workers",
+                 "2", "-q", "-o", str(tmp_path / "out")]) == 0
+    warned = _priority_warnings(capsys.readouterr().err)
+    assert len(warned) == 1, warned
+    assert warned[0].startswith("gridqueue: warning: --set priority_uptake.basic_needs=0.5: "
+                                "priority_uptake did nothing in replication 0"), warned[0]

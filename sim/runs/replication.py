@@ -372,7 +372,7 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
         return
     table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), waiting_rows)
     checked: set[str] = set()
-    unused = UnusedSettings(scenario)
+    unused = UnusedSettings(scenario, waiting_rows)
     for period, ((_, stated), regime) in enumerate(zip(scenario.policy.regimes(), built,
                                                        strict=True)):
         settings = stated.model_dump(include=set(RANKING_KEYS))

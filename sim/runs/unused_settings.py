@@ -1,15 +1,17 @@
 """Settings of a user's policy that rank replication 0's applicants as without them: warned of.
 
-A policy may take a parameter (``policy.params``) or keep ``uses_category_order = True`` and
-then never read it in its ranking: the setting is accepted and does nothing, without a word.
-:class:`UnusedSettings` ranks the applicants once more with each given parameter left at
-its default (one given at its default tells nothing), and with the category order reversed,
-and warns where the order is unchanged. A warning, not a refusal: a setting may matter only
-for applicants other replications draw.
+A policy may take a parameter (``policy.params``), or keep ``uses_category_order = True`` or
+``uses_priority = True``, and then never read it in its ranking: the setting is accepted and
+does nothing, without a word. :class:`UnusedSettings` ranks the applicants once more with
+each given parameter left at its default (one given at its default tells nothing), with the
+category order reversed, and as if none had asked for priority, and warns where the order is
+unchanged. A warning, not a refusal: a setting may matter only for applicants other
+replications draw.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from sim.errors import GridqueueError, warn
-from sim.inputs.applicants import CATEGORIES, ApplicantTable
+from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, ApplicantTable
 from sim.inputs.loading import build_policy
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, holds_priority
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import read_scenario_source
 from sim.policies.base import QueuePolicy
 from sim.policies.checked import CheckedPolicy
@@ -38,16 +41,24 @@ class UnusedSettings:
     """
 
     scenario: Scenario
+    rows: WaitingRows | None = None
+    """The waiting-list CSV's rows, whose own ``priority_requested`` a policy may ignore."""
     inert: dict[str, str] = field(default_factory=dict)
     """The warning for each key path a user's policy ranked as without, the first found."""
     acting: set[str] = field(default_factory=set)
     """Key paths a policy of their span acts on, or may."""
+    priority_ignored: str | None = None
+    """How the first user's policy that ranked as if none had asked for priority did so."""
+    priority_acts: bool = False
+    """Whether some policy in force acts on who asked for priority, or may."""
 
     def built_in(self, period: int, policy: QueuePolicy) -> None:
-        """Note what one of gridqueue's own policies acts on: a category order it uses."""
+        """Note what one of gridqueue's own policies acts on: a category order, priority."""
         order_key = _given_at(self.scenario, period, "category_order")
         if policy.uses_category_order and order_key is not None:
             self.acting.add(order_key)
+        if policy.uses_priority:
+            self.priority_acts = True
 
     def users(self, period: int, settings: dict[str, Any], policy: CheckedPolicy,
               table: ApplicantTable, ranks: np.ndarray) -> None:
@@ -77,6 +88,32 @@ class UnusedSettings:
                 f"{order_key} {said} with the categories in reverse order; use "
                 "self.category_order in sort_key (or ranks), or set uses_category_order = "
                 f"False in {cls.__qualname__} and leave category_order out")
+        self._priority(policy, table, ranks)
+
+    def _priority(self, policy: CheckedPolicy, table: ApplicantTable, ranks: np.ndarray) -> None:
+        """Rank ``table`` again as if none had asked for priority, under a policy that may read it.
+
+        Where nobody asked, nothing is known; a policy with ``uses_priority = False`` is
+        :func:`sim.policies.shadowing.check_priority_acts`'s to judge.
+        """
+        cls = type(policy.policy)
+        asked = int(np.count_nonzero(table.priority_requested))
+        if not cls.uses_priority or not asked:
+            return
+        unasked = dataclasses.replace(
+            table, priority_requested=np.zeros_like(table.priority_requested))
+        try:
+            same = bool(np.array_equal(policy.ranks(unasked), ranks))
+        except GridqueueError:  # it cannot rank them so: it reads who asked, somehow
+            same = False
+        if not same:
+            self.priority_acts = True
+        elif self.priority_ignored is None:
+            self.priority_ignored = (
+                f"did nothing in replication 0: the queue policy '{policy.order}' ranked its "
+                f"{len(table):,} applicants exactly as if none had asked for priority "
+                f"({asked:,} of them did); use applicant.priority_requested in sort_key (or "
+                f"ranks), or set uses_priority = False in {cls.__qualname__} and leave")
 
     def _note(self, key_path: str, inert: bool, what: str) -> None:
         """Keep ``key_path``'s warning (``what``, where it was given) if ``inert``, else its use."""
@@ -90,6 +127,41 @@ class UnusedSettings:
         for key_path, message in self.inert.items():
             if key_path not in self.acting:
                 warn(message)
+        if self.priority_ignored is None or self.priority_acts or any(
+                regime.rounds is not None and regime.rounds.between_rounds
+                for _, regime in self.scenario.policy.regimes()):
+            return
+        for where, what, leave in self._priority_said():
+            warn(f"{where}: {what} {self.priority_ignored} {leave}")
+
+    def _priority_said(self) -> list[tuple[str, str, str]]:
+        """Each say in who asks for priority: where, what it is, and what to leave out.
+
+        An uptake other than the defaults (one at them is what a scenario has unless it says
+        otherwise, as :func:`sim.policies.shadowing.check_priority_acts` has it), a project's
+        stated ``priority_requested`` where it may ask, and the waiting-list rows that give
+        theirs (a row of ``other`` saying false says nothing).
+        """
+        scenario = self.scenario
+        said = []
+        if scenario.priority_uptake != dict.fromkeys(PRIORITY_CATEGORIES, 1.0):
+            said.append((_where(scenario, "priority_uptake"), "priority_uptake",
+                         "priority_uptake out"))
+        for index, project in enumerate(scenario.projects):
+            if "priority_requested" in project.model_fields_set and holds_priority(project):
+                key_path = f"projects.{index}.priority_requested"
+                said.append((_where(scenario, key_path), key_path, f"{key_path} out"))
+        if self.rows is not None and scenario.waiting_list is not None:
+            given = sum(1 for asked, category in zip(self.rows.priority_requested,
+                                                     self.rows.category, strict=True)
+                        if asked or (asked is not None and category in PRIORITY_CATEGORIES))
+            if given:
+                csv = scenario.waiting_list.csv
+                said.append((_where(scenario, "waiting_list.csv"),
+                             f"the priority_requested column of {csv} ({given:,} "
+                             f"row{'s give' if given > 1 else ' gives'} it)",
+                             f"the column out of {csv}"))
+        return said
 
 
 def _same_ranks(scenario: Scenario, settings: dict[str, Any], policy: CheckedPolicy,
