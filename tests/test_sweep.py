@@ -978,6 +978,8 @@ def test_a_varied_key_completes_a_block_the_set_values_begin(
     assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0,0.5",
                  "--set", cover, "--replications", "2", "--workers", "1", "-q",
                  "-o", str(output)]) == 0, capsys.readouterr().err
+    # the share-0 cell runs, its cover doing nothing: said (see the next test)
+    assert "onsite_generation.cover does nothing there" in capsys.readouterr().err
     swept = Sweep.read(output)
     assert swept.cells["onsite_generation.share"].tolist() == [0, 0.5]
     assert swept.scenario.onsite_generation is not None
@@ -1003,6 +1005,44 @@ def test_a_varied_key_completes_a_block_the_set_values_begin(
                           "onsite_generation.by_category.safety: expected cover next to share"), err
     assert err.endswith("(in the sweep cell onsite_generation.share=0)"), err
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_setting_a_cell_leaves_doing_nothing_is_warned_of_in_that_cell(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A ``--set`` cover beside a varied share of 0: the cell's cover does nothing.
+
+    A plain run with both refuses the cover; the sweep passed over that refusal in its
+    share-0 cell and ran it without a word. The grid reaches 0 on purpose, so the cell runs,
+    and a warning names it, once, with what a plain run would have said.
+    """
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0,0.5",
+                 "--set", "onsite_generation.cover=0.3", "--replications", "2", "--workers",
+                 "1", "-q", "-o", str(tmp_path / "out")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warned == [
+        "gridqueue: warning: sweep cell onsite_generation.share=0: --set "
+        "onsite_generation.cover=0.3: onsite_generation.cover does nothing there, which a run "
+        "of that scenario alone would refuse: expected onsite_generation.share and "
+        "onsite_generation.cover both above 0, or both 0 (nobody generates on site): with "
+        "share 0, nobody adopts on-site generation, so cover would do nothing; give cover: 0 "
+        "too, or a share above 0"], warned
+
+
+def test_a_setting_that_does_nothing_in_every_cell_is_refused(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """No cell lets the cover act: the sweep is refused as a plain run would be, before any run."""
+    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0",
+                 "--vary", "grid.capacity_mw=1,2", "--set", "onsite_generation.cover=0.3",
+                 "--replications", "2", "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "gridqueue: error: --set onsite_generation.cover=0.3: onsite_generation.cover: "
+        "expected onsite_generation.share and onsite_generation.cover both above 0, or both 0 "
+        "(nobody generates on site): with share 0, nobody adopts on-site generation, so cover "
+        "would do nothing; give cover: 0 too, or a share above 0 (in every sweep cell)"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_any_block_with_required_keys_may_be_completed_by_a_varied_key(family: dict[str, Path]):

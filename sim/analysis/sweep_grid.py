@@ -237,19 +237,30 @@ def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any
     A setting that does nothing in a cell but not in the base scenario (an upgrade delayed
     past the end by the cell's delay) is warned of once, naming the cells it does nothing in:
     not once a replication, and not at all where the base scenario has it already (its
-    warning was given when the base was read, :func:`read_grid`). Only warned of, never
-    refused: a grid may reach such a value on purpose, and cells that run the same scenario
-    are named by :func:`check_distinct`.
+    warning was given when the base was read, :func:`read_grid`). So is a setting a plain run
+    of the cell would refuse as doing nothing (a cover beside a varied share of 0). Only
+    warned of, not refused: a grid may reach such a value on purpose, and cells that run the
+    same scenario are named by :func:`check_distinct`. But a refusal every cell meets is
+    raised, with ``(in every sweep cell)``: no value of the grid lets that setting act.
     """
     said = _said_by_base(path, common)
     found: dict[str, list[str]] = {}
     scenarios = []
+    everywhere: dict[str, InputError] | None = None  # refusals of every cell so far
     for cell in each_cell(cells, "checking cells", progress):
         scenario, source = _cell(path, common, cell)
         scenarios.append(scenario)
-        for text in _inert_warnings(scenario, source):
+        texts, refusals = _inert_said(scenario, source)
+        for text in texts:
             if text not in said:
                 found.setdefault(in_cell(text, cell), []).append(cell_label(cell))
+        mine = {str(exc): exc for exc in refusals}
+        everywhere = mine if everywhere is None else {
+            text: exc for text, exc in everywhere.items() if text in mine}
+    if everywhere:  # no cell lets it act: not a value the grid reaches, a plain run's refusal
+        first = next(iter(everywhere.values()))
+        raise type(first)(first.source, first.key_path, f"{first.expected} (in every sweep "
+                          "cell)", first.line)
     warn_of_cells(found)
     return scenarios
 
@@ -272,14 +283,30 @@ def _said_by_base(path: Path, common: list[Override]) -> set[str]:
         base = validate_data(source)
     except InputError:
         return set()
-    return set(_inert_warnings(base, source))
+    return set(_inert_said(base, source)[0])
 
 
-def _inert_warnings(scenario: Scenario, source: ScenarioSource) -> list[str]:
-    """What :func:`~sim.inputs.inert.check_settings_act` warns of, unsaid: refusals passed over."""
+def _inert_said(scenario: Scenario,
+                source: ScenarioSource) -> tuple[list[str], list[InputError]]:
+    """What :func:`~sim.inputs.inert.check_settings_act` says of a cell, unsaid, and refuses.
+
+    Its warnings, then each refusal passed over said as one: the cell runs, as its values may
+    reach such a setting on purpose (a share of 0 beside a cover), but the setting does
+    nothing there, as a plain run of the cell would have said. And the refusals themselves.
+    """
+    refused: list[InputError] = []
     with kept_warnings() as kept:
-        check_settings_act(scenario, source, load_waiting_rows(scenario), refuse=False)
-    return list(dict.fromkeys(kept))
+        check_settings_act(scenario, source, load_waiting_rows(scenario), refuse=False,
+                           passed_over=refused)
+    texts = [*kept, *(_does_nothing_there(exc) for exc in refused)]
+    return list(dict.fromkeys(texts)), refused
+
+
+def _does_nothing_there(refusal: InputError) -> str:
+    """A refusal passed over in a sweep cell, as the warning of that cell."""
+    where = f"{refusal.source}{f':{refusal.line}' if refusal.line else ''}"
+    return (f"{where}: {refusal.key_path} does nothing there, which a run of that scenario "
+            f"alone would refuse: {refusal.expected}")
 
 
 def in_cell(text: str, cell: Mapping[str, Any]) -> str:

@@ -6,7 +6,8 @@ nothing" as a result, when no review could ever apply. These checks need the who
 <sim.inputs.loading.check_runnable>`, and only for a scenario as given: a sweep cell, or the
 resolved scenario of results, may reach such a setting on purpose (a sweep reports cells
 whose settings changed nothing; see :mod:`sim.analysis.sweep_grid`). A sweep's cells are
-still warned of what they leave doing nothing (``refuse=False``), nothing refused.
+still warned of what they leave doing nothing (``refuse=False``), the refusals passed over
+included, said as warnings of their cells.
 
 Who is in a category is who can be drawn into it: a stream of rate 0 that no generated waiting
 list draws from is in none (the rows of a waiting-list CSV that name it count as rows).
@@ -59,13 +60,15 @@ that rounding of sums never names one that fits."""
 
 
 def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
-                       rows: WaitingRows | None, *, refuse: bool = True) -> None:
+                       rows: WaitingRows | None, *, refuse: bool = True,
+                       passed_over: list[InputError] | None = None) -> None:
     """Refuse each setting that cannot act in this scenario; warn of one that may not.
 
     ``refuse=False`` only warns: each check that would refuse a setting is passed over, and
     the others still run. For a sweep's cell, whose values may reach a setting that does
     nothing on purpose (cells that run the same scenario are reported over the whole grid),
-    but should still hear of what they leave doing nothing (an upgrade delayed past the end).
+    but should still hear of what they leave doing nothing (an upgrade delayed past the end,
+    and each refusal passed over, which ``passed_over`` collects for the sweep to say).
     """
     both = (scenario, source)
     checks: list[Callable[[], object]] = [
@@ -92,9 +95,11 @@ def check_settings_act(scenario: Scenario, source: ScenarioSource | None,
     for check in checks:
         try:
             check()
-        except InputError:
+        except InputError as exc:
             if refuse:
                 raise
+            if passed_over is not None:
+                passed_over.append(exc)
 
 
 def _check_efficiency(scenario: Scenario, source: ScenarioSource | None,
