@@ -756,9 +756,61 @@ def test_a_candidates_warning_before_a_comma_names_the_fit_range():
     share = candidates.fit_given("onsite_generation.share", 0.0, 0.8)
     uptake = candidates.fit_given("priority_uptake.safety", 0.1, 0.9)
     assert [str(w.message) for w in shown] == [
-        f"x.yaml:12: onsite_generation.cover is set aside: after {share}, nobody adopts "
-        "on-site generation, so it would do nothing",
-        f"priority_uptake.safety: after {uptake}: no policy serves priority"]
+        f"x.yaml:12: onsite_generation.cover is set aside: after {share} at its low end (0), "
+        "nobody adopts on-site generation, so it would do nothing",
+        f"priority_uptake.safety: after {uptake} at 0.4123: no policy serves priority"]
+
+
+@pytest.mark.parametrize(("values", "named"), [
+    ([0.0], " at its low end (0)"),
+    ([2.0], " at its high end (2)"),
+    ([0.0, 2.0], " at both ends (0 and 2)"),
+    ([0.0, 0.764], " at its low end (0) and at 0.764"),
+    ([0.0, 2.0, 0.764], ""),
+])
+def test_a_candidates_warning_names_the_ends_of_the_range_that_give_it(values, named):
+    """A warning only the low end gives is said of that end, not of the whole --fit range.
+
+    The range's three points are loaded together before any run: a warning given at some of
+    them names those (an end by its name, another value as it is); one given at both ends and
+    inside is said of the range.
+    """
+    distinct = candidates.DistinctWarnings({"arrivals.rate_scale": (0.0, 2.0)})
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with distinct():
+            for value in values:
+                warnings.warn(f"x.yaml:3: a key is set aside: after override "
+                              f"arrivals.rate_scale={value}, it would do nothing",
+                              GridqueueWarning, stacklevel=1)
+    given = candidates.fit_given("arrivals.rate_scale", 0.0, 2.0)
+    assert [str(w.message) for w in shown] == [
+        f"x.yaml:3: a key is set aside: after {given}{named}, it would do nothing"]
+
+
+def test_a_warning_only_an_end_of_the_range_gives_names_that_end(published, tmp_path,
+                                                                 monkeypatch):
+    """A share fitted from 0: only its low end sets the scenario's cover aside.
+
+    The warning named the whole range, as if every share searched left the cover doing
+    nothing.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["onsite_generation"] = {"share": 0.3, "cover": 0.2}
+    path = tmp_path / "onsite.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
+    with pytest.raises(AssertionError, match="the search started"), \
+            warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        calibrate(path, [FitParameter("onsite_generation.share", 0.0, 0.8)],
+                  **{**SMALL, "population": 5})
+    said = [str(w.message) for w in shown if issubclass(w.category, GridqueueWarning)]
+    assert len(said) == 1, said
+    assert said[0].endswith(
+        ": onsite_generation.cover is set aside: after FitParameter('onsite_generation.share', "
+        "0, 0.8) at its low end (0), nobody adopts on-site generation, so it would do nothing"), \
+        said[0]
 
 
 def _search_refused(*args, **kwargs):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,11 @@ def candidate_problem(exc: GridqueueError) -> str:
     return str(exc)
 
 
-_CANDIDATE_VALUE = re.compile(r"override ([^\s=]+)=[-+0-9.eE]*[0-9](?=[:,;.\s]|$)")
+_CANDIDATE_VALUE = re.compile(r"override ([^\s=]+)=([-+0-9.eE]*[0-9])(?=[:,;.\s]|$)")
 """Where a warning names a candidate's value of a key: ``override key=0.8412618782922832``,
 before a colon, a comma (``after override key=0.0, nobody...``) or the end of a sentence."""
+_TAKEN = re.compile("\0([^\0]*)\0")
+"""A fitted key whose value :meth:`DistinctWarnings._taken` took out of a warning."""
 
 
 class DistinctWarnings:
@@ -121,8 +124,12 @@ class DistinctWarnings:
 
     Every candidate is a scenario loaded anew, so a warning of a fitted key (priority_uptake
     under a policy that serves no priority, say) came once per candidate, each naming its own
-    value. Used as ``with distinct():`` around a load: the warnings are caught, a candidate's
-    value replaced by the range given (``--fit key=0:1``), and those not yet shown passed on.
+    value. Used as ``with distinct():`` around a load, or the loads of one range's ends and
+    a point inside (:func:`sim.analysis.calibration._check_range`): the warnings are caught,
+    a candidate's value replaced by the range given (``--fit key=0:1``), and those not yet
+    shown passed on. Where only some of the values loaded together give a warning, it names
+    those: an end of the range by its name (``--fit key=0:1 at its low end (0)``), another
+    value as it is; given at both ends and inside, it is said of the whole range.
     """
 
     def __init__(self, ranges: Mapping[str, tuple[float, float]]) -> None:
@@ -134,19 +141,56 @@ class DistinctWarnings:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
+        # Each warning as a template (the fitted values taken out), with the values that gave it.
+        found: dict[tuple[type[Warning], str], tuple[warnings.WarningMessage,
+                                                     dict[str, list[float]]]] = {}
         for warning in caught:
-            text = _CANDIDATE_VALUE.sub(self._named, str(warning.message))
-            if (warning.category, text) in self.seen:
+            values: dict[str, list[float]] = {}
+            template = _CANDIDATE_VALUE.sub(partial(self._taken, values=values),
+                                            str(warning.message))
+            _, given = found.setdefault((warning.category, template), (warning, {}))
+            for key, numbers in values.items():
+                given.setdefault(key, []).extend(numbers)
+        for (category, template), (warning, given) in found.items():
+            if (category, template) in self.seen:
                 continue
-            self.seen.add((warning.category, text))
-            warnings.warn_explicit(text, warning.category, warning.filename, warning.lineno)
+            self.seen.add((category, template))
+            text = _TAKEN.sub(partial(self._filled, given=given), template)
+            warnings.warn_explicit(text, category, warning.filename, warning.lineno)
 
-    def _named(self, match: re.Match[str]) -> str:
+    def _taken(self, match: re.Match[str], values: dict[str, list[float]]) -> str:
+        """A fitted key's value taken out of a warning (kept in ``values``); another's kept."""
         key = match.group(1)
+        try:
+            value = float(match.group(2))
+        except ValueError:  # not a number after all (``1.2.3``): left as it is
+            return match.group(0)
         if key not in self.ranges:
             return match.group(0)
+        values.setdefault(key, []).append(value)
+        return f"\0{key}\0"
+
+    def _filled(self, match: re.Match[str], given: dict[str, list[float]]) -> str:
+        """A value taken out by :meth:`_taken` said as its range (:meth:`_named`)."""
+        return self._named(match.group(1), given[match.group(1)])
+
+    def _named(self, key: str, numbers: list[float]) -> str:
+        """The --fit range of ``key``, with the values of it that gave a warning, if not all.
+
+        All: both ends and a value inside. Else each that did, an end by its name.
+        """
         low, high = self.ranges[key]
-        return fit_given(key, low, high)
+        given = fit_given(key, low, high)
+        values = sorted(set(numbers))
+        ends = [value for value in values if value in (low, high)]
+        inside = [value for value in values if value not in (low, high)]
+        if len(ends) == 2 and inside:
+            return given
+        if len(ends) == 2:
+            return f"{given} at both ends ({low:g} and {high:g})"
+        named = [f"its {'low' if value == low else 'high'} end ({value:g})" for value in ends]
+        named += [f"{value:.6g}" for value in inside]
+        return f"{given} at {' and at '.join(named)}"
 
 
 class CandidateTask:
