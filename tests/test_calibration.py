@@ -1381,12 +1381,14 @@ def test_a_store_of_an_earlier_gridqueue_with_no_whole_line_takes_new_lines(tmp_
     assert candidates._read_store(tmp_path, ["a"]) == {((0.9,), "y"): 1.5}
 
 
-def test_a_key_the_scenario_lacks_is_not_completed_by_the_fit(published, tmp_path, capsys):
-    """A cover by --set and the share fitted: said why the fit cannot give the share.
+def test_a_key_the_scenario_lacks_is_not_completed_by_the_fit(published, tmp_path, capsys,
+                                                              monkeypatch):
+    """A cover by --set and the share fitted: said why the fit cannot give the share, and how.
 
-    Only ``share: missing`` was said, and a --set of the share too is refused as set twice:
-    nothing told that the share belongs in a file, whose value calibrated.yaml then keeps
-    where the observations cannot pin it down.
+    Only ``share: missing`` was said, and a --set of the share too is refused as set twice.
+    Then "give the share in a file that extends world.yaml" left the user to find what the
+    file holds and what becomes of the --set: the message now gives the file's lines and the
+    command, and what it gives runs.
     """
     assert main(["calibrate", str(published), "--fit", "onsite_generation.share=0.1:0.6",
                  "--set", "onsite_generation.cover=0.3", "-o", str(tmp_path / "out")]) == 2
@@ -1394,9 +1396,33 @@ def test_a_key_the_scenario_lacks_is_not_completed_by_the_fit(published, tmp_pat
         "gridqueue: error: --set onsite_generation.cover=0.3: onsite_generation.share: "
         "missing: this key is required (--fit onsite_generation.share=0.1:0.6 does not give "
         "it: a calibration starts from the scenario's own value of each key it fits, which "
-        "calibrated.yaml keeps where the observations cannot pin the key down; give "
-        "onsite_generation.share in a file that extends world.yaml, and calibrate that file)"]
+        "calibrated.yaml keeps where the observations cannot pin the key down, and world.yaml "
+        "has none; write a file beside world.yaml that reads 'extends: world.yaml' and "
+        "'onsite_generation: {share: SHARE, cover: 0.3}', SHARE the value to keep (from 0.1 "
+        "to 0.6), and calibrate that file with --fit onsite_generation.share=0.1:0.6, without "
+        "--set onsite_generation.cover=0.3)"]
     assert not (tmp_path / "out").exists()
+    # What it says to do: the file, then the command without the --set.
+    (published.parent / "with_share.yaml").write_text(
+        "extends: world.yaml\nonsite_generation: {share: 0.3, cover: 0.3}\n", encoding="utf-8")
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
+    with pytest.raises(AssertionError, match="the search started"):
+        main(["calibrate", str(published.parent / "with_share.yaml"), "--fit",
+              "onsite_generation.share=0.1:0.6", "--replications", "2", "--workers", "1",
+              "-q", "-o", str(tmp_path / "out")])
+
+
+def test_a_key_the_scenario_lacks_is_said_with_the_file_in_python(published):
+    """From Python the message names the parameter and the overrides as they were given."""
+    with pytest.raises(InputError) as refused:
+        calibrate(published, [FitParameter("streams.firms.partial_offer.min_share", 0.2, 0.6)],
+                  ["streams.firms.partial_offer.accept_share=0.5"], **{**SMALL, "population": 5})
+    assert str(refused.value).endswith(
+        "write a file beside world.yaml that reads 'extends: world.yaml' and 'streams: "
+        "{firms: {partial_offer: {min_share: MIN_SHARE, accept_share: 0.5}}}', MIN_SHARE the "
+        "value to keep (from 0.2 to 0.6), and calibrate that file with "
+        "FitParameter('streams.firms.partial_offer.min_share', 0.2, 0.6), without --set "
+        "streams.firms.partial_offer.accept_share=0.5)"), str(refused.value)
 
 
 def test_an_option_refused_is_said_once_not_again_while_handling_it(published):

@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy import optimize, special
 from tqdm import tqdm
 
@@ -268,12 +269,45 @@ def _own_value_needed(path: Path, common: list[Override], problem: InputError,
                    and not _has_value(data, p.key)), None)
     if fitted is None:
         return problem
+    given = fit_given(fitted.key, fitted.low, fitted.high)
+    lines, moved = _file_giving(fitted, common, problem.key_path)
+    without = f", without {' and '.join(moved)}" if moved else ""
+    placeholder = fitted.key.rsplit(".", 1)[-1].upper()
     return InputError(problem.source, problem.key_path, (
-        f"{problem.expected} ({fit_given(fitted.key, fitted.low, fitted.high)} does not give "
-        f"it: a calibration starts from the scenario's own value of each key it fits, which "
-        f"calibrated.yaml keeps where the observations cannot pin the key down; give "
-        f"{fitted.key} in a file that extends {path.name}, and calibrate that file)"),
-        problem.line)
+        f"{problem.expected} ({given} does not give it: a calibration starts from the "
+        "scenario's own value of each key it fits, which calibrated.yaml keeps where the "
+        f"observations cannot pin the key down, and {path.name} has none; write a file beside "
+        f"{path.name} that reads 'extends: {path.name}' and '{lines}', {placeholder} the value "
+        f"to keep (from {fitted.low:g} to {fitted.high:g}), and calibrate that file with "
+        f"{given}{without})"), problem.line)
+
+
+def _file_giving(fitted: FitParameter, common: list[Override],
+                 missing: str) -> tuple[str, list[str]]:
+    """The block that holds a fitted key the scenario lacks, as a file would give it.
+
+    Its key is a placeholder, the --set changes inside the block (those that began it) move
+    into the file with their values. Returns the block as one line of YAML, and the changes
+    it takes over, as they were given.
+    """
+    block = tuple(missing.split("."))[:-1] or tuple(missing.split("."))
+    data: dict[str, Any] = {}
+    moved = []
+
+    def put(path: tuple[str, ...], value: Any) -> None:
+        node = data
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+
+    key = tuple(fitted.key.split("."))
+    put(key, key[-1].upper())
+    for change in common:
+        if change.path[:len(block)] == block and change.path != key:
+            put(change.path, change.value)
+            moved.append(change.shown)
+    text = yaml.safe_dump(data, default_flow_style=True, sort_keys=False, width=10**6).strip()
+    return text[1:-1], moved
 
 
 def _has_value(data: Any, key: str) -> bool:
