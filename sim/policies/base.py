@@ -53,7 +53,9 @@ class QueuePolicy(ABC):
     """Whether the order depends on who asked for priority (``priority_requested``); False
     lets gridqueue warn that a ``priority_uptake`` (or a project's ``priority_requested``)
     changes no wait where no policy in force serves priority and no rounds serve it between
-    rounds (:func:`sim.policies.shadowing.check_priority_acts`). It still sets who asks."""
+    rounds (:func:`sim.policies.shadowing.check_priority_acts`). It still sets who asks.
+    True: a user's policy that ranks the first replication's applicants as if none had asked
+    is warned of (:class:`sim.runs.unused_settings.UnusedSettings`)."""
 
     ranks_within_category: ClassVar[bool] = False
     """Whether the policy takes ``within_category`` (how each category is ordered inside);

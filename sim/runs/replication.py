@@ -353,7 +353,7 @@ def check_policies(scenario: Scenario, waiting_rows: WaitingRows | None = None, 
     that is not deterministic (orders the same applicants otherwise when asked again).
 
     A setting of a user's policy that ranks the applicants as without it (a parameter left
-    at its default, the category order reversed) is warned of
+    at its default, the category order reversed, none asking for priority) is warned of
     (:class:`sim.runs.unused_settings.UnusedSettings`).
 
     ``users_only`` checks only the user's policies, and draws no applicants if there are

@@ -37,7 +37,9 @@ class UnusedSettings:
     A setting spans the periods from the key that gave it to the next that gives it again
     (a change of ``order`` alone keeps the parameters and category order): it is warned of
     only where no policy of its span acts on it, or may (a parameter at its default, or
-    without one, tells nothing; ``social_priority`` reads the category order).
+    without one, tells nothing; ``social_priority`` reads the category order). Who asks for
+    priority spans the whole run: it is warned of only where no policy in force acts on it
+    (``social_priority`` does) and no rounds serve those with priority between rounds.
     """
 
     scenario: Scenario
