@@ -1029,16 +1029,25 @@ def test_a_setting_a_cell_leaves_doing_nothing_is_warned_of_in_that_cell(
         "too, or a share above 0"], warned
 
 
+@pytest.mark.parametrize(("options", "where"), [
+    (["--vary", "onsite_generation.share=0", "--set", "onsite_generation.cover=0.3"],
+     "--set onsite_generation.cover=0.3"),
+    (["--set", "onsite_generation.share=0", "--vary", "onsite_generation.cover=0.3"],
+     "sweep value onsite_generation.cover=0.3"),
+])
 def test_a_setting_that_does_nothing_in_every_cell_is_refused(
-    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    options: list[str], where: str
 ):
-    """No cell lets the cover act: the sweep is refused as a plain run would be, before any run."""
-    assert main(["sweep", str(family["fifo"]), "--vary", "onsite_generation.share=0",
-                 "--vary", "grid.capacity_mw=1,2", "--set", "onsite_generation.cover=0.3",
+    """No cell lets the cover act: the sweep is refused as a plain run would be, before any run.
+
+    Named as given: a varied value as the sweep's, not as a --set the user never typed.
+    """
+    assert main(["sweep", str(family["fifo"]), *options, "--vary", "grid.capacity_mw=1,2",
                  "--replications", "2", "--workers", "1", "-q",
                  "-o", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "gridqueue: error: --set onsite_generation.cover=0.3: onsite_generation.cover: "
+        f"gridqueue: error: {where}: onsite_generation.cover: "
         "expected onsite_generation.share and onsite_generation.cover both above 0, or both 0 "
         "(nobody generates on site): with share 0, nobody adopts on-site generation, so cover "
         "would do nothing; give cover: 0 too, or a share above 0 (in every sweep cell)"]

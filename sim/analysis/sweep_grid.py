@@ -259,8 +259,10 @@ def cell_scenarios(path: Path, common: list[Override], cells: list[dict[str, Any
             text: exc for text, exc in everywhere.items() if text in mine}
     if everywhere:  # no cell lets it act: not a value the grid reaches, a plain run's refusal
         first = next(iter(everywhere.values()))
-        raise type(first)(first.source, first.key_path, f"{first.expected} (in every sweep "
-                          "cell)", first.line)
+        own = {f"--set {change.text}": change.text for change in _changes(cells[0])}
+        where = f"sweep value {own[first.source]}" if first.source in own else first.source
+        raise type(first)(where, first.key_path, f"{first.expected} (in every sweep cell)",
+                          first.line)
     warn_of_cells(found)
     return scenarios
 
