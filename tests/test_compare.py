@@ -2228,6 +2228,72 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
                          "replications, withdrew in 100%.")
 
 
+def test_a_share_of_replications_never_reads_none_or_all_when_it_is_neither():
+    """A project connected in 199 of 200 replications read 'in 100% of replications'.
+
+    Where rounding would make a share between 0 and 1 read 0% or 100%, the count is said
+    where the rows know it ('199 of 200'), else '>99%' or '<1%'; a share that rounds cleanly
+    reads as before.
+    """
+    rows = [("sp", IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    rows += [("sp", ONLY_IN_VARIANT, "Campus", "all", metric, mean, *[math.nan] * 3)
+             for metric, mean in (("applicants", 1.0), ("connected", 199 / 200),
+                                  ("withdrawn", 1 / 200), (HEADLINE_METRICS[0], 7.5))]
+    table = answer_table(rows, reference="fifo")
+    (text,) = sentences(table)
+    assert ("Campus (only in sp): connected by the end of the run in >99% of replications, "
+            "withdrew in <1%;") in text
+    (text,) = sentences(table.assign(replications=200))
+    assert ("Campus (only in sp): connected by the end of the run in 199 of 200 replications, "
+            "withdrew in 1 of 200;") in text
+    assert "100%" not in text and " 0%" not in text
+    # projects.csv knows its replications: the dates lead with the count too.
+    projects = pd.DataFrame({
+        "project": ["Campus", "Depot", "Park"], "replications": [200, 200, 200],
+        "connected_share": [199 / 200, 1 / 200, 0.0], "withdrawn_share": [0.0, 0.0, 1 / 200],
+        "connect_date_p10": ["2031-02-01", None, None],
+        "connect_date_p50": ["2032-06-30", None, None], "connect_date_p90": [None] * 3})
+    dates = project_dates({"sp": projects})
+    assert dates[("sp", "Campus")].startswith(
+        "connected by the end of the run in 199 of 200 replications, median 2032-06-30")
+    assert dates[("sp", "Depot")].startswith(
+        "connected by the end of the run in 1 of 200 replications, median: not by the end")
+    assert dates[("sp", "Park")] == "connected in no replication (withdrew in 1 of 200)"
+    # A line that says its own share drops the one leading the dates, whatever its words.
+    (text,) = sentences(table.assign(replications=200), dates)
+    assert text.count("connected by the end of the run in") == 1
+    # Shares that round cleanly read as they did.
+    assert project_dates({"sp": projects.assign(connected_share=[0.8, 0.0, 0.0],
+                                                withdrawn_share=[0.0, 0.0, 0.2])})[
+        ("sp", "Park")] == "connected in no replication (withdrew in 20%)"
+
+
+def test_a_project_in_both_says_a_share_near_all_as_a_count():
+    """Against the reference, a project connected in 1 of 300 paired replications read 0%."""
+    rows = [("onsite", IN_BOTH, "", "other", metric, 10.0, 2.0, 1.0, 3.0)
+            for metric in ("applicants", "connected", HEADLINE_METRICS[0])]
+    rows += [("onsite", DRAWN_DIFFERENTLY, "Campus", "all", metric, mean, difference,
+              math.nan, math.nan)
+             for metric, mean, difference in (("applicants", 1.0, 0.0),
+                                              ("connected", 299 / 300, 298 / 300),
+                                              (HEADLINE_METRICS[0], 7.5, 0.0))]
+    projects = {label: pd.DataFrame({
+        "project": ["Campus"], "replications": [300], "connected_share": [share],
+        "withdrawn_share": [0.0], "connect_date_p10": [None], "connect_date_p50": [p50],
+        "connect_date_p90": [None]}) for label, share, p50 in (
+            ("onsite", 299 / 300, "2032-06-29"), ("campus", 1 / 300, None))}
+    table = answer_table(rows, reference="campus").assign(replications=300)
+    (text,) = sentences(table, project_dates(projects))
+    assert ("Campus, requested differently (the same named project, another request): "
+            "connected by the end of the run in 299 of 300 replications, median 2032-06-29 "
+            "(10% to 90%: not by the end to not by the end) in onsite, against connected by "
+            "the end of the run in 1 of 300 replications, median: not by the end") in text
+    # Unpaired, the reference's share is of its own replications, which the row does not count.
+    (text,) = sentences(table.assign(paired=False), project_dates(projects))
+    assert "against connected by the end of the run in <1% of replications, median" in text
+
+
 def test_a_project_asked_too_late_for_any_figure_still_says_how_it_fared():
     """A project asked for near the end has no wait to give: it said a bare 'not defined'."""
     from sim.report.narrative import OWN_FIGURES

@@ -15,7 +15,7 @@ from matplotlib.ticker import Formatter
 
 __all__ = ["NOT_REACHED", "NO_INTERVAL", "QUARTER_SIGN", "distinct_values",
            "equal_but_for_rounding", "format_estimate", "format_numbers", "given_mw",
-           "group_thousands", "significant", "tick_texts"]
+           "group_thousands", "replication_share", "significant", "tick_texts"]
 
 NOT_REACHED = "not reached"
 """How an infinite time to connection reads: the share was never reached within the run."""
@@ -112,6 +112,26 @@ def format_numbers(*values: float, extra: int = 0) -> list[str]:
     texts = [f"{v:,.{decimals + extra}f}" for v in values]
     texts = [NOT_REACHED if math.isinf(v) else t for v, t in zip(values, texts, strict=True)]
     return _no_negative_zero(texts)
+
+
+def replication_share(share: float, replications: float | None = None,
+                      noun: bool = True) -> str:
+    """A share of replications in words: '80% of replications', '199 of 200 replications'.
+
+    A whole percent, but a share above 0 and below 1 never reads 0% or 100%: 199 of 200
+    replications was 'in 100% of replications', as if the project were connected in every
+    one. Where it would, the count is said if ``replications`` (how many the share is of)
+    is known, else '>99%' or '<1%'. ``noun``: followed by 'replications' ('of
+    replications' after a percent); without it, '80%' or '199 of 200' alone.
+    """
+    text = f"{share:.0%}"
+    if 0 < share < 1 and text in ("0%", "100%"):
+        if replications is not None and math.isfinite(replications) and replications >= 1:
+            runs = round(replications)
+            count = min(max(round(share * runs), 1), runs - 1)
+            return f"{count} of {runs}" + (" replications" if noun else "")
+        text = "<1%" if text == "0%" else ">99%"
+    return text + (" of replications" if noun else "")
 
 
 def significant(value: float, digits: int = 2) -> str:

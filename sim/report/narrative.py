@@ -29,6 +29,7 @@ from sim.figures.numbers import (
     distinct_values,
     equal_but_for_rounding,
     format_numbers,
+    replication_share,
 )
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR
@@ -158,14 +159,25 @@ def _when_connected(row: Any) -> str:
     connection.
     """
     share = float(row.connected_share)
+    runs = _replications_of(getattr(row, "replications", None))
     if share > 0:
         full = full_connection_dates(row)
         dates = f"{FIRST_CONNECTION}: {connection_dates(row)}; {full}" if full \
             else connection_dates(row)
-        return dates if share >= 1 else f"{_connected_in(share)}, {dates}"
+        return dates if share >= 1 else f"{_connected_in(share, runs)}, {dates}"
     withdrew = withdrawn_share(row)
-    return "connected in no replication" + (f" (withdrew in {withdrew:.0%})" if withdrew else
-                                            " by the end of the run")
+    return "connected in no replication" + (
+        f" (withdrew in {replication_share(withdrew, runs, noun=False)})" if withdrew
+        else " by the end of the run")
+
+
+def _replications_of(value: Any) -> float | None:
+    """How many replications a row's shares are of, where its ``replications`` says it."""
+    try:
+        runs = float(value)
+    except (TypeError, ValueError):
+        return None
+    return runs if math.isfinite(runs) else None
 
 
 def sentences(table: pd.DataFrame, dates: ProjectDates | None = None,
@@ -1152,8 +1164,12 @@ def _project_set_apart(row: pd.DataFrame, origin: str, kind: str, metric: str, v
     connected: pd.Series = row.loc["connected"]  # type: ignore[assignment]  # one label: a row
     share = float(connected["mean"])
     before = float(connected.get("reference_mean", share - float(connected["difference"])))
-    fates = [_fate(value, dates.get((label, origin)))
-             for value, label in ((share, variant), (before, reference))]
+    runs = _replications_of(connected.get("replications"))
+    # paired, both shares are of the same replications; else the reference's are its own
+    paired = connected.get("paired")
+    theirs = runs if paired is not None and not pd.isna(paired) and bool(paired) else None
+    fates = [_fate(value, dates.get((label, origin)), count)
+             for value, label, count in ((share, variant, runs), (before, reference, theirs))]
     text = f"{origin}, {PROJECT_WORDS[kind]}: {fates[0]} in {variant}, against {fates[1]} in " \
            f"{reference}"
     shown: pd.Series = row.loc[metric]  # type: ignore[assignment]  # as above
@@ -1164,21 +1180,29 @@ def _project_set_apart(row: pd.DataFrame, origin: str, kind: str, metric: str, v
     return f"{text}; {metric_phrase(metric)}: {change}"
 
 
-def _fate(share: float, dates: str | None) -> str:
-    """'connected by the end of the run in 80% of replications, median 2033-11-19 (...)'."""
+def _fate(share: float, dates: str | None, replications: float | None = None) -> str:
+    """'connected by the end of the run in 80% of replications, median 2033-11-19 (...)'.
+
+    ``replications``: how many the share is of, where known (:func:`_connected_in`).
+    """
     if not math.isfinite(share) or share <= 0:
         return dates if dates and not dates.startswith("median") else \
             "connected in no replication by the end of the run"
-    said = _connected_in(share)
+    said = _connected_in(share, replications)
     return said + (f", {_dates_alone(dates)}" if dates else "")
 
 
-def _connected_in(share: float) -> str:
-    """'connected by the end of the run in 80% of replications': how often a project was."""
-    return f"connected by the end of the run in {share:.0%} of replications"
+def _connected_in(share: float, replications: float | None = None) -> str:
+    """'connected by the end of the run in 80% of replications': how often a project was.
+
+    Never 0% or 100% of replications for a share between them: '199 of 200 replications'
+    where ``replications`` is known, else '>99%' (:func:`~sim.figures.numbers.replication_share`).
+    """
+    return f"connected by the end of the run in {replication_share(share, replications)}"
 
 
-SHARE_SAID = re.compile("^" + re.escape(_connected_in(0.5)).replace("50", r"\d+") + ", ")
+SHARE_SAID = re.compile("^" + re.escape(_connected_in(0.5).removesuffix("50% of replications"))
+                        + r"[^,]*replications, ")
 """How :func:`_when_connected` begins a project's dates where it was connected in some
 replications only."""
 
@@ -1388,8 +1412,10 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
     means = [float(row.loc[m, "mean"])  # type: ignore[arg-type]  # stubs: any scalar
              for m in ("applicants", "connected", "withdrawn")]
     if means[0] == 1:
-        gave_up = f", withdrew in {means[2]:.0%}" if means[2] > 0 else ""
-        said = _connected_in(means[1])
+        runs = _replications_of(row.loc["connected"].get("replications"))
+        gave_up = (f", withdrew in {replication_share(means[2], runs, noun=False)}"
+                   if means[2] > 0 else "")
+        said = _connected_in(means[1], runs)
         when = f", {_dates_alone(dates)}" if dates and means[1] > 0 else ""
         return f"; {said}{gave_up}{when}"
     asked, connected, withdrawn = format_numbers(*means)
