@@ -788,6 +788,41 @@ def test_a_stream_of_blocks_of_homes_is_counted_in_homes_too(
                     "(homes in applicants.csv)")
 
 
+def test_the_homes_of_a_paired_question_count_the_replications_both_ran(
+        family: dict[str, Path], tmp_path: Path):
+    """The homes line, as the question's other figures, over the replications both ran.
+
+    The reference ran 6 replications and the variant 4, with the same draws: the reference's
+    homes over its own 6 set the 2 draws the variant never ran beside the variant's, and read
+    the difference in draws as one the variant made.
+    """
+    (tmp_path / "homes.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: homes\n"
+        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
+        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
+        encoding="utf-8")
+    (tmp_path / "homes_fifo.yaml").write_text(
+        "extends: homes.yaml\nname: homes_fifo\npolicy: {order: fifo, changes: []}\n",
+        encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match="paired over the 4 replications both ran"):
+        both = compare([tmp_path / "homes.yaml", tmp_path / "homes_fifo.yaml"],
+                       ["1:replications=6", "2:replications=4"], workers=1)
+
+    def homes(label: str, replications: int) -> list[str]:
+        rows = both.results[label].applicants.query(
+            f"stream == 'new_homes' and replication < {replications}")
+        return format_numbers(rows["homes"].sum() / replications,
+                              rows.loc[rows["outcome"] == "connected", "homes"].sum()
+                              / replications)
+
+    assert homes("homes", 4) != homes("homes", 6)  # else the case shows nothing
+    (said,) = [line.strip() for line in both.outline() if "homes asked" in line]
+    mine, theirs = homes("homes_fifo", 4), homes("homes", 4)
+    assert said == (f"- new_homes asks for blocks of homes, one applicant each: on average "
+                    f"{mine[0]} homes asked, {mine[1]} of them connected by the end of the run "
+                    f"({theirs[0]} and {theirs[1]} in homes) (homes in applicants.csv)")
+
+
 def test_more_withdrawals_beside_a_shorter_wait_are_said():
     """A shorter mean wait beside more withdrawals says so: it can come from those who gave up.
 

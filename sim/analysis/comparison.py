@@ -379,7 +379,8 @@ class Comparison:
         items = upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
                                {label: r.timeseries for label, r in self.results.items()})
         freed = {label: _whole_freed(r.summary) for label, r in self.results.items()}
-        homes = {label: _homes(r) for label, r in self.results.items()}
+        homes = {label: _homes(r, _counted_replications(label, self.questions, self.results))
+                 for label, r in self.results.items()}
         replaced = {pair: words for pair in pairs
                     if (words := _upgrades_not_freed(*(self.results[label].scenario
                                                        for label in pair)))}
@@ -764,14 +765,20 @@ def _asked_alike(reference: Results, variant: Results) -> bool:
         for column in columns)
 
 
-def _homes(results: Results) -> dict[str, tuple[float, float]]:
-    """Per stream of blocks of homes, its homes asked and connected: means per replication."""
+def _homes(results: Results, counted: Collection[int]) -> dict[str, tuple[float, float]]:
+    """Per stream of blocks of homes, its homes asked and connected: means per replication.
+
+    Over the replications ``counted`` (:func:`_counted_replications`), as the question's
+    other figures and its projects' dates.
+    """
     streams = [name for name, stream in results.scenario.streams.items()
                if stream.homes_per_request is not None]
     if not streams:
         return {}
-    rows = results.applicants[results.applicants["stream"].isin(streams)]
-    replications = len(replication_indices(results))
+    applicants = results.applicants
+    rows = applicants[applicants["stream"].isin(streams)
+                      & applicants["replication"].isin(counted)]
+    replications = len(counted)
     connected = rows["outcome"] == "connected"
     return {stream: (float(rows.loc[rows["stream"] == stream, "homes"].sum()) / replications,
                      float(rows.loc[connected & (rows["stream"] == stream), "homes"].sum())
@@ -1345,16 +1352,27 @@ def _projects_counted(label: str, questions: Sequence[Question],
     beside the other's, and read the difference in draws as one the variant made.
     """
     own = results[label]
-    ran = replication_indices(own)
-    shared = set(ran)
+    shared = _counted_replications(label, questions, results)
+    if len(shared) == len(replication_indices(own)):
+        return own.projects
+    applicants = own.applicants
+    return summarise_projects(applicants[applicants["replication"].isin(shared)], len(shared))
+
+
+def _counted_replications(label: str, questions: Sequence[Question],
+                          results: Mapping[str, Results]) -> set[int]:
+    """The replications of ``label`` that each of its paired questions counts: those both ran.
+
+    All it ran where no paired question leaves any out. A scenario's projects' dates
+    (:func:`_projects_counted`) and homes (:func:`_homes`) are said over these, as the
+    figures of its paired questions are.
+    """
+    shared = set(replication_indices(results[label]))
     for question in questions:
         if question.paired and label in (question.variant, question.reference):
             partner = question.reference if label == question.variant else question.variant
             shared &= set(replication_indices(results[partner]))
-    if len(shared) == len(ran):
-        return own.projects
-    applicants = own.applicants
-    return summarise_projects(applicants[applicants["replication"].isin(shared)], len(shared))
+    return shared
 
 
 def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:
