@@ -651,8 +651,9 @@ first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
 
 Each scenario file is compared with the nearest file up its extends chain that is an input
 too (or a results folder of one), else with the first input that extends none of the
-others; --reference NAME compares every scenario with one, and --questions FILE lists the
-pairs outright (a YAML list of question,
+others; --reference NAME compares every scenario with one (a warning names the ways one
+that does not extend it itself differs from it, where there are several: its answer is their
+combined effect), and --questions FILE lists the pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
 answered together). A difference is computed per replication (paired) when both share the
 seed and the assumptions the applicants are drawn from (the period, the streams' rates and

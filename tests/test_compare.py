@@ -1484,6 +1484,56 @@ def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path
         compare(inputs, replications=2, workers=1, reference="nowhere")
 
 
+def test_a_named_reference_differing_in_several_ways_says_the_answer_mixes_them(
+        family: dict[str, Path], tmp_path: Path):
+    """--reference sets every scenario against one: onsite against fifo is two levers at once.
+
+    onsite changes on-site generation over social_priority, which changes the policy over
+    fifo: its answer against fifo is their effect together, and nothing said so. One
+    warning names what differs (three at most, then how many more); the report says it in
+    that answer. social_priority, one lever from fifo, draws none, nor does a file that
+    extends fifo itself, as compare without --reference would pair it.
+    """
+    inputs = [family[n] for n in ("fifo", "social_priority", "onsite")]
+    with pytest.warns(GridqueueWarning) as caught:
+        named = compare(inputs, replications=2, workers=1, reference="fifo")
+    said = ("onsite against fifo: the two differ in queue policy and on-site generation, so "
+            "its answer shows their combined effect, not that of one of them; to see one "
+            "alone, compare with a scenario that differs from fifo in it only (a questions "
+            "file names each pair)")
+    assert [str(w.message) for w in caught] == [said] == named.cautions
+    # In the report, beside that answer rather than above them all; read back, the same.
+    folder = named.write(tmp_path / "named")
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    answers = page[page.index('id="answers"'):page.index('id="questions"')]
+    assert said in answers and said not in page[:page.index('id="answers"')]
+    assert answers.index("onsite against fifo") < answers.index(said)
+    assert Comparison.read(folder).cautions == [said]
+    # The terminal's answers do not repeat what it warned of.
+    assert not [line for line in named.outline() if "combined effect" in line]
+    # More than three: the first three, and how many more.
+    (tmp_path / "far.yaml").write_text(
+        f"extends: {family['onsite']}\nname: far\nseed: 7\nend: 2025-06-01\n"
+        "grid: {capacity_mw: 2}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match="the two differ in period, seed, queue policy "
+                      "and 2 more, so its answer shows their combined effect"):
+        compare([family["fifo"], tmp_path / "far.yaml"], replications=2, workers=1,
+                reference="fifo")
+    # One lever, a file that extends the reference itself (written as one variant of it,
+    # whatever it changes), or pairs the extends chains choose: nothing new to say.
+    (tmp_path / "both.yaml").write_text(
+        f"extends: {family['fifo']}\nname: both\npolicy: {{order: social_priority}}\n"
+        "onsite_generation: {share: 0.5, cover: 0.2}\n", encoding="utf-8")
+    for chosen in ({"reference": "fifo"}, {}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", GridqueueWarning)
+            compare([family["fifo"], family["social_priority"], tmp_path / "both.yaml"],
+                    replications=2, workers=1, **chosen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        compare(inputs, replications=2, workers=1)
+
+
 def test_a_reference_that_names_no_input_is_refused_before_anything_runs(family, monkeypatch):
     """It was found out only after every scenario had run, minutes later."""
     import sim.analysis.comparison as comparison

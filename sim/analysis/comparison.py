@@ -489,11 +489,16 @@ class Comparison:
             with outputs_placed():  # inside the staging folder: not in place until it is
                 for label, name in self.run_dirs().items():
                     self.results[label].write(staging / "runs" / name)
+            in_answers = self._cautions_in_answers
+            extra = dict(self._extra_items)
+            for pair, texts in in_answers.items():
+                extra[pair] = [*extra.get(pair, []), *texts]
+            said = {text for texts in in_answers.values() for text in texts}
             page = comparison_page(
                 self.table, {label: r.scenario for label, r in self.results.items()},
                 self.sources, images, self.observations, self._project_dates,
-                cautions=self.cautions,
-                replications=self._replication_counts, extra=self._extra_items,
+                cautions=[text for text in self.cautions if text not in said],
+                replications=self._replication_counts, extra=extra,
                 areas=self._areas)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(target), "command": None if command is None
@@ -501,6 +506,22 @@ class Comparison:
             (staging / "comparison.json").write_text(
                 json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         return target
+
+    @property
+    def _cautions_in_answers(self) -> dict[tuple[str, str], list[str]]:
+        """The cautions the report says in a pair's answer, by (variant, reference).
+
+        That its scenarios differ in several ways (:func:`_combined_levers`): a reader
+        quoting that answer reads it there, rather than above them all. The terminal warned
+        of them once, before its answers.
+        """
+        found: dict[tuple[str, str], list[str]] = {}
+        for question in self.questions:
+            head = f"{question.variant} against {question.reference}: "
+            for text in self.cautions:
+                if text.startswith(head) and COMBINED in text:
+                    found.setdefault((question.variant, question.reference), []).append(text)
+        return {pair: list(dict.fromkeys(texts)) for pair, texts in found.items()}
 
     @classmethod
     def read(cls, directory: str | Path) -> Comparison:
@@ -676,11 +697,14 @@ def compare(
     results_dirs = {label: Path(source).resolve() for label, source in sources.items()
                     if label not in ran and source != "python"}
     by_order: set[str] = set()  # compared with the first input only as it comes first
+    extending: set[str] = set()  # compared with the file they extend themselves
     if specs:
         pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
                  for s in specs]
     elif chosen is not None:
         pairs = _against(chosen, list(results))
+        chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
+        extending = _extending(chains, labels.index(chosen), labels)
     else:
         chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
         parents = [_parent_index(index, chains) for index in range(len(chains))]
@@ -691,6 +715,9 @@ def compare(
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
     cautions += [text for question in asked if question.variant in by_order
                  and (text := _mixed_changes(question, results))]
+    if chosen is not None:  # pairs the files' extends chains did not choose
+        cautions += [text for question in asked if question.variant not in extending
+                     and (text := _combined_levers(question, results))]
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
     cautions += [text for question in asked if (text := areas_not_compared(
@@ -1200,6 +1227,51 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
             f"to see one alone, add an input that differs from {question.variant} in it only, "
             f"such as a file {question.variant} extends, or name the reference "
             f"{given_as('with --reference', 'as the reference argument')}")
+
+
+COMBINED = "so its answer shows their combined effect"
+"""What :func:`_combined_levers` says of a pair; the report puts such a caution in its answer."""
+
+LEVERS_SHOWN = 3
+"""How many ways two scenarios differ :func:`_combined_levers` names before 'and N more'."""
+
+
+def _extending(chains: Sequence[tuple[Path, ...] | None], reference: int,
+               labels: Sequence[str]) -> set[str]:
+    """The inputs whose own file extends the ``reference``-th input's file directly.
+
+    Such a file is one variant of it, as its author wrote it, whatever it changes (a
+    ranking by efficiency sets a policy and the scores it ranks by): set against it, as
+    without ``--reference``, it draws no caution of :func:`_combined_levers`. Not known
+    where a chain is not (:func:`_chain`).
+    """
+    theirs = chains[reference]
+    if not theirs:
+        return set()
+    return {label for label, chain in zip(labels, chains, strict=True)
+            if chain and len(chain) > 1 and chain[1] == theirs[0]}
+
+
+def _combined_levers(question: Question, results: Mapping[str, Results]) -> str | None:
+    """Say when a scenario set against the reference named for all differs in several ways.
+
+    ``--reference`` sets every input against one scenario, whatever each changes: a file
+    that adds on-site generation over one that changes the policy, set against the first,
+    answers for both levers at once, and a reader would quote it as on-site generation's
+    effect. Nothing where they differ in one way only, or where the variant's own file
+    extends the reference's (:func:`_extending`); what differs is named as
+    :func:`_ways_they_differ` finds it, the first :data:`LEVERS_SHOWN`, then how many more.
+    """
+    differing = _ways_they_differ(results[question.variant].scenario,
+                                  results[question.reference].scenario)
+    if len(differing) < 2:
+        return None
+    shown = differing if len(differing) <= LEVERS_SHOWN + 1 else \
+        [*differing[:LEVERS_SHOWN], f"{len(differing) - LEVERS_SHOWN} more"]
+    return (f"{question.variant} against {question.reference}: the two differ in "
+            f"{listed(shown)}, {COMBINED}, not that of one of them; to see one alone, compare "
+            f"with a scenario that differs from {question.reference} in it only (a questions "
+            f"file names each pair)")
 
 
 def _ways_they_differ(variant: Scenario, reference: Scenario) -> list[str]:
