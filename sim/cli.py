@@ -651,11 +651,13 @@ first), --set NAME:KEY=VALUE only the file NAME.yaml, e.g. --set
 
 Each scenario file is compared with the nearest file up its extends chain that is an input
 too (or a results folder of one), else with the first input that extends none of the
-others; --reference NAME compares every scenario with one (a warning names the ways one
-that does not extend it itself differs from it, where there are several: its answer is their
-combined effect), and --questions FILE lists the pairs outright (a YAML list of question,
+others; --reference NAME compares every scenario with one, and --questions FILE lists the
+pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
-answered together). A difference is computed per replication (paired) when both share the
+answered together). Where a scenario is set against one its file does not extend itself
+(the one --reference names, or a file further up its chain) and differs from it in several
+ways, a warning names them: its answer is their combined effect. A difference is computed
+per replication (paired) when both share the
 seed and the assumptions the applicants are drawn from (the period, the streams' rates and
 sizes, the waiting list, upgrade delays; not the policy, the grid or named projects, nor what
 applicants do or where they count: patience, on-site generation, offers, priority uptake, a

@@ -1337,10 +1337,14 @@ def test_a_results_folder_of_a_file_an_input_extends_is_the_reference(
     asked = compare([moved / "scenarios" / family["onsite"].name, moved / "results" / "fifo"],
                     replications=2, workers=1)
     assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", GridqueueWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GridqueueWarning)
         asked = compare([family["onsite"], fifo], replications=2, workers=1)
     assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
+    # The folder is found up the chain, not taken by order: only that onsite, through a file
+    # that is no input, differs from fifo in two ways is said.
+    assert [str(w.message).partition(",")[0] for w in caught] == [
+        "onsite against fifo: the two differ in queue policy and on-site generation"]
     onsite = _kept_run(family, "onsite", tmp_path / "onsite_run")
     asked = compare([onsite, family["fifo"]], replications=2, workers=1)
     assert [(q.reference, q.variant) for q in asked.questions] == [("fifo", "onsite")]
@@ -1532,6 +1536,22 @@ def test_a_named_reference_differing_in_several_ways_says_the_answer_mixes_them(
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)
         compare(inputs, replications=2, workers=1)
+
+
+def test_a_file_set_against_one_it_extends_through_another_says_the_answer_mixes_them(
+        family: dict[str, Path]):
+    """Without --reference, onsite is set against fifo where social_priority is no input.
+
+    onsite extends fifo through social_priority, so it is compared with fifo, the nearest
+    input up its chain: the same pair as with --reference fifo, and as much two levers at
+    once. With social_priority among the inputs each is one lever from its own reference.
+    """
+    with pytest.warns(GridqueueWarning) as caught:
+        far = compare([family["fifo"], family["onsite"]], replications=2, workers=1)
+    said = ("onsite against fifo: the two differ in queue policy and on-site generation, so "
+            "its answer shows their combined effect")
+    assert [str(w.message)[:len(said)] for w in caught] == [said]
+    assert len(far.cautions) == 1 and far.cautions[0].startswith(said)
 
 
 def test_a_reference_that_names_no_input_is_refused_before_anything_runs(family, monkeypatch):

@@ -697,27 +697,32 @@ def compare(
     results_dirs = {label: Path(source).resolve() for label, source in sources.items()
                     if label not in ran and source != "python"}
     by_order: set[str] = set()  # compared with the first input only as it comes first
-    extending: set[str] = set()  # compared with the file they extend themselves
+    chains: dict[str, tuple[Path, ...] | None] = {}  # of pairs the questions did not name
+    up_chain: set[str] = set()  # variants set against the named reference or one they extend
     if specs:
         pairs = [(s.question, paths[s.reference.resolve()], paths[s.variant.resolve()])
                  for s in specs]
     elif chosen is not None:
         pairs = _against(chosen, list(results))
-        chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
-        extending = _extending(chains, labels.index(chosen), labels)
+        chains = dict(zip(labels, (_chain(item, loaded) for item, (loaded, _)
+                                   in zip(items, gathered, strict=True)), strict=True))
+        up_chain = set(labels)
     else:
-        chains = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
-        parents = [_parent_index(index, chains) for index in range(len(chains))]
-        pairs = _against_parents(chains, parents, list(results), list(sources.values()))
-        by_order = _compared_by_order(chains, parents, list(results))
+        found = [_chain(item, loaded) for item, (loaded, _) in zip(items, gathered, strict=True)]
+        parents = [_parent_index(index, found) for index in range(len(found))]
+        pairs = _against_parents(found, parents, list(results), list(sources.values()))
+        by_order = _compared_by_order(found, parents, list(results))
+        chains = dict(zip(labels, found, strict=True))
+        up_chain = {label for label, parent in zip(labels, parents, strict=True)
+                    if parent is not None}
     asked = [Question(text, ref, variant, is_paired(results[ref], results[variant]))
              for text, ref, variant in pairs]
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
     cautions += [text for question in asked if question.variant in by_order
                  and (text := _mixed_changes(question, results))]
-    if chosen is not None:  # pairs the files' extends chains did not choose
-        cautions += [text for question in asked if question.variant not in extending
-                     and (text := _combined_levers(question, results))]
+    cautions += [text for question in asked if question.variant in up_chain
+                 and not _extends_itself(chains, question)
+                 and (text := _combined_levers(question, results))]
     populations = {q: question_populations(results[q.reference], results[q.variant])
                    for q in asked}
     cautions += [text for question in asked if (text := areas_not_compared(
@@ -1236,31 +1241,30 @@ LEVERS_SHOWN = 3
 """How many ways two scenarios differ :func:`_combined_levers` names before 'and N more'."""
 
 
-def _extending(chains: Sequence[tuple[Path, ...] | None], reference: int,
-               labels: Sequence[str]) -> set[str]:
-    """The inputs whose own file extends the ``reference``-th input's file directly.
+def _extends_itself(chains: Mapping[str, tuple[Path, ...] | None], question: Question) -> bool:
+    """Whether the variant's own file extends the reference's file, with no file between.
 
     Such a file is one variant of it, as its author wrote it, whatever it changes (a
-    ranking by efficiency sets a policy and the scores it ranks by): set against it, as
-    without ``--reference``, it draws no caution of :func:`_combined_levers`. Not known
-    where a chain is not (:func:`_chain`).
+    ranking by efficiency sets a policy and the scores it ranks by): set against it, it
+    draws no caution of :func:`_combined_levers`. False where either chain is not known
+    (:func:`_chain`).
     """
-    theirs = chains[reference]
-    if not theirs:
-        return set()
-    return {label for label, chain in zip(labels, chains, strict=True)
-            if chain and len(chain) > 1 and chain[1] == theirs[0]}
+    mine, theirs = chains.get(question.variant), chains.get(question.reference)
+    return bool(mine and theirs and len(mine) > 1 and mine[1] == theirs[0])
 
 
 def _combined_levers(question: Question, results: Mapping[str, Results]) -> str | None:
-    """Say when a scenario set against the reference named for all differs in several ways.
+    """Say when a scenario set against a reference differs from it in several ways.
 
-    ``--reference`` sets every input against one scenario, whatever each changes: a file
-    that adds on-site generation over one that changes the policy, set against the first,
-    answers for both levers at once, and a reader would quote it as on-site generation's
-    effect. Nothing where they differ in one way only, or where the variant's own file
-    extends the reference's (:func:`_extending`); what differs is named as
-    :func:`_ways_they_differ` finds it, the first :data:`LEVERS_SHOWN`, then how many more.
+    ``--reference`` sets every input against one scenario, whatever each changes, and
+    without it a file is set against the nearest input up its ``extends`` chain, however
+    far: a file that adds on-site generation over one that changes the policy, set against
+    the file before both, answers for both levers at once, and a reader would quote it as
+    on-site generation's effect. Not said of a questions file's pairs, nor of those set
+    against the first input by their order (:func:`_mixed_changes` speaks of them, or
+    :func:`_against_parents`), nor where the variant's file extends the reference's itself
+    (:func:`_extends_itself`); and only where they differ in more than one way: named as
+    :func:`_ways_they_differ` finds them, the first :data:`LEVERS_SHOWN`, then how many more.
     """
     differing = _ways_they_differ(results[question.variant].scenario,
                                   results[question.reference].scenario)
