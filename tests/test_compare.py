@@ -1898,7 +1898,7 @@ def test_an_added_stream_is_set_apart_and_categories_count_the_same_applicants(
     text = next(s for s in variants.sentences() if s.startswith("homes against"))
     assert "the applicants of both scenarios — " in text
     assert "; homes (only in homes" in text
-    assert " connected by the end of the run, 0.0 withdrew; " in text  # homes stay
+    assert " connected by the end of the run, 0 withdrew; " in text  # homes stay, not "0.0"
     assert text.endswith(" in both.")  # the campus both scenarios have, on the same dates
 
 
@@ -2517,9 +2517,10 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
     (text,) = sentences(table)
     assert "; to a full firm connection (a partial one or a non-firm right does not count), " \
            "everyone compared: 0.50 years longer" in text
-    assert text.endswith("; over the run, on average 40.0 applicants got a non-firm right "
+    # Whole counts read whole; MW keep their decimal.
+    assert text.endswith("; over the run, on average 40 applicants got a non-firm right "
                          "(20.0 MW in all, not at once), usable for 85% of their MW-hours, "
-                         "and 12.0 of them moved to firm.")
+                         "and 12 of them moved to firm.")
     same = table.assign(mean=np.where(table["metric"] == "wait_firm_rmst_10y_years", 6.0,
                                       table["mean"]))
     same["estimate"] = same["mean"]

@@ -27,7 +27,7 @@ from sim.report.data import (
     run_page,
 )
 from sim.report.html import render_report
-from sim.report.narrative import PairAnswer
+from sim.report.narrative import PairAnswer, homes_items
 from sim.report.run import write_report
 from sim.runs.metrics import (
     EVERY_APPLICANT,
@@ -1193,3 +1193,15 @@ def test_where_a_category_changes_the_figures_say_which_category_they_count():
     assert BY_REQUEST_CATEGORY not in format_summary(still)
     page = run_page(still.summary, still.scenario, "s.yaml", {"queue": b""})
     assert page.by_category_note == "" and not page.figures[0].caption.endswith(QUEUE_IN_FORCE)
+
+
+def test_a_whole_mean_count_in_an_answer_reads_as_a_whole_number():
+    """'on average 12 homes asked', not '12.0': a mean count that is whole is written whole.
+
+    A fractional one keeps its decimal (6.5), each count on its own; the formatter's one
+    decimal below 100 is for figures that are not counts.
+    """
+    items = homes_items([("v", "r")], {"v": {"s": (12.0, 6.5)}, "r": {"s": (10.0, 4.0)}})
+    assert items == {("v", "r"): [
+        "s asks for blocks of homes, one applicant each: on average 12 homes asked, 6.5 of "
+        "them connected by the end of the run (10 and 4 in r) (homes in applicants.csv)"]}

@@ -891,12 +891,13 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
                      get.loc[(ALL, FIRM)], METRICS[FIRM].unit))  # type: ignore[arg-type]
     in_part = variant.get((ALL, "connected_in_part"), 0.0)
     if in_part > 0:
-        words.append(f"over the run, on average {format_numbers(in_part)[0]} applicants were "
+        words.append(f"over the run, on average {_count_texts(in_part)[0]} applicants were "
                      "connected first with a part of their request")
     rights = variant.get((ALL, "non_firm_connected"), 0.0)
     if rights > 0:
-        count, mw, moved = (format_numbers(value)[0] for value in (
-            rights, variant[(ALL, "mw_non_firm")], variant[(ALL, "moved_to_firm")]))
+        count, moved = (_count_texts(value)[0] for value in (
+            rights, variant[(ALL, "moved_to_firm")]))
+        mw = format_numbers(variant[(ALL, "mw_non_firm")])[0]
         usable = variant[(ALL, "non_firm_usable_share")]
         words.append(f"over the run, on average {count} applicants got a non-firm right "
                      f"({mw} MW in all, not at once), usable for {usable:.0%} of their "
@@ -979,6 +980,18 @@ HomesCounts = Mapping[str, Mapping[str, tuple[float, float]]]
 """Per run, per stream of blocks of homes: the homes asked and connected, mean per replication."""
 
 
+def _count_texts(*values: float) -> list[str]:
+    """Mean counts per replication as an answer writes them: a whole one whole, '4 applicants'.
+
+    :func:`~sim.figures.numbers.format_numbers` gives one decimal below 100, which wrote a
+    count of 4 in every replication as '4.0 applicants'. A mean that is whole reads whole;
+    another keeps the precision the values set together (77.9, 6.9).
+    """
+    texts = format_numbers(*values)
+    return [f"{value:,.0f}" if math.isfinite(value) and value == round(value) else text
+            for value, text in zip(values, texts, strict=True)]
+
+
 def homes_items(pairs: Iterable[tuple[str, str]],
                 homes: HomesCounts) -> dict[tuple[str, str], list[str]]:
     """For each pair, the homes of each stream whose requests are blocks of homes.
@@ -990,11 +1003,11 @@ def homes_items(pairs: Iterable[tuple[str, str]],
     items: dict[tuple[str, str], list[str]] = {}
     for variant, reference in pairs:
         for stream, (asked, connected) in homes.get(variant, {}).items():
-            texts = format_numbers(asked, connected)
+            texts = _count_texts(asked, connected)
             text = (f"{stream} asks for blocks of homes, one applicant each: on average "
                     f"{texts[0]} homes asked, {texts[1]} of them connected by the end of the run")
             if stream in homes.get(reference, {}):
-                theirs = format_numbers(*homes[reference][stream])
+                theirs = _count_texts(*homes[reference][stream])
                 text += f" ({theirs[0]} and {theirs[1]} in {reference})"
             items.setdefault((variant, reference), []).append(
                 f"{text} (homes in applicants.csv)")
@@ -1057,7 +1070,7 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
         items.append(f"{who}: " + difference_text(
             get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
             every_replication=METRICS[shown].every_replication))
-    count, otherwise = format_numbers(per_replication, ended_otherwise)
+    count, otherwise = _count_texts(per_replication, ended_otherwise)
     items.append(f"halves of the {count} {WHO[category]} a replication with a score who "
                  f"waited while {ranking}, split at each replication's median score — "
                  f"{otherwise} of them a replication end otherwise (connected, withdrawn or "
@@ -1418,7 +1431,7 @@ def _outcomes(row: pd.DataFrame, dates: str | None = None) -> str:
         said = _connected_in(means[1], runs)
         when = f", {_dates_alone(dates)}" if dates and means[1] > 0 else ""
         return f"; {said}{gave_up}{when}"
-    asked, connected, withdrawn = format_numbers(*means)
+    asked, connected, withdrawn = _count_texts(*means)
     return (f"; on average {connected} of {asked} connected by the end of the run, "
             f"{withdrawn} withdrew")
 
@@ -1436,8 +1449,9 @@ def _size(row: pd.DataFrame, dates: str | None = None) -> str:
     if mean["applicants"] == 1:
         return _outcomes(row, dates).removeprefix("; ")
     jobs = mean["jobs_connected"] + mean["jobs_withdrawn"] + mean["jobs_waiting"]
-    asked, held, connected, mw = (format_numbers(value)[0] for value in (
-        mean["applicants"], jobs, mean["connected"], mean["mw_connected"]))
+    asked, held, connected = (_count_texts(value)[0] for value in (
+        mean["applicants"], jobs, mean["connected"]))
+    mw = format_numbers(mean["mw_connected"])[0]
     with_jobs = f", with {held} jobs" if jobs > 0 else ""
     return (f"on average {asked} applicants a replication{with_jobs}; {connected} connected "
             f"by the end of the run, with {mw} MW")
