@@ -655,8 +655,9 @@ others; --reference NAME compares every scenario with one, and --questions FILE 
 pairs outright (a YAML list of question,
 reference and variant, paths relative to the file; pairs sharing a question's words are
 answered together). Where a scenario is set against one its file does not extend itself
-(the one --reference names, or a file further up its chain) and differs from it in several
-ways, a warning names them: its answer is their combined effect. A difference is computed
+(the one --reference names, a file further up its chain, or the first input, by order
+alone) and differs from it in several ways, a warning names them and the report says it in
+that pair's answer: its answer is their combined effect. A difference is computed
 per replication (paired) when both share the
 seed and the assumptions the applicants are drawn from (the period, the streams' rates and
 sizes, the waiting list, upgrade delays; not the policy, the grid or named projects, nor what

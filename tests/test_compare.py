@@ -1467,13 +1467,33 @@ def test_siblings_compared_by_order_are_said_to_mix_what_each_changes(family: di
                         workers=1)
     said = ("other_seed against social_priority: other_seed does not extend social_priority "
             "(it is the reference as the first input), and the two differ in seed and queue "
-            "policy, so each difference is their effect together; ")
+            "policy, so its answer shows their combined effect, not that of one of them; ")
     assert len(mixed.cautions) == 1 and mixed.cautions[0].startswith(said)
     assert [str(w.message) for w in caught if "does not extend" in str(w.message)] \
         == mixed.cautions
     for inputs in ([family["social_priority"], smallest],
                    [family["fifo"], family["social_priority"], family["other_seed"]]):
         assert compare(inputs, replications=2, workers=1).cautions == []
+
+
+def test_a_caution_of_inputs_compared_by_order_is_said_once_in_that_pairs_answer(
+        family: dict[str, Path], tmp_path: Path):
+    """A plain compare of two unrelated files: the caution sits in their answer, as others do.
+
+    It stood at the top of the report, above every answer, while the caution of a named
+    reference differing in several ways stood in its pair's answer: a reader quoting the
+    answer read none of it there. Now both are said where the answer is, once.
+    """
+    with pytest.warns(GridqueueWarning, match="does not extend"):
+        mixed = compare([family["social_priority"], family["other_seed"]], replications=2,
+                        workers=1)
+    (said,) = mixed.cautions
+    folder = mixed.write(tmp_path / "mixed")
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    answers = page[page.index('id="answers"'):page.index('id="questions"')]
+    assert said in answers and page.count(said) == 1
+    assert answers.index("other_seed against social_priority") < answers.index(said)
+    assert Comparison.read(folder).cautions == [said]
 
 
 def test_an_explicit_reference_is_used_for_every_scenario(family: dict[str, Path]):

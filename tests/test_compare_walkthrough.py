@@ -95,7 +95,8 @@ def test_replications_alone_are_not_said_to_mix_with_what_a_sibling_changes(
                          workers=1)
     (said,) = [m for m in _messages(caught) if "does not extend" in m]
     assert said in seeded.cautions
-    assert "the two differ in seed and queue policy, so each difference" in said
+    assert "the two differ in seed and queue policy, so its answer shows their combined " \
+        "effect" in said
 
 
 def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(

@@ -511,9 +511,10 @@ class Comparison:
     def _cautions_in_answers(self) -> dict[tuple[str, str], list[str]]:
         """The cautions the report says in a pair's answer, by (variant, reference).
 
-        That its scenarios differ in several ways (:func:`_combined_levers`): a reader
-        quoting that answer reads it there, rather than above them all. The terminal warned
-        of them once, before its answers.
+        That its scenarios differ in several ways (:func:`_combined_levers`, and
+        :func:`_mixed_changes` where the reference is the first input by order alone): a
+        reader quoting that answer reads it there, rather than above them all. The terminal
+        warned of them once, before its answers.
         """
         found: dict[tuple[str, str], list[str]] = {}
         for question in self.questions:
@@ -1220,7 +1221,8 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
     policy over one base) differ in that alone. A business park added beside
     ``social_priority``, over their common base, differs in its streams and in the policy
     too, and a reader would take the policy's effect for the park's. What differs is named as
-    :func:`_ways_they_differ` finds it: the seed, but not the number of replications.
+    :func:`_combined_levers` names it (:func:`_levers_shown`), and in its words
+    (:data:`COMBINED`), so that the report says both cautions in the pair's answer.
     """
     differing = _ways_they_differ(results[question.variant].scenario,
                                   results[question.reference].scenario)
@@ -1228,17 +1230,29 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
         return None
     return (f"{question.variant} against {question.reference}: {question.variant} does not "
             f"extend {question.reference} (it is the reference as the first input), and the "
-            f"two differ in {listed(differing)}, so each difference is their effect together; "
+            f"two differ in {_levers_shown(differing)}, {COMBINED}, not that of one of them; "
             f"to see one alone, add an input that differs from {question.variant} in it only, "
             f"such as a file {question.variant} extends, or name the reference "
             f"{given_as('with --reference', 'as the reference argument')}")
 
 
 COMBINED = "so its answer shows their combined effect"
-"""What :func:`_combined_levers` says of a pair; the report puts such a caution in its answer."""
+"""What :func:`_combined_levers` and :func:`_mixed_changes` say of a pair; the report puts
+such a caution in that pair's answer (:attr:`Comparison._cautions_in_answers`)."""
 
 LEVERS_SHOWN = 3
-"""How many ways two scenarios differ :func:`_combined_levers` names before 'and N more'."""
+"""How many ways two scenarios differ a caution names before 'and N more'."""
+
+
+def _levers_shown(differing: Sequence[str]) -> str:
+    """The ways two scenarios differ, listed: the first :data:`LEVERS_SHOWN`, then how many more.
+
+    'queue policy and on-site generation'; 'period, seed, queue policy and 2 more' (four are
+    all named: 'and 1 more' would be no shorter).
+    """
+    shown = list(differing) if len(differing) <= LEVERS_SHOWN + 1 else \
+        [*differing[:LEVERS_SHOWN], f"{len(differing) - LEVERS_SHOWN} more"]
+    return listed(shown)
 
 
 def _extends_itself(chains: Mapping[str, tuple[Path, ...] | None], question: Question) -> bool:
@@ -1270,12 +1284,10 @@ def _combined_levers(question: Question, results: Mapping[str, Results]) -> str 
                                   results[question.reference].scenario)
     if len(differing) < 2:
         return None
-    shown = differing if len(differing) <= LEVERS_SHOWN + 1 else \
-        [*differing[:LEVERS_SHOWN], f"{len(differing) - LEVERS_SHOWN} more"]
     return (f"{question.variant} against {question.reference}: the two differ in "
-            f"{listed(shown)}, {COMBINED}, not that of one of them; to see one alone, compare "
-            f"with a scenario that differs from {question.reference} in it only (a questions "
-            f"file names each pair)")
+            f"{_levers_shown(differing)}, {COMBINED}, not that of one of them; to see one "
+            f"alone, compare with a scenario that differs from {question.reference} in it only "
+            f"(a questions file names each pair)")
 
 
 def _ways_they_differ(variant: Scenario, reference: Scenario) -> list[str]:
