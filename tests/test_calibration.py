@@ -813,6 +813,35 @@ def test_a_warning_only_an_end_of_the_range_gives_names_that_end(published, tmp_
         said[0]
 
 
+def test_a_warning_a_fitted_category_scale_gives_names_that_parameter(published, tmp_path,
+                                                                      monkeypatch):
+    """A category's rate scale at 0 leaves a priority uptake nobody: said of the --fit range.
+
+    The warning said 'after override streams.shops.rate_per_year=0.0', a per-stream key the
+    user never typed, with no word of the parameter or the end of its range that gave it.
+    Both of the category's streams stopped by it are said as the parameter, once.
+    """
+    world = yaml.safe_load(published.read_text(encoding="utf-8"))
+    world["policy"] = {"order": "social_priority"}
+    world["priority_uptake"] = {"safety": 0.3}
+    for name in ("shops", "depots"):
+        world["streams"][name] = {**world["streams"]["firms"], "category": "safety",
+                                  "rate_per_year": 10}
+    path = tmp_path / "priority.yaml"
+    path.write_text(yaml.safe_dump(world), encoding="utf-8")
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
+    with pytest.raises(AssertionError, match="the search started"), \
+            warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        calibrate(path, [FitParameter("arrivals.safety.rate_scale", 0.0, 2.0)],
+                  **{**SMALL, "population": 5})
+    said = [str(w.message) for w in shown if issubclass(w.category, GridqueueWarning)]
+    assert len(said) == 1, said
+    assert (": priority_uptake.safety is set aside: after FitParameter("
+            "'arrivals.safety.rate_scale', 0, 2) at its low end (0), nobody is ever in "
+            "'safety': its only streams, 'depots' and 'shops', draw nobody") in said[0], said[0]
+
+
 def _search_refused(*args, **kwargs):  # type: ignore[no-untyped-def]
     raise AssertionError("the search started")
 

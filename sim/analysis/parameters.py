@@ -16,7 +16,9 @@ scenario written with fitted values says in its own keys what changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +78,53 @@ class ParameterisedScenario:
         if not spanning:
             return scenario
         streams = as_overrides(stream_overrides(scenario, spanning))
-        return load_variant(self.source, [*plain, *streams])
+        given_as = {c.key_path: c for c in changes if c.key_path in SPANNING}  # the last wins
+        said = {stream.shown: " and ".join(
+            given_as[key].shown for key in _set_by(scenario, stream.path, spanning))
+            for stream in streams}
+        with _said_as(said):
+            return load_variant(self.source, [*plain, *streams])
+
+
+def _set_by(scenario: Scenario, path: tuple[str, ...], spanning: Mapping[str, Any]
+            ) -> list[str]:
+    """The spanning parameters that gave a stream key of :func:`stream_overrides` its value."""
+    _, name, field = path
+    if field == "rate_per_year":
+        category = scenario.streams[name].category
+        return [key for key in ("arrivals.rate_scale", f"arrivals.{category}.rate_scale")
+                if key in spanning]
+    return ["arrivals.growth_per_year" if field == "growth_per_year"
+            else "withdrawal.hazard_scale"]
+
+
+@contextmanager
+def _said_as(said: Mapping[str, str]) -> Iterator[None]:
+    """Warnings naming a stream override name the spanning parameters that gave it instead.
+
+    ``said``: each stream override as messages name it (``override
+    streams.a.rate_per_year=0.0``), and its parameters as the user gave them. The per-stream
+    overrides are how a spanning parameter reaches the scenario; a warning whose cause is one
+    of them (a category scaled to nobody, leaving its priority uptake nobody to act on)
+    named a key and value the user never typed. Several streams set by one parameter
+    ('override streams.a.rate_per_year=0.0 and override streams.b.rate_per_year=0.0') name
+    it once. What the overrides do, and errors, which name the key refused, are unchanged.
+    """
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("always")
+            caught = recorded
+            yield
+    finally:  # also those given before a refusal, as they were without this
+        for warning in caught:
+            text = str(warning.message)
+            for shown in sorted(said, key=len, reverse=True):
+                text = text.replace(shown, said[shown])
+            for instead in set(said.values()):
+                while f"{instead} and {instead}" in text:
+                    text = text.replace(f"{instead} and {instead}", instead)
+            warnings.warn_explicit(text, warning.category, warning.filename, warning.lineno)
 
 
 def _check_spanning(change: Override) -> None:
