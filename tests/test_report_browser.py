@@ -325,3 +325,43 @@ def test_printed_report_shows_every_table_whole_and_every_folded_part(
     assert int(str(body.get("data-tables"))) >= 4 and int(str(body.get("data-folded"))) >= 2
     assert (body.get("data-off-page"), body.get("data-cut"), body.get("data-hidden")) == (
         "0", "0", "0")
+
+
+# Added to a copy of the report: how large each figure is shown against its own scale (100
+# CSS px per inch, its width attribute), whether the page itself runs past the window, and
+# how many figures' boxes scroll sideways.
+SCALES = """
+<script>
+window.addEventListener("load", () => {
+  const width = document.documentElement.clientWidth;
+  const shown = [...document.querySelectorAll("figure img")].map(
+    (image) => image.getBoundingClientRect().width / Number(image.getAttribute("width")));
+  document.body.dataset.smallest = String(Math.min(...shown));
+  document.body.dataset.pageWider = String(document.documentElement.scrollWidth > width + 1);
+  document.body.dataset.scrolling = String([...document.querySelectorAll("figure")]
+    .filter((box) => box.querySelector("img") && [...box.children].some(
+      (part) => part.scrollWidth > part.clientWidth + 1)).length);
+  document.body.dataset.captionsInside = String([...document.querySelectorAll("figcaption")]
+    .every((caption) => caption.getBoundingClientRect().right <= width + 1));
+});
+</script>
+"""
+
+
+@pytest.mark.parametrize(("window", "scrolling"), [(800, True), (1280, False)])
+def test_figures_are_never_shown_too_small_to_read(report: Path, chromium: str,
+                                                   tmp_path: Path, window: int,
+                                                   scrolling: bool):
+    """In a window 800 pixels wide the differences figure shrank to half its scale.
+
+    Its labels were then too small to read. A figure is shown at 80% of its scale at least:
+    one wider than the page scrolls sideways in its own box, while the page and the captions
+    keep the window's width; at 1280 pixels nothing needs to scroll.
+    """
+    flags = [flag if not flag.startswith("--window-size") else f"--window-size={window},900"
+             for flag in FLAGS]
+    body = _rendered(tmp_path / f"report-{window}.html", report.read_text(
+        encoding="utf-8").replace("</body>", SCALES + "</body>"), chromium, flags).body
+    assert float(str(body.get("data-smallest"))) >= 0.8 - 1e-3
+    assert (body.get("data-page-wider"), body.get("data-captions-inside")) == ("false", "true")
+    assert (int(str(body.get("data-scrolling"))) > 0) == scrolling

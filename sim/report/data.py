@@ -255,6 +255,13 @@ it and its plain meaning (docs/model.md, non-firm transport rights)."""
 PX_PER_INCH = 100
 """CSS pixels per inch of figure: a 10-point label shows at about 14 CSS pixels."""
 
+LEAST_SCALE = 0.8
+"""The least share of its scale (:data:`PX_PER_INCH`) a figure is shown at on screen: one
+wider than the page would allow scrolls sideways in its own box instead. In a window 800
+pixels wide the differences figure (four panels a row) shrank to half its scale, its labels
+too small to read; at 80% a 10-point label still shows at about 11 CSS pixels. Printed, a
+figure fits the page's width."""
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -319,6 +326,11 @@ class FigureData:
     caption: str
     src: str
     width: int | None
+
+    @property
+    def least_width(self) -> int | None:
+        """The least width it is shown at on screen, in CSS pixels (:data:`LEAST_SCALE`)."""
+        return None if self.width is None else round(self.width * LEAST_SCALE)
 
 
 @dataclass(frozen=True)
