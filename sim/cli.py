@@ -812,7 +812,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from sim.analysis.sweep_grid import parse_vary
-    from sim.analysis.sweeps import sweep_to_directory
+    from sim.analysis.sweeps import AREAS_FILE, sweep_to_directory
 
     varied = [(f"--vary {text}", text.partition("=")[0]) for text in args.vary]
     _refuse_two_ways(args.overrides, [*_given(args, "replications"), *varied])
@@ -826,7 +826,8 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         print(result.describe(args.metric, args.group))
-    print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv, sweep.png)")
+    areas = f", {AREAS_FILE}" if result.areas else ""
+    print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv{areas}, sweep.png)")
     return 0
 
 

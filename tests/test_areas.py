@@ -188,24 +188,37 @@ def test_one_area_writes_no_areas_table(tmp_path: Path, monkeypatch: pytest.Monk
     assert "Headline figures by area" not in write_report(written).read_text(encoding="utf-8")
 
 
-def test_a_sweep_of_several_areas_says_once_that_its_figures_are_the_whole_grid_s(
+def test_a_sweep_of_several_areas_gives_them_beside_the_whole_grid(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """A sweep counts the whole grid only: with several areas it says so, and where to look.
+    """A sweep gives each area's figures in sweep_areas.csv, and says once where they are.
 
-    Its sweep.csv and cells hold no area, and nothing said that the areas run and compare
-    give (areas.csv) were not there.
+    Its sweep.csv and each cell's own figures stay the whole grid's, as before areas were
+    kept: a reader of sweep.csv finds one row per cell, group and key figure.
     """
-    (tmp_path / "two_areas.yaml").write_text(TWO_AREAS, encoding="utf-8")
+    # Without the waiting list, which draws from both streams' rates: south's applicants
+    # are then the same in both cells.
+    unlisted = TWO_AREAS.replace("waiting_list: {count: 6, earliest: 2018-06-01}\n", "")
+    (tmp_path / "two_areas.yaml").write_text(unlisted, encoding="utf-8")
     output = tmp_path / "sweep"
     assert main(["sweep", str(tmp_path / "two_areas.yaml"), "--vary",
                  "streams.north_firms.rate_per_year=4,8", "--replications", "2", "--workers",
                  "1", "-o", str(output)]) == 0
     said = capsys.readouterr().out.splitlines()
-    note = ("note: the figures are the whole grid's, its 2 areas (north, south) together; "
-            "gridqueue run or compare of a cell gives them area by area (areas.csv).")
+    note = ("note: the figures above the areas are the whole grid's, its 2 areas together; "
+            "sweep_areas.csv gives every key figure of each area, with its difference from "
+            "the first cell.")
     assert said.count(note) == 1
     assert "area" not in pd.read_csv(output / "sweep.csv").columns
-    assert all("area" not in pd.read_csv(cell).columns for cell in output.glob("cells/*.csv"))
+    assert all("area" not in pd.read_csv(cell).columns for cell in output.glob("cells/*.csv")
+               if not cell.name.endswith(".areas.csv"))
+    by_area = pd.read_csv(output / "sweep_areas.csv")
+    assert list(dict.fromkeys(by_area["area"])) == ["north", "south"]
+    # north_firms redrawn: north's applicants differ, unpaired; south's are the same, paired.
+    rows = by_area[(by_area["group"] == "all") & (by_area["metric"] == "applicants")]
+    second = rows[rows["streams.north_firms.rate_per_year"] == 8].set_index("area")
+    assert not second.loc["north", "paired"] and second.loc["south", "paired"]
+    assert "north_firms differ" in second.loc["north", "note"]
+    assert second.loc["south", "difference"] == 0
 
 
 def test_area_names_come_back_as_written_and_an_empty_area_is_named(

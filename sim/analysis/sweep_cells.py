@@ -1,7 +1,8 @@
 """The finished cells of a sweep on disk: stored as each finishes, found again on --resume.
 
-Each cell is ``cells/<id>.csv`` (its per-replication key figures) and ``cells/<id>.json``
-(its overrides, where among them a date lies, and ``cell_sha256``, the
+Each cell is ``cells/<id>.csv`` (its per-replication key figures), for a grid of several
+areas ``cells/<id>.areas.csv`` (the same by area, as a run's ``area_metrics.csv``), and
+``cells/<id>.json`` (its overrides, where among them a date lies, and ``cell_sha256``, the
 :func:`~sim.runs.results.definition_hash` of its scenario, waiting list and policy code),
 the JSON written last so a cell with one is finished. A resumed
 sweep reuses a kept cell only when its hash matches the cell as now asked, and refuses to go
@@ -19,9 +20,14 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import GridqueueError, InputError, given_as
+from sim.runs.areas import AREA_METRIC_COLUMNS
 from sim.runs.metrics import METRICS
 
-__all__ = ["FIGURES_VERSION", "check_kept_cells", "given_overrides", "read_cell", "write_cell"]
+__all__ = ["FIGURES_VERSION", "check_kept_cells", "given_overrides", "read_cell",
+           "read_cell_areas", "write_cell"]
+
+AREAS_SUFFIX = ".areas.csv"
+"""The file beside ``<id>.csv`` that holds a cell's figures by area: ``<id>.areas.csv``."""
 
 FIGURES_VERSION = 3
 """How the key figures are counted, stored with each cell: raised whenever a figure is
@@ -31,15 +37,19 @@ A kept cell of another is run again: its figures would not compare with the new 
 
 
 def write_cell(
-    folder: Path, cell: str, overrides: Mapping[str, Any], metrics: pd.DataFrame, sha256: str
+    folder: Path, cell: str, overrides: Mapping[str, Any], metrics: pd.DataFrame, sha256: str,
+    areas: pd.DataFrame | None = None,
 ) -> None:
     """Store one finished cell: its per-replication figures, then (last) what it is.
 
     ``sha256`` is the cell's :func:`~sim.runs.results.definition_hash`: its scenario with the
-    overrides applied, its waiting list and its policy code.
+    overrides applied, its waiting list and its policy code. ``areas``: its figures by area
+    per replication (:data:`~sim.runs.areas.AREA_METRIC_COLUMNS`); none for one area.
     """
     folder.mkdir(parents=True, exist_ok=True)
     metrics.to_csv(folder / f"{cell}.csv", index=False)
+    if areas is not None and not areas.empty:
+        areas[list(AREA_METRIC_COLUMNS)].to_csv(folder / f"{cell}{AREAS_SUFFIX}", index=False)
     about = {"cell": cell, "overrides": dict(overrides), "dates": _dates_within(dict(overrides)),
              "cell_sha256": sha256, "figures": FIGURES_VERSION}
     (folder / f"{cell}.json").write_text(json.dumps(about, indent=2, default=str) + "\n",
@@ -138,6 +148,31 @@ def read_cell(folder: Path, cell: str, sha256: str) -> pd.DataFrame | None:
     if "metric" in metrics and not set(METRICS) <= set(metrics["metric"]):
         return None
     return metrics
+
+
+def read_cell_areas(folder: Path, cell: str) -> pd.DataFrame | None:
+    """A stored cell's figures by area per replication, None if missing or damaged.
+
+    Read as :func:`read_cell` reads the cell's own figures, only after it (whose JSON says
+    the cell is this very one); an area's name stays the text it was ('007', 'NA'). A cell
+    kept by an earlier gridqueue has none: a sweep resumed runs it again, and a folder read
+    back (:func:`~sim.analysis.sweep_files.read_sweep_files`) goes without its areas.
+    """
+    path = folder / f"{cell}{AREAS_SUFFIX}"
+    if not path.is_file():
+        return None
+    try:
+        areas = pd.read_csv(path, dtype={"area": str, "group": str, "metric": str},
+                            keep_default_na=False, na_values={"value": [""]})
+    except (OSError, ValueError):  # pandas' EmptyDataError and ParserError are ValueErrors
+        return None
+    if tuple(areas.columns) != AREA_METRIC_COLUMNS or not len(areas):
+        return None
+    if not pd.api.types.is_integer_dtype(areas["replication"]) \
+            or not pd.api.types.is_numeric_dtype(areas["value"]) \
+            or not set(METRICS) <= set(areas["metric"]):
+        return None  # text where numbers belong, or a key figure missing: run it again
+    return areas
 
 
 def _read_about(about: Path) -> dict[str, Any] | None:

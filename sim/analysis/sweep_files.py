@@ -2,8 +2,10 @@
 
 What :meth:`sim.analysis.sweeps.Sweep.read` rebuilds from the files
 :meth:`~sim.analysis.sweeps.Sweep.write` leaves: ``run.json`` (each cell's overrides and
-how it pairs with the first), ``scenario.yaml`` and ``cells/`` (each cell's figures per
-replication), from which the summary is made as the sweep made it. A folder that is not a
+how it pairs with the first, by area too), ``scenario.yaml`` and ``cells/`` (each cell's
+figures per replication, and by area for a grid of several), from which the summary is made
+as the sweep made it. A folder whose cells hold no figures by area (written before a sweep
+kept them) reads back without them. A folder that is not a
 sweep's, or is damaged, is refused with one message naming the folder or file.
 """
 
@@ -17,11 +19,12 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.output_files import read_provenance, refuse_other_outputs
-from sim.analysis.sweep_cells import given_overrides, read_cell
+from sim.analysis.sweep_cells import given_overrides, read_cell, read_cell_areas
 from sim.analysis.sweep_grid import value_text
 from sim.errors import InputError
 from sim.inputs.files import resolved
 from sim.inputs.scenario import Scenario
+from sim.runs.areas import AREA_METRIC_COLUMNS
 from sim.runs.result_files import check_table
 from sim.runs.stats import summarise
 
@@ -41,6 +44,9 @@ class SweepFiles:
     run_info: dict[str, Any]
     paired: dict[str, dict[str, bool]]
     members: dict[str, dict[str, list[str]]]
+    area_metrics: pd.DataFrame
+    area_paired: dict[str, dict[str, dict[str, bool]]]
+    area_members: dict[str, dict[str, dict[str, list[str]]]]
 
 
 def grid_tables(grid: Mapping[str, list[Any]], overrides: Mapping[str, dict[str, Any]],
@@ -88,7 +94,9 @@ def read_sweep_files(folder: Path) -> SweepFiles:
     overrides: dict[str, dict[str, Any]] = {}
     paired: dict[str, dict[str, bool]] = {}
     members: dict[str, dict[str, list[str]]] = {}
-    parts = []
+    parts, area_parts = [], []
+    area_paired: dict[str, dict[str, dict[str, bool]]] = {}
+    area_members: dict[str, dict[str, dict[str, list[str]]]] = {}
     for cell, entry in listed.items():
         for key in ("paired", "members", "cell_sha256"):
             if not isinstance(entry.get(key), dict if key != "cell_sha256" else str):
@@ -102,12 +110,27 @@ def read_sweep_files(folder: Path) -> SweepFiles:
         overrides[cell] = given_overrides(about, read_provenance(about, "sweep"))
         paired[cell], members[cell] = entry["paired"], entry["members"]
         parts.append(metrics.assign(cell=cell))
+        areas = read_cell_areas(folder / "cells", cell)
+        by_area = entry.get("areas")
+        if areas is not None and isinstance(by_area, dict) and all(
+                isinstance(mine, dict) and isinstance(mine.get("paired"), dict)
+                and isinstance(mine.get("members"), dict) for mine in by_area.values()):
+            area_parts.append(areas.assign(cell=cell))
+            area_paired[cell] = {area: mine["paired"] for area, mine in by_area.items()}
+            area_members[cell] = {area: mine["members"] for area, mine in by_area.items()}
+    # Every cell's figures by area, or none (a folder of an earlier gridqueue, one area).
+    area_metrics = (pd.concat(area_parts, ignore_index=True)[["cell", *AREA_METRIC_COLUMNS]]
+                    if area_parts and len(area_parts) == len(parts)
+                    else pd.DataFrame(columns=["cell", *AREA_METRIC_COLUMNS]))
     vary = {key: list({value_text(combo[key]): combo[key] for combo in overrides.values()
                        }.values()) for key in next(iter(overrides.values()))}
     cells, metrics, table = grid_tables(vary, overrides, parts)
     return SweepFiles(scenario=validate_data(read_scenario_source(folder / "scenario.yaml")),
                       vary=vary, overrides=overrides, metrics=metrics, cells=cells, table=table,
-                      run_info=run_info, paired=paired, members=members)
+                      run_info=run_info, paired=paired, members=members,
+                      area_metrics=area_metrics,
+                      area_paired=area_paired if len(area_parts) == len(parts) else {},
+                      area_members=area_members if len(area_parts) == len(parts) else {})
 
 
 _WHAT = {"paired": "by group, whether the cell draws the same applicants as the first",

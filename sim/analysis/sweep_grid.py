@@ -22,7 +22,13 @@ import yaml
 from tqdm import tqdm
 
 from sim.analysis.differences import draws_key
-from sim.analysis.populations import UNSTREAMED, category_timelines, definitions, same_draws
+from sim.analysis.populations import (
+    LISTED,
+    UNSTREAMED,
+    category_timelines,
+    definitions,
+    same_draws,
+)
 from sim.errors import InputError, given_as, kept_warnings, warn
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import check_settings_act
@@ -38,9 +44,10 @@ from sim.inputs.yaml_source import (
 from sim.policies.timeline import policy_periods
 from sim.runs.metrics import ALL
 
-__all__ = ["MAX_CELLS", "cell_id", "cell_label", "cell_scenarios", "changed_members",
-           "check_distinct", "each_cell", "effective_key", "in_cell", "paired_groups",
-           "parse_vary", "read_grid", "value_text", "warn_of_cells", "warn_same_results"]
+__all__ = ["MAX_CELLS", "area_pairing", "cell_id", "cell_label", "cell_scenarios",
+           "changed_members", "check_distinct", "each_cell", "effective_key", "in_cell",
+           "paired_groups", "parse_vary", "read_grid", "value_text", "warn_of_cells",
+           "warn_same_results"]
 
 MAX_CELLS = 10_000
 """Most cells a sweep may have: its grid is the product of the lists of values it varies.
@@ -491,3 +498,69 @@ def _categories(scenario: Scenario) -> dict[str, frozenset[str]]:
                                       *(c.category for c in project.category_changes)])
              for project in scenario.projects}
     return held | {UNSTREAMED: frozenset(CATEGORIES)}
+
+
+def area_pairing(first: Scenario, other: Scenario) -> tuple[dict[str, dict[str, bool]],
+                                                             dict[str, dict[str, list[str]]]]:
+    """By grid area, then group: whether two cells draw the same applicants there, and who differs.
+
+    As :func:`paired_groups` and :func:`changed_members` tell it for the whole grid, for the
+    applicants of one area: an origin counts in an area if it asks there in either cell. An
+    origin that asks in other areas in ``other`` (a stream moved from Almere to Lelystad)
+    counts other applicants in the areas it leaves and enters, in each group it holds and
+    ``all``: those areas are compared unpaired there, though the whole grid holds the same
+    people. An area whose origins both cells draw alike is paired, even where a stream of
+    another area is redrawn and the whole grid is not. Empty for a grid of one area.
+    """
+    names = list(dict.fromkeys([*first.area_names, *other.area_names]))
+    if len(names) < 2:
+        return {}, {}
+    everywhere = frozenset(names)
+    placed = _areas(first), _areas(other)
+    held = _categories(first), _categories(other)
+    every = frozenset(CATEGORIES)
+    changed = changed_members(first, other)
+    moved = [origin for origin in placed[0] if origin in placed[1]
+             and placed[0][origin] != placed[1][origin]]
+    whole = paired_groups(first, other)
+    origins = list(dict.fromkeys([*definitions(first), *definitions(other)]))
+    pairing: dict[str, dict[str, bool]] = {}
+    members: dict[str, dict[str, list[str]]] = {}
+    for area in names:
+        def there(origin: str, area: str = area) -> bool:
+            return area in placed[0].get(origin, everywhere) | placed[1].get(origin, everywhere)
+
+        mine = {group: inside for group, found in changed.items()
+                if (inside := [origin for origin in found if there(origin)])}
+        for origin in moved:
+            if area in placed[0][origin] ^ placed[1][origin]:  # it leaves or enters this area
+                for group in sorted(held[0].get(origin, every) | held[1].get(origin, every)
+                                    | {ALL}):
+                    if origin not in mine.setdefault(group, []):
+                        mine[group].append(origin)
+        members[area] = mine
+        pairing[area] = {}
+        for group in (*CATEGORIES, ALL):
+            among = [origin for origin in origins if there(origin) and (
+                group == ALL or group in held[0].get(origin, every) | held[1].get(origin, every))]
+            pairing[area][group] = group not in mine and (
+                whole[group] or same_draws(first, other, among))
+    return pairing, members
+
+
+def _areas(scenario: Scenario) -> dict[str, frozenset[str]]:
+    """The grid areas each origin's applicants ask in (as ``definitions`` names origins).
+
+    A stream's and a project's own area, the first where none is named; a generated waiting
+    list's applicants of a stream ask in its area. The rows of a waiting-list file may name
+    an area of their own: they, and the rows that name no stream, may be in any.
+    """
+    first = scenario.area_names[0]
+    placed = {name: frozenset([stream.area or first])
+              for name, stream in scenario.streams.items()}
+    listed = scenario.waiting_list is not None and scenario.waiting_list.csv is not None
+    placed |= {f"{name}{LISTED}": frozenset(scenario.area_names) if listed else areas
+               for name, areas in list(placed.items())}
+    placed |= {project.name: frozenset([project.area or first])
+               for project in scenario.projects}
+    return placed

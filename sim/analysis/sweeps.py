@@ -33,7 +33,7 @@ import shutil
 import sys
 import time
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +44,10 @@ from tqdm import tqdm
 
 from sim._version import __version__
 from sim.analysis.differences import MIN_REPLICATIONS, cell_differences
-from sim.analysis.sweep_cells import check_kept_cells, read_cell, write_cell
+from sim.analysis.sweep_cells import check_kept_cells, read_cell, read_cell_areas, write_cell
 from sim.analysis.sweep_files import grid_tables, read_sweep_files
 from sim.analysis.sweep_grid import (
+    area_pairing,
     cell_id,
     cell_label,
     cell_scenarios,
@@ -68,6 +69,7 @@ from sim.inputs.loading import as_overrides
 from sim.inputs.scenario import Scenario
 from sim.inputs.yaml_source import Override, parse_override
 from sim.report.narrative import NO_TEN_YEARS_WHY
+from sim.runs.areas import AREA_METRIC_COLUMNS
 from sim.runs.metrics import EVERY_REPLICATION, LEAD_METRICS, METRICS
 from sim.runs.policy_code import code_hashes
 from sim.runs.results import (
@@ -94,6 +96,12 @@ from sim.runs.staging import (
 
 __all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep",
            "sweep_to_directory", "table_decimals"]
+
+AREAS_FILE = "sweep_areas.csv"
+"""The table of a sweep of several grid areas by area: ``sweep.csv``'s columns and ``area``."""
+
+SHOWN_CELLS = 3
+"""Most cells besides the first whose difference the printed summary gives for each area."""
 
 FIRST_CELL_MEAN = "first_cell_mean"
 """The column of ``sweep.csv`` beside each difference: the first cell's mean over the
@@ -142,6 +150,16 @@ class Sweep:
         members: for each cell, by group, the streams and projects whose applicants in that
             group differ from the first cell's (:func:`~sim.analysis.sweep_grid.changed_members`):
             a group named there counts other applicants in that cell (:meth:`notes`).
+        area_metrics: for a grid of several areas, per-replication key figures by area, as a
+            run's ``area_metrics.csv``: ``cell``, ``replication``, ``area``, ``group``,
+            ``metric``, ``value``; empty for one area (and for a folder written by a
+            gridqueue that kept none). :meth:`by_area` summarises them, :meth:`area` gives
+            one area's sweep.
+        area_paired: for each cell, by area, then group: whether its applicants there are
+            drawn alike in the first cell (:func:`~sim.analysis.sweep_grid.area_pairing`).
+        area_members: for each cell, by area, then group: the origins that differ there.
+        within: the area whose applicants alone this sweep counts (:meth:`area`); None for
+            the whole grid.
 
     :meth:`write` writes it into a folder and :meth:`read` reads such a folder back.
     """
@@ -155,6 +173,11 @@ class Sweep:
     run_info: dict[str, Any]
     paired: dict[str, dict[str, bool]]
     members: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    area_metrics: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["cell", *AREA_METRIC_COLUMNS]))
+    area_paired: dict[str, dict[str, dict[str, bool]]] = field(default_factory=dict)
+    area_members: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
+    within: str | None = None
 
     def __repr__(self) -> str:
         """What was swept, over which values, how often each cell ran and where the tables are.
@@ -166,10 +189,73 @@ class Sweep:
         counts = sorted({int(c["replications"]) for c in self.run_info.get("cells", {}).values()
                          if "replications" in c}) or [self.scenario.replications]
         each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
-        return (f"Sweep of {self.scenario.name} over {values}: {len(self.overrides)} cells, "
-                f"{each} replications each\n"
+        where = f" (the applicants of {self.within})" if self.within else ""
+        areas = (f"; by grid area ({', '.join(self.areas)}): .by_area(), .area(name)"
+                 if self.areas else "")
+        return (f"Sweep of {self.scenario.name}{where} over {values}: {len(self.overrides)} "
+                f"cells, {each} replications each\n"
                 "tables: .table (each cell's key figures, 95% intervals), .differences (from "
-                "the first cell), .cells, .metrics (per replication); in words: .describe()")
+                f"the first cell), .cells, .metrics (per replication){areas}; in words: "
+                ".describe()")
+
+    @property
+    def areas(self) -> list[str]:
+        """The grid areas whose figures the sweep holds (:attr:`area_metrics`), in order."""
+        return [str(area) for area in dict.fromkeys(self.area_metrics["area"])]
+
+    def area(self, name: str) -> Sweep:
+        """The sweep of one grid area's applicants: its tables, figure and words.
+
+        Counted as ``gridqueue run`` counts an area (``areas.csv``), and compared with the
+        first cell as :attr:`differences` compares the whole grid: paired where the area's
+        applicants are drawn alike (:attr:`area_paired`), which a varied key that moves a
+        stream between areas, or redraws one of the area's streams, undoes.
+        """
+        if name not in self._by_area:
+            known = ", ".join(self.areas) or "none: a grid of one area, or a folder of a " \
+                "gridqueue that kept no figures by area"
+            raise GridqueueError(f"{argument('area', name)}: expected a grid area of the "
+                                 f"sweep ({known})")
+        return self._by_area[name]
+
+    @functools.cached_property
+    def _by_area(self) -> dict[str, Sweep]:
+        """Each area's own sweep (:meth:`area`), in the grid's order."""
+        found = {}
+        for name in self.areas:
+            rows = self.area_metrics[self.area_metrics["area"] == name].drop(columns="area")
+            parts = [rows[rows["cell"] == cell].drop(columns="cell").assign(cell=cell)
+                     for cell in self.overrides]
+            _, metrics, table = grid_tables(self.vary, self.overrides, parts)
+            # A cell kept without its pairing by area: the whole grid's stands in.
+            paired = {cell: self.area_paired.get(cell, {}).get(name, self.paired[cell])
+                      for cell in self.overrides}
+            members = {cell: self.area_members.get(cell, {}).get(name, self.members.get(
+                cell, {})) for cell in self.overrides}
+            found[name] = replace(self, metrics=metrics, table=table, paired=paired,
+                                  members=members, within=name,
+                                  area_metrics=self.area_metrics.iloc[:0],
+                                  area_paired={}, area_members={})
+        return found
+
+    def by_area(self) -> pd.DataFrame:
+        """The table of ``sweep_areas.csv``: :meth:`with_differences` for each area's applicants.
+
+        One row per cell, area, group and key figure, the columns of ``sweep.csv`` with
+        ``area`` before ``group``: each area's estimate and interval, and its difference
+        from the first cell's same area, paired where the area's applicants are drawn alike
+        (:meth:`area`). Empty for a grid of one area, whose figures are :attr:`table`'s.
+        """
+        if not self.areas:
+            columns = list(self.with_differences().columns)
+            at = columns.index("group")
+            return pd.DataFrame(columns=[*columns[:at], "area", *columns[at:]])
+        parts = []
+        for name, mine in self._by_area.items():
+            table = mine.with_differences()
+            table.insert(int(table.columns.get_loc("group")), "area", name)  # type: ignore[arg-type]  # one column
+            parts.append(table)
+        return pd.concat(parts, ignore_index=True)
 
     def figure(self, metric: str | None = None, group: str = "all") -> Figure:
         """One key figure across the grid: lines for one varied key, a heat map for two.
@@ -259,7 +345,7 @@ class Sweep:
         ``group`` counts other applicants from cell to cell (a varied key adds, redraws or
         moves a stream): which, and that its figures then mix who is in it with how long
         they wait (docs/model.md, 4.3). Where the grid has several areas: that the figures
-        are the whole grid's, and which commands give them by area.
+        are the whole grid's and where its areas' are (or, for one area's sweep, whose).
         """
         metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)  # an unknown one had no notes, as if there were none
@@ -291,10 +377,18 @@ class Sweep:
                          "does; gridqueue compare of two cells compares the same applicants "
                          "(docs/model.md, 4.3, Like with like)")
         areas = self.scenario.area_names
-        if len(areas) > 1:
+        if self.within is not None:
+            notes.append(f"the figures are those of the applicants of {self.within} alone, "
+                         "as gridqueue run gives an area's (areas.csv)")
+        elif len(areas) > 1 and self.areas:
+            notes.append(f"the figures above the areas are the whole grid's, its {len(areas)} "
+                         f"areas together; {AREAS_FILE} gives every key figure of each area, "
+                         "with its difference from the first cell")
+        elif len(areas) > 1:
             notes.append(f"the figures are the whole grid's, its {len(areas)} areas "
-                         f"({', '.join(areas)}) together; gridqueue run or compare of a cell "
-                         "gives them area by area (areas.csv)")
+                         f"({', '.join(areas)}) together; this sweep has no figures by area "
+                         "(written by an earlier gridqueue): run it again for "
+                         f"{AREAS_FILE}, or gridqueue run or compare of a cell")
         return notes
 
     def _short_notes(self, metric: str, group: str) -> list[str]:
@@ -408,7 +502,8 @@ class Sweep:
             shown = ["estimate", "ci_low", "ci_high"]  # the differences: format_estimate
             rows = rows.assign(**{column: rows[column] * 100.0 for column in shown})
             written, apart_unit = "percent", " in percentage points"
-        lines = [f"{label} ({metric}, {written}), {group}: "
+        where = f" in {self.within}" if self.within else ""
+        lines = [f"{label} ({metric}, {written}), {group}{where}: "
                  f"{estimator} (95% CI); difference{of_means} from the first cell"
                  f"{apart_unit} (95% CI), paired where the group holds the same applicants"]
         mark = "%" if apart_unit else ""
@@ -427,8 +522,49 @@ class Sweep:
             lines.append(f"  {cell}: {_estimate_text(row, decimals, mark)}; "
                          + self._difference_text(row, unit, missing, group, metric,
                                                  (first, group) in empty))
+        lines += self._area_lines(metric, group)
         lines += [f"note: {note}." for note in self.notes(metric, group)]
         return "\n".join(lines)
+
+    def _area_lines(self, metric: str, group: str) -> list[str]:
+        """Each area's difference from the first cell in ``metric`` of ``group``, a line each.
+
+        'by grid area, all of each: ...' then '  almere: grid.upstream.capacity_mw=10: -0.05
+        (-0.07 to -0.04) from the first cell, paired; ...', the first :data:`SHOWN_CELLS`
+        cells after the first and how many more :data:`AREAS_FILE` holds.
+        """
+        if not self.areas:
+            return []
+        unit = METRICS[metric].unit
+        share = " in percentage points" if unit == "share" else ""
+        lines = [f"by grid area, {group} of each: difference from the first cell{share} (95% "
+                 f"CI); {AREAS_FILE} has each area's levels and every key figure"]
+        for name, mine in self._by_area.items():
+            first = next(iter(mine.overrides))
+            if (first, group) in mine._empty() and all(
+                    (cell, group) in mine._empty() for cell in mine.overrides):
+                lines.append(f"  {name}: {NOBODY_HERE}")
+                continue
+            rows = mine.table[(mine.table["metric"] == metric) & (mine.table["group"] == group)]
+            differences = mine.differences[(mine.differences["metric"] == metric)
+                                           & (mine.differences["group"] == group)]
+            rows = rows.merge(differences[["cell", "difference", "difference_ci_low",
+                                           "difference_ci_high", "paired"]], on="cell",
+                              how="left")
+            missing, empty = mine._missing(), mine._empty()
+            texts = []
+            others = [row for row in rows.to_dict("records") if row["cell"] != first]
+            for row in others[:SHOWN_CELLS]:
+                cell = " ".join(f"{key}={row[key]}" for key in self.vary)
+                text = NOBODY_HERE if (str(row["cell"]), group) in empty else \
+                    mine._difference_text(row, unit, missing, group, metric,
+                                          (first, group) in empty)
+                texts.append(f"{cell}: {text}")
+            more = len(others) - SHOWN_CELLS
+            if more > 0:
+                texts.append(f"and {more} more cell{'s' if more > 1 else ''} in {AREAS_FILE}")
+            lines.append(f"  {name}: " + "; ".join(texts))
+        return lines
 
     def _difference_text(self, row: Mapping[Hashable, Any], unit: str,
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
@@ -456,7 +592,8 @@ class Sweep:
     ) -> Path:
         """Write the sweep into ``directory``, atomically.
 
-        It holds ``sweep.csv``, ``cells/``, the figure of ``metric`` for ``group`` (PNG and
+        It holds ``sweep.csv`` (and ``sweep_areas.csv`` for a grid of several areas),
+        ``cells/``, the figure of ``metric`` for ``group`` (PNG and
         SVG), the base ``scenario.yaml`` (and the ``waiting_list.csv`` it names) and
         ``run.json``; :meth:`read` reads it back. Returns ``directory`` as a Path.
         """
@@ -465,8 +602,10 @@ class Sweep:
                               inputs=self.scenario.input_files) as staging:
             for cell, overrides in self.overrides.items():
                 mine = self.metrics[self.metrics["cell"] == cell].drop(columns="cell")
+                areas = self.area_metrics[self.area_metrics["cell"] == cell].drop(
+                    columns="cell")
                 write_cell(staging / "cells", cell, overrides, mine,
-                           self.run_info["cells"][cell]["cell_sha256"])
+                           self.run_info["cells"][cell]["cell_sha256"], areas)
             self.write_summary(staging, metric, group)
         return target
 
@@ -484,12 +623,16 @@ class Sweep:
         files = read_sweep_files(Path(directory))
         return cls(scenario=files.scenario, vary=files.vary, cells=files.cells,
                    overrides=files.overrides, metrics=files.metrics, table=files.table,
-                   run_info=files.run_info, paired=files.paired, members=files.members)
+                   run_info=files.run_info, paired=files.paired, members=files.members,
+                   area_metrics=files.area_metrics, area_paired=files.area_paired,
+                   area_members=files.area_members)
 
     def write_summary(self, folder: Path, metric: str | None, group: str) -> None:
         """Write every file but the cells into ``folder``, each whole or not at all."""
         with files_moved_in(folder) as staging:
             self.with_differences().to_csv(staging / "sweep.csv", index=False)
+            if self.areas:
+                self.by_area().to_csv(staging / AREAS_FILE, index=False)
             write_figures({"sweep": self.figure(metric, group)}, staging)
             (staging / "scenario.yaml").write_text(scenario_yaml(self.scenario),
                                                    encoding="utf-8")
@@ -623,7 +766,7 @@ def _run_plan(
     total = sum(s.replications for s in scenarios)
     bar = tqdm(total=total, desc="sweep", unit="rep", disable=None if progress else True,
                file=sys.stderr, dynamic_ncols=True)
-    parts = []
+    parts, area_parts = [], []
     said: set[str] = set()
     of_cells: dict[str, list[str]] = {}  # warnings of a cell's own values, by their cells
     try:
@@ -631,14 +774,20 @@ def _run_plan(
                 zip(ids, scenarios, combos, keys, strict=True), start=1):
             bar.set_postfix_str(f"cell {number}/{len(ids)}")
             metrics = read_cell(cells_dir, cell, sha256) if reuse_cells and cells_dir else None
+            areas = None
+            if metrics is not None and cells_dir is not None and len(scenario.area_names) > 1:
+                areas = read_cell_areas(cells_dir, cell)
+                if areas is None:  # kept without its areas (an earlier gridqueue): run again
+                    metrics = None
             if metrics is not None:
                 bar.update(scenario.replications)
             else:
-                outputs = []
+                outputs, by_area = [], []
                 with kept_warnings() as kept:  # each cell checks its policies: say once
                     for output in run_replications(scenario, workers=workers, progress=False,
                                                    scheduler=scheduler, keep_applicants=False):
                         outputs.append(output.metrics)
+                        by_area.append(output.area_metrics)
                         bar.update()
                 for message in dict.fromkeys(kept):
                     text = in_cell(message, combo)
@@ -650,15 +799,18 @@ def _run_plan(
                 # each cell reads the list again: one edited meanwhile must not be kept
                 inputs_unchanged(scenario, listed[number - 1], code[number - 1])
                 metrics = pd.concat(outputs, ignore_index=True)
+                areas = pd.concat(by_area, ignore_index=True)
                 if cells_dir is not None:
-                    write_cell(cells_dir, cell, combo, metrics, sha256)
+                    write_cell(cells_dir, cell, combo, metrics, sha256, areas)
             parts.append(metrics.assign(cell=cell))
+            if areas is not None and not areas.empty:
+                area_parts.append(areas.assign(cell=cell))
     finally:
         bar.close()
     warn_of_cells(of_cells)
     warn_same_results(combos, scenarios, parts)
     return _gather(base, grid, dict(zip(ids, combos, strict=True)), scenarios, hashes, parts,
-                   workers or default_workers(), started, path)
+                   workers or default_workers(), started, path, area_parts)
 
 
 def _checked_arguments(
@@ -740,9 +892,15 @@ def plan_sweep(
 def _gather(
     base: Scenario, grid: dict[str, list[Any]], overrides: dict[str, dict[str, Any]],
     scenarios: list[Scenario], hashes: list[tuple[str, str]], parts: list[pd.DataFrame],
-    workers: int, started: float, path: Path,
+    workers: int, started: float, path: Path, area_parts: list[pd.DataFrame],
 ) -> Sweep:
     cells, metrics, table = grid_tables(grid, overrides, parts)
+    by_area = {cell: area_pairing(scenarios[0], s)
+               for cell, s in zip(overrides, scenarios, strict=True)}
+    # every cell's figures by area, or none: a grid of one area, or cells of several
+    area_metrics = (pd.concat(area_parts, ignore_index=True) if len(area_parts) == len(parts)
+                    else pd.DataFrame(columns=["cell", *AREA_METRIC_COLUMNS]))
+    area_metrics = area_metrics[["cell", *AREA_METRIC_COLUMNS]]
     paired = {cell: paired_groups(scenarios[0], s)
               for cell, s in zip(overrides, scenarios, strict=True)}
     members = {cell: changed_members(scenarios[0], s)
@@ -758,7 +916,11 @@ def _gather(
         "cells": {cell: {"overrides": {k: value_text(v) for k, v in combo.items()},
                          "scenario_sha256": sha256, "cell_sha256": key,
                          "replications": s.replications, "paired": paired[cell],
-                         "members": members[cell]}
+                         "members": members[cell],
+                         **({"areas": {area: {"paired": by_area[cell][0][area],
+                                              "members": by_area[cell][1].get(area, {})}
+                                       for area in by_area[cell][0]}}
+                            if not area_metrics.empty else {})}
                   for (cell, combo), s, (sha256, key) in zip(overrides.items(), scenarios,
                                                              hashes, strict=True)},
         "workers": workers,
@@ -767,7 +929,10 @@ def _gather(
         "dependencies": dependency_versions(),
     }
     return Sweep(scenario=base, vary=grid, cells=cells, overrides=overrides, metrics=metrics,
-                 table=table, run_info=run_info, paired=paired, members=members)
+                 table=table, run_info=run_info, paired=paired, members=members,
+                 area_metrics=area_metrics,
+                 area_paired={cell: pairing for cell, (pairing, _) in by_area.items()},
+                 area_members={cell: found for cell, (_, found) in by_area.items()})
 
 
 def sweep_to_directory(

@@ -1,0 +1,171 @@
+"""A sweep of a grid of several areas gives each area's figures, as run and compare give them.
+
+An analyst sweeping the shared upstream limit of areas.yaml asks which area gains and which
+loses. Each cell's figures by area must be those ``gridqueue run`` of the cell's scenario
+gives (``areas.csv``), and their differences from the first cell the paired differences of
+the cells' own per-replication values by area, worked out again here with numpy and scipy.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim import Sweep, load_scenario, run, sweep
+from sim.analysis.sweeps import sweep_to_directory
+from sim.cli import main
+
+AREAS = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "areas.yaml"
+VARY = {"grid.upstream.capacity_mw": [0, 10]}
+REPLICATIONS = 4
+
+# What the sweep counts and writes by area is checked here, not what its figure shows.
+pytestmark = pytest.mark.undrawn
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sweep, Path]:
+    """areas.yaml swept over two upstream limits, 4 replications a cell, and its folder."""
+    folder = tmp_path_factory.mktemp("sweep_areas") / "out"
+    result = sweep_to_directory(folder, AREAS, VARY, replications=REPLICATIONS, workers=2)
+    return result, folder
+
+
+def test_each_cell_s_figures_by_area_are_those_run_gives(written: tuple[Sweep, Path]) -> None:
+    """A cell's rows of sweep_areas.csv hold areas.csv of a plain run of its scenario."""
+    result, folder = written
+    table = pd.read_csv(folder / "sweep_areas.csv", dtype={"area": str})
+    columns = ["area", "group", "metric", "estimate", "ci_low", "ci_high", "mean",
+               "replications"]
+    for value in VARY["grid.upstream.capacity_mw"]:
+        runs = run(load_scenario(AREAS, [f"grid.upstream.capacity_mw={value}",
+                                         f"replications={REPLICATIONS}"]), workers=2)
+        expected = runs.areas[columns].reset_index(drop=True)
+        mine = table[table["grid.upstream.capacity_mw"] == value][columns]
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), expected,
+                                      check_dtype=False, rtol=1e-12)
+        assert list(dict.fromkeys(mine["area"])) == ["almere", "lelystad", "zeewolde_dronten"]
+
+
+def test_each_area_s_difference_is_the_paired_difference_of_the_cells(
+        written: tuple[Sweep, Path]) -> None:
+    """Per area: the mean of the replications' differences, with Student's t interval."""
+    result, folder = written
+    table = pd.read_csv(folder / "sweep_areas.csv", dtype={"area": str})
+    per = result.area_metrics
+    first, second = result.overrides
+    checked = 0
+    for area in ("almere", "lelystad", "zeewolde_dronten"):
+        for metric in ("wait_rmst_10y_years", "connected", "wait_mean_years"):
+            values = [per[(per["cell"] == cell) & (per["area"] == area)
+                          & (per["group"] == "all") & (per["metric"] == metric)]
+                      .sort_values("replication")["value"].to_numpy(float)
+                      for cell in (first, second)]
+            differences = values[1] - values[0]
+            row = table[(table["cell"] == second) & (table["area"] == area)
+                        & (table["group"] == "all") & (table["metric"] == metric)].iloc[0]
+            if not np.isfinite(differences).all():
+                assert np.isnan(row["difference"])
+                continue
+            half = stats.t.ppf(0.975, len(differences) - 1) * differences.std(ddof=1) \
+                / np.sqrt(len(differences))
+            mean = differences.mean()
+            assert bool(row["paired"])
+            assert row["difference"] == pytest.approx(mean, abs=1e-12)
+            assert row["difference_ci_low"] == pytest.approx(mean - half, abs=1e-9)
+            assert row["difference_ci_high"] == pytest.approx(mean + half, abs=1e-9)
+            assert row["first_cell_mean"] == pytest.approx(values[0].mean(), abs=1e-12)
+            first_row = table[(table["cell"] == first) & (table["area"] == area)
+                              & (table["group"] == "all") & (table["metric"] == metric)]
+            assert first_row["difference"].iloc[0] == 0
+            checked += 1
+    assert checked >= 6
+    # Some area moves, or the test would pass with every difference zero.
+    moved = table[(table["cell"] == second) & (table["group"] == "all")
+                  & (table["metric"] == "connected")]["difference"]
+    assert (moved.abs() > 0).any()
+
+
+def test_sweep_csv_keeps_the_whole_grid_and_the_areas_add_no_row(
+        written: tuple[Sweep, Path]) -> None:
+    """sweep.csv is as before: no area column, one row per cell, group and key figure."""
+    result, folder = written
+    whole = pd.read_csv(folder / "sweep.csv")
+    assert "area" not in whole.columns
+    assert not whole.duplicated(["cell", "group", "metric"]).any()
+    areas = pd.read_csv(folder / "sweep_areas.csv", dtype={"area": str})
+    assert list(areas.columns) == [*whole.columns[:2], "area", *whole.columns[2:]]
+    assert all("area" not in pd.read_csv(cell).columns
+               for cell in folder.glob("cells/*.csv") if not cell.name.endswith(".areas.csv"))
+
+
+def test_a_read_sweep_gives_back_its_areas(written: tuple[Sweep, Path], tmp_path: Path) -> None:
+    """Sweep.read rebuilds the figures by area from cells/, and writes the same file."""
+    result, folder = written
+    again = Sweep.read(folder)
+    pd.testing.assert_frame_equal(again.area_metrics, result.area_metrics, check_dtype=False)
+    pd.testing.assert_frame_equal(again.by_area(),
+                                  result.by_area(), check_dtype=False)
+    again.write(tmp_path / "copy")
+    assert (tmp_path / "copy" / "sweep_areas.csv").read_bytes() == \
+        (folder / "sweep_areas.csv").read_bytes()
+
+
+def test_a_folder_of_an_earlier_sweep_reads_without_its_areas(
+        written: tuple[Sweep, Path], tmp_path: Path) -> None:
+    """A folder written before sweeps kept areas reads back, with the whole grid's figures."""
+    _, folder = written
+    older = tmp_path / "older"
+    shutil.copytree(folder, older)
+    (older / "sweep_areas.csv").unlink()
+    for kept in older.glob("cells/*.areas.csv"):
+        kept.unlink()
+    again = Sweep.read(older)
+    assert again.area_metrics.empty and again.by_area().empty
+    assert "no figures by area" in " ".join(again.notes())
+
+
+def test_a_kept_cell_gives_its_areas_and_one_kept_without_them_runs_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resumed, the kept cells' areas are read back; a cell kept without them runs again."""
+    cells = tmp_path / "cells"
+    whole = sweep(AREAS, VARY, replications=2, workers=1, cells_dir=cells)
+    kept = sorted(cells.glob("*.areas.csv"))
+    assert len(kept) == 2
+    kept[0].unlink()  # as an earlier gridqueue kept it
+    ran = []
+    from sim.analysis import sweeps
+
+    original = sweeps.run_replications
+
+    def counted(scenario, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(scenario.grid.upstream.capacity_mw)
+        return original(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(sweeps, "run_replications", counted)
+    resumed = sweep(AREAS, VARY, replications=2, workers=1, cells_dir=cells, reuse_cells=True)
+    assert len(ran) == 1
+    pd.testing.assert_frame_equal(resumed.by_area(),
+                                  whole.by_area())
+
+
+def test_the_command_says_what_changed_in_each_area(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """One line per area with its difference from the first cell, and the file named."""
+    output = tmp_path / "sweep"
+    assert main(["sweep", str(AREAS), "--vary", "grid.upstream.capacity_mw=0,10",
+                 "--replications", "2", "--workers", "1", "-o", str(output)]) == 0
+    said = capsys.readouterr().out
+    assert "gives them area by area" not in said
+    lines = said.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("by grid area"))
+    assert "sweep_areas.csv" in lines[start]
+    for offset, area in enumerate(("almere", "lelystad", "zeewolde_dronten"), start=1):
+        assert lines[start + offset].startswith(f"  {area}: grid.upstream.capacity_mw=10: ")
+        assert "from the first cell" in lines[start + offset]
+    assert "sweep.csv, sweep_areas.csv, sweep.png)" in said
