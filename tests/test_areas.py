@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import GridqueueError, Results, compare, load_scenario, run
+from sim import GridqueueError, Results, compare, load_scenario, run, sweep
 from sim.analysis.reproduce import reproduce
 from sim.cli import main
 from sim.report.run import write_report
@@ -437,3 +437,43 @@ def test_the_window_note_counts_every_scenario_s_areas(folder: Path, tmp_path: P
     for areas in given:
         assert areas is not None and set(areas) == set(both.results)
         assert all(set(table["area"]) == {"north", "south"} for table in areas.values())
+
+
+def test_a_sweep_that_moves_a_stream_compares_the_areas_it_leaves_and_enters_unpaired(
+        tmp_path: Path):
+    """south_schools moved to north: both areas count other businesses, and north says which.
+
+    The whole grid holds the same applicants, paired; each area's are not the first cell's,
+    as compare would not set them side by side either.
+    """
+    (tmp_path / "two_areas.yaml").write_text(TWO_AREAS, encoding="utf-8")
+    moved = sweep(tmp_path / "two_areas.yaml", {"streams.south_schools.area": ["south", "north"]},
+                  replications=2, workers=1)
+    second = list(moved.overrides)[1]
+    assert moved.paired[second]["all"]
+    rows = moved.by_area()
+    rows = rows[(rows["cell"] == second) & (rows["group"] == "all")
+                & (rows["metric"] == "applicants")].set_index("area")
+    assert not rows.loc["north", "paired"]
+    assert "south_schools, south_schools (waiting list) differ" in rows.loc["north", "note"]
+    assert rows.loc["south", "estimate"] == 0  # everyone of south asks in north now
+    pairing, members = moved.area_paired[second], moved.area_members[second]
+    assert not pairing["north"]["all"] and not pairing["south"]["all"]
+    assert members["south"]["all"] == members["north"]["all"]
+
+
+def test_a_sweep_of_one_area_writes_no_areas(tmp_path: Path):
+    """One area's figures are the whole grid's: no sweep_areas.csv, no cell's areas file."""
+    one = TWO_AREAS.replace("  areas:\n    north:\n      capacity_mw: 1\n", "  capacity_mw: 1\n")
+    one = one[:one.index("    south: {capacity_mw: 0.5}\n")] + one[one.index("waiting_list"):]
+    one = one.replace("      upgrades:\n        - {name: north", "  upgrades:\n    - {name: north")
+    one = one.replace("           delay_years", "       delay_years")
+    one = one.replace("    area: north\n", "").replace("    area: south\n", "")
+    (tmp_path / "one.yaml").write_text(one, encoding="utf-8")
+    result = sweep(tmp_path / "one.yaml", {"grid.capacity_mw": [1, 2]}, replications=2,
+                   workers=1)
+    written = result.write(tmp_path / "out")
+    assert result.areas == [] and result.by_area().empty
+    assert not (written / "sweep_areas.csv").exists()
+    assert not list(written.glob("cells/*.areas.csv"))
+    assert "area" not in " ".join(result.notes())
