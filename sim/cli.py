@@ -697,7 +697,10 @@ connection), and first_cell_mean is the first cell's mean over the same replicat
 note where a row counts other applicants than the first cell's (a varied key
 adds, redraws or moves a stream), lacks the 10-year mean, or has a value but no difference
 (why: not reached, or without a value, in some replication of the first cell or its own);
-cells/ holds each cell's per-replication figures.
+cells/ holds each cell's per-replication figures. A grid of several areas also gets
+sweep_areas.csv: the same columns with area before group, for each area's applicants (as
+gridqueue run's areas.csv), each area's difference from the first cell's same area, and a
+printed line per area; sweep.csv stays the whole grid's.
 One varied key gives a line figure (beneath it, each cell's difference from the first with
 its paired interval), two a heat map. A grid has at most 10,000 cells. An
 interrupted sweep keeps its finished cells; the same command with --resume runs only the rest.
@@ -751,9 +754,10 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     sweep = commands.add_parser(
         "sweep", help="run a scenario over a grid of parameter values",
         description="Run every combination of the varied keys of a scenario, with common\n"
-        "random numbers, and write sweep.csv, cells/, a figure of one key figure across the\n"
-        "grid (sweep.png, sweep.svg), the base scenario.yaml (with the waiting_list.csv it\n"
-        "names) and run.json; sim.Sweep.read reads the folder back in Python.",
+        "random numbers, and write sweep.csv (and sweep_areas.csv for several grid\n"
+        "areas), cells/, a figure of one key figure across the grid (sweep.png,\n"
+        "sweep.svg), the base scenario.yaml (with the waiting_list.csv it names) and\n"
+        "run.json; sim.Sweep.read reads the folder back in Python.",
         epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scenario_arguments(sweep)
