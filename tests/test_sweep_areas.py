@@ -169,3 +169,28 @@ def test_the_command_says_what_changed_in_each_area(tmp_path: Path,
         assert lines[start + offset].startswith(f"  {area}: grid.upstream.capacity_mw=10: ")
         assert "from the first cell" in lines[start + offset]
     assert "sweep.csv, sweep_areas.csv, sweep.png)" in said
+
+
+def test_the_figure_adds_a_panel_of_each_area_s_differences(
+        written: tuple[Sweep, Path]) -> None:
+    """Beneath the whole grid's differences, a line per area; one area's figure names it."""
+    from sim.figures.sweep import AREAS_TITLE
+
+    result, _ = written
+    figure = result.figure("wait_rmst_10y_years")
+    assert len(figure.axes) == 3
+    lowest = figure.axes[2]
+    assert lowest.get_title() == AREAS_TITLE
+    legend = lowest.get_legend()
+    assert legend is not None
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "almere", "lelystad", "zeewolde_dronten"]
+    # Each area's line ends at its own difference from the first cell.
+    ends = [bars.lines[0].get_ydata()[-1] for bars in lowest.containers]
+    expected = [result.area(name).differences.set_index(["cell", "group", "metric"]).loc[
+        (list(result.overrides)[1], "all", "wait_rmst_10y_years"), "difference"]
+        for name in ("almere", "lelystad", "zeewolde_dronten")]
+    assert ends == pytest.approx(expected)
+    alone = result.area("lelystad").figure("wait_rmst_10y_years")
+    assert len(alone.axes) == 2 and "The applicants of lelystad alone." in " ".join(
+        alone.axes[0].get_title().split())

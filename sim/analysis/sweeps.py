@@ -261,7 +261,9 @@ class Sweep:
         """One key figure across the grid: lines for one varied key, a heat map for two.
 
         Beneath the lines, each cell's difference from the first with its own interval
-        (paired where the cells hold the same applicants, so narrower than the cells' own).
+        (paired where the cells hold the same applicants, so narrower than the cells' own),
+        and for a grid of several areas, beneath that, each area's (:meth:`area` draws one
+        area's figure alone, a heat map too).
 
         The heat map is coloured by each cell's difference from the first cell, with cells
         whose interval includes zero hatched and those without a difference marked not
@@ -271,7 +273,9 @@ class Sweep:
         shown = self.table.assign(**{key: self.table[key].map(value_text) for key in self.vary})
         return sweep_figure(shown, list(self.vary), metric, group, self.differences,
                             note=" ".join(self._short_notes(metric, group)),
-                            empty=[cell for cell, its in self._empty() if its == group])
+                            empty=[cell for cell, its in self._empty() if its == group],
+                            areas={name: mine.differences
+                                   for name, mine in self._by_area.items()})
 
     @functools.cached_property
     def differences(self) -> pd.DataFrame:
@@ -393,7 +397,7 @@ class Sweep:
 
     def _short_notes(self, metric: str, group: str) -> list[str]:
         """:meth:`notes` in a few words, for the figure's title."""
-        words = []
+        words = [f"The applicants of {self.within} alone."] if self.within else []
         if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
             words.append("To the end of the run, as some replication does not know 10 years: "
                          "depends on where the run ends.")

@@ -15,7 +15,9 @@ so, one without a difference (not reached, or without a value, in some replicati
 not comparable, one with nobody in the group says so as the printed lines do, and every cell
 states its estimate and difference with intervals, a difference taken unpaired (Welch's: the
 group holds other applicants than in the first cell) marked so.
-An estimate without an interval (too few replications) has no bar and says so.
+An estimate without an interval (too few replications) has no bar and says so. A line figure
+of a sweep of several grid areas adds a third panel: each area's difference from the first
+cell's same area, a line per area, paired where the area's applicants are the same.
 Returns a matplotlib Figure; nothing is saved or shown.
 """
 
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import datetime
 import textwrap
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +40,14 @@ from matplotlib.typing import ColorType
 
 from sim.errors import GridqueueError, argument, nearest, nearest_by_words
 from sim.figures.numbers import NO_INTERVAL, NOT_REACHED, format_estimate, group_thousands
-from sim.figures.palette import CATEGORY_COLOURS, CATEGORY_LABELS, LINESTYLES, MARKERS, style
+from sim.figures.palette import (
+    CATEGORY_COLOURS,
+    CATEGORY_LABELS,
+    LINESTYLES,
+    MARKERS,
+    SCENARIO_COLOURS,
+    style,
+)
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.units import FRACTIONS, key_unit
 from sim.runs.metrics import ALL, METRICS
@@ -83,6 +93,7 @@ NOTE = "#444444"
 def sweep_figure(
     table: pd.DataFrame, keys: list[str], metric: str, group: str, differences: pd.DataFrame,
     note: str = "", empty: Collection[str] = (),
+    areas: Mapping[str, pd.DataFrame] | None = None,
 ) -> Figure:
     """``metric`` of ``group`` across the sweep ``table`` (one column per varied key).
 
@@ -90,6 +101,8 @@ def sweep_figure(
     (:func:`sim.analysis.differences.cell_differences`); the heat map is coloured by it.
     ``note`` (a caveat: another window, other applicants from cell to cell) goes under the
     title. ``empty``: the cells with nobody in ``group``, which the heat map names so.
+    ``areas``: each grid area's differences, as ``differences``, by area: a line figure of one
+    varied key draws them in a panel of their own (a heat map has no room for them).
     """
     check_choice(metric, group)
     chosen = (table["metric"] == metric) & (table["group"] == group)
@@ -101,7 +114,9 @@ def sweep_figure(
         rows = rows.merge(mine[columns], on="cell", how="left")
         fig = _heat_map(rows, keys, metric, group, set(empty))
     else:
-        fig = _lines(rows, keys, metric, group, _differences_of(differences, metric, group))
+        fig = _lines(rows, keys, metric, group, _differences_of(differences, metric, group),
+                     {name: found for name, rows_of in (areas or {}).items()
+                      if not (found := _differences_of(rows_of, metric, group)).empty})
     if note:
         ax = fig.axes[0]
         _title(ax, f"{ax.get_title()}\n{note}")
@@ -275,13 +290,14 @@ def _differences_of(differences: pd.DataFrame, metric: str, group: str) -> pd.Da
 
 
 def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
-           differences: pd.DataFrame) -> Figure:
+           differences: pd.DataFrame, areas: Mapping[str, pd.DataFrame]) -> Figure:
     """A line per combination of the other keys against the first; shares in percent.
 
     With ``differences`` (by cell) that hold one for a cell other than the first, a second
     panel beneath shows each cell's difference from the first with its own interval: under
     common random numbers that interval is much narrower than the cells' own, so bars that
-    overlap above need not mean the cells are alike.
+    overlap above need not mean the cells are alike. With one varied key and ``areas`` (each
+    area's differences by cell), a third panel shows them, a line per area.
     """
     values = list(dict.fromkeys(rows[keys[0]]))
     positions, kind = _axis(values)
@@ -290,7 +306,11 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     shown = differences.reindex(rows["cell"]) if not differences.empty else differences
     beneath = (not shown.empty
                and bool(np.isfinite(shown["difference"].to_numpy(dtype=float)[1:]).any()))
-    if beneath:
+    by_area = beneath and len(keys) == 1 and bool(areas)
+    if by_area:
+        fig = Figure(figsize=(7.0, 9.4), layout="constrained")
+        ax, below, lowest = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
+    elif beneath:
         fig = Figure(figsize=(7.0, 6.8), layout="constrained")
         ax, below = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     else:
@@ -348,6 +368,11 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
         ax.set_xlabel("")
         _difference_axes(below, metric, unpaired)
         below.set_xlabel(key_label(keys[0]))
+    if by_area:
+        below.set_xlabel("")
+        x = np.array([x_of[v] for v in rows[keys[0]]], dtype=float)
+        _area_panel(lowest, x, list(rows["cell"]), areas, metric, scale, span)
+        lowest.set_xlabel(key_label(keys[0]))
     handles = ax.get_legend_handles_labels()[0]
     if arrows:
         handles.append(Line2D([], [], color=NOTE, marker=r"$\uparrow$", linestyle="",
@@ -386,6 +411,36 @@ def _difference_line(ax: Axes, x: np.ndarray, cells: pd.DataFrame, scale: float,
         ax.plot(x[hollow], difference[hollow], linestyle="", marker=marker, color=colour,
                 markerfacecolor="white", zorder=3)
     return bool(hollow.any())
+
+
+AREAS_TITLE = "The same difference in each grid area, for its own applicants"
+"""The title of the panel by area beneath a line figure's differences."""
+
+
+def _area_panel(ax: Axes, x: np.ndarray, cells: list[str], areas: Mapping[str, pd.DataFrame],
+                metric: str, scale: float, span: float) -> None:
+    """Each area's differences from the first cell, a line per area, on the lowest panel.
+
+    Coloured by the scenarios' palette, never a category's colour, and told apart by line
+    style and marker too; an unpaired one (other applicants there) hollow, as above.
+    """
+    handles = []
+    unpaired = False
+    for i, (name, differences) in enumerate(areas.items()):
+        dodge = (i - (len(areas) - 1) / 2) * 0.015 * span  # keep the intervals apart
+        colour = SCENARIO_COLOURS[1 + i % (len(SCENARIO_COLOURS) - 1)]
+        unpaired |= _difference_line(ax, x + dodge, differences.reindex(cells), scale, colour,
+                                     i)
+        look: dict[str, Any] = {"color": colour, "marker": style(i, MARKERS),
+                                "linestyle": style(i, LINESTYLES)}  # as the palette's handles
+        handles.append(Line2D([], [], label=name, **look))
+    _difference_axes(ax, metric, unpaired=False)
+    ax.set_title(AREAS_TITLE, fontsize="medium")
+    if unpaired:
+        handles.append(Line2D([], [], color=NOTE, marker="o", markerfacecolor="white",
+                              linestyle="", label="hollow: unpaired, other applicants than in "
+                              "the first cell (Welch interval)"))
+    ax.legend(handles=handles, fontsize="small")
 
 
 def _difference_axes(ax: Axes, metric: str, unpaired: bool) -> None:
