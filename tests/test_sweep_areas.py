@@ -167,7 +167,9 @@ def test_the_command_says_what_changed_in_each_area(tmp_path: Path,
     assert "sweep_areas.csv" in lines[start]
     for offset, area in enumerate(("almere", "lelystad", "zeewolde_dronten"), start=1):
         assert lines[start + offset].startswith(f"  {area}: grid.upstream.capacity_mw=10: ")
-        assert "from the first cell" in lines[start + offset]
+        difference = result_row(output, area)
+        assert lines[start + offset] == (f"  {area}: grid.upstream.capacity_mw=10: "
+                                         + difference)
     assert "sweep.csv, sweep_areas.csv, sweep.png)" in said
 
 
@@ -194,3 +196,15 @@ def test_the_figure_adds_a_panel_of_each_area_s_differences(
     alone = result.area("lelystad").figure("wait_rmst_10y_years")
     assert len(alone.axes) == 2 and "The applicants of lelystad alone." in " ".join(
         alone.axes[0].get_title().split())
+
+
+def result_row(output: Path, area: str) -> str:
+    """The difference in sweep_areas.csv of the second cell's mean wait within 10 years."""
+    from sim.figures.numbers import format_estimate
+
+    table = pd.read_csv(output / "sweep_areas.csv", dtype={"area": str})
+    row = table[(table["grid.upstream.capacity_mw"] == 10) & (table["area"] == area)
+                & (table["group"] == "all") & (table["metric"] == "wait_rmst_10y_years")].iloc[0]
+    text = format_estimate(row["difference"], row["difference_ci_low"],
+                           row["difference_ci_high"], "years", signed=True)
+    return text if row["paired"] else f"{text}, unpaired"

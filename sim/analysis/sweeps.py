@@ -533,16 +533,17 @@ class Sweep:
     def _area_lines(self, metric: str, group: str) -> list[str]:
         """Each area's difference from the first cell in ``metric`` of ``group``, a line each.
 
-        'by grid area, all of each: ...' then '  almere: grid.upstream.capacity_mw=10: -0.05
-        (-0.07 to -0.04) from the first cell, paired; ...', the first :data:`SHOWN_CELLS`
-        cells after the first and how many more :data:`AREAS_FILE` holds.
+        'by grid area, all of each: ...' then '  almere: grid.upstream.capacity_mw=10: -0.015
+        (-0.023 to -0.006); ...', the first :data:`SHOWN_CELLS` cells after the first (each
+        marked where unpaired) and how many more :data:`AREAS_FILE` holds.
         """
         if not self.areas:
             return []
         unit = METRICS[metric].unit
         share = " in percentage points" if unit == "share" else ""
         lines = [f"by grid area, {group} of each: difference from the first cell{share} (95% "
-                 f"CI); {AREAS_FILE} has each area's levels and every key figure"]
+                 "CI), paired where not marked unpaired (other applicants there than in the "
+                 f"first cell); {AREAS_FILE} has each area's levels and every key figure"]
         for name, mine in self._by_area.items():
             first = next(iter(mine.overrides))
             if (first, group) in mine._empty() and all(
@@ -562,7 +563,7 @@ class Sweep:
                 cell = " ".join(f"{key}={row[key]}" for key in self.vary)
                 text = NOBODY_HERE if (str(row["cell"]), group) in empty else \
                     mine._difference_text(row, unit, missing, group, metric,
-                                          (first, group) in empty)
+                                          (first, group) in empty, short=True)
                 texts.append(f"{cell}: {text}")
             more = len(others) - SHOWN_CELLS
             if more > 0:
@@ -572,12 +573,15 @@ class Sweep:
 
     def _difference_text(self, row: Mapping[Hashable, Any], unit: str,
                          missing: Mapping[tuple[str, str, str], tuple[int, int, int]],
-                         group: str, metric: str, nobody_first: bool) -> str:
+                         group: str, metric: str, nobody_first: bool,
+                         short: bool = False) -> str:
         """A cell's difference from the first for :meth:`describe`, or why it has none.
 
         Written as compare writes a difference (:func:`~sim.figures.numbers.format_estimate`):
         the digits that tell it from its interval's ends, '+1.09 (+1.03 to +1.14)', a share's
         in percentage points. ``nobody_first``: the first cell has nobody in ``group``.
+        ``short``: the difference alone, marked only where unpaired, for a line that says
+        once what it holds (:meth:`_area_lines`).
         """
         if row["cell"] == next(iter(self.overrides)):
             return "the first cell"
@@ -588,6 +592,8 @@ class Sweep:
             return why or "no difference from the first cell"
         text = format_estimate(row["difference"], row["difference_ci_low"],
                                row["difference_ci_high"], unit, signed=True)
+        if short:
+            return text if row["paired"] else f"{text}, unpaired"
         return f"{text} from the first cell, {'paired' if row['paired'] else 'unpaired'}"
 
     def write(
