@@ -8,6 +8,7 @@ the cells' own per-replication values by area, worked out again here with numpy 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -125,6 +126,10 @@ def test_a_folder_of_an_earlier_sweep_reads_without_its_areas(
     (older / "sweep_areas.csv").unlink()
     for kept in older.glob("cells/*.areas.csv"):
         kept.unlink()
+    about = json.loads((older / "run.json").read_text(encoding="utf-8"))
+    for cell in about["cells"].values():
+        del cell["areas"]
+    (older / "run.json").write_text(json.dumps(about, indent=2) + "\n", encoding="utf-8")
     again = Sweep.read(older)
     assert again.area_metrics.empty and again.by_area().empty
     assert "no figures by area" in " ".join(again.notes())
@@ -208,3 +213,17 @@ def result_row(output: Path, area: str) -> str:
     text = format_estimate(row["difference"], row["difference_ci_low"],
                            row["difference_ci_high"], "years", signed=True)
     return text if row["paired"] else f"{text}, unpaired"
+
+
+def test_a_sweep_whose_areas_file_is_lost_is_refused(written: tuple[Sweep, Path],
+                                                     tmp_path: Path) -> None:
+    """A cell's areas, recorded in run.json, gone or damaged: refused, not silently dropped."""
+    from sim import GridqueueError
+
+    _, folder = written
+    damaged = tmp_path / "damaged"
+    shutil.copytree(folder, damaged)
+    kept = sorted(damaged.glob("cells/*.areas.csv"))[0]
+    kept.write_text("replication,area\n", encoding="utf-8")
+    with pytest.raises(GridqueueError, match=r"by grid area per replication; missing or damaged"):
+        Sweep.read(damaged)

@@ -112,6 +112,10 @@ def read_sweep_files(folder: Path) -> SweepFiles:
         parts.append(metrics.assign(cell=cell))
         areas = read_cell_areas(folder / "cells", cell)
         by_area = entry.get("areas")
+        if areas is None and by_area is not None:  # written, and since lost or damaged
+            raise InputError(folder / "cells" / f"{cell}.areas.csv", "", "expected the "
+                             f"figures of cell {cell} by grid area per replication; missing "
+                             "or damaged: run the sweep again")
         if areas is not None and isinstance(by_area, dict) and all(
                 isinstance(mine, dict) and isinstance(mine.get("paired"), dict)
                 and isinstance(mine.get("members"), dict) for mine in by_area.values()):

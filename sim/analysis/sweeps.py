@@ -20,6 +20,11 @@ an interrupted ``gridqueue sweep`` keeps them, and ``--resume`` reuses them, so 
 result equals an uninterrupted run's. Resuming is refused when a kept cell is no longer part
 of the sweep or was made with another scenario, waiting list or policy code (each cell's
 JSON holds a hash of all that); a damaged cell is run again.
+
+For a grid of several areas each cell also keeps its figures by area (``cells/<id>.areas.csv``,
+as a run's ``area_metrics.csv``), and ``sweep_areas.csv`` gives each area's figures and their
+differences from the first cell (:meth:`Sweep.by_area`, :meth:`Sweep.area`); ``sweep.csv``
+stays the whole grid's.
 """
 
 from __future__ import annotations
