@@ -20,6 +20,7 @@ from scipy import stats
 from sim import Sweep, load_scenario, run, sweep
 from sim.analysis.sweeps import sweep_to_directory
 from sim.cli import main
+from sim.figures.numbers import format_estimate
 
 AREAS = Path(__file__).resolve().parents[1] / "scenarios" / "flevoland" / "areas.yaml"
 VARY = {"grid.upstream.capacity_mw": [0, 10]}
@@ -205,8 +206,6 @@ def test_the_figure_adds_a_panel_of_each_area_s_differences(
 
 def result_row(output: Path, area: str) -> str:
     """The difference in sweep_areas.csv of the second cell's mean wait within 10 years."""
-    from sim.figures.numbers import format_estimate
-
     table = pd.read_csv(output / "sweep_areas.csv", dtype={"area": str})
     row = table[(table["grid.upstream.capacity_mw"] == 10) & (table["area"] == area)
                 & (table["group"] == "all") & (table["metric"] == "wait_rmst_10y_years")].iloc[0]
@@ -227,3 +226,30 @@ def test_a_sweep_whose_areas_file_is_lost_is_refused(written: tuple[Sweep, Path]
     kept.write_text("replication,area\n", encoding="utf-8")
     with pytest.raises(GridqueueError, match=r"by grid area per replication; missing or damaged"):
         Sweep.read(damaged)
+
+
+def test_an_area_without_the_10_year_mean_says_the_stand_in() -> None:
+    """An area whose replications do not all follow ten years gives the stand-in, named.
+
+    The years without a connection to the end of the run, as compare's line by area does,
+    not 'not known in ...' where the analyst looks for what changed.
+    """
+    on_time = AREAS.parent / "areas_on_time.yaml"
+    result = sweep(on_time, VARY, replications=REPLICATIONS, workers=2)
+    table = result.by_area()
+    second = list(result.overrides)[1]
+    lacking = [area for area in result.areas
+               if table[(table["area"] == area) & (table["group"] == "all")
+                        & (table["metric"] == "wait_rmst_10y_years")]["estimate"].isna().any()]
+    assert lacking  # else this sweep does not test what it is for
+    lines = result.describe("wait_rmst_10y_years").splitlines()
+    for area in lacking:
+        line = next(line for line in lines if line.startswith(f"  {area} ("))
+        assert line.startswith(f"  {area} (wait_to_end_years: its 10-year mean is not known in "
+                               "some replication): grid.upstream.capacity_mw=10: ")
+        row = table[(table["cell"] == second) & (table["area"] == area)
+                    & (table["group"] == "all") & (table["metric"] == "wait_to_end_years")]
+        assert line.endswith(format_estimate(row["difference"].iloc[0],
+                                             row["difference_ci_low"].iloc[0],
+                                             row["difference_ci_high"].iloc[0], "years",
+                                             signed=True))

@@ -540,7 +540,10 @@ class Sweep:
 
         'by grid area, all of each: ...' then '  almere: grid.upstream.capacity_mw=10: -0.015
         (-0.023 to -0.006); ...', the first :data:`SHOWN_CELLS` cells after the first (each
-        marked where unpaired) and how many more :data:`AREAS_FILE` holds.
+        marked where unpaired) and how many more :data:`AREAS_FILE` holds. An area whose
+        cells do not all know the mean wait within 10 years gives, where that is ``metric``,
+        the years without a connection to the end of the run, named, as compare's lines by
+        area do (:func:`lead_metric`).
         """
         if not self.areas:
             return []
@@ -555,8 +558,13 @@ class Sweep:
                     (cell, group) in mine._empty() for cell in mine.overrides):
                 lines.append(f"  {name}: {NOBODY_HERE}")
                 continue
-            rows = mine.table[(mine.table["metric"] == metric) & (mine.table["group"] == group)]
-            differences = mine.differences[(mine.differences["metric"] == metric)
+            shown, label = metric, name
+            if metric == LEAD_METRICS[0] and lead_metric(mine.table, group) != metric:
+                # as compare's lines by area: the stand-in, marked, where an area lacks ten
+                shown = LEAD_METRICS[1]
+                label = f"{name} ({shown}: its 10-year mean is not known in some replication)"
+            rows = mine.table[(mine.table["metric"] == shown) & (mine.table["group"] == group)]
+            differences = mine.differences[(mine.differences["metric"] == shown)
                                            & (mine.differences["group"] == group)]
             rows = rows.merge(differences[["cell", "difference", "difference_ci_low",
                                            "difference_ci_high", "paired"]], on="cell",
@@ -567,13 +575,13 @@ class Sweep:
             for row in others[:SHOWN_CELLS]:
                 cell = " ".join(f"{key}={row[key]}" for key in self.vary)
                 text = NOBODY_HERE if (str(row["cell"]), group) in empty else \
-                    mine._difference_text(row, unit, missing, group, metric,
+                    mine._difference_text(row, unit, missing, group, shown,
                                           (first, group) in empty, short=True)
                 texts.append(f"{cell}: {text}")
             more = len(others) - SHOWN_CELLS
             if more > 0:
                 texts.append(f"and {more} more cell{'s' if more > 1 else ''} in {AREAS_FILE}")
-            lines.append(f"  {name}: " + "; ".join(texts))
+            lines.append(f"  {label}: " + "; ".join(texts))
         return lines
 
     def _difference_text(self, row: Mapping[Hashable, Any], unit: str,
