@@ -69,6 +69,12 @@ from tests.undrawn import without_figures
 pytestmark = pytest.mark.undrawn
 
 
+def _dated(table: pd.DataFrame, dates: dict) -> tuple[pd.DataFrame, dict]:
+    """``table`` with ``dates`` given to each of its pairs, as :func:`sentences` takes them."""
+    pairs = zip(table["scenario"], table["reference"], strict=True)
+    return table, {pair: dates for pair in dict.fromkeys(pairs)}
+
+
 @pytest.fixture(scope="module")
 def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_family(tmp_path_factory.mktemp("family"))
@@ -1394,6 +1400,52 @@ def test_a_set_for_every_input_that_a_results_folder_misses_is_warned_of(
         compare(inputs, ["grid.capacity_mw=1", "replications=2"], workers=1)
 
 
+def test_a_reference_in_two_questions_counts_each_pair_s_replications(
+        family: dict[str, Path], tmp_path: Path):
+    """Homes and a project's dates over each pair's shared replications, not over every pair's.
+
+    The reference ran 6 replications, one variant 6 and another 3. Counted once per scenario,
+    over what all its questions shared, the reference's homes and dates in the first pair
+    were those of the 3 replications the other pair shares, beside the variant's 6.
+    """
+    (tmp_path / "homes.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: homes\n"
+        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
+        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
+        encoding="utf-8")
+    for name, change in (("homes_fifo", "policy: {order: fifo, changes: []}"),
+                         ("homes_room", "grid: {capacity_mw: 50}")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"extends: homes.yaml\nname: {name}\n{change}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match="paired over the 3 replications both ran"):
+        three = compare([tmp_path / f"{name}.yaml" for name in ("homes", "homes_fifo",
+                                                                "homes_room")],
+                        ["1:replications=6", "2:replications=6", "3:replications=3"],
+                        reference="homes", workers=1)
+
+    def homes(label: str, replications: int) -> list[str]:
+        rows = three.results[label].applicants.query(
+            f"stream == 'new_homes' and replication < {replications}")
+        return format_numbers(rows["homes"].sum() / replications,
+                              rows.loc[rows["outcome"] == "connected", "homes"].sum()
+                              / replications)
+
+    assert homes("homes", 6) != homes("homes", 3)  # else the case shows nothing
+    said = [line.strip() for line in three.outline() if "homes asked" in line]
+    for variant, replications in (("homes_fifo", 6), ("homes_room", 3)):
+        mine, theirs = homes(variant, replications), homes("homes", replications)
+        assert (f"- new_homes asks for blocks of homes, one applicant each: on average "
+                f"{mine[0]} homes asked, {mine[1]} of them connected by the end of the run "
+                f"({theirs[0]} and {theirs[1]} in homes) (homes in applicants.csv)") in said
+    dates = [line.strip() for line in three.outline() if line.strip().startswith("- Campus")]
+    applicants = three.results["homes"].applicants
+    for replications in (6, 3):
+        shared = summarise_projects(applicants[applicants["replication"] < replications],
+                                    replications)
+        over = project_dates({"homes": shared})[("homes", "Campus")]
+        assert any(over in line for line in dates), (replications, dates)
+
+
 def test_a_paired_question_counts_the_replications_both_ran(family: dict[str, Path]):
     """Levels and difference over the same replications, and a warning that says which.
 
@@ -2330,7 +2382,7 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
     assert dates[("sp", "Elsewhere")] == "connected in no replication by the end of the run"
     older = project_dates({"sp": projects.drop(columns="withdrawn_share")})  # an older folder
     assert older[("sp", "Elsewhere")] == dates[("sp", "Elsewhere")]
-    (text,) = sentences(answer_table(rows, reference="fifo"), dates)
+    (text,) = sentences(*_dated(answer_table(rows, reference="fifo"), dates))
     assert text.endswith("connected by the end of the run in 80% of replications, "
                          "median 2032-06-30 (10% to 90%: 2031-02-01 to not by the end)"
                          "; its mean wait in the first 10 years: 7.5 years (95% CI 7.5 to 7.5).")
@@ -2386,7 +2438,7 @@ def test_a_share_of_replications_never_reads_none_or_all_when_it_is_neither():
         "connected by the end of the run in 1 of 200 replications, median: not by the end")
     assert dates[("sp", "Park")] == "connected in no replication (withdrew in 1 of 200)"
     # A line that says its own share drops the one leading the dates, whatever its words.
-    (text,) = sentences(table.assign(replications=200), dates)
+    (text,) = sentences(*_dated(table.assign(replications=200), dates))
     assert text.count("connected by the end of the run in") == 1
     # Shares that round cleanly read as they did.
     assert project_dates({"sp": projects.assign(connected_share=[0.8, 0.0, 0.0],
@@ -2409,13 +2461,13 @@ def test_a_project_in_both_says_a_share_near_all_as_a_count():
         "connect_date_p90": [None]}) for label, share, p50 in (
             ("onsite", 299 / 300, "2032-06-29"), ("campus", 1 / 300, None))}
     table = answer_table(rows, reference="campus").assign(replications=300)
-    (text,) = sentences(table, project_dates(projects))
+    (text,) = sentences(*_dated(table, project_dates(projects)))
     assert ("Campus, requested differently (the same named project, another request): "
             "connected by the end of the run in 299 of 300 replications, median 2032-06-29 "
             "(10% to 90%: not by the end to not by the end) in onsite, against connected by "
             "the end of the run in 1 of 300 replications, median: not by the end") in text
     # Unpaired, the reference's share is of its own replications, which the row does not count.
-    (text,) = sentences(table.assign(paired=False), project_dates(projects))
+    (text,) = sentences(*_dated(table.assign(paired=False), project_dates(projects)))
     assert "against connected by the end of the run in <1% of replications, median" in text
 
 
@@ -2497,7 +2549,7 @@ def test_a_named_waiting_list_row_of_one_scenario_says_when_it_was_connected():
 
     dates = project_dates({"listed": named("Cheese dairy", "waiting_list"),
                            "generated": named("Old mill", "waiting_list")})
-    (text,) = sentences(answer_table(rows, reference="generated"), dates)
+    (text,) = sentences(*_dated(answer_table(rows, reference="generated"), dates))
     assert text.endswith("; Cheese dairy (waiting list) (only in listed): median 2023-01-01 "
                          "(10% to 90%: 2023-01-01 to 2023-01-01); Old mill (waiting list) "
                          "(only in generated): median 2023-01-01 (10% to 90%: 2023-01-01 to "
@@ -2517,7 +2569,7 @@ def test_a_project_in_both_connected_in_some_replications_says_in_how_many():
         "connect_date_p10": ["2031-12-01"], "connect_date_p50": ["2032-06-29"],
         "connect_date_p90": [p90]}) for label, share, p90 in (
             ("onsite", 1.0, "2034-01-01"), ("campus", 8 / 12, None))}
-    (text,) = sentences(answer_table(rows, reference="campus"), project_dates(projects))
+    (text,) = sentences(*_dated(answer_table(rows, reference="campus"), project_dates(projects)))
     assert text.endswith("; Campus: median 2032-06-29 (10% to 90%: 2031-12-01 to 2034-01-01), "
                          "against connected by the end of the run in 67% of replications, "
                          "median 2032-06-29 (10% to 90%: 2031-12-01 to not by the end) in "

@@ -1201,7 +1201,7 @@ def test_a_whole_mean_count_in_an_answer_reads_as_a_whole_number():
     A fractional one keeps its decimal (6.5), each count on its own; the formatter's one
     decimal below 100 is for figures that are not counts.
     """
-    items = homes_items([("v", "r")], {"v": {"s": (12.0, 6.5)}, "r": {"s": (10.0, 4.0)}})
+    items = homes_items({("v", "r"): {"v": {"s": (12.0, 6.5)}, "r": {"s": (10.0, 4.0)}}})
     assert items == {("v", "r"): [
         "s asks for blocks of homes, one applicant each: on average 12 homes asked, 6.5 of "
         "them connected by the end of the run (10 and 4 in r) (homes in applicants.csv)"]}

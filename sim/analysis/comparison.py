@@ -65,6 +65,7 @@ from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
 from sim.report.html import render_report
 from sim.report.narrative import (
+    PairDates,
     PairItems,
     efficiency_items,
     freed_apart_items,
@@ -379,15 +380,16 @@ class Comparison:
         items = upstream_items(pairs, {label: r.scenario for label, r in self.results.items()},
                                {label: r.timeseries for label, r in self.results.items()})
         freed = {label: _whole_freed(r.summary) for label, r in self.results.items()}
-        homes = {label: _homes(r, _counted_replications(label, self.questions, self.results))
-                 for label, r in self.results.items()}
+        homes = {pair: {label: _homes(self.results[label], counted[label])
+                        for label in pair}
+                 for pair, counted in self._counted.items()}
         replaced = {pair: words for pair in pairs
                     if (words := _upgrades_not_freed(*(self.results[label].scenario
                                                        for label in pair)))}
         priority = {pair: words for pair in pairs if (words := self._priority_words(*pair))}
         ranked = {pair: words for pair in pairs if (words := self._efficiency_words(*pair))}
         for more in (priority, ranked, freed_apart_items(self.table, freed), replaced,
-                     homes_items(pairs, homes)):
+                     homes_items({pair: homes[pair] for pair in pairs if pair in homes})):
             for pair, words in more.items():
                 items.setdefault(pair, []).extend(words)
         return items
@@ -458,13 +460,34 @@ class Comparison:
         return tuple(sentences(self.table, self._project_dates, self._extra_items))
 
     @functools.cached_property
-    def _project_dates(self) -> dict[tuple[str, str], str]:
-        """When each scenario's named projects were connected, in words (projects.csv).
+    def _project_dates(self) -> PairDates:
+        """When each pair's named projects were connected, in words (projects.csv), by pair.
 
-        Over the replications its paired questions count (:func:`_projects_counted`).
+        Over the replications the pair counts (:attr:`_counted`): a scenario in two paired
+        questions whose partners ran different numbers says its dates over each pair's own.
         """
-        return project_dates({label: _projects_counted(label, self.questions, self.results)
-                              for label in self.results})
+        return {pair: project_dates({label: _projects_over(self.results[label], counted[label])
+                                     for label in pair})
+                for pair, counted in self._counted.items()}
+
+    @functools.cached_property
+    def _counted(self) -> dict[tuple[str, str], dict[str, set[int]]]:
+        """The replications of each scenario that each pair counts, by (variant, reference).
+
+        A paired question's figures count those both scenarios ran (:func:`_partly_shared`),
+        and so do its projects' dates and its homes: over the others too, they would set draws
+        one scenario never ran beside the other's, and read the difference in draws as one the
+        variant made. An unpaired question counts each scenario's own.
+        """
+        counted: dict[tuple[str, str], dict[str, set[int]]] = {}
+        for question in self.questions:
+            ran = {label: set(replication_indices(self.results[label]))
+                   for label in (question.variant, question.reference)}
+            if question.paired:
+                shared = ran[question.variant] & ran[question.reference]
+                ran = dict.fromkeys(ran, shared)
+            counted[(question.variant, question.reference)] = ran
+        return counted
 
     def write(
         self, directory: str | Path, force: bool = False, command: Sequence[str] | None = None
@@ -801,7 +824,7 @@ def _asked_alike(reference: Results, variant: Results) -> bool:
 def _homes(results: Results, counted: Collection[int]) -> dict[str, tuple[float, float]]:
     """Per stream of blocks of homes, its homes asked and connected: means per replication.
 
-    Over the replications ``counted`` (:func:`_counted_replications`), as the question's
+    Over the replications ``counted`` (:attr:`Comparison._counted`), as the question's
     other figures and its projects' dates.
     """
     streams = [name for name, stream in results.scenario.streams.items()
@@ -1431,36 +1454,12 @@ def _replications_in(changes: list[Override]) -> Any:
     return next((o.value for o in reversed(changes) if o.path == ("replications",)), None)
 
 
-def _projects_counted(label: str, questions: Sequence[Question],
-                      results: Mapping[str, Results]) -> pd.DataFrame:
-    """``label``'s projects.csv over the replications each of its paired questions counts.
-
-    A paired question's figures count those both scenarios ran (:func:`_partly_shared`); a
-    project's dates over the others too would set dates of draws one scenario never ran
-    beside the other's, and read the difference in draws as one the variant made.
-    """
-    own = results[label]
-    shared = _counted_replications(label, questions, results)
-    if len(shared) == len(replication_indices(own)):
-        return own.projects
-    applicants = own.applicants
-    return summarise_projects(applicants[applicants["replication"].isin(shared)], len(shared))
-
-
-def _counted_replications(label: str, questions: Sequence[Question],
-                          results: Mapping[str, Results]) -> set[int]:
-    """The replications of ``label`` that each of its paired questions counts: those both ran.
-
-    All it ran where no paired question leaves any out. A scenario's projects' dates
-    (:func:`_projects_counted`) and homes (:func:`_homes`) are said over these, as the
-    figures of its paired questions are.
-    """
-    shared = set(replication_indices(results[label]))
-    for question in questions:
-        if question.paired and label in (question.variant, question.reference):
-            partner = question.reference if label == question.variant else question.variant
-            shared &= set(replication_indices(results[partner]))
-    return shared
+def _projects_over(results: Results, counted: set[int]) -> pd.DataFrame:
+    """``results``' projects.csv over the replications ``counted`` (all it ran: as written)."""
+    if len(counted) == len(replication_indices(results)):
+        return results.projects
+    applicants = results.applicants
+    return summarise_projects(applicants[applicants["replication"].isin(counted)], len(counted))
 
 
 def _partly_shared(question: Question, results: Mapping[str, Results]) -> str | None:

@@ -31,8 +31,8 @@ from sim.report.narrative import (
     NO_TEN_YEARS_WHY,
     STAND_IN_WORDS,
     PairAnswer,
+    PairDates,
     PairItems,
-    ProjectDates,
     answer_pairs,
     lead_metric,
     metric_phrase,
@@ -446,7 +446,7 @@ def comparison_page(
     sources: Mapping[str, str],
     images: Mapping[str, bytes],
     observations: Mapping[str, pd.DataFrame] | None = None,
-    dates: ProjectDates | None = None,
+    dates: PairDates | None = None,
     cautions: Sequence[str] = (),
     replications: Mapping[str, int] | None = None,
     extra: PairItems | None = None,
@@ -674,7 +674,7 @@ def _made() -> str:
 
 
 def _answer(table: pd.DataFrame, question: str, metric: str,
-            dates: ProjectDates | None, extra: PairItems | None = None) -> Answer:
+            dates: PairDates | None, extra: PairItems | None = None) -> Answer:
     rows = table[table["question"] == question]
     pairs = [f"{scenario} against {reference} ({pairing(block, long=True)})"
              for (scenario, reference), block in rows.groupby(["scenario", "reference"],

@@ -63,6 +63,7 @@ __all__ = [
     "PairAnswer",
     "HomesCounts",
     "PairItems",
+    "PairDates",
     "ProjectDates",
     "FELL_BACK",
     "FELL_BACK_NOTE",
@@ -130,6 +131,10 @@ reinforcement more than five years after a request, only for a comparison.csv wi
 ProjectDates = Mapping[tuple[str, str], str]
 """When each named project was connected, in words, by (scenario label, project name)."""
 
+PairDates = Mapping[tuple[str, str], ProjectDates]
+"""Each pair's :data:`ProjectDates`, keyed by (variant, reference): a paired question's over
+the replications both scenarios ran, as its other figures are."""
+
 PairItems = Mapping[tuple[str, str], Sequence[str]]
 """Items to add to a pair's answer, by (variant, reference): what the comparison table alone
 cannot say, such as an area that stood behind the full upstream limit
@@ -180,17 +185,17 @@ def _replications_of(value: Any) -> float | None:
     return runs if math.isfinite(runs) else None
 
 
-def sentences(table: pd.DataFrame, dates: ProjectDates | None = None,
+def sentences(table: pd.DataFrame, dates: PairDates | None = None,
               extra: PairItems | None = None) -> list[str]:
     """One sentence per question of a comparison table, in the table's order.
 
-    ``dates`` (:func:`project_dates`) lets a project set apart say when it was connected;
+    ``dates`` (:func:`project_dates` of each pair) lets a project say when it was connected;
     ``extra`` adds items to a pair's answer.
     """
     return [answer(table, question, dates=dates, extra=extra) for question in _questions(table)]
 
 
-def outline(table: pd.DataFrame, dates: ProjectDates | None = None,
+def outline(table: pd.DataFrame, dates: PairDates | None = None,
             extra: PairItems | None = None) -> list[str]:
     """The answers of :func:`sentences` as lines to read down: each item on a line of its own.
 
@@ -247,7 +252,7 @@ def _questions(table: pd.DataFrame) -> list[str]:
 
 
 def answer(table: pd.DataFrame, question: str, metric: str | None = None,
-           dates: ProjectDates | None = None, extra: PairItems | None = None) -> str:
+           dates: PairDates | None = None, extra: PairItems | None = None) -> str:
     """The answer to one question: ``metric`` (the lead headline figure) in each category.
 
     A question may compare several pairs (each a variant and its reference); each is then
@@ -288,7 +293,7 @@ def lead_metric(table: pd.DataFrame) -> str:
 
 
 def answer_body(table: pd.DataFrame, question: str, metric: str,
-                dates: ProjectDates | None = None, extra: PairItems | None = None) -> str:
+                dates: PairDates | None = None, extra: PairItems | None = None) -> str:
     """What :func:`answer` says after the question and the key figure's name."""
     return ". ".join(pair.text()
                      for pair in answer_pairs(table, question, metric, dates, extra))
@@ -322,7 +327,7 @@ class PairAnswer:
 
 
 def answer_pairs(table: pd.DataFrame, question: str, metric: str,
-                 dates: ProjectDates | None = None,
+                 dates: PairDates | None = None,
                  extra: PairItems | None = None) -> list[PairAnswer]:
     """Each pair a question compares, answered in ``metric`` category by category.
 
@@ -333,7 +338,8 @@ def answer_pairs(table: pd.DataFrame, question: str, metric: str,
     answers: list[PairAnswer] = []
     for variant, reference in pairs:
         mine = rows[(rows["scenario"] == variant) & (rows["reference"] == reference)]
-        whom, items = _pair_answer(table, mine, metric, first=not answers, dates=dates or {})
+        whom, items = _pair_answer(table, mine, metric, first=not answers,
+                                   dates=(dates or {}).get((variant, reference), {}))
         items += (extra or {}).get((variant, reference), ())
         pair = f"{variant} against {reference}"
         # Named unless the question says it already (a compare without a questions file): a
@@ -976,8 +982,9 @@ def freed_apart_items(table: pd.DataFrame,
     return items
 
 
-HomesCounts = Mapping[str, Mapping[str, tuple[float, float]]]
-"""Per run, per stream of blocks of homes: the homes asked and connected, mean per replication."""
+HomesCounts = Mapping[tuple[str, str], Mapping[str, Mapping[str, tuple[float, float]]]]
+"""Per pair (variant, reference), per run of it, per stream of blocks of homes: the homes
+asked and connected, mean per replication over the replications the pair counts."""
 
 
 def _count_texts(*values: float) -> list[str]:
@@ -992,8 +999,7 @@ def _count_texts(*values: float) -> list[str]:
             for value, text in zip(values, texts, strict=True)]
 
 
-def homes_items(pairs: Iterable[tuple[str, str]],
-                homes: HomesCounts) -> dict[tuple[str, str], list[str]]:
+def homes_items(homes: HomesCounts) -> dict[tuple[str, str], list[str]]:
     """For each pair, the homes of each stream whose requests are blocks of homes.
 
     An applicant of such a stream is a block of homes, so its counts are of blocks: "How long
@@ -1001,13 +1007,13 @@ def homes_items(pairs: Iterable[tuple[str, str]],
     Keyed by (variant, reference).
     """
     items: dict[tuple[str, str], list[str]] = {}
-    for variant, reference in pairs:
-        for stream, (asked, connected) in homes.get(variant, {}).items():
+    for (variant, reference), runs in homes.items():
+        for stream, (asked, connected) in runs.get(variant, {}).items():
             texts = _count_texts(asked, connected)
             text = (f"{stream} asks for blocks of homes, one applicant each: on average "
                     f"{texts[0]} homes asked, {texts[1]} of them connected by the end of the run")
-            if stream in homes.get(reference, {}):
-                theirs = _count_texts(*homes[reference][stream])
+            if stream in runs.get(reference, {}):
+                theirs = _count_texts(*runs[reference][stream])
                 text += f" ({theirs[0]} and {theirs[1]} in {reference})"
             items.setdefault((variant, reference), []).append(
                 f"{text} (homes in applicants.csv)")
