@@ -21,6 +21,7 @@ from scipy import stats
 
 from sim import Comparison, compare, load_scenario, run
 from sim.analysis.efficiency import efficiency_halves, ranked_apart
+from sim.errors import GridqueueWarning
 from tests.builders import project, scenario
 
 pytestmark = pytest.mark.undrawn
@@ -230,6 +231,31 @@ def test_ranked_apart_gives_the_days_only_one_ranks():
         "congestion_relief": [(dt.date(2026, 1, 1), dt.date(2028, 1, 1))]}
 
 
+def test_no_halves_where_the_policies_differ_in_more_than_the_ranking_by_efficiency():
+    """Another policy, or another category order, beside it: the halves would be its effect.
+
+    Against smallest_first from 2024-10-01 the halves read 3 to 5 years shorter for both
+    and said the other served them "by request date": the change of policy, credited to
+    the ranking by efficiency. Nor where the category order changes with it; where both
+    change it, the ranking by efficiency alone differs.
+    """
+    ranked = load_scenario(FAMILY / "efficiency_2026.yaml")
+    with pytest.warns(GridqueueWarning, match="replaces policy.changes whole"):
+        smallest = load_scenario(FAMILY / "social_priority.yaml",
+                                 ["name=small", "policy.changes=[{date: 2024-10-01, "
+                                  "order: smallest_first}]"])
+    assert ranked_apart(smallest, ranked) == {}
+    reordered = load_scenario(FAMILY / "social_priority.yaml", [
+        "name=reordered", "policy.changes.1.category_order=[safety, congestion_relief, "
+        "basic_needs, other]", "policy.changes.1.date=2026-01-01"])
+    assert ranked_apart(reordered, ranked) == {}
+    back = load_scenario(FAMILY / "efficiency_2026.yaml", [
+        "name=back", "policy.changes.1.category_order=[safety, congestion_relief, basic_needs, "
+        "other]"])
+    assert ranked_apart(reordered, back) == {  # both reordered: the ranking alone differs
+        "congestion_relief": [(dt.date(2026, 1, 1), back.end)]}
+
+
 def test_no_halves_without_scores_to_split_by_or_with_scores_that_differ():
     """A folder written before applicants.csv had scores gives none; nor do other scores.
 
@@ -250,4 +276,4 @@ def test_no_halves_without_scores_to_split_by_or_with_scores_that_differ():
     later["projects"][0]["efficiency"] = 0.3
     halves = efficiency_halves(("later", run(scenario(**later), workers=1)), ("s", ranked))
     assert [(h.spans, h.ranks) for h in halves] == [
-        ([(dt.date(2026, 1, 1), dt.date(2028, 1, 1))], "s")]
+        ([(dt.date(2026, 1, 1), dt.date(2028, 1, 1))], ("s",))]

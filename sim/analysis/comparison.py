@@ -446,7 +446,7 @@ class Comparison:
                                  for label in (reference, variant))
                 table = difference_table(before, after, paired=True, levels=True)
                 differences[half] = table[table["group"] == ALL]
-            other = reference if halves.ranks == variant else variant
+            other = reference if halves.ranks == (variant,) else variant
             spans = [(str(start), str(stop)) for start, stop in halves.spans]
             words += efficiency_items(rows, halves.category, differences,
                                       lead_metric(self.table),

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import Scenario
 from sim.policies.registry import resolve_policy
-from sim.policies.timeline import policy_periods
+from sim.policies.timeline import PolicyPeriod, policy_periods
 from sim.runs.results import Results
 
 __all__ = ["EfficiencyHalves", "efficiency_halves", "ranked_apart"]
@@ -48,28 +48,42 @@ def ranked_by_efficiency(scenario: Scenario) -> dict[str, list[Span]]:
 
 
 def ranked_apart(reference: Scenario, variant: Scenario) -> dict[str, list[Span]]:
-    """Where one of the two ranks a category by efficiency and the other does not, by category.
+    """Where the two rank a category alike but that only one ranks it by efficiency.
 
-    Each category's days on which exactly one of them ranks it so, as spans in date order;
-    categories ranked alike (both or neither, on every day) are left out.
+    Each category's days on which one of them ranks it by efficiency score and the other by
+    request date, everything else of their policies in force alike (the policy, allocation,
+    category order, parameters, the other categories' ranking, rounds), as spans in date
+    order. Days on which the two differ in anything else are left out: there a change of
+    order would be read as the ranking by efficiency's (against ``smallest_first``, say, the
+    whole change of policy); so are categories ranked alike. Only a policy that ranks inside
+    a category takes a ranking by efficiency, so the same policy in both does.
     """
-    ranked = [ranked_by_efficiency(reference), ranked_by_efficiency(variant)]
+    periods = [policy_periods(scenario, merge=False) for scenario in (reference, variant)]
+    bounds = sorted({day for scenario_periods in periods for period in scenario_periods
+                     for day in (period.start, period.end)})
     apart: dict[str, list[Span]] = {}
-    for category in CATEGORIES:
-        each = [spans.get(category, []) for spans in ranked]
-        bounds = sorted({day for spans in each for span in spans for day in span})
-        spans: list[Span] = []
-        for start, end in zip(bounds, bounds[1:], strict=False):
-            inside = [any(a <= start < b for a, b in mine) for mine in each]
-            if inside[0] == inside[1]:
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        mine, theirs = (next((p for p in scenario_periods if p.start <= start < p.end), None)
+                        for scenario_periods in periods)
+        if mine is None or theirs is None:
+            continue
+        for category in CATEGORIES:
+            ranked = [p.within_category.get(category) == "efficiency" for p in (mine, theirs)]
+            if ranked[0] == ranked[1] or _but_for(mine, category) != _but_for(theirs, category):
                 continue
+            spans = apart.setdefault(category, [])
             if spans and spans[-1][1] == start:
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
-        if spans:
-            apart[category] = spans
     return apart
+
+
+def _but_for(period: PolicyPeriod, category: str) -> tuple[object, ...]:
+    """What a period's policy is, but for how it ranks ``category`` inside."""
+    others = sorted((c, rule) for c, rule in period.within_category.items() if c != category)
+    return (period.order, period.allocation, period.category_order,
+            sorted(period.params.items()), others, period.rounds)
 
 
 @dataclass(frozen=True)
@@ -79,8 +93,8 @@ class EfficiencyHalves:
     Attributes:
         category: the category ranked by efficiency in one scenario and not the other.
         spans: the days on which it is so ranked in one of them only.
-        ranks: the label of the scenario that ranks it so then (the other serves it by
-            request date), or both labels joined by "and" where each does on some of them.
+        ranks: the labels of the scenarios that rank it so on some of those days (the
+            other serves it by request date then): one, or both where each does on some.
         better: for each scenario's ``applicants`` (by label), the rows of the better half of
             scores: in each replication, the first half of the applicants in the order the
             ranking serves them (best score first, the request date breaking ties).
@@ -94,7 +108,7 @@ class EfficiencyHalves:
 
     category: str
     spans: list[Span]
-    ranks: str
+    ranks: tuple[str, ...]
     better: dict[str, np.ndarray]
     worse: dict[str, np.ndarray]
     per_replication: float
@@ -149,7 +163,7 @@ def efficiency_halves(reference: tuple[str, Results],
         owners = [label for label in (ref_label, var_label)
                   if any(_overlaps(span, ranked[label].get(category, [])) for span in spans)]
         halves.append(EfficiencyHalves(
-            category=category, spans=spans, ranks=" and ".join(owners),
+            category=category, spans=spans, ranks=tuple(owners),
             better=_masks(places, better, (ref_label, var_label), (ref, var)),
             worse=_masks(places, worse, (ref_label, var_label), (ref, var)),
             per_replication=int(chosen.sum()) / len(shared),

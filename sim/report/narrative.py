@@ -1084,18 +1084,21 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
     return items
 
 
-def ranking_words(ranks: str, other: str, spans: Sequence[tuple[str, str]], end: str) -> str:
+def ranking_words(ranks: Sequence[str], other: str, spans: Sequence[tuple[str, str]],
+                  end: str) -> str:
     """Who ranks a category by efficiency, and when, where the other serves it by date.
 
     'efficiency_2026 ranked them by efficiency and social_priority by request date (from
-    2026-01-01)'; ``spans`` are ISO dates, from the first to before the second, and ``end``
+    2026-01-01)'; ``ranks`` names the one that ranks them so, or both where each does on some
+    days; ``spans`` are ISO dates, from the first to before the second, and ``end``
     the day after the run's last, which a span reaching the end of the run ends with.
     """
     when = ", ".join(f"from {start}" if stop == end else f"from {start} to before {stop}"
                      for start, stop in spans)
-    if " and " in ranks:
-        return f"one of {ranks} ranked them by efficiency and the other by request date ({when})"
-    return f"{ranks} ranked them by efficiency and {other} by request date ({when})"
+    if len(ranks) > 1:
+        return (f"one of {' and '.join(ranks)} ranked them by efficiency and the other by "
+                f"request date ({when})")
+    return f"{ranks[0]} ranked them by efficiency and {other} by request date ({when})"
 
 
 def streams_differ_words(origin: str, shown: int = 3) -> str:
