@@ -1714,6 +1714,30 @@ def test_an_uptake_the_policy_ignores_is_warned_of_once(tmp_path: Path, clean_re
         r"priority_uptake out$", warned[0]), warned[0]
 
 
+def test_a_base_files_uptake_is_not_to_be_left_out_for_one_child(tmp_path: Path,
+                                                                   clean_registry, capsys):
+    """An uptake in a family's base file, a child choosing a policy that ignores priority.
+
+    The warning told to leave priority_uptake out of the base file, which would change every
+    other file that extends it: it names the policy's two ways out only. Given by the child
+    itself, or by --set, the uptake may be left out there.
+    """
+    (tmp_path / "gq_test_blind.py").write_text(PRIORITY_BLIND, encoding="utf-8")
+    base = scenario_file(tmp_path, UPTAKE)
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {base.name}\nname: child\npolicy: {{order: "
+                     "'gq_test_blind:Jobs'}\n", encoding="utf-8")
+    assert main(["validate", str(child)]) == 0
+    (warned,) = _priority_warnings(capsys.readouterr().err)
+    assert re.search(r"s\.yaml:\d+: priority_uptake did nothing in replication 0: .*; use "
+                     r"applicant\.priority_requested in sort_key \(or ranks\), or set "
+                     r"uses_priority = False in Jobs$", warned), warned
+    assert main(["validate", str(child), "--set", "priority_uptake.basic_needs=0.4"]) == 0
+    (warned,) = _priority_warnings(capsys.readouterr().err)
+    assert warned.endswith("or set uses_priority = False in Jobs and leave priority_uptake "
+                           "out"), warned
+
+
 def test_a_projects_and_rows_priority_the_policy_ignores_is_warned_of(tmp_path: Path,
                                                                       clean_registry, capsys):
     """A project's stated priority_requested, and a waiting list's, under the same policy."""

@@ -27,7 +27,13 @@ import yaml
 from sim.errors import InputError, listed, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
 from sim.inputs.scenario import Scenario, holds_priority
-from sim.inputs.yaml_source import ScenarioSource, find_node, layer_of, layer_within
+from sim.inputs.yaml_source import (
+    ScenarioSource,
+    find_node,
+    layer_of,
+    layer_within,
+    read_scenario_source,
+)
 from sim.policies import registry
 from sim.policies.timeline import (
     categories_matter,
@@ -38,7 +44,8 @@ from sim.policies.timeline import (
 
 __all__ = [
     "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_expansions_act",
-    "check_imports_act", "check_priority_acts", "check_shadowed", "emit_notes", "order_key",
+    "check_imports_act", "check_priority_acts", "check_shadowed", "emit_notes",
+    "given_with_or_after_the_policies", "order_key", "priority_said",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -137,15 +144,7 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
     """
     if priority_served(scenario):
         return
-    defaults = dict.fromkeys(PRIORITY_CATEGORIES, 1.0)
-    said: list[tuple[tuple[str, ...], bool]] = [  # each key, and whether it is not a default
-        (("priority_uptake",), scenario.priority_uptake != defaults),
-        *((("projects", str(i), "priority_requested"), not project.priority_requested)
-          for i, project in enumerate(scenario.projects)
-          if "priority_requested" in project.model_fields_set  # stated, not the default
-          and holds_priority(project)),
-    ]  # a project never in a category with priority asks for nothing: inert.py says so
-    for key in _after_the_policies(scenario, source, said):
+    for key in _after_the_policies(scenario, source, priority_said(scenario)):
         _warn_of_no_wait(scenario, source, key, "not serve priority", "it sets only who asks "
                          "(the priority_requested column)")
 
@@ -260,6 +259,41 @@ def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
         if layer > policies:  # not given (-1), or given with or before the policies: quiet
             after.append(key)
     return after
+
+
+def priority_said(scenario: Scenario) -> list[tuple[tuple[str, ...], bool]]:
+    """Each say in who asks for priority a scenario file may give, and whether it is no default.
+
+    ``priority_uptake`` (its defaults: everyone eligible asks), and each project's stated
+    ``priority_requested`` (asking is its default) where it may hold priority: a project
+    never in a category with priority asks for nothing, which :mod:`sim.inputs.inert` says.
+    """
+    return [
+        (("priority_uptake",), scenario.priority_uptake != dict.fromkeys(PRIORITY_CATEGORIES, 1.0)),
+        *((("projects", str(i), "priority_requested"), not project.priority_requested)
+          for i, project in enumerate(scenario.projects)
+          if "priority_requested" in project.model_fields_set  # stated, not the default
+          and holds_priority(project)),
+    ]
+
+
+def given_with_or_after_the_policies(scenario: Scenario, key: tuple[str, ...]) -> bool:
+    """Whether ``key`` was given in the layer that chose the policies in force, or after it.
+
+    A setting given before them (in a family's base file, say) is meant for every file that
+    extends it, whatever policy each chooses. An option (``--set``) comes after every file;
+    a scenario built in Python has no layers, and each of its settings counts as given with
+    its policies.
+    """
+    if scenario.option_giving(".".join(key)) is not None or scenario.source_path is None:
+        return True
+    periods = range(len(scenario.policy.changes) + 1)
+    if any(scenario.option_giving(".".join(order_key(scenario, period))) is not None
+           for period in periods):
+        return False  # an option chose a policy, after every file
+    source = read_scenario_source(scenario.source_path)
+    policies = max(layer_of(source, order_key(scenario, period)) for period in periods)
+    return layer_within(source, key) >= policies
 
 
 def _warn_of_no_wait(scenario: Scenario, source: ScenarioSource | None, key: tuple[str, ...],

@@ -21,11 +21,12 @@ import numpy as np
 from sim.errors import GridqueueError, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES, ApplicantTable
 from sim.inputs.loading import build_policy
-from sim.inputs.scenario import Scenario, holds_priority
+from sim.inputs.scenario import Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import read_scenario_source
 from sim.policies.base import QueuePolicy
 from sim.policies.checked import CheckedPolicy
+from sim.policies.shadowing import given_with_or_after_the_policies, priority_said
 
 __all__ = ["UnusedSettings"]
 
@@ -115,7 +116,7 @@ class UnusedSettings:
                 f"did nothing in replication 0: the queue policy '{policy.order}' ranked its "
                 f"{len(table):,} applicants exactly as if none had asked for priority "
                 f"({asked:,} of them did); use applicant.priority_requested in sort_key (or "
-                f"ranks), or set uses_priority = False in {cls.__qualname__} and leave")
+                f"ranks), or set uses_priority = False in {cls.__qualname__}")
 
     def _note(self, key_path: str, inert: bool, what: str) -> None:
         """Keep ``key_path``'s warning (``what``, where it was given) if ``inert``, else its use."""
@@ -134,25 +135,30 @@ class UnusedSettings:
                 for _, regime in self.scenario.policy.regimes()):
             return
         for where, what, leave in self._priority_said():
-            warn(f"{where}: {what} {self.priority_ignored} {leave}")
+            leave_out = f" and leave {leave}" if leave else ""
+            warn(f"{where}: {what} {self.priority_ignored}{leave_out}")
 
-    def _priority_said(self) -> list[tuple[str, str, str]]:
+    def _priority_said(self) -> list[tuple[str, str, str | None]]:
         """Each say in who asks for priority: where, what it is, and what to leave out.
 
         An uptake other than the defaults (one at them is what a scenario has unless it says
-        otherwise, as :func:`sim.policies.shadowing.check_priority_acts` has it), a project's
-        stated ``priority_requested`` where it may ask, and the waiting-list rows that give
-        theirs (a row of ``other`` saying false says nothing).
+        otherwise), a project's stated ``priority_requested`` where it may ask (both as
+        :func:`sim.policies.shadowing.priority_said` lists them), and the waiting-list rows
+        that give theirs (a row of ``other`` saying false says nothing). A key given with or before
+        the policies (a family's base file) is for every file that extends it: nothing to
+        leave out is said of it (None), as leaving it out would change the others.
         """
         scenario = self.scenario
-        said = []
-        if scenario.priority_uptake != dict.fromkeys(PRIORITY_CATEGORIES, 1.0):
-            said.append((_where(scenario, "priority_uptake"), "priority_uptake",
-                         "priority_uptake out"))
-        for index, project in enumerate(scenario.projects):
-            if "priority_requested" in project.model_fields_set and holds_priority(project):
-                key_path = f"projects.{index}.priority_requested"
-                said.append((_where(scenario, key_path), key_path, f"{key_path} out"))
+        said: list[tuple[str, str, str | None]] = []
+
+        def leave(key_path: str) -> str | None:
+            given = given_with_or_after_the_policies(scenario, tuple(key_path.split(".")))
+            return f"{key_path} out" if given else None
+
+        for key, not_default in priority_said(scenario):
+            if not_default or key[0] == "projects":  # an uptake at its defaults says nothing
+                key_path = ".".join(key)
+                said.append((_where(scenario, key_path), key_path, leave(key_path)))
         if self.rows is not None and scenario.waiting_list is not None:
             given = sum(1 for asked, category in zip(self.rows.priority_requested,
                                                      self.rows.category, strict=True)
