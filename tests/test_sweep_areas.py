@@ -253,3 +253,12 @@ def test_an_area_without_the_10_year_mean_says_the_stand_in() -> None:
                                              row["difference_ci_low"].iloc[0],
                                              row["difference_ci_high"].iloc[0], "years",
                                              signed=True))
+    # The figure draws no 10-year difference for such an area, and its legend says why.
+    from sim.figures.sweep import NO_AREA_DIFFERENCE
+
+    legend = result.figure("wait_rmst_10y_years").axes[2].get_legend()
+    assert legend is not None
+    labels = [text.get_text() for text in legend.get_texts()]
+    for area in result.areas:
+        said = f"{area}: {NO_AREA_DIFFERENCE}"
+        assert (said if area in lacking else area) in labels, labels

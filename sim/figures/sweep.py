@@ -413,6 +413,10 @@ def _difference_line(ax: Axes, x: np.ndarray, cells: pd.DataFrame, scale: float,
     return bool(hollow.any())
 
 
+NO_AREA_DIFFERENCE = "no difference known here (the printed lines and sweep_areas.csv say why)"
+"""An area's legend entry where no cell after the first has this figure's difference: its
+10-year mean not known in some replication (the printed lines give the stand-in), say."""
+
 AREAS_TITLE = "The same difference in each grid area, for its own applicants"
 """The title of the panel by area beneath a line figure's differences."""
 
@@ -429,11 +433,13 @@ def _area_panel(ax: Axes, x: np.ndarray, cells: list[str], areas: Mapping[str, p
     for i, (name, differences) in enumerate(areas.items()):
         dodge = (i - (len(areas) - 1) / 2) * 0.015 * span  # keep the intervals apart
         colour = SCENARIO_COLOURS[1 + i % (len(SCENARIO_COLOURS) - 1)]
-        unpaired |= _difference_line(ax, x + dodge, differences.reindex(cells), scale, colour,
-                                     i)
+        shown = differences.reindex(cells)
+        unpaired |= _difference_line(ax, x + dodge, shown, scale, colour, i)
         look: dict[str, Any] = {"color": colour, "marker": style(i, MARKERS),
                                 "linestyle": style(i, LINESTYLES)}  # as the palette's handles
-        handles.append(Line2D([], [], label=name, **look))
+        known = np.isfinite(shown["difference"].to_numpy(dtype=float)[1:])
+        label = name if known.any() else f"{name}: {NO_AREA_DIFFERENCE}"
+        handles.append(Line2D([], [], label=label, **look))
     _difference_axes(ax, metric, unpaired=False)
     ax.set_title(AREAS_TITLE, fontsize="medium")
     if unpaired:
