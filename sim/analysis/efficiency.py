@@ -200,8 +200,9 @@ def _waited_in(rows: list[pd.DataFrame], category: str, spans: list[Span]) -> np
     One queues in its category if it asked for priority, else in ``other``; in the category
     it asked in or the one in force when it left (``final_category``). It waited in a span
     if it asked before the span ended and had not left the firm queue before it began: not
-    connected in full, withdrawn or gone to a non-firm right without its firm place. Before
-    the first span both scenarios serve alike, so they agree on who left before it.
+    connected in full, withdrawn or gone to a non-firm right without its firm place. Either
+    scenario's record counts (before the first span the two serve alike and agree on who
+    left; before a later one they may not, and one that waited in either is counted).
     """
     waited = np.zeros(len(rows[0]), dtype=bool)
     for frame in rows:
