@@ -228,6 +228,28 @@ def test_a_sweep_whose_areas_file_is_lost_is_refused(written: tuple[Sweep, Path]
         Sweep.read(damaged)
 
 
+def test_a_sweep_whose_run_json_lost_a_cell_s_areas_is_refused(written: tuple[Sweep, Path],
+                                                               tmp_path: Path) -> None:
+    """A cell's areas in run.json damaged: refused naming run.json, not read without areas.
+
+    Read without them, the folder said it was written by an earlier gridqueue.
+    """
+    import json
+
+    from sim import GridqueueError
+
+    _, folder = written
+    damaged = tmp_path / "damaged"
+    shutil.copytree(folder, damaged)
+    info = json.loads((damaged / "run.json").read_text(encoding="utf-8"))
+    cell = next(iter(info["cells"]))
+    info["cells"][cell]["areas"] = {"almere": "paired"}
+    (damaged / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(GridqueueError, match=rf"run\.json: cells\.{cell}\.areas: expected by "
+                                             "grid area"):
+        Sweep.read(damaged)
+
+
 def test_an_area_without_the_10_year_mean_says_the_stand_in() -> None:
     """An area whose replications do not all follow ten years gives the stand-in, named.
 

@@ -116,9 +116,13 @@ def read_sweep_files(folder: Path) -> SweepFiles:
             raise InputError(folder / "cells" / f"{cell}.areas.csv", "", "expected the "
                              f"figures of cell {cell} by grid area per replication; missing "
                              "or damaged: run the sweep again")
-        if areas is not None and isinstance(by_area, dict) and all(
+        if by_area is not None and not (isinstance(by_area, dict) and all(
                 isinstance(mine, dict) and isinstance(mine.get("paired"), dict)
-                and isinstance(mine.get("members"), dict) for mine in by_area.values()):
+                and isinstance(mine.get("members"), dict) for mine in by_area.values())):
+            raise _missing(folder, f"cells.{cell}.areas", "by grid area, whether the cell "
+                           "draws the same applicants there as the first, and which streams "
+                           "and projects differ")
+        if areas is not None and by_area is not None:
             area_parts.append(areas.assign(cell=cell))
             area_paired[cell] = {area: mine["paired"] for area, mine in by_area.items()}
             area_members[cell] = {area: mine["members"] for area, mine in by_area.items()}
