@@ -9,6 +9,7 @@ blocks from an explicit numpy ``Generator`` (no global random state).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import types
 import typing
@@ -84,26 +85,41 @@ def refuse_booleans_as_numbers(model: type[BaseModel], value: Any, field_name: s
 
     ``value`` is what a field of ``model`` was given: a number itself, or the values of a
     mapping or list of numbers (``priority_uptake``, ``weights``). Used as a ``before``
-    validator of every field of the scenario's models.
+    validator of every field of the scenario's models, so it runs for every value a scenario
+    is given, and again for each model built from one (a policy's regimes): only a boolean,
+    mapping or list can be refused, and what a field holds is worked out once per field.
     """
-    field = model.model_fields.get(field_name) or next(
-        (f for f in model.model_fields.values() if f.alias == field_name), None)
-    if field is None:
+    if not isinstance(value, bool | dict | list):
         return value
-    annotation = _unwrap(field.annotation)
-    if _holds_numbers(annotation) and isinstance(value, bool):
+    number, numbers_by_key, numbers_in_list = _number_kinds(model, field_name)
+    if number and isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is dict and len(args) == 2 and _holds_numbers(_unwrap(args[1])) \
-            and isinstance(value, dict):
+    if numbers_by_key and isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, bool):
                 raise ValueError(f"expected a number for {key}, got {item!r}")
-    if origin is list and args and _holds_numbers(_unwrap(args[0])) and isinstance(value, list):
+    if numbers_in_list and isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, bool):
                 raise ValueError(f"expected a number at position {index}, got {item!r}")
     return value
+
+
+@functools.cache
+def _number_kinds(model: type[BaseModel], field_name: str) -> tuple[bool, bool, bool]:
+    """Whether a field of ``model`` holds a number, a mapping of numbers, a list of numbers.
+
+    ``field_name`` is the field's name or its alias; a name the model lacks holds none.
+    """
+    field = model.model_fields.get(field_name) or next(
+        (f for f in model.model_fields.values() if f.alias == field_name), None)
+    if field is None:
+        return False, False, False
+    annotation = _unwrap(field.annotation)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    return (_holds_numbers(annotation),
+            origin is dict and len(args) == 2 and _holds_numbers(_unwrap(args[1])),
+            origin is list and bool(args) and _holds_numbers(_unwrap(args[0])))
 
 
 def _unwrap(annotation: Any) -> Any:
