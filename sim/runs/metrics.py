@@ -366,12 +366,18 @@ def incomplete_figures(per_replication: pd.DataFrame) -> set[tuple[str, str]]:
     every figure and is not counted against it.
     """
     table = per_replication
-    applicants = table.loc[table["metric"] == "applicants", ["replication", "group", "value"]]
-    needed = table[table["metric"].isin(EVERY_REPLICATION)]
-    merged = needed.merge(applicants.rename(columns={"value": "applicants"}),
-                          on=["replication", "group"], how="left")
-    lacking = merged[merged["value"].isna() & (merged["applicants"] > 0)]
-    return set(zip(lacking["group"], lacking["metric"], strict=True))
+    # Speed: a merge of the needed figures with the counts of applicants took 15-30 ms, and
+    # a comparison's table of differences asks twice per pair. Few rows lack a value, and
+    # the groups that had applicants are a set to look them up in.
+    needed = table[table["metric"].isin(EVERY_REPLICATION) & table["value"].isna()]
+    if needed.empty:
+        return set()
+    counts = table[table["metric"] == "applicants"]
+    asked = set(zip(counts["replication"][counts["value"] > 0],
+                    counts["group"][counts["value"] > 0], strict=True))
+    return {(group, metric) for replication, group, metric in zip(
+        needed["replication"], needed["group"], needed["metric"], strict=True)
+        if (replication, group) in asked}
 
 
 def replication_metrics(
