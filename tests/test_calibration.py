@@ -799,13 +799,8 @@ def test_a_warning_only_an_end_of_the_range_gives_names_that_end(published, tmp_
     world["onsite_generation"] = {"share": 0.3, "cover": 0.2}
     path = tmp_path / "onsite.yaml"
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
-    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
-    with pytest.raises(AssertionError, match="the search started"), \
-            warnings.catch_warnings(record=True) as shown:
-        warnings.simplefilter("always")
-        calibrate(path, [FitParameter("onsite_generation.share", 0.0, 0.8)],
-                  **{**SMALL, "population": 5})
-    said = [str(w.message) for w in shown if issubclass(w.category, GridqueueWarning)]
+    said = _warned_before_the_search(path, FitParameter("onsite_generation.share", 0.0, 0.8),
+                                     monkeypatch)
     assert len(said) == 1, said
     assert said[0].endswith(
         ": onsite_generation.cover is set aside: after FitParameter('onsite_generation.share', "
@@ -829,13 +824,8 @@ def test_a_warning_a_fitted_category_scale_gives_names_that_parameter(published,
                                   "rate_per_year": 10}
     path = tmp_path / "priority.yaml"
     path.write_text(yaml.safe_dump(world), encoding="utf-8")
-    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
-    with pytest.raises(AssertionError, match="the search started"), \
-            warnings.catch_warnings(record=True) as shown:
-        warnings.simplefilter("always")
-        calibrate(path, [FitParameter("arrivals.safety.rate_scale", 0.0, 2.0)],
-                  **{**SMALL, "population": 5})
-    said = [str(w.message) for w in shown if issubclass(w.category, GridqueueWarning)]
+    said = _warned_before_the_search(path, FitParameter("arrivals.safety.rate_scale", 0.0, 2.0),
+                                     monkeypatch)
     assert len(said) == 1, said
     assert (": priority_uptake.safety is set aside: after FitParameter("
             "'arrivals.safety.rate_scale', 0, 2) at its low end (0), nobody is ever in "
@@ -844,6 +834,17 @@ def test_a_warning_a_fitted_category_scale_gives_names_that_parameter(published,
 
 def _search_refused(*args, **kwargs):  # type: ignore[no-untyped-def]
     raise AssertionError("the search started")
+
+
+def _warned_before_the_search(path: Path, parameter: FitParameter,
+                              monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What calibrating ``path`` over ``parameter`` warns of before its search starts."""
+    monkeypatch.setattr(calibration.optimize, "differential_evolution", _search_refused)
+    with pytest.raises(AssertionError, match="the search started"), \
+            warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        calibrate(path, [parameter], **{**SMALL, "population": 5})
+    return [str(w.message) for w in shown if issubclass(w.category, GridqueueWarning)]
 
 
 def test_values_refused_only_together_at_the_ends_are_refused_before_any_run(

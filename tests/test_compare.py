@@ -794,6 +794,27 @@ def test_a_stream_of_blocks_of_homes_is_counted_in_homes_too(
                     "(homes in applicants.csv)")
 
 
+def _write_homes(family: dict[str, Path], folder: Path) -> None:
+    """homes.yaml (social priority with a stream of blocks of homes), and two variants of it."""
+    (folder / "homes.yaml").write_text(
+        f"extends: {family['social_priority']}\nname: homes\n"
+        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
+        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
+        encoding="utf-8")
+    for name, change in (("homes_fifo", "policy: {order: fifo, changes: []}"),
+                         ("homes_room", "grid: {capacity_mw: 50}")):
+        (folder / f"{name}.yaml").write_text(
+            f"extends: homes.yaml\nname: {name}\n{change}\n", encoding="utf-8")
+
+
+def _homes(comparison: Comparison, label: str, replications: int) -> list[str]:
+    """A run's homes asked and connected, a mean over its first ``replications``, as written."""
+    rows = comparison.results[label].applicants.query(
+        f"stream == 'new_homes' and replication < {replications}")
+    return format_numbers(rows["homes"].sum() / replications,
+                          rows.loc[rows["outcome"] == "connected", "homes"].sum() / replications)
+
+
 def test_the_homes_of_a_paired_question_count_the_replications_both_ran(
         family: dict[str, Path], tmp_path: Path):
     """The homes line, as the question's other figures, over the replications both ran.
@@ -802,28 +823,13 @@ def test_the_homes_of_a_paired_question_count_the_replications_both_ran(
     homes over its own 6 set the 2 draws the variant never ran beside the variant's, and read
     the difference in draws as one the variant made.
     """
-    (tmp_path / "homes.yaml").write_text(
-        f"extends: {family['social_priority']}\nname: homes\n"
-        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
-        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
-        encoding="utf-8")
-    (tmp_path / "homes_fifo.yaml").write_text(
-        "extends: homes.yaml\nname: homes_fifo\npolicy: {order: fifo, changes: []}\n",
-        encoding="utf-8")
+    _write_homes(family, tmp_path)
     with pytest.warns(GridqueueWarning, match="paired over the 4 replications both ran"):
         both = compare([tmp_path / "homes.yaml", tmp_path / "homes_fifo.yaml"],
                        ["1:replications=6", "2:replications=4"], workers=1)
-
-    def homes(label: str, replications: int) -> list[str]:
-        rows = both.results[label].applicants.query(
-            f"stream == 'new_homes' and replication < {replications}")
-        return format_numbers(rows["homes"].sum() / replications,
-                              rows.loc[rows["outcome"] == "connected", "homes"].sum()
-                              / replications)
-
-    assert homes("homes", 4) != homes("homes", 6)  # else the case shows nothing
+    assert _homes(both, "homes", 4) != _homes(both, "homes", 6)  # else the case shows nothing
     (said,) = [line.strip() for line in both.outline() if "homes asked" in line]
-    mine, theirs = homes("homes_fifo", 4), homes("homes", 4)
+    mine, theirs = _homes(both, "homes_fifo", 4), _homes(both, "homes", 4)
     assert said == (f"- new_homes asks for blocks of homes, one applicant each: on average "
                     f"{mine[0]} homes asked, {mine[1]} of them connected by the end of the run "
                     f"({theirs[0]} and {theirs[1]} in homes) (homes in applicants.csv)")
@@ -1408,32 +1414,17 @@ def test_a_reference_in_two_questions_counts_each_pair_s_replications(
     over what all its questions shared, the reference's homes and dates in the first pair
     were those of the 3 replications the other pair shares, beside the variant's 6.
     """
-    (tmp_path / "homes.yaml").write_text(
-        f"extends: {family['social_priority']}\nname: homes\n"
-        "streams:\n  new_homes: {category: basic_needs, rate_per_year: 5, demand_mw: 0.002,\n"
-        "              homes_per_request: {dist: uniform, low: 50, high: 250}}\n",
-        encoding="utf-8")
-    for name, change in (("homes_fifo", "policy: {order: fifo, changes: []}"),
-                         ("homes_room", "grid: {capacity_mw: 50}")):
-        (tmp_path / f"{name}.yaml").write_text(
-            f"extends: homes.yaml\nname: {name}\n{change}\n", encoding="utf-8")
+    _write_homes(family, tmp_path)
     with pytest.warns(GridqueueWarning, match="paired over the 3 replications both ran"):
         three = compare([tmp_path / f"{name}.yaml" for name in ("homes", "homes_fifo",
                                                                 "homes_room")],
                         ["1:replications=6", "2:replications=6", "3:replications=3"],
                         reference="homes", workers=1)
 
-    def homes(label: str, replications: int) -> list[str]:
-        rows = three.results[label].applicants.query(
-            f"stream == 'new_homes' and replication < {replications}")
-        return format_numbers(rows["homes"].sum() / replications,
-                              rows.loc[rows["outcome"] == "connected", "homes"].sum()
-                              / replications)
-
-    assert homes("homes", 6) != homes("homes", 3)  # else the case shows nothing
+    assert _homes(three, "homes", 6) != _homes(three, "homes", 3)  # else it shows nothing
     said = [line.strip() for line in three.outline() if "homes asked" in line]
     for variant, replications in (("homes_fifo", 6), ("homes_room", 3)):
-        mine, theirs = homes(variant, replications), homes("homes", replications)
+        mine, theirs = _homes(three, variant, replications), _homes(three, "homes", replications)
         assert (f"- new_homes asks for blocks of homes, one applicant each: on average "
                 f"{mine[0]} homes asked, {mine[1]} of them connected by the end of the run "
                 f"({theirs[0]} and {theirs[1]} in homes) (homes in applicants.csv)") in said
