@@ -2379,7 +2379,7 @@ def test_a_project_only_in_the_variant_says_how_often_it_was_connected():
                          "; its mean wait in the first 10 years: 7.5 years (95% CI 7.5 to 7.5).")
     # Its projects.csv of other replications, whose share rounds otherwise: said once, the line's.
     other = project_dates({"sp": projects.assign(connected_share=[0.79, 0.0])})
-    (text,) = sentences(answer_table(rows, reference="fifo"), other)
+    (text,) = sentences(*_dated(answer_table(rows, reference="fifo"), other))
     assert text.count("connected by the end of the run in") == 1 and "79%" not in text
     rows[-2] = (*rows[-2][:5], 0.2, *rows[-2][6:])  # withdrawn in a fifth of them
     (text,) = sentences(answer_table(rows, reference="fifo"))
@@ -2507,18 +2507,18 @@ def test_a_project_in_both_scenarios_says_when_it_was_connected_in_each():
                              "connect_date_p90": ["2034-01-01"]})
 
     later = project_dates({"onsite": connected("2033-06-30"), "campus": connected("2033-09-30")})
-    (text,) = sentences(answer_table(rows, reference="campus"), later)
+    (text,) = sentences(*_dated(answer_table(rows, reference="campus"), later))
     assert text.endswith("; Campus: median 2033-06-30 (10% to 90%: 2033-01-01 to 2034-01-01), "
                          "against median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in "
                          "campus.")
     same = project_dates({"onsite": connected("2033-06-30"), "campus": connected("2033-06-30")})
-    (text,) = sentences(answer_table(rows, reference="campus"), same)
+    (text,) = sentences(*_dated(answer_table(rows, reference="campus"), same))
     assert text.endswith("; Campus: median 2033-06-30 (10% to 90%: 2033-01-01 to 2034-01-01) "
                          "in both.")
     # Never connected in the variant: said, not left out (a campus asked for in 2028 instead).
     never = project_dates({"onsite": connected(None, share=0.0, withdrawn=0.3),
                            "campus": connected("2033-09-30")})
-    (text,) = sentences(answer_table(rows, reference="campus"), never)
+    (text,) = sentences(*_dated(answer_table(rows, reference="campus"), never))
     assert text.endswith("; Campus: connected in no replication (withdrew in 30%), against "
                          "median 2033-09-30 (10% to 90%: 2033-01-01 to 2034-01-01) in campus.")
 

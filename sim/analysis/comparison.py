@@ -1247,16 +1247,12 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
     :func:`_combined_levers` names it (:func:`_levers_shown`), and in its words
     (:data:`COMBINED`), so that the report says both cautions in the pair's answer.
     """
-    differing = _ways_they_differ(results[question.variant].scenario,
-                                  results[question.reference].scenario)
-    if len(differing) < 2:
-        return None
-    return (f"{question.variant} against {question.reference}: {question.variant} does not "
-            f"extend {question.reference} (it is the reference as the first input), and the "
-            f"two differ in {_levers_shown(differing)}, {COMBINED}, not that of one of them; "
-            f"to see one alone, add an input that differs from {question.variant} in it only, "
-            f"such as a file {question.variant} extends, or name the reference "
-            f"{given_as('with --reference', 'as the reference argument')}")
+    return _several_levers(
+        question, results, f"{question.variant} does not extend {question.reference} (it is "
+        "the reference as the first input), and the two",
+        f"add an input that differs from {question.variant} in it only, such as a file "
+        f"{question.variant} extends, or name the reference "
+        f"{given_as('with --reference', 'as the reference argument')}")
 
 
 COMBINED = "so its answer shows their combined effect"
@@ -1303,14 +1299,25 @@ def _combined_levers(question: Question, results: Mapping[str, Results]) -> str 
     (:func:`_extends_itself`); and only where they differ in more than one way: named as
     :func:`_ways_they_differ` finds them, the first :data:`LEVERS_SHOWN`, then how many more.
     """
+    return _several_levers(
+        question, results, "the two", f"compare with a scenario that differs from "
+        f"{question.reference} in it only (a questions file names each pair)")
+
+
+def _several_levers(question: Question, results: Mapping[str, Results], who: str,
+                    instead: str) -> str | None:
+    """The caution of a pair that differs in several ways (``who`` differ), None if in one.
+
+    Both cautions (:func:`_mixed_changes`, :func:`_combined_levers`) in the same words, so
+    that the report says each in the pair's answer; ``instead`` says how to see one alone.
+    """
     differing = _ways_they_differ(results[question.variant].scenario,
                                   results[question.reference].scenario)
     if len(differing) < 2:
         return None
-    return (f"{question.variant} against {question.reference}: the two differ in "
+    return (f"{question.variant} against {question.reference}: {who} differ in "
             f"{_levers_shown(differing)}, {COMBINED}, not that of one of them; to see one "
-            f"alone, compare with a scenario that differs from {question.reference} in it only "
-            f"(a questions file names each pair)")
+            f"alone, {instead}")
 
 
 def _ways_they_differ(variant: Scenario, reference: Scenario) -> list[str]:
