@@ -272,12 +272,12 @@ def _own_value_needed(path: Path, common: list[Override], problem: InputError,
     given = fit_given(fitted.key, fitted.low, fitted.high)
     lines, moved = _file_giving(fitted, common, problem.key_path)
     without = f", without {' and '.join(moved)}" if moved else ""
-    placeholder = fitted.key.rsplit(".", 1)[-1].upper()
+    to_fill = fitted.key.rsplit(".", 1)[-1].upper()
     return InputError(problem.source, problem.key_path, (
         f"{problem.expected} ({given} does not give it: a calibration starts from the "
         "scenario's own value of each key it fits, which calibrated.yaml keeps where the "
         f"observations cannot pin the key down, and {path.name} has none; write a file beside "
-        f"{path.name} that reads 'extends: {path.name}' and '{lines}', {placeholder} the value "
+        f"{path.name} that reads 'extends: {path.name}' and '{lines}', {to_fill} the value "
         f"to keep (from {fitted.low:g} to {fitted.high:g}), and calibrate that file with "
         f"{given}{without})"), problem.line)
 
@@ -286,9 +286,9 @@ def _file_giving(fitted: FitParameter, common: list[Override],
                  missing: str) -> tuple[str, list[str]]:
     """The block that holds a fitted key the scenario lacks, as a file would give it.
 
-    Its key is a placeholder, the --set changes inside the block (those that began it) move
-    into the file with their values. Returns the block as one line of YAML, and the changes
-    it takes over, as they were given.
+    Its key's value is a name in capitals for the user to fill in; the --set changes inside
+    the block (those that began it) move into the file with their values. Returns the block
+    as one line of YAML, and the changes it takes over, as they were given.
     """
     block = tuple(missing.split("."))[:-1] or tuple(missing.split("."))
     data: dict[str, Any] = {}
