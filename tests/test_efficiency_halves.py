@@ -128,16 +128,16 @@ def test_the_halves_say_who_they_are_and_how_many_end_otherwise(written):
     folder, lines = written
     page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
     halves = [line.strip().removeprefix("- ") for line in lines if "efficiency scores" in line
-              or "halves of" in line]
+              or "the two halves:" in line]
     assert len(halves) == 3 and all(line in page for line in halves)
     assert Comparison.read(folder).outline() == lines
-    said = [line for line in lines if "halves of the" in line]
+    said = [line for line in lines if "the two halves:" in line]
     assert len(said) == 1
-    assert re.search(r"halves of the [\d.]+ congestion-relief applicants a replication with "
-                     r"a score who waited while efficiency_2026 ranked them by efficiency and "
-                     r"social_priority by request date \(from 2026-01-01\), split at each "
-                     r"replication's median score — [\d.]+ of them a replication "
-                     r"end otherwise", said[0])
+    assert re.search(r"the two halves: the congestion-relief applicants with a score who "
+                     r"waited while efficiency_2026 ranked them by efficiency and "
+                     r"social_priority by request date \(from 2026-01-01\), [\d.]+ per "
+                     r"replication, split at each replication's median score; [\d.]+ of them "
+                     r"per replication end otherwise", said[0])
 
 
 def batteries(by_score: bool) -> dict:
@@ -195,10 +195,10 @@ def test_five_batteries_by_hand():
         expected = (now - was, was, now, now - was, now - was)
         for value, text, tolerance in zip(expected, values, tolerances, strict=True):
             assert abs(value - text) <= tolerance + 1e-9, (half, expected, values)
-    assert any("halves of the 4 congestion-relief applicants a replication" in line
-               and "by_score ranked them by efficiency and by_date by request date (from "
-               "2026-01-01)" in line and "— 2 of them a replication end otherwise"
-               in line for line in lines), lines
+    assert any("the two halves: the congestion-relief applicants with a score who waited "
+               "while by_score ranked them by efficiency and by_date by request date (from "
+               "2026-01-01), 4 per replication" in line and "; 2 of them per replication end "
+               "otherwise" in line for line in lines), lines
 
 
 def test_no_halves_where_both_rank_alike():

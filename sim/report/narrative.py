@@ -1077,10 +1077,10 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
             get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
             every_replication=METRICS[shown].every_replication))
     count, otherwise = _count_texts(per_replication, ended_otherwise)
-    items.append(f"halves of the {count} {WHO[category]} a replication with a score who "
-                 f"waited while {ranking}, split at each replication's median score — "
-                 f"{otherwise} of them a replication end otherwise (connected, withdrawn or "
-                 "still waiting at the end of the run)")
+    items.append(f"the two halves: the {WHO[category]} with a score who waited while "
+                 f"{ranking}, {count} per replication, split at each replication's median "
+                 f"score; {otherwise} of them per replication end otherwise (connected, "
+                 "withdrawn or still waiting at the end of the run)")
     return items
 
 
