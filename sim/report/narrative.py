@@ -1034,15 +1034,22 @@ def priority_items(differences: Mapping[bool, pd.DataFrame], metric: str) -> lis
     it did not ask; each is worded as a category is, in the stand-in figure where the lead
     one has no difference (marked, :data:`SHORTER_MARK`).
     """
-    items = []
-    for asked, rows in differences.items():
-        get = rows.set_index(["group", "metric"])
-        shown = _window(get, ALL, metric)
-        who = ASKED_WORDS[asked] + ("" if shown == metric else f" ({SHORTER_MARK})")
-        items.append(f"{who}: " + difference_text(
-            get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
-            every_replication=METRICS[shown].every_replication))
-    return items
+    return [_group_item(ASKED_WORDS[asked], rows, metric, metric)
+            for asked, rows in differences.items()]
+
+
+def _group_item(who: str, rows: pd.DataFrame, metric: str, preferred: str) -> str:
+    """A group of some applicants (its ``rows``, group ``all``) worded as a category is.
+
+    In ``preferred`` where the group has a difference in it, else in ``metric`` or its
+    stand-in (:func:`_window`); marked :data:`SHORTER_MARK` where that is not ``metric``.
+    """
+    get = rows.set_index(["group", "metric"])
+    shown = preferred if _has_difference(get, ALL, preferred) else _window(get, ALL, metric)
+    mark = "" if shown == metric else f" ({SHORTER_MARK})"
+    return f"{who}{mark}: " + difference_text(
+        get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
+        every_replication=METRICS[shown].every_replication)
 
 
 HALF_WORDS = {"better": "with the better half of efficiency scores",
@@ -1067,15 +1074,8 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
     """
     compared = pair_rows[pair_rows["population"].isin(COMPARED)]
     window = _window(compared.set_index(["group", "metric"]), category, metric)
-    items = []
-    for half, rows in differences.items():
-        get = rows.set_index(["group", "metric"])
-        shown = window if _has_difference(get, ALL, window) else _window(get, ALL, metric)
-        who = f"{WHO[category]} {HALF_WORDS[half]}" + (
-            "" if shown == metric else f" ({SHORTER_MARK})")
-        items.append(f"{who}: " + difference_text(
-            get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
-            every_replication=METRICS[shown].every_replication))
+    items = [_group_item(f"{WHO[category]} {HALF_WORDS[half]}", rows, metric, window)
+             for half, rows in differences.items()]
     count, otherwise = _count_texts(per_replication, ended_otherwise)
     items.append(f"the two halves: the {WHO[category]} with a score who waited while "
                  f"{ranking}, {count} per replication, split at each replication's median "
