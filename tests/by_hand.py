@@ -46,7 +46,19 @@ def restricted_mean(table: pd.DataFrame, window: float, start: pd.Timestamp) -> 
     return area + (1 - incidence) * (window - last)
 
 
-def years_in_run(table: pd.DataFrame, start: pd.Timestamp) -> pd.Series:
-    """Each applicant's wait less the years it waited before the start (a waiting list's)."""
-    before = ((start - table["request_date"]) / pd.Timedelta(days=1) / 365.25).clip(lower=0)
-    return (table["wait_years"] - before).clip(lower=0)
+def years_without(table: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Each applicant's years without a connection in the run, from the dates as a reader has them.
+
+    From the request date, or the start for one who asked before it, to the connection, or
+    the end of the run for one who withdrew or still waits (giving up is not a shorter wait).
+    A connection's date is to the day; its wait is exact, so the connection is at request
+    plus wait, which for one of the waiting list connected at the start can fall on the day
+    before it (its request dated to the start of its day): none of its years count.
+    """
+    day = pd.Timedelta(days=1)
+    begin = table["request_date"].where(table["request_date"] > start, start)
+    requested = (table["request_date"] - start) / day / DAYS_PER_YEAR
+    connected = table["outcome"] == "connected"
+    ends = (end - start) / day / DAYS_PER_YEAR
+    until = np.where(connected, requested + table["wait_years"], ends)
+    return np.maximum(until - (begin - start) / day / DAYS_PER_YEAR, 0.0)

@@ -21,7 +21,7 @@ from sim.cli import main
 from sim.report.run import write_report
 from sim.runs.areas import freed_by_area
 from sim.runs.summary_table import format_summary
-from tests.by_hand import restricted_mean, years_in_run
+from tests.by_hand import restricted_mean, years_without
 
 TWO_AREAS = """\
 name: two_areas
@@ -59,6 +59,7 @@ capacity_releases:
 """
 
 START = pd.Timestamp("2020-01-01")
+END = pd.Timestamp("2030-01-01")  # the end of AREAS, as years_without needs it
 
 # What each area counts, compares and reproduces is checked here, not what a figure shows:
 # in this process the figures are laid out and written empty (tests/undrawn.py).
@@ -86,7 +87,7 @@ def test_each_area_counts_its_own_applicants(folder: Path):
         per_replication = [
             (len(rows), (rows["outcome"] == "withdrawn").sum(),
              rows.loc[rows["outcome"] == "withdrawn", "jobs"].sum(),
-             (rows["jobs"] * years_in_run(rows, START)).sum(),
+             (rows["jobs"] * years_without(rows, START, END)).sum(),
              restricted_mean(rows, 5.0, START))
             for _, rows in mine.groupby("replication")]
         counted = np.array(per_replication, dtype=float).mean(axis=0)

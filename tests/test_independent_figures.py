@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 from sim import compare
-from tests.by_hand import restricted_mean, years_in_run
+from tests.by_hand import restricted_mean, years_without
 
 REFERENCE = """\
 name: fifo
@@ -102,9 +102,10 @@ def _per_replication(table: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                                     + part.loc[~outcome["waiting"], "waiting_mw"].sum()),
                 "wait_mean_years": float(part.loc[outcome["connected"], "wait_years"].mean()),
                 **_connected_within(part, outcome["connected"], start),
-                "job_years_waiting": float((part["jobs"] * years_in_run(part, start)).sum()),
+                # to the first connection, or the end for those who withdrew or still wait
+                "job_years_waiting": float((part["jobs"] * years_without(part, start, END)).sum()),
                 "mw_years_waiting": float((part["requested_mw"]
-                                           * years_in_run(part, start)).sum()),
+                                           * years_without(part, start, END)).sum()),
                 "wait_rmst_5y_years": restricted_mean(part, 5.0, start),
                 "wait_to_end_years": _years_to_end(part, start),
             })
@@ -132,20 +133,8 @@ def _connected_within(part: pd.DataFrame, connected: pd.Series,
 
 
 def _years_to_end(part: pd.DataFrame, start: pd.Timestamp) -> float:
-    """Mean years without a connection in the run, from the dates as a reader has them.
-
-    From the request date, or the start for one who asked before it, to the connection, or
-    the end of the run for one who withdrew or still waits.
-    """
-    days = pd.Timedelta(days=1)
-    begin = part["request_date"].where(part["request_date"] > start, start)
-    requested = (part["request_date"] - start) / days / 365.25
-    connected = part["outcome"] == "connected"
-    # A connection's date is to the day; its wait is exact, so the connection is at request
-    # plus wait, which for one of the waiting list connected at the start can fall on the
-    # day before it (its request dated to the start of its day): none of its years count.
-    until = np.where(connected, requested + part["wait_years"], (END - start) / days / 365.25)
-    return float(np.maximum(until - (begin - start) / days / 365.25, 0.0).mean())
+    """Mean years without a connection in the run, from the dates as a reader has them."""
+    return float(years_without(part, start, END).mean())
 
 
 def _log_t(values: np.ndarray) -> tuple[float, float, float]:

@@ -81,11 +81,12 @@ def test_hand_case_matches_the_figures_worked_out_by_hand():
     #   A 1, B 8 (withdrew: to the end), C 3, D 3 (asked at 5), E 4 - 2 = 2 (waited 2 before
     #   the start), F 8: 25 / 6, known although the ten-year window is not.
     assert figures["wait_to_end_years"] == pytest.approx(25 / 6, abs=1e-12)
-    # jobs x years waited in the run (E: 4 - 2 before the start):
-    #   10*1 + 20*2 + 5*3 + 40*3 + 1*2 + 2*8 = 203
-    assert figures["job_years_waiting"] == 203.0
-    # MW x years waited in the run: 1*1 + 2*2 + 0.5*3 + 4*3 + 0.25*2 + 3*8 = 43
-    assert figures["mw_years_waiting"] == 43.0
+    # jobs x years without a connection in the run, as wait_to_end_years counts them (B, who
+    # withdrew, to the end: 8; E: 4 - 2 before the start):
+    #   10*1 + 20*8 + 5*3 + 40*3 + 1*2 + 2*8 = 323
+    assert figures["job_years_waiting"] == 323.0
+    # MW x years the same way: 1*1 + 2*8 + 0.5*3 + 4*3 + 0.25*2 + 3*8 = 55
+    assert figures["mw_years_waiting"] == 55.0
     assert figures["jobs_waiting"] == 42.0 and figures["mw_waiting"] == 7.0
     # Observed 2 years (asked by year 6): all six, of whom A connected within 2 years.
     assert figures["connected_within_2y"] == pytest.approx(1 / 6)
@@ -703,3 +704,17 @@ def test_a_ten_year_mean_unknown_though_a_wait_passed_ten_years_is_explained(tmp
     figures = results.replication_metrics.set_index(["group", "metric"])["value"]
     assert np.isnan(figures[(ALL, "wait_rmst_10y_years")])
     assert NO_TEN_YEARS_WHY.startswith("the run does not follow the waits that long (as a rule")
+
+
+def test_every_figure_the_end_cuts_says_so_in_its_label():
+    """The docs promise 'at the end of the run', 'by the end of the run' or 'over the run'.
+
+    'Mean wait of those connected (years)' stood beside the mean wait of everyone in the
+    terminal table with nothing to say that it leaves out all not connected by the end.
+    The times to connection say 'not reached' where the run ends their curve instead.
+    """
+    said = ("at the end of the run", "by the end of the run", "over the run",
+            "to the end of the run", "in the run")
+    unsaid = [name for name, metric in METRICS.items() if metric.depends_on_end
+              and not any(words in metric.label for words in said)]
+    assert unsaid == ["connect_median_years", "connect_p25_years"]

@@ -1079,18 +1079,22 @@ def test_the_terms_note_explains_non_firm_rights_and_mw_hours_only_where_the_pag
     assert "<em>non-firm right</em>" in headline[:headline.index("</section>")]
 
 
-def test_the_terms_say_job_years_count_only_the_years_waited_in_the_run(summary_and_scenario):
+def test_the_terms_say_which_years_job_years_count(summary_and_scenario):
     """'times the years it waited' read as the whole wait, a waiting list's years before too.
 
     job_years_waiting and mw_years_waiting count from the start for an applicant already
     waiting then (the run cannot change the years before it), while its wait_years in
-    applicants.csv runs from its request: the term says which years it counts.
+    applicants.csv runs from its request; and one who withdrew counts to the end of the
+    run, where its wait_years end at the withdrawal: the term says which years it counts.
     """
     summary, scenario = summary_and_scenario
     html = render_report(run_page(summary, scenario, "fifo.yaml", {}))
-    assert ("times the years it waited in the run (to its connection, its withdrawal or the "
-            "end of the run; one already waiting at the start, from the start)") in html
-    assert "before the start are not counted" in METRICS["job_years_waiting"].description
+    assert ("times the years it was without a connection in the run (to its first "
+            "connection, or to the end of the run if it withdrew or still waits: giving up "
+            "does not bring the jobs; one already waiting at the start, from the start)") in html
+    description = METRICS["job_years_waiting"].description
+    assert "before the start are not counted" in description
+    assert "withdrawn count to the end of the run" in description
 
 
 def test_a_report_made_again_names_the_scenario_file_not_the_results_folder(

@@ -59,7 +59,7 @@ from sim.figures.observations import observations_figure
 from sim.inputs.files import resolved
 from sim.inputs.loading import check_edited, check_overrides_type, load_resolved, load_scenario
 from sim.inputs.override_targets import overrides_for
-from sim.inputs.scenario import Scenario, Upgrade
+from sim.inputs.scenario import DAYS_PER_YEAR, Scenario, Upgrade
 from sim.inputs.yaml_source import Override, read_scenario_source
 from sim.report.assumptions import assumptions
 from sim.report.data import comparison_caution, comparison_page, pairing
@@ -708,7 +708,7 @@ def compare(
                                       replications)
     for loaded, source in gathered:
         _warn_of_figures_it_lacks(loaded, source)
-        _warn_of_years_before_start(loaded, source)
+        _warn_of_years_counted_otherwise(loaded, source)
         _warn_of_mw_waiting_without_rests(loaded, source)
     for label, (loaded, source) in zip(labels, gathered, strict=True):
         if isinstance(loaded, Results):
@@ -950,46 +950,59 @@ def _warn_of_figures_it_lacks(loaded: Results | Scenario, source: str) -> None:
 
 
 YEARS_WAITED = {"job_years_waiting": "jobs", "mw_years_waiting": "requested_mw"}
-"""The figures of years waited, each with the column of ``applicants.csv`` it weighs by."""
+"""The figures of years without a connection, each with the column of ``applicants.csv`` it
+weighs by."""
 
 
-def _warn_of_years_before_start(loaded: Results | Scenario, source: str) -> None:
-    """Warn where a results folder's job- and MW-years hold a waiting list's years before start.
+def _warn_of_years_counted_otherwise(loaded: Results | Scenario, source: str) -> None:
+    """Warn where a results folder's job- and MW-years were counted the way of earlier versions.
 
-    An earlier gridqueue counted them; this one counts the years waited in the run. Beside a
-    folder written since, or a scenario run now, the difference of these two figures would
-    then be those years, not what the scenarios do: areas.yaml beside itself read 1,542
-    job-years more (1,249 to 1,835), paired and clear of zero.
+    An earlier gridqueue counted a waiting list's years before the start, and one later ended
+    the years of those who withdrew at their withdrawal; this one counts each applicant from
+    its request (or the start) to its first connection or the end of the run. Beside a folder
+    written since, or a scenario run now, the difference of these two figures would then hold
+    those years, not what the scenarios do: areas.yaml beside itself read 1,542 job-years
+    more (1,249 to 1,835), paired and clear of zero.
     """
-    if isinstance(loaded, Results) and _counts_years_before_start(loaded):
-        warn(f"{source}: written by an earlier gridqueue, its job-years and MW-years waited "
-             "count the waiting list's years before the start, which this version leaves "
-             "out, so their differences hold those years too; run it again to compare them")
+    if isinstance(loaded, Results) and _counts_years_otherwise(loaded):
+        warn(f"{source}: written by an earlier gridqueue, its job-years and MW-years count "
+             "otherwise (a waiting list's years before the start, or those who withdrew only "
+             "to their withdrawal, where this version counts them to the end of the run), so "
+             "their differences hold that too; run it again to compare them")
 
 
-def _counts_years_before_start(results: Results) -> bool:
-    """Whether the stored years waited of all applicants hold their years before the start.
+def _counts_years_otherwise(results: Results) -> bool:
+    """Whether the stored years of all applicants were counted as by an earlier version.
 
-    Worked out again from ``applicants.csv``: a stored figure nearer the total with those
-    years than the total without them was counted the earlier way. False where nobody asked
-    before the start, as both ways then agree.
+    Worked out again from ``applicants.csv``, each applicant's years without a connection as
+    this version counts them, and as an earlier one did (a waiting list's years before the
+    start counted, or a withdrawal ending the years): a stored figure nearer the earlier way
+    was counted so. Dates are to the day, so the two ways are told apart by half of what
+    separates them, not by equality. False where both ways agree (nobody asked before the
+    start, and nobody withdrew).
     """
     applicants = results.applicants
-    entry = entry_years(applicants, results.scenario.start)
-    if not entry.any():
+    scenario = results.scenario
+    entry = entry_years(applicants, scenario.start)
+    waits = applicants["wait_years"].to_numpy(dtype=float)
+    withdrawn = (applicants["outcome"] == "withdrawn").to_numpy()
+    requested = ((applicants["request_date"] - pd.Timestamp(scenario.start)).dt.days
+                 .to_numpy(dtype=float) / DAYS_PER_YEAR)
+    to_end = np.where(withdrawn, np.maximum(scenario.horizon_years - requested, waits), waits)
+    if not entry.any() and not withdrawn.any():
         return False
     rows = results.replication_metrics
     stored = rows[rows["group"] == ALL].set_index(["metric", "replication"])["value"]
-    waits = applicants["wait_years"].to_numpy(dtype=float)
     replication = applicants["replication"].to_numpy()
     for metric, weight in YEARS_WAITED.items():
         if metric not in stored.index.get_level_values("metric"):
             continue  # a folder older still: _warn_of_figures_it_lacks names it
         size = applicants[weight].to_numpy(dtype=float)
+        now = pd.Series(size * (to_end - entry)).groupby(replication).sum()
         before = pd.Series(size * entry).groupby(replication).sum()
-        within = pd.Series(size * (waits - entry)).groupby(replication).sum()
-        gap = stored.xs(metric, level="metric") - within
-        if ((before > 0) & (gap > before / 2)).any():
+        after = pd.Series(size * (to_end - waits)).groupby(replication).sum()
+        gap = stored.xs(metric, level="metric").reindex(now.index) - now
+        if (((before > 0) & (gap > before / 2)) | ((after > 0) & (gap < -after / 2))).any():
             return True
     return False
 

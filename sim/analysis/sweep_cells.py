@@ -29,10 +29,11 @@ __all__ = ["FIGURES_VERSION", "check_kept_cells", "given_overrides", "read_cell"
 AREAS_SUFFIX = ".areas.csv"
 """The file beside ``<id>.csv`` that holds a cell's figures by area: ``<id>.areas.csv``."""
 
-FIGURES_VERSION = 3
+FIGURES_VERSION = 4
 """How the key figures are counted, stored with each cell: raised whenever a figure is
 counted otherwise (2: job- and MW-years leave out a waiting list's years before the start;
-3: the MW still waiting at the end count the rest of requests connected in part).
+3: the MW still waiting at the end count the rest of requests connected in part; 4: job- and
+MW-years count those who withdrew to the end of the run).
 A kept cell of another is run again: its figures would not compare with the new cells'."""
 
 

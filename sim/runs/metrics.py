@@ -98,8 +98,11 @@ class Metric:
     label: str
     """Plain words with the unit, for tables and figures, e.g. 'Mean wait, connected (years)'."""
     depends_on_end: bool
-    """Whether the figure changes with where the run stops: counts at the end, waits cut off
-    by it, totals over the run. Figures read within a fixed window of each request do not."""
+    """Whether the figure of the same applicants changes with where the run stops: counts at
+    the end, waits cut off by it, totals over the run. Figures read within a fixed window of
+    each request do not; but every figure counts the requests made before the end, so a later
+    end adds later requests to it (a comparison of runs that end apart is not like with
+    like), and a window figure moves with them where waits change over the run."""
     bounds: tuple[float, float] = (0.0, np.inf)
     """The values the figure can take; its interval across replications stays inside them."""
     estimator: Literal["mean", "median"] = "mean"
@@ -207,15 +210,16 @@ METRICS: dict[str, Metric] = {
     "wait_mean_years": Metric(
         "years", "mean wait of those connected by the end of the run, request to connection; "
         "leaves out those withdrawn and still waiting (name kept for compatibility)",
-        "Mean wait of those connected (years)", depends_on_end=True),
+        "Mean wait of those connected by the end of the run (years)", depends_on_end=True),
     "wait_median_years": Metric(
         "years", "median wait of those connected by the end of the run; leaves out those "
         "withdrawn and still waiting (name kept for compatibility)",
-        "Median wait of those connected (years)", depends_on_end=True),
+        "Median wait of those connected by the end of the run (years)", depends_on_end=True),
     "wait_p90_years": Metric(
         "years", "90th percentile of the wait of those connected by the end of the run; leaves "
         "out those withdrawn and still waiting (name kept for compatibility)",
-        "90th percentile wait of those connected (years)", depends_on_end=True),
+        "90th percentile wait of those connected by the end of the run (years)",
+        depends_on_end=True),
     **{
         f"connected_within_{n}y": Metric(
             "share",
@@ -235,10 +239,13 @@ METRICS: dict[str, Metric] = {
                            "Jobs still waiting at the end of the run, without any connection",
                            depends_on_end=True),
     "job_years_waiting": Metric(
-        "job-years", "jobs times years waited in the run, to connection, withdrawal or the end "
-        "of the run; a waiting list's years before the start are not counted (the run cannot "
-        "change them), as in wait_to_end_years",
-        "Job-years waited, to the end of the run", depends_on_end=True),
+        "job-years", "jobs times years without a connection in the run, to the first "
+        "connection or the end of the run: withdrawn count to the end of the run, as their "
+        "jobs never came (giving up does not end the years they are held back); a waiting "
+        "list's years before the start are not counted (the run cannot change them), as in "
+        "wait_to_end_years",
+        "Job-years without a connection, to the end of the run (withdrawn to the end)",
+        depends_on_end=True),
     "mw_connected": Metric("MW", "firm grid MW held by the applicants connected by the end of "
                            "the run, at the end or when their connection ended (their "
                            "requests after on-site generation, less what was not connected "
@@ -258,9 +265,10 @@ METRICS: dict[str, Metric] = {
                          "MW still waiting for a firm connection at the end of the run",
                          depends_on_end=True),
     "mw_years_waiting": Metric(
-        "MW-years", "grid MW requested times years waited in the run, to connection, "
-        "withdrawal or the end of the run; a waiting list's years before the start are not "
-        "counted, as in job_years_waiting", "MW-years waited, to the end of the run",
+        "MW-years", "grid MW requested times years without a connection in the run, to the "
+        "first connection or the end of the run (withdrawn to the end); a waiting list's "
+        "years before the start are not counted, as in job_years_waiting",
+        "MW-years without a connection, to the end of the run (withdrawn to the end)",
         depends_on_end=True),
     "idle_mw_years": Metric(
         "MW-years", "capacity left free while an applicant of the group waited in its area, "
@@ -298,7 +306,8 @@ METRICS: dict[str, Metric] = {
     "non_firm_usable_share": Metric(
         "share", "share of the MW-hours of their non-firm rights that holders could use "
         "(the hours their right allows, less what sharing an oversubscribed pool took), "
-        "weighted by MW; empty where nobody held one", "Usable share of non-firm rights (%)",
+        "weighted by MW; empty where nobody held one",
+        "Usable share of non-firm rights, by the end of the run (%)",
         depends_on_end=True, bounds=(0.0, 1.0)),
 }
 """Every key figure of ``summary.csv``, in the order it is reported."""
@@ -310,8 +319,9 @@ HEADLINE_METRICS: tuple[str, ...] = (
 """The key figures a reader sees first: the terminal summary, the report's answers and the
 differences figure lead with these. The first three count everyone who asked. The report's
 one-line answers use the first the comparison can tell apart, which is the first in a long
-run: the mean wait within ten years of each request counts everyone, does not depend on where
-the run ends, sees a reinforcement years away, and its difference between scenarios has a
+run: the mean wait within ten years of each request counts everyone, cuts no wait short at the
+end of the run (a later end adds later requests, as it does to every figure), sees a
+reinforcement years away, and its difference between scenarios has a
 paired interval (a median time to connection is often not reached, and then has none)."""
 
 BESIDE_HEADLINE: dict[str, tuple[str, ...]] = {"withdrawn": ("withdrawn_share",),
@@ -614,7 +624,7 @@ def _figures(
         "jobs_withdrawn": float(c["jobs"][withdrawn].sum()),
         "jobs_waiting": float(c["jobs"][waiting].sum()),
         "wait_to_end_years": float(c["without"].mean()) if len(c["without"]) else math.nan,
-        "job_years_waiting": float((c["jobs"] * (c["wait"] - c["entry"])).sum()),
+        "job_years_waiting": float((c["jobs"] * c["without"]).sum()),
         "mw_connected": float(c["held_mw"][connected].sum()),
         "mw_withdrawn": float(c["mw"][withdrawn].sum()),
         # Summed over the rows in line only: where nobody waits for a rest, the very sum of
@@ -622,7 +632,7 @@ def _figures(
         # every row, zeros too, numpy's pairwise sum groups otherwise: fifo's 951.581112247797
         # read 951.5811122477971, and every such folder failed to reproduce).
         "mw_waiting": float(c["waiting_mw"][waiting | (c["waiting_mw"] > 0)].sum()),
-        "mw_years_waiting": float((c["mw"] * (c["wait"] - c["entry"])).sum()),
+        "mw_years_waiting": float((c["mw"] * c["without"]).sum()),
         "idle_mw_years": float(idle),
         "connected_in_part": float(np.count_nonzero(c["in_part"])),
         **_non_firm_figures(c),
