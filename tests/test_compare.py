@@ -539,8 +539,8 @@ def test_an_answer_says_what_a_change_costs_everyone_it_compares():
         "other businesses: 0.50 years longer, from 5.50 to 6.00 (0.40 to 0.60); applicants "
         "overall, by the end of the run — withdrawn: 3.0 more, from 17.0 to 20.0 (2.9 to 3.1); "
         "jobs lost to withdrawal: 250.0 more, from 250.0 to 500.0 (249.9 to 250.1); MW-years "
-        "waited: 2.0 "
-        "less, from 72.0 to 70.0 (1.9 to 2.1); job-years waited about the same.")
+        "without a connection: 2.0 less, from 72.0 to 70.0 (1.9 to 2.1); job-years without a "
+        "connection about the same.")
     # With a project set apart, the line counts the others, and says so.
     columns = ["scenario", "population", "origin", "group", "metric", "mean", "difference"]
     apart = [(row[0], IN_BOTH, "", *row[1:]) for row in rows] + [
@@ -860,6 +860,33 @@ def test_more_withdrawals_beside_a_shorter_wait_are_said():
     assert "basic-needs applicants: 0.33 years shorter, from 9.73 to 9.40 (95% CI 0.23 to " \
         "0.43);" in text  # its withdrawals did not move
     assert "withdrawn" not in answer(-246.0)  # fewer gave up and the wait fell: nothing to add
+
+
+def test_more_withdrawals_beside_a_shorter_wait_overall_read_but():
+    """The line over everyone sets more withdrawals against its shorter wait too.
+
+    Shorter patience for other businesses read 'applicants overall: 0.34 years shorter — by
+    the end of the run, ... withdrawn: 724 more', as if the two went together; the wait fell
+    because those who gave up counted as waiting the rest of the window, and those left were
+    served sooner. Where fewer withdrew, the line reads on as before.
+    """
+    def answer(withdrawn: float) -> str:
+        rows = []
+        for scenario, count in (("fifo", 1310.0), ("sp", 1310.0 + withdrawn)):
+            for group, change in (("basic_needs", 0.0), ("other", withdrawn),
+                                  ("all", withdrawn)):
+                rows += [(scenario, group, "applicants", 4000.0, 0.0),
+                         (scenario, group, "connected", 300.0, 0.0),
+                         (scenario, group, "withdrawn", count, change),
+                         (scenario, group, "wait_rmst_10y_years", 9.4, -0.34)]
+        (text,) = sentences(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                                   "difference"]))
+        return text
+
+    assert ("applicants overall: 0.34 years shorter, from 9.74 to 9.40 (0.24 to 0.44) — but "
+            "by the end of the run, withdrawn: 724.0 more") in answer(724.0)
+    assert ("applicants overall: 0.34 years shorter, from 9.74 to 9.40 (0.24 to 0.44) — by "
+            "the end of the run, withdrawn: 724.0 fewer") in answer(-724.0)
 
 
 def test_a_five_year_answer_most_wait_beyond_adds_the_share_connected_within_it():
@@ -2578,8 +2605,8 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
             for metric, (mean, difference) in figures.items()]
     table = answer_table(rows, reference="base")
     (text,) = sentences(table)
-    assert "; to a full firm connection (a partial one or a non-firm right does not count), " \
-           "everyone compared: 0.50 years longer" in text
+    assert "; but to a full firm connection (a partial one or a non-firm right does not " \
+           "count), everyone compared: 0.50 years longer" in text
     # Whole counts read whole; MW keep their decimal.
     assert text.endswith("; over the run, on average 40 applicants got a non-firm right "
                          "(20.0 MW in all, not at once), usable for 85% of their MW-hours, "
@@ -2597,12 +2624,36 @@ def test_an_answer_with_non_firm_rights_adds_the_firm_wait_and_the_rights():
                                            "moved_to_firm", "non_firm_usable_share"])]
     text = sentences(partial)[0]
     assert "overall, by the end of the run — connected (in part included): 10.0 more" in text
-    # The years waited in all end at that first connection, whole request and all.
+    # The years without a connection in all end at that first connection, whole request and
+    # all: 'any' connection, as a part counts.
     waited = pd.concat([partial, partial[partial["metric"] == "connected"].assign(
         metric="mw_years_waiting")], ignore_index=True)
-    assert "MW-years waited (until a first connection): 10.0 more" in sentences(waited)[0]
+    assert "MW-years without any connection: 10.0 more" in sentences(waited)[0]
     firm = waited[~waited["metric"].isin(["wait_firm_rmst_10y_years"])]
-    assert "MW-years waited: 10.0 more" in sentences(firm)[0]
+    assert "MW-years without a connection: 10.0 more" in sentences(firm)[0]
+
+
+def test_a_firm_wait_that_moves_against_the_lead_reads_but_right_after_everyone():
+    """Rights of a crowded pool shortened the lead wait as the firm wait grew.
+
+    621 rights a replication to a 5 MW pool, usable for 0.76% of their MW-hours, read
+    'applicants overall: 1.4 years shorter', the longer wait to a full firm connection a
+    few items further on, and the usable share as 1%. The firm wait now follows the line
+    over everyone, set against it, and the share keeps its digits.
+    """
+    figures = {HEADLINE_METRICS[0]: (7.6, -1.4), "wait_firm_rmst_10y_years": (9.2, 0.2),
+               "applicants": (100.0, 0.0), "connected": (60.0, 10.0),
+               "non_firm_connected": (621.0, 621.0), "mw_non_firm": (900.0, 900.0),
+               "moved_to_firm": (2.0, 2.0), "non_firm_usable_share": (0.0076, 0.0076)}
+    rows = [("nf", IN_BOTH, "", group, metric, mean, difference, difference - 0.1,
+             difference + 0.1) for group in ("other", "safety", "all")
+            for metric, (mean, difference) in figures.items()]
+    (text,) = sentences(answer_table(rows, reference="base"))
+    overall = text.index("applicants overall")
+    firm = text.index("; but to a full firm connection (a partial one or a non-firm right "
+                      "does not count), everyone compared: 0.20 years longer")
+    assert overall < firm < text.index("got a non-firm right")
+    assert "usable for 0.76% of their MW-hours" in text
 
 
 def test_an_answer_with_partial_connections_says_how_many_were_connected_in_part():
@@ -2682,35 +2733,45 @@ streams:
     rate_per_year: 6
     demand_mw: 0.5
     jobs: 10
+    patience_years: 1.5
 """
 
 
-def test_a_folder_counting_years_before_the_start_is_warned_of_in_a_comparison(tmp_path):
-    """Job- and MW-years now leave out a waiting list's years before the start.
+@pytest.mark.parametrize("earlier", ["years before the start", "withdrawn to withdrawal"])
+def test_a_folder_counting_years_as_an_earlier_version_is_warned_of_in_a_comparison(
+        tmp_path, earlier):
+    """Job- and MW-years now count from the start and, for those who withdrew, to the end.
 
-    A folder written before counts them: beside one written since, of the very same
-    scenario, its paired difference read more job-years waited, clear of zero, that no
-    scenario caused. It is named, and a folder written since is not.
+    A folder written by an earlier version counts a waiting list's years before the start,
+    or ends the years of those who withdrew at their withdrawal: beside one written since, of
+    the very same scenario, its paired difference read job-years that no scenario caused
+    (more, or fewer). It is named, and a folder written since is not.
     """
     path = tmp_path / "listed.yaml"
     path.write_text(WAITING_BEFORE_START, encoding="utf-8")
     new = run(load_scenario(path), workers=1).write(tmp_path / "new")
     old = shutil.copytree(new, tmp_path / "old")
     applicants = pd.read_csv(new / "applicants.csv", parse_dates=["request_date"])
-    before = ((pd.Timestamp("2025-01-01") - applicants["request_date"]).dt.days / 365.25
-              ).clip(lower=0).clip(upper=applicants["wait_years"])
-    assert (before > 0).any()
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2029-01-01")
+    waits = applicants["wait_years"]
+    if earlier == "years before the start":
+        extra = ((start - applicants["request_date"]).dt.days / 365.25
+                 ).clip(lower=0).clip(upper=waits)
+    else:  # the years from a withdrawal to the end, which the earlier way left out
+        to_end = (end - applicants["request_date"]).dt.days / 365.25
+        extra = -(to_end - waits).where(applicants["outcome"] == "withdrawn", 0.0)
+    assert (extra != 0).any()
     metrics = pd.read_csv(old / "replication_metrics.csv")
     for metric, weight in (("job_years_waiting", "jobs"), ("mw_years_waiting", "requested_mw")):
-        extra = (applicants[weight] * before).groupby(applicants["replication"]).sum()
+        change = (applicants[weight] * extra).groupby(applicants["replication"]).sum()
         rows = (metrics["metric"] == metric) & (metrics["group"] == "all")
-        metrics.loc[rows, "value"] += metrics.loc[rows, "replication"].map(extra).to_numpy()
+        metrics.loc[rows, "value"] += metrics.loc[rows, "replication"].map(change).to_numpy()
     metrics.to_csv(old / "replication_metrics.csv", index=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         compare([new, old], workers=1)
     said = [str(w.message) for w in caught if issubclass(w.category, GridqueueWarning)
-            and "years before the start" in str(w.message)]
+            and "job-years and MW-years count otherwise" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{old}: written by an earlier gridqueue")
 
 

@@ -30,6 +30,7 @@ from sim.figures.numbers import (
     equal_but_for_rounding,
     format_numbers,
     replication_share,
+    significant,
 )
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.scenario import DAYS_PER_YEAR
@@ -408,9 +409,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
     if _nothing_moved(rows):
         parts = [NOTHING_MOVED, *parts]
     return whom, [*(parts or ["no applicants"]), *overall,
+                  *_firm_words(get, means[variant], metric),
                   *_area_words(rows[rows["population"] == BY_AREA], metric),
                   *_elsewhere_words(rows[rows["population"] == AREA_CHANGED], metric),
-                  *_firm_words(get, means[variant], metric),
                   *_freed_words(get, means, variant, reference),
                   *_why_shorter_window(table, compared, get, metric), *apart,
                   *_named_projects(variant, reference, dates, set(alone))]
@@ -733,15 +734,19 @@ def notes(answers: list[str], window: str = "") -> list[str]:
 OVERALL_FIGURES = {"connected": "connected", "withdrawn": "withdrawn",
                    "waiting": "still waiting at the end",
                    "jobs_withdrawn": "jobs lost to withdrawal",
-                   "job_years_waiting": "job-years waited", "mw_years_waiting": "MW-years waited"}
+                   "job_years_waiting": "job-years without a connection",
+                   "mw_years_waiting": "MW-years without a connection"}
 """What an answer says of all the applicants a pair compares, by the end of the run, as it
 names them: how many were connected, gave up or still waited (which add up to all of them),
-the jobs lost with those who gave up, and the jobs and MW held back while waiting."""
+the jobs lost with those who gave up, and the jobs and MW held back until a connection (those
+who gave up, to the end of the run)."""
 
 
 UNTIL_A_FIRST_CONNECTION = ("job_years_waiting", "mw_years_waiting")
-"""The years waited in all end at a first connection, which may be a part or a non-firm right:
-a partial offer of half the MW ends the wait of all of them (docs/model.md, section 4)."""
+"""The years without a connection in all end at a first connection, which may be a part or a
+non-firm right: a partial offer of half the MW ends them for the whole request
+(docs/model.md, section 4). Where either scenario has such connections, 'without any
+connection' says so."""
 
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
@@ -776,7 +781,7 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         elif figure == "waiting" and not_all_firm:
             words += " without any connection"
         elif figure in UNTIL_A_FIRST_CONNECTION and not_all_firm:
-            words += " (until a first connection)"
+            words = words.replace("without a connection", "without any connection")
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))
@@ -795,7 +800,10 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
     lead = f"{whom}{mark}: " + difference_text(
         get.loc[(ALL, shown)], METRICS[shown].unit,  # type: ignore[arg-type]  # one row
         every_replication=METRICS[shown].every_replication)
-    return [lead + (" — by the end of the run, " + "; ".join(moved) if moved else "")]
+    # More giving up can shorten a mean wait (those left are served sooner): then 'but'.
+    against = _withdrawals_against_wait(get, ALL, shown)[0] and "withdrawn" not in said
+    joint = BUT_LATER if against else " — by the end of the run, "
+    return [lead + (joint + "; ".join(moved) if moved else "")]
 
 
 def _all_words(apart: Sequence[str], categories_above: bool) -> str:
@@ -892,9 +900,14 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         return []
     words = []
     if (ALL, FIRM) in get.index and math.isfinite(variant.get((ALL, FIRM), math.nan)):
-        words.append("to a full firm connection (a partial one or a non-firm right does not "
-                     "count), everyone compared: " + difference_text(
-                     get.loc[(ALL, FIRM)], METRICS[FIRM].unit))  # type: ignore[arg-type]
+        firm: pd.Series = get.loc[(ALL, FIRM)]  # type: ignore[assignment]  # stubs: scalar
+        # A right of a crowded pool ends the lead wait however little of it is usable, so
+        # the firm wait can move the other way: then it is set against the lead.
+        against = (ALL, metric) in get.index and _sign(firm) == -_sign(
+            get.loc[(ALL, metric)]) != 0  # type: ignore[arg-type]  # one row
+        words.append(f"{'but ' if against else ''}to a full firm connection (a partial one "
+                     "or a non-firm right does not count), everyone compared: "
+                     + difference_text(firm, METRICS[FIRM].unit))
     in_part = variant.get((ALL, "connected_in_part"), 0.0)
     if in_part > 0:
         words.append(f"over the run, on average {_count_texts(in_part)[0]} applicants were "
@@ -904,11 +917,20 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         count, moved = (_count_texts(value)[0] for value in (
             rights, variant[(ALL, "moved_to_firm")]))
         mw = format_numbers(variant[(ALL, "mw_non_firm")])[0]
-        usable = variant[(ALL, "non_firm_usable_share")]
+        usable = _percent(variant[(ALL, "non_firm_usable_share")])
         words.append(f"over the run, on average {count} applicants got a non-firm right "
-                     f"({mw} MW in all, not at once), usable for {usable:.0%} of their "
+                     f"({mw} MW in all, not at once), usable for {usable}% of their "
                      f"MW-hours, and {moved} of them moved to firm")
     return words
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage of two significant digits, never 0 or 100 unless exact.
+
+    '0.76' for a right of a crowded pool, which '{:.0%}' wrote as 1; '99.6', not 100.
+    """
+    text = significant(100 * share)
+    return significant(100 * share, 3) if text in ("0", "100") and 0 < share < 1 else text
 
 
 FREED = "mw_freed"
