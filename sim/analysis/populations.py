@@ -10,7 +10,9 @@ apart (see :data:`sim.runs.metrics.POPULATIONS`): one the variant draws differen
 rate, say) is compared on its own. Each stream draws from random streams of its own, so the
 others are still the same applicants. Only a variant that draws every stream both have
 differently (each rate split over areas, say) leaves none to match: it is compared in every
-applicant, and its answer says that this is not like with like.
+applicant, and its answer says that this is not like with like; a waiting list only one of
+the two has, or another list in each, is still set apart, as one group, for its applicants
+are people the other scenario does not have.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ __all__ = [
     "population_metrics",
     "question_populations",
     "same_draws",
+    "waiting_list_text",
 ]
 
 
@@ -233,7 +236,8 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     are: another stream redrawn leaves them as they were) and each the variant
     draws differently (the same, unpaired: other applicants). When some origin is drawn
     differently and no stream both have is drawn alike in the same category (a named project
-    alone may be), there is nobody to match but a project or two: everyone, marked.
+    alone may be), there is nobody to match but a project or two: everyone, marked, but
+    for a waiting list that is not the same in both, set apart (:func:`_streams_differ`).
     Everyone compared in a grid of the same several areas in both comes with each area's
     applicants too (:func:`by_area`), and so do the applicants of both when the only origins
     set apart changed category. Last, each origin compared in its categories that asks in
@@ -254,9 +258,7 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
     same = [o for o in mine if o in theirs and o not in redrawn and o not in moved]
     projects = {project.name for project in reference.scenario.projects}
     if redrawn and all(o in projects for o in same):
-        differ = [*redrawn, *(o for o in mine if o not in theirs)]
-        return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
-                           variant.replication_metrics)]
+        return _streams_differ(reference, variant, redrawn, mine, theirs)
     relocated = [o for o in _areas_moved(reference, variant) if o in same
                  and o not in projects]  # a named project's dates say more (the answer's)
     elsewhere = [Population(AREA_CHANGED, o, population_metrics(reference, [o]),
@@ -284,6 +286,75 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
         # Only categories changed: each area's applicants are still the same businesses.
         populations += by_area(reference, variant)
     return populations + elsewhere
+
+
+def _streams_differ(reference: Results, variant: Results, redrawn: list[str],
+                    mine: dict[str, frozenset[str]],
+                    theirs: dict[str, frozenset[str]]) -> list[Population]:
+    """Every applicant, not like with like, but for a waiting list that is not the same in both.
+
+    No stream both have is drawn alike, so everyone is compared (``streams_differ``). A list
+    only one scenario has is no stream drawn at another rate but applicants the other never
+    has: counted in, the 33 of 50 listed applicants who withdrew read as the variant's
+    withdrawals. Its applicants are set apart, as one group named with its size
+    (:data:`WAITING_LIST`): only in the variant, only in the reference (left out), or,
+    where both have lists that differ (:func:`waiting_list_text`), both lists drawn
+    differently. The same list in both stays in everyone, as it is the same in each.
+    """
+    lists = [waiting_list_text(results.scenario) for results in (reference, variant)]
+    apart_theirs = [o for o in theirs if _listed(o)] if lists[0] != lists[1] else []
+    apart_mine = [o for o in mine if _listed(o)] if lists[0] != lists[1] else []
+    differ = [o for o in [*redrawn, *(o for o in mine if o not in theirs)]
+              if o not in apart_mine]
+    if not apart_theirs and not apart_mine:
+        return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
+                           variant.replication_metrics)]
+    populations = [Population(
+        STREAMS_DIFFER, ", ".join(differ),
+        population_metrics(reference, [o for o in theirs if o not in apart_theirs]),
+        population_metrics(variant, [o for o in mine if o not in apart_mine]))]
+    if apart_theirs and apart_mine:
+        return [*populations, Population(
+            DRAWN_DIFFERENTLY, WAITING_LIST, population_metrics(reference, apart_theirs),
+            population_metrics(variant, apart_mine), paired=False)]
+    kind, results, listed = ((ONLY_IN_VARIANT, variant, apart_mine) if apart_mine
+                             else (ONLY_IN_REFERENCE, reference, apart_theirs))
+    return [*populations, Population(kind, _sized_list(results), None,
+                                     population_metrics(results, listed))]
+
+
+WAITING_LIST = "the waiting list"
+"""How an answer names a waiting list set apart as a whole (:func:`_streams_differ`)."""
+
+
+def _listed(origin: str) -> bool:
+    """Whether an origin's applicants are on the waiting list (:func:`origins`)."""
+    return origin.endswith(LISTED) or origin == UNSTREAMED
+
+
+def _sized_list(results: Results) -> str:
+    """'the waiting list (50 applicants)': the list and how many it holds per replication."""
+    applicants = results.applicants
+    listed = applicants["source"].astype(str) == "waiting_list"
+    runs = max(results.replication_metrics["replication"].nunique(), 1)
+    size = float(listed.sum()) / runs
+    count = f"{size:,.0f}" if size.is_integer() else f"{size:,.1f}"
+    return f"{WAITING_LIST} ({count} applicant{'' if size == 1 else 's'})"
+
+
+def waiting_list_text(scenario: Scenario) -> str | None:
+    """What draws a scenario's waiting list, as comparable text (None without one).
+
+    Its settings but those that change only what its rows do
+    (:data:`NOT_DRAWN_BY_WAITING_LIST`), a file by its content (:func:`csv_digest`).
+    """
+    if scenario.waiting_list is None:
+        return None
+    spec = scenario.waiting_list.model_dump(mode="json", exclude=set(NOT_DRAWN_BY_WAITING_LIST))
+    digest = csv_digest(scenario)
+    if digest is not None:  # a row's draws are keyed by its place in the file
+        spec["csv"] = digest
+    return _text(spec)
 
 
 def _moved(reference: Scenario, variant: Scenario, theirs: dict[str, frozenset[str]],
@@ -385,13 +456,9 @@ def definitions(scenario: Scenario) -> dict[str, str]:
         *NOT_DRAWN_BY_STREAM, *PLACED_NOT_DRAWN}))
         for name, stream in scenario.streams.items()}
     listed = {}
-    if scenario.waiting_list is not None:
-        spec = scenario.waiting_list.model_dump(mode="json",
-                                                exclude=set(NOT_DRAWN_BY_WAITING_LIST))
+    waiting = waiting_list_text(scenario)
+    if waiting is not None:
         digest = csv_digest(scenario)
-        if digest is not None:  # a row's draws are keyed by its place in the file
-            spec["csv"] = digest
-        waiting = _text(spec)
         if digest is not None:  # a row is the file's, whatever its stream draws
             listed = dict.fromkeys([*(f"{name}{LISTED}" for name in drawn), UNSTREAMED],
                                    waiting)
