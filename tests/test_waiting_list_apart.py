@@ -108,3 +108,13 @@ def test_another_list_in_each_is_set_apart_from_both(tmp_path: Path) -> None:
     assert listed.loc["applicants", "mean"] == 20
     assert listed.loc["applicants", "difference"] == 8
     assert "without the waiting list" in _answer(comparison)
+
+
+def test_the_report_says_where_categories_do_not_count_the_same_applicants() -> None:
+    """The note under the answers claimed like with like for every pair, split areas too."""
+    import sim.report
+
+    template = (Path(sim.report.__file__).parent / "templates" / "report.html.j2").read_text(
+        encoding="utf-8")
+    assert "Each category counts the same applicants in both scenarios:" not in template
+    assert "not like with like, and sets apart only a waiting list" in template
