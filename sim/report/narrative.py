@@ -46,6 +46,7 @@ from sim.runs.metrics import (
     LEAD_METRICS,
     METRICS,
     ONLY_IN_REFERENCE,
+    ONLY_IN_VARIANT,
     PERIODS_DIFFER,
     SHORTER_WINDOW,
     SHORTER_YEARS,
@@ -692,11 +693,19 @@ def _unknown(rows: pd.DataFrame, label: str, groups: list[str], first: bool = Fa
              ) -> dict[str, tuple[int, int]]:
     """For each of ``groups``: the replications of ``label`` without ten years, and of all.
 
-    Empty where the rows say nothing of replications; ``first`` as for :func:`_unknown_count`.
+    Empty where the rows say nothing of replications; ``first`` as for :func:`_unknown_count`,
+    but never a comparison over everyone without a waiting list set apart, which does not
+    count all of the scenario's applicants.
     """
     if "replications" not in rows:
         return {}
     mine = rows[rows["scenario"] == label]
+    # everyone but a waiting list set apart is not the scenario's own figures
+    if first and {"population", "question", "reference"} <= set(mine):
+        pairs = mine[["question", "reference"]].astype(str).agg("|".join, axis=1)
+        apart = set(pairs[mine["population"].isin((ONLY_IN_VARIANT, DRAWN_DIFFERENTLY,
+                                                   ONLY_IN_REFERENCE))])
+        mine = mine[~((mine["population"] == STREAMS_DIFFER) & pairs.isin(apart))]
     if first:
         mine = mine.drop_duplicates(["group", "metric"])
     by = mine.drop_duplicates(["group", "metric"]).set_index(["group", "metric"])[
