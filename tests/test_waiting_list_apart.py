@@ -79,7 +79,8 @@ def test_a_list_only_the_variant_has_is_left_out_of_every_applicant(tmp_path: Pa
     assert alone.loc["applicants", "mean"] == 12
     assert alone["origin"].iloc[0] == "the waiting list (12 applicants)"
     text = _answer(comparison)
-    assert "the streams differ (basic, other)" in text
+    assert "every applicant but the waiting list, not like with like: the streams differ " \
+        "(basic, other)" in text
     assert "without the waiting list (12 applicants)" in text
     assert "the waiting list (12 applicants) (only in var" in text
 
@@ -93,6 +94,7 @@ def test_a_list_both_have_alike_is_still_counted_in_everyone(tmp_path: Path) -> 
     assert set(comparison.differences.loc[comparison.differences["scenario"] == "var",
                                           "population"]) == {STREAMS_DIFFER}
     assert "without the waiting list" not in _answer(comparison)
+    assert "every applicant, not like with like" in _answer(comparison)
 
 
 def test_another_list_in_each_is_set_apart_from_both(tmp_path: Path) -> None:

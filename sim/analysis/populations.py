@@ -46,6 +46,7 @@ from sim.runs.metrics import (
     ONLY_IN_VARIANT,
     PERIODS_DIFFER,
     STREAMS_DIFFER,
+    WAITING_LIST,
     replication_metrics,
 )
 from sim.runs.results import Results
@@ -321,10 +322,6 @@ def _streams_differ(reference: Results, variant: Results, redrawn: list[str],
                              else (ONLY_IN_REFERENCE, reference, apart_theirs))
     return [*populations, Population(kind, _sized_list(results), None,
                                      population_metrics(results, listed))]
-
-
-WAITING_LIST = "the waiting list"
-"""How an answer names a waiting list set apart as a whole (:func:`_streams_differ`)."""
 
 
 def _listed(origin: str) -> bool:

@@ -51,6 +51,7 @@ from sim.runs.metrics import (
     SHORTER_WINDOW,
     SHORTER_YEARS,
     STREAMS_DIFFER,
+    WAITING_LIST,
 )
 from sim.runs.stats import WAITING_LIST_MARK
 from sim.runs.summary_table import (
@@ -401,7 +402,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication) + later
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
-    whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin),
+    listed_apart = set_apart["origin"].astype(str).str.startswith(WAITING_LIST).any()
+    whom = {IN_BOTH: IN_BOTH_WORDS,
+            STREAMS_DIFFER: streams_differ_words(origin, but_the_list=bool(listed_apart)),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
@@ -1132,11 +1135,17 @@ def ranking_words(ranks: Sequence[str], other: str, spans: Sequence[tuple[str, s
     return f"{ranks[0]} ranked them by efficiency and {other} by request date ({when})"
 
 
-def streams_differ_words(origin: str, shown: int = 3) -> str:
-    """Says that a comparison counts every applicant though the streams differ, naming some."""
+def streams_differ_words(origin: str, shown: int = 3, but_the_list: bool = False) -> str:
+    """Says that a comparison counts every applicant though the streams differ, naming some.
+
+    ``but_the_list``: a waiting list not the same in both is set apart, and 'every applicant'
+    says so.
+    """
     names = origin.split(", ")
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return f"{NOT_LIKE_WITH_LIKE}: the streams differ ({', '.join(names[:shown])}{more})"
+    whom = NOT_LIKE_WITH_LIKE.replace("every applicant", f"every applicant but {WAITING_LIST}") \
+        if but_the_list else NOT_LIKE_WITH_LIKE
+    return f"{whom}: the streams differ ({', '.join(names[:shown])}{more})"
 
 
 NOT_LIKE_WITH_LIKE = "every applicant, not like with like"

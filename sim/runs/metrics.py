@@ -38,6 +38,7 @@ __all__ = [
     "SHORTER_YEARS",
     "STREAMS_DIFFER",
     "TABLE_METRICS",
+    "WAITING_LIST",
     "Metric",
     "figures_of",
     "incomplete_figures",
@@ -48,6 +49,10 @@ __all__ = [
 
 ALL = "all"
 """The group name of figures over every applicant."""
+
+WAITING_LIST = "the waiting list"
+"""How a population names a waiting list set apart as a whole, where every stream differs
+(:func:`sim.analysis.populations.question_populations`)."""
 
 EVERY_APPLICANT, IN_BOTH, ONLY_IN_VARIANT, CATEGORY_CHANGED, DRAWN_DIFFERENTLY, STREAMS_DIFFER = (
     "every_applicant", "in_both", "only_in_variant", "category_changed", "drawn_differently",
@@ -69,7 +74,10 @@ leaves out), that changes category between the two, or changes it on another dat
 differently (``drawn_differently``: another rate, say; its applicants compared as one group,
 unpaired, as they are not the same ones).
 When no stream or project of both is drawn alike (each stream's rate split over areas, say):
-``streams_differ``, every applicant of each, as none can be matched with its counterpart;
+``streams_differ``, every applicant of each, as none can be matched with its counterpart,
+but for a waiting list only one has or that differs between them, set apart as one group
+(``only_in_variant``, ``only_in_reference`` or ``drawn_differently``, named
+:data:`WAITING_LIST` with its size), as its applicants are people the other never has;
 ``origin`` then lists the streams and projects that differ. When the runs start or end on
 different dates: ``periods_differ``, every applicant of each, not like with like (the longer
 run counts requests the other never sees, and follows the others longer); ``origin`` says
