@@ -1292,6 +1292,26 @@ def test_how_an_oversubscribed_pool_is_shared(order):
     check_rights_against_reference(sharing_world(order), frame)
 
 
+@pytest.mark.parametrize("order", ["rotation", "proportional"])
+def test_the_key_figures_tell_rotation_from_proportional_sharing(order):
+    """The usable share is the same under both; the hours and the MW shares tell them apart.
+
+    A compare of the two read 'about the same' in every key figure, as if the setting did
+    nothing: rotation gives the whole MW in fewer hours, proportional fewer MW in every hour
+    the right allows. Both 1 MW rights, so the MW-weighted means are plain means.
+    """
+    results = run(scenario(**sharing_world(order)), workers=1)
+    metrics = results.replication_metrics
+    mine = metrics[metrics["group"] == "all"].set_index("metric")["value"]
+    a = years("2024-01-01", "2025-01-01") / years("2024-01-01", "2028-01-01")
+    share_a = a + 0.5 * (1 - a)
+    usable = 0.6 * (share_a + 0.5) / 2
+    hours, mw = ((0.6 * share_a + 0.3) / 2, 1.0) if order == "rotation" \
+        else (0.6, (share_a + 0.5) / 2)
+    assert mine[["non_firm_usable_share", "non_firm_hours_share", "non_firm_mw_share"]
+                ].tolist() == pytest.approx([usable, hours, mw])
+
+
 def test_a_pool_that_grows_later_serves_the_line_then():
     """A pool of 0 MW that gains 0.4 MW in 2025 gives A its right on that day, not before."""
     fields = non_firm_world()

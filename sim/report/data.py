@@ -113,7 +113,10 @@ CAPTIONS = {
                           "leave out zero somewhere by chance). The shares connected can "
                           "differ at some waits while the mean wait, over all of them, reads "
                           "about the same.",
-    "wait": "Wait of the applicants who were connected, by category (all replications), a row "
+    "wait": "Wait of the applicants who were connected by the end of the run, by category "
+            "(all replications): those who withdrew or still wait are left out, so where many "
+            "do these waits read shorter than everyone's (the answers' mean wait within 10 "
+            "years counts everyone). A row "
             "per scenario (hatched otherwise, to read in grey print too): box from the first to "
             "the third quartile, thick line at the median, whiskers to the furthest wait "
             "within 1.5 box lengths, dots beyond.",
@@ -807,9 +810,13 @@ def _first_connection_kinds(shown: tuple[str, ...]) -> str:
                         if metric in shown)
 
 
+NON_FIRM_SHARES = ("non_firm_usable_share", "non_firm_hours_share", "non_firm_mw_share")
+"""The shares of non-firm rights, which a group nobody of which held one has none of."""
+
+
 def _no_right(cell: Cell, metric: str) -> Cell:
     """``cell``, or 'no rights held' for a usable share of rights nobody of its group held."""
-    if metric == "non_firm_usable_share" and cell.text in ("no value", "none connected"):
+    if metric in NON_FIRM_SHARES and cell.text in ("no value", "none connected"):
         return Cell(NO_RIGHT, unclear=True)
     return cell
 

@@ -317,6 +317,20 @@ METRICS: dict[str, Metric] = {
         "weighted by MW; empty where nobody held one",
         "Usable share of non-firm rights, by the end of the run (%)",
         depends_on_end=True, bounds=(0.0, 1.0)),
+    "non_firm_hours_share": Metric(
+        "share", "share of the hours of a year in which holders could use their non-firm "
+        "rights at all, weighted by MW: the right's hours, less the turns an oversubscribed "
+        "pool took under rotation; with non_firm_mw_share, how non_firm_usable_share reached "
+        "them (its product, holder by holder). Empty where nobody held one",
+        "Hours in which non-firm rights could be used, by the end of the run (%)",
+        depends_on_end=True, bounds=(0.0, 1.0)),
+    "non_firm_mw_share": Metric(
+        "share", "share of their rights' MW that holders could use in those hours, weighted "
+        "by MW: less than all where proportional sharing cut an oversubscribed pool's rights. "
+        "Rotation and proportional sharing give the same usable MW-hours, one in fewer hours, "
+        "the other in fewer MW: these two figures tell them apart. Empty where nobody held one",
+        "MW of non-firm rights usable in those hours, by the end of the run (%)",
+        depends_on_end=True, bounds=(0.0, 1.0)),
 }
 """Every key figure of ``summary.csv``, in the order it is reported."""
 
@@ -508,12 +522,14 @@ def _non_firm_columns(applicants: pd.DataFrame) -> dict[str, np.ndarray]:
     """
     if "non_firm_mw" not in applicants or not applicants["non_firm_mw"].notna().any():
         none = np.zeros(len(applicants))
-        return {"non_firm_mw": none, "non_firm_usable": none,
+        return {"non_firm_mw": none, "non_firm_usable": none, "non_firm_hours": none,
+                "non_firm_mw_cut": none,
                 "moved_to_firm": np.zeros(len(applicants), dtype=bool)}
-    usable = (applicants["non_firm_hours_share"].to_numpy(dtype=float)
-              * applicants["non_firm_mw_share"].to_numpy(dtype=float))
+    hours = applicants["non_firm_hours_share"].to_numpy(dtype=float)
+    mw_share = applicants["non_firm_mw_share"].to_numpy(dtype=float)
     return {"non_firm_mw": _nan_as_zero(applicants["non_firm_mw"].to_numpy(dtype=float)),
-            "non_firm_usable": _nan_as_zero(usable),
+            "non_firm_usable": _nan_as_zero(hours * mw_share),
+            "non_firm_hours": _nan_as_zero(hours), "non_firm_mw_cut": _nan_as_zero(mw_share),
             "moved_to_firm": applicants["moved_to_firm"].to_numpy(dtype=bool)}
 
 
@@ -679,8 +695,10 @@ def _non_firm_figures(c: dict[str, np.ndarray]) -> dict[str, float]:
         "mw_non_firm": total,
         "jobs_non_firm": float(c["jobs"][held].sum()),
         "moved_to_firm": float(np.count_nonzero(c["moved_to_firm"])),
-        "non_firm_usable_share": float((mw * c["non_firm_usable"]).sum() / total) if total
-        else np.nan,
+        **{name: float((mw * c[column]).sum() / total) if total else np.nan
+           for name, column in (("non_firm_usable_share", "non_firm_usable"),
+                                ("non_firm_hours_share", "non_firm_hours"),
+                                ("non_firm_mw_share", "non_firm_mw_cut"))},
     }
 
 

@@ -34,8 +34,9 @@ AREA_SHOWN = tuple(dict.fromkeys((*TABLE_METRICS, "applicants", "connected", "wa
 still waited; every figure by area is in areas.csv."""
 
 NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
-                  "non_firm_usable_share")
-"""Rows added when some applicant got a non-firm right: who, how much, and how usable. (The
+                  "non_firm_usable_share", "non_firm_hours_share", "non_firm_mw_share")
+"""Rows added when some applicant got a non-firm right: who, how much, and how usable, in
+hours and in MW (which tell rotation from proportional sharing of a crowded pool). (The
 MW freed by capacity releases are added likewise, where some were.)"""
 
 PARTIAL_SHOWN = ("connected_in_part",)
