@@ -112,6 +112,30 @@ def test_another_list_in_each_is_set_apart_from_both(tmp_path: Path) -> None:
     assert "without the waiting list" in _answer(comparison)
 
 
+def test_a_project_only_the_variant_has_is_set_apart_where_the_streams_differ(
+        tmp_path: Path) -> None:
+    """A named project is one business the reference never has, whatever the streams do.
+
+    Where every stream was redrawn it was counted in everyone and named only among the
+    streams that differ; its own figures and dates were not given.
+    """
+    project = ("projects:\n  - {name: Campus, date: 2022-06-01, demand_mw: 0.5, jobs: 900, "
+               "category: other}\n")
+    comparison = _pair(tmp_path, "", REDRAWN + project)
+    mine = _applicants(comparison, "var", tmp_path)
+    theirs = _applicants(comparison, "ref", tmp_path)
+    assert (mine["name"] == "Campus").groupby(mine["replication"]).sum().eq(1).all()
+    everyone = _rows(comparison, STREAMS_DIFFER)
+    assert everyone.loc["applicants", "difference"] == pytest.approx(
+        _counts(mine[mine["name"] != "Campus"])["applicants"] - _counts(theirs)["applicants"])
+    assert "Campus" not in str(everyone["origin"].iloc[0])
+    alone = _rows(comparison, ONLY_IN_VARIANT)
+    assert list(alone["origin"].unique()) == ["Campus"]
+    assert alone.loc["applicants", "mean"] == 1
+    text = _answer(comparison)
+    assert "every applicant but Campus, not like with like: the streams differ" in text
+
+
 def test_the_report_says_where_categories_do_not_count_the_same_applicants() -> None:
     """The note under the answers claimed like with like for every pair, split areas too."""
     import sim.report

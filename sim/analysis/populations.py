@@ -292,36 +292,49 @@ def question_populations(reference: Results, variant: Results) -> list[Populatio
 def _streams_differ(reference: Results, variant: Results, redrawn: list[str],
                     mine: dict[str, frozenset[str]],
                     theirs: dict[str, frozenset[str]]) -> list[Population]:
-    """Every applicant, not like with like, but for a waiting list that is not the same in both.
+    """Every applicant, not like with like, but for those only one scenario can have.
 
-    No stream both have is drawn alike, so everyone is compared (``streams_differ``). A list
-    only one scenario has is no stream drawn at another rate but applicants the other never
-    has: counted in, the 33 of 50 listed applicants who withdrew read as the variant's
-    withdrawals. Its applicants are set apart, as one group named with its size
-    (:data:`WAITING_LIST`): only in the variant, only in the reference (left out), or,
-    where both have lists that differ (:func:`waiting_list_text`), both lists drawn
-    differently. The same list in both stays in everyone, as it is the same in each.
+    No stream both have is drawn alike, so everyone is compared (``streams_differ``). But a
+    waiting list only one scenario has is no stream drawn at another rate: it is applicants
+    the other never has, and counted in, the 33 of 50 listed applicants who withdrew read as
+    the variant's withdrawals. Its applicants are set apart, as one group named with its size
+    (:data:`WAITING_LIST`): only in the variant, only in the reference (left out), or, where
+    both have lists that differ (:func:`waiting_list_text`), both lists drawn differently.
+    The same list in both stays in everyone, as it is the same in each. So is a named
+    project only one scenario has set apart, as it is where streams are drawn alike: one
+    business, whose own figures and dates the answer gives.
     """
     lists = [waiting_list_text(results.scenario) for results in (reference, variant)]
     apart_theirs = [o for o in theirs if _listed(o)] if lists[0] != lists[1] else []
     apart_mine = [o for o in mine if _listed(o)] if lists[0] != lists[1] else []
+    named = [{project.name for project in results.scenario.projects}
+             for results in (reference, variant)]
+    own_mine = [o for o in mine if o in named[1] and o not in theirs]
+    own_theirs = [o for o in theirs if o in named[0] and o not in mine]
     differ = [o for o in [*redrawn, *(o for o in mine if o not in theirs)]
-              if o not in apart_mine]
-    if not apart_theirs and not apart_mine:
+              if o not in apart_mine and o not in own_mine]
+    if not (apart_theirs or apart_mine or own_mine or own_theirs):
         return [Population(STREAMS_DIFFER, ", ".join(differ), reference.replication_metrics,
                            variant.replication_metrics)]
+    left_theirs, left_mine = {*apart_theirs, *own_theirs}, {*apart_mine, *own_mine}
     populations = [Population(
         STREAMS_DIFFER, ", ".join(differ),
-        population_metrics(reference, [o for o in theirs if o not in apart_theirs]),
-        population_metrics(variant, [o for o in mine if o not in apart_mine]))]
+        population_metrics(reference, [o for o in theirs if o not in left_theirs]),
+        population_metrics(variant, [o for o in mine if o not in left_mine]))]
     if apart_theirs and apart_mine:
-        return [*populations, Population(
+        populations.append(Population(
             DRAWN_DIFFERENTLY, WAITING_LIST, population_metrics(reference, apart_theirs),
-            population_metrics(variant, apart_mine), paired=False)]
-    kind, results, listed = ((ONLY_IN_VARIANT, variant, apart_mine) if apart_mine
-                             else (ONLY_IN_REFERENCE, reference, apart_theirs))
-    return [*populations, Population(kind, _sized_list(results), None,
-                                     population_metrics(results, listed))]
+            population_metrics(variant, apart_mine), paired=False))
+    elif apart_mine or apart_theirs:
+        kind, results, listed = ((ONLY_IN_VARIANT, variant, apart_mine) if apart_mine
+                                 else (ONLY_IN_REFERENCE, reference, apart_theirs))
+        populations.append(Population(kind, _sized_list(results), None,
+                                      population_metrics(results, listed)))
+    populations += [Population(ONLY_IN_VARIANT, o, None, population_metrics(variant, [o]))
+                    for o in own_mine]
+    populations += [Population(ONLY_IN_REFERENCE, o, None, population_metrics(reference, [o]))
+                    for o in own_theirs]
+    return populations
 
 
 def _listed(origin: str) -> bool:

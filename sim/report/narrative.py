@@ -402,9 +402,9 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
                 every_replication=METRICS[shown].every_replication) + later
                 + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
-    listed_apart = set_apart["origin"].astype(str).str.startswith(WAITING_LIST).any()
-    whom = {IN_BOTH: IN_BOTH_WORDS,
-            STREAMS_DIFFER: streams_differ_words(origin, but_the_list=bool(listed_apart)),
+    left_out = [WAITING_LIST if name.startswith(WAITING_LIST) else name
+                for name in dict.fromkeys(set_apart["origin"].astype(str))]
+    whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin, but=left_out),
             PERIODS_DIFFER: f"{NOT_LIKE_WITH_LIKE}: {origin}"}.get(kind, "")
     apart = [_set_apart(block, metric, variant, dates, reference)
              for _, block in set_apart.groupby(["population", "origin"], sort=False)]
@@ -1139,16 +1139,17 @@ def ranking_words(ranks: Sequence[str], other: str, spans: Sequence[tuple[str, s
     return f"{ranks[0]} ranked them by efficiency and {other} by request date ({when})"
 
 
-def streams_differ_words(origin: str, shown: int = 3, but_the_list: bool = False) -> str:
+def streams_differ_words(origin: str, shown: int = 3, but: Sequence[str] = ()) -> str:
     """Says that a comparison counts every applicant though the streams differ, naming some.
 
-    ``but_the_list``: a waiting list not the same in both is set apart, and 'every applicant'
-    says so.
+    ``but``: what is set apart all the same (a waiting list or a named project only one
+    scenario has), which 'every applicant' then leaves out by name.
     """
     names = origin.split(", ")
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    whom = NOT_LIKE_WITH_LIKE.replace("every applicant", f"every applicant but {WAITING_LIST}") \
-        if but_the_list else NOT_LIKE_WITH_LIKE
+    whom = NOT_LIKE_WITH_LIKE.replace(
+        "every applicant", f"every applicant but {listed(list(but))}") if but \
+        else NOT_LIKE_WITH_LIKE
     return f"{whom}: the streams differ ({', '.join(names[:shown])}{more})"
 
 

@@ -77,7 +77,8 @@ When no stream or project of both is drawn alike (each stream's rate split over 
 ``streams_differ``, every applicant of each, as none can be matched with its counterpart,
 but for a waiting list only one has or that differs between them, set apart as one group
 (``only_in_variant``, ``only_in_reference`` or ``drawn_differently``, named
-:data:`WAITING_LIST` with its size), as its applicants are people the other never has;
+:data:`WAITING_LIST` with its size), and a named project only one has (``only_in_variant``
+or ``only_in_reference``), as their applicants are people the other never has;
 ``origin`` then lists the streams and projects that differ. When the runs start or end on
 different dates: ``periods_differ``, every applicant of each, not like with like (the longer
 run counts requests the other never sees, and follows the others longer); ``origin`` says
