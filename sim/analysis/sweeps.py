@@ -112,6 +112,9 @@ FIRST_CELL_MEAN = "first_cell_mean"
 """The column of ``sweep.csv`` beside each difference: the first cell's mean over the
 replications the difference counts. A difference is of means; ``estimate`` may be a median."""
 
+PERIOD_KEYS = ("start", "end")
+"""The keys that set a run's period: cells that vary one count other applicants in every group."""
+
 def lead_metric(table: pd.DataFrame, group: str = "all") -> str:
     """The key figure a sweep's figure and summary show unless told, as a comparison's answers.
 
@@ -319,7 +322,7 @@ class Sweep:
             if (cell, group) in empty:  # nothing else to say of nobody, nor a false reason
                 notes.append(NOBODY_HERE)
                 continue
-            words = []
+            words = [self._other_period(cell)] if self._other_period(cell) else []
             if group in self.members.get(cell, {}):
                 words.append("other applicants than in the first cell: "
                              + ", ".join(self.members[cell][group]) + " differ")
@@ -374,6 +377,11 @@ class Sweep:
                          "run and sees a change at any date in it, but depends on where the "
                          f"run ends: {argument('metric', LEAD_METRICS[0])} shows the 10-year "
                          "mean in the cells that know it")
+        periods = self._periods()
+        if periods:
+            notes.append(f"not like with like: {periods}, so every group counts other "
+                         "applicants from cell to cell: each cell counts the requests of its "
+                         "own period and follows them for its own time")
         changed = {origin: None for cell in self.overrides
                    for origin in self.members.get(cell, {}).get(group, [])}
         if changed:
@@ -406,12 +414,46 @@ class Sweep:
         if metric == LEAD_METRICS[1] and lead_metric(self.table, group) == metric:
             words.append("To the end of the run, as some replication does not know 10 years: "
                          "depends on where the run ends.")
+        periods = self._periods()
+        if periods:
+            words.append(f"Not like with like: {periods}.")
         changed = {origin: None for cell in self.overrides
                    for origin in self.members.get(cell, {}).get(group, [])}
         if changed:
             words.append(f"Other applicants from cell to cell ({', '.join(changed)} differ): "
                          "not the same people.")
         return words
+
+    def _periods(self) -> str:
+        """How the cells' periods differ, in words ('' where the grid varies neither end).
+
+        'the cells end on different dates (2034-12-31 to 2036-12-31)', as compare words runs
+        of different periods (:func:`sim.analysis.populations.different_periods`): a later
+        end adds later requests, an earlier start earlier ones, so no group holds the same
+        applicants from cell to cell.
+        """
+        varied = {key: sorted(value_text(v) for v in self.vary[key])
+                  for key in PERIOD_KEYS if key in self.vary}
+        if len(varied) == 2:
+            return ("the cells cover different periods ("
+                    + "; ".join(f"{key} {values[0]} to {values[-1]}"
+                                for key, values in varied.items()) + ")")
+        return "".join(f"the cells {key} on different dates ({values[0]} to {values[-1]})"
+                       for key, values in varied.items())
+
+    def _other_period(self, cell: str) -> str:
+        """How ``cell``'s period differs from the first cell's, in words ('' where it does not)."""
+        first, mine = self.overrides[next(iter(self.overrides))], self.overrides[cell]
+        moved = [key for key in PERIOD_KEYS
+                 if key in mine and value_text(mine[key]) != value_text(first[key])]
+        if len(moved) == 2:
+            mine_period, first_period = (f"{value_text(o['start'])} to {value_text(o['end'])}"
+                                         for o in (mine, first))
+            return (f"not like with like: this cell covers another period ({mine_period} "
+                    f"against {first_period})")
+        return "".join(f"not like with like: this cell {key}s on another date "
+                       f"({value_text(mine[key])} against {value_text(first[key])})"
+                       for key in moved)
 
     def _missing(self) -> dict[tuple[str, str, str], tuple[int, int, int]]:
         """By cell, group and key figure: replications not reached, without a value, and all.
