@@ -831,7 +831,8 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.describe(args.metric, args.group))
     areas = f", {AREAS_FILE}" if result.areas else ""
-    print(f"sweep: {output}/ ({len(result.cells)} cells; sweep.csv{areas}, sweep.png)")
+    cells = f"{len(result.cells)} cell{'s' if len(result.cells) != 1 else ''}"
+    print(f"sweep: {output}/ ({cells}; sweep.csv{areas}, sweep.png)")
     return 0
 
 

@@ -1085,3 +1085,10 @@ def test_a_sweep_of_the_end_says_its_cells_count_other_applicants(family):
     title = swept.figure("wait_mean_years", "all").axes[0].get_title()
     assert "Not like with like: the cells end on different dates (2025-01-01 to 2026-01-01)." \
         in title.replace("\n", " ")
+
+
+def test_a_sweep_of_one_cell_says_cell(family, tmp_path, capsys):
+    """The last line said '(1 cells; ...)'."""
+    assert main(["sweep", str(family["fifo"]), "--vary", "grid.capacity_mw=2",
+                 "--replications", "2", "--workers", "1", "-o", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.strip().endswith("(1 cell; sweep.csv, sweep.png)")

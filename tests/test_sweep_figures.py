@@ -269,3 +269,22 @@ def test_a_narrow_heat_maps_legend_stays_inside_the_figure():
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
     words = " ".join(t.get_text() for t in fig.legends[0].get_texts()).split()
     assert "(the same applicants)" in " ".join(words)
+
+
+def test_heat_map_says_the_others_are_paired_only_where_some_are():
+    """'the others paired (the same applicants)' stood where every other cell was unpaired."""
+    keys = ["end", "grid.capacity_mw"]
+    table = _table(keys, [["2025-01-01", "1", 7.3, 7.0, 7.6], ["2026-01-01", "1", 7.5, 7.1, 7.9],
+                          ["2025-01-01", "3", 4.6, 4.3, 4.9], ["2026-01-01", "3", 4.4, 4.1, 4.7]],
+                   "wait_mean_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (0.29, 0.1, 0.48), (-2.7, -3.1, -2.3),
+                                       (-2.9, -3.5, -2.4)])
+    differences["paired"] = [True, False, False, False]
+    legend = " ".join(t.get_text() for t in sweep_figure(
+        table, keys, "wait_mean_years", "all", differences).legends[0].get_texts()).split()
+    assert " ".join(legend) == ("unpaired: other applicants than in the top-left cell, "
+                                "Welch interval")
+    differences["paired"] = [True, False, True, False]
+    legend = " ".join(t.get_text() for t in sweep_figure(
+        table, keys, "wait_mean_years", "all", differences).legends[0].get_texts()).split()
+    assert " ".join(legend).endswith("Welch interval; the others paired (the same applicants)")

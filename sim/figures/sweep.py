@@ -73,9 +73,11 @@ NO_DIFFERENCE_NOBODY = "no difference from the first cell: nobody in this group 
 UNPAIRED = "unpaired"
 """Follows a heat-map cell's difference taken with Welch's interval, not paired."""
 
-UNPAIRED_WHY = (f"{UNPAIRED}: other applicants than in the top-left cell, Welch interval; "
-                "the others paired (the same applicants)")
+UNPAIRED_WHY = f"{UNPAIRED}: other applicants than in the top-left cell, Welch interval"
 """The legend's word on differences marked unpaired."""
+
+PAIRED_WHY = "the others paired (the same applicants)"
+"""Follows :data:`UNPAIRED_WHY` where some other cell's difference is paired."""
 
 BARE = "no interval"
 """Follows a heat-map cell's estimate that has no 95% interval; the legend says why."""
@@ -216,8 +218,11 @@ def _heat_map(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
                in empty else NO_DIFFERENCE)
         handles.append(Patch(facecolor="white", hatch="..", edgecolor=NOT_COMPARABLE,
                              label=why))
-    if any(_unpaired(cell[(r, c)]) for r in lines for c in columns):
-        handles.append(Patch(facecolor="none", edgecolor="none", label=UNPAIRED_WHY))
+    others = [cell[(r, c)] for r in lines for c in columns if (r, c) != (lines[0], columns[0])]
+    if any(_unpaired(other) for other in others):
+        paired = any(_paired(other) for other in others)
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label=f"{UNPAIRED_WHY}; {PAIRED_WHY}" if paired else UNPAIRED_WHY))
     if any(_bare(cell[(r, c)]) for r in lines for c in columns):
         handles.append(Patch(facecolor="none", edgecolor="none", label=NO_INTERVAL))
     if handles:
@@ -252,6 +257,13 @@ def _unpaired(cell: pd.Series) -> bool:
     """Whether a cell's difference from the first is Welch's (other applicants), not paired."""
     paired = cell.get("paired")
     return bool(paired is not None and not pd.isna(paired) and not paired
+                and not np.isnan(cell["difference"]))
+
+
+def _paired(cell: pd.Series) -> bool:
+    """Whether a cell's difference from the first is paired (the same applicants)."""
+    paired = cell.get("paired")
+    return bool(paired is not None and not pd.isna(paired) and paired
                 and not np.isnan(cell["difference"]))
 
 
