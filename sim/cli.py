@@ -268,7 +268,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-report", action="store_true",
                      help="write the tables only, without figures/ and report.html")
     run.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress bar and no summary table")
+                     help="no progress bar and no summary table (the last line still names "
+                     "the results folder; warnings go to stderr)")
     run.set_defaults(handler=_run)
 
     report = commands.add_parser(
@@ -502,8 +503,14 @@ def _run(args: argparse.Namespace) -> int:
         print(listed)
     count = len(args.only_replication or range(scenario.replications))
     print(f"results: {output}/ ({count} replication{'' if count == 1 else 's'} in "
-          f"{results.run_info['wall_time_seconds']:.1f} s)" + ("; report.html" if report else ""))
+          f"{seconds_text(results.run_info['wall_time_seconds'])})"
+          + ("; report.html" if report else ""))
     return 0
+
+
+def seconds_text(seconds: float) -> str:
+    """A wall time in words: '2.4 s', and 'under 0.1 s' where one decimal would say 0.0 s."""
+    return "under 0.1 s" if seconds < 0.05 else f"{seconds:.1f} s"
 
 
 def _report(args: argparse.Namespace) -> int:

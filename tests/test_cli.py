@@ -388,3 +388,18 @@ def test_the_command_recorded_is_the_one_main_was_given(tmp_path, monkeypatch):
     assert main(given) == 0
     recorded = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert recorded["command"] == ["gridqueue", *given]
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0.0, "under 0.1 s"), (0.049, "under 0.1 s"),
+                                               (0.06, "0.1 s"), (12.34, "12.3 s")])
+def test_a_fast_run_does_not_say_it_took_no_time(seconds, text):
+    """A run of a few tenths of a second said it ran 'in 0.0 s'."""
+    assert cli.seconds_text(seconds) == text
+
+
+def test_quiet_says_in_its_help_what_it_still_prints(capsys):
+    """-q's help said 'no summary table', and the line naming the folder stood: it says so."""
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "the last line still names the results folder" in " ".join(
+        capsys.readouterr().out.split())
