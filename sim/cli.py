@@ -30,6 +30,7 @@ from sim.runs.staging import after_interrupt, outputs_placed
 
 if TYPE_CHECKING:
     from sim.inputs.scenario import Scenario
+    from sim.inputs.yaml_source import Override
 
 __all__ = ["main"]
 
@@ -438,7 +439,7 @@ def _given(args: argparse.Namespace, *names: str) -> list[tuple[str, str]]:
             if getattr(args, name) is not None]
 
 
-def _load(args: argparse.Namespace, extra: Sequence[str] = ()) -> Scenario:
+def _load(args: argparse.Namespace, extra: Sequence[Override] = ()) -> Scenario:
     from sim.inputs.loading import load_scenario
 
     return load_scenario(args.scenario, [*args.overrides, *extra])
@@ -446,6 +447,7 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()) -> Scenario:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.inputs.scenario import MAX_SEED
+    from sim.inputs.yaml_source import Override
     from sim.runs.observed import agreement_sentences
     from sim.runs.runner import check_replication_count, run
     from sim.runs.staging import check_writable
@@ -456,11 +458,10 @@ def _run(args: argparse.Namespace) -> int:
     check_replication_count(args.replications)
     if args.seed is not None and args.seed > MAX_SEED:
         raise GridqueueError(f"--seed {args.seed}: expected a whole number from 0 to 2**63 - 1")
-    extra = []
-    if args.replications is not None:
-        extra.append(f"replications={args.replications}")
-    if args.seed is not None:
-        extra.append(f"seed={args.seed}")
+    # Named as typed in run.json and the report, not as a --set nobody gave.
+    extra = [Override((key,), value, f"{key}={value}", option=f"--{key} {value}")
+             for key, value in (("replications", args.replications), ("seed", args.seed))
+             if value is not None]
     scenario = _load(args, extra)
     output = args.output or Path("results") / scenario.name
     check_writable(output, args.force, inputs=scenario.input_files)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import re
 from pathlib import Path
@@ -1150,7 +1151,8 @@ def test_a_report_made_again_names_replications_and_seed_as_the_runs_own_does(
 
     The run's own report named them after the --set options; one made again from run.json's
     command named the --set options alone, so the two reports of one run told apart
-    scenarios that were the same.
+    scenarios that were the same. Both, and run.json, name them as typed: they said
+    '--set replications=2', an option nobody gave.
     """
     from sim.cli import main
 
@@ -1159,8 +1161,9 @@ def test_a_report_made_again_names_replications_and_seed_as_the_runs_own_does(
     named = Path(family["fifo"]).relative_to(tmp_path).as_posix()
     assert main(["run", named, "-o", "out", "--replications", "2", "--seed=7", "--set",
                  "grid.capacity_mw=20", "--workers", "1", "-q"]) == 0
-    source = (f">{named}, --set grid.capacity_mw=20, --set replications=2, --set seed=7"
-              "</td>")
+    options = ["--set grid.capacity_mw=20", "--replications 2", "--seed 7"]
+    assert json.loads(Path("out/run.json").read_text(encoding="utf-8"))["options"] == options
+    source = f">{named}, {', '.join(options)}</td>"
     assert source in Path("out/report.html").read_text(encoding="utf-8")
     assert source in write_report("out").read_text(encoding="utf-8")
     capsys.readouterr()

@@ -181,6 +181,9 @@ class Override:
     target: str = ""
     """The input of ``gridqueue compare`` it was aimed at, as typed before ``text``: ``2:``
     or ``social_priority:`` (``''`` for every input, or a command of one scenario)."""
+    option: str = ""
+    """The option of its own it was typed as (``--replications 10``), named instead of a
+    ``--set`` nobody typed; ``''`` for a ``--set`` or an override."""
 
     @property
     def key_path(self) -> str:
@@ -189,12 +192,12 @@ class Override:
     @property
     def shown(self) -> str:
         """Where a message says the value came from, as typed: ``--set 2:replications=5``."""
-        return f"{self.given_as} {self.target}{self.text}"
+        return self.option or f"{self.given_as} {self.target}{self.text}"
 
     @property
     def applied(self) -> str:
         """The change the scenario got, without compare's target: ``--set replications=5``."""
-        return f"{self.given_as} {self.text}"
+        return self.option or f"{self.given_as} {self.text}"
 
 
 OVERRIDE_SOURCES = ("--set ", "override ")
