@@ -718,3 +718,22 @@ def test_every_figure_the_end_cuts_says_so_in_its_label():
     unsaid = [name for name, metric in METRICS.items() if metric.depends_on_end
               and not any(words in metric.label for words in said)]
     assert unsaid == ["connect_median_years", "connect_p25_years"]
+
+
+def test_the_tables_legend_explains_only_the_marks_it_shows():
+    """'-: no value: nobody of the group connected, ...' stood beneath a table without a dash."""
+    from sim.runs.summary_table import LEGEND
+
+    def lines(rows: list[tuple[str, float, float, float]]) -> list[str]:
+        summary = pd.DataFrame([("all", metric, estimate, low, high, estimate, 30)
+                                for metric, estimate, low, high in rows],
+                               columns=["group", "metric", "estimate", "ci_low", "ci_high",
+                                        "mean", "replications"])
+        return format_summary(_one_area(summary)).splitlines()
+
+    counted = [("applicants", 6.0, 5.0, 7.0)]
+    assert LEGEND[0] in lines(counted) and LEGEND[1] not in lines(counted)
+    dashed = [*counted, ("wait_mean_years", np.nan, np.nan, np.nan)]
+    assert LEGEND[0] in lines(dashed) and LEGEND[1] in lines(dashed)
+    bare = [("applicants", 6.0, np.nan, np.nan)]  # no interval: no brackets to explain
+    assert not set(LEGEND) & set(lines(bare))

@@ -75,18 +75,20 @@ def format_summary(results: Results) -> str:
               .iloc[0] > 0]
     extra = first_connection_rows(summary) + (("mw_freed",) if _any(summary, "mw_freed")
                                               else ())
-    lines = _table(summary, groups, extra)
+    lines, shown = _table(summary, groups, extra)
     if not results.areas.empty:
         whole = results.areas[results.areas["group"] == ALL]
         whole = whole.assign(group=whole["area"])
         nobody = nobody_asked_in(results.areas)
-        lines += ["By area, all applicants of each (every figure in areas.csv):",
-                  *_table(whole, asked_in(results.areas), extra, AREA_SHOWN),
+        by_area, shown_by_area = _table(whole, asked_in(results.areas), extra, AREA_SHOWN)
+        shown |= shown_by_area
+        lines += ["By area, all applicants of each (every figure in areas.csv):", *by_area,
                   *([f"Nobody asked in {listed(nobody)}."] if nobody else [])]
     caution = few_replications(summary["replications"].max())  # a figure's own may be fewer
     freed = [FREED_NOTE] if "mw_freed" in extra and _freed_before_the_run(summary) else []
     moved = [BY_REQUEST_CATEGORY] if results.scenario.changes_categories else []
-    return "\n".join([*lines, *LEGEND, *moved, *freed, *([caution] if caution else [])])
+    return "\n".join([*lines, *_legend(shown), *moved, *freed,
+                      *([caution] if caution else [])])
 
 
 def _freed_before_the_run(summary: pd.DataFrame) -> bool:
@@ -102,8 +104,11 @@ def _freed_before_the_run(summary: pd.DataFrame) -> bool:
 
 
 def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...],
-           rows: tuple[str, ...] = SHOWN) -> list[str]:
-    """A column per group of ``summary`` and a row per figure of ``rows``, then ``extra``'s."""
+           rows: tuple[str, ...] = SHOWN) -> tuple[list[str], set[str]]:
+    """A column per group of ``summary`` and a row per figure of ``rows``, then ``extra``'s.
+
+    Returns the table's lines and the texts of its cells, for :func:`_legend`.
+    """
     # The ignores: pandas-stubs type the columns of a row as any scalar at all.
     cells = {(row.group, row.metric): _cell(row.estimate, row.ci_low, row.ci_high,  # type: ignore[arg-type]
                                             METRICS[row.metric].unit == "share")  # type: ignore[index]
@@ -116,7 +121,13 @@ def _table(summary: pd.DataFrame, groups: list[Any], extra: tuple[str, ...],
     for metric in shown:
         lines.append(f"{labels[metric]:{width}}  " + "  ".join(
             f"{cells.get((g, metric), ''):>{columns[g]}}" for g in groups))
-    return lines
+    return lines, {cells.get((g, m), "") for g in groups for m in shown}
+
+
+def _legend(cells: set[str]) -> list[str]:
+    """The lines of :data:`LEGEND` whose mark some cell shows: an interval, a dash."""
+    return [*([LEGEND[0]] if any("[" in cell for cell in cells) else []),
+            *([LEGEND[1]] if "-" in cells else [])]
 
 
 LEGEND = (
@@ -125,7 +136,7 @@ LEGEND = (
     "-: no value: nobody of the group connected, or, for a mean wait within a window, some "
     "replication did not see that long after the requests.",
 )
-"""What the table's brackets and dashes mean, printed beneath it."""
+"""What the table's brackets and dashes mean, printed beneath it where it shows them."""
 
 BY_REQUEST_CATEGORY = (
     "By category: each applicant counts in the category of its request (category in "
