@@ -1766,8 +1766,12 @@ def test_an_input_no_question_compares_is_refused_before_anything_runs(
     ("- {question: '', reference: fifo.yaml, variant: fifo.yaml}\n", ":1: 0.question: expected"),
     ("- {question: Q, reference: fifo.yaml, variant: onsite.yaml}\n- question: R\n"
      "  reference: fifo.yaml\n  varient: onsite.yaml\n",
-     ":2: 1: expected exactly the keys question, reference, variant; got ['question', "
+     ":4: 1.varient: expected exactly the keys question, reference, variant; got ['question', "
      "'reference', 'varient'] (did you mean 'variant'?)"),
+    # the wrong key's line and path, not the question's first line
+    ("- question: Q\n  reference: fifo.yaml\n  variantt: onsite.yaml\n",
+     ":3: 0.variantt: expected exactly the keys question, reference, variant; got ['question', "
+     "'reference', 'variantt'] (did you mean 'variant'?)"),
     ("question: Q\n", ": expected a non-empty list of questions"),
     ("- {question: Q, reference: fifo.yaml, variant: .}\n",  # the scenarios' folder
      ":1: 0.variant: expected an existing scenario file or results directory; . is a folder "

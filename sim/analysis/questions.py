@@ -86,8 +86,11 @@ def read_questions(path: str | Path) -> list[QuestionSpec]:
             got = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
             unknown = [k for k in entry if k not in KEYS] if isinstance(entry, dict) else []
             hint = nearest(str(unknown[0]), KEYS) if unknown else ""
-            raise InputError(path, str(i), f"expected exactly the keys {', '.join(KEYS)}; "
-                             f"got {got}{hint}", line=_line(root, i))
+            # a wrong key is named where it stands; a missing one at its question
+            where = (f"{i}.{unknown[0]}", _line(root, i, str(unknown[0]))) if unknown \
+                else (str(i), _line(root, i))
+            raise InputError(path, where[0], f"expected exactly the keys {', '.join(KEYS)}; "
+                             f"got {got}{hint}", line=where[1])
         for key in KEYS:
             if not isinstance(entry[key], str) or not entry[key].strip():
                 raise InputError(path, f"{i}.{key}", "expected a non-empty text",
