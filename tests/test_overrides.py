@@ -494,3 +494,21 @@ def test_the_option_nearest_the_key_is_blamed_in_a_block_only_options_give(
     with pytest.raises(InputError) as caught:
         load_scenario(path, options)
     assert caught.value.source == f"--set {blamed}"
+
+
+def test_an_end_set_before_a_files_upgrade_names_the_set(tmp_path: Path, capsys):
+    """--set end=2022-12-01 was reported at the upgrade's line in base.yaml, as if it were wrong.
+
+    The file is fine alone: the option that moved the end made its date fall outside the
+    run, so the message names the option and where the date it passed was given.
+    """
+    base = Path("scenarios/flevoland/base.yaml").resolve()
+    fifo = str(base.parent / "fifo.yaml")
+    assert main(["run", fifo, "--set", "end=2022-12-01", "-o", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == ("gridqueue: error: --set end=2022-12-01: end: expected a date after "
+                    f"2025-07-01, that of grid.upgrades.0.date ({base}:33), which must fall "
+                    "within the run: give a later end, or leave grid.upgrades.0 out")
+    with pytest.raises(InputError, match=r"^override start=2026-01-01: start: expected a date "
+                       r"before 2025-07-01, that of grid.upgrades.0.date "):
+        load_scenario(fifo, {"start": "2026-01-01"})

@@ -65,9 +65,10 @@ def test_a_start_moved_past_a_policy_change_says_how_to_go_on(tmp_path: Path, ca
     # The way it names works: the schedule is replaced, with the warning that says so.
     assert main(["validate", str(child), "--set", "policy.order=social_priority"]) == 0
     assert "it replaces the inherited schedule policy.changes" in capsys.readouterr().err
-    # A change after the end says so, as an upgrade after the end does.
+    # An end set before a change names the option, as it does for an upgrade after the end.
     assert main(["validate", str(FAMILY / "social_priority.yaml"), "--set", "end=2025-12-31",
                  "--set", "observations=null", "--set", "grid.upgrades=[]"]) == 2
     assert capsys.readouterr().err.strip().endswith(
-        "got 2026-01-01 (a change on or after the end changes nothing in the run: leave it "
-        "out, or move end)")
+        "--set end=2025-12-31: end: expected a date after 2026-01-01, that of "
+        f"policy.changes.1.date ({FAMILY / 'social_priority.yaml'}:18), which must fall within "
+        "the run: give a later end, or leave policy.changes.1 out")

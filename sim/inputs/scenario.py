@@ -1078,7 +1078,7 @@ class Scenario(_Model):
         problems = _cross_field_problems(self)
         if problems:
             key_path, expected = problems[0]
-            other = None
+            other = _bound_moved_past(key_path, self)
             if (key_path == "end" and self.end <= self.start  # or is it start that is late?
                     and EARLIEST_DATE <= self.end <= LATEST_DATE):
                 other = ("start", f"expected a date before end ({self.end}), got {self.start}")
@@ -1221,6 +1221,32 @@ def _observation_outside(key_path: str, date: dt.date, s: Scenario) -> tuple[str
     return (bound, f"expected a date {need} {date}, that of {key_path} ({{where}}): an "
                    f"observation is set beside the run, so it must fall within it; give "
                    f"{move}, or run without the observations: {{set}} observations=null")
+
+
+def _bound_moved_past(key_path: str, s: Scenario) -> tuple[str, str] | None:
+    """The start or end that leaves the date at ``key_path`` outside the run, and what it needs.
+
+    Named where an option moved it (``--set end=2022-12-01`` before a file's upgrade): the
+    loader then blames the option, not the line of the file it made wrong. ``{where}`` is
+    filled in by the loader: where the date was given. None where the key holds no date
+    outside the run (nor for ``start`` and ``end`` themselves).
+    """
+    if key_path in ("start", "end"):
+        return None
+    value: Any = s
+    for part in key_path.split("."):
+        try:
+            value = (value[int(part)] if isinstance(value, list) else value[part]
+                     if isinstance(value, dict) else getattr(value, part))
+        except (AttributeError, IndexError, KeyError, ValueError):
+            return None
+    if not isinstance(value, dt.date) or s.start < value < s.end:
+        return None
+    bound, need, move = (("start", "before", "an earlier start") if value <= s.start
+                         else ("end", "after", "a later end"))
+    return (bound, f"expected a date {need} {value}, that of {key_path} ({{where}}), which "
+                   f"must fall within the run: give {move}, or leave "
+                   f"{key_path.rsplit('.', 1)[0]} out")
 
 
 def _cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
