@@ -743,7 +743,7 @@ def compare(
              for text, ref, variant in pairs]
     cautions = [text for question in asked if (text := _partly_shared(question, results))]
     cautions += [text for question in asked if question.variant in by_order
-                 and (text := _mixed_changes(question, results))]
+                 and (text := _mixed_changes(question, results, _one_file(chains, question)))]
     cautions += [text for question in asked if question.variant in up_chain
                  and not _extends_itself(chains, question)
                  and (text := _combined_levers(question, results))]
@@ -1248,10 +1248,22 @@ def _compared_by_order(chains: Sequence[tuple[Path, ...] | None], parents: Seque
     return {labels[index] for index in roots[1:] if chains[index] is not None}
 
 
-def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | None:
-    """Say when a scenario is set against one it does not extend, differing in several ways.
+def _one_file(chains: Mapping[str, tuple[Path, ...] | None], question: Question) -> bool:
+    """Whether both scenarios of a pair come from the same file (a copy changed by ``--set``)."""
+    mine, theirs = chains.get(question.variant), chains.get(question.reference)
+    return bool(mine and theirs and mine[0] == theirs[0])
 
-    Each difference then counts all of them together.
+
+def _mixed_changes(question: Question, results: Mapping[str, Results],
+                   one_file: bool = False) -> str | None:
+    """Say when a scenario is set against one it does not extend, only as that one came first.
+
+    Differing in several ways, each difference then counts all of them together. Differing
+    in one, the answer is that lever's effect, but which of the two is the reference the
+    order of the inputs alone decided: 'fifo against social_priority' read backwards to
+    those who gave social_priority second by chance, so the note says how to turn it round.
+    The same scenario twice draws neither, nor does the note come where both are one file
+    (``one_file``): the copy changed by ``--set N:KEY=VALUE`` is the variant on purpose.
 
     Two siblings that change the same thing (``fifo`` and ``social_priority``, each its own
     policy over one base) differ in that alone. A business park added beside
@@ -1260,12 +1272,21 @@ def _mixed_changes(question: Question, results: Mapping[str, Results]) -> str | 
     :func:`_combined_levers` names it (:func:`_levers_shown`), and in its words
     (:data:`COMBINED`), so that the report says both cautions in the pair's answer.
     """
-    return _several_levers(
-        question, results, f"{question.variant} does not extend {question.reference} (it is "
-        "the reference as the first input), and the two",
-        f"add an input that differs from {question.variant} in it only, such as a file "
-        f"{question.variant} extends, or name the reference "
-        f"{given_as('with --reference', 'as the reference argument')}")
+    differing = _ways_they_differ(results[question.variant].scenario,
+                                  results[question.reference].scenario)
+    if len(differing) > 1:
+        return _several_levers(
+            question, results, f"{question.variant} does not extend {question.reference} (it "
+            "is the reference as the first input), and the two",
+            f"add an input that differs from {question.variant} in it only, such as a file "
+            f"{question.variant} extends, or name the reference "
+            f"{given_as('with --reference', 'as the reference argument')}")
+    if not differing or one_file:  # the same scenario twice, or a copy changed on purpose
+        return None
+    return (f"{question.variant} against {question.reference}: {question.reference} is the "
+            f"reference only as the first input ({question.variant} does not extend it); to "
+            f"read the difference the other way round, give {question.variant} first or name "
+            f"it {given_as('with --reference', 'as the reference argument')}")
 
 
 COMBINED = "so its answer shows their combined effect"

@@ -746,8 +746,8 @@ def notes(answers: list[str], window: str = "") -> list[str]:
 OVERALL_FIGURES = {"connected": "connected", "withdrawn": "withdrawn",
                    "waiting": "still waiting at the end",
                    "jobs_withdrawn": "jobs lost to withdrawal",
-                   "job_years_waiting": "job-years without a connection",
-                   "mw_years_waiting": "MW-years without a connection"}
+                   "job_years_waiting": "job-years held back",
+                   "mw_years_waiting": "MW-years held back"}
 """What an answer says of all the applicants a pair compares, by the end of the run, as it
 names them: how many were connected, gave up or still waited (which add up to all of them),
 the jobs lost with those who gave up, and the jobs and MW held back until a connection (those
@@ -757,8 +757,7 @@ who gave up, to the end of the run)."""
 UNTIL_A_FIRST_CONNECTION = ("job_years_waiting", "mw_years_waiting")
 """The years without a connection in all end at a first connection, which may be a part or a
 non-firm right: a partial offer of half the MW ends them for the whole request
-(docs/model.md, section 4). Where either scenario has such connections, 'without any
-connection' says so."""
+(docs/model.md, section 4). Where either scenario has such connections, the answer says so."""
 
 
 def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozenset(),
@@ -793,7 +792,7 @@ def _overall_words(get: pd.DataFrame, said: set[str] | frozenset[str] = frozense
         elif figure == "waiting" and not_all_firm:
             words += " without any connection"
         elif figure in UNTIL_A_FIRST_CONNECTION and not_all_firm:
-            words = words.replace("without a connection", "without any connection")
+            words += " (until a first connection)"
         row: pd.Series = get.loc[(ALL, figure)]  # type: ignore[assignment]  # stubs: scalar
         if _sign(row):
             moved.append(f"{words}: " + difference_text(row, METRICS[figure].unit, written=""))

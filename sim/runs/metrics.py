@@ -253,7 +253,7 @@ METRICS: dict[str, Metric] = {
         "jobs never came (giving up does not end the years they are held back); a waiting "
         "list's years before the start are not counted (the run cannot change them), as in "
         "wait_to_end_years",
-        "Job-years without a connection, to the end of the run (withdrawn to the end)",
+        "Job-years held back in the run",
         depends_on_end=True),
     "mw_connected": Metric("MW", "firm grid MW held by the applicants connected by the end of "
                            "the run, at the end or when their connection ended (their "
@@ -277,7 +277,7 @@ METRICS: dict[str, Metric] = {
         "MW-years", "grid MW requested times years without a connection in the run, to the "
         "first connection or the end of the run (withdrawn to the end); a waiting list's "
         "years before the start are not counted, as in job_years_waiting",
-        "MW-years without a connection, to the end of the run (withdrawn to the end)",
+        "MW-years held back in the run",
         depends_on_end=True),
     "idle_mw_years": Metric(
         "MW-years", "capacity left free while an applicant of the group waited in its area, "

@@ -16,7 +16,8 @@ from sim.runs.results import Results
 from sim.runs.stats import CONFIDENCE, WAITING_LIST_MARK, median_interval_needs, t_quantile
 
 __all__ = ["BY_REQUEST_CATEGORY", "FEW_REPLICATIONS", "FIRST_CONNECTION", "LEGEND",
-           "NON_FIRM_SHOWN", "NOT_REACHED", "PARTIAL_SHOWN", "SHOWN", "SPREAD_OF_DATES",
+           "NON_FIRM_SHARING", "NON_FIRM_SHOWN", "NOT_REACHED", "PARTIAL_SHOWN", "SHOWN",
+           "SPREAD_OF_DATES",
            "connection_dates", "few_replications", "first_connection_rows", "format_projects",
            "format_summary", "full_connection_dates", "project_name", "rough_dates",
            "withdrawn_share"]
@@ -34,25 +35,30 @@ AREA_SHOWN = tuple(dict.fromkeys((*TABLE_METRICS, "applicants", "connected", "wa
 still waited; every figure by area is in areas.csv."""
 
 NON_FIRM_SHOWN = ("non_firm_connected", "mw_non_firm", "jobs_non_firm", "moved_to_firm",
-                  "non_firm_usable_share", "non_firm_hours_share", "non_firm_mw_share")
-"""Rows added when some applicant got a non-firm right: who, how much, and how usable, in
-hours and in MW (which tell rotation from proportional sharing of a crowded pool). (The
+                  "non_firm_usable_share")
+"""Rows added when some applicant got a non-firm right: who, how much, and how usable. (The
 MW freed by capacity releases are added likewise, where some were.)"""
+
+NON_FIRM_SHARING = ("non_firm_hours_share", "non_firm_mw_share")
+"""How the usable share reached the holders, in hours and in MW (which tell rotation from
+proportional sharing of a crowded pool): rows of the terminal's table after
+:data:`NON_FIRM_SHOWN`. The report's tables, a column per figure, leave them to the answers."""
 
 PARTIAL_SHOWN = ("connected_in_part",)
 """Rows added when some applicant's first connection was a part of its request: the count
 of those connected counts them, though they may still wait for the rest."""
 
 
-def first_connection_rows(summary: pd.DataFrame) -> tuple[str, ...]:
+def first_connection_rows(summary: pd.DataFrame, sharing: bool = False) -> tuple[str, ...]:
     """The figures of first connections that were not whole and firm, where a run has any.
 
     Those connected first in part (partial offers), then the non-firm rights; each only
     where some applicant of the run (or of a scenario of a comparison's table) had one, as
-    every run's summary holds them (at 0).
+    every run's summary holds them (at 0). ``sharing``: with :data:`NON_FIRM_SHARING`.
     """
+    rights = NON_FIRM_SHOWN + (NON_FIRM_SHARING if sharing else ())
     return ((PARTIAL_SHOWN if _any(summary, "connected_in_part") else ())
-            + (NON_FIRM_SHOWN if _any(summary, "non_firm_connected") else ()))
+            + (rights if _any(summary, "non_firm_connected") else ()))
 
 
 NOT_REACHED = "not reached"
@@ -73,8 +79,8 @@ def format_summary(results: Results) -> str:
     groups = [g for g in summary["group"].unique()
               if summary[(summary["group"] == g) & (summary["metric"] == "applicants")]["mean"]
               .iloc[0] > 0]
-    extra = first_connection_rows(summary) + (("mw_freed",) if _any(summary, "mw_freed")
-                                              else ())
+    released = ("mw_freed",) if _any(summary, "mw_freed") else ()
+    extra = first_connection_rows(summary, sharing=True) + released
     lines, shown = _table(summary, groups, extra)
     if not results.areas.empty:
         whole = results.areas[results.areas["group"] == ALL]
