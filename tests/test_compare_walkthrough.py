@@ -86,10 +86,14 @@ def test_replications_alone_are_not_said_to_mix_with_what_a_sibling_changes(
     with pytest.warns(GridqueueWarning) as caught:
         mixed = compare([folders["social_priority"], family["smallest"]], replications=3,
                         workers=1)
-    assert not [m for m in _messages(caught) if "does not extend" in m]
+    assert not [m for m in _messages(caught) if "combined effect" in m]
     assert mixed.cautions == ["smallest against social_priority: paired over the 2 "
                               "replications both ran (smallest 3 and social_priority 2); the "
-                              "question's figures count those 2"]
+                              "question's figures count those 2",
+                              "smallest against social_priority: social_priority is the "
+                              "reference only as the first input (smallest does not extend "
+                              "it); to read the difference the other way round, give smallest "
+                              "first or name it as the reference argument"]
     with pytest.warns(GridqueueWarning) as caught:
         seeded = compare([folders["other_seed"], family["social_priority"]], replications=3,
                          workers=1)

@@ -1086,6 +1086,10 @@ def test_a_sweep_of_the_end_says_its_cells_count_other_applicants(family):
     title = swept.figure("wait_mean_years", "all").axes[0].get_title()
     assert "Not like with like: the cells end on different dates (2025-01-01 to 2026-01-01)." \
         in title.replace("\n", " ")
+    # An end varied over one value moves no end: the cells are paired, and nothing is said.
+    one = sweep(family["fifo"], {"end": ["2025-01-01"], "grid.capacity_mw": [1, 3]},
+                replications=2, workers=1)
+    assert not any("like with like" in note for note in one.notes("wait_mean_years", "all"))
 
 
 def test_a_sweep_of_one_cell_says_cell(family, tmp_path, capsys):

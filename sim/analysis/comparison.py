@@ -974,23 +974,26 @@ def _warn_of_years_counted_otherwise(loaded: Results | Scenario, source: str) ->
 def _counts_years_otherwise(results: Results) -> bool:
     """Whether the stored years of all applicants were counted as by an earlier version.
 
-    Worked out again from ``applicants.csv``, each applicant's years without a connection as
-    this version counts them, and as an earlier one did (a waiting list's years before the
-    start counted, or a withdrawal ending the years): a stored figure nearer the earlier way
-    was counted so. Dates are to the day, so the two ways are told apart by half of what
-    separates them, not by equality. False where both ways agree (nobody asked before the
-    start, and nobody withdrew).
+    Worked out again from ``applicants.csv``, per replication, as this version counts them
+    (each to its first connection, or to the end of the run) and as earlier ones did: with a
+    waiting list's years before the start but the withdrawn only to their withdrawal (the
+    first), and without those years (the next). The stored figure is taken to be counted the
+    way it is nearest to, where it is further from this version's than the dates can explain:
+    a request date is to the day, so each applicant's years may read up to a day otherwise
+    (two for one of a waiting list, whose years before the start are dated too).
     """
     applicants = results.applicants
     scenario = results.scenario
     entry = entry_years(applicants, scenario.start)
     waits = applicants["wait_years"].to_numpy(dtype=float)
+    connected = (applicants["outcome"] == "connected").to_numpy()
     withdrawn = (applicants["outcome"] == "withdrawn").to_numpy()
+    if not entry.any() and not withdrawn.any():
+        return False  # every way agrees
     requested = ((applicants["request_date"] - pd.Timestamp(scenario.start)).dt.days
                  .to_numpy(dtype=float) / DAYS_PER_YEAR)
-    to_end = np.where(withdrawn, np.maximum(scenario.horizon_years - requested, waits), waits)
-    if not entry.any() and not withdrawn.any():
-        return False
+    to_end = np.where(connected, waits, scenario.horizon_years - requested)
+    days = np.where(entry > 0, 2.0, 1.0) / DAYS_PER_YEAR  # what the dates may leave out
     rows = results.replication_metrics
     stored = rows[rows["group"] == ALL].set_index(["metric", "replication"])["value"]
     replication = applicants["replication"].to_numpy()
@@ -998,13 +1001,21 @@ def _counts_years_otherwise(results: Results) -> bool:
         if metric not in stored.index.get_level_values("metric"):
             continue  # a folder older still: _warn_of_figures_it_lacks names it
         size = applicants[weight].to_numpy(dtype=float)
-        now = pd.Series(size * (to_end - entry)).groupby(replication).sum()
-        before = pd.Series(size * entry).groupby(replication).sum()
-        after = pd.Series(size * (to_end - waits)).groupby(replication).sum()
-        gap = stored.xs(metric, level="metric").reindex(now.index) - now
-        if (((before > 0) & (gap > before / 2)) | ((after > 0) & (gap < -after / 2))).any():
+        per_replication = functools.partial(_summed, size=size, replication=replication)
+        now = per_replication(to_end - entry)
+        ended = per_replication(np.where(withdrawn, waits, to_end) - entry)  # at withdrawal
+        ways = [now, ended, ended + per_replication(entry)]  # ... and years before the start
+        value = stored.xs(metric, level="metric").reindex(now.index)
+        off = [(value - way).abs() for way in ways]
+        if (((off[0] > per_replication(days)) & (off[0] > pd.concat(off[1:], axis=1)
+                                                  .min(axis=1))).any()):
             return True
     return False
+
+
+def _summed(values: np.ndarray, size: np.ndarray, replication: np.ndarray) -> pd.Series:
+    """``size * values`` summed per replication."""
+    return pd.Series(size * values).groupby(replication).sum()
 
 
 def _warn_of_mw_waiting_without_rests(loaded: Results | Scenario, source: str) -> None:

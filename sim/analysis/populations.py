@@ -296,7 +296,7 @@ def _streams_differ(reference: Results, variant: Results, redrawn: list[str],
 
     No stream both have is drawn alike, so everyone is compared (``streams_differ``). But a
     waiting list only one scenario has is no stream drawn at another rate: it is applicants
-    the other never has, and counted in, the 33 of 50 listed applicants who withdrew read as
+    the other never has, and counted in, the 32 of 50 listed applicants who withdrew read as
     the variant's withdrawals. Its applicants are set apart, as one group named with its size
     (:data:`WAITING_LIST`): only in the variant, only in the reference (left out), or, where
     both have lists that differ (:func:`waiting_list_text`), both lists drawn differently.

@@ -425,15 +425,16 @@ class Sweep:
         return words
 
     def _periods(self) -> str:
-        """How the cells' periods differ, in words ('' where the grid varies neither end).
+        """How the cells' periods differ, in words ('' where the grid moves neither end).
 
         'the cells end on different dates (2034-12-31 to 2036-12-31)', as compare words runs
         of different periods (:func:`sim.analysis.populations.different_periods`): a later
         end adds later requests, an earlier start earlier ones, so no group holds the same
         applicants from cell to cell.
         """
-        varied = {key: sorted(value_text(v) for v in self.vary[key])
+        varied = {key: sorted({value_text(v) for v in self.vary[key]})
                   for key in PERIOD_KEYS if key in self.vary}
+        varied = {key: values for key, values in varied.items() if len(values) > 1}
         if len(varied) == 2:
             return ("the cells cover different periods ("
                     + "; ".join(f"{key} {values[0]} to {values[-1]}"

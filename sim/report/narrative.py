@@ -931,7 +931,8 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         usable = _percent(variant[(ALL, "non_firm_usable_share")])
         hours, cut = (variant.get((ALL, name), math.nan)
                       for name in ("non_firm_hours_share", "non_firm_mw_share"))
-        how = (f" ({_percent(hours)}% of the hours, at {_percent(cut)}% of their MW)"
+        how = (f" (on average {_percent(hours)}% of the hours, at {_percent(cut)}% of their "
+               "MW)"
                if math.isfinite(hours) and math.isfinite(cut) else "")
         words.append(f"over the run, on average {count} applicants got a non-firm right "
                      f"({mw} MW in all, not at once), usable for {usable}% of their "
@@ -942,10 +943,14 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
 def _percent(share: float) -> str:
     """A share as a percentage of two significant digits, never 0 or 100 unless exact.
 
-    '0.76' for a right of a crowded pool, which '{:.0%}' wrote as 1; '99.6', not 100.
+    '0.76' for a right of a crowded pool, which '{:.0%}' wrote as 1; '99.6', not 100; and
+    past six digits, 'over 99.9999' or 'under 0.0001'.
     """
-    text = significant(100 * share)
-    return significant(100 * share, 3) if text in ("0", "100") and 0 < share < 1 else text
+    for digits in range(2, 7):
+        text = significant(100 * share, digits)
+        if text not in ("0", "100") or share in (0.0, 1.0):
+            return text
+    return "over 99.9999" if share > 0.5 else "under 0.0001"
 
 
 FREED = "mw_freed"
