@@ -42,6 +42,7 @@ from sim.report.narrative import (
     lead_metric,
     level_text,
     notes,
+    outline,
     priority_items,
     project_dates,
     sentences,
@@ -885,6 +886,17 @@ def test_more_withdrawals_beside_a_shorter_wait_overall_read_but():
 
     assert ("applicants overall: 0.34 years shorter, from 9.74 to 9.40 (0.24 to 0.44) — but "
             "by the end of the run, withdrawn: 724.0 more") in answer(724.0)
+    # Read down in the terminal, the figures are listed beneath it as ever, under 'but'.
+    rows = [(scenario, group, metric, value, change) for scenario in ("fifo", "sp")
+             for group in ("basic_needs", "other", "all") for metric, value, change in (
+                 ("applicants", 4000.0, 0.0), ("connected", 300.0, -5.0),
+                 ("withdrawn", 1310.0, 724.0), ("wait_rmst_10y_years", 9.4, -0.34))]
+    lines = outline(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                           "difference"]))
+    at = next(k for k, line in enumerate(lines) if "applicants overall: 0.34" in line)
+    assert lines[at].endswith("(0.24 to 0.44)") and lines[at + 1].strip() == \
+        "but by the end of the run:"
+    assert lines[at + 2].strip().startswith("connected: 5.0 fewer")
     assert ("applicants overall: 0.34 years shorter, from 9.74 to 9.40 (0.24 to 0.44) — by "
             "the end of the run, withdrawn: 724.0 fewer") in answer(-724.0)
 

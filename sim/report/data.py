@@ -483,7 +483,7 @@ def comparison_page(
         lead=f"Each variant against its reference, in “{metric_phrase(lead)}”, with its 95% "
              "confidence interval, category by category; then, for all the applicants "
              "compared, the same figure and how many were connected, withdrew or still waited "
-             "by the end of the run, the jobs lost and how long they waited in all. A change "
+             "by the end of the run, the jobs lost and the job- and MW-years held back. A change "
              "reads from the reference's mean to the variant's.",
         lead_meaning=[point for point in MEANINGS.get(lead, [])
                       if not (window and point == FALLBACK_MEANING)],

@@ -230,12 +230,14 @@ def split_item(item: str) -> tuple[str, str, list[str]]:
 
     The line over everyone packs eight figures with their intervals ('... — by the end of
     the run, connected: 22.1 fewer, ...; withdrawn: ...'), a thousand characters on one
-    line; read down, each figure has a line of its own, as each area does. Any other item
-    is its head alone.
+    line; read down, each figure has a line of its own, as each area does ('but by the end
+    of the run:' where they are set against a shorter wait). Any other item is its head
+    alone.
     """
-    head, end_of_run, figures = item.partition(END_OF_RUN_BREAK)
-    if end_of_run:
-        return head, "by the end of the run:", figures.split("; ")
+    for joint in (END_OF_RUN_BREAK, BUT_LATER):
+        head, end_of_run, figures = item.partition(joint)
+        if end_of_run:
+            return head, f"{joint.strip(' —,')}:", figures.split("; ")
     if item.startswith(AREAS_BREAK):
         return AREAS_BREAK.rstrip(), "", item.removeprefix(AREAS_BREAK).split("; ")
     return item, "", []
