@@ -212,6 +212,26 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert few_for_a_band(pd.concat([enough, none])) == ""
 
 
+def test_an_agreement_whose_mean_lies_outside_the_published_range_says_so():
+    """'published 1.78 (1.60 to 1.96); simulated 1.58 ...: agrees' read as a match.
+
+    The band of 90% of replications meets the published range, so the figure agrees; the
+    simulated mean itself lies below it, which the verdict now adds. A mean inside reads
+    'agrees' alone.
+    """
+    observation = Observation(date=dt.date(2024, 1, 1), quantity="applicants_waiting",
+                              value=100, uncertainty=0.2, source="a newspaper")
+    low = observation_table([observation], [np.array([v]) for v in [60, 70, 85] * 7])
+    assert low.loc[0, "agreement"] == "agrees" and low.loc[0, "simulated_mean"] < 80
+    assert agreement_sentences(low)[0].endswith(
+        ": agrees, though the simulated mean is below the published range.")
+    high = observation_table([observation], [np.array([v]) for v in [115, 130, 140] * 7])
+    assert agreement_sentences(high)[0].endswith(
+        ": agrees, though the simulated mean is above the published range.")
+    inside = observation_table([observation], [np.array([v]) for v in [90, 100, 110] * 7])
+    assert agreement_sentences(inside)[0].endswith(": agrees.")
+
+
 UP_TO_120 = "at most 100 (agreeing up to 120, given its uncertainty)"
 DOWN_TO_80 = "at least 100 (agreeing down to 80, given its uncertainty)"
 
