@@ -219,7 +219,7 @@ def _agreement(observed_low: float, observed_high: float, low: float, high: floa
     return "agrees"
 
 
-def _mean_outside(row: dict[str, Any]) -> str:
+def _mean_outside(row: Mapping[Hashable, Any]) -> str:
     """', though the simulated mean is below the published range' where it is; else ''.
 
     A figure agrees where its published range meets the band of 90% of replications, which
