@@ -359,6 +359,17 @@ def test_sentences_say_none_connected_where_nobody_was():
     assert "other businesses: the same in every replication" in text  # differences all 0
 
 
+def test_a_difference_the_same_in_every_replication_gives_no_interval_of_one_point():
+    """Three more in every replication read '3.0 more (3.0 to 3.0)', as if an interval."""
+    row = pd.Series({"difference": 3.0, "difference_ci_low": 3.0, "difference_ci_high": 3.0,
+                     "mean": 10.0, "reference_mean": 7.0})
+    assert difference_text(row, "count") == \
+        "3.0 more, from 7.0 to 10.0 (the same in every replication)"
+    spread = row.copy()
+    spread[["difference_ci_low", "difference_ci_high"]] = [2.0, 4.0]
+    assert difference_text(spread, "count").endswith("(2.0 to 4.0)")
+
+
 def test_a_category_without_the_ten_year_window_is_answered_within_five_years():
     """Where not every replication knows ten years, that category gets five, and says so."""
     rows = []

@@ -1603,8 +1603,12 @@ def difference_text(row: pd.Series, unit: str, prefix: str = "",
                 and _told_apart(ends, (value_text, low_text, high_text)):
             break
         value_text, low_text, high_text = format_numbers(*ends, extra=extra)
+    # A difference the same in every replication has no spread to give: '(3.0 to 3.0)' read
+    # as an interval.
+    spread = "the same in every replication" if distinct_values(*ends) == 1 \
+        else f"{prefix}{low_text} to {high_text}"
     return _join(value_text, written, _in_days(value, unit), down if value < 0 else up) + \
-        _levels(row, unit, _decimals(value_text)) + f" ({prefix}{low_text} to {high_text})"
+        _levels(row, unit, _decimals(value_text)) + f" ({spread})"
 
 
 def _interval_ends(low: float, high: float) -> tuple[str, str]:
