@@ -34,7 +34,7 @@ def test_validate_prints_the_effective_scenario(tmp_path: Path, capsys):
         "congestion_relief > safety > basic_needs > other",
     ]
     assert "  main: 1 MW at the start, 6 MW after 1 upgrade" in lines
-    assert "    + 5 MW between 2023-06-01 and 2024-05-31: station" in lines
+    assert "    + 5 MW arriving between 2023-06-01 and 2024-05-31: station" in lines
     # 5 requests/year x mean 0.4 x exp(0.5**2 / 2) MW x (1 - 0.5 x 0.2) on-site generation
     basic = next(line for line in lines if line.startswith("  basic (basic_needs)"))
     assert ("5 requests/year x 0.45 MW = 2.27 MW/year of demand, 2.04 MW/year asked after "
@@ -209,7 +209,7 @@ def test_an_upgrade_s_window_starts_at_its_shortest_delay(tmp_path: Path, capsys
     assert main(["validate", str(path), "--set",
                  "grid.upgrades.0.delay_years={dist: uniform, low: 1, high: 2}"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "    + 5 MW between 2024-05-31 and 2025-05-31: station" in lines
+    assert "    + 5 MW arriving between 2024-05-31 and 2025-05-31: station" in lines
     assert main(["validate", str(path), "--set", "grid.upgrades.0.delay_years=2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "    + 5 MW on 2025-05-31: station" in lines

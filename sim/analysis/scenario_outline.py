@@ -276,7 +276,9 @@ def _when(upgrade: Upgrade, scenario: Scenario) -> str:
     if latest == earliest:  # a fixed delay: one day, not a range from the date given
         return f"on {earliest}" + "".join(f" ({n})" for n in shared)
     notes = [*(["not at all if after the end"] if latest >= end else []), *shared]
-    return f"between {earliest} and {min(latest, end)}" + "".join(f" ({n})" for n in notes)
+    # 'arriving': 'between' alone read as capacity there only for a while
+    return f"arriving between {earliest} and {min(latest, end)}" + "".join(
+        f" ({n})" for n in notes)
 
 
 def _streams(scenario: Scenario) -> list[str]:

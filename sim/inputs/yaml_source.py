@@ -655,8 +655,11 @@ def _read_text(path: Path, site: _Site | None) -> str:
     try:
         return read_limited(path, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
+        # A file copied elsewhere to be changed lost the base it extends, which stayed behind.
+        hint = ("; copy the file it extends beside it too, or write extends as a path to it "
+                "(relative to this file's folder, or absolute)") if site else ""
         raise InputError(who, key, f"expected an existing scenario file, '{path}' "
-                         f"{not_found(path)}", line=line) from None
+                         f"{not_found(path)}{hint}", line=line) from None
     except IsADirectoryError:
         raise InputError(who, key, f"expected a scenario file, '{path}' is a directory",
                          line=line) from None

@@ -252,7 +252,7 @@ METRICS: dict[str, Metric] = {
         "connection or the end of the run: withdrawn count to the end of the run, as their "
         "jobs never came (giving up does not end the years they are held back); a waiting "
         "list's years before the start are not counted (the run cannot change them), as in "
-        "wait_to_end_years",
+        "wait_to_end_years (name kept for compatibility)",
         "Job-years held back in the run",
         depends_on_end=True),
     "mw_connected": Metric("MW", "firm grid MW held by the applicants connected by the end of "
@@ -276,7 +276,9 @@ METRICS: dict[str, Metric] = {
     "mw_years_waiting": Metric(
         "MW-years", "grid MW requested times years without a connection in the run, to the "
         "first connection or the end of the run (withdrawn to the end); a waiting list's "
-        "years before the start are not counted, as in job_years_waiting",
+        "years before the start are not counted, as in job_years_waiting. Where the grid is "
+        "full, any order of the queue leaves about the same: who waits changes, not how many "
+        "MW (name kept for compatibility)",
         "MW-years held back in the run",
         depends_on_end=True),
     "idle_mw_years": Metric(
