@@ -1201,7 +1201,8 @@ def test_the_levels_of_an_answer_count_the_replications_its_difference_counts():
                              [Question("Q", "fifo", "sp", paired=True)])
     row = table[table["scenario"] == "sp"].iloc[0]
     assert (row["mean"], row["reference_mean"], row["difference"]) == (3.125, 1.5, 1.0)
-    assert difference_text(row, "years") == "1.0 years longer, from 1.5 to 2.5 (1.0 to 1.0)"
+    assert difference_text(row, "years") == \
+        "1.0 years longer, from 1.5 to 2.5 (the same in every replication)"
 
 
 def test_the_levels_of_an_answer_differ_by_the_difference_it_reads():
@@ -1238,9 +1239,10 @@ def test_a_narrow_interval_gets_the_digits_that_tell_its_ends_apart():
                      "reference_mean": 424.0124})
     assert difference_text(row, "MW") == \
         "1.51 MW less, from 424.01 to 422.50 (1.48 to 1.54)"
-    # the same number three times is no interval to tell apart: as before
+    # the same number three times is no interval to tell apart: no spread, said so
     row[["difference_ci_low", "difference_ci_high"]] = [-1.5113, -1.5113]
-    assert difference_text(row, "MW") == "1.5 MW less, from 424.0 to 422.5 (1.5 to 1.5)"
+    assert difference_text(row, "MW") == \
+        "1.5 MW less, from 424.0 to 422.5 (the same in every replication)"
 
 
 def test_a_difference_reads_apart_from_the_ends_of_its_interval():

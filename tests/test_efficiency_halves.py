@@ -33,7 +33,8 @@ END = "2036-12-31"  # the family's end
 HALF_LINE = re.compile(
     r"congestion-relief applicants with the (better|worse) half of efficiency scores"
     r"( \(to the end of the run\))?: ([\d.]+) years(?: \(\d+ days\))? (shorter|longer), "
-    r"from ([\d.,]+) to ([\d.,]+) \((?:95% CI )?([\d.]+) to ([\d.]+)\)")
+    r"from ([\d.,]+) to ([\d.,]+) \((?:95% CI )?(?:([\d.]+) to ([\d.]+)|the same in every "
+    r"replication)\)")
 
 
 def _half_lines(lines: list[str]) -> dict[str, tuple[float, ...]]:
@@ -46,6 +47,7 @@ def _half_lines(lines: list[str]) -> dict[str, tuple[float, ...]]:
         match = HALF_LINE.search(line)
         if match:
             half, mark, size, way, before, after, low, high = match.groups()
+            low, high = low or size, high or size  # no spread: the interval is the value
             assert mark or "end of the run" in lines[0], line  # the figure worked out here
             sign = -1.0 if way == "shorter" else 1.0
             texts = (size, before, after, low, high)

@@ -144,15 +144,24 @@ def test_a_blank_value_does_not_remove_an_inherited_key(tmp_path):
 
 
 def test_a_child_without_a_description_says_whose_it_inherits(tmp_path):
-    """A variant is not described as the scenario it extends: the description names it."""
+    """A variant is not described as the scenario it extends: the description names it.
+
+    And what it changes: a variant serving the biggest requests first read 'Extends
+    social_priority: Policy as it happened: ...', as if that were its policy.
+    """
     (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
     (tmp_path / "mine.yaml").write_text("extends: fifo.yaml\nname: mine\nseed: 2\n")
-    (tmp_path / "deeper.yaml").write_text("extends: mine.yaml\nseed: 3\n")
+    (tmp_path / "deeper.yaml").write_text("extends: mine.yaml\npolicy: {order: smallest_first}\n")
     (tmp_path / "own.yaml").write_text("extends: mine.yaml\ndescription: My own.\n")
     assert load_scenario(tmp_path / "mine.yaml").description == \
-        "Extends fifo: First come, first served."
+        "Extends fifo (changing seed): First come, first served."
     assert load_scenario(tmp_path / "deeper.yaml").description == \
-        "Extends mine, which extends fifo: First come, first served."
+        "Extends mine, which extends fifo (changing policy, seed): First come, first served."
+    assert load_scenario(tmp_path / "mine.yaml", ["replications=3"]).description == \
+        "Extends fifo (changing seed, replications): First come, first served."
+    (tmp_path / "named.yaml").write_text("extends: fifo.yaml\nname: named\n")
+    assert load_scenario(tmp_path / "named.yaml").description == \
+        "Extends fifo: First come, first served."
     assert load_scenario(tmp_path / "own.yaml").description == "My own."
     assert load_scenario(tmp_path / "deeper.yaml", {"description": "Set."}).description == "Set."
 

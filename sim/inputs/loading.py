@@ -128,17 +128,35 @@ def _inherited_description(source: ScenarioSource, description: str) -> str:
     """An inherited description, said to be another scenario's: 'Extends fifo: ...'.
 
     A variant of fifo.yaml is not the counterfactual that fifo.yaml's description describes;
-    each file between the loaded one and the one that gives the description is named.
+    each file between the loaded one and the one that gives the description is named, and
+    the top-level keys they (or a ``--set``) change: 'Extends social_priority (changing
+    policy): Policy as it happened: ...' read as the variant's own policy otherwise.
     """
     if not description:
         return description
     names = []
+    changed = _keys_set(source.files[0][1])  # what the variant changes, as a reader asks
     for file, root in source.files[1:]:
         name = find_node(root, ("name",))
         names.append(str(name.value) if isinstance(name, yaml.ScalarNode) else file.stem)
         if find_node(root, ("description",)) is not None:
             break
-    return f"Extends {', which extends '.join(names)}: {description}"
+        changed += _keys_set(root)
+    changed += [o.path[0] for o in source.overrides]
+    shown = [key for key in dict.fromkeys(changed) if key not in NOT_CHANGES]
+    changing = f" (changing {', '.join(shown)})" if shown else ""
+    return f"Extends {', which extends '.join(names)}{changing}: {description}"
+
+
+NOT_CHANGES = ("name", "description", "extends")
+"""Top-level keys that do not change what a described scenario does."""
+
+
+def _keys_set(root: yaml.Node) -> list[str]:
+    """The top-level keys a file's mapping sets, in its order."""
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    return [str(key.value) for key, _ in root.value if isinstance(key, yaml.ScalarNode)]
 
 
 def _csv_beside_the_scenario(data: dict[str, Any], source: ScenarioSource) -> None:
