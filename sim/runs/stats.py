@@ -10,6 +10,7 @@ unbounded quantities such as differences between scenarios (:mod:`sim.analysis.d
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -291,7 +292,10 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
     request or a non-firm right; the share of replications and the percentiles of a full firm
     connection of the whole request follow, over every replication too.
     """
-    projects = applicants[named_applicants(applicants)]
+    named = named_applicants(applicants)
+    if not named.any():  # speed: a table of no rows, without taking none of every column
+        return _no_projects().copy()
+    projects = applicants[named]
     rows = []
     # By source too: a waiting-list row named as a project is another request.
     for (name, source), rows_of_project in projects.groupby(
@@ -328,6 +332,11 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             "source": source,
             "first_in_part_share": int(in_part.sum()) / replications,
         })
+    return _project_table(rows)
+
+
+def _project_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The projects table of ``rows``, dates to the day; typed alike when it has none."""
     columns = list(PROJECT_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
@@ -335,6 +344,16 @@ def summarise_projects(applicants: pd.DataFrame, replications: int) -> pd.DataFr
             # Days, in seconds as the applicants' dates: pandas holds no coarser unit.
             frame[column] = pd.to_datetime(frame[column]).dt.floor("D").astype("datetime64[s]")
     return frame if rows else frame.astype(PROJECT_DTYPES)
+
+
+@functools.cache
+def _no_projects() -> pd.DataFrame:
+    """The projects table of a run without named applicants, made once per process.
+
+    Speed: typing its empty columns took 3 ms a run, and selecting no rows of the applicants
+    table 7 ms more, on the peer workload (160,000 applicants): 2% of its run.
+    """
+    return _project_table([])
 
 
 PROJECT_DTYPES = {"project": "str", "replications": "int64", "connected_share": "float64",
