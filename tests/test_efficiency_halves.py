@@ -139,7 +139,8 @@ def test_the_halves_say_who_they_are_and_how_many_end_otherwise(written):
                      r"waited while efficiency_2026 ranked them by efficiency and "
                      r"social_priority by request date \(from 2026-01-01\), [\d.]+ per "
                      r"replication, split at each replication's median score; [\d.]+ of them "
-                     r"per replication end otherwise", said[0])
+                     r"per replication have another outcome in each scenario \(connected, "
+                     r"withdrawn or still waiting at the end of the run\)", said[0])
 
 
 def batteries(by_score: bool) -> dict:
@@ -199,8 +200,8 @@ def test_five_batteries_by_hand():
             assert abs(value - text) <= tolerance + 1e-9, (half, expected, values)
     assert any("the two halves: the congestion-relief applicants with a score who waited "
                "while by_score ranked them by efficiency and by_date by request date (from "
-               "2026-01-01), 4 per replication" in line and "; 2 of them per replication end "
-               "otherwise" in line for line in lines), lines
+               "2026-01-01), 4 per replication" in line and "; 2 of them per replication have "
+               "another outcome in each scenario" in line for line in lines), lines
 
 
 def test_no_halves_where_both_rank_alike():

@@ -1113,8 +1113,8 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
     same figure (``metric``, or its stand-in where the category's line takes that, marked),
     and in its own stand-in only where the half has no difference in the category's.
     ``pair_rows`` are the pair's rows of the comparison table. Then who the halves are
-    (``ranking``: who ranked them by efficiency and when) and how many a replication end
-    otherwise.
+    (``ranking``: who ranked them by efficiency and when) and how many a replication have
+    another outcome in each scenario ('end otherwise' read as nothing a planner could name).
     """
     compared = pair_rows[pair_rows["population"].isin(COMPARED)]
     window = _window(compared.set_index(["group", "metric"]), category, metric)
@@ -1123,8 +1123,8 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
     count, otherwise = _count_texts(per_replication, ended_otherwise)
     items.append(f"the two halves: the {WHO[category]} with a score who waited while "
                  f"{ranking}, {count} per replication, split at each replication's median "
-                 f"score; {otherwise} of them per replication end otherwise (connected, "
-                 "withdrawn or still waiting at the end of the run)")
+                 f"score; {otherwise} of them per replication have another outcome in each "
+                 "scenario (connected, withdrawn or still waiting at the end of the run)")
     return items
 
 
