@@ -448,21 +448,22 @@ def metric_columns(applicants: pd.DataFrame, request_time: np.ndarray,
     request_time = np.asarray(request_time, dtype=float)
     wait = applicants["wait_years"].to_numpy(dtype=float)
     outcome = _codes(applicants["outcome"], OUTCOME_DTYPE)
+    # One array per outcome, shared by every column that needs it (taken once per group).
+    outcomes = {name: outcome == k for k, name in enumerate(OUTCOMES)}
+    connected = outcomes["connected"]
     return {
         "category": _codes(applicants["category"], CATEGORY_DTYPE),
         "wait": wait,
         "jobs": applicants["jobs"].to_numpy(dtype=float),
         "mw": applicants["requested_mw"].to_numpy(dtype=float),
         "held_mw": _held_mw(applicants),
-        "waiting_mw": _waiting_mw(applicants, outcome == OUTCOMES.index("waiting")),
-        **{name: outcome == k for k, name in enumerate(OUTCOMES)},
+        "waiting_mw": _waiting_mw(applicants, outcomes["waiting"]),
+        **outcomes,
         "request_time": request_time,
         "entry": (entry := np.clip(-request_time, 0.0, wait)),
-        "without": _years_without(wait, outcome == OUTCOMES.index("connected"), request_time,
-                                  entry, horizon_years),
+        "without": _years_without(wait, connected, request_time, entry, horizon_years),
         **_non_firm_columns(applicants),
-        **_firm_columns(applicants, wait, outcome == OUTCOMES.index("connected"),
-                        horizon_years - request_time),
+        **_firm_columns(applicants, wait, connected, horizon_years - request_time),
     }
 
 
@@ -611,7 +612,7 @@ def _by_category(
     """
     order = np.argsort(category, kind="stable")
     starts = np.searchsorted(category[order], np.arange(len(CATEGORIES) + 1)).tolist()
-    by_category = {name: column[order] for name, column in columns.items()}
+    by_category = rows_of(columns, order)  # a column shared by two names is taken once
     place = np.empty(len(order), dtype=np.intp)  # each row's position in category order
     place[order] = np.arange(len(order))
     grouped = {name: place[rows][np.argsort(category[rows], kind="stable")]
