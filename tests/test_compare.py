@@ -359,6 +359,25 @@ def test_sentences_say_none_connected_where_nobody_was():
     assert "other businesses: the same in every replication" in text  # differences all 0
 
 
+def test_a_categorys_note_stays_on_its_line_when_the_end_of_the_run_is_listed_beneath():
+    """'(none connected in sp)' landed on the last figure listed under 'but by the end ...'."""
+    rows = []
+    for scenario in ("fifo", "sp"):
+        for group, change, level in (("basic_needs", -0.7, 0.7 if scenario == "fifo" else 0.0),
+                                     ("other", 0.0, 30.0), ("all", -0.7, 60.0)):
+            rows += [(scenario, group, "applicants", 40.0, 0.0),
+                     (scenario, group, "connected", level, change),
+                     (scenario, group, "withdrawn", 5.0, 0.0),
+                     (scenario, group, "wait_rmst_10y_years", math.nan, math.nan),
+                     (scenario, group, "wait_rmst_5y_years", 4.0, 0.0)]
+    lines = outline(_question_table(rows, ["scenario", "group", "metric", "mean",
+                                           "difference"]))
+    at = next(k for k, line in enumerate(lines) if "basic-needs applicants" in line)
+    assert lines[at].endswith("(none connected in sp)")
+    assert lines[at + 1].strip() == "but by the end of the run:"
+    assert "none connected" not in lines[at + 2]
+
+
 def test_a_difference_the_same_in_every_replication_gives_no_interval_of_one_point():
     """Three more in every replication read '3.0 more (3.0 to 3.0)', as if an interval."""
     row = pd.Series({"difference": 3.0, "difference_ci_low": 3.0, "difference_ci_high": 3.0,

@@ -157,8 +157,9 @@ def test_a_child_without_a_description_says_whose_it_inherits(tmp_path):
         "Extends fifo (changing seed): First come, first served."
     assert load_scenario(tmp_path / "deeper.yaml").description == \
         "Extends mine, which extends fifo (changing policy, seed): First come, first served."
-    assert load_scenario(tmp_path / "mine.yaml", ["replications=3"]).description == \
-        "Extends fifo (changing seed, replications): First come, first served."
+    assert load_scenario(tmp_path / "mine.yaml", ["replications=3", "grid.capacity_mw=2"]
+                         ).description == \
+        "Extends fifo (changing seed, grid): First come, first served."  # not replications
     (tmp_path / "named.yaml").write_text("extends: fifo.yaml\nname: named\n")
     assert load_scenario(tmp_path / "named.yaml").description == \
         "Extends fifo: First come, first served."

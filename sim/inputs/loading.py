@@ -148,8 +148,9 @@ def _inherited_description(source: ScenarioSource, description: str) -> str:
     return f"Extends {', which extends '.join(names)}{changing}: {description}"
 
 
-NOT_CHANGES = ("name", "description", "extends")
-"""Top-level keys that do not change what a described scenario does."""
+NOT_CHANGES = ("name", "description", "extends", "replications")
+"""Top-level keys that do not change what a described scenario does: how many replications
+run says how precise its figures are, not what it is."""
 
 
 def _keys_set(root: yaml.Node) -> list[str]:

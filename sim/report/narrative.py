@@ -400,10 +400,12 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
                 later, told = _withdrawals_against_wait(get, group, shown)
             if len(groups) == 1:  # everyone compared: the overall line need not say it again
                 said.update(told)
+            # the note is the category's, so before what the end of the run adds to it
             parts.append(f"{who}: " + difference_text(
                 get.loc[(group, shown)], METRICS[shown].unit, prefix,  # type: ignore[arg-type]
-                every_replication=METRICS[shown].every_replication) + later
-                + (f" (none connected in {' and '.join(unconnected)})" if unconnected else ""))
+                every_replication=METRICS[shown].every_replication)
+                + (f" (none connected in {' and '.join(unconnected)})" if unconnected else "")
+                + later)
     left_out = [WAITING_LIST if name.startswith(WAITING_LIST) else name
                 for name in dict.fromkeys(set_apart["origin"].astype(str))]
     whom = {IN_BOTH: IN_BOTH_WORDS, STREAMS_DIFFER: streams_differ_words(origin, but=left_out),
