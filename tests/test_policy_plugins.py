@@ -570,10 +570,33 @@ def test_keys_that_do_not_compare_keep_the_contract_hint(tmp_path, clean_registr
     path = scenario_file(tmp_path, "policy: {order: 'gq_test_runtime:Mixed'}\n")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "failed while ranking applicants (TypeError: " in err[0]
+    # Which applicants' keys, and where: the TypeError named neither.
+    assert len(err) == 1 and "returned sort keys whose values do not compare: applicant 0 of " \
+        "replication 0 got (" in err[0] and \
+        "and applicant 1 ('late',) (float against str in place 0 of the key)" in err[0]
     assert err[0].endswith("; expected sort_key to return tuples that compare with each other "
                            "(numbers, or text in the same places) and ranks to place each "
                            "applicant once")
+
+
+def test_keys_that_meet_only_after_equal_places_are_named_where_they_meet(tmp_path):
+    """Keys that differ first are never compared further: the pair named is one that meets.
+
+    (0, 'a'), (1, 'b') and (1, 2): only the last two are compared at their second place.
+    """
+    class Meeting(QueuePolicy):
+        name = "meeting"
+
+        def sort_key(self, applicant):
+            return [(0, "a"), (1, "b"), (1, 2)][applicant.applicant_id % 3]
+
+    scenario = load_scenario(scenario_file(tmp_path, ""))
+    table = generate_applicants(scenario, RandomStreams(scenario.seed, 0), None)
+    assert len(table) >= 3
+    checked = CheckedPolicy(Meeting(), "meeting", "s.yaml", "policy.order")
+    with pytest.raises(InputError, match=r"applicant 1 got \(1, 'b'\) and applicant 2 \(1, 2\) "
+                       r"\(str against int in place 1 of the key\)"):
+        checked.ranks(table)
 
 
 def test_a_module_named_with_its_file_suffix_gets_a_hint(tmp_path: Path):

@@ -31,7 +31,7 @@ import numpy as np
 
 from sim.inputs.applicants import CATEGORIES, Applicant, ApplicantTable, inverse_permutation
 
-__all__ = ["QueuePolicy"]
+__all__ = ["QueuePolicy", "ranks_by_key"]
 
 
 class QueuePolicy(ABC):
@@ -73,10 +73,15 @@ class QueuePolicy(ABC):
 
     def ranks(self, table: ApplicantTable) -> np.ndarray:
         """Each applicant's position in policy order (0 is served first)."""
-        keys = [(*self.sort_key(applicant), applicant.applicant_id) for applicant in table]
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        return inverse_permutation(np.asarray(order, dtype=np.int64))
+        return ranks_by_key([(*self.sort_key(applicant), applicant.applicant_id)
+                             for applicant in table])
 
     def describe(self) -> str:
         """One line for reports: the policy's name and settings."""
         return self.name or type(self).__name__
+
+
+def ranks_by_key(keys: Sequence[tuple[Any, ...]]) -> np.ndarray:
+    """Each key's position when the keys are sorted (0 is served first): keys end in the id."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return inverse_permutation(np.asarray(order, dtype=np.int64))

@@ -37,7 +37,7 @@ from sim.errors import GridqueueError, InputError, nearest
 from sim.inputs.applicants import Applicant, ApplicantTable, inverse_permutation
 from sim.inputs.yaml_source import read_scenario_source
 from sim.policies import builtin
-from sim.policies.base import QueuePolicy
+from sim.policies.base import QueuePolicy, ranks_by_key
 
 __all__ = ["CONTRACT", "CheckedPolicy", "build_checked", "exits_refused"]
 
@@ -108,6 +108,36 @@ class CheckedPolicy(QueuePolicy):
         of = "" if self.replication is None else f" of replication {self.replication}"
         return f"applicant {applicant.applicant_id}{of}"
 
+    def _mixed_types(self, keys: list[tuple[Any, ...]]) -> str | None:
+        """Which two applicants' keys hold things that do not compare, and where; or None.
+
+        'unsupported between instances of int and str' named neither the applicants nor the
+        place in the key. Two keys meet at a place when all before it are equal, so the
+        keys are grouped by what precedes each place; numbers compare whatever their type.
+        None where no such pair is found (a key that cannot be grouped, say).
+        """
+        def kind(value: Any) -> type | str:
+            return "number" if isinstance(value, numbers.Real) else type(value)
+
+        for place in range(max(len(key) for key in keys) - 1):  # the last is the id
+            met: dict[tuple[Any, ...], dict[type | str, tuple[Any, ...]]] = {}
+            for key in keys:
+                if place >= len(key) - 1:
+                    continue
+                try:
+                    kinds = met.setdefault(key[:place], {})
+                except TypeError:
+                    return None  # a value that cannot be grouped: the general message
+                kinds.setdefault(kind(key[place]), key)
+                if len(kinds) > 1:
+                    first = next(iter(kinds.values()))
+                    of = "" if self.replication is None else f" of replication {self.replication}"
+                    return (f"returned sort keys whose values do not compare: applicant "
+                            f"{first[-1]}{of} got {first[:-1]!r} and applicant {key[-1]} "
+                            f"{key[:-1]!r} ({type(first[place]).__name__} against "
+                            f"{type(key[place]).__name__} in place {place} of the key)")
+        return None
+
     @property
     def is_users(self) -> bool:
         """Whether the policy is the user's, not one of gridqueue's own (a subclass is)."""
@@ -118,8 +148,17 @@ class CheckedPolicy(QueuePolicy):
         # every key it returns is checked; a vectorised ranks is checked on its result.
         uses_sort_key = type(self.policy).ranks is QueuePolicy.ranks
         with self._user_code():
-            ranks = np.asarray(QueuePolicy.ranks(self, table) if uses_sort_key
-                               else self.policy.ranks(table))
+            if uses_sort_key:
+                keys = [(*self.sort_key(applicant), applicant.applicant_id)
+                        for applicant in table]
+                try:
+                    ranks = ranks_by_key(keys)
+                except TypeError:
+                    if (mixed := self._mixed_types(keys)) is None:
+                        raise  # a comparison of the policy's own making: its code is named
+                    raise self._broken(mixed) from None
+            else:
+                ranks = np.asarray(self.policy.ranks(table))
         size = len(table)
         if (why := _not_a_ranking(ranks, size)) is not None:
             raise self._broken(f"returned ranks that are not a ranking of the {size} "
