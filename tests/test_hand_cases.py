@@ -13,12 +13,13 @@ The world of the main case, worked out by hand in each test below:
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Results, run
+from sim import GridqueueWarning, Results, run
 from sim.engine.model import GridSetup, simulate
 from sim.engine.rules import with_categories
 from sim.inputs.applicants import ApplicantTable
@@ -1310,6 +1311,24 @@ def test_the_key_figures_tell_rotation_from_proportional_sharing(order):
         else (0.6, (share_a + 0.5) / 2)
     assert mine[["non_firm_usable_share", "non_firm_hours_share", "non_firm_mw_share"]
                 ].tolist() == pytest.approx([usable, hours, mw])
+
+
+def test_rights_hardly_usable_are_warned_of_after_the_run():
+    """Two 1 MW rights sharing a pool of 0.1 MW still end their waits: the run says so.
+
+    The usable share is 0.6 x (0.1 x 1 + 0.05 x 3) / 4 = 0.0375 of A's right and 0.6 x 0.05
+    = 0.03 of B's, 3.375% of their MW-hours together (in years of 365.25 days, as near as two
+    decimals tell), under the quarter below which a right's end of the wait is warned of; the
+    pool of 1 MW of test_how_an_oversubscribed_pool_is_shared (a third) draws none.
+    """
+    crowded = sharing_world("rotation")
+    crowded["non_firm"]["pools"]["main"]["capacity_mw"] = 0.1
+    with pytest.warns(GridqueueWarning, match=r"its non-firm rights were usable for 3\.38% of "
+                      r"their MW-hours on average \(their pools are oversubscribed\)"):
+        run(scenario(**crowded), workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridqueueWarning)
+        run(scenario(**sharing_world("rotation")), workers=1)
 
 
 def test_a_pool_that_grows_later_serves_the_line_then():
