@@ -1324,7 +1324,8 @@ def test_rights_hardly_usable_are_warned_of_after_the_run():
     crowded = sharing_world("rotation")
     crowded["non_firm"]["pools"]["main"]["capacity_mw"] = 0.1
     with pytest.warns(GridqueueWarning, match=r"its non-firm rights were usable for 3\.38% of "
-                      r"their MW-hours on average \(their pools are oversubscribed\)"):
+                      r"their MW-hours on average \(the hours they allow, less what "
+                      r"sharing a pool took\)"):
         run(scenario(**crowded), workers=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error", GridqueueWarning)

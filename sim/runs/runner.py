@@ -545,6 +545,6 @@ def _warn_of_rights_hardly_usable(scenario: Scenario, summary: pd.DataFrame) -> 
         return
     percent = f"{100 * share:.2f}".rstrip("0").removesuffix(".")
     warn(f"{scenario.name}: its non-firm rights were usable for {percent}% of their MW-hours "
-         "on average (their pools are oversubscribed): a right ends the wait to a first "
-         "connection however little of it can be used, so that wait reads short; the wait to "
-         "a full firm connection (wait_firm_rmst_10y_years) counts no right")
+         "on average (the hours they allow, less what sharing a pool took): a right ends the "
+         "wait to a first connection however little of it can be used, so that wait reads "
+         "short; the wait to a full firm connection (wait_firm_rmst_10y_years) counts no right")
