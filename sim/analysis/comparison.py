@@ -1287,7 +1287,7 @@ def _mixed_changes(question: Question, results: Mapping[str, Results],
                                   results[question.reference].scenario)
     if len(differing) > 1:
         return _several_levers(
-            question, results, f"{question.variant} does not extend {question.reference} (it "
+            question, differing, f"{question.variant} does not extend {question.reference} (it "
             "is the reference as the first input), and the two",
             f"add an input that differs from {question.variant} in it only, such as a file "
             f"{question.variant} extends, or name the reference "
@@ -1344,20 +1344,21 @@ def _combined_levers(question: Question, results: Mapping[str, Results]) -> str 
     (:func:`_extends_itself`); and only where they differ in more than one way: named as
     :func:`_ways_they_differ` finds them, the first :data:`LEVERS_SHOWN`, then how many more.
     """
+    differing = _ways_they_differ(results[question.variant].scenario,
+                                  results[question.reference].scenario)
     return _several_levers(
-        question, results, "the two", f"compare with a scenario that differs from "
+        question, differing, "the two", f"compare with a scenario that differs from "
         f"{question.reference} in it only (a questions file names each pair)")
 
 
-def _several_levers(question: Question, results: Mapping[str, Results], who: str,
+def _several_levers(question: Question, differing: Sequence[str], who: str,
                     instead: str) -> str | None:
     """The caution of a pair that differs in several ways (``who`` differ), None if in one.
 
     Both cautions (:func:`_mixed_changes`, :func:`_combined_levers`) in the same words, so
     that the report says each in the pair's answer; ``instead`` says how to see one alone.
+    ``differing``: the ways they differ (:func:`_ways_they_differ`).
     """
-    differing = _ways_they_differ(results[question.variant].scenario,
-                                  results[question.reference].scenario)
     if len(differing) < 2:
         return None
     return (f"{question.variant} against {question.reference}: {who} differ in "

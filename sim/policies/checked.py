@@ -103,10 +103,11 @@ class CheckedPolicy(QueuePolicy):
                                "would be arbitrary")
         return key
 
-    def _applicant(self, applicant: Applicant) -> str:
+    def _applicant(self, applicant: Applicant | int) -> str:
         """'applicant 12 of replication 3': ids start again at 0 in every replication."""
+        number = applicant.applicant_id if isinstance(applicant, Applicant) else applicant
         of = "" if self.replication is None else f" of replication {self.replication}"
-        return f"applicant {applicant.applicant_id}{of}"
+        return f"applicant {number}{of}"
 
     def _mixed_types(self, keys: list[tuple[Any, ...]]) -> str | None:
         """Which two applicants' keys hold things that do not compare, and where; or None.
@@ -131,10 +132,9 @@ class CheckedPolicy(QueuePolicy):
                 kinds.setdefault(kind(key[place]), key)
                 if len(kinds) > 1:
                     first = next(iter(kinds.values()))
-                    of = "" if self.replication is None else f" of replication {self.replication}"
-                    return (f"returned sort keys whose values do not compare: applicant "
-                            f"{first[-1]}{of} got {first[:-1]!r} and applicant {key[-1]} "
-                            f"{key[:-1]!r} ({type(first[place]).__name__} against "
+                    return (f"returned sort keys whose values do not compare: "
+                            f"{self._applicant(first[-1])} got {first[:-1]!r} and applicant "
+                            f"{key[-1]} {key[:-1]!r} ({type(first[place]).__name__} against "
                             f"{type(key[place]).__name__} in place {place} of the key)")
         return None
 

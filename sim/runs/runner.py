@@ -40,6 +40,7 @@ from sim.inputs.loading import check_edited, load_waiting_rows, shown_csv
 from sim.inputs.scenario import MAX_REPLICATIONS, Scenario
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.runs.areas import area_summary
+from sim.runs.metrics import ALL
 from sim.runs.policy_code import code_hashes, policy_files
 from sim.runs.replication import ReplicationOutput, check_policies, run_replication
 from sim.runs.results import (
@@ -539,7 +540,7 @@ def _warn_of_rights_hardly_usable(scenario: Scenario, summary: pd.DataFrame) -> 
     replication to a pool of 5 MW, usable for 0.76% of their MW-hours, read as 1.4 years
     shorter waits. Nothing warned; the wait to a full firm connection counts no right.
     """
-    row = summary[(summary["group"] == "all") & (summary["metric"] == "non_firm_usable_share")]
+    row = summary[(summary["group"] == ALL) & (summary["metric"] == "non_firm_usable_share")]
     share = float(row["mean"].iloc[0]) if len(row) else float("nan")
     if not share < RIGHTS_HARDLY_USABLE:  # NaN too: nobody held a right
         return
