@@ -112,14 +112,17 @@ examples:
   gridqueue reproduce results/fifo
 
 It writes nothing into the directory: it prints each table as identical or what differs,
-then the verdict, and exits 0 if all are identical, 1 if not.
+marking a stored table edited since gridqueue wrote it, then the verdict, and exits 0 if all
+are identical, 1 if not.
 """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told by the command's own parser: its usage, not gridqueue's
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     # What run.json and the other records say was run: the words this call was given, which
     # are the program's own only when it was given none (main([...]) from Python, say).
     args.command = ["gridqueue", *(sys.argv[1:] if argv is None else argv)]
@@ -329,6 +332,8 @@ def _parser() -> argparse.ArgumentParser:
     _compare_parser(commands)
     _sweep_parser(commands)
     _calibrate_parser(commands)
+    for command_parser in commands.choices.values():
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
 
 

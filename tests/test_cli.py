@@ -403,3 +403,18 @@ def test_quiet_says_in_its_help_what_it_still_prints(capsys):
         main(["run", "--help"])
     assert "the last line still names the results folder" in " ".join(
         capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("command", [["report", "results/x"], ["validate", "x.yaml"],
+                                     ["reproduce", "results/x"]])
+def test_an_option_a_command_lacks_is_told_with_that_commands_usage(capsys, command):
+    """'report DIR --workers 1' said 'usage: gridqueue [-h] [--version] COMMAND ...'.
+
+    Nothing names the command whose option it is not; its own usage does.
+    """
+    with pytest.raises(SystemExit) as ended:
+        main([*command, "--no-such-option", "1"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: gridqueue {command[0]} ")
+    assert f"gridqueue {command[0]}: error: unrecognized arguments: --no-such-option 1" in err

@@ -352,3 +352,23 @@ def test_an_inherited_upgrade_restated_in_part_is_named_as_a_new_item(tmp_path: 
     with pytest.raises(InputError, match=r"grid.upgrades.0.add_mw: missing: this key is "
                                          r"required$"):
         load_scenario(child)
+
+
+def test_a_parent_in_another_folder_is_named_without_dot_dot(tmp_path, monkeypatch):
+    """'mine/../scenarios/base.yaml' in warnings and reports reads 'scenarios/base.yaml'.
+
+    Through a linked folder '..' leads elsewhere: there the path stays as written.
+    """
+    from sim.inputs.yaml_source import read_scenario_source
+
+    _, child = folders(tmp_path, "")
+    monkeypatch.chdir(tmp_path)
+    files = [file for file, _ in read_scenario_source(Path("c/child.yaml")).files]
+    assert files == [Path("c/child.yaml"), Path("a/parent.yaml")]
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "link").symlink_to(tmp_path / "c", target_is_directory=True)
+    (tmp_path / "elsewhere" / "a").mkdir()  # where 'link/..' would lead if read as text
+    (tmp_path / "elsewhere" / "a" / "parent.yaml").write_text("on purpose: not a scenario\n")
+    linked = read_scenario_source(Path("elsewhere/link/child.yaml"))
+    assert [file for file, _ in linked.files][1] == Path("elsewhere/link/../a/parent.yaml")
+    assert linked.data["seed"] == load_scenario(child).seed

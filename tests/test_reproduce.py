@@ -81,6 +81,32 @@ def test_reproduce_reports_a_tampered_table_and_exits_non_zero(results, capsys):
     assert code == 1
     assert "  replication_metrics.csv: differs from line 4, column value: '12345' then" in out
     assert "  applicants.csv: identical" in out
+    assert out.splitlines()[-1] == ("not reproduced: replication_metrics.csv edited since the "
+                                    f"run; 1 of {len(TABLES)} tables differ")
+
+
+def test_a_difference_is_blamed_on_an_edit_only_where_the_stored_table_was_edited(results,
+                                                                                   capsys):
+    """An edited table read 'not reproduced: 1 of 6 tables differ', as if the model were not.
+
+    The folder's record of what gridqueue wrote tells an edit from a re-run that differs:
+    where the record holds the stored file's hash (a difference gridqueue itself wrote, as a
+    new version would), nothing is said of an edit.
+    """
+    path = results / "summary.csv"
+    path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert "  summary.csv: differs from line" in out
+    assert "(the stored file was changed since gridqueue wrote it)\n" in out
+    assert "  applicants.csv: identical\n" in out
+    marker = results / ".gridqueue-output"
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    record["sha256"]["summary.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    marker.write_text(json.dumps(record), encoding="utf-8")
+    code, out, _ = gridqueue("reproduce", str(results), "-q", "--workers", "1", capsys=capsys)
+    assert code == 1
+    assert "changed since gridqueue wrote it" not in out
     assert out.splitlines()[-1] == f"not reproduced: 1 of {len(TABLES)} tables differ"
 
 

@@ -36,7 +36,7 @@ from sim.runs.results import (
     written_by_another_command,
 )
 from sim.runs.runner import run
-from sim.runs.staging import temporary_directory
+from sim.runs.staging import files_changed, temporary_directory
 
 __all__ = [
     "Reproduction", "compare_files", "input_changes", "read_run_info", "reproduce",
@@ -62,6 +62,8 @@ class Reproduction:
     """Versions that changed since the run, e.g. ``numpy 2.4.6 then, 2.5.0 now``."""
     not_checked: list[str] = field(default_factory=list)
     """Tables the run's gridqueue did not yet write, so there is nothing to check them with."""
+    edited: list[str] = field(default_factory=list)
+    """Tables changed since gridqueue wrote them (their SHA-256 differs from its record)."""
 
     @property
     def inputs_changed(self) -> bool:
@@ -80,7 +82,9 @@ class Reproduction:
                  f"(seed {self.seed})"]
         lines += [f"  {change}" for change in self.changes]
         for name, difference in self.tables.items():
-            lines.append(f"  {name}: {difference or 'identical'}")
+            mark = " (the stored file was changed since gridqueue wrote it)" \
+                if name in self.edited else ""
+            lines.append(f"  {name}: {difference or 'identical'}{mark}")
         if self.not_checked:
             lines.append(f"  {listed(self.not_checked)}: not in the results directory, as in one "
                          "written before gridqueue kept figures by area; not checked")
@@ -90,6 +94,8 @@ class Reproduction:
         tables = (f"{differing} of {len(self.tables)} tables differ" if differing
                   else f"all {len(self.tables)} tables identical")
         changed = "the inputs changed since the run; " if self.inputs_changed else ""
+        if self.edited:  # an edit of the stored table, not the re-run, explains these
+            changed += f"{listed(self.edited)} edited since the run; "
         lines.append(f"{verdict}: {changed}{tables}")
         return "\n".join(lines)
 
@@ -132,6 +138,7 @@ def reproduce(directory: str | Path, workers: int | None = None,
         changes=input_changes(folder, info, written, scenario, subset),
         versions=version_changes(info),
         not_checked=older,
+        edited=[name for name in files_changed(folder) if name in tables],
     )
 
 

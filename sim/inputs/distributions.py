@@ -334,7 +334,9 @@ class Empirical(_Spec):
     def _weights_match(self) -> Empirical:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError("weights must have one entry per value")
+                raise ValueError(f"expected one weight per value, {len(self.values)} "
+                                 f"weight{'' if len(self.values) == 1 else 's'}; "
+                                 f"got {len(self.weights)}")
             if sum(self.weights) <= 0:
                 raise ValueError("weights must not all be zero")
         return self

@@ -61,6 +61,9 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
             del merged[key]
         elif _is_list_edit(value):
             merged[key] = _edit_list(merged.get(key), value, place, here)
+        elif _is_distribution(merged.get(key)) and isinstance(value, dict) and "dist" not in value:
+            raise InputError(place.file, ".".join(here), _whole_distribution(merged[key], value),
+                             line=place.line(here))
         elif _is_distribution(value) or _is_distribution(merged.get(key)):
             merged[key] = copy.deepcopy(value)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -70,6 +73,25 @@ def merge(base: dict[str, Any], child: dict[str, Any], place: Place,
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _whole_distribution(inherited: dict[str, Any], given: dict[str, Any]) -> str:
+    """Why a child's mapping without ``dist`` cannot edit the parent's distribution, and the fix.
+
+    Where the child gives only parameters the parent's family has, the fix is written out:
+    the parent's distribution with the child's values.
+    """
+    text = ("expected a whole distribution with its dist: the parent file gives "
+            f"{_flow(inherited)}, which a child replaces whole rather than edits, so write "
+            "every parameter")
+    if set(given) <= set(inherited):
+        text += f", such as {_flow({**inherited, **given})}"
+    return text
+
+
+def _flow(mapping: dict[str, Any]) -> str:
+    """A mapping as YAML writes it on one line: '{dist: lognormal, mean: 0.64, sigma: 0.8}'."""
+    return "{" + ", ".join(f"{key}: {value}" for key, value in mapping.items()) + "}"
 
 
 def _is_distribution(value: Any) -> bool:

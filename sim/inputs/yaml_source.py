@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -450,6 +451,21 @@ _Site = tuple[Path, int | None]
 """Where an ``extends:`` was written: the file and line, for errors about its target."""
 
 
+def _parent_path(folder: Path, written: str) -> Path:
+    """The file ``extends: written`` names from ``folder``, without '..' where that is the same.
+
+    Warnings, errors and reports name it: 'mine/../scenarios/flevoland/base.yaml' reads
+    'scenarios/flevoland/base.yaml'. Through a symbolic link '..' may lead elsewhere, so the
+    shorter path is taken only where it names the same file.
+    """
+    joined = folder / written
+    tidy = Path(os.path.normpath(joined))
+    try:
+        return tidy if tidy != joined and os.path.samefile(tidy, joined) else joined
+    except OSError:  # a missing file: said as written, by the caller
+        return joined
+
+
 def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: list[str],
                        chain: list[Path], site: _Site | None = None) -> dict[str, Any]:
     real = _resolved(path, site)
@@ -472,8 +488,8 @@ def _read_with_parents(path: Path, files: list[tuple[Path, yaml.Node]], notes: l
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(path, "extends", "expected the path of another scenario file",
                          line=line)
-    base = _read_with_parents(path.parent / parent, files, notes, [*chain, real],
-                              (path, line))
+    base = _read_with_parents(_parent_path(path.parent, parent), files, notes,
+                              [*chain, real], (path, line))
     if replaces_schedule(data):
         notes += drop_schedule(base, f"{path}:{_line(root, ('policy', 'order'))}",
                                "policy.order")
@@ -709,6 +725,12 @@ def _apply_override(data: dict[str, Any], override: Override) -> None:
             elif last:
                 target[part] = override.value
             else:
+                following = override.path[depth + 1]
+                if part not in target and following.isdigit():  # a list's item, of no list
+                    raise InputError(where, so_far, f"expected a list the scenario gives: it "
+                                     f"gives no {so_far}, so it has no item {following} to "
+                                     f"change; set the whole list, as in --set "
+                                     f"'{so_far}=[{{...}}]'")
                 target = target.setdefault(part, {})
         else:
             raise InputError(where, so_far, "expected a mapping or list to set a key in, "

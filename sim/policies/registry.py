@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import inspect
@@ -198,7 +199,9 @@ def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
                     f"the {argument} (see docs/policies.md)")
         return cls
     own = [name for name, value in vars(cls).items() if callable(value)]
-    hints = "".join(nearest(name, own) for name in missing)
+    misspelt = [(name, match[0]) for name in missing
+                if (match := difflib.get_close_matches(name, own, n=1, cutoff=0.6))]
+    hints = "".join(f"; it defines {written}: rename it {name}" for name, written in misspelt)
     raise LookupError(
         f"queue policy '{order}': class {cls.__qualname__} in module {cls.__module__} does "
         f"not define {', '.join(missing)}{hints}; a policy must define sort_key(self, "
