@@ -1466,3 +1466,16 @@ def test_an_option_refused_is_said_once_not_again_while_handling_it(published):
                                                                     0.5, 1.5)],
                               overrides=["streams=3", "streams.x.rate_per_year=2"])
     assert caught.value.__context__ is None or caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize(("above", "text"), [
+    (0.03, "0.03 above the best"),
+    (0.0, "0.00 above the best"),
+    (0.00286, "0.003 above the best"),
+    (-0.00286, "0.003 below the best (the values kept fit better than any candidate tried)"),
+])
+def test_the_kept_values_loss_is_said_above_or_below_the_best(above, text):
+    """A file's value kept may fit better than every candidate: that read '-0.00 above'."""
+    from sim.analysis.calibration_result import _from_best
+
+    assert _from_best(above) == text

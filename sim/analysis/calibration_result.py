@@ -179,7 +179,7 @@ class Calibration:
         held = {**self.written(), **{key: f"at {self._kept(key)}" for key in kept}}
         return [f"calibrated.yaml ({_values(held)}), run with the same "
                 f"{self.run_info['replications']} replications: loss {loss:.2f}, "
-                f"{above:.2f} above the best ({verdict} the {self.run_info['confidence']:.0%} "
+                f"{_from_best(above)} ({verdict} the {self.run_info['confidence']:.0%} "
                 f"threshold); {_agreeing(table, len(table))}",
                 "Each published figure's part of its loss:",
                 *self._figure_lines(table)]
@@ -485,3 +485,16 @@ def _scalar(value: Any) -> str:
 def _published_figures(count: int) -> str:
     """'the 3 published figures', or 'the one published figure'."""
     return "the one published figure" if count == 1 else f"the {count} published figures"
+
+
+def _from_best(above: float) -> str:
+    """How far a loss is above the best candidate's: '0.03 above the best', '0.003 below'.
+
+    The values kept (a key at its file's value, say) may fit better than every candidate
+    tried: that read '-0.00 above the best'. A gap too small for two decimals keeps one digit.
+    """
+    gap = abs(above)
+    text = f"{gap:.2f}" if gap >= 0.005 or gap == 0 else f"{gap:.1g}"
+    if above < 0:
+        return f"{text} below the best (the values kept fit better than any candidate tried)"
+    return f"{text} above the best"
