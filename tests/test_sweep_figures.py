@@ -159,6 +159,24 @@ def test_lines_show_each_cells_difference_from_the_first_beneath():
     assert len(alone.axes) == 1 and "each cell alone" not in alone.axes[0].get_title()
 
 
+def test_values_varied_out_of_order_are_drawn_from_left_to_right():
+    """--vary share=0.6,0,0.3 (the current value first, as the reference) doubled back.
+
+    Each point keeps its own cell's estimate and difference; only the order of drawing is
+    the axis's.
+    """
+    key = "onsite_generation.share"
+    table = _table([key], [["0.6", 8.83, 8.50, 9.09], ["0", 8.97, 8.67, 9.21],
+                           ["0.3", 8.92, 8.58, 9.18]], "wait_rmst_10y_years")
+    differences = _differences(table, [(0.0, 0.0, 0.0), (0.147, 0.125, 0.169),
+                                       (0.091, 0.06, 0.12)])
+    top, below = sweep_figure(table, [key], "wait_rmst_10y_years", "all", differences).axes[:2]
+    assert list(top.get_lines()[0].get_xdata()) == [0.0, 0.3, 0.6]
+    assert np.allclose(top.get_lines()[0].get_ydata(), [8.97, 8.92, 8.83])
+    assert list(below.get_lines()[0].get_xdata()) == [0.0, 0.3, 0.6]
+    assert np.allclose(below.get_lines()[0].get_ydata(), [0.147, 0.091, 0.0])
+
+
 def test_a_few_swept_numbers_are_the_ticks_of_the_x_axis():
     """0, 10 and 20 MW swept read at 0, 10 and 20, not at 2.5, 7.5 and 12.5 never run.
 

@@ -319,6 +319,9 @@ def _lines(rows: pd.DataFrame, keys: list[str], metric: str, group: str,
     beneath = (not shown.empty
                and bool(np.isfinite(shown["difference"].to_numpy(dtype=float)[1:]).any()))
     by_area = beneath and len(keys) == 1 and bool(areas)
+    # Drawn from left to right: values varied as 0.6,0,0.3 (the first cell, the reference,
+    # first) made each line double back on itself.
+    rows = rows.iloc[np.argsort([x_of[v] for v in rows[keys[0]]], kind="stable")]
     if by_area:
         fig = Figure(figsize=(7.0, 9.4), layout="constrained")
         ax, below, lowest = fig.subplots(3, 1, sharex=True, height_ratios=(3, 2, 2))
