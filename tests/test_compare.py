@@ -1723,6 +1723,29 @@ QUESTIONS = """\
 """
 
 
+def test_the_answers_come_in_the_order_of_the_questions_file(family, tmp_path):
+    """They came in the order of the scenarios: a question listed first could be folded away.
+
+    Here the file asks about on-site generation first, whose variant comes after that of
+    the second question among the scenarios run; comparison.csv keeps the same order.
+    """
+    path = family["fifo"].parent / "reversed.yaml"
+    path.write_text("- question: What does on-site generation do?\n"
+                    "  reference: social_priority.yaml\n"
+                    "  variant: onsite.yaml\n"
+                    "- question: What does priority do?\n"
+                    "  reference: fifo.yaml\n"
+                    "  variant: social_priority.yaml\n", encoding="utf-8")
+    asked = compare([], questions=path, replications=2, workers=1)
+    assert asked.ran == ["social_priority", "onsite", "fifo"]
+    order = ["What does on-site generation do?", "What does priority do?"]
+    assert [text.split(" (")[0] for text in asked.sentences()] == order
+    assert [line.split(" (")[0] for line in asked.outline() if line and line[0] != " "] == order
+    written = asked.write(tmp_path / "out")
+    questions = pd.read_csv(written / "comparison.csv", keep_default_na=False)["question"]
+    assert [q for q in dict.fromkeys(questions) if q] == order
+
+
 def test_questions_file_names_each_pair_and_runs_each_file_once(
     family: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
