@@ -87,6 +87,11 @@ def test_an_area_s_difference_is_its_own_row(areas: Comparison) -> None:
     with pytest.raises(GridqueueError, match="area='sout': not a grid area .*did you mean "
                        "'south'.*expected one of north, south"):
         areas.difference("connected", area="sout")
+    # A category within an area read 'this comparison has no differences by grid area'.
+    group = next(g for g in table["group"].unique() if g != "all")
+    with pytest.raises(GridqueueError, match=f"area='south', group='{group}': a difference by "
+                       "grid area counts every applicant of the area, group='all'"):
+        areas.difference("connected", group, area="south")
 
 
 def test_a_read_comparison_gives_the_same_difference(family: Comparison, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.errors import GridqueueError, nearest, nearest_by_words
-from sim.runs.metrics import BY_AREA, COMPARED
+from sim.runs.metrics import ALL, BY_AREA, COMPARED
 
 __all__ = ["Difference", "find_difference"]
 
@@ -59,6 +59,10 @@ def find_difference(differences: pd.DataFrame, metric: str, group: str, scenario
     (``origin``) are not picked, and stay in the table.
     """
     rows = _one_of(differences, "metric", metric, "key figure")
+    if area is not None and group != ALL and (differences["population"] == BY_AREA).any():
+        raise GridqueueError(f"area={area!r}, group={group!r}: a difference by grid area "
+                             f"counts every applicant of the area, group={ALL!r}; a category "
+                             "within an area has none (each run's areas.csv gives its figures)")
     rows = _one_of(rows, "group", group, "group")
     rows = _pick(rows, "scenario", scenario, "variant")
     rows = _pick(rows, "reference", reference, "reference")
