@@ -205,9 +205,9 @@ class Comparison:
         the reference's (``estimate``), its 95% interval (``ci_low``, ``ci_high``), the
         reference's level (``reference_mean``) and whether it is ``paired``. ``scenario``
         names the variant and ``reference`` its reference, each needed only where more than
-        one would match; ``area`` a grid area, whose row (of all its applicants) is its own (without it, the whole
-        grid's). A name not in the comparison is refused with the nearest one and the names
-        it takes. The rows of a stream or project set apart are in :attr:`differences`.
+        one would match; ``area`` a grid area, whose row (of all its applicants) is its own
+        (without it, the whole grid's). A name not in the comparison is refused with the
+        nearest one and the names it takes. The rows of a stream or project set apart are in :attr:`differences`.
         """
         return find_difference(self.differences, metric, group, scenario, reference, area)
 
