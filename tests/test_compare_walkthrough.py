@@ -138,6 +138,34 @@ def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(
                 workers=1)
 
 
+def test_a_folder_and_its_file_in_questions_that_never_pair_them_draw_no_warning(
+        family: dict[str, Path], folders: dict[str, Path], tmp_path: Path):
+    """A run of social_priority as one question's reference, its file another's variant.
+
+    No question sets the two against each other, yet the warning said that "compared with
+    each other they can only show zero"; and social_priority:KEY=VALUE, which can reach only
+    the file, was refused as naming two inputs.
+    """
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(
+        f"- question: Priority\n  reference: {family['fifo']}\n"
+        f"  variant: {family['social_priority']}\n"
+        f"- question: On-site\n  reference: {folders['social_priority']}\n"
+        f"  variant: {family['onsite']}\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare([], questions=questions, replications=2, workers=1)
+    assert not [m for m in _messages(caught) if "resolve to the same scenario" in m]
+    changed = compare([], ["social_priority:seed=3"], questions=questions, replications=2,
+                      workers=1)
+    assert changed.results["social_priority"].scenario.seed == 3
+    paired = questions.with_name("paired.yaml")  # where a question does pair them: said
+    paired.write_text(f"- question: Same\n  reference: {folders['social_priority']}\n"
+                      f"  variant: {family['social_priority']}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match="the two inputs resolve to the same scenario"):
+        compare([], questions=paired, replications=2, workers=1)
+
+
 def test_compares_observations_csv_has_a_runs_columns_after_a_scenario_column(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """As the README says: the columns of a run's observations.csv, ``scenario`` first.

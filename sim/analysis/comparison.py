@@ -207,7 +207,8 @@ class Comparison:
         names the variant and ``reference`` its reference, each needed only where more than
         one would match; ``area`` a grid area, whose row (of all its applicants) is its own
         (without it, the whole grid's). A name not in the comparison is refused with the
-        nearest one and the names it takes. The rows of a stream or project set apart are in :attr:`differences`.
+        nearest one and the names it takes. The rows of a stream or project set apart are in
+        :attr:`differences`.
         """
         return find_difference(self.differences, metric, group, scenario, reference, area)
 
@@ -703,7 +704,10 @@ def compare(
             paths.setdefault(resolved(item), label)
     # a reference that names no input is refused before anything runs, or is warned of
     chosen = None if reference is None else _label_of(reference, labels, paths)
-    _warn_of_repeats(items, changes, [loaded for loaded, _ in gathered])  # once all load
+    asked_pairs = None if not specs else {frozenset((s.reference.resolve(), s.variant.resolve()))
+                                          for s in specs}
+    _warn_of_repeats(items, changes, [loaded for loaded, _ in gathered],  # once all load
+                     asked_pairs)
     _warn_of_folders_left_as_they_ran(items, changes, [loaded for loaded, _ in gathered],
                                       replications)
     for loaded, source in gathered:
@@ -844,7 +848,7 @@ def _homes(results: Results, counted: Collection[int]) -> dict[str, tuple[float,
 
 def _warn_of_repeats(
     items: Sequence[Input], changes: Sequence[list[Override]],
-    loaded: Sequence[Results | Scenario],
+    loaded: Sequence[Results | Scenario], asked_pairs: set[frozenset[Path]] | None = None,
 ) -> None:
     """Warn of two inputs that are one scenario: compared, every paired difference is zero.
 
@@ -853,7 +857,10 @@ def _warn_of_repeats(
     twice. Two that reach the same scenario in other ways, found by what they resolve to
     (:func:`_resolved_key`), are named together: a copy of a file, a variant whose change
     leaves a value as it was, a file and a results folder of it run as it is. A scenario file
-    may come twice with different ``--set N:...`` changes (a variant).
+    may come twice with different ``--set N:...`` changes (a variant). With a questions file
+    (``asked_pairs``, the resolved paths of each pair) only two that a question sets against
+    each other are: a results folder of a file can be the reference of one question where
+    the file is the variant of another, and then neither is compared with the other.
     """
     seen: dict[tuple[Path, str], Input] = {}
     resolved: dict[str, tuple[Input, list[Override], Scenario]] = {}
@@ -874,10 +881,19 @@ def _warn_of_repeats(
         found = _resolved_key(scenario)
         if found is None:
             continue
-        if found in resolved:
+        if found in resolved and _compared_together(item, resolved[found][0], asked_pairs):
             warn(_same_scenario(item, mine, scenario, *resolved[found]))
         else:
             resolved[found] = (item, mine, scenario)
+
+
+def _compared_together(item: Input, other: Input,
+                       asked_pairs: set[frozenset[Path]] | None) -> bool:
+    """Whether two inputs are set against each other: by a question, or by any plain compare."""
+    if asked_pairs is None or not isinstance(item, (str, Path)) \
+            or not isinstance(other, (str, Path)):
+        return True
+    return frozenset((Path(item).resolve(), Path(other).resolve())) in asked_pairs
 
 
 def _same_scenario(item: Input, mine: list[Override], scenario: Scenario,

@@ -47,7 +47,7 @@ def overrides_for(inputs: Sequence[Any], overrides: Overrides) -> list[list[Over
             for chosen in mine:
                 chosen.append(_parsed(entry, key, ""))
             continue
-        index = _index(target.strip(), names, entry)
+        index = _index(target.strip(), names, entry, inputs)
         if not isinstance(inputs[index], (str, Path)):
             raise GridqueueError(_used_as_it_is(entry, index, inputs[index]))
         if Path(str(inputs[index])).is_dir():
@@ -82,13 +82,19 @@ def _name(item: Any) -> str:
     return Path(str(item)).stem if isinstance(item, (str, Path)) else ""
 
 
-def _index(target: str, names: list[str], entry: Any) -> int:
-    """The input a target names: a position from 1, or a file name."""
+def _index(target: str, names: list[str], entry: Any, inputs: Sequence[Any]) -> int:
+    """The input a target names: a position from 1, or a file name.
+
+    A name that a scenario file and results folders share (``social_priority.yaml`` beside
+    ``runs/social_priority``) names the file: a change cannot reach a folder's results.
+    """
     if target.isdigit() and 1 <= int(target) <= len(names):
         return int(target) - 1
     matches = [i for i, name in enumerate(names) if name == target]
-    if len(matches) == 1:
-        return matches[0]
+    files = [i for i in matches
+             if not (isinstance(inputs[i], (str, Path)) and Path(inputs[i]).is_dir())]
+    if len(matches) == 1 or len(files) == 1:
+        return (matches if len(matches) == 1 else files)[0]
     choices = ", ".join(n for n in names if n)
     problem = "names two inputs" if matches else "names no input"
     raise GridqueueError(f"{_text(entry)}: the target '{target}' {problem}; expected a "
