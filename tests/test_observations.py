@@ -549,7 +549,28 @@ def test_an_observation_dated_outside_the_run_names_the_observations_file(tmp_pa
         load_scenario(scenario)
     assert raised.value.source.endswith("figures.yaml") and raised.value.line == 6
     assert raised.value.key_path == "observations.1.date"
-    assert "expected a date from start (2022-11-17) to end (2036-12-31)" in str(raised.value)
+    assert ("expected a date from start (2022-11-17) to the day before end (2036-12-31)"
+            in str(raised.value))
+
+
+def test_an_observation_may_not_count_the_day_the_run_ends(tmp_path):
+    """The run stops as its end date begins: a count of that day read as nobody.
+
+    Requests received on 30 and 31 December of a run ending on the 31st simulated 9.85
+    against 20 a day, and 'the model is lower' followed.
+    """
+    scenario = _scenario_with_observations(tmp_path, (
+        "  - {date: 2036-12-31, since: 2036-12-30, quantity: requests_received, value: 2,"
+        " source: test}\n"))
+    with pytest.raises(InputError, match=r"observations.0.date: expected a date from start "
+                       r"\(2022-11-17\) to the day before end \(2036-12-31\), got 2036-12-31: "
+                       "the run stops as its end date begins, so nothing of that day is "
+                       "simulated"):
+        load_scenario(scenario)
+    day_before = _scenario_with_observations(tmp_path, (
+        "  - {date: 2036-12-30, since: 2036-12-29, quantity: requests_received, value: 2,"
+        " source: test}\n"))
+    assert load_scenario(day_before).observations[0].date.isoformat() == "2036-12-30"
 
 
 def test_an_observations_file_that_is_a_folder_is_said_to_be_one(tmp_path):

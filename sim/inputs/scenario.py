@@ -1111,10 +1111,11 @@ class Scenario(_Model):
             dates = {"date": observation.date, "since": observation.since,
                      "relative_to.date": observation.relative_to.date if observation.relative_to
                      else None}
-            for key, date in dates.items():
-                if date is not None and not self.start <= date <= self.end:
+            for key, date in dates.items():  # a day of the run: it ends as end begins
+                if date is not None and not self.start <= date < self.end:
                     raise SchemaProblem(f"{path}.{key}", f"expected a date from start "
-                                        f"({self.start}) to end ({self.end}), got {date}",
+                                        f"({self.start}) to the day before end ({self.end}), "
+                                        f"got {date}{_END_DAY if date == self.end else ''}",
                                         _observation_outside(f"{path}.{key}", date, self))
         return self
 
@@ -1209,6 +1210,10 @@ def _shared_delay_problems(s: Scenario, upgrade: Upgrade) -> list[str]:
     return []
 
 
+_END_DAY = ": the run stops as its end date begins, so nothing of that day is simulated"
+"""Why an observation may not count the end date: its requests would read as none."""
+
+
 def _observation_outside(key_path: str, date: dt.date, s: Scenario) -> tuple[str, str]:
     """The start or end that leaves an observation's date outside the run, and what it needs.
 
@@ -1217,7 +1222,7 @@ def _observation_outside(key_path: str, date: dt.date, s: Scenario) -> tuple[str
     ``{set}`` are filled in by the loader: where the observation was given, and ``--set``.
     """
     bound, need, move = ("start", "on or before", "an earlier start") if date < s.start \
-        else ("end", "on or after", "a later end")
+        else ("end", "after", "a later end")
     return (bound, f"expected a date {need} {date}, that of {key_path} ({{where}}): an "
                    f"observation is set beside the run, so it must fall within it; give "
                    f"{move}, or run without the observations: {{set}} observations=null")
