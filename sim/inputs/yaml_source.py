@@ -58,7 +58,8 @@ class _StrictLoader(yaml.SafeLoader):
     8, ``1:30`` is 90 (base 60) and ``1_000`` is 1000: a planner typing those means a word or
     a decimal number. Here only ``true``/``false`` are booleans, integers are decimal (``0o``
     and ``0x`` for octal and hex), and anything else that is not a number, a null or an ISO
-    date is text, so a scenario key that wants a number refuses it with a message. ISO dates
+    date is text, so a scenario key that wants a number refuses it with a message unless
+    Python reads it as one (``1_000`` as 1000, which is what its writer meant). ISO dates
     stay dates (not part of the core schema, but every scenario has them). A key given twice
     in one mapping is refused.
     """
