@@ -950,7 +950,8 @@ def plan_sweep(
     if fewest < MIN_REPLICATIONS:
         raise GridqueueError(
             f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
-            f"95% interval, got {fewest}; run it with "
+            f"95% interval, got {fewest}; give the scenario replications: "
+            f"{MIN_REPLICATIONS} or more, or run the sweep with "
             f"{argument('replications', MIN_REPLICATIONS)} or more")
     return base, grid, combos, scenarios
 
