@@ -108,7 +108,10 @@ def test_a_bad_distribution_in_a_child_names_the_child(family):
     (family / "child.yaml").write_text(
         "extends: base.yaml\nstreams:\n  firms:\n    demand_mw: {median: 2}\n")
     with pytest.raises(InputError, match=r"child.yaml:4: streams.firms.demand_mw: expected a "
-                       "number or a distribution"):
+                       r"whole distribution with its dist: the parent file gives \{dist: "
+                       r"lognormal, median: 0.4, sigma: 0.8\}, which a child replaces whole "
+                       r"rather than edits, so write every parameter, such as \{dist: "
+                       r"lognormal, median: 2, sigma: 0.8\}$"):
         load_scenario(family / "child.yaml")
 
 
