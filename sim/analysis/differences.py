@@ -305,10 +305,9 @@ def comparison_table(
     Args:
         summaries: ``summary.csv`` tables by scenario label, in input order.
         metrics: ``replication_metrics.csv`` tables by the same labels.
-        questions: the pairs to difference, in the order the answers take. A scenario gets a
-            block of rows per question it is the variant of (``reference`` and ``question``
-            filled), in this order, after those that are the variant of none, each with one
-            block with both empty and no difference, in input order. A variant whose question
+        questions: the pairs to difference. A scenario gets a block of rows per question it is
+            the variant of (``reference`` and ``question`` filled); one that is the variant of
+            none gets one block with both empty and no difference. A variant whose question
             splits its applicants (a stream set apart) has no block of them all together:
             its own ``summary.csv`` holds that.
         populations: the applicants each question compares (see
@@ -318,22 +317,19 @@ def comparison_table(
             differ between the scenarios, or it has nothing to be compared with.
     """
     populations = populations or {}
-    variants = {question.variant for question in questions}
-    blocks: list[tuple[str, Question | None]] = [  # the answers in the questions' order
-        *((label, None) for label in summaries if label not in variants),
-        *((question.variant, question) for question in questions)]
     parts = []
-    for label, question in blocks:
-        summary = summaries[label]
-        everyone = [Population(EVERY_APPLICANT, "", None if question is None
-                               else metrics[question.reference], metrics[label])]
-        for population in populations.get(question, everyone) if question else everyone:
-            if question is not None and question.paired:
-                population = over_shared_replications(population)
-            own = summary if population.kind == EVERY_APPLICANT \
-                and len(population.variant) == len(metrics[label]) \
-                else summarise(population.variant)
-            parts.append(_block(own, label, question, population))
+    for label, summary in summaries.items():
+        mine: list[Question | None] = [q for q in questions if q.variant == label]
+        for question in mine or [None]:
+            everyone = [Population(EVERY_APPLICANT, "", None if question is None
+                                   else metrics[question.reference], metrics[label])]
+            for population in populations.get(question, everyone) if question else everyone:
+                if question is not None and question.paired:
+                    population = over_shared_replications(population)
+                own = summary if population.kind == EVERY_APPLICANT \
+                    and len(population.variant) == len(metrics[label]) \
+                    else summarise(population.variant)
+                parts.append(_block(own, label, question, population))
     table = pd.concat(parts, ignore_index=True)
     table["paired"] = table["paired"].astype("boolean")
     return table[list(COMPARISON_COLUMNS)]
