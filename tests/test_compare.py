@@ -1726,8 +1726,10 @@ QUESTIONS = """\
 def test_the_answers_come_in_the_order_of_the_questions_file(family, tmp_path):
     """They came in the order of the scenarios: a question listed first could be folded away.
 
-    Here the file asks about on-site generation first, whose variant comes after that of
-    the second question among the scenarios run; comparison.csv keeps the same order.
+    Here the file asks about on-site generation first, whose variant runs after that of the
+    second question. comparison.csv keeps each scenario's rows in the order they ran (so a
+    scenario keeps its marker in every figure); the answers follow the file, in the
+    terminal, the report and a comparison read back.
     """
     path = family["fifo"].parent / "reversed.yaml"
     path.write_text("- question: What does on-site generation do?\n"
@@ -1739,11 +1741,14 @@ def test_the_answers_come_in_the_order_of_the_questions_file(family, tmp_path):
     asked = compare([], questions=path, replications=2, workers=1)
     assert asked.ran == ["social_priority", "onsite", "fifo"]
     order = ["What does on-site generation do?", "What does priority do?"]
+    assert [q for q in dict.fromkeys(asked.table["question"]) if q] == order[::-1]
     assert [text.split(" (")[0] for text in asked.sentences()] == order
     assert [line.split(" (")[0] for line in asked.outline() if line and line[0] != " "] == order
     written = asked.write(tmp_path / "out")
-    questions = pd.read_csv(written / "comparison.csv", keep_default_na=False)["question"]
-    assert [q for q in dict.fromkeys(questions) if q] == order
+    page = (written / "report.html").read_text(encoding="utf-8")
+    assert page.index(order[0]) < page.index(order[1])
+    read = Comparison.read(written)
+    assert [text.split(" (")[0] for text in read.sentences()] == order
 
 
 def test_questions_file_names_each_pair_and_runs_each_file_once(

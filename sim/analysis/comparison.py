@@ -341,7 +341,7 @@ class Comparison:
         What ``gridqueue compare`` prints: each question with its key figure, then each
         category's difference and what else the answer says, indented under it.
         """
-        return outline(self.table, self._project_dates, self._extra_items)
+        return outline(self.table, self._project_dates, self._extra_items, self._asked)
 
     def notes(self) -> list[str]:
         """What the marks in :meth:`sentences` mean, each once ("(to the end of the run)", say).
@@ -458,7 +458,13 @@ class Comparison:
     @functools.cached_property
     def _answers(self) -> tuple[str, ...]:
         """The answers, worked out once for :meth:`sentences` and :meth:`notes`."""
-        return tuple(sentences(self.table, self._project_dates, self._extra_items))
+        return tuple(sentences(self.table, self._project_dates, self._extra_items,
+                               self._asked))
+
+    @property
+    def _asked(self) -> list[str]:
+        """The questions in the order asked: a questions file's, which the answers follow."""
+        return [question.question for question in self.questions]
 
     @functools.cached_property
     def _project_dates(self) -> PairDates:
@@ -523,7 +529,7 @@ class Comparison:
                 self.sources, images, self.observations, self._project_dates,
                 cautions=[text for text in self.cautions if text not in said],
                 replications=self._replication_counts, extra=extra,
-                areas=self._areas)
+                areas=self._areas, asked=self._asked)
             (staging / "report.html").write_text(render_report(page), encoding="utf-8")
             provenance = {**self._provenance(target), "command": None if command is None
                           else list(command)}

@@ -36,6 +36,7 @@ from sim.report.narrative import (
     answer_pairs,
     lead_metric,
     metric_phrase,
+    questions_in_order,
     window_note,
 )
 from sim.runs.areas import asked_in, nobody_asked_in
@@ -454,6 +455,7 @@ def comparison_page(
     replications: Mapping[str, int] | None = None,
     extra: PairItems | None = None,
     areas: Mapping[str, pd.DataFrame] | None = None,
+    asked: Sequence[str] = (),
 ) -> Page:
     """The report of a comparison, from its table, scenarios, sources and PNG figures.
 
@@ -465,9 +467,10 @@ def comparison_page(
     captions of the figures that pool them say so, since a paired answer counts fewer.
     ``extra`` adds items to a pair's answer (:data:`sim.report.narrative.PairItems`).
     ``areas``: each scenario's key figures by grid area, for the window note
-    (:func:`sim.report.narrative.window_note`).
+    (:func:`sim.report.narrative.window_note`). ``asked``: the questions in the order the
+    answers take (a questions file's), else the table's.
     """
-    questions = [q for q in dict.fromkeys(table["question"].fillna("")) if q]
+    questions = questions_in_order(table, asked)
     labels = list(scenarios)
     lead = lead_metric(table)
     window = window_note(table, lead, areas)

@@ -88,6 +88,7 @@ __all__ = [
     "present_groups",
     "priority_items",
     "project_dates",
+    "questions_in_order",
     "ranking_words",
     "sentences",
     "split_item",
@@ -189,17 +190,18 @@ def _replications_of(value: Any) -> float | None:
 
 
 def sentences(table: pd.DataFrame, dates: PairDates | None = None,
-              extra: PairItems | None = None) -> list[str]:
-    """One sentence per question of a comparison table, in the table's order.
+              extra: PairItems | None = None, asked: Sequence[str] = ()) -> list[str]:
+    """One sentence per question of a comparison table, in the order ``asked`` (else the table's).
 
     ``dates`` (:func:`project_dates` of each pair) lets a project say when it was connected;
     ``extra`` adds items to a pair's answer.
     """
-    return [answer(table, question, dates=dates, extra=extra) for question in _questions(table)]
+    return [answer(table, question, dates=dates, extra=extra)
+            for question in questions_in_order(table, asked)]
 
 
 def outline(table: pd.DataFrame, dates: PairDates | None = None,
-            extra: PairItems | None = None) -> list[str]:
+            extra: PairItems | None = None, asked: Sequence[str] = ()) -> list[str]:
     """The answers of :func:`sentences` as lines to read down: each item on a line of its own.
 
     A question and its key figure, then, under each pair it compares (named where there are
@@ -209,7 +211,7 @@ def outline(table: pd.DataFrame, dates: PairDates | None = None,
     """
     metric = lead_metric(table)
     lines: list[str] = []
-    for question in _questions(table):
+    for question in questions_in_order(table, asked):
         lines += [""] if lines else []
         lines.append(f"{question} ({_phrase(table, question, metric)}):")
         for pair in answer_pairs(table, question, metric, dates, extra):
@@ -250,10 +252,17 @@ def _item_lines(item: str, indent: str) -> list[str]:
             *(f"{indent}    {part}" for part in parts)]
 
 
-def _questions(table: pd.DataFrame) -> list[str]:
-    """The questions a comparison table answers, in its order."""
-    asked = table[table["question"].fillna("") != ""]
-    return [str(question) for question in dict.fromkeys(asked["question"])]
+def questions_in_order(table: pd.DataFrame, asked: Sequence[str] = ()) -> list[str]:
+    """The questions a comparison table answers, in the order ``asked`` (a questions file's).
+
+    The table holds each scenario's rows in input order, which a questions file need not
+    follow: the report folds all but the first answers, so a question listed first came
+    last where its variant ran late. Questions ``asked`` leaves out follow, in table order.
+    """
+    rows = table[table["question"].fillna("") != ""]
+    found = [str(question) for question in dict.fromkeys(rows["question"])]
+    place = {question: index for index, question in enumerate(dict.fromkeys(asked))}
+    return sorted(found, key=lambda question: place.get(question, len(place)))
 
 
 def answer(table: pd.DataFrame, question: str, metric: str | None = None,
