@@ -119,8 +119,7 @@ def test_inputs_that_resolve_to_one_scenario_are_said_to_show_only_zero(
                       rf"inputs resolve to the same scenario \(all but its name\), so .*{zero}"):
         compare([family["fifo"], copy], replications=2, workers=1)
     with pytest.warns(GridqueueWarning, match=rf"^{fifo} with grid.capacity_mw=1 and {fifo}: "
-                      r"the two inputs resolve to the same scenario \(all but its "
-                      r"description\), "):  # which names the change: 'With grid...'
+                      r"the two inputs resolve to the same scenario, "):
         compare([family["fifo"], family["fifo"]], ["2:grid.capacity_mw=1"], replications=2,
                 workers=1)
     with pytest.warns(GridqueueWarning) as caught:  # the folder keeps its 2, as others say

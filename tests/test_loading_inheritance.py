@@ -167,31 +167,6 @@ def test_a_child_without_a_description_says_whose_it_inherits(tmp_path):
     assert load_scenario(tmp_path / "deeper.yaml", {"description": "Set."}).description == "Set."
 
 
-def test_a_files_own_description_names_what_a_set_changes(tmp_path):
-    """social_priority.yaml --set policy.order=fifo was described as the policy as it happened.
-
-    Its report and scenario.yaml now say 'With policy.order=fifo: ...'; a change that leaves
-    what it does as it was (replications), or a description given outright, adds nothing,
-    and a re-run of the results folder, given its seed, keeps the description it wrote.
-    """
-    from sim.inputs.loading import load_resolved
-
-    (tmp_path / "fifo.yaml").write_text(FIFO, encoding="utf-8")
-    fifo = tmp_path / "fifo.yaml"
-    assert load_scenario(fifo, ["policy.order=social_priority", "replications=3", "seed=4"]
-                         ).description == ("With policy.order=social_priority, seed=4: First "
-                                           "come, first served.")
-    assert load_scenario(fifo, ["replications=3"]).description == "First come, first served."
-    assert load_scenario(fifo, {"description": "Mine.", "seed": 4}).description == "Mine."
-    long = "projects=[{name: campus, date: 2023-06-01, demand_mw: 3, jobs: 400, area: main}]"
-    assert load_scenario(fifo, [long]).description == "With projects: First come, first served."
-    written = tmp_path / "scenario.yaml"
-    written.write_text(FIFO.replace("First come, first served.", "'With seed=4: First come, "
-                                    "first served.'"), encoding="utf-8")
-    assert load_resolved(written, {"seed": 4}).description == \
-        "With seed=4: First come, first served."
-
-
 def test_a_childs_list_of_changes_that_drops_inherited_ones_is_named(tmp_path):
     """Replacing policy.changes warns, as a new policy.order does; {add: [...]} keeps them."""
     (tmp_path / "history.yaml").write_text(HISTORY, encoding="utf-8")

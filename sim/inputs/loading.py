@@ -148,24 +148,6 @@ def _inherited_description(source: ScenarioSource, description: str) -> str:
     return f"Extends {', which extends '.join(names)}{changing}: {description}"
 
 
-def _changed_description(source: ScenarioSource, description: str) -> str:
-    """A file's own description, with the changes a ``--set`` made: 'With policy.order=fifo: ...'.
-
-    Run with ``--set policy.order=fifo``, social_priority.yaml was described, in its report
-    and its scenario.yaml, as the policy as it happened. A change given as the description
-    itself, or one that does not change what the scenario does (:data:`NOT_CHANGES`), leaves
-    it as it is; a long value is named by its key alone.
-    """
-    if not description or any(o.path[:1] == ("description",) for o in source.overrides):
-        return description
-    changes = [o.text if len(o.text) <= MAX_SHOWN_CHANGE else o.key_path
-               for o in source.overrides if o.path[0] not in NOT_CHANGES]
-    return f"With {', '.join(dict.fromkeys(changes))}: {description}" if changes else description
-
-
-MAX_SHOWN_CHANGE = 60
-"""Longest ``key=value`` a description names whole; a longer one is named by its key."""
-
 NOT_CHANGES = ("name", "description", "extends", "replications")
 """Top-level keys that do not change what a described scenario does: how many replications
 run says how precise its figures are, not what it is."""
@@ -198,19 +180,13 @@ def _csv_beside_the_scenario(data: dict[str, Any], source: ScenarioSource) -> No
         data["waiting_list"] = {**waiting, "csv": str(named_in.resolve() / csv)}
 
 
-def validate_data(source: ScenarioSource, resolved: bool = False) -> Scenario:
-    """Validate a raw scenario mapping against the schema.
-
-    ``resolved``: the mapping is a results folder's ``scenario.yaml``, whose description
-    already says what its run changed; the seed and replications a re-run sets add nothing.
-    """
+def validate_data(source: ScenarioSource) -> Scenario:
+    """Validate a raw scenario mapping against the schema."""
     data = dict(source.data)
     if not _names_itself(source):  # a parent's name would give its results folder
         data["name"] = source.path.stem
     if isinstance(data.get("description"), str) and not _describes_itself(source):
         data["description"] = _inherited_description(source, data["description"])
-    elif isinstance(data.get("description"), str) and not resolved:
-        data["description"] = _changed_description(source, data["description"])
     _csv_beside_the_scenario(data, source)
     files = [file for file, _ in source.files]
     observations: Path | None = None
@@ -318,7 +294,7 @@ def load_resolved(path: Path, overrides: dict[str, Any] | None = None) -> Scenar
     what, and is not judged again here.
     """
     source = read_scenario_source(path, as_overrides(overrides))
-    scenario = validate_data(source, resolved=True)
+    scenario = validate_data(source)
     check_runnable(scenario, source, every_setting_acts=False)
     return scenario
 
