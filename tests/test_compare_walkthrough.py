@@ -164,6 +164,22 @@ def test_a_folder_and_its_file_in_questions_that_never_pair_them_draw_no_warning
                       f"  variant: {family['social_priority']}\n", encoding="utf-8")
     with pytest.warns(GridqueueWarning, match="the two inputs resolve to the same scenario"):
         compare([], questions=paired, replications=2, workers=1)
+    # A third that a question does pair with the folder is said, though the file between
+    # them is not: it was checked against the file alone.
+    copy = tmp_path / "copy_sp.yaml"
+    copy.write_text(family["social_priority"].read_text(encoding="utf-8").replace(
+        "extends: fifo.yaml", f"extends: {family['fifo']}"), encoding="utf-8")
+    questions.write_text(  # the folder first, then the file it is not set against
+        f"- question: On-site\n  reference: {folders['social_priority']}\n"
+        f"  variant: {family['onsite']}\n"
+        f"- question: Priority\n  reference: {family['fifo']}\n"
+        f"  variant: {family['social_priority']}\n"
+        f"- question: Copy\n  reference: {folders['social_priority']}\n  variant: {copy}\n",
+        encoding="utf-8")
+    with pytest.warns(GridqueueWarning) as caught:
+        compare([], questions=questions, replications=2, workers=1)
+    said = [m for m in _messages(caught) if "resolve to the same scenario" in m]
+    assert len(said) == 1 and said[0].startswith(f"{copy} and {folders['social_priority']}: ")
 
 
 def test_compares_observations_csv_has_a_runs_columns_after_a_scenario_column(

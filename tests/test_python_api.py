@@ -298,11 +298,11 @@ NAMED_AS_GIVEN = [
      f"--fit {RATE}=-1:2: -1 (its low end) gives streams.storage.rate_per_year: expected a "
      "number >= 0.0"),
     (lambda: _sweep({"grid.capacity_mw": [4, 8]}, replications=1),
-     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; give the "
-     "scenario replications: 2 or more, or run the sweep with replications=2 or more",
+     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; run the "
+     "sweep with replications=2 or more",
      ["sweep", str(FIFO), "--vary", "grid.capacity_mw=4,8", "--replications", "1"],
-     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; give the "
-     "scenario replications: 2 or more, or run the sweep with --replications 2 or more"),
+     "sweep needs at least 2 replications of each cell for a 95% interval, got 1; run the "
+     "sweep with --replications 2 or more"),
     (lambda: _sweep({"replications": [2, 3]}),
      "vary['replications']: replications: expected a key other than replications: it sets how "
      "precisely each cell is measured, not what the cell runs, and a cell's difference from "

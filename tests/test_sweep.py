@@ -537,6 +537,14 @@ def test_a_sweep_of_one_replication_is_refused_as_compare_refuses_it(family, tmp
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "sweep needs at least 2 replications of each cell for a 95% interval, got 1" in err
     assert not (tmp_path / "sw").exists()
+    # One the file gives is told where it can be mended too: validate has no --replications.
+    one = family["fifo"].with_name("one_replication.yaml")
+    one.write_text("extends: fifo.yaml\nreplications: 1\nsweep:\n  grid.capacity_mw: [1, 2]\n",
+                   encoding="utf-8")
+    assert main(["validate", str(one)]) == 2
+    assert capsys.readouterr().err.endswith(
+        "got 1; give the scenario replications: 2 or more, or run the sweep with "
+        "--replications 2 or more\n")
 
 
 @pytest.mark.parametrize("given", ["vary", "block"])

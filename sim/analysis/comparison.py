@@ -869,7 +869,7 @@ def _warn_of_repeats(
     the file is the variant of another, and then neither is compared with the other.
     """
     seen: dict[tuple[Path, str], Input] = {}
-    resolved: dict[str, tuple[Input, list[Override], Scenario]] = {}
+    resolved: dict[str, list[tuple[Input, list[Override], Scenario]]] = {}
     for item, mine, got in zip(items, changes, loaded, strict=True):
         scenario = got.scenario if isinstance(got, Results) else got
         if isinstance(item, (str, Path)):
@@ -887,10 +887,13 @@ def _warn_of_repeats(
         found = _resolved_key(scenario)
         if found is None:
             continue
-        if found in resolved and _compared_together(item, resolved[found][0], asked_pairs):
-            warn(_same_scenario(item, mine, scenario, *resolved[found]))
+        earlier = resolved.setdefault(found, [])
+        same = next((first for first in earlier
+                     if _compared_together(item, first[0], asked_pairs)), None)
+        if same is not None:
+            warn(_same_scenario(item, mine, scenario, *same))
         else:
-            resolved[found] = (item, mine, scenario)
+            earlier.append((item, mine, scenario))
 
 
 def _compared_together(item: Input, other: Input,

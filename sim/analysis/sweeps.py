@@ -948,10 +948,11 @@ def plan_sweep(
     check_distinct(Path(path), combos, scenarios)
     fewest = min(scenario.replications for scenario in scenarios)
     if fewest < MIN_REPLICATIONS:
+        from_file = not any(override.path == ("replications",) for override in common)
+        in_file = f"give the scenario replications: {MIN_REPLICATIONS} or more, or "
         raise GridqueueError(
             f"{path}: sweep needs at least {MIN_REPLICATIONS} replications of each cell for a "
-            f"95% interval, got {fewest}; give the scenario replications: "
-            f"{MIN_REPLICATIONS} or more, or run the sweep with "
+            f"95% interval, got {fewest}; {in_file if from_file else ''}run the sweep with "
             f"{argument('replications', MIN_REPLICATIONS)} or more")
     return base, grid, combos, scenarios
 
