@@ -121,8 +121,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args, unknown = parser.parse_known_args(argv)
-    if unknown:  # told by the command's own parser: its usage, not gridqueue's
-        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # told by the parser they were given to: the command's usage, or gridqueue's
+        words = list(sys.argv[1:] if argv is None else argv)
+        command = args.command_parser.prog.split()[-1]
+        before = unknown[0] in words and command in words \
+            and words.index(unknown[0]) < words.index(command)
+        (parser if before else args.command_parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     # What run.json and the other records say was run: the words this call was given, which
     # are the program's own only when it was given none (main([...]) from Python, say).
     args.command = ["gridqueue", *(sys.argv[1:] if argv is None else argv)]

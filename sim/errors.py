@@ -30,6 +30,7 @@ __all__ = [
     "Terminated",
     "argument",
     "arguments_as_options",
+    "closest",
     "collected",
     "given_as",
     "kept_warnings",
@@ -151,8 +152,14 @@ def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
 
     ``cutoff`` is how alike (0 to 1, difflib's ratio) a choice must be to be suggested.
     """
+    match = closest(word, choices, cutoff)
+    return f" (did you mean '{match}'?)" if match is not None else ""
+
+
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice most like a misspelt name (as :func:`nearest` finds it), or None."""
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return match[0] if match else None
 
 
 def nearest_by_words(word: str, choices: Iterable[str]) -> str:

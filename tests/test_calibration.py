@@ -1470,7 +1470,9 @@ def test_an_option_refused_is_said_once_not_again_while_handling_it(published):
 
 @pytest.mark.parametrize(("above", "text"), [
     (0.03, "0.03 above the best"),
-    (0.0, "0.00 above the best"),
+    (0.0, "level with the best"),
+    (1e-9, "level with the best"),  # rounding, not fit
+    (-1e-12, "level with the best"),
     (0.00286, "0.003 above the best"),
     (-0.00286, "0.003 below the best (the values kept fit better than any candidate tried)"),
 ])

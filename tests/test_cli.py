@@ -418,3 +418,6 @@ def test_an_option_a_command_lacks_is_told_with_that_commands_usage(capsys, comm
     err = capsys.readouterr().err
     assert err.startswith(f"usage: gridqueue {command[0]} ")
     assert f"gridqueue {command[0]}: error: unrecognized arguments: --no-such-option 1" in err
+    with pytest.raises(SystemExit):  # one given before the command is gridqueue's
+        main(["--no-such-option", *command])
+    assert "gridqueue: error: unrecognized arguments: --no-such-option" in capsys.readouterr().err

@@ -487,14 +487,21 @@ def _published_figures(count: int) -> str:
     return "the one published figure" if count == 1 else f"the {count} published figures"
 
 
+LEVEL_WITH_BEST = 0.0005
+"""A loss within this of the best candidate's is said to be level with it."""
+
+
 def _from_best(above: float) -> str:
     """How far a loss is above the best candidate's: '0.03 above the best', '0.003 below'.
 
     The values kept (a key at its file's value, say) may fit better than every candidate
-    tried: that read '-0.00 above the best'. A gap too small for two decimals keeps one digit.
+    tried: that read '-0.00 above the best'. A gap too small for two decimals keeps one digit;
+    one under 0.0005, rounding more than fit, is none.
     """
     gap = abs(above)
-    text = f"{gap:.2f}" if gap >= 0.005 or gap == 0 else f"{gap:.1g}"
+    if gap < LEVEL_WITH_BEST:
+        return "level with the best"
+    text = f"{gap:.2f}" if gap >= 0.005 else f"{gap:.1g}"
     if above < 0:
         return f"{text} below the best (the values kept fit better than any candidate tried)"
     return f"{text} above the best"

@@ -888,10 +888,10 @@ def _warn_of_repeats(
         if found is None:
             continue
         earlier = resolved.setdefault(found, [])
-        same = next((first for first in earlier
-                     if _compared_together(item, first[0], asked_pairs)), None)
-        if same is not None:
-            warn(_same_scenario(item, mine, scenario, *same))
+        repeated = next((first for first in earlier
+                         if _compared_together(item, first[0], asked_pairs)), None)
+        if repeated is not None:
+            warn(_same_scenario(item, mine, scenario, *repeated))
         else:
             earlier.append((item, mine, scenario))
 

@@ -59,11 +59,11 @@ def find_difference(differences: pd.DataFrame, metric: str, group: str, scenario
     (``origin``) are not picked, and stay in the table.
     """
     rows = _one_of(differences, "metric", metric, "key figure")
+    rows = _one_of(rows, "group", group, "group")
     if area is not None and group != ALL and (differences["population"] == BY_AREA).any():
         raise GridqueueError(f"area={area!r}, group={group!r}: a difference by grid area "
                              f"counts every applicant of the area, group={ALL!r}; a category "
                              "within an area has none (each run's areas.csv gives its figures)")
-    rows = _one_of(rows, "group", group, "group")
     rows = _pick(rows, "scenario", scenario, "variant")
     rows = _pick(rows, "reference", reference, "reference")
     if area is None:

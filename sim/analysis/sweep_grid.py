@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-import yaml
 from tqdm import tqdm
 
 from sim.analysis.differences import draws_key
@@ -34,6 +33,7 @@ from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import check_settings_act
 from sim.inputs.loading import check_runnable, load_waiting_rows, validate_data
 from sim.inputs.scenario import Scenario
+from sim.inputs.scenario_merge import value_text
 from sim.inputs.yaml_source import (
     NESTED_TOO_DEEPLY,
     Override,
@@ -360,19 +360,6 @@ def cell_label(cell: Mapping[str, Any]) -> str:
 def _changes(cell: Mapping[str, Any]) -> list[Override]:
     """A cell's values as the overrides that apply them, each named ``key=value``."""
     return [Override(tuple(k.split(".")), v, f"{k}={value_text(v)}") for k, v in cell.items()]
-
-
-def value_text(value: Any) -> str:
-    """A value as it would be typed: YAML flow style for lists and mappings, keys as given.
-
-    Sorted keys turned a delay typed as {dist: triangular, low: 0, mode: 1, high: 4} into
-    "{dist: triangular, high: 4, low: 0, mode: 1}" in the lines, the figure and sweep.csv, and
-    a long value was broken over lines.
-    """
-    if isinstance(value, (dict, list)):
-        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
-                              width=10**6).strip()
-    return str(value)
 
 
 def warn_same_results(cells: list[dict[str, Any]], scenarios: list[Scenario],

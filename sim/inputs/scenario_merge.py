@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sim.errors import InputError, nearest
 
 __all__ = ["Place", "drop_schedule", "dropped_by_override", "dropped_changes", "dropped_items",
-           "merge", "replaces_schedule"]
+           "merge", "replaces_schedule", "value_text"]
 
 
 @dataclass(frozen=True)
@@ -82,16 +84,24 @@ def _whole_distribution(inherited: dict[str, Any], given: dict[str, Any]) -> str
     the parent's distribution with the child's values.
     """
     text = ("expected a whole distribution with its dist: the parent file gives "
-            f"{_flow(inherited)}, which a child replaces whole rather than edits, so write "
+            f"{value_text(inherited)}, which a child replaces whole rather than edits, so write "
             "every parameter")
     if set(given) <= set(inherited):
-        text += f", such as {_flow({**inherited, **given})}"
+        text += f", such as {value_text({**inherited, **given})}"
     return text
 
 
-def _flow(mapping: dict[str, Any]) -> str:
-    """A mapping as YAML writes it on one line: '{dist: lognormal, mean: 0.64, sigma: 0.8}'."""
-    return "{" + ", ".join(f"{key}: {value}" for key, value in mapping.items()) + "}"
+def value_text(value: Any) -> str:
+    """A value as it would be typed: YAML flow style for lists and mappings, keys as given.
+
+    Sorted keys turned a delay typed as {dist: triangular, low: 0, mode: 1, high: 4} into
+    "{dist: triangular, high: 4, low: 0, mode: 1}" in the lines, the figure and sweep.csv, and
+    a long value was broken over lines.
+    """
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
+                              width=10**6).strip()
+    return str(value)
 
 
 def _is_distribution(value: Any) -> bool:

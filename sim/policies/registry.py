@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import inspect
@@ -13,7 +12,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from sim.errors import nearest
+from sim.errors import closest, nearest
 from sim.policies.base import QueuePolicy
 
 __all__ = ["ENTRY_POINT_GROUP", "POLICIES", "PolicyNameTaken", "import_policy_modules",
@@ -199,8 +198,7 @@ def _complete(cls: type[QueuePolicy], order: str) -> type[QueuePolicy]:
                     f"the {argument} (see docs/policies.md)")
         return cls
     own = [name for name, value in vars(cls).items() if callable(value)]
-    misspelt = [(name, match[0]) for name in missing
-                if (match := difflib.get_close_matches(name, own, n=1, cutoff=0.6))]
+    misspelt = [(name, match) for name in missing if (match := closest(name, own)) is not None]
     hints = "".join(f"; it defines {written}: rename it {name}" for name, written in misspelt)
     raise LookupError(
         f"queue policy '{order}': class {cls.__qualname__} in module {cls.__module__} does "
