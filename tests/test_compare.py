@@ -1966,6 +1966,16 @@ def test_scenarios_agreeing_with_every_published_figure_share_one_line():
     assert lines[1].startswith("c beside published figures: 0 of 1 published figures agree")
     assert lines[2].endswith("simulated 30, 90% of replications 30 to 30: the model is higher.")
     assert len(lines) == 3
+    # One that agrees by its band alone, its mean above the range, is not among those that
+    # plainly agree: it has lines of its own, as the run's terminal says it.
+    tables["d"] = observation_table([waiting], [np.array([v]) for v in [11.0, 13.0, 14.0] * 7])
+    assert tables["d"].loc[0, "agreement"] == "agrees"
+    more = Comparison.observation_sentences(SimpleNamespace(observations=tables))
+    assert more[0].startswith("a, b beside published figures")
+    (said,) = [line for line in more if line.startswith("d beside")]
+    assert said.endswith("In it the simulated mean is outside the published range.")
+    assert more[more.index(said) + 1].endswith(
+        ": agrees, though the simulated mean is above the published range.")
 
 
 def test_compare_sets_each_scenario_stating_observations_beside_them(

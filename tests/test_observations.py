@@ -230,6 +230,23 @@ def test_an_agreement_whose_mean_lies_outside_the_published_range_says_so():
         ": agrees, though the simulated mean is above the published range.")
     inside = observation_table([observation], [np.array([v]) for v in [90, 100, 110] * 7])
     assert agreement_sentences(inside)[0].endswith(": agrees.")
+    # The count beside them said "1 of 1 published figures agree" alone, and the report's
+    # table and a comparison's lines said "agrees" without the rest.
+    assert agreement_sentences(low)[-1].endswith(
+        "band of 90% of replications. In it the simulated mean is outside the published "
+        "range.")
+    assert agreement_sentences(inside)[-1].endswith("band of 90% of replications.")
+    both = pd.concat([low, inside], ignore_index=True)
+    assert agreement_sentences(both)[-1].endswith(
+        "In 1 of them the simulated mean is outside the published range.")
+    from sim.report.data import observed_section
+
+    section = observed_section({"sp": low, "other": inside}, {})
+    assert section is not None
+    assert [cell.note for _, _, cells in section.table.rows[1:] for cell in cells] == [
+        "agrees, mean below the range", "agrees"]
+    assert section.sentences[0].endswith(
+        "In it the simulated mean is outside the published range")
 
 
 UP_TO_120 = "at most 100 (agreeing up to 120, given its uncertainty)"

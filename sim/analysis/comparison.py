@@ -82,7 +82,7 @@ from sim.report.narrative import (
 from sim.runs.csv_writer import write_csv
 from sim.runs.incidence import entry_years
 from sim.runs.metrics import ALL, AREA_CHANGED, BY_AREA, EVERY_APPLICANT
-from sim.runs.observed import agreement_sentences, few_for_a_band
+from sim.runs.observed import agreement_sentences, few_for_a_band, mean_side
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import check_replication_count, default_workers, run
@@ -298,20 +298,24 @@ class Comparison:
     def observation_sentences(self) -> list[str]:
         """Each scenario stating observations: how many agree, then those that do not.
 
-        The scenarios with which every figure they state agrees share one line (per number
-        of figures), so a comparison of many scenarios stays short; every observation is in
-        ``observations.csv`` and the report.
+        The scenarios with which every figure they state agrees, each with its mean inside
+        the published range, share one line (per number of figures), so a comparison of many
+        scenarios stays short; a figure that agrees by its band alone, its mean outside the
+        range, is listed as one that does not. Every observation is in ``observations.csv``
+        and the report.
         """
         lines: list[str] = []
         agreeing: defaultdict[int, list[str]] = defaultdict(list)
         for label, table in self.observations.items():
-            if (table["agreement"] == "agrees").all():
+            rows = table.to_dict("records")
+            plain = [row["agreement"] == "agrees" and not mean_side(row) for row in rows]
+            if all(plain):
                 agreeing[len(table)].append(label)
                 continue
             *each, count = agreement_sentences(table)
             lines.append(f"{label} beside published figures: {count}")
-            lines += [f"  {sentence}" for sentence, agrees
-                      in zip(each, table["agreement"] == "agrees", strict=True) if not agrees]
+            lines += [f"  {sentence}" for sentence, agrees in zip(each, plain, strict=True)
+                      if not agrees]
         shared = [f"{', '.join(labels)} beside published figures: "
                   + ("in each, " if len(labels) > 1 else "")
                   + (f"all {count} published figures agree" if count > 1

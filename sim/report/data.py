@@ -61,8 +61,10 @@ from sim.runs.metrics import (
     TABLE_METRICS,
 )
 from sim.runs.observed import (
+    agreeing_apart,
     band_text,
     few_for_a_band,
+    mean_side,
     published_text,
     rough_spread,
 )
@@ -626,6 +628,7 @@ def observed_section(
         return None
     sentences = [f"{label}: {int((t['agreement'] == 'agrees').sum())} of {len(t)} published "
                  "figures agree (their published range meets the band of 90% of replications)"
+                 + (f".{apart.removesuffix('.')}" if (apart := agreeing_apart(t)) else "")
                  + (f".{rough.removesuffix('.')}" if (rough := few_for_a_band(t)) else "")
                  for label, t in tables.items()]
     published = distinct_observations(tables).to_dict("records")
@@ -636,7 +639,7 @@ def observed_section(
         for observation in published:
             mine = same_observation(table, observation)
             cells.append(Cell("not stated") if mine.empty else
-                         Cell(band_text(mine.iloc[0]), str(mine.iloc[0]["agreement"])))
+                         Cell(band_text(mine.iloc[0]), _verdict(mine.iloc[0])))
         rows.append((label, "", cells))
     columns = [str(o["label"])[:1].upper() + str(o["label"])[1:] for o in published]
     counted = [(column, str(note)) for column, o in zip(columns, published, strict=True)
@@ -646,6 +649,15 @@ def observed_section(
         figure=shown[0] if shown else None, sentences=sentences,
         table=KeyTable(title="", columns=columns, rows=rows),
         counted=counted)
+
+
+def _verdict(row: pd.Series) -> str:
+    """A cell's verdict: 'agrees', 'model below', or 'agrees, mean below the range'.
+
+    The band meeting the range while the mean lies outside it read as a match.
+    """
+    side = mean_side(row) if row["agreement"] == "agrees" else ""
+    return f"agrees, mean {side} the range" if side else str(row["agreement"])
 
 
 def _without_observed(images: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -31,12 +31,15 @@ __all__ = [
     "COUNTING_VERSION",
     "OBSERVATION_COLUMNS",
     "BAND_REPLICATIONS",
+    "agreeing_apart",
     "agreement_sentences",
+    "agreement_words",
     "few_for_a_band",
     "rough_spread",
     "band_text",
     "format_observed",
     "is_share",
+    "mean_side",
     "observation_table",
     "observed_values",
     "published_text",
@@ -226,12 +229,18 @@ def _mean_outside(row: Mapping[Hashable, Any]) -> str:
     a mean outside the range can do: 'Growth of MW waiting: published 1.78 (1.60 to 1.96);
     simulated 1.58, 90% of replications 1.44 to 1.73: agrees' read as a match.
     """
+    side = mean_side(row)
+    return f", though the simulated mean is {side} the published range" if side else ""
+
+
+def mean_side(row: Mapping[Hashable, Any]) -> str:
+    """'below' or 'above' where the simulated mean is outside the published range; else ''."""
     mean, low, high = (float(row[key]) for key in ("simulated_mean", "observed_low",
                                                     "observed_high"))
     if _has_end(low) and mean < low:
-        return ", though the simulated mean is below the published range"
+        return "below"
     if _has_end(high) and mean > high:
-        return ", though the simulated mean is above the published range"
+        return "above"
     return ""
 
 
@@ -243,14 +252,32 @@ def _has_end(end: float) -> bool:
     return bool(np.isfinite(end))
 
 
+def agreement_words(row: Mapping[Hashable, Any]) -> str:
+    """A verdict in words: 'the model is lower', 'agrees, though the simulated mean is ...'."""
+    verdict = {"agrees": "agrees", "model below": "the model is lower",
+               "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
+    return f"{verdict}{_mean_outside(row)}" if row["agreement"] == "agrees" else str(verdict)
+
+
+def agreeing_apart(table: pd.DataFrame) -> str:
+    """' In 2 of them the simulated mean is outside the published range.', or ''.
+
+    Said beside a count of the figures that agree, which otherwise reads as a match for each.
+    """
+    outside = sum(bool(_mean_outside(row)) for row in table.to_dict("records")
+                  if row["agreement"] == "agrees")
+    if not outside:
+        return ""
+    them = "it" if outside == int((table["agreement"] == "agrees").sum()) == 1 else \
+        f"{outside} of them"
+    return f" In {them} the simulated mean is outside the published range."
+
+
 def agreement_sentences(table: pd.DataFrame) -> list[str]:
     """Plain statements: one per observation, then how many agree."""
     lines = []
     for row in table.to_dict("records"):
-        verdict = {"agrees": "agrees", "model below": "the model is lower",
-                   "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
-        if row["agreement"] == "agrees":
-            verdict += _mean_outside(row)
+        verdict = agreement_words(row)
         lines.append(
             f"{row['label'][0].upper()}{row['label'][1:]}: published {published_text(row)} "
             f"({row['source']}); simulated {format_observed(row['simulated_mean'], is_share(row))}"
@@ -261,7 +288,7 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     if len(table):
         lines.append(f"{agreeing} of {len(table)} published figures agree with the "
                      "simulation: their published range meets the band of 90% of "
-                     f"replications.{few_for_a_band(table)}")
+                     f"replications.{agreeing_apart(table)}{few_for_a_band(table)}")
     return lines
 
 
