@@ -1194,6 +1194,29 @@ def test_a_new_stream_without_ten_years_is_given_in_the_categories_stand_in():
         "everyone): 6.4 years (95% CI 6.3 to 6.5); on average 40 of 1,248 connected" in text
 
 
+def test_a_new_streams_wait_cut_by_the_end_of_the_run_has_its_median_beside():
+    """housing's new homes read '3.3 years' though half waited 4.5 years or more.
+
+    Its requests come until the end of the run, which stops the waits of the 52 of 124 still
+    waiting; the median time to connection counts them as waiting on.
+    """
+    rows = [(label, EVERY_APPLICANT, "", "other", m, v, v, v, 0.0) for label in ("fifo", "sp")
+            for m, v in (("applicants", 4.0), ("connected", 3.0), ("wait_rmst_10y_years", 6.0))]
+    rows += [("sp", ONLY_IN_VARIANT, "homes", "all", m, v, v - 0.2, v + 0.2, np.nan)
+             for m, v in (("applicants", 124.0), ("connected", 72.0), ("withdrawn", 0.0),
+                          ("wait_rmst_10y_years", np.nan), ("wait_to_end_years", 3.3),
+                          ("connect_median_years", 4.5))]
+    table = _question_table(rows, ["scenario", "population", "origin", "group", "metric",
+                                   "estimate", "ci_low", "ci_high", "difference"])
+    (text,) = sentences(table)
+    assert ("everyone): 3.3 years (95% CI 3.1 to 3.5), cut short by the end of the run for "
+            "those still waiting; half were connected within 4.5 years (95% CI 4.3 to 4.7) of "
+            "their request; on average 72 of 124 connected") in text
+    table.loc[table["metric"] == "connect_median_years", "estimate"] = np.inf  # not reached
+    (text,) = sentences(table)
+    assert "3.3 years (95% CI 3.1 to 3.5); on average 72 of 124 connected" in text
+
+
 def test_a_difference_that_is_zero_in_every_replication_says_so():
     """'about the same (95% CI 0.0 to 0.0 years)' read like rounding; it is no change at all."""
     row = pd.Series({"difference": 0.0, "difference_ci_low": 0.0, "difference_ci_high": 0.0,
