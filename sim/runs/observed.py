@@ -233,7 +233,7 @@ def _mean_outside(row: Mapping[Hashable, Any]) -> str:
     return f", though the simulated mean is {side} the published range" if side else ""
 
 
-def mean_side(row: Mapping[Hashable, Any]) -> str:
+def mean_side(row: Mapping[Hashable, Any] | pd.Series) -> str:
     """'below' or 'above' where the simulated mean is outside the published range; else ''."""
     mean, low, high = (float(row[key]) for key in ("simulated_mean", "observed_low",
                                                     "observed_high"))
