@@ -664,3 +664,22 @@ def test_every_count_axis_separates_thousands(comparison: Comparison):
                              "simulated_band_low": [1100.0], "simulated_band_high": [1700.0],
                              "replications": [30]})
     assert _grouped(_tick_labels(observations_figure({"fifo": observed}), "x"))
+
+
+def test_jobs_lost_by_a_category_that_states_no_jobs_say_so():
+    """Battery storage sites state no jobs: 'none in any scenario' read as nobody withdrawing.
+
+    The panel of jobs lost says the category's applicants state none where they bring no
+    jobs in any scenario; one whose applicants bring jobs but lost none keeps 'none'.
+    """
+    table = pd.DataFrame(
+        [("congestion_relief", m, v) for m, v in (("applicants", 80.0), ("withdrawn", 70.0),
+                                                  ("jobs_withdrawn", 0.0))]
+        + [("other", m, v) for m, v in (("applicants", 50.0), ("withdrawn", 0.0),
+                                        ("jobs_withdrawn", 0.0), ("jobs_waiting", 400.0))],
+        columns=["group", "metric", "estimate"]).assign(ci_low=lambda t: t["estimate"],
+                                                       ci_high=lambda t: t["estimate"])
+    fig = withdrawals_figure({"a": table, "b": table})
+    relief_jobs, other_jobs = fig.axes[2], fig.axes[3]
+    assert [t.get_text() for t in relief_jobs.texts] == ["its applicants state no jobs"]
+    assert [t.get_text() for t in other_jobs.texts] == ["none in any scenario"]

@@ -244,17 +244,31 @@ def withdrawals_figure(summaries: Mapping[str, pd.DataFrame],
     for row, (metric, unit) in enumerate(metrics):
         for ax, category in zip(axes[row * len(present):], present, strict=False):
             values = np.array([_interval(s, category, metric) for s in summaries.values()])
-            _bars(ax, values, category, marked)
+            jobless = metric == "jobs_withdrawn" and not _brings_jobs(summaries, category)
+            _bars(ax, values, category, marked, NO_JOBS if jobless else None)
             ax.set_title(CATEGORY_LABELS[category] if row == 0 else "")
             ax.set_xlabel(unit)
     _scenario_axis(axes, labels, None)
     return fig
 
 
-def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None) -> None:
+NO_JOBS = "its applicants state no jobs"
+"""What a panel of jobs lost says where the category's applicants bring none (battery storage
+sites in the bundled scenarios): 'none in any scenario' read as nobody withdrawing."""
+
+
+def _brings_jobs(summaries: Mapping[str, pd.DataFrame], category: str) -> bool:
+    """Whether the applicants of a category bring jobs in some scenario (connected or not)."""
+    return any(_interval(s, category, metric)[0] > 0 for s in summaries.values()
+               for metric in ("jobs_connected", "jobs_withdrawn", "jobs_waiting"))
+
+
+def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None,
+          empty: str | None = None) -> None:
     """A bar per scenario (rows of mean, low, high) with its interval.
 
-    ``reference`` is the row whose mean a dotted line marks, if any.
+    ``reference`` is the row whose mean a dotted line marks, if any; ``empty`` what a panel
+    of zeros says, if not 'none' (in any scenario).
     """
     mean = values[:, 0]
     error = np.nan_to_num(np.abs(values[:, 1:].T - mean))
@@ -265,8 +279,8 @@ def _bars(ax: Axes, values: np.ndarray, category: str, reference: int | None) ->
         bar.set(hatch=scenario_style(i).hatch, **HATCH)
     ax.grid(axis="x", alpha=0.3)
     if not np.nanmax(np.abs(mean), initial=0.0) > 0:
-        ax.text(0.5, 0.5, "none" if len(values) == 1 else "none in any scenario",
-                transform=ax.transAxes, ha="center", va="center", color="#444444")
+        ax.text(0.5, 0.5, empty or ("none" if len(values) == 1 else "none in any scenario"),
+                transform=ax.transAxes, ha="center", va="center", color="#444444", wrap=True)
         ax.set(xlim=(0.0, 1.0), xticks=[])  # the bars of zero width on the axis, not mid-panel
         return
     if reference is not None and not np.isnan(mean[reference]):
