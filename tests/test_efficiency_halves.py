@@ -31,7 +31,8 @@ RANKED_FROM = "2026-01-01"
 END = "2036-12-31"  # the family's end
 
 HALF_LINE = re.compile(
-    r"congestion-relief applicants with the (better|worse) half of efficiency scores"
+    r"congestion-relief applicants who asked for priority with the (better|worse) half of "
+    r"efficiency scores"
     r"( \(to the end of the run\))?: ([\d.]+) years(?: \(\d+ days\))? (shorter|longer), "
     r"from ([\d.,]+) to ([\d.,]+) \((?:95% CI )?(?:([\d.]+) to ([\d.]+)|the same in every "
     r"replication)\)")
@@ -136,6 +137,7 @@ def test_the_halves_say_who_they_are_and_how_many_end_otherwise(written):
     said = [line for line in lines if "the two halves:" in line]
     assert len(said) == 1
     assert re.search(r"the two halves: the congestion-relief applicants with a score who "
+                     r"asked for priority \(and so queued in it\) who "
                      r"waited while efficiency_2026 ranked them by efficiency and "
                      r"social_priority by request date \(from 2026-01-01\), [\d.]+ per "
                      r"replication, split at each replication's median score; [\d.]+ of them "
@@ -198,8 +200,8 @@ def test_five_batteries_by_hand():
         expected = (now - was, was, now, now - was, now - was)
         for value, text, tolerance in zip(expected, values, tolerances, strict=True):
             assert abs(value - text) <= tolerance + 1e-9, (half, expected, values)
-    assert any("the two halves: the congestion-relief applicants with a score who waited "
-               "while by_score ranked them by efficiency and by_date by request date (from "
+    assert any("the two halves: the congestion-relief applicants with a score who asked for "
+               "priority (and so queued in it) who waited while by_score ranked them by efficiency and by_date by request date (from "
                "2026-01-01), 4 per replication" in line and "; 2 of them per replication have "
                "another outcome in each scenario" in line for line in lines), lines
 

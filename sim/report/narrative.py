@@ -1129,11 +1129,16 @@ def efficiency_items(pair_rows: pd.DataFrame, category: str,
     """
     compared = pair_rows[pair_rows["population"].isin(COMPARED)]
     window = _window(compared.set_index(["group", "metric"]), category, metric)
-    items = [_group_item(f"{WHO[category]} {HALF_WORDS[half]}", rows, metric, window)
+    # Only those who asked for priority queue in a category of it: the category's line counts
+    # the rest too, who wait as other businesses, which the halves leave out.
+    asked = "" if category == "other" else " who asked for priority"
+    items = [_group_item(f"{WHO[category]}{asked} {HALF_WORDS[half]}", rows, metric, window)
              for half, rows in differences.items()]
     count, otherwise = _count_texts(per_replication, ended_otherwise)
-    items.append(f"the two halves: the {WHO[category]} with a score who waited while "
-                 f"{ranking}, {count} per replication, split at each replication's median "
+    queued = "" if category == "other" else " (and so queued in it)"
+    items.append(f"the two halves: the {WHO[category]} with a score{asked}{queued} who "
+                 f"waited while {ranking}, {count} per replication, split at each replication's "
+                 "median "
                  f"score; {otherwise} of them per replication have another outcome in each "
                  "scenario (connected, withdrawn or still waiting at the end of the run)")
     return items
