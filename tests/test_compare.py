@@ -2776,8 +2776,8 @@ def test_a_firm_wait_that_moves_against_the_lead_reads_but_right_after_everyone(
              for metric, share in (("non_firm_hours_share", 0.0095),
                                    ("non_firm_mw_share", 0.8))]
     (text,) = sentences(answer_table(rows, reference="base"))
-    assert "usable for 0.76% of their MW-hours (on average 0.95% of the hours, at 80% of " \
-           "their MW), and 2 of them moved to firm" in text
+    assert "usable for 0.76% of their MW-hours (0.95% of the hours, at 80% of their MW, " \
+           "each weighted by MW), and 2 of them moved to firm" in text
 
 
 def test_an_answer_with_partial_connections_says_how_many_were_connected_in_part():

@@ -944,8 +944,8 @@ def _firm_words(get: pd.DataFrame, variant: dict[tuple[str, str], float], metric
         usable = _percent(variant[(ALL, "non_firm_usable_share")])
         hours, cut = (variant.get((ALL, name), math.nan)
                       for name in ("non_firm_hours_share", "non_firm_mw_share"))
-        how = (f" (on average {_percent(hours)}% of the hours, at {_percent(cut)}% of their "
-               "MW)"
+        how = (f" ({_percent(hours)}% of the hours, at {_percent(cut)}% of their MW, each "
+               "weighted by MW)"
                if math.isfinite(hours) and math.isfinite(cut) else "")
         words.append(f"over the run, on average {count} applicants got a non-firm right "
                      f"({mw} MW in all, not at once), usable for {usable}% of their "
