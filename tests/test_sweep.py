@@ -403,19 +403,47 @@ def test_describe_says_a_median_of_few_replications_has_no_interval(result: Swee
     assert "nan" not in "\n".join(lines)
 
 
+@pytest.mark.parametrize("replications, caution", [
+    (6, "Only 6 replications: 95% intervals about 2.8 times as wide as 30 would give; run 10 or "
+        "more for figures to quote."),
+    (10, None)])
+def test_a_sweep_of_few_replications_says_how_much_wider_its_intervals_are(
+    family: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    replications: int, caution: str | None,
+):
+    """Beneath the printed summary, as run and compare say it, and read back; not from ten on.
+
+    A sweep of 6 replications per cell printed its lines, sweep.csv and sweep.png without a
+    word, though each cell's interval is as wide as a run of 6's. A difference from the first
+    cell is paired, so narrower, but it too is wider by that factor than 30 would make it, as
+    compare's paired answers are. Neither run nor compare writes it on a figure: nor does this.
+    """
+    output = tmp_path / "sweep"
+    assert main(["sweep", str(family["fifo"]), "--vary", "grid.capacity_mw=1,3",
+                 "--replications", str(replications), "--workers", "1", "-o",
+                 str(output)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    described = Sweep.read(output).describe().splitlines()
+    if caution is None:
+        assert not any(line.startswith("Only ") for line in printed + described)
+    else:
+        assert described[-1] == caution  # last, as beneath run's table and compare's answers
+        assert printed[-2] == caution  # above the line naming the folder
+
+
 def test_describe_gives_every_cell_the_same_decimals(result: Sweep):
     """'9 (8.9 to 9.1)' beside '7.94 (7.83 to 8.04)' read as two precisions; one per table."""
     table = result.table.copy()
     chosen = table.index[(table["metric"] == "wait_mean_years") & (table["group"] == "all")]
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [7.94, 7.83, 8.04], [9.0, 8.9, 9.1], [8.5, 8.45, 8.55], [8.0, 8.0, 8.0]]
-    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:-1]
     assert [line.split(": ")[1].split("; ")[0] for line in lines] == [
         "7.94 (7.83 to 8.04)", "9.00 (8.90 to 9.10)", "8.50 (8.45 to 8.55)",
         "8.00 (8.00 to 8.00)"]
     table.loc[chosen, ["estimate", "ci_low", "ci_high"]] = [
         [3447.8, 3420.1, 3475.0], [12.5, 12.4, 12.6], [0.0, 0.0, 0.0], [-0.001, -0.002, 0.0]]
-    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:]
+    lines = replace(result, table=table).describe("wait_mean_years").splitlines()[1:-1]
     assert [line.split(": ")[1].split("; ")[0] for line in lines] == [
         "3,448 (3,420 to 3,475)", "12 (12 to 13)", "0 (0 to 0)",
         "0 (0 to 0)"]  # no '3.45e+03', no -0
@@ -455,7 +483,7 @@ def test_describe_gives_each_cell_its_difference_from_the_first(result: Sweep):
                              "group holds the same applicants")
     assert lines[1].endswith("; the first cell")
     rows = result.with_differences().query("group == 'all' and metric == 'wait_mean_years'")
-    for line, row in zip(lines[2:], rows.iloc[1:].itertuples(), strict=True):
+    for line, row in zip(lines[2:-1], rows.iloc[1:].itertuples(), strict=True):
         difference = re.search(r"; ([-+]?[\d.]+) \(([-+]?[\d.]+) to ([-+]?[\d.]+)\) from "
                                r"the first cell, (paired|unpaired)$", line)
         assert difference, line
@@ -479,7 +507,7 @@ def test_describe_writes_each_difference_as_compare_does(result: Sweep):
         [0.0, 0.0, 0.0], [250.0, 240.0, 260.0], [0.5, 0.3, 0.7], [-0.012, -0.02, -0.004]]
     changed = replace(result)
     changed.__dict__["differences"] = differences  # its cached property, as if computed so
-    lines = changed.describe("wait_mean_years").splitlines()[2:]
+    lines = changed.describe("wait_mean_years").splitlines()[2:-1]
     assert [line.split("; ")[1].removesuffix(" from the first cell, paired")
             .removesuffix(" from the first cell, unpaired") for line in lines] == [
         "+250 (+240 to +260)", "+0.50 (+0.30 to +0.70)", "-0.012 (-0.020 to -0.004)"]
@@ -507,7 +535,7 @@ def test_describe_shows_a_share_in_percent_as_compare_and_the_figure_do(result: 
                              "first cell, paired")
     years = result.describe("wait_mean_years").splitlines()
     assert "(wait_mean_years, years)" in years[0]
-    assert not any("%" in line or " pp" in line for line in years[1:])
+    assert not any("%" in line or " pp" in line for line in years[1:-1])
 
 
 def test_a_sweep_shows_ten_years_where_every_cell_has_them_else_five(result: Sweep):
@@ -601,7 +629,7 @@ def test_a_sweep_says_when_a_group_counts_other_applicants_from_cell_to_cell(fam
     assert note.startswith("basic_needs counts other applicants from cell to cell (basic "
                            "differ; ") and "gridqueue compare" in note
     assert swept.notes("wait_mean_years", "other") == []
-    assert swept.describe("wait_mean_years", "basic_needs").splitlines()[-1] == f"note: {note}."
+    assert swept.describe("wait_mean_years", "basic_needs").splitlines()[-2] == f"note: {note}."
     table = swept.with_differences()
     noted = table.loc[table["note"].str.startswith("other applicants"), ["cell", "group"]]
     noted = noted.drop_duplicates()
@@ -776,7 +804,7 @@ def test_a_sweep_in_five_years_says_why_how_often_and_what_sees_later(result: Sw
                 ) in swept.notes(group="all")[0]
     label = METRICS[five].label.split(" (")[0]
     assert swept.describe().splitlines()[0].startswith(f"{label} ({five},")
-    assert swept.describe().splitlines()[-1] == f"note: {note}."
+    assert swept.describe().splitlines()[-2] == f"note: {note}."  # then: only 3 replications
     assert "Mean years without a connection" in swept.figure().axes[0].get_title()
     csv = swept.with_differences()
     assert csv.loc[where[where].index[0], "note"].startswith(

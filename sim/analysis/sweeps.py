@@ -98,6 +98,7 @@ from sim.runs.staging import (
     resumable_directory,
     staged_directory,
 )
+from sim.runs.summary_table import few_replications
 
 __all__ = ["Sweep", "lead_metric", "plan_sweep", "sweep",
            "sweep_to_directory", "table_decimals"]
@@ -535,7 +536,8 @@ class Sweep:
         they do. A share is in percent and its
         difference in percentage points ('29.7% (23.6 to 36.5%); +4.9 pp (-0.9 to +10.6)'), as
         compare, the report and the figure show them. Unless told, the key figure is
-        :func:`lead_metric`'s.
+        :func:`lead_metric`'s. Last, where the cells ran fewer than ten replications, how much
+        wider that makes the intervals (:meth:`_caution`), as beneath run's table.
         """
         metric = metric or lead_metric(self.table, group)
         check_choice(metric, group)
@@ -576,7 +578,20 @@ class Sweep:
                                                  (first, group) in empty))
         lines += self._area_lines(metric, group)
         lines += [f"note: {note}." for note in self.notes(metric, group)]
-        return "\n".join(lines)
+        caution = self._caution()
+        return "\n".join([*lines, *([caution] if caution else [])])
+
+    def _caution(self) -> str | None:
+        """The caution of a sweep whose cells ran too few replications, None from ten on.
+
+        The words run and compare say it in (:func:`~sim.runs.summary_table.few_replications`),
+        for the fewest replications of a cell, as compare takes its smallest run's: each cell's
+        interval is as wide as a run of that many. A difference from the first cell is paired,
+        so narrower, but, as compare's paired answers, it too is that many times as wide as
+        thirty replications would make it: the caution is of both. Said beneath
+        :meth:`describe`; not on the figure, where neither run nor compare says it.
+        """
+        return few_replications(self.table.groupby("cell")["replications"].max().min())
 
     def _area_lines(self, metric: str, group: str) -> list[str]:
         """Each area's difference from the first cell in ``metric`` of ``group``, a line each.
