@@ -636,7 +636,14 @@ def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
      "expected a valid number, unable to parse string as a number, got 'many'"),
     ("    quantity: applicants_waiting\n    value: [100, 150]\n    source: test\n",
      "observations.0.value", 4, "expected a valid number"),
-], ids=["missing key", "period backwards", "text for a number", "list for a number"])
+    # The base of a growth of a count over a period counted no day: never a value.
+    ("    quantity: connections_made\n    since: 2023-01-01\n    value: 30\n"
+     "    source: test\n    relative_to: {date: 2022-12-31, value: 10}\n", "observations.0",
+     2, "expected relative_to.date on or after since (2023-01-01), got 2022-12-31: the growth "
+     "divides the count from since to date by the count from since to relative_to.date, which "
+     "would count no day"),
+], ids=["missing key", "period backwards", "text for a number", "list for a number",
+        "growth of nothing"])
 def test_an_observations_file_s_problem_names_the_file_line_and_key(tmp_path, entry, key, line,
                                                                     expected):
     """In the words of the scenario messages: what was expected, and what was got if it is short.
