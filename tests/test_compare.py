@@ -1195,7 +1195,7 @@ def test_a_new_stream_without_ten_years_is_given_in_the_categories_stand_in():
 
 
 def test_a_new_streams_wait_cut_by_the_end_of_the_run_has_its_median_beside():
-    """housing's new homes read '3.3 years' though half waited 4.5 years or more.
+    """Housing's new homes read '3.3 years' though half waited 4.5 years or more.
 
     Its requests come until the end of the run, which stops the waits of the 52 of 124 still
     waiting; the median time to connection counts them as waiting on.

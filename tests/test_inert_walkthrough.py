@@ -203,8 +203,8 @@ def test_a_start_set_past_the_observations_is_named_with_a_way_out(tmp_path: Pat
     assert main(["validate", fifo, "--set", "start=2024-01-01", "--set", "observations=null"]) \
         == 0
     capsys.readouterr()
-    with pytest.raises(InputError, match=r"^override end=2023-08-01: end: expected a date on "
-                       r"or after 2023-10-15, that of observations.1.date \(.*observations.yaml"
+    with pytest.raises(InputError, match=r"^override end=2023-08-01: end: expected a date "
+                       r"after 2023-10-15, that of observations.1.date \(.*observations.yaml"
                        r":16\): .*give a later end, or run without the observations: override "
                        r"observations=null$"):
         load_scenario(FAMILY / "fifo.yaml", {"end": "2023-08-01", "grid.upgrades": [],
