@@ -202,8 +202,9 @@ def test_five_batteries_by_hand():
             assert abs(value - text) <= tolerance + 1e-9, (half, expected, values)
     assert any("the two halves: the congestion-relief applicants with a score who asked for "
                "priority (and so queued in it) who waited while by_score ranked them by "
-               "efficiency and by_date by request date (from 2026-01-01), 4 per replication" in line and "; 2 of them per replication have "
-               "another outcome in each scenario" in line for line in lines), lines
+               "efficiency and by_date by request date (from 2026-01-01), 4 per replication"
+               in line and "; 2 of them per replication have another outcome in each scenario"
+               in line for line in lines), lines
 
 
 def test_no_halves_where_both_rank_alike():
