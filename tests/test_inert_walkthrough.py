@@ -113,6 +113,18 @@ def test_a_category_change_under_fifo_changes_no_wait_and_says_so(tmp_path: Path
     quiet_load(child_of(tmp_path, "fifo.yaml", f"policy: {{order: '{custom_policy}'}}\n{MOVE}",
                         "custom.yaml"))
     quiet_load(child_of(tmp_path, "fifo.yaml", f"policy: {{order: fifo}}\n{MOVE}", "own.yaml"))
+    rounds = ("policy: {order: fifo, allocation: rounds, rounds: {dates: [2025-01-01], "
+              "between_rounds: [%s]}}\n")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(f"extends: rounds.yaml\n{MOVE}", encoding="utf-8")
+    child_of(tmp_path, "fifo.yaml", rounds % "safety", "rounds.yaml")  # not logistics' moves
+    with pytest.warns(GridqueueWarning, match=r"moved.yaml:2: streams.logistics.category_changes "
+                      r"changes no wait: fifo does not order by category or serve priority, "
+                      r"and rounds serve only safety between rounds; it changes only which "
+                      r"category counts"):
+        load_scenario(moved)
+    child_of(tmp_path, "fifo.yaml", rounds % "basic_needs", "rounds.yaml")
+    quiet_load(moved)
     rounds = child_of(tmp_path, "fifo.yaml", "policy: {order: fifo, allocation: rounds, rounds: "
                       "{dates: [2027-01-01], between_rounds: [basic_needs]}}\n", "rounds.yaml")
     quiet_load(rounds, ["streams.logistics.category_changes=[{date: 2027-01-01, "

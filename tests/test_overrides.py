@@ -230,6 +230,60 @@ def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
     quiet_load(path, [rounds])
 
 
+SAFETY = """\
+  safe:
+    category: safety
+    rate_per_year: 3
+    demand_mw: {dist: lognormal, median: 0.4, sigma: 0.5}
+    jobs: 20
+    patience_years: {dist: exponential, mean: 3}
+policy: {order: fifo, allocation: rounds, rounds: {dates: [2023-01-01], between_rounds: [safety]}}
+"""
+
+
+def test_a_say_in_priority_of_a_category_rounds_do_not_serve_warns(tmp_path: Path):
+    """Under fifo, rounds serve between rounds only those who ask in the categories they list.
+
+    An uptake of another category, or a project declining priority in one, changes no wait,
+    as under rounds that serve none between rounds; an uptake of a served category, or of a
+    category whose stream moves into a served one, is quiet.
+    """
+    path = tmp_path / "rounds.yaml"
+    path.write_text(FIFO + SAFETY, encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.basic_needs=0.5: "
+                      r"priority_uptake changes no wait: fifo does not serve priority, and "
+                      r"rounds serve only safety between rounds; it sets only who asks"):
+        load_scenario(path, ["priority_uptake.basic_needs=0.5"])
+    quiet_load(path, ["priority_uptake.safety=0.5"])
+    quiet_load(path, ["priority_uptake.basic_needs=0.5",
+                      "streams.basic.category_changes=[{date: 2024-01-01, category: safety}]"])
+    project = "projects=[{name: Campus, date: 2022-06-01, demand_mw: 0.8, category: %s}]"
+    with pytest.warns(GridqueueWarning, match=r"projects.0.priority_requested changes no wait: "
+                      r"fifo does not serve priority, and rounds serve only safety"):
+        load_scenario(path, [project % "basic_needs", "projects.0.priority_requested=false"])
+    quiet_load(path, [project % "safety", "projects.0.priority_requested=false"])
+
+
+def test_a_say_in_priority_beside_an_option_choosing_fifo_warns(tmp_path: Path):
+    """An option that chose fifo, and another that adds an uptake: the uptake changes no wait.
+
+    Options are typed for the run, not stated for a family of files: the uptake is named as
+    where the file chose fifo. One in the file, that the option's fifo sets aside, is quiet.
+    """
+    path = tmp_path / "priority.yaml"
+    path.write_text(FIFO + "policy: {order: social_priority}\n", encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"--set priority_uptake.basic_needs=0.5: "
+                      r"priority_uptake changes no wait: fifo does not serve priority"):
+        load_scenario(path, ["policy.order=fifo", "priority_uptake.basic_needs=0.5"])
+    with pytest.warns(GridqueueWarning, match=r"streams.basic.category_changes changes no wait"):
+        load_scenario(path, ["policy.order=fifo",
+                             "streams.basic.category_changes=[{date: 2024-01-01, "
+                             "category: safety}]"])
+    path.write_text(FIFO + "policy: {order: social_priority}\n"
+                    "priority_uptake: {basic_needs: 0.5}\n", encoding="utf-8")
+    quiet_load(path, ["policy.order=fifo"])
+
+
 def test_a_setting_that_acts_in_part_warns(history: Path):
     """An allocation replaced by a later inherited change acts until then: a warning says so."""
     with pytest.warns(GridqueueWarning, match=r"policy.allocation holds only until 2024-06-01:"

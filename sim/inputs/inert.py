@@ -48,8 +48,8 @@ from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["after_end_text", "check_settings_act", "non_firm_offers", "scored_categories",
-           "uptakes_drawn"]
+__all__ = ["after_end_text", "asking_by", "check_settings_act", "non_firm_offers",
+           "scored_categories", "uptakes_drawn"]
 
 Key = tuple[str | int, ...]
 
@@ -389,7 +389,7 @@ def _row_categories(scenario: Scenario, rows: WaitingRows | None) -> list[dict[s
             for category, name in zip(rows.category, rows.stream, strict=True)]
 
 
-def _asking_by(held: dict[str, None]) -> str | None:
+def asking_by(held: dict[str, None]) -> str | None:
     """The category whose ``priority_uptake`` an applicant holding ``held`` asks by.
 
     The first it holds with priority, as the applicants are drawn (whether one asks is drawn
@@ -411,7 +411,7 @@ def _uptake_drawers(scenario: Scenario,
     drawers += [held for held, stated in zip(_row_categories(scenario, rows),
                                              rows.priority_requested if rows else [],
                                              strict=True) if stated is None]
-    return [(held, by) for held in drawers if (by := _asking_by(held)) is not None]
+    return [(held, by) for held in drawers if (by := asking_by(held)) is not None]
 
 
 def _categories_asking(scenario: Scenario, rows: WaitingRows | None) -> set[str]:

@@ -26,7 +26,8 @@ import yaml
 
 from sim.errors import InputError, listed, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
-from sim.inputs.scenario import Scenario, holds_priority
+from sim.inputs.inert import asking_by
+from sim.inputs.scenario import Project, Scenario, Stream, categories_held, holds_priority
 from sim.inputs.yaml_source import (
     ScenarioSource,
     find_node,
@@ -39,6 +40,7 @@ from sim.policies.timeline import (
     categories_matter,
     custom_policy_in_force,
     priority_served,
+    served_between_rounds,
     uses_category_order,
 )
 
@@ -136,15 +138,17 @@ def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> No
 
     ``priority_uptake`` and a project's ``priority_requested`` change the waits only through
     a policy that serves priority (not ``fifo`` or ``smallest_first``) or rounds that serve
-    those with priority between rounds; otherwise they set only who asks (the
-    ``priority_requested`` column), as a family's base file does for its children, next to
-    its own ``fifo``. So only a setting written after the policies it spans is named (a child
-    file or ``--set`` adding an uptake to a fifo scenario), or one where no file chose a
-    policy; ``--set policy.order=fifo`` on a file with an uptake sets that uptake aside.
+    those with priority between rounds, in a category that those it makes ask hold
+    (:func:`_held_by_askers`); otherwise they set only who asks (the ``priority_requested``
+    column), as a family's base file does for its children, next to its own ``fifo``. So only
+    a setting written after the policies it spans is named (a child file or ``--set`` adding
+    an uptake to a fifo scenario, an option beside the option that chose fifo), or one where
+    no file chose a policy; ``--set policy.order=fifo`` on a file with an uptake sets that
+    uptake aside.
     """
-    if priority_served(scenario):
-        return
-    for key in _after_the_policies(scenario, source, priority_said(scenario)):
+    said = [(key, not_default) for key, not_default in priority_said(scenario)
+            if not priority_served(scenario, _held_by_askers(scenario, key))]
+    for key in _after_the_policies(scenario, source, said):
         _warn_of_no_wait(scenario, source, key, "not serve priority", "it sets only who asks "
                          "(the priority_requested column)")
 
@@ -153,19 +157,20 @@ def check_category_changes_act(scenario: Scenario, source: ScenarioSource | None
     """Warn of a category change where nothing in force reads the category: it changes no wait.
 
     Under ``fifo`` or ``smallest_first`` throughout, with no rounds serving priority between
-    rounds, a category only labels: a change still moves its applicants to the new category's
-    figures (``category`` of later requests, ``final_category``, the waiting by category in
-    force), so it is not refused. Named as :func:`check_priority_acts` names an uptake: only
-    where written after the policies it spans, or where no file chose a policy; a custom
-    policy may read the category, so none is named beside one.
+    rounds in a category the changed applicants hold (before or after a change), a category
+    only labels: a change still moves its applicants to the new category's figures
+    (``category`` of later requests, ``final_category``, the waiting by category in force),
+    so it is not refused. Named as :func:`check_priority_acts` names an uptake: only where
+    written after the policies it spans, or where no file chose a policy; a custom policy may
+    read the category, so none is named beside one.
     """
-    if categories_matter(scenario):
-        return
-    said: list[tuple[tuple[str, ...], bool]] = [
-        *((("streams", name, "category_changes"), True)
+    givers: list[tuple[tuple[str, ...], Stream | Project]] = [
+        *((("streams", name, "category_changes"), stream)
           for name, stream in scenario.streams.items() if stream.category_changes),
-        *((("projects", str(i), "category_changes"), True)
+        *((("projects", str(i), "category_changes"), project)
           for i, project in enumerate(scenario.projects) if project.category_changes)]
+    said = [(key, True) for key, giver in givers
+            if not categories_matter(scenario, _held_with_rows(scenario, giver))]
     for key in _after_the_policies(scenario, source, said):
         _warn_of_no_wait(scenario, source, key, "not order by category or serve priority",
                          "it changes only which category counts its applicants (their "
@@ -243,8 +248,9 @@ def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
                         said: list[tuple[tuple[str, ...], bool]]) -> list[tuple[str, ...]]:
     """The keys of ``said`` (each with whether it is not a default) given after the policies.
 
-    After every layer that chose a policy in force, or where no layer chose one; for a
-    scenario built in Python (no source), each that is not a default.
+    After every layer that chose a policy in force, or where no layer chose one, or by an
+    option (``--set``), even beside an option that chose the policies; for a scenario built
+    in Python (no source), each that is not a default.
     """
     periods = len(scenario.policy.changes) + 1
     policies = -1 if source is None else max(
@@ -256,9 +262,48 @@ def _after_the_policies(scenario: Scenario, source: ScenarioSource | None,
                 after.append(key)
             continue
         layer = layer_within(source, key)
-        if layer > policies:  # not given (-1), or given with or before the policies: quiet
+        # Not given (-1), or given with or before the policies in a file: quiet. An option is
+        # typed for this run, not stated for a family's files: named beside an option's fifo.
+        if layer > policies or layer == len(source.files):
             after.append(key)
     return after
+
+
+def _held_by_askers(scenario: Scenario, key: tuple[str, ...]) -> set[str]:
+    """The categories held over time by the applicants whose asking ``key`` sets.
+
+    ``key`` as :func:`priority_said` gives it. A project's own categories; for
+    ``priority_uptake``, those of each stream whose applicants ask by a share it sets other
+    than 1 (by any share, where it sets none), and of waiting-list rows in a category of
+    such a share (whatever they move into: their rows are not read here).
+    """
+    if key[0] == "projects":
+        return _held_with_rows(scenario, scenario.projects[int(key[1])])
+    shares = {category for category, share in scenario.priority_uptake.items() if share != 1.0}
+    shares = shares or set(PRIORITY_CATEGORIES)
+    held = {category for stream in scenario.streams.values()
+            if asking_by(categories_held(stream)) in shares
+            for category in _held_with_rows(scenario, stream)}
+    if _has_rows(scenario):
+        held.update(shares, *(categories_held(stream) for stream in scenario.streams.values()))
+    return held
+
+
+def _held_with_rows(scenario: Scenario, giver: Stream | Project) -> set[str]:
+    """The categories a stream's or project's applicants hold over time.
+
+    A waiting-list CSV's rows that name a stream hold their own category before its moves:
+    not read here, so with such a CSV a stream that moves may hold any category.
+    """
+    held = set(categories_held(giver))
+    if isinstance(giver, Stream) and giver.category_changes and _has_rows(scenario):
+        held.update(CATEGORIES)
+    return held
+
+
+def _has_rows(scenario: Scenario) -> bool:
+    """Whether the scenario's waiting list reads rows from a CSV (each in its own category)."""
+    return scenario.waiting_list is not None and scenario.waiting_list.csv is not None
 
 
 def priority_said(scenario: Scenario) -> list[tuple[tuple[str, ...], bool]]:
@@ -298,12 +343,18 @@ def given_with_or_after_the_policies(scenario: Scenario, key: tuple[str, ...]) -
 
 def _warn_of_no_wait(scenario: Scenario, source: ScenarioSource | None, key: tuple[str, ...],
                      ignored: str, instead: str) -> None:
-    """Warn that ``key`` changes no wait: the policies in force do ``ignored``; ``instead``."""
+    """Warn that ``key`` changes no wait: the policies in force do ``ignored``; ``instead``.
+
+    Rounds in force that serve priority between rounds serve it in other categories only.
+    """
     orders = sorted({regime.order for _, regime in scenario.policy.regimes()})
+    between = sorted(served_between_rounds(scenario))
+    rounds = (f"rounds serve only {listed(between)} between rounds" if between
+              else "no rounds serve it between rounds")
     where, line = source.locate(key) if source is not None else (scenario.name, None)
     warn(f"{where}{f':{line}' if line else ''}: {'.'.join(key)} changes no wait: "
-         f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} {ignored}, and no "
-         f"rounds serve it between rounds; {instead}")
+         f"{', '.join(orders)} {'does' if len(orders) == 1 else 'do'} {ignored}, and "
+         f"{rounds}; {instead}")
 
 
 def _top_order_given(scenario: Scenario) -> bool:

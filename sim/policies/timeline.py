@@ -18,7 +18,7 @@ from sim.inputs.scenario import Rounds, Scenario
 from sim.policies import FIFOPolicy, SmallestFirstPolicy, SocialPriorityPolicy, resolve_policy
 
 __all__ = ["PolicyPeriod", "categories_matter", "custom_policy_in_force", "policy_periods",
-           "priority_served", "uses_category_order"]
+           "priority_served", "served_between_rounds", "uses_category_order"]
 
 BUILT_IN = (FIFOPolicy, SmallestFirstPolicy, SocialPriorityPolicy)
 """gridqueue's own policies: what each reads of an applicant is known (none reads
@@ -83,16 +83,28 @@ def uses_category_order(order: str, scenario: Scenario) -> bool:
     return cls.uses_category_order
 
 
-def priority_served(scenario: Scenario) -> bool:
-    """Whether asking for priority can matter in the scenario.
+def priority_served(scenario: Scenario, held: Collection[str] | None = None) -> bool:
+    """Whether asking for priority can matter in the scenario (to applicants who hold ``held``).
 
     It can where a policy in force serves priority (not ``fifo`` or ``smallest_first``), or
-    where rounds serve those with priority between rounds.
+    where rounds serve those with priority between rounds: with ``held``, the categories some
+    applicant holds over time, only rounds that serve one of them (None: any category).
     """
     imports = scenario.policy.imports or ()
+    between = served_between_rounds(scenario)
     return any(resolve_policy(regime.order, scenario.base_dir, imports).uses_priority
-               or (regime.rounds is not None and bool(regime.rounds.between_rounds))
-               for _, regime in scenario.policy.regimes())
+               for _, regime in scenario.policy.regimes()) or bool(
+        between if held is None else between.intersection(held))
+
+
+def served_between_rounds(scenario: Scenario) -> set[str]:
+    """The categories whose applicants with priority rounds in force serve between rounds.
+
+    In any period: between its rounds, the engine serves those who asked for priority in one
+    of them, and nobody else (:mod:`sim.engine.model`).
+    """
+    return {category for _, regime in scenario.policy.regimes() if regime.rounds is not None
+            for category in regime.rounds.between_rounds}
 
 
 def custom_policy_in_force(scenario: Scenario) -> bool:
@@ -107,15 +119,16 @@ def custom_policy_in_force(scenario: Scenario) -> bool:
                for _, regime in scenario.policy.regimes())
 
 
-def categories_matter(scenario: Scenario) -> bool:
+def categories_matter(scenario: Scenario, held: Collection[str] | None = None) -> bool:
     """Whether an applicant's category can change a wait in the scenario.
 
-    It can where asking for priority can matter (:func:`priority_served`), where a policy in
-    force orders by category (``social_priority``), and where a custom policy is in force,
-    which may read it. Under ``fifo`` and ``smallest_first`` alone it only labels.
+    It can where asking for priority can matter (:func:`priority_served`, to applicants who
+    hold ``held``), where a policy in force orders by category (``social_priority``), and
+    where a custom policy is in force, which may read it. Under ``fifo`` and
+    ``smallest_first`` alone it only labels.
     """
     imports = scenario.policy.imports or ()
-    return priority_served(scenario) or custom_policy_in_force(scenario) or any(
+    return priority_served(scenario, held) or custom_policy_in_force(scenario) or any(
         resolve_policy(regime.order, scenario.base_dir, imports).uses_category_order
         for _, regime in scenario.policy.regimes())
 
