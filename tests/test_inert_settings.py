@@ -218,6 +218,72 @@ def test_applicants_without_a_score_are_warned_of_once_over_the_periods(base):
         "score, by request date"]
 
 
+RELIEF = ["streams.relief={category: congestion_relief, rate_per_year: 2, demand_mw: 1, "
+          "efficiency: {dist: uniform, low: 0, high: 1}}",
+          "policy={order: social_priority, within_category: {congestion_relief: efficiency}}"]
+"""Congestion relievers ranked by the scores they all give."""
+
+
+def test_ranking_a_category_nobody_asks_for_priority_in_is_refused(base):
+    """Who does not ask for priority queues in other: a ranking of their category reaches none.
+
+    With priority_uptake.congestion_relief at 0 the ranking and the scores were accepted, said
+    nothing, and ran as without them.
+    """
+    with pytest.raises(InputError, match=r"streams.relief.efficiency: expected no efficiency "
+                       r"scores here: nobody in congestion_relief asks for priority "
+                       r"\(priority_uptake.congestion_relief is 0\), and who does not queues in "
+                       r"other, which no rules in force rank by efficiency "
+                       r"\(policy.within_category\), so they would do nothing; raise the "
+                       r"uptake, or leave the scores out"):
+        load_scenario(base, [*RELIEF, "priority_uptake.congestion_relief=0"])
+    asks = "projects=[{name: Battery, date: 2025-01-01, demand_mw: 1, category: " \
+        "congestion_relief}]"  # asks, without a score
+    with pytest.raises(InputError, match=r"policy.within_category.congestion_relief: expected "
+                       r"efficiency scores of congestion_relief applicants to rank by: nobody in "
+                       r"congestion_relief with a score asks for priority "
+                       r"\(priority_uptake.congestion_relief is 0, and no project or "
+                       r"waiting-list row in it with a score asks\), so the category would keep "
+                       r"its request-date order; raise the uptake, or leave it out"):
+        load_scenario(base, [*RELIEF, "priority_uptake.congestion_relief=0",
+                             "policy.within_category.other=efficiency", asks])
+    load_scenario(base, [*RELIEF, "priority_uptake.congestion_relief=0.1"])
+    with warnings.catch_warnings():  # who does not ask is ranked in other by the same scores
+        warnings.simplefilter("error")
+        load_scenario(base, [*RELIEF, "priority_uptake.congestion_relief=0",
+                             "streams.firms.efficiency=1",
+                             "policy={order: social_priority, within_category: {other: "
+                             "efficiency}}"])
+
+
+def test_a_project_that_does_not_ask_for_priority_is_not_ranked_in_its_category(base):
+    """A project that declines priority queues in other: its score reaches no ranking there.
+
+    Its efficiency was accepted beside a ranking of its category, and changed nothing.
+    """
+    declines = "projects=[{name: Battery, date: 2025-01-01, demand_mw: 1, category: " \
+        "congestion_relief, priority_requested: false, efficiency: 100}]"
+    with pytest.raises(InputError, match=r"projects.0.efficiency: expected no efficiency scores "
+                       r"here: the project does not ask for priority \(priority_requested is "
+                       r"false\), so it queues in other, which no rules in force rank by "
+                       r"efficiency \(policy.within_category\), so they would do nothing; let "
+                       r"it ask for priority, or leave the scores out"):
+        load_scenario(base, [*RELIEF, declines])
+    with pytest.warns(GridqueueWarning, match=r"ranks other by efficiency, but stream 'firms'"):
+        load_scenario(base, [*RELIEF, declines, "policy.within_category.other=efficiency"])
+
+
+def test_waiting_list_rows_that_do_not_ask_are_scored_in_other(base):
+    """A row that declines priority queues in other, whose ranking (or none) its score meets."""
+    (base.parent / "list.csv").write_text(
+        "request_date,category,demand_mw,efficiency,priority_requested\n"
+        "2023-01-01,congestion_relief,1,0.5,false\n2023-02-01,congestion_relief,1,0.7,true\n",
+        encoding="utf-8")
+    with pytest.warns(GridqueueWarning, match=r"1 row of list.csv gives an efficiency score, "
+                      r"but no rules in force rank their categories by efficiency"):
+        load_scenario(base, [*RELIEF, "waiting_list={csv: list.csv}"])
+
+
 def test_on_site_generation_defaults_that_reach_nobody_are_refused(base):
     """A stream's own setting wins and projects give self_supply: defaults may reach nobody."""
     onsite = "onsite_generation={share: 0.3, cover: {dist: uniform, low: 0, high: 0.4}}"
@@ -654,6 +720,18 @@ STORAGE_STOPPED = "streams.storage.rate_per_year=0"
      r"'safety' in policy.changes.2.rounds.between_rounds is set aside: after --set "
      r"priority_uptake.safety=0, nobody in 'safety' asks for priority \(priority_uptake.safety "
      r"is 0, and no project or waiting-list row in it asks\)"),
+    ("efficiency_2026", ["priority_uptake.congestion_relief=0"],
+     r"efficiency_2026.yaml:\d+: streams.storage.efficiency is set aside: after --set "
+     r"priority_uptake.congestion_relief=0, nobody in congestion_relief asks for priority "
+     r"\(priority_uptake.congestion_relief is 0\), and who does not queues in other, which no "
+     r"rules in force rank by efficiency \(policy.within_category\), so they would do "
+     r"nothing$"),
+    ("efficiency_2026", ["priority_uptake.congestion_relief=0"],
+     r"efficiency_2026.yaml:\d+: policy.changes.1.within_category.congestion_relief is set "
+     r"aside: after --set priority_uptake.congestion_relief=0, nobody in congestion_relief "
+     r"with an efficiency score asks for priority \(priority_uptake.congestion_relief is 0, "
+     r"and no project or waiting-list row in it with a score asks\), so the category would "
+     r"keep its request-date order$"),
 ])
 def test_a_bundled_setting_a_later_option_leaves_nothing_to_do_is_set_aside(scenario, changes,
                                                                             says):

@@ -196,6 +196,34 @@ def test_a_category_order_left_aside_by_a_later_policy_is_quiet(tmp_path: Path):
     assert Results.read(folder).scenario.policy.order == "fifo"  # its scenario.yaml has both
 
 
+NOBODY_ASKS = ["priority_uptake.basic_needs=0"]
+"""Every applicant of a category with priority (the basic stream's) declines it."""
+
+
+def test_a_category_order_where_everyone_queues_in_other_is_refused(tmp_path: Path):
+    """Who does not ask for priority queues in other: with nobody asking, no order moves anyone.
+
+    It was accepted, said nothing, and ran as without it.
+    """
+    path = tmp_path / "history.yaml"
+    path.write_text(FIFO + "policy: {order: social_priority}\n", encoding="utf-8")
+    order = "policy.category_order=[other,basic_needs,safety,congestion_relief]"
+    with pytest.raises(InputError, match=r"--set policy.category_order=.*: "
+                       r"policy.category_order: changes nothing: every applicant queues in "
+                       r"other \(nobody asks for priority: priority_uptake.basic_needs is 0, "
+                       r"and no project or waiting-list row asks\), so no order of the "
+                       r"categories would move anyone; leave it out"):
+        load_scenario(path, [*NOBODY_ASKS, order])
+    quiet_load(path, ["priority_uptake.basic_needs=0.5", order])  # half of them still ask
+    asks = "projects=[{name: School, date: 2023-01-01, demand_mw: 0.5, category: basic_needs}]"
+    quiet_load(path, [*NOBODY_ASKS, asks, order])  # a project that asks is ordered
+    child(tmp_path, f"policy: {{category_order: [{', '.join(ORDER)}]}}\n")
+    with pytest.warns(GridqueueWarning, match=r"child.yaml:2: policy.category_order is set "
+                      r"aside: after --set priority_uptake.basic_needs=0, every applicant "
+                      r"queues in other"):
+        load_scenario(tmp_path / "child.yaml", NOBODY_ASKS)
+
+
 def test_a_say_in_priority_where_nothing_serves_it_warns(tmp_path: Path):
     """An uptake, or a project declining priority, under fifo throughout changes no wait.
 

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 import yaml
 
 from sim.errors import InertSetting, InputError, listed, warn
-from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.distributions import Distribution
 from sim.inputs.scenario import (
     OnsiteGeneration,
@@ -38,9 +37,12 @@ from sim.inputs.scenario import (
     Stream,
     Upgrade,
     WaitingList,
+    asking_by,
+    asking_chance,
     categories_held,
     efficiency_ranked_at,
     holds_priority,
+    queued_in,
     scores_drawn,
     unranked_scores,
 )
@@ -48,8 +50,8 @@ from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import OVERRIDE_SOURCES, ScenarioSource, find_node, layer_within
 
-__all__ = ["after_end_text", "asking_by", "check_settings_act", "non_firm_offers",
-           "scored_categories", "uptakes_drawn"]
+__all__ = ["after_end_text", "check_category_order_reaches_someone", "check_settings_act",
+           "non_firm_offers", "scored_categories", "uptakes_drawn"]
 
 Key = tuple[str | int, ...]
 
@@ -120,18 +122,21 @@ def _check_scores_ranked(scenario: Scenario, source: ScenarioSource | None) -> N
     for path, expected, why, advice in unranked_scores(scenario):
         key: Key = tuple(int(part) if part.isdigit() else part for part in path.split("."))
         _refuse_unless_inherited(scenario, source, key, expected, why, advice,
-                                 by=_ranking_keys(key), at_any_value=True)
+                                 by=_ranking_keys(scenario, key), at_any_value=True)
 
 
-def _ranking_keys(key: Key) -> tuple[Key, ...]:
+def _ranking_keys(scenario: Scenario, key: Key) -> tuple[Key, ...]:
     """The keys that decide whether the scores at ``key`` are ranked by.
 
-    The policy, and the categories their stream or project holds.
+    The policy, the categories their stream or project holds, and whether its applicants ask
+    for priority (a stream's uptake; a project's own say): who does not queues as other.
     """
     policy: tuple[Key, ...] = (("policy", "order"), ("policy", "within_category"),
                                ("policy", "changes"))
     if key[0] == "streams":
-        return (*policy, (*key[:2], "category"), (*key[:2], "category_changes"))
+        by = asking_by(categories_held(scenario.streams[str(key[1])]))
+        uptake: tuple[Key, ...] = (("priority_uptake", by),) if by is not None else ()
+        return (*policy, (*key[:2], "category"), (*key[:2], "category_changes"), *uptake)
     if key[0] == "projects":
         return (*policy, ("projects",))
     return policy
@@ -149,9 +154,8 @@ def _warn_of_unranked_row_scores(scenario: Scenario, source: ScenarioSource | No
         return
     ranked = {category for _, categories in efficiency_ranked_at(scenario)
               for category in categories}
-    unranked = sum(1 for held, score in zip(_row_categories(scenario, rows), rows.efficiency,
-                                            strict=True)
-                   if score > -math.inf and not ranked.intersection(held))
+    unranked = sum(1 for held, chance, score in _rows_asking(scenario, rows)
+                   if score > -math.inf and not ranked.intersection(queued_in(held, chance)))
     if unranked:
         assert scenario.waiting_list is not None
         _warn(scenario, source, ("waiting_list", "csv"),
@@ -389,15 +393,6 @@ def _row_categories(scenario: Scenario, rows: WaitingRows | None) -> list[dict[s
             for category, name in zip(rows.category, rows.stream, strict=True)]
 
 
-def asking_by(held: dict[str, None]) -> str | None:
-    """The category whose ``priority_uptake`` an applicant holding ``held`` asks by.
-
-    The first it holds with priority, as the applicants are drawn (whether one asks is drawn
-    once); None: it never holds a category with priority.
-    """
-    return next((category for category in held if category in PRIORITY_CATEGORIES), None)
-
-
 def _uptake_drawers(scenario: Scenario,
                     rows: WaitingRows | None) -> list[tuple[dict[str, None], str]]:
     """Whose priority is drawn by an uptake: what each holds, and the category it asks by.
@@ -430,6 +425,56 @@ def _categories_asking(scenario: Scenario, rows: WaitingRows | None) -> set[str]
                                                    strict=True) if stated
                   for category in held)
     return asking
+
+
+def _rows_asking(scenario: Scenario,
+                 rows: WaitingRows | None) -> list[tuple[dict[str, None], float, float]]:
+    """Each waiting-list row: the categories it holds, how likely it asks, and its own score.
+
+    A row that gives ``priority_requested`` says itself; the others ask by the uptake of the
+    first category with priority they hold (:func:`sim.inputs.scenario.asking_by`).
+    """
+    if rows is None:
+        return []
+    uptake = scenario.priority_uptake
+    return [(held, (1.0 if stated else 0.0) if stated is not None else
+             0.0 if (by := asking_by(held)) is None else uptake.get(by, 1.0),  # type: ignore[call-overload]
+             float(score))
+            for held, stated, score in zip(_row_categories(scenario, rows),
+                                           rows.priority_requested, rows.efficiency, strict=True)]
+
+
+def _queuers(scenario: Scenario,
+             rows: WaitingRows | None) -> list[tuple[dict[str, None], float, bool, str | None]]:
+    """Every applicant's say in where it queues: what it holds, how likely it asks, a score.
+
+    Each stream that draws applicants, project and waiting-list row: the categories it holds,
+    its chance of asking for priority (who does not queues as other,
+    :func:`sim.inputs.scenario.queued_in`), whether it has an efficiency score (a row's own,
+    or one drawn from its stream's or the waiting list's default), and the uptake it asks by
+    (None where it says itself: a project, a row that gives ``priority_requested``).
+    """
+    queuers = [(held, asking_chance(scenario, stream), stream.efficiency is not None,
+                asking_by(held)) for stream in _drawing(scenario).values()
+               for held in [categories_held(stream)]]
+    queuers += [(categories_held(project), asking_chance(scenario, project),
+                 project.efficiency is not None, None) for project in scenario.projects]
+    return queuers + _row_queuers(scenario, rows)
+
+
+def _row_queuers(scenario: Scenario,
+                 rows: WaitingRows | None) -> list[tuple[dict[str, None], float, bool, str | None]]:
+    """The waiting-list rows' part of :func:`_queuers`."""
+    if rows is None:
+        return []
+    waiting = scenario.waiting_list
+    default = waiting.efficiency if waiting is not None else None
+    return [(held, chance, score > -math.inf or (
+                scenario.streams[name].efficiency if name else default) is not None,
+             asking_by(held) if stated is None else None)
+            for (held, chance, score), name, stated
+            in zip(_rows_asking(scenario, rows), rows.stream, rows.priority_requested,
+                   strict=True)]
 
 
 def _check_rounds_serve_someone(scenario: Scenario, source: ScenarioSource | None,
@@ -478,6 +523,39 @@ def _zero(category: str, shares: list[str]) -> str:
     if shares == [category]:
         return f"{names} is 0, and "
     return f"its applicants ask by {names}, {'which is' if len(shares) == 1 else 'each'} 0, and "
+
+
+def check_category_order_reaches_someone(scenario: Scenario, source: ScenarioSource | None,
+                                         rows: WaitingRows | None, keys: list[Key]) -> None:
+    """A category order needs applicants who queue in two categories or more to order.
+
+    Who does not ask for priority queues as other (:func:`sim.inputs.scenario.queued_in`):
+    where every applicant queues in one category (nobody asks for priority, or nobody is in a
+    category with priority) no order of the categories moves anyone. ``keys``: the category
+    orders to judge, each used by a policy that queues so (:func:`sim.policies.shadowing.
+    check_category_order_acts` chooses them). Refused where given with or after what says who
+    is in each category and who asks; set aside with a warning where a later layer did that
+    (``--set priority_uptake.safety=0`` on a file that orders safety first).
+    """
+    queuers = _queuers(scenario, rows)
+    queued = {category for held, chance, _, _ in queuers for category in queued_in(held, chance)}
+    if len(queued) != 1 or not keys:
+        return
+    (only,) = queued
+    if only != "other":
+        reason = "every applicant is in it, and asks for priority"
+    elif any(asking_by(held) is not None for held, *_ in queuers):
+        shares = sorted({by for *_, by in queuers if by is not None})
+        names = listed([f"priority_uptake.{share}" for share in shares])
+        zero = f"{names} {'is' if len(shares) == 1 else 'are each'} 0, and " if shares else ""
+        reason = f"nobody asks for priority: {zero}no project or waiting-list row asks"
+    else:
+        reason = "nobody is in a category with priority"
+    for key in keys:
+        _refuse_unless_inherited(
+            scenario, source, key, "changes nothing", f"every applicant queues in {only} "
+            f"({reason}), so no order of the categories would move anyone", "leave it out",
+            by=(*_who_is_in(scenario, source), ("priority_uptake",)), at_any_value=True)
 
 
 def _check_uptakes_reach_someone(scenario: Scenario, source: ScenarioSource | None,
@@ -563,23 +641,15 @@ def uptakes_drawn(scenario: Scenario, rows: WaitingRows | None) -> dict[str, flo
 
 
 def scored_categories(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
-    """The categories in which somebody has an efficiency score: only those rank by one.
+    """The categories in which somebody with an efficiency score queues: only those rank by one.
 
     Streams that draw applicants, projects and waiting-list rows (a row's own score, or one
-    drawn from its stream's or the waiting list's default).
+    drawn from its stream's or the waiting list's default), each in the categories it holds
+    where it may ask for priority, and in other where it holds it or may not ask
+    (:func:`sim.inputs.scenario.queued_in`).
     """
-    scored = {category for giver in _givers(scenario) if giver.efficiency is not None
-              for category in categories_held(giver)}
-    if rows is not None:
-        waiting = scenario.waiting_list
-        default = waiting.efficiency if waiting is not None else None
-        scored.update(category for held, name, score
-                      in zip(_row_categories(scenario, rows), rows.stream, rows.efficiency,
-                             strict=True)
-                      if score > -float("inf") or (
-                          scenario.streams[name].efficiency if name else default) is not None
-                      for category in held)
-    return scored
+    return {category for held, chance, scored, _ in _queuers(scenario, rows) if scored
+            for category in queued_in(held, chance)}
 
 
 def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,
@@ -590,6 +660,7 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
     whose own applicants have none would keep its request-date order just the same.
     """
     scored = scored_categories(scenario, rows)
+    queuers = _queuers(scenario, rows)
     warned: set[str] = set()  # the unscored are the same in every period: named once
     for index, (_, regime) in enumerate(scenario.policy.regimes()):
         for category, how in regime.within_category.items():
@@ -598,7 +669,23 @@ def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource |
                 warned.add(category)
                 _warn_of_unscored(scenario, source, rows, (*prefix, "within_category",
                                                            category), category)
-            if how == "efficiency" and category not in scored:
+            if how == "efficiency" and category not in scored and any(
+                    has and category in held for held, _, has, _ in queuers):
+                shares = sorted({by for held, _, has, by in queuers
+                                 if has and category in held and by is not None})
+                why = (f"nobody in {category} with a score asks for priority "
+                       f"({_zero(category, shares)}no project or waiting-list row in it with "
+                       "a score asks)")
+                _refuse_unless_inherited(
+                    scenario, source, (*prefix, "within_category", category),
+                    f"expected efficiency scores of {category} applicants to rank by",
+                    f"{why}, so the category would keep its request-date order",
+                    "raise the uptake, or leave it out",
+                    by=(*_who_is_in(scenario, source, "efficiency"),
+                        *(("priority_uptake", share) for share in shares)),
+                    aside=f"{why.replace('a score', 'an efficiency score', 1)}, so the "
+                    "category would keep its request-date order")
+            elif how == "efficiency" and category not in scored:
                 idle = _idle(scenario, {
                     name: stream for name, stream in scenario.streams.items()
                     if stream.efficiency is not None and category in categories_held(stream)},
@@ -628,20 +715,15 @@ def _warn_of_unscored(scenario: Scenario, source: ScenarioSource | None,
     forgotten than meant, and its applicants would wait behind every scored one.
     """
     unscored = [f"stream '{name}'" for name, stream in _drawing(scenario).items()
-                if stream.efficiency is None and category in categories_held(stream)]
+                if stream.efficiency is None and category in queued_in(
+                    categories_held(stream), asking_chance(scenario, stream))]
     unscored += [f"project '{project.name}'" for project in scenario.projects
-                 if project.efficiency is None and category in categories_held(project)]
-    count = 0
-    if rows is not None:
-        waiting = scenario.waiting_list
-        default = waiting.efficiency if waiting is not None else None
-        count = sum(1 for held, name, score
-                    in zip(_row_categories(scenario, rows), rows.stream, rows.efficiency,
-                           strict=True)
-                    if category in held and score == -float("inf") and (
-                        scenario.streams[name].efficiency if name else default) is None)
-        if count:
-            unscored.append(f"{count:,} waiting-list row{'s' if count > 1 else ''}")
+                 if project.efficiency is None and category in queued_in(
+                     categories_held(project), asking_chance(scenario, project))]
+    count = sum(1 for held, chance, scored, _ in _row_queuers(scenario, rows)
+                if category in queued_in(held, chance) and not scored)
+    if count:
+        unscored.append(f"{count:,} waiting-list row{'s' if count > 1 else ''}")
     if unscored:
         verb = "give" if len(unscored) > 1 or count > 1 else "gives"
         _warn(scenario, source, key, f"ranks {category} by efficiency, but {listed(unscored)} "

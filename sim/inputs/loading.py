@@ -334,14 +334,14 @@ def check_runnable(scenario: Scenario, source: ScenarioSource | None = None, *,
     if source is not None:
         emit_notes(source)
         check_shadowed(scenario, source)
+    rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after check_shadowed, which names the change that shadows one
-        check_category_order_acts(scenario, source)
+        check_category_order_acts(scenario, source, rows)
         check_priority_acts(scenario, source)
         check_category_changes_act(scenario, source)
         check_expansions_act(scenario, source)
         if policies_final:
             check_imports_act(scenario, source)
-    rows = load_waiting_rows(scenario)
     if every_setting_acts:  # after the checks above, which say more where they apply
         check_settings_act(scenario, source, rows)
         if rows is not None and rows.repeats:  # said when loaded, not again at each reading

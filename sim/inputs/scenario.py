@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -59,8 +59,11 @@ __all__ = [
     "LAYERED",
     "SET_ASIDE",
     "add_months",
+    "asking_by",
+    "asking_chance",
     "categories_held",
     "holds_priority",
+    "queued_in",
     "integrated_rate",
     "DEFAULT_AREA",
     "MAX_REPLICATIONS",
@@ -1473,13 +1476,44 @@ def holds_priority(giver: Stream | Project) -> bool:
     return any(category in PRIORITY_CATEGORIES for category in categories_held(giver))
 
 
+def asking_by(held: Mapping[str, None]) -> str | None:
+    """The category whose ``priority_uptake`` an applicant holding ``held`` asks by.
+
+    The first it holds with priority, as the applicants are drawn (whether one asks is drawn
+    once); None: it never holds a category with priority.
+    """
+    return next((category for category in held if category in PRIORITY_CATEGORIES), None)
+
+
+def queued_in(held: Mapping[str, None], chance: float) -> set[str]:
+    """The categories an applicant holding ``held`` queues in, asking for priority by ``chance``.
+
+    Who asks queues in each category it holds; who does not queues as ``other`` (priority
+    is granted on request only), so with a chance of 0 (an uptake of 0, a project that
+    declines) only ``other`` ranks or orders it.
+    """
+    queued = {category for category in held if category == "other" or chance > 0}
+    if chance < 1 and asking_by(held) is not None:
+        queued.add("other")
+    return queued
+
+
+def asking_chance(s: Scenario, giver: Stream | Project) -> float:
+    """How likely an applicant of a stream (its uptake) or a project (1 or 0) asks for priority."""
+    if isinstance(giver, Project):
+        return 1.0 if giver.priority_requested else 0.0
+    by = asking_by(categories_held(giver))
+    return 0.0 if by is None else s.priority_uptake.get(by, 1.0)  # type: ignore[call-overload]
+
+
 def unranked_scores(s: Scenario) -> list[tuple[str, str, str, str]]:
     """Efficiency scores of a stream, project or the waiting list that no rules would rank by.
 
     Each as (key path, what was expected, why, advice). Only a category ranked by efficiency
-    (``within_category``) in some period reads them; scores of applicants never in such a
-    category would do nothing, silently. The waiting list's default scores CSV rows whose
-    categories are known only from the file, so it needs some category ranked.
+    (``within_category``) in some period reads them, for those who queue in it
+    (:func:`queued_in`); scores of applicants never in such a category, or who hold one only
+    without asking for priority, would do nothing, silently. The waiting list's default scores
+    CSV rows whose categories are known only from the file, so it needs some category ranked.
     """
     ranked = {category for _, regime in s.policy.regimes()
               for category, how in regime.within_category.items() if how == "efficiency"}
@@ -1490,11 +1524,25 @@ def unranked_scores(s: Scenario) -> list[tuple[str, str, str, str]]:
     problems = []
     for path, giver in givers:
         held = categories_held(giver)
-        if giver.efficiency is not None and not ranked.intersection(held):
+        if giver.efficiency is None or ranked.intersection(queued_in(held, asking_chance(
+                s, giver))):
+            continue
+        if not ranked.intersection(held):
             problems.append((f"{path}.efficiency", expected, f"no rules in force rank "
                              f"{' or '.join(held)} by efficiency (policy.within_category), so "
                              "they would do nothing", "rank the category by efficiency there, "
                              "or leave the scores out"))
+            continue
+        declines, advice = (("the project does not ask for priority (priority_requested is "
+                             "false), so it queues", "let it ask for priority")
+                            if isinstance(giver, Project) else
+                            (f"nobody in {' or '.join(c for c in held if c != 'other')} asks "
+                             "for priority "
+                             f"(priority_uptake.{asking_by(held)} is 0), and who does not "
+                             "queues", "raise the uptake"))
+        problems.append((f"{path}.efficiency", expected, f"{declines} in other, which no rules "
+                         "in force rank by efficiency (policy.within_category), so they would "
+                         "do nothing", f"{advice}, or leave the scores out"))
     waiting = s.waiting_list
     if waiting is not None and waiting.efficiency is not None and not ranked:
         problems.append(("waiting_list.efficiency", expected, "no rules in force rank any "

@@ -26,8 +26,16 @@ import yaml
 
 from sim.errors import InputError, listed, warn
 from sim.inputs.applicants import CATEGORIES, PRIORITY_CATEGORIES
-from sim.inputs.inert import asking_by
-from sim.inputs.scenario import Project, Scenario, Stream, categories_held, holds_priority
+from sim.inputs.inert import check_category_order_reaches_someone
+from sim.inputs.scenario import (
+    Project,
+    Scenario,
+    Stream,
+    asking_by,
+    categories_held,
+    holds_priority,
+)
+from sim.inputs.waiting_list_csv import WaitingRows
 from sim.inputs.yaml_source import (
     ScenarioSource,
     find_node,
@@ -37,6 +45,7 @@ from sim.inputs.yaml_source import (
 )
 from sim.policies import registry
 from sim.policies.timeline import (
+    BUILT_IN,
     categories_matter,
     custom_policy_in_force,
     priority_served,
@@ -105,21 +114,32 @@ def check_shadowed(scenario: Scenario, source: ScenarioSource) -> None:
                       "replaces it from then on")
 
 
-def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
+def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None,
+                              rows: WaitingRows | None = None) -> None:
     """Refuse a ``category_order`` that no policy in force until it is set again uses.
 
     Only where it was written with, or after, the policies it spans: a later file or option
     that chose a policy ignoring an inherited category order (``--set policy.order=fifo`` on
-    a file with ``social_priority``) leaves that order aside, as intended.
+    a file with ``social_priority``) leaves that order aside, as intended. One that
+    gridqueue's own policies use (not a custom one, which may read the category itself) needs
+    applicants who queue in two categories or more, ``rows`` among them
+    (:func:`sim.inputs.inert.check_category_order_reaches_someone`): who does not ask for
+    priority queues as other.
     """
     policy = scenario.policy
     regimes = [regime for _, regime in policy.regimes()]
     given = [_top_order_given(scenario),
              *(change.category_order is not None for change in policy.changes)]
+    ours: list[tuple[str | int, ...]] = []  # orders only gridqueue's own policies use
     for period, is_given in enumerate(given):
         until = next((j for j in range(period + 1, len(given)) if given[j]), len(given))
         orders = sorted({regime.order for regime in regimes[period:until]})
-        if not is_given or any(uses_category_order(order, scenario) for order in orders):
+        using = [order for order in orders if uses_category_order(order, scenario)]
+        if is_given and using and regimes[period].category_order != list(CATEGORIES) and all(
+                registry.resolve_policy(order, scenario.base_dir, policy.imports or ())
+                in BUILT_IN for order in using):
+            ours.append(_period_key(period, "category_order"))
+        if not is_given or using:
             continue
         key = _period_key(period, "category_order")
         if source is not None and layer_of(source, key) < max(
@@ -131,6 +151,7 @@ def check_category_order_acts(scenario: Scenario, source: ScenarioSource | None)
                          f"{'does' if len(orders) == 1 else 'do'} not use a category order; "
                          "give one only with a policy that orders by category "
                          "(social_priority), or leave it out", line=line)
+    check_category_order_reaches_someone(scenario, source, rows, ours)
 
 
 def check_priority_acts(scenario: Scenario, source: ScenarioSource | None) -> None:
