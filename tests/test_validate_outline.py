@@ -422,3 +422,23 @@ def test_validate_leaves_out_the_offers_rights_and_pools_set_aside(capsys):
     at = next(i for i, line in enumerate(lines) if line.startswith("  logistics (other)"))
     assert lines[at + 1].startswith("  manufacturing (other)")
     assert "    0% take a part of their request, down to 40% of it" not in lines
+
+
+def test_an_uptake_rounds_do_not_serve_is_said_to_change_no_wait(tmp_path, capsys):
+    """Under fifo with rounds serving safety alone, basic needs' priority serves nobody.
+
+    The outline said of every share 'the rest queue in other where a policy serves
+    priority', as though asking moved a school up.
+    """
+    path = tmp_path / "rounds.yaml"
+    path.write_text(
+        "start: 2024-01-01\nend: 2030-01-01\ngrid: {capacity_mw: 3}\nstreams:\n"
+        "  safety: {category: safety, rate_per_year: 3, demand_mw: 0.4}\n"
+        "  schools: {category: basic_needs, rate_per_year: 5, demand_mw: 0.4}\n"
+        "policy: {order: fifo, allocation: rounds, rounds: {dates: [2025-01-01], "
+        "fit: first_fit, between_rounds: [safety]}}\n"
+        "priority_uptake: {safety: 0.5, basic_needs: 0.2}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert ("  priority asked for by 50% of safety, 20% of basic_needs (the rest queue in other "
+            "where a policy serves priority; no policy or round in force serves that of "
+            "basic_needs, so there it changes no wait)") in capsys.readouterr().out.splitlines()

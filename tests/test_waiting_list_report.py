@@ -56,8 +56,9 @@ def test_the_report_counts_the_listed_applicants_and_says_what_was_drawn(tmp_pat
                              + UNSERVED)
 
 
-UNSERVED = (" — no policy in force serves priority, so the rows' priority requests change no "
-            "wait (the priority_requested column of applicants.csv says only who asked)")
+UNSERVED = (" — no policy or round in force serves priority in their categories, so the "
+            "rows' priority requests change no wait (the priority_requested column of "
+            "applicants.csv says only who asked)")
 
 
 def test_priority_requests_are_said_to_change_nothing_where_no_policy_serves_priority(
@@ -86,6 +87,15 @@ def test_priority_requests_are_said_to_change_nothing_where_no_policy_serves_pri
     (tmp_path / "list.csv").write_text(stated.replace(";WAAR", ";ONWAAR"), encoding="utf-8-sig")
     fifo = load_scenario(path)
     assert not waiting_list_lines(fifo, run(fifo, workers=1).applicants)[2].endswith(UNSERVED)
+    # Rounds that serve safety alone between rounds serve no basic-needs row that asks.
+    (tmp_path / "list.csv").write_text(stated, encoding="utf-8-sig")
+    for served, said in (("safety", True), ("basic_needs", False)):
+        scenario = load_scenario(path, [
+            "policy.allocation=rounds", "streams.guards={category: safety, rate_per_year: 2, "
+            "demand_mw: 0.2}", f"policy.rounds={{dates: [2025-01-01], between_rounds: "
+            f"[{served}]}}"])
+        line = waiting_list_lines(scenario, run(scenario, workers=1).applicants)[2]
+        assert line.endswith(UNSERVED) is said, (served, line)
 
 
 def test_the_listed_mw_are_called_demand_not_what_is_asked_of_the_grid(tmp_path: Path):

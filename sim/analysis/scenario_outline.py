@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections import Counter
 
+from sim.errors import listed
 from sim.figures.numbers import given_mw, significant
 from sim.inputs.applicants import CATEGORIES
 from sim.inputs.inert import after_end_text, non_firm_offers, scored_categories, uptakes_drawn
@@ -205,11 +206,18 @@ def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[st
     asking = {c: share for c, share in uptakes_drawn(scenario, waiting).items() if share < 1}
     if not asking:
         return []
-    return ["  priority asked for by " + ", ".join(f"{share:.0%} of {c}"
-                                                  for c, share in asking.items())
-            + (" (the rest queue in other where a policy serves priority)"
-               if priority_served(scenario) else
-               " (no policy in force serves priority here, so it changes no wait)")]
+    served = {c for c in asking if priority_served(scenario, {c})}
+    shares = ", ".join(f"{share:.0%} of {c}" for c, share in asking.items())
+    if len(served) == len(asking):
+        return [f"  priority asked for by {shares} (the rest queue in other where a policy "
+                "serves priority)"]
+    if not served:
+        return [f"  priority asked for by {shares} (no policy in force serves priority here, "
+                "so it changes no wait)"]
+    unserved = listed([c for c in asking if c not in served])
+    return [f"  priority asked for by {shares} (the rest queue in other where a policy serves "
+            f"priority; no policy or round in force serves that of {unserved}, so there it "
+            "changes no wait)"]
 
 
 def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list[str]:

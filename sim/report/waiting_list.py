@@ -184,17 +184,20 @@ def _given_and_drawn(scenario: Scenario, rows: WaitingRows) -> str:
 
 
 def _unserved_priority(scenario: Scenario, rows: WaitingRows, drawn: int) -> str:
-    """' — no policy in force serves priority, ...' where the rows' priority requests do nothing.
+    """' — no policy or round in force serves priority ...' where the rows' requests do nothing.
 
     The rows draw their requests under fifo too, so that paired scenarios list the same
     applicants; a fifo report that said '1 row' asks for priority, and nothing else, read
     as if the request had moved it up. Empty where a policy (or rounds) serves priority, or
     no row asks.
     """
-    if priority_served(scenario) or not (drawn or any(rows.priority_requested)):
+    asking = {category for category, asked in zip(rows.category, rows.priority_requested,
+                                                   strict=True) if asked}
+    if not (drawn or asking) or priority_served(scenario, None if drawn else asking):
         return ""
-    return (" — no policy in force serves priority, so the rows' priority requests change no "
-            "wait (the priority_requested column of applicants.csv says only who asked)")
+    return (" — no policy or round in force serves priority in their categories, so the "
+            "rows' priority requests change no wait (the priority_requested column of "
+            "applicants.csv says only who asked)")
 
 
 def _drawn_scores(waiting: WaitingList, streams: list[Stream | None],
