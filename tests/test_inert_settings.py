@@ -1257,3 +1257,47 @@ def test_waiting_list_rows_scores_that_no_rules_rank_by_are_warned_of(base):
                              "within_category: {congestion_relief: efficiency}}"])
     assert any("1 row of list.csv gives an efficiency score, but no rules in force rank their "
                "categories" in str(w.message) for w in warned)
+
+
+OWN_CATEGORY_POLICY = '''\
+from sim import QueuePolicy
+
+
+class ByOwnCategory(QueuePolicy):
+    """Ranks each applicant in the category it is in, asked for priority or not."""
+
+    ranks_within_category = True
+
+    def __init__(self, category_order=("congestion_relief", "safety", "basic_needs", "other"),
+                 within_category=None):
+        super().__init__(category_order)
+        self.by_score = {c for c, how in (within_category or {}).items() if how == "efficiency"}
+
+    def sort_key(self, applicant):
+        score = -applicant.efficiency if applicant.category in self.by_score else 0.0
+        return (self.category_order.index(applicant.category), score, applicant.request_time)
+'''
+
+
+def test_scores_a_policy_of_ones_own_ranks_by_own_category_are_not_refused(tmp_path):
+    """Nobody asks for priority, yet a policy of the user's ranks them in their own category.
+
+    The checks refused the scores as reaching nobody, as they would under social_priority,
+    where who does not ask is ranked as other; here they order the storage applicants.
+    """
+    (tmp_path / "own_policy.py").write_text(OWN_CATEGORY_POLICY, encoding="utf-8")
+    path = tmp_path / "own.yaml"
+    path.write_text(BASE.replace("category: other", "category: congestion_relief")
+                    .replace("policy: {order: fifo}\n", "")
+                    + "priority_uptake: {congestion_relief: 0}\n"
+                    "policy: {order: 'own_policy:ByOwnCategory', within_category: "
+                    "{congestion_relief: efficiency}}\n", encoding="utf-8")
+    scored = load_scenario(path, ["streams.firms.efficiency={dist: uniform, low: 0, high: 1}",
+                                  "replications=2"])
+    plain = load_scenario(path, ["policy.within_category={}", "replications=2"])
+    assert not run(scored, workers=1).applicants["connect_date"].equals(
+        run(plain, workers=1).applicants["connect_date"])
+    social = ["policy.order=social_priority",
+              "streams.firms.efficiency={dist: uniform, low: 0, high: 1}"]
+    with pytest.raises(InputError, match="nobody in congestion_relief asks for priority"):
+        load_scenario(path, social)

@@ -43,6 +43,7 @@ from sim.inputs.scenario import (
     efficiency_ranked_at,
     holds_priority,
     queued_in,
+    ranked_in,
     scores_drawn,
     unranked_scores,
 )
@@ -155,7 +156,8 @@ def _warn_of_unranked_row_scores(scenario: Scenario, source: ScenarioSource | No
     ranked = {category for _, categories in efficiency_ranked_at(scenario)
               for category in categories}
     unranked = sum(1 for held, chance, score in _rows_asking(scenario, rows)
-                   if score > -math.inf and not ranked.intersection(queued_in(held, chance)))
+                   if score > -math.inf
+                   and not ranked.intersection(ranked_in(scenario, held, chance)))
     if unranked:
         assert scenario.waiting_list is not None
         _warn(scenario, source, ("waiting_list", "csv"),
@@ -649,7 +651,7 @@ def scored_categories(scenario: Scenario, rows: WaitingRows | None) -> set[str]:
     (:func:`sim.inputs.scenario.queued_in`).
     """
     return {category for held, chance, scored, _ in _queuers(scenario, rows) if scored
-            for category in queued_in(held, chance)}
+            for category in ranked_in(scenario, held, chance)}
 
 
 def _check_efficiency_ranks_someone(scenario: Scenario, source: ScenarioSource | None,

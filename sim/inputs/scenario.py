@@ -61,6 +61,7 @@ __all__ = [
     "add_months",
     "asking_by",
     "asking_chance",
+    "ranked_in",
     "categories_held",
     "holds_priority",
     "queued_in",
@@ -1498,6 +1499,24 @@ def queued_in(held: Mapping[str, None], chance: float) -> set[str]:
     return queued
 
 
+def ranked_in(s: Scenario, held: Mapping[str, None], chance: float) -> set[str]:
+    """The categories whose ranking within a category can reach an applicant holding ``held``.
+
+    Under gridqueue's ``social_priority`` those it queues in (:func:`queued_in`): who does
+    not ask for priority is ranked in other. A policy of the user's that ranks within a
+    category may rank by the applicant's own category, asked or not, so with one in force
+    every category it holds counts too: a score refused there would change outcomes.
+    """
+    queued = queued_in(held, chance)
+    by_asking = all(regime.order == SOCIAL_PRIORITY for _, regime in s.policy.regimes()
+                    if regime.within_category)
+    return queued if by_asking else queued | set(held)
+
+
+SOCIAL_PRIORITY = "social_priority"
+"""The built-in policy that ranks within a category, queuing who does not ask as other."""
+
+
 def asking_chance(s: Scenario, giver: Stream | Project) -> float:
     """How likely an applicant of a stream (its uptake) or a project (1 or 0) asks for priority."""
     if isinstance(giver, Project):
@@ -1524,7 +1543,7 @@ def unranked_scores(s: Scenario) -> list[tuple[str, str, str, str]]:
     problems = []
     for path, giver in givers:
         held = categories_held(giver)
-        if giver.efficiency is None or ranked.intersection(queued_in(held, asking_chance(
+        if giver.efficiency is None or ranked.intersection(ranked_in(s, held, asking_chance(
                 s, giver))):
             continue
         if not ranked.intersection(held):
