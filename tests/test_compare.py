@@ -1191,7 +1191,8 @@ def test_a_new_stream_without_ten_years_is_given_in_the_categories_stand_in():
                                    "estimate", "ci_low", "ci_high", "difference"])
     (text,) = sentences(table)
     assert "; small (only in sp; mean years without a connection, to the end of the run, " \
-        "everyone): 6.4 years (95% CI 6.3 to 6.5); on average 40 of 1,248 connected" in text
+        "everyone): 6.4 years (95% CI 6.3 to 6.5), cut short by the end of the run for those " \
+        "still waiting; on average 40 of 1,248 connected" in text
 
 
 def test_a_new_streams_wait_cut_by_the_end_of_the_run_has_its_median_beside():
@@ -1213,6 +1214,11 @@ def test_a_new_streams_wait_cut_by_the_end_of_the_run_has_its_median_beside():
             "those still waiting; half were connected within 4.5 years (95% CI 4.3 to 4.7) of "
             "their request; on average 72 of 124 connected") in text
     table.loc[table["metric"] == "connect_median_years", "estimate"] = np.inf  # not reached
+    (text,) = sentences(table)
+    assert ("3.3 years (95% CI 3.1 to 3.5), cut short by the end of the run for those still "
+            "waiting; on average 72 of 124 connected") in text
+    # Where everyone was connected or withdrew, nothing is cut short: nothing is said.
+    table.loc[table["metric"] == "withdrawn", "estimate"] = 52.0
     (text,) = sentences(table)
     assert "3.3 years (95% CI 3.1 to 3.5); on average 72 of 124 connected" in text
 

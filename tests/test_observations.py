@@ -238,7 +238,11 @@ def test_an_agreement_whose_mean_lies_outside_the_published_range_says_so():
     assert agreement_sentences(inside)[-1].endswith("band of 90% of replications.")
     both = pd.concat([low, inside], ignore_index=True)
     assert agreement_sentences(both)[-1].endswith(
-        "In 1 of them the simulated mean is outside the published range.")
+        "In 1 of those that agree the simulated mean is outside the published range.")
+    away = low.assign(agreement=["agrees"]).pipe(lambda t: pd.concat([t, t.assign(
+        agreement=["model below"])], ignore_index=True))
+    assert agreement_sentences(away)[-1].endswith(
+        "In the one that agrees the simulated mean is outside the published range.")
     from sim.report.data import observed_section
 
     section = observed_section({"sp": low, "other": inside}, {})

@@ -1221,21 +1221,30 @@ def _set_apart(block: pd.DataFrame, metric: str, variant: str, dates: ProjectDat
 
 
 def _median_beside(row: pd.DataFrame, shown: str) -> str:
-    """'; half connected within 4.5 years (95% CI 3.9 to 5.1)' beside a wait cut by the end.
+    """', cut short by the end of the run ...; half were connected within 4.5 years ...'.
 
     The mean years without a connection to the end of the run stops each wait at the end: a
     stream asking until then read '3.3 years' though half its applicants waited 4.5 years or
-    more, 52 of 124 still waiting. The median time to connection counts them as waiting on,
-    and is given where reached.
+    more, 52 of 124 still waiting. Said where some still wait; the median time to connection,
+    which counts them as waiting on, follows where it is reached.
     """
-    if shown != "wait_to_end_years" or "connect_median_years" not in row.index:
+    if shown != "wait_to_end_years" or not _still_waiting(row):
         return ""
-    median = row.loc["connect_median_years"]
-    if not np.isfinite(float(median["estimate"])):  # type: ignore[arg-type]
-        return ""
-    return (", cut short by the end of the run for those still waiting; half were connected "
-            "within " + level_text(median, METRICS["connect_median_years"].unit)  # type: ignore[arg-type]
+    text = ", cut short by the end of the run for those still waiting"
+    median = row.loc["connect_median_years"] if "connect_median_years" in row.index else None
+    if median is None or not np.isfinite(float(median["estimate"])):  # type: ignore[arg-type]
+        return text
+    return (f"{text}; half were connected within "
+            + level_text(median, METRICS["connect_median_years"].unit)  # type: ignore[arg-type]
             + " of their request")
+
+
+def _still_waiting(row: pd.DataFrame) -> bool:
+    """Whether some of a set-apart group's applicants were neither connected nor withdrawn."""
+    get = row["estimate"]
+    asked = float(get.get("applicants", math.nan))
+    ended = float(get.get("connected", 0.0)) + float(get.get("withdrawn", 0.0))
+    return not asked <= ended
 
 
 def _connected_later(row: pd.DataFrame) -> str:

@@ -268,8 +268,9 @@ def agreeing_apart(table: pd.DataFrame) -> str:
                   if row["agreement"] == "agrees")
     if not outside:
         return ""
-    them = "it" if outside == int((table["agreement"] == "agrees").sum()) == 1 else \
-        f"{outside} of them"
+    agreeing = int((table["agreement"] == "agrees").sum())
+    them = ("it" if len(table) == 1 else "the one that agrees") if agreeing == 1 else \
+        f"{outside} of those that agree"
     return f" In {them} the simulated mean is outside the published range."
 
 
