@@ -442,3 +442,11 @@ def test_an_uptake_rounds_do_not_serve_is_said_to_change_no_wait(tmp_path, capsy
     assert ("  priority asked for by 50% of safety, 20% of basic_needs (the rest queue in other "
             "where a policy serves priority; no policy or round in force serves that of "
             "basic_needs, so there it changes no wait)") in capsys.readouterr().out.splitlines()
+    # Schools that become safety applicants are served between rounds: their asking counts.
+    moved = path.read_text(encoding="utf-8").replace(
+        "demand_mw: 0.4}\npolicy", "demand_mw: 0.4, category_changes: [{date: 2024-06-01, "
+        "category: safety}]}\npolicy")
+    path.write_text(moved, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert ("  priority asked for by 50% of safety, 20% of basic_needs (the rest queue in other "
+            "where a policy serves priority)") in capsys.readouterr().out.splitlines()

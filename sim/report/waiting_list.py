@@ -17,7 +17,7 @@ from sim.errors import InputError
 from sim.figures.numbers import significant
 from sim.inputs.applicants import PRIORITY_CATEGORIES
 from sim.inputs.loading import load_waiting_rows, shown_csv
-from sim.inputs.scenario import Scenario, Stream, WaitingList
+from sim.inputs.scenario import Scenario, Stream, WaitingList, categories_held
 from sim.inputs.sources import onsite_for
 from sim.inputs.waiting_list_csv import WaitingRows
 from sim.policies.timeline import priority_served
@@ -191,8 +191,10 @@ def _unserved_priority(scenario: Scenario, rows: WaitingRows, drawn: int) -> str
     as if the request had moved it up. Empty where a policy (or rounds) serves priority, or
     no row asks.
     """
-    asking = {category for category, asked in zip(rows.category, rows.priority_requested,
-                                                   strict=True) if asked}
+    asking = {held for category, stream, asked in zip(
+        rows.category, rows.stream, rows.priority_requested, strict=True) if asked
+        for held in (category, *(categories_held(scenario.streams[stream])
+                                 if stream in scenario.streams else ()))}
     if not (drawn or asking) or priority_served(scenario, None if drawn else asking):
         return ""
     return (" — no policy or round in force serves priority in their categories, so the "
