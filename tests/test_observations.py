@@ -547,7 +547,7 @@ def test_a_share_written_as_a_percentage_is_refused(tmp_path, where):
     value, reference = ("20", "0.1") if where == "value" else ("0.2", "10")
     scenario = _scenario_with_observations(tmp_path, (
         "  - date: 2025-12-31\n    since: 2025-01-01\n    quantity: share_leaving\n"
-        f"    value: {value}\n    relative_to: {{date: 2024-12-31, value: {reference}}}\n"
+        f"    value: {value}\n    relative_to: {{date: 2025-06-30, value: {reference}}}\n"
         "    source: test\n"))
     with pytest.raises(InputError) as raised:
         load_scenario(scenario)
@@ -618,7 +618,7 @@ def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
                         source="Liander")
     growth = Observation(date=dt.date(2025, 12, 31), since=dt.date(2025, 1, 1),
                          quantity="share_leaving", value=0.2, source="a newspaper",
-                         relative_to={"date": "2024-12-31", "value": 0.1})
+                         relative_to={"date": "2025-06-30", "value": 0.1})
     table = observation_table([share, growth], [np.array([s, 1.5]) for s in
                                                 np.linspace(0.09, 0.17, 11)])
     sentences = agreement_sentences(table)
@@ -644,7 +644,7 @@ def test_a_share_leaving_reads_in_percent_and_its_growth_as_a_ratio():
     ("    quantity: connections_made\n    since: 2023-01-01\n    value: 30\n"
      "    source: test\n    relative_to: {date: 2022-12-31, value: 10}\n", "observations.0",
      2, "expected relative_to.date on or after since (2023-01-01), got 2022-12-31: the growth "
-     "divides the count from since to date by the count from since to relative_to.date, which "
+     "divides the figure from since to date by the same from since to relative_to.date, which "
      "would count no day"),
 ], ids=["missing key", "period backwards", "text for a number", "list for a number",
         "growth of nothing"])

@@ -121,8 +121,8 @@ class Observation(_Model):
         if (self.relative_to is not None and self.since is not None
                 and self.relative_to.date < self.since):
             raise ValueError(f"expected relative_to.date on or after since ({self.since}), got "
-                             f"{self.relative_to.date}: the growth divides the count from "
-                             "since to date by the count from since to relative_to.date, "
+                             f"{self.relative_to.date}: the growth divides the figure from "
+                             "since to date by the same from since to relative_to.date, "
                              "which would count no day")
         self._share_is_a_fraction()
         return self
