@@ -1999,9 +1999,11 @@ def test_scenarios_agreeing_with_every_published_figure_share_one_line():
     # plainly agree: it has lines of its own, as the run's terminal says it.
     tables["d"] = observation_table([waiting], [np.array([v]) for v in [11.0, 13.0, 14.0] * 7])
     assert tables["d"].loc[0, "agreement"] == "agrees"
+    tables["e"] = tables["d"]  # alike: they share their lines, as the ten bundled ones do
     more = Comparison.observation_sentences(SimpleNamespace(observations=tables))
     assert more[0].startswith("a, b beside published figures")
-    (said,) = [line for line in more if line.startswith("d beside")]
+    (said,) = [line for line in more if line.startswith("d, e beside")]
+    assert said.startswith("d, e beside published figures: in each, 1 of 1 published figures")
     assert said.endswith("In it the simulated mean is outside the published range.")
     assert more[more.index(said) + 1].endswith(
         ": agrees, though the simulated mean is above the published range.")

@@ -301,11 +301,12 @@ class Comparison:
         The scenarios with which every figure they state agrees, each with its mean inside
         the published range, share one line (per number of figures), so a comparison of many
         scenarios stays short; a figure that agrees by its band alone, its mean outside the
-        range, is listed as one that does not. Every observation is in ``observations.csv``
-        and the report.
+        range, is listed as one that does not. Scenarios whose lines would be the same share
+        them too ("in each, ..."): the bundled family repeated one such figure ten times.
+        Every observation is in ``observations.csv`` and the report.
         """
-        lines: list[str] = []
         agreeing: defaultdict[int, list[str]] = defaultdict(list)
+        alike: dict[tuple[str, ...], list[str]] = {}  # the lines said, by who says them
         for label, table in self.observations.items():
             rows = table.to_dict("records")
             plain = [row["agreement"] == "agrees" and not mean_side(row) for row in rows]
@@ -313,9 +314,13 @@ class Comparison:
                 agreeing[len(table)].append(label)
                 continue
             *each, count = agreement_sentences(table)
-            lines.append(f"{label} beside published figures: {count}")
-            lines += [f"  {sentence}" for sentence, agrees in zip(each, plain, strict=True)
-                      if not agrees]
+            said = (count, *(sentence for sentence, agrees in zip(each, plain, strict=True)
+                             if not agrees))
+            alike.setdefault(said, []).append(label)
+        lines = [line for (count, *each), labels in alike.items() for line in (
+            f"{', '.join(labels)} beside published figures: "
+            + ("in each, " if len(labels) > 1 else "") + count,
+            *(f"  {sentence}" for sentence in each))]
         shared = [f"{', '.join(labels)} beside published figures: "
                   + ("in each, " if len(labels) > 1 else "")
                   + (f"all {count} published figures agree" if count > 1
