@@ -280,7 +280,9 @@ def test_waiting_list_rows_that_do_not_ask_are_scored_in_other(base):
         "2023-01-01,congestion_relief,1,0.5,false\n2023-02-01,congestion_relief,1,0.7,true\n",
         encoding="utf-8")
     with pytest.warns(GridqueueWarning, match=r"1 row of list.csv gives an efficiency score, "
-                      r"but no rules in force rank their categories by efficiency"):
+                      r"but no rules in force rank other by efficiency \(policy.within_category"
+                      r"\), where those who do not ask for priority queue, so those scores do "
+                      r"nothing"):  # its own category is ranked: that was named as the reason
         load_scenario(base, [*RELIEF, "waiting_list={csv: list.csv}"])
 
 

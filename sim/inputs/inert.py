@@ -155,17 +155,22 @@ def _warn_of_unranked_row_scores(scenario: Scenario, source: ScenarioSource | No
         return
     ranked = {category for _, categories in efficiency_ranked_at(scenario)
               for category in categories}
-    unranked = sum(1 for held, chance, score in _rows_asking(scenario, rows)
-                   if score > -math.inf
-                   and not ranked.intersection(ranked_in(scenario, held, chance)))
+    unranked = [bool(ranked.intersection(held))  # in a ranked category, not queued there
+                for held, chance, score in _rows_asking(scenario, rows)
+                if score > -math.inf
+                and not ranked.intersection(ranked_in(scenario, held, chance))]
     if unranked:
         assert scenario.waiting_list is not None
+        count = len(unranked)
+        why = ("any category" if not ranked else "their categories") + \
+            " by efficiency (policy.within_category)"
+        if all(unranked):  # each holds a ranked category, but does not ask: ranked as other
+            why = ("other by efficiency (policy.within_category), where those who do not ask "
+                   "for priority queue")
         _warn(scenario, source, ("waiting_list", "csv"),
-              f"{unranked:,} row{'s' if unranked > 1 else ''} of {scenario.waiting_list.csv} "
-              f"{'give' if unranked > 1 else 'gives'} an efficiency score, but no rules in "
-              "force rank "
-              + ("any category" if not ranked else "their categories")
-              + " by efficiency (policy.within_category), so those scores do nothing")
+              f"{count:,} row{'s' if count > 1 else ''} of {scenario.waiting_list.csv} "
+              f"{'give' if count > 1 else 'gives'} an efficiency score, but no rules in "
+              f"force rank {why}, so those scores do nothing")
 
 
 def _refuse(scenario: Scenario, source: ScenarioSource | None, key: Key,
