@@ -436,7 +436,7 @@ def _pair_answer(table: pd.DataFrame, rows: pd.DataFrame, metric: str, first: bo
 
 NOTHING_MOVED = ("no figure moved in any replication: what the variant changes never decided "
                  "who was connected when (a local station delayed behind a full upstream "
-                 "limit, say)")
+                 "limit, say, or a setting that reaches nobody, which gridqueue warns of)")
 """Said first where every difference of a pair is zero in every replication, so that a row of
 'the same in every replication' reads as a finding, not as a fault of the comparison."""
 
