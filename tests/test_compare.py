@@ -1992,7 +1992,8 @@ def test_scenarios_agreeing_with_every_published_figure_share_one_line():
                         "meets the band of 90% of replications). A band rests on only 3 "
                         "replications with a value: 90% of so few is about their lowest to "
                         "highest, too rough to judge agreement by; 20 or more are needed.")
-    assert lines[1].startswith("c beside published figures: 0 of 1 published figures agree")
+    assert lines[1].startswith("c beside published figures: the one published figure does not "
+                               "agree")
     assert lines[2].endswith("simulated 30, 90% of replications 30 to 30: the model is higher.")
     assert len(lines) == 3
     # One that agrees by its band alone, its mean above the range, is not among those that
@@ -2003,7 +2004,8 @@ def test_scenarios_agreeing_with_every_published_figure_share_one_line():
     more = Comparison.observation_sentences(SimpleNamespace(observations=tables))
     assert more[0].startswith("a, b beside published figures")
     (said,) = [line for line in more if line.startswith("d, e beside")]
-    assert said.startswith("d, e beside published figures: in each, 1 of 1 published figures")
+    assert said.startswith("d, e beside published figures: in each, the one published figure "
+                           "agrees")
     assert said.endswith("In it the simulated mean is outside the published range.")
     assert more[more.index(said) + 1].endswith(
         ": agrees, though the simulated mean is above the published range.")
@@ -2044,8 +2046,9 @@ def test_compare_sets_each_scenario_stating_observations_beside_them(
     assert "Model beside published figures" in section
     for label in ("observed_fifo", "observed_sp"):
         agreeing = (written.loc[written["scenario"] == label, "agreement"] == "agrees").sum()
-        assert (f"{label}: {agreeing} of 2 published figures agree (their published range "
-                "meets the band of 90% of replications).") in section
+        verb = "agrees" if agreeing == 1 else "agree"
+        assert (f"{label}: {agreeing} of 2 published figures {verb} (a figure agrees when its "
+                "published range meets the band of 90% of replications).") in section
         assert f"<th>{label}" in section
     assert "<th>fifo" not in section
     assert section.count("model below") == 2

@@ -200,13 +200,14 @@ def test_agreement_compares_the_published_range_with_the_simulated_band(replicat
     assert table.loc[0, "agreement"] == verdict
     assert table.loc[0, "observed_low"] == pytest.approx(80)
     sentences = agreement_sentences(table)
-    assert sentences[-1] == (f"{int(verdict == 'agrees')} of 1 published figures agree with "
-                             "the simulation: their published range meets the band of 90% of "
-                             "replications. A band rests on only 3 replications with a "
+    agrees = "agrees" if verdict == "agrees" else "does not agree"
+    assert sentences[-1] == (f"the one published figure {agrees} with the simulation (a figure "
+                             "agrees when its published range meets the band of 90% of "
+                             "replications). A band rests on only 3 replications with a "
                              "value: 90% of so few is about their lowest to highest, too rough "
                              "to judge agreement by; 20 or more are needed.")
     enough = observation_table([observation], [np.array([v]) for v in replications * 7])
-    assert agreement_sentences(enough)[-1].endswith("the band of 90% of replications.")
+    assert agreement_sentences(enough)[-1].endswith("the band of 90% of replications).")
     # An observation no replication gives a value is no band resting on few.
     none = enough.assign(replications=[0], agreement=["no simulated value"])
     assert few_for_a_band(pd.concat([enough, none])) == ""
@@ -232,17 +233,20 @@ def test_an_agreement_whose_mean_lies_outside_the_published_range_says_so():
     assert agreement_sentences(inside)[0].endswith(": agrees.")
     # The count beside them said "1 of 1 published figures agree" alone, and the report's
     # table and a comparison's lines said "agrees" without the rest.
-    assert agreement_sentences(low)[-1].endswith(
-        "band of 90% of replications. In it the simulated mean is outside the published "
-        "range.")
-    assert agreement_sentences(inside)[-1].endswith("band of 90% of replications.")
+    assert agreement_sentences(low)[-1] == (
+        "the one published figure agrees with the simulation (a figure agrees when its "
+        "published range meets the band of 90% of replications). In it the simulated mean is "
+        "outside the published range.")
+    assert agreement_sentences(inside)[-1].endswith("band of 90% of replications).")
     both = pd.concat([low, inside], ignore_index=True)
     assert agreement_sentences(both)[-1].endswith(
         "In 1 of those that agree the simulated mean is outside the published range.")
     away = low.assign(agreement=["agrees"]).pipe(lambda t: pd.concat([t, t.assign(
         agreement=["model below"])], ignore_index=True))
-    assert agreement_sentences(away)[-1].endswith(
-        "In the one that agrees the simulated mean is outside the published range.")
+    assert agreement_sentences(away)[-1] == (
+        "1 of 2 published figures agrees with the simulation (a figure agrees when its "
+        "published range meets the band of 90% of replications). In the one that agrees the "
+        "simulated mean is outside the published range.")
     from sim.report.data import observed_section
 
     section = observed_section({"sp": low, "other": inside}, {})
@@ -432,8 +436,8 @@ def test_run_says_in_plain_words_how_well_model_and_data_agree(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0
     assert "Applicants waiting, 2023-10-15: published 210 (189 to 231)" in out
-    assert ("of 5 published figures agree with the simulation: their published range meets "
-            "the band of 90% of replications.") in out
+    assert (" of 5 published figures agree with the simulation (a figure agrees when its "
+            "published range meets the band of 90% of replications).") in out
 
 
 def test_figure_draws_each_scenario_only_beside_the_observations_it_states():

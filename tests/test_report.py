@@ -469,8 +469,10 @@ def test_run_report_sets_the_model_beside_published_figures(tmp_path: Path):
     html = write_report(tmp_path / "out").read_text(encoding="utf-8")
     section = html[html.index('<h2 id="observed">'):html.index('<h2 id="detail">')]
     agreeing = (results.observations()["agreement"] == "agrees").sum()
-    assert (f"observed_fifo: {agreeing} of 2 published figures agree (their published range "
-            "meets the band of 90% of replications). A band rests on only 2 replications with "
+    verb = "agrees" if agreeing == 1 else "agree"
+    assert (f"observed_fifo: {agreeing} of 2 published figures {verb} (a figure agrees when its "
+            "published range meets the band of 90% of replications). A band rests on only 2 "
+            "replications with "
             "a value: 90% of so few is about their lowest to highest, too rough to judge "
             "agreement by; 20 or more are needed.</li>") in section
     assert "model below" in section and "far more than the family connects" in section
@@ -502,10 +504,10 @@ def test_observations_not_stated_by_a_scenario_say_so():
     rough = (". A band rests on only 2 replications with a value: 90% of so few is about "
              "their lowest to highest, too rough to judge agreement by; 20 or more are needed")
     assert section.sentences == [
-        "both: 0 of 2 published figures agree (their published range meets the band of 90% of "
-        f"replications){rough}",
-        "one: 1 of 1 published figures agree (their published range meets the band of 90% of "
-        f"replications){rough}"]
+        "both: 0 of 2 published figures agree (a figure agrees when its published range meets "
+        f"the band of 90% of replications){rough}",
+        "one: the one published figure agrees (a figure agrees when its published range meets "
+        f"the band of 90% of replications){rough}"]
     assert section.table.columns == ["Applicants waiting, 2024-01-01",
                                      "Requests received, 2023-01-01 to 2024-01-01"]
     published, both, one = section.table.rows
@@ -534,12 +536,13 @@ def test_the_report_says_where_a_band_of_replications_is_too_rough_to_judge_by()
     section = observed_section({"few": few, "many": many}, {})
     assert section is not None
     assert section.sentences == [
-        "few: 1 of 1 published figures agree (their published range meets the band of 90% of "
-        "replications). A band rests on only 10 replications with a value: 90% of so few is "
+        "few: the one published figure agrees (a figure agrees when its published range meets "
+        "the band of 90% of replications). A band rests on only 10 replications with a value: "
+        "90% of so few is "
         "about their lowest to highest, too rough to judge agreement by; 20 or more are "
         "needed",
-        "many: 1 of 1 published figures agree (their published range meets the band of 90% of "
-        "replications)"]
+        "many: the one published figure agrees (a figure agrees when its published range meets "
+        "the band of 90% of replications)"]
 
 
 def test_a_stream_set_apart_has_its_own_row_and_the_categories_say_whom_they_count(

@@ -21,7 +21,7 @@ from sim.figures.files import write_figures
 from sim.figures.numbers import significant
 from sim.figures.observations import observations_figure
 from sim.inputs.scenario import Scenario
-from sim.runs.observed import few_for_a_band, format_observed, is_share
+from sim.runs.observed import agreement_count, format_observed, is_share
 from sim.runs.staging import files_moved_in, staged_directory
 
 __all__ = ["Calibration", "FitParameter"]
@@ -97,7 +97,7 @@ class Calibration:
                          f"({count}): they cannot all be pinned down.")
         if self.calibrated_observations is None:
             lines.append(f"At the fitted values, which calibrated.yaml holds, "
-                         f"{_agreeing(self.observations, count)}")
+                         f"{agreement_count(self.observations)}")
             return lines + self._fit_lines()
         kept = [key for key in self.best if key not in self.written()]
         lines.append(f"The best candidate ({_values(self.best)}) fits as follows; "
@@ -105,7 +105,7 @@ class Calibration:
                      f"{' and '.join(self._kept(key) for key in kept)}, so its own fit "
                      "differs (given after it), and the values it sets were fitted with "
                      f"{_values({key: self.best[key] for key in kept})}.")
-        lines.append(f"At the best candidate {_agreeing(self.observations, count)}")
+        lines.append(f"At the best candidate {agreement_count(self.observations)}")
         return lines + self._fit_lines() + self._calibrated_lines(kept)
 
     def _estimate_lines(self) -> list[str]:
@@ -180,7 +180,7 @@ class Calibration:
         return [f"calibrated.yaml ({_values(held)}), run with the same "
                 f"{self.run_info['replications']} replications: loss {loss:.2f}, "
                 f"{_from_best(above)} ({verdict} the {self.run_info['confidence']:.0%} "
-                f"threshold); {_agreeing(table, len(table))}",
+                f"threshold); {agreement_count(table)}",
                 "Each published figure's part of its loss:",
                 *self._figure_lines(table)]
 
@@ -417,13 +417,6 @@ class Calibration:
                                                      encoding="utf-8")
             (staging / "run.json").write_text(json.dumps(self.run_info, indent=2, default=str)
                                               + "\n", encoding="utf-8")
-
-
-def _agreeing(table: pd.DataFrame, count: int) -> str:
-    """How many published figures agree with a simulation, in words."""
-    agreeing = int((table["agreement"] == "agrees").sum())
-    return (f"{agreeing} of {count} published figures agree with the simulation: their "
-            f"published range meets the band of 90% of replications.{few_for_a_band(table)}")
 
 
 def _values(values: dict[str, Any]) -> str:

@@ -82,7 +82,7 @@ from sim.report.narrative import (
 from sim.runs.csv_writer import write_csv
 from sim.runs.incidence import entry_years
 from sim.runs.metrics import ALL, AREA_CHANGED, BY_AREA, EVERY_APPLICANT
-from sim.runs.observed import agreement_sentences, few_for_a_band, mean_side
+from sim.runs.observed import AGREEING, agreement_sentences, few_for_a_band, mean_side
 from sim.runs.policy_code import policy_modules
 from sim.runs.results import Results, scenario_hash, scenario_yaml
 from sim.runs.runner import check_replication_count, default_workers, run
@@ -325,8 +325,7 @@ class Comparison:
                   + ("in each, " if len(labels) > 1 else "")
                   + (f"all {count} published figures agree" if count > 1
                      else "the one published figure agrees")
-                  + " with the simulation (a figure agrees when its published range meets "
-                  "the band of 90% of replications)."
+                  + f" with the simulation ({AGREEING})."
                   + few_for_a_band(pd.concat([self.observations[label] for label in labels]))
                   for count, labels in agreeing.items()]
         return shared + lines

@@ -61,9 +61,11 @@ from sim.runs.metrics import (
     TABLE_METRICS,
 )
 from sim.runs.observed import (
+    AGREEING,
     agreeing_apart,
     band_text,
     few_for_a_band,
+    figures_agreeing,
     mean_side,
     published_text,
     rough_spread,
@@ -626,8 +628,7 @@ def observed_section(
     tables = {label: t for label, t in tables.items() if not t.empty}
     if not tables:
         return None
-    sentences = [f"{label}: {int((t['agreement'] == 'agrees').sum())} of {len(t)} published "
-                 "figures agree (their published range meets the band of 90% of replications)"
+    sentences = [f"{label}: {figures_agreeing(t)} ({AGREEING})"
                  + (f".{apart.removesuffix('.')}" if (apart := agreeing_apart(t)) else "")
                  + (f".{rough.removesuffix('.')}" if (rough := few_for_a_band(t)) else "")
                  for label, t in tables.items()]

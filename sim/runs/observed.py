@@ -26,15 +26,18 @@ from sim.inputs.observations import GROWTH, Observation
 from sim.runs.stats import mean_interval
 
 __all__ = [
+    "AGREEING",
     "BAND",
     "COUNTING_CHANGES",
     "COUNTING_VERSION",
     "OBSERVATION_COLUMNS",
     "BAND_REPLICATIONS",
     "agreeing_apart",
+    "agreement_count",
     "agreement_sentences",
     "agreement_words",
     "few_for_a_band",
+    "figures_agreeing",
     "rough_spread",
     "band_text",
     "format_observed",
@@ -285,12 +288,37 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
             ", 90% of "
             f"replications {band_text(row)}: {verdict}."
         )
-    agreeing = int((table["agreement"] == "agrees").sum())
     if len(table):
-        lines.append(f"{agreeing} of {len(table)} published figures agree with the "
-                     "simulation: their published range meets the band of 90% of "
-                     f"replications.{agreeing_apart(table)}{few_for_a_band(table)}")
+        lines.append(agreement_count(table))
     return lines
+
+
+def agreement_count(table: pd.DataFrame) -> str:
+    """How many published figures agree, why that is agreeing, and what qualifies it.
+
+    'The one published figure agrees with the simulation: its published range meets ...',
+    then how many agree by their band alone (:func:`agreeing_apart`) and whether the bands
+    rest on too few replications (:func:`few_for_a_band`). The terminal, a calibration's
+    lines and the report say it alike.
+    """
+    return (f"{figures_agreeing(table)} with the simulation ({AGREEING}).{agreeing_apart(table)}"
+            f"{few_for_a_band(table)}")
+
+
+AGREEING = "a figure agrees when its published range meets the band of 90% of replications"
+"""What agreeing means, said beside every count of the figures that agree: 'their published
+range meets the band' read wrong beside '0 of 2 published figures agree'."""
+
+
+def figures_agreeing(table: pd.DataFrame) -> str:
+    """'2 of 5 published figures agree', '1 of 3 published figures agrees', 'the one ... agrees'.
+
+    '1 of 1 published figures agree' read as a slip.
+    """
+    agreeing, total = int((table["agreement"] == "agrees").sum()), len(table)
+    if total == 1:
+        return "the one published figure " + ("agrees" if agreeing else "does not agree")
+    return f"{agreeing} of {total} published figures agree{'s' if agreeing == 1 else ''}"
 
 
 BAND_REPLICATIONS = 20
