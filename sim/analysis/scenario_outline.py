@@ -25,14 +25,13 @@ from sim.inputs.scenario import (
     Scenario,
     Stream,
     Upgrade,
-    asking_by,
-    categories_held,
     efficiency_ranked_at,
     holds_priority,
     starts_later,
 )
 from sim.inputs.sources import onsite_for, waiting_list_weights
 from sim.inputs.waiting_list_csv import WaitingRows
+from sim.policies.shadowing import held_asking_by
 from sim.policies.timeline import custom_policy_in_force, policy_periods, priority_served
 
 __all__ = ["outline"]
@@ -208,7 +207,7 @@ def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[st
     asking = {c: share for c, share in uptakes_drawn(scenario, waiting).items() if share < 1}
     if not asking:
         return []
-    served = {c for c in asking if priority_served(scenario, _held_asking_by(scenario, c))}
+    served = {c for c in asking if priority_served(scenario, held_asking_by(scenario, {c}))}
     shares = ", ".join(f"{share:.0%} of {c}" for c, share in asking.items())
     if len(served) == len(asking):
         return [f"  priority asked for by {shares} (the rest queue in other where a policy "
@@ -220,17 +219,6 @@ def _priority_uptake(scenario: Scenario, waiting: WaitingRows | None) -> list[st
     return [f"  priority asked for by {shares} (the rest queue in other where a policy serves "
             f"priority; no policy or round in force serves that of {unserved}, so there it "
             "changes no wait)"]
-
-
-def _held_asking_by(scenario: Scenario, category: str) -> set[str]:
-    """The categories held over time by those who ask by ``category``'s uptake.
-
-    Its own, and every one a stream asking by it moves into: rounds that serve safety serve
-    a school that becomes a safety applicant, and its asking then moves it up.
-    """
-    return {category, *(held for stream in scenario.streams.values()
-                        if asking_by(categories_held(stream)) == category
-                        for held in categories_held(stream))}
 
 
 def _offers(partial: PartialOffer | None, non_firm: NonFirmOffer | None) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import yaml
@@ -56,7 +57,7 @@ from sim.policies.timeline import (
 __all__ = [
     "FIELDS", "check_category_changes_act", "check_category_order_acts", "check_expansions_act",
     "check_imports_act", "check_priority_acts", "check_shadowed", "emit_notes",
-    "given_with_or_after_the_policies", "order_key", "priority_said",
+    "given_with_or_after_the_policies", "held_asking_by", "order_key", "priority_said",
 ]
 
 FIELDS = ("order", "allocation", "category_order", "within_category", "params")
@@ -301,7 +302,17 @@ def _held_by_askers(scenario: Scenario, key: tuple[str, ...]) -> set[str]:
     if key[0] == "projects":
         return _held_with_rows(scenario, scenario.projects[int(key[1])])
     shares = {category for category, share in scenario.priority_uptake.items() if share != 1.0}
-    shares = shares or set(PRIORITY_CATEGORIES)
+    return held_asking_by(scenario, shares or set(PRIORITY_CATEGORIES))
+
+
+def held_asking_by(scenario: Scenario, shares: Collection[str]) -> set[str]:
+    """The categories held over time by those who ask by the uptake of a category of ``shares``.
+
+    Each stream's whose applicants ask by one of them, every category it moves into
+    included, and waiting-list rows in a category of ``shares`` (whatever they move into:
+    their rows are not read here). Rounds that serve safety serve a school that becomes a
+    safety applicant, whose asking then moves it up.
+    """
     held = {category for stream in scenario.streams.values()
             if asking_by(categories_held(stream)) in shares
             for category in _held_with_rows(scenario, stream)}

@@ -35,7 +35,6 @@ __all__ = [
     "agreeing_apart",
     "agreement_count",
     "agreement_sentences",
-    "agreement_words",
     "few_for_a_band",
     "figures_agreeing",
     "rough_spread",
@@ -255,7 +254,7 @@ def _has_end(end: float) -> bool:
     return bool(np.isfinite(end))
 
 
-def agreement_words(row: Mapping[Hashable, Any]) -> str:
+def _agreement_words(row: Mapping[Hashable, Any]) -> str:
     """A verdict in words: 'the model is lower', 'agrees, though the simulated mean is ...'."""
     verdict = {"agrees": "agrees", "model below": "the model is lower",
                "model above": "the model is higher"}.get(row["agreement"], row["agreement"])
@@ -263,7 +262,7 @@ def agreement_words(row: Mapping[Hashable, Any]) -> str:
 
 
 def agreeing_apart(table: pd.DataFrame) -> str:
-    """' In 2 of them the simulated mean is outside the published range.', or ''.
+    """' In 2 of those that agree the simulated mean is outside the published range.', or ''.
 
     Said beside a count of the figures that agree, which otherwise reads as a match for each.
     """
@@ -281,7 +280,7 @@ def agreement_sentences(table: pd.DataFrame) -> list[str]:
     """Plain statements: one per observation, then how many agree."""
     lines = []
     for row in table.to_dict("records"):
-        verdict = agreement_words(row)
+        verdict = _agreement_words(row)
         lines.append(
             f"{row['label'][0].upper()}{row['label'][1:]}: published {published_text(row)} "
             f"({row['source']}); simulated {format_observed(row['simulated_mean'], is_share(row))}"
